@@ -1,0 +1,15 @@
+/** Native-ESM jest over the TypeScript sources (see shared/toolchain.md §2). */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' }, sourceMaps: 'inline' }],
+  },
+  moduleNameMapper: {
+    '^@mockstack/([^/]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^mockstack$': '<rootDir>/packages/mockstack/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testTimeout: 20000,
+};

@@ -1,0 +1,41 @@
+import type { Engine } from './engine.js';
+import type { Problem } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Model, Service } from './model.js';
+
+/** Where a service listens once started. */
+export interface ServiceAddress {
+  name: string;
+  protocol: string;
+  host: string;
+  port: number;
+  /** `http://127.0.0.1:8081`, `grpc://127.0.0.1:50051`… */
+  url: string;
+}
+
+export interface AdapterContext {
+  engine: Engine;
+  logger: Logger;
+}
+
+/** One running service of one protocol. */
+export interface ServiceServer {
+  listen(): Promise<ServiceAddress>;
+  close(): Promise<void>;
+  /**
+   * Takes a reloaded service definition. Returns false when the change needs a restart
+   * (e.g. REST routes were added); the stack then closes and listens again on the same port.
+   */
+  update?(service: Service): Promise<boolean> | boolean;
+}
+
+/**
+ * A protocol. Each adapter package exports one; the runner hands them to `compile` and
+ * `createStack`. Adding a protocol means a new adapter, nothing else.
+ */
+export interface Adapter {
+  readonly protocol: string;
+  /** Protocol-specific checks at compile time (path templates, contract names…). */
+  validate?(service: Service, model: Model): Problem[] | Promise<Problem[]>;
+  create(service: Service, context: AdapterContext): ServiceServer | Promise<ServiceServer>;
+}

@@ -1,0 +1,53 @@
+import type { DelaySpec } from './model.js';
+import type { SeededRandom } from './random.js';
+
+const DURATION = /^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$/;
+
+/** Milliseconds of `'800ms'`, `'2s'` or `250`; undefined if the text is not a duration. */
+export function parseDuration(value: number | string): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  const m = DURATION.exec(value);
+  if (!m?.[1]) return undefined;
+  const n = Number(m[1]);
+  return m[2] === 's' ? n * 1000 : n;
+}
+
+/** Why a delay spec is invalid, or undefined when it is fine. */
+export function checkDelay(spec: DelaySpec): string | undefined {
+  if (typeof spec === 'object') {
+    const min = parseDuration(spec.min);
+    const max = parseDuration(spec.max);
+    if (min === undefined || max === undefined) return `delay range ${JSON.stringify(spec)} needs durations like 100 or '100ms' or '2s'`;
+    if (min > max) return `delay range has min ${min}ms above max ${max}ms`;
+    return undefined;
+  }
+  return parseDuration(spec) === undefined ? `delay ${JSON.stringify(spec)} is not a duration; write 250, '250ms' or '2s'` : undefined;
+}
+
+/** The delay to apply now, in ms (a range draws from the seeded random). */
+export function resolveDelay(spec: DelaySpec | undefined, random: SeededRandom): number {
+  if (spec === undefined) return 0;
+  if (typeof spec === 'object') {
+    const min = parseDuration(spec.min) ?? 0;
+    const max = parseDuration(spec.max) ?? min;
+    return min + random.next() * (max - min);
+  }
+  return parseDuration(spec) ?? 0;
+}
+
+/** Waits `ms`, ending early (and resolving false) when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  if (ms <= 0) return Promise.resolve(true);
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

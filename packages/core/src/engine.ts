@@ -1,0 +1,301 @@
+import { Code } from './code.js';
+import { resolveDelay, sleep } from './delay.js';
+import { ErrorCode, formatSource, MockstackError } from './errors.js';
+import { Journal, type JournalEntry, type MissReport } from './journal.js';
+import { type Logger, silentLogger } from './logger.js';
+import type { CoreRequest, DelaySpec, Fault, HandlerContext, Model, Reply, Responder, Rule, Service } from './model.js';
+import { SeededRandom } from './random.js';
+import { isFault, isReply, isSequence, makeFault } from './reply.js';
+
+/** What the engine decided for one request; the adapter turns it into its protocol. */
+export type Outcome =
+  | { kind: 'reply'; rule: Rule; reply: Reply }
+  | { kind: 'body'; rule: Rule; body: unknown }
+  | { kind: 'fault'; rule: Rule | undefined; fault: Fault }
+  | { kind: 'unmatched'; miss: MissReport }
+  | { kind: 'aborted'; rule: Rule | undefined };
+
+export interface EngineOptions {
+  logger?: Logger | undefined;
+  journalSize?: number | undefined;
+  /** Overrides the scenario's seed (`--seed`). */
+  seed?: number | undefined;
+}
+
+/** How an adapter reports the end of a request, in its protocol's words. */
+export interface Completion {
+  status: number | string;
+  code?: Code | undefined;
+  error?: string | undefined;
+  /** `performance.now()` when the request arrived. */
+  startedAt: number;
+}
+
+interface OperationPlan {
+  rules: readonly Rule[];
+  /** How many of `rules` (at the front) come from active variants. */
+  overlayRuleCount: number;
+  service: Service;
+  serviceFault: Fault | undefined;
+  serviceDelay: DelaySpec | undefined;
+}
+
+/**
+ * Matches requests to rules and runs responders. Knows no protocol: adapters hand it a
+ * CoreRequest and turn the Outcome back into their own terms.
+ */
+export class Engine {
+  readonly journal: Journal;
+  readonly logger: Logger;
+  #model: Model;
+  #seed: number;
+  #random: SeededRandom;
+  #state: unknown;
+  #variants: string[] = [];
+  #calls = new Map<string, number>();
+  #plans = new Map<string, OperationPlan>();
+
+  constructor(model: Model, options: EngineOptions = {}) {
+    this.#model = model;
+    this.logger = options.logger ?? silentLogger;
+    this.journal = new Journal(options.journalSize);
+    this.#seed = options.seed ?? model.seed;
+    this.#random = new SeededRandom(this.#seed);
+    this.#state = model.initialState();
+  }
+
+  get model(): Model {
+    return this.#model;
+  }
+
+  get seed(): number {
+    return this.#seed;
+  }
+
+  /** The scenario's shared state, as every handler of every service sees it. */
+  get state(): unknown {
+    return this.#state;
+  }
+
+  get variants(): readonly string[] {
+    return this.#variants;
+  }
+
+  /** Activates these variants (in order of priority) in place of the current ones. */
+  setVariants(names: readonly string[]): void {
+    const unknown = names.filter((n) => !this.#model.variants.has(n));
+    if (unknown.length) {
+      const known = [...this.#model.variants.keys()];
+      throw new MockstackError(
+        ErrorCode.VariantUnknown,
+        `unknown variant ${unknown.map((n) => `"${n}"`).join(', ')}; scenario "${this.#model.name}" has ${known.length ? known.map((n) => `"${n}"`).join(', ') : 'no variants'}`,
+      );
+    }
+    this.#variants = [...new Set(names)];
+    this.#plans.clear();
+  }
+
+  /** Back to the seed: fresh state, rule counters and sequences from the start, empty journal. */
+  reset(): void {
+    this.#state = this.#model.initialState();
+    this.#calls.clear();
+    this.#random = new SeededRandom(this.#seed);
+    this.journal.clear();
+  }
+
+  /** Swaps in a reloaded model. State is kept unless the seed changed or `keepState` is false. */
+  replaceModel(model: Model, options: { keepState?: boolean } = {}): void {
+    const seedChanged = model.seed !== this.#model.seed;
+    this.#model = model;
+    this.#plans.clear();
+    this.#calls.clear();
+    this.#variants = this.#variants.filter((n) => model.variants.has(n));
+    if (seedChanged || options.keepState === false) {
+      this.#seed = model.seed;
+      this.#random = new SeededRandom(this.#seed);
+      this.#state = model.initialState();
+    }
+  }
+
+  /** Decides the answer to one request: the first matching rule's responder, delays applied. */
+  async handle(request: CoreRequest): Promise<Outcome> {
+    const plan = this.#plan(request.service, request.operation);
+    if (!plan) return { kind: 'unmatched', miss: this.explainUnknownOperation(request) };
+
+    let rule: Rule | undefined;
+    let index = 0;
+    for (; index < plan.rules.length; index++) {
+      const candidate = plan.rules[index] as Rule;
+      if (candidate.times !== undefined && (this.#calls.get(candidate.id) ?? 0) >= candidate.times) continue;
+      if (candidate.matchers.every((m) => m.test(request))) {
+        rule = candidate;
+        break;
+      }
+    }
+    if (!rule) {
+      if (plan.serviceFault) return this.#delayed(request, plan, undefined, { kind: 'fault', rule: undefined, fault: plan.serviceFault });
+      return { kind: 'unmatched', miss: explainMiss(request, plan.rules, this.#calls) };
+    }
+
+    const call = this.#calls.get(rule.id) ?? 0;
+    this.#calls.set(rule.id, call + 1);
+    // A variant's own rules come first and win over the same variant's service-wide fault.
+    if (plan.serviceFault && index >= plan.overlayRuleCount) {
+      return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: plan.serviceFault });
+    }
+    let outcome: Outcome;
+    try {
+      outcome = await this.#respond(rule, rule.respond, request, call);
+    } catch (error) {
+      outcome = { kind: 'fault', rule, fault: handlerFault(rule, error) };
+    }
+    return this.#delayed(request, plan, rule, outcome);
+  }
+
+  /** Journals and logs a finished request. Adapters call it once per request, matched or not. */
+  record(request: CoreRequest, outcome: Outcome, completion: Completion): JournalEntry {
+    const durationMs = performance.now() - completion.startedAt;
+    const entry = this.journal.record({
+      time: new Date(Date.now() - durationMs).toISOString(),
+      protocol: request.protocol,
+      service: request.service,
+      operation: request.operation,
+      target: request.target,
+      request: { params: request.params, query: request.query, headers: request.headers, body: request.body },
+      rule: outcome.kind === 'unmatched' ? null : (outcome.rule?.id ?? null),
+      status: completion.status,
+      code: completion.code ?? (outcome.kind === 'fault' ? outcome.fault.code : undefined),
+      miss: outcome.kind === 'unmatched' ? outcome.miss : undefined,
+      error: completion.error ?? (outcome.kind === 'fault' ? outcome.fault.message : undefined),
+      durationMs: Math.round(durationMs * 100) / 100,
+      variants: this.#variants,
+    });
+    this.logger.request(entry);
+    return entry;
+  }
+
+  /** A near-miss report for a request whose operation the service does not serve. */
+  explainUnknownOperation(request: CoreRequest): MissReport {
+    const service = this.#model.services.get(request.service);
+    const operations = service ? [...service.operations.keys()] : [];
+    const ranked = operations.map((id) => ({ id, distance: editDistance(id, request.operation) })).sort((a, b) => a.distance - b.distance);
+    const nearest = ranked[0];
+    return {
+      message: `no operation of service "${request.service}" is ${request.operation}`,
+      nearest: nearest ? { rule: nearest.id, wanted: [nearest.id], missed: [`the request is ${request.operation}, not ${nearest.id}`] } : undefined,
+      candidates: operations,
+      hint: nearest
+        ? `did you mean ${nearest.id}? Otherwise add a rule for ${request.operation} to service "${request.service}" in ${this.#model.file ?? 'the scenario'}`
+        : `service "${request.service}" declares no operations; add one to ${this.#model.file ?? 'the scenario'}`,
+    };
+  }
+
+  #plan(serviceName: string, operationId: string): OperationPlan | undefined {
+    const key = `${serviceName}\u0000${operationId}`;
+    const cached = this.#plans.get(key);
+    if (cached) return cached;
+    const service = this.#model.services.get(serviceName);
+    if (!service) return undefined;
+    const base = service.operations.get(operationId);
+    const rules: Rule[] = [];
+    let serviceFault: Fault | undefined;
+    let serviceDelay = service.delay;
+    for (const name of this.#variants) {
+      const overlay = this.#model.variants.get(name)?.services.get(serviceName);
+      if (!overlay) continue;
+      rules.push(...(overlay.rules.get(operationId) ?? []));
+      serviceFault ??= overlay.fault;
+      if (overlay.delay !== undefined) serviceDelay = overlay.delay;
+    }
+    if (!base && rules.length === 0 && !serviceFault) return undefined;
+    const overlayRuleCount = rules.length;
+    rules.push(...(base?.rules ?? []));
+    const plan = { rules, overlayRuleCount, service, serviceFault, serviceDelay };
+    this.#plans.set(key, plan);
+    return plan;
+  }
+
+  async #respond(rule: Rule, responder: Responder, request: CoreRequest, call: number): Promise<Outcome> {
+    let value = responder;
+    if (typeof value === 'function') {
+      const context: HandlerContext = { ...request, state: this.#state, call };
+      value = await (value as (ctx: HandlerContext) => unknown)(context);
+    }
+    if (isSequence(value)) {
+      const { steps, after } = value;
+      if (steps.length === 0) return { kind: 'body', rule, body: undefined };
+      let index = call;
+      if (call >= steps.length) {
+        if (after === 'unmatched') return { kind: 'unmatched', miss: sequenceExhausted(rule, steps.length) };
+        index = after === 'cycle' ? call % steps.length : steps.length - 1;
+      }
+      return this.#respond(rule, steps[index], request, call);
+    }
+    if (isFault(value)) return { kind: 'fault', rule, fault: value };
+    if (isReply(value)) return { kind: 'reply', rule, reply: value };
+    return { kind: 'body', rule, body: value };
+  }
+
+  async #delayed(request: CoreRequest, plan: OperationPlan, rule: Rule | undefined, outcome: Outcome): Promise<Outcome> {
+    const replyDelay = outcome.kind === 'reply' ? outcome.reply.delay : undefined;
+    const ms = resolveDelay(plan.serviceDelay, this.#random) + resolveDelay(rule?.delay ?? replyDelay, this.#random);
+    if (ms > 0 && !(await sleep(ms, request.signal))) return { kind: 'aborted', rule };
+    return outcome;
+  }
+}
+
+function handlerFault(rule: Rule, error: unknown): Fault {
+  if (isFault(error)) return error;
+  const where = rule.source ? ` (${formatSource(rule.source)})` : '';
+  const message = error instanceof Error ? error.message : String(error);
+  return makeFault(Code.Internal, `handler of rule ${rule.id}${where} threw: ${message}`);
+}
+
+function sequenceExhausted(rule: Rule, length: number): MissReport {
+  return {
+    message: `rule ${rule.id} answered all ${length} steps of its sequence`,
+    candidates: [rule.id],
+    hint: `give the sequence more steps, or { after: 'repeat-last' | 'cycle' }`,
+  };
+}
+
+function explainMiss(request: CoreRequest, rules: readonly Rule[], calls: ReadonlyMap<string, number>): MissReport {
+  let nearest: { rule: Rule; missed: string[] } | undefined;
+  for (const rule of rules) {
+    const missed: string[] = [];
+    if (rule.times !== undefined && (calls.get(rule.id) ?? 0) >= rule.times) missed.push(`it already answered its ${rule.times} time(s)`);
+    for (const matcher of rule.matchers) {
+      const why = matcher.miss(request);
+      if (why) missed.push(why);
+    }
+    if (!nearest || missed.length < nearest.missed.length) nearest = { rule, missed };
+  }
+  return {
+    message: `no rule of ${request.service} ${request.operation} matches ${request.target}`,
+    nearest: nearest && {
+      rule: nearest.rule.id,
+      source: nearest.rule.source && formatSource(nearest.rule.source),
+      wanted: nearest.rule.matchers.map((m) => m.explain()),
+      missed: nearest.missed,
+    },
+    candidates: rules.map((r) => `${r.id}: ${r.matchers.map((m) => m.explain()).join(' and ') || 'any request'}`),
+    hint: nearest
+      ? `change the request, or relax rule ${nearest.rule.id}${nearest.rule.source ? ` at ${formatSource(nearest.rule.source)}` : ''}, or add a rule without conditions after it`
+      : `add a rule for ${request.operation}`,
+  };
+}
+
+/** Levenshtein distance; used only to rank near misses, never on the matched path. */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] ?? 0;
+      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] ?? 0;
+}

@@ -1,0 +1,68 @@
+import type { SourceLocation } from './model.js';
+
+/**
+ * Every error mockstack raises for a user carries one of these stable codes.
+ * Codes are documented in the README under "Error codes"; never rename one.
+ */
+export const ErrorCode = {
+  ScenarioLoad: 'MOCKSTACK_ERR_SCENARIO_LOAD',
+  ScenarioNotFound: 'MOCKSTACK_ERR_SCENARIO_NOT_FOUND',
+  ScenarioInvalid: 'MOCKSTACK_ERR_SCENARIO_INVALID',
+  ScenarioCompile: 'MOCKSTACK_ERR_SCENARIO_COMPILE',
+  VariantUnknown: 'MOCKSTACK_ERR_VARIANT_UNKNOWN',
+  PortInUse: 'MOCKSTACK_ERR_PORT_IN_USE',
+  ContractLoad: 'MOCKSTACK_ERR_CONTRACT_LOAD',
+  ContractViolation: 'MOCKSTACK_ERR_CONTRACT_VIOLATION',
+  HandlerFailed: 'MOCKSTACK_ERR_HANDLER_FAILED',
+  AdapterMissing: 'MOCKSTACK_ERR_ADAPTER_MISSING',
+  AdminRequest: 'MOCKSTACK_ERR_ADMIN_REQUEST',
+  Verification: 'MOCKSTACK_ERR_VERIFICATION',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A problem found in a scenario, pointing at where the author wrote it. */
+export interface Problem {
+  message: string;
+  source?: SourceLocation | undefined;
+}
+
+/** Base class of every user-facing mockstack error. */
+export class MockstackError extends Error {
+  readonly code: ErrorCode;
+  readonly source: SourceLocation | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { source?: SourceLocation | undefined; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MockstackError';
+    this.code = code;
+    this.source = options.source;
+  }
+
+  /** `file:line:col: message [CODE]`, the form editors and CI logs link. */
+  format(): string {
+    const where = this.source ? `${formatSource(this.source)}: ` : '';
+    return `${where}${this.message} [${this.code}]`;
+  }
+}
+
+/** A scenario that compiled with one or more problems; each names its file and line. */
+export class ScenarioCompileError extends MockstackError {
+  readonly problems: readonly Problem[];
+
+  constructor(scenario: string, problems: readonly Problem[]) {
+    const lines = problems.map((p) => `  - ${p.source ? `${formatSource(p.source)}: ` : ''}${p.message}`);
+    super(ErrorCode.ScenarioCompile, `scenario "${scenario}" has ${problems.length} problem(s):\n${lines.join('\n')}`, {
+      source: problems[0]?.source,
+    });
+    this.name = 'ScenarioCompileError';
+    this.problems = problems;
+  }
+
+  override format(): string {
+    return `${this.message}\n[${this.code}]`;
+  }
+}
+
+export function formatSource(source: SourceLocation): string {
+  return `${source.file}:${source.line}:${source.column}`;
+}

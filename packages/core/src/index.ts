@@ -1,0 +1,15 @@
+export type { Adapter, AdapterContext, ServiceAddress, ServiceServer } from './adapter.js';
+export { Code, codes, isCode } from './code.js';
+export { type CompileOptions, compile, scenarioDefinitionOf } from './compile.js';
+export { checkDelay, parseDuration, resolveDelay, sleep } from './delay.js';
+export { type Completion, Engine, type EngineOptions, type Outcome } from './engine.js';
+export { ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
+export { codeOfHttpStatus, httpStatusOfCode } from './http-status.js';
+export { Journal, type JournalEntry, type JournalFilter, type MissReport } from './journal.js';
+export { type Logger, silentLogger } from './logger.js';
+export { compileMatchers, describeValue, firstDifference, type Matcher } from './match.js';
+export * from './model.js';
+export { hashString, SeededRandom } from './random.js';
+export { isFault, isReply, isSequence, makeFault, makeReply, makeSequence } from './reply.js';
+export { captureSource } from './source.js';
+export { createStack, Stack, type StackOptions } from './stack.js';

@@ -1,0 +1,184 @@
+import type { Code } from './code.js';
+import type { Matcher } from './match.js';
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Header values as node gives them, names lower-cased. */
+export type Headers = Record<string, string | string[] | undefined>;
+export type Query = Record<string, string | string[] | undefined>;
+
+/** A request as the engine sees it, whatever protocol carried it. */
+export interface CoreRequest {
+  protocol: string;
+  service: string;
+  /** Operation id: `GET /orders/:id`, `Query.product`, `pkg.Service/Method`. */
+  operation: string;
+  params: Record<string, string>;
+  query: Query;
+  headers: Headers;
+  body: unknown;
+  /** What a person would recognise the request by in a log: `GET /orders/42?x=1`. */
+  target: string;
+  /** Aborted when the client goes away or its deadline passes; delays stop early. */
+  signal?: AbortSignal | undefined;
+}
+
+/** What a handler receives: the request plus the scenario's shared state. */
+export interface HandlerContext<State = unknown> extends CoreRequest {
+  state: State;
+  /** How many times this rule has answered before this call (0 on the first). */
+  call: number;
+}
+
+export const KIND: unique symbol = Symbol.for('mockstack.kind') as never;
+
+/** Where a scenario module's default export keeps its definition (see `scenarioDefinitionOf`). */
+export const SCENARIO: unique symbol = Symbol.for('mockstack.scenario') as never;
+
+/** An explicit reply: status, headers and body (metadata/trailers for gRPC). */
+export interface Reply {
+  readonly [KIND]: 'reply';
+  status?: number | undefined;
+  headers?: Record<string, string> | undefined;
+  body?: unknown;
+  trailers?: Record<string, string> | undefined;
+  delay?: DelaySpec | undefined;
+}
+
+/** A failure in the protocol-neutral vocabulary; each adapter speaks it in its own terms. */
+export interface Fault {
+  readonly [KIND]: 'fault';
+  code: Code;
+  message: string;
+  /** Overrides the HTTP status the code maps to (e.g. 418, or 503 instead of 500). */
+  httpStatus?: number | undefined;
+  headers?: Record<string, string> | undefined;
+  /** Seconds, sent as `Retry-After` over HTTP and as retry info over gRPC. */
+  retryAfter?: number | undefined;
+  /** Extra data: in the JSON error body over HTTP, `extensions` in GraphQL, status details in gRPC. */
+  details?: unknown;
+  /** Over HTTP, send exactly this body instead of the standard error body. */
+  body?: unknown;
+  /** The connection is dropped instead of answering (`reset`) or answered with nothing (`empty`). */
+  transport?: 'reset' | 'empty' | undefined;
+}
+
+/** Answers one call after another from a list; after the last, repeats it or starts again. */
+export interface Sequence {
+  readonly [KIND]: 'sequence';
+  steps: readonly Responder[];
+  after: 'repeat-last' | 'cycle' | 'unmatched';
+}
+
+export type HandlerFunction<State = unknown> = (ctx: HandlerContext<State>) => unknown;
+
+/**
+ * Anything a rule can answer with: a plain value (the body), a Reply, a Fault, a Sequence,
+ * or a HandlerFunction returning one of those (or a promise of it).
+ */
+export type Responder = unknown;
+
+/** `800ms`, `2s`, a number of milliseconds, or a range picked per call from the scenario's seed. */
+export type DelaySpec = number | `${number}ms` | `${number}s` | { min: number | string; max: number | string };
+
+export type ValueMatcher = string | number | boolean | null | RegExp | ((value: unknown) => boolean);
+
+/** What a rule requires of a request. Every listed part must match. */
+export interface MatchSpec {
+  params?: Record<string, ValueMatcher>;
+  query?: Record<string, ValueMatcher>;
+  headers?: Record<string, ValueMatcher>;
+  /** Partial: every key given must match; extra keys in the request are allowed. */
+  body?: unknown;
+  /** Exact: the body must equal this value deeply. */
+  bodyEquals?: unknown;
+  /** Any other condition, e.g. `({ body }) => body.items.length > 3`. */
+  when?: (request: CoreRequest) => boolean;
+}
+
+/** A rule as the DSL produces it. */
+export interface RuleDefinition {
+  operation: string;
+  match?: MatchSpec | undefined;
+  respond: Responder;
+  /** Answer at most this many times, then let later rules answer. */
+  times?: number | undefined;
+  delay?: DelaySpec | undefined;
+  name?: string | undefined;
+  source?: SourceLocation | undefined;
+  /** Protocol-specific facts about the operation (e.g. `{ method, path }`). */
+  meta?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** A service as the DSL produces it. */
+export interface ServiceDefinition {
+  protocol: string;
+  port?: number | undefined;
+  host?: string | undefined;
+  /** Adapter-specific settings: schema file, proto file, body limit… */
+  config?: Readonly<Record<string, unknown>> | undefined;
+  rules: readonly RuleDefinition[];
+  delay?: DelaySpec | undefined;
+  source?: SourceLocation | undefined;
+}
+
+/** What a variant changes in one service: rules that take priority, a fault for every call, or a delay. */
+export interface ServiceOverlay {
+  rules?: readonly RuleDefinition[] | undefined;
+  fault?: Fault | undefined;
+  delay?: DelaySpec | undefined;
+}
+
+export interface ScenarioDefinition {
+  name: string;
+  seed?: number | undefined;
+  state?: (() => unknown) | undefined;
+  services: Readonly<Record<string, ServiceDefinition>>;
+  /** Per variant, per service: a Fault for every call, rules that win, or a ServiceOverlay. */
+  variants?: Readonly<Record<string, Readonly<Record<string, ServiceOverlay | Fault | readonly RuleDefinition[]>>>> | undefined;
+  source?: SourceLocation | undefined;
+}
+
+/** A rule after compilation: it has an id that the journal and logs name. */
+export interface Rule extends RuleDefinition {
+  /** `orders#2`, or `payments-down:orders#1` for a variant's rule. */
+  id: string;
+  matchers: readonly Matcher[];
+}
+
+export interface Operation {
+  id: string;
+  rules: readonly Rule[];
+  meta: Readonly<Record<string, unknown>>;
+}
+
+export interface Service {
+  name: string;
+  protocol: string;
+  port: number;
+  host: string;
+  config: Readonly<Record<string, unknown>>;
+  /** Declared order: the first operation declared is first here. */
+  operations: ReadonlyMap<string, Operation>;
+  delay?: DelaySpec | undefined;
+  source?: SourceLocation | undefined;
+}
+
+export interface Variant {
+  name: string;
+  services: ReadonlyMap<string, { rules: ReadonlyMap<string, readonly Rule[]>; fault?: Fault | undefined; delay?: DelaySpec | undefined }>;
+}
+
+/** The protocol-neutral description every adapter serves from. */
+export interface Model {
+  name: string;
+  file?: string | undefined;
+  seed: number;
+  initialState: () => unknown;
+  services: ReadonlyMap<string, Service>;
+  variants: ReadonlyMap<string, Variant>;
+}

@@ -1,0 +1,28 @@
+import type { Code } from './code.js';
+import { type DelaySpec, type Fault, KIND, type Reply, type Responder, type Sequence } from './model.js';
+
+export function isReply(value: unknown): value is Reply {
+  return typeof value === 'object' && value !== null && (value as Reply)[KIND] === 'reply';
+}
+
+export function isFault(value: unknown): value is Fault {
+  return typeof value === 'object' && value !== null && (value as Fault)[KIND] === 'fault';
+}
+
+export function isSequence(value: unknown): value is Sequence {
+  return typeof value === 'object' && value !== null && (value as Sequence)[KIND] === 'sequence';
+}
+
+export function makeReply(fields: Omit<Reply, typeof KIND>): Reply {
+  return { [KIND]: 'reply', ...fields };
+}
+
+export function makeFault(code: Code, message: string, fields: Omit<Fault, typeof KIND | 'code' | 'message'> = {}): Fault {
+  return { [KIND]: 'fault', code, message, ...fields };
+}
+
+export function makeSequence(steps: readonly Responder[], after: Sequence['after'] = 'repeat-last'): Sequence {
+  return { [KIND]: 'sequence', steps, after };
+}
+
+export type { DelaySpec };

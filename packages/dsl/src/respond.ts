@@ -1,0 +1,32 @@
+import { type DelaySpec, makeReply, makeSequence, type Reply, type Responder, type Sequence } from '@mockstack/core';
+
+export interface ReplyInit {
+  /** HTTP status (default 200), ignored by gRPC. */
+  status?: number;
+  headers?: Record<string, string>;
+  /** gRPC trailing metadata. */
+  trailers?: Record<string, string>;
+  delay?: DelaySpec;
+}
+
+/**
+ * An explicit reply: a body with a status, headers or a delay. A plain value returned from a
+ * handler is the same as `respond(value)`.
+ *
+ * @example
+ * rest.post('/orders', ({ body }) => respond({ id: 'ord_1' }, { status: 201, headers: { location: '/orders/ord_1' } }))
+ */
+export function respond(body?: unknown, init: ReplyInit = {}): Reply {
+  return makeReply({ body, status: init.status, headers: init.headers, trailers: init.trailers, delay: init.delay });
+}
+
+/**
+ * Answers with each step in turn, one per call; after the last it repeats the last step
+ * (default), starts again (`cycle`), or stops matching so later rules answer (`unmatched`).
+ *
+ * @example
+ * rest.get('/jobs/1', sequence([{ state: 'pending' }, { state: 'pending' }, { state: 'done' }]))
+ */
+export function sequence(steps: readonly Responder[], options: { after?: Sequence['after'] } = {}): Sequence {
+  return makeSequence(steps, options.after);
+}

@@ -1,0 +1,111 @@
+import { type CoreRequest, captureSource, type DelaySpec, type Headers, type MatchSpec, type Query, type Responder } from '@mockstack/core';
+import type { RuleOf, ServiceOf } from './scenario.js';
+
+/**
+ * The params a path template declares: `/orders/:id/items/:sku` → `{ id: string; sku: string }`.
+ * A trailing `*` is available as `params['*']`.
+ */
+export type PathParams<Path extends string> = string extends Path
+  ? Record<string, string>
+  : Path extends `${infer Head}/${infer Tail}`
+    ? PathParams<Head> & PathParams<Tail>
+    : Path extends `:${infer Name}`
+      ? { [K in Name]: string }
+      : Path extends '*'
+        ? { '*': string }
+        : unknown;
+
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** What a REST handler receives. */
+export interface RestContext<Path extends string, State> {
+  params: Simplify<PathParams<Path> & Record<never, never>>;
+  query: Query;
+  /** Lower-cased names. */
+  headers: Headers;
+  /** Parsed JSON (or text for other content types); undefined without a body. */
+  body: unknown;
+  state: State;
+  /** How many times this rule has answered before (0 on the first call). */
+  call: number;
+  request: CoreRequest;
+}
+
+/** A handler, or a value, Reply, Fault or Sequence to answer with as is. */
+export type RestResponder<Path extends string, State> = ((ctx: RestContext<Path, State>) => unknown) | Exclude<Responder, (...args: never[]) => unknown>;
+
+export interface RouteOptions {
+  /** Conditions on the request; all must hold. */
+  match?: MatchSpec;
+  /** Answer at most this many times, then let later rules answer. */
+  times?: number;
+  delay?: DelaySpec;
+  /** A name for logs and the journal. */
+  name?: string;
+}
+
+export interface RestOptions {
+  /** 0 (default) picks a free port, reported at start. */
+  port?: number;
+  host?: string;
+  /** Largest accepted request body in bytes (default 1 MiB); larger gets 413. */
+  bodyLimit?: number;
+  /** Added to every answer of this service. */
+  delay?: DelaySpec;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+function route(method: Method) {
+  function define<const Path extends string, State = never>(path: Path, responder: RestResponder<Path, State>): RuleOf<State>;
+  function define<const Path extends string, State = never>(path: Path, options: RouteOptions, responder: RestResponder<Path, State>): RuleOf<State>;
+  function define(path: string, ...args: unknown[]): RuleOf<unknown> {
+    const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [RouteOptions, unknown];
+    return {
+      operation: `${method} ${path}`,
+      meta: { method, path },
+      match: options.match,
+      times: options.times,
+      delay: options.delay,
+      name: options.name,
+      respond: typeof responder === 'function' ? toHandler(responder as (ctx: RestContext<string, unknown>) => unknown) : responder,
+      source: captureSource(),
+    };
+  }
+  return define;
+}
+
+function toHandler(handler: (ctx: RestContext<string, unknown>) => unknown) {
+  return (ctx: CoreRequest & { state: unknown; call: number }) => handler({ ...ctx, params: ctx.params, request: ctx });
+}
+
+/**
+ * A REST service: a port and its routes. Routes answer in the order declared; the first whose
+ * `match` holds wins.
+ *
+ * @example
+ * rest({ port: 8081 }, [
+ *   rest.get('/orders/:id', ({ params, state }) => state.orders.find((o) => o.id === params.id) ?? fault.notFound()),
+ *   rest.post('/orders', { match: { body: { coupon: 'FREE' } } }, respond({ total: 0 }, { status: 201 })),
+ * ])
+ */
+export function rest<State>(options: RestOptions, routes: readonly RuleOf<State>[]): ServiceOf<State> {
+  return {
+    protocol: 'rest',
+    port: options.port,
+    host: options.host,
+    delay: options.delay,
+    config: { bodyLimit: options.bodyLimit },
+    rules: routes,
+    source: captureSource(),
+  };
+}
+
+/** `rest.get(path, responder)` or `rest.get(path, { match, times, delay }, responder)`. */
+rest.get = route('GET');
+rest.post = route('POST');
+rest.put = route('PUT');
+rest.patch = route('PATCH');
+rest.delete = route('DELETE');
+rest.head = route('HEAD');
+rest.options = route('OPTIONS');

@@ -1,0 +1,2 @@
+export { checkPathTemplate, validateRestService } from './path-template.js';
+export { restAdapter } from './rest-adapter.js';

@@ -1,0 +1,185 @@
+import {
+  type Adapter,
+  type AdapterContext,
+  type CoreRequest,
+  type Engine,
+  type Fault,
+  httpStatusOfCode,
+  type MissReport,
+  type Outcome,
+  type Service,
+  type ServiceAddress,
+  type ServiceServer,
+} from '@mockstack/core';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
+import { validateRestService } from './path-template.js';
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** Serves a REST service of the model with fastify; fastify's router does the path matching. */
+export const restAdapter: Adapter = {
+  protocol: 'rest',
+  validate: (service) => validateRestService(service),
+  create: (service, context) => new RestServer(service, context),
+};
+
+class RestServer implements ServiceServer {
+  readonly #service: Service;
+  readonly #engine: Engine;
+  readonly #app: FastifyInstance;
+  readonly #routes: string;
+
+  constructor(service: Service, { engine }: AdapterContext) {
+    this.#service = service;
+    this.#engine = engine;
+    this.#routes = routeKey(service);
+    const bodyLimit = typeof service.config.bodyLimit === 'number' ? service.config.bodyLimit : DEFAULT_BODY_LIMIT;
+    this.#app = Fastify({ logger: false, bodyLimit, forceCloseConnections: true, return503OnClosing: false });
+    this.#app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, text, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(text))));
+    });
+    this.#app.addContentTypeParser('*', { parseAs: 'string' }, (_req, text, done) => done(null, text === '' ? undefined : text));
+
+    for (const operation of service.operations.values()) {
+      const method = String(operation.meta.method) as HTTPMethods;
+      const url = String(operation.meta.path);
+      const id = operation.id;
+      this.#app.route({ method, url, handler: (request, reply) => this.#answer(id, request, reply) });
+    }
+    this.#app.setNotFoundHandler((request, reply) => this.#answer(`${request.method} ${pathOf(request.url)}`, request, reply));
+    this.#app.setErrorHandler((error: FastifyError, request, reply) => this.#answerBadRequest(error, request, reply));
+  }
+
+  async listen(): Promise<ServiceAddress> {
+    await this.#app.listen({ port: this.#service.port, host: this.#service.host, listenTextResolver: () => '' });
+    const address = this.#app.server.address();
+    const port = typeof address === 'object' && address ? address.port : this.#service.port;
+    const host = this.#service.host;
+    return { name: this.#service.name, protocol: 'rest', host, port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
+  }
+
+  async close(): Promise<void> {
+    await this.#app.close();
+  }
+
+  /** Rules and handlers are read from the engine per request, so only a new route set needs a restart. */
+  update(service: Service): boolean {
+    return routeKey(service) === this.#routes;
+  }
+
+  async #answer(operation: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const startedAt = performance.now();
+    const core = toCoreRequest(this.#service.name, operation, request, reply);
+    const outcome = await this.#engine.handle(core);
+    const status = send(outcome, reply);
+    this.#engine.record(core, outcome, { status, startedAt });
+  }
+
+  /** Malformed JSON, oversized bodies and other errors before a handler runs: 4xx, journaled. */
+  #answerBadRequest(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+    const startedAt = performance.now();
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    const message =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? `request body is larger than this service's limit of ${this.#app.initialConfig.bodyLimit} bytes (set bodyLimit on the service to raise it)`
+        : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+          ? `request body is not valid JSON: ${error.message}`
+          : error.message;
+    const core = toCoreRequest(this.#service.name, `${request.method} ${routeOf(request)}`, request, reply);
+    reply.code(status).send({ error: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message } });
+    this.#engine.record(core, { kind: 'fault', rule: undefined, fault: { code: 'INVALID_ARGUMENT', message } as Fault }, { status, startedAt, error: message });
+  }
+}
+
+function routeKey(service: Service): string {
+  return [...service.operations.keys()].sort().join('\n');
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function routeOf(request: FastifyRequest): string {
+  return request.routeOptions.url ?? pathOf(request.url);
+}
+
+function toCoreRequest(service: string, operation: string, request: FastifyRequest, reply: FastifyReply): CoreRequest {
+  let controller: AbortController | undefined;
+  return {
+    // Made on first use (only delays use it), to keep a listener off the hot path.
+    get signal() {
+      if (!controller) {
+        const created = new AbortController();
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) created.abort();
+        });
+        controller = created;
+      }
+      return controller.signal;
+    },
+    protocol: 'rest',
+    service,
+    operation,
+    params: (request.params ?? {}) as Record<string, string>,
+    query: (request.query ?? {}) as CoreRequest['query'],
+    headers: request.headers,
+    body: request.body,
+    target: `${request.method} ${request.url}`,
+  };
+}
+
+/** Writes the outcome as HTTP and returns the status written (499 when the client left first). */
+function send(outcome: Outcome, reply: FastifyReply): number | string {
+  switch (outcome.kind) {
+    case 'body':
+      return sendBody(reply, outcome.body === undefined ? 204 : 200, undefined, outcome.body);
+    case 'reply': {
+      const { status, headers, body } = outcome.reply;
+      return sendBody(reply, status ?? (body === undefined ? 204 : 200), headers, body);
+    }
+    case 'fault':
+      return sendFault(reply, outcome.fault);
+    case 'unmatched':
+      return sendUnmatched(reply, outcome.miss);
+    case 'aborted':
+      reply.hijack();
+      return 499;
+  }
+}
+
+function sendBody(reply: FastifyReply, status: number, headers: Record<string, string> | undefined, body: unknown): number {
+  reply.code(status);
+  if (headers) reply.headers(headers);
+  if (body === undefined) reply.send();
+  else if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    if (!reply.hasHeader('content-type')) reply.type(typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream');
+    reply.send(body);
+  } else {
+    if (!reply.hasHeader('content-type')) reply.type('application/json; charset=utf-8');
+    reply.send(JSON.stringify(body));
+  }
+  return status;
+}
+
+function sendFault(reply: FastifyReply, fault: Fault): number | string {
+  if (fault.transport) {
+    reply.hijack();
+    const socket = reply.raw.socket;
+    if (fault.transport === 'reset') socket?.resetAndDestroy();
+    else socket?.end();
+    return fault.transport === 'reset' ? 'connection reset' : 'empty reply';
+  }
+  const status = fault.httpStatus ?? httpStatusOfCode[fault.code];
+  const headers: Record<string, string> = { ...fault.headers };
+  if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
+  const body =
+    fault.body !== undefined
+      ? fault.body
+      : { error: { code: fault.code, message: fault.message, ...(fault.details !== undefined && { details: fault.details }) } };
+  return sendBody(reply, status, headers, body);
+}
+
+function sendUnmatched(reply: FastifyReply, miss: MissReport): number {
+  return sendBody(reply, 404, { 'x-mockstack-unmatched': '1' }, { error: { code: 'UNMATCHED', ...miss } });
+}

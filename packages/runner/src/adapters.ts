@@ -1,0 +1,5 @@
+import type { Adapter } from '@mockstack/core';
+import { restAdapter } from '@mockstack/rest';
+
+/** Every protocol mockstack serves. A new protocol is a new adapter package added here. */
+export const adapters: readonly Adapter[] = [restAdapter];
