@@ -1,4 +1,6 @@
+import { dirname } from 'node:path';
 import type { Adapter } from './adapter.js';
+import { projectRoot } from './contract-path.js';
 import { checkDelay } from './delay.js';
 import { formatSource, type Problem, ScenarioCompileError } from './errors.js';
 import { compileMatchers } from './match.js';
@@ -21,6 +23,8 @@ export interface CompileOptions {
   /** The scenario file, for messages and for resolving contract paths. */
   file?: string | undefined;
   adapters: readonly Adapter[];
+  /** Project root for contract paths; defaults to the nearest package.json above `file`. */
+  root?: string | undefined;
   /** Host services bind to unless they say otherwise. */
   host?: string | undefined;
 }
@@ -62,6 +66,7 @@ export async function compile(definition: ScenarioDefinition, options: CompileOp
   const model: Model = {
     name: definition.name,
     file: options.file,
+    root: options.root ?? (options.file ? projectRoot(dirname(options.file)) : process.cwd()),
     seed: definition.seed ?? 1,
     initialState: definition.state ?? (() => ({})),
     services,

@@ -177,6 +177,8 @@ export interface Variant {
 export interface Model {
   name: string;
   file?: string | undefined;
+  /** Project root (nearest package.json above the scenario); contract paths resolve against it. */
+  root?: string | undefined;
   seed: number;
   initialState: () => unknown;
   services: ReadonlyMap<string, Service>;
