@@ -11,5 +11,5 @@ export { compileMatchers, describeValue, firstDifference, type Matcher } from '.
 export * from './model.js';
 export { hashString, SeededRandom } from './random.js';
 export { isFault, isReply, isSequence, makeFault, makeReply, makeSequence } from './reply.js';
-export { captureSource } from './source.js';
+export { captureSource, firstUserFrame } from './source.js';
 export { createStack, Stack, type StackOptions } from './stack.js';

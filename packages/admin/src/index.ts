@@ -1,0 +1,1 @@
+export { type AdminOptions, type AdminServer, type AdminTarget, createAdminApp, startAdmin } from './admin-server.js';

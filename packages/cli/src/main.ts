@@ -1,0 +1,175 @@
+import { writeFileSync } from 'node:fs';
+import { MockstackError } from '@mockstack/core';
+import { runScenario } from '@mockstack/runner';
+import { Command, InvalidArgumentError } from 'commander';
+import { createLogger, type LogFormat } from './request-logger.js';
+import { printServiceTable } from './service-table.js';
+
+/** Runs the CLI with these arguments; resolves to the exit code (servers keep `up` alive). */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name('mockstack')
+    .description('Mock servers for REST, GraphQL and gRPC from one typed TypeScript scenario')
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('up')
+    .description('serve a scenario: every service, the admin API, until Ctrl-C')
+    .argument('<scenario>', 'scenario module, e.g. scenarios/checkout.ts')
+    .option('--variant <names>', 'activate variants at start (comma-separated)', list)
+    .option('--seed <n>', "override the scenario's seed", integer)
+    .option('--host <host>', 'host every service binds to', '127.0.0.1')
+    .option('--random-ports', 'serve every service on a free port')
+    .option('--admin-port <port>', 'admin API port (0 = free port)', integer, 9900)
+    .option('--admin-host <host>', 'admin API host (loopback unless told)', '127.0.0.1')
+    .option('--no-admin', 'do not start the admin API')
+    .option('--watch', 'reload the scenario and its imports on change')
+    .option('--quiet', 'no line per request')
+    .option('--log-format <format>', 'text or json', logFormat, 'text' as LogFormat)
+    .option('--ready-file <path>', 'write the addresses as JSON to this file once every service listens')
+    .action(async (file: string, options: UpOptions) => {
+      exitCode = await up(file, options);
+    });
+
+  program
+    .command('variant')
+    .description('switch the variants of a running stack through its admin API')
+    .argument('[names...]', 'variants to activate (none: turn all off)')
+    .option('--admin <url>', 'admin API URL', 'http://127.0.0.1:9900/__admin')
+    .action(async (names: string[], options: { admin: string }) => {
+      exitCode = await switchVariants(names, options.admin);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith('commander.')) {
+      const code = (error as { exitCode?: number }).exitCode ?? 1;
+      return code;
+    }
+    console.error(error instanceof MockstackError ? error.format() : error);
+    return 1;
+  }
+  return exitCode;
+}
+
+interface UpOptions {
+  variant?: string[];
+  seed?: number;
+  host: string;
+  randomPorts?: boolean;
+  adminPort: number;
+  adminHost: string;
+  admin: boolean;
+  watch?: boolean;
+  quiet?: boolean;
+  logFormat: LogFormat;
+  readyFile?: string;
+}
+
+async function up(file: string, options: UpOptions): Promise<number> {
+  const started = performance.now();
+  const logger = createLogger({ format: options.logFormat, quiet: Boolean(options.quiet) });
+  let running: Awaited<ReturnType<typeof runScenario>>;
+  try {
+    running = await runScenario(file, {
+      variants: options.variant,
+      seed: options.seed,
+      host: options.host,
+      randomPorts: options.randomPorts,
+      adminPort: options.admin ? options.adminPort : false,
+      adminHost: options.adminHost,
+      logger,
+      watch: options.watch,
+      onReload: ({ ok, error, ms }) => {
+        if (ok) logger.warn(`reloaded ${file} in ${ms.toFixed(0)} ms`);
+        else
+          logger.error(`reload of ${file} failed; still serving the last good version:\n${error instanceof MockstackError ? error.format() : String(error)}`);
+      },
+    });
+  } catch (error) {
+    console.error(error instanceof MockstackError ? error.format() : error);
+    return 1;
+  }
+  const engine = running.stack.engine;
+  const readyMs = performance.now() - started;
+  if (options.logFormat === 'json') {
+    console.log(
+      JSON.stringify({ event: 'ready', scenario: engine.model.name, services: running.services, admin: running.admin?.url, ms: Math.round(readyMs) }),
+    );
+  } else {
+    printServiceTable({
+      scenario: engine.model.name,
+      file: running.file,
+      seed: engine.seed,
+      variants: engine.variants,
+      services: running.services,
+      admin: running.admin?.url,
+      readyMs,
+      watch: Boolean(options.watch),
+    });
+  }
+  if (options.readyFile) {
+    writeFileSync(
+      options.readyFile,
+      `${JSON.stringify({ scenario: engine.model.name, pid: process.pid, services: running.services, admin: running.admin?.url }, null, 2)}\n`,
+    );
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await running.close();
+  return 0;
+}
+
+async function switchVariants(names: string[], admin: string): Promise<number> {
+  const active = names.flatMap((n) => n.split(',')).filter(Boolean);
+  let response: Response;
+  try {
+    response = await fetch(`${admin.replace(/\/$/, '')}/variants`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ active }),
+    });
+  } catch (error) {
+    console.error(`cannot reach the admin API at ${admin}: ${(error as Error).message}. Is \`mockstack up\` running? Pass --admin <url> as it printed.`);
+    return 1;
+  }
+  const body = (await response.json()) as { active?: string[]; error?: { message: string } };
+  if (!response.ok) {
+    console.error(body.error?.message ?? `admin API answered ${response.status}`);
+    return 1;
+  }
+  console.log(`active variants: ${body.active?.length ? body.active.join(', ') : '(none)'}`);
+  return 0;
+}
+
+function list(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  ];
+}
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return n;
+}
+
+function logFormat(value: string): LogFormat {
+  if (value !== 'text' && value !== 'json') throw new InvalidArgumentError('expected text or json');
+  return value;
+}

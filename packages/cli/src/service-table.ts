@@ -1,0 +1,24 @@
+import type { ServiceAddress } from '@mockstack/core';
+
+export interface ServiceTable {
+  scenario: string;
+  file: string;
+  seed: number;
+  variants: readonly string[];
+  services: readonly ServiceAddress[];
+  admin: string | undefined;
+  readyMs: number;
+  watch: boolean;
+}
+
+/** The table `mockstack up` prints once every service listens. */
+export function printServiceTable(table: ServiceTable): void {
+  const rows = [['SERVICE', 'PROTOCOL', 'URL'], ...table.services.map((s) => [s.name, s.protocol, s.url])];
+  if (table.admin) rows.push(['admin', 'http', table.admin]);
+  const widths = [0, 1].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const lines = rows.map((r) => `  ${(r[0] ?? '').padEnd(widths[0] ?? 0)}  ${(r[1] ?? '').padEnd(widths[1] ?? 0)}  ${r[2] ?? ''}`);
+  const variants = table.variants.length ? ` · variants ${table.variants.join(', ')}` : '';
+  console.log(`mockstack · scenario "${table.scenario}" (${table.file}) · seed ${table.seed}${variants}`);
+  console.log(lines.join('\n'));
+  console.log(`Ready in ${Math.round(table.readyMs)} ms${table.watch ? ', watching for changes' : ''}. Ctrl-C to stop.`);
+}

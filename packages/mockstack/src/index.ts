@@ -1,0 +1,10 @@
+/**
+ * mockstack: mock servers for REST, GraphQL and gRPC from one typed TypeScript scenario.
+ *
+ * @example
+ * import { fault, rest, scenario } from 'mockstack';
+ * export default scenario('orders', { state: () => ({ orders: new Map<string, { id: string }>() }) }).services({
+ *   orders: rest({ port: 8081 }, [rest.get('/orders/:id', ({ params, state }) => state.orders.get(params.id) ?? fault.notFound())]),
+ * });
+ */
+export * from '@mockstack/dsl';

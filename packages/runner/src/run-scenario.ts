@@ -1,0 +1,103 @@
+import { relative } from 'node:path';
+import { type AdminServer, startAdmin } from '@mockstack/admin';
+import { compile, createStack, type Logger, type Model, type ServiceAddress, type Stack, silentLogger } from '@mockstack/core';
+import { type FSWatcher, watch } from 'chokidar';
+import { adapters } from './adapters.js';
+import { loadScenario } from './load-scenario.js';
+
+export interface RunOptions {
+  /** Variants to activate at start, in priority order. */
+  variants?: readonly string[] | undefined;
+  /** Overrides the scenario's seed. */
+  seed?: number | undefined;
+  /** Host services bind to (default 127.0.0.1). */
+  host?: string | undefined;
+  /** Serve every service on a free port instead of the scenario's (tests, parallel CI jobs). */
+  randomPorts?: boolean | undefined;
+  /** Admin API port: a number, 0 for a free one, or false for no admin API. Default 0. */
+  adminPort?: number | false | undefined;
+  adminHost?: string | undefined;
+  logger?: Logger | undefined;
+  journalSize?: number | undefined;
+  /** Reload on changes to the scenario or anything it imports; a broken edit keeps the last good model. */
+  watch?: boolean | undefined;
+  /** Called after each reload attempt (error set when it failed). */
+  onReload?: (result: { ok: boolean; error?: unknown; ms: number }) => void;
+}
+
+export interface RunningStack {
+  stack: Stack;
+  file: string;
+  services: ServiceAddress[];
+  admin: AdminServer | undefined;
+  /** Loads the file again and serves the new model; state is kept unless the seed changed. */
+  reload(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Loads and compiles a scenario file into a Model (no servers started). */
+export async function loadModel(file: string, options: Pick<RunOptions, 'host' | 'randomPorts'> = {}): Promise<{ model: Model; inputs: string[] }> {
+  const loaded = await loadScenario(file);
+  const model = await compile(loaded.definition, { file: loaded.file, adapters, host: options.host });
+  return { model: options.randomPorts ? withRandomPorts(model) : model, inputs: loaded.inputs };
+}
+
+/** Loads a scenario file and serves it: every service, the admin API, and --watch if asked. */
+export async function runScenario(file: string, options: RunOptions = {}): Promise<RunningStack> {
+  const logger = options.logger ?? silentLogger;
+  const { model, inputs } = await loadModel(file, options);
+  const stack = createStack(model, { adapters, logger, journalSize: options.journalSize, seed: options.seed, variants: options.variants });
+  await stack.listen();
+  let admin: AdminServer | undefined;
+  try {
+    if (options.adminPort !== false)
+      admin = await startAdmin({ engine: stack.engine, addresses: () => stack.addresses }, { port: options.adminPort ?? 0, host: options.adminHost });
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+
+  let watcher: FSWatcher | undefined;
+  let reloading = Promise.resolve();
+  const reload = async (): Promise<void> => {
+    const started = performance.now();
+    try {
+      const next = await loadModel(file, options);
+      await stack.reload(next.model);
+      watcher?.add(next.inputs);
+      options.onReload?.({ ok: true, ms: performance.now() - started });
+    } catch (error) {
+      options.onReload?.({ ok: false, error, ms: performance.now() - started });
+      if (!options.onReload) throw error;
+    }
+  };
+  if (options.watch) {
+    watcher = watch(inputs, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 30, pollInterval: 10 } });
+    watcher.on('all', () => {
+      reloading = reloading.then(reload);
+    });
+    await new Promise<void>((resolve) => watcher?.once('ready', () => resolve()));
+  }
+
+  return {
+    stack,
+    file: relative(process.cwd(), file) || file,
+    get services() {
+      return stack.addresses;
+    },
+    admin,
+    reload: () => {
+      reloading = reloading.then(reload);
+      return reloading;
+    },
+    close: async () => {
+      await watcher?.close();
+      await reloading.catch(() => {});
+      await Promise.allSettled([admin?.close(), stack.close()]);
+    },
+  };
+}
+
+function withRandomPorts(model: Model): Model {
+  return { ...model, services: new Map([...model.services].map(([name, service]) => [name, { ...service, port: 0 }])) };
+}

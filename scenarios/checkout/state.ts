@@ -1,0 +1,77 @@
+import products from '../fixtures/catalog.json' with { type: 'json' };
+
+export interface Product {
+  sku: string;
+  name: string;
+  category: string;
+  priceCents: number;
+}
+
+export interface OrderLine {
+  sku: string;
+  quantity: number;
+  unitPriceCents: number;
+}
+
+export type OrderStatus = 'PENDING_PAYMENT' | 'PAID' | 'CANCELLED' | 'REFUNDED';
+export type PaymentStatus = 'NONE' | 'AUTHORIZED' | 'CAPTURED' | 'DECLINED' | 'REFUNDED';
+
+export interface Order {
+  id: string;
+  customerId: string;
+  lines: OrderLine[];
+  totalCents: number;
+  currency: 'EUR';
+  status: OrderStatus;
+  paymentStatus: PaymentStatus;
+  createdAt: string;
+}
+
+/** The state every service of the checkout stack shares: stock reserved by REST orders is what GraphQL shows. */
+export interface CheckoutState {
+  products: Map<string, Product>;
+  /** Units available per SKU. */
+  stock: Map<string, number>;
+  orders: Map<string, Order>;
+  nextOrderNumber: number;
+}
+
+export function seedState(): CheckoutState {
+  const orders = new Map<string, Order>([
+    [
+      'ord_1001',
+      {
+        id: 'ord_1001',
+        customerId: 'cus_ada',
+        lines: [{ sku: 'SKU-MUG-WHT', quantity: 2, unitPriceCents: 1600 }],
+        totalCents: 3200,
+        currency: 'EUR',
+        status: 'PAID',
+        paymentStatus: 'CAPTURED',
+        createdAt: '2026-11-02T09:14:00.000Z',
+      },
+    ],
+    [
+      'ord_1002',
+      {
+        id: 'ord_1002',
+        customerId: 'cus_grace',
+        lines: [
+          { sku: 'SKU-HOODIE-GRY-L', quantity: 1, unitPriceCents: 8900 },
+          { sku: 'SKU-TSHIRT-BLK-M', quantity: 3, unitPriceCents: 2400 },
+        ],
+        totalCents: 16100,
+        currency: 'EUR',
+        status: 'PENDING_PAYMENT',
+        paymentStatus: 'NONE',
+        createdAt: '2026-11-20T17:42:00.000Z',
+      },
+    ],
+  ]);
+  return {
+    products: new Map(products.map(({ stock: _stock, ...p }) => [p.sku, p])),
+    stock: new Map(products.map((p) => [p.sku, p.stock])),
+    orders,
+    nextOrderNumber: 1003,
+  };
+}
