@@ -133,14 +133,14 @@ export class Engine {
       }
     }
     if (!rule) {
-      if (plan.serviceFault) return this.#delayed(request, plan, undefined, { kind: 'fault', rule: undefined, fault: plan.serviceFault });
+      if (plan.serviceFault && !request.partOf) return this.#delayed(request, plan, undefined, { kind: 'fault', rule: undefined, fault: plan.serviceFault });
       return { kind: 'unmatched', miss: explainMiss(request, plan.rules, this.#calls) };
     }
 
     const call = this.#calls.get(rule.id) ?? 0;
     this.#calls.set(rule.id, call + 1);
     // A variant's own rules come first and win over the same variant's service-wide fault.
-    if (plan.serviceFault && index >= plan.overlayRuleCount) {
+    if (plan.serviceFault && index >= plan.overlayRuleCount && !request.partOf) {
       return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: plan.serviceFault });
     }
     let outcome: Outcome;
@@ -238,7 +238,7 @@ export class Engine {
 
   async #delayed(request: CoreRequest, plan: OperationPlan, rule: Rule | undefined, outcome: Outcome): Promise<Outcome> {
     const replyDelay = outcome.kind === 'reply' ? outcome.reply.delay : undefined;
-    const ms = resolveDelay(plan.serviceDelay, this.#random) + resolveDelay(rule?.delay ?? replyDelay, this.#random);
+    const ms = resolveDelay(request.partOf ? undefined : plan.serviceDelay, this.#random) + resolveDelay(rule?.delay ?? replyDelay, this.#random);
     if (ms > 0 && !(await sleep(ms, request.signal))) return { kind: 'aborted', rule };
     return outcome;
   }

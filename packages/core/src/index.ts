@@ -1,6 +1,7 @@
 export type { Adapter, AdapterContext, ServiceAddress, ServiceServer } from './adapter.js';
 export { Code, codes, isCode } from './code.js';
 export { type CompileOptions, compile, scenarioDefinitionOf } from './compile.js';
+export { projectRoot, resolveContractPath } from './contract-path.js';
 export { checkDelay, parseDuration, resolveDelay, sleep } from './delay.js';
 export { type Completion, Engine, type EngineOptions, type Outcome } from './engine.js';
 export { ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';

@@ -25,6 +25,12 @@ export interface CoreRequest {
   target: string;
   /** Aborted when the client goes away or its deadline passes; delays stop early. */
   signal?: AbortSignal | undefined;
+  /**
+   * The outer request's operation when this one is part of it (a GraphQL field inside
+   * `query GetCart`). The service-wide fault and delay were applied to the outer request, so the
+   * engine does not apply them again.
+   */
+  partOf?: string | undefined;
 }
 
 /** What a handler receives: the request plus the scenario's shared state. */
