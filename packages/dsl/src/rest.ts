@@ -1,5 +1,5 @@
-import { type CoreRequest, captureSource, type DelaySpec, type Headers, type MatchSpec, type Query, type Responder } from '@mockstack/core';
-import type { RuleOf, ServiceOf } from './scenario.js';
+import { type CoreRequest, captureSource, type DelaySpec, type Headers, type MatchSpec, type Query } from '@mockstack/core';
+import type { RuleOf, ServiceOf, StaticResponse } from './scenario.js';
 
 /**
  * The params a path template declares: `/orders/:id/items/:sku` → `{ id: string; sku: string }`.
@@ -32,7 +32,7 @@ export interface RestContext<Path extends string, State> {
 }
 
 /** A handler, or a value, Reply, Fault or Sequence to answer with as is. */
-export type RestResponder<Path extends string, State> = ((ctx: RestContext<Path, State>) => unknown) | Exclude<Responder, (...args: never[]) => unknown>;
+export type RestResponder<Path extends string, State> = ((ctx: RestContext<Path, State>) => unknown) | StaticResponse;
 
 export interface RouteOptions {
   /** Conditions on the request; all must hold. */

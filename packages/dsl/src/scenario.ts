@@ -11,6 +11,9 @@ export interface RuleOf<State> extends RuleDefinition {
   readonly __state?: ((state: State) => void) | undefined;
 }
 
+/** A value to answer with as is: a body (JSON value or text), or a Reply, Fault or Sequence. */
+export type StaticResponse = object | string | number | boolean | null;
+
 /** What a variant does to one service: fail every call, add rules that win, or add a delay. */
 export type Overlay<State> = Fault | readonly RuleOf<State>[] | { rules?: readonly RuleOf<State>[]; fault?: Fault; delay?: DelaySpec };
 

@@ -1,9 +1,20 @@
 import { relative } from 'node:path';
 import { type AdminServer, startAdmin } from '@mockstack/admin';
-import { compile, createStack, type Logger, type Model, type ServiceAddress, type Stack, silentLogger } from '@mockstack/core';
+import {
+  compile,
+  createStack,
+  ErrorCode,
+  type Logger,
+  MockstackError,
+  type Model,
+  type ServiceAddress,
+  type Stack,
+  scenarioDefinitionOf,
+  silentLogger,
+} from '@mockstack/core';
 import { type FSWatcher, watch } from 'chokidar';
 import { adapters } from './adapters.js';
-import { loadScenario } from './load-scenario.js';
+import { type LoadedScenario, loadScenario } from './load-scenario.js';
 
 export interface RunOptions {
   /** Variants to activate at start, in priority order. */
@@ -35,17 +46,28 @@ export interface RunningStack {
   close(): Promise<void>;
 }
 
-/** Loads and compiles a scenario file into a Model (no servers started). */
-export async function loadModel(file: string, options: Pick<RunOptions, 'host' | 'randomPorts'> = {}): Promise<{ model: Model; inputs: string[] }> {
-  const loaded = await loadScenario(file);
+/** A scenario module's path, or a scenario object built in code (e.g. inline in a test). */
+export type ScenarioSource = string | object;
+
+/** Loads and compiles a scenario into a Model (no servers started). */
+export async function loadModel(source: ScenarioSource, options: Pick<RunOptions, 'host' | 'randomPorts'> = {}): Promise<{ model: Model; inputs: string[] }> {
+  const loaded = typeof source === 'string' ? await loadScenario(source) : inlineScenario(source);
   const model = await compile(loaded.definition, { file: loaded.file, adapters, host: options.host });
   return { model: options.randomPorts ? withRandomPorts(model) : model, inputs: loaded.inputs };
 }
 
-/** Loads a scenario file and serves it: every service, the admin API, and --watch if asked. */
-export async function runScenario(file: string, options: RunOptions = {}): Promise<RunningStack> {
+function inlineScenario(value: object): LoadedScenario {
+  const definition = scenarioDefinitionOf(value);
+  if (!definition)
+    throw new MockstackError(ErrorCode.ScenarioInvalid, 'expected a scenario built with scenario(…) from "mockstack", or the path of a scenario module');
+  return { file: definition.source?.file ?? '<inline>', definition, inputs: [] };
+}
+
+/** Loads a scenario and serves it: every service, the admin API, and --watch if asked. */
+export async function runScenario(source: ScenarioSource, options: RunOptions = {}): Promise<RunningStack> {
+  const file = typeof source === 'string' ? source : (scenarioDefinitionOf(source)?.source?.file ?? '<inline>');
   const logger = options.logger ?? silentLogger;
-  const { model, inputs } = await loadModel(file, options);
+  const { model, inputs } = await loadModel(source, options);
   const stack = createStack(model, { adapters, logger, journalSize: options.journalSize, seed: options.seed, variants: options.variants });
   await stack.listen();
   let admin: AdminServer | undefined;
@@ -62,7 +84,7 @@ export async function runScenario(file: string, options: RunOptions = {}): Promi
   const reload = async (): Promise<void> => {
     const started = performance.now();
     try {
-      const next = await loadModel(file, options);
+      const next = await loadModel(source, options);
       await stack.reload(next.model);
       watcher?.add(next.inputs);
       options.onReload?.({ ok: true, ms: performance.now() - started });

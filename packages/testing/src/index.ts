@@ -1,1 +1,1 @@
-export {};
+export { type StartOptions, startStack, type TestStack } from './start-stack.js';

@@ -1,0 +1,263 @@
+import {
+  type CoreRequest,
+  captureSource,
+  type DelaySpec,
+  type Headers,
+  type MatchSpec,
+  type Responder,
+  type RuleDefinition,
+  type ValueMatcher,
+} from '@mockstack/core';
+import type { RuleOf, ServiceOf } from './scenario.js';
+
+/** Field arguments or operation variables, as JSON gives them. */
+export type GraphqlArgs = Record<string, unknown>;
+
+/** What a field resolver and an operation handler receive besides args: the request and the shared state. */
+export interface GraphqlContext<State> {
+  state: State;
+  /** HTTP headers of the GraphQL request, names lower-cased. */
+  headers: Headers;
+  variables: GraphqlArgs;
+  /** The operation's name, or undefined for an anonymous operation. */
+  operationName: string | undefined;
+  /** How many times this rule has answered before (0 on the first call). */
+  call: number;
+  request: CoreRequest;
+}
+
+/**
+ * A field resolver: `(parent, args, ctx, info) => value`. Return a value (objects may leave
+ * fields out: those are auto-mocked), a `fault.*` for a field error with partial data, or a
+ * promise of either. Parameters may be annotated with narrower types.
+ */
+export type FieldResolver<State> = {
+  bivarianceHack(parent: unknown, args: GraphqlArgs, ctx: GraphqlContext<State>, info: unknown): unknown;
+}['bivarianceHack'];
+
+/** Per type, per field: a resolver, or a value, Fault or Sequence answered as is. */
+export type GraphqlResolvers<State> = Record<string, Record<string, FieldResolver<State> | Exclude<Responder, (...args: never[]) => unknown>>>;
+
+/** What an auto-mock function receives: where the value goes and a random source seeded from it. */
+export interface MockContext {
+  /** The object type and field being mocked (the scalar's or enum's own name when unknown). */
+  type: string;
+  field: string;
+  args: GraphqlArgs;
+  /** A float in [0, 1), the same for the same type, object, field and args in every run with the same seed. */
+  random(): number;
+}
+
+/**
+ * A mock for a scalar or enum: `(ctx) => value`. For an object type: an object of field values or
+ * functions `(args) => value`, or a function returning such an object.
+ */
+export type MockDefinition = ((ctx: MockContext) => unknown) | Record<string, unknown>;
+
+export interface GraphqlOptions {
+  /** 0 (default) picks a free port, reported at start. */
+  port?: number;
+  host?: string;
+  /** SDL file(s) relative to the scenario or the project root; several files are merged. */
+  schema: string | readonly string[];
+  /** Endpoint path for POST and GET (default `/graphql`). */
+  path?: string;
+  /** Overrides of the auto-mocks, per scalar, enum or object type. */
+  mocks?: Record<string, MockDefinition>;
+  /** Deepest selection nesting accepted, introspection excluded (default 15). */
+  maxDepth?: number;
+  /** Most field selections in one query, fragments expanded (default 2000). */
+  maxFields?: number;
+  /** Length of auto-mocked lists without `first`/`last`/`limit` args: a number or `[min, max]` (default [2, 4]). */
+  listLength?: number | readonly [number, number];
+  /** Largest accepted request body in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Added to every answer of this service. */
+  delay?: DelaySpec;
+}
+
+/** The operation id every GraphQL request without its own operation rule is matched on. */
+export const GRAPHQL_ANY_OPERATION = '(any operation)';
+
+export interface FieldRuleOptions {
+  /** Conditions on the call; `args` is partial: every key given must match. */
+  match?: { args?: GraphqlArgs; headers?: Record<string, ValueMatcher>; when?: MatchSpec['when'] };
+  times?: number;
+  delay?: DelaySpec;
+  name?: string;
+}
+
+export interface OperationRuleOptions {
+  /** Conditions on the request; `variables` is partial: every key given must match. */
+  match?: { variables?: GraphqlArgs; headers?: Record<string, ValueMatcher>; when?: MatchSpec['when'] };
+  times?: number;
+  delay?: DelaySpec;
+  name?: string;
+}
+
+/** What an operation handler receives. */
+export interface OperationContext<State> extends GraphqlContext<State> {
+  /** The query text. */
+  query: string;
+}
+
+/**
+ * An operation handler. Return the operation's data (an object for the root fields: fields it
+ * leaves out are resolved and auto-mocked as usual), `undefined` to answer as without this rule,
+ * `respond(body, { status })` for an exact HTTP response, or a `fault.*` for an HTTP-level failure.
+ */
+export type OperationResponder<State> = ((ctx: OperationContext<State>) => unknown) | Exclude<Responder, (...args: never[]) => unknown>;
+
+interface FieldCall {
+  parent: unknown;
+  args: GraphqlArgs;
+  variables: GraphqlArgs;
+  operationName: string | undefined;
+  info: unknown;
+}
+
+/**
+ * The GraphQL adapter puts the field call on the request it hands the engine as `graphql`;
+ * the engine passes it through to the rule's responder.
+ */
+type FieldHandlerContext = CoreRequest & { state: unknown; call: number; graphql?: FieldCall };
+
+function fieldRule(operation: string, options: FieldRuleOptions, responder: unknown, source = captureSource()): RuleDefinition {
+  const [type = '', field = ''] = operation.split('.');
+  const { args, ...match } = options.match ?? {};
+  return {
+    operation,
+    meta: { kind: 'field', type, field },
+    match: options.match ? { ...match, ...(args !== undefined && { body: args }) } : undefined,
+    times: options.times,
+    delay: options.delay,
+    name: options.name,
+    respond: typeof responder === 'function' ? toFieldHandler(responder as FieldResolver<unknown>) : responder,
+    source,
+  };
+}
+
+function toFieldHandler(resolver: FieldResolver<unknown>) {
+  return (ctx: FieldHandlerContext) => {
+    const call = ctx.graphql;
+    const context: GraphqlContext<unknown> = {
+      state: ctx.state,
+      headers: ctx.headers,
+      variables: call?.variables ?? {},
+      operationName: call?.operationName,
+      call: ctx.call,
+      request: ctx,
+    };
+    return resolver(call?.parent, call?.args ?? (ctx.body as GraphqlArgs), context, call?.info);
+  };
+}
+
+function operationRule(kind: 'query' | 'mutation', name: string, options: OperationRuleOptions, responder: unknown): RuleDefinition {
+  const { variables, ...match } = options.match ?? {};
+  return {
+    operation: `${kind} ${name}`,
+    meta: { kind: 'operation', type: kind, name },
+    match: options.match ? { ...match, ...(variables !== undefined && { body: { variables } }) } : undefined,
+    times: options.times,
+    delay: options.delay,
+    name: options.name,
+    respond: typeof responder === 'function' ? toOperationHandler(responder as (ctx: OperationContext<unknown>) => unknown) : responder,
+    source: captureSource(),
+  };
+}
+
+function toOperationHandler(handler: (ctx: OperationContext<unknown>) => unknown) {
+  return (ctx: CoreRequest & { state: unknown; call: number }) => {
+    const body = (ctx.body ?? {}) as { query?: string; variables?: GraphqlArgs; operationName?: string };
+    return handler({
+      state: ctx.state,
+      headers: ctx.headers,
+      variables: body.variables ?? {},
+      operationName: body.operationName ?? undefined,
+      query: body.query ?? '',
+      call: ctx.call,
+      request: ctx,
+    });
+  };
+}
+
+function operation(kind: 'query' | 'mutation') {
+  function define<State = never>(name: string, responder: OperationResponder<State>): RuleOf<State>;
+  function define<State = never>(name: string, options: OperationRuleOptions, responder: OperationResponder<State>): RuleOf<State>;
+  function define(name: string, ...args: unknown[]): RuleOf<unknown> {
+    const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [OperationRuleOptions, unknown];
+    return operationRule(kind, name, options, responder);
+  }
+  return define;
+}
+
+/**
+ * A GraphQL service from SDL: every field the scenario does not resolve is auto-mocked from its
+ * type, deterministically from the scenario's seed. Served over POST and GET at `/graphql`.
+ *
+ * @example
+ * graphql<CheckoutState>({ port: 8082, schema: 'schemas/catalog.graphql' }, {
+ *   Query: { product: (_, { sku }, { state }) => state.products.get(String(sku)) ?? fault.notFound(`product ${sku}`) },
+ * }, [
+ *   graphql.query('GetCart', { match: { variables: { id: 'empty' } } }, { cart: { id: 'empty', lines: [] } }),
+ * ])
+ */
+export function graphql<State>(options: GraphqlOptions, resolvers: GraphqlResolvers<State> = {}, operations: readonly RuleOf<State>[] = []): ServiceOf<State> {
+  const source = captureSource();
+  const rules: RuleDefinition[] = [];
+  for (const [type, fields] of Object.entries(resolvers)) {
+    for (const [field, resolver] of Object.entries(fields ?? {})) rules.push(fieldRule(`${type}.${field}`, {}, resolver, source));
+  }
+  rules.push(...operations);
+  // Last: every request is matched here when no operation rule answered, so that the service's
+  // delay and a variant's fault apply to it; `undefined` means "execute against the schema".
+  rules.push({ operation: GRAPHQL_ANY_OPERATION, meta: { kind: 'any' }, respond: undefined, name: 'schema', source });
+  return {
+    protocol: 'graphql',
+    port: options.port,
+    host: options.host,
+    delay: options.delay,
+    config: {
+      schema: typeof options.schema === 'string' ? [options.schema] : [...options.schema],
+      path: options.path ?? '/graphql',
+      mocks: options.mocks,
+      maxDepth: options.maxDepth,
+      maxFields: options.maxFields,
+      listLength: options.listLength,
+      bodyLimit: options.bodyLimit,
+    },
+    rules,
+    source,
+  };
+}
+
+/**
+ * An operation rule, matched by operation name (and variables), like MSW's `graphql.query`.
+ * @example graphql.query('GetCart', { match: { variables: { id: 'c1' } } }, ({ state }) => ({ cart: state.carts.get('c1') }))
+ */
+graphql.query = operation('query');
+/**
+ * An operation rule for a mutation.
+ * @example graphql.mutation('AddToCart', fault.unauthenticated())
+ */
+graphql.mutation = operation('mutation');
+
+/**
+ * A field rule with conditions, a count or a delay; for plain resolvers use the resolver map.
+ * Useful in variants: `{ catalog: [graphql.field('Query.product', fault.unavailable())] }`.
+ * @example graphql.field('Query.product', { match: { args: { sku: 'SKU-GONE' } } }, fault.notFound('no such product'))
+ */
+function field<State = never>(
+  operation: `${string}.${string}`,
+  responder: FieldResolver<State> | Exclude<Responder, (...args: never[]) => unknown>,
+): RuleOf<State>;
+function field<State = never>(
+  operation: `${string}.${string}`,
+  options: FieldRuleOptions,
+  responder: FieldResolver<State> | Exclude<Responder, (...args: never[]) => unknown>,
+): RuleOf<State>;
+function field(operation: string, ...args: unknown[]): RuleOf<unknown> {
+  const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [FieldRuleOptions, unknown];
+  return fieldRule(operation, options, responder);
+}
+graphql.field = field;
