@@ -1,0 +1,103 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const bin = resolve(root, 'packages/mockstack/bin/mockstack.js');
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function mockstack(args: string[]): Run {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(run: Run, pattern: RegExp, ms = 15000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const match = run.output().match(pattern);
+    if (match) return match;
+    if (Date.now() > deadline || run.child.exitCode !== null) throw new Error(`no ${pattern} in output:\n${run.output()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+test('`mockstack up scenarios/checkout.ts` prints its services, serves and logs requests, and stops cleanly on SIGTERM', async () => {
+  const run = mockstack(['up', 'scenarios/checkout.ts', '--random-ports', '--admin-port', '0']);
+  try {
+    await waitFor(run, /Ready in \d+ ms/);
+    const orders = (await waitFor(run, /orders\s+rest\s+(http:\/\/127\.0\.0\.1:\d+)/))[1];
+    const admin = (await waitFor(run, /admin\s+http\s+(http:\/\/127\.0\.0\.1:\d+\/__admin)/))[1];
+    expect(run.output()).toMatch(/mockstack · scenario "checkout" \(scenarios\/checkout\.ts\) · seed 42/);
+
+    const order = await fetch(`${orders}/orders/ord_1001`);
+    expect(order.status).toBe(200);
+    expect(await order.json()).toMatchObject({ id: 'ord_1001', status: 'PAID' });
+    expect((await fetch(`${orders}/orders/ord_9`)).status).toBe(404);
+    await waitFor(run, /orders\s+GET \/orders\/ord_1001\s+200\s+orders#\d+\s+[\d.]+ms/);
+    await waitFor(run, /orders\s+GET \/orders\/ord_9\s+404\s+orders#\d+/);
+
+    // the CLI switches variants of the running stack through its admin API
+    const variant = mockstack(['variant', 'orders-down', '--admin', String(admin)]);
+    expect(await variant.exited).toBe(0);
+    expect(variant.output()).toMatch(/active variants: orders-down/);
+    expect((await fetch(`${orders}/orders/ord_1001`)).status).toBe(503);
+    const unknown = mockstack(['variant', 'nope', '--admin', String(admin)]);
+    expect(await unknown.exited).toBe(1);
+    expect(unknown.output()).toMatch(/unknown variant "nope"/);
+  } finally {
+    run.child.kill('SIGTERM');
+  }
+  expect(await run.exited).toBe(0);
+});
+
+test('--quiet and --log-format json print one JSON ready line and no request lines', async () => {
+  const run = mockstack(['up', 'scenarios/checkout.ts', '--random-ports', '--no-admin', '--quiet', '--log-format', 'json']);
+  try {
+    const line = (await waitFor(run, /^\{"event":"ready".*\}$/m))[0];
+    const ready = JSON.parse(line) as { services: { name: string; url: string }[] };
+    const orders = ready.services.find((s) => s.name === 'orders');
+    expect((await fetch(`${orders?.url}/orders`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(run.output()).not.toMatch(/GET \/orders/);
+  } finally {
+    run.child.kill('SIGTERM');
+  }
+  expect(await run.exited).toBe(0);
+});
+
+test('a scenario that fails to load exits 1 with file:line', async () => {
+  const run = mockstack(['up', 'test/fixtures/broken/syntax-error.ts']);
+  expect(await run.exited).toBe(1);
+  expect(run.output()).toMatch(/test\/fixtures\/broken\/syntax-error\.ts:4:\d+: cannot load scenario: .*\[MOCKSTACK_ERR_SCENARIO_LOAD\]/s);
+});
+
+test('a port in use exits 1 naming the service and port', async () => {
+  const first = mockstack(['up', 'test/fixtures/scenarios/fixed-port.ts', '--no-admin']);
+  try {
+    await waitFor(first, /Ready in/);
+    const second = mockstack(['up', 'test/fixtures/scenarios/fixed-port.ts', '--no-admin']);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/service "api" cannot listen on 127\.0\.0\.1:18799: the port is in use.*\[MOCKSTACK_ERR_PORT_IN_USE\]/s);
+  } finally {
+    first.child.kill('SIGTERM');
+  }
+  expect(await first.exited).toBe(0);
+});
+
+test('an unknown command or option prints help and exits non-zero', async () => {
+  const run = mockstack(['serve']);
+  expect(await run.exited).not.toBe(0);
+  expect(run.output()).toMatch(/unknown command 'serve'/);
+});
