@@ -7,3 +7,16 @@ export { type FaultInit, fault } from './fault.js';
 export { type ReplyInit, respond, sequence } from './respond.js';
 export { type PathParams, type RestContext, type RestOptions, type RestResponder, type RouteOptions, rest } from './rest.js';
 export { type Overlay, type RuleOf, type Scenario, type ScenarioOptions, type ServiceOf, scenario } from './scenario.js';
+export {
+  type Duration,
+  type GrpcContext,
+  type GrpcHandler,
+  type GrpcOptions,
+  type GrpcResponder,
+  type GrpcServices,
+  grpc,
+  type Message,
+  type MethodOptions,
+  type Pause,
+  type StreamInit,
+} from './grpc.js';

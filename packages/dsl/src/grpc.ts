@@ -1,0 +1,210 @@
+import {
+  type CoreRequest,
+  captureSource,
+  type DelaySpec,
+  type Fault,
+  type Headers,
+  type MatchSpec,
+  makeFault,
+  makeReply,
+  type Reply,
+  type Responder,
+} from '@mockstack/core';
+import type { RuleOf, ServiceOf } from './scenario.js';
+
+/** Shared with the gRPC adapter by well-known symbols, so that neither package imports the other. */
+const STREAM = Symbol.for('mockstack.grpc.stream');
+const PAUSE = Symbol.for('mockstack.grpc.pause');
+
+/**
+ * A protobuf message as handlers read and write it: field names in lowerCamelCase, enums by
+ * name, 64-bit integers as strings, bytes as base64, Timestamps as `{ seconds, nanos }` (a Date
+ * or ISO string is accepted when answering).
+ */
+export type Message = Record<string, unknown>;
+
+/** What a gRPC handler receives. */
+export interface GrpcContext<State, Req = Message> {
+  /** The request message; for client streaming, the last one received. */
+  request: Req;
+  /** Every message received so far: one for unary and server streaming, all of them for client streaming. */
+  messages: readonly Req[];
+  /**
+   * The client's messages as they arrive (bidi): `for await (const m of incoming) write(…)`.
+   * Ends when the client half-closes or cancels.
+   */
+  incoming: AsyncIterable<Req>;
+  /** Sends a message now (server streaming and bidi); throws INTERNAL when it does not fit the proto. */
+  write(message: Message): void;
+  /** Request metadata, names lower-cased (`-bin` values as base64). Same as `headers`. */
+  metadata: Headers;
+  headers: Headers;
+  state: State;
+  /** How many times this rule has answered before (0 on the first call). */
+  call: number;
+  /** `checkout.payments.v1.PaymentService/Authorize`. */
+  method: string;
+  /** Aborted when the client cancels or its deadline passes. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A gRPC handler. Return a message, `respond(msg, { headers, trailers })`, a `fault.grpc(...)`,
+ * or for server streaming an array, (async) generator or `grpc.stream(...)` of messages.
+ * The parameter may be annotated with a narrower request type.
+ */
+export type GrpcHandler<State> = { bivarianceHack(ctx: GrpcContext<State, Message>): unknown }['bivarianceHack'];
+
+/** A handler, or a message, Reply, Fault or Sequence answered as is. */
+export type GrpcResponder<State> = GrpcHandler<State> | Exclude<Responder, (...args: never[]) => unknown>;
+
+/** Per full service name, per method name: how the method answers. Methods left out are auto-mocked. */
+export type GrpcServices<State> = Readonly<Record<string, Readonly<Record<string, GrpcResponder<State>>>>>;
+
+export interface GrpcOptions {
+  /** 0 (default) picks a free port, reported at start. */
+  port?: number;
+  host?: string;
+  /** The .proto file(s), relative to the scenario or the project root. Every service they define is served. */
+  proto: string | readonly string[];
+  /** Where imports are looked up (besides each proto's own directory and the well-known types). */
+  includeDirs?: readonly string[];
+  /** Methods without rules answer a seeded message built from the response type (default), or UNIMPLEMENTED when false. */
+  autoMock?: boolean;
+  /** Serve gRPC server reflection (default true), for grpcurl, grpcui and Postman. */
+  reflection?: boolean;
+  /** Serve grpc.health.v1.Health (default true), for Kubernetes probes. */
+  health?: boolean;
+  /** Largest accepted request message in bytes (default 4 MiB). */
+  maxMessageBytes?: number;
+  /** Added to every answer of this service. */
+  delay?: DelaySpec;
+}
+
+export interface MethodOptions {
+  /** Conditions: `body` (partial match on the message), `headers` (metadata), `when`. */
+  match?: MatchSpec;
+  /** Answer at most this many times, then let later rules answer. */
+  times?: number;
+  delay?: DelaySpec;
+  /** A name for logs and the journal. */
+  name?: string;
+}
+
+/** A server-stream answer with a pause between messages, and optional metadata. */
+export interface StreamInit {
+  /** Waited between two messages: `'200ms'`, `'1s'` or milliseconds. */
+  interval?: Duration;
+  /** Initial metadata. */
+  headers?: Record<string, string>;
+  /** Trailing metadata sent with the OK status. */
+  trailers?: Record<string, string>;
+  /** Waited before the first message. */
+  delay?: DelaySpec;
+}
+
+/** A pause inside a stream's items. */
+export interface Pause {
+  readonly [PAUSE]: Duration;
+}
+
+/** `'200ms'`, `'1s'` or a number of milliseconds. */
+export type Duration = Exclude<DelaySpec, object>;
+
+function method<State = never>(operation: string, responder: GrpcResponder<State>): RuleOf<State>;
+function method<State = never>(operation: string, options: MethodOptions, responder: GrpcResponder<State>): RuleOf<State>;
+function method(operation: string, ...args: unknown[]): RuleOf<unknown> {
+  const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [MethodOptions, unknown];
+  return rule(operation, options, responder, captureSource());
+}
+
+function rule(operation: string, options: MethodOptions, responder: unknown, source: ReturnType<typeof captureSource>): RuleOf<unknown> {
+  return {
+    operation,
+    meta: { rpc: operation },
+    match: options.match,
+    times: options.times,
+    delay: options.delay,
+    name: options.name,
+    respond: typeof responder === 'function' ? toHandler(responder as GrpcHandler<unknown>) : responder,
+    source,
+  };
+}
+
+function toHandler(handler: GrpcHandler<unknown>) {
+  // The adapter puts the gRPC fields on the request; the engine adds state and call.
+  return (ctx: CoreRequest & { state: unknown; call: number }) => handler(ctx as unknown as GrpcContext<unknown, Message>);
+}
+
+function servicesToRules<State>(services: GrpcServices<State>, source: ReturnType<typeof captureSource>): RuleOf<State>[] {
+  const rules: RuleOf<State>[] = [];
+  for (const [serviceName, methods] of Object.entries(services)) {
+    for (const [methodName, responder] of Object.entries(methods)) rules.push(rule(`${serviceName}/${methodName}`, {}, responder, source));
+  }
+  return rules;
+}
+
+/**
+ * A gRPC service from .proto files: every service the protos define is served on one port, with
+ * reflection and health. Methods the scenario leaves out answer a seeded auto-mock.
+ * Give handlers per full service name and method, or a list of `grpc.method(...)` rules.
+ *
+ * @example
+ * grpc({ port: 50051, proto: 'protos/payments.proto' }, {
+ *   'checkout.payments.v1.PaymentService': {
+ *     Authorize: ({ request }) => ({ paymentId: 'pay_1', status: 'AUTHORIZED' }),
+ *     Capture: fault.grpc('UNAVAILABLE', 'bank is down'),
+ *   },
+ * })
+ */
+export function grpc<State>(options: GrpcOptions, implementation: GrpcServices<State> | readonly RuleOf<State>[] = {}): ServiceOf<State> {
+  const source = captureSource();
+  return {
+    protocol: 'grpc',
+    port: options.port,
+    host: options.host,
+    delay: options.delay,
+    config: {
+      proto: typeof options.proto === 'string' ? [options.proto] : [...options.proto],
+      includeDirs: [...(options.includeDirs ?? [])],
+      autoMock: options.autoMock ?? true,
+      reflection: options.reflection ?? true,
+      health: options.health ?? true,
+      ...(options.maxMessageBytes !== undefined && { maxMessageBytes: options.maxMessageBytes }),
+    },
+    rules: Array.isArray(implementation) ? implementation : servicesToRules(implementation as GrpcServices<State>, source),
+    source,
+  };
+}
+
+/**
+ * One rule for one method, `'package.Service/Method'`, with conditions on the message and metadata.
+ * @example
+ * grpc.method('checkout.payments.v1.PaymentService/Authorize', { match: { body: { amount: { currencyCode: 'USD' } } } },
+ *   fault.grpc('INVALID_ARGUMENT', 'only EUR'))
+ */
+grpc.method = method;
+
+/**
+ * Rules for several methods of one service, to mix with `grpc.method` rules in a list.
+ * @example grpc(options, [grpc.method('pkg.Svc/A', { times: 1 }, fault.unavailable()), ...grpc.service('pkg.Svc', { A: { ok: true } })])
+ */
+grpc.service = <State = never>(service: string, methods: Readonly<Record<string, GrpcResponder<State>>>): RuleOf<State>[] =>
+  servicesToRules({ [service]: methods }, captureSource());
+
+/**
+ * A server-stream answer: messages (Faults end the stream with that status; `grpc.pause` waits),
+ * sent with `interval` between them.
+ * @example WatchPayment: grpc.stream([{ status: 'AUTHORIZED' }, { status: 'CAPTURED' }], { interval: '200ms' })
+ */
+grpc.stream = (items: Iterable<unknown> | AsyncIterable<unknown>, init: StreamInit = {}): Reply =>
+  makeReply({ body: { [STREAM]: { items, interval: init.interval } }, headers: init.headers, trailers: init.trailers, delay: init.delay });
+
+/**
+ * A pause between two messages of a stream.
+ * @example grpc.stream([{ n: 1 }, grpc.pause('1s'), { n: 2 }])
+ */
+grpc.pause = (delay: Duration): Pause => ({ [PAUSE]: delay });
+
+/** Answers every call of a method with UNIMPLEMENTED (instead of an auto-mock). */
+grpc.unimplemented = (message?: string): Fault => makeFault('UNIMPLEMENTED', message ?? 'not implemented');

@@ -1,0 +1,194 @@
+import protobuf from 'protobufjs';
+
+/**
+ * Messages as handlers see and write them: field names in lowerCamelCase, enums as names,
+ * 64-bit integers as strings, bytes as base64, unset fields present with their defaults.
+ */
+export const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: String, bytes: String, defaults: true, oneofs: true };
+
+/** A message a handler wrote that does not fit its proto type; `path` names the field. */
+export class ShapeError extends Error {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`field ${path}: ${problem}`);
+    this.name = 'ShapeError';
+  }
+}
+
+/** A request the client sent that does not decode; handled as INVALID_ARGUMENT, never thrown into grpc-js. */
+export class BadMessage {
+  constructor(readonly reason: string) {}
+}
+
+/** Decodes a request without throwing: a malformed or truncated buffer becomes a BadMessage. */
+export function decoder(type: protobuf.Type): (buffer: Buffer) => unknown {
+  return (buffer) => {
+    try {
+      // A plain Uint8Array gets protobufjs' checking Reader; its Buffer reader clamps truncated strings silently.
+      return type.toObject(type.decode(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)), TO_OBJECT);
+    } catch (error) {
+      return new BadMessage(`the request is not a valid ${type.fullName.slice(1)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+}
+
+/** Checks a message against its type (naming the first wrong field) and encodes it. */
+export function encode(type: protobuf.Type, value: unknown): Buffer {
+  const prepared = prepareMessage(type, value ?? {}, '');
+  return Buffer.from(type.encode(type.fromObject(prepared)).finish());
+}
+
+const INT32 = new Set(['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32']);
+const INT64 = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
+const WRAPPERS = new Set([
+  'google.protobuf.StringValue',
+  'google.protobuf.BytesValue',
+  'google.protobuf.BoolValue',
+  'google.protobuf.Int32Value',
+  'google.protobuf.UInt32Value',
+  'google.protobuf.Int64Value',
+  'google.protobuf.UInt64Value',
+  'google.protobuf.FloatValue',
+  'google.protobuf.DoubleValue',
+]);
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+function join(path: string, key: string): string {
+  return path ? `${path}.${key}` : key;
+}
+
+/** A copy of `value` that protobufjs' `fromObject` encodes faithfully, or a ShapeError. */
+export function prepareMessage(type: protobuf.Type, value: unknown, path: string): Record<string, unknown> {
+  const name = type.fullName.slice(1);
+  const special = prepareWellKnown(name, value, path);
+  if (special !== undefined) return special;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Buffer.isBuffer(value)) {
+    throw new ShapeError(path || '(message)', `expected a ${name} object, got ${describe(value)}`);
+  }
+  const out: Record<string, unknown> = {};
+  const fields = type.fields;
+  for (const [key, raw] of Object.entries(value)) {
+    if (raw === undefined || raw === null) continue;
+    const field = fields[key];
+    if (!field) {
+      // `oneofs: true` adds the name of the member that is set; accept it back.
+      if (type.oneofs?.[key] && typeof raw === 'string') continue;
+      throw new ShapeError(join(path, key), `${name} has no such field (it has ${Object.keys(fields).join(', ') || 'no fields'})`);
+    }
+    out[key] = prepareField(field, raw, join(path, key));
+  }
+  for (const oneof of type.oneofsArray) {
+    const set = oneof.fieldsArray.filter((f) => out[f.name] !== undefined);
+    if (set.length > 1) throw new ShapeError(join(path, oneof.name), `only one of ${set.map((f) => f.name).join(', ')} may be set (oneof ${oneof.name})`);
+  }
+  return out;
+}
+
+function prepareField(field: protobuf.Field, value: unknown, path: string): unknown {
+  field.resolve();
+  if (field.map) {
+    if (typeof value !== 'object' || Array.isArray(value)) throw new ShapeError(path, `expected a map (object), got ${describe(value)}`);
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as object)) out[k] = prepareSingle(field, v, `${path}[${JSON.stringify(k)}]`);
+    return out;
+  }
+  if (field.repeated) {
+    if (!Array.isArray(value)) throw new ShapeError(path, `is repeated, so expected an array, got ${describe(value)}`);
+    return value.map((v, i) => prepareSingle(field, v, `${path}[${i}]`));
+  }
+  return prepareSingle(field, value, path);
+}
+
+function prepareSingle(field: protobuf.Field, value: unknown, path: string): unknown {
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Type) return prepareMessage(resolved, value, path);
+  if (resolved instanceof protobuf.Enum) {
+    if (typeof value === 'string' && value in resolved.values) return value;
+    if (typeof value === 'number' && Object.values(resolved.values).includes(value)) return value;
+    throw new ShapeError(path, `${describe(value)} is not a value of enum ${resolved.fullName.slice(1)} (${Object.keys(resolved.values).join(', ')})`);
+  }
+  const t = field.type;
+  if (t === 'string') {
+    if (typeof value !== 'string') throw new ShapeError(path, `expected a string, got ${describe(value)}`);
+    return value;
+  }
+  if (t === 'bool') {
+    if (typeof value !== 'boolean') throw new ShapeError(path, `expected a boolean, got ${describe(value)}`);
+    return value;
+  }
+  if (t === 'double' || t === 'float') {
+    if (typeof value === 'number' || (typeof value === 'string' && ['NaN', 'Infinity', '-Infinity'].includes(value))) return value;
+    throw new ShapeError(path, `expected a number (${t}), got ${describe(value)}`);
+  }
+  if (INT32.has(t)) {
+    if (typeof value === 'number' && Number.isInteger(value)) return value;
+    if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
+    throw new ShapeError(path, `expected an integer (${t}), got ${describe(value)}`);
+  }
+  if (INT64.has(t)) {
+    if (typeof value === 'number' && Number.isInteger(value)) return value;
+    if (typeof value === 'bigint') return value.toString();
+    if (typeof value === 'string' && /^-?\d+$/.test(value)) return value;
+    if (typeof value === 'object' && value !== null && 'low' in value && 'high' in value) return value;
+    throw new ShapeError(path, `expected an integer (${t}; a number or a string of digits), got ${describe(value)}`);
+  }
+  if (t === 'bytes') {
+    if (typeof value === 'string' || value instanceof Uint8Array) return value;
+    throw new ShapeError(path, `expected bytes (base64 string or Buffer), got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Timestamp from a Date or ISO string, Duration from `'1.5s'`, wrappers from their value, Struct from JSON. */
+function prepareWellKnown(name: string, value: unknown, path: string): Record<string, unknown> | undefined {
+  switch (name) {
+    case 'google.protobuf.Timestamp': {
+      const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
+      if (!date) return undefined;
+      const ms = date.getTime();
+      if (Number.isNaN(ms)) throw new ShapeError(path || '(message)', `${describe(value)} is not a date (use a Date, an ISO string or { seconds, nanos })`);
+      return { seconds: Math.floor(ms / 1000), nanos: (((ms % 1000) + 1000) % 1000) * 1e6 };
+    }
+    case 'google.protobuf.Duration': {
+      if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+      const seconds = typeof value === 'number' ? value : Number(/^(-?\d+(?:\.\d+)?)s$/.exec(value)?.[1] ?? Number.NaN);
+      if (Number.isNaN(seconds))
+        throw new ShapeError(path || '(message)', `${describe(value)} is not a duration (use '1.5s', a number of seconds or { seconds, nanos })`);
+      return { seconds: Math.trunc(seconds), nanos: Math.round((seconds % 1) * 1e9) };
+    }
+    case 'google.protobuf.Struct':
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+      return structOf(value as Record<string, unknown>);
+    case 'google.protobuf.Value':
+      return jsonValueOf(value);
+    case 'google.protobuf.ListValue':
+      return Array.isArray(value) ? { values: value.map(jsonValueOf) } : undefined;
+    default:
+      if (WRAPPERS.has(name) && (typeof value !== 'object' || value === null)) return { value };
+      return undefined;
+  }
+}
+
+/** Plain JSON as a google.protobuf.Struct. */
+export function structOf(value: Record<string, unknown>): Record<string, unknown> {
+  return { fields: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonValueOf(v)])) };
+}
+
+function jsonValueOf(value: unknown): Record<string, unknown> {
+  if (value === null || value === undefined) return { nullValue: 0 };
+  if (typeof value === 'number') return { numberValue: value };
+  if (typeof value === 'string') return { stringValue: value };
+  if (typeof value === 'boolean') return { boolValue: value };
+  if (Array.isArray(value)) return { listValue: { values: value.map(jsonValueOf) } };
+  if (value instanceof Date) return { stringValue: value.toISOString() };
+  return { structValue: structOf(value as Record<string, unknown>) };
+}

@@ -1,0 +1,540 @@
+import * as grpc from '@grpc/grpc-js';
+import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import {
+  type Adapter,
+  type AdapterContext,
+  type Code,
+  type CoreRequest,
+  type Engine,
+  ErrorCode,
+  type Fault,
+  type Headers,
+  isFault,
+  MockstackError,
+  makeFault,
+  type Outcome,
+  parseDuration,
+  type Rule,
+  type Service,
+  type ServiceAddress,
+  type ServiceServer,
+  sleep,
+} from '@mockstack/core';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { AutoMocker } from './automock.js';
+import { BadMessage, decoder, encode, ShapeError } from './codec.js';
+import { grpcConfigOf, loadServiceProtos } from './config.js';
+import type { LoadedProtos, MethodInfo } from './protos.js';
+import { metadataOf, statusOfFault } from './status.js';
+import { validateGrpcService } from './validate.js';
+
+/** Marks a server-stream reply built by the DSL's `grpc.stream(items, { interval })`. */
+const STREAM = Symbol.for('mockstack.grpc.stream');
+/** Marks a pause between stream messages (`grpc.pause('200ms')`). */
+const PAUSE = Symbol.for('mockstack.grpc.pause');
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+/** How many messages an auto-mocked server stream sends. */
+const AUTO_STREAM_LENGTH = 3;
+
+/**
+ * Serves the gRPC services of the model's proto files with @grpc/grpc-js, plus reflection and the
+ * standard health service on the same port.
+ */
+export const grpcAdapter: Adapter = {
+  protocol: 'grpc',
+  validate: (service, model) => validateGrpcService(service, model),
+  create: (service, context) => new GrpcServer(service, context),
+};
+
+type AnyCall =
+  | grpc.ServerUnaryCall<unknown, Buffer>
+  | grpc.ServerReadableStream<unknown, Buffer>
+  | grpc.ServerWritableStream<unknown, Buffer>
+  | grpc.ServerDuplexStream<unknown, Buffer>;
+type Writable = grpc.ServerWritableStream<unknown, Buffer> | grpc.ServerDuplexStream<unknown, Buffer>;
+type Ending = { kind: 'ok' } | { kind: 'status'; status: grpc.StatusObject; code: Code; error: string } | { kind: 'aborted' };
+
+/** What the adapter adds to a CoreRequest; the DSL's handler context reads these fields. */
+interface GrpcRequest extends CoreRequest {
+  metadata: Headers;
+  request: unknown;
+  messages: unknown[];
+  incoming: AsyncIterable<unknown>;
+  write: (message: unknown) => void;
+  method: string;
+}
+
+class GrpcServer implements ServiceServer {
+  readonly #service: Service;
+  readonly #engine: Engine;
+  readonly #protos: LoadedProtos;
+  readonly #server: grpc.Server;
+  readonly #autoMock: boolean;
+  readonly #configKey: string;
+  readonly #mocker: AutoMocker;
+  readonly #autoRules = new Map<string, Rule>();
+  readonly #statuses = new WeakMap<Fault, grpc.StatusObject>();
+  #port = 0;
+
+  constructor(service: Service, { engine }: AdapterContext) {
+    this.#service = service;
+    this.#engine = engine;
+    const config = grpcConfigOf(service);
+    this.#configKey = JSON.stringify(config);
+    this.#autoMock = config.autoMock;
+    this.#protos = loadServiceProtos(service, engine.model);
+    this.#mocker = new AutoMocker(engine.seed);
+    this.#server = new grpc.Server({ 'grpc.max_receive_message_length': config.maxMessageBytes });
+
+    for (const [name, methods] of this.#protos.services) {
+      const definition: Record<string, grpc.MethodDefinition<unknown, Buffer>> = {};
+      const implementation: grpc.UntypedServiceImplementation = {};
+      for (const method of methods) {
+        definition[method.name] = {
+          path: method.path,
+          requestStream: method.requestStream,
+          responseStream: method.responseStream,
+          requestSerialize: (value: unknown) => value as Buffer,
+          requestDeserialize: decoder(method.requestType),
+          responseSerialize: (value: Buffer) => value,
+          responseDeserialize: (value: Buffer) => value,
+          originalName: method.name,
+        };
+        implementation[method.name] = this.#handlerFor(method);
+      }
+      this.#server.addService(definition as grpc.ServiceDefinition, implementation);
+      void name;
+    }
+    if (config.reflection) {
+      const served = config.health ? { ...this.#protos.packageDefinition, ...healthDefinition() } : this.#protos.packageDefinition;
+      new ReflectionService(served).addToServer(this.#server);
+    }
+    if (config.health) {
+      const statuses = Object.fromEntries([['', 'SERVING' as const], ...[...this.#protos.services.keys()].map((s) => [s, 'SERVING' as const])]);
+      new HealthImplementation(statuses).addToServer(this.#server);
+    }
+  }
+
+  listen(): Promise<ServiceAddress> {
+    const host = this.#service.host;
+    const hostPort = `${host.includes(':') ? `[${host}]` : host}:${this.#service.port}`;
+    return new Promise((resolve, reject) => {
+      this.#server.bindAsync(hostPort, grpc.ServerCredentials.createInsecure(), (error, port) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        this.#port = port;
+        resolve({ name: this.#service.name, protocol: 'grpc', host, port, url: `grpc://${hostPort.replace(/:\d+$/, `:${port}`)}` });
+      });
+    });
+  }
+
+  /** Lets calls finish for a moment, then cuts the rest (open streams would hold a test or the CLI forever). */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#server.forceShutdown(), 500);
+      this.#server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Rules are read from the engine per call; only new protos or settings need a restart. */
+  update(service: Service): boolean {
+    return JSON.stringify(grpcConfigOf(service)) === this.#configKey;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  #handlerFor(method: MethodInfo): grpc.UntypedHandleCall {
+    switch (method.kind) {
+      case 'unary':
+        return (call: grpc.ServerUnaryCall<unknown, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+          const body = call.request;
+          void this.#unary(method, call, body, new Inbox(body instanceof BadMessage ? [] : [body]), callback);
+        };
+      case 'client-streaming':
+        return (call: grpc.ServerReadableStream<unknown, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+          void this.#clientStreaming(method, call, callback);
+        };
+      case 'server-streaming':
+        return (call: grpc.ServerWritableStream<unknown, Buffer>) => {
+          void this.#streaming(method, call, new Inbox([call.request]));
+        };
+      case 'bidi':
+        return (call: grpc.ServerDuplexStream<unknown, Buffer>) => {
+          void this.#streaming(method, call, Inbox.of(call));
+        };
+    }
+  }
+
+  async #unary(method: MethodInfo, call: AnyCall, body: unknown, inbox: Inbox, callback: grpc.sendUnaryData<Buffer>): Promise<void> {
+    const startedAt = performance.now();
+    const request = this.#request(method, call, body, inbox, undefined);
+    if (body instanceof BadMessage) {
+      this.#finish(request, { kind: 'fault', rule: undefined, fault: makeFault('INVALID_ARGUMENT', body.reason) }, startedAt, (s) => callback(s));
+      return;
+    }
+    let outcome = await this.#engine.handle(request);
+    if (outcome.kind === 'unmatched') outcome = this.#fallback(method, request, outcome, 1);
+    if (outcome.kind === 'aborted') return this.#recordAborted(request, outcome, call, startedAt);
+    if (outcome.kind === 'fault') return this.#finish(request, outcome, startedAt, (s) => callback(s));
+    if (outcome.kind === 'unmatched') return this.#finish(request, outcome, startedAt, (s) => callback(s));
+    const { body: message, headers, trailers } = outcome.kind === 'reply' ? outcome.reply : { body: outcome.body, headers: undefined, trailers: undefined };
+    let buffer: Buffer;
+    try {
+      buffer = encode(method.responseType, message);
+    } catch (error) {
+      return this.#finish(request, outcome, startedAt, (s) => callback(s), this.#wrongShape(method, outcome, error));
+    }
+    if (headers) call.sendMetadata(metadataOf(headers));
+    callback(null, buffer, trailers ? metadataOf(trailers) : undefined);
+    this.#engine.record(request, outcome, { status: 'OK', startedAt });
+  }
+
+  async #clientStreaming(method: MethodInfo, call: grpc.ServerReadableStream<unknown, Buffer>, callback: grpc.sendUnaryData<Buffer>): Promise<void> {
+    const inbox = Inbox.of(call);
+    const bad = await inbox.drain();
+    if (call.cancelled) return;
+    await this.#unary(method, call, bad ?? inbox.received, inbox, callback);
+  }
+
+  async #streaming(method: MethodInfo, call: Writable, inbox: Inbox): Promise<void> {
+    const startedAt = performance.now();
+    const first = inbox.received[0];
+    const fail = (status: grpc.StatusObject): void => {
+      call.emit('error', { ...status, message: status.details });
+    };
+    if (first instanceof BadMessage) {
+      this.#finish(this.#request(method, call, first, inbox, undefined), badRequest(first), startedAt, fail);
+      return;
+    }
+    const writer = new StreamWriter(call, method);
+    const request = this.#request(method, call, method.kind === 'bidi' ? inbox.received : first, inbox, writer);
+    let outcome = await this.#engine.handle(request);
+    if (outcome.kind === 'unmatched') outcome = this.#fallback(method, request, outcome, AUTO_STREAM_LENGTH);
+    if (outcome.kind === 'aborted') return this.#recordAborted(request, outcome, call, startedAt);
+    if (outcome.kind === 'fault' || outcome.kind === 'unmatched') return this.#finish(request, outcome, startedAt, fail);
+
+    const reply = outcome.kind === 'reply' ? outcome.reply : undefined;
+    if (reply?.headers) call.sendMetadata(metadataOf(reply.headers));
+    let ending: Ending;
+    try {
+      ending = await writer.writeAll(reply ? reply.body : outcome.kind === 'body' ? outcome.body : undefined, request.signal);
+    } catch (error) {
+      ending = this.#endingOf(method, outcome, error);
+    }
+    if (inbox.bad) ending = this.#endingOf(method, outcome, badRequest(inbox.bad).fault);
+    if (method.kind === 'bidi') request.body = inbox.received;
+    if (ending.kind === 'aborted' || call.cancelled) return this.#recordAborted(request, { kind: 'aborted', rule: outcome.rule }, call, startedAt);
+    if (ending.kind === 'status') {
+      fail(ending.status);
+      this.#engine.record(request, outcome, { status: statusName(ending.code), code: ending.code, error: ending.error, startedAt });
+      return;
+    }
+    call.end(reply?.trailers ? metadataOf(reply.trailers) : undefined);
+    this.#engine.record(request, outcome, { status: 'OK', startedAt });
+  }
+
+  /** No rule answered: the auto-mock (or UNIMPLEMENTED) for methods the scenario leaves out; a near-miss NOT_FOUND otherwise. */
+  #fallback(method: MethodInfo, request: GrpcRequest, outcome: Outcome & { kind: 'unmatched' }, count: number): Outcome {
+    const implemented = (this.#service.operations.get(method.id)?.rules.length ?? 0) > 0;
+    if (implemented) return outcome;
+    const rule = this.#autoRule(method);
+    if (!this.#autoMock) {
+      return {
+        kind: 'fault',
+        rule,
+        fault: makeFault('UNIMPLEMENTED', `${method.id} is not implemented by service "${this.#service.name}" (auto-mocks are off)`),
+      };
+    }
+    if (method.kind === 'unary' || method.kind === 'client-streaming') {
+      return { kind: 'body', rule, body: this.#mocker.message(method.responseType, method.id, request.body) };
+    }
+    if (method.kind === 'bidi') {
+      const mocker = this.#mocker;
+      const body = (async function* () {
+        let i = 0;
+        for await (const message of request.incoming) yield mocker.message(method.responseType, method.id, message, i++);
+      })();
+      return { kind: 'body', rule, body };
+    }
+    return { kind: 'body', rule, body: Array.from({ length: count }, (_, i) => this.#mocker.message(method.responseType, method.id, request.body, i)) };
+  }
+
+  #autoRule(method: MethodInfo): Rule {
+    let rule = this.#autoRules.get(method.id);
+    if (!rule) {
+      rule = { id: `auto-mock:${method.id}`, operation: method.id, respond: undefined, matchers: [], name: 'auto-mock' };
+      this.#autoRules.set(method.id, rule);
+    }
+    return rule;
+  }
+
+  #wrongShape(method: MethodInfo, outcome: Outcome, error: unknown): grpc.StatusObject & { fault: Fault } {
+    const fault = this.#shapeFault(method, outcome, error);
+    return { ...this.#status(fault), fault };
+  }
+
+  #shapeFault(method: MethodInfo, outcome: Outcome, error: unknown): Fault {
+    if (isFault(error)) return error;
+    const rule =
+      'rule' in outcome && outcome.rule
+        ? ` of rule ${outcome.rule.id}${outcome.rule.source ? ` (${outcome.rule.source.file}:${outcome.rule.source.line})` : ''}`
+        : '';
+    if (error instanceof ShapeError) {
+      return makeFault(
+        'INTERNAL',
+        `the handler${rule} answered ${method.id} with a message that is not a ${method.responseType.fullName.slice(1)}: ${error.message}`,
+      );
+    }
+    return makeFault('INTERNAL', `the handler${rule} of ${method.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  #endingOf(method: MethodInfo, outcome: Outcome, error: unknown): Ending {
+    const fault = this.#shapeFault(method, outcome, error);
+    return { kind: 'status', status: this.#status(fault), code: fault.code, error: fault.message };
+  }
+
+  #status(fault: Fault): grpc.StatusObject {
+    let status = this.#statuses.get(fault);
+    if (!status) {
+      try {
+        status = statusOfFault(fault, this.#protos.root, this.#protos.statusType);
+      } catch (error) {
+        status = {
+          code: grpc.status.INTERNAL,
+          details: `cannot send fault ${fault.code}: its details do not encode: ${(error as Error).message}`,
+          metadata: new grpc.Metadata(),
+        };
+      }
+      this.#statuses.set(fault, status);
+    }
+    // grpc-js may add to the metadata it sends; give each call its own copy.
+    return { ...status, metadata: status.metadata.clone() };
+  }
+
+  /** Ends a call with a fault or an unmatched report, and journals it. */
+  #finish(
+    request: GrpcRequest,
+    outcome: Outcome,
+    startedAt: number,
+    send: (status: grpc.StatusObject) => void,
+    override?: grpc.StatusObject & { fault: Fault },
+  ): void {
+    let status: grpc.StatusObject;
+    let fault: Fault;
+    if (override) {
+      status = override;
+      fault = override.fault;
+    } else if (outcome.kind === 'fault') {
+      fault = outcome.fault;
+      status = this.#status(fault);
+    } else if (outcome.kind === 'unmatched') {
+      const { miss } = outcome;
+      const nearest = miss.nearest ? ` Nearest rule ${miss.nearest.rule}: ${miss.nearest.missed.join('; ')}.` : '';
+      fault = makeFault('NOT_FOUND', `${miss.message}.${nearest} ${miss.hint}`);
+      status = this.#status(fault);
+      status.metadata.set('x-mockstack-unmatched', '1');
+    } else return;
+    send(status);
+    this.#engine.record(request, outcome, { status: statusName(fault.code), code: fault.code, error: fault.message, startedAt });
+  }
+
+  #recordAborted(request: GrpcRequest, outcome: Outcome, call: AnyCall, startedAt: number): void {
+    const deadline = call.getDeadline();
+    const passed = deadline !== Number.POSITIVE_INFINITY && new Date(deadline).getTime() <= Date.now() + 5;
+    const code: Code = passed ? 'DEADLINE_EXCEEDED' : 'CANCELLED';
+    const error = passed ? `the client's deadline passed before ${request.operation} answered` : 'the client cancelled the call';
+    this.#engine.record(request, outcome, { status: code, code, error, startedAt });
+  }
+
+  #request(method: MethodInfo, call: AnyCall, body: unknown, inbox: Inbox, writer: StreamWriter | undefined): GrpcRequest {
+    const headers = headersOf(call.metadata);
+    let controller: AbortController | undefined;
+    return {
+      // Made on first use (delays and streams use it), to keep a listener off the hot path.
+      get signal() {
+        if (!controller) {
+          const created = new AbortController();
+          if (call.cancelled) created.abort();
+          else (call as NodeJS.EventEmitter).once('cancelled', () => created.abort());
+          controller = created;
+        }
+        return controller.signal;
+      },
+      protocol: 'grpc',
+      service: this.#service.name,
+      operation: method.id,
+      params: EMPTY,
+      query: EMPTY,
+      headers,
+      body,
+      target: method.path,
+      metadata: headers,
+      request: Array.isArray(body) ? body[body.length - 1] : body,
+      messages: inbox.received,
+      incoming: inbox,
+      write: writer
+        ? (message) => {
+            try {
+              writer.write(message);
+            } catch (error) {
+              throw this.#shapeFault(method, { kind: 'aborted', rule: undefined }, error);
+            }
+          }
+        : () => {
+            throw makeFault('INTERNAL', `${method.id} is ${method.kind}: it answers with one message, so return it instead of calling write()`);
+          },
+      method: method.id,
+    };
+  }
+}
+
+let health: PackageDefinition | undefined;
+/** grpc.health.v1 as a package definition, so that reflection lists it too. */
+function healthDefinition(): PackageDefinition {
+  health ??= loadSync(healthProtoPath, { keepCase: true });
+  return health;
+}
+
+function statusName(code: Code): string {
+  return code;
+}
+
+function badRequest(bad: BadMessage): Outcome & { kind: 'fault' } {
+  return { kind: 'fault', rule: undefined, fault: makeFault('INVALID_ARGUMENT', bad.reason) };
+}
+
+function headersOf(metadata: grpc.Metadata): Headers {
+  const headers: Headers = {};
+  for (const [key, value] of Object.entries(metadata.getMap())) headers[key] = typeof value === 'string' ? value : value.toString('base64');
+  return headers;
+}
+
+/** The messages a client sends, kept for the journal and readable as an async iterable by bidi handlers. */
+class Inbox implements AsyncIterable<unknown> {
+  readonly received: unknown[];
+  bad: BadMessage | undefined;
+  #ended = true;
+  #wake: (() => void) | undefined;
+
+  constructor(messages: unknown[]) {
+    this.received = messages;
+  }
+
+  static of(call: grpc.ServerReadableStream<unknown, Buffer> | grpc.ServerDuplexStream<unknown, Buffer>): Inbox {
+    const inbox = new Inbox([]);
+    inbox.#ended = false;
+    const wake = (): void => {
+      const w = inbox.#wake;
+      inbox.#wake = undefined;
+      w?.();
+    };
+    call.on('data', (message: unknown) => {
+      if (message instanceof BadMessage) {
+        inbox.bad ??= message;
+        inbox.#ended = true;
+      } else if (!inbox.#ended) inbox.received.push(message);
+      wake();
+    });
+    const end = (): void => {
+      inbox.#ended = true;
+      wake();
+    };
+    call.once('end', end);
+    call.once('cancelled', end);
+    call.once('error', end);
+    return inbox;
+  }
+
+  /** Waits for the client to finish sending; returns the malformed message if one came. */
+  async drain(): Promise<BadMessage | undefined> {
+    while (!this.#ended) await new Promise<void>((resolve) => (this.#wake = resolve));
+    return this.bad;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<unknown> {
+    let index = 0;
+    for (;;) {
+      if (index < this.received.length) {
+        yield this.received[index++];
+        continue;
+      }
+      if (this.bad) throw badRequest(this.bad).fault;
+      if (this.#ended) return;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+}
+
+/** Writes messages of a server or bidi stream in order, honouring backpressure, pauses and faults. */
+class StreamWriter {
+  readonly #call: Writable;
+  readonly #method: MethodInfo;
+
+  constructor(call: Writable, method: MethodInfo) {
+    this.#call = call;
+    this.#method = method;
+  }
+
+  write(message: unknown): boolean {
+    if (this.#call.cancelled || this.#call.writableEnded) return false;
+    return this.#call.write(encode(this.#method.responseType, message));
+  }
+
+  /** Sends every item; a Fault item ends the stream with that status. */
+  async writeAll(body: unknown, signal: AbortSignal | undefined): Promise<Ending> {
+    if (body === undefined || body === null) return { kind: 'ok' };
+    let items: Iterable<unknown> | AsyncIterable<unknown>;
+    let interval = 0;
+    const marked = (body as { [STREAM]?: { items: Iterable<unknown> | AsyncIterable<unknown>; interval?: number | string } })[STREAM];
+    if (marked) {
+      items = marked.items;
+      interval = marked.interval === undefined ? 0 : (parseDuration(marked.interval) ?? 0);
+    } else if (isIterable(body)) items = body;
+    else items = [body];
+    let first = true;
+    for await (const item of items) {
+      if (signal?.aborted) return { kind: 'aborted' };
+      if (isFault(item)) throw item;
+      const pause = pauseOf(item);
+      if (pause !== undefined) {
+        if (!(await sleep(pause, signal))) return { kind: 'aborted' };
+        continue;
+      }
+      if (!first && interval > 0 && !(await sleep(interval, signal))) return { kind: 'aborted' };
+      first = false;
+      if (!this.write(item)) {
+        if (this.#call.cancelled) return { kind: 'aborted' };
+        await new Promise<void>((resolve) => {
+          (this.#call as NodeJS.EventEmitter).once('drain', resolve);
+          signal?.addEventListener('abort', () => resolve(), { once: true });
+        });
+      }
+    }
+    return { kind: 'ok' };
+  }
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
+  return (
+    Array.isArray(value) ||
+    (typeof value === 'object' && value !== null && (Symbol.asyncIterator in value || (Symbol.iterator in value && typeof value !== 'string')))
+  );
+}
+
+function pauseOf(item: unknown): number | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const spec = (item as { [PAUSE]?: number | string })[PAUSE];
+  return spec === undefined ? undefined : (parseDuration(spec) ?? 0);
+}
+
+export function contractError(message: string): MockstackError {
+  return new MockstackError(ErrorCode.ContractLoad, message);
+}

@@ -1,0 +1,177 @@
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
+
+/** The protos mockstack itself needs (google.rpc.Status and the standard error details). */
+const OWN_PROTOS = resolve(dirname(fileURLToPath(import.meta.url)), '../protos');
+
+/** One RPC of a loaded proto service. */
+export interface MethodInfo {
+  /** `checkout.payments.v1.PaymentService/Authorize`: the operation id. */
+  id: string;
+  /** `/checkout.payments.v1.PaymentService/Authorize`: the HTTP/2 path. */
+  path: string;
+  service: string;
+  name: string;
+  requestType: protobuf.Type;
+  responseType: protobuf.Type;
+  requestStream: boolean;
+  responseStream: boolean;
+  kind: 'unary' | 'server-streaming' | 'client-streaming' | 'bidi';
+}
+
+export interface LoadedProtos {
+  root: protobuf.Root;
+  /** Full service name → its methods, in declared order. */
+  services: Map<string, MethodInfo[]>;
+  methods: Map<string, MethodInfo>;
+  /** For @grpc/reflection (original field names, one descriptor per file). */
+  packageDefinition: PackageDefinition;
+  /** google.rpc.Status, for `grpc-status-details-bin`. */
+  statusType: protobuf.Type;
+}
+
+/** A proto that cannot be loaded, with the file and line to fix. */
+export class ProtoLoadError extends Error {
+  constructor(
+    message: string,
+    readonly file: string | undefined,
+    readonly line: number | undefined,
+  ) {
+    super(message);
+    this.name = 'ProtoLoadError';
+  }
+}
+
+const cache = new Map<string, LoadedProtos>();
+
+/**
+ * Loads proto files with their imports (include dirs, then the importing file's directory, then
+ * the bundled well-known types). Cached per file set and modification times, so compile, create
+ * and reload share one parse.
+ */
+export function loadProtos(files: readonly string[], includeDirs: readonly string[]): LoadedProtos {
+  const dirs = [...includeDirs, ...files.map((f) => dirname(f)), OWN_PROTOS];
+  const key = JSON.stringify([files, dirs, files.map(mtimeOf)]);
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const loaded = load(files, dirs);
+  cache.set(key, loaded);
+  return loaded;
+}
+
+function mtimeOf(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function load(files: readonly string[], dirs: readonly string[]): LoadedProtos {
+  const root = new protobuf.Root();
+  const missing: { origin: string; target: string }[] = [];
+  root.resolvePath = (origin, target) => {
+    if (isAbsolute(target)) return target;
+    for (const dir of [...dirs, dirname(origin)]) {
+      const candidate = join(dir, target);
+      if (readable(candidate)) return candidate;
+    }
+    missing.push({ origin, target });
+    return join(dirname(origin), target);
+  };
+  for (const file of files) {
+    if (!readable(file)) throw new ProtoLoadError(`proto file ${file} does not exist`, undefined, undefined);
+  }
+  try {
+    root.loadSync([...files, join(OWN_PROTOS, 'google/rpc/status.proto'), join(OWN_PROTOS, 'google/rpc/error_details.proto'), 'google/protobuf/struct.proto'], {
+      keepCase: false,
+    });
+    root.resolveAll();
+  } catch (error) {
+    throw toLoadError(error, missing, files);
+  }
+
+  const services = new Map<string, MethodInfo[]>();
+  const methods = new Map<string, MethodInfo>();
+  for (const service of allServices(root)) {
+    const fullName = service.fullName.slice(1);
+    if (fullName.startsWith('google.')) continue;
+    const list: MethodInfo[] = [];
+    for (const method of service.methodsArray) {
+      method.resolve();
+      const requestStream = Boolean(method.requestStream);
+      const responseStream = Boolean(method.responseStream);
+      const info: MethodInfo = {
+        id: `${fullName}/${method.name}`,
+        path: `/${fullName}/${method.name}`,
+        service: fullName,
+        name: method.name,
+        requestType: method.resolvedRequestType as protobuf.Type,
+        responseType: method.resolvedResponseType as protobuf.Type,
+        requestStream,
+        responseStream,
+        kind: requestStream ? (responseStream ? 'bidi' : 'client-streaming') : responseStream ? 'server-streaming' : 'unary',
+      };
+      list.push(info);
+      methods.set(info.id, info);
+    }
+    services.set(fullName, list);
+  }
+  const packageDefinition = loadSync([...files], { keepCase: true, includeDirs: [...dirs], longs: String, enums: String, defaults: true, oneofs: true });
+  return { root, services, methods, packageDefinition, statusType: root.lookupType('google.rpc.Status') };
+}
+
+function readable(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function* allServices(namespace: protobuf.NamespaceBase): Generator<protobuf.Service> {
+  for (const nested of namespace.nestedArray) {
+    if (nested instanceof protobuf.Service) yield nested;
+    if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) yield* allServices(nested);
+  }
+}
+
+/** protobufjs says `illegal token 'x' (file, line 3)` or ENOENT; turn both into file:line. */
+function toLoadError(error: unknown, missing: readonly { origin: string; target: string }[], files: readonly string[]): ProtoLoadError {
+  const message = error instanceof Error ? error.message : String(error);
+  const gone = missing[0];
+  if (gone && /ENOENT|no such file/i.test(message)) {
+    const line = lineOf(gone.origin, (text) => text.includes(`"${gone.target}"`) || text.includes(`'${gone.target}'`));
+    return new ProtoLoadError(
+      `${gone.origin} imports "${gone.target}", which is in none of the include dirs; add its directory to includeDirs or fix the path`,
+      gone.origin,
+      line,
+    );
+  }
+  const syntax = /^(.*) \((.+?), line (\d+)\)$/.exec(message);
+  if (syntax?.[2] && syntax[3]) {
+    return new ProtoLoadError(`syntax error in ${syntax[2]}: ${syntax[1]}`, syntax[2], Number(syntax[3]));
+  }
+  const type = /no such type: ([\w.]+)/.exec(message);
+  if (type?.[1]) {
+    const name = type[1].split('.').pop() ?? type[1];
+    for (const file of files) {
+      const line = lineOf(file, (text) => new RegExp(`\\b${name}\\b`).test(text) && !/^\s*(message|enum)\b/.test(text));
+      if (line) return new ProtoLoadError(`${file} refers to ${type[1]}, which no loaded proto defines (missing import?)`, file, line);
+    }
+  }
+  return new ProtoLoadError(message, files[0], undefined);
+}
+
+function lineOf(file: string, test: (line: string) => boolean): number | undefined {
+  try {
+    const index = readFileSync(file, 'utf8').split('\n').findIndex(test);
+    return index === -1 ? undefined : index + 1;
+  } catch {
+    return undefined;
+  }
+}
