@@ -67,12 +67,17 @@ class RestServer implements ServiceServer {
     return routeKey(service) === this.#routes;
   }
 
-  async #answer(operation: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  // Not async: a synchronous outcome is written in the request's own tick (see Engine.handle).
+  #answer(operation: string, request: FastifyRequest, reply: FastifyReply): void {
     const startedAt = performance.now();
     const core = toCoreRequest(this.#service.name, operation, request, reply);
-    const outcome = await this.#engine.handle(core);
-    const status = send(outcome, reply);
-    this.#engine.record(core, outcome, { status, startedAt });
+    const finish = (outcome: Outcome): void => {
+      const status = send(outcome, reply);
+      this.#engine.record(core, outcome, { status, startedAt });
+    };
+    const outcome = this.#engine.handle(core);
+    if (outcome instanceof Promise) void outcome.then(finish);
+    else finish(outcome);
   }
 
   /** Malformed JSON, oversized bodies and other errors before a handler runs: 4xx, journaled. */

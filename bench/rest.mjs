@@ -1,0 +1,88 @@
+// REST: mockstack serving one static route vs bare fastify answering the same JSON, same run, alternated.
+// Then the cold start of `mockstack up scenarios/checkout.ts` to its first answer.
+
+import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fmt, load, median, root, startServer } from './lib.mjs';
+
+const bin = `${root}packages/mockstack/bin/mockstack.js`;
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+
+export async function benchRest() {
+  const bare = await startServer(process.execPath, ['bench/bare-fastify.mjs'], /listening (http:\/\/\S+)/);
+  const mock = await startServer(process.execPath, [bin, 'up', 'bench/scenarios/static-route.ts', '--quiet', '--no-admin'], /api\s+rest\s+(http:\/\/\S+)/);
+  const runs = { bare: [], mock: [] };
+  try {
+    await load(`${bare.url}/orders/1`, { seconds: 1 });
+    await load(`${mock.url}/orders/1`, { seconds: 1 });
+    for (let i = 0; i < rounds; i++) {
+      runs.bare.push(await load(`${bare.url}/orders/1`, { seconds }));
+      runs.mock.push(await load(`${mock.url}/orders/1`, { seconds }));
+    }
+  } finally {
+    await Promise.all([bare.stop(), mock.stop()]);
+  }
+  const summary = (xs) => ({ rps: median(xs.map((x) => x.rps)), p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)) });
+  return { bare: summary(runs.bare), mock: summary(runs.mock), rounds, seconds };
+}
+
+/** Milliseconds from spawning `mockstack up scenarios/checkout.ts` to its first HTTP answer. */
+async function coldStartOnce() {
+  const started = performance.now();
+  const child = spawn(process.execPath, [bin, 'up', 'scenarios/checkout.ts', '--random-ports', '--no-admin', '--quiet', '--log-format', 'json'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const m = output.match(/"name":"orders","protocol":"rest","host":"[^"]+","port":\d+,"url":"([^"]+)"/);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`mockstack up exited ${code}: ${output}`)));
+  });
+  const res = await fetch(`${url}/orders/ord_1001`);
+  if (res.status !== 200) throw new Error(`first answer was ${res.status}`);
+  const ms = performance.now() - started;
+  await new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+  return ms;
+}
+
+async function nodeStartOnce() {
+  const started = performance.now();
+  await new Promise((resolve) => spawn(process.execPath, ['-e', ''], { stdio: 'ignore' }).once('exit', resolve));
+  return performance.now() - started;
+}
+
+export async function benchColdStart(times = 7) {
+  const cold = [];
+  const node = [];
+  for (let i = 0; i < times; i++) {
+    cold.push(await coldStartOnce());
+    node.push(await nodeStartOnce());
+  }
+  return { coldMs: median(cold), nodeMs: median(node), times };
+}
+
+export function printRest({ bare, mock, rounds, seconds }) {
+  console.log(`\nREST static route (autocannon, 50 connections, ${rounds} alternating rounds × ${seconds}s, medians)`);
+  console.log('  server          req/s      p50 ms  p99 ms');
+  console.log(`  bare fastify  ${fmt(bare.rps).padStart(9)}  ${fmt(bare.p50, 1).padStart(6)}  ${fmt(bare.p99, 1).padStart(6)}`);
+  console.log(`  mockstack     ${fmt(mock.rps).padStart(9)}  ${fmt(mock.p50, 1).padStart(6)}  ${fmt(mock.p99, 1).padStart(6)}`);
+  console.log(`  ratio mockstack / bare fastify: ${(mock.rps / bare.rps).toFixed(2)}× (target ≥ 0.90×)`);
+}
+
+export function printColdStart({ coldMs, nodeMs, times }) {
+  console.log(`\nCold start: \`mockstack up scenarios/checkout.ts\` to first answer (median of ${times})`);
+  console.log(`  mockstack up: ${fmt(coldMs)} ms   bare \`node -e ''\`: ${fmt(nodeMs)} ms   (target ≤ 500 ms)`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  printRest(await benchRest());
+  printColdStart(await benchColdStart());
+}

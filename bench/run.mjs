@@ -1,0 +1,15 @@
+// `npm run bench`: every benchmark, each against a baseline measured in the same run.
+// Not part of `npm test`. Figures are ratios; this machine is shared and noisy.
+import { existsSync } from 'node:fs';
+import { benchColdStart, benchRest, printColdStart, printRest } from './rest.mjs';
+
+console.log(`mockstack bench · node ${process.version} · ${new Date().toISOString()}`);
+printRest(await benchRest());
+printColdStart(await benchColdStart());
+
+for (const name of ['graphql', 'grpc', 'openapi', 'contracts']) {
+  const script = new URL(`./${name}.mjs`, import.meta.url);
+  if (!existsSync(script)) continue;
+  const mod = await import(script.href);
+  if (typeof mod.main === 'function') await mod.main();
+}
