@@ -1,12 +1,9 @@
-import { runScenario, type RunningStack } from '@mockstack/runner';
+import { type RunningStack, runScenario } from '@mockstack/runner';
 import { fault, rest, scenario } from 'mockstack';
 
 const shop = scenario('admin-api', { state: () => ({ hits: 0 }) })
   .services({
-    shop: rest({ port: 0 }, [
-      rest.get('/hits', ({ state }) => ({ hits: ++state.hits })),
-      rest.post('/orders', { id: 'o1' }),
-    ]),
+    shop: rest({ port: 0 }, [rest.get('/hits', ({ state }) => ({ hits: ++state.hits })), rest.post('/orders', { id: 'o1' })]),
   })
   .variants({
     'shop-down': { shop: fault.unavailable('maintenance') },
@@ -18,7 +15,10 @@ let admin: string;
 let shopUrl: string;
 const json = async (res: Response | Promise<Response>) => (await res).json() as Promise<Record<string, unknown>>;
 const send = (method: string, path: string, body?: unknown) =>
-  fetch(`${admin}${path}`, { method, ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+  fetch(`${admin}${path}`, {
+    method,
+    ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
 
 beforeAll(async () => {
   running = await runScenario(shop, { randomPorts: true, adminPort: 0 });
@@ -33,7 +33,13 @@ test('listens on loopback under /__admin', () => {
 });
 
 test('health names the scenario, seed and active variants', async () => {
-  expect(await json(fetch(`${admin}/health`))).toEqual({ status: 'ok', scenario: 'admin-api', file: expect.stringContaining('admin-api.test.ts'), seed: 1, variants: [] });
+  expect(await json(fetch(`${admin}/health`))).toEqual({
+    status: 'ok',
+    scenario: 'admin-api',
+    file: expect.stringContaining('admin-api.test.ts'),
+    seed: 1,
+    variants: [],
+  });
 });
 
 test('services lists each service with its URL and operations', async () => {
@@ -59,7 +65,11 @@ test('journal lists requests, filtered by operation, match and limit', async () 
 test('verify counts requests of an operation with a body', async () => {
   await fetch(`${shopUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sku":"A","qty":1}' });
   expect(await json(send('POST', '/verify', { operation: 'POST /orders', body: { sku: 'A' }, count: 1 }))).toMatchObject({ ok: true, count: 1 });
-  expect(await json(send('POST', '/verify', { operation: 'POST /orders', body: { sku: 'B' } }))).toMatchObject({ ok: false, count: 0, seen: [expect.objectContaining({ body: { sku: 'A', qty: 1 } })] });
+  expect(await json(send('POST', '/verify', { operation: 'POST /orders', body: { sku: 'B' } }))).toMatchObject({
+    ok: false,
+    count: 0,
+    seen: [expect.objectContaining({ body: { sku: 'A', qty: 1 } })],
+  });
 });
 
 test('reset returns state to the seed and empties the journal', async () => {
