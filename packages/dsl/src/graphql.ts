@@ -1,13 +1,4 @@
-import {
-  type CoreRequest,
-  captureSource,
-  type DelaySpec,
-  type Headers,
-  type MatchSpec,
-  type Responder,
-  type RuleDefinition,
-  type ValueMatcher,
-} from '@mockstack/core';
+import { type CoreRequest, captureSource, type DelaySpec, type Headers, type Responder, type RuleDefinition, type ValueMatcher } from '@mockstack/core';
 import type { RuleOf, ServiceOf } from './scenario.js';
 
 /** Field arguments or operation variables, as JSON gives them. */
@@ -81,7 +72,7 @@ export const GRAPHQL_ANY_OPERATION = '(any operation)';
 
 export interface FieldRuleOptions {
   /** Conditions on the call; `args` is partial: every key given must match. */
-  match?: { args?: GraphqlArgs; headers?: Record<string, ValueMatcher>; when?: MatchSpec['when'] };
+  match?: { args?: GraphqlArgs; headers?: Record<string, ValueMatcher>; when?: (request: CoreRequest) => boolean };
   times?: number;
   delay?: DelaySpec;
   name?: string;
@@ -89,7 +80,7 @@ export interface FieldRuleOptions {
 
 export interface OperationRuleOptions {
   /** Conditions on the request; `variables` is partial: every key given must match. */
-  match?: { variables?: GraphqlArgs; headers?: Record<string, ValueMatcher>; when?: MatchSpec['when'] };
+  match?: { variables?: GraphqlArgs; headers?: Record<string, ValueMatcher>; when?: (request: CoreRequest) => boolean };
   times?: number;
   delay?: DelaySpec;
   name?: string;

@@ -4,9 +4,21 @@
  */
 export { Code, type DelaySpec, type Fault, type MatchSpec, type Reply, type Sequence } from '@mockstack/core';
 export { type FaultInit, fault } from './fault.js';
-export { type ReplyInit, respond, sequence } from './respond.js';
-export { type PathParams, type RestContext, type RestOptions, type RestResponder, type RouteOptions, rest } from './rest.js';
-export { type Overlay, type RuleOf, type Scenario, type ScenarioOptions, type ServiceOf, scenario } from './scenario.js';
+export {
+  type FieldResolver,
+  type FieldRuleOptions,
+  GRAPHQL_ANY_OPERATION,
+  type GraphqlArgs,
+  type GraphqlContext,
+  type GraphqlOptions,
+  type GraphqlResolvers,
+  graphql,
+  type MockContext,
+  type MockDefinition,
+  type OperationContext,
+  type OperationResponder,
+  type OperationRuleOptions,
+} from './graphql.js';
 export {
   type Duration,
   type GrpcContext,
@@ -20,3 +32,6 @@ export {
   type Pause,
   type StreamInit,
 } from './grpc.js';
+export { type ReplyInit, respond, sequence } from './respond.js';
+export { type PathParams, type RestContext, type RestOptions, type RestResponder, type RouteOptions, rest } from './rest.js';
+export { type Overlay, type RuleOf, type Scenario, type ScenarioOptions, type ServiceOf, scenario } from './scenario.js';

@@ -1,0 +1,2 @@
+export { graphqlCodeOf } from './codes.js';
+export { graphqlAdapter, validateGraphqlService } from './graphql-adapter.js';

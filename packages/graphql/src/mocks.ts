@@ -1,0 +1,253 @@
+import type { Faker } from '@faker-js/faker';
+import { addMocksToSchema, createMockStore, type IMockStore, type IMocks, isRef, type Ref } from '@graphql-tools/mock';
+import { hashString } from '@mockstack/core';
+import {
+  defaultFieldResolver,
+  type GraphQLField,
+  type GraphQLFieldResolver,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isAbstractType,
+  isEnumType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  isScalarType,
+  type ResponsePath,
+} from 'graphql';
+import { createFaker, generatorFor, Rand } from './fake.js';
+
+/** What the scenario may give as `mocks` (see the DSL's `MockDefinition`). */
+export type MockOverrides = Readonly<Record<string, unknown>>;
+
+export interface MockOptions {
+  seed: number;
+  mocks?: MockOverrides | undefined;
+  listLength?: number | readonly [number, number] | undefined;
+}
+
+/** Arguments that ask for a number of items. */
+const PAGE_ARGS = ['first', 'last', 'limit', 'take', 'top', 'pageSize', 'perPage', 'size', 'count'];
+const MAX_LIST = 100;
+const IDENTITY_FIELDS = ['id', '_id', 'sku', 'key', 'code', 'slug', 'handle', 'uuid', 'email', 'number'];
+
+/**
+ * Where the value being generated goes. Set synchronously before each call into the store, so
+ * that the store's argument-less mock functions can seed from it: a value depends on the seed,
+ * the type, the object's key, the field and its args, never on the order of requests.
+ */
+class Cursor {
+  typeName = '';
+  fieldName = '';
+  key = '';
+  args: Record<string, unknown> | undefined;
+  draw = 0;
+
+  set(typeName: string, fieldName: string, key: string, args: Record<string, unknown> | undefined): void {
+    this.typeName = typeName;
+    this.fieldName = fieldName;
+    this.key = key;
+    this.args = args;
+    this.draw = 0;
+  }
+}
+
+/** A schema whose every field is auto-mocked, plus the hook the adapter wraps resolvers with. */
+export interface MockedSchema {
+  schema: GraphQLSchema;
+  store: IMockStore;
+  /** The resolver that auto-mocks `field` of `type` (reads the parent's value first). */
+  mockResolver(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): GraphQLFieldResolver<unknown, unknown>;
+}
+
+export function createMockedSchema(base: GraphQLSchema, options: MockOptions): MockedSchema {
+  const cursor = new Cursor();
+  const rand = new Rand();
+  const faker = createFaker(rand);
+  const overrides = options.mocks ?? {};
+  const [minList, maxList] = typeof options.listLength === 'number' ? [options.listLength, options.listLength] : (options.listLength ?? [2, 4]);
+  /** Lengths asked by `first`/`limit` on a connection field, for the lists inside the object it returned. */
+  const listHints = new Map<string, number>();
+
+  const reseed = (withField: boolean): void => {
+    const args = withField && cursor.args && Object.keys(cursor.args).length ? stableJson(cursor.args) : '';
+    const text = withField
+      ? `${cursor.typeName}.${cursor.fieldName}|${cursor.key}|${args}|${cursor.draw++}`
+      : `${cursor.typeName}|${cursor.key}|${cursor.draw++}`;
+    rand.seed(hashString(text, options.seed));
+  };
+  /** Reseeds from the cursor, then draws. */
+  const seeded =
+    <T>(withField: boolean, draw: () => T) =>
+    (): T => {
+      reseed(withField);
+      return draw();
+    };
+  const mockContext = (type: string, field: string) => ({
+    type,
+    field,
+    args: cursor.args ?? {},
+    random: () => rand.next(),
+  });
+
+  const mocks: IMocks = {};
+  const generators = new Map<string, (f: Faker, r: Rand) => unknown>();
+  const scalarMock = (scalar: string) => () => {
+    reseed(true);
+    const override = overrides[scalar];
+    if (typeof override === 'function') return override(mockContext(cursor.typeName || scalar, cursor.fieldName));
+    const key = `${scalar}|${cursor.fieldName}|${cursor.typeName}`;
+    let generate = generators.get(key);
+    if (!generate) {
+      generate = generatorFor(scalar, cursor.fieldName, cursor.typeName);
+      generators.set(key, generate);
+    }
+    return generate(faker, rand);
+  };
+
+  for (const type of Object.values(base.getTypeMap())) {
+    if (type.name.startsWith('__')) continue;
+    const override = overrides[type.name];
+    if (isScalarType(type)) mocks[type.name] = scalarMock(type.name);
+    else if (isEnumType(type)) {
+      const values = type.getValues().map((v) => v.value as unknown);
+      mocks[type.name] =
+        typeof override === 'function'
+          ? seeded(true, () => override(mockContext(cursor.typeName || type.name, cursor.fieldName)))
+          : seeded(true, () => values[rand.int(0, values.length - 1)]);
+    } else if (isAbstractType(type)) {
+      const possible = base.getPossibleTypes(type).map((t) => t.name);
+      if (override !== undefined) mocks[type.name] = override as IMocks[string];
+      else if (possible.length) mocks[type.name] = { __typename: seeded(true, () => possible[rand.int(0, possible.length - 1)]) };
+    } else if (isObjectType(type)) {
+      if (typeof override === 'function') {
+        // One call gives every field of the object; seeded by the object only, so any field asked first gives the same object.
+        mocks[type.name] = seeded(false, () => override(mockContext(type.name, cursor.fieldName)));
+        continue;
+      }
+      const fields: Record<string, (args: Record<string, unknown>) => unknown> = {};
+      for (const field of Object.values(type.getFields())) {
+        if (!isListType(getNullableType(field.type))) continue;
+        fields[field.name] = (args) => Array.from({ length: listLength(args) });
+      }
+      if (override && typeof override === 'object') {
+        for (const [name, value] of Object.entries(override))
+          fields[name] = typeof value === 'function' ? (value as (args: Record<string, unknown>) => unknown) : () => value;
+      }
+      mocks[type.name] = fields;
+    }
+  }
+
+  function listLength(args: Record<string, unknown> | undefined): number {
+    const asked = pageSize(args);
+    if (asked !== undefined) return asked;
+    const hinted = listHints.get(`${cursor.typeName}:${cursor.key}`);
+    if (hinted !== undefined) return hinted;
+    reseed(true);
+    return rand.int(minList, maxList);
+  }
+
+  const store = createMockStore({ schema: base, mocks });
+  // Keys of objects without an id field: from the cursor, not from Math.random, so they are the same every run.
+  const internal = store as unknown as { getKeyFieldName(typeName: string): string | null; generateKeyForType(typeName: string, onOther: unknown): string };
+  const generateKey = internal.generateKeyForType.bind(store);
+  internal.generateKeyForType = (typeName, onOther) => {
+    if (internal.getKeyFieldName(typeName)) return generateKey(typeName, onOther);
+    reseed(true);
+    return `${typeName}:${Math.floor(rand.next() * 2 ** 32).toString(36)}${Math.floor(rand.next() * 2 ** 32).toString(36)}`;
+  };
+
+  const schema = addMocksToSchema({ schema: base, store });
+  // Plain objects given for an abstract type must say which type they are.
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isAbstractType(type) || type.name.startsWith('__')) continue;
+    const resolve = type.resolveType;
+    const names = schema.getPossibleTypes(type).map((t) => t.name);
+    type.resolveType = (value, context, info, abstract) => {
+      const resolved = resolve?.(value, context, info, abstract);
+      if (resolved) return resolved;
+      throw new Error(`the value for ${type.name} at ${pathText(info.path)} needs a __typename (one of ${names.join(', ')})`);
+    };
+  }
+  const rootTypes = new Set([schema.getQueryType()?.name, schema.getMutationType()?.name, schema.getSubscriptionType()?.name]);
+
+  function mockResolver(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): GraphQLFieldResolver<unknown, unknown> {
+    const typeName = type.name;
+    const fieldName = field.name;
+    const resolve = field.resolve ?? defaultFieldResolver;
+    const named = getNamedType(field.type);
+    const isKeyField = (fieldName === 'id' || fieldName === '_id') && isScalarType(named);
+    const idMock = scalarMock(named.name);
+    const paged =
+      field.args.some((a) => PAGE_ARGS.includes(a.name)) && !isListType(getNullableType(field.type)) && (isObjectType(named) || isInterfaceType(named));
+    const hint = (value: unknown, args: Record<string, unknown>): unknown => {
+      const size = pageSize(args);
+      if (size !== undefined && isRef(value)) {
+        if (listHints.size > 10_000) listHints.clear();
+        listHints.set(`${value.$ref.typeName}:${value.$ref.key}`, size);
+      }
+      return value;
+    };
+    if (rootTypes.has(typeName)) {
+      return (source, args, context, info) => {
+        cursor.set(typeName, fieldName, 'ROOT', args);
+        const value = resolve(source, args, context, info);
+        return paged ? hint(value, args) : value;
+      };
+    }
+    return (source, args, context, info) => {
+      if (source === null || typeof source !== 'object' || isRef(source)) {
+        cursor.set(typeName, fieldName, isRef(source) ? String((source as Ref).$ref.key) : '', args);
+        const value = resolve(source, args, context, info);
+        return paged ? hint(value, args) : value;
+      }
+      const own = (source as Record<string, unknown>)[fieldName];
+      if (own !== undefined) return typeof own === 'function' ? defaultFieldResolver(source, args, context, info) : own;
+      // A plain object from the scenario without this field: mock it, keyed by what identifies the object.
+      const key = identityOf(source as Record<string, unknown>, info);
+      cursor.set(typeName, fieldName, key, args);
+      if (isKeyField) return idMock();
+      const value = store.get({ typeName, key, fieldName, fieldArgs: args });
+      return paged ? hint(value, args) : value;
+    };
+  }
+
+  return { schema, store, mockResolver };
+}
+
+function pageSize(args: Record<string, unknown> | undefined): number | undefined {
+  if (!args) return undefined;
+  for (const name of PAGE_ARGS) {
+    const value = args[name];
+    if (typeof value === 'number' && Number.isFinite(value)) return Math.max(0, Math.min(MAX_LIST, Math.floor(value)));
+  }
+  return undefined;
+}
+
+function identityOf(source: Record<string, unknown>, info: GraphQLResolveInfo): string {
+  for (const name of IDENTITY_FIELDS) {
+    const value = source[name];
+    if (typeof value === 'string' || typeof value === 'number') return name === 'id' || name === '_id' ? String(value) : `${name}=${value}`;
+  }
+  return `path:${pathText(info.path.prev)}`;
+}
+
+function pathText(path: ResponsePath | undefined): string {
+  const parts: (string | number)[] = [];
+  for (let p = path; p; p = p.prev) parts.unshift(p.key);
+  return parts.join('.');
+}
+
+/** JSON with sorted keys, so `{a,b}` and `{b,a}` seed the same value. */
+function stableJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  return `{${Object.keys(record)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableJson(record[k])}`)
+    .join(',')}}`;
+}

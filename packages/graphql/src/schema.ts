@@ -1,0 +1,114 @@
+import { readFileSync, statSync } from 'node:fs';
+import { relative } from 'node:path';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { Model, Problem, Service, SourceLocation } from '@mockstack/core';
+import { resolveContractPath } from '@mockstack/core';
+import { buildASTSchema, concatAST, type DocumentNode, type GraphQLError, type GraphQLSchema, parse, Source, validateSchema } from 'graphql';
+import { validateSDL } from 'graphql/validation/validate.js';
+
+export interface LoadedSchema {
+  schema?: GraphQLSchema | undefined;
+  files: string[];
+  problems: Problem[];
+}
+
+const cache = new Map<string, LoadedSchema>();
+
+/** The SDL paths a service names, resolved against the scenario and project root. */
+export function schemaFiles(service: Service, model: Pick<Model, 'file' | 'root'>): string[] {
+  const paths = service.config.schema;
+  const list = Array.isArray(paths) ? paths : typeof paths === 'string' ? [paths] : [];
+  return list.map((p) => resolveContractPath(model, String(p)));
+}
+
+/**
+ * Reads, parses and builds the service's schema from one or more SDL files (merged). Problems
+ * point at the SDL file and line. Cached by file and modification time, so compile-time
+ * validation and serving build it once.
+ */
+export function loadSchema(service: Service, model: Pick<Model, 'file' | 'root'>): LoadedSchema {
+  const files = schemaFiles(service, model);
+  if (files.length === 0) {
+    return {
+      files,
+      problems: [{ message: `GraphQL service "${service.name}" names no schema; give it schema: 'schemas/<name>.graphql'`, source: service.source }],
+    };
+  }
+  const stamps: string[] = [];
+  for (const file of files) {
+    try {
+      const stat = statSync(file);
+      stamps.push(`${file}@${stat.mtimeMs}:${stat.size}`);
+    } catch {
+      stamps.push(`${file}@missing`);
+    }
+  }
+  const key = stamps.join('\n');
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const loaded = build(service, model, files);
+  if (cache.size > 32) cache.clear();
+  cache.set(key, loaded);
+  return loaded;
+}
+
+function build(service: Service, model: Pick<Model, 'file' | 'root'>, files: string[]): LoadedSchema {
+  const problems: Problem[] = [];
+  const documents: DocumentNode[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const root = model.root ?? process.cwd();
+      problems.push({
+        message: `GraphQL service "${service.name}": cannot read schema ${relative(root, file) || file} (${(error as NodeJS.ErrnoException).code ?? String(error)}); paths resolve against the scenario file, then the project root ${root}`,
+        source: service.source,
+      });
+      continue;
+    }
+    try {
+      documents.push(parse(new Source(text, file)));
+    } catch (error) {
+      problems.push(sdlProblem(service, error as GraphQLError, file));
+    }
+  }
+  if (problems.length) return { files, problems };
+
+  const document = concatAST(documents);
+  const sdlErrors = validateSDL(document);
+  let schema: GraphQLSchema;
+  if (sdlErrors.length === 0) {
+    schema = buildASTSchema(document, { assumeValidSDL: true });
+  } else if (sdlErrors.every((e) => /can only be defined once|There can be only one type named/.test(e.message))) {
+    // The same type in several files: merge them, as graphql-tools does.
+    try {
+      schema = makeExecutableSchema({ typeDefs: documents });
+    } catch (error) {
+      return {
+        files,
+        problems: [{ message: `GraphQL service "${service.name}": cannot merge ${files.join(', ')}: ${(error as Error).message}`, source: service.source }],
+      };
+    }
+  } else {
+    return { files, problems: sdlErrors.map((e) => sdlProblem(service, e, files[0] ?? '')) };
+  }
+  const schemaErrors = validateSchema(schema);
+  if (schemaErrors.length) return { files, problems: schemaErrors.map((e) => sdlProblem(service, e, files[0] ?? '')) };
+  if (!schema.getQueryType()) {
+    return {
+      files,
+      problems: [
+        { message: `GraphQL service "${service.name}": the schema in ${files.join(', ')} has no Query type; add \`type Query { … }\``, source: service.source },
+      ],
+    };
+  }
+  return { schema, files, problems };
+}
+
+function sdlProblem(service: Service, error: GraphQLError, fallbackFile: string): Problem {
+  const location = error.locations?.[0];
+  const file = error.source?.name ?? error.nodes?.[0]?.loc?.source.name ?? fallbackFile;
+  const source: SourceLocation | undefined = location ? { file, line: location.line, column: location.column } : service.source;
+  return { message: `GraphQL schema of service "${service.name}": ${error.message}`, source };
+}
