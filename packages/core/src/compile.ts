@@ -1,12 +1,11 @@
 import { dirname } from 'node:path';
 import type { Adapter } from './adapter.js';
 import { projectRoot } from './contract-path.js';
-import { checkDelay } from './delay.js';
+import { checkDelay, parseDuration } from './delay.js';
 import { formatSource, type Problem, ScenarioCompileError } from './errors.js';
 import { compileMatchers } from './match.js';
 import {
-  type DelaySpec,
-  type Fault,
+  type Behaviour,
   type Model,
   type Operation,
   type Rule,
@@ -15,7 +14,10 @@ import {
   type ScenarioDefinition,
   type Service,
   type ServiceDefinition,
+  type ServiceOverlay,
+  type SourceLocation,
   type Variant,
+  type VariantOverlay,
 } from './model.js';
 import { isFault } from './reply.js';
 
@@ -43,6 +45,9 @@ export async function compile(definition: ScenarioDefinition, options: CompileOp
   const problems: Problem[] = [];
   const adapters = new Map(options.adapters.map((a) => [a.protocol, a]));
   const services = new Map<string, Service>();
+  const machines = compileMachines(definition, problems);
+  const context: RuleContext = { problems, machines };
+  checkBehaviour(definition, 'the scenario', definition.source, problems);
 
   if (!definition.name?.trim()) problems.push({ message: 'the scenario needs a name: scenario("checkout", { … })', source: definition.source });
 
@@ -54,13 +59,13 @@ export async function compile(definition: ScenarioDefinition, options: CompileOp
       });
       continue;
     }
-    services.set(name, compileService(name, service, options.host ?? '127.0.0.1', problems));
+    services.set(name, compileService(name, service, options.host ?? '127.0.0.1', context));
   }
   checkPorts(services, problems);
 
   const variants = new Map<string, Variant>();
   for (const [variantName, overlays] of Object.entries(definition.variants ?? {})) {
-    variants.set(variantName, compileVariant(variantName, overlays, services, problems, definition));
+    variants.set(variantName, compileVariant(variantName, overlays, services, context, definition));
   }
 
   const model: Model = {
@@ -69,6 +74,8 @@ export async function compile(definition: ScenarioDefinition, options: CompileOp
     root: options.root ?? (options.file ? projectRoot(dirname(options.file)) : process.cwd()),
     seed: definition.seed ?? 1,
     initialState: definition.state ?? (() => ({})),
+    machines,
+    chaos: definition.chaos,
     services,
     variants,
   };
@@ -80,15 +87,33 @@ export async function compile(definition: ScenarioDefinition, options: CompileOp
   return model;
 }
 
-function compileService(name: string, definition: ServiceDefinition, defaultHost: string, problems: Problem[]): Service {
+interface RuleContext {
+  problems: Problem[];
+  machines: ReadonlyMap<string, readonly string[]>;
+}
+
+function compileMachines(definition: ScenarioDefinition, problems: Problem[]): Map<string, readonly string[]> {
+  const machines = new Map<string, readonly string[]>();
+  for (const [name, states] of Object.entries(definition.machines ?? {})) {
+    if (!Array.isArray(states) || states.length === 0 || new Set(states).size !== states.length) {
+      problems.push({ message: `state machine "${name}" needs a list of distinct state names, the first being where it starts`, source: definition.source });
+      continue;
+    }
+    machines.set(name, states);
+  }
+  return machines;
+}
+
+function compileService(name: string, definition: ServiceDefinition, defaultHost: string, context: RuleContext): Service {
+  const { problems } = context;
   const port = definition.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     problems.push({ message: `service "${name}" has port ${port}; use 0 (random) or an integer from 1 to 65535`, source: definition.source });
   }
-  if (definition.delay !== undefined) pushIf(problems, checkDelay(definition.delay), definition.source, `service "${name}": `);
+  checkBehaviour(definition, `service "${name}"`, definition.source, problems);
   const operations = new Map<string, Operation>();
   definition.rules.forEach((rule, index) => {
-    addRule(operations, rule, `${name}#${index + 1}`, problems);
+    addRule(operations, compileRule(rule, `${name}#${index + 1}`, context));
   });
   checkUnreachable(name, operations, problems);
   return {
@@ -99,26 +124,68 @@ function compileService(name: string, definition: ServiceDefinition, defaultHost
     config: definition.config ?? {},
     operations,
     delay: definition.delay,
+    rateLimit: definition.rateLimit,
+    chaos: definition.chaos,
     source: definition.source,
   };
 }
 
-function addRule(operations: Map<string, Operation>, definition: RuleDefinition, id: string, problems: Problem[]): Rule {
+function compileRule(definition: RuleDefinition, id: string, { problems, machines }: RuleContext): Rule {
   if (definition.times !== undefined && (!Number.isInteger(definition.times) || definition.times < 1)) {
     problems.push({ message: `rule ${id} has times: ${definition.times}; use a whole number of 1 or more`, source: definition.source });
   }
-  if (definition.delay !== undefined) pushIf(problems, checkDelay(definition.delay), definition.source, `rule ${id}: `);
-  const rule: Rule = { ...definition, id, matchers: compileMatchers(definition.match) };
-  const existing = operations.get(definition.operation);
+  checkBehaviour(definition, `rule ${id}`, definition.source, problems);
+  for (const [field, states] of [
+    ['whenState', definition.whenState],
+    ['setState', definition.setState],
+  ] as const) {
+    for (const [machine, state] of Object.entries(states ?? {})) {
+      const known = machines.get(machine);
+      if (!known) {
+        const names = [...machines.keys()];
+        problems.push({
+          message: `rule ${id} ${field} refers to state machine "${machine}", which the scenario does not declare (${names.length ? `machines: ${names.join(', ')}` : 'declare it in scenario(name, { machines: { … } })'})`,
+          source: definition.source,
+        });
+      } else if (!known.includes(state)) {
+        problems.push({
+          message: `rule ${id} ${field} refers to state "${state}" of machine "${machine}", which has: ${known.join(', ')}`,
+          source: definition.source,
+        });
+      }
+    }
+  }
+  return { ...definition, id, matchers: compileMatchers(definition.match) };
+}
+
+function addRule(operations: Map<string, Operation>, rule: Rule): void {
+  const existing = operations.get(rule.operation);
   if (existing) (existing.rules as Rule[]).push(rule);
-  else operations.set(definition.operation, { id: definition.operation, rules: [rule], meta: definition.meta ?? {} });
-  return rule;
+  else operations.set(rule.operation, { id: rule.operation, rules: [rule], meta: rule.meta ?? {} });
+}
+
+/** Delay, rate limit and chaos settings that make sense, wherever they are set. */
+function checkBehaviour(behaviour: Behaviour, where: string, source: SourceLocation | undefined, problems: Problem[]): void {
+  if (behaviour.delay !== undefined) pushIf(problems, checkDelay(behaviour.delay), source, `${where}: `);
+  const { rateLimit, chaos } = behaviour;
+  if (rateLimit !== undefined && (!Number.isInteger(rateLimit.limit) || rateLimit.limit < 1 || !parseDuration(rateLimit.window))) {
+    problems.push({ message: `${where} has rateLimit ${JSON.stringify(rateLimit)}; write { limit: 10, window: '1s' } (limit ≥ 1, a window above 0)`, source });
+  }
+  if (
+    chaos !== undefined &&
+    (typeof chaos.failRate !== 'number' || !(chaos.failRate >= 0 && chaos.failRate <= 1) || (chaos.fault !== undefined && !isFault(chaos.fault)))
+  ) {
+    problems.push({
+      message: `${where} has chaos failRate ${String(chaos.failRate)}; use a number from 0 to 1 and, optionally, fault: fault.unavailable()`,
+      source,
+    });
+  }
 }
 
 /** A rule with no conditions and no `times` answers everything; any rule after it is dead. */
 function checkUnreachable(service: string, operations: Map<string, Operation>, problems: Problem[]): void {
   for (const operation of operations.values()) {
-    const catchAll = operation.rules.find((r) => r.matchers.length === 0 && r.times === undefined);
+    const catchAll = operation.rules.find((r) => r.matchers.length === 0 && r.times === undefined && !r.whenState);
     if (!catchAll) continue;
     for (const later of operation.rules.slice(operation.rules.indexOf(catchAll) + 1)) {
       const first = catchAll.source ? ` at ${formatSource(catchAll.source)}` : '';
@@ -149,10 +216,11 @@ function compileVariant(
   name: string,
   overlays: Readonly<Record<string, unknown>>,
   services: Map<string, Service>,
-  problems: Problem[],
+  context: RuleContext,
   definition: ScenarioDefinition,
 ): Variant {
-  const compiled = new Map<string, { rules: Map<string, Rule[]>; fault?: Fault | undefined; delay?: DelaySpec | undefined }>();
+  const { problems } = context;
+  const compiled = new Map<string, VariantOverlay>();
   for (const [serviceName, raw] of Object.entries(overlays)) {
     const service = services.get(serviceName);
     if (!service) {
@@ -165,8 +233,7 @@ function compileVariant(
     const overlay = normalizeOverlay(raw);
     const rules = new Map<string, Rule[]>();
     overlay.rules?.forEach((definitionRule, index) => {
-      const rule: Rule = { ...definitionRule, id: `${name}:${serviceName}#${index + 1}`, matchers: compileMatchers(definitionRule.match) };
-      if (definitionRule.delay !== undefined) pushIf(problems, checkDelay(definitionRule.delay), definitionRule.source, `rule ${rule.id}: `);
+      const rule = compileRule(definitionRule, `${name}:${serviceName}#${index + 1}`, context);
       const list = rules.get(rule.operation) ?? [];
       list.push(rule);
       rules.set(rule.operation, list);
@@ -175,21 +242,17 @@ function compileVariant(
         (service.operations as Map<string, Operation>).set(rule.operation, { id: rule.operation, rules: [], meta: rule.meta ?? {} });
       }
     });
-    if (overlay.delay !== undefined) pushIf(problems, checkDelay(overlay.delay), definition.source, `variant "${name}" service "${serviceName}": `);
-    compiled.set(serviceName, { rules, fault: overlay.fault, delay: overlay.delay });
+    checkBehaviour(overlay, `variant "${name}" service "${serviceName}"`, definition.source, problems);
+    compiled.set(serviceName, { rules, fault: overlay.fault, delay: overlay.delay, rateLimit: overlay.rateLimit, chaos: overlay.chaos });
   }
   return { name, services: compiled };
 }
 
 /** A variant may give a service a Fault, a list of rules, or `{ rules, fault, delay }`. */
-function normalizeOverlay(raw: unknown): { rules?: readonly RuleDefinition[]; fault?: Fault; delay?: DelaySpec } {
+function normalizeOverlay(raw: unknown): ServiceOverlay {
   if (isFault(raw)) return { fault: raw };
   if (Array.isArray(raw)) return { rules: raw as RuleDefinition[] };
-  if (typeof raw === 'object' && raw !== null) {
-    const o = raw as { rules?: RuleDefinition[]; fault?: unknown; delay?: DelaySpec };
-    return { ...(o.rules && { rules: o.rules }), ...(isFault(o.fault) && { fault: o.fault }), ...(o.delay !== undefined && { delay: o.delay }) };
-  }
-  return {};
+  return typeof raw === 'object' && raw !== null ? (raw as ServiceOverlay) : {};
 }
 
 function pushIf(problems: Problem[], message: string | undefined, source: Problem['source'], prefix: string): void {

@@ -1,9 +1,9 @@
 import { Code } from './code.js';
-import { resolveDelay, sleep } from './delay.js';
+import { parseDuration, resolveDelay, sleep } from './delay.js';
 import { ErrorCode, formatSource, MockstackError } from './errors.js';
 import { Journal, type JournalEntry, type MissReport } from './journal.js';
 import { type Logger, silentLogger } from './logger.js';
-import type { CoreRequest, DelaySpec, Fault, HandlerContext, Model, Reply, Responder, Rule, Service } from './model.js';
+import type { Chaos, CoreRequest, DelaySpec, Fault, HandlerContext, Model, RateLimit, Reply, Responder, Rule, Service } from './model.js';
 import { SeededRandom } from './random.js';
 import { isFault, isReply, isSequence, makeFault } from './reply.js';
 
@@ -38,6 +38,8 @@ interface OperationPlan {
   service: Service;
   serviceFault: Fault | undefined;
   serviceDelay: DelaySpec | undefined;
+  serviceRateLimit: RateLimit | undefined;
+  chaos: Chaos | undefined;
 }
 
 /**
@@ -54,6 +56,8 @@ export class Engine {
   #variants: string[] = [];
   #calls = new Map<string, number>();
   #plans = new Map<string, OperationPlan>();
+  #machines = new Map<string, string>();
+  #windows = new Map<string, { start: number; count: number }>();
 
   constructor(model: Model, options: EngineOptions = {}) {
     this.#model = model;
@@ -62,6 +66,7 @@ export class Engine {
     this.#seed = options.seed ?? model.seed;
     this.#random = new SeededRandom(this.#seed);
     this.#state = model.initialState();
+    this.#resetMachines();
   }
 
   get model(): Model {
@@ -81,6 +86,11 @@ export class Engine {
     return this.#variants;
   }
 
+  /** The current state of every state machine. */
+  get machines(): Record<string, string> {
+    return Object.fromEntries(this.#machines);
+  }
+
   /** Activates these variants (in order of priority) in place of the current ones. */
   setVariants(names: readonly string[]): void {
     const unknown = names.filter((n) => !this.#model.variants.has(n));
@@ -98,6 +108,8 @@ export class Engine {
   /** Back to the seed: fresh state, rule counters and sequences from the start, empty journal. */
   reset(): void {
     this.#state = this.#model.initialState();
+    this.#resetMachines();
+    this.#windows.clear();
     this.#calls.clear();
     this.#random = new SeededRandom(this.#seed);
     this.journal.clear();
@@ -114,7 +126,41 @@ export class Engine {
       this.#seed = model.seed;
       this.#random = new SeededRandom(this.#seed);
       this.#state = model.initialState();
+      this.#resetMachines();
+    } else {
+      // Keep machines that still exist in a state they still have; start new ones.
+      const previous = this.#machines;
+      this.#resetMachines();
+      for (const [name, state] of previous) if (model.machines.get(name)?.includes(state)) this.#machines.set(name, state);
     }
+  }
+
+  #resetMachines(): void {
+    this.#machines = new Map([...this.#model.machines].map(([name, states]) => [name, states[0] ?? '']));
+  }
+
+  #inState(rule: Rule): boolean {
+    if (!rule.whenState) return true;
+    for (const machine in rule.whenState) if (this.#machines.get(machine) !== rule.whenState[machine]) return false;
+    return true;
+  }
+
+  /** A fault when `limit` calls already came in this window, else undefined (and the call counts). */
+  #rateLimited(key: string, limit: RateLimit | undefined): Fault | undefined {
+    if (!limit) return undefined;
+    const windowMs = parseDuration(limit.window) ?? 1000;
+    const now = Date.now();
+    let window = this.#windows.get(key);
+    if (!window || now - window.start >= windowMs) {
+      window = { start: now, count: 0 };
+      this.#windows.set(key, window);
+    }
+    if (window.count >= limit.limit) {
+      const retryAfter = Math.max(1, Math.ceil((window.start + windowMs - now) / 1000));
+      return makeFault(Code.ResourceExhausted, `rate limit of ${limit.limit} per ${limit.window} exceeded`, { retryAfter });
+    }
+    window.count++;
+    return undefined;
   }
 
   /**
@@ -131,22 +177,35 @@ export class Engine {
     for (; index < plan.rules.length; index++) {
       const candidate = plan.rules[index] as Rule;
       if (candidate.times !== undefined && (this.#calls.get(candidate.id) ?? 0) >= candidate.times) continue;
-      if (candidate.matchers.every((m) => m.test(request))) {
+      if (this.#inState(candidate) && candidate.matchers.every((m) => m.test(request))) {
         rule = candidate;
         break;
       }
     }
     if (!rule) {
-      if (plan.serviceFault) return this.#delayed(request, plan, undefined, { kind: 'fault', rule: undefined, fault: plan.serviceFault });
-      return { kind: 'unmatched', miss: explainMiss(request, plan.rules, this.#calls) };
+      if (plan.serviceFault && !request.partOf) return this.#delayed(request, plan, undefined, { kind: 'fault', rule: undefined, fault: plan.serviceFault });
+      return { kind: 'unmatched', miss: explainMiss(request, plan.rules, this.#calls, this.#machines) };
     }
 
     const call = this.#calls.get(rule.id) ?? 0;
     this.#calls.set(rule.id, call + 1);
     // A variant's own rules come first and win over the same variant's service-wide fault.
-    if (plan.serviceFault && index >= plan.overlayRuleCount) {
+    // A request that is part of another (a GraphQL field) got the service-wide fault, delay, limit and chaos with it.
+    if (plan.serviceFault && index >= plan.overlayRuleCount && !request.partOf) {
       return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: plan.serviceFault });
     }
+    const limited =
+      this.#rateLimited(rule.id, rule.rateLimit) ?? (request.partOf ? undefined : this.#rateLimited(`service:${plan.service.name}`, plan.serviceRateLimit));
+    if (limited) return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: limited });
+    const chaos = rule.chaos ?? (request.partOf ? undefined : plan.chaos);
+    if (chaos && this.#random.next() < chaos.failRate) {
+      return this.#delayed(request, plan, rule, {
+        kind: 'fault',
+        rule,
+        fault: chaos.fault ?? makeFault(Code.Unavailable, `chaos: ${Math.round(chaos.failRate * 100)}% of calls fail`),
+      });
+    }
+    if (rule.setState) for (const machine in rule.setState) this.#machines.set(machine, rule.setState[machine] as string);
     const matched = rule;
     let outcome: Outcome | Promise<Outcome>;
     try {
@@ -211,17 +270,22 @@ export class Engine {
     const rules: Rule[] = [];
     let serviceFault: Fault | undefined;
     let serviceDelay = service.delay;
-    for (const name of this.#variants) {
+    let serviceRateLimit = service.rateLimit;
+    let chaos = service.chaos ?? this.#model.chaos;
+    // The first active variant that sets a behaviour wins.
+    for (const name of [...this.#variants].reverse()) {
       const overlay = this.#model.variants.get(name)?.services.get(serviceName);
       if (!overlay) continue;
-      rules.push(...(overlay.rules.get(operationId) ?? []));
-      serviceFault ??= overlay.fault;
+      if (overlay.fault) serviceFault = overlay.fault;
       if (overlay.delay !== undefined) serviceDelay = overlay.delay;
+      if (overlay.rateLimit !== undefined) serviceRateLimit = overlay.rateLimit;
+      if (overlay.chaos !== undefined) chaos = overlay.chaos;
     }
+    for (const name of this.#variants) rules.push(...(this.#model.variants.get(name)?.services.get(serviceName)?.rules.get(operationId) ?? []));
     if (!base && rules.length === 0 && !serviceFault) return undefined;
     const overlayRuleCount = rules.length;
     rules.push(...(base?.rules ?? []));
-    const plan = { rules, overlayRuleCount, service, serviceFault, serviceDelay };
+    const plan = { rules, overlayRuleCount, service, serviceFault, serviceDelay, serviceRateLimit, chaos };
     this.#plans.set(key, plan);
     return plan;
   }
@@ -252,8 +316,9 @@ export class Engine {
   #delayed(request: CoreRequest, plan: OperationPlan, rule: Rule | undefined, outcome: Outcome): Outcome | Promise<Outcome> {
     const replyDelay = outcome.kind === 'reply' ? outcome.reply.delay : undefined;
     const ruleDelay = rule?.delay ?? replyDelay;
-    if (plan.serviceDelay === undefined && ruleDelay === undefined) return outcome;
-    const ms = resolveDelay(plan.serviceDelay, this.#random) + resolveDelay(ruleDelay, this.#random);
+    const serviceDelay = request.partOf ? undefined : plan.serviceDelay;
+    if (serviceDelay === undefined && ruleDelay === undefined) return outcome;
+    const ms = resolveDelay(serviceDelay, this.#random) + resolveDelay(ruleDelay, this.#random);
     if (ms <= 0) return outcome;
     return sleep(ms, request.signal).then((completed) => (completed ? outcome : { kind: 'aborted', rule }));
   }
@@ -274,11 +339,14 @@ function sequenceExhausted(rule: Rule, length: number): MissReport {
   };
 }
 
-function explainMiss(request: CoreRequest, rules: readonly Rule[], calls: ReadonlyMap<string, number>): MissReport {
+function explainMiss(request: CoreRequest, rules: readonly Rule[], calls: ReadonlyMap<string, number>, machines: ReadonlyMap<string, string>): MissReport {
   let nearest: { rule: Rule; missed: string[] } | undefined;
   for (const rule of rules) {
     const missed: string[] = [];
     if (rule.times !== undefined && (calls.get(rule.id) ?? 0) >= rule.times) missed.push(`it already answered its ${rule.times} time(s)`);
+    for (const [machine, wanted] of Object.entries(rule.whenState ?? {})) {
+      if (machines.get(machine) !== wanted) missed.push(`state machine "${machine}" is "${machines.get(machine)}", the rule wants "${wanted}"`);
+    }
     for (const matcher of rule.matchers) {
       const why = matcher.miss(request);
       if (why) missed.push(why);
@@ -290,7 +358,10 @@ function explainMiss(request: CoreRequest, rules: readonly Rule[], calls: Readon
     nearest: nearest && {
       rule: nearest.rule.id,
       source: nearest.rule.source && formatSource(nearest.rule.source),
-      wanted: nearest.rule.matchers.map((m) => m.explain()),
+      wanted: [
+        ...nearest.rule.matchers.map((m) => m.explain()),
+        ...Object.entries(nearest.rule.whenState ?? {}).map(([m, st]) => `state machine ${m} in "${st}"`),
+      ],
       missed: nearest.missed,
     },
     candidates: rules.map((r) => `${r.id}: ${r.matchers.map((m) => m.explain()).join(' and ') || 'any request'}`),

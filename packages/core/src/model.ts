@@ -106,8 +106,29 @@ export interface MatchSpec {
   when?: (request: CoreRequest) => boolean;
 }
 
+/** At most `limit` calls per `window` (e.g. `'1s'`); beyond it: 429 / RESOURCE_EXHAUSTED with Retry-After. */
+export interface RateLimit {
+  limit: number;
+  window: number | `${number}ms` | `${number}s`;
+}
+
+/** Fails a share of calls, drawn from the scenario's seed so a run replays exactly. */
+export interface Chaos {
+  /** From 0 (never) to 1 (always). */
+  failRate: number;
+  /** What a failed call answers; default `UNAVAILABLE`. */
+  fault?: Fault | undefined;
+}
+
+/** Behaviour that can be set per rule, per service, per variant or for the whole scenario. */
+export interface Behaviour {
+  delay?: DelaySpec | undefined;
+  rateLimit?: RateLimit | undefined;
+  chaos?: Chaos | undefined;
+}
+
 /** A rule as the DSL produces it. */
-export interface RuleDefinition {
+export interface RuleDefinition extends Behaviour {
   operation: string;
   match?: MatchSpec | undefined;
   respond: Responder;
@@ -118,31 +139,37 @@ export interface RuleDefinition {
   source?: SourceLocation | undefined;
   /** Protocol-specific facts about the operation (e.g. `{ method, path }`). */
   meta?: Readonly<Record<string, unknown>> | undefined;
+  /** State machines that must be in these states for the rule to match: `{ payment: 'authorized' }`. */
+  whenState?: Readonly<Record<string, string>> | undefined;
+  /** State machines moved to these states after the rule answers: `{ payment: 'captured' }`. */
+  setState?: Readonly<Record<string, string>> | undefined;
 }
 
 /** A service as the DSL produces it. */
-export interface ServiceDefinition {
+export interface ServiceDefinition extends Behaviour {
   protocol: string;
   port?: number | undefined;
   host?: string | undefined;
   /** Adapter-specific settings: schema file, proto file, body limit… */
   config?: Readonly<Record<string, unknown>> | undefined;
   rules: readonly RuleDefinition[];
-  delay?: DelaySpec | undefined;
   source?: SourceLocation | undefined;
 }
 
 /** What a variant changes in one service: rules that take priority, a fault for every call, or a delay. */
-export interface ServiceOverlay {
+export interface ServiceOverlay extends Behaviour {
   rules?: readonly RuleDefinition[] | undefined;
   fault?: Fault | undefined;
-  delay?: DelaySpec | undefined;
 }
 
 export interface ScenarioDefinition {
   name: string;
   seed?: number | undefined;
   state?: (() => unknown) | undefined;
+  /** WireMock-style state machines: each name lists its states, the first is where it starts. */
+  machines?: Readonly<Record<string, readonly string[]>> | undefined;
+  /** Chaos for every service of the scenario. */
+  chaos?: Chaos | undefined;
   services: Readonly<Record<string, ServiceDefinition>>;
   /** Per variant, per service: a Fault for every call, rules that win, or a ServiceOverlay. */
   variants?: Readonly<Record<string, Readonly<Record<string, ServiceOverlay | Fault | readonly RuleDefinition[]>>>> | undefined;
@@ -162,7 +189,7 @@ export interface Operation {
   meta: Readonly<Record<string, unknown>>;
 }
 
-export interface Service {
+export interface Service extends Behaviour {
   name: string;
   protocol: string;
   port: number;
@@ -170,13 +197,17 @@ export interface Service {
   config: Readonly<Record<string, unknown>>;
   /** Declared order: the first operation declared is first here. */
   operations: ReadonlyMap<string, Operation>;
-  delay?: DelaySpec | undefined;
   source?: SourceLocation | undefined;
 }
 
 export interface Variant {
   name: string;
-  services: ReadonlyMap<string, { rules: ReadonlyMap<string, readonly Rule[]>; fault?: Fault | undefined; delay?: DelaySpec | undefined }>;
+  services: ReadonlyMap<string, VariantOverlay>;
+}
+
+export interface VariantOverlay extends Behaviour {
+  rules: ReadonlyMap<string, readonly Rule[]>;
+  fault?: Fault | undefined;
 }
 
 /** The protocol-neutral description every adapter serves from. */
@@ -187,6 +218,9 @@ export interface Model {
   root?: string | undefined;
   seed: number;
   initialState: () => unknown;
+  /** State machine name → its states; the first is the initial one. */
+  machines: ReadonlyMap<string, readonly string[]>;
+  chaos?: Chaos | undefined;
   services: ReadonlyMap<string, Service>;
   variants: ReadonlyMap<string, Variant>;
 }

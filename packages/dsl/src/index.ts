@@ -2,7 +2,7 @@
  * The scenario DSL: small typed factories returning plain data. Scenario authors import these
  * from the `mockstack` package.
  */
-export { Code, type DelaySpec, type Fault, type MatchSpec, type Reply, type Sequence } from '@mockstack/core';
+export { type Chaos, Code, type DelaySpec, type Fault, type MatchSpec, type RateLimit, type Reply, type Sequence } from '@mockstack/core';
 export { type FaultInit, fault } from './fault.js';
 export {
   type FieldResolver,
@@ -34,4 +34,14 @@ export {
 } from './grpc.js';
 export { type ReplyInit, respond, sequence } from './respond.js';
 export { type PathParams, type RestContext, type RestOptions, type RestResponder, type RouteOptions, rest } from './rest.js';
-export { type Overlay, type RuleOf, type Scenario, type ScenarioOptions, type ServiceOf, scenario } from './scenario.js';
+export {
+  type Overlay,
+  type RuleBehaviour,
+  type RuleOf,
+  type Scenario,
+  type ScenarioOptions,
+  type ServiceBehaviour,
+  type ServiceOf,
+  type StaticResponse,
+  scenario,
+} from './scenario.js';

@@ -1,5 +1,5 @@
-import { type CoreRequest, captureSource, type DelaySpec, type Headers, type MatchSpec, type Query } from '@mockstack/core';
-import type { RuleOf, ServiceOf, StaticResponse } from './scenario.js';
+import { type CoreRequest, captureSource, type Headers, type MatchSpec, type Query } from '@mockstack/core';
+import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse } from './scenario.js';
 
 /**
  * The params a path template declares: `/orders/:id/items/:sku` → `{ id: string; sku: string }`.
@@ -34,24 +34,17 @@ export interface RestContext<Path extends string, State> {
 /** A handler, or a value, Reply, Fault or Sequence to answer with as is. */
 export type RestResponder<Path extends string, State> = ((ctx: RestContext<Path, State>) => unknown) | StaticResponse;
 
-export interface RouteOptions {
+export interface RouteOptions extends RuleBehaviour {
   /** Conditions on the request; all must hold. */
   match?: MatchSpec;
-  /** Answer at most this many times, then let later rules answer. */
-  times?: number;
-  delay?: DelaySpec;
-  /** A name for logs and the journal. */
-  name?: string;
 }
 
-export interface RestOptions {
+export interface RestOptions extends ServiceBehaviour {
   /** 0 (default) picks a free port, reported at start. */
   port?: number;
   host?: string;
   /** Largest accepted request body in bytes (default 1 MiB); larger gets 413. */
   bodyLimit?: number;
-  /** Added to every answer of this service. */
-  delay?: DelaySpec;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -62,12 +55,10 @@ function route(method: Method) {
   function define(path: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [RouteOptions, unknown];
     return {
+      ...ruleBehaviour(options),
       operation: `${method} ${path}`,
       meta: { method, path },
       match: options.match,
-      times: options.times,
-      delay: options.delay,
-      name: options.name,
       respond: typeof responder === 'function' ? toHandler(responder as (ctx: RestContext<string, unknown>) => unknown) : responder,
       source: captureSource(),
     };
@@ -95,6 +86,8 @@ export function rest<State>(options: RestOptions, routes: readonly RuleOf<State>
     port: options.port,
     host: options.host,
     delay: options.delay,
+    rateLimit: options.rateLimit,
+    chaos: options.chaos,
     config: { bodyLimit: options.bodyLimit },
     rules: routes,
     source: captureSource(),

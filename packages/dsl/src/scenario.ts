@@ -1,4 +1,14 @@
-import { captureSource, type DelaySpec, type Fault, type RuleDefinition, SCENARIO, type ScenarioDefinition, type ServiceDefinition } from '@mockstack/core';
+import {
+  type Chaos,
+  captureSource,
+  type DelaySpec,
+  type Fault,
+  type RateLimit,
+  type RuleDefinition,
+  SCENARIO,
+  type ScenarioDefinition,
+  type ServiceDefinition,
+} from '@mockstack/core';
 
 /** A service as a scenario holds it; `State` ties its handlers to the scenario's state type. */
 export interface ServiceOf<State> extends ServiceDefinition {
@@ -14,14 +24,49 @@ export interface RuleOf<State> extends RuleDefinition {
 /** A value to answer with as is: a body (JSON value or text), or a Reply, Fault or Sequence. */
 export type StaticResponse = object | string | number | boolean | null;
 
-/** What a variant does to one service: fail every call, add rules that win, or add a delay. */
-export type Overlay<State> = Fault | readonly RuleOf<State>[] | { rules?: readonly RuleOf<State>[]; fault?: Fault; delay?: DelaySpec };
+/** Delay, rate limit and chaos of a whole service (or of a service in a variant). */
+export interface ServiceBehaviour {
+  /** Added to every answer: `'250ms'`, `'2s'`, or `{ min, max }` drawn from the seed. */
+  delay?: DelaySpec;
+  /** At most `limit` calls per `window`; then 429 / RESOURCE_EXHAUSTED with Retry-After. */
+  rateLimit?: RateLimit;
+  /** Fail `failRate` (0–1) of calls, reproducibly with the seed. */
+  chaos?: Chaos;
+}
+
+/** Options every rule of every protocol takes. */
+export interface RuleBehaviour extends ServiceBehaviour {
+  /** Answer at most this many times, then let later rules answer. */
+  times?: number;
+  /** A name for logs and the journal. */
+  name?: string;
+  /** Match only while these state machines are in these states: `{ payment: 'authorized' }`. */
+  whenState?: Record<string, string>;
+  /** After answering, move these state machines: `{ payment: 'captured' }`. */
+  setState?: Record<string, string>;
+}
+
+/** The RuleDefinition fields of a rule's options (internal to the DSL factories). */
+export function ruleBehaviour(options: RuleBehaviour): Pick<RuleDefinition, 'times' | 'name' | 'delay' | 'rateLimit' | 'chaos' | 'whenState' | 'setState'> {
+  const { times, name, delay, rateLimit, chaos, whenState, setState } = options;
+  return { times, name, delay, rateLimit, chaos, whenState, setState };
+}
+
+/** What a variant does to one service: fail every call, add rules that win, or change its behaviour. */
+export type Overlay<State> = Fault | readonly RuleOf<State>[] | (ServiceBehaviour & { rules?: readonly RuleOf<State>[]; fault?: Fault });
 
 export interface ScenarioOptions<State> {
   /** Seed of every random choice (auto-mocks, delay ranges, chaos). Default 1. */
   seed?: number;
   /** Builds the shared state; called at start and on every reset. */
   state?: () => State;
+  /**
+   * WireMock-style state machines: each lists its states, the first is where it starts (and returns on reset).
+   * @example machines: { payment: ['pending', 'authorized', 'captured'] }
+   */
+  machines?: Record<string, readonly string[]>;
+  /** Chaos for every service. */
+  chaos?: Chaos;
 }
 
 /** A scenario: the default export of a scenario module. */
@@ -48,7 +93,8 @@ export interface Scenario<State> {
  *   .services({ orders: rest({ port: 8081 }, [rest.get('/orders', ({ state }) => state.orders)]) });
  */
 export function scenario<State = Record<string, never>>(name: string, options: ScenarioOptions<State> = {}): Scenario<State> {
-  return build<State>({ name, seed: options.seed, state: options.state, services: {}, source: captureSource() });
+  const { seed, state, machines, chaos } = options;
+  return build<State>({ name, seed, state, machines, chaos, services: {}, source: captureSource() });
 }
 
 function build<State>(definition: ScenarioDefinition): Scenario<State> {

@@ -1,0 +1,121 @@
+import { ErrorCode, ScenarioCompileError } from '@mockstack/core';
+import { loadModel } from '@mockstack/runner';
+import { startStack, type TestStack } from '@mockstack/testing';
+import { fault, rest, scenario } from 'mockstack';
+
+const payments = scenario('behaviour', { seed: 99, machines: { payment: ['pending', 'authorized', 'captured'], retry: ['failing', 'ok'] } })
+  .services({
+    pay: rest({ port: 0 }, [
+      rest.get('/payments/p1', { whenState: { payment: 'pending' } }, { status: 'pending' }),
+      rest.get('/payments/p1', { whenState: { payment: 'authorized' } }, { status: 'authorized' }),
+      rest.get('/payments/p1', { whenState: { payment: 'captured' } }, { status: 'captured' }),
+      rest.post('/payments/p1/authorize', { whenState: { payment: 'pending' }, setState: { payment: 'authorized' } }, { ok: true }),
+      rest.post('/payments/p1/capture', { whenState: { payment: 'authorized' }, setState: { payment: 'captured' } }, { ok: true }),
+      // "retry succeeds on the third try": two failures, then success, as one declaration each
+      rest.get('/flaky', { times: 2 }, fault.unavailable('try again')),
+      rest.get('/flaky', { whenState: { retry: 'failing' }, setState: { retry: 'ok' } }, { attempt: 3 }),
+      rest.get('/limited', { rateLimit: { limit: 2, window: '10s' } }, { ok: true }),
+      rest.get('/chaotic', { chaos: { failRate: 0.5 } }, { ok: true }),
+    ]),
+    quota: rest({ port: 0, rateLimit: { limit: 1, window: '10s' } }, [rest.get('/a', 'a'), rest.get('/b', 'b')]),
+  })
+  .variants({
+    'pay-flaky': { pay: { chaos: { failRate: 1, fault: fault.internal('injected') } } },
+  });
+
+let stack: TestStack;
+let pay: string;
+beforeAll(async () => {
+  stack = await startStack(payments);
+  pay = stack.url('pay');
+});
+afterAll(() => stack.close());
+beforeEach(() => {
+  stack.reset();
+  stack.variant();
+});
+
+const status = async (path: string, method = 'GET') => (await fetch(`${pay}${path}`, { method })).status;
+const json = async (path: string, method = 'GET') => (await fetch(`${pay}${path}`, { method })).json();
+
+describe('state machines', () => {
+  test('rules move a machine through its states, and an out-of-order call misses with the reason', async () => {
+    expect(await json('/payments/p1')).toEqual({ status: 'pending' });
+    const early = await fetch(`${pay}/payments/p1/capture`, { method: 'POST' });
+    expect(early.status).toBe(404);
+    expect(((await early.json()) as { error: { nearest: { missed: string[] } } }).error.nearest.missed).toEqual([
+      'state machine "payment" is "pending", the rule wants "authorized"',
+    ]);
+    expect(await status('/payments/p1/authorize', 'POST')).toBe(200);
+    expect(await json('/payments/p1')).toEqual({ status: 'authorized' });
+    expect(await status('/payments/p1/capture', 'POST')).toBe(200);
+    expect(await json('/payments/p1')).toEqual({ status: 'captured' });
+    expect(stack.engine.machines).toEqual({ payment: 'captured', retry: 'failing' });
+  });
+
+  test('reset puts every machine back in its first state', async () => {
+    await status('/payments/p1/authorize', 'POST');
+    stack.reset();
+    expect(await json('/payments/p1')).toEqual({ status: 'pending' });
+  });
+
+  test('retry succeeds on the third try', async () => {
+    expect([await status('/flaky'), await status('/flaky'), await status('/flaky')]).toEqual([503, 503, 200]);
+  });
+
+  test('a rule naming an unknown machine or state is a compile error with its line', async () => {
+    const broken = scenario('broken-machines', { machines: { payment: ['pending', 'captured'] } }).services({
+      api: rest({}, [rest.get('/a', { whenState: { payment: 'captred' } }, 'a'), rest.get('/b', { setState: { paymnt: 'pending' } }, 'b')]),
+    });
+    const error = (await loadModel(broken).catch((e: unknown) => e)) as ScenarioCompileError;
+    expect(error).toBeInstanceOf(ScenarioCompileError);
+    expect(error.code).toBe(ErrorCode.ScenarioCompile);
+    expect(error.problems.map((p) => p.message)).toEqual([
+      'rule api#1 whenState refers to state "captred" of machine "payment", which has: pending, captured',
+      'rule api#2 setState refers to state machine "paymnt", which the scenario does not declare (machines: payment)',
+    ]);
+    expect(error.problems[0]?.source?.file).toMatch(/behaviour\.test\.ts$/);
+  });
+});
+
+describe('rate limits', () => {
+  test('per rule: the call over the limit gets 429 with Retry-After', async () => {
+    expect([await status('/limited'), await status('/limited')]).toEqual([200, 200]);
+    const res = await fetch(`${pay}/limited`);
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe('rate limit of 2 per 10s exceeded');
+  });
+
+  test('per service: every route counts against one limit', async () => {
+    const quota = stack.url('quota');
+    expect((await fetch(`${quota}/a`)).status).toBe(200);
+    expect((await fetch(`${quota}/b`)).status).toBe(429);
+  });
+});
+
+describe('chaos', () => {
+  async function run(): Promise<number[]> {
+    stack.reset();
+    const statuses = [];
+    for (let i = 0; i < 40; i++) statuses.push(await status('/chaotic'));
+    return statuses;
+  }
+
+  test('fails about the given share of calls, the same ones for the same seed', async () => {
+    const first = await run();
+    const failures = first.filter((s) => s === 503).length;
+    expect(failures).toBeGreaterThan(8);
+    expect(failures).toBeLessThan(32);
+    expect(await run()).toEqual(first);
+  });
+
+  test('a variant turns chaos on for a whole service, with its own fault', async () => {
+    stack.variant('pay-flaky');
+    const res = await fetch(`${pay}/payments/p1`);
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ error: { code: 'INTERNAL', message: 'injected' } });
+    stack.variant();
+    expect(await status('/payments/p1')).toBe(200);
+  });
+});
