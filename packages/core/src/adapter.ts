@@ -1,7 +1,14 @@
 import type { Engine } from './engine.js';
 import type { Problem } from './errors.js';
 import type { Logger } from './logger.js';
-import type { Model, Service } from './model.js';
+import type { Model, Service, ServiceDefinition } from './model.js';
+
+/** What `expand` knows besides the service: where the scenario is, to resolve contract paths. */
+export interface ExpandContext {
+  name: string;
+  file: string | undefined;
+  root: string;
+}
 
 /** Where a service listens once started. */
 export interface ServiceAddress {
@@ -35,6 +42,12 @@ export interface ServiceServer {
  */
 export interface Adapter {
   readonly protocol: string;
+  /**
+   * Turns a service as written into the service to compile, before anything else: e.g. the REST
+   * adapter adds a route per operation of an OpenAPI document the service names. Problems
+   * (an unreadable contract) are thrown as MockstackError.
+   */
+  expand?(service: ServiceDefinition, context: ExpandContext): ServiceDefinition | Promise<ServiceDefinition>;
   /** Protocol-specific checks at compile time (path templates, contract names…). */
   validate?(service: Service, model: Model): Problem[] | Promise<Problem[]>;
   create(service: Service, context: AdapterContext): ServiceServer | Promise<ServiceServer>;

@@ -51,7 +51,10 @@ export async function compile(definition: ScenarioDefinition, options: CompileOp
 
   if (!definition.name?.trim()) problems.push({ message: 'the scenario needs a name: scenario("checkout", { … })', source: definition.source });
 
-  for (const [name, service] of Object.entries(definition.services ?? {})) {
+  const root = options.root ?? (options.file ? projectRoot(dirname(options.file)) : process.cwd());
+  for (const [name, written] of Object.entries(definition.services ?? {})) {
+    const expand = adapters.get(written.protocol)?.expand;
+    const service = expand ? await expand(written, { name, file: options.file, root }) : written;
     if (!adapters.has(service.protocol)) {
       problems.push({
         message: `service "${name}" uses protocol "${service.protocol}", which no installed adapter serves (have: ${[...adapters.keys()].join(', ')})`,
@@ -71,7 +74,7 @@ export async function compile(definition: ScenarioDefinition, options: CompileOp
   const model: Model = {
     name: definition.name,
     file: options.file,
-    root: options.root ?? (options.file ? projectRoot(dirname(options.file)) : process.cwd()),
+    root,
     seed: definition.seed ?? 1,
     initialState: definition.state ?? (() => ({})),
     machines,

@@ -1,4 +1,4 @@
-export type { Adapter, AdapterContext, ServiceAddress, ServiceServer } from './adapter.js';
+export type { Adapter, AdapterContext, ExpandContext, ServiceAddress, ServiceServer } from './adapter.js';
 export { Code, codes, isCode } from './code.js';
 export { type CompileOptions, compile, scenarioDefinitionOf } from './compile.js';
 export { projectRoot, resolveContractPath } from './contract-path.js';
