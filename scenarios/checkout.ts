@@ -4,11 +4,15 @@
  */
 import { fault, scenario } from 'mockstack';
 import { orders } from './checkout/orders.js';
+import { payments } from './checkout/payments.js';
 import { type CheckoutState, seedState } from './checkout/state.js';
 
 export default scenario<CheckoutState>('checkout', { seed: 42, state: seedState })
-  .services({ orders })
+  .services({ orders, payments })
   .variants({
     'orders-down': { orders: fault.unavailable('orders is down for maintenance', { retryAfter: 30 }) },
     'orders-slow': { orders: { delay: { min: '600ms', max: '900ms' } } },
+    'payments-down': { payments: fault.grpc('UNAVAILABLE', 'payments is down: the card processor does not answer', { retryAfter: 30 }) },
+    // Past the 1–2 s deadlines clients usually set on payment calls.
+    'payments-slow': { payments: { delay: '5s' } },
   });

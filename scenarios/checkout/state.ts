@@ -27,6 +27,18 @@ export interface Order {
   createdAt: string;
 }
 
+/** A card payment made over the payments gRPC service (amounts in cents, like orders). */
+export interface PaymentRecord {
+  id: string;
+  orderId: string;
+  amountCents: number;
+  currency: 'EUR';
+  status: Exclude<PaymentStatus, 'NONE'>;
+  authorizationId: string;
+  /** Every status the payment went through, oldest first (WatchPayment streams these). */
+  history: { status: Exclude<PaymentStatus, 'NONE'>; at: string }[];
+}
+
 /** The state every service of the checkout stack shares: stock reserved by REST orders is what GraphQL shows. */
 export interface CheckoutState {
   products: Map<string, Product>;
@@ -34,6 +46,9 @@ export interface CheckoutState {
   stock: Map<string, number>;
   orders: Map<string, Order>;
   nextOrderNumber: number;
+  /** Payments by id; an order's `paymentStatus` follows its payment. */
+  payments: Map<string, PaymentRecord>;
+  nextPaymentNumber: number;
 }
 
 export function seedState(): CheckoutState {
@@ -73,5 +88,23 @@ export function seedState(): CheckoutState {
     stock: new Map(products.map((p) => [p.sku, p.stock])),
     orders,
     nextOrderNumber: 1003,
+    payments: new Map<string, PaymentRecord>([
+      [
+        'pay_1001',
+        {
+          id: 'pay_1001',
+          orderId: 'ord_1001',
+          amountCents: 3200,
+          currency: 'EUR',
+          status: 'CAPTURED',
+          authorizationId: 'auth_1001',
+          history: [
+            { status: 'AUTHORIZED', at: '2026-11-02T09:14:30.000Z' },
+            { status: 'CAPTURED', at: '2026-11-02T09:15:00.000Z' },
+          ],
+        },
+      ],
+    ]),
+    nextPaymentNumber: 1002,
   };
 }

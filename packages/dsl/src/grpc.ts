@@ -8,9 +8,8 @@ import {
   makeFault,
   makeReply,
   type Reply,
-  type Responder,
 } from '@mockstack/core';
-import type { RuleOf, ServiceOf } from './scenario.js';
+import type { RuleOf, ServiceOf, StaticResponse } from './scenario.js';
 
 /** Shared with the gRPC adapter by well-known symbols, so that neither package imports the other. */
 const STREAM = Symbol.for('mockstack.grpc.stream');
@@ -56,7 +55,7 @@ export interface GrpcContext<State, Req = Message> {
 export type GrpcHandler<State> = { bivarianceHack(ctx: GrpcContext<State, Message>): unknown }['bivarianceHack'];
 
 /** A handler, or a message, Reply, Fault or Sequence answered as is. */
-export type GrpcResponder<State> = GrpcHandler<State> | Exclude<Responder, (...args: never[]) => unknown>;
+export type GrpcResponder<State> = GrpcHandler<State> | StaticResponse;
 
 /** Per full service name, per method name: how the method answers. Methods left out are auto-mocked. */
 export type GrpcServices<State> = Readonly<Record<string, Readonly<Record<string, GrpcResponder<State>>>>>;

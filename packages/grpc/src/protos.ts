@@ -73,11 +73,15 @@ function mtimeOf(file: string): number {
 function load(files: readonly string[], dirs: readonly string[]): LoadedProtos {
   const root = new protobuf.Root();
   const missing: { origin: string; target: string }[] = [];
+  const seen = [...files];
   root.resolvePath = (origin, target) => {
     if (isAbsolute(target)) return target;
     for (const dir of [...dirs, dirname(origin)]) {
       const candidate = join(dir, target);
-      if (readable(candidate)) return candidate;
+      if (readable(candidate)) {
+        seen.push(candidate);
+        return candidate;
+      }
     }
     missing.push({ origin, target });
     return join(dirname(origin), target);
@@ -91,7 +95,7 @@ function load(files: readonly string[], dirs: readonly string[]): LoadedProtos {
     });
     root.resolveAll();
   } catch (error) {
-    throw toLoadError(error, missing, files);
+    throw toLoadError(error, missing, seen);
   }
 
   const services = new Map<string, MethodInfo[]>();
@@ -152,9 +156,10 @@ function toLoadError(error: unknown, missing: readonly { origin: string; target:
       line,
     );
   }
-  const syntax = /^(.*) \((.+?), line (\d+)\)$/.exec(message);
-  if (syntax?.[2] && syntax[3]) {
-    return new ProtoLoadError(`syntax error in ${syntax[2]}: ${syntax[1]}`, syntax[2], Number(syntax[3]));
+  const syntax = /^(.*) \((?:(.+?), )?line (\d+)\)$/.exec(message);
+  if (syntax?.[3]) {
+    const file = syntax[2] ?? files.find(failsToParse) ?? files[0];
+    return new ProtoLoadError(`syntax error in ${file}: ${syntax[1]}`, file, Number(syntax[3]));
   }
   const type = /no such type: ([\w.]+)/.exec(message);
   if (type?.[1]) {
@@ -165,6 +170,16 @@ function toLoadError(error: unknown, missing: readonly { origin: string; target:
     }
   }
   return new ProtoLoadError(message, files[0], undefined);
+}
+
+/** protobufjs leaves the file out of some syntax errors; find the one that does not parse. */
+function failsToParse(file: string): boolean {
+  try {
+    protobuf.parse(readFileSync(file, 'utf8'), new protobuf.Root());
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 function lineOf(file: string, test: (line: string) => boolean): number | undefined {

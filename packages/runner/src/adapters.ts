@@ -1,5 +1,6 @@
 import type { Adapter } from '@mockstack/core';
+import { grpcAdapter } from '@mockstack/grpc';
 import { restAdapter } from '@mockstack/rest';
 
 /** Every protocol mockstack serves. A new protocol is a new adapter package added here. */
-export const adapters: readonly Adapter[] = [restAdapter];
+export const adapters: readonly Adapter[] = [restAdapter, grpcAdapter];
