@@ -75,9 +75,11 @@ export class Journal {
     return this.list(filter).length;
   }
 
+  /** Empties the journal; ids start again from 1. */
   clear(): void {
     this.#entries = [];
     this.#start = 0;
+    this.#nextId = 1;
   }
 }
 

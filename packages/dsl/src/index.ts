@@ -3,11 +3,11 @@
  * from the `mockstack` package.
  */
 export { type Chaos, Code, type DelaySpec, type Fault, type MatchSpec, type RateLimit, type Reply, type Sequence } from '@mockstack/core';
+export type { Collection, CrudOptions } from './crud.js';
 export { type FaultInit, fault } from './fault.js';
 export {
   type FieldResolver,
   type FieldRuleOptions,
-  GRAPHQL_ANY_OPERATION,
   type GraphqlArgs,
   type GraphqlContext,
   type GraphqlOptions,

@@ -1,4 +1,5 @@
 import { type CoreRequest, captureSource, type Headers, type MatchSpec, type Query } from '@mockstack/core';
+import { crud } from './crud.js';
 import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse } from './scenario.js';
 
 /**
@@ -93,6 +94,8 @@ export function rest<State>(options: RestOptions, routes: readonly RuleOf<State>
     source: captureSource(),
   };
 }
+
+rest.crud = crud;
 
 /** `rest.get(path, responder)` or `rest.get(path, { match, times, delay }, responder)`. */
 rest.get = route('GET');

@@ -1,5 +1,6 @@
 import type { Engine, JournalEntry, JournalFilter, ServiceAddress } from '@mockstack/core';
 import { type RunOptions, runScenario, type ScenarioSource } from '@mockstack/runner';
+import { type ReceivedQuery, type Verification, verifyReceived } from './verification.js';
 
 export interface StartOptions {
   /** Variant(s) active from the start. */
@@ -28,6 +29,8 @@ export interface TestStack {
   variant(...names: string[]): void;
   /** Journal entries, oldest first, filtered like the admin API. */
   requests(filter?: JournalFilter): JournalEntry[];
+  /** How often an operation was received (with a body); `message` explains a miss. */
+  verify(operation: string, query?: ReceivedQuery): Verification;
   close(): Promise<void>;
 }
 
@@ -37,7 +40,7 @@ export interface TestStack {
  * @example
  * const stack = await startStack('scenarios/checkout.ts', { variant: 'payments-down' });
  * const res = await fetch(`${stack.url('orders')}/orders/ord_1001`);
- * expect(stack).toHaveReceived('GET /orders/:id');
+ * expect(stack.verify('GET /orders/:id').count).toBe(1);
  * await stack.close();
  */
 export async function startStack(scenario: ScenarioSource, options: StartOptions = {}): Promise<TestStack> {
@@ -60,6 +63,7 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
     reset: () => engine.reset(),
     variant: (...names) => engine.setVariants(names),
     requests: (filter) => engine.journal.list(filter),
+    verify: (operation, query) => verifyReceived(engine.journal, operation, query),
     close: () => running.close(),
   };
 }
