@@ -3,12 +3,13 @@
  * `npx mockstack up scenarios/checkout.ts`
  */
 import { fault, scenario } from 'mockstack';
+import { catalog } from './checkout/catalog.js';
 import { orders } from './checkout/orders.js';
 import { payments } from './checkout/payments.js';
 import { type CheckoutState, seedState } from './checkout/state.js';
 
 export default scenario<CheckoutState>('checkout', { seed: 42, state: seedState })
-  .services({ orders, payments })
+  .services({ orders, catalog, payments })
   .variants({
     'orders-down': { orders: fault.unavailable('orders is down for maintenance', { retryAfter: 30 }) },
     'orders-slow': { orders: { delay: { min: '600ms', max: '900ms' } } },

@@ -39,6 +39,13 @@ export interface PaymentRecord {
   history: { status: Exclude<PaymentStatus, 'NONE'>; at: string }[];
 }
 
+/** A shopping cart of the catalog GraphQL service. */
+export interface Cart {
+  id: string;
+  lines: { sku: string; quantity: number }[];
+  updatedAt: string;
+}
+
 /** The state every service of the checkout stack shares: stock reserved by REST orders is what GraphQL shows. */
 export interface CheckoutState {
   products: Map<string, Product>;
@@ -46,6 +53,8 @@ export interface CheckoutState {
   stock: Map<string, number>;
   orders: Map<string, Order>;
   nextOrderNumber: number;
+  /** Carts of the catalog GraphQL service, by id. */
+  carts: Map<string, Cart>;
   /** Payments by id; an order's `paymentStatus` follows its payment. */
   payments: Map<string, PaymentRecord>;
   nextPaymentNumber: number;
@@ -88,6 +97,7 @@ export function seedState(): CheckoutState {
     stock: new Map(products.map((p) => [p.sku, p.stock])),
     orders,
     nextOrderNumber: 1003,
+    carts: new Map<string, Cart>(),
     payments: new Map<string, PaymentRecord>([
       [
         'pay_1001',

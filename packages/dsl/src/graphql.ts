@@ -1,5 +1,5 @@
-import { type CoreRequest, captureSource, type DelaySpec, type Headers, type Responder, type RuleDefinition, type ValueMatcher } from '@mockstack/core';
-import type { RuleOf, ServiceOf } from './scenario.js';
+import { type CoreRequest, captureSource, type Headers, type RuleDefinition, type ValueMatcher } from '@mockstack/core';
+import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse } from './scenario.js';
 
 /** Field arguments or operation variables, as JSON gives them. */
 export type GraphqlArgs = Record<string, unknown>;
@@ -27,7 +27,7 @@ export type FieldResolver<State> = {
 }['bivarianceHack'];
 
 /** Per type, per field: a resolver, or a value, Fault or Sequence answered as is. */
-export type GraphqlResolvers<State> = Record<string, Record<string, FieldResolver<State> | Exclude<Responder, (...args: never[]) => unknown>>>;
+export type GraphqlResolvers<State> = Record<string, Record<string, FieldResolver<State> | StaticResponse>>;
 
 /** What an auto-mock function receives: where the value goes and a random source seeded from it. */
 export interface MockContext {
@@ -45,7 +45,7 @@ export interface MockContext {
  */
 export type MockDefinition = ((ctx: MockContext) => unknown) | Record<string, unknown>;
 
-export interface GraphqlOptions {
+export interface GraphqlOptions extends ServiceBehaviour {
   /** 0 (default) picks a free port, reported at start. */
   port?: number;
   host?: string;
@@ -63,27 +63,16 @@ export interface GraphqlOptions {
   listLength?: number | readonly [number, number];
   /** Largest accepted request body in bytes (default 1 MiB). */
   bodyLimit?: number;
-  /** Added to every answer of this service. */
-  delay?: DelaySpec;
 }
 
-/** The operation id every GraphQL request without its own operation rule is matched on. */
-export const GRAPHQL_ANY_OPERATION = '(any operation)';
-
-export interface FieldRuleOptions {
+export interface FieldRuleOptions extends RuleBehaviour {
   /** Conditions on the call; `args` is partial: every key given must match. */
   match?: { args?: GraphqlArgs; headers?: Record<string, ValueMatcher>; when?: (request: CoreRequest) => boolean };
-  times?: number;
-  delay?: DelaySpec;
-  name?: string;
 }
 
-export interface OperationRuleOptions {
+export interface OperationRuleOptions extends RuleBehaviour {
   /** Conditions on the request; `variables` is partial: every key given must match. */
   match?: { variables?: GraphqlArgs; headers?: Record<string, ValueMatcher>; when?: (request: CoreRequest) => boolean };
-  times?: number;
-  delay?: DelaySpec;
-  name?: string;
 }
 
 /** What an operation handler receives. */
@@ -97,7 +86,7 @@ export interface OperationContext<State> extends GraphqlContext<State> {
  * leaves out are resolved and auto-mocked as usual), `undefined` to answer as without this rule,
  * `respond(body, { status })` for an exact HTTP response, or a `fault.*` for an HTTP-level failure.
  */
-export type OperationResponder<State> = ((ctx: OperationContext<State>) => unknown) | Exclude<Responder, (...args: never[]) => unknown>;
+export type OperationResponder<State> = ((ctx: OperationContext<State>) => unknown) | StaticResponse;
 
 interface FieldCall {
   parent: unknown;
@@ -117,12 +106,10 @@ function fieldRule(operation: string, options: FieldRuleOptions, responder: unkn
   const [type = '', field = ''] = operation.split('.');
   const { args, ...match } = options.match ?? {};
   return {
+    ...ruleBehaviour(options),
     operation,
     meta: { kind: 'field', type, field },
     match: options.match ? { ...match, ...(args !== undefined && { body: args }) } : undefined,
-    times: options.times,
-    delay: options.delay,
-    name: options.name,
     respond: typeof responder === 'function' ? toFieldHandler(responder as FieldResolver<unknown>) : responder,
     source,
   };
@@ -146,12 +133,10 @@ function toFieldHandler(resolver: FieldResolver<unknown>) {
 function operationRule(kind: 'query' | 'mutation', name: string, options: OperationRuleOptions, responder: unknown): RuleDefinition {
   const { variables, ...match } = options.match ?? {};
   return {
+    ...ruleBehaviour(options),
     operation: `${kind} ${name}`,
     meta: { kind: 'operation', type: kind, name },
     match: options.match ? { ...match, ...(variables !== undefined && { body: { variables } }) } : undefined,
-    times: options.times,
-    delay: options.delay,
-    name: options.name,
     respond: typeof responder === 'function' ? toOperationHandler(responder as (ctx: OperationContext<unknown>) => unknown) : responder,
     source: captureSource(),
   };
@@ -200,14 +185,13 @@ export function graphql<State>(options: GraphqlOptions, resolvers: GraphqlResolv
     for (const [field, resolver] of Object.entries(fields ?? {})) rules.push(fieldRule(`${type}.${field}`, {}, resolver, source));
   }
   rules.push(...operations);
-  // Last: every request is matched here when no operation rule answered, so that the service's
-  // delay and a variant's fault apply to it; `undefined` means "execute against the schema".
-  rules.push({ operation: GRAPHQL_ANY_OPERATION, meta: { kind: 'any' }, respond: undefined, name: 'schema', source });
   return {
     protocol: 'graphql',
     port: options.port,
     host: options.host,
     delay: options.delay,
+    rateLimit: options.rateLimit,
+    chaos: options.chaos,
     config: {
       schema: typeof options.schema === 'string' ? [options.schema] : [...options.schema],
       path: options.path ?? '/graphql',
@@ -238,15 +222,8 @@ graphql.mutation = operation('mutation');
  * Useful in variants: `{ catalog: [graphql.field('Query.product', fault.unavailable())] }`.
  * @example graphql.field('Query.product', { match: { args: { sku: 'SKU-GONE' } } }, fault.notFound('no such product'))
  */
-function field<State = never>(
-  operation: `${string}.${string}`,
-  responder: FieldResolver<State> | Exclude<Responder, (...args: never[]) => unknown>,
-): RuleOf<State>;
-function field<State = never>(
-  operation: `${string}.${string}`,
-  options: FieldRuleOptions,
-  responder: FieldResolver<State> | Exclude<Responder, (...args: never[]) => unknown>,
-): RuleOf<State>;
+function field<State = never>(operation: `${string}.${string}`, responder: FieldResolver<State> | StaticResponse): RuleOf<State>;
+function field<State = never>(operation: `${string}.${string}`, options: FieldRuleOptions, responder: FieldResolver<State> | StaticResponse): RuleOf<State>;
 function field(operation: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [FieldRuleOptions, unknown];
   return fieldRule(operation, options, responder);

@@ -14,8 +14,10 @@ import {
   type Outcome,
   type Problem,
   type Rule,
+  type RuleDefinition,
   type Service,
   type ServiceAddress,
+  type ServiceDefinition,
   type ServiceServer,
 } from '@mockstack/core';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -42,9 +44,21 @@ const INVALID = '(invalid)';
 /** Serves a GraphQL service of the model: SDL in, auto-mocked API out, scenario rules first. */
 export const graphqlAdapter: Adapter = {
   protocol: 'graphql',
+  expand: (service) => withCatchAll(service),
   validate: (service, model) => validateGraphqlService(service, model),
   create: (service, context) => new GraphqlServer(service, context),
 };
+
+/**
+ * Adds the rule every request is matched on when no operation rule answered it, so that the
+ * service's delay, rate limit and chaos and a variant's fault apply to every request. It answers
+ * `undefined`: execute the query against the schema.
+ */
+function withCatchAll(service: ServiceDefinition): ServiceDefinition {
+  if (service.rules.some((r) => r.operation === ANY_OPERATION)) return service;
+  const catchAll: RuleDefinition = { operation: ANY_OPERATION, meta: { kind: 'any' }, respond: undefined, name: 'schema', source: service.source };
+  return { ...service, rules: [...service.rules, catchAll] };
+}
 
 /** Compile-time checks: the SDL parses and builds, and every resolver names a type and field that exist. */
 export function validateGraphqlService(service: Service, model: Model): Problem[] {
