@@ -9,7 +9,7 @@ import { verifyReceived } from './verification.js';
  * expect(stack).toHaveReceived('POST /orders', { body: { customerId: 'cus_ada' }, times: 1 });
  */
 export const matchers = {
-  toHaveReceived(this: { isNot: boolean }, stack: TestStack, operation: string, query: ReceivedQuery = {}) {
+  toHaveReceived(this: { isNot?: boolean }, stack: TestStack, operation: string, query: ReceivedQuery = {}) {
     const result = verifyReceived(stack.engine.journal, operation, query);
     return {
       pass: result.pass,
@@ -19,7 +19,6 @@ export const matchers = {
 };
 
 declare global {
-  // biome-ignore lint/style/noNamespace: jest's matcher types are declared in this namespace.
   namespace jest {
     interface Matchers<R> {
       /** The stack's journal has requests to `operation` (with `body`, `times` times). */
