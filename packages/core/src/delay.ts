@@ -14,6 +14,12 @@ export function parseDuration(value: number | string): number | undefined {
 
 /** Why a delay spec is invalid, or undefined when it is fine. */
 export function checkDelay(spec: DelaySpec): string | undefined {
+  if (typeof spec === 'object' && 'median' in spec) {
+    if (parseDuration(spec.median) === undefined || !(typeof spec.sigma === 'number' && spec.sigma >= 0)) {
+      return `delay ${JSON.stringify(spec)} needs a median duration and a sigma ≥ 0, e.g. { median: '120ms', sigma: 0.4 }`;
+    }
+    return undefined;
+  }
   if (typeof spec === 'object') {
     const min = parseDuration(spec.min);
     const max = parseDuration(spec.max);
@@ -27,6 +33,11 @@ export function checkDelay(spec: DelaySpec): string | undefined {
 /** The delay to apply now, in ms (a range draws from the seeded random). */
 export function resolveDelay(spec: DelaySpec | undefined, random: SeededRandom): number {
   if (spec === undefined) return 0;
+  if (typeof spec === 'object' && 'median' in spec) {
+    // Box–Muller: a standard normal draw from two uniform ones.
+    const z = Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
+    return (parseDuration(spec.median) ?? 0) * Math.exp(spec.sigma * z);
+  }
   if (typeof spec === 'object') {
     const min = parseDuration(spec.min) ?? 0;
     const max = parseDuration(spec.max) ?? min;

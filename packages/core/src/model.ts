@@ -88,8 +88,14 @@ export type HandlerFunction<State = unknown> = (ctx: HandlerContext<State>) => u
  */
 export type Responder = unknown;
 
-/** `800ms`, `2s`, a number of milliseconds, or a range picked per call from the scenario's seed. */
-export type DelaySpec = number | `${number}ms` | `${number}s` | { min: number | string; max: number | string };
+/** `800ms`, `2s`, a number of milliseconds, a range, or a lognormal distribution; random ones draw from the scenario's seed. */
+export type DelaySpec =
+  | number
+  | `${number}ms`
+  | `${number}s`
+  | { min: number | string; max: number | string }
+  /** Long-tailed latency like real services (as WireMock's lognormal): half the calls are faster than `median`. */
+  | { median: number | string; sigma: number };
 
 export type ValueMatcher = string | number | boolean | null | RegExp | ((value: unknown) => boolean);
 
