@@ -101,3 +101,22 @@ test('an unknown command or option prints help and exits non-zero', async () => 
   expect(await run.exited).not.toBe(0);
   expect(run.output()).toMatch(/unknown command 'serve'/);
 });
+
+test('`mockstack up <contract>` serves a contract with no scenario; an unknown file kind exits 1 naming the accepted kinds', async () => {
+  const run = mockstack(['up', 'test/fixtures/contracts/inventory.graphql', '--random-ports', '--no-admin']);
+  try {
+    const url = (await waitFor(run, /inventory\s+graphql\s+(http:\/\/127\.0\.0\.1:\d+\/graphql)/))[1];
+    const res = await fetch(String(url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ items { id } }' }),
+    });
+    expect(((await res.json()) as { data: { items: unknown[] } }).data.items.length).toBeGreaterThan(0);
+  } finally {
+    run.child.kill('SIGTERM');
+  }
+  expect(await run.exited).toBe(0);
+  const unknown = mockstack(['up', 'test/fixtures/broken/notes.txt']);
+  expect(await unknown.exited).toBe(1);
+  expect(unknown.output()).toMatch(/not a kind of file mockstack serves; it accepts .*\.proto \(grpc\).*\[MOCKSTACK_ERR_SOURCE_KIND\]/s);
+});

@@ -16,8 +16,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('up')
-    .description('serve a scenario: every service, the admin API, until Ctrl-C')
-    .argument('<scenario>', 'scenario module, e.g. scenarios/checkout.ts')
+    .description('serve a scenario and/or contracts: every service, the admin API, until Ctrl-C')
+    .argument('<files...>', 'a scenario module (scenarios/checkout.ts) and/or contracts served zero-config (.proto, .graphql; file:port picks a port)')
     .option('--variant <names>', 'activate variants at start (comma-separated)', list)
     .option('--seed <n>', "override the scenario's seed", integer)
     .option('--host <host>', 'host every service binds to', '127.0.0.1')
@@ -29,8 +29,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--quiet', 'no line per request')
     .option('--log-format <format>', 'text or json', logFormat, 'text' as LogFormat)
     .option('--ready-file <path>', 'write the addresses as JSON to this file once every service listens')
-    .action(async (file: string, options: UpOptions) => {
-      exitCode = await up(file, options);
+    .option('--include-dir <dir>', 'where proto imports are looked up (repeatable)', collect)
+    .action(async (files: string[], options: UpOptions) => {
+      exitCode = await up(files, options);
     });
 
   program
@@ -67,14 +68,17 @@ interface UpOptions {
   quiet?: boolean;
   logFormat: LogFormat;
   readyFile?: string;
+  includeDir?: string[];
 }
 
-async function up(file: string, options: UpOptions): Promise<number> {
+async function up(files: string[], options: UpOptions): Promise<number> {
+  const file = files.join(' ');
   const started = performance.now();
   const logger = createLogger({ format: options.logFormat, quiet: Boolean(options.quiet) });
   let running: Awaited<ReturnType<typeof runScenario>>;
   try {
-    running = await runScenario(file, {
+    running = await runScenario(files, {
+      includeDirs: options.includeDir,
       variants: options.variant,
       seed: options.seed,
       host: options.host,
@@ -161,6 +165,10 @@ function list(value: string, previous: string[] = []): string[] {
       .map((v) => v.trim())
       .filter(Boolean),
   ];
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 function integer(value: string): number {

@@ -8,6 +8,8 @@ export interface ExpandContext {
   name: string;
   file: string | undefined;
   root: string;
+  /** The scenario's seed, for anything the adapter generates at expand time (contract-made responses). */
+  seed?: number | undefined;
 }
 
 /** Where a service listens once started. */

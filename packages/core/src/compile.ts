@@ -54,7 +54,7 @@ export async function compile(definition: ScenarioDefinition, options: CompileOp
   const root = options.root ?? (options.file ? projectRoot(dirname(options.file)) : process.cwd());
   for (const [name, written] of Object.entries(definition.services ?? {})) {
     const expand = adapters.get(written.protocol)?.expand;
-    const service = expand ? await expand(written, { name, file: options.file, root }) : written;
+    const service = expand ? await expand(written, { name, file: options.file, root, seed: definition.seed ?? 1 }) : written;
     if (!adapters.has(service.protocol)) {
       problems.push({
         message: `service "${name}" uses protocol "${service.protocol}", which no installed adapter serves (have: ${[...adapters.keys()].join(', ')})`,

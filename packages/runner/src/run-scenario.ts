@@ -14,7 +14,8 @@ import {
 } from '@mockstack/core';
 import { type FSWatcher, watch } from 'chokidar';
 import { adapters } from './adapters.js';
-import { type LoadedScenario, loadScenario } from './load-scenario.js';
+import type { LoadedScenario } from './load-scenario.js';
+import { loadSources } from './sources.js';
 
 export interface RunOptions {
   /** Variants to activate at start, in priority order. */
@@ -32,26 +33,36 @@ export interface RunOptions {
   journalSize?: number | undefined;
   /** Reload on changes to the scenario or anything it imports; a broken edit keeps the last good model. */
   watch?: boolean | undefined;
+  /** Where proto imports of contract files are looked up. */
+  includeDirs?: readonly string[] | undefined;
   /** Called after each reload attempt (error set when it failed). */
   onReload?: (result: { ok: boolean; error?: unknown; ms: number }) => void;
 }
 
 export interface RunningStack {
   stack: Stack;
+  /** The files served, as given (relative to the cwd). */
   file: string;
   services: ServiceAddress[];
   admin: AdminServer | undefined;
-  /** Loads the file again and serves the new model; state is kept unless the seed changed. */
+  /** Loads the files again and serves the new model; state is kept unless the seed changed. */
   reload(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** A scenario module's path, or a scenario object built in code (e.g. inline in a test). */
-export type ScenarioSource = string | object;
+/**
+ * A scenario module's path, a scenario object built in code (e.g. inline in a test), or a list of
+ * files: at most one scenario module plus contracts served zero-config (see `loadSources`).
+ */
+export type ScenarioSource = string | readonly string[] | object;
 
 /** Loads and compiles a scenario into a Model (no servers started). */
-export async function loadModel(source: ScenarioSource, options: Pick<RunOptions, 'host' | 'randomPorts'> = {}): Promise<{ model: Model; inputs: string[] }> {
-  const loaded = typeof source === 'string' ? await loadScenario(source) : inlineScenario(source);
+export async function loadModel(
+  source: ScenarioSource,
+  options: Pick<RunOptions, 'host' | 'randomPorts' | 'includeDirs'> = {},
+): Promise<{ model: Model; inputs: string[] }> {
+  const loaded =
+    typeof source === 'string' ? await loadSources([source], options) : Array.isArray(source) ? await loadSources(source, options) : inlineScenario(source);
   const model = await compile(loaded.definition, { file: loaded.file, adapters, host: options.host });
   return { model: options.randomPorts ? withRandomPorts(model) : model, inputs: loaded.inputs };
 }
@@ -65,7 +76,7 @@ function inlineScenario(value: object): LoadedScenario {
 
 /** Loads a scenario and serves it: every service, the admin API, and --watch if asked. */
 export async function runScenario(source: ScenarioSource, options: RunOptions = {}): Promise<RunningStack> {
-  const file = typeof source === 'string' ? source : (scenarioDefinitionOf(source)?.source?.file ?? '<inline>');
+  const files = typeof source === 'string' ? [source] : Array.isArray(source) ? source : [scenarioDefinitionOf(source)?.source?.file ?? '<inline>'];
   const logger = options.logger ?? silentLogger;
   const { model, inputs } = await loadModel(source, options);
   const stack = createStack(model, { adapters, logger, journalSize: options.journalSize, seed: options.seed, variants: options.variants });
@@ -103,7 +114,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
 
   return {
     stack,
-    file: relative(process.cwd(), file) || file,
+    file: files.map((f) => relative(process.cwd(), f) || f).join(' '),
     get services() {
       return stack.addresses;
     },

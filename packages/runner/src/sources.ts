@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import { basename, extname, relative, resolve } from 'node:path';
+import { ErrorCode, MockstackError, type ScenarioDefinition, type ServiceDefinition } from '@mockstack/core';
+import { graphql, grpc } from '@mockstack/dsl';
+import { type LoadedScenario, loadScenario } from './load-scenario.js';
+
+/** What `mockstack up` accepts, by file ending. */
+export const sourceKinds = {
+  scenario: ['.ts', '.mts', '.js', '.mjs'],
+  grpc: ['.proto'],
+  graphql: ['.graphql', '.gql'],
+} as const;
+
+export interface ContractOptions {
+  /** Where proto imports are looked up, besides each proto's directory. */
+  includeDirs?: readonly string[] | undefined;
+}
+
+/**
+ * Loads what `mockstack up` was given: at most one scenario module plus any number of contracts
+ * (`.proto`, GraphQL SDL), each contract served as its own auto-mocked service. A contract may
+ * name its port as `file:port`; otherwise it gets a free one.
+ */
+export async function loadSources(sources: readonly string[], options: ContractOptions = {}): Promise<LoadedScenario> {
+  const modules: string[] = [];
+  const contracts: { path: string; port: number | undefined; kind: 'grpc' | 'graphql' }[] = [];
+  for (const source of sources) {
+    const { path, port } = splitPort(source);
+    const kind = kindOf(path);
+    if (!existsSync(path)) {
+      throw new MockstackError(ErrorCode.ScenarioNotFound, `${path} does not exist (looked at ${resolve(path)})`);
+    }
+    if (kind === 'scenario') {
+      if (port !== undefined)
+        throw new MockstackError(ErrorCode.SourceKind, `${source}: a port suffix is for contract files; a scenario module sets its ports itself`);
+      modules.push(path);
+    } else contracts.push({ path, port, kind });
+  }
+  if (modules.length > 1) {
+    throw new MockstackError(
+      ErrorCode.SourceKind,
+      `serve one scenario module at a time (got ${modules.join(', ')}); import one from the other to combine them`,
+    );
+  }
+
+  const loaded: LoadedScenario = modules[0]
+    ? await loadScenario(modules[0])
+    : { file: resolve(contracts[0]?.path ?? '.'), definition: { name: 'contracts', services: {} }, inputs: [] };
+  const services: Record<string, ServiceDefinition> = { ...loaded.definition.services };
+  for (const contract of contracts) {
+    const file = resolve(contract.path);
+    const name = uniqueName(basename(file, extname(file)), services);
+    services[name] =
+      contract.kind === 'grpc'
+        ? grpc({ port: contract.port ?? 0, proto: file, includeDirs: [...(options.includeDirs ?? [])] })
+        : graphql({ port: contract.port ?? 0, schema: file });
+    loaded.inputs.push(file);
+  }
+  const definition: ScenarioDefinition = { ...loaded.definition, services };
+  return { ...loaded, definition };
+}
+
+function kindOf(path: string): 'scenario' | 'grpc' | 'graphql' {
+  const ending = extname(path).toLowerCase();
+  for (const [kind, endings] of Object.entries(sourceKinds)) {
+    if ((endings as readonly string[]).includes(ending)) return kind as 'scenario' | 'grpc' | 'graphql';
+  }
+  const accepted = Object.entries(sourceKinds)
+    .map(([kind, endings]) => `${endings.join('/')} (${kind === 'scenario' ? 'scenario module' : kind})`)
+    .join(', ');
+  throw new MockstackError(ErrorCode.SourceKind, `${relative(process.cwd(), path) || path} is not a kind of file mockstack serves; it accepts ${accepted}`);
+}
+
+/** `schemas/partner.graphql:8085` → the path and the port; a plain path has no port. */
+function splitPort(source: string): { path: string; port: number | undefined } {
+  const m = /^(.*):(\d{1,5})$/.exec(source);
+  if (!m?.[1] || existsSync(source)) return { path: source, port: undefined };
+  return { path: m[1], port: Number(m[2]) };
+}
+
+function uniqueName(base: string, taken: Record<string, unknown>): string {
+  const clean = base.replace(/[^A-Za-z0-9_-]+/g, '-') || 'service';
+  let name = clean;
+  for (let n = 2; name in taken; n++) name = `${clean}-${n}`;
+  return name;
+}
