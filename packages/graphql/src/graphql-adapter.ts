@@ -34,7 +34,7 @@ import { graphqlCodeOf } from './codes.js';
 import { DocumentCache } from './documents.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { createMockedSchema, type MockOverrides } from './mocks.js';
-import { loadSchema } from './schema.js';
+import { claimSchema, loadSchema } from './schema.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** The operation id every request is matched on when no operation rule answered it (see the DSL). */
@@ -166,12 +166,13 @@ class GraphqlServer implements ServiceServer {
     this.#service = service;
     this.#engine = engine;
     const loaded = loadSchema(service, engine.model);
-    if (!loaded.schema) {
+    const schema = claimSchema(loaded);
+    if (!schema) {
       const detail = loaded.problems.map((p) => `${p.source ? `${p.source.file}:${p.source.line}:${p.source.column}: ` : ''}${p.message}`).join('\n');
       throw new MockstackError(ErrorCode.ContractLoad, `GraphQL service "${service.name}" cannot load its schema:\n${detail}`, { source: service.source });
     }
     const config = service.config;
-    const mocked = createMockedSchema(loaded.schema, {
+    const mocked = createMockedSchema(schema, {
       seed: hashString(service.name, engine.seed),
       mocks: config.mocks as MockOverrides | undefined,
       listLength: config.listLength as number | [number, number] | undefined,
@@ -353,7 +354,11 @@ class GraphqlServer implements ServiceServer {
     // The operation's own rules first, then the catch-all that carries the service delay and a variant's fault.
     let outcome: Outcome | undefined = this.#operationIds.has(core.operation) ? await this.#engine.handle(core) : undefined;
     if ((!outcome || outcome.kind === 'unmatched') && this.#operationIds.has(ANY_OPERATION)) {
-      const fallback = await this.#engine.handle({ ...core, operation: ANY_OPERATION });
+      // The same request under the catch-all's id (not a spread copy: that would build the lazy abort signal).
+      const operationId = core.operation;
+      core.operation = ANY_OPERATION;
+      const fallback = await this.#engine.handle(core);
+      core.operation = operationId;
       if (fallback.kind !== 'unmatched') outcome = fallback;
     }
     const context: RequestContext = {

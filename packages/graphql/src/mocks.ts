@@ -1,5 +1,5 @@
 import type { Faker } from '@faker-js/faker';
-import { addMocksToSchema, createMockStore, type IMockStore, type IMocks, isRef, type Ref } from '@graphql-tools/mock';
+import { createMockStore, type IMockStore, type IMocks, isRef, type Ref } from '@graphql-tools/mock';
 import { hashString } from '@mockstack/core';
 import {
   defaultFieldResolver,
@@ -42,6 +42,8 @@ const IDENTITY_FIELDS = ['id', '_id', 'sku', 'key', 'code', 'slug', 'handle', 'u
 class Cursor {
   typeName = '';
   fieldName = '';
+  /** The field a value is generated for when it is not `fieldName` itself (an object's key field). */
+  filling: string | undefined;
   key = '';
   args: Record<string, unknown> | undefined;
   draw = 0;
@@ -52,10 +54,11 @@ class Cursor {
     this.key = key;
     this.args = args;
     this.draw = 0;
+    this.filling = undefined;
   }
 }
 
-/** A schema whose every field is auto-mocked, plus the hook the adapter wraps resolvers with. */
+/** The schema (mocked in place: it is this service's own copy), its store, and the per-field auto-mock resolvers. */
 export interface MockedSchema {
   schema: GraphQLSchema;
   store: IMockStore;
@@ -99,10 +102,11 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     reseed(true);
     const override = overrides[scalar];
     if (typeof override === 'function') return override(mockContext(cursor.typeName || scalar, cursor.fieldName));
-    const key = `${scalar}|${cursor.fieldName}|${cursor.typeName}`;
+    const field = cursor.filling ?? cursor.fieldName;
+    const key = `${scalar}|${field}|${cursor.typeName}`;
     let generate = generators.get(key);
     if (!generate) {
-      generate = generatorFor(scalar, cursor.fieldName, cursor.typeName);
+      generate = generatorFor(scalar, field, cursor.typeName);
       generators.set(key, generate);
     }
     return generate(faker, rand);
@@ -155,20 +159,32 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
   const internal = store as unknown as { getKeyFieldName(typeName: string): string | null; generateKeyForType(typeName: string, onOther: unknown): string };
   const generateKey = internal.generateKeyForType.bind(store);
   internal.generateKeyForType = (typeName, onOther) => {
-    if (internal.getKeyFieldName(typeName)) return generateKey(typeName, onOther);
+    const keyField = internal.getKeyFieldName(typeName);
+    if (keyField) {
+      // The key is generated while the cursor is on the parent's field: name the field it fills.
+      cursor.filling = keyField;
+      try {
+        return generateKey(typeName, onOther);
+      } finally {
+        cursor.filling = undefined;
+      }
+    }
     reseed(true);
     return `${typeName}:${Math.floor(rand.next() * 2 ** 32).toString(36)}${Math.floor(rand.next() * 2 ** 32).toString(36)}`;
   };
 
-  const schema = addMocksToSchema({ schema: base, store });
-  // Plain objects given for an abstract type must say which type they are.
+  // The store's values are served by the resolvers below, set on the schema in place. This does what
+  // addMocksToSchema does without its copy of the whole schema (mapSchema), which costs more than
+  // building the schema itself on large ones.
+  const schema = base;
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isAbstractType(type) || type.name.startsWith('__')) continue;
-    const resolve = type.resolveType;
     const names = schema.getPossibleTypes(type).map((t) => t.name);
-    type.resolveType = (value, context, info, abstract) => {
-      const resolved = resolve?.(value, context, info, abstract);
-      if (resolved) return resolved;
+    // Refs say their type; plain objects from the scenario must carry a __typename.
+    type.resolveType = (value, _context, info) => {
+      const record = value as { __typename?: unknown } | null;
+      if (typeof record?.__typename === 'string') return record.__typename;
+      if (isRef(value)) return value.$ref.typeName;
       throw new Error(`the value for ${type.name} at ${pathText(info.path)} needs a __typename (one of ${names.join(', ')})`);
     };
   }
@@ -177,7 +193,6 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
   function mockResolver(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): GraphQLFieldResolver<unknown, unknown> {
     const typeName = type.name;
     const fieldName = field.name;
-    const resolve = field.resolve ?? defaultFieldResolver;
     const named = getNamedType(field.type);
     const isKeyField = (fieldName === 'id' || fieldName === '_id') && isScalarType(named);
     const idMock = scalarMock(named.name);
@@ -193,17 +208,22 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     };
     if (rootTypes.has(typeName)) {
       return (source, args, context, info) => {
+        // The root value an operation rule gave wins.
+        const given = source === null || source === undefined ? undefined : defaultFieldResolver(source, args, context, info);
+        if (given !== undefined) return given;
         cursor.set(typeName, fieldName, 'ROOT', args);
-        const value = resolve(source, args, context, info);
+        const value = store.get({ typeName, key: 'ROOT', fieldName, fieldArgs: args });
         return paged ? hint(value, args) : value;
       };
     }
     return (source, args, context, info) => {
-      if (source === null || typeof source !== 'object' || isRef(source)) {
-        cursor.set(typeName, fieldName, isRef(source) ? String((source as Ref).$ref.key) : '', args);
-        const value = resolve(source, args, context, info);
+      if (isRef(source)) {
+        const { typeName: refType, key } = (source as Ref).$ref;
+        cursor.set(refType, fieldName, String(key), args);
+        const value = store.get({ typeName: refType, key, fieldName, fieldArgs: args });
         return paged ? hint(value, args) : value;
       }
+      if (source === null || typeof source !== 'object') return undefined;
       const own = (source as Record<string, unknown>)[fieldName];
       if (own !== undefined) return typeof own === 'function' ? defaultFieldResolver(source, args, context, info) : own;
       // A plain object from the scenario without this field: mock it, keyed by what identifies the object.
