@@ -46,6 +46,15 @@ export interface RestOptions extends ServiceBehaviour {
   host?: string;
   /** Largest accepted request body in bytes (default 1 MiB); larger gets 413. */
   bodyLimit?: number;
+  /**
+   * An OpenAPI 3.0/3.1 document (JSON or YAML, e.g. `'schemas/shipping-rates.yaml'`) to serve:
+   * every operation becomes a route answering its documented example or a value generated from
+   * its schema; the routes given to `rest()` override operations by method + path or by
+   * `rest.operation(operationId, …)`. Default: none.
+   */
+  openapi?: string;
+  /** With `openapi`: answer requests that break the contract with 400/422 problem+json. Default true. */
+  validateRequests?: boolean;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -81,7 +90,7 @@ function toHandler(handler: (ctx: RestContext<string, unknown>) => unknown) {
  *   rest.post('/orders', { match: { body: { coupon: 'FREE' } } }, respond({ total: 0 }, { status: 201 })),
  * ])
  */
-export function rest<State>(options: RestOptions, routes: readonly RuleOf<State>[]): ServiceOf<State> {
+export function rest<State>(options: RestOptions, routes: readonly RuleOf<State>[] = []): ServiceOf<State> {
   return {
     protocol: 'rest',
     port: options.port,
@@ -89,7 +98,11 @@ export function rest<State>(options: RestOptions, routes: readonly RuleOf<State>
     delay: options.delay,
     rateLimit: options.rateLimit,
     chaos: options.chaos,
-    config: { bodyLimit: options.bodyLimit },
+    config: {
+      bodyLimit: options.bodyLimit,
+      ...(options.openapi !== undefined && { openapi: options.openapi }),
+      ...(options.validateRequests !== undefined && { validateRequests: options.validateRequests }),
+    },
     rules: routes,
     source: captureSource(),
   };
@@ -105,3 +118,28 @@ rest.patch = route('PATCH');
 rest.delete = route('DELETE');
 rest.head = route('HEAD');
 rest.options = route('OPTIONS');
+
+/**
+ * Overrides one operation of the service's OpenAPI document by its `operationId`; the route
+ * (method, path, base path) comes from the document.
+ *
+ * @example
+ * rest({ port: 8083, openapi: 'schemas/shipping-rates.yaml' }, [
+ *   rest.operation('getRates', { match: { query: { country: 'JP' } } }, fault.unavailable('no carrier for JP')),
+ * ])
+ */
+function operation<State = never>(operationId: string, responder: RestResponder<string, State>): RuleOf<State>;
+function operation<State = never>(operationId: string, options: RouteOptions, responder: RestResponder<string, State>): RuleOf<State>;
+function operation(operationId: string, ...args: unknown[]): RuleOf<unknown> {
+  const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [RouteOptions, unknown];
+  return {
+    ...ruleBehaviour(options),
+    // Resolved to `METHOD /path` from the document when the service is expanded.
+    operation: `operationId ${operationId}`,
+    meta: { operationId },
+    match: options.match,
+    respond: typeof responder === 'function' ? toHandler(responder as (ctx: RestContext<string, unknown>) => unknown) : responder,
+    source: captureSource(),
+  };
+}
+rest.operation = operation;

@@ -12,6 +12,7 @@ import {
   type ServiceServer,
 } from '@mockstack/core';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
+import { expandOpenApi, OPENAPI_INFO, type OpenApiServiceInfo, validateOpenApiVariants } from './openapi-expand.js';
 import { validateRestService } from './path-template.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -19,7 +20,8 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Serves a REST service of the model with fastify; fastify's router does the path matching. */
 export const restAdapter: Adapter = {
   protocol: 'rest',
-  validate: (service) => validateRestService(service),
+  expand: expandOpenApi,
+  validate: (service, model) => [...validateRestService(service), ...validateOpenApiVariants(service, model)],
   create: (service, context) => new RestServer(service, context),
 };
 
@@ -29,8 +31,11 @@ class RestServer implements ServiceServer {
   readonly #app: FastifyInstance;
   readonly #routes: string;
 
-  constructor(service: Service, { engine }: AdapterContext) {
+  constructor(service: Service, { engine, logger }: AdapterContext) {
     this.#service = service;
+    const openapi = service.config[OPENAPI_INFO] as OpenApiServiceInfo | undefined;
+    if (openapi) openapi.seed.value = engine.seed;
+    for (const warning of openapi?.warnings ?? []) logger.warn(`service "${service.name}" (${openapi?.file}): ${warning}`);
     this.#engine = engine;
     this.#routes = routeKey(service);
     const bodyLimit = typeof service.config.bodyLimit === 'number' ? service.config.bodyLimit : DEFAULT_BODY_LIMIT;

@@ -1,0 +1,31 @@
+// ajv and its plugins are CommonJS with `exports.default`; under NodeNext the default import is the
+// module object, so take `.default` when it is there.
+
+import type { Options } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import AjvDraft04Module from 'ajv-draft-04';
+import addFormatsModule from 'ajv-formats';
+
+type AjvInstance = InstanceType<typeof Ajv2020>;
+type Constructor = new (options: Options) => AjvInstance;
+
+function interop<T>(module: T): T {
+  const withDefault = module as T & { default?: T };
+  return withDefault.default ?? module;
+}
+
+const AjvDraft04 = interop(AjvDraft04Module) as unknown as Constructor;
+const addFormats = interop(addFormatsModule) as unknown as (ajv: AjvInstance) => AjvInstance;
+
+export type { AjvInstance };
+
+/**
+ * An Ajv for schemas of one OpenAPI version: draft-04 semantics (boolean exclusiveMinimum,
+ * `nullable`) for 3.0, JSON Schema 2020-12 for 3.1. Unknown keywords (`example`, `xml`…) are ignored.
+ */
+export function createAjv(version: '3.0' | '3.1', options: Options = {}): AjvInstance {
+  const base: Options = { strict: false, allErrors: true, logger: false, validateFormats: true, ...options };
+  const ajv = version === '3.1' ? new Ajv2020(base) : new AjvDraft04(base);
+  addFormats(ajv);
+  return ajv;
+}

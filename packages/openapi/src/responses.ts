@@ -1,0 +1,179 @@
+import type { ApiOperation, OpenApi } from './document.js';
+import { isJsonMediaType } from './document.js';
+import { generateValue, seedFor } from './generate.js';
+import { isObject, type JsonObject } from './pointer.js';
+
+/** What a client asked for with `Prefer: code=404, example=notFound, dynamic=true` (as Prism reads it). */
+export interface Preference {
+  code?: number | undefined;
+  example?: string | undefined;
+  dynamic?: boolean | undefined;
+}
+
+/** Reads a `Prefer` header; unknown preferences are ignored. */
+export function parsePrefer(header: string | string[] | undefined): Preference {
+  const text = Array.isArray(header) ? header.join(',') : header;
+  if (!text) return {};
+  const preference: Preference = {};
+  for (const part of text.split(/[,;]/)) {
+    const [rawKey, ...rest] = part.split('=');
+    const key = rawKey?.trim().toLowerCase();
+    const value = rest.join('=').trim().replace(/^"|"$/g, '');
+    if (key === 'code' && /^\d{3}$/.test(value)) preference.code = Number(value);
+    else if (key === 'example' && value) preference.example = value;
+    else if (key === 'dynamic') preference.dynamic = value !== 'false';
+  }
+  return preference;
+}
+
+/** A response made from the contract. */
+export interface ContractResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** A JSON value, a string (text, XML) or undefined for no body. */
+  body: unknown;
+}
+
+/** The client asked for a status or example the operation does not document. */
+export interface PreferenceProblem {
+  problem: string;
+  available: readonly string[];
+}
+
+export function isPreferenceProblem(value: ContractResponse | PreferenceProblem): value is PreferenceProblem {
+  return 'problem' in value;
+}
+
+/**
+ * Makes the responses of one operation: the documented example (a named one when asked for),
+ * else a value generated from the schema. Generated values are made once per status, media type
+ * and example and then reused, unless the client prefers `dynamic=true`.
+ */
+export class ResponseMaker {
+  readonly #api: OpenApi;
+  readonly #operation: ApiOperation;
+  readonly #seedOf: () => number;
+  #seed: number;
+  readonly #cache = new Map<string, ContractResponse>();
+  readonly #statuses: readonly string[];
+  #dynamicCalls = 0;
+
+  /** `seed` may be a function: the running engine's seed (`--seed`) is known only once it starts. */
+  constructor(api: OpenApi, operation: ApiOperation, seed: number | (() => number)) {
+    this.#api = api;
+    this.#operation = operation;
+    this.#seedOf = typeof seed === 'function' ? seed : () => seed;
+    this.#seed = this.#seedOf();
+    this.#statuses = Object.keys(operation.responses);
+  }
+
+  /** The response for one request, from its `Prefer` and `Accept` headers. */
+  respond(preference: Preference, accept?: string | undefined): ContractResponse | PreferenceProblem {
+    const seed = this.#seedOf();
+    if (seed !== this.#seed) {
+      this.#seed = seed;
+      this.#cache.clear();
+    }
+    const key = `${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}`;
+    if (!preference.dynamic) {
+      const cached = this.#cache.get(key);
+      if (cached) return cached;
+    }
+    const made = this.#make(preference, accept);
+    if (!preference.dynamic && !isPreferenceProblem(made) && this.#cache.size < 64) this.#cache.set(key, made);
+    return made;
+  }
+
+  #make(preference: Preference, accept: string | undefined): ContractResponse | PreferenceProblem {
+    const operation = this.#operation;
+    const label = `${operation.method} ${operation.route}`;
+    const statusKey = this.#pickStatus(preference.code);
+    if (statusKey === undefined) {
+      return {
+        problem: `Prefer asks for status ${preference.code}, which ${label} does not document`,
+        available: this.#statuses,
+      };
+    }
+    const status =
+      statusKey === 'default' ? (preference.code ?? 200) : /^\dXX$/i.test(statusKey) ? (preference.code ?? Number(statusKey[0]) * 100) : Number(statusKey);
+    const response = this.#api.resolve(operation.responses[statusKey]);
+    const content = isObject(response) && isObject(response.content) ? response.content : {};
+    const headers = this.#headers(response, status);
+    const mediaType = pickMediaType(Object.keys(content), accept);
+    if (mediaType === undefined) {
+      if (preference.example) return { problem: `Prefer asks for example "${preference.example}", but ${label} response ${status} has no body`, available: [] };
+      return { status, headers, body: undefined };
+    }
+    const media = this.#api.resolve(content[mediaType]);
+    const json = isJsonMediaType(mediaType);
+    headers['content-type'] = mediaType === '*/*' ? 'application/json; charset=utf-8' : json ? `${mediaType}; charset=utf-8` : mediaType;
+    const named = isObject(media) && isObject(media.examples) ? media.examples : undefined;
+    let value: unknown;
+    if (preference.example) {
+      const example = named ? this.#api.resolve(named[preference.example]) : undefined;
+      if (!isObject(example)) {
+        return {
+          problem: `Prefer asks for example "${preference.example}", which ${label} response ${status} (${mediaType}) does not have`,
+          available: named ? Object.keys(named) : [],
+        };
+      }
+      value = example.value;
+    } else if (!preference.dynamic && named && Object.keys(named).length) {
+      const first = this.#api.resolve(Object.values(named)[0]);
+      value = isObject(first) ? first.value : undefined;
+    } else if (!preference.dynamic && isObject(media) && media.example !== undefined) {
+      value = media.example;
+    } else if (isObject(media) && media.schema !== undefined) {
+      const seed = preference.dynamic ? seedFor(this.#seed, label, String(++this.#dynamicCalls)) : seedFor(this.#seed, label, String(status), mediaType);
+      if (json || /^text\//i.test(mediaType)) value = generateValue(media.schema, { seed, resolve: this.#api.resolve, direction: 'response' });
+    }
+    if (value === undefined) return { status, headers, body: undefined };
+    if (json) return { status, headers, body: typeof value === 'string' ? JSON.stringify(value) : value };
+    return { status, headers, body: typeof value === 'string' ? value : JSON.stringify(value) };
+  }
+
+  /** The documented status to answer: the one preferred, else the first 2xx, else `default`, else the first. */
+  #pickStatus(code: number | undefined): string | undefined {
+    const statuses = this.#statuses;
+    if (code !== undefined) {
+      return (
+        statuses.find((s) => s === String(code)) ?? statuses.find((s) => s.toUpperCase() === `${String(code)[0]}XX`) ?? statuses.find((s) => s === 'default')
+      );
+    }
+    const success = statuses.filter((s) => /^2\d\d$/.test(s)).sort();
+    return success[0] ?? statuses.find((s) => /^2XX$/i.test(s)) ?? statuses.find((s) => s === 'default') ?? statuses[0] ?? '200';
+  }
+
+  #headers(response: unknown, status: number): Record<string, string> {
+    const headers: Record<string, string> = {};
+    if (!isObject(response) || !isObject(response.headers)) return headers;
+    for (const [name, raw] of Object.entries(response.headers)) {
+      const lower = name.toLowerCase();
+      if (lower === 'content-type' || lower === 'content-length') continue;
+      const header = this.#api.resolve(raw);
+      if (!isObject(header)) continue;
+      const value =
+        header.example ??
+        (header.schema !== undefined
+          ? generateValue(header.schema, { seed: seedFor(this.#seed, this.#operation.route, String(status), lower), resolve: this.#api.resolve })
+          : undefined);
+      if (value !== undefined && value !== null) headers[lower] = typeof value === 'string' ? value : JSON.stringify(value);
+    }
+    return headers;
+  }
+}
+
+/** The media type to answer with: one the client accepts, preferring JSON. */
+function pickMediaType(types: readonly string[], accept: string | undefined): string | undefined {
+  if (types.length === 0) return undefined;
+  if (accept && !/\*\/\*/.test(accept)) {
+    const wanted = accept.split(',').map((part) => (part.split(';')[0] ?? '').trim().toLowerCase());
+    for (const want of wanted) {
+      const found = types.find((t) => t.toLowerCase() === want || (want.endsWith('/*') && t.toLowerCase().startsWith(want.slice(0, -1))));
+      if (found) return found;
+    }
+  }
+  return types.find(isJsonMediaType) ?? types[0];
+}
+
+export type { JsonObject };

@@ -1,0 +1,285 @@
+import { stat } from 'node:fs/promises';
+import {
+  Code,
+  type CoreRequest,
+  ErrorCode,
+  type ExpandContext,
+  formatSource,
+  type HandlerContext,
+  MockstackError,
+  type Model,
+  makeFault,
+  makeReply,
+  type Problem,
+  type RuleDefinition,
+  resolveContractPath,
+  type Service,
+  type ServiceDefinition,
+} from '@mockstack/core';
+import {
+  type ApiOperation,
+  isPreferenceProblem,
+  loadOpenApi,
+  type OpenApi,
+  parsePrefer,
+  RequestValidator,
+  ResponseMaker,
+  type Violation,
+} from '@mockstack/openapi';
+
+/** What an expanded OpenAPI service keeps in its config, for the server and for `validate`. */
+export interface OpenApiServiceInfo {
+  file: string;
+  /** Operation ids served from the document (`GET /v2/rates/:id`). */
+  operations: ReadonlySet<string>;
+  warnings: readonly string[];
+  /** The running engine's seed, set when the server is created; generated values follow it. */
+  seed: { value: number };
+}
+
+export const OPENAPI_INFO = 'openapiInfo';
+
+/** Loaded documents by path, reused while the file is unchanged (watch mode reloads scenarios often). */
+const documents = new Map<string, { version: string; api: Promise<OpenApi> }>();
+
+async function loadCached(path: string): Promise<OpenApi> {
+  let version = '';
+  try {
+    const info = await stat(path);
+    version = `${info.mtimeMs}:${info.size}`;
+  } catch {
+    // loadOpenApi reports the unreadable file.
+  }
+  const cached = documents.get(path);
+  if (cached && cached.version === version && version) return cached.api;
+  const api = loadOpenApi(path);
+  documents.set(path, { version, api });
+  api.catch(() => documents.delete(path));
+  return api;
+}
+
+/**
+ * A REST service that names an OpenAPI document becomes one route per operation, each with three
+ * kinds of ordinary rules: request validation (answers 400/422 when the request breaks the
+ * contract), the scenario's own overrides, and a responder made from the contract.
+ */
+export async function expandOpenApi(service: ServiceDefinition, context: ExpandContext): Promise<ServiceDefinition> {
+  const config = service.config ?? {};
+  const documentPath = config.openapi;
+  if (typeof documentPath !== 'string') {
+    const byId = service.rules.find((r) => typeof r.meta?.operationId === 'string');
+    if (byId) {
+      throw new MockstackError(
+        ErrorCode.OperationUnknown,
+        `service "${context.name}" uses rest.operation('${String(byId.meta?.operationId)}'), which needs an OpenAPI document: rest({ openapi: 'schemas/api.yaml' }, [...])`,
+        { source: byId.source },
+      );
+    }
+    return service;
+  }
+  const file = resolveContractPath({ file: context.file, root: context.root }, documentPath);
+  const api = await loadCached(file);
+  const seed = { value: context.seed ?? 1 };
+  const validator = config.validateRequests === false ? undefined : new RequestValidator(api);
+
+  const byRoute = new Map(api.operations.map((op) => [`${op.method} ${op.route}`, op]));
+  const byOperationId = new Map(api.operations.filter((op) => op.operationId).map((op) => [op.operationId as string, op]));
+  const overrides = new Map<ApiOperation, RuleDefinition[]>();
+  const unknown: string[] = [];
+  for (const rule of service.rules) {
+    const operation = findOperation(rule, api, byRoute, byOperationId);
+    if (!operation) {
+      unknown.push(describeUnknown(rule, api, documentPath));
+      continue;
+    }
+    const list = overrides.get(operation) ?? [];
+    list.push({ ...rule, operation: operationKey(operation), meta: metaOf(operation) });
+    overrides.set(operation, list);
+  }
+  if (unknown.length) {
+    const first = service.rules.find((r) => !findOperation(r, api, byRoute, byOperationId));
+    throw new MockstackError(ErrorCode.OperationUnknown, `service "${context.name}":\n${unknown.map((u) => `  - ${u}`).join('\n')}`, {
+      source: first?.source,
+    });
+  }
+
+  const rules: RuleDefinition[] = [];
+  for (const operation of api.operations) {
+    const id = operationKey(operation);
+    const meta = metaOf(operation);
+    if (validator) rules.push(validationRule(operation, id, meta, validator, api, service));
+    const own = overrides.get(operation) ?? [];
+    rules.push(...own);
+    // An override without conditions answers everything; a contract responder after it could never answer.
+    if (!own.some((r) => !r.match && r.times === undefined && !r.whenState)) rules.push(contractRule(operation, id, meta, api, seed, service));
+  }
+  const info: OpenApiServiceInfo = { file, operations: new Set(api.operations.map(operationKey)), warnings: api.warnings, seed };
+  return { ...service, config: { ...config, [OPENAPI_INFO]: info }, rules };
+}
+
+function operationKey(operation: ApiOperation): string {
+  return `${operation.method} ${operation.route}`;
+}
+
+function metaOf(operation: ApiOperation): Record<string, unknown> {
+  return { method: operation.method, path: operation.route, operationId: operation.operationId, openapi: operation.pointer };
+}
+
+/** `/rates/{id}`, `/rates/:id` and `/v2/rates/:id` all name the route `/v2/rates/:id`. */
+function routeOf(path: string, basePath: string): string {
+  const route = path.replace(/\{([^}]+)\}/g, ':$1');
+  if (!basePath || route === basePath || route.startsWith(`${basePath}/`)) return route;
+  return `${basePath}${route}`;
+}
+
+function findOperation(
+  rule: RuleDefinition,
+  api: OpenApi,
+  byRoute: ReadonlyMap<string, ApiOperation>,
+  byOperationId: ReadonlyMap<string, ApiOperation>,
+): ApiOperation | undefined {
+  const operationId = rule.meta?.operationId;
+  if (typeof operationId === 'string') return byOperationId.get(operationId);
+  const method = String(rule.meta?.method ?? '');
+  const path = String(rule.meta?.path ?? '');
+  return byRoute.get(`${method} ${routeOf(path, api.basePath)}`) ?? byRoute.get(`${method} ${path.replace(/\{([^}]+)\}/g, ':$1')}`);
+}
+
+function describeUnknown(rule: RuleDefinition, api: OpenApi, documentPath: string): string {
+  const where = rule.source ? `${formatSource(rule.source)}: ` : '';
+  const operationId = rule.meta?.operationId;
+  const candidates =
+    typeof operationId === 'string'
+      ? api.operations.flatMap((op) => (op.operationId ? [op.operationId] : []))
+      : api.operations.map((op) => `${op.method} ${op.route}`);
+  const wanted = typeof operationId === 'string' ? operationId : `${String(rule.meta?.method)} ${routeOf(String(rule.meta?.path ?? ''), api.basePath)}`;
+  const near = nearest(wanted, candidates, 3);
+  const what = typeof operationId === 'string' ? `operationId "${operationId}"` : `operation ${String(rule.meta?.method)} ${String(rule.meta?.path)}`;
+  return `${where}${what} is not in ${documentPath}${near.length ? `; near names: ${near.join(', ')}` : ' (the document has no operations)'}`;
+}
+
+/** The `count` candidates closest to `wanted` by edit distance (case-insensitive). */
+export function nearest(wanted: string, candidates: readonly string[], count: number): string[] {
+  const target = wanted.toLowerCase();
+  return candidates
+    .map((c) => ({ c, d: editDistance(target, c.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d)
+    .slice(0, count)
+    .map((x) => x.c);
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] ?? 0;
+      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+function validationRule(
+  operation: ApiOperation,
+  id: string,
+  meta: Record<string, unknown>,
+  validator: RequestValidator,
+  api: OpenApi,
+  service: ServiceDefinition,
+): RuleDefinition {
+  // The engine hands `when` the CoreRequest and the responder a copy of it that shares `headers`,
+  // so the result is cached by that object: validation runs once per request.
+  const results = new WeakMap<object, Violation[]>();
+  const check = (request: Pick<CoreRequest, 'params' | 'query' | 'headers' | 'body'>): Violation[] => {
+    let violations = results.get(request.headers);
+    if (!violations) {
+      violations = validator.validate(operation, request);
+      results.set(request.headers, violations);
+    }
+    return violations;
+  };
+  const invalidRequest = (request: CoreRequest): boolean => check(request).length > 0;
+  return {
+    operation: id,
+    meta,
+    name: `contract request check of ${operation.operationId ?? id}`,
+    match: { when: invalidRequest },
+    respond: (ctx: HandlerContext) => {
+      const violations = check(ctx);
+      const status = violations.every((v) => v.in === 'body') ? 422 : 400;
+      const summary = violations.map((v) => `${v.in}${v.name ? ` ${v.name}` : v.pointer ? ` ${v.pointer}` : ''}: ${v.message}`).join('; ');
+      return makeFault(Code.InvalidArgument, `request does not match ${operation.method} ${operation.path} of ${api.file}: ${summary}`, {
+        httpStatus: status,
+        headers: { 'content-type': 'application/problem+json' },
+        body: {
+          type: 'https://mockstack.dev/problems/request-validation',
+          title: 'The request does not match the OpenAPI contract',
+          status,
+          detail: `${violations.length} violation(s) of ${operation.method} ${operation.path}${operation.operationId ? ` (${operation.operationId})` : ''}`,
+          violations,
+        },
+      });
+    },
+    source: service.source,
+  };
+}
+
+function contractRule(
+  operation: ApiOperation,
+  id: string,
+  meta: Record<string, unknown>,
+  api: OpenApi,
+  seed: { value: number },
+  service: ServiceDefinition,
+): RuleDefinition {
+  const maker = new ResponseMaker(api, operation, () => seed.value);
+  return {
+    operation: id,
+    meta,
+    name: `contract response of ${operation.operationId ?? id}`,
+    respond: (ctx: HandlerContext) => {
+      const accept = ctx.headers.accept;
+      const made = maker.respond(parsePrefer(ctx.headers.prefer), Array.isArray(accept) ? accept.join(',') : accept);
+      if (isPreferenceProblem(made)) {
+        const detail = `${made.problem}${made.available.length ? ` (documented: ${made.available.join(', ')})` : ''}`;
+        return makeFault(Code.InvalidArgument, detail, {
+          httpStatus: 400,
+          headers: { 'content-type': 'application/problem+json' },
+          body: {
+            type: 'https://mockstack.dev/problems/prefer',
+            title: 'The Prefer header asks for something the contract lacks',
+            status: 400,
+            detail,
+            available: made.available,
+          },
+        });
+      }
+      return makeReply({ status: made.status, headers: made.headers, body: made.body });
+    },
+    source: service.source,
+  };
+}
+
+/**
+ * Variant rules are compiled as written (they do not pass through `expand`); one that names an
+ * operation the document lacks would add a route nobody meant, so it is reported with near names.
+ */
+export function validateOpenApiVariants(service: Service, model: Model): Problem[] {
+  const info = service.config[OPENAPI_INFO] as OpenApiServiceInfo | undefined;
+  if (!info) return [];
+  const problems: Problem[] = [];
+  for (const variant of model.variants.values()) {
+    for (const [operation, rules] of variant.services.get(service.name)?.rules ?? []) {
+      if (info.operations.has(operation)) continue;
+      const near = nearest(operation, [...info.operations], 3);
+      problems.push({
+        message: `variant "${variant.name}" of service "${service.name}" overrides ${operation}, which ${info.file} does not have; write the served route${near.length ? `, e.g. ${near.join(', ')}` : ''}`,
+        source: rules[0]?.source,
+      });
+    }
+  }
+  return problems;
+}
