@@ -28,7 +28,7 @@ describe('loading a scenario module', () => {
   test('a file that does not exist says so', async () => {
     const error = await loadError(fixture('scenarios/nope.ts'));
     expect(error.code).toBe(ErrorCode.ScenarioNotFound);
-    expect(error.message).toMatch(/scenario file .*nope\.ts does not exist/);
+    expect(error.message).toMatch(/nope\.ts does not exist \(looked at .*\); pass a scenario module/);
   });
 
   test('a syntax error names the file, line and column', async () => {

@@ -28,7 +28,10 @@ export async function loadSources(sources: readonly string[], options: ContractO
     const { path, port } = splitPort(source);
     const kind = kindOf(path);
     if (!existsSync(path)) {
-      throw new MockstackError(ErrorCode.ScenarioNotFound, `${path} does not exist (looked at ${resolve(path)})`);
+      throw new MockstackError(
+        ErrorCode.ScenarioNotFound,
+        `${path} does not exist (looked at ${resolve(path)}); pass a scenario module (.ts) or a contract (.proto, .graphql)`,
+      );
     }
     if (kind === 'scenario') {
       if (port !== undefined)
