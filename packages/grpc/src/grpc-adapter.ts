@@ -22,6 +22,7 @@ import {
   sleep,
 } from '@mockstack/core';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import type protobuf from 'protobufjs';
 import { AutoMocker } from './automock.js';
 import { BadMessage, decoder, encode, ShapeError } from './codec.js';
 import { grpcConfigOf, loadServiceProtos } from './config.js';
@@ -60,7 +61,8 @@ interface GrpcRequest extends CoreRequest {
   metadata: Headers;
   request: unknown;
   messages: unknown[];
-  incoming: AsyncIterable<unknown>;
+  /** An async iterable for bidi; the received messages (an array) otherwise, which `for await` reads too. */
+  incoming: AsyncIterable<unknown> | Iterable<unknown>;
   write: (message: unknown) => void;
   method: string;
 }
@@ -75,6 +77,7 @@ class GrpcServer implements ServiceServer {
   readonly #mocker: AutoMocker;
   readonly #autoRules = new Map<string, Rule>();
   readonly #statuses = new WeakMap<Fault, grpc.StatusObject>();
+  readonly #encoded = new WeakMap<object, Map<protobuf.Type, Buffer>>();
   #port = 0;
 
   constructor(service: Service, { engine }: AdapterContext) {
@@ -156,7 +159,7 @@ class GrpcServer implements ServiceServer {
       case 'unary':
         return (call: grpc.ServerUnaryCall<unknown, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
           const body = call.request;
-          void this.#unary(method, call, body, new Inbox(body instanceof BadMessage ? [] : [body]), callback);
+          this.#unary(method, call, body, body instanceof BadMessage ? [] : [body], callback);
         };
       case 'client-streaming':
         return (call: grpc.ServerReadableStream<unknown, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
@@ -173,35 +176,74 @@ class GrpcServer implements ServiceServer {
     }
   }
 
-  async #unary(method: MethodInfo, call: AnyCall, body: unknown, inbox: Inbox, callback: grpc.sendUnaryData<Buffer>): Promise<void> {
+  /** `messages` is what the client sent: one message, or all of a client stream. */
+  #unary(method: MethodInfo, call: AnyCall, body: unknown, messages: unknown[], callback: grpc.sendUnaryData<Buffer>): void {
     const startedAt = performance.now();
-    const request = this.#request(method, call, body, inbox, undefined);
+    const request = this.#request(method, call, body, messages, messages, undefined);
     if (body instanceof BadMessage) {
-      this.#finish(request, { kind: 'fault', rule: undefined, fault: makeFault('INVALID_ARGUMENT', body.reason) }, startedAt, (s) => callback(s));
+      this.#finish(request, badRequest(body), startedAt, (s) => callback(s));
       return;
     }
-    let outcome = await this.#engine.handle(request);
-    if (outcome.kind === 'unmatched') outcome = this.#fallback(method, request, outcome, 1);
+    // Answered in the same tick when the engine can (sync responder, no delay): grpc-js then
+    // writes the reply with the request's own flush.
+    const outcome = this.#engine.handle(request);
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (o) => this.#answerUnary(method, call, request, o, startedAt, callback),
+        (error: unknown) =>
+          this.#answerUnary(
+            method,
+            call,
+            request,
+            { kind: 'fault', rule: undefined, fault: this.#shapeFault(method, { kind: 'aborted', rule: undefined }, error) },
+            startedAt,
+            callback,
+          ),
+      );
+    } else this.#answerUnary(method, call, request, outcome, startedAt, callback);
+  }
+
+  #answerUnary(method: MethodInfo, call: AnyCall, request: GrpcRequest, result: Outcome, startedAt: number, callback: grpc.sendUnaryData<Buffer>): void {
+    const outcome = result.kind === 'unmatched' ? this.#fallback(method, request, result, 1) : result;
     if (outcome.kind === 'aborted') return this.#recordAborted(request, outcome, call, startedAt);
-    if (outcome.kind === 'fault') return this.#finish(request, outcome, startedAt, (s) => callback(s));
-    if (outcome.kind === 'unmatched') return this.#finish(request, outcome, startedAt, (s) => callback(s));
-    const { body: message, headers, trailers } = outcome.kind === 'reply' ? outcome.reply : { body: outcome.body, headers: undefined, trailers: undefined };
+    if (outcome.kind === 'fault' || outcome.kind === 'unmatched') return this.#finish(request, outcome, startedAt, (s) => callback(s));
+    const reply = outcome.kind === 'reply' ? outcome.reply : undefined;
     let buffer: Buffer;
     try {
-      buffer = encode(method.responseType, message);
+      buffer = this.#encodeAnswer(method, outcome, reply ? reply.body : (outcome as { body: unknown }).body);
     } catch (error) {
       return this.#finish(request, outcome, startedAt, (s) => callback(s), this.#wrongShape(method, outcome, error));
     }
-    if (headers) call.sendMetadata(metadataOf(headers));
-    callback(null, buffer, trailers ? metadataOf(trailers) : undefined);
+    if (call.cancelled) return this.#recordAborted(request, { kind: 'aborted', rule: outcome.rule }, call, startedAt);
+    if (reply?.headers) call.sendMetadata(metadataOf(reply.headers));
+    callback(null, buffer, reply?.trailers ? metadataOf(reply.trailers) : undefined);
     this.#engine.record(request, outcome, { status: 'OK', startedAt });
+  }
+
+  /**
+   * Encodes an answer. A rule's static value (not a handler's return) is the same object on every
+   * call, so its bytes are kept; handlers' answers may be live state and are encoded each time.
+   */
+  #encodeAnswer(method: MethodInfo, outcome: Outcome & { kind: 'body' | 'reply' }, message: unknown): Buffer {
+    const cacheable = typeof message === 'object' && message !== null && typeof outcome.rule.respond !== 'function';
+    if (!cacheable) return encode(method.responseType, message);
+    let byType = this.#encoded.get(message);
+    const cached = byType?.get(method.responseType);
+    if (cached) return cached;
+    const buffer = encode(method.responseType, message);
+    if (!byType) {
+      byType = new Map();
+      this.#encoded.set(message, byType);
+    }
+    byType.set(method.responseType, buffer);
+    return buffer;
   }
 
   async #clientStreaming(method: MethodInfo, call: grpc.ServerReadableStream<unknown, Buffer>, callback: grpc.sendUnaryData<Buffer>): Promise<void> {
     const inbox = Inbox.of(call);
     const bad = await inbox.drain();
     if (call.cancelled) return;
-    await this.#unary(method, call, bad ?? inbox.received, inbox, callback);
+    this.#unary(method, call, bad ?? inbox.received, inbox.received, callback);
   }
 
   async #streaming(method: MethodInfo, call: Writable, inbox: Inbox): Promise<void> {
@@ -211,11 +253,11 @@ class GrpcServer implements ServiceServer {
       call.emit('error', { ...status, message: status.details });
     };
     if (first instanceof BadMessage) {
-      this.#finish(this.#request(method, call, first, inbox, undefined), badRequest(first), startedAt, fail);
+      this.#finish(this.#request(method, call, first, inbox.received, inbox, undefined), badRequest(first), startedAt, fail);
       return;
     }
     const writer = new StreamWriter(call, method);
-    const request = this.#request(method, call, method.kind === 'bidi' ? inbox.received : first, inbox, writer);
+    const request = this.#request(method, call, method.kind === 'bidi' ? inbox.received : first, inbox.received, inbox, writer);
     let outcome = await this.#engine.handle(request);
     if (outcome.kind === 'unmatched') outcome = this.#fallback(method, request, outcome, AUTO_STREAM_LENGTH);
     if (outcome.kind === 'aborted') return this.#recordAborted(request, outcome, call, startedAt);
@@ -354,7 +396,14 @@ class GrpcServer implements ServiceServer {
     this.#engine.record(request, outcome, { status: code, code, error, startedAt });
   }
 
-  #request(method: MethodInfo, call: AnyCall, body: unknown, inbox: Inbox, writer: StreamWriter | undefined): GrpcRequest {
+  #request(
+    method: MethodInfo,
+    call: AnyCall,
+    body: unknown,
+    messages: unknown[],
+    incoming: AsyncIterable<unknown> | Iterable<unknown>,
+    writer: StreamWriter | undefined,
+  ): GrpcRequest {
     const headers = headersOf(call.metadata);
     let controller: AbortController | undefined;
     return {
@@ -378,8 +427,8 @@ class GrpcServer implements ServiceServer {
       target: method.path,
       metadata: headers,
       request: Array.isArray(body) ? body[body.length - 1] : body,
-      messages: inbox.received,
-      incoming: inbox,
+      messages,
+      incoming,
       write: writer
         ? (message) => {
             try {
@@ -388,9 +437,7 @@ class GrpcServer implements ServiceServer {
               throw this.#shapeFault(method, { kind: 'aborted', rule: undefined }, error);
             }
           }
-        : () => {
-            throw makeFault('INTERNAL', `${method.id} is ${method.kind}: it answers with one message, so return it instead of calling write()`);
-          },
+        : writeUnary,
       method: method.id,
     };
   }
@@ -411,10 +458,18 @@ function badRequest(bad: BadMessage): Outcome & { kind: 'fault' } {
   return { kind: 'fault', rule: undefined, fault: makeFault('INVALID_ARGUMENT', bad.reason) };
 }
 
+/** Request metadata as headers (first value per key; binary values as base64). */
 function headersOf(metadata: grpc.Metadata): Headers {
-  const headers: Headers = {};
-  for (const [key, value] of Object.entries(metadata.getMap())) headers[key] = typeof value === 'string' ? value : value.toString('base64');
-  return headers;
+  const map = metadata.getMap();
+  for (const key in map) {
+    const value = map[key];
+    if (typeof value !== 'string') (map as Headers)[key] = value?.toString('base64');
+  }
+  return map as Headers;
+}
+
+function writeUnary(): never {
+  throw makeFault('INTERNAL', 'this method answers with one message: return it instead of calling write()');
 }
 
 /** The messages a client sends, kept for the journal and readable as an async iterable by bidi handlers. */
