@@ -205,16 +205,26 @@ class GrpcServer implements ServiceServer {
 
   #answerUnary(method: MethodInfo, call: AnyCall, request: GrpcRequest, result: Outcome, startedAt: number, callback: grpc.sendUnaryData<Buffer>): void {
     const outcome = result.kind === 'unmatched' ? this.#fallback(method, request, result, 1) : result;
-    if (outcome.kind === 'aborted') return this.#recordAborted(request, outcome, call, startedAt);
-    if (outcome.kind === 'fault' || outcome.kind === 'unmatched') return this.#finish(request, outcome, startedAt, (s) => callback(s));
+    if (outcome.kind === 'aborted') {
+      this.#recordAborted(request, outcome, call, startedAt);
+      return;
+    }
+    if (outcome.kind === 'fault' || outcome.kind === 'unmatched') {
+      this.#finish(request, outcome, startedAt, (s) => callback(s));
+      return;
+    }
     const reply = outcome.kind === 'reply' ? outcome.reply : undefined;
     let buffer: Buffer;
     try {
       buffer = this.#encodeAnswer(method, outcome, reply ? reply.body : (outcome as { body: unknown }).body);
     } catch (error) {
-      return this.#finish(request, outcome, startedAt, (s) => callback(s), this.#wrongShape(method, outcome, error));
+      this.#finish(request, outcome, startedAt, (s) => callback(s), this.#wrongShape(method, outcome, error));
+      return;
     }
-    if (call.cancelled) return this.#recordAborted(request, { kind: 'aborted', rule: outcome.rule }, call, startedAt);
+    if (call.cancelled) {
+      this.#recordAborted(request, { kind: 'aborted', rule: outcome.rule }, call, startedAt);
+      return;
+    }
     if (reply?.headers) call.sendMetadata(metadataOf(reply.headers));
     callback(null, buffer, reply?.trailers ? metadataOf(reply.trailers) : undefined);
     this.#engine.record(request, outcome, { status: 'OK', startedAt });
@@ -260,8 +270,14 @@ class GrpcServer implements ServiceServer {
     const request = this.#request(method, call, method.kind === 'bidi' ? inbox.received : first, inbox.received, inbox, writer);
     let outcome = await this.#engine.handle(request);
     if (outcome.kind === 'unmatched') outcome = this.#fallback(method, request, outcome, AUTO_STREAM_LENGTH);
-    if (outcome.kind === 'aborted') return this.#recordAborted(request, outcome, call, startedAt);
-    if (outcome.kind === 'fault' || outcome.kind === 'unmatched') return this.#finish(request, outcome, startedAt, fail);
+    if (outcome.kind === 'aborted') {
+      this.#recordAborted(request, outcome, call, startedAt);
+      return;
+    }
+    if (outcome.kind === 'fault' || outcome.kind === 'unmatched') {
+      this.#finish(request, outcome, startedAt, fail);
+      return;
+    }
 
     const reply = outcome.kind === 'reply' ? outcome.reply : undefined;
     if (reply?.headers) call.sendMetadata(metadataOf(reply.headers));
@@ -273,7 +289,10 @@ class GrpcServer implements ServiceServer {
     }
     if (inbox.bad) ending = this.#endingOf(method, outcome, badRequest(inbox.bad).fault);
     if (method.kind === 'bidi') request.body = inbox.received;
-    if (ending.kind === 'aborted' || call.cancelled) return this.#recordAborted(request, { kind: 'aborted', rule: outcome.rule }, call, startedAt);
+    if (ending.kind === 'aborted' || call.cancelled) {
+      this.#recordAborted(request, { kind: 'aborted', rule: outcome.rule }, call, startedAt);
+      return;
+    }
     if (ending.kind === 'status') {
       fail(ending.status);
       this.#engine.record(request, outcome, { status: statusName(ending.code), code: ending.code, error: ending.error, startedAt });
