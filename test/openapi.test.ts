@@ -33,13 +33,21 @@ const shippingScenario = scenario<State>('openapi-shipping', { seed: 7, state: (
 let stack: TestStack;
 let shipping: string;
 let pets: string;
+let servers: number;
+const tcpServers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
 
 beforeAll(async () => {
+  servers = tcpServers();
   stack = await startStack(shippingScenario);
   shipping = stack.url('shipping');
   pets = stack.url('pets');
 });
-afterAll(() => stack.close());
+afterAll(async () => {
+  await stack.close();
+  // Closed servers release their handle a few ticks after close() resolves.
+  for (let i = 0; i < 50 && tcpServers() > servers; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(tcpServers()).toBe(servers);
+});
 beforeEach(() => {
   stack.reset();
   stack.variant();

@@ -30,8 +30,8 @@ export function parsePrefer(header: string | string[] | undefined): Preference {
 export interface ContractResponse {
   status: number;
   headers: Record<string, string>;
-  /** A JSON value, a string (text, XML) or undefined for no body. */
-  body: unknown;
+  /** The body as sent (JSON already serialized, text and XML as documented), or undefined for none. */
+  body: string | undefined;
 }
 
 /** The client asked for a status or example the operation does not document. */
@@ -128,8 +128,8 @@ export class ResponseMaker {
       if (json || /^text\//i.test(mediaType)) value = generateValue(media.schema, { seed, resolve: this.#api.resolve, direction: 'response' });
     }
     if (value === undefined) return { status, headers, body: undefined };
-    if (json) return { status, headers, body: typeof value === 'string' ? JSON.stringify(value) : value };
-    return { status, headers, body: typeof value === 'string' ? value : JSON.stringify(value) };
+    // Serialized once here: cached responses then cost no JSON.stringify per request.
+    return { status, headers, body: typeof value === 'string' && !json ? value : JSON.stringify(value) };
   }
 
   /** The documented status to answer: the one preferred, else the first 2xx, else `default`, else the first. */
