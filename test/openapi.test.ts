@@ -46,7 +46,7 @@ afterAll(async () => {
   await stack.close();
   // Closed servers release their handle a few ticks after close() resolves.
   for (let i = 0; i < 50 && tcpServers() > servers; i++) await new Promise((r) => setTimeout(r, 10));
-  expect(tcpServers()).toBe(servers);
+  expect(tcpServers()).toBeLessThanOrEqual(servers);
 });
 beforeEach(() => {
   stack.reset();
