@@ -41,11 +41,14 @@ export class RequestValidator {
   readonly #coercing: AjvInstance;
   readonly #strict: AjvInstance;
   readonly #compiled = new Map<ApiOperation, CompiledOperation>();
-  /** Schemas Ajv could not compile (e.g. `nullable` without `type`), said once each. */
+  /** Schemas Ajv could not compile; those parts of the request go unchecked. */
   readonly problems: string[] = [];
+  readonly #onProblem: ((message: string) => void) | undefined;
 
-  constructor(api: OpenApi) {
+  /** `onProblem` hears, once each, of schemas that cannot be compiled (those checks are skipped). */
+  constructor(api: OpenApi, options: { onProblem?: (message: string) => void } = {}) {
     this.#api = api;
+    this.#onProblem = options.onProblem;
     if (api.version === '3.0') normalizeNullable(api.document);
     this.#coercing = createAjv(api.version, { coerceTypes: 'array', validateSchema: false, addUsedSchema: false });
     this.#strict = createAjv(api.version, { validateSchema: false, addUsedSchema: false });
@@ -149,7 +152,9 @@ export class RequestValidator {
     try {
       return ajv.compile(schema as object);
     } catch (error) {
-      this.problems.push(`${what} is not checked: its schema cannot be compiled (${(error as Error).message})`);
+      const message = `${what} is not checked: its schema cannot be compiled (${(error as Error).message})`;
+      this.problems.push(message);
+      this.#onProblem?.(message);
       return null;
     }
   }

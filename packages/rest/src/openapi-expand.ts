@@ -35,6 +35,8 @@ export interface OpenApiServiceInfo {
   warnings: readonly string[];
   /** The running engine's seed, set when the server is created; generated values follow it. */
   seed: { value: number };
+  /** Where request-check problems found on first use go (the server's logger, once created). */
+  report: { warn: (message: string) => void };
 }
 
 export const OPENAPI_INFO = 'openapiInfo';
@@ -80,7 +82,8 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
   const file = resolveContractPath({ file: context.file, root: context.root }, documentPath);
   const api = await loadCached(file);
   const seed = { value: context.seed ?? 1 };
-  const validator = config.validateRequests === false ? undefined : new RequestValidator(api);
+  const report = { warn: (_message: string): void => {} };
+  const validator = config.validateRequests === false ? undefined : new RequestValidator(api, { onProblem: (message) => report.warn(message) });
 
   const byRoute = new Map(api.operations.map((op) => [`${op.method} ${op.route}`, op]));
   const byOperationId = new Map(api.operations.filter((op) => op.operationId).map((op) => [op.operationId as string, op]));
@@ -113,7 +116,7 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
     // An override without conditions answers everything; a contract responder after it could never answer.
     if (!own.some((r) => !r.match && r.times === undefined && !r.whenState)) rules.push(contractRule(operation, id, meta, api, seed, service));
   }
-  const info: OpenApiServiceInfo = { file, operations: new Set(api.operations.map(operationKey)), warnings: api.warnings, seed };
+  const info: OpenApiServiceInfo = { file, operations: new Set(api.operations.map(operationKey)), warnings: api.warnings, seed, report };
   return { ...service, config: { ...config, [OPENAPI_INFO]: info }, rules };
 }
 

@@ -34,7 +34,10 @@ class RestServer implements ServiceServer {
   constructor(service: Service, { engine, logger }: AdapterContext) {
     this.#service = service;
     const openapi = service.config[OPENAPI_INFO] as OpenApiServiceInfo | undefined;
-    if (openapi) openapi.seed.value = engine.seed;
+    if (openapi) {
+      openapi.seed.value = engine.seed;
+      openapi.report.warn = (message) => logger.warn(`service "${service.name}" (${openapi.file}): ${message}`);
+    }
     for (const warning of openapi?.warnings ?? []) logger.warn(`service "${service.name}" (${openapi?.file}): ${warning}`);
     this.#engine = engine;
     this.#routes = routeKey(service);

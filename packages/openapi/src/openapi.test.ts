@@ -1,0 +1,190 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateValue, loadOpenApi, type OpenApi, parsePrefer, RequestValidator, ResponseMaker } from './index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mockstack-openapi-unit-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function document(name: string, value: object): string {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+const resolveNothing = (node: unknown) => node;
+
+describe('loadOpenApi', () => {
+  test('routes with the server base path (variables filled from defaults), parameters merged from path items', async () => {
+    const api = await loadOpenApi(
+      document('routes.json', {
+        openapi: '3.1.0',
+        info: { title: 't', version: '1' },
+        servers: [{ url: 'https://{region}.example.com/{version}/', variables: { region: { default: 'eu' }, version: { default: 'v3' } } }],
+        paths: {
+          '/orders/{orderId}/items/{sku}': {
+            parameters: [
+              { name: 'orderId', in: 'path', required: true, schema: { type: 'string' } },
+              { name: 'sku', in: 'path', required: true, schema: { type: 'string' } },
+            ],
+            get: {
+              operationId: 'getItem',
+              parameters: [{ name: 'sku', in: 'path', required: true, schema: { type: 'string', minLength: 3 } }],
+              responses: { '200': { description: 'ok' } },
+            },
+            delete: { responses: { '204': { description: 'gone' } } },
+          },
+        },
+      }),
+    );
+    expect(api.basePath).toBe('/v3');
+    expect(api.operations.map((o) => [o.method, o.route, o.operationId])).toEqual([
+      ['GET', '/v3/orders/:orderId/items/:sku', 'getItem'],
+      ['DELETE', '/v3/orders/:orderId/items/:sku', undefined],
+    ]);
+    expect(api.operations[0]?.parameters.map((p) => [p.name, p.schema])).toEqual([
+      ['orderId', { type: 'string' }],
+      ['sku', { type: 'string', minLength: 3 }],
+    ]);
+  });
+
+  test('YAML with $refs into another file is bundled into one document', async () => {
+    const api = await loadOpenApi(join(process.cwd(), 'schemas/shipping-rates.yaml'));
+    expect(api.version).toBe('3.1');
+    const text = JSON.stringify(api.document);
+    expect(text).not.toContain('shipping-common.yaml');
+    expect(text).toContain('"currency"');
+  });
+});
+
+describe('generateValue', () => {
+  const generate = (schema: unknown, seed = 1) => generateValue(schema, { seed, resolve: resolveNothing });
+
+  test('formats and field names give realistic values', () => {
+    const value = generate({
+      type: 'object',
+      properties: {
+        email: { type: 'string' },
+        homepage: { type: 'string', format: 'uri' },
+        createdAt: { type: 'string' },
+        birthDate: { type: 'string', format: 'date' },
+        id: { type: 'string', format: 'uuid' },
+        firstName: { type: 'string' },
+        ip: { type: 'string', format: 'ipv4' },
+      },
+    }) as Record<string, string>;
+    expect(value.email).toMatch(/^[^@\s]+@[^@\s]+\.[a-z]+$/);
+    expect(value.homepage).toMatch(/^https?:\/\//);
+    expect(new Date(value.createdAt as string).toISOString()).toBe(value.createdAt);
+    expect(value.birthDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(value.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(value.firstName).toMatch(/^[A-Z]/);
+    expect(value.ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  });
+
+  test('deterministic per seed', () => {
+    const schema = { type: 'object', properties: { name: { type: 'string' }, count: { type: 'integer' } } };
+    expect(generate(schema, 5)).toEqual(generate(schema, 5));
+    expect(generate(schema, 5)).not.toEqual(generate(schema, 6));
+  });
+
+  test('enums, const, bounds (3.0 and 3.1 exclusive forms), multipleOf, lengths, arrays', () => {
+    for (let seed = 0; seed < 50; seed++) {
+      const value = generate(
+        {
+          type: 'object',
+          properties: {
+            kind: { enum: ['a', 'b'] },
+            fixed: { const: 3 },
+            low: { type: 'integer', minimum: 10, maximum: 12, exclusiveMaximum: true },
+            high: { type: 'number', exclusiveMinimum: 100, exclusiveMaximum: 101 },
+            step: { type: 'integer', minimum: 0, maximum: 100, multipleOf: 25 },
+            code: { type: 'string', minLength: 5, maxLength: 5 },
+            tags: { type: 'array', minItems: 2, maxItems: 4, items: { type: 'string' } },
+            pin: { type: 'string', pattern: '^[0-9]{4}$' },
+          },
+        },
+        seed,
+      ) as Record<string, unknown>;
+      expect(['a', 'b']).toContain(value.kind);
+      expect(value.fixed).toBe(3);
+      expect([10, 11]).toContain(value.low);
+      expect(value.high).toBeGreaterThan(100);
+      expect(value.high).toBeLessThan(101);
+      expect((value.step as number) % 25).toBe(0);
+      expect(value.code).toHaveLength(5);
+      expect((value.tags as string[]).length).toBeGreaterThanOrEqual(2);
+      expect((value.tags as string[]).length).toBeLessThanOrEqual(4);
+      expect(value.pin).toMatch(/^[0-9]{4}$/);
+    }
+  });
+
+  test('allOf merges, oneOf picks one branch, recursive $refs end', () => {
+    const root = {
+      components: {
+        schemas: {
+          Node: {
+            type: 'object',
+            required: ['name'],
+            properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } },
+          },
+        },
+      },
+    };
+    const resolve = (node: unknown): unknown => {
+      const ref = (node as { $ref?: string } | undefined)?.$ref;
+      return ref ? root.components.schemas.Node : node;
+    };
+    const tree = generateValue({ $ref: '#/components/schemas/Node' }, { seed: 1, resolve });
+    expect(JSON.stringify(tree).length).toBeLessThan(100_000);
+    const merged = generate({ allOf: [{ type: 'object', properties: { a: { type: 'integer' } } }, { properties: { b: { type: 'boolean' } } }] }) as object;
+    expect(Object.keys(merged).sort()).toEqual(['a', 'b']);
+    const one = generate({
+      oneOf: [
+        { type: 'object', properties: { cat: { const: true } } },
+        { type: 'object', properties: { dog: { const: true } } },
+      ],
+    }) as object;
+    expect(Object.keys(one)).toHaveLength(1);
+  });
+});
+
+describe('responses and requests', () => {
+  let api: OpenApi;
+  beforeAll(async () => {
+    api = await loadOpenApi(join(process.cwd(), 'schemas/petstore.json'));
+  });
+
+  test('parsePrefer reads code, example and dynamic', () => {
+    expect(parsePrefer('code=404, example=missing')).toEqual({ code: 404, example: 'missing' });
+    expect(parsePrefer('dynamic=true; code=abc')).toEqual({ dynamic: true });
+    expect(parsePrefer(undefined)).toEqual({});
+  });
+
+  test('the first 2xx by default, `default` for an undocumented code, dynamic values on request', () => {
+    const create = api.operations.find((o) => o.operationId === 'createPet');
+    if (!create) throw new Error('createPet missing');
+    const maker = new ResponseMaker(api, create, 1);
+    const created = maker.respond({});
+    expect('status' in created && created.status).toBe(201);
+    const error = maker.respond({ code: 500 });
+    expect('status' in error && error.status).toBe(500);
+    expect('body' in error && Object.keys(JSON.parse(String(error.body))).sort()).toEqual(['code', 'message']);
+    const a = maker.respond({ dynamic: true });
+    const b = maker.respond({ dynamic: true });
+    expect('body' in a && 'body' in b && a.body !== b.body).toBe(true);
+  });
+
+  test('request validation coerces parameters without changing the request', () => {
+    const list = api.operations.find((o) => o.operationId === 'listPets');
+    if (!list) throw new Error('listPets missing');
+    const validator = new RequestValidator(api);
+    const query = { limit: '10', tags: 'a,b' };
+    expect(validator.validate(list, { params: {}, query, headers: { 'x-request-id': '7d0f4a56-27d8-4c4b-9c55-4c8ad6a0f0f1' }, body: undefined })).toEqual([]);
+    expect(query).toEqual({ limit: '10', tags: 'a,b' });
+    expect(validator.validate(list, { params: {}, query: { limit: 'ten' }, headers: { 'x-request-id': 'nope' }, body: undefined })).toEqual([
+      { in: 'query', name: 'limit', pointer: '/limit', message: 'query parameter "limit" must be integer' },
+      { in: 'header', name: 'x-request-id', pointer: '/x-request-id', message: 'header parameter "x-request-id" must match format "uuid"' },
+    ]);
+  });
+});
