@@ -235,8 +235,11 @@ class GrpcServer implements ServiceServer {
    * call, so its bytes are kept; handlers' answers may be live state and are encoded each time.
    */
   #encodeAnswer(method: MethodInfo, outcome: Outcome & { kind: 'body' | 'reply' }, message: unknown): Buffer {
-    const cacheable = typeof message === 'object' && message !== null && typeof outcome.rule.respond !== 'function';
-    if (!cacheable) return encode(method.responseType, message);
+    return typeof outcome.rule.respond === 'function' ? encode(method.responseType, message) : this.#encodeStatic(method, message);
+  }
+
+  #encodeStatic(method: MethodInfo, message: unknown): Buffer {
+    if (typeof message !== 'object' || message === null) return encode(method.responseType, message);
     let byType = this.#encoded.get(message);
     const cached = byType?.get(method.responseType);
     if (cached) return cached;
@@ -281,6 +284,7 @@ class GrpcServer implements ServiceServer {
 
     const reply = outcome.kind === 'reply' ? outcome.reply : undefined;
     if (reply?.headers) call.sendMetadata(metadataOf(reply.headers));
+    if (typeof outcome.rule.respond !== 'function') writer.encode = (message) => this.#encodeStatic(method, message);
     let ending: Ending;
     try {
       ending = await writer.writeAll(reply ? reply.body : outcome.kind === 'body' ? outcome.body : undefined, request.signal);
@@ -428,18 +432,11 @@ class GrpcServer implements ServiceServer {
     writer: StreamWriter | undefined,
   ): GrpcRequest {
     const headers = headersOf(call.metadata);
-    let controller: AbortController | undefined;
     return {
-      // Made on first use (delays and streams use it), to keep a listener off the hot path.
-      get signal() {
-        if (!controller) {
-          const created = new AbortController();
-          if (call.cancelled) created.abort();
-          else (call as NodeJS.EventEmitter).once('cancelled', () => created.abort());
-          controller = created;
-        }
-        return controller.signal;
-      },
+      // Aborts the engine's delays at the deadline or when the client leaves. Made only when it can
+      // matter (a deadline, or a stream), to keep a listener and an AbortController off the hot path;
+      // a call cancelled without either is still journaled so (see #answerUnary).
+      signal: writer || call.getDeadline() !== Number.POSITIVE_INFINITY ? signalOf(call) : undefined,
       protocol: 'grpc',
       service: this.#service.name,
       operation: method.id,
@@ -489,6 +486,13 @@ function headersOf(metadata: grpc.Metadata): Headers {
     if (typeof value !== 'string') (map as Headers)[key] = value?.toString('base64');
   }
   return map as Headers;
+}
+
+function signalOf(call: AnyCall): AbortSignal {
+  const controller = new AbortController();
+  if (call.cancelled) controller.abort();
+  else (call as NodeJS.EventEmitter).once('cancelled', () => controller.abort());
+  return controller.signal;
 }
 
 function writeUnary(): never {
@@ -555,18 +559,21 @@ class Inbox implements AsyncIterable<unknown> {
 class StreamWriter {
   readonly #call: Writable;
   readonly #method: MethodInfo;
+  /** Encodes one message; the server swaps in a caching encoder for a rule's static items. */
+  encode: (message: unknown) => Buffer;
 
   constructor(call: Writable, method: MethodInfo) {
     this.#call = call;
     this.#method = method;
+    this.encode = (message) => encode(method.responseType, message);
   }
 
   write(message: unknown): boolean {
     if (this.#call.cancelled || this.#call.writableEnded) return false;
-    return this.#call.write(encode(this.#method.responseType, message));
+    return this.#call.write(this.encode(message));
   }
 
-  /** Sends every item; a Fault item ends the stream with that status. */
+  /** Sends every item; a Fault item ends the stream with that status. Awaits only for pauses, backpressure and async sources. */
   async writeAll(body: unknown, signal: AbortSignal | undefined): Promise<Ending> {
     if (body === undefined || body === null) return { kind: 'ok' };
     let items: Iterable<unknown> | AsyncIterable<unknown>;
@@ -577,9 +584,14 @@ class StreamWriter {
       interval = marked.interval === undefined ? 0 : (parseDuration(marked.interval) ?? 0);
     } else if (isIterable(body)) items = body;
     else items = [body];
+    const sync = Symbol.iterator in items;
+    const iterator = sync ? (items as Iterable<unknown>)[Symbol.iterator]() : (items as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     let first = true;
-    for await (const item of items) {
-      if (signal?.aborted) return { kind: 'aborted' };
+    for (;;) {
+      const next = sync ? (iterator as Iterator<unknown>).next() : await iterator.next();
+      if (next.done) return { kind: 'ok' };
+      const item = next.value;
+      if (signal?.aborted || this.#call.cancelled) return { kind: 'aborted' };
       if (isFault(item)) throw item;
       const pause = pauseOf(item);
       if (pause !== undefined) {
@@ -596,7 +608,6 @@ class StreamWriter {
         });
       }
     }
-    return { kind: 'ok' };
   }
 }
 
