@@ -1,14 +1,4 @@
-import {
-  type CoreRequest,
-  captureSource,
-  type DelaySpec,
-  type Fault,
-  type Headers,
-  type MatchSpec,
-  makeFault,
-  makeReply,
-  type Reply,
-} from '@mockstack/core';
+import { type CoreRequest, captureSource, type DelaySpec, type Fault, type Headers, type MatchSpec, makeFault, makeReply, type Reply } from '@mockstack/core';
 import type { RuleOf, ServiceOf, StaticResponse } from './scenario.js';
 
 /** Shared with the gRPC adapter by well-known symbols, so that neither package imports the other. */
