@@ -2,7 +2,7 @@
 // Unary calls/s and server-streaming messages/s. Load from h2load (Debian `nghttp2-client`) posting a
 // prebuilt gRPC frame; without it, several grpc-js client processes. Loopback only, bounded runs.
 // Standalone: `node bench/grpc.mjs`; also run by `npm run bench`.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
