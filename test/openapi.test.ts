@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { fault, respond, rest, scenario } from 'mockstack';
 
@@ -239,4 +242,43 @@ describe('scenario overrides on contract routes', () => {
     stack.variant();
     expect((await fetch(`${shipping}/v2/rates?country=DE&weightGrams=1`)).status).toBe(200);
   });
+});
+
+test('a document with its own HEAD operation next to GET, and readOnly properties a request may leave out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mockstack-openapi-head-'));
+  const file = join(dir, 'things.yaml');
+  writeFileSync(
+    file,
+    `openapi: 3.0.3
+info: { title: Things, version: '1' }
+paths:
+  /things/{id}:
+    parameters: [{ name: id, in: path, required: true, schema: { type: string } }]
+    head:
+      responses: { '200': { description: ok, headers: { X-Count: { schema: { type: integer, minimum: 1, maximum: 9 } } } } }
+    get:
+      responses: { '200': { description: ok, content: { application/json: { schema: { $ref: '#/components/schemas/Thing' } } } } }
+  /things:
+    post:
+      requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Thing' } } } }
+      responses: { '201': { description: ok } }
+components:
+  schemas:
+    Thing: { type: object, required: [id, name], properties: { id: { type: string, readOnly: true }, name: { type: string } } }
+`,
+  );
+  const things = await startStack(scenario('things').services({ api: rest({ port: 0, openapi: file }) }));
+  try {
+    const head = await fetch(`${things.url('api')}/things/1`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('x-count'))).toBeGreaterThanOrEqual(1);
+    expect((await json(await fetch(`${things.url('api')}/things/1`))).body).toEqual({ id: expect.any(String), name: expect.any(String) });
+    expect((await postJson(`${things.url('api')}/things`, { name: 'lamp' })).status).toBe(201);
+    expect((await json(await postJson(`${things.url('api')}/things`, { id: 'x' }))).body.violations).toEqual([
+      { in: 'body', pointer: '/name', message: 'is required (name)' },
+    ]);
+  } finally {
+    await things.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

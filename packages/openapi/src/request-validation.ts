@@ -50,8 +50,9 @@ export class RequestValidator {
     this.#api = api;
     this.#onProblem = options.onProblem;
     if (api.version === '3.0') normalizeNullable(api.document);
-    this.#coercing = createAjv(api.version, { coerceTypes: 'array', validateSchema: false, addUsedSchema: false });
-    this.#strict = createAjv(api.version, { validateSchema: false, addUsedSchema: false });
+    // verbose: errors carry their schema, to tell a missing readOnly property from a missing one.
+    this.#coercing = createAjv(api.version, { coerceTypes: 'array', validateSchema: false, addUsedSchema: false, verbose: true });
+    this.#strict = createAjv(api.version, { validateSchema: false, addUsedSchema: false, verbose: true });
     this.#coercing.addSchema(api.document, DOC);
     this.#strict.addSchema(api.document, DOC);
   }
@@ -108,7 +109,18 @@ export class RequestValidator {
     }
     if (!isJsonMediaType(type) && isObject(value)) value = { ...value };
     if (validate(value)) return [];
-    return dedupe((validate.errors ?? []).map((e) => ({ in: 'body', pointer: errorPointer(e), message: errorMessage(e) })));
+    // A required `readOnly` property is the server's to fill: a request may leave it out.
+    const errors = (validate.errors ?? []).filter((e) => !(e.keyword === 'required' && this.#isReadOnly(e)));
+    return dedupe(errors.map((e) => ({ in: 'body', pointer: errorPointer(e), message: errorMessage(e) })));
+  }
+
+  #isReadOnly(error: ErrorObject): boolean {
+    const parent = error.parentSchema as JsonObject | undefined;
+    const properties = isObject(parent?.properties) ? parent.properties : undefined;
+    let property = properties?.[String((error.params as { missingProperty?: unknown }).missingProperty)];
+    if (isObject(property) && typeof property.$ref === 'string') property = { $ref: property.$ref.replace(DOC, '') };
+    const resolved = this.#api.resolve(property);
+    return isObject(resolved) && resolved.readOnly === true;
   }
 
   #compile(operation: ApiOperation): CompiledOperation {

@@ -48,11 +48,13 @@ class RestServer implements ServiceServer {
     });
     this.#app.addContentTypeParser('*', { parseAs: 'string' }, (_req, text, done) => done(null, text === '' ? undefined : text));
 
+    // fastify answers HEAD for every GET route unless the service declares its own HEAD (OpenAPI documents often do).
+    const heads = new Set([...service.operations.values()].filter((o) => o.meta.method === 'HEAD').map((o) => String(o.meta.path)));
     for (const operation of service.operations.values()) {
       const method = String(operation.meta.method) as HTTPMethods;
       const url = String(operation.meta.path);
       const id = operation.id;
-      this.#app.route({ method, url, handler: (request, reply) => this.#answer(id, request, reply) });
+      this.#app.route({ method, url, exposeHeadRoute: !heads.has(url), handler: (request, reply) => this.#answer(id, request, reply) });
     }
     this.#app.setNotFoundHandler((request, reply) => this.#answer(`${request.method} ${pathOf(request.url)}`, request, reply));
     this.#app.setErrorHandler((error: FastifyError, request, reply) => this.#answerBadRequest(error, request, reply));
