@@ -4,7 +4,7 @@ import * as grpcJs from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { compile, createStack, type Stack, scenarioDefinitionOf } from '@mockstack/core';
-import { fault, grpc, respond, scenario } from '@mockstack/dsl';
+import { fault, grpc, respond, scenario, sequence } from '@mockstack/dsl';
 import protobuf from 'protobufjs';
 import { grpcAdapter } from './index.js';
 
@@ -64,6 +64,8 @@ const kitchen = scenario<State>('kitchen', { seed: 7, state: () => ({ tickets: 0
           { headers: { 'x-chef': 'ada', 'x-echo': String(metadata['x-tenant'] ?? '') }, trailers: { 'x-ticket': `t_${state.tickets}` } },
         );
       }),
+      grpc.method('test.kitchen.v1.Bar/Tab', { match: { body: { dish: 'espresso' } }, times: 1 }, fault.unavailable('machine warming up')),
+      grpc.method('test.kitchen.v1.Bar/Tab', { match: { body: { dish: 'espresso' } } }, sequence([{ ticketId: 'one' }, { ticketId: 'two' }])),
       ...grpc.service<State>(KITCHEN, {
         Track: ({ request }) =>
           grpc.stream(
@@ -333,6 +335,32 @@ describe('auto-mocks', () => {
     bar.close();
     expect(value).toMatchObject({ dish: 'espresso' });
     expect(['STARTER', 'MAIN', 'DESSERT']).toContain(value?.category);
+  });
+});
+
+describe('rules: times, sequences and near misses', () => {
+  test('times and sequence answer in turn; a request no rule matches gets NOT_FOUND naming the nearest rule', async () => {
+    const bar = new (pick('test.kitchen.v1.Bar'))(address, grpcJs.credentials.createInsecure()) as unknown as { Tab: UnaryMethod } & grpcJs.Client;
+    const tab = (dish: string) =>
+      new Promise<UnaryResult>((resolve) => {
+        let trailers: grpcJs.Metadata | undefined;
+        const call = bar.Tab({ dish }, new grpcJs.Metadata(), {}, (error, value) =>
+          setImmediate(() => resolve({ error, value, headers: undefined, trailers })),
+        );
+        call.on('status', (s) => (trailers = s.metadata));
+      });
+    expect((await tab('espresso')).error?.code).toBe(grpcJs.status.UNAVAILABLE);
+    expect((await tab('espresso')).value?.ticketId).toBe('one');
+    expect((await tab('espresso')).value?.ticketId).toBe('two');
+    expect((await tab('espresso')).value?.ticketId).toBe('two');
+    const miss = await tab('tea');
+    bar.close();
+    expect(miss.error?.code).toBe(grpcJs.status.NOT_FOUND);
+    expect(miss.error?.details).toContain('$.dish is "tea", wanted "espresso"');
+    expect(miss.trailers?.get('x-mockstack-unmatched')).toEqual(['1']);
+    const entry = stack.engine.journal.list().at(-1);
+    expect(entry).toMatchObject({ status: 'NOT_FOUND', rule: null });
+    expect(entry?.miss?.nearest?.missed.join(' ')).toContain('"tea"');
   });
 });
 

@@ -145,9 +145,15 @@ class GrpcServer implements ServiceServer {
     });
   }
 
-  /** Rules are read from the engine per call; only new protos or settings need a restart. */
+  /** Rules are read from the engine per call; only new settings or changed proto files need a restart. */
   update(service: Service): boolean {
-    return JSON.stringify(grpcConfigOf(service)) === this.#configKey;
+    if (JSON.stringify(grpcConfigOf(service)) !== this.#configKey) return false;
+    try {
+      // The loader caches by file set and modification times: the same object means unchanged protos.
+      return loadServiceProtos(service, this.#engine.model) === this.#protos;
+    } catch {
+      return false;
+    }
   }
 
   get port(): number {

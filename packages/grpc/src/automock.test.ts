@@ -1,0 +1,123 @@
+import { fileURLToPath } from 'node:url';
+import * as grpcJs from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { compile, createStack, type Stack, scenarioDefinitionOf } from '@mockstack/core';
+import { grpc, scenario } from '@mockstack/dsl';
+import { grpcAdapter } from './index.js';
+
+const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
+const KITCHEN = 'test.kitchen.v1.Kitchen';
+const definition = grpcJs.loadPackageDefinition(
+  loadSync(`${fixtures}kitchen.proto`, { longs: String, enums: String, defaults: true, includeDirs: [fixtures] }),
+);
+const Kitchen = ((definition.test as Record<string, Record<string, Record<string, unknown>>>).kitchen?.v1?.Kitchen ?? null) as new (
+  address: string,
+  credentials: grpcJs.ChannelCredentials,
+) => grpcJs.Client & Record<string, (...args: unknown[]) => unknown>;
+
+type Msg = Record<string, unknown>;
+
+/** A stack of the kitchen protos with no handlers (everything auto-mocked), and a client. */
+async function start(seed: number, options: { autoMock?: boolean; menu?: 'unimplemented' } = {}) {
+  const services = options.menu ? { [KITCHEN]: { Menu: grpc.unimplemented('menus are not mocked') } } : {};
+  const s = scenario(`auto-${seed}`, { seed }).services({ kitchen: grpc({ proto: `${fixtures}kitchen.proto`, autoMock: options.autoMock ?? true }, services) });
+  const def = scenarioDefinitionOf(s);
+  if (!def) throw new Error('not a scenario');
+  const stack = createStack(await compile(def, { adapters: [grpcAdapter], file: fileURLToPath(import.meta.url) }), { adapters: [grpcAdapter] });
+  const [served] = await stack.listen();
+  const client = new Kitchen(`127.0.0.1:${served?.port}`, grpcJs.credentials.createInsecure());
+  return { stack, client };
+}
+
+function unary(client: InstanceType<typeof Kitchen>, method: string, request: object): Promise<{ error: grpcJs.ServiceError | null; value?: Msg }> {
+  return new Promise((resolve) =>
+    (client[method] as (r: object, cb: (e: grpcJs.ServiceError | null, v?: Msg) => void) => void)(request, (error, value) =>
+      resolve({ error, ...(value && { value }) }),
+    ),
+  );
+}
+
+function collect(call: grpcJs.ClientReadableStream<Msg>): Promise<Msg[]> {
+  const messages: Msg[] = [];
+  call.on('data', (m: Msg) => messages.push(m));
+  return new Promise((resolve, reject) => {
+    call.on('error', reject);
+    call.on('end', () => resolve(messages));
+  });
+}
+
+const running: { stack: Stack; client: grpcJs.Client }[] = [];
+let a: Awaited<ReturnType<typeof start>>;
+let same: Awaited<ReturnType<typeof start>>;
+let other: Awaited<ReturnType<typeof start>>;
+
+beforeAll(async () => {
+  a = await start(11);
+  same = await start(11);
+  other = await start(12);
+  running.push(a, same, other);
+});
+
+afterAll(async () => {
+  for (const { stack, client } of running) {
+    client.close();
+    await stack.close();
+  }
+});
+
+describe('auto-mocks of every call kind', () => {
+  test('the same seed gives the same message, another seed another one; the journal says auto-mock', async () => {
+    const first = await unary(a.client, 'PlaceOrder', { dish: 'soup', quantity: 2 });
+    expect(first.value).toMatchObject({ dish: 'soup', quantity: 2 });
+    expect(typeof first.value?.ticketId).toBe('string');
+    expect((await unary(same.client, 'PlaceOrder', { dish: 'soup', quantity: 2 })).value).toEqual(first.value);
+    expect((await unary(other.client, 'PlaceOrder', { dish: 'soup', quantity: 2 })).value).not.toEqual(first.value);
+    expect(a.stack.engine.journal.list()[0]).toMatchObject({ rule: `auto-mock:${KITCHEN}/PlaceOrder`, status: 'OK' });
+  });
+
+  test('server streaming sends several messages', async () => {
+    const messages = await collect((a.client.Track as (r: object) => grpcJs.ClientReadableStream<Msg>)({ ticketId: 't1' }));
+    expect(messages.length).toBe(3);
+    expect(messages.every((m) => m.ticketId === 't1')).toBe(true);
+  });
+
+  test('client streaming answers once after every message', async () => {
+    const value = await new Promise<Msg | undefined>((resolve, reject) => {
+      const call = (a.client.Batch as (cb: (e: grpcJs.ServiceError | null, v?: Msg) => void) => grpcJs.ClientWritableStream<object>)((e, v) =>
+        e ? reject(e) : resolve(v),
+      );
+      call.write({ dish: 'a' });
+      call.write({ dish: 'b' });
+      call.end();
+    });
+    expect((value?.dishes as string[]).length).toBeGreaterThan(0);
+  });
+
+  test('bidi answers each message', async () => {
+    const call = (a.client.Chat as () => grpcJs.ClientDuplexStream<object, Msg>)();
+    const done = collect(call);
+    call.write({ text: 'one' });
+    call.write({ text: 'two' });
+    call.end();
+    expect((await done).map((m) => m.text)).toEqual(['one', 'two']);
+  });
+});
+
+describe('UNIMPLEMENTED instead of auto-mocks', () => {
+  test('autoMock: false answers UNIMPLEMENTED for methods without rules', async () => {
+    const off = await start(1, { autoMock: false });
+    running.push(off);
+    const r = await unary(off.client, 'Menu', { restaurantId: 'r' });
+    expect(r.error?.code).toBe(grpcJs.status.UNIMPLEMENTED);
+    expect(r.error?.details).toContain('auto-mocks are off');
+    expect(off.stack.engine.journal.list()[0]).toMatchObject({ status: 'UNIMPLEMENTED' });
+  });
+
+  test('grpc.unimplemented() for one method', async () => {
+    const one = await start(1, { menu: 'unimplemented' });
+    running.push(one);
+    expect((await unary(one.client, 'Menu', { restaurantId: 'r' })).error?.code).toBe(grpcJs.status.UNIMPLEMENTED);
+    expect((await unary(one.client, 'PlaceOrder', { dish: 'x' })).error).toBeNull();
+  });
+});
