@@ -91,7 +91,7 @@ describe('auto-mocks of every call kind', () => {
       call.write({ dish: 'b' });
       call.end();
     });
-    expect((value?.dishes as string[]).length).toBeGreaterThan(0);
+    expect(((value?.dishes ?? []) as string[]).length).toBeGreaterThan(0);
   });
 
   test('bidi answers each message', async () => {

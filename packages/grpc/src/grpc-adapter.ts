@@ -564,13 +564,11 @@ class Inbox implements AsyncIterable<unknown> {
 /** Writes messages of a server or bidi stream in order, honouring backpressure, pauses and faults. */
 class StreamWriter {
   readonly #call: Writable;
-  readonly #method: MethodInfo;
   /** Encodes one message; the server swaps in a caching encoder for a rule's static items. */
   encode: (message: unknown) => Buffer;
 
   constructor(call: Writable, method: MethodInfo) {
     this.#call = call;
-    this.#method = method;
     this.encode = (message) => encode(method.responseType, message);
   }
 
