@@ -413,7 +413,7 @@ describe('bad input', () => {
 });
 
 describe('reflection and health', () => {
-  test('grpc.health.v1.Health reports SERVING for the server and each service', async () => {
+  test('grpc.health.v1.Health reports SERVING for the server and each service, NOT_SERVING while a variant fails the service', async () => {
     const healthDef = grpcJs.loadPackageDefinition(
       loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto'), { keepCase: true, enums: String }),
     );
@@ -424,6 +424,11 @@ describe('reflection and health', () => {
     const check = (service: string) =>
       new Promise<string | undefined>((resolve, reject) => health.Check({ service }, (e, v) => (e ? reject(e) : resolve(v?.status))));
     expect(await check('')).toBe('SERVING');
+    expect(await check(KITCHEN)).toBe('SERVING');
+    stack.engine.setVariants(['kitchen-down']);
+    expect(await check(KITCHEN)).toBe('NOT_SERVING');
+    expect(await check('')).toBe('NOT_SERVING');
+    stack.engine.setVariants([]);
     expect(await check(KITCHEN)).toBe('SERVING');
     health.close();
   });

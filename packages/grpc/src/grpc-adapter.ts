@@ -113,10 +113,37 @@ class GrpcServer implements ServiceServer {
       const served = config.health ? { ...this.#protos.packageDefinition, ...healthDefinition() } : this.#protos.packageDefinition;
       new ReflectionService(served).addToServer(this.#server);
     }
-    if (config.health) {
-      const statuses = Object.fromEntries([['', 'SERVING' as const], ...[...this.#protos.services.keys()].map((s) => [s, 'SERVING' as const])]);
-      new HealthImplementation(statuses).addToServer(this.#server);
-    }
+    if (config.health) this.#addHealth();
+  }
+
+  /**
+   * grpc.health.v1.Health for the server ('') and each proto service: SERVING, or NOT_SERVING while
+   * an active variant fails the whole service (`payments-down`), so that probes see what callers see.
+   */
+  #addHealth(): void {
+    const names = ['', ...this.#protos.services.keys()];
+    const health = new HealthImplementation(Object.fromEntries(names.map((n) => [n, 'SERVING' as const])));
+    let current = 'SERVING';
+    const refresh = (): void => {
+      const down = this.#engine.variants.some((v) => this.#engine.model.variants.get(v)?.services.get(this.#service.name)?.fault);
+      const status = down ? 'NOT_SERVING' : 'SERVING';
+      if (status === current) return;
+      current = status;
+      for (const name of names) health.setStatus(name, status);
+    };
+    const server = this.#server;
+    health.addToServer({
+      addService: (definition, implementation) => {
+        const wrap =
+          (handler: grpc.UntypedHandleCall): grpc.UntypedHandleCall =>
+          (...args: Parameters<grpc.handleUnaryCall<unknown, unknown>>) => {
+            refresh();
+            (handler as (...a: unknown[]) => void)(...args);
+          };
+        const wrapped = Object.fromEntries(Object.entries(implementation).map(([name, handler]) => [name, wrap(handler)]));
+        server.addService(definition as grpc.ServiceDefinition, wrapped);
+      },
+    });
   }
 
   listen(): Promise<ServiceAddress> {
