@@ -16,6 +16,8 @@ export type Message = Record<string, unknown>;
 export interface GrpcContext<State, Req = Message> {
   /** The request message; for client streaming, the last one received. */
   request: Req;
+  /** What `match.body` sees and the journal records: the message; for client streaming and bidi, the list of messages. */
+  body: unknown;
   /** Every message received so far: one for unary and server streaming, all of them for client streaming. */
   messages: readonly Req[];
   /**
