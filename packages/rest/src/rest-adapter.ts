@@ -121,18 +121,7 @@ function routeOf(request: FastifyRequest): string {
 
 function toCoreRequest(service: string, operation: string, request: FastifyRequest, reply: FastifyReply): CoreRequest {
   let controller: AbortController | undefined;
-  return {
-    // Made on first use (only delays use it), to keep a listener off the hot path.
-    get signal() {
-      if (!controller) {
-        const created = new AbortController();
-        reply.raw.once('close', () => {
-          if (!reply.raw.writableFinished) created.abort();
-        });
-        controller = created;
-      }
-      return controller.signal;
-    },
+  const core: CoreRequest = {
     protocol: 'rest',
     service,
     operation,
@@ -142,6 +131,22 @@ function toCoreRequest(service: string, operation: string, request: FastifyReque
     body: request.body,
     target: `${request.method} ${request.url}`,
   };
+  // Made on first use (delays, handlers that ask), to keep a listener off the hot path; not
+  // enumerable, so copying the request (the engine's handler context) does not make it.
+  Object.defineProperty(core, 'signal', {
+    get() {
+      if (!controller) {
+        const created = new AbortController();
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) created.abort();
+        });
+        controller = created;
+      }
+      return controller.signal;
+    },
+    enumerable: false,
+  });
+  return core;
 }
 
 /** Writes the outcome as HTTP and returns the status written (499 when the client left first). */
