@@ -2,15 +2,15 @@
 // Unary calls/s and server-streaming messages/s. Load from h2load (Debian `nghttp2-client`) posting a
 // prebuilt gRPC frame; without it, several grpc-js client processes. Loopback only, bounded runs.
 // Standalone: `node bench/grpc.mjs`; also run by `npm run bench`.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
-import { fmt, median, root, startServer } from './lib.mjs';
+import { fmt, median, root } from './lib.mjs';
 
 const run = promisify(execFile);
 const bin = `${root}packages/mockstack/bin/mockstack.js`;
@@ -19,6 +19,52 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const streamLength = Number(process.env.BENCH_STREAM_LENGTH ?? 1000);
 const AUTHORIZE = '/checkout.payments.v1.PaymentService/Authorize';
 const WATCH = '/checkout.payments.v1.PaymentService/WatchPayment';
+
+/** Spawns a server, resolves with its address (first group of `pattern`), pid and a stop function. */
+function startServer(command, args, pattern, env = {}) {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk) => {
+      output += chunk;
+      const m = output.match(pattern);
+      if (m) resolve({ url: m[1], pid: child.pid, stop: () => stop(child) });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output}`)));
+  });
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * CPU seconds a process has used (user + system, from /proc; undefined elsewhere). Per call, this
+ * is steadier than calls/s on a shared machine: other load slows both servers but not their CPU cost.
+ */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `drive()` and adds the server's CPU time per call (µs) to its result. */
+async function measured(pid, drive) {
+  const before = cpuSeconds(pid);
+  const result = await drive();
+  const after = cpuSeconds(pid);
+  const calls = result.rate * result.duration;
+  return { ...result, cpuPerCall: before === undefined || after === undefined ? undefined : ((after - before) * 1e6) / calls };
+}
 
 /** A gRPC length-prefixed frame of a message, as the wire carries it. */
 function frame(type, message) {
@@ -46,7 +92,8 @@ async function h2load(address, path, dataFile, { connections, streams, duration 
   const failed = Number(/(\d+) failed/.exec(stdout)?.[1]) + Number(/(\d+) errored/.exec(stdout)?.[1]);
   const mean = /time for request:\s+\S+\s+\S+\s+(\S+)/.exec(stdout)?.[1] ?? '?';
   if (failed || !done) throw new Error(`h2load ${path}: ${failed} failed, ${done} done\n${stdout}`);
-  return { rate: done / duration, mean };
+  // -D counts from the end of the warm-up; calls done include the warm-up second's.
+  return { rate: done / (duration + 1), mean, duration: duration + 1 };
 }
 
 /** Without h2load: `processes` grpc-js clients with `concurrency` calls in flight each. */
@@ -59,7 +106,7 @@ async function clients(address, request, { processes = 3, concurrency = 32, dura
   const results = (await Promise.all(runs)).map((r) => JSON.parse(r.stdout));
   const failed = results.reduce((n, r) => n + r.failed, 0);
   if (failed) throw new Error(`${address}: ${failed} calls failed`);
-  return { rate: results.reduce((n, r) => n + r.done, 0) / duration, mean: '-' };
+  return { rate: results.reduce((n, r) => n + r.done, 0) / duration, mean: '-', duration };
 }
 
 /** One call of each kind over grpc-js, so that a server answering errors cannot pass for a fast one. */
@@ -107,6 +154,7 @@ export async function benchGrpc() {
   const bare = await startServer(process.execPath, ['bench/bare-grpc.mjs'], /listening (\S+)/, env);
   const mock = await startServer(process.execPath, [bin, 'up', 'bench/scenarios/grpc.ts', '--quiet', '--no-admin'], /payments\s+grpc\s+grpc:\/\/(\S+)/, env);
   const servers = { bare: bare.url, mock: mock.url };
+  const pids = { bare: bare.pid, mock: mock.pid };
   const unary = { bare: [], mock: [] };
   const streaming = { bare: [], mock: [] };
   try {
@@ -116,13 +164,13 @@ export async function benchGrpc() {
         ? h2load(address, AUTHORIZE, join(dir, 'unary.bin'), { connections: 8, streams: 16, duration: seconds })
         : clients(address, unaryFrame, { duration: seconds });
     for (let i = 0; i < rounds; i++) {
-      for (const name of ['bare', 'mock']) unary[name].push(await drive(servers[name]));
+      for (const name of ['bare', 'mock']) unary[name].push(await measured(pids[name], () => drive(servers[name])));
     }
     if (useH2load) {
       for (let i = 0; i < rounds; i++) {
         for (const name of ['bare', 'mock']) {
-          const r = await h2load(servers[name], WATCH, join(dir, 'watch.bin'), { connections: 2, streams: 2, duration: seconds });
-          streaming[name].push({ rate: r.rate * streamLength, mean: r.mean });
+          const r = await measured(pids[name], () => h2load(servers[name], WATCH, join(dir, 'watch.bin'), { connections: 2, streams: 2, duration: seconds }));
+          streaming[name].push({ rate: r.rate * streamLength, mean: r.mean, cpuPerCall: r.cpuPerCall === undefined ? undefined : r.cpuPerCall / streamLength });
         }
       }
     }
@@ -130,7 +178,14 @@ export async function benchGrpc() {
     await Promise.all([bare.stop(), mock.stop()]);
     rmSync(dir, { recursive: true, force: true });
   }
-  const summary = (xs) => (xs.length ? { rate: median(xs.map((x) => x.rate)), mean: xs[Math.floor(xs.length / 2)]?.mean } : undefined);
+  const summary = (xs) =>
+    xs.length
+      ? {
+          rate: median(xs.map((x) => x.rate)),
+          mean: xs[Math.floor(xs.length / 2)]?.mean,
+          cpu: xs.every((x) => x.cpuPerCall !== undefined) ? median(xs.map((x) => x.cpuPerCall)) : undefined,
+        }
+      : undefined;
   return {
     loader: useH2load ? 'h2load (nghttp2-client), 8 connections × 16 streams' : 'grpc-js, 3 client processes × 32 calls in flight',
     unary: { bare: summary(unary.bare), mock: summary(unary.mock) },
@@ -143,11 +198,15 @@ export async function benchGrpc() {
 
 export function printGrpc(r) {
   console.log(`\ngRPC · ${r.rounds} alternated rounds of ${r.seconds} s · load: ${r.loader}`);
-  const row = (label, unit, bare, mock) =>
+  const row = (label, unit, bare, mock) => {
+    const cpu =
+      bare.cpu !== undefined && mock.cpu !== undefined
+        ? `  · server CPU per ${unit.startsWith('msg') ? 'message' : 'call'} ${fmt(bare.cpu, 1)} vs ${fmt(mock.cpu, 1)} µs (ratio ${fmt(bare.cpu / mock.cpu, 2)}×)`
+        : '';
     console.log(
-      `  ${label.padEnd(30)} bare ${fmt(bare.rate).padStart(9)} ${unit}  mockstack ${fmt(mock.rate).padStart(9)} ${unit}  ratio ${fmt(mock.rate / bare.rate, 2)}×` +
-        (bare.mean && bare.mean !== '-' ? `  (mean latency ${bare.mean} vs ${mock.mean})` : ''),
+      `  ${label.padEnd(30)} bare ${fmt(bare.rate).padStart(9)} ${unit}  mockstack ${fmt(mock.rate).padStart(9)} ${unit}  ratio ${fmt(mock.rate / bare.rate, 2)}×${cpu}`,
     );
+  };
   row('unary Authorize', 'calls/s', r.unary.bare, r.unary.mock);
   if (r.streaming.bare && r.streaming.mock) row(`server-streaming (${r.streamLength}/call)`, 'msgs/s ', r.streaming.bare, r.streaming.mock);
   else console.log('  server-streaming: skipped (needs h2load: apt-get install nghttp2-client)');
