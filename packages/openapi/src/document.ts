@@ -284,6 +284,8 @@ function collectOperations(
       const requestBody = resolve(node.requestBody);
       const responses = isObject(node.responses) ? node.responses : {};
       warnUnsupported(where, isObject(requestBody) ? requestBody : undefined, responses, resolve, warnings);
+      const deep = parameters.filter((p) => p.style === 'deepObject').map((p) => p.name);
+      if (deep.length) warnings.push(`${where}: deepObject query parameters (${deep.join(', ')}) are not validated`);
       operations.push({ method, path, route, operationId, pointer, parameters, requestBody: isObject(requestBody) ? requestBody : undefined, responses, node });
     }
   }

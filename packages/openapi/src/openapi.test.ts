@@ -119,6 +119,13 @@ describe('generateValue', () => {
     }
   });
 
+  test('3.1 forms: type lists with null, examples arrays, numeric exclusive bounds', () => {
+    expect(generate({ type: ['integer', 'null'], minimum: 5, maximum: 5 })).toBe(5);
+    expect(generate({ type: 'string', examples: ['first', 'second'] })).toBe('first');
+    const value = generate({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5 }) as number;
+    expect(value > 0 && value < 0.5).toBe(true);
+  });
+
   test('allOf merges, oneOf picks one branch, recursive $refs end', () => {
     const root = {
       components: {
