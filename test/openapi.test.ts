@@ -244,7 +244,7 @@ describe('scenario overrides on contract routes', () => {
   });
 });
 
-test('a document with its own HEAD operation next to GET, and readOnly properties a request may leave out', async () => {
+test('a document with its own HEAD operation next to GET, odd parameter names, and readOnly properties a request may leave out', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mockstack-openapi-head-'));
   const file = join(dir, 'things.yaml');
   writeFileSync(
@@ -258,6 +258,12 @@ paths:
       responses: { '200': { description: ok, headers: { X-Count: { schema: { type: integer, minimum: 1, maximum: 9 } } } } }
     get:
       responses: { '200': { description: ok, content: { application/json: { schema: { $ref: '#/components/schemas/Thing' } } } } }
+  /owners/{owner-id}/things/{2nd}:
+    get:
+      parameters:
+        - { name: owner-id, in: path, required: true, schema: { type: integer } }
+        - { name: 2nd, in: path, required: true, schema: { type: string } }
+      responses: { '200': { description: ok } }
   /things:
     post:
       requestBody: { required: true, content: { application/json: { schema: { $ref: '#/components/schemas/Thing' } } } }
@@ -267,13 +273,22 @@ components:
     Thing: { type: object, required: [id, name], properties: { id: { type: string, readOnly: true }, name: { type: string } } }
 `,
   );
-  const things = await startStack(scenario('things').services({ api: rest({ port: 0, openapi: file }) }));
+  const things = await startStack(
+    scenario('things').services({
+      api: rest({ port: 0, openapi: file }, [rest.get('/owners/{owner-id}/things/{2nd}', ({ params }) => params)]),
+    }),
+  );
   try {
     const head = await fetch(`${things.url('api')}/things/1`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(Number(head.headers.get('x-count'))).toBeGreaterThanOrEqual(1);
     expect((await json(await fetch(`${things.url('api')}/things/1`))).body).toEqual({ id: expect.any(String), name: expect.any(String) });
     expect((await postJson(`${things.url('api')}/things`, { name: 'lamp' })).status).toBe(201);
+    // Parameter names the router cannot take are renamed for handlers and checked under their own names.
+    expect(await (await fetch(`${things.url('api')}/owners/7/things/b`)).json()).toEqual({ owner_id: '7', _2nd: 'b' });
+    expect((await json(await fetch(`${things.url('api')}/owners/seven/things/b`))).body.violations).toEqual([
+      { in: 'path', name: 'owner-id', pointer: '/owner-id', message: 'path parameter "owner-id" must be integer' },
+    ]);
     expect((await json(await postJson(`${things.url('api')}/things`, { id: 'x' }))).body.violations).toEqual([
       { in: 'body', pointer: '/name', message: 'is required (name)' },
     ]);

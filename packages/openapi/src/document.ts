@@ -49,6 +49,8 @@ export interface ApiOperation {
   path: string;
   /** The router's template with the server's base path: `/v2/rates/:id`. */
   route: string;
+  /** Router names of path parameters renamed to fit it (`user_id` → `user-id`); empty when none were. */
+  routeParams: Readonly<Record<string, string>>;
   operationId: string | undefined;
   /** JSON pointer to the operation object. */
   pointer: string;
@@ -232,7 +234,14 @@ function basePathOf(document: JsonObject): string {
   return decodeURI(path).replace(/\/+$/, '');
 }
 
-const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * The router's name for a path parameter: letters, digits and `_` only (`{user-id}` → `:user_id`);
+ * handlers see `params.user_id`, the request check maps it back to the document's name.
+ */
+export function routeParamName(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[0-9]/.test(safe) ? `_${safe}` : safe;
+}
 
 function collectOperations(
   document: JsonObject,
@@ -286,7 +295,19 @@ function collectOperations(
       warnUnsupported(where, isObject(requestBody) ? requestBody : undefined, responses, resolve, warnings);
       const deep = parameters.filter((p) => p.style === 'deepObject').map((p) => p.name);
       if (deep.length) warnings.push(`${where}: deepObject query parameters (${deep.join(', ')}) are not validated`);
-      operations.push({ method, path, route, operationId, pointer, parameters, requestBody: isObject(requestBody) ? requestBody : undefined, responses, node });
+      const renamed = templateNames.filter((n) => routeParamName(n) !== n).map((n) => [routeParamName(n), n]);
+      operations.push({
+        method,
+        path,
+        route,
+        routeParams: Object.fromEntries(renamed),
+        operationId,
+        pointer,
+        parameters,
+        requestBody: isObject(requestBody) ? requestBody : undefined,
+        responses,
+        node,
+      });
     }
   }
   return operations;
@@ -294,9 +315,9 @@ function collectOperations(
 
 /** `/v2` + `/rates/{id}` → `/v2/rates/:id`, or undefined when a parameter shares a segment with text. */
 function toRoute(basePath: string, path: string, names: readonly string[]): string | undefined {
-  if (!names.every((n) => PARAM_NAME.test(n))) return undefined;
+  if (names.some((n) => n === '') || new Set(names.map(routeParamName)).size !== names.length) return undefined;
   const segments = `${basePath}${path}`.split('/').map((segment) => {
-    if (/^\{[^}]+\}$/.test(segment)) return `:${segment.slice(1, -1)}`;
+    if (/^\{[^}]+\}$/.test(segment)) return `:${routeParamName(segment.slice(1, -1))}`;
     if (/[{}:*?#\s]/.test(segment)) return undefined;
     return segment;
   });

@@ -7,6 +7,7 @@ export {
   loadOpenApi,
   type OpenApi,
   OpenApiDocumentError,
+  routeParamName,
 } from './document.js';
 export { type GenerateOptions, generateValue, seedFor } from './generate.js';
 export { isObject, type JsonObject, toPointer } from './pointer.js';

@@ -27,6 +27,7 @@ const DOC = 'mockstack:openapi';
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
 interface CompiledOperation {
+  renamed: boolean;
   parameters: Partial<Record<ApiParameter['in'], { validate: ValidateFunction; arrays: ReadonlySet<string> }>>;
   body: { required: boolean; types: readonly string[]; validators: Map<string, ValidateFunction | null> } | undefined;
 }
@@ -62,7 +63,7 @@ export class RequestValidator {
     const compiled = this.#compile(operation);
     const violations: Violation[] = [];
     const sources: Record<ApiParameter['in'], Readonly<Record<string, unknown>>> = {
-      path: request.params,
+      path: compiled.renamed ? renameParams(request.params, operation.routeParams) : request.params,
       query: request.query,
       header: request.headers,
       cookie: compiled.parameters.cookie ? parseCookies(request.headers.cookie) : {},
@@ -126,7 +127,7 @@ export class RequestValidator {
   #compile(operation: ApiOperation): CompiledOperation {
     const existing = this.#compiled.get(operation);
     if (existing) return existing;
-    const compiled: CompiledOperation = { parameters: {}, body: undefined };
+    const compiled: CompiledOperation = { renamed: Object.keys(operation.routeParams).length > 0, parameters: {}, body: undefined };
     for (const location of ['path', 'query', 'header', 'cookie'] as const) {
       // deepObject (`?filter[kind]=cat`) is not parsed into objects by the router; such parameters go unchecked (said at load).
       const parameters = operation.parameters.filter(
@@ -173,6 +174,12 @@ export class RequestValidator {
       return null;
     }
   }
+}
+
+function renameParams(params: Readonly<Record<string, string>>, names: Readonly<Record<string, string>>): Record<string, string> {
+  const renamed: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) renamed[names[key] ?? key] = value;
+  return renamed;
 }
 
 function matchesRange(documented: string, actual: string): boolean {

@@ -24,6 +24,7 @@ import {
   parsePrefer,
   RequestValidator,
   ResponseMaker,
+  routeParamName,
   type Violation,
 } from '@mockstack/openapi';
 
@@ -130,7 +131,7 @@ function metaOf(operation: ApiOperation): Record<string, unknown> {
 
 /** `/rates/{id}`, `/rates/:id` and `/v2/rates/:id` all name the route `/v2/rates/:id`. */
 function routeOf(path: string, basePath: string): string {
-  const route = path.replace(/\{([^}]+)\}/g, ':$1');
+  const route = path.replace(/\{([^}]+)\}/g, (_, name: string) => `:${routeParamName(name)}`);
   if (!basePath || route === basePath || route.startsWith(`${basePath}/`)) return route;
   return `${basePath}${route}`;
 }
@@ -145,7 +146,7 @@ function findOperation(
   if (typeof operationId === 'string') return byOperationId.get(operationId);
   const method = String(rule.meta?.method ?? '');
   const path = String(rule.meta?.path ?? '');
-  return byRoute.get(`${method} ${routeOf(path, api.basePath)}`) ?? byRoute.get(`${method} ${path.replace(/\{([^}]+)\}/g, ':$1')}`);
+  return byRoute.get(`${method} ${routeOf(path, api.basePath)}`) ?? byRoute.get(`${method} ${routeOf(path, '')}`);
 }
 
 function describeUnknown(rule: RuleDefinition, api: OpenApi, documentPath: string): string {
