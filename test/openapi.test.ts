@@ -205,6 +205,17 @@ describe('requests checked against the contract', () => {
     ]);
   });
 
+  test('security requirements: 401 without any accepted credential', async () => {
+    const denied = await json(await fetch(`${pets}/api/pets/3`, { method: 'DELETE' }));
+    expect(denied.status).toBe(401);
+    expect(denied.body.violations).toEqual([
+      { in: 'security', pointer: '', message: 'credentials are missing: send Authorization: Bearer … (bearer), or header x-api-key (apiKey)' },
+    ]);
+    expect((await fetch(`${pets}/api/pets/3`, { method: 'DELETE' })).headers.get('www-authenticate')).toBe('Bearer');
+    expect((await fetch(`${pets}/api/pets/3`, { method: 'DELETE', headers: { authorization: 'Bearer t0ken' } })).status).toBe(204);
+    expect((await fetch(`${pets}/api/pets/3`, { method: 'DELETE', headers: { 'x-api-key': 'k' } })).status).toBe(204);
+  });
+
   test('a service can turn validation off', async () => {
     const response = await fetch(`${stack.url('unchecked')}/v2/rates?country=nowhere`);
     expect(response.status).toBe(200);

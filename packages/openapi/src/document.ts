@@ -42,6 +42,12 @@ export interface ApiParameter {
   style: string | undefined;
 }
 
+/** A credential a request must carry, from `components.securitySchemes`. */
+export type SecurityScheme =
+  | { name: string; type: 'apiKey'; in: 'header' | 'query' | 'cookie'; parameter: string }
+  | { name: string; type: 'http'; scheme: string }
+  | { name: string; type: 'other' };
+
 /** One operation of the document, ready to route. */
 export interface ApiOperation {
   method: HttpMethod;
@@ -57,6 +63,8 @@ export interface ApiOperation {
   parameters: readonly ApiParameter[];
   requestBody: JsonObject | undefined;
   responses: JsonObject;
+  /** Alternatives of credentials the operation accepts (any one suffices); empty: none needed. */
+  security: readonly (readonly SecurityScheme[])[];
   /** The operation object itself (refs unresolved). */
   node: JsonObject;
 }
@@ -253,6 +261,7 @@ function collectOperations(
   const operations: ApiOperation[] = [];
   const paths = isObject(document.paths) ? document.paths : {};
   const operationIds = new Map<string, string>();
+  const schemes = isObject(document.components) && isObject(document.components.securitySchemes) ? document.components.securitySchemes : {};
   for (const [path, rawItem] of Object.entries(paths)) {
     const item = resolve(rawItem);
     if (!isObject(item)) continue;
@@ -305,6 +314,7 @@ function collectOperations(
         pointer,
         parameters,
         requestBody: isObject(requestBody) ? requestBody : undefined,
+        security: securityOf(node.security ?? document.security, schemes, resolve),
         responses,
         node,
       });
@@ -324,6 +334,29 @@ function toRoute(basePath: string, path: string, names: readonly string[]): stri
   if (segments.some((s) => s === undefined)) return undefined;
   const route = segments.join('/');
   return route.startsWith('/') ? route : `/${route}`;
+}
+
+function securityOf(requirements: unknown, schemes: JsonObject, resolve: (node: unknown) => unknown): SecurityScheme[][] {
+  if (!Array.isArray(requirements) || requirements.length === 0) return [];
+  const alternatives: SecurityScheme[][] = [];
+  for (const requirement of requirements) {
+    if (!isObject(requirement)) continue;
+    // `{}` among the alternatives: anonymous access is allowed.
+    if (Object.keys(requirement).length === 0) return [];
+    alternatives.push(
+      Object.keys(requirement).map((name): SecurityScheme => {
+        const scheme = resolve(schemes[name]);
+        if (!isObject(scheme)) return { name, type: 'other' };
+        if (scheme.type === 'apiKey' && typeof scheme.name === 'string' && (scheme.in === 'header' || scheme.in === 'query' || scheme.in === 'cookie')) {
+          return { name, type: 'apiKey', in: scheme.in, parameter: scheme.in === 'header' ? scheme.name.toLowerCase() : scheme.name };
+        }
+        if (scheme.type === 'http' && typeof scheme.scheme === 'string') return { name, type: 'http', scheme: scheme.scheme.toLowerCase() };
+        if (scheme.type === 'oauth2' || scheme.type === 'openIdConnect') return { name, type: 'http', scheme: 'bearer' };
+        return { name, type: 'other' };
+      }),
+    );
+  }
+  return alternatives;
 }
 
 function mergeParameters(shared: readonly unknown[], own: readonly unknown[], resolve: (node: unknown) => unknown): ApiParameter[] {

@@ -8,6 +8,7 @@ export {
   type OpenApi,
   OpenApiDocumentError,
   routeParamName,
+  type SecurityScheme,
 } from './document.js';
 export { type GenerateOptions, generateValue, seedFor } from './generate.js';
 export { isObject, type JsonObject, toPointer } from './pointer.js';

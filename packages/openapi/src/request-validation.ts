@@ -1,6 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { type AjvInstance, createAjv } from './ajv.js';
-import type { ApiOperation, ApiParameter, OpenApi } from './document.js';
+import type { ApiOperation, ApiParameter, OpenApi, SecurityScheme } from './document.js';
 import { isJsonMediaType } from './document.js';
 import { isObject, type JsonObject } from './pointer.js';
 
@@ -14,7 +14,7 @@ export interface RequestParts {
 
 /** One way a request breaks the contract. */
 export interface Violation {
-  in: 'path' | 'query' | 'header' | 'cookie' | 'body';
+  in: 'path' | 'query' | 'header' | 'cookie' | 'body' | 'security';
   /** The parameter's name, for path/query/header/cookie. */
   name?: string | undefined;
   /** JSON pointer into the body, or to the parameter (`/limit`). */
@@ -81,6 +81,10 @@ export class RequestValidator {
       }
     }
     if (compiled.body) violations.push(...this.#validateBody(operation, compiled.body, request));
+    if (operation.security.length && !operation.security.some((all) => all.every((scheme) => hasCredential(scheme, request)))) {
+      const wanted = operation.security.map((all) => all.map(describeScheme).join(' and ')).join(', or ');
+      violations.push({ in: 'security', pointer: '', message: `credentials are missing: send ${wanted}` });
+    }
     return violations;
   }
 
@@ -174,6 +178,28 @@ export class RequestValidator {
       return null;
     }
   }
+}
+
+function hasCredential(scheme: SecurityScheme, request: RequestParts): boolean {
+  const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+  switch (scheme.type) {
+    case 'apiKey':
+      if (scheme.in === 'header') return Boolean(first(request.headers[scheme.parameter]));
+      if (scheme.in === 'query') return Boolean(first(request.query[scheme.parameter]));
+      return parseCookies(request.headers.cookie)[scheme.parameter] !== undefined;
+    case 'http': {
+      const authorization = first(request.headers.authorization)?.trim().toLowerCase() ?? '';
+      return authorization.startsWith(`${scheme.scheme} `) && authorization.length > scheme.scheme.length + 1;
+    }
+    default:
+      return true;
+  }
+}
+
+function describeScheme(scheme: SecurityScheme): string {
+  if (scheme.type === 'apiKey') return `${scheme.in} ${scheme.parameter} (${scheme.name})`;
+  if (scheme.type === 'http') return `Authorization: ${scheme.scheme[0]?.toUpperCase()}${scheme.scheme.slice(1)} … (${scheme.name})`;
+  return scheme.name;
 }
 
 function renameParams(params: Readonly<Record<string, string>>, names: Readonly<Record<string, string>>): Record<string, string> {

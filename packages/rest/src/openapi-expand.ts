@@ -213,11 +213,14 @@ function validationRule(
     match: { when: invalidRequest },
     respond: (ctx: HandlerContext) => {
       const violations = check(ctx);
-      const status = violations.every((v) => v.in === 'body') ? 422 : 400;
+      const status = violations.every((v) => v.in === 'security') ? 401 : violations.every((v) => v.in === 'body') ? 422 : 400;
       const summary = violations.map((v) => `${v.in}${v.name ? ` ${v.name}` : v.pointer ? ` ${v.pointer}` : ''}: ${v.message}`).join('; ');
       return makeFault(Code.InvalidArgument, `request does not match ${operation.method} ${operation.path} of ${api.file}: ${summary}`, {
         httpStatus: status,
-        headers: { 'content-type': 'application/problem+json' },
+        headers:
+          status === 401
+            ? { 'content-type': 'application/problem+json', 'www-authenticate': challengeOf(operation) }
+            : { 'content-type': 'application/problem+json' },
         body: {
           type: 'https://mockstack.dev/problems/request-validation',
           title: 'The request does not match the OpenAPI contract',
@@ -229,6 +232,12 @@ function validationRule(
     },
     source: service.source,
   };
+}
+
+/** `Bearer`, `Basic`… for a 401, from the operation's first http-like scheme (an API key has none: `ApiKey`). */
+function challengeOf(operation: ApiOperation): string {
+  const http = operation.security.flat().find((s) => s.type === 'http');
+  return http && http.type === 'http' ? `${http.scheme[0]?.toUpperCase()}${http.scheme.slice(1)}` : 'ApiKey';
 }
 
 function contractRule(
