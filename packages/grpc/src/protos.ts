@@ -31,6 +31,8 @@ export interface LoadedProtos {
   packageDefinition: PackageDefinition;
   /** google.rpc.Status, for `grpc-status-details-bin`. */
   statusType: protobuf.Type;
+  /** Every proto file read, imports included (a change to any of them reloads). */
+  files: string[];
 }
 
 /** A proto that cannot be loaded, with the file and line to fix. */
@@ -45,7 +47,8 @@ export class ProtoLoadError extends Error {
   }
 }
 
-const cache = new Map<string, LoadedProtos>();
+/** Per file set: the modification times it was loaded at, and what it loaded. */
+const cache = new Map<string, { mtimes: string; loaded: LoadedProtos }>();
 
 /**
  * Loads proto files with their imports (include dirs, then the importing file's directory, then
@@ -54,12 +57,16 @@ const cache = new Map<string, LoadedProtos>();
  */
 export function loadProtos(files: readonly string[], includeDirs: readonly string[]): LoadedProtos {
   const dirs = [...includeDirs, ...files.map((f) => dirname(f)), OWN_PROTOS];
-  const key = JSON.stringify([files, dirs, files.map(mtimeOf)]);
+  const key = JSON.stringify([files, dirs]);
   const cached = cache.get(key);
-  if (cached) return cached;
+  if (cached && cached.mtimes === mtimesOf(cached.loaded.files)) return cached.loaded;
   const loaded = load(files, dirs);
-  cache.set(key, loaded);
+  cache.set(key, { mtimes: mtimesOf(loaded.files), loaded });
   return loaded;
+}
+
+function mtimesOf(files: readonly string[]): string {
+  return files.map(mtimeOf).join(',');
 }
 
 function mtimeOf(file: string): number {
@@ -125,7 +132,7 @@ function load(files: readonly string[], dirs: readonly string[]): LoadedProtos {
     services.set(fullName, list);
   }
   const packageDefinition = loadSync([...files], { keepCase: true, includeDirs: [...dirs], longs: String, enums: String, defaults: true, oneofs: true });
-  return { root, services, methods, packageDefinition, statusType: root.lookupType('google.rpc.Status') };
+  return { root, services, methods, packageDefinition, statusType: root.lookupType('google.rpc.Status'), files: [...new Set(seen)] };
 }
 
 function readable(file: string): boolean {
