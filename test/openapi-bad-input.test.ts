@@ -78,6 +78,8 @@ paths:
   const error = await failure(file);
   expect(error.code).toBe('MOCKSTACK_ERR_CONTRACT_LOAD');
   expect(error.message).toContain(`${file} is not a valid OpenAPI 3.0/3.1 document`);
+  // Pointing at the rest({ openapi }) call in the scenario.
+  expect(error.source?.file).toBe(import.meta.filename);
   expect((error as MockstackError & { problems: unknown }).problems).toEqual([
     { pointer: '/info', message: "must have required property 'version'" },
     { pointer: '/paths/~1pets~1{id}/get/responses/200', message: "must have required property 'description'" },
@@ -98,6 +100,7 @@ test('a YAML syntax error, a missing file, a Swagger 2.0 document, a broken exte
   const missing = await failure(join(dir, 'nope.yaml'));
   expect(missing.code).toBe('MOCKSTACK_ERR_CONTRACT_LOAD');
   expect(missing.message).toContain(`cannot read OpenAPI document ${join(dir, 'nope.yaml')}`);
+  expect(missing.format()).toMatch(/openapi-bad-input\.test\.ts:\d+:\d+: cannot read OpenAPI document/);
 
   const swagger = await failure(write('swagger.json', JSON.stringify({ swagger: '2.0', info: { title: 'x', version: '1' }, paths: {} })));
   expect(swagger.message).toContain('/swagger: Swagger 2.0 is not supported; convert the document to OpenAPI 3.0 or 3.1');

