@@ -7,11 +7,9 @@ import {
   type Code,
   type CoreRequest,
   type Engine,
-  ErrorCode,
   type Fault,
   type Headers,
   isFault,
-  MockstackError,
   makeFault,
   type Outcome,
   parseDuration,
@@ -78,7 +76,6 @@ class GrpcServer implements ServiceServer {
   readonly #autoRules = new Map<string, Rule>();
   readonly #statuses = new WeakMap<Fault, grpc.StatusObject>();
   readonly #encoded = new WeakMap<object, Map<protobuf.Type, Buffer>>();
-  #port = 0;
 
   constructor(service: Service, { engine }: AdapterContext) {
     this.#service = service;
@@ -90,7 +87,7 @@ class GrpcServer implements ServiceServer {
     this.#mocker = new AutoMocker(engine.seed);
     this.#server = new grpc.Server({ 'grpc.max_receive_message_length': config.maxMessageBytes });
 
-    for (const [name, methods] of this.#protos.services) {
+    for (const methods of this.#protos.services.values()) {
       const definition: Record<string, grpc.MethodDefinition<unknown, Buffer>> = {};
       const implementation: grpc.UntypedServiceImplementation = {};
       for (const method of methods) {
@@ -107,7 +104,6 @@ class GrpcServer implements ServiceServer {
         implementation[method.name] = this.#handlerFor(method);
       }
       this.#server.addService(definition as grpc.ServiceDefinition, implementation);
-      void name;
     }
     if (config.reflection) {
       const served = config.health ? { ...this.#protos.packageDefinition, ...healthDefinition() } : this.#protos.packageDefinition;
@@ -155,7 +151,6 @@ class GrpcServer implements ServiceServer {
           reject(error);
           return;
         }
-        this.#port = port;
         resolve({ name: this.#service.name, protocol: 'grpc', host, port, url: `grpc://${hostPort.replace(/:\d+$/, `:${port}`)}` });
       });
     });
@@ -181,10 +176,6 @@ class GrpcServer implements ServiceServer {
     } catch {
       return false;
     }
-  }
-
-  get port(): number {
-    return this.#port;
   }
 
   #handlerFor(method: MethodInfo): grpc.UntypedHandleCall {
@@ -238,8 +229,14 @@ class GrpcServer implements ServiceServer {
 
   #answerUnary(method: MethodInfo, call: AnyCall, request: GrpcRequest, result: Outcome, startedAt: number, callback: grpc.sendUnaryData<Buffer>): void {
     const outcome = result.kind === 'unmatched' ? this.#fallback(method, request, result, 1) : result;
-    if (outcome.kind === 'aborted') {
-      this.#recordAborted(request, outcome, call, startedAt);
+    // Gone during a delay (a call without a deadline has no abort signal; see #request).
+    if (outcome.kind === 'aborted' || call.cancelled) {
+      this.#recordAborted(
+        request,
+        outcome.kind === 'aborted' ? outcome : { kind: 'aborted', rule: 'rule' in outcome ? outcome.rule : undefined },
+        call,
+        startedAt,
+      );
       return;
     }
     if (outcome.kind === 'fault' || outcome.kind === 'unmatched') {
@@ -252,10 +249,6 @@ class GrpcServer implements ServiceServer {
       buffer = this.#encodeAnswer(method, outcome, reply ? reply.body : (outcome as { body: unknown }).body);
     } catch (error) {
       this.#finish(request, outcome, startedAt, (s) => callback(s), this.#wrongShape(method, outcome, error));
-      return;
-    }
-    if (call.cancelled) {
-      this.#recordAborted(request, { kind: 'aborted', rule: outcome.rule }, call, startedAt);
       return;
     }
     if (reply?.headers) call.sendMetadata(metadataOf(reply.headers));
@@ -306,7 +299,7 @@ class GrpcServer implements ServiceServer {
     const request = this.#request(method, call, method.kind === 'bidi' ? inbox.received : first, inbox.received, inbox, writer);
     let outcome = await this.#engine.handle(request);
     if (outcome.kind === 'unmatched') outcome = this.#fallback(method, request, outcome, AUTO_STREAM_LENGTH);
-    if (outcome.kind === 'aborted') {
+    if (outcome.kind === 'aborted' || call.cancelled) {
       this.#recordAborted(request, outcome, call, startedAt);
       return;
     }
@@ -332,7 +325,7 @@ class GrpcServer implements ServiceServer {
     }
     if (ending.kind === 'status') {
       fail(ending.status);
-      this.#engine.record(request, outcome, { status: statusName(ending.code), code: ending.code, error: ending.error, startedAt });
+      this.#engine.record(request, outcome, { status: ending.code, code: ending.code, error: ending.error, startedAt });
       return;
     }
     call.end(reply?.trailers ? metadataOf(reply.trailers) : undefined);
@@ -441,7 +434,7 @@ class GrpcServer implements ServiceServer {
       status.metadata.set('x-mockstack-unmatched', '1');
     } else return;
     send(status);
-    this.#engine.record(request, outcome, { status: statusName(fault.code), code: fault.code, error: fault.message, startedAt });
+    this.#engine.record(request, outcome, { status: fault.code, code: fault.code, error: fault.message, startedAt });
   }
 
   #recordAborted(request: GrpcRequest, outcome: Outcome, call: AnyCall, startedAt: number): void {
@@ -501,10 +494,6 @@ let health: PackageDefinition | undefined;
 function healthDefinition(): PackageDefinition {
   health ??= loadSync(healthProtoPath, { keepCase: true });
   return health;
-}
-
-function statusName(code: Code): string {
-  return code;
 }
 
 function badRequest(bad: BadMessage): Outcome & { kind: 'fault' } {
@@ -653,8 +642,4 @@ function pauseOf(item: unknown): number | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
   const spec = (item as { [PAUSE]?: number | string })[PAUSE];
   return spec === undefined ? undefined : (parseDuration(spec) ?? 0);
-}
-
-export function contractError(message: string): MockstackError {
-  return new MockstackError(ErrorCode.ContractLoad, message);
 }
