@@ -54,6 +54,21 @@ test('a scenario module and a contract together: the contract joins the scenario
   }
 });
 
+test('an OpenAPI document is served with no scenario, under its base path', async () => {
+  const stack = await startStack([resolve(import.meta.dirname, '../schemas/petstore.json')]);
+  try {
+    expect(Object.keys(stack.services)).toEqual(['petstore']);
+    const invalid = await fetch(`${stack.url('petstore')}/api/pets`);
+    expect(invalid.status).toBe(400);
+    const res = await fetch(`${stack.url('petstore')}/api/pets`, { headers: { 'x-request-id': '6f1c2a4e-8d3b-4c1f-9a2e-0b5d7c3e1f20' } });
+    expect(res.status).toBe(200);
+    expect(Array.isArray(await res.json())).toBe(true);
+    expect((await fetch(`${stack.url('petstore')}/pets`)).status).toBe(404);
+  } finally {
+    await stack.close();
+  }
+});
+
 const failure = (sources: string[]) =>
   loadModel(sources).then(
     () => undefined,

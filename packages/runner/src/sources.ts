@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, extname, relative, resolve } from 'node:path';
 import { ErrorCode, MockstackError, type ScenarioDefinition, type ServiceDefinition } from '@mockstack/core';
-import { graphql, grpc } from '@mockstack/dsl';
+import { graphql, grpc, rest } from '@mockstack/dsl';
 import { type LoadedScenario, loadScenario } from './load-scenario.js';
 
 /** What `mockstack up` accepts, by file ending. */
@@ -9,7 +9,10 @@ export const sourceKinds = {
   scenario: ['.ts', '.mts', '.js', '.mjs'],
   grpc: ['.proto'],
   graphql: ['.graphql', '.gql'],
+  openapi: ['.json', '.yaml', '.yml'],
 } as const;
+
+type SourceKind = keyof typeof sourceKinds;
 
 export interface ContractOptions {
   /** Where proto imports are looked up, besides each proto's directory. */
@@ -18,19 +21,19 @@ export interface ContractOptions {
 
 /**
  * Loads what `mockstack up` was given: at most one scenario module plus any number of contracts
- * (`.proto`, GraphQL SDL), each contract served as its own auto-mocked service. A contract may
+ * (`.proto`, GraphQL SDL, OpenAPI JSON/YAML), each contract served as its own auto-mocked service. A contract may
  * name its port as `file:port`; otherwise it gets a free one.
  */
 export async function loadSources(sources: readonly string[], options: ContractOptions = {}): Promise<LoadedScenario> {
   const modules: string[] = [];
-  const contracts: { path: string; port: number | undefined; kind: 'grpc' | 'graphql' }[] = [];
+  const contracts: { path: string; port: number | undefined; kind: Exclude<SourceKind, 'scenario'> }[] = [];
   for (const source of sources) {
     const { path, port } = splitPort(source);
     const kind = kindOf(path);
     if (!existsSync(path)) {
       throw new MockstackError(
         ErrorCode.ScenarioNotFound,
-        `${path} does not exist (looked at ${resolve(path)}); pass a scenario module (.ts) or a contract (.proto, .graphql)`,
+        `${path} does not exist (looked at ${resolve(path)}); pass a scenario module (.ts) or a contract (.proto, .graphql, OpenAPI .yaml/.json)`,
       );
     }
     if (kind === 'scenario') {
@@ -53,20 +56,23 @@ export async function loadSources(sources: readonly string[], options: ContractO
   for (const contract of contracts) {
     const file = resolve(contract.path);
     const name = uniqueName(basename(file, extname(file)), services);
+    const port = contract.port ?? 0;
     services[name] =
       contract.kind === 'grpc'
-        ? grpc({ port: contract.port ?? 0, proto: file, includeDirs: [...(options.includeDirs ?? [])] })
-        : graphql({ port: contract.port ?? 0, schema: file });
+        ? grpc({ port, proto: file, includeDirs: [...(options.includeDirs ?? [])] })
+        : contract.kind === 'graphql'
+          ? graphql({ port, schema: file })
+          : rest({ port, openapi: file });
     loaded.inputs.push(file);
   }
   const definition: ScenarioDefinition = { ...loaded.definition, services };
   return { ...loaded, definition };
 }
 
-function kindOf(path: string): 'scenario' | 'grpc' | 'graphql' {
+function kindOf(path: string): SourceKind {
   const ending = extname(path).toLowerCase();
   for (const [kind, endings] of Object.entries(sourceKinds)) {
-    if ((endings as readonly string[]).includes(ending)) return kind as 'scenario' | 'grpc' | 'graphql';
+    if ((endings as readonly string[]).includes(ending)) return kind as SourceKind;
   }
   const accepted = Object.entries(sourceKinds)
     .map(([kind, endings]) => `${endings.join('/')} (${kind === 'scenario' ? 'scenario module' : kind})`)
