@@ -86,7 +86,8 @@ class Generator {
     }
     switch (typeOf(schema)) {
       case 'object':
-        return this.#object(schema, parent || name, depth);
+        // Fields are named in the context of their object: its component name, else the field holding it.
+        return this.#object(schema, componentName(raw) ?? (name || parent), depth);
       case 'array':
         return this.#array(schema, name, parent, depth);
       case 'integer':
@@ -302,7 +303,13 @@ function words(name: string): string[] {
     .map((w) => w.toLowerCase());
 }
 
-const PERSON = /user|person|customer|author|member|employee|contact|owner|account|profile|buyer|seller|recipient|sender/i;
+const PERSON = /user|person|customer|author|member|employee|contact|owner|account|profile|buyer|seller|recipient|sender|address|shipping|billing/i;
+
+/** `Address` for `{ $ref: '#/components/schemas/Address' }`. */
+function componentName(raw: unknown): string | undefined {
+  const ref = isObject(raw) ? raw.$ref : undefined;
+  return typeof ref === 'string' ? ref.slice(ref.lastIndexOf('/') + 1) : undefined;
+}
 const COMPANY = /company|org|vendor|brand|merchant|store|shop|supplier|carrier|provider/i;
 
 /** A realistic string for a field from its name (and its object's name), or undefined. */
@@ -320,7 +327,8 @@ function byName(name: string, parent: string, f: Faker): string | undefined {
   if (last === 'username' || last === 'login') return f.internet.username().toLowerCase();
   if (last === 'name' || last === 'title') {
     const context = w.length > 1 ? all : parent;
-    if (PERSON.test(context) || all === 'full name') return f.person.fullName();
+    if (PERSON.test(context) || /^(to|from|ship to|bill to)$/i.test(context) || all === 'full name') return f.person.fullName();
+    if (/pet|dog|cat|animal/i.test(context)) return f.person.firstName();
     if (COMPANY.test(context)) return f.company.name();
     if (/city/i.test(context)) return f.location.city();
     if (/country/i.test(context)) return f.location.country();

@@ -80,6 +80,16 @@ describe('generateValue', () => {
     expect(value.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(value.firstName).toMatch(/^[A-Z]/);
     expect(value.ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    // `name` reads its object: a person's for a recipient or customer, a company's for a carrier.
+    const names = generate({
+      type: 'object',
+      properties: {
+        customer: { type: 'object', properties: { name: { type: 'string' } } },
+        carrier: { type: 'object', properties: { name: { type: 'string' } } },
+      },
+    }) as { customer: { name: string }; carrier: { name: string } };
+    expect(names.customer.name).toMatch(/^\S+ \S+/);
+    expect(names.carrier.name).not.toBe(names.customer.name);
   });
 
   test('deterministic per seed', () => {
