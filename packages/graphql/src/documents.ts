@@ -4,11 +4,13 @@ import { checkLimits, type QueryLimits } from './limits.js';
 export interface OperationInfo {
   type: OperationTypeNode;
   name: string | undefined;
+  /** The operation id the engine and the journal know it by: `query GetCart`, `mutation (anonymous)`. */
+  id: string;
 }
 
 /** A query text after parse, validation and the size limits: either a document or the errors. */
 export type CompiledDocument =
-  | { ok: true; document: DocumentNode; operations: ReadonlyMap<string, OperationInfo>; only: OperationInfo | undefined }
+  | { ok: true; text: string; document: DocumentNode; operations: ReadonlyMap<string, OperationInfo>; only: OperationInfo | undefined }
   | { ok: false; errors: readonly GraphQLError[] };
 
 /** Query texts longer than this are compiled but not kept. */
@@ -62,12 +64,13 @@ export class DocumentCache {
     let count = 0;
     for (const definition of document.definitions) {
       if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
-      const info = { type: definition.operation, name: definition.name?.value };
+      const name = definition.name?.value;
+      const info = { type: definition.operation, name, id: `${definition.operation} ${name ?? '(anonymous)'}` };
       operations.set(info.name ?? '', info);
       only = info;
       count++;
     }
-    return { ok: true, document, operations, only: count === 1 ? only : undefined };
+    return { ok: true, text: query, document, operations, only: count === 1 ? only : undefined };
   }
 }
 

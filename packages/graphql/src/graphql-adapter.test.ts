@@ -354,6 +354,44 @@ describe('graphql adapter', () => {
   });
 });
 
+test('mocks override the auto-mocks per scalar, object type and field; list length is configurable', async () => {
+  const mocked = scenario<ShopState>('mocked', { state: shopState }).services({
+    shop: graphql<ShopState>({
+      schema: 'shop.graphql',
+      listLength: 1,
+      mocks: {
+        DateTime: () => '2030-01-01T00:00:00.000Z',
+        Money: ({ random }) => `€${(random() * 100).toFixed(2)}`,
+        Product: { name: 'Always the same mug', reviewCount: () => 42 },
+        User: () => ({ name: 'Ada Lovelace', email: 'ada@example.com' }),
+      },
+    }),
+  });
+  const { stack, client } = await start(mocked);
+  try {
+    const data = await client.request<{ products: Record<string, unknown>[]; me: Record<string, unknown> }>(
+      '{ products { name reviewCount createdAt price tags } me { name email createdAt } }',
+    );
+    expect(data.products).toHaveLength(1);
+    expect(data.products[0]).toMatchObject({ name: 'Always the same mug', reviewCount: 42, createdAt: '2030-01-01T00:00:00.000Z' });
+    expect(data.products[0]?.price).toMatch(/^€\d+\.\d\d$/);
+    expect(data.products[0]?.tags).toHaveLength(1);
+    expect(data.me).toEqual({ name: 'Ada Lovelace', email: 'ada@example.com', createdAt: '2030-01-01T00:00:00.000Z' });
+  } finally {
+    await stack.close();
+  }
+});
+
+test('a POST with Content-Type application/graphql carries the query text', async () => {
+  const { stack, url } = await start(shop());
+  try {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/graphql' }, body: '{ greeting(name: "sdl") }' });
+    expect(await bodyOf(response)).toEqual({ data: { greeting: 'hello sdl' } });
+  } finally {
+    await stack.close();
+  }
+});
+
 test("a service's rate limit counts HTTP requests, not the fields resolved in them", async () => {
   const limited = scenario<ShopState>('limited', { state: shopState }).services({
     shop: graphql<ShopState>(

@@ -40,6 +40,8 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** The operation id every request is matched on when no operation rule answered it (see the DSL). */
 const ANY_OPERATION = '(any operation)';
 const INVALID = '(invalid)';
+/** Shared by every request: GraphQL requests have no path params (nor, over POST, a query string). */
+const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** Serves a GraphQL service of the model: SDL in, auto-mocked API out, scenario rules first. */
 export const graphqlAdapter: Adapter = {
@@ -159,6 +161,7 @@ class GraphqlServer implements ServiceServer {
   readonly #documents: DocumentCache;
   readonly #path: string;
   readonly #operationIds: ReadonlySet<string>;
+  readonly #postTarget: string;
   /** The rule an auto-mocked answer is journaled under. */
   readonly #schemaRule: Rule;
 
@@ -192,6 +195,7 @@ class GraphqlServer implements ServiceServer {
     };
     this.#documents = new DocumentCache(this.#schema, limits);
     this.#path = typeof config.path === 'string' ? config.path : '/graphql';
+    this.#postTarget = `POST ${this.#path}`;
 
     const bodyLimit = typeof config.bodyLimit === 'number' ? config.bodyLimit : DEFAULT_BODY_LIMIT;
     this.#app = Fastify({ logger: false, bodyLimit, forceCloseConnections: true, return503OnClosing: false });
@@ -264,8 +268,8 @@ class GraphqlServer implements ServiceServer {
             protocol: 'graphql',
             service: this.#service.name,
             operation,
-            params: {},
-            query: {},
+            params: NONE,
+            query: NONE,
             headers: core.headers,
             body: args,
             target: `${operation} in ${ctx.operationId}`,
@@ -331,7 +335,9 @@ class GraphqlServer implements ServiceServer {
           : `the document has no operation named "${operationName}" (it has ${names.join(', ')})`;
       return this.#finish(reply, core, startedAt, { status: 400, body: errorsBody(message, 'BAD_REQUEST') }, undefined);
     }
-    core.operation = `${operation.type} ${operation.name ?? '(anonymous)'}`;
+    core.operation = operation.id;
+    // The journal keeps the request: let it hold the cached query text, not this request's copy.
+    if (core.body === params) (params as { query: string }).query = compiled.text;
     if (operation.type === 'subscription') {
       return this.#finish(
         reply,
@@ -357,7 +363,8 @@ class GraphqlServer implements ServiceServer {
       // The same request under the catch-all's id (not a spread copy: that would build the lazy abort signal).
       const operationId = core.operation;
       core.operation = ANY_OPERATION;
-      const fallback = await this.#engine.handle(core);
+      const handled = this.#engine.handle(core);
+      const fallback = isPromiseLike(handled) ? await handled : handled;
       core.operation = operationId;
       if (fallback.kind !== 'unmatched') outcome = fallback;
     }
@@ -388,14 +395,15 @@ class GraphqlServer implements ServiceServer {
         break;
     }
 
-    const result = (await execute({
+    const executed = execute({
       schema: this.#schema,
       document: compiled.document,
       rootValue,
       contextValue: context,
       variableValues: context.variables,
       operationName,
-    })) as ExecutionResult;
+    });
+    const result: ExecutionResult = isPromiseLike(executed) ? await executed : executed;
     if (context.escalated) return this.#finish(reply, core, startedAt, faultAnswer(context.escalated), context.escalated, context.rule);
     // No data at all: the variables did not fit the operation (a request error).
     const status = result.data === undefined ? 400 : 200;
@@ -419,11 +427,20 @@ class GraphqlServer implements ServiceServer {
       protocol: 'graphql',
       service: this.#service.name,
       operation: INVALID,
-      params: {},
-      query: request.method === 'GET' ? (request.query as CoreRequest['query']) : {},
+      params: NONE,
+      query: request.method === 'GET' ? (request.query as CoreRequest['query']) : NONE,
       headers: request.headers,
-      body: { query: params.query, variables: parseJsonParam(params.variables), operationName: params.operationName, extensions: params.extensions },
-      target: `${request.method} ${request.url}`,
+      // A POST body is journaled as sent; GET parameters as the same shape, variables parsed.
+      body:
+        request.method === 'POST'
+          ? params
+          : {
+              query: params.query,
+              variables: parseJsonParam(params.variables),
+              operationName: params.operationName,
+              extensions: parseJsonParam(params.extensions),
+            },
+      target: request.method === 'POST' && request.url === this.#path ? this.#postTarget : `${request.method} ${request.url}`,
     };
   }
 
@@ -513,6 +530,10 @@ function parseJsonParam(value: unknown): unknown {
   } catch {
     return INVALID_JSON;
   }
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 function pathOf(url: string): string {
