@@ -66,6 +66,11 @@ const kitchen = scenario<State>('kitchen', { seed: 7, state: () => ({ tickets: 0
       }),
       grpc.method('test.kitchen.v1.Bar/Tab', { match: { body: { dish: 'espresso' } }, times: 1 }, fault.unavailable('machine warming up')),
       grpc.method('test.kitchen.v1.Bar/Tab', { match: { body: { dish: 'espresso' } } }, sequence([{ ticketId: 'one' }, { ticketId: 'two' }])),
+      grpc.method(
+        'test.kitchen.v1.Bar/Tab',
+        { match: { body: { dish: 'bad-details' } } },
+        fault.grpc('ABORTED', 'x', { details: [{ '@type': 'type.googleapis.com/no.such.Detail', reason: 'r' }] }),
+      ),
       ...grpc.service<State>(KITCHEN, {
         Track: ({ request }) =>
           grpc.stream(
@@ -372,6 +377,17 @@ describe('bad input', () => {
     expect(r.error?.details).toContain('test.kitchen.v1.Ticket');
     expect(stack.engine.journal.list()[0]).toMatchObject({ status: 'INTERNAL', code: 'INTERNAL' });
     expect(stack.engine.journal.list()[0]?.error).toContain('field quantity');
+    expect((await unary('PlaceOrder', ok)).error).toBeNull();
+  });
+
+  test('a fault whose details name an unknown type answers INTERNAL saying so, journaled; the server keeps serving', async () => {
+    const bar = new (pick('test.kitchen.v1.Bar'))(address, grpcJs.credentials.createInsecure()) as unknown as { Tab: UnaryMethod } & grpcJs.Client;
+    const error = await new Promise<grpcJs.ServiceError | null>((resolve) => bar.Tab({ dish: 'bad-details' }, new grpcJs.Metadata(), {}, (e) => resolve(e)));
+    bar.close();
+    expect(error?.code).toBe(grpcJs.status.INTERNAL);
+    expect(error?.details).toContain('cannot send fault ABORTED: its details do not encode');
+    expect(error?.details).toContain('no.such.Detail');
+    expect(stack.engine.journal.list()[0]).toMatchObject({ status: 'INTERNAL', code: 'INTERNAL' });
     expect((await unary('PlaceOrder', ok)).error).toBeNull();
   });
 

@@ -25,7 +25,7 @@ import { AutoMocker } from './automock.js';
 import { BadMessage, decoder, encode, ShapeError } from './codec.js';
 import { grpcConfigOf, loadServiceProtos } from './config.js';
 import type { LoadedProtos, MethodInfo } from './protos.js';
-import { metadataOf, statusOfFault } from './status.js';
+import { grpcStatusOfCode, metadataOf, statusOfFault } from './status.js';
 import { validateGrpcService } from './validate.js';
 
 /** Marks a server-stream reply built by the DSL's `grpc.stream(items, { interval })`. */
@@ -279,9 +279,13 @@ class GrpcServer implements ServiceServer {
   }
 
   async #clientStreaming(method: MethodInfo, call: grpc.ServerReadableStream<unknown, Buffer>, callback: grpc.sendUnaryData<Buffer>): Promise<void> {
+    const startedAt = performance.now();
     const inbox = Inbox.of(call);
     const bad = await inbox.drain();
-    if (call.cancelled) return;
+    if (call.cancelled) {
+      this.#recordAborted(this.#request(method, call, inbox.received, inbox.received, inbox, undefined), { kind: 'aborted', rule: undefined }, call, startedAt);
+      return;
+    }
     this.#unary(method, call, bad ?? inbox.received, inbox.received, callback);
   }
 
@@ -434,7 +438,9 @@ class GrpcServer implements ServiceServer {
       status.metadata.set('x-mockstack-unmatched', '1');
     } else return;
     send(status);
-    this.#engine.record(request, outcome, { status: fault.code, code: fault.code, error: fault.message, startedAt });
+    // A fault whose details do not encode went out as INTERNAL (see #status); journal what was sent.
+    const code = status.code === grpcStatusOfCode[fault.code] ? fault.code : 'INTERNAL';
+    this.#engine.record(request, outcome, { status: code, code, error: status.details, startedAt });
   }
 
   #recordAborted(request: GrpcRequest, outcome: Outcome, call: AnyCall, startedAt: number): void {

@@ -1,5 +1,5 @@
 export { AutoMocker } from './automock.js';
-export { BadMessage, ShapeError } from './codec.js';
+export { BadMessage, prepareMessage, ShapeError } from './codec.js';
 export { type GrpcConfig, grpcConfigOf } from './config.js';
 export { grpcAdapter } from './grpc-adapter.js';
 export { type LoadedProtos, loadProtos, type MethodInfo, ProtoLoadError } from './protos.js';
