@@ -66,6 +66,7 @@ const kitchen = scenario<State>('kitchen', { seed: 7, state: () => ({ tickets: 0
       }),
       grpc.method('test.kitchen.v1.Bar/Tab', { match: { body: { dish: 'espresso' } }, times: 1 }, fault.unavailable('machine warming up')),
       grpc.method('test.kitchen.v1.Bar/Tab', { match: { body: { dish: 'espresso' } } }, sequence([{ ticketId: 'one' }, { ticketId: 'two' }])),
+      grpc.method('test.kitchen.v1.Bar/Tab', { match: { body: { dish: 'bad-header' } } }, respond({ ticketId: 'x' }, { headers: { 'bad key': 'v' } })),
       grpc.method(
         'test.kitchen.v1.Bar/Tab',
         { match: { body: { dish: 'bad-details' } } },
@@ -385,8 +386,18 @@ describe('bad input', () => {
     const error = await new Promise<grpcJs.ServiceError | null>((resolve) => bar.Tab({ dish: 'bad-details' }, new grpcJs.Metadata(), {}, (e) => resolve(e)));
     bar.close();
     expect(error?.code).toBe(grpcJs.status.INTERNAL);
-    expect(error?.details).toContain('cannot send fault ABORTED: its details do not encode');
+    expect(error?.details).toContain('cannot send fault ABORTED: its details or headers do not encode');
     expect(error?.details).toContain('no.such.Detail');
+    expect(stack.engine.journal.list()[0]).toMatchObject({ status: 'INTERNAL', code: 'INTERNAL' });
+    expect((await unary('PlaceOrder', ok)).error).toBeNull();
+  });
+
+  test('an answer with metadata grpc-js refuses answers INTERNAL naming it, journaled; the server keeps serving', async () => {
+    const bar = new (pick('test.kitchen.v1.Bar'))(address, grpcJs.credentials.createInsecure()) as unknown as { Tab: UnaryMethod } & grpcJs.Client;
+    const error = await new Promise<grpcJs.ServiceError | null>((resolve) => bar.Tab({ dish: 'bad-header' }, new grpcJs.Metadata(), {}, (e) => resolve(e)));
+    bar.close();
+    expect(error?.code).toBe(grpcJs.status.INTERNAL);
+    expect(error?.details).toContain('bad key');
     expect(stack.engine.journal.list()[0]).toMatchObject({ status: 'INTERNAL', code: 'INTERNAL' });
     expect((await unary('PlaceOrder', ok)).error).toBeNull();
   });

@@ -183,21 +183,46 @@ class GrpcServer implements ServiceServer {
       case 'unary':
         return (call: grpc.ServerUnaryCall<unknown, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
           const body = call.request;
-          this.#unary(method, call, body, body instanceof BadMessage ? [] : [body], callback);
+          try {
+            this.#unary(method, call, body, body instanceof BadMessage ? [] : [body], callback);
+          } catch (error) {
+            this.#crashed(method, call, error, (s) => callback(s));
+          }
         };
       case 'client-streaming':
         return (call: grpc.ServerReadableStream<unknown, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
-          void this.#clientStreaming(method, call, callback);
+          this.#clientStreaming(method, call, callback).catch((error: unknown) => this.#crashed(method, call, error, (s) => callback(s)));
         };
       case 'server-streaming':
         return (call: grpc.ServerWritableStream<unknown, Buffer>) => {
-          void this.#streaming(method, call, new Inbox([call.request]));
+          this.#streaming(method, call, new Inbox([call.request])).catch((error: unknown) => this.#crashed(method, call, error, failOf(call)));
         };
       case 'bidi':
         return (call: grpc.ServerDuplexStream<unknown, Buffer>) => {
-          void this.#streaming(method, call, Inbox.of(call));
+          this.#streaming(method, call, Inbox.of(call)).catch((error: unknown) => this.#crashed(method, call, error, failOf(call)));
         };
     }
+  }
+
+  /**
+   * A bug or an answer grpc-js refuses (e.g. a metadata name with a space) must not take the
+   * process down: the call ends INTERNAL saying why, it is journaled and logged, and serving goes on.
+   */
+  #crashed(method: MethodInfo, call: AnyCall, error: unknown, send: (status: grpc.StatusObject) => void): void {
+    const message = `mockstack could not answer ${method.id}: ${error instanceof Error ? error.message : String(error)}`;
+    try {
+      send({ code: grpc.status.INTERNAL, details: message, metadata: new grpc.Metadata() });
+    } catch {
+      // The call is already over; the journal and the log still say what happened.
+    }
+    const fault = makeFault('INTERNAL', message);
+    const request = this.#request(method, call, undefined, [], [], undefined);
+    this.#engine.record(
+      request,
+      { kind: 'fault', rule: undefined, fault },
+      { status: 'INTERNAL', code: 'INTERNAL', error: message, startedAt: performance.now() },
+    );
+    this.#engine.logger.error(message, { service: this.#service.name, stack: error instanceof Error ? error.stack : undefined });
   }
 
   /** `messages` is what the client sent: one message, or all of a client stream. */
@@ -212,18 +237,20 @@ class GrpcServer implements ServiceServer {
     // writes the reply with the request's own flush.
     const outcome = this.#engine.handle(request);
     if (outcome instanceof Promise) {
-      outcome.then(
-        (o) => this.#answerUnary(method, call, request, o, startedAt, callback),
-        (error: unknown) =>
-          this.#answerUnary(
-            method,
-            call,
-            request,
-            { kind: 'fault', rule: undefined, fault: this.#shapeFault(method, { kind: 'aborted', rule: undefined }, error) },
-            startedAt,
-            callback,
-          ),
-      );
+      outcome
+        .then(
+          (o) => this.#answerUnary(method, call, request, o, startedAt, callback),
+          (error: unknown) =>
+            this.#answerUnary(
+              method,
+              call,
+              request,
+              { kind: 'fault', rule: undefined, fault: this.#shapeFault(method, { kind: 'aborted', rule: undefined }, error) },
+              startedAt,
+              callback,
+            ),
+        )
+        .catch((error: unknown) => this.#crashed(method, call, error, (s) => callback(s)));
     } else this.#answerUnary(method, call, request, outcome, startedAt, callback);
   }
 
@@ -292,9 +319,7 @@ class GrpcServer implements ServiceServer {
   async #streaming(method: MethodInfo, call: Writable, inbox: Inbox): Promise<void> {
     const startedAt = performance.now();
     const first = inbox.received[0];
-    const fail = (status: grpc.StatusObject): void => {
-      call.emit('error', { ...status, message: status.details });
-    };
+    const fail = failOf(call);
     if (first instanceof BadMessage) {
       this.#finish(this.#request(method, call, first, inbox.received, inbox, undefined), badRequest(first), startedAt, fail);
       return;
@@ -404,7 +429,7 @@ class GrpcServer implements ServiceServer {
       } catch (error) {
         status = {
           code: grpc.status.INTERNAL,
-          details: `cannot send fault ${fault.code}: its details do not encode: ${(error as Error).message}`,
+          details: `cannot send fault ${fault.code}: its details or headers do not encode: ${(error as Error).message}`,
           metadata: new grpc.Metadata(),
         };
       }
@@ -500,6 +525,13 @@ let health: PackageDefinition | undefined;
 function healthDefinition(): PackageDefinition {
   health ??= loadSync(healthProtoPath, { keepCase: true });
   return health;
+}
+
+/** Ends a stream with a status (grpc-js turns an 'error' event into the status and trailers). */
+function failOf(call: Writable): (status: grpc.StatusObject) => void {
+  return (status) => {
+    call.emit('error', { ...status, message: status.details });
+  };
 }
 
 function badRequest(bad: BadMessage): Outcome & { kind: 'fault' } {
