@@ -210,6 +210,9 @@ export function printGrpc(r) {
   row('unary Authorize', 'calls/s', r.unary.bare, r.unary.mock);
   if (r.streaming.bare && r.streaming.mock) row(`server-streaming (${r.streamLength}/call)`, 'msgs/s ', r.streaming.bare, r.streaming.mock);
   else console.log('  server-streaming: skipped (needs h2load: apt-get install nghttp2-client)');
+  if (!r.loader.startsWith('h2load')) {
+    console.log('  note: grpc-js clients are slow enough to be the bottleneck here; install nghttp2-client (h2load) for figures that measure the servers');
+  }
 }
 
 export async function main() {
