@@ -134,7 +134,7 @@ test('an override naming an operation the document lacks: the scenario line and 
 });
 
 test('rest.operation without a document, and a variant naming a route the document lacks', async () => {
-  const noDocument = scenario('no-doc').services({ api: rest({ port: 0 }, [rest.operation('getRates', {})]) });
+  const noDocument = scenario('no-doc').services({ api: rest({ port: 0 }, [rest.operation('getRates', { rates: [] })]) });
   await expect(startStack(noDocument)).rejects.toMatchObject({
     code: 'MOCKSTACK_ERR_OPERATION_UNKNOWN',
     message: expect.stringContaining('needs an OpenAPI document'),

@@ -63,25 +63,23 @@ export const catalog = graphql<CheckoutState>(
         const product = state.products.get(String(sku));
         return product ? productView(product, state) : null;
       },
-      products: (_, args, { state }) => {
-        const { category, first = 10, after } = args as { category?: string | null; first?: number; after?: string | null };
+      products: (_, { category, first, after }, { state }) => {
         const all = [...state.products.values()].filter((p) => !category || p.category === category);
         const start = after ? all.findIndex((p) => p.sku === after) + 1 : 0;
-        const page = all.slice(start, start + Math.max(0, first));
+        const page = all.slice(start, start + Math.max(0, first ?? 10));
         return {
           edges: page.map((p) => ({ cursor: p.sku, node: productView(p, state) })),
           pageInfo: { hasNextPage: start + page.length < all.length, endCursor: page.at(-1)?.sku ?? null },
           totalCount: all.length,
         };
       },
-      search: (_, args, { state }) => {
-        const { text, limit = 5 } = args as { text: string; limit?: number };
+      search: (_, { text, limit }, { state }) => {
         const needle = text.toLowerCase();
         const products = [...state.products.values()].filter((p) => p.name.toLowerCase().includes(needle)).map((p) => productView(p, state));
         const categories = [...new Set([...state.products.values()].map((p) => p.category))]
           .filter((c) => c.includes(needle))
           .map((c) => categoryView(c, state));
-        return [...categories, ...products].slice(0, limit);
+        return [...categories, ...products].slice(0, limit ?? 5);
       },
       categories: (_, _args, { state }) => [...new Set([...state.products.values()].map((p) => p.category))].map((c) => categoryView(c, state)),
       cart: (_, { id }, { state }) => {
@@ -90,12 +88,11 @@ export const catalog = graphql<CheckoutState>(
       },
     },
     Product: {
-      stock: (product, _args, { state }) => state.stock.get((product as { sku: string }).sku) ?? 0,
-      inStock: (product, _args, { state }) => (state.stock.get((product as { sku: string }).sku) ?? 0) > 0,
+      stock: (product, _args, { state }) => state.stock.get(product.sku ?? '') ?? 0,
+      inStock: (product, _args, { state }) => (state.stock.get(product.sku ?? '') ?? 0) > 0,
     },
     Mutation: {
-      addToCart: (_, args, { state }) => {
-        const { cartId, sku, quantity = 1 } = args as { cartId?: string | null; sku: string; quantity?: number };
+      addToCart: (_, { cartId, sku, quantity }, { state }) => {
         if (!state.products.has(sku)) return fault.invalidArgument(`unknown SKU ${sku}`, { details: { field: 'sku' } });
         if (quantity < 1) return fault.invalidArgument('quantity must be 1 or more', { details: { field: 'quantity' } });
         const cart = (cartId && state.carts.get(cartId)) || { id: cartId ?? `cart_${state.carts.size + 1}`, lines: [], updatedAt: '' };
@@ -117,8 +114,7 @@ export const catalog = graphql<CheckoutState>(
         cart.updatedAt = new Date().toISOString();
         return cartView(cart, state);
       },
-      placeOrder: (_, args, { state }) => {
-        const { cartId, customerId } = args as { cartId: string; customerId: string };
+      placeOrder: (_, { cartId, customerId }, { state }) => {
         const cart = state.carts.get(cartId);
         if (!cart) return fault.notFound(`cart ${cartId} does not exist`);
         if (cart.lines.length === 0) return fault.failedPrecondition(`cart ${cartId} is empty`);

@@ -1,15 +1,10 @@
-import { fault, type GrpcContext, grpc, respond } from 'mockstack';
+import { fault, grpc, respond } from 'mockstack';
 import type { CheckoutState, PaymentRecord } from './state.js';
-
-/** checkout.common.v1.Money as handlers see it (int64 as a string). */
-type Money = { currencyCode: string; units: string; nanos: number };
-type AuthorizeRequest = { orderId: string; amount: Money | null; cardToken: string; idempotencyKey: string };
-type PaymentRequest = { paymentId: string };
-type Ctx<Request> = GrpcContext<CheckoutState, Request>;
 
 const SERVICE = 'checkout.payments.v1.PaymentService';
 
-const centsOf = (money: Money): number => Number(money.units) * 100 + Math.round(money.nanos / 1e7);
+/** checkout.common.v1.Money as handlers read it (int64 as a string). */
+const centsOf = (money: { units: string; nanos: number }): number => Number(money.units) * 100 + Math.round(money.nanos / 1e7);
 const moneyOf = (cents: number) => ({ currencyCode: 'EUR', units: String(Math.floor(cents / 100)), nanos: (cents % 100) * 1e7 });
 
 /** A payment as the proto's Payment message. */
@@ -50,7 +45,7 @@ export const payments = grpc<CheckoutState>(
   { port: 50051, proto: 'protos/payments.proto' },
   {
     [SERVICE]: {
-      Authorize: ({ request, state, metadata }: Ctx<AuthorizeRequest>) => {
+      Authorize: ({ request, state, metadata }) => {
         const order = state.orders.get(request.orderId);
         if (!order) return fault.notFound(`order ${request.orderId} does not exist`);
         if (order.status !== 'PENDING_PAYMENT' || order.paymentStatus === 'AUTHORIZED') {
@@ -87,7 +82,7 @@ export const payments = grpc<CheckoutState>(
         );
       },
 
-      Capture: ({ request, state }: Ctx<PaymentRequest>) => {
+      Capture: ({ request, state }) => {
         const payment = findPayment(state, request.paymentId);
         if (!('history' in payment)) return payment;
         if (payment.status !== 'AUTHORIZED') return fault.grpc('FAILED_PRECONDITION', `payment ${payment.id} is ${payment.status}, not AUTHORIZED`);
@@ -95,7 +90,7 @@ export const payments = grpc<CheckoutState>(
         return paymentMessage(payment);
       },
 
-      Refund: ({ request, state }: Ctx<PaymentRequest>) => {
+      Refund: ({ request, state }) => {
         const payment = findPayment(state, request.paymentId);
         if (!('history' in payment)) return payment;
         if (payment.status !== 'CAPTURED')
@@ -105,7 +100,7 @@ export const payments = grpc<CheckoutState>(
       },
 
       // Replays the payment's history, 100 ms apart.
-      WatchPayment: ({ request, state }: Ctx<PaymentRequest>) => {
+      WatchPayment: ({ request, state }) => {
         const payment = findPayment(state, request.paymentId);
         if (!('history' in payment)) return payment;
         const events = payment.history.map((h) => ({ paymentId: payment.id, status: h.status, occurredAt: h.at }));

@@ -5,7 +5,7 @@
 import { fault, type GrpcContext, grpc, respond, scenario } from 'mockstack';
 
 interface State {
-  payments: Map<string, { id: string; status: string }>;
+  payments: Map<string, { paymentId: string; status: 'AUTHORIZED' | 'CAPTURED' }>;
 }
 type CaptureRequest = { paymentId: string };
 

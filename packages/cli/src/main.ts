@@ -43,6 +43,28 @@ export async function main(argv: readonly string[]): Promise<number> {
       exitCode = await switchVariants(names, options.admin);
     });
 
+  program
+    .command('gen')
+    .description('write TypeScript types for protos/ and schemas/ that type every handler (scenarios/generated/contracts.d.ts)')
+    .option('--root <dir>', 'project root holding protos/ and schemas/', '.')
+    .option('--out <dir>', 'output directory (default scenarios/generated)')
+    .option('--include-dir <dir>', 'where proto imports are looked up (repeatable)', collect)
+    .action(async (options: { root: string; out?: string; includeDir?: string[] }) => {
+      const { runGen } = await import('./contracts.js');
+      exitCode = await runGen(options);
+    });
+
+  program
+    .command('check')
+    .description('type-check scenarios and validate their static responses against their contracts; exit 1 on any problem')
+    .argument('[scenarios...]', 'scenario modules (default scenarios/*.ts)')
+    .option('--format <format>', 'text, json or junit', 'text')
+    .option('--root <dir>', 'project root holding protos/ and schemas/', '.')
+    .action(async (files: string[], options: { format: string; root: string }) => {
+      const { runCheck } = await import('./contracts.js');
+      exitCode = await runCheck(files, options);
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -1,4 +1,5 @@
 import { type CoreRequest, captureSource, type Headers, type RuleDefinition, type ValueMatcher } from '@mockstack/core';
+import type { Control, GraphqlFieldContract, GraphqlRegistry, IsStrict, IsTyped, MaybePromise, UnionToIntersection } from './contracts.js';
 import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse } from './scenario.js';
 
 /** Field arguments or operation variables, as JSON gives them. */
@@ -27,7 +28,57 @@ export type FieldResolver<State> = {
 }['bivarianceHack'];
 
 /** Per type, per field: a resolver, or a value, Fault or Sequence answered as is. */
-export type GraphqlResolvers<State> = Record<string, Record<string, FieldResolver<State> | StaticResponse>>;
+export type GraphqlResolvers<State, Schema extends GraphqlSchemaName = GraphqlSchemaName> =
+  IsTyped<GraphqlRegistry> extends true
+    ? IsStrict extends true
+      ? TypedResolvers<State, SchemaTypes<Schema>>
+      : TolerantResolvers<State, SchemaTypes<Schema>>
+    : LooseResolvers<State>;
+
+/** Resolvers by any type and field name, typed loosely. */
+export type LooseResolvers<State> = Record<string, Record<string, FieldResolver<State> | StaticResponse>>;
+
+/** Known types and fields typed, others allowed (for schemas the registry does not have; `mockstack check` reports them). */
+type TolerantResolvers<State, Types> = {
+  [T in keyof Types]?: { [F in keyof Types[T]]?: TypedFieldResponder<State, Types[T][F]> } & Record<string, FieldResolver<State> | StaticResponse>;
+} & LooseResolvers<State>;
+
+/** A schema path `mockstack gen` found (`'schemas/catalog.graphql'`), or any string without generated types. */
+export type GraphqlSchemaName = IsTyped<GraphqlRegistry> extends true ? keyof GraphqlRegistry & string : string;
+
+/** The types of the given schemas (of all of them by default), merged. */
+type SchemaTypes<Schema, G = GraphqlRegistry> = UnionToIntersection<Schema extends keyof G ? G[Schema] : never>;
+
+/** Per type, per field of a generated schema: a resolver or a static value of the field's type. */
+export type TypedResolvers<State, Types> = { [T in keyof Types]?: { [F in keyof Types[T]]?: TypedFieldResponder<State, Types[T][F]> } };
+
+/** A resolver (or static value) of one field: typed parent and args, must return the field's type. */
+export type TypedFieldResponder<State, C> = C extends GraphqlFieldContract
+  ?
+      | {
+          bivarianceHack(parent: C['parent'], args: C['args'], ctx: GraphqlContext<State>, info: unknown): MaybePromise<C['result'] | Control>;
+        }['bivarianceHack']
+      | C['result']
+      | Control
+  : FieldResolver<State> | StaticResponse;
+
+/** `'Query.product'` of every generated field, or any `Type.field` without generated types. */
+export type GraphqlFieldName =
+  IsTyped<GraphqlRegistry> extends true
+    ? IsStrict extends true
+      ? FieldNames<SchemaTypes<GraphqlSchemaName>>
+      : FieldNames<SchemaTypes<GraphqlSchemaName>> | `${string}.${string}`
+    : `${string}.${string}`;
+type FieldNames<Types> = { [T in keyof Types]: `${T & string}.${keyof Types[T] & string}` }[keyof Types];
+type FieldContractOf<Name extends string, Types = SchemaTypes<GraphqlSchemaName>> =
+  IsTyped<GraphqlRegistry> extends false ? 'untyped' : [Name] extends [FieldNames<Types>] ? FieldOf<Name, Types> : 'untyped';
+type FieldOf<Name extends string, Types> = Name extends `${infer T}.${infer F}`
+  ? T extends keyof Types
+    ? F extends keyof Types[T]
+      ? Types[T][F]
+      : 'untyped'
+    : 'untyped'
+  : 'untyped';
 
 /** What an auto-mock function receives: where the value goes and a random source seeded from it. */
 export interface MockContext {
@@ -178,10 +229,14 @@ function operation(kind: 'query' | 'mutation') {
  *   graphql.query('GetCart', { match: { variables: { id: 'empty' } } }, { cart: { id: 'empty', lines: [] } }),
  * ])
  */
-export function graphql<State>(options: GraphqlOptions, resolvers: GraphqlResolvers<State> = {}, operations: readonly RuleOf<State>[] = []): ServiceOf<State> {
+export function graphql<State, Schema extends GraphqlSchemaName = GraphqlSchemaName>(
+  options: GraphqlOptions,
+  resolvers: GraphqlResolvers<State, Schema> = {},
+  operations: readonly RuleOf<State>[] = [],
+): ServiceOf<State> {
   const source = captureSource();
   const rules: RuleDefinition[] = [];
-  for (const [type, fields] of Object.entries(resolvers)) {
+  for (const [type, fields] of Object.entries(resolvers as Record<string, Record<string, unknown> | undefined>)) {
     for (const [field, resolver] of Object.entries(fields ?? {})) rules.push(fieldRule(`${type}.${field}`, {}, resolver, source));
   }
   rules.push(...operations);
@@ -222,8 +277,15 @@ graphql.mutation = operation('mutation');
  * Useful in variants: `{ catalog: [graphql.field('Query.product', fault.unavailable())] }`.
  * @example graphql.field('Query.product', { match: { args: { sku: 'SKU-GONE' } } }, fault.notFound('no such product'))
  */
-function field<State = never>(operation: `${string}.${string}`, responder: FieldResolver<State> | StaticResponse): RuleOf<State>;
-function field<State = never>(operation: `${string}.${string}`, options: FieldRuleOptions, responder: FieldResolver<State> | StaticResponse): RuleOf<State>;
+function field<State = never, const Name extends GraphqlFieldName = GraphqlFieldName>(
+  operation: Name,
+  responder: TypedFieldResponder<State, FieldContractOf<Name>>,
+): RuleOf<State>;
+function field<State = never, const Name extends GraphqlFieldName = GraphqlFieldName>(
+  operation: Name,
+  options: FieldRuleOptions,
+  responder: TypedFieldResponder<State, FieldContractOf<Name>>,
+): RuleOf<State>;
 function field(operation: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [FieldRuleOptions, unknown];
   return fieldRule(operation, options, responder);

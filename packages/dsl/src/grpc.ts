@@ -1,4 +1,5 @@
-import { type CoreRequest, captureSource, type DelaySpec, type Fault, type Headers, type MatchSpec, makeFault, makeReply, type Reply } from '@mockstack/core';
+import { type CoreRequest, captureSource, type DelaySpec, type Fault, type Headers, type MatchSpec, makeFault, makeReply } from '@mockstack/core';
+import type { Control, GrpcMethodContract, GrpcRegistry, IsStrict, IsTyped, MaybePromise, NameOf, StreamReply, TypedReply } from './contracts.js';
 import type { RuleOf, ServiceOf, StaticResponse } from './scenario.js';
 
 /** Shared with the gRPC adapter by well-known symbols, so that neither package imports the other. */
@@ -13,7 +14,7 @@ const PAUSE = Symbol.for('mockstack.grpc.pause');
 export type Message = Record<string, unknown>;
 
 /** What a gRPC handler receives. */
-export interface GrpcContext<State, Req = Message> {
+export interface GrpcContext<State, Req = Message, Res = Message> {
   /** The request message; for client streaming, the last one received. */
   request: Req;
   /** What `match.body` sees and the journal records: the message; for client streaming and bidi, the list of messages. */
@@ -26,7 +27,7 @@ export interface GrpcContext<State, Req = Message> {
    */
   incoming: AsyncIterable<Req>;
   /** Sends a message now (server streaming and bidi); throws INTERNAL when it does not fit the proto. */
-  write(message: Message): void;
+  write(message: Res): void;
   /** Request metadata, names lower-cased (`-bin` values as base64). Same as `headers`. */
   metadata: Headers;
   headers: Headers;
@@ -50,7 +51,49 @@ export type GrpcHandler<State> = { bivarianceHack(ctx: GrpcContext<State, Messag
 export type GrpcResponder<State> = GrpcHandler<State> | StaticResponse;
 
 /** Per full service name, per method name: how the method answers. Methods left out are auto-mocked. */
-export type GrpcServices<State> = Readonly<Record<string, Readonly<Record<string, GrpcResponder<State>>>>>;
+export type GrpcServices<State> =
+  IsTyped<GrpcRegistry> extends true
+    ? IsStrict extends true
+      ? TypedGrpcServices<State>
+      : TypedGrpcServices<State> & LooseGrpcServices<State>
+    : LooseGrpcServices<State>;
+
+/** Services by any name, handlers typed loosely. */
+export type LooseGrpcServices<State> = Readonly<Record<string, Readonly<Record<string, GrpcResponder<State>>>>>;
+
+/** The services `mockstack gen` found: only their names and methods are accepted. */
+export type TypedGrpcServices<State, G = GrpcRegistry> = {
+  readonly [S in keyof G]?: { readonly [M in keyof G[S]]?: GrpcMethodResponder<State, G[S][M]> };
+};
+
+/** What a handler of a method may answer: its response message (a stream of them for server streaming). */
+export type GrpcAnswer<C> = C extends { response: infer Res; responseStream: infer Streaming }
+  ? Streaming extends true
+    ? readonly (Res | Pause | Fault)[] | Iterable<Res | Pause | Fault> | AsyncIterable<Res | Pause | Fault> | StreamReply<Res> | Fault
+    : Res | TypedReply<Res> | Fault
+  : unknown;
+
+/** A handler or static answer of one method, typed by its contract. */
+export type GrpcMethodResponder<State, C> = C extends GrpcMethodContract
+  ? { bivarianceHack(ctx: GrpcContext<State, C['request'], C['response']>): MaybePromise<GrpcAnswer<C>> }['bivarianceHack'] | GrpcAnswer<C> | Control
+  : GrpcResponder<State>;
+
+/** `'package.Service/Method'` of every generated method, or any string without generated types. */
+export type GrpcMethodName = IsTyped<GrpcRegistry> extends true ? NameOf<MethodNames<GrpcRegistry>> : string;
+type MethodNames<G> = { [S in keyof G]: `${S & string}/${keyof G[S] & string}` }[keyof G];
+
+type GrpcContractOf<Name extends string, G = GrpcRegistry> =
+  IsTyped<G> extends false
+    ? 'untyped'
+    : [Name] extends [MethodNames<G>]
+      ? Name extends `${infer S}/${infer M}`
+        ? S extends keyof G
+          ? M extends keyof G[S]
+            ? G[S][M]
+            : 'untyped'
+          : 'untyped'
+        : 'untyped'
+      : 'untyped';
 
 export interface GrpcOptions {
   /** 0 (default) picks a free port, reported at start. */
@@ -102,8 +145,15 @@ export interface Pause {
 /** `'200ms'`, `'1s'` or a number of milliseconds. */
 export type Duration = Exclude<DelaySpec, object>;
 
-function method<State = never>(operation: string, responder: GrpcResponder<State>): RuleOf<State>;
-function method<State = never>(operation: string, options: MethodOptions, responder: GrpcResponder<State>): RuleOf<State>;
+function method<State = never, const Name extends GrpcMethodName = GrpcMethodName>(
+  operation: Name,
+  responder: GrpcMethodResponder<State, GrpcContractOf<Name>>,
+): RuleOf<State>;
+function method<State = never, const Name extends GrpcMethodName = GrpcMethodName>(
+  operation: Name,
+  options: MethodOptions,
+  responder: GrpcMethodResponder<State, GrpcContractOf<Name>>,
+): RuleOf<State>;
 function method(operation: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [MethodOptions, unknown];
   return rule(operation, options, responder, captureSource());
@@ -127,7 +177,10 @@ function toHandler(handler: GrpcHandler<unknown>) {
   return (ctx: CoreRequest & { state: unknown; call: number }) => handler(ctx as unknown as GrpcContext<unknown, Message>);
 }
 
-function servicesToRules<State>(services: GrpcServices<State>, source: ReturnType<typeof captureSource>): RuleOf<State>[] {
+function servicesToRules<State>(
+  services: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+  source: ReturnType<typeof captureSource>,
+): RuleOf<State>[] {
   const rules: RuleOf<State>[] = [];
   for (const [serviceName, methods] of Object.entries(services)) {
     for (const [methodName, responder] of Object.entries(methods)) rules.push(rule(`${serviceName}/${methodName}`, {}, responder, source));
@@ -163,7 +216,9 @@ export function grpc<State>(options: GrpcOptions, implementation: GrpcServices<S
       health: options.health ?? true,
       ...(options.maxMessageBytes !== undefined && { maxMessageBytes: options.maxMessageBytes }),
     },
-    rules: Array.isArray(implementation) ? implementation : servicesToRules(implementation as GrpcServices<State>, source),
+    rules: Array.isArray(implementation)
+      ? implementation
+      : servicesToRules(implementation as Readonly<Record<string, Readonly<Record<string, unknown>>>>, source),
     source,
   };
 }
@@ -180,15 +235,17 @@ grpc.method = method;
  * Rules for several methods of one service, to mix with `grpc.method` rules in a list.
  * @example grpc(options, [grpc.method('pkg.Svc/A', { times: 1 }, fault.unavailable()), ...grpc.service('pkg.Svc', { A: { ok: true } })])
  */
-grpc.service = <State = never>(service: string, methods: Readonly<Record<string, GrpcResponder<State>>>): RuleOf<State>[] =>
-  servicesToRules({ [service]: methods }, captureSource());
+grpc.service = <State = never, const Service extends GrpcServiceName = GrpcServiceName>(
+  service: Service,
+  methods: GrpcMethodsOf<State, Service>,
+): RuleOf<State>[] => servicesToRules({ [service]: methods as Readonly<Record<string, unknown>> }, captureSource());
 
 /**
  * A server-stream answer: messages (Faults end the stream with that status; `grpc.pause` waits),
  * sent with `interval` between them.
  * @example WatchPayment: grpc.stream([{ status: 'AUTHORIZED' }, { status: 'CAPTURED' }], { interval: '200ms' })
  */
-grpc.stream = (items: Iterable<unknown> | AsyncIterable<unknown>, init: StreamInit = {}): Reply =>
+grpc.stream = <const Item>(items: Iterable<Item | Pause | Fault> | AsyncIterable<Item | Pause | Fault>, init: StreamInit = {}): StreamReply<Item> =>
   makeReply({ body: { [STREAM]: { items, interval: init.interval } }, headers: init.headers, trailers: init.trailers, delay: init.delay });
 
 /**
@@ -199,3 +256,16 @@ grpc.pause = (delay: Duration): Pause => ({ [PAUSE]: delay });
 
 /** Answers every call of a method with UNIMPLEMENTED (instead of an auto-mock). */
 grpc.unimplemented = (message?: string): Fault => makeFault('UNIMPLEMENTED', message ?? 'not implemented');
+
+/** A full service name `mockstack gen` found, or any string without generated types. */
+export type GrpcServiceName = IsTyped<GrpcRegistry> extends true ? NameOf<keyof GrpcRegistry & string> : string;
+
+/** The methods of one service, typed by its contract when generated. */
+export type GrpcMethodsOf<State, Service extends string, G = GrpcRegistry> =
+  IsTyped<G> extends true
+    ? [Service] extends [keyof G]
+      ? IsStrict extends true
+        ? { readonly [M in keyof G[Service]]?: GrpcMethodResponder<State, G[Service][M]> }
+        : { readonly [M in keyof G[Service]]?: GrpcMethodResponder<State, G[Service][M]> } & Readonly<Record<string, GrpcResponder<State>>>
+      : Readonly<Record<string, GrpcResponder<State>>>
+    : Readonly<Record<string, GrpcResponder<State>>>;

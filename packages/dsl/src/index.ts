@@ -3,6 +3,14 @@
  * from the `mockstack` package.
  */
 export { type Chaos, Code, type DelaySpec, type Fault, type MatchSpec, type RateLimit, type Reply, type Sequence } from '@mockstack/core';
+export type {
+  Contracts,
+  GraphqlFieldContract,
+  GrpcMethodContract,
+  OpenApiOperationContract,
+  StreamReply,
+  TypedReply,
+} from './contracts.js';
 export type { Collection, CrudOptions } from './crud.js';
 export { type FaultInit, fault } from './fault.js';
 export {
@@ -10,21 +18,30 @@ export {
   type FieldRuleOptions,
   type GraphqlArgs,
   type GraphqlContext,
+  type GraphqlFieldName,
   type GraphqlOptions,
   type GraphqlResolvers,
+  type GraphqlSchemaName,
   graphql,
   type MockContext,
   type MockDefinition,
   type OperationContext,
   type OperationResponder,
   type OperationRuleOptions,
+  type TypedFieldResponder,
+  type TypedResolvers,
 } from './graphql.js';
 export {
   type Duration,
+  type GrpcAnswer,
   type GrpcContext,
   type GrpcHandler,
+  type GrpcMethodName,
+  type GrpcMethodResponder,
+  type GrpcMethodsOf,
   type GrpcOptions,
   type GrpcResponder,
+  type GrpcServiceName,
   type GrpcServices,
   grpc,
   type Message,
@@ -33,7 +50,19 @@ export {
   type StreamInit,
 } from './grpc.js';
 export { type ReplyInit, respond, sequence } from './respond.js';
-export { type PathParams, type RestContext, type RestOptions, type RestResponder, type RouteOptions, rest } from './rest.js';
+export {
+  type OperationId,
+  type PathParams,
+  type RestContext,
+  type RestOperationAnswer,
+  type RestOperationContext,
+  type RestOperationResponder,
+  type RestOptions,
+  type RestResponder,
+  type RouteOptions,
+  type RouteResponder,
+  rest,
+} from './rest.js';
 export {
   type Overlay,
   type RuleBehaviour,

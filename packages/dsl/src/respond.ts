@@ -1,4 +1,5 @@
-import { type DelaySpec, makeReply, makeSequence, type Reply, type Responder, type Sequence } from '@mockstack/core';
+import { type DelaySpec, makeReply, makeSequence, type Responder, type Sequence } from '@mockstack/core';
+import type { TypedReply } from './contracts.js';
 
 export interface ReplyInit {
   /** HTTP status (default 200), ignored by gRPC. */
@@ -16,7 +17,10 @@ export interface ReplyInit {
  * @example
  * rest.post('/orders', ({ body }) => respond({ id: 'ord_1' }, { status: 201, headers: { location: '/orders/ord_1' } }))
  */
-export function respond(body?: unknown, init: ReplyInit = {}): Reply {
+export function respond<const Body = undefined, const Status extends number = 200>(
+  body?: Body,
+  init: ReplyInit & { status?: Status } = {},
+): TypedReply<Body, Status> {
   return makeReply({ body, status: init.status, headers: init.headers, trailers: init.trailers, delay: init.delay });
 }
 

@@ -1,4 +1,5 @@
 import { type CoreRequest, captureSource, type Headers, type MatchSpec, type Query } from '@mockstack/core';
+import type { Control, IsTyped, MaybePromise, NameOf, OpenApiOperationContract, OpenApiRegistry, RestRouteRegistry, TypedReply } from './contracts.js';
 import { crud } from './crud.js';
 import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse } from './scenario.js';
 
@@ -59,9 +60,48 @@ export interface RestOptions extends ServiceBehaviour {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
-function route(method: Method) {
-  function define<const Path extends string, State = never>(path: Path, responder: RestResponder<Path, State>): RuleOf<State>;
-  function define<const Path extends string, State = never>(path: Path, options: RouteOptions, responder: RestResponder<Path, State>): RuleOf<State>;
+/** What a handler of a contract (OpenAPI) operation receives: params, query and body typed from the document. */
+export interface RestOperationContext<C extends OpenApiOperationContract, State> extends Omit<RestContext<string, State>, 'params' | 'query' | 'body'> {
+  params: C['params'];
+  query: C['query'];
+  body: C['body'];
+}
+
+/** The body answered without `respond()`: the operation's 200 (or first documented 2xx, or default) response. */
+type PlainBody<R> = R extends { 200: infer B }
+  ? B
+  : R extends { 201: infer B }
+    ? B
+    : R extends { 202: infer B }
+      ? B
+      : R extends { default: infer B }
+        ? B
+        : never;
+
+/** What a handler of an operation may answer: a documented response, with its status when not the default one. */
+export type RestOperationAnswer<R> = PlainBody<R> | { [S in keyof R]: TypedReply<R[S], S extends number ? S : number> }[keyof R] | Control;
+
+/** A handler or static answer of a contract operation. */
+export type RestOperationResponder<C, State> = C extends OpenApiOperationContract
+  ? ((ctx: RestOperationContext<C, State>) => MaybePromise<RestOperationAnswer<C['responses']>>) | RestOperationAnswer<C['responses']>
+  : RestResponder<string, State>;
+
+/** The operation a `METHOD path` route stands for in a generated OpenAPI contract, or `'none'`. */
+type RouteContract<M extends string, Path extends string, R = RestRouteRegistry> =
+  IsTyped<R> extends true ? (`${M} ${Path}` extends keyof R ? R[`${M} ${Path}`] : 'none') : 'none';
+
+/** A route's responder: typed by its OpenAPI operation when the contract has `METHOD path`, else by the path template. */
+export type RouteResponder<M extends string, Path extends string, State> =
+  RouteContract<M, Path> extends OpenApiOperationContract ? RestOperationResponder<RouteContract<M, Path>, State> : RestResponder<Path, State>;
+
+/** An `operationId` of the generated OpenAPI contracts, or any string without generated types. */
+export type OperationId = IsTyped<OpenApiRegistry> extends true ? NameOf<keyof OpenApiRegistry & string> : string;
+type OperationContractOf<Id extends string, O = OpenApiRegistry> =
+  IsTyped<O> extends true ? ([Id] extends [keyof O] ? (Id extends keyof O ? O[Id] : 'untyped') : 'untyped') : 'untyped';
+
+function route<M extends Method>(method: M) {
+  function define<const Path extends string, State = never>(path: Path, responder: RouteResponder<M, Path, State>): RuleOf<State>;
+  function define<const Path extends string, State = never>(path: Path, options: RouteOptions, responder: RouteResponder<M, Path, State>): RuleOf<State>;
   function define(path: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [RouteOptions, unknown];
     return {
@@ -128,8 +168,15 @@ rest.options = route('OPTIONS');
  *   rest.operation('getRates', { match: { query: { country: 'JP' } } }, fault.unavailable('no carrier for JP')),
  * ])
  */
-function operation<State = never>(operationId: string, responder: RestResponder<string, State>): RuleOf<State>;
-function operation<State = never>(operationId: string, options: RouteOptions, responder: RestResponder<string, State>): RuleOf<State>;
+function operation<State = never, const Id extends OperationId = OperationId>(
+  operationId: Id,
+  responder: RestOperationResponder<OperationContractOf<Id>, State>,
+): RuleOf<State>;
+function operation<State = never, const Id extends OperationId = OperationId>(
+  operationId: Id,
+  options: RouteOptions,
+  responder: RestOperationResponder<OperationContractOf<Id>, State>,
+): RuleOf<State>;
 function operation(operationId: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [RouteOptions, unknown];
   return {

@@ -1,3 +1,4 @@
+export { type AjvInstance, createAjv } from './ajv.js';
 export {
   type ApiOperation,
   type ApiParameter,

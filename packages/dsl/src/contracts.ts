@@ -1,0 +1,92 @@
+import type { Fault, Reply, Sequence } from '@mockstack/core';
+
+/**
+ * The contract registry: empty here, filled by the file `mockstack gen` writes, which augments it
+ * with every gRPC service, GraphQL schema and OpenAPI operation of the project's contracts. The
+ * builders (`grpc`, `graphql`, `rest.operation`) are generic over its keys, so names complete in
+ * the editor and handler signatures follow the contract. Without generated types every name is
+ * accepted and handlers are typed loosely, as before.
+ *
+ * @example
+ * declare module 'mockstack' {
+ *   interface Contracts {
+ *     grpc: { 'pkg.Svc': { Get: { request: { id: string }; response: { name?: string }; requestStream: false; responseStream: false } } };
+ *   }
+ * }
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by generated files
+export interface Contracts {}
+
+/** One RPC as the registry describes it. */
+export interface GrpcMethodContract {
+  /** The request message as handlers read it (defaults filled in, enums by name, int64 as strings). */
+  request: unknown;
+  /** The response message as handlers may write it (every field optional). */
+  response: unknown;
+  requestStream: boolean;
+  responseStream: boolean;
+}
+
+/** One GraphQL field as the registry describes it. */
+export interface GraphqlFieldContract {
+  parent: unknown;
+  args: unknown;
+  result: unknown;
+}
+
+/** One OpenAPI operation as the registry describes it. */
+export interface OpenApiOperationContract {
+  method: string;
+  route: string;
+  params: unknown;
+  query: unknown;
+  body: unknown;
+  /** Status (or `default`) → body. */
+  responses: unknown;
+}
+
+/** The generated registries, or `never` while nothing is generated. */
+export type GrpcRegistry = Contracts extends { grpc: infer G } ? G : never;
+export type GraphqlRegistry = Contracts extends { graphql: infer G } ? G : never;
+export type OpenApiRegistry = Contracts extends { openapi: infer O } ? O : never;
+/** The same OpenAPI operations by `METHOD /route` (`'GET /v2/rates/:id'`). */
+export type RestRouteRegistry = Contracts extends { rest: infer R } ? R : never;
+
+/**
+ * True when unknown names are type errors (`mockstack check` turns this on in its own program).
+ * Otherwise names the contracts lack stay allowed and loosely typed, so scenarios and tests of
+ * other contracts (fixtures) share one TypeScript program; `mockstack check` reports them.
+ */
+export type IsStrict = Contracts extends { strict: true } ? true : false;
+
+/** Known names, completed by the editor; other strings too unless strict. */
+export type NameOf<Known extends string> = IsStrict extends true ? Known : Known | (string & {});
+
+/** True when `mockstack gen` has filled that part of the registry. */
+export type IsTyped<R> = [R] extends [never] ? false : true;
+
+/**
+ * A reply that remembers its body and status at the type level (`respond()` returns one), so
+ * handlers of a contract operation are checked against the documented responses.
+ */
+export interface TypedReply<Body, Status extends number = number> extends Reply {
+  /** Phantom: never set. */
+  readonly __body?: Body;
+  /** Phantom: never set. */
+  readonly __status?: Status;
+}
+
+/** A server-stream answer of `grpc.stream(...)`, typed by its messages. */
+export interface StreamReply<Item> extends Reply {
+  /** Phantom: never set. */
+  readonly __stream?: Item;
+}
+
+/** `A | B` → `A & B` (to merge the types of several GraphQL schemas). */
+export type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** Anything a static answer may be besides the contract's own shape. */
+export type Control = Fault | Sequence;
+
+/** `T` or a promise of it. */
+export type MaybePromise<T> = T | Promise<T>;
