@@ -487,8 +487,27 @@ describe('reflection and health', () => {
     expect(names).toEqual(expect.arrayContaining([KITCHEN, 'test.kitchen.v1.Bar', 'grpc.health.v1.Health']));
     const files = responses[1]?.file_descriptor_response?.file_descriptor_proto as Buffer[];
     expect(files.length).toBeGreaterThan(0);
+    // What grpcurl does next: read the descriptors to learn the methods and message types.
+    const descriptor = require('protobufjs/ext/descriptor') as { FileDescriptorProto: protobuf.Type };
+    const decoded = files.map((f) => descriptor.FileDescriptorProto.toObject(descriptor.FileDescriptorProto.decode(f)) as FileDescriptor);
+    const kitchen = decoded.flatMap((f) => f.service ?? []).find((s) => s.name === 'Kitchen');
+    expect(kitchen?.method.map((m) => `${m.name}${m.serverStreaming ? ' (server stream)' : ''}${m.clientStreaming ? ' (client stream)' : ''}`)).toEqual([
+      'PlaceOrder',
+      'Track (server stream)',
+      'Batch (client stream)',
+      'Chat (server stream) (client stream)',
+      'Menu',
+    ]);
+    const types = decoded.flatMap((f) => (f.messageType ?? []).map((m) => `${f.package}.${m.name}`));
+    expect(types).toEqual(expect.arrayContaining(['test.kitchen.v1.OrderRequest', 'test.shared.v1.Price', 'google.protobuf.Timestamp']));
   });
 });
+
+interface FileDescriptor {
+  package: string;
+  messageType?: { name: string }[];
+  service?: { name: string; method: { name: string; serverStreaming?: boolean; clientStreaming?: boolean }[] }[];
+}
 
 async function readStream(
   call: grpcJs.ClientReadableStream<Record<string, unknown>>,
