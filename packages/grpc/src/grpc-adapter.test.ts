@@ -79,7 +79,11 @@ const kitchen = scenario<State>('kitchen', { seed: 7, state: () => ({ tickets: 0
               { ticketId: request.ticketId, stage: 'QUEUED', step: 1 },
               grpc.pause('10ms'),
               { ticketId: request.ticketId, stage: 'COOKING', step: 2 },
-              request.ticketId === 'burnt' ? fault.grpc('ABORTED', 'burnt') : { ticketId: request.ticketId, stage: 'READY', step: 3 },
+              request.ticketId === 'burnt'
+                ? fault.grpc('ABORTED', 'burnt')
+                : request.ticketId === 'wrong'
+                  ? { ticketId: request.ticketId, stage: 'READY', step: 'three' }
+                  : { ticketId: request.ticketId, stage: 'READY', step: 3 },
             ],
             { interval: '5ms', headers: { 'x-stream': 'yes' }, trailers: { 'x-done': '1' } },
           ),
@@ -257,6 +261,17 @@ describe('server streaming', () => {
     expect(error?.code).toBe(grpcJs.status.ABORTED);
     expect(error?.details).toBe('burnt');
     expect(stack.engine.journal.list()[0]).toMatchObject({ status: 'ABORTED', code: 'ABORTED' });
+  });
+});
+
+describe('server streaming: bad answers', () => {
+  test('a wrong-shaped message mid-stream ends it with INTERNAL naming the field, after the good ones', async () => {
+    const { messages, error } = await readStream(client.Track({ ticketId: 'wrong' }));
+    expect(messages.map((m) => m.stage)).toEqual(['QUEUED', 'COOKING']);
+    expect(error?.code).toBe(grpcJs.status.INTERNAL);
+    expect(error?.details).toContain('field step: expected an integer (int32), got "three"');
+    expect(stack.engine.journal.list()[0]).toMatchObject({ status: 'INTERNAL' });
+    expect((await readStream(client.Track({ ticketId: 't_2' }))).messages).toHaveLength(3);
   });
 });
 
