@@ -472,12 +472,15 @@ class GraphqlServer implements ServiceServer {
       reply.code(answer.status);
       if (answer.headers) reply.headers(answer.headers);
       const accept = core.headers.accept;
-      reply.type(
-        typeof accept === 'string' && accept.includes('application/graphql-response+json')
-          ? 'application/graphql-response+json; charset=utf-8'
-          : 'application/json; charset=utf-8',
-      );
-      reply.send(JSON.stringify(answer.body));
+      const body = answer.body;
+      if (typeof accept === 'string' && accept.includes('application/graphql-response+json')) {
+        reply.type('application/graphql-response+json; charset=utf-8').send(JSON.stringify(body));
+      } else if (typeof body === 'object' && body !== null && !answer.headers?.['content-type']) {
+        // fastify's own path: JSON with charset, serialized once, no content-type header to parse back.
+        reply.send(body);
+      } else {
+        reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
+      }
     }
     // The journal names the rule that answered; an auto-mocked answer is the service's catch-all rule.
     const message = fault?.message ?? firstErrorOf(answer)?.message;
