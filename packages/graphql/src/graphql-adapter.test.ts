@@ -392,6 +392,25 @@ test('a POST with Content-Type application/graphql carries the query text', asyn
   }
 });
 
+test('a body above bodyLimit gets 413 with GraphQL errors, and the service keeps serving', async () => {
+  const small = scenario<ShopState>('small', { state: shopState }).services({
+    shop: graphql<ShopState>({ schema: 'shop.graphql', bodyLimit: 200 }, { Query: { greeting: () => 'hi' } }),
+  });
+  const { stack, url, client } = await start(small);
+  try {
+    const response = await post(url, { query: `{ greeting }${' '.repeat(300)}` });
+    expect(response.status).toBe(413);
+    expect((await bodyOf(response)).errors[0]).toMatchObject({
+      message: expect.stringMatching(/limit of 200 bytes.*bodyLimit/),
+      extensions: { code: 'PAYLOAD_TOO_LARGE' },
+    });
+    expect(await client.request('{ greeting }')).toEqual({ greeting: 'hi' });
+    expect(stack.engine.journal.list().map((e) => e.status)).toEqual([413, 200]);
+  } finally {
+    await stack.close();
+  }
+});
+
 test("a service's rate limit counts HTTP requests, not the fields resolved in them", async () => {
   const limited = scenario<ShopState>('limited', { state: shopState }).services({
     shop: graphql<ShopState>(

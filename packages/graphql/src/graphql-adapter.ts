@@ -21,19 +21,11 @@ import {
   type ServiceServer,
 } from '@mockstack/core';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import {
-  type ExecutionResult,
-  execute,
-  type GraphQLError,
-  type GraphQLFieldResolver,
-  type GraphQLFormattedError,
-  type GraphQLSchema,
-  isObjectType,
-} from 'graphql';
+import { type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema, isObjectType } from 'graphql';
 import { graphqlCodeOf } from './codes.js';
 import { DocumentCache } from './documents.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
-import { createMockedSchema, type MockOverrides } from './mocks.js';
+import { createMockedSchema, type MockedSchema, type MockOverrides } from './mocks.js';
 import { claimSchema, loadSchema } from './schema.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -211,14 +203,15 @@ class GraphqlServer implements ServiceServer {
       this.#refuse(request, reply, pathOf(request.url) === this.#path ? 405 : 404, message, 'BAD_REQUEST');
     });
     this.#app.setErrorHandler((error: FastifyError, request, reply) => {
-      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      const clientError = (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) || error instanceof SyntaxError;
+      const status = clientError ? (error.statusCode ?? 400) : 500;
       const message =
         error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
           ? `request body is larger than this service's limit of ${bodyLimit} bytes (set bodyLimit on the service to raise it)`
           : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
             ? `request body is not valid JSON: ${error.message}`
             : error.message;
-      this.#refuse(request, reply, status, message, status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST');
+      this.#refuse(request, reply, status, message, status === 413 ? 'PAYLOAD_TOO_LARGE' : clientError ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR');
     });
   }
 
@@ -239,12 +232,7 @@ class GraphqlServer implements ServiceServer {
    * the engine first (so `times`, sequences, matching, variants and faults apply) and falls back
    * to the auto-mock when no rule answers.
    */
-  #wrapResolvers(
-    mockResolver: (
-      type: import('graphql').GraphQLObjectType,
-      field: import('graphql').GraphQLField<unknown, unknown>,
-    ) => GraphQLFieldResolver<unknown, unknown>,
-  ): void {
+  #wrapResolvers(mockResolver: MockedSchema['mockResolver']): void {
     const rootTypes = new Set([this.#schema.getQueryType()?.name, this.#schema.getMutationType()?.name]);
     for (const type of Object.values(this.#schema.getTypeMap())) {
       if (!isObjectType(type) || type.name.startsWith('__')) continue;
