@@ -3,7 +3,7 @@
  * ts-morph.
  */
 import { resolve } from 'node:path';
-import { check, formatJson, formatJunit, formatText, generate } from '@mockstack/contracts';
+import { check, formatJson, formatJunit, formatText, generate, isStale } from '@mockstack/contracts';
 import { MockstackError } from '@mockstack/core';
 
 export async function runGen(options: { root: string; out?: string; includeDir?: string[] }): Promise<number> {
@@ -32,4 +32,15 @@ export async function runCheck(files: string[], options: { format: string; root:
   else console.log(`✓ ${result.files.length} scenario(s) match their contracts (${(performance.now() - started).toFixed(0)} ms)`);
   if (options.format === 'text' && result.problems.length) console.log(`\n${result.problems.length} problem(s)`);
   return result.problems.length ? 1 : 0;
+}
+
+/** Regenerates the contract types when a contract is newer (for `up`); a contract that does not load is left to the adapters to report. */
+export async function regenerateIfStale(warn: (message: string) => void): Promise<void> {
+  if (!isStale()) return;
+  try {
+    const result = await generate();
+    warn(`contract types regenerated: ${result.file}`);
+  } catch (error) {
+    warn(`contract types not regenerated: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MockstackError } from '@mockstack/core';
 import { runScenario } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
@@ -98,6 +99,11 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   const started = performance.now();
   const logger = createLogger({ format: options.logFormat, quiet: Boolean(options.quiet) });
   let running: Awaited<ReturnType<typeof runScenario>>;
+  // Contract types go stale when a contract changes; only projects that ran `mockstack gen` pay for the check.
+  if (existsSync(join('scenarios', 'generated', 'contracts.d.ts'))) {
+    const { regenerateIfStale } = await import('./contracts.js');
+    await regenerateIfStale((message) => logger.warn(message));
+  }
   try {
     running = await runScenario(files, {
       includeDirs: options.includeDir,

@@ -93,7 +93,8 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
       problems.push({ ...where(violation.source, file), kind: 'contract', code: 'MOCKSTACK_ERR_CONTRACT_VIOLATION', message: violation.message });
     }
   }
-  return { files, problems: dedupe(problems) };
+  const sorted = dedupe(problems).sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
+  return { files, problems: sorted };
 }
 
 function defaultScenarios(root: string): string[] {
@@ -128,7 +129,7 @@ async function typeCheck(files: readonly string[], root: string): Promise<CheckP
     if (file.includes('/node_modules/') || isMockstackSource(file)) continue;
     const start = diagnostic.getStart() ?? 0;
     const position = source ? source.getLineAndColumnAtPos(start) : { line: 1, column: 1 };
-    let message = ts.flattenDiagnosticMessageText(diagnostic.getMessageText() as never, '\n').split('\n');
+    let message = ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, '\n').split('\n');
     const code = diagnostic.getCode();
     if (code === 2307 && /generated/.test(message[0] ?? '')) message = [`${message[0]}: the generated contract types are missing; run \`mockstack gen\``];
     out.push({ file, line: position.line, column: position.column, kind: 'type', code: `TS${code}`, message: summarize(message) });
@@ -168,12 +169,12 @@ function where(source: SourceLocation | undefined, file: string): Pick<CheckProb
 }
 
 function fromProblem(problem: Problem, file: string): CheckProblem {
-  return { ...where(problem.source, file), kind: 'contract', code: 'MOCKSTACK_ERR_SCENARIO_COMPILE', message: problem.message };
+  return { ...where(problem.source, file), kind: 'contract', code: 'MOCKSTACK_ERR_SCENARIO_COMPILE', message: problem.message.replace(/\s*\n\s*/g, ' ') };
 }
 
 function fromError(error: unknown, kind: CheckProblem['kind'], file: string): CheckProblem {
   if (error instanceof MockstackError) {
-    return { ...where(error.source, file), kind, code: error.code, message: error.message.split('\n')[0] ?? error.message };
+    return { ...where(error.source, file), kind, code: error.code, message: error.message.replace(/\s*\n\s*/g, ' ') };
   }
   return { file, line: 1, column: 1, kind, code: 'MOCKSTACK_ERR_CHECK', message: String((error as Error)?.message ?? error) };
 }

@@ -1,0 +1,16 @@
+// Matches schemas/catalog.graphql: typed args and results, static values.
+import { fault, graphql, scenario } from 'mockstack';
+
+export default scenario('drift-graphql-ok').services({
+  catalog: graphql(
+    { schema: 'schemas/catalog.graphql' },
+    {
+      Query: {
+        product: (_, { sku }) => (sku === 'gone' ? null : { id: sku, sku, name: 'Mug', price: { amountCents: 1600, currency: 'EUR', formatted: '€16.00' } }),
+        categories: [{ id: 'cat_mugs', name: 'Mugs', slug: 'mugs', productCount: 3 }],
+        cart: fault.notFound('no carts today'),
+      },
+      Product: { stock: 7 },
+    },
+  ),
+});

@@ -1,0 +1,10 @@
+import { graphql, scenario } from 'mockstack';
+
+export default scenario('drift-graphql-unknown-field').services({
+  catalog: graphql(
+    { schema: 'schemas/catalog.graphql' },
+    {
+      Query: { productz: null },
+    },
+  ),
+});
