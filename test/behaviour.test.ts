@@ -1,7 +1,7 @@
 import { ErrorCode, ScenarioCompileError } from '@mockstack/core';
 import { loadModel } from '@mockstack/runner';
 import { startStack, type TestStack } from '@mockstack/testing';
-import { fault, rest, scenario } from 'mockstack';
+import { fallThrough, fault, rest, scenario } from 'mockstack';
 
 const payments = scenario('behaviour', { seed: 99, machines: { payment: ['pending', 'authorized', 'captured'], retry: ['failing', 'ok'] } })
   .services({
@@ -117,5 +117,25 @@ describe('chaos', () => {
     expect(await res.json()).toEqual({ error: { code: 'INTERNAL', message: 'injected' } });
     stack.variant();
     expect(await status('/payments/p1')).toBe(200);
+  });
+});
+
+describe('fallThrough', () => {
+  test('a handler can let the next rule answer', async () => {
+    const stack = await startStack(
+      scenario('fall-through').services({
+        api: rest({}, [
+          rest.get('/items/:id', ({ params }) => (params.id === 'special' ? { special: true } : fallThrough())),
+          rest.get('/items/:id', ({ params }) => ({ id: params.id })),
+        ]),
+      }),
+    );
+    try {
+      expect(await (await fetch(`${stack.url('api')}/items/special`)).json()).toEqual({ special: true });
+      expect(await (await fetch(`${stack.url('api')}/items/7`)).json()).toEqual({ id: '7' });
+      expect(stack.requests().map((e) => e.rule)).toEqual(['api#1', 'api#2']);
+    } finally {
+      await stack.close();
+    }
   });
 });

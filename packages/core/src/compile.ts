@@ -19,7 +19,7 @@ import {
   type Variant,
   type VariantOverlay,
 } from './model.js';
-import { isFault } from './reply.js';
+import { isFault, isSequence } from './reply.js';
 
 export interface CompileOptions {
   /** The scenario file, for messages and for resolving contract paths. */
@@ -185,10 +185,13 @@ function checkBehaviour(behaviour: Behaviour, where: string, source: SourceLocat
   }
 }
 
-/** A rule with no conditions and no `times` answers everything; any rule after it is dead. */
+/** A rule with no conditions, no `times` and a fixed answer answers everything; any rule after it is dead. */
 function checkUnreachable(service: string, operations: Map<string, Operation>, problems: Problem[]): void {
   for (const operation of operations.values()) {
-    const catchAll = operation.rules.find((r) => r.matchers.length === 0 && r.times === undefined && !r.whenState);
+    // A handler function may fall through to the next rule, so only a fixed answer is a sure catch-all.
+    const catchAll = operation.rules.find(
+      (r) => r.matchers.length === 0 && r.times === undefined && !r.whenState && typeof r.respond !== 'function' && !isSequence(r.respond),
+    );
     if (!catchAll) continue;
     for (const later of operation.rules.slice(operation.rules.indexOf(catchAll) + 1)) {
       const first = catchAll.source ? ` at ${formatSource(catchAll.source)}` : '';

@@ -5,7 +5,7 @@ import { Journal, type JournalEntry, type MissReport } from './journal.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Chaos, CoreRequest, DelaySpec, Fault, HandlerContext, Model, RateLimit, Reply, Responder, Rule, Service } from './model.js';
 import { SeededRandom } from './random.js';
-import { isFault, isReply, isSequence, makeFault } from './reply.js';
+import { isFallThrough, isFault, isReply, isSequence, makeFault } from './reply.js';
 
 /** What the engine decided for one request; the adapter turns it into its protocol. */
 export type Outcome =
@@ -30,6 +30,10 @@ export interface Completion {
   /** `performance.now()` when the request arrived. */
   startedAt: number;
 }
+
+/** What a responder gave: an Outcome, or "let the next rule answer". */
+const FALL_THROUGH = Symbol('fall through');
+type Step = Outcome | typeof FALL_THROUGH;
 
 interface OperationPlan {
   rules: readonly Rule[];
@@ -171,9 +175,13 @@ export class Engine {
   handle(request: CoreRequest): Outcome | Promise<Outcome> {
     const plan = this.#plan(request.service, request.operation);
     if (!plan) return { kind: 'unmatched', miss: this.explainUnknownOperation(request) };
+    return this.#answerFrom(request, plan, 0);
+  }
 
+  /** The answer of the first rule at or after `start` that matches and does not fall through. */
+  #answerFrom(request: CoreRequest, plan: OperationPlan, start: number): Outcome | Promise<Outcome> {
     let rule: Rule | undefined;
-    let index = 0;
+    let index = start;
     for (; index < plan.rules.length; index++) {
       const candidate = plan.rules[index] as Rule;
       if (candidate.times !== undefined && (this.#calls.get(candidate.id) ?? 0) >= candidate.times) continue;
@@ -205,21 +213,23 @@ export class Engine {
         fault: chaos.fault ?? makeFault(Code.Unavailable, `chaos: ${Math.round(chaos.failRate * 100)}% of calls fail`),
       });
     }
-    if (rule.setState) for (const machine in rule.setState) this.#machines.set(machine, rule.setState[machine] as string);
     const matched = rule;
-    let outcome: Outcome | Promise<Outcome>;
+    const next = index + 1;
+    const settle = (step: Step): Outcome | Promise<Outcome> => {
+      if (step === FALL_THROUGH) return this.#answerFrom(request, plan, next);
+      if (matched.setState) for (const machine in matched.setState) this.#machines.set(machine, matched.setState[machine] as string);
+      return this.#delayed(request, plan, matched, step);
+    };
+    let step: Step | Promise<Step>;
     try {
-      outcome = this.#respond(matched, matched.respond, request, call);
+      step = this.#respond(matched, matched.respond, request, call);
     } catch (error) {
-      outcome = { kind: 'fault', rule: matched, fault: handlerFault(matched, error) };
+      step = { kind: 'fault', rule: matched, fault: handlerFault(matched, error) };
     }
-    if (outcome instanceof Promise) {
-      return outcome.then(
-        (resolved) => this.#delayed(request, plan, matched, resolved),
-        (error: unknown) => this.#delayed(request, plan, matched, { kind: 'fault', rule: matched, fault: handlerFault(matched, error) }),
-      );
+    if (step instanceof Promise) {
+      return step.then(settle, (error: unknown) => settle({ kind: 'fault', rule: matched, fault: handlerFault(matched, error) }));
     }
-    return this.#delayed(request, plan, matched, outcome);
+    return settle(step);
   }
 
   /** Journals and logs a finished request. Adapters call it once per request, matched or not. */
@@ -290,7 +300,7 @@ export class Engine {
     return plan;
   }
 
-  #respond(rule: Rule, responder: Responder, request: CoreRequest, call: number): Outcome | Promise<Outcome> {
+  #respond(rule: Rule, responder: Responder, request: CoreRequest, call: number): Step | Promise<Step> {
     if (typeof responder !== 'function') return this.#classify(rule, responder, request, call);
     const context: HandlerContext = { ...request, state: this.#state, call };
     // Adapters may make `signal` a lazy, non-enumerable getter (an AbortController and a listener
@@ -300,7 +310,8 @@ export class Engine {
     return value instanceof Promise ? value.then((v: unknown) => this.#classify(rule, v, request, call)) : this.#classify(rule, value, request, call);
   }
 
-  #classify(rule: Rule, value: unknown, request: CoreRequest, call: number): Outcome | Promise<Outcome> {
+  #classify(rule: Rule, value: unknown, request: CoreRequest, call: number): Step | Promise<Step> {
+    if (isFallThrough(value)) return FALL_THROUGH;
     if (isSequence(value)) {
       const { steps, after } = value;
       if (steps.length === 0) return { kind: 'body', rule, body: undefined };

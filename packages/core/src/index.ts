@@ -11,6 +11,6 @@ export { type Logger, silentLogger } from './logger.js';
 export { compileMatchers, describeValue, firstDifference, type Matcher } from './match.js';
 export * from './model.js';
 export { hashString, SeededRandom } from './random.js';
-export { isFault, isReply, isSequence, makeFault, makeReply, makeSequence } from './reply.js';
+export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, isSequence, makeFault, makeReply, makeSequence } from './reply.js';
 export { captureSource, firstUserFrame } from './source.js';
 export { createStack, Stack, type StackOptions } from './stack.js';

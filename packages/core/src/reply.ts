@@ -13,6 +13,17 @@ export function isSequence(value: unknown): value is Sequence {
   return typeof value === 'object' && value !== null && (value as Sequence)[KIND] === 'sequence';
 }
 
+/** The marker a responder returns to let later rules (or the contract's auto-mock) answer instead. */
+export interface FallThrough {
+  readonly [KIND]: 'fall-through';
+}
+
+export const fallThroughMarker: FallThrough = { [KIND]: 'fall-through' };
+
+export function isFallThrough(value: unknown): value is FallThrough {
+  return typeof value === 'object' && value !== null && (value as FallThrough)[KIND] === 'fall-through';
+}
+
 export function makeReply(fields: Omit<Reply, typeof KIND>): Reply {
   return { [KIND]: 'reply', ...fields };
 }

@@ -49,7 +49,7 @@ export {
   type Pause,
   type StreamInit,
 } from './grpc.js';
-export { type ReplyInit, respond, sequence } from './respond.js';
+export { fallThrough, type ReplyInit, respond, sequence } from './respond.js';
 export {
   type OperationId,
   type PathParams,

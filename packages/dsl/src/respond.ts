@@ -1,4 +1,4 @@
-import { type DelaySpec, makeReply, makeSequence, type Responder, type Sequence } from '@mockstack/core';
+import { type DelaySpec, type FallThrough, fallThroughMarker, makeReply, makeSequence, type Responder, type Sequence } from '@mockstack/core';
 import type { TypedReply } from './contracts.js';
 
 export interface ReplyInit {
@@ -33,4 +33,15 @@ export function respond<const Body = undefined, const Status extends number = 20
  */
 export function sequence(steps: readonly Responder[], options: { after?: Sequence['after'] } = {}): Sequence {
   return makeSequence(steps, options.after);
+}
+
+/**
+ * Answers as if this rule had not matched: a later rule answers, or the contract's auto-mock
+ * (gRPC, GraphQL, OpenAPI), or the unmatched 404. Handy in a handler that only cares about some calls.
+ *
+ * @example
+ * Authorize: ({ request }) => (request.cardToken === 'tok_declined' ? fault.grpc('FAILED_PRECONDITION') : fallThrough())
+ */
+export function fallThrough(): FallThrough {
+  return fallThroughMarker;
 }
