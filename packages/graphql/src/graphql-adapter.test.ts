@@ -469,13 +469,16 @@ describe('graphql adapter: compile-time checks', () => {
   test('several files are merged', async () => {
     writeFileSync(join(dir, 'a.graphql'), 'type Query { a: String }\n');
     writeFileSync(join(dir, 'b.graphql'), 'extend type Query { b: Int }\n');
-    const model = await compileWith(graphql({ schema: ['a.graphql', 'b.graphql'] }));
+    // The same type in two files (no `extend`) is merged too.
+    writeFileSync(join(dir, 'c.graphql'), 'type Query { c: Boolean }\n');
+    const model = await compileWith(graphql({ schema: ['a.graphql', 'b.graphql', 'c.graphql'] }));
     const stack = createStack(model, { adapters: [graphqlAdapter] });
     const [address] = await stack.listen();
     try {
-      const data = await new GraphQLClient(address?.url ?? '').request<{ a: string; b: number }>('{ a b }');
+      const data = await new GraphQLClient(address?.url ?? '').request<{ a: string; b: number; c: boolean }>('{ a b c }');
       expect(typeof data.a).toBe('string');
       expect(typeof data.b).toBe('number');
+      expect(typeof data.c).toBe('boolean');
     } finally {
       await stack.close();
     }

@@ -157,10 +157,11 @@ class GraphqlServer implements ServiceServer {
   /** The rule an auto-mocked answer is journaled under. */
   readonly #schemaRule: Rule;
 
-  constructor(service: Service, { engine }: AdapterContext) {
+  constructor(service: Service, { engine, logger }: AdapterContext) {
     this.#service = service;
     this.#engine = engine;
     const loaded = loadSchema(service, engine.model);
+    for (const warning of loaded.warnings ?? []) logger.warn(`service "${service.name}": ${warning}`);
     const schema = claimSchema(loaded);
     if (!schema) {
       const detail = loaded.problems.map((p) => `${p.source ? `${p.source.file}:${p.source.line}:${p.source.column}: ` : ''}${p.message}`).join('\n');

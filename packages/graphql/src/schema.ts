@@ -14,6 +14,8 @@ export interface LoadedSchema {
   /** Builds another copy from the parsed documents (no parsing or validation again). */
   rebuild?: (() => GraphQLSchema) | undefined;
   claimed?: boolean;
+  /** With `config.lenient`: the SDL and schema problems the schema was loaded despite, for the server to log. */
+  warnings?: string[] | undefined;
 }
 
 /** A schema this caller may change (set resolvers on): the built one the first time, a fresh copy after. */
@@ -57,16 +59,17 @@ export function loadSchema(service: Service, model: Pick<Model, 'file' | 'root'>
       stamps.push(`${file}@missing`);
     }
   }
-  const key = stamps.join('\n');
+  const lenient = service.config.lenient === true;
+  const key = `${lenient ? 'lenient\n' : ''}${stamps.join('\n')}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const loaded = build(service, model, files);
+  const loaded = build(service, model, files, lenient);
   if (cache.size > 32) cache.clear();
   cache.set(key, loaded);
   return loaded;
 }
 
-function build(service: Service, model: Pick<Model, 'file' | 'root'>, files: string[]): LoadedSchema {
+function build(service: Service, model: Pick<Model, 'file' | 'root'>, files: string[], lenient: boolean): LoadedSchema {
   const problems: Problem[] = [];
   const documents: DocumentNode[] = [];
   for (const file of files) {
@@ -118,11 +121,14 @@ function build(service: Service, model: Pick<Model, 'file' | 'root'>, files: str
           problems: [{ message: `GraphQL service "${service.name}": cannot merge ${files.join(', ')}: ${(error as Error).message}`, source: service.source }],
         };
       }
+    } else if (lenient) {
+      return lenientSchema(service, document, files, sdlErrors);
     } else {
       return { files, problems: sdlErrors.map((e) => sdlProblem(service, e, files[0] ?? '')) };
     }
   }
   const schemaErrors = validateSchema(schema); // cached by graphql-js: free on the fast path
+  if (schemaErrors.length && lenient) return lenientSchema(service, document, files, schemaErrors);
   if (schemaErrors.length) return { files, problems: schemaErrors.map((e) => sdlProblem(service, e, files[0] ?? '')) };
   if (!schema.getQueryType()) {
     return {
@@ -133,6 +139,36 @@ function build(service: Service, model: Pick<Model, 'file' | 'root'>, files: str
     };
   }
   return { schema, files, problems, rebuild };
+}
+
+/**
+ * `config.lenient`: a schema built despite SDL problems (unknown directives such as federation's
+ * `@key`, repeated directives, descriptions or fields in conflict), as graphql-js builds it with
+ * `assumeValidSDL` and `assumeValid`; the problems become warnings. What cannot be built at all
+ * (an unknown type) still fails.
+ */
+function lenientSchema(service: Service, document: DocumentNode, files: string[], errors: readonly GraphQLError[]): LoadedSchema {
+  const rebuild = (): GraphQLSchema => buildASTSchema(document, { assumeValidSDL: true, assumeValid: true });
+  let schema: GraphQLSchema;
+  try {
+    schema = rebuild();
+  } catch (error) {
+    return { files, problems: [...errors.map((e) => sdlProblem(service, e, files[0] ?? '')), sdlProblem(service, error as GraphQLError, files[0] ?? '')] };
+  }
+  if (!schema.getQueryType()) {
+    return {
+      files,
+      problems: [
+        { message: `GraphQL service "${service.name}": the schema in ${files.join(', ')} has no Query type; add \`type Query { … }\``, source: service.source },
+      ],
+    };
+  }
+  const warnings = errors.map((e) => {
+    const problem = sdlProblem(service, e, files[0] ?? '');
+    const at = problem.source ? `${relative(process.cwd(), problem.source.file) || problem.source.file}:${problem.source.line}:${problem.source.column}: ` : '';
+    return `loaded leniently despite ${at}${e.message}`;
+  });
+  return { schema, files, problems: [], rebuild, warnings };
 }
 
 function definesTypeTwice(document: DocumentNode): boolean {
