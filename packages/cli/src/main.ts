@@ -31,6 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--log-format <format>', 'text or json', logFormat, 'text' as LogFormat)
     .option('--ready-file <path>', 'write the addresses as JSON to this file once every service listens')
     .option('--include-dir <dir>', 'where proto imports are looked up (repeatable)', collect)
+    .option('--lenient', 'load OpenAPI documents and GraphQL SDL with small validity problems, warning about each, instead of failing')
     .action(async (files: string[], options: UpOptions) => {
       exitCode = await up(files, options);
     });
@@ -92,6 +93,7 @@ interface UpOptions {
   logFormat: LogFormat;
   readyFile?: string;
   includeDir?: string[];
+  lenient?: boolean;
 }
 
 async function up(files: string[], options: UpOptions): Promise<number> {
@@ -107,6 +109,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   try {
     running = await runScenario(files, {
       includeDirs: options.includeDir,
+      lenient: options.lenient,
       variants: options.variant,
       seed: options.seed,
       host: options.host,

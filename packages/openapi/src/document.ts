@@ -88,6 +88,13 @@ export interface OpenApi {
 export interface LoadOptions {
   /** Skip checking the document against the OpenAPI JSON schema (faster for huge trusted documents). Default false. */
   skipSchemaCheck?: boolean | undefined;
+  /**
+   * Load a document with small validity problems (schema violations, duplicate operationIds,
+   * undeclared path parameters) as real providers publish them: each problem becomes a warning
+   * (with its JSON pointer) instead of an error. Unparseable documents and `$ref`s to nothing
+   * still fail. Default false.
+   */
+  lenient?: boolean | undefined;
 }
 
 /**
@@ -119,6 +126,10 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
   const warnings: string[] = [];
   const basePath = basePathOf(document);
   const operations = collectOperations(document, basePath, resolve, problems, warnings);
+  if (options.lenient && problems.length) {
+    warnings.unshift(...problems.map((p) => `loaded leniently despite ${p.pointer || '/'}: ${p.message}`));
+    problems.length = 0;
+  }
   checkRefs(document, problems);
   if (problems.length) throw new OpenApiDocumentError(file, problems);
   return { file, version, document, basePath, operations, warnings, resolve };

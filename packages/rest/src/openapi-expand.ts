@@ -46,7 +46,7 @@ export const OPENAPI_INFO = 'openapiInfo';
 /** Loaded documents by path, reused while the file is unchanged (watch mode reloads scenarios often). */
 const documents = new Map<string, { version: string; api: Promise<OpenApi> }>();
 
-async function loadCached(path: string): Promise<OpenApi> {
+async function loadCached(path: string, lenient: boolean): Promise<OpenApi> {
   let version = '';
   try {
     const info = await stat(path);
@@ -54,11 +54,12 @@ async function loadCached(path: string): Promise<OpenApi> {
   } catch {
     // loadOpenApi reports the unreadable file.
   }
-  const cached = documents.get(path);
+  const key = lenient ? `${path}\0lenient` : path;
+  const cached = documents.get(key);
   if (cached && cached.version === version && version) return cached.api;
-  const api = loadOpenApi(path);
-  documents.set(path, { version, api });
-  api.catch(() => documents.delete(path));
+  const api = loadOpenApi(path, { lenient });
+  documents.set(key, { version, api });
+  api.catch(() => documents.delete(key));
   return api;
 }
 
@@ -84,7 +85,7 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
   const file = resolveContractPath({ file: context.file, root: context.root }, documentPath);
   let api: OpenApi;
   try {
-    api = await loadCached(file);
+    api = await loadCached(file, config.lenient === true);
   } catch (error) {
     throw withSource(error, service);
   }

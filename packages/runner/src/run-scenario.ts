@@ -15,7 +15,7 @@ import {
 import { type FSWatcher, watch } from 'chokidar';
 import { adapters } from './adapters.js';
 import type { LoadedScenario } from './load-scenario.js';
-import { loadSources } from './sources.js';
+import { lenientDefinition, loadSources } from './sources.js';
 
 export interface RunOptions {
   /** Variants to activate at start, in priority order. */
@@ -35,6 +35,8 @@ export interface RunOptions {
   watch?: boolean | undefined;
   /** Where proto imports of contract files are looked up. */
   includeDirs?: readonly string[] | undefined;
+  /** Load schemas with small validity problems with a warning instead of failing (see `ContractOptions.lenient`). */
+  lenient?: boolean | undefined;
   /** Called after each reload attempt (error set when it failed). */
   onReload?: (result: { ok: boolean; error?: unknown; ms: number }) => void;
 }
@@ -59,19 +61,23 @@ export type ScenarioSource = string | readonly string[] | object;
 /** Loads and compiles a scenario into a Model (no servers started). */
 export async function loadModel(
   source: ScenarioSource,
-  options: Pick<RunOptions, 'host' | 'randomPorts' | 'includeDirs'> = {},
+  options: Pick<RunOptions, 'host' | 'randomPorts' | 'includeDirs' | 'lenient'> = {},
 ): Promise<{ model: Model; inputs: string[] }> {
   const loaded =
-    typeof source === 'string' ? await loadSources([source], options) : Array.isArray(source) ? await loadSources(source, options) : inlineScenario(source);
+    typeof source === 'string'
+      ? await loadSources([source], options)
+      : Array.isArray(source)
+        ? await loadSources(source, options)
+        : inlineScenario(source, options.lenient);
   const model = await compile(loaded.definition, { file: loaded.file, adapters, host: options.host });
   return { model: options.randomPorts ? withRandomPorts(model) : model, inputs: loaded.inputs };
 }
 
-function inlineScenario(value: object): LoadedScenario {
+function inlineScenario(value: object, lenient: boolean | undefined): LoadedScenario {
   const definition = scenarioDefinitionOf(value);
   if (!definition)
     throw new MockstackError(ErrorCode.ScenarioInvalid, 'expected a scenario built with scenario(…) from "mockstack", or the path of a scenario module');
-  return { file: definition.source?.file ?? '<inline>', definition, inputs: [] };
+  return { file: definition.source?.file ?? '<inline>', definition: lenient ? lenientDefinition(definition) : definition, inputs: [] };
 }
 
 /** Loads a scenario and serves it: every service, the admin API, and --watch if asked. */

@@ -17,6 +17,12 @@ type SourceKind = keyof typeof sourceKinds;
 export interface ContractOptions {
   /** Where proto imports are looked up, besides each proto's directory. */
   includeDirs?: readonly string[] | undefined;
+  /**
+   * Load OpenAPI documents and GraphQL SDL with small validity problems (as real providers publish
+   * them), each adapter logging the problems as a warning, instead of failing. Sets
+   * `config.lenient` on every service.
+   */
+  lenient?: boolean | undefined;
 }
 
 /**
@@ -66,7 +72,15 @@ export async function loadSources(sources: readonly string[], options: ContractO
     loaded.inputs.push(file);
   }
   const definition: ScenarioDefinition = { ...loaded.definition, services };
+  if (options.lenient) return { ...loaded, definition: lenientDefinition(definition) };
   return { ...loaded, definition };
+}
+
+/** Every service with `config.lenient` set, for the adapters that load contracts. */
+export function lenientDefinition(definition: ScenarioDefinition): ScenarioDefinition {
+  const services: Record<string, ServiceDefinition> = {};
+  for (const [name, service] of Object.entries(definition.services)) services[name] = { ...service, config: { ...service.config, lenient: true } };
+  return { ...definition, services };
 }
 
 function kindOf(path: string): SourceKind {

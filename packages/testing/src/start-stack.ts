@@ -11,6 +11,8 @@ export interface StartOptions {
   /** Also start the admin API (on a free port). Default false. */
   admin?: boolean | undefined;
   logger?: RunOptions['logger'];
+  /** Load OpenAPI documents and GraphQL SDL with small validity problems with a warning instead of failing. */
+  lenient?: boolean | undefined;
 }
 
 /** A scenario served in-process for a test. Close it in `afterAll`. */
@@ -51,6 +53,7 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
     randomPorts: !options.fixedPorts,
     adminPort: options.admin ? 0 : false,
     logger: options.logger,
+    lenient: options.lenient,
   });
   const engine = running.stack.engine;
   const services = Object.fromEntries(running.services.map((s) => [s.name, s]));
