@@ -14,12 +14,7 @@ let api: ReturnType<typeof createCheckoutApi>;
 
 beforeAll(async () => {
   stack = await startStack(resolve(import.meta.dirname, '../scenarios/checkout.ts'));
-  const payments = stack.services.payments;
-  api = createCheckoutApi({
-    catalogUrl: stack.url('catalog'),
-    ordersUrl: stack.url('orders'),
-    paymentsAddress: `${payments?.host}:${payments?.port}`,
-  });
+  api = createCheckoutApi({ catalogUrl: stack.url('catalog'), ordersUrl: stack.url('orders'), paymentsAddress: stack.url('payments') });
 });
 afterAll(async () => {
   await api.close();

@@ -59,7 +59,11 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
   const services = Object.fromEntries(running.services.map((s) => [s.name, s]));
   return {
     services,
-    url: (service) => running.stack.address(service).url,
+    url: (service) => {
+      const address = running.stack.address(service);
+      // grpc-js clients and grpcurl dial host:port, not a grpc:// URL.
+      return address.protocol === 'grpc' ? `${address.host}:${address.port}` : address.url;
+    },
     adminUrl: running.admin?.url,
     engine,
     state: <State>() => engine.state as State,
