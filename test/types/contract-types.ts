@@ -1,0 +1,84 @@
+/**
+ * Type-level checks of handlers typed by the generated contracts (`mockstack gen`, run by
+ * `npm run typecheck` before tsc): every `@ts-expect-error` below must be an error, or tsc fails.
+ * No casts and no imports of generated names: everything is inferred from the contract names.
+ */
+import { fault, graphql, grpc, respond, rest, scenario } from 'mockstack';
+
+interface State {
+  paid: Set<string>;
+}
+
+export const typed = scenario('contract-types', { state: (): State => ({ paid: new Set() }) }).services({
+  payments: grpc(
+    { proto: 'protos/payments.proto' },
+    {
+      'checkout.payments.v1.PaymentService': {
+        Authorize: ({ request, state }) => {
+          const orderId: string = request.orderId;
+          // int64 fields are read as strings; message fields may be null
+          const units: string | undefined = request.amount?.units;
+          // @ts-expect-error AuthorizeRequest has no field total
+          request.total;
+          if (state.paid.has(orderId)) return fault.grpc('ALREADY_EXISTS', `${orderId} is paid (${units})`);
+          return respond({ paymentId: `pay_${orderId}`, status: 'AUTHORIZED' }, { trailers: { 'x-order': orderId } });
+        },
+        // Timestamps may be answered as ISO strings or Dates; enums by number too.
+        Refund: { paymentId: 'pay_1', status: 4, updatedAt: new Date() },
+        WatchPayment: ({ request }) => grpc.stream([{ paymentId: request.paymentId, status: 'CAPTURED', occurredAt: '2026-11-24T10:00:00Z' }]),
+      },
+    },
+  ),
+  catalog: graphql(
+    { schema: 'schemas/catalog.graphql' },
+    {
+      Query: {
+        product: (_, { sku }) => ({ id: sku, name: `Product ${sku}` }),
+        // @ts-expect-error productCount is an Int
+        categories: [{ id: 'c', productCount: '3' }],
+        // Arguments with defaults are always there; nullable ones may be null.
+        products: (_, { first, category }) => ({ totalCount: (first ?? 10) + (category?.length ?? 0) }),
+      },
+      Product: {
+        stock: (product) => product.variants?.length ?? 0,
+      },
+    },
+  ),
+  shipping: rest({ openapi: 'schemas/shipping-rates.yaml' }, [
+    rest.operation('getRate', ({ params }) => {
+      const id: string = params.rateId;
+      // @ts-expect-error the operation's path has no :id
+      params.id;
+      if (id === 'gone') return respond({ title: 'Rate not found', status: 404 }, { status: 404 });
+      return { id, carrier: 'DHL', service: 'standard', price: { amount: 4.99, currency: 'EUR' }, estimatedDays: 2 };
+    }),
+    // @ts-expect-error carrier is one of DHL, UPS, FedEx, DPD
+    rest.operation('getRate', { id: 'r', carrier: 'Hermes', service: 'standard', price: { amount: 1, currency: 'EUR' }, estimatedDays: 1 }),
+    // A route the document has is typed like its operation.
+    rest.get('/v2/rates/:rateId', { match: { params: { rateId: 'r1' } } }, ({ params }) => ({
+      id: params.rateId,
+      carrier: 'UPS',
+      service: 'express',
+      price: { amount: 12.5, currency: 'EUR' },
+      estimatedDays: 1,
+    })),
+  ]),
+});
+
+// Names the contracts have are typed (and completed in the editor).
+grpc.method('checkout.payments.v1.PaymentService/Capture', ({ request }) => ({ paymentId: request.paymentId, status: 'CAPTURED' }));
+// @ts-expect-error Capture answers a Payment, whose status is a PaymentStatus
+grpc.method('checkout.payments.v1.PaymentService/Capture', { paymentId: 'p', status: 'DONE' });
+graphql.field('Query.cart', (_, { id }) => ({ id, itemCount: 0 }));
+// @ts-expect-error Cart.itemCount is an Int
+graphql.field('Query.cart', { itemCount: 'none' });
+
+// A handler's answer is checked against the contract (reported at the handler).
+// @ts-expect-error status is a PaymentStatus name or number
+grpc.method('checkout.payments.v1.PaymentService/Authorize', ({ request }) => ({ paymentId: request.orderId, status: 'PAID' }));
+// @ts-expect-error 418 is not a documented status of getRate
+rest.operation('getRate', ({ params }) => respond({ title: `no ${params.rateId}`, status: 418 }, { status: 418 }));
+// @ts-expect-error a stream of PaymentEvents, whose status is a PaymentStatus
+grpc.method('checkout.payments.v1.PaymentService/WatchPayment', grpc.stream([{ paymentId: 'p', status: 'SETTLED' }]));
+// @ts-expect-error paymentId is a string
+grpc.method('checkout.payments.v1.PaymentService/Capture', { paymentId: 7 });
