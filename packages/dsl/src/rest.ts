@@ -56,6 +56,12 @@ export interface RestOptions extends ServiceBehaviour {
   openapi?: string;
   /** With `openapi`: answer requests that break the contract with 400/422 problem+json. Default true. */
   validateRequests?: boolean;
+  /**
+   * With `openapi`: what handlers answer is checked against the documented responses at serve
+   * time, and an undocumented status or a body breaking its schema becomes a 500 naming the rule
+   * and the field. `false` lets a scenario answer off-contract on purpose (negative tests). Default true.
+   */
+  validateResponses?: boolean;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -142,6 +148,7 @@ export function rest<State>(options: RestOptions, routes: readonly RuleOf<State>
       bodyLimit: options.bodyLimit,
       ...(options.openapi !== undefined && { openapi: options.openapi }),
       ...(options.validateRequests !== undefined && { validateRequests: options.validateRequests }),
+      ...(options.validateResponses !== undefined && { validateResponses: options.validateResponses }),
     },
     rules: routes,
     source: captureSource(),

@@ -28,6 +28,7 @@ import {
   routeParamName,
   type Violation,
 } from '@mockstack/openapi';
+import { checkResponses } from './response-check.js';
 
 /** What an expanded OpenAPI service keeps in its config, for the server and for `validate`. */
 export interface OpenApiServiceInfo {
@@ -104,7 +105,8 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
       continue;
     }
     const list = overrides.get(operation) ?? [];
-    list.push({ ...rule, operation: operationKey(operation), meta: metaOf(operation) });
+    const mapped = { ...rule, operation: operationKey(operation), meta: metaOf(operation) };
+    list.push(config.validateResponses === false ? mapped : checkResponses(mapped, operation, api));
     overrides.set(operation, list);
   }
   if (unknown.length) {

@@ -1,0 +1,85 @@
+import { Code, type Fault, type HandlerContext, isFault, isReply, isSequence, makeFault, type RuleDefinition } from '@mockstack/core';
+import { type AjvInstance, type ApiOperation, createAjv, type OpenApi, toPointer } from '@mockstack/openapi';
+
+type Validate = ((body: unknown) => boolean) & { errors?: { instancePath: string; message?: string; keyword: string; params: unknown }[] | null };
+
+/** Per document: one Ajv holding the whole document, so `$ref`s resolve; validators compiled on first use. */
+const ajvs = new WeakMap<OpenApi, AjvInstance>();
+
+/**
+ * Wraps a scenario handler of an OpenAPI operation so that what it answers at serve time is
+ * checked against the documented responses: an undocumented status or a body that breaks the
+ * response schema becomes a 500 naming the rule and the field (the scenario opts out with
+ * `rest({ openapi, validateResponses: false })`, for negative tests). Faults and sequences pass.
+ */
+export function checkResponses(rule: RuleDefinition, operation: ApiOperation, api: OpenApi): RuleDefinition {
+  const respond = rule.respond;
+  if (typeof respond !== 'function') return rule;
+  const name = rule.name ?? operation.operationId ?? `${operation.method} ${operation.path}`;
+  const where = rule.source ? ` (${rule.source.file}:${rule.source.line})` : '';
+  const validators = new Map<string, Validate | undefined>();
+  const check = (answer: unknown): unknown => {
+    if (answer === undefined || isFault(answer) || isSequence(answer)) return answer;
+    const status = isReply(answer) ? (answer.status ?? 200) : 200;
+    const body = isReply(answer) ? answer.body : answer;
+    const documented = Object.keys(operation.responses);
+    const key = [String(status), `${String(status)[0]}XX`, 'default'].find((k) => documented.includes(k));
+    if (!key) return violation(name, where, `answered status ${status}, which ${name} does not document (documented: ${documented.join(', ')})`, []);
+    if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) return answer;
+    let validate = validators.get(key);
+    if (!validators.has(key)) {
+      validate = compile(api, operation, key);
+      validators.set(key, validate);
+    }
+    if (!validate || validate(body)) return answer;
+    // Formats (uuid, uri, date-time…) are left to `mockstack check`: hand-written ids like `shp_1` are common in mocks.
+    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'format');
+    if (errors.length === 0) return answer;
+    const problems = errors.map((e) => {
+      const field = `body${e.instancePath.replace(/\//g, '.')}`;
+      const extra = e.keyword === 'enum' ? ` (${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(', ')})` : '';
+      return { field, message: `${e.message ?? e.keyword}${extra}` };
+    });
+    return violation(name, where, `answered a ${status} that breaks the contract: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
+  };
+  return {
+    ...rule,
+    respond: (ctx: HandlerContext) => {
+      const answer = (respond as (ctx: HandlerContext) => unknown)(ctx);
+      return answer instanceof Promise ? answer.then(check) : check(answer);
+    },
+  };
+}
+
+function violation(name: string, where: string, detail: string, problems: { field: string; message: string }[]): Fault {
+  const message = `contract violation: rule ${name}${where} ${detail}`;
+  return makeFault(Code.Internal, message, {
+    httpStatus: 500,
+    headers: { 'content-type': 'application/problem+json' },
+    body: {
+      type: 'https://mockstack.dev/problems/contract-violation',
+      title: 'The mock answered something its contract forbids',
+      status: 500,
+      detail: message,
+      rule: name,
+      problems,
+    },
+  });
+}
+
+function compile(api: OpenApi, operation: ApiOperation, status: string): Validate | undefined {
+  const response = api.resolve(operation.responses[status]) as { content?: Record<string, { schema?: unknown }> } | undefined;
+  const media = Object.keys(response?.content ?? {}).find((m) => /json/i.test(m));
+  if (!media || response?.content?.[media]?.schema === undefined) return undefined;
+  let ajv = ajvs.get(api);
+  if (!ajv) {
+    ajv = createAjv(api.version);
+    ajv.addSchema(api.document, 'contract');
+    ajvs.set(api, ajv);
+  }
+  try {
+    return ajv.getSchema(`contract#${operation.pointer}${toPointer(['responses', status, 'content', media, 'schema'])}`) as Validate | undefined;
+  } catch {
+    return undefined; // a schema Ajv cannot compile is not checked (the request side logs those)
+  }
+}
