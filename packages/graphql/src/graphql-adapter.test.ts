@@ -411,6 +411,34 @@ test('a body above bodyLimit gets 413 with GraphQL errors, and the service keeps
   }
 });
 
+test('a reloaded scenario keeps serving on the same port with the same auto-mocked values', async () => {
+  const first = await start(shop());
+  try {
+    const query = '{ products(first: 2) { id name createdAt reviews(first: 1) { author { email } } } }';
+    const before = await first.client.request(query);
+    const port = first.stack.address('shop').port;
+    const reload = async (def: Scenario<ShopState>) =>
+      first.stack.reload(await compile(scenarioDefinitionOf(def) as ScenarioDefinition, { adapters: [graphqlAdapter], file: scenarioFile }));
+
+    await reload(shop());
+    expect(await first.client.request(query)).toEqual(before);
+
+    // Other resolvers: the new ones answer, the port and the auto-mocks stay.
+    await reload(
+      scenario<ShopState>('shop', { seed: 7, state: shopState }).services({
+        shop: graphql<ShopState>({ schema: 'shop.graphql' }, { Query: { greeting: () => 'reloaded' } }),
+      }),
+    );
+    expect(first.stack.address('shop').port).toBe(port);
+    // The server was replaced: a pooled keep-alive socket to the old one may be gone; clients retry.
+    const greeting = await first.client.request('{ greeting }').catch(() => first.client.request('{ greeting }'));
+    expect(greeting).toEqual({ greeting: 'reloaded' });
+    expect(await first.client.request(query)).toEqual(before);
+  } finally {
+    await first.stack.close();
+  }
+});
+
 test("a service's rate limit counts HTTP requests, not the fields resolved in them", async () => {
   const limited = scenario<ShopState>('limited', { state: shopState }).services({
     shop: graphql<ShopState>(

@@ -26,7 +26,7 @@ import { graphqlCodeOf } from './codes.js';
 import { DocumentCache } from './documents.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { createMockedSchema, type MockedSchema, type MockOverrides } from './mocks.js';
-import { claimSchema, loadSchema } from './schema.js';
+import { claimSchema, type LoadedSchema, loadSchema } from './schema.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** The operation id every request is matched on when no operation rule answered it (see the DSL). */
@@ -154,6 +154,7 @@ class GraphqlServer implements ServiceServer {
   readonly #path: string;
   readonly #operationIds: ReadonlySet<string>;
   readonly #postTarget: string;
+  readonly #loaded: LoadedSchema;
   /** The rule an auto-mocked answer is journaled under. */
   readonly #schemaRule: Rule;
 
@@ -161,6 +162,7 @@ class GraphqlServer implements ServiceServer {
     this.#service = service;
     this.#engine = engine;
     const loaded = loadSchema(service, engine.model);
+    this.#loaded = loaded;
     for (const warning of loaded.warnings ?? []) logger.warn(`service "${service.name}": ${warning}`);
     const schema = claimSchema(loaded);
     if (!schema) {
@@ -226,6 +228,23 @@ class GraphqlServer implements ServiceServer {
 
   async close(): Promise<void> {
     await this.#app.close();
+  }
+
+  /**
+   * A reloaded scenario keeps this server (and its auto-mocked values) when the operations with
+   * rules and the settings are the same: rules and handlers are read from the engine per request.
+   * Changed mocks, schema files or operations need a new server.
+   */
+  update(service: Service): boolean {
+    const settings = (s: Service) => JSON.stringify({ ...s.config, mocks: undefined });
+    return (
+      loadSchema(service, this.#engine.model) === this.#loaded &&
+      service.config.mocks === undefined &&
+      this.#service.config.mocks === undefined &&
+      settings(service) === settings(this.#service) &&
+      service.operations.size === this.#operationIds.size &&
+      [...service.operations.keys()].every((id) => this.#operationIds.has(id))
+    );
   }
 
   /**
