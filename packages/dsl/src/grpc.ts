@@ -1,6 +1,16 @@
-import { type CoreRequest, captureSource, type DelaySpec, type Fault, type Headers, type MatchSpec, makeFault, makeReply } from '@mockstack/core';
+import {
+  type CoreRequest,
+  captureSource,
+  type DelaySpec,
+  type FallThrough,
+  type Fault,
+  type Headers,
+  type MatchSpec,
+  makeFault,
+  makeReply,
+} from '@mockstack/core';
 import type { Control, GrpcMethodContract, GrpcRegistry, IsStrict, IsTyped, MaybePromise, NameOf, StreamReply, TypedReply } from './contracts.js';
-import type { RuleOf, ServiceOf, StaticResponse } from './scenario.js';
+import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse } from './scenario.js';
 
 /** Shared with the gRPC adapter by well-known symbols, so that neither package imports the other. */
 const STREAM = Symbol.for('mockstack.grpc.stream');
@@ -75,7 +85,10 @@ export type GrpcAnswer<C> = C extends { response: infer Res; responseStream: inf
 
 /** A handler or static answer of one method, typed by its contract. */
 export type GrpcMethodResponder<State, C> = C extends GrpcMethodContract
-  ? { bivarianceHack(ctx: GrpcContext<State, C['request'], C['response']>): MaybePromise<GrpcAnswer<C>> }['bivarianceHack'] | GrpcAnswer<C> | Control
+  ?
+      | { bivarianceHack(ctx: GrpcContext<State, C['request'], C['response']>): MaybePromise<GrpcAnswer<C> | FallThrough> }['bivarianceHack']
+      | GrpcAnswer<C>
+      | Control
   : GrpcResponder<State>;
 
 /** `'package.Service/Method'` of every generated method, or any string without generated types. */
@@ -95,7 +108,7 @@ type GrpcContractOf<Name extends string, G = GrpcRegistry> =
         : 'untyped'
       : 'untyped';
 
-export interface GrpcOptions {
+export interface GrpcOptions extends ServiceBehaviour {
   /** 0 (default) picks a free port, reported at start. */
   port?: number;
   host?: string;
@@ -111,18 +124,11 @@ export interface GrpcOptions {
   health?: boolean;
   /** Largest accepted request message in bytes (default 4 MiB). */
   maxMessageBytes?: number;
-  /** Added to every answer of this service. */
-  delay?: DelaySpec;
 }
 
-export interface MethodOptions {
+export interface MethodOptions extends RuleBehaviour {
   /** Conditions: `body` (partial match on the message), `headers` (metadata), `when`. */
   match?: MatchSpec;
-  /** Answer at most this many times, then let later rules answer. */
-  times?: number;
-  delay?: DelaySpec;
-  /** A name for logs and the journal. */
-  name?: string;
 }
 
 /** A server-stream answer with a pause between messages, and optional metadata. */
@@ -161,12 +167,10 @@ function method(operation: string, ...args: unknown[]): RuleOf<unknown> {
 
 function rule(operation: string, options: MethodOptions, responder: unknown, source: ReturnType<typeof captureSource>): RuleOf<unknown> {
   return {
+    ...ruleBehaviour(options),
     operation,
     meta: { rpc: operation },
     match: options.match,
-    times: options.times,
-    delay: options.delay,
-    name: options.name,
     respond: typeof responder === 'function' ? toHandler(responder as GrpcHandler<unknown>) : responder,
     source,
   };
@@ -208,6 +212,8 @@ export function grpc<State>(options: GrpcOptions, implementation: GrpcServices<S
     port: options.port,
     host: options.host,
     delay: options.delay,
+    rateLimit: options.rateLimit,
+    chaos: options.chaos,
     config: {
       proto: typeof options.proto === 'string' ? [options.proto] : [...options.proto],
       includeDirs: [...(options.includeDirs ?? [])],
