@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile, createStack, type ScenarioDefinition, type Stack, scenarioDefinitionOf } from '@mockstack/core';
+import { compile, createStack, type JournalEntry, type ScenarioDefinition, type Stack, scenarioDefinitionOf } from '@mockstack/core';
 import { fault, graphql, respond, type Scenario, scenario } from '@mockstack/dsl';
 import { buildClientSchema, getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
 import { ClientError, GraphQLClient, gql } from 'graphql-request';
@@ -73,6 +73,7 @@ function shop(seed = 7) {
     .variants({
       'shop-down': { shop: fault.unavailable('shop is down') },
       'no-stock': { shop: [graphql.field('Product.stock', () => 0)] },
+      'shop-slow': { shop: { delay: '60s' } },
     });
 }
 
@@ -265,6 +266,27 @@ describe('graphql adapter', () => {
     expect((await bodyOf(down)).errors[0]).toMatchObject({ message: 'shop is down', extensions: { code: 'UNAVAILABLE' } });
     stack.engine.setVariants([]);
     expect(await client.request('{ greeting }')).toEqual({ greeting: 'hello stranger' });
+  });
+
+  test("a variant's delay holds the whole request; a client that gives up is journaled as 499", async () => {
+    stack.engine.setVariants(['shop-slow']);
+    const controller = new AbortController();
+    const aborted = fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query Slow { greeting }' }),
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
+    // Without the delay it would have answered long before this.
+    setTimeout(() => controller.abort(), 200);
+    expect(await aborted).toMatchObject({ name: 'AbortError' });
+    let entry: JournalEntry | undefined;
+    for (let i = 0; i < 100 && !entry; i++) {
+      entry = stack.engine.journal.list({ operation: 'query Slow' })[0];
+      if (!entry) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(entry).toMatchObject({ status: 499, operation: 'query Slow' });
+    stack.engine.setVariants([]);
   });
 
   test("a variant's field rule wins over the scenario's resolver", async () => {
