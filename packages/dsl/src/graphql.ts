@@ -229,11 +229,7 @@ function operation(kind: 'query' | 'mutation') {
  *   graphql.query('GetCart', { match: { variables: { id: 'empty' } } }, { cart: { id: 'empty', lines: [] } }),
  * ])
  */
-export function graphql<State, Schema extends GraphqlSchemaName = GraphqlSchemaName>(
-  options: GraphqlOptions,
-  resolvers: GraphqlResolvers<State, Schema> = {},
-  operations: readonly RuleOf<State>[] = [],
-): ServiceOf<State> {
+export function graphql<State>(options: GraphqlOptions, resolvers: GraphqlResolvers<State> = {}, operations: readonly RuleOf<State>[] = []): ServiceOf<State> {
   const source = captureSource();
   const rules: RuleDefinition[] = [];
   for (const [type, fields] of Object.entries(resolvers as Record<string, Record<string, unknown> | undefined>)) {
