@@ -1,5 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { MockstackError } from '@mockstack/core';
 import { runScenario } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
@@ -34,6 +34,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--lenient', 'load OpenAPI documents and GraphQL SDL with small validity problems, warning about each, instead of failing')
     .action(async (files: string[], options: UpOptions) => {
       exitCode = await up(files, options);
+    });
+
+  program
+    .command('init')
+    .description('write a scenario module from contracts: one service per contract, one handler stub per operation (auto-mocked until edited)')
+    .argument('[contracts...]', 'contract files or directories (default protos/ and schemas/)')
+    .option('--name <name>', 'scenario name (default: the output file name, else mocks)')
+    .option('--out <file>', 'where to write (default scenarios/<name>.ts)')
+    .option('--base-port <port>', 'first port; services get consecutive ones', integer, 4010)
+    .option('--include-dir <dir>', 'where proto imports are looked up (repeatable)', collect)
+    .option('--lenient', 'read contracts with small validity problems (serve them with up --lenient)')
+    .option('--force', 'overwrite the output file if it exists')
+    .action(async (contracts: string[], options: InitCommandOptions) => {
+      exitCode = await runInit(contracts, options);
     });
 
   program
@@ -164,6 +178,44 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   });
   await running.close();
   return 0;
+}
+
+interface InitCommandOptions {
+  name?: string;
+  out?: string;
+  basePort: number;
+  includeDir?: string[];
+  lenient?: boolean;
+  force?: boolean;
+}
+
+async function runInit(contracts: string[], options: InitCommandOptions): Promise<number> {
+  const started = performance.now();
+  // Loaded only here: ts-morph and the contract readers stay out of `up`.
+  const { init } = await import('@mockstack/scaffold');
+  try {
+    const result = await init({
+      contracts,
+      name: options.name,
+      out: options.out,
+      basePort: options.basePort,
+      includeDirs: options.includeDir,
+      lenient: options.lenient,
+      force: options.force,
+    });
+    const file = relative(process.cwd(), result.file) || result.file;
+    console.log(`wrote ${file}: scenario "${result.name}" in ${(performance.now() - started).toFixed(0)} ms`);
+    for (const s of result.services) {
+      console.log(
+        `  ${s.name.padEnd(20)} ${s.protocol.padEnd(8)} :${String(s.port).padEnd(6)} ${String(s.handlers).padStart(3)} handler(s)  ${relative(process.cwd(), s.contract)}`,
+      );
+    }
+    console.log(`next: npx mockstack up ${file}${options.lenient ? ' --lenient' : ''}   (check it: npx mockstack check ${file})`);
+    return 0;
+  } catch (error) {
+    console.error(error instanceof MockstackError ? error.format() : error);
+    return 1;
+  }
 }
 
 async function switchVariants(names: string[], admin: string): Promise<number> {

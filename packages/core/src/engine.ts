@@ -12,7 +12,8 @@ export type Outcome =
   | { kind: 'reply'; rule: Rule; reply: Reply }
   | { kind: 'body'; rule: Rule; body: unknown }
   | { kind: 'fault'; rule: Rule | undefined; fault: Fault }
-  | { kind: 'unmatched'; miss: MissReport }
+  /** `fellThrough`: a rule matched but answered `fallThrough()`, and no later rule answered (adapters then auto-mock). */
+  | { kind: 'unmatched'; miss: MissReport; fellThrough?: true }
   | { kind: 'aborted'; rule: Rule | undefined };
 
 export interface EngineOptions {
@@ -192,7 +193,8 @@ export class Engine {
     }
     if (!rule) {
       if (plan.serviceFault && !request.partOf) return this.#delayed(request, plan, undefined, { kind: 'fault', rule: undefined, fault: plan.serviceFault });
-      return { kind: 'unmatched', miss: explainMiss(request, plan.rules, this.#calls, this.#machines) };
+      const miss = explainMiss(request, plan.rules, this.#calls, this.#machines);
+      return start > 0 ? { kind: 'unmatched', miss, fellThrough: true } : { kind: 'unmatched', miss };
     }
 
     const call = this.#calls.get(rule.id) ?? 0;

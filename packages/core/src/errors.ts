@@ -20,6 +20,10 @@ export const ErrorCode = {
   AdapterMissing: 'MOCKSTACK_ERR_ADAPTER_MISSING',
   AdminRequest: 'MOCKSTACK_ERR_ADMIN_REQUEST',
   Verification: 'MOCKSTACK_ERR_VERIFICATION',
+  /** `mockstack init` would overwrite an existing file (without --force). */
+  InitFileExists: 'MOCKSTACK_ERR_INIT_FILE_EXISTS',
+  /** `mockstack init` found no contract to write a scenario from. */
+  InitNoContracts: 'MOCKSTACK_ERR_INIT_NO_CONTRACTS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

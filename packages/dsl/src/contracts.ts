@@ -1,4 +1,4 @@
-import type { Fault, Reply, Sequence } from '@mockstack/core';
+import type { FallThrough, Fault, Reply, Sequence } from '@mockstack/core';
 
 /**
  * The contract registry: empty here, filled by the file `mockstack gen` writes, which augments it
@@ -85,8 +85,8 @@ export interface StreamReply<Item> extends Reply {
 /** `A | B` → `A & B` (to merge the types of several GraphQL schemas). */
 export type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 
-/** Anything a static answer may be besides the contract's own shape. */
-export type Control = Fault | Sequence;
+/** Anything a static answer may be besides the contract's own shape (`fallThrough()`: the contract's auto-mock answers). */
+export type Control = Fault | Sequence | FallThrough;
 
 /** `T` or a promise of it. */
 export type MaybePromise<T> = T | Promise<T>;

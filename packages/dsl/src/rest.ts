@@ -89,7 +89,9 @@ export type RestOperationAnswer<R> = PlainBody<R> | { [S in keyof R]: TypedReply
 
 /** A handler or static answer of a contract operation. */
 export type RestOperationResponder<C, State> = C extends OpenApiOperationContract
-  ? ((ctx: RestOperationContext<C, State>) => MaybePromise<RestOperationAnswer<C['responses']>>) | RestOperationAnswer<C['responses']>
+  ? // An operation whose response has no schema answers `unknown`: a union with it would lose the handler's parameter types.
+      | ((ctx: RestOperationContext<C, State>) => MaybePromise<RestOperationAnswer<C['responses']>>)
+      | (unknown extends RestOperationAnswer<C['responses']> ? StaticResponse : RestOperationAnswer<C['responses']>)
   : RestResponder<string, State>;
 
 /** The operation a `METHOD path` route stands for in a generated OpenAPI contract, or `'none'`. */

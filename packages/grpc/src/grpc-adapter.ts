@@ -361,10 +361,10 @@ class GrpcServer implements ServiceServer {
     this.#engine.record(request, outcome, { status: 'OK', startedAt });
   }
 
-  /** No rule answered: the auto-mock (or UNIMPLEMENTED) for methods the scenario leaves out; a near-miss NOT_FOUND otherwise. */
+  /** No rule answered: the auto-mock (or UNIMPLEMENTED) for methods the scenario leaves out or whose handler fell through; a near-miss NOT_FOUND otherwise. */
   #fallback(method: MethodInfo, request: GrpcRequest, outcome: Outcome & { kind: 'unmatched' }, count: number): Outcome {
     const implemented = (this.#service.operations.get(method.id)?.rules.length ?? 0) > 0;
-    if (implemented) return outcome;
+    if (implemented && !outcome.fellThrough) return outcome;
     const rule = this.#autoRule(method);
     if (!this.#autoMock) {
       return {

@@ -123,8 +123,11 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
     if (validator) rules.push(validationRule(operation, id, meta, validator, api, service));
     const own = overrides.get(operation) ?? [];
     rules.push(...own);
-    // An override without conditions answers everything; a contract responder after it could never answer.
-    if (!own.some((r) => !r.match && r.times === undefined && !r.whenState)) rules.push(contractRule(operation, id, meta, api, seed, service));
+    // A fixed answer without conditions answers everything; a contract responder after it could never answer.
+    // A handler may still let it answer (`fallThrough()`).
+    if (!own.some((r) => !r.match && r.times === undefined && !r.whenState && typeof r.respond !== 'function')) {
+      rules.push(contractRule(operation, id, meta, api, seed, service));
+    }
   }
   const info: OpenApiServiceInfo = { file, operations: new Set(api.operations.map(operationKey)), warnings: api.warnings, seed, report };
   return { ...service, config: { ...config, [OPENAPI_INFO]: info }, rules };

@@ -1,4 +1,4 @@
-import { Code, type Fault, type HandlerContext, isFault, isReply, isSequence, makeFault, type RuleDefinition } from '@mockstack/core';
+import { Code, type Fault, type HandlerContext, isFallThrough, isFault, isReply, isSequence, makeFault, type RuleDefinition } from '@mockstack/core';
 import { type AjvInstance, type ApiOperation, createAjv, type OpenApi, toPointer } from '@mockstack/openapi';
 
 type Validate = ((body: unknown) => boolean) & { errors?: { instancePath: string; message?: string; keyword: string; params: unknown }[] | null };
@@ -10,7 +10,8 @@ const ajvs = new WeakMap<OpenApi, AjvInstance>();
  * Wraps a scenario handler of an OpenAPI operation so that what it answers at serve time is
  * checked against the documented responses: an undocumented status or a body that breaks the
  * response schema becomes a 500 naming the rule and the field (the scenario opts out with
- * `rest({ openapi, validateResponses: false })`, for negative tests). Faults and sequences pass.
+ * `rest({ openapi, validateResponses: false })`, for negative tests). Faults, sequences and
+ * `fallThrough()` pass.
  */
 export function checkResponses(rule: RuleDefinition, operation: ApiOperation, api: OpenApi): RuleDefinition {
   const respond = rule.respond;
@@ -19,7 +20,7 @@ export function checkResponses(rule: RuleDefinition, operation: ApiOperation, ap
   const where = rule.source ? ` (${rule.source.file}:${rule.source.line})` : '';
   const validators = new Map<string, Validate | undefined>();
   const check = (answer: unknown): unknown => {
-    if (answer === undefined || isFault(answer) || isSequence(answer)) return answer;
+    if (answer === undefined || isFault(answer) || isSequence(answer) || isFallThrough(answer)) return answer;
     const status = isReply(answer) ? (answer.status ?? 200) : 200;
     const body = isReply(answer) ? answer.body : answer;
     const documented = Object.keys(operation.responses);

@@ -1,0 +1,156 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import { ErrorCode, MockstackError } from '@mockstack/core';
+import { loadProtos, ProtoLoadError } from '@mockstack/grpc';
+import { loadOpenApi } from '@mockstack/openapi';
+import { buildASTSchema, GraphQLError, isObjectType, parse, Source, validateSchema } from 'graphql';
+import { validateSDL } from 'graphql/validation/validate.js';
+
+/** One handler stub to write. */
+export type Stub =
+  | { kind: 'grpc'; service: string; method: string; streaming: 'unary' | 'server-streaming' | 'client-streaming' | 'bidi' }
+  | { kind: 'graphql'; type: string; field: string }
+  | { kind: 'openapi'; operationId: string; method: string; route: string }
+  | { kind: 'route'; method: string; route: string };
+
+/** A contract read for `init`: what service to write and its stubs. */
+export interface ContractPlan {
+  protocol: 'grpc' | 'graphql' | 'rest';
+  /** Absolute path. */
+  file: string;
+  /** Base name, for the service's key. */
+  name: string;
+  /** Proto import directories (absolute). */
+  includeDirs: string[];
+  stubs: Stub[];
+}
+
+const ACCEPTED = '.proto (gRPC), .graphql/.gql (GraphQL SDL), OpenAPI 3 .json/.yaml/.yml, or a directory of them';
+
+/**
+ * The contracts named (files or directories, walked), each read for its operations: gRPC methods
+ * of the services a proto defines, Query and Mutation fields of an SDL, OpenAPI operations.
+ * In directories, JSON/YAML files that are not OpenAPI 3 documents (shared component files)
+ * and protos without services (shared messages) are skipped; named files must be contracts.
+ */
+export async function readContracts(
+  inputs: readonly string[],
+  options: { includeDirs?: readonly string[] | undefined; lenient?: boolean | undefined } = {},
+): Promise<ContractPlan[]> {
+  const includeDirs = options.includeDirs ?? [];
+  const lenient = options.lenient === true;
+  const plans: ContractPlan[] = [];
+  for (const input of inputs) {
+    const path = resolve(input);
+    if (!existsSync(path)) throw new MockstackError(ErrorCode.InitNoContracts, `${input} does not exist; pass ${ACCEPTED}`);
+    if (statSync(path).isDirectory()) {
+      for (const file of walk(path)) {
+        const kind = kindOf(file);
+        if (!kind || (kind === 'rest' && !isOpenApiDocument(file))) continue;
+        const plan = await readContract(file, kind, [...includeDirs.map((d) => resolve(d)), path], lenient);
+        if (plan.stubs.length > 0 || kind !== 'grpc') plans.push(plan);
+      }
+      continue;
+    }
+    const kind = kindOf(path);
+    if (!kind) throw new MockstackError(ErrorCode.SourceKind, `${input} is not a contract mockstack init reads; it accepts ${ACCEPTED}`);
+    if (kind === 'rest' && !isOpenApiDocument(path))
+      throw new MockstackError(ErrorCode.ContractLoad, `${input} is not an OpenAPI 3 document (no \`openapi: 3.x\` at its top); ${ACCEPTED}`);
+    plans.push(
+      await readContract(
+        path,
+        kind,
+        includeDirs.map((d) => resolve(d)),
+        lenient,
+      ),
+    );
+  }
+  return plans;
+}
+
+function kindOf(file: string): ContractPlan['protocol'] | undefined {
+  const ending = extname(file).toLowerCase();
+  if (ending === '.proto') return 'grpc';
+  if (ending === '.graphql' || ending === '.gql') return 'graphql';
+  if (ending === '.json' || ending === '.yaml' || ending === '.yml') return 'rest';
+  return undefined;
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === 'generated') continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...walk(path));
+    else out.push(path);
+  }
+  return out.sort();
+}
+
+function isOpenApiDocument(file: string): boolean {
+  const head = readFileSync(file, 'utf8').slice(0, 4096);
+  return /^\s*["']?openapi["']?\s*:\s*["']?3\./m.test(head);
+}
+
+async function readContract(file: string, protocol: ContractPlan['protocol'], includeDirs: string[], lenient: boolean): Promise<ContractPlan> {
+  const name = basename(file, extname(file));
+  const stubs = protocol === 'grpc' ? grpcStubs(file, includeDirs) : protocol === 'graphql' ? graphqlStubs(file, lenient) : await openapiStubs(file, lenient);
+  return { protocol, file, name, includeDirs: protocol === 'grpc' ? includeDirs : [], stubs };
+}
+
+function grpcStubs(file: string, includeDirs: string[]): Stub[] {
+  let loaded: ReturnType<typeof loadProtos>;
+  try {
+    loaded = loadProtos([file], includeDirs);
+  } catch (error) {
+    if (error instanceof ProtoLoadError) {
+      const where = error.file ? `${rel(error.file)}${error.line ? `:${error.line}` : ''}` : rel(file);
+      throw new MockstackError(ErrorCode.ContractLoad, `${where}: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+  const stubs: Stub[] = [];
+  for (const [service, methods] of loaded.services) {
+    // Only the services this file defines: an imported proto's services get their own entry when listed.
+    const defined = loaded.root.lookupService(service).filename;
+    if (defined && resolve(defined) !== file) continue;
+    for (const method of methods) stubs.push({ kind: 'grpc', service, method: method.name, streaming: method.kind });
+  }
+  return stubs;
+}
+
+function graphqlStubs(file: string, lenient: boolean): Stub[] {
+  let schema: ReturnType<typeof buildASTSchema>;
+  try {
+    const document = parse(new Source(readFileSync(file, 'utf8'), file));
+    const [sdlProblem] = lenient ? [] : validateSDL(document);
+    if (sdlProblem) throw sdlProblem;
+    schema = buildASTSchema(document, { assumeValidSDL: true, assumeValid: lenient });
+    const [problem] = lenient ? [] : validateSchema(schema);
+    if (problem) throw problem;
+  } catch (error) {
+    const location = error instanceof GraphQLError ? error.locations?.[0] : undefined;
+    throw new MockstackError(ErrorCode.ContractLoad, `${rel(file)}${location ? `:${location.line}:${location.column}` : ''}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const stubs: Stub[] = [];
+  for (const root of [schema.getQueryType(), schema.getMutationType()]) {
+    if (!root || !isObjectType(root)) continue;
+    for (const field of Object.keys(root.getFields())) stubs.push({ kind: 'graphql', type: root.name, field });
+  }
+  return stubs;
+}
+
+async function openapiStubs(file: string, lenient: boolean): Promise<Stub[]> {
+  const api = await loadOpenApi(file, { lenient });
+  return api.operations.map((op) =>
+    op.operationId
+      ? { kind: 'openapi', operationId: op.operationId, method: op.method, route: op.route }
+      : { kind: 'route', method: op.method, route: op.route },
+  );
+}
+
+function rel(file: string): string {
+  return relative(process.cwd(), file) || file;
+}
