@@ -2,8 +2,8 @@
  * `mockstack gen` and `mockstack check` end to end, through the CLI: deterministic output,
  * regeneration of stale types, output formats, and every bad input the issue names.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
@@ -86,6 +86,35 @@ export default scenario('shop').services({
   const result = await mockstack(['check', 'scenarios/shop.ts'], dir);
   expect(result.output).toMatch(/✓ 1 scenario\(s\) match their contracts/);
   expect(readFileSync(join(dir, 'scenarios/generated/contracts.d.ts'), 'utf8')).toContain('Put: { request: shop_v1_Item__Output;');
+}, 60_000);
+
+test('up regenerates types older than their contract before serving', async () => {
+  const dir = project('up-stale', {
+    'protos/shop.proto': PROTO,
+    'scenarios/shop.ts': `import { grpc, scenario } from 'mockstack';
+export default scenario('shop').services({ shop: grpc({ proto: 'protos/shop.proto' }) });
+`,
+  });
+  expect((await mockstack(['gen'], dir)).code).toBe(0);
+  writeFileSync(join(dir, 'protos/shop.proto'), PROTO.replace('message Item {', 'message Item {\n  string note = 9;'));
+  const later = new Date(Date.now() + 5000);
+  utimesSync(join(dir, 'protos/shop.proto'), later, later);
+  const ready = join(dir, 'ready.json');
+  const child = spawn(process.execPath, [bin, 'up', 'scenarios/shop.ts', '--random-ports', '--no-admin', '--quiet', '--ready-file', ready], {
+    cwd: dir,
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: 'ignore',
+  });
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(ready) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(ready)).toBe(true);
+    expect(readFileSync(join(dir, 'scenarios/generated/contracts.d.ts'), 'utf8')).toContain('note?: string | null | undefined;');
+  } finally {
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGTERM');
+    await exited;
+  }
 }, 60_000);
 
 test('check --format json and --format junit for CI', async () => {
