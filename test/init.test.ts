@@ -81,12 +81,24 @@ test('init writes a scenario from protos/ and schemas/ that passes check and ser
     const PaymentService = (
       grpc.loadPackageDefinition(definition) as unknown as { checkout: { payments: { v1: { PaymentService: grpc.ServiceClientConstructor } } } }
     ).checkout.payments.v1.PaymentService;
-    const client = new PaymentService(stack.url('payments'), grpc.credentials.createInsecure()) as unknown as grpc.Client & { Authorize: Unary };
+    const client = new PaymentService(stack.url('payments'), grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+      Authorize: Unary;
+      WatchPayment(req: object): grpc.ClientReadableStream<unknown>;
+    };
     try {
       const reply = await new Promise<Record<string, unknown>>((done, fail) =>
         client.Authorize({ orderId: 'ord_1' }, (error, r) => (error ? fail(error) : done(r))),
       );
       expect(reply).toEqual(expect.objectContaining({ paymentId: expect.any(String), status: expect.any(String) }));
+      // A server-streaming stub that falls through streams auto-mocked messages.
+      const events: unknown[] = [];
+      await new Promise<void>((done, fail) => {
+        const call = client.WatchPayment({ paymentId: 'pay_1' });
+        call.on('data', (m: unknown) => events.push(m));
+        call.on('error', fail);
+        call.on('end', () => done());
+      });
+      expect(events.length).toBeGreaterThan(0);
     } finally {
       client.close();
     }
@@ -95,6 +107,7 @@ test('init writes a scenario from protos/ and schemas/ that passes check and ser
       getRates: 1,
       'Query.product': 1,
       'checkout.payments.v1.PaymentService/Authorize': 1,
+      'checkout.payments.v1.PaymentService/WatchPayment': 1,
     });
   } finally {
     await stack.close();
