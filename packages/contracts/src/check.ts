@@ -65,13 +65,22 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
   if (scenarios.length === 0) return { files, problems };
 
   mark('generate');
+  // esbuild bundles the scenarios in its own process while TypeScript checks them here.
+  const loads = scenarios.map((file) =>
+    loadScenario(file).then(
+      (loaded) => ({ loaded }),
+      (error: unknown) => ({ error }),
+    ),
+  );
   problems.push(...(await typeCheck(scenarios, root)));
   mark('type-check');
 
-  for (const file of scenarios) {
+  for (const [index, file] of scenarios.entries()) {
     let loaded: Awaited<ReturnType<typeof loadScenario>>;
     try {
-      loaded = await loadScenario(file);
+      const result = await loads[index];
+      if (!result || 'error' in result) throw result?.error;
+      loaded = result.loaded;
     } catch (error) {
       const problem = fromError(error, 'input', file);
       if ((error as MockstackError).code === 'MOCKSTACK_ERR_SCENARIO_INVALID') {
