@@ -239,8 +239,9 @@ export function formatJson(result: CheckResult): string {
 /** JUnit XML: one test case per scenario, one failure per problem. */
 export function formatJunit(result: CheckResult): string {
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  const cases = result.files.map((file) => {
-    const mine = result.problems.filter((p) => p.file === file || !result.files.includes(p.file));
+  // Problems in files a scenario imports (scenarios/checkout/payments.ts) go to the first scenario.
+  const cases = result.files.map((file, index) => {
+    const mine = result.problems.filter((p) => p.file === file || (index === 0 && !result.files.includes(p.file)));
     const failures = mine.map(
       (p) => `    <failure message="${esc(p.message)}" type="${esc(p.code)}">${esc(`${rel(p.file)}:${p.line}:${p.column}: ${p.message}`)}</failure>`,
     );
