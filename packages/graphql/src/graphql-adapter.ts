@@ -1,5 +1,4 @@
 import {
-  type Adapter,
   type AdapterContext,
   type CoreRequest,
   codeOfHttpStatus,
@@ -14,14 +13,13 @@ import {
   type Outcome,
   type Problem,
   type Rule,
-  type RuleDefinition,
   type Service,
   type ServiceAddress,
-  type ServiceDefinition,
   type ServiceServer,
 } from '@mockstack/core';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema, isObjectType } from 'graphql';
+import { ANY_OPERATION } from './catch-all.js';
 import { graphqlCodeOf } from './codes.js';
 import { DocumentCache } from './documents.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
@@ -29,29 +27,13 @@ import { createMockedSchema, type MockedSchema, type MockOverrides } from './moc
 import { claimSchema, type LoadedSchema, loadSchema } from './schema.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
-/** The operation id every request is matched on when no operation rule answered it (see the DSL). */
-const ANY_OPERATION = '(any operation)';
 const INVALID = '(invalid)';
 /** Shared by every request: GraphQL requests have no path params (nor, over POST, a query string). */
 const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
-/** Serves a GraphQL service of the model: SDL in, auto-mocked API out, scenario rules first. */
-export const graphqlAdapter: Adapter = {
-  protocol: 'graphql',
-  expand: (service) => withCatchAll(service),
-  validate: (service, model) => validateGraphqlService(service, model),
-  create: (service, context) => new GraphqlServer(service, context),
-};
-
-/**
- * Adds the rule every request is matched on when no operation rule answered it, so that the
- * service's delay, rate limit and chaos and a variant's fault apply to every request. It answers
- * `undefined`: execute the query against the schema.
- */
-function withCatchAll(service: ServiceDefinition): ServiceDefinition {
-  if (service.rules.some((r) => r.operation === ANY_OPERATION)) return service;
-  const catchAll: RuleDefinition = { operation: ANY_OPERATION, meta: { kind: 'any' }, respond: undefined, name: 'schema', source: service.source };
-  return { ...service, rules: [...service.rules, catchAll] };
+/** A running GraphQL service (loaded on demand by the adapter in index.ts). */
+export function createGraphqlServer(service: Service, context: AdapterContext): ServiceServer {
+  return new GraphqlServer(service, context);
 }
 
 /** Compile-time checks: the SDL parses and builds, and every resolver names a type and field that exist. */
