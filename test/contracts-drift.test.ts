@@ -106,6 +106,15 @@ describe('gRPC (protos/payments.proto)', () => {
     );
     expectProblem('grpc/stream-item.ts', 'type', 'SETTLED', /Type '"SETTLED"' is not assignable/);
   });
+  test('unknown service', () => {
+    expectProblem(
+      'grpc/unknown-service.ts',
+      'contract',
+      'PaymentServce',
+      /its protos define no service checkout\.payments\.v1\.PaymentServce; they define checkout\.payments\.v1\.PaymentService/,
+    );
+    expectProblem('grpc/unknown-service.ts', 'type', 'PaymentServce', /''checkout\.payments\.v1\.PaymentServce'' does not exist in type/);
+  });
   test('unknown method, unknown request field', () => {
     expectProblem(
       'grpc/unknown-method.ts',
@@ -175,6 +184,14 @@ describe('OpenAPI (schemas/shipping-rates.yaml)', () => {
     expectProblem('rest/unknown-operation.ts', 'contract', 'getRatez', /operationId "getRatez" is not in schemas\/shipping-rates\.yaml; near names: getRates/);
     expectProblem('rest/unknown-operation.ts', 'type', 'getRatez', /Argument of type '"getRatez"' is not assignable/);
     expectProblem('rest/wrong-query.ts', 'type', 'params.id', /Property 'id' does not exist on type '\{ rateId: string; \}'/);
+  });
+  test('a route the document lacks (rest.get is not tied to a service, so only check reports it)', () => {
+    expectProblem(
+      'rest/unknown-route.ts',
+      'contract',
+      '/v2/ratez',
+      /operation GET \/v2\/ratez is not in schemas\/shipping-rates\.yaml; near names: GET \/v2\/rates/,
+    );
   });
   test('a status the operation does not document', () => {
     expectProblem('rest/wrong-status.ts', 'contract', '418', /getRate answers status 418, which the contract does not document \(documented: 200, 404\)/);
