@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { MockstackError } from '@mockstack/core';
+import { ErrorCode, MockstackError } from '@mockstack/core';
 import { runScenario } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, type LogFormat } from './request-logger.js';
@@ -140,6 +140,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
     });
   } catch (error) {
     console.error(error instanceof MockstackError ? error.format() : error);
+    if (!options.lenient) hintLenient(error);
     return 1;
   }
   const engine = running.stack.engine;
@@ -211,10 +212,21 @@ async function runInit(contracts: string[], options: InitCommandOptions): Promis
       );
     }
     console.log(`next: npx mockstack up ${file}${options.lenient ? ' --lenient' : ''}   (check it: npx mockstack check ${file})`);
+    console.log('      npx mockstack gen types every handler in your editor from the contracts');
     return 0;
   } catch (error) {
     console.error(error instanceof MockstackError ? error.format() : error);
+    if (!options.lenient) hintLenient(error);
     return 1;
+  }
+}
+
+/** A contract that did not load: a provider's schema with small problems still serves with --lenient. */
+function hintLenient(error: unknown): void {
+  const message = error instanceof Error ? error.message : '';
+  const code = (error as MockstackError).code;
+  if ((code === ErrorCode.ContractLoad || code === ErrorCode.ScenarioCompile) && /not a valid OpenAPI|GraphQL schema of service/.test(message)) {
+    console.error('A published schema with small validity problems loads with --lenient (each problem is then printed as a warning).');
   }
 }
 

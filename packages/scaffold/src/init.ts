@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ErrorCode, MockstackError, projectRoot } from '@mockstack/core';
 import { type ContractPlan, readContracts, type Stub } from './contracts.js';
 
@@ -92,11 +92,10 @@ function pascal(text: string): string {
   return id.charAt(0).toUpperCase() + id.slice(1);
 }
 
-/** How the scenario names a contract file: from the project root when that resolves, else from the scenario's directory. */
+/** How the scenario names a contract file: from the project root (nearest package.json) when inside it, else its absolute path. */
 function contractPath(file: string, scenario: string): string {
-  const root = projectRoot(dirname(scenario));
-  const fromRoot = relative(root, file);
-  const path = fromRoot.startsWith('..') ? relative(dirname(scenario), file) : fromRoot;
+  const fromRoot = relative(projectRoot(dirname(scenario)), file);
+  const path = fromRoot.startsWith('..') || isAbsolute(fromRoot) ? file : fromRoot;
   return path.split(sep).join('/');
 }
 
