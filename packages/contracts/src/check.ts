@@ -191,7 +191,13 @@ function isMockstackSource(file: string): boolean {
 function summarize(lines: readonly string[]): string {
   const trimmed = lines.map((l) => l.trim()).filter(Boolean);
   if (trimmed.length <= 2) return trimmed.join(': ');
-  return `${trimmed[0]} … ${trimmed.at(-1)}`;
+  // Where in the value the mismatch is: `'checkout.payments.v1.PaymentService'.Capture.paymentId`.
+  const path = trimmed
+    .map((l) => /^(?:The types of '(.+)'|Types of property '(.+)') are incompatible/.exec(l))
+    .flatMap((m) => (m ? [m[1] ?? m[2] ?? ''] : []))
+    .join('.');
+  const reason = trimmed.at(-1) ?? '';
+  return path ? `at ${path}: ${reason}` : `${trimmed[0]} … ${reason}`;
 }
 
 function where(source: SourceLocation | undefined, file: string): Pick<CheckProblem, 'file' | 'line' | 'column'> {
