@@ -3,7 +3,7 @@
  * `npx mockstack up scenarios/checkout.ts`
  */
 import { fault, scenario } from 'mockstack';
-import { catalog } from './checkout/catalog.js';
+import { catalog, catalogVariants } from './checkout/catalog.js';
 import { orders } from './checkout/orders.js';
 import { payments } from './checkout/payments.js';
 import { shipping } from './checkout/shipping.js';
@@ -12,6 +12,7 @@ import { type CheckoutState, seedState } from './checkout/state.js';
 export default scenario<CheckoutState>('checkout', { seed: 42, state: seedState })
   .services({ orders, catalog, payments, shipping })
   .variants({
+    ...catalogVariants,
     'orders-down': { orders: fault.unavailable('orders is down for maintenance', { retryAfter: 30 }) },
     'orders-slow': { orders: { delay: { min: '600ms', max: '900ms' } } },
     'payments-down': { payments: fault.grpc('UNAVAILABLE', 'payments is down: the card processor does not answer', { retryAfter: 30 }) },
