@@ -132,6 +132,7 @@ const STRICT = "export {};\ndeclare module 'mockstack' {\n  interface Contracts 
 
 async function typeCheck(files: readonly string[], root: string): Promise<CheckProblem[]> {
   const { Project, ts } = await import('ts-morph');
+  mark('import ts-morph');
   const scenariosConfig = join(root, 'scenarios', 'tsconfig.json');
   const rootConfig = join(root, 'tsconfig.json');
   const project = new Project({
@@ -144,6 +145,7 @@ async function typeCheck(files: readonly string[], root: string): Promise<CheckP
   if (existsSync(generated)) project.addSourceFileAtPath(generated);
   project.createSourceFile(join(dirname(generated), '.strict.d.ts'), STRICT, { overwrite: true });
   const out: CheckProblem[] = [];
+  mark('program');
   // Only the user's files: checking the bodies of mockstack's own sources (reached through the
   // monorepo's source condition) would double the time for nothing the user can fix.
   const program = project.getProgram();
