@@ -2,15 +2,15 @@
 // Unary calls/s and server-streaming messages/s. Load from h2load (Debian `nghttp2-client`) posting a
 // prebuilt gRPC frame; without it, several grpc-js client processes. Loopback only, bounded runs.
 // Standalone: `node bench/grpc.mjs`; also run by `npm run bench`.
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
-import { fmt, median, root } from './lib.mjs';
+import { fmt, measured, median, root, startServer } from './lib.mjs';
 
 const run = promisify(execFile);
 const bin = `${root}packages/mockstack/bin/mockstack.js`;
@@ -19,52 +19,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const streamLength = Number(process.env.BENCH_STREAM_LENGTH ?? 1000);
 const AUTHORIZE = '/checkout.payments.v1.PaymentService/Authorize';
 const WATCH = '/checkout.payments.v1.PaymentService/WatchPayment';
-
-/** Spawns a server, resolves with its address (first group of `pattern`), pid and a stop function. */
-function startServer(command, args, pattern, env = {}) {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk) => {
-      output += chunk;
-      const m = output.match(pattern);
-      if (m) resolve({ url: m[1], pid: child.pid, stop: () => stop(child) });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output}`)));
-  });
-}
-
-function stop(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-/**
- * CPU seconds a process has used (user + system, from /proc; undefined elsewhere). Per call, this
- * is steadier than calls/s on a shared machine: other load slows both servers but not their CPU cost.
- */
-function cpuSeconds(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Runs `drive()` and adds the server's CPU time per call (µs) to its result. */
-async function measured(pid, drive) {
-  const before = cpuSeconds(pid);
-  const result = await drive();
-  const after = cpuSeconds(pid);
-  const calls = result.rate * result.duration;
-  return { ...result, cpuPerCall: before === undefined || after === undefined ? undefined : ((after - before) * 1e6) / calls };
-}
 
 /** A gRPC length-prefixed frame of a message, as the wire carries it. */
 function frame(type, message) {

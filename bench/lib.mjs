@@ -1,10 +1,11 @@
 // Shared by the bench scripts: start a server process, wait for its address, drive it with autocannon.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 export const root = new URL('..', import.meta.url).pathname;
 
-/** Spawns a server and resolves once its output shows a URL matching `pattern`. */
+/** Spawns a server; resolves with its address (first group of `pattern`), pid and a stop function. */
 export function startServer(command, args, pattern, env = {}) {
   const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -12,7 +13,7 @@ export function startServer(command, args, pattern, env = {}) {
     const onData = (chunk) => {
       output += chunk;
       const m = output.match(pattern);
-      if (m) resolve({ url: m[1], stop: () => stop(child) });
+      if (m) resolve({ url: m[1], pid: child.pid, stop: () => stop(child) });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -28,11 +29,36 @@ function stop(child) {
   });
 }
 
-/** A bounded autocannon run; returns requests/s and latency percentiles. */
-export async function load(url, { seconds = 5, connections = 50, pipelining = 1 } = {}) {
-  const result = await autocannon({ url, connections, pipelining, duration: seconds });
-  if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+/**
+ * CPU seconds a process has used (user + system, from /proc; undefined elsewhere). Per call, this
+ * is steadier than calls/s on a shared machine: other load slows both servers but not their CPU cost.
+ */
+export function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `drive()` (resolving to `{ rate, duration }`) and adds the server's CPU time per call (µs). */
+export async function measured(pid, drive) {
+  const before = cpuSeconds(pid);
+  const result = await drive();
+  const after = cpuSeconds(pid);
+  const calls = result.rate * result.duration;
+  return { ...result, cpuPerCall: before === undefined || after === undefined ? undefined : ((after - before) * 1e6) / calls };
+}
+
+/** A bounded autocannon run against a server process: requests/s, latency percentiles and CPU µs per request. */
+export async function load(url, { seconds = 5, connections = 50, pipelining = 1, pid } = {}) {
+  const result = await measured(pid, async () => {
+    const r = await autocannon({ url, connections, pipelining, duration: seconds });
+    if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+    return { rate: r.requests.total / r.duration, duration: r.duration, p50: r.latency.p50, p99: r.latency.p99 };
+  });
+  return { rps: result.rate, p50: result.p50, p99: result.p99, cpu: result.cpuPerCall };
 }
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -17,13 +17,18 @@ export async function benchRest() {
     await load(`${bare.url}/orders/1`, { seconds: 1 });
     await load(`${mock.url}/orders/1`, { seconds: 1 });
     for (let i = 0; i < rounds; i++) {
-      runs.bare.push(await load(`${bare.url}/orders/1`, { seconds }));
-      runs.mock.push(await load(`${mock.url}/orders/1`, { seconds }));
+      runs.bare.push(await load(`${bare.url}/orders/1`, { seconds, pid: bare.pid }));
+      runs.mock.push(await load(`${mock.url}/orders/1`, { seconds, pid: mock.pid }));
     }
   } finally {
     await Promise.all([bare.stop(), mock.stop()]);
   }
-  const summary = (xs) => ({ rps: median(xs.map((x) => x.rps)), p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)) });
+  const summary = (xs) => ({
+    rps: median(xs.map((x) => x.rps)),
+    p50: median(xs.map((x) => x.p50)),
+    p99: median(xs.map((x) => x.p99)),
+    cpu: xs.every((x) => x.cpu !== undefined) ? median(xs.map((x) => x.cpu)) : undefined,
+  });
   return { bare: summary(runs.bare), mock: summary(runs.mock), rounds, seconds };
 }
 
@@ -71,10 +76,13 @@ export async function benchColdStart(times = 7) {
 
 export function printRest({ bare, mock, rounds, seconds }) {
   console.log(`\nREST static route (autocannon, 50 connections, ${rounds} alternating rounds × ${seconds}s, medians)`);
-  console.log('  server          req/s      p50 ms  p99 ms');
-  console.log(`  bare fastify  ${fmt(bare.rps).padStart(9)}  ${fmt(bare.p50, 1).padStart(6)}  ${fmt(bare.p99, 1).padStart(6)}`);
-  console.log(`  mockstack     ${fmt(mock.rps).padStart(9)}  ${fmt(mock.p50, 1).padStart(6)}  ${fmt(mock.p99, 1).padStart(6)}`);
-  console.log(`  ratio mockstack / bare fastify: ${(mock.rps / bare.rps).toFixed(2)}× (target ≥ 0.90×)`);
+  console.log('  server          req/s      p50 ms  p99 ms  server CPU µs/request');
+  const row = (name, r) =>
+    `  ${name.padEnd(12)}  ${fmt(r.rps).padStart(9)}  ${fmt(r.p50, 1).padStart(6)}  ${fmt(r.p99, 1).padStart(6)}  ${r.cpu === undefined ? '-' : fmt(r.cpu, 1)}`;
+  console.log(row('bare fastify', bare));
+  console.log(row('mockstack', mock));
+  const cpu = bare.cpu !== undefined && mock.cpu !== undefined ? `; by server CPU per request ${(bare.cpu / mock.cpu).toFixed(2)}×` : '';
+  console.log(`  ratio mockstack / bare fastify: ${(mock.rps / bare.rps).toFixed(2)}× by req/s${cpu} (target ≥ 0.90×)`);
 }
 
 export function printColdStart({ coldMs, nodeMs, times }) {
