@@ -165,3 +165,34 @@ test('bad inputs: an unknown kind lists the accepted ones, a broken contract nam
   const ok = await init({ root: dir, contracts: [join(dir, 'schemas', 'petstore.json')] });
   expect(ok.services).toHaveLength(1);
 });
+
+test('init --lenient: a slightly invalid OpenAPI document and SDL give a scenario with lenient: true that passes check and serves with warnings', async () => {
+  const dir = join(temp, 'lenient');
+  mkdirSync(join(dir, 'contracts'), { recursive: true });
+  for (const f of ['partner.yaml', 'partner.graphql']) cpSync(join(repo, 'test/fixtures/lenient', f), join(dir, 'contracts', f));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'lenient', private: true, type: 'module' }));
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../../tsconfig.base.json', compilerOptions: { noEmit: true } }));
+  const strict = await failure(init({ root: dir, contracts: [join(dir, 'contracts')] }));
+  expect(strict?.code).toBe(ErrorCode.ContractLoad);
+  expect(strict?.message).toMatch(/partner\.graphql:5:3: Interface field Node\.createdAt expected but Quote does not provide it/);
+
+  const result = await init({ root: dir, contracts: [join(dir, 'contracts')], lenient: true });
+  const text = readFileSync(result.file, 'utf8');
+  expect(text).toContain("rest<MocksState>({ port: 4011, openapi: 'contracts/partner.yaml', lenient: true }, [");
+  expect(text).toContain("graphql<MocksState>({ port: 4010, schema: 'contracts/partner.graphql', lenient: true }, {");
+  const checked = await check([result.file], { root: dir });
+  expect(formatText(checked.problems)).toBe('');
+
+  const warnings: string[] = [];
+  const logger = { request: () => {}, info: () => {}, error: () => {}, warn: (m: string) => warnings.push(m) };
+  const stack = await startStack(result.file, { logger });
+  try {
+    expect(warnings.join('\n')).toMatch(/loaded leniently despite \/info/);
+    expect(warnings.join('\n')).toMatch(/loaded leniently despite .*partner\.graphql:\d+:\d+: Interface field Node\.createdAt/);
+    expect((await fetch(`${stack.url('partner2')}/v1/quotes`)).status).toBe(200);
+    const data = await new GraphQLClient(stack.url('partner')).request<{ quote: { id: string } | null }>('{ quote(id: "q1") { id } }');
+    expect(data.quote === null || typeof data.quote.id === 'string').toBe(true);
+  } finally {
+    await stack.close();
+  }
+}, 60_000);

@@ -44,7 +44,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--out <file>', 'where to write (default scenarios/<name>.ts)')
     .option('--base-port <port>', 'first port; services get consecutive ones', integer, 4010)
     .option('--include-dir <dir>', 'where proto imports are looked up (repeatable)', collect)
-    .option('--lenient', 'read contracts with small validity problems (serve them with up --lenient)')
+    .option('--lenient', 'accept contracts with small validity problems (the scenario serves them with lenient: true, warning about each)')
     .option('--force', 'overwrite the output file if it exists')
     .action(async (contracts: string[], options: InitCommandOptions) => {
       exitCode = await runInit(contracts, options);
@@ -211,7 +211,7 @@ async function runInit(contracts: string[], options: InitCommandOptions): Promis
         `  ${s.name.padEnd(20)} ${s.protocol.padEnd(8)} :${String(s.port).padEnd(6)} ${String(s.handlers).padStart(3)} handler(s)  ${relative(process.cwd(), s.contract)}`,
       );
     }
-    console.log(`next: npx mockstack up ${file}${options.lenient ? ' --lenient' : ''}   (check it: npx mockstack check ${file})`);
+    console.log(`next: npx mockstack up ${file}   (check it: npx mockstack check ${file})`);
     console.log('      npx mockstack gen types every handler in your editor from the contracts');
     return 0;
   } catch (error) {

@@ -114,6 +114,8 @@ export interface GraphqlOptions extends ServiceBehaviour {
   listLength?: number | readonly [number, number];
   /** Largest accepted request body in bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** Serve SDL with small validity problems, logging each as a warning, instead of failing (as `mockstack up --lenient`). Default false. */
+  lenient?: boolean;
 }
 
 export interface FieldRuleOptions extends RuleBehaviour {
@@ -251,6 +253,7 @@ export function graphql<State>(options: GraphqlOptions, resolvers: GraphqlResolv
       maxFields: options.maxFields,
       listLength: options.listLength,
       bodyLimit: options.bodyLimit,
+      ...(options.lenient !== undefined && { lenient: options.lenient }),
     },
     rules,
     source,

@@ -57,6 +57,11 @@ export interface RestOptions extends ServiceBehaviour {
   /** With `openapi`: answer requests that break the contract with 400/422 problem+json. Default true. */
   validateRequests?: boolean;
   /**
+   * With `openapi`: serve a document with small validity problems (as providers publish them),
+   * logging each as a warning, instead of failing (as `mockstack up --lenient`). Default false.
+   */
+  lenient?: boolean;
+  /**
    * With `openapi`: what handlers answer is checked against the documented responses at serve
    * time, and an undocumented status or a body breaking its schema becomes a 500 naming the rule
    * and the field. `false` lets a scenario answer off-contract on purpose (negative tests). Default true.
@@ -150,6 +155,7 @@ export function rest<State>(options: RestOptions, routes: readonly RuleOf<State>
       bodyLimit: options.bodyLimit,
       ...(options.openapi !== undefined && { openapi: options.openapi }),
       ...(options.validateRequests !== undefined && { validateRequests: options.validateRequests }),
+      ...(options.lenient !== undefined && { lenient: options.lenient }),
       ...(options.validateResponses !== undefined && { validateResponses: options.validateResponses }),
     },
     rules: routes,

@@ -18,7 +18,7 @@ export interface InitOptions {
   root?: string | undefined;
   /** Where proto imports are looked up. */
   includeDirs?: readonly string[] | undefined;
-  /** Read contracts with small validity problems (as `mockstack up --lenient` serves them). */
+  /** Accept contracts with small validity problems: the written REST and GraphQL services set `lenient: true` (warning about each problem when served). */
   lenient?: boolean | undefined;
 }
 
@@ -114,7 +114,7 @@ async function render(name: string, scenarioFile: string, plans: readonly Contra
   const project = new Project({ useInMemoryFileSystem: true, manipulationSettings: { quoteKind: QuoteKind.Single } });
   const source = project.createSourceFile('/scenario.ts', '');
   source.addStatements([
-    `/**\n * Scenario "${name}", written by \`mockstack init\` from ${plans.length} contract(s). Every handler lets the contract's\n * auto-mock answer (\`fallThrough()\`) until you edit it: return a value, \`respond(…)\` or a \`fault.*\` instead.\n *\n *   npx mockstack up ${relPosix(scenarioFile)}${lenient ? ' --lenient' : ''}\n *   npx mockstack check ${relPosix(scenarioFile)}\n */`,
+    `/**\n * Scenario "${name}", written by \`mockstack init\` from ${plans.length} contract(s). Every handler lets the contract's\n * auto-mock answer (\`fallThrough()\`) until you edit it: return a value, \`respond(…)\` or a \`fault.*\` instead.\n *\n *   npx mockstack up ${relPosix(scenarioFile)}\n *   npx mockstack check ${relPosix(scenarioFile)}\n */`,
   ]);
   source.addImportDeclaration({ moduleSpecifier: 'mockstack', namedImports: [...used].sort() });
   source.addInterface({
@@ -142,7 +142,7 @@ async function render(name: string, scenarioFile: string, plans: readonly Contra
       },
     ],
   });
-  const entries = services.map(({ key, plan, port }) => `${prop(key)}: ${serviceCode(plan, port, stateType, scenarioFile)}`);
+  const entries = services.map(({ key, plan, port }) => `${prop(key)}: ${serviceCode(plan, port, stateType, scenarioFile, lenient)}`);
   const first = services[0];
   const variant = first
     ? first.plan.protocol === 'grpc'
@@ -164,8 +164,9 @@ function relPosix(file: string): string {
   return (relative(process.cwd(), file) || file).split(sep).join('/');
 }
 
-function serviceCode(plan: ContractPlan, port: number, stateType: string, scenarioFile: string): string {
+function serviceCode(plan: ContractPlan, port: number, stateType: string, scenarioFile: string, lenient: boolean): string {
   const path = quote(contractPath(plan.file, scenarioFile));
+  const loose = lenient ? ', lenient: true' : '';
   if (plan.protocol === 'grpc') {
     // The proto's own directory is always searched; other import roots are written out.
     const dirs = plan.includeDirs.filter((d) => d !== dirname(plan.file)).map((d) => quote(contractPath(d, scenarioFile) || '.'));
@@ -189,7 +190,7 @@ function serviceCode(plan: ContractPlan, port: number, stateType: string, scenar
       ([type, fields]) =>
         `${prop(type)}: {\n${fields.map((f) => `${prop(f)}: (_parent, _args, { state }) => answer(state, ${quote(`${type}.${f}`)}),`).join('\n')}\n},`,
     );
-    return `graphql<${stateType}>({ port: ${port}, schema: ${path} }, {\n${body.join('\n')}\n})`;
+    return `graphql<${stateType}>({ port: ${port}, schema: ${path}${loose} }, {\n${body.join('\n')}\n})`;
   }
   const routes = plan.stubs.map((s) =>
     s.kind === 'openapi'
@@ -198,7 +199,7 @@ function serviceCode(plan: ContractPlan, port: number, stateType: string, scenar
         ? `rest.${s.method.toLowerCase()}(${quote(s.route)}, ({ state }) => answer(state, ${quote(`${s.method} ${s.route}`)})),`
         : '',
   );
-  return `rest<${stateType}>({ port: ${port}, openapi: ${path} }, [\n${routes.join('\n')}\n])`;
+  return `rest<${stateType}>({ port: ${port}, openapi: ${path}${loose} }, [\n${routes.join('\n')}\n])`;
 }
 
 function grpcComment(kind: string): string {
