@@ -54,7 +54,7 @@ test('init, check and up: the written scenario passes check and serves at once; 
   mkdirSync(dir, { recursive: true });
   cpSync(join(root, 'protos'), join(dir, 'protos'), { recursive: true });
   cpSync(join(root, 'schemas'), join(dir, 'schemas'), { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'shop', private: true, type: 'module' }));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'shop-cli', private: true, type: 'module' }));
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../../../tsconfig.base.json', compilerOptions: { noEmit: true } }));
 
   const first = await mockstack(['init', '--name', 'shop', '--base-port', '5010'], dir);
