@@ -3,10 +3,18 @@ export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022', experimental: { keepImportAttributes: true } }, module: { type: 'es6' }, sourceMaps: 'inline' }],
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022', experimental: { keepImportAttributes: true } },
+        module: { type: 'es6' },
+        sourceMaps: 'inline',
+      },
+    ],
   },
   moduleNameMapper: {
     '^@mockstack/([^/]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@mockstack/([^/]+)/([^/]+)$': '<rootDir>/packages/$1/src/$2.ts',
     '^mockstack$': '<rootDir>/packages/mockstack/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

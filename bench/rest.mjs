@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { fmt, load, median, root, startServer } from './lib.mjs';
+import { cpuSeconds, fmt, load, median, root, startServer } from './lib.mjs';
 
 const bin = `${root}packages/mockstack/bin/mockstack.js`;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -33,9 +33,9 @@ export async function benchRest() {
 }
 
 /** Milliseconds from spawning `mockstack up scenarios/checkout.ts` to its first HTTP answer. */
-async function coldStartOnce() {
+async function coldStartOnce(file, service, path) {
   const started = performance.now();
-  const child = spawn(process.execPath, [bin, 'up', 'scenarios/checkout.ts', '--random-ports', '--no-admin', '--quiet', '--log-format', 'json'], {
+  const child = spawn(process.execPath, [bin, 'up', file, '--random-ports', '--no-admin', '--quiet', '--log-format', 'json'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -43,19 +43,20 @@ async function coldStartOnce() {
   const url = await new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
       output += chunk;
-      const m = output.match(/"name":"orders","protocol":"rest","host":"[^"]+","port":\d+,"url":"([^"]+)"/);
+      const m = output.match(new RegExp(`"name":"${service}","protocol":"rest","host":"[^"]+","port":\\d+,"url":"([^"]+)"`));
       if (m) resolve(m[1]);
     });
     child.once('exit', (code) => reject(new Error(`mockstack up exited ${code}: ${output}`)));
   });
-  const res = await fetch(`${url}/orders/ord_1001`);
+  const res = await fetch(`${url}${path}`);
   if (res.status !== 200) throw new Error(`first answer was ${res.status}`);
   const ms = performance.now() - started;
+  const cpuMs = (cpuSeconds(child.pid) ?? Number.NaN) * 1000;
   await new Promise((resolve) => {
     child.once('exit', resolve);
     child.kill('SIGTERM');
   });
-  return ms;
+  return { ms, cpuMs };
 }
 
 async function nodeStartOnce() {
@@ -65,13 +66,16 @@ async function nodeStartOnce() {
 }
 
 export async function benchColdStart(times = 7) {
-  const cold = [];
+  const checkout = [];
+  const oneRoute = [];
   const node = [];
   for (let i = 0; i < times; i++) {
-    cold.push(await coldStartOnce());
+    checkout.push(await coldStartOnce('scenarios/checkout.ts', 'orders', '/orders/ord_1001'));
+    oneRoute.push(await coldStartOnce('bench/scenarios/static-route.ts', 'api', '/orders/1'));
     node.push(await nodeStartOnce());
   }
-  return { coldMs: median(cold), nodeMs: median(node), times };
+  const summary = (xs) => ({ ms: median(xs.map((c) => c.ms)), cpuMs: median(xs.map((c) => c.cpuMs)) });
+  return { checkout: summary(checkout), oneRoute: summary(oneRoute), nodeMs: median(node), times };
 }
 
 export function printRest({ bare, mock, rounds, seconds }) {
@@ -85,9 +89,11 @@ export function printRest({ bare, mock, rounds, seconds }) {
   console.log(`  ratio mockstack / bare fastify: ${(mock.rps / bare.rps).toFixed(2)}× by req/s${cpu} (target ≥ 0.90×)`);
 }
 
-export function printColdStart({ coldMs, nodeMs, times }) {
-  console.log(`\nCold start: \`mockstack up scenarios/checkout.ts\` to first answer (median of ${times})`);
-  console.log(`  mockstack up: ${fmt(coldMs)} ms   bare \`node -e ''\`: ${fmt(nodeMs)} ms   (target ≤ 500 ms)`);
+export function printColdStart({ checkout, oneRoute, nodeMs, times }) {
+  console.log(`\nCold start: \`mockstack up <scenario>\` to its first answer (median of ${times}; target ≤ 500 ms)`);
+  console.log(`  scenarios/checkout.ts (4 services, 3 protocols): ${fmt(checkout.ms)} ms wall, ${fmt(checkout.cpuMs)} ms CPU`);
+  console.log(`  one REST route:                                  ${fmt(oneRoute.ms)} ms wall, ${fmt(oneRoute.cpuMs)} ms CPU`);
+  console.log(`  bare \`node -e ''\`:                               ${fmt(nodeMs)} ms`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

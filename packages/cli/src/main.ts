@@ -117,8 +117,11 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   let running: Awaited<ReturnType<typeof runScenario>>;
   // Contract types go stale when a contract changes; only projects that ran `mockstack gen` pay for the check.
   if (existsSync(join('scenarios', 'generated', 'contracts.d.ts'))) {
-    const { regenerateIfStale } = await import('./contracts.js');
-    await regenerateIfStale((message) => logger.warn(message));
+    const { isStale } = await import('@mockstack/contracts/contract-files');
+    if (isStale()) {
+      const { regenerateIfStale } = await import('./contracts.js');
+      await regenerateIfStale((message) => logger.warn(message));
+    }
   }
   try {
     running = await runScenario(files, {

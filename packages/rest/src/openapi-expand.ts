@@ -28,21 +28,10 @@ import {
   routeParamName,
   type Violation,
 } from '@mockstack/openapi';
+import { OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { checkResponses } from './response-check.js';
 
-/** What an expanded OpenAPI service keeps in its config, for the server and for `validate`. */
-export interface OpenApiServiceInfo {
-  file: string;
-  /** Operation ids served from the document (`GET /v2/rates/:id`). */
-  operations: ReadonlySet<string>;
-  warnings: readonly string[];
-  /** The running engine's seed, set when the server is created; generated values follow it. */
-  seed: { value: number };
-  /** Where request-check problems found on first use go (the server's logger, once created). */
-  report: { warn: (message: string) => void };
-}
-
-export const OPENAPI_INFO = 'openapiInfo';
+export { OPENAPI_INFO, type OpenApiServiceInfo };
 
 /** Loaded documents by path, reused while the file is unchanged (watch mode reloads scenarios often). */
 const documents = new Map<string, { version: string; api: Promise<OpenApi> }>();

@@ -12,7 +12,7 @@ import {
   type ServiceServer,
 } from '@mockstack/core';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
-import { expandOpenApi, OPENAPI_INFO, type OpenApiServiceInfo, validateOpenApiVariants } from './openapi-expand.js';
+import { OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { validateRestService } from './path-template.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -20,8 +20,15 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Serves a REST service of the model with fastify; fastify's router does the path matching. */
 export const restAdapter: Adapter = {
   protocol: 'rest',
-  expand: expandOpenApi,
-  validate: (service, model) => [...validateRestService(service), ...validateOpenApiVariants(service, model)],
+  // OpenAPI support (ajv, yaml, $ref bundling) loads only for services that use it: it is a large part of start-up.
+  expand: async (service, context) =>
+    typeof service.config?.openapi === 'string' || service.rules.some((r) => typeof r.meta?.operationId === 'string')
+      ? (await import('./openapi-expand.js')).expandOpenApi(service, context)
+      : service,
+  validate: async (service, model) => [
+    ...validateRestService(service),
+    ...(service.config[OPENAPI_INFO] ? (await import('./openapi-expand.js')).validateOpenApiVariants(service, model) : []),
+  ],
   create: (service, context) => new RestServer(service, context),
 };
 

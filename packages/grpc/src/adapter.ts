@@ -1,0 +1,16 @@
+import type { Adapter } from '@mockstack/core';
+
+// grpc-js, protobufjs, reflection and health load when a scenario has a gRPC service, not whenever
+// mockstack starts (~100 ms of start-up). The runner imports this module, not the package index.
+let implementation: Promise<typeof import('./grpc-adapter.js')> | undefined;
+const load = () => {
+  implementation ??= import('./grpc-adapter.js');
+  return implementation;
+};
+
+/** Serves the gRPC services of the model's .proto files, scenario rules first, auto-mocks for the rest. */
+export const grpcAdapter: Adapter = {
+  protocol: 'grpc',
+  validate: async (service, model) => (await load()).grpcAdapter.validate?.(service, model) ?? [],
+  create: async (service, context) => (await load()).grpcAdapter.create(service, context),
+};

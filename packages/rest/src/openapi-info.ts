@@ -1,0 +1,13 @@
+/** What an expanded OpenAPI service keeps in its config, for the server and for `validate`. */
+export interface OpenApiServiceInfo {
+  file: string;
+  /** Operation ids served from the document (`GET /v2/rates/:id`). */
+  operations: ReadonlySet<string>;
+  warnings: readonly string[];
+  /** The running engine's seed, set when the server is created; generated values follow it. */
+  seed: { value: number };
+  /** Where request-check problems found on first use go (the server's logger, once created). */
+  report: { warn: (message: string) => void };
+}
+
+export const OPENAPI_INFO = 'openapiInfo';
