@@ -60,7 +60,8 @@ export class Engine {
   #state: unknown;
   #variants: string[] = [];
   #calls = new Map<string, number>();
-  #plans = new Map<string, OperationPlan>();
+  /** Per service, per operation: the rules to try, with variants applied (rebuilt when variants change). */
+  #plans = new Map<string, Map<string, OperationPlan>>();
   #machines = new Map<string, string>();
   #windows = new Map<string, { start: number; count: number }>();
 
@@ -186,7 +187,7 @@ export class Engine {
     for (; index < plan.rules.length; index++) {
       const candidate = plan.rules[index] as Rule;
       if (candidate.times !== undefined && (this.#calls.get(candidate.id) ?? 0) >= candidate.times) continue;
-      if (this.#inState(candidate) && candidate.matchers.every((m) => m.test(request))) {
+      if (this.#inState(candidate) && matchesAll(candidate, request)) {
         rule = candidate;
         break;
       }
@@ -238,6 +239,7 @@ export class Engine {
   record(request: CoreRequest, outcome: Outcome, completion: Completion): JournalEntry {
     const durationMs = performance.now() - completion.startedAt;
     const entry = this.journal.record({
+      id: 0,
       time: new Date(Date.now() - durationMs).toISOString(),
       protocol: request.protocol,
       service: request.service,
@@ -273,8 +275,8 @@ export class Engine {
   }
 
   #plan(serviceName: string, operationId: string): OperationPlan | undefined {
-    const key = `${serviceName}\u0000${operationId}`;
-    const cached = this.#plans.get(key);
+    let plans = this.#plans.get(serviceName);
+    const cached = plans?.get(operationId);
     if (cached) return cached;
     const service = this.#model.services.get(serviceName);
     if (!service) return undefined;
@@ -298,7 +300,8 @@ export class Engine {
     const overlayRuleCount = rules.length;
     rules.push(...(base?.rules ?? []));
     const plan = { rules, overlayRuleCount, service, serviceFault, serviceDelay, serviceRateLimit, chaos };
-    this.#plans.set(key, plan);
+    if (!plans) this.#plans.set(serviceName, (plans = new Map()));
+    plans.set(operationId, plan);
     return plan;
   }
 
@@ -338,6 +341,11 @@ export class Engine {
     if (ms <= 0) return outcome;
     return sleep(ms, request.signal).then((completed) => (completed ? outcome : { kind: 'aborted', rule }));
   }
+}
+
+function matchesAll(rule: Rule, request: CoreRequest): boolean {
+  for (const matcher of rule.matchers) if (!matcher.test(request)) return false;
+  return true;
 }
 
 function handlerFault(rule: Rule, error: unknown): Fault {

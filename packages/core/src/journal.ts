@@ -54,8 +54,13 @@ export class Journal {
     this.capacity = Math.max(1, capacity);
   }
 
-  record(entry: Omit<JournalEntry, 'id'>): JournalEntry {
-    const full = { id: this.#nextId++, ...entry };
+  /** Keeps an entry; one made with `id: 0` is numbered in place (no copy on the request path). */
+  record(entry: Omit<JournalEntry, 'id'> | JournalEntry): JournalEntry {
+    let full: JournalEntry;
+    if ('id' in entry) {
+      full = entry;
+      full.id = this.#nextId++;
+    } else full = { id: this.#nextId++, ...entry };
     if (this.#entries.length < this.capacity) this.#entries.push(full);
     else {
       this.#entries[this.#start] = full;

@@ -127,33 +127,48 @@ function routeOf(request: FastifyRequest): string {
 }
 
 function toCoreRequest(service: string, operation: string, request: FastifyRequest, reply: FastifyReply): CoreRequest {
-  let controller: AbortController | undefined;
-  const core: CoreRequest = {
-    protocol: 'rest',
-    service,
-    operation,
-    params: (request.params ?? {}) as Record<string, string>,
-    query: (request.query ?? {}) as CoreRequest['query'],
-    headers: request.headers,
-    body: request.body,
-    target: `${request.method} ${request.url}`,
-  };
-  // Made on first use (delays, handlers that ask), to keep a listener off the hot path; not
-  // enumerable, so copying the request (the engine's handler context) does not make it.
-  Object.defineProperty(core, 'signal', {
-    get() {
-      if (!controller) {
-        const created = new AbortController();
-        reply.raw.once('close', () => {
-          if (!reply.raw.writableFinished) created.abort();
-        });
-        controller = created;
-      }
-      return controller.signal;
-    },
-    enumerable: false,
-  });
-  return core;
+  return new RestRequest(service, operation, request, reply);
+}
+
+/**
+ * A CoreRequest over a fastify request. A class, not a literal with a defined property: every
+ * request then shares one shape, and `signal` is a prototype getter, so it is made only on first
+ * use (delays, handlers that ask) and copying the request (the handler context) does not make it.
+ */
+class RestRequest implements CoreRequest {
+  readonly protocol = 'rest';
+  readonly service: string;
+  readonly operation: string;
+  readonly params: Record<string, string>;
+  readonly query: CoreRequest['query'];
+  readonly headers: CoreRequest['headers'];
+  readonly body: unknown;
+  readonly target: string;
+  readonly #reply: FastifyReply;
+  #controller: AbortController | undefined;
+
+  constructor(service: string, operation: string, request: FastifyRequest, reply: FastifyReply) {
+    this.service = service;
+    this.operation = operation;
+    this.params = (request.params ?? {}) as Record<string, string>;
+    this.query = (request.query ?? {}) as CoreRequest['query'];
+    this.headers = request.headers;
+    this.body = request.body;
+    this.target = `${request.method} ${request.url}`;
+    this.#reply = reply;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      const controller = new AbortController();
+      const raw = this.#reply.raw;
+      raw.once('close', () => {
+        if (!raw.writableFinished) controller.abort();
+      });
+      this.#controller = controller;
+    }
+    return this.#controller.signal;
+  }
 }
 
 /** Writes the outcome as HTTP and returns the status written (499 when the client left first). */
