@@ -300,7 +300,10 @@ export class Engine {
     const overlayRuleCount = rules.length;
     rules.push(...(base?.rules ?? []));
     const plan = { rules, overlayRuleCount, service, serviceFault, serviceDelay, serviceRateLimit, chaos };
-    if (!plans) this.#plans.set(serviceName, (plans = new Map()));
+    if (!plans) {
+      plans = new Map();
+      this.#plans.set(serviceName, plans);
+    }
     plans.set(operationId, plan);
     return plan;
   }
