@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { compile, MockstackError, type Problem, ScenarioCompileError, type SourceLocation } from '@mockstack/core';
+import { compile, ErrorCode, MockstackError, type Problem, ScenarioCompileError, type SourceLocation } from '@mockstack/core';
 import { adapters, loadScenario } from '@mockstack/runner';
 import { generate, generatedFile, isStale } from './generate.js';
 import { checkStaticResponses } from './static-responses.js';
@@ -102,7 +102,7 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
     }
     mark('load + compile');
     for (const violation of await checkStaticResponses(model)) {
-      problems.push({ ...where(violation.source, file), kind: 'contract', code: 'MOCKSTACK_ERR_CONTRACT_VIOLATION', message: violation.message });
+      problems.push({ ...where(violation.source, file), kind: 'contract', code: ErrorCode.ContractViolation, message: violation.message });
     }
   }
   mark('static responses');

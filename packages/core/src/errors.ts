@@ -13,13 +13,11 @@ export const ErrorCode = {
   VariantUnknown: 'MOCKSTACK_ERR_VARIANT_UNKNOWN',
   PortInUse: 'MOCKSTACK_ERR_PORT_IN_USE',
   ContractLoad: 'MOCKSTACK_ERR_CONTRACT_LOAD',
+  /** A response breaks its contract (reported by `mockstack check`). */
   ContractViolation: 'MOCKSTACK_ERR_CONTRACT_VIOLATION',
   /** A scenario rule names an operation its contract (e.g. an OpenAPI document) does not have. */
   OperationUnknown: 'MOCKSTACK_ERR_OPERATION_UNKNOWN',
-  HandlerFailed: 'MOCKSTACK_ERR_HANDLER_FAILED',
   AdapterMissing: 'MOCKSTACK_ERR_ADAPTER_MISSING',
-  AdminRequest: 'MOCKSTACK_ERR_ADMIN_REQUEST',
-  Verification: 'MOCKSTACK_ERR_VERIFICATION',
   /** `mockstack init` would overwrite an existing file (without --force). */
   InitFileExists: 'MOCKSTACK_ERR_INIT_FILE_EXISTS',
   /** `mockstack init` found no contract to write a scenario from. */
