@@ -4,6 +4,7 @@ import { ErrorCode, formatSource, MockstackError } from './errors.js';
 import { Journal, type JournalEntry, type MissReport } from './journal.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Chaos, CoreRequest, DelaySpec, Fault, HandlerContext, Model, RateLimit, Reply, Responder, Rule, Service } from './model.js';
+import { editDistance } from './nearest.js';
 import { SeededRandom } from './random.js';
 import { isFallThrough, isFault, isReply, isSequence, makeFault } from './reply.js';
 
@@ -396,19 +397,4 @@ function explainMiss(request: CoreRequest, rules: readonly Rule[], calls: Readon
       ? `change the request, or relax rule ${nearest.rule.id}${nearest.rule.source ? ` at ${formatSource(nearest.rule.source)}` : ''}, or add a rule without conditions after it`
       : `add a rule for ${request.operation}`,
   };
-}
-
-/** Levenshtein distance; used only to rank near misses, never on the matched path. */
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] ?? 0;
-      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] ?? 0;
 }

@@ -10,6 +10,7 @@ export { Journal, type JournalEntry, type JournalFilter, type MissReport } from 
 export { type Logger, silentLogger } from './logger.js';
 export { compileMatchers, describeValue, firstDifference, type Matcher } from './match.js';
 export * from './model.js';
+export { editDistance, nearest } from './nearest.js';
 export { hashString, SeededRandom } from './random.js';
 export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, isSequence, makeFault, makeReply, makeSequence } from './reply.js';
 export { captureSource, firstUserFrame } from './source.js';

@@ -1,29 +1,11 @@
 import type { Faker } from '@faker-js/faker';
 import { faker as englishFaker } from '@faker-js/faker/locale/en';
+import { SeededRandom } from '@mockstack/core';
 
-/**
- * A tiny reseedable random source (mulberry32). Faker's own Mersenne Twister costs ~25 µs to
- * reseed; values here are reseeded for every generated value, so this one is O(1).
- */
-export class Rand {
-  #state = 0;
+type Rand = SeededRandom;
 
-  seed(value: number): void {
-    this.#state = value >>> 0;
-  }
-
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-}
+/** The reseedable random source auto-mocks draw from: reseeded for every generated value. */
+export { SeededRandom as Rand };
 
 /** A Faker over `rand`, English data. Only the locale module is loaded (~30 ms, not ~150 ms for all). */
 export function createFaker(rand: Rand): Faker {

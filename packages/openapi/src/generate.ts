@@ -1,27 +1,10 @@
 import type { Faker } from '@faker-js/faker';
 import { faker as englishFaker } from '@faker-js/faker/locale/en';
-import { hashString } from '@mockstack/core';
+import { hashString, SeededRandom } from '@mockstack/core';
 import { isObject, type JsonObject } from './pointer.js';
 
-/** A reseedable mulberry32; reseeding faker's own twister per value would cost far more. */
-class Rand {
-  #state = 0;
-  seed(value: number): void {
-    this.#state = value >>> 0;
-  }
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-}
-
-const rand = new Rand();
+// Reseeded for every generated value; reseeding faker's own twister per value would cost far more.
+const rand = new SeededRandom();
 let sharedFaker: Faker | undefined;
 
 /** English faker over `rand` (only the `en` locale is loaded). */

@@ -10,6 +10,7 @@ import {
   type Model,
   makeFault,
   makeReply,
+  nearest,
   type Problem,
   type RuleDefinition,
   resolveContractPath,
@@ -168,30 +169,6 @@ function describeUnknown(rule: RuleDefinition, api: OpenApi, documentPath: strin
   const near = nearest(wanted, candidates, 3);
   const what = typeof operationId === 'string' ? `operationId "${operationId}"` : `operation ${String(rule.meta?.method)} ${String(rule.meta?.path)}`;
   return `${where}${what} is not in ${documentPath}${near.length ? `; near names: ${near.join(', ')}` : ' (the document has no operations)'}`;
-}
-
-/** The `count` candidates closest to `wanted` by edit distance (case-insensitive). */
-export function nearest(wanted: string, candidates: readonly string[], count: number): string[] {
-  const target = wanted.toLowerCase();
-  return candidates
-    .map((c) => ({ c, d: editDistance(target, c.toLowerCase()) }))
-    .sort((a, b) => a.d - b.d)
-    .slice(0, count)
-    .map((x) => x.c);
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j] ?? 0;
-      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length] ?? 0;
 }
 
 function validationRule(
