@@ -1,5 +1,5 @@
 import { fault, graphql, type Overlay } from 'mockstack';
-import type { Cart, CheckoutState, Order, Product } from './state.js';
+import { type Cart, type CheckoutState, type Product, placeOrder } from './state.js';
 
 const money = (cents: number) => ({ amountCents: cents, currency: 'EUR', formatted: `€${(cents / 100).toFixed(2)}` });
 
@@ -120,24 +120,12 @@ export const catalog = graphql<CheckoutState>(
         if (cart.lines.length === 0) return fault.failedPrecondition(`cart ${cartId} is empty`);
         const short = cart.lines.find((l) => (state.stock.get(l.sku) ?? 0) < l.quantity);
         if (short) return fault.failedPrecondition(`only ${state.stock.get(short.sku) ?? 0} of ${short.sku} in stock`, { details: { sku: short.sku } });
-        const lines = cart.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceCents: state.products.get(l.sku)?.priceCents ?? 0 }));
-        for (const line of lines) state.stock.set(line.sku, (state.stock.get(line.sku) ?? 0) - line.quantity);
-        const order: Order = {
-          id: `ord_${state.nextOrderNumber++}`,
-          customerId,
-          lines,
-          totalCents: lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0),
-          currency: 'EUR',
-          status: 'PENDING_PAYMENT',
-          paymentStatus: 'NONE',
-          createdAt: new Date().toISOString(),
-        };
-        state.orders.set(order.id, order);
+        const order = placeOrder(state, customerId, cart.lines);
         state.carts.delete(cartId);
         return {
           ...order,
           total: money(order.totalCents),
-          lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: money(l.unitPriceCents) })),
+          lines: order.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: money(l.unitPriceCents) })),
         };
       },
     },

@@ -1,5 +1,5 @@
 import { fault, respond, rest } from 'mockstack';
-import type { CheckoutState, Order, OrderLine } from './state.js';
+import { type CheckoutState, placeOrder } from './state.js';
 
 interface NewOrder {
   customerId: string;
@@ -40,19 +40,7 @@ export const orders = rest<CheckoutState>({ port: 8081 }, [
     const errors = validateNewOrder(body, state);
     if (errors.length) return fault.http(422, { error: 'VALIDATION_FAILED', errors });
     const input = body as NewOrder;
-    const lines: OrderLine[] = input.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceCents: state.products.get(l.sku)?.priceCents ?? 0 }));
-    for (const line of lines) state.stock.set(line.sku, (state.stock.get(line.sku) ?? 0) - line.quantity);
-    const order: Order = {
-      id: `ord_${state.nextOrderNumber++}`,
-      customerId: input.customerId,
-      lines,
-      totalCents: lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0),
-      currency: 'EUR',
-      status: 'PENDING_PAYMENT',
-      paymentStatus: 'NONE',
-      createdAt: new Date().toISOString(),
-    };
-    state.orders.set(order.id, order);
+    const order = placeOrder(state, input.customerId, input.lines);
     return respond(order, { status: 201, headers: { location: `/orders/${order.id}` } });
   }),
 

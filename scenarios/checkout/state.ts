@@ -60,6 +60,27 @@ export interface CheckoutState {
   nextPaymentNumber: number;
 }
 
+/**
+ * Places an order for these lines at current prices and reserves their stock. POST /orders (REST)
+ * and the placeOrder mutation (GraphQL) both call it, so each sees the other's orders.
+ */
+export function placeOrder(state: CheckoutState, customerId: string, items: readonly { sku: string; quantity: number }[]): Order {
+  const lines: OrderLine[] = items.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceCents: state.products.get(l.sku)?.priceCents ?? 0 }));
+  for (const line of lines) state.stock.set(line.sku, (state.stock.get(line.sku) ?? 0) - line.quantity);
+  const order: Order = {
+    id: `ord_${state.nextOrderNumber++}`,
+    customerId,
+    lines,
+    totalCents: lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0),
+    currency: 'EUR',
+    status: 'PENDING_PAYMENT',
+    paymentStatus: 'NONE',
+    createdAt: new Date().toISOString(),
+  };
+  state.orders.set(order.id, order);
+  return order;
+}
+
 export function seedState(): CheckoutState {
   const orders = new Map<string, Order>([
     [

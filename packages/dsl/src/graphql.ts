@@ -1,6 +1,6 @@
 import { type CoreRequest, captureSource, type Headers, type RuleDefinition, type ValueMatcher } from '@mockstack/core';
 import type { Control, GraphqlFieldContract, GraphqlRegistry, IsStrict, IsTyped, MaybePromise, UnionToIntersection } from './contracts.js';
-import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse } from './scenario.js';
+import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse, serviceBasics } from './scenario.js';
 
 /** Field arguments or operation variables, as JSON gives them. */
 export type GraphqlArgs = Record<string, unknown>;
@@ -240,11 +240,7 @@ export function graphql<State>(options: GraphqlOptions, resolvers: GraphqlResolv
   rules.push(...operations);
   return {
     protocol: 'graphql',
-    port: options.port,
-    host: options.host,
-    delay: options.delay,
-    rateLimit: options.rateLimit,
-    chaos: options.chaos,
+    ...serviceBasics(options),
     config: {
       schema: typeof options.schema === 'string' ? [options.schema] : [...options.schema],
       path: options.path ?? '/graphql',

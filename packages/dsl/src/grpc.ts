@@ -10,7 +10,7 @@ import {
   makeReply,
 } from '@mockstack/core';
 import type { Control, GrpcMethodContract, GrpcRegistry, IsStrict, IsTyped, MaybePromise, NameOf, StreamReply, TypedReply } from './contracts.js';
-import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse } from './scenario.js';
+import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse, serviceBasics } from './scenario.js';
 
 /** Shared with the gRPC adapter by well-known symbols, so that neither package imports the other. */
 const STREAM = Symbol.for('mockstack.grpc.stream');
@@ -209,11 +209,7 @@ export function grpc<State>(options: GrpcOptions, implementation: GrpcServices<S
   const source = captureSource();
   return {
     protocol: 'grpc',
-    port: options.port,
-    host: options.host,
-    delay: options.delay,
-    rateLimit: options.rateLimit,
-    chaos: options.chaos,
+    ...serviceBasics(options),
     config: {
       proto: typeof options.proto === 'string' ? [options.proto] : [...options.proto],
       includeDirs: [...(options.includeDirs ?? [])],

@@ -1,7 +1,7 @@
 import { type CoreRequest, captureSource, type Headers, type MatchSpec, type Query } from '@mockstack/core';
 import type { Control, IsTyped, MaybePromise, NameOf, OpenApiOperationContract, OpenApiRegistry, RestRouteRegistry, TypedReply } from './contracts.js';
 import { crud } from './crud.js';
-import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse } from './scenario.js';
+import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse, serviceBasics } from './scenario.js';
 
 /**
  * The params a path template declares: `/orders/:id/items/:sku` → `{ id: string; sku: string }`.
@@ -146,11 +146,7 @@ function toHandler(handler: (ctx: RestContext<string, unknown>) => unknown) {
 export function rest<State>(options: RestOptions, routes: readonly RuleOf<State>[] = []): ServiceOf<State> {
   return {
     protocol: 'rest',
-    port: options.port,
-    host: options.host,
-    delay: options.delay,
-    rateLimit: options.rateLimit,
-    chaos: options.chaos,
+    ...serviceBasics(options),
     config: {
       bodyLimit: options.bodyLimit,
       ...(options.openapi !== undefined && { openapi: options.openapi }),

@@ -46,6 +46,14 @@ export interface RuleBehaviour extends ServiceBehaviour {
   setState?: Record<string, string>;
 }
 
+/** Where a service listens and how it behaves: the fields every protocol's service factory shares. */
+export function serviceBasics(
+  options: ServiceBehaviour & { port?: number | undefined; host?: string | undefined },
+): Pick<ServiceDefinition, 'port' | 'host' | 'delay' | 'rateLimit' | 'chaos'> {
+  const { port, host, delay, rateLimit, chaos } = options;
+  return { port, host, delay, rateLimit, chaos };
+}
+
 /** The RuleDefinition fields of a rule's options (internal to the DSL factories). */
 export function ruleBehaviour(options: RuleBehaviour): Pick<RuleDefinition, 'times' | 'name' | 'delay' | 'rateLimit' | 'chaos' | 'whenState' | 'setState'> {
   const { times, name, delay, rateLimit, chaos, whenState, setState } = options;
