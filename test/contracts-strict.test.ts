@@ -1,0 +1,41 @@
+/**
+ * With generated contract types, plain `tsc` over the scenarios (scenarios/tsconfig.json, which the
+ * editor also uses) rejects names the contracts lack, not only `mockstack check`.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '..');
+const dir = resolve(root, 'scenarios', `.strict-test-${process.pid}`);
+
+beforeAll(async () => {
+  await run(process.execPath, [resolve(root, 'packages/mockstack/bin/mockstack.js'), 'gen'], { cwd: root });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(resolve(dir, 'tsconfig.json'), JSON.stringify({ extends: '../tsconfig.json', include: ['*.ts', '../generated/*.d.ts'] }));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function tsc(source: string): Promise<string> {
+  writeFileSync(resolve(dir, 'scenario.ts'), source);
+  try {
+    await run(process.execPath, [resolve(root, 'node_modules/typescript/bin/tsc'), '-p', dir], { cwd: root });
+    return '';
+  } catch (error) {
+    return String((error as { stdout?: string }).stdout);
+  }
+}
+
+test('a misspelt method of a contract is a type error with the right name suggested; the right one passes', async () => {
+  const scenario = (method: string) => `import { grpc, scenario } from 'mockstack';
+export default scenario('drift').services({
+  payments: grpc({ port: 0, proto: 'protos/payments.proto' }, {
+    'checkout.payments.v1.PaymentService': { ${method}: ({ request }) => ({ paymentId: request.orderId, status: 'AUTHORIZED' }) },
+  }),
+});
+`;
+  expect(await tsc(scenario('Authorise'))).toMatch(/scenario\.ts\(\d+,\d+\): error TS\d+: .*Did you mean to write 'Authorize'\?/s);
+  expect(await tsc(scenario('Authorize'))).toBe('');
+}, 60000);
