@@ -1,6 +1,15 @@
 import { type CoreRequest, captureSource, type Headers, type RuleDefinition, type ValueMatcher } from '@mockstack/core';
 import type { Control, GraphqlFieldContract, GraphqlRegistry, IsStrict, IsTyped, MaybePromise, UnionToIntersection } from './contracts.js';
-import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse, serviceBasics } from './scenario.js';
+import {
+  optionsAndResponder,
+  type RuleBehaviour,
+  type RuleOf,
+  ruleBehaviour,
+  type ServiceBehaviour,
+  type ServiceOf,
+  type StaticResponse,
+  serviceBasics,
+} from './scenario.js';
 
 /** Field arguments or operation variables, as JSON gives them. */
 export type GraphqlArgs = Record<string, unknown>;
@@ -214,7 +223,7 @@ function operation(kind: 'query' | 'mutation') {
   function define<State = never>(name: string, responder: OperationResponder<State>): RuleOf<State>;
   function define<State = never>(name: string, options: OperationRuleOptions, responder: OperationResponder<State>): RuleOf<State>;
   function define(name: string, ...args: unknown[]): RuleOf<unknown> {
-    const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [OperationRuleOptions, unknown];
+    const [options, responder] = optionsAndResponder<OperationRuleOptions>(args);
     return operationRule(kind, name, options, responder);
   }
   return define;
@@ -282,7 +291,7 @@ function field<State = never, const Name extends GraphqlFieldName = GraphqlField
   responder: TypedFieldResponder<State, FieldContractOf<Name>>,
 ): RuleOf<State>;
 function field(operation: string, ...args: unknown[]): RuleOf<unknown> {
-  const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [FieldRuleOptions, unknown];
+  const [options, responder] = optionsAndResponder<FieldRuleOptions>(args);
   return fieldRule(operation, options, responder);
 }
 graphql.field = field;

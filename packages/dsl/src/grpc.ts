@@ -10,7 +10,16 @@ import {
   makeReply,
 } from '@mockstack/core';
 import type { Control, GrpcMethodContract, GrpcRegistry, IsStrict, IsTyped, MaybePromise, NameOf, StreamReply, TypedReply } from './contracts.js';
-import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse, serviceBasics } from './scenario.js';
+import {
+  optionsAndResponder,
+  type RuleBehaviour,
+  type RuleOf,
+  ruleBehaviour,
+  type ServiceBehaviour,
+  type ServiceOf,
+  type StaticResponse,
+  serviceBasics,
+} from './scenario.js';
 
 /** Shared with the gRPC adapter by well-known symbols, so that neither package imports the other. */
 const STREAM = Symbol.for('mockstack.grpc.stream');
@@ -161,7 +170,7 @@ function method<State = never, const Name extends GrpcMethodName = GrpcMethodNam
   responder: GrpcMethodResponder<State, GrpcContractOf<Name>>,
 ): RuleOf<State>;
 function method(operation: string, ...args: unknown[]): RuleOf<unknown> {
-  const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [MethodOptions, unknown];
+  const [options, responder] = optionsAndResponder<MethodOptions>(args);
   return rule(operation, options, responder, captureSource());
 }
 

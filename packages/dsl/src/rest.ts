@@ -1,7 +1,16 @@
 import { type CoreRequest, captureSource, type Headers, type MatchSpec, type Query } from '@mockstack/core';
 import type { Control, IsTyped, MaybePromise, NameOf, OpenApiOperationContract, OpenApiRegistry, RestRouteRegistry, TypedReply } from './contracts.js';
 import { crud } from './crud.js';
-import { type RuleBehaviour, type RuleOf, ruleBehaviour, type ServiceBehaviour, type ServiceOf, type StaticResponse, serviceBasics } from './scenario.js';
+import {
+  optionsAndResponder,
+  type RuleBehaviour,
+  type RuleOf,
+  ruleBehaviour,
+  type ServiceBehaviour,
+  type ServiceOf,
+  type StaticResponse,
+  serviceBasics,
+} from './scenario.js';
 
 /**
  * The params a path template declares: `/orders/:id/items/:sku` → `{ id: string; sku: string }`.
@@ -116,7 +125,7 @@ function route<M extends Method>(method: M) {
   function define<const Path extends string, State = never>(path: Path, responder: RouteResponder<M, Path, State>): RuleOf<State>;
   function define<const Path extends string, State = never>(path: Path, options: RouteOptions, responder: RouteResponder<M, Path, State>): RuleOf<State>;
   function define(path: string, ...args: unknown[]): RuleOf<unknown> {
-    const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [RouteOptions, unknown];
+    const [options, responder] = optionsAndResponder<RouteOptions>(args);
     return {
       ...ruleBehaviour(options),
       operation: `${method} ${path}`,
@@ -189,7 +198,7 @@ function operation<State = never, const Id extends OperationId = OperationId>(
   responder: RestOperationResponder<OperationContractOf<Id>, State>,
 ): RuleOf<State>;
 function operation(operationId: string, ...args: unknown[]): RuleOf<unknown> {
-  const [options, responder] = (args.length >= 2 ? args : [{}, args[0]]) as [RouteOptions, unknown];
+  const [options, responder] = optionsAndResponder<RouteOptions>(args);
   return {
     ...ruleBehaviour(options),
     // Resolved to `METHOD /path` from the document when the service is expanded.

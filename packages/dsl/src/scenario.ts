@@ -54,6 +54,11 @@ export function serviceBasics(
   return { port, host, delay, rateLimit, chaos };
 }
 
+/** `(options, responder)` or `(responder)`: the optional-options calling form of every rule factory. */
+export function optionsAndResponder<Options extends object>(args: readonly unknown[]): [Partial<Options>, unknown] {
+  return args.length >= 2 ? [args[0] as Options, args[1]] : [{}, args[0]];
+}
+
 /** The RuleDefinition fields of a rule's options (internal to the DSL factories). */
 export function ruleBehaviour(options: RuleBehaviour): Pick<RuleDefinition, 'times' | 'name' | 'delay' | 'rateLimit' | 'chaos' | 'whenState' | 'setState'> {
   const { times, name, delay, rateLimit, chaos, whenState, setState } = options;
