@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from './engine.js';
 import type { Problem } from './errors.js';
 import type { Logger } from './logger.js';
@@ -27,10 +28,23 @@ export interface AdapterContext {
   logger: Logger;
 }
 
+/** Node's HTTP request listener: how a service mounted on another's port is handed its requests. */
+export type HttpHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
 /** One running service of one protocol. */
 export interface ServiceServer {
   listen(): Promise<ServiceAddress>;
   close(): Promise<void>;
+  /**
+   * For a service with a `mount`: get ready to answer without a port of its own and return the
+   * handler its host passes requests to. Called instead of `listen`.
+   */
+  attach?(): Promise<HttpHandler>;
+  /**
+   * For a service others may mount on: answer requests for `path` (and below it) with `handler`
+   * before anything of its own, until the returned function is called.
+   */
+  host?(path: string, handler: HttpHandler): () => void;
   /**
    * Takes a reloaded service definition. Returns false when the change needs a restart
    * (e.g. REST routes were added); the stack then closes and listens again on the same port.
@@ -44,6 +58,11 @@ export interface ServiceServer {
  */
 export interface Adapter {
   readonly protocol: string;
+  /**
+   * Serves HTTP and can share a port: its servers implement `host` (others mount on them) and
+   * `attach` (they mount on others). Compile refuses a `mount` between services that cannot.
+   */
+  readonly sharesHttpPort?: boolean;
   /**
    * Turns a service as written into the service to compile, before anything else: e.g. the REST
    * adapter adds a route per operation of an OpenAPI document the service names. Problems

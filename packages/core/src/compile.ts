@@ -19,6 +19,7 @@ import {
   type Variant,
   type VariantOverlay,
 } from './model.js';
+import { nearest } from './nearest.js';
 import { isFault, isSequence } from './reply.js';
 
 export interface CompileOptions {
@@ -64,6 +65,7 @@ export async function compile(definition: ScenarioDefinition, options: CompileOp
     }
     services.set(name, compileService(name, service, options.host ?? '127.0.0.1', context));
   }
+  checkMounts(services, adapters, problems);
   checkPorts(services, problems);
 
   const variants = new Map<string, Variant>();
@@ -125,6 +127,7 @@ function compileService(name: string, definition: ServiceDefinition, defaultHost
     port,
     host: definition.host ?? defaultHost,
     config: definition.config ?? {},
+    mount: definition.mount,
     operations,
     delay: definition.delay,
     rateLimit: definition.rateLimit,
@@ -203,10 +206,61 @@ function checkUnreachable(service: string, operations: Map<string, Operation>, p
   }
 }
 
+/** A mount names an existing HTTP service that is not itself mounted, at a plain path no other mount uses. */
+function checkMounts(services: Map<string, Service>, adapters: ReadonlyMap<string, Adapter>, problems: Problem[]): void {
+  const paths = new Map<string, string>();
+  for (const service of services.values()) {
+    const { mount } = service;
+    if (!mount) continue;
+    const where = `service "${service.name}" (on: "${mount.on}")`;
+    const host = services.get(mount.on);
+    if (!adapters.get(service.protocol)?.sharesHttpPort) {
+      problems.push({
+        message: `${where}: ${service.protocol} services cannot share another service's port; give it a port of its own`,
+        source: service.source,
+      });
+    } else if (mount.on === service.name) {
+      problems.push({ message: `${where}: a service cannot be served on its own port; name another service, or give it a port`, source: service.source });
+    } else if (!host) {
+      const others = [...services.keys()].filter((n) => n !== service.name);
+      const near = nearest(mount.on, others, 1)[0];
+      problems.push({
+        message: `${where}: the scenario has no service "${mount.on}"${near ? ` (did you mean "${near}"?)` : ''}; services: ${others.join(', ')}`,
+        source: service.source,
+      });
+    } else if (host.mount || !adapters.get(host.protocol)?.sharesHttpPort) {
+      problems.push({
+        message: `${where}: "${mount.on}" ${host.mount ? `is itself served on "${host.mount.on}"'s port; name "${host.mount.on}"` : `is a ${host.protocol} service, which cannot share its port; name a REST or GraphQL service`}`,
+        source: service.source,
+      });
+    }
+    if (service.port !== 0) {
+      problems.push({
+        message: `${where} also has port ${service.port}; a service served on another's port has none of its own: remove one`,
+        source: service.source,
+      });
+    }
+    if (!/^\/[^?#:*\s]*$/.test(mount.path) || mount.path.length < 2 || mount.path.endsWith('/')) {
+      problems.push({
+        message: `${where} has path "${mount.path}"; use a plain path below the root such as "/graphql" (no parameters, query or trailing slash)`,
+        source: service.source,
+      });
+    }
+    const key = `${mount.on} ${mount.path}`;
+    const other = paths.get(key);
+    if (other) {
+      problems.push({
+        message: `services "${other}" and "${service.name}" are both served at ${mount.path} on "${mount.on}"'s port; give one another path`,
+        source: service.source,
+      });
+    } else paths.set(key, service.name);
+  }
+}
+
 function checkPorts(services: Map<string, Service>, problems: Problem[]): void {
   const byPort = new Map<string, string>();
   for (const service of services.values()) {
-    if (service.port === 0) continue;
+    if (service.port === 0 || service.mount) continue;
     const key = `${service.host}:${service.port}`;
     const other = byPort.get(key);
     if (other) {

@@ -158,8 +158,18 @@ export interface ServiceDefinition extends Behaviour {
   host?: string | undefined;
   /** Adapter-specific settings: schema file, proto file, body limit… */
   config?: Readonly<Record<string, unknown>> | undefined;
+  /** Served at a path on another service's HTTP port instead of a port of its own. */
+  mount?: Mount | undefined;
   rules: readonly RuleDefinition[];
   source?: SourceLocation | undefined;
+}
+
+/** Where a service shares another's port: requests for `path` (and below it) go to the mounted service. */
+export interface Mount {
+  /** The service whose port is shared (its host). */
+  on: string;
+  /** `/graphql`: a path with no parameters. */
+  path: string;
 }
 
 /** What a variant changes in one service: rules that take priority, a fault for every call, or a delay. */
@@ -201,6 +211,8 @@ export interface Service extends Behaviour {
   port: number;
   host: string;
   config: Readonly<Record<string, unknown>>;
+  /** Set when the service is served on another service's port (then `port` is 0 and unused). */
+  mount?: Mount | undefined;
   /** Declared order: the first operation declared is first here. */
   operations: ReadonlyMap<string, Operation>;
   source?: SourceLocation | undefined;

@@ -1,8 +1,8 @@
-import type { Adapter, ServiceAddress, ServiceServer } from './adapter.js';
+import type { Adapter, HttpHandler, ServiceAddress, ServiceServer } from './adapter.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { ErrorCode, MockstackError } from './errors.js';
 import { silentLogger } from './logger.js';
-import type { Model } from './model.js';
+import type { Model, Mount, Service } from './model.js';
 
 export interface StackOptions extends EngineOptions {
   adapters: readonly Adapter[];
@@ -18,6 +18,8 @@ export class Stack {
   #adapters: Map<string, Adapter>;
   #servers = new Map<string, ServiceServer>();
   #addresses = new Map<string, ServiceAddress>();
+  /** Services served on another's port: where, their request handler, and how to take it off the host. */
+  #mounted = new Map<string, { mount: Mount; handler: HttpHandler; detach: () => void }>();
 
   constructor(model: Model, options: StackOptions) {
     this.engine = new Engine(model, options);
@@ -38,7 +40,7 @@ export class Stack {
   /** Starts every service; if one cannot listen, the others are closed and the error thrown. */
   async listen(): Promise<ServiceAddress[]> {
     try {
-      for (const service of this.engine.model.services.values()) {
+      for (const service of hostsFirst(this.engine.model)) {
         await this.#start(service.name);
       }
     } catch (error) {
@@ -52,6 +54,7 @@ export class Stack {
     const servers = [...this.#servers.values()];
     this.#servers.clear();
     this.#addresses.clear();
+    this.#mounted.clear();
     await Promise.allSettled(servers.map((s) => s.close()));
   }
 
@@ -61,16 +64,25 @@ export class Stack {
    */
   async reload(model: Model): Promise<void> {
     this.engine.replaceModel(model);
-    for (const [name, server] of this.#servers) {
+    for (const [name, server] of [...this.#servers]) {
       const service = model.services.get(name);
       const previous = this.#addresses.get(name);
-      if (service && server.update && (await server.update(service))) continue;
-      await server.close();
-      this.#servers.delete(name);
-      this.#addresses.delete(name);
+      const mounted = this.#mounted.get(name)?.mount;
+      const sameMount = service?.mount?.on === mounted?.on && service?.mount?.path === mounted?.path;
+      if (service && sameMount && server.update && (await server.update(service))) continue;
+      await this.#stop(name);
       if (service) await this.#start(name, previous?.port);
     }
-    for (const name of model.services.keys()) if (!this.#servers.has(name)) await this.#start(name);
+    for (const service of hostsFirst(model)) if (!this.#servers.has(service.name)) await this.#start(service.name);
+  }
+
+  async #stop(name: string): Promise<void> {
+    const server = this.#servers.get(name);
+    this.#mounted.get(name)?.detach();
+    this.#mounted.delete(name);
+    this.#servers.delete(name);
+    this.#addresses.delete(name);
+    await server?.close();
   }
 
   async #start(name: string, port?: number): Promise<void> {
@@ -81,6 +93,10 @@ export class Stack {
     const adapter = this.#adapters.get(service.protocol);
     if (!adapter) throw new MockstackError(ErrorCode.AdapterMissing, `no adapter serves protocol "${service.protocol}" of service "${name}"`);
     const server = await adapter.create(service, { engine: this.engine, logger: this.engine.logger ?? silentLogger });
+    if (service.mount) {
+      await this.#mount(service, server, service.mount);
+      return;
+    }
     try {
       this.#addresses.set(name, await server.listen());
     } catch (error) {
@@ -88,7 +104,38 @@ export class Stack {
       throw portError(name, service.host, service.port, error);
     }
     this.#servers.set(name, server);
+    // A host that restarted takes back the services mounted on it.
+    for (const [guest, mounted] of this.#mounted) if (mounted.mount.on === name) this.#host(guest, mounted.mount, mounted.handler);
   }
+
+  async #mount(service: Service, server: ServiceServer, mount: Mount): Promise<void> {
+    if (!server.attach) {
+      await server.close();
+      throw new MockstackError(ErrorCode.AdapterMissing, `service "${service.name}" (${service.protocol}) cannot be served on another service's port`);
+    }
+    const handler = await server.attach();
+    this.#servers.set(service.name, server);
+    this.#host(service.name, mount, handler);
+  }
+
+  /** Hands `guest`'s handler to its host and records the address they now share. */
+  #host(guest: string, mount: Mount, handler: HttpHandler): void {
+    const host = this.#servers.get(mount.on);
+    const address = this.#addresses.get(mount.on);
+    if (!host?.host || !address)
+      throw new MockstackError(ErrorCode.AdapterMissing, `service "${guest}" is served on "${mount.on}"'s port, which is not running`);
+    const detach = host.host(mount.path, handler);
+    this.#mounted.set(guest, { mount, handler, detach });
+    const protocol = this.engine.model.services.get(guest)?.protocol ?? 'http';
+    const origin = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+    this.#addresses.set(guest, { name: guest, protocol, host: address.host, port: address.port, url: `${origin}${mount.path}` });
+  }
+}
+
+/** Services that others mount on start before those mounted on them. */
+function hostsFirst(model: Model): Service[] {
+  const services = [...model.services.values()];
+  return [...services.filter((s) => !s.mount), ...services.filter((s) => s.mount)];
 }
 
 function portError(name: string, host: string, port: number, error: unknown): unknown {

@@ -109,6 +109,12 @@ export interface GraphqlOptions extends ServiceBehaviour {
   /** 0 (default) picks a free port, reported at start. */
   port?: number;
   host?: string;
+  /**
+   * Serve at `path` on the port of this REST (or GraphQL) service of the scenario, instead of a port
+   * of its own: one origin for a frontend's REST and GraphQL calls. Requests for other paths go to that service.
+   * @example graphql({ schema: 'schemas/catalog.graphql', on: 'orders' }) // http://…:8081/graphql beside the orders routes
+   */
+  on?: string;
   /** SDL file(s) relative to the scenario or the project root; several files are merged. */
   schema: string | readonly string[];
   /** Endpoint path for POST and GET (default `/graphql`). */
@@ -250,6 +256,7 @@ export function graphql<State>(options: GraphqlOptions, resolvers: GraphqlResolv
   return {
     protocol: 'graphql',
     ...serviceBasics(options),
+    mount: options.on === undefined ? undefined : { on: options.on, path: options.path ?? '/graphql' },
     config: {
       schema: typeof options.schema === 'string' ? [options.schema] : [...options.schema],
       path: options.path ?? '/graphql',

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import {
   type AdapterContext,
   type CoreRequest,
@@ -5,6 +6,8 @@ import {
   type Engine,
   ErrorCode,
   type Fault,
+  type HttpHandler,
+  HttpMounts,
   hashString,
   httpStatusOfCode,
   MockstackError,
@@ -139,6 +142,9 @@ class GraphqlServer implements ServiceServer {
   readonly #loaded: LoadedSchema;
   /** The rule an auto-mocked answer is journaled under. */
   readonly #schemaRule: Rule;
+  readonly #mounts = new HttpMounts();
+  /** The request listener of this service's HTTP server, whether it listens or is mounted; set by `serverFactory`, which `Fastify()` calls at once. */
+  #listener!: HttpHandler;
 
   constructor(service: Service, { engine, logger }: AdapterContext) {
     this.#service = service;
@@ -175,7 +181,16 @@ class GraphqlServer implements ServiceServer {
     this.#postTarget = `POST ${this.#path}`;
 
     const bodyLimit = typeof config.bodyLimit === 'number' ? config.bodyLimit : DEFAULT_BODY_LIMIT;
-    this.#app = Fastify({ logger: false, bodyLimit, forceCloseConnections: true, return503OnClosing: false });
+    this.#app = Fastify({
+      logger: false,
+      bodyLimit,
+      forceCloseConnections: true,
+      return503OnClosing: false,
+      serverFactory: (handler, options) => {
+        this.#listener = this.#mounts.listener(handler);
+        return Object.assign(createServer(this.#listener), { keepAliveTimeout: options.keepAliveTimeout });
+      },
+    });
     this.#app.addContentTypeParser('application/graphql', { parseAs: 'string' }, (_req, text, done) => done(null, { query: String(text) }));
     this.#app.post(this.#path, (request, reply) => this.#answer(request, reply, (request.body ?? {}) as GraphqlParams, 'POST'));
     this.#app.get(this.#path, (request, reply) => this.#answer(request, reply, (request.query ?? {}) as GraphqlParams, 'GET'));
@@ -210,6 +225,15 @@ class GraphqlServer implements ServiceServer {
 
   async close(): Promise<void> {
     await this.#app.close();
+  }
+
+  async attach(): Promise<HttpHandler> {
+    await this.#app.ready();
+    return this.#listener;
+  }
+
+  host(path: string, handler: HttpHandler): () => void {
+    return this.#mounts.add(path, handler);
   }
 
   /**

@@ -14,6 +14,7 @@ const load = () => {
 /** Serves a GraphQL service of the model: SDL in, auto-mocked API out, scenario rules first. */
 export const graphqlAdapter: Adapter = {
   protocol: 'graphql',
+  sharesHttpPort: true,
   expand: (service) => withCatchAll(service),
   validate: async (service, model) => (await load()).validateGraphqlService(service, model),
   create: async (service, context) => (await load()).createGraphqlServer(service, context),

@@ -1,4 +1,4 @@
-import type { Problem, Service } from '@mockstack/core';
+import type { Model, Problem, Service } from '@mockstack/core';
 
 const PARAM = /^:[A-Za-z_][A-Za-z0-9_]*$/;
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
@@ -31,9 +31,13 @@ function shape(path: string): string {
   return path.replace(/:[A-Za-z0-9_]+/g, ':');
 }
 
-/** Compile-time checks of a REST service: methods, templates, and routes the router cannot tell apart. */
-export function validateRestService(service: Service): Problem[] {
+/**
+ * Compile-time checks of a REST service: methods, templates, routes the router cannot tell apart,
+ * and routes that a service mounted on its port would hide.
+ */
+export function validateRestService(service: Service, model: Model): Problem[] {
   const problems: Problem[] = [];
+  const mounts = [...model.services.values()].filter((s) => s.mount?.on === service.name);
   const shapes = new Map<string, string>();
   for (const operation of service.operations.values()) {
     const method = String(operation.meta.method ?? '');
@@ -44,6 +48,13 @@ export function validateRestService(service: Service): Problem[] {
     if (malformed) {
       problems.push({ message: `service "${service.name}": ${malformed}`, source });
       continue;
+    }
+    const hiddenBy = mounts.find((m) => m.mount && (path === m.mount.path || path.startsWith(`${m.mount.path}/`)));
+    if (hiddenBy?.mount) {
+      problems.push({
+        message: `service "${service.name}": route ${method} ${path} is hidden by service "${hiddenBy.name}", served at ${hiddenBy.mount.path} on this port; move one of them`,
+        source,
+      });
     }
     const key = `${method} ${shape(path)}`;
     const other = shapes.get(key);

@@ -1,9 +1,12 @@
+import { createServer } from 'node:http';
 import {
   type Adapter,
   type AdapterContext,
   type CoreRequest,
   type Engine,
   type Fault,
+  type HttpHandler,
+  HttpMounts,
   httpStatusOfCode,
   type MissReport,
   type Outcome,
@@ -20,13 +23,14 @@ const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Serves a REST service of the model with fastify; fastify's router does the path matching. */
 export const restAdapter: Adapter = {
   protocol: 'rest',
+  sharesHttpPort: true,
   // OpenAPI support (ajv, yaml, $ref bundling) loads only for services that use it: it is a large part of start-up.
   expand: async (service, context) =>
     typeof service.config?.openapi === 'string' || service.rules.some((r) => typeof r.meta?.operationId === 'string')
       ? (await import('./openapi-expand.js')).expandOpenApi(service, context)
       : service,
   validate: async (service, model) => [
-    ...validateRestService(service),
+    ...validateRestService(service, model),
     ...(service.config[OPENAPI_INFO] ? (await import('./openapi-expand.js')).validateOpenApiVariants(service, model) : []),
   ],
   create: (service, context) => new RestServer(service, context),
@@ -37,6 +41,7 @@ class RestServer implements ServiceServer {
   readonly #engine: Engine;
   readonly #app: FastifyInstance;
   readonly #routes: string;
+  readonly #mounts = new HttpMounts();
 
   constructor(service: Service, { engine, logger }: AdapterContext) {
     this.#service = service;
@@ -49,7 +54,14 @@ class RestServer implements ServiceServer {
     this.#engine = engine;
     this.#routes = routeKey(service);
     const bodyLimit = typeof service.config.bodyLimit === 'number' ? service.config.bodyLimit : DEFAULT_BODY_LIMIT;
-    this.#app = Fastify({ logger: false, bodyLimit, forceCloseConnections: true, return503OnClosing: false });
+    this.#app = Fastify({
+      logger: false,
+      bodyLimit,
+      forceCloseConnections: true,
+      return503OnClosing: false,
+      // Our own server, so services mounted on this port (GraphQL at /graphql…) get their requests first.
+      serverFactory: (handler, options) => Object.assign(createServer(this.#mounts.listener(handler)), { keepAliveTimeout: options.keepAliveTimeout }),
+    });
     this.#app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, text, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(text))));
     });
@@ -77,6 +89,10 @@ class RestServer implements ServiceServer {
 
   async close(): Promise<void> {
     await this.#app.close();
+  }
+
+  host(path: string, handler: HttpHandler): () => void {
+    return this.#mounts.add(path, handler);
   }
 
   /** Rules and handlers are read from the engine per request, so only a new route set needs a restart. */
