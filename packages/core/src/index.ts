@@ -5,7 +5,6 @@ export { projectRoot, resolveContractPath } from './contract-path.js';
 export { checkDelay, parseDuration, resolveDelay, sleep } from './delay.js';
 export { type Completion, Engine, type EngineOptions, type Outcome } from './engine.js';
 export { ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
-export { HttpMounts } from './http-mounts.js';
 export { codeOfHttpStatus, httpStatusOfCode } from './http-status.js';
 export { Journal, type JournalEntry, type JournalFilter, type MissReport } from './journal.js';
 export { type Logger, silentLogger } from './logger.js';

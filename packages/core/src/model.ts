@@ -164,6 +164,21 @@ export interface ServiceDefinition extends Behaviour {
   source?: SourceLocation | undefined;
 }
 
+/**
+ * What browser apps on other origins may do with an HTTP service (REST, GraphQL). CORS is on by
+ * default for mocks: any origin, with credentials; preflight requests are answered before any rule.
+ */
+export interface CorsOptions {
+  /** Origins allowed, exact (`'http://localhost:3000'`) or patterns. Default: any (the request's origin is echoed). */
+  origins?: readonly (string | RegExp)[] | undefined;
+  /** Allow cookies and Authorization (default true). */
+  credentials?: boolean | undefined;
+  /** Response headers the app may read besides the always-readable ones (default: location, link, retry-after, x-total-count, x-request-id, x-mockstack-unmatched). */
+  exposeHeaders?: readonly string[] | undefined;
+  /** Seconds a browser may cache a preflight answer (default 600). */
+  maxAge?: number | undefined;
+}
+
 /** Where a service shares another's port: requests for `path` (and below it) go to the mounted service. */
 export interface Mount {
   /** The service whose port is shared (its host). */

@@ -1,6 +1,7 @@
 import { type CoreRequest, captureSource, type Headers, type RuleDefinition, type ValueMatcher } from '@mockstack/core';
 import type { Control, GraphqlFieldContract, GraphqlRegistry, IsStrict, IsTyped, MaybePromise, UnionToIntersection } from './contracts.js';
 import {
+  type HttpServiceOptions,
   optionsAndResponder,
   type RuleBehaviour,
   type RuleOf,
@@ -105,7 +106,7 @@ export interface MockContext {
  */
 export type MockDefinition = ((ctx: MockContext) => unknown) | Record<string, unknown>;
 
-export interface GraphqlOptions extends ServiceBehaviour {
+export interface GraphqlOptions extends ServiceBehaviour, HttpServiceOptions {
   /** 0 (default) picks a free port, reported at start. */
   port?: number;
   host?: string;
@@ -265,6 +266,7 @@ export function graphql<State>(options: GraphqlOptions, resolvers: GraphqlResolv
       maxFields: options.maxFields,
       listLength: options.listLength,
       bodyLimit: options.bodyLimit,
+      cors: options.cors,
       ...(options.lenient !== undefined && { lenient: options.lenient }),
     },
     rules,

@@ -2,7 +2,7 @@
  * The scenario DSL: small typed factories returning plain data. Scenario authors import these
  * from the `mockstack` package.
  */
-export { type Chaos, Code, type DelaySpec, type Fault, type MatchSpec, type RateLimit, type Reply, type Sequence } from '@mockstack/core';
+export { type Chaos, Code, type CorsOptions, type DelaySpec, type Fault, type MatchSpec, type RateLimit, type Reply, type Sequence } from '@mockstack/core';
 export type {
   Contracts,
   GraphqlFieldContract,
@@ -64,6 +64,7 @@ export {
   rest,
 } from './rest.js';
 export {
+  type HttpServiceOptions,
   type Overlay,
   type RuleBehaviour,
   type RuleOf,

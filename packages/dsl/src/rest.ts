@@ -2,6 +2,7 @@ import { type CoreRequest, captureSource, type Headers, type MatchSpec, type Que
 import type { Control, IsTyped, MaybePromise, NameOf, OpenApiOperationContract, OpenApiRegistry, RestRouteRegistry, TypedReply } from './contracts.js';
 import { crud } from './crud.js';
 import {
+  type HttpServiceOptions,
   optionsAndResponder,
   type RuleBehaviour,
   type RuleOf,
@@ -50,7 +51,7 @@ export interface RouteOptions extends RuleBehaviour {
   match?: MatchSpec;
 }
 
-export interface RestOptions extends ServiceBehaviour {
+export interface RestOptions extends ServiceBehaviour, HttpServiceOptions {
   /** 0 (default) picks a free port, reported at start. */
   port?: number;
   host?: string;
@@ -158,6 +159,7 @@ export function rest<State>(options: RestOptions, routes: readonly RuleOf<State>
     ...serviceBasics(options),
     config: {
       bodyLimit: options.bodyLimit,
+      cors: options.cors,
       ...(options.openapi !== undefined && { openapi: options.openapi }),
       ...(options.validateRequests !== undefined && { validateRequests: options.validateRequests }),
       ...(options.lenient !== undefined && { lenient: options.lenient }),

@@ -1,5 +1,6 @@
 import {
   type Chaos,
+  type CorsOptions,
   captureSource,
   type DelaySpec,
   type Fault,
@@ -32,6 +33,16 @@ export interface ServiceBehaviour {
   rateLimit?: RateLimit;
   /** Fail `failRate` (0–1) of calls, reproducibly with the seed. */
   chaos?: Chaos;
+}
+
+/** Options of every service served over HTTP (REST, GraphQL). */
+export interface HttpServiceOptions {
+  /**
+   * Cross-origin access for browser apps on other origins. On by default: any origin, with
+   * credentials, preflights answered before any rule. `false` turns it off (to write OPTIONS rules yourself).
+   * @example rest({ port: 8081, cors: { origins: ['http://localhost:3000'] } }, routes)
+   */
+  cors?: boolean | CorsOptions;
 }
 
 /** Options every rule of every protocol takes. */

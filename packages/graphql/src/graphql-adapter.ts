@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import {
   type AdapterContext,
   type CoreRequest,
@@ -7,7 +6,6 @@ import {
   ErrorCode,
   type Fault,
   type HttpHandler,
-  HttpMounts,
   hashString,
   httpStatusOfCode,
   MockstackError,
@@ -20,7 +18,8 @@ import {
   type ServiceAddress,
   type ServiceServer,
 } from '@mockstack/core';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { HttpApp, type HttpAppOptions } from '@mockstack/http';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema, isObjectType } from 'graphql';
 import { ANY_OPERATION } from './catch-all.js';
 import { graphqlCodeOf } from './codes.js';
@@ -142,9 +141,7 @@ class GraphqlServer implements ServiceServer {
   readonly #loaded: LoadedSchema;
   /** The rule an auto-mocked answer is journaled under. */
   readonly #schemaRule: Rule;
-  readonly #mounts = new HttpMounts();
-  /** The request listener of this service's HTTP server, whether it listens or is mounted; set by `serverFactory`, which `Fastify()` calls at once. */
-  #listener!: HttpHandler;
+  readonly #http: HttpApp;
 
   constructor(service: Service, { engine, logger }: AdapterContext) {
     this.#service = service;
@@ -181,16 +178,8 @@ class GraphqlServer implements ServiceServer {
     this.#postTarget = `POST ${this.#path}`;
 
     const bodyLimit = typeof config.bodyLimit === 'number' ? config.bodyLimit : DEFAULT_BODY_LIMIT;
-    this.#app = Fastify({
-      logger: false,
-      bodyLimit,
-      forceCloseConnections: true,
-      return503OnClosing: false,
-      serverFactory: (handler, options) => {
-        this.#listener = this.#mounts.listener(handler);
-        return Object.assign(createServer(this.#listener), { keepAliveTimeout: options.keepAliveTimeout });
-      },
-    });
+    this.#http = new HttpApp({ bodyLimit, cors: config.cors as HttpAppOptions['cors'] });
+    this.#app = this.#http.fastify;
     this.#app.addContentTypeParser('application/graphql', { parseAs: 'string' }, (_req, text, done) => done(null, { query: String(text) }));
     this.#app.post(this.#path, (request, reply) => this.#answer(request, reply, (request.body ?? {}) as GraphqlParams, 'POST'));
     this.#app.get(this.#path, (request, reply) => this.#answer(request, reply, (request.query ?? {}) as GraphqlParams, 'GET'));
@@ -215,25 +204,20 @@ class GraphqlServer implements ServiceServer {
     });
   }
 
-  async listen(): Promise<ServiceAddress> {
-    await this.#app.listen({ port: this.#service.port, host: this.#service.host, listenTextResolver: () => '' });
-    const address = this.#app.server.address();
-    const port = typeof address === 'object' && address ? address.port : this.#service.port;
-    const host = this.#service.host;
-    return { name: this.#service.name, protocol: 'graphql', host, port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${this.#path}` };
+  listen(): Promise<ServiceAddress> {
+    return this.#http.listen(this.#service, this.#path);
   }
 
-  async close(): Promise<void> {
-    await this.#app.close();
+  close(): Promise<void> {
+    return this.#http.close();
   }
 
-  async attach(): Promise<HttpHandler> {
-    await this.#app.ready();
-    return this.#listener;
+  attach(): Promise<HttpHandler> {
+    return this.#http.attach();
   }
 
   host(path: string, handler: HttpHandler): () => void {
-    return this.#mounts.add(path, handler);
+    return this.#http.host(path, handler);
   }
 
   /**

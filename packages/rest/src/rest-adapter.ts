@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import {
   type Adapter,
   type AdapterContext,
@@ -6,7 +5,6 @@ import {
   type Engine,
   type Fault,
   type HttpHandler,
-  HttpMounts,
   httpStatusOfCode,
   type MissReport,
   type Outcome,
@@ -14,7 +12,8 @@ import {
   type ServiceAddress,
   type ServiceServer,
 } from '@mockstack/core';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type HTTPMethods } from 'fastify';
+import { HttpApp, type HttpAppOptions } from '@mockstack/http';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { validateRestService } from './path-template.js';
 
@@ -41,7 +40,7 @@ class RestServer implements ServiceServer {
   readonly #engine: Engine;
   readonly #app: FastifyInstance;
   readonly #routes: string;
-  readonly #mounts = new HttpMounts();
+  readonly #http: HttpApp;
 
   constructor(service: Service, { engine, logger }: AdapterContext) {
     this.#service = service;
@@ -54,14 +53,8 @@ class RestServer implements ServiceServer {
     this.#engine = engine;
     this.#routes = routeKey(service);
     const bodyLimit = typeof service.config.bodyLimit === 'number' ? service.config.bodyLimit : DEFAULT_BODY_LIMIT;
-    this.#app = Fastify({
-      logger: false,
-      bodyLimit,
-      forceCloseConnections: true,
-      return503OnClosing: false,
-      // Our own server, so services mounted on this port (GraphQL at /graphql…) get their requests first.
-      serverFactory: (handler, options) => Object.assign(createServer(this.#mounts.listener(handler)), { keepAliveTimeout: options.keepAliveTimeout }),
-    });
+    this.#http = new HttpApp({ bodyLimit, cors: service.config.cors as HttpAppOptions['cors'] });
+    this.#app = this.#http.fastify;
     this.#app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, text, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(text))));
     });
@@ -79,20 +72,16 @@ class RestServer implements ServiceServer {
     this.#app.setErrorHandler((error: FastifyError, request, reply) => this.#answerBadRequest(error, request, reply));
   }
 
-  async listen(): Promise<ServiceAddress> {
-    await this.#app.listen({ port: this.#service.port, host: this.#service.host, listenTextResolver: () => '' });
-    const address = this.#app.server.address();
-    const port = typeof address === 'object' && address ? address.port : this.#service.port;
-    const host = this.#service.host;
-    return { name: this.#service.name, protocol: 'rest', host, port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` };
+  listen(): Promise<ServiceAddress> {
+    return this.#http.listen(this.#service);
   }
 
-  async close(): Promise<void> {
-    await this.#app.close();
+  close(): Promise<void> {
+    return this.#http.close();
   }
 
   host(path: string, handler: HttpHandler): () => void {
-    return this.#mounts.add(path, handler);
+    return this.#http.host(path, handler);
   }
 
   /** Rules and handlers are read from the engine per request, so only a new route set needs a restart. */

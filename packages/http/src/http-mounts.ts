@@ -1,4 +1,4 @@
-import type { HttpHandler } from './adapter.js';
+import type { HttpHandler } from '@mockstack/core';
 
 /**
  * The services mounted on one HTTP server (see `Mount`): a request whose path is a mount's path,
