@@ -185,13 +185,31 @@ describe('OpenAPI (schemas/shipping-rates.yaml)', () => {
     expectProblem('rest/unknown-operation.ts', 'type', 'getRatez', /Argument of type '"getRatez"' is not assignable/);
     expectProblem('rest/wrong-query.ts', 'type', 'params.id', /Property 'id' does not exist on type '\{ rateId: string; \}'/);
   });
-  test('a route the document lacks (rest.get is not tied to a service, so only check reports it)', () => {
+  test('a route the document lacks, or has for another method: the service names the document, so its routes are checked against it', () => {
     expectProblem(
       'rest/unknown-route.ts',
       'contract',
       '/v2/ratez',
       /operation GET \/v2\/ratez is not in schemas\/shipping-rates\.yaml; near names: GET \/v2\/rates/,
     );
+    expectProblem('rest/unknown-route.ts', 'type', '/v2/ratez', /Argument of type '"\/v2\/ratez"' is not assignable to parameter of type '.*"\/v2\/rates"/);
+    expectProblem('rest/wrong-method.ts', 'contract', '/v2/rates', /operation POST \/v2\/rates is not in schemas\/shipping-rates\.yaml/);
+    expectProblem(
+      'rest/wrong-method.ts',
+      'type',
+      '/v2/rates',
+      /Argument of type '"\/v2\/rates"' is not assignable to parameter of type '"\/v2\/shipments" \| "\/shipments"'/,
+    );
+  });
+  test('a route is typed like its operation: static answer and request body', () => {
+    expectProblem(
+      'rest/route-enum-value.ts',
+      'contract',
+      'Hermes',
+      /getRate 200: body\.carrier must be equal to one of the allowed values \(DHL, UPS, FedEx, DPD\)/,
+    );
+    expectProblem('rest/route-enum-value.ts', 'type', 'Hermes', /Type '"Hermes"' is not assignable to type '"DHL" \| "UPS" \| "FedEx" \| "DPD"'/);
+    expectProblem('rest/route-body-field.ts', 'type', 'rateID', /Property 'rateID' does not exist on type 'ShipmentRequest'\. Did you mean 'rateId'\?/);
   });
   test('a status the operation does not document', () => {
     expectProblem('rest/wrong-status.ts', 'contract', '418', /getRate answers status 418, which the contract does not document \(documented: 200, 404\)/);

@@ -39,3 +39,30 @@ export default scenario('drift').services({
   expect(await tsc(scenario('Authorise'))).toMatch(/scenario\.ts\(\d+,\d+\): error TS\d+: .*Did you mean to write 'Authorize'\?/s);
   expect(await tsc(scenario('Authorize'))).toBe('');
 }, 60000);
+
+test('a route of a service with an OpenAPI document must be one of its paths for that method; a plain service takes any path', async () => {
+  const scenario = (route: string) => `import { rest, scenario } from 'mockstack';
+export default scenario('drift').services({
+  shipping: rest({ port: 0, openapi: 'schemas/shipping-rates.yaml' }, [${route}]),
+  orders: rest({ port: 0 }, [rest.get('/orders/:id', ({ params }) => ({ id: params.id }))]),
+});
+`;
+  const unknownPath = await tsc(scenario("rest.get('/v2/ratez', { rates: [] })"));
+  expect(unknownPath).toMatch(
+    /scenario\.ts\(3,\d+\): error TS2345: Argument of type '"\/v2\/ratez"' is not assignable to parameter of type '[^']*"\/v2\/rates"/,
+  );
+  // POST /v2/rates is not documented (only GET is); the message lists the POST paths.
+  expect(await tsc(scenario("rest.post('/v2/rates', { rates: [] })"))).toMatch(
+    /'"\/v2\/rates"' is not assignable to parameter of type '"\/v2\/shipments" \| "\/shipments"'/,
+  );
+  expect(await tsc(scenario("rest.operation('getRatez', { rates: [] })"))).toMatch(
+    /'"getRatez"' is not assignable to parameter of type '"getRates" \| "getRate" \| "createShipment" \| "getLabel"'/,
+  );
+  expect(
+    await tsc(
+      scenario(
+        "rest.get('/rates/{rateId}', ({ params }) => ({ id: params.rateId, carrier: 'DHL', service: 'standard', price: { amount: 1, currency: 'EUR' }, estimatedDays: 1 }))",
+      ),
+    ),
+  ).toBe('');
+}, 60000);

@@ -3,7 +3,7 @@
  * `npm run typecheck` before tsc): every `@ts-expect-error` below must be an error, or tsc fails.
  * No casts and no imports of generated names: everything is inferred from the contract names.
  */
-import { fault, graphql, grpc, respond, rest, scenario } from 'mockstack';
+import { fallThrough, fault, graphql, grpc, respond, rest, type ServiceOf, scenario } from 'mockstack';
 
 interface State {
   paid: Set<string>;
@@ -62,6 +62,40 @@ export const typed = scenario('contract-types', { state: (): State => ({ paid: n
       price: { amount: 12.5, currency: 'EUR' },
       estimatedDays: 1,
     })),
+  ]),
+});
+
+// The routes of a service naming an OpenAPI document are typed by that document (its name is
+// inferred from `openapi`; with a state annotation rather than `rest<State>(…)` in a module of its own).
+export const shipping: ServiceOf<State> = rest({ port: 0, openapi: 'schemas/shipping-rates.yaml' }, [
+  rest.get('/v2/rates', ({ params, query, state }) => {
+    const country: string | string[] = query.country;
+    // @ts-expect-error getRates documents no path params
+    params.rateId;
+    return state.paid.has(String(country)) ? { rates: [] } : fallThrough();
+  }),
+  // The document's own path form names the same operation, with its params.
+  rest.get('/rates/{rateId}', ({ params }) => (params.rateId === 'gone' ? respond({ title: 'gone', status: 404 }, { status: 404 }) : fault.notFound())),
+  // @ts-expect-error 418 is not a documented status of GET /rates/{rateId}
+  rest.get('/rates/:rateId', ({ params }) => respond({ title: params.rateId, status: 418 }, { status: 418 })),
+  rest.post('/v2/shipments', ({ body }) => {
+    const rateId: string = body.rateId;
+    // @ts-expect-error the ShipmentRequest has rateId, not rateID
+    body.rateID;
+    return respond({ id: `shp_${rateId}`, status: 'booked', trackingUrl: 'https://track.example/1' }, { status: 201 });
+  }),
+  // @ts-expect-error a Shipment's status is booked, in_transit or delivered
+  rest.post('/shipments', respond({ id: 's', status: 'lost', trackingUrl: 'https://track.example/1' }, { status: 201 })),
+  // A path the document lacks is typed from its template here; in scenarios/ (strict) it is a type error.
+  rest.get('/v2/other/:id', ({ params }) => params.id),
+]);
+
+// A service without a document keeps params from the path template, even for a documented path.
+export const plain = scenario('plain').services({
+  orders: rest({ port: 0 }, [
+    rest.get('/rates/:rateId', ({ params }) => ({ anything: params.rateId })),
+    // @ts-expect-error the template declares no :id
+    rest.get('/rates/:rateId', ({ params }) => params.id),
   ]),
 });
 

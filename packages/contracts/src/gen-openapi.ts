@@ -4,27 +4,51 @@ import { type ContractTypes, compare, identOf, prop, quote } from './gen-common.
 const COMPONENT_REF = /^#\/components\/schemas\/([^/]+)$/;
 
 /**
- * Types of one OpenAPI document: its component schemas as named types, and per operation (by
- * `operationId`, and by `METHOD /route` for `rest.get(...)` etc.) the params, query and body
- * handlers receive and the documented responses by status.
+ * Types of one OpenAPI document: its component schemas as named types, its operations (params,
+ * query and body handlers receive, documented responses by status) in one interface by
+ * `METHOD /route`, and registry entries that point at them: by `operationId` and by `METHOD /route`
+ * (for routes written outside a service), and per document (`'schemas/x.yaml'`), so that the routes
+ * of `rest({ openapi: 'schemas/x.yaml' }, [...])` complete and check the document's own paths.
  */
 export function openapiTypes(key: string, api: OpenApi): ContractTypes {
   const ns = `oas_${identOf(key)}`;
+  const ops = `${ns}__operations`;
   const schemas = (isObject(api.document.components) && isObject(api.document.components.schemas) ? api.document.components.schemas : {}) as JsonObject;
   const converter = new SchemaConverter(api, ns);
   const body: string[] = [];
   for (const name of Object.keys(schemas).sort(compare)) body.push(`type ${identOf(name)} = ${converter.type(schemas[name], 'read')};`);
   const lines = body.length ? [`declare namespace ${ns} {\n${body.join('\n')}\n}`] : [];
 
+  const contracts: string[] = [];
   const byId: string[] = [];
   const byRoute: string[] = [];
+  const paths = new Map<string, string[]>();
   const operations = [...api.operations].sort((a, b) => compare(`${a.route} ${a.method}`, `${b.route} ${b.method}`));
   for (const op of operations) {
-    const contract = operationType(op, converter);
-    if (op.operationId) byId.push(`${quote(op.operationId)}: ${contract};`);
-    byRoute.push(`${quote(`${op.method} ${op.route}`)}: ${contract};`);
+    const route = `${op.method} ${op.route}`;
+    const ref = `${ops}[${quote(route)}]`;
+    contracts.push(`${quote(route)}: ${operationType(op, converter)};`);
+    if (op.operationId) byId.push(`${quote(op.operationId)}: ${ref};`);
+    byRoute.push(`${quote(route)}: ${ref};`);
+    const forms = paths.get(op.method) ?? [];
+    for (const path of pathForms(op, api.basePath)) forms.push(`${quote(path)}: ${ref};`);
+    paths.set(op.method, forms);
   }
-  return { declarations: lines, registry: { openapi: byId, rest: byRoute } };
+  lines.push(`interface ${ops} {\n${contracts.join('\n')}\n}`);
+  const methods = [...paths.keys()].sort(compare).map((method) => `${method}: { ${[...new Set(paths.get(method))].join(' ')} };`);
+  const document = `${quote(key)}: {\noperations: { ${byId.join(' ')} };\npaths: {\n${methods.join('\n')}\n};\n};`;
+  return { declarations: lines, registry: { openapi: byId, rest: byRoute, openapiDocuments: [document] } };
+}
+
+/**
+ * The ways a route may name an operation (as the REST adapter resolves them): the router's
+ * template with the base path (`/v2/rates/:rateId`), the document's own path (`/rates/{rateId}`),
+ * and the template without the base path (`/rates/:rateId`).
+ */
+function pathForms(op: ApiOperation, basePath: string): string[] {
+  const forms = [op.route, op.path];
+  if (basePath && op.route.startsWith(`${basePath}/`)) forms.push(op.route.slice(basePath.length));
+  return [...new Set(forms)];
 }
 
 function operationType(op: ApiOperation, converter: SchemaConverter): string {

@@ -67,7 +67,7 @@ test('GraphQL fields: parent, args with defaults applied, nullable results', asy
   expect(text).toMatch(/Item: \{\s+id: \{ parent: gql_schemas_shop_graphql\.Item;/);
 });
 
-test('OpenAPI operations by operationId and by route, responses by status', async () => {
+test('OpenAPI operations by operationId, by route and per document (paths by method, in every form a route may write them)', async () => {
   write(
     'schemas/api.yaml',
     `openapi: 3.0.3
@@ -89,10 +89,14 @@ components:
   const text = readFileSync((await generate({ root })).file, 'utf8');
   expect(text).toMatch(/type Item = \{ id: string; kind\?: \('book' \| 'mug'\) \| null \| undefined; \};/);
   expect(text).toMatch(
-    /'getItem': \{ method: 'GET'; route: '\/api\/items\/:id'; params: \{ id: string; \}; query: \{ full\?: string \| string\[\] \| undefined; \}/,
+    /'GET \/api\/items\/:id': \{ method: 'GET'; route: '\/api\/items\/:id'; params: \{ id: string; \}; query: \{ full\?: string \| string\[\] \| undefined; \}/,
   );
   expect(text).toMatch(/responses: \{ 200: oas_schemas_api_yaml\.Item; 404: undefined; \}/);
-  expect(text).toContain("'GET /api/items/:id': {");
+  const operation = "oas_schemas_api_yaml__operations['GET /api/items/:id']";
+  expect(text).toContain(`'getItem': ${operation};`);
+  expect(text).toContain(`'GET /api/items/:id': ${operation};`);
+  expect(text).toMatch(/'schemas\/api\.yaml': \{\s+operations: \{ 'getItem': oas_schemas_api_yaml__operations\['GET \/api\/items\/:id'\]; \};/);
+  expect(text).toContain(`GET: { '/api/items/:id': ${operation}; '/items/{id}': ${operation}; '/items/:id': ${operation}; };`);
 });
 
 test('same input, same bytes; stale when a contract is newer', async () => {

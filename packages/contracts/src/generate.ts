@@ -117,7 +117,7 @@ async function compose(parts: readonly ContractTypes[], contracts: readonly stri
   const module = source.addModule({ name: "'mockstack'", declarationKind: ModuleDeclarationKind.Module, hasDeclareKeyword: true });
   module.addInterface({
     name: 'Contracts',
-    properties: (['grpc', 'graphql', 'openapi', 'rest'] as const)
+    properties: (['grpc', 'graphql', 'graphqlOperations', 'openapi', 'rest', 'openapiDocuments'] as const)
       .filter((key) => registry.has(key))
       .map((key) => ({ name: key, type: `{\n${(registry.get(key) ?? []).join('\n')}\n}` })),
   });

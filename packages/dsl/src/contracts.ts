@@ -51,6 +51,13 @@ export type GraphqlRegistry = Contracts extends { graphql: infer G } ? G : never
 export type OpenApiRegistry = Contracts extends { openapi: infer O } ? O : never;
 /** The same OpenAPI operations by `METHOD /route` (`'GET /v2/rates/:id'`). */
 export type RestRouteRegistry = Contracts extends { rest: infer R } ? R : never;
+/**
+ * The same operations per document (`'schemas/shipping-rates.yaml'`): `operations` by
+ * `operationId`, `paths` by method and every path a route may name the operation by.
+ */
+export type OpenApiDocumentRegistry = Contracts extends { openapiDocuments: infer D } ? D : never;
+/** GraphQL operations of the project's operation documents, by kind (`query`, `mutation`) and name. */
+export type GraphqlOperationRegistry = Contracts extends { graphqlOperations: infer O } ? O : never;
 
 /**
  * True when unknown names are type errors (`mockstack check` turns this on in its own program).

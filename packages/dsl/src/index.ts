@@ -51,6 +51,7 @@ export {
 } from './grpc.js';
 export { fallThrough, type ReplyInit, respond, sequence } from './respond.js';
 export {
+  type OpenApiDocumentName,
   type OperationId,
   type PathParams,
   type RestContext,
@@ -59,7 +60,9 @@ export {
   type RestOperationResponder,
   type RestOptions,
   type RestResponder,
+  type RestRuleOf,
   type RouteOptions,
+  type RoutePath,
   type RouteResponder,
   rest,
 } from './rest.js';

@@ -1,5 +1,15 @@
 import { type CoreRequest, captureSource, type Headers, type MatchSpec, type Query } from '@mockstack/core';
-import type { Control, IsTyped, MaybePromise, NameOf, OpenApiOperationContract, OpenApiRegistry, RestRouteRegistry, TypedReply } from './contracts.js';
+import type {
+  Control,
+  IsTyped,
+  MaybePromise,
+  NameOf,
+  OpenApiDocumentRegistry,
+  OpenApiOperationContract,
+  OpenApiRegistry,
+  RestRouteRegistry,
+  TypedReply,
+} from './contracts.js';
 import { crud } from './crud.js';
 import {
   type HttpServiceOptions,
@@ -51,7 +61,11 @@ export interface RouteOptions extends RuleBehaviour {
   match?: MatchSpec;
 }
 
-export interface RestOptions extends ServiceBehaviour, HttpServiceOptions {
+/**
+ * A REST service's options; `Document` is the `openapi` document's path as written, which types the
+ * service's routes.
+ */
+export interface RestOptions<Document extends OpenApiDocumentName = OpenApiDocumentName> extends ServiceBehaviour, HttpServiceOptions {
   /** 0 (default) picks a free port, reported at start. */
   port?: number;
   host?: string;
@@ -62,8 +76,13 @@ export interface RestOptions extends ServiceBehaviour, HttpServiceOptions {
    * every operation becomes a route answering its documented example or a value generated from
    * its schema; the routes given to `rest()` override operations by method + path or by
    * `rest.operation(operationId, …)`. Default: none.
+   *
+   * With generated types (`mockstack gen`) the routes are typed by the document: `rest.get(path, …)`
+   * completes the document's paths for GET (as the router writes them, `/v2/rates/:rateId`, or as the
+   * document does, `/rates/{rateId}`), its handler gets the operation's params, query and body and must
+   * answer a documented response; in `scenarios/` a path or operationId the document lacks is a type error.
    */
-  openapi?: string;
+  openapi?: Document;
   /** With `openapi`: answer requests that break the contract with 400/422 problem+json. Default true. */
   validateRequests?: boolean;
   /**
@@ -109,22 +128,72 @@ export type RestOperationResponder<C, State> = C extends OpenApiOperationContrac
       | (unknown extends RestOperationAnswer<C['responses']> ? StaticResponse : RestOperationAnswer<C['responses']>)
   : RestResponder<string, State>;
 
-/** The operation a `METHOD path` route stands for in a generated OpenAPI contract, or `'none'`. */
-type RouteContract<M extends string, Path extends string, R = RestRouteRegistry> =
+/** A document path `mockstack gen` found (`'schemas/shipping-rates.yaml'`), completed by the editor; any other path too. */
+export type OpenApiDocumentName = IsTyped<OpenApiDocumentRegistry> extends true ? (keyof OpenApiDocumentRegistry & string) | (string & {}) : string;
+
+/** `./schemas/x.yaml` and `../schemas/x.yaml` (relative to the scenario) name the generated `schemas/x.yaml`. */
+type DocumentKey<D extends string> = D extends `./${infer Rest}` ? DocumentKey<Rest> : D extends `../${infer Rest}` ? DocumentKey<Rest> : D;
+
+/** The generated entry of the document a service names, or `'none'` (no document, not generated, or not known statically). */
+type DocumentOf<D extends string, R = OpenApiDocumentRegistry> =
+  IsTyped<R> extends true ? (string extends D ? 'none' : DocumentKey<D> extends keyof R ? R[DocumentKey<D>] : 'none') : 'none';
+
+/**
+ * The paths a `method` route of a service may name: in a service whose `openapi` document has
+ * generated types, the document's paths for that method (completed by the editor; others are type
+ * errors in strict mode), otherwise any path.
+ */
+export type RoutePath<M extends string, Document extends string> =
+  DocumentOf<Document> extends { paths: infer P } ? NameOf<(M extends keyof P ? keyof P[M] : never) & string> : string;
+
+/**
+ * The operation a route stands for: in a service with a typed document, the document's operation at
+ * that method and path; elsewhere (a route of a variant, or of a service typed `rest<State>(…)`),
+ * the operation of any generated document with that `METHOD path`; else `'none'`.
+ */
+type RouteContract<M extends string, Path extends string, Document extends string> =
+  DocumentOf<Document> extends { paths: infer P }
+    ? M extends keyof P
+      ? Path extends keyof P[M]
+        ? P[M][Path]
+        : 'none'
+      : 'none'
+    : GlobalRouteContract<M, Path>;
+type GlobalRouteContract<M extends string, Path extends string, R = RestRouteRegistry> =
   IsTyped<R> extends true ? (`${M} ${Path}` extends keyof R ? R[`${M} ${Path}`] : 'none') : 'none';
 
-/** A route's responder: typed by its OpenAPI operation when the contract has `METHOD path`, else by the path template. */
-export type RouteResponder<M extends string, Path extends string, State> =
-  RouteContract<M, Path> extends OpenApiOperationContract ? RestOperationResponder<RouteContract<M, Path>, State> : RestResponder<Path, State>;
+/** A route's responder: typed by its OpenAPI operation (see `RouteContract`), else by the path template. */
+export type RouteResponder<M extends string, Path extends string, State, Document extends string = string> =
+  RouteContract<M, Path, Document> extends OpenApiOperationContract
+    ? RestOperationResponder<RouteContract<M, Path, Document>, State>
+    : RestResponder<Path, State>;
 
-/** An `operationId` of the generated OpenAPI contracts, or any string without generated types. */
-export type OperationId = IsTyped<OpenApiRegistry> extends true ? NameOf<keyof OpenApiRegistry & string> : string;
-type OperationContractOf<Id extends string, O = OpenApiRegistry> =
+/** An `operationId` of the service's document (or of any generated document outside one), or any string without generated types. */
+export type OperationId<Document extends string = string> = IsTyped<OpenApiRegistry> extends true ? NameOf<keyof OperationsOf<Document> & string> : string;
+type OperationContractOf<Id extends string, Document extends string, O = OperationsOf<Document>> =
   IsTyped<O> extends true ? ([Id] extends [keyof O] ? (Id extends keyof O ? O[Id] : 'untyped') : 'untyped') : 'untyped';
+type OperationsOf<Document extends string> = DocumentOf<Document> extends { operations: infer O } ? O : OpenApiRegistry;
+
+/**
+ * A rule of a REST service. `Document` is the service's OpenAPI document as written in
+ * `rest({ openapi })`, inferred by the route factories from the list they are written in, so that
+ * the routes of a service are typed by its own document; `string` when not known.
+ */
+export interface RestRuleOf<State, Document extends string = string> extends RuleOf<State> {
+  /** Phantom: never set, only carries the document's name (a method, so that rules of any document mix). */
+  __openapi?(document: Document): void;
+}
 
 function route<M extends Method>(method: M) {
-  function define<const Path extends string, State = never>(path: Path, responder: RouteResponder<M, Path, State>): RuleOf<State>;
-  function define<const Path extends string, State = never>(path: Path, options: RouteOptions, responder: RouteResponder<M, Path, State>): RuleOf<State>;
+  function define<const Path extends RoutePath<M, Document>, State = never, Document extends string = string>(
+    path: Path,
+    responder: RouteResponder<M, Path, State, Document>,
+  ): RestRuleOf<State, Document>;
+  function define<const Path extends RoutePath<M, Document>, State = never, Document extends string = string>(
+    path: Path,
+    options: RouteOptions,
+    responder: RouteResponder<M, Path, State, Document>,
+  ): RestRuleOf<State, Document>;
   function define(path: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = optionsAndResponder<RouteOptions>(args);
     return {
@@ -145,15 +214,33 @@ function toHandler(handler: (ctx: RestContext<string, unknown>) => unknown) {
 
 /**
  * A REST service: a port and its routes. Routes answer in the order declared; the first whose
- * `match` holds wins.
+ * `match` holds wins. A route's `params` follow its path template.
+ *
+ * With `openapi`, the service serves that document and, once `mockstack gen` has typed it, its
+ * routes are typed by it: the editor completes the document's paths per method (`/v2/rates/:rateId`
+ * or `/rates/{rateId}`), handlers get the operation's params, query and body, and must answer a
+ * documented response (`respond(body, { status })` for another status than the first 2xx); in
+ * `scenarios/` an undocumented path or method is a type error. The document's name is inferred from
+ * `openapi`, so in a module of its own give the state type as an annotation
+ * (`const shipping: ServiceOf<State> = rest({ openapi }, …)`): `rest<State>(…)` names every type
+ * argument itself and leaves the routes typed by their templates.
  *
  * @example
  * rest({ port: 8081 }, [
  *   rest.get('/orders/:id', ({ params, state }) => state.orders.find((o) => o.id === params.id) ?? fault.notFound()),
  *   rest.post('/orders', { match: { body: { coupon: 'FREE' } } }, respond({ total: 0 }, { status: 201 })),
  * ])
+ *
+ * @example
+ * const shipping: ServiceOf<CheckoutState> = rest({ port: 8083, openapi: 'schemas/shipping-rates.yaml' }, [
+ *   rest.get('/v2/rates', ({ query }) => ({ rates: query.country === 'DE' ? [dhl] : [] })),
+ *   rest.get('/rates/{rateId}', ({ params }) => respond({ title: `no rate ${params.rateId}`, status: 404 }, { status: 404 })),
+ * ]);
  */
-export function rest<State>(options: RestOptions, routes: readonly RuleOf<State>[] = []): ServiceOf<State> {
+export function rest<State, const Document extends OpenApiDocumentName = string>(
+  options: RestOptions<Document>,
+  routes: readonly RestRuleOf<State, Document>[] = [],
+): ServiceOf<State> {
   return {
     protocol: 'rest',
     ...serviceBasics(options),
@@ -190,15 +277,15 @@ rest.options = route('OPTIONS');
  *   rest.operation('getRates', { match: { query: { country: 'JP' } } }, fault.unavailable('no carrier for JP')),
  * ])
  */
-function operation<State = never, const Id extends OperationId = OperationId>(
+function operation<const Id extends OperationId<Document>, State = never, Document extends string = string>(
   operationId: Id,
-  responder: RestOperationResponder<OperationContractOf<Id>, State>,
-): RuleOf<State>;
-function operation<State = never, const Id extends OperationId = OperationId>(
+  responder: RestOperationResponder<OperationContractOf<Id, Document>, State>,
+): RestRuleOf<State, Document>;
+function operation<const Id extends OperationId<Document>, State = never, Document extends string = string>(
   operationId: Id,
   options: RouteOptions,
-  responder: RestOperationResponder<OperationContractOf<Id>, State>,
-): RuleOf<State>;
+  responder: RestOperationResponder<OperationContractOf<Id, Document>, State>,
+): RestRuleOf<State, Document>;
 function operation(operationId: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = optionsAndResponder<RouteOptions>(args);
   return {
