@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark, each against a baseline measured in the same run.
 // Not part of `npm test`. Figures are ratios; this machine is shared and noisy.
 import { existsSync } from 'node:fs';
-import { benchColdStart, benchRest, printColdStart, printRest } from './rest.mjs';
+import { benchColdStart, printColdStart } from './cold-start.mjs';
+import { benchRest, printRest } from './rest.mjs';
 
 console.log(`mockstack bench · node ${process.version} · ${new Date().toISOString()}`);
 printRest(await benchRest());
