@@ -1,11 +1,14 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 
-/** The protos mockstack itself needs (google.rpc.Status and the standard error details). */
-const OWN_PROTOS = resolve(dirname(fileURLToPath(import.meta.url)), '../protos');
+/**
+ * The protos mockstack itself needs (google.rpc.Status and the standard error details). Found
+ * through the package's exports, not next to this file: the CLI runs this code bundled elsewhere.
+ */
+const OWN_PROTOS = resolve(dirname(createRequire(import.meta.url).resolve('@mockstack/grpc/protos/google/rpc/status.proto')), '../..');
 
 /** One RPC of a loaded proto service. */
 export interface MethodInfo {
