@@ -161,6 +161,12 @@ describe('GraphQL (schemas/catalog.graphql)', () => {
     expectProblem('graphql/unknown-field.ts', 'type', 'productz', /'productz' does not exist .* Did you mean to write 'product'\?/);
     expectProblem('graphql/unknown-arg.ts', 'type', '{ id }', /Property 'id' does not exist on type '\{ sku: string; \}'/);
   });
+  test('operation rules: an operation the documents lack, a wrong type in the answer, a variable the operation does not declare', () => {
+    expectProblem('graphql/operation-unknown.ts', 'type', 'AddToCard', /Argument of type '"AddToCard"' is not assignable to parameter of type '"AddToCart"'/);
+    expectProblem('graphql/operation-wrong-type.ts', 'contract', "'two'", /query GetCart: Query\.cart\.itemCount is Int but the answer is "two"/);
+    expectProblem('graphql/operation-wrong-type.ts', 'type', "'two'", /Type 'string' is not assignable to type 'number'/);
+    expectProblem('graphql/operation-variable.ts', 'type', 'cartId', /Property 'cartId' does not exist on type '\{ id: string; \}'/);
+  });
 });
 
 describe('OpenAPI (schemas/shipping-rates.yaml)', () => {

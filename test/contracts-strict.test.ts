@@ -66,3 +66,19 @@ export default scenario('drift').services({
     ),
   ).toBe('');
 }, 60000);
+
+test('an operation rule must name an operation of the schema’s operation documents; the named ones pass', async () => {
+  const scenario = (rule: string) => `import { fault, graphql, scenario } from 'mockstack';
+export default scenario('drift').services({
+  catalog: graphql({ port: 0, schema: 'schemas/catalog.graphql' }, {}, [${rule}]),
+});
+`;
+  expect(await tsc(scenario("graphql.query('GetCartz', { cart: null })"))).toMatch(
+    /scenario\.ts\(3,\d+\): error TS2345: Argument of type '"GetCartz"' is not assignable to parameter of type '"GetCart" \| "Search"'/,
+  );
+  expect(
+    await tsc(
+      scenario("graphql.query('GetCart', ({ variables }) => ({ cart: { id: variables.id } })), graphql.mutation('AddToCart', fault.unauthenticated())"),
+    ),
+  ).toBe('');
+}, 60000);

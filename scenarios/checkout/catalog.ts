@@ -131,9 +131,10 @@ export const catalog = graphql<CheckoutState>(
     },
   },
   [
-    // A fixed cart for screenshots and demos, whatever the state: `query GetCart { cart(id: "demo") { … } }`.
-    graphql.query('GetCart', { match: { variables: { id: 'demo' } } }, ({ state }) => ({
-      cart: cartView({ id: 'demo', lines: [{ sku: 'SKU-MUG-WHT', quantity: 2 }], updatedAt: '2026-11-01T10:00:00.000Z' }, state),
+    // A fixed cart for screenshots and demos, whatever the state. GetCart is the storefront's operation in
+    // schemas/catalog.operations.graphql: its variables and answer are typed from it (`mockstack gen`).
+    graphql.query('GetCart', { match: { variables: { id: 'demo' } } }, ({ state, variables }) => ({
+      cart: cartView({ id: variables.id, lines: [{ sku: 'SKU-MUG-WHT', quantity: 2 }], updatedAt: '2026-11-01T10:00:00.000Z' }, state),
     })),
   ],
 );

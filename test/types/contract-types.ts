@@ -116,3 +116,27 @@ rest.operation('getRate', ({ params }) => respond({ title: `no ${params.rateId}`
 grpc.method('checkout.payments.v1.PaymentService/WatchPayment', grpc.stream([{ paymentId: 'p', status: 'SETTLED' }]));
 // @ts-expect-error paymentId is a string
 grpc.method('checkout.payments.v1.PaymentService/Capture', { paymentId: 7 });
+
+// Operation rules of a service whose schema has operation documents (schemas/catalog.operations.graphql):
+// variables as declared, the answer shaped by the selection set.
+export const storefront: ServiceOf<State> = graphql({ port: 0, schema: 'schemas/catalog.graphql' }, {}, [
+  graphql.query('GetCart', { match: { variables: { id: 'demo' } } }, ({ variables, state }) => {
+    const id: string = variables.id;
+    // @ts-expect-error GetCart declares $id, not $cartId
+    variables.cartId;
+    return state.paid.has(id) ? { cart: { id, itemCount: 0, lines: [] } } : undefined;
+  }),
+  // @ts-expect-error GetCart has no variable $cartId
+  graphql.query('GetCart', { match: { variables: { cartId: 'demo' } } }, { cart: null }),
+  // @ts-expect-error itemCount is an Int
+  graphql.query('GetCart', { cart: { itemCount: 'two' } }),
+  graphql.mutation('AddToCart', ({ variables }) => ((variables.quantity ?? 1) > 5 ? fault.failedPrecondition('at most 5') : undefined)),
+  // Values of a union name their type.
+  graphql.query('Search', { search: [{ __typename: 'Product', name: 'Mug' }] }),
+  // @ts-expect-error a SearchResult needs its __typename (Product or Category)
+  graphql.query('Search', { search: [{ name: 'Mug' }] }),
+  // A name the documents lack is typed by the schema's root fields here (a type error in scenarios/).
+  graphql.query('ListCategories', { categories: [{ name: 'Mugs' }] }),
+  // @ts-expect-error Query.categories is a list of Category, whose productCount is an Int
+  graphql.query('ListCategories', { categories: [{ productCount: 'many' }] }),
+]);

@@ -22,19 +22,54 @@ export interface GenerateOptions {
 interface Contracts {
   protos: string[];
   graphql: string[];
+  /** GraphQL documents holding only operations and fragments: what clients send (`query GetCart { … }`). */
+  graphqlOperations: string[];
   openapi: string[];
 }
 
-/** The contracts of a project: `.proto` under `protos/`, GraphQL SDL and OpenAPI documents under `schemas/`, sorted. */
+/**
+ * The contracts of a project: `.proto` under `protos/`; under `schemas/`, GraphQL SDL, GraphQL
+ * operation documents (only operations and fragments) and OpenAPI documents; sorted.
+ */
 export function findContracts(root: string): Contracts {
-  const found: Contracts = { protos: [], graphql: [], openapi: [] };
+  const found: Contracts = { protos: [], graphql: [], graphqlOperations: [], openapi: [] };
   for (const file of walk(join(root, 'protos'))) if (extname(file) === '.proto') found.protos.push(file);
   for (const file of walk(join(root, 'schemas'))) {
     const ext = extname(file).toLowerCase();
-    if (ext === '.graphql' || ext === '.gql' || ext === '.graphqls') found.graphql.push(file);
-    else if (['.yaml', '.yml', '.json'].includes(ext) && isOpenApiDocument(file)) found.openapi.push(file);
+    if (ext === '.graphql' || ext === '.gql' || ext === '.graphqls') {
+      if (isOperationsDocument(readFileSync(file, 'utf8'))) found.graphqlOperations.push(file);
+      else found.graphql.push(file);
+    } else if (['.yaml', '.yml', '.json'].includes(ext) && isOpenApiDocument(file)) found.openapi.push(file);
   }
   return found;
+}
+
+const EXECUTABLE = new Set(['query', 'mutation', 'subscription', 'fragment', '{']);
+
+/**
+ * True when a GraphQL document holds only operations and fragments (no type system definitions).
+ * A scan of the top-level definitions' first words, so that `up` can ask without loading graphql.
+ */
+export function isOperationsDocument(text: string): boolean {
+  // Strings and comments may hold anything; blank them out before looking at the structure.
+  const code = text.replace(/"""[\s\S]*?"""|"(?:\\.|[^"\\\n])*"|#[^\n]*/g, ' ');
+  const heads: string[] = [];
+  let depth = 0;
+  let expectHead = true;
+  for (const match of code.matchAll(/[A-Za-z_][A-Za-z0-9_]*|[{}()[\]]/g)) {
+    const token = match[0];
+    if (depth === 0 && expectHead) {
+      heads.push(token);
+      expectHead = false;
+    }
+    if (token === '{' || token === '(' || token === '[') depth++;
+    else if (token === '}' || token === ')' || token === ']') {
+      depth--;
+      // A definition ends where its selection set or field list closes.
+      if (depth === 0 && token === '}') expectHead = true;
+    }
+  }
+  return heads.length > 0 && heads.every((head) => EXECUTABLE.has(head));
 }
 
 function walk(dir: string): string[] {
@@ -67,7 +102,7 @@ export function isStale(options: GenerateOptions = {}): boolean {
   if (!existsSync(file)) return true;
   const generatedAt = statSync(file).mtimeMs;
   const root = resolve(options.root ?? process.cwd());
-  const { protos, graphql, openapi } = findContracts(root);
-  const inputs = [...protos, ...graphql, ...openapi, ...walk(join(root, 'schemas'))];
+  const { protos, openapi } = findContracts(root);
+  const inputs = [...protos, ...openapi, ...walk(join(root, 'schemas'))];
   return inputs.some((input) => statSync(input).mtimeMs > generatedAt);
 }

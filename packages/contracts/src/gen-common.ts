@@ -4,7 +4,7 @@ export interface ContractTypes {
   registry: Partial<Record<RegistryPart, string[]>>;
 }
 
-export type RegistryPart = 'grpc' | 'graphql' | 'graphqlOperations' | 'openapi' | 'rest' | 'openapiDocuments';
+export type RegistryPart = 'grpc' | 'graphql' | 'graphqlRoots' | 'graphqlOperations' | 'openapi' | 'rest' | 'openapiDocuments';
 
 /** A string literal in TypeScript. */
 export function quote(value: string): string {

@@ -25,7 +25,7 @@ const SCALARS: Record<string, string> = { ID: 'string', String: 'string', Int: '
  * leave fields out (they are resolved or auto-mocked), but never answer null for a non-null field.
  */
 export function graphqlTypes(key: string, schema: GraphQLSchema): ContractTypes {
-  const ns = `gql_${identOf(key)}`;
+  const ns = namespaceOf(key);
   const lines: string[] = [];
   const named = Object.values(schema.getTypeMap())
     .filter((t) => !t.name.startsWith('__'))
@@ -44,7 +44,14 @@ export function graphqlTypes(key: string, schema: GraphQLSchema): ContractTypes 
       .map((field) => `${prop(field.name)}: { parent: ${parent}; args: ${argsType(field, ns)}; result: ${outputType(field.type, ns)} };`);
     entries.push(`${prop(type.name)}: {\n${fields.join('\n')}\n};`);
   }
-  return { declarations: lines, registry: { graphql: [`${quote(key)}: {\n${entries.join('\n')}\n};`] } };
+  const root = (type: { name: string } | null | undefined) => (type ? quote(type.name) : 'never');
+  return {
+    declarations: lines,
+    registry: {
+      graphql: [`${quote(key)}: {\n${entries.join('\n')}\n};`],
+      graphqlRoots: [`${quote(key)}: { query: ${root(schema.getQueryType())}; mutation: ${root(schema.getMutationType())} };`],
+    },
+  };
 }
 
 function namedType(type: GraphQLNamedType, schema: GraphQLSchema): string[] {
@@ -85,7 +92,13 @@ function namedType(type: GraphQLNamedType, schema: GraphQLSchema): string[] {
   return [];
 }
 
-function ref(name: string, ns: string): string {
+/** The namespace holding a schema's named types in the generated file. */
+export function namespaceOf(key: string): string {
+  return `gql_${identOf(key)}`;
+}
+
+/** A named type: a TypeScript primitive for the built-in scalars, else the schema's own type. */
+export function ref(name: string, ns: string): string {
   if (SCALARS[name]) return SCALARS[name];
   return ns ? `${ns}.${name}` : name;
 }
@@ -103,7 +116,8 @@ function nonNullOutput(type: GraphQLOutputType, ns: string): string {
   return ref((type as GraphQLNamedType).name, ns);
 }
 
-function inputType(type: GraphQLInputType, ns: string): string {
+/** An input type (arguments, variables) as graphql-js hands it over. */
+export function inputType(type: GraphQLInputType, ns: string): string {
   if (isNonNullType(type)) return nonNullInput(type.ofType, ns);
   return `${nonNullInput(type, ns)} | null`;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { isOperationsDocument } from './contract-files.js';
 import { generate, isStale } from './generate.js';
 
 let root: string;
@@ -122,4 +123,68 @@ test('a contract that does not parse names its file and line', async () => {
   rmSync(join(root, 'schemas'), { recursive: true });
   write('protos/bad.proto', 'syntax = "proto3";\npackage x;\nmessage A { string id = 1 }\n');
   await expect(generate({ root })).rejects.toMatchObject({ message: expect.stringMatching(/protos\/bad\.proto:3/) });
+});
+
+const SHOP_SDL = `type Query { cart(id: ID!): Cart  search(text: String!): [Result!]! }
+type Mutation { add(sku: ID!, quantity: Int = 1): Cart! }
+type Cart { id: ID!  total: Int!  lines: [Line!]! }
+type Line { sku: ID!  quantity: Int! }
+type Book { title: String! }
+type Mug { color: String }
+union Result = Book | Mug
+`;
+
+test('GraphQL operation documents: each named query and mutation typed by its variables and selection set', async () => {
+  write('schemas/shop.graphql', SHOP_SDL);
+  write(
+    'schemas/shop.operations.graphql',
+    `# what the web app sends
+query GetCart($id: ID!) { cart(id: $id) { id mine: total ...Lines } }
+mutation Add($sku: ID!, $quantity: Int = 2) { add(sku: $sku, quantity: $quantity) { total } }
+query Find($text: String!) { search(text: $text) { __typename ... on Book { title } ... on Mug { color } } }
+fragment Lines on Cart { lines { sku } total }
+`,
+  );
+  const { file, contracts } = await generate({ root });
+  expect(contracts).toEqual(['schemas/shop.graphql', 'schemas/shop.operations.graphql']);
+  const text = readFileSync(file, 'utf8');
+  // Fields by name (an alias reads the same root value), fragments merged in, every field optional.
+  expect(text).toContain(
+    "GetCart: { schema: 'schemas/shop.graphql'; variables: { id: string; }; result: { cart?: { __typename?: string | undefined; id?: string | undefined; lines?: readonly ({ __typename?: string | undefined; sku?: string | undefined; })[] | undefined; total?: number | undefined; } | null | undefined; } };",
+  );
+  // A variable with a default may be missing; a union's members name their __typename.
+  expect(text).toContain("Add: { schema: 'schemas/shop.graphql'; variables: { sku: string; quantity?: number | null | undefined; };");
+  expect(text).toContain(
+    "search?: readonly ({ __typename: 'Book'; title?: string | undefined; } | { __typename: 'Mug'; color?: string | null | undefined; })[] | undefined;",
+  );
+  expect(text).toContain("graphqlRoots: {\n      'schemas/shop.graphql': { query: 'Query'; mutation: 'Mutation' };");
+});
+
+test('an operation that does not fit the schema, or a name used twice, is named by file, line and column', async () => {
+  write('schemas/shop.graphql', SHOP_SDL);
+  write('schemas/ops.graphql', 'query GetCart($id: ID!) {\n  cart(id: $id) { id totl }\n}\n');
+  await expect(generate({ root })).rejects.toMatchObject({
+    code: 'MOCKSTACK_ERR_CONTRACT_LOAD',
+    message: expect.stringMatching(
+      /^schemas\/ops\.graphql:2:22: operation GetCart does not fit schemas\/shop\.graphql: Cannot query field "totl" on type "Cart"\. Did you mean "total"\?/,
+    ),
+  });
+  write('schemas/ops.graphql', 'query GetCart($id: ID!) { cart(id: $id) { id } }\n');
+  write('schemas/more.graphql', '\nquery GetCart { cart(id: "1") { total } }\n');
+  await expect(generate({ root })).rejects.toMatchObject({
+    message: expect.stringMatching(/^schemas\/ops\.graphql:1:1: operation GetCart is defined twice \(first at schemas\/more\.graphql:2:1\)/),
+  });
+  write('schemas/more.graphql', 'query Broken { cart(id: "1") { total }\n');
+  await expect(generate({ root })).rejects.toMatchObject({
+    message: expect.stringMatching(/^schemas\/more\.graphql:2:1: the GraphQL operations do not parse: /),
+  });
+});
+
+test('a GraphQL document holding only operations and fragments is told apart from SDL', () => {
+  expect(isOperationsDocument('query A($id: ID!) { a(id: $id) { b } }\n# type X { }\nfragment F on T { c }')).toBe(true);
+  expect(isOperationsDocument('{ a }')).toBe(true);
+  expect(isOperationsDocument('"""A query root"""\ntype Query { query: String }')).toBe(false);
+  expect(isOperationsDocument('scalar Date\nquery A { a }')).toBe(false);
+  expect(isOperationsDocument('query A { a }\nextend type Query { b: Int }')).toBe(false);
+  expect(isOperationsDocument('')).toBe(false);
 });

@@ -3,10 +3,11 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ErrorCode, MockstackError } from '@mockstack/core';
 import { ProtoLoadError } from '@mockstack/grpc';
 import { loadOpenApi } from '@mockstack/openapi';
-import { buildSchema, GraphQLError } from 'graphql';
+import { buildSchema, type DocumentNode, GraphQLError, parse, Source } from 'graphql';
 import { findContracts, GENERATED_DIR, GENERATED_FILE, type GenerateOptions, generatedFile, isStale } from './contract-files.js';
 import type { ContractTypes, RegistryPart } from './gen-common.js';
 import { graphqlTypes } from './gen-graphql.js';
+import { graphqlOperationTypes, type KeyedSchema, OperationDocumentError } from './gen-graphql-operations.js';
 import { openapiTypes } from './gen-openapi.js';
 import { protoTypes } from './gen-proto.js';
 
@@ -45,20 +46,36 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
       throw contractError(error, rel);
     }
   }
+  const schemas: KeyedSchema[] = [];
   for (const path of found.graphql) {
     const sdl = readFileSync(path, 'utf8');
     let schema: ReturnType<typeof buildSchema>;
     try {
       schema = buildSchema(sdl);
     } catch (error) {
-      const location = error instanceof GraphQLError ? error.locations?.[0] : undefined;
-      throw new MockstackError(
-        ErrorCode.ContractLoad,
-        `${rel(path)}${location ? `:${location.line}:${location.column}` : ''}: the GraphQL schema does not parse: ${(error as Error).message.split('\n')[0]}`,
-        { source: { file: path, line: location?.line ?? 1, column: location?.column ?? 1 }, cause: error },
-      );
+      throw graphqlError(error, path, rel, 'the GraphQL schema does not parse');
     }
     parts.push(graphqlTypes(rel(path), schema));
+    schemas.push({ key: rel(path), schema });
+  }
+  if (found.graphqlOperations.length) {
+    const documents: DocumentNode[] = [];
+    for (const path of found.graphqlOperations) {
+      try {
+        documents.push(parse(new Source(readFileSync(path, 'utf8'), rel(path))));
+      } catch (error) {
+        throw graphqlError(error, path, rel, 'the GraphQL operations do not parse');
+      }
+    }
+    try {
+      parts.push({ declarations: [], registry: { graphqlOperations: graphqlOperationTypes(documents, schemas) } });
+    } catch (error) {
+      if (!(error instanceof OperationDocumentError)) throw error;
+      throw new MockstackError(ErrorCode.ContractLoad, error.message, {
+        source: { file: resolve(root, error.file), line: error.line, column: error.column },
+        cause: error,
+      });
+    }
   }
   for (const path of found.openapi) {
     let api: Awaited<ReturnType<typeof loadOpenApi>>;
@@ -70,7 +87,8 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     parts.push(openapiTypes(rel(path), api));
   }
 
-  const text = await compose(parts, [...found.protos, ...found.graphql, ...found.openapi].map(rel));
+  const contracts = [...found.protos, ...found.graphql, ...found.graphqlOperations, ...found.openapi].map(rel);
+  const text = await compose(parts, contracts);
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   mkdirSync(dirname(file), { recursive: true });
   if (previous !== text) writeFileSync(file, text);
@@ -79,7 +97,17 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   // type error there. The root tsconfig leaves it out, since tests use contracts of their own.
   const strict = join(dirname(file), STRICT_FILE);
   if (!existsSync(strict) || readFileSync(strict, 'utf8') !== STRICT_SWITCH) writeFileSync(strict, STRICT_SWITCH);
-  return { file, contracts: [...found.protos, ...found.graphql, ...found.openapi].map(rel), written: previous !== text };
+  return { file, contracts, written: previous !== text };
+}
+
+/** A GraphQL document that does not parse, named by file, line and column. */
+function graphqlError(error: unknown, path: string, rel: (path: string) => string, what: string): MockstackError {
+  const location = error instanceof GraphQLError ? error.locations?.[0] : undefined;
+  return new MockstackError(
+    ErrorCode.ContractLoad,
+    `${rel(path)}${location ? `:${location.line}:${location.column}` : ''}: ${what}: ${(error as Error).message.split('\n')[0]}`,
+    { source: { file: path, line: location?.line ?? 1, column: location?.column ?? 1 }, cause: error },
+  );
 }
 
 function contractError(error: unknown, rel: (path: string) => string): MockstackError {
@@ -117,7 +145,7 @@ async function compose(parts: readonly ContractTypes[], contracts: readonly stri
   const module = source.addModule({ name: "'mockstack'", declarationKind: ModuleDeclarationKind.Module, hasDeclareKeyword: true });
   module.addInterface({
     name: 'Contracts',
-    properties: (['grpc', 'graphql', 'graphqlOperations', 'openapi', 'rest', 'openapiDocuments'] as const)
+    properties: (['grpc', 'graphql', 'graphqlRoots', 'graphqlOperations', 'openapi', 'rest', 'openapiDocuments'] as const)
       .filter((key) => registry.has(key))
       .map((key) => ({ name: key, type: `{\n${(registry.get(key) ?? []).join('\n')}\n}` })),
   });

@@ -120,7 +120,17 @@ function checkGraphql(model: Model, service: Service, rules: readonly Rule[]): V
   }
   const out: Violation[] = [];
   for (const rule of rules) {
-    const meta = rule.meta as { kind?: string; type?: string; field?: string };
+    const meta = rule.meta as { kind?: string; type?: string; field?: string; name?: string };
+    if (meta.kind === 'operation') {
+      // The answer of graphql.query/mutation is the root value; an exact reply (`respond(…)`) is the whole HTTP body.
+      const root = meta.type === 'mutation' ? schema.getMutationType() : meta.type === 'query' ? schema.getQueryType() : undefined;
+      if (!root) continue;
+      for (const value of rootValues(rule.respond)) {
+        const problem = graphqlValue(root, value, root.name);
+        if (problem) out.push({ source: rule.source, message: `${meta.type} ${meta.name}: ${problem}` });
+      }
+      continue;
+    }
     if (meta.kind !== 'field' || !meta.type || !meta.field) continue;
     const type = schema.getType(meta.type);
     const field = isObjectType(type) || isInterfaceType(type) ? type.getFields()[meta.field] : undefined;
@@ -131,6 +141,13 @@ function checkGraphql(model: Model, service: Service, rules: readonly Rule[]): V
     }
   }
   return out;
+}
+
+/** The root values a static operation answer gives (not faults, nor exact replies, whose body is the whole response). */
+function rootValues(respond: unknown): unknown[] {
+  if (respond === undefined || isFault(respond) || isReply(respond)) return [];
+  if (isSequence(respond)) return respond.steps.flatMap((step) => (typeof step === 'function' ? [] : rootValues(step)));
+  return [respond];
 }
 
 /** What is wrong with a value for a GraphQL output type (objects may leave fields out: they are auto-mocked). */

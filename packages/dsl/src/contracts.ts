@@ -34,6 +34,14 @@ export interface GraphqlFieldContract {
   result: unknown;
 }
 
+/** One named GraphQL operation of a client document (`query GetCart($id: ID!) { … }`) as the registry describes it. */
+export interface GraphqlOperationContract {
+  /** The variables as sent (a variable with a default may be missing). */
+  variables: unknown;
+  /** The root value a handler answers: the selected fields by name, each optional (left out: auto-mocked). */
+  result: unknown;
+}
+
 /** One OpenAPI operation as the registry describes it. */
 export interface OpenApiOperationContract {
   method: string;
@@ -58,6 +66,8 @@ export type RestRouteRegistry = Contracts extends { rest: infer R } ? R : never;
 export type OpenApiDocumentRegistry = Contracts extends { openapiDocuments: infer D } ? D : never;
 /** GraphQL operations of the project's operation documents, by kind (`query`, `mutation`) and name. */
 export type GraphqlOperationRegistry = Contracts extends { graphqlOperations: infer O } ? O : never;
+/** Each GraphQL schema's root type names: `{ query: 'Query'; mutation: 'Mutation' }`. */
+export type GraphqlRootRegistry = Contracts extends { graphqlRoots: infer R } ? R : never;
 
 /**
  * True when unknown names are type errors (`mockstack check` turns this on in its own program).

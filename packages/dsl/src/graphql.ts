@@ -1,5 +1,18 @@
+import type { Reply } from '@mockstack/core';
 import { type CoreRequest, captureSource, type Headers, type RuleDefinition, type ValueMatcher } from '@mockstack/core';
-import type { Control, GraphqlFieldContract, GraphqlRegistry, IsStrict, IsTyped, MaybePromise, UnionToIntersection } from './contracts.js';
+import type {
+  Control,
+  GraphqlFieldContract,
+  GraphqlOperationContract,
+  GraphqlOperationRegistry,
+  GraphqlRegistry,
+  GraphqlRootRegistry,
+  IsStrict,
+  IsTyped,
+  MaybePromise,
+  NameOf,
+  UnionToIntersection,
+} from './contracts.js';
 import {
   type HttpServiceOptions,
   optionsAndResponder,
@@ -106,7 +119,8 @@ export interface MockContext {
  */
 export type MockDefinition = ((ctx: MockContext) => unknown) | Record<string, unknown>;
 
-export interface GraphqlOptions extends ServiceBehaviour, HttpServiceOptions {
+/** A GraphQL service's options; `Schema` is the schema path as written, which types the service's operation rules. */
+export interface GraphqlOptions<Schema extends string = string> extends ServiceBehaviour, HttpServiceOptions {
   /** 0 (default) picks a free port, reported at start. */
   port?: number;
   host?: string;
@@ -117,7 +131,7 @@ export interface GraphqlOptions extends ServiceBehaviour, HttpServiceOptions {
    */
   on?: string;
   /** SDL file(s) relative to the scenario or the project root; several files are merged. */
-  schema: string | readonly string[];
+  schema: Schema | readonly Schema[];
   /** Endpoint path for POST and GET (default `/graphql`). */
   path?: string;
   /** Overrides of the auto-mocks, per scalar, enum or object type. */
@@ -139,13 +153,15 @@ export interface FieldRuleOptions extends RuleBehaviour {
   match?: { args?: GraphqlArgs; headers?: Record<string, ValueMatcher>; when?: (request: CoreRequest) => boolean };
 }
 
-export interface OperationRuleOptions extends RuleBehaviour {
+export interface OperationRuleOptions<Variables = GraphqlArgs> extends RuleBehaviour {
   /** Conditions on the request; `variables` is partial: every key given must match. */
-  match?: { variables?: GraphqlArgs; headers?: Record<string, ValueMatcher>; when?: (request: CoreRequest) => boolean };
+  match?: { variables?: { [K in keyof Variables]?: unknown }; headers?: Record<string, ValueMatcher>; when?: (request: CoreRequest) => boolean };
 }
 
 /** What an operation handler receives. */
-export interface OperationContext<State> extends GraphqlContext<State> {
+export interface OperationContext<State, Variables = GraphqlArgs> extends Omit<GraphqlContext<State>, 'variables'> {
+  /** The variables as sent (a variable with a default may be missing). */
+  variables: Variables;
   /** The query text. */
   query: string;
 }
@@ -156,6 +172,88 @@ export interface OperationContext<State> extends GraphqlContext<State> {
  * `respond(body, { status })` for an exact HTTP response, or a `fault.*` for an HTTP-level failure.
  */
 export type OperationResponder<State> = ((ctx: OperationContext<State>) => unknown) | StaticResponse;
+
+/** `'query'` or `'mutation'`: the operations `graphql.query` and `graphql.mutation` answer. */
+export type OperationKind = 'query' | 'mutation';
+
+/** `./schemas/x.graphql` and `../schemas/x.graphql` (relative to the scenario) name the generated `schemas/x.graphql`. */
+type SchemaKey<S extends string> = S extends `./${infer Rest}` ? SchemaKey<Rest> : S extends `../${infer Rest}` ? SchemaKey<Rest> : S;
+
+/**
+ * The generated schemas an operation rule may run against: those its service names (inferred from
+ * `graphql({ schema })`), or every one for a rule written elsewhere (a variant) or in a service typed
+ * `graphql<State>(…)`; `never` when the service's schema is not generated.
+ */
+type SchemasOf<Schema extends string, G = GraphqlRegistry> = string extends Schema ? keyof G & string : SchemaKey<Schema> & keyof G & string;
+
+/** Operations of the generated operation documents of one kind that run against those schemas, by name. */
+type OperationsOfKind<Kind extends OperationKind, Schemas, O = GraphqlOperationRegistry> =
+  IsTyped<O> extends true ? (Kind extends keyof O ? { [N in keyof O[Kind] as O[Kind][N] extends { schema: Schemas } ? N : never]: O[Kind][N] } : never) : never;
+
+/**
+ * A query (or mutation) name of the project's operation documents (`schemas/*.graphql` holding
+ * only operations), completed by the editor; in strict mode (`scenarios/`) others are type errors.
+ * Any name without operation documents, or in a service whose schema is not generated.
+ */
+export type GraphqlOperationName<Kind extends OperationKind, Schema extends string = string> =
+  IsTyped<GraphqlOperationRegistry> extends true
+    ? [SchemasOf<Schema>] extends [never]
+      ? string
+      : NameOf<keyof OperationsOfKind<Kind, SchemasOf<Schema>> & string>
+    : string;
+
+/**
+ * The fields of the schemas' root type of that kind (`Query`, `Mutation`), each optional: the
+ * result of an operation the documents do not name (its selection set is unknown).
+ */
+type RootResult<Kind extends OperationKind, Schemas, G = GraphqlRegistry, R = GraphqlRootRegistry> =
+  IsTyped<R> extends true
+    ? RootFields<
+        UnionToIntersection<
+          { [S in keyof R & keyof G & Schemas]: R[S] extends Record<Kind, infer T> ? (T extends keyof G[S] ? G[S][T] : never) : never }[keyof R &
+            keyof G &
+            Schemas]
+        >
+      >
+    : 'untyped';
+type RootFields<Fields> = [Fields] extends [never]
+  ? 'untyped'
+  : { [F in keyof Fields]?: Fields[F] extends GraphqlFieldContract ? Fields[F]['result'] : unknown };
+
+/** The contract of `graphql.query(name)`: the named operation of a document, else the root type's fields, else `'untyped'`. */
+type OperationContractOf<Kind extends OperationKind, Name extends string, Schema extends string, Ops = OperationsOfKind<Kind, SchemasOf<Schema>>> = [
+  SchemasOf<Schema>,
+] extends [never]
+  ? 'untyped'
+  : [Name] extends [keyof Ops]
+    ? Name extends keyof Ops
+      ? Ops[Name]
+      : 'untyped'
+    : RootResult<Kind, SchemasOf<Schema>> extends 'untyped'
+      ? 'untyped'
+      : { variables: GraphqlArgs; result: RootResult<Kind, SchemasOf<Schema>> };
+
+/** Variables of the operation `graphql.query(name)` names (for `match.variables`). */
+type VariablesOf<C> = C extends GraphqlOperationContract ? C['variables'] : GraphqlArgs;
+
+/**
+ * A rule of a GraphQL service. `Schema` is the service's schema as written in `graphql({ schema })`,
+ * inferred by `graphql.query`/`graphql.mutation` from the list they are written in, so that its
+ * operations are the ones of that schema; `string` when not known.
+ */
+export interface GraphqlRuleOf<State, Schema extends string = string> extends RuleOf<State> {
+  /** Phantom: never set, only carries the schema's name (a method, so that rules of any schema mix). */
+  __schema?(schema: Schema): void;
+}
+
+/**
+ * A handler (or static answer) of a typed operation: variables as declared, and the answer the
+ * operation's root value, `undefined` (answer as without this rule), an exact HTTP reply
+ * (`respond(body, { status })`) or a fault.
+ */
+export type TypedOperationResponder<State, C> = C extends GraphqlOperationContract
+  ? ((ctx: OperationContext<State, C['variables']>) => MaybePromise<C['result'] | Reply | Control | undefined>) | C['result'] | Reply | Control
+  : OperationResponder<State>;
 
 interface FieldCall {
   parent: unknown;
@@ -226,9 +324,16 @@ function toOperationHandler(handler: (ctx: OperationContext<unknown>) => unknown
   };
 }
 
-function operation(kind: 'query' | 'mutation') {
-  function define<State = never>(name: string, responder: OperationResponder<State>): RuleOf<State>;
-  function define<State = never>(name: string, options: OperationRuleOptions, responder: OperationResponder<State>): RuleOf<State>;
+function operation<Kind extends OperationKind>(kind: Kind) {
+  function define<State = never, Schema extends string = string, const Name extends GraphqlOperationName<Kind, Schema> = GraphqlOperationName<Kind, Schema>>(
+    name: Name,
+    responder: TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>,
+  ): GraphqlRuleOf<State, Schema>;
+  function define<State = never, Schema extends string = string, const Name extends GraphqlOperationName<Kind, Schema> = GraphqlOperationName<Kind, Schema>>(
+    name: Name,
+    options: OperationRuleOptions<VariablesOf<OperationContractOf<Kind, Name, Schema>>>,
+    responder: TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>,
+  ): GraphqlRuleOf<State, Schema>;
   function define(name: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = optionsAndResponder<OperationRuleOptions>(args);
     return operationRule(kind, name, options, responder);
@@ -240,6 +345,10 @@ function operation(kind: 'query' | 'mutation') {
  * A GraphQL service from SDL: every field the scenario does not resolve is auto-mocked from its
  * type, deterministically from the scenario's seed. Served over POST and GET at `/graphql`.
  *
+ * Operation rules (`graphql.query`, `graphql.mutation`) are typed by the operation documents of the
+ * service's schema, whose name is inferred from `schema`; with `graphql<State>(…)` (every type
+ * argument given) they are typed by the operations of every generated schema.
+ *
  * @example
  * graphql<CheckoutState>({ port: 8082, schema: 'schemas/catalog.graphql' }, {
  *   Query: { product: (_, { sku }, { state }) => state.products.get(String(sku)) ?? fault.notFound(`product ${sku}`) },
@@ -247,7 +356,11 @@ function operation(kind: 'query' | 'mutation') {
  *   graphql.query('GetCart', { match: { variables: { id: 'empty' } } }, { cart: { id: 'empty', lines: [] } }),
  * ])
  */
-export function graphql<State>(options: GraphqlOptions, resolvers: GraphqlResolvers<State> = {}, operations: readonly RuleOf<State>[] = []): ServiceOf<State> {
+export function graphql<State, const Schema extends string = string>(
+  options: GraphqlOptions<Schema>,
+  resolvers: GraphqlResolvers<State> = {},
+  operations: readonly GraphqlRuleOf<State, Schema>[] = [],
+): ServiceOf<State> {
   const source = captureSource();
   const rules: RuleDefinition[] = [];
   for (const [type, fields] of Object.entries(resolvers as Record<string, Record<string, unknown> | undefined>)) {
@@ -276,11 +389,18 @@ export function graphql<State>(options: GraphqlOptions, resolvers: GraphqlResolv
 
 /**
  * An operation rule, matched by operation name (and variables), like MSW's `graphql.query`.
- * @example graphql.query('GetCart', { match: { variables: { id: 'c1' } } }, ({ state }) => ({ cart: state.carts.get('c1') }))
+ *
+ * Typed from the contracts (`mockstack gen`): when the project has operation documents
+ * (`schemas/*.graphql` holding only operations, e.g. `query GetCart($id: ID!) { cart(id: $id) { id } }`),
+ * the editor completes their names, `variables` are typed as declared and the answer is shaped by
+ * the selection set (fields by name; any may be left out: auto-mocked); in `scenarios/` a name the
+ * documents lack is a type error. Otherwise the answer is typed by the schema's `Query` fields.
+ *
+ * @example graphql.query('GetCart', { match: { variables: { id: 'c1' } } }, ({ state, variables }) => ({ cart: state.carts.get(variables.id) }))
  */
 graphql.query = operation('query');
 /**
- * An operation rule for a mutation.
+ * An operation rule for a mutation, typed like `graphql.query` (by the operation documents, else by the `Mutation` fields).
  * @example graphql.mutation('AddToCart', fault.unauthenticated())
  */
 graphql.mutation = operation('mutation');

@@ -6,6 +6,7 @@ export { type Chaos, Code, type CorsOptions, type DelaySpec, type Fault, type Ma
 export type {
   Contracts,
   GraphqlFieldContract,
+  GraphqlOperationContract,
   GrpcMethodContract,
   OpenApiOperationContract,
   StreamReply,
@@ -19,16 +20,20 @@ export {
   type GraphqlArgs,
   type GraphqlContext,
   type GraphqlFieldName,
+  type GraphqlOperationName,
   type GraphqlOptions,
   type GraphqlResolvers,
+  type GraphqlRuleOf,
   type GraphqlSchemaName,
   graphql,
   type MockContext,
   type MockDefinition,
   type OperationContext,
+  type OperationKind,
   type OperationResponder,
   type OperationRuleOptions,
   type TypedFieldResponder,
+  type TypedOperationResponder,
   type TypedResolvers,
 } from './graphql.js';
 export {

@@ -34,7 +34,7 @@ const shopState = (): ShopState => ({ stock: new Map([['SKU-1', 5]]), carts: new
 function shop(seed = 7) {
   return scenario<ShopState>('shop', { seed, state: shopState })
     .services({
-      shop: graphql<ShopState>(
+      shop: graphql(
         { schema: 'shop.graphql', maxDepth: 6, maxFields: 200 },
         {
           Query: {

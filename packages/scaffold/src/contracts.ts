@@ -3,7 +3,7 @@ import { basename, extname, join, relative, resolve } from 'node:path';
 import { ErrorCode, MockstackError } from '@mockstack/core';
 import { loadProtos, ProtoLoadError } from '@mockstack/grpc';
 import { loadOpenApi } from '@mockstack/openapi';
-import { buildASTSchema, GraphQLError, isObjectType, parse, Source, validateSchema } from 'graphql';
+import { buildASTSchema, GraphQLError, isObjectType, Kind, parse, Source, validateSchema } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
 
 /** One handler stub to write. */
@@ -46,7 +46,7 @@ export async function readContracts(
     if (statSync(path).isDirectory()) {
       for (const file of walk(path)) {
         const kind = kindOf(file);
-        if (!kind || (kind === 'rest' && !isOpenApiDocument(file))) continue;
+        if (!kind || (kind === 'rest' && !isOpenApiDocument(file)) || (kind === 'graphql' && isOperationsDocument(file))) continue;
         const plan = await readContract(file, kind, [...includeDirs.map((d) => resolve(d)), path], lenient);
         if (plan.stubs.length > 0 || kind !== 'grpc') plans.push(plan);
       }
@@ -85,6 +85,16 @@ function walk(dir: string): string[] {
     else out.push(path);
   }
   return out.sort();
+}
+
+/** A GraphQL document of only operations and fragments (what clients send, typed by `mockstack gen`), not a schema to serve. */
+function isOperationsDocument(file: string): boolean {
+  try {
+    const definitions = parse(readFileSync(file, 'utf8')).definitions;
+    return definitions.length > 0 && definitions.every((d) => d.kind === Kind.OPERATION_DEFINITION || d.kind === Kind.FRAGMENT_DEFINITION);
+  } catch {
+    return false; // reading it as SDL reports the problem
+  }
 }
 
 function isOpenApiDocument(file: string): boolean {

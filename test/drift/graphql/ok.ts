@@ -1,4 +1,4 @@
-// Matches schemas/catalog.graphql: typed args and results, static values.
+// Matches schemas/catalog.graphql (and its operations): typed args and results, static values, operation rules.
 import { fault, graphql, scenario } from 'mockstack';
 
 export default scenario('drift-graphql-ok').services({
@@ -12,5 +12,10 @@ export default scenario('drift-graphql-ok').services({
       },
       Product: { stock: 7 },
     },
+    [
+      graphql.query('GetCart', ({ variables }) => ({ cart: { id: variables.id, itemCount: 0, lines: [] } })),
+      graphql.query('Search', { search: [{ __typename: 'Category', slug: 'mugs', productCount: 3 }] }),
+      graphql.mutation('AddToCart', { match: { variables: { sku: 'SKU-GONE' } } }, fault.notFound('no such product')),
+    ],
   ),
 });
