@@ -196,10 +196,10 @@ describe('OpenAPI (schemas/shipping-rates.yaml)', () => {
       'rest/unknown-route.ts',
       'contract',
       '/v2/ratez',
-      /operation GET \/v2\/ratez is not in schemas\/shipping-rates\.yaml; near names: GET \/v2\/rates/,
+      /^service "[^"]+": operation GET \/v2\/ratez is not in schemas\/shipping-rates\.yaml; near names: GET \/v2\/rates/,
     );
     expectProblem('rest/unknown-route.ts', 'type', '/v2/ratez', /Argument of type '"\/v2\/ratez"' is not assignable to parameter of type '.*"\/v2\/rates"/);
-    expectProblem('rest/wrong-method.ts', 'contract', '/v2/rates', /operation POST \/v2\/rates is not in schemas\/shipping-rates\.yaml/);
+    expectProblem('rest/wrong-method.ts', 'contract', '/v2/rates', /^service "[^"]+": operation POST \/v2\/rates is not in schemas\/shipping-rates\.yaml/);
     expectProblem(
       'rest/wrong-method.ts',
       'type',

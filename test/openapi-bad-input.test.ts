@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger, MockstackError } from '@mockstack/core';
+import type { OpenApiDocumentError } from '@mockstack/openapi';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { rest, scenario } from 'mockstack';
 
@@ -80,7 +81,7 @@ paths:
   expect(error.message).toContain(`${file} is not a valid OpenAPI 3.0/3.1 document`);
   // Pointing at the rest({ openapi }) call in the scenario.
   expect(error.source?.file).toBe(import.meta.filename);
-  expect((error as MockstackError & { problems: unknown }).problems).toEqual([
+  expect((error as OpenApiDocumentError).documentProblems).toEqual([
     { pointer: '/info', message: "must have required property 'version'" },
     { pointer: '/paths/~1pets~1{id}/get/responses/200', message: "must have required property 'description'" },
     { pointer: '/paths/~1pets~1{id}/get/parameters', message: 'path /pets/{id} has {id} but the operation declares no path parameter "id"' },

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { compile, ErrorCode, MockstackError, type Problem, ScenarioCompileError, type SourceLocation } from '@mockstack/core';
+import { compile, ErrorCode, MockstackError, type Problem, type SourceLocation } from '@mockstack/core';
 import { adapters, loadScenario } from '@mockstack/runner';
 import { generate, generatedFile, isStale } from './generate.js';
 import { checkStaticResponses } from './static-responses.js';
@@ -42,7 +42,7 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
     try {
       await generate({ root });
     } catch (error) {
-      problems.push(fromError(error, 'input', join(root, 'protos')));
+      problems.push(...fromError(error, 'input', join(root, 'protos')));
       return { files, problems };
     }
   }
@@ -82,7 +82,7 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
       if (!result || 'error' in result) throw result?.error;
       loaded = result.loaded;
     } catch (error) {
-      const problem = fromError(error, 'input', file);
+      const problem = fromSingleError(error, 'input', file);
       if ((error as MockstackError).code === 'MOCKSTACK_ERR_SCENARIO_INVALID') {
         problem.message = `${rel(file)} is not a scenario: it has no default-exported scenario(…) (a scenario module ends with \`export default scenario('name', { … }).services({ … })\`)`;
       }
@@ -93,11 +93,7 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
     try {
       model = await compile(loaded.definition, { adapters, file });
     } catch (error) {
-      if (error instanceof ScenarioCompileError) {
-        problems.push(...error.problems.map((p) => fromProblem(p, file)));
-        continue;
-      }
-      problems.push(fromError(error, 'contract', file));
+      problems.push(...fromError(error, 'contract', file));
       continue;
     }
     mark('load + compile');
@@ -206,11 +202,16 @@ function where(source: SourceLocation | undefined, file: string): Pick<CheckProb
   return { file: source?.file ?? file, line: source?.line ?? 1, column: source?.column ?? 1 };
 }
 
-function fromProblem(problem: Problem, file: string): CheckProblem {
-  return { ...where(problem.source, file), kind: 'contract', code: 'MOCKSTACK_ERR_SCENARIO_COMPILE', message: problem.message.replace(/\s*\n\s*/g, ' ') };
+function fromProblem(problem: Problem, file: string, code: string = ErrorCode.ScenarioCompile): CheckProblem {
+  return { ...where(problem.source, file), kind: 'contract', code, message: problem.message.replace(/\s*\n\s*/g, ' ') };
 }
 
-function fromError(error: unknown, kind: CheckProblem['kind'], file: string): CheckProblem {
+function fromError(error: unknown, kind: CheckProblem['kind'], file: string): CheckProblem[] {
+  if (error instanceof MockstackError && error.problems.length) return error.problems.map((p) => ({ ...fromProblem(p, file, error.code), kind }));
+  return [fromSingleError(error, kind, file)];
+}
+
+function fromSingleError(error: unknown, kind: CheckProblem['kind'], file: string): CheckProblem {
   if (error instanceof MockstackError) {
     return { ...where(error.source, file), kind, code: error.code, message: error.message.replace(/\s*\n\s*/g, ' ') };
   }

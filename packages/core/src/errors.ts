@@ -35,12 +35,19 @@ export interface Problem {
 export class MockstackError extends Error {
   readonly code: ErrorCode;
   readonly source: SourceLocation | undefined;
+  /** When the error gathers several problems, each with its own place (tools such as `check` list them one per line). */
+  readonly problems: readonly Problem[];
 
-  constructor(code: ErrorCode, message: string, options: { source?: SourceLocation | undefined; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { source?: SourceLocation | undefined; cause?: unknown; problems?: readonly Problem[] | undefined } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MockstackError';
     this.code = code;
     this.source = options.source;
+    this.problems = options.problems ?? [];
   }
 
   /** `file:line:col: message [CODE]`, the form editors and CI logs link. */
@@ -52,15 +59,13 @@ export class MockstackError extends Error {
 
 /** A scenario that compiled with one or more problems; each names its file and line. */
 export class ScenarioCompileError extends MockstackError {
-  readonly problems: readonly Problem[];
-
   constructor(scenario: string, problems: readonly Problem[]) {
     const lines = problems.map((p) => `  - ${p.source ? `${formatSource(p.source)}: ` : ''}${p.message}`);
     super(ErrorCode.ScenarioCompile, `scenario "${scenario}" has ${problems.length} problem(s):\n${lines.join('\n')}`, {
       source: problems[0]?.source,
+      problems,
     });
     this.name = 'ScenarioCompileError';
-    this.problems = problems;
   }
 
   override format(): string {

@@ -17,9 +17,9 @@ export interface DocumentProblem {
   message: string;
 }
 
-/** A document that is not valid OpenAPI 3.0/3.1; `problems` lists each with its JSON pointer. */
+/** A document that is not valid OpenAPI 3.0/3.1; `documentProblems` lists each with its JSON pointer. */
 export class OpenApiDocumentError extends MockstackError {
-  readonly problems: readonly DocumentProblem[];
+  readonly documentProblems: readonly DocumentProblem[];
   readonly file: string;
 
   /** `source`: where the scenario names the document, when known. */
@@ -28,7 +28,7 @@ export class OpenApiDocumentError extends MockstackError {
     super(ErrorCode.ContractLoad, `${file} is not a valid OpenAPI 3.0/3.1 document (${problems.length} problem(s)):\n${lines.join('\n')}`, { cause, source });
     this.name = 'OpenApiDocumentError';
     this.file = file;
-    this.problems = problems;
+    this.documentProblems = problems;
   }
 }
 

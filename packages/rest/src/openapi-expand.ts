@@ -87,11 +87,11 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
   const byRoute = new Map(api.operations.map((op) => [`${op.method} ${op.route}`, op]));
   const byOperationId = new Map(api.operations.filter((op) => op.operationId).map((op) => [op.operationId as string, op]));
   const overrides = new Map<ApiOperation, RuleDefinition[]>();
-  const unknown: string[] = [];
+  const unknown: Problem[] = [];
   for (const rule of service.rules) {
     const operation = findOperation(rule, api, byRoute, byOperationId);
     if (!operation) {
-      unknown.push(describeUnknown(rule, api, documentPath));
+      unknown.push({ message: `service "${context.name}": ${describeUnknown(rule, api, documentPath)}`, source: rule.source });
       continue;
     }
     const list = overrides.get(operation) ?? [];
@@ -100,10 +100,8 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
     overrides.set(operation, list);
   }
   if (unknown.length) {
-    const first = service.rules.find((r) => !findOperation(r, api, byRoute, byOperationId));
-    throw new MockstackError(ErrorCode.OperationUnknown, `service "${context.name}":\n${unknown.map((u) => `  - ${u}`).join('\n')}`, {
-      source: first?.source,
-    });
+    const lines = unknown.map((u) => `  - ${u.source ? `${formatSource(u.source)}: ` : ''}${u.message.slice(`service "${context.name}": `.length)}`);
+    throw new MockstackError(ErrorCode.OperationUnknown, `service "${context.name}":\n${lines.join('\n')}`, { source: unknown[0]?.source, problems: unknown });
   }
 
   const rules: RuleDefinition[] = [];
@@ -126,7 +124,7 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
 /** The document's error, pointing at the `rest({ openapi })` call that names it. */
 function withSource(error: unknown, service: ServiceDefinition): unknown {
   if (!service.source || !(error instanceof MockstackError) || error.source) return error;
-  if (error instanceof OpenApiDocumentError) return new OpenApiDocumentError(error.file, error.problems, error.cause, service.source);
+  if (error instanceof OpenApiDocumentError) return new OpenApiDocumentError(error.file, error.documentProblems, error.cause, service.source);
   return new MockstackError(error.code, error.message, { source: service.source, cause: error.cause });
 }
 
@@ -159,7 +157,6 @@ function findOperation(
 }
 
 function describeUnknown(rule: RuleDefinition, api: OpenApi, documentPath: string): string {
-  const where = rule.source ? `${formatSource(rule.source)}: ` : '';
   const operationId = rule.meta?.operationId;
   const candidates =
     typeof operationId === 'string'
@@ -168,7 +165,7 @@ function describeUnknown(rule: RuleDefinition, api: OpenApi, documentPath: strin
   const wanted = typeof operationId === 'string' ? operationId : `${String(rule.meta?.method)} ${routeOf(String(rule.meta?.path ?? ''), api.basePath)}`;
   const near = nearest(wanted, candidates, 3);
   const what = typeof operationId === 'string' ? `operationId "${operationId}"` : `operation ${String(rule.meta?.method)} ${String(rule.meta?.path)}`;
-  return `${where}${what} is not in ${documentPath}${near.length ? `; near names: ${near.join(', ')}` : ' (the document has no operations)'}`;
+  return `${what} is not in ${documentPath}${near.length ? `; near names: ${near.join(', ')}` : ' (the document has no operations)'}`;
 }
 
 function validationRule(
