@@ -23,8 +23,6 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
   if (!existsSync(file)) {
     throw new MockstackError(ErrorCode.ScenarioNotFound, `scenario file ${path} does not exist (looked at ${file}); pass the path of a .ts scenario module`);
   }
-  // Source maps make a throw at import point at the scenario's own .ts line.
-  process.setSourceMapsEnabled(true);
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${++loads}.mjs`);
   let code: string;
   let inputs: string[];
@@ -49,12 +47,19 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
   }
 
   let exported: unknown;
+  // Source maps make stack frames in the scenario (a throw at import, where each rule is written)
+  // name its own .ts lines. Then back as they were: with them on, node reads the .map file of
+  // every module loaded next (gRPC's alone are ~70, ~40 ms of start-up). runScenario turns them on
+  // once serving, for errors thrown by handlers; node keeps the scenario's map until then.
+  const sourceMaps = process.sourceMapsEnabled;
+  process.setSourceMapsEnabled(true);
   try {
     writeFileSync(temp, code);
     exported = (await import(pathToFileURL(temp).href)).default;
   } catch (error) {
     throw importError(file, error);
   } finally {
+    process.setSourceMapsEnabled(sourceMaps);
     rmSync(temp, { force: true });
   }
 

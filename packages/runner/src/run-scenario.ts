@@ -96,6 +96,9 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
     throw error;
   }
 
+  // Off while the adapters loaded (see loadScenario); on for stack traces of errors in handlers.
+  process.setSourceMapsEnabled(true);
+
   let watcher: FSWatcher | undefined;
   let reloading = Promise.resolve();
   const reload = async (): Promise<void> => {
