@@ -6,6 +6,10 @@
 // answer. A bundle is a handful of files. Code the CLI imports lazily (`await import(...)`:
 // OpenAPI, GraphQL, gRPC, gen/check) becomes chunks of its own, still loaded only when needed.
 //
+// Pitfall: bundled, `await import('a-commonjs-library')` gives only `default`, not its named
+// exports. Import such a library statically in a module of our own and load that module lazily
+// (packages/openapi/src/yaml.ts). test/cli.test.ts and test/init-cli.test.ts run the bundle.
+//
 // Only the CLI is bundled. Scenarios keep importing `mockstack` (dist/index.js, unbundled); the
 // two copies of @mockstack/core agree because scenario objects are tagged with Symbol.for keys.
 import { readFileSync, rmSync } from 'node:fs';
