@@ -1,7 +1,7 @@
 import { Code } from './code.js';
 import { parseDuration, resolveDelay, sleep } from './delay.js';
 import { ErrorCode, formatSource, MockstackError } from './errors.js';
-import { Journal, type JournalEntry, type MissReport } from './journal.js';
+import { Journal, type JournalEntry, JournalRecord, type MissReport } from './journal.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Chaos, CoreRequest, DelaySpec, Fault, HandlerContext, Model, RateLimit, Reply, Responder, Rule, Service } from './model.js';
 import { editDistance } from './nearest.js';
@@ -239,22 +239,19 @@ export class Engine {
   /** Journals and logs a finished request. Adapters call it once per request, matched or not. */
   record(request: CoreRequest, outcome: Outcome, completion: Completion): JournalEntry {
     const durationMs = performance.now() - completion.startedAt;
-    const entry = this.journal.record({
-      id: 0,
-      time: new Date(Date.now() - durationMs).toISOString(),
-      protocol: request.protocol,
-      service: request.service,
-      operation: request.operation,
-      target: request.target,
-      request: { params: request.params, query: request.query, headers: request.headers, body: request.body },
-      rule: outcome.kind === 'unmatched' ? null : (outcome.rule?.id ?? null),
-      status: completion.status,
-      code: completion.code ?? (outcome.kind === 'fault' ? outcome.fault.code : undefined),
-      miss: outcome.kind === 'unmatched' ? outcome.miss : undefined,
-      error: completion.error ?? (outcome.kind === 'fault' ? outcome.fault.message : undefined),
-      durationMs: Math.round(durationMs * 100) / 100,
-      variants: this.#variants,
-    });
+    const entry = this.journal.record(
+      new JournalRecord(
+        request,
+        Date.now() - durationMs,
+        durationMs,
+        outcome.kind === 'unmatched' ? null : (outcome.rule?.id ?? null),
+        completion.status,
+        completion.code ?? (outcome.kind === 'fault' ? outcome.fault.code : undefined),
+        outcome.kind === 'unmatched' ? outcome.miss : undefined,
+        completion.error ?? (outcome.kind === 'fault' ? outcome.fault.message : undefined),
+        this.#variants,
+      ),
+    );
     this.logger.request(entry);
     return entry;
   }

@@ -1,17 +1,17 @@
-import { Journal, type JournalEntry } from './journal.js';
+import { Journal, JournalRecord } from './journal.js';
 
-const entry = (n: number, body: unknown = {}): Omit<JournalEntry, 'id'> => ({
-  time: new Date(0).toISOString(),
-  protocol: 'rest',
-  service: n % 2 ? 'odd' : 'even',
-  operation: `GET /${n}`,
-  target: `GET /${n}`,
-  request: { params: {}, query: {}, headers: {}, body },
-  rule: n % 3 ? `r${n}` : null,
-  status: 200,
-  durationMs: 1,
-  variants: [],
-});
+const entry = (n: number, body: unknown = {}): JournalRecord =>
+  new JournalRecord(
+    { protocol: 'rest', service: n % 2 ? 'odd' : 'even', operation: `GET /${n}`, target: `GET /${n}`, params: {}, query: {}, headers: {}, body },
+    0,
+    1,
+    n % 3 ? `r${n}` : null,
+    200,
+    undefined,
+    undefined,
+    undefined,
+    [],
+  );
 
 test('keeps the newest entries up to its capacity, oldest first', () => {
   const journal = new Journal(3);
@@ -29,4 +29,25 @@ test('filters by service, match, body, id and limit', () => {
   expect(journal.list({ limit: 2 }).map((e) => e.id)).toEqual([5, 6]);
   journal.clear();
   expect(journal.record(entry(1)).id).toBe(1);
+});
+
+test('lists plain entries with the arrival time in ISO form and the request nested', () => {
+  const journal = new Journal();
+  journal.record(entry(1, { n: 1 }));
+  const [listed] = journal.list();
+  expect(listed).toEqual({
+    id: 1,
+    time: '1970-01-01T00:00:00.000Z',
+    protocol: 'rest',
+    service: 'odd',
+    operation: 'GET /1',
+    target: 'GET /1',
+    request: { params: {}, query: {}, headers: {}, body: { n: 1 } },
+    rule: 'r1',
+    status: 200,
+    durationMs: 1,
+    variants: [],
+  });
+  expect(Object.getPrototypeOf(listed)).toBe(Object.prototype);
+  expect(JSON.parse(JSON.stringify(journal.record(entry(2))))).toMatchObject({ id: 2, time: '1970-01-01T00:00:00.000Z', request: { body: {} } });
 });

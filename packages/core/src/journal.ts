@@ -1,6 +1,6 @@
 import type { Code } from './code.js';
 import { firstDifference } from './match.js';
-import type { Headers, Query } from './model.js';
+import type { CoreRequest, Headers, Query } from './model.js';
 
 /** Why no rule answered: the nearest rule and what it wanted, in words. */
 export interface MissReport {
@@ -43,10 +43,64 @@ export interface JournalFilter {
   limit?: number | undefined;
 }
 
+/**
+ * One request as the engine journals it, on the request path: the request's parts by reference and
+ * the arrival time as a number. The ISO `time` and the nested `request` are made only when read
+ * (formatting a date costs as much as a tenth of a static answer); `Journal.list` gives plain copies.
+ */
+export class JournalRecord implements JournalEntry {
+  id = 0;
+  readonly protocol: string;
+  readonly service: string;
+  readonly operation: string;
+  readonly target: string;
+  readonly params: Record<string, string>;
+  readonly query: Query;
+  readonly headers: Headers;
+  readonly body: unknown;
+  readonly durationMs: number;
+
+  constructor(
+    request: CoreRequest,
+    /** Epoch milliseconds when the request arrived. */
+    readonly arrivedAt: number,
+    durationMs: number,
+    readonly rule: string | null,
+    readonly status: number | string,
+    readonly code: Code | undefined,
+    readonly miss: MissReport | undefined,
+    readonly error: string | undefined,
+    readonly variants: string[],
+  ) {
+    this.protocol = request.protocol;
+    this.service = request.service;
+    this.operation = request.operation;
+    this.target = request.target;
+    this.params = request.params;
+    this.query = request.query;
+    this.headers = request.headers;
+    this.body = request.body;
+    this.durationMs = Math.round(durationMs * 100) / 100;
+  }
+
+  get time(): string {
+    return new Date(this.arrivedAt).toISOString();
+  }
+
+  get request(): JournalEntry['request'] {
+    return { params: this.params, query: this.query, headers: this.headers, body: this.body };
+  }
+
+  toJSON(): JournalEntry {
+    const { id, time, protocol, service, operation, target, request, rule, status, code, miss, error, durationMs, variants } = this;
+    return { id, time, protocol, service, operation, target, request, rule, status, code, miss, error, durationMs, variants };
+  }
+}
+
 /** A bounded record of requests: the newest `capacity` entries are kept. */
 export class Journal {
   readonly capacity: number;
-  #entries: JournalEntry[] = [];
+  #records: JournalRecord[] = [];
   #start = 0;
   #nextId = 1;
 
@@ -54,46 +108,46 @@ export class Journal {
     this.capacity = Math.max(1, capacity);
   }
 
-  /** Keeps an entry; one made with `id: 0` is numbered in place (no copy on the request path). */
-  record(entry: Omit<JournalEntry, 'id'> | JournalEntry): JournalEntry {
-    let full: JournalEntry;
-    if ('id' in entry) {
-      full = entry;
-      full.id = this.#nextId++;
-    } else full = { id: this.#nextId++, ...entry };
-    if (this.#entries.length < this.capacity) this.#entries.push(full);
+  /** Keeps a record and numbers it. */
+  record(record: JournalRecord): JournalRecord {
+    record.id = this.#nextId++;
+    if (this.#records.length < this.capacity) this.#records.push(record);
     else {
-      this.#entries[this.#start] = full;
+      this.#records[this.#start] = record;
       this.#start = (this.#start + 1) % this.capacity;
     }
-    return full;
+    return record;
   }
 
-  /** Entries oldest first, filtered; `limit` keeps the newest. */
+  /** Entries oldest first, filtered; `limit` keeps the newest. Plain objects, made per call. */
   list(filter: JournalFilter = {}): JournalEntry[] {
-    const ordered = [...this.#entries.slice(this.#start), ...this.#entries.slice(0, this.#start)];
-    const found = ordered.filter((e) => matchesFilter(e, filter));
-    return filter.limit !== undefined ? found.slice(-filter.limit) : found;
+    return this.#find(filter).map((r) => r.toJSON());
   }
 
   count(filter: JournalFilter = {}): number {
-    return this.list(filter).length;
+    return this.#find(filter).length;
   }
 
   /** Empties the journal; ids start again from 1. */
   clear(): void {
-    this.#entries = [];
+    this.#records = [];
     this.#start = 0;
     this.#nextId = 1;
   }
+
+  #find(filter: JournalFilter): JournalRecord[] {
+    const ordered = [...this.#records.slice(this.#start), ...this.#records.slice(0, this.#start)];
+    const found = ordered.filter((r) => matchesFilter(r, filter));
+    return filter.limit !== undefined ? found.slice(-filter.limit) : found;
+  }
 }
 
-function matchesFilter(entry: JournalEntry, filter: JournalFilter): boolean {
-  if (filter.service !== undefined && entry.service !== filter.service) return false;
-  if (filter.operation !== undefined && entry.operation !== filter.operation) return false;
-  if (filter.protocol !== undefined && entry.protocol !== filter.protocol) return false;
-  if (filter.matched !== undefined && (entry.rule !== null) !== filter.matched) return false;
-  if (filter.after !== undefined && entry.id <= filter.after) return false;
-  if (filter.body !== undefined && firstDifference(filter.body, entry.request.body, true, '$') !== undefined) return false;
+function matchesFilter(record: JournalRecord, filter: JournalFilter): boolean {
+  if (filter.service !== undefined && record.service !== filter.service) return false;
+  if (filter.operation !== undefined && record.operation !== filter.operation) return false;
+  if (filter.protocol !== undefined && record.protocol !== filter.protocol) return false;
+  if (filter.matched !== undefined && (record.rule !== null) !== filter.matched) return false;
+  if (filter.after !== undefined && record.id <= filter.after) return false;
+  if (filter.body !== undefined && firstDifference(filter.body, record.body, true, '$') !== undefined) return false;
   return true;
 }
