@@ -1,3 +1,5 @@
+// The global `performance` is a getter in Node; the import is a plain binding (it is read on every request).
+import { performance } from 'node:perf_hooks';
 import { Code } from './code.js';
 import { parseDuration, resolveDelay, sleep } from './delay.js';
 import { ErrorCode, formatSource, MockstackError } from './errors.js';
@@ -207,7 +209,8 @@ export class Engine {
       return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: plan.serviceFault });
     }
     const limited =
-      this.#rateLimited(rule.id, rule.rateLimit) ?? (request.partOf ? undefined : this.#rateLimited(`service:${plan.service.name}`, plan.serviceRateLimit));
+      this.#rateLimited(rule.id, rule.rateLimit) ??
+      (request.partOf || !plan.serviceRateLimit ? undefined : this.#rateLimited(`service:${plan.service.name}`, plan.serviceRateLimit));
     if (limited) return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: limited });
     const chaos = rule.chaos ?? (request.partOf ? undefined : plan.chaos);
     if (chaos && this.#random.next() < chaos.failRate) {
@@ -217,23 +220,27 @@ export class Engine {
         fault: chaos.fault ?? makeFault(Code.Unavailable, `chaos: ${Math.round(chaos.failRate * 100)}% of calls fail`),
       });
     }
-    const matched = rule;
-    const next = index + 1;
-    const settle = (step: Step): Outcome | Promise<Outcome> => {
-      if (step === FALL_THROUGH) return this.#answerFrom(request, plan, next);
-      if (matched.setState) for (const machine in matched.setState) this.#machines.set(machine, matched.setState[machine] as string);
-      return this.#delayed(request, plan, matched, step);
-    };
     let step: Step | Promise<Step>;
     try {
-      step = this.#respond(matched, matched.respond, request, call);
+      step = this.#respond(rule, rule.respond, request, call);
     } catch (error) {
-      step = { kind: 'fault', rule: matched, fault: handlerFault(matched, error) };
+      step = { kind: 'fault', rule, fault: handlerFault(rule, error) };
     }
     if (step instanceof Promise) {
-      return step.then(settle, (error: unknown) => settle({ kind: 'fault', rule: matched, fault: handlerFault(matched, error) }));
+      const matched = rule;
+      return step.then(
+        (settled) => this.#settle(request, plan, matched, index, settled),
+        (error: unknown) => this.#settle(request, plan, matched, index, { kind: 'fault', rule: matched, fault: handlerFault(matched, error) }),
+      );
     }
-    return settle(step);
+    return this.#settle(request, plan, rule, index, step);
+  }
+
+  /** Rule `index` of the plan answered `step`: let the next rules answer, or apply its state change and delays. */
+  #settle(request: CoreRequest, plan: OperationPlan, rule: Rule, index: number, step: Step): Outcome | Promise<Outcome> {
+    if (step === FALL_THROUGH) return this.#answerFrom(request, plan, index + 1);
+    if (rule.setState) for (const machine in rule.setState) this.#machines.set(machine, rule.setState[machine] as string);
+    return this.#delayed(request, plan, rule, step);
   }
 
   /** Journals and logs a finished request. Adapters call it once per request, matched or not. */

@@ -1,3 +1,6 @@
+// The globals `performance` and `Buffer` are getters in Node; imports are plain bindings (read on every request).
+import { Buffer } from 'node:buffer';
+import { performance } from 'node:perf_hooks';
 import {
   type Adapter,
   type AdapterContext,
@@ -93,13 +96,14 @@ class RestServer implements ServiceServer {
   #answer(operation: string, request: FastifyRequest, reply: FastifyReply): void {
     const startedAt = performance.now();
     const core = toCoreRequest(this.#service.name, operation, request, reply);
-    const finish = (outcome: Outcome): void => {
-      const status = send(outcome, reply);
-      this.#engine.record(core, outcome, { status, startedAt });
-    };
     const outcome = this.#engine.handle(core);
-    if (outcome instanceof Promise) void outcome.then(finish);
-    else finish(outcome);
+    if (outcome instanceof Promise) void outcome.then((settled) => this.#finish(core, settled, reply, startedAt));
+    else this.#finish(core, outcome, reply, startedAt);
+  }
+
+  #finish(core: CoreRequest, outcome: Outcome, reply: FastifyReply, startedAt: number): void {
+    const status = send(outcome, reply);
+    this.#engine.record(core, outcome, { status, startedAt });
   }
 
   /** Malformed JSON, oversized bodies and other errors before a handler runs: 4xx, journaled. */
@@ -198,15 +202,17 @@ function send(outcome: Outcome, reply: FastifyReply): number | string {
 function sendBody(reply: FastifyReply, status: number, headers: Record<string, string> | undefined, body: unknown): number {
   reply.code(status);
   if (headers) reply.headers(headers);
+  // Only the outcome's own headers can have set a content type.
+  const typed = headers !== undefined && reply.hasHeader('content-type');
   if (body === undefined) reply.send();
   else if (typeof body === 'string' || Buffer.isBuffer(body)) {
-    if (!reply.hasHeader('content-type')) reply.type(typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream');
+    if (!typed) reply.type(typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream');
     reply.send(body);
-  } else if (!reply.hasHeader('content-type') && typeof body === 'object' && body !== null && (Array.isArray(body) || isPlainObject(body))) {
+  } else if (!typed && typeof body === 'object' && body !== null && (Array.isArray(body) || isPlainObject(body))) {
     // fastify's own JSON path: it sets a content type it need not parse again (~20% of a static answer).
     reply.send(body);
   } else {
-    if (!reply.hasHeader('content-type')) reply.type('application/json; charset=utf-8');
+    if (!typed) reply.type('application/json; charset=utf-8');
     reply.send(JSON.stringify(body));
   }
   return status;
