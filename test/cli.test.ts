@@ -1,10 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import * as grpcJs from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = resolve(root, 'packages/mockstack/bin/mockstack.js');
+const require = createRequire(import.meta.url);
 // An empty start-up cache: the bundled CLI parses the OpenAPI document itself (YAML, $refs, spec check).
 const cacheDir = mkdtempSync(join(tmpdir(), 'mockstack-cli-cache-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
@@ -80,6 +84,52 @@ test('--quiet and --log-format json print one JSON ready line and no request lin
     expect((await fetch(`${orders?.url}/orders`)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 100));
     expect(run.output()).not.toMatch(/GET \/orders/);
+  } finally {
+    run.child.kill('SIGTERM');
+  }
+  expect(await run.exited).toBe(0);
+});
+
+test('the bundled CLI serves gRPC health and reflection, which read .proto files installed with their packages', async () => {
+  const run = mockstack(['up', 'scenarios/checkout.ts', '--random-ports', '--no-admin', '--quiet', '--log-format', 'json']);
+  try {
+    const line = (await waitFor(run, /^\{"event":"ready".*\}$/m))[0];
+    const payments = (JSON.parse(line) as { services: { name: string; url: string }[] }).services.find((s) => s.name === 'payments');
+    const address = String(payments?.url).replace('grpc://', '');
+    const load = (path: string) => grpcJs.loadPackageDefinition(loadSync(require.resolve(path), { keepCase: true, enums: String }));
+    type Constructor = new (address: string, credentials: grpcJs.ChannelCredentials) => grpcJs.Client;
+    const clientOf = (definition: grpcJs.GrpcObject, path: string[]) =>
+      new (path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], definition) as Constructor)(
+        address,
+        grpcJs.credentials.createInsecure(),
+      );
+
+    const health = clientOf(load('grpc-health-check/proto/health/v1/health.proto'), ['grpc', 'health', 'v1', 'Health']) as grpcJs.Client & {
+      Check(request: object, callback: (error: grpcJs.ServiceError | null, response?: { status: string }) => void): void;
+    };
+    const status = await new Promise((resolve, reject) =>
+      health.Check({ service: '' }, (error, response) => (error ? reject(error) : resolve(response?.status))),
+    );
+    health.close();
+    expect(status).toBe('SERVING');
+
+    const reflection = clientOf(load('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto'), [
+      'grpc',
+      'reflection',
+      'v1',
+      'ServerReflection',
+    ]) as grpcJs.Client & { ServerReflectionInfo(): grpcJs.ClientDuplexStream<object, { list_services_response?: { service: { name: string }[] } }> };
+    const call = reflection.ServerReflectionInfo();
+    const listed = new Promise<string[]>((resolve, reject) => {
+      call.on('data', (response: { list_services_response?: { service: { name: string }[] } }) => {
+        resolve((response.list_services_response?.service ?? []).map((s) => s.name));
+        call.end();
+      });
+      call.on('error', reject);
+    });
+    call.write({ list_services: '*' });
+    expect(await listed).toEqual(expect.arrayContaining(['checkout.payments.v1.PaymentService', 'grpc.health.v1.Health']));
+    reflection.close();
   } finally {
     run.child.kill('SIGTERM');
   }
