@@ -3,6 +3,9 @@
 // Run alone: `node bench/cold-start.mjs` (BENCH_COLD_RUNS=n for more runs).
 
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { cpuSeconds, fmt, median, root } from './lib.mjs';
@@ -51,9 +54,9 @@ function grpcCall(url, method) {
 }
 
 /** Spawns the command, waits for `ready(output)` to give the addresses, then asks every probe at once. */
-async function coldStartOnce(args, ready, services) {
+async function coldStartOnce(args, ready, services, env = {}) {
   const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const urls = await new Promise((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
@@ -83,7 +86,7 @@ async function coldStartOnce(args, ready, services) {
 }
 
 /** `mockstack up <file>` with every port random; the addresses come from its JSON ready line. */
-export function mockstackOnce({ file, services }, binPath = bin) {
+export function mockstackOnce({ file, services }, binPath = bin, env = {}) {
   const args = [binPath, 'up', file, '--random-ports', '--quiet', '--log-format', 'json'];
   if (services.admin) args.push('--admin-port', '0');
   else args.push('--no-admin');
@@ -93,7 +96,7 @@ export function mockstackOnce({ file, services }, binPath = bin) {
     const event = JSON.parse(line);
     return { ...Object.fromEntries(event.services.map((s) => [s.name, s.url])), admin: event.admin };
   };
-  return coldStartOnce(args, ready, services);
+  return coldStartOnce(args, ready, services, env);
 }
 
 /** The baseline server: bench/bare-fastify.mjs, one route, to its first answer. */
@@ -112,7 +115,8 @@ async function nodeStartOnce() {
 }
 
 export async function benchColdStart(times = Number(process.env.BENCH_COLD_RUNS ?? 7)) {
-  const runs = { checkout: [], oneRoute: [], bare: [], node: [] };
+  const runs = { checkout: [], checkoutFirst: [], oneRoute: [], bare: [], node: [] };
+  const emptyCache = () => ({ MOCKSTACK_CACHE_DIR: mkdtempSync(join(tmpdir(), 'mockstack-bench-cache-')) });
   // One untimed round first: the bench's own fetch and gRPC client load on first use, and the OS
   // caches the files; neither should count against the first timed run.
   await mockstackOnce(probes.checkout);
@@ -120,6 +124,9 @@ export async function benchColdStart(times = Number(process.env.BENCH_COLD_RUNS 
   // Alternated, so a burst of load from another session hits every row alike.
   for (let i = 0; i < times; i++) {
     runs.checkout.push(await mockstackOnce(probes.checkout));
+    const first = emptyCache();
+    runs.checkoutFirst.push(await mockstackOnce(probes.checkout, bin, first));
+    rmSync(first.MOCKSTACK_CACHE_DIR, { recursive: true, force: true });
     runs.oneRoute.push(await mockstackOnce(probes.oneRoute));
     runs.bare.push(await bareFastifyOnce());
     runs.node.push(await nodeStartOnce());
@@ -131,10 +138,17 @@ export async function benchColdStart(times = Number(process.env.BENCH_COLD_RUNS 
     cpuMs: median(xs.map((x) => x.cpuMs)),
     answered: Object.fromEntries(Object.keys(xs[0].answered).map((name) => [name, median(xs.map((x) => x.answered[name]))])),
   });
-  return { checkout: summary(runs.checkout), oneRoute: summary(runs.oneRoute), bare: summary(runs.bare), nodeMs: median(runs.node), times };
+  return {
+    checkout: summary(runs.checkout),
+    checkoutFirst: summary(runs.checkoutFirst),
+    oneRoute: summary(runs.oneRoute),
+    bare: summary(runs.bare),
+    nodeMs: median(runs.node),
+    times,
+  };
 }
 
-export function printColdStart({ checkout, oneRoute, bare, nodeMs, times }) {
+export function printColdStart({ checkout, checkoutFirst, oneRoute, bare, nodeMs, times }) {
   console.log(`\nCold start: spawn to the last first answer (${times} alternating runs; target ≤ 500 ms)`);
   console.log('  what                                        median ms (min)  ready ms  CPU ms  × bare fastify (CPU)  × node -e ""');
   const row = (label, r) =>
@@ -145,6 +159,8 @@ export function printColdStart({ checkout, oneRoute, bare, nodeMs, times }) {
       .map(([name, ms]) => `${name} ${fmt(ms)}`)
       .join(', ')})`,
   );
+  console.log(row('  the same, first run: empty start-up cache', checkoutFirst));
+  console.log('    (compiles the CLI, checks the OpenAPI document against the spec: once per install, or every CI run)');
   console.log(row('mockstack up, one REST route', oneRoute));
   console.log(row('baseline: bare fastify, one route', bare));
   console.log(`  ${"baseline: node -e ''".padEnd(42)} ${fmt(nodeMs).padStart(9)}`);

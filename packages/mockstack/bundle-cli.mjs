@@ -1,18 +1,16 @@
-// Build step after `tsc`: bundles the CLI (dist/bin.js and every @mockstack package and library
-// it imports) into dist/cli/, which bin/mockstack.js runs.
+// Build step after `tsc`: bundles the CLI (dist/bin.js and every @mockstack package and library it
+// imports) into one CommonJS file, dist/cli/mockstack.cjs, which bin/mockstack.js runs with a V8
+// code cache.
 //
 // Why: `mockstack up` used to load ~950 files from node_modules at start (fastify alone pulls in
-// semver's 48). Resolving, reading and compiling each one, and for CommonJS imported from ESM also
-// scanning it for its exports, was a large part of the time to first answer. A bundle is a
-// handful of files. Code the CLI imports lazily (`await import(...)`: OpenAPI, GraphQL, gRPC,
-// gen/check/init) becomes chunks of its own, still loaded only when needed.
-//
-// Pitfall: bundled, `await import('a-commonjs-library')` gives only `default`, not its named
-// exports. Import such a library statically in a module of our own and load that module lazily
-// (packages/openapi/src/yaml.ts). test/cli.test.ts and test/init-cli.test.ts run the bundle.
+// semver's 48). Resolving, reading, scanning and compiling each one was most of the time to first
+// answer. One file is read once, and its compiled code is cached between runs (bin/mockstack.js).
+// What the CLI imports lazily (`await import(...)`: OpenAPI, GraphQL, gRPC, gen/check/init) is in
+// the file but still runs only when needed.
 //
 // Only the CLI is bundled. Scenarios keep importing `mockstack` (dist/index.js, unbundled); the
 // two copies of @mockstack/core agree because scenario objects are tagged with Symbol.for keys.
+// test/cli.test.ts and test/init-cli.test.ts run the bundle.
 import { readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -20,7 +18,7 @@ import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
 
 /**
- * Left out of the bundle and imported from node_modules at run time: esbuild runs its own binary,
+ * Left out of the bundle and required from node_modules at run time: esbuild runs its own binary,
  * found next to its JavaScript; ts-morph (with its TypeScript) is large and only `check`, `gen`
  * and `init` load it.
  */
@@ -38,10 +36,9 @@ const undeclared = [...external, ...readsFilesNextToItself].filter((name) => !(n
 if (undeclared.length) throw new Error(`bundle-cli: add ${undeclared.join(', ')} to the dependencies of packages/mockstack/package.json`);
 
 /**
- * A bundled CommonJS file's `__dirname` would be undefined (the bundle is an ES module) or, if
- * defined, the bundle's folder. This gives each library file that mentions it the folder it is
- * installed in, found at run time through its package (undefined when that cannot be found: the
- * mention was a comment, or code we never run).
+ * A bundled library file's `__dirname` would be the bundle's folder. This gives each library file
+ * that mentions it the folder it is installed in, found at run time through its package
+ * (undefined when that cannot be found: the mention was a comment, or code we never run).
  */
 const installedDirname = {
   name: 'installed-dirname',
@@ -71,22 +68,36 @@ function packageOf(file) {
   throw new Error(`bundle-cli: ${file} belongs to no package`);
 }
 
-const outdir = new URL('./dist/cli/', import.meta.url).pathname;
-// The packages that read their own files must be found from where the bundle runs.
-for (const name of readsFilesNextToItself) createRequire(outdir).resolve(`${name}/package.json`);
+/**
+ * The runner imports the scenario (an ES module) through its import-module.js. Code run from a V8
+ * code cache cannot call import() on Node 20, so the bundle requires bin/import-module.cjs for it
+ * instead, a file node compiles as usual. (Every other import() in the bundle becomes a require().)
+ */
+const importModuleOutside = {
+  name: 'import-module-outside',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^\.\/import-module\.js$/ }, ({ importer }) =>
+      /[\\/]runner[\\/]dist[\\/]/.test(importer) ? { path: '../../bin/import-module.cjs', external: true } : undefined,
+    );
+  },
+};
 
-rmSync(outdir, { recursive: true, force: true });
+const outfile = new URL('./dist/cli/mockstack.cjs', import.meta.url).pathname;
+// The packages that read their own files must be found from where the bundle runs.
+for (const name of readsFilesNextToItself) createRequire(outfile).resolve(`${name}/package.json`);
+
+rmSync(dirname(outfile), { recursive: true, force: true });
 await build({
-  entryPoints: { bin: new URL('./dist/bin.js', import.meta.url).pathname },
-  outdir,
+  entryPoints: [new URL('./dist/bin.js', import.meta.url).pathname],
+  outfile,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   external,
-  plugins: [installedDirname],
-  // Bundled CommonJS libraries call require() for node's own modules; an ES module has none.
-  banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
+  plugins: [installedDirname, importModuleOutside],
   logLevel: 'warning',
 });

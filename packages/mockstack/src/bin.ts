@@ -1,3 +1,6 @@
 import { main } from '@mockstack/cli';
 
-process.exitCode = await main(process.argv.slice(2));
+// No top-level await: bundle-cli.mjs bundles this file as CommonJS.
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

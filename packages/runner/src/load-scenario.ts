@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCode, firstUserFrame, MockstackError, type ScenarioDefinition, type SourceLocation, scenarioDefinitionOf } from '@mockstack/core';
 import { build, type Message } from 'esbuild';
+import { importModule } from './import-module.js';
 
 export interface LoadedScenario {
   file: string;
@@ -55,7 +56,7 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
   process.setSourceMapsEnabled(true);
   try {
     writeFileSync(temp, code);
-    exported = (await import(pathToFileURL(temp).href)).default;
+    exported = (await importModule(pathToFileURL(temp).href)).default;
   } catch (error) {
     throw importError(file, error);
   } finally {
