@@ -16,6 +16,7 @@ import { type FSWatcher, watch } from 'chokidar';
 import { adapters } from './adapters.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { lenientDefinition, loadSources } from './sources.js';
+import { keepNextTickFast } from './tick-map.js';
 
 export interface RunOptions {
   /** Variants to activate at start, in priority order. */
@@ -82,6 +83,7 @@ function inlineScenario(value: object, lenient: boolean | undefined): LoadedScen
 
 /** Loads a scenario and serves it: every service, the admin API, and --watch if asked. */
 export async function runScenario(source: ScenarioSource, options: RunOptions = {}): Promise<RunningStack> {
+  keepNextTickFast();
   const files = typeof source === 'string' ? [source] : Array.isArray(source) ? source : [scenarioDefinitionOf(source)?.source?.file ?? '<inline>'];
   const logger = options.logger ?? silentLogger;
   const { model, inputs } = await loadModel(source, options);
