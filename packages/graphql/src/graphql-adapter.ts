@@ -409,37 +409,18 @@ class GraphqlServer implements ServiceServer {
   }
 
   #coreRequest(request: FastifyRequest, reply: FastifyReply, params: GraphqlParams): CoreRequest {
-    let controller: AbortController | undefined;
-    return {
-      // Made on first use (only delays use it), to keep a listener off the hot path.
-      get signal() {
-        if (!controller) {
-          const created = new AbortController();
-          reply.raw.once('close', () => {
-            if (!reply.raw.writableFinished) created.abort();
-          });
-          controller = created;
-        }
-        return controller.signal;
-      },
-      protocol: 'graphql',
-      service: this.#service.name,
-      operation: INVALID,
-      params: NONE,
-      query: request.method === 'GET' ? (request.query as CoreRequest['query']) : NONE,
-      headers: request.headers,
-      // A POST body is journaled as sent; GET parameters as the same shape, variables parsed.
-      body:
-        request.method === 'POST'
-          ? params
-          : {
-              query: params.query,
-              variables: parseJsonParam(params.variables),
-              operationName: params.operationName,
-              extensions: parseJsonParam(params.extensions),
-            },
-      target: request.method === 'POST' && request.url === this.#path ? this.#postTarget : `${request.method} ${request.url}`,
-    };
+    // A POST body is journaled as sent; GET parameters as the same shape, variables parsed.
+    const body =
+      request.method === 'POST'
+        ? params
+        : {
+            query: params.query,
+            variables: parseJsonParam(params.variables),
+            operationName: params.operationName,
+            extensions: parseJsonParam(params.extensions),
+          };
+    const target = request.method === 'POST' && request.url === this.#path ? this.#postTarget : `${request.method} ${request.url}`;
+    return new GraphqlRequest(this.#service.name, request, reply, body, target);
   }
 
   /** Requests refused before GraphQL sees them (bad JSON, too large, wrong path): GraphQL errors, journaled. */
@@ -494,6 +475,44 @@ class GraphqlServer implements ServiceServer {
       error: fieldFault?.message ?? errors?.[0]?.message,
       startedAt,
     });
+  }
+}
+
+/**
+ * The CoreRequest of one GraphQL HTTP request. A class, not a literal with a getter: one shape for
+ * every request, and `signal` (an AbortController and a listener) is made only on first use.
+ */
+class GraphqlRequest implements CoreRequest {
+  readonly protocol = 'graphql';
+  readonly service: string;
+  operation = INVALID;
+  readonly params = NONE;
+  readonly query: CoreRequest['query'];
+  readonly headers: CoreRequest['headers'];
+  body: unknown;
+  readonly target: string;
+  readonly #reply: FastifyReply;
+  #controller: AbortController | undefined;
+
+  constructor(service: string, request: FastifyRequest, reply: FastifyReply, body: unknown, target: string) {
+    this.service = service;
+    this.query = request.method === 'GET' ? (request.query as CoreRequest['query']) : NONE;
+    this.headers = request.headers;
+    this.body = body;
+    this.target = target;
+    this.#reply = reply;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      const controller = new AbortController();
+      const raw = this.#reply.raw;
+      raw.once('close', () => {
+        if (!raw.writableFinished) controller.abort();
+      });
+      this.#controller = controller;
+    }
+    return this.#controller.signal;
   }
 }
 
