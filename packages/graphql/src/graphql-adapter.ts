@@ -261,22 +261,13 @@ class GraphqlServer implements ServiceServer {
             const given = (source as Record<string, unknown> | undefined)?.[fieldName];
             if (given !== undefined) return given;
           }
-          const core = ctx.core;
-          const request: CoreRequest & { graphql: unknown } = {
-            protocol: 'graphql',
-            service: this.#service.name,
-            operation,
-            params: NONE,
-            query: NONE,
-            headers: core.headers,
-            body: args,
-            target: `${operation} in ${ctx.operationId}`,
-            partOf: ctx.operationId,
-            get signal() {
-              return core.signal;
-            },
-            graphql: { parent: source, args, variables: ctx.variables, operationName: ctx.operationName, info },
-          };
+          const request = new FieldRequest(this.#service.name, operation, ctx.core, args, ctx.operationId, {
+            parent: source,
+            args,
+            variables: ctx.variables,
+            operationName: ctx.operationName,
+            info,
+          });
           const outcome = await this.#engine.handle(request);
           switch (outcome.kind) {
             case 'body':
@@ -513,6 +504,33 @@ class GraphqlRequest implements CoreRequest {
       this.#controller = controller;
     }
     return this.#controller.signal;
+  }
+}
+
+/** The CoreRequest of a field that has rules: part of the operation's request, sharing its headers and signal. */
+class FieldRequest implements CoreRequest {
+  readonly protocol = 'graphql';
+  readonly params = NONE;
+  readonly query = NONE;
+  readonly headers: CoreRequest['headers'];
+  readonly target: string;
+  readonly #outer: CoreRequest;
+
+  constructor(
+    readonly service: string,
+    readonly operation: string,
+    outer: CoreRequest,
+    readonly body: unknown,
+    readonly partOf: string,
+    readonly graphql: { parent: unknown; args: unknown; variables: unknown; operationName: string | undefined; info: unknown },
+  ) {
+    this.headers = outer.headers;
+    this.target = `${operation} in ${partOf}`;
+    this.#outer = outer;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.#outer.signal;
   }
 }
 
