@@ -1,4 +1,5 @@
-// REST: mockstack serving one static route vs bare fastify answering the same JSON, same run, alternated.
+// REST: mockstack vs bare fastify answering the same JSON, same run, alternated: from a static route,
+// and from a handler function (the path a scenario's own code takes: handler context, state, call count).
 
 import { fmt, load, median, root, startServer } from './lib.mjs';
 
@@ -6,16 +7,26 @@ const bin = `${root}packages/mockstack/bin/mockstack.js`;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 
+/** The routes compared: what each answers with is in bench/scenarios/rest-routes.ts. */
+const ROUTES = [
+  { name: 'static route', path: '/orders/1' },
+  { name: 'handler route', path: '/computed/orders/1' },
+];
+
 export async function benchRest() {
   const bare = await startServer(process.execPath, ['bench/bare-fastify.mjs'], /listening (http:\/\/\S+)/);
-  const mock = await startServer(process.execPath, [bin, 'up', 'bench/scenarios/static-route.ts', '--quiet', '--no-admin'], /api\s+rest\s+(http:\/\/\S+)/);
-  const runs = { bare: [], mock: [] };
+  const mock = await startServer(process.execPath, [bin, 'up', 'bench/scenarios/rest-routes.ts', '--quiet', '--no-admin'], /api\s+rest\s+(http:\/\/\S+)/);
+  const runs = ROUTES.map(() => ({ bare: [], mock: [] }));
   try {
-    await load(`${bare.url}/orders/1`, { seconds: 1 });
-    await load(`${mock.url}/orders/1`, { seconds: 1 });
+    for (const { path } of ROUTES) {
+      await load(`${bare.url}${path}`, { seconds: 1 });
+      await load(`${mock.url}${path}`, { seconds: 1 });
+    }
     for (let i = 0; i < rounds; i++) {
-      runs.bare.push(await load(`${bare.url}/orders/1`, { seconds, pid: bare.pid }));
-      runs.mock.push(await load(`${mock.url}/orders/1`, { seconds, pid: mock.pid }));
+      for (const [r, { path }] of ROUTES.entries()) {
+        runs[r].bare.push(await load(`${bare.url}${path}`, { seconds, pid: bare.pid }));
+        runs[r].mock.push(await load(`${mock.url}${path}`, { seconds, pid: mock.pid }));
+      }
     }
   } finally {
     await Promise.all([bare.stop(), mock.stop()]);
@@ -26,18 +37,20 @@ export async function benchRest() {
     p99: median(xs.map((x) => x.p99)),
     cpu: xs.every((x) => x.cpu !== undefined) ? median(xs.map((x) => x.cpu)) : undefined,
   });
-  return { bare: summary(runs.bare), mock: summary(runs.mock), rounds, seconds };
+  return { routes: ROUTES.map(({ name }, r) => ({ name, bare: summary(runs[r].bare), mock: summary(runs[r].mock) })), rounds, seconds };
 }
 
-export function printRest({ bare, mock, rounds, seconds }) {
-  console.log(`\nREST static route (autocannon, 50 connections, ${rounds} alternating rounds × ${seconds}s, medians)`);
-  console.log('  server          req/s      p50 ms  p99 ms  server CPU µs/request');
-  const row = (name, r) =>
-    `  ${name.padEnd(12)}  ${fmt(r.rps).padStart(9)}  ${fmt(r.p50, 1).padStart(6)}  ${fmt(r.p99, 1).padStart(6)}  ${r.cpu === undefined ? '-' : fmt(r.cpu, 1)}`;
-  console.log(row('bare fastify', bare));
-  console.log(row('mockstack', mock));
-  const cpu = bare.cpu !== undefined && mock.cpu !== undefined ? `; by server CPU per request ${(bare.cpu / mock.cpu).toFixed(2)}×` : '';
-  console.log(`  ratio mockstack / bare fastify: ${(mock.rps / bare.rps).toFixed(2)}× by req/s${cpu} (target ≥ 0.90×)`);
+export function printRest({ routes, rounds, seconds }) {
+  for (const { name, bare, mock } of routes) {
+    console.log(`\nREST ${name} (autocannon, 50 connections, ${rounds} alternating rounds × ${seconds}s, medians)`);
+    console.log('  server          req/s      p50 ms  p99 ms  server CPU µs/request');
+    const row = (label, r) =>
+      `  ${label.padEnd(12)}  ${fmt(r.rps).padStart(9)}  ${fmt(r.p50, 1).padStart(6)}  ${fmt(r.p99, 1).padStart(6)}  ${r.cpu === undefined ? '-' : fmt(r.cpu, 1)}`;
+    console.log(row('bare fastify', bare));
+    console.log(row('mockstack', mock));
+    const cpu = bare.cpu !== undefined && mock.cpu !== undefined ? `; by server CPU per request ${(bare.cpu / mock.cpu).toFixed(2)}×` : '';
+    console.log(`  ratio mockstack / bare fastify: ${(mock.rps / bare.rps).toFixed(2)}× by req/s${cpu} (target ≥ 0.90×)`);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
