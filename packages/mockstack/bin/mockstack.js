@@ -3,17 +3,19 @@
 //
 // Runs the CLI bundle (dist/cli/mockstack.cjs, built by bundle-cli.mjs) from a V8 code cache:
 // compiling the bundle's code is much of a cold start, and node 20 has no compile cache of its
-// own. The first run of each command compiles as usual and saves the cache when it exits well (in
-// the OS temp dir, or MOCKSTACK_CACHE_DIR); later runs load that code instead. The cache is named after
-// the bundle's size and modification time, so a rebuild starts a new one, and V8 itself refuses a
-// cache from another node version (the run then compiles and saves again).
+// own. A run of a command without a cache compiles as usual and saves one when it exits well (in
+// startupCacheDir(): node_modules/.cache/mockstack of the project, see cache-dir.js); later runs
+// load that code instead. In this repository `npm install` fills the cache of `up` (see
+// scripts/train-up-cache.mjs), so even the first `up` after an install loads it. The cache is
+// named after the bundle's size and modification time, so a rebuild starts a new one, and V8
+// itself refuses a cache from another node version (the run then compiles and saves again).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+import { startupCacheDir } from './cache-dir.js';
 
 const bundle = fileURLToPath(new URL('../dist/cli/mockstack.cjs', import.meta.url));
 if (!existsSync(bundle)) {
@@ -23,8 +25,7 @@ if (!existsSync(bundle)) {
 
 const { size, mtimeMs } = statSync(bundle);
 const command = /^[a-z]+$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
-// The same place as startupCacheDir() in packages/openapi/src/startup-cache.ts.
-const cacheDir = process.env.MOCKSTACK_CACHE_DIR ?? join(tmpdir(), 'mockstack-cache');
+const cacheDir = startupCacheDir();
 // One cache per command and installed bundle; a new build replaces that bundle's older caches.
 const cachePrefix = `cli-${command}-${createHash('sha1').update(bundle).digest('hex').slice(0, 8)}-`;
 const cacheFile = join(cacheDir, `${cachePrefix}${size}-${Math.round(mtimeMs)}.v8`);
@@ -49,7 +50,7 @@ if (cachedData === undefined || script.cachedDataRejected) {
       renameSync(`${cacheFile}.${process.pid}`, cacheFile);
       for (const old of readdirSync(cacheDir)) if (old.startsWith(cachePrefix) && old !== basename(cacheFile)) rmSync(join(cacheDir, old), { force: true });
     } catch {
-      // a read-only temp dir only costs the compile next time
+      // a read-only cache dir only costs the compile next time
     }
   });
 }

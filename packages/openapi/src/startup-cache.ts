@@ -1,15 +1,20 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
  * Where mockstack keeps start-up work it can reuse while its inputs are unchanged (a parsed OpenAPI
- * document, a passed spec check; the CLI's V8 code cache too, see packages/mockstack/bin): the OS
- * temp dir, or MOCKSTACK_CACHE_DIR.
+ * document, a passed spec check; the CLI's V8 code cache too, found the same way by
+ * packages/mockstack/bin/cache-dir.js): MOCKSTACK_CACHE_DIR; else node_modules/.cache/mockstack in
+ * the nearest folder up from the working directory that has a node_modules; else the OS temp dir.
  */
 export function startupCacheDir(): string {
-  return process.env.MOCKSTACK_CACHE_DIR ?? join(tmpdir(), 'mockstack-cache');
+  if (process.env.MOCKSTACK_CACHE_DIR) return process.env.MOCKSTACK_CACHE_DIR;
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'mockstack');
+    if (dir === dirname(dir)) return join(tmpdir(), 'mockstack-cache');
+  }
 }
 
 /** A hash of a text, for cache keys and for telling whether a file changed. */
@@ -35,7 +40,7 @@ export function writeStartupCache(name: string, value: unknown): void {
     writeFileSync(`${file}.${process.pid}`, JSON.stringify(value));
     renameSync(`${file}.${process.pid}`, file);
   } catch {
-    // read-only temp dir
+    // a read-only cache dir
   }
 }
 
