@@ -119,9 +119,9 @@ export async function benchColdStart(times = Number(process.env.BENCH_COLD_RUNS 
   const emptyCache = () => ({ MOCKSTACK_CACHE_DIR: mkdtempSync(join(tmpdir(), 'mockstack-bench-cache-')) });
   // What `npm install` leaves in the start-up cache, made by the same steps as the root `prepare`
   // after its build: `mockstack gen` (its code cache, the OpenAPI documents it parsed) and the code
-  // cache of `up` trained by scripts/train-up-cache.mjs. Each run gets a fresh copy of it.
+  // cache of `up` trained by bench/train-up-cache.mjs. Each run gets a fresh copy of it.
   const installed = emptyCache();
-  for (const step of [[bin, 'gen'], ['scripts/train-up-cache.mjs']]) {
+  for (const step of [[bin, 'gen'], ['bench/train-up-cache.mjs']]) {
     const { status } = spawnSync(process.execPath, step, { cwd: root, env: { ...process.env, ...installed }, stdio: ['ignore', 'ignore', 'inherit'] });
     if (status !== 0) throw new Error(`${step.join(' ')} failed`);
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 // The start-up cache of the bundled CLI (packages/mockstack/bin): where it goes, that a bad one never
-// stops `mockstack up`, and that the install step (scripts/train-up-cache.mjs) fills one V8 accepts.
+// stops `mockstack up`, and that the install step (bench/train-up-cache.mjs) fills one V8 accepts.
 const root = resolve(import.meta.dirname, '..');
 const bin = resolve(root, 'packages/mockstack/bin/mockstack.js');
 const scratch = mkdtempSync(join(tmpdir(), 'mockstack-startup-cache-'));
@@ -83,7 +83,7 @@ test('a cache dir that cannot be written, or a code cache holding garbage, does 
 
 test('the install step leaves only the code cache of up, and up runs from it (V8 accepts it, so it is not saved again)', async () => {
   const dir = join(scratch, 'installed');
-  const training = run(['scripts/train-up-cache.mjs'], root, env({ MOCKSTACK_CACHE_DIR: dir }));
+  const training = run(['bench/train-up-cache.mjs'], root, env({ MOCKSTACK_CACHE_DIR: dir }));
   expect(await training.exited).toBe(0);
   expect(training.output()).not.toMatch(/not filled/);
   const trained = v8Caches(dir);

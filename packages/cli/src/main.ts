@@ -146,6 +146,16 @@ async function up(files: string[], options: UpOptions): Promise<number> {
     if (!options.lenient) hintLenient(error);
     return 1;
   }
+  // Listening for Ctrl-C/SIGTERM before saying we are ready: a supervisor may signal as soon as it reads that.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
   const engine = running.stack.engine;
   const readyMs = performance.now() - started;
   if (options.logFormat === 'json') {
@@ -171,15 +181,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
     );
   }
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await stopped;
   await running.close();
   return 0;
 }

@@ -6,7 +6,7 @@
 // own. A run of a command without a cache compiles as usual and saves one when it exits well (in
 // startupCacheDir(): node_modules/.cache/mockstack of the project, see cache-dir.js); later runs
 // load that code instead. In this repository `npm install` fills the cache of `up` (see
-// scripts/train-up-cache.mjs), so even the first `up` after an install loads it. The cache is
+// bench/train-up-cache.mjs), so even the first `up` after an install loads it. The cache is
 // named after the bundle's size and modification time, so a rebuild starts a new one, and V8
 // itself refuses a cache from another node version (the run then compiles and saves again).
 import { createHash } from 'node:crypto';

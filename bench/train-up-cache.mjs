@@ -11,7 +11,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mockstackOnce, probes } from '../bench/cold-start.mjs';
+import { mockstackOnce, probes } from './cold-start.mjs';
 import { startupCacheDir } from '../packages/mockstack/bin/cache-dir.js';
 
 const target = startupCacheDir();
