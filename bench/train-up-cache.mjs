@@ -11,8 +11,8 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { mockstackOnce, probes } from './cold-start.mjs';
 import { startupCacheDir } from '../packages/mockstack/bin/cache-dir.js';
+import { mockstackOnce, probes } from './cold-start.mjs';
 
 const target = startupCacheDir();
 const scratch = mkdtempSync(join(tmpdir(), 'mockstack-train-'));
