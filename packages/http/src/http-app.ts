@@ -34,7 +34,12 @@ export class HttpApp {
       serverFactory: (route, settings) => {
         const own: HttpHandler = corsHandler ? withCors(corsHandler, route) : route;
         this.#listener = this.#mounts.listener(own);
-        return Object.assign(createServer(this.#listener), { keepAliveTimeout: settings.keepAliveTimeout });
+        // The timeouts fastify gives a server it makes itself (no request timeout: a mock may be told to answer late).
+        const server = createServer(this.#listener);
+        server.keepAliveTimeout = numberOr(settings.keepAliveTimeout, server.keepAliveTimeout);
+        server.requestTimeout = numberOr(settings.requestTimeout, 0);
+        server.setTimeout(numberOr(settings.connectionTimeout, 0));
+        return server;
       },
     });
   }
@@ -62,6 +67,10 @@ export class HttpApp {
   close(): Promise<void> {
     return this.fastify.close();
   }
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' ? value : fallback;
 }
 
 type CorsHandler = ReturnType<typeof cors>;
