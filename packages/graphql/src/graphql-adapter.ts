@@ -18,7 +18,7 @@ import {
   type ServiceAddress,
   type ServiceServer,
 } from '@mockstack/core';
-import { HttpApp, type HttpAppOptions } from '@mockstack/http';
+import { clientGoneSignal, HttpApp, type HttpAppOptions } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema, isObjectType } from 'graphql';
 import { ANY_OPERATION } from './catch-all.js';
@@ -483,7 +483,7 @@ class GraphqlRequest implements CoreRequest {
   body: unknown;
   readonly target: string;
   readonly #reply: FastifyReply;
-  #controller: AbortController | undefined;
+  #signal: AbortSignal | undefined;
 
   constructor(service: string, request: FastifyRequest, reply: FastifyReply, body: unknown, target: string) {
     this.service = service;
@@ -495,15 +495,8 @@ class GraphqlRequest implements CoreRequest {
   }
 
   get signal(): AbortSignal {
-    if (!this.#controller) {
-      const controller = new AbortController();
-      const raw = this.#reply.raw;
-      raw.once('close', () => {
-        if (!raw.writableFinished) controller.abort();
-      });
-      this.#controller = controller;
-    }
-    return this.#controller.signal;
+    this.#signal ??= clientGoneSignal(this.#reply.raw);
+    return this.#signal;
   }
 }
 

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { CorsOptions, HttpHandler, Service, ServiceAddress } from '@mockstack/core';
 import cors from 'cors';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -92,4 +92,16 @@ function withCors(corsHandler: CorsHandler, next: HttpHandler): HttpHandler {
     if (request.headers.origin === undefined) return next(request, response);
     corsHandler(request, response, () => next(request, response));
   };
+}
+
+/**
+ * A signal that aborts when the client goes away before its answer is written, so delays and
+ * handlers can stop early. Request classes make it on first use, keeping a listener off the hot path.
+ */
+export function clientGoneSignal(response: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }

@@ -1,2 +1,2 @@
-export { HttpApp, type HttpAppOptions } from './http-app.js';
+export { clientGoneSignal, HttpApp, type HttpAppOptions } from './http-app.js';
 export { HttpMounts } from './http-mounts.js';

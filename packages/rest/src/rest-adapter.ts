@@ -15,7 +15,7 @@ import {
   type ServiceAddress,
   type ServiceServer,
 } from '@mockstack/core';
-import { HttpApp, type HttpAppOptions } from '@mockstack/http';
+import { clientGoneSignal, HttpApp, type HttpAppOptions } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { validateRestService } from './path-template.js';
@@ -154,7 +154,7 @@ class RestRequest implements CoreRequest {
   readonly body: unknown;
   readonly target: string;
   readonly #reply: FastifyReply;
-  #controller: AbortController | undefined;
+  #signal: AbortSignal | undefined;
 
   constructor(service: string, operation: string, request: FastifyRequest, reply: FastifyReply) {
     this.service = service;
@@ -168,15 +168,8 @@ class RestRequest implements CoreRequest {
   }
 
   get signal(): AbortSignal {
-    if (!this.#controller) {
-      const controller = new AbortController();
-      const raw = this.#reply.raw;
-      raw.once('close', () => {
-        if (!raw.writableFinished) controller.abort();
-      });
-      this.#controller = controller;
-    }
-    return this.#controller.signal;
+    this.#signal ??= clientGoneSignal(this.#reply.raw);
+    return this.#signal;
   }
 }
 
