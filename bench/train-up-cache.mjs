@@ -11,7 +11,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startupCacheDir } from '../packages/mockstack/bin/cache-dir.js';
+import { startupCacheDir } from '@mockstack/core/startup-cache';
 import { mockstackOnce, probes } from './cold-start.mjs';
 
 const target = startupCacheDir();

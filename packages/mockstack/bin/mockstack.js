@@ -4,7 +4,7 @@
 // Runs the CLI bundle (dist/cli/mockstack.cjs, built by bundle-cli.mjs) from a V8 code cache:
 // compiling the bundle's code is much of a cold start, and node 20 has no compile cache of its
 // own. A run of a command without a cache compiles as usual and saves one when it exits well (in
-// startupCacheDir(): node_modules/.cache/mockstack of the project, see cache-dir.js); later runs
+// startupCacheDir(): node_modules/.cache/mockstack of the project, see packages/core/src/startup-cache.ts); later runs
 // load that code instead. In this repository `npm install` fills the cache of `up` (see
 // bench/train-up-cache.mjs), so even the first `up` after an install loads it. The cache is
 // named after the bundle's size and modification time, so a rebuild starts a new one, and V8
@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
-import { startupCacheDir } from './cache-dir.js';
+import { startupCacheDir } from '@mockstack/core/startup-cache';
 
 const bundle = fileURLToPath(new URL('../dist/cli/mockstack.cjs', import.meta.url));
 if (!existsSync(bundle)) {

@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { ErrorCode, MockstackError, type SourceLocation } from '@mockstack/core';
+import { contentHash, ErrorCode, fileHashes, MockstackError, readStartupCache, type SourceLocation, unchanged, writeStartupCache } from '@mockstack/core';
 import type { ErrorObject } from 'ajv';
 import { deref, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
 import { specValidator } from './spec-check.js';
-import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from './startup-cache.js';
 
 /** One problem of a document, at a JSON pointer into it (`/paths/~1pets/get/responses`). */
 export interface DocumentProblem {

@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /**
- * Where mockstack keeps start-up work it can reuse while its inputs are unchanged (a parsed OpenAPI
- * document, a passed spec check; the CLI's V8 code cache too, found the same way by
- * packages/mockstack/bin/cache-dir.js): MOCKSTACK_CACHE_DIR; else node_modules/.cache/mockstack in
- * the nearest folder up from the working directory that has a node_modules; else the OS temp dir.
+ * Where mockstack keeps start-up work it can reuse while its inputs are unchanged (the CLI's V8 code
+ * cache, a parsed OpenAPI document, a passed spec check): MOCKSTACK_CACHE_DIR; else
+ * node_modules/.cache/mockstack in the nearest folder up from the working directory that has a
+ * node_modules, so the cache belongs to that install (`npm install` fills it, deleting
+ * node_modules clears it); else the OS temp dir. The bin imports this module alone
+ * (`@mockstack/core/startup-cache`), before the CLI bundle loads.
  */
 export function startupCacheDir(): string {
   if (process.env.MOCKSTACK_CACHE_DIR) return process.env.MOCKSTACK_CACHE_DIR;
@@ -33,9 +35,10 @@ export function readStartupCache<T>(name: string): T | undefined {
 
 /** Saves a JSON value under `name`. A cache dir that cannot be written only costs the work next time. */
 export function writeStartupCache(name: string, value: unknown): void {
-  const file = join(startupCacheDir(), name);
+  const dir = startupCacheDir();
+  const file = join(dir, name);
   try {
-    mkdirSync(startupCacheDir(), { recursive: true });
+    mkdirSync(dir, { recursive: true });
     // Written aside and renamed: a process starting now reads all of it or nothing.
     writeFileSync(`${file}.${process.pid}`, JSON.stringify(value));
     renameSync(`${file}.${process.pid}`, file);
