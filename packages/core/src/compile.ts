@@ -117,6 +117,7 @@ function compileService(name: string, definition: ServiceDefinition, defaultHost
   }
   checkBehaviour(definition, `service "${name}"`, definition.source, problems);
   const operations = new Map<string, Operation>();
+  for (const declared of definition.operations ?? []) operations.set(declared.id, { id: declared.id, rules: [], meta: declared.meta });
   definition.rules.forEach((rule, index) => {
     addRule(operations, compileRule(rule, `${name}#${index + 1}`, context));
   });

@@ -17,7 +17,21 @@ export type Outcome =
   | { kind: 'fault'; rule: Rule | undefined; fault: Fault }
   /** `fellThrough`: a rule matched but answered `fallThrough()`, and no later rule answered (adapters then auto-mock). */
   | { kind: 'unmatched'; miss: MissReport; fellThrough?: true }
+  /**
+   * No rule answered and the operation has a contract default (see ContractDefault): the service's
+   * fault, delay, rate limit and chaos were applied; the adapter now answers from its contract
+   * (auto-mock, example, generated value). `rule` is `contract:<operation>`, what the journal names.
+   */
+  | { kind: 'fallback'; rule: Rule }
   | { kind: 'aborted'; rule: Rule | undefined };
+
+/**
+ * When the adapter's contract answers a request that no rule answered, as the adapter tells `handle`:
+ * - `'unmatched'`: whenever no rule answers (GraphQL's schema, an OpenAPI operation's responses);
+ * - `'unruled'`: when the operation has no rules of its own, or its rules fell through (`fallThrough()`);
+ *   a request that misses the operation's own rules gets the near-miss report (gRPC).
+ */
+export type ContractDefault = 'unmatched' | 'unruled';
 
 export interface EngineOptions {
   logger?: Logger | undefined;
@@ -43,6 +57,8 @@ interface OperationPlan {
   rules: readonly Rule[];
   /** How many of `rules` (at the front) come from active variants. */
   overlayRuleCount: number;
+  /** The rule a contract answer is journaled under (`contract:<operation>`); undefined in a service's shared plan (see #servicePlan). */
+  contractRule: Rule | undefined;
   service: Service;
   serviceFault: Fault | undefined;
   serviceDelay: DelaySpec | undefined;
@@ -65,6 +81,8 @@ export class Engine {
   #calls = new Map<string, number>();
   /** Per service, per operation: the rules to try, with variants applied (rebuilt when variants change). */
   #plans = new Map<string, Map<string, OperationPlan>>();
+  /** Per service: the plan of operations it has no rules for (only its behaviours), for contract answers. */
+  #servicePlans = new Map<string, OperationPlan>();
   #machines = new Map<string, string>();
   #windows = new Map<string, { start: number; count: number }>();
 
@@ -111,7 +129,7 @@ export class Engine {
       );
     }
     this.#variants = [...new Set(names)];
-    this.#plans.clear();
+    this.#clearPlans();
   }
 
   /** Back to the seed: fresh state, rule counters and sequences from the start, empty journal. */
@@ -128,7 +146,7 @@ export class Engine {
   replaceModel(model: Model, options: { keepState?: boolean } = {}): void {
     const seedChanged = model.seed !== this.#model.seed;
     this.#model = model;
-    this.#plans.clear();
+    this.#clearPlans();
     this.#calls.clear();
     this.#variants = this.#variants.filter((n) => model.variants.has(n));
     if (seedChanged || options.keepState === false) {
@@ -142,6 +160,11 @@ export class Engine {
       this.#resetMachines();
       for (const [name, state] of previous) if (model.machines.get(name)?.includes(state)) this.#machines.set(name, state);
     }
+  }
+
+  #clearPlans(): void {
+    this.#plans.clear();
+    this.#servicePlans.clear();
   }
 
   #resetMachines(): void {
@@ -177,14 +200,14 @@ export class Engine {
    * Synchronous when the responder is and there is no delay: answering in the same tick lets
    * node write the response with the request's own socket flush, which doubles throughput.
    */
-  handle(request: CoreRequest): Outcome | Promise<Outcome> {
-    const plan = this.#plan(request.service, request.operation);
+  handle(request: CoreRequest, contract?: ContractDefault): Outcome | Promise<Outcome> {
+    const plan = this.#plan(request.service, request.operation) ?? (contract ? this.#servicePlan(request.service) : undefined);
     if (!plan) return { kind: 'unmatched', miss: this.explainUnknownOperation(request) };
-    return this.#answerFrom(request, plan, 0);
+    return this.#answerFrom(request, plan, 0, contract);
   }
 
   /** The answer of the first rule at or after `start` that matches and does not fall through. */
-  #answerFrom(request: CoreRequest, plan: OperationPlan, start: number): Outcome | Promise<Outcome> {
+  #answerFrom(request: CoreRequest, plan: OperationPlan, start: number, contract: ContractDefault | undefined): Outcome | Promise<Outcome> {
     let rule: Rule | undefined;
     let index = start;
     for (; index < plan.rules.length; index++) {
@@ -197,6 +220,9 @@ export class Engine {
     }
     if (!rule) {
       if (plan.serviceFault && !request.partOf) return this.#delayed(request, plan, undefined, { kind: 'fault', rule: undefined, fault: plan.serviceFault });
+      if (contract === 'unmatched' || (contract === 'unruled' && (start > 0 || plan.rules.length === plan.overlayRuleCount))) {
+        return this.#fallback(request, plan);
+      }
       const miss = explainMiss(request, plan.rules, this.#calls, this.#machines);
       return start > 0 ? { kind: 'unmatched', miss, fellThrough: true } : { kind: 'unmatched', miss };
     }
@@ -214,11 +240,7 @@ export class Engine {
     if (limited) return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: limited });
     const chaos = rule.chaos ?? (request.partOf ? undefined : plan.chaos);
     if (chaos && this.#random.next() < chaos.failRate) {
-      return this.#delayed(request, plan, rule, {
-        kind: 'fault',
-        rule,
-        fault: chaos.fault ?? makeFault(Code.Unavailable, `chaos: ${Math.round(chaos.failRate * 100)}% of calls fail`),
-      });
+      return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: chaosFault(chaos) });
     }
     let step: Step | Promise<Step>;
     try {
@@ -229,16 +251,28 @@ export class Engine {
     if (step instanceof Promise) {
       const matched = rule;
       return step.then(
-        (settled) => this.#settle(request, plan, matched, index, settled),
-        (error: unknown) => this.#settle(request, plan, matched, index, { kind: 'fault', rule: matched, fault: handlerFault(matched, error) }),
+        (settled) => this.#settle(request, plan, matched, index, settled, contract),
+        (error: unknown) => this.#settle(request, plan, matched, index, { kind: 'fault', rule: matched, fault: handlerFault(matched, error) }, contract),
       );
     }
-    return this.#settle(request, plan, rule, index, step);
+    return this.#settle(request, plan, rule, index, step, contract);
+  }
+
+  /** No rule answered: the contract will, after the service's rate limit, chaos and delay (its fault was applied by the caller). */
+  #fallback(request: CoreRequest, plan: OperationPlan): Outcome | Promise<Outcome> {
+    const rule = plan.contractRule ?? contractRuleOf(request.operation);
+    if (!request.partOf) {
+      const limited = this.#rateLimited(`service:${plan.service.name}`, plan.serviceRateLimit);
+      if (limited) return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: limited });
+      const chaos = plan.chaos;
+      if (chaos && this.#random.next() < chaos.failRate) return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: chaosFault(chaos) });
+    }
+    return this.#delayed(request, plan, rule, { kind: 'fallback', rule });
   }
 
   /** Rule `index` of the plan answered `step`: let the next rules answer, or apply its state change and delays. */
-  #settle(request: CoreRequest, plan: OperationPlan, rule: Rule, index: number, step: Step): Outcome | Promise<Outcome> {
-    if (step === FALL_THROUGH) return this.#answerFrom(request, plan, index + 1);
+  #settle(request: CoreRequest, plan: OperationPlan, rule: Rule, index: number, step: Step, contract: ContractDefault | undefined): Outcome | Promise<Outcome> {
+    if (step === FALL_THROUGH) return this.#answerFrom(request, plan, index + 1, contract);
     if (rule.setState) for (const machine in rule.setState) this.#machines.set(machine, rule.setState[machine] as string);
     return this.#delayed(request, plan, rule, step);
   }
@@ -285,7 +319,28 @@ export class Engine {
     if (cached) return cached;
     const service = this.#model.services.get(serviceName);
     if (!service) return undefined;
-    const base = service.operations.get(operationId);
+    const plan = this.#planOf(service, operationId);
+    if (!service.operations.has(operationId) && plan.rules.length === 0 && !plan.serviceFault) return undefined;
+    if (!plans) {
+      plans = new Map();
+      this.#plans.set(serviceName, plans);
+    }
+    plans.set(operationId, plan);
+    return plan;
+  }
+
+  /** The plan for operations of the service that have no rules: its behaviours only (not kept per operation: ids may be the client's). */
+  #servicePlan(serviceName: string): OperationPlan | undefined {
+    let plan = this.#servicePlans.get(serviceName);
+    if (plan) return plan;
+    const service = this.#model.services.get(serviceName);
+    if (!service) return undefined;
+    plan = this.#planOf(service, undefined);
+    this.#servicePlans.set(serviceName, plan);
+    return plan;
+  }
+
+  #planOf(service: Service, operationId: string | undefined): OperationPlan {
     const rules: Rule[] = [];
     let serviceFault: Fault | undefined;
     let serviceDelay = service.delay;
@@ -293,24 +348,28 @@ export class Engine {
     let chaos = service.chaos ?? this.#model.chaos;
     // The first active variant that sets a behaviour wins.
     for (const name of [...this.#variants].reverse()) {
-      const overlay = this.#model.variants.get(name)?.services.get(serviceName);
+      const overlay = this.#model.variants.get(name)?.services.get(service.name);
       if (!overlay) continue;
       if (overlay.fault) serviceFault = overlay.fault;
       if (overlay.delay !== undefined) serviceDelay = overlay.delay;
       if (overlay.rateLimit !== undefined) serviceRateLimit = overlay.rateLimit;
       if (overlay.chaos !== undefined) chaos = overlay.chaos;
     }
-    for (const name of this.#variants) rules.push(...(this.#model.variants.get(name)?.services.get(serviceName)?.rules.get(operationId) ?? []));
-    if (!base && rules.length === 0 && !serviceFault) return undefined;
-    const overlayRuleCount = rules.length;
-    rules.push(...(base?.rules ?? []));
-    const plan = { rules, overlayRuleCount, service, serviceFault, serviceDelay, serviceRateLimit, chaos };
-    if (!plans) {
-      plans = new Map();
-      this.#plans.set(serviceName, plans);
+    if (operationId !== undefined) {
+      for (const name of this.#variants) rules.push(...(this.#model.variants.get(name)?.services.get(service.name)?.rules.get(operationId) ?? []));
     }
-    plans.set(operationId, plan);
-    return plan;
+    const overlayRuleCount = rules.length;
+    if (operationId !== undefined) rules.push(...(service.operations.get(operationId)?.rules ?? []));
+    return {
+      rules,
+      overlayRuleCount,
+      contractRule: operationId === undefined ? undefined : contractRuleOf(operationId),
+      service,
+      serviceFault,
+      serviceDelay,
+      serviceRateLimit,
+      chaos,
+    };
   }
 
   #respond(rule: Rule, responder: Responder, request: CoreRequest, call: number): Step | Promise<Step> {
@@ -381,6 +440,15 @@ class LazySignalContext implements HandlerContext {
   get signal(): AbortSignal | undefined {
     return this.#request.signal;
   }
+}
+
+/** The rule a contract answer is journaled under. */
+function contractRuleOf(operation: string): Rule {
+  return { id: `contract:${operation}`, operation, name: 'contract', respond: undefined, matchers: [] };
+}
+
+function chaosFault(chaos: Chaos): Fault {
+  return chaos.fault ?? makeFault(Code.Unavailable, `chaos: ${Math.round(chaos.failRate * 100)}% of calls fail`);
 }
 
 function matchesAll(rule: Rule, request: CoreRequest): boolean {

@@ -161,7 +161,18 @@ export interface ServiceDefinition extends Behaviour {
   /** Served at a path on another service's HTTP port instead of a port of its own. */
   mount?: Mount | undefined;
   rules: readonly RuleDefinition[];
+  /**
+   * Operations the service serves even without a rule, answered by its contract (an adapter's
+   * `expand` declares them, e.g. every operation of an OpenAPI document). Rules add to them.
+   */
+  operations?: readonly OperationDefinition[] | undefined;
   source?: SourceLocation | undefined;
+}
+
+/** An operation declared without rules: its id and its protocol-specific facts. */
+export interface OperationDefinition {
+  id: string;
+  meta: Readonly<Record<string, unknown>>;
 }
 
 /**

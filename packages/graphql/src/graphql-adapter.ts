@@ -21,7 +21,6 @@ import {
 import { clientGoneSignal, HttpApp, type HttpAppOptions } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema, isObjectType } from 'graphql';
-import { ANY_OPERATION } from './catch-all.js';
 import { graphqlCodeOf } from './codes.js';
 import { DocumentCache } from './documents.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
@@ -139,8 +138,6 @@ class GraphqlServer implements ServiceServer {
   readonly #operationIds: ReadonlySet<string>;
   readonly #postTarget: string;
   readonly #loaded: LoadedSchema;
-  /** The rule an auto-mocked answer is journaled under. */
-  readonly #schemaRule: Rule;
   readonly #http: HttpApp;
 
   constructor(service: Service, { engine, logger }: AdapterContext) {
@@ -162,12 +159,6 @@ class GraphqlServer implements ServiceServer {
     });
     this.#schema = mocked.schema;
     this.#operationIds = new Set(service.operations.keys());
-    this.#schemaRule = service.operations.get(ANY_OPERATION)?.rules[0] ?? {
-      id: `${service.name}#schema`,
-      operation: ANY_OPERATION,
-      respond: undefined,
-      matchers: [],
-    };
     this.#wrapResolvers(mocked.mockResolver);
     const limits: QueryLimits = {
       maxDepth: typeof config.maxDepth === 'number' ? config.maxDepth : DEFAULT_LIMITS.maxDepth,
@@ -268,7 +259,7 @@ class GraphqlServer implements ServiceServer {
             operationName: ctx.operationName,
             info,
           });
-          const outcome = await this.#engine.handle(request);
+          const outcome = await this.#engine.handle(request, 'unmatched');
           switch (outcome.kind) {
             case 'body':
               ctx.rule ??= outcome.rule;
@@ -280,6 +271,7 @@ class GraphqlServer implements ServiceServer {
               ctx.rule ??= outcome.rule;
               if (outcome.fault.httpStatus !== undefined || outcome.fault.transport) ctx.escalated ??= outcome.fault;
               throw new FieldFault(outcome.fault);
+            case 'fallback':
             case 'unmatched':
               return mock(source, args, context, info);
             case 'aborted':
@@ -346,30 +338,23 @@ class GraphqlServer implements ServiceServer {
       );
     }
 
-    // The operation's own rules first, then the catch-all that carries the service delay and a variant's fault.
-    let outcome: Outcome | undefined = this.#operationIds.has(core.operation) ? await this.#engine.handle(core) : undefined;
-    if ((!outcome || outcome.kind === 'unmatched') && this.#operationIds.has(ANY_OPERATION)) {
-      // The same request under the catch-all's id (not a spread copy: that would build the lazy abort signal).
-      const operationId = core.operation;
-      core.operation = ANY_OPERATION;
-      const handled = this.#engine.handle(core);
-      const fallback = isPromiseLike(handled) ? await handled : handled;
-      core.operation = operationId;
-      if (fallback.kind !== 'unmatched') outcome = fallback;
-    }
+    // The operation's rules first; when none answers, the engine applies the service's fault, delay, limit and chaos and the schema answers.
+    const handled = this.#engine.handle(core, 'unmatched');
+    const outcome = isPromiseLike(handled) ? await handled : handled;
     const context: RequestContext = {
       core,
       operationId: core.operation,
       variables: (variables ?? {}) as Record<string, unknown>,
       operationName,
       rootFromRule: false,
-      rule: outcome && outcome.kind !== 'unmatched' && outcome.rule && !isCatchAll(outcome.rule) ? outcome.rule : undefined,
+      rule: outcome.kind === 'unmatched' || outcome.kind === 'fallback' ? undefined : outcome.rule,
       escalated: undefined,
     };
+    const contractRule = outcome.kind === 'fallback' ? outcome.rule : undefined;
     let rootValue: unknown;
-    switch (outcome?.kind) {
+    switch (outcome.kind) {
       case 'fault':
-        return this.#finish(reply, core, startedAt, faultAnswer(outcome.fault), outcome.fault, context.rule);
+        return this.#finish(reply, core, startedAt, faultAnswer(outcome.fault), outcome.fault, outcome.rule);
       case 'reply': {
         const { status, headers, body } = outcome.reply;
         return this.#finish(reply, core, startedAt, { status: status ?? 200, headers, body }, undefined, context.rule);
@@ -396,7 +381,7 @@ class GraphqlServer implements ServiceServer {
     if (context.escalated) return this.#finish(reply, core, startedAt, faultAnswer(context.escalated), context.escalated, context.rule);
     // No data at all: the variables did not fit the operation (a request error).
     const status = result.data === undefined ? 400 : 200;
-    return this.#finish(reply, core, startedAt, { status, body: result }, undefined, context.rule, result.errors);
+    return this.#finish(reply, core, startedAt, { status, body: result }, undefined, context.rule ?? contractRule, result.errors);
   }
 
   #coreRequest(request: FastifyRequest, reply: FastifyReply, params: GraphqlParams): CoreRequest {
@@ -452,14 +437,16 @@ class GraphqlServer implements ServiceServer {
         reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
       }
     }
-    // The journal names the rule that answered; an auto-mocked answer is the service's catch-all rule.
+    // The journal names the rule that answered; an answer from the schema alone is `contract:<operation>`.
     const message = fault?.message ?? firstErrorOf(answer)?.message;
     const fieldFault = errors?.find((e) => e.originalError instanceof FieldFault)?.originalError as FieldFault | undefined;
     const outcome: Outcome = fault
       ? { kind: 'fault', rule, fault }
       : typeof status === 'number' && status >= 400
         ? { kind: 'fault', rule, fault: makeFault(codeOfHttpStatus(status), message ?? `HTTP ${status}`) }
-        : { kind: 'body', rule: rule ?? this.#schemaRule, body: undefined };
+        : rule
+          ? { kind: 'body', rule, body: undefined }
+          : { kind: 'unmatched', miss: { message: `no rule answered ${core.operation}`, candidates: [], hint: 'the schema answered it' } };
     this.#engine.record(core, outcome, {
       status,
       code: fieldFault?.fault.code,
@@ -525,10 +512,6 @@ class FieldRequest implements CoreRequest {
   get signal(): AbortSignal | undefined {
     return this.#outer.signal;
   }
-}
-
-function isCatchAll(rule: Rule): boolean {
-  return rule.operation === ANY_OPERATION;
 }
 
 function firstErrorOf(answer: Answer): Pick<GraphQLFormattedError, 'message' | 'extensions'> | undefined {

@@ -1,5 +1,4 @@
 import type { Adapter, Model, Problem, Service } from '@mockstack/core';
-import { withCatchAll } from './catch-all.js';
 
 export { graphqlCodeOf } from './codes.js';
 
@@ -15,7 +14,6 @@ const load = () => {
 export const graphqlAdapter: Adapter = {
   protocol: 'graphql',
   sharesHttpPort: true,
-  expand: (service) => withCatchAll(service),
   validate: async (service, model) => (await load()).validateGraphqlService(service, model),
   create: async (service, context) => (await load()).createGraphqlServer(service, context),
 };

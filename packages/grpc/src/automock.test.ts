@@ -73,7 +73,7 @@ describe('auto-mocks of every call kind', () => {
     expect(typeof first.value?.ticketId).toBe('string');
     expect((await unary(same.client, 'PlaceOrder', { dish: 'soup', quantity: 2 })).value).toEqual(first.value);
     expect((await unary(other.client, 'PlaceOrder', { dish: 'soup', quantity: 2 })).value).not.toEqual(first.value);
-    expect(a.stack.engine.journal.list()[0]).toMatchObject({ rule: `auto-mock:${KITCHEN}/PlaceOrder`, status: 'OK' });
+    expect(a.stack.engine.journal.list()[0]).toMatchObject({ rule: `contract:${KITCHEN}/PlaceOrder`, status: 'OK' });
   });
 
   test('server streaming sends several messages', async () => {

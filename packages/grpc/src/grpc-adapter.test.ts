@@ -345,7 +345,7 @@ describe('auto-mocks', () => {
     expect(Object.keys(menu.stock).length).toBeGreaterThan(0);
     const again = await unary('Menu', { restaurantId: 'r_42' });
     expect(again.value).toEqual(first.value);
-    expect(stack.engine.journal.list()[0]).toMatchObject({ status: 'OK', rule: `auto-mock:${KITCHEN}/Menu` });
+    expect(stack.engine.journal.list()[0]).toMatchObject({ status: 'OK', rule: `contract:${KITCHEN}/Menu` });
   });
 
   test('other services of the protos are served and auto-mocked too', async () => {

@@ -73,7 +73,6 @@ class GrpcServer implements ServiceServer {
   readonly #autoMock: boolean;
   readonly #configKey: string;
   readonly #mocker: AutoMocker;
-  readonly #autoRules = new Map<string, Rule>();
   readonly #statuses = new WeakMap<Fault, grpc.StatusObject>();
   readonly #encoded = new WeakMap<object, Map<protobuf.Type, Buffer>>();
 
@@ -235,7 +234,7 @@ class GrpcServer implements ServiceServer {
     }
     // Answered in the same tick when the engine can (sync responder, no delay): grpc-js then
     // writes the reply with the request's own flush.
-    const outcome = this.#engine.handle(request);
+    const outcome = this.#engine.handle(request, 'unruled');
     if (outcome instanceof Promise) {
       outcome
         .then(
@@ -255,7 +254,7 @@ class GrpcServer implements ServiceServer {
   }
 
   #answerUnary(method: MethodInfo, call: AnyCall, request: GrpcRequest, result: Outcome, startedAt: number, callback: grpc.sendUnaryData<Buffer>): void {
-    const outcome = result.kind === 'unmatched' ? this.#fallback(method, request, result, 1) : result;
+    const outcome = result.kind === 'fallback' ? this.#contractAnswer(method, request, result.rule, 1) : result;
     // Gone during a delay (a call without a deadline has no abort signal; see #request).
     if (outcome.kind === 'aborted' || call.cancelled) {
       this.#recordAborted(
@@ -326,8 +325,8 @@ class GrpcServer implements ServiceServer {
     }
     const writer = new StreamWriter(call, method);
     const request = this.#request(method, call, method.kind === 'bidi' ? inbox.received : first, inbox.received, inbox, writer);
-    let outcome = await this.#engine.handle(request);
-    if (outcome.kind === 'unmatched') outcome = this.#fallback(method, request, outcome, AUTO_STREAM_LENGTH);
+    let outcome = await this.#engine.handle(request, 'unruled');
+    if (outcome.kind === 'fallback') outcome = this.#contractAnswer(method, request, outcome.rule, AUTO_STREAM_LENGTH);
     if (outcome.kind === 'aborted' || call.cancelled) {
       this.#recordAborted(request, outcome, call, startedAt);
       return;
@@ -361,11 +360,8 @@ class GrpcServer implements ServiceServer {
     this.#engine.record(request, outcome, { status: 'OK', startedAt });
   }
 
-  /** No rule answered: the auto-mock (or UNIMPLEMENTED) for methods the scenario leaves out or whose handler fell through; a near-miss NOT_FOUND otherwise. */
-  #fallback(method: MethodInfo, request: GrpcRequest, outcome: Outcome & { kind: 'unmatched' }, count: number): Outcome {
-    const implemented = (this.#service.operations.get(method.id)?.rules.length ?? 0) > 0;
-    if (implemented && !outcome.fellThrough) return outcome;
-    const rule = this.#autoRule(method);
+  /** The contract's answer when no rule answered (see ContractDefault): the auto-mock, or UNIMPLEMENTED when auto-mocks are off. */
+  #contractAnswer(method: MethodInfo, request: GrpcRequest, rule: Rule, count: number): Outcome & { kind: 'fault' | 'body' } {
     if (!this.#autoMock) {
       return {
         kind: 'fault',
@@ -385,15 +381,6 @@ class GrpcServer implements ServiceServer {
       return { kind: 'body', rule, body };
     }
     return { kind: 'body', rule, body: Array.from({ length: count }, (_, i) => this.#mocker.message(method.responseType, method.id, request.body, i)) };
-  }
-
-  #autoRule(method: MethodInfo): Rule {
-    let rule = this.#autoRules.get(method.id);
-    if (!rule) {
-      rule = { id: `auto-mock:${method.id}`, operation: method.id, respond: undefined, matchers: [], name: 'auto-mock' };
-      this.#autoRules.set(method.id, rule);
-    }
-    return rule;
   }
 
   #wrongShape(method: MethodInfo, outcome: Outcome, error: unknown): grpc.StatusObject & { fault: Fault } {

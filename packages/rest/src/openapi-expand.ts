@@ -11,6 +11,7 @@ import {
   makeFault,
   makeReply,
   nearest,
+  type OperationDefinition,
   type Problem,
   type RuleDefinition,
   resolveContractPath,
@@ -29,7 +30,7 @@ import {
   routeParamName,
   type Violation,
 } from '@mockstack/openapi';
-import { OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
+import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { checkResponses } from './response-check.js';
 
 export { OPENAPI_INFO, type OpenApiServiceInfo };
@@ -105,20 +106,19 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
   }
 
   const rules: RuleDefinition[] = [];
+  const operations: OperationDefinition[] = [];
+  const contract = new Map<string, ContractResponder>();
   for (const operation of api.operations) {
     const id = operationKey(operation);
     const meta = metaOf(operation);
+    operations.push({ id, meta });
     if (validator) rules.push(validationRule(operation, id, meta, validator, api, service));
-    const own = overrides.get(operation) ?? [];
-    rules.push(...own);
-    // A fixed answer without conditions answers everything; a contract responder after it could never answer.
-    // A handler may still let it answer (`fallThrough()`).
-    if (!own.some((r) => !r.match && r.times === undefined && !r.whenState && typeof r.respond !== 'function')) {
-      rules.push(contractRule(operation, id, meta, api, seed, service));
-    }
+    rules.push(...(overrides.get(operation) ?? []));
+    // What no rule answers, the contract does (the engine's `fallback` outcome).
+    contract.set(id, contractResponder(operation, api, seed));
   }
-  const info: OpenApiServiceInfo = { file, operations: new Set(api.operations.map(operationKey)), warnings: api.warnings, seed, report };
-  return { ...service, config: { ...config, [OPENAPI_INFO]: info }, rules };
+  const info: OpenApiServiceInfo = { file, operations: new Set(api.operations.map(operationKey)), contract, warnings: api.warnings, seed, report };
+  return { ...service, config: { ...config, [OPENAPI_INFO]: info }, rules, operations };
 }
 
 /** The document's error, pointing at the `rest({ openapi })` call that names it. */
@@ -222,39 +222,27 @@ function challengeOf(operation: ApiOperation): string {
   return http && http.type === 'http' ? `${http.scheme[0]?.toUpperCase()}${http.scheme.slice(1)}` : 'ApiKey';
 }
 
-function contractRule(
-  operation: ApiOperation,
-  id: string,
-  meta: Record<string, unknown>,
-  api: OpenApi,
-  seed: { value: number },
-  service: ServiceDefinition,
-): RuleDefinition {
+/** The operation's answer from the document (its examples or generated values), as the request's Prefer and Accept ask. */
+function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value: number }): ContractResponder {
   const maker = new ResponseMaker(api, operation, () => seed.value);
-  return {
-    operation: id,
-    meta,
-    name: `contract response of ${operation.operationId ?? id}`,
-    respond: (ctx: HandlerContext) => {
-      const accept = ctx.headers.accept;
-      const made = maker.respond(parsePrefer(ctx.headers.prefer), Array.isArray(accept) ? accept.join(',') : accept);
-      if (isPreferenceProblem(made)) {
-        const detail = `${made.problem}${made.available.length ? ` (documented: ${made.available.join(', ')})` : ''}`;
-        return makeFault(Code.InvalidArgument, detail, {
-          httpStatus: 400,
-          headers: { 'content-type': 'application/problem+json' },
-          body: {
-            type: 'https://mockstack.dev/problems/prefer',
-            title: 'The Prefer header asks for something the contract lacks',
-            status: 400,
-            detail,
-            available: made.available,
-          },
-        });
-      }
-      return makeReply({ status: made.status, headers: made.headers, body: made.body });
-    },
-    source: service.source,
+  return (request) => {
+    const accept = request.headers.accept;
+    const made = maker.respond(parsePrefer(request.headers.prefer), Array.isArray(accept) ? accept.join(',') : accept);
+    if (isPreferenceProblem(made)) {
+      const detail = `${made.problem}${made.available.length ? ` (documented: ${made.available.join(', ')})` : ''}`;
+      return makeFault(Code.InvalidArgument, detail, {
+        httpStatus: 400,
+        headers: { 'content-type': 'application/problem+json' },
+        body: {
+          type: 'https://mockstack.dev/problems/prefer',
+          title: 'The Prefer header asks for something the contract lacks',
+          status: 400,
+          detail,
+          available: made.available,
+        },
+      });
+    }
+    return makeReply({ status: made.status, headers: made.headers, body: made.body });
   };
 }
 

@@ -1,8 +1,15 @@
+import type { CoreRequest, Fault, Reply } from '@mockstack/core';
+
+/** An operation's answer from the document when no rule answers it. */
+export type ContractResponder = (request: CoreRequest) => Reply | Fault;
+
 /** What an expanded OpenAPI service keeps in its config, for the server and for `validate`. */
 export interface OpenApiServiceInfo {
   file: string;
   /** Operation ids served from the document (`GET /v2/rates/:id`). */
   operations: ReadonlySet<string>;
+  /** Per operation id: the document's answer, given when no rule answers (the engine's `fallback` outcome). */
+  contract: ReadonlyMap<string, ContractResponder>;
   warnings: readonly string[];
   /** The running engine's seed, set when the server is created; generated values follow it. */
   seed: { value: number };

@@ -4,20 +4,24 @@ import { performance } from 'node:perf_hooks';
 import {
   type Adapter,
   type AdapterContext,
+  Code,
   type CoreRequest,
   type Engine,
   type Fault,
   type HttpHandler,
   httpStatusOfCode,
+  isFault,
   type MissReport,
+  makeFault,
   type Outcome,
+  type Rule,
   type Service,
   type ServiceAddress,
   type ServiceServer,
 } from '@mockstack/core';
 import { clientGoneSignal, HttpApp, type HttpAppOptions } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
+import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { validateRestService } from './path-template.js';
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -69,9 +73,10 @@ class RestServer implements ServiceServer {
       const method = String(operation.meta.method) as HTTPMethods;
       const url = String(operation.meta.path);
       const id = operation.id;
-      this.#app.route({ method, url, exposeHeadRoute: !heads.has(url), handler: (request, reply) => this.#answer(id, request, reply) });
+      const contract = openapi?.contract.get(id);
+      this.#app.route({ method, url, exposeHeadRoute: !heads.has(url), handler: (request, reply) => this.#answer(id, contract, request, reply) });
     }
-    this.#app.setNotFoundHandler((request, reply) => this.#answer(`${request.method} ${pathOf(request.url)}`, request, reply));
+    this.#app.setNotFoundHandler((request, reply) => this.#answer(`${request.method} ${pathOf(request.url)}`, undefined, request, reply));
     this.#app.setErrorHandler((error: FastifyError, request, reply) => this.#answerBadRequest(error, request, reply));
   }
 
@@ -93,15 +98,16 @@ class RestServer implements ServiceServer {
   }
 
   // Not async: a synchronous outcome is written in the request's own tick (see Engine.handle).
-  #answer(operation: string, request: FastifyRequest, reply: FastifyReply): void {
+  #answer(operation: string, contract: ContractResponder | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const startedAt = performance.now();
     const core = toCoreRequest(this.#service.name, operation, request, reply);
-    const outcome = this.#engine.handle(core);
-    if (outcome instanceof Promise) void outcome.then((settled) => this.#finish(core, settled, reply, startedAt));
-    else this.#finish(core, outcome, reply, startedAt);
+    const outcome = this.#engine.handle(core, contract ? 'unmatched' : undefined);
+    if (outcome instanceof Promise) void outcome.then((settled) => this.#finish(core, settled, contract, reply, startedAt));
+    else this.#finish(core, outcome, contract, reply, startedAt);
   }
 
-  #finish(core: CoreRequest, outcome: Outcome, reply: FastifyReply, startedAt: number): void {
+  #finish(core: CoreRequest, decided: Outcome, contract: ContractResponder | undefined, reply: FastifyReply, startedAt: number): void {
+    const outcome = decided.kind === 'fallback' ? contractAnswer(core, decided.rule, contract) : decided;
     const status = send(outcome, reply);
     this.#engine.record(core, outcome, { status, startedAt });
   }
@@ -119,6 +125,21 @@ class RestServer implements ServiceServer {
     const core = toCoreRequest(this.#service.name, `${request.method} ${routeOf(request)}`, request, reply);
     reply.code(status).send({ error: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message } });
     this.#engine.record(core, { kind: 'fault', rule: undefined, fault: { code: 'INVALID_ARGUMENT', message } as Fault }, { status, startedAt, error: message });
+  }
+}
+
+/** The OpenAPI document's answer when no rule answered. */
+function contractAnswer(core: CoreRequest, rule: Rule, contract: ContractResponder | undefined): Exclude<Outcome, { kind: 'fallback' }> {
+  if (!contract) return { kind: 'fault', rule, fault: makeFault(Code.Unimplemented, `${core.operation} has no contract answer`) };
+  try {
+    const answer = contract(core);
+    return isFault(answer) ? { kind: 'fault', rule, fault: answer } : { kind: 'reply', rule, reply: answer };
+  } catch (error) {
+    return {
+      kind: 'fault',
+      rule,
+      fault: makeFault(Code.Internal, `the contract answer of ${core.operation} failed: ${error instanceof Error ? error.message : String(error)}`),
+    };
   }
 }
 
@@ -174,7 +195,7 @@ class RestRequest implements CoreRequest {
 }
 
 /** Writes the outcome as HTTP and returns the status written (499 when the client left first). */
-function send(outcome: Outcome, reply: FastifyReply): number | string {
+function send(outcome: Exclude<Outcome, { kind: 'fallback' }>, reply: FastifyReply): number | string {
   switch (outcome.kind) {
     case 'body':
       return sendBody(reply, outcome.body === undefined ? 204 : 200, undefined, outcome.body);
