@@ -30,20 +30,19 @@ export function checkDelay(spec: DelaySpec): string | undefined {
   return parseDuration(spec) === undefined ? `delay ${JSON.stringify(spec)} is not a duration; write 250, '250ms' or '2s'` : undefined;
 }
 
-/** The delay to apply now, in ms (a range draws from the seeded random). */
-export function resolveDelay(spec: DelaySpec | undefined, random: SeededRandom): number {
+/** The delay to apply now, in ms (a range draws from the seeded random, made on first use when given as a function). */
+export function resolveDelay(spec: DelaySpec | undefined, randomSource: SeededRandom | (() => SeededRandom)): number {
   if (spec === undefined) return 0;
-  if (typeof spec === 'object' && 'median' in spec) {
+  if (typeof spec !== 'object') return parseDuration(spec) ?? 0;
+  const random = typeof randomSource === 'function' ? randomSource() : randomSource;
+  if ('median' in spec) {
     // Box–Muller: a standard normal draw from two uniform ones.
     const z = Math.sqrt(-2 * Math.log(1 - random.next())) * Math.cos(2 * Math.PI * random.next());
     return (parseDuration(spec.median) ?? 0) * Math.exp(spec.sigma * z);
   }
-  if (typeof spec === 'object') {
-    const min = parseDuration(spec.min) ?? 0;
-    const max = parseDuration(spec.max) ?? min;
-    return min + random.next() * (max - min);
-  }
-  return parseDuration(spec) ?? 0;
+  const min = parseDuration(spec.min) ?? 0;
+  const max = parseDuration(spec.max) ?? min;
+  return min + random.next() * (max - min);
 }
 
 /** Waits `ms`, ending early (and resolving false) when the signal aborts. */

@@ -7,7 +7,7 @@ import { Journal, type JournalEntry, JournalRecord, type MissReport } from './jo
 import { type Logger, silentLogger } from './logger.js';
 import type { Chaos, CoreRequest, DelaySpec, Fault, HandlerContext, Model, RateLimit, Reply, Responder, Rule, Service } from './model.js';
 import { editDistance } from './nearest.js';
-import { SeededRandom } from './random.js';
+import { hashString, SeededRandom } from './random.js';
 import { isFallThrough, isFault, isReply, isSequence, makeFault } from './reply.js';
 
 /** What the engine decided for one request; the adapter turns it into its protocol. */
@@ -75,7 +75,8 @@ export class Engine {
   readonly logger: Logger;
   #model: Model;
   #seed: number;
-  #random: SeededRandom;
+  /** One random stream per decision kind and rule (or service), so a rule's chaos and delays depend only on its own calls. */
+  #streams = new Map<string, SeededRandom>();
   #state: unknown;
   #variants: string[] = [];
   #calls = new Map<string, number>();
@@ -91,7 +92,6 @@ export class Engine {
     this.logger = options.logger ?? silentLogger;
     this.journal = new Journal(options.journalSize);
     this.#seed = options.seed ?? model.seed;
-    this.#random = new SeededRandom(this.#seed);
     this.#state = model.initialState();
     this.#resetMachines();
   }
@@ -138,7 +138,7 @@ export class Engine {
     this.#resetMachines();
     this.#windows.clear();
     this.#calls.clear();
-    this.#random = new SeededRandom(this.#seed);
+    this.#streams.clear();
     this.journal.clear();
   }
 
@@ -151,7 +151,7 @@ export class Engine {
     this.#variants = this.#variants.filter((n) => model.variants.has(n));
     if (seedChanged || options.keepState === false) {
       this.#seed = model.seed;
-      this.#random = new SeededRandom(this.#seed);
+      this.#streams.clear();
       this.#state = model.initialState();
       this.#resetMachines();
     } else {
@@ -160,6 +160,17 @@ export class Engine {
       this.#resetMachines();
       for (const [name, state] of previous) if (model.machines.get(name)?.includes(state)) this.#machines.set(name, state);
     }
+  }
+
+  /** The random stream of one kind of decision for one rule or service, seeded from the scenario's seed and its name. */
+  #stream(kind: string, owner: string): SeededRandom {
+    const key = `${kind}\u0000${owner}`;
+    let stream = this.#streams.get(key);
+    if (!stream) {
+      stream = new SeededRandom(hashString(key, this.#seed));
+      this.#streams.set(key, stream);
+    }
+    return stream;
   }
 
   #clearPlans(): void {
@@ -239,7 +250,7 @@ export class Engine {
       (request.partOf || !plan.serviceRateLimit ? undefined : this.#rateLimited(`service:${plan.service.name}`, plan.serviceRateLimit));
     if (limited) return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: limited });
     const chaos = rule.chaos ?? (request.partOf ? undefined : plan.chaos);
-    if (chaos && this.#random.next() < chaos.failRate) {
+    if (chaos && this.#stream('chaos', rule.id).next() < chaos.failRate) {
       return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: chaosFault(chaos) });
     }
     let step: Step | Promise<Step>;
@@ -265,7 +276,8 @@ export class Engine {
       const limited = this.#rateLimited(`service:${plan.service.name}`, plan.serviceRateLimit);
       if (limited) return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: limited });
       const chaos = plan.chaos;
-      if (chaos && this.#random.next() < chaos.failRate) return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: chaosFault(chaos) });
+      if (chaos && this.#stream('chaos', rule.id).next() < chaos.failRate)
+        return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: chaosFault(chaos) });
     }
     return this.#delayed(request, plan, rule, { kind: 'fallback', rule });
   }
@@ -405,7 +417,8 @@ export class Engine {
     const ruleDelay = rule?.delay ?? replyDelay;
     const serviceDelay = request.partOf ? undefined : plan.serviceDelay;
     if (serviceDelay === undefined && ruleDelay === undefined) return outcome;
-    const ms = resolveDelay(serviceDelay, this.#random) + resolveDelay(ruleDelay, this.#random);
+    const ms =
+      resolveDelay(serviceDelay, () => this.#stream('service delay', plan.service.name)) + resolveDelay(ruleDelay, () => this.#stream('delay', rule?.id ?? ''));
     if (ms <= 0) return outcome;
     return sleep(ms, request.signal).then((completed) => (completed ? outcome : { kind: 'aborted', rule }));
   }
