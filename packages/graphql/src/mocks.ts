@@ -1,6 +1,6 @@
-import type { Faker } from '@faker-js/faker';
 import { createMockStore, type IMockStore, type IMocks, isRef, type Ref } from '@graphql-tools/mock';
 import { hashString } from '@mockstack/core';
+import { FakeData } from '@mockstack/core/fake';
 import {
   defaultFieldResolver,
   type GraphQLField,
@@ -18,7 +18,7 @@ import {
   isScalarType,
   type ResponsePath,
 } from 'graphql';
-import { createFaker, generatorFor, Rand } from './fake.js';
+import { generatorFor } from './fake.js';
 
 /** What the scenario may give as `mocks` (see the DSL's `MockDefinition`). */
 export type MockOverrides = Readonly<Record<string, unknown>>;
@@ -68,8 +68,8 @@ export interface MockedSchema {
 
 export function createMockedSchema(base: GraphQLSchema, options: MockOptions): MockedSchema {
   const cursor = new Cursor();
-  const rand = new Rand();
-  const faker = createFaker(rand);
+  const fake = new FakeData();
+  const rand = fake.random;
   const overrides = options.mocks ?? {};
   const [minList, maxList] = typeof options.listLength === 'number' ? [options.listLength, options.listLength] : (options.listLength ?? [2, 4]);
   /** Lengths asked by `first`/`limit` on a connection field, for the lists inside the object it returned. */
@@ -97,7 +97,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
   });
 
   const mocks: IMocks = {};
-  const generators = new Map<string, (f: Faker, r: Rand) => unknown>();
+  const generators = new Map<string, (fake: FakeData) => unknown>();
   const scalarMock = (scalar: string) => () => {
     reseed(true);
     const override = overrides[scalar];
@@ -109,7 +109,9 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
       generate = generatorFor(scalar, field, cursor.typeName);
       generators.set(key, generate);
     }
-    return generate(faker, rand);
+    // Fields of one object (its type and key) agree: one person's name, email and username.
+    fake.enterObject(hashString(`${cursor.typeName}|${cursor.key}`, options.seed));
+    return generate(fake);
   };
 
   for (const type of Object.values(base.getTypeMap())) {

@@ -1,46 +1,8 @@
-import type { Faker } from '@faker-js/faker';
-import { faker as englishFaker } from '@faker-js/faker/locale/en';
 import { hashString } from '@mockstack/core';
+import { FakeData } from '@mockstack/core/fake';
 import protobuf from 'protobufjs';
 
-/** Auto-mocked dates are drawn before this instant, so that a seed always gives the same message. */
-const REF_DATE = '2026-01-01T00:00:00.000Z';
 const MAX_DEPTH = 4;
-
-type Gen = (f: Faker) => unknown;
-
-/** Realistic string values by field name (lowerCamelCase), first match wins. */
-const STRING_FIELDS: [RegExp, Gen][] = [
-  [/email/i, (f) => f.internet.email().toLowerCase()],
-  [/(^|[a-z])(Id|Ids)$|^id$|uuid|token|key$/i, (f) => f.string.uuid()],
-  [/firstName/i, (f) => f.person.firstName()],
-  [/lastName|surname/i, (f) => f.person.lastName()],
-  [/(^|[a-z])(fullName|displayName|customerName|userName|holderName)$|^name$/i, (f) => f.person.fullName()],
-  [/phone/i, (f) => f.phone.number({ style: 'international' })],
-  [/url|uri|link|website/i, (f) => f.internet.url()],
-  [/currency/i, () => 'EUR'],
-  [/country/i, (f) => f.location.countryCode()],
-  [/city/i, (f) => f.location.city()],
-  [/street|address/i, (f) => f.location.streetAddress()],
-  [/zip|postal/i, (f) => f.location.zipCode()],
-  [/(At|Time|Date|Timestamp)$/, (f) => f.date.recent({ days: 30 }).toISOString()],
-  [/company|merchant/i, (f) => f.company.name()],
-  [/product|title/i, (f) => f.commerce.productName()],
-  [/sku/i, (f) => `SKU-${f.string.alphanumeric({ length: 6, casing: 'upper' })}`],
-  [/description|reason|message|comment|note/i, (f) => f.lorem.sentence()],
-  [/status|state/i, () => 'OK'],
-  [/name/i, (f) => f.commerce.productName()],
-];
-
-const NUMBER_FIELDS: [RegExp, Gen][] = [
-  [/nanos/i, () => 0],
-  [/quantity|count|size|total|number/i, (f) => f.number.int({ min: 1, max: 10 })],
-  [/units|amount|price|cents/i, (f) => f.number.int({ min: 100, max: 50_000 })],
-  [/age/i, (f) => f.number.int({ min: 18, max: 90 })],
-  [/lat/i, (f) => f.location.latitude()],
-  [/lon|lng/i, (f) => f.location.longitude()],
-  [/percent|ratio|rate/i, (f) => f.number.float({ min: 0, max: 1, fractionDigits: 2 })],
-];
 
 /**
  * Builds messages from their proto types, deterministically: the same seed, method and request
@@ -48,14 +10,12 @@ const NUMBER_FIELDS: [RegExp, Gen][] = [
  * repeated fields have items, and a response field named like a request field echoes it.
  */
 export class AutoMocker {
-  // Its own instance (own seed), built from the English-only entry point: loading every locale costs ~150 ms of start-up.
-  readonly #faker: Faker = new (englishFaker.constructor as typeof Faker)({ locale: englishFaker.rawDefinitions });
+  readonly #fake = new FakeData();
   readonly #seed: number;
   readonly #cache = new Map<string, Record<string, unknown>>();
 
   constructor(seed: number) {
     this.#seed = seed;
-    this.#faker.setDefaultRefDate(REF_DATE);
   }
 
   /** The auto-mock answer of `method` to `request` (`index` tells stream items apart). */
@@ -63,7 +23,8 @@ export class AutoMocker {
     const key = `${method}\u0000${index}\u0000${safeJson(request)}`;
     const cached = this.#cache.get(key);
     if (cached) return cached;
-    this.#faker.seed(hashString(key, this.#seed));
+    this.#fake.seed(hashString(key, this.#seed));
+    this.#fake.enterObject(undefined);
     const echo = typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : {};
     const message = this.#message(type, 0, echo);
     if (this.#cache.size > 1000) this.#cache.clear();
@@ -73,11 +34,14 @@ export class AutoMocker {
 
   #message(type: protobuf.Type, depth: number, echo: Record<string, unknown>): Record<string, unknown> {
     const name = type.fullName.slice(1);
+    const fake = this.#fake;
     if (name === 'google.protobuf.Timestamp') {
-      const ms = this.#faker.date.recent({ days: 30 }).getTime();
+      const ms = Date.parse(fake.format('date-time') as string);
       return { seconds: Math.floor(ms / 1000), nanos: 0 };
     }
-    if (name === 'google.protobuf.Duration') return { seconds: this.#faker.number.int({ min: 1, max: 300 }), nanos: 0 };
+    if (name === 'google.protobuf.Duration') return { seconds: fake.random.int(1, 300), nanos: 0 };
+    // One message is one object: its name, email and username fields agree.
+    const outer = fake.enterObject(fake.nextObjectSeed());
     const out: Record<string, unknown> = {};
     const skipped = new Set<string>();
     // One member per oneof: the first.
@@ -91,40 +55,42 @@ export class AutoMocker {
         continue;
       }
       if (field.map) {
-        out[field.name] = { [this.#faker.word.noun()]: this.#single(field, depth) };
+        out[field.name] = { [fake.faker.word.noun()]: this.#single(field, depth, type.name) };
       } else if (field.repeated) {
         if (depth >= MAX_DEPTH && field.resolvedType instanceof protobuf.Type) continue;
-        out[field.name] = [this.#single(field, depth), this.#single(field, depth)];
+        out[field.name] = [this.#single(field, depth, type.name), this.#single(field, depth, type.name)];
       } else {
-        const value = this.#single(field, depth);
+        const value = this.#single(field, depth, type.name);
         if (value !== undefined) out[field.name] = value;
       }
     }
+    fake.enterObject(outer);
     return out;
   }
 
-  #single(field: protobuf.Field, depth: number): unknown {
-    const f = this.#faker;
+  /** One value of `field` (of message type `parent`): proto types mapped onto the fake-data module. */
+  #single(field: protobuf.Field, depth: number, parent: string): unknown {
+    const fake = this.#fake;
     const resolved = field.resolvedType;
     if (resolved instanceof protobuf.Type) return depth >= MAX_DEPTH ? undefined : this.#message(resolved, depth + 1, {});
     if (resolved instanceof protobuf.Enum) {
       const names = Object.keys(resolved.values).filter((n) => resolved.values[n] !== 0);
-      return names.length ? f.helpers.arrayElement(names) : Object.keys(resolved.values)[0];
+      return names.length ? fake.faker.helpers.arrayElement(names) : Object.keys(resolved.values)[0];
     }
     switch (field.type) {
       case 'string':
-        return (STRING_FIELDS.find(([re]) => re.test(field.name))?.[1] ?? ((x: Faker) => x.lorem.word()))(f);
+        return fake.string(field.name, parent) ?? fake.faker.lorem.word();
       case 'bool':
-        return f.datatype.boolean();
+        return fake.boolean();
       case 'bytes':
-        return Buffer.from(f.string.alphanumeric(12)).toString('base64');
+        return btoa(fake.faker.string.alphanumeric(12));
       case 'double':
       case 'float':
-        return (NUMBER_FIELDS.find(([re]) => re.test(field.name))?.[1] ?? ((x: Faker) => x.number.float({ min: 0, max: 1000, fractionDigits: 2 })))(f);
+        return fake.number(field.name, false);
       default: {
-        const value = Number((NUMBER_FIELDS.find(([re]) => re.test(field.name))?.[1] ?? ((x: Faker) => x.number.int({ min: 1, max: 1000 })))(f));
-        const int = Math.round(value);
-        return /64/.test(field.type) ? String(int) : int;
+        // Nanos of a money or time value stay 0: they are a fraction of the units beside them.
+        const value = /nanos/i.test(field.name) ? 0 : fake.number(field.name, true);
+        return /64/.test(field.type) ? String(value) : value;
       }
     }
   }

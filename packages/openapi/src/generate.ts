@@ -1,23 +1,9 @@
-import type { Faker } from '@faker-js/faker';
-import { faker as englishFaker } from '@faker-js/faker/locale/en';
-import { hashString, SeededRandom } from '@mockstack/core';
+import { hashString } from '@mockstack/core';
+import { FakeData, numberRange } from '@mockstack/core/fake';
 import { isObject, type JsonObject } from './pointer.js';
 
-// Reseeded for every generated value; reseeding faker's own twister per value would cost far more.
-const rand = new SeededRandom();
-let sharedFaker: Faker | undefined;
-
-/** English faker over `rand` (only the `en` locale is loaded). */
-function faker(): Faker {
-  if (!sharedFaker) {
-    const FakerClass = englishFaker.constructor as typeof Faker;
-    sharedFaker = new FakerClass({
-      locale: englishFaker.rawDefinitions,
-      randomizer: { next: () => rand.next(), seed: (seed) => rand.seed(Array.isArray(seed) ? (seed[0] ?? 0) : seed) },
-    });
-  }
-  return sharedFaker;
-}
+// Reseeded for every generated value.
+let sharedFake: FakeData | undefined;
 
 export interface GenerateOptions {
   /** Same seed, same schema → same value. */
@@ -29,24 +15,25 @@ export interface GenerateOptions {
 }
 
 const MAX_DEPTH = 8;
-const FROM = '2024-01-01T00:00:00.000Z';
-const TO = '2026-06-30T00:00:00.000Z';
 
 /**
  * A value that fits `schema`, realistic by field name and format (`email`, `uri`, `date-time`,
  * `uuid`…), honouring enums, const, min/max, `allOf`/`oneOf`/`anyOf`; the schema's own example wins.
  */
 export function generateValue(schema: unknown, options: GenerateOptions): unknown {
-  rand.seed(options.seed);
-  return new Generator(options).value(schema, '', '', 0);
+  sharedFake ??= new FakeData();
+  sharedFake.seed(options.seed);
+  sharedFake.enterObject(undefined);
+  return new Generator(options, sharedFake).value(schema, '', '', 0);
 }
 
 class Generator {
   readonly #options: GenerateOptions;
-  readonly #f = faker();
+  readonly #fake: FakeData;
 
-  constructor(options: GenerateOptions) {
+  constructor(options: GenerateOptions, fake: FakeData) {
     this.#options = options;
+    this.#fake = fake;
   }
 
   value(raw: unknown, name: string, parent: string, depth: number): unknown {
@@ -57,13 +44,13 @@ class Generator {
     if (Array.isArray(schema.examples) && schema.examples.length) return schema.examples[0];
     if (Array.isArray(schema.enum) && schema.enum.length) {
       const choices = schema.enum.filter((v) => v !== null);
-      return choices.length ? choices[rand.int(0, choices.length - 1)] : null;
+      return choices.length ? choices[this.#fake.random.int(0, choices.length - 1)] : null;
     }
-    if (schema.default !== undefined && rand.next() < 0.5) return schema.default;
+    if (schema.default !== undefined && this.#fake.random.next() < 0.5) return schema.default;
     if (Array.isArray(schema.allOf)) return this.#allOf(schema, name, parent, depth);
     const options = Array.isArray(schema.oneOf) ? schema.oneOf : Array.isArray(schema.anyOf) ? schema.anyOf : undefined;
     if (options?.length) {
-      const picked = options[rand.int(0, options.length - 1)];
+      const picked = options[this.#fake.random.int(0, options.length - 1)];
       const { oneOf: _o, anyOf: _a, ...rest } = schema;
       return this.value(Object.keys(rest).length ? { allOf: [rest, picked] } : picked, name, parent, depth);
     }
@@ -78,7 +65,7 @@ class Generator {
       case 'number':
         return this.#number(schema, name, false);
       case 'boolean':
-        return rand.next() < 0.5;
+        return this.#fake.boolean();
       case 'null':
         return null;
       default:
@@ -120,6 +107,8 @@ class Generator {
     const properties = isObject(schema.properties) ? schema.properties : {};
     const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
     const skip = this.#options.direction === 'request' ? 'readOnly' : 'writeOnly';
+    // One object: its name, email and username fields agree.
+    const outer = this.#fake.enterObject(this.#fake.nextObjectSeed());
     for (const [key, raw] of Object.entries(properties)) {
       // Deep in a recursive schema only what is required, to end the recursion.
       if (depth >= MAX_DEPTH / 2 && !required.has(key)) continue;
@@ -130,9 +119,10 @@ class Generator {
     }
     const extra = schema.additionalProperties;
     if (Object.keys(properties).length === 0 && extra !== undefined && extra !== false && depth < MAX_DEPTH) {
-      const count = rand.int(1, 2);
-      for (let i = 0; i < count; i++) result[this.#f.lorem.word()] = this.value(extra === true ? {} : extra, '', typeName, depth + 1);
+      const count = this.#fake.random.int(1, 2);
+      for (let i = 0; i < count; i++) result[this.#fake.faker.lorem.word()] = this.value(extra === true ? {} : extra, '', typeName, depth + 1);
     }
+    this.#fake.enterObject(outer);
     return result;
   }
 
@@ -140,7 +130,7 @@ class Generator {
     if (depth >= MAX_DEPTH) return [];
     const min = typeof schema.minItems === 'number' ? schema.minItems : 1;
     const max = typeof schema.maxItems === 'number' ? schema.maxItems : Math.max(min, 3);
-    const count = rand.int(min, Math.min(max, min + 3));
+    const count = this.#fake.random.int(min, Math.min(max, min + 3));
     const items = Array.isArray(schema.prefixItems) ? schema.prefixItems : undefined;
     const itemName = name.endsWith('s') ? name.slice(0, -1) : name;
     const values: unknown[] = [];
@@ -166,10 +156,10 @@ class Generator {
     if (typeof schema.exclusiveMaximum === 'number') max = schema.exclusiveMaximum - (integer ? 1 : 0.01);
     else if (schema.exclusiveMaximum === true && max !== undefined) max -= integer ? 1 : 0.01;
     const [low, high] = defaultRange(name, integer, min, max);
-    let value = integer ? rand.int(Math.ceil(low), Math.floor(high)) : Math.round((low + rand.next() * (high - low)) * 100) / 100;
+    let value = this.#fake.number(name, integer, [low, high]);
     const step = typeof schema.multipleOf === 'number' && schema.multipleOf > 0 ? schema.multipleOf : undefined;
     if (step) {
-      value = Math.ceil(low / step) * step + Math.floor(rand.next() * Math.max(1, Math.floor((high - low) / step))) * step;
+      value = Math.ceil(low / step) * step + Math.floor(this.#fake.random.next() * Math.max(1, Math.floor((high - low) / step))) * step;
       if (value > high) value = Math.floor(high / step) * step;
       value = Number(value.toFixed(10));
     }
@@ -177,9 +167,10 @@ class Generator {
   }
 
   #string(schema: JsonObject, name: string, parent: string): string {
-    const f = this.#f;
+    const fake = this.#fake;
+    const f = fake.faker;
     const format = typeof schema.format === 'string' ? schema.format : '';
-    let value: string | undefined = byFormat(format, f);
+    let value: string | undefined = format ? fake.format(format) : undefined;
     if (value === undefined && typeof schema.pattern === 'string') {
       try {
         value = f.helpers.fromRegExp(schema.pattern.replace(/^\^|\$$/g, ''));
@@ -187,7 +178,7 @@ class Generator {
         value = undefined;
       }
     }
-    value ??= byName(name, parent, f) ?? f.lorem.words({ min: 1, max: 3 });
+    value ??= fake.string(name, parent) ?? fake.words();
     const minLength = typeof schema.minLength === 'number' ? schema.minLength : 0;
     const maxLength = typeof schema.maxLength === 'number' ? schema.maxLength : undefined;
     while (value.length < minLength) value += f.string.alpha({ length: minLength - value.length, casing: 'lower' });
@@ -221,120 +212,18 @@ function typeOf(schema: JsonObject): string {
   return 'string';
 }
 
+/** The field name's range (see numberRange), narrowed or widened by the schema's own bounds. */
 function defaultRange(name: string, integer: boolean, min: number | undefined, max: number | undefined): [number, number] {
-  const n = name.toLowerCase();
-  let range: [number, number] = [0, integer ? 100 : 1000];
-  if (/price|amount|cost|total|fee|tax|balance|rate/.test(n)) range = integer ? [100, 50_000] : [1, 500];
-  else if (/count|quantity|qty|stock|size|page|limit|offset|days|weight/.test(n)) range = [0, 100];
-  else if (n === 'age') range = [18, 90];
-  else if (n === 'year') range = [1990, 2026];
-  else if (/lat(itude)?$/.test(n)) range = [-90, 90];
-  else if (/lo?ng(itude)?$/.test(n)) range = [-180, 180];
-  else if (/percent|ratio|progress/.test(n)) range = [0, 100];
+  const range = numberRange(name, integer);
   const low = min ?? (max !== undefined ? Math.min(range[0], max) : range[0]);
-  const high = max ?? (min !== undefined ? Math.max(range[1], min + (integer ? 100 : 100)) : range[1]);
+  const high = max ?? (min !== undefined ? Math.max(range[1], min + 100) : range[1]);
   return [low, Math.max(low, high)];
 }
-
-function isoDateTime(f: Faker): string {
-  return f.date.between({ from: FROM, to: TO }).toISOString();
-}
-
-function byFormat(format: string, f: Faker): string | undefined {
-  switch (format) {
-    case 'email':
-    case 'idn-email':
-      return f.internet.email().toLowerCase();
-    case 'uri':
-    case 'url':
-    case 'iri':
-    case 'uri-reference':
-      return f.internet.url();
-    case 'date-time':
-      return isoDateTime(f);
-    case 'date':
-      return isoDateTime(f).slice(0, 10);
-    case 'time':
-      return `${isoDateTime(f).slice(11, 19)}Z`;
-    case 'uuid':
-      return f.string.uuid();
-    case 'hostname':
-    case 'idn-hostname':
-      return f.internet.domainName();
-    case 'ipv4':
-      return f.internet.ipv4();
-    case 'ipv6':
-      return f.internet.ipv6();
-    case 'byte':
-      return Buffer.from(f.lorem.word()).toString('base64');
-    case 'password':
-      return f.internet.password({ length: 12 });
-    case 'duration':
-      return `PT${f.number.int({ min: 1, max: 59 })}M`;
-    default:
-      return undefined;
-  }
-}
-
-/** Splits `createdAt`, `created_at`, `avatarURL` into lower-case words. */
-function words(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(/[\s_.-]+/)
-    .filter(Boolean)
-    .map((w) => w.toLowerCase());
-}
-
-const PERSON = /user|person|customer|author|member|employee|contact|owner|account|profile|buyer|seller|recipient|sender|address|shipping|billing/i;
 
 /** `Address` for `{ $ref: '#/components/schemas/Address' }`. */
 function componentName(raw: unknown): string | undefined {
   const ref = isObject(raw) ? raw.$ref : undefined;
   return typeof ref === 'string' ? ref.slice(ref.lastIndexOf('/') + 1) : undefined;
-}
-const COMPANY = /company|org|vendor|brand|merchant|store|shop|supplier|carrier|provider/i;
-
-/** A realistic string for a field from its name (and its object's name), or undefined. */
-function byName(name: string, parent: string, f: Faker): string | undefined {
-  const w = words(name);
-  const last = w[w.length - 1] ?? '';
-  const all = w.join(' ');
-  if (all.includes('email')) return f.internet.email().toLowerCase();
-  if (['url', 'uri', 'href', 'link', 'website', 'homepage'].includes(last)) return f.internet.url();
-  if (last === 'id' || last === 'uuid' || last === 'guid') return f.string.uuid();
-  if (last === 'at' || last === 'timestamp' || all === 'created' || all === 'updated') return isoDateTime(f);
-  if (last === 'date' || last === 'birthday') return isoDateTime(f).slice(0, 10);
-  if (all === 'first name' || all === 'given name' || all === 'firstname') return f.person.firstName();
-  if (all === 'last name' || all === 'family name' || all === 'surname' || all === 'lastname') return f.person.lastName();
-  if (last === 'username' || last === 'login') return f.internet.username().toLowerCase();
-  if (last === 'name' || last === 'title') {
-    const context = w.length > 1 ? all : parent;
-    if (PERSON.test(context) || /^(to|from|ship to|bill to)$/i.test(context) || all === 'full name') return f.person.fullName();
-    if (/pet|dog|cat|animal/i.test(context)) return f.person.firstName();
-    if (COMPANY.test(context)) return f.company.name();
-    if (/city/i.test(context)) return f.location.city();
-    if (/country/i.test(context)) return f.location.country();
-    if (last === 'title') return f.lorem.sentence({ min: 3, max: 6 }).replace(/\.$/, '');
-    return f.commerce.productName();
-  }
-  if (/^(description|summary|bio|about|comment|message|note|notes|details|text)$/.test(last)) return f.lorem.sentence();
-  if (last === 'phone' || all.includes('phone') || last === 'mobile') return f.phone.number({ style: 'international' });
-  if (/street|address/.test(all)) return f.location.streetAddress();
-  if (last === 'city') return f.location.city();
-  if (all.includes('country code') || all === 'country') return f.location.countryCode();
-  if (last === 'zip' || last === 'postcode' || all.includes('postal code')) return f.location.zipCode();
-  if (last === 'currency' || all.includes('currency code')) return f.helpers.arrayElement(['EUR', 'USD', 'GBP']);
-  if (last === 'sku') return `SKU-${f.string.alphanumeric({ length: 8, casing: 'upper' })}`;
-  if (last === 'color' || last === 'colour') return f.color.human();
-  if (last === 'company' || last === 'carrier' || last === 'brand' || last === 'vendor') return f.company.name();
-  if (last === 'token' || last === 'secret' || last === 'key' || last === 'cursor') return f.string.alphanumeric(24);
-  if (last === 'ip') return f.internet.ipv4();
-  if (last === 'locale' || last === 'language') return 'en-US';
-  if (last === 'version') return f.system.semver();
-  if (last === 'code') return f.string.alphanumeric({ length: 6, casing: 'upper' });
-  if (last === 'status' || last === 'state') return f.helpers.arrayElement(['active', 'pending', 'inactive']);
-  return undefined;
 }
 
 /** A seed for one generated value: the scenario's seed mixed with what it is for. */
