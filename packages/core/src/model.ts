@@ -33,7 +33,10 @@ export interface CoreRequest {
   partOf?: string | undefined;
 }
 
-/** What a handler receives: the request plus the scenario's shared state. */
+/**
+ * What a handler receives: the request itself, to which the engine adds the scenario's shared state
+ * and the call number (adapters may declare both on their request classes, so every request has one shape).
+ */
 export interface HandlerContext<State = unknown> extends CoreRequest {
   state: State;
   /** How many times this rule has answered before this call (0 on the first). */

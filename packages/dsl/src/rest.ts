@@ -201,15 +201,11 @@ function route<M extends Method>(method: M) {
       operation: `${method} ${path}`,
       meta: { method, path },
       match: options.match,
-      respond: typeof responder === 'function' ? toHandler(responder as (ctx: RestContext<string, unknown>) => unknown) : responder,
+      respond: responder,
       source: captureSource(),
     };
   }
   return define;
-}
-
-function toHandler(handler: (ctx: RestContext<string, unknown>) => unknown) {
-  return (ctx: CoreRequest & { state: unknown; call: number }) => handler({ ...ctx, params: ctx.params, request: ctx });
 }
 
 /**
@@ -294,7 +290,7 @@ function operation(operationId: string, ...args: unknown[]): RuleOf<unknown> {
     operation: `operationId ${operationId}`,
     meta: { operationId },
     match: options.match,
-    respond: typeof responder === 'function' ? toHandler(responder as (ctx: RestContext<string, unknown>) => unknown) : responder,
+    respond: responder,
     source: captureSource(),
   };
 }

@@ -469,6 +469,9 @@ class GraphqlRequest implements CoreRequest {
   readonly headers: CoreRequest['headers'];
   body: unknown;
   readonly target: string;
+  /** Set by the engine before a handler runs (this request is the handler's context). */
+  state: unknown = undefined;
+  call = 0;
   readonly #reply: FastifyReply;
   #signal: AbortSignal | undefined;
 
@@ -494,6 +497,9 @@ class FieldRequest implements CoreRequest {
   readonly query = NONE;
   readonly headers: CoreRequest['headers'];
   readonly target: string;
+  /** Set by the engine before a handler runs (this request is the handler's context). */
+  state: unknown = undefined;
+  call = 0;
   readonly #outer: CoreRequest;
 
   constructor(

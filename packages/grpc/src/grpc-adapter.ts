@@ -63,6 +63,8 @@ interface GrpcRequest extends CoreRequest {
   incoming: AsyncIterable<unknown> | Iterable<unknown>;
   write: (message: unknown) => void;
   method: string;
+  state: unknown;
+  call: number;
 }
 
 class GrpcServer implements ServiceServer {
@@ -503,6 +505,9 @@ class GrpcServer implements ServiceServer {
           }
         : writeUnary,
       method: method.id,
+      // Set by the engine before a handler runs: this request is the handler's context.
+      state: undefined,
+      call: 0,
     };
   }
 }

@@ -176,8 +176,8 @@ function validationRule(
   api: OpenApi,
   service: ServiceDefinition,
 ): RuleDefinition {
-  // The engine hands `when` the CoreRequest and the responder a copy of it that shares `headers`,
-  // so the result is cached by that object: validation runs once per request.
+  // The engine hands `when` and the responder the same request; the result is cached by its
+  // `headers` object: validation runs once per request.
   const results = new WeakMap<object, Violation[]>();
   const check = (request: Pick<CoreRequest, 'params' | 'query' | 'headers' | 'body'>): Violation[] => {
     let violations = results.get(request.headers);

@@ -163,7 +163,7 @@ function toCoreRequest(service: string, operation: string, request: FastifyReque
 /**
  * A CoreRequest over a fastify request. A class, not a literal with a defined property: every
  * request then shares one shape, and `signal` is a prototype getter, so it is made only on first
- * use (delays, handlers that ask) and copying the request (the handler context) does not make it.
+ * use (delays, handlers that ask). The engine hands this object to handlers as their context.
  */
 class RestRequest implements CoreRequest {
   readonly protocol = 'rest';
@@ -174,6 +174,9 @@ class RestRequest implements CoreRequest {
   readonly headers: CoreRequest['headers'];
   readonly body: unknown;
   readonly target: string;
+  /** Set by the engine before a handler runs: this request is the handler's context. */
+  state: unknown = undefined;
+  call = 0;
   readonly #reply: FastifyReply;
   #signal: AbortSignal | undefined;
 
@@ -191,6 +194,11 @@ class RestRequest implements CoreRequest {
   get signal(): AbortSignal {
     this.#signal ??= clientGoneSignal(this.#reply.raw);
     return this.#signal;
+  }
+
+  /** The REST handler context's `request`: the protocol-neutral request, which is this object. */
+  get request(): CoreRequest {
+    return this;
   }
 }
 
