@@ -7,7 +7,6 @@ import {
   type Fault,
   type HttpHandler,
   hashString,
-  httpStatusOfCode,
   MockstackError,
   type Model,
   makeFault,
@@ -18,7 +17,7 @@ import {
   type ServiceAddress,
   type ServiceServer,
 } from '@mockstack/core';
-import { clientGoneSignal, HttpApp, type HttpAppOptions } from '@mockstack/http';
+import { bodyLimitOf, clientGoneSignal, endWithoutAnswer, faultStatusAndHeaders, HttpApp, type HttpAppOptions, pathOf, requestErrorOf } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema, isObjectType } from 'graphql';
 import { graphqlCodeOf } from './codes.js';
@@ -27,7 +26,6 @@ import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { createMockedSchema, type MockedSchema, type MockOverrides } from './mocks.js';
 import { claimSchema, type LoadedSchema, loadSchema } from './schema.js';
 
-const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const INVALID = '(invalid)';
 /** Shared by every request: GraphQL requests have no path params (nor, over POST, a query string). */
 const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -168,7 +166,7 @@ class GraphqlServer implements ServiceServer {
     this.#path = typeof config.path === 'string' ? config.path : '/graphql';
     this.#postTarget = `POST ${this.#path}`;
 
-    const bodyLimit = typeof config.bodyLimit === 'number' ? config.bodyLimit : DEFAULT_BODY_LIMIT;
+    const bodyLimit = bodyLimitOf(config);
     this.#http = new HttpApp({ bodyLimit, cors: config.cors as HttpAppOptions['cors'] });
     this.#app = this.#http.fastify;
     this.#app.addContentTypeParser('application/graphql', { parseAs: 'string' }, (_req, text, done) => done(null, { query: String(text) }));
@@ -183,15 +181,8 @@ class GraphqlServer implements ServiceServer {
       this.#refuse(request, reply, pathOf(request.url) === this.#path ? 405 : 404, message, 'BAD_REQUEST');
     });
     this.#app.setErrorHandler((error: FastifyError, request, reply) => {
-      const clientError = (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) || error instanceof SyntaxError;
-      const status = clientError ? (error.statusCode ?? 400) : 500;
-      const message =
-        error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-          ? `request body is larger than this service's limit of ${bodyLimit} bytes (set bodyLimit on the service to raise it)`
-          : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
-            ? `request body is not valid JSON: ${error.message}`
-            : error.message;
-      this.#refuse(request, reply, status, message, status === 413 ? 'PAYLOAD_TOO_LARGE' : clientError ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR');
+      const { status, code, message } = requestErrorOf(error, bodyLimit);
+      this.#refuse(request, reply, status, message, code);
     });
   }
 
@@ -418,10 +409,7 @@ class GraphqlServer implements ServiceServer {
   ): void {
     let status: number | string;
     if ('transport' in answer) {
-      reply.hijack();
-      if (answer.transport === 'reset') reply.raw.socket?.resetAndDestroy();
-      else if (answer.transport === 'empty') reply.raw.socket?.end();
-      status = answer.transport === 'reset' ? 'connection reset' : answer.transport === 'empty' ? 'empty reply' : 499;
+      status = endWithoutAnswer(reply, answer.transport);
     } else {
       status = answer.status;
       reply.code(answer.status);
@@ -529,10 +517,9 @@ function firstErrorOf(answer: Answer): Pick<GraphQLFormattedError, 'message' | '
 /** An HTTP-level failure: the status the fault maps to, with the GraphQL errors shape (or the fault's exact body). */
 function faultAnswer(fault: Fault): Answer {
   if (fault.transport) return { transport: fault.transport };
-  const headers: Record<string, string> = { ...fault.headers };
-  if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
+  const { status, headers } = faultStatusAndHeaders(fault);
   const body = fault.body !== undefined ? fault.body : { errors: [{ message: fault.message, extensions: extensionsOf(fault) }] };
-  return { status: fault.httpStatus ?? httpStatusOfCode[fault.code], headers, body };
+  return { status, headers, body };
 }
 
 function errorsBody(message: string, code: string): { errors: GraphQLFormattedError[] } {
@@ -554,9 +541,4 @@ function parseJsonParam(value: unknown): unknown {
 
 function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
-
-function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
 }

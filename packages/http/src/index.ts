@@ -1,2 +1,11 @@
 export { clientGoneSignal, HttpApp, type HttpAppOptions } from './http-app.js';
 export { HttpMounts } from './http-mounts.js';
+export {
+  bodyLimitOf,
+  DEFAULT_BODY_LIMIT,
+  endWithoutAnswer,
+  faultStatusAndHeaders,
+  pathOf,
+  type RequestError,
+  requestErrorOf,
+} from './reply.js';

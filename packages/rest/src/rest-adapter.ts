@@ -9,7 +9,6 @@ import {
   type Engine,
   type Fault,
   type HttpHandler,
-  httpStatusOfCode,
   isFault,
   type MissReport,
   makeFault,
@@ -19,12 +18,10 @@ import {
   type ServiceAddress,
   type ServiceServer,
 } from '@mockstack/core';
-import { clientGoneSignal, HttpApp, type HttpAppOptions } from '@mockstack/http';
+import { bodyLimitOf, clientGoneSignal, endWithoutAnswer, faultStatusAndHeaders, HttpApp, type HttpAppOptions, pathOf, requestErrorOf } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { validateRestService } from './path-template.js';
-
-const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** Serves a REST service of the model with fastify; fastify's router does the path matching. */
 export const restAdapter: Adapter = {
@@ -59,8 +56,7 @@ class RestServer implements ServiceServer {
     for (const warning of openapi?.warnings ?? []) logger.warn(`service "${service.name}" (${openapi?.file}): ${warning}`);
     this.#engine = engine;
     this.#routes = routeKey(service);
-    const bodyLimit = typeof service.config.bodyLimit === 'number' ? service.config.bodyLimit : DEFAULT_BODY_LIMIT;
-    this.#http = new HttpApp({ bodyLimit, cors: service.config.cors as HttpAppOptions['cors'] });
+    this.#http = new HttpApp({ bodyLimit: bodyLimitOf(service.config), cors: service.config.cors as HttpAppOptions['cors'] });
     this.#app = this.#http.fastify;
     this.#app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, text, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(text))));
@@ -115,15 +111,9 @@ class RestServer implements ServiceServer {
   /** Malformed JSON, oversized bodies and other errors before a handler runs: 4xx, journaled. */
   #answerBadRequest(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
     const startedAt = performance.now();
-    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
-    const message =
-      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-        ? `request body is larger than this service's limit of ${this.#app.initialConfig.bodyLimit} bytes (set bodyLimit on the service to raise it)`
-        : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
-          ? `request body is not valid JSON: ${error.message}`
-          : error.message;
+    const { status, code, message } = requestErrorOf(error, this.#app.initialConfig.bodyLimit ?? bodyLimitOf(this.#service.config));
     const core = toCoreRequest(this.#service.name, `${request.method} ${routeOf(request)}`, request, reply);
-    reply.code(status).send({ error: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message } });
+    reply.code(status).send({ error: { code, message } });
     this.#engine.record(core, { kind: 'fault', rule: undefined, fault: { code: 'INVALID_ARGUMENT', message } as Fault }, { status, startedAt, error: message });
   }
 }
@@ -145,11 +135,6 @@ function contractAnswer(core: CoreRequest, rule: Rule, contract: ContractRespond
 
 function routeKey(service: Service): string {
   return [...service.operations.keys()].sort().join('\n');
-}
-
-function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
 }
 
 function routeOf(request: FastifyRequest): string {
@@ -216,8 +201,7 @@ function send(outcome: Exclude<Outcome, { kind: 'fallback' }>, reply: FastifyRep
     case 'unmatched':
       return sendUnmatched(reply, outcome.miss);
     case 'aborted':
-      reply.hijack();
-      return 499;
+      return endWithoutAnswer(reply, 'aborted');
   }
 }
 
@@ -246,16 +230,8 @@ function isPlainObject(value: object): boolean {
 }
 
 function sendFault(reply: FastifyReply, fault: Fault): number | string {
-  if (fault.transport) {
-    reply.hijack();
-    const socket = reply.raw.socket;
-    if (fault.transport === 'reset') socket?.resetAndDestroy();
-    else socket?.end();
-    return fault.transport === 'reset' ? 'connection reset' : 'empty reply';
-  }
-  const status = fault.httpStatus ?? httpStatusOfCode[fault.code];
-  const headers: Record<string, string> = { ...fault.headers };
-  if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
+  if (fault.transport) return endWithoutAnswer(reply, fault.transport);
+  const { status, headers } = faultStatusAndHeaders(fault);
   const body =
     fault.body !== undefined
       ? fault.body

@@ -1,0 +1,56 @@
+import type { Fault } from '@mockstack/core';
+import { httpStatusOfCode } from '@mockstack/core';
+import type { FastifyError, FastifyReply } from 'fastify';
+
+/** Largest request body an HTTP service accepts unless its `bodyLimit` says otherwise: 1 MiB. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** The service's `bodyLimit` setting, or the default. */
+export function bodyLimitOf(config: Readonly<Record<string, unknown>>): number {
+  return typeof config.bodyLimit === 'number' ? config.bodyLimit : DEFAULT_BODY_LIMIT;
+}
+
+/** `/orders/1` of `/orders/1?x=2`. */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/** A request fastify refused before any handler ran, as the status, wire code and message to answer with. */
+export interface RequestError {
+  status: number;
+  /** `PAYLOAD_TOO_LARGE`, `BAD_REQUEST` or `INTERNAL_SERVER_ERROR` (see the wire-code registry in docs/errors.md). */
+  code: 'PAYLOAD_TOO_LARGE' | 'BAD_REQUEST' | 'INTERNAL_SERVER_ERROR';
+  message: string;
+}
+
+/** Oversized bodies and malformed JSON say what to do; other client errors keep fastify's message. */
+export function requestErrorOf(error: FastifyError, bodyLimit: number): RequestError {
+  const clientError = (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) || error instanceof SyntaxError;
+  const status = clientError ? (error.statusCode ?? 400) : 500;
+  const message =
+    error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+      ? `request body is larger than this service's limit of ${bodyLimit} bytes (set bodyLimit on the service to raise it)`
+      : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
+        ? `request body is not valid JSON: ${error.message}`
+        : error.message;
+  return { status, code: status === 413 ? 'PAYLOAD_TOO_LARGE' : clientError ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR', message };
+}
+
+/**
+ * Drops the connection (`reset`), closes it without an answer (`empty`), or lets it go (`aborted`: the
+ * client left). Returns the status the journal records.
+ */
+export function endWithoutAnswer(reply: FastifyReply, transport: 'reset' | 'empty' | 'aborted'): string | number {
+  reply.hijack();
+  if (transport === 'reset') reply.raw.socket?.resetAndDestroy();
+  else if (transport === 'empty') reply.raw.socket?.end();
+  return transport === 'reset' ? 'connection reset' : transport === 'empty' ? 'empty reply' : 499;
+}
+
+/** The HTTP status and headers of a fault: its own status or its code's, its headers, and Retry-After. */
+export function faultStatusAndHeaders(fault: Fault): { status: number; headers: Record<string, string> } {
+  const headers: Record<string, string> = { ...fault.headers };
+  if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
+  return { status: fault.httpStatus ?? httpStatusOfCode[fault.code], headers };
+}
