@@ -65,7 +65,7 @@ beforeAll(async () => {
   const Customers = (
     grpc.loadPackageDefinition(protoLoader.loadSync(proto)) as unknown as { demo: { customers: { v1: { Customers: grpc.ServiceClientConstructor } } } }
   ).demo.customers.v1.Customers;
-  client = new Customers(stack.url('rpc').replace('grpc://', ''), grpc.credentials.createInsecure()) as typeof client;
+  client = new Customers(stack.url('rpc').replace('grpc://', ''), grpc.credentials.createInsecure()) as unknown as typeof client;
 });
 afterAll(async () => {
   client?.close();
