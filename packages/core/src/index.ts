@@ -16,3 +16,4 @@ export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, i
 export { captureSource, firstUserFrame } from './source.js';
 export { createStack, Stack, type StackOptions } from './stack.js';
 export { contentHash, fileHashes, readStartupCache, startupCacheDir, unchanged, writeStartupCache } from './startup-cache.js';
+export { isLoopbackHost, isLoopbackOrigin } from './loopback.js';

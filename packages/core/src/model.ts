@@ -169,7 +169,10 @@ export interface ServiceDefinition extends Behaviour {
  * default for mocks: any origin, with credentials; preflight requests are answered before any rule.
  */
 export interface CorsOptions {
-  /** Origins allowed, exact (`'http://localhost:3000'`) or patterns. Default: any (the request's origin is echoed). */
+  /**
+   * Origins allowed, exact (`'http://localhost:3000'`) or patterns; `'*'` allows any origin (the request's origin is echoed).
+   * Default: pages on this machine only (`localhost`, `*.localhost`, `127.0.0.1`, `[::1]`, any port).
+   */
   origins?: readonly (string | RegExp)[] | undefined;
   /** Allow cookies and Authorization (default true). */
   credentials?: boolean | undefined;

@@ -38,9 +38,10 @@ export interface ServiceBehaviour {
 /** Options of every service served over HTTP (REST, GraphQL). */
 export interface HttpServiceOptions {
   /**
-   * Cross-origin access for browser apps on other origins. On by default: any origin, with
-   * credentials, preflights answered before any rule. `false` turns it off (to write OPTIONS rules yourself).
-   * @example rest({ port: 8081, cors: { origins: ['http://localhost:3000'] } }, routes)
+   * Cross-origin access for browser apps on other origins. On by default for pages on this machine
+   * (localhost, 127.0.0.1, [::1], any port), with credentials, preflights answered before any rule.
+   * `origins` widens or narrows it (`['*']`: any origin); `false` turns it off (to write OPTIONS rules yourself).
+   * @example rest({ port: 8081, cors: { origins: ['https://app.staging.example.com'] } }, routes)
    */
   cors?: boolean | CorsOptions;
 }

@@ -1,5 +1,5 @@
 import { createServer, type ServerResponse } from 'node:http';
-import type { CorsOptions, HttpHandler, Service, ServiceAddress } from '@mockstack/core';
+import { type CorsOptions, type HttpHandler, isLoopbackOrigin, type Service, type ServiceAddress } from '@mockstack/core';
 import cors from 'cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { HttpMounts } from './http-mounts.js';
@@ -79,11 +79,22 @@ function corsHandlerOf(setting: boolean | CorsOptions | undefined): CorsHandler 
   if (setting === false) return undefined;
   const options: CorsOptions = setting === true || setting === undefined ? {} : setting;
   return cors({
-    origin: options.origins ? [...options.origins] : true,
+    origin: allowedOrigins(options.origins),
     credentials: options.credentials ?? true,
     exposedHeaders: [...(options.exposeHeaders ?? EXPOSED_HEADERS)],
     maxAge: options.maxAge ?? 600,
   });
+}
+
+/**
+ * Which origins get CORS headers: by default only pages served from this machine (localhost,
+ * 127.0.0.1, [::1], any port), so that a page on the internet cannot read the mocks (with cookies)
+ * through a developer's browser; `'*'` in the list allows any origin.
+ */
+function allowedOrigins(origins: CorsOptions['origins']): cors.CorsOptions['origin'] {
+  if (!origins) return (origin, callback) => callback(null, origin !== undefined && isLoopbackOrigin(origin));
+  if (origins.includes('*')) return true;
+  return [...origins];
 }
 
 /** Only requests from a browser on another origin carry `Origin`; the others skip CORS entirely. */
