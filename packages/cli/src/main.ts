@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ErrorCode, MockstackError } from '@mockstack/core';
-import { runScenario } from '@mockstack/runner';
+import { ErrorCode, isLoopbackHost, MockstackError } from '@mockstack/core';
+import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, type LogFormat } from './request-logger.js';
 import { printServiceTable } from './service-table.js';
@@ -24,7 +24,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--host <host>', 'host every service binds to', '127.0.0.1')
     .option('--random-ports', 'serve every service on a free port')
     .option('--admin-port <port>', 'admin API port (0 = free port)', integer, 9900)
-    .option('--admin-host <host>', 'admin API host (loopback unless told)', '127.0.0.1')
+    .option('--admin-host <host>', 'admin API host (loopback unless told; any other host requires a token)', '127.0.0.1')
+    .option(
+      '--admin-token <token>',
+      `token every admin request must carry (default $${ADMIN_TOKEN_ENV}; generated and printed when --admin-host is not loopback)`,
+    )
     .option('--no-admin', 'do not start the admin API')
     .option('--watch', 'reload the scenario and its imports on change')
     .option('--quiet', 'no line per request')
@@ -55,8 +59,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('switch the variants of a running stack through its admin API')
     .argument('[names...]', 'variants to activate (none: turn all off)')
     .option('--admin <url>', 'admin API URL', 'http://127.0.0.1:9900/__admin')
-    .action(async (names: string[], options: { admin: string }) => {
-      exitCode = await switchVariants(names, options.admin);
+    .option('--admin-token <token>', `the admin token \`mockstack up\` printed (default $${ADMIN_TOKEN_ENV})`)
+    .action(async (names: string[], options: { admin: string; adminToken?: string }) => {
+      exitCode = await switchVariants(names, options.admin, options.adminToken ?? process.env[ADMIN_TOKEN_ENV]);
     });
 
   program
@@ -101,6 +106,7 @@ interface UpOptions {
   randomPorts?: boolean;
   adminPort: number;
   adminHost: string;
+  adminToken?: string;
   admin: boolean;
   watch?: boolean;
   quiet?: boolean;
@@ -133,6 +139,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       randomPorts: options.randomPorts,
       adminPort: options.admin ? options.adminPort : false,
       adminHost: options.adminHost,
+      adminToken: options.adminToken ?? process.env[ADMIN_TOKEN_ENV],
       logger,
       watch: options.watch,
       onReload: ({ ok, error, ms }) => {
@@ -174,10 +181,17 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       watch: Boolean(options.watch),
     });
   }
+  if (running.admin && !isLoopbackHost(options.adminHost)) {
+    const token = (options.adminToken ?? process.env[ADMIN_TOKEN_ENV]) ? '(the one you gave)' : running.admin.token;
+    logger.warn(
+      `WARNING: the admin API listens on ${options.adminHost}, reachable from other machines. Every admin request must carry the admin token ${token} ` +
+        `(header x-mockstack-admin-token, or Authorization: Bearer); \`mockstack variant\` takes it as --admin-token or ${ADMIN_TOKEN_ENV}.`,
+    );
+  }
   if (options.readyFile) {
     writeFileSync(
       options.readyFile,
-      `${JSON.stringify({ scenario: engine.model.name, pid: process.pid, services: running.services, admin: running.admin?.url }, null, 2)}\n`,
+      `${JSON.stringify({ scenario: engine.model.name, pid: process.pid, services: running.services, admin: running.admin?.url, adminToken: running.admin?.token }, null, 2)}\n`,
     );
   }
 
@@ -235,13 +249,13 @@ function hintLenient(error: unknown): void {
   }
 }
 
-async function switchVariants(names: string[], admin: string): Promise<number> {
+async function switchVariants(names: string[], admin: string, token: string | undefined): Promise<number> {
   const active = names.flatMap((n) => n.split(',')).filter(Boolean);
   let response: Response;
   try {
     response = await fetch(`${admin.replace(/\/$/, '')}/variants`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...adminTokenHeaders(token) },
       body: JSON.stringify({ active }),
     });
   } catch (error) {

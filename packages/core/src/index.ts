@@ -8,6 +8,7 @@ export { ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileE
 export { codeOfHttpStatus, httpStatusOfCode } from './http-status.js';
 export { Journal, type JournalEntry, type JournalFilter, type MissReport } from './journal.js';
 export { type Logger, silentLogger } from './logger.js';
+export { isLoopbackHost, isLoopbackOrigin } from './loopback.js';
 export { compileMatchers, describeValue, firstDifference, type Matcher } from './match.js';
 export * from './model.js';
 export { editDistance, nearest } from './nearest.js';
@@ -16,4 +17,3 @@ export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, i
 export { captureSource, firstUserFrame } from './source.js';
 export { createStack, Stack, type StackOptions } from './stack.js';
 export { contentHash, fileHashes, readStartupCache, startupCacheDir, unchanged, writeStartupCache } from './startup-cache.js';
-export { isLoopbackHost, isLoopbackOrigin } from './loopback.js';

@@ -4,7 +4,10 @@
  * the admin API's guard against foreign pages and DNS rebinding. No node import: core runs in browsers too.
  */
 export function isLoopbackHost(host: string): boolean {
-  const name = host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  const name = host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
   if (/^127(\.\d{1,3}){3}$/.test(name)) return true;
   return name === '::1' || name === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(name);

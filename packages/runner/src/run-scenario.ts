@@ -30,6 +30,8 @@ export interface RunOptions {
   /** Admin API port: a number, 0 for a free one, or false for no admin API. Default 0. */
   adminPort?: number | false | undefined;
   adminHost?: string | undefined;
+  /** Token the admin API requires (see `AdminOptions.token`); generated when the admin host is not loopback. */
+  adminToken?: string | undefined;
   logger?: Logger | undefined;
   journalSize?: number | undefined;
   /** Reload on changes to the scenario or anything it imports; a broken edit keeps the last good model. */
@@ -92,7 +94,14 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
   let admin: AdminServer | undefined;
   try {
     if (options.adminPort !== false)
-      admin = await startAdmin({ engine: stack.engine, addresses: () => stack.addresses }, { port: options.adminPort ?? 0, host: options.adminHost });
+      admin = await startAdmin(
+        { engine: stack.engine, addresses: () => stack.addresses },
+        {
+          port: options.adminPort ?? 0,
+          host: options.adminHost,
+          token: options.adminToken,
+        },
+      );
   } catch (error) {
     await stack.close();
     throw error;
