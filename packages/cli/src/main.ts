@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ErrorCode, isLoopbackHost, MockstackError } from '@mockstack/core';
+import { ErrorCode, isLoopbackHost, MockstackError, parseDuration } from '@mockstack/core';
 import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, type LogFormat } from './request-logger.js';
@@ -31,6 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .option('--no-admin', 'do not start the admin API')
     .option('--watch', 'reload the scenario and its imports on change')
+    .option('--grace <duration>', 'on SIGTERM/SIGINT, how long calls in flight may finish before they are cut (a second signal cuts at once)', duration, 5000)
     .option('--quiet', 'no line per request')
     .option('--log-format <format>', 'text or json', logFormat, 'text' as LogFormat)
     .option('--ready-file <path>', 'write the addresses as JSON to this file once every service listens')
@@ -109,6 +110,7 @@ interface UpOptions {
   adminToken?: string;
   admin: boolean;
   watch?: boolean;
+  grace: number;
   quiet?: boolean;
   logFormat: LogFormat;
   readyFile?: string;
@@ -154,15 +156,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
     return 1;
   }
   // Listening for Ctrl-C/SIGTERM before saying we are ready: a supervisor may signal as soon as it reads that.
-  const stopped = new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const stopped = stopSignal(options.grace, (message) => logger.warn(message));
   const engine = running.stack.engine;
   const readyMs = performance.now() - started;
   if (options.logFormat === 'json') {
@@ -196,8 +190,43 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   }
 
   await stopped;
-  await running.close();
+  await running.close(options.grace);
   return 0;
+}
+
+/**
+ * Resolves on the first SIGINT/SIGTERM (the caller then drains); a second one exits at once with
+ * the signal's conventional code, cutting whatever is still in flight. Started by npm (`npx
+ * mockstack`, `npm run`), it also stops when npm goes: npm hands SIGTERM to the `sh -c` it runs us
+ * in, which dies without passing it on, and we would be left serving on the ports, orphaned.
+ */
+function stopSignal(graceMs: number, warn: (message: string) => void): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const parent = process.ppid;
+    const orphaned =
+      process.env.npm_lifecycle_event === undefined
+        ? undefined
+        : setInterval(() => {
+            if (process.ppid !== parent) first('SIGTERM', 'the npm process that started mockstack is gone');
+          }, 250).unref();
+    const first = (signal: NodeJS.Signals, why: string = signal): void => {
+      clearInterval(orphaned);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      if (graceMs > 0) warn(`${why}: stopping; calls in flight have up to ${graceMs} ms to finish (signal again to stop now)`);
+      resolve(signal);
+    };
+    const force = (signal: NodeJS.Signals): void => {
+      warn(`${signal} again: stopping now`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    // Node passes the signal's number second: not a reason.
+    const onSignal = (signal: NodeJS.Signals): void => first(signal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
 }
 
 interface InitCommandOptions {
@@ -289,6 +318,12 @@ function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
   return n;
+}
+
+function duration(value: string): number {
+  const ms = parseDuration(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value);
+  if (ms === undefined) throw new InvalidArgumentError("expected a duration: milliseconds, or e.g. '500ms', '10s'");
+  return ms;
 }
 
 function logFormat(value: string): LogFormat {

@@ -34,7 +34,11 @@ export type HttpHandler = (request: IncomingMessage, response: ServerResponse) =
 /** One running service of one protocol. */
 export interface ServiceServer {
   listen(): Promise<ServiceAddress>;
-  close(): Promise<void>;
+  /**
+   * Stops serving. With `graceMs`, drains: stops accepting, lets calls in flight finish for up to
+   * that long, then cuts the rest. Without it, cuts at once (gRPC calls get a moment).
+   */
+  close(graceMs?: number): Promise<void>;
   /**
    * For a service with a `mount`: get ready to answer without a port of its own and return the
    * handler its host passes requests to. Called instead of `listen`.

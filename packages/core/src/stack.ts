@@ -50,12 +50,13 @@ export class Stack {
     return this.addresses;
   }
 
-  async close(): Promise<void> {
+  /** Closes every service; with `graceMs`, each drains its calls in flight for up to that long first (see ServiceServer.close). */
+  async close(graceMs?: number): Promise<void> {
     const servers = [...this.#servers.values()];
     this.#servers.clear();
     this.#addresses.clear();
     this.#mounted.clear();
-    await Promise.allSettled(servers.map((s) => s.close()));
+    await Promise.allSettled(servers.map((s) => s.close(graceMs)));
   }
 
   /**

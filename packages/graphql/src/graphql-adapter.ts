@@ -208,8 +208,8 @@ class GraphqlServer implements ServiceServer {
     return this.#http.listen(this.#service, this.#path);
   }
 
-  close(): Promise<void> {
-    return this.#http.close();
+  close(graceMs?: number): Promise<void> {
+    return this.#http.close(graceMs);
   }
 
   attach(): Promise<HttpHandler> {

@@ -156,10 +156,10 @@ class GrpcServer implements ServiceServer {
     });
   }
 
-  /** Lets calls finish for a moment, then cuts the rest (open streams would hold a test or the CLI forever). */
-  close(): Promise<void> {
+  /** Lets calls finish for `graceMs` (a moment by default), then cuts the rest (open streams would hold a test or the CLI forever). */
+  close(graceMs = 500): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#server.forceShutdown(), 500);
+      const timer = setTimeout(() => this.#server.forceShutdown(), graceMs);
       this.#server.tryShutdown(() => {
         clearTimeout(timer);
         resolve();

@@ -29,7 +29,8 @@ export class HttpApp {
     this.fastify = Fastify({
       logger: false,
       bodyLimit: options.bodyLimit,
-      forceCloseConnections: true,
+      // Connections are cut by close() itself: at once, or after a drain.
+      forceCloseConnections: 'idle',
       return503OnClosing: false,
       serverFactory: (route, settings) => {
         const own: HttpHandler = corsHandler ? withCors(corsHandler, route) : route;
@@ -64,8 +65,27 @@ export class HttpApp {
     return this.#mounts.add(path, handler);
   }
 
-  close(): Promise<void> {
-    return this.fastify.close();
+  /**
+   * Stops listening. Without `graceMs` every connection is cut at once; with it, requests in flight
+   * may finish for up to that long (each answered with `connection: close`), then the rest are cut.
+   */
+  async close(graceMs?: number): Promise<void> {
+    const server = this.fastify.server;
+    const closed = this.fastify.close();
+    if (!graceMs) {
+      server.closeAllConnections();
+      return closed;
+    }
+    // A keep-alive connection whose answer ends during the drain would otherwise be held for its idle
+    // timeout; polling keeps the request path free of drain bookkeeping.
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    try {
+      await closed;
+    } finally {
+      clearInterval(idle);
+      clearTimeout(timer);
+    }
   }
 }
 

@@ -79,8 +79,8 @@ class RestServer implements ServiceServer {
     return this.#http.listen(this.#service);
   }
 
-  close(): Promise<void> {
-    return this.#http.close();
+  close(graceMs?: number): Promise<void> {
+    return this.#http.close(graceMs);
   }
 
   host(path: string, handler: HttpHandler): () => void {

@@ -52,7 +52,11 @@ export interface RunningStack {
   admin: AdminServer | undefined;
   /** Loads the files again and serves the new model; state is kept unless the seed changed. */
   reload(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Stops every service and the admin API. With `graceMs`, drains: no new connections or calls, those
+   * in flight may finish for up to that long, then the rest are cut. Later calls wait for the first.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -111,6 +115,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
   process.setSourceMapsEnabled(true);
 
   let watcher: FSWatcher | undefined;
+  let closing: Promise<void> | undefined;
   let reloading = Promise.resolve();
   const reload = async (): Promise<void> => {
     const started = performance.now();
@@ -143,10 +148,13 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
       reloading = reloading.then(reload);
       return reloading;
     },
-    close: async () => {
-      await watcher?.close();
-      await reloading.catch(() => {});
-      await Promise.allSettled([admin?.close(), stack.close()]);
+    close: (graceMs) => {
+      closing ??= (async () => {
+        await watcher?.close();
+        await reloading.catch(() => {});
+        await Promise.allSettled([admin?.close(), stack.close(graceMs)]);
+      })();
+      return closing;
     },
   };
 }
