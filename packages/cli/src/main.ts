@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ErrorCode, isLoopbackHost, MockstackError, parseDuration } from '@mockstack/core';
+import { defaultLimits, ErrorCode, isLoopbackHost, MockstackError, parseDuration } from '@mockstack/core';
 import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, type LogFormat } from './request-logger.js';
@@ -32,6 +32,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--no-admin', 'do not start the admin API')
     .option('--watch', 'reload the scenario and its imports on change')
     .option('--grace <duration>', 'on SIGTERM/SIGINT, how long calls in flight may finish before they are cut (a second signal cuts at once)', duration, 5000)
+    .option(
+      '--request-timeout <duration>',
+      `a request (headers and body) must arrive within this; 0: no limit (default ${seconds(defaultLimits.requestTimeoutMs)})`,
+      duration,
+    )
+    .option('--headers-timeout <duration>', `request headers must arrive within this (default ${seconds(defaultLimits.headersTimeoutMs)})`, duration)
+    .option(
+      '--keep-alive-timeout <duration>',
+      `how long an idle keep-alive connection stays open (default ${seconds(defaultLimits.keepAliveTimeoutMs)})`,
+      duration,
+    )
+    .option(
+      '--idle-timeout <duration>',
+      `a connection with no traffic for this long is closed; 0: never (default ${seconds(defaultLimits.idleTimeoutMs)})`,
+      duration,
+    )
+    .option('--max-connections <n>', `open connections per port; 0: no limit (default ${defaultLimits.maxConnections})`, integer)
+    .option('--grpc-max-streams <n>', `gRPC calls in flight per connection (default ${defaultLimits.grpcMaxConcurrentStreams})`, integer)
+    .option(
+      '--grpc-stream-idle-timeout <duration>',
+      `a gRPC call whose client sends nothing (and has not ended its side) for this long ends with DEADLINE_EXCEEDED; 0: never (default ${seconds(defaultLimits.grpcStreamIdleTimeoutMs)})`,
+      duration,
+    )
     .option('--quiet', 'no line per request')
     .option('--log-format <format>', 'text or json', logFormat, 'text' as LogFormat)
     .option('--ready-file <path>', 'write the addresses as JSON to this file once every service listens')
@@ -111,6 +134,13 @@ interface UpOptions {
   admin: boolean;
   watch?: boolean;
   grace: number;
+  requestTimeout?: number;
+  headersTimeout?: number;
+  keepAliveTimeout?: number;
+  idleTimeout?: number;
+  maxConnections?: number;
+  grpcMaxStreams?: number;
+  grpcStreamIdleTimeout?: number;
   quiet?: boolean;
   logFormat: LogFormat;
   readyFile?: string;
@@ -143,6 +173,15 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       adminHost: options.adminHost,
       adminToken: options.adminToken ?? process.env[ADMIN_TOKEN_ENV],
       logger,
+      limits: {
+        requestTimeoutMs: options.requestTimeout,
+        headersTimeoutMs: options.headersTimeout,
+        keepAliveTimeoutMs: options.keepAliveTimeout,
+        idleTimeoutMs: options.idleTimeout,
+        maxConnections: options.maxConnections,
+        grpcMaxConcurrentStreams: options.grpcMaxStreams,
+        grpcStreamIdleTimeoutMs: options.grpcStreamIdleTimeout,
+      },
       watch: options.watch,
       onReload: ({ ok, error, ms }) => {
         if (ok) logger.warn(`reloaded ${file} in ${ms.toFixed(0)} ms`);
@@ -318,6 +357,10 @@ function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
   return n;
+}
+
+function seconds(ms: number): string {
+  return `${ms / 1000}s`;
 }
 
 function duration(value: string): number {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from './engine.js';
 import type { Problem } from './errors.js';
+import type { ServerLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import type { Model, Service, ServiceDefinition } from './model.js';
 
@@ -26,6 +27,8 @@ export interface ServiceAddress {
 export interface AdapterContext {
   engine: Engine;
   logger: Logger;
+  /** Timeouts and caps on what clients may hold (the defaults unless the stack was given others). */
+  limits: ServerLimits;
 }
 
 /** Node's HTTP request listener: how a service mounted on another's port is handed its requests. */

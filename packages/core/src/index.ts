@@ -7,6 +7,7 @@ export { type Completion, Engine, type EngineOptions, type Outcome } from './eng
 export { ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
 export { codeOfHttpStatus, httpStatusOfCode } from './http-status.js';
 export { Journal, type JournalEntry, type JournalFilter, type MissReport } from './journal.js';
+export { defaultLimits, type GivenLimits, limitsOf, type ServerLimits } from './limits.js';
 export { type Logger, silentLogger } from './logger.js';
 export { isLoopbackHost, isLoopbackOrigin } from './loopback.js';
 export { compileMatchers, describeValue, firstDifference, type Matcher } from './match.js';

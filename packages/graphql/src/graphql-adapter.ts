@@ -143,7 +143,7 @@ class GraphqlServer implements ServiceServer {
   readonly #schemaRule: Rule;
   readonly #http: HttpApp;
 
-  constructor(service: Service, { engine, logger }: AdapterContext) {
+  constructor(service: Service, { engine, logger, limits: serverLimits }: AdapterContext) {
     this.#service = service;
     this.#engine = engine;
     const loaded = loadSchema(service, engine.model);
@@ -178,7 +178,7 @@ class GraphqlServer implements ServiceServer {
     this.#postTarget = `POST ${this.#path}`;
 
     const bodyLimit = typeof config.bodyLimit === 'number' ? config.bodyLimit : DEFAULT_BODY_LIMIT;
-    this.#http = new HttpApp({ bodyLimit, cors: config.cors as HttpAppOptions['cors'] });
+    this.#http = new HttpApp({ bodyLimit, cors: config.cors as HttpAppOptions['cors'], limits: serverLimits });
     this.#app = this.#http.fastify;
     this.#app.addContentTypeParser('application/graphql', { parseAs: 'string' }, (_req, text, done) => done(null, { query: String(text) }));
     this.#app.post(this.#path, (request, reply) => this.#answer(request, reply, (request.body ?? {}) as GraphqlParams, 'POST'));

@@ -77,7 +77,7 @@ class GrpcServer implements ServiceServer {
   readonly #statuses = new WeakMap<Fault, grpc.StatusObject>();
   readonly #encoded = new WeakMap<object, Map<protobuf.Type, Buffer>>();
 
-  constructor(service: Service, { engine }: AdapterContext) {
+  constructor(service: Service, { engine, limits }: AdapterContext) {
     this.#service = service;
     this.#engine = engine;
     const config = grpcConfigOf(service);
@@ -85,7 +85,12 @@ class GrpcServer implements ServiceServer {
     this.#autoMock = config.autoMock;
     this.#protos = loadServiceProtos(service, engine.model);
     this.#mocker = new AutoMocker(engine.seed);
-    this.#server = new grpc.Server({ 'grpc.max_receive_message_length': config.maxMessageBytes });
+    this.#server = new grpc.Server({
+      'grpc.max_receive_message_length': config.maxMessageBytes,
+      'grpc.max_concurrent_streams': limits.grpcMaxConcurrentStreams,
+      ...(limits.idleTimeoutMs > 0 && { 'grpc.max_connection_idle_ms': limits.idleTimeoutMs }),
+      interceptors: limits.grpcStreamIdleTimeoutMs > 0 ? [streamIdleTimeout(limits.grpcStreamIdleTimeoutMs)] : [],
+    });
 
     for (const methods of this.#protos.services.values()) {
       const definition: Record<string, grpc.MethodDefinition<unknown, Buffer>> = {};
@@ -680,4 +685,56 @@ function pauseOf(item: unknown): number | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
   const spec = (item as { [PAUSE]?: number | string })[PAUSE];
   return spec === undefined ? undefined : (parseDuration(spec) ?? 0);
+}
+
+/**
+ * Ends a call that sends and receives nothing for `ms` before the client ends its side (e.g. a client
+ * that sent headers and never a message or an end of stream) with DEADLINE_EXCEEDED, so that it cannot
+ * hold a stream forever. Once the client has ended its side, the scenario's pace is its own.
+ */
+function streamIdleTimeout(ms: number): grpc.ServerInterceptor {
+  return (_method, call) => {
+    let timer: NodeJS.Timeout | undefined;
+    let clientDone = false;
+    const stop = (): void => {
+      clientDone = true;
+      clearTimeout(timer);
+    };
+    const rearm = (): void => {
+      clearTimeout(timer);
+      if (clientDone) return;
+      timer = setTimeout(
+        () =>
+          call.sendStatus({
+            code: grpc.status.DEADLINE_EXCEEDED,
+            details: `mockstack: nothing sent or received on this call for ${ms} ms (stream idle timeout, --grpc-stream-idle-timeout); the call is ended`,
+          }),
+        ms,
+      );
+    };
+    return new grpc.ServerInterceptingCall(call, {
+      start: (next) => {
+        rearm();
+        next({
+          onReceiveMessage: (message, nextMessage) => {
+            rearm();
+            nextMessage(message);
+          },
+          onReceiveHalfClose: (nextHalfClose) => {
+            stop();
+            nextHalfClose();
+          },
+          onCancel: stop,
+        });
+      },
+      sendMessage: (message, nextMessage) => {
+        rearm();
+        nextMessage(message);
+      },
+      sendStatus: (status, nextStatus) => {
+        stop();
+        nextStatus(status);
+      },
+    });
+  };
 }

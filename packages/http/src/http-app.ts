@@ -1,5 +1,5 @@
-import { createServer, type ServerResponse } from 'node:http';
-import { type CorsOptions, type HttpHandler, isLoopbackOrigin, type Service, type ServiceAddress } from '@mockstack/core';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { type CorsOptions, type HttpHandler, isLoopbackOrigin, type ServerLimits, type Service, type ServiceAddress } from '@mockstack/core';
 import cors from 'cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { HttpMounts } from './http-mounts.js';
@@ -11,6 +11,8 @@ export interface HttpAppOptions {
   bodyLimit: number;
   /** The service's `cors` setting: undefined or true for the defaults, false for none. */
   cors: boolean | CorsOptions | undefined;
+  /** The stack's timeouts and connection cap. */
+  limits: ServerLimits;
 }
 
 /**
@@ -32,15 +34,10 @@ export class HttpApp {
       // Connections are cut by close() itself: at once, or after a drain.
       forceCloseConnections: 'idle',
       return503OnClosing: false,
-      serverFactory: (route, settings) => {
+      serverFactory: (route) => {
         const own: HttpHandler = corsHandler ? withCors(corsHandler, route) : route;
         this.#listener = this.#mounts.listener(own);
-        // The timeouts fastify gives a server it makes itself (no request timeout: a mock may be told to answer late).
-        const server = createServer(this.#listener);
-        server.keepAliveTimeout = numberOr(settings.keepAliveTimeout, server.keepAliveTimeout);
-        server.requestTimeout = numberOr(settings.requestTimeout, 0);
-        server.setTimeout(numberOr(settings.connectionTimeout, 0));
-        return server;
+        return limitedServer(this.#listener, options.limits);
       },
     });
   }
@@ -89,8 +86,25 @@ export class HttpApp {
   }
 }
 
-function numberOr(value: unknown, fallback: number): number {
-  return typeof value === 'number' ? value : fallback;
+/**
+ * A node HTTP server with the stack's limits. Node's request timeout covers receiving the request
+ * only (a slow body is answered 408), so answers a scenario delays are unaffected; the idle timeout
+ * does count a delay, hence its high default. Node checks the first two on an interval (30 s by
+ * default), here a fraction of the shortest so a limit holds near its value.
+ */
+function limitedServer(listener: HttpHandler, limits: ServerLimits): Server {
+  const shortest = Math.min(...[limits.requestTimeoutMs, limits.headersTimeoutMs].filter((ms) => ms > 0));
+  const server = createServer({
+    requestTimeout: limits.requestTimeoutMs,
+    // node refuses a headers timeout above the request timeout
+    headersTimeout: limits.requestTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Number.isFinite(shortest) ? Math.max(50, Math.min(1000, Math.round(shortest / 4))) : 30_000,
+  });
+  server.on('request', listener);
+  server.setTimeout(limits.idleTimeoutMs);
+  if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
+  return server;
 }
 
 type CorsHandler = ReturnType<typeof cors>;

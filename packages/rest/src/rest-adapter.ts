@@ -45,7 +45,7 @@ class RestServer implements ServiceServer {
   readonly #routes: string;
   readonly #http: HttpApp;
 
-  constructor(service: Service, { engine, logger }: AdapterContext) {
+  constructor(service: Service, { engine, logger, limits }: AdapterContext) {
     this.#service = service;
     const openapi = service.config[OPENAPI_INFO] as OpenApiServiceInfo | undefined;
     if (openapi) {
@@ -56,7 +56,7 @@ class RestServer implements ServiceServer {
     this.#engine = engine;
     this.#routes = routeKey(service);
     const bodyLimit = typeof service.config.bodyLimit === 'number' ? service.config.bodyLimit : DEFAULT_BODY_LIMIT;
-    this.#http = new HttpApp({ bodyLimit, cors: service.config.cors as HttpAppOptions['cors'] });
+    this.#http = new HttpApp({ bodyLimit, cors: service.config.cors as HttpAppOptions['cors'], limits });
     this.#app = this.#http.fastify;
     this.#app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, text, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(text))));

@@ -4,6 +4,7 @@ import {
   compile,
   createStack,
   ErrorCode,
+  type GivenLimits,
   type Logger,
   MockstackError,
   type Model,
@@ -34,6 +35,8 @@ export interface RunOptions {
   adminToken?: string | undefined;
   logger?: Logger | undefined;
   journalSize?: number | undefined;
+  /** Timeouts and caps on what clients may hold, per port (see ServerLimits; defaults for those left out). */
+  limits?: GivenLimits | undefined;
   /** Reload on changes to the scenario or anything it imports; a broken edit keeps the last good model. */
   watch?: boolean | undefined;
   /** Where proto imports of contract files are looked up. */
@@ -93,7 +96,14 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
   const files = typeof source === 'string' ? [source] : Array.isArray(source) ? source : [scenarioDefinitionOf(source)?.source?.file ?? '<inline>'];
   const logger = options.logger ?? silentLogger;
   const { model, inputs } = await loadModel(source, options);
-  const stack = createStack(model, { adapters, logger, journalSize: options.journalSize, seed: options.seed, variants: options.variants });
+  const stack = createStack(model, {
+    adapters,
+    logger,
+    journalSize: options.journalSize,
+    seed: options.seed,
+    variants: options.variants,
+    limits: options.limits,
+  });
   await stack.listen();
   let admin: AdminServer | undefined;
   try {

@@ -13,6 +13,8 @@ export interface StartOptions {
   /** Token the admin API then requires on every request (sent as `x-mockstack-admin-token`). Default none: loopback only. */
   adminToken?: string | undefined;
   logger?: RunOptions['logger'];
+  /** Timeouts and caps on what clients may hold (see ServerLimits), e.g. `{ requestTimeoutMs: 500 }`. */
+  limits?: RunOptions['limits'];
   /** Load OpenAPI documents and GraphQL SDL with small validity problems with a warning instead of failing. */
   lenient?: boolean | undefined;
 }
@@ -57,6 +59,7 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
     randomPorts: !options.fixedPorts,
     adminPort: options.admin ? 0 : false,
     adminToken: options.adminToken,
+    limits: options.limits,
     logger: options.logger,
     lenient: options.lenient,
   });
