@@ -55,6 +55,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       `a gRPC call whose client sends nothing (and has not ended its side) for this long ends with DEADLINE_EXCEEDED; 0: never (default ${seconds(defaultLimits.grpcStreamIdleTimeoutMs)})`,
       duration,
     )
+    .option('--redact <names>', 'also keep these headers / gRPC metadata / query parameters out of the journal and logs (comma-separated)', list)
+    .option('--no-redact', 'journal and log Authorization, Cookie, tokens in query strings… verbatim (redacted by default)')
     .option('--quiet', 'no line per request')
     .option('--log-format <format>', 'text or json', logFormat, 'text' as LogFormat)
     .option('--ready-file <path>', 'write the addresses as JSON to this file once every service listens')
@@ -134,6 +136,7 @@ interface UpOptions {
   admin: boolean;
   watch?: boolean;
   grace: number;
+  redact?: string[] | boolean;
   requestTimeout?: number;
   headersTimeout?: number;
   keepAliveTimeout?: number;
@@ -173,6 +176,8 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       adminHost: options.adminHost,
       adminToken: options.adminToken ?? process.env[ADMIN_TOKEN_ENV],
       logger,
+      // commander leaves `redact` undefined (or true, with --no-redact declared) when neither flag is given
+      redact: options.redact === false ? false : Array.isArray(options.redact) ? { headers: options.redact, query: options.redact } : undefined,
       limits: {
         requestTimeoutMs: options.requestTimeout,
         headersTimeoutMs: options.headersTimeout,

@@ -14,6 +14,7 @@ export { compileMatchers, describeValue, firstDifference, type Matcher } from '.
 export * from './model.js';
 export { editDistance, nearest } from './nearest.js';
 export { hashString, SeededRandom } from './random.js';
+export { defaultRedactedHeaders, defaultRedactedQuery, REDACTED, Redactor, type RedactSetting } from './redact.js';
 export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, isSequence, makeFault, makeReply, makeSequence } from './reply.js';
 export { captureSource, firstUserFrame } from './source.js';
 export { createStack, Stack, type StackOptions } from './stack.js';

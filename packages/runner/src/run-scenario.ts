@@ -8,6 +8,7 @@ import {
   type Logger,
   MockstackError,
   type Model,
+  type RedactSetting,
   type ServiceAddress,
   type Stack,
   scenarioDefinitionOf,
@@ -35,6 +36,8 @@ export interface RunOptions {
   adminToken?: string | undefined;
   logger?: Logger | undefined;
   journalSize?: number | undefined;
+  /** Secrets kept out of the journal and logs besides the defaults and the scenario's, or false for none. */
+  redact?: RedactSetting | undefined;
   /** Timeouts and caps on what clients may hold, per port (see ServerLimits; defaults for those left out). */
   limits?: GivenLimits | undefined;
   /** Reload on changes to the scenario or anything it imports; a broken edit keeps the last good model. */
@@ -103,6 +106,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
     seed: options.seed,
     variants: options.variants,
     limits: options.limits,
+    redact: options.redact,
   });
   await stack.listen();
   let admin: AdminServer | undefined;

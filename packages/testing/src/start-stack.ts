@@ -15,6 +15,8 @@ export interface StartOptions {
   logger?: RunOptions['logger'];
   /** Timeouts and caps on what clients may hold (see ServerLimits), e.g. `{ requestTimeoutMs: 500 }`. */
   limits?: RunOptions['limits'];
+  /** Secrets kept out of the journal besides the defaults (Authorization, Cookie, access_token…), or false to journal them verbatim. */
+  redact?: RunOptions['redact'];
   /** Load OpenAPI documents and GraphQL SDL with small validity problems with a warning instead of failing. */
   lenient?: boolean | undefined;
 }
@@ -60,6 +62,7 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
     adminPort: options.admin ? 0 : false,
     adminToken: options.adminToken,
     limits: options.limits,
+    redact: options.redact,
     logger: options.logger,
     lenient: options.lenient,
   });
