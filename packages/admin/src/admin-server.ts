@@ -1,4 +1,4 @@
-import { type Engine, ErrorCode, type JournalFilter, MockstackError, type ServiceAddress } from '@mockstack/core';
+import { displayPath, type Engine, ErrorCode, type JournalFilter, MockstackError, type ServiceAddress } from '@mockstack/core';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { adminGuard, adminTokenFor } from './admin-guard.js';
 
@@ -48,7 +48,7 @@ export function createAdminApp(
   app.get(`${PREFIX}/health`, async () => ({
     status: 'ok',
     scenario: engine.model.name,
-    file: engine.model.file,
+    file: engine.model.file && displayPath(engine.model.file),
     seed: engine.seed,
     variants: engine.variants,
   }));

@@ -4,7 +4,7 @@ export { type CompileOptions, compile, scenarioDefinitionOf } from './compile.js
 export { projectRoot, resolveContractPath } from './contract-path.js';
 export { checkDelay, parseDuration, resolveDelay, sleep } from './delay.js';
 export { type Completion, Engine, type EngineOptions, type Outcome } from './engine.js';
-export { ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
+export { displayPath, ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
 export { codeOfHttpStatus, httpStatusOfCode } from './http-status.js';
 export { Journal, type JournalEntry, type JournalFilter, type MissReport } from './journal.js';
 export { defaultLimits, type GivenLimits, limitsOf, type ServerLimits } from './limits.js';

@@ -6,6 +6,7 @@ import {
   type AdapterContext,
   type Code,
   type CoreRequest,
+  displayPath,
   type Engine,
   type Fault,
   type Headers,
@@ -410,7 +411,7 @@ class GrpcServer implements ServiceServer {
     if (isFault(error)) return error;
     const rule =
       'rule' in outcome && outcome.rule
-        ? ` of rule ${outcome.rule.id}${outcome.rule.source ? ` (${outcome.rule.source.file}:${outcome.rule.source.line})` : ''}`
+        ? ` of rule ${outcome.rule.id}${outcome.rule.source ? ` (${displayPath(outcome.rule.source.file)}:${outcome.rule.source.line})` : ''}`
         : '';
     if (error instanceof ShapeError) {
       return makeFault(
