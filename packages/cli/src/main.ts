@@ -155,7 +155,8 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   const file = files.join(' ');
   const started = performance.now();
   const logger = createLogger({ format: options.logFormat, quiet: Boolean(options.quiet) });
-  let running: Awaited<ReturnType<typeof runScenario>>;
+  let running: Awaited<ReturnType<typeof runScenario>> | undefined;
+  const urls = new Map<string, string>();
   // Contract types go stale when a contract changes; only projects that ran `mockstack gen` pay for the check.
   if (existsSync(join('scenarios', 'generated', 'contracts.d.ts'))) {
     const { isStale } = await import('@mockstack/contracts/contract-files');
@@ -189,8 +190,14 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       },
       watch: options.watch,
       onReload: ({ ok, error, ms }) => {
-        if (ok) logger.warn(`reloaded ${file} in ${ms.toFixed(0)} ms`);
-        else
+        if (ok) {
+          logger.warn(`reloaded ${file} in ${ms.toFixed(0)} ms`);
+          // A changed port or host is served at once, on its new address.
+          for (const service of running?.services ?? []) {
+            if (urls.get(service.name) !== service.url) logger.warn(`service "${service.name}" now at ${service.url}`);
+            urls.set(service.name, service.url);
+          }
+        } else
           logger.error(`reload of ${file} failed; still serving the last good version:\n${error instanceof MockstackError ? error.format() : String(error)}`);
       },
     });
@@ -199,6 +206,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
     if (!options.lenient) hintLenient(error);
     return 1;
   }
+  for (const service of running.services) urls.set(service.name, service.url);
   // Listening for Ctrl-C/SIGTERM before saying we are ready: a supervisor may signal as soon as it reads that.
   const stopped = stopSignal(options.grace, (message) => logger.warn(message));
   const engine = running.stack.engine;

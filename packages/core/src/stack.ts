@@ -69,13 +69,17 @@ export class Stack {
    * in place keep their sockets; the others restart on the port they had.
    */
   async reload(model: Model): Promise<void> {
+    const before = this.engine.model;
     this.engine.replaceModel(model);
     for (const [name, server] of [...this.#servers]) {
       const service = model.services.get(name);
       const previous = this.#addresses.get(name);
       const mounted = this.#mounted.get(name)?.mount;
       const sameMount = service?.mount?.on === mounted?.on && service?.mount?.path === mounted?.path;
-      if (service && sameMount && server.update && (await server.update(service))) continue;
+      // A new port or host is a new socket: restart there (a port of 0 keeps the free one it had).
+      const was = before.services.get(name);
+      const sameAddress = service?.port === was?.port && service?.host === was?.host;
+      if (service && sameMount && sameAddress && server.update && (await server.update(service))) continue;
       await this.#stop(name);
       if (service) await this.#start(name, previous?.port);
     }

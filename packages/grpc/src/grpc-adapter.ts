@@ -149,6 +149,7 @@ class GrpcServer implements ServiceServer {
   }
 
   listen(): Promise<ServiceAddress> {
+    dropBindFailureLine();
     const host = this.#service.host;
     const hostPort = `${host.includes(':') ? `[${host}]` : host}:${this.#service.port}`;
     return new Promise((resolve, reject) => {
@@ -738,4 +739,22 @@ function streamIdleTimeout(ms: number): grpc.ServerInterceptor {
       },
     });
   };
+}
+
+let bindFailureLineDropped = false;
+
+/**
+ * grpc-js prints "No address added out of total N resolved" itself when a port is taken, before
+ * listen() turns the failure into one MOCKSTACK_ERR_PORT_IN_USE line; its logger (console by
+ * default) is kept for everything else.
+ */
+function dropBindFailureLine(): void {
+  if (bindFailureLineDropped) return;
+  bindFailureLineDropped = true;
+  grpc.setLogger({
+    error: (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && args[0].includes('No address added out of total')) return;
+      console.error(...args);
+    },
+  });
 }
