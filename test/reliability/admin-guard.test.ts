@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { adminTokenFor } from '@mockstack/admin/admin-guard';
+import { adminTokenFor } from '@mockstack/admin';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { rest, scenario } from 'mockstack';
 
