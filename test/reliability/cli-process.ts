@@ -33,7 +33,7 @@ export function mockstack(args: readonly string[], env: Record<string, string> =
 }
 
 /** Waits until the output matches (or the process ends, or 20 s pass: then throws with the output). */
-export async function waitFor(run: CliProcess, pattern: RegExp, ms = 20000): Promise<RegExpMatchArray> {
+export async function waitFor(run: Pick<CliProcess, 'child' | 'output'>, pattern: RegExp, ms = 20000): Promise<RegExpMatchArray> {
   const deadline = Date.now() + ms;
   for (;;) {
     const match = run.output().match(pattern);
