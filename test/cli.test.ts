@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as grpcJs from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
+import { waitFor } from './reliability/cli-process.js';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = resolve(root, 'packages/mockstack/bin/mockstack.js');
@@ -34,16 +35,6 @@ function mockstack(args: string[]): Run {
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
-}
-
-async function waitFor(run: Run, pattern: RegExp, ms = 15000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const match = run.output().match(pattern);
-    if (match) return match;
-    if (Date.now() > deadline || run.child.exitCode !== null) throw new Error(`no ${pattern} in output:\n${run.output()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 test('`mockstack up scenarios/checkout.ts` prints its services, serves and logs requests, and stops cleanly on SIGTERM', async () => {

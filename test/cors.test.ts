@@ -14,6 +14,7 @@ const shop = scenario('cors', { seed: 3 }).services({
   catalog: graphql({ schema: SCHEMA }, { Query: { product: { sku: 'SKU-1', name: 'Mug' } } }),
   storefront: graphql({ schema: SCHEMA, on: 'orders', path: '/graphql' }),
   partner: rest({ port: 0, cors: { origins: [APP, /^https:\/\/.*\.example\.com$/], credentials: false, maxAge: 60 } }, [rest.get('/rates', { rates: [] })]),
+  public: rest({ port: 0, cors: { origins: ['*'] } }, [rest.get('/rates', { rates: [] })]),
   legacy: rest({ port: 0, cors: false }, [rest.options('/rates', respond(undefined, { headers: { allow: 'GET' } })), rest.get('/rates', { rates: [] })]),
 });
 
@@ -73,6 +74,25 @@ describe('CORS for browser apps', () => {
       expect(response.headers.get('access-control-allow-origin')).toBe(APP);
       expect(response.headers.get('access-control-allow-credentials')).toBe('true');
     }
+  });
+
+  it('gives pages on other machines no CORS headers by default, and keeps serving', async () => {
+    const foreign = await preflight(`${stack.url('orders')}/orders`, 'https://evil.example');
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    const read = await fetch(`${stack.url('orders')}/orders`, { headers: { origin: 'https://evil.example' } });
+    expect(read.headers.get('access-control-allow-origin')).toBeNull();
+    expect(read.headers.get('access-control-allow-credentials')).toBeNull();
+    for (const origin of ['http://127.0.0.1:5173', 'http://[::1]:8080', 'http://app.localhost']) {
+      const local = await fetch(`${stack.url('orders')}/orders`, { headers: { origin } });
+      expect(local.headers.get('access-control-allow-origin')).toBe(origin);
+    }
+    const graphqlForeign = await preflight(stack.url('catalog'), 'https://evil.example');
+    expect(graphqlForeign.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it("allows any origin with origins: ['*']", async () => {
+    const response = await fetch(`${stack.url('public')}/rates`, { headers: { origin: 'https://shop.example.org' } });
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://shop.example.org');
   });
 
   it('allows only the listed origins when the service lists them', async () => {

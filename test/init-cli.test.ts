@@ -5,6 +5,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { waitFor } from './reliability/cli-process.js';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = resolve(root, 'packages/mockstack/bin/mockstack.js');
@@ -28,16 +29,6 @@ function serve(args: string[], cwd: string): { child: ChildProcess; output: () =
     output += chunk;
   });
   return { child, output: () => output };
-}
-
-async function waitFor(run: { child: ChildProcess; output: () => string }, pattern: RegExp, ms = 20_000): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const match = run.output().match(pattern);
-    if (match) return match;
-    if (Date.now() > deadline || run.child.exitCode !== null) throw new Error(`no ${pattern} in output:\n${run.output()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 async function stop(child: ChildProcess): Promise<void> {

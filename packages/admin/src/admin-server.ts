@@ -1,5 +1,6 @@
-import { type Engine, type JournalFilter, MockstackError, type ServiceAddress } from '@mockstack/core';
+import { displayPath, type Engine, ErrorCode, type JournalFilter, MockstackError, type ServiceAddress } from '@mockstack/core';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { adminGuard, adminTokenFor } from './admin-guard.js';
 
 /** What the admin API can see and steer of a running stack. */
 export interface AdminTarget {
@@ -11,10 +12,17 @@ export interface AdminOptions {
   port?: number | undefined;
   /** Loopback unless told otherwise. */
   host?: string | undefined;
+  /**
+   * Token every request must carry (`x-mockstack-admin-token` or `Authorization: Bearer`). Off
+   * loopback one is generated when none is given; on loopback none is required unless given.
+   */
+  token?: string | undefined;
 }
 
 export interface AdminServer {
   url: string;
+  /** The token requests must carry, when one is required. */
+  token: string | undefined;
   close(): Promise<void>;
 }
 
@@ -24,9 +32,13 @@ const PREFIX = '/__admin';
  * The admin API: health, services, journal, verification, reset and variants, as JSON.
  * Routes are listed in the README under "Admin API".
  */
-export function createAdminApp(target: AdminTarget): FastifyInstance {
+export function createAdminApp(
+  target: AdminTarget,
+  access: { host: string; token: string | undefined } = { host: '127.0.0.1', token: undefined },
+): FastifyInstance {
   const app = Fastify({ logger: false, forceCloseConnections: true });
   const { engine } = target;
+  app.addHook('onRequest', adminGuard(access));
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
@@ -36,7 +48,7 @@ export function createAdminApp(target: AdminTarget): FastifyInstance {
   app.get(`${PREFIX}/health`, async () => ({
     status: 'ok',
     scenario: engine.model.name,
-    file: engine.model.file,
+    file: engine.model.file && displayPath(engine.model.file),
     seed: engine.seed,
     variants: engine.variants,
   }));
@@ -103,12 +115,23 @@ export function createAdminApp(target: AdminTarget): FastifyInstance {
 
 /** Starts the admin API on its own port. */
 export async function startAdmin(target: AdminTarget, options: AdminOptions = {}): Promise<AdminServer> {
-  const app = createAdminApp(target);
   const host = options.host ?? '127.0.0.1';
-  await app.listen({ port: options.port ?? 0, host, listenTextResolver: () => '' });
+  const token = adminTokenFor(host, options.token);
+  const app = createAdminApp(target, { host, token });
+  try {
+    await app.listen({ port: options.port ?? 0, host, listenTextResolver: () => '' });
+  } catch (error) {
+    await app.close();
+    if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    throw new MockstackError(
+      ErrorCode.PortInUse,
+      `the admin API cannot listen on ${host}:${options.port}: the port is in use. Stop what uses it, or pass --admin-port <port> (0 picks a free one) or --no-admin`,
+      { cause: error },
+    );
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
-  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${PREFIX}`, close: () => app.close() };
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${PREFIX}`, token, close: () => app.close() };
 }
 
 function badRequest(reply: FastifyReply, message: string): FastifyReply {

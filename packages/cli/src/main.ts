@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ErrorCode, MockstackError } from '@mockstack/core';
-import { runScenario } from '@mockstack/runner';
+import { defaultLimits, ErrorCode, isLoopbackHost, MockstackError, parseDuration } from '@mockstack/core';
+import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, type LogFormat } from './request-logger.js';
 import { printServiceTable } from './service-table.js';
@@ -24,9 +24,39 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--host <host>', 'host every service binds to', '127.0.0.1')
     .option('--random-ports', 'serve every service on a free port')
     .option('--admin-port <port>', 'admin API port (0 = free port)', integer, 9900)
-    .option('--admin-host <host>', 'admin API host (loopback unless told)', '127.0.0.1')
+    .option('--admin-host <host>', 'admin API host (loopback unless told; any other host requires a token)', '127.0.0.1')
+    .option(
+      '--admin-token <token>',
+      `token every admin request must carry (default $${ADMIN_TOKEN_ENV}; generated and printed when --admin-host is not loopback)`,
+    )
     .option('--no-admin', 'do not start the admin API')
     .option('--watch', 'reload the scenario and its imports on change')
+    .option('--grace <duration>', 'on SIGTERM/SIGINT, how long calls in flight may finish before they are cut (a second signal cuts at once)', duration, 5000)
+    .option(
+      '--request-timeout <duration>',
+      `a request (headers and body) must arrive within this; 0: no limit (default ${seconds(defaultLimits.requestTimeoutMs)})`,
+      duration,
+    )
+    .option('--headers-timeout <duration>', `request headers must arrive within this (default ${seconds(defaultLimits.headersTimeoutMs)})`, duration)
+    .option(
+      '--keep-alive-timeout <duration>',
+      `how long an idle keep-alive connection stays open (default ${seconds(defaultLimits.keepAliveTimeoutMs)})`,
+      duration,
+    )
+    .option(
+      '--idle-timeout <duration>',
+      `a connection with no traffic for this long is closed; 0: never (default ${seconds(defaultLimits.idleTimeoutMs)})`,
+      duration,
+    )
+    .option('--max-connections <n>', `open connections per port; 0: no limit (default ${defaultLimits.maxConnections})`, integer)
+    .option('--grpc-max-streams <n>', `gRPC calls in flight per connection (default ${defaultLimits.grpcMaxConcurrentStreams})`, integer)
+    .option(
+      '--grpc-stream-idle-timeout <duration>',
+      `a gRPC call whose client sends nothing (and has not ended its side) for this long ends with DEADLINE_EXCEEDED; 0: never (default ${seconds(defaultLimits.grpcStreamIdleTimeoutMs)})`,
+      duration,
+    )
+    .option('--redact <names>', 'also keep these headers / gRPC metadata / query parameters out of the journal and logs (comma-separated)', list)
+    .option('--no-redact', 'journal and log Authorization, Cookie, tokens in query strings… verbatim (redacted by default)')
     .option('--quiet', 'no line per request')
     .option('--log-format <format>', 'text or json', logFormat, 'text' as LogFormat)
     .option('--ready-file <path>', 'write the addresses as JSON to this file once every service listens')
@@ -55,8 +85,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('switch the variants of a running stack through its admin API')
     .argument('[names...]', 'variants to activate (none: turn all off)')
     .option('--admin <url>', 'admin API URL', 'http://127.0.0.1:9900/__admin')
-    .action(async (names: string[], options: { admin: string }) => {
-      exitCode = await switchVariants(names, options.admin);
+    .option('--admin-token <token>', `the admin token \`mockstack up\` printed (default $${ADMIN_TOKEN_ENV})`)
+    .action(async (names: string[], options: { admin: string; adminToken?: string }) => {
+      exitCode = await switchVariants(names, options.admin, options.adminToken ?? process.env[ADMIN_TOKEN_ENV]);
     });
 
   program
@@ -101,8 +132,18 @@ interface UpOptions {
   randomPorts?: boolean;
   adminPort: number;
   adminHost: string;
+  adminToken?: string;
   admin: boolean;
   watch?: boolean;
+  grace: number;
+  redact?: string[] | boolean;
+  requestTimeout?: number;
+  headersTimeout?: number;
+  keepAliveTimeout?: number;
+  idleTimeout?: number;
+  maxConnections?: number;
+  grpcMaxStreams?: number;
+  grpcStreamIdleTimeout?: number;
   quiet?: boolean;
   logFormat: LogFormat;
   readyFile?: string;
@@ -114,7 +155,8 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   const file = files.join(' ');
   const started = performance.now();
   const logger = createLogger({ format: options.logFormat, quiet: Boolean(options.quiet) });
-  let running: Awaited<ReturnType<typeof runScenario>>;
+  let running: Awaited<ReturnType<typeof runScenario>> | undefined;
+  const urls = new Map<string, string>();
   // Contract types go stale when a contract changes; only projects that ran `mockstack gen` pay for the check.
   if (existsSync(join('scenarios', 'generated', 'contracts.d.ts'))) {
     const { isStale } = await import('@mockstack/contracts/contract-files');
@@ -133,11 +175,29 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       randomPorts: options.randomPorts,
       adminPort: options.admin ? options.adminPort : false,
       adminHost: options.adminHost,
+      adminToken: options.adminToken ?? process.env[ADMIN_TOKEN_ENV],
       logger,
+      // commander leaves `redact` undefined (or true, with --no-redact declared) when neither flag is given
+      redact: options.redact === false ? false : Array.isArray(options.redact) ? { headers: options.redact, query: options.redact } : undefined,
+      limits: {
+        requestTimeoutMs: options.requestTimeout,
+        headersTimeoutMs: options.headersTimeout,
+        keepAliveTimeoutMs: options.keepAliveTimeout,
+        idleTimeoutMs: options.idleTimeout,
+        maxConnections: options.maxConnections,
+        grpcMaxConcurrentStreams: options.grpcMaxStreams,
+        grpcStreamIdleTimeoutMs: options.grpcStreamIdleTimeout,
+      },
       watch: options.watch,
       onReload: ({ ok, error, ms }) => {
-        if (ok) logger.warn(`reloaded ${file} in ${ms.toFixed(0)} ms`);
-        else
+        if (ok) {
+          logger.warn(`reloaded ${file} in ${ms.toFixed(0)} ms`);
+          // A changed port or host is served at once, on its new address.
+          for (const service of running?.services ?? []) {
+            if (urls.get(service.name) !== service.url) logger.warn(`service "${service.name}" now at ${service.url}`);
+            urls.set(service.name, service.url);
+          }
+        } else
           logger.error(`reload of ${file} failed; still serving the last good version:\n${error instanceof MockstackError ? error.format() : String(error)}`);
       },
     });
@@ -146,16 +206,9 @@ async function up(files: string[], options: UpOptions): Promise<number> {
     if (!options.lenient) hintLenient(error);
     return 1;
   }
+  for (const service of running.services) urls.set(service.name, service.url);
   // Listening for Ctrl-C/SIGTERM before saying we are ready: a supervisor may signal as soon as it reads that.
-  const stopped = new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const stopped = stopSignal(options.grace, (message) => logger.warn(message));
   const engine = running.stack.engine;
   const readyMs = performance.now() - started;
   if (options.logFormat === 'json') {
@@ -174,16 +227,58 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       watch: Boolean(options.watch),
     });
   }
+  if (running.admin && !isLoopbackHost(options.adminHost)) {
+    const token = (options.adminToken ?? process.env[ADMIN_TOKEN_ENV]) ? '(the one you gave)' : running.admin.token;
+    logger.warn(
+      `WARNING: the admin API listens on ${options.adminHost}, reachable from other machines. Every admin request must carry the admin token ${token} ` +
+        `(header x-mockstack-admin-token, or Authorization: Bearer); \`mockstack variant\` takes it as --admin-token or ${ADMIN_TOKEN_ENV}.`,
+    );
+  }
   if (options.readyFile) {
     writeFileSync(
       options.readyFile,
-      `${JSON.stringify({ scenario: engine.model.name, pid: process.pid, services: running.services, admin: running.admin?.url }, null, 2)}\n`,
+      `${JSON.stringify({ scenario: engine.model.name, pid: process.pid, services: running.services, admin: running.admin?.url, adminToken: running.admin?.token }, null, 2)}\n`,
     );
   }
 
   await stopped;
-  await running.close();
+  await running.close(options.grace);
   return 0;
+}
+
+/**
+ * Resolves on the first SIGINT/SIGTERM (the caller then drains); a second one exits at once with
+ * the signal's conventional code, cutting whatever is still in flight. Started by npm (`npx
+ * mockstack`, `npm run`), it also stops when npm goes: npm hands SIGTERM to the `sh -c` it runs us
+ * in, which dies without passing it on, and we would be left serving on the ports, orphaned.
+ */
+function stopSignal(graceMs: number, warn: (message: string) => void): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const parent = process.ppid;
+    const orphaned =
+      process.env.npm_lifecycle_event === undefined
+        ? undefined
+        : setInterval(() => {
+            if (process.ppid !== parent) first('SIGTERM', 'the npm process that started mockstack is gone');
+          }, 250).unref();
+    const first = (signal: NodeJS.Signals, why: string = signal): void => {
+      clearInterval(orphaned);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      if (graceMs > 0) warn(`${why}: stopping; calls in flight have up to ${graceMs} ms to finish (signal again to stop now)`);
+      resolve(signal);
+    };
+    const force = (signal: NodeJS.Signals): void => {
+      warn(`${signal} again: stopping now`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    // Node passes the signal's number second: not a reason.
+    const onSignal = (signal: NodeJS.Signals): void => first(signal);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
 }
 
 interface InitCommandOptions {
@@ -235,13 +330,13 @@ function hintLenient(error: unknown): void {
   }
 }
 
-async function switchVariants(names: string[], admin: string): Promise<number> {
+async function switchVariants(names: string[], admin: string, token: string | undefined): Promise<number> {
   const active = names.flatMap((n) => n.split(',')).filter(Boolean);
   let response: Response;
   try {
     response = await fetch(`${admin.replace(/\/$/, '')}/variants`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...adminTokenHeaders(token) },
       body: JSON.stringify({ active }),
     });
   } catch (error) {
@@ -275,6 +370,16 @@ function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
   return n;
+}
+
+function seconds(ms: number): string {
+  return `${ms / 1000}s`;
+}
+
+function duration(value: string): number {
+  const ms = parseDuration(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value);
+  if (ms === undefined) throw new InvalidArgumentError("expected a duration: milliseconds, or e.g. '500ms', '10s'");
+  return ms;
 }
 
 function logFormat(value: string): LogFormat {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from './engine.js';
 import type { Problem } from './errors.js';
+import type { ServerLimits } from './limits.js';
 import type { Logger } from './logger.js';
 import type { Model, Service, ServiceDefinition } from './model.js';
 
@@ -26,6 +27,8 @@ export interface ServiceAddress {
 export interface AdapterContext {
   engine: Engine;
   logger: Logger;
+  /** Timeouts and caps on what clients may hold (the defaults unless the stack was given others). */
+  limits: ServerLimits;
 }
 
 /** Node's HTTP request listener: how a service mounted on another's port is handed its requests. */
@@ -34,7 +37,11 @@ export type HttpHandler = (request: IncomingMessage, response: ServerResponse) =
 /** One running service of one protocol. */
 export interface ServiceServer {
   listen(): Promise<ServiceAddress>;
-  close(): Promise<void>;
+  /**
+   * Stops serving. With `graceMs`, drains: stops accepting, lets calls in flight finish for up to
+   * that long, then cuts the rest. Without it, cuts at once (gRPC calls get a moment).
+   */
+  close(graceMs?: number): Promise<void>;
   /**
    * For a service with a `mount`: get ready to answer without a port of its own and return the
    * handler its host passes requests to. Called instead of `listen`.

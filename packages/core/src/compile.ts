@@ -81,6 +81,7 @@ export async function compile(definition: ScenarioDefinition, options: CompileOp
     initialState: definition.state ?? (() => ({})),
     machines,
     chaos: definition.chaos,
+    redact: definition.redact,
     services,
     variants,
   };

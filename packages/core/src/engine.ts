@@ -8,6 +8,7 @@ import { type Logger, silentLogger } from './logger.js';
 import type { Chaos, CoreRequest, DelaySpec, Fault, HandlerContext, Model, RateLimit, Reply, Responder, Rule, Service } from './model.js';
 import { editDistance } from './nearest.js';
 import { hashString, SeededRandom } from './random.js';
+import { Redactor, type RedactSetting } from './redact.js';
 import { isFallThrough, isFault, isReply, isSequence, makeFault } from './reply.js';
 
 /** What the engine decided for one request; the adapter turns it into its protocol. */
@@ -38,6 +39,8 @@ export interface EngineOptions {
   journalSize?: number | undefined;
   /** Overrides the scenario's seed (`--seed`). */
   seed?: number | undefined;
+  /** Secrets kept out of the journal and logs besides the defaults and the scenario's, or false for none (`--redact`, `--no-redact`). */
+  redact?: RedactSetting | undefined;
 }
 
 /** How an adapter reports the end of a request, in its protocol's words. */
@@ -73,6 +76,9 @@ interface OperationPlan {
 export class Engine {
   readonly journal: Journal;
   readonly logger: Logger;
+  /** Blanks secrets in what is written down (journal, logs); recorders use it too. */
+  #redactor: Redactor;
+  readonly #redact: RedactSetting | undefined;
   #model: Model;
   #seed: number;
   /** One random stream per decision kind and rule (or service), so a rule's chaos and delays depend only on its own calls. */
@@ -91,6 +97,8 @@ export class Engine {
     this.#model = model;
     this.logger = options.logger ?? silentLogger;
     this.journal = new Journal(options.journalSize);
+    this.#redact = options.redact;
+    this.#redactor = new Redactor(model.redact, options.redact);
     this.#seed = options.seed ?? model.seed;
     this.#state = model.initialState();
     this.#resetMachines();
@@ -146,6 +154,7 @@ export class Engine {
   replaceModel(model: Model, options: { keepState?: boolean } = {}): void {
     const seedChanged = model.seed !== this.#model.seed;
     this.#model = model;
+    this.#redactor = new Redactor(model.redact, this.#redact);
     this.#clearPlans();
     this.#calls.clear();
     this.#variants = this.#variants.filter((n) => model.variants.has(n));
@@ -289,12 +298,17 @@ export class Engine {
     return this.#delayed(request, plan, rule, step);
   }
 
-  /** Journals and logs a finished request. Adapters call it once per request, matched or not. */
+  /** Blanks secrets in a request before it is written down (the journal and logs use it; so should a recorder). */
+  get redactor(): Redactor {
+    return this.#redactor;
+  }
+
+  /** Journals and logs a finished request (secrets redacted). Adapters call it once per request, matched or not. */
   record(request: CoreRequest, outcome: Outcome, completion: Completion): JournalEntry {
     const durationMs = performance.now() - completion.startedAt;
     const entry = this.journal.record(
       new JournalRecord(
-        request,
+        this.#redactor.request(request),
         Date.now() - durationMs,
         durationMs,
         outcome.kind === 'unmatched' ? null : (outcome.rule?.id ?? null),

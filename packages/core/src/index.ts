@@ -4,14 +4,17 @@ export { type CompileOptions, compile, scenarioDefinitionOf } from './compile.js
 export { projectRoot, resolveContractPath } from './contract-path.js';
 export { checkDelay, parseDuration, resolveDelay, sleep } from './delay.js';
 export { type Completion, type ContractDefault, Engine, type EngineOptions, type Outcome } from './engine.js';
-export { ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
+export { displayPath, ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
 export { codeOfHttpStatus, httpStatusOfCode } from './http-status.js';
 export { Journal, type JournalEntry, type JournalFilter, type MissReport } from './journal.js';
+export { defaultLimits, type GivenLimits, limitsOf, type ServerLimits } from './limits.js';
 export { type Logger, silentLogger } from './logger.js';
+export { isLoopbackHost, isLoopbackOrigin } from './loopback.js';
 export { compileMatchers, describeValue, firstDifference, type Matcher } from './match.js';
 export * from './model.js';
 export { editDistance, nearest } from './nearest.js';
 export { hashString, SeededRandom } from './random.js';
+export { defaultRedactedHeaders, defaultRedactedQuery, REDACTED, Redactor, type RedactSetting } from './redact.js';
 export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, isSequence, makeFault, makeReply, makeSequence } from './reply.js';
 export { captureSource, firstUserFrame } from './source.js';
 export { createStack, Stack, type StackOptions } from './stack.js';

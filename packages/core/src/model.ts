@@ -1,5 +1,6 @@
 import type { Code } from './code.js';
 import type { Matcher } from './match.js';
+import type { RedactSetting } from './redact.js';
 
 export interface SourceLocation {
   file: string;
@@ -183,7 +184,10 @@ export interface OperationDefinition {
  * default for mocks: any origin, with credentials; preflight requests are answered before any rule.
  */
 export interface CorsOptions {
-  /** Origins allowed, exact (`'http://localhost:3000'`) or patterns. Default: any (the request's origin is echoed). */
+  /**
+   * Origins allowed, exact (`'http://localhost:3000'`) or patterns; `'*'` allows any origin (the request's origin is echoed).
+   * Default: pages on this machine only (`localhost`, `*.localhost`, `127.0.0.1`, `[::1]`, any port).
+   */
   origins?: readonly (string | RegExp)[] | undefined;
   /** Allow cookies and Authorization (default true). */
   credentials?: boolean | undefined;
@@ -215,6 +219,8 @@ export interface ScenarioDefinition {
   machines?: Readonly<Record<string, readonly string[]>> | undefined;
   /** Chaos for every service of the scenario. */
   chaos?: Chaos | undefined;
+  /** Secrets kept out of the journal and logs besides the defaults, or false for none (see Redactor). */
+  redact?: RedactSetting | undefined;
   services: Readonly<Record<string, ServiceDefinition>>;
   /** Per variant, per service: a Fault for every call, rules that win, or a ServiceOverlay. */
   variants?: Readonly<Record<string, Readonly<Record<string, ServiceOverlay | Fault | readonly RuleDefinition[]>>>> | undefined;
@@ -268,6 +274,8 @@ export interface Model {
   /** State machine name → its states; the first is the initial one. */
   machines: ReadonlyMap<string, readonly string[]>;
   chaos?: Chaos | undefined;
+  /** The scenario's `redact` setting. */
+  redact?: RedactSetting | undefined;
   services: ReadonlyMap<string, Service>;
   variants: ReadonlyMap<string, Variant>;
 }

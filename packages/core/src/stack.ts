@@ -1,12 +1,15 @@
 import type { Adapter, HttpHandler, ServiceAddress, ServiceServer } from './adapter.js';
 import { Engine, type EngineOptions } from './engine.js';
 import { ErrorCode, MockstackError } from './errors.js';
+import { type GivenLimits, limitsOf, type ServerLimits } from './limits.js';
 import { silentLogger } from './logger.js';
 import type { Model, Mount, Service } from './model.js';
 
 export interface StackOptions extends EngineOptions {
   adapters: readonly Adapter[];
   variants?: readonly string[] | undefined;
+  /** Timeouts and caps for every service (see ServerLimits; defaults for those left out). */
+  limits?: GivenLimits | undefined;
 }
 
 /**
@@ -16,6 +19,7 @@ export interface StackOptions extends EngineOptions {
 export class Stack {
   readonly engine: Engine;
   #adapters: Map<string, Adapter>;
+  readonly #limits: ServerLimits;
   #servers = new Map<string, ServiceServer>();
   #addresses = new Map<string, ServiceAddress>();
   /** Services served on another's port: where, their request handler, and how to take it off the host. */
@@ -24,6 +28,7 @@ export class Stack {
   constructor(model: Model, options: StackOptions) {
     this.engine = new Engine(model, options);
     this.#adapters = new Map(options.adapters.map((a) => [a.protocol, a]));
+    this.#limits = limitsOf(options.limits);
     if (options.variants?.length) this.engine.setVariants(options.variants);
   }
 
@@ -50,12 +55,13 @@ export class Stack {
     return this.addresses;
   }
 
-  async close(): Promise<void> {
+  /** Closes every service; with `graceMs`, each drains its calls in flight for up to that long first (see ServiceServer.close). */
+  async close(graceMs?: number): Promise<void> {
     const servers = [...this.#servers.values()];
     this.#servers.clear();
     this.#addresses.clear();
     this.#mounted.clear();
-    await Promise.allSettled(servers.map((s) => s.close()));
+    await Promise.allSettled(servers.map((s) => s.close(graceMs)));
   }
 
   /**
@@ -63,13 +69,17 @@ export class Stack {
    * in place keep their sockets; the others restart on the port they had.
    */
   async reload(model: Model): Promise<void> {
+    const before = this.engine.model;
     this.engine.replaceModel(model);
     for (const [name, server] of [...this.#servers]) {
       const service = model.services.get(name);
       const previous = this.#addresses.get(name);
       const mounted = this.#mounted.get(name)?.mount;
       const sameMount = service?.mount?.on === mounted?.on && service?.mount?.path === mounted?.path;
-      if (service && sameMount && server.update && (await server.update(service))) continue;
+      // A new port or host is a new socket: restart there (a port of 0 keeps the free one it had).
+      const was = before.services.get(name);
+      const sameAddress = service?.port === was?.port && service?.host === was?.host;
+      if (service && sameMount && sameAddress && server.update && (await server.update(service))) continue;
       await this.#stop(name);
       if (service) await this.#start(name, previous?.port);
     }
@@ -92,7 +102,7 @@ export class Stack {
     const service = port !== undefined && original.port === 0 ? { ...original, port } : original;
     const adapter = this.#adapters.get(service.protocol);
     if (!adapter) throw new MockstackError(ErrorCode.AdapterMissing, `no adapter serves protocol "${service.protocol}" of service "${name}"`);
-    const server = await adapter.create(service, { engine: this.engine, logger: this.engine.logger ?? silentLogger });
+    const server = await adapter.create(service, { engine: this.engine, logger: this.engine.logger ?? silentLogger, limits: this.#limits });
     if (service.mount) {
       await this.#mount(service, server, service.mount);
       return;

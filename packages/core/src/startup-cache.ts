@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -24,13 +24,32 @@ export function contentHash(text: string): string {
   return createHash('sha1').update(text).digest('hex');
 }
 
-/** The JSON value saved under `name` by writeStartupCache, or undefined. */
-export function readStartupCache<T>(name: string): T | undefined {
+/**
+ * The JSON value saved under `name` by writeStartupCache, or undefined: also when the entry is not
+ * one writeStartupCache wrote under that name with that content (a truncated, edited, copied or
+ * older-format file), or `isValid` refuses its value. Such an entry is removed, and the caller does
+ * the work itself, so a bad cache never passes for a problem in the user's files.
+ */
+export function readStartupCache<T>(name: string, isValid: (value: unknown) => value is T): T | undefined {
+  const file = join(startupCacheDir(), name);
+  let entry: unknown;
   try {
-    return JSON.parse(readFileSync(join(startupCacheDir(), name), 'utf8')) as T;
-  } catch {
+    entry = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') rmSync(file, { force: true });
     return undefined;
   }
+  const { name: saved, hash, value } = (entry ?? {}) as Partial<CacheEntry>;
+  if (saved === name && hash === contentHash(JSON.stringify(value ?? null)) && isValid(value)) return value;
+  rmSync(file, { force: true });
+  return undefined;
+}
+
+/** How writeStartupCache keeps a value: under its name, with the hash of its JSON. */
+interface CacheEntry {
+  name: string;
+  hash: string;
+  value: unknown;
 }
 
 /** Saves a JSON value under `name`. A cache dir that cannot be written only costs the work next time. */
@@ -40,7 +59,8 @@ export function writeStartupCache(name: string, value: unknown): void {
   try {
     mkdirSync(dir, { recursive: true });
     // Written aside and renamed: a process starting now reads all of it or nothing.
-    writeFileSync(`${file}.${process.pid}`, JSON.stringify(value));
+    const json = JSON.stringify(value ?? null);
+    writeFileSync(`${file}.${process.pid}`, `{"name":${JSON.stringify(name)},"hash":"${contentHash(json)}","value":${json}}`);
     renameSync(`${file}.${process.pid}`, file);
   } catch {
     // a read-only cache dir

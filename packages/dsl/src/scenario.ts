@@ -5,6 +5,7 @@ import {
   type DelaySpec,
   type Fault,
   type RateLimit,
+  type RedactSetting,
   type RuleDefinition,
   SCENARIO,
   type ScenarioDefinition,
@@ -38,9 +39,10 @@ export interface ServiceBehaviour {
 /** Options of every service served over HTTP (REST, GraphQL). */
 export interface HttpServiceOptions {
   /**
-   * Cross-origin access for browser apps on other origins. On by default: any origin, with
-   * credentials, preflights answered before any rule. `false` turns it off (to write OPTIONS rules yourself).
-   * @example rest({ port: 8081, cors: { origins: ['http://localhost:3000'] } }, routes)
+   * Cross-origin access for browser apps on other origins. On by default for pages on this machine
+   * (localhost, 127.0.0.1, [::1], any port), with credentials, preflights answered before any rule.
+   * `origins` widens or narrows it (`['*']`: any origin); `false` turns it off (to write OPTIONS rules yourself).
+   * @example rest({ port: 8081, cors: { origins: ['https://app.staging.example.com'] } }, routes)
    */
   cors?: boolean | CorsOptions;
 }
@@ -91,6 +93,12 @@ export interface ScenarioOptions<State> {
   machines?: Record<string, readonly string[]>;
   /** Chaos for every service. */
   chaos?: Chaos;
+  /**
+   * Secrets kept out of the journal and logs, besides the default list (Authorization, Cookie,
+   * X-Api-Key…, access_token, api_key, token… in query strings); `false` journals everything verbatim.
+   * @example redact: { headers: ['x-partner-key'], query: ['session'] }
+   */
+  redact?: RedactSetting;
 }
 
 /** A scenario: the default export of a scenario module. */
@@ -117,8 +125,8 @@ export interface Scenario<State> {
  *   .services({ orders: rest({ port: 8081 }, [rest.get('/orders', ({ state }) => state.orders)]) });
  */
 export function scenario<State = Record<string, never>>(name: string, options: ScenarioOptions<State> = {}): Scenario<State> {
-  const { seed, state, machines, chaos } = options;
-  return build<State>({ name, seed, state, machines, chaos, services: {}, source: captureSource() });
+  const { seed, state, machines, chaos, redact } = options;
+  return build<State>({ name, seed, state, machines, chaos, redact, services: {}, source: captureSource() });
 }
 
 function build<State>(definition: ScenarioDefinition): Scenario<State> {

@@ -138,7 +138,7 @@ class GraphqlServer implements ServiceServer {
   readonly #loaded: LoadedSchema;
   readonly #http: HttpApp;
 
-  constructor(service: Service, { engine, logger }: AdapterContext) {
+  constructor(service: Service, { engine, logger, limits: serverLimits }: AdapterContext) {
     this.#service = service;
     this.#engine = engine;
     const loaded = loadSchema(service, engine.model);
@@ -167,7 +167,7 @@ class GraphqlServer implements ServiceServer {
     this.#postTarget = `POST ${this.#path}`;
 
     const bodyLimit = bodyLimitOf(config);
-    this.#http = new HttpApp({ bodyLimit, cors: config.cors as HttpAppOptions['cors'] });
+    this.#http = new HttpApp({ bodyLimit, cors: config.cors as HttpAppOptions['cors'], limits: serverLimits });
     this.#app = this.#http.fastify;
     this.#app.addContentTypeParser('application/graphql', { parseAs: 'string' }, (_req, text, done) => done(null, { query: String(text) }));
     this.#app.post(this.#path, (request, reply) => this.#answer(request, reply, (request.body ?? {}) as GraphqlParams, 'POST'));
@@ -190,8 +190,8 @@ class GraphqlServer implements ServiceServer {
     return this.#http.listen(this.#service, this.#path);
   }
 
-  close(): Promise<void> {
-    return this.#http.close();
+  close(graceMs?: number): Promise<void> {
+    return this.#http.close(graceMs);
   }
 
   attach(): Promise<HttpHandler> {

@@ -6,6 +6,7 @@ import {
   type AdapterContext,
   type Code,
   type CoreRequest,
+  displayPath,
   type Engine,
   type Fault,
   type Headers,
@@ -78,7 +79,7 @@ class GrpcServer implements ServiceServer {
   readonly #statuses = new WeakMap<Fault, grpc.StatusObject>();
   readonly #encoded = new WeakMap<object, Map<protobuf.Type, Buffer>>();
 
-  constructor(service: Service, { engine }: AdapterContext) {
+  constructor(service: Service, { engine, limits }: AdapterContext) {
     this.#service = service;
     this.#engine = engine;
     const config = grpcConfigOf(service);
@@ -86,7 +87,12 @@ class GrpcServer implements ServiceServer {
     this.#autoMock = config.autoMock;
     this.#protos = loadServiceProtos(service, engine.model);
     this.#mocker = new AutoMocker(engine.seed);
-    this.#server = new grpc.Server({ 'grpc.max_receive_message_length': config.maxMessageBytes });
+    this.#server = new grpc.Server({
+      'grpc.max_receive_message_length': config.maxMessageBytes,
+      'grpc.max_concurrent_streams': limits.grpcMaxConcurrentStreams,
+      ...(limits.idleTimeoutMs > 0 && { 'grpc.max_connection_idle_ms': limits.idleTimeoutMs }),
+      interceptors: limits.grpcStreamIdleTimeoutMs > 0 ? [streamIdleTimeout(limits.grpcStreamIdleTimeoutMs)] : [],
+    });
 
     for (const methods of this.#protos.services.values()) {
       const definition: Record<string, grpc.MethodDefinition<unknown, Buffer>> = {};
@@ -144,6 +150,7 @@ class GrpcServer implements ServiceServer {
   }
 
   listen(): Promise<ServiceAddress> {
+    dropBindFailureLine();
     const host = this.#service.host;
     const hostPort = `${host.includes(':') ? `[${host}]` : host}:${this.#service.port}`;
     return new Promise((resolve, reject) => {
@@ -157,10 +164,10 @@ class GrpcServer implements ServiceServer {
     });
   }
 
-  /** Lets calls finish for a moment, then cuts the rest (open streams would hold a test or the CLI forever). */
-  close(): Promise<void> {
+  /** Lets calls finish for `graceMs` (a moment by default), then cuts the rest (open streams would hold a test or the CLI forever). */
+  close(graceMs = 500): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#server.forceShutdown(), 500);
+      const timer = setTimeout(() => this.#server.forceShutdown(), graceMs);
       this.#server.tryShutdown(() => {
         clearTimeout(timer);
         resolve();
@@ -394,7 +401,7 @@ class GrpcServer implements ServiceServer {
     if (isFault(error)) return error;
     const rule =
       'rule' in outcome && outcome.rule
-        ? ` of rule ${outcome.rule.id}${outcome.rule.source ? ` (${outcome.rule.source.file}:${outcome.rule.source.line})` : ''}`
+        ? ` of rule ${outcome.rule.id}${outcome.rule.source ? ` (${displayPath(outcome.rule.source.file)}:${outcome.rule.source.line})` : ''}`
         : '';
     if (error instanceof ShapeError) {
       return makeFault(
@@ -672,4 +679,74 @@ function pauseOf(item: unknown): number | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
   const spec = (item as { [PAUSE]?: number | string })[PAUSE];
   return spec === undefined ? undefined : (parseDuration(spec) ?? 0);
+}
+
+/**
+ * Ends a call that sends and receives nothing for `ms` before the client ends its side (e.g. a client
+ * that sent headers and never a message or an end of stream) with DEADLINE_EXCEEDED, so that it cannot
+ * hold a stream forever. Once the client has ended its side, the scenario's pace is its own.
+ */
+function streamIdleTimeout(ms: number): grpc.ServerInterceptor {
+  return (_method, call) => {
+    let timer: NodeJS.Timeout | undefined;
+    let clientDone = false;
+    const stop = (): void => {
+      clientDone = true;
+      clearTimeout(timer);
+    };
+    const rearm = (): void => {
+      clearTimeout(timer);
+      if (clientDone) return;
+      timer = setTimeout(
+        () =>
+          call.sendStatus({
+            code: grpc.status.DEADLINE_EXCEEDED,
+            details: `mockstack: nothing sent or received on this call for ${ms} ms (stream idle timeout, --grpc-stream-idle-timeout); the call is ended`,
+          }),
+        ms,
+      );
+    };
+    return new grpc.ServerInterceptingCall(call, {
+      start: (next) => {
+        rearm();
+        next({
+          onReceiveMessage: (message, nextMessage) => {
+            rearm();
+            nextMessage(message);
+          },
+          onReceiveHalfClose: (nextHalfClose) => {
+            stop();
+            nextHalfClose();
+          },
+          onCancel: stop,
+        });
+      },
+      sendMessage: (message, nextMessage) => {
+        rearm();
+        nextMessage(message);
+      },
+      sendStatus: (status, nextStatus) => {
+        stop();
+        nextStatus(status);
+      },
+    });
+  };
+}
+
+let bindFailureLineDropped = false;
+
+/**
+ * grpc-js prints "No address added out of total N resolved" itself when a port is taken, before
+ * listen() turns the failure into one MOCKSTACK_ERR_PORT_IN_USE line; its logger (console by
+ * default) is kept for everything else.
+ */
+function dropBindFailureLine(): void {
+  if (bindFailureLineDropped) return;
+  bindFailureLineDropped = true;
+  grpc.setLogger({
+    error: (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && args[0].includes('No address added out of total')) return;
+      console.error(...args);
+    },
+  });
 }

@@ -1,5 +1,5 @@
-import { createServer, type ServerResponse } from 'node:http';
-import type { CorsOptions, HttpHandler, Service, ServiceAddress } from '@mockstack/core';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { type CorsOptions, type HttpHandler, isLoopbackOrigin, type ServerLimits, type Service, type ServiceAddress } from '@mockstack/core';
 import cors from 'cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { HttpMounts } from './http-mounts.js';
@@ -11,6 +11,8 @@ export interface HttpAppOptions {
   bodyLimit: number;
   /** The service's `cors` setting: undefined or true for the defaults, false for none. */
   cors: boolean | CorsOptions | undefined;
+  /** The stack's timeouts and connection cap. */
+  limits: ServerLimits;
 }
 
 /**
@@ -29,17 +31,13 @@ export class HttpApp {
     this.fastify = Fastify({
       logger: false,
       bodyLimit: options.bodyLimit,
-      forceCloseConnections: true,
+      // Connections are cut by close() itself: at once, or after a drain.
+      forceCloseConnections: 'idle',
       return503OnClosing: false,
-      serverFactory: (route, settings) => {
+      serverFactory: (route) => {
         const own: HttpHandler = corsHandler ? withCors(corsHandler, route) : route;
         this.#listener = this.#mounts.listener(own);
-        // The timeouts fastify gives a server it makes itself (no request timeout: a mock may be told to answer late).
-        const server = createServer(this.#listener);
-        server.keepAliveTimeout = numberOr(settings.keepAliveTimeout, server.keepAliveTimeout);
-        server.requestTimeout = numberOr(settings.requestTimeout, 0);
-        server.setTimeout(numberOr(settings.connectionTimeout, 0));
-        return server;
+        return limitedServer(this.#listener, options.limits);
       },
     });
   }
@@ -64,13 +62,49 @@ export class HttpApp {
     return this.#mounts.add(path, handler);
   }
 
-  close(): Promise<void> {
-    return this.fastify.close();
+  /**
+   * Stops listening. Without `graceMs` every connection is cut at once; with it, requests in flight
+   * may finish for up to that long (each answered with `connection: close`), then the rest are cut.
+   */
+  async close(graceMs?: number): Promise<void> {
+    const server = this.fastify.server;
+    const closed = this.fastify.close();
+    if (!graceMs) {
+      server.closeAllConnections();
+      return closed;
+    }
+    // A keep-alive connection whose answer ends during the drain would otherwise be held for its idle
+    // timeout; polling keeps the request path free of drain bookkeeping.
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    try {
+      await closed;
+    } finally {
+      clearInterval(idle);
+      clearTimeout(timer);
+    }
   }
 }
 
-function numberOr(value: unknown, fallback: number): number {
-  return typeof value === 'number' ? value : fallback;
+/**
+ * A node HTTP server with the stack's limits. Node's request timeout covers receiving the request
+ * only (a slow body is answered 408), so answers a scenario delays are unaffected; the idle timeout
+ * does count a delay, hence its high default. Node checks the first two on an interval (30 s by
+ * default), here a fraction of the shortest so a limit holds near its value.
+ */
+function limitedServer(listener: HttpHandler, limits: ServerLimits): Server {
+  const shortest = Math.min(...[limits.requestTimeoutMs, limits.headersTimeoutMs].filter((ms) => ms > 0));
+  const server = createServer({
+    requestTimeout: limits.requestTimeoutMs,
+    // node refuses a headers timeout above the request timeout
+    headersTimeout: limits.requestTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Number.isFinite(shortest) ? Math.max(50, Math.min(1000, Math.round(shortest / 4))) : 30_000,
+  });
+  server.on('request', listener);
+  server.setTimeout(limits.idleTimeoutMs);
+  if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
+  return server;
 }
 
 type CorsHandler = ReturnType<typeof cors>;
@@ -79,11 +113,22 @@ function corsHandlerOf(setting: boolean | CorsOptions | undefined): CorsHandler 
   if (setting === false) return undefined;
   const options: CorsOptions = setting === true || setting === undefined ? {} : setting;
   return cors({
-    origin: options.origins ? [...options.origins] : true,
+    origin: allowedOrigins(options.origins),
     credentials: options.credentials ?? true,
     exposedHeaders: [...(options.exposeHeaders ?? EXPOSED_HEADERS)],
     maxAge: options.maxAge ?? 600,
   });
+}
+
+/**
+ * Which origins get CORS headers: by default only pages served from this machine (localhost,
+ * 127.0.0.1, [::1], any port), so that a page on the internet cannot read the mocks (with cookies)
+ * through a developer's browser; `'*'` in the list allows any origin.
+ */
+function allowedOrigins(origins: CorsOptions['origins']): cors.CorsOptions['origin'] {
+  if (!origins) return (origin, callback) => callback(null, origin !== undefined && isLoopbackOrigin(origin));
+  if (origins.includes('*')) return true;
+  return [...origins];
 }
 
 /** Only requests from a browser on another origin carry `Origin`; the others skip CORS entirely. */

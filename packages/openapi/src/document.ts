@@ -170,8 +170,13 @@ interface CachedDocument {
  * keyed by its path and text, and used while every file it `$ref`s still has the same content.
  */
 function readCachedDocument(file: string, text: string): JsonObject | undefined {
-  const cached = readStartupCache<CachedDocument>(documentCacheName(file, text));
+  const cached = readStartupCache(documentCacheName(file, text), isCachedDocument);
   return cached && unchanged(cached.refs) ? cached.document : undefined;
+}
+
+function isCachedDocument(value: unknown): value is CachedDocument {
+  if (!isObject(value) || !isObject(value.refs) || !isObject(value.document)) return false;
+  return Object.values(value.refs).every((hash) => typeof hash === 'string') && typeof value.document.openapi === 'string';
 }
 
 function writeCachedDocument(file: string, text: string, document: JsonObject, refs: readonly string[]): void {
@@ -232,7 +237,7 @@ function pointerOfRefError(error: unknown): string {
  */
 async function checkAgainstSpecCached(version: '3.0' | '3.1', document: JsonObject): Promise<DocumentProblem[]> {
   const passed = `openapi-valid-${version}-${contentHash(JSON.stringify(document))}`;
-  if (readStartupCache<boolean>(passed)) return [];
+  if (readStartupCache(passed, (value): value is true => value === true)) return [];
   const validate = await specValidator(version);
   const problems = validate(document) ? [] : reduceErrors(validate.errors ?? []);
   if (problems.length === 0) writeStartupCache(passed, true);

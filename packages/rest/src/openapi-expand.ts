@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import {
   Code,
   type CoreRequest,
+  displayPath,
   ErrorCode,
   type ExpandContext,
   formatSource,
@@ -197,7 +198,7 @@ function validationRule(
       const violations = check(ctx);
       const status = violations.every((v) => v.in === 'security') ? 401 : violations.every((v) => v.in === 'body') ? 422 : 400;
       const summary = violations.map((v) => `${v.in}${v.name ? ` ${v.name}` : v.pointer ? ` ${v.pointer}` : ''}: ${v.message}`).join('; ');
-      return makeFault(Code.InvalidArgument, `request does not match ${operation.method} ${operation.path} of ${api.file}: ${summary}`, {
+      return makeFault(Code.InvalidArgument, `request does not match ${operation.method} ${operation.path} of ${displayPath(api.file)}: ${summary}`, {
         httpStatus: status,
         headers:
           status === 401

@@ -1,4 +1,15 @@
-import { Code, type Fault, type HandlerContext, isFallThrough, isFault, isReply, isSequence, makeFault, type RuleDefinition } from '@mockstack/core';
+import {
+  Code,
+  displayPath,
+  type Fault,
+  type HandlerContext,
+  isFallThrough,
+  isFault,
+  isReply,
+  isSequence,
+  makeFault,
+  type RuleDefinition,
+} from '@mockstack/core';
 import { type AjvInstance, type ApiOperation, createAjv, type OpenApi, toPointer } from '@mockstack/openapi';
 
 type Validate = ((body: unknown) => boolean) & { errors?: { instancePath: string; message?: string; keyword: string; params: unknown }[] | null };
@@ -17,7 +28,7 @@ export function checkResponses(rule: RuleDefinition, operation: ApiOperation, ap
   const respond = rule.respond;
   if (typeof respond !== 'function') return rule;
   const name = rule.name ?? operation.operationId ?? `${operation.method} ${operation.path}`;
-  const where = rule.source ? ` (${rule.source.file}:${rule.source.line})` : '';
+  const where = rule.source ? ` (${displayPath(rule.source.file)}:${rule.source.line})` : '';
   const validators = new Map<string, Validate | undefined>();
   const check = (answer: unknown): unknown => {
     if (answer === undefined || isFault(answer) || isSequence(answer) || isFallThrough(answer)) return answer;

@@ -46,7 +46,7 @@ class RestServer implements ServiceServer {
   readonly #routes: string;
   readonly #http: HttpApp;
 
-  constructor(service: Service, { engine, logger }: AdapterContext) {
+  constructor(service: Service, { engine, logger, limits }: AdapterContext) {
     this.#service = service;
     const openapi = service.config[OPENAPI_INFO] as OpenApiServiceInfo | undefined;
     if (openapi) {
@@ -56,7 +56,7 @@ class RestServer implements ServiceServer {
     for (const warning of openapi?.warnings ?? []) logger.warn(`service "${service.name}" (${openapi?.file}): ${warning}`);
     this.#engine = engine;
     this.#routes = routeKey(service);
-    this.#http = new HttpApp({ bodyLimit: bodyLimitOf(service.config), cors: service.config.cors as HttpAppOptions['cors'] });
+    this.#http = new HttpApp({ bodyLimit: bodyLimitOf(service.config), cors: service.config.cors as HttpAppOptions['cors'], limits });
     this.#app = this.#http.fastify;
     this.#app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, text, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(text))));
@@ -80,8 +80,8 @@ class RestServer implements ServiceServer {
     return this.#http.listen(this.#service);
   }
 
-  close(): Promise<void> {
-    return this.#http.close();
+  close(graceMs?: number): Promise<void> {
+    return this.#http.close(graceMs);
   }
 
   host(path: string, handler: HttpHandler): () => void {

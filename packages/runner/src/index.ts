@@ -1,3 +1,4 @@
+export { ADMIN_TOKEN_ENV, ADMIN_TOKEN_HEADER, adminTokenHeaders } from '@mockstack/admin';
 export { adapters } from './adapters.js';
 export { type LoadedScenario, loadScenario } from './load-scenario.js';
 export { loadModel, type RunningStack, type RunOptions, runScenario, type ScenarioSource } from './run-scenario.js';

@@ -1,4 +1,4 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCode, firstUserFrame, MockstackError, type ScenarioDefinition, type SourceLocation, scenarioDefinitionOf } from '@mockstack/core';
@@ -16,7 +16,7 @@ let loads = 0;
 
 /**
  * Loads a TypeScript scenario module at runtime: esbuild bundles its local imports (node_modules
- * stay external) into a temporary .mjs next to it, which node then imports. Errors name the
+ * stay external) into a temporary .mjs (see bundleDir), which node then imports. Errors name the
  * scenario file and line.
  */
 export async function loadScenario(path: string): Promise<LoadedScenario> {
@@ -24,7 +24,11 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
   if (!existsSync(file)) {
     throw new MockstackError(ErrorCode.ScenarioNotFound, `scenario file ${path} does not exist (looked at ${file}); pass the path of a .ts scenario module`);
   }
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.${++loads}.mjs`);
+  const dir = bundleDir(file);
+  removeStaleBundles(dir);
+  // Also those an older mockstack wrote next to the scenario.
+  if (dir !== dirname(file)) removeStaleBundles(dirname(file));
+  const temp = join(dir, `.${basename(file)}.${process.pid}.${++loads}.mjs`);
   let code: string;
   let inputs: string[];
   try {
@@ -40,6 +44,12 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
       logLevel: 'silent',
       metafile: true,
       outfile: temp,
+      // As if the bundle were the scenario itself: a scenario that finds its files from import.meta.
+      define: {
+        'import.meta.url': JSON.stringify(pathToFileURL(file).href),
+        'import.meta.filename': JSON.stringify(file),
+        'import.meta.dirname': JSON.stringify(dirname(file)),
+      },
     });
     code = result.outputFiles[0]?.text ?? '';
     inputs = Object.keys(result.metafile.inputs).map((input) => resolve(input));
@@ -55,6 +65,7 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
   const sourceMaps = process.sourceMapsEnabled;
   process.setSourceMapsEnabled(true);
   try {
+    mkdirSync(dir, { recursive: true });
     writeFileSync(temp, code);
     exported = (await importModule(pathToFileURL(temp).href)).default;
   } catch (error) {
@@ -97,4 +108,49 @@ function importError(file: string, error: unknown): MockstackError {
     source: source ?? { file, line: 1, column: 1 },
     cause: error,
   });
+}
+
+/**
+ * Where a scenario's bundle is written: node_modules/.cache/mockstack/scenarios of the nearest
+ * folder above the scenario with a node_modules, so that its bare imports (`mockstack`, the
+ * user's own packages) resolve from the user's project as they would from the scenario, and
+ * nothing is left in the user's folders. A scenario with no node_modules above it is bundled next
+ * to itself, as a hidden file.
+ */
+function bundleDir(file: string): string {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'mockstack', 'scenarios');
+    if (dir === dirname(dir)) return dirname(file);
+  }
+}
+
+/** `.checkout.ts.<pid>.<n>.mjs` */
+const BUNDLE = /^\.[^/\\]+\.(?:ts|mts|cts|js|mjs|cjs)\.(\d+)\.\d+\.mjs$/;
+
+/**
+ * Bundles left by a process that was killed before it could remove them (kill -9 during start-up):
+ * each is named after its process id, and one whose process is gone is removed.
+ */
+function removeStaleBundles(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(BUNDLE.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isRunning(pid)) continue;
+    rmSync(join(dir, name), { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user
+    return (error as { code?: string }).code === 'EPERM';
+  }
 }

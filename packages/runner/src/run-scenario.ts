@@ -4,9 +4,11 @@ import {
   compile,
   createStack,
   ErrorCode,
+  type GivenLimits,
   type Logger,
   MockstackError,
   type Model,
+  type RedactSetting,
   type ServiceAddress,
   type Stack,
   scenarioDefinitionOf,
@@ -30,8 +32,14 @@ export interface RunOptions {
   /** Admin API port: a number, 0 for a free one, or false for no admin API. Default 0. */
   adminPort?: number | false | undefined;
   adminHost?: string | undefined;
+  /** Token the admin API requires (see `AdminOptions.token`); generated when the admin host is not loopback. */
+  adminToken?: string | undefined;
   logger?: Logger | undefined;
   journalSize?: number | undefined;
+  /** Secrets kept out of the journal and logs besides the defaults and the scenario's, or false for none. */
+  redact?: RedactSetting | undefined;
+  /** Timeouts and caps on what clients may hold, per port (see ServerLimits; defaults for those left out). */
+  limits?: GivenLimits | undefined;
   /** Reload on changes to the scenario or anything it imports; a broken edit keeps the last good model. */
   watch?: boolean | undefined;
   /** Where proto imports of contract files are looked up. */
@@ -50,7 +58,11 @@ export interface RunningStack {
   admin: AdminServer | undefined;
   /** Loads the files again and serves the new model; state is kept unless the seed changed. */
   reload(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Stops every service and the admin API. With `graceMs`, drains: no new connections or calls, those
+   * in flight may finish for up to that long, then the rest are cut. Later calls wait for the first.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -87,12 +99,27 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
   const files = typeof source === 'string' ? [source] : Array.isArray(source) ? source : [scenarioDefinitionOf(source)?.source?.file ?? '<inline>'];
   const logger = options.logger ?? silentLogger;
   const { model, inputs } = await loadModel(source, options);
-  const stack = createStack(model, { adapters, logger, journalSize: options.journalSize, seed: options.seed, variants: options.variants });
+  const stack = createStack(model, {
+    adapters,
+    logger,
+    journalSize: options.journalSize,
+    seed: options.seed,
+    variants: options.variants,
+    limits: options.limits,
+    redact: options.redact,
+  });
   await stack.listen();
   let admin: AdminServer | undefined;
   try {
     if (options.adminPort !== false)
-      admin = await startAdmin({ engine: stack.engine, addresses: () => stack.addresses }, { port: options.adminPort ?? 0, host: options.adminHost });
+      admin = await startAdmin(
+        { engine: stack.engine, addresses: () => stack.addresses },
+        {
+          port: options.adminPort ?? 0,
+          host: options.adminHost,
+          token: options.adminToken,
+        },
+      );
   } catch (error) {
     await stack.close();
     throw error;
@@ -102,6 +129,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
   process.setSourceMapsEnabled(true);
 
   let watcher: FSWatcher | undefined;
+  let closing: Promise<void> | undefined;
   let reloading = Promise.resolve();
   const reload = async (): Promise<void> => {
     const started = performance.now();
@@ -134,10 +162,13 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
       reloading = reloading.then(reload);
       return reloading;
     },
-    close: async () => {
-      await watcher?.close();
-      await reloading.catch(() => {});
-      await Promise.allSettled([admin?.close(), stack.close()]);
+    close: (graceMs) => {
+      closing ??= (async () => {
+        await watcher?.close();
+        await reloading.catch(() => {});
+        await Promise.allSettled([admin?.close(), stack.close(graceMs)]);
+      })();
+      return closing;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Engine, JournalEntry, JournalFilter, ServiceAddress } from '@mockstack/core';
-import { type RunOptions, runScenario, type ScenarioSource } from '@mockstack/runner';
+import { adminTokenHeaders, type RunOptions, runScenario, type ScenarioSource } from '@mockstack/runner';
 import { type ReceivedQuery, type Verification, verifyReceived } from './verification.js';
 
 export interface StartOptions {
@@ -10,7 +10,13 @@ export interface StartOptions {
   fixedPorts?: boolean | undefined;
   /** Also start the admin API (on a free port). Default false. */
   admin?: boolean | undefined;
+  /** Token the admin API then requires on every request (sent as `x-mockstack-admin-token`). Default none: loopback only. */
+  adminToken?: string | undefined;
   logger?: RunOptions['logger'];
+  /** Timeouts and caps on what clients may hold (see ServerLimits), e.g. `{ requestTimeoutMs: 500 }`. */
+  limits?: RunOptions['limits'];
+  /** Secrets kept out of the journal besides the defaults (Authorization, Cookie, access_token…), or false to journal them verbatim. */
+  redact?: RunOptions['redact'];
   /** Load OpenAPI documents and GraphQL SDL with small validity problems with a warning instead of failing. */
   lenient?: boolean | undefined;
 }
@@ -22,6 +28,8 @@ export interface TestStack {
   /** `http://127.0.0.1:<port>` (REST/GraphQL) or `127.0.0.1:<port>` (gRPC) of a service. */
   url(service: string): string;
   adminUrl: string | undefined;
+  /** Headers that carry the admin token, if one is required: spread them into admin API requests. */
+  adminHeaders: Record<string, string>;
   engine: Engine;
   /** The scenario's shared state, as handlers see it. */
   state<State = unknown>(): State;
@@ -52,6 +60,9 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
     seed: options.seed,
     randomPorts: !options.fixedPorts,
     adminPort: options.admin ? 0 : false,
+    adminToken: options.adminToken,
+    limits: options.limits,
+    redact: options.redact,
     logger: options.logger,
     lenient: options.lenient,
   });
@@ -65,6 +76,7 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
       return address.protocol === 'grpc' ? `${address.host}:${address.port}` : address.url;
     },
     adminUrl: running.admin?.url,
+    adminHeaders: adminTokenHeaders(running.admin?.token),
     engine,
     state: <State>() => engine.state as State,
     reset: () => engine.reset(),

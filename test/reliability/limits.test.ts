@@ -1,0 +1,129 @@
+import { connect as connectHttp2 } from 'node:http2';
+import { connect, type Socket } from 'node:net';
+import { resolve } from 'node:path';
+import * as grpcJs from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { startStack, type TestStack } from '@mockstack/testing';
+import { grpc, rest, scenario } from 'mockstack';
+
+const root = resolve(import.meta.dirname, '../..');
+
+const shop = scenario('limits', { seed: 1 }).services({
+  orders: rest({ port: 0 }, [rest.get('/orders', [{ id: 'o1' }]), rest.post('/orders', { id: 'o2' }), rest.get('/late', { delay: '700ms' }, { late: true })]),
+  payments: grpc(
+    { port: 0, proto: resolve(root, 'protos/payments.proto') },
+    {
+      'checkout.payments.v1.PaymentService': { Authorize: { authorizationId: 'auth_1', status: 'AUTHORIZED' } },
+    },
+  ),
+});
+
+let stack: TestStack;
+let ordersPort: number;
+beforeAll(async () => {
+  stack = await startStack(shop, {
+    limits: { requestTimeoutMs: 400, headersTimeoutMs: 300, maxConnections: 3, grpcMaxConcurrentStreams: 7, grpcStreamIdleTimeoutMs: 300 },
+  });
+  ordersPort = stack.services.orders?.port ?? 0;
+});
+afterAll(() => stack.close());
+
+/** A raw TCP client: what it received, and when the server closed the connection. */
+function rawClient(port: number): { socket: Socket; received: () => string; closed: Promise<void> } {
+  const socket = connect(port, '127.0.0.1');
+  let received = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    received += chunk;
+  });
+  socket.on('error', () => {});
+  const closed = new Promise<void>((done) => socket.once('close', () => done()));
+  return { socket, received: () => received, closed };
+}
+
+async function servesOrders(): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${ordersPort}/orders`);
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual([{ id: 'o1' }]);
+}
+
+test('a request body that never finishes is answered 408 and its connection closed; serving goes on', async () => {
+  const client = rawClient(ordersPort);
+  client.socket.write('POST /orders HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"id":');
+  await client.closed;
+  expect(client.received()).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
+  // journaled as the aborted request it is
+  expect(stack.requests({ operation: 'POST /orders' })).toMatchObject([{ error: 'aborted', rule: null }]);
+  await servesOrders();
+});
+
+test('headers that never end are cut by the headers timeout', async () => {
+  const client = rawClient(ordersPort);
+  client.socket.write('GET /orders HTTP/1.1\r\nhost: 127.0.0.1\r\nx-slow: ');
+  await client.closed;
+  expect(client.received()).toMatch(/^HTTP\/1\.1 408/);
+  await servesOrders();
+});
+
+test('an answer the scenario delays past the request timeout still arrives', async () => {
+  const response = await fetch(`http://127.0.0.1:${ordersPort}/late`);
+  expect(response.status).toBe(200);
+  expect(await response.json()).toEqual({ late: true });
+});
+
+test('connections beyond max connections are refused while the others are served', async () => {
+  const held = [rawClient(ordersPort), rawClient(ordersPort), rawClient(ordersPort)];
+  await Promise.all(held.map((c) => new Promise((done) => c.socket.once('connect', done))));
+  // Node's server sees them in order; give it the moment to count them.
+  await new Promise((r) => setTimeout(r, 50));
+  const extra = rawClient(ordersPort);
+  extra.socket.write('GET /orders HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
+  await extra.closed;
+  expect(extra.received()).toBe('');
+  held[0]?.socket.write('GET /orders HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n');
+  await held[0]?.closed;
+  expect(held[0]?.received()).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*\[\{"id":"o1"\}\]$/);
+  for (const c of held) c.socket.destroy();
+  await Promise.all(held.map((c) => c.closed));
+  await servesOrders();
+});
+
+test('a gRPC call that sends headers and never ends is ended with DEADLINE_EXCEEDED; the server advertises its stream cap', async () => {
+  const session = connectHttp2(`http://127.0.0.1:${stack.services.payments?.port}`);
+  try {
+    await new Promise<void>((done) => session.once('remoteSettings', () => done()));
+    expect(session.remoteSettings.maxConcurrentStreams).toBe(7);
+    const call = session.request({
+      ':method': 'POST',
+      ':path': '/checkout.payments.v1.PaymentService/Authorize',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
+    const trailers = await new Promise<Record<string, unknown>>((done) => {
+      let headers: Record<string, unknown> = {};
+      call.on('response', (h) => {
+        headers = h;
+      });
+      call.on('trailers', (t) => done({ ...headers, ...t }));
+      call.on('end', () => done(headers));
+      call.resume();
+    });
+    expect(trailers['grpc-status']).toBe('4');
+    expect(decodeURIComponent(String(trailers['grpc-message']))).toMatch(/nothing sent or received on this call for 300 ms/);
+    call.close();
+  } finally {
+    session.close();
+  }
+  // and the service answers a whole call as before
+  const definition = grpcJs.loadPackageDefinition(loadSync(resolve(root, 'protos/payments.proto')));
+  const Payments = (definition.checkout as Record<string, Record<string, Record<string, unknown>>>).payments?.v1?.PaymentService as typeof grpcJs.Client;
+  const client = new Payments(stack.url('payments'), grpcJs.credentials.createInsecure()) as grpcJs.Client & {
+    Authorize(request: object, done: (error: grpcJs.ServiceError | null, reply?: object) => void): void;
+  };
+  try {
+    const reply = await new Promise((done, fail) => client.Authorize({ orderId: 'o1' }, (error, value) => (error ? fail(error) : done(value))));
+    expect(reply).toMatchObject({ authorizationId: 'auth_1' });
+  } finally {
+    client.close();
+  }
+});
