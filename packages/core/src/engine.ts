@@ -5,7 +5,7 @@ import { parseDuration, resolveDelay, sleep } from './delay.js';
 import { ErrorCode, formatSource, MockstackError } from './errors.js';
 import { Journal, type JournalEntry, JournalRecord, type MissReport } from './journal.js';
 import { type Logger, silentLogger } from './logger.js';
-import type { Chaos, CoreRequest, DelaySpec, Fault, HandlerContext, Model, RateLimit, Reply, Responder, Rule, Service } from './model.js';
+import type { Chaos, CoreRequest, DelaySpec, Fault, HandlerContext, Model, RateLimit, Reply, Responder, Rule, Service, SourceLocation } from './model.js';
 import { editDistance } from './nearest.js';
 import { SeededRandom } from './random.js';
 import { isFallThrough, isFault, isReply, isSequence, makeFault } from './reply.js';
@@ -19,8 +19,18 @@ export type Outcome =
   | { kind: 'unmatched'; miss: MissReport; fellThrough?: true }
   | { kind: 'aborted'; rule: Rule | undefined };
 
+/**
+ * Runs the scenario's own code (a rule's handler function). The runner's guard sets an async context
+ * around it, so that an error the handler leaves behind (a stray rejection, a throwing timer) is
+ * charged to its rule, and it watches for handlers that never return. Without one, handlers just run.
+ */
+export interface HandlerGuard {
+  run(engine: Engine, rule: Rule, request: CoreRequest, handler: (context: HandlerContext) => unknown, context: HandlerContext): unknown;
+}
+
 export interface EngineOptions {
   logger?: Logger | undefined;
+  guard?: HandlerGuard | undefined;
   journalSize?: number | undefined;
   /** Overrides the scenario's seed (`--seed`). */
   seed?: number | undefined;
@@ -57,6 +67,7 @@ interface OperationPlan {
 export class Engine {
   readonly journal: Journal;
   readonly logger: Logger;
+  readonly #guard: HandlerGuard | undefined;
   #model: Model;
   #seed: number;
   #random: SeededRandom;
@@ -67,10 +78,13 @@ export class Engine {
   #plans = new Map<string, Map<string, OperationPlan>>();
   #machines = new Map<string, string>();
   #windows = new Map<string, { start: number; count: number }>();
+  /** Stray errors of handlers whose request is not journaled yet, noted on its entry when it is. */
+  #pendingStrays = new Map<CoreRequest, string[]>();
 
   constructor(model: Model, options: EngineOptions = {}) {
     this.#model = model;
     this.logger = options.logger ?? silentLogger;
+    this.#guard = options.guard;
     this.journal = new Journal(options.journalSize);
     this.#seed = options.seed ?? model.seed;
     this.#random = new SeededRandom(this.#seed);
@@ -120,6 +134,7 @@ export class Engine {
     this.#resetMachines();
     this.#windows.clear();
     this.#calls.clear();
+    this.#pendingStrays.clear();
     this.#random = new SeededRandom(this.#seed);
     this.journal.clear();
   }
@@ -259,8 +274,32 @@ export class Engine {
         this.#variants,
       ),
     );
+    if (this.#pendingStrays.size > 0) {
+      entry.strayErrors = this.#pendingStrays.get(request);
+      this.#pendingStrays.delete(request);
+    }
     this.logger.request(entry);
     return entry;
+  }
+
+  /**
+   * An error that the handler of `rule` left behind while answering `request`: a rejection nobody
+   * handled, or a throw in a timer it set. Logged with where it was thrown and noted on the
+   * request's journal entry (`strayErrors`); serving goes on.
+   */
+  strayError(rule: Rule, request: CoreRequest, error: unknown, thrownAt: SourceLocation | undefined): void {
+    const declared = rule.source ? ` (${formatSource(rule.source)})` : '';
+    const where = thrownAt ? ` at ${formatSource(thrownAt)}` : '';
+    const message = `handler of rule ${rule.id}${declared} left an uncaught error${where}: ${describeError(error)}`;
+    this.logger.error(message, { rule: rule.id, service: request.service, operation: request.operation });
+    const record = this.journal.newest((r) => r.rule === rule.id && r.headers === request.headers && r.body === request.body);
+    if (record) {
+      record.strayErrors = [...(record.strayErrors ?? []), message];
+      return;
+    }
+    // A field of a GraphQL operation is journaled as the operation: bound what waits for an entry that may never come.
+    if (this.#pendingStrays.size >= MAX_PENDING_STRAYS) this.#pendingStrays.delete(this.#pendingStrays.keys().next().value as CoreRequest);
+    this.#pendingStrays.set(request, [...(this.#pendingStrays.get(request) ?? []), message]);
   }
 
   /** A near-miss report for a request whose operation the service does not serve. */
@@ -320,7 +359,8 @@ export class Engine {
     const context: HandlerContext = Object.hasOwn(request, 'signal')
       ? { ...request, state: this.#state, call }
       : new LazySignalContext(request, this.#state, call);
-    const value = (responder as (ctx: HandlerContext) => unknown)(context);
+    const handler = responder as (ctx: HandlerContext) => unknown;
+    const value = this.#guard ? this.#guard.run(this, rule, request, handler, context) : handler(context);
     return value instanceof Promise ? value.then((v: unknown) => this.#classify(rule, v, request, call)) : this.#classify(rule, value, request, call);
   }
 
@@ -388,11 +428,22 @@ function matchesAll(rule: Rule, request: CoreRequest): boolean {
   return true;
 }
 
+const MAX_PENDING_STRAYS = 100;
+
+/** An error's message, or what was thrown when it is no Error. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
+}
+
 function handlerFault(rule: Rule, error: unknown): Fault {
   if (isFault(error)) return error;
   const where = rule.source ? ` (${formatSource(rule.source)})` : '';
-  const message = error instanceof Error ? error.message : String(error);
-  return makeFault(Code.Internal, `handler of rule ${rule.id}${where} threw: ${message}`);
+  return makeFault(Code.Internal, `handler of rule ${rule.id}${where} threw: ${describeError(error)}`);
 }
 
 function sequenceExhausted(rule: Rule, length: number): MissReport {

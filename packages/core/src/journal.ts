@@ -27,6 +27,8 @@ export interface JournalEntry {
   code?: Code | undefined;
   miss?: MissReport | undefined;
   error?: string | undefined;
+  /** Errors the rule's handler left behind for this request (a rejection nobody handled, a throw in its timer). */
+  strayErrors?: string[] | undefined;
   durationMs: number;
   variants: string[];
 }
@@ -59,6 +61,7 @@ export class JournalRecord implements JournalEntry {
   readonly headers: Headers;
   readonly body: unknown;
   readonly durationMs: number;
+  strayErrors: string[] | undefined = undefined;
 
   constructor(
     request: CoreRequest,
@@ -92,8 +95,8 @@ export class JournalRecord implements JournalEntry {
   }
 
   toJSON(): JournalEntry {
-    const { id, time, protocol, service, operation, target, request, rule, status, code, miss, error, durationMs, variants } = this;
-    return { id, time, protocol, service, operation, target, request, rule, status, code, miss, error, durationMs, variants };
+    const { id, time, protocol, service, operation, target, request, rule, status, code, miss, error, strayErrors, durationMs, variants } = this;
+    return { id, time, protocol, service, operation, target, request, rule, status, code, miss, error, strayErrors, durationMs, variants };
   }
 }
 
@@ -126,6 +129,15 @@ export class Journal {
 
   count(filter: JournalFilter = {}): number {
     return this.#find(filter).length;
+  }
+
+  /** The newest record that `test` accepts, searching back from the last one. */
+  newest(test: (record: JournalRecord) => boolean): JournalRecord | undefined {
+    for (let i = this.#records.length - 1; i >= 0; i--) {
+      const record = this.#records[(this.#start + i) % this.#records.length] as JournalRecord;
+      if (test(record)) return record;
+    }
+    return undefined;
   }
 
   /** Empties the journal; ids start again from 1. */

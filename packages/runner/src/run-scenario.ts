@@ -14,6 +14,7 @@ import {
 } from '@mockstack/core';
 import { type FSWatcher, watch } from 'chokidar';
 import { adapters } from './adapters.js';
+import { containStrayErrors, contextGuard } from './containment.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { lenientDefinition, loadSources } from './sources.js';
 import { keepNextTickFast } from './tick-map.js';
@@ -87,13 +88,22 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
   const files = typeof source === 'string' ? [source] : Array.isArray(source) ? source : [scenarioDefinitionOf(source)?.source?.file ?? '<inline>'];
   const logger = options.logger ?? silentLogger;
   const { model, inputs } = await loadModel(source, options);
-  const stack = createStack(model, { adapters, logger, journalSize: options.journalSize, seed: options.seed, variants: options.variants });
+  const stack = createStack(model, {
+    adapters,
+    logger,
+    guard: contextGuard,
+    journalSize: options.journalSize,
+    seed: options.seed,
+    variants: options.variants,
+  });
   await stack.listen();
+  const releaseStrayErrors = containStrayErrors(stack.engine);
   let admin: AdminServer | undefined;
   try {
     if (options.adminPort !== false)
       admin = await startAdmin({ engine: stack.engine, addresses: () => stack.addresses }, { port: options.adminPort ?? 0, host: options.adminHost });
   } catch (error) {
+    releaseStrayErrors();
     await stack.close();
     throw error;
   }
@@ -138,6 +148,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
       await watcher?.close();
       await reloading.catch(() => {});
       await Promise.allSettled([admin?.close(), stack.close()]);
+      releaseStrayErrors();
     },
   };
 }
