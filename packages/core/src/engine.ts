@@ -31,6 +31,8 @@ export interface HandlerGuard {
 export interface EngineOptions {
   logger?: Logger | undefined;
   guard?: HandlerGuard | undefined;
+  /** Milliseconds a handler may take when neither its rule nor its service sets `timeout` (default 10 s). */
+  handlerTimeout?: number | undefined;
   journalSize?: number | undefined;
   /** Overrides the scenario's seed (`--seed`). */
   seed?: number | undefined;
@@ -58,7 +60,12 @@ interface OperationPlan {
   serviceDelay: DelaySpec | undefined;
   serviceRateLimit: RateLimit | undefined;
   chaos: Chaos | undefined;
+  /** Milliseconds a handler of the operation may take, unless its rule sets its own. */
+  handlerTimeout: number;
 }
+
+/** How long a handler may take by default: long enough for any mock, short enough that a hung one is noticed. */
+export const DEFAULT_HANDLER_TIMEOUT_MS = 10_000;
 
 /**
  * Matches requests to rules and runs responders. Knows no protocol: adapters hand it a
@@ -68,6 +75,7 @@ export class Engine {
   readonly journal: Journal;
   readonly logger: Logger;
   readonly #guard: HandlerGuard | undefined;
+  readonly #handlerTimeout: number;
   #model: Model;
   #seed: number;
   #random: SeededRandom;
@@ -85,6 +93,7 @@ export class Engine {
     this.#model = model;
     this.logger = options.logger ?? silentLogger;
     this.#guard = options.guard;
+    this.#handlerTimeout = options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT_MS;
     this.journal = new Journal(options.journalSize);
     this.#seed = options.seed ?? model.seed;
     this.#random = new SeededRandom(this.#seed);
@@ -243,7 +252,8 @@ export class Engine {
     }
     if (step instanceof Promise) {
       const matched = rule;
-      return step.then(
+      const limit = rule.timeout === undefined ? plan.handlerTimeout : (parseDuration(rule.timeout) ?? plan.handlerTimeout);
+      return withTimeout(step, limit, (): Step => ({ kind: 'fault', rule: matched, fault: timeoutFault(matched, limit) })).then(
         (settled) => this.#settle(request, plan, matched, index, settled),
         (error: unknown) => this.#settle(request, plan, matched, index, { kind: 'fault', rule: matched, fault: handlerFault(matched, error) }),
       );
@@ -343,7 +353,8 @@ export class Engine {
     if (!base && rules.length === 0 && !serviceFault) return undefined;
     const overlayRuleCount = rules.length;
     rules.push(...(base?.rules ?? []));
-    const plan = { rules, overlayRuleCount, service, serviceFault, serviceDelay, serviceRateLimit, chaos };
+    const handlerTimeout = (service.timeout === undefined ? undefined : parseDuration(service.timeout)) ?? this.#handlerTimeout;
+    const plan = { rules, overlayRuleCount, service, serviceFault, serviceDelay, serviceRateLimit, chaos, handlerTimeout };
     if (!plans) {
       plans = new Map();
       this.#plans.set(serviceName, plans);
@@ -429,6 +440,31 @@ function matchesAll(rule: Rule, request: CoreRequest): boolean {
 }
 
 const MAX_PENDING_STRAYS = 100;
+
+/** `promise`, or what `late` gives if it has not settled after `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, late: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => resolve(late()), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function timeoutFault(rule: Rule, ms: number): Fault {
+  const where = rule.source ? ` (${formatSource(rule.source)})` : '';
+  return makeFault(
+    Code.Internal,
+    `handler of rule ${rule.id}${where} did not answer within ${ms} ms; make it resolve, or give the rule or its service a longer timeout (e.g. timeout: '30s')`,
+  );
+}
 
 /** An error's message, or what was thrown when it is no Error. */
 function describeError(error: unknown): string {

@@ -131,7 +131,15 @@ export interface Behaviour {
   delay?: DelaySpec | undefined;
   rateLimit?: RateLimit | undefined;
   chaos?: Chaos | undefined;
+  /**
+   * How long a handler function may take to answer (`'30s'`, ms as a number) before its request is
+   * answered INTERNAL (HTTP 500, a GraphQL error) naming the rule. Default 10 s. Delays are not counted.
+   */
+  timeout?: Duration | undefined;
 }
+
+/** A length of time: milliseconds as a number, or `'250ms'`, `'2s'`. */
+export type Duration = number | `${number}ms` | `${number}s`;
 
 /** A rule as the DSL produces it. */
 export interface RuleDefinition extends Behaviour {
