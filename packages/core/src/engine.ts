@@ -60,8 +60,6 @@ interface OperationPlan {
   serviceDelay: DelaySpec | undefined;
   serviceRateLimit: RateLimit | undefined;
   chaos: Chaos | undefined;
-  /** Milliseconds a handler of the operation may take, unless its rule sets its own. */
-  handlerTimeout: number;
 }
 
 /** How long a handler may take by default: long enough for any mock, short enough that a hung one is noticed. */
@@ -252,7 +250,7 @@ export class Engine {
     }
     if (step instanceof Promise) {
       const matched = rule;
-      const limit = rule.timeout === undefined ? plan.handlerTimeout : (parseDuration(rule.timeout) ?? plan.handlerTimeout);
+      const limit = this.handlerTimeoutOf(rule, request.service);
       return withTimeout(step, limit, (): Step => ({ kind: 'fault', rule: matched, fault: timeoutFault(matched, limit) })).then(
         (settled) => this.#settle(request, plan, matched, index, settled),
         (error: unknown) => this.#settle(request, plan, matched, index, { kind: 'fault', rule: matched, fault: handlerFault(matched, error) }),
@@ -290,6 +288,30 @@ export class Engine {
     }
     this.logger.request(entry);
     return entry;
+  }
+
+  /**
+   * The runner's watchdog stopped the handler of `rule`, stuck for `ms` in a synchronous loop: the
+   * request is answered INTERNAL naming the rule where the adapter can still answer, and journaled.
+   */
+  handlerStopped(rule: Rule, request: CoreRequest, ms: number): void {
+    const where = rule.source ? ` (${formatSource(rule.source)})` : '';
+    const fault = makeFault(
+      Code.Internal,
+      `handler of rule ${rule.id}${where} ran for more than ${ms} ms without returning (a synchronous loop?) and was stopped; make it return, or give the rule a longer timeout`,
+    );
+    this.logger.error(fault.message, { rule: rule.id, service: request.service, operation: request.operation });
+    const outcome: Outcome = { kind: 'fault', rule, fault };
+    if (request.answerLate) request.answerLate(outcome);
+    else this.record(request, outcome, { status: Code.Internal, code: Code.Internal, error: fault.message, startedAt: performance.now() });
+  }
+
+  /** Milliseconds the handler of `rule` may take: the rule's timeout, its service's, or the engine's default. */
+  handlerTimeoutOf(rule: Rule, service: string): number {
+    const own = rule.timeout === undefined ? undefined : parseDuration(rule.timeout);
+    if (own !== undefined) return own;
+    const shared = this.#model.services.get(service)?.timeout;
+    return (shared === undefined ? undefined : parseDuration(shared)) ?? this.#handlerTimeout;
   }
 
   /**
@@ -353,8 +375,7 @@ export class Engine {
     if (!base && rules.length === 0 && !serviceFault) return undefined;
     const overlayRuleCount = rules.length;
     rules.push(...(base?.rules ?? []));
-    const handlerTimeout = (service.timeout === undefined ? undefined : parseDuration(service.timeout)) ?? this.#handlerTimeout;
-    const plan = { rules, overlayRuleCount, service, serviceFault, serviceDelay, serviceRateLimit, chaos, handlerTimeout };
+    const plan = { rules, overlayRuleCount, service, serviceFault, serviceDelay, serviceRateLimit, chaos };
     if (!plans) {
       plans = new Map();
       this.#plans.set(serviceName, plans);

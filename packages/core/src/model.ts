@@ -1,4 +1,5 @@
 import type { Code } from './code.js';
+import type { Outcome } from './engine.js';
 import type { Matcher } from './match.js';
 
 export interface SourceLocation {
@@ -25,6 +26,12 @@ export interface CoreRequest {
   target: string;
   /** Aborted when the client goes away or its deadline passes; delays stop early. */
   signal?: AbortSignal | undefined;
+  /**
+   * Answers the request after the engine's call for it was cut short: the runner's watchdog stopped
+   * a handler stuck in a synchronous loop, unwinding the adapter's own stack. Adapters that can
+   * answer then (REST) set it; without it the request is journaled and left to the client's timeout.
+   */
+  answerLate?: ((outcome: Outcome) => void) | undefined;
   /**
    * The outer request's operation when this one is part of it (a GraphQL field inside
    * `query GetCart`). The service-wide fault and delay were applied to the outer request, so the

@@ -95,15 +95,10 @@ class RestServer implements ServiceServer {
   // Not async: a synchronous outcome is written in the request's own tick (see Engine.handle).
   #answer(operation: string, request: FastifyRequest, reply: FastifyReply): void {
     const startedAt = performance.now();
-    const core = toCoreRequest(this.#service.name, operation, request, reply);
+    const core = new RestRequest(this.#engine, this.#service.name, operation, request, reply, startedAt);
     const outcome = this.#engine.handle(core);
-    if (outcome instanceof Promise) void outcome.then((settled) => this.#finish(core, settled, reply, startedAt));
-    else this.#finish(core, outcome, reply, startedAt);
-  }
-
-  #finish(core: CoreRequest, outcome: Outcome, reply: FastifyReply, startedAt: number): void {
-    const status = send(outcome, reply);
-    this.#engine.record(core, outcome, { status, startedAt });
+    if (outcome instanceof Promise) void outcome.then((settled) => finish(this.#engine, core, settled, reply, startedAt));
+    else finish(this.#engine, core, outcome, reply, startedAt);
   }
 
   /** Malformed JSON, oversized bodies and other errors before a handler runs: 4xx, journaled. */
@@ -116,7 +111,7 @@ class RestServer implements ServiceServer {
         : error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError
           ? `request body is not valid JSON: ${error.message}`
           : error.message;
-    const core = toCoreRequest(this.#service.name, `${request.method} ${routeOf(request)}`, request, reply);
+    const core = new RestRequest(this.#engine, this.#service.name, `${request.method} ${routeOf(request)}`, request, reply, startedAt);
     reply.code(status).send({ error: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message } });
     this.#engine.record(core, { kind: 'fault', rule: undefined, fault: { code: 'INVALID_ARGUMENT', message } as Fault }, { status, startedAt, error: message });
   }
@@ -135,8 +130,9 @@ function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? pathOf(request.url);
 }
 
-function toCoreRequest(service: string, operation: string, request: FastifyRequest, reply: FastifyReply): CoreRequest {
-  return new RestRequest(service, operation, request, reply);
+function finish(engine: Engine, core: CoreRequest, outcome: Outcome, reply: FastifyReply, startedAt: number): void {
+  const status = send(outcome, reply);
+  engine.record(core, outcome, { status, startedAt });
 }
 
 /**
@@ -153,10 +149,14 @@ class RestRequest implements CoreRequest {
   readonly headers: CoreRequest['headers'];
   readonly body: unknown;
   readonly target: string;
+  readonly #engine: Engine;
   readonly #reply: FastifyReply;
+  readonly #startedAt: number;
   #signal: AbortSignal | undefined;
 
-  constructor(service: string, operation: string, request: FastifyRequest, reply: FastifyReply) {
+  constructor(engine: Engine, service: string, operation: string, request: FastifyRequest, reply: FastifyReply, startedAt: number) {
+    this.#engine = engine;
+    this.#startedAt = startedAt;
     this.service = service;
     this.operation = operation;
     this.params = (request.params ?? {}) as Record<string, string>;
@@ -170,6 +170,14 @@ class RestRequest implements CoreRequest {
   get signal(): AbortSignal {
     this.#signal ??= clientGoneSignal(this.#reply.raw);
     return this.#signal;
+  }
+
+  /** See CoreRequest.answerLate: a handler was stopped, and this request still wants an answer. */
+  answerLate(outcome: Outcome): void {
+    if (this.#reply.sent) return;
+    // The stop unwound node's HTTP parser of this connection too: the connection cannot take another request.
+    this.#reply.header('connection', 'close');
+    finish(this.#engine, this, outcome, this.#reply, this.#startedAt);
   }
 }
 

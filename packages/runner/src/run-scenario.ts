@@ -14,7 +14,7 @@ import {
 } from '@mockstack/core';
 import { type FSWatcher, watch } from 'chokidar';
 import { adapters } from './adapters.js';
-import { containStrayErrors, contextGuard } from './containment.js';
+import { containScenarioCode, contextGuard } from './containment.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { lenientDefinition, loadSources } from './sources.js';
 import { keepNextTickFast } from './tick-map.js';
@@ -97,13 +97,13 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
     variants: options.variants,
   });
   await stack.listen();
-  const releaseStrayErrors = containStrayErrors(stack.engine);
+  const releaseContainment = containScenarioCode(stack.engine);
   let admin: AdminServer | undefined;
   try {
     if (options.adminPort !== false)
       admin = await startAdmin({ engine: stack.engine, addresses: () => stack.addresses }, { port: options.adminPort ?? 0, host: options.adminHost });
   } catch (error) {
-    releaseStrayErrors();
+    releaseContainment();
     await stack.close();
     throw error;
   }
@@ -148,7 +148,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
       await watcher?.close();
       await reloading.catch(() => {});
       await Promise.allSettled([admin?.close(), stack.close()]);
-      releaseStrayErrors();
+      releaseContainment();
     },
   };
 }
