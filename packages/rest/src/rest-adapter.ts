@@ -11,11 +11,12 @@ import {
   httpStatusOfCode,
   type MissReport,
   type Outcome,
+  type Rule,
   type Service,
   type ServiceAddress,
   type ServiceServer,
 } from '@mockstack/core';
-import { clientGoneSignal, HttpApp, type HttpAppOptions } from '@mockstack/http';
+import { clientGoneSignal, HttpApp, type HttpAppOptions, unsendable, unsendableFault } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { validateRestService } from './path-template.js';
@@ -103,6 +104,11 @@ class RestServer implements ServiceServer {
 
   /** Malformed JSON, oversized bodies and other errors before a handler runs: 4xx, journaled. */
   #answerBadRequest(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+    if (sendingReply === reply && !sendingFault) {
+      sendingFault = unsendableFault(sendingRule, `its body is not JSON: ${error.message}`);
+      sendFault(reply, sendingFault);
+      return;
+    }
     const startedAt = performance.now();
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     const message =
@@ -130,9 +136,59 @@ function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? pathOf(request.url);
 }
 
+/**
+ * The answer being written now, so that fastify's error handler knows a failure to serialise it is
+ * ours (module fields, not an object per request: this is on every answer's path).
+ */
+let sendingReply: FastifyReply | undefined;
+let sendingRule: Rule | undefined;
+let sendingFault: Fault | undefined;
+
+/** Sends the outcome and journals it once; an answer that cannot be sent becomes one clear 500 naming the rule. */
 function finish(engine: Engine, core: CoreRequest, outcome: Outcome, reply: FastifyReply, startedAt: number): void {
-  const status = send(outcome, reply);
-  engine.record(core, outcome, { status, startedAt });
+  const problem = problemOf(outcome);
+  if (problem) {
+    const rule = 'rule' in outcome ? outcome.rule : undefined;
+    const failed: Outcome = { kind: 'fault', rule, fault: unsendableFault(rule, problem) };
+    engine.record(core, failed, { status: send(failed, reply), startedAt });
+    return;
+  }
+  const rule = 'rule' in outcome ? outcome.rule : undefined;
+  sendingReply = reply;
+  sendingRule = rule;
+  sendingFault = undefined;
+  let status: number | string;
+  try {
+    status = send(outcome, reply);
+  } catch (error) {
+    // JSON.stringify of a body that is no plain object (a class instance with a throwing toJSON…).
+    sendingFault = unsendableFault(rule, `its body is not JSON: ${describeError(error)}`);
+    status = send({ kind: 'fault', rule, fault: sendingFault }, reply);
+  }
+  const fault = sendingFault;
+  sendingReply = undefined;
+  sendingFault = undefined;
+  // fastify's serialiser failed (a BigInt, a cycle): #answerBadRequest answered 500 and left the journaling to us.
+  if (fault) engine.record(core, { kind: 'fault', rule, fault }, { status: 500, startedAt });
+  else engine.record(core, outcome, { status, startedAt });
+}
+
+/** Why the scenario's answer cannot go out over HTTP, or undefined. */
+function problemOf(outcome: Outcome): string | undefined {
+  switch (outcome.kind) {
+    case 'body':
+      return unsendable(undefined, undefined, outcome.body);
+    case 'reply':
+      return unsendable(outcome.reply.status, outcome.reply.headers, outcome.reply.body);
+    case 'fault':
+      return outcome.fault.transport ? undefined : unsendable(outcome.fault.httpStatus, outcome.fault.headers, outcome.fault.body);
+    default:
+      return undefined;
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
