@@ -1,4 +1,5 @@
 export type { Adapter, AdapterContext, ExpandContext, HttpHandler, ServiceAddress, ServiceServer } from './adapter.js';
+export { boundedCopy, deeperThan, MAX_DEPTH, preview, TRUNCATED } from './bounded.js';
 export { Code, codes, isCode } from './code.js';
 export { type CompileOptions, compile, scenarioDefinitionOf } from './compile.js';
 export { projectRoot, resolveContractPath } from './contract-path.js';

@@ -1,3 +1,4 @@
+import { boundedCopy } from './bounded.js';
 import type { Code } from './code.js';
 import { firstDifference } from './match.js';
 import type { CoreRequest, Headers, Query } from './model.js';
@@ -90,8 +91,9 @@ export class JournalRecord implements JournalEntry {
     return new Date(this.arrivedAt).toISOString();
   }
 
+  /** The request's parts; the body as a copy no deeper than MAX_DEPTH (what reads it, JSON included, may recurse). */
   get request(): JournalEntry['request'] {
-    return { params: this.params, query: this.query, headers: this.headers, body: this.body };
+    return { params: this.params, query: this.query, headers: this.headers, body: boundedCopy(this.body) };
   }
 
   toJSON(): JournalEntry {
