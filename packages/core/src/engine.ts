@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Code } from './code.js';
 import { parseDuration, resolveDelay, sleep } from './delay.js';
 import { ErrorCode, formatSource, MockstackError } from './errors.js';
-import { Journal, type JournalEntry, JournalRecord, type MissReport } from './journal.js';
+import { Journal, type JournalEntry, type JournalLimits, JournalRecord, type MissReport } from './journal.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { Chaos, CoreRequest, DelaySpec, Fault, HandlerContext, Model, RateLimit, Reply, Responder, Rule, Service, SourceLocation } from './model.js';
 import { editDistance } from './nearest.js';
@@ -33,7 +33,10 @@ export interface EngineOptions {
   guard?: HandlerGuard | undefined;
   /** Milliseconds a handler may take when neither its rule nor its service sets `timeout` (default 10 s). */
   handlerTimeout?: number | undefined;
+  /** Entries the journal keeps (0: none). Same as `journal.entries`. */
   journalSize?: number | undefined;
+  /** The journal's limits: entries, total bytes, bytes per body. */
+  journal?: JournalLimits | undefined;
   /** Overrides the scenario's seed (`--seed`). */
   seed?: number | undefined;
 }
@@ -92,7 +95,7 @@ export class Engine {
     this.logger = options.logger ?? silentLogger;
     this.#guard = options.guard;
     this.#handlerTimeout = options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT_MS;
-    this.journal = new Journal(options.journalSize);
+    this.journal = new Journal({ entries: options.journalSize, ...options.journal });
     this.#seed = options.seed ?? model.seed;
     this.#random = new SeededRandom(this.#seed);
     this.#state = model.initialState();

@@ -7,7 +7,7 @@ export { checkDelay, parseDuration, resolveDelay, sleep } from './delay.js';
 export { type Completion, DEFAULT_HANDLER_TIMEOUT_MS, Engine, type EngineOptions, type HandlerGuard, type Outcome } from './engine.js';
 export { ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
 export { codeOfHttpStatus, httpStatusOfCode } from './http-status.js';
-export { Journal, type JournalEntry, type JournalFilter, type MissReport } from './journal.js';
+export { DEFAULT_JOURNAL_LIMITS, Journal, type JournalEntry, type JournalFilter, type JournalLimits, type MissReport } from './journal.js';
 export { type Logger, silentLogger } from './logger.js';
 export { compileMatchers, describeValue, firstDifference, type Matcher } from './match.js';
 export * from './model.js';

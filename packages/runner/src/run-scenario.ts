@@ -4,6 +4,7 @@ import {
   compile,
   createStack,
   ErrorCode,
+  type JournalLimits,
   type Logger,
   MockstackError,
   type Model,
@@ -32,7 +33,10 @@ export interface RunOptions {
   adminPort?: number | false | undefined;
   adminHost?: string | undefined;
   logger?: Logger | undefined;
+  /** Requests the journal keeps (default 1,000; 0: none). */
   journalSize?: number | undefined;
+  /** The journal's limits in bytes too (see JournalLimits). */
+  journal?: JournalLimits | undefined;
   /** Reload on changes to the scenario or anything it imports; a broken edit keeps the last good model. */
   watch?: boolean | undefined;
   /** Where proto imports of contract files are looked up. */
@@ -93,6 +97,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
     logger,
     guard: contextGuard,
     journalSize: options.journalSize,
+    journal: options.journal,
     seed: options.seed,
     variants: options.variants,
   });
