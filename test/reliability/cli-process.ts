@@ -5,6 +5,9 @@ import { resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '../..');
 const bin = resolve(root, 'packages/mockstack/bin/mockstack.js');
 
+/** How long `mockstack up` may take to serve: a cold code cache on a busy CI machine takes tens of seconds. */
+export const STARTUP_TIMEOUT_MS = 90_000;
+
 export interface CliStack {
   child: ChildProcess;
   output(): string;

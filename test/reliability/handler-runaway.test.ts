@@ -5,7 +5,7 @@
  */
 import type { JournalEntry } from '@mockstack/core';
 import { GraphQLClient } from 'graphql-request';
-import { type CliStack, startCli } from './cli-process.js';
+import { type CliStack, STARTUP_TIMEOUT_MS, startCli } from './cli-process.js';
 import { type Greeter, greeterClient, sayHello } from './grpc-client.js';
 
 let stack: CliStack;
@@ -14,7 +14,7 @@ let greeter: Greeter;
 beforeAll(async () => {
   stack = await startCli('test/reliability/fixtures/runaway.ts');
   greeter = greeterClient(stack.urls.rpc as string);
-});
+}, STARTUP_TIMEOUT_MS);
 afterAll(async () => {
   greeter?.close();
   await stack?.stop();
