@@ -15,7 +15,8 @@ const cycle = (): object => {
   return node;
 };
 
-const bodies: Record<string, () => unknown> = {
+/** Handlers by route name (typed with the scenario's empty state, so that the rules they make fit it). */
+const bodies: Record<string, (context: { state: Record<string, never> }) => unknown> = {
   bigint: () => ({ total: 10n }),
   'top-level-bigint': () => 10n,
   cycle,
@@ -39,7 +40,10 @@ const bodies: Record<string, () => unknown> = {
 };
 
 const unserialisable = scenario('unserialisable').services({
-  api: rest({}, [...Object.entries(bodies).map(([name, body]) => rest.get(`/${name}`, body)), rest.get('/fine', { fine: true })]),
+  api: rest(
+    {},
+    [...Object.entries(bodies), ['fine', () => ({ fine: true })] as const].map(([name, body]) => rest.get(`/${name}`, body)),
+  ),
   gql: graphql({ schema: resolve(import.meta.dirname, '../fixtures/contracts/inventory.graphql') }, {}, [
     graphql.query('Cyclic', () => respond(cycle())),
     graphql.query('BadStatus', () => respond({ data: null }, { status: 1000 as number })),
