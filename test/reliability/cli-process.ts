@@ -33,13 +33,21 @@ export async function startCli(scenario: string, args: string[] = []): Promise<C
     output += chunk;
   });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const ready = (
-    await waitForOutput(
-      () => output,
-      () => child.exitCode,
-      /^\{"event":"ready".*\}$/m,
-    )
-  )[0];
+  let ready: string;
+  try {
+    ready = (
+      await waitForOutput(
+        () => output,
+        () => child.exitCode,
+        /^\{"event":"ready".*\}$/m,
+        STARTUP_TIMEOUT_MS - 5000,
+      )
+    )[0];
+  } catch (error) {
+    // Never leave a server behind: jest would not exit.
+    child.kill('SIGKILL');
+    throw error;
+  }
   const parsed = JSON.parse(ready) as { services: { name: string; url: string }[]; admin?: string };
   const urls = Object.fromEntries(parsed.services.map((s) => [s.name, s.url]));
   return {
