@@ -1,3 +1,4 @@
+/** Runs `mockstack` in a process of its own, as users do: what a scenario's code does cannot touch the test's process. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -76,4 +77,40 @@ export function accepts(port: number): Promise<boolean> {
     });
     socket.once('error', () => done(false));
   });
+}
+
+/** How long `mockstack up` may take to serve: a cold code cache on a busy CI machine takes tens of seconds. */
+export const STARTUP_TIMEOUT_MS = 90_000;
+
+/** A `mockstack up` that serves: its services' URLs and admin address from the ready output. */
+export interface CliStack extends CliProcess {
+  /** URL of each service by name, from the ready output. */
+  urls: Record<string, string>;
+  admin: string;
+  exitCode(): number | null;
+  stop(): Promise<void>;
+}
+
+/** Starts `mockstack up <scenario> --random-ports --admin-port 0 ...args` and waits until it serves. */
+export async function startCli(scenario: string, args: string[] = []): Promise<CliStack> {
+  const up = mockstack(['up', scenario, '--random-ports', '--admin-port', '0', '--log-format', 'json', ...args]);
+  let ready: string;
+  try {
+    ready = (await waitFor(up, /^\{"event":"ready".*\}$/m, STARTUP_TIMEOUT_MS - 5000))[0];
+  } catch (error) {
+    // Never leave a server behind: jest would not exit.
+    up.child.kill('SIGKILL');
+    throw error;
+  }
+  const parsed = JSON.parse(ready) as { services: { name: string; url: string }[]; admin?: string };
+  return {
+    ...up,
+    urls: Object.fromEntries(parsed.services.map((s) => [s.name, s.url])),
+    admin: parsed.admin ?? '',
+    exitCode: () => up.child.exitCode,
+    stop: async () => {
+      if (up.child.exitCode === null) up.child.kill('SIGTERM');
+      await up.exited;
+    },
+  };
 }

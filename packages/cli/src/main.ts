@@ -62,6 +62,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--ready-file <path>', 'write the addresses as JSON to this file once every service listens')
     .option('--include-dir <dir>', 'where proto imports are looked up (repeatable)', collect)
     .option('--lenient', 'load OpenAPI documents and GraphQL SDL with small validity problems, warning about each, instead of failing')
+    .option('--journal-size <n>', 'requests the journal keeps (the newest; it also keeps at most 64 MB, bodies cut at 64 KB)', integer, 1000)
+    .option('--no-journal', 'journal no requests (verification then finds none)')
     .action(async (files: string[], options: UpOptions) => {
       exitCode = await up(files, options);
     });
@@ -149,6 +151,8 @@ interface UpOptions {
   readyFile?: string;
   includeDir?: string[];
   lenient?: boolean;
+  journalSize: number;
+  journal: boolean;
 }
 
 async function up(files: string[], options: UpOptions): Promise<number> {
@@ -177,6 +181,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       adminHost: options.adminHost,
       adminToken: options.adminToken ?? process.env[ADMIN_TOKEN_ENV],
       logger,
+      journalSize: options.journal ? options.journalSize : 0,
       // commander leaves `redact` undefined (or true, with --no-redact declared) when neither flag is given
       redact: options.redact === false ? false : Array.isArray(options.redact) ? { headers: options.redact, query: options.redact } : undefined,
       limits: {

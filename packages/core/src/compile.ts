@@ -134,6 +134,7 @@ function compileService(name: string, definition: ServiceDefinition, defaultHost
     delay: definition.delay,
     rateLimit: definition.rateLimit,
     chaos: definition.chaos,
+    timeout: definition.timeout,
     source: definition.source,
   };
 }
@@ -175,7 +176,10 @@ function addRule(operations: Map<string, Operation>, rule: Rule): void {
 /** Delay, rate limit and chaos settings that make sense, wherever they are set. */
 function checkBehaviour(behaviour: Behaviour, where: string, source: SourceLocation | undefined, problems: Problem[]): void {
   if (behaviour.delay !== undefined) pushIf(problems, checkDelay(behaviour.delay), source, `${where}: `);
-  const { rateLimit, chaos } = behaviour;
+  const { rateLimit, chaos, timeout } = behaviour;
+  if (timeout !== undefined && !parseDuration(timeout)) {
+    problems.push({ message: `${where} has timeout ${JSON.stringify(timeout)}; write a duration above 0 such as 30000, '500ms' or '30s'`, source });
+  }
   if (rateLimit !== undefined && (!Number.isInteger(rateLimit.limit) || rateLimit.limit < 1 || !parseDuration(rateLimit.window))) {
     problems.push({ message: `${where} has rateLimit ${JSON.stringify(rateLimit)}; write { limit: 10, window: '1s' } (limit ≥ 1, a window above 0)`, source });
   }

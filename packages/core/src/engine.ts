@@ -3,9 +3,9 @@ import { performance } from 'node:perf_hooks';
 import { Code } from './code.js';
 import { parseDuration, resolveDelay, sleep } from './delay.js';
 import { ErrorCode, formatSource, MockstackError } from './errors.js';
-import { Journal, type JournalEntry, JournalRecord, type MissReport } from './journal.js';
+import { Journal, type JournalEntry, type JournalLimits, JournalRecord, type MissReport } from './journal.js';
 import { type Logger, silentLogger } from './logger.js';
-import type { Chaos, CoreRequest, DelaySpec, Fault, HandlerContext, Model, RateLimit, Reply, Responder, Rule, Service } from './model.js';
+import type { Chaos, CoreRequest, DelaySpec, Fault, HandlerContext, Model, RateLimit, Reply, Responder, Rule, Service, SourceLocation } from './model.js';
 import { editDistance } from './nearest.js';
 import { hashString, SeededRandom } from './random.js';
 import { Redactor, type RedactSetting } from './redact.js';
@@ -34,9 +34,24 @@ export type Outcome =
  */
 export type ContractDefault = 'unmatched' | 'unruled';
 
+/**
+ * Runs the scenario's own code (a rule's handler function). The runner's guard sets an async context
+ * around it, so that an error the handler leaves behind (a stray rejection, a throwing timer) is
+ * charged to its rule, and it watches for handlers that never return. Without one, handlers just run.
+ */
+export interface HandlerGuard {
+  run(engine: Engine, rule: Rule, request: CoreRequest, handler: (context: HandlerContext) => unknown, context: HandlerContext): unknown;
+}
+
 export interface EngineOptions {
   logger?: Logger | undefined;
+  guard?: HandlerGuard | undefined;
+  /** Milliseconds a handler may take when neither its rule nor its service sets `timeout` (default 10 s). */
+  handlerTimeout?: number | undefined;
+  /** Entries the journal keeps (0: none). Same as `journal.entries`. */
   journalSize?: number | undefined;
+  /** The journal's limits: entries, total bytes, bytes per body. */
+  journal?: JournalLimits | undefined;
   /** Overrides the scenario's seed (`--seed`). */
   seed?: number | undefined;
   /** Secrets kept out of the journal and logs besides the defaults and the scenario's, or false for none (`--redact`, `--no-redact`). */
@@ -69,6 +84,9 @@ interface OperationPlan {
   chaos: Chaos | undefined;
 }
 
+/** How long a handler may take by default: long enough for any mock, short enough that a hung one is noticed. */
+export const DEFAULT_HANDLER_TIMEOUT_MS = 10_000;
+
 /**
  * Matches requests to rules and runs responders. Knows no protocol: adapters hand it a
  * CoreRequest and turn the Outcome back into their own terms.
@@ -79,6 +97,8 @@ export class Engine {
   /** Blanks secrets in what is written down (journal, logs); recorders use it too. */
   #redactor: Redactor;
   readonly #redact: RedactSetting | undefined;
+  readonly #guard: HandlerGuard | undefined;
+  readonly #handlerTimeout: number;
   #model: Model;
   #seed: number;
   /** One random stream per decision kind and rule (or service), so a rule's chaos and delays depend only on its own calls. */
@@ -92,11 +112,15 @@ export class Engine {
   #servicePlans = new Map<string, OperationPlan>();
   #machines = new Map<string, string>();
   #windows = new Map<string, { start: number; count: number }>();
+  /** Stray errors of handlers whose request is not journaled yet, noted on its entry when it is. */
+  #pendingStrays = new Map<CoreRequest, string[]>();
 
   constructor(model: Model, options: EngineOptions = {}) {
     this.#model = model;
     this.logger = options.logger ?? silentLogger;
-    this.journal = new Journal(options.journalSize);
+    this.#guard = options.guard;
+    this.#handlerTimeout = options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT_MS;
+    this.journal = new Journal({ entries: options.journalSize, ...options.journal });
     this.#redact = options.redact;
     this.#redactor = new Redactor(model.redact, options.redact);
     this.#seed = options.seed ?? model.seed;
@@ -147,6 +171,7 @@ export class Engine {
     this.#windows.clear();
     this.#calls.clear();
     this.#streams.clear();
+    this.#pendingStrays.clear();
     this.journal.clear();
   }
 
@@ -270,7 +295,8 @@ export class Engine {
     }
     if (step instanceof Promise) {
       const matched = rule;
-      return step.then(
+      const limit = this.handlerTimeoutOf(rule, request.service);
+      return withTimeout(step, limit, (): Step => ({ kind: 'fault', rule: matched, fault: timeoutFault(matched, limit) })).then(
         (settled) => this.#settle(request, plan, matched, index, settled, contract),
         (error: unknown) => this.#settle(request, plan, matched, index, { kind: 'fault', rule: matched, fault: handlerFault(matched, error) }, contract),
       );
@@ -319,8 +345,56 @@ export class Engine {
         this.#variants,
       ),
     );
+    if (this.#pendingStrays.size > 0) {
+      entry.strayErrors = this.#pendingStrays.get(request);
+      this.#pendingStrays.delete(request);
+    }
     this.logger.request(entry);
     return entry;
+  }
+
+  /**
+   * The runner's watchdog stopped the handler of `rule`, stuck for `ms` in a synchronous loop: the
+   * request is answered INTERNAL naming the rule where the adapter can still answer, and journaled.
+   */
+  handlerStopped(rule: Rule, request: CoreRequest, ms: number): void {
+    const where = rule.source ? ` (${formatSource(rule.source)})` : '';
+    const fault = makeFault(
+      Code.Internal,
+      `handler of rule ${rule.id}${where} ran for more than ${ms} ms without returning (a synchronous loop?) and was stopped; make it return, or give the rule a longer timeout`,
+    );
+    this.logger.error(fault.message, { rule: rule.id, service: request.service, operation: request.operation });
+    const outcome: Outcome = { kind: 'fault', rule, fault };
+    if (request.answerLate) request.answerLate(outcome);
+    else this.record(request, outcome, { status: Code.Internal, code: Code.Internal, error: fault.message, startedAt: performance.now() });
+  }
+
+  /** Milliseconds the handler of `rule` may take: the rule's timeout, its service's, or the engine's default. */
+  handlerTimeoutOf(rule: Rule, service: string): number {
+    const own = rule.timeout === undefined ? undefined : parseDuration(rule.timeout);
+    if (own !== undefined) return own;
+    const shared = this.#model.services.get(service)?.timeout;
+    return (shared === undefined ? undefined : parseDuration(shared)) ?? this.#handlerTimeout;
+  }
+
+  /**
+   * An error that the handler of `rule` left behind while answering `request`: a rejection nobody
+   * handled, or a throw in a timer it set. Logged with where it was thrown and noted on the
+   * request's journal entry (`strayErrors`); serving goes on.
+   */
+  strayError(rule: Rule, request: CoreRequest, error: unknown, thrownAt: SourceLocation | undefined): void {
+    const declared = rule.source ? ` (${formatSource(rule.source)})` : '';
+    const where = thrownAt ? ` at ${formatSource(thrownAt)}` : '';
+    const message = `handler of rule ${rule.id}${declared} left an uncaught error${where}: ${describeError(error)}`;
+    this.logger.error(message, { rule: rule.id, service: request.service, operation: request.operation });
+    const record = this.journal.newest((r) => r.rule === rule.id && r.headers === request.headers && r.body === request.body);
+    if (record) {
+      record.strayErrors = [...(record.strayErrors ?? []), message];
+      return;
+    }
+    // A field of a GraphQL operation is journaled as the operation: bound what waits for an entry that may never come.
+    if (this.#pendingStrays.size >= MAX_PENDING_STRAYS) this.#pendingStrays.delete(this.#pendingStrays.keys().next().value as CoreRequest);
+    this.#pendingStrays.set(request, [...(this.#pendingStrays.get(request) ?? []), message]);
   }
 
   /** A near-miss report for a request whose operation the service does not serve. */
@@ -406,7 +480,8 @@ export class Engine {
     const context = request as HandlerContext;
     context.state = this.#state;
     context.call = call;
-    const value = (responder as (ctx: HandlerContext) => unknown)(context);
+    const handler = responder as (ctx: HandlerContext) => unknown;
+    const value = this.#guard ? this.#guard.run(this, rule, request, handler, context) : handler(context);
     return value instanceof Promise ? value.then((v: unknown) => this.#classify(rule, v, request, call)) : this.#classify(rule, value, request, call);
   }
 
@@ -453,11 +528,47 @@ function matchesAll(rule: Rule, request: CoreRequest): boolean {
   return true;
 }
 
+const MAX_PENDING_STRAYS = 100;
+
+/** `promise`, or what `late` gives if it has not settled after `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, late: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => resolve(late()), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function timeoutFault(rule: Rule, ms: number): Fault {
+  const where = rule.source ? ` (${formatSource(rule.source)})` : '';
+  return makeFault(
+    Code.Internal,
+    `handler of rule ${rule.id}${where} did not answer within ${ms} ms; make it resolve, or give the rule or its service a longer timeout (e.g. timeout: '30s')`,
+  );
+}
+
+/** An error's message, or what was thrown when it is no Error. */
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
+}
+
 function handlerFault(rule: Rule, error: unknown): Fault {
   if (isFault(error)) return error;
   const where = rule.source ? ` (${formatSource(rule.source)})` : '';
-  const message = error instanceof Error ? error.message : String(error);
-  return makeFault(Code.Internal, `handler of rule ${rule.id}${where} threw: ${message}`);
+  return makeFault(Code.Internal, `handler of rule ${rule.id}${where} threw: ${describeError(error)}`);
 }
 
 function sequenceExhausted(rule: Rule, length: number): MissReport {

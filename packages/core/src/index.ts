@@ -1,12 +1,13 @@
 export type { Adapter, AdapterContext, ExpandContext, HttpHandler, ServiceAddress, ServiceServer } from './adapter.js';
+export { boundedCopy, deeperThan, MAX_DEPTH, preview, TRUNCATED } from './bounded.js';
 export { Code, codes, isCode } from './code.js';
 export { type CompileOptions, compile, scenarioDefinitionOf } from './compile.js';
 export { projectRoot, resolveContractPath } from './contract-path.js';
 export { checkDelay, parseDuration, resolveDelay, sleep } from './delay.js';
-export { type Completion, type ContractDefault, Engine, type EngineOptions, type Outcome } from './engine.js';
+export { type Completion, type ContractDefault, DEFAULT_HANDLER_TIMEOUT_MS, Engine, type EngineOptions, type HandlerGuard, type Outcome } from './engine.js';
 export { displayPath, ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
 export { codeOfHttpStatus, httpStatusOfCode } from './http-status.js';
-export { Journal, type JournalEntry, type JournalFilter, type MissReport } from './journal.js';
+export { DEFAULT_JOURNAL_LIMITS, Journal, type JournalEntry, type JournalFilter, type JournalLimits, type MissReport } from './journal.js';
 export { defaultLimits, type GivenLimits, limitsOf, type ServerLimits } from './limits.js';
 export { type Logger, silentLogger } from './logger.js';
 export { isLoopbackHost, isLoopbackOrigin } from './loopback.js';

@@ -1,3 +1,4 @@
+import { boundedCopy, TRUNCATED } from './bounded.js';
 import type { Code } from './code.js';
 import { firstDifference } from './match.js';
 import type { CoreRequest, Headers, Query } from './model.js';
@@ -27,6 +28,8 @@ export interface JournalEntry {
   code?: Code | undefined;
   miss?: MissReport | undefined;
   error?: string | undefined;
+  /** Errors the rule's handler left behind for this request (a rejection nobody handled, a throw in its timer). */
+  strayErrors?: string[] | undefined;
   durationMs: number;
   variants: string[];
 }
@@ -57,8 +60,11 @@ export class JournalRecord implements JournalEntry {
   readonly params: Record<string, string>;
   readonly query: Query;
   readonly headers: Headers;
-  readonly body: unknown;
+  body: unknown;
   readonly durationMs: number;
+  strayErrors: string[] | undefined = undefined;
+  /** Estimated bytes the journal holds for this entry (set when journaled). */
+  bytes = 0;
 
   constructor(
     request: CoreRequest,
@@ -83,38 +89,89 @@ export class JournalRecord implements JournalEntry {
     this.durationMs = Math.round(durationMs * 100) / 100;
   }
 
+  /** Keeps the first `max` bytes of a body of `size` bytes, as text ending with a marker. */
+  truncateBody(size: number, max: number): void {
+    let text: string;
+    if (typeof this.body === 'string') text = this.body;
+    else if (this.body instanceof Uint8Array) text = new TextDecoder('latin1').decode(this.body.subarray(0, max));
+    else {
+      try {
+        text = JSON.stringify(this.body) ?? '';
+      } catch {
+        text = '';
+      }
+    }
+    this.body = `${text.slice(0, max)}…${TRUNCATED}: the body has ${size} bytes; the journal keeps ${max} (journal body limit)`;
+  }
+
   get time(): string {
     return new Date(this.arrivedAt).toISOString();
   }
 
+  /** The request's parts; the body as a copy no deeper than MAX_DEPTH (what reads it, JSON included, may recurse). */
   get request(): JournalEntry['request'] {
-    return { params: this.params, query: this.query, headers: this.headers, body: this.body };
+    return { params: this.params, query: this.query, headers: this.headers, body: boundedCopy(this.body) };
   }
 
   toJSON(): JournalEntry {
-    const { id, time, protocol, service, operation, target, request, rule, status, code, miss, error, durationMs, variants } = this;
-    return { id, time, protocol, service, operation, target, request, rule, status, code, miss, error, durationMs, variants };
+    const { id, time, protocol, service, operation, target, request, rule, status, code, miss, error, strayErrors, durationMs, variants } = this;
+    return { id, time, protocol, service, operation, target, request, rule, status, code, miss, error, strayErrors, durationMs, variants };
   }
 }
 
-/** A bounded record of requests: the newest `capacity` entries are kept. */
+export interface JournalLimits {
+  /** Entries kept at most (the newest); 0 keeps none (`--no-journal`). Default 1,000. */
+  entries?: number | undefined;
+  /** Estimated bytes of all entries kept at most; the oldest go first. Default 64 MB. */
+  bytes?: number | undefined;
+  /** A body larger than this is journaled cut to this size, with a marker saying so. Default 64 KB. */
+  bodyBytes?: number | undefined;
+}
+
+export const DEFAULT_JOURNAL_LIMITS = { entries: 1000, bytes: 64 * 1024 * 1024, bodyBytes: 64 * 1024 } as const;
+
+/** What an entry costs besides its body (its fields, headers, the record object), estimated. */
+const ENTRY_OVERHEAD_BYTES = 1024;
+
+/** A record of requests bounded by count and by bytes: the newest entries are kept. */
 export class Journal {
   readonly capacity: number;
-  #records: JournalRecord[] = [];
-  #start = 0;
+  readonly maxBytes: number;
+  readonly maxBodyBytes: number;
+  /** Oldest first from #head; slots before #head are dropped entries, compacted now and then. */
+  #records: (JournalRecord | undefined)[] = [];
+  #head = 0;
+  #bytes = 0;
   #nextId = 1;
 
-  constructor(capacity = 1000) {
-    this.capacity = Math.max(1, capacity);
+  constructor(limits: JournalLimits | number = {}) {
+    const { entries, bytes, bodyBytes } = typeof limits === 'number' ? { entries: limits, bytes: undefined, bodyBytes: undefined } : limits;
+    this.capacity = Math.max(0, entries ?? DEFAULT_JOURNAL_LIMITS.entries);
+    this.maxBytes = Math.max(0, bytes ?? DEFAULT_JOURNAL_LIMITS.bytes);
+    this.maxBodyBytes = Math.max(0, bodyBytes ?? DEFAULT_JOURNAL_LIMITS.bodyBytes);
   }
 
-  /** Keeps a record and numbers it. */
+  /** Estimated bytes of the entries kept now. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Keeps a record (its body cut to `maxBodyBytes`) and numbers it; the oldest go while over a limit. */
   record(record: JournalRecord): JournalRecord {
     record.id = this.#nextId++;
-    if (this.#records.length < this.capacity) this.#records.push(record);
-    else {
-      this.#records[this.#start] = record;
-      this.#start = (this.#start + 1) % this.capacity;
+    if (this.capacity === 0) return record;
+    const bodyBytes = bodySize(record);
+    if (bodyBytes > this.maxBodyBytes) record.truncateBody(bodyBytes, this.maxBodyBytes);
+    record.bytes = ENTRY_OVERHEAD_BYTES + Math.min(bodyBytes, this.maxBodyBytes);
+    this.#records.push(record);
+    this.#bytes += record.bytes;
+    while (this.#records.length - this.#head > 1 && (this.#records.length - this.#head > this.capacity || this.#bytes > this.maxBytes)) {
+      this.#bytes -= (this.#records[this.#head] as JournalRecord).bytes;
+      this.#records[this.#head++] = undefined;
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#records.length) {
+      this.#records = this.#records.slice(this.#head);
+      this.#head = 0;
     }
     return record;
   }
@@ -128,18 +185,44 @@ export class Journal {
     return this.#find(filter).length;
   }
 
+  /** The newest record that `test` accepts, searching back from the last one. */
+  newest(test: (record: JournalRecord) => boolean): JournalRecord | undefined {
+    for (let i = this.#records.length - 1; i >= this.#head; i--) {
+      const record = this.#records[i] as JournalRecord;
+      if (test(record)) return record;
+    }
+    return undefined;
+  }
+
   /** Empties the journal; ids start again from 1. */
   clear(): void {
     this.#records = [];
-    this.#start = 0;
+    this.#head = 0;
+    this.#bytes = 0;
     this.#nextId = 1;
   }
 
   #find(filter: JournalFilter): JournalRecord[] {
-    const ordered = [...this.#records.slice(this.#start), ...this.#records.slice(0, this.#start)];
-    const found = ordered.filter((r) => matchesFilter(r, filter));
+    const found: JournalRecord[] = [];
+    for (let i = this.#head; i < this.#records.length; i++) {
+      const record = this.#records[i] as JournalRecord;
+      if (matchesFilter(record, filter)) found.push(record);
+    }
     return filter.limit !== undefined ? found.slice(-filter.limit) : found;
   }
+}
+
+/**
+ * A body's size in bytes, cheaply: a string's or a buffer's length, else the request's
+ * content-length (a parsed JSON body), else 0 (a decoded gRPC message: bounded by the protocol's own limit).
+ */
+function bodySize(record: JournalRecord): number {
+  const body = record.body;
+  if (typeof body === 'string') return body.length;
+  if (body instanceof Uint8Array) return body.byteLength;
+  if (typeof body !== 'object' || body === null) return 0;
+  const length = record.headers['content-length'];
+  return typeof length === 'string' ? Number(length) || 0 : 0;
 }
 
 function matchesFilter(record: JournalRecord, filter: JournalFilter): boolean {

@@ -1,3 +1,4 @@
+import { MAX_DEPTH, preview } from './bounded.js';
 import type { CoreRequest, MatchSpec, ValueMatcher } from './model.js';
 
 /**
@@ -104,30 +105,31 @@ function safeTest(when: (request: CoreRequest) => boolean, request: CoreRequest)
  * In partial mode objects may have extra keys; arrays must have the same length either way.
  * Strings in `expected` may be RegExps and any value a predicate.
  */
-export function firstDifference(expected: unknown, actual: unknown, partial: boolean, path: string): string | undefined {
+export function firstDifference(expected: unknown, actual: unknown, partial: boolean, path: string, depth = 0): string | undefined {
+  if (depth > MAX_DEPTH) return `${path} nests deeper than ${MAX_DEPTH} levels, which mockstack does not compare`;
   if (expected instanceof RegExp) {
-    return typeof actual === 'string' && expected.test(actual) ? undefined : `${path} is ${JSON.stringify(actual)}, wanted ${expected}`;
+    return typeof actual === 'string' && expected.test(actual) ? undefined : `${path} is ${preview(actual)}, wanted ${expected}`;
   }
   if (typeof expected === 'function') {
     return safePredicate(expected as (v: unknown) => unknown, actual)
       ? undefined
-      : `${path} is ${JSON.stringify(actual)}, which fails ${expected.name || 'the predicate'}`;
+      : `${path} is ${preview(actual)}, which fails ${expected.name || 'the predicate'}`;
   }
   if (Array.isArray(expected)) {
-    if (!Array.isArray(actual)) return `${path} is ${JSON.stringify(actual)}, wanted an array`;
+    if (!Array.isArray(actual)) return `${path} is ${preview(actual)}, wanted an array`;
     if (actual.length !== expected.length) return `${path} has ${actual.length} items, wanted ${expected.length}`;
     for (let i = 0; i < expected.length; i++) {
-      const d = firstDifference(expected[i], actual[i], partial, `${path}[${i}]`);
+      const d = firstDifference(expected[i], actual[i], partial, `${path}[${i}]`, depth + 1);
       if (d) return d;
     }
     return undefined;
   }
   if (expected !== null && typeof expected === 'object') {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return `${path} is ${JSON.stringify(actual)}, wanted an object`;
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return `${path} is ${preview(actual)}, wanted an object`;
     const actualRecord = actual as Record<string, unknown>;
     for (const [key, value] of Object.entries(expected)) {
       if (!(key in actualRecord)) return `${path}.${key} is missing`;
-      const d = firstDifference(value, actualRecord[key], partial, `${path}.${key}`);
+      const d = firstDifference(value, actualRecord[key], partial, `${path}.${key}`, depth + 1);
       if (d) return d;
     }
     if (!partial) {
@@ -136,7 +138,7 @@ export function firstDifference(expected: unknown, actual: unknown, partial: boo
     }
     return undefined;
   }
-  return Object.is(expected, actual) ? undefined : `${path} is ${JSON.stringify(actual)}, wanted ${JSON.stringify(expected)}`;
+  return Object.is(expected, actual) ? undefined : `${path} is ${preview(actual)}, wanted ${preview(expected)}`;
 }
 
 function safePredicate(predicate: (v: unknown) => unknown, value: unknown): boolean {

@@ -1,4 +1,5 @@
 import type { Code } from './code.js';
+import type { Outcome } from './engine.js';
 import type { Matcher } from './match.js';
 import type { RedactSetting } from './redact.js';
 
@@ -26,6 +27,12 @@ export interface CoreRequest {
   target: string;
   /** Aborted when the client goes away or its deadline passes; delays stop early. */
   signal?: AbortSignal | undefined;
+  /**
+   * Answers the request after the engine's call for it was cut short: the runner's watchdog stopped
+   * a handler stuck in a synchronous loop, unwinding the adapter's own stack. Adapters that can
+   * answer then (REST) set it; without it the request is journaled and left to the client's timeout.
+   */
+  answerLate?: ((outcome: Outcome) => void) | undefined;
   /**
    * The outer request's operation when this one is part of it (a GraphQL field inside
    * `query GetCart`). The service-wide fault and delay were applied to the outer request, so the
@@ -135,7 +142,15 @@ export interface Behaviour {
   delay?: DelaySpec | undefined;
   rateLimit?: RateLimit | undefined;
   chaos?: Chaos | undefined;
+  /**
+   * How long a handler function may take to answer (`'30s'`, ms as a number) before its request is
+   * answered INTERNAL (HTTP 500, a GraphQL error) naming the rule. Default 10 s. Delays are not counted.
+   */
+  timeout?: Duration | undefined;
 }
+
+/** A length of time: milliseconds as a number, or `'250ms'`, `'2s'`. */
+export type Duration = number | `${number}ms` | `${number}s`;
 
 /** A rule as the DSL produces it. */
 export interface RuleDefinition extends Behaviour {

@@ -3,6 +3,7 @@ import {
   type CorsOptions,
   captureSource,
   type DelaySpec,
+  type Duration,
   type Fault,
   type RateLimit,
   type RedactSetting,
@@ -34,6 +35,8 @@ export interface ServiceBehaviour {
   rateLimit?: RateLimit;
   /** Fail `failRate` (0–1) of calls, reproducibly with the seed. */
   chaos?: Chaos;
+  /** How long a handler function may take before its call is answered INTERNAL naming the rule (default `'10s'`). */
+  timeout?: Duration;
 }
 
 /** Options of every service served over HTTP (REST, GraphQL). */
@@ -62,9 +65,9 @@ export interface RuleBehaviour extends ServiceBehaviour {
 /** Where a service listens and how it behaves: the fields every protocol's service factory shares. */
 export function serviceBasics(
   options: ServiceBehaviour & { port?: number | undefined; host?: string | undefined },
-): Pick<ServiceDefinition, 'port' | 'host' | 'delay' | 'rateLimit' | 'chaos'> {
-  const { port, host, delay, rateLimit, chaos } = options;
-  return { port, host, delay, rateLimit, chaos };
+): Pick<ServiceDefinition, 'port' | 'host' | 'delay' | 'rateLimit' | 'chaos' | 'timeout'> {
+  const { port, host, delay, rateLimit, chaos, timeout } = options;
+  return { port, host, delay, rateLimit, chaos, timeout };
 }
 
 /** `(options, responder)` or `(responder)`: the optional-options calling form of every rule factory. */
@@ -73,9 +76,11 @@ export function optionsAndResponder<Options extends object>(args: readonly unkno
 }
 
 /** The RuleDefinition fields of a rule's options (internal to the DSL factories). */
-export function ruleBehaviour(options: RuleBehaviour): Pick<RuleDefinition, 'times' | 'name' | 'delay' | 'rateLimit' | 'chaos' | 'whenState' | 'setState'> {
-  const { times, name, delay, rateLimit, chaos, whenState, setState } = options;
-  return { times, name, delay, rateLimit, chaos, whenState, setState };
+export function ruleBehaviour(
+  options: RuleBehaviour,
+): Pick<RuleDefinition, 'times' | 'name' | 'delay' | 'rateLimit' | 'chaos' | 'timeout' | 'whenState' | 'setState'> {
+  const { times, name, delay, rateLimit, chaos, timeout, whenState, setState } = options;
+  return { times, name, delay, rateLimit, chaos, timeout, whenState, setState };
 }
 
 /** What a variant does to one service: fail every call, add rules that win, or change its behaviour. */

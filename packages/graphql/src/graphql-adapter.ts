@@ -17,7 +17,18 @@ import {
   type ServiceAddress,
   type ServiceServer,
 } from '@mockstack/core';
-import { bodyLimitOf, clientGoneSignal, endWithoutAnswer, faultStatusAndHeaders, HttpApp, type HttpAppOptions, pathOf, requestErrorOf } from '@mockstack/http';
+import {
+  bodyLimitOf,
+  clientGoneSignal,
+  endWithoutAnswer,
+  faultStatusAndHeaders,
+  HttpApp,
+  type HttpAppOptions,
+  pathOf,
+  requestErrorOf,
+  unsendable,
+  unsendableFault,
+} from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema, isObjectType } from 'graphql';
 import { graphqlCodeOf } from './codes.js';
@@ -136,6 +147,10 @@ class GraphqlServer implements ServiceServer {
   readonly #operationIds: ReadonlySet<string>;
   readonly #postTarget: string;
   readonly #loaded: LoadedSchema;
+  /** The reply #finish is writing, so that the error handler knows a failure to serialise it (see #finish). */
+  #sending: FastifyReply | undefined;
+  #sendingRule: Rule | undefined;
+  #sendFailure: unknown;
   readonly #http: HttpApp;
 
   constructor(service: Service, { engine, logger, limits: serverLimits }: AdapterContext) {
@@ -181,6 +196,16 @@ class GraphqlServer implements ServiceServer {
       this.#refuse(request, reply, pathOf(request.url) === this.#path ? 405 : 404, message, 'BAD_REQUEST');
     });
     this.#app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (this.#sending === reply && !this.#sendFailure) {
+        // fastify could not serialise the answer being sent (a BigInt, a cycle in a JSON scalar): #finish journals it.
+        this.#sendFailure = error;
+        const fault = unsendableFault(this.#sendingRule, `its body is not JSON: ${error.message}`);
+        reply
+          .code(500)
+          .type('application/json; charset=utf-8')
+          .send(JSON.stringify(errorsBody(fault.message, graphqlCodeOf[fault.code])));
+        return;
+      }
       const { status, code, message } = requestErrorOf(error, bodyLimit);
       this.#refuse(request, reply, status, message, code);
     });
@@ -408,21 +433,37 @@ class GraphqlServer implements ServiceServer {
     errors?: readonly GraphQLError[] | undefined,
   ): void {
     let status: number | string;
+    const problem = 'transport' in answer ? undefined : unsendable(answer.status, answer.headers, answer.body);
+    if (problem) {
+      fault = unsendableFault(rule, problem);
+      answer = faultAnswer(fault);
+    }
     if ('transport' in answer) {
       status = endWithoutAnswer(reply, answer.transport);
     } else {
       status = answer.status;
       reply.code(answer.status);
       if (answer.headers) reply.headers(answer.headers);
-      const accept = core.headers.accept;
-      const body = answer.body;
-      if (typeof accept === 'string' && accept.includes('application/graphql-response+json')) {
-        reply.type('application/graphql-response+json; charset=utf-8').send(JSON.stringify(body));
-      } else if (typeof body === 'object' && body !== null && !answer.headers?.['content-type']) {
-        // fastify's own path: JSON with charset, serialized once, no content-type header to parse back.
-        reply.send(body);
-      } else {
-        reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
+      this.#sending = reply;
+      this.#sendingRule = rule;
+      this.#sendFailure = undefined;
+      try {
+        sendBody(reply, core, answer);
+      } catch (error) {
+        // JSON.stringify threw (a BigInt, a cycle, a throwing toJSON in an answer sent as JSON text).
+        this.#sendFailure = error;
+      }
+      const failure = this.#sendFailure;
+      this.#sending = undefined;
+      this.#sendFailure = undefined;
+      if (failure !== undefined) {
+        fault = unsendableFault(rule, `its body is not JSON: ${failure instanceof Error ? failure.message : String(failure)}`);
+        status = 500;
+        if (!reply.sent)
+          reply
+            .code(500)
+            .type('application/json; charset=utf-8')
+            .send(JSON.stringify(errorsBody(fault.message, graphqlCodeOf[fault.code])));
       }
     }
     // The journal names the rule that answered; an answer from the schema alone is `contract:<operation>`.
@@ -515,6 +556,20 @@ function firstErrorOf(answer: Answer): Pick<GraphQLFormattedError, 'message' | '
 }
 
 /** An HTTP-level failure: the status the fault maps to, with the GraphQL errors shape (or the fault's exact body). */
+/** Writes a GraphQL answer's body as JSON (the GraphQL-over-HTTP media type when the client asks for it). */
+function sendBody(reply: FastifyReply, core: CoreRequest, answer: Extract<Answer, { status: number }>): void {
+  const accept = core.headers.accept;
+  const body = answer.body;
+  if (typeof accept === 'string' && accept.includes('application/graphql-response+json')) {
+    reply.type('application/graphql-response+json; charset=utf-8').send(JSON.stringify(body));
+  } else if (typeof body === 'object' && body !== null && !answer.headers?.['content-type']) {
+    // fastify's own path: JSON with charset, serialized once, no content-type header to parse back.
+    reply.send(body);
+  } else {
+    reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
+  }
+}
+
 function faultAnswer(fault: Fault): Answer {
   if (fault.transport) return { transport: fault.transport };
   const { status, headers } = faultStatusAndHeaders(fault);

@@ -280,14 +280,19 @@ class GrpcServer implements ServiceServer {
     }
     const reply = outcome.kind === 'reply' ? outcome.reply : undefined;
     let buffer: Buffer;
+    let headers: grpc.Metadata | undefined;
+    let trailers: grpc.Metadata | undefined;
     try {
       buffer = this.#encodeAnswer(method, outcome, reply ? reply.body : (outcome as { body: unknown }).body);
+      // grpc-js refuses some metadata (a key with a space): found here, it is the rule's fault, not a crash.
+      headers = reply?.headers ? metadataOf(reply.headers) : undefined;
+      trailers = reply?.trailers ? metadataOf(reply.trailers) : undefined;
     } catch (error) {
       this.#finish(request, outcome, startedAt, (s) => callback(s), this.#wrongShape(method, outcome, error));
       return;
     }
-    if (reply?.headers) call.sendMetadata(metadataOf(reply.headers));
-    callback(null, buffer, reply?.trailers ? metadataOf(reply.trailers) : undefined);
+    if (headers) call.sendMetadata(headers);
+    callback(null, buffer, trailers);
     this.#engine.record(request, outcome, { status: 'OK', startedAt });
   }
 

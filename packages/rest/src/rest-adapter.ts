@@ -18,7 +18,18 @@ import {
   type ServiceAddress,
   type ServiceServer,
 } from '@mockstack/core';
-import { bodyLimitOf, clientGoneSignal, endWithoutAnswer, faultStatusAndHeaders, HttpApp, type HttpAppOptions, pathOf, requestErrorOf } from '@mockstack/http';
+import {
+  bodyLimitOf,
+  clientGoneSignal,
+  endWithoutAnswer,
+  faultStatusAndHeaders,
+  HttpApp,
+  type HttpAppOptions,
+  pathOf,
+  requestErrorOf,
+  unsendable,
+  unsendableFault,
+} from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { validateRestService } from './path-template.js';
@@ -96,23 +107,22 @@ class RestServer implements ServiceServer {
   // Not async: a synchronous outcome is written in the request's own tick (see Engine.handle).
   #answer(operation: string, contract: ContractResponder | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const startedAt = performance.now();
-    const core = toCoreRequest(this.#service.name, operation, request, reply);
+    const core = new RestRequest(this.#engine, this.#service.name, operation, contract, request, reply, startedAt);
     const outcome = this.#engine.handle(core, contract ? 'unmatched' : undefined);
-    if (outcome instanceof Promise) void outcome.then((settled) => this.#finish(core, settled, contract, reply, startedAt));
-    else this.#finish(core, outcome, contract, reply, startedAt);
-  }
-
-  #finish(core: CoreRequest, decided: Outcome, contract: ContractResponder | undefined, reply: FastifyReply, startedAt: number): void {
-    const outcome = decided.kind === 'fallback' ? contractAnswer(core, decided.rule, contract) : decided;
-    const status = send(outcome, reply);
-    this.#engine.record(core, outcome, { status, startedAt });
+    if (outcome instanceof Promise) void outcome.then((settled) => finish(this.#engine, core, settled, contract, reply, startedAt));
+    else finish(this.#engine, core, outcome, contract, reply, startedAt);
   }
 
   /** Malformed JSON, oversized bodies and other errors before a handler runs: 4xx, journaled. */
   #answerBadRequest(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+    if (sendingReply === reply && !sendingFault) {
+      sendingFault = unsendableFault(sendingRule, `its body is not JSON: ${error.message}`);
+      sendFault(reply, sendingFault);
+      return;
+    }
     const startedAt = performance.now();
     const { status, code, message } = requestErrorOf(error, this.#app.initialConfig.bodyLimit ?? bodyLimitOf(this.#service.config));
-    const core = toCoreRequest(this.#service.name, `${request.method} ${routeOf(request)}`, request, reply);
+    const core = new RestRequest(this.#engine, this.#service.name, `${request.method} ${routeOf(request)}`, undefined, request, reply, startedAt);
     reply.code(status).send({ error: { code, message } });
     this.#engine.record(core, { kind: 'fault', rule: undefined, fault: { code: 'INVALID_ARGUMENT', message } as Fault }, { status, startedAt, error: message });
   }
@@ -141,8 +151,60 @@ function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? pathOf(request.url);
 }
 
-function toCoreRequest(service: string, operation: string, request: FastifyRequest, reply: FastifyReply): CoreRequest {
-  return new RestRequest(service, operation, request, reply);
+/**
+ * The answer being written now, so that fastify's error handler knows a failure to serialise it is
+ * ours (module fields, not an object per request: this is on every answer's path).
+ */
+let sendingReply: FastifyReply | undefined;
+let sendingRule: Rule | undefined;
+let sendingFault: Fault | undefined;
+
+/** Sends the outcome and journals it once; an answer that cannot be sent becomes one clear 500 naming the rule. */
+function finish(engine: Engine, core: CoreRequest, decided: Outcome, contract: ContractResponder | undefined, reply: FastifyReply, startedAt: number): void {
+  const outcome = decided.kind === 'fallback' ? contractAnswer(core, decided.rule, contract) : decided;
+  const problem = problemOf(outcome);
+  if (problem) {
+    const rule = 'rule' in outcome ? outcome.rule : undefined;
+    const failed: Outcome = { kind: 'fault', rule, fault: unsendableFault(rule, problem) };
+    engine.record(core, failed, { status: send(failed, reply), startedAt });
+    return;
+  }
+  const rule = 'rule' in outcome ? outcome.rule : undefined;
+  sendingReply = reply;
+  sendingRule = rule;
+  sendingFault = undefined;
+  let status: number | string;
+  try {
+    status = send(outcome, reply);
+  } catch (error) {
+    // JSON.stringify of a body that is no plain object (a class instance with a throwing toJSON…).
+    sendingFault = unsendableFault(rule, `its body is not JSON: ${describeError(error)}`);
+    status = send({ kind: 'fault', rule, fault: sendingFault }, reply);
+  }
+  const fault = sendingFault;
+  sendingReply = undefined;
+  sendingFault = undefined;
+  // fastify's serialiser failed (a BigInt, a cycle): #answerBadRequest answered 500 and left the journaling to us.
+  if (fault) engine.record(core, { kind: 'fault', rule, fault }, { status: 500, startedAt });
+  else engine.record(core, outcome, { status, startedAt });
+}
+
+/** Why the scenario's answer cannot go out over HTTP, or undefined. */
+function problemOf(outcome: Exclude<Outcome, { kind: 'fallback' }>): string | undefined {
+  switch (outcome.kind) {
+    case 'body':
+      return unsendable(undefined, undefined, outcome.body);
+    case 'reply':
+      return unsendable(outcome.reply.status, outcome.reply.headers, outcome.reply.body);
+    case 'fault':
+      return outcome.fault.transport ? undefined : unsendable(outcome.fault.httpStatus, outcome.fault.headers, outcome.fault.body);
+    default:
+      return undefined;
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -162,10 +224,24 @@ class RestRequest implements CoreRequest {
   /** Set by the engine before a handler runs: this request is the handler's context. */
   state: unknown = undefined;
   call = 0;
+  readonly #engine: Engine;
+  readonly #contract: ContractResponder | undefined;
   readonly #reply: FastifyReply;
+  readonly #startedAt: number;
   #signal: AbortSignal | undefined;
 
-  constructor(service: string, operation: string, request: FastifyRequest, reply: FastifyReply) {
+  constructor(
+    engine: Engine,
+    service: string,
+    operation: string,
+    contract: ContractResponder | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    startedAt: number,
+  ) {
+    this.#engine = engine;
+    this.#contract = contract;
+    this.#startedAt = startedAt;
     this.service = service;
     this.operation = operation;
     this.params = (request.params ?? {}) as Record<string, string>;
@@ -184,6 +260,14 @@ class RestRequest implements CoreRequest {
   /** The REST handler context's `request`: the protocol-neutral request, which is this object. */
   get request(): CoreRequest {
     return this;
+  }
+
+  /** See CoreRequest.answerLate: a handler was stopped, and this request still wants an answer. */
+  answerLate(outcome: Outcome): void {
+    if (this.#reply.sent) return;
+    // The stop unwound node's HTTP parser of this connection too: the connection cannot take another request.
+    this.#reply.header('connection', 'close');
+    finish(this.#engine, this, outcome, this.#contract, this.#reply, this.#startedAt);
   }
 }
 

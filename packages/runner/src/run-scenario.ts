@@ -5,6 +5,7 @@ import {
   createStack,
   ErrorCode,
   type GivenLimits,
+  type JournalLimits,
   type Logger,
   MockstackError,
   type Model,
@@ -16,6 +17,7 @@ import {
 } from '@mockstack/core';
 import { type FSWatcher, watch } from 'chokidar';
 import { adapters } from './adapters.js';
+import { containScenarioCode, contextGuard } from './containment.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { lenientDefinition, loadSources } from './sources.js';
 import { keepNextTickFast } from './tick-map.js';
@@ -35,11 +37,14 @@ export interface RunOptions {
   /** Token the admin API requires (see `AdminOptions.token`); generated when the admin host is not loopback. */
   adminToken?: string | undefined;
   logger?: Logger | undefined;
+  /** Requests the journal keeps (default 1,000; 0: none). */
   journalSize?: number | undefined;
   /** Secrets kept out of the journal and logs besides the defaults and the scenario's, or false for none. */
   redact?: RedactSetting | undefined;
   /** Timeouts and caps on what clients may hold, per port (see ServerLimits; defaults for those left out). */
   limits?: GivenLimits | undefined;
+  /** The journal's limits in bytes too (see JournalLimits). */
+  journal?: JournalLimits | undefined;
   /** Reload on changes to the scenario or anything it imports; a broken edit keeps the last good model. */
   watch?: boolean | undefined;
   /** Where proto imports of contract files are looked up. */
@@ -102,13 +107,16 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
   const stack = createStack(model, {
     adapters,
     logger,
+    guard: contextGuard,
     journalSize: options.journalSize,
+    journal: options.journal,
     seed: options.seed,
     variants: options.variants,
     limits: options.limits,
     redact: options.redact,
   });
   await stack.listen();
+  const releaseContainment = containScenarioCode(stack.engine);
   let admin: AdminServer | undefined;
   try {
     if (options.adminPort !== false)
@@ -121,6 +129,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
         },
       );
   } catch (error) {
+    releaseContainment();
     await stack.close();
     throw error;
   }
@@ -167,6 +176,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
         await watcher?.close();
         await reloading.catch(() => {});
         await Promise.allSettled([admin?.close(), stack.close(graceMs)]);
+        releaseContainment();
       })();
       return closing;
     },

@@ -1,4 +1,4 @@
-import type { Engine, JournalEntry, JournalFilter, ServiceAddress } from '@mockstack/core';
+import type { Engine, JournalEntry, JournalFilter, JournalLimits, ServiceAddress } from '@mockstack/core';
 import { adminTokenHeaders, type RunOptions, runScenario, type ScenarioSource } from '@mockstack/runner';
 import { type ReceivedQuery, type Verification, verifyReceived } from './verification.js';
 
@@ -19,6 +19,10 @@ export interface StartOptions {
   redact?: RunOptions['redact'];
   /** Load OpenAPI documents and GraphQL SDL with small validity problems with a warning instead of failing. */
   lenient?: boolean | undefined;
+  /** Requests the journal keeps (default 1,000, and at most 64 MB, bodies cut at 64 KB). */
+  journalSize?: number | undefined;
+  /** `false`: journal nothing (`--no-journal`); or the journal's limits in entries and bytes. */
+  journal?: boolean | JournalLimits | undefined;
 }
 
 /** A scenario served in-process for a test. Close it in `afterAll`. */
@@ -65,6 +69,8 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
     redact: options.redact,
     logger: options.logger,
     lenient: options.lenient,
+    journalSize: options.journal === false ? 0 : options.journalSize,
+    journal: typeof options.journal === 'object' ? options.journal : undefined,
   });
   const engine = running.stack.engine;
   const services = Object.fromEntries(running.services.map((s) => [s.name, s]));
