@@ -33,6 +33,8 @@ export interface Completion {
   error?: string | undefined;
   /** `performance.now()` when the request arrived. */
   startedAt: number;
+  /** What was sent, when the adapter knows better than the outcome (e.g. a whole GraphQL response). */
+  response?: { headers?: Record<string, string> | undefined; body?: unknown } | undefined;
 }
 
 /** What a responder gave: an Outcome, or "let the next rule answer". */
@@ -257,6 +259,7 @@ export class Engine {
         outcome.kind === 'unmatched' ? outcome.miss : undefined,
         completion.error ?? (outcome.kind === 'fault' ? outcome.fault.message : undefined),
         this.#variants,
+        completion.response ?? answerOf(outcome),
       ),
     );
     this.logger.request(entry);
@@ -380,6 +383,20 @@ class LazySignalContext implements HandlerContext {
 
   get signal(): AbortSignal | undefined {
     return this.#request.signal;
+  }
+}
+
+/** What the outcome says was answered (an adapter's contract default is not known here). */
+function answerOf(outcome: Outcome): JournalRecord['answer'] {
+  switch (outcome.kind) {
+    case 'body':
+      return { body: outcome.body };
+    case 'reply':
+      return { headers: outcome.reply.headers, trailers: outcome.reply.trailers, body: outcome.reply.body };
+    case 'fault':
+      return { headers: outcome.fault.headers, body: outcome.fault.body };
+    default:
+      return undefined;
   }
 }
 

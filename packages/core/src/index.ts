@@ -6,7 +6,7 @@ export { checkDelay, parseDuration, resolveDelay, sleep } from './delay.js';
 export { type Completion, Engine, type EngineOptions, type Outcome } from './engine.js';
 export { ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
 export { codeOfHttpStatus, httpStatusOfCode } from './http-status.js';
-export { Journal, type JournalEntry, type JournalFilter, type MissReport } from './journal.js';
+export { Journal, type JournalEntry, type JournalFilter, type JournalResponse, type MissReport, RESPONSE_BODY_LIMIT } from './journal.js';
 export { type Logger, silentLogger } from './logger.js';
 export { compileMatchers, describeValue, firstDifference, type Matcher } from './match.js';
 export * from './model.js';
@@ -16,3 +16,18 @@ export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, i
 export { captureSource, firstUserFrame } from './source.js';
 export { createStack, Stack, type StackOptions } from './stack.js';
 export { contentHash, fileHashes, readStartupCache, startupCacheDir, unchanged, writeStartupCache } from './startup-cache.js';
+export {
+  CompiledPattern,
+  type CountExpectation,
+  checkPatternNames,
+  findRequests,
+  type NearRequest,
+  parseVerification,
+  type RequestPattern,
+  type Verification,
+  VerificationError,
+  type VerificationResult,
+  verificationCriteria,
+  verifyInOrder,
+  verifyRequests,
+} from './verify.js';
