@@ -135,9 +135,13 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       adminHost: options.adminHost,
       logger,
       watch: options.watch,
-      onReload: ({ ok, error, ms }) => {
-        if (ok) logger.warn(`reloaded ${file} in ${ms.toFixed(0)} ms`);
-        else
+      onReload: ({ ok, error, ms, changed, state }) => {
+        const because = changed.length ? ` (changed: ${changed.map((f) => relative(process.cwd(), f) || f).join(', ')})` : '';
+        if (ok) {
+          logger.warn(`reloaded ${file} in ${ms.toFixed(0)} ms${because}`);
+          if (state?.added.length) logger.warn(`state() gained ${state.added.join(', ')}: seeded from state(); the other keys keep their values`);
+          if (state?.removed.length) logger.warn(`state() no longer has ${state.removed.join(', ')}: dropped from the running state`);
+        } else
           logger.error(`reload of ${file} failed; still serving the last good version:\n${error instanceof MockstackError ? error.format() : String(error)}`);
       },
     });

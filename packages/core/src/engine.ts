@@ -37,6 +37,18 @@ export interface Completion {
   response?: { headers?: Record<string, string> | undefined; body?: unknown } | undefined;
 }
 
+/** Keys of the scenario's `state()` a reload added (seeded) or removed (dropped from the kept state). */
+export interface StateShapeChange {
+  added: string[];
+  removed: string[];
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /** What a responder gave: an Outcome, or "let the next rule answer". */
 const FALL_THROUGH = Symbol('fall through');
 type Step = Outcome | typeof FALL_THROUGH;
@@ -126,9 +138,35 @@ export class Engine {
     this.journal.clear();
   }
 
-  /** Swaps in a reloaded model. State is kept unless the seed changed or `keepState` is false. */
-  replaceModel(model: Model, options: { keepState?: boolean } = {}): void {
+  /** Replaces the shared state (the admin API's `PUT /__admin/state`); handlers see it from the next call. */
+  replaceState(state: unknown): void {
+    this.#state = state;
+  }
+
+  /** Moves state machines to these states; an unknown machine or state throws and nothing moves. */
+  setMachines(states: Readonly<Record<string, string>>): void {
+    const problems: string[] = [];
+    for (const [machine, state] of Object.entries(states)) {
+      const known = this.#model.machines.get(machine);
+      if (!known) {
+        const machines = [...this.#model.machines.keys()];
+        problems.push(`no state machine "${machine}"; the scenario has ${machines.length ? machines.map((m) => `"${m}"`).join(', ') : 'none'}`);
+      } else if (typeof state !== 'string' || !known.includes(state)) {
+        problems.push(`state machine "${machine}" has no state ${JSON.stringify(state)}; its states: ${known.map((k) => `"${k}"`).join(', ')}`);
+      }
+    }
+    if (problems.length) throw new MockstackError(ErrorCode.AdminStateInvalid, problems.join('; '));
+    for (const [machine, state] of Object.entries(states)) this.#machines.set(machine, state);
+  }
+
+  /**
+   * Swaps in a reloaded model. State is kept unless the seed changed or `keepState` is false; when
+   * the new `state()` has keys the kept state lacks, they are seeded from it, and keys it no longer
+   * has are dropped. Returns those keys so the reload can be reported.
+   */
+  replaceModel(model: Model, options: { keepState?: boolean } = {}): StateShapeChange {
     const seedChanged = model.seed !== this.#model.seed;
+    const change: StateShapeChange = { added: [], removed: [] };
     this.#model = model;
     this.#plans.clear();
     this.#calls.clear();
@@ -143,6 +181,27 @@ export class Engine {
       const previous = this.#machines;
       this.#resetMachines();
       for (const [name, state] of previous) if (model.machines.get(name)?.includes(state)) this.#machines.set(name, state);
+      this.#reshapeState(model.initialState(), change);
+    }
+    return change;
+  }
+
+  /** Seeds keys the fresh state has and the kept one lacks; drops keys it no longer has. */
+  #reshapeState(fresh: unknown, change: StateShapeChange): void {
+    const kept = this.#state;
+    if (!isPlainRecord(fresh) || !isPlainRecord(kept)) {
+      if (isPlainRecord(fresh) !== isPlainRecord(kept)) this.#state = fresh;
+      return;
+    }
+    for (const key of Object.keys(fresh)) {
+      if (Object.hasOwn(kept, key)) continue;
+      kept[key] = fresh[key];
+      change.added.push(key);
+    }
+    for (const key of Object.keys(kept)) {
+      if (Object.hasOwn(fresh, key)) continue;
+      delete kept[key];
+      change.removed.push(key);
     }
   }
 

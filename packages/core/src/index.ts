@@ -3,7 +3,7 @@ export { Code, codes, isCode } from './code.js';
 export { type CompileOptions, compile, scenarioDefinitionOf } from './compile.js';
 export { projectRoot, resolveContractPath } from './contract-path.js';
 export { checkDelay, parseDuration, resolveDelay, sleep } from './delay.js';
-export { type Completion, Engine, type EngineOptions, type Outcome } from './engine.js';
+export { type Completion, Engine, type EngineOptions, type Outcome, type StateShapeChange } from './engine.js';
 export { ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
 export { codeOfHttpStatus, httpStatusOfCode } from './http-status.js';
 export { Journal, type JournalEntry, type JournalFilter, type JournalResponse, type MissReport, RESPONSE_BODY_LIMIT } from './journal.js';

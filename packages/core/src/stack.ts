@@ -1,5 +1,5 @@
 import type { Adapter, HttpHandler, ServiceAddress, ServiceServer } from './adapter.js';
-import { Engine, type EngineOptions } from './engine.js';
+import { Engine, type EngineOptions, type StateShapeChange } from './engine.js';
 import { ErrorCode, MockstackError } from './errors.js';
 import { silentLogger } from './logger.js';
 import type { Model, Mount, Service } from './model.js';
@@ -62,8 +62,8 @@ export class Stack {
    * Serves a reloaded model without dropping state. Services whose adapter can take the change
    * in place keep their sockets; the others restart on the port they had.
    */
-  async reload(model: Model): Promise<void> {
-    this.engine.replaceModel(model);
+  async reload(model: Model): Promise<StateShapeChange> {
+    const change = this.engine.replaceModel(model);
     for (const [name, server] of [...this.#servers]) {
       const service = model.services.get(name);
       const previous = this.#addresses.get(name);
@@ -74,6 +74,7 @@ export class Stack {
       if (service) await this.#start(name, previous?.port);
     }
     for (const service of hostsFirst(model)) if (!this.#servers.has(service.name)) await this.#start(service.name);
+    return change;
   }
 
   async #stop(name: string): Promise<void> {
