@@ -74,6 +74,9 @@ export class VerificationError extends MockstackError {
 
 const PATTERN_KEYS = ['service', 'protocol', 'operation', 'method', 'path', 'body', 'bodyEquals', 'headers', 'query', 'metadata', 'matched'] as const;
 const COUNT_KEYS = ['times', 'atLeast', 'atMost'] as const;
+/** Words other tools use for a criterion (WireMock, older mockstack), answered with ours. */
+const ALIASES: Record<string, string> = { count: 'times', exactly: 'times', min: 'atLeast', max: 'atMost', equalToJson: 'bodyEquals', url: 'path' };
+
 /** Every criterion `/verify`, `stack.verify` and `toHaveReceived` accept. */
 export const verificationCriteria: readonly string[] = [...PATTERN_KEYS, ...COUNT_KEYS];
 
@@ -89,7 +92,7 @@ export function parseVerification(input: unknown, allowed: readonly string[] = [
   const known = [...verificationCriteria, ...allowed];
   for (const key of Object.keys(record)) {
     if (!known.includes(key)) {
-      const [closest] = nearest(key, known, 1);
+      const closest = ALIASES[key] ?? nearest(key, known, 1)[0];
       throw new VerificationError(
         ErrorCode.VerifyUnknownCriterion,
         `unknown verification criterion "${key}"${closest ? `; did you mean "${closest}"?` : ''} Criteria: ${verificationCriteria.join(', ')}`,
@@ -142,7 +145,8 @@ export function checkPatternNames(pattern: RequestPattern, model: Model, journal
       `scenario "${model.name}" has no service "${pattern.service}"${closest ? `; did you mean "${closest}"?` : ''} Services: ${services.join(', ')}`,
     );
   }
-  if (pattern.operation === undefined) return;
+  const wanted = pattern.operation;
+  if (wanted === undefined) return;
   const operations = new Set<string>();
   const services = pattern.service === undefined ? [...model.services.values()] : [model.services.get(pattern.service)].filter((s) => s !== undefined);
   for (const service of services) for (const id of service.operations.keys()) operations.add(id);
@@ -150,15 +154,31 @@ export function checkPatternNames(pattern: RequestPattern, model: Model, journal
     for (const [name, overlay] of variant.services)
       if (pattern.service === undefined || name === pattern.service) for (const id of overlay.rules.keys()) operations.add(id);
   }
-  for (const entry of journal.list({ service: pattern.service })) operations.add(entry.operation);
-  if (operations.has(pattern.operation)) return;
-  const candidates = [...operations].filter((id) => !id.startsWith('#'));
-  const closest = nearest(pattern.operation, candidates, 3);
+  const received = new Set(journal.list({ service: pattern.service }).map((e) => e.operation));
+  const field = services.map((s) => s.operations.get(wanted)).find((o) => o?.meta.kind === 'field');
+  if (field && !received.has(wanted)) {
+    const named = [...operations].filter((id) => /^(query|mutation|subscription) /.test(id));
+    throw new VerificationError(
+      ErrorCode.VerifyUnknownOperation,
+      `"${wanted}" is a GraphQL field, resolved inside the operations clients send; the journal counts those operations ("query GetCart"${
+        named.length ? `; declared: ${named.map((n) => `"${n}"`).join(', ')}` : ''
+      }). Verify the operation, or match the query text with body: { query: … }`,
+    );
+  }
+  if (operations.has(wanted) || received.has(wanted)) return;
+  // Operations only a contract or a client names: GraphQL documents name their own operations, and a
+  // gRPC service without rules serves its proto's methods, which the model does not list.
+  if (/^(query|mutation|subscription) [_A-Za-z][_0-9A-Za-z]*$/.test(wanted) && services.some((s) => s.protocol === 'graphql')) return;
+  const grpcService = /^([\w.]+)\/\w+$/.exec(wanted)?.[1];
+  if (grpcService && services.some((s) => s.protocol === 'grpc') && ![...operations].some((id) => id.startsWith(`${grpcService}/`))) return;
+  for (const id of received) operations.add(id);
+  const candidates = [...operations].filter((id) => !id.startsWith('#') && !id.startsWith('('));
+  const closest = nearest(wanted, candidates, 3);
   throw new VerificationError(
     ErrorCode.VerifyUnknownOperation,
-    `no operation "${pattern.operation}"${pattern.service ? ` in service "${pattern.service}"` : ''} is served or was received${
+    `no operation "${wanted}"${pattern.service ? ` in service "${pattern.service}"` : ''} is served or was received${
       closest.length ? `; did you mean ${closest.map((c) => `"${c}"`).join(' or ')}?` : ''
-    } Operations are written as rules name them: "POST /orders", "GET /orders/:id", "Query.product", "pkg.Service/Method".`,
+    } Operations are written as rules name them: "POST /orders", "GET /orders/:id", "query GetCart", "pkg.Service/Method".`,
   );
 }
 
