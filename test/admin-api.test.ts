@@ -62,14 +62,51 @@ test('journal lists requests, filtered by operation, match and limit', async () 
   expect((await json(fetch(`${admin}/journal`))).entries).toEqual([]);
 });
 
-test('verify counts requests of an operation with a body', async () => {
-  await fetch(`${shopUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sku":"A","qty":1}' });
-  expect(await json(send('POST', '/verify', { operation: 'POST /orders', body: { sku: 'A' }, count: 1 }))).toMatchObject({ ok: true, count: 1 });
-  expect(await json(send('POST', '/verify', { operation: 'POST /orders', body: { sku: 'B' } }))).toMatchObject({
+const order = (body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${shopUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+test('verify takes the shared vocabulary: criteria, times/atLeast/atMost, inOrder; a miss lists the nearest requests', async () => {
+  await order({ sku: 'A', qty: 1 }, { 'x-tenant': 'acme' });
+  await fetch(`${shopUrl}/hits?from=test`);
+  expect(await json(send('POST', '/verify', { operation: 'POST /orders', body: { sku: 'A' }, headers: { 'x-tenant': 'acme' }, times: 1 }))).toMatchObject({
+    ok: true,
+    count: 1,
+    matching: [1],
+  });
+  expect(await json(send('POST', '/verify', { method: 'GET', path: '/hits', query: { from: 'test' }, atMost: 1 }))).toMatchObject({ ok: true, count: 1 });
+  const miss = await json(send('POST', '/verify', { operation: 'POST /orders', body: { sku: 'B' } }));
+  expect(miss).toMatchObject({
     ok: false,
     count: 0,
-    seen: [expect.objectContaining({ body: { sku: 'A', qty: 1 } })],
+    expected: 'at least once',
   });
+  expect((miss.nearest as unknown[])[0]).toMatchObject({ id: 1, missed: ['body: $.sku is "A", wanted "B"'] });
+  expect(miss.message).toMatch(/Nearest requests:\n {2}#1 shop POST \/orders → 200: body: \$\.sku is "A", wanted "B"/);
+  expect(await json(send('POST', '/verify', { inOrder: [{ operation: 'POST /orders' }, { operation: 'GET /hits' }] }))).toMatchObject({
+    ok: true,
+    matching: [1, 2],
+  });
+  expect(await json(send('POST', '/verify', { inOrder: [{ operation: 'GET /hits' }, { operation: 'POST /orders' }] }))).toMatchObject({ ok: false });
+});
+
+test('requests: find, count and remove by a full pattern; unmatched ones with their near miss', async () => {
+  await order({ sku: 'A' }, { 'x-tenant': 'acme' });
+  await order({ sku: 'B' }, { 'x-tenant': 'globex' });
+  await fetch(`${shopUrl}/ordres`);
+  const found = (await json(send('POST', '/requests/find', { operation: 'POST /orders', headers: { 'x-tenant': 'globex' } }))).entries as Record<
+    string,
+    unknown
+  >[];
+  expect(found).toEqual([
+    expect.objectContaining({ id: 2, request: expect.objectContaining({ body: { sku: 'B' } }), response: { status: 200, body: { id: 'o1' } } }),
+  ]);
+  expect(await json(send('POST', '/requests/count', { method: 'POST', bodyEquals: { sku: 'A' } }))).toEqual({ count: 1 });
+  const unmatched = (await json(fetch(`${admin}/requests/unmatched`))).entries as Record<string, unknown>[];
+  expect(unmatched).toEqual([
+    expect.objectContaining({ target: 'GET /ordres', miss: expect.objectContaining({ hint: expect.stringMatching(/did you mean/) }) }),
+  ]);
+  expect(await json(send('POST', '/requests/remove', { headers: { 'x-tenant': 'acme' } }))).toEqual({ removed: 1 });
+  expect(((await json(fetch(`${admin}/journal`))).entries as { id: number }[]).map((e) => e.id)).toEqual([2, 3]);
 });
 
 test('reset returns state to the seed and empties the journal', async () => {
@@ -107,9 +144,27 @@ describe('bad admin requests get 400 and change nothing', () => {
     expect((await fetch(`${shopUrl}/hits`)).status).toBe(200);
   });
 
-  test('a verify without an operation', async () => {
-    const res = await send('POST', '/verify', { count: 1 });
+  test.each([
+    [
+      'an unknown criterion',
+      '/verify',
+      { operation: 'POST /orders', header: { a: 'b' } },
+      'MOCKSTACK_ERR_VERIFY_UNKNOWN_CRITERION',
+      /"header"; did you mean "headers"\?/,
+    ],
+    ["another tool's word", '/verify', { operation: 'POST /orders', count: 1 }, 'MOCKSTACK_ERR_VERIFY_UNKNOWN_CRITERION', /did you mean "times"/],
+    ['an unknown operation', '/verify', { operation: 'POST /orderz' }, 'MOCKSTACK_ERR_VERIFY_UNKNOWN_OPERATION', /did you mean "POST \/orders"/],
+    ['an unknown service', '/requests/count', { service: 'shopp' }, 'MOCKSTACK_ERR_VERIFY_UNKNOWN_OPERATION', /did you mean "shop"/],
+    ['a count in a pattern', '/requests/find', { operation: 'POST /orders', times: 1 }, 'BAD_REQUEST', /belong to POST \/__admin\/verify/],
+    ['a negative count', '/verify', { operation: 'POST /orders', atLeast: -1 }, 'MOCKSTACK_ERR_VERIFY_INVALID', /atLeast must be a whole number/],
+    ['an order that is not a list', '/verify', { inOrder: 'POST /orders' }, 'BAD_REQUEST', /inOrder/],
+  ])('%s is a 400 with a code', async (_name, path, body, code, message) => {
+    await fetch(`${shopUrl}/hits`);
+    const res = await send('POST', path, body);
     expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { code: string; message: string } };
+    expect(error).toEqual({ code, message: expect.stringMatching(message) });
+    expect((await fetch(`${shopUrl}/hits`)).status).toBe(200);
   });
 
   test('a journal filter that is not a number', async () => {
