@@ -52,11 +52,18 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('variant')
-    .description('switch the variants of a running stack through its admin API')
-    .argument('[names...]', 'variants to activate (none: turn all off)')
+    .description('list or switch the variants of a running stack through its admin API')
+    .argument('[names...]', 'variants to activate in place of the active ones (none: list them, the active ones marked)')
+    .option('--off', 'turn every variant off')
+    .option('--add <name>', 'activate a variant, keeping the active ones (repeatable)', collect)
+    .option('--remove <name>', 'turn one variant off, keeping the others (repeatable)', collect)
     .option('--admin <url>', 'admin API URL', 'http://127.0.0.1:9900/__admin')
-    .action(async (names: string[], options: { admin: string }) => {
-      exitCode = await switchVariants(names, options.admin);
+    .addHelpText(
+      'after',
+      '\nExamples:\n  mockstack variant                      list variants\n  mockstack variant payments-down        only payments-down\n  mockstack variant --add slow-catalog   one more\n  mockstack variant --off                none',
+    )
+    .action(async (names: string[], options: VariantOptions) => {
+      exitCode = await variants(names, options);
     });
 
   program
@@ -239,26 +246,71 @@ function hintLenient(error: unknown): void {
   }
 }
 
-async function switchVariants(names: string[], admin: string): Promise<number> {
-  const active = names.flatMap((n) => n.split(',')).filter(Boolean);
+interface VariantOptions {
+  admin: string;
+  off?: boolean;
+  add?: string[];
+  remove?: string[];
+}
+
+interface VariantsView {
+  active: string[];
+  available: string[];
+}
+
+/** `mockstack variant`: lists the variants with none given, else sets them (names, --off, --add, --remove). */
+async function variants(names: string[], options: VariantOptions): Promise<number> {
+  const named = names.flatMap((n) => n.split(',')).filter(Boolean);
+  const add = options.add?.flatMap((n) => n.split(',')).filter(Boolean) ?? [];
+  const remove = options.remove?.flatMap((n) => n.split(',')).filter(Boolean) ?? [];
+  const ways = [named.length > 0, Boolean(options.off), add.length + remove.length > 0].filter(Boolean).length;
+  if (ways > 1) {
+    console.error('give variant names, or --off, or --add/--remove, not several (mockstack variant --help has examples)');
+    return 1;
+  }
+  const admin = options.admin.replace(/\/$/, '');
+  try {
+    const current = await adminCall<VariantsView>(`${admin}/variants`);
+    if (ways === 0) {
+      printVariants(current);
+      return 0;
+    }
+    const unknown = [...add, ...remove].filter((n) => !current.available.includes(n));
+    if (unknown.length) {
+      console.error(
+        `unknown variant ${unknown.map((n) => `"${n}"`).join(', ')}; the stack has ${current.available.map((n) => `"${n}"`).join(', ') || 'no variants'}`,
+      );
+      return 1;
+    }
+    const active = options.off ? [] : named.length ? named : [...current.active.filter((n) => !remove.includes(n)), ...add];
+    printVariants(await adminCall<VariantsView>(`${admin}/variants`, { active }));
+    return 0;
+  } catch (error) {
+    console.error((error as Error).message);
+    return 1;
+  }
+}
+
+function printVariants({ active, available }: VariantsView): void {
+  if (available.length === 0) {
+    console.log('the scenario has no variants');
+    return;
+  }
+  console.log(`active variants: ${active.length ? active.join(', ') : '(none)'}`);
+  for (const name of available) console.log(`  ${active.includes(name) ? '●' : '○'} ${name}`);
+}
+
+/** A GET (or a PUT of `body`) to the admin API; its error message, or how to reach it, on failure. */
+async function adminCall<T>(url: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(`${admin.replace(/\/$/, '')}/variants`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ active }),
-    });
+    response = await fetch(url, body === undefined ? {} : { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   } catch (error) {
-    console.error(`cannot reach the admin API at ${admin}: ${(error as Error).message}. Is \`mockstack up\` running? Pass --admin <url> as it printed.`);
-    return 1;
+    throw new Error(`cannot reach the admin API at ${url}: ${(error as Error).message}. Is \`mockstack up\` running? Pass --admin <url> as it printed.`);
   }
-  const body = (await response.json()) as { active?: string[]; error?: { message: string } };
-  if (!response.ok) {
-    console.error(body.error?.message ?? `admin API answered ${response.status}`);
-    return 1;
-  }
-  console.log(`active variants: ${body.active?.length ? body.active.join(', ') : '(none)'}`);
-  return 0;
+  const answer = (await response.json()) as T & { error?: { message: string } };
+  if (!response.ok) throw new Error(answer.error?.message ?? `admin API answered ${response.status}`);
+  return answer;
 }
 
 function list(value: string, previous: string[] = []): string[] {
