@@ -1,5 +1,5 @@
-import { type RunningStack, runScenario } from '@mockstack/runner';
 import { rest, scenario } from 'mockstack';
+import { adminRequest, serveWithAdmin } from './helpers/admin.js';
 
 // GET/PUT /__admin/state and /__admin/machines: a JSON view of Maps, Sets and Dates that round-trips,
 // and edits that are checked against the scenario before anything changes.
@@ -14,25 +14,12 @@ const shop = scenario('admin-state', {
   ]),
 });
 
-let running: RunningStack;
-let admin: string;
-let shopUrl: string;
+const served = serveWithAdmin(shop, 'shop');
 const send = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${admin}${path}`, {
-    method,
-    ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
+  const res = await adminRequest(served.admin, method, path, body);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
-const get = async (path: string) => (await fetch(`${shopUrl}${path}`)).json();
-
-beforeAll(async () => {
-  running = await runScenario(shop, { randomPorts: true, adminPort: 0 });
-  admin = running.admin?.url ?? '';
-  shopUrl = running.stack.address('shop').url;
-});
-afterAll(() => running.close());
-beforeEach(() => running.stack.engine.reset());
+const get = async (path: string) => (await fetch(`${served.url}${path}`)).json();
 
 test('GET /state shows Maps, Sets and Dates tagged; sent back with PUT it round-trips', async () => {
   const view = await send('GET', '/state');
@@ -41,7 +28,7 @@ test('GET /state shows Maps, Sets and Dates tagged; sent back with PUT it round-
     body: { stock: { $map: [['MUG', 5]] }, tags: { $set: ['new'] }, since: { $date: '2026-01-01T00:00:00.000Z' }, orders: [], open: true },
   });
   expect(await send('PUT', '/state', view.body)).toEqual(view);
-  const state = running.stack.engine.state as { stock: unknown; tags: unknown; since: unknown };
+  const state = served.running.stack.engine.state as { stock: unknown; tags: unknown; since: unknown };
   expect(state.stock).toEqual(new Map([['MUG', 5]]));
   expect(state.tags).toEqual(new Set(['new']));
   expect(state.since).toEqual(new Date('2026-01-01T00:00:00Z'));
@@ -91,6 +78,6 @@ test.each([
   const res = await send('PUT', '/machines', body);
   expect(res.status).toBe(400);
   expect((res.body.error as { message: string }).message).toMatch(message);
-  expect(running.stack.engine.machines).toEqual({ payment: 'pending' });
+  expect(served.running.stack.engine.machines).toEqual({ payment: 'pending' });
   expect(await get('/payment')).toEqual({ status: 'not captured' });
 });

@@ -29,7 +29,7 @@ beforeAll(async () => {
   const definition = protoLoader.loadSync(greeterProto);
   const Greeter = (grpc.loadPackageDefinition(definition) as unknown as { demo: { greeter: { v1: { Greeter: grpc.ServiceClientConstructor } } } }).demo.greeter
     .v1.Greeter;
-  greeter = new Greeter(stack.url('greeter'), grpc.credentials.createInsecure()) as typeof greeter;
+  greeter = new Greeter(stack.url('greeter'), grpc.credentials.createInsecure()) as unknown as typeof greeter;
 });
 afterAll(async () => {
   greeter.close();

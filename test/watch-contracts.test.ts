@@ -77,7 +77,7 @@ async function getThing(): Promise<Record<string, unknown>> {
   const definition = protoLoader.loadSync(at('things.proto'), { includeDirs: [dir], defaults: true });
   const Things = (grpc.loadPackageDefinition(definition) as unknown as { live: { v1: { Things: grpc.ServiceClientConstructor } } }).live.v1.Things;
   const address = running.stack.address('things');
-  const client = new Things(`${address.host}:${address.port}`, grpc.credentials.createInsecure()) as grpc.Client & {
+  const client = new Things(`${address.host}:${address.port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
     Get(req: object, cb: (e: grpc.ServiceError | null, r: Record<string, unknown>) => void): void;
   };
   try {
