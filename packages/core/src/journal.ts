@@ -19,7 +19,11 @@ export interface JournalResponse {
   headers?: Record<string, string> | undefined;
   /** gRPC trailers a rule set. */
   trailers?: Record<string, string> | undefined;
-  /** The body or message; larger than `RESPONSE_BODY_LIMIT` bytes of JSON it is cut to a preview. */
+  /**
+   * The body or message; larger than `RESPONSE_BODY_LIMIT` bytes of JSON it is cut to a preview. Kept
+   * by reference (copying every answer would cost each request): a handler that answered with live
+   * state shows that state as it is when read.
+   */
   body?: unknown;
   /** Set when the body was cut: its size in bytes of JSON. */
   truncatedBytes?: number | undefined;

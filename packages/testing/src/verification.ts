@@ -1,9 +1,11 @@
 import {
   checkPatternNames,
   type Engine,
+  ErrorCode,
   parseVerification,
   type RequestPattern,
   type Verification,
+  VerificationError,
   type VerificationResult,
   verifyInOrder,
   verifyRequests,
@@ -26,9 +28,9 @@ export function verifyReceived(engine: Engine, operation: string | Verification,
 /** Checks that requests matching each pattern came in this order (others may come between). */
 export function verifyReceivedInOrder(engine: Engine, patterns: readonly (string | RequestPattern)[]): VerificationResult {
   const checked = patterns.map((p) => {
-    const pattern = parseVerification(typeof p === 'string' ? { operation: p } : p, []);
+    const pattern = parseVerification(typeof p === 'string' ? { operation: p } : p);
     if (pattern.times !== undefined || pattern.atLeast !== undefined || pattern.atMost !== undefined)
-      throw new TypeError('a step of an order takes no times/atLeast/atMost; verify counts separately');
+      throw new VerificationError(ErrorCode.VerifyInvalid, 'a step of an order takes no times/atLeast/atMost; verify counts with toHaveReceived');
     checkPatternNames(pattern, engine.model, engine.journal);
     return pattern;
   });
