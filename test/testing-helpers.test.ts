@@ -24,21 +24,49 @@ test('toHaveReceived passes on an operation, a partial body and a count', async 
   expect(stack).not.toHaveReceived('POST /orders', { body: { customerId: 'cus_grace' } });
 });
 
-test('a failed verification explains which body differed and where', async () => {
+test('a failed verification lists the nearest requests and what each missed', async () => {
   await order({ customerId: 'cus_ada', lines: [{ sku: 'MUG', quantity: 2 }] });
   const result = stack.verify('POST /orders', { body: { lines: [{ sku: 'MUG', quantity: 3 }] } });
   expect(result.pass).toBe(false);
   expect(result.message).toBe(
     [
-      'expected POST /orders with a body containing {"lines":[{"sku":"MUG","quantity":3}]} at least once; it was received 0 time(s).',
-      '1 call(s) to POST /orders had other bodies:',
-      '  #1 POST /orders → 200, body {"customerId":"cus_ada","lines":[{"sku":"MUG","quantity":2}]}: $.lines[0].quantity is 2, wanted 3',
+      'expected POST /orders with body containing {"lines":[{"sku":"MUG","quantity":3}]} at least once; it was received 0 time(s).',
+      'Nearest requests:',
+      '  #1 orders POST /orders → 200: body: $.lines[0].quantity is 2, wanted 3',
     ].join('\n'),
   );
-  expect(() => expect(stack).toHaveReceived('POST /orders', { times: 2 })).toThrow(/expected POST \/orders 2 time\(s\); it was received 1 time\(s\)/);
+  expect(() => expect(stack).toHaveReceived('POST /orders', { times: 2 })).toThrow(/expected POST \/orders exactly 2 time\(s\); it was received 1 time\(s\)/);
+  expect(() => expect(stack).not.toHaveReceived('POST /orders')).toThrow(/not to be received as described \(at least once\); it was received 1 time\(s\): #1/);
 });
 
-test('an operation never called lists what was', async () => {
+test('an unknown operation fails with "did you mean", with or without .not, and the stack keeps serving', async () => {
   await order({});
-  expect(stack.verify('GET /orders').message).toMatch(/Requests received: orders POST \/orders\./);
+  expect(() => expect(stack).not.toHaveReceived('POST /orderz')).toThrow(
+    /no operation "POST \/orderz" is served or was received; did you mean "POST \/orders"/,
+  );
+  expect(() => stack.verify('GET /orders')).toThrow(expect.objectContaining({ code: 'MOCKSTACK_ERR_VERIFY_UNKNOWN_OPERATION' }));
+  expect((await order({})).status).toBe(200);
+});
+
+test('an unknown criterion fails with the nearest one; counts take times, atLeast and atMost', async () => {
+  await order({ customerId: 'cus_ada' });
+  await order({ customerId: 'cus_ada' });
+  expect(() => expect(stack).toHaveReceived('POST /orders', { header: { 'x-a': '1' } } as never)).toThrow(
+    /unknown verification criterion "header"; did you mean "headers"\?/,
+  );
+  expect(() => stack.verify('POST /orders', { count: 2 } as never)).toThrow(/"count"; did you mean "times"\?/);
+  expect(stack).toHaveReceived('POST /orders', { atLeast: 2, atMost: 2, headers: { 'content-type': 'application/json' } });
+  expect(stack).not.toHaveReceived('POST /orders', { atMost: 1 });
+});
+
+test('toHaveReceivedInOrder checks the order of requests', async () => {
+  await order({ step: 1 });
+  await order({ step: 2 });
+  expect(stack).toHaveReceivedInOrder([
+    { operation: 'POST /orders', body: { step: 1 } },
+    { operation: 'POST /orders', body: { step: 2 } },
+  ]);
+  expect(() => expect(stack).toHaveReceivedInOrder([{ body: { step: 2 } }, { body: { step: 1 } }])).toThrow(
+    /then step 2 \(any request with body containing \{"step":1\}\) was received only before step 1 \(#1\)/,
+  );
 });

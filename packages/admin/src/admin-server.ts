@@ -1,12 +1,10 @@
-import { displayPath, type Engine, ErrorCode, type JournalFilter, MockstackError, type ServiceAddress } from '@mockstack/core';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { ErrorCode, MockstackError } from '@mockstack/core';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { adminGuard, adminTokenFor } from './admin-guard.js';
+import { adminOpenApi } from './openapi.js';
+import { type AdminTarget, adminRoutes, isRequestError } from './routes.js';
 
-/** What the admin API can see and steer of a running stack. */
-export interface AdminTarget {
-  engine: Engine;
-  addresses(): ServiceAddress[];
-}
+export type { AdminTarget } from './routes.js';
 
 export interface AdminOptions {
   port?: number | undefined;
@@ -26,90 +24,37 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-const PREFIX = '/__admin';
+/** Where the admin API lives on its port. */
+export const ADMIN_PREFIX = '/__admin';
 
 /**
- * The admin API: health, services, journal, verification, reset and variants, as JSON.
- * Routes are listed in the README under "Admin API".
+ * The admin API as JSON: health, services, journal, request find/count/remove, verification, reset,
+ * variants, state and machines (see `adminRoutes`), and its own OpenAPI document at
+ * `/__admin/openapi.json`. Every route is registered here, from one table.
  */
 export function createAdminApp(
   target: AdminTarget,
   access: { host: string; token: string | undefined } = { host: '127.0.0.1', token: undefined },
 ): FastifyInstance {
   const app = Fastify({ logger: false, forceCloseConnections: true });
-  const { engine } = target;
   app.addHook('onRequest', adminGuard(access));
+  const routes = adminRoutes(target);
+  const document = adminOpenApi(routes, ADMIN_PREFIX, '1');
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    if (isRequestError(error)) return reply.code(400).send({ error: { code: error.code, message: error.message } });
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
-    void reply.code(status).send({ error: { code: status === 400 ? 'BAD_REQUEST' : 'ADMIN_ERROR', message: error.message } });
+    return reply.code(status).send({ error: { code: status === 400 ? 'BAD_REQUEST' : 'ADMIN_ERROR', message: error.message } });
   });
 
-  app.get(`${PREFIX}/health`, async () => ({
-    status: 'ok',
-    scenario: engine.model.name,
-    file: engine.model.file && displayPath(engine.model.file),
-    seed: engine.seed,
-    variants: engine.variants,
-  }));
-
-  app.get(`${PREFIX}/services`, async () =>
-    target.addresses().map((address) => ({
-      ...address,
-      operations: [...(engine.model.services.get(address.name)?.operations.values() ?? [])].map((o) => ({ id: o.id, rules: o.rules.map((r) => r.id) })),
-    })),
-  );
-
-  app.get<{ Querystring: Record<string, string | undefined> }>(`${PREFIX}/journal`, async (request, reply) => {
-    const filter = journalFilter(request.query, reply);
-    return filter && { entries: engine.journal.list(filter) };
-  });
-
-  app.delete(`${PREFIX}/journal`, async () => {
-    engine.journal.clear();
-    return { cleared: true };
-  });
-
-  app.post<{ Body: unknown }>(`${PREFIX}/verify`, async (request, reply) => {
-    const body = request.body as Record<string, unknown> | undefined;
-    if (!body || typeof body !== 'object' || typeof body.operation !== 'string') {
-      return badRequest(reply, 'send { "service"?: string, "operation": "POST /orders", "body"?: partial body, "count"?: n, "atLeast"?: n }');
-    }
-    const filter: JournalFilter = { operation: body.operation, service: optionalString(body.service), body: body.body };
-    const count = engine.journal.count(filter);
-    const expected = typeof body.count === 'number' ? body.count : undefined;
-    const atLeast = typeof body.atLeast === 'number' ? body.atLeast : expected === undefined ? 1 : undefined;
-    const ok = (expected === undefined || count === expected) && (atLeast === undefined || count >= atLeast);
-    const sameOperation = engine.journal.list({ operation: body.operation, service: optionalString(body.service) });
-    return {
-      ok,
-      count,
-      expected: expected ?? `at least ${atLeast}`,
-      seen: sameOperation.map((e) => ({ id: e.id, target: e.target, body: e.request.body, status: e.status })),
-    };
-  });
-
-  app.post(`${PREFIX}/reset`, async () => {
-    engine.reset();
-    return { reset: true, scenario: engine.model.name };
-  });
-
-  app.get(`${PREFIX}/variants`, async () => ({ active: engine.variants, available: [...engine.model.variants.keys()] }));
-
-  app.put<{ Body: unknown }>(`${PREFIX}/variants`, async (request, reply) => {
-    const body = request.body as { active?: unknown } | undefined;
-    if (!body || !Array.isArray(body.active) || !body.active.every((v) => typeof v === 'string')) {
-      return badRequest(reply, 'send { "active": ["variant-name", …] } (an empty list turns every variant off)');
-    }
-    try {
-      engine.setVariants(body.active as string[]);
-    } catch (error) {
-      if (error instanceof MockstackError) return badRequest(reply, error.message);
-      throw error;
-    }
-    return { active: engine.variants, available: [...engine.model.variants.keys()] };
-  });
-
+  for (const route of routes) {
+    app.route<{ Querystring: Record<string, string | undefined>; Body: unknown }>({
+      method: route.method,
+      url: `${ADMIN_PREFIX}${route.path}`,
+      handler: async (request) => route.handle({ query: request.query, body: request.body }),
+    });
+  }
+  app.get(`${ADMIN_PREFIX}/openapi.json`, async () => document);
   return app;
 }
 
@@ -131,34 +76,5 @@ export async function startAdmin(target: AdminTarget, options: AdminOptions = {}
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
-  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${PREFIX}`, token, close: () => app.close() };
-}
-
-function badRequest(reply: FastifyReply, message: string): FastifyReply {
-  return reply.code(400).send({ error: { code: 'BAD_REQUEST', message } });
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function journalFilter(query: Record<string, string | undefined>, reply: FastifyReply): JournalFilter | undefined {
-  const limit = query.limit === undefined ? undefined : Number(query.limit);
-  const after = query.after === undefined ? undefined : Number(query.after);
-  if ((limit !== undefined && !(Number.isInteger(limit) && limit > 0)) || (after !== undefined && !Number.isInteger(after))) {
-    badRequest(reply, 'limit must be a positive whole number and after an entry id');
-    return undefined;
-  }
-  if (query.matched !== undefined && query.matched !== 'true' && query.matched !== 'false') {
-    badRequest(reply, 'matched must be true or false');
-    return undefined;
-  }
-  return {
-    service: query.service,
-    operation: query.operation,
-    protocol: query.protocol,
-    matched: query.matched === undefined ? undefined : query.matched === 'true',
-    limit,
-    after,
-  };
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${ADMIN_PREFIX}`, token, close: () => app.close() };
 }

@@ -84,12 +84,19 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('variant')
-    .description('switch the variants of a running stack through its admin API')
-    .argument('[names...]', 'variants to activate (none: turn all off)')
+    .description('list or switch the variants of a running stack through its admin API')
+    .argument('[names...]', 'variants to activate in place of the active ones (none: list them, the active ones marked)')
+    .option('--off', 'turn every variant off')
+    .option('--add <name>', 'activate a variant, keeping the active ones (repeatable)', collect)
+    .option('--remove <name>', 'turn one variant off, keeping the others (repeatable)', collect)
     .option('--admin <url>', 'admin API URL', 'http://127.0.0.1:9900/__admin')
     .option('--admin-token <token>', `the admin token \`mockstack up\` printed (default $${ADMIN_TOKEN_ENV})`)
-    .action(async (names: string[], options: { admin: string; adminToken?: string }) => {
-      exitCode = await switchVariants(names, options.admin, options.adminToken ?? process.env[ADMIN_TOKEN_ENV]);
+    .addHelpText(
+      'after',
+      '\nExamples:\n  mockstack variant                      list variants\n  mockstack variant payments-down        only payments-down\n  mockstack variant --add slow-catalog   one more\n  mockstack variant --off                none',
+    )
+    .action(async (names: string[], options: VariantOptions) => {
+      exitCode = await variants(names, options);
     });
 
   program
@@ -194,9 +201,12 @@ async function up(files: string[], options: UpOptions): Promise<number> {
         grpcStreamIdleTimeoutMs: options.grpcStreamIdleTimeout,
       },
       watch: options.watch,
-      onReload: ({ ok, error, ms }) => {
+      onReload: ({ ok, error, ms, changed, state }) => {
+        const because = changed.length ? ` (changed: ${changed.map((f) => relative(process.cwd(), f) || f).join(', ')})` : '';
         if (ok) {
-          logger.warn(`reloaded ${file} in ${ms.toFixed(0)} ms`);
+          logger.warn(`reloaded ${file} in ${ms.toFixed(0)} ms${because}`);
+          if (state?.added.length) logger.warn(`state() gained ${state.added.join(', ')}: seeded from state(); the other keys keep their values`);
+          if (state?.removed.length) logger.warn(`state() no longer has ${state.removed.join(', ')}: dropped from the running state`);
           // A changed port or host is served at once, on its new address.
           for (const service of running?.services ?? []) {
             if (urls.get(service.name) !== service.url) logger.warn(`service "${service.name}" now at ${service.url}`);
@@ -335,26 +345,78 @@ function hintLenient(error: unknown): void {
   }
 }
 
-async function switchVariants(names: string[], admin: string, token: string | undefined): Promise<number> {
-  const active = names.flatMap((n) => n.split(',')).filter(Boolean);
+interface VariantOptions {
+  admin: string;
+  off?: boolean;
+  add?: string[];
+  remove?: string[];
+  adminToken?: string;
+}
+
+interface VariantsView {
+  active: string[];
+  available: string[];
+}
+
+/** `mockstack variant`: lists the variants with none given, else sets them (names, --off, --add, --remove). */
+async function variants(names: string[], options: VariantOptions): Promise<number> {
+  const named = names.flatMap((n) => n.split(',')).filter(Boolean);
+  const add = options.add?.flatMap((n) => n.split(',')).filter(Boolean) ?? [];
+  const remove = options.remove?.flatMap((n) => n.split(',')).filter(Boolean) ?? [];
+  const ways = [named.length > 0, Boolean(options.off), add.length + remove.length > 0].filter(Boolean).length;
+  if (ways > 1) {
+    console.error('give variant names, or --off, or --add/--remove, not several (mockstack variant --help has examples)');
+    return 1;
+  }
+  const admin = options.admin.replace(/\/$/, '');
+  const token = options.adminToken ?? process.env[ADMIN_TOKEN_ENV];
+  try {
+    const current = await adminCall<VariantsView>(`${admin}/variants`, token);
+    if (ways === 0) {
+      printVariants(current);
+      return 0;
+    }
+    const unknown = [...add, ...remove].filter((n) => !current.available.includes(n));
+    if (unknown.length) {
+      console.error(
+        `unknown variant ${unknown.map((n) => `"${n}"`).join(', ')}; the stack has ${current.available.map((n) => `"${n}"`).join(', ') || 'no variants'}`,
+      );
+      return 1;
+    }
+    const active = options.off ? [] : named.length ? named : [...current.active.filter((n) => !remove.includes(n)), ...add];
+    printVariants(await adminCall<VariantsView>(`${admin}/variants`, token, { active }));
+    return 0;
+  } catch (error) {
+    console.error((error as Error).message);
+    return 1;
+  }
+}
+
+function printVariants({ active, available }: VariantsView): void {
+  if (available.length === 0) {
+    console.log('the scenario has no variants');
+    return;
+  }
+  console.log(`active variants: ${active.length ? active.join(', ') : '(none)'}`);
+  for (const name of available) console.log(`  ${active.includes(name) ? '●' : '○'} ${name}`);
+}
+
+/** A GET (or a PUT of `body`) to the admin API; its error message, or how to reach it, on failure. */
+async function adminCall<T>(url: string, token: string | undefined, body?: unknown): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(`${admin.replace(/\/$/, '')}/variants`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', ...adminTokenHeaders(token) },
-      body: JSON.stringify({ active }),
-    });
+    response = await fetch(
+      url,
+      body === undefined
+        ? { headers: adminTokenHeaders(token) }
+        : { method: 'PUT', headers: { 'content-type': 'application/json', ...adminTokenHeaders(token) }, body: JSON.stringify(body) },
+    );
   } catch (error) {
-    console.error(`cannot reach the admin API at ${admin}: ${(error as Error).message}. Is \`mockstack up\` running? Pass --admin <url> as it printed.`);
-    return 1;
+    throw new Error(`cannot reach the admin API at ${url}: ${(error as Error).message}. Is \`mockstack up\` running? Pass --admin <url> as it printed.`);
   }
-  const body = (await response.json()) as { active?: string[]; error?: { message: string } };
-  if (!response.ok) {
-    console.error(body.error?.message ?? `admin API answered ${response.status}`);
-    return 1;
-  }
-  console.log(`active variants: ${body.active?.length ? body.active.join(', ') : '(none)'}`);
-  return 0;
+  const answer = (await response.json()) as T & { error?: { message: string } };
+  if (!response.ok) throw new Error(answer.error?.message ?? `admin API answered ${response.status}`);
+  return answer;
 }
 
 function list(value: string, previous: string[] = []): string[] {

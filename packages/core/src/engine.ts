@@ -65,6 +65,20 @@ export interface Completion {
   error?: string | undefined;
   /** `performance.now()` when the request arrived. */
   startedAt: number;
+  /** What was sent, when the adapter knows better than the outcome (e.g. a whole GraphQL response). */
+  response?: { headers?: Record<string, string> | undefined; body?: unknown } | undefined;
+}
+
+/** Keys of the scenario's `state()` a reload added (seeded) or removed (dropped from the kept state). */
+export interface StateShapeChange {
+  added: string[];
+  removed: string[];
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /** What a responder gave: an Outcome, or "let the next rule answer". */
@@ -175,9 +189,35 @@ export class Engine {
     this.journal.clear();
   }
 
-  /** Swaps in a reloaded model. State is kept unless the seed changed or `keepState` is false. */
-  replaceModel(model: Model, options: { keepState?: boolean } = {}): void {
+  /** Replaces the shared state (the admin API's `PUT /__admin/state`); handlers see it from the next call. */
+  replaceState(state: unknown): void {
+    this.#state = state;
+  }
+
+  /** Moves state machines to these states; an unknown machine or state throws and nothing moves. */
+  setMachines(states: Readonly<Record<string, string>>): void {
+    const problems: string[] = [];
+    for (const [machine, state] of Object.entries(states)) {
+      const known = this.#model.machines.get(machine);
+      if (!known) {
+        const machines = [...this.#model.machines.keys()];
+        problems.push(`no state machine "${machine}"; the scenario has ${machines.length ? machines.map((m) => `"${m}"`).join(', ') : 'none'}`);
+      } else if (typeof state !== 'string' || !known.includes(state)) {
+        problems.push(`state machine "${machine}" has no state ${JSON.stringify(state)}; its states: ${known.map((k) => `"${k}"`).join(', ')}`);
+      }
+    }
+    if (problems.length) throw new MockstackError(ErrorCode.AdminStateInvalid, problems.join('; '));
+    for (const [machine, state] of Object.entries(states)) this.#machines.set(machine, state);
+  }
+
+  /**
+   * Swaps in a reloaded model. State is kept unless the seed changed or `keepState` is false; when
+   * the new `state()` has keys the kept state lacks, they are seeded from it, and keys it no longer
+   * has are dropped. Returns those keys so the reload can be reported.
+   */
+  replaceModel(model: Model, options: { keepState?: boolean } = {}): StateShapeChange {
     const seedChanged = model.seed !== this.#model.seed;
+    const change: StateShapeChange = { added: [], removed: [] };
     this.#model = model;
     this.#redactor = new Redactor(model.redact, this.#redact);
     this.#clearPlans();
@@ -193,6 +233,27 @@ export class Engine {
       const previous = this.#machines;
       this.#resetMachines();
       for (const [name, state] of previous) if (model.machines.get(name)?.includes(state)) this.#machines.set(name, state);
+      this.#reshapeState(model.initialState(), change);
+    }
+    return change;
+  }
+
+  /** Seeds keys the fresh state has and the kept one lacks; drops keys it no longer has. */
+  #reshapeState(fresh: unknown, change: StateShapeChange): void {
+    const kept = this.#state;
+    if (!isPlainRecord(fresh) || !isPlainRecord(kept)) {
+      if (isPlainRecord(fresh) !== isPlainRecord(kept)) this.#state = fresh;
+      return;
+    }
+    for (const key of Object.keys(fresh)) {
+      if (Object.hasOwn(kept, key)) continue;
+      kept[key] = fresh[key];
+      change.added.push(key);
+    }
+    for (const key of Object.keys(kept)) {
+      if (Object.hasOwn(fresh, key)) continue;
+      delete kept[key];
+      change.removed.push(key);
     }
   }
 
@@ -343,6 +404,7 @@ export class Engine {
         outcome.kind === 'unmatched' ? outcome.miss : undefined,
         completion.error ?? (outcome.kind === 'fault' ? outcome.fault.message : undefined),
         this.#variants,
+        completion.response ?? answerOf(outcome),
       ),
     );
     if (this.#pendingStrays.size > 0) {
@@ -521,6 +583,20 @@ function contractRuleOf(operation: string): Rule {
 
 function chaosFault(chaos: Chaos): Fault {
   return chaos.fault ?? makeFault(Code.Unavailable, `chaos: ${Math.round(chaos.failRate * 100)}% of calls fail`);
+}
+
+/** What the outcome says was answered (an adapter's contract default is not known here). */
+function answerOf(outcome: Outcome): JournalRecord['answer'] {
+  switch (outcome.kind) {
+    case 'body':
+      return { body: outcome.body };
+    case 'reply':
+      return { headers: outcome.reply.headers, trailers: outcome.reply.trailers, body: outcome.reply.body };
+    case 'fault':
+      return { headers: outcome.fault.headers, body: outcome.fault.body };
+    default:
+      return undefined;
+  }
 }
 
 function matchesAll(rule: Rule, request: CoreRequest): boolean {

@@ -23,6 +23,14 @@ export const ErrorCode = {
   InitFileExists: 'MOCKSTACK_ERR_INIT_FILE_EXISTS',
   /** `mockstack init` found no contract to write a scenario from. */
   InitNoContracts: 'MOCKSTACK_ERR_INIT_NO_CONTRACTS',
+  /** A verification (admin `/verify`, `stack.verify`, `toHaveReceived`) names a criterion the vocabulary does not have. */
+  VerifyUnknownCriterion: 'MOCKSTACK_ERR_VERIFY_UNKNOWN_CRITERION',
+  /** A verification names a service or operation the scenario neither serves nor received. */
+  VerifyUnknownOperation: 'MOCKSTACK_ERR_VERIFY_UNKNOWN_OPERATION',
+  /** A verification criterion has a value of the wrong kind (e.g. `times: -1`). */
+  VerifyInvalid: 'MOCKSTACK_ERR_VERIFY_INVALID',
+  /** A state or machines document sent to the admin API does not fit the scenario. */
+  AdminStateInvalid: 'MOCKSTACK_ERR_ADMIN_STATE_INVALID',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

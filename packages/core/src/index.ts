@@ -4,10 +4,28 @@ export { Code, codes, isCode } from './code.js';
 export { type CompileOptions, compile, scenarioDefinitionOf } from './compile.js';
 export { projectRoot, resolveContractPath } from './contract-path.js';
 export { checkDelay, parseDuration, resolveDelay, sleep } from './delay.js';
-export { type Completion, type ContractDefault, DEFAULT_HANDLER_TIMEOUT_MS, Engine, type EngineOptions, type HandlerGuard, type Outcome } from './engine.js';
+export {
+  type Completion,
+  type ContractDefault,
+  DEFAULT_HANDLER_TIMEOUT_MS,
+  Engine,
+  type EngineOptions,
+  type HandlerGuard,
+  type Outcome,
+  type StateShapeChange,
+} from './engine.js';
 export { displayPath, ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
 export { codeOfHttpStatus, httpStatusOfCode } from './http-status.js';
-export { DEFAULT_JOURNAL_LIMITS, Journal, type JournalEntry, type JournalFilter, type JournalLimits, type MissReport } from './journal.js';
+export {
+  DEFAULT_JOURNAL_LIMITS,
+  Journal,
+  type JournalEntry,
+  type JournalFilter,
+  type JournalLimits,
+  type JournalResponse,
+  type MissReport,
+  RESPONSE_BODY_LIMIT,
+} from './journal.js';
 export { defaultLimits, type GivenLimits, limitsOf, type ServerLimits } from './limits.js';
 export { type Logger, silentLogger } from './logger.js';
 export { isLoopbackHost, isLoopbackOrigin } from './loopback.js';
@@ -20,3 +38,18 @@ export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, i
 export { captureSource, firstUserFrame } from './source.js';
 export { createStack, Stack, type StackOptions } from './stack.js';
 export { contentHash, fileHashes, readStartupCache, startupCacheDir, unchanged, writeStartupCache } from './startup-cache.js';
+export {
+  CompiledPattern,
+  type CountExpectation,
+  checkPatternNames,
+  findRequests,
+  type NearRequest,
+  parseVerification,
+  type RequestPattern,
+  type Verification,
+  VerificationError,
+  type VerificationResult,
+  verificationCriteria,
+  verifyInOrder,
+  verifyRequests,
+} from './verify.js';

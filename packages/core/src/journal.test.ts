@@ -1,4 +1,4 @@
-import { Journal, JournalRecord } from './journal.js';
+import { Journal, JournalRecord, RESPONSE_BODY_LIMIT } from './journal.js';
 
 const entry = (n: number, body: unknown = {}): JournalRecord =>
   new JournalRecord(
@@ -47,7 +47,33 @@ test('lists plain entries with the arrival time in ISO form and the request nest
     status: 200,
     durationMs: 1,
     variants: [],
+    response: { status: 200 },
   });
   expect(Object.getPrototypeOf(listed)).toBe(Object.prototype);
   expect(JSON.parse(JSON.stringify(journal.record(entry(2))))).toMatchObject({ id: 2, time: '1970-01-01T00:00:00.000Z', request: { body: {} } });
+});
+
+test('keeps what was answered, a large body as a preview with its size', () => {
+  const journal = new Journal();
+  const answered = (body: unknown) =>
+    new JournalRecord(
+      { protocol: 'rest', service: 's', operation: 'GET /', target: 'GET /', params: {}, query: {}, headers: {}, body: undefined },
+      0,
+      1,
+      'r',
+      201,
+      undefined,
+      undefined,
+      undefined,
+      [],
+      { headers: { 'x-id': '1' }, body },
+    );
+  journal.record(answered({ id: 'o1' }));
+  journal.record(answered({ blob: 'x'.repeat(RESPONSE_BODY_LIMIT) }));
+  const [small, large] = journal.list();
+  expect(small?.response).toEqual({ status: 201, headers: { 'x-id': '1' }, body: { id: 'o1' } });
+  expect(large?.response?.truncatedBytes).toBe(RESPONSE_BODY_LIMIT + 11);
+  expect(String(large?.response?.body)).toHaveLength(1025);
+  expect(journal.remove((e) => e.id === 1)).toBe(1);
+  expect(journal.list().map((e) => e.id)).toEqual([2]);
 });

@@ -12,6 +12,27 @@ export interface MissReport {
   hint: string;
 }
 
+/** What the stack answered, as far as the engine or the adapter knows it. */
+export interface JournalResponse {
+  /** The status as the protocol says it (as on the entry). */
+  status: number | string;
+  /** Response headers (HTTP) or metadata (gRPC) a rule set. */
+  headers?: Record<string, string> | undefined;
+  /** gRPC trailers a rule set. */
+  trailers?: Record<string, string> | undefined;
+  /**
+   * The body or message; larger than `RESPONSE_BODY_LIMIT` bytes of JSON it is cut to a preview. Kept
+   * by reference (copying every answer would cost each request): a handler that answered with live
+   * state shows that state as it is when read.
+   */
+  body?: unknown;
+  /** Set when the body was cut: its size in bytes of JSON. */
+  truncatedBytes?: number | undefined;
+}
+
+/** Bytes of JSON of a response body the journal hands out whole; larger bodies become a preview. */
+export const RESPONSE_BODY_LIMIT = 64 * 1024;
+
 /** One request of any protocol, matched or not. */
 export interface JournalEntry {
   id: number;
@@ -32,6 +53,7 @@ export interface JournalEntry {
   strayErrors?: string[] | undefined;
   durationMs: number;
   variants: string[];
+  response?: JournalResponse | undefined;
 }
 
 export interface JournalFilter {
@@ -77,6 +99,7 @@ export class JournalRecord implements JournalEntry {
     readonly miss: MissReport | undefined,
     readonly error: string | undefined,
     readonly variants: string[],
+    readonly answer?: Omit<JournalResponse, 'status' | 'truncatedBytes'> | undefined,
   ) {
     this.protocol = request.protocol;
     this.service = request.service;
@@ -113,9 +136,26 @@ export class JournalRecord implements JournalEntry {
     return { params: this.params, query: this.query, headers: this.headers, body: boundedCopy(this.body) };
   }
 
+  /** What was answered; the body is bounded (see `RESPONSE_BODY_LIMIT`). */
+  get response(): JournalResponse {
+    const response: JournalResponse = { status: this.status };
+    if (!this.answer) return response;
+    if (this.answer.headers) response.headers = this.answer.headers;
+    if (this.answer.trailers) response.trailers = this.answer.trailers;
+    if (this.answer.body === undefined) return response;
+    const json = safeJson(this.answer.body);
+    const bytes = json === undefined ? 0 : utf8.encode(json).length;
+    if (json === undefined || bytes <= RESPONSE_BODY_LIMIT) response.body = this.answer.body;
+    else {
+      response.body = `${json.slice(0, 1024)}…`;
+      response.truncatedBytes = bytes;
+    }
+    return response;
+  }
+
   toJSON(): JournalEntry {
-    const { id, time, protocol, service, operation, target, request, rule, status, code, miss, error, strayErrors, durationMs, variants } = this;
-    return { id, time, protocol, service, operation, target, request, rule, status, code, miss, error, strayErrors, durationMs, variants };
+    const { id, time, protocol, service, operation, target, request, rule, status, code, miss, error, strayErrors, durationMs, variants, response } = this;
+    return { id, time, protocol, service, operation, target, request, rule, status, code, miss, error, strayErrors, durationMs, variants, response };
   }
 }
 
@@ -194,6 +234,22 @@ export class Journal {
     return undefined;
   }
 
+  /** Removes the entries `test` picks (ids are kept); returns how many went. */
+  remove(test: (entry: JournalEntry) => boolean): number {
+    const kept: JournalRecord[] = [];
+    let removed = 0;
+    for (let i = this.#head; i < this.#records.length; i++) {
+      const record = this.#records[i] as JournalRecord;
+      if (test(record)) {
+        removed++;
+        this.#bytes -= record.bytes;
+      } else kept.push(record);
+    }
+    this.#records = kept;
+    this.#head = 0;
+    return removed;
+  }
+
   /** Empties the journal; ids start again from 1. */
   clear(): void {
     this.#records = [];
@@ -223,6 +279,16 @@ function bodySize(record: JournalRecord): number {
   if (typeof body !== 'object' || body === null) return 0;
   const length = record.headers['content-length'];
   return typeof length === 'string' ? Number(length) || 0 : 0;
+}
+
+const utf8 = new TextEncoder();
+
+function safeJson(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  } catch {
+    return undefined;
+  }
 }
 
 function matchesFilter(record: JournalRecord, filter: JournalFilter): boolean {

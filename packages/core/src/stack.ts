@@ -1,5 +1,5 @@
 import type { Adapter, HttpHandler, ServiceAddress, ServiceServer } from './adapter.js';
-import { Engine, type EngineOptions } from './engine.js';
+import { Engine, type EngineOptions, type StateShapeChange } from './engine.js';
 import { ErrorCode, MockstackError } from './errors.js';
 import { type GivenLimits, limitsOf, type ServerLimits } from './limits.js';
 import { silentLogger } from './logger.js';
@@ -68,9 +68,9 @@ export class Stack {
    * Serves a reloaded model without dropping state. Services whose adapter can take the change
    * in place keep their sockets; the others restart on the port they had.
    */
-  async reload(model: Model): Promise<void> {
+  async reload(model: Model): Promise<StateShapeChange> {
     const before = this.engine.model;
-    this.engine.replaceModel(model);
+    const change = this.engine.replaceModel(model);
     for (const [name, server] of [...this.#servers]) {
       const service = model.services.get(name);
       const previous = this.#addresses.get(name);
@@ -84,6 +84,7 @@ export class Stack {
       if (service) await this.#start(name, previous?.port);
     }
     for (const service of hostsFirst(model)) if (!this.#servers.has(service.name)) await this.#start(service.name);
+    return change;
   }
 
   async #stop(name: string): Promise<void> {

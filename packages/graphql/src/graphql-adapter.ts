@@ -481,6 +481,7 @@ class GraphqlServer implements ServiceServer {
       code: fieldFault?.fault.code,
       error: fieldFault?.message ?? errors?.[0]?.message,
       startedAt,
+      response: 'transport' in answer ? undefined : { headers: answer.headers, body: answer.body },
     });
   }
 }

@@ -80,6 +80,8 @@ export interface OpenApi {
   warnings: readonly string[];
   /** Follows local `$ref`s. */
   resolve(node: unknown): unknown;
+  /** The other local files the document's `$ref`s bundled in (what a watcher must watch besides `file`). */
+  refs: readonly string[];
 }
 
 export interface LoadOptions {
@@ -107,7 +109,7 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
   }
   // Plain JSON parses as fast as its cache would; YAML and documents with external $refs are cached.
   const cached = !isJson(file, text) || hasExternalRef(text);
-  const document = (cached && readCachedDocument(file, text)) || (await readDocument(file, text, cached));
+  const { document, refs } = (cached && readCachedDocument(file, text)) || (await readDocument(file, text, cached));
   const version = versionOf(file, document);
   const problems: DocumentProblem[] = options.skipSchemaCheck ? [] : await checkAgainstSpecCached(version, document);
   const resolve = (node: unknown): unknown => deref(document, node);
@@ -120,20 +122,20 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
   }
   checkRefs(document, problems);
   if (problems.length) throw new OpenApiDocumentError(file, problems);
-  return { file, version, document, basePath, operations, warnings, resolve };
+  return { file, version, document, basePath, operations, warnings, resolve, refs };
 }
 
 /**
  * Parses the document and bundles the files its `$ref`s point into; with `cache`, keeps the result
  * (see readCachedDocument). The YAML and `$ref` libraries load only here.
  */
-async function readDocument(file: string, text: string, cache: boolean): Promise<JsonObject> {
+async function readDocument(file: string, text: string, cache: boolean): Promise<Bundled> {
   const parsed = await parseText(file, text);
   if (!isObject(parsed)) throw new OpenApiDocumentError(file, [{ pointer: '', message: 'the document must be an object with `openapi`, `info` and `paths`' }]);
   versionOf(file, parsed);
   if (!hasExternalRef(text)) {
     if (cache) writeCachedDocument(file, text, parsed, []);
-    return parsed;
+    return { document: parsed, refs: [] };
   }
   const { $RefParser } = await import('@apidevtools/json-schema-ref-parser');
   const parser = new $RefParser();
@@ -143,15 +145,15 @@ async function readDocument(file: string, text: string, cache: boolean): Promise
   } catch (error) {
     throw new OpenApiDocumentError(file, [{ pointer: pointerOfRefError(error), message: `cannot resolve a $ref: ${(error as Error).message}` }], error);
   }
-  if (cache) {
-    writeCachedDocument(
-      file,
-      text,
-      document,
-      parser.$refs.paths('file').filter((path) => path !== file),
-    );
-  }
-  return document;
+  const refs = parser.$refs.paths('file').filter((path) => path !== file);
+  if (cache) writeCachedDocument(file, text, document, refs);
+  return { document, refs };
+}
+
+/** A document with its external `$ref`s bundled in, and the files they named. */
+interface Bundled {
+  document: JsonObject;
+  refs: readonly string[];
 }
 
 function documentCacheName(file: string, text: string): string {
@@ -169,9 +171,9 @@ interface CachedDocument {
  * loading their libraries) cost ~0.1 s of a cold start, so a document that loaded once is kept,
  * keyed by its path and text, and used while every file it `$ref`s still has the same content.
  */
-function readCachedDocument(file: string, text: string): JsonObject | undefined {
+function readCachedDocument(file: string, text: string): Bundled | undefined {
   const cached = readStartupCache(documentCacheName(file, text), isCachedDocument);
-  return cached && unchanged(cached.refs) ? cached.document : undefined;
+  return cached && unchanged(cached.refs) ? { document: cached.document, refs: Object.keys(cached.refs) } : undefined;
 }
 
 function isCachedDocument(value: unknown): value is CachedDocument {

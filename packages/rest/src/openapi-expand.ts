@@ -36,24 +36,35 @@ import { checkResponses } from './response-check.js';
 
 export { OPENAPI_INFO, type OpenApiServiceInfo };
 
-/** Loaded documents by path, reused while the file is unchanged (watch mode reloads scenarios often). */
-const documents = new Map<string, { version: string; api: Promise<OpenApi> }>();
+/**
+ * Loaded documents by path, reused while the file and the files it `$ref`s are unchanged (watch
+ * mode reloads scenarios often, and reloads when a `$ref`'d file changes).
+ */
+const documents = new Map<string, { version: string; api: Promise<{ api: OpenApi; refs: string }> }>();
 
-async function loadCached(path: string, lenient: boolean): Promise<OpenApi> {
-  let version = '';
+async function fileVersion(path: string): Promise<string> {
   try {
     const info = await stat(path);
-    version = `${info.mtimeMs}:${info.size}`;
+    return `${info.mtimeMs}:${info.size}`;
   } catch {
-    // loadOpenApi reports the unreadable file.
+    return ''; // loadOpenApi reports the unreadable file.
   }
+}
+
+const refVersions = async (api: OpenApi): Promise<string> => (await Promise.all(api.refs.map(fileVersion))).join('\n');
+
+async function loadCached(path: string, lenient: boolean): Promise<OpenApi> {
+  const version = await fileVersion(path);
   const key = lenient ? `${path}\0lenient` : path;
   const cached = documents.get(key);
-  if (cached && cached.version === version && version) return cached.api;
-  const api = loadOpenApi(path, { lenient });
+  if (cached && cached.version === version && version) {
+    const loaded = await cached.api.catch(() => undefined);
+    if (loaded && (await refVersions(loaded.api)) === loaded.refs) return loaded.api;
+  }
+  const api = loadOpenApi(path, { lenient }).then(async (api) => ({ api, refs: await refVersions(api) }));
   documents.set(key, { version, api });
   api.catch(() => documents.delete(key));
-  return api;
+  return (await api).api;
 }
 
 /**

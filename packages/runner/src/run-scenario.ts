@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { type AdminServer, startAdmin } from '@mockstack/admin';
 import {
   compile,
@@ -12,12 +12,14 @@ import {
   type RedactSetting,
   type ServiceAddress,
   type Stack,
+  type StateShapeChange,
   scenarioDefinitionOf,
   silentLogger,
 } from '@mockstack/core';
 import { type FSWatcher, watch } from 'chokidar';
 import { adapters } from './adapters.js';
 import { containScenarioCode, contextGuard } from './containment.js';
+import { contractFiles } from './contract-files.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { lenientDefinition, loadSources } from './sources.js';
 import { keepNextTickFast } from './tick-map.js';
@@ -51,8 +53,20 @@ export interface RunOptions {
   includeDirs?: readonly string[] | undefined;
   /** Load schemas with small validity problems with a warning instead of failing (see `ContractOptions.lenient`). */
   lenient?: boolean | undefined;
-  /** Called after each reload attempt (error set when it failed). */
-  onReload?: (result: { ok: boolean; error?: unknown; ms: number }) => void;
+  /**
+   * Called after each reload attempt: `error` set when it failed, `changed` the files that set it
+   * off, `state` the keys the scenario's `state()` gained (seeded) or lost (dropped).
+   */
+  onReload?: (result: ReloadResult) => void;
+}
+
+export interface ReloadResult {
+  ok: boolean;
+  error?: unknown;
+  ms: number;
+  /** Files whose change set the reload off (empty for `reload()` called directly). */
+  changed: string[];
+  state?: StateShapeChange | undefined;
 }
 
 export interface RunningStack {
@@ -140,24 +154,31 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
   let watcher: FSWatcher | undefined;
   let closing: Promise<void> | undefined;
   let reloading = Promise.resolve();
+  /** Files changed since the last reload started; one reload takes all that came in meanwhile. */
+  const pending = new Set<string>();
   const reload = async (): Promise<void> => {
     const started = performance.now();
+    const changed = [...pending];
+    pending.clear();
     try {
       const next = await loadModel(source, options);
-      await stack.reload(next.model);
-      watcher?.add(next.inputs);
-      options.onReload?.({ ok: true, ms: performance.now() - started });
+      const state = await stack.reload(next.model);
+      watcher?.add([...next.inputs, ...contractFiles(next.model)]);
+      options.onReload?.({ ok: true, ms: performance.now() - started, changed, state });
     } catch (error) {
-      options.onReload?.({ ok: false, error, ms: performance.now() - started });
+      options.onReload?.({ ok: false, error, ms: performance.now() - started, changed });
       if (!options.onReload) throw error;
     }
   };
   if (options.watch) {
-    watcher = watch(inputs, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 30, pollInterval: 10 } });
-    watcher.on('all', () => {
-      reloading = reloading.then(reload);
+    // The scenario, its local imports, and every contract its services read (a contract edit reloads too).
+    watcher = watch([...inputs, ...contractFiles(model)], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 30, pollInterval: 10 } });
+    watcher.on('all', (_event, path) => {
+      const first = pending.size === 0;
+      pending.add(resolve(path));
+      if (first) reloading = reloading.then(reload);
     });
-    await new Promise<void>((resolve) => watcher?.once('ready', () => resolve()));
+    await new Promise<void>((ready) => watcher?.once('ready', () => ready()));
   }
 
   return {

@@ -1,19 +1,32 @@
+import type { RequestPattern } from '@mockstack/core';
 import type { TestStack } from './start-stack.js';
-import type { ReceivedQuery } from './verification.js';
-import { verifyReceived } from './verification.js';
+import { type ReceivedQuery, verifyReceived, verifyReceivedInOrder } from './verification.js';
 
 /**
- * Jest matchers. Register once: `expect.extend(matchers)` (e.g. in a setup file).
+ * Jest matchers. Register once: `expect.extend(matchers)` (e.g. in a setup file). An unknown
+ * criterion or operation fails the assertion with "did you mean", with or without `.not`.
  *
  * @example
  * expect(stack).toHaveReceived('POST /orders', { body: { customerId: 'cus_ada' }, times: 1 });
+ * expect(stack).toHaveReceivedInOrder(['POST /orders', 'checkout.payments.v1.PaymentService/Authorize']);
  */
 export const matchers = {
   toHaveReceived(this: { isNot?: boolean }, stack: TestStack, operation: string, query: ReceivedQuery = {}) {
-    const result = verifyReceived(stack.engine.journal, operation, query);
+    const result = verifyReceived(stack.engine, operation, query);
     return {
       pass: result.pass,
-      message: () => (this.isNot ? `expected ${operation} not to be received as described; it was received ${result.count} time(s).` : result.message),
+      message: () =>
+        this.isNot
+          ? `expected ${operation} not to be received as described (${result.expected}); it was received ${result.count} time(s): ${result.matching.map((id) => `#${id}`).join(', ')}.`
+          : result.message,
+    };
+  },
+  toHaveReceivedInOrder(this: { isNot?: boolean }, stack: TestStack, patterns: readonly (string | RequestPattern)[]) {
+    const result = verifyReceivedInOrder(stack.engine, patterns);
+    return {
+      pass: result.pass,
+      message: () =>
+        this.isNot ? `expected these requests not to come in this order; they did: ${result.matching.map((id) => `#${id}`).join(', ')}.` : result.message,
     };
   },
 };
@@ -21,8 +34,10 @@ export const matchers = {
 declare global {
   namespace jest {
     interface Matchers<R> {
-      /** The stack's journal has requests to `operation` (with `body`, `times` times). */
+      /** The stack's journal has requests to `operation` matching the criteria (`body`, `headers`, `times`…). */
       toHaveReceived(operation: string, query?: ReceivedQuery): R;
+      /** Requests matching each pattern came in this order (others may come between). */
+      toHaveReceivedInOrder(patterns: readonly (string | RequestPattern)[]): R;
     }
   }
 }

@@ -1,6 +1,6 @@
-import type { Engine, JournalEntry, JournalFilter, JournalLimits, ServiceAddress } from '@mockstack/core';
+import type { Engine, JournalEntry, JournalFilter, JournalLimits, RequestPattern, ServiceAddress, Verification, VerificationResult } from '@mockstack/core';
 import { adminTokenHeaders, type RunOptions, runScenario, type ScenarioSource } from '@mockstack/runner';
-import { type ReceivedQuery, type Verification, verifyReceived } from './verification.js';
+import { type ReceivedQuery, verifyReceived, verifyReceivedInOrder } from './verification.js';
 
 export interface StartOptions {
   /** Variant(s) active from the start. */
@@ -43,8 +43,14 @@ export interface TestStack {
   variant(...names: string[]): void;
   /** Journal entries, oldest first, filtered like the admin API. */
   requests(filter?: JournalFilter): JournalEntry[];
-  /** How often an operation was received (with a body); `message` explains a miss. */
-  verify(operation: string, query?: ReceivedQuery): Verification;
+  /**
+   * How often requests matching the criteria were received, checked against `times`/`atLeast`/`atMost`
+   * (default: at least once); `message` lists the nearest requests on a miss. Unknown criteria or
+   * operations throw with "did you mean".
+   */
+  verify(operation: string | Verification, query?: ReceivedQuery): VerificationResult;
+  /** Whether requests matching each pattern (an operation, or criteria) came in this order. */
+  verifyInOrder(...patterns: (string | RequestPattern)[]): VerificationResult;
   close(): Promise<void>;
 }
 
@@ -88,7 +94,8 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
     reset: () => engine.reset(),
     variant: (...names) => engine.setVariants(names),
     requests: (filter) => engine.journal.list(filter),
-    verify: (operation, query) => verifyReceived(engine.journal, operation, query),
+    verify: (operation, query) => verifyReceived(engine, operation, query),
+    verifyInOrder: (...patterns) => verifyReceivedInOrder(engine, patterns),
     close: () => running.close(),
   };
 }

@@ -1,45 +1,38 @@
-import { firstDifference, type Journal, type JournalEntry } from '@mockstack/core';
+import {
+  checkPatternNames,
+  type Engine,
+  ErrorCode,
+  parseVerification,
+  type RequestPattern,
+  type Verification,
+  VerificationError,
+  type VerificationResult,
+  verifyInOrder,
+  verifyRequests,
+} from '@mockstack/core';
 
-export interface ReceivedQuery {
-  /** Only requests to this service. */
-  service?: string;
-  /** The request body must contain this (partial match, as rules do). */
-  body?: unknown;
-  /** Exactly this many matching requests (default: at least one). */
-  times?: number;
-}
-
-export interface Verification {
-  pass: boolean;
-  count: number;
-  /** A readable account for a failing assertion: what was expected and what came in. */
-  message: string;
-}
+/** Criteria besides the operation: the core vocabulary (service, body, headers, query, metadata, times/atLeast/atMost…). */
+export type ReceivedQuery = Omit<Verification, 'operation'>;
 
 /**
  * Checks the journal for requests to an operation (`POST /orders`, `checkout.payments.v1.PaymentService/Authorize`,
- * `mutation AddToCart`), optionally with a body, and explains the closest miss.
+ * `Query.product`) matching the criteria, and explains the nearest requests on a miss. An unknown criterion, service or
+ * operation throws a VerificationError with "did you mean", so a typo never passes.
  */
-export function verifyReceived(journal: Journal, operation: string, query: ReceivedQuery = {}): Verification {
-  const calls = journal.list({ operation, service: query.service });
-  const matching = query.body === undefined ? calls : calls.filter((e) => firstDifference(query.body, e.request.body, true, '$') === undefined);
-  const count = matching.length;
-  const pass = query.times === undefined ? count > 0 : count === query.times;
-  const wanted = `${operation}${query.service ? ` on ${query.service}` : ''}${query.body === undefined ? '' : ` with a body containing ${JSON.stringify(query.body)}`}`;
-  const expected = query.times === undefined ? 'at least once' : `${query.times} time(s)`;
-  const lines = [`expected ${wanted} ${expected}; it was received ${count} time(s).`];
-  if (!pass && query.body !== undefined && calls.length > count) {
-    lines.push(`${calls.length} call(s) to ${operation} had other bodies:`);
-    for (const call of calls.slice(-5))
-      lines.push(`  #${call.id} ${describe(call)}: ${firstDifference(query.body, call.request.body, true, '$') ?? 'matches'}`);
-  }
-  if (!pass && calls.length === 0) {
-    const others = [...new Set(journal.list().map((e) => `${e.service} ${e.operation}`))];
-    lines.push(others.length ? `Requests received: ${others.join(', ')}.` : 'No requests were received at all.');
-  }
-  return { pass, count, message: lines.join('\n') };
+export function verifyReceived(engine: Engine, operation: string | Verification, query: ReceivedQuery = {}): VerificationResult {
+  const verification = parseVerification(typeof operation === 'string' ? { ...query, operation } : operation);
+  checkPatternNames(verification, engine.model, engine.journal);
+  return verifyRequests(engine.journal, verification);
 }
 
-function describe(entry: JournalEntry): string {
-  return `${entry.target} → ${entry.status}, body ${JSON.stringify(entry.request.body)}`;
+/** Checks that requests matching each pattern came in this order (others may come between). */
+export function verifyReceivedInOrder(engine: Engine, patterns: readonly (string | RequestPattern)[]): VerificationResult {
+  const checked = patterns.map((p) => {
+    const pattern = parseVerification(typeof p === 'string' ? { operation: p } : p);
+    if (pattern.times !== undefined || pattern.atLeast !== undefined || pattern.atMost !== undefined)
+      throw new VerificationError(ErrorCode.VerifyInvalid, 'a step of an order takes no times/atLeast/atMost; verify counts with toHaveReceived');
+    checkPatternNames(pattern, engine.model, engine.journal);
+    return pattern;
+  });
+  return verifyInOrder(engine.journal, checked);
 }
