@@ -404,7 +404,7 @@ export class Engine {
         outcome.kind === 'unmatched' ? outcome.miss : undefined,
         completion.error ?? (outcome.kind === 'fault' ? outcome.fault.message : undefined),
         this.#variants,
-        completion.response ?? answerOf(outcome),
+        this.#redactor.answer(request, completion.response ?? answerOf(outcome)),
       ),
     );
     if (this.#pendingStrays.size > 0) {

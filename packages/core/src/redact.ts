@@ -73,6 +73,37 @@ export class Redactor {
     return blanked(headers, this.#headers);
   }
 
+  /**
+   * An answer with secrets blanked: headers and trailers by name, and any secret of `request` that
+   * the answer repeats (a handler that echoes the Authorization header) wherever it appears in a
+   * string of the body. The same object when there is nothing to blank (no copy).
+   */
+  answer<Answer extends { headers?: Record<string, string> | undefined; trailers?: Record<string, string> | undefined; body?: unknown }>(
+    request: CoreRequest,
+    answer: Answer | undefined,
+  ): Answer | undefined {
+    if (!answer || this.#headers.size === 0) return answer;
+    const headers = answer.headers && (blanked(answer.headers, this.#headers) as Record<string, string>);
+    const trailers = answer.trailers && (blanked(answer.trailers, this.#headers) as Record<string, string>);
+    const secrets = this.#secretsOf(request);
+    const body = secrets.length && answer.body !== undefined ? scrubbed(answer.body, secrets, 0) : answer.body;
+    if (headers === answer.headers && trailers === answer.trailers && body === answer.body) return answer;
+    return { ...answer, headers, trailers, body };
+  }
+
+  /** The secret values a request carries: each redacted value, and its parts (the token of `Bearer <token>`, a cookie's value). */
+  #secretsOf(request: CoreRequest): string[] {
+    const values: string[] = [];
+    const add = (value: string | string[] | undefined): void => {
+      for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+        values.push(one, ...one.split(/[\s;,=]+/).filter((part) => part.length >= MIN_SECRET_LENGTH));
+      }
+    };
+    for (const name in request.headers) if (this.#headers.has(name.toLowerCase())) add(request.headers[name]);
+    for (const name in request.query) if (this.#query.has(name.toLowerCase())) add(request.query[name]);
+    return [...new Set(values.filter((v) => v.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+  }
+
   query(query: Query): Query {
     return blanked(query, this.#query);
   }
@@ -106,6 +137,30 @@ function blanked<Values extends Headers | Query>(values: Values, names: Readonly
   }
   return copy ?? values;
 }
+
+/** Shorter values are not searched for in answers: a short "secret" would blank ordinary words. */
+const MIN_SECRET_LENGTH = 8;
+
+/** Deep copy of `value` with every secret in its strings blanked; the same value when none appears (bounded in depth). */
+function scrubbed(value: unknown, secrets: readonly string[], depth: number): unknown {
+  if (typeof value === 'string') {
+    let text = value;
+    for (const secret of secrets) if (text.includes(secret)) text = text.split(secret).join(REDACTED);
+    return text;
+  }
+  if (typeof value !== 'object' || value === null || depth > MAX_SCRUB_DEPTH || value instanceof Uint8Array) return value;
+  let copy: Record<string, unknown> | unknown[] | undefined;
+  const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
+  for (const [key, item] of entries) {
+    const next = scrubbed(item, secrets, depth + 1);
+    if (next === item) continue;
+    copy ??= Array.isArray(value) ? [...value] : { ...(value as Record<string, unknown>) };
+    (copy as Record<string | number, unknown>)[key] = next;
+  }
+  return copy ?? value;
+}
+
+const MAX_SCRUB_DEPTH = 64;
 
 function decodeName(name: string): string {
   try {

@@ -3,6 +3,7 @@
  * `stack.verify` and `expect(stack).toHaveReceived(…)`. A pattern says which requests count, an
  * expectation how many; unknown criteria and operations are errors with "did you mean", never a pass.
  */
+import { deeperThan, MAX_DEPTH } from './bounded.js';
 import { ErrorCode, MockstackError } from './errors.js';
 import type { Journal, JournalEntry } from './journal.js';
 import { compileMatchers, describeValue, type Matcher } from './match.js';
@@ -89,6 +90,9 @@ export function parseVerification(input: unknown, allowed: readonly string[] = [
     throw invalid(`a verification is an object of criteria (${verificationCriteria.join(', ')}), not ${JSON.stringify(input)}`);
   }
   const record = input as Record<string, unknown>;
+  // Comparing walks the pattern: one nested deeper than any journaled body (cut at MAX_DEPTH) could never match, and would overflow the stack.
+  if (deeperThan(record, MAX_DEPTH + 1))
+    throw invalid(`the pattern nests deeper than ${MAX_DEPTH} levels; journaled bodies are cut there, so match a shallower part`);
   const known = [...verificationCriteria, ...allowed];
   for (const key of Object.keys(record)) {
     if (!known.includes(key)) {

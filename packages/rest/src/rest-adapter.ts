@@ -51,7 +51,10 @@ export const restAdapter: Adapter = {
 };
 
 class RestServer implements ServiceServer {
-  readonly #service: Service;
+  #service: Service;
+  /** Per operation id: the OpenAPI document's answer (replaced on reload, so that an edited document is served). */
+  #contracts: ReadonlyMap<string, ContractResponder> | undefined;
+  readonly #logger: AdapterContext['logger'];
   readonly #engine: Engine;
   readonly #app: FastifyInstance;
   readonly #routes: string;
@@ -59,13 +62,9 @@ class RestServer implements ServiceServer {
 
   constructor(service: Service, { engine, logger, limits }: AdapterContext) {
     this.#service = service;
-    const openapi = service.config[OPENAPI_INFO] as OpenApiServiceInfo | undefined;
-    if (openapi) {
-      openapi.seed.value = engine.seed;
-      openapi.report.warn = (message) => logger.warn(`service "${service.name}" (${openapi.file}): ${message}`);
-    }
-    for (const warning of openapi?.warnings ?? []) logger.warn(`service "${service.name}" (${openapi?.file}): ${warning}`);
     this.#engine = engine;
+    this.#logger = logger;
+    const openapi = this.#useContract(service);
     this.#routes = routeKey(service);
     this.#http = new HttpApp({ bodyLimit: bodyLimitOf(service.config), cors: service.config.cors as HttpAppOptions['cors'], limits });
     this.#app = this.#http.fastify;
@@ -80,8 +79,10 @@ class RestServer implements ServiceServer {
       const method = String(operation.meta.method) as HTTPMethods;
       const url = String(operation.meta.path);
       const id = operation.id;
-      const contract = openapi?.contract.get(id);
-      this.#app.route({ method, url, exposeHeadRoute: !heads.has(url), handler: (request, reply) => this.#answer(id, contract, request, reply) });
+      const handler = openapi
+        ? (request: FastifyRequest, reply: FastifyReply) => this.#answer(id, this.#contracts?.get(id), request, reply)
+        : (request: FastifyRequest, reply: FastifyReply) => this.#answer(id, undefined, request, reply);
+      this.#app.route({ method, url, exposeHeadRoute: !heads.has(url), handler });
     }
     this.#app.setNotFoundHandler((request, reply) => this.#answer(`${request.method} ${pathOf(request.url)}`, undefined, request, reply));
     this.#app.setErrorHandler((error: FastifyError, request, reply) => this.#answerBadRequest(error, request, reply));
@@ -101,7 +102,22 @@ class RestServer implements ServiceServer {
 
   /** Rules and handlers are read from the engine per request, so only a new route set needs a restart. */
   update(service: Service): boolean {
-    return routeKey(service) === this.#routes;
+    if (routeKey(service) !== this.#routes || Boolean(service.config[OPENAPI_INFO]) !== Boolean(this.#contracts)) return false;
+    this.#service = service;
+    this.#useContract(service);
+    return true;
+  }
+
+  /** Takes the service's OpenAPI answers (if any): seeded by the engine, warning through the logger. */
+  #useContract(service: Service): OpenApiServiceInfo | undefined {
+    const openapi = service.config[OPENAPI_INFO] as OpenApiServiceInfo | undefined;
+    if (openapi) {
+      openapi.seed.value = this.#engine.seed;
+      openapi.report.warn = (message) => this.#logger.warn(`service "${service.name}" (${openapi.file}): ${message}`);
+    }
+    for (const warning of openapi?.warnings ?? []) this.#logger.warn(`service "${service.name}" (${openapi?.file}): ${warning}`);
+    this.#contracts = openapi?.contract;
+    return openapi;
   }
 
   // Not async: a synchronous outcome is written in the request's own tick (see Engine.handle).
