@@ -22,6 +22,8 @@ export const ErrorCode = {
   InitFileExists: 'MOCKSTACK_ERR_INIT_FILE_EXISTS',
   /** `mockstack init` found no contract to write a scenario from. */
   InitNoContracts: 'MOCKSTACK_ERR_INIT_NO_CONTRACTS',
+  /** `mockstack gen` found no contract to type (none in protos/, schemas/ or named by a scenario). */
+  GenNoContracts: 'MOCKSTACK_ERR_GEN_NO_CONTRACTS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
