@@ -261,7 +261,8 @@ async function typeCheck(files: readonly string[], root: string): Promise<TypeCh
         column: position.character + 1,
         kind: 'type',
         code: `TS${diagnostic.code}`,
-        message: humanize(summarize(message)),
+        message:
+          notInContract(message, source?.text.slice(diagnostic.start ?? 0, (diagnostic.start ?? 0) + (diagnostic.length ?? 0))) ?? humanize(summarize(message)),
       });
     }
   }
@@ -320,6 +321,23 @@ function isMockstackSource(file: string): boolean {
     dir = dirname(dir);
   }
   return false;
+}
+
+/**
+ * An answer, service, method, type or field the contract lacks (the DSL's `NotInContract`), said so:
+ * `'paymentID' is not in the contract (at Capture.paymentID)`. Undefined for other messages.
+ */
+function notInContract(lines: readonly string[], span: string | undefined): string | undefined {
+  if (!lines.some((l) => /is not assignable to type '(?:[^']* & )?NotInContract'/.test(l))) return undefined;
+  const path = lines
+    .map((l) =>
+      /(?:The types of '(.+)' are incompatible|Types of property '(.+)' are incompatible|The types returned by '(.+)\(\.\.\.\)' are incompatible)/.exec(
+        l.trim(),
+      ),
+    )
+    .flatMap((m) => (m ? [m[1] ?? m[2] ?? m[3] ?? ''] : []));
+  const named = path.at(-1) ?? span?.replace(/^['"]|['"]$/g, '') ?? 'this name';
+  return `'${named}' is not in the contract${path.length > 1 ? ` (at ${path.join('.')})` : ''}: the contract has no such field, method or type; fix the spelling or the contract, then run \`mockstack gen\``;
 }
 
 /** TypeScript's elaboration, shortened to the first line and the innermost reason (what the contract expects). */

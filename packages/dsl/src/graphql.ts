@@ -2,6 +2,7 @@ import type { Reply } from '@mockstack/core';
 import { type CoreRequest, captureSource, type Headers, type RuleDefinition, type ValueMatcher } from '@mockstack/core';
 import type {
   Control,
+  ExactResponder,
   GraphqlFieldContract,
   GraphqlOperationContract,
   GraphqlOperationRegistry,
@@ -11,6 +12,7 @@ import type {
   IsTyped,
   MaybePromise,
   NameOf,
+  NotInContract,
   UnionToIntersection,
 } from './contracts.js';
 import {
@@ -356,6 +358,11 @@ function operation<Kind extends OperationKind>(kind: Kind) {
  *   graphql.query('GetCart', { match: { variables: { id: 'empty' } } }, { cart: { id: 'empty', lines: [] } }),
  * ])
  */
+export function graphql<State, const Schema extends string = string, const Resolvers extends GraphqlResolvers<State> = GraphqlResolvers<State>>(
+  options: GraphqlOptions<Schema>,
+  resolvers?: Resolvers & NoInfer<ExactResolvers<Resolvers, State>>,
+  operations?: readonly GraphqlRuleOf<State, Schema>[],
+): ServiceOf<State>;
 export function graphql<State, const Schema extends string = string>(
   options: GraphqlOptions<Schema>,
   resolvers: GraphqlResolvers<State> = {},
@@ -424,3 +431,28 @@ function field(operation: string, ...args: unknown[]): RuleOf<unknown> {
   return fieldRule(operation, options, responder);
 }
 graphql.field = field;
+
+/**
+ * The resolvers as written, each answer {@link ExactResponder exact} against its field's type: an
+ * object with a field the schema lacks is a type error at that resolver. Nothing to check when the
+ * resolvers' type was given, not inferred.
+ */
+export type ExactResolvers<Resolvers, State, Types = SchemaTypes<GraphqlSchemaName>> =
+  IsTyped<GraphqlRegistry> extends false
+    ? unknown
+    : GraphqlResolvers<State> extends Resolvers
+      ? unknown
+      : {
+          [T in keyof Resolvers]: T extends keyof Types
+            ? {
+                [F in keyof Resolvers[T]]: F extends keyof Types[T]
+                  ? Types[T][F] extends GraphqlFieldContract
+                    ? ExactResponder<Resolvers[T][F], Types[T][F]['result'] | Control>
+                    : unknown
+                  : Unknown;
+              }
+            : Unknown;
+        };
+
+/** A type or field name the schema lacks: a type error in strict mode (`mockstack check`, `scenarios/`), allowed otherwise. */
+type Unknown = IsStrict extends true ? NotInContract : unknown;

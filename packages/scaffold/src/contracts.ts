@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join, relative, resolve } from 'node:path';
+import { basename, extname, relative, resolve } from 'node:path';
 import { ErrorCode, MockstackError } from '@mockstack/core';
 import { CONTRACT_ENDINGS_TEXT, protocolOfEnding, sniffContract, walkFiles } from '@mockstack/core/contract-files';
 import { loadProtos, ProtoLoadError } from '@mockstack/grpc';
