@@ -63,6 +63,16 @@ export type GraphqlResolvers<State, Schema extends GraphqlSchemaName = GraphqlSc
 /** Resolvers by any type and field name, typed loosely. */
 export type LooseResolvers<State> = Record<string, Record<string, FieldResolver<State> | StaticResponse>>;
 
+/**
+ * The generated schemas a service's resolvers are typed by: those its `schema` names (as written,
+ * `./` and `../` dropped), or every generated one when the service names none of them.
+ */
+type ServiceSchemas<Schema extends string> = string extends Schema
+  ? GraphqlSchemaName
+  : [SchemaKey<Schema> & GraphqlSchemaName] extends [never]
+    ? GraphqlSchemaName
+    : SchemaKey<Schema> & GraphqlSchemaName;
+
 /** Known types and fields typed, others allowed (for schemas the registry does not have; `mockstack check` reports them). */
 type TolerantResolvers<State, Types> = {
   [T in keyof Types]?: { [F in keyof Types[T]]?: TypedFieldResponder<State, Types[T][F]> } & Record<string, FieldResolver<State> | StaticResponse>;
@@ -358,9 +368,13 @@ function operation<Kind extends OperationKind>(kind: Kind) {
  *   graphql.query('GetCart', { match: { variables: { id: 'empty' } } }, { cart: { id: 'empty', lines: [] } }),
  * ])
  */
-export function graphql<State, const Schema extends string = string, const Resolvers extends GraphqlResolvers<State> = GraphqlResolvers<State>>(
+export function graphql<
+  State,
+  const Schema extends string = string,
+  const Resolvers extends GraphqlResolvers<State, ServiceSchemas<Schema>> = GraphqlResolvers<State, ServiceSchemas<Schema>>,
+>(
   options: GraphqlOptions<Schema>,
-  resolvers?: Resolvers & NoInfer<ExactResolvers<Resolvers, State>>,
+  resolvers?: Resolvers & NoInfer<ExactResolvers<Resolvers, State, SchemaTypes<ServiceSchemas<Schema>>>>,
   operations?: readonly GraphqlRuleOf<State, Schema>[],
 ): ServiceOf<State>;
 export function graphql<State, const Schema extends string = string>(
@@ -440,7 +454,7 @@ graphql.field = field;
 export type ExactResolvers<Resolvers, State, Types = SchemaTypes<GraphqlSchemaName>> =
   IsTyped<GraphqlRegistry> extends false
     ? unknown
-    : GraphqlResolvers<State> extends Resolvers
+    : LooseResolvers<State> extends Resolvers
       ? unknown
       : {
           [T in keyof Resolvers]: T extends keyof Types
