@@ -250,8 +250,9 @@ async function typeCheck(files: readonly string[], root: string): Promise<TypeCh
       const source = diagnostic.file;
       const file = source ? resolve(source.fileName) : config || scenarios[0] || root;
       if (source && !isUserFile(source.fileName)) continue;
-      const position = source && diagnostic.start !== undefined ? source.getLineAndCharacterOfPosition(diagnostic.start) : { line: 0, character: 0 };
       let message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n').split('\n');
+      const start = source && diagnostic.start !== undefined ? (innermost(ts, source, diagnostic.start, message) ?? diagnostic.start) : undefined;
+      const position = source && start !== undefined ? source.getLineAndCharacterOfPosition(start) : { line: 0, character: 0 };
       if (diagnostic.code === 2307 && /generated/.test(message[0] ?? '')) {
         message = [`${message[0]}: the generated contract types are missing; run \`mockstack gen\``];
       }
@@ -267,6 +268,52 @@ async function typeCheck(files: readonly string[], root: string): Promise<TypeCh
     }
   }
   return { problems, modules };
+}
+
+/**
+ * Where in an argument TypeScript's elaboration points (`The types of ''pkg.Svc'.Refund.status' are
+ * incompatible`) when it reports the whole argument: the position of the innermost property of that
+ * path written in the argument (through handlers' returned objects), so the problem is reported at
+ * the handler or field, not at the service's call. Undefined when the path is not written there.
+ */
+function innermost(ts: typeof import('ts-morph').ts, source: import('ts-morph').ts.SourceFile, start: number, lines: readonly string[]): number | undefined {
+  const path = lines
+    .map((l) => /^\s*(?:The types of '(.+)' are incompatible|Types of property '(.+)' are incompatible)/.exec(l))
+    .flatMap((m) => (m ? [m[1] ?? m[2] ?? ''] : []))
+    .flatMap((p) => [...p.matchAll(/'([^']*)'|([^.]+)/g)].map((n) => n[1] ?? n[2] ?? ''));
+  if (path.length === 0) return undefined;
+  const at = (node: import('ts-morph').ts.Node): import('ts-morph').ts.Node | undefined =>
+    node.getStart(source) === start && ts.isObjectLiteralExpression(node) ? node : ts.forEachChild(node, at);
+  let node: import('ts-morph').ts.Node | undefined = at(source);
+  let found: number | undefined;
+  for (const name of path) {
+    const property = (node ? answerObjects(ts, node) : [])
+      .flatMap((object) => object.properties)
+      .find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name);
+    if (!property?.name) break;
+    found = property.name.getStart(source);
+    node = ts.isPropertyAssignment(property) ? property.initializer : undefined;
+  }
+  return found;
+}
+
+/** The object literals a value is, or a handler returns (its expression body, or its returned objects; both branches of a `?:`). */
+function answerObjects(ts: typeof import('ts-morph').ts, node: import('ts-morph').ts.Node): import('ts-morph').ts.ObjectLiteralExpression[] {
+  let value = node;
+  while (ts.isParenthesizedExpression(value) || ts.isAsExpression(value) || ts.isSatisfiesExpression(value)) value = value.expression;
+  if (ts.isObjectLiteralExpression(value)) return [value];
+  if (ts.isConditionalExpression(value)) return [...answerObjects(ts, value.whenTrue), ...answerObjects(ts, value.whenFalse)];
+  if (ts.isCallExpression(value)) return value.arguments[0] ? answerObjects(ts, value.arguments[0]) : [];
+  if (!ts.isArrowFunction(value) && !ts.isFunctionExpression(value)) return [];
+  if (!ts.isBlock(value.body)) return answerObjects(ts, value.body);
+  const returned: import('ts-morph').ts.ObjectLiteralExpression[] = [];
+  const visit = (n: import('ts-morph').ts.Node): void => {
+    if (ts.isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression) returned.push(...answerObjects(ts, n.expression));
+    else ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(value.body, visit);
+  return returned;
 }
 
 /** The user's modules a scenario's program reaches through its imports, itself first. */
