@@ -68,7 +68,7 @@ test('JUnit: one test case per scenario and per contract; a drift in an imported
   expect(byName['protos/payments.proto']?.status).toBe('PASS');
   expect(report.failed).toBe(1);
   expect(report.passed).toBe(3);
-});
+}, 180_000);
 
 test('JUnit and JSON: a proto that does not load fails its own test case, the scenarios are skipped, the location is printed once', async () => {
   const root = project('broken-proto');
@@ -100,7 +100,7 @@ test('JUnit and JSON: a proto that does not load fails its own test case, the sc
     ['broken.ts', 'failed'],
     ['good.ts', 'passed'],
   ]);
-});
+}, 180_000);
 
 test('gen with no contract says so and exits 1; a schema at the project root named by a scenario is found', async () => {
   const root = join(tmp, 'discovery');
@@ -117,7 +117,7 @@ test('gen with no contract says so and exits 1; a schema at the project root nam
   expect(gen.stderr).toBe('');
   expect(gen.stdout).toMatch(/from 1 contract\(s\)/);
   expect(readFileSync(join(root, 'scenarios', 'generated', 'contracts.d.ts'), 'utf8')).toContain("'schema.graphqls'");
-});
+}, 180_000);
 
 test('a minified JSON OpenAPI document is a contract for init and gen', async () => {
   const root = join(tmp, 'minified');
@@ -132,4 +132,4 @@ test('a minified JSON OpenAPI document is a contract for init and gen', async ()
   expect(init.stdout).toMatch(/rest\s+:4010\s+\d+ handler\(s\)\s+schemas\/pets\.json/);
   const gen = await mockstack(root, 'gen');
   expect(gen.stdout).toMatch(/from 1 contract\(s\)/);
-});
+}, 180_000);
