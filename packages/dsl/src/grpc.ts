@@ -227,7 +227,7 @@ function servicesToRules<State>(
  *   },
  * })
  */
-export function grpc<State, const Implementation extends GrpcServices<State> | readonly RuleOf<State>[] = GrpcServices<State>>(
+export function grpc<State, Implementation extends GrpcServices<State> | readonly RuleOf<State>[] = GrpcServices<State>>(
   options: GrpcOptions,
   implementation?: Implementation & NoInfer<ExactServices<Implementation, State>>,
 ): ServiceOf<State>;
