@@ -172,16 +172,15 @@ export interface Pause {
 /** `'200ms'`, `'1s'` or a number of milliseconds. */
 export type Duration = Exclude<DelaySpec, object>;
 
-function method<
-  State = never,
-  const Name extends GrpcMethodName = GrpcMethodName,
-  const Responder extends GrpcMethodResponder<State, GrpcContractOf<Name>> = GrpcMethodResponder<State, GrpcContractOf<Name>>,
->(operation: Name, responder: Responder & NoInfer<ExactMethod<Responder, GrpcContractOf<Name>>>): RuleOf<State>;
-function method<
-  State = never,
-  const Name extends GrpcMethodName = GrpcMethodName,
-  const Responder extends GrpcMethodResponder<State, GrpcContractOf<Name>> = GrpcMethodResponder<State, GrpcContractOf<Name>>,
->(operation: Name, options: MethodOptions, responder: Responder & NoInfer<ExactMethod<Responder, GrpcContractOf<Name>>>): RuleOf<State>;
+function method<State = never, const Name extends GrpcMethodName = GrpcMethodName>(
+  operation: Name,
+  responder: GrpcMethodResponder<State, GrpcContractOf<Name>>,
+): RuleOf<State>;
+function method<State = never, const Name extends GrpcMethodName = GrpcMethodName>(
+  operation: Name,
+  options: MethodOptions,
+  responder: GrpcMethodResponder<State, GrpcContractOf<Name>>,
+): RuleOf<State>;
 function method(operation: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = optionsAndResponder<MethodOptions>(args);
   return rule(operation, options, responder, captureSource());
@@ -227,7 +226,7 @@ function servicesToRules<State>(
  *   },
  * })
  */
-export function grpc<State, Implementation extends GrpcServices<State> | readonly RuleOf<State>[] = GrpcServices<State>>(
+export function grpc<State, Implementation extends GrpcServices<State> | readonly RuleOf<State>[] = GrpcServices<State> | readonly RuleOf<State>[]>(
   options: GrpcOptions,
   implementation?: Implementation & NoInfer<ExactServices<Implementation, State>>,
 ): ServiceOf<State>;
@@ -317,7 +316,8 @@ export type ExactServices<Implementation, State, G = GrpcRegistry> =
         : { [S in keyof Implementation]: S extends keyof G ? ExactMethods<Implementation[S], S> : Unknown };
 
 /** The methods of one service as written, each answer exact against its response. */
-export type ExactMethods<Methods, Service, G = GrpcRegistry> = Service extends keyof G
+export type ExactMethods<Methods, Service, G = GrpcRegistry> = Methods extends object ? ExactMethodsOf<Methods, Service, G> : unknown;
+type ExactMethodsOf<Methods, Service, G> = Service extends keyof G
   ? { [M in keyof Methods]: M extends keyof G[Service] ? ExactMethod<Methods[M], G[Service][M]> : Unknown }
   : unknown;
 
