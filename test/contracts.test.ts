@@ -128,9 +128,10 @@ test('check --format json and --format junit for CI', async () => {
   );
   const junit = await mockstack(['check', 'test/drift/rest/wrong-status.ts', '--format', 'junit']);
   expect(junit.code).toBe(1);
-  expect(junit.stdout).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuite name="mockstack check" tests="1" failures="2">/);
+  // One test case for the scenario (failing) and one per contract of the project (passing).
+  expect(junit.stdout).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="mockstack check" tests="7" failures="1" errors="0" skipped="0">/);
   expect(junit.stdout).toMatch(
-    /<testcase classname="mockstack\.check" name="test\/drift\/rest\/wrong-status\.ts">\n\s+<failure message="getRate answers status 418/,
+    /<testcase classname="mockstack\.check\.scenario" name="test\/drift\/rest\/wrong-status\.ts" file="test\/drift\/rest\/wrong-status\.ts">\n\s+<failure message="getRate answers status 418/,
   );
   const text = await mockstack(['check', 'test/drift/rest/wrong-status.ts']);
   expect(text.output).toMatch(

@@ -134,7 +134,7 @@ test('bad inputs: an unknown kind lists the accepted ones, a broken contract nam
   writeFileSync(notes, 'hello');
   const unknown = await failure(init({ root: dir, contracts: [notes] }));
   expect(unknown?.code).toBe(ErrorCode.SourceKind);
-  expect(unknown?.message).toMatch(/notes\.txt is not a contract mockstack init reads; it accepts \.proto \(gRPC\), \.graphql\/\.gql/);
+  expect(unknown?.message).toMatch(/notes\.txt is not a contract mockstack init reads; it accepts \.proto \(gRPC\), \.graphql\/\.graphqls\/\.gql/);
 
   const proto = join(dir, 'broken.proto');
   writeFileSync(proto, 'syntax = "proto3";\npackage x;\nservice S {\n  rpc Get(Missing) returns (Missing);\n}\n');

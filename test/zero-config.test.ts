@@ -79,7 +79,7 @@ test('a file of an unknown kind says which kinds are accepted', async () => {
   const error = await failure([fixture('broken/notes.txt')]);
   expect(error?.code).toBe(ErrorCode.SourceKind);
   expect(error?.message).toMatch(
-    /notes\.txt is not a kind of file mockstack serves; it accepts \.ts\/\.mts\/\.js\/\.mjs \(scenario module\), \.proto \(grpc\), \.graphql\/\.gql \(graphql\)/,
+    /notes\.txt is not a kind of file mockstack serves; it accepts \.ts\/\.mts\/\.js\/\.mjs \(scenario module\), \.proto \(grpc\), \.graphql\/\.graphqls\/\.gql \(graphql\)/,
   );
 });
 

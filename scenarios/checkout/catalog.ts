@@ -1,4 +1,4 @@
-import { fault, graphql, type Overlay } from 'mockstack';
+import { fault, graphql, type Overlay, type ServiceOf } from 'mockstack';
 import { type Cart, type CheckoutState, type Product, placeOrder } from './state.js';
 
 const money = (cents: number) => ({ amountCents: cents, currency: 'EUR', formatted: `€${(cents / 100).toFixed(2)}` });
@@ -55,7 +55,7 @@ function cartView(cart: Cart, state: CheckoutState) {
 }
 
 /** The catalog GraphQL service: products, variants, prices, live stock (shared with orders), search and a cart. */
-export const catalog = graphql<CheckoutState>(
+export const catalog: ServiceOf<CheckoutState> = graphql(
   { port: 8082, schema: 'schemas/catalog.graphql' },
   {
     Query: {
@@ -123,7 +123,10 @@ export const catalog = graphql<CheckoutState>(
         const order = placeOrder(state, customerId, cart.lines);
         state.carts.delete(cartId);
         return {
-          ...order,
+          id: order.id,
+          customerId: order.customerId,
+          status: order.status,
+          createdAt: order.createdAt,
           total: money(order.totalCents),
           lines: order.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: money(l.unitPriceCents) })),
         };

@@ -1,4 +1,4 @@
-import { fault, grpc, respond } from 'mockstack';
+import { fault, grpc, respond, type ServiceOf } from 'mockstack';
 import type { CheckoutState, PaymentRecord } from './state.js';
 
 const SERVICE = 'checkout.payments.v1.PaymentService';
@@ -41,7 +41,7 @@ function findPayment(state: CheckoutState, id: string): PaymentRecord | ReturnTy
  * The payments service over gRPC: authorize, capture and refund change the order that the REST
  * orders service shows; WatchPayment streams a payment's status changes.
  */
-export const payments = grpc<CheckoutState>(
+export const payments: ServiceOf<CheckoutState> = grpc(
   { port: 50051, proto: 'protos/payments.proto' },
   {
     [SERVICE]: {

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { compile, ErrorCode, MockstackError, type Problem, type SourceLocation } from '@mockstack/core';
 import { adapters, loadScenario } from '@mockstack/runner';
-import { generate, generatedFile, isStale } from './generate.js';
+import { findContracts, generate, generatedFile, isStale } from './generate.js';
 import { checkStaticResponses } from './static-responses.js';
 
 /** One problem `mockstack check` reports. */
@@ -23,27 +23,57 @@ export interface CheckOptions {
   root?: string | undefined;
 }
 
-export interface CheckResult {
-  files: string[];
+/** One scenario or contract `check` looked at, and how it went. */
+export interface CheckedFile {
+  /** Absolute path. */
+  file: string;
+  /**
+   * `passed`; `failed` (a problem in it or, for a scenario, in a module it imports); `skipped`:
+   * not checked, because a contract did not load (then that contract failed).
+   */
+  status: 'passed' | 'failed' | 'skipped';
+  /** For a scenario: the user's modules its program holds (itself first). */
+  modules: string[];
+  /** The problems that make it fail (a problem in a module two scenarios import fails both). */
   problems: CheckProblem[];
 }
 
+export interface CheckResult {
+  /** The scenarios asked for (absolute paths). */
+  files: string[];
+  /** Every problem, once, sorted by file and position. */
+  problems: CheckProblem[];
+  /** Each scenario asked for, in order. */
+  scenarios: CheckedFile[];
+  /** Each contract of the project (as `mockstack gen` finds them). */
+  contracts: CheckedFile[];
+}
+
 /**
- * Type-checks scenarios with ts-morph (in strict contract mode: a name the contracts lack is a
- * type error) and validates every static response of their compiled models against the
- * contracts. Regenerates the contract types first when a contract is newer.
+ * Type-checks scenarios (each one's whole program, with its own tsconfig, in strict contract
+ * mode: a name the contracts lack is a type error) and validates every static response of their
+ * compiled models against the contracts. Regenerates the contract types first when a contract is newer.
  */
 export async function check(paths: readonly string[], options: CheckOptions = {}): Promise<CheckResult> {
   const root = resolve(options.root ?? process.cwd());
   const files = (paths.length ? paths : defaultScenarios(root)).map((p) => resolve(p));
+  const { grpc, graphql, graphqlOperations, openapi } = findContracts(root);
+  const contracts = [...grpc, ...graphql, ...graphqlOperations, ...openapi].sort();
   const problems: CheckProblem[] = [];
+  const modules = new Map<string, string[]>();
+  const unchecked = new Set<string>();
+  const result = (): CheckResult => attribute(files, contracts, dedupe(problems).sort(byPlace), modules, unchecked);
 
   if (isStale({ root })) {
     try {
       await generate({ root });
     } catch (error) {
-      problems.push(...fromError(error, 'input', join(root, 'protos')));
-      return { files, problems };
+      // A contract that does not load: its types are not there to check the scenarios against.
+      if (!(error instanceof MockstackError && error.code === ErrorCode.GenNoContracts)) {
+        problems.push(...fromError(error, 'input', join(root, 'protos')));
+        for (const file of files) unchecked.add(file);
+        return result();
+      }
     }
   }
 
@@ -62,7 +92,7 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
     }
     scenarios.push(file);
   }
-  if (scenarios.length === 0) return { files, problems };
+  if (scenarios.length === 0) return result();
 
   mark('generate');
   // esbuild bundles the scenarios in its own process while TypeScript checks them here.
@@ -72,7 +102,9 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
       (error: unknown) => ({ error }),
     ),
   );
-  problems.push(...(await typeCheck(scenarios, root)));
+  const typed = await typeCheck(scenarios, root);
+  problems.push(...typed.problems);
+  for (const [file, reached] of typed.modules) modules.set(file, reached);
   mark('type-check');
 
   for (const [index, file] of scenarios.entries()) {
@@ -102,8 +134,50 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
     }
   }
   mark('static responses');
-  const sorted = dedupe(problems).sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
-  return { files, problems: sorted };
+  return result();
+}
+
+function byPlace(a: CheckProblem, b: CheckProblem): number {
+  return a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1;
+}
+
+/**
+ * Each problem to what it fails: the contract it is in, else every scenario whose program holds its
+ * file (a problem in a module fails each scenario importing it), else the first scenario asked for.
+ */
+function attribute(
+  files: readonly string[],
+  contracts: readonly string[],
+  problems: CheckProblem[],
+  modules: ReadonlyMap<string, string[]>,
+  unchecked: ReadonlySet<string>,
+): CheckResult {
+  const contractFiles: CheckedFile[] = contracts.map((file) => ({ file, status: 'passed', modules: [file], problems: [] }));
+  const contractOf = (file: string) => contractFiles.find((c) => c.file === file);
+  const scenarioFiles: CheckedFile[] = files.map((file) => ({
+    file,
+    status: 'passed',
+    modules: modules.get(file) ?? [file],
+    problems: [],
+  }));
+  for (const problem of problems) {
+    const contract = contractOf(problem.file);
+    if (contract) {
+      contract.problems.push(problem);
+      continue;
+    }
+    const owners = scenarioFiles.filter((s) => s.modules.includes(problem.file));
+    if (owners.length === 0 && problem.kind === 'input') {
+      // A contract problem named by a file that is no contract of the list (a proto import, a directory).
+      contractFiles.push({ file: problem.file, status: 'failed', modules: [problem.file], problems: [problem] });
+      continue;
+    }
+    for (const owner of owners.length ? owners : scenarioFiles.slice(0, 1)) owner.problems.push(problem);
+  }
+  for (const checked of [...scenarioFiles, ...contractFiles]) {
+    checked.status = checked.problems.length ? 'failed' : unchecked.has(checked.file) ? 'skipped' : 'passed';
+  }
+  return { files: [...files], problems, scenarios: scenarioFiles, contracts: contractFiles };
 }
 
 let last = performance.now();
@@ -126,43 +200,154 @@ function defaultScenarios(root: string): string[] {
 /** The strict-mode switch, only in check's own program: a service, method, field or operation the contracts lack is a type error. */
 const STRICT = "export {};\ndeclare module 'mockstack' {\n  interface Contracts {\n    strict: true;\n  }\n}\n";
 
-async function typeCheck(files: readonly string[], root: string): Promise<CheckProblem[]> {
+/** What the type check found, and which of the user's modules each scenario's program reached. */
+interface TypeCheckResult {
+  problems: CheckProblem[];
+  /** Scenario → the user's modules its program holds (itself included). */
+  modules: Map<string, string[]>;
+}
+
+/**
+ * Type-checks each scenario's whole program (every module it imports) as `tsc -p` would with the
+ * scenario's own tsconfig (the nearest one above it: its `types`, `lib`, strictness), plus the
+ * generated contract types and the strict switch. Scenarios sharing a tsconfig share one program.
+ */
+async function typeCheck(files: readonly string[], root: string): Promise<TypeCheckResult> {
   const { Project, ts } = await import('ts-morph');
   mark('import ts-morph');
-  const scenariosConfig = join(root, 'scenarios', 'tsconfig.json');
-  const rootConfig = join(root, 'tsconfig.json');
-  const project = new Project({
-    ...(existsSync(scenariosConfig) ? { tsConfigFilePath: scenariosConfig } : existsSync(rootConfig) ? { tsConfigFilePath: rootConfig } : {}),
-    skipAddingFilesFromTsConfig: true,
-    compilerOptions: { types: [], noEmit: true },
-  });
-  for (const file of files) project.addSourceFileAtPath(file);
   const generated = generatedFile({ root });
-  if (existsSync(generated)) project.addSourceFileAtPath(generated);
-  project.createSourceFile(join(dirname(generated), '.strict.d.ts'), STRICT, { overwrite: true });
-  const out: CheckProblem[] = [];
-  mark('program');
-  // Only the user's files: checking the bodies of mockstack's own sources (reached through the
-  // monorepo's source condition) would double the time for nothing the user can fix.
-  const program = project.getProgram();
-  const diagnostics = [...program.getConfigFileParsingDiagnostics(), ...program.getGlobalDiagnostics()];
-  for (const source of project.getSourceFiles()) {
-    const path = source.getFilePath();
-    if (path.includes('/node_modules/') || source.isDeclarationFile() || isMockstackSource(path)) continue;
-    diagnostics.push(...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source));
+  const strict = join(dirname(generated), '.strict.d.ts');
+  const byConfig = new Map<string, string[]>();
+  for (const file of files) {
+    const config = ts.findConfigFile(dirname(file), ts.sys.fileExists) ?? '';
+    byConfig.set(config, [...(byConfig.get(config) ?? []), file]);
   }
-  for (const diagnostic of diagnostics) {
-    const source = diagnostic.getSourceFile();
-    const file = source?.getFilePath() ?? files[0] ?? root;
-    if (file.includes('/node_modules/') || isMockstackSource(file)) continue;
-    const start = diagnostic.getStart() ?? 0;
-    const position = source ? source.getLineAndColumnAtPos(start) : { line: 1, column: 1 };
-    let message = ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, '\n').split('\n');
-    const code = diagnostic.getCode();
-    if (code === 2307 && /generated/.test(message[0] ?? '')) message = [`${message[0]}: the generated contract types are missing; run \`mockstack gen\``];
-    out.push({ file, line: position.line, column: position.column, kind: 'type', code: `TS${code}`, message: summarize(message) });
+  const problems: CheckProblem[] = [];
+  const modules = new Map<string, string[]>();
+  for (const [config, scenarios] of byConfig) {
+    // ts-morph brings TypeScript's lib files; the program is TypeScript's own.
+    const project = new Project({
+      ...(config ? { tsConfigFilePath: config } : { compilerOptions: { strict: true } }),
+      skipAddingFilesFromTsConfig: true,
+      skipFileDependencyResolution: true,
+    });
+    for (const file of scenarios) project.addSourceFileAtPath(file);
+    if (existsSync(generated)) project.addSourceFileAtPath(generated);
+    project.createSourceFile(strict, STRICT, { overwrite: true });
+    const program = project.getProgram().compilerObject;
+    const options = program.getCompilerOptions();
+    const host = project.getModuleResolutionHost();
+    // Problems of the config itself; "no inputs found" does not matter, the scenarios are the inputs.
+    const diagnostics = program.getConfigFileParsingDiagnostics().filter((d) => d.code !== 18003);
+    mark('program');
+    diagnostics.push(...program.getOptionsDiagnostics(), ...program.getGlobalDiagnostics());
+    // Only the user's files: checking the bodies of mockstack's own sources (reached through the
+    // monorepo's source condition) would double the time for nothing the user can fix.
+    const users = program.getSourceFiles().filter((source) => isUserFile(source.fileName) && !source.isDeclarationFile);
+    for (const source of users) diagnostics.push(...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source));
+    for (const scenario of scenarios) modules.set(scenario, reachable(ts, program, scenario, options, host));
+    for (const diagnostic of diagnostics) {
+      const source = diagnostic.file;
+      const file = source ? resolve(source.fileName) : config || scenarios[0] || root;
+      if (source && !isUserFile(source.fileName)) continue;
+      let message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n').split('\n');
+      const start = source && diagnostic.start !== undefined ? (innermost(ts, source, diagnostic.start, message) ?? diagnostic.start) : undefined;
+      const position = source && start !== undefined ? source.getLineAndCharacterOfPosition(start) : { line: 0, character: 0 };
+      if (diagnostic.code === 2307 && /generated/.test(message[0] ?? '')) {
+        message = [`${message[0]}: the generated contract types are missing; run \`mockstack gen\``];
+      }
+      problems.push({
+        file,
+        line: position.line + 1,
+        column: position.character + 1,
+        kind: 'type',
+        code: `TS${diagnostic.code}`,
+        message:
+          notInContract(message, source?.text.slice(diagnostic.start ?? 0, (diagnostic.start ?? 0) + (diagnostic.length ?? 0))) ?? humanize(summarize(message)),
+      });
+    }
   }
-  return out;
+  return { problems, modules };
+}
+
+/**
+ * Where in an argument TypeScript's elaboration points (`The types of ''pkg.Svc'.Refund.status' are
+ * incompatible`) when it reports the whole argument: the position of the innermost property of that
+ * path written in the argument (through handlers' returned objects), so the problem is reported at
+ * the handler or field, not at the service's call. Undefined when the path is not written there.
+ */
+function innermost(ts: typeof import('ts-morph').ts, source: import('ts-morph').ts.SourceFile, start: number, lines: readonly string[]): number | undefined {
+  const path = lines
+    .map((l) => /^\s*(?:The types of '(.+)' are incompatible|Types of property '(.+)' are incompatible)/.exec(l))
+    .flatMap((m) => (m ? [m[1] ?? m[2] ?? ''] : []))
+    .flatMap((p) => [...p.matchAll(/'([^']*)'|([^.]+)/g)].map((n) => n[1] ?? n[2] ?? ''));
+  if (path.length === 0) return undefined;
+  const at = (node: import('ts-morph').ts.Node): import('ts-morph').ts.Node | undefined =>
+    node.getStart(source) === start && ts.isObjectLiteralExpression(node) ? node : ts.forEachChild(node, at);
+  let node: import('ts-morph').ts.Node | undefined = at(source);
+  let found: number | undefined;
+  for (const name of path) {
+    const property = (node ? answerObjects(ts, node) : [])
+      .flatMap((object) => object.properties)
+      .find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name);
+    if (!property?.name) break;
+    found = property.name.getStart(source);
+    node = ts.isPropertyAssignment(property) ? property.initializer : undefined;
+  }
+  return found;
+}
+
+/** The object literals a value is, or a handler returns (its expression body, or its returned objects; both branches of a `?:`). */
+function answerObjects(ts: typeof import('ts-morph').ts, node: import('ts-morph').ts.Node): import('ts-morph').ts.ObjectLiteralExpression[] {
+  let value = node;
+  while (ts.isParenthesizedExpression(value) || ts.isAsExpression(value) || ts.isSatisfiesExpression(value)) value = value.expression;
+  if (ts.isObjectLiteralExpression(value)) return [value];
+  if (ts.isConditionalExpression(value)) return [...answerObjects(ts, value.whenTrue), ...answerObjects(ts, value.whenFalse)];
+  if (ts.isCallExpression(value)) return value.arguments[0] ? answerObjects(ts, value.arguments[0]) : [];
+  if (!ts.isArrowFunction(value) && !ts.isFunctionExpression(value)) return [];
+  if (!ts.isBlock(value.body)) return answerObjects(ts, value.body);
+  const returned: import('ts-morph').ts.ObjectLiteralExpression[] = [];
+  const visit = (n: import('ts-morph').ts.Node): void => {
+    if (ts.isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression) returned.push(...answerObjects(ts, n.expression));
+    else ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(value.body, visit);
+  return returned;
+}
+
+/** The user's modules a scenario's program reaches through its imports, itself first. */
+function reachable(
+  ts: typeof import('ts-morph').ts,
+  program: import('ts-morph').ts.Program,
+  entry: string,
+  options: import('ts-morph').ts.CompilerOptions,
+  host: import('ts-morph').ts.ModuleResolutionHost,
+): string[] {
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length) {
+    const file = queue.shift() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const source = program.getSourceFile(file);
+    if (!source) continue;
+    for (const statement of source.statements) {
+      const specifier =
+        (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)
+          ? statement.moduleSpecifier
+          : undefined;
+      if (!specifier) continue;
+      const mode = ts.getModeForUsageLocation(source, specifier, options);
+      const resolved = ts.resolveModuleName(specifier.text, source.fileName, options, host, undefined, undefined, mode).resolvedModule?.resolvedFileName;
+      if (resolved && isUserFile(resolved) && !resolved.endsWith('.d.ts')) queue.push(resolve(resolved));
+    }
+  }
+  return [...seen];
+}
+
+function isUserFile(file: string): boolean {
+  return !file.includes('/node_modules/') && !isMockstackSource(file);
 }
 
 const ownPackages = new Map<string, boolean>();
@@ -185,6 +370,23 @@ function isMockstackSource(file: string): boolean {
   return false;
 }
 
+/**
+ * An answer, service, method, type or field the contract lacks (the DSL's `NotInContract`), said so:
+ * `'paymentID' is not in the contract (at Capture.paymentID)`. Undefined for other messages.
+ */
+function notInContract(lines: readonly string[], span: string | undefined): string | undefined {
+  if (!lines.some((l) => /is not assignable to type '(?:[^']* & )?NotInContract'/.test(l))) return undefined;
+  const path = lines
+    .map((l) =>
+      /(?:The types of '(.+)' are incompatible|Types of property '(.+)' are incompatible|The types returned by '(.+)\(\.\.\.\)' are incompatible)/.exec(
+        l.trim(),
+      ),
+    )
+    .flatMap((m) => (m ? [m[1] ?? m[2] ?? m[3] ?? ''] : []));
+  const named = path.at(-1) ?? span?.replace(/^['"]|['"]$/g, '') ?? 'this name';
+  return `'${named}' is not in the contract${path.length > 1 ? ` (at ${path.join('.')})` : ''}: the contract has no such field, method or type; fix the spelling or the contract, then run \`mockstack gen\``;
+}
+
 /** TypeScript's elaboration, shortened to the first line and the innermost reason (what the contract expects). */
 function summarize(lines: readonly string[]): string {
   const trimmed = lines.map((l) => l.trim()).filter(Boolean);
@@ -198,12 +400,75 @@ function summarize(lines: readonly string[]): string {
   return path ? `at ${path}: ${reason}` : `${trimmed[0]} … ${reason}`;
 }
 
+/** The DSL's own type names, which say nothing to the author of a scenario. */
+const INTERNAL =
+  /\b(?:TypedReply|StreamReply|Control|MaybePromise|FallThrough|Fault|Sequence|Pause|RestOperationContext|RestOperationAnswer|RestOperationResponder|GrpcContext|GrpcMethodResponder|GraphqlContext|TypedGrpcServices|TypedResolvers|TypedFieldResponder|RuleOf|RestRuleOf|bivarianceHack|Exact\w*|NoExtra\w*)\b|=>/;
+
+/**
+ * A TypeScript message in the words of the scenario and its contracts: generated proto type names
+ * as the proto spells them (`checkout.payments.v1.Payment`), and of a union of what a handler may
+ * answer only the contract's own types (not the DSL's function, reply and fault types).
+ */
+export function humanize(message: string): string {
+  const named = message.replace(/\b((?:[a-z][a-z0-9]*_)+[A-Z][A-Za-z0-9]*(?:_[A-Z][A-Za-z0-9]*)*)(?:__Output)?\b/g, (_, name: string) =>
+    name.replace(/_/g, '.'),
+  );
+  return named.replace(/'((?:[^'\n]|'(?=[^\s.,:;)]))+)'(?=[\s.,:;)]|$)/g, (whole, type: string) => {
+    if (!INTERNAL.test(type)) return whole;
+    const kept = splitUnion(type)
+      .map((member) => unwrapReply(member))
+      .filter((member) => !INTERNAL.test(member) && member !== 'undefined');
+    return kept.length ? `'${[...new Set(kept)].join(' | ')}'` : "the contract's type";
+  });
+}
+
+/** `TypedReply<Body, 404>` → `Body`. */
+function unwrapReply(member: string): string {
+  const m = /^(?:TypedReply|StreamReply)<(.*)>$/.exec(member.trim());
+  return m?.[1] ? (splitTopLevel(m[1], ',')[0] ?? member).trim() : member.trim();
+}
+
+function splitUnion(type: string): string[] {
+  return splitTopLevel(type, '|')
+    .map((m) => m.trim())
+    .filter(Boolean);
+}
+
+/** Splits at `separator` outside brackets, parentheses, braces and quotes. */
+function splitTopLevel(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === '`') quote = c;
+    else if ('<([{'.includes(c)) depth++;
+    else if ('>)]}'.includes(c) && !(c === '>' && text[i - 1] === '=')) depth--;
+    else if (c === separator && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
 function where(source: SourceLocation | undefined, file: string): Pick<CheckProblem, 'file' | 'line' | 'column'> {
   return { file: source?.file ?? file, line: source?.line ?? 1, column: source?.column ?? 1 };
 }
 
 function fromProblem(problem: Problem, file: string, code: string = ErrorCode.ScenarioCompile): CheckProblem {
-  return { ...where(problem.source, file), kind: 'contract', code, message: problem.message.replace(/\s*\n\s*/g, ' ') };
+  const at = where(problem.source, file);
+  return { ...at, kind: 'contract', code, message: withoutLocation(problem.message.replace(/\s*\n\s*/g, ' '), at.file) };
+}
+
+/** `protos/payments.proto:32:1: x` → `x`: the location is printed once, from the problem's own fields. */
+function withoutLocation(message: string, file: string): string {
+  const name = basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return message.replace(new RegExp(`^\\S*${name}(?::\\d+){0,2}: `), '');
 }
 
 function fromError(error: unknown, kind: CheckProblem['kind'], file: string): CheckProblem[] {
@@ -213,7 +478,8 @@ function fromError(error: unknown, kind: CheckProblem['kind'], file: string): Ch
 
 function fromSingleError(error: unknown, kind: CheckProblem['kind'], file: string): CheckProblem {
   if (error instanceof MockstackError) {
-    return { ...where(error.source, file), kind, code: error.code, message: error.message.replace(/\s*\n\s*/g, ' ') };
+    const at = where(error.source, file);
+    return { ...at, kind, code: error.code, message: withoutLocation(error.message.replace(/\s*\n\s*/g, ' '), at.file) };
   }
   return { file, line: 1, column: 1, kind, code: 'MOCKSTACK_ERR_CHECK', message: String((error as Error)?.message ?? error) };
 }
@@ -238,24 +504,48 @@ export function formatText(problems: readonly CheckProblem[]): string {
 }
 
 export function formatJson(result: CheckResult): string {
+  const entry = (c: CheckedFile) => ({ file: rel(c.file), status: c.status, problems: c.problems.length });
   return JSON.stringify(
-    { ok: result.problems.length === 0, files: result.files.map(rel), problems: result.problems.map((p) => ({ ...p, file: rel(p.file) })) },
+    {
+      ok: result.problems.length === 0 && result.scenarios.every((s) => s.status === 'passed'),
+      files: result.files.map(rel),
+      scenarios: result.scenarios.map(entry),
+      contracts: result.contracts.map(entry),
+      problems: result.problems.map((p) => ({ ...p, file: rel(p.file) })),
+    },
     null,
     2,
   );
 }
 
-/** JUnit XML: one test case per scenario, one failure per problem. */
+/**
+ * JUnit XML: one test case per scenario (failing on a problem in it or in a module it imports) and
+ * one per contract (failing when it does not load); a scenario left unchecked is `skipped`.
+ */
 export function formatJunit(result: CheckResult): string {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-  // Problems in files a scenario imports (scenarios/checkout/payments.ts) go to the first scenario.
-  const cases = result.files.map((file, index) => {
-    const mine = result.problems.filter((p) => p.file === file || (index === 0 && !result.files.includes(p.file)));
-    const failures = mine.map(
-      (p) => `    <failure message="${esc(p.message)}" type="${esc(p.code)}">${esc(`${rel(p.file)}:${p.line}:${p.column}: ${p.message}`)}</failure>`,
-    );
-    return `  <testcase classname="mockstack.check" name="${esc(rel(file))}">\n${failures.join('\n')}${failures.length ? '\n' : ''}  </testcase>`;
-  });
-  const failures = result.problems.length;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="mockstack check" tests="${result.files.length}" failures="${failures}">\n${cases.join('\n')}\n</testsuite>\n`;
+  const esc = (s: string) =>
+    s
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/[^\t\n\r\x20-\uD7FF\uE000-\uFFFD]/gu, '');
+  const testcase = (classname: string, checked: CheckedFile): string => {
+    const body =
+      checked.status === 'skipped'
+        ? ['    <skipped message="not checked: a contract did not load (see the contract test cases)"/>']
+        : checked.problems.map(
+            (p) => `    <failure message="${esc(p.message)}" type="${esc(p.code)}">${esc(`${rel(p.file)}:${p.line}:${p.column}: ${p.message}`)}</failure>`,
+          );
+    const open = `  <testcase classname="${classname}" name="${esc(rel(checked.file))}" file="${esc(rel(checked.file))}"`;
+    return body.length ? `${open}>\n${body.join('\n')}\n  </testcase>` : `${open}/>`;
+  };
+  const cases = [
+    ...result.scenarios.map((s) => testcase('mockstack.check.scenario', s)),
+    ...result.contracts.map((c) => testcase('mockstack.check.contract', c)),
+  ];
+  const all = [...result.scenarios, ...result.contracts];
+  const failures = all.filter((c) => c.status === 'failed').length;
+  const skipped = all.filter((c) => c.status === 'skipped').length;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="mockstack check" tests="${all.length}" failures="${failures}" errors="0" skipped="${skipped}">\n<testsuite name="mockstack check" tests="${all.length}" failures="${failures}" errors="0" skipped="${skipped}">\n${cases.join('\n')}\n</testsuite>\n</testsuites>\n`;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { isOperationsDocument } from './contract-files.js';
+import { isOperationsDocument } from '@mockstack/core/contract-files';
 import { generate, isStale } from './generate.js';
 
 let root: string;

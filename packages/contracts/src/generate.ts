@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ErrorCode, MockstackError } from '@mockstack/core';
+import { CONTRACT_ENDINGS_TEXT } from '@mockstack/core/contract-files';
 import { ProtoLoadError } from '@mockstack/grpc';
 import { loadOpenApi } from '@mockstack/openapi';
 import { buildSchema, type DocumentNode, GraphQLError, parse, Source } from 'graphql';
@@ -39,9 +40,18 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   const rel = (path: string) => relative(root, path).split(sep).join('/');
   const parts: ContractTypes[] = [];
 
-  if (found.protos.length) {
+  const contracts = [...found.grpc, ...found.graphql, ...found.graphqlOperations, ...found.openapi].map(rel);
+  if (contracts.length === 0) {
+    throw new MockstackError(
+      ErrorCode.GenNoContracts,
+      `no contracts to type in ${root}: none under protos/ or schemas/, and no scenario under scenarios/ names one (${CONTRACT_ENDINGS_TEXT}); put them there, or name one in a scenario (graphql({ schema: 'schema.graphql' }))`,
+    );
+  }
+  if (found.grpc.length) {
     try {
-      parts.push(protoTypes(found.protos, [join(root, 'protos'), ...(options.includeDirs ?? []).map((d) => resolve(root, d))]));
+      // The protos/ root and each proto's own directory resolve imports, as the gRPC adapter does.
+      const protoDirs = [join(root, 'protos'), ...new Set(found.grpc.map((f) => dirname(f)))];
+      parts.push(protoTypes(found.grpc, [...protoDirs, ...(options.includeDirs ?? []).map((d) => resolve(root, d))]));
     } catch (error) {
       throw contractError(error, rel);
     }
@@ -51,7 +61,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     const sdl = readFileSync(path, 'utf8');
     let schema: ReturnType<typeof buildSchema>;
     try {
-      schema = buildSchema(sdl);
+      schema = buildSchema(sdl, { assumeValidSDL: true });
     } catch (error) {
       throw graphqlError(error, path, rel, 'the GraphQL schema does not parse');
     }
@@ -80,14 +90,14 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   for (const path of found.openapi) {
     let api: Awaited<ReturnType<typeof loadOpenApi>>;
     try {
-      api = await loadOpenApi(path, { skipSchemaCheck: true });
+      // Types only: small validity problems are `up`'s and `check`'s to report (or to accept with lenient).
+      api = await loadOpenApi(path, { skipSchemaCheck: true, lenient: true });
     } catch (error) {
       throw contractError(error, rel);
     }
     parts.push(openapiTypes(rel(path), api));
   }
 
-  const contracts = [...found.protos, ...found.graphql, ...found.graphqlOperations, ...found.openapi].map(rel);
   const text = await compose(parts, contracts);
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   mkdirSync(dirname(file), { recursive: true });

@@ -31,6 +31,8 @@ export const ErrorCode = {
   VerifyInvalid: 'MOCKSTACK_ERR_VERIFY_INVALID',
   /** A state or machines document sent to the admin API does not fit the scenario. */
   AdminStateInvalid: 'MOCKSTACK_ERR_ADMIN_STATE_INVALID',
+  /** `mockstack gen` found no contract to type (none in protos/, schemas/ or named by a scenario). */
+  GenNoContracts: 'MOCKSTACK_ERR_GEN_NO_CONTRACTS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -107,3 +107,74 @@ export type Control = Fault | Sequence | FallThrough;
 
 /** `T` or a promise of it. */
 export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * What a field gets in place of its type when an answer has it but the contract does not: the type
+ * error then reads `Types of property 'paymentID' are incompatible: Type 'string' is not assignable
+ * to type 'NotInContract'` at the handler or the field.
+ */
+export interface NotInContract {
+  /** Phantom: no value has it. */
+  readonly 'this field is not in the contract': never;
+}
+
+type KeysOfUnion<T> = T extends unknown ? keyof T : never;
+type PropertyOfUnion<T, K extends PropertyKey> = T extends unknown ? (K extends keyof T ? T[K] : never) : never;
+type ElementOfUnion<T> = T extends readonly (infer E)[] ? E : never;
+type BodyOfUnion<T> = T extends Reply
+  ? '__stream' extends keyof T
+    ? T extends StreamReply<infer I>
+      ? I
+      : never
+    : T extends TypedReply<infer B>
+      ? B
+      : never
+  : T;
+/** The object types of a contract type that name their fields (not arrays, functions or DSL values). */
+type RecordsOf<T> = Exclude<Extract<T, object>, readonly unknown[] | Control | Reply | ((...args: never) => unknown)>;
+
+/**
+ * `V` (an answer as written) where every field its contract type `T` lacks, at any depth, is
+ * {@link NotInContract}: an answer assignable to `Exact<V, T>` has no unknown field. DSL values
+ * (faults, `fallThrough()`, sequences), functions, iterables and untyped parts pass as they are.
+ */
+export type Exact<V, T> = 0 extends 1 & V
+  ? V
+  : unknown extends T
+    ? V
+    : V extends Control | ((...args: never) => unknown)
+      ? V
+      : V extends Reply
+        ? ExactReply<V, T>
+        : V extends readonly unknown[]
+          ? { readonly [K in keyof V]: Exact<V[K], ElementOfUnion<NonNullable<T>> | BodyOfUnion<ElementOfUnion<NonNullable<T>>>> }
+          : V extends Iterable<unknown> | AsyncIterable<unknown> | PromiseLike<unknown>
+            ? V
+            : V extends object
+              ? [RecordsOf<BodyOfUnion<T>>] extends [never]
+                ? V
+                : string extends KeysOfUnion<RecordsOf<BodyOfUnion<T>>>
+                  ? V
+                  : {
+                      [K in keyof V]: K extends KeysOfUnion<RecordsOf<BodyOfUnion<T>>>
+                        ? Exact<V[K], PropertyOfUnion<RecordsOf<BodyOfUnion<T>>, K>>
+                        : NotInContract;
+                    }
+              : V;
+
+/** `respond(body)` and `grpc.stream(items)`, told apart by their phantom fields (both are Replies), with exact bodies. */
+type ExactReply<V, T> = '__stream' extends keyof V
+  ? V extends StreamReply<infer I>
+    ? StreamReply<Exact<I, BodyOfUnion<T>>>
+    : V
+  : V extends TypedReply<infer B, infer S>
+    ? TypedReply<Exact<B, BodyOfUnion<T>>, S>
+    : V;
+
+/**
+ * A handler (or static answer) `H` as written, with its answer made {@link Exact} against the
+ * contract's answer type `T`: the builders intersect what they infer with it, so an answer with a
+ * field the contract lacks fails at the handler.
+ */
+export type ExactResponder<H, T> = H extends (...args: infer A) => infer R ? (...args: A) => ExactResult<R, T> : Exact<H, T>;
+type ExactResult<R, T> = R extends PromiseLike<infer X> ? Promise<Exact<X, T>> : Exact<R, T>;

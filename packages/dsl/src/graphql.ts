@@ -2,6 +2,7 @@ import type { Reply } from '@mockstack/core';
 import { type CoreRequest, captureSource, type Headers, type RuleDefinition, type ValueMatcher } from '@mockstack/core';
 import type {
   Control,
+  ExactResponder,
   GraphqlFieldContract,
   GraphqlOperationContract,
   GraphqlOperationRegistry,
@@ -11,6 +12,7 @@ import type {
   IsTyped,
   MaybePromise,
   NameOf,
+  NotInContract,
   UnionToIntersection,
 } from './contracts.js';
 import {
@@ -60,6 +62,16 @@ export type GraphqlResolvers<State, Schema extends GraphqlSchemaName = GraphqlSc
 
 /** Resolvers by any type and field name, typed loosely. */
 export type LooseResolvers<State> = Record<string, Record<string, FieldResolver<State> | StaticResponse>>;
+
+/**
+ * The generated schemas a service's resolvers are typed by: those its `schema` names (as written,
+ * `./` and `../` dropped), or every generated one when the service names none of them.
+ */
+type ServiceSchemas<Schema extends string> = string extends Schema
+  ? GraphqlSchemaName
+  : [SchemaKey<Schema> & GraphqlSchemaName] extends [never]
+    ? GraphqlSchemaName
+    : SchemaKey<Schema> & GraphqlSchemaName;
 
 /** Known types and fields typed, others allowed (for schemas the registry does not have; `mockstack check` reports them). */
 type TolerantResolvers<State, Types> = {
@@ -356,6 +368,15 @@ function operation<Kind extends OperationKind>(kind: Kind) {
  *   graphql.query('GetCart', { match: { variables: { id: 'empty' } } }, { cart: { id: 'empty', lines: [] } }),
  * ])
  */
+export function graphql<
+  State,
+  const Schema extends string = string,
+  const Resolvers extends GraphqlResolvers<State, ServiceSchemas<Schema>> = GraphqlResolvers<State, ServiceSchemas<Schema>>,
+>(
+  options: GraphqlOptions<Schema>,
+  resolvers?: Resolvers & NoInfer<ExactResolvers<Resolvers, State, SchemaTypes<ServiceSchemas<Schema>>>>,
+  operations?: readonly GraphqlRuleOf<State, Schema>[],
+): ServiceOf<State>;
 export function graphql<State, const Schema extends string = string>(
   options: GraphqlOptions<Schema>,
   resolvers: GraphqlResolvers<State> = {},
@@ -424,3 +445,28 @@ function field(operation: string, ...args: unknown[]): RuleOf<unknown> {
   return fieldRule(operation, options, responder);
 }
 graphql.field = field;
+
+/**
+ * The resolvers as written, each answer {@link ExactResponder exact} against its field's type: an
+ * object with a field the schema lacks is a type error at that resolver. Nothing to check when the
+ * resolvers' type was given, not inferred.
+ */
+export type ExactResolvers<Resolvers, State, Types = SchemaTypes<GraphqlSchemaName>> =
+  IsTyped<GraphqlRegistry> extends false
+    ? unknown
+    : LooseResolvers<State> extends Resolvers
+      ? unknown
+      : {
+          [T in keyof Resolvers]: T extends keyof Types
+            ? {
+                [F in keyof Resolvers[T]]: F extends keyof Types[T]
+                  ? Types[T][F] extends GraphqlFieldContract
+                    ? ExactResponder<Resolvers[T][F], Types[T][F]['result'] | Control>
+                    : unknown
+                  : Unknown;
+              }
+            : Unknown;
+        };
+
+/** A type or field name the schema lacks: a type error in strict mode (`mockstack check`, `scenarios/`), allowed otherwise. */
+type Unknown = IsStrict extends true ? NotInContract : unknown;

@@ -9,7 +9,19 @@ import {
   makeFault,
   makeReply,
 } from '@mockstack/core';
-import type { Control, GrpcMethodContract, GrpcRegistry, IsStrict, IsTyped, MaybePromise, NameOf, StreamReply, TypedReply } from './contracts.js';
+import type {
+  Control,
+  ExactResponder,
+  GrpcMethodContract,
+  GrpcRegistry,
+  IsStrict,
+  IsTyped,
+  MaybePromise,
+  NameOf,
+  NotInContract,
+  StreamReply,
+  TypedReply,
+} from './contracts.js';
 import {
   optionsAndResponder,
   type RuleBehaviour,
@@ -214,6 +226,10 @@ function servicesToRules<State>(
  *   },
  * })
  */
+export function grpc<State, Implementation extends GrpcServices<State> | readonly RuleOf<State>[] = GrpcServices<State> | readonly RuleOf<State>[]>(
+  options: GrpcOptions,
+  implementation?: Implementation & NoInfer<ExactServices<Implementation, State>>,
+): ServiceOf<State>;
 export function grpc<State>(options: GrpcOptions, implementation: GrpcServices<State> | readonly RuleOf<State>[] = {}): ServiceOf<State> {
   const source = captureSource();
   return {
@@ -246,9 +262,13 @@ grpc.method = method;
  * Rules for several methods of one service, to mix with `grpc.method` rules in a list.
  * @example grpc(options, [grpc.method('pkg.Svc/A', { times: 1 }, fault.unavailable()), ...grpc.service('pkg.Svc', { A: { ok: true } })])
  */
-grpc.service = <State = never, const Service extends GrpcServiceName = GrpcServiceName>(
+grpc.service = <
+  State = never,
+  const Service extends GrpcServiceName = GrpcServiceName,
+  const Methods extends GrpcMethodsOf<State, Service> = GrpcMethodsOf<State, Service>,
+>(
   service: Service,
-  methods: GrpcMethodsOf<State, Service>,
+  methods: Methods & NoInfer<ExactMethods<Methods, Service>>,
 ): RuleOf<State>[] => servicesToRules({ [service]: methods as Readonly<Record<string, unknown>> }, captureSource());
 
 /**
@@ -280,3 +300,29 @@ export type GrpcMethodsOf<State, Service extends string, G = GrpcRegistry> =
         : { readonly [M in keyof G[Service]]?: GrpcMethodResponder<State, G[Service][M]> } & Readonly<Record<string, GrpcResponder<State>>>
       : Readonly<Record<string, GrpcResponder<State>>>
     : Readonly<Record<string, GrpcResponder<State>>>;
+
+/**
+ * The answers of handlers as written, each {@link ExactResponder exact} against its method's
+ * response: a field the proto lacks is a type error at that handler (protobuf would drop it).
+ * Nothing to check for a list of rules, or when the implementation's type was given, not inferred.
+ */
+export type ExactServices<Implementation, State, G = GrpcRegistry> =
+  IsTyped<G> extends false
+    ? unknown
+    : Implementation extends readonly unknown[]
+      ? unknown
+      : GrpcServices<State> extends Implementation
+        ? unknown
+        : { [S in keyof Implementation]: S extends keyof G ? ExactMethods<Implementation[S], S> : Unknown };
+
+/** The methods of one service as written, each answer exact against its response. */
+export type ExactMethods<Methods, Service, G = GrpcRegistry> = Methods extends object ? ExactMethodsOf<Methods, Service, G> : unknown;
+type ExactMethodsOf<Methods, Service, G> = Service extends keyof G
+  ? { [M in keyof Methods]: M extends keyof G[Service] ? ExactMethod<Methods[M], G[Service][M]> : Unknown }
+  : unknown;
+
+/** A service or method name the protos lack: a type error in strict mode (`mockstack check`, `scenarios/`), allowed otherwise. */
+type Unknown = IsStrict extends true ? NotInContract : unknown;
+
+/** One handler or static answer as written, exact against the method's response. */
+export type ExactMethod<Responder, C> = C extends GrpcMethodContract ? ExactResponder<Responder, GrpcAnswer<C> | FallThrough> : unknown;

@@ -5,9 +5,12 @@
 export { type Chaos, Code, type CorsOptions, type DelaySpec, type Fault, type MatchSpec, type RateLimit, type Reply, type Sequence } from '@mockstack/core';
 export type {
   Contracts,
+  Exact,
+  ExactResponder,
   GraphqlFieldContract,
   GraphqlOperationContract,
   GrpcMethodContract,
+  NotInContract,
   OpenApiOperationContract,
   StreamReply,
   TypedReply,

@@ -1,6 +1,7 @@
 import { type CoreRequest, captureSource, type Headers, type MatchSpec, type Query } from '@mockstack/core';
 import type {
   Control,
+  ExactResponder,
   IsTyped,
   MaybePromise,
   NameOf,
@@ -185,15 +186,18 @@ export interface RestRuleOf<State, Document extends string = string> extends Rul
 }
 
 function route<M extends Method>(method: M) {
-  function define<const Path extends RoutePath<M, Document>, State = never, Document extends string = string>(
-    path: Path,
-    responder: RouteResponder<M, Path, State, Document>,
-  ): RestRuleOf<State, Document>;
-  function define<const Path extends RoutePath<M, Document>, State = never, Document extends string = string>(
-    path: Path,
-    options: RouteOptions,
-    responder: RouteResponder<M, Path, State, Document>,
-  ): RestRuleOf<State, Document>;
+  function define<
+    const Path extends RoutePath<M, Document>,
+    State = never,
+    Document extends string = string,
+    const Responder extends RouteResponder<M, Path, State, Document> = RouteResponder<M, Path, State, Document>,
+  >(path: Path, responder: Responder & NoInfer<ExactRoute<Responder, RouteContract<M, Path, Document>>>): RestRuleOf<State, Document>;
+  function define<
+    const Path extends RoutePath<M, Document>,
+    State = never,
+    Document extends string = string,
+    const Responder extends RouteResponder<M, Path, State, Document> = RouteResponder<M, Path, State, Document>,
+  >(path: Path, options: RouteOptions, responder: Responder & NoInfer<ExactRoute<Responder, RouteContract<M, Path, Document>>>): RestRuleOf<State, Document>;
   function define(path: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = optionsAndResponder<RouteOptions>(args);
     return {
@@ -273,14 +277,21 @@ rest.options = route('OPTIONS');
  *   rest.operation('getRates', { match: { query: { country: 'JP' } } }, fault.unavailable('no carrier for JP')),
  * ])
  */
-function operation<const Id extends OperationId<Document>, State = never, Document extends string = string>(
-  operationId: Id,
-  responder: RestOperationResponder<OperationContractOf<Id, Document>, State>,
-): RestRuleOf<State, Document>;
-function operation<const Id extends OperationId<Document>, State = never, Document extends string = string>(
+function operation<
+  const Id extends OperationId<Document>,
+  State = never,
+  Document extends string = string,
+  const Responder extends RestOperationResponder<OperationContractOf<Id, Document>, State> = RestOperationResponder<OperationContractOf<Id, Document>, State>,
+>(operationId: Id, responder: Responder & NoInfer<ExactRoute<Responder, OperationContractOf<Id, Document>>>): RestRuleOf<State, Document>;
+function operation<
+  const Id extends OperationId<Document>,
+  State = never,
+  Document extends string = string,
+  const Responder extends RestOperationResponder<OperationContractOf<Id, Document>, State> = RestOperationResponder<OperationContractOf<Id, Document>, State>,
+>(
   operationId: Id,
   options: RouteOptions,
-  responder: RestOperationResponder<OperationContractOf<Id, Document>, State>,
+  responder: Responder & NoInfer<ExactRoute<Responder, OperationContractOf<Id, Document>>>,
 ): RestRuleOf<State, Document>;
 function operation(operationId: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = optionsAndResponder<RouteOptions>(args);
@@ -295,3 +306,10 @@ function operation(operationId: string, ...args: unknown[]): RuleOf<unknown> {
   };
 }
 rest.operation = operation;
+
+/**
+ * A route's handler or static answer as written, {@link ExactResponder exact} against its
+ * operation's documented responses: an object with a property the schema does not declare is a type
+ * error at the handler, unless the schema allows more (`additionalProperties: true` or a schema).
+ */
+export type ExactRoute<Responder, C> = C extends OpenApiOperationContract ? ExactResponder<Responder, RestOperationAnswer<C['responses']>> : unknown;

@@ -3,7 +3,7 @@ import * as grpcJs from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { compile, createStack, type Stack, scenarioDefinitionOf } from '@mockstack/core';
-import { grpc, scenario } from '@mockstack/dsl';
+import { type GrpcServices, grpc, scenario } from '@mockstack/dsl';
 import { grpcAdapter } from './index.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -20,7 +20,7 @@ type Msg = Record<string, unknown>;
 
 /** A stack of the kitchen protos with no handlers (everything auto-mocked), and a client. */
 async function start(seed: number, options: { autoMock?: boolean; menu?: 'unimplemented' } = {}) {
-  const services = options.menu ? { [KITCHEN]: { Menu: grpc.unimplemented('menus are not mocked') } } : {};
+  const services: GrpcServices<never> = options.menu ? { [KITCHEN]: { Menu: grpc.unimplemented('menus are not mocked') } } : {};
   const s = scenario(`auto-${seed}`, { seed }).services({ kitchen: grpc({ proto: `${fixtures}kitchen.proto`, autoMock: options.autoMock ?? true }, services) });
   const def = scenarioDefinitionOf(s);
   if (!def) throw new Error('not a scenario');

@@ -1,15 +1,14 @@
 import { existsSync } from 'node:fs';
 import { basename, extname, relative, resolve } from 'node:path';
 import { ErrorCode, MockstackError, type ScenarioDefinition, type ServiceDefinition } from '@mockstack/core';
+import { CONTRACT_ENDINGS } from '@mockstack/core/contract-files';
 import { graphql, grpc, rest } from '@mockstack/dsl';
 import { type LoadedScenario, loadScenario } from './load-scenario.js';
 
-/** What `mockstack up` accepts, by file ending. */
+/** What `mockstack up` accepts, by file ending: a scenario module, or a contract (the endings `init`, `gen` and `check` read). */
 export const sourceKinds = {
   scenario: ['.ts', '.mts', '.js', '.mjs'],
-  grpc: ['.proto'],
-  graphql: ['.graphql', '.gql'],
-  openapi: ['.json', '.yaml', '.yml'],
+  ...CONTRACT_ENDINGS,
 } as const;
 
 type SourceKind = keyof typeof sourceKinds;
@@ -39,7 +38,7 @@ export async function loadSources(sources: readonly string[], options: ContractO
     if (!existsSync(path)) {
       throw new MockstackError(
         ErrorCode.ScenarioNotFound,
-        `${path} does not exist (looked at ${resolve(path)}); pass a scenario module (.ts) or a contract (.proto, .graphql, OpenAPI .yaml/.json)`,
+        `${path} does not exist (looked at ${resolve(path)}); pass a scenario module (.ts) or a contract (.proto, .graphql/.graphqls, OpenAPI .yaml/.json)`,
       );
     }
     if (kind === 'scenario') {

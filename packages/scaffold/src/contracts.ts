@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, relative, resolve } from 'node:path';
 import { ErrorCode, MockstackError } from '@mockstack/core';
+import { CONTRACT_ENDINGS_TEXT, protocolOfEnding, sniffContract, walkFiles } from '@mockstack/core/contract-files';
 import { loadProtos, ProtoLoadError } from '@mockstack/grpc';
 import { loadOpenApi } from '@mockstack/openapi';
-import { buildASTSchema, GraphQLError, isObjectType, Kind, parse, Source, validateSchema } from 'graphql';
+import { buildASTSchema, GraphQLError, isObjectType, parse, Source, validateSchema } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
 
 /** One handler stub to write. */
@@ -25,7 +26,7 @@ export interface ContractPlan {
   stubs: Stub[];
 }
 
-const ACCEPTED = '.proto (gRPC), .graphql/.gql (GraphQL SDL), OpenAPI 3 .json/.yaml/.yml, or a directory of them';
+const ACCEPTED = `${CONTRACT_ENDINGS_TEXT}, or a directory of them`;
 
 /**
  * The contracts named (files or directories, walked), each read for its operations: gRPC methods
@@ -44,18 +45,26 @@ export async function readContracts(
     const path = resolve(input);
     if (!existsSync(path)) throw new MockstackError(ErrorCode.InitNoContracts, `${input} does not exist; pass ${ACCEPTED}`);
     if (statSync(path).isDirectory()) {
-      for (const file of walk(path)) {
-        const kind = kindOf(file);
-        if (!kind || (kind === 'rest' && !isOpenApiDocument(file)) || (kind === 'graphql' && isOperationsDocument(file))) continue;
+      for (const file of walkFiles(path)) {
+        const kind = protocolOf(sniffContract(file));
+        if (!kind) continue;
         const plan = await readContract(file, kind, [...includeDirs.map((d) => resolve(d)), path], lenient);
         if (plan.stubs.length > 0 || kind !== 'grpc') plans.push(plan);
       }
       continue;
     }
-    const kind = kindOf(path);
+    const ending = protocolOfEnding(path);
+    if (!ending) throw new MockstackError(ErrorCode.SourceKind, `${input} is not a contract mockstack init reads; it accepts ${ACCEPTED}`);
+    const sniffed = sniffContract(path);
+    if (ending === 'openapi' && !sniffed)
+      throw new MockstackError(ErrorCode.ContractLoad, `${input} is not an OpenAPI 3 document (no top-level \`openapi: 3.x\`); ${ACCEPTED}`);
+    if (sniffed === 'graphql-operations')
+      throw new MockstackError(
+        ErrorCode.ContractLoad,
+        `${input} holds only GraphQL operations (what clients send), not a schema to serve; name the schema (SDL) instead`,
+      );
+    const kind = protocolOf(sniffed);
     if (!kind) throw new MockstackError(ErrorCode.SourceKind, `${input} is not a contract mockstack init reads; it accepts ${ACCEPTED}`);
-    if (kind === 'rest' && !isOpenApiDocument(path))
-      throw new MockstackError(ErrorCode.ContractLoad, `${input} is not an OpenAPI 3 document (no \`openapi: 3.x\` at its top); ${ACCEPTED}`);
     plans.push(
       await readContract(
         path,
@@ -68,38 +77,10 @@ export async function readContracts(
   return plans;
 }
 
-function kindOf(file: string): ContractPlan['protocol'] | undefined {
-  const ending = extname(file).toLowerCase();
-  if (ending === '.proto') return 'grpc';
-  if (ending === '.graphql' || ending === '.gql') return 'graphql';
-  if (ending === '.json' || ending === '.yaml' || ending === '.yml') return 'rest';
-  return undefined;
-}
-
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === 'generated') continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...walk(path));
-    else out.push(path);
-  }
-  return out.sort();
-}
-
-/** A GraphQL document of only operations and fragments (what clients send, typed by `mockstack gen`), not a schema to serve. */
-function isOperationsDocument(file: string): boolean {
-  try {
-    const definitions = parse(readFileSync(file, 'utf8')).definitions;
-    return definitions.length > 0 && definitions.every((d) => d.kind === Kind.OPERATION_DEFINITION || d.kind === Kind.FRAGMENT_DEFINITION);
-  } catch {
-    return false; // reading it as SDL reports the problem
-  }
-}
-
-function isOpenApiDocument(file: string): boolean {
-  const head = readFileSync(file, 'utf8').slice(0, 4096);
-  return /^\s*["']?openapi["']?\s*:\s*["']?3\./m.test(head);
+/** The service a contract kind is written as; operation documents are typed by `gen`, not served. */
+function protocolOf(kind: ReturnType<typeof sniffContract>): ContractPlan['protocol'] | undefined {
+  if (kind === 'grpc' || kind === 'graphql') return kind;
+  return kind === 'openapi' ? 'rest' : undefined;
 }
 
 async function readContract(file: string, protocol: ContractPlan['protocol'], includeDirs: string[], lenient: boolean): Promise<ContractPlan> {
