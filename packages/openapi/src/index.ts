@@ -22,3 +22,4 @@ export {
   parsePrefer,
   ResponseMaker,
 } from './responses.js';
+export { SchemaSet } from './schemas.js';

@@ -3,6 +3,7 @@ import { type AjvInstance, createAjv } from './ajv.js';
 import type { ApiOperation, ApiParameter, OpenApi, SecurityScheme } from './document.js';
 import { isJsonMediaType } from './document.js';
 import { isObject, type JsonObject } from './pointer.js';
+import { SchemaSet } from './schemas.js';
 
 /** A request as the validator needs it (a CoreRequest fits). Header names lower-cased. */
 export interface RequestParts {
@@ -22,7 +23,6 @@ export interface Violation {
   message: string;
 }
 
-const DOC = 'mockstack:openapi';
 /** Header parameters OpenAPI says to ignore: they are described elsewhere (content, security). */
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
@@ -41,6 +41,7 @@ export class RequestValidator {
   /** Parameters and form fields arrive as strings: this one coerces them to the schema's types. */
   readonly #coercing: AjvInstance;
   readonly #strict: AjvInstance;
+  readonly #schemas: SchemaSet;
   readonly #compiled = new Map<ApiOperation, CompiledOperation>();
   /** Schemas Ajv could not compile; those parts of the request go unchecked. */
   readonly problems: string[] = [];
@@ -50,12 +51,10 @@ export class RequestValidator {
   constructor(api: OpenApi, options: { onProblem?: (message: string) => void } = {}) {
     this.#api = api;
     this.#onProblem = options.onProblem;
-    if (api.version === '3.0') normalizeNullable(api.document);
+    this.#schemas = SchemaSet.of(api);
     // verbose: errors carry their schema, to tell a missing readOnly property from a missing one.
     this.#coercing = createAjv(api.version, { coerceTypes: 'array', validateSchema: false, addUsedSchema: false, verbose: true });
     this.#strict = createAjv(api.version, { validateSchema: false, addUsedSchema: false, verbose: true });
-    this.#coercing.addSchema(api.document, DOC);
-    this.#strict.addSchema(api.document, DOC);
   }
 
   /** Every violation of the request, or an empty list when it follows the contract. */
@@ -123,7 +122,7 @@ export class RequestValidator {
     const parent = error.parentSchema as JsonObject | undefined;
     const properties = isObject(parent?.properties) ? parent.properties : undefined;
     let property = properties?.[String((error.params as { missingProperty?: unknown }).missingProperty)];
-    if (isObject(property) && typeof property.$ref === 'string') property = { $ref: property.$ref.replace(DOC, '') };
+    if (isObject(property) && typeof property.$ref === 'string') property = { $ref: SchemaSet.localRef(property.$ref) };
     const resolved = this.#api.resolve(property);
     return isObject(resolved) && resolved.readOnly === true;
   }
@@ -141,7 +140,7 @@ export class RequestValidator {
       const properties: JsonObject = {};
       const arrays = new Set<string>();
       for (const p of parameters) {
-        properties[p.name] = rebase(p.schema);
+        properties[p.name] = p.schema;
         const schema = this.#api.resolve(p.schema);
         if (isObject(schema) && schema.type === 'array' && (!p.explode || location !== 'query')) arrays.add(p.name);
       }
@@ -165,12 +164,12 @@ export class RequestValidator {
     const content = (operation.requestBody?.content ?? {}) as JsonObject;
     const media = this.#api.resolve(content[type]);
     if (!isObject(media) || media.schema === undefined) return null;
-    return this.#tryCompile(form ? this.#coercing : this.#strict, rebase(media.schema), `${operation.method} ${operation.path} body (${type})`);
+    return this.#tryCompile(form ? this.#coercing : this.#strict, media.schema, `${operation.method} ${operation.path} body (${type})`);
   }
 
   #tryCompile(ajv: AjvInstance, schema: unknown, what: string): ValidateFunction | null {
     try {
-      return ajv.compile(schema as object);
+      return this.#schemas.compile(ajv, schema);
     } catch (error) {
       const message = `${what} is not checked: its schema cannot be compiled (${(error as Error).message})`;
       this.problems.push(message);
@@ -214,39 +213,6 @@ function matchesRange(documented: string, actual: string): boolean {
   if (lower.endsWith('/*')) return actual.startsWith(lower.slice(0, -1));
   // application/json documented, application/vnd.x+json sent (and the other way round).
   return isJsonMediaType(lower) && isJsonMediaType(actual);
-}
-
-/** A schema from the document with its local `$ref`s pointing into the registered document. */
-function rebase(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(rebase);
-  if (!isObject(schema)) return schema;
-  const copy: JsonObject = {};
-  for (const [key, value] of Object.entries(schema)) {
-    copy[key] = key === '$ref' && typeof value === 'string' && value.startsWith('#') ? `${DOC}${value}` : rebase(value);
-  }
-  return copy;
-}
-
-/**
- * OpenAPI 3.0's `nullable: true` next to `allOf`/`$ref` without a `type`: Ajv accepts `nullable`
- * only beside `type`, so such schemas become `anyOf: [schema, { type: 'null' }]`, in place.
- */
-function normalizeNullable(node: unknown): void {
-  if (Array.isArray(node)) {
-    for (const child of node) normalizeNullable(child);
-    return;
-  }
-  if (!isObject(node)) return;
-  for (const key in node) {
-    const value = node[key];
-    if (typeof value === 'object' && value !== null && key !== 'example' && key !== 'examples') normalizeNullable(value);
-  }
-  if (node.nullable === true && node.type === undefined) {
-    const inner: JsonObject = { ...node };
-    delete inner.nullable;
-    for (const key of Object.keys(node)) delete node[key];
-    node.anyOf = [inner, { type: 'null' }];
-  }
 }
 
 function parseCookies(header: string | string[] | undefined): Record<string, string> {

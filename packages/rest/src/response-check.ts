@@ -1,9 +1,9 @@
 import { Code, type Fault, type HandlerContext, isFallThrough, isFault, isReply, isSequence, makeFault, type RuleDefinition } from '@mockstack/core';
-import { type AjvInstance, type ApiOperation, createAjv, type OpenApi, toPointer } from '@mockstack/openapi';
+import { type AjvInstance, type ApiOperation, createAjv, type OpenApi, SchemaSet } from '@mockstack/openapi';
 
 type Validate = ((body: unknown) => boolean) & { errors?: { instancePath: string; message?: string; keyword: string; params: unknown }[] | null };
 
-/** Per document: one Ajv holding the whole document, so `$ref`s resolve; validators compiled on first use. */
+/** Per document: one Ajv for its schemas (see SchemaSet); validators compiled on first use. */
 const ajvs = new WeakMap<OpenApi, AjvInstance>();
 
 /**
@@ -74,14 +74,13 @@ function compile(api: OpenApi, operation: ApiOperation, status: string): Validat
   if (!media || response?.content?.[media]?.schema === undefined) return undefined;
   let ajv = ajvs.get(api);
   if (!ajv) {
-    // The document is no JSON schema to check against the meta-schema (that compile alone cost ~50 ms
-    // of the first answer); loadOpenApi checked it against the OpenAPI schema.
+    // Schemas are not checked against the meta-schema (that compile alone cost ~50 ms of the first
+    // answer); loadOpenApi checked the document against the OpenAPI schema.
     ajv = createAjv(api.version, { validateSchema: false });
-    ajv.addSchema(api.document, 'contract');
     ajvs.set(api, ajv);
   }
   try {
-    return ajv.getSchema(`contract#${operation.pointer}${toPointer(['responses', status, 'content', media, 'schema'])}`) as Validate | undefined;
+    return SchemaSet.of(api).compile(ajv, response?.content?.[media]?.schema) as Validate;
   } catch {
     return undefined; // a schema Ajv cannot compile is not checked (the request side logs those)
   }
