@@ -91,3 +91,52 @@ describe('defect 1: examples are data, never schemas', () => {
     expect((await fetch(`${base}/items/a`)).status).toBe(200);
   });
 });
+
+describe('defect 11: Swagger 2.0', () => {
+  test('a Swagger 2.0 document is converted at load and served: routes, validation, generated bodies', async () => {
+    const stack = await serve('swagger', {
+      swagger: '2.0',
+      info,
+      host: 'api.example.com',
+      basePath: '/v1',
+      schemes: ['https'],
+      consumes: ['application/json'],
+      produces: ['application/json'],
+      paths: {
+        '/pets/{petId}': {
+          get: {
+            operationId: 'getPet',
+            parameters: [{ name: 'petId', in: 'path', required: true, type: 'integer' }],
+            responses: { 200: { description: 'a pet', schema: { $ref: '#/definitions/Pet' } }, 404: { description: 'none' } },
+          },
+        },
+        '/pets': {
+          post: {
+            parameters: [{ name: 'pet', in: 'body', required: true, schema: { $ref: '#/definitions/Pet' } }],
+            responses: { 201: { description: 'made', schema: { $ref: '#/definitions/Pet' } } },
+          },
+        },
+      },
+      definitions: {
+        Pet: {
+          type: 'object',
+          required: ['id', 'name'],
+          properties: { id: { type: 'integer', format: 'int64' }, name: { type: 'string' }, tag: { type: 'string', 'x-nullable': true } },
+        },
+      },
+    });
+    const base = stack.url('api');
+    const pet = await fetch(`${base}/v1/pets/3`);
+    expect(pet.status).toBe(200);
+    const body = (await pet.json()) as { id: number; name: string };
+    expect(typeof body.id).toBe('number');
+    expect(typeof body.name).toBe('string');
+    expect((await fetch(`${base}/v1/pets/abc`)).status).toBe(400);
+    const invalid = await fetch(`${base}/v1/pets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":1}' });
+    expect(invalid.status).toBe(422);
+    expect(
+      (await fetch(`${base}/v1/pets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":1,"name":"Rex","tag":null}' })).status,
+    ).toBe(201);
+    expect((await fetch(`${base}/v1/pets/4`)).status).toBe(200);
+  });
+});

@@ -84,10 +84,10 @@ function walk(dir: string): string[] {
   return out.sort(compare);
 }
 
-/** A document declaring `openapi: 3.x` at its top (shared component files are bundled by the documents using them). */
+/** A document declaring `openapi: 3.x` (or `swagger: 2.0`, converted at load) at its top (shared component files are bundled by the documents using them). */
 function isOpenApiDocument(file: string): boolean {
   const head = readFileSync(file, 'utf8').slice(0, 4096);
-  return /^\s*["']?openapi["']?\s*:\s*["']?3\./m.test(head);
+  return /^\s*\{?\s*["']?(?:openapi["']?\s*:\s*["']?3\.|swagger["']?\s*:\s*["']?2\.0)/m.test(head);
 }
 
 /** The generated file of a project. */

@@ -106,12 +106,15 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
     throw new MockstackError(ErrorCode.ContractLoad, `cannot read OpenAPI document ${file}: ${(error as Error).message}`, { cause: error });
   }
   // Plain JSON parses as fast as its cache would; YAML and documents with external $refs are cached.
-  const cached = !isJson(file, text) || hasExternalRef(text);
+  const swagger = isSwagger(text);
+  const cached = !isJson(file, text) || hasExternalRef(text) || swagger;
   const document = (cached && readCachedDocument(file, text)) || (await readDocument(file, text, cached));
   const version = versionOf(file, document);
   const problems: DocumentProblem[] = options.skipSchemaCheck ? [] : await checkAgainstSpecCached(version, document);
   const resolve = (node: unknown): unknown => deref(document, node);
-  const warnings: string[] = [];
+  const warnings: string[] = swagger
+    ? ['a Swagger 2.0 document, converted to OpenAPI 3.0 at load (swagger2openapi): pointers in messages are into the converted document']
+    : [];
   const basePath = basePathOf(document);
   const operations = collectOperations(document, basePath, resolve, problems, warnings);
   if (options.lenient && problems.length) {
@@ -128,8 +131,9 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
  * (see readCachedDocument). The YAML and `$ref` libraries load only here.
  */
 async function readDocument(file: string, text: string, cache: boolean): Promise<JsonObject> {
-  const parsed = await parseText(file, text);
-  if (!isObject(parsed)) throw new OpenApiDocumentError(file, [{ pointer: '', message: 'the document must be an object with `openapi`, `info` and `paths`' }]);
+  const read = await parseText(file, text);
+  if (!isObject(read)) throw new OpenApiDocumentError(file, [{ pointer: '', message: 'the document must be an object with `openapi`, `info` and `paths`' }]);
+  const parsed = read.swagger === '2.0' ? await fromSwagger(file, read) : read;
   versionOf(file, parsed);
   if (!hasExternalRef(text)) {
     if (cache) writeCachedDocument(file, text, parsed, []);
@@ -152,6 +156,25 @@ async function readDocument(file: string, text: string, cache: boolean): Promise
     );
   }
   return document;
+}
+
+/** A Swagger 2.0 document as OpenAPI 3.0, converted by swagger2openapi (small errors patched, as Swagger tools accept them). */
+async function fromSwagger(file: string, swagger: JsonObject): Promise<JsonObject> {
+  const { convertObj } = (await import('swagger2openapi')) as typeof import('swagger2openapi');
+  try {
+    return (await convertObj(swagger, { patch: true, warnOnly: true, resolve: false, direct: true, source: file })) as JsonObject;
+  } catch (error) {
+    throw new OpenApiDocumentError(
+      file,
+      [{ pointer: '', message: `cannot convert this Swagger 2.0 document to OpenAPI 3.0: ${(error as Error).message}` }],
+      error,
+    );
+  }
+}
+
+/** `"swagger": "2.0"` near the top, JSON or YAML. */
+function isSwagger(text: string): boolean {
+  return /^\s*\{?\s*["']?swagger["']?\s*:\s*["']?2\.0/m.test(text.slice(0, 4096));
 }
 
 function documentCacheName(file: string, text: string): string {
@@ -207,7 +230,10 @@ function versionOf(file: string, document: JsonObject): '3.0' | '3.1' {
   if (typeof declared === 'string' && /^3\.1\.\d+/.test(declared)) return '3.1';
   if (document.swagger !== undefined) {
     throw new OpenApiDocumentError(file, [
-      { pointer: '/swagger', message: 'Swagger 2.0 is not supported; convert the document to OpenAPI 3.0 or 3.1 (e.g. with swagger2openapi)' },
+      {
+        pointer: '/swagger',
+        message: `expected "swagger": "2.0" (converted at load) or "openapi": "3.0.x"/"3.1.x", found ${JSON.stringify(document.swagger)}`,
+      },
     ]);
   }
   throw new OpenApiDocumentError(file, [

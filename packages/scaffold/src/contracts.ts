@@ -55,7 +55,7 @@ export async function readContracts(
     const kind = kindOf(path);
     if (!kind) throw new MockstackError(ErrorCode.SourceKind, `${input} is not a contract mockstack init reads; it accepts ${ACCEPTED}`);
     if (kind === 'rest' && !isOpenApiDocument(path))
-      throw new MockstackError(ErrorCode.ContractLoad, `${input} is not an OpenAPI 3 document (no \`openapi: 3.x\` at its top); ${ACCEPTED}`);
+      throw new MockstackError(ErrorCode.ContractLoad, `${input} is not an OpenAPI document (no \`openapi: 3.x\` or \`swagger: 2.0\` at its top); ${ACCEPTED}`);
     plans.push(
       await readContract(
         path,
@@ -99,7 +99,7 @@ function isOperationsDocument(file: string): boolean {
 
 function isOpenApiDocument(file: string): boolean {
   const head = readFileSync(file, 'utf8').slice(0, 4096);
-  return /^\s*["']?openapi["']?\s*:\s*["']?3\./m.test(head);
+  return /^\s*\{?\s*["']?(?:openapi["']?\s*:\s*["']?3\.|swagger["']?\s*:\s*["']?2\.0)/m.test(head);
 }
 
 async function readContract(file: string, protocol: ContractPlan['protocol'], includeDirs: string[], lenient: boolean): Promise<ContractPlan> {
