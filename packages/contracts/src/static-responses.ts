@@ -247,7 +247,7 @@ async function checkRest(
       if (!media || response?.content?.[media]?.schema === undefined || typeof body === 'string') continue;
       let validate: ReturnType<typeof ajv.compile>;
       try {
-        validate = schemas.compile(ajv, response.content[media]?.schema);
+        validate = schemas.compile(ajv, response.content[media]?.schema, 'response');
       } catch {
         continue; // a schema Ajv cannot compile is reported when the service starts
       }

@@ -158,9 +158,15 @@ async function readDocument(file: string, text: string, cache: boolean): Promise
   return document;
 }
 
+interface SwaggerConverter {
+  convertObj(swagger: object, options: { patch: boolean; warnOnly: boolean; resolve: boolean; direct: boolean; source: string }): Promise<object>;
+}
+
 /** A Swagger 2.0 document as OpenAPI 3.0, converted by swagger2openapi (small errors patched, as Swagger tools accept them). */
 async function fromSwagger(file: string, swagger: JsonObject): Promise<JsonObject> {
-  const { convertObj } = (await import('swagger2openapi')) as typeof import('swagger2openapi');
+  // biome-ignore lint/suspicious/noTsIgnore: swagger2openapi ships no types (a .d.ts here would not reach packages compiling this source)
+  // @ts-ignore: SwaggerConverter types the one call made
+  const { convertObj } = (await import('swagger2openapi')) as unknown as SwaggerConverter;
   try {
     return (await convertObj(swagger, { patch: true, warnOnly: true, resolve: false, direct: true, source: file })) as JsonObject;
   } catch (error) {
@@ -370,8 +376,6 @@ function collectOperations(
       const requestBody = resolve(node.requestBody);
       const responses = isObject(node.responses) ? node.responses : {};
       warnUnsupported(where, isObject(requestBody) ? requestBody : undefined, responses, resolve, warnings);
-      const deep = parameters.filter((p) => p.style === 'deepObject').map((p) => p.name);
-      if (deep.length) warnings.push(`${where}: deepObject query parameters (${deep.join(', ')}) are not validated`);
       const renamed = templateNames.filter((n) => routeParamName(n) !== n).map((n) => [routeParamName(n), n]);
       operations.push({
         method,
@@ -460,9 +464,9 @@ function warnUnsupported(
   warnings: string[],
 ): void {
   const requestTypes = isObject(requestBody?.content) ? Object.keys(requestBody.content) : [];
-  const unchecked = requestTypes.filter((t) => !isJsonMediaType(t) && !/^application\/x-www-form-urlencoded/i.test(t));
+  const unchecked = requestTypes.filter((t) => !isJsonMediaType(t) && !/^(?:application\/x-www-form-urlencoded|multipart\/form-data)/i.test(t));
   if (unchecked.length && unchecked.length === requestTypes.length) {
-    warnings.push(`${where}: request bodies of type ${unchecked.join(', ')} are not validated (only JSON and form-encoded are)`);
+    warnings.push(`${where}: request bodies of type ${unchecked.join(', ')} are not validated (only JSON, form-encoded and multipart are)`);
   }
   for (const [status, raw] of Object.entries(responses)) {
     const response = resolve(raw);

@@ -22,4 +22,4 @@ export {
   parsePrefer,
   ResponseMaker,
 } from './responses.js';
-export { SchemaSet } from './schemas.js';
+export { type Direction, SchemaSet } from './schemas.js';

@@ -3,8 +3,15 @@ import type { AjvInstance } from './ajv.js';
 import type { OpenApi } from './document.js';
 import { getPointer, isObject, type JsonObject } from './pointer.js';
 
-/** The key the schema document is registered under in Ajv; `$ref`s become `mockstack:schemas#/…`. */
-const SCHEMAS = 'mockstack:schemas';
+/**
+ * Which way a value travels: a request leaves out the server's `readOnly` properties, a response
+ * the client's `writeOnly` ones, so those are not required there (OpenAPI 3.0 §4.7.25, 3.1 likewise).
+ */
+export type Direction = 'request' | 'response';
+
+/** The keys the schema documents are registered under in Ajv; `$ref`s become `mockstack:schemas#/…`. */
+const IDS = { none: 'mockstack:schemas', request: 'mockstack:request-schemas', response: 'mockstack:response-schemas' } as const;
+const ANY_ID = /^mockstack:(?:request-|response-)?schemas/;
 
 /** Keywords whose value is one schema. */
 const ONE = new Set([
@@ -41,11 +48,12 @@ const sets = new WeakMap<OpenApi, SchemaSet>();
  * are first needed.
  */
 export class SchemaSet {
-  /** The sparse document of referenced schemas: the same pointers as the OpenAPI document. */
-  readonly #document: JsonObject = {};
-  readonly #copied = new Set<string>();
   readonly #api: OpenApi;
-  readonly #compiled = new WeakMap<AjvInstance, WeakMap<object, ValidateFunction>>();
+  readonly #views = {
+    none: new SchemaView(this, IDS.none, undefined),
+    request: new SchemaView(this, IDS.request, 'request'),
+    response: new SchemaView(this, IDS.response, 'response'),
+  };
 
   private constructor(api: OpenApi) {
     this.#api = api;
@@ -61,11 +69,49 @@ export class SchemaSet {
     return set;
   }
 
-  /** Compiles one schema of the document (throws what Ajv throws for a schema it cannot compile). */
+  get api(): OpenApi {
+    return this.#api;
+  }
+
+  /**
+   * Compiles one schema of the document for values travelling `direction` (throws what Ajv throws
+   * for a schema it cannot compile). Compiled once per Ajv and schema.
+   */
+  compile(ajv: AjvInstance, schema: unknown, direction?: Direction | undefined): ValidateFunction {
+    return this.#views[direction ?? 'none'].compile(ajv, schema);
+  }
+
+  /** A schema of the document cleaned for Ajv (see compile). */
+  prepare(schema: unknown, direction?: Direction | undefined): unknown {
+    return this.#views[direction ?? 'none'].prepare(schema);
+  }
+
+  /** The document's pointer of a `$ref` as prepared (`mockstack:schemas#/components/schemas/Pet` → `#/components/schemas/Pet`). */
+  static localRef(ref: string): string {
+    return ref.replace(ANY_ID, '');
+  }
+}
+
+/** The schemas for one direction: their own sparse document, as `required` differs. */
+class SchemaView {
+  readonly #set: SchemaSet;
+  readonly #id: string;
+  readonly #direction: Direction | undefined;
+  /** The sparse document of referenced schemas: the same pointers as the OpenAPI document. */
+  readonly #document: JsonObject = {};
+  readonly #copied = new Set<string>();
+  readonly #compiled = new WeakMap<AjvInstance, WeakMap<object, ValidateFunction>>();
+
+  constructor(set: SchemaSet, id: string, direction: Direction | undefined) {
+    this.#set = set;
+    this.#id = id;
+    this.#direction = direction;
+  }
+
   compile(ajv: AjvInstance, schema: unknown): ValidateFunction {
     let compiled = this.#compiled.get(ajv);
     if (!compiled) {
-      ajv.addSchema(this.#document, SCHEMAS, undefined, false);
+      ajv.addSchema(this.#document, this.#id, undefined, false);
       compiled = new WeakMap();
       this.#compiled.set(ajv, compiled);
     }
@@ -76,7 +122,7 @@ export class SchemaSet {
     return validate;
   }
 
-  /** A schema of the document cleaned for Ajv; what its `$ref`s name is copied into the sparse document. */
+  /** What the schema's `$ref`s name is copied into the sparse document. */
   prepare(schema: unknown): unknown {
     const pending: string[] = [];
     const prepared = this.#clean(schema, pending);
@@ -84,28 +130,35 @@ export class SchemaSet {
       const pointer = pending.pop() as string;
       if (this.#copied.has(pointer)) continue;
       this.#copied.add(pointer);
-      const target = getPointer(this.#api.document, pointer);
+      const target = getPointer(this.#set.api.document, pointer);
       if (target === undefined) continue;
       setPointer(this.#document, pointer, this.#clean(target, pending));
     }
     return prepared;
   }
 
-  /** The document's pointer of a `$ref` as prepared (`mockstack:schemas#/components/schemas/Pet` → `#/components/schemas/Pet`). */
-  static localRef(ref: string): string {
-    return ref.startsWith(SCHEMAS) ? ref.slice(SCHEMAS.length) : ref;
-  }
-
   #clean(schema: unknown, pending: string[]): unknown {
     if (!isObject(schema)) return schema;
     const copy: JsonObject = {};
+    let oneOf: unknown[] | undefined;
     for (const [key, value] of Object.entries(schema)) {
       if (DROPPED.has(key) || key.startsWith('x-')) continue;
       if (key === '$ref' && typeof value === 'string') {
         if (value.startsWith('#')) {
           pending.push(value);
-          copy.$ref = `${SCHEMAS}${value}`;
+          copy.$ref = `${this.#id}${value}`;
         } else copy.$ref = value;
+      } else if (key === 'oneOf' && Array.isArray(value)) {
+        // Real contracts' oneOf branches often overlap (objects open to more properties, the same
+        // schema twice): a value fitting two of them is what the provider accepts, so it passes.
+        oneOf = value.map((v) => this.#clean(v, pending));
+      } else if (key === 'required' && Array.isArray(value) && this.#direction && isObject(schema.properties)) {
+        const skip = this.#direction === 'request' ? 'readOnly' : 'writeOnly';
+        const properties = schema.properties;
+        copy.required = value.filter((name) => {
+          const property = this.#set.api.resolve(properties[String(name)]);
+          return !(isObject(property) && property[skip] === true);
+        });
       } else if (ONE.has(key)) copy[key] = this.#clean(value, pending);
       else if (key === 'items') copy[key] = Array.isArray(value) ? value.map((v) => this.#clean(v, pending)) : this.#clean(value, pending);
       else if (LIST.has(key) && Array.isArray(value)) copy[key] = value.map((v) => this.#clean(v, pending));
@@ -113,8 +166,10 @@ export class SchemaSet {
       else if (key === 'dependencies' && isObject(value)) copy[key] = mapValues(value, (v) => (Array.isArray(v) ? v : this.#clean(v, pending)));
       else copy[key] = value;
     }
+    if (oneOf && copy.anyOf === undefined) copy.anyOf = oneOf;
+    else if (oneOf) copy.allOf = [...(Array.isArray(copy.allOf) ? copy.allOf : []), { anyOf: oneOf }];
     // Ajv takes 3.0's `nullable` only beside a `type`; next to `allOf`/`$ref` alone it means "or null".
-    if (this.#api.version === '3.0' && copy.nullable === true && copy.type === undefined) {
+    if (this.#set.api.version === '3.0' && copy.nullable === true && copy.type === undefined) {
       delete copy.nullable;
       return { anyOf: [copy, { type: 'null' }] };
     }

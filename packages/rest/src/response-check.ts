@@ -80,7 +80,7 @@ function compile(api: OpenApi, operation: ApiOperation, status: string): Validat
     ajvs.set(api, ajv);
   }
   try {
-    return SchemaSet.of(api).compile(ajv, response?.content?.[media]?.schema) as Validate;
+    return SchemaSet.of(api).compile(ajv, response?.content?.[media]?.schema, 'response') as Validate;
   } catch {
     return undefined; // a schema Ajv cannot compile is not checked (the request side logs those)
   }

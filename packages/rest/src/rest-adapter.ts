@@ -17,6 +17,7 @@ import {
 } from '@mockstack/core';
 import { clientGoneSignal, HttpApp, type HttpAppOptions } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { addBodyParsers } from './body-parsers.js';
 import { OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { validateRestService } from './path-template.js';
 
@@ -58,10 +59,7 @@ class RestServer implements ServiceServer {
     const bodyLimit = typeof service.config.bodyLimit === 'number' ? service.config.bodyLimit : DEFAULT_BODY_LIMIT;
     this.#http = new HttpApp({ bodyLimit, cors: service.config.cors as HttpAppOptions['cors'] });
     this.#app = this.#http.fastify;
-    this.#app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, text, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(String(text))));
-    });
-    this.#app.addContentTypeParser('*', { parseAs: 'string' }, (_req, text, done) => done(null, text === '' ? undefined : text));
+    addBodyParsers(this.#app, bodyLimit);
 
     // fastify answers HEAD for every GET route unless the service declares its own HEAD (OpenAPI documents often do).
     const heads = new Set([...service.operations.values()].filter((o) => o.meta.method === 'HEAD').map((o) => String(o.meta.path)));
