@@ -22,6 +22,7 @@ import {
 import { startStack } from '@mockstack/testing';
 import type { ValidateFunction } from 'ajv';
 import { rest, scenario } from 'mockstack';
+import { stringify as stringifyQs } from 'qs';
 
 const modules = new URL('../../node_modules/', import.meta.url).pathname;
 const examples = (path: string) => join(modules, '@readme/oas-examples', path);
@@ -95,6 +96,8 @@ export interface CorpusResult {
   checked: number;
   /** Answers that are the document's own example although it breaks the document's schema. */
   badExamples: number;
+  /** Operations whose request schema no value satisfies (flagged at load): refused as they must be. */
+  unsatisfiable: number;
   failures: string[];
 }
 
@@ -103,7 +106,7 @@ export async function runEntry(entry: CorpusEntry, full: boolean): Promise<Corpu
   const scratch = entry.minify ? mkdtempSync(join(tmpdir(), 'mockstack-corpus-')) : undefined;
   const file = scratch ? join(scratch, 'minified.json') : entry.file;
   if (scratch) writeFileSync(file, JSON.stringify(JSON.parse(readFileSync(entry.file, 'utf8'))));
-  const result: CorpusResult = { name: entry.name, version: '', loadMs: 0, operations: 0, checked: 0, badExamples: 0, failures: [] };
+  const result: CorpusResult = { name: entry.name, version: '', loadMs: 0, operations: 0, checked: 0, badExamples: 0, unsatisfiable: 0, failures: [] };
   const started = performance.now();
   let stack: Awaited<ReturnType<typeof startStack>> | undefined;
   try {
@@ -118,8 +121,12 @@ export async function runEntry(entry: CorpusEntry, full: boolean): Promise<Corpu
     const base = stack.url('api');
     for (const operation of picked) {
       result.checked++;
-      const problem = await checkOperation(api, operation, base, checker).catch((error: unknown) => `threw ${(error as Error).message}`);
-      if (problem) result.failures.push(`${operation.method} ${operation.path}: ${problem}`);
+      const impossible = api.warnings.some(
+        (w) => w.startsWith(`${operation.method} ${api.basePath}${operation.path}: request body`) && w.endsWith('no value can satisfy this schema'),
+      );
+      const problem = await checkOperation(api, operation, base, checker, impossible).catch((error: unknown) => `threw ${(error as Error).message}`);
+      if (impossible && problem === 'refused') result.unsatisfiable++;
+      else if (problem) result.failures.push(`${operation.method} ${operation.path}: ${problem}`);
     }
     // Whatever happened above, the mock still answers.
     const first = api.operations[0];
@@ -201,13 +208,16 @@ class AnswerChecker {
   }
 }
 
+/** The media type's examples and its schema's own `example`, which the mock serves as written. */
 function examplesOf(media: JsonObject, api: OpenApi): unknown[] {
   const named = isObject(media.examples) ? Object.values(media.examples).map((e) => api.resolve(e)) : [];
-  return [media.example, ...named.map((e) => (isObject(e) ? e.value : undefined))].filter((e) => e !== undefined);
+  const schema = api.resolve(media.schema);
+  const own = isObject(schema) ? [schema.example, ...(Array.isArray(schema.examples) ? schema.examples : [])] : [];
+  return [media.example, ...named.map((e) => (isObject(e) ? e.value : undefined)), ...own].filter((e) => e !== undefined);
 }
 
 /** A request made from the contract, sent; its answer checked. */
-async function checkOperation(api: OpenApi, operation: ApiOperation, base: string, checker: AnswerChecker): Promise<string | undefined> {
+async function checkOperation(api: OpenApi, operation: ApiOperation, base: string, checker: AnswerChecker, impossible: boolean): Promise<string | undefined> {
   const seed = seedFor(5, operation.method, operation.path);
   const headers: Record<string, string> = {};
   const query = new URLSearchParams();
@@ -231,16 +241,16 @@ async function checkOperation(api: OpenApi, operation: ApiOperation, base: strin
     const type = Object.keys(content).find((t) => /json/i.test(t)) ?? Object.keys(content)[0] ?? 'application/json';
     const media = api.resolve(content[type]);
     const schema = isObject(media) ? media.schema : undefined;
-    const value = schema === undefined ? {} : generateValue(schema, { seed, resolve: api.resolve, direction: 'request' });
+    const value = schema === undefined ? {} : generateValue(schema, { seed, resolve: withoutExamples(api), direction: 'request' });
     if (/json/i.test(type) || type === '*/*') {
       headers['content-type'] = type === '*/*' ? 'application/json' : type;
       body = JSON.stringify(value);
     } else if (/x-www-form-urlencoded/i.test(type)) {
       headers['content-type'] = type;
-      body = formOf(value).toString();
+      body = stringifyQs(value, { arrayFormat: 'repeat' });
     } else if (/multipart\/form-data/i.test(type)) {
       const form = new FormData();
-      for (const [name, v] of formOf(value)) form.append(name, v);
+      for (const [name, v] of new URLSearchParams(stringifyQs(value, { arrayFormat: 'repeat' }))) form.append(name, v);
       body = form;
     } else {
       headers['content-type'] = type;
@@ -251,6 +261,7 @@ async function checkOperation(api: OpenApi, operation: ApiOperation, base: strin
   const url = `${base}${fill(operation, api)}${q ? `?${q}` : ''}`;
   const answer = await fetch(url, { method: operation.method, headers, ...(body !== undefined && { body }) });
   const text = operation.method === 'HEAD' ? '' : await answer.text();
+  if (impossible) return answer.status === 422 ? 'refused' : `answered ${answer.status} to a body no value can satisfy, not 422`;
   return checker.check(operation, answer.status, answer.headers.get('content-type'), text);
 }
 
@@ -309,17 +320,7 @@ function asList(value: unknown, parameter: ApiParameter): string[] {
   return [style === 'label' ? `.${joined}` : style === 'matrix' ? (explode ? `;${joined}` : `;${parameter.name}=${joined}`) : joined];
 }
 
-/** Top-level fields of a generated body as form fields (objects as JSON, lists repeated). */
-function formOf(value: unknown): URLSearchParams {
-  const form = new URLSearchParams();
-  if (!isObject(value)) return form;
-  for (const [name, v] of Object.entries(value)) {
-    for (const item of Array.isArray(v) ? v : [v]) form.append(name, typeof item === 'object' ? JSON.stringify(item) : String(item));
-  }
-  return form;
-}
-
 /** The report line of one contract. */
 export function reportLine(result: CorpusResult): string {
-  return `${result.name.padEnd(44)} ${result.version.padEnd(4)} load ${String(result.loadMs).padStart(6)} ms  ops ${String(result.checked).padStart(4)}/${String(result.operations).padEnd(5)} failures ${result.failures.length}${result.badExamples ? `  (served ${result.badExamples} documented example(s) that break their own schema)` : ''}`;
+  return `${result.name.padEnd(44)} ${result.version.padEnd(4)} load ${String(result.loadMs).padStart(6)} ms  ops ${String(result.checked).padStart(4)}/${String(result.operations).padEnd(5)} failures ${result.failures.length}${result.unsatisfiable ? `  (${result.unsatisfiable} unsatisfiable request schema(s) flagged at load, refused)` : ''}${result.badExamples ? `  (served ${result.badExamples} documented example(s) that break their own schema)` : ''}`;
 }

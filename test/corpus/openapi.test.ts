@@ -16,7 +16,8 @@ test.each(corpus.map((entry) => [entry.name, entry] as const))(
     const result = await runEntry(entry, full);
     results.push(result);
     expect(result.failures).toEqual([]);
-    expect(result.checked).toBeGreaterThan(0);
+    // A document of webhooks only has no operations to serve.
+    expect(result.checked).toBe(full || entry.sample === undefined ? result.operations : Math.min(entry.sample, result.operations));
   },
   120_000,
 );

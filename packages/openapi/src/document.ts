@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { contentHash, ErrorCode, fileHashes, MockstackError, readStartupCache, type SourceLocation, unchanged, writeStartupCache } from '@mockstack/core';
 import type { ErrorObject } from 'ajv';
 import { deref, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
+import { SchemaConflicts } from './schema-conflicts.js';
 import { specValidator } from './spec-check.js';
 
 /** One problem of a document, at a JSON pointer into it (`/paths/~1pets/get/responses`). */
@@ -335,6 +336,7 @@ function collectOperations(
   const operations: ApiOperation[] = [];
   const paths = isObject(document.paths) ? document.paths : {};
   const operationIds = new Map<string, string>();
+  const conflicts = new SchemaConflicts(resolve);
   const schemes = isObject(document.components) && isObject(document.components.securitySchemes) ? document.components.securitySchemes : {};
   for (const [path, rawItem] of Object.entries(paths)) {
     const item = resolve(rawItem);
@@ -376,6 +378,7 @@ function collectOperations(
       const requestBody = resolve(node.requestBody);
       const responses = isObject(node.responses) ? node.responses : {};
       warnUnsupported(where, isObject(requestBody) ? requestBody : undefined, responses, resolve, warnings);
+      warnUnsatisfiable(where, isObject(requestBody) ? requestBody : undefined, responses, conflicts, resolve, warnings);
       const renamed = templateNames.filter((n) => routeParamName(n) !== n).map((n) => [routeParamName(n), n]);
       operations.push({
         method,
@@ -477,6 +480,31 @@ function warnUnsupported(
       const hasExample = isObject(media) && (media.example !== undefined || isObject(media.examples));
       if (!hasExample)
         warnings.push(`${where}: response ${status} (${type}) has no example and mockstack generates only JSON and text; it answers with an empty body`);
+    }
+  }
+}
+
+/**
+ * Schemas no value can satisfy (see SchemaConflicts), said at load with the property they trip on:
+ * such a request is always refused, and such a response cannot be generated valid.
+ */
+function warnUnsatisfiable(
+  where: string,
+  requestBody: JsonObject | undefined,
+  responses: JsonObject,
+  conflicts: SchemaConflicts,
+  resolve: (node: unknown) => unknown,
+  warnings: string[],
+): void {
+  const bodies: [string, unknown][] = [['request body', requestBody]];
+  for (const [status, response] of Object.entries(responses)) bodies.push([`response ${status} body`, resolve(response)]);
+  for (const [what, holder] of bodies) {
+    const content = isObject(holder) && isObject(holder.content) ? holder.content : {};
+    for (const raw of Object.values(content)) {
+      const media = resolve(raw);
+      if (!isObject(media) || media.schema === undefined) continue;
+      for (const problem of conflicts.of(media.schema, what)) warnings.push(`${where}: ${problem}; no value can satisfy this schema`);
+      break; // one media type says it: they share their schemas in practice
     }
   }
 }

@@ -96,10 +96,16 @@ class Generator {
     const merged: JsonObject = { ...schema, allOf: undefined };
     const properties: JsonObject = { ...(isObject(schema.properties) ? schema.properties : {}) };
     const required = new Set<string>(Array.isArray(schema.required) ? (schema.required as string[]) : []);
+    // A part with `additionalProperties: false` allows only its own properties: the others' are left out.
+    let allowed: Set<string> | undefined;
     for (const part of schema.allOf as unknown[]) {
       let resolved = this.#schema(part);
       if (resolved && Array.isArray(resolved.allOf)) resolved = flatten(resolved, (n) => this.#schema(n));
       if (!resolved) continue;
+      if (resolved.additionalProperties === false && resolved.patternProperties === undefined) {
+        const own = Object.keys(isObject(resolved.properties) ? resolved.properties : {});
+        allowed = new Set(allowed ? own.filter((name) => allowed?.has(name)) : own);
+      }
       for (const [key, value] of Object.entries(resolved)) {
         if (key === 'properties' && isObject(value)) Object.assign(properties, value);
         else if (key === 'required' && Array.isArray(value)) for (const r of value) required.add(String(r));
@@ -107,6 +113,10 @@ class Generator {
       }
     }
     delete merged.allOf;
+    if (allowed) {
+      for (const name of Object.keys(properties)) if (!allowed.has(name)) delete properties[name];
+      for (const name of required) if (!allowed.has(name)) required.delete(name);
+    }
     if (Object.keys(properties).length) {
       merged.properties = properties;
       merged.type ??= 'object';

@@ -38,7 +38,13 @@ export function checkResponses(rule: RuleDefinition, operation: ApiOperation, ap
     if (errors.length === 0) return answer;
     const problems = errors.map((e) => {
       const field = `body${e.instancePath.replace(/\//g, '.')}`;
-      const extra = e.keyword === 'enum' ? ` (${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(', ')})` : '';
+      const params = e.params as { allowedValues?: unknown[]; additionalProperty?: string };
+      const extra =
+        e.keyword === 'enum'
+          ? ` (${(params.allowedValues ?? []).join(', ')})`
+          : e.keyword === 'additionalProperties'
+            ? ` ("${String(params.additionalProperty)}")`
+            : '';
       return { field, message: `${e.message ?? e.keyword}${extra}` };
     });
     return violation(name, where, `answered a ${status} that breaks the contract: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
