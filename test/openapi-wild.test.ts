@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type TestStack } from '@mockstack/testing';
-import { rest, scenario } from 'mockstack';
+import { respond, rest, scenario } from 'mockstack';
 
 const dir = mkdtempSync(join(tmpdir(), 'mockstack-openapi-wild-'));
 const stacks: TestStack[] = [];
@@ -138,5 +138,265 @@ describe('defect 11: Swagger 2.0', () => {
       (await fetch(`${base}/v1/pets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":1,"name":"Rex","tag":null}' })).status,
     ).toBe(201);
     expect((await fetch(`${base}/v1/pets/4`)).status).toBe(200);
+  });
+});
+
+describe('defects 7 and 9: bodies and parameters as clients send them', () => {
+  const object = { type: 'object', properties: { plan: { type: 'string' } }, required: ['plan'] };
+  const document = {
+    openapi: '3.0.3',
+    info,
+    paths: {
+      '/customers': {
+        post: {
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: {
+                  type: 'object',
+                  required: ['email', 'metadata'],
+                  properties: {
+                    email: { type: 'string' },
+                    metadata: object,
+                    expand: { type: 'array', items: { type: 'string' } },
+                    tags: { type: 'array', items: { type: 'string' } },
+                  },
+                },
+              },
+            },
+          },
+          responses: { 200: { description: 'ok', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+      '/search': {
+        get: {
+          parameters: [
+            {
+              name: 'filter',
+              in: 'query',
+              style: 'deepObject',
+              explode: true,
+              required: true,
+              schema: { type: 'object', properties: { age: { type: 'integer' } }, required: ['age'] },
+            },
+            { name: 'ids', in: 'query', style: 'pipeDelimited', schema: { type: 'array', items: { type: 'integer' } } },
+          ],
+          responses: { 200: { description: 'ok', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+      '/avatars': {
+        post: {
+          requestBody: {
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: ['file', 'label'],
+                  properties: { label: { type: 'string', maxLength: 10 }, file: { type: 'string', format: 'binary' } },
+                },
+              },
+            },
+          },
+          responses: { 201: { description: 'stored', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+      '/items/{id}': {
+        patch: {
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            content: { 'application/merge-patch+json': { schema: { type: 'object', properties: { name: { type: 'string' } }, additionalProperties: false } } },
+          },
+          responses: { 200: { description: 'ok', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+      '/blobs': {
+        post: {
+          requestBody: { content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          responses: { 200: { description: 'echo', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } },
+        },
+      },
+    },
+  };
+  let base: string;
+
+  beforeAll(async () => {
+    const stack = await serve('bodies', document, [
+      rest.post('/customers', ({ body }) => ({ received: body })),
+      rest.get('/search', ({ query }) => ({ query })),
+      rest.post('/avatars', ({ body }) => {
+        const { file, label } = body as { file: { filename: string; mimeType: string; size: number; data: Buffer }; label: string };
+        return respond({ label, filename: file.filename, mimeType: file.mimeType, size: file.size, first: file.data[0] }, { status: 201 });
+      }),
+      rest.patch('/items/:id', ({ body }) => ({ kind: typeof body, body })),
+      rest.post('/blobs', ({ body }) => respond(body as Buffer, { headers: { 'content-type': 'application/octet-stream' } })),
+    ]);
+    base = stack.url('api');
+  });
+
+  test('a form body nests brackets and keeps repeated fields as lists (qs), and is validated so', async () => {
+    const form = 'email=a%40b.co&metadata[plan]=pro&expand[0]=tax&expand[1]=lines&tags=a&tags=b';
+    const answer = await fetch(`${base}/customers`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ received: { email: 'a@b.co', metadata: { plan: 'pro' }, expand: ['tax', 'lines'], tags: ['a', 'b'] } });
+    const missing = await fetch(`${base}/customers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=x&metadata[other]=1',
+    });
+    expect(missing.status).toBe(422);
+    expect(JSON.stringify(await missing.json())).toContain('/metadata/plan');
+  });
+
+  test('deepObject and pipeDelimited query parameters are read by their style before validation', async () => {
+    expect((await fetch(`${base}/search?filter[age]=3&ids=1|2|3`)).status).toBe(200);
+    const invalid = await fetch(`${base}/search?filter[age]=old&ids=1|x`);
+    expect(invalid.status).toBe(400);
+    const text = JSON.stringify(await invalid.json());
+    expect(text).toContain('query parameter \\"filter\\" at /age must be integer');
+    expect(text).toContain('query parameter \\"ids\\" at /1 must be integer');
+  });
+
+  test('multipart/form-data reaches the handler as fields and files, and is validated', async () => {
+    const form = new FormData();
+    form.append('label', 'me');
+    form.append('file', new Blob([new Uint8Array([137, 80, 78, 71])], { type: 'image/png' }), 'me.png');
+    const stored = await fetch(`${base}/avatars`, { method: 'POST', body: form });
+    expect(stored.status).toBe(201);
+    expect(await stored.json()).toEqual({ label: 'me', filename: 'me.png', mimeType: 'image/png', size: 4, first: 137 });
+    const invalid = new FormData();
+    invalid.append('label', 'far too long a label');
+    const refused = await fetch(`${base}/avatars`, { method: 'POST', body: invalid });
+    expect(refused.status).toBe(422);
+    const text = JSON.stringify(await refused.json());
+    expect(text).toContain('is required (file)');
+    expect(text).toContain('/label');
+  });
+
+  test('`+json` bodies are parsed as JSON and validated; a broken one gets 400', async () => {
+    const patched = await fetch(`${base}/items/1`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: '{"name":"x"}' });
+    expect(await patched.json()).toEqual({ kind: 'object', body: { name: 'x' } });
+    const extra = await fetch(`${base}/items/1`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: '{"nope":1}' });
+    expect(extra.status).toBe(422);
+    const broken = await fetch(`${base}/items/1`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: '{"name":' });
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { error: { message: string } }).error.message).toContain('not valid JSON');
+  });
+
+  test('binary bodies reach handlers as bytes and echo back byte-exact', async () => {
+    const bytes = new Uint8Array(64).map((_, i) => (i * 37 + 200) % 256);
+    const echoed = await fetch(`${base}/blobs`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    expect(echoed.status).toBe(200);
+    expect(echoed.headers.get('content-type')).toBe('application/octet-stream');
+    expect(new Uint8Array(await echoed.arrayBuffer())).toEqual(bytes);
+  });
+
+  afterEach(async () => {
+    expect((await fetch(`${base}/search?filter[age]=1`)).status).toBe(200);
+  });
+});
+
+describe('defect 11: methods, recursion, impossible allOf', () => {
+  const node = {
+    type: 'object',
+    required: ['name', 'children'],
+    properties: {
+      name: { type: 'string' },
+      children: { type: 'array', items: { $ref: '#/components/schemas/Node' } },
+      parent: { $ref: '#/components/schemas/Node' },
+    },
+  };
+  const document = {
+    openapi: '3.0.3',
+    info,
+    paths: {
+      '/tree/{id}': {
+        get: { responses: { 200: { description: 'a tree', content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } } } } },
+        delete: { responses: { 204: { description: 'gone' } } },
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      },
+      '/accounts': {
+        post: {
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: {
+                  allOf: [
+                    { type: 'object', properties: { name: { type: 'string' } }, additionalProperties: false },
+                    { type: 'object', properties: { owner: { type: 'string' } }, required: ['owner'] },
+                  ],
+                },
+              },
+            },
+          },
+          responses: { 201: { description: 'made' } },
+        },
+      },
+      '/profiles': {
+        get: {
+          responses: {
+            200: {
+              description: 'open and closed parts',
+              content: {
+                'application/json': {
+                  schema: {
+                    allOf: [
+                      { type: 'object', required: ['id'], properties: { id: { type: 'string' }, nickname: { type: 'string' } }, additionalProperties: false },
+                      { type: 'object', properties: { email: { type: 'string' } } },
+                    ],
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    components: { schemas: { Node: node } },
+  };
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await serve('methods', document);
+  });
+
+  test('an undocumented method on a documented path is 405 with Allow; unknown paths stay 404', async () => {
+    const base = stack.url('api');
+    const put = await fetch(`${base}/tree/7`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('DELETE, GET, HEAD');
+    expect(((await put.json()) as { detail: string }).detail).toContain('PUT is not an operation of /tree/7');
+    expect((await fetch(`${base}/forest`)).status).toBe(404);
+    expect((await fetch(`${base}/tree/7`, { method: 'DELETE' })).status).toBe(204);
+  });
+
+  test('a recursive schema generates a bounded body that is valid against it', async () => {
+    const answer = await fetch(`${stack.url('api')}/tree/1`);
+    const text = await answer.text();
+    expect(answer.status).toBe(200);
+    expect(text.length).toBeLessThan(200_000);
+    const valid = (value: unknown, depth = 0): boolean => {
+      const n = value as { name?: unknown; children?: unknown; parent?: unknown };
+      return (
+        typeof n.name === 'string' &&
+        Array.isArray(n.children) &&
+        n.children.every((c) => valid(c, depth + 1)) &&
+        (n.parent === undefined || valid(n.parent, depth + 1))
+      );
+    };
+    expect(valid(JSON.parse(text))).toBe(true);
+  });
+
+  test('an allOf no value satisfies is said at load naming the property; generated bodies keep to closed parts', async () => {
+    const warnings = (await import('@mockstack/openapi')).loadOpenApi(join(dir, 'methods.json')).then((api) => api.warnings);
+    expect(await warnings).toContainEqual(
+      expect.stringMatching(/^POST \/accounts: request body\.owner: allOf\[1\] requires property "owner" but allOf\[0\] forbids it/),
+    );
+    const refused = await fetch(`${stack.url('api')}/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"owner":"x"}' });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(await refused.json())).toContain('unexpected property \\"owner\\"');
+    const profile = (await (await fetch(`${stack.url('api')}/profiles`)).json()) as Record<string, unknown>;
+    expect(Object.keys(profile).every((key) => ['id', 'nickname'].includes(key))).toBe(true);
+    expect(typeof profile.id).toBe('string');
   });
 });

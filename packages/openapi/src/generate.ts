@@ -131,9 +131,10 @@ class Generator {
     const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
     const skip = this.#options.direction === 'request' ? 'readOnly' : 'writeOnly';
     for (const [key, raw] of Object.entries(properties)) {
-      // Deep in a recursive schema only what is required, to end the recursion.
+      // Deep in a recursive schema only what is required, to end the recursion (lists end empty);
+      // past twice the depth, a cycle of required objects that never ends is cut.
       if (depth >= MAX_DEPTH / 2 && !required.has(key)) continue;
-      if (depth >= MAX_DEPTH) continue;
+      if (depth >= MAX_DEPTH * 2) continue;
       const property = this.#schema(raw);
       if (property?.[skip] === true) continue;
       result[key] = this.value(raw, key, typeName, depth + 1);

@@ -69,7 +69,12 @@ class RestServer implements ServiceServer {
       const id = operation.id;
       this.#app.route({ method, url, exposeHeadRoute: !heads.has(url), handler: (request, reply) => this.#answer(id, request, reply) });
     }
-    this.#app.setNotFoundHandler((request, reply) => this.#answer(`${request.method} ${pathOf(request.url)}`, request, reply));
+    const methodsOf = openapi ? documentedMethods(service) : undefined;
+    this.#app.setNotFoundHandler((request, reply) => {
+      const allowed = methodsOf?.(pathOf(request.url));
+      if (allowed?.length) this.#answerMethodNotAllowed(request, reply, allowed);
+      else this.#answer(`${request.method} ${pathOf(request.url)}`, request, reply);
+    });
     this.#app.setErrorHandler((error: FastifyError, request, reply) => this.#answerBadRequest(error, request, reply));
   }
 
@@ -104,6 +109,23 @@ class RestServer implements ServiceServer {
     this.#engine.record(core, outcome, { status, startedAt });
   }
 
+  /** A documented path asked with a method its document does not have: 405 with `Allow`, journaled. */
+  #answerMethodNotAllowed(request: FastifyRequest, reply: FastifyReply, allowed: readonly string[]): void {
+    const startedAt = performance.now();
+    const message = `${request.method} is not an operation of ${pathOf(request.url)} in the OpenAPI document; it has ${allowed.join(', ')}`;
+    const core = toCoreRequest(this.#service.name, `${request.method} ${pathOf(request.url)}`, request, reply);
+    reply
+      .code(405)
+      .header('allow', allowed.join(', '))
+      .type('application/problem+json')
+      .send({ type: 'https://mockstack.dev/problems/method-not-allowed', title: 'Method not allowed', status: 405, detail: message, allow: allowed });
+    this.#engine.record(
+      core,
+      { kind: 'fault', rule: undefined, fault: { code: 'UNIMPLEMENTED', message } as Fault },
+      { status: 405, startedAt, error: message },
+    );
+  }
+
   /** Malformed JSON, oversized bodies and other errors before a handler runs: 4xx, journaled. */
   #answerBadRequest(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
     const startedAt = performance.now();
@@ -118,6 +140,35 @@ class RestServer implements ServiceServer {
     reply.code(status).send({ error: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST', message } });
     this.#engine.record(core, { kind: 'fault', rule: undefined, fault: { code: 'INVALID_ARGUMENT', message } as Fault }, { status, startedAt, error: message });
   }
+}
+
+/**
+ * The methods documented for a concrete path (`/v2/rates/abc` → GET, PUT), for a 405 on the
+ * others. Matched only for requests no route took, so a scan of the templates is fine.
+ */
+function documentedMethods(service: Service): (path: string) => string[] {
+  const templates = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  for (const operation of service.operations.values()) {
+    const route = String(operation.meta.path);
+    let entry = templates.get(route);
+    if (!entry) {
+      const pattern = new RegExp(
+        `^${route
+          .split('/')
+          .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+          .join('/')}/?$`,
+      );
+      entry = { pattern, methods: new Set() };
+      templates.set(route, entry);
+    }
+    entry.methods.add(String(operation.meta.method));
+    if (operation.meta.method === 'GET') entry.methods.add('HEAD');
+  }
+  return (path) => {
+    const methods = new Set<string>();
+    for (const { pattern, methods: own } of templates.values()) if (pattern.test(path)) for (const m of own) methods.add(m);
+    return [...methods].sort();
+  };
 }
 
 function routeKey(service: Service): string {
