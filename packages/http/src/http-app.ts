@@ -30,7 +30,7 @@ export class HttpApp {
       logger: false,
       bodyLimit: options.bodyLimit,
       // Path parameters as real clients send them: long ids, cursors, serialized objects (fastify's default is 100 characters).
-      maxParamLength: 2048,
+      routerOptions: { maxParamLength: 2048 },
       forceCloseConnections: true,
       return503OnClosing: false,
       serverFactory: (route, settings) => {
