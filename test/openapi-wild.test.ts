@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type TestStack } from '@mockstack/testing';
-import { respond, rest, scenario } from 'mockstack';
+import { fallThrough, fault, respond, rest, scenario } from 'mockstack';
 
 const dir = mkdtempSync(join(tmpdir(), 'mockstack-openapi-wild-'));
 const stacks: TestStack[] = [];
@@ -398,5 +398,126 @@ describe('defect 11: methods, recursion, impossible allOf', () => {
     const profile = (await (await fetch(`${stack.url('api')}/profiles`)).json()) as Record<string, unknown>;
     expect(Object.keys(profile).every((key) => ['id', 'nickname'].includes(key))).toBe(true);
     expect(typeof profile.id).toBe('string');
+  });
+});
+
+describe('defects 5, 6 and 8: links, media types and error shapes as the provider has them', () => {
+  const provider = 'https://api.provider.example/v1';
+  const thing = {
+    type: 'object',
+    xml: { name: 'thing' },
+    required: ['id', 'name'],
+    properties: {
+      id: { type: 'string', xml: { attribute: true } },
+      name: { type: 'string' },
+      tags: { type: 'array', xml: { wrapped: true }, items: { type: 'string', xml: { name: 'tag' } } },
+    },
+  };
+  const providerError = {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['type', 'message'],
+        properties: { type: { type: 'string', enum: ['invalid_request_error', 'api_error'] }, message: { type: 'string' } },
+      },
+    },
+  };
+  const document = {
+    openapi: '3.0.3',
+    info,
+    servers: [{ url: provider }, { url: 'https://sandbox.provider.example/v1' }],
+    paths: {
+      '/things': {
+        get: {
+          parameters: [{ name: 'page', in: 'query', schema: { type: 'integer' } }],
+          responses: {
+            200: {
+              description: 'a page',
+              headers: { Link: { schema: { type: 'string' }, example: `<${provider}/things?page=2>; rel="next", <https://elsewhere.example/x>; rel="help"` } },
+              content: {
+                'application/json': { schema: { type: 'array', items: thing }, example: [{ id: 'a', name: 'first', self: `${provider}/things/a` }] },
+                'application/xml': { schema: { type: 'array', xml: { name: 'things' }, items: thing } },
+                'text/csv': { schema: { type: 'string' } },
+              },
+            },
+          },
+        },
+        post: {
+          requestBody: { required: true, content: { 'application/json': { schema: thing } } },
+          responses: {
+            201: { description: 'made', headers: { Location: { schema: { type: 'string' }, example: `${provider}/things/a` } } },
+            400: { description: 'bad', content: { 'application/json': { schema: providerError } } },
+          },
+        },
+      },
+      '/things/{id}': {
+        get: {
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: { description: 'one', content: { 'application/json': { schema: thing } } },
+            default: {
+              description: 'error',
+              content: { 'application/json': { schema: { type: 'object', properties: { code: { type: 'integer' }, detail: { type: 'string' } } } } },
+            },
+          },
+        },
+      },
+    },
+  };
+  let base: string;
+
+  beforeAll(async () => {
+    const stack = await serve('provider', document, [
+      rest.get('/things/:id', ({ params }) => (params.id === 'gone' ? fault.notFound('thing gone is deleted') : fallThrough())),
+    ]);
+    base = stack.url('api');
+  });
+  afterEach(async () => {
+    expect((await fetch(`${base}/v1/things`)).status).toBe(200);
+  });
+
+  test('Link, Location and example URLs that name the provider point back at the mock; a client following `next` stays on it', async () => {
+    const first = await fetch(`${base}/v1/things`, { headers: { accept: 'application/json' } });
+    const link = first.headers.get('link') ?? '';
+    expect(link).toBe(`<${base}/v1/things?page=2>; rel="next", <https://elsewhere.example/x>; rel="help"`);
+    expect(await first.json()).toEqual([{ id: 'a', name: 'first', self: `${base}/v1/things/a` }]);
+    // What a paginating client (Octokit's paginate) does: follow rel="next".
+    const next = /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] as string;
+    expect((await fetch(next)).status).toBe(200);
+    const made = await fetch(`${base}/v1/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"b","name":"x"}' });
+    expect(made.status).toBe(201);
+    expect(made.headers.get('location')).toBe(`${base}/v1/things/a`);
+  });
+
+  test('Accept: XML is generated from the schema with its xml names; types the mock cannot make are 406', async () => {
+    const xml = await fetch(`${base}/v1/things`, { headers: { accept: 'application/xml' } });
+    expect(xml.status).toBe(200);
+    expect(xml.headers.get('content-type')).toBe('application/xml');
+    const text = await xml.text();
+    expect(text).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<things><thing id="[^"]+"><name>[^<]+<\/name>(<tags>(<tag>[^<]*<\/tag>)+<\/tags>)?<\/thing>/,
+    );
+    for (const accept of ['text/csv', 'application/octet-stream', 'image/png, text/csv;q=0.5']) {
+      const refused = await fetch(`${base}/v1/things`, { headers: { accept } });
+      expect(refused.status).toBe(406);
+      expect(((await refused.json()) as { available: string[] }).available).toEqual(['application/json', 'application/xml']);
+    }
+    expect((await fetch(`${base}/v1/things`, { headers: { accept: 'text/html,*/*;q=0.8' } })).headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
+  test("validation errors and scenario faults take the operation's documented error shape", async () => {
+    const invalid = await fetch(`${base}/v1/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"b"}' });
+    expect(invalid.status).toBe(400);
+    const body = (await invalid.json()) as { error: { type: string; message: string } };
+    expect(['invalid_request_error', 'api_error']).toContain(body.error.type);
+    expect(body.error.message).toContain('is required (name)');
+    const gone = await fetch(`${base}/v1/things/gone`);
+    expect(gone.status).toBe(404);
+    const error = (await gone.json()) as { code?: number; detail: string };
+    expect(error.detail).toBe('thing gone is deleted');
+    if (error.code !== undefined) expect(error.code).toBe(404);
+    expect((await fetch(`${base}/v1/things/here`)).status).toBe(200);
   });
 });

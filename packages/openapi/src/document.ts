@@ -318,6 +318,26 @@ function basePathOf(document: JsonObject): string {
 }
 
 /**
+ * The absolute URLs of the document's servers (`https://api.example.com/v2`, variables at their
+ * defaults, no trailing slash), longest first: the provider's own addresses, which examples and
+ * documented `Link`/`Location` headers name.
+ */
+export function serverUrlsOf(document: JsonObject): string[] {
+  const servers = Array.isArray(document.servers) ? document.servers : [];
+  const urls = new Set<string>();
+  for (const server of servers) {
+    if (!isObject(server) || typeof server.url !== 'string') continue;
+    const variables = isObject(server.variables) ? server.variables : {};
+    const url = server.url.replace(/\{([^}]+)\}/g, (_, name: string) => {
+      const variable = variables[name];
+      return isObject(variable) && variable.default !== undefined ? String(variable.default) : '';
+    });
+    if (/^https?:\/\/[^/]/i.test(url)) urls.add(url.replace(/\/+$/, ''));
+  }
+  return [...urls].sort((a, b) => b.length - a.length);
+}
+
+/**
  * The router's name for a path parameter: letters, digits and `_` only (`{user-id}` → `:user_id`);
  * handlers see `params.user_id`, the request check maps it back to the document's name.
  */

@@ -1,5 +1,17 @@
-import { Code, type Fault, type HandlerContext, isFallThrough, isFault, isReply, isSequence, makeFault, type RuleDefinition } from '@mockstack/core';
-import { type AjvInstance, type ApiOperation, createAjv, type OpenApi, SchemaSet } from '@mockstack/openapi';
+import {
+  Code,
+  type Fault,
+  type HandlerContext,
+  httpStatusOfCode,
+  isFallThrough,
+  isFault,
+  isReply,
+  isSequence,
+  makeFault,
+  makeSequence,
+  type RuleDefinition,
+} from '@mockstack/core';
+import { type AjvInstance, type ApiOperation, createAjv, documentedError, type OpenApi, SchemaSet } from '@mockstack/openapi';
 
 type Validate = ((body: unknown) => boolean) & { errors?: { instancePath: string; message?: string; keyword: string; params: unknown }[] | null };
 
@@ -20,7 +32,8 @@ export function checkResponses(rule: RuleDefinition, operation: ApiOperation, ap
   const where = rule.source ? ` (${rule.source.file}:${rule.source.line})` : '';
   const validators = new Map<string, Validate | undefined>();
   const check = (answer: unknown): unknown => {
-    if (answer === undefined || isFault(answer) || isSequence(answer) || isFallThrough(answer)) return answer;
+    if (isFault(answer)) return shapeFault(answer, operation, api);
+    if (answer === undefined || isSequence(answer) || isFallThrough(answer)) return answer;
     const status = isReply(answer) ? (answer.status ?? 200) : 200;
     const body = isReply(answer) ? answer.body : answer;
     const documented = Object.keys(operation.responses);
@@ -56,6 +69,26 @@ export function checkResponses(rule: RuleDefinition, operation: ApiOperation, ap
       return answer instanceof Promise ? answer.then(check) : check(answer);
     },
   };
+}
+
+/**
+ * A fault of the scenario (`fault.notFound()`, a status) answered in the error shape the operation
+ * documents for that status, when it documents one; faults with a body of their own, dropped
+ * connections and contract violations pass as they are.
+ */
+export function shapeFault(fault: Fault, operation: ApiOperation, api: OpenApi): Fault {
+  if (fault.body !== undefined || fault.transport) return fault;
+  const status = fault.httpStatus ?? httpStatusOfCode[fault.code];
+  const shaped = documentedError(api, operation, status, fault.message);
+  if (!shaped || shaped.status !== status) return fault;
+  return { ...fault, headers: { 'content-type': shaped.contentType, ...fault.headers }, body: shaped.body };
+}
+
+/** Static responders as written, their faults (also inside sequences) shaped by shapeFault. */
+export function shapeFaults(respond: RuleDefinition['respond'], operation: ApiOperation, api: OpenApi): RuleDefinition['respond'] {
+  if (isFault(respond)) return shapeFault(respond, operation, api);
+  if (isSequence(respond)) return makeSequence(respond.steps.map((step) => shapeFaults(step, operation, api)) as typeof respond.steps, respond.after);
+  return respond;
 }
 
 function violation(name: string, where: string, detail: string, problems: { field: string; message: string }[]): Fault {
