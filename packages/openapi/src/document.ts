@@ -5,6 +5,7 @@ import type { ErrorObject } from 'ajv';
 import { deref, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
 import { SchemaConflicts } from './schema-conflicts.js';
 import { specValidator } from './spec-check.js';
+import { isXmlMediaType } from './xml.js';
 
 /** One problem of a document, at a JSON pointer into it (`/paths/~1pets/get/responses`). */
 export interface DocumentProblem {
@@ -495,11 +496,13 @@ function warnUnsupported(
     const response = resolve(raw);
     if (!isObject(response) || !isObject(response.content)) continue;
     const types = Object.entries(response.content);
-    if (types.some(([t]) => isJsonMediaType(t) || /^text\//i.test(t))) continue;
+    if (types.some(([t]) => isJsonMediaType(t) || isXmlMediaType(t) || /^text\/plain/i.test(t))) continue;
     for (const [type, media] of types) {
       const hasExample = isObject(media) && (media.example !== undefined || isObject(media.examples));
       if (!hasExample)
-        warnings.push(`${where}: response ${status} (${type}) has no example and mockstack generates only JSON and text; it answers with an empty body`);
+        warnings.push(
+          `${where}: response ${status} (${type}) has no example and mockstack generates only JSON, XML and plain text; it answers with an empty body (406 to a client that accepts only ${type})`,
+        );
     }
   }
 }

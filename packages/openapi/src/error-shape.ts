@@ -20,9 +20,10 @@ const STATUS_FIELDS = new Set(['status', 'statusCode', 'status_code', 'code', 'h
  * for `status` (for 422 a documented 400 and the other way round, as providers pick one of them),
  * else `4XX`, else `default`. Its JSON schema is filled with generated values, the message put in
  * the natural string field (`message`, `error_description`, `detail`…) and the status in a numeric
- * status field. Undefined when the operation declares no such JSON error body.
+ * status field; `extra` fields (the violations) are added where the schema allows more properties.
+ * Undefined when the operation declares no such JSON error body.
  */
-export function documentedError(api: OpenApi, operation: ApiOperation, status: number, message: string): DocumentedError | undefined {
+export function documentedError(api: OpenApi, operation: ApiOperation, status: number, message: string, extra: JsonObject = {}): DocumentedError | undefined {
   const documented = Object.keys(operation.responses);
   const alternative = status === 422 ? '400' : status === 400 ? '422' : undefined;
   const candidates = [String(status), alternative, `${String(status)[0]}XX`, `${String(status)[0]}xx`, 'default'];
@@ -39,11 +40,11 @@ export function documentedError(api: OpenApi, operation: ApiOperation, status: n
       resolve: api.resolve,
       direction: 'response',
     });
-    return {
-      status: answered,
-      contentType: type === '*/*' ? 'application/json' : type,
-      body: typeof value === 'string' ? message : place(value, message, answered),
-    };
+    const body = typeof value === 'string' ? message : place(value, message, answered);
+    // Details the provider's shape has no field for go beside it where the schema leaves room.
+    const root = api.resolve(media.schema);
+    if (isObject(body) && isObject(root) && root.additionalProperties !== false && root.unevaluatedProperties !== false) Object.assign(body, extra);
+    return { status: answered, contentType: type === '*/*' ? 'application/json' : type, body };
   }
   return undefined;
 }

@@ -96,7 +96,7 @@ class Generator {
     const merged: JsonObject = { ...schema, allOf: undefined };
     const properties: JsonObject = { ...(isObject(schema.properties) ? schema.properties : {}) };
     const required = new Set<string>(Array.isArray(schema.required) ? (schema.required as string[]) : []);
-    // A part with `additionalProperties: false` allows only its own properties: the others' are left out.
+    // A part with `additionalProperties: false` allows only its own properties.
     let allowed: Set<string> | undefined;
     for (const part of schema.allOf as unknown[]) {
       let resolved = this.#schema(part);
@@ -113,10 +113,9 @@ class Generator {
       }
     }
     delete merged.allOf;
-    if (allowed) {
-      for (const name of Object.keys(properties)) if (!allowed.has(name)) delete properties[name];
-      for (const name of required) if (!allowed.has(name)) required.delete(name);
-    }
+    // Optional properties a closed part forbids are left out; required ones stay (no value can
+    // satisfy such a schema, which loading says; the provider clearly means them to be there).
+    if (allowed) for (const name of Object.keys(properties)) if (!allowed.has(name) && !required.has(name)) delete properties[name];
     if (Object.keys(properties).length) {
       merged.properties = properties;
       merged.type ??= 'object';

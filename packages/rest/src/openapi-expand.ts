@@ -200,7 +200,7 @@ function validationRule(
       const status = violations.every((v) => v.in === 'security') ? 401 : violations.every((v) => v.in === 'body') ? 422 : 400;
       const summary = violations.map((v) => `${v.in}${v.name ? ` ${v.name}` : v.pointer ? ` ${v.pointer}` : ''}: ${v.message}`).join('; ');
       const message = `request does not match ${operation.method} ${operation.path} of ${api.file}: ${summary}`;
-      const shaped = documentedError(api, operation, status, `request does not match the contract: ${summary}`);
+      const shaped = documentedError(api, operation, status, `request does not match the contract: ${summary}`, { violations });
       if (shaped) {
         const headers: Record<string, string> = { 'content-type': shaped.contentType };
         if (shaped.status === 401) headers['www-authenticate'] = challengeOf(operation);
