@@ -46,7 +46,7 @@ function qualified(name: string, xml: XmlObject): string {
 
 function namespaceAttribute(xml: XmlObject): string {
   if (!xml.namespace) return '';
-  return xml.prefix ? ` xmlns:${xml.prefix}="${escape(xml.namespace)}"` : ` xmlns="${escape(xml.namespace)}"`;
+  return xml.prefix ? ` xmlns:${xml.prefix}="${escapeXml(xml.namespace)}"` : ` xmlns="${escapeXml(xml.namespace)}"`;
 }
 
 function element(name: string, value: unknown, rawSchema: unknown, resolve: (node: unknown) => unknown, depth: number): string {
@@ -68,14 +68,14 @@ function element(name: string, value: unknown, rawSchema: unknown, resolve: (nod
       const property = properties[key];
       const propertyXml = xmlOf(resolve(property));
       if (propertyXml.attribute && (child === null || typeof child !== 'object')) {
-        attributes += ` ${qualified(propertyXml.name ?? key, propertyXml)}="${escape(String(child))}"`;
+        attributes += ` ${qualified(propertyXml.name ?? key, propertyXml)}="${escapeXml(String(child))}"`;
       } else children += element(key, child, property, resolve, depth + 1);
     }
     return `<${tag}${attributes}>${children}</${tag}>`;
   }
-  return `<${tag}${namespaceAttribute(xml)}>${escape(String(value))}</${tag}>`;
+  return `<${tag}${namespaceAttribute(xml)}>${escapeXml(String(value))}</${tag}>`;
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
