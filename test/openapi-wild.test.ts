@@ -273,6 +273,18 @@ describe('defects 7 and 9: bodies and parameters as clients send them', () => {
     expect(text).toContain('/label');
   });
 
+  test('a multipart body without a boundary is 400, one over the body limit 413; each says why', async () => {
+    const unbounded = await fetch(`${base}/avatars`, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'label=x' });
+    expect(unbounded.status).toBe(400);
+    expect(((await unbounded.json()) as { error: { message: string } }).error.message).toMatch(/^multipart body cannot be read: .*boundary/i);
+    const huge = new FormData();
+    huge.append('label', 'big');
+    huge.append('file', new Blob([new Uint8Array(1024 * 1024 + 10)]), 'big.bin');
+    const tooLarge = await fetch(`${base}/avatars`, { method: 'POST', body: huge });
+    expect(tooLarge.status).toBe(413);
+    expect(((await tooLarge.json()) as { error: { message: string } }).error.message).toContain("larger than this service's limit of 1048576 bytes");
+  });
+
   test('`+json` bodies are parsed as JSON and validated; a broken one gets 400', async () => {
     const patched = await fetch(`${base}/items/1`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: '{"name":"x"}' });
     expect(await patched.json()).toEqual({ kind: 'object', body: { name: 'x' } });
