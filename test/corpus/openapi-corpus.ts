@@ -18,6 +18,7 @@ import {
   type OpenApi,
   SchemaSet,
   seedFor,
+  serverUrlsOf,
 } from '@mockstack/openapi';
 import { startStack } from '@mockstack/testing';
 import type { ValidateFunction } from 'ajv';
@@ -117,8 +118,8 @@ export async function runEntry(entry: CorpusEntry, full: boolean): Promise<Corpu
     result.version = api.version;
     result.operations = api.operations.length;
     const picked = full || entry.sample === undefined ? api.operations : sampleOf(api.operations, entry.sample);
-    const checker = new AnswerChecker(api, result);
     const base = stack.url('api');
+    const checker = new AnswerChecker(api, result, base);
     for (const operation of picked) {
       result.checked++;
       const impossible = api.warnings.some(
@@ -162,9 +163,18 @@ class AnswerChecker {
   readonly #ajv: AjvInstance;
   readonly #result: CorpusResult;
 
-  constructor(api: OpenApi, result: CorpusResult) {
+  readonly #pointBack: (example: unknown) => unknown;
+
+  constructor(api: OpenApi, result: CorpusResult, base: string) {
     this.#api = api;
     this.#result = result;
+    // Examples are served with the provider's URLs pointing at the mock (defect 5).
+    const servers = serverUrlsOf(api.document);
+    this.#pointBack = (example) => {
+      let text = JSON.stringify(example);
+      for (const server of servers) text = text.split(server).join(`${base}${api.basePath}`);
+      return JSON.parse(text);
+    };
     this.#ajv = createAjv(api.version, { validateSchema: false });
   }
 
@@ -199,7 +209,7 @@ class AnswerChecker {
     }
     if (validate(value)) return undefined;
     // The mock serves documented examples as written; a provider's example may break its own schema.
-    if (examplesOf(media, this.#api).some((example) => isDeepStrictEqual(example, value))) {
+    if (examplesOf(media, this.#api).some((example) => isDeepStrictEqual(this.#pointBack(example), value))) {
       this.#result.badExamples++;
       return undefined;
     }
