@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isFault, isReply, isSequence, type Model, type Rule, resolveContractPath, type Service, type SourceLocation } from '@mockstack/core';
 import { loadProtos, prepareMessage, ShapeError } from '@mockstack/grpc';
-import { type ApiOperation, createAjv, loadOpenApi, type OpenApi, toPointer } from '@mockstack/openapi';
+import { type ApiOperation, createAjv, loadOpenApi, type OpenApi, SchemaSet } from '@mockstack/openapi';
 import {
   buildSchema,
   type GraphQLOutputType,
@@ -218,8 +218,8 @@ async function checkRest(
   } catch {
     return [];
   }
-  const ajv = createAjv(api.version);
-  ajv.addSchema(api.document, 'contract');
+  const ajv = createAjv(api.version, { validateSchema: false });
+  const schemas = SchemaSet.of(api);
   const out: Violation[] = [];
   for (const { op, rule } of statics) {
     const operation = findOperation(api, rule, op.meta);
@@ -245,9 +245,13 @@ async function checkRest(
       const response = api.resolve(operation.responses[key]) as { content?: Record<string, { schema?: unknown }> } | undefined;
       const media = Object.keys(response?.content ?? {}).find((m) => /json/i.test(m));
       if (!media || response?.content?.[media]?.schema === undefined || typeof body === 'string') continue;
-      const pointer = `${operation.pointer}/responses/${toPointer([key])}/content/${toPointer([media])}/schema`.replace(/\/+/g, '/');
-      const validate = ajv.getSchema(`contract#${pointer}`);
-      if (!validate || validate(body)) continue;
+      let validate: ReturnType<typeof ajv.compile>;
+      try {
+        validate = schemas.compile(ajv, response.content[media]?.schema, 'response');
+      } catch {
+        continue; // a schema Ajv cannot compile is reported when the service starts
+      }
+      if (validate(body)) continue;
       for (const error of validate.errors ?? []) {
         const where = error.instancePath ? `body${error.instancePath.replace(/\//g, '.')}` : 'body';
         const extra = error.keyword === 'additionalProperties' ? ` (${String((error.params as { additionalProperty?: string }).additionalProperty)})` : '';

@@ -25,7 +25,7 @@ export function protocolOfEnding(file: string): keyof typeof CONTRACT_ENDINGS | 
 }
 
 /** `.proto (gRPC), .graphql/.graphqls/.gql (GraphQL SDL), OpenAPI 3 .json/.yaml/.yml`: for error messages. */
-export const CONTRACT_ENDINGS_TEXT = `${CONTRACT_ENDINGS.grpc.join('/')} (gRPC), ${CONTRACT_ENDINGS.graphql.join('/')} (GraphQL SDL), OpenAPI 3 ${CONTRACT_ENDINGS.openapi.join('/')}`;
+export const CONTRACT_ENDINGS_TEXT = `${CONTRACT_ENDINGS.grpc.join('/')} (gRPC), ${CONTRACT_ENDINGS.graphql.join('/')} (GraphQL SDL), OpenAPI 3 or Swagger 2.0 ${CONTRACT_ENDINGS.openapi.join('/')}`;
 
 /**
  * The kind of a contract file, from its ending and (for GraphQL and JSON/YAML) its text: a GraphQL
@@ -42,20 +42,20 @@ export function sniffContract(file: string, text?: string): ContractKind | undef
 }
 
 /**
- * True for an OpenAPI 3 document: JSON with a top-level `"openapi": "3.…"` (pretty or minified), or
- * YAML with a top-level `openapi: 3.…` line.
+ * True for an OpenAPI 3 document, or a Swagger 2.0 one (converted when loaded): JSON with a
+ * top-level `"openapi": "3.…"` or `"swagger": "2.0"` (pretty or minified), or YAML with such a top-level line.
  */
 export function isOpenApiDocument(text: string): boolean {
   const start = text.trimStart();
   if (start.startsWith('{')) {
     try {
-      const value = (JSON.parse(start) as { openapi?: unknown }).openapi;
-      return typeof value === 'string' && value.startsWith('3.');
+      const { openapi, swagger } = JSON.parse(start) as { openapi?: unknown; swagger?: unknown };
+      return (typeof openapi === 'string' && openapi.startsWith('3.')) || swagger === '2.0';
     } catch {
       // Not JSON after all: YAML flow style, or a broken file. The YAML check below decides.
     }
   }
-  return /^["']?openapi["']?\s*:\s*["']?3\./m.test(text);
+  return /^["']?(?:openapi["']?\s*:\s*["']?3\.|swagger["']?\s*:\s*["']?2\.0)/m.test(text);
 }
 
 const EXECUTABLE = new Set(['query', 'mutation', 'subscription', 'fragment', '{']);

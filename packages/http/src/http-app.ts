@@ -31,6 +31,8 @@ export class HttpApp {
     this.fastify = Fastify({
       logger: false,
       bodyLimit: options.bodyLimit,
+      // Path parameters as real clients send them: long ids, cursors, serialized objects (fastify's default is 100 characters).
+      routerOptions: { maxParamLength: 2048 },
       // Connections are cut by close() itself: at once, or after a drain.
       forceCloseConnections: 'idle',
       return503OnClosing: false,

@@ -3,7 +3,9 @@ import { extname } from 'node:path';
 import { contentHash, ErrorCode, fileHashes, MockstackError, readStartupCache, type SourceLocation, unchanged, writeStartupCache } from '@mockstack/core';
 import type { ErrorObject } from 'ajv';
 import { deref, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
+import { SchemaConflicts } from './schema-conflicts.js';
 import { specValidator } from './spec-check.js';
+import { isXmlMediaType } from './xml.js';
 
 /** One problem of a document, at a JSON pointer into it (`/paths/~1pets/get/responses`). */
 export interface DocumentProblem {
@@ -108,12 +110,15 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
     throw new MockstackError(ErrorCode.ContractLoad, `cannot read OpenAPI document ${file}: ${(error as Error).message}`, { cause: error });
   }
   // Plain JSON parses as fast as its cache would; YAML and documents with external $refs are cached.
-  const cached = !isJson(file, text) || hasExternalRef(text);
+  const swagger = isSwagger(text);
+  const cached = !isJson(file, text) || hasExternalRef(text) || swagger;
   const { document, refs } = (cached && readCachedDocument(file, text)) || (await readDocument(file, text, cached));
   const version = versionOf(file, document);
   const problems: DocumentProblem[] = options.skipSchemaCheck ? [] : await checkAgainstSpecCached(version, document);
   const resolve = (node: unknown): unknown => deref(document, node);
-  const warnings: string[] = [];
+  const warnings: string[] = swagger
+    ? ['a Swagger 2.0 document, converted to OpenAPI 3.0 at load (swagger2openapi): pointers in messages are into the converted document']
+    : [];
   const basePath = basePathOf(document);
   const operations = collectOperations(document, basePath, resolve, problems, warnings);
   if (options.lenient && problems.length) {
@@ -130,8 +135,9 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
  * (see readCachedDocument). The YAML and `$ref` libraries load only here.
  */
 async function readDocument(file: string, text: string, cache: boolean): Promise<Bundled> {
-  const parsed = await parseText(file, text);
-  if (!isObject(parsed)) throw new OpenApiDocumentError(file, [{ pointer: '', message: 'the document must be an object with `openapi`, `info` and `paths`' }]);
+  const read = await parseText(file, text);
+  if (!isObject(read)) throw new OpenApiDocumentError(file, [{ pointer: '', message: 'the document must be an object with `openapi`, `info` and `paths`' }]);
+  const parsed = read.swagger === '2.0' ? await fromSwagger(file, read) : read;
   versionOf(file, parsed);
   if (!hasExternalRef(text)) {
     if (cache) writeCachedDocument(file, text, parsed, []);
@@ -154,6 +160,31 @@ async function readDocument(file: string, text: string, cache: boolean): Promise
 interface Bundled {
   document: JsonObject;
   refs: readonly string[];
+}
+
+interface SwaggerConverter {
+  convertObj(swagger: object, options: { patch: boolean; warnOnly: boolean; resolve: boolean; direct: boolean; source: string }): Promise<object>;
+}
+
+/** A Swagger 2.0 document as OpenAPI 3.0, converted by swagger2openapi (small errors patched, as Swagger tools accept them). */
+async function fromSwagger(file: string, swagger: JsonObject): Promise<JsonObject> {
+  // biome-ignore lint/suspicious/noTsIgnore: swagger2openapi ships no types (a .d.ts here would not reach packages compiling this source)
+  // @ts-ignore: SwaggerConverter types the one call made
+  const { convertObj } = (await import('swagger2openapi')) as unknown as SwaggerConverter;
+  try {
+    return (await convertObj(swagger, { patch: true, warnOnly: true, resolve: false, direct: true, source: file })) as JsonObject;
+  } catch (error) {
+    throw new OpenApiDocumentError(
+      file,
+      [{ pointer: '', message: `cannot convert this Swagger 2.0 document to OpenAPI 3.0: ${(error as Error).message}` }],
+      error,
+    );
+  }
+}
+
+/** `"swagger": "2.0"` near the top, JSON or YAML. */
+function isSwagger(text: string): boolean {
+  return /^\s*\{?\s*["']?swagger["']?\s*:\s*["']?2\.0/m.test(text.slice(0, 4096));
 }
 
 function documentCacheName(file: string, text: string): string {
@@ -214,7 +245,10 @@ function versionOf(file: string, document: JsonObject): '3.0' | '3.1' {
   if (typeof declared === 'string' && /^3\.1\.\d+/.test(declared)) return '3.1';
   if (document.swagger !== undefined) {
     throw new OpenApiDocumentError(file, [
-      { pointer: '/swagger', message: 'Swagger 2.0 is not supported; convert the document to OpenAPI 3.0 or 3.1 (e.g. with swagger2openapi)' },
+      {
+        pointer: '/swagger',
+        message: `expected "swagger": "2.0" (converted at load) or "openapi": "3.0.x"/"3.1.x", found ${JSON.stringify(document.swagger)}`,
+      },
     ]);
   }
   throw new OpenApiDocumentError(file, [
@@ -292,6 +326,26 @@ function basePathOf(document: JsonObject): string {
 }
 
 /**
+ * The absolute URLs of the document's servers (`https://api.example.com/v2`, variables at their
+ * defaults, no trailing slash), longest first: the provider's own addresses, which examples and
+ * documented `Link`/`Location` headers name.
+ */
+export function serverUrlsOf(document: JsonObject): string[] {
+  const servers = Array.isArray(document.servers) ? document.servers : [];
+  const urls = new Set<string>();
+  for (const server of servers) {
+    if (!isObject(server) || typeof server.url !== 'string') continue;
+    const variables = isObject(server.variables) ? server.variables : {};
+    const url = server.url.replace(/\{([^}]+)\}/g, (_, name: string) => {
+      const variable = variables[name];
+      return isObject(variable) && variable.default !== undefined ? String(variable.default) : '';
+    });
+    if (/^https?:\/\/[^/]/i.test(url)) urls.add(url.replace(/\/+$/, ''));
+  }
+  return [...urls].sort((a, b) => b.length - a.length);
+}
+
+/**
  * The router's name for a path parameter: letters, digits and `_` only (`{user-id}` → `:user_id`);
  * handlers see `params.user_id`, the request check maps it back to the document's name.
  */
@@ -310,6 +364,7 @@ function collectOperations(
   const operations: ApiOperation[] = [];
   const paths = isObject(document.paths) ? document.paths : {};
   const operationIds = new Map<string, string>();
+  const conflicts = new SchemaConflicts(resolve);
   const schemes = isObject(document.components) && isObject(document.components.securitySchemes) ? document.components.securitySchemes : {};
   for (const [path, rawItem] of Object.entries(paths)) {
     const item = resolve(rawItem);
@@ -351,8 +406,7 @@ function collectOperations(
       const requestBody = resolve(node.requestBody);
       const responses = isObject(node.responses) ? node.responses : {};
       warnUnsupported(where, isObject(requestBody) ? requestBody : undefined, responses, resolve, warnings);
-      const deep = parameters.filter((p) => p.style === 'deepObject').map((p) => p.name);
-      if (deep.length) warnings.push(`${where}: deepObject query parameters (${deep.join(', ')}) are not validated`);
+      warnUnsatisfiable(where, isObject(requestBody) ? requestBody : undefined, responses, conflicts, resolve, warnings);
       const renamed = templateNames.filter((n) => routeParamName(n) !== n).map((n) => [routeParamName(n), n]);
       operations.push({
         method,
@@ -441,19 +495,46 @@ function warnUnsupported(
   warnings: string[],
 ): void {
   const requestTypes = isObject(requestBody?.content) ? Object.keys(requestBody.content) : [];
-  const unchecked = requestTypes.filter((t) => !isJsonMediaType(t) && !/^application\/x-www-form-urlencoded/i.test(t));
+  const unchecked = requestTypes.filter((t) => !isJsonMediaType(t) && !/^(?:application\/x-www-form-urlencoded|multipart\/form-data)/i.test(t));
   if (unchecked.length && unchecked.length === requestTypes.length) {
-    warnings.push(`${where}: request bodies of type ${unchecked.join(', ')} are not validated (only JSON and form-encoded are)`);
+    warnings.push(`${where}: request bodies of type ${unchecked.join(', ')} are not validated (only JSON, form-encoded and multipart are)`);
   }
   for (const [status, raw] of Object.entries(responses)) {
     const response = resolve(raw);
     if (!isObject(response) || !isObject(response.content)) continue;
     const types = Object.entries(response.content);
-    if (types.some(([t]) => isJsonMediaType(t) || /^text\//i.test(t))) continue;
+    if (types.some(([t]) => isJsonMediaType(t) || isXmlMediaType(t) || /^text\/plain/i.test(t))) continue;
     for (const [type, media] of types) {
       const hasExample = isObject(media) && (media.example !== undefined || isObject(media.examples));
       if (!hasExample)
-        warnings.push(`${where}: response ${status} (${type}) has no example and mockstack generates only JSON and text; it answers with an empty body`);
+        warnings.push(
+          `${where}: response ${status} (${type}) has no example and mockstack generates only JSON, XML and plain text; it answers with an empty body (406 to a client that accepts only ${type})`,
+        );
+    }
+  }
+}
+
+/**
+ * Schemas no value can satisfy (see SchemaConflicts), said at load with the property they trip on:
+ * such a request is always refused, and such a response cannot be generated valid.
+ */
+function warnUnsatisfiable(
+  where: string,
+  requestBody: JsonObject | undefined,
+  responses: JsonObject,
+  conflicts: SchemaConflicts,
+  resolve: (node: unknown) => unknown,
+  warnings: string[],
+): void {
+  const bodies: [string, unknown][] = [['request body', requestBody]];
+  for (const [status, response] of Object.entries(responses)) bodies.push([`response ${status} body`, resolve(response)]);
+  for (const [what, holder] of bodies) {
+    const content = isObject(holder) && isObject(holder.content) ? holder.content : {};
+    for (const raw of Object.values(content)) {
+      const media = resolve(raw);
+      if (!isObject(media) || media.schema === undefined) continue;
+      for (const problem of conflicts.of(media.schema, what)) warnings.push(`${where}: ${problem}; no value can satisfy this schema`);
+      break; // one media type says it: they share their schemas in practice
     }
   }
 }

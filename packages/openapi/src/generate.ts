@@ -83,10 +83,16 @@ class Generator {
     const merged: JsonObject = { ...schema, allOf: undefined };
     const properties: JsonObject = { ...(isObject(schema.properties) ? schema.properties : {}) };
     const required = new Set<string>(Array.isArray(schema.required) ? (schema.required as string[]) : []);
+    // A part with `additionalProperties: false` allows only its own properties.
+    let allowed: Set<string> | undefined;
     for (const part of schema.allOf as unknown[]) {
       let resolved = this.#schema(part);
       if (resolved && Array.isArray(resolved.allOf)) resolved = flatten(resolved, (n) => this.#schema(n));
       if (!resolved) continue;
+      if (resolved.additionalProperties === false && resolved.patternProperties === undefined) {
+        const own = Object.keys(isObject(resolved.properties) ? resolved.properties : {});
+        allowed = new Set(allowed ? own.filter((name) => allowed?.has(name)) : own);
+      }
       for (const [key, value] of Object.entries(resolved)) {
         if (key === 'properties' && isObject(value)) Object.assign(properties, value);
         else if (key === 'required' && Array.isArray(value)) for (const r of value) required.add(String(r));
@@ -94,6 +100,9 @@ class Generator {
       }
     }
     delete merged.allOf;
+    // Optional properties a closed part forbids are left out; required ones stay (no value can
+    // satisfy such a schema, which loading says; the provider clearly means them to be there).
+    if (allowed) for (const name of Object.keys(properties)) if (!allowed.has(name) && !required.has(name)) delete properties[name];
     if (Object.keys(properties).length) {
       merged.properties = properties;
       merged.type ??= 'object';
@@ -110,9 +119,10 @@ class Generator {
     // One object: its name, email and username fields agree.
     const outer = this.#fake.enterObject(this.#fake.nextObjectSeed());
     for (const [key, raw] of Object.entries(properties)) {
-      // Deep in a recursive schema only what is required, to end the recursion.
+      // Deep in a recursive schema only what is required, to end the recursion (lists end empty);
+      // past twice the depth, a cycle of required objects that never ends is cut.
       if (depth >= MAX_DEPTH / 2 && !required.has(key)) continue;
-      if (depth >= MAX_DEPTH) continue;
+      if (depth >= MAX_DEPTH * 2) continue;
       const property = this.#schema(raw);
       if (property?.[skip] === true) continue;
       result[key] = this.value(raw, key, typeName, depth + 1);

@@ -10,7 +10,9 @@ export {
   OpenApiDocumentError,
   routeParamName,
   type SecurityScheme,
+  serverUrlsOf,
 } from './document.js';
+export { type DocumentedError, documentedError } from './error-shape.js';
 export { type GenerateOptions, generateValue, seedFor } from './generate.js';
 export { isObject, type JsonObject, toPointer } from './pointer.js';
 export { type RequestParts, RequestValidator, type Violation } from './request-validation.js';
@@ -22,3 +24,5 @@ export {
   parsePrefer,
   ResponseMaker,
 } from './responses.js';
+export { type Direction, SchemaSet } from './schemas.js';
+export { isXmlMediaType, toXml } from './xml.js';

@@ -2,7 +2,9 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { type AjvInstance, createAjv } from './ajv.js';
 import type { ApiOperation, ApiParameter, OpenApi, SecurityScheme } from './document.js';
 import { isJsonMediaType } from './document.js';
+import { type ParameterReader, parameterReader } from './parameter-styles.js';
 import { isObject, type JsonObject } from './pointer.js';
+import { type Direction, SchemaSet } from './schemas.js';
 
 /** A request as the validator needs it (a CoreRequest fits). Header names lower-cased. */
 export interface RequestParts {
@@ -22,13 +24,12 @@ export interface Violation {
   message: string;
 }
 
-const DOC = 'mockstack:openapi';
 /** Header parameters OpenAPI says to ignore: they are described elsewhere (content, security). */
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
 interface CompiledOperation {
   renamed: boolean;
-  parameters: Partial<Record<ApiParameter['in'], { validate: ValidateFunction; arrays: ReadonlySet<string> }>>;
+  parameters: Partial<Record<ApiParameter['in'], { validate: ValidateFunction; readers: readonly (readonly [string, ParameterReader])[] }>>;
   body: { required: boolean; types: readonly string[]; validators: Map<string, ValidateFunction | null> } | undefined;
 }
 
@@ -41,6 +42,7 @@ export class RequestValidator {
   /** Parameters and form fields arrive as strings: this one coerces them to the schema's types. */
   readonly #coercing: AjvInstance;
   readonly #strict: AjvInstance;
+  readonly #schemas: SchemaSet;
   readonly #compiled = new Map<ApiOperation, CompiledOperation>();
   /** Schemas Ajv could not compile; those parts of the request go unchecked. */
   readonly problems: string[] = [];
@@ -50,12 +52,9 @@ export class RequestValidator {
   constructor(api: OpenApi, options: { onProblem?: (message: string) => void } = {}) {
     this.#api = api;
     this.#onProblem = options.onProblem;
-    if (api.version === '3.0') normalizeNullable(api.document);
-    // verbose: errors carry their schema, to tell a missing readOnly property from a missing one.
-    this.#coercing = createAjv(api.version, { coerceTypes: 'array', validateSchema: false, addUsedSchema: false, verbose: true });
-    this.#strict = createAjv(api.version, { validateSchema: false, addUsedSchema: false, verbose: true });
-    this.#coercing.addSchema(api.document, DOC);
-    this.#strict.addSchema(api.document, DOC);
+    this.#schemas = SchemaSet.of(api);
+    this.#coercing = createAjv(api.version, { coerceTypes: 'array', validateSchema: false, addUsedSchema: false });
+    this.#strict = createAjv(api.version, { validateSchema: false, addUsedSchema: false });
   }
 
   /** Every violation of the request, or an empty list when it follows the contract. */
@@ -72,9 +71,10 @@ export class RequestValidator {
       const check = compiled.parameters[location];
       if (!check) continue;
       const values: Record<string, unknown> = {};
-      for (const [name, value] of Object.entries(sources[location])) {
-        // Copies: coercion must not change what handlers see.
-        values[name] = check.arrays.has(name) && typeof value === 'string' ? value.split(',') : Array.isArray(value) ? [...value] : value;
+      for (const [name, read] of check.readers) {
+        // Read as copies: coercion must not change what handlers see.
+        const value = read(sources[location]);
+        if (value !== undefined) values[name] = value;
       }
       if (!check.validate(values)) {
         for (const error of check.validate.errors ?? []) violations.push(parameterViolation(location, error));
@@ -104,28 +104,12 @@ export class RequestValidator {
       body.validators.set(type, validate);
     }
     if (!validate) return [];
-    let value = request.body;
-    if (isJsonMediaType(type) && typeof value === 'string') {
-      try {
-        value = JSON.parse(value);
-      } catch {
-        return [{ in: 'body', pointer: '', message: 'the body is not valid JSON' }];
-      }
-    }
-    if (!isJsonMediaType(type) && isObject(value)) value = { ...value };
+    // JSON bodies (`+json` too) arrive parsed: a string here is a JSON string. Form fields are
+    // copied, as coercion changes what it checks.
+    let value: unknown = request.body;
+    if (!isJsonMediaType(type) && isObject(value)) value = formFields(value);
     if (validate(value)) return [];
-    // A required `readOnly` property is the server's to fill: a request may leave it out.
-    const errors = (validate.errors ?? []).filter((e) => !(e.keyword === 'required' && this.#isReadOnly(e)));
-    return dedupe(errors.map((e) => ({ in: 'body', pointer: errorPointer(e), message: errorMessage(e) })));
-  }
-
-  #isReadOnly(error: ErrorObject): boolean {
-    const parent = error.parentSchema as JsonObject | undefined;
-    const properties = isObject(parent?.properties) ? parent.properties : undefined;
-    let property = properties?.[String((error.params as { missingProperty?: unknown }).missingProperty)];
-    if (isObject(property) && typeof property.$ref === 'string') property = { $ref: property.$ref.replace(DOC, '') };
-    const resolved = this.#api.resolve(property);
-    return isObject(resolved) && resolved.readOnly === true;
+    return dedupe((validate.errors ?? []).map((e) => ({ in: 'body', pointer: errorPointer(e), message: errorMessage(e) })));
   }
 
   #compile(operation: ApiOperation): CompiledOperation {
@@ -133,21 +117,17 @@ export class RequestValidator {
     if (existing) return existing;
     const compiled: CompiledOperation = { renamed: Object.keys(operation.routeParams).length > 0, parameters: {}, body: undefined };
     for (const location of ['path', 'query', 'header', 'cookie'] as const) {
-      // deepObject (`?filter[kind]=cat`) is not parsed into objects by the router; such parameters go unchecked (said at load).
-      const parameters = operation.parameters.filter(
-        (p) => p.in === location && p.style !== 'deepObject' && !(location === 'header' && IGNORED_HEADERS.has(p.name)),
-      );
+      const parameters = operation.parameters.filter((p) => p.in === location && !(location === 'header' && IGNORED_HEADERS.has(p.name)));
       if (!parameters.length) continue;
       const properties: JsonObject = {};
-      const arrays = new Set<string>();
+      const readers: [string, ParameterReader][] = [];
       for (const p of parameters) {
-        properties[p.name] = rebase(p.schema);
-        const schema = this.#api.resolve(p.schema);
-        if (isObject(schema) && schema.type === 'array' && (!p.explode || location !== 'query')) arrays.add(p.name);
+        properties[p.name] = p.schema;
+        readers.push([p.name, parameterReader(p, this.#api.resolve)]);
       }
       const schema = { type: 'object', properties, required: parameters.filter((p) => p.required).map((p) => p.name) };
-      const validate = this.#tryCompile(this.#coercing, schema, `${operation.method} ${operation.path} ${location} parameters`);
-      if (validate) compiled.parameters[location] = { validate, arrays };
+      const validate = this.#tryCompile(this.#coercing, schema, `${operation.method} ${operation.path} ${location} parameters`, undefined);
+      if (validate) compiled.parameters[location] = { validate, readers };
     }
     const requestBody = operation.requestBody;
     if (requestBody && isObject(requestBody.content)) {
@@ -160,17 +140,17 @@ export class RequestValidator {
 
   /** A body validator, or null when the media type is not checked (XML, multipart, binary). */
   #compileBody(operation: ApiOperation, type: string): ValidateFunction | null {
-    const form = /^application\/x-www-form-urlencoded/i.test(type);
+    const form = /^(?:application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type);
     if (!isJsonMediaType(type) && !form) return null;
     const content = (operation.requestBody?.content ?? {}) as JsonObject;
     const media = this.#api.resolve(content[type]);
     if (!isObject(media) || media.schema === undefined) return null;
-    return this.#tryCompile(form ? this.#coercing : this.#strict, rebase(media.schema), `${operation.method} ${operation.path} body (${type})`);
+    return this.#tryCompile(form ? this.#coercing : this.#strict, media.schema, `${operation.method} ${operation.path} body (${type})`, 'request');
   }
 
-  #tryCompile(ajv: AjvInstance, schema: unknown, what: string): ValidateFunction | null {
+  #tryCompile(ajv: AjvInstance, schema: unknown, what: string, direction: Direction | undefined): ValidateFunction | null {
     try {
-      return ajv.compile(schema as object);
+      return this.#schemas.compile(ajv, schema, direction);
     } catch (error) {
       const message = `${what} is not checked: its schema cannot be compiled (${(error as Error).message})`;
       this.problems.push(message);
@@ -178,6 +158,20 @@ export class RequestValidator {
       return null;
     }
   }
+}
+
+/**
+ * A copy of form or multipart fields to check (coercion changes what it checks): an uploaded file
+ * (`{ filename, data }`) or raw bytes stand for the `format: binary` string they are in the contract.
+ */
+function formFields(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('latin1');
+  if (Array.isArray(value)) return value.map(formFields);
+  if (!isObject(value)) return value;
+  if (value.data instanceof Uint8Array && typeof value.filename === 'string') return Buffer.from(value.data).toString('latin1');
+  const copy: JsonObject = {};
+  for (const [key, field] of Object.entries(value)) copy[key] = formFields(field);
+  return copy;
 }
 
 function hasCredential(scheme: SecurityScheme, request: RequestParts): boolean {
@@ -214,39 +208,6 @@ function matchesRange(documented: string, actual: string): boolean {
   if (lower.endsWith('/*')) return actual.startsWith(lower.slice(0, -1));
   // application/json documented, application/vnd.x+json sent (and the other way round).
   return isJsonMediaType(lower) && isJsonMediaType(actual);
-}
-
-/** A schema from the document with its local `$ref`s pointing into the registered document. */
-function rebase(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(rebase);
-  if (!isObject(schema)) return schema;
-  const copy: JsonObject = {};
-  for (const [key, value] of Object.entries(schema)) {
-    copy[key] = key === '$ref' && typeof value === 'string' && value.startsWith('#') ? `${DOC}${value}` : rebase(value);
-  }
-  return copy;
-}
-
-/**
- * OpenAPI 3.0's `nullable: true` next to `allOf`/`$ref` without a `type`: Ajv accepts `nullable`
- * only beside `type`, so such schemas become `anyOf: [schema, { type: 'null' }]`, in place.
- */
-function normalizeNullable(node: unknown): void {
-  if (Array.isArray(node)) {
-    for (const child of node) normalizeNullable(child);
-    return;
-  }
-  if (!isObject(node)) return;
-  for (const key in node) {
-    const value = node[key];
-    if (typeof value === 'object' && value !== null && key !== 'example' && key !== 'examples') normalizeNullable(value);
-  }
-  if (node.nullable === true && node.type === undefined) {
-    const inner: JsonObject = { ...node };
-    delete inner.nullable;
-    for (const key of Object.keys(node)) delete node[key];
-    node.anyOf = [inner, { type: 'null' }];
-  }
 }
 
 function parseCookies(header: string | string[] | undefined): Record<string, string> {

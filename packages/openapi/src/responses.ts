@@ -2,6 +2,7 @@ import type { ApiOperation, OpenApi } from './document.js';
 import { isJsonMediaType } from './document.js';
 import { generateValue, seedFor } from './generate.js';
 import { isObject, type JsonObject } from './pointer.js';
+import { isXmlMediaType, toXml } from './xml.js';
 
 /** What a client asked for with `Prefer: code=404, example=notFound, dynamic=true` (as Prism reads it). */
 export interface Preference {
@@ -34,10 +35,14 @@ export interface ContractResponse {
   body: string | undefined;
 }
 
-/** The client asked for a status or example the operation does not document. */
+/**
+ * The client asked for a status or example the operation does not document (400), or only for
+ * media types the mock cannot answer with (406).
+ */
 export interface PreferenceProblem {
   problem: string;
   available: readonly string[];
+  status?: 400 | 406 | undefined;
 }
 
 export function isPreferenceProblem(value: ContractResponse | PreferenceProblem): value is PreferenceProblem {
@@ -99,13 +104,23 @@ export class ResponseMaker {
     const response = this.#api.resolve(operation.responses[statusKey]);
     const content = isObject(response) && isObject(response.content) ? response.content : {};
     const headers = this.#headers(response, status);
-    const mediaType = pickMediaType(Object.keys(content), accept);
+    const types = Object.keys(content);
+    const mediaType = pickMediaType(types, accept, (type) => this.#canProduce(type, content[type]));
+    if (mediaType === NOT_ACCEPTABLE) {
+      const producible = types.filter((type) => this.#canProduce(type, content[type]));
+      return {
+        problem: `${label} cannot answer ${status} as ${accept}: it documents ${types.join(', ')}${producible.length < types.length ? ` and mockstack can make ${producible.join(', ') || 'none of them'} (give an example for the others)` : ''}`,
+        available: producible,
+        status: 406,
+      };
+    }
     if (mediaType === undefined) {
       if (preference.example) return { problem: `Prefer asks for example "${preference.example}", but ${label} response ${status} has no body`, available: [] };
       return { status, headers, body: undefined };
     }
     const media = this.#api.resolve(content[mediaType]);
     const json = isJsonMediaType(mediaType);
+    const xml = isXmlMediaType(mediaType);
     headers['content-type'] = mediaType === '*/*' ? 'application/json; charset=utf-8' : json ? `${mediaType}; charset=utf-8` : mediaType;
     const named = isObject(media) && isObject(media.examples) ? media.examples : undefined;
     let value: unknown;
@@ -125,11 +140,22 @@ export class ResponseMaker {
       value = media.example;
     } else if (isObject(media) && media.schema !== undefined) {
       const seed = preference.dynamic ? seedFor(this.#seed, label, String(++this.#dynamicCalls)) : seedFor(this.#seed, label, String(status), mediaType);
-      if (json || /^text\//i.test(mediaType)) value = generateValue(media.schema, { seed, resolve: this.#api.resolve, direction: 'response' });
+      if (json || xml || /^text\/plain/i.test(mediaType)) value = generateValue(media.schema, { seed, resolve: this.#api.resolve, direction: 'response' });
     }
     if (value === undefined) return { status, headers, body: undefined };
     // Serialized once here: cached responses then cost no JSON.stringify per request.
-    return { status, headers, body: typeof value === 'string' && !json ? value : JSON.stringify(value) };
+    if (typeof value === 'string' && !json) return { status, headers, body: value };
+    if (xml) return { status, headers, body: toXml(value, isObject(media) ? media.schema : undefined, this.#api.resolve) };
+    return { status, headers, body: JSON.stringify(value) };
+  }
+
+  /** A documented example is served as written; without one, JSON, XML and plain text are generated. */
+  #canProduce(type: string, raw: unknown): boolean {
+    const media = this.#api.resolve(raw);
+    if (isObject(media) && (media.example !== undefined || (isObject(media.examples) && Object.keys(media.examples).length > 0))) return true;
+    if (isJsonMediaType(type)) return true;
+    if (!isObject(media) || media.schema === undefined) return false;
+    return isXmlMediaType(type) || /^text\/plain/i.test(type);
   }
 
   /** The documented status to answer: the one preferred, else the first 2xx, else `default`, else the first. */
@@ -163,17 +189,49 @@ export class ResponseMaker {
   }
 }
 
-/** The media type to answer with: one the client accepts, preferring JSON. */
-function pickMediaType(types: readonly string[], accept: string | undefined): string | undefined {
+const NOT_ACCEPTABLE = Symbol('not acceptable');
+
+/**
+ * The media type to answer with: the client's most preferred (by `q`) that is documented and can be
+ * made, else NOT_ACCEPTABLE; without an `Accept` (or with a wildcard only) JSON, else the first makeable.
+ */
+function pickMediaType(
+  types: readonly string[],
+  accept: string | undefined,
+  canProduce: (type: string) => boolean,
+): string | undefined | typeof NOT_ACCEPTABLE {
   if (types.length === 0) return undefined;
-  if (accept && !/\*\/\*/.test(accept)) {
-    const wanted = accept.split(',').map((part) => (part.split(';')[0] ?? '').trim().toLowerCase());
+  const wanted = parseAccept(accept);
+  if (wanted.length && !wanted.every((w) => w === '*/*')) {
     for (const want of wanted) {
-      const found = types.find((t) => t.toLowerCase() === want || (want.endsWith('/*') && t.toLowerCase().startsWith(want.slice(0, -1))));
+      const found = types.find((t) => canProduce(t) && matchesAccept(t.toLowerCase(), want));
       if (found) return found;
     }
+    return NOT_ACCEPTABLE;
   }
-  return types.find(isJsonMediaType) ?? types[0];
+  return types.find(isJsonMediaType) ?? types.find(canProduce) ?? types[0];
+}
+
+/** Media ranges of an Accept header, most preferred first; `q=0` ranges left out. */
+function parseAccept(accept: string | undefined): string[] {
+  if (!accept) return [];
+  const ranges = accept.split(',').map((part, index) => {
+    const [range = '', ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    return { range, q: q ? Number(q.slice(2)) : 1, index };
+  });
+  return ranges
+    .filter((r) => r.range && !(r.q <= 0))
+    .sort((a, b) => b.q - a.q || a.index - b.index)
+    .map((r) => r.range);
+}
+
+function matchesAccept(type: string, want: string): boolean {
+  if (want === '*/*' || type === want || type === '*/*') return true;
+  if (want.endsWith('/*')) return type.startsWith(want.slice(0, -1));
+  if (type.endsWith('/*')) return want.startsWith(type.slice(0, -1));
+  // application/json asked, application/vnd.github+json documented (and the other way round).
+  return isJsonMediaType(type) && isJsonMediaType(want) && !type.includes('*');
 }
 
 export type { JsonObject };

@@ -21,6 +21,7 @@ import {
 } from '@mockstack/core';
 import {
   type ApiOperation,
+  documentedError,
   isPreferenceProblem,
   loadOpenApi,
   type OpenApi,
@@ -29,10 +30,11 @@ import {
   RequestValidator,
   ResponseMaker,
   routeParamName,
+  serverUrlsOf,
   type Violation,
 } from '@mockstack/openapi';
 import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
-import { checkResponses } from './response-check.js';
+import { checkResponses, shapeFaults } from './response-check.js';
 
 export { OPENAPI_INFO, type OpenApiServiceInfo };
 
@@ -108,7 +110,7 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
       continue;
     }
     const list = overrides.get(operation) ?? [];
-    const mapped = { ...rule, operation: operationKey(operation), meta: metaOf(operation) };
+    const mapped = { ...rule, operation: operationKey(operation), meta: metaOf(operation), respond: shapeFaults(rule.respond, operation, api) };
     list.push(config.validateResponses === false ? mapped : checkResponses(mapped, operation, api));
     overrides.set(operation, list);
   }
@@ -209,7 +211,14 @@ function validationRule(
       const violations = check(ctx);
       const status = violations.every((v) => v.in === 'security') ? 401 : violations.every((v) => v.in === 'body') ? 422 : 400;
       const summary = violations.map((v) => `${v.in}${v.name ? ` ${v.name}` : v.pointer ? ` ${v.pointer}` : ''}: ${v.message}`).join('; ');
-      return makeFault(Code.InvalidArgument, `request does not match ${operation.method} ${operation.path} of ${displayPath(api.file)}: ${summary}`, {
+      const message = `request does not match ${operation.method} ${operation.path} of ${displayPath(api.file)}: ${summary}`;
+      const shaped = documentedError(api, operation, status, `request does not match the contract: ${summary}`, { violations });
+      if (shaped) {
+        const headers: Record<string, string> = { 'content-type': shaped.contentType };
+        if (shaped.status === 401) headers['www-authenticate'] = challengeOf(operation);
+        return makeFault(status === 401 ? Code.Unauthenticated : Code.InvalidArgument, message, { httpStatus: shaped.status, headers, body: shaped.body });
+      }
+      return makeFault(Code.InvalidArgument, message, {
         httpStatus: status,
         headers:
           status === 401
@@ -237,25 +246,44 @@ function challengeOf(operation: ApiOperation): string {
 /** The operation's answer from the document (its examples or generated values), as the request's Prefer and Accept ask. */
 function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value: number }): ContractResponder {
   const maker = new ResponseMaker(api, operation, () => seed.value);
+  const pointBack = pointBackAt(api);
   return (request) => {
     const accept = request.headers.accept;
     const made = maker.respond(parsePrefer(request.headers.prefer), Array.isArray(accept) ? accept.join(',') : accept);
     if (isPreferenceProblem(made)) {
-      const detail = `${made.problem}${made.available.length ? ` (documented: ${made.available.join(', ')})` : ''}`;
-      return makeFault(Code.InvalidArgument, detail, {
-        httpStatus: 400,
+      const status = made.status ?? 400;
+      const detail = `${made.problem}${made.available.length ? ` (${status === 406 ? 'it can answer' : 'documented'}: ${made.available.join(', ')})` : ''}`;
+      return makeFault(status === 406 ? Code.FailedPrecondition : Code.InvalidArgument, detail, {
+        httpStatus: status,
         headers: { 'content-type': 'application/problem+json' },
         body: {
-          type: 'https://mockstack.dev/problems/prefer',
-          title: 'The Prefer header asks for something the contract lacks',
-          status: 400,
+          type: status === 406 ? 'https://mockstack.dev/problems/not-acceptable' : 'https://mockstack.dev/problems/prefer',
+          title: status === 406 ? 'None of the accepted media types can be answered' : 'The Prefer header asks for something the contract lacks',
+          status,
           detail,
           available: made.available,
         },
       });
     }
-    return makeReply({ status: made.status, headers: made.headers, body: made.body });
+    if (!pointBack) return makeReply({ status: made.status, headers: made.headers, body: made.body });
+    const host = request.headers.host;
+    const mock = `http://${Array.isArray(host) ? host[0] : (host ?? 'localhost')}${api.basePath}`;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(made.headers)) headers[name] = pointBack(value, mock);
+    return makeReply({ status: made.status, headers, body: made.body === undefined ? undefined : pointBack(made.body, mock) });
   };
+}
+
+/**
+ * Rewrites the document's own server URLs (in documented `Link`/`Location` headers and examples) to
+ * the mock's, so a client following pagination links or a created resource's location stays on
+ * the mock; undefined when the document names no absolute server.
+ */
+function pointBackAt(api: OpenApi): ((text: string, mock: string) => string) | undefined {
+  const servers = serverUrlsOf(api.document);
+  if (servers.length === 0) return undefined;
+  const pattern = new RegExp(servers.map((url) => url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+  return (text, mock) => (text.includes('://') ? text.replace(pattern, mock) : text);
 }
 
 /**

@@ -3,18 +3,20 @@ import {
   displayPath,
   type Fault,
   type HandlerContext,
+  httpStatusOfCode,
   isFallThrough,
   isFault,
   isReply,
   isSequence,
   makeFault,
+  makeSequence,
   type RuleDefinition,
 } from '@mockstack/core';
-import { type AjvInstance, type ApiOperation, createAjv, type OpenApi, toPointer } from '@mockstack/openapi';
+import { type AjvInstance, type ApiOperation, createAjv, documentedError, type OpenApi, SchemaSet } from '@mockstack/openapi';
 
 type Validate = ((body: unknown) => boolean) & { errors?: { instancePath: string; message?: string; keyword: string; params: unknown }[] | null };
 
-/** Per document: one Ajv holding the whole document, so `$ref`s resolve; validators compiled on first use. */
+/** Per document: one Ajv for its schemas (see SchemaSet); validators compiled on first use. */
 const ajvs = new WeakMap<OpenApi, AjvInstance>();
 
 /**
@@ -31,7 +33,8 @@ export function checkResponses(rule: RuleDefinition, operation: ApiOperation, ap
   const where = rule.source ? ` (${displayPath(rule.source.file)}:${rule.source.line})` : '';
   const validators = new Map<string, Validate | undefined>();
   const check = (answer: unknown): unknown => {
-    if (answer === undefined || isFault(answer) || isSequence(answer) || isFallThrough(answer)) return answer;
+    if (isFault(answer)) return shapeFault(answer, operation, api);
+    if (answer === undefined || isSequence(answer) || isFallThrough(answer)) return answer;
     const status = isReply(answer) ? (answer.status ?? 200) : 200;
     const body = isReply(answer) ? answer.body : answer;
     const documented = Object.keys(operation.responses);
@@ -49,7 +52,13 @@ export function checkResponses(rule: RuleDefinition, operation: ApiOperation, ap
     if (errors.length === 0) return answer;
     const problems = errors.map((e) => {
       const field = `body${e.instancePath.replace(/\//g, '.')}`;
-      const extra = e.keyword === 'enum' ? ` (${((e.params as { allowedValues?: unknown[] }).allowedValues ?? []).join(', ')})` : '';
+      const params = e.params as { allowedValues?: unknown[]; additionalProperty?: string };
+      const extra =
+        e.keyword === 'enum'
+          ? ` (${(params.allowedValues ?? []).join(', ')})`
+          : e.keyword === 'additionalProperties'
+            ? ` ("${String(params.additionalProperty)}")`
+            : '';
       return { field, message: `${e.message ?? e.keyword}${extra}` };
     });
     return violation(name, where, `answered a ${status} that breaks the contract: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
@@ -61,6 +70,26 @@ export function checkResponses(rule: RuleDefinition, operation: ApiOperation, ap
       return answer instanceof Promise ? answer.then(check) : check(answer);
     },
   };
+}
+
+/**
+ * A fault of the scenario (`fault.notFound()`, a status) answered in the error shape the operation
+ * documents for that status, when it documents one; faults with a body of their own, dropped
+ * connections and contract violations pass as they are.
+ */
+export function shapeFault(fault: Fault, operation: ApiOperation, api: OpenApi): Fault {
+  if (fault.body !== undefined || fault.transport) return fault;
+  const status = fault.httpStatus ?? httpStatusOfCode[fault.code];
+  const shaped = documentedError(api, operation, status, fault.message);
+  if (!shaped || shaped.status !== status) return fault;
+  return { ...fault, headers: { 'content-type': shaped.contentType, ...fault.headers }, body: shaped.body };
+}
+
+/** Static responders as written, their faults (also inside sequences) shaped by shapeFault. */
+export function shapeFaults(respond: RuleDefinition['respond'], operation: ApiOperation, api: OpenApi): RuleDefinition['respond'] {
+  if (isFault(respond)) return shapeFault(respond, operation, api);
+  if (isSequence(respond)) return makeSequence(respond.steps.map((step) => shapeFaults(step, operation, api)) as typeof respond.steps, respond.after);
+  return respond;
 }
 
 function violation(name: string, where: string, detail: string, problems: { field: string; message: string }[]): Fault {
@@ -85,14 +114,13 @@ function compile(api: OpenApi, operation: ApiOperation, status: string): Validat
   if (!media || response?.content?.[media]?.schema === undefined) return undefined;
   let ajv = ajvs.get(api);
   if (!ajv) {
-    // The document is no JSON schema to check against the meta-schema (that compile alone cost ~50 ms
-    // of the first answer); loadOpenApi checked it against the OpenAPI schema.
+    // Schemas are not checked against the meta-schema (that compile alone cost ~50 ms of the first
+    // answer); loadOpenApi checked the document against the OpenAPI schema.
     ajv = createAjv(api.version, { validateSchema: false });
-    ajv.addSchema(api.document, 'contract');
     ajvs.set(api, ajv);
   }
   try {
-    return ajv.getSchema(`contract#${operation.pointer}${toPointer(['responses', status, 'content', media, 'schema'])}`) as Validate | undefined;
+    return SchemaSet.of(api).compile(ajv, response?.content?.[media]?.schema, 'response') as Validate;
   } catch {
     return undefined; // a schema Ajv cannot compile is not checked (the request side logs those)
   }

@@ -31,6 +31,7 @@ import {
   unsendableFault,
 } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { addBodyParsers } from './body-parsers.js';
 import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { validateRestService } from './path-template.js';
 
@@ -66,12 +67,10 @@ class RestServer implements ServiceServer {
     this.#logger = logger;
     const openapi = this.#useContract(service);
     this.#routes = routeKey(service);
-    this.#http = new HttpApp({ bodyLimit: bodyLimitOf(service.config), cors: service.config.cors as HttpAppOptions['cors'], limits });
+    const bodyLimit = bodyLimitOf(service.config);
+    this.#http = new HttpApp({ bodyLimit, cors: service.config.cors as HttpAppOptions['cors'], limits });
     this.#app = this.#http.fastify;
-    this.#app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, text, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(String(text))));
-    });
-    this.#app.addContentTypeParser('*', { parseAs: 'string' }, (_req, text, done) => done(null, text === '' ? undefined : text));
+    addBodyParsers(this.#app, bodyLimit);
 
     // fastify answers HEAD for every GET route unless the service declares its own HEAD (OpenAPI documents often do).
     const heads = new Set([...service.operations.values()].filter((o) => o.meta.method === 'HEAD').map((o) => String(o.meta.path)));
@@ -84,7 +83,12 @@ class RestServer implements ServiceServer {
         : (request: FastifyRequest, reply: FastifyReply) => this.#answer(id, undefined, request, reply);
       this.#app.route({ method, url, exposeHeadRoute: !heads.has(url), handler });
     }
-    this.#app.setNotFoundHandler((request, reply) => this.#answer(`${request.method} ${pathOf(request.url)}`, undefined, request, reply));
+    const methodsOf = openapi ? documentedMethods(service) : undefined;
+    this.#app.setNotFoundHandler((request, reply) => {
+      const allowed = methodsOf?.(pathOf(request.url));
+      if (allowed?.length) this.#answerMethodNotAllowed(request, reply, allowed);
+      else this.#answer(`${request.method} ${pathOf(request.url)}`, undefined, request, reply);
+    });
     this.#app.setErrorHandler((error: FastifyError, request, reply) => this.#answerBadRequest(error, request, reply));
   }
 
@@ -129,6 +133,23 @@ class RestServer implements ServiceServer {
     else finish(this.#engine, core, outcome, contract, reply, startedAt);
   }
 
+  /** A documented path asked with a method its document does not have: 405 with `Allow`, journaled. */
+  #answerMethodNotAllowed(request: FastifyRequest, reply: FastifyReply, allowed: readonly string[]): void {
+    const startedAt = performance.now();
+    const message = `${request.method} is not an operation of ${pathOf(request.url)} in the OpenAPI document; it has ${allowed.join(', ')}`;
+    const core = new RestRequest(this.#engine, this.#service.name, `${request.method} ${pathOf(request.url)}`, undefined, request, reply, startedAt);
+    reply
+      .code(405)
+      .header('allow', allowed.join(', '))
+      .type('application/problem+json')
+      .send({ type: 'https://mockstack.dev/problems/method-not-allowed', title: 'Method not allowed', status: 405, detail: message, allow: allowed });
+    this.#engine.record(
+      core,
+      { kind: 'fault', rule: undefined, fault: { code: 'UNIMPLEMENTED', message } as Fault },
+      { status: 405, startedAt, error: message },
+    );
+  }
+
   /** Malformed JSON, oversized bodies and other errors before a handler runs: 4xx, journaled. */
   #answerBadRequest(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
     if (sendingReply === reply && !sendingFault) {
@@ -157,6 +178,35 @@ function contractAnswer(core: CoreRequest, rule: Rule, contract: ContractRespond
       fault: makeFault(Code.Internal, `the contract answer of ${core.operation} failed: ${error instanceof Error ? error.message : String(error)}`),
     };
   }
+}
+
+/**
+ * The methods documented for a concrete path (`/v2/rates/abc` → GET, PUT), for a 405 on the
+ * others. Matched only for requests no route took, so a scan of the templates is fine.
+ */
+function documentedMethods(service: Service): (path: string) => string[] {
+  const templates = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  for (const operation of service.operations.values()) {
+    const route = String(operation.meta.path);
+    let entry = templates.get(route);
+    if (!entry) {
+      const pattern = new RegExp(
+        `^${route
+          .split('/')
+          .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+          .join('/')}/?$`,
+      );
+      entry = { pattern, methods: new Set() };
+      templates.set(route, entry);
+    }
+    entry.methods.add(String(operation.meta.method));
+    if (operation.meta.method === 'GET') entry.methods.add('HEAD');
+  }
+  return (path) => {
+    const methods = new Set<string>();
+    for (const { pattern, methods: own } of templates.values()) if (pattern.test(path)) for (const m of own) methods.add(m);
+    return [...methods].sort();
+  };
 }
 
 function routeKey(service: Service): string {

@@ -31,7 +31,7 @@ const ACCEPTED = `${CONTRACT_ENDINGS_TEXT}, or a directory of them`;
 /**
  * The contracts named (files or directories, walked), each read for its operations: gRPC methods
  * of the services a proto defines, Query and Mutation fields of an SDL, OpenAPI operations.
- * In directories, JSON/YAML files that are not OpenAPI 3 documents (shared component files)
+ * In directories, JSON/YAML files that are not OpenAPI 3 or Swagger 2.0 documents (shared component files)
  * and protos without services (shared messages) are skipped; named files must be contracts.
  */
 export async function readContracts(
@@ -57,7 +57,7 @@ export async function readContracts(
     if (!ending) throw new MockstackError(ErrorCode.SourceKind, `${input} is not a contract mockstack init reads; it accepts ${ACCEPTED}`);
     const sniffed = sniffContract(path);
     if (ending === 'openapi' && !sniffed)
-      throw new MockstackError(ErrorCode.ContractLoad, `${input} is not an OpenAPI 3 document (no top-level \`openapi: 3.x\`); ${ACCEPTED}`);
+      throw new MockstackError(ErrorCode.ContractLoad, `${input} is not an OpenAPI document (no top-level \`openapi: 3.x\` or \`swagger: 2.0\`); ${ACCEPTED}`);
     if (sniffed === 'graphql-operations')
       throw new MockstackError(
         ErrorCode.ContractLoad,

@@ -1,0 +1,105 @@
+import type { ApiParameter } from './document.js';
+import { isObject, type JsonObject } from './pointer.js';
+
+/** Reads one parameter's value out of its raw strings (path params, query, headers, cookies). */
+export type ParameterReader = (source: Readonly<Record<string, unknown>>) => unknown;
+
+/**
+ * How to read a parameter as its `style` and `explode` serialize it (OpenAPI 3 §4.8.12.4):
+ * `simple` (`a,b`, `k,v` / `k=v`), `label` (`.a.b`), `matrix` (`;id=a,b`, `;id=a;id=b`), `form`
+ * (`?id=a,b`, `?id=a&id=b`, an exploded object's properties as their own fields),
+ * `spaceDelimited`, `pipeDelimited` and `deepObject` (`?filter[kind]=cat`). Primitives pass as sent.
+ */
+export function parameterReader(parameter: ApiParameter, resolve: (node: unknown) => unknown): ParameterReader {
+  const schema = resolve(parameter.schema);
+  const kind = isObject(schema) ? shapeOf(schema) : 'primitive';
+  const name = parameter.name;
+  const style = parameter.style ?? (parameter.in === 'query' || parameter.in === 'cookie' ? 'form' : 'simple');
+  const explode = parameter.explode;
+  if (style === 'deepObject') return (source) => deepObject(source, name);
+  if (kind === 'object' && style === 'form' && explode) {
+    const names = isObject(schema) && isObject(schema.properties) ? Object.keys(schema.properties) : [];
+    return (source) => {
+      if (isObject(source[name])) return source[name];
+      const object: JsonObject = {};
+      for (const key of names) if (source[key] !== undefined) object[key] = source[key];
+      return Object.keys(object).length ? object : undefined;
+    };
+  }
+  return (source) => {
+    const raw = source[name];
+    if (Array.isArray(raw)) return kind === 'array' ? [...raw] : raw;
+    if (typeof raw !== 'string') return raw;
+    const text = unprefix(raw, style, name);
+    if (kind === 'primitive' || text === undefined) return text;
+    const separator = separatorOf(style, explode, name);
+    const parts = text === '' ? [] : text.split(separator);
+    if (kind === 'array') return parts;
+    return explode && style !== 'form' ? pairs(parts.map((p) => p.split('=') as [string, string])) : pairs(chunk(parts));
+  };
+}
+
+function shapeOf(schema: JsonObject): 'array' | 'object' | 'primitive' {
+  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
+  if (type === 'array' || (type === undefined && schema.items !== undefined)) return 'array';
+  if (type === 'object' || (type === undefined && isObject(schema.properties))) return 'object';
+  return 'primitive';
+}
+
+/** `.a.b` → `a.b` (label), `;id=a,b` → `a,b` (matrix; exploded `;id=a;id=b` → `a;b`). */
+function unprefix(raw: string, style: string, name: string): string | undefined {
+  if (style === 'label') return raw.startsWith('.') ? raw.slice(1) : raw;
+  if (style === 'matrix') {
+    if (!raw.startsWith(';')) return raw;
+    return raw
+      .slice(1)
+      .split(';')
+      .map((part) => (part.startsWith(`${name}=`) ? part.slice(name.length + 1) : part === name ? '' : part))
+      .join(';');
+  }
+  return raw;
+}
+
+function separatorOf(style: string, explode: boolean, _name: string): string | RegExp {
+  if (style === 'spaceDelimited') return / |%20/;
+  if (style === 'pipeDelimited') return /\||%7C/i;
+  if (style === 'label') return explode ? '.' : ',';
+  if (style === 'matrix') return explode ? ';' : ',';
+  return ',';
+}
+
+function chunk(parts: readonly string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) out.push([parts[i] as string, parts[i + 1] as string]);
+  return out;
+}
+
+function pairs(entries: readonly (readonly [string, string | undefined])[]): JsonObject {
+  const object: JsonObject = {};
+  for (const [key, value] of entries) object[key] = value ?? '';
+  return object;
+}
+
+/** `filter[kind]=cat&filter[age][min]=2` → `{ kind: 'cat', age: { min: '2' } }`, or the object a nesting parser made. */
+function deepObject(source: Readonly<Record<string, unknown>>, name: string): unknown {
+  if (isObject(source[name])) return source[name];
+  let found: JsonObject | undefined;
+  const prefix = `${name}[`;
+  for (const [key, value] of Object.entries(source)) {
+    if (!key.startsWith(prefix)) continue;
+    const path = [...key.slice(name.length).matchAll(/\[([^\]]*)\]/g)].map((m) => m[1] ?? '');
+    if (path.length === 0) continue;
+    found ??= {};
+    let node = found;
+    for (const segment of path.slice(0, -1)) {
+      let next = node[segment];
+      if (!isObject(next)) {
+        next = {};
+        node[segment] = next;
+      }
+      node = next as JsonObject;
+    }
+    node[path[path.length - 1] as string] = Array.isArray(value) ? [...value] : value;
+  }
+  return found;
+}

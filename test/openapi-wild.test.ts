@@ -1,0 +1,535 @@
+// Contracts as providers publish them (issue 13): each case is a small real-world document shape,
+// served zero-config and called with fetch; after each, the stack still answers.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack, type TestStack } from '@mockstack/testing';
+import { fallThrough, fault, respond, rest, scenario } from 'mockstack';
+
+const dir = mkdtempSync(join(tmpdir(), 'mockstack-openapi-wild-'));
+const stacks: TestStack[] = [];
+
+/** Serves `document` (written as JSON) as service `api`; closed after all tests. */
+async function serve(name: string, document: object, rules: Parameters<typeof rest>[1] = []): Promise<TestStack> {
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify(document));
+  const stack = await startStack(scenario(name, { seed: 7 }).services({ api: rest({ port: 0, openapi: file }, rules) }));
+  stacks.push(stack);
+  return stack;
+}
+
+afterAll(async () => {
+  await Promise.all(stacks.map((s) => s.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const info = { title: 'wild', version: '1' };
+const item = {
+  type: 'object',
+  required: ['id', 'name'],
+  properties: { id: { type: 'string' }, name: { type: 'string', nullable: true } },
+};
+
+describe('defect 1: examples are data, never schemas', () => {
+  const examples = { one: { value: { id: 'x', name: 'a' } }, two: { value: { id: 'x', name: 'b' } } };
+
+  test.each([
+    ['3.0.3', item],
+    ['3.1.0', { ...item, properties: { id: { type: 'string', $id: 'not-a-schema-id' }, name: { type: ['string', 'null'] } } }],
+  ])('OpenAPI %s: media examples holding `id` keys load, validate and answer', async (openapi, schema) => {
+    const stack = await serve(`examples-${openapi}`, {
+      openapi,
+      info,
+      paths: {
+        '/items': {
+          get: { responses: { 200: { description: 'ok', content: { 'application/json': { schema, examples } } } } },
+          post: {
+            requestBody: { required: true, content: { 'application/json': { schema, examples } } },
+            responses: { 201: { description: 'made', content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' }, examples } } } },
+          },
+        },
+      },
+      components: { schemas: { Item: { ...schema, example: { id: 'x', name: 'c' }, 'x-data': { id: 'x' } } }, examples: { three: { value: { id: 'x' } } } },
+    });
+    const base = stack.url('api');
+    const listed = await fetch(`${base}/items`);
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toEqual({ id: 'x', name: 'a' });
+    const named = await fetch(`${base}/items`, { headers: { prefer: 'example=two' } });
+    expect(await named.json()).toEqual({ id: 'x', name: 'b' });
+
+    const invalid = await fetch(`${base}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":null}' });
+    expect(invalid.status).toBe(422);
+    expect(JSON.stringify(await invalid.json())).toContain('is required (id)');
+    const valid = await fetch(`${base}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"y","name":null}' });
+    expect(valid.status).toBe(201);
+  });
+
+  test('a handler answer is checked against a schema whose component carries examples', async () => {
+    const stack = await serve(
+      'examples-check',
+      {
+        openapi: '3.0.3',
+        info,
+        paths: {
+          '/items/{id}': {
+            get: {
+              parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' }, examples: { a: { value: { id: 'p' } } } }],
+              responses: { 200: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' }, examples } } } },
+            },
+          },
+        },
+        components: { schemas: { Item: { ...item, example: { id: 'x' } } } },
+      },
+      [rest.get('/items/:id', ({ params }) => (params.id === 'bad' ? { id: 1 } : { id: params.id, name: null }))],
+    );
+    const base = stack.url('api');
+    expect(await (await fetch(`${base}/items/a`)).json()).toEqual({ id: 'a', name: null });
+    const broken = await fetch(`${base}/items/bad`);
+    expect(broken.status).toBe(500);
+    expect(((await broken.json()) as { detail: string }).detail).toMatch(/body\.id must be string/);
+    expect((await fetch(`${base}/items/a`)).status).toBe(200);
+  });
+});
+
+describe('defect 11: Swagger 2.0', () => {
+  test('a Swagger 2.0 document is converted at load and served: routes, validation, generated bodies', async () => {
+    const stack = await serve('swagger', {
+      swagger: '2.0',
+      info,
+      host: 'api.example.com',
+      basePath: '/v1',
+      schemes: ['https'],
+      consumes: ['application/json'],
+      produces: ['application/json'],
+      paths: {
+        '/pets/{petId}': {
+          get: {
+            operationId: 'getPet',
+            parameters: [{ name: 'petId', in: 'path', required: true, type: 'integer' }],
+            responses: { 200: { description: 'a pet', schema: { $ref: '#/definitions/Pet' } }, 404: { description: 'none' } },
+          },
+        },
+        '/pets': {
+          post: {
+            parameters: [{ name: 'pet', in: 'body', required: true, schema: { $ref: '#/definitions/Pet' } }],
+            responses: { 201: { description: 'made', schema: { $ref: '#/definitions/Pet' } } },
+          },
+        },
+      },
+      definitions: {
+        Pet: {
+          type: 'object',
+          required: ['id', 'name'],
+          properties: { id: { type: 'integer', format: 'int64' }, name: { type: 'string' }, tag: { type: 'string', 'x-nullable': true } },
+        },
+      },
+    });
+    const base = stack.url('api');
+    const pet = await fetch(`${base}/v1/pets/3`);
+    expect(pet.status).toBe(200);
+    const body = (await pet.json()) as { id: number; name: string };
+    expect(typeof body.id).toBe('number');
+    expect(typeof body.name).toBe('string');
+    expect((await fetch(`${base}/v1/pets/abc`)).status).toBe(400);
+    const invalid = await fetch(`${base}/v1/pets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":1}' });
+    expect(invalid.status).toBe(422);
+    expect(
+      (await fetch(`${base}/v1/pets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":1,"name":"Rex","tag":null}' })).status,
+    ).toBe(201);
+    expect((await fetch(`${base}/v1/pets/4`)).status).toBe(200);
+  });
+});
+
+describe('defects 7 and 9: bodies and parameters as clients send them', () => {
+  const object = { type: 'object', properties: { plan: { type: 'string' } }, required: ['plan'] };
+  const document = {
+    openapi: '3.0.3',
+    info,
+    paths: {
+      '/customers': {
+        post: {
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': {
+                schema: {
+                  type: 'object',
+                  required: ['email', 'metadata'],
+                  properties: {
+                    email: { type: 'string' },
+                    metadata: object,
+                    expand: { type: 'array', items: { type: 'string' } },
+                    tags: { type: 'array', items: { type: 'string' } },
+                  },
+                },
+              },
+            },
+          },
+          responses: { 200: { description: 'ok', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+      '/search': {
+        get: {
+          parameters: [
+            {
+              name: 'filter',
+              in: 'query',
+              style: 'deepObject',
+              explode: true,
+              required: true,
+              schema: { type: 'object', properties: { age: { type: 'integer' } }, required: ['age'] },
+            },
+            { name: 'ids', in: 'query', style: 'pipeDelimited', schema: { type: 'array', items: { type: 'integer' } } },
+          ],
+          responses: { 200: { description: 'ok', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+      '/avatars': {
+        post: {
+          requestBody: {
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  required: ['file', 'label'],
+                  properties: { label: { type: 'string', maxLength: 10 }, file: { type: 'string', format: 'binary' } },
+                },
+              },
+            },
+          },
+          responses: { 201: { description: 'stored', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+      '/items/{id}': {
+        patch: {
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: {
+            content: { 'application/merge-patch+json': { schema: { type: 'object', properties: { name: { type: 'string' } }, additionalProperties: false } } },
+          },
+          responses: { 200: { description: 'ok', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+      '/blobs': {
+        post: {
+          requestBody: { content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          responses: { 200: { description: 'echo', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } },
+        },
+      },
+    },
+  };
+  let base: string;
+
+  beforeAll(async () => {
+    const stack = await serve('bodies', document, [
+      rest.post('/customers', ({ body }) => ({ received: body })),
+      rest.get('/search', ({ query }) => ({ query })),
+      rest.post('/avatars', ({ body }) => {
+        const { file, label } = body as { file: { filename: string; mimeType: string; size: number; data: Buffer }; label: string };
+        return respond({ label, filename: file.filename, mimeType: file.mimeType, size: file.size, first: file.data[0] }, { status: 201 });
+      }),
+      rest.patch('/items/:id', ({ body }) => ({ kind: typeof body, body })),
+      rest.post('/blobs', ({ body }) => respond(body as Buffer, { headers: { 'content-type': 'application/octet-stream' } })),
+    ]);
+    base = stack.url('api');
+  });
+
+  test('a form body nests brackets and keeps repeated fields as lists (qs), and is validated so', async () => {
+    const form = 'email=a%40b.co&metadata[plan]=pro&expand[0]=tax&expand[1]=lines&tags=a&tags=b';
+    const answer = await fetch(`${base}/customers`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ received: { email: 'a@b.co', metadata: { plan: 'pro' }, expand: ['tax', 'lines'], tags: ['a', 'b'] } });
+    const missing = await fetch(`${base}/customers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'email=x&metadata[other]=1',
+    });
+    expect(missing.status).toBe(422);
+    expect(JSON.stringify(await missing.json())).toContain('/metadata/plan');
+  });
+
+  test('deepObject and pipeDelimited query parameters are read by their style before validation', async () => {
+    expect((await fetch(`${base}/search?filter[age]=3&ids=1|2|3`)).status).toBe(200);
+    const invalid = await fetch(`${base}/search?filter[age]=old&ids=1|x`);
+    expect(invalid.status).toBe(400);
+    const text = JSON.stringify(await invalid.json());
+    expect(text).toContain('query parameter \\"filter\\" at /age must be integer');
+    expect(text).toContain('query parameter \\"ids\\" at /1 must be integer');
+  });
+
+  test('multipart/form-data reaches the handler as fields and files, and is validated', async () => {
+    const form = new FormData();
+    form.append('label', 'me');
+    form.append('file', new Blob([new Uint8Array([137, 80, 78, 71])], { type: 'image/png' }), 'me.png');
+    const stored = await fetch(`${base}/avatars`, { method: 'POST', body: form });
+    expect(stored.status).toBe(201);
+    expect(await stored.json()).toEqual({ label: 'me', filename: 'me.png', mimeType: 'image/png', size: 4, first: 137 });
+    const invalid = new FormData();
+    invalid.append('label', 'far too long a label');
+    const refused = await fetch(`${base}/avatars`, { method: 'POST', body: invalid });
+    expect(refused.status).toBe(422);
+    const text = JSON.stringify(await refused.json());
+    expect(text).toContain('is required (file)');
+    expect(text).toContain('/label');
+  });
+
+  test('a multipart body without a boundary is 400, one over the body limit 413; each says why', async () => {
+    const unbounded = await fetch(`${base}/avatars`, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'label=x' });
+    expect(unbounded.status).toBe(400);
+    expect(((await unbounded.json()) as { error: { message: string } }).error.message).toMatch(/^multipart body cannot be read: .*boundary/i);
+    const huge = new FormData();
+    huge.append('label', 'big');
+    huge.append('file', new Blob([new Uint8Array(1024 * 1024 + 10)]), 'big.bin');
+    const tooLarge = await fetch(`${base}/avatars`, { method: 'POST', body: huge });
+    expect(tooLarge.status).toBe(413);
+    expect(((await tooLarge.json()) as { error: { message: string } }).error.message).toContain("larger than this service's limit of 1048576 bytes");
+  });
+
+  test('`+json` bodies are parsed as JSON and validated; a broken one gets 400', async () => {
+    const patched = await fetch(`${base}/items/1`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: '{"name":"x"}' });
+    expect(await patched.json()).toEqual({ kind: 'object', body: { name: 'x' } });
+    const extra = await fetch(`${base}/items/1`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: '{"nope":1}' });
+    expect(extra.status).toBe(422);
+    const broken = await fetch(`${base}/items/1`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: '{"name":' });
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { error: { message: string } }).error.message).toContain('not valid JSON');
+  });
+
+  test('binary bodies reach handlers as bytes and echo back byte-exact', async () => {
+    const bytes = new Uint8Array(64).map((_, i) => (i * 37 + 200) % 256);
+    const echoed = await fetch(`${base}/blobs`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+    expect(echoed.status).toBe(200);
+    expect(echoed.headers.get('content-type')).toBe('application/octet-stream');
+    expect(new Uint8Array(await echoed.arrayBuffer())).toEqual(bytes);
+  });
+
+  afterEach(async () => {
+    expect((await fetch(`${base}/search?filter[age]=1`)).status).toBe(200);
+  });
+});
+
+describe('defect 11: methods, recursion, impossible allOf', () => {
+  const node = {
+    type: 'object',
+    required: ['name', 'children'],
+    properties: {
+      name: { type: 'string' },
+      children: { type: 'array', items: { $ref: '#/components/schemas/Node' } },
+      parent: { $ref: '#/components/schemas/Node' },
+    },
+  };
+  const document = {
+    openapi: '3.0.3',
+    info,
+    paths: {
+      '/tree/{id}': {
+        get: { responses: { 200: { description: 'a tree', content: { 'application/json': { schema: { $ref: '#/components/schemas/Node' } } } } } },
+        delete: { responses: { 204: { description: 'gone' } } },
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      },
+      '/accounts': {
+        post: {
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: {
+                  allOf: [
+                    { type: 'object', properties: { name: { type: 'string' } }, additionalProperties: false },
+                    { type: 'object', properties: { owner: { type: 'string' } }, required: ['owner'] },
+                  ],
+                },
+              },
+            },
+          },
+          responses: { 201: { description: 'made' } },
+        },
+      },
+      '/profiles': {
+        get: {
+          responses: {
+            200: {
+              description: 'open and closed parts',
+              content: {
+                'application/json': {
+                  schema: {
+                    allOf: [
+                      { type: 'object', required: ['id'], properties: { id: { type: 'string' }, nickname: { type: 'string' } }, additionalProperties: false },
+                      { type: 'object', properties: { email: { type: 'string' } } },
+                    ],
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    components: { schemas: { Node: node } },
+  };
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await serve('methods', document);
+  });
+
+  test('an undocumented method on a documented path is 405 with Allow; unknown paths stay 404', async () => {
+    const base = stack.url('api');
+    const put = await fetch(`${base}/tree/7`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('DELETE, GET, HEAD');
+    expect(((await put.json()) as { detail: string }).detail).toContain('PUT is not an operation of /tree/7');
+    expect((await fetch(`${base}/forest`)).status).toBe(404);
+    expect((await fetch(`${base}/tree/7`, { method: 'DELETE' })).status).toBe(204);
+  });
+
+  test('a recursive schema generates a bounded body that is valid against it', async () => {
+    const answer = await fetch(`${stack.url('api')}/tree/1`);
+    const text = await answer.text();
+    expect(answer.status).toBe(200);
+    expect(text.length).toBeLessThan(200_000);
+    const valid = (value: unknown, depth = 0): boolean => {
+      const n = value as { name?: unknown; children?: unknown; parent?: unknown };
+      return (
+        typeof n.name === 'string' &&
+        Array.isArray(n.children) &&
+        n.children.every((c) => valid(c, depth + 1)) &&
+        (n.parent === undefined || valid(n.parent, depth + 1))
+      );
+    };
+    expect(valid(JSON.parse(text))).toBe(true);
+  });
+
+  test('an allOf no value satisfies is said at load naming the property; generated bodies keep to closed parts', async () => {
+    const warnings = (await import('@mockstack/openapi')).loadOpenApi(join(dir, 'methods.json')).then((api) => api.warnings);
+    expect(await warnings).toContainEqual(
+      expect.stringMatching(/^POST \/accounts: request body\.owner: allOf\[1\] requires property "owner" but allOf\[0\] forbids it/),
+    );
+    const refused = await fetch(`${stack.url('api')}/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"owner":"x"}' });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(await refused.json())).toContain('unexpected property \\"owner\\"');
+    const profile = (await (await fetch(`${stack.url('api')}/profiles`)).json()) as Record<string, unknown>;
+    expect(Object.keys(profile).every((key) => ['id', 'nickname'].includes(key))).toBe(true);
+    expect(typeof profile.id).toBe('string');
+  });
+});
+
+describe('defects 5, 6 and 8: links, media types and error shapes as the provider has them', () => {
+  const provider = 'https://api.provider.example/v1';
+  const thing = {
+    type: 'object',
+    xml: { name: 'thing' },
+    required: ['id', 'name'],
+    properties: {
+      id: { type: 'string', xml: { attribute: true } },
+      name: { type: 'string' },
+      tags: { type: 'array', xml: { wrapped: true }, items: { type: 'string', xml: { name: 'tag' } } },
+    },
+  };
+  const providerError = {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['type', 'message'],
+        properties: { type: { type: 'string', enum: ['invalid_request_error', 'api_error'] }, message: { type: 'string' } },
+      },
+    },
+  };
+  const document = {
+    openapi: '3.0.3',
+    info,
+    servers: [{ url: provider }, { url: 'https://sandbox.provider.example/v1' }],
+    paths: {
+      '/things': {
+        get: {
+          parameters: [{ name: 'page', in: 'query', schema: { type: 'integer' } }],
+          responses: {
+            200: {
+              description: 'a page',
+              headers: { Link: { schema: { type: 'string' }, example: `<${provider}/things?page=2>; rel="next", <https://elsewhere.example/x>; rel="help"` } },
+              content: {
+                'application/json': { schema: { type: 'array', items: thing }, example: [{ id: 'a', name: 'first', self: `${provider}/things/a` }] },
+                'application/xml': { schema: { type: 'array', xml: { name: 'things' }, items: thing } },
+                'text/csv': { schema: { type: 'string' } },
+              },
+            },
+          },
+        },
+        post: {
+          requestBody: { required: true, content: { 'application/json': { schema: thing } } },
+          responses: {
+            201: { description: 'made', headers: { Location: { schema: { type: 'string' }, example: `${provider}/things/a` } } },
+            400: { description: 'bad', content: { 'application/json': { schema: providerError } } },
+          },
+        },
+      },
+      '/things/{id}': {
+        get: {
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: { description: 'one', content: { 'application/json': { schema: thing } } },
+            default: {
+              description: 'error',
+              content: { 'application/json': { schema: { type: 'object', properties: { code: { type: 'integer' }, detail: { type: 'string' } } } } },
+            },
+          },
+        },
+      },
+    },
+  };
+  let base: string;
+
+  beforeAll(async () => {
+    const stack = await serve('provider', document, [
+      rest.get('/things/:id', ({ params }) => (params.id === 'gone' ? fault.notFound('thing gone is deleted') : fallThrough())),
+    ]);
+    base = stack.url('api');
+  });
+  afterEach(async () => {
+    expect((await fetch(`${base}/v1/things`)).status).toBe(200);
+  });
+
+  test('Link, Location and example URLs that name the provider point back at the mock; a client following `next` stays on it', async () => {
+    const first = await fetch(`${base}/v1/things`, { headers: { accept: 'application/json' } });
+    const link = first.headers.get('link') ?? '';
+    expect(link).toBe(`<${base}/v1/things?page=2>; rel="next", <https://elsewhere.example/x>; rel="help"`);
+    expect(await first.json()).toEqual([{ id: 'a', name: 'first', self: `${base}/v1/things/a` }]);
+    // What a paginating client (Octokit's paginate) does: follow rel="next".
+    const next = /<([^>]+)>;\s*rel="next"/.exec(link)?.[1] as string;
+    expect((await fetch(next)).status).toBe(200);
+    const made = await fetch(`${base}/v1/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"b","name":"x"}' });
+    expect(made.status).toBe(201);
+    expect(made.headers.get('location')).toBe(`${base}/v1/things/a`);
+  });
+
+  test('Accept: XML is generated from the schema with its xml names; types the mock cannot make are 406', async () => {
+    const xml = await fetch(`${base}/v1/things`, { headers: { accept: 'application/xml' } });
+    expect(xml.status).toBe(200);
+    expect(xml.headers.get('content-type')).toBe('application/xml');
+    const text = await xml.text();
+    expect(text).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<things><thing id="[^"]+"><name>[^<]+<\/name>(<tags>(<tag>[^<]*<\/tag>)+<\/tags>)?<\/thing>/,
+    );
+    for (const accept of ['text/csv', 'application/octet-stream', 'image/png, text/csv;q=0.5']) {
+      const refused = await fetch(`${base}/v1/things`, { headers: { accept } });
+      expect(refused.status).toBe(406);
+      expect(((await refused.json()) as { available: string[] }).available).toEqual(['application/json', 'application/xml']);
+    }
+    expect((await fetch(`${base}/v1/things`, { headers: { accept: 'text/html,*/*;q=0.8' } })).headers.get('content-type')).toMatch(/^application\/json/);
+  });
+
+  test("validation errors and scenario faults take the operation's documented error shape", async () => {
+    const invalid = await fetch(`${base}/v1/things`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"b"}' });
+    expect(invalid.status).toBe(400);
+    const body = (await invalid.json()) as { error: { type: string; message: string } };
+    expect(['invalid_request_error', 'api_error']).toContain(body.error.type);
+    expect(body.error.message).toContain('is required (name)');
+    const gone = await fetch(`${base}/v1/things/gone`);
+    expect(gone.status).toBe(404);
+    const error = (await gone.json()) as { code?: number; detail: string };
+    expect(error.detail).toBe('thing gone is deleted');
+    if (error.code !== undefined) expect(error.code).toBe(404);
+    expect((await fetch(`${base}/v1/things/here`)).status).toBe(200);
+  });
+});
