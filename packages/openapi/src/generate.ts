@@ -46,7 +46,8 @@ class Generator {
       const choices = schema.enum.filter((v) => v !== null);
       return choices.length ? choices[this.#fake.random.int(0, choices.length - 1)] : null;
     }
-    if (schema.default !== undefined && this.#fake.random.next() < 0.5) return schema.default;
+    // A document's default may break its own schema (`type: string, default: null`): such a default is not sent.
+    if (schema.default !== undefined && defaultFits(schema) && this.#fake.random.next() < 0.5) return schema.default;
     if (Array.isArray(schema.allOf)) return this.#allOf(schema, name, parent, depth);
     const options = Array.isArray(schema.oneOf) ? schema.oneOf : Array.isArray(schema.anyOf) ? schema.anyOf : undefined;
     if (options?.length) {
@@ -239,4 +240,15 @@ function componentName(raw: unknown): string | undefined {
 /** A seed for one generated value: the scenario's seed mixed with what it is for. */
 export function seedFor(seed: number, ...parts: readonly string[]): number {
   return hashString(parts.join('\u0000'), seed >>> 0);
+}
+
+/** Whether a schema's `default` has one of its types (a null default needs `nullable` or a `null` type). */
+function defaultFits(schema: JsonObject): boolean {
+  const types = Array.isArray(schema.type) ? schema.type : typeof schema.type === 'string' ? [schema.type] : undefined;
+  if (!types) return true;
+  const value = schema.default;
+  if (value === null) return types.includes('null') || schema.nullable === true;
+  const kind = Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value;
+  if (kind === 'number') return types.includes('number') || (types.includes('integer') && Number.isInteger(value));
+  return types.includes(kind);
 }
