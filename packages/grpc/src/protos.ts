@@ -111,6 +111,8 @@ function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: 
   const lookupDirs = [...dirs, PROTOBUFJS_PROTOS];
   root.resolvePath = (origin, target) => {
     if (isAbsolute(target)) return target;
+    // protobufjs serves these from its own copies whatever the dirs hold (see below).
+    if (target.startsWith('google/protobuf/') && protobuf.common.get(target)) return target;
     for (const dir of origin ? [...lookupDirs, dirname(origin)] : lookupDirs) {
       const candidate = join(dir, target);
       if (readable(candidate)) {
