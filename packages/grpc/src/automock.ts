@@ -2,6 +2,7 @@ import type { Faker } from '@faker-js/faker';
 import { faker as englishFaker } from '@faker-js/faker/locale/en';
 import { hashString } from '@mockstack/core';
 import protobuf from 'protobufjs';
+import { anyUrlField } from './codec.js';
 
 /** Auto-mocked dates are drawn before this instant, so that a seed always gives the same message. */
 const REF_DATE = '2026-01-01T00:00:00.000Z';
@@ -65,20 +66,27 @@ export class AutoMocker {
     if (cached) return cached;
     this.#faker.seed(hashString(key, this.#seed));
     const echo = typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : {};
-    const message = this.#message(type, 0, echo);
+    const message = this.#message(type, 0, echo, new Set());
     if (this.#cache.size > 1000) this.#cache.clear();
     this.#cache.set(key, message);
     return message;
   }
 
-  #message(type: protobuf.Type, depth: number, echo: Record<string, unknown>): Record<string, unknown> {
+  /**
+   * `path` holds the message types being built above this one: a field that would nest a type inside
+   * itself (a tree, a map of children) is left empty, so recursive messages end and stay valid.
+   */
+  #message(type: protobuf.Type, depth: number, echo: Record<string, unknown>, path: ReadonlySet<protobuf.Type>): Record<string, unknown> {
     const name = type.fullName.slice(1);
     if (name === 'google.protobuf.Timestamp') {
       const ms = this.#faker.date.recent({ days: 30 }).getTime();
       return { seconds: Math.floor(ms / 1000), nanos: 0 };
     }
     if (name === 'google.protobuf.Duration') return { seconds: this.#faker.number.int({ min: 1, max: 300 }), nanos: 0 };
+    // An Any must name a type a client can resolve: an empty google.protobuf.Empty.
+    if (name === 'google.protobuf.Any') return { [anyUrlField(type)]: 'type.googleapis.com/google.protobuf.Empty', value: '' };
     const out: Record<string, unknown> = {};
+    const below = new Set(path).add(type);
     const skipped = new Set<string>();
     // One member per oneof: the first.
     for (const oneof of type.oneofsArray) for (const field of oneof.fieldsArray.slice(1)) skipped.add(field.name);
@@ -90,23 +98,37 @@ export class AutoMocker {
         out[field.name] = echoed;
         continue;
       }
+      const nested = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
+      if (nested && (depth >= MAX_DEPTH || below.has(nested))) continue;
       if (field.map) {
-        out[field.name] = { [this.#faker.word.noun()]: this.#single(field, depth) };
+        const key = field instanceof protobuf.MapField ? this.#mapKey(field) : this.#faker.word.noun();
+        out[field.name] = { [key]: this.#single(field, depth, below) };
       } else if (field.repeated) {
-        if (depth >= MAX_DEPTH && field.resolvedType instanceof protobuf.Type) continue;
-        out[field.name] = [this.#single(field, depth), this.#single(field, depth)];
+        out[field.name] = [this.#single(field, depth, below), this.#single(field, depth, below)];
       } else {
-        const value = this.#single(field, depth);
+        const value = this.#single(field, depth, below);
         if (value !== undefined) out[field.name] = value;
       }
     }
     return out;
   }
 
-  #single(field: protobuf.Field, depth: number): unknown {
+  /** A key of the map's key type (maps may be keyed by integers or booleans, not only strings). */
+  #mapKey(field: protobuf.MapField): string {
+    switch (field.keyType) {
+      case 'string':
+        return this.#faker.word.noun();
+      case 'bool':
+        return String(this.#faker.datatype.boolean());
+      default:
+        return String(this.#faker.number.int({ min: 1, max: 1000 }));
+    }
+  }
+
+  #single(field: protobuf.Field, depth: number, path: ReadonlySet<protobuf.Type>): unknown {
     const f = this.#faker;
     const resolved = field.resolvedType;
-    if (resolved instanceof protobuf.Type) return depth >= MAX_DEPTH ? undefined : this.#message(resolved, depth + 1, {});
+    if (resolved instanceof protobuf.Type) return this.#message(resolved, depth + 1, {}, path);
     if (resolved instanceof protobuf.Enum) {
       const names = Object.keys(resolved.values).filter((n) => resolved.values[n] !== 0);
       return names.length ? f.helpers.arrayElement(names) : Object.keys(resolved.values)[0];

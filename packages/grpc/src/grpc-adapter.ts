@@ -324,6 +324,7 @@ class GrpcServer implements ServiceServer {
     const startedAt = performance.now();
     const inbox = Inbox.of(call);
     const bad = await inbox.drain();
+    await cancelSettled();
     if (call.cancelled) {
       this.#recordAborted(this.#request(method, call, inbox.received, inbox.received, inbox, undefined), { kind: 'aborted', rule: undefined }, call, startedAt);
       return;
@@ -363,6 +364,7 @@ class GrpcServer implements ServiceServer {
     }
     if (inbox.bad) ending = this.#endingOf(method, outcome, badRequest(inbox.bad).fault);
     if (method.kind === 'bidi') request.body = inbox.received;
+    if (inbox.ended) await cancelSettled();
     if (ending.kind === 'aborted' || call.cancelled) {
       this.#recordAborted(request, { kind: 'aborted', rule: outcome.rule }, call, startedAt);
       return;
@@ -543,6 +545,15 @@ function healthDescriptors(): Buffer[] {
   return health;
 }
 
+/**
+ * A client that cancels a stream also ends its incoming side, and grpc-js marks the call cancelled a
+ * tick later (both from the same socket event). Once the incoming side has ended, wait for those
+ * ticks before telling a half-close (the call goes on, OK) from a cancellation (journaled CANCELLED).
+ */
+function cancelSettled(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Ends a stream with a status (grpc-js turns an 'error' event into the status and trailers). */
 function failOf(call: Writable): (status: grpc.StatusObject) => void {
   return (status) => {
@@ -580,6 +591,11 @@ class Inbox implements AsyncIterable<unknown> {
   readonly received: unknown[];
   bad: BadMessage | undefined;
   #ended = true;
+
+  /** The client has stopped sending (half-close, cancellation or a bad message). */
+  get ended(): boolean {
+    return this.#ended;
+  }
   #wake: (() => void) | undefined;
 
   constructor(messages: unknown[]) {
