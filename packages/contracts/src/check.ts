@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { compile, ErrorCode, MockstackError, type Problem, type SourceLocation } from '@mockstack/core';
-import { adapters, loadScenario } from '@mockstack/runner';
+import { loadSchema } from '@mockstack/graphql/schema';
+import { adapters, lenientDefinition, loadScenario } from '@mockstack/runner';
 import { generate, generatedFile, isStale } from './generate.js';
 import { checkStaticResponses } from './static-responses.js';
 
@@ -21,11 +22,15 @@ export interface CheckProblem {
 export interface CheckOptions {
   /** Project root (protos/, schemas/, scenarios/generated/). Default: cwd. */
   root?: string | undefined;
+  /** Check against contracts with validity problems (as `up --lenient` serves them), a warning per problem. Default false. */
+  lenient?: boolean | undefined;
 }
 
 export interface CheckResult {
   files: string[];
   problems: CheckProblem[];
+  /** Contract problems the check went on despite (lenient mode, on the command line or per service). */
+  warnings: string[];
 }
 
 /**
@@ -37,13 +42,14 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
   const root = resolve(options.root ?? process.cwd());
   const files = (paths.length ? paths : defaultScenarios(root)).map((p) => resolve(p));
   const problems: CheckProblem[] = [];
+  const warnings = new Set<string>();
 
   if (isStale({ root })) {
     try {
-      await generate({ root });
+      for (const warning of (await generate({ root, lenient: options.lenient })).warnings) warnings.add(warning);
     } catch (error) {
       problems.push(...fromError(error, 'input', join(root, 'protos')));
-      return { files, problems };
+      return { files, problems, warnings: [...warnings] };
     }
   }
 
@@ -62,7 +68,7 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
     }
     scenarios.push(file);
   }
-  if (scenarios.length === 0) return { files, problems };
+  if (scenarios.length === 0) return { files, problems, warnings: [...warnings] };
 
   mark('generate');
   // esbuild bundles the scenarios in its own process while TypeScript checks them here.
@@ -91,10 +97,14 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
     }
     let model: Awaited<ReturnType<typeof compile>>;
     try {
-      model = await compile(loaded.definition, { adapters, file });
+      model = await compile(options.lenient ? lenientDefinition(loaded.definition) : loaded.definition, { adapters, file });
     } catch (error) {
       problems.push(...fromError(error, 'contract', file));
       continue;
+    }
+    for (const service of model.services.values()) {
+      if (service.protocol !== 'graphql') continue;
+      for (const warning of loadSchema(service, model).warnings ?? []) warnings.add(`service "${service.name}": ${warning}`);
     }
     mark('load + compile');
     for (const violation of await checkStaticResponses(model)) {
@@ -103,7 +113,7 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
   }
   mark('static responses');
   const sorted = dedupe(problems).sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
-  return { files, problems: sorted };
+  return { files, problems: sorted, warnings: [...warnings] };
 }
 
 let last = performance.now();
