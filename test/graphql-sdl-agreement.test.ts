@@ -12,7 +12,7 @@ import { GraphQLClient } from 'graphql-request';
 
 const root = resolve(import.meta.dirname, '..');
 const bin = resolve(root, 'packages/mockstack/bin/mockstack.js');
-const fixtures = resolve(import.meta.dirname, 'fixtures/sdl');
+const fixtures = resolve(import.meta.dirname, 'fixtures/broken/sdl');
 const temp = join(root, 'test', `.sdl-agreement-${process.pid}`);
 
 function mockstack(args: string[], cwd: string): Promise<{ code: number; output: string }> {
@@ -51,7 +51,7 @@ describe.each(Object.entries(PROBLEMS))('%s', (name, { line, message }) => {
     const logger = recordingLogger();
     const stack = await startStack([sdl], { lenient: true, logger });
     try {
-      expect(logger.warnings.join('\n')).toMatch(new RegExp(`loaded leniently despite .*${name.replace('.', '\\.')}:${line}:\\d+: ${escape(message)}`));
+      expect(logger.warnings.join('\n')).toMatch(new RegExp(`loaded leniently despite .*${name.replace('.', '\\.')}:${line}:\\d+: ${regexEscape(message)}`));
       const client = new GraphQLClient(stack.url(Object.keys(stack.services)[0] ?? ''));
       await expect(client.request('{ product(id: "p1") { nope } }')).rejects.toThrow(/Cannot query field "nope" on type "Product"/);
       const data = await client.request<{ product: { id: string; title: string | null } }>('{ product(id: "p1") { id title } }');
@@ -100,6 +100,6 @@ export default scenario('shop').services({
   expect(lenientCheck.code).toBe(0);
 }, 120_000);
 
-function escape(text: string): string {
+function regexEscape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
