@@ -5,7 +5,7 @@
  * (@bufbuild/protobuf) built from what the server's reflection serves, as the method's response type.
  */
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { AutoMocker, loadProtos, type MethodInfo, prepareMessage } from '@mockstack/grpc';
