@@ -34,6 +34,19 @@ function clientOf<T>(proto: string, includeDirs: string[], service: string, addr
 const call = (method: Unary, request: object): Promise<Message> =>
   new Promise((done, fail) => method(request, (error, reply) => (error ? fail(error) : done(reply))));
 
+/** Reads one message, then cancels the call (a failure before that fails the test). */
+function cancelAfterFirstMessage(stream: grpc.ClientReadableStream<Message> | grpc.ClientDuplexStream<object, Message>): Promise<void> {
+  return new Promise((done, fail) => {
+    stream.once('error', fail);
+    stream.once('data', () => {
+      stream.off('error', fail);
+      stream.on('error', () => {}); // the cancellation the client asked for
+      stream.cancel();
+      done();
+    });
+  });
+}
+
 async function waitFor(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 300 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
 }
@@ -113,32 +126,16 @@ describe('a service in a google.* package, importing google/rpc/status.proto fro
   });
 
   test('a server stream the client cancels is journaled CANCELLED', async () => {
-    const stream = client.Ticks({ text: 'go' });
-    await new Promise<void>((done, fail) => {
-      stream.once('error', fail);
-      stream.once('data', () => {
-        stream.off('error', fail);
-        stream.on('error', () => {}); // the cancellation the client asked for
-        stream.cancel();
-        done();
-      });
-    });
+    await cancelAfterFirstMessage(client.Ticks({ text: 'go' }));
     await waitFor(() => stack.engine.journal.list().some((e) => e.operation === `${ECHO}/Ticks`));
     expect(stack.engine.journal.list().find((e) => e.operation === `${ECHO}/Ticks`)).toMatchObject({ status: 'CANCELLED', code: 'CANCELLED' });
   });
 
   test('an auto-mocked bidi stream the client cancels is journaled CANCELLED', async () => {
     const stream = client.Converse();
-    await new Promise<void>((done, fail) => {
-      stream.once('error', fail);
-      stream.once('data', () => {
-        stream.off('error', fail);
-        stream.on('error', () => {}); // the cancellation the client asked for
-        stream.cancel();
-        done();
-      });
-      stream.write({ text: 'one' });
-    });
+    const cancelled = cancelAfterFirstMessage(stream);
+    stream.write({ text: 'one' });
+    await cancelled;
     await waitFor(() => stack.engine.journal.list().some((e) => e.operation === `${ECHO}/Converse`));
     expect(stack.engine.journal.list().find((e) => e.operation === `${ECHO}/Converse`)).toMatchObject({ status: 'CANCELLED', code: 'CANCELLED' });
   });

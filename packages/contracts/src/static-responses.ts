@@ -136,7 +136,7 @@ function rootValues(respond: unknown): unknown[] {
 }
 
 /** What is wrong with a value for a GraphQL output type (objects may leave fields out: they are auto-mocked). */
-function graphqlValue(type: GraphQLOutputType, value: unknown, path: string): string | undefined {
+export function graphqlValue(type: GraphQLOutputType, value: unknown, path: string): string | undefined {
   if (isNonNullType(type)) {
     if (value === null) return `${path} is ${type} (non-null) but the answer is null`;
     return graphqlValue(type.ofType, value, path);
