@@ -56,10 +56,11 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     const built = buildSdl([new Source(readFileSync(path, 'utf8'), path)], { lenient: options.lenient });
     const first = built.problems[0];
     if (!built.schema || first) {
-      const lines = built.problems.map((p) => `${rel(p.file || path)}:${p.line}:${p.column}: ${p.message}`);
+      const syntax = built.problems.some((p) => p.message.startsWith('Syntax Error'));
+      const lines = built.problems.map((p) => `${rel(p.file || path)}:${p.line}:${p.column}: ${syntax ? 'the GraphQL schema does not parse: ' : ''}${p.message}`);
       throw new MockstackError(
         ErrorCode.ContractLoad,
-        `${lines.length === 1 ? lines[0] : `${rel(path)} has ${lines.length} problems:\n  ${lines.join('\n  ')}`}${options.lenient ? '' : '\n(generate despite them with --lenient)'}`,
+        `${lines.length === 1 ? lines[0] : `${rel(path)} has ${lines.length} problems:\n  ${lines.join('\n  ')}`}${options.lenient || syntax ? '' : '\n(generate despite them with --lenient)'}`,
         { source: { file: first?.file || path, line: first?.line ?? 1, column: first?.column ?? 1 } },
       );
     }
