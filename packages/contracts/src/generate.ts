@@ -57,7 +57,9 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     const first = built.problems[0];
     if (!built.schema || first) {
       const syntax = built.problems.some((p) => p.message.startsWith('Syntax Error'));
-      const lines = built.problems.map((p) => `${rel(p.file || path)}:${p.line}:${p.column}: ${syntax ? 'the GraphQL schema does not parse: ' : ''}${p.message}`);
+      const lines = built.problems.map(
+        (p) => `${rel(p.file || path)}:${p.line}:${p.column}: ${syntax ? 'the GraphQL schema does not parse: ' : ''}${p.message}`,
+      );
       throw new MockstackError(
         ErrorCode.ContractLoad,
         `${lines.length === 1 ? lines[0] : `${rel(path)} has ${lines.length} problems:\n  ${lines.join('\n  ')}`}${options.lenient || syntax ? '' : '\n(generate despite them with --lenient)'}`,
