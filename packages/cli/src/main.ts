@@ -105,7 +105,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--root <dir>', 'project root holding protos/ and schemas/', '.')
     .option('--out <dir>', 'output directory (default scenarios/generated)')
     .option('--include-dir <dir>', 'where proto imports are looked up (repeatable)', collect)
-    .action(async (options: { root: string; out?: string; includeDir?: string[] }) => {
+    .option('--lenient', 'generate from GraphQL SDL with validity problems (as up --lenient serves it), warning about each')
+    .action(async (options: { root: string; out?: string; includeDir?: string[]; lenient?: boolean }) => {
       const { runGen } = await import('./contracts.js');
       exitCode = await runGen(options);
     });
@@ -116,7 +117,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('[scenarios...]', 'scenario modules (default scenarios/*.ts)')
     .option('--format <format>', 'text, json or junit', 'text')
     .option('--root <dir>', 'project root holding protos/ and schemas/', '.')
-    .action(async (files: string[], options: { format: string; root: string }) => {
+    .option('--lenient', 'check against contracts with validity problems (as up --lenient serves them), warning about each')
+    .action(async (files: string[], options: { format: string; root: string; lenient?: boolean }) => {
       const { runCheck } = await import('./contracts.js');
       exitCode = await runCheck(files, options);
     });
@@ -173,7 +175,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
     const { isStale } = await import('@mockstack/contracts/contract-files');
     if (isStale()) {
       const { regenerateIfStale } = await import('./contracts.js');
-      await regenerateIfStale((message) => logger.warn(message));
+      await regenerateIfStale((message) => logger.warn(message), options.lenient);
     }
   }
   try {

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { compile, ErrorCode, MockstackError, type Problem, type SourceLocation } from '@mockstack/core';
-import { adapters, loadScenario } from '@mockstack/runner';
+import { loadSchema } from '@mockstack/graphql/schema';
+import { adapters, lenientDefinition, loadScenario } from '@mockstack/runner';
 import { findContracts, generate, generatedFile, isStale } from './generate.js';
 import { checkStaticResponses } from './static-responses.js';
 
@@ -21,6 +22,8 @@ export interface CheckProblem {
 export interface CheckOptions {
   /** Project root (protos/, schemas/, scenarios/generated/). Default: cwd. */
   root?: string | undefined;
+  /** Check against contracts with validity problems (as `up --lenient` serves them), a warning per problem. Default false. */
+  lenient?: boolean | undefined;
 }
 
 /** One scenario or contract `check` looked at, and how it went. */
@@ -47,6 +50,8 @@ export interface CheckResult {
   scenarios: CheckedFile[];
   /** Each contract of the project (as `mockstack gen` finds them). */
   contracts: CheckedFile[];
+  /** Contract problems the check went on despite (lenient mode, on the command line or per service). */
+  warnings: string[];
 }
 
 /**
@@ -62,11 +67,12 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
   const problems: CheckProblem[] = [];
   const modules = new Map<string, string[]>();
   const unchecked = new Set<string>();
-  const result = (): CheckResult => attribute(files, contracts, dedupe(problems).sort(byPlace), modules, unchecked);
+  const warnings = new Set<string>();
+  const result = (): CheckResult => ({ ...attribute(files, contracts, dedupe(problems).sort(byPlace), modules, unchecked), warnings: [...warnings] });
 
   if (isStale({ root })) {
     try {
-      await generate({ root });
+      for (const warning of (await generate({ root, lenient: options.lenient })).warnings) warnings.add(warning);
     } catch (error) {
       // A contract that does not load: its types are not there to check the scenarios against.
       if (!(error instanceof MockstackError && error.code === ErrorCode.GenNoContracts)) {
@@ -123,10 +129,14 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
     }
     let model: Awaited<ReturnType<typeof compile>>;
     try {
-      model = await compile(loaded.definition, { adapters, file });
+      model = await compile(options.lenient ? lenientDefinition(loaded.definition) : loaded.definition, { adapters, file });
     } catch (error) {
       problems.push(...fromError(error, 'contract', file));
       continue;
+    }
+    for (const service of model.services.values()) {
+      if (service.protocol !== 'graphql') continue;
+      for (const warning of loadSchema(service, model).warnings ?? []) warnings.add(`service "${service.name}": ${warning}`);
     }
     mark('load + compile');
     for (const violation of await checkStaticResponses(model)) {
@@ -151,7 +161,7 @@ function attribute(
   problems: CheckProblem[],
   modules: ReadonlyMap<string, string[]>,
   unchecked: ReadonlySet<string>,
-): CheckResult {
+): Omit<CheckResult, 'warnings'> {
   const contractFiles: CheckedFile[] = contracts.map((file) => ({ file, status: 'passed', modules: [file], problems: [] }));
   const contractOf = (file: string) => contractFiles.find((c) => c.file === file);
   const scenarioFiles: CheckedFile[] = files.map((file) => ({

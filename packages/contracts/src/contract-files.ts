@@ -23,6 +23,8 @@ export interface GenerateOptions {
   outDir?: string | undefined;
   /** Extra directories where proto imports are looked up. */
   includeDirs?: readonly string[] | undefined;
+  /** Generate from GraphQL SDL with validity problems (as `up --lenient` serves it), a warning per problem. Default false. */
+  lenient?: boolean | undefined;
 }
 
 /** The generated file of a project. */

@@ -2,9 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ErrorCode, MockstackError } from '@mockstack/core';
 import { CONTRACT_ENDINGS_TEXT } from '@mockstack/core/contract-files';
+import { buildSdl } from '@mockstack/graphql/schema';
 import { ProtoLoadError } from '@mockstack/grpc';
 import { loadOpenApi } from '@mockstack/openapi';
-import { buildSchema, type DocumentNode, GraphQLError, parse, Source } from 'graphql';
+import { type DocumentNode, GraphQLError, parse, Source } from 'graphql';
 import { findContracts, GENERATED_DIR, GENERATED_FILE, type GenerateOptions, generatedFile, isStale } from './contract-files.js';
 import type { ContractTypes, RegistryPart } from './gen-common.js';
 import { graphqlTypes } from './gen-graphql.js';
@@ -26,6 +27,8 @@ export interface GenerateResult {
   contracts: string[];
   /** False when the file already had these bytes. */
   written: boolean;
+  /** With `lenient`: the contract problems the types were generated despite, `file:line:col: problem`. */
+  warnings: string[];
 }
 
 /**
@@ -57,16 +60,25 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
     }
   }
   const schemas: KeyedSchema[] = [];
+  const warnings: string[] = [];
   for (const path of found.graphql) {
-    const sdl = readFileSync(path, 'utf8');
-    let schema: ReturnType<typeof buildSchema>;
-    try {
-      schema = buildSchema(sdl, { assumeValidSDL: true });
-    } catch (error) {
-      throw graphqlError(error, path, rel, 'the GraphQL schema does not parse');
+    // The loader `up` and `check` use, so the three agree on what an SDL is.
+    const built = buildSdl([new Source(readFileSync(path, 'utf8'), path)], { lenient: options.lenient });
+    const first = built.problems[0];
+    if (!built.schema || first) {
+      const syntax = built.problems.some((p) => p.message.startsWith('Syntax Error'));
+      const lines = built.problems.map(
+        (p) => `${rel(p.file || path)}:${p.line}:${p.column}: ${syntax ? 'the GraphQL schema does not parse: ' : ''}${p.message}`,
+      );
+      throw new MockstackError(
+        ErrorCode.ContractLoad,
+        `${lines.length === 1 ? lines[0] : `${rel(path)} has ${lines.length} problems:\n  ${lines.join('\n  ')}`}${options.lenient || syntax ? '' : '\n(generate despite them with --lenient)'}`,
+        { source: { file: first?.file || path, line: first?.line ?? 1, column: first?.column ?? 1 } },
+      );
     }
-    parts.push(graphqlTypes(rel(path), schema));
-    schemas.push({ key: rel(path), schema });
+    warnings.push(...built.warnings);
+    parts.push(graphqlTypes(rel(path), built.schema));
+    schemas.push({ key: rel(path), schema: built.schema });
   }
   if (found.graphqlOperations.length) {
     const documents: DocumentNode[] = [];
@@ -107,7 +119,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   // type error there. The root tsconfig leaves it out, since tests use contracts of their own.
   const strict = join(dirname(file), STRICT_FILE);
   if (!existsSync(strict) || readFileSync(strict, 'utf8') !== STRICT_SWITCH) writeFileSync(strict, STRICT_SWITCH);
-  return { file, contracts, written: previous !== text };
+  return { file, contracts, written: previous !== text, warnings };
 }
 
 /** A GraphQL document that does not parse, named by file, line and column. */

@@ -2,4 +2,4 @@
 
 export { type CheckOptions, type CheckProblem, type CheckResult, check, formatJson, formatJunit, formatText } from './check.js';
 export { findContracts, GENERATED_DIR, GENERATED_FILE, type GenerateOptions, type GenerateResult, generate, generatedFile, isStale } from './generate.js';
-export { checkStaticResponses, type Violation } from './static-responses.js';
+export { checkStaticResponses, graphqlValue, type Violation } from './static-responses.js';

@@ -1,19 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { isFault, isReply, isSequence, type Model, type Rule, resolveContractPath, type Service, type SourceLocation } from '@mockstack/core';
+import { loadSchema } from '@mockstack/graphql/schema';
 import { loadProtos, prepareMessage, ShapeError } from '@mockstack/grpc';
 import { type ApiOperation, createAjv, loadOpenApi, type OpenApi, SchemaSet } from '@mockstack/openapi';
-import {
-  buildSchema,
-  type GraphQLOutputType,
-  type GraphQLSchema,
-  isEnumType,
-  isInterfaceType,
-  isListType,
-  isNonNullType,
-  isObjectType,
-  isScalarType,
-  isUnionType,
-} from 'graphql';
+import { type GraphQLOutputType, isEnumType, isInterfaceType, isListType, isNonNullType, isObjectType, isScalarType, isUnionType } from 'graphql';
 
 /** A static response that breaks its contract. */
 export interface Violation {
@@ -111,13 +100,9 @@ function checkGrpc(model: Model, service: Service, rules: readonly Rule[]): Viol
 }
 
 function checkGraphql(model: Model, service: Service, rules: readonly Rule[]): Violation[] {
-  const config = service.config as { schema?: string[] };
-  let schema: GraphQLSchema;
-  try {
-    schema = buildSchema((config.schema ?? []).map((p) => readFileSync(resolveContractPath(model, p), 'utf8')).join('\n'));
-  } catch {
-    return [];
-  }
+  // The schema the server serves (lenient when the service is); one that does not load is reported by compile.
+  const schema = loadSchema(service, model).schema;
+  if (!schema) return [];
   const out: Violation[] = [];
   for (const rule of rules) {
     const meta = rule.meta as { kind?: string; type?: string; field?: string; name?: string };
@@ -151,7 +136,7 @@ function rootValues(respond: unknown): unknown[] {
 }
 
 /** What is wrong with a value for a GraphQL output type (objects may leave fields out: they are auto-mocked). */
-function graphqlValue(type: GraphQLOutputType, value: unknown, path: string): string | undefined {
+export function graphqlValue(type: GraphQLOutputType, value: unknown, path: string): string | undefined {
   if (isNonNullType(type)) {
     if (value === null) return `${path} is ${type} (non-null) but the answer is null`;
     return graphqlValue(type.ofType, value, path);

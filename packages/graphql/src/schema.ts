@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { Model, Problem, Service, SourceLocation } from '@mockstack/core';
+import type { Model, Problem, Service } from '@mockstack/core';
 import { resolveContractPath } from '@mockstack/core';
 import { buildASTSchema, concatAST, type DocumentNode, type GraphQLError, type GraphQLSchema, parse, Source, validateSchema } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
@@ -70,121 +70,121 @@ export function loadSchema(service: Service, model: Pick<Model, 'file' | 'root'>
 }
 
 function build(service: Service, model: Pick<Model, 'file' | 'root'>, files: string[], lenient: boolean): LoadedSchema {
+  const sources: Source[] = [];
   const problems: Problem[] = [];
-  const documents: DocumentNode[] = [];
   for (const file of files) {
-    let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      sources.push(new Source(readFileSync(file, 'utf8'), file));
     } catch (error) {
       const root = model.root ?? process.cwd();
       problems.push({
         message: `GraphQL service "${service.name}": cannot read schema ${relative(root, file) || file} (${(error as NodeJS.ErrnoException).code ?? String(error)}); paths resolve against the scenario file, then the project root ${root}`,
         source: service.source,
       });
-      continue;
-    }
-    try {
-      documents.push(parse(new Source(text, file)));
-    } catch (error) {
-      problems.push(sdlProblem(service, error as GraphQLError, file));
     }
   }
   if (problems.length) return { files, problems };
-
-  const document = concatAST(documents);
-  // The fast path skips graphql's SDL validation (a third of the load time of a large schema):
-  // the schema is built and validated as a schema; only when that fails, or a type is defined
-  // twice, does the SDL validation run, for its messages with file and line.
-  let schema: GraphQLSchema | undefined;
-  let rebuild: () => GraphQLSchema = () => buildASTSchema(document, { assumeValidSDL: true });
-  if (!definesTypeTwice(document)) {
-    try {
-      schema = rebuild();
-      if (validateSchema(schema).length) schema = undefined;
-    } catch {
-      schema = undefined;
-    }
-  }
-  if (!schema) {
-    const sdlErrors = validateSDL(document);
-    if (sdlErrors.length === 0) {
-      schema = rebuild();
-    } else if (sdlErrors.every((e) => /can only be defined once|There can be only one type named/.test(e.message))) {
-      // The same type in several files: merge them, as graphql-tools does.
-      rebuild = () => makeExecutableSchema({ typeDefs: documents });
-      try {
-        schema = rebuild();
-      } catch (error) {
-        return {
-          files,
-          problems: [{ message: `GraphQL service "${service.name}": cannot merge ${files.join(', ')}: ${(error as Error).message}`, source: service.source }],
-        };
-      }
-    } else if (lenient) {
-      return lenientSchema(service, document, files, sdlErrors);
-    } else {
-      return { files, problems: sdlErrors.map((e) => sdlProblem(service, e, files[0] ?? '')) };
-    }
-  }
-  const schemaErrors = validateSchema(schema); // cached by graphql-js: free on the fast path
-  if (schemaErrors.length && lenient) return lenientSchema(service, document, files, schemaErrors);
-  if (schemaErrors.length) return { files, problems: schemaErrors.map((e) => sdlProblem(service, e, files[0] ?? '')) };
-  if (!schema.getQueryType()) {
+  const built = buildSdl(sources, { lenient });
+  if (built.problems.length || !built.schema) {
     return {
       files,
-      problems: [
-        { message: `GraphQL service "${service.name}": the schema in ${files.join(', ')} has no Query type; add \`type Query { … }\``, source: service.source },
-      ],
+      problems: built.problems.map((p) => ({
+        message: `GraphQL schema of service "${service.name}": ${p.message}`,
+        source: p.file ? { file: p.file, line: p.line, column: p.column } : service.source,
+      })),
     };
   }
-  return { schema, files, problems, rebuild };
+  return { schema: built.schema, files, problems: [], rebuild: built.rebuild, warnings: built.warnings.length ? built.warnings : undefined };
+}
+
+/** A problem of an SDL document, at its file (the Source name), line and column. */
+export interface SdlProblem {
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface BuiltSdl {
+  schema?: GraphQLSchema | undefined;
+  /** Builds another copy from the parsed documents (no parsing or validation again). */
+  rebuild?: (() => GraphQLSchema) | undefined;
+  /** Why there is no schema (strict mode, or what even lenient mode cannot build). */
+  problems: SdlProblem[];
+  /** Lenient mode: `loaded leniently despite file:line:col: problem`, one per problem the schema was built despite. */
+  warnings: string[];
 }
 
 /**
- * `config.lenient`: a schema built despite SDL problems (unknown directives such as federation's
- * `@key`, repeated directives, descriptions or fields in conflict), as graphql-js builds it with
- * `assumeValidSDL` and `assumeValid`; the problems become warnings. What cannot be built at all
- * (an unknown type) still fails.
+ * The one way mockstack reads GraphQL SDL (`up`, `gen` and `check` all come here, so they agree).
+ * Strict by default: every problem graphql-js' SDL and schema validation finds is reported with its
+ * file, line and column (a field defined twice, an extension of a missing type, an unknown directive).
+ * The same type in several files is merged, as graphql-tools merges modular schemas.
+ * With `lenient`, the schema is built despite those problems, as graphql-js builds it with
+ * `assumeValidSDL`, and each becomes a warning; what cannot be built at all still fails.
  */
-function lenientSchema(service: Service, document: DocumentNode, files: string[], errors: readonly GraphQLError[]): LoadedSchema {
-  const rebuild = (): GraphQLSchema => buildASTSchema(document, { assumeValidSDL: true, assumeValid: true });
-  let schema: GraphQLSchema;
-  try {
-    schema = rebuild();
-  } catch (error) {
-    return { files, problems: [...errors.map((e) => sdlProblem(service, e, files[0] ?? '')), sdlProblem(service, error as GraphQLError, files[0] ?? '')] };
+export function buildSdl(sources: readonly Source[], options: { lenient?: boolean | undefined } = {}): BuiltSdl {
+  const documents: DocumentNode[] = [];
+  const problems: SdlProblem[] = [];
+  for (const source of sources) {
+    try {
+      documents.push(parse(source));
+    } catch (error) {
+      problems.push(problemOf(error as GraphQLError, source.name));
+    }
   }
-  if (!schema.getQueryType()) {
+  const fallback = sources[0]?.name ?? '';
+  if (problems.length) return { problems, warnings: [] };
+  const document = concatAST(documents);
+  let rebuild: () => GraphQLSchema = () => buildASTSchema(document, { assumeValidSDL: true });
+  let errors: readonly GraphQLError[] = validateSDL(document);
+  if (errors.length && errors.every(acrossFiles)) {
+    // The same type in several files: merge them, as graphql-tools does.
+    rebuild = () => makeExecutableSchema({ typeDefs: documents });
+    errors = [];
+  }
+  let schema: GraphQLSchema | undefined;
+  if (errors.length === 0) {
+    try {
+      schema = rebuild();
+      errors = validateSchema(schema);
+    } catch (error) {
+      return { problems: [problemOf(error as GraphQLError, fallback)], warnings: [] };
+    }
+  }
+  if (errors.length && !options.lenient) return { problems: errors.map((e) => problemOf(e, fallback)), warnings: [] };
+  if (errors.length) {
+    rebuild = () => buildASTSchema(document, { assumeValidSDL: true, assumeValid: true });
+    try {
+      schema = rebuild();
+    } catch (error) {
+      return { problems: [...errors, error as GraphQLError].map((e) => problemOf(e, fallback)), warnings: [] };
+    }
+  }
+  if (!schema?.getQueryType()) {
     return {
-      files,
       problems: [
-        { message: `GraphQL service "${service.name}": the schema in ${files.join(', ')} has no Query type; add \`type Query { … }\``, source: service.source },
+        { message: `the schema in ${sources.map((s) => s.name).join(', ')} has no Query type; add \`type Query { … }\``, file: '', line: 1, column: 1 },
       ],
+      warnings: [],
     };
   }
   const warnings = errors.map((e) => {
-    const problem = sdlProblem(service, e, files[0] ?? '');
-    const at = problem.source ? `${relative(process.cwd(), problem.source.file) || problem.source.file}:${problem.source.line}:${problem.source.column}: ` : '';
-    return `loaded leniently despite ${at}${e.message}`;
+    const p = problemOf(e, fallback);
+    return `loaded leniently despite ${relative(process.cwd(), p.file) || p.file}:${p.line}:${p.column}: ${p.message}`;
   });
-  return { schema, files, problems: [], rebuild, warnings };
+  return { schema, rebuild, problems: [], warnings };
 }
 
-function definesTypeTwice(document: DocumentNode): boolean {
-  const names = new Set<string>();
-  for (const definition of document.definitions) {
-    if (!('name' in definition) || !definition.name || definition.kind.endsWith('Extension') || !definition.kind.endsWith('Definition')) continue;
-    if (definition.kind === 'OperationDefinition' || definition.kind === 'FragmentDefinition') continue;
-    if (names.has(definition.name.value)) return true;
-    names.add(definition.name.value);
-  }
-  return false;
+/** A definition repeated in different files (a modular schema), not twice in one. */
+function acrossFiles(error: GraphQLError): boolean {
+  if (!/can only be defined once|There can be only one type named/.test(error.message)) return false;
+  const files = new Set((error.nodes ?? []).map((n) => n.loc?.source.name));
+  return files.size > 1;
 }
 
-function sdlProblem(service: Service, error: GraphQLError, fallbackFile: string): Problem {
+function problemOf(error: GraphQLError, fallbackFile: string): SdlProblem {
   const location = error.locations?.[0];
   const file = error.source?.name ?? error.nodes?.[0]?.loc?.source.name ?? fallbackFile;
-  const source: SourceLocation | undefined = location ? { file, line: location.line, column: location.column } : service.source;
-  return { message: `GraphQL schema of service "${service.name}": ${error.message}`, source };
+  return { message: error.message, file, line: location?.line ?? 1, column: location?.column ?? 1 };
 }

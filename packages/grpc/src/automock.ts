@@ -1,6 +1,7 @@
 import { hashString } from '@mockstack/core';
 import { FakeData } from '@mockstack/core/fake';
 import protobuf from 'protobufjs';
+import { anyUrlField } from './codec.js';
 
 const MAX_DEPTH = 4;
 
@@ -26,13 +27,17 @@ export class AutoMocker {
     this.#fake.seed(hashString(key, this.#seed));
     this.#fake.enterObject(undefined);
     const echo = typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : {};
-    const message = this.#message(type, 0, echo);
+    const message = this.#message(type, 0, echo, new Set());
     if (this.#cache.size > 1000) this.#cache.clear();
     this.#cache.set(key, message);
     return message;
   }
 
-  #message(type: protobuf.Type, depth: number, echo: Record<string, unknown>): Record<string, unknown> {
+  /**
+   * `path` holds the message types being built above this one: a field that would nest a type inside
+   * itself (a tree, a map of children) is left empty, so recursive messages end and stay valid.
+   */
+  #message(type: protobuf.Type, depth: number, echo: Record<string, unknown>, path: ReadonlySet<protobuf.Type>): Record<string, unknown> {
     const name = type.fullName.slice(1);
     const fake = this.#fake;
     if (name === 'google.protobuf.Timestamp') {
@@ -40,9 +45,12 @@ export class AutoMocker {
       return { seconds: Math.floor(ms / 1000), nanos: 0 };
     }
     if (name === 'google.protobuf.Duration') return { seconds: fake.random.int(1, 300), nanos: 0 };
+    // An Any must name a type a client can resolve: an empty google.protobuf.Empty.
+    if (name === 'google.protobuf.Any') return { [anyUrlField(type)]: 'type.googleapis.com/google.protobuf.Empty', value: '' };
     // One message is one object: its name, email and username fields agree.
     const outer = fake.enterObject(fake.nextObjectSeed());
     const out: Record<string, unknown> = {};
+    const below = new Set(path).add(type);
     const skipped = new Set<string>();
     // One member per oneof: the first.
     for (const oneof of type.oneofsArray) for (const field of oneof.fieldsArray.slice(1)) skipped.add(field.name);
@@ -54,13 +62,15 @@ export class AutoMocker {
         out[field.name] = echoed;
         continue;
       }
+      const nested = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
+      if (nested && (depth >= MAX_DEPTH || below.has(nested))) continue;
       if (field.map) {
-        out[field.name] = { [fake.faker.word.noun()]: this.#single(field, depth, type.name) };
+        const key = field instanceof protobuf.MapField ? this.#mapKey(field) : fake.faker.word.noun();
+        out[field.name] = { [key]: this.#single(field, depth, type.name, below) };
       } else if (field.repeated) {
-        if (depth >= MAX_DEPTH && field.resolvedType instanceof protobuf.Type) continue;
-        out[field.name] = [this.#single(field, depth, type.name), this.#single(field, depth, type.name)];
+        out[field.name] = [this.#single(field, depth, type.name, below), this.#single(field, depth, type.name, below)];
       } else {
-        const value = this.#single(field, depth, type.name);
+        const value = this.#single(field, depth, type.name, below);
         if (value !== undefined) out[field.name] = value;
       }
     }
@@ -68,11 +78,23 @@ export class AutoMocker {
     return out;
   }
 
+  /** A key of the map's key type (maps may be keyed by integers or booleans, not only strings). */
+  #mapKey(field: protobuf.MapField): string {
+    switch (field.keyType) {
+      case 'string':
+        return this.#fake.faker.word.noun();
+      case 'bool':
+        return String(this.#fake.boolean());
+      default:
+        return String(this.#fake.random.int(1, 1000));
+    }
+  }
+
   /** One value of `field` (of message type `parent`): proto types mapped onto the fake-data module. */
-  #single(field: protobuf.Field, depth: number, parent: string): unknown {
+  #single(field: protobuf.Field, depth: number, parent: string, path: ReadonlySet<protobuf.Type>): unknown {
     const fake = this.#fake;
     const resolved = field.resolvedType;
-    if (resolved instanceof protobuf.Type) return depth >= MAX_DEPTH ? undefined : this.#message(resolved, depth + 1, {});
+    if (resolved instanceof protobuf.Type) return this.#message(resolved, depth + 1, {}, path);
     if (resolved instanceof protobuf.Enum) {
       const names = Object.keys(resolved.values).filter((n) => resolved.values[n] !== 0);
       return names.length ? fake.faker.helpers.arrayElement(names) : Object.keys(resolved.values)[0];

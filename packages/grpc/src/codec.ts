@@ -69,7 +69,7 @@ function join(path: string, key: string): string {
 /** A copy of `value` that protobufjs' `fromObject` encodes faithfully, or a ShapeError. */
 export function prepareMessage(type: protobuf.Type, value: unknown, path: string): Record<string, unknown> {
   const name = type.fullName.slice(1);
-  const special = prepareWellKnown(name, value, path);
+  const special = prepareWellKnown(type, value, path);
   if (special !== undefined) return special;
   if (typeof value !== 'object' || value === null || Array.isArray(value) || Buffer.isBuffer(value)) {
     throw new ShapeError(path || '(message)', `expected a ${name} object, got ${describe(value)}`);
@@ -148,9 +148,32 @@ function prepareSingle(field: protobuf.Field, value: unknown, path: string): unk
   return value;
 }
 
-/** Timestamp from a Date or ISO string, Duration from `'1.5s'`, wrappers from their value, Struct from JSON. */
-function prepareWellKnown(name: string, value: unknown, path: string): Record<string, unknown> | undefined {
+/** Well-known types whose JSON form is not an object of their fields: in an Any's JSON form they sit under "value". */
+const SPECIAL_JSON = new Set([
+  ...WRAPPERS,
+  'google.protobuf.Timestamp',
+  'google.protobuf.Duration',
+  'google.protobuf.Struct',
+  'google.protobuf.Value',
+  'google.protobuf.ListValue',
+  'google.protobuf.FieldMask',
+  'google.protobuf.Any',
+]);
+
+/**
+ * Timestamp from a Date or ISO string, Duration from `'1.5s'`, wrappers from their value, Struct from JSON,
+ * Any from its JSON form (`{ '@type': 'type.googleapis.com/pkg.Message', ...fields }`) as well as `{ typeUrl, value }`.
+ */
+function prepareWellKnown(type: protobuf.Type, value: unknown, path: string): Record<string, unknown> | undefined {
+  const name = type.fullName.slice(1);
   switch (name) {
+    case 'google.protobuf.Any': {
+      if (typeof value !== 'object' || value === null) return undefined;
+      if ('@type' in value) return packAny(type, value as Record<string, unknown>, path);
+      // protobufjs' bundled Any keeps the proto name type_url; accept the camelCase name every other field has.
+      const { typeUrl, ...rest } = value as Record<string, unknown>;
+      return typeUrl === undefined ? undefined : prepareMessage(type, { ...rest, [anyUrlField(type)]: typeUrl }, path);
+    }
     case 'google.protobuf.Timestamp': {
       const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
       if (!date) return undefined;
@@ -176,6 +199,28 @@ function prepareWellKnown(name: string, value: unknown, path: string): Record<st
       if (WRAPPERS.has(name) && (typeof value !== 'object' || value === null)) return { value };
       return undefined;
   }
+}
+
+function packAny(any: protobuf.Type, value: Record<string, unknown>, path: string): Record<string, unknown> {
+  const { '@type': url, ...fields } = value;
+  if (typeof url !== 'string' || !url.includes('/')) {
+    throw new ShapeError(join(path, '@type'), `expected a type URL such as "type.googleapis.com/pkg.Message", got ${describe(url)}`);
+  }
+  const typeName = url.slice(url.lastIndexOf('/') + 1);
+  const inner = any.root.lookup(typeName);
+  if (!(inner instanceof protobuf.Type)) {
+    throw new ShapeError(
+      join(path, '@type'),
+      `${url} names ${typeName}, which none of the loaded protos defines; import its .proto or pack it yourself as { typeUrl, value }`,
+    );
+  }
+  const prepared = prepareMessage(inner, SPECIAL_JSON.has(typeName) ? fields.value : fields, path);
+  return { [anyUrlField(any)]: url, value: inner.encode(inner.fromObject(prepared)).finish() };
+}
+
+/** The name of google.protobuf.Any's type URL field in this root (`type_url`, or `typeUrl` when parsed from a .proto). */
+export function anyUrlField(any: protobuf.Type): string {
+  return any.fieldsById[1]?.name ?? 'type_url';
 }
 
 /** Plain JSON as a google.protobuf.Struct. */

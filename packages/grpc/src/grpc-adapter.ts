@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
+import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import {
   type Adapter,
@@ -25,7 +25,8 @@ import type protobuf from 'protobufjs';
 import { AutoMocker } from './automock.js';
 import { BadMessage, decoder, encode, ShapeError } from './codec.js';
 import { grpcConfigOf, loadServiceProtos } from './config.js';
-import type { LoadedProtos, MethodInfo } from './protos.js';
+import { descriptorName } from './descriptors.js';
+import { type LoadedProtos, type MethodInfo, protoFileDescriptors } from './protos.js';
 import { grpcStatusOfCode, metadataOf, statusOfFault } from './status.js';
 import { validateGrpcService } from './validate.js';
 
@@ -112,11 +113,25 @@ class GrpcServer implements ServiceServer {
       }
       this.#server.addService(definition as grpc.ServiceDefinition, implementation);
     }
+    // A service the user's protos define (their own grpc/health/v1/health.proto, a reflection proto) is
+    // served from those protos like any other and replaces the built-in one.
+    const health = config.health && !this.#protos.services.has(HEALTH_SERVICE);
     if (config.reflection) {
-      const served = config.health ? { ...this.#protos.packageDefinition, ...healthDefinition() } : this.#protos.packageDefinition;
-      new ReflectionService(served).addToServer(this.#server);
+      const files = [...this.#protos.fileDescriptorProtos(), ...(health ? healthDescriptors() : [])];
+      // @grpc/reflection reads only `fileDescriptorProtos` of each entry.
+      const definition: PackageDefinition = {
+        mockstack: { format: 'Protocol Buffer 3 EnumDescriptorProto', type: {}, fileDescriptorProtos: files },
+      };
+      new ReflectionService(definition).addToServer({ addService: (d, i) => this.#addUnlessDefined(d, i) });
     }
-    if (config.health) this.#addHealth();
+    if (health) this.#addHealth();
+  }
+
+  /** Adds a built-in service unless the user's protos define one of the same name (served already). */
+  #addUnlessDefined(definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation): void {
+    const path = Object.values(definition)[0]?.path ?? '';
+    if (this.#protos.services.has(path.slice(1, path.lastIndexOf('/')))) return;
+    this.#server.addService(definition, implementation);
   }
 
   /**
@@ -322,6 +337,7 @@ class GrpcServer implements ServiceServer {
     const startedAt = performance.now();
     const inbox = Inbox.of(call);
     const bad = await inbox.drain();
+    await cancelSettled();
     if (call.cancelled) {
       this.#recordAborted(this.#request(method, call, inbox.received, inbox.received, inbox, undefined), { kind: 'aborted', rule: undefined }, call, startedAt);
       return;
@@ -361,6 +377,7 @@ class GrpcServer implements ServiceServer {
     }
     if (inbox.bad) ending = this.#endingOf(method, outcome, badRequest(inbox.bad).fault);
     if (method.kind === 'bidi') request.body = inbox.received;
+    if (inbox.ended) await cancelSettled();
     if (ending.kind === 'aborted' || call.cancelled) {
       this.#recordAborted(request, { kind: 'aborted', rule: outcome.rule }, call, startedAt);
       return;
@@ -524,11 +541,21 @@ class GrpcServer implements ServiceServer {
   }
 }
 
-let health: PackageDefinition | undefined;
-/** grpc.health.v1 as a package definition, so that reflection lists it too. */
-function healthDefinition(): PackageDefinition {
-  health ??= loadSync(healthProtoPath, { keepCase: true });
+const HEALTH_SERVICE = 'grpc.health.v1.Health';
+let health: Buffer[] | undefined;
+/** grpc.health.v1's file descriptor, so that reflection lists the built-in health service too. */
+function healthDescriptors(): Buffer[] {
+  health ??= protoFileDescriptors([healthProtoPath]).filter((file) => descriptorName(file) === 'health.proto');
   return health;
+}
+
+/**
+ * A client that cancels a stream also ends its incoming side, and grpc-js marks the call cancelled a
+ * tick later (both from the same socket event). Once the incoming side has ended, wait for those
+ * ticks before telling a half-close (the call goes on, OK) from a cancellation (journaled CANCELLED).
+ */
+function cancelSettled(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Ends a stream with a status (grpc-js turns an 'error' event into the status and trailers). */
@@ -568,6 +595,11 @@ class Inbox implements AsyncIterable<unknown> {
   readonly received: unknown[];
   bad: BadMessage | undefined;
   #ended = true;
+
+  /** The client has stopped sending (half-close, cancellation or a bad message). */
+  get ended(): boolean {
+    return this.#ended;
+  }
   #wake: (() => void) | undefined;
 
   constructor(messages: unknown[]) {

@@ -1,14 +1,21 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import protobuf from 'protobufjs';
+import { fileDescriptorProtos, type ProtoFile } from './descriptors.js';
 
 /**
  * The protos mockstack itself needs (google.rpc.Status and the standard error details). Found
  * through the package's exports, not next to this file: the CLI runs this code bundled elsewhere.
  */
 const OWN_PROTOS = resolve(dirname(createRequire(import.meta.url).resolve('@mockstack/grpc/protos/google/rpc/status.proto')), '../..');
+/** protobufjs' copies of google/protobuf/descriptor.proto, api.proto, type.proto (googleapis' option files import them). */
+const PROTOBUFJS_PROTOS = resolve(dirname(createRequire(import.meta.url).resolve('protobufjs/google/protobuf/descriptor.proto')), '../..');
+/**
+ * What mockstack loads beside the user's files, by import name: include dirs come first, so a user's own
+ * copy of google/rpc/status.proto (e.g. from googleapis) is the one loaded, never both.
+ */
+const OWN_FILES = ['google/rpc/status.proto', 'google/rpc/error_details.proto', 'google/protobuf/struct.proto'];
 
 /** One RPC of a loaded proto service. */
 export interface MethodInfo {
@@ -30,8 +37,11 @@ export interface LoadedProtos {
   /** Full service name → its methods, in declared order. */
   services: Map<string, MethodInfo[]>;
   methods: Map<string, MethodInfo>;
-  /** For @grpc/reflection (original field names, one descriptor per file). */
-  packageDefinition: PackageDefinition;
+  /**
+   * Every loaded file as a serialized google.protobuf.FileDescriptorProto (original names, `dependency`
+   * lists, `…Entry` map entries), as protoc would write them; built on first use, for the reflection service.
+   */
+  fileDescriptorProtos(): Buffer[];
   /** google.rpc.Status, for `grpc-status-details-bin`. */
   statusType: protobuf.Type;
   /** Every proto file read, imports included (a change to any of them reloads). */
@@ -80,16 +90,34 @@ function mtimeOf(file: string): number {
   }
 }
 
-function load(files: readonly string[], dirs: readonly string[]): LoadedProtos {
+interface ParsedRoot {
+  root: protobuf.Root;
+  /** Each file read (bundled well-known types by their import name), with its import name and the files it imports. */
+  files: Map<string, ProtoFile>;
+}
+
+function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: boolean): ParsedRoot {
   const root = new protobuf.Root();
   const missing: { origin: string; target: string }[] = [];
-  const seen = [...files];
+  const parsed = new Map<string, ProtoFile>();
+  const fileOf = (path: string, name: string): ProtoFile => {
+    let file = parsed.get(path);
+    if (!file) {
+      file = { path, name, imports: [] };
+      parsed.set(path, file);
+    }
+    return file;
+  };
+  const lookupDirs = [...dirs, PROTOBUFJS_PROTOS];
   root.resolvePath = (origin, target) => {
     if (isAbsolute(target)) return target;
-    for (const dir of [...dirs, dirname(origin)]) {
+    // protobufjs serves these from its own copies whatever the dirs hold (see below).
+    if (target.startsWith('google/protobuf/') && protobuf.common.get(target)) return target;
+    for (const dir of origin ? [...lookupDirs, dirname(origin)] : lookupDirs) {
       const candidate = join(dir, target);
       if (readable(candidate)) {
-        seen.push(candidate);
+        const file = fileOf(candidate, target);
+        if (origin) fileOf(origin, origin).imports.push(file.path);
         return candidate;
       }
     }
@@ -98,21 +126,39 @@ function load(files: readonly string[], dirs: readonly string[]): LoadedProtos {
   };
   for (const file of files) {
     if (!readable(file)) throw new ProtoLoadError(`proto file ${file} does not exist`, undefined, undefined);
+    fileOf(file, nameIn(file, dirs));
   }
   try {
-    root.loadSync([...files, join(OWN_PROTOS, 'google/rpc/status.proto'), join(OWN_PROTOS, 'google/rpc/error_details.proto'), 'google/protobuf/struct.proto'], {
-      keepCase: false,
-    });
+    root.loadSync([...files, ...OWN_FILES], { keepCase });
     root.resolveAll();
   } catch (error) {
-    throw toLoadError(error, missing, seen);
+    throw toLoadError(error, missing, [...parsed.keys()]);
   }
+  // protobufjs serves google/protobuf/{any,timestamp,…}.proto from its own copies, without asking resolvePath.
+  for (const name of root.files) if (!parsed.has(name)) fileOf(name, name);
+  return { root, files: parsed };
+}
 
+/** Serialized FileDescriptorProtos of `files` and what they import (for built-in services reflection lists). */
+export function protoFileDescriptors(files: readonly string[]): Buffer[] {
+  return fileDescriptorProtos(parseRoot(files, [...files.map((f) => dirname(f)), OWN_PROTOS], true));
+}
+
+/** A top-level file's import name: its path under the first dir that holds it. */
+function nameIn(file: string, dirs: readonly string[]): string {
+  for (const dir of dirs) {
+    const rel = relative(dir, file);
+    if (rel && !rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
+  }
+  return basename(file);
+}
+
+function load(files: readonly string[], dirs: readonly string[]): LoadedProtos {
+  const { root, files: parsed } = parseRoot(files, dirs, false);
   const services = new Map<string, MethodInfo[]>();
   const methods = new Map<string, MethodInfo>();
   for (const service of allServices(root)) {
     const fullName = service.fullName.slice(1);
-    if (fullName.startsWith('google.')) continue;
     const list: MethodInfo[] = [];
     for (const method of service.methodsArray) {
       method.resolve();
@@ -134,8 +180,19 @@ function load(files: readonly string[], dirs: readonly string[]): LoadedProtos {
     }
     services.set(fullName, list);
   }
-  const packageDefinition = loadSync([...files], { keepCase: true, includeDirs: [...dirs], longs: String, enums: String, defaults: true, oneofs: true });
-  return { root, services, methods, packageDefinition, statusType: root.lookupType('google.rpc.Status'), files: [...new Set(seen)] };
+  let descriptors: Buffer[] | undefined;
+  return {
+    root,
+    services,
+    methods,
+    // Descriptors need the names as written (field_name, not fieldName): a second parse, only when asked.
+    fileDescriptorProtos: () => {
+      descriptors ??= fileDescriptorProtos(parseRoot(files, dirs, true));
+      return descriptors;
+    },
+    statusType: root.lookupType('google.rpc.Status'),
+    files: [...parsed.keys()].filter(isAbsolute),
+  };
 }
 
 function readable(file: string): boolean {

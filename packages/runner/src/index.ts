@@ -3,4 +3,4 @@ export { adapters } from './adapters.js';
 export { contractFiles } from './contract-files.js';
 export { type LoadedScenario, loadScenario } from './load-scenario.js';
 export { loadModel, type ReloadResult, type RunningStack, type RunOptions, runScenario, type ScenarioSource } from './run-scenario.js';
-export { type ContractOptions, loadSources, sourceKinds } from './sources.js';
+export { type ContractOptions, lenientDefinition, loadSources, sourceKinds } from './sources.js';
