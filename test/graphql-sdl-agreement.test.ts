@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Logger, MockstackError } from '@mockstack/core';
 import { loadModel } from '@mockstack/runner';
 import { startStack } from '@mockstack/testing';
@@ -43,7 +43,7 @@ describe.each(Object.entries(PROBLEMS))('%s', (name, { line, message }) => {
       () => undefined,
       (e: unknown) => e as MockstackError,
     );
-    expect(error?.message).toContain(`${sdl}:${line}:`);
+    expect(error?.message).toContain(`${relative(process.cwd(), sdl)}:${line}:`);
     expect(error?.message).toContain(message);
   });
 

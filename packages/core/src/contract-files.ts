@@ -129,17 +129,41 @@ const CONTRACT_LITERAL = /(['"`])([^'"`\n]+\.(?:proto|graphqls?|gql|json|ya?ml))
 
 /** The contract files the scenario modules under `scenarios/` name, that exist (absolute). */
 export function referencedContracts(root: string): string[] {
-  const out = new Set<string>();
+  return [...scenarioContracts(root).keys()].sort(byPath);
+}
+
+/**
+ * The contract files a scenario names inside an object literal that also says `lenient: true`
+ * (`graphql({ schema: 'partner.graphql', lenient: true })`): `gen` types them despite small validity
+ * problems, as `up` serves them.
+ */
+export function lenientContracts(root: string): Set<string> {
+  return new Set([...scenarioContracts(root)].filter(([, lenient]) => lenient).map(([file]) => file));
+}
+
+/** Each contract file the scenario modules name (absolute), and whether one naming of it is lenient. */
+function scenarioContracts(root: string): Map<string, boolean> {
+  const out = new Map<string, boolean>();
   for (const module of walkFiles(join(root, 'scenarios'))) {
     if (!/\.(?:[mc]?ts|[mc]?js)$/.test(module) || module.endsWith('.d.ts')) continue;
-    for (const match of readFileSync(module, 'utf8').matchAll(CONTRACT_LITERAL)) {
+    const text = readFileSync(module, 'utf8');
+    for (const match of text.matchAll(CONTRACT_LITERAL)) {
       const named = match[2] ?? '';
       const candidates = isAbsolute(named) ? [named] : [resolve(dirname(module), named), resolve(root, named)];
       const file = candidates.find((c) => existsSync(c) && statSync(c).isFile());
-      if (file) out.add(file);
+      if (file) out.set(file, out.get(file) === true || LENIENT.test(enclosingObject(text, match.index ?? 0)));
     }
   }
-  return [...out].sort(byPath);
+  return out;
+}
+
+const LENIENT = /\blenient\s*:\s*true\b/;
+
+/** The text of the flat object literal around `index` (from the `{` before it to the `}` after it). */
+function enclosingObject(text: string, index: number): string {
+  const start = text.lastIndexOf('{', index);
+  const end = text.indexOf('}', index);
+  return start < 0 || end < 0 ? '' : text.slice(start, end);
 }
 
 function byPath(a: string, b: string): number {
