@@ -8,3 +8,19 @@
  * });
  */
 export * from '@mockstack/dsl';
+
+// Types that the signatures above name, exported so that a user's declaration emit can name them too (TS2742).
+export type {
+  CoreRequest,
+  Headers,
+  KIND,
+  Model,
+  Query,
+  Responder,
+  Rule,
+  RuleDefinition,
+  SCENARIO,
+  ScenarioDefinition,
+  ServiceDefinition,
+  ValueMatcher,
+} from '@mockstack/core';
