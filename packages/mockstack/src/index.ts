@@ -7,7 +7,6 @@
  *   orders: rest({ port: 8081 }, [rest.get('/orders/:id', ({ params, state }) => state.orders.get(params.id) ?? fault.notFound())]),
  * });
  */
-export * from '@mockstack/dsl';
 
 // Types that the signatures above name, exported so that a user's declaration emit can name them too (TS2742).
 export type {
@@ -24,3 +23,4 @@ export type {
   ServiceDefinition,
   ValueMatcher,
 } from '@mockstack/core';
+export * from '@mockstack/dsl';
