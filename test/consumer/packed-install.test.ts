@@ -202,12 +202,13 @@ test('mockstack up serves contracts with no scenario: an OpenAPI document over R
     const definition = grpc.loadPackageDefinition(protoLoader.loadSync(join(thirdParty, 'protos/fraud.proto'))) as unknown as {
       partner: { fraud: { v1: { FraudCheck: grpc.ServiceClientConstructor } } };
     };
-    const client = new definition.partner.fraud.v1.FraudCheck(`${fraud.host}:${fraud.port}`, grpc.credentials.createInsecure());
+    type Score = { risk?: number; block?: boolean };
+    const client = new definition.partner.fraud.v1.FraudCheck(`${fraud.host}:${fraud.port}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+      Score(request: object, callback: (error: grpc.ServiceError | null, reply: Score) => void): grpc.ClientUnaryCall;
+    };
     try {
-      const answer = await new Promise<{ risk?: number; block?: boolean }>((done, fail) =>
-        client.Score({ orderId: 'o1', amountCents: 5 }, (error: grpc.ServiceError | null, reply: { risk?: number; block?: boolean }) =>
-          error ? fail(error) : done(reply),
-        ),
+      const answer = await new Promise<Score>((done, fail) =>
+        client.Score({ orderId: 'o1', amountCents: 5 }, (error, reply) => (error ? fail(error) : done(reply))),
       );
       expect(typeof answer.risk).toBe('number');
       expect(typeof answer.block).toBe('boolean');
