@@ -1,8 +1,8 @@
-// Install step (the root `prepare`, after the build): fills the V8 code cache of `mockstack up`.
+// `npm run warm-up` (opt-in, after the build): fills the V8 code cache of `mockstack up` ahead.
 //
 // Why: bin/mockstack.js saves a command's compiled code after its first run, so without this the
-// first `up` after `npm install` (every CI run, every fresh checkout) compiles the whole CLI
-// bundle on its way to the first answer. Here the example stack runs once with one request per
+// first `up` after a build compiles the whole CLI bundle on its way to the first answer. It is not
+// part of `npm install`: an install binds no port and starts no stack. Here the example stack runs once with one request per
 // service, as a user's first `up` would (so the request path is compiled too), and stops; its code
 // cache is copied into the project's start-up cache. The cache holds only mockstack's own code,
 // which any scenario runs. The OpenAPI entries that run writes belong to one document (a check

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 // The start-up cache of the bundled CLI (packages/mockstack/bin): where it goes, that a bad one never
-// stops `mockstack up`, and that the install step (bench/train-up-cache.mjs) fills one V8 accepts.
+// stops `mockstack up`, that the first run saves one the next loads, and that `npm run warm-up`
+// (bench/train-up-cache.mjs) fills one V8 accepts.
 const root = resolve(import.meta.dirname, '..');
 const bin = resolve(root, 'packages/mockstack/bin/mockstack.js');
 const scratch = mkdtempSync(join(tmpdir(), 'mockstack-startup-cache-'));
@@ -81,7 +82,18 @@ test('a cache dir that cannot be written, or a code cache holding garbage, does 
   expect(readFileSync(join(dir, String(cache)), 'utf8')).not.toBe('not a V8 code cache');
 });
 
-test('the install step leaves only the code cache of up, and up runs from it (V8 accepts it, so it is not saved again)', async () => {
+test('with no warm-up, the first up saves the code cache and the next up runs from it (V8 accepts it, so it is not saved again)', async () => {
+  const dir = join(scratch, 'first-run');
+  expect(await upAndAsk('bench/scenarios/static-route.ts', '/orders/1', root, env({ MOCKSTACK_CACHE_DIR: dir }))).toEqual({ status: 200, exitCode: 0 });
+  const saved = v8Caches(dir);
+  expect(saved).toHaveLength(1);
+  const before = statSync(join(dir, String(saved[0]))).mtimeMs;
+  expect(await upAndAsk('bench/scenarios/static-route.ts', '/orders/1', root, env({ MOCKSTACK_CACHE_DIR: dir }))).toEqual({ status: 200, exitCode: 0 });
+  expect(v8Caches(dir)).toEqual(saved);
+  expect(statSync(join(dir, String(saved[0]))).mtimeMs).toBe(before);
+}, 30000);
+
+test('npm run warm-up leaves only the code cache of up, and up runs from it (V8 accepts it, so it is not saved again)', async () => {
   const dir = join(scratch, 'installed');
   const training = run(['bench/train-up-cache.mjs'], root, env({ MOCKSTACK_CACHE_DIR: dir }));
   expect(await training.exited).toBe(0);

@@ -1,2 +1,2 @@
-export { main } from './main.js';
+export { type MainOptions, main } from './main.js';
 export { createLogger, formatRequestLine, type LogFormat } from './request-logger.js';

@@ -1,4 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { defaultLimits, ErrorCode, isLoopbackHost, MockstackError, parseDuration } from '@mockstack/core';
 import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario } from '@mockstack/runner';
@@ -6,12 +7,18 @@ import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, type LogFormat } from './request-logger.js';
 import { printServiceTable } from './service-table.js';
 
+export interface MainOptions {
+  /** What `--version` prints: the installed mockstack's version (default: this package's). */
+  version?: string | undefined;
+}
+
 /** Runs the CLI with these arguments; resolves to the exit code (servers keep `up` alive). */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   let exitCode = 0;
   const program = new Command()
     .name('mockstack')
     .description('Mock servers for REST, GraphQL and gRPC from one typed TypeScript scenario')
+    .version(options.version ?? ownVersion(), '-v, --version', 'print the version of mockstack')
     .exitOverride()
     .showHelpAfterError();
 
@@ -134,6 +141,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   return exitCode;
+}
+
+function ownVersion(): string {
+  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 }
 
 interface UpOptions {

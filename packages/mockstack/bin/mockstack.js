@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Committed so npm links the `mockstack` bin on a fresh clone, before anything is built.
 //
-// Runs the CLI bundle (dist/cli/mockstack.cjs, built by bundle-cli.mjs) from a V8 code cache:
+// Runs the CLI bundle (dist/cli/mockstack.cjs, built by bundle.mjs) from a V8 code cache:
 // compiling the bundle's code is much of a cold start, and node 20 has no compile cache of its
 // own. A run of a command without a cache compiles as usual and saves one when it exits well (in
 // startupCacheDir(): node_modules/.cache/mockstack of the project, see packages/core/src/startup-cache.ts); later runs
-// load that code instead. In this repository `npm install` fills the cache of `up` (see
-// bench/train-up-cache.mjs), so even the first `up` after an install loads it. The cache is
+// load that code instead (`npm run warm-up` in this repository fills the cache of `up` ahead, see
+// bench/train-up-cache.mjs). The cache is
 // named after the bundle's size and modification time, so a rebuild starts a new one, and V8
 // itself refuses a cache from another node version (the run then compiles and saves again).
 import { createHash } from 'node:crypto';
@@ -15,13 +15,13 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
-import { startupCacheDir } from '@mockstack/core/startup-cache';
 
 const bundle = fileURLToPath(new URL('../dist/cli/mockstack.cjs', import.meta.url));
 if (!existsSync(bundle)) {
   console.error('mockstack is not built yet: run `npm install` (it builds) or `npm run build` at the repository root.');
   process.exit(1);
 }
+const { startupCacheDir } = await import('../dist/cli/startup-cache.js');
 
 const { size, mtimeMs } = statSync(bundle);
 const command = /^[a-z]+$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';

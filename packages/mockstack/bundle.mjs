@@ -1,0 +1,197 @@
+// The build of the published `mockstack` package (after the workspace packages are built): bundles
+// what it needs of them, so that what `npm pack` gives installs alone, with no @mockstack/* package.
+//
+// - dist/cli/mockstack.cjs: the CLI (src/bin.ts and every @mockstack package and library it imports)
+//   as one CommonJS file, which bin/mockstack.js runs with a V8 code cache.
+// - dist/testing.cjs: mockstack/testing (startStack, matchers) bundled the same way, so that jest's
+//   default CommonJS setup can require it; dist/testing.js is its ES module face.
+// - dist/index.js and dist/index.cjs: what scenario files import (the DSL), as ES module and CommonJS.
+// - dist/protos: the .proto files the gRPC adapter reads at run time.
+// - dist/THIRD-PARTY-NOTICES.md: the licenses of the libraries bundled into those files.
+// bundle-types.mjs writes the .d.ts files next to them.
+//
+// Why bundle the libraries too: `mockstack up` used to load ~950 files from node_modules at start
+// (fastify alone pulls in semver's 48). Resolving, reading, scanning and compiling each one was most
+// of the time to first answer. One file is read once, and its compiled code is cached between runs
+// (bin/mockstack.js). And a user's install does not fetch them: their newest releases want Node 22
+// (cookie@2 through fastify's light-my-request, @whatwg-node/promise-helpers@2 through
+// @graphql-tools/utils); the bundle holds the versions this repository tests on Node 20.
+// What the CLI imports lazily (`await import(...)`: OpenAPI, GraphQL, gRPC, gen/check/init) is in
+// the file but still runs only when needed.
+//
+// The bundles keep their own copies of @mockstack/core; they agree with a scenario's `mockstack`
+// because scenario objects are tagged with Symbol.for keys. test/cli.test.ts, test/init-cli.test.ts
+// and test/consumer/ run the bundles.
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+/**
+ * Left out of the bundle and required from node_modules at run time: esbuild runs its own binary,
+ * found next to its JavaScript; ts-morph (with its TypeScript) is large and only `check`, `gen`
+ * and `init` load it.
+ */
+const external = ['esbuild', 'ts-morph'];
+
+/**
+ * Packages whose files read data shipped next to them through `__dirname` (the gRPC health and
+ * reflection services load their .proto files that way). They must be dependencies of this
+ * package, so that an installed `mockstack` finds them (see installedDirname).
+ */
+const readsFilesNextToItself = ['@grpc/grpc-js', '@grpc/reflection', 'grpc-health-check'];
+
+const { dependencies } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const undeclared = [...external, ...readsFilesNextToItself].filter((name) => !(name in dependencies));
+if (undeclared.length) throw new Error(`bundle: add ${undeclared.join(', ')} to the dependencies of packages/mockstack/package.json`);
+
+/**
+ * A bundled library file's `__dirname` would be the bundle's folder. This gives each library file
+ * that mentions it the folder it is installed in, found at run time through its package
+ * (undefined when that cannot be found: the mention was a comment, or code we never run).
+ */
+const installedDirname = {
+  name: 'installed-dirname',
+  setup(bundler) {
+    bundler.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, async ({ path }) => {
+      const contents = await readFile(path, 'utf8');
+      if (!/\b__dirname\b/.test(contents)) return undefined;
+      const { name, dir } = packageOf(path);
+      const packageJson = JSON.stringify(`${name}/package.json`);
+      const inside = JSON.stringify(relative(dir, dirname(path)));
+      const line = `var __dirname = (() => { try { return require('node:path').join(require('node:path').dirname(require.resolve(${packageJson})), ${inside}); } catch {} })();`;
+      return { contents: `${line}\n${contents}`, loader: 'js', resolveDir: dirname(path) };
+    });
+  },
+};
+
+/** The installed package a file belongs to: its name and folder. */
+function packageOf(file) {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const { name } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      if (name) return { name, dir };
+    } catch {
+      // no package.json here: look further up
+    }
+  }
+  throw new Error(`bundle: ${file} belongs to no package`);
+}
+
+/**
+ * The runner imports the scenario (an ES module) through its import-module.js. Code run from a V8
+ * code cache cannot call import() on Node 20, so the bundles require bin/import-module.cjs for it
+ * instead, a file node compiles as usual. (Every other import() in the CLI bundle becomes a
+ * require().) It also loads the scenario where import() is unavailable: jest's CommonJS mode.
+ */
+function importModuleOutside(outfile) {
+  const path = relativeImport(outfile, new URL('./bin/import-module.cjs', import.meta.url).pathname);
+  return {
+    name: 'import-module-outside',
+    setup(bundler) {
+      bundler.onResolve({ filter: /^\.\/import-module\.js$/ }, ({ importer }) =>
+        /[\\/]runner[\\/]dist[\\/]/.test(importer) ? { path, external: true } : undefined,
+      );
+    },
+  };
+}
+
+/**
+ * The gRPC adapter finds its own .proto files (google.rpc.Status) through the @mockstack/grpc
+ * package, which a user's install does not have: the bundles find the copies in dist/protos.
+ */
+const ownProtosSpecifier = '@mockstack/grpc/protos/';
+const ownProtosDir = new URL('./dist/protos/', import.meta.url).pathname;
+function ownProtos(outfile) {
+  return {
+    name: 'own-protos',
+    setup(bundler) {
+      bundler.onLoad({ filter: /[\\/]grpc[\\/]dist[\\/]protos\.js$/ }, async ({ path }) => {
+        const contents = await readFile(path, 'utf8');
+        if (!contents.includes(`'${ownProtosSpecifier}`)) throw new Error(`bundle: ${path} no longer resolves '${ownProtosSpecifier}…'; update ownProtos in bundle.mjs`);
+        return { contents: contents.replaceAll(`'${ownProtosSpecifier}`, `'${relativeImport(outfile, ownProtosDir)}/`), loader: 'js' };
+      });
+    },
+  };
+}
+
+/** `./x` or `../x`: a path from the folder of `from` to `to`, as require() takes it. */
+function relativeImport(from, to) {
+  const path = relative(dirname(from), to);
+  return path.startsWith('.') ? path : `./${path}`;
+}
+
+const dist = new URL('./dist/', import.meta.url).pathname;
+const source = (file) => new URL(`./src/${file}`, import.meta.url).pathname;
+// The packages that read their own files must be found from where the bundles run.
+for (const name of readsFilesNextToItself) createRequire(dist).resolve(`${name}/package.json`);
+
+rmSync(dist, { recursive: true, force: true });
+const grpcProtos = resolve(dirname(createRequire(import.meta.url).resolve(`${ownProtosSpecifier}google/rpc/status.proto`)), '../..');
+cpSync(grpcProtos, ownProtosDir, { recursive: true });
+
+/** A CommonJS bundle of an entry, every library but `external` inside. */
+async function bundleWithLibraries(entry, outfile, options = {}) {
+  return build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    external,
+    plugins: [installedDirname, importModuleOutside(outfile), ownProtos(outfile)],
+    metafile: true,
+    logLevel: 'warning',
+    ...options,
+  });
+}
+
+const builds = await Promise.all([
+  bundleWithLibraries(source('bin.ts'), join(dist, 'cli/mockstack.cjs'), { supported: { 'dynamic-import': false } }),
+  bundleWithLibraries(source('testing.ts'), join(dist, 'testing.cjs')),
+  // What scenario files import: the DSL and the part of core it uses; no library.
+  build({ entryPoints: [source('index.ts')], outfile: join(dist, 'index.js'), bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' }),
+  build({ entryPoints: [source('index.ts')], outfile: join(dist, 'index.cjs'), bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' }),
+  // The start-up cache dir, for bin/mockstack.js before it runs the CLI bundle.
+  build({
+    entryPoints: [createRequire(import.meta.url).resolve('@mockstack/core/startup-cache')],
+    outfile: join(dist, 'cli/startup-cache.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+  }),
+]);
+
+// mockstack/testing as an ES module: the CommonJS bundle's exports (node and jest read them alike).
+const testing = createRequire(dist)('./testing.cjs');
+const names = Object.keys(testing).sort();
+writeFileSync(
+  join(dist, 'testing.js'),
+  `// mockstack/testing for ES modules: the exports of testing.cjs (one copy of the helpers for both).\nimport testing from './testing.cjs';\n\nexport const { ${names.join(', ')} } = testing;\n`,
+);
+
+writeFileSync(join(dist, 'THIRD-PARTY-NOTICES.md'), thirdPartyNotices(builds.flatMap((b) => Object.keys(b.metafile?.inputs ?? {}))));
+
+/** The name, version and license text of every library bundled from node_modules. */
+function thirdPartyNotices(inputs) {
+  const packages = new Map();
+  for (const input of inputs) {
+    if (!/[\\/]node_modules[\\/]/.test(input)) continue;
+    const { name, dir } = packageOf(resolve(input));
+    if (name.startsWith('@mockstack/')) continue;
+    packages.set(name, dir);
+  }
+  const sections = [...packages].sort(([a], [b]) => a.localeCompare(b)).map(([name, dir]) => {
+    const { version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)/i.test(f));
+    const text = file ? readFileSync(join(dir, file), 'utf8').trim() : `License: ${license ?? 'see the package'}`;
+    return `## ${name}@${version} (${license ?? 'unknown'})\n\n\`\`\`\n${text}\n\`\`\`\n`;
+  });
+  return `# Third-party notices\n\nmockstack's bundles in this folder contain these libraries, under their own licenses.\n\n${sections.join('\n')}`;
+}
