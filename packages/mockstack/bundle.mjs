@@ -98,19 +98,25 @@ function importModuleOutside(outfile) {
 }
 
 /**
- * The gRPC adapter finds its own .proto files (google.rpc.Status) through the @mockstack/grpc
- * package, which a user's install does not have: the bundles find the copies in dist/protos.
+ * The gRPC adapter finds .proto files through packages a user's install does not have: its own
+ * (google.rpc.Status, through @mockstack/grpc) and protobufjs' copies of google/protobuf/descriptor.proto
+ * and friends (protobufjs is bundled). The bundles find the copies made in dist/ instead.
  */
-const ownProtosSpecifier = '@mockstack/grpc/protos/';
-const ownProtosDir = new URL('./dist/protos/', import.meta.url).pathname;
+const protoCopies = [
+  { specifier: '@mockstack/grpc/protos/', dir: new URL('./dist/protos/', import.meta.url).pathname },
+  { specifier: 'protobufjs/google/protobuf/', dir: new URL('./dist/protobufjs-protos/google/protobuf/', import.meta.url).pathname },
+];
 function ownProtos(outfile) {
   return {
     name: 'own-protos',
     setup(bundler) {
       bundler.onLoad({ filter: /[\\/]grpc[\\/]dist[\\/]protos\.js$/ }, async ({ path }) => {
-        const contents = await readFile(path, 'utf8');
-        if (!contents.includes(`'${ownProtosSpecifier}`)) throw new Error(`bundle: ${path} no longer resolves '${ownProtosSpecifier}…'; update ownProtos in bundle.mjs`);
-        return { contents: contents.replaceAll(`'${ownProtosSpecifier}`, `'${relativeImport(outfile, ownProtosDir)}/`), loader: 'js' };
+        let contents = await readFile(path, 'utf8');
+        for (const { specifier, dir } of protoCopies) {
+          if (!contents.includes(`'${specifier}`)) throw new Error(`bundle: ${path} no longer resolves '${specifier}…'; update ownProtos in bundle.mjs`);
+          contents = contents.replaceAll(`'${specifier}`, `'${relativeImport(outfile, dir)}/`);
+        }
+        return { contents, loader: 'js' };
       });
     },
   };
@@ -128,8 +134,9 @@ const source = (file) => new URL(`./src/${file}`, import.meta.url).pathname;
 for (const name of readsFilesNextToItself) createRequire(dist).resolve(`${name}/package.json`);
 
 rmSync(dist, { recursive: true, force: true });
-const grpcProtos = resolve(dirname(createRequire(import.meta.url).resolve(`${ownProtosSpecifier}google/rpc/status.proto`)), '../..');
-cpSync(grpcProtos, ownProtosDir, { recursive: true });
+const fromGrpc = createRequire(createRequire(import.meta.url).resolve('@mockstack/grpc'));
+cpSync(resolve(dirname(fromGrpc.resolve('@mockstack/grpc/protos/google/rpc/status.proto')), '../..'), protoCopies[0].dir, { recursive: true });
+cpSync(dirname(fromGrpc.resolve('protobufjs/google/protobuf/descriptor.proto')), protoCopies[1].dir, { recursive: true });
 
 /** A CommonJS bundle of an entry, every library but `external` inside. */
 async function bundleWithLibraries(entry, outfile, options = {}) {
