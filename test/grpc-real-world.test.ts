@@ -165,3 +165,31 @@ test("a user's own reflection proto replaces that version of the built-in reflec
     await stack.close();
   }
 });
+
+test('bytes that are not a HealthCheckRequest get INVALID_ARGUMENT from the built-in health service (not INTERNAL), which keeps serving', async () => {
+  const { stack, address } = await serveGrpc({ proto: resolve(import.meta.dirname, '../protos/payments.proto') });
+  const raw = new grpc.Client(address, grpc.credentials.createInsecure());
+  type HealthClient = grpc.Client & { Check: Unary };
+  const health = clientOf<HealthClient>(healthProto, [], 'grpc.health.v1.Health', address);
+  const sendBytes = (bytes: Buffer): Promise<grpc.ServiceError | null> =>
+    new Promise((done) => {
+      raw.makeUnaryRequest(
+        '/grpc.health.v1.Health/Check',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        bytes,
+        (error) => done(error),
+      );
+    });
+  try {
+    // A ten-byte varint tag ending in wire type 7, which protobuf does not have.
+    const error = await sendBytes(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]));
+    expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error?.details).toContain('grpc.health.v1.Health/Check');
+    await expect(call(health.Check.bind(health), { service: '' })).resolves.toEqual({ status: 'SERVING' });
+  } finally {
+    raw.close();
+    health.close();
+    await stack.close();
+  }
+});

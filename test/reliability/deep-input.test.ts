@@ -9,8 +9,15 @@ import { graphql, rest, scenario } from 'mockstack';
 
 const deep = (levels: number): string => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 
-const deepScenario = scenario('deep-input').services({
-  api: rest({}, [rest.post('/orders', { match: { body: { sku: 'A' } } }, { matched: true }), rest.get('/fine', { fine: true })]),
+const deepScenario = scenario('deep-input', { state: () => ({ kept: null as unknown }) }).services({
+  api: rest({}, [
+    rest.post('/orders', { match: { body: { sku: 'A' } } }, { matched: true }),
+    rest.get('/fine', { fine: true }),
+    rest.post('/keep', ({ body, state }) => {
+      state.kept = body;
+      return { kept: true };
+    }),
+  ]),
   gql: graphql({ schema: resolve(import.meta.dirname, '../fixtures/contracts/inventory.graphql') }, {}),
 });
 
@@ -76,4 +83,22 @@ test.each([5_000, 20_000])('GraphQL: a query nested %i deep answers 400 QUERY_TO
     body: JSON.stringify({ query: '{ items(first: 1) { id } }' }),
   });
   expect(next.status).toBe(200);
+});
+
+test('admin: a body nested 5,000 deep is a 400 naming the bound on every route; a deep value in state reads back cut', async () => {
+  for (const [method, path] of [
+    ['POST', '/verify'],
+    ['POST', '/requests/find'],
+    ['POST', '/requests/count'],
+    ['PUT', '/state'],
+  ] as const) {
+    const response = await fetch(`${stack.adminUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: deep(5000) });
+    expect([path, response.status]).toEqual([path, 400]);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('nests deeper than 64 levels');
+  }
+  expect((await post('/keep', deep(5000))).status).toBe(200);
+  const state = await fetch(`${stack.adminUrl}/state`);
+  expect(state.status).toBe(200);
+  expect(JSON.stringify(await state.json())).toContain('[truncated by mockstack]: nested deeper than 64 levels');
+  expect((await fetch(`${stack.adminUrl}/health`)).status).toBe(200);
 });

@@ -1,8 +1,8 @@
-import { ErrorCode, MockstackError } from '@mockstack/core';
+import { deeperThan, ErrorCode, MAX_DEPTH, MockstackError } from '@mockstack/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminGuard, adminTokenFor } from './admin-guard.js';
 import { adminOpenApi } from './openapi.js';
-import { type AdminTarget, adminRoutes, isRequestError } from './routes.js';
+import { AdminRequestError, type AdminTarget, adminRoutes, isRequestError } from './routes.js';
 
 export type { AdminTarget } from './routes.js';
 
@@ -51,7 +51,12 @@ export function createAdminApp(
     app.route<{ Querystring: Record<string, string | undefined>; Body: unknown }>({
       method: route.method,
       url: `${ADMIN_PREFIX}${route.path}`,
-      handler: async (request) => route.handle({ query: request.query, body: request.body }),
+      handler: async (request) => {
+        // Every route walks what it is sent: a body nested thousands deep would overflow the stack.
+        if (deeperThan(request.body, MAX_DEPTH + 1))
+          throw new AdminRequestError(`the body nests deeper than ${MAX_DEPTH} levels; send a shallower one (journaled bodies are cut there too)`);
+        return route.handle({ query: request.query, body: request.body });
+      },
     });
   }
   app.get(`${ADMIN_PREFIX}/openapi.json`, async () => document);

@@ -1,19 +1,22 @@
-import { ErrorCode, MockstackError, nearest } from '@mockstack/core';
+import { ErrorCode, MAX_DEPTH, MockstackError, nearest, preview, TRUNCATED } from '@mockstack/core';
 
 /**
  * The scenario's state as JSON and back: Maps, Sets, Dates and bigints are tagged
  * (`{ "$map": [[key, value], …] }`, `{ "$set": […] }`, `{ "$date": "…" }`, `{ "$bigint": "…" }`) so that
  * a `GET /__admin/state` sent back with `PUT` gives the same values. Functions are left out.
  */
-export function stateToJson(value: unknown): unknown {
-  if (value instanceof Map) return { $map: [...value].map(([k, v]) => [stateToJson(k), stateToJson(v)]) };
-  if (value instanceof Set) return { $set: [...value].map(stateToJson) };
+export function stateToJson(value: unknown, depth = 0): unknown {
+  // State may hold what clients sent (a body nested thousands deep): cut, with a marker, where the journal cuts bodies.
+  if (depth > MAX_DEPTH && value !== null && typeof value === 'object') return `${TRUNCATED}: nested deeper than ${MAX_DEPTH} levels`;
+  const below = (v: unknown): unknown => stateToJson(v, depth + 1);
+  if (value instanceof Map) return { $map: [...value].map(([k, v]) => [below(k), below(v)]) };
+  if (value instanceof Set) return { $set: [...value].map((v) => below(v)) };
   if (value instanceof Date) return { $date: value.toISOString() };
   if (typeof value === 'bigint') return { $bigint: value.toString() };
-  if (Array.isArray(value)) return value.map(stateToJson);
+  if (Array.isArray(value)) return value.map((v) => below(v));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) if (typeof v !== 'function' && v !== undefined) out[key] = stateToJson(v);
+    for (const [key, v] of Object.entries(value)) if (typeof v !== 'function' && v !== undefined) out[key] = below(v);
     return out;
   }
   return typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
@@ -35,7 +38,7 @@ export function stateFromJson(value: unknown): unknown {
 }
 
 function pairOf(pair: unknown): [unknown, unknown] {
-  if (!Array.isArray(pair) || pair.length !== 2) throw invalid(`each entry of a "$map" is a [key, value] pair, not ${JSON.stringify(pair)}`);
+  if (!Array.isArray(pair) || pair.length !== 2) throw invalid(`each entry of a "$map" is a [key, value] pair, not ${preview(pair)}`);
   return [stateFromJson(pair[0]), stateFromJson(pair[1])];
 }
 

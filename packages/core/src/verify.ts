@@ -3,7 +3,7 @@
  * `stack.verify` and `expect(stack).toHaveReceived(…)`. A pattern says which requests count, an
  * expectation how many; unknown criteria and operations are errors with "did you mean", never a pass.
  */
-import { deeperThan, MAX_DEPTH } from './bounded.js';
+import { deeperThan, MAX_DEPTH, preview } from './bounded.js';
 import { ErrorCode, MockstackError } from './errors.js';
 import type { Journal, JournalEntry } from './journal.js';
 import { compileMatchers, describeValue, type Matcher } from './match.js';
@@ -87,7 +87,7 @@ export const verificationCriteria: readonly string[] = [...PATTERN_KEYS, ...COUN
  */
 export function parseVerification(input: unknown, allowed: readonly string[] = []): Verification {
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
-    throw invalid(`a verification is an object of criteria (${verificationCriteria.join(', ')}), not ${JSON.stringify(input)}`);
+    throw invalid(`a verification is an object of criteria (${verificationCriteria.join(', ')}), not ${preview(input)}`);
   }
   const record = input as Record<string, unknown>;
   // Comparing walks the pattern: one nested deeper than any journaled body (cut at MAX_DEPTH) could never match, and would overflow the stack.
@@ -104,26 +104,25 @@ export function parseVerification(input: unknown, allowed: readonly string[] = [
     }
   }
   for (const key of ['service', 'protocol', 'operation', 'method'] as const) {
-    if (record[key] !== undefined && typeof record[key] !== 'string') throw invalid(`${key} must be a string, not ${JSON.stringify(record[key])}`);
+    if (record[key] !== undefined && typeof record[key] !== 'string') throw invalid(`${key} must be a string, not ${preview(record[key])}`);
   }
   if (record.path !== undefined && typeof record.path !== 'string' && !(record.path instanceof RegExp))
-    throw invalid(`path must be a string such as "/orders/42", not ${JSON.stringify(record.path)}`);
-  if (record.matched !== undefined && typeof record.matched !== 'boolean')
-    throw invalid(`matched must be true or false, not ${JSON.stringify(record.matched)}`);
+    throw invalid(`path must be a string such as "/orders/42", not ${preview(record.path)}`);
+  if (record.matched !== undefined && typeof record.matched !== 'boolean') throw invalid(`matched must be true or false, not ${preview(record.matched)}`);
   for (const key of ['headers', 'query', 'metadata'] as const) {
     const value = record[key];
     if (value === undefined) continue;
     if (!value || typeof value !== 'object' || Array.isArray(value))
-      throw invalid(`${key} must be an object of names to values, e.g. { "x-tenant": "acme" }, not ${JSON.stringify(value)}`);
+      throw invalid(`${key} must be an object of names to values, e.g. { "x-tenant": "acme" }, not ${preview(value)}`);
     for (const [name, want] of Object.entries(value)) {
       if (!['string', 'number', 'boolean', 'function'].includes(typeof want) && want !== null && !(want instanceof RegExp))
-        throw invalid(`${key}.${name} must be a string, number or boolean, not ${JSON.stringify(want)}`);
+        throw invalid(`${key}.${name} must be a string, number or boolean, not ${preview(want)}`);
     }
   }
   for (const key of COUNT_KEYS) {
     const value = record[key];
     if (value !== undefined && !(typeof value === 'number' && Number.isInteger(value) && value >= 0))
-      throw invalid(`${key} must be a whole number ≥ 0, not ${JSON.stringify(value)}`);
+      throw invalid(`${key} must be a whole number ≥ 0, not ${preview(value)}`);
   }
   if (record.times !== undefined && (record.atLeast !== undefined || record.atMost !== undefined))
     throw invalid('give either times or atLeast/atMost, not both');

@@ -155,11 +155,18 @@ class GrpcServer implements ServiceServer {
         const wrap =
           (handler: grpc.UntypedHandleCall): grpc.UntypedHandleCall =>
           (...args: Parameters<grpc.handleUnaryCall<unknown, unknown>>) => {
+            const [call, callback] = args;
+            if (call.request instanceof UndecodableRequest) {
+              const status = { code: grpc.status.INVALID_ARGUMENT, details: call.request.message };
+              if (typeof callback === 'function') callback(status);
+              else (call as unknown as grpc.ServerWritableStream<unknown, unknown>).emit('error', status);
+              return;
+            }
             refresh();
             (handler as (...a: unknown[]) => void)(...args);
           };
         const wrapped = Object.fromEntries(Object.entries(implementation).map(([name, handler]) => [name, wrap(handler)]));
-        server.addService(definition as grpc.ServiceDefinition, wrapped);
+        server.addService(tolerantDecoding(definition as grpc.ServiceDefinition), wrapped);
       },
     });
   }
@@ -542,6 +549,33 @@ class GrpcServer implements ServiceServer {
 }
 
 const HEALTH_SERVICE = 'grpc.health.v1.Health';
+
+/** A request of a built-in service whose bytes do not decode: its handler answers INVALID_ARGUMENT. */
+class UndecodableRequest {
+  constructor(readonly message: string) {}
+}
+
+/**
+ * The definition with request decoding that never throws: grpc-js answers a decoding failure
+ * INTERNAL (a server error), but bytes that are not the method's message are the client's mistake.
+ */
+function tolerantDecoding(definition: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  return Object.fromEntries(
+    Object.entries(definition).map(([name, method]) => [
+      name,
+      {
+        ...method,
+        requestDeserialize: (bytes: Buffer): unknown => {
+          try {
+            return method.requestDeserialize(bytes);
+          } catch (error) {
+            return new UndecodableRequest(`the request is not a ${method.path} request message: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        },
+      },
+    ]),
+  );
+}
 let health: Buffer[] | undefined;
 /** grpc.health.v1's file descriptor, so that reflection lists the built-in health service too. */
 function healthDescriptors(): Buffer[] {
