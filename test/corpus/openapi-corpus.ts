@@ -133,7 +133,7 @@ export async function runEntry(entry: CorpusEntry, full: boolean): Promise<Corpu
     const first = api.operations[0];
     if (
       first &&
-      !(await fetch(`${base}${fill(first, api)}`, { method: first.method === 'HEAD' ? 'HEAD' : 'GET' }).then(
+      !(await fetch(`${base}${fill(first, api)}`, { method: first.method === 'HEAD' ? 'HEAD' : 'GET', redirect: 'manual' }).then(
         () => true,
         () => false,
       ))
@@ -164,18 +164,30 @@ class AnswerChecker {
   readonly #result: CorpusResult;
 
   readonly #pointBack: (example: unknown) => unknown;
+  readonly #servers: string[];
 
   constructor(api: OpenApi, result: CorpusResult, base: string) {
     this.#api = api;
     this.#result = result;
     // Examples are served with the provider's URLs pointing at the mock (defect 5).
     const servers = serverUrlsOf(api.document);
+    this.#servers = servers;
     this.#pointBack = (example) => {
       let text = JSON.stringify(example);
       for (const server of servers) text = text.split(server).join(`${base}${api.basePath}`);
       return JSON.parse(text);
     };
     this.#ajv = createAjv(api.version, { validateSchema: false });
+  }
+
+  /**
+   * A redirect the client is not made to follow: one to the document's own server must point back at the
+   * mock; one to another host (GitHub's codeload.github.com) is sent as documented.
+   */
+  checkLocation(status: number, location: string | null): string | undefined {
+    if (status < 300 || status > 399 || location === null) return undefined;
+    const provider = this.#servers.find((server) => location.toLowerCase().startsWith(server.toLowerCase()));
+    return provider ? `answered ${status} with a Location on the provider's own server ${provider}: ${location}` : undefined;
   }
 
   /** The problem with an answer, or undefined when the contract allows it. */
@@ -269,10 +281,13 @@ async function checkOperation(api: OpenApi, operation: ApiOperation, base: strin
   }
   const q = query.toString();
   const url = `${base}${fill(operation, api)}${q ? `?${q}` : ''}`;
-  const answer = await fetch(url, { method: operation.method, headers, ...(body !== undefined && { body }) });
+  // A redirect is checked, not followed: a documented one to another host would leave the machine.
+  const answer = await fetch(url, { method: operation.method, headers, redirect: 'manual', ...(body !== undefined && { body }) });
   const text = operation.method === 'HEAD' ? '' : await answer.text();
   if (impossible) return answer.status === 422 ? 'refused' : `answered ${answer.status} to a body no value can satisfy, not 422`;
-  return checker.check(operation, answer.status, answer.headers.get('content-type'), text);
+  return (
+    checker.checkLocation(answer.status, answer.headers.get('location')) ?? checker.check(operation, answer.status, answer.headers.get('content-type'), text)
+  );
 }
 
 /** The operation's path with generated values for its path parameters. */

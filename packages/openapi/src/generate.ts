@@ -1,6 +1,12 @@
 import { hashString } from '@mockstack/core';
 import { FakeData, numberRange } from '@mockstack/core/fake';
+import randexpModule from 'randexp';
 import { isObject, type JsonObject } from './pointer.js';
+
+/** randexp is CommonJS (`module.exports = RandExp`) typed as an ES module's default export. */
+type RandExp = InstanceType<typeof randexpModule.default>;
+const RandExp: typeof randexpModule.default =
+  (randexpModule as { default?: typeof randexpModule.default }).default ?? (randexpModule as unknown as typeof randexpModule.default);
 
 // Reseeded for every generated value.
 let sharedFake: FakeData | undefined;
@@ -181,20 +187,46 @@ class Generator {
     const fake = this.#fake;
     const f = fake.faker;
     const format = typeof schema.format === 'string' ? schema.format : '';
-    let value: string | undefined = format ? fake.format(format) : undefined;
-    if (value === undefined && typeof schema.pattern === 'string') {
-      try {
-        value = f.helpers.fromRegExp(schema.pattern.replace(/^\^|\$$/g, ''));
-      } catch {
-        value = undefined;
-      }
-    }
-    value ??= fake.string(name, parent) ?? fake.words();
     const minLength = typeof schema.minLength === 'number' ? schema.minLength : 0;
     const maxLength = typeof schema.maxLength === 'number' ? schema.maxLength : undefined;
+    let value: string | undefined = format ? fake.format(format) : undefined;
+    // A format's value must still match the pattern (`format: uri` with `pattern: ^https://`).
+    const pattern = typeof schema.pattern === 'string' ? patternOf(schema.pattern) : undefined;
+    if (pattern && (value === undefined || !pattern.test(value))) value = this.#matching(pattern, minLength, maxLength) ?? value;
+    value ??= fake.string(name, parent) ?? fake.words();
     while (value.length < minLength) value += f.string.alpha({ length: minLength - value.length, casing: 'lower' });
     if (maxLength !== undefined && value.length > maxLength) value = value.slice(0, maxLength);
     return value;
+  }
+
+  /**
+   * A string matching `pattern` within the length bounds (randexp, drawing from the seeded random),
+   * or undefined when the few tries all miss: randexp ignores what it cannot read (`\\p{L}`, lookarounds).
+   */
+  #matching(pattern: RegExp, minLength: number, maxLength: number | undefined): string | undefined {
+    let generator: RandExp;
+    try {
+      generator = new RandExp(pattern);
+    } catch {
+      return undefined;
+    }
+    generator.randInt = (low: number, high: number) => this.#fake.random.int(low, high);
+    // `*` and `+` repeat a few times, not randexp's default of up to 100.
+    generator.max = Math.max(4, minLength);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const value = generator.gen();
+      if (pattern.test(value) && value.length >= minLength && (maxLength === undefined || value.length <= maxLength)) return value;
+    }
+    return undefined;
+  }
+}
+
+/** A schema's `pattern` as a unicode RegExp (as Ajv reads it), or undefined when JavaScript cannot compile it. */
+function patternOf(source: string): RegExp | undefined {
+  try {
+    return new RegExp(source, 'u');
+  } catch {
+    return undefined;
   }
 }
 

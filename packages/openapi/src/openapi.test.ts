@@ -162,6 +162,27 @@ describe('generateValue', () => {
     }
   });
 
+  test('patterns with groups, classes and quantifiers (GitHub secrets, SHAs, versions) give matching strings', () => {
+    const patterns = {
+      // base64 (GitHub's encrypted_value), a 40- or 64-digit SHA with length bounds, a semantic version
+      base64: { pattern: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$' },
+      sha: { pattern: '^([0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?)$', minLength: 40, maxLength: 64 },
+      version: { pattern: '^\\d+\\.\\d+\\.\\d+$' },
+      // a format's value that breaks the pattern gives way to the pattern
+      secure: { format: 'uri', pattern: '^https://' },
+    };
+    for (let seed = 0; seed < 30; seed++) {
+      const value = generate(
+        { type: 'object', properties: Object.fromEntries(Object.entries(patterns).map(([k, v]) => [k, { type: 'string', ...v }])) },
+        seed,
+      ) as Record<string, string>;
+      for (const [name, schema] of Object.entries(patterns)) expect(value[name]).toMatch(new RegExp(schema.pattern, 'u'));
+      expect(value.sha?.length).toBeGreaterThanOrEqual(40);
+    }
+    // Same seed, same string.
+    expect(generate({ type: 'string', pattern: '^\\d+\\.\\d+$' }, 7)).toBe(generate({ type: 'string', pattern: '^\\d+\\.\\d+$' }, 7));
+  });
+
   test('3.1 forms: type lists with null, examples arrays, numeric exclusive bounds', () => {
     expect(generate({ type: ['integer', 'null'], minimum: 5, maximum: 5 })).toBe(5);
     expect(generate({ type: 'string', examples: ['first', 'second'] })).toBe('first');
