@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import type { DescMessage } from '@bufbuild/protobuf';
+import { type DescMessage, getExtension, type Message } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { serveGrpc } from './helpers/grpc-stack.js';
 import { reflect } from './helpers/reflection-client.js';
@@ -78,6 +78,59 @@ describe.each(['v1', 'v1alpha'] as const)('reflection %s, read by a strict clien
       await stack.close();
     }
   });
+});
+
+test("custom options (googleapis' and a project's own) reach a strict client as protoc encodes them", async () => {
+  const { stack, address } = await serveGrpc({ proto: resolve(fixtures, 'shop/v1/annotated.proto'), includeDirs: [fixtures, googleapis] });
+  try {
+    const { registry } = await reflect(address);
+    const option = <T>(options: Message | undefined, name: string): T => {
+      const extension = registry.getExtension(name);
+      if (!options || !extension) throw new Error(`no ${name} or no options`);
+      return getExtension(options, extension) as T;
+    };
+    const service = registry.getService('shop.annotated.v1.Orders');
+    expect(option(service?.proto.options, 'google.api.default_host')).toBe('orders.example.com');
+    expect(option(service?.proto.options, 'shop.annotated.v1.owners')).toEqual(['team-a', 'team-b']);
+    const method = service?.methods[0];
+    expect(method?.proto.options?.deprecated).toBe(true);
+    const http = option<{ pattern: { case: string; value: string }; additionalBindings: { pattern: { value: string } }[] }>(
+      method?.proto.options,
+      'google.api.http',
+    );
+    expect(http.pattern).toEqual({ case: 'get', value: '/v1/{name=orders/*}' });
+    expect(http.additionalBindings.map((b) => b.pattern.value)).toEqual(['/v1/orders/{name}']);
+    expect(option(method?.proto.options, 'google.api.method_signature')).toEqual(['name']);
+    const request = registry.getMessage('shop.annotated.v1.GetOrderRequest');
+    expect(option(request?.field.name?.proto.options, 'google.api.field_behavior')).toEqual([2]); // REQUIRED
+    expect(option(request?.field.name?.proto.options, 'shop.annotated.v1.visibility')).toBe(2); // PUBLIC
+    const order = registry.getMessage('shop.annotated.v1.Order');
+    expect(option(order?.proto.options, 'shop.annotated.v1.table')).toBe('orders');
+    expect(option(order?.field.name?.proto.options, 'google.api.field_behavior')).toEqual([3, 8]); // OUTPUT_ONLY, IDENTIFIER
+    const status = registry.getEnum('shop.annotated.v1.Order.Status');
+    expect(option(status?.proto.options, 'shop.annotated.v1.closed')).toBe(true);
+    const label = option<{ text: string; weight: number }>(status?.values.find((v) => v.name === 'OPEN')?.proto.options, 'shop.annotated.v1.label');
+    expect([label.text, label.weight]).toEqual(['Open', 2]);
+    // An option no extension declares is left out, and the service still answers.
+    expect(request?.field.note?.proto.options).toBeUndefined();
+    const client = new (grpc.makeGenericClientConstructor({}, 'Orders'))(address, grpc.credentials.createInsecure());
+    try {
+      const order = await new Promise<Buffer>((done, fail) =>
+        client.makeUnaryRequest(
+          '/shop.annotated.v1.Orders/GetOrder',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.alloc(0),
+          (error, value) => (error || !value ? fail(error) : done(value)),
+        ),
+      );
+      expect(order.length).toBeGreaterThan(0);
+    } finally {
+      client.close();
+    }
+  } finally {
+    await stack.close();
+  }
 });
 
 test('a reflection error (unknown symbol) is answered in the protocol, and the server keeps serving', async () => {

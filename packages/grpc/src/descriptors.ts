@@ -44,10 +44,12 @@ const EDITIONS: Record<string, number> = { '2023': 1000, '2024': 1001 };
  * Builds one serialized google.protobuf.FileDescriptorProto per loaded file, as protoc writes them:
  * names as written (load with `keepCase`), fully-qualified type references, `dependency` lists naming
  * the imported files by their import names, map entries `<Field>Entry` with `map_entry`, proto3
- * `optional` as synthetic oneofs, reserved and extension ranges, and the standard options. Custom
- * options (`(google.api.http)`…) are left out: clients do not need them to resolve types.
+ * `optional` as synthetic oneofs, reserved and extension ranges, the standard options and the custom
+ * ones (`(google.api.http)`, `(google.api.field_behavior)`, a project's own) of messages, fields, enums,
+ * enum values, services and methods, encoded as protoc does: as extension fields of the options message.
  */
 export function fileDescriptorProtos({ root, files }: { root: protobuf.Root; files: ReadonlyMap<string, ProtoFile> }): Buffer[] {
+  const custom = new CustomOptions();
   const fileOfObject = bundledFileOf();
   const byPath = new Map<string, { file: ProtoFile; messages: Json[]; enums: Json[]; services: Json[]; extensions: Json[]; references: Set<string> }>();
   for (const file of files.values()) byPath.set(file.path, { file, messages: [], enums: [], services: [], extensions: [], references: new Set() });
@@ -58,13 +60,13 @@ export function fileDescriptorProtos({ root, files }: { root: protobuf.Root; fil
       const path = pathOf(nested);
       const target = path === undefined ? undefined : byPath.get(path);
       if (nested instanceof protobuf.Type) {
-        if (target) target.messages.push(messageOf(nested, (r) => target.references.add(r)));
+        if (target) target.messages.push(messageOf(nested, (r) => target.references.add(r), custom));
       } else if (nested instanceof protobuf.Enum) {
-        if (target) target.enums.push(enumOf(nested));
+        if (target) target.enums.push(enumOf(nested, custom));
       } else if (nested instanceof protobuf.Service) {
-        if (target) target.services.push(serviceOf(nested, (r) => target.references.add(r)));
+        if (target) target.services.push(serviceOf(nested, (r) => target.references.add(r), custom));
       } else if (nested instanceof protobuf.Field) {
-        if (target) target.extensions.push(fieldOf(nested, (r) => target.references.add(r)));
+        if (target) target.extensions.push(fieldOf(nested, (r) => target.references.add(r), custom));
       } else if (nested instanceof protobuf.Namespace) visit(nested);
     }
   };
@@ -80,6 +82,7 @@ export function fileDescriptorProtos({ root, files }: { root: protobuf.Root; fil
   };
   index(root);
 
+  const FileDescriptorProto = custom.fileDescriptorProto();
   const out: Buffer[] = [];
   for (const { file, messages, enums, services, extensions, references } of byPath.values()) {
     const source = file.path.startsWith('/') ? readSource(file.path) : '';
@@ -105,7 +108,7 @@ export function fileDescriptorProtos({ root, files }: { root: protobuf.Root; fil
       extension: extensions,
       ...syntaxOf(source, file),
     };
-    out.push(Buffer.from(descriptor.FileDescriptorProto.encode(descriptor.FileDescriptorProto.fromObject(proto)).finish()));
+    out.push(Buffer.from(FileDescriptorProto.encode(FileDescriptorProto.fromObject(proto)).finish()));
   }
   return out;
 }
@@ -170,8 +173,128 @@ export function mapEntryName(field: string): string {
   return `${name}Entry`;
 }
 
-/** The standard options of `options` that `type` (e.g. google.protobuf.FieldOptions) defines; custom `(x)` options are dropped. */
-function optionsOf(options: Record<string, unknown> | undefined, type: protobuf.Type): Json | undefined {
+/**
+ * Custom options as protoc encodes them: each `(ext)` option is the extension field `ext` of the options
+ * message (google.protobuf.MethodOptions…), with the extension's number and value. The descriptor types
+ * are copied per call and given a field per extension number used, so the value goes out with the standard
+ * options: a message value as its encoded bytes (the same wire format), an enum as its number.
+ */
+class CustomOptions {
+  /** Per options type (`MethodOptions`), the extension fields to add: number → [field name, wire type, repeated]. */
+  readonly #fields = new Map<string, Map<number, { name: string; type: string; repeated: boolean }>>();
+
+  /**
+   * The options of `object` (a method, message, field…, or the enum of an enum value's `options`): the
+   * standard ones of `options`, and the custom ones it was given.
+   */
+  of(object: protobuf.ReflectionObject, options: Record<string, unknown> | undefined, type: protobuf.Type, enumValue?: boolean): Json | undefined {
+    const standard = standardOptionsOf(options, type);
+    const extensions = this.#custom(object, enumValue ? unflattened(options) : parsedOptionsOf(object), type);
+    return standard || extensions ? { ...standard, ...extensions } : undefined;
+  }
+
+  /** Custom options (`[["(google.api.http)", { get }], …]`) as fields of the copied `type`; undefined without any. */
+  #custom(object: protobuf.ReflectionObject, entries: [string, unknown][], type: protobuf.Type): Json | undefined {
+    if (entries.length === 0) return undefined;
+    const out: Json = {};
+    for (const [key, value] of entries) {
+      const extension = extensionFor(object, key);
+      if (!extension) continue;
+      const resolved = extension.resolvedType;
+      const encoded =
+        resolved instanceof protobuf.Type
+          ? (v: unknown) => resolved.encode(resolved.fromObject(aggregateOf(resolved, v))).finish()
+          : resolved instanceof protobuf.Enum
+            ? (v: unknown) => (typeof v === 'string' ? (resolved.values[v] ?? 0) : v)
+            : (v: unknown) => v;
+      let values: unknown[];
+      try {
+        values = (Array.isArray(value) ? value : [value]).map(encoded);
+      } catch {
+        continue; // a value protobufjs parsed but cannot encode: the descriptor goes out without that option
+      }
+      const wire = resolved instanceof protobuf.Type ? 'bytes' : resolved instanceof protobuf.Enum ? 'int32' : extension.type;
+      const fields = this.#fields.get(type.name) ?? new Map<number, { name: string; type: string; repeated: boolean }>();
+      this.#fields.set(type.name, fields);
+      const field = fields.get(extension.id) ?? { name: `extension_${extension.id}`, type: wire, repeated: extension.repeated };
+      fields.set(extension.id, field);
+      if (field.repeated) out[field.name] = [...((out[field.name] as unknown[] | undefined) ?? []), ...values];
+      else out[field.name] = values[values.length - 1];
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+
+  /** google.protobuf.FileDescriptorProto whose options messages have the extension fields used. */
+  fileDescriptorProto(): protobuf.Type {
+    if (this.#fields.size === 0) return descriptor.FileDescriptorProto;
+    const copy = protobuf.Root.fromJSON(descriptor.FileDescriptorProto.root.toJSON());
+    for (const [typeName, fields] of this.#fields) {
+      const type = copy.lookupType(`google.protobuf.${typeName}`);
+      for (const [id, { name, type: wire, repeated }] of fields) type.add(new protobuf.Field(name, id, wire, repeated ? 'repeated' : 'optional'));
+    }
+    return copy.lookupType('google.protobuf.FileDescriptorProto');
+  }
+}
+
+/**
+ * An option's message value as protobufjs parsed its text form, for `fromObject`: a repeated field written
+ * once (`additional_bindings { … }`) is one object, not a list.
+ */
+function aggregateOf(type: protobuf.Type, value: unknown): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const out: Json = {};
+  for (const [key, item] of Object.entries(value)) {
+    const field = type.fields[key] ?? type.fields[protobuf.util.camelCase(key)];
+    if (!field) continue;
+    field.resolve();
+    const items = field.repeated && !Array.isArray(item) ? [item] : item;
+    const inner = field.resolvedType instanceof protobuf.Type && !field.map ? field.resolvedType : undefined;
+    out[key] = !inner ? items : Array.isArray(items) ? items.map((i) => aggregateOf(inner, i)) : aggregateOf(inner, items);
+  }
+  return out;
+}
+
+/** An enum value's custom options, which protobufjs keeps flattened only: `{ "(acme.label).text": "x" }` → `[["(acme.label)", { text: "x" }]]`. */
+function unflattened(options: Record<string, unknown> | undefined): [string, unknown][] {
+  const out = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(options ?? {})) {
+    const match = /^(\([^)]+\))((?:\.\w+)*)$/.exec(key);
+    if (!match?.[1]) continue;
+    const path = (match[2] ?? '').split('.').filter(Boolean);
+    if (path.length === 0) {
+      out.set(match[1], value);
+      continue;
+    }
+    const top = (out.get(match[1]) as Json | undefined) ?? {};
+    let node = top;
+    for (const part of path.slice(0, -1)) node = (node[part] ??= {}) as Json;
+    node[path[path.length - 1] as string] = value;
+    out.set(match[1], top);
+  }
+  return [...out];
+}
+
+/** `[["(google.api.http)", { get: "/v1/…" }], …]`: protobufjs keeps them parsed, except enum values' (flattened only). */
+function parsedOptionsOf(object: protobuf.ReflectionObject): [string, unknown][] {
+  // Typed as a record, it is an array of `{ "(name)": value }`, one per option statement.
+  const parsed = (object as unknown as { parsedOptions?: Record<string, unknown>[] | null }).parsedOptions;
+  if (parsed) return parsed.flatMap((entry) => Object.entries(entry)).filter(([key]) => key.startsWith('('));
+  return [];
+}
+
+/** The extension an option key (`(google.api.http)`, `(.acme.flag)`) names, looked up from where the option is set. */
+function extensionFor(object: protobuf.ReflectionObject, key: string): protobuf.Field | undefined {
+  const name = /^\(([^)]+)\)$/.exec(key)?.[1];
+  if (!name) return undefined;
+  const scope = object instanceof protobuf.Namespace ? object : object.parent;
+  const found = scope?.lookup(name);
+  if (!(found instanceof protobuf.Field) || found.extend === undefined) return undefined;
+  found.resolve();
+  return found;
+}
+
+/** The standard options of `options` that `type` (e.g. google.protobuf.FieldOptions) defines. */
+function standardOptionsOf(options: Record<string, unknown> | undefined, type: protobuf.Type): Json | undefined {
   if (!options) return undefined;
   const out: Json = {};
   for (const [key, value] of Object.entries(options)) {
@@ -190,7 +313,7 @@ function typeNumberOf(field: protobuf.Field, type: string, resolved: protobuf.Ty
   return (field as { delimited?: boolean }).delimited ? TYPE_GROUP : TYPE_MESSAGE;
 }
 
-function fieldOf(field: protobuf.Field, refer: (fullName: string) => void, oneofIndex?: number): Json {
+function fieldOf(field: protobuf.Field, refer: (fullName: string) => void, custom: CustomOptions, oneofIndex?: number): Json {
   field.resolve();
   const resolved = field.resolvedType;
   const out: Json = {
@@ -213,12 +336,12 @@ function fieldOf(field: protobuf.Field, refer: (fullName: string) => void, oneof
   if (options?.json_name !== undefined) out.jsonName = String(options.json_name);
   if (options?.default !== undefined) out.defaultValue = String(options.default);
   if (options?.proto3_optional) out.proto3Optional = true;
-  const standard = optionsOf(options, descriptor.FieldOptions);
+  const standard = custom.of(field, options, descriptor.FieldOptions);
   if (standard) out.options = standard;
   return out;
 }
 
-function messageOf(type: protobuf.Type, refer: (fullName: string) => void): Json {
+function messageOf(type: protobuf.Type, refer: (fullName: string) => void, custom: CustomOptions): Json {
   // protoc lists real oneofs first, then the synthetic ones of proto3 `optional` fields.
   const synthetic = (o: protobuf.OneOf): boolean => o.fieldsArray.length === 1 && Boolean((o.fieldsArray[0]?.options as Json | undefined)?.proto3_optional);
   const oneofs = [...type.oneofsArray.filter((o) => !synthetic(o)), ...type.oneofsArray.filter(synthetic)];
@@ -244,14 +367,14 @@ function messageOf(type: protobuf.Type, refer: (fullName: string) => void): Json
       fields.push({ name: field.name, number: field.id, label: LABEL_REPEATED, type: TYPE_MESSAGE, typeName: `${type.fullName}.${entry}` });
       continue;
     }
-    fields.push(fieldOf(field, refer, oneof === -1 ? undefined : oneof));
+    fields.push(fieldOf(field, refer, custom, oneof === -1 ? undefined : oneof));
   }
   const extensions: Json[] = [];
   const enums: Json[] = [];
   for (const nested of type.nestedArray) {
-    if (nested instanceof protobuf.Type) nestedTypes.push(messageOf(nested, refer));
-    else if (nested instanceof protobuf.Enum) enums.push(enumOf(nested));
-    else if (nested instanceof protobuf.Field) extensions.push(fieldOf(nested, refer));
+    if (nested instanceof protobuf.Type) nestedTypes.push(messageOf(nested, refer, custom));
+    else if (nested instanceof protobuf.Enum) enums.push(enumOf(nested, custom));
+    else if (nested instanceof protobuf.Field) extensions.push(fieldOf(nested, refer, custom));
   }
   const out: Json = {
     name: type.name,
@@ -264,29 +387,29 @@ function messageOf(type: protobuf.Type, refer: (fullName: string) => void): Json
     reservedRange: (type.reserved ?? []).filter(Array.isArray).map(([start = 0, end = start]) => ({ start, end: end + 1 })),
     reservedName: (type.reserved ?? []).filter((r): r is string => typeof r === 'string'),
   };
-  const options = optionsOf(type.options, descriptor.MessageOptions);
+  const options = custom.of(type, type.options, descriptor.MessageOptions);
   if (options) out.options = options;
   return out;
 }
 
-function enumOf(type: protobuf.Enum): Json {
+function enumOf(type: protobuf.Enum, custom: CustomOptions): Json {
   const valueOptions = (type as { valuesOptions?: Record<string, Record<string, unknown>> }).valuesOptions ?? {};
   const out: Json = {
     name: type.name,
     value: Object.entries(type.values).map(([name, number]) => {
-      const options = optionsOf(valueOptions[name], descriptor.EnumValueOptions);
+      const options = custom.of(type, valueOptions[name], descriptor.EnumValueOptions, true);
       return options ? { name, number, options } : { name, number };
     }),
     // Enum reserved ranges are inclusive, unlike message ones.
     reservedRange: (type.reserved ?? []).filter(Array.isArray).map(([start, end]) => ({ start, end })),
     reservedName: (type.reserved ?? []).filter((r): r is string => typeof r === 'string'),
   };
-  const options = optionsOf(type.options, descriptor.EnumOptions);
+  const options = custom.of(type, type.options, descriptor.EnumOptions);
   if (options) out.options = options;
   return out;
 }
 
-function serviceOf(service: protobuf.Service, refer: (fullName: string) => void): Json {
+function serviceOf(service: protobuf.Service, refer: (fullName: string) => void, custom: CustomOptions): Json {
   const out: Json = {
     name: service.name,
     method: service.methodsArray.map((method) => {
@@ -295,7 +418,7 @@ function serviceOf(service: protobuf.Service, refer: (fullName: string) => void)
       const output = method.resolvedResponseType?.fullName ?? `.${method.responseType}`;
       refer(input);
       refer(output);
-      const options = optionsOf(method.options, descriptor.MethodOptions);
+      const options = custom.of(method, method.options, descriptor.MethodOptions);
       return {
         name: method.name,
         inputType: input,
@@ -306,7 +429,7 @@ function serviceOf(service: protobuf.Service, refer: (fullName: string) => void)
       };
     }),
   };
-  const options = optionsOf(service.options, descriptor.ServiceOptions);
+  const options = custom.of(service, service.options, descriptor.ServiceOptions);
   if (options) out.options = options;
   return out;
 }

@@ -122,7 +122,9 @@ class GrpcServer implements ServiceServer {
       const definition: PackageDefinition = {
         mockstack: { format: 'Protocol Buffer 3 EnumDescriptorProto', type: {}, fileDescriptorProtos: files },
       };
-      new ReflectionService(definition).addToServer({ addService: (d, i) => this.#addUnlessDefined(d, i) });
+      const reflection = new ReflectionService(definition);
+      servedAsBuilt(reflection, files);
+      reflection.addToServer({ addService: (d, i) => this.#addUnlessDefined(d, i) });
     }
     if (health) this.#addHealth();
   }
@@ -577,6 +579,25 @@ function tolerantDecoding(definition: grpc.ServiceDefinition): grpc.ServiceDefin
   );
 }
 let health: Buffer[] | undefined;
+/**
+ * @grpc/reflection 1.0.4 decodes each file descriptor and serves its own re-encoding, which drops what its
+ * descriptor types do not know: the custom options (`(google.api.http)`…), encoded as extension fields.
+ * Its per-file encodings (v1 and v1alpha) are replaced with the descriptors as built; a version that
+ * renames that map serves its own again (the reflection test of custom options then fails).
+ */
+function servedAsBuilt(reflection: ReflectionService, files: readonly Uint8Array[]): void {
+  const byName = new Map(files.map((file) => [descriptorName(file), file]));
+  const internals = reflection as unknown as Record<'v1' | 'v1Alpha', { fileEncodings?: Map<{ name?: string }, Uint8Array> } | undefined>;
+  for (const version of [internals.v1, internals.v1Alpha]) {
+    const encodings = version?.fileEncodings;
+    if (!(encodings instanceof Map)) continue;
+    for (const file of encodings.keys()) {
+      const built = file.name === undefined ? undefined : byName.get(file.name);
+      if (built) encodings.set(file, built);
+    }
+  }
+}
+
 /** grpc.health.v1's file descriptor, so that reflection lists the built-in health service too. */
 function healthDescriptors(): Buffer[] {
   health ??= protoFileDescriptors([healthProtoPath]).filter((file) => descriptorName(file) === 'health.proto');
