@@ -267,7 +267,10 @@ function unflattened(options: Record<string, unknown> | undefined): [string, unk
     }
     const top = (out.get(match[1]) as Json | undefined) ?? {};
     let node = top;
-    for (const part of path.slice(0, -1)) node = (node[part] ??= {}) as Json;
+    for (const part of path.slice(0, -1)) {
+      node[part] ??= {};
+      node = node[part] as Json;
+    }
     node[path[path.length - 1] as string] = value;
     out.set(match[1], top);
   }
