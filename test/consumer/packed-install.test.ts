@@ -156,6 +156,11 @@ test('the tarball holds the built package, its license and notices, and no sourc
   expect(installed.license).toBe('MIT');
   expect(installed.engines).toEqual({ node: '>=20' });
   expect(JSON.stringify(installed.dependencies)).not.toMatch(/@mockstack\/|file:|workspace:/);
+  // The repository's development condition points at src/, which the tarball does not hold (prepack.mjs drops it).
+  expect(JSON.stringify(installed)).not.toMatch(/@mockstack\/source|\.\/src\//);
+  expect(installed.devDependencies).toBeUndefined();
+  // And postpack.mjs put the repository's own package.json back.
+  expect(readFileSync(join(root, 'packages/mockstack/package.json'), 'utf8')).toMatch(/"@mockstack\/source"/);
 });
 
 // The install in beforeAll ran with --engine-strict: a package whose engines exclude this Node would have failed it.
