@@ -1,1 +1,1 @@
-export default { test: { include: ['test/vitest/**/*.spec.ts'] } };
+export default { test: { include: ['test/vitest/**/*.spec.ts'], setupFiles: ['test/vitest/setup.ts'] } };

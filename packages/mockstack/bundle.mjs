@@ -6,6 +6,7 @@
 // - dist/testing.cjs: mockstack/testing (startStack, matchers) bundled the same way, so that jest's
 //   default CommonJS setup can require it; dist/testing.js is its ES module face.
 // - dist/index.js and dist/index.cjs: what scenario files import (the DSL), as ES module and CommonJS.
+// - dist/vitest.js and .d.ts: mockstack/vitest, the matchers registered with vitest's expect, typed.
 // - dist/protos: the .proto files the gRPC adapter reads at run time.
 // - dist/THIRD-PARTY-NOTICES.md: the licenses of the libraries bundled into those files.
 // bundle-types.mjs writes the .d.ts files next to them.
@@ -182,6 +183,10 @@ writeFileSync(
   join(dist, 'testing.js'),
   `// mockstack/testing for ES modules: the exports of testing.cjs (one copy of the helpers for both).\nimport testing from './testing.cjs';\n\nexport const { ${names.join(', ')} } = testing;\n`,
 );
+
+// mockstack/vitest: registers the matchers with vitest's expect; written by hand (entries/), since
+// it imports vitest, which this repository does not install. Its .d.ts types them on vitest's expect.
+for (const file of ['vitest.js', 'vitest.d.ts']) cpSync(new URL(`./entries/${file}`, import.meta.url), join(dist, file));
 
 writeFileSync(join(dist, 'THIRD-PARTY-NOTICES.md'), thirdPartyNotices(builds.flatMap((b) => Object.keys(b.metafile?.inputs ?? {}))));
 

@@ -146,6 +146,8 @@ test('the tarball holds the built package, its license and notices, and no sourc
     'dist/testing.cjs',
     'dist/testing.d.ts',
     'dist/testing.d.cts',
+    'dist/vitest.js',
+    'dist/vitest.d.ts',
     'dist/protos/google/rpc/status.proto',
     'dist/protos/google/rpc/error_details.proto',
     'dist/THIRD-PARTY-NOTICES.md',
@@ -245,12 +247,18 @@ test('a strict tsconfig (@tsconfig/strictest) type-checks scenarios and tests fr
   // The GraphQL schema says price is a Float: a string answer is a type error in the user's file.
   const scenario = readFileSync(join(service, 'scenarios/dependencies.ts'), 'utf8');
   writeFileSync(join(service, 'scenarios/wrong.ts'), scenario.replace('price: 12', "price: 'twelve'"));
+  // The vitest spec's expect(stack).toHaveReceived(...) type-checked above through mockstack/vitest's
+  // augmentation (test/vitest/setup.ts); a wrong argument to it is an error too.
+  const vitestSpec = readFileSync(join(service, 'test/vitest/checkout.spec.ts'), 'utf8');
+  writeFileSync(join(service, 'test/vitest/wrong.ts'), vitestSpec.replace("toHaveReceived('POST /payments', {", 'toHaveReceived({'));
   try {
     const { code, output } = await run('npx', ['tsc', '-p', 'tsconfig.json'], service);
     expect(code).not.toBe(0);
     expect(output).toMatch(/scenarios\/wrong\.ts\(\d+,\d+\): error TS2322/);
+    expect(output).toMatch(/test\/vitest\/wrong\.ts\(\d+,\d+\): error TS2345/);
   } finally {
     rmSync(join(service, 'scenarios/wrong.ts'));
+    rmSync(join(service, 'test/vitest/wrong.ts'));
   }
 }, 180_000);
 

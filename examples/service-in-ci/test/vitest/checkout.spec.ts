@@ -13,10 +13,11 @@ const dependencies = () => ({ catalogUrl: stack.url('catalog'), paymentsUrl: sta
 
 test('checkout prices the line from the catalog and charges the total', async () => {
   expect(await checkout(dependencies(), 'MUG', 2)).toEqual({ paymentId: 'pay_1', total: 24 });
-  expect(stack.verify('POST /payments', { body: { amount: 24 }, times: 1 }).pass).toBe(true);
+  expect(stack).toHaveReceived('POST /payments', { body: { amount: 24 }, times: 1 });
+  expect(stack).toHaveReceivedInOrder(['query Price', 'POST /payments']);
 });
 
 test('an unknown product is never charged', async () => {
   await expect(checkout(dependencies(), 'NOPE', 1)).rejects.toThrow('unknown product NOPE');
-  expect(stack.verify('POST /payments').count).toBe(0);
+  expect(stack).not.toHaveReceived('POST /payments');
 });
