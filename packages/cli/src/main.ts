@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
-import { defaultLimits, ErrorCode, isLoopbackHost, MockstackError, parseDuration } from '@mockstack/core';
+import { DEFAULT_HANDLER_TIMEOUT_MS, defaultLimits, ErrorCode, isLoopbackHost, MockstackError, parseDuration } from '@mockstack/core';
 import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, type LogFormat } from './request-logger.js';
@@ -38,6 +38,11 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     )
     .option('--no-admin', 'do not start the admin API')
     .option('--watch', 'reload the scenario and its imports on change')
+    .option(
+      '--handler-timeout <duration>',
+      `how long a handler may take when neither its rule nor its service sets \`timeout\` (default ${seconds(DEFAULT_HANDLER_TIMEOUT_MS)})`,
+      positiveDuration,
+    )
     .option('--grace <duration>', 'on SIGTERM/SIGINT, how long calls in flight may finish before they are cut (a second signal cuts at once)', duration, 5000)
     .option(
       '--request-timeout <duration>',
@@ -173,6 +178,7 @@ interface UpOptions {
   lenient?: boolean;
   journalSize: number;
   journal: boolean;
+  handlerTimeout?: number;
 }
 
 async function up(files: string[], options: UpOptions): Promise<number> {
@@ -201,6 +207,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       adminHost: options.adminHost,
       adminToken: options.adminToken ?? process.env[ADMIN_TOKEN_ENV],
       logger,
+      handlerTimeout: options.handlerTimeout,
       journalSize: options.journal ? options.journalSize : 0,
       // commander leaves `redact` undefined (or true, with --no-redact declared) when neither flag is given
       redact: options.redact === false ? false : Array.isArray(options.redact) ? { headers: options.redact, query: options.redact } : undefined,
@@ -459,6 +466,12 @@ function seconds(ms: number): string {
 function duration(value: string): number {
   const ms = parseDuration(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value);
   if (ms === undefined) throw new InvalidArgumentError("expected a duration: milliseconds, or e.g. '500ms', '10s'");
+  return ms;
+}
+
+function positiveDuration(value: string): number {
+  const ms = duration(value);
+  if (ms <= 0) throw new InvalidArgumentError("expected a duration above 0: milliseconds, or e.g. '500ms', '30s'");
   return ms;
 }
 

@@ -33,6 +33,8 @@ export const ErrorCode = {
   AdminStateInvalid: 'MOCKSTACK_ERR_ADMIN_STATE_INVALID',
   /** `mockstack gen` found no contract to type (none in protos/, schemas/ or named by a scenario). */
   GenNoContracts: 'MOCKSTACK_ERR_GEN_NO_CONTRACTS',
+  /** An option given to `startStack` / `runScenario` has a value it cannot take (e.g. `handlerTimeout: 0`). */
+  OptionInvalid: 'MOCKSTACK_ERR_OPTION_INVALID',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

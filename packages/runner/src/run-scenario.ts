@@ -3,12 +3,14 @@ import { type AdminServer, startAdmin } from '@mockstack/admin';
 import {
   compile,
   createStack,
+  type Duration,
   ErrorCode,
   type GivenLimits,
   type JournalLimits,
   type Logger,
   MockstackError,
   type Model,
+  parseDuration,
   type RedactSetting,
   type ServiceAddress,
   type Stack,
@@ -41,6 +43,8 @@ export interface RunOptions {
   logger?: Logger | undefined;
   /** Requests the journal keeps (default 1,000; 0: none). */
   journalSize?: number | undefined;
+  /** How long a handler may take when neither its rule nor its service sets `timeout` (default 10 s; above 0). */
+  handlerTimeout?: Duration | undefined;
   /** Secrets kept out of the journal and logs besides the defaults and the scenario's, or false for none. */
   redact?: RedactSetting | undefined;
   /** Timeouts and caps on what clients may hold, per port (see ServerLimits; defaults for those left out). */
@@ -112,16 +116,30 @@ function inlineScenario(value: object, lenient: boolean | undefined): LoadedScen
   return { file: definition.source?.file ?? '<inline>', definition: lenient ? lenientDefinition(definition) : definition, inputs: [] };
 }
 
+/** The default handler timeout in milliseconds, checked: a handler given 0 ms (or less) could never answer. */
+function handlerTimeoutOf(given: Duration | undefined): number | undefined {
+  if (given === undefined) return undefined;
+  const ms = parseDuration(given);
+  if (ms === undefined || ms <= 0)
+    throw new MockstackError(
+      ErrorCode.OptionInvalid,
+      `handlerTimeout ${JSON.stringify(given)} is not a duration above 0: give milliseconds or e.g. '500ms', '30s'`,
+    );
+  return ms;
+}
+
 /** Loads a scenario and serves it: every service, the admin API, and --watch if asked. */
 export async function runScenario(source: ScenarioSource, options: RunOptions = {}): Promise<RunningStack> {
   keepNextTickFast();
   const files = typeof source === 'string' ? [source] : Array.isArray(source) ? source : [scenarioDefinitionOf(source)?.source?.file ?? '<inline>'];
   const logger = options.logger ?? silentLogger;
+  const handlerTimeout = handlerTimeoutOf(options.handlerTimeout);
   const { model, inputs } = await loadModel(source, options);
   const stack = createStack(model, {
     adapters,
     logger,
     guard: contextGuard,
+    handlerTimeout,
     journalSize: options.journalSize,
     journal: options.journal,
     seed: options.seed,

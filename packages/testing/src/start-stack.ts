@@ -19,6 +19,8 @@ export interface StartOptions {
   redact?: RunOptions['redact'];
   /** Load OpenAPI documents and GraphQL SDL with small validity problems with a warning instead of failing. */
   lenient?: boolean | undefined;
+  /** How long a handler may take when neither its rule nor its service sets `timeout`: milliseconds or `'30s'` (default 10 s). */
+  handlerTimeout?: RunOptions['handlerTimeout'];
   /** Requests the journal keeps (default 1,000, and at most 64 MB, bodies cut at 64 KB). */
   journalSize?: number | undefined;
   /** `false`: journal nothing (`--no-journal`); or the journal's limits in entries and bytes. */
@@ -75,6 +77,7 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
     redact: options.redact,
     logger: options.logger,
     lenient: options.lenient,
+    handlerTimeout: options.handlerTimeout,
     journalSize: options.journal === false ? 0 : options.journalSize,
     journal: typeof options.journal === 'object' ? options.journal : undefined,
   });
