@@ -4,12 +4,13 @@ import { resolve } from 'node:path';
 import * as grpcJs from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { startStack, type TestStack } from '@mockstack/testing';
-import { grpc, rest, scenario } from 'mockstack';
+import { graphql, grpc, rest, scenario } from 'mockstack';
 
 const root = resolve(import.meta.dirname, '../..');
 
 const shop = scenario('limits', { seed: 1 }).services({
   orders: rest({ port: 0 }, [rest.get('/orders', [{ id: 'o1' }]), rest.post('/orders', { id: 'o2' }), rest.get('/late', { delay: '700ms' }, { late: true })]),
+  catalog: graphql({ port: 0, schema: resolve(root, 'schemas/catalog.graphql') }, { Query: { product: { sku: 'SKU-1', name: 'Mug' } } }),
   payments: grpc(
     { port: 0, proto: resolve(root, 'protos/payments.proto') },
     {
@@ -52,9 +53,27 @@ test('a request body that never finishes is answered 408 and its connection clos
   client.socket.write('POST /orders HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"id":');
   await client.closed;
   expect(client.received()).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
-  // journaled as the aborted request it is
-  expect(stack.requests({ operation: 'POST /orders' })).toMatchObject([{ error: 'aborted', rule: null }]);
+  // journaled as what was sent: the 408, once
+  expect(stack.requests({ operation: 'POST /orders' })).toMatchObject([
+    { status: 408, code: 'DEADLINE_EXCEEDED', rule: null, error: expect.stringMatching(/did not arrive in full within the request timeout/) },
+  ]);
   await servesOrders();
+});
+
+test('GraphQL: a query body that never finishes is answered 408 and journaled 408; the next query is served', async () => {
+  const client = rawClient(stack.services.catalog?.port ?? 0);
+  client.socket.write('POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"query":');
+  await client.closed;
+  expect(client.received()).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
+  expect(stack.requests({ service: 'catalog' })).toMatchObject([
+    { status: 408, error: expect.stringMatching(/did not arrive in full within the request timeout/) },
+  ]);
+  const next = await fetch(stack.url('catalog'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ product(sku: "SKU-1") { name } }' }),
+  });
+  expect(await next.json()).toEqual({ data: { product: { name: 'Mug' } } });
 });
 
 test('headers that never end are cut by the headers timeout', async () => {

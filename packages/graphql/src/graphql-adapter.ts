@@ -206,7 +206,7 @@ class GraphqlServer implements ServiceServer {
           .send(JSON.stringify(errorsBody(fault.message, graphqlCodeOf[fault.code])));
         return;
       }
-      const { status, code, message } = requestErrorOf(error, bodyLimit);
+      const { status, code, message } = requestErrorOf(error, bodyLimit, request.raw.socket);
       this.#refuse(request, reply, status, message, code);
     });
   }

@@ -1,4 +1,5 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { type CorsOptions, type HttpHandler, isLoopbackOrigin, type ServerLimits, type Service, type ServiceAddress } from '@mockstack/core';
 import cors from 'cors';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -88,6 +89,18 @@ export class HttpApp {
   }
 }
 
+/** Connections node's request timeout cut: fastify answered them 408 (see requestTimedOut). */
+const timedOutSockets = new WeakSet<Duplex>();
+
+/**
+ * Whether node's request timeout cut this connection while its request was coming in (a body that
+ * arrived too slowly). fastify then wrote 408 on it and destroyed it; the request's body stream fails
+ * with a plain "aborted" error a moment later, which this tells apart so that the journal records the 408 sent.
+ */
+export function requestTimedOut(socket: Duplex | null | undefined): boolean {
+  return socket != null && timedOutSockets.has(socket);
+}
+
 /**
  * A node HTTP server with the stack's limits. Node's request timeout covers receiving the request
  * only (a slow body is answered 408), so answers a scenario delays are unaffected; the idle timeout
@@ -104,6 +117,10 @@ function limitedServer(listener: HttpHandler, limits: ServerLimits): Server {
     connectionsCheckingInterval: Number.isFinite(shortest) ? Math.max(50, Math.min(1000, Math.round(shortest / 4))) : 30_000,
   });
   server.on('request', listener);
+  // Registered before fastify's own clientError handler, which then writes the 408 and destroys the socket.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') timedOutSockets.add(socket);
+  });
   server.setTimeout(limits.idleTimeoutMs);
   if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
   return server;

@@ -1,6 +1,8 @@
+import type { Duplex } from 'node:stream';
 import type { Fault } from '@mockstack/core';
 import { httpStatusOfCode } from '@mockstack/core';
 import type { FastifyError, FastifyReply } from 'fastify';
+import { requestTimedOut } from './http-app.js';
 
 /** Largest request body an HTTP service accepts unless its `bodyLimit` says otherwise: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -19,13 +21,25 @@ export function pathOf(url: string): string {
 /** A request fastify refused before any handler ran, as the status, wire code and message to answer with. */
 export interface RequestError {
   status: number;
-  /** `PAYLOAD_TOO_LARGE`, `BAD_REQUEST` or `INTERNAL_SERVER_ERROR` (see the wire-code registry in docs/errors.md). */
-  code: 'PAYLOAD_TOO_LARGE' | 'BAD_REQUEST' | 'INTERNAL_SERVER_ERROR';
+  /**
+   * `PAYLOAD_TOO_LARGE`, `BAD_REQUEST` or `INTERNAL_SERVER_ERROR` (see the wire-code registry in docs/errors.md);
+   * `REQUEST_TIMEOUT` for a request the server already answered 408 (nothing more can be sent: only journaled).
+   */
+  code: 'PAYLOAD_TOO_LARGE' | 'BAD_REQUEST' | 'INTERNAL_SERVER_ERROR' | 'REQUEST_TIMEOUT';
   message: string;
 }
 
-/** Oversized bodies and malformed JSON say what to do; other client errors keep fastify's message. */
-export function requestErrorOf(error: FastifyError, bodyLimit: number): RequestError {
+/**
+ * Oversized bodies and malformed JSON say what to do; other client errors keep fastify's message. A
+ * body cut by the request timeout is the 408 the server sent on `socket` (see requestTimedOut).
+ */
+export function requestErrorOf(error: FastifyError, bodyLimit: number, socket?: Duplex | null): RequestError {
+  if (requestTimedOut(socket))
+    return {
+      status: 408,
+      code: 'REQUEST_TIMEOUT',
+      message: 'the request did not arrive in full within the request timeout (--request-timeout, limits.requestTimeoutMs): answered 408, connection closed',
+    };
   const clientError = (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) || error instanceof SyntaxError;
   const status = clientError ? (error.statusCode ?? 400) : 500;
   const message =

@@ -158,10 +158,13 @@ class RestServer implements ServiceServer {
       return;
     }
     const startedAt = performance.now();
-    const { status, code, message } = requestErrorOf(error, this.#app.initialConfig.bodyLimit ?? bodyLimitOf(this.#service.config));
+    const { status, code, message } = requestErrorOf(error, this.#app.initialConfig.bodyLimit ?? bodyLimitOf(this.#service.config), request.raw.socket);
     const core = new RestRequest(this.#engine, this.#service.name, `${request.method} ${routeOf(request)}`, undefined, request, reply, startedAt);
-    reply.code(status).send({ error: { code, message } });
-    this.#engine.record(core, { kind: 'fault', rule: undefined, fault: { code: 'INVALID_ARGUMENT', message } as Fault }, { status, startedAt, error: message });
+    // A request timeout was answered by the server already, on a connection now closed.
+    if (code !== 'REQUEST_TIMEOUT') reply.code(status).send({ error: { code, message } });
+    else reply.hijack();
+    const journaled = code === 'REQUEST_TIMEOUT' ? Code.DeadlineExceeded : Code.InvalidArgument;
+    this.#engine.record(core, { kind: 'fault', rule: undefined, fault: { code: journaled, message } as Fault }, { status, startedAt, error: message });
   }
 }
 
