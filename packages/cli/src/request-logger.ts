@@ -12,10 +12,18 @@ export interface LoggerOptions {
 /**
  * The CLI's logger: one line per request (service, operation, status, rule or "unmatched", ms),
  * as aligned text for people or JSON lines (pino) for machines. 4xx at info, 5xx at error.
+ *
+ * Every line is written synchronously to stdout. An asynchronous destination (what this used) sends
+ * one write to the OS at a time and queues the rest: the second of two warnings logged at start-up
+ * was still queued when `up` printed its ready table with console.log (synchronous), so it came out
+ * after "Ready", or not at all when the process exited first. Synchronous lines keep the order in
+ * which things happened, warnings before "Ready", and nothing is lost at exit; a line costs one write
+ * call, and the benches use --quiet, which writes no line per request.
  */
 export function createLogger(options: LoggerOptions): Logger {
+  const out = pino.destination({ sync: true });
   if (options.format === 'json') {
-    const log = pino({ base: null, level: options.quiet ? 'warn' : 'info' }, pino.destination({ sync: false }));
+    const log = pino({ base: null, level: options.quiet ? 'warn' : 'info' }, out);
     return {
       request: (e) => {
         if (options.quiet && !isServerError(e)) return;
@@ -36,7 +44,6 @@ export function createLogger(options: LoggerOptions): Logger {
       error: (message, fields) => log.error(fields ?? {}, message),
     };
   }
-  const out = pino.destination({ sync: false });
   const write = (line: string): void => {
     out.write(`${line}\n`);
   };
