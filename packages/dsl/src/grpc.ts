@@ -1,5 +1,4 @@
 import {
-  type CoreRequest,
   captureSource,
   type DelaySpec,
   type FallThrough,
@@ -192,14 +191,10 @@ function rule(operation: string, options: MethodOptions, responder: unknown, sou
     operation,
     meta: { rpc: operation },
     match: options.match,
-    respond: typeof responder === 'function' ? toHandler(responder as GrpcHandler<unknown>) : responder,
+    // A handler is called with the adapter's request (GrpcRequest), which carries every GrpcContext field.
+    respond: responder,
     source,
   };
-}
-
-function toHandler(handler: GrpcHandler<unknown>) {
-  // The adapter puts the gRPC fields on the request; the engine adds state and call.
-  return (ctx: CoreRequest & { state: unknown; call: number }) => handler(ctx as unknown as GrpcContext<unknown, Message>);
 }
 
 function servicesToRules<State>(

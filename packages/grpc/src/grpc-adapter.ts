@@ -56,19 +56,6 @@ type AnyCall =
 type Writable = grpc.ServerWritableStream<unknown, Buffer> | grpc.ServerDuplexStream<unknown, Buffer>;
 type Ending = { kind: 'ok' } | { kind: 'status'; status: grpc.StatusObject; code: Code; error: string } | { kind: 'aborted' };
 
-/** What the adapter adds to a CoreRequest; the DSL's handler context reads these fields. */
-interface GrpcRequest extends CoreRequest {
-  metadata: Headers;
-  request: unknown;
-  messages: unknown[];
-  /** An async iterable for bidi; the received messages (an array) otherwise, which `for await` reads too. */
-  incoming: AsyncIterable<unknown> | Iterable<unknown>;
-  write: (message: unknown) => void;
-  method: string;
-  state: unknown;
-  call: number;
-}
-
 class GrpcServer implements ServiceServer {
   readonly #service: Service;
   readonly #engine: Engine;
@@ -515,38 +502,73 @@ class GrpcServer implements ServiceServer {
     incoming: AsyncIterable<unknown> | Iterable<unknown>,
     writer: StreamWriter | undefined,
   ): GrpcRequest {
-    const headers = headersOf(call.metadata);
-    return {
-      // Aborts the engine's delays at the deadline or when the client leaves. Made only when it can
-      // matter (a deadline, or a stream), to keep a listener and an AbortController off the hot path;
-      // a call cancelled without either is still journaled so (see #answerUnary).
-      signal: writer || call.getDeadline() !== Number.POSITIVE_INFINITY ? signalOf(call) : undefined,
-      protocol: 'grpc',
-      service: this.#service.name,
-      operation: method.id,
-      params: EMPTY,
-      query: EMPTY,
-      headers,
-      body,
-      target: method.path,
-      metadata: headers,
-      request: Array.isArray(body) ? body[body.length - 1] : body,
-      messages,
-      incoming,
-      write: writer
-        ? (message) => {
-            try {
-              writer.write(message);
-            } catch (error) {
-              throw this.#shapeFault(method, { kind: 'aborted', rule: undefined }, error);
-            }
+    const write = writer
+      ? (message: unknown) => {
+          try {
+            writer.write(message);
+          } catch (error) {
+            throw this.#shapeFault(method, { kind: 'aborted', rule: undefined }, error);
           }
-        : writeUnary,
-      method: method.id,
-      // Set by the engine before a handler runs: this request is the handler's context.
-      state: undefined,
-      call: 0,
-    };
+        }
+      : writeUnary;
+    // Aborts the engine's delays at the deadline or when the client leaves. Made only when it can
+    // matter (a deadline, or a stream), to keep a listener and an AbortController off the hot path;
+    // a call cancelled without either is still journaled so (see #answerUnary).
+    const signal = writer || call.getDeadline() !== Number.POSITIVE_INFINITY ? signalOf(call) : undefined;
+    return new GrpcRequest(this.#service.name, method, headersOf(call.metadata), body, messages, incoming, write, signal);
+  }
+}
+
+/**
+ * A CoreRequest over one gRPC call, and the handler's context as the DSL's `GrpcContext` reads it
+ * (request, messages, incoming, write, metadata, method): built once per call, one shape for every
+ * call, handed to handlers as is. The engine sets `state` and `call` before a handler runs.
+ */
+class GrpcRequest implements CoreRequest {
+  readonly protocol = 'grpc';
+  readonly service: string;
+  readonly operation: string;
+  readonly params = EMPTY;
+  readonly query = EMPTY;
+  readonly headers: Headers;
+  /** Request metadata as headers: the same object as `headers`. */
+  readonly metadata: Headers;
+  /** The message; for client streaming and bidi, the list of messages (for bidi, set again once the stream ends). */
+  body: unknown;
+  readonly target: string;
+  readonly signal: AbortSignal | undefined;
+  /** The request message; for client streaming, the last one received. */
+  readonly request: unknown;
+  readonly messages: unknown[];
+  /** An async iterable for bidi; the received messages (an array) otherwise, which `for await` reads too. */
+  readonly incoming: AsyncIterable<unknown> | Iterable<unknown>;
+  readonly write: (message: unknown) => void;
+  readonly method: string;
+  state: unknown = undefined;
+  call = 0;
+
+  constructor(
+    service: string,
+    method: MethodInfo,
+    headers: Headers,
+    body: unknown,
+    messages: unknown[],
+    incoming: AsyncIterable<unknown> | Iterable<unknown>,
+    write: (message: unknown) => void,
+    signal: AbortSignal | undefined,
+  ) {
+    this.service = service;
+    this.operation = method.id;
+    this.method = method.id;
+    this.target = method.path;
+    this.headers = headers;
+    this.metadata = headers;
+    this.body = body;
+    this.request = Array.isArray(body) ? body[body.length - 1] : body;
+    this.messages = messages;
+    this.incoming = incoming;
+    this.write = write;
+    this.signal = signal;
   }
 }
 
