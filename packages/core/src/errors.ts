@@ -19,6 +19,8 @@ export const ErrorCode = {
   /** A scenario rule names an operation its contract (e.g. an OpenAPI document) does not have. */
   OperationUnknown: 'MOCKSTACK_ERR_OPERATION_UNKNOWN',
   AdapterMissing: 'MOCKSTACK_ERR_ADAPTER_MISSING',
+  /** Two adapters given to the runner serve the same protocol name (`RunOptions.protocols`). */
+  ProtocolDuplicate: 'MOCKSTACK_ERR_PROTOCOL_DUPLICATE',
   /** `mockstack init` would overwrite an existing file (without --force). */
   InitFileExists: 'MOCKSTACK_ERR_INIT_FILE_EXISTS',
   /** `mockstack init` found no contract to write a scenario from. */

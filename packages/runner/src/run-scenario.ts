@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { type AdminServer, startAdmin } from '@mockstack/admin';
 import {
+  type Adapter,
   compile,
   createStack,
   type Duration,
@@ -19,7 +20,7 @@ import {
   silentLogger,
 } from '@mockstack/core';
 import { type FSWatcher, watch } from 'chokidar';
-import { adapters } from './adapters.js';
+import { adaptersWith } from './adapters.js';
 import { containScenarioCode, contextGuard } from './containment.js';
 import { contractFiles } from './contract-files.js';
 import type { LoadedScenario } from './load-scenario.js';
@@ -57,6 +58,12 @@ export interface RunOptions {
   includeDirs?: readonly string[] | undefined;
   /** Load schemas with small validity problems with a warning instead of failing (see `ContractOptions.lenient`). */
   lenient?: boolean | undefined;
+  /**
+   * Protocols served besides REST, GraphQL and gRPC: adapters (see `Adapter` in @mockstack/core)
+   * for the services of the scenario whose `protocol` names them. Each shares the engine, so its
+   * handlers see the same state, variants and journal as the built-in protocols'.
+   */
+  protocols?: readonly Adapter[] | undefined;
   /**
    * Called after each reload attempt: `error` set when it failed, `changed` the files that set it
    * off, `state` the keys the scenario's `state()` gained (seeded) or lost (dropped).
@@ -97,7 +104,7 @@ export type ScenarioSource = string | readonly string[] | object;
 /** Loads and compiles a scenario into a Model (no servers started). */
 export async function loadModel(
   source: ScenarioSource,
-  options: Pick<RunOptions, 'host' | 'randomPorts' | 'includeDirs' | 'lenient'> = {},
+  options: Pick<RunOptions, 'host' | 'randomPorts' | 'includeDirs' | 'lenient' | 'protocols'> = {},
 ): Promise<{ model: Model; inputs: string[] }> {
   const loaded =
     typeof source === 'string'
@@ -105,7 +112,7 @@ export async function loadModel(
       : Array.isArray(source)
         ? await loadSources(source, options)
         : inlineScenario(source, options.lenient);
-  const model = await compile(loaded.definition, { file: loaded.file, adapters, host: options.host });
+  const model = await compile(loaded.definition, { file: loaded.file, adapters: adaptersWith(options.protocols), host: options.host });
   return { model: options.randomPorts ? withRandomPorts(model) : model, inputs: loaded.inputs };
 }
 
@@ -136,7 +143,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
   const handlerTimeout = handlerTimeoutOf(options.handlerTimeout);
   const { model, inputs } = await loadModel(source, options);
   const stack = createStack(model, {
-    adapters,
+    adapters: adaptersWith(options.protocols),
     logger,
     guard: contextGuard,
     handlerTimeout,

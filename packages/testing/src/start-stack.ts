@@ -25,6 +25,8 @@ export interface StartOptions {
   journalSize?: number | undefined;
   /** `false`: journal nothing (`--no-journal`); or the journal's limits in entries and bytes. */
   journal?: boolean | JournalLimits | undefined;
+  /** Protocols served besides REST, GraphQL and gRPC: adapters for services whose `protocol` names them (see CONTRIBUTING.md). */
+  protocols?: RunOptions['protocols'];
 }
 
 /** A scenario served in-process for a test. Close it in `afterAll`. */
@@ -80,6 +82,7 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
     handlerTimeout: options.handlerTimeout,
     journalSize: options.journal === false ? 0 : options.journalSize,
     journal: typeof options.journal === 'object' ? options.journal : undefined,
+    protocols: options.protocols,
   });
   const engine = running.stack.engine;
   const services = Object.fromEntries(running.services.map((s) => [s.name, s]));

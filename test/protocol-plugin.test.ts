@@ -1,0 +1,249 @@
+/**
+ * Issue 12: a protocol is a plug-in. A line-based TCP protocol, written here against the public
+ * `Adapter` interface only (no edit to core, the engine or the other adapters), is served from one
+ * scenario alongside REST through `startStack({ protocols })`, sharing state, variants, the contract
+ * fallback and the journal. CONTRIBUTING.md ("Adding a protocol") walks through this same adapter.
+ */
+import { createServer, type Server, Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import {
+  type Adapter,
+  type AdapterContext,
+  type CoreRequest,
+  type Engine,
+  ErrorCode,
+  type Outcome,
+  type RuleDefinition,
+  type Service,
+  type ServiceAddress,
+  type ServiceDefinition,
+  type ServiceServer,
+} from '@mockstack/core';
+import { startStack, type TestStack } from '@mockstack/testing';
+import { fault, rest, scenario } from 'mockstack';
+
+/** One line as the engine sees it: `ADD milk` is operation `ADD` with body `milk`. */
+class LineRequest implements CoreRequest {
+  readonly protocol = 'line';
+  readonly params = {};
+  readonly query = {};
+  readonly headers = {};
+  readonly operation: string;
+  readonly body: string;
+  /** Set by the engine before a handler runs: this request is the handler's context. */
+  state: unknown = undefined;
+  call = 0;
+
+  constructor(
+    readonly service: string,
+    readonly target: string,
+  ) {
+    const space = target.indexOf(' ');
+    this.operation = (space < 0 ? target : target.slice(0, space)).toUpperCase();
+    this.body = space < 0 ? '' : target.slice(space + 1);
+  }
+}
+
+/** What a line handler receives. */
+interface LineContext<State> {
+  body: string;
+  state: State;
+  call: number;
+}
+
+/** The outcome as one line of text, and the status the journal records. */
+function lineOf(request: LineRequest, outcome: Outcome): { text: string; status: string } {
+  switch (outcome.kind) {
+    case 'body':
+      return { text: String(outcome.body), status: 'OK' };
+    case 'reply':
+      return { text: String(outcome.reply.body), status: 'OK' };
+    case 'fault':
+      return { text: `ERR ${outcome.fault.code} ${outcome.fault.message}`, status: outcome.fault.code };
+    case 'unmatched':
+      return { text: `ERR UNMATCHED ${outcome.miss.message}`, status: 'UNMATCHED' };
+    case 'fallback':
+      // The protocol's contract default: a line no rule answers is echoed.
+      return { text: request.target, status: 'OK' };
+    case 'aborted':
+      return { text: '', status: 'ABORTED' };
+  }
+}
+
+class LineServer implements ServiceServer {
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+
+  constructor(
+    readonly service: Service,
+    readonly engine: Engine,
+  ) {
+    this.#server = createServer((socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+      // One line at a time, in order: the answers come back in the order the lines were sent.
+      let previous = Promise.resolve();
+      createInterface({ input: socket }).on('line', (line) => {
+        previous = previous.then(() => this.#answer(socket, line));
+      });
+    });
+  }
+
+  async #answer(socket: Socket, line: string): Promise<void> {
+    const startedAt = performance.now();
+    const request = new LineRequest(this.service.name, line);
+    const outcome = await this.engine.handle(request, 'unmatched');
+    const { text, status } = lineOf(request, outcome);
+    if (!socket.destroyed) socket.write(`${text}\n`);
+    this.engine.record(request, outcome, { status, startedAt });
+  }
+
+  listen(): Promise<ServiceAddress> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.service.port, this.service.host, () => {
+        const address = this.#server.address();
+        const port = typeof address === 'object' && address ? address.port : this.service.port;
+        const { name, host } = this.service;
+        resolve({ name, protocol: 'line', host, port, url: `tcp://${host}:${port}` });
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+const lineAdapter: Adapter = {
+  protocol: 'line',
+  create: (service: Service, { engine }: AdapterContext) => new LineServer(service, engine),
+};
+
+/** The DSL side: a service of the `line` protocol, and its rules. */
+function line<State>(rules: RuleDefinition[]): ServiceDefinition & { readonly __state?: (state: State) => void } {
+  return { protocol: 'line', rules };
+}
+function on<State>(operation: string, respond: ((context: LineContext<State>) => unknown) | object | string | number): RuleDefinition {
+  return { operation, respond };
+}
+
+type Notes = { notes: string[] };
+
+const notes = scenario('plug-in', { state: (): Notes => ({ notes: [] }) })
+  .services({
+    api: rest({}, [
+      rest.get('/notes', ({ state }) => state.notes),
+      rest.post('/notes', ({ state, body }) => {
+        state.notes.push((body as { text: string }).text);
+        return { count: state.notes.length };
+      }),
+    ]),
+    lines: line<Notes>([
+      on<Notes>('ADD', ({ state, body }) => {
+        state.notes.push(body);
+        return `added ${state.notes.length}`;
+      }),
+      on<Notes>('COUNT', ({ state }) => state.notes.length),
+      on('PING', 'PONG'),
+    ]),
+  })
+  .variants({ 'lines-down': { lines: fault.unavailable('the line service is down') } });
+
+/** A client that sends one line at a time and reads the answer line. */
+class LineClient {
+  readonly #socket: Socket;
+  readonly #waiting: ((line: string) => void)[] = [];
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+    createInterface({ input: socket }).on('line', (text) => this.#waiting.shift()?.(text));
+  }
+
+  static connect(port: number): Promise<LineClient> {
+    return new Promise((resolve, reject) => {
+      const socket = new Socket();
+      socket.once('error', reject);
+      socket.connect(port, '127.0.0.1', () => resolve(new LineClient(socket)));
+    });
+  }
+
+  send(text: string): Promise<string> {
+    const answer = new Promise<string>((resolve) => this.#waiting.push(resolve));
+    this.#socket.write(`${text}\n`);
+    return answer;
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+}
+
+let stack: TestStack;
+let client: LineClient;
+beforeAll(async () => {
+  stack = await startStack(notes, { protocols: [lineAdapter] });
+  client = await LineClient.connect(stack.services.lines?.port ?? 0);
+});
+afterAll(async () => {
+  client?.close();
+  await stack?.close();
+});
+beforeEach(() => stack.reset());
+
+test('the extra protocol is served on its own port, listed with the built-in ones', () => {
+  expect(stack.services.lines).toMatchObject({ protocol: 'line', url: expect.stringMatching(/^tcp:\/\/127\.0\.0\.1:\d+$/) });
+  expect(stack.services.api?.protocol).toBe('rest');
+});
+
+test('its handlers and the REST handlers share the scenario state, both ways', async () => {
+  expect(await client.send('ADD milk')).toBe('added 1');
+  const post = await fetch(`${stack.url('api')}/notes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text: 'eggs' }),
+  });
+  expect(await post.json()).toEqual({ count: 2 });
+  expect(await client.send('COUNT')).toBe('2');
+  expect(await (await fetch(`${stack.url('api')}/notes`)).json()).toEqual(['milk', 'eggs']);
+});
+
+test('static answers, the contract fallback and the journal work as for any protocol', async () => {
+  expect(await client.send('PING')).toBe('PONG');
+  // No rule for ECHO: the engine's fallback outcome, answered by the adapter's contract default (echo).
+  expect(await client.send('ECHO hello there')).toBe('ECHO hello there');
+  const entries = stack.requests({ service: 'lines' });
+  expect(entries.map((e) => [e.operation, e.rule, e.status])).toEqual([
+    ['PING', 'lines#3', 'OK'],
+    ['ECHO', 'contract:ECHO', 'OK'],
+  ]);
+  expect(stack.verify('ECHO').pass).toBe(true);
+});
+
+test('a variant fault reaches the extra protocol, and it serves again once the variant is off', async () => {
+  stack.variant('lines-down');
+  expect(await client.send('COUNT')).toBe('ERR UNAVAILABLE the line service is down');
+  expect((await fetch(`${stack.url('api')}/notes`)).status).toBe(200);
+  stack.variant();
+  expect(await client.send('COUNT')).toBe('0');
+});
+
+test('a second adapter for a protocol already served is refused with a clear error; the first stack keeps serving', async () => {
+  const twice = startStack(notes, { protocols: [lineAdapter, { ...lineAdapter }] });
+  await expect(twice).rejects.toMatchObject({
+    code: ErrorCode.ProtocolDuplicate,
+    message: expect.stringContaining('protocol "line" is served by two adapters'),
+  });
+  const restAgain = startStack(notes, { protocols: [{ ...lineAdapter, protocol: 'rest' }] });
+  await expect(restAgain).rejects.toMatchObject({ code: ErrorCode.ProtocolDuplicate });
+  expect(await client.send('PING')).toBe('PONG');
+});
+
+test('without the adapter, a scenario using the protocol is refused naming it', async () => {
+  await expect(startStack(notes)).rejects.toMatchObject({
+    code: ErrorCode.ScenarioCompile,
+    message: expect.stringContaining('uses protocol "line", which no installed adapter serves'),
+  });
+  expect(await client.send('PING')).toBe('PONG');
+});
