@@ -1,13 +1,4 @@
-import {
-  captureSource,
-  type DelaySpec,
-  type FallThrough,
-  type Fault,
-  type Headers,
-  type MatchSpec,
-  makeFault,
-  makeReply,
-} from '@mockstack/core';
+import { captureSource, type DelaySpec, type FallThrough, type Fault, type Headers, type MatchSpec, makeFault, makeReply } from '@mockstack/core';
 import type {
   Control,
   ExactResponder,
