@@ -69,3 +69,11 @@ test('gRPC: a throw in a timer is journaled against the method rule, and serving
   expect((await sayHello(greeter)).reply?.message).toBe('hello');
   expect((await fetch(`${stack.urls.api}/fine`)).status).toBe(200);
 });
+
+test('an async handler: what it starts after an await (a timer, then a rejection in it) is charged to its rule', async () => {
+  expect((await fetch(`${stack.urls.later}/after-await`)).status).toBe(200);
+  const [stray] = await strayErrorsOf('GET /after-await');
+  expect(stray).toMatch(/handler of rule later#1 .* at .*stray-errors\.ts:\d+:\d+: stray rejection from a timer set after an await/);
+  expect(stack.exitCode()).toBeNull();
+  expect((await fetch(`${stack.urls.later}/after-await`)).status).toBe(200);
+});

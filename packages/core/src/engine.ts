@@ -35,9 +35,10 @@ export type Outcome =
 export type ContractDefault = 'unmatched' | 'unruled';
 
 /**
- * Runs the scenario's own code (a rule's handler function). The runner's guard sets an async context
- * around it, so that an error the handler leaves behind (a stray rejection, a throwing timer) is
- * charged to its rule, and it watches for handlers that never return. Without one, handlers just run.
+ * Runs the scenario's own code (a rule's handler function). The runner's guard marks the async work
+ * the handler starts (promises, timers, and what they start) with its rule and request, so that an
+ * error the handler leaves behind (a stray rejection, a throwing timer) is charged to its rule, and it
+ * watches for handlers that never return. Without one, handlers just run.
  */
 export interface HandlerGuard {
   run(engine: Engine, rule: Rule, request: CoreRequest, handler: (context: HandlerContext) => unknown, context: HandlerContext): unknown;

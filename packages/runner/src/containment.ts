@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHook, executionAsyncResource } from 'node:async_hooks';
 import { type CoreRequest, type Engine, firstUserFrame, type HandlerGuard, type Rule } from '@mockstack/core';
 import { RunawayWatchdog } from './watchdog.js';
 
@@ -11,7 +11,26 @@ class HandlerRun {
   ) {}
 }
 
-const handlerRuns = new AsyncLocalStorage<HandlerRun>();
+/**
+ * Where a resource (a promise, a timer, a tick…) notes the handler run it descends from. Only
+ * resources made by a handler's code carry it: the others keep their shape.
+ */
+const RUN_OF = Symbol('mockstack.handlerRun');
+type Traced = { [RUN_OF]?: HandlerRun | undefined };
+
+/**
+ * Passes a handler run on to every async resource made while code that descends from it runs. What
+ * an AsyncLocalStorage does, minus its cost on every other resource: ALS writes its slot on every
+ * promise and tick of every request (undefined outside a run), through a list of stores; this writes
+ * only on the handler's own. Enabled at the first handler call, so routes without handlers pay nothing.
+ */
+const tracer = createHook({
+  init(_asyncId, _type, _triggerAsyncId, resource) {
+    const run = (executionAsyncResource() as Traced)[RUN_OF];
+    if (run !== undefined) (resource as Traced)[RUN_OF] = run;
+  },
+});
+let tracing = false;
 
 /** Engines served in this process: where errors that no handler run owns are logged. */
 const engines = new Set<Engine>();
@@ -27,20 +46,37 @@ function onHandlerStopped(number: number): void {
   stopped.run.engine.handlerStopped(stopped.run.rule, stopped.run.request, stopped.limit);
 }
 
+/** Calls the handler with its run noted on the current async resource, which passes it on to what it makes. */
+function traced(run: HandlerRun, handler: (context: never) => unknown, context: unknown): unknown {
+  if (!tracing) {
+    tracing = true;
+    tracer.enable();
+  }
+  const resource = executionAsyncResource() as Traced;
+  const outer = resource[RUN_OF];
+  resource[RUN_OF] = run;
+  try {
+    return handler(context as never);
+  } finally {
+    resource[RUN_OF] = outer;
+  }
+}
+
 /**
- * Runs every handler in an async context naming its rule and request, so that what it leaves behind
- * (a rejection nobody handled, a throw in a timer it set) is charged to that rule; and under the
- * watchdog, which stops a handler that does not return within its timeout.
+ * Runs every handler so that what it leaves behind (a rejection nobody handled, a throw in a timer
+ * it set, however many awaits and timers later) is charged to its rule and request: the resources it
+ * makes carry its run (see `tracer`). Under the watchdog, a handler that does not return within its
+ * timeout is stopped.
  */
 export const contextGuard: HandlerGuard = {
   run: (engine, rule, request, handler, context) => {
     const run = new HandlerRun(engine, rule, request);
-    if (!watchdog) return handlerRuns.run(run, handler, context);
+    if (!watchdog) return traced(run, handler, context);
     const limit = engine.handlerTimeoutOf(rule, request.service);
     const outer = running;
     running = { run, number: watchdog.enter(limit), limit };
     try {
-      return handlerRuns.run(run, handler, context);
+      return traced(run, handler, context);
     } finally {
       watchdog.leave();
       running = outer;
@@ -49,7 +85,8 @@ export const contextGuard: HandlerGuard = {
 };
 
 function onStrayError(error: unknown): void {
-  const run = handlerRuns.getStore();
+  // Node runs these listeners in the async context of the promise rejected or the callback that threw.
+  const run = (executionAsyncResource() as Traced)[RUN_OF];
   const thrownAt = error instanceof Error && typeof error.stack === 'string' ? firstUserFrame(error.stack) : undefined;
   if (run) {
     run.engine.strayError(run.rule, run.request, error, thrownAt);
@@ -78,5 +115,7 @@ export function containScenarioCode(engine: Engine): () => void {
     process.off('uncaughtException', onStrayError);
     void watchdog?.close();
     watchdog = undefined;
+    if (tracing) tracer.disable();
+    tracing = false;
   };
 }
