@@ -288,18 +288,25 @@ async function typeCheck(files: readonly string[], root: string): Promise<TypeCh
  */
 function innermost(ts: typeof import('ts-morph').ts, source: import('ts-morph').ts.SourceFile, start: number, lines: readonly string[]): number | undefined {
   const path = lines
-    .map((l) => /^\s*(?:The types of '(.+)' are incompatible|Types of property '(.+)' are incompatible)/.exec(l))
-    .flatMap((m) => (m ? [m[1] ?? m[2] ?? ''] : []))
+    .map((l) =>
+      /^\s*(?:The types of '(.+)' are incompatible|Types of property '(.+)' are incompatible|Object literal may only specify known properties, (?:and|but) '([^']+)' does not exist)/.exec(
+        l,
+      ),
+    )
+    .flatMap((m) => (m ? [m[1] ?? m[2] ?? m[3] ?? ''] : []))
     .flatMap((p) => [...p.matchAll(/'([^']*)'|([^.]+)/g)].map((n) => n[1] ?? n[2] ?? ''));
   if (path.length === 0) return undefined;
+  // The argument TypeScript reports: a service's map, or a rule's static answer or handler.
+  const argument = (node: import('ts-morph').ts.Node) =>
+    ts.isObjectLiteralExpression(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isCallExpression(node);
   const at = (node: import('ts-morph').ts.Node): import('ts-morph').ts.Node | undefined =>
-    node.getStart(source) === start && ts.isObjectLiteralExpression(node) ? node : ts.forEachChild(node, at);
+    node.getStart(source) === start && argument(node) ? node : ts.forEachChild(node, at);
   let node: import('ts-morph').ts.Node | undefined = at(source);
   let found: number | undefined;
   for (const name of path) {
     const property = (node ? answerObjects(ts, node) : [])
       .flatMap((object) => object.properties)
-      .find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name);
+      .find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) ? p.name.text === name : p.name.getText(source) === name));
     if (!property?.name) break;
     found = property.name.getStart(source);
     node = ts.isPropertyAssignment(property) ? property.initializer : undefined;

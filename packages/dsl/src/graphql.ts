@@ -2,6 +2,7 @@ import type { Reply } from '@mockstack/core';
 import { type CoreRequest, captureSource, type Headers, type RuleDefinition, type ValueMatcher } from '@mockstack/core';
 import type {
   Control,
+  Exact,
   ExactResponder,
   GraphqlFieldContract,
   GraphqlOperationContract,
@@ -337,14 +338,27 @@ function toOperationHandler(handler: (ctx: OperationContext<unknown>) => unknown
 }
 
 function operation<Kind extends OperationKind>(kind: Kind) {
-  function define<State = never, Schema extends string = string, const Name extends GraphqlOperationName<Kind, Schema> = GraphqlOperationName<Kind, Schema>>(
-    name: Name,
-    responder: TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>,
-  ): GraphqlRuleOf<State, Schema>;
-  function define<State = never, Schema extends string = string, const Name extends GraphqlOperationName<Kind, Schema> = GraphqlOperationName<Kind, Schema>>(
+  function define<
+    State = never,
+    Schema extends string = string,
+    const Name extends GraphqlOperationName<Kind, Schema> = GraphqlOperationName<Kind, Schema>,
+    const Responder extends TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>> = TypedOperationResponder<
+      State,
+      OperationContractOf<Kind, Name, Schema>
+    >,
+  >(name: Name, responder: Responder & NoInfer<ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>>>): GraphqlRuleOf<State, Schema>;
+  function define<
+    State = never,
+    Schema extends string = string,
+    const Name extends GraphqlOperationName<Kind, Schema> = GraphqlOperationName<Kind, Schema>,
+    const Responder extends TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>> = TypedOperationResponder<
+      State,
+      OperationContractOf<Kind, Name, Schema>
+    >,
+  >(
     name: Name,
     options: OperationRuleOptions<VariablesOf<OperationContractOf<Kind, Name, Schema>>>,
-    responder: TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>,
+    responder: Responder & NoInfer<ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>>>,
   ): GraphqlRuleOf<State, Schema>;
   function define(name: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = optionsAndResponder<OperationRuleOptions>(args);
@@ -431,15 +445,16 @@ graphql.mutation = operation('mutation');
  * Useful in variants: `{ catalog: [graphql.field('Query.product', fault.unavailable())] }`.
  * @example graphql.field('Query.product', { match: { args: { sku: 'SKU-GONE' } } }, fault.notFound('no such product'))
  */
-function field<State = never, const Name extends GraphqlFieldName = GraphqlFieldName>(
-  operation: Name,
-  responder: TypedFieldResponder<State, FieldContractOf<Name>>,
-): RuleOf<State>;
-function field<State = never, const Name extends GraphqlFieldName = GraphqlFieldName>(
-  operation: Name,
-  options: FieldRuleOptions,
-  responder: TypedFieldResponder<State, FieldContractOf<Name>>,
-): RuleOf<State>;
+function field<
+  State = never,
+  const Name extends GraphqlFieldName = GraphqlFieldName,
+  const Responder extends TypedFieldResponder<State, FieldContractOf<Name>> = TypedFieldResponder<State, FieldContractOf<Name>>,
+>(operation: Name, responder: Responder & NoInfer<ExactField<Responder, FieldContractOf<Name>>>): RuleOf<State>;
+function field<
+  State = never,
+  const Name extends GraphqlFieldName = GraphqlFieldName,
+  const Responder extends TypedFieldResponder<State, FieldContractOf<Name>> = TypedFieldResponder<State, FieldContractOf<Name>>,
+>(operation: Name, options: FieldRuleOptions, responder: Responder & NoInfer<ExactField<Responder, FieldContractOf<Name>>>): RuleOf<State>;
 function field(operation: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = optionsAndResponder<FieldRuleOptions>(args);
   return fieldRule(operation, options, responder);
@@ -467,6 +482,20 @@ export type ExactResolvers<Resolvers, State, Types = SchemaTypes<GraphqlSchemaNa
               }
             : Unknown;
         };
+
+/** A field rule's resolver or static value as written, {@link ExactResponder exact} against the field's type. */
+export type ExactField<Responder, C> = C extends GraphqlFieldContract ? ExactResponder<Responder, C['result'] | Control> : unknown;
+
+/**
+ * An operation rule's handler or static answer as written, {@link ExactResponder exact} against the
+ * operation's root value (a field its selection set lacks is a type error); `respond()` bodies are HTTP answers, not checked.
+ */
+export type ExactOperation<Responder, C> = C extends GraphqlOperationContract
+  ? Responder extends (...args: infer A) => infer R
+    ? (...args: A) => R extends PromiseLike<infer X> ? Promise<ExactRootValue<X, C['result']>> : ExactRootValue<R, C['result']>
+    : ExactRootValue<Responder, C['result']>
+  : unknown;
+type ExactRootValue<V, Result> = V extends Reply ? V : Exact<V, Result | Control>;
 
 /** A type or field name the schema lacks: a type error in strict mode (`mockstack check`, `scenarios/`), allowed otherwise. */
 type Unknown = IsStrict extends true ? NotInContract : unknown;

@@ -172,15 +172,16 @@ export interface Pause {
 /** `'200ms'`, `'1s'` or a number of milliseconds. */
 export type Duration = Exclude<DelaySpec, object>;
 
-function method<State = never, const Name extends GrpcMethodName = GrpcMethodName>(
-  operation: Name,
-  responder: GrpcMethodResponder<State, GrpcContractOf<Name>>,
-): RuleOf<State>;
-function method<State = never, const Name extends GrpcMethodName = GrpcMethodName>(
-  operation: Name,
-  options: MethodOptions,
-  responder: GrpcMethodResponder<State, GrpcContractOf<Name>>,
-): RuleOf<State>;
+function method<
+  State = never,
+  const Name extends GrpcMethodName = GrpcMethodName,
+  const Responder extends GrpcMethodResponder<State, GrpcContractOf<Name>> = GrpcMethodResponder<State, GrpcContractOf<Name>>,
+>(operation: Name, responder: Responder & NoInfer<ExactMethod<Responder, GrpcContractOf<Name>>>): RuleOf<State>;
+function method<
+  State = never,
+  const Name extends GrpcMethodName = GrpcMethodName,
+  const Responder extends GrpcMethodResponder<State, GrpcContractOf<Name>> = GrpcMethodResponder<State, GrpcContractOf<Name>>,
+>(operation: Name, options: MethodOptions, responder: Responder & NoInfer<ExactMethod<Responder, GrpcContractOf<Name>>>): RuleOf<State>;
 function method(operation: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = optionsAndResponder<MethodOptions>(args);
   return rule(operation, options, responder, captureSource());
