@@ -4,6 +4,7 @@ import type {
   Control,
   Exact,
   ExactResponder,
+  IfInferred,
   GraphqlFieldContract,
   GraphqlOperationContract,
   GraphqlOperationRegistry,
@@ -346,7 +347,7 @@ function operation<Kind extends OperationKind>(kind: Kind) {
       State,
       OperationContractOf<Kind, Name, Schema>
     >,
-  >(name: Name, responder: Responder & NoInfer<ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>>>): GraphqlRuleOf<State, Schema>;
+  >(name: Name, responder: Responder & NoInfer<IfInferred<Responder, TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>, ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>, RootResult<Kind, SchemasOf<Schema>>>>>): GraphqlRuleOf<State, Schema>;
   function define<
     State = never,
     Schema extends string = string,
@@ -358,7 +359,7 @@ function operation<Kind extends OperationKind>(kind: Kind) {
   >(
     name: Name,
     options: OperationRuleOptions<VariablesOf<OperationContractOf<Kind, Name, Schema>>>,
-    responder: Responder & NoInfer<ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>>>,
+    responder: Responder & NoInfer<IfInferred<Responder, TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>, ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>, RootResult<Kind, SchemasOf<Schema>>>>>,
   ): GraphqlRuleOf<State, Schema>;
   function define(name: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = optionsAndResponder<OperationRuleOptions>(args);
@@ -449,12 +450,12 @@ function field<
   State = never,
   const Name extends GraphqlFieldName = GraphqlFieldName,
   const Responder extends TypedFieldResponder<State, FieldContractOf<Name>> = TypedFieldResponder<State, FieldContractOf<Name>>,
->(operation: Name, responder: Responder & NoInfer<ExactField<Responder, FieldContractOf<Name>>>): RuleOf<State>;
+>(operation: Name, responder: Responder & NoInfer<IfInferred<Responder, TypedFieldResponder<State, FieldContractOf<Name>>, ExactField<Responder, FieldContractOf<Name>>>>): RuleOf<State>;
 function field<
   State = never,
   const Name extends GraphqlFieldName = GraphqlFieldName,
   const Responder extends TypedFieldResponder<State, FieldContractOf<Name>> = TypedFieldResponder<State, FieldContractOf<Name>>,
->(operation: Name, options: FieldRuleOptions, responder: Responder & NoInfer<ExactField<Responder, FieldContractOf<Name>>>): RuleOf<State>;
+>(operation: Name, options: FieldRuleOptions, responder: Responder & NoInfer<IfInferred<Responder, TypedFieldResponder<State, FieldContractOf<Name>>, ExactField<Responder, FieldContractOf<Name>>>>): RuleOf<State>;
 function field(operation: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = optionsAndResponder<FieldRuleOptions>(args);
   return fieldRule(operation, options, responder);
@@ -488,14 +489,17 @@ export type ExactField<Responder, C> = C extends GraphqlFieldContract ? ExactRes
 
 /**
  * An operation rule's handler or static answer as written, {@link ExactResponder exact} against the
- * operation's root value (a field its selection set lacks is a type error); `respond()` bodies are HTTP answers, not checked.
+ * schema's root type (`Root`, the `Query` or `Mutation` fields): a field the schema lacks is a type
+ * error, while a schema field the operation does not select may be answered (it is not sent), so
+ * one view object serves several operations. `respond()` bodies are HTTP answers, not checked.
  */
-export type ExactOperation<Responder, C> = C extends GraphqlOperationContract
-  ? Responder extends (...args: infer A) => infer R
-    ? (...args: A) => R extends PromiseLike<infer X> ? Promise<ExactRootValue<X, C['result']>> : ExactRootValue<R, C['result']>
-    : ExactRootValue<Responder, C['result']>
+export type ExactOperation<Responder, C, Root = 'untyped'> = C extends GraphqlOperationContract
+  ? ExactOperationOf<Responder, Root extends 'untyped' ? C['result'] : Root>
   : unknown;
-type ExactRootValue<V, Result> = V extends Reply ? V : Exact<V, Result | Control>;
+type ExactOperationOf<Responder, Shape> = Responder extends (...args: infer A) => infer R
+  ? (...args: A) => R extends PromiseLike<infer X> ? Promise<ExactRootValue<X, Shape>> : ExactRootValue<R, Shape>
+  : ExactRootValue<Responder, Shape>;
+type ExactRootValue<V, Shape> = V extends Reply ? V : Exact<V, Shape | Control>;
 
 /** A type or field name the schema lacks: a type error in strict mode (`mockstack check`, `scenarios/`), allowed otherwise. */
 type Unknown = IsStrict extends true ? NotInContract : unknown;

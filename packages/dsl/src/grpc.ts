@@ -12,6 +12,7 @@ import {
 import type {
   Control,
   ExactResponder,
+  IfInferred,
   GrpcMethodContract,
   GrpcRegistry,
   IsStrict,
@@ -176,12 +177,12 @@ function method<
   State = never,
   const Name extends GrpcMethodName = GrpcMethodName,
   const Responder extends GrpcMethodResponder<State, GrpcContractOf<Name>> = GrpcMethodResponder<State, GrpcContractOf<Name>>,
->(operation: Name, responder: Responder & NoInfer<ExactMethod<Responder, GrpcContractOf<Name>>>): RuleOf<State>;
+>(operation: Name, responder: Responder & NoInfer<IfInferred<Responder, GrpcMethodResponder<State, GrpcContractOf<Name>>, ExactMethod<Responder, GrpcContractOf<Name>>>>): RuleOf<State>;
 function method<
   State = never,
   const Name extends GrpcMethodName = GrpcMethodName,
   const Responder extends GrpcMethodResponder<State, GrpcContractOf<Name>> = GrpcMethodResponder<State, GrpcContractOf<Name>>,
->(operation: Name, options: MethodOptions, responder: Responder & NoInfer<ExactMethod<Responder, GrpcContractOf<Name>>>): RuleOf<State>;
+>(operation: Name, options: MethodOptions, responder: Responder & NoInfer<IfInferred<Responder, GrpcMethodResponder<State, GrpcContractOf<Name>>, ExactMethod<Responder, GrpcContractOf<Name>>>>): RuleOf<State>;
 function method(operation: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = optionsAndResponder<MethodOptions>(args);
   return rule(operation, options, responder, captureSource());

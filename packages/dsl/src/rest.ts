@@ -2,6 +2,7 @@ import { type CoreRequest, captureSource, type Headers, type MatchSpec, type Que
 import type {
   Control,
   ExactResponder,
+  IfInferred,
   IsTyped,
   MaybePromise,
   NameOf,
@@ -191,13 +192,13 @@ function route<M extends Method>(method: M) {
     State = never,
     Document extends string = string,
     const Responder extends RouteResponder<M, Path, State, Document> = RouteResponder<M, Path, State, Document>,
-  >(path: Path, responder: Responder & NoInfer<ExactRoute<Responder, RouteContract<M, Path, Document>>>): RestRuleOf<State, Document>;
+  >(path: Path, responder: Responder & NoInfer<IfInferred<Responder, RouteResponder<M, Path, State, Document>, ExactRoute<Responder, RouteContract<M, Path, Document>>>>): RestRuleOf<State, Document>;
   function define<
     const Path extends RoutePath<M, Document>,
     State = never,
     Document extends string = string,
     const Responder extends RouteResponder<M, Path, State, Document> = RouteResponder<M, Path, State, Document>,
-  >(path: Path, options: RouteOptions, responder: Responder & NoInfer<ExactRoute<Responder, RouteContract<M, Path, Document>>>): RestRuleOf<State, Document>;
+  >(path: Path, options: RouteOptions, responder: Responder & NoInfer<IfInferred<Responder, RouteResponder<M, Path, State, Document>, ExactRoute<Responder, RouteContract<M, Path, Document>>>>): RestRuleOf<State, Document>;
   function define(path: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = optionsAndResponder<RouteOptions>(args);
     return {
@@ -282,7 +283,7 @@ function operation<
   State = never,
   Document extends string = string,
   const Responder extends RestOperationResponder<OperationContractOf<Id, Document>, State> = RestOperationResponder<OperationContractOf<Id, Document>, State>,
->(operationId: Id, responder: Responder & NoInfer<ExactRoute<Responder, OperationContractOf<Id, Document>>>): RestRuleOf<State, Document>;
+>(operationId: Id, responder: Responder & NoInfer<IfInferred<Responder, RestOperationResponder<OperationContractOf<Id, Document>, State>, ExactRoute<Responder, OperationContractOf<Id, Document>>>>): RestRuleOf<State, Document>;
 function operation<
   const Id extends OperationId<Document>,
   State = never,
@@ -291,7 +292,7 @@ function operation<
 >(
   operationId: Id,
   options: RouteOptions,
-  responder: Responder & NoInfer<ExactRoute<Responder, OperationContractOf<Id, Document>>>,
+  responder: Responder & NoInfer<IfInferred<Responder, RestOperationResponder<OperationContractOf<Id, Document>, State>, ExactRoute<Responder, OperationContractOf<Id, Document>>>>,
 ): RestRuleOf<State, Document>;
 function operation(operationId: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = optionsAndResponder<RouteOptions>(args);
