@@ -56,6 +56,10 @@ export default scenario('__ID__').services({
       Authorize: ({ request }) => ({ paymentId: request.orderId, status: 'DECLINED', declineReason: 'insufficient funds' }),
     },
   }),
+  rules: grpc<Record<string, never>>({ proto: '__PROTO__' }, [
+    grpc.method('__PKG__.PaymentService/Capture', { times: 1 }, { paymentId: 'pay_2', status: 'CAPTURED' }),
+    grpc.method('__PKG__.PaymentService/Refund', ({ request }) => ({ paymentId: request.paymentId, status: 'REFUNDED' })),
+  ]),
 });
 `,
   },
@@ -83,6 +87,11 @@ export default scenario('__ID__').services({
     },
     Product: { stock: 7, inStock: true },
   }),
+  rules: graphql<Record<string, never>>({ schema: '__SCHEMA__' }, {}, [
+    graphql.field('Query.product', { match: { args: { sku: 'SKU-GONE' } } }, { id: 'p0', sku: 'SKU-GONE', name: 'Gone' }),
+    graphql.query('GetCart', ({ variables }) => ({ cart: { id: String(variables.id), itemCount: 0 } })),
+    graphql.mutation('AddToCart', { addToCart: { id: 'cart_1', itemCount: 1 } }),
+  ]),
 });
 `,
   },
@@ -106,6 +115,10 @@ export default scenario('__ID__').services({
     rest.get('/v2/rates/:rateId', { id: 'rate_ups', carrier: 'UPS', service: 'express', price: { amount: 9.5, currency: 'EUR' }, estimatedDays: 1 }),
     rest.operation('getRates', ({ query }) => ({ rates: query.country === 'FR' ? [] : [] })),
   ]),
+  quotes: rest<Record<string, never>>({ openapi: '__DOC__' }, [
+    rest.get('/v2/rates/:rateId', ({ params }) => ({ id: params.rateId, carrier: 'DPD', service: 'standard', price: { amount: 3, currency: 'EUR' }, estimatedDays: 3 })),
+  ]),
+  fixed: rest({}, [['/health', { ok: true }] as const].map(([path, body]) => rest.get(path, body))),
 });
 `,
   },
@@ -419,6 +432,71 @@ const drifts: Drift[] = [
     find: "        '201':\n          description: Booked",
     replace: "        '200':\n          description: Booked",
     at: m('status: 201'),
+  },
+  // Rules (grpc.method, graphql.field, graphql.query/mutation, routes) in services given their state type.
+  {
+    protocol: 'grpc',
+    kind: 'misspelled field in a grpc.method static answer',
+    edit: 'entry',
+    find: "{ paymentId: 'pay_2', status: 'CAPTURED' }",
+    replace: "{ paymentId: 'pay_2', stauts: 'CAPTURED' }",
+    at: e('stauts'),
+  },
+  {
+    protocol: 'grpc',
+    kind: 'unknown field returned by a grpc.method handler',
+    edit: 'entry',
+    find: "({ paymentId: request.paymentId, status: 'REFUNDED' })",
+    replace: "({ paymentId: request.paymentId, refundId: 'r1', status: 'REFUNDED' })",
+    at: e('refundId'),
+  },
+  {
+    protocol: 'grpc',
+    kind: 'enum value returned by a grpc.method handler',
+    edit: 'entry',
+    find: "status: 'REFUNDED' })",
+    replace: "status: 'REVERSED' })",
+    at: e('REVERSED'),
+  },
+  {
+    protocol: 'graphql',
+    kind: 'misspelled field in a graphql.field static answer',
+    edit: 'entry',
+    find: "sku: 'SKU-GONE', name: 'Gone'",
+    replace: "sku: 'SKU-GONE', nmae: 'Gone'",
+    at: e('nmae'),
+  },
+  {
+    protocol: 'graphql',
+    kind: 'unknown field returned by a graphql.query handler',
+    edit: 'entry',
+    find: 'itemCount: 0 } }))',
+    replace: "itemCount: 0, owner: 'me' } }))",
+    at: e('owner'),
+  },
+  {
+    protocol: 'graphql',
+    kind: 'wrong type returned by a graphql.query handler',
+    edit: 'entry',
+    find: 'itemCount: 0 } }))',
+    replace: "itemCount: 'none' } }))",
+    at: e("'none'"),
+  },
+  {
+    protocol: 'graphql',
+    kind: 'misspelled field in a graphql.mutation static answer',
+    edit: 'entry',
+    find: "{ addToCart: { id: 'cart_1', itemCount: 1 } }",
+    replace: "{ addToCart: { id: 'cart_1', itemCuont: 1 } }",
+    at: e('itemCuont'),
+  },
+  {
+    protocol: 'rest',
+    kind: 'unknown field returned by a route of rest<State>',
+    edit: 'entry',
+    find: "carrier: 'DPD',",
+    replace: "carrier: 'DPD', co2Grams: 12,",
+    at: e('co2Grams'),
   },
 ];
 

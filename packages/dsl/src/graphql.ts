@@ -220,16 +220,18 @@ export type GraphqlOperationName<Kind extends OperationKind, Schema extends stri
  * The fields of the schemas' root type of that kind (`Query`, `Mutation`), each optional: the
  * result of an operation the documents do not name (its selection set is unknown).
  */
-type RootResult<Kind extends OperationKind, Schemas, G = GraphqlRegistry, R = GraphqlRootRegistry> =
+type RootResult<Kind extends OperationKind, Schemas, Merged extends boolean = true, G = GraphqlRegistry, R = GraphqlRootRegistry> =
   IsTyped<R> extends true
-    ? RootFields<
-        UnionToIntersection<
-          { [S in keyof R & keyof G & Schemas]: R[S] extends Record<Kind, infer T> ? (T extends keyof G[S] ? G[S][T] : never) : never }[keyof R &
-            keyof G &
-            Schemas]
-        >
-      >
+    ? Merged extends true
+      ? RootFields<UnionToIntersection<RootTypes<Kind, Schemas, G, R>>>
+      : RootFieldsOfEach<RootTypes<Kind, Schemas, G, R>>
     : 'untyped';
+/** The root type of that kind of each schema. */
+type RootTypes<Kind extends OperationKind, Schemas, G, R> = {
+  [S in keyof R & keyof G & Schemas]: R[S] extends Record<Kind, infer T> ? (T extends keyof G[S] ? G[S][T] : never) : never;
+}[keyof R & keyof G & Schemas];
+/** For a service whose schema is not known statically: the fields of any one schema's root type. */
+type RootFieldsOfEach<Types> = [Types] extends [never] ? 'untyped' : Types extends unknown ? RootFields<Types> : never;
 type RootFields<Fields> = [Fields] extends [never]
   ? 'untyped'
   : { [F in keyof Fields]?: Fields[F] extends GraphqlFieldContract ? Fields[F]['result'] : unknown };
@@ -239,13 +241,24 @@ type OperationContractOf<Kind extends OperationKind, Name extends string, Schema
   SchemasOf<Schema>,
 ] extends [never]
   ? 'untyped'
-  : [Name] extends [keyof Ops]
-    ? Name extends keyof Ops
-      ? Ops[Name]
-      : 'untyped'
-    : RootResult<Kind, SchemasOf<Schema>> extends 'untyped'
-      ? 'untyped'
-      : { variables: GraphqlArgs; result: RootResult<Kind, SchemasOf<Schema>> };
+  : // Without operation documents of that kind Ops is never, whose keys are every name: the root type's fields then.
+    [Ops] extends [never]
+    ? RootContract<Kind, Schema>
+    : [Name] extends [keyof Ops]
+      ? Name extends keyof Ops
+        ? Ops[Name]
+        : 'untyped'
+      : RootContract<Kind, Schema>;
+type RootContract<Kind extends OperationKind, Schema extends string> =
+  RootResult<Kind, SchemasOf<Schema>, KnownSchema<Schema>> extends 'untyped'
+    ? 'untyped'
+    : { variables: GraphqlArgs; result: RootResult<Kind, SchemasOf<Schema>, KnownSchema<Schema>> };
+
+/**
+ * True when the service names its schema files (their root types merge); false when its `schema` is
+ * not a literal (or the service is typed `graphql<State>(…)`): an answer then fits any one generated schema.
+ */
+type KnownSchema<Schema extends string> = string extends Schema ? false : true;
 
 /** Variables of the operation `graphql.query(name)` names (for `match.variables`). */
 type VariablesOf<C> = C extends GraphqlOperationContract ? C['variables'] : GraphqlArgs;
@@ -340,16 +353,26 @@ function toOperationHandler(handler: (ctx: OperationContext<unknown>) => unknown
 
 function operation<Kind extends OperationKind>(kind: Kind) {
   function define<
-    State = never,
+    State = unknown,
     Schema extends string = string,
     const Name extends GraphqlOperationName<Kind, Schema> = GraphqlOperationName<Kind, Schema>,
     const Responder extends TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>> = TypedOperationResponder<
       State,
       OperationContractOf<Kind, Name, Schema>
     >,
-  >(name: Name, responder: Responder & NoInfer<IfInferred<Responder, TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>, ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>, RootResult<Kind, SchemasOf<Schema>>>>>): GraphqlRuleOf<State, Schema>;
+  >(
+    name: Name,
+    responder: Responder &
+      NoInfer<
+        IfInferred<
+          Responder,
+          TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>,
+          ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>, RootResult<Kind, SchemasOf<Schema>, KnownSchema<Schema>>>
+        >
+      >,
+  ): GraphqlRuleOf<State, Schema>;
   function define<
-    State = never,
+    State = unknown,
     Schema extends string = string,
     const Name extends GraphqlOperationName<Kind, Schema> = GraphqlOperationName<Kind, Schema>,
     const Responder extends TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>> = TypedOperationResponder<
@@ -359,7 +382,14 @@ function operation<Kind extends OperationKind>(kind: Kind) {
   >(
     name: Name,
     options: OperationRuleOptions<VariablesOf<OperationContractOf<Kind, Name, Schema>>>,
-    responder: Responder & NoInfer<IfInferred<Responder, TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>, ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>, RootResult<Kind, SchemasOf<Schema>>>>>,
+    responder: Responder &
+      NoInfer<
+        IfInferred<
+          Responder,
+          TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>,
+          ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>, RootResult<Kind, SchemasOf<Schema>, KnownSchema<Schema>>>
+        >
+      >,
   ): GraphqlRuleOf<State, Schema>;
   function define(name: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = optionsAndResponder<OperationRuleOptions>(args);
@@ -447,15 +477,22 @@ graphql.mutation = operation('mutation');
  * @example graphql.field('Query.product', { match: { args: { sku: 'SKU-GONE' } } }, fault.notFound('no such product'))
  */
 function field<
-  State = never,
+  State = unknown,
   const Name extends GraphqlFieldName = GraphqlFieldName,
   const Responder extends TypedFieldResponder<State, FieldContractOf<Name>> = TypedFieldResponder<State, FieldContractOf<Name>>,
->(operation: Name, responder: Responder & NoInfer<IfInferred<Responder, TypedFieldResponder<State, FieldContractOf<Name>>, ExactField<Responder, FieldContractOf<Name>>>>): RuleOf<State>;
+>(
+  operation: Name,
+  responder: Responder & NoInfer<IfInferred<Responder, TypedFieldResponder<State, FieldContractOf<Name>>, ExactField<Responder, FieldContractOf<Name>>>>,
+): RuleOf<State>;
 function field<
-  State = never,
+  State = unknown,
   const Name extends GraphqlFieldName = GraphqlFieldName,
   const Responder extends TypedFieldResponder<State, FieldContractOf<Name>> = TypedFieldResponder<State, FieldContractOf<Name>>,
->(operation: Name, options: FieldRuleOptions, responder: Responder & NoInfer<IfInferred<Responder, TypedFieldResponder<State, FieldContractOf<Name>>, ExactField<Responder, FieldContractOf<Name>>>>): RuleOf<State>;
+>(
+  operation: Name,
+  options: FieldRuleOptions,
+  responder: Responder & NoInfer<IfInferred<Responder, TypedFieldResponder<State, FieldContractOf<Name>>, ExactField<Responder, FieldContractOf<Name>>>>,
+): RuleOf<State>;
 function field(operation: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = optionsAndResponder<FieldRuleOptions>(args);
   return fieldRule(operation, options, responder);

@@ -174,15 +174,22 @@ export interface Pause {
 export type Duration = Exclude<DelaySpec, object>;
 
 function method<
-  State = never,
+  State = unknown,
   const Name extends GrpcMethodName = GrpcMethodName,
   const Responder extends GrpcMethodResponder<State, GrpcContractOf<Name>> = GrpcMethodResponder<State, GrpcContractOf<Name>>,
->(operation: Name, responder: Responder & NoInfer<IfInferred<Responder, GrpcMethodResponder<State, GrpcContractOf<Name>>, ExactMethod<Responder, GrpcContractOf<Name>>>>): RuleOf<State>;
+>(
+  operation: Name,
+  responder: Responder & NoInfer<IfInferred<Responder, GrpcMethodResponder<State, GrpcContractOf<Name>>, ExactMethod<Responder, GrpcContractOf<Name>>>>,
+): RuleOf<State>;
 function method<
-  State = never,
+  State = unknown,
   const Name extends GrpcMethodName = GrpcMethodName,
   const Responder extends GrpcMethodResponder<State, GrpcContractOf<Name>> = GrpcMethodResponder<State, GrpcContractOf<Name>>,
->(operation: Name, options: MethodOptions, responder: Responder & NoInfer<IfInferred<Responder, GrpcMethodResponder<State, GrpcContractOf<Name>>, ExactMethod<Responder, GrpcContractOf<Name>>>>): RuleOf<State>;
+>(
+  operation: Name,
+  options: MethodOptions,
+  responder: Responder & NoInfer<IfInferred<Responder, GrpcMethodResponder<State, GrpcContractOf<Name>>, ExactMethod<Responder, GrpcContractOf<Name>>>>,
+): RuleOf<State>;
 function method(operation: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = optionsAndResponder<MethodOptions>(args);
   return rule(operation, options, responder, captureSource());
@@ -265,7 +272,7 @@ grpc.method = method;
  * @example grpc(options, [grpc.method('pkg.Svc/A', { times: 1 }, fault.unavailable()), ...grpc.service('pkg.Svc', { A: { ok: true } })])
  */
 grpc.service = <
-  State = never,
+  State = unknown,
   const Service extends GrpcServiceName = GrpcServiceName,
   const Methods extends GrpcMethodsOf<State, Service> = GrpcMethodsOf<State, Service>,
 >(
