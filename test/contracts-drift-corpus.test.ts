@@ -29,6 +29,11 @@ interface Drift {
   replace: string;
   /** Where the problem must be reported: the scenario file and a text on that line. */
   at: { file: Place; text: string };
+  /**
+   * Caught by `check` only: a handler of a map in a service given its state type (`grpc<State>(…)`),
+   * whose returned object TypeScript does not check for unknown fields.
+   */
+  checkOnly?: true;
 }
 
 // The base scenario of each protocol: an entry with a service of its own, importing a service module.
@@ -60,6 +65,9 @@ export default scenario('__ID__').services({
     grpc.method('__PKG__.PaymentService/Capture', { times: 1 }, { paymentId: 'pay_2', status: 'CAPTURED' }),
     grpc.method('__PKG__.PaymentService/Refund', ({ request }) => ({ paymentId: request.paymentId, status: 'REFUNDED' })),
   ]),
+  explicit: grpc<Record<string, never>>({ proto: '__PROTO__' }, {
+    '__PKG__.PaymentService': { Refund: ({ request }) => ({ paymentId: request.paymentId, orderId: 'ord_9' }) },
+  }),
 });
 `,
   },
@@ -92,6 +100,9 @@ export default scenario('__ID__').services({
     graphql.query('GetCart', ({ variables }) => ({ cart: { id: String(variables.id), itemCount: 0 } })),
     graphql.mutation('AddToCart', { addToCart: { id: 'cart_1', itemCount: 1 } }),
   ]),
+  explicit: graphql<Record<string, never>>({ schema: '__SCHEMA__' }, {
+    Query: { cart: (_, { id }) => ({ id, lines: [] }) },
+  }),
 });
 `,
   },
@@ -478,9 +489,9 @@ const drifts: Drift[] = [
     protocol: 'graphql',
     kind: 'wrong type returned by a graphql.query handler',
     edit: 'entry',
-    find: 'itemCount: 0 } }))',
-    replace: "itemCount: 'none' } }))",
-    at: e("'none'"),
+    find: 'id: String(variables.id)',
+    replace: 'id: String(variables.id).length',
+    at: e('.length'),
   },
   {
     protocol: 'graphql',
@@ -489,6 +500,24 @@ const drifts: Drift[] = [
     find: "{ addToCart: { id: 'cart_1', itemCount: 1 } }",
     replace: "{ addToCart: { id: 'cart_1', itemCuont: 1 } }",
     at: e('itemCuont'),
+  },
+  {
+    protocol: 'grpc',
+    kind: 'misspelled field returned by a handler of a grpc<State> map',
+    edit: 'entry',
+    find: "orderId: 'ord_9'",
+    replace: "orderID: 'ord_9'",
+    at: e('orderID'),
+    checkOnly: true,
+  },
+  {
+    protocol: 'graphql',
+    kind: 'unknown field returned by a resolver of a graphql<State> map',
+    edit: 'entry',
+    find: '({ id, lines: [] })',
+    replace: "({ id, lines: [], note: 'x' })",
+    at: e('note'),
+    checkOnly: true,
   },
   {
     protocol: 'rest',
@@ -638,5 +667,5 @@ test.each(cases)('%s fails check and tsc at the drift', (_name, drift) => {
   // The scenario fails in the JUnit/JSON view, whichever of its files drifted.
   expect(result.scenarios.find((s) => s.file === fileOf(variant, 'entry'))?.status).toBe('failed');
   // tsc over the same project fails there too (it may report a nested mismatch at the service's argument).
-  expect(tscErrors.filter((p) => p.file === file).length).toBeGreaterThan(0);
+  if (!drift.checkOnly) expect(tscErrors.filter((p) => p.file === file).length).toBeGreaterThan(0);
 });

@@ -356,7 +356,9 @@ function excessProperties(
 ): CheckProblem[] {
   const expected = checker.getContextualType(object);
   if (!expected) return [];
-  const members = (expected.isUnion() ? expected.types : [expected]).filter((t) => t.flags & ts.TypeFlags.Object && !checker.isArrayLikeType(t));
+  const members = (expected.isUnion() ? expected.types : [expected]).filter(
+    (t) => t.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection) && !checker.isArrayLikeType(t),
+  );
   // Untyped or open (an index signature) answers take any field.
   if (members.length === 0 || members.some((t) => t.getStringIndexType() || checker.getIndexInfosOfType(t).length > 0)) return [];
   const known = new Set(members.flatMap((t) => checker.getPropertiesOfType(t).map((p) => p.getName())));
