@@ -12,9 +12,9 @@ import {
 import type {
   Control,
   ExactResponder,
-  IfInferred,
   GrpcMethodContract,
   GrpcRegistry,
+  IfInferred,
   IsStrict,
   IsTyped,
   MaybePromise,
