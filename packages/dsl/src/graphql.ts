@@ -351,6 +351,13 @@ function toOperationHandler(handler: (ctx: OperationContext<unknown>) => unknown
   };
 }
 
+/** What an operation rule's responder must also be: exact when inferred (see {@link IfInferred}). */
+type OperationExactness<Responder, State, Kind extends OperationKind, Name extends string, Schema extends string> = IfInferred<
+  Responder,
+  TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>,
+  ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>, RootResult<Kind, SchemasOf<Schema>, KnownSchema<Schema>>>
+>;
+
 function operation<Kind extends OperationKind>(kind: Kind) {
   function define<
     State = unknown,
@@ -360,17 +367,7 @@ function operation<Kind extends OperationKind>(kind: Kind) {
       State,
       OperationContractOf<Kind, Name, Schema>
     >,
-  >(
-    name: Name,
-    responder: Responder &
-      NoInfer<
-        IfInferred<
-          Responder,
-          TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>,
-          ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>, RootResult<Kind, SchemasOf<Schema>, KnownSchema<Schema>>>
-        >
-      >,
-  ): GraphqlRuleOf<State, Schema>;
+  >(name: Name, responder: Responder & NoInfer<OperationExactness<Responder, State, Kind, Name, Schema>>): GraphqlRuleOf<State, Schema>;
   function define<
     State = unknown,
     Schema extends string = string,
@@ -382,14 +379,7 @@ function operation<Kind extends OperationKind>(kind: Kind) {
   >(
     name: Name,
     options: OperationRuleOptions<VariablesOf<OperationContractOf<Kind, Name, Schema>>>,
-    responder: Responder &
-      NoInfer<
-        IfInferred<
-          Responder,
-          TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>,
-          ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>, RootResult<Kind, SchemasOf<Schema>, KnownSchema<Schema>>>
-        >
-      >,
+    responder: Responder & NoInfer<OperationExactness<Responder, State, Kind, Name, Schema>>,
   ): GraphqlRuleOf<State, Schema>;
   function define(name: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = optionsAndResponder<OperationRuleOptions>(args);
