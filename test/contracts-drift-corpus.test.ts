@@ -29,6 +29,11 @@ interface Drift {
   replace: string;
   /** Where the problem must be reported: the scenario file and a text on that line. */
   at: { file: Place; text: string };
+  /**
+   * Caught by `check` only: a handler of a map in a service given its state type (`grpc<State>(…)`),
+   * whose returned object TypeScript does not check for unknown fields.
+   */
+  checkOnly?: true;
 }
 
 // The base scenario of each protocol: an entry with a service of its own, importing a service module.
@@ -55,6 +60,13 @@ export default scenario('__ID__').services({
       WatchPayment: ({ request }) => grpc.stream([{ paymentId: request.paymentId, status: 'CAPTURED' }]),
       Authorize: ({ request }) => ({ paymentId: request.orderId, status: 'DECLINED', declineReason: 'insufficient funds' }),
     },
+  }),
+  rules: grpc<Record<string, never>>({ proto: '__PROTO__' }, [
+    grpc.method('__PKG__.PaymentService/Capture', { times: 1 }, { paymentId: 'pay_2', status: 'CAPTURED' }),
+    grpc.method('__PKG__.PaymentService/Refund', ({ request }) => ({ paymentId: request.paymentId, status: 'REFUNDED' })),
+  ]),
+  explicit: grpc<Record<string, never>>({ proto: '__PROTO__' }, {
+    '__PKG__.PaymentService': { Refund: ({ request }) => ({ paymentId: request.paymentId, orderId: 'ord_9' }) },
   }),
 });
 `,
@@ -83,6 +95,14 @@ export default scenario('__ID__').services({
     },
     Product: { stock: 7, inStock: true },
   }),
+  rules: graphql<Record<string, never>>({ schema: '__SCHEMA__' }, {}, [
+    graphql.field('Query.product', { match: { args: { sku: 'SKU-GONE' } } }, { id: 'p0', sku: 'SKU-GONE', name: 'Gone' }),
+    graphql.query('GetCart', ({ variables }) => ({ cart: { id: String(variables.id), itemCount: 0 } })),
+    graphql.mutation('AddToCart', { addToCart: { id: 'cart_1', itemCount: 1 } }),
+  ]),
+  explicit: graphql<Record<string, never>>({ schema: '__SCHEMA__' }, {
+    Query: { cart: (_, { id }) => ({ id, lines: [] }) },
+  }),
 });
 `,
   },
@@ -106,6 +126,10 @@ export default scenario('__ID__').services({
     rest.get('/v2/rates/:rateId', { id: 'rate_ups', carrier: 'UPS', service: 'express', price: { amount: 9.5, currency: 'EUR' }, estimatedDays: 1 }),
     rest.operation('getRates', ({ query }) => ({ rates: query.country === 'FR' ? [] : [] })),
   ]),
+  quotes: rest<Record<string, never>>({ openapi: '__DOC__' }, [
+    rest.get('/v2/rates/:rateId', ({ params }) => ({ id: params.rateId, carrier: 'DPD', service: 'standard', price: { amount: 3, currency: 'EUR' }, estimatedDays: 3 })),
+  ]),
+  fixed: rest({}, [['/health', { ok: true }] as const].map(([path, body]) => rest.get(path, body))),
 });
 `,
   },
@@ -420,6 +444,89 @@ const drifts: Drift[] = [
     replace: "        '200':\n          description: Booked",
     at: m('status: 201'),
   },
+  // Rules (grpc.method, graphql.field, graphql.query/mutation, routes) in services given their state type.
+  {
+    protocol: 'grpc',
+    kind: 'misspelled field in a grpc.method static answer',
+    edit: 'entry',
+    find: "{ paymentId: 'pay_2', status: 'CAPTURED' }",
+    replace: "{ paymentId: 'pay_2', stauts: 'CAPTURED' }",
+    at: e('stauts'),
+  },
+  {
+    protocol: 'grpc',
+    kind: 'unknown field returned by a grpc.method handler',
+    edit: 'entry',
+    find: "({ paymentId: request.paymentId, status: 'REFUNDED' })",
+    replace: "({ paymentId: request.paymentId, refundId: 'r1', status: 'REFUNDED' })",
+    at: e('refundId'),
+  },
+  {
+    protocol: 'grpc',
+    kind: 'enum value returned by a grpc.method handler',
+    edit: 'entry',
+    find: "status: 'REFUNDED' })",
+    replace: "status: 'REVERSED' })",
+    at: e('REVERSED'),
+  },
+  {
+    protocol: 'graphql',
+    kind: 'misspelled field in a graphql.field static answer',
+    edit: 'entry',
+    find: "sku: 'SKU-GONE', name: 'Gone'",
+    replace: "sku: 'SKU-GONE', nmae: 'Gone'",
+    at: e('nmae'),
+  },
+  {
+    protocol: 'graphql',
+    kind: 'unknown field returned by a graphql.query handler',
+    edit: 'entry',
+    find: 'itemCount: 0 } }))',
+    replace: "itemCount: 0, owner: 'me' } }))",
+    at: e('owner'),
+  },
+  {
+    protocol: 'graphql',
+    kind: 'wrong type returned by a graphql.query handler',
+    edit: 'entry',
+    find: 'id: String(variables.id)',
+    replace: 'id: String(variables.id).length',
+    at: e('.length'),
+  },
+  {
+    protocol: 'graphql',
+    kind: 'misspelled field in a graphql.mutation static answer',
+    edit: 'entry',
+    find: "{ addToCart: { id: 'cart_1', itemCount: 1 } }",
+    replace: "{ addToCart: { id: 'cart_1', itemCuont: 1 } }",
+    at: e('itemCuont'),
+  },
+  {
+    protocol: 'grpc',
+    kind: 'misspelled field returned by a handler of a grpc<State> map',
+    edit: 'entry',
+    find: "orderId: 'ord_9'",
+    replace: "orderID: 'ord_9'",
+    at: e('orderID'),
+    checkOnly: true,
+  },
+  {
+    protocol: 'graphql',
+    kind: 'unknown field returned by a resolver of a graphql<State> map',
+    edit: 'entry',
+    find: '({ id, lines: [] })',
+    replace: "({ id, lines: [], note: 'x' })",
+    at: e('note'),
+    checkOnly: true,
+  },
+  {
+    protocol: 'rest',
+    kind: 'unknown field returned by a route of rest<State>',
+    edit: 'entry',
+    find: "carrier: 'DPD',",
+    replace: "carrier: 'DPD', co2Grams: 12,",
+    at: e('co2Grams'),
+  },
 ];
 
 interface Variant {
@@ -560,5 +667,5 @@ test.each(cases)('%s fails check and tsc at the drift', (_name, drift) => {
   // The scenario fails in the JUnit/JSON view, whichever of its files drifted.
   expect(result.scenarios.find((s) => s.file === fileOf(variant, 'entry'))?.status).toBe('failed');
   // tsc over the same project fails there too (it may report a nested mismatch at the service's argument).
-  expect(tscErrors.filter((p) => p.file === file).length).toBeGreaterThan(0);
+  if (!drift.checkOnly) expect(tscErrors.filter((p) => p.file === file).length).toBeGreaterThan(0);
 });

@@ -40,8 +40,8 @@ const bodies: Record<string, (context: { state: Record<string, never> }) => unkn
 };
 
 const unserialisable = scenario('unserialisable').services({
-  // Rules built with map() do not name the state: it is given here.
-  api: rest<Record<string, never>>(
+  // Rules built with map() name no state: they fit the scenario's.
+  api: rest(
     {},
     [...Object.entries(bodies), ['fine', () => ({ fine: true })] as const].map(([name, body]) => rest.get(`/${name}`, body)),
   ),

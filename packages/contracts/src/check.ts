@@ -256,6 +256,8 @@ async function typeCheck(files: readonly string[], root: string): Promise<TypeCh
     const users = program.getSourceFiles().filter((source) => isUserFile(source.fileName) && !source.isDeclarationFile);
     for (const source of users) diagnostics.push(...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source));
     for (const scenario of scenarios) modules.set(scenario, reachable(ts, program, scenario, options, host));
+    const checker = program.getTypeChecker();
+    for (const source of users) problems.push(...excessInExplicitMaps(ts, checker, source));
     for (const diagnostic of diagnostics) {
       const source = diagnostic.file;
       const file = source ? resolve(source.fileName) : config || scenarios[0] || root;
@@ -288,23 +290,104 @@ async function typeCheck(files: readonly string[], root: string): Promise<TypeCh
  */
 function innermost(ts: typeof import('ts-morph').ts, source: import('ts-morph').ts.SourceFile, start: number, lines: readonly string[]): number | undefined {
   const path = lines
-    .map((l) => /^\s*(?:The types of '(.+)' are incompatible|Types of property '(.+)' are incompatible)/.exec(l))
-    .flatMap((m) => (m ? [m[1] ?? m[2] ?? ''] : []))
+    .map((l) =>
+      /^\s*(?:The types of '(.+)' are incompatible|Types of property '(.+)' are incompatible|Object literal may only specify known properties, (?:and|but) '([^']+)' does not exist)/.exec(
+        l,
+      ),
+    )
+    .flatMap((m) => (m ? [m[1] ?? m[2] ?? m[3] ?? ''] : []))
     .flatMap((p) => [...p.matchAll(/'([^']*)'|([^.]+)/g)].map((n) => n[1] ?? n[2] ?? ''));
   if (path.length === 0) return undefined;
+  // The argument TypeScript reports: a service's map, or a rule's static answer or handler.
+  const argument = (node: import('ts-morph').ts.Node) =>
+    ts.isObjectLiteralExpression(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node) || ts.isCallExpression(node);
   const at = (node: import('ts-morph').ts.Node): import('ts-morph').ts.Node | undefined =>
-    node.getStart(source) === start && ts.isObjectLiteralExpression(node) ? node : ts.forEachChild(node, at);
+    node.getStart(source) === start && argument(node) ? node : ts.forEachChild(node, at);
   let node: import('ts-morph').ts.Node | undefined = at(source);
   let found: number | undefined;
   for (const name of path) {
     const property = (node ? answerObjects(ts, node) : [])
       .flatMap((object) => object.properties)
-      .find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === name);
+      .find((p) => p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) ? p.name.text === name : p.name.getText(source) === name));
     if (!property?.name) break;
     found = property.name.getStart(source);
     node = ts.isPropertyAssignment(property) ? property.initializer : undefined;
   }
   return found;
+}
+
+type Ts = typeof import('ts-morph').ts;
+
+/**
+ * Fields the contract lacks in the objects that handlers of `grpc<State>(…)` and `graphql<State>(…)`
+ * maps return. The DSL's types make answers exact by inferring the map, which a call giving its
+ * type arguments turns off (TypeScript infers none of the rest), and TypeScript checks no excess
+ * properties in what a function returns: check does it here, for each returned object literal,
+ * against the type the handler is expected to answer (at any depth).
+ */
+function excessInExplicitMaps(ts: Ts, checker: import('ts-morph').ts.TypeChecker, source: import('ts-morph').ts.SourceFile): CheckProblem[] {
+  const problems: CheckProblem[] = [];
+  const visit = (node: import('ts-morph').ts.Node): void => {
+    if (ts.isCallExpression(node) && node.typeArguments?.length && ts.isIdentifier(node.expression) && /^(grpc|graphql)$/.test(node.expression.text)) {
+      const map = node.arguments[1];
+      if (map && ts.isObjectLiteralExpression(map)) {
+        for (const group of map.properties) {
+          if (!ts.isPropertyAssignment(group) || !ts.isObjectLiteralExpression(group.initializer)) continue;
+          for (const entry of group.initializer.properties) {
+            const handler = ts.isPropertyAssignment(entry) ? entry.initializer : undefined;
+            if (!handler || !(ts.isArrowFunction(handler) || ts.isFunctionExpression(handler))) continue;
+            for (const object of answerObjects(ts, handler)) problems.push(...excessProperties(ts, checker, source, object));
+          }
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return problems;
+}
+
+/** Properties of an object literal that no object type it is expected to be has, and so on into its nested literals. */
+function excessProperties(
+  ts: Ts,
+  checker: import('ts-morph').ts.TypeChecker,
+  source: import('ts-morph').ts.SourceFile,
+  object: import('ts-morph').ts.ObjectLiteralExpression,
+): CheckProblem[] {
+  const expected = checker.getContextualType(object);
+  if (!expected) return [];
+  const members = (expected.isUnion() ? expected.types : [expected]).filter(
+    (t) => t.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection) && !checker.isArrayLikeType(t),
+  );
+  // Untyped or open (an index signature) answers take any field.
+  if (members.length === 0 || members.some((t) => t.getStringIndexType() || checker.getIndexInfosOfType(t).length > 0)) return [];
+  const known = new Set(members.flatMap((t) => checker.getPropertiesOfType(t).map((p) => p.getName())));
+  const problems: CheckProblem[] = [];
+  for (const property of object.properties) {
+    if (!property.name || !(ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))) continue;
+    const name = property.name.text;
+    if (!known.has(name)) {
+      const at = source.getLineAndCharacterOfPosition(property.name.getStart(source));
+      problems.push({
+        file: resolve(source.fileName),
+        line: at.line + 1,
+        column: at.character + 1,
+        kind: 'type',
+        code: 'TS2353',
+        message: `'${name}' is not in the contract: the contract has no such field, method or type; fix the spelling or the contract, then run \`mockstack gen\``,
+      });
+      continue;
+    }
+    if (!ts.isPropertyAssignment(property)) continue;
+    const value = property.initializer;
+    const nested = ts.isArrayLiteralExpression(value)
+      ? value.elements.filter(ts.isObjectLiteralExpression)
+      : ts.isObjectLiteralExpression(value)
+        ? [value]
+        : [];
+    for (const inner of nested) problems.push(...excessProperties(ts, checker, source, inner));
+  }
+  return problems;
 }
 
 /** The object literals a value is, or a handler returns (its expression body, or its returned objects; both branches of a `?:`). */

@@ -178,3 +178,10 @@ type ExactReply<V, T> = '__stream' extends keyof V
  */
 export type ExactResponder<H, T> = H extends (...args: infer A) => infer R ? (...args: A) => ExactResult<R, T> : Exact<H, T>;
 type ExactResult<R, T> = R extends PromiseLike<infer X> ? Promise<Exact<X, T>> : Exact<R, T>;
+
+/**
+ * `Exactness` for a responder the builder inferred; `unknown` when inference fell back to the whole
+ * `Constraint` (the answer does not fit the contract at all): the plain constraint then reports the
+ * wrong field, where an intersection with the exact form would accept it.
+ */
+export type IfInferred<Responder, Constraint, Exactness> = [Constraint] extends [Responder] ? unknown : Exactness;

@@ -2,12 +2,14 @@ import type { Reply } from '@mockstack/core';
 import { type CoreRequest, captureSource, type Headers, type RuleDefinition, type ValueMatcher } from '@mockstack/core';
 import type {
   Control,
+  Exact,
   ExactResponder,
   GraphqlFieldContract,
   GraphqlOperationContract,
   GraphqlOperationRegistry,
   GraphqlRegistry,
   GraphqlRootRegistry,
+  IfInferred,
   IsStrict,
   IsTyped,
   MaybePromise,
@@ -218,16 +220,18 @@ export type GraphqlOperationName<Kind extends OperationKind, Schema extends stri
  * The fields of the schemas' root type of that kind (`Query`, `Mutation`), each optional: the
  * result of an operation the documents do not name (its selection set is unknown).
  */
-type RootResult<Kind extends OperationKind, Schemas, G = GraphqlRegistry, R = GraphqlRootRegistry> =
+type RootResult<Kind extends OperationKind, Schemas, Merged extends boolean = true, G = GraphqlRegistry, R = GraphqlRootRegistry> =
   IsTyped<R> extends true
-    ? RootFields<
-        UnionToIntersection<
-          { [S in keyof R & keyof G & Schemas]: R[S] extends Record<Kind, infer T> ? (T extends keyof G[S] ? G[S][T] : never) : never }[keyof R &
-            keyof G &
-            Schemas]
-        >
-      >
+    ? Merged extends true
+      ? RootFields<UnionToIntersection<RootTypes<Kind, Schemas, G, R>>>
+      : RootFieldsOfEach<RootTypes<Kind, Schemas, G, R>>
     : 'untyped';
+/** The root type of that kind of each schema. */
+type RootTypes<Kind extends OperationKind, Schemas, G, R> = {
+  [S in keyof R & keyof G & Schemas]: R[S] extends Record<Kind, infer T> ? (T extends keyof G[S] ? G[S][T] : never) : never;
+}[keyof R & keyof G & Schemas];
+/** For a service whose schema is not known statically: the fields of any one schema's root type. */
+type RootFieldsOfEach<Types> = [Types] extends [never] ? 'untyped' : Types extends unknown ? RootFields<Types> : never;
 type RootFields<Fields> = [Fields] extends [never]
   ? 'untyped'
   : { [F in keyof Fields]?: Fields[F] extends GraphqlFieldContract ? Fields[F]['result'] : unknown };
@@ -237,13 +241,24 @@ type OperationContractOf<Kind extends OperationKind, Name extends string, Schema
   SchemasOf<Schema>,
 ] extends [never]
   ? 'untyped'
-  : [Name] extends [keyof Ops]
-    ? Name extends keyof Ops
-      ? Ops[Name]
-      : 'untyped'
-    : RootResult<Kind, SchemasOf<Schema>> extends 'untyped'
-      ? 'untyped'
-      : { variables: GraphqlArgs; result: RootResult<Kind, SchemasOf<Schema>> };
+  : // Without operation documents of that kind Ops is never, whose keys are every name: the root type's fields then.
+    [Ops] extends [never]
+    ? RootContract<Kind, Schema>
+    : [Name] extends [keyof Ops]
+      ? Name extends keyof Ops
+        ? Ops[Name]
+        : 'untyped'
+      : RootContract<Kind, Schema>;
+type RootContract<Kind extends OperationKind, Schema extends string> =
+  RootResult<Kind, SchemasOf<Schema>, KnownSchema<Schema>> extends 'untyped'
+    ? 'untyped'
+    : { variables: GraphqlArgs; result: RootResult<Kind, SchemasOf<Schema>, KnownSchema<Schema>> };
+
+/**
+ * True when the service names its schema files (their root types merge); false when its `schema` is
+ * not a literal (or the service is typed `graphql<State>(…)`): an answer then fits any one generated schema.
+ */
+type KnownSchema<Schema extends string> = string extends Schema ? false : true;
 
 /** Variables of the operation `graphql.query(name)` names (for `match.variables`). */
 type VariablesOf<C> = C extends GraphqlOperationContract ? C['variables'] : GraphqlArgs;
@@ -336,15 +351,35 @@ function toOperationHandler(handler: (ctx: OperationContext<unknown>) => unknown
   };
 }
 
+/** What an operation rule's responder must also be: exact when inferred (see {@link IfInferred}). */
+type OperationExactness<Responder, State, Kind extends OperationKind, Name extends string, Schema extends string> = IfInferred<
+  Responder,
+  TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>,
+  ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>, RootResult<Kind, SchemasOf<Schema>, KnownSchema<Schema>>>
+>;
+
 function operation<Kind extends OperationKind>(kind: Kind) {
-  function define<State = never, Schema extends string = string, const Name extends GraphqlOperationName<Kind, Schema> = GraphqlOperationName<Kind, Schema>>(
-    name: Name,
-    responder: TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>,
-  ): GraphqlRuleOf<State, Schema>;
-  function define<State = never, Schema extends string = string, const Name extends GraphqlOperationName<Kind, Schema> = GraphqlOperationName<Kind, Schema>>(
+  function define<
+    State = unknown,
+    Schema extends string = string,
+    const Name extends GraphqlOperationName<Kind, Schema> = GraphqlOperationName<Kind, Schema>,
+    const Responder extends TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>> = TypedOperationResponder<
+      State,
+      OperationContractOf<Kind, Name, Schema>
+    >,
+  >(name: Name, responder: Responder & NoInfer<OperationExactness<Responder, State, Kind, Name, Schema>>): GraphqlRuleOf<State, Schema>;
+  function define<
+    State = unknown,
+    Schema extends string = string,
+    const Name extends GraphqlOperationName<Kind, Schema> = GraphqlOperationName<Kind, Schema>,
+    const Responder extends TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>> = TypedOperationResponder<
+      State,
+      OperationContractOf<Kind, Name, Schema>
+    >,
+  >(
     name: Name,
     options: OperationRuleOptions<VariablesOf<OperationContractOf<Kind, Name, Schema>>>,
-    responder: TypedOperationResponder<State, OperationContractOf<Kind, Name, Schema>>,
+    responder: Responder & NoInfer<OperationExactness<Responder, State, Kind, Name, Schema>>,
   ): GraphqlRuleOf<State, Schema>;
   function define(name: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = optionsAndResponder<OperationRuleOptions>(args);
@@ -431,14 +466,22 @@ graphql.mutation = operation('mutation');
  * Useful in variants: `{ catalog: [graphql.field('Query.product', fault.unavailable())] }`.
  * @example graphql.field('Query.product', { match: { args: { sku: 'SKU-GONE' } } }, fault.notFound('no such product'))
  */
-function field<State = never, const Name extends GraphqlFieldName = GraphqlFieldName>(
+function field<
+  State = unknown,
+  const Name extends GraphqlFieldName = GraphqlFieldName,
+  const Responder extends TypedFieldResponder<State, FieldContractOf<Name>> = TypedFieldResponder<State, FieldContractOf<Name>>,
+>(
   operation: Name,
-  responder: TypedFieldResponder<State, FieldContractOf<Name>>,
+  responder: Responder & NoInfer<IfInferred<Responder, TypedFieldResponder<State, FieldContractOf<Name>>, ExactField<Responder, FieldContractOf<Name>>>>,
 ): RuleOf<State>;
-function field<State = never, const Name extends GraphqlFieldName = GraphqlFieldName>(
+function field<
+  State = unknown,
+  const Name extends GraphqlFieldName = GraphqlFieldName,
+  const Responder extends TypedFieldResponder<State, FieldContractOf<Name>> = TypedFieldResponder<State, FieldContractOf<Name>>,
+>(
   operation: Name,
   options: FieldRuleOptions,
-  responder: TypedFieldResponder<State, FieldContractOf<Name>>,
+  responder: Responder & NoInfer<IfInferred<Responder, TypedFieldResponder<State, FieldContractOf<Name>>, ExactField<Responder, FieldContractOf<Name>>>>,
 ): RuleOf<State>;
 function field(operation: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = optionsAndResponder<FieldRuleOptions>(args);
@@ -467,6 +510,23 @@ export type ExactResolvers<Resolvers, State, Types = SchemaTypes<GraphqlSchemaNa
               }
             : Unknown;
         };
+
+/** A field rule's resolver or static value as written, {@link ExactResponder exact} against the field's type. */
+export type ExactField<Responder, C> = C extends GraphqlFieldContract ? ExactResponder<Responder, C['result'] | Control> : unknown;
+
+/**
+ * An operation rule's handler or static answer as written, {@link ExactResponder exact} against the
+ * schema's root type (`Root`, the `Query` or `Mutation` fields): a field the schema lacks is a type
+ * error, while a schema field the operation does not select may be answered (it is not sent), so
+ * one view object serves several operations. `respond()` bodies are HTTP answers, not checked.
+ */
+export type ExactOperation<Responder, C, Root = 'untyped'> = C extends GraphqlOperationContract
+  ? ExactOperationOf<Responder, Root extends 'untyped' ? C['result'] : Root>
+  : unknown;
+type ExactOperationOf<Responder, Shape> = Responder extends (...args: infer A) => infer R
+  ? (...args: A) => R extends PromiseLike<infer X> ? Promise<ExactRootValue<X, Shape>> : ExactRootValue<R, Shape>
+  : ExactRootValue<Responder, Shape>;
+type ExactRootValue<V, Shape> = V extends Reply ? V : Exact<V, Shape | Control>;
 
 /** A type or field name the schema lacks: a type error in strict mode (`mockstack check`, `scenarios/`), allowed otherwise. */
 type Unknown = IsStrict extends true ? NotInContract : unknown;

@@ -4,6 +4,7 @@ import type {
   ExactResponder,
   GrpcMethodContract,
   GrpcRegistry,
+  IfInferred,
   IsStrict,
   IsTyped,
   MaybePromise,
@@ -162,14 +163,22 @@ export interface Pause {
 /** `'200ms'`, `'1s'` or a number of milliseconds. */
 export type Duration = Exclude<DelaySpec, object>;
 
-function method<State = never, const Name extends GrpcMethodName = GrpcMethodName>(
+function method<
+  State = unknown,
+  const Name extends GrpcMethodName = GrpcMethodName,
+  const Responder extends GrpcMethodResponder<State, GrpcContractOf<Name>> = GrpcMethodResponder<State, GrpcContractOf<Name>>,
+>(
   operation: Name,
-  responder: GrpcMethodResponder<State, GrpcContractOf<Name>>,
+  responder: Responder & NoInfer<IfInferred<Responder, GrpcMethodResponder<State, GrpcContractOf<Name>>, ExactMethod<Responder, GrpcContractOf<Name>>>>,
 ): RuleOf<State>;
-function method<State = never, const Name extends GrpcMethodName = GrpcMethodName>(
+function method<
+  State = unknown,
+  const Name extends GrpcMethodName = GrpcMethodName,
+  const Responder extends GrpcMethodResponder<State, GrpcContractOf<Name>> = GrpcMethodResponder<State, GrpcContractOf<Name>>,
+>(
   operation: Name,
   options: MethodOptions,
-  responder: GrpcMethodResponder<State, GrpcContractOf<Name>>,
+  responder: Responder & NoInfer<IfInferred<Responder, GrpcMethodResponder<State, GrpcContractOf<Name>>, ExactMethod<Responder, GrpcContractOf<Name>>>>,
 ): RuleOf<State>;
 function method(operation: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = optionsAndResponder<MethodOptions>(args);
@@ -249,7 +258,7 @@ grpc.method = method;
  * @example grpc(options, [grpc.method('pkg.Svc/A', { times: 1 }, fault.unavailable()), ...grpc.service('pkg.Svc', { A: { ok: true } })])
  */
 grpc.service = <
-  State = never,
+  State = unknown,
   const Service extends GrpcServiceName = GrpcServiceName,
   const Methods extends GrpcMethodsOf<State, Service> = GrpcMethodsOf<State, Service>,
 >(

@@ -2,6 +2,7 @@ import { type CoreRequest, captureSource, type Headers, type MatchSpec, type Que
 import type {
   Control,
   ExactResponder,
+  IfInferred,
   IsTyped,
   MaybePromise,
   NameOf,
@@ -188,16 +189,23 @@ export interface RestRuleOf<State, Document extends string = string> extends Rul
 function route<M extends Method>(method: M) {
   function define<
     const Path extends RoutePath<M, Document>,
-    State = never,
+    State = unknown,
     Document extends string = string,
     const Responder extends RouteResponder<M, Path, State, Document> = RouteResponder<M, Path, State, Document>,
-  >(path: Path, responder: Responder & NoInfer<ExactRoute<Responder, RouteContract<M, Path, Document>>>): RestRuleOf<State, Document>;
+  >(
+    path: Path,
+    responder: Responder & NoInfer<IfInferred<Responder, RouteResponder<M, Path, State, Document>, ExactRoute<Responder, RouteContract<M, Path, Document>>>>,
+  ): RestRuleOf<State, Document>;
   function define<
     const Path extends RoutePath<M, Document>,
-    State = never,
+    State = unknown,
     Document extends string = string,
     const Responder extends RouteResponder<M, Path, State, Document> = RouteResponder<M, Path, State, Document>,
-  >(path: Path, options: RouteOptions, responder: Responder & NoInfer<ExactRoute<Responder, RouteContract<M, Path, Document>>>): RestRuleOf<State, Document>;
+  >(
+    path: Path,
+    options: RouteOptions,
+    responder: Responder & NoInfer<IfInferred<Responder, RouteResponder<M, Path, State, Document>, ExactRoute<Responder, RouteContract<M, Path, Document>>>>,
+  ): RestRuleOf<State, Document>;
   function define(path: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = optionsAndResponder<RouteOptions>(args);
     return {
@@ -279,19 +287,24 @@ rest.options = route('OPTIONS');
  */
 function operation<
   const Id extends OperationId<Document>,
-  State = never,
+  State = unknown,
   Document extends string = string,
   const Responder extends RestOperationResponder<OperationContractOf<Id, Document>, State> = RestOperationResponder<OperationContractOf<Id, Document>, State>,
->(operationId: Id, responder: Responder & NoInfer<ExactRoute<Responder, OperationContractOf<Id, Document>>>): RestRuleOf<State, Document>;
+>(
+  operationId: Id,
+  responder: Responder &
+    NoInfer<IfInferred<Responder, RestOperationResponder<OperationContractOf<Id, Document>, State>, ExactRoute<Responder, OperationContractOf<Id, Document>>>>,
+): RestRuleOf<State, Document>;
 function operation<
   const Id extends OperationId<Document>,
-  State = never,
+  State = unknown,
   Document extends string = string,
   const Responder extends RestOperationResponder<OperationContractOf<Id, Document>, State> = RestOperationResponder<OperationContractOf<Id, Document>, State>,
 >(
   operationId: Id,
   options: RouteOptions,
-  responder: Responder & NoInfer<ExactRoute<Responder, OperationContractOf<Id, Document>>>,
+  responder: Responder &
+    NoInfer<IfInferred<Responder, RestOperationResponder<OperationContractOf<Id, Document>, State>, ExactRoute<Responder, OperationContractOf<Id, Document>>>>,
 ): RestRuleOf<State, Document>;
 function operation(operationId: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = optionsAndResponder<RouteOptions>(args);
