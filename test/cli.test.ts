@@ -146,10 +146,22 @@ test('a port in use exits 1 naming the service and port', async () => {
   expect(await first.exited).toBe(0);
 });
 
-test('an unknown command or option prints help and exits non-zero', async () => {
+test('an unknown command or a bad flag prints one line and a hint, not the whole help, and exits non-zero', async () => {
   const run = mockstack(['serve']);
   expect(await run.exited).not.toBe(0);
   expect(run.output()).toMatch(/unknown command 'serve'/);
+  for (const args of [
+    ['up', '--bogus'],
+    ['up', 'scenarios/checkout.ts', '--grace', 'soon'],
+  ]) {
+    const bad = mockstack(args);
+    expect(await bad.exited).toBe(1);
+    const lines = bad.output().trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/^error: (unknown option '--bogus'|option '--grace <duration>' argument 'soon' is invalid)/),
+      '(add --help to the command for its options and examples)',
+    ]);
+  }
 });
 
 test('`mockstack up <contract>` serves a contract with no scenario; an unknown file kind exits 1 naming the accepted kinds', async () => {

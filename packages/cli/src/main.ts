@@ -20,7 +20,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .description('Mock servers for REST, GraphQL and gRPC from one typed TypeScript scenario')
     .version(options.version ?? ownVersion(), '-v, --version', 'print the version of mockstack')
     .exitOverride()
-    .showHelpAfterError();
+    // One line saying what is wrong and where to look, not the whole help (subcommands inherit it).
+    .showHelpAfterError('(add --help to the command for its options and examples)');
 
   program
     .command('up')
