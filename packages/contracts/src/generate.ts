@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ErrorCode, MockstackError } from '@mockstack/core';
-import { CONTRACT_ENDINGS_TEXT, lenientContracts } from '@mockstack/core/contract-files';
+import { CONTRACT_ENDINGS_TEXT } from '@mockstack/core/contract-files';
 import { buildSdl } from '@mockstack/graphql/schema';
 import { ProtoLoadError } from '@mockstack/grpc';
 import { loadOpenApi } from '@mockstack/openapi';
@@ -62,7 +62,7 @@ export async function generate(options: GenerateOptions = {}): Promise<GenerateR
   const schemas: KeyedSchema[] = [];
   const warnings: string[] = [];
   // Lenient on the command line, or where a scenario serves the schema with `lenient: true`.
-  const lenient = options.lenient ? undefined : lenientContracts(root);
+  const lenient = options.lenient ? undefined : found.lenient;
   for (const path of found.graphql) {
     // The loader `up` and `check` use, so the three agree on what an SDL is.
     const built = buildSdl([new Source(readFileSync(path, 'utf8'), path)], { lenient: !lenient || lenient.has(path) });

@@ -106,6 +106,12 @@ export interface ProjectContracts {
   /** GraphQL documents holding only operations and fragments: what clients send (`query GetCart { … }`). */
   graphqlOperations: string[];
   openapi: string[];
+  /**
+   * Those a scenario names inside an object literal that also says `lenient: true`
+   * (`graphql({ schema: 'partner.graphql', lenient: true })`): `gen` types them despite small
+   * validity problems, as `up` serves them.
+   */
+  lenient: ReadonlySet<string>;
 }
 
 /**
@@ -114,8 +120,10 @@ export interface ProjectContracts {
  * `openapi: '../api/openapi.json'`), resolved against the scenario's directory, then the project root.
  */
 export function findContracts(root: string): ProjectContracts {
-  const found: ProjectContracts = { grpc: [], graphql: [], graphqlOperations: [], openapi: [] };
-  const files = new Set([...walkFiles(join(root, 'protos')), ...walkFiles(join(root, 'schemas')), ...referencedContracts(root)]);
+  const named = scenarioContracts(root);
+  const lenient = new Set([...named].filter(([, isLenient]) => isLenient).map(([file]) => file));
+  const found: ProjectContracts = { grpc: [], graphql: [], graphqlOperations: [], openapi: [], lenient };
+  const files = new Set([...walkFiles(join(root, 'protos')), ...walkFiles(join(root, 'schemas')), ...named.keys()]);
   for (const file of [...files].sort(byPath)) {
     const kind = sniffContract(file);
     if (kind === 'graphql-operations') found.graphqlOperations.push(file);
@@ -126,20 +134,6 @@ export function findContracts(root: string): ProjectContracts {
 
 /** A string literal naming a file with a contract ending. */
 const CONTRACT_LITERAL = /(['"`])([^'"`\n]+\.(?:proto|graphqls?|gql|json|ya?ml))\1/gi;
-
-/** The contract files the scenario modules under `scenarios/` name, that exist (absolute). */
-export function referencedContracts(root: string): string[] {
-  return [...scenarioContracts(root).keys()].sort(byPath);
-}
-
-/**
- * The contract files a scenario names inside an object literal that also says `lenient: true`
- * (`graphql({ schema: 'partner.graphql', lenient: true })`): `gen` types them despite small validity
- * problems, as `up` serves them.
- */
-export function lenientContracts(root: string): Set<string> {
-  return new Set([...scenarioContracts(root)].filter(([, lenient]) => lenient).map(([file]) => file));
-}
 
 /** Each contract file the scenario modules name (absolute), and whether one naming of it is lenient. */
 function scenarioContracts(root: string): Map<string, boolean> {

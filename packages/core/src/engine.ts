@@ -394,9 +394,10 @@ export class Engine {
   /** Journals and logs a finished request (secrets redacted). Adapters call it once per request, matched or not. */
   record(request: CoreRequest, outcome: Outcome, completion: Completion): JournalEntry {
     const durationMs = performance.now() - completion.startedAt;
+    const written = this.#redactor.request(request);
     const entry = this.journal.record(
       new JournalRecord(
-        this.#redactor.request(request),
+        written,
         Date.now() - durationMs,
         durationMs,
         outcome.kind === 'unmatched' ? null : (outcome.rule?.id ?? null),
@@ -405,7 +406,8 @@ export class Engine {
         outcome.kind === 'unmatched' ? outcome.miss : undefined,
         completion.error ?? (outcome.kind === 'fault' ? outcome.fault.message : undefined),
         this.#variants,
-        this.#redactor.answer(request, completion.response ?? answerOf(outcome)),
+        // Only a request that carried secrets has any for the answer to repeat.
+        this.#redactor.answer(completion.response ?? answerOf(outcome), written === request ? undefined : request),
       ),
     );
     if (this.#pendingStrays.size > 0) {

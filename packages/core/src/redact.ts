@@ -74,19 +74,20 @@ export class Redactor {
   }
 
   /**
-   * An answer with secrets blanked: headers and trailers by name, and any secret of `request` that
-   * the answer repeats (a handler that echoes the Authorization header) wherever it appears in a
-   * string of the body. The same object when there is nothing to blank (no copy).
+   * An answer with secrets blanked: headers and trailers by name, and any secret of `carrier` (the
+   * request as sent, when it carried secrets) that the answer repeats, as a handler that echoes the
+   * Authorization header does, wherever it appears in a string of the body. The same object when
+   * there is nothing to blank (no copy).
    */
   answer<Answer extends { headers?: Record<string, string> | undefined; trailers?: Record<string, string> | undefined; body?: unknown }>(
-    request: CoreRequest,
     answer: Answer | undefined,
+    carrier: CoreRequest | undefined,
   ): Answer | undefined {
     if (!answer || this.#headers.size === 0) return answer;
     const headers = answer.headers && (blanked(answer.headers, this.#headers) as Record<string, string>);
     const trailers = answer.trailers && (blanked(answer.trailers, this.#headers) as Record<string, string>);
-    const secrets = this.#secretsOf(request);
-    const body = secrets.length && answer.body !== undefined ? scrubbed(answer.body, secrets, 0) : answer.body;
+    const secrets = carrier && answer.body !== undefined ? this.#secretsOf(carrier) : [];
+    const body = secrets.length ? scrubbed(answer.body, secrets, 0) : answer.body;
     if (headers === answer.headers && trailers === answer.trailers && body === answer.body) return answer;
     return { ...answer, headers, trailers, body };
   }
