@@ -34,6 +34,41 @@ test('a handler in an endless loop is stopped after its timeout and answered 500
   expect(journal).toEqual([expect.objectContaining({ rule: 'api#1', status: 500, code: 'INTERNAL' })]);
 });
 
+/** Every protocol answers again (a loop left running would freeze them all). */
+async function everythingServes(): Promise<void> {
+  expect(await (await fetch(`${stack.urls.api}/fine`)).json()).toEqual({ fine: true });
+  expect((await sayHello(greeter)).reply?.message).toBe('hello');
+  expect(await new GraphQLClient(stack.urls.gql as string).request('{ items(first: 1) { id } }')).toEqual({ items: [{ id: expect.any(String) }] });
+}
+
+async function journalOf(path: string): Promise<JournalEntry[]> {
+  return ((await (await fetch(`${stack.admin}/journal?operation=GET%20${encodeURIComponent(path)}`)).json()) as { entries: JournalEntry[] }).entries;
+}
+
+test('a loop entered after an await is stopped: the request is answered 500 by the timeout, the loop is noted on its entry, everything serves again', async () => {
+  const res = await fetch(`${stack.urls.api}/spin-after-await`);
+  expect(res.status).toBe(500);
+  await everythingServes();
+  const [entry] = await journalOf('/spin-after-await');
+  expect(entry).toMatchObject({ rule: 'api#3', status: 500 });
+  expect(entry?.strayErrors).toEqual([
+    expect.stringMatching(/handler of rule api#3 \(.*runaway\.ts:\d+:\d+\) left an uncaught error: .*loop .* ran for more than 500 ms and was stopped/),
+  ]);
+});
+
+test.each([
+  ['/spin-in-timer', 'api#4', 'timer'],
+  ['/spin-in-immediate', 'api#5', 'immediate'],
+  ['/spin-in-then', 'api#6', 'then'],
+  ['/spin-in-tick', 'api#7', 'tick'],
+])('a loop the handler leaves in %s runs after its answer, is stopped and charged to %s; everything serves again', async (path, rule, answered) => {
+  expect(await (await fetch(`${stack.urls.api}${path}`)).json()).toEqual({ answered });
+  await everythingServes();
+  const [entry] = await journalOf(path);
+  expect(entry).toMatchObject({ rule, status: 200 });
+  expect(entry?.strayErrors).toEqual([expect.stringMatching(new RegExp(`handler of rule ${rule} .* loop .* was stopped`))]);
+});
+
 test('a second runaway call is stopped the same way, and SIGTERM then stops the process', async () => {
   const [spun, fine] = await Promise.all([fetch(`${stack.urls.api}/spin`), fetch(`${stack.urls.api}/fine`)]);
   expect(spun.status).toBe(500);

@@ -1,92 +1,220 @@
-import { createHook, executionAsyncResource } from 'node:async_hooks';
+import { promiseHooks } from 'node:v8';
 import { type CoreRequest, type Engine, firstUserFrame, type HandlerGuard, type Rule } from '@mockstack/core';
 import { RunawayWatchdog } from './watchdog.js';
 
-/** The handler run that an async continuation (a promise, a timer) descends from. */
+/** The handler run that an async continuation (a promise reaction, a timer) descends from. */
 class HandlerRun {
   constructor(
     readonly engine: Engine,
     readonly rule: Rule,
     readonly request: CoreRequest,
+    readonly limit: number,
   ) {}
 }
 
-/**
- * Where a resource (a promise, a timer, a tick…) notes the handler run it descends from. Only
- * resources made by a handler's code carry it: the others keep their shape.
- */
+/** Where a promise made by a handler's code notes the run it descends from. */
 const RUN_OF = Symbol('mockstack.handlerRun');
 type Traced = { [RUN_OF]?: HandlerRun | undefined };
 
-/**
- * Passes a handler run on to every async resource made while code that descends from it runs. What
- * an AsyncLocalStorage does, minus its cost on every other resource: ALS writes its slot on every
- * promise and tick of every request (undefined outside a run), through a list of stores; this writes
- * only on the handler's own. Enabled at the first handler call, so routes without handlers pay nothing.
- */
-const tracer = createHook({
-  init(_asyncId, _type, _triggerAsyncId, resource) {
-    const run = (executionAsyncResource() as Traced)[RUN_OF];
-    if (run !== undefined) (resource as Traced)[RUN_OF] = run;
-  },
-});
-let tracing = false;
+/** The handler run whose code runs now: its synchronous part, or a continuation of it. */
+let current: HandlerRun | undefined;
+/** The run of the promise reaction running now, if it is a handler's. */
+let reaction: HandlerRun | undefined;
+
+const nativeQueueMicrotask = globalThis.queueMicrotask;
 
 /** Engines served in this process: where errors that no handler run owns are logged. */
 const engines = new Set<Engine>();
 
 let watchdog: RunawayWatchdog | undefined;
-/** The handler running now (synchronously), and its watchdog run number. */
-let running: { run: HandlerRun; number: number; limit: number } | undefined;
+/** Code the watchdog watches: its run, its watchdog number, and whether the run's request still waits for the handler. */
+interface Watched {
+  run: HandlerRun;
+  number: number;
+  synchronous: boolean;
+}
+/** What the watchdog watches now. */
+let watched: Watched | undefined;
+/**
+ * The last watched code by watchdog number: other code may run between the watchdog stopping a loop
+ * and its message saying which number it stopped.
+ */
+const RECENT = 256;
+const recent: Array<Watched | undefined> = new Array(RECENT);
 
-function onHandlerStopped(number: number): void {
-  const stopped = running;
-  running = undefined;
-  if (stopped?.number !== number) return;
-  stopped.run.engine.handlerStopped(stopped.run.rule, stopped.run.request, stopped.limit);
+function watch(run: HandlerRun, synchronous: boolean, dog: RunawayWatchdog): Watched {
+  const entry = { run, number: dog.enter(run.limit), synchronous };
+  recent[entry.number & (RECENT - 1)] = entry;
+  return entry;
 }
 
-/** Calls the handler with its run noted on the current async resource, which passes it on to what it makes. */
-function traced(run: HandlerRun, handler: (context: never) => unknown, context: unknown): unknown {
-  if (!tracing) {
-    tracing = true;
-    tracer.enable();
-  }
-  const resource = executionAsyncResource() as Traced;
-  const outer = resource[RUN_OF];
-  resource[RUN_OF] = run;
+/**
+ * Runs `body` as code of `run`: what it makes carries the run, and under the watchdog it is stopped
+ * once it runs past the run's limit without yielding.
+ */
+function runAs<T>(run: HandlerRun, synchronous: boolean, body: () => T): T {
+  noteStop();
+  const outerRun = current;
+  const outerWatched = watched;
+  current = run;
+  if (watchdog) watched = watch(run, synchronous, watchdog);
   try {
-    return handler(context as never);
+    return body();
   } finally {
-    resource[RUN_OF] = outer;
+    if (watchdog) {
+      if (outerWatched) watchdog.resume(outerWatched.number, outerWatched.run.limit);
+      else watchdog.leave();
+    }
+    watched = outerWatched;
+    current = outerRun;
   }
 }
 
 /**
+ * Takes note at once of a loop the watchdog stopped, before its message arrives: the stopped code's
+ * `finally` blocks and `after` hook did not run, so what it set here must not be carried on.
+ */
+function noteStop(): void {
+  const number = watchdog?.takeStopped() ?? 0;
+  if (number !== 0) onHandlerStopped(number);
+}
+
+function onHandlerStopped(number: number): void {
+  const stopped = recent[number & (RECENT - 1)];
+  recent[number & (RECENT - 1)] = undefined;
+  if (stopped?.number !== number) return;
+  if (watched === stopped) {
+    watched = undefined;
+    current = undefined;
+    reaction = undefined;
+  }
+  // Reported from a microtask of its own: this may run inside a promise hook.
+  nativeQueueMicrotask(() => reportStopped(stopped));
+}
+
+function reportStopped({ run: { engine, rule, request, limit }, synchronous }: Watched): void {
+  // The synchronous part: its request waits for an answer. A continuation: the engine's own timeout answers the request.
+  if (synchronous) engine.handlerStopped(rule, request, limit);
+  else engine.strayError(rule, request, new Error(`a loop in code the handler left running ran for more than ${limit} ms and was stopped`), undefined);
+}
+
+/*
+ * Tracing through promises uses V8's promise hooks, not async_hooks: with any async_hooks hook
+ * enabled, Node 20 aborts the process (`execution_async_id() == 0` assertion) when the watchdog stops
+ * a loop inside a promise reaction. Only the handlers' own promises are touched.
+ */
+let stopPromiseHooks: (() => void) | undefined;
+
+function startPromiseHooks(): void {
+  const stop = promiseHooks.createHook({
+    init(promise) {
+      if (current === undefined) return;
+      noteStop();
+      if (current !== undefined) (promise as Traced)[RUN_OF] = current;
+    },
+    before(promise) {
+      const run = (promise as Traced)[RUN_OF];
+      if (run === undefined) return;
+      noteStop();
+      reaction = run;
+      current = run;
+      if (watchdog) watched = watch(run, false, watchdog);
+    },
+    after(promise) {
+      if ((promise as Traced)[RUN_OF] === undefined || reaction === undefined) return;
+      reaction = undefined;
+      current = undefined;
+      watched = undefined;
+      watchdog?.leave();
+    },
+  });
+  stopPromiseHooks = () => stop();
+}
+
+/*
+ * Timers and ticks a handler sets carry its run through a wrapper around the scheduling functions,
+ * installed while scenario code is contained. A timer or immediate callback is run in a microtask:
+ * stopping a loop inside a timer callback itself corrupts Node's async id stack and aborts the process.
+ */
+type Scheduler = (callback: (...args: unknown[]) => void, ...rest: unknown[]) => unknown;
+const originals = new Map<string, Scheduler>();
+
+/** The run an error was thrown from, for `uncaughtException`, which gets no async context. */
+const thrownIn = new WeakMap<object, HandlerRun>();
+let lastThrownIn: HandlerRun | undefined;
+
+function callAs(run: HandlerRun, callback: (...args: unknown[]) => void, args: unknown[]): void {
+  runAs(run, false, () => {
+    try {
+      callback(...args);
+    } catch (error) {
+      if (typeof error === 'object' && error !== null) thrownIn.set(error, run);
+      else lastThrownIn = run;
+      throw error;
+    }
+  });
+}
+
+function wrapScheduler(name: string, original: Scheduler, deferToMicrotask: boolean): Scheduler {
+  const wrapped: Scheduler = (callback, ...rest) => {
+    const run = current;
+    if (run === undefined || typeof callback !== 'function') return original(callback, ...rest);
+    const inRun = deferToMicrotask
+      ? (...args: unknown[]) => nativeQueueMicrotask(() => callAs(run, callback, args))
+      : (...args: unknown[]) => callAs(run, callback, args);
+    return original(inRun, ...rest);
+  };
+  // util.promisify(setTimeout) and friends look for this.
+  for (const key of Object.getOwnPropertySymbols(original))
+    Object.defineProperty(wrapped, key, Object.getOwnPropertyDescriptor(original, key) as PropertyDescriptor);
+  Object.defineProperty(wrapped, 'name', { value: name });
+  return wrapped;
+}
+
+const SCHEDULERS: Array<{ name: 'setTimeout' | 'setInterval' | 'setImmediate' | 'queueMicrotask'; deferToMicrotask: boolean }> = [
+  { name: 'setTimeout', deferToMicrotask: true },
+  { name: 'setInterval', deferToMicrotask: true },
+  { name: 'setImmediate', deferToMicrotask: true },
+  { name: 'queueMicrotask', deferToMicrotask: false },
+];
+
+function wrapSchedulers(): void {
+  const target = globalThis as unknown as Record<string, Scheduler>;
+  for (const { name, deferToMicrotask } of SCHEDULERS) {
+    const original = target[name] as Scheduler;
+    originals.set(name, original);
+    target[name] = wrapScheduler(name, original, deferToMicrotask);
+  }
+  const nextTick = process.nextTick as unknown as Scheduler;
+  originals.set('nextTick', nextTick);
+  process.nextTick = wrapScheduler('nextTick', nextTick.bind(process), false) as unknown as typeof process.nextTick;
+}
+
+function unwrapSchedulers(): void {
+  const target = globalThis as unknown as Record<string, Scheduler>;
+  for (const { name } of SCHEDULERS) target[name] = originals.get(name) as Scheduler;
+  process.nextTick = originals.get('nextTick') as unknown as typeof process.nextTick;
+  originals.clear();
+}
+
+/**
  * Runs every handler so that what it leaves behind (a rejection nobody handled, a throw in a timer
- * it set, however many awaits and timers later) is charged to its rule and request: the resources it
- * makes carry its run (see `tracer`). Under the watchdog, a handler that does not return within its
- * timeout is stopped.
+ * it set, however many awaits and timers later) is charged to its rule and request, and so that a
+ * loop in its code, before or after an await, is stopped after the handler's timeout by the watchdog.
  */
 export const contextGuard: HandlerGuard = {
   run: (engine, rule, request, handler, context) => {
-    const run = new HandlerRun(engine, rule, request);
-    if (!watchdog) return traced(run, handler, context);
-    const limit = engine.handlerTimeoutOf(rule, request.service);
-    const outer = running;
-    running = { run, number: watchdog.enter(limit), limit };
-    try {
-      return traced(run, handler, context);
-    } finally {
-      watchdog.leave();
-      running = outer;
-    }
+    if (stopPromiseHooks === undefined) startPromiseHooks();
+    const run = new HandlerRun(engine, rule, request, engine.handlerTimeoutOf(rule, request.service));
+    return runAs(run, true, () => handler(context as never));
   },
 };
 
-function onStrayError(error: unknown): void {
-  // Node runs these listeners in the async context of the promise rejected or the callback that threw.
-  const run = (executionAsyncResource() as Traced)[RUN_OF];
+function onStrayError(error: unknown, promise?: Promise<unknown>): void {
+  let run = promise === undefined ? undefined : (promise as Traced)[RUN_OF];
+  if (run === undefined && typeof error === 'object' && error !== null) run = thrownIn.get(error);
+  if (run === undefined && promise === undefined) run = lastThrownIn;
+  lastThrownIn = undefined;
   const thrownAt = error instanceof Error && typeof error.stack === 'string' ? firstUserFrame(error.stack) : undefined;
   if (run) {
     run.engine.strayError(run.rule, run.request, error, thrownAt);
@@ -96,26 +224,31 @@ function onStrayError(error: unknown): void {
   for (const engine of engines) engine.logger.error(`uncaught error outside any handler (serving goes on): ${message}`);
 }
 
+const onUncaught = (error: unknown): void => onStrayError(error);
+
 /**
  * Keeps the process serving when scenario code goes wrong. While `engine` serves, stray
  * rejections and uncaught exceptions are logged (and journaled against the rule whose handler caused
- * them) instead of ending the process, and a watchdog thread stops handlers stuck in a synchronous
- * loop. Returns the function that stops this for `engine`.
+ * them) instead of ending the process, and a watchdog thread stops handler code stuck in a loop.
+ * Returns the function that stops this for `engine`.
  */
 export function containScenarioCode(engine: Engine): () => void {
   if (engines.size === 0) {
     process.on('unhandledRejection', onStrayError);
-    process.on('uncaughtException', onStrayError);
+    process.on('uncaughtException', onUncaught);
     watchdog = new RunawayWatchdog(onHandlerStopped);
+    wrapSchedulers();
   }
   engines.add(engine);
   return () => {
     if (!engines.delete(engine) || engines.size > 0) return;
     process.off('unhandledRejection', onStrayError);
-    process.off('uncaughtException', onStrayError);
+    process.off('uncaughtException', onUncaught);
     void watchdog?.close();
     watchdog = undefined;
-    if (tracing) tracer.disable();
-    tracing = false;
+    watched = undefined;
+    unwrapSchedulers();
+    stopPromiseHooks?.();
+    stopPromiseHooks = undefined;
   };
 }
