@@ -2,7 +2,20 @@
  * The scenario DSL: small typed factories returning plain data. Scenario authors import these
  * from the `mockstack` package.
  */
-export { type Chaos, Code, type CorsOptions, type DelaySpec, type Fault, type MatchSpec, type RateLimit, type Reply, type Sequence } from '@mockstack/core';
+export {
+  type Chaos,
+  Code,
+  type CorsOptions,
+  type DelaySpec,
+  type Fault,
+  type Http2Setting,
+  type MatchSpec,
+  type RateLimit,
+  type Reply,
+  type Sequence,
+  type TlsFiles,
+  type TlsSetting,
+} from '@mockstack/core';
 export type {
   Contracts,
   Exact,

@@ -1,5 +1,5 @@
 export { unsendable, unsendableFault } from './answer-check.js';
-export { clientGoneSignal, HttpApp, type HttpAppOptions, requestTimedOut } from './http-app.js';
+export { clientGoneSignal, HTTP2_CODES, HttpApp, type HttpAppOptions, http2StreamOf, requestTimedOut } from './http-app.js';
 export { HttpMounts } from './http-mounts.js';
 export {
   bodyLimitOf,

@@ -17,6 +17,7 @@ import {
   type Service,
   type ServiceAddress,
   type ServiceServer,
+  tlsOf,
 } from '@mockstack/core';
 import {
   bodyLimitOf,
@@ -25,6 +26,7 @@ import {
   faultStatusAndHeaders,
   HttpApp,
   type HttpAppOptions,
+  http2StreamOf,
   pathOf,
   requestErrorOf,
   unsendable,
@@ -68,7 +70,13 @@ class RestServer implements ServiceServer {
     const openapi = this.#useContract(service);
     this.#routes = routeKey(service);
     const bodyLimit = bodyLimitOf(service.config);
-    this.#http = new HttpApp({ bodyLimit, cors: service.config.cors as HttpAppOptions['cors'], limits });
+    this.#http = new HttpApp({
+      bodyLimit,
+      cors: service.config.cors as HttpAppOptions['cors'],
+      limits,
+      tls: tlsOf(service.config, service.name),
+      http2: service.config.http2 as HttpAppOptions['http2'],
+    });
     this.#app = this.#http.fastify;
     addBodyParsers(this.#app, bodyLimit);
 
@@ -335,7 +343,7 @@ class RestRequest implements CoreRequest {
   answerLate(outcome: Outcome): void {
     if (this.#reply.sent) return;
     // The stop unwound node's HTTP parser of this connection too: the connection cannot take another request.
-    this.#reply.header('connection', 'close');
+    if (!http2StreamOf(this.#reply.raw)) this.#reply.header('connection', 'close');
     finish(this.#engine, this, outcome, this.#contract, this.#reply, this.#startedAt);
   }
 }
