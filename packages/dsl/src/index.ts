@@ -29,7 +29,7 @@ export type {
   TypedReply,
 } from './contracts.js';
 export type { Collection, CrudOptions } from './crud.js';
-export { type FaultInit, fault } from './fault.js';
+export { type DribbleInit, type FaultInit, fault } from './fault.js';
 export {
   type FieldResolver,
   type FieldRuleOptions,
@@ -99,3 +99,4 @@ export {
   type StaticResponse,
   scenario,
 } from './scenario.js';
+export { type SseEvent, type SseInit, sse } from './sse.js';

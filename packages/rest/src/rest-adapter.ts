@@ -29,8 +29,10 @@ import {
   http2StreamOf,
   pathOf,
   requestErrorOf,
+  sendWireBody,
   unsendable,
   unsendableFault,
+  wireBodyOf,
 } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { addBodyParsers } from './body-parsers.js';
@@ -247,6 +249,15 @@ function finish(engine: Engine, core: CoreRequest, decided: Outcome, contract: C
     return;
   }
   const rule = 'rule' in outcome ? outcome.rule : undefined;
+  const wire = outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(bodyOf(outcome), () => core.signal) : undefined;
+  if (wire) {
+    const headers = outcome.kind === 'reply' ? outcome.reply.headers : undefined;
+    const status = outcome.kind === 'reply' ? (outcome.reply.status ?? 200) : 200;
+    sendWireBody(reply, status, headers, wire, Math.min(engine.journal.maxBodyBytes, STREAM_JOURNAL_BYTES), (sent) =>
+      engine.record(core, outcome, { status: sent.status, startedAt, error: sent.error, response: { headers, body: sent.body } }),
+    );
+    return;
+  }
   sendingReply = reply;
   sendingRule = rule;
   sendingFault = undefined;
@@ -264,6 +275,13 @@ function finish(engine: Engine, core: CoreRequest, decided: Outcome, contract: C
   // fastify's serialiser failed (a BigInt, a cycle): #answerBadRequest answered 500 and left the journaling to us.
   if (fault) engine.record(core, { kind: 'fault', rule, fault }, { status: 500, startedAt });
   else engine.record(core, outcome, { status, startedAt });
+}
+
+/** What the journal keeps of a streamed body: under the journal's response preview limit, so it is shown as text, not cut again. */
+const STREAM_JOURNAL_BYTES = 32 * 1024;
+
+function bodyOf(outcome: Extract<Outcome, { kind: 'body' | 'reply' }>): unknown {
+  return outcome.kind === 'body' ? outcome.body : outcome.reply.body;
 }
 
 /** Why the scenario's answer cannot go out over HTTP, or undefined. */
