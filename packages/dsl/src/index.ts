@@ -15,6 +15,7 @@ export {
   type Sequence,
   type TlsFiles,
   type TlsSetting,
+  type Webhook,
 } from '@mockstack/core';
 export type {
   Contracts,
@@ -70,7 +71,7 @@ export {
   type Pause,
   type StreamInit,
 } from './grpc.js';
-export { fallThrough, type ReplyInit, respond, sequence } from './respond.js';
+export { fallThrough, type ReplyInit, respond, sequence, type WebhookInit, webhook } from './respond.js';
 export {
   type OpenApiDocumentName,
   type OperationId,

@@ -27,6 +27,7 @@ import type { LoadedScenario } from './load-scenario.js';
 import { lenientDefinition, loadSources } from './sources.js';
 import { keepNextTickFast } from './tick-map.js';
 import { caOf, TlsCache, withTls } from './tls.js';
+import { WebhookDispatcher } from './webhooks.js';
 
 export interface RunOptions {
   /** Variants to activate at start, in priority order. */
@@ -154,8 +155,10 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
   const handlerTimeout = handlerTimeoutOf(options.handlerTimeout);
   const tlsCache = new TlsCache();
   const { model, inputs } = await loadModel(source, options, tlsCache);
+  const webhooks = new WebhookDispatcher();
   const stack = createStack(model, {
     adapters: adaptersWith(options.protocols),
+    webhooks,
     logger,
     guard: contextGuard,
     handlerTimeout,
@@ -166,6 +169,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
     limits: options.limits,
     redact: options.redact,
   });
+  webhooks.attach(stack.engine);
   await stack.listen();
   const releaseContainment = containScenarioCode(stack.engine);
   let admin: AdminServer | undefined;
@@ -235,6 +239,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
         await watcher?.close();
         await reloading.catch(() => {});
         await Promise.allSettled([admin?.close(), stack.close(graceMs)]);
+        await webhooks.close();
         releaseContainment();
       })();
       return closing;
