@@ -15,6 +15,7 @@ import { graphql, grpc as grpcService, respond, rest, scenario, webhook } from '
 
 const proto = resolve(import.meta.dirname, 'fixtures/contracts/greeter.proto');
 const sdl = resolve(import.meta.dirname, 'fixtures/contracts/inventory.graphql');
+const withCallbacks = resolve(import.meta.dirname, 'fixtures/contracts/callbacks.openapi.json');
 
 interface Received {
   method: string;
@@ -79,6 +80,7 @@ beforeAll(async () => {
         rest.post('/not-a-url', () => respond({ ok: true }, { webhooks: [webhook('file:///etc/passwd', { n: 3 })] })),
         rest.get('/ok', { ok: true }),
       ]),
+      subscriptions: rest({ port: 0, openapi: withCallbacks }),
       catalog: graphql(
         { port: 0, schema: sdl },
         {
@@ -174,4 +176,38 @@ test.each([
   expect(entry.error).toMatch(error);
   expect(received.length).toBe(before);
   expect((await fetch(`${stack.url('payments')}/ok`)).status).toBe(200);
+});
+
+test('OpenAPI callbacks fire at the URL the request named, with a body generated from the callback schema', async () => {
+  const call = nextCall();
+  const res = await fetch(`${stack.url('subscriptions')}/subscriptions?tenant=acme`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ callbackUrl: `${base}/subscriber` }),
+  });
+  expect(res.status).toBe(201);
+  await call;
+  const sent = received.at(-1) as Received;
+  expect(sent).toMatchObject({ method: 'POST', url: '/subscriber/events?sub=acme' });
+  const body = JSON.parse(sent.body) as { event: string; quantity: number };
+  expect(body.event).toBe('created');
+  expect(body.quantity).toBeGreaterThanOrEqual(1);
+  expect(body.quantity).toBeLessThanOrEqual(5);
+  const entry = await journaled(`callback onEvent POST {$request.body#/callbackUrl}/events?sub={$request.query.tenant}`);
+  expect(entry).toMatchObject({ service: 'subscriptions', status: 204, target: `POST ${base}/subscriber/events?sub=acme` });
+});
+
+test('a request that fails the contract fires no callback', async () => {
+  const before = received.length;
+  const res = await fetch(`${stack.url('subscriptions')}/subscriptions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  expect(res.status).toBe(422);
+  // A valid request after it: its callback is the only one to arrive.
+  const call = nextCall();
+  await fetch(`${stack.url('subscriptions')}/subscriptions?tenant=t2`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ callbackUrl: `${base}/second` }),
+  });
+  await call;
+  expect(received.slice(before).map((r) => r.url)).toEqual(['/second/events?sub=t2']);
 });

@@ -18,6 +18,7 @@ import {
   type ServiceAddress,
   type ServiceServer,
   tlsOf,
+  type Webhook,
 } from '@mockstack/core';
 import {
   bodyLimitOf,
@@ -59,6 +60,8 @@ class RestServer implements ServiceServer {
   #service: Service;
   /** Per operation id: the OpenAPI document's answer (replaced on reload, so that an edited document is served). */
   #contracts: ReadonlyMap<string, ContractResponder> | undefined;
+  /** Per operation id: the webhooks its document's `callbacks` fire after a 2xx answer. */
+  #callbacks: OpenApiServiceInfo['callbacks'] | undefined;
   readonly #logger: AdapterContext['logger'];
   readonly #engine: Engine;
   readonly #app: FastifyInstance;
@@ -131,6 +134,7 @@ class RestServer implements ServiceServer {
     }
     for (const warning of openapi?.warnings ?? []) this.#logger.warn(`service "${service.name}" (${openapi?.file}): ${warning}`);
     this.#contracts = openapi?.contract;
+    this.#callbacks = openapi?.callbacks.size ? openapi.callbacks : undefined;
     return openapi;
   }
 
@@ -139,8 +143,23 @@ class RestServer implements ServiceServer {
     const startedAt = performance.now();
     const core = new RestRequest(this.#engine, this.#service.name, operation, contract, request, reply, startedAt);
     const outcome = this.#engine.handle(core, contract ? 'unmatched' : undefined);
-    if (outcome instanceof Promise) void outcome.then((settled) => finish(this.#engine, core, settled, contract, reply, startedAt));
-    else finish(this.#engine, core, outcome, contract, reply, startedAt);
+    const callbacks = this.#callbacks?.get(operation);
+    if (outcome instanceof Promise)
+      void outcome.then((settled) => {
+        finish(this.#engine, core, settled, contract, reply, startedAt);
+        if (callbacks) this.#fireCallbacks(core, settled, reply, callbacks);
+      });
+    else {
+      finish(this.#engine, core, outcome, contract, reply, startedAt);
+      if (callbacks) this.#fireCallbacks(core, outcome, reply, callbacks);
+    }
+  }
+
+  /** The document's `callbacks` of an operation answered 2xx, sent as webhooks naming the rule (or the contract) that answered. */
+  #fireCallbacks(core: RestRequest, outcome: Outcome, reply: FastifyReply, callbacks: (request: CoreRequest) => Webhook[]): void {
+    const rule = 'rule' in outcome ? outcome.rule : undefined;
+    if (!rule || reply.statusCode < 200 || reply.statusCode > 299) return;
+    this.#engine.sendWebhooks(core, rule, callbacks(core));
   }
 
   /** A documented path asked with a method its document does not have: 405 with `Allow`, journaled. */
