@@ -5,10 +5,11 @@
  * rejects the certificate) get the protocol's own error and serving goes on.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as connectH2, type IncomingHttpHeaders } from 'node:http2';
 import { connect as connectTls } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -44,7 +45,7 @@ let h2agent: Agent;
 const clients: grpc.Client[] = [];
 
 beforeAll(async () => {
-  stack = await startStack(checkout);
+  stack = await startStack(checkout, { admin: true });
   agent = new Agent({ connect: { ca: stack.ca } });
   h2agent = new Agent({ connect: { ca: stack.ca }, allowH2: true });
 });
@@ -203,5 +204,47 @@ describe('curl', () => {
       (error: { code: number }) => error.code,
     );
     expect(failed).toBe(60);
+  });
+});
+
+test('the admin API lists the CA with each TLS service', async () => {
+  const services = (await (await fetch(`${stack.adminUrl}/services`, { headers: stack.adminHeaders })).json()) as { name: string; ca?: string }[];
+  expect(services.find((s) => s.name === 'orders')?.ca).toBe(stack.services.orders?.ca);
+  expect(services.find((s) => s.name === 'plain')?.ca).toBeUndefined();
+});
+
+describe("the user's own certificate", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mockstack-tls-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('is served from PEM files; its CA is listed', async () => {
+    // A certificate made elsewhere: here, the one this stack was given, written to files.
+    const orders = stack.engine.model.services.get('orders')?.config.tls as { cert: string; key: string; ca: string };
+    writeFileSync(join(dir, 'cert.pem'), orders.cert);
+    writeFileSync(join(dir, 'key.pem'), orders.key);
+    writeFileSync(join(dir, 'ca.pem'), orders.ca);
+    const own = await startStack(
+      scenario('own-cert').services({
+        api: rest({ port: 0, tls: { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), ca: join(dir, 'ca.pem') } }, [rest.get('/x', 'own')]),
+      }),
+    );
+    try {
+      expect(own.services.api?.ca).toBe(join(dir, 'ca.pem'));
+      const res = await undiciFetch(`${own.url('api')}/x`, { dispatcher: h2agent });
+      expect(await res.text()).toBe('own');
+    } finally {
+      await own.close();
+    }
+  });
+
+  test.each([
+    ['a missing file', { cert: 'nope/cert.pem', key: 'nope/key.pem' }, /cannot read its TLS certificate .*nope\/cert\.pem/],
+    ['a file that is not PEM', { cert: join(dir, 'not-pem.txt'), key: join(dir, 'not-pem.txt') }, /is not PEM/],
+    ['a setting that is neither', { cert: 1 }, /give true .* or \{ cert: 'cert.pem', key: 'key.pem' \}/],
+  ])('%s is one MOCKSTACK_ERR_TLS_INVALID naming the service', async (_name, tls, message) => {
+    writeFileSync(join(dir, 'not-pem.txt'), 'hello');
+    const start = startStack(scenario('bad-cert').services({ api: rest({ port: 0, tls: tls as never }, [rest.get('/x', 'x')]) }));
+    await expect(start).rejects.toMatchObject({ code: 'MOCKSTACK_ERR_TLS_INVALID', message: expect.stringMatching(message) });
+    await expect(start).rejects.toThrow(/service "api"/);
   });
 });
