@@ -31,6 +31,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--seed <n>', "override the scenario's seed", integer)
     .option('--host <host>', 'host every service binds to', '127.0.0.1')
     .option('--random-ports', 'serve every service on a free port')
+    .option('--tls', 'serve every service over TLS (HTTP/2 for REST and GraphQL) with a generated certificate; its CA is written to .mockstack/tls/ca.pem')
     .option('--admin-port <port>', 'admin API port (0 = free port)', integer, 9900)
     .option('--admin-host <host>', 'admin API host (loopback unless told; any other host requires a token)', '127.0.0.1')
     .option(
@@ -158,6 +159,7 @@ interface UpOptions {
   seed?: number;
   host: string;
   randomPorts?: boolean;
+  tls?: boolean;
   adminPort: number;
   adminHost: string;
   adminToken?: string;
@@ -204,6 +206,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       seed: options.seed,
       host: options.host,
       randomPorts: options.randomPorts,
+      tls: options.tls,
       adminPort: options.admin ? options.adminPort : false,
       adminHost: options.adminHost,
       adminToken: options.adminToken ?? process.env[ADMIN_TOKEN_ENV],
@@ -249,7 +252,14 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   const readyMs = performance.now() - started;
   if (options.logFormat === 'json') {
     console.log(
-      JSON.stringify({ event: 'ready', scenario: engine.model.name, services: running.services, admin: running.admin?.url, ms: Math.round(readyMs) }),
+      JSON.stringify({
+        event: 'ready',
+        scenario: engine.model.name,
+        services: running.services,
+        admin: running.admin?.url,
+        ...(running.tls?.caFile && { ca: running.tls.caFile }),
+        ms: Math.round(readyMs),
+      }),
     );
   } else {
     printServiceTable({
@@ -261,6 +271,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       admin: running.admin?.url,
       readyMs,
       watch: Boolean(options.watch),
+      ca: running.tls?.caFile,
     });
   }
   if (running.admin && !isLoopbackHost(options.adminHost)) {

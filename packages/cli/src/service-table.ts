@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import type { ServiceAddress } from '@mockstack/core';
 
 export interface ServiceTable {
@@ -9,6 +10,8 @@ export interface ServiceTable {
   admin: string | undefined;
   readyMs: number;
   watch: boolean;
+  /** With TLS: the CA file clients must trust. */
+  ca?: string | undefined;
 }
 
 /** The table `mockstack up` prints once every service listens. */
@@ -20,5 +23,7 @@ export function printServiceTable(table: ServiceTable): void {
   const variants = table.variants.length ? ` · variants ${table.variants.join(', ')}` : '';
   console.log(`mockstack · scenario "${table.scenario}" (${table.file}) · seed ${table.seed}${variants}`);
   console.log(lines.join('\n'));
+  if (table.ca)
+    console.log(`TLS: trust the CA in ${relative(process.cwd(), table.ca) || table.ca} (curl --cacert, NODE_EXTRA_CA_CERTS, grpc credentials.createSsl)`);
   console.log(`Ready in ${Math.round(table.readyMs)} ms${table.watch ? ', watching for changes' : ''}. Ctrl-C to stop.`);
 }

@@ -20,8 +20,10 @@ export interface ServiceAddress {
   protocol: string;
   host: string;
   port: number;
-  /** `http://127.0.0.1:8081`, `grpc://127.0.0.1:50051`… */
+  /** `http://127.0.0.1:8081`, `https://…` with TLS, `grpc://127.0.0.1:50051`… */
   url: string;
+  /** With TLS: the file of the CA that signed the service's certificate, for clients to trust. */
+  ca?: string | undefined;
 }
 
 export interface AdapterContext {

@@ -5,7 +5,21 @@ import { parseDuration, resolveDelay, sleep } from './delay.js';
 import { ErrorCode, formatSource, MockstackError } from './errors.js';
 import { Journal, type JournalEntry, type JournalLimits, JournalRecord, type MissReport } from './journal.js';
 import { type Logger, silentLogger } from './logger.js';
-import type { Chaos, CoreRequest, DelaySpec, Fault, HandlerContext, Model, RateLimit, Reply, Responder, Rule, Service, SourceLocation } from './model.js';
+import type {
+  Chaos,
+  CoreRequest,
+  DelaySpec,
+  Fault,
+  HandlerContext,
+  Model,
+  RateLimit,
+  Reply,
+  Responder,
+  Rule,
+  Service,
+  SourceLocation,
+  Webhook,
+} from './model.js';
 import { editDistance } from './nearest.js';
 import { hashString, SeededRandom } from './random.js';
 import { Redactor, type RedactSetting } from './redact.js';
@@ -57,6 +71,16 @@ export interface EngineOptions {
   seed?: number | undefined;
   /** Secrets kept out of the journal and logs besides the defaults and the scenario's, or false for none (`--redact`, `--no-redact`). */
   redact?: RedactSetting | undefined;
+  /**
+   * Makes the outbound calls an answer carries (`respond(body, { webhooks })`, OpenAPI callbacks); the
+   * runner's sends them over HTTP and journals each. Without one, they are journaled as not sent.
+   */
+  webhooks?: WebhookSender | undefined;
+}
+
+/** Sends the webhooks of an answer to `request` (the request whose rule answered). */
+export interface WebhookSender {
+  send(request: CoreRequest, rule: Rule, webhooks: readonly Webhook[]): void;
 }
 
 /** How an adapter reports the end of a request, in its protocol's words. */
@@ -113,6 +137,7 @@ export class Engine {
   #redactor: Redactor;
   readonly #redact: RedactSetting | undefined;
   readonly #guard: HandlerGuard | undefined;
+  readonly #webhooks: WebhookSender | undefined;
   readonly #handlerTimeout: number;
   #model: Model;
   #seed: number;
@@ -134,6 +159,7 @@ export class Engine {
     this.#model = model;
     this.logger = options.logger ?? silentLogger;
     this.#guard = options.guard;
+    this.#webhooks = options.webhooks;
     this.#handlerTimeout = options.handlerTimeout ?? DEFAULT_HANDLER_TIMEOUT_MS;
     this.journal = new Journal({ entries: options.journalSize, ...options.journal });
     this.#redact = options.redact;
@@ -563,8 +589,20 @@ export class Engine {
       return this.#respond(rule, steps[index], request, call);
     }
     if (isFault(value)) return { kind: 'fault', rule, fault: value };
-    if (isReply(value)) return { kind: 'reply', rule, reply: value };
+    if (isReply(value)) {
+      if (value.webhooks?.length) this.sendWebhooks(request, rule, value.webhooks);
+      return { kind: 'reply', rule, reply: value };
+    }
     return { kind: 'body', rule, body: value };
+  }
+
+  /** Makes outbound calls beside an answer (see `WebhookSender`); adapters call it for their contract's callbacks. */
+  sendWebhooks(request: CoreRequest, rule: Rule, webhooks: readonly Webhook[]): void {
+    if (this.#webhooks) this.#webhooks.send(request, rule, webhooks);
+    else
+      this.logger.warn(
+        `${webhooks.length} webhook(s) of ${request.operation} not sent: this stack has no webhook sender (serve it with runScenario or startStack)`,
+      );
   }
 
   #delayed(request: CoreRequest, plan: OperationPlan, rule: Rule | undefined, outcome: Outcome): Outcome | Promise<Outcome> {

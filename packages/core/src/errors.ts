@@ -37,6 +37,8 @@ export const ErrorCode = {
   GenNoContracts: 'MOCKSTACK_ERR_GEN_NO_CONTRACTS',
   /** An option given to `startStack` / `runScenario` has a value it cannot take (e.g. `handlerTimeout: 0`). */
   OptionInvalid: 'MOCKSTACK_ERR_OPTION_INVALID',
+  /** A service's `tls` setting cannot be served: a certificate or key file unreadable or not PEM, or not resolved by the runner. */
+  TlsInvalid: 'MOCKSTACK_ERR_TLS_INVALID',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -13,6 +13,7 @@ export {
   type HandlerGuard,
   type Outcome,
   type StateShapeChange,
+  type WebhookSender,
 } from './engine.js';
 export { displayPath, ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
 export { codeOfHttpStatus, httpStatusOfCode } from './http-status.js';
@@ -34,10 +35,11 @@ export * from './model.js';
 export { editDistance, nearest } from './nearest.js';
 export { hashString, SeededRandom } from './random.js';
 export { defaultRedactedHeaders, defaultRedactedQuery, REDACTED, Redactor, type RedactSetting } from './redact.js';
-export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, isSequence, makeFault, makeReply, makeSequence } from './reply.js';
+export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, isSequence, makeFault, makeReply, makeSequence, makeWebhook } from './reply.js';
 export { captureSource, firstUserFrame } from './source.js';
 export { createStack, Stack, type StackOptions } from './stack.js';
 export { contentHash, fileHashes, readStartupCache, startupCacheDir, unchanged, writeStartupCache } from './startup-cache.js';
+export { type Http2Setting, type TlsFiles, type TlsMaterial, type TlsSetting, tlsOf } from './tls.js';
 export {
   CompiledPattern,
   type CountExpectation,

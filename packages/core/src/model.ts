@@ -64,6 +64,28 @@ export interface Reply {
   body?: unknown;
   trailers?: Record<string, string> | undefined;
   delay?: DelaySpec | undefined;
+  /** Outbound calls made once this answer is decided (see `Webhook`). */
+  webhooks?: readonly Webhook[] | undefined;
+}
+
+/**
+ * An outbound HTTP call a scenario makes beside an answer (a payment provider notifying its client),
+ * or an OpenAPI callback. Only this URL is ever called; each call is journaled (protocol `webhook`).
+ */
+export interface Webhook {
+  readonly [KIND]: 'webhook';
+  url: string;
+  /** Sent as JSON unless a string or bytes. */
+  body?: unknown;
+  /** Default POST. */
+  method?: string | undefined;
+  headers?: Record<string, string> | undefined;
+  /** Waited before the call. */
+  delay?: DelaySpec | undefined;
+  /** How long the target may take to answer before the call is cut and journaled as failed (default 5 s). */
+  timeout?: Duration | undefined;
+  /** Names the call in the journal (e.g. the OpenAPI callback's name). */
+  name?: string | undefined;
 }
 
 /** A failure in the protocol-neutral vocabulary; each adapter speaks it in its own terms. */

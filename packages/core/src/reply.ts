@@ -1,5 +1,5 @@
 import type { Code } from './code.js';
-import { type DelaySpec, type Fault, KIND, type Reply, type Responder, type Sequence } from './model.js';
+import { type DelaySpec, type Fault, KIND, type Reply, type Responder, type Sequence, type Webhook } from './model.js';
 
 export function isReply(value: unknown): value is Reply {
   return typeof value === 'object' && value !== null && (value as Reply)[KIND] === 'reply';
@@ -30,6 +30,10 @@ export function makeReply(fields: Omit<Reply, typeof KIND>): Reply {
 
 export function makeFault(code: Code, message: string, fields: Omit<Fault, typeof KIND | 'code' | 'message'> = {}): Fault {
   return { [KIND]: 'fault', code, message, ...fields };
+}
+
+export function makeWebhook(fields: Omit<Webhook, typeof KIND>): Webhook {
+  return { [KIND]: 'webhook', ...fields };
 }
 
 export function makeSequence(steps: readonly Responder[], after: Sequence['after'] = 'repeat-last'): Sequence {

@@ -138,8 +138,16 @@ export class Stack {
     const detach = host.host(mount.path, handler);
     this.#mounted.set(guest, { mount, handler, detach });
     const protocol = this.engine.model.services.get(guest)?.protocol ?? 'http';
-    const origin = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
-    this.#addresses.set(guest, { name: guest, protocol, host: address.host, port: address.port, url: `${origin}${mount.path}` });
+    const scheme = address.url.startsWith('https:') ? 'https' : 'http';
+    const origin = `${scheme}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+    this.#addresses.set(guest, {
+      name: guest,
+      protocol,
+      host: address.host,
+      port: address.port,
+      url: `${origin}${mount.path}`,
+      ...(address.ca && { ca: address.ca }),
+    });
   }
 }
 

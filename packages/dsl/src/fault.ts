@@ -1,4 +1,19 @@
-import { type Code, codeOfHttpStatus, type Fault, isCode, makeFault } from '@mockstack/core';
+import { type Code, codeOfHttpStatus, type Duration, type Fault, isCode, makeFault, makeReply, type Reply } from '@mockstack/core';
+
+/** Shared with `@mockstack/http` by well-known symbols, so that neither package imports the other. */
+const DRIBBLE = Symbol.for('mockstack.http.dribble');
+const MALFORMED_CHUNK = Symbol.for('mockstack.http.malformed-chunk');
+
+/** How a dribbled body goes out. */
+export interface DribbleInit {
+  /** How long the body takes to arrive: `'5s'`, or milliseconds. */
+  over: Duration;
+  /** Pieces it is cut into, sent evenly over `over` (default 10). */
+  chunks?: number;
+  /** Default 200. */
+  status?: number;
+  headers?: Record<string, string>;
+}
 
 export interface FaultInit {
   /** Extra data: in the HTTP error body, GraphQL `extensions`, gRPC status details. */
@@ -80,5 +95,24 @@ export const fault = {
   /** The connection is closed with an empty reply. */
   empty(): Fault {
     return makeFault('UNAVAILABLE', 'empty reply', { transport: 'empty' });
+  },
+
+  /**
+   * REST: the answer arrives slowly, its body cut into `chunks` pieces spread over `over` (a slow or
+   * congested upstream; for testing client read timeouts). The body is text, bytes, or JSON.
+   * @example rest.get('/report', fault.dribble({ rows: [] }, { over: '5s', chunks: 20 }))
+   */
+  dribble(body: unknown, init: DribbleInit): Reply {
+    return makeReply({ body: { [DRIBBLE]: { body, over: init.over, chunks: init.chunks } }, status: init.status, headers: init.headers });
+  },
+
+  /**
+   * REST: the head and the first half of the body, then a broken frame: over HTTP/1.1 a chunk whose size
+   * is not hexadecimal and the connection closed; over HTTP/2 the stream reset with PROTOCOL_ERROR.
+   * Clients see a parse error mid-body.
+   * @example rest.get('/export', fault.malformedChunk('id,name\n1,Ada\n'))
+   */
+  malformedChunk(body: unknown = 'partial body', init: { status?: number; headers?: Record<string, string> } = {}): Reply {
+    return makeReply({ body: { [MALFORMED_CHUNK]: { body } }, status: init.status, headers: init.headers });
   },
 };

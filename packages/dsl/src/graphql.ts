@@ -19,6 +19,7 @@ import type {
 } from './contracts.js';
 import {
   type HttpServiceOptions,
+  httpTransport,
   optionsAndResponder,
   type RuleBehaviour,
   type RuleOf,
@@ -436,6 +437,7 @@ export function graphql<State, const Schema extends string = string>(
       listLength: options.listLength,
       bodyLimit: options.bodyLimit,
       cors: options.cors,
+      ...httpTransport(options),
       ...(options.lenient !== undefined && { lenient: options.lenient }),
     },
     rules,

@@ -1,4 +1,14 @@
-import { captureSource, type DelaySpec, type FallThrough, type Fault, type Headers, type MatchSpec, makeFault, makeReply } from '@mockstack/core';
+import {
+  captureSource,
+  type DelaySpec,
+  type FallThrough,
+  type Fault,
+  type Headers,
+  type MatchSpec,
+  makeFault,
+  makeReply,
+  type TlsSetting,
+} from '@mockstack/core';
 import type {
   Control,
   ExactResponder,
@@ -136,6 +146,11 @@ export interface GrpcOptions extends ServiceBehaviour {
   health?: boolean;
   /** Largest accepted request message in bytes (default 4 MiB). */
   maxMessageBytes?: number;
+  /**
+   * TLS: `true` serves a certificate generated at start, signed by a local CA written to
+   * `.mockstack/tls/ca.pem` (clients: `credentials.createSsl(ca)`); or your own PEM files. Default off (on with `--tls`).
+   */
+  tls?: TlsSetting;
 }
 
 export interface MethodOptions extends RuleBehaviour {
@@ -237,6 +252,7 @@ export function grpc<State>(options: GrpcOptions, implementation: GrpcServices<S
       reflection: options.reflection ?? true,
       health: options.health ?? true,
       ...(options.maxMessageBytes !== undefined && { maxMessageBytes: options.maxMessageBytes }),
+      ...(options.tls !== undefined && { tls: options.tls }),
     },
     rules: Array.isArray(implementation)
       ? implementation

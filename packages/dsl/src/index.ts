@@ -2,7 +2,21 @@
  * The scenario DSL: small typed factories returning plain data. Scenario authors import these
  * from the `mockstack` package.
  */
-export { type Chaos, Code, type CorsOptions, type DelaySpec, type Fault, type MatchSpec, type RateLimit, type Reply, type Sequence } from '@mockstack/core';
+export {
+  type Chaos,
+  Code,
+  type CorsOptions,
+  type DelaySpec,
+  type Fault,
+  type Http2Setting,
+  type MatchSpec,
+  type RateLimit,
+  type Reply,
+  type Sequence,
+  type TlsFiles,
+  type TlsSetting,
+  type Webhook,
+} from '@mockstack/core';
 export type {
   Contracts,
   Exact,
@@ -16,7 +30,7 @@ export type {
   TypedReply,
 } from './contracts.js';
 export type { Collection, CrudOptions } from './crud.js';
-export { type FaultInit, fault } from './fault.js';
+export { type DribbleInit, type FaultInit, fault } from './fault.js';
 export {
   type FieldResolver,
   type FieldRuleOptions,
@@ -57,7 +71,7 @@ export {
   type Pause,
   type StreamInit,
 } from './grpc.js';
-export { fallThrough, type ReplyInit, respond, sequence } from './respond.js';
+export { fallThrough, type ReplyInit, respond, sequence, type WebhookInit, webhook } from './respond.js';
 export {
   type OpenApiDocumentName,
   type OperationId,
@@ -86,3 +100,4 @@ export {
   type StaticResponse,
   scenario,
 } from './scenario.js';
+export { type SseEvent, type SseInit, sse } from './sse.js';

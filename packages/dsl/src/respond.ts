@@ -1,4 +1,15 @@
-import { type DelaySpec, type FallThrough, fallThroughMarker, makeReply, makeSequence, type Responder, type Sequence } from '@mockstack/core';
+import {
+  type DelaySpec,
+  type Duration,
+  type FallThrough,
+  fallThroughMarker,
+  makeReply,
+  makeSequence,
+  makeWebhook,
+  type Responder,
+  type Sequence,
+  type Webhook,
+} from '@mockstack/core';
 import type { TypedReply } from './contracts.js';
 
 export interface ReplyInit {
@@ -8,6 +19,21 @@ export interface ReplyInit {
   /** gRPC trailing metadata. */
   trailers?: Record<string, string>;
   delay?: DelaySpec;
+  /** Outbound calls made beside this answer, with `webhook(url, body, options)`; each is journaled. */
+  webhooks?: readonly Webhook[];
+}
+
+/** How a webhook is sent. */
+export interface WebhookInit {
+  /** Default POST. */
+  method?: string;
+  headers?: Record<string, string>;
+  /** Waited before the call (after the answer is decided): `'2s'`, a range… */
+  delay?: DelaySpec;
+  /** How long the target may take before the call is cut and journaled as failed (default 5 s). */
+  timeout?: Duration;
+  /** The call's operation in the journal (default `POST <url>`). */
+  name?: string;
 }
 
 /**
@@ -21,7 +47,7 @@ export function respond<const Body = undefined, const Status extends number = 20
   body?: Body,
   init: ReplyInit & { status?: Status } = {},
 ): TypedReply<Body, Status> {
-  return makeReply({ body, status: init.status, headers: init.headers, trailers: init.trailers, delay: init.delay });
+  return makeReply({ body, status: init.status, headers: init.headers, trailers: init.trailers, delay: init.delay, webhooks: init.webhooks });
 }
 
 /**
@@ -44,4 +70,17 @@ export function sequence(steps: readonly Responder[], options: { after?: Sequenc
  */
 export function fallThrough(): FallThrough {
   return fallThroughMarker;
+}
+
+/**
+ * An outbound call made beside an answer, from any protocol's handler: `body` is sent as JSON (a string
+ * or bytes as they are) to exactly `url`, after `delay`. The call, the target's answer, the time taken or
+ * the failure (refused, timed out) are journaled as protocol `webhook` and can be verified like requests.
+ *
+ * @example
+ * rest.post('/payments', ({ body }) =>
+ *   respond({ id: 'pay_1', status: 'pending' }, { status: 202, webhooks: [webhook(body.callbackUrl, { id: 'pay_1', status: 'paid' }, { delay: '100ms' })] }))
+ */
+export function webhook(url: string, body?: unknown, init: WebhookInit = {}): Webhook {
+  return makeWebhook({ url, body, method: init.method, headers: init.headers, delay: init.delay, timeout: init.timeout, name: init.name });
 }

@@ -15,6 +15,7 @@ import type {
 import { crud } from './crud.js';
 import {
   type HttpServiceOptions,
+  httpTransport,
   optionsAndResponder,
   type RuleBehaviour,
   type RuleOf,
@@ -255,6 +256,7 @@ export function rest<State, const Document extends OpenApiDocumentName = string>
     config: {
       bodyLimit: options.bodyLimit,
       cors: options.cors,
+      ...httpTransport(options),
       ...(options.openapi !== undefined && { openapi: options.openapi }),
       ...(options.validateRequests !== undefined && { validateRequests: options.validateRequests }),
       ...(options.lenient !== undefined && { lenient: options.lenient }),

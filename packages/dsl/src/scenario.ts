@@ -5,12 +5,14 @@ import {
   type DelaySpec,
   type Duration,
   type Fault,
+  type Http2Setting,
   type RateLimit,
   type RedactSetting,
   type RuleDefinition,
   SCENARIO,
   type ScenarioDefinition,
   type ServiceDefinition,
+  type TlsSetting,
 } from '@mockstack/core';
 
 /** A service as a scenario holds it; `State` ties its handlers to the scenario's state type. */
@@ -48,6 +50,23 @@ export interface HttpServiceOptions {
    * @example rest({ port: 8081, cors: { origins: ['https://app.staging.example.com'] } }, routes)
    */
   cors?: boolean | CorsOptions;
+  /**
+   * HTTPS: `true` serves a certificate generated at start, signed by a local CA written to
+   * `.mockstack/tls/ca.pem` (point clients at it); or your own PEM files. With TLS, HTTP/2 is
+   * negotiated by ALPN and HTTP/1.1 still served. Default off (or on for every service with `--tls`).
+   * @example rest({ port: 8443, tls: true }, routes)
+   */
+  tls?: TlsSetting;
+  /**
+   * HTTP/2. With TLS on by default (`false`: HTTP/1.1 only). On a plain port, `'h2c'` serves HTTP/2
+   * with prior knowledge (`curl --http2-prior-knowledge`) instead of HTTP/1.1: node cannot serve both there.
+   */
+  http2?: Http2Setting;
+}
+
+/** The transport settings of an HTTP service, for its `config`. */
+export function httpTransport(options: HttpServiceOptions): { tls?: TlsSetting; http2?: Http2Setting } {
+  return { ...(options.tls !== undefined && { tls: options.tls }), ...(options.http2 !== undefined && { http2: options.http2 }) };
 }
 
 /** Options every rule of every protocol takes. */

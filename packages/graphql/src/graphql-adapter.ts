@@ -16,6 +16,7 @@ import {
   type Service,
   type ServiceAddress,
   type ServiceServer,
+  tlsOf,
 } from '@mockstack/core';
 import {
   bodyLimitOf,
@@ -182,7 +183,13 @@ class GraphqlServer implements ServiceServer {
     this.#postTarget = `POST ${this.#path}`;
 
     const bodyLimit = bodyLimitOf(config);
-    this.#http = new HttpApp({ bodyLimit, cors: config.cors as HttpAppOptions['cors'], limits: serverLimits });
+    this.#http = new HttpApp({
+      bodyLimit,
+      cors: config.cors as HttpAppOptions['cors'],
+      limits: serverLimits,
+      tls: tlsOf(config, service.name),
+      http2: config.http2 as HttpAppOptions['http2'],
+    });
     this.#app = this.#http.fastify;
     this.#app.addContentTypeParser('application/graphql', { parseAs: 'string' }, (_req, text, done) => done(null, { query: String(text) }));
     this.#app.post(this.#path, (request, reply) => this.#answer(request, reply, (request.body ?? {}) as GraphqlParams, 'POST'));

@@ -19,6 +19,7 @@ import {
   type ServiceAddress,
   type ServiceServer,
   sleep,
+  tlsOf,
 } from '@mockstack/core';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import type protobuf from 'protobufjs';
@@ -164,13 +165,18 @@ class GrpcServer implements ServiceServer {
     dropBindFailureLine();
     const host = this.#service.host;
     const hostPort = `${host.includes(':') ? `[${host}]` : host}:${this.#service.port}`;
+    const tls = tlsOf(this.#service.config, this.#service.name);
+    const credentials = tls
+      ? grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) }], false)
+      : grpc.ServerCredentials.createInsecure();
     return new Promise((resolve, reject) => {
-      this.#server.bindAsync(hostPort, grpc.ServerCredentials.createInsecure(), (error, port) => {
+      this.#server.bindAsync(hostPort, credentials, (error, port) => {
         if (error) {
           reject(error);
           return;
         }
-        resolve({ name: this.#service.name, protocol: 'grpc', host, port, url: `grpc://${hostPort.replace(/:\d+$/, `:${port}`)}` });
+        const url = `${tls ? 'grpcs' : 'grpc'}://${hostPort.replace(/:\d+$/, `:${port}`)}`;
+        resolve({ name: this.#service.name, protocol: 'grpc', host, port, url, ...(tls?.caFile && { ca: tls.caFile }) });
       });
     });
   }

@@ -1,6 +1,18 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer as createH2cServer, createSecureServer, type Http2Session, constants as h2 } from 'node:http2';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type CorsOptions, type HttpHandler, isLoopbackOrigin, type ServerLimits, type Service, type ServiceAddress } from '@mockstack/core';
+import {
+  type CorsOptions,
+  type Http2Setting,
+  type HttpHandler,
+  isLoopbackOrigin,
+  type ServerLimits,
+  type Service,
+  type ServiceAddress,
+  type TlsMaterial,
+} from '@mockstack/core';
 import cors from 'cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { HttpMounts } from './http-mounts.js';
@@ -14,6 +26,14 @@ export interface HttpAppOptions {
   cors: boolean | CorsOptions | undefined;
   /** The stack's timeouts and connection cap. */
   limits: ServerLimits;
+  /** Serve HTTPS with this certificate (see `tlsOf`). */
+  tls?: TlsMaterial | undefined;
+  /**
+   * HTTP/2: with TLS on by default (negotiated by ALPN, HTTP/1.1 still served on the port; `false`: HTTP/1.1
+   * only). Without TLS, `'h2c'` serves HTTP/2 with prior knowledge only: node's plain HTTP/2 server cannot
+   * also take HTTP/1.1 on the same port.
+   */
+  http2?: Http2Setting | undefined;
 }
 
 /**
@@ -24,11 +44,15 @@ export interface HttpAppOptions {
 export class HttpApp {
   readonly fastify: FastifyInstance;
   readonly #mounts = new HttpMounts();
+  readonly #scheme: 'http' | 'https';
+  readonly #tlsCaFile: string | undefined;
   /** Set by `serverFactory`, which `Fastify()` calls at once. */
   #listener!: HttpHandler;
 
   constructor(options: HttpAppOptions) {
     const corsHandler = corsHandlerOf(options.cors);
+    this.#scheme = options.tls ? 'https' : 'http';
+    this.#tlsCaFile = options.tls?.caFile;
     this.fastify = Fastify({
       logger: false,
       bodyLimit: options.bodyLimit,
@@ -40,7 +64,7 @@ export class HttpApp {
       serverFactory: (route) => {
         const own: HttpHandler = corsHandler ? withCors(corsHandler, route) : route;
         this.#listener = this.#mounts.listener(own);
-        return limitedServer(this.#listener, options.limits);
+        return limitedServer(this.#listener, options);
       },
     });
   }
@@ -51,7 +75,8 @@ export class HttpApp {
     const address = this.fastify.server.address();
     const port = typeof address === 'object' && address ? address.port : service.port;
     const host = service.host;
-    return { name: service.name, protocol: service.protocol, host, port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}` };
+    const url = `${this.#scheme}://${host.includes(':') ? `[${host}]` : host}:${port}${path}`;
+    return { name: service.name, protocol: service.protocol, host, port, url, ...(this.#tlsCaFile && { ca: this.#tlsCaFile }) };
   }
 
   /** Ready to serve without listening, for a service mounted on another's port: its request listener. */
@@ -106,16 +131,21 @@ export function requestTimedOut(socket: Duplex | null | undefined): boolean {
  * only (a slow body is answered 408), so answers a scenario delays are unaffected; the idle timeout
  * does count a delay, hence its high default. Node checks the first two on an interval (30 s by
  * default), here a fraction of the shortest so a limit holds near its value.
+ *
+ * With TLS (and HTTP/2 unless turned off) or h2c it is node's HTTP/2 server instead, which fastify
+ * drives through the same request/response API (node's compatibility layer).
  */
-function limitedServer(listener: HttpHandler, limits: ServerLimits): Server {
+function limitedServer(listener: HttpHandler, { limits, tls, http2 }: HttpAppOptions): Server {
   const shortest = Math.min(...[limits.requestTimeoutMs, limits.headersTimeoutMs].filter((ms) => ms > 0));
-  const server = createServer({
+  const timeouts = {
     requestTimeout: limits.requestTimeoutMs,
     // node refuses a headers timeout above the request timeout
     headersTimeout: limits.requestTimeoutMs > 0 ? Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) : limits.headersTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionsCheckingInterval: Number.isFinite(shortest) ? Math.max(50, Math.min(1000, Math.round(shortest / 4))) : 30_000,
-  });
+  };
+  if ((tls && http2 !== false) || (!tls && http2 === 'h2c')) return http2Server(listener, limits, timeouts, tls);
+  const server = tls ? createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key }) : createServer(timeouts);
   server.on('request', listener);
   // Registered before fastify's own clientError handler, which then writes the 408 and destroys the socket.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
@@ -125,6 +155,56 @@ function limitedServer(listener: HttpHandler, limits: ServerLimits): Server {
   if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
   return server;
 }
+
+/**
+ * Node's HTTP/2 server (TLS with ALPN and HTTP/1.1 kept, or h2c), given the two methods `close()` and
+ * fastify call on an HTTP/1 server: `closeAllConnections` cuts every session and socket,
+ * `closeIdleConnections` asks each HTTP/2 session to finish its streams and go (GOAWAY).
+ */
+function http2Server(
+  listener: HttpHandler,
+  limits: ServerLimits,
+  timeouts: { requestTimeout: number; headersTimeout: number; keepAliveTimeout: number },
+  tls: TlsMaterial | undefined,
+): Server {
+  const settings = { maxConcurrentStreams: 250 };
+  const server = tls ? createSecureServer({ cert: tls.cert, key: tls.key, allowHTTP1: true, settings }) : createH2cServer({ settings });
+  const sessions = new Set<Http2Session>();
+  const sockets = new Set<Socket>();
+  server.on('session', (session: Http2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+    if (limits.idleTimeoutMs > 0) session.setTimeout(limits.idleTimeoutMs, () => session.close());
+  });
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  // HTTP/1.1 over TLS: node's HTTP/1 handling of this server reads these.
+  Object.assign(server, { requestTimeout: timeouts.requestTimeout, headersTimeout: timeouts.headersTimeout, keepAliveTimeout: timeouts.keepAliveTimeout });
+  const closeIdleHttp1 = (server as { closeIdleConnections?: () => void }).closeIdleConnections?.bind(server);
+  Object.assign(server, {
+    closeAllConnections: () => {
+      for (const session of sessions) session.destroy();
+      for (const socket of sockets) socket.destroy();
+    },
+    closeIdleConnections: () => {
+      for (const session of sessions) if (!session.closed) session.close();
+      closeIdleHttp1?.();
+    },
+  });
+  server.on('request', listener as never);
+  if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
+  return server as unknown as Server;
+}
+
+/** The HTTP/2 stream under a response, when the request came over HTTP/2. */
+export function http2StreamOf(response: ServerResponse): { close(code?: number): void } | undefined {
+  return (response as { stream?: { close(code?: number): void } }).stream;
+}
+
+/** RST_STREAM codes a fault ends an HTTP/2 stream with. */
+export const HTTP2_CODES = { internalError: h2.NGHTTP2_INTERNAL_ERROR, protocolError: h2.NGHTTP2_PROTOCOL_ERROR, cancel: h2.NGHTTP2_CANCEL } as const;
 
 type CorsHandler = ReturnType<typeof cors>;
 

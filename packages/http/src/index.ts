@@ -1,5 +1,17 @@
 export { unsendable, unsendableFault } from './answer-check.js';
-export { clientGoneSignal, HttpApp, type HttpAppOptions, requestTimedOut } from './http-app.js';
+export {
+  BodyCapture,
+  DRIBBLE,
+  type DribbleBody,
+  MALFORMED_CHUNK,
+  type MalformedChunkBody,
+  SSE,
+  type SseBody,
+  type SseEventInit,
+  type WireBody,
+  wireBodyOf,
+} from './body.js';
+export { clientGoneSignal, HTTP2_CODES, HttpApp, type HttpAppOptions, http2StreamOf, requestTimedOut } from './http-app.js';
 export { HttpMounts } from './http-mounts.js';
 export {
   bodyLimitOf,
@@ -10,3 +22,4 @@ export {
   type RequestError,
   requestErrorOf,
 } from './reply.js';
+export { sendWireBody, type WireResult } from './wire-reply.js';

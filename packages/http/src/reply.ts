@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { Fault } from '@mockstack/core';
 import { httpStatusOfCode } from '@mockstack/core';
 import type { FastifyError, FastifyReply } from 'fastify';
-import { requestTimedOut } from './http-app.js';
+import { HTTP2_CODES, http2StreamOf, requestTimedOut } from './http-app.js';
 
 /** Largest request body an HTTP service accepts unless its `bodyLimit` says otherwise: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -57,7 +57,10 @@ export function requestErrorOf(error: FastifyError, bodyLimit: number, socket?: 
  */
 export function endWithoutAnswer(reply: FastifyReply, transport: 'reset' | 'empty' | 'aborted'): string | number {
   reply.hijack();
-  if (transport === 'reset') reply.raw.socket?.resetAndDestroy();
+  // Over HTTP/2 the connection carries other streams: only this one is reset (RST_STREAM).
+  const stream = http2StreamOf(reply.raw);
+  if (stream && transport !== 'aborted') stream.close(transport === 'reset' ? HTTP2_CODES.internalError : HTTP2_CODES.cancel);
+  else if (transport === 'reset') reply.raw.socket?.resetAndDestroy();
   else if (transport === 'empty') reply.raw.socket?.end();
   return transport === 'reset' ? 'connection reset' : transport === 'empty' ? 'empty reply' : 499;
 }

@@ -14,7 +14,7 @@ export {
 } from './document.js';
 export { type DocumentedError, documentedError } from './error-shape.js';
 export { type GenerateOptions, generateValue, seedFor } from './generate.js';
-export { isObject, type JsonObject, toPointer } from './pointer.js';
+export { getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
 export { type RequestParts, RequestValidator, type Violation } from './request-validation.js';
 export {
   type ContractResponse,

@@ -33,6 +33,7 @@ import {
   serverUrlsOf,
   type Violation,
 } from '@mockstack/openapi';
+import { type CallbackMaker, callbacksOf } from './openapi-callbacks.js';
 import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { checkResponses, shapeFaults } from './response-check.js';
 
@@ -122,6 +123,7 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
   const rules: RuleDefinition[] = [];
   const operations: OperationDefinition[] = [];
   const contract = new Map<string, ContractResponder>();
+  const callbacks = new Map<string, CallbackMaker>();
   for (const operation of api.operations) {
     const id = operationKey(operation);
     const meta = metaOf(operation);
@@ -130,8 +132,18 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
     rules.push(...(overrides.get(operation) ?? []));
     // What no rule answers, the contract does (the engine's `fallback` outcome).
     contract.set(id, contractResponder(operation, api, seed));
+    const fired = callbacksOf(operation, api, seed);
+    if (fired) callbacks.set(id, fired);
   }
-  const info: OpenApiServiceInfo = { file, operations: new Set(api.operations.map(operationKey)), contract, warnings: api.warnings, seed, report };
+  const info: OpenApiServiceInfo = {
+    file,
+    operations: new Set(api.operations.map(operationKey)),
+    contract,
+    callbacks,
+    warnings: api.warnings,
+    seed,
+    report,
+  };
   return { ...service, config: { ...config, [OPENAPI_INFO]: info }, rules, operations };
 }
 

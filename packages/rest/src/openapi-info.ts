@@ -1,4 +1,4 @@
-import type { CoreRequest, Fault, Reply } from '@mockstack/core';
+import type { CoreRequest, Fault, Reply, Webhook } from '@mockstack/core';
 
 /** An operation's answer from the document when no rule answers it. */
 export type ContractResponder = (request: CoreRequest) => Reply | Fault;
@@ -10,6 +10,8 @@ export interface OpenApiServiceInfo {
   operations: ReadonlySet<string>;
   /** Per operation id: the document's answer, given when no rule answers (the engine's `fallback` outcome). */
   contract: ReadonlyMap<string, ContractResponder>;
+  /** Per operation id with OpenAPI `callbacks`: the webhooks a request answered 2xx fires. */
+  callbacks: ReadonlyMap<string, (request: CoreRequest) => Webhook[]>;
   warnings: readonly string[];
   /** The running engine's seed, set when the server is created; generated values follow it. */
   seed: { value: number };

@@ -17,6 +17,8 @@ import {
   type Service,
   type ServiceAddress,
   type ServiceServer,
+  tlsOf,
+  type Webhook,
 } from '@mockstack/core';
 import {
   bodyLimitOf,
@@ -25,10 +27,13 @@ import {
   faultStatusAndHeaders,
   HttpApp,
   type HttpAppOptions,
+  http2StreamOf,
   pathOf,
   requestErrorOf,
+  sendWireBody,
   unsendable,
   unsendableFault,
+  wireBodyOf,
 } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { addBodyParsers } from './body-parsers.js';
@@ -55,6 +60,8 @@ class RestServer implements ServiceServer {
   #service: Service;
   /** Per operation id: the OpenAPI document's answer (replaced on reload, so that an edited document is served). */
   #contracts: ReadonlyMap<string, ContractResponder> | undefined;
+  /** Per operation id: the webhooks its document's `callbacks` fire after a 2xx answer. */
+  #callbacks: OpenApiServiceInfo['callbacks'] | undefined;
   readonly #logger: AdapterContext['logger'];
   readonly #engine: Engine;
   readonly #app: FastifyInstance;
@@ -68,7 +75,13 @@ class RestServer implements ServiceServer {
     const openapi = this.#useContract(service);
     this.#routes = routeKey(service);
     const bodyLimit = bodyLimitOf(service.config);
-    this.#http = new HttpApp({ bodyLimit, cors: service.config.cors as HttpAppOptions['cors'], limits });
+    this.#http = new HttpApp({
+      bodyLimit,
+      cors: service.config.cors as HttpAppOptions['cors'],
+      limits,
+      tls: tlsOf(service.config, service.name),
+      http2: service.config.http2 as HttpAppOptions['http2'],
+    });
     this.#app = this.#http.fastify;
     addBodyParsers(this.#app, bodyLimit);
 
@@ -121,6 +134,7 @@ class RestServer implements ServiceServer {
     }
     for (const warning of openapi?.warnings ?? []) this.#logger.warn(`service "${service.name}" (${openapi?.file}): ${warning}`);
     this.#contracts = openapi?.contract;
+    this.#callbacks = openapi?.callbacks.size ? openapi.callbacks : undefined;
     return openapi;
   }
 
@@ -129,8 +143,23 @@ class RestServer implements ServiceServer {
     const startedAt = performance.now();
     const core = new RestRequest(this.#engine, this.#service.name, operation, contract, request, reply, startedAt);
     const outcome = this.#engine.handle(core, contract ? 'unmatched' : undefined);
-    if (outcome instanceof Promise) void outcome.then((settled) => finish(this.#engine, core, settled, contract, reply, startedAt));
-    else finish(this.#engine, core, outcome, contract, reply, startedAt);
+    const callbacks = this.#callbacks?.get(operation);
+    if (outcome instanceof Promise)
+      void outcome.then((settled) => {
+        finish(this.#engine, core, settled, contract, reply, startedAt);
+        if (callbacks) this.#fireCallbacks(core, settled, reply, callbacks);
+      });
+    else {
+      finish(this.#engine, core, outcome, contract, reply, startedAt);
+      if (callbacks) this.#fireCallbacks(core, outcome, reply, callbacks);
+    }
+  }
+
+  /** The document's `callbacks` of an operation answered 2xx, sent as webhooks naming the rule (or the contract) that answered. */
+  #fireCallbacks(core: RestRequest, outcome: Outcome, reply: FastifyReply, callbacks: (request: CoreRequest) => Webhook[]): void {
+    const rule = 'rule' in outcome ? outcome.rule : undefined;
+    if (!rule || reply.statusCode < 200 || reply.statusCode > 299) return;
+    this.#engine.sendWebhooks(core, rule, callbacks(core));
   }
 
   /** A documented path asked with a method its document does not have: 405 with `Allow`, journaled. */
@@ -239,6 +268,15 @@ function finish(engine: Engine, core: CoreRequest, decided: Outcome, contract: C
     return;
   }
   const rule = 'rule' in outcome ? outcome.rule : undefined;
+  const wire = outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(bodyOf(outcome), () => core.signal) : undefined;
+  if (wire) {
+    const headers = outcome.kind === 'reply' ? outcome.reply.headers : undefined;
+    const status = outcome.kind === 'reply' ? (outcome.reply.status ?? 200) : 200;
+    sendWireBody(reply, status, headers, wire, Math.min(engine.journal.maxBodyBytes, STREAM_JOURNAL_BYTES), (sent) =>
+      engine.record(core, outcome, { status: sent.status, startedAt, error: sent.error, response: { headers, body: sent.body } }),
+    );
+    return;
+  }
   sendingReply = reply;
   sendingRule = rule;
   sendingFault = undefined;
@@ -256,6 +294,13 @@ function finish(engine: Engine, core: CoreRequest, decided: Outcome, contract: C
   // fastify's serialiser failed (a BigInt, a cycle): #answerBadRequest answered 500 and left the journaling to us.
   if (fault) engine.record(core, { kind: 'fault', rule, fault }, { status: 500, startedAt });
   else engine.record(core, outcome, { status, startedAt });
+}
+
+/** What the journal keeps of a streamed body: under the journal's response preview limit, so it is shown as text, not cut again. */
+const STREAM_JOURNAL_BYTES = 32 * 1024;
+
+function bodyOf(outcome: Extract<Outcome, { kind: 'body' | 'reply' }>): unknown {
+  return outcome.kind === 'body' ? outcome.body : outcome.reply.body;
 }
 
 /** Why the scenario's answer cannot go out over HTTP, or undefined. */
@@ -335,7 +380,7 @@ class RestRequest implements CoreRequest {
   answerLate(outcome: Outcome): void {
     if (this.#reply.sent) return;
     // The stop unwound node's HTTP parser of this connection too: the connection cannot take another request.
-    this.#reply.header('connection', 'close');
+    if (!http2StreamOf(this.#reply.raw)) this.#reply.header('connection', 'close');
     finish(this.#engine, this, outcome, this.#contract, this.#reply, this.#startedAt);
   }
 }

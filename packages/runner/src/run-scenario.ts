@@ -26,6 +26,8 @@ import { contractFiles } from './contract-files.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { lenientDefinition, loadSources } from './sources.js';
 import { keepNextTickFast } from './tick-map.js';
+import { caOf, TlsCache, withTls } from './tls.js';
+import { WebhookDispatcher } from './webhooks.js';
 
 export interface RunOptions {
   /** Variants to activate at start, in priority order. */
@@ -36,6 +38,12 @@ export interface RunOptions {
   host?: string | undefined;
   /** Serve every service on a free port instead of the scenario's (tests, parallel CI jobs). */
   randomPorts?: boolean | undefined;
+  /**
+   * Serve every service over TLS (`--tls`), as a service's own `tls: true` does: a certificate generated at
+   * start, signed by a local CA written to `.mockstack/tls/ca.pem` in the project for clients to trust.
+   * A service with `tls: false` stays plain.
+   */
+  tls?: boolean | undefined;
   /** Admin API port: a number, 0 for a free one, or false for no admin API. Default 0. */
   adminPort?: number | false | undefined;
   adminHost?: string | undefined;
@@ -86,6 +94,8 @@ export interface RunningStack {
   file: string;
   services: ServiceAddress[];
   admin: AdminServer | undefined;
+  /** With TLS: the CA (PEM) that signed the services' certificates, and its file, for clients to trust. */
+  tls: { ca: string; caFile: string | undefined } | undefined;
   /** Loads the files again and serves the new model; state is kept unless the seed changed. */
   reload(): Promise<void>;
   /**
@@ -104,7 +114,8 @@ export type ScenarioSource = string | readonly string[] | object;
 /** Loads and compiles a scenario into a Model (no servers started). */
 export async function loadModel(
   source: ScenarioSource,
-  options: Pick<RunOptions, 'host' | 'randomPorts' | 'includeDirs' | 'lenient' | 'protocols'> = {},
+  options: Pick<RunOptions, 'host' | 'randomPorts' | 'includeDirs' | 'lenient' | 'protocols' | 'tls'> = {},
+  tlsCache: TlsCache = new TlsCache(),
 ): Promise<{ model: Model; inputs: string[] }> {
   const loaded =
     typeof source === 'string'
@@ -112,7 +123,8 @@ export async function loadModel(
       : Array.isArray(source)
         ? await loadSources(source, options)
         : inlineScenario(source, options.lenient);
-  const model = await compile(loaded.definition, { file: loaded.file, adapters: adaptersWith(options.protocols), host: options.host });
+  const compiled = await compile(loaded.definition, { file: loaded.file, adapters: adaptersWith(options.protocols), host: options.host });
+  const model = withTls(compiled, options.tls, tlsCache);
   return { model: options.randomPorts ? withRandomPorts(model) : model, inputs: loaded.inputs };
 }
 
@@ -141,9 +153,12 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
   const files = typeof source === 'string' ? [source] : Array.isArray(source) ? source : [scenarioDefinitionOf(source)?.source?.file ?? '<inline>'];
   const logger = options.logger ?? silentLogger;
   const handlerTimeout = handlerTimeoutOf(options.handlerTimeout);
-  const { model, inputs } = await loadModel(source, options);
+  const tlsCache = new TlsCache();
+  const { model, inputs } = await loadModel(source, options, tlsCache);
+  const webhooks = new WebhookDispatcher();
   const stack = createStack(model, {
     adapters: adaptersWith(options.protocols),
+    webhooks,
     logger,
     guard: contextGuard,
     handlerTimeout,
@@ -154,6 +169,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
     limits: options.limits,
     redact: options.redact,
   });
+  webhooks.attach(stack.engine);
   await stack.listen();
   const releaseContainment = containScenarioCode(stack.engine);
   let admin: AdminServer | undefined;
@@ -186,7 +202,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
     const changed = [...pending];
     pending.clear();
     try {
-      const next = await loadModel(source, options);
+      const next = await loadModel(source, options, tlsCache);
       const state = await stack.reload(next.model);
       watcher?.add([...next.inputs, ...contractFiles(next.model)]);
       options.onReload?.({ ok: true, ms: performance.now() - started, changed, state });
@@ -213,6 +229,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
       return stack.addresses;
     },
     admin,
+    tls: caOf(model),
     reload: () => {
       reloading = reloading.then(reload);
       return reloading;
@@ -222,6 +239,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
         await watcher?.close();
         await reloading.catch(() => {});
         await Promise.allSettled([admin?.close(), stack.close(graceMs)]);
+        await webhooks.close();
         releaseContainment();
       })();
       return closing;

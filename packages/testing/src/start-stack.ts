@@ -6,6 +6,11 @@ export interface StartOptions {
   /** Variant(s) active from the start. */
   variant?: string | readonly string[] | undefined;
   seed?: number | undefined;
+  /**
+   * Serve every service over TLS (HTTP/2 negotiated for REST and GraphQL), with a certificate generated at
+   * start; trust `stack.ca` in clients. Default false (services with `tls: true` still get TLS).
+   */
+  tls?: boolean | undefined;
   /** Keep the scenario's ports instead of free ones (default false: every service on a free port). */
   fixedPorts?: boolean | undefined;
   /** Also start the admin API (on a free port). Default false. */
@@ -36,6 +41,11 @@ export interface TestStack {
   /** `http://127.0.0.1:<port>` (REST/GraphQL) or `127.0.0.1:<port>` (gRPC) of a service. */
   url(service: string): string;
   adminUrl: string | undefined;
+  /**
+   * With TLS: the CA (PEM) that signed the services' certificate, e.g.
+   * `new Agent({ connect: { ca: stack.ca }, allowH2: true })` (undici) or `credentials.createSsl(Buffer.from(stack.ca))` (grpc-js).
+   */
+  ca: string | undefined;
   /** Headers that carry the admin token, if one is required: spread them into admin API requests. */
   adminHeaders: Record<string, string>;
   engine: Engine;
@@ -73,6 +83,7 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
     variants,
     seed: options.seed,
     randomPorts: !options.fixedPorts,
+    tls: options.tls,
     adminPort: options.admin ? 0 : false,
     adminToken: options.adminToken,
     limits: options.limits,
@@ -94,6 +105,7 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
       return address.protocol === 'grpc' ? `${address.host}:${address.port}` : address.url;
     },
     adminUrl: running.admin?.url,
+    ca: running.tls?.ca,
     adminHeaders: adminTokenHeaders(running.admin?.token),
     engine,
     state: <State>() => engine.state as State,
