@@ -7,7 +7,7 @@ import { ApolloClient, gql, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { createClient as createSseClient } from 'graphql-sse';
-import { type Client, createClient, type ExecutionResult } from 'graphql-ws';
+import { type Client, createClient, type FormattedExecutionResult } from 'graphql-ws';
 import { fault, graphql, rest, scenario } from 'mockstack';
 import WebSocket from 'ws';
 
@@ -86,8 +86,12 @@ function wsClient(): Client {
 }
 
 /** Every result of one subscription until it completes. */
-async function collect<T = Record<string, unknown>>(client: Client, query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<T>[]> {
-  const results: ExecutionResult<T>[] = [];
+async function collect<T = Record<string, unknown>>(
+  client: Client,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<FormattedExecutionResult<T, unknown>[]> {
+  const results: FormattedExecutionResult<T, unknown>[] = [];
   for await (const result of client.iterate<T>({ query, ...(variables && { variables }) })) results.push(result);
   return results;
 }
