@@ -481,7 +481,7 @@ graphql.mutation = operation('mutation');
  */
 graphql.stream = <const Event>(
   events: Iterable<Event | Pause | Fault> | AsyncIterable<Event | Pause | Fault>,
-  init: SubscriptionStreamInit = {},
+  init: SubscriptionStreamInit<Event> = {},
 ): GraphqlStream<Event> => ({
   [GRAPHQL_STREAM]: { items: events, ...init },
 });
@@ -606,18 +606,23 @@ type Unknown = IsStrict extends true ? NotInContract : unknown;
 const GRAPHQL_STREAM = Symbol.for('mockstack.graphql.stream');
 
 /** How `graphql.stream` paces its events. */
-export interface SubscriptionStreamInit {
+export interface SubscriptionStreamInit<Event = unknown> {
   /** Waited between two events: `'200ms'`, `'1s'` or milliseconds (default 0). */
   interval?: Duration;
   /** Waited before the first event. */
   delay?: Duration;
   /** Stay subscribed after the last event, for what handlers publish (default false: complete). */
   open?: boolean;
+  /**
+   * Which published events this subscription takes (default: every event published on its field).
+   * @example ({ args }) => graphql.stream([], { open: true, accept: (event) => event.sku === args.sku })
+   */
+  accept?(event: Event): boolean;
 }
 
 /** A subscription's events, made by `graphql.stream`. */
 export interface GraphqlStream<Event = unknown> {
-  readonly [GRAPHQL_STREAM]: { items: Iterable<Event | Pause | Fault> | AsyncIterable<Event | Pause | Fault> } & SubscriptionStreamInit;
+  readonly [GRAPHQL_STREAM]: { items: Iterable<Event | Pause | Fault> | AsyncIterable<Event | Pause | Fault> } & SubscriptionStreamInit<Event>;
 }
 
 /** What a subscription rule receives. */

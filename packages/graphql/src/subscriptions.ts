@@ -19,6 +19,8 @@ export interface StreamSpec {
   interval?: number | string | undefined;
   delay?: number | string | undefined;
   open?: boolean | undefined;
+  /** Which published events this subscription takes (default: all of its field's). */
+  accept?: ((event: unknown) => boolean) | undefined;
 }
 
 /** The auto-mocked stream of a Subscription field no rule answers (service option `subscriptions`). */
@@ -70,7 +72,10 @@ export class EventStream implements AsyncIterableIterator<unknown> {
   constructor(spec: StreamSpec, controller: AbortController, listen: (push: (payload: unknown) => void) => () => void, drop: () => void) {
     this.#controller = controller;
     this.#drop = drop;
-    this.#unlisten = listen((payload) => this.#push(payload));
+    const accept = spec.accept;
+    this.#unlisten = listen((payload) => {
+      if (!accept || accept(payload)) this.#push(payload);
+    });
     void this.#produce(spec);
   }
 
