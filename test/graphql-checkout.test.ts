@@ -5,7 +5,9 @@ import { restAdapter } from '@mockstack/rest';
 import { startStack } from '@mockstack/testing';
 import { buildClientSchema, getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
 import { ClientError, GraphQLClient } from 'graphql-request';
+import { createClient } from 'graphql-ws';
 import { scenario } from 'mockstack';
+import WebSocket from 'ws';
 import { catalog, catalogVariants } from '../scenarios/checkout/catalog.js';
 import { orders } from '../scenarios/checkout/orders.js';
 import { type CheckoutState, seedState } from '../scenarios/checkout/state.js';
@@ -93,6 +95,45 @@ describe('checkout: catalog over GraphQL, orders over REST, one state', () => {
     expect(response.status).toBe(201);
     const { product } = await client.request<{ product: { stock: number; inStock: boolean } }>(PRODUCT, { sku: 'SKU-HOODIE-GRY-L' });
     expect(product).toMatchObject({ stock: 0, inStock: false });
+  });
+
+  test('a stockChanged subscription (graphql-ws) gets the level, then the change an order placed over REST makes', async () => {
+    const ws = createClient({ url: catalogUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const levels: unknown[] = [];
+      const done = new Promise<void>((resolveDone, reject) => {
+        const stop = ws.subscribe<{ stockChanged: unknown }>(
+          { query: 'subscription { stockChanged(sku: "SKU-MUG-WHT") { sku stock inStock } }' },
+          {
+            next: (result) => {
+              levels.push(result.data?.stockChanged);
+              if (levels.length === 1) void placeMugOrder();
+              if (levels.length === 2) stop();
+            },
+            error: reject,
+            complete: resolveDone,
+          },
+        );
+      });
+      // Another SKU's change is not this subscription's.
+      const placeMugOrder = async () => {
+        for (const sku of ['SKU-HOODIE-GRY-L', 'SKU-MUG-WHT']) {
+          const response = await fetch(`${ordersUrl}/orders`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ customerId: 'cus_ada', lines: [{ sku, quantity: 2 }] }),
+          });
+          expect(response.status).toBe(201);
+        }
+      };
+      await done;
+      expect(levels).toEqual([
+        { sku: 'SKU-MUG-WHT', stock: 30, inStock: true },
+        { sku: 'SKU-MUG-WHT', stock: 28, inStock: true },
+      ]);
+    } finally {
+      await ws.dispose();
+    }
   });
 
   test('an order placed over GraphQL is visible over REST', async () => {

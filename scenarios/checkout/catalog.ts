@@ -114,13 +114,13 @@ export const catalog: ServiceOf<CheckoutState> = graphql(
         cart.updatedAt = new Date().toISOString();
         return cartView(cart, state);
       },
-      placeOrder: (_, { cartId, customerId }, { state }) => {
+      placeOrder: (_, { cartId, customerId }, { state, publish }) => {
         const cart = state.carts.get(cartId);
         if (!cart) return fault.notFound(`cart ${cartId} does not exist`);
         if (cart.lines.length === 0) return fault.failedPrecondition(`cart ${cartId} is empty`);
         const short = cart.lines.find((l) => (state.stock.get(l.sku) ?? 0) < l.quantity);
         if (short) return fault.failedPrecondition(`only ${state.stock.get(short.sku) ?? 0} of ${short.sku} in stock`, { details: { sku: short.sku } });
-        const order = placeOrder(state, customerId, cart.lines);
+        const order = placeOrder(state, customerId, cart.lines, publish);
         state.carts.delete(cartId);
         return {
           id: order.id,
@@ -134,6 +134,11 @@ export const catalog: ServiceOf<CheckoutState> = graphql(
     },
   },
   [
+    // Live stock over WebSocket (graphql-ws) or SSE: the current level, then every change placeOrder publishes.
+    graphql.subscription('stockChanged', ({ args, state }) => {
+      const levels = [...state.stock].filter(([sku]) => !args.sku || sku === args.sku).map(([sku, stock]) => ({ sku, stock, inStock: stock > 0 }));
+      return graphql.stream(levels, { open: true, accept: (level) => !args.sku || level.sku === args.sku });
+    }),
     // A fixed cart for screenshots and demos, whatever the state. GetCart is the storefront's operation in
     // schemas/catalog.operations.graphql: its variables and answer are typed from it (`mockstack gen`).
     graphql.query('GetCart', { match: { variables: { id: 'demo' } } }, ({ state, variables }) => ({

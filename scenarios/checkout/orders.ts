@@ -36,11 +36,11 @@ export const orders = rest<CheckoutState>({ port: 8081 }, [
 
   rest.get('/orders/:id', ({ params, state }) => state.orders.get(params.id) ?? fault.notFound(`order ${params.id} does not exist`)),
 
-  rest.post('/orders', ({ body, state }) => {
+  rest.post('/orders', ({ body, state, publish }) => {
     const errors = validateNewOrder(body, state);
     if (errors.length) return fault.http(422, { error: 'VALIDATION_FAILED', errors });
     const input = body as NewOrder;
-    const order = placeOrder(state, input.customerId, input.lines);
+    const order = placeOrder(state, input.customerId, input.lines, publish);
     return respond(order, { status: 201, headers: { location: `/orders/${order.id}` } });
   }),
 

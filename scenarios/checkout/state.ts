@@ -1,3 +1,4 @@
+import type { Publish } from 'mockstack';
 import products from '../fixtures/catalog.json' with { type: 'json' };
 
 export interface Product {
@@ -62,11 +63,16 @@ export interface CheckoutState {
 
 /**
  * Places an order for these lines at current prices and reserves their stock. POST /orders (REST)
- * and the placeOrder mutation (GraphQL) both call it, so each sees the other's orders.
+ * and the placeOrder mutation (GraphQL) both call it, so each sees the other's orders; the new stock
+ * levels go to the catalog's `stockChanged` subscribers.
  */
-export function placeOrder(state: CheckoutState, customerId: string, items: readonly { sku: string; quantity: number }[]): Order {
+export function placeOrder(state: CheckoutState, customerId: string, items: readonly { sku: string; quantity: number }[], publish: Publish): Order {
   const lines: OrderLine[] = items.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceCents: state.products.get(l.sku)?.priceCents ?? 0 }));
-  for (const line of lines) state.stock.set(line.sku, (state.stock.get(line.sku) ?? 0) - line.quantity);
+  for (const line of lines) {
+    const stock = (state.stock.get(line.sku) ?? 0) - line.quantity;
+    state.stock.set(line.sku, stock);
+    publish('stockChanged', { sku: line.sku, stock, inStock: stock > 0 });
+  }
   const order: Order = {
     id: `ord_${state.nextOrderNumber++}`,
     customerId,

@@ -49,7 +49,9 @@ export function graphqlTypes(key: string, schema: GraphQLSchema): ContractTypes 
     declarations: lines,
     registry: {
       graphql: [`${quote(key)}: {\n${entries.join('\n')}\n};`],
-      graphqlRoots: [`${quote(key)}: { query: ${root(schema.getQueryType())}; mutation: ${root(schema.getMutationType())} };`],
+      graphqlRoots: [
+        `${quote(key)}: { query: ${root(schema.getQueryType())}; mutation: ${root(schema.getMutationType())}; subscription: ${root(schema.getSubscriptionType())} };`,
+      ],
     },
   };
 }

@@ -157,7 +157,7 @@ fragment Lines on Cart { lines { sku } total }
   expect(text).toContain(
     "search?: readonly ({ __typename: 'Book'; title?: string | undefined; } | { __typename: 'Mug'; color?: string | null | undefined; })[] | undefined;",
   );
-  expect(text).toContain("graphqlRoots: {\n      'schemas/shop.graphql': { query: 'Query'; mutation: 'Mutation' };");
+  expect(text).toContain("graphqlRoots: {\n      'schemas/shop.graphql': { query: 'Query'; mutation: 'Mutation'; subscription: never };");
 });
 
 test('an operation that does not fit the schema, or a name used twice, is named by file, line and column', async () => {

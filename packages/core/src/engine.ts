@@ -154,6 +154,8 @@ export class Engine {
   #windows = new Map<string, { start: number; count: number }>();
   /** Stray errors of handlers whose request is not journaled yet, noted on its entry when it is. */
   #pendingStrays = new Map<CoreRequest, string[]>();
+  /** Per topic, who listens to what handlers publish (open GraphQL subscriptions). */
+  readonly #topics = new Map<string, Set<(payload: unknown) => void>>();
 
   constructor(model: Model, options: EngineOptions = {}) {
     this.#model = model;
@@ -214,6 +216,31 @@ export class Engine {
     this.#streams.clear();
     this.#pendingStrays.clear();
     this.journal.clear();
+  }
+
+  /**
+   * Hands `payload` to every listener of `topic` (what a handler's `ctx.publish` calls); returns how
+   * many there were. Listeners run synchronously, in the order they subscribed.
+   */
+  readonly publish = (topic: string, payload: unknown): number => {
+    const listeners = this.#topics.get(topic);
+    if (!listeners) return 0;
+    for (const listener of [...listeners]) listener(payload);
+    return listeners.size;
+  };
+
+  /** Listens to what handlers publish on `topic` until the returned function is called. */
+  onPublish(topic: string, listener: (payload: unknown) => void): () => void {
+    let listeners = this.#topics.get(topic);
+    if (!listeners) {
+      listeners = new Set();
+      this.#topics.set(topic, listeners);
+    }
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0 && this.#topics.get(topic) === listeners) this.#topics.delete(topic);
+    };
   }
 
   /** Replaces the shared state (the admin API's `PUT /__admin/state`); handlers see it from the next call. */
@@ -571,6 +598,7 @@ export class Engine {
     const context = request as HandlerContext;
     context.state = this.#state;
     context.call = call;
+    context.publish = this.publish;
     const handler = responder as (ctx: HandlerContext) => unknown;
     const value = this.#guard ? this.#guard.run(this, rule, request, handler, context) : handler(context);
     return value instanceof Promise ? value.then((v: unknown) => this.#classify(rule, v, request, call)) : this.#classify(rule, value, request, call);

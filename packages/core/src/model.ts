@@ -49,6 +49,11 @@ export interface HandlerContext<State = unknown> extends CoreRequest {
   state: State;
   /** How many times this rule has answered before this call (0 on the first). */
   call: number;
+  /**
+   * Sends `payload` to everything subscribed to `topic` in this stack (a GraphQL subscription field's
+   * name: every open subscription of that field gets it as its next event). Returns how many got it.
+   */
+  publish: (topic: string, payload: unknown) => number;
 }
 
 export const KIND: unique symbol = Symbol.for('mockstack.kind') as never;

@@ -1,4 +1,4 @@
-import type { Reply } from '@mockstack/core';
+import type { Fault, Reply } from '@mockstack/core';
 import { type CoreRequest, captureSource, type Headers, type RuleDefinition, type ValueMatcher } from '@mockstack/core';
 import type {
   Control,
@@ -17,6 +17,7 @@ import type {
   NotInContract,
   UnionToIntersection,
 } from './contracts.js';
+import { type Duration, grpc, type Pause } from './grpc.js';
 import {
   type HttpServiceOptions,
   httpTransport,
@@ -44,6 +45,8 @@ export interface GraphqlContext<State> {
   /** How many times this rule has answered before (0 on the first call). */
   call: number;
   request: CoreRequest;
+  /** Sends an event to the open subscriptions of a Subscription field (see {@link Publish}). */
+  publish: Publish;
 }
 
 /**
@@ -161,6 +164,12 @@ export interface GraphqlOptions<Schema extends string = string> extends ServiceB
   bodyLimit?: number;
   /** Serve SDL with small validity problems, logging each as a warning, instead of failing (as `mockstack up --lenient`). Default false. */
   lenient?: boolean;
+  /**
+   * How a Subscription field no rule answers is auto-mocked: `events` values generated from the schema
+   * (default 3), `interval` apart (default `'1s'`), then complete; `open: true` stays subscribed
+   * afterwards for what handlers {@link Publish publish}.
+   */
+  subscriptions?: { events?: number; interval?: Duration; open?: boolean };
 }
 
 export interface FieldRuleOptions extends RuleBehaviour {
@@ -295,7 +304,7 @@ interface FieldCall {
  * The GraphQL adapter puts the field call on the request it hands the engine as `graphql`;
  * the engine passes it through to the rule's responder.
  */
-type FieldHandlerContext = CoreRequest & { state: unknown; call: number; graphql?: FieldCall };
+type FieldHandlerContext = CoreRequest & { state: unknown; call: number; publish: Publish; graphql?: FieldCall };
 
 function fieldRule(operation: string, options: FieldRuleOptions, responder: unknown, source = captureSource()): RuleDefinition {
   const [type = '', field = ''] = operation.split('.');
@@ -320,6 +329,7 @@ function toFieldHandler(resolver: FieldResolver<unknown>) {
       operationName: call?.operationName,
       call: ctx.call,
       request: ctx,
+      publish: ctx.publish,
     };
     return resolver(call?.parent, call?.args ?? (ctx.body as GraphqlArgs), context, call?.info);
   };
@@ -338,7 +348,7 @@ function operationRule(kind: 'query' | 'mutation', name: string, options: Operat
 }
 
 function toOperationHandler(handler: (ctx: OperationContext<unknown>) => unknown) {
-  return (ctx: CoreRequest & { state: unknown; call: number }) => {
+  return (ctx: CoreRequest & { state: unknown; call: number; publish: Publish }) => {
     const body = (ctx.body ?? {}) as { query?: string; variables?: GraphqlArgs; operationName?: string };
     return handler({
       state: ctx.state,
@@ -348,6 +358,7 @@ function toOperationHandler(handler: (ctx: OperationContext<unknown>) => unknown
       query: body.query ?? '',
       call: ctx.call,
       request: ctx,
+      publish: ctx.publish,
     });
   };
 }
@@ -439,6 +450,7 @@ export function graphql<State, const Schema extends string = string>(
       cors: options.cors,
       ...httpTransport(options),
       ...(options.lenient !== undefined && { lenient: options.lenient }),
+      ...(options.subscriptions !== undefined && { subscriptions: options.subscriptions }),
     },
     rules,
     source,
@@ -462,6 +474,66 @@ graphql.query = operation('query');
  * @example graphql.mutation('AddToCart', fault.unauthenticated())
  */
 graphql.mutation = operation('mutation');
+
+/**
+ * The events of a subscription, sent `interval` apart after `delay`: values of the field's type (objects
+ * may leave fields out: auto-mocked), `graphql.pause(…)` to wait, a `fault.*` to send one error and end,
+ * `fault.drop()` to cut the connection. The subscription completes after the last event unless `open`.
+ * @example graphql.subscription('orderUpdated', graphql.stream([{ status: 'PAID' }, { status: 'SHIPPED' }], { interval: '200ms' }))
+ */
+graphql.stream = <const Event>(
+  events: Iterable<Event | Pause | Fault> | AsyncIterable<Event | Pause | Fault>,
+  init: SubscriptionStreamInit<Event> = {},
+): GraphqlStream<Event> => ({
+  [GRAPHQL_STREAM]: { items: events, ...init },
+});
+
+/**
+ * A pause between two events of a stream (the same as `grpc.pause`).
+ * @example graphql.stream([{ n: 1 }, graphql.pause('1s'), { n: 2 }])
+ */
+graphql.pause = grpc.pause;
+
+/**
+ * A rule for a Subscription field: its events when a client subscribes over WebSocket (graphql-ws)
+ * or SSE (graphql-sse). Answer `graphql.stream([...])`, an array or async iterable of events, or a
+ * `fault.*` (the subscription is refused with that error; `fault.drop()` cuts the connection). While a
+ * subscription is open, what any handler publishes on the field (`ctx.publish('orderUpdated', order)`)
+ * is sent too. Typed by the schema's Subscription type (`mockstack gen`).
+ * @example graphql.subscription('orderUpdated', { match: { args: { id: 'o1' } } }, ({ args }) => graphql.stream([{ id: args.id, status: 'PAID' }], { open: true }))
+ */
+function subscription<
+  State = unknown,
+  const Name extends SubscriptionFieldName = SubscriptionFieldName,
+  const Responder extends SubscriptionResponder<State, SubscriptionContractOf<Name>> = SubscriptionResponder<State, SubscriptionContractOf<Name>>,
+>(field: Name, responder: Responder): RuleOf<State>;
+function subscription<
+  State = unknown,
+  const Name extends SubscriptionFieldName = SubscriptionFieldName,
+  const Responder extends SubscriptionResponder<State, SubscriptionContractOf<Name>> = SubscriptionResponder<State, SubscriptionContractOf<Name>>,
+>(field: Name, options: FieldRuleOptions, responder: Responder): RuleOf<State>;
+function subscription(field: string, ...args: unknown[]): RuleOf<unknown> {
+  const [options, responder] = optionsAndResponder<FieldRuleOptions>(args);
+  const operation = field.includes('.') ? field : `Subscription.${field}`;
+  const rule = fieldRule(operation, options, responder);
+  if (typeof responder === 'function') {
+    const handler = responder as (ctx: SubscriptionContext<unknown, GraphqlArgs>) => unknown;
+    rule.respond = (ctx: FieldHandlerContext) =>
+      handler({
+        state: ctx.state,
+        headers: ctx.headers,
+        args: ctx.graphql?.args ?? (ctx.body as GraphqlArgs),
+        variables: ctx.graphql?.variables ?? {},
+        operationName: ctx.graphql?.operationName,
+        call: ctx.call,
+        request: ctx,
+        publish: ctx.publish,
+        signal: ctx.signal,
+      });
+  }
+  return rule;
+}
+graphql.subscription = subscription;
 
 /**
  * A field rule with conditions, a count or a delay; for plain resolvers use the resolver map.
@@ -532,3 +604,73 @@ type ExactRootValue<V, Shape> = V extends Reply ? V : Exact<V, Shape | Control>;
 
 /** A type or field name the schema lacks: a type error in strict mode (`mockstack check`, `scenarios/`), allowed otherwise. */
 type Unknown = IsStrict extends true ? NotInContract : unknown;
+
+const GRAPHQL_STREAM = Symbol.for('mockstack.graphql.stream');
+
+/** How `graphql.stream` paces its events. */
+export interface SubscriptionStreamInit<Event = unknown> {
+  /** Waited between two events: `'200ms'`, `'1s'` or milliseconds (default 0). */
+  interval?: Duration;
+  /** Waited before the first event. */
+  delay?: Duration;
+  /** Stay subscribed after the last event, for what handlers publish (default false: complete). */
+  open?: boolean;
+  /**
+   * Which published events this subscription takes (default: every event published on its field).
+   * @example ({ args }) => graphql.stream([], { open: true, accept: (event) => event.sku === args.sku })
+   */
+  accept?(event: Event): boolean;
+}
+
+/** A subscription's events, made by `graphql.stream`. */
+export interface GraphqlStream<Event = unknown> {
+  readonly [GRAPHQL_STREAM]: { items: Iterable<Event | Pause | Fault> | AsyncIterable<Event | Pause | Fault> } & SubscriptionStreamInit<Event>;
+}
+
+/** What a subscription rule receives. */
+export interface SubscriptionContext<State, Args = GraphqlArgs> extends Omit<GraphqlContext<State>, 'variables'> {
+  /** The Subscription field's arguments. */
+  args: Args;
+  variables: GraphqlArgs;
+  /** Aborted when the client unsubscribes or goes away. */
+  signal: AbortSignal | undefined;
+}
+
+/** What a subscription rule may answer: events of the field's type (a stream, a list, an async iterable) or a fault. */
+export type SubscriptionAnswer<Event> = GraphqlStream<Event> | readonly (Event | Pause | Fault)[] | AsyncIterable<Event | Pause | Fault> | Fault | Control;
+
+/** A subscription rule's handler (or its static answer). */
+export type SubscriptionResponder<State, C> = C extends GraphqlFieldContract
+  ? ((ctx: SubscriptionContext<State, C['args']>) => MaybePromise<SubscriptionAnswer<C['result']>>) | SubscriptionAnswer<C['result']>
+  : ((ctx: SubscriptionContext<State>) => unknown) | SubscriptionAnswer<unknown>;
+
+/** Per Subscription field of the generated schemas, its contract: `{ orderUpdated: { args; result } }`. */
+type SubscriptionFields<G = GraphqlRegistry, R = GraphqlRootRegistry> =
+  IsTyped<R> extends true
+    ? UnionToIntersection<
+        {
+          [S in keyof R & keyof G]: R[S] extends { subscription: infer T } ? (T extends keyof G[S] ? G[S][T] : never) : never;
+        }[keyof R & keyof G]
+      >
+    : never;
+
+/** A Subscription field of a generated schema (`'orderUpdated'`), or any name without generated types. */
+export type SubscriptionFieldName = [SubscriptionFields] extends [never] ? string : NameOf<keyof SubscriptionFields & string>;
+
+type SubscriptionContractOf<Name extends string> = [SubscriptionFields] extends [never]
+  ? 'untyped'
+  : Name extends keyof SubscriptionFields
+    ? SubscriptionFields[Name]
+    : 'untyped';
+
+/** The event type of a Subscription field (what `publish` takes), `unknown` without generated types. */
+export type SubscriptionEvent<Name extends string> =
+  SubscriptionContractOf<Name> extends GraphqlFieldContract ? SubscriptionContractOf<Name>['result'] : unknown;
+
+/**
+ * Sends an event to every open subscription of a Subscription field, from a handler of any service
+ * (a REST POST that creates an order tells the GraphQL subscribers). The event has the field's type
+ * (fields left out are auto-mocked). Returns how many subscriptions got it.
+ * @example rest.post('/orders', ({ body, state, publish }) => { const order = place(state, body); publish('orderUpdated', order); return order; })
+ */
+export type Publish = <const Name extends SubscriptionFieldName>(topic: Name, event: SubscriptionEvent<Name>) => number;

@@ -23,6 +23,7 @@ import type {
   StreamReply,
   TypedReply,
 } from './contracts.js';
+import type { Publish } from './graphql.js';
 import {
   optionsAndResponder,
   type RuleBehaviour,
@@ -66,6 +67,8 @@ export interface GrpcContext<State, Req = Message, Res = Message> {
   state: State;
   /** How many times this rule has answered before (0 on the first call). */
   call: number;
+  /** Sends an event to the open subscriptions of a GraphQL Subscription field: `publish('orderUpdated', order)`. */
+  publish: Publish;
   /** `checkout.payments.v1.PaymentService/Authorize`. */
   method: string;
   /** Aborted when the client cancels or its deadline passes. */

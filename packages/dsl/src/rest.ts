@@ -13,6 +13,7 @@ import type {
   TypedReply,
 } from './contracts.js';
 import { crud } from './crud.js';
+import type { Publish } from './graphql.js';
 import {
   type HttpServiceOptions,
   httpTransport,
@@ -54,6 +55,8 @@ export interface RestContext<Path extends string, State> {
   /** How many times this rule has answered before (0 on the first call). */
   call: number;
   request: CoreRequest;
+  /** Sends an event to the open subscriptions of a GraphQL Subscription field: `publish('orderUpdated', order)`. */
+  publish: Publish;
 }
 
 /** A handler, or a value, Reply, Fault or Sequence to answer with as is. */

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import {
   type AdapterContext,
   type CoreRequest,
@@ -12,6 +14,7 @@ import {
   makeFault,
   type Outcome,
   type Problem,
+  parseDuration,
   type Rule,
   type Service,
   type ServiceAddress,
@@ -31,12 +34,36 @@ import {
   unsendableFault,
 } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema, isObjectType } from 'graphql';
+import {
+  createSourceEventStream,
+  type ExecutionArgs,
+  type ExecutionResult,
+  execute,
+  GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  isObjectType,
+} from 'graphql';
 import { graphqlCodeOf } from './codes.js';
 import { DocumentCache } from './documents.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { createMockedSchema, type MockedSchema, type MockOverrides } from './mocks.js';
 import { claimSchema, type LoadedSchema, loadSchema } from './schema.js';
+import {
+  AutoEvent,
+  type AutoStreamSettings,
+  autoStream,
+  DEFAULT_AUTO_STREAM,
+  EventStream,
+  faultEvent,
+  isSseRequest,
+  type StreamedParams,
+  type StreamSpec,
+  type SubscriptionHost,
+  type SubscriptionTransport,
+  SubscriptionTransports,
+  streamItemsOf,
+} from './subscriptions.js';
 
 const INVALID = '(invalid)';
 /** Shared by every request: GraphQL requests have no path params (nor, over POST, a query string). */
@@ -127,6 +154,17 @@ interface RequestContext {
   rule: Rule | undefined;
   /** A field fault that fails the whole HTTP response (fault.http, fault.drop). */
   escalated: Fault | undefined;
+  /** Set for an operation sent over graphql-ws or graphql-sse. */
+  streamed: Streamed | undefined;
+}
+
+/** An operation carried by a subscription transport, and (for a subscription) its source stream once subscribed. */
+interface Streamed {
+  transport: SubscriptionTransport;
+  startedAt: number;
+  source: EventStream | undefined;
+  /** The subscription field's request as journaled, what answered it, and the events sent so far. */
+  subscription: { request: SubscriptionRequest; outcome: Outcome; events: number } | undefined;
 }
 
 interface GraphqlParams {
@@ -153,6 +191,8 @@ class GraphqlServer implements ServiceServer {
   #sendingRule: Rule | undefined;
   #sendFailure: unknown;
   readonly #http: HttpApp;
+  readonly #transports: SubscriptionTransports;
+  readonly #autoStream: AutoStreamSettings;
 
   constructor(service: Service, { engine, logger, limits: serverLimits }: AdapterContext) {
     this.#service = service;
@@ -173,6 +213,7 @@ class GraphqlServer implements ServiceServer {
     });
     this.#schema = mocked.schema;
     this.#operationIds = new Set(service.operations.keys());
+    this.#autoStream = autoStreamOf(config.subscriptions);
     this.#wrapResolvers(mocked.mockResolver);
     const limits: QueryLimits = {
       maxDepth: typeof config.maxDepth === 'number' ? config.maxDepth : DEFAULT_LIMITS.maxDepth,
@@ -192,8 +233,17 @@ class GraphqlServer implements ServiceServer {
     });
     this.#app = this.#http.fastify;
     this.#app.addContentTypeParser('application/graphql', { parseAs: 'string' }, (_req, text, done) => done(null, { query: String(text) }));
-    this.#app.post(this.#path, (request, reply) => this.#answer(request, reply, (request.body ?? {}) as GraphqlParams, 'POST'));
-    this.#app.get(this.#path, (request, reply) => this.#answer(request, reply, (request.query ?? {}) as GraphqlParams, 'GET'));
+    this.#transports = new SubscriptionTransports(this.#schema, this.#subscriptionHost());
+    this.#app.post(this.#path, (request, reply) =>
+      isSseRequest(request) ? this.#transports.sse(request, reply) : this.#answer(request, reply, (request.body ?? {}) as GraphqlParams, 'POST'),
+    );
+    this.#app.get(this.#path, (request, reply) =>
+      isSseRequest(request) ? this.#transports.sse(request, reply) : this.#answer(request, reply, (request.query ?? {}) as GraphqlParams, 'GET'),
+    );
+    // graphql-sse's single-connection mode: PUT reserves a stream, DELETE stops an operation on it.
+    this.#app.put(this.#path, (request, reply) => this.#transports.sse(request, reply));
+    this.#app.delete(this.#path, (request, reply) => this.#transports.sse(request, reply));
+    this.#app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
     this.#app.setNotFoundHandler((request, reply) => {
       const method = request.method;
       const message =
@@ -222,7 +272,9 @@ class GraphqlServer implements ServiceServer {
     return this.#http.listen(this.#service, this.#path);
   }
 
-  close(graceMs?: number): Promise<void> {
+  async close(graceMs?: number): Promise<void> {
+    // Upgraded sockets and event streams hold the server open: end them first.
+    await this.#transports.close();
     return this.#http.close(graceMs);
   }
 
@@ -258,12 +310,26 @@ class GraphqlServer implements ServiceServer {
    */
   #wrapResolvers(mockResolver: MockedSchema['mockResolver']): void {
     const rootTypes = new Set([this.#schema.getQueryType()?.name, this.#schema.getMutationType()?.name]);
+    const subscriptionType = this.#schema.getSubscriptionType();
     for (const type of Object.values(this.#schema.getTypeMap())) {
       if (!isObjectType(type) || type.name.startsWith('__')) continue;
       const isRoot = rootTypes.has(type.name);
       for (const field of Object.values(type.getFields())) {
         const mock = mockResolver(type, field);
         const operation = `${type.name}.${field.name}`;
+        if (type === subscriptionType) {
+          const fieldName = field.name;
+          field.subscribe = (_source, args, context) => this.#subscribe(operation, fieldName, args, context as RequestContext);
+          // Each event is the field's value: auto-mocked for an AutoEvent (its index varies the values), a Fault is that field's error.
+          field.resolve = (event, args, context, info) => {
+            if (event instanceof AutoEvent || event === undefined)
+              return mock(undefined, { ...args, event: event instanceof AutoEvent ? event.index : -1 }, context, info);
+            const fault = faultEvent(event);
+            if (fault) throw new FieldFault(fault);
+            return event;
+          };
+          continue;
+        }
         if (!this.#operationIds.has(operation)) {
           field.resolve = mock;
           continue;
@@ -303,6 +369,182 @@ class GraphqlServer implements ServiceServer {
         };
       }
     }
+  }
+
+  /**
+   * Subscribes to a Subscription field: the engine answers it like any operation (rules, variants,
+   * service faults and delays), its answer is the stream of events (`graphql.stream`, an array, an
+   * async iterable), and without a rule the schema's auto-mock streams a few events. What handlers
+   * publish on the field's name joins the stream. Journaled once here, then once per event sent.
+   */
+  async #subscribe(operation: string, fieldName: string, args: Record<string, unknown>, ctx: RequestContext): Promise<EventStream> {
+    const streamed = ctx.streamed;
+    if (!streamed) throw new Error('subscriptions are served over WebSocket (graphql-ws) and SSE (graphql-sse)');
+    const controller = new AbortController();
+    const startedAt = performance.now();
+    const request = new SubscriptionRequest(this.#service.name, operation, ctx.core.headers, args, `${ctx.core.target}`, {
+      parent: undefined,
+      args,
+      variables: ctx.variables,
+      operationName: ctx.operationName,
+      info: undefined,
+    });
+    request.signal = controller.signal;
+    const outcome = await this.#engine.handle(request, 'unmatched');
+    let spec: StreamSpec;
+    switch (outcome.kind) {
+      case 'body':
+        spec = streamItemsOf(outcome.body);
+        break;
+      case 'reply':
+        spec = streamItemsOf(outcome.reply.body);
+        break;
+      case 'fault': {
+        const fault = outcome.fault;
+        this.#engine.record(request, outcome, { status: fault.transport ? 'dropped' : 'error', startedAt });
+        streamed.subscription = { request, outcome, events: 0 };
+        if (fault.transport) streamed.transport.drop();
+        throw new FieldFault(fault);
+      }
+      case 'aborted':
+        this.#engine.record(request, outcome, { status: 'aborted', startedAt });
+        streamed.subscription = { request, outcome, events: 0 };
+        throw new Error('the client went away');
+      default:
+        spec = autoStream(this.#autoStream);
+    }
+    this.#engine.record(request, outcome, { status: 'subscribed', startedAt });
+    streamed.subscription = { request, outcome, events: 0 };
+    return new EventStream(
+      spec,
+      controller,
+      (push) => this.#engine.onPublish(fieldName, push),
+      () => streamed.transport.drop(),
+    );
+  }
+
+  /** What the graphql-ws and graphql-sse servers ask of this service. */
+  #subscriptionHost(): SubscriptionHost {
+    return {
+      prepare: (params, headers, transport) => this.#prepareStreamed(params, headers, transport),
+      sourceOf: (args) => (args.contextValue as RequestContext | undefined)?.streamed?.source,
+      sent: (context, result) => this.#sent(context as RequestContext | undefined, result),
+    };
+  }
+
+  /** Parses, checks and (for a subscription) subscribes one operation sent over graphql-ws or graphql-sse. */
+  async #prepareStreamed(
+    params: StreamedParams,
+    headers: IncomingMessage['headers'],
+    transport: SubscriptionTransport,
+  ): Promise<ExecutionArgs | readonly GraphQLError[]> {
+    const startedAt = performance.now();
+    const core = new SubscriptionRequest(this.#service.name, INVALID, headers, params, `${transport.name} ${this.#path}`, undefined);
+    const refuse = (message: string, errors?: readonly GraphQLError[]): readonly GraphQLError[] => {
+      const refused = errors?.length ? errors : [new GraphQLError(message, { extensions: { code: 'BAD_REQUEST' } })];
+      const fault = makeFault('INVALID_ARGUMENT', refused[0]?.message ?? message);
+      this.#engine.record(core, { kind: 'fault', rule: undefined, fault }, { status: 'error', startedAt });
+      return refused;
+    };
+    const query = params.query;
+    if (typeof query !== 'string' || query.trim() === '') return refuse('the operation has no query');
+    const variables = params.variables ?? undefined;
+    if (variables !== undefined && (typeof variables !== 'object' || Array.isArray(variables)))
+      return refuse('variables must be a JSON object, e.g. {"sku":"SKU-1"}');
+    const operationName = typeof params.operationName === 'string' && params.operationName !== '' ? params.operationName : undefined;
+    const compiled = this.#documents.get(query);
+    if (!compiled.ok) return refuse('invalid document', compiled.errors);
+    const operation = operationName === undefined ? compiled.only : compiled.operations.get(operationName);
+    if (!operation)
+      return refuse(
+        operationName === undefined
+          ? 'the document has several operations; say which with operationName'
+          : `the document has no operation named "${operationName}"`,
+      );
+    core.operation = operation.id;
+    core.target = `${operation.id} (${transport.name})`;
+    const context: RequestContext = {
+      core,
+      operationId: operation.id,
+      variables: (variables ?? {}) as Record<string, unknown>,
+      operationName,
+      rootFromRule: false,
+      rule: undefined,
+      escalated: undefined,
+      streamed: { transport, startedAt, source: undefined, subscription: undefined },
+    };
+    const args: ExecutionArgs = {
+      schema: this.#schema,
+      document: compiled.document,
+      variableValues: context.variables,
+      operationName,
+      contextValue: context,
+    };
+    if (operation.type !== 'subscription') return args;
+    const source = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in source)) {
+      // Variables that do not fit, or a subscription refused by a fault (journaled by #subscribe): the protocol's error message.
+      if (!context.streamed?.subscription) return refuse('invalid variables', source.errors ?? []);
+      return source.errors ?? [];
+    }
+    if (context.streamed) context.streamed.source = source as EventStream;
+    return args;
+  }
+
+  /** Journals a result sent over graphql-ws or graphql-sse: an event of a subscription, or a query's or mutation's result. */
+  #sent(context: RequestContext | undefined, result: ExecutionResult): void {
+    const streamed = context?.streamed;
+    if (!context || !streamed) return;
+    const error = result.errors?.[0];
+    const fieldFault = error?.originalError instanceof FieldFault ? error.originalError : undefined;
+    const subscription = streamed.subscription;
+    if (subscription) {
+      const { request, outcome } = subscription;
+      const event = new SubscriptionRequest(
+        this.#service.name,
+        `next ${request.operation}`,
+        request.headers,
+        request.body,
+        `event ${++subscription.events} of ${request.target}`,
+        undefined,
+      );
+      this.#engine.record(event, outcome, {
+        status: error ? 'error' : 'next',
+        code: fieldFault?.fault.code,
+        error: error?.message,
+        startedAt: performance.now(),
+        response: { body: result },
+      });
+      return;
+    }
+    const outcome: Outcome = context.rule
+      ? { kind: 'body', rule: context.rule, body: undefined }
+      : { kind: 'unmatched', miss: { message: `no rule answered ${context.operationId}`, candidates: [], hint: 'the schema answered it' } };
+    this.#engine.record(context.core, outcome, {
+      status: error ? 'error' : 'next',
+      code: fieldFault?.fault.code,
+      error: error?.message,
+      startedAt: streamed.startedAt,
+      response: { body: result },
+    });
+  }
+
+  /** A WebSocket upgrade: graphql-ws at the GraphQL path; anywhere else 404, journaled, and the socket closed. */
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = pathOf(request.url ?? '/');
+    if (path === this.#path) {
+      this.#transports.upgrade(request, socket, head);
+      return;
+    }
+    const startedAt = performance.now();
+    const message = `no WebSocket endpoint at ${path}; GraphQL subscriptions (graphql-ws) are served at ${this.#path}`;
+    const body = JSON.stringify(errorsBody(message, 'NOT_FOUND'));
+    socket.on('error', () => {});
+    socket.end(
+      `HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    const core = new SubscriptionRequest(this.#service.name, INVALID, request.headers, undefined, `GET ${request.url ?? '/'} (WebSocket upgrade)`, undefined);
+    this.#engine.record(core, { kind: 'fault', rule: undefined, fault: makeFault('NOT_FOUND', message) }, { status: 404, startedAt });
   }
 
   async #answer(request: FastifyRequest, reply: FastifyReply, params: GraphqlParams, method: 'GET' | 'POST'): Promise<void> {
@@ -347,7 +589,13 @@ class GraphqlServer implements ServiceServer {
         reply,
         core,
         startedAt,
-        { status: 400, body: errorsBody('subscriptions are not served over HTTP by this mock', 'BAD_REQUEST') },
+        {
+          status: 400,
+          body: errorsBody(
+            `subscriptions are served at ${this.#path} over WebSocket (graphql-ws) or server-sent events (graphql-sse: send the request with accept: text/event-stream), not as a plain HTTP request`,
+            'BAD_REQUEST',
+          ),
+        },
         undefined,
       );
     }
@@ -372,6 +620,7 @@ class GraphqlServer implements ServiceServer {
       rootFromRule: false,
       rule: outcome.kind === 'unmatched' || outcome.kind === 'fallback' ? undefined : outcome.rule,
       escalated: undefined,
+      streamed: undefined,
     };
     const contractRule = outcome.kind === 'fallback' ? outcome.rule : undefined;
     let rootValue: unknown;
@@ -555,6 +804,42 @@ class FieldRequest implements CoreRequest {
   get signal(): AbortSignal | undefined {
     return this.#outer.signal;
   }
+}
+
+/**
+ * The CoreRequest of an operation sent over graphql-ws or graphql-sse, of a subscription to one
+ * Subscription field (its rules' context, journaled as `Subscription.field`), and of each event sent.
+ */
+class SubscriptionRequest implements CoreRequest {
+  readonly protocol = 'graphql';
+  readonly params = NONE;
+  readonly query = NONE;
+  /** Set by the engine before a handler runs (this request is the handler's context). */
+  state: unknown = undefined;
+  call = 0;
+  publish: ((topic: string, payload: unknown) => number) | undefined = undefined;
+  signal: AbortSignal | undefined = undefined;
+
+  constructor(
+    readonly service: string,
+    public operation: string,
+    readonly headers: CoreRequest['headers'],
+    readonly body: unknown,
+    public target: string,
+    readonly graphql: { parent: unknown; args: unknown; variables: unknown; operationName: string | undefined; info: unknown } | undefined,
+  ) {}
+}
+
+/** The service's `subscriptions` option: how the auto-mock streams a Subscription field no rule answers. */
+function autoStreamOf(setting: unknown): AutoStreamSettings {
+  if (typeof setting !== 'object' || setting === null) return DEFAULT_AUTO_STREAM;
+  const given = setting as { events?: unknown; interval?: unknown; open?: unknown };
+  const interval = typeof given.interval === 'number' || typeof given.interval === 'string' ? parseDuration(given.interval) : undefined;
+  return {
+    events: typeof given.events === 'number' && given.events >= 0 ? Math.floor(given.events) : DEFAULT_AUTO_STREAM.events,
+    intervalMs: interval ?? DEFAULT_AUTO_STREAM.intervalMs,
+    open: given.open === true,
+  };
 }
 
 function firstErrorOf(answer: Answer): Pick<GraphQLFormattedError, 'message' | 'extensions'> | undefined {

@@ -1,0 +1,320 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type Fault, isFault, makeFault, parseDuration, sleep } from '@mockstack/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type ExecutionArgs, type ExecutionResult, execute, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { createHandler as createSseHandler } from 'graphql-sse/lib/use/fastify';
+import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+
+/** Marks `graphql.stream(...)` answers (the DSL makes them; see `GraphqlStream` there). */
+export const STREAM = Symbol.for('mockstack.graphql.stream');
+/** A pause between events: the same marker as `grpc.pause`, so both spell it alike. */
+const PAUSE = Symbol.for('mockstack.grpc.pause');
+
+/** What `graphql.stream(events, init)` carries. */
+export interface StreamSpec {
+  items: Iterable<unknown> | AsyncIterable<unknown>;
+  interval?: number | string | undefined;
+  delay?: number | string | undefined;
+  open?: boolean | undefined;
+  /** Which published events this subscription takes (default: all of its field's). */
+  accept?: ((event: unknown) => boolean) | undefined;
+}
+
+/** The auto-mocked stream of a Subscription field no rule answers (service option `subscriptions`). */
+export interface AutoStreamSettings {
+  events: number;
+  intervalMs: number;
+  open: boolean;
+}
+
+export const DEFAULT_AUTO_STREAM: AutoStreamSettings = { events: 3, intervalMs: 1000, open: false };
+
+/** The n-th auto-mocked event: the field's resolver turns it into a value generated from the schema. */
+export class AutoEvent {
+  constructor(readonly index: number) {}
+}
+
+/** How one subscription is carried: which transport, and how to cut its connection (`fault.drop()`). */
+export interface SubscriptionTransport {
+  name: 'graphql-ws' | 'graphql-sse';
+  drop(): void;
+}
+
+/** The events of one subscription, in the order they are to be sent (events, `AutoEvent`s and Faults). */
+export function streamItemsOf(body: unknown): StreamSpec {
+  const marked = (body as { [STREAM]?: StreamSpec } | null | undefined)?.[STREAM];
+  if (marked) return marked;
+  if (body === undefined || body === null) return { items: [] };
+  if (Array.isArray(body) || (typeof body === 'object' && Symbol.asyncIterator in body)) return { items: body as Iterable<unknown> };
+  return { items: [body] };
+}
+
+export function autoStream(settings: AutoStreamSettings): StreamSpec {
+  return { items: Array.from({ length: settings.events }, (_, i) => new AutoEvent(i)), interval: settings.intervalMs, open: settings.open };
+}
+
+/**
+ * One subscription's source stream (what graphql-js calls the source event stream): the rule's (or the
+ * auto-mock's) events at their pace, merged with what handlers publish on the field's topic, until the
+ * events run out (unless `open`), a Fault ends it, or the client leaves (`return()`).
+ */
+export class EventStream implements AsyncIterableIterator<unknown> {
+  readonly #queue: unknown[] = [];
+  readonly #controller: AbortController;
+  readonly #unlisten: () => void;
+  readonly #drop: () => void;
+  #ended = false;
+  #wake: (() => void) | undefined;
+
+  constructor(spec: StreamSpec, controller: AbortController, listen: (push: (payload: unknown) => void) => () => void, drop: () => void) {
+    this.#controller = controller;
+    this.#drop = drop;
+    const accept = spec.accept;
+    this.#unlisten = listen((payload) => {
+      if (!accept || accept(payload)) this.#push(payload);
+    });
+    void this.#produce(spec);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<unknown>> {
+    for (;;) {
+      if (this.#queue.length > 0) return { done: false, value: this.#queue.shift() };
+      if (this.#ended) return { done: true, value: undefined };
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+
+  /** The client unsubscribed or went away: stop producing, stop listening. */
+  return(): Promise<IteratorResult<unknown>> {
+    this.#end();
+    this.#queue.length = 0;
+    this.#controller.abort();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  #push(item: unknown): void {
+    if (this.#ended) return;
+    this.#queue.push(item);
+    this.#wakeUp();
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#unlisten();
+    this.#wakeUp();
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  async #produce(spec: StreamSpec): Promise<void> {
+    const signal = this.#controller.signal;
+    const interval = spec.interval === undefined ? 0 : (parseDuration(spec.interval) ?? 0);
+    const delay = spec.delay === undefined ? 0 : (parseDuration(spec.delay) ?? 0);
+    try {
+      if (!(await sleep(delay, signal))) return;
+      const items = spec.items;
+      const sync = Symbol.iterator in items;
+      const iterator = sync ? (items as Iterable<unknown>)[Symbol.iterator]() : (items as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      let first = true;
+      for (;;) {
+        const next = sync ? (iterator as Iterator<unknown>).next() : await iterator.next();
+        if (next.done || this.#ended) break;
+        const item = next.value;
+        const pause = pauseOf(item);
+        if (pause !== undefined) {
+          if (!(await sleep(pause, signal))) return;
+          continue;
+        }
+        if (!first && interval > 0 && !(await sleep(interval, signal))) return;
+        first = false;
+        if (this.#ended) return;
+        if (isFault(item)) {
+          if (item.transport) this.#drop();
+          else this.#push(item);
+          this.#end();
+          return;
+        }
+        this.#push(item);
+      }
+    } catch (error) {
+      // A scenario's async iterable threw: one error event, then the subscription ends.
+      this.#push(makeFault('INTERNAL', `the subscription's event source failed: ${error instanceof Error ? error.message : String(error)}`));
+      this.#end();
+      return;
+    }
+    if (!spec.open) this.#end();
+  }
+}
+
+function pauseOf(item: unknown): number | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const spec = (item as { [PAUSE]?: number | string })[PAUSE];
+  return spec === undefined ? undefined : (parseDuration(spec) ?? 0);
+}
+
+/** A Fault event: what the subscription field's resolver throws (sent as a `next` with errors). */
+export function faultEvent(item: unknown): Fault | undefined {
+  return isFault(item) ? item : undefined;
+}
+
+/**
+ * The response stream of a subscription whose source stream `onSubscribe` already created (so that a
+ * failure to subscribe is answered as the protocol's error, not as an event): each event executed.
+ */
+export function responseStream(source: AsyncIterableIterator<unknown>, args: ExecutionArgs): AsyncIterableIterator<ExecutionResult> {
+  const run = async (next: IteratorResult<unknown>): Promise<IteratorResult<ExecutionResult>> => {
+    if (next.done) return { done: true, value: undefined };
+    return { done: false, value: await execute({ ...args, rootValue: next.value }) };
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next: () => source.next().then(run),
+    return: async () => {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+}
+
+/** What a transport hands the server: one GraphQL request, its headers and how to cut it. */
+export interface StreamedParams {
+  query: unknown;
+  variables: unknown;
+  operationName: unknown;
+  extensions: unknown;
+}
+
+/** The server's side of the transports: prepares an operation, and hears each result sent. */
+export interface SubscriptionHost {
+  /** ExecutionArgs to run (with the source stream prepared), or the errors to answer at once. */
+  prepare(params: StreamedParams, headers: IncomingMessage['headers'], transport: SubscriptionTransport): Promise<ExecutionArgs | readonly GraphQLError[]>;
+  /** The operation's source stream, if `prepare` made one (subscriptions). */
+  sourceOf(args: ExecutionArgs): AsyncIterableIterator<unknown> | undefined;
+  /** A result is about to be sent (an event of a subscription, or a query's one result); `context` is the operation's contextValue. */
+  sent(context: unknown, result: ExecutionResult): void;
+}
+
+const LEGACY_REASON = 'Subprotocol not acceptable: use graphql-transport-ws (graphql-ws); subscriptions-transport-ws is not served';
+
+/**
+ * GraphQL over WebSocket (`graphql-ws`, subprotocol `graphql-transport-ws`) and over SSE (`graphql-sse`,
+ * both its distinct-connections and single-connection modes), at the service's GraphQL path.
+ */
+export class SubscriptionTransports {
+  readonly #wss: WebSocketServer;
+  readonly #ws: { dispose(): void | Promise<void> };
+  readonly #sse: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  readonly #sseReplies = new Set<FastifyReply>();
+
+  constructor(schema: GraphQLSchema, host: SubscriptionHost) {
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+    const subscribe = async (args: ExecutionArgs) => {
+      const source = host.sourceOf(args);
+      return source ? responseStream(source, args) : execute(args);
+    };
+    this.#ws = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>(
+      {
+        schema,
+        onSubscribe: async (ctx, _id, payload) => {
+          const socket = ctx.extra.socket;
+          const prepared = await host.prepare(
+            { query: payload.query, variables: payload.variables, operationName: payload.operationName, extensions: payload.extensions },
+            ctx.extra.request.headers,
+            { name: 'graphql-ws', drop: () => socket.terminate() },
+          );
+          return prepared;
+        },
+        subscribe,
+        onNext: (_ctx, _id, _payload, args, result) => {
+          host.sent(args.contextValue, result as ExecutionResult);
+        },
+      },
+      this.#wss,
+      0,
+    );
+    // Accept the handshake whatever the client offers, so that a client of another subprotocol is told why in a close frame.
+    this.#wss.options.handleProtocols = (protocols) =>
+      protocols.has(GRAPHQL_TRANSPORT_WS_PROTOCOL) ? GRAPHQL_TRANSPORT_WS_PROTOCOL : ([...protocols][0] ?? false);
+    this.#sse = createSseHandler({
+      schema,
+      onSubscribe: async (req, params) => {
+        const reply = req.context.reply;
+        const prepared = await host.prepare(
+          { query: params.query, variables: params.variables, operationName: params.operationName, extensions: params.extensions },
+          req.raw.headers,
+          { name: 'graphql-sse', drop: () => reply.raw.destroy() },
+        );
+        // graphql-sse types the context as its own; ours is the RequestContext prepare made.
+        return (isErrors(prepared) ? { data: null, errors: prepared } : prepared) as never;
+      },
+      subscribe,
+      // graphql-sse hands onNext the operation's contextValue, which prepare set.
+      onNext: (ctx, _req, result) => {
+        host.sent(ctx, result as unknown as ExecutionResult);
+      },
+    });
+  }
+
+  /** A WebSocket upgrade at the GraphQL path. */
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      if (ws.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
+        ws.close(CloseCode.SubprotocolNotAcceptable, ws.protocol === 'graphql-ws' ? LEGACY_REASON : 'Subprotocol not acceptable: use graphql-transport-ws');
+        return;
+      }
+      this.#wss.emit('connection', ws, request);
+    });
+  }
+
+  /** A graphql-sse request (an `accept: text/event-stream` POST or GET, or a single-connection PUT/DELETE/POST). */
+  async sse(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    reply.hijack();
+    this.#sseReplies.add(reply);
+    try {
+      await this.#sse(request, reply);
+    } catch (error) {
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        reply.raw.end(JSON.stringify({ errors: [{ message: `mockstack: ${error instanceof Error ? error.message : String(error)}` }] }));
+      } else reply.raw.destroy();
+    } finally {
+      this.#sseReplies.delete(reply);
+    }
+  }
+
+  /** Closes every WebSocket (1001 Going away) and event stream. */
+  async close(): Promise<void> {
+    for (const reply of this.#sseReplies) reply.raw.destroy();
+    for (const client of this.#wss.clients) client.terminate();
+    await this.#ws.dispose();
+  }
+}
+
+function isErrors(value: unknown): value is readonly GraphQLError[] {
+  return Array.isArray(value);
+}
+
+/** Whether a request at the GraphQL path is for graphql-sse rather than GraphQL over HTTP. */
+export function isSseRequest(request: FastifyRequest): boolean {
+  const headers = request.headers;
+  if (request.method === 'PUT' || request.method === 'DELETE') return true;
+  if (headers['x-graphql-event-stream-token'] !== undefined) return true;
+  const accept = headers.accept;
+  if (typeof accept === 'string' && accept.includes('text/event-stream')) return true;
+  const query = request.query as Record<string, unknown> | undefined;
+  return request.method === 'GET' && typeof query?.token === 'string';
+}
