@@ -22,6 +22,8 @@ export interface ServiceAddress {
   port: number;
   /** `http://127.0.0.1:8081`, `grpc://127.0.0.1:50051`… */
   url: string;
+  /** Other ports the same service answers on: a gRPC service's `web` port (protocol `connect`: Connect, gRPC-Web and gRPC). */
+  also?: readonly ServiceAddress[] | undefined;
 }
 
 export interface AdapterContext {

@@ -1,4 +1,14 @@
-import { captureSource, type DelaySpec, type FallThrough, type Fault, type Headers, type MatchSpec, makeFault, makeReply } from '@mockstack/core';
+import {
+  type CorsOptions,
+  captureSource,
+  type DelaySpec,
+  type FallThrough,
+  type Fault,
+  type Headers,
+  type MatchSpec,
+  makeFault,
+  makeReply,
+} from '@mockstack/core';
 import type {
   Control,
   ExactResponder,
@@ -136,6 +146,14 @@ export interface GrpcOptions extends ServiceBehaviour {
   health?: boolean;
   /** Largest accepted request message in bytes (default 4 MiB). */
   maxMessageBytes?: number;
+  /**
+   * Also serve every method to browsers and Connect clients on an HTTP port of its own: the Connect
+   * protocol (JSON and binary), gRPC-Web and gRPC, with the same rules, state and journal. HTTP/1.1
+   * (browsers) and HTTP/2 with prior knowledge (h2c, needed for client and bidi streaming) on one port.
+   * `true` picks a free port; CORS allows pages on this machine by default, as for REST.
+   * @example grpc({ port: 50051, proto: 'protos/payments.proto', web: { port: 8083 } }, handlers)
+   */
+  web?: boolean | { port?: number; host?: string; cors?: boolean | CorsOptions };
 }
 
 export interface MethodOptions extends RuleBehaviour {
@@ -237,6 +255,7 @@ export function grpc<State>(options: GrpcOptions, implementation: GrpcServices<S
       reflection: options.reflection ?? true,
       health: options.health ?? true,
       ...(options.maxMessageBytes !== undefined && { maxMessageBytes: options.maxMessageBytes }),
+      ...(options.web && { web: options.web === true ? {} : { ...options.web } }),
     },
     rules: Array.isArray(implementation)
       ? implementation
