@@ -190,3 +190,81 @@ test('over HTTP/2 (h2c) on the same port: client streaming and bidi, and native 
     'grpc test.kitchen.v1.Kitchen/PlaceOrder OK contract:test.kitchen.v1.Kitchen/PlaceOrder',
   ]);
 });
+
+describe('bad input gets the protocol’s own error, and serving continues', () => {
+  const capture = (contentType: string, body: BodyInit, path = '/checkout.payments.v1.PaymentService/Capture') =>
+    fetch(`${webUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const stillServing = async (): Promise<void> => {
+    const client = createClient(PaymentService, createConnectTransport({ baseUrl: webUrl, httpVersion: '1.1' })) as unknown as PaymentsClient;
+    expect(await client.refund({ paymentId: 'pay_1001' })).toMatchObject({ paymentId: 'pay_1001', status: REFUNDED });
+  };
+
+  test('a Connect request with a codec nobody serves: 415', async () => {
+    const response = await capture('application/xml', '<capture/>');
+    expect(response.status).toBe(415);
+    await stillServing();
+  });
+
+  test('an unknown method: 404, which Connect and gRPC-Web clients read as unimplemented', async () => {
+    const response = await capture('application/json', '{}', '/checkout.payments.v1.PaymentService/Teleport');
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      code: 'unimplemented',
+      message: expect.stringMatching(/no method \/checkout\.payments\.v1\.PaymentService\/Teleport .*serves .*PaymentService\/Capture/),
+    });
+    // The kitchen's methods asked of the payments port.
+    for (const transport of [createConnectTransport, createGrpcWebTransport]) {
+      const wrongPort = createClient(Kitchen, transport({ baseUrl: webUrl, httpVersion: '1.1' })) as unknown as Record<string, Unary>;
+      const error = (await (wrongPort.placeOrder as Unary)({ dish: 'soup' }).catch((e: unknown) => e)) as ConnectError;
+      expect(error.code).toBe(Code.Unimplemented);
+    }
+    await stillServing();
+  });
+
+  test('a malformed Connect body: invalid_argument (JSON), internal (binary, as Connect’s own parser answers)', async () => {
+    for (const [contentType, body, status, code] of [
+      ['application/json', '{"paymentId": ', 400, 'invalid_argument'],
+      ['application/json', '{"paymentId": 5}', 400, 'invalid_argument'],
+      ['application/proto', new Uint8Array([0x0a, 0x09, 0x70]), 500, 'internal'],
+    ] as const) {
+      const response = await capture(contentType, body);
+      expect(response.status).toBe(status);
+      expect(await response.json()).toMatchObject({ code, message: expect.stringMatching(/decode|parse/) });
+    }
+    await stillServing();
+  });
+
+  test('a gRPC-Web request with bad framing: a gRPC status, not a crash', async () => {
+    // An envelope that announces 9 bytes and carries 1, then one that is cut in its header.
+    for (const body of [new Uint8Array([0, 0, 0, 0, 9, 0x0a]), new Uint8Array([0, 0, 0])]) {
+      const response = await capture('application/grpc-web+proto', body);
+      expect(response.status).toBe(200);
+      const status = response.headers.get('grpc-status') ?? /grpc-status:\s*(\d+)/.exec(Buffer.from(await response.arrayBuffer()).toString('latin1'))?.[1];
+      expect(Number(status)).toBe(Code.InvalidArgument);
+    }
+    await stillServing();
+  });
+});
+
+test('CORS: pages on this machine may call the web port; other origins get no CORS headers', async () => {
+  const preflight = (origin: string) =>
+    fetch(`${webUrl}/checkout.payments.v1.PaymentService/Capture`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,connect-protocol-version' },
+    });
+  const local = await preflight('http://localhost:5173');
+  expect(local.status).toBe(204);
+  expect(local.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+  expect(local.headers.get('access-control-allow-headers')).toMatch(/connect-protocol-version/);
+  const foreign = await preflight('https://evil.example');
+  expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+
+  const call = await fetch(`${webUrl}/checkout.payments.v1.PaymentService/Refund`, {
+    method: 'POST',
+    headers: { origin: 'http://127.0.0.1:3000', 'content-type': 'application/json' },
+    body: JSON.stringify({ paymentId: 'pay_1001' }),
+  });
+  expect(call.status).toBe(200);
+  expect(call.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:3000');
+  expect(call.headers.get('access-control-expose-headers')).toMatch(/grpc-status/i);
+});

@@ -3,7 +3,7 @@ import { createServer as createHttp2Server, type Http2ServerRequest, type Http2S
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { create, createFileRegistry, type DescMessage, type DescMethod, fromBinary, type Message, type Registry, toBinary } from '@bufbuild/protobuf';
-import { type FileDescriptorProto, FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import { type DescriptorProto, type FileDescriptorProto, FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { Code as ConnectCode, ConnectError, type ConnectRouter, cors as connectCors, encodeBinaryHeader, type HandlerContext } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type * as grpc from '@grpc/grpc-js';
@@ -349,6 +349,7 @@ export class GrpcWebServer {
  */
 export function descriptorRegistry(protos: LoadedProtos): Registry {
   const files = protos.fileDescriptorProtos().map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
+  for (const file of files) for (const message of file.messageType) withJsonNames(message);
   const byName = new Map(files.map((file) => [file.name, file]));
   // Dependencies first: a file set is resolved in order.
   const ordered: FileDescriptorProto[] = [];
@@ -364,6 +365,15 @@ export function descriptorRegistry(protos: LoadedProtos): Registry {
   };
   for (const file of files) visit(file);
   return createFileRegistry(create(FileDescriptorSetSchema, { file: ordered }));
+}
+
+/**
+ * protoc sets every field's json_name, and @bufbuild/protobuf reads JSON by it; the descriptors
+ * reflection serves leave it out unless the .proto sets it, so it is filled in as protoc would.
+ */
+function withJsonNames(message: DescriptorProto): void {
+  for (const field of message.field) field.jsonName ||= field.name.replace(/_+([^_])?/g, (_, next: string | undefined) => (next ?? '').toUpperCase());
+  for (const nested of message.nestedType) withJsonNames(nested);
 }
 
 function bytesOf(desc: DescMessage, message: Message): Buffer {
