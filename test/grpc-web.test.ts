@@ -268,3 +268,20 @@ test('CORS: pages on this machine may call the web port; other origins get no CO
   expect(call.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:3000');
   expect(call.headers.get('access-control-expose-headers')).toMatch(/grpc-status/i);
 });
+
+test('a web port in use: one clear error naming it; the running stack keeps serving', async () => {
+  const taken = Number(new URL(webUrl).port);
+  const def = scenarioDefinitionOf(
+    scenario<CheckoutState>('second', { seed: 1, state: seedState }).services({
+      payments: { ...payments, port: 0, config: { ...payments.config, web: { port: taken } } },
+    }),
+  );
+  if (!def) throw new Error('not a scenario');
+  const second = createStack(await compile(def, { adapters: [grpcAdapter], file: resolve(root, 'scenarios/checkout.ts') }), { adapters: [grpcAdapter] });
+  await expect(second.listen()).rejects.toMatchObject({
+    code: 'MOCKSTACK_ERR_PORT_IN_USE',
+    message: expect.stringContaining(`cannot listen on its web port 127.0.0.1:${taken}: the port is in use`),
+  });
+  const client = createClient(PaymentService, createConnectTransport({ baseUrl: webUrl, httpVersion: '1.1' })) as unknown as PaymentsClient;
+  expect(await client.refund({ paymentId: 'pay_1001' })).toMatchObject({ status: REFUNDED });
+});

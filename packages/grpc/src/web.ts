@@ -10,10 +10,12 @@ import type * as grpc from '@grpc/grpc-js';
 import {
   type Code,
   type Engine,
+  ErrorCode,
   type Fault,
   type Headers,
   isFault,
   isLoopbackOrigin,
+  MockstackError,
   makeFault,
   type Outcome,
   type Rule,
@@ -102,9 +104,13 @@ export class GrpcWebServer {
   listen(): Promise<ServiceAddress> {
     const host = this.#config.host ?? this.#service.host;
     return new Promise((resolve, reject) => {
-      this.#net.once('error', reject);
+      this.#net.once('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EADDRINUSE') return reject(error);
+        const message = `service "${this.#service.name}" cannot listen on its web port ${host}:${this.#config.port}: the port is in use. Stop what uses it, or give \`web: { port }\` another port (0 picks a free one)`;
+        reject(new MockstackError(ErrorCode.PortInUse, message, { cause: error }));
+      });
       this.#net.listen(this.#config.port, host, () => {
-        this.#net.off('error', reject);
+        this.#net.removeAllListeners('error');
         const address = this.#net.address();
         const port = typeof address === 'object' && address ? address.port : this.#config.port;
         resolve({ name: this.#service.name, protocol: 'connect', host, port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` });
