@@ -29,7 +29,7 @@ import { GrpcRequest } from './request.js';
 import { grpcStatusOfCode, metadataOf, statusOfFault } from './status.js';
 import { pauseOf, streamOf } from './stream-body.js';
 import { validateGrpcService } from './validate.js';
-import { GrpcWebServer } from './web.js';
+import type { GrpcWebServer } from './web.js';
 
 /** How many messages an auto-mocked server stream sends. */
 const AUTO_STREAM_LENGTH = 3;
@@ -62,8 +62,8 @@ class GrpcServer implements ServiceServer {
   readonly #mocker: AutoMocker;
   readonly #statuses = new WeakMap<Fault, grpc.StatusObject>();
   readonly #encoded = new WeakMap<object, Map<protobuf.Type, Buffer>>();
-  /** Connect and gRPC-Web on the `web` port, when the service asks for it. */
-  readonly #web: GrpcWebServer | undefined;
+  /** Connect and gRPC-Web on the `web` port, when the service asks for it (made by listen()). */
+  #web: GrpcWebServer | undefined;
 
   constructor(service: Service, { engine, limits }: AdapterContext) {
     this.#service = service;
@@ -112,15 +112,6 @@ class GrpcServer implements ServiceServer {
       reflection.addToServer({ addService: (d, i) => this.#addUnlessDefined(d, i) });
     }
     if (health) this.#addHealth();
-    this.#web =
-      config.web &&
-      new GrpcWebServer(service, config.web, config.maxMessageBytes, engine, this.#protos, {
-        contract: (method, request, rule, count) => this.#contractAnswer(method, request, rule, count),
-        encodeAnswer: (method, outcome, message) => this.#encodeAnswer(method, outcome, message),
-        shapeFault: (method, outcome, error) => this.#shapeFault(method, outcome, error),
-        status: (fault) => this.#status(fault),
-        finish: (request, outcome, startedAt, send, override) => this.#finish(request, outcome, startedAt, send, override),
-      });
   }
 
   /** Adds a built-in service unless the user's protos define one of the same name (served already). */
@@ -179,7 +170,25 @@ class GrpcServer implements ServiceServer {
         }
         resolve({ name: this.#service.name, protocol: 'grpc', host, port, url: `grpc://${hostPort.replace(/:\d+$/, `:${port}`)}` });
       });
-    }).then(async (address) => (this.#web ? { ...address, also: [await this.#web.listen()] } : address));
+    }).then(async (address) => {
+      const web = await this.#createWeb();
+      return web ? { ...address, also: [await web.listen()] } : address;
+    });
+  }
+
+  /** The Connect / gRPC-Web server of the `web` option; its libraries load only for a service that has one. */
+  async #createWeb(): Promise<GrpcWebServer | undefined> {
+    const config = grpcConfigOf(this.#service);
+    if (!config.web) return undefined;
+    const { GrpcWebServer } = await import('./web.js');
+    this.#web = new GrpcWebServer(this.#service, config.web, config.maxMessageBytes, this.#engine, this.#protos, {
+      contract: (method, request, rule, count) => this.#contractAnswer(method, request, rule, count),
+      encodeAnswer: (method, outcome, message) => this.#encodeAnswer(method, outcome, message),
+      shapeFault: (method, outcome, error) => this.#shapeFault(method, outcome, error),
+      status: (fault) => this.#status(fault),
+      finish: (request, outcome, startedAt, send, override) => this.#finish(request, outcome, startedAt, send, override),
+    });
+    return this.#web;
   }
 
   /** Lets calls finish for `graceMs` (a moment by default), then cuts the rest (open streams would hold a test or the CLI forever). */
