@@ -16,7 +16,7 @@ export interface ServiceTable {
 
 /** The table `mockstack up` prints once every service listens. */
 export function printServiceTable(table: ServiceTable): void {
-  const rows = [['SERVICE', 'PROTOCOL', 'URL'], ...table.services.map((s) => [s.name, s.protocol, s.url])];
+  const rows = [['SERVICE', 'PROTOCOL', 'URL'], ...table.services.flatMap((s) => [s, ...(s.also ?? [])].map((a) => [a.name, a.protocol, a.url]))];
   if (table.admin) rows.push(['admin', 'http', table.admin]);
   const widths = [0, 1].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   const lines = rows.map((r) => `  ${(r[0] ?? '').padEnd(widths[0] ?? 0)}  ${(r[1] ?? '').padEnd(widths[1] ?? 0)}  ${r[2] ?? ''}`);

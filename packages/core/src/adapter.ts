@@ -24,6 +24,8 @@ export interface ServiceAddress {
   url: string;
   /** With TLS: the file of the CA that signed the service's certificate, for clients to trust. */
   ca?: string | undefined;
+  /** Other ports the same service answers on: a gRPC service's `web` port (protocol `connect`: Connect, gRPC-Web and gRPC). */
+  also?: readonly ServiceAddress[] | undefined;
 }
 
 export interface AdapterContext {

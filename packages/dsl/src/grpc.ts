@@ -1,4 +1,5 @@
 import {
+  type CorsOptions,
   captureSource,
   type DelaySpec,
   type FallThrough,
@@ -154,6 +155,14 @@ export interface GrpcOptions extends ServiceBehaviour {
    * `.mockstack/tls/ca.pem` (clients: `credentials.createSsl(ca)`); or your own PEM files. Default off (on with `--tls`).
    */
   tls?: TlsSetting;
+  /**
+   * Also serve every method to browsers and Connect clients on an HTTP port of its own: the Connect
+   * protocol (JSON and binary), gRPC-Web and gRPC, with the same rules, state and journal. HTTP/1.1
+   * (browsers) and HTTP/2 with prior knowledge (h2c, needed for client and bidi streaming) on one port.
+   * `true` picks a free port; CORS allows pages on this machine by default, as for REST.
+   * @example grpc({ port: 50051, proto: 'protos/payments.proto', web: { port: 8083 } }, handlers)
+   */
+  web?: boolean | { port?: number; host?: string; cors?: boolean | CorsOptions };
 }
 
 export interface MethodOptions extends RuleBehaviour {
@@ -256,6 +265,7 @@ export function grpc<State>(options: GrpcOptions, implementation: GrpcServices<S
       health: options.health ?? true,
       ...(options.maxMessageBytes !== undefined && { maxMessageBytes: options.maxMessageBytes }),
       ...(options.tls !== undefined && { tls: options.tls }),
+      ...(options.web && { web: options.web === true ? {} : { ...options.web } }),
     },
     rules: Array.isArray(implementation)
       ? implementation

@@ -1,4 +1,4 @@
-import { ErrorCode, MockstackError, type Model, resolveContractPath, type Service } from '@mockstack/core';
+import { type CorsOptions, ErrorCode, MockstackError, type Model, resolveContractPath, type Service } from '@mockstack/core';
 import { type LoadedProtos, loadProtos, ProtoLoadError } from './protos.js';
 
 /** The settings `grpc({...})` puts in `service.config`, with defaults applied. */
@@ -9,6 +9,18 @@ export interface GrpcConfig {
   reflection: boolean;
   health: boolean;
   maxMessageBytes: number;
+  /** Connect, gRPC-Web (and gRPC over h2c) on an HTTP port of its own; undefined when not asked for. */
+  web: GrpcWebConfig | undefined;
+}
+
+/** The `web` option of `grpc({...})`: where browsers and Connect clients call the service. */
+export interface GrpcWebConfig {
+  /** 0 picks a free port. */
+  port: number;
+  /** Defaults to the service's host. */
+  host: string | undefined;
+  /** undefined or true: pages on this machine may call (like REST); false: no CORS headers. */
+  cors: boolean | CorsOptions | undefined;
 }
 
 export function grpcConfigOf(service: Service): GrpcConfig {
@@ -21,6 +33,17 @@ export function grpcConfigOf(service: Service): GrpcConfig {
     reflection: c.reflection !== false,
     health: c.health !== false,
     maxMessageBytes: typeof c.maxMessageBytes === 'number' ? c.maxMessageBytes : 4 * 1024 * 1024,
+    web: webConfigOf(c.web),
+  };
+}
+
+function webConfigOf(value: unknown): GrpcWebConfig | undefined {
+  if (value === undefined || value === false || value === null) return undefined;
+  const web = (typeof value === 'object' ? value : {}) as { port?: unknown; host?: unknown; cors?: unknown };
+  return {
+    port: typeof web.port === 'number' ? web.port : 0,
+    host: typeof web.host === 'string' ? web.host : undefined,
+    cors: web.cors as GrpcWebConfig['cors'],
   };
 }
 

@@ -5,7 +5,6 @@ import {
   type Adapter,
   type AdapterContext,
   type Code,
-  type CoreRequest,
   displayPath,
   type Engine,
   type Fault,
@@ -13,7 +12,6 @@ import {
   isFault,
   makeFault,
   type Outcome,
-  parseDuration,
   type Rule,
   type Service,
   type ServiceAddress,
@@ -28,14 +26,12 @@ import { BadMessage, decoder, encode, ShapeError } from './codec.js';
 import { grpcConfigOf, loadServiceProtos } from './config.js';
 import { descriptorName } from './descriptors.js';
 import { type LoadedProtos, type MethodInfo, protoFileDescriptors } from './protos.js';
+import { GrpcRequest } from './request.js';
 import { grpcStatusOfCode, metadataOf, statusOfFault } from './status.js';
+import { pauseOf, streamOf } from './stream-body.js';
 import { validateGrpcService } from './validate.js';
+import type { GrpcWebServer } from './web.js';
 
-/** Marks a server-stream reply built by the DSL's `grpc.stream(items, { interval })`. */
-const STREAM = Symbol.for('mockstack.grpc.stream');
-/** Marks a pause between stream messages (`grpc.pause('200ms')`). */
-const PAUSE = Symbol.for('mockstack.grpc.pause');
-const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 /** How many messages an auto-mocked server stream sends. */
 const AUTO_STREAM_LENGTH = 3;
 
@@ -67,6 +63,8 @@ class GrpcServer implements ServiceServer {
   readonly #mocker: AutoMocker;
   readonly #statuses = new WeakMap<Fault, grpc.StatusObject>();
   readonly #encoded = new WeakMap<object, Map<protobuf.Type, Buffer>>();
+  /** Connect and gRPC-Web on the `web` port, when the service asks for it (made by listen()). */
+  #web: GrpcWebServer | undefined;
 
   constructor(service: Service, { engine, limits }: AdapterContext) {
     this.#service = service;
@@ -169,7 +167,7 @@ class GrpcServer implements ServiceServer {
     const credentials = tls
       ? grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(tls.key), cert_chain: Buffer.from(tls.cert) }], false)
       : grpc.ServerCredentials.createInsecure();
-    return new Promise((resolve, reject) => {
+    return new Promise<ServiceAddress>((resolve, reject) => {
       this.#server.bindAsync(hostPort, credentials, (error, port) => {
         if (error) {
           reject(error);
@@ -178,11 +176,30 @@ class GrpcServer implements ServiceServer {
         const url = `${tls ? 'grpcs' : 'grpc'}://${hostPort.replace(/:\d+$/, `:${port}`)}`;
         resolve({ name: this.#service.name, protocol: 'grpc', host, port, url, ...(tls?.caFile && { ca: tls.caFile }) });
       });
+    }).then(async (address) => {
+      const web = await this.#createWeb();
+      return web ? { ...address, also: [await web.listen()] } : address;
     });
   }
 
+  /** The Connect / gRPC-Web server of the `web` option; its libraries load only for a service that has one. */
+  async #createWeb(): Promise<GrpcWebServer | undefined> {
+    const config = grpcConfigOf(this.#service);
+    if (!config.web) return undefined;
+    const { GrpcWebServer } = await import('./web.js');
+    this.#web = new GrpcWebServer(this.#service, config.web, config.maxMessageBytes, this.#engine, this.#protos, {
+      contract: (method, request, rule, count) => this.#contractAnswer(method, request, rule, count),
+      encodeAnswer: (method, outcome, message) => this.#encodeAnswer(method, outcome, message),
+      shapeFault: (method, outcome, error) => this.#shapeFault(method, outcome, error),
+      status: (fault) => this.#status(fault),
+      finish: (request, outcome, startedAt, send, override) => this.#finish(request, outcome, startedAt, send, override),
+    });
+    return this.#web;
+  }
+
   /** Lets calls finish for `graceMs` (a moment by default), then cuts the rest (open streams would hold a test or the CLI forever). */
-  close(graceMs = 500): Promise<void> {
+  async close(graceMs = 500): Promise<void> {
+    await this.#web?.close(graceMs);
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.#server.forceShutdown(), graceMs);
       this.#server.tryShutdown(() => {
@@ -525,59 +542,6 @@ class GrpcServer implements ServiceServer {
   }
 }
 
-/**
- * A CoreRequest over one gRPC call, and the handler's context as the DSL's `GrpcContext` reads it
- * (request, messages, incoming, write, metadata, method): built once per call, one shape for every
- * call, handed to handlers as is. The engine sets `state` and `call` before a handler runs.
- */
-class GrpcRequest implements CoreRequest {
-  readonly protocol = 'grpc';
-  readonly service: string;
-  readonly operation: string;
-  readonly params = EMPTY;
-  readonly query = EMPTY;
-  readonly headers: Headers;
-  /** Request metadata as headers: the same object as `headers`. */
-  readonly metadata: Headers;
-  /** The message; for client streaming and bidi, the list of messages (for bidi, set again once the stream ends). */
-  body: unknown;
-  readonly target: string;
-  readonly signal: AbortSignal | undefined;
-  /** The request message; for client streaming, the last one received. */
-  readonly request: unknown;
-  readonly messages: unknown[];
-  /** An async iterable for bidi; the received messages (an array) otherwise, which `for await` reads too. */
-  readonly incoming: AsyncIterable<unknown> | Iterable<unknown>;
-  readonly write: (message: unknown) => void;
-  readonly method: string;
-  state: unknown = undefined;
-  call = 0;
-
-  constructor(
-    service: string,
-    method: MethodInfo,
-    headers: Headers,
-    body: unknown,
-    messages: unknown[],
-    incoming: AsyncIterable<unknown> | Iterable<unknown>,
-    write: (message: unknown) => void,
-    signal: AbortSignal | undefined,
-  ) {
-    this.service = service;
-    this.operation = method.id;
-    this.method = method.id;
-    this.target = method.path;
-    this.headers = headers;
-    this.metadata = headers;
-    this.body = body;
-    this.request = Array.isArray(body) ? body[body.length - 1] : body;
-    this.messages = messages;
-    this.incoming = incoming;
-    this.write = write;
-    this.signal = signal;
-  }
-}
-
 const HEALTH_SERVICE = 'grpc.health.v1.Health';
 
 /** A request of a built-in service whose bytes do not decode: its handler answers INVALID_ARGUMENT. */
@@ -753,14 +717,7 @@ class StreamWriter {
   /** Sends every item; a Fault item ends the stream with that status. Awaits only for pauses, backpressure and async sources. */
   async writeAll(body: unknown, signal: AbortSignal | undefined): Promise<Ending> {
     if (body === undefined || body === null) return { kind: 'ok' };
-    let items: Iterable<unknown> | AsyncIterable<unknown>;
-    let interval = 0;
-    const marked = (body as { [STREAM]?: { items: Iterable<unknown> | AsyncIterable<unknown>; interval?: number | string } })[STREAM];
-    if (marked) {
-      items = marked.items;
-      interval = marked.interval === undefined ? 0 : (parseDuration(marked.interval) ?? 0);
-    } else if (isIterable(body)) items = body;
-    else items = [body];
+    const { items, interval } = streamOf(body);
     const sync = Symbol.iterator in items;
     const iterator = sync ? (items as Iterable<unknown>)[Symbol.iterator]() : (items as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     let first = true;
@@ -786,19 +743,6 @@ class StreamWriter {
       }
     }
   }
-}
-
-function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
-  return (
-    Array.isArray(value) ||
-    (typeof value === 'object' && value !== null && (Symbol.asyncIterator in value || (Symbol.iterator in value && typeof value !== 'string')))
-  );
-}
-
-function pauseOf(item: unknown): number | undefined {
-  if (typeof item !== 'object' || item === null) return undefined;
-  const spec = (item as { [PAUSE]?: number | string })[PAUSE];
-  return spec === undefined ? undefined : (parseDuration(spec) ?? 0);
 }
 
 /**

@@ -5,3 +5,4 @@ export { grpcAdapter } from './grpc-adapter.js';
 export { type LoadedProtos, loadProtos, type MethodInfo, ProtoLoadError } from './protos.js';
 export { grpcStatusOfCode, STATUS_DETAILS_KEY, statusOfFault } from './status.js';
 export { validateGrpcService } from './validate.js';
+export { descriptorRegistry } from './web.js';

@@ -1,0 +1,30 @@
+import { parseDuration } from '@mockstack/core';
+
+/** Marks a server-stream reply built by the DSL's `grpc.stream(items, { interval })`. */
+const STREAM = Symbol.for('mockstack.grpc.stream');
+/** Marks a pause between stream messages (`grpc.pause('200ms')`). */
+const PAUSE = Symbol.for('mockstack.grpc.pause');
+
+/**
+ * The items of a stream answer and the wait between two of them: `grpc.stream(items, { interval })`,
+ * an array or (async) iterable, or a single message.
+ */
+export function streamOf(body: unknown): { items: Iterable<unknown> | AsyncIterable<unknown>; interval: number } {
+  const marked = (body as { [STREAM]?: { items: Iterable<unknown> | AsyncIterable<unknown>; interval?: number | string } })[STREAM];
+  if (marked) return { items: marked.items, interval: marked.interval === undefined ? 0 : (parseDuration(marked.interval) ?? 0) };
+  return { items: isIterable(body) ? body : [body], interval: 0 };
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> {
+  return (
+    Array.isArray(value) ||
+    (typeof value === 'object' && value !== null && (Symbol.asyncIterator in value || (Symbol.iterator in value && typeof value !== 'string')))
+  );
+}
+
+/** The milliseconds of a `grpc.pause(...)` item; undefined for a message. */
+export function pauseOf(item: unknown): number | undefined {
+  if (typeof item !== 'object' || item === null) return undefined;
+  const spec = (item as { [PAUSE]?: number | string })[PAUSE];
+  return spec === undefined ? undefined : (parseDuration(spec) ?? 0);
+}
