@@ -8,12 +8,12 @@ import { formatRequestLine, timeOfDay } from './request-logger.js';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-test('timeOfDay gives the HH:MM:SS.mmm of toISOString for any time, also when several fall in one second', () => {
+test('timeOfDay gives the HH:MM:SS.mmm of toISOString for any time, fractional milliseconds and several in one second too', () => {
   const times = [0, 999, 1000, 86_399_999, Date.UTC(2026, 11, 3, 1, 2, 3, 4), Date.UTC(2026, 11, 3, 1, 2, 3, 5)];
   let seed = 17;
   for (let i = 0; i < 2000; i++) {
     seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-    times.push(1_700_000_000_000 + seed * (i % 2 ? 1 : 997));
+    times.push(1_700_000_000_000 + seed * (i % 2 ? 1 : 997) + (i % 3 ? 0 : seed / 2 ** 31));
   }
   for (const time of times) expect(timeOfDay(time)).toBe(new Date(time).toISOString().slice(11, 23));
 });

@@ -110,10 +110,12 @@ let formattedSecondText = '';
  * formatted once a second, the milliseconds come from a table.
  */
 export function timeOfDay(epochMs: number): string {
-  const second = Math.floor(epochMs / 1000);
+  // Arrival times are fractional (performance.timeOrigin + now()); a Date keeps whole milliseconds.
+  const ms = Math.floor(epochMs);
+  const second = Math.floor(ms / 1000);
   if (second !== formattedSecond) {
     formattedSecond = second;
     formattedSecondText = new Date(second * 1000).toISOString().slice(11, 20);
   }
-  return formattedSecondText + MILLISECONDS[epochMs - second * 1000];
+  return formattedSecondText + MILLISECONDS[ms - second * 1000];
 }
