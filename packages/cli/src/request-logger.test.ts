@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { JournalEntry } from '@mockstack/core';
-import { BatchedOutput } from './batched-output.js';
+import { BatchedOutput, FLUSH_AFTER_MS } from './batched-output.js';
 import { formatRequestLine, timeOfDay } from './request-logger.js';
 
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+/** Resolves after the output's own timer (a later timer fires after an earlier one). */
+const afterFlushTime = () => new Promise((resolve) => setTimeout(resolve, FLUSH_AFTER_MS + 1));
 
 test('timeOfDay gives the HH:MM:SS.mmm of toISOString for any time, fractional milliseconds and several in one second too', () => {
   const times = [0, 999, 1000, 86_399_999, Date.UTC(2026, 11, 3, 1, 2, 3, 4), Date.UTC(2026, 11, 3, 1, 2, 3, 5)];
@@ -37,19 +38,19 @@ test('a request line reads the same time from a journal record (arrivedAt) as fr
   expect(formatRequestLine({ ...entry, time: 'not read', arrivedAt } as unknown as JournalEntry)).toBe(line);
 });
 
-test('BatchedOutput writes what one turn gathered in one write, on the next turn', async () => {
+test('BatchedOutput writes the lines of a few milliseconds in one write', async () => {
   const writes: string[] = [];
   const output = new BatchedOutput({ write: (text) => writes.push(text) });
   output.write('a\n');
   output.write('b\n');
   expect(writes).toEqual([]);
-  await nextTurn();
+  await afterFlushTime();
   expect(writes).toEqual(['a\nb\n']);
   output.write('c\n');
   output.flush();
   output.flush();
   expect(writes).toEqual(['a\nb\n', 'c\n']);
-  await nextTurn();
+  await afterFlushTime();
   expect(writes).toHaveLength(2);
 });
 
