@@ -1,39 +1,92 @@
-// Noise-free REST comparison: user-space instructions per request of mockstack and bare fastify, each
-// run under valgrind's callgrind (Debian package `valgrind`). Other load on the machine changes
-// req/s and CPU time, not instruction counts. Slow (a few minutes), so not part of `npm run bench`:
-// `node bench/instructions.mjs [path]` (path defaults to the static route; /computed/orders/1 is the handler route).
+// Noise-free comparison of each hot path: user-space instructions per request (or call) of mockstack
+// and of its baseline, each server run under valgrind's callgrind (Debian package `valgrind`). Other
+// load on the machine changes req/s and CPU time, not instruction counts. Slow (about a minute a
+// row), so not part of `npm run bench`: `node bench/instructions.mjs [row name part…]` runs the rows
+// whose name contains one of the words given (all without). A server measured for several rows is
+// measured once per row (a run per path keeps the parts comparable).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import autocannon from 'autocannon';
+import { QUERY } from './graphql.mjs';
 import { root } from './lib.mjs';
 
-const path = process.argv[2] ?? '/orders/1';
-const WARM = 10_000;
-const PART = 5_000;
+const WARM = 5_000;
+const PART = 2_000;
 const PARTS = 3;
+/** BENCH_BIN: another mockstack bin to measure, e.g. a copy of a previous build's packages/mockstack/{bin,dist}. */
+const bin = process.env.BENCH_BIN ?? 'packages/mockstack/bin/mockstack.js';
+const up = (scenario, ...flags) => [bin, 'up', scenario, '--no-admin', ...flags];
 
 const servers = {
   'bare fastify': { args: ['bench/bare-fastify.mjs'], ready: /listening (http:\/\/\S+)/ },
-  mockstack: {
-    args: ['packages/mockstack/bin/mockstack.js', 'up', 'bench/scenarios/rest-routes.ts', '--quiet', '--no-admin'],
-    ready: /api\s+rest\s+(http:\/\/\S+)/,
-  },
+  'mockstack --quiet': { args: up('bench/scenarios/rest-routes.ts', '--quiet'), ready: /api\s+rest\s+(http:\/\/\S+)/ },
+  'mockstack (request log on)': { args: up('bench/scenarios/rest-routes.ts'), ready: /api\s+rest\s+(http:\/\/\S+)/ },
+  'graphql-js cached': { args: ['bench/graphql-baseline.mjs'], env: { BASELINE: 'cached' }, ready: /listening (http:\/\/\S+)/ },
+  'mockstack graphql rule': { args: up('bench/scenarios/graphql-rule.ts', '--quiet'), ready: /api\s+graphql\s+(http:\/\/\S+)/ },
+  'bare grpc-js': { args: ['bench/bare-grpc.mjs'], ready: /listening (\S+)/ },
+  'mockstack grpc': { args: up('bench/scenarios/grpc.ts', '--quiet'), ready: /payments\s+grpc\s+grpc:\/\/(\S+)/ },
 };
 
+const get = (path) => (url, amount) => http(url, amount, { url: `${url}${path}` });
+const graphqlPost = (url, amount) =>
+  http(url, amount, {
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: QUERY, operationName: 'Products', variables: { first: 2 } }),
+  });
+
+async function http(_url, amount, options) {
+  const result = await autocannon({ ...options, connections: 10, amount, timeout: 120 });
+  if (result.non2xx || result.errors) throw new Error(`${options.url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+}
+
+/** `amount` unary Authorize calls, 10 in flight, over one grpc-js channel (an empty request: both servers ignore it). */
+async function grpcUnary(address, amount) {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const identity = (b) => b;
+  let left = amount;
+  try {
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        while (left-- > 0) {
+          await new Promise((resolve, reject) =>
+            client.makeUnaryRequest('/checkout.payments.v1.PaymentService/Authorize', identity, identity, Buffer.alloc(0), (e) => (e ? reject(e) : resolve())),
+          );
+        }
+      }),
+    );
+  } finally {
+    client.close();
+  }
+}
+
+/** Each row: a hot path of mockstack against its baseline, driven the same way. */
+const ROWS = [
+  { name: 'REST handler', baseline: 'bare fastify', mock: 'mockstack --quiet', drive: get('/computed/orders/1') },
+  { name: 'REST static', baseline: 'bare fastify', mock: 'mockstack --quiet', drive: get('/orders/1') },
+  { name: 'REST handler with log', baseline: 'bare fastify', mock: 'mockstack (request log on)', drive: get('/computed/orders/1') },
+  { name: 'GraphQL rule', baseline: 'graphql-js cached', mock: 'mockstack graphql rule', drive: graphqlPost },
+  { name: 'gRPC unary', baseline: 'bare grpc-js', mock: 'mockstack grpc', drive: grpcUnary },
+];
+
 /** Instructions per request in each of PARTS runs of PART requests, after WARM requests (JIT warm). */
-async function measure({ args, ready }) {
+async function measure({ args, ready, env }, drive) {
   const dir = mkdtempSync(join(tmpdir(), 'mockstack-callgrind-'));
   const child = spawn('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${dir}/out`, process.execPath, ...args], {
     cwd: root,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
     let output = '';
     const url = await new Promise((resolve, reject) => {
       const onData = (chunk) => {
-        output += chunk;
+        // The request log (when on) keeps coming: only the start-up output is kept.
+        if (output.length < 100_000) output += chunk;
         const m = output.match(ready);
         if (m) resolve(m[1]);
       };
@@ -41,12 +94,12 @@ async function measure({ args, ready }) {
       child.stderr.on('data', onData);
       child.once('exit', (code) => reject(new Error(`exited ${code}:\n${output}`)));
     });
-    await autocannon({ url: `${url}${path}`, connections: 10, amount: WARM });
+    await drive(url, WARM);
     execFileSync('callgrind_control', ['-i', 'on', String(child.pid)], { stdio: 'ignore' });
     // The first part pays for callgrind instrumenting every function again; it is left out.
     const perRequest = [];
     for (let i = 0; i <= PARTS; i++) {
-      await autocannon({ url: `${url}${path}`, connections: 10, amount: PART });
+      await drive(url, PART);
       execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
     }
     for (let i = 2; i <= PARTS + 1; i++) {
@@ -63,10 +116,16 @@ async function measure({ args, ready }) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const results = {};
-for (const [name, server] of Object.entries(servers)) {
-  results[name] = await measure(server);
-  console.log(`${name.padEnd(12)} ${results[name].map((n) => `${Math.round(n / 100) / 10}k`).join('  ')} instructions per request (GET ${path})`);
+const k = (n) => `${(Math.round(n / 100) / 10).toFixed(1)}k`;
+const words = process.argv.slice(2).map((w) => w.toLowerCase());
+const rows = ROWS.filter((row) => !words.length || words.some((w) => row.name.toLowerCase().includes(w)));
+console.log('row                     baseline (instructions/request, parts)       mockstack                                 ratio');
+for (const row of rows) {
+  const baseline = await measure(servers[row.baseline], row.drive);
+  const mock = await measure(servers[row.mock], row.drive);
+  const ratio = median(baseline) / median(mock);
+  console.log(
+    `${row.name.padEnd(22)}  ${row.baseline.padEnd(18)} ${baseline.map(k).join(' ').padEnd(22)}  ${row.mock.padEnd(26)} ${mock.map(k).join(' ').padEnd(22)}  ${ratio.toFixed(2)}×`,
+  );
 }
-const ratio = median(results['bare fastify']) / median(results.mockstack);
-console.log(`ratio mockstack / bare fastify by instructions per request: ${ratio.toFixed(2)}× (medians)`);
+console.log('ratio = baseline / mockstack instructions per request (medians of the parts); ≥ 1.00× is as cheap as the baseline');

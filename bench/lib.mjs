@@ -11,7 +11,8 @@ export function startServer(command, args, pattern, env = {}) {
   let output = '';
   return new Promise((resolve, reject) => {
     const onData = (chunk) => {
-      output += chunk;
+      // A server logging every request keeps writing: only the start-up output is kept.
+      if (output.length < 100_000) output += chunk;
       const m = output.match(pattern);
       if (m) resolve({ url: m[1], pid: child.pid, stop: () => stop(child) });
     };
@@ -63,3 +64,6 @@ export async function load(url, { seconds = 5, connections = 50, pipelining = 1,
 
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** `min–max` of the values: the spread over the passes a median was taken from. */
+export const spread = (xs, digits = 0) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;

@@ -24,6 +24,7 @@ import { editDistance } from './nearest.js';
 import { hashString, SeededRandom } from './random.js';
 import { Redactor, type RedactSetting } from './redact.js';
 import { isFallThrough, isFault, isReply, isSequence, makeFault } from './reply.js';
+import { INDEX_MIN_RULES, RuleIndex } from './rule-index.js';
 
 /** What the engine decided for one request; the adapter turns it into its protocol. */
 export type Outcome =
@@ -121,6 +122,8 @@ interface OperationPlan {
   serviceDelay: DelaySpec | undefined;
   serviceRateLimit: RateLimit | undefined;
   chaos: Chaos | undefined;
+  /** The rules indexed by exact values they want, when there are enough for it to pay; else every rule is tested. */
+  index: RuleIndex | undefined;
 }
 
 /** How long a handler may take by default: long enough for any mock, short enough that a hung one is noticed. */
@@ -368,16 +371,8 @@ export class Engine {
 
   /** The answer of the first rule at or after `start` that matches and does not fall through. */
   #answerFrom(request: CoreRequest, plan: OperationPlan, start: number, contract: ContractDefault | undefined): Outcome | Promise<Outcome> {
-    let rule: Rule | undefined;
-    let index = start;
-    for (; index < plan.rules.length; index++) {
-      const candidate = plan.rules[index] as Rule;
-      if (candidate.times !== undefined && (this.#calls.get(candidate.id) ?? 0) >= candidate.times) continue;
-      if (this.#inState(candidate) && matchesAll(candidate, request)) {
-        rule = candidate;
-        break;
-      }
-    }
+    const index = this.#firstMatch(request, plan, start);
+    const rule = plan.rules[index];
     if (!rule) {
       if (plan.serviceFault && !request.partOf) return this.#delayed(request, plan, undefined, { kind: 'fault', rule: undefined, fault: plan.serviceFault });
       if (contract === 'unmatched' || (contract === 'unruled' && (start > 0 || plan.rules.length === plan.overlayRuleCount))) {
@@ -420,6 +415,27 @@ export class Engine {
   }
 
   /** No rule answered: the contract will, after the service's rate limit, chaos and delay (its fault was applied by the caller). */
+  /** The position of the first rule at or after `start` that matches, or -1: every rule tested, or those the plan's index leaves. */
+  #firstMatch(request: CoreRequest, plan: OperationPlan, start: number): number {
+    if (!plan.index) {
+      for (let index = start; index < plan.rules.length; index++) if (this.#matches(plan.rules[index] as Rule, request)) return index;
+      return -1;
+    }
+    const candidates = plan.index.candidates(request);
+    let c = 0;
+    if (start > 0) while (c < candidates.length && (candidates[c] as number) < start) c++;
+    for (; c < candidates.length; c++) {
+      const index = candidates[c] as number;
+      if (this.#matches(plan.rules[index] as Rule, request)) return index;
+    }
+    return -1;
+  }
+
+  #matches(rule: Rule, request: CoreRequest): boolean {
+    if (rule.times !== undefined && (this.#calls.get(rule.id) ?? 0) >= rule.times) return false;
+    return this.#inState(rule) && matchesAll(rule, request);
+  }
+
   #fallback(request: CoreRequest, plan: OperationPlan): Outcome | Promise<Outcome> {
     const rule = plan.contractRule ?? contractRuleOf(request.operation);
     if (!request.partOf) {
@@ -587,6 +603,7 @@ export class Engine {
       serviceDelay,
       serviceRateLimit,
       chaos,
+      index: indexOf(rules),
     };
   }
 
@@ -666,6 +683,12 @@ function answerOf(outcome: Outcome): JournalRecord['answer'] {
     default:
       return undefined;
   }
+}
+
+function indexOf(rules: readonly Rule[]): RuleIndex | undefined {
+  if (rules.length < INDEX_MIN_RULES) return undefined;
+  const index = new RuleIndex(rules);
+  return index.selective ? index : undefined;
 }
 
 function matchesAll(rule: Rule, request: CoreRequest): boolean {

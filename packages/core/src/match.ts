@@ -11,6 +11,20 @@ export interface Matcher {
   explain(): string;
   /** Why the request does not match, or undefined when it does. */
   miss(request: CoreRequest): string | undefined;
+  /**
+   * Conditions of this matcher that ask for one exact value (`params.id` is "42", the body's
+   * `$.order.sku` is the string "A-1"): a request failing one fails `test`. Rules are indexed by them
+   * (see rule-index.ts); RegExps and predicates give none.
+   */
+  readonly exact: readonly ExactCondition[];
+}
+
+/** One part of a request (its `dimension`, such as `params\0id`) that must read as `key` exactly. */
+export interface ExactCondition {
+  readonly dimension: string;
+  readonly key: string;
+  /** The key the request has in this dimension, or undefined when it has none. */
+  read(request: CoreRequest): string | undefined;
 }
 
 export function compileMatchers(spec: MatchSpec | undefined): Matcher[] {
@@ -49,8 +63,20 @@ function recordMatcher(
   pick: (request: CoreRequest) => Record<string, unknown>,
 ): Matcher {
   const entries = Object.entries(expected);
+  const exact: ExactCondition[] = [];
+  for (const [key, want] of entries) {
+    if (want === null || (typeof want !== 'string' && typeof want !== 'number' && typeof want !== 'boolean')) continue;
+    // As testValue compares: the first of repeated values, as a string.
+    const read = (request: CoreRequest): string | undefined => {
+      const actual = pick(request)[key];
+      const value = Array.isArray(actual) ? actual[0] : actual;
+      return value === undefined ? undefined : String(value);
+    };
+    exact.push({ dimension: `${type}\0${key}`, key: String(want), read });
+  }
   return {
     type,
+    exact,
     test: (request) => {
       const actual = pick(request);
       return entries.every(([key, want]) => testValue(want, actual[key]));
@@ -73,6 +99,7 @@ function recordMatcher(
 function bodyMatcher(type: 'body' | 'bodyEquals', expected: unknown, partial: boolean): Matcher {
   return {
     type,
+    exact: bodyLeaves(expected, []),
     test: (request) => firstDifference(expected, request.body, partial, '$') === undefined,
     explain: () => `${partial ? 'body containing' : 'body equal to'} ${JSON.stringify(expected)}`,
     miss: (request) => {
@@ -82,10 +109,45 @@ function bodyMatcher(type: 'body' | 'bodyEquals', expected: unknown, partial: bo
   };
 }
 
+/**
+ * The exact leaves of an expected body reached through objects only (an array must match whole,
+ * so none under one): string, finite number, boolean or null values, compared by `Object.is` as
+ * `firstDifference` does, so keyed with their type (`0` and `'0'` differ; `-0` is left out).
+ */
+function bodyLeaves(expected: unknown, path: readonly string[]): ExactCondition[] {
+  if (expected !== null && typeof expected === 'object') {
+    if (Array.isArray(expected) || expected instanceof RegExp || path.length >= MAX_DEPTH) return [];
+    return Object.entries(expected).flatMap(([key, value]) => bodyLeaves(value, [...path, key]));
+  }
+  const key = bodyKey(expected);
+  if (key === undefined) return [];
+  return [{ dimension: `body\0${JSON.stringify(path)}`, key, read: (request) => bodyKey(valueAt(request.body, path)) }];
+}
+
+function bodyKey(value: unknown): string | undefined {
+  if (value === null) return 'null';
+  if (typeof value === 'string' || typeof value === 'boolean') return `${typeof value}:${value}`;
+  if (typeof value === 'number' && Number.isFinite(value) && !Object.is(value, -0)) return `number:${value}`;
+  return undefined;
+}
+
+/** The value at `path` through plain objects (not arrays), as `firstDifference` walks them; undefined elsewhere. */
+function valueAt(body: unknown, path: readonly string[]): unknown {
+  let value = body;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const record = value as Record<string, unknown>;
+    if (!(key in record)) return undefined;
+    value = record[key];
+  }
+  return value;
+}
+
 function predicateMatcher(when: (request: CoreRequest) => boolean): Matcher {
   const name = when.name && when.name !== 'when' ? when.name : 'when(…)';
   return {
     type: 'when',
+    exact: [],
     test: (request) => safeTest(when, request),
     explain: () => `condition ${name}`,
     miss: (request) => (safeTest(when, request) ? undefined : `condition ${name} returned false`),

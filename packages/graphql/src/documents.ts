@@ -42,6 +42,8 @@ export class DocumentCache {
   readonly #size: number;
   readonly #maxBytes: number;
   #bytes = 0;
+  /** The entry last used (the Map's last): a hit on it needs no move, as when one query is sent over and over. */
+  #newest: CompiledDocument | undefined;
 
   constructor(schema: GraphQLSchema, limits: QueryLimits, size = 1000, maxBytes = DEFAULT_DOCUMENT_CACHE_BYTES) {
     this.#schema = schema;
@@ -58,8 +60,11 @@ export class DocumentCache {
   get(query: string): CompiledDocument {
     const hit = this.#entries.get(query);
     if (hit) {
-      this.#entries.delete(query);
-      this.#entries.set(query, hit);
+      if (hit !== this.#newest) {
+        this.#entries.delete(query);
+        this.#entries.set(query, hit);
+        this.#newest = hit;
+      }
       return hit;
     }
     const compiled = this.#compile(query);
@@ -71,6 +76,7 @@ export class DocumentCache {
         this.#bytes -= oldest.length * BYTES_PER_CHARACTER;
       }
       this.#entries.set(query, compiled);
+      this.#newest = compiled;
       this.#bytes += cost;
     }
     return compiled;

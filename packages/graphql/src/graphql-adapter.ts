@@ -41,6 +41,7 @@ import {
   execute,
   GraphQLError,
   type GraphQLFormattedError,
+  type GraphQLResolveInfo,
   type GraphQLSchema,
   isObjectType,
 } from 'graphql';
@@ -335,7 +336,7 @@ class GraphqlServer implements ServiceServer {
           continue;
         }
         const fieldName = field.name;
-        field.resolve = async (source, args, context, info) => {
+        field.resolve = (source, args, context, info) => {
           const ctx = context as RequestContext;
           if (isRoot && ctx.rootFromRule) {
             const given = (source as Record<string, unknown> | undefined)?.[fieldName];
@@ -348,7 +349,14 @@ class GraphqlServer implements ServiceServer {
             operationName: ctx.operationName,
             info,
           });
-          const outcome = await this.#engine.handle(request, 'unmatched');
+          const decided = this.#engine.handle(request, 'unmatched');
+          // Synchronous when the engine is (no delay, no async handler): graphql-js then stays off its promise path.
+          return decided instanceof Promise
+            ? decided.then((outcome) => answer(outcome, source, args, context, info))
+            : answer(decided, source, args, context, info);
+        };
+        const answer = (outcome: Outcome, source: unknown, args: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo): unknown => {
+          const ctx = context as RequestContext;
           switch (outcome.kind) {
             case 'body':
               ctx.rule ??= outcome.rule;

@@ -1,0 +1,125 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { JournalEntry } from '@mockstack/core';
+import { BatchedOutput, FLUSH_AFTER_MS } from './batched-output.js';
+import { formatRequestLine, timeOfDay } from './request-logger.js';
+
+/** Resolves after the output's own timer (a later timer fires after an earlier one). */
+const afterFlushTime = () => new Promise((resolve) => setTimeout(resolve, FLUSH_AFTER_MS + 1));
+
+test('timeOfDay gives the HH:MM:SS.mmm of toISOString for any time, fractional milliseconds and several in one second too', () => {
+  const times = [0, 999, 1000, 86_399_999, Date.UTC(2026, 11, 3, 1, 2, 3, 4), Date.UTC(2026, 11, 3, 1, 2, 3, 5)];
+  let seed = 17;
+  for (let i = 0; i < 2000; i++) {
+    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+    times.push(1_700_000_000_000 + seed * (i % 2 ? 1 : 997) + (i % 3 ? 0 : seed / 2 ** 31));
+  }
+  for (const time of times) expect(timeOfDay(time)).toBe(new Date(time).toISOString().slice(11, 23));
+});
+
+test('a request line reads the same time from a journal record (arrivedAt) as from an entry (ISO time)', () => {
+  const arrivedAt = Date.UTC(2026, 11, 3, 10, 20, 30, 7);
+  const entry = {
+    id: 1,
+    time: new Date(arrivedAt).toISOString(),
+    protocol: 'rest',
+    service: 'orders',
+    operation: 'GET /orders/:id',
+    target: 'GET /orders/1',
+    rule: 'orders#0',
+    status: 200,
+    durationMs: 1.25,
+    variants: [],
+  } as unknown as JournalEntry;
+  const line = formatRequestLine(entry);
+  expect(line).toMatch(/^10:20:30\.007 orders\s+GET \/orders\/1\s+200\s+orders#0\s+1\.[23]ms$/);
+  expect(formatRequestLine({ ...entry, time: 'not read', arrivedAt } as unknown as JournalEntry)).toBe(line);
+});
+
+test('BatchedOutput writes the lines of a few milliseconds in one write', async () => {
+  const writes: string[] = [];
+  const output = new BatchedOutput({ write: (text) => writes.push(text) });
+  output.write('a\n');
+  output.write('b\n');
+  expect(writes).toEqual([]);
+  await afterFlushTime();
+  expect(writes).toEqual(['a\nb\n']);
+  output.write('c\n');
+  output.flush();
+  output.flush();
+  expect(writes).toEqual(['a\nb\n', 'c\n']);
+  await afterFlushTime();
+  expect(writes).toHaveLength(2);
+});
+
+test('BatchedOutput writes at once when 64 KB are pending', () => {
+  const writes: string[] = [];
+  const output = new BatchedOutput({ write: (text) => writes.push(text) });
+  const line = `${'x'.repeat(1023)}\n`;
+  for (let i = 0; i < 64; i++) output.write(line);
+  expect(writes).toHaveLength(1);
+  expect(writes[0]).toHaveLength(64 * 1024);
+});
+
+/**
+ * The CLI's text logger in a process of its own (the built package, as `mockstack up` runs it),
+ * logging request lines among other output, then ending as `how` says.
+ */
+function logThenEnd(how: 'return' | 'exit' | 'throw'): { output: string; status: number | null } {
+  const logger = resolve(import.meta.dirname, '../dist/request-logger.js');
+  const script = `
+    const { createLogger } = await import(${JSON.stringify(logger)});
+    const log = createLogger({ format: 'text', quiet: false });
+    const entry = (n) => ({ arrivedAt: 0, time: '', service: 'orders', target: 'GET /orders/' + n, rule: 'orders#0', status: 200, durationMs: 1 });
+    log.request(entry(1));
+    console.log('printed after request 1');
+    log.request(entry(2));
+    log.request(entry(3));
+    process.stderr.write('stderr after request 3\\n');
+    log.request(entry(4));
+    log.warn('warned after request 4');
+    log.request(entry(5));
+    await new Promise((resolve) => setImmediate(resolve));
+    process.stdout.write('next turn\\n');
+    log.request(entry(6));
+    ${{ return: '', exit: 'process.exit(3);', throw: "throw new Error('crashed after request 6');" }[how]}
+  `;
+  const dir = mkdtempSync(join(tmpdir(), 'mockstack-log-'));
+  try {
+    writeFileSync(join(dir, 'log.mjs'), script);
+    // stdout and stderr into one pipe, so that their order shows.
+    const child = spawnSync('sh', ['-c', '"$0" "$1" 2>&1', process.execPath, join(dir, 'log.mjs')], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    return { output: child.stdout, status: child.status };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const ORDERED = [
+  /GET \/orders\/1 /,
+  /^printed after request 1$/,
+  /GET \/orders\/2 /,
+  /GET \/orders\/3 /,
+  /^stderr after request 3$/,
+  /GET \/orders\/4 /,
+  /^warning: warned after request 4$/,
+  /GET \/orders\/5 /,
+  /^next turn$/,
+  /GET \/orders\/6 /,
+];
+
+test.each(['return', 'exit', 'throw'] as const)('request lines keep their order among other output and are all written when the process ends (%s)', (how) => {
+  const { output, status } = logThenEnd(how);
+  const lines = output.trimEnd().split('\n');
+  ORDERED.forEach((pattern, i) => {
+    expect(lines[i]).toMatch(pattern);
+  });
+  // what follows is the crash report, printed after every line logged before it
+  expect(lines.slice(ORDERED.length).join('\n')).toMatch(how === 'throw' ? /crashed after request 6/ : /^$/);
+  expect(status).toBe({ return: 0, exit: 3, throw: 1 }[how]);
+});
