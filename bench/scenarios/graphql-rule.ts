@@ -5,7 +5,10 @@ import { graphql, scenario } from 'mockstack';
  * per product name, matched and answered by the engine), against the same cached graphql-js baseline.
  */
 export default scenario('bench-graphql-rule', { seed: 1 }).services({
-  api: graphql({ port: Number(process.env.BENCH_PORT ?? 0), schema: 'schemas/catalog.graphql', listLength: 2 }, {
-    Product: { name: () => 'Bench product' },
-  }),
+  api: graphql(
+    { port: Number(process.env.BENCH_PORT ?? 0), schema: 'schemas/catalog.graphql', listLength: 2 },
+    {
+      Product: { name: () => 'Bench product' },
+    },
+  ),
 });
