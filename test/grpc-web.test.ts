@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import type { DescService, Registry } from '@bufbuild/protobuf';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
@@ -29,7 +30,10 @@ const checkout = scenario<CheckoutState>('checkout-web', { seed: 42, state: seed
       }),
     ]),
   })
-  .variants({ 'payments-down': { payments: fault.grpc('UNAVAILABLE', 'payments is down', { retryAfter: 30 }) } });
+  .variants({
+    'payments-down': { payments: fault.grpc('UNAVAILABLE', 'payments is down', { retryAfter: 30 }) },
+    'payments-slow': { payments: { delay: '3s' } },
+  });
 
 /** The protos' descriptors as a registry the clients call with (the ones reflection serves). */
 const registryOf = (file: string, includeDirs: string[]): Registry => descriptorRegistry(loadProtos([file], includeDirs));
@@ -40,7 +44,7 @@ const kitchenRegistry = registryOf(kitchenProto, [resolve(root, 'packages/grpc/f
 const Kitchen = kitchenRegistry.getService('test.kitchen.v1.Kitchen') as DescService;
 
 type Message = Record<string, unknown>;
-type Unary = (request: object, options?: { onTrailer?: (trailers: Headers) => void }) => Promise<Message>;
+type Unary = (request: object, options?: { onTrailer?: (trailers: Headers) => void; timeoutMs?: number }) => Promise<Message>;
 /** The payments client as createClient makes it from the descriptor (methods in lowerCamelCase). */
 interface PaymentsClient {
   authorize: Unary;
@@ -284,4 +288,41 @@ test('a web port in use: one clear error naming it; the running stack keeps serv
   });
   const client = createClient(PaymentService, createConnectTransport({ baseUrl: webUrl, httpVersion: '1.1' })) as unknown as PaymentsClient;
   expect(await client.refund({ paymentId: 'pay_1001' })).toMatchObject({ status: REFUNDED });
+});
+
+test('a Connect deadline that passes during a delay: deadline_exceeded, journaled so', async () => {
+  stack.engine.setVariants(['payments-slow']);
+  const client = createClient(PaymentService, createConnectTransport({ baseUrl: webUrl, httpVersion: '1.1' })) as unknown as PaymentsClient;
+  const error = (await client.capture({ paymentId: 'pay_1001' }, { timeoutMs: 200 }).catch((e: unknown) => e)) as ConnectError;
+  expect(error.code).toBe(Code.DeadlineExceeded);
+  // A caller that waits for the server's answer (no timer of its own) gets the server's deadline_exceeded.
+  const response = await fetch(`${webUrl}/checkout.payments.v1.PaymentService/Refund`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'connect-timeout-ms': '200' },
+    body: JSON.stringify({ paymentId: 'pay_1001' }),
+  });
+  expect(await response.json()).toMatchObject({ code: 'deadline_exceeded' });
+  expect(stack.engine.journal.list({ operation: 'checkout.payments.v1.PaymentService/Refund' }).map((e) => `${e.protocol} ${e.status}`)).toEqual([
+    'connect DEADLINE_EXCEEDED',
+  ]);
+});
+
+test('HTTP/1.1 and h2c are told apart even when the first bytes come one at a time', async () => {
+  const { port } = new URL(webUrl);
+  const request =
+    'POST /checkout.payments.v1.PaymentService/Refund HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 24\r\nconnection: close\r\n\r\n{"paymentId":"pay_1001"}';
+  const socket = connect(Number(port), '127.0.0.1');
+  socket.setNoDelay(true);
+  await new Promise((done) => socket.once('connect', done));
+  const answer = new Promise<string>((done) => {
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.once('close', () => done(text));
+  });
+  // 'P' and 'PO' could still be the h2 preface ("PRI * HTTP/2.0…"): the port waits for the byte that decides.
+  for (const part of [request.slice(0, 1), request.slice(1, 2), request.slice(2)]) {
+    await new Promise<void>((done) => socket.write(part, () => done()));
+    await new Promise((done) => setImmediate(done));
+  }
+  expect(await answer).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*"status":"REFUNDED"/);
 });

@@ -4,8 +4,16 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { Duplex } from 'node:stream';
 import { create, createFileRegistry, type DescMessage, type DescMethod, fromBinary, type Message, type Registry, toBinary } from '@bufbuild/protobuf';
 import { type DescriptorProto, type FileDescriptorProto, FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
-import { Code as ConnectCode, ConnectError, type ConnectRouter, cors as connectCors, encodeBinaryHeader, type HandlerContext } from '@connectrpc/connect';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
+import {
+  Code as ConnectCode,
+  ConnectError,
+  type ConnectRouter,
+  cors as connectCors,
+  createConnectRouter,
+  encodeBinaryHeader,
+  type HandlerContext,
+} from '@connectrpc/connect';
+import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from '@connectrpc/connect-node';
 import type * as grpc from '@grpc/grpc-js';
 import {
   type Code,
@@ -85,13 +93,7 @@ export class GrpcWebServer {
     this.#engine = engine;
     this.#protos = protos;
     this.#answers = answers;
-    const registry = descriptorRegistry(protos);
-    const connect = connectNodeAdapter({
-      routes: (router) => this.#routes(router, registry),
-      fallback: (request, response) => this.#unknownMethod(request, response),
-      readMaxBytes: maxMessageBytes,
-    });
-    const handler = withCors(config.cors, connect as unknown as WebHandler);
+    const handler = withCors(config.cors, this.#connectHandler(descriptorRegistry(protos), maxMessageBytes));
     const http1 = createHttp1Server(handler);
     const http2 = createHttp2Server(handler);
     this.#net = createNetServer((socket) => {
@@ -134,6 +136,31 @@ export class GrpcWebServer {
       });
       if (graceMs === 0) for (const socket of this.#sockets) socket.destroy();
     });
+  }
+
+  /**
+   * connect-node's `connectNodeAdapter`, thin as it is, with two changes: a path that is no method gets a message
+   * naming those served, and a call whose answer cannot be written (the client left) goes to the service's logger
+   * at info, not to console.error.
+   */
+  #connectHandler(registry: Registry, maxMessageBytes: number): WebHandler {
+    const router = createConnectRouter({ acceptCompression: [compressionGzip, compressionBrotli], readMaxBytes: maxMessageBytes });
+    this.#routes(router, registry);
+    const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
+    return (request, response) => {
+      const handler = handlers.get((request.url ?? '').split('?', 1)[0] ?? '');
+      if (!handler) {
+        this.#unknownMethod(request, response);
+        return;
+      }
+      handler(universalRequestFromNodeRequest(request, response, undefined, undefined))
+        .then((answer) => universalResponseToNodeResponse(answer, response))
+        .catch((reason: unknown) => {
+          this.#engine.logger.info(`the answer to ${handler.requestPath} over ${handler.protocolNames.join('/')} was not delivered: ${String(reason)}`, {
+            service: this.#service.name,
+          });
+        });
+    };
   }
 
   #routes(router: ConnectRouter, registry: Registry): void {
@@ -312,8 +339,13 @@ export class GrpcWebServer {
 
   /** The client cancelled, or its deadline (`connect-timeout-ms`, `grpc-timeout`) passed. */
   #aborted(request: GrpcRequest, outcome: Outcome, context: HandlerContext, startedAt: number): ConnectError {
+    // A client usually gives up (and cuts the call) a little before the server's own timer fires: within a
+    // tenth of the timeout (at least 50 ms) of the deadline, it is the deadline (as over native gRPC).
     const remaining = context.timeoutMs();
-    const code: Code = remaining !== undefined && remaining <= 0 ? 'DEADLINE_EXCEEDED' : 'CANCELLED';
+    const timeout = remaining === undefined ? undefined : remaining + (performance.now() - startedAt);
+
+    const passed = remaining !== undefined && timeout !== undefined && remaining <= Math.max(50, timeout / 10);
+    const code: Code = passed ? 'DEADLINE_EXCEEDED' : 'CANCELLED';
     const error = code === 'DEADLINE_EXCEEDED' ? `the client's deadline passed before ${request.operation} answered` : 'the client cancelled the call';
     this.#engine.record(request, outcome.kind === 'aborted' ? outcome : { kind: 'aborted', rule: 'rule' in outcome ? outcome.rule : undefined }, {
       status: code,
@@ -338,10 +370,7 @@ export class GrpcWebServer {
   }
 
   /** A path no loaded service has: 404, which Connect and gRPC-Web clients read as `unimplemented`, with a message saying what is served. */
-  #unknownMethod(
-    request: { url?: string | undefined },
-    response: { writeHead(status: number, headers: Record<string, string>): unknown; end(body: string): unknown },
-  ): void {
+  #unknownMethod(request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): void {
     const served = [...this.#protos.methods.values()].map((m) => m.path);
     const message = `service "${this.#service.name}" has no method ${request.url ?? '/'} over Connect or gRPC-Web; it serves ${served.join(', ')} (POST)`;
     response.writeHead(404, { 'content-type': 'application/json' });
