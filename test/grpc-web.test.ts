@@ -198,6 +198,12 @@ test('over HTTP/2 (h2c) on the same port: client streaming and bidi, and native 
 describe('bad input gets the protocol’s own error, and serving continues', () => {
   const capture = (contentType: string, body: BodyInit, path = '/checkout.payments.v1.PaymentService/Capture') =>
     fetch(`${webUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  /** Refused calls are journaled with what was sent (before the good call that follows). */
+  const refused = () =>
+    stack.engine.journal
+      .list({ service: 'payments' })
+      .filter((e) => e.error?.startsWith('refused before any rule ran'))
+      .map((e) => `${e.protocol} ${e.operation} ${e.status}`);
   const stillServing = async (): Promise<void> => {
     const client = createClient(PaymentService, createConnectTransport({ baseUrl: webUrl, httpVersion: '1.1' })) as unknown as PaymentsClient;
     expect(await client.refund({ paymentId: 'pay_1001' })).toMatchObject({ paymentId: 'pay_1001', status: REFUNDED });
@@ -206,6 +212,7 @@ describe('bad input gets the protocol’s own error, and serving continues', () 
   test('a Connect request with a codec nobody serves: 415', async () => {
     const response = await capture('application/xml', '<capture/>');
     expect(response.status).toBe(415);
+    expect(refused()).toEqual(['connect checkout.payments.v1.PaymentService/Capture 415']);
     await stillServing();
   });
 
@@ -235,6 +242,7 @@ describe('bad input gets the protocol’s own error, and serving continues', () 
       expect(response.status).toBe(status);
       expect(await response.json()).toMatchObject({ code, message: expect.stringMatching(/decode|parse/) });
     }
+    expect(refused()).toEqual(['INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'INTERNAL'].map((s) => `connect checkout.payments.v1.PaymentService/Capture ${s}`));
     await stillServing();
   });
 
@@ -246,6 +254,10 @@ describe('bad input gets the protocol’s own error, and serving continues', () 
       const status = response.headers.get('grpc-status') ?? /grpc-status:\s*(\d+)/.exec(Buffer.from(await response.arrayBuffer()).toString('latin1'))?.[1];
       expect(Number(status)).toBe(Code.InvalidArgument);
     }
+    expect(refused()).toEqual([
+      'grpc-web checkout.payments.v1.PaymentService/Capture INVALID_ARGUMENT',
+      'grpc-web checkout.payments.v1.PaymentService/Capture INVALID_ARGUMENT',
+    ]);
     await stillServing();
   });
 });
