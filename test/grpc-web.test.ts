@@ -6,6 +6,7 @@ import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } f
 import { compile, createStack, type ServiceAddress, type Stack, scenarioDefinitionOf } from '@mockstack/core';
 import { descriptorRegistry, grpcAdapter, loadProtos } from '@mockstack/grpc';
 import { restAdapter } from '@mockstack/rest';
+import { startStack } from '@mockstack/testing';
 import { fault, grpc, scenario } from 'mockstack';
 import { orders } from '../scenarios/checkout/orders.js';
 import { payments } from '../scenarios/checkout/payments.js';
@@ -337,4 +338,20 @@ test('HTTP/1.1 and h2c are told apart even when the first bytes come one at a ti
     await new Promise((done) => setImmediate(done));
   }
   expect(await answer).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*"status":"REFUNDED"/);
+});
+
+test('startStack serves the web port through the runner’s adapters and lists it beside the gRPC address', async () => {
+  const running = await startStack(
+    scenario('web-only', { seed: 3 }).services({
+      kitchen: grpc({ proto: kitchenProto, web: { cors: false } }, { 'test.kitchen.v1.Kitchen': { PlaceOrder: { ticketId: 't-1', dish: 'soup' } } }),
+    }),
+  );
+  try {
+    const web = running.services.kitchen?.also?.[0];
+    expect(web).toMatchObject({ name: 'kitchen', protocol: 'connect', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    const kitchen = createClient(Kitchen, createGrpcWebTransport({ baseUrl: web?.url ?? '', httpVersion: '1.1' })) as unknown as Record<string, Unary>;
+    expect(await (kitchen.placeOrder as Unary)({ dish: 'soup' })).toMatchObject({ ticketId: 't-1', dish: 'soup' });
+  } finally {
+    await running.close();
+  }
 });
