@@ -197,7 +197,7 @@ test('over HTTP/2 (h2c) on the same port: client streaming and bidi, and native 
 });
 
 describe('bad input gets the protocol’s own error, and serving continues', () => {
-  const capture = (contentType: string, body: BodyInit, path = '/checkout.payments.v1.PaymentService/Capture') =>
+  const capture = (contentType: string, body: string | Uint8Array, path = '/checkout.payments.v1.PaymentService/Capture') =>
     fetch(`${webUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
   /** Refused calls are journaled with what was sent (before the good call that follows). */
   const refused = () =>

@@ -2,7 +2,17 @@ import { createServer as createHttp1Server, type IncomingMessage, type ServerRes
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import { create, createFileRegistry, type DescMessage, type DescMethod, fromBinary, type Message, type Registry, toBinary } from '@bufbuild/protobuf';
+import {
+  create,
+  createFileRegistry,
+  type DescMessage,
+  type DescMethod,
+  type FileRegistry,
+  fromBinary,
+  type Message,
+  type Registry,
+  toBinary,
+} from '@bufbuild/protobuf';
 import { type DescriptorProto, type FileDescriptorProto, FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import {
   Code as ConnectCode,
@@ -441,7 +451,7 @@ export class GrpcWebServer {
  * A @bufbuild/protobuf registry of every loaded file, built from the descriptors the reflection
  * service serves: what Connect serves from, and what a Connect client in a test can call with.
  */
-export function descriptorRegistry(protos: LoadedProtos): Registry {
+export function descriptorRegistry(protos: LoadedProtos): FileRegistry {
   const files = protos.fileDescriptorProtos().map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
   for (const file of files) for (const message of file.messageType) withJsonNames(message);
   const byName = new Map(files.map((file) => [file.name, file]));
