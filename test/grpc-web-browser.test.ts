@@ -105,8 +105,8 @@ test('a connect-web app in Chromium calls the mock over Connect (JSON, binary) a
     if (message.type() === 'error') errors.push(message.text());
   });
   await tab.goto(pageUrl);
-  await tab.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined);
-  const result = await tab.evaluate(() => (window as unknown as { result: unknown }).result);
+  await tab.waitForFunction(() => (globalThis as unknown as { result?: unknown }).result !== undefined);
+  const result = await tab.evaluate(() => (globalThis as unknown as { result: unknown }).result);
   await tab.close();
 
   // Enums arrive as numbers: AUTHORIZED 1, CAPTURED 2, REFUNDED 4. Connect codes: not_found 5, failed_precondition 9.

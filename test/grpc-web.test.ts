@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import type { DescService, Registry } from '@bufbuild/protobuf';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
@@ -5,6 +6,7 @@ import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } f
 import { compile, createStack, type ServiceAddress, type Stack, scenarioDefinitionOf } from '@mockstack/core';
 import { descriptorRegistry, grpcAdapter, loadProtos } from '@mockstack/grpc';
 import { restAdapter } from '@mockstack/rest';
+import { startStack } from '@mockstack/testing';
 import { fault, grpc, scenario } from 'mockstack';
 import { orders } from '../scenarios/checkout/orders.js';
 import { payments } from '../scenarios/checkout/payments.js';
@@ -29,7 +31,10 @@ const checkout = scenario<CheckoutState>('checkout-web', { seed: 42, state: seed
       }),
     ]),
   })
-  .variants({ 'payments-down': { payments: fault.grpc('UNAVAILABLE', 'payments is down', { retryAfter: 30 }) } });
+  .variants({
+    'payments-down': { payments: fault.grpc('UNAVAILABLE', 'payments is down', { retryAfter: 30 }) },
+    'payments-slow': { payments: { delay: '3s' } },
+  });
 
 /** The protos' descriptors as a registry the clients call with (the ones reflection serves). */
 const registryOf = (file: string, includeDirs: string[]): Registry => descriptorRegistry(loadProtos([file], includeDirs));
@@ -40,7 +45,7 @@ const kitchenRegistry = registryOf(kitchenProto, [resolve(root, 'packages/grpc/f
 const Kitchen = kitchenRegistry.getService('test.kitchen.v1.Kitchen') as DescService;
 
 type Message = Record<string, unknown>;
-type Unary = (request: object, options?: { onTrailer?: (trailers: Headers) => void }) => Promise<Message>;
+type Unary = (request: object, options?: { onTrailer?: (trailers: Headers) => void; timeoutMs?: number }) => Promise<Message>;
 /** The payments client as createClient makes it from the descriptor (methods in lowerCamelCase). */
 interface PaymentsClient {
   authorize: Unary;
@@ -192,8 +197,14 @@ test('over HTTP/2 (h2c) on the same port: client streaming and bidi, and native 
 });
 
 describe('bad input gets the protocol’s own error, and serving continues', () => {
-  const capture = (contentType: string, body: BodyInit, path = '/checkout.payments.v1.PaymentService/Capture') =>
+  const capture = (contentType: string, body: string | Uint8Array, path = '/checkout.payments.v1.PaymentService/Capture') =>
     fetch(`${webUrl}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  /** Refused calls are journaled with what was sent (before the good call that follows). */
+  const refused = () =>
+    stack.engine.journal
+      .list({ service: 'payments' })
+      .filter((e) => e.error?.startsWith('refused before any rule ran'))
+      .map((e) => `${e.protocol} ${e.operation} ${e.status}`);
   const stillServing = async (): Promise<void> => {
     const client = createClient(PaymentService, createConnectTransport({ baseUrl: webUrl, httpVersion: '1.1' })) as unknown as PaymentsClient;
     expect(await client.refund({ paymentId: 'pay_1001' })).toMatchObject({ paymentId: 'pay_1001', status: REFUNDED });
@@ -202,6 +213,7 @@ describe('bad input gets the protocol’s own error, and serving continues', () 
   test('a Connect request with a codec nobody serves: 415', async () => {
     const response = await capture('application/xml', '<capture/>');
     expect(response.status).toBe(415);
+    expect(refused()).toEqual(['connect checkout.payments.v1.PaymentService/Capture 415']);
     await stillServing();
   });
 
@@ -231,6 +243,7 @@ describe('bad input gets the protocol’s own error, and serving continues', () 
       expect(response.status).toBe(status);
       expect(await response.json()).toMatchObject({ code, message: expect.stringMatching(/decode|parse/) });
     }
+    expect(refused()).toEqual(['INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'INTERNAL'].map((s) => `connect checkout.payments.v1.PaymentService/Capture ${s}`));
     await stillServing();
   });
 
@@ -242,6 +255,10 @@ describe('bad input gets the protocol’s own error, and serving continues', () 
       const status = response.headers.get('grpc-status') ?? /grpc-status:\s*(\d+)/.exec(Buffer.from(await response.arrayBuffer()).toString('latin1'))?.[1];
       expect(Number(status)).toBe(Code.InvalidArgument);
     }
+    expect(refused()).toEqual([
+      'grpc-web checkout.payments.v1.PaymentService/Capture INVALID_ARGUMENT',
+      'grpc-web checkout.payments.v1.PaymentService/Capture INVALID_ARGUMENT',
+    ]);
     await stillServing();
   });
 });
@@ -284,4 +301,57 @@ test('a web port in use: one clear error naming it; the running stack keeps serv
   });
   const client = createClient(PaymentService, createConnectTransport({ baseUrl: webUrl, httpVersion: '1.1' })) as unknown as PaymentsClient;
   expect(await client.refund({ paymentId: 'pay_1001' })).toMatchObject({ status: REFUNDED });
+});
+
+test('a Connect deadline that passes during a delay: deadline_exceeded, journaled so', async () => {
+  stack.engine.setVariants(['payments-slow']);
+  const client = createClient(PaymentService, createConnectTransport({ baseUrl: webUrl, httpVersion: '1.1' })) as unknown as PaymentsClient;
+  const error = (await client.capture({ paymentId: 'pay_1001' }, { timeoutMs: 200 }).catch((e: unknown) => e)) as ConnectError;
+  expect(error.code).toBe(Code.DeadlineExceeded);
+  // A caller that waits for the server's answer (no timer of its own) gets the server's deadline_exceeded.
+  const response = await fetch(`${webUrl}/checkout.payments.v1.PaymentService/Refund`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'connect-timeout-ms': '200' },
+    body: JSON.stringify({ paymentId: 'pay_1001' }),
+  });
+  expect(await response.json()).toMatchObject({ code: 'deadline_exceeded' });
+  expect(stack.engine.journal.list({ operation: 'checkout.payments.v1.PaymentService/Refund' }).map((e) => `${e.protocol} ${e.status}`)).toEqual([
+    'connect DEADLINE_EXCEEDED',
+  ]);
+});
+
+test('HTTP/1.1 and h2c are told apart even when the first bytes come one at a time', async () => {
+  const { port } = new URL(webUrl);
+  const request =
+    'POST /checkout.payments.v1.PaymentService/Refund HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 24\r\nconnection: close\r\n\r\n{"paymentId":"pay_1001"}';
+  const socket = connect(Number(port), '127.0.0.1');
+  socket.setNoDelay(true);
+  await new Promise((done) => socket.once('connect', done));
+  const answer = new Promise<string>((done) => {
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.once('close', () => done(text));
+  });
+  // 'P' and 'PO' could still be the h2 preface ("PRI * HTTP/2.0…"): the port waits for the byte that decides.
+  for (const part of [request.slice(0, 1), request.slice(1, 2), request.slice(2)]) {
+    await new Promise<void>((done) => socket.write(part, () => done()));
+    await new Promise((done) => setImmediate(done));
+  }
+  expect(await answer).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*"status":"REFUNDED"/);
+});
+
+test('startStack serves the web port through the runner’s adapters and lists it beside the gRPC address', async () => {
+  const running = await startStack(
+    scenario('web-only', { seed: 3 }).services({
+      kitchen: grpc({ proto: kitchenProto, web: { cors: false } }, { 'test.kitchen.v1.Kitchen': { PlaceOrder: { ticketId: 't-1', dish: 'soup' } } }),
+    }),
+  );
+  try {
+    const web = running.services.kitchen?.also?.[0];
+    expect(web).toMatchObject({ name: 'kitchen', protocol: 'connect', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    const kitchen = createClient(Kitchen, createGrpcWebTransport({ baseUrl: web?.url ?? '', httpVersion: '1.1' })) as unknown as Record<string, Unary>;
+    expect(await (kitchen.placeOrder as Unary)({ dish: 'soup' })).toMatchObject({ ticketId: 't-1', dish: 'soup' });
+  } finally {
+    await running.close();
+  }
 });

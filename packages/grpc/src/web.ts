@@ -2,10 +2,31 @@ import { createServer as createHttp1Server, type IncomingMessage, type ServerRes
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import { create, createFileRegistry, type DescMessage, type DescMethod, fromBinary, type Message, type Registry, toBinary } from '@bufbuild/protobuf';
+import {
+  create,
+  createFileRegistry,
+  type DescMessage,
+  type DescMethod,
+  type FileRegistry,
+  fromBinary,
+  type Message,
+  type Registry,
+  toBinary,
+} from '@bufbuild/protobuf';
 import { type DescriptorProto, type FileDescriptorProto, FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
-import { Code as ConnectCode, ConnectError, type ConnectRouter, cors as connectCors, encodeBinaryHeader, type HandlerContext } from '@connectrpc/connect';
-import { connectNodeAdapter } from '@connectrpc/connect-node';
+import {
+  Code as ConnectCode,
+  ConnectError,
+  type ConnectRouter,
+  cors as connectCors,
+  createConnectRouter,
+  createContextKey,
+  createContextValues,
+  encodeBinaryHeader,
+  type HandlerContext,
+} from '@connectrpc/connect';
+import type { UniversalServerResponse } from '@connectrpc/connect/protocol';
+import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from '@connectrpc/connect-node';
 import type * as grpc from '@grpc/grpc-js';
 import {
   type Code,
@@ -13,6 +34,7 @@ import {
   ErrorCode,
   type Fault,
   type Headers,
+  isCode,
   isFault,
   isLoopbackOrigin,
   MockstackError,
@@ -28,13 +50,17 @@ import { BadMessage, decoder, encode } from './codec.js';
 import type { GrpcWebConfig } from './config.js';
 import type { LoadedProtos, MethodInfo } from './protos.js';
 import { GrpcRequest, type GrpcWire } from './request.js';
-import { STATUS_DETAILS_KEY } from './status.js';
+import { grpcStatusOfCode, STATUS_DETAILS_KEY } from './status.js';
 import { pauseOf, streamOf } from './stream-body.js';
 
 /** How many messages an auto-mocked server stream sends (as over native gRPC). */
 const AUTO_STREAM_LENGTH = 3;
 /** The first bytes of every HTTP/2 connection (RFC 9113 §3.4): h2c with prior knowledge. */
 const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+/** Set when a call reached the service's implementation (and so the engine, which journals it). */
+const CALL = createContextKey<{ ran: boolean }>({ ran: false }, { description: 'mockstack: the call reached the rules' });
+/** gRPC status numbers by core Code. */
+const CODE_OF_STATUS = new Map(Object.entries(grpcStatusOfCode).map(([code, status]) => [status as number, code as Code]));
 /** Response headers a page may read, besides Connect's and gRPC-Web's own. */
 const EXPOSED_HEADERS = ['retry-after', 'x-mockstack-unmatched'];
 
@@ -85,13 +111,7 @@ export class GrpcWebServer {
     this.#engine = engine;
     this.#protos = protos;
     this.#answers = answers;
-    const registry = descriptorRegistry(protos);
-    const connect = connectNodeAdapter({
-      routes: (router) => this.#routes(router, registry),
-      fallback: (request, response) => this.#unknownMethod(request, response),
-      readMaxBytes: maxMessageBytes,
-    });
-    const handler = withCors(config.cors, connect as unknown as WebHandler);
+    const handler = withCors(config.cors, this.#connectHandler(descriptorRegistry(protos), maxMessageBytes));
     const http1 = createHttp1Server(handler);
     const http2 = createHttp2Server(handler);
     this.#net = createNetServer((socket) => {
@@ -136,6 +156,80 @@ export class GrpcWebServer {
     });
   }
 
+  /**
+   * connect-node's `connectNodeAdapter`, thin as it is, with two changes: a path that is no method gets a message
+   * naming those served, and a call whose answer cannot be written (the client left) goes to the service's logger
+   * at info, not to console.error.
+   */
+  #connectHandler(registry: Registry, maxMessageBytes: number): WebHandler {
+    const router = createConnectRouter({ acceptCompression: [compressionGzip, compressionBrotli], readMaxBytes: maxMessageBytes });
+    this.#routes(router, registry);
+    const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
+    return (request, response) => {
+      const handler = handlers.get((request.url ?? '').split('?', 1)[0] ?? '');
+      if (!handler) {
+        this.#unknownMethod(request, response);
+        return;
+      }
+      const startedAt = performance.now();
+      const values = createContextValues();
+      const call = { ran: false };
+      values.set(CALL, call);
+      handler(universalRequestFromNodeRequest(request, response, undefined, values))
+        .then(async (answer) => {
+          if (call.ran) return universalResponseToNodeResponse(answer, response);
+          if (answer.status === 200 && !answer.header?.has('grpc-status')) {
+            // A stream whose messages come as the implementation runs (it starts once the body is read), or an
+            // error in the stream's last frame: passed through, and journaled at its end (before the response
+            // ends) if no rule ran. (universalResponseToNodeResponse waits for an 'end' event HTTP/1.1 responses never emit.)
+            const sent: Uint8Array[] = [];
+            const record = (): void => {
+              if (!call.ran) this.#recordRejected(handler.requestPath, request.headers['content-type'], answer, Buffer.concat(sent), startedAt);
+            };
+            return universalResponseToNodeResponse({ ...answer, body: keep(answer.body ?? once(new Uint8Array()), sent, record) }, response);
+          }
+          // Connect answered with an error before any rule ran (a malformed message, bad framing, a content type
+          // it does not serve): small, read whole so that it is journaled before the client has it.
+          const chunks: Uint8Array[] = [];
+          if (answer.body) for await (const chunk of answer.body) chunks.push(chunk);
+          const body = Buffer.concat(chunks);
+          this.#recordRejected(handler.requestPath, request.headers['content-type'], answer, body, startedAt);
+          return universalResponseToNodeResponse({ ...answer, body: once(body) }, response);
+        })
+        .catch((reason: unknown) => {
+          this.#engine.logger.info(`the answer to ${handler.requestPath} over ${handler.protocolNames.join('/')} was not delivered: ${String(reason)}`, {
+            service: this.#service.name,
+          });
+        });
+    };
+  }
+
+  /** Journals a call Connect refused before any rule ran, with the status and message it sent. */
+  #recordRejected(path: string, contentType: string | undefined, answer: UniversalServerResponse, body: Buffer, startedAt: number): void {
+    const info = this.#protos.methods.get(path.slice(1));
+    if (!info) return;
+    const text = body.toString('latin1');
+    const json = /json/.test(answer.header?.get('content-type') ?? '') ? parseJson(body.toString('utf8')) : undefined;
+    const grpcStatus = answer.header?.get('grpc-status') ?? answer.trailer?.get('grpc-status') ?? /grpc-status:\s*(\d+)/.exec(text)?.[1];
+    if (answer.status === 200 && (grpcStatus === undefined || grpcStatus === '0') && json?.error === undefined) return;
+    const error = json?.error ?? json;
+    const named = typeof error?.code === 'string' ? error.code.toUpperCase().replace('CANCELED', 'CANCELLED') : undefined;
+    const code = grpcStatus !== undefined ? CODE_OF_STATUS.get(Number(grpcStatus)) : isCode(named) ? named : undefined;
+    const message =
+      answer.header?.get('grpc-message') ??
+      answer.trailer?.get('grpc-message') ??
+      /grpc-message:\s*([^\r\n]*)/.exec(text)?.[1] ??
+      (typeof error?.message === 'string' ? error.message : `HTTP ${answer.status}`);
+    const wire: GrpcWire = /^application\/grpc-web/.test(contentType ?? '') ? 'grpc-web' : /^application\/grpc/.test(contentType ?? '') ? 'grpc' : 'connect';
+    const request = new GrpcRequest(this.#service.name, info, {}, undefined, [], [], writeUnary, undefined, wire);
+    const reason = `refused before any rule ran: ${decodeURIComponent(message)}`;
+    this.#engine.record(
+      request,
+      { kind: 'fault', rule: undefined, fault: makeFault(code ?? 'INVALID_ARGUMENT', reason) },
+      { status: code ?? answer.status, ...(code && { code }), error: reason, startedAt },
+    );
+  }
+
   #routes(router: ConnectRouter, registry: Registry): void {
     for (const [name, methods] of this.#protos.services) {
       const service = registry.getService(name);
@@ -151,6 +245,7 @@ export class GrpcWebServer {
 
   /** Unary and client streaming: one answer message, or a ConnectError. */
   async #unary(info: MethodInfo, method: DescMethod, input: unknown, context: HandlerContext): Promise<Message> {
+    context.values.get(CALL).ran = true;
     const startedAt = performance.now();
     const decode = decoder(info.requestType);
     const messages: unknown[] = [];
@@ -191,6 +286,7 @@ export class GrpcWebServer {
 
   /** Server streaming and bidi: the messages the rule answers (and those its handler `write`s), then OK or a ConnectError. */
   async *#stream(info: MethodInfo, method: DescMethod, input: unknown, context: HandlerContext): AsyncGenerator<Message> {
+    context.values.get(CALL).ran = true;
     const startedAt = performance.now();
     const decode = decoder(info.requestType);
     const outbox = new Outbox();
@@ -312,8 +408,13 @@ export class GrpcWebServer {
 
   /** The client cancelled, or its deadline (`connect-timeout-ms`, `grpc-timeout`) passed. */
   #aborted(request: GrpcRequest, outcome: Outcome, context: HandlerContext, startedAt: number): ConnectError {
+    // A client usually gives up (and cuts the call) a little before the server's own timer fires: within a
+    // tenth of the timeout (at least 50 ms) of the deadline, it is the deadline (as over native gRPC).
     const remaining = context.timeoutMs();
-    const code: Code = remaining !== undefined && remaining <= 0 ? 'DEADLINE_EXCEEDED' : 'CANCELLED';
+    const timeout = remaining === undefined ? undefined : remaining + (performance.now() - startedAt);
+
+    const passed = remaining !== undefined && timeout !== undefined && remaining <= Math.max(50, timeout / 10);
+    const code: Code = passed ? 'DEADLINE_EXCEEDED' : 'CANCELLED';
     const error = code === 'DEADLINE_EXCEEDED' ? `the client's deadline passed before ${request.operation} answered` : 'the client cancelled the call';
     this.#engine.record(request, outcome.kind === 'aborted' ? outcome : { kind: 'aborted', rule: 'rule' in outcome ? outcome.rule : undefined }, {
       status: code,
@@ -338,10 +439,7 @@ export class GrpcWebServer {
   }
 
   /** A path no loaded service has: 404, which Connect and gRPC-Web clients read as `unimplemented`, with a message saying what is served. */
-  #unknownMethod(
-    request: { url?: string | undefined },
-    response: { writeHead(status: number, headers: Record<string, string>): unknown; end(body: string): unknown },
-  ): void {
+  #unknownMethod(request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): void {
     const served = [...this.#protos.methods.values()].map((m) => m.path);
     const message = `service "${this.#service.name}" has no method ${request.url ?? '/'} over Connect or gRPC-Web; it serves ${served.join(', ')} (POST)`;
     response.writeHead(404, { 'content-type': 'application/json' });
@@ -353,7 +451,7 @@ export class GrpcWebServer {
  * A @bufbuild/protobuf registry of every loaded file, built from the descriptors the reflection
  * service serves: what Connect serves from, and what a Connect client in a test can call with.
  */
-export function descriptorRegistry(protos: LoadedProtos): Registry {
+export function descriptorRegistry(protos: LoadedProtos): FileRegistry {
   const files = protos.fileDescriptorProtos().map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
   for (const file of files) for (const message of file.messageType) withJsonNames(message);
   const byName = new Map(files.map((file) => [file.name, file]));
@@ -396,6 +494,28 @@ function detailsOf(protos: LoadedProtos, bytes: Buffer): { type: string; value: 
     const url = any.type_url ?? any.typeUrl ?? '';
     return { type: url.slice(url.lastIndexOf('/') + 1), value: Uint8Array.from(any.value ?? []) };
   });
+}
+
+/** Passes a response body through, keeping what was sent; `ended` runs once it is all sent. */
+async function* keep(body: AsyncIterable<Uint8Array>, sent: Uint8Array[], ended: () => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of body) {
+    sent.push(chunk);
+    yield chunk;
+  }
+  ended();
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  if (bytes.byteLength) yield bytes;
+}
+
+function parseJson(text: string): { code?: unknown; message?: unknown; error?: { code?: unknown; message?: unknown } } | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function wireOf(protocolName: string): GrpcWire {
