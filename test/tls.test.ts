@@ -16,6 +16,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { fault, graphql, grpc as grpcService, rest, scenario } from 'mockstack';
 import { Agent, fetch as undiciFetch } from 'undici';
+import WebSocket from 'ws';
 
 const proto = resolve(import.meta.dirname, 'fixtures/contracts/greeter.proto');
 const sdl = resolve(import.meta.dirname, 'fixtures/contracts/inventory.graphql');
@@ -247,4 +248,18 @@ describe("the user's own certificate", () => {
     await expect(start).rejects.toMatchObject({ code: 'MOCKSTACK_ERR_TLS_INVALID', message: expect.stringMatching(message) });
     await expect(start).rejects.toThrow(/service "api"/);
   });
+});
+
+test('graphql-ws over wss: the WebSocket upgrade is served on the TLS port (HTTP/1.1 by ALPN)', async () => {
+  const ws = new WebSocket(stack.url('catalog').replace(/^https/, 'wss'), 'graphql-transport-ws', { ca: stack.ca });
+  try {
+    const ack = await new Promise<string>((done, fail) => {
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'connection_init' })));
+      ws.once('message', (data) => done(String(data)));
+      ws.once('error', fail);
+    });
+    expect(JSON.parse(ack)).toMatchObject({ type: 'connection_ack' });
+  } finally {
+    ws.close();
+  }
 });
