@@ -32,7 +32,14 @@ const routes = [
   rest.get('/typed', () => respond(bytes, { headers: { 'content-type': 'image/png' } })),
   rest.get(
     '/web-stream',
-    () => new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('a,b\n')), c.enqueue(new TextEncoder().encode('1,2\n')), c.close()) }),
+    () =>
+      new ReadableStream({
+        start: (controller) => {
+          controller.enqueue(new TextEncoder().encode('a,b\n'));
+          controller.enqueue(new TextEncoder().encode('1,2\n'));
+          controller.close();
+        },
+      }),
   ),
   rest.get('/node-stream', () => respond(Readable.from(['x', 'y', 'z']), { headers: { 'content-type': 'text/plain' } })),
   rest.get('/ndjson', () => respond(ndjson(), { headers: { 'content-type': 'application/x-ndjson' } })),

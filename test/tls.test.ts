@@ -16,6 +16,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { fault, graphql, grpc as grpcService, rest, scenario } from 'mockstack';
 import { Agent, fetch as undiciFetch } from 'undici';
+import WebSocket from 'ws';
 
 const proto = resolve(import.meta.dirname, 'fixtures/contracts/greeter.proto');
 const sdl = resolve(import.meta.dirname, 'fixtures/contracts/inventory.graphql');
@@ -113,7 +114,7 @@ test('GraphQL over TLS answers over HTTP/2', async () => {
 });
 
 test('gRPC over TLS with credentials.createSsl(ca)', async () => {
-  const client = new Greeter(stack.url('payments'), grpc.credentials.createSsl(Buffer.from(stack.ca as string))) as Greeter;
+  const client = new Greeter(stack.url('payments'), grpc.credentials.createSsl(Buffer.from(stack.ca as string))) as unknown as Greeter;
   clients.push(client);
   const reply = await new Promise<{ message: string }>((done, fail) => client.SayHello({ name: 'Ada' }, (e, r) => (e ? fail(e) : done(r))));
   expect(reply.message).toBe('hi Ada');
@@ -126,15 +127,15 @@ test('h2c with prior knowledge on a plain port', async () => {
 });
 
 test('a gRPC client that does not trust the CA fails UNAVAILABLE; trusted clients still call', async () => {
-  const untrusting = new Greeter(stack.url('payments'), grpc.credentials.createSsl()) as Greeter;
+  const untrusting = new Greeter(stack.url('payments'), grpc.credentials.createSsl()) as unknown as Greeter;
   clients.push(untrusting);
   const error = await new Promise<grpc.ServiceError>((done) => untrusting.SayHello({ name: 'x' }, (e) => done(e as grpc.ServiceError)));
   expect(error.code).toBe(grpc.status.UNAVAILABLE);
-  const insecure = new Greeter(stack.url('payments'), grpc.credentials.createInsecure()) as Greeter;
+  const insecure = new Greeter(stack.url('payments'), grpc.credentials.createInsecure()) as unknown as Greeter;
   clients.push(insecure);
   const plainError = await new Promise<grpc.ServiceError>((done) => insecure.SayHello({ name: 'x' }, (e) => done(e as grpc.ServiceError)));
   expect(plainError.code).toBe(grpc.status.UNAVAILABLE);
-  const trusted = new Greeter(stack.url('payments'), grpc.credentials.createSsl(Buffer.from(stack.ca as string))) as Greeter;
+  const trusted = new Greeter(stack.url('payments'), grpc.credentials.createSsl(Buffer.from(stack.ca as string))) as unknown as Greeter;
   clients.push(trusted);
   const reply = await new Promise<{ message: string }>((done, fail) => trusted.SayHello({ name: 'Bo' }, (e, r) => (e ? fail(e) : done(r))));
   expect(reply.message).toBe('hi Bo');
@@ -247,4 +248,18 @@ describe("the user's own certificate", () => {
     await expect(start).rejects.toMatchObject({ code: 'MOCKSTACK_ERR_TLS_INVALID', message: expect.stringMatching(message) });
     await expect(start).rejects.toThrow(/service "api"/);
   });
+});
+
+test('graphql-ws over wss: the WebSocket upgrade is served on the TLS port (HTTP/1.1 by ALPN)', async () => {
+  const ws = new WebSocket(stack.url('catalog').replace(/^https/, 'wss'), 'graphql-transport-ws', { ca: stack.ca });
+  try {
+    const ack = await new Promise<string>((done, fail) => {
+      ws.once('open', () => ws.send(JSON.stringify({ type: 'connection_init' })));
+      ws.once('message', (data) => done(String(data)));
+      ws.once('error', fail);
+    });
+    expect(JSON.parse(ack)).toMatchObject({ type: 'connection_ack' });
+  } finally {
+    ws.close();
+  }
 });

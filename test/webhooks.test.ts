@@ -16,6 +16,7 @@ import { graphql, grpc as grpcService, respond, rest, scenario, webhook } from '
 const proto = resolve(import.meta.dirname, 'fixtures/contracts/greeter.proto');
 const sdl = resolve(import.meta.dirname, 'fixtures/contracts/inventory.graphql');
 const withCallbacks = resolve(import.meta.dirname, 'fixtures/contracts/callbacks.openapi.json');
+const withWebhooks = resolve(import.meta.dirname, 'fixtures/contracts/webhooks.openapi.json');
 
 interface Received {
   method: string;
@@ -81,6 +82,7 @@ beforeAll(async () => {
         rest.get('/ok', { ok: true }),
       ]),
       subscriptions: rest({ port: 0, openapi: withCallbacks }),
+      pets: rest({ port: 0, openapi: withWebhooks, webhooks: { newPet: { after: 'POST /pets', url: '{$request.body#/notifyUrl}' } } }),
       catalog: graphql(
         { port: 0, schema: sdl },
         {
@@ -150,7 +152,7 @@ test('GraphQL and gRPC handlers fire webhooks too', async () => {
   await graphqlCall;
   expect(received.at(-1)).toMatchObject({ method: 'POST', url: '/graphql-hook', body: '{"viewed":"7"}' });
 
-  const client = new Greeter(stack.url('greeter'), grpc.credentials.createInsecure()) as Greeter;
+  const client = new Greeter(stack.url('greeter'), grpc.credentials.createInsecure()) as unknown as Greeter;
   try {
     const grpcCall = nextCall();
     await new Promise((done, fail) => client.SayHello({ name: 'Ada' }, (e, r) => (e ? fail(e) : done(r))));
@@ -210,4 +212,28 @@ test('a request that fails the contract fires no callback', async () => {
   });
   await call;
   expect(received.slice(before).map((r) => r.url)).toEqual(['/second/events?sub=t2']);
+});
+
+test("an OpenAPI 3.1 document's webhook fires after the operation the service names", async () => {
+  const call = nextCall();
+  const res = await fetch(`${stack.url('pets')}/pets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Rex', notifyUrl: `${base}/pets-hook` }),
+  });
+  expect(res.status).toBe(201);
+  await call;
+  expect(received.at(-1)).toMatchObject({ method: 'POST', url: '/pets-hook', body: '{"event":"pet.created","id":"pet_1"}' });
+});
+
+test('a webhook name the document lacks is a start error with near names', async () => {
+  const start = startStack(
+    scenario('bad-webhook').services({
+      pets: rest({ port: 0, openapi: withWebhooks, webhooks: { newPets: { after: 'POST /pets', url: 'http://127.0.0.1:1/x' } } }),
+    }),
+  );
+  await expect(start).rejects.toMatchObject({
+    code: 'MOCKSTACK_ERR_OPERATION_UNKNOWN',
+    message: expect.stringMatching(/webhook "newPets" is not in the webhooks .*near names: newPet/),
+  });
 });

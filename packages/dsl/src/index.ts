@@ -108,4 +108,4 @@ export {
   type StaticResponse,
   scenario,
 } from './scenario.js';
-export { type SseEvent, type SseInit, sse } from './sse.js';
+export { type SseEvent, type SseInit, type SseItem, sse } from './sse.js';

@@ -102,6 +102,13 @@ export interface RestOptions<Document extends OpenApiDocumentName = OpenApiDocum
    * and the field. `false` lets a scenario answer off-contract on purpose (negative tests). Default true.
    */
   validateResponses?: boolean;
+  /**
+   * With an OpenAPI 3.1 `openapi` document: fire its top-level `webhooks` after an operation answers 2xx,
+   * at `url` (a URL, or a runtime expression such as `'{$request.body#/notifyUrl}'`), with the webhook's request
+   * example or a value generated from its schema. Journaled like every webhook.
+   * @example rest({ openapi: 'schemas/pets.yaml', webhooks: { newPet: { after: 'POST /pets', url: '{$request.body#/notifyUrl}' } } })
+   */
+  webhooks?: Record<string, { after: string; url: string }>;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -264,6 +271,7 @@ export function rest<State, const Document extends OpenApiDocumentName = string>
       ...(options.validateRequests !== undefined && { validateRequests: options.validateRequests }),
       ...(options.lenient !== undefined && { lenient: options.lenient }),
       ...(options.validateResponses !== undefined && { validateResponses: options.validateResponses }),
+      ...(options.webhooks !== undefined && { webhooks: options.webhooks }),
     },
     rules: routes,
     source: captureSource(),

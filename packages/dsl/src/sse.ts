@@ -12,6 +12,9 @@ export interface SseEvent<Data = unknown> {
   retry?: number;
 }
 
+/** An item of `sse(...)`: an event, a bare value (the event's `data`), or `sse.pause(d)`. */
+export type SseItem = SseEvent | Pause | object | string | number | boolean | null;
+
 /** Timing and head of an SSE answer: the same vocabulary as `grpc.stream`. */
 export interface SseInit {
   /** Waited between two events: `'200ms'`, `'1s'` or milliseconds. */
@@ -32,7 +35,7 @@ export interface SseInit {
  * @example
  * rest.get('/orders/:id/events', sse([{ event: 'status', data: { status: 'paid' } }, sse.pause('1s'), { event: 'status', data: { status: 'shipped' } }], { interval: '200ms' }))
  */
-export function sse<const Data>(events: Iterable<SseEvent<Data> | Data | Pause> | AsyncIterable<SseEvent<Data> | Data | Pause>, init: SseInit = {}): Reply {
+export function sse(events: Iterable<SseItem> | AsyncIterable<SseItem>, init: SseInit = {}): Reply {
   return makeReply({ body: { [SSE]: { events, interval: init.interval } }, status: init.status, headers: init.headers, delay: init.delay });
 }
 

@@ -19,28 +19,64 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 export function callbacksOf(operation: ApiOperation, api: OpenApi, seed: { value: number }): CallbackMaker | undefined {
   const callbacks = api.resolve(operation.node.callbacks);
   if (!isObject(callbacks)) return undefined;
-  const calls: { name: string; expression: string; method: string; schema: unknown; example: unknown; pointer: string }[] = [];
+  const calls: Call[] = [];
   for (const [name, callbackNode] of Object.entries(callbacks)) {
     const callback = api.resolve(callbackNode);
     if (!isObject(callback)) continue;
-    for (const [expression, itemNode] of Object.entries(callback)) {
-      const item = api.resolve(itemNode);
-      if (!isObject(item)) continue;
-      for (const method of METHODS) {
-        const op = api.resolve(item[method]);
-        if (!isObject(op)) continue;
-        const { schema, example } = jsonRequestOf(op, api);
-        calls.push({ name, expression, method: method.toUpperCase(), schema, example, pointer: `${operation.pointer}/callbacks/${name}/${method}` });
-      }
-    }
+    for (const [expression, item] of Object.entries(callback))
+      calls.push(...callsOf(api, item, `callback ${name}`, expression, `${operation.pointer}/callbacks/${name}`));
   }
+  return makerOf(calls, api, seed);
+}
+
+/**
+ * An OpenAPI 3.1 document's top-level webhook `name` fired at `url` (a URL, or a runtime expression
+ * template like `{$request.body#/notifyUrl}`) after an operation answers 2xx; undefined when the document
+ * has no such webhook.
+ */
+export function documentWebhookOf(name: string, url: string, api: OpenApi, seed: { value: number }): CallbackMaker | undefined {
+  const webhooks = api.resolve(api.document.webhooks);
+  if (!isObject(webhooks) || !(name in webhooks)) return undefined;
+  return makerOf(callsOf(api, webhooks[name], `webhook ${name}`, url, `/webhooks/${name}`), api, seed) ?? (() => []);
+}
+
+/** The document's top-level webhook names (3.1). */
+export function documentWebhookNames(api: OpenApi): string[] {
+  const webhooks = api.resolve(api.document.webhooks);
+  return isObject(webhooks) ? Object.keys(webhooks) : [];
+}
+
+interface Call {
+  name: string;
+  expression: string;
+  method: string;
+  schema: unknown;
+  example: unknown;
+  pointer: string;
+}
+
+/** One call per operation of a callback's (or webhook's) path item. */
+function callsOf(api: OpenApi, itemNode: unknown, name: string, expression: string, pointer: string): Call[] {
+  const item = api.resolve(itemNode);
+  if (!isObject(item)) return [];
+  const calls: Call[] = [];
+  for (const method of METHODS) {
+    const op = api.resolve(item[method]);
+    if (!isObject(op)) continue;
+    const { schema, example } = jsonRequestOf(op, api);
+    calls.push({ name, expression, method: method.toUpperCase(), schema, example, pointer: `${pointer}/${method}` });
+  }
+  return calls;
+}
+
+function makerOf(calls: readonly Call[], api: OpenApi, seed: { value: number }): CallbackMaker | undefined {
   if (calls.length === 0) return undefined;
   return (request) =>
     calls.map((call) =>
       makeWebhook({
         url: expand(call.expression, request),
         method: call.method,
-        name: `callback ${call.name} ${call.method} ${call.expression}`,
+        name: `${call.name} ${call.method} ${call.expression}`,
         body:
           call.example !== undefined
             ? call.example

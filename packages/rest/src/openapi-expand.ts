@@ -33,7 +33,7 @@ import {
   serverUrlsOf,
   type Violation,
 } from '@mockstack/openapi';
-import { type CallbackMaker, callbacksOf } from './openapi-callbacks.js';
+import { type CallbackMaker, callbacksOf, documentWebhookNames, documentWebhookOf } from './openapi-callbacks.js';
 import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { checkResponses, shapeFaults } from './response-check.js';
 
@@ -135,6 +135,10 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
     const fired = callbacksOf(operation, api, seed);
     if (fired) callbacks.set(id, fired);
   }
+  for (const [id, fired] of documentWebhooks(config.webhooks, api, seed, byRoute, byOperationId, context.name, documentPath, service)) {
+    const own = callbacks.get(id);
+    callbacks.set(id, own ? (request) => [...own(request), ...fired(request)] : fired);
+  }
   const info: OpenApiServiceInfo = {
     file,
     operations: new Set(api.operations.map(operationKey)),
@@ -145,6 +149,50 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
     report,
   };
   return { ...service, config: { ...config, [OPENAPI_INFO]: info }, rules, operations };
+}
+
+/**
+ * The service's `webhooks` setting: each of the document's 3.1 top-level webhooks to fire at a URL after
+ * an operation answers 2xx, by the operation's id. A name or operation the document lacks is an error with near names.
+ */
+function documentWebhooks(
+  setting: unknown,
+  api: OpenApi,
+  seed: { value: number },
+  byRoute: ReadonlyMap<string, ApiOperation>,
+  byOperationId: ReadonlyMap<string, ApiOperation>,
+  serviceName: string,
+  documentPath: string,
+  service: ServiceDefinition,
+): [string, CallbackMaker][] {
+  if (setting === undefined) return [];
+  const fired: [string, CallbackMaker][] = [];
+  for (const [name, spec] of Object.entries(setting as Record<string, { after: string; url: string }>)) {
+    const maker = documentWebhookOf(name, spec.url, api, seed);
+    if (!maker) {
+      const near = nearest(name, documentWebhookNames(api), 3);
+      throw new MockstackError(
+        ErrorCode.OperationUnknown,
+        `service "${serviceName}": webhook "${name}" is not in the webhooks of ${documentPath}${near.length ? `; near names: ${near.join(', ')}` : ' (the document has none: webhooks are OpenAPI 3.1)'}`,
+        { source: service.source },
+      );
+    }
+    const [method = '', path = ''] = spec.after.split(' ');
+    const operation =
+      byRoute.get(`${method.toUpperCase()} ${routeOf(path, api.basePath)}`) ??
+      byRoute.get(`${method.toUpperCase()} ${routeOf(path, '')}`) ??
+      byOperationId.get(spec.after);
+    if (!operation) {
+      const near = nearest(spec.after, [...byRoute.keys(), ...byOperationId.keys()], 3);
+      throw new MockstackError(
+        ErrorCode.OperationUnknown,
+        `service "${serviceName}": webhook "${name}" fires after ${JSON.stringify(spec.after)}, which is not an operation of ${documentPath}${near.length ? `; near names: ${near.join(', ')}` : ''}`,
+        { source: service.source },
+      );
+    }
+    fired.push([operationKey(operation), maker]);
+  }
+  return fired;
 }
 
 /** The document's error, pointing at the `rest({ openapi })` call that names it. */
