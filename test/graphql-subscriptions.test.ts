@@ -9,6 +9,7 @@ import { startStack, type TestStack } from '@mockstack/testing';
 import { createClient as createSseClient } from 'graphql-sse';
 import { type Client, createClient, type FormattedExecutionResult } from 'graphql-ws';
 import { fault, graphql, rest, scenario } from 'mockstack';
+import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
 
 const schema = resolve(import.meta.dirname, 'fixtures/contracts/live-orders.graphql');
@@ -342,5 +343,39 @@ describe('Apollo Client', () => {
     });
     expect(statuses).toEqual(['PAID', 'SHIPPED']);
     apollo.stop();
+  });
+});
+
+describe('over TLS (the service serves HTTP/2 with HTTP/1.1 kept)', () => {
+  test('graphql-ws over wss and graphql-sse through an h2-capable undici agent, trusting the generated CA', async () => {
+    const secure = await startStack(scenario('live-tls', {}).services({ live: graphql({ schema, tls: true, subscriptions: { events: 2, interval: 5 } }) }));
+    const h2 = new Agent({ connect: { ca: secure.ca as string }, allowH2: true });
+    try {
+      const ca = secure.ca as string;
+      class TrustingWebSocket extends WebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols, { ca });
+        }
+      }
+      const ws = createClient({ url: secure.url('live').replace(/^https/, 'wss'), webSocketImpl: TrustingWebSocket, retryAttempts: 0 });
+      clients.push(ws);
+      expect(await collect(ws, 'subscription { ticker { seq } }')).toHaveLength(2);
+
+      const sse = createSseClient({
+        url: secure.url('live'),
+        retryAttempts: 0,
+        fetchFn: (input: string, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher: h2 }),
+      });
+      try {
+        const ticks: unknown[] = [];
+        for await (const result of sse.iterate({ query: 'subscription { ticker { seq } }' })) ticks.push(result.data);
+        expect(ticks).toHaveLength(2);
+      } finally {
+        sse.dispose();
+      }
+    } finally {
+      await h2.close();
+      await secure.close();
+    }
   });
 });

@@ -140,3 +140,16 @@ export const storefront: ServiceOf<State> = graphql({ port: 0, schema: 'schemas/
   // @ts-expect-error Query.categories is a list of Category, whose productCount is an Int
   graphql.query('ListCategories', { categories: [{ productCount: 'many' }] }),
 ]);
+
+// Subscriptions of schemas/catalog.graphql: rules typed by the Subscription field, publish by its event type.
+export const live: ServiceOf<State> = graphql({ port: 0, schema: 'schemas/catalog.graphql' }, {}, [
+  graphql.subscription('stockChanged', ({ args }) => graphql.stream([{ sku: args.sku ?? 'SKU-1', stock: 3 }], { open: true })),
+  // @ts-expect-error a StockLevel's stock is an Int
+  graphql.subscription('stockChanged', graphql.stream([{ sku: 'SKU-1', stock: 'three' }])),
+]);
+rest.post('/restock', ({ publish }) => {
+  const subscribers: number = publish('stockChanged', { sku: 'SKU-1', stock: 9, inStock: true });
+  // @ts-expect-error stockChanged events are StockLevels, whose sku is an ID (a string)
+  publish('stockChanged', { sku: 1 });
+  return { subscribers };
+});
