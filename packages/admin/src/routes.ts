@@ -3,10 +3,12 @@ import {
   displayPath,
   type Engine,
   findRequests,
+  formatSource,
   type JournalFilter,
   MockstackError,
   parseVerification,
   type RequestPattern,
+  rulesById,
   type ServiceAddress,
   verifyInOrder,
   verifyRequests,
@@ -123,6 +125,18 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
           ...address,
           operations: [...(engine.model.services.get(address.name)?.operations.values() ?? [])].map((o) => ({ id: o.id, rules: o.rules.map((r) => r.id) })),
         })),
+    },
+    {
+      method: 'GET',
+      path: '/rules',
+      summary: 'every rule (services and variants): id, service, operation, name, where it is written (file:line), variant',
+      response: { type: 'array', items: { type: 'object' } },
+      handle: () =>
+        [...rulesById(engine.model).values()].map((rule) => {
+          // `svc#2`, or `variant:svc#1` for a variant's rule
+          const [, variant, service] = /^(?:(.+):)?([^:#]+)#\d+$/.exec(rule.id) ?? [];
+          return { id: rule.id, service, operation: rule.operation, name: rule.name, source: rule.source && formatSource(rule.source), variant };
+        }),
     },
     {
       method: 'GET',

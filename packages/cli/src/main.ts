@@ -250,6 +250,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   const stopped = stopSignal(options.grace, (message) => logger.warn(message));
   const engine = running.stack.engine;
   const readyMs = performance.now() - started;
+  const givenToken = Boolean(options.adminToken ?? process.env[ADMIN_TOKEN_ENV]);
   if (options.logFormat === 'json') {
     console.log(
       JSON.stringify({
@@ -269,13 +270,14 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       variants: engine.variants,
       services: running.services,
       admin: running.admin?.url,
+      dashboard: running.admin && dashboardUrl(running.admin, givenToken),
       readyMs,
       watch: Boolean(options.watch),
       ca: running.tls?.caFile,
     });
   }
   if (running.admin && !isLoopbackHost(options.adminHost)) {
-    const token = (options.adminToken ?? process.env[ADMIN_TOKEN_ENV]) ? '(the one you gave)' : running.admin.token;
+    const token = givenToken ? '(the one you gave)' : running.admin.token;
     logger.warn(
       `WARNING: the admin API listens on ${options.adminHost}, reachable from other machines. Every admin request must carry the admin token ${token} ` +
         `(header x-mockstack-admin-token, or Authorization: Bearer); \`mockstack variant\` takes it as --admin-token or ${ADMIN_TOKEN_ENV}.`,
@@ -291,6 +293,12 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   await stopped;
   await running.close(options.grace);
   return 0;
+}
+
+/** The dashboard's address; one the admin token opens when one is needed (a token the user gave is not printed). */
+function dashboardUrl(admin: { url: string; token: string | undefined }, givenToken: boolean): string {
+  if (!admin.token) return `${admin.url}/ui`;
+  return `${admin.url}/ui?token=${givenToken ? '<your admin token>' : encodeURIComponent(admin.token)}`;
 }
 
 /**

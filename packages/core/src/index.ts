@@ -21,6 +21,7 @@ export {
   DEFAULT_JOURNAL_LIMITS,
   Journal,
   type JournalEntry,
+  type JournalEvent,
   type JournalFilter,
   type JournalLimits,
   type JournalResponse,

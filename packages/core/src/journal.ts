@@ -173,6 +173,9 @@ export const DEFAULT_JOURNAL_LIMITS = { entries: 1000, bytes: 64 * 1024 * 1024, 
 /** What an entry costs besides its body (its fields, headers, the record object), estimated. */
 const ENTRY_OVERHEAD_BYTES = 1024;
 
+/** What a journal listener hears: an entry kept, entries removed, or every entry gone. */
+export type JournalEvent = { type: 'entry'; record: JournalRecord } | { type: 'removed'; ids: number[] } | { type: 'cleared' };
+
 /** A record of requests bounded by count and by bytes: the newest entries are kept. */
 export class Journal {
   readonly capacity: number;
@@ -183,6 +186,7 @@ export class Journal {
   #head = 0;
   #bytes = 0;
   #nextId = 1;
+  #listeners = new Set<(event: JournalEvent) => void>();
 
   constructor(limits: JournalLimits | number = {}) {
     const { entries, bytes, bodyBytes } = typeof limits === 'number' ? { entries: limits, bytes: undefined, bodyBytes: undefined } : limits;
@@ -213,7 +217,27 @@ export class Journal {
       this.#records = this.#records.slice(this.#head);
       this.#head = 0;
     }
+    if (this.#listeners.size > 0) this.#emit({ type: 'entry', record });
     return record;
+  }
+
+  /**
+   * Calls `listener` for each entry kept from now on, and when entries are removed or cleared (the
+   * dashboard's live feed). A listener that throws is dropped. Returns the unsubscribe function.
+   */
+  subscribe(listener: (event: JournalEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(event: JournalEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        this.#listeners.delete(listener);
+      }
+    }
   }
 
   /** Entries oldest first, filtered; `limit` keeps the newest. Plain objects, made per call. */
@@ -237,17 +261,18 @@ export class Journal {
   /** Removes the entries `test` picks (ids are kept); returns how many went. */
   remove(test: (entry: JournalEntry) => boolean): number {
     const kept: JournalRecord[] = [];
-    let removed = 0;
+    const removed: number[] = [];
     for (let i = this.#head; i < this.#records.length; i++) {
       const record = this.#records[i] as JournalRecord;
       if (test(record)) {
-        removed++;
+        removed.push(record.id);
         this.#bytes -= record.bytes;
       } else kept.push(record);
     }
     this.#records = kept;
     this.#head = 0;
-    return removed;
+    if (removed.length > 0 && this.#listeners.size > 0) this.#emit({ type: 'removed', ids: removed });
+    return removed.length;
   }
 
   /** Empties the journal; ids start again from 1. */
@@ -256,6 +281,7 @@ export class Journal {
     this.#head = 0;
     this.#bytes = 0;
     this.#nextId = 1;
+    if (this.#listeners.size > 0) this.#emit({ type: 'cleared' });
   }
 
   #find(filter: JournalFilter): JournalRecord[] {
