@@ -1,14 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { ADMIN_TOKEN_COOKIE } from './admin-guard.js';
 
 /**
- * Where `npm run build` puts the dashboard (`ui/build.mjs`: index.html and content-hashed assets).
- * The same place from `src/` (tests, running from source) and from `dist/`.
+ * Where the dashboard is (index.html and content-hashed assets, `ui/build.mjs` writes them): the admin
+ * package's dist/ui, seen from its `src/` (tests, running from source) and from its `dist/`, and from the
+ * `mockstack` package's bundles (dist/testing.cjs, dist/cli/mockstack.cjs), next to which bundle.mjs copies it.
  */
-const UI_DIR = fileURLToPath(new URL('../dist/ui/', import.meta.url));
+const UI_DIRS = ['../dist/ui/', '../ui/'].map((relative) => fileURLToPath(new URL(relative, import.meta.url)));
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -31,16 +32,14 @@ let built: Built | undefined;
 /** The built dashboard, read once; undefined when the admin package was not built. */
 function loadDashboard(): Built | undefined {
   if (built) return built;
-  try {
-    const page = readFileSync(`${UI_DIR}index.html`, 'utf8');
-    const assets = new Map<string, { body: Buffer; type: string }>();
-    for (const name of readdirSync(`${UI_DIR}assets`))
-      assets.set(name, { body: readFileSync(`${UI_DIR}assets/${name}`), type: TYPES[extname(name)] ?? 'application/octet-stream' });
-    built = { page, assets };
-    return built;
-  } catch {
-    return undefined;
-  }
+  const dir = UI_DIRS.find((candidate) => existsSync(`${candidate}index.html`));
+  if (!dir) return undefined;
+  const page = readFileSync(`${dir}index.html`, 'utf8');
+  const assets = new Map<string, { body: Buffer; type: string }>();
+  for (const name of readdirSync(`${dir}assets`))
+    assets.set(name, { body: readFileSync(`${dir}assets/${name}`), type: TYPES[extname(name)] ?? 'application/octet-stream' });
+  built = { page, assets };
+  return built;
 }
 
 /**
