@@ -27,6 +27,9 @@ export {
   type JournalResponse,
   type MissReport,
   RESPONSE_BODY_LIMIT,
+  STREAM_MESSAGE_LIMIT,
+  type StreamMessage,
+  StreamMessages,
 } from './journal.js';
 export { defaultLimits, type GivenLimits, limitsOf, type ServerLimits } from './limits.js';
 export { type Logger, silentLogger } from './logger.js';

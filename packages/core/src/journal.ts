@@ -12,6 +12,37 @@ export interface MissReport {
   hint: string;
 }
 
+/** One message of a streaming call, received (`in`) or sent (`out`), with when it went. */
+export interface StreamMessage {
+  /** Milliseconds after the call arrived. */
+  atMs: number;
+  direction: 'in' | 'out';
+  message: unknown;
+}
+
+/** Messages of one streaming call the journal keeps: the first ones, the others counted. */
+export const STREAM_MESSAGE_LIMIT = 100;
+
+/**
+ * The messages of a streaming call (gRPC client, server and bidi streams) as they come and go, with
+ * their timing, for its journal entry: the first `STREAM_MESSAGE_LIMIT` kept (by reference, as
+ * bodies are), the rest counted. An adapter makes one per call and hands it to `engine.record`.
+ */
+export class StreamMessages {
+  readonly kept: StreamMessage[] = [];
+  dropped = 0;
+  sent = 0;
+
+  /** `startedAt`: `performance.now()` when the call arrived. */
+  constructor(readonly startedAt: number) {}
+
+  add(direction: 'in' | 'out', message: unknown): void {
+    if (direction === 'out') this.sent++;
+    if (this.kept.length >= STREAM_MESSAGE_LIMIT) this.dropped++;
+    else this.kept.push({ atMs: Math.round((performance.now() - this.startedAt) * 100) / 100, direction, message });
+  }
+}
+
 /** What the stack answered, as far as the engine or the adapter knows it. */
 export interface JournalResponse {
   /** The status as the protocol says it (as on the entry). */
@@ -28,6 +59,10 @@ export interface JournalResponse {
   body?: unknown;
   /** Set when the body was cut: its size in bytes of JSON. */
   truncatedBytes?: number | undefined;
+  /** A streaming call's messages both ways, with their timing (the first ones, up to `RESPONSE_BODY_LIMIT` bytes of JSON). */
+  messages?: StreamMessage[] | undefined;
+  /** Messages of the call not kept (over `STREAM_MESSAGE_LIMIT` or the byte limit). */
+  droppedMessages?: number | undefined;
 }
 
 /** Bytes of JSON of a response body the journal hands out whole; larger bodies become a preview. */
@@ -142,6 +177,7 @@ export class JournalRecord implements JournalEntry {
     if (!this.answer) return response;
     if (this.answer.headers) response.headers = this.answer.headers;
     if (this.answer.trailers) response.trailers = this.answer.trailers;
+    if (this.answer.messages) Object.assign(response, boundedMessages(this.answer.messages, this.answer.droppedMessages ?? 0));
     if (this.answer.body === undefined) return response;
     const json = safeJson(this.answer.body);
     const bytes = json === undefined ? 0 : utf8.encode(json).length;
@@ -308,6 +344,19 @@ function bodySize(record: JournalRecord): number {
 }
 
 const utf8 = new TextEncoder();
+
+/** The messages that fit in `RESPONSE_BODY_LIMIT` bytes of JSON, the first first; the others counted as dropped. */
+function boundedMessages(messages: StreamMessage[], dropped: number): Pick<JournalResponse, 'messages' | 'droppedMessages'> {
+  let bytes = 0;
+  let fit = 0;
+  for (const m of messages) {
+    bytes += utf8.encode(safeJson(m.message) ?? '').length;
+    if (bytes > RESPONSE_BODY_LIMIT) break;
+    fit++;
+  }
+  const left = dropped + messages.length - fit;
+  return { messages: fit === messages.length ? messages : messages.slice(0, fit), ...(left > 0 && { droppedMessages: left }) };
+}
 
 function safeJson(value: unknown): string | undefined {
   try {
