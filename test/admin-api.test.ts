@@ -48,6 +48,41 @@ test('journal lists requests, filtered by operation, match and limit', async () 
   expect((await json(fetch(`${served.admin}/journal`))).entries).toEqual([]);
 });
 
+/** Reads Server-Sent Events from `response` until `until` accepts what has arrived; then stops reading. */
+async function eventsUntil(response: Response, until: (text: string) => boolean): Promise<string> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!until(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  await reader.cancel();
+  return text;
+}
+
+test('events streams the journal: the entries after Last-Event-ID, then each new one, and a clear', async () => {
+  await fetch(`${served.url}/hits`);
+  await fetch(`${served.url}/missing`);
+  const controller = new AbortController();
+  const response = await fetch(`${served.admin}/events`, { headers: { 'last-event-id': '1' }, signal: controller.signal });
+  expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+  const backlog = await eventsUntil(response, (text) => text.includes('event: ready'));
+  expect([...backlog.matchAll(/^id: (\d+)$/gm)].map((m) => m[1])).toEqual(['2']);
+  expect(backlog).toContain('"target":"GET /missing"');
+
+  // subscribed once the headers arrive
+  const live = await fetch(`${served.admin}/events?after=2`);
+  const arrived = eventsUntil(live, (text) => text.includes('event: cleared'));
+  await fetch(`${served.url}/hits`);
+  await send('DELETE', '/journal');
+  const text = await arrived;
+  expect(text).toMatch(/id: 3\nevent: entry\ndata: \{"id":3,.*"target":"GET \/hits"/);
+  expect(text).toContain('id: 0\nevent: cleared');
+  controller.abort();
+});
+
 const order = (body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${served.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 

@@ -20,12 +20,14 @@ function mockstack(args: string[], cwd: string): Promise<{ code: number; output:
 }
 
 function serve(args: string[], cwd: string): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdout and stderr (warnings) into one pipe, as on a terminal, so that their order shows (`exec`: signals reach node).
+  const child = spawn('sh', ['-c', 'exec "$0" "$@" 2>&1', process.execPath, bin, ...args], {
+    cwd,
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
     output += chunk;
   });
   return { child, output: () => output };

@@ -138,6 +138,8 @@ rmSync(dist, { recursive: true, force: true });
 const fromGrpc = createRequire(createRequire(import.meta.url).resolve('@mockstack/grpc'));
 cpSync(resolve(dirname(fromGrpc.resolve('@mockstack/grpc/protos/google/rpc/status.proto')), '../..'), protoCopies[0].dir, { recursive: true });
 cpSync(dirname(fromGrpc.resolve('protobufjs/google/protobuf/descriptor.proto')), protoCopies[1].dir, { recursive: true });
+// The dashboard the admin API serves (built by @mockstack/admin): found at dist/ui from both bundles.
+cpSync(resolve(dirname(createRequire(import.meta.url).resolve('@mockstack/admin')), 'ui'), join(dist, 'ui'), { recursive: true });
 
 /** A CommonJS bundle of an entry, every library but `external` inside. */
 async function bundleWithLibraries(entry, outfile, options = {}) {

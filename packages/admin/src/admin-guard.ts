@@ -8,11 +8,16 @@ export const ADMIN_TOKEN_HEADER = 'x-mockstack-admin-token';
 /** The environment variable `mockstack up` and `mockstack variant` read the admin token from. */
 export const ADMIN_TOKEN_ENV = 'MOCKSTACK_ADMIN_TOKEN';
 
+/** The cookie the dashboard's browser holds the admin token in, once opened with `/__admin/ui?token=…`. */
+export const ADMIN_TOKEN_COOKIE = 'mockstack_admin_token';
+
 export interface AdminGuardOptions {
   /** The host the admin API binds to. */
   host: string;
   /** Required on every request when set; mandatory (generated when missing) off loopback. */
   token: string | undefined;
+  /** The one path (the dashboard's page) where a GET may carry the token as `?token=`, to be turned into a cookie. */
+  tokenInQueryAt?: string | undefined;
 }
 
 /**
@@ -36,7 +41,7 @@ export function adminGuard(options: AdminGuardOptions): onRequestHookHandler {
   const expected = options.token === undefined ? undefined : Buffer.from(options.token);
   const loopback = isLoopbackHost(options.host);
   return (request, reply, done) => {
-    const refusal = refusalOf(request, expected, loopback);
+    const refusal = refusalOf(request, expected, loopback, options.tokenInQueryAt);
     if (refusal) {
       void reply.code(refusal.status).send({ error: { code: refusal.code, message: refusal.message } });
       return;
@@ -51,13 +56,24 @@ interface Refusal {
   message: string;
 }
 
-function refusalOf(request: FastifyRequest, expected: Buffer | undefined, loopback: boolean): Refusal | undefined {
+function refusalOf(request: FastifyRequest, expected: Buffer | undefined, loopback: boolean, tokenInQueryAt: string | undefined): Refusal | undefined {
   const origin = request.headers.origin;
-  if (expected && !tokenMatches(request, expected)) {
+  const carried = expected && tokenCarried(request, expected, tokenInQueryAt);
+  if (expected && !carried) {
     return {
       status: 401,
       code: 'ADMIN_UNAUTHORIZED',
-      message: `send the admin token (printed by \`mockstack up\`, or set with --admin-token / ${ADMIN_TOKEN_ENV}) as "Authorization: Bearer <token>" or "${ADMIN_TOKEN_HEADER}: <token>"`,
+      message: `send the admin token (printed by \`mockstack up\`, or set with --admin-token / ${ADMIN_TOKEN_ENV}) as "Authorization: Bearer <token>" or "${ADMIN_TOKEN_HEADER}: <token>"; in a browser, open the dashboard once as ${tokenInQueryAt ?? '/__admin/ui'}?token=<token>`,
+    };
+  }
+  // A cookie rides along with any request the browser makes, so a cookie alone proves nothing about the page
+  // that sent it: a state-changing request carrying only the cookie must come from the dashboard's own origin.
+  if (carried === 'cookie' && STATE_CHANGING.has(request.method) && !sameOrigin(origin, request.headers.host)) {
+    return {
+      status: 403,
+      code: 'ADMIN_FORBIDDEN_ORIGIN',
+      message:
+        'a state-changing request authorised by the dashboard cookie must come from the dashboard itself (same Origin); tools send the token as a header',
     };
   }
   if (loopback && !isLoopbackHost(hostnameOf(request.headers.host ?? ''))) {
@@ -80,11 +96,50 @@ function refusalOf(request: FastifyRequest, expected: Buffer | undefined, loopba
   return undefined;
 }
 
-function tokenMatches(request: FastifyRequest, expected: Buffer): boolean {
+/** How the request carries the right token: a header (tools), the dashboard's cookie, `?token=` on the dashboard page; or not at all. */
+function tokenCarried(request: FastifyRequest, expected: Buffer, tokenInQueryAt: string | undefined): 'header' | 'cookie' | 'query' | undefined {
   const header = request.headers[ADMIN_TOKEN_HEADER];
   const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-  const given = Buffer.from((typeof header === 'string' ? header : bearer) ?? '');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  if (header !== undefined || bearer !== undefined) return matches(typeof header === 'string' ? header : bearer, expected) ? 'header' : undefined;
+  const cookie = decoded(cookieOf(request.headers.cookie, ADMIN_TOKEN_COOKIE));
+  if (cookie !== undefined && matches(cookie, expected)) return 'cookie';
+  if (tokenInQueryAt !== undefined && request.method === 'GET' && request.url.split('?')[0] === tokenInQueryAt) {
+    const query = (request.query as Record<string, unknown> | undefined)?.token;
+    if (typeof query === 'string' && matches(query, expected)) return 'query';
+  }
+  return undefined;
+}
+
+function matches(given: string | undefined, expected: Buffer): boolean {
+  const bytes = Buffer.from(given ?? '');
+  return bytes.length === expected.length && timingSafeEqual(bytes, expected);
+}
+
+/** The value of cookie `name` in a Cookie header. */
+export function cookieOf(header: string | undefined, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** A cookie value as the dashboard set it (URI-encoded); undefined when it is not. */
+function decoded(value: string | undefined): string | undefined {
+  try {
+    return value === undefined ? undefined : decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined || host === undefined) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }
 
 /** `localhost:9900` → `localhost`, `[::1]:9900` → `[::1]`. */

@@ -1,6 +1,8 @@
 import { deeperThan, ErrorCode, MAX_DEPTH, MockstackError } from '@mockstack/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminGuard, adminTokenFor } from './admin-guard.js';
+import { registerDashboard } from './dashboard.js';
+import { serveLiveFeed } from './live-feed.js';
 import { adminOpenApi } from './openapi.js';
 import { AdminRequestError, type AdminTarget, adminRoutes, isRequestError } from './routes.js';
 
@@ -28,16 +30,16 @@ export interface AdminServer {
 export const ADMIN_PREFIX = '/__admin';
 
 /**
- * The admin API as JSON: health, services, journal, request find/count/remove, verification, reset,
- * variants, state and machines (see `adminRoutes`), and its own OpenAPI document at
- * `/__admin/openapi.json`. Every route is registered here, from one table.
+ * The admin API as JSON: health, services, rules, journal, request find/count/remove, verification, reset,
+ * variants, state and machines (see `adminRoutes`), its own OpenAPI document at `/__admin/openapi.json`,
+ * the journal live at `/__admin/events` (Server-Sent Events) and the dashboard at `/__admin/ui`.
  */
 export function createAdminApp(
   target: AdminTarget,
   access: { host: string; token: string | undefined } = { host: '127.0.0.1', token: undefined },
 ): FastifyInstance {
   const app = Fastify({ logger: false, forceCloseConnections: true });
-  app.addHook('onRequest', adminGuard(access));
+  app.addHook('onRequest', adminGuard({ ...access, tokenInQueryAt: `${ADMIN_PREFIX}/ui` }));
   const routes = adminRoutes(target);
   const document = adminOpenApi(routes, ADMIN_PREFIX, '1');
 
@@ -60,6 +62,10 @@ export function createAdminApp(
     });
   }
   app.get(`${ADMIN_PREFIX}/openapi.json`, async () => document);
+  app.get<{ Querystring: Record<string, string | undefined> }>(`${ADMIN_PREFIX}/events`, (request, reply) =>
+    serveLiveFeed(target.engine.journal, request, reply),
+  );
+  registerDashboard(app, ADMIN_PREFIX, access.token);
   return app;
 }
 

@@ -62,6 +62,22 @@ export function adminOpenApi(routes: readonly AdminRoute[], prefix: string, vers
       responses: { 200: { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } } },
     },
   };
+  paths[`${prefix}/events`] = {
+    get: {
+      operationId: 'getEvents',
+      summary:
+        'the journal live, as Server-Sent Events: the entries after Last-Event-ID (or ?after=<id>; else the newest 500), then `entry` for each new one, `removed` with ids, `cleared`',
+      parameters: [{ name: 'after', in: 'query', required: false, description: 'start after this entry id', schema: { type: 'integer' } }],
+      responses: { 200: { description: 'an event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+    },
+  };
+  paths[`${prefix}/ui`] = {
+    get: {
+      operationId: 'getUi',
+      summary: 'the dashboard (HTML); ?token=<token> stores the admin token in a cookie and redirects here',
+      responses: { 200: { description: 'the page', content: { 'text/html': { schema: { type: 'string' } } } } },
+    },
+  };
   return {
     openapi: '3.0.3',
     info: { title: 'mockstack admin API', version, description: 'See and steer a running mockstack: journal, verification, state, machines, variants.' },

@@ -3,10 +3,12 @@ import {
   displayPath,
   type Engine,
   findRequests,
+  formatSource,
   type JournalFilter,
   MockstackError,
   parseVerification,
   type RequestPattern,
+  rulesById,
   type ServiceAddress,
   verifyInOrder,
   verifyRequests,
@@ -91,6 +93,8 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
   const { engine } = target;
   const variantsView = () => ({ active: engine.variants, available: [...engine.model.variants.keys()] });
   const machinesView = () => ({ current: engine.machines, available: Object.fromEntries(engine.model.machines) });
+  // What the admin API changes is logged as an event (the CLI prints those even with --quiet).
+  const announce = (event: 'variant' | 'admin', message: string) => engine.logger.info(message, { event });
   const requestPattern = (body: unknown): RequestPattern => {
     const parsed = parseVerification(body ?? {});
     const extra = (['times', 'atLeast', 'atMost'] as const).filter((k) => parsed[k] !== undefined);
@@ -123,6 +127,18 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
           ...address,
           operations: [...(engine.model.services.get(address.name)?.operations.values() ?? [])].map((o) => ({ id: o.id, rules: o.rules.map((r) => r.id) })),
         })),
+    },
+    {
+      method: 'GET',
+      path: '/rules',
+      summary: 'every rule (services and variants): id, service, operation, name, where it is written (file:line), variant',
+      response: { type: 'array', items: { type: 'object' } },
+      handle: () =>
+        [...rulesById(engine.model).values()].map((rule) => {
+          // `svc#2`, or `variant:svc#1` for a variant's rule
+          const [, variant, service] = /^(?:(.+):)?([^:#]+)#\d+$/.exec(rule.id) ?? [];
+          return { id: rule.id, service, operation: rule.operation, name: rule.name, source: rule.source && formatSource(rule.source), variant };
+        }),
     },
     {
       method: 'GET',
@@ -220,6 +236,7 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
       response: { type: 'object', properties: { reset: { type: 'boolean' }, scenario: { type: 'string' } } },
       handle: () => {
         engine.reset();
+        announce('admin', 'reset: state and machines back to the seed, journal emptied');
         return { reset: true, scenario: engine.model.name };
       },
     },
@@ -234,7 +251,9 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
         const active = (body as { active?: unknown } | undefined)?.active;
         if (!Array.isArray(active) || !active.every((v) => typeof v === 'string'))
           throw new AdminRequestError('send { "active": ["variant-name", …] } (an empty list turns every variant off)');
+        const before = engine.variants;
         engine.setVariants(active);
+        announce('variant', variantChange(before, engine.variants));
         return variantsView();
       },
     },
@@ -254,6 +273,8 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
       handle: ({ body }) => {
         if (body === undefined) throw new AdminRequestError('send the state as JSON, as GET /__admin/state shows it');
         engine.replaceState(mergeState(engine.state, body));
+        const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
+        announce('admin', `state: ${keys.length ? `replaced ${keys.join(', ')}` : 'replaced'}`);
         return stateToJson(engine.state) ?? null;
       },
     },
@@ -267,10 +288,24 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
       handle: ({ body }) => {
         if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AdminRequestError('send { "machine": "state", … }');
         engine.setMachines(body as Record<string, string>);
+        announce(
+          'admin',
+          `machines: ${Object.entries(body as Record<string, string>)
+            .map(([machine, state]) => `${machine} → ${state}`)
+            .join(', ')}`,
+        );
         return machinesView();
       },
     },
   ];
+}
+
+/** `payments-down on, slow-catalog off (active: payments-down)`. */
+function variantChange(before: readonly string[], after: readonly string[]): string {
+  const on = after.filter((v) => !before.includes(v)).map((v) => `${v} on`);
+  const off = before.filter((v) => !after.includes(v)).map((v) => `${v} off`);
+  const changes = [...on, ...off].join(', ') || 'unchanged';
+  return `${changes} (active: ${after.length ? after.join(', ') : 'none'})`;
 }
 
 function journalFilter(query: Record<string, string | undefined>): JournalFilter {

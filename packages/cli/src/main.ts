@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
-import { DEFAULT_HANDLER_TIMEOUT_MS, defaultLimits, ErrorCode, isLoopbackHost, MockstackError, parseDuration } from '@mockstack/core';
+import { DEFAULT_HANDLER_TIMEOUT_MS, defaultLimits, ErrorCode, isLoopbackHost, MockstackError, parseDuration, rulesById } from '@mockstack/core';
 import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, type LogFormat } from './request-logger.js';
@@ -22,6 +22,16 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .exitOverride()
     // One line saying what is wrong and where to look, not the whole help (subcommands inherit it).
     .showHelpAfterError('(add --help to the command for its options and examples)');
+  program.addHelpText(
+    'after',
+    examples([
+      ['mockstack init', 'write a scenario from protos/ and schemas/'],
+      ['mockstack up scenarios/checkout.ts --watch', 'serve it, reloading on change'],
+      ['mockstack variant payments-down', 'switch the running stack to a variant'],
+      ['mockstack gen && mockstack check', 'type handlers from the contracts, then check the scenarios'],
+      ['mockstack up --help', 'the options of one command, with examples'],
+    ]),
+  );
 
   program
     .command('up')
@@ -78,6 +88,17 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--lenient', 'load OpenAPI documents and GraphQL SDL with small validity problems, warning about each, instead of failing')
     .option('--journal-size <n>', 'requests the journal keeps (the newest; it also keeps at most 64 MB, bodies cut at 64 KB)', integer, 1000)
     .option('--no-journal', 'journal no requests (verification then finds none)')
+    .addHelpText(
+      'after',
+      examples([
+        ['mockstack up scenarios/checkout.ts', 'serve a scenario; the dashboard is at http://127.0.0.1:9900/__admin/ui'],
+        ['mockstack up scenarios/checkout.ts --watch', 'reload on every change of the scenario, its imports and contracts'],
+        ['mockstack up scenarios/checkout.ts --variant payments-down', 'start with a variant on'],
+        ['mockstack up protos/payments.proto schemas/catalog.graphql:4000', 'serve contracts alone, auto-mocked (file:port picks a port)'],
+        ['mockstack up scenarios/checkout.ts --random-ports --ready-file .mockstack/ready.json', 'in CI: free ports, addresses as JSON'],
+        ['NO_COLOR=1 mockstack up scenarios/checkout.ts --quiet', 'no colour, no line per request'],
+      ]),
+    )
     .action(async (files: string[], options: UpOptions) => {
       exitCode = await up(files, options);
     });
@@ -92,6 +113,14 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--include-dir <dir>', 'where proto imports are looked up (repeatable)', collect)
     .option('--lenient', 'accept contracts with small validity problems (the scenario serves them with lenient: true, warning about each)')
     .option('--force', 'overwrite the output file if it exists')
+    .addHelpText(
+      'after',
+      examples([
+        ['mockstack init', 'a scenario for every contract in protos/ and schemas/'],
+        ['mockstack init openapi/partner.yaml --name partner', 'scenarios/partner.ts from one OpenAPI document'],
+        ['mockstack init protos/ --base-port 7000 --out mocks/grpc.ts', 'services on ports 7000, 7001, …'],
+      ]),
+    )
     .action(async (contracts: string[], options: InitCommandOptions) => {
       exitCode = await runInit(contracts, options);
     });
@@ -107,7 +136,13 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--admin-token <token>', `the admin token \`mockstack up\` printed (default $${ADMIN_TOKEN_ENV})`)
     .addHelpText(
       'after',
-      '\nExamples:\n  mockstack variant                      list variants\n  mockstack variant payments-down        only payments-down\n  mockstack variant --add slow-catalog   one more\n  mockstack variant --off                none',
+      examples([
+        ['mockstack variant', 'list variants (the active ones marked)'],
+        ['mockstack variant payments-down', 'only payments-down'],
+        ['mockstack variant --add slow-catalog', 'one more, keeping the active ones'],
+        ['mockstack variant --off', 'none'],
+        ['mockstack variant --admin http://10.0.0.5:9900/__admin --admin-token "$TOKEN" --off', 'a stack on another machine'],
+      ]),
     )
     .action(async (names: string[], options: VariantOptions) => {
       exitCode = await variants(names, options);
@@ -120,6 +155,13 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--out <dir>', 'output directory (default scenarios/generated)')
     .option('--include-dir <dir>', 'where proto imports are looked up (repeatable)', collect)
     .option('--lenient', 'generate from GraphQL SDL with validity problems (as up --lenient serves it), warning about each')
+    .addHelpText(
+      'after',
+      examples([
+        ['mockstack gen', 'types for protos/ and schemas/ into scenarios/generated/contracts.d.ts'],
+        ['mockstack gen --root services/checkout --include-dir third_party/protos', 'another project root; proto imports from a vendored dir'],
+      ]),
+    )
     .action(async (options: { root: string; out?: string; includeDir?: string[]; lenient?: boolean }) => {
       const { runGen } = await import('./contracts.js');
       exitCode = await runGen(options);
@@ -132,6 +174,13 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--format <format>', 'text, json or junit', 'text')
     .option('--root <dir>', 'project root holding protos/ and schemas/', '.')
     .option('--lenient', 'check against contracts with validity problems (as up --lenient serves them), warning about each')
+    .addHelpText(
+      'after',
+      examples([
+        ['mockstack check', 'every scenario in scenarios/'],
+        ['mockstack check scenarios/checkout.ts --format junit > check.xml', 'one scenario, a JUnit report for CI'],
+      ]),
+    )
     .action(async (files: string[], options: { format: string; root: string; lenient?: boolean }) => {
       const { runCheck } = await import('./contracts.js');
       exitCode = await runCheck(files, options);
@@ -148,6 +197,11 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     return 1;
   }
   return exitCode;
+}
+
+/** The "Examples:" block of a command's --help: what each does, as a comment, above the command to copy. */
+function examples(rows: readonly (readonly [command: string, what: string])[]): string {
+  return `\nExamples:\n${rows.map(([command, what]) => `  # ${what}\n  ${command}`).join('\n\n')}`;
 }
 
 function ownVersion(): string {
@@ -187,8 +241,13 @@ interface UpOptions {
 async function up(files: string[], options: UpOptions): Promise<number> {
   const file = files.join(' ');
   const started = performance.now();
-  const logger = createLogger({ format: options.logFormat, quiet: Boolean(options.quiet) });
   let running: Awaited<ReturnType<typeof runScenario>> | undefined;
+  const logger = createLogger({
+    format: options.logFormat,
+    quiet: Boolean(options.quiet),
+    ruleName: (id) => (running ? rulesById(running.stack.engine.model).get(id)?.name : undefined),
+  });
+  const event = (kind: string, message: string) => logger.info(message, { event: kind });
   const urls = new Map<string, string>();
   // Contract types go stale when a contract changes; only projects that ran `mockstack gen` pay for the check.
   if (existsSync(join('scenarios', 'generated', 'contracts.d.ts'))) {
@@ -228,12 +287,12 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       onReload: ({ ok, error, ms, changed, state }) => {
         const because = changed.length ? ` (changed: ${changed.map((f) => relative(process.cwd(), f) || f).join(', ')})` : '';
         if (ok) {
-          logger.warn(`reloaded ${file} in ${ms.toFixed(0)} ms${because}`);
-          if (state?.added.length) logger.warn(`state() gained ${state.added.join(', ')}: seeded from state(); the other keys keep their values`);
-          if (state?.removed.length) logger.warn(`state() no longer has ${state.removed.join(', ')}: dropped from the running state`);
+          event('reload', `reloaded ${file} in ${ms.toFixed(0)} ms${because}`);
+          if (state?.added.length) event('reload', `state() gained ${state.added.join(', ')}: seeded from state(); the other keys keep their values`);
+          if (state?.removed.length) event('reload', `state() no longer has ${state.removed.join(', ')}: dropped from the running state`);
           // A changed port or host is served at once, on its new address.
           for (const service of running?.services ?? []) {
-            if (urls.get(service.name) !== service.url) logger.warn(`service "${service.name}" now at ${service.url}`);
+            if (urls.get(service.name) !== service.url) event('reload', `service "${service.name}" now at ${service.url}`);
             urls.set(service.name, service.url);
           }
         } else
@@ -247,9 +306,10 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   }
   for (const service of running.services) urls.set(service.name, service.url);
   // Listening for Ctrl-C/SIGTERM before saying we are ready: a supervisor may signal as soon as it reads that.
-  const stopped = stopSignal(options.grace, (message) => logger.warn(message));
+  const stopped = stopSignal(options.grace, (message) => event('stop', message));
   const engine = running.stack.engine;
   const readyMs = performance.now() - started;
+  const givenToken = Boolean(options.adminToken ?? process.env[ADMIN_TOKEN_ENV]);
   if (options.logFormat === 'json') {
     console.log(
       JSON.stringify({
@@ -269,13 +329,14 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       variants: engine.variants,
       services: running.services,
       admin: running.admin?.url,
+      dashboard: running.admin && dashboardUrl(running.admin, givenToken),
       readyMs,
       watch: Boolean(options.watch),
       ca: running.tls?.caFile,
     });
   }
   if (running.admin && !isLoopbackHost(options.adminHost)) {
-    const token = (options.adminToken ?? process.env[ADMIN_TOKEN_ENV]) ? '(the one you gave)' : running.admin.token;
+    const token = givenToken ? '(the one you gave)' : running.admin.token;
     logger.warn(
       `WARNING: the admin API listens on ${options.adminHost}, reachable from other machines. Every admin request must carry the admin token ${token} ` +
         `(header x-mockstack-admin-token, or Authorization: Bearer); \`mockstack variant\` takes it as --admin-token or ${ADMIN_TOKEN_ENV}.`,
@@ -289,8 +350,24 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   }
 
   await stopped;
+  const what = stoppedWhat(running);
   await running.close(options.grace);
+  event('stop', what);
   return 0;
+}
+
+/** What Ctrl-C stopped: `stopped orders (http://127.0.0.1:8081), payments (grpc://127.0.0.1:50051) and the admin API`. */
+function stoppedWhat(running: { services: readonly { name: string; url: string }[]; admin: { url: string } | undefined }): string {
+  const parts = running.services.map((s) => `${s.name} (${s.url})`);
+  if (running.admin) parts.push(`the admin API (${running.admin.url})`);
+  const last = parts.pop();
+  return `stopped ${parts.length ? `${parts.join(', ')} and ${last}` : (last ?? 'nothing')}`;
+}
+
+/** The dashboard's address; one the admin token opens when one is needed (a token the user gave is not printed). */
+function dashboardUrl(admin: { url: string; token: string | undefined }, givenToken: boolean): string {
+  if (!admin.token) return `${admin.url}/ui`;
+  return `${admin.url}/ui?token=${givenToken ? '<your admin token>' : encodeURIComponent(admin.token)}`;
 }
 
 /**
@@ -299,7 +376,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
  * mockstack`, `npm run`), it also stops when npm goes: npm hands SIGTERM to the `sh -c` it runs us
  * in, which dies without passing it on, and we would be left serving on the ports, orphaned.
  */
-function stopSignal(graceMs: number, warn: (message: string) => void): Promise<NodeJS.Signals> {
+function stopSignal(graceMs: number, say: (message: string) => void): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const parent = process.ppid;
     const orphaned =
@@ -314,11 +391,11 @@ function stopSignal(graceMs: number, warn: (message: string) => void): Promise<N
       process.off('SIGTERM', onSignal);
       process.once('SIGINT', force);
       process.once('SIGTERM', force);
-      if (graceMs > 0) warn(`${why}: stopping; calls in flight have up to ${graceMs} ms to finish (signal again to stop now)`);
+      if (graceMs > 0) say(`${why}: stopping; calls in flight have up to ${graceMs} ms to finish (signal again to stop now)`);
       resolve(signal);
     };
     const force = (signal: NodeJS.Signals): void => {
-      warn(`${signal} again: stopping now`);
+      say(`${signal} again: stopping now`);
       process.exit(signal === 'SIGINT' ? 130 : 143);
     };
     // Node passes the signal's number second: not a reason.

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { JournalEntry } from '@mockstack/core';
 import { BatchedOutput, FLUSH_AFTER_MS } from './batched-output.js';
-import { formatRequestLine, timeOfDay } from './request-logger.js';
+import { colorSupport, fit, formatRequestLine, timeOfDay } from './request-logger.js';
 
 /** Resolves after the output's own timer (a later timer fires after an earlier one). */
 const afterFlushTime = () => new Promise((resolve) => setTimeout(resolve, FLUSH_AFTER_MS + 1));
@@ -122,4 +122,58 @@ test.each(['return', 'exit', 'throw'] as const)('request lines keep their order 
   // what follows is the crash report, printed after every line logged before it
   expect(lines.slice(ORDERED.length).join('\n')).toMatch(how === 'throw' ? /crashed after request 6/ : /^$/);
   expect(status).toBe({ return: 0, exit: 3, throw: 1 }[how]);
+});
+
+const terminal = { isTTY: true, hasColors: () => true };
+const pipe = { isTTY: false };
+
+test.each([
+  ['a terminal with colours', terminal, {}, true],
+  ['a terminal without colours (hasColors says no: TERM=dumb, NODE_DISABLE_COLORS)', { isTTY: true, hasColors: () => false }, {}, false],
+  ['a terminal, NO_COLOR=1', terminal, { NO_COLOR: '1' }, false],
+  ['a terminal, NO_COLOR empty (means unset)', terminal, { NO_COLOR: '' }, true],
+  ['a pipe', pipe, {}, false],
+  ['a pipe, FORCE_COLOR=1', pipe, { FORCE_COLOR: '1' }, true],
+  ['a pipe, FORCE_COLOR empty (forces too)', pipe, { FORCE_COLOR: '' }, true],
+  ['a terminal, FORCE_COLOR=0', terminal, { FORCE_COLOR: '0' }, false],
+  ['a terminal, FORCE_COLOR=false', terminal, { FORCE_COLOR: 'false' }, false],
+  ['NO_COLOR and FORCE_COLOR: force wins', pipe, { NO_COLOR: '1', FORCE_COLOR: '1' }, true],
+])('colour on %s', (_name, stream, env, expected) => {
+  expect(colorSupport(stream, env)).toBe(expected);
+});
+
+test('fit pads short text and cuts long text in its middle to the width', () => {
+  expect(fit('GET /a', 10)).toBe('GET /a    ');
+  expect(fit('GET /orders/1234567890/items', 15)).toBe('GET /or…0/items');
+  expect(fit('GET /orders/1234567890/items', 15)).toHaveLength(15);
+});
+
+const entry = (fields: Partial<JournalEntry>): JournalEntry => ({
+  id: 1,
+  time: '2026-01-01T12:00:01.250Z',
+  protocol: 'rest',
+  service: 'orders',
+  operation: 'GET /orders/:id',
+  target: 'GET /orders/1',
+  request: { params: {}, query: {}, headers: {}, body: undefined },
+  rule: 'orders#1',
+  status: 200,
+  durationMs: 1.25,
+  variants: [],
+  ...fields,
+});
+
+test('a gRPC call by service and method, a GraphQL request by operation with its errors, a rule by its name', () => {
+  const names = (id: string) => (id === 'orders#1' ? 'get order' : undefined);
+  expect(formatRequestLine(entry({}), names)).toBe(`12:00:01.250 orders       ${'GET /orders/1'.padEnd(40)} 200  ${'get order'.padEnd(18)} 1.3ms`);
+  expect(
+    formatRequestLine(
+      entry({ protocol: 'grpc', service: 'payments', target: '/checkout.payments.v1.PaymentService/Authorize', status: 'OK', rule: 'payments#1' }),
+    ),
+  ).toMatch(/^12:00:01\.250 payments {5}PaymentService\/Authorize {17}OK {3}payments#1 /);
+  const graphqlLine = formatRequestLine(
+    entry({ protocol: 'graphql', operation: 'query Home', target: 'POST /graphql', response: { status: 200, body: { data: null, errors: [{}, {}] } } }),
+  );
+  expect(graphqlLine).toContain(' query Home (2 errors) ');
+  expect(graphqlLine.indexOf(' 200 ')).toBe(formatRequestLine(entry({})).indexOf(' 200 '));
 });

@@ -6,13 +6,21 @@ export type LogFormat = 'text' | 'json';
 
 export interface LoggerOptions {
   format: LogFormat;
-  /** Only warnings and errors; no line per request. */
+  /** Only warnings, errors and events (reloads, variant switches, stopping); no line per request. */
   quiet: boolean;
+  /** Colour on stdout and on stderr; default: what `colorSupport` says for each. */
+  color?: { stdout: boolean; stderr: boolean } | undefined;
+  /** The name of a rule by id (the scenario's `name:` option), shown instead of the id. */
+  ruleName?: ((id: string) => string | undefined) | undefined;
 }
 
 /**
- * The CLI's logger: one line per request (service, operation, status, rule or "unmatched", ms),
+ * The CLI's logger: one line per request (time, service, target, status, rule or "unmatched", ms),
  * as aligned text for people or JSON lines (pino) for machines. 4xx at info, 5xx at error.
+ *
+ * Text: requests and events (`logger.info(message, { event: 'reload' })`: reloads, variant switches,
+ * stopping; printed even with --quiet) on stdout; warnings and errors on stderr, each line prefixed
+ * `warning:` / `error:`. JSON: every line on stdout, one stream for a collector.
  *
  * Lines go to stdout in order with everything else the process prints, and none is lost at exit or
  * on a crash. An asynchronous destination (what this once used) sends one write to the OS at a time
@@ -25,7 +33,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const out = stdoutBatch();
   if (options.format === 'json') {
-    const log = pino({ base: null, level: options.quiet ? 'warn' : 'info' }, out);
+    const log = pino({ base: null, level: 'info' }, out);
     return {
       request: (e) => {
         if (options.quiet && !isServerError(e)) return;
@@ -35,6 +43,8 @@ export function createLogger(options: LoggerOptions): Logger {
           target: e.target,
           status: e.status,
           rule: e.rule ?? 'unmatched',
+          ruleName: e.rule === null ? undefined : options.ruleName?.(e.rule),
+          graphqlErrors: graphqlErrorCount(e) || undefined,
           ms: e.durationMs,
           id: e.id,
         };
@@ -42,6 +52,7 @@ export function createLogger(options: LoggerOptions): Logger {
         else log.info(fields, 'request');
       },
       info: (message, fields) => {
+        if (options.quiet && !fields?.event) return;
         log.info(fields ?? {}, message);
         out.flush();
       },
@@ -55,24 +66,42 @@ export function createLogger(options: LoggerOptions): Logger {
       },
     };
   }
+  const color = options.color ?? { stdout: colorSupport(process.stdout), stderr: colorSupport(process.stderr) };
+  const paintOut = painter(color.stdout);
+  const paintErr = painter(color.stderr);
   const writeNow = (line: string): void => {
     out.write(`${line}\n`);
     out.flush();
   };
+  // Pending request lines first, so that a warning never overtakes them on a terminal showing both streams.
+  const writeErr = (line: string): void => {
+    out.flush();
+    stderr().write(`${line}\n`);
+  };
   return {
     request: (e) => {
       if (options.quiet) return;
-      out.write(`${formatRequestLine(e)}\n`);
+      out.write(`${formatRequestLine(e, options.ruleName, paintOut)}\n`);
     },
-    info: (message) => {
-      if (!options.quiet) writeNow(message);
+    info: (message, fields) => {
+      const event = typeof fields?.event === 'string' ? fields.event : undefined;
+      if (event) writeNow(formatEventLine(event, message, paintOut));
+      else if (!options.quiet) writeNow(message);
     },
-    warn: (message) => writeNow(`warning: ${message}`),
-    error: (message) => writeNow(`error: ${message}`),
+    warn: (message) => writeErr(`${paintErr('yellow', 'warning:')} ${message}`),
+    error: (message) => writeErr(`${paintErr('red', 'error:')} ${message}`),
   };
 }
 
 let stdoutLines: BatchedOutput | undefined;
+
+let stderrLines: { write(text: string): unknown } | undefined;
+
+/** A synchronous stderr for warnings and errors, made on first use. */
+function stderr(): { write(text: string): unknown } {
+  stderrLines ??= pino.destination({ sync: true, dest: 2 });
+  return stderrLines;
+}
 
 /** The process's one batched stdout, made on first use. */
 function stdoutBatch(): BatchedOutput {
@@ -83,11 +112,65 @@ function stdoutBatch(): BatchedOutput {
   return stdoutLines;
 }
 
-export function formatRequestLine(e: JournalEntry): string {
-  const time = timeOfDay(arrivalOf(e));
-  const answer = e.rule ?? (e.miss ? 'unmatched' : '-');
-  const error = e.error && isServerError(e) ? `  ${e.error}` : '';
-  return `${time} ${e.service.padEnd(10)} ${e.target.padEnd(36)} ${String(e.status).padEnd(4)} ${answer.padEnd(14)} ${e.durationMs.toFixed(1)}ms${error}`;
+/** Column widths of the request line: service, target, status, rule. A longer value is cut in its middle. */
+const WIDTH = { service: 12, target: 40, status: 4, rule: 18 } as const;
+
+/**
+ * One request as a line whose columns line up: `12:00:01.250 orders       GET /orders/ord_1  200  get order  1.2ms`.
+ * GraphQL requests show their operation (`query Home`) and how many errors the answer carried; a rule with
+ * a `name` shows its name.
+ */
+export function formatRequestLine(e: JournalEntry, ruleName?: (id: string) => string | undefined, paint: Paint = plain): string {
+  const time = paint('dim', timeOfDay(arrivalOf(e)));
+  const service = fit(e.service, WIDTH.service);
+  const target = fit(targetOf(e), WIDTH.target);
+  const status = paint(statusColor(e), String(e.status).padEnd(WIDTH.status));
+  const rule = answerOf(e, ruleName);
+  const answer = paint(e.rule === null ? 'magenta' : 'plain', fit(rule, WIDTH.rule));
+  const error = e.error && isServerError(e) ? `  ${paint('red', e.error)}` : '';
+  return `${time} ${service} ${target} ${status} ${answer} ${e.durationMs.toFixed(1)}ms${error}`;
+}
+
+/** An event (a reload, a variant switch, stopping) in the request line's columns: its kind where the service goes. */
+export function formatEventLine(event: string, message: string, paint: Paint = plain): string {
+  return `${paint('dim', timeOfDay(Date.now()))} ${paint('cyan', fit(event, WIDTH.service))} ${message}`;
+}
+
+/**
+ * What the line names: a GraphQL request by its operation and error count, a gRPC call by its service and
+ * method without the package (`PaymentService/Authorize`; the service column says whose), others by their target.
+ */
+function targetOf(e: JournalEntry): string {
+  if (e.protocol === 'grpc') return e.target.replace(/^\/?(?:\w+\.)*/, '');
+  if (e.protocol !== 'graphql' || !/^(query|mutation|subscription)\b/.test(e.operation)) return e.target;
+  const errors = graphqlErrorCount(e);
+  return errors ? `${e.operation} (${errors} error${errors === 1 ? '' : 's'})` : e.operation;
+}
+
+/** How many entries the `errors` of a GraphQL answer had. */
+function graphqlErrorCount(e: JournalEntry): number {
+  if (e.protocol !== 'graphql') return 0;
+  const body = e.response?.body;
+  const errors = body && typeof body === 'object' ? (body as { errors?: unknown }).errors : undefined;
+  return Array.isArray(errors) ? errors.length : 0;
+}
+
+function answerOf(e: JournalEntry, ruleName: ((id: string) => string | undefined) | undefined): string {
+  if (e.rule === null) return e.miss ? 'unmatched' : '-';
+  return ruleName?.(e.rule) ?? e.rule;
+}
+
+/** `text` padded to `width`, or cut in its middle with an ellipsis (both ends of a path or a method name say most). */
+export function fit(text: string, width: number): string {
+  if (text.length <= width) return text.padEnd(width);
+  const head = Math.ceil((width - 1) / 2);
+  return `${text.slice(0, head)}…${text.slice(text.length - (width - 1 - head))}`;
+}
+
+function statusColor(e: JournalEntry): Color {
+  if (isServerError(e)) return 'red';
+  if (typeof e.status === 'number') return e.status >= 400 ? 'yellow' : 'green';
+  return e.status === 'OK' ? 'green' : 'yellow';
 }
 
 function isServerError(e: JournalEntry): boolean {
@@ -118,4 +201,39 @@ export function timeOfDay(epochMs: number): string {
     formattedSecondText = new Date(second * 1000).toISOString().slice(11, 20);
   }
   return formattedSecondText + MILLISECONDS[ms - second * 1000];
+}
+
+type Color = 'plain' | 'dim' | 'red' | 'green' | 'yellow' | 'magenta' | 'cyan';
+export type Paint = (color: Color, text: string) => string;
+
+const CODES: Record<Exclude<Color, 'plain'>, [number, number]> = {
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  magenta: [35, 39],
+  cyan: [36, 39],
+};
+
+const plain: Paint = (_color, text) => text;
+
+function painter(enabled: boolean): Paint {
+  if (!enabled) return plain;
+  return (color, text) => {
+    if (color === 'plain') return text;
+    const [open, close] = CODES[color];
+    return `\u001b[${open}m${text}\u001b[${close}m`;
+  };
+}
+
+/**
+ * Whether to colour what goes to `stream`, as https://no-color.org and https://force-color.org say:
+ * `FORCE_COLOR` set (to anything but `0` or `false`) colours even a pipe; else a non-empty `NO_COLOR`
+ * turns colour off; else colour when the stream is a terminal that has colours (`TERM=dumb` has none).
+ */
+export function colorSupport(stream: { isTTY?: boolean | undefined; hasColors?: (() => boolean) | undefined }, env: NodeJS.ProcessEnv = process.env): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (env.NO_COLOR) return false;
+  return Boolean(stream.isTTY) && (stream.hasColors?.() ?? env.TERM !== 'dumb');
 }

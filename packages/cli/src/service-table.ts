@@ -8,6 +8,8 @@ export interface ServiceTable {
   variants: readonly string[];
   services: readonly ServiceAddress[];
   admin: string | undefined;
+  /** The dashboard's address, to open in a browser (with `?token=` when the admin API needs one). */
+  dashboard?: string | undefined;
   readyMs: number;
   watch: boolean;
   /** With TLS: the CA file clients must trust. */
@@ -25,5 +27,6 @@ export function printServiceTable(table: ServiceTable): void {
   console.log(lines.join('\n'));
   if (table.ca)
     console.log(`TLS: trust the CA in ${relative(process.cwd(), table.ca) || table.ca} (curl --cacert, NODE_EXTRA_CA_CERTS, grpc credentials.createSsl)`);
+  if (table.dashboard) console.log(`Dashboard: ${table.dashboard}`);
   console.log(`Ready in ${Math.round(table.readyMs)} ms${table.watch ? ', watching for changes' : ''}. Ctrl-C to stop.`);
 }

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Code } from './code.js';
 import { parseDuration, resolveDelay, sleep } from './delay.js';
 import { ErrorCode, formatSource, MockstackError } from './errors.js';
-import { Journal, type JournalEntry, type JournalLimits, JournalRecord, type MissReport } from './journal.js';
+import { Journal, type JournalEntry, type JournalLimits, JournalRecord, type MissReport, type StreamMessages } from './journal.js';
 import { type Logger, silentLogger } from './logger.js';
 import type {
   Chaos,
@@ -93,6 +93,8 @@ export interface Completion {
   startedAt: number;
   /** What was sent, when the adapter knows better than the outcome (e.g. a whole GraphQL response). */
   response?: { headers?: Record<string, string> | undefined; body?: unknown } | undefined;
+  /** A streaming call's messages both ways with their timing; what it sent replaces the outcome's body (an iterable). */
+  messages?: StreamMessages | undefined;
 }
 
 /** Keys of the scenario's `state()` a reload added (seeded) or removed (dropped from the kept state). */
@@ -476,7 +478,7 @@ export class Engine {
         completion.error ?? (outcome.kind === 'fault' ? outcome.fault.message : undefined),
         this.#variants,
         // Only a request that carried secrets has any for the answer to repeat.
-        this.#redactor.answer(completion.response ?? answerOf(outcome), written === request ? undefined : request),
+        this.#redactor.answer(withMessages(completion.response ?? answerOf(outcome), completion.messages), written === request ? undefined : request),
       ),
     );
     if (this.#pendingStrays.size > 0) {
@@ -689,6 +691,17 @@ function indexOf(rules: readonly Rule[]): RuleIndex | undefined {
   if (rules.length < INDEX_MIN_RULES) return undefined;
   const index = new RuleIndex(rules);
   return index.selective ? index : undefined;
+}
+
+/** The answer with a streaming call's messages; what the call sent stands for the body (the handler's iterable, spent). */
+function withMessages(answer: JournalRecord['answer'], messages: StreamMessages | undefined): JournalRecord['answer'] {
+  if (!messages || messages.kept.length + messages.dropped === 0) return answer;
+  return {
+    ...answer,
+    body: messages.sent > 0 ? undefined : answer?.body,
+    messages: messages.kept,
+    droppedMessages: messages.dropped || undefined,
+  };
 }
 
 function matchesAll(rule: Rule, request: CoreRequest): boolean {

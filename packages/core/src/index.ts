@@ -21,11 +21,15 @@ export {
   DEFAULT_JOURNAL_LIMITS,
   Journal,
   type JournalEntry,
+  type JournalEvent,
   type JournalFilter,
   type JournalLimits,
   type JournalResponse,
   type MissReport,
   RESPONSE_BODY_LIMIT,
+  STREAM_MESSAGE_LIMIT,
+  type StreamMessage,
+  StreamMessages,
 } from './journal.js';
 export { defaultLimits, type GivenLimits, limitsOf, type ServerLimits } from './limits.js';
 export { type Logger, silentLogger } from './logger.js';

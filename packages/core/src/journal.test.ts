@@ -77,3 +77,27 @@ test('keeps what was answered, a large body as a preview with its size', () => {
   expect(journal.remove((e) => e.id === 1)).toBe(1);
   expect(journal.list().map((e) => e.id)).toEqual([2]);
 });
+
+test('tells its listeners of each entry kept, entries removed and a clear; a throwing listener is dropped', () => {
+  const journal = new Journal(10);
+  const heard: string[] = [];
+  const unsubscribe = journal.subscribe((event) => {
+    heard.push(event.type === 'entry' ? `entry ${event.record.id}` : event.type === 'removed' ? `removed ${event.ids.join(',')}` : 'cleared');
+  });
+  journal.subscribe(() => {
+    throw new Error('a broken listener');
+  });
+  journal.record(entry(1));
+  journal.record(entry(2));
+  journal.remove((e) => e.id === 1);
+  journal.remove(() => false);
+  journal.clear();
+  unsubscribe();
+  journal.record(entry(3));
+  expect(heard).toEqual(['entry 1', 'entry 2', 'removed 1', 'cleared']);
+  // nothing is heard from a journal that keeps nothing
+  const none = new Journal(0);
+  none.subscribe(() => heard.push('kept nothing'));
+  none.record(entry(4));
+  expect(heard).toHaveLength(4);
+});

@@ -12,6 +12,37 @@ export interface MissReport {
   hint: string;
 }
 
+/** One message of a streaming call, received (`in`) or sent (`out`), with when it went. */
+export interface StreamMessage {
+  /** Milliseconds after the call arrived. */
+  atMs: number;
+  direction: 'in' | 'out';
+  message: unknown;
+}
+
+/** Messages of one streaming call the journal keeps: the first ones, the others counted. */
+export const STREAM_MESSAGE_LIMIT = 100;
+
+/**
+ * The messages of a streaming call (gRPC client, server and bidi streams) as they come and go, with
+ * their timing, for its journal entry: the first `STREAM_MESSAGE_LIMIT` kept (by reference, as
+ * bodies are), the rest counted. An adapter makes one per call and hands it to `engine.record`.
+ */
+export class StreamMessages {
+  readonly kept: StreamMessage[] = [];
+  dropped = 0;
+  sent = 0;
+
+  /** `startedAt`: `performance.now()` when the call arrived. */
+  constructor(readonly startedAt: number) {}
+
+  add(direction: 'in' | 'out', message: unknown): void {
+    if (direction === 'out') this.sent++;
+    if (this.kept.length >= STREAM_MESSAGE_LIMIT) this.dropped++;
+    else this.kept.push({ atMs: Math.round((performance.now() - this.startedAt) * 100) / 100, direction, message });
+  }
+}
+
 /** What the stack answered, as far as the engine or the adapter knows it. */
 export interface JournalResponse {
   /** The status as the protocol says it (as on the entry). */
@@ -28,6 +59,10 @@ export interface JournalResponse {
   body?: unknown;
   /** Set when the body was cut: its size in bytes of JSON. */
   truncatedBytes?: number | undefined;
+  /** A streaming call's messages both ways, with their timing (the first ones, up to `RESPONSE_BODY_LIMIT` bytes of JSON). */
+  messages?: StreamMessage[] | undefined;
+  /** Messages of the call not kept (over `STREAM_MESSAGE_LIMIT` or the byte limit). */
+  droppedMessages?: number | undefined;
 }
 
 /** Bytes of JSON of a response body the journal hands out whole; larger bodies become a preview. */
@@ -142,6 +177,7 @@ export class JournalRecord implements JournalEntry {
     if (!this.answer) return response;
     if (this.answer.headers) response.headers = this.answer.headers;
     if (this.answer.trailers) response.trailers = this.answer.trailers;
+    if (this.answer.messages) Object.assign(response, boundedMessages(this.answer.messages, this.answer.droppedMessages ?? 0));
     if (this.answer.body === undefined) return response;
     const json = safeJson(this.answer.body);
     const bytes = json === undefined ? 0 : utf8.encode(json).length;
@@ -173,6 +209,9 @@ export const DEFAULT_JOURNAL_LIMITS = { entries: 1000, bytes: 64 * 1024 * 1024, 
 /** What an entry costs besides its body (its fields, headers, the record object), estimated. */
 const ENTRY_OVERHEAD_BYTES = 1024;
 
+/** What a journal listener hears: an entry kept, entries removed, or every entry gone. */
+export type JournalEvent = { type: 'entry'; record: JournalRecord } | { type: 'removed'; ids: number[] } | { type: 'cleared' };
+
 /** A record of requests bounded by count and by bytes: the newest entries are kept. */
 export class Journal {
   readonly capacity: number;
@@ -183,6 +222,7 @@ export class Journal {
   #head = 0;
   #bytes = 0;
   #nextId = 1;
+  #listeners = new Set<(event: JournalEvent) => void>();
 
   constructor(limits: JournalLimits | number = {}) {
     const { entries, bytes, bodyBytes } = typeof limits === 'number' ? { entries: limits, bytes: undefined, bodyBytes: undefined } : limits;
@@ -213,7 +253,27 @@ export class Journal {
       this.#records = this.#records.slice(this.#head);
       this.#head = 0;
     }
+    if (this.#listeners.size > 0) this.#emit({ type: 'entry', record });
     return record;
+  }
+
+  /**
+   * Calls `listener` for each entry kept from now on, and when entries are removed or cleared (the
+   * dashboard's live feed). A listener that throws is dropped. Returns the unsubscribe function.
+   */
+  subscribe(listener: (event: JournalEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(event: JournalEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        this.#listeners.delete(listener);
+      }
+    }
   }
 
   /** Entries oldest first, filtered; `limit` keeps the newest. Plain objects, made per call. */
@@ -237,17 +297,18 @@ export class Journal {
   /** Removes the entries `test` picks (ids are kept); returns how many went. */
   remove(test: (entry: JournalEntry) => boolean): number {
     const kept: JournalRecord[] = [];
-    let removed = 0;
+    const removed: number[] = [];
     for (let i = this.#head; i < this.#records.length; i++) {
       const record = this.#records[i] as JournalRecord;
       if (test(record)) {
-        removed++;
+        removed.push(record.id);
         this.#bytes -= record.bytes;
       } else kept.push(record);
     }
     this.#records = kept;
     this.#head = 0;
-    return removed;
+    if (removed.length > 0 && this.#listeners.size > 0) this.#emit({ type: 'removed', ids: removed });
+    return removed.length;
   }
 
   /** Empties the journal; ids start again from 1. */
@@ -256,6 +317,7 @@ export class Journal {
     this.#head = 0;
     this.#bytes = 0;
     this.#nextId = 1;
+    if (this.#listeners.size > 0) this.#emit({ type: 'cleared' });
   }
 
   #find(filter: JournalFilter): JournalRecord[] {
@@ -282,6 +344,19 @@ function bodySize(record: JournalRecord): number {
 }
 
 const utf8 = new TextEncoder();
+
+/** The messages that fit in `RESPONSE_BODY_LIMIT` bytes of JSON, the first first; the others counted as dropped. */
+function boundedMessages(messages: StreamMessage[], dropped: number): Pick<JournalResponse, 'messages' | 'droppedMessages'> {
+  let bytes = 0;
+  let fit = 0;
+  for (const m of messages) {
+    bytes += utf8.encode(safeJson(m.message) ?? '').length;
+    if (bytes > RESPONSE_BODY_LIMIT) break;
+    fit++;
+  }
+  const left = dropped + messages.length - fit;
+  return { messages: fit === messages.length ? messages : messages.slice(0, fit), ...(left > 0 && { droppedMessages: left }) };
+}
 
 function safeJson(value: unknown): string | undefined {
   try {

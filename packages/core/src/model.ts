@@ -321,3 +321,20 @@ export interface Model {
   services: ReadonlyMap<string, Service>;
   variants: ReadonlyMap<string, Variant>;
 }
+
+const ruleIndexes = new WeakMap<Model, ReadonlyMap<string, Rule>>();
+
+/** Every rule of the model (its services' and its variants') by id; made once per model. */
+export function rulesById(model: Model): ReadonlyMap<string, Rule> {
+  let index = ruleIndexes.get(model);
+  if (!index) {
+    const rules = new Map<string, Rule>();
+    for (const service of model.services.values())
+      for (const operation of service.operations.values()) for (const rule of operation.rules) rules.set(rule.id, rule);
+    for (const variant of model.variants.values())
+      for (const overlay of variant.services.values()) for (const list of overlay.rules.values()) for (const rule of list) rules.set(rule.id, rule);
+    index = rules;
+    ruleIndexes.set(model, index);
+  }
+  return index;
+}

@@ -79,17 +79,23 @@ export class Redactor {
    * Authorization header does, wherever it appears in a string of the body. The same object when
    * there is nothing to blank (no copy).
    */
-  answer<Answer extends { headers?: Record<string, string> | undefined; trailers?: Record<string, string> | undefined; body?: unknown }>(
-    answer: Answer | undefined,
-    carrier: CoreRequest | undefined,
-  ): Answer | undefined {
+  answer<
+    Answer extends {
+      headers?: Record<string, string> | undefined;
+      trailers?: Record<string, string> | undefined;
+      body?: unknown;
+      messages?: unknown[] | undefined;
+    },
+  >(answer: Answer | undefined, carrier: CoreRequest | undefined): Answer | undefined {
     if (!answer || this.#headers.size === 0) return answer;
     const headers = answer.headers && (blanked(answer.headers, this.#headers) as Record<string, string>);
     const trailers = answer.trailers && (blanked(answer.trailers, this.#headers) as Record<string, string>);
-    const secrets = carrier && answer.body !== undefined ? this.#secretsOf(carrier) : [];
+    const secrets = carrier && (answer.body !== undefined || answer.messages) ? this.#secretsOf(carrier) : [];
     const body = secrets.length ? scrubbed(answer.body, secrets, 0) : answer.body;
-    if (headers === answer.headers && trailers === answer.trailers && body === answer.body) return answer;
-    return { ...answer, headers, trailers, body };
+    // A stream's messages (both ways: what came in repeats the request's secrets as much as what went out)
+    const messages = secrets.length && answer.messages ? (scrubbed(answer.messages, secrets, 0) as unknown[]) : answer.messages;
+    if (headers === answer.headers && trailers === answer.trailers && body === answer.body && messages === answer.messages) return answer;
+    return { ...answer, headers, trailers, body, messages };
   }
 
   /** The secret values a request carries: each redacted value, and its parts (the token of `Bearer <token>`, a cookie's value). */

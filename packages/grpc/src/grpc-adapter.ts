@@ -16,6 +16,7 @@ import {
   type Service,
   type ServiceAddress,
   type ServiceServer,
+  StreamMessages,
   sleep,
   tlsOf,
 } from '@mockstack/core';
@@ -268,9 +269,10 @@ class GrpcServer implements ServiceServer {
   }
 
   /** `messages` is what the client sent: one message, or all of a client stream. */
-  #unary(method: MethodInfo, call: AnyCall, body: unknown, messages: unknown[], callback: grpc.sendUnaryData<Buffer>): void {
+  #unary(method: MethodInfo, call: AnyCall, body: unknown, messages: unknown[], callback: grpc.sendUnaryData<Buffer>, streamLog?: StreamMessages): void {
     const startedAt = performance.now();
     const request = this.#request(method, call, body, messages, messages, undefined);
+    request.streamLog = streamLog;
     if (body instanceof BadMessage) {
       this.#finish(request, badRequest(body), startedAt, (s) => callback(s));
       return;
@@ -327,7 +329,7 @@ class GrpcServer implements ServiceServer {
     }
     if (headers) call.sendMetadata(headers);
     callback(null, buffer, trailers);
-    this.#engine.record(request, outcome, { status: 'OK', startedAt });
+    this.#engine.record(request, outcome, { status: 'OK', startedAt, messages: request.streamLog });
   }
 
   /**
@@ -361,7 +363,7 @@ class GrpcServer implements ServiceServer {
       this.#recordAborted(this.#request(method, call, inbox.received, inbox.received, inbox, undefined), { kind: 'aborted', rule: undefined }, call, startedAt);
       return;
     }
-    this.#unary(method, call, bad ?? inbox.received, inbox.received, callback);
+    this.#unary(method, call, bad ?? inbox.received, inbox.received, callback, inbox.log);
   }
 
   async #streaming(method: MethodInfo, call: Writable, inbox: Inbox): Promise<void> {
@@ -372,7 +374,7 @@ class GrpcServer implements ServiceServer {
       this.#finish(this.#request(method, call, first, inbox.received, inbox, undefined), badRequest(first), startedAt, fail);
       return;
     }
-    const writer = new StreamWriter(call, method);
+    const writer = new StreamWriter(call, method, inbox.log);
     const request = this.#request(method, call, method.kind === 'bidi' ? inbox.received : first, inbox.received, inbox, writer);
     let outcome = await this.#engine.handle(request, 'unruled');
     if (outcome.kind === 'fallback') outcome = this.#contractAnswer(method, request, outcome.rule, AUTO_STREAM_LENGTH);
@@ -403,11 +405,11 @@ class GrpcServer implements ServiceServer {
     }
     if (ending.kind === 'status') {
       fail(ending.status);
-      this.#engine.record(request, outcome, { status: ending.code, code: ending.code, error: ending.error, startedAt });
+      this.#engine.record(request, outcome, { status: ending.code, code: ending.code, error: ending.error, startedAt, messages: request.streamLog });
       return;
     }
     call.end(reply?.trailers ? metadataOf(reply.trailers) : undefined);
-    this.#engine.record(request, outcome, { status: 'OK', startedAt });
+    this.#engine.record(request, outcome, { status: 'OK', startedAt, messages: request.streamLog });
   }
 
   /** The contract's answer when no rule answered (see ContractDefault): the auto-mock, or UNIMPLEMENTED when auto-mocks are off. */
@@ -502,7 +504,7 @@ class GrpcServer implements ServiceServer {
     send(status);
     // A fault whose details do not encode went out as INTERNAL (see #status); journal what was sent.
     const code = status.code === grpcStatusOfCode[fault.code] ? fault.code : 'INTERNAL';
-    this.#engine.record(request, outcome, { status: code, code, error: status.details, startedAt });
+    this.#engine.record(request, outcome, { status: code, code, error: status.details, startedAt, messages: request.streamLog });
   }
 
   #recordAborted(request: GrpcRequest, outcome: Outcome, call: AnyCall, startedAt: number): void {
@@ -514,7 +516,7 @@ class GrpcServer implements ServiceServer {
     const passed = at !== Number.POSITIVE_INFINITY && Date.now() >= at - Math.max(50, timeout / 10);
     const code: Code = passed ? 'DEADLINE_EXCEEDED' : 'CANCELLED';
     const error = passed ? `the client's deadline passed before ${request.operation} answered` : 'the client cancelled the call';
-    this.#engine.record(request, outcome, { status: code, code, error, startedAt });
+    this.#engine.record(request, outcome, { status: code, code, error, startedAt, messages: request.streamLog });
   }
 
   #request(
@@ -538,7 +540,9 @@ class GrpcServer implements ServiceServer {
     // matter (a deadline, or a stream), to keep a listener and an AbortController off the hot path;
     // a call cancelled without either is still journaled so (see #answerUnary).
     const signal = writer || call.getDeadline() !== Number.POSITIVE_INFINITY ? signalOf(call) : undefined;
-    return new GrpcRequest(this.#service.name, method, headersOf(call.metadata), body, messages, incoming, write, signal);
+    const request = new GrpcRequest(this.#service.name, method, headersOf(call.metadata), body, messages, incoming, write, signal);
+    if (incoming instanceof Inbox) request.streamLog = incoming.log;
+    return request;
   }
 }
 
@@ -641,6 +645,8 @@ function writeUnary(): never {
 class Inbox implements AsyncIterable<unknown> {
   readonly received: unknown[];
   bad: BadMessage | undefined;
+  /** The call's messages both ways with their timing, for the journal (a stream's; see StreamWriter). */
+  readonly log = new StreamMessages(performance.now());
   #ended = true;
 
   /** The client has stopped sending (half-close, cancellation or a bad message). */
@@ -665,7 +671,10 @@ class Inbox implements AsyncIterable<unknown> {
       if (message instanceof BadMessage) {
         inbox.bad ??= message;
         inbox.#ended = true;
-      } else if (!inbox.#ended) inbox.received.push(message);
+      } else if (!inbox.#ended) {
+        inbox.received.push(message);
+        inbox.log.add('in', message);
+      }
       wake();
     });
     const end = (): void => {
@@ -701,17 +710,21 @@ class Inbox implements AsyncIterable<unknown> {
 /** Writes messages of a server or bidi stream in order, honouring backpressure, pauses and faults. */
 class StreamWriter {
   readonly #call: Writable;
+  readonly #log: StreamMessages;
   /** Encodes one message; the server swaps in a caching encoder for a rule's static items. */
   encode: (message: unknown) => Buffer;
 
-  constructor(call: Writable, method: MethodInfo) {
+  constructor(call: Writable, method: MethodInfo, log: StreamMessages) {
     this.#call = call;
+    this.#log = log;
     this.encode = (message) => encode(method.responseType, message);
   }
 
   write(message: unknown): boolean {
     if (this.#call.cancelled || this.#call.writableEnded) return false;
-    return this.#call.write(this.encode(message));
+    const buffer = this.encode(message);
+    this.#log.add('out', message);
+    return this.#call.write(buffer);
   }
 
   /** Sends every item; a Fault item ends the stream with that status. Awaits only for pauses, backpressure and async sources. */

@@ -1,4 +1,4 @@
-import type { CoreRequest, Headers } from '@mockstack/core';
+import type { CoreRequest, Headers, StreamMessages } from '@mockstack/core';
 import type { MethodInfo } from './protos.js';
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
@@ -32,6 +32,8 @@ export class GrpcRequest implements CoreRequest {
   readonly incoming: AsyncIterable<unknown> | Iterable<unknown>;
   readonly write: (message: unknown) => void;
   readonly method: string;
+  /** A stream's messages both ways with their timing, for the journal; undefined for a unary call. */
+  streamLog: StreamMessages | undefined = undefined;
   state: unknown = undefined;
   call = 0;
 

@@ -1,0 +1,208 @@
+import { useEffect, useState } from 'preact/hooks';
+import { AdminError, admin, type MachinesView, type RuleView, type ServiceView, type VariantsView } from './api.js';
+
+/** Each service: its URL and operations, with the rules that answer them (name, id, file:line). */
+export function ServicesPanel({ services, rules }: { services: ServiceView[]; rules: Map<string, RuleView> }) {
+  return (
+    <div class="cards">
+      {services.map((s) => (
+        <section class="card" key={s.name} aria-label={`service ${s.name}`}>
+          <h2>
+            {s.name} <span class={`proto ${s.protocol}`}>{s.protocol}</span>
+          </h2>
+          <p>
+            {s.protocol === 'grpc' ? (
+              <code>{s.url}</code>
+            ) : (
+              <a href={s.url} target="_blank" rel="noreferrer">
+                {s.url}
+              </a>
+            )}
+          </p>
+          <table class="operations">
+            <thead>
+              <tr>
+                <th scope="col">operation</th>
+                <th scope="col">rules</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.operations.map((o) => (
+                <tr key={o.id}>
+                  <td>
+                    <code>{o.id}</code>
+                  </td>
+                  <td>
+                    {o.rules.length === 0 ? (
+                      <span class="dim">contract answers</span>
+                    ) : (
+                      o.rules.map((id) => {
+                        const rule = rules.get(id);
+                        return (
+                          <div key={id}>
+                            {rule?.name ? (
+                              <>
+                                <strong>{rule.name}</strong> <span class="dim">{id}</span>
+                              </>
+                            ) : (
+                              id
+                            )}
+                            {rule?.source && <span class="dim"> · {rule.source}</span>}
+                          </div>
+                        );
+                      })
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+/** A switch per variant; switching one sends the whole active list (as `PUT /__admin/variants` takes it). */
+export function VariantsPanel({ variants, onChange }: { variants: VariantsView; onChange: (active: string[]) => void }) {
+  if (!variants.available.length) return <p class="empty">The scenario has no variants.</p>;
+  return (
+    <fieldset class="variants">
+      <legend>Variants (take effect from the next request)</legend>
+      {variants.available.map((name) => {
+        const on = variants.active.includes(name);
+        return (
+          <label key={name} class="switch">
+            <input
+              type="checkbox"
+              role="switch"
+              checked={on}
+              aria-checked={on}
+              onChange={() => onChange(on ? variants.active.filter((v) => v !== name) : [...variants.active, name])}
+            />
+            <span>{name}</span>
+          </label>
+        );
+      })}
+      {variants.active.length > 0 && (
+        <button type="button" onClick={() => onChange([])}>
+          All off
+        </button>
+      )}
+    </fieldset>
+  );
+}
+
+/**
+ * The shared state as JSON (Maps as `{"$map": …}`, Sets as `{"$set": …}`), editable: the edit is parsed
+ * here, then validated by `PUT /__admin/state`, whose refusal (unknown key, value of another kind) is shown.
+ * While the text is being edited, live updates do not overwrite it.
+ */
+export function StatePanel({ version }: { version: number }) {
+  const [text, setText] = useState('');
+  const [dirty, setDirty] = useState(false);
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>();
+
+  const load = async () => {
+    try {
+      setText(JSON.stringify(await admin<unknown>('state'), null, 2));
+      setDirty(false);
+    } catch (error) {
+      setMessage({ kind: 'error', text: (error as Error).message });
+    }
+  };
+  // Reload when the version says the state may have changed (not while the text is being edited).
+  useEffect(() => {
+    if (!dirty) void load();
+  }, [version]);
+
+  const save = async () => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      setMessage({ kind: 'error', text: `not JSON: ${(error as Error).message}` });
+      return;
+    }
+    try {
+      setText(JSON.stringify(await admin<unknown>('state', 'PUT', parsed), null, 2));
+      setDirty(false);
+      setMessage({ kind: 'ok', text: 'saved: handlers see it from the next request' });
+    } catch (error) {
+      setMessage({ kind: 'error', text: error instanceof AdminError ? error.message : String(error) });
+    }
+  };
+
+  return (
+    <section class="state" aria-label="State">
+      <h2>State</h2>
+      <label for="state-json">The scenario's shared state (JSON; send back only the keys you change, or all)</label>
+      <textarea
+        id="state-json"
+        spellcheck={false}
+        value={text}
+        rows={Math.min(24, Math.max(6, text.split('\n').length + 1))}
+        onInput={(event) => {
+          setText((event.currentTarget as HTMLTextAreaElement).value);
+          setDirty(true);
+          setMessage(undefined);
+        }}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void save();
+        }}
+      />
+      <div class="actions">
+        <button type="button" onClick={save} disabled={!dirty}>
+          Save state
+        </button>
+        <button type="button" onClick={load}>
+          {dirty ? 'Discard edits' : 'Reload'}
+        </button>
+        <span class="dim">Ctrl+Enter saves</span>
+      </div>
+      {message && (
+        <p class={message.kind === 'ok' ? 'saved' : 'problem'} role={message.kind === 'ok' ? 'status' : 'alert'}>
+          {message.text}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** Each state machine with its current state, and a setter. */
+export function MachinesPanel({ machines, onSet }: { machines: MachinesView; onSet: (machine: string, state: string) => void }) {
+  const names = Object.keys(machines.available);
+  return (
+    <section class="machines" aria-label="State machines">
+      <h2>State machines</h2>
+      {names.length === 0 ? (
+        <p class="empty">The scenario has no state machines.</p>
+      ) : (
+        <table>
+          <tbody>
+            {names.map((name) => (
+              <tr key={name}>
+                <th scope="row">
+                  <label for={`machine-${name}`}>{name}</label>
+                </th>
+                <td>
+                  <select
+                    id={`machine-${name}`}
+                    value={machines.current[name]}
+                    onChange={(event) => onSet(name, (event.currentTarget as HTMLSelectElement).value)}
+                  >
+                    {(machines.available[name] ?? []).map((state) => (
+                      <option key={state} value={state}>
+                        {state}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * The journal keeps a gRPC stream's messages both ways with their timing (what the dashboard's detail shows):
+ * a server stream's items, a bidi call's received and sent messages in order, bounded to the first 100.
+ */
+import { resolve } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import type { StreamMessage } from '@mockstack/core';
+import { startStack, type TestStack } from '@mockstack/testing';
+import { grpc as grpcService, scenario } from 'mockstack';
+
+const proto = resolve(import.meta.dirname, 'fixtures/init/chat.proto');
+
+interface Message {
+  room: string;
+  text: string;
+}
+type Chat = grpc.Client & {
+  Follow(room: object): grpc.ClientReadableStream<Message>;
+  Talk(): grpc.ClientDuplexStream<Message, Message>;
+};
+
+let stack: TestStack;
+let chat: Chat;
+
+beforeAll(async () => {
+  stack = await startStack(
+    scenario('streams').services({
+      chat: grpcService({ proto }, [
+        grpcService.method('demo.chat.v1.Chat/Follow', ({ request }: { request: { id: string } }) =>
+          request.id === 'busy'
+            ? Array.from({ length: 130 }, (_, i) => ({ room: 'busy', text: `m${i}` }))
+            : grpcService.stream(
+                [
+                  { room: request.id, text: 'one' },
+                  { room: request.id, text: 'two' },
+                ],
+                { interval: '5ms' },
+              ),
+        ),
+        grpcService.method('demo.chat.v1.Chat/Talk', async ({ incoming, write }) => {
+          for await (const message of incoming as AsyncIterable<Message>) write({ room: message.room, text: `echo ${message.text}` });
+        }),
+      ]),
+    }),
+  );
+  const Chat = (grpc.loadPackageDefinition(protoLoader.loadSync(proto)) as unknown as { demo: { chat: { v1: { Chat: grpc.ServiceClientConstructor } } } }).demo
+    .chat.v1.Chat;
+  chat = new Chat(stack.url('chat'), grpc.credentials.createInsecure()) as unknown as Chat;
+});
+afterAll(async () => {
+  chat.close();
+  await stack.close();
+});
+beforeEach(() => stack.reset());
+
+const read = (stream: grpc.ClientReadableStream<Message> | grpc.ClientDuplexStream<Message, Message>) =>
+  new Promise<Message[]>((done, fail) => {
+    const messages: Message[] = [];
+    stream.on('data', (m: Message) => messages.push(m));
+    stream.on('end', () => done(messages));
+    stream.on('error', fail);
+  });
+
+const timeline = (messages: StreamMessage[] | undefined) => messages?.map((m) => [m.direction, (m.message as Message).text]);
+
+test('a server stream: each item sent, with when, in place of the spent iterable', async () => {
+  expect((await read(chat.Follow({ id: 'lobby' }))).map((m) => m.text)).toEqual(['one', 'two']);
+  const [entry] = stack.requests();
+  expect(entry?.response?.body).toBeUndefined();
+  expect(timeline(entry?.response?.messages)).toEqual([
+    ['out', 'one'],
+    ['out', 'two'],
+  ]);
+  const [first, second] = entry?.response?.messages ?? [];
+  expect(second?.atMs).toBeGreaterThanOrEqual(first?.atMs ?? Number.POSITIVE_INFINITY);
+});
+
+test('a bidi call: what came in and what went out, in order', async () => {
+  const talk = chat.Talk();
+  const replies = read(talk);
+  talk.write({ room: 'r', text: 'hi' });
+  talk.write({ room: 'r', text: 'bye' });
+  talk.end();
+  expect((await replies).map((m) => m.text)).toEqual(['echo hi', 'echo bye']);
+  const [entry] = stack.requests();
+  const sent = timeline(entry?.response?.messages);
+  expect(sent?.filter(([direction]) => direction === 'in')).toEqual([
+    ['in', 'hi'],
+    ['in', 'bye'],
+  ]);
+  expect(sent?.filter(([direction]) => direction === 'out')).toEqual([
+    ['out', 'echo hi'],
+    ['out', 'echo bye'],
+  ]);
+  // Each reply follows the message it answers
+  expect(sent?.findIndex(([, text]) => text === 'echo hi')).toBeGreaterThan(sent?.findIndex(([, text]) => text === 'hi') ?? 99);
+  expect(sent?.findIndex(([, text]) => text === 'echo bye')).toBeGreaterThan(sent?.findIndex(([, text]) => text === 'bye') ?? 99);
+});
+
+test('a long stream keeps the first 100 messages and counts the others', async () => {
+  expect(await read(chat.Follow({ id: 'busy' }))).toHaveLength(130);
+  const [entry] = stack.requests();
+  expect(entry?.response?.messages).toHaveLength(100);
+  expect(entry?.response?.droppedMessages).toBe(30);
+  expect(timeline(entry?.response?.messages)?.[99]).toEqual(['out', 'm99']);
+});
