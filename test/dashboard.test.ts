@@ -13,6 +13,7 @@ import { jest } from '@jest/globals';
 import { type RunningStack, runScenario } from '@mockstack/runner';
 import { fault, grpc as grpcService, rest, scenario } from 'mockstack';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { eventually } from './helpers/eventually.js';
 
 const proto = resolve(import.meta.dirname, 'fixtures/contracts/greeter.proto');
 const screenshots = resolve(import.meta.dirname, '.screenshots');
@@ -91,28 +92,34 @@ describe('the dashboard', () => {
     await rows.filter({ hasText: 'GET /orders/o1?expand=all' }).waitFor();
     await rows.filter({ hasText: 'SayHello' }).waitFor();
     // Newest first; the rule's name where it has one
-    expect(await rows.allInnerTexts()).toEqual([
-      expect.stringMatching(/shop\s+GET \/orders\/o1\?expand=all\s+404\s+unmatched/),
-      expect.stringMatching(/grpc\s+rpc\s+.*SayHello\s+OK\s+rpc#1/),
-      expect.stringMatching(/rest\s+shop\s+GET \/hits\s+200\s+count hits/),
-    ]);
+    await eventually(async () =>
+      expect(await rows.allInnerTexts()).toEqual([
+        expect.stringMatching(/shop\s+GET \/orders\/o1\?expand=all\s+404\s+unmatched/),
+        expect.stringMatching(/grpc\s+rpc\s+.*SayHello\s+OK\s+rpc#1/),
+        expect.stringMatching(/rest\s+shop\s+GET \/hits\s+200\s+count hits/),
+      ]),
+    );
 
     await rows.filter({ hasText: 'GET /hits' }).click();
     const detail = page.getByRole('region', { name: 'Request detail' });
-    await expect(detail.textContent()).resolves.toMatch(/Answered by count hits \(shop#1\) at test\/dashboard\.test\.ts:\d+/);
-    await expect(detail.locator('pre.body').last().textContent()).resolves.toContain('"hits": 1');
+    await eventually(async () => expect(await detail.textContent()).toMatch(/Answered by count hits \(shop#1\) at test\/dashboard\.test\.ts:\d+/));
+    await eventually(async () => expect(await detail.locator('pre.body').last().textContent()).toContain('"hits": 1'));
 
     await rows.filter({ hasText: 'SayHello' }).click();
-    const grpcDetail = await detail.textContent();
-    expect(grpcDetail).toMatch(/metadata/);
-    expect(grpcDetail).toContain('"message": "hello"');
+    await eventually(async () => {
+      const grpcDetail = await detail.textContent();
+      expect(grpcDetail).toMatch(/metadata/);
+      expect(grpcDetail).toContain('"message": "hello"');
+    });
 
     // Keyboard: the list moves with the arrow keys
     await page.keyboard.press('ArrowUp');
-    const missDetail = await detail.textContent();
-    expect(missDetail).toContain('Why no rule answered');
-    expect(missDetail).toMatch(/nearest rule\s*shop#4 at test\/dashboard\.test\.ts:\d+/);
-    expect(missDetail).toContain('query "expand" is "all", wanted "lines"');
+    await eventually(async () => {
+      const missDetail = await detail.textContent();
+      expect(missDetail).toContain('Why no rule answered');
+      expect(missDetail).toMatch(/nearest rule\s*shop#4 at test\/dashboard\.test\.ts:\d+/);
+      expect(missDetail).toContain('query "expand" is "all", wanted "lines"');
+    });
 
     await page.screenshot({ path: resolve(screenshots, 'journal-light.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
@@ -126,13 +133,13 @@ describe('the dashboard', () => {
     const rows = rowsOf(page);
     await rows.filter({ hasText: '/nowhere' }).waitFor();
     await page.getByLabel('Protocol').selectOption('grpc');
-    await expect(rows.allInnerTexts()).resolves.toEqual([expect.stringContaining('SayHello')]);
+    await eventually(async () => expect(await rows.allInnerTexts()).toEqual([expect.stringContaining('SayHello')]));
     await page.getByLabel('Protocol').selectOption('');
     await page.getByLabel('Answered').selectOption('unmatched');
-    await expect(rows.allInnerTexts()).resolves.toEqual([expect.stringContaining('/nowhere')]);
+    await eventually(async () => expect(await rows.allInnerTexts()).toEqual([expect.stringContaining('/nowhere')]));
     await page.getByLabel('Answered').selectOption('');
     await page.getByLabel('Text').fill('count hits');
-    await expect(rows.allInnerTexts()).resolves.toEqual([expect.stringContaining('GET /hits')]);
+    await eventually(async () => expect(await rows.allInnerTexts()).toEqual([expect.stringContaining('GET /hits')]));
   });
 
   test('a variant toggle changes the next answer', async () => {
@@ -151,7 +158,7 @@ describe('the dashboard', () => {
   test('a state edit shows in the next answer; an invalid one is refused and the stack keeps serving', async () => {
     await page.getByRole('tab', { name: 'State & machines' }).click();
     const editor = page.getByLabel(/shared state/);
-    await expect(editor.inputValue()).resolves.toContain('"hits": 0');
+    await eventually(async () => expect(await editor.inputValue()).toContain('"hits": 0'));
     await editor.fill('{ "hits": 41 }');
     await page.getByRole('button', { name: 'Save state' }).click();
     await page.getByText('saved').waitFor();
@@ -159,10 +166,10 @@ describe('the dashboard', () => {
 
     await editor.fill('{ "hitz": 1 }');
     await page.getByRole('button', { name: 'Save state' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('the state has no key "hitz" (did you mean "hits"?)');
+    await eventually(async () => expect(await page.getByRole('alert').textContent()).toContain('the state has no key "hitz" (did you mean "hits"?)'));
     await editor.fill('{ "hits": ');
     await page.getByRole('button', { name: 'Save state' }).click();
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('not JSON');
+    await eventually(async () => expect(await page.getByRole('alert').textContent()).toContain('not JSON'));
     expect(await (await fetch(`${shopUrl}/hits`)).json()).toEqual({ hits: 43 });
 
     // The machine setter
@@ -182,8 +189,8 @@ describe('the dashboard', () => {
     await rowsOf(page).first().waitFor();
     await page.getByRole('tab', { name: 'Services' }).click();
     const card = page.getByRole('region', { name: 'service shop' });
-    await expect(card.textContent()).resolves.toContain(shopUrl);
-    await expect(card.textContent()).resolves.toMatch(/GET \/hits\s*count hits shop#1 · test\/dashboard\.test\.ts:\d+/);
+    await eventually(async () => expect(await card.textContent()).toContain(shopUrl));
+    await eventually(async () => expect(await card.textContent()).toMatch(/GET \/hits\s*count hits shop#1 · test\/dashboard\.test\.ts:\d+/));
     await page.screenshot({ path: resolve(screenshots, 'services-light.png') });
     await page.getByRole('button', { name: 'Reset' }).click();
     await page.getByRole('tab', { name: 'Journal' }).click();

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { AdminError, admin, type MachinesView, type RuleView, type ServiceView, type VariantsView } from './api.js';
 
 /** Each service: its URL and operations, with the rules that answer them (name, id, file:line). */
@@ -103,9 +103,15 @@ export function StatePanel({ version }: { version: number }) {
   const [dirty, setDirty] = useState(false);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>();
 
-  const load = async () => {
+  // Counts keystrokes, so a live reload that was already in flight when the user started typing does not
+  // overwrite the edit; the Reload/Discard button passes `force`.
+  const edits = useRef(0);
+  const load = async (force = false) => {
+    const editsBefore = edits.current;
     try {
-      setText(JSON.stringify(await admin<unknown>('state'), null, 2));
+      const current = JSON.stringify(await admin<unknown>('state'), null, 2);
+      if (!force && edits.current !== editsBefore) return;
+      setText(current);
       setDirty(false);
     } catch (error) {
       setMessage({ kind: 'error', text: (error as Error).message });
@@ -143,6 +149,7 @@ export function StatePanel({ version }: { version: number }) {
         value={text}
         rows={Math.min(24, Math.max(6, text.split('\n').length + 1))}
         onInput={(event) => {
+          edits.current++;
           setText((event.currentTarget as HTMLTextAreaElement).value);
           setDirty(true);
           setMessage(undefined);
@@ -155,7 +162,7 @@ export function StatePanel({ version }: { version: number }) {
         <button type="button" onClick={save} disabled={!dirty}>
           Save state
         </button>
-        <button type="button" onClick={load}>
+        <button type="button" onClick={() => load(true)}>
           {dirty ? 'Discard edits' : 'Reload'}
         </button>
         <span class="dim">Ctrl+Enter saves</span>
