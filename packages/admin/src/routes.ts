@@ -218,8 +218,8 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
       path: '/reset',
       summary: 'state and state machines back to the seed, rule counters and sequences restarted, journal emptied',
       response: { type: 'object', properties: { reset: { type: 'boolean' }, scenario: { type: 'string' } } },
-      handle: () => {
-        engine.reset();
+      handle: async () => {
+        await engine.reset();
         return { reset: true, scenario: engine.model.name };
       },
     },
@@ -230,11 +230,11 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
       summary: 'switches variants at runtime; an unknown name is refused with those that exist, and nothing changes',
       body: { type: 'object', required: ['active'], properties: { active: { type: 'array', items: { type: 'string' } } } },
       response: variants,
-      handle: ({ body }) => {
+      handle: async ({ body }) => {
         const active = (body as { active?: unknown } | undefined)?.active;
         if (!Array.isArray(active) || !active.every((v) => typeof v === 'string'))
           throw new AdminRequestError('send { "active": ["variant-name", …] } (an empty list turns every variant off)');
-        engine.setVariants(active);
+        await engine.setVariants(active);
         return variantsView();
       },
     },
@@ -243,7 +243,10 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
       path: '/state',
       summary: "the scenario's shared state as JSON (Maps, Sets and Dates tagged)",
       response: stateView,
-      handle: () => stateToJson(engine.state) ?? null,
+      handle: async () => {
+        await engine.refresh();
+        return stateToJson(engine.state) ?? null;
+      },
     },
     {
       method: 'PUT',
@@ -251,22 +254,32 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
       summary: 'replaces the values of the keys sent (others keep theirs); unknown keys and values of another kind are refused',
       body: stateView,
       response: stateView,
-      handle: ({ body }) => {
+      handle: async ({ body }) => {
         if (body === undefined) throw new AdminRequestError('send the state as JSON, as GET /__admin/state shows it');
-        engine.replaceState(mergeState(engine.state, body));
+        await engine.refresh();
+        await engine.replaceState(mergeState(engine.state, body));
         return stateToJson(engine.state) ?? null;
       },
     },
-    { method: 'GET', path: '/machines', summary: 'each state machine: its current state and its states', response: machines, handle: machinesView },
+    {
+      method: 'GET',
+      path: '/machines',
+      summary: 'each state machine: its current state and its states',
+      response: machines,
+      handle: async () => {
+        await engine.refresh();
+        return machinesView();
+      },
+    },
     {
       method: 'PUT',
       path: '/machines',
       summary: 'moves state machines: { "payment": "captured" }; an unknown machine or state is refused and nothing moves',
       body: stringMap,
       response: machines,
-      handle: ({ body }) => {
+      handle: async ({ body }) => {
         if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AdminRequestError('send { "machine": "state", … }');
-        engine.setMachines(body as Record<string, string>);
+        await engine.setMachines(body as Record<string, string>);
         return machinesView();
       },
     },
