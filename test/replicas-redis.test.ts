@@ -77,7 +77,7 @@ async function graphql(r: Replica, query: string): Promise<{ data?: Result; erro
 }
 
 const stockOf = async (r: Replica, sku: string): Promise<number> =>
-  ((await graphql(r, `{ product(sku: "${sku}") { stock } }`)).data?.product as { stock: number }).stock;
+  ((await graphql(r, `{ product(sku: "${sku}") { stock } }`)).data?.product as { stock: number } | undefined)?.stock ?? Number.NaN;
 
 async function admin(r: Replica, method: string, path: string, body?: unknown): Promise<Response> {
   return fetch(`${r.admin}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: JSON.stringify(body) });
