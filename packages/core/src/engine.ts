@@ -414,9 +414,10 @@ export class Engine {
         },
         (error: unknown) => {
           this.#store.end?.(request);
-          if (!(error instanceof StoreUnavailableError)) throw error;
-          this.logger.error(error.message, { service: request.service, operation: request.operation });
-          return { kind: 'fault', rule: undefined, fault: error.fault() };
+          const fault =
+            error instanceof StoreUnavailableError ? error.fault() : makeFault(Code.Internal, `the store ${this.#store.name} failed: ${describeError(error)}`);
+          this.logger.error(fault.message, { service: request.service, operation: request.operation });
+          return { kind: 'fault', rule: undefined, fault };
         },
       );
   }

@@ -122,7 +122,10 @@ export class RedisStore implements Store {
       // A request while Redis is away fails at once (UNAVAILABLE) instead of queueing; reconnection goes on in the background.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      retryStrategy: (times: number) => Math.min(times * 100, 1000),
+      // A socket that does not close when asked is destroyed after this (the default 2 s timer outlives a closed stack).
+      disconnectTimeout: 200,
+      // Reconnect while serving (at most every second); not before the store opened (a failed start is final) or once closed.
+      retryStrategy: (times: number) => (this.#opened && !this.#closed ? Math.min(times * 100, 1000) : null),
     };
     this.#redis = new Redis(url, { ...common, commandTimeout: options.commandTimeout ?? 2000, enableAutoPipelining: true });
     this.#redis.defineCommand('claimTimes', { numberOfKeys: 1, lua: CLAIM_TIMES });
@@ -140,17 +143,20 @@ export class RedisStore implements Store {
 
   async open(): Promise<void> {
     try {
-      await Promise.all([this.#redis.connect(), this.#subscriber.connect(), this.#reader.connect()]);
+      // Every client settles before any is dropped: one still connecting would go on reconnecting after disconnect().
+      const connected = await Promise.allSettled([this.#redis.connect(), this.#subscriber.connect(), this.#reader.connect()]);
+      const failed = connected.find((c) => c.status === 'rejected');
+      if (failed) throw failed.reason;
       this.#subscriber.on('message', (_channel: string, message: string) => this.#event(message));
       await this.#subscriber.subscribe(this.#keys.events);
-      const given = this.#binding?.variants() ?? [];
       this.#opened = true;
+      const given = this.#binding?.variants() ?? [];
       if (given.length) await this.setVariants(given);
       else await this.#adoptVariants();
       await this.refresh();
     } catch (error) {
       this.#closed = true;
-      for (const client of [this.#redis, this.#subscriber, this.#reader]) client.disconnect();
+      for (const client of [this.#redis, this.#subscriber, this.#reader]) if (client.status !== 'end') client.disconnect();
       throw new MockstackError(
         ErrorCode.StoreUnavailable,
         `cannot reach the store ${this.name}: ${describe(error)}. Start Redis there, or give --store another address`,
@@ -164,7 +170,11 @@ export class RedisStore implements Store {
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const client of [this.#redis, this.#subscriber, this.#reader]) client.disconnect();
+    this.#subscriber.disconnect();
+    this.#reader.disconnect();
+    // QUIT lets the journal entries still on their way be written; a connection that is down just closes.
+    if (this.#redis.status === 'ready') await this.#redis.quit().catch(() => {});
+    this.#redis.disconnect();
     await this.#reading;
   }
 
@@ -194,7 +204,7 @@ export class RedisStore implements Store {
 
   async #commit(session: Session): Promise<boolean> {
     const { snapshot } = session;
-    const blob = serialize({ state: snapshot.state, machines: snapshot.machines });
+    const blob = serialized(snapshot);
     if (snapshot.blob?.equals(blob)) return true;
     const saved = await this.#call(() => this.#scripts.saveDoc(this.#keys.doc, snapshot.version, blob));
     if (saved !== 1) return false;
@@ -327,7 +337,7 @@ export class RedisStore implements Store {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const loaded = await this.#load();
       const next = change(loaded);
-      const blob = serialize({ state: next.state, machines: next.machines });
+      const blob = serialized(next);
       if ((await this.#call(() => this.#scripts.saveDoc(this.#keys.doc, loaded.version, blob))) === 1) {
         this.#seen({ ...next, version: loaded.version + 1, blob });
         return;
@@ -402,6 +412,17 @@ interface Scripts {
   claimTimes(key: string, rule: string, times: number): Promise<number>;
   hitWindow(key: string, window: string, limit: number, windowMs: number): Promise<number>;
   saveDoc(key: string, version: number, blob: Buffer): Promise<number>;
+}
+
+/** The document as stored: the state and machines, structured-clone serialized. */
+function serialized(snapshot: Snapshot): Buffer {
+  try {
+    return serialize({ state: snapshot.state, machines: snapshot.machines });
+  } catch (error) {
+    throw new Error(
+      `the state cannot be shared through Redis (${describe(error)}); keep it to plain objects, arrays, Map, Set, Date and primitives (no functions)`,
+    );
+  }
 }
 
 function parseUrl(url: string): URL {
