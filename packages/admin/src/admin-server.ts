@@ -44,6 +44,8 @@ export function createAdminApp(
   const document = adminOpenApi(routes, ADMIN_PREFIX, '1');
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
+    // The shared store is away: the same 503 the services answer, naming it.
+    if (error.code === ErrorCode.StoreUnavailable) return reply.code(503).send({ error: { code: error.code, message: error.message } });
     if (isRequestError(error)) return reply.code(400).send({ error: { code: error.code, message: error.message } });
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
     return reply.code(status).send({ error: { code: status === 400 ? 'BAD_REQUEST' : 'ADMIN_ERROR', message: error.message } });

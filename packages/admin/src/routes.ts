@@ -234,8 +234,8 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
       path: '/reset',
       summary: 'state and state machines back to the seed, rule counters and sequences restarted, journal emptied',
       response: { type: 'object', properties: { reset: { type: 'boolean' }, scenario: { type: 'string' } } },
-      handle: () => {
-        engine.reset();
+      handle: async () => {
+        await engine.reset();
         announce('admin', 'reset: state and machines back to the seed, journal emptied');
         return { reset: true, scenario: engine.model.name };
       },
@@ -247,12 +247,12 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
       summary: 'switches variants at runtime; an unknown name is refused with those that exist, and nothing changes',
       body: { type: 'object', required: ['active'], properties: { active: { type: 'array', items: { type: 'string' } } } },
       response: variants,
-      handle: ({ body }) => {
+      handle: async ({ body }) => {
         const active = (body as { active?: unknown } | undefined)?.active;
         if (!Array.isArray(active) || !active.every((v) => typeof v === 'string'))
           throw new AdminRequestError('send { "active": ["variant-name", …] } (an empty list turns every variant off)');
         const before = engine.variants;
-        engine.setVariants(active);
+        await engine.setVariants(active);
         announce('variant', variantChange(before, engine.variants));
         return variantsView();
       },
@@ -262,7 +262,10 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
       path: '/state',
       summary: "the scenario's shared state as JSON (Maps, Sets and Dates tagged)",
       response: stateView,
-      handle: () => stateToJson(engine.state) ?? null,
+      handle: async () => {
+        await engine.refresh();
+        return stateToJson(engine.state) ?? null;
+      },
     },
     {
       method: 'PUT',
@@ -270,24 +273,34 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
       summary: 'replaces the values of the keys sent (others keep theirs); unknown keys and values of another kind are refused',
       body: stateView,
       response: stateView,
-      handle: ({ body }) => {
+      handle: async ({ body }) => {
         if (body === undefined) throw new AdminRequestError('send the state as JSON, as GET /__admin/state shows it');
-        engine.replaceState(mergeState(engine.state, body));
+        await engine.refresh();
+        await engine.replaceState(mergeState(engine.state, body));
         const keys = body && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : [];
         announce('admin', `state: ${keys.length ? `replaced ${keys.join(', ')}` : 'replaced'}`);
         return stateToJson(engine.state) ?? null;
       },
     },
-    { method: 'GET', path: '/machines', summary: 'each state machine: its current state and its states', response: machines, handle: machinesView },
+    {
+      method: 'GET',
+      path: '/machines',
+      summary: 'each state machine: its current state and its states',
+      response: machines,
+      handle: async () => {
+        await engine.refresh();
+        return machinesView();
+      },
+    },
     {
       method: 'PUT',
       path: '/machines',
       summary: 'moves state machines: { "payment": "captured" }; an unknown machine or state is refused and nothing moves',
       body: stringMap,
       response: machines,
-      handle: ({ body }) => {
+      handle: async ({ body }) => {
         if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AdminRequestError('send { "machine": "state", … }');
-        engine.setMachines(body as Record<string, string>);
+        await engine.setMachines(body as Record<string, string>);
         announce(
           'admin',
           `machines: ${Object.entries(body as Record<string, string>)

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { DEFAULT_HANDLER_TIMEOUT_MS, defaultLimits, ErrorCode, isLoopbackHost, MockstackError, parseDuration, rulesById } from '@mockstack/core';
-import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario } from '@mockstack/runner';
+import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario, STORE_ENV } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger, type LogFormat } from './request-logger.js';
 import { printServiceTable } from './service-table.js';
@@ -39,6 +39,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .argument('<files...>', 'a scenario module (scenarios/checkout.ts) and/or contracts served zero-config (.proto, .graphql; file:port picks a port)')
     .option('--variant <names>', 'activate variants at start (comma-separated)', list)
     .option('--seed <n>', "override the scenario's seed", integer)
+    .option(
+      '--store <url>',
+      `where state, counters, rate limits, variants and the journal live: memory (default) or redis://host:6379/0, shared by every replica (default $${STORE_ENV}, else the scenario's store)`,
+    )
     .option('--host <host>', 'host every service binds to', '127.0.0.1')
     .option('--random-ports', 'serve every service on a free port')
     .option('--tls', 'serve every service over TLS (HTTP/2 for REST and GraphQL) with a generated certificate; its CA is written to .mockstack/tls/ca.pem')
@@ -210,6 +214,7 @@ function ownVersion(): string {
 
 interface UpOptions {
   variant?: string[];
+  store?: string;
   seed?: number;
   host: string;
   randomPorts?: boolean;
@@ -263,6 +268,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       lenient: options.lenient,
       variants: options.variant,
       seed: options.seed,
+      store: options.store ?? process.env[STORE_ENV],
       host: options.host,
       randomPorts: options.randomPorts,
       tls: options.tls,

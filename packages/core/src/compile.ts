@@ -82,6 +82,7 @@ export async function compile(definition: ScenarioDefinition, options: CompileOp
     machines,
     chaos: definition.chaos,
     redact: definition.redact,
+    store: definition.store,
     services,
     variants,
   };

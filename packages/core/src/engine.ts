@@ -25,6 +25,7 @@ import { hashString, SeededRandom } from './random.js';
 import { Redactor, type RedactSetting } from './redact.js';
 import { isFallThrough, isFault, isReply, isSequence, makeFault } from './reply.js';
 import { INDEX_MIN_RULES, RuleIndex } from './rule-index.js';
+import { type MaybePromise, MemoryStore, type Store, type StoreBinding, StoreUnavailableError } from './store.js';
 
 /** What the engine decided for one request; the adapter turns it into its protocol. */
 export type Outcome =
@@ -77,6 +78,8 @@ export interface EngineOptions {
    * runner's sends them over HTTP and journals each. Without one, they are journaled as not sent.
    */
   webhooks?: WebhookSender | undefined;
+  /** Where state, machines, counters, rate-limit windows, variants and the journal are shared (default: this process, see MemoryStore). */
+  store?: Store | undefined;
 }
 
 /** Sends the webhooks of an answer to `request` (the request whose rule answered). */
@@ -148,15 +151,13 @@ export class Engine {
   #seed: number;
   /** One random stream per decision kind and rule (or service), so a rule's chaos and delays depend only on its own calls. */
   #streams = new Map<string, SeededRandom>();
-  #state: unknown;
+  /** State, machines, rule counters, rate-limit windows: in this process, or shared by replicas. */
+  readonly #store: Store;
   #variants: string[] = [];
-  #calls = new Map<string, number>();
   /** Per service, per operation: the rules to try, with variants applied (rebuilt when variants change). */
   #plans = new Map<string, Map<string, OperationPlan>>();
   /** Per service: the plan of operations it has no rules for (only its behaviours), for contract answers. */
   #servicePlans = new Map<string, OperationPlan>();
-  #machines = new Map<string, string>();
-  #windows = new Map<string, { start: number; count: number }>();
   /** Stray errors of handlers whose request is not journaled yet, noted on its entry when it is. */
   #pendingStrays = new Map<CoreRequest, string[]>();
   /** Per topic, who listens to what handlers publish (open GraphQL subscriptions). */
@@ -172,8 +173,39 @@ export class Engine {
     this.#redact = options.redact;
     this.#redactor = new Redactor(model.redact, options.redact);
     this.#seed = options.seed ?? model.seed;
-    this.#state = model.initialState();
-    this.#resetMachines();
+    this.#store = options.store ?? new MemoryStore();
+    this.#store.bind(this.#binding());
+  }
+
+  /** What the store calls back: the seed values, and changes other replicas made. */
+  #binding(): StoreBinding {
+    return {
+      initialState: () => this.#model.initialState(),
+      initialMachines: () => this.#initialMachines(),
+      variants: () => this.#variants,
+      variantsChanged: (names) => this.#applyVariants(names.filter((n) => this.#model.variants.has(n))),
+      resetElsewhere: () => this.#resetHere(),
+      journaled: (entry) => this.journal.record(JournalRecord.of(entry)),
+    };
+  }
+
+  /** Where state and the rest are kept (`memory`, or a shared store's name). */
+  get store(): Store {
+    return this.#store;
+  }
+
+  /** Connects a shared store (the stack calls it before serving); nothing to do in memory. */
+  async open(): Promise<void> {
+    await this.#store.open?.();
+  }
+
+  async close(): Promise<void> {
+    await this.#store.close?.();
+  }
+
+  /** Brings `state` and `machines` up to date from a shared store (admin reads); nothing to do in memory. */
+  async refresh(): Promise<void> {
+    await this.#store.refresh?.();
   }
 
   get model(): Model {
@@ -186,7 +218,7 @@ export class Engine {
 
   /** The scenario's shared state, as every handler of every service sees it. */
   get state(): unknown {
-    return this.#state;
+    return this.#store.state();
   }
 
   get variants(): readonly string[] {
@@ -195,11 +227,11 @@ export class Engine {
 
   /** The current state of every state machine. */
   get machines(): Record<string, string> {
-    return Object.fromEntries(this.#machines);
+    return Object.fromEntries(this.#store.machines());
   }
 
   /** Activates these variants (in order of priority) in place of the current ones. */
-  setVariants(names: readonly string[]): void {
+  setVariants(names: readonly string[]): MaybePromise<void> {
     const unknown = names.filter((n) => !this.#model.variants.has(n));
     if (unknown.length) {
       const known = [...this.#model.variants.keys()];
@@ -208,16 +240,23 @@ export class Engine {
         `unknown variant ${unknown.map((n) => `"${n}"`).join(', ')}; scenario "${this.#model.name}" has ${known.length ? known.map((n) => `"${n}"`).join(', ') : 'no variants'}`,
       );
     }
+    this.#applyVariants(names);
+    return this.#store.setVariants(this.#variants);
+  }
+
+  #applyVariants(names: readonly string[]): void {
     this.#variants = [...new Set(names)];
     this.#clearPlans();
   }
 
-  /** Back to the seed: fresh state, rule counters and sequences from the start, empty journal. */
-  reset(): void {
-    this.#state = this.#model.initialState();
-    this.#resetMachines();
-    this.#windows.clear();
-    this.#calls.clear();
+  /** Back to the seed: fresh state, rule counters and sequences from the start, empty journal (in every replica of a shared store). */
+  reset(): MaybePromise<void> {
+    this.#resetHere();
+    return this.#store.reset();
+  }
+
+  /** What this process keeps for itself goes back to the start. */
+  #resetHere(): void {
     this.#streams.clear();
     this.#pendingStrays.clear();
     this.journal.clear();
@@ -249,12 +288,12 @@ export class Engine {
   }
 
   /** Replaces the shared state (the admin API's `PUT /__admin/state`); handlers see it from the next call. */
-  replaceState(state: unknown): void {
-    this.#state = state;
+  replaceState(state: unknown): MaybePromise<void> {
+    return this.#store.replaceState(state);
   }
 
   /** Moves state machines to these states; an unknown machine or state throws and nothing moves. */
-  setMachines(states: Readonly<Record<string, string>>): void {
+  setMachines(states: Readonly<Record<string, string>>): MaybePromise<void> {
     const problems: string[] = [];
     for (const [machine, state] of Object.entries(states)) {
       const known = this.#model.machines.get(machine);
@@ -266,7 +305,7 @@ export class Engine {
       }
     }
     if (problems.length) throw new MockstackError(ErrorCode.AdminStateInvalid, problems.join('; '));
-    for (const [machine, state] of Object.entries(states)) this.#machines.set(machine, state);
+    return this.#store.setMachines(new Map(Object.entries(states)));
   }
 
   /**
@@ -280,18 +319,22 @@ export class Engine {
     this.#model = model;
     this.#redactor = new Redactor(model.redact, this.#redact);
     this.#clearPlans();
-    this.#calls.clear();
     this.#variants = this.#variants.filter((n) => model.variants.has(n));
     if (seedChanged || options.keepState === false) {
       this.#seed = model.seed;
       this.#streams.clear();
-      this.#state = model.initialState();
-      this.#resetMachines();
+    }
+    // The replicas of a shared store keep its state as it is: one reloading must not reset the others.
+    if (this.#store.shared) return change;
+    this.#store.clearCalls();
+    if (seedChanged || options.keepState === false) {
+      this.#store.replaceState(model.initialState());
+      this.#store.setMachines(this.#initialMachines(), { whole: true });
     } else {
       // Keep machines that still exist in a state they still have; start new ones.
-      const previous = this.#machines;
-      this.#resetMachines();
-      for (const [name, state] of previous) if (model.machines.get(name)?.includes(state)) this.#machines.set(name, state);
+      const machines = this.#initialMachines();
+      for (const [name, state] of this.#store.machines()) if (model.machines.get(name)?.includes(state)) machines.set(name, state);
+      this.#store.setMachines(machines, { whole: true });
       this.#reshapeState(model.initialState(), change);
     }
     return change;
@@ -299,9 +342,9 @@ export class Engine {
 
   /** Seeds keys the fresh state has and the kept one lacks; drops keys it no longer has. */
   #reshapeState(fresh: unknown, change: StateShapeChange): void {
-    const kept = this.#state;
+    const kept = this.#store.state();
     if (!isPlainRecord(fresh) || !isPlainRecord(kept)) {
-      if (isPlainRecord(fresh) !== isPlainRecord(kept)) this.#state = fresh;
+      if (isPlainRecord(fresh) !== isPlainRecord(kept)) this.#store.replaceState(fresh);
       return;
     }
     for (const key of Object.keys(fresh)) {
@@ -332,32 +375,26 @@ export class Engine {
     this.#servicePlans.clear();
   }
 
-  #resetMachines(): void {
-    this.#machines = new Map([...this.#model.machines].map(([name, states]) => [name, states[0] ?? '']));
-  }
-
-  #inState(rule: Rule): boolean {
-    if (!rule.whenState) return true;
-    for (const machine in rule.whenState) if (this.#machines.get(machine) !== rule.whenState[machine]) return false;
-    return true;
+  #initialMachines(): Map<string, string> {
+    return new Map([...this.#model.machines].map(([name, states]) => [name, states[0] ?? '']));
   }
 
   /** A fault when `limit` calls already came in this window, else undefined (and the call counts). */
-  #rateLimited(key: string, limit: RateLimit | undefined): Fault | undefined {
+  #rateLimited(request: CoreRequest, key: string, limit: RateLimit | undefined): MaybePromise<Fault | undefined> {
     if (!limit) return undefined;
     const windowMs = parseDuration(limit.window) ?? 1000;
-    const now = Date.now();
-    let window = this.#windows.get(key);
-    if (!window || now - window.start >= windowMs) {
-      window = { start: now, count: 0 };
-      this.#windows.set(key, window);
-    }
-    if (window.count >= limit.limit) {
-      const retryAfter = Math.max(1, Math.ceil((window.start + windowMs - now) / 1000));
-      return makeFault(Code.ResourceExhausted, `rate limit of ${limit.limit} per ${limit.window} exceeded`, { retryAfter });
-    }
-    window.count++;
-    return undefined;
+    return after(this.#store.hit(request, key, limit.limit, windowMs), (waitMs) =>
+      waitMs === undefined
+        ? undefined
+        : makeFault(Code.ResourceExhausted, `rate limit of ${limit.limit} per ${limit.window} exceeded`, { retryAfter: Math.max(1, Math.ceil(waitMs / 1000)) }),
+    );
+  }
+
+  /** The rule's own rate limit, then the service's (a request that is part of another got the service's with it). */
+  #limited(request: CoreRequest, plan: OperationPlan, rule: Rule): MaybePromise<Fault | undefined> {
+    return after(this.#rateLimited(request, rule.id, rule.rateLimit), (fault) =>
+      fault || request.partOf || !plan.serviceRateLimit ? fault : this.#rateLimited(request, `service:${plan.service.name}`, plan.serviceRateLimit),
+    );
   }
 
   /**
@@ -368,33 +405,75 @@ export class Engine {
   handle(request: CoreRequest, contract?: ContractDefault): Outcome | Promise<Outcome> {
     const plan = this.#plan(request.service, request.operation) ?? (contract ? this.#servicePlan(request.service) : undefined);
     if (!plan) return { kind: 'unmatched', miss: this.explainUnknownOperation(request) };
-    return this.#answerFrom(request, plan, 0, contract);
+    const begun = this.#store.begin?.(request);
+    if (!begun) return this.#answerFrom(request, plan, 0, contract);
+    return begun
+      .then(() => this.#answerFrom(request, plan, 0, contract))
+      .then(
+        (outcome) => {
+          this.#store.end?.(request);
+          return outcome;
+        },
+        (error: unknown) => {
+          this.#store.end?.(request);
+          const fault =
+            error instanceof StoreUnavailableError ? error.fault() : makeFault(Code.Internal, `the store ${this.#store.name} failed: ${describeError(error)}`);
+          this.logger.error(fault.message, { service: request.service, operation: request.operation });
+          return { kind: 'fault', rule: undefined, fault };
+        },
+      );
   }
 
   /** The answer of the first rule at or after `start` that matches and does not fall through. */
-  #answerFrom(request: CoreRequest, plan: OperationPlan, start: number, contract: ContractDefault | undefined): Outcome | Promise<Outcome> {
-    const index = this.#firstMatch(request, plan, start);
+  #answerFrom(
+    request: CoreRequest,
+    plan: OperationPlan,
+    start: number,
+    contract: ContractDefault | undefined,
+    fellThrough = false,
+  ): Outcome | Promise<Outcome> {
+    const machines = this.#store.machines(request);
+    const index = this.#firstMatch(request, plan, start, machines);
     const rule = plan.rules[index];
-    if (!rule) {
-      if (plan.serviceFault && !request.partOf) return this.#delayed(request, plan, undefined, { kind: 'fault', rule: undefined, fault: plan.serviceFault });
-      if (contract === 'unmatched' || (contract === 'unruled' && (start > 0 || plan.rules.length === plan.overlayRuleCount))) {
-        return this.#fallback(request, plan);
-      }
-      const miss = explainMiss(request, plan.rules, this.#calls, this.#machines);
-      return start > 0 ? { kind: 'unmatched', miss, fellThrough: true } : { kind: 'unmatched', miss };
+    if (rule) {
+      // The store counts the call; a shared one may find that other replicas used up the rule's `times`.
+      const call = this.#store.claim(request, rule);
+      if (call instanceof Promise)
+        return call.then((n) =>
+          n < 0 ? this.#answerFrom(request, plan, index + 1, contract, fellThrough) : this.#answerRule(request, plan, rule, index, n, contract),
+        );
+      if (call >= 0) return this.#answerRule(request, plan, rule, index, call, contract);
+      return this.#answerFrom(request, plan, index + 1, contract, fellThrough);
     }
+    if (plan.serviceFault && !request.partOf) return this.#delayed(request, plan, undefined, { kind: 'fault', rule: undefined, fault: plan.serviceFault });
+    if (contract === 'unmatched' || (contract === 'unruled' && (fellThrough || plan.rules.length === plan.overlayRuleCount))) {
+      return this.#fallback(request, plan);
+    }
+    const miss = explainMiss(request, plan.rules, this.#store.calls(), machines);
+    return fellThrough ? { kind: 'unmatched', miss, fellThrough: true } : { kind: 'unmatched', miss };
+  }
 
-    const call = this.#calls.get(rule.id) ?? 0;
-    this.#calls.set(rule.id, call + 1);
+  /** Rule `index` of the plan matched, as its call number `call`: the service's fault, rate limits and chaos, then its responder. */
+  #answerRule(
+    request: CoreRequest,
+    plan: OperationPlan,
+    rule: Rule,
+    index: number,
+    call: number,
+    contract: ContractDefault | undefined,
+  ): Outcome | Promise<Outcome> {
     // A variant's own rules come first and win over the same variant's service-wide fault.
     // A request that is part of another (a GraphQL field) got the service-wide fault, delay, limit and chaos with it.
     if (plan.serviceFault && index >= plan.overlayRuleCount && !request.partOf) {
       return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: plan.serviceFault });
     }
-    const limited =
-      this.#rateLimited(rule.id, rule.rateLimit) ??
-      (request.partOf || !plan.serviceRateLimit ? undefined : this.#rateLimited(`service:${plan.service.name}`, plan.serviceRateLimit));
-    if (limited) return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: limited });
+    return after(this.#limited(request, plan, rule), (limited) =>
+      limited ? this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: limited }) : this.#run(request, plan, rule, index, call, contract),
+    );
+  }
+
+  /** Chaos, then the rule's responder (bounded by its timeout). */
+  #run(request: CoreRequest, plan: OperationPlan, rule: Rule, index: number, call: number, contract: ContractDefault | undefined): Outcome | Promise<Outcome> {
     const chaos = rule.chaos ?? (request.partOf ? undefined : plan.chaos);
     if (chaos && this.#stream('chaos', rule.id).next() < chaos.failRate) {
       return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: chaosFault(chaos) });
@@ -418,9 +497,9 @@ export class Engine {
 
   /** No rule answered: the contract will, after the service's rate limit, chaos and delay (its fault was applied by the caller). */
   /** The position of the first rule at or after `start` that matches, or -1: every rule tested, or those the plan's index leaves. */
-  #firstMatch(request: CoreRequest, plan: OperationPlan, start: number): number {
+  #firstMatch(request: CoreRequest, plan: OperationPlan, start: number, machines: ReadonlyMap<string, string>): number {
     if (!plan.index) {
-      for (let index = start; index < plan.rules.length; index++) if (this.#matches(plan.rules[index] as Rule, request)) return index;
+      for (let index = start; index < plan.rules.length; index++) if (this.#matches(plan.rules[index] as Rule, request, machines)) return index;
       return -1;
     }
     const candidates = plan.index.candidates(request);
@@ -428,33 +507,41 @@ export class Engine {
     if (start > 0) while (c < candidates.length && (candidates[c] as number) < start) c++;
     for (; c < candidates.length; c++) {
       const index = candidates[c] as number;
-      if (this.#matches(plan.rules[index] as Rule, request)) return index;
+      if (this.#matches(plan.rules[index] as Rule, request, machines)) return index;
     }
     return -1;
   }
 
-  #matches(rule: Rule, request: CoreRequest): boolean {
-    if (rule.times !== undefined && (this.#calls.get(rule.id) ?? 0) >= rule.times) return false;
-    return this.#inState(rule) && matchesAll(rule, request);
+  #matches(rule: Rule, request: CoreRequest, machines: ReadonlyMap<string, string>): boolean {
+    // A rule known to be used up is skipped before its matchers run (a shared store knows it as of this replica's last claim).
+    if (rule.times !== undefined && (this.#store.calls().get(rule.id) ?? 0) >= rule.times) return false;
+    return inState(rule, machines) && matchesAll(rule, request);
   }
 
   #fallback(request: CoreRequest, plan: OperationPlan): Outcome | Promise<Outcome> {
     const rule = plan.contractRule ?? contractRuleOf(request.operation);
-    if (!request.partOf) {
-      const limited = this.#rateLimited(`service:${plan.service.name}`, plan.serviceRateLimit);
+    if (request.partOf) return this.#delayed(request, plan, rule, { kind: 'fallback', rule });
+    return after(this.#rateLimited(request, `service:${plan.service.name}`, plan.serviceRateLimit), (limited) => {
       if (limited) return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: limited });
       const chaos = plan.chaos;
       if (chaos && this.#stream('chaos', rule.id).next() < chaos.failRate)
         return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: chaosFault(chaos) });
-    }
-    return this.#delayed(request, plan, rule, { kind: 'fallback', rule });
+      return this.#delayed(request, plan, rule, { kind: 'fallback', rule });
+    });
   }
 
   /** Rule `index` of the plan answered `step`: let the next rules answer, or apply its state change and delays. */
   #settle(request: CoreRequest, plan: OperationPlan, rule: Rule, index: number, step: Step, contract: ContractDefault | undefined): Outcome | Promise<Outcome> {
-    if (step === FALL_THROUGH) return this.#answerFrom(request, plan, index + 1, contract);
-    if (rule.setState) for (const machine in rule.setState) this.#machines.set(machine, rule.setState[machine] as string);
-    return this.#delayed(request, plan, rule, step);
+    if (step === FALL_THROUGH) return this.#answerFrom(request, plan, index + 1, contract, true);
+    if (rule.setState) for (const machine in rule.setState) this.#store.moveMachine(request, machine, rule.setState[machine] as string);
+    const committed = this.#store.commit?.(request);
+    if (!committed) return this.#delayed(request, plan, rule, step);
+    // Another request changed the shared state since this one loaded it: load it again and answer again.
+    return committed.then((saved) =>
+      saved
+        ? this.#delayed(request, plan, rule, step)
+        : (this.#store.begin?.(request) ?? Promise.resolve()).then(() => this.#answerFrom(request, plan, 0, contract)),
+    );
   }
 
   /** Blanks secrets in a request before it is written down (the journal and logs use it; so should a recorder). */
@@ -481,6 +568,7 @@ export class Engine {
         this.#redactor.answer(withMessages(completion.response ?? answerOf(outcome), completion.messages), written === request ? undefined : request),
       ),
     );
+    this.#store.journaled?.(entry);
     if (this.#pendingStrays.size > 0) {
       entry.strayErrors = this.#pendingStrays.get(request);
       this.#pendingStrays.delete(request);
@@ -615,7 +703,7 @@ export class Engine {
     // the state and the call number (a copy would cost ~5k instructions a request, and would make an
     // adapter's lazy `signal` getter eager).
     const context = request as HandlerContext;
-    context.state = this.#state;
+    context.state = this.#store.state(request);
     context.call = call;
     context.publish = this.publish;
     const handler = responder as (ctx: HandlerContext) => unknown;
@@ -702,6 +790,17 @@ function withMessages(answer: JournalRecord['answer'], messages: StreamMessages 
     messages: messages.kept,
     droppedMessages: messages.dropped || undefined,
   };
+}
+
+/** `next(value)`, now or when `value` settles: the in-memory store answers now, a shared one later. */
+function after<T, R>(value: MaybePromise<T>, next: (value: T) => MaybePromise<R>): MaybePromise<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+function inState(rule: Rule, machines: ReadonlyMap<string, string>): boolean {
+  if (!rule.whenState) return true;
+  for (const machine in rule.whenState) if (machines.get(machine) !== rule.whenState[machine]) return false;
+  return true;
 }
 
 function matchesAll(rule: Rule, request: CoreRequest): boolean {

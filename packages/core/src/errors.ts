@@ -39,6 +39,10 @@ export const ErrorCode = {
   OptionInvalid: 'MOCKSTACK_ERR_OPTION_INVALID',
   /** A service's `tls` setting cannot be served: a certificate or key file unreadable or not PEM, or not resolved by the runner. */
   TlsInvalid: 'MOCKSTACK_ERR_TLS_INVALID',
+  /** The shared store (`--store redis://…`) cannot be reached; requests that need it are answered UNAVAILABLE until it is back. */
+  StoreUnavailable: 'MOCKSTACK_ERR_STORE_UNAVAILABLE',
+  /** `--store` / `store` names a store mockstack does not know (it takes `memory` or `redis://host:port/db`). */
+  StoreUnknown: 'MOCKSTACK_ERR_STORE_UNKNOWN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -43,6 +43,7 @@ export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, i
 export { captureSource, firstUserFrame } from './source.js';
 export { createStack, Stack, type StackOptions } from './stack.js';
 export { contentHash, fileHashes, readStartupCache, startupCacheDir, unchanged, writeStartupCache } from './startup-cache.js';
+export { type MaybePromise, MemoryStore, type Store, type StoreBinding, StoreUnavailableError } from './store.js';
 export { type Http2Setting, type TlsFiles, type TlsMaterial, type TlsSetting, tlsOf } from './tls.js';
 export {
   CompiledPattern,

@@ -147,6 +147,27 @@ export class JournalRecord implements JournalEntry {
     this.durationMs = Math.round(durationMs * 100) / 100;
   }
 
+  /** A record of an entry journaled elsewhere (another replica of a shared store), as it was listed there. */
+  static of(entry: JournalEntry): JournalRecord {
+    const { protocol, service, operation, target, request } = entry;
+    const parts = { protocol, service, operation, target, ...request } as unknown as CoreRequest;
+    const { headers, trailers, body } = entry.response ?? {};
+    const record = new JournalRecord(
+      parts,
+      Date.parse(entry.time),
+      entry.durationMs,
+      entry.rule,
+      entry.status,
+      entry.code,
+      entry.miss,
+      entry.error,
+      entry.variants,
+      entry.response ? { headers, trailers, body } : undefined,
+    );
+    record.strayErrors = entry.strayErrors;
+    return record;
+  }
+
   /** Keeps the first `max` bytes of a body of `size` bytes, as text ending with a marker. */
   truncateBody(size: number, max: number): void {
     let text: string;

@@ -263,6 +263,8 @@ export interface ScenarioDefinition {
   chaos?: Chaos | undefined;
   /** Secrets kept out of the journal and logs besides the defaults, or false for none (see Redactor). */
   redact?: RedactSetting | undefined;
+  /** `memory` or a shared store's URL (`redis://host:6379/0`). */
+  store?: string | undefined;
   services: Readonly<Record<string, ServiceDefinition>>;
   /** Per variant, per service: a Fault for every call, rules that win, or a ServiceOverlay. */
   variants?: Readonly<Record<string, Readonly<Record<string, ServiceOverlay | Fault | readonly RuleDefinition[]>>>> | undefined;
@@ -318,6 +320,8 @@ export interface Model {
   chaos?: Chaos | undefined;
   /** The scenario's `redact` setting. */
   redact?: RedactSetting | undefined;
+  /** The scenario's `store` (`memory` or a shared store's URL). */
+  store?: string | undefined;
   services: ReadonlyMap<string, Service>;
   variants: ReadonlyMap<string, Variant>;
 }

@@ -45,6 +45,7 @@ export class Stack {
   /** Starts every service; if one cannot listen, the others are closed and the error thrown. */
   async listen(): Promise<ServiceAddress[]> {
     try {
+      await this.engine.open();
       for (const service of hostsFirst(this.engine.model)) {
         await this.#start(service.name);
       }
@@ -62,6 +63,7 @@ export class Stack {
     this.#addresses.clear();
     this.#mounted.clear();
     await Promise.allSettled(servers.map((s) => s.close(graceMs)));
+    await this.engine.close();
   }
 
   /**

@@ -123,6 +123,12 @@ export interface ScenarioOptions<State> {
    * @example redact: { headers: ['x-partner-key'], query: ['session'] }
    */
   redact?: RedactSetting;
+  /**
+   * Where state, machines, counters, rate-limit windows, variants and the journal live: `'memory'`
+   * (default, this process) or `'redis://host:6379/0'` so that replicas act as one (`--store` overrides it).
+   * @example store: process.env.MOCKSTACK_STORE
+   */
+  store?: string | undefined;
 }
 
 /** A scenario: the default export of a scenario module. */
@@ -149,8 +155,8 @@ export interface Scenario<State> {
  *   .services({ orders: rest({ port: 8081 }, [rest.get('/orders', ({ state }) => state.orders)]) });
  */
 export function scenario<State = Record<string, never>>(name: string, options: ScenarioOptions<State> = {}): Scenario<State> {
-  const { seed, state, machines, chaos, redact } = options;
-  return build<State>({ name, seed, state, machines, chaos, redact, services: {}, source: captureSource() });
+  const { seed, state, machines, chaos, redact, store } = options;
+  return build<State>({ name, seed, state, machines, chaos, redact, store, services: {}, source: captureSource() });
 }
 
 function build<State>(definition: ScenarioDefinition): Scenario<State> {

@@ -4,4 +4,5 @@ export { contractFiles } from './contract-files.js';
 export { type LoadedScenario, loadScenario } from './load-scenario.js';
 export { loadModel, type ReloadResult, type RunningStack, type RunOptions, runScenario, type ScenarioSource } from './run-scenario.js';
 export { type ContractOptions, lenientDefinition, loadSources, sourceKinds } from './sources.js';
+export { STORE_ENV, storeOf } from './store.js';
 export { TLS_DIR, TlsCache } from './tls.js';

@@ -16,6 +16,7 @@ import {
   type ServiceAddress,
   type Stack,
   type StateShapeChange,
+  type Store,
   scenarioDefinitionOf,
   silentLogger,
 } from '@mockstack/core';
@@ -25,6 +26,7 @@ import { containScenarioCode, contextGuard } from './containment.js';
 import { contractFiles } from './contract-files.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { lenientDefinition, loadSources } from './sources.js';
+import { storeOf } from './store.js';
 import { keepNextTickFast } from './tick-map.js';
 import { caOf, TlsCache, withTls } from './tls.js';
 import { WebhookDispatcher } from './webhooks.js';
@@ -60,6 +62,11 @@ export interface RunOptions {
   limits?: GivenLimits | undefined;
   /** The journal's limits in bytes too (see JournalLimits). */
   journal?: JournalLimits | undefined;
+  /**
+   * Where state, machines, counters, rate-limit windows, variants and the journal live: `'memory'` (default),
+   * `'redis://host:6379/0'` so that replicas act as one, or a Store. Overrides the scenario's `store`.
+   */
+  store?: string | Store | undefined;
   /** Reload on changes to the scenario or anything it imports; a broken edit keeps the last good model. */
   watch?: boolean | undefined;
   /** Where proto imports of contract files are looked up. */
@@ -157,6 +164,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
   const { model, inputs } = await loadModel(source, options, tlsCache);
   const webhooks = new WebhookDispatcher();
   const stack = createStack(model, {
+    store: await storeOf(options.store, model, options.journal?.entries ?? options.journalSize),
     adapters: adaptersWith(options.protocols),
     webhooks,
     logger,

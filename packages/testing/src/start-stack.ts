@@ -1,4 +1,14 @@
-import type { Engine, JournalEntry, JournalFilter, JournalLimits, RequestPattern, ServiceAddress, Verification, VerificationResult } from '@mockstack/core';
+import type {
+  Engine,
+  JournalEntry,
+  JournalFilter,
+  JournalLimits,
+  MaybePromise,
+  RequestPattern,
+  ServiceAddress,
+  Verification,
+  VerificationResult,
+} from '@mockstack/core';
 import { adminTokenHeaders, type RunOptions, runScenario, type ScenarioSource } from '@mockstack/runner';
 import { type ReceivedQuery, verifyReceived, verifyReceivedInOrder } from './verification.js';
 
@@ -32,6 +42,11 @@ export interface StartOptions {
   journal?: boolean | JournalLimits | undefined;
   /** Protocols served besides REST, GraphQL and gRPC: adapters for services whose `protocol` names them (see CONTRIBUTING.md). */
   protocols?: RunOptions['protocols'];
+  /**
+   * Where state, counters, rate limits, variants and the journal live: `'memory'` (default) or
+   * `'redis://127.0.0.1:6379/0'`, shared with every other stack or `mockstack up` on the same store.
+   */
+  store?: RunOptions['store'];
 }
 
 /** A scenario served in-process for a test. Close it in `afterAll`. */
@@ -51,10 +66,10 @@ export interface TestStack {
   engine: Engine;
   /** The scenario's shared state, as handlers see it. */
   state<State = unknown>(): State;
-  /** Back to the seed: state, rule counters, sequences, journal. */
-  reset(): void;
-  /** Activates these variants in place of the current ones (none: all off). */
-  variant(...names: string[]): void;
+  /** Back to the seed: state, rule counters, sequences, journal (a promise with a shared store: await it). */
+  reset(): MaybePromise<void>;
+  /** Activates these variants in place of the current ones (none: all off; a promise with a shared store). */
+  variant(...names: string[]): MaybePromise<void>;
   /** Journal entries, oldest first, filtered like the admin API. */
   requests(filter?: JournalFilter): JournalEntry[];
   /**
@@ -94,6 +109,7 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
     journalSize: options.journal === false ? 0 : options.journalSize,
     journal: typeof options.journal === 'object' ? options.journal : undefined,
     protocols: options.protocols,
+    store: options.store,
   });
   const engine = running.stack.engine;
   const services = Object.fromEntries(running.services.map((s) => [s.name, s]));
