@@ -1,4 +1,4 @@
-import { isAbsolute, relative } from 'node:path';
+import { displayPath } from '@mockstack/core/platform';
 import type { SourceLocation } from './model.js';
 
 /**
@@ -95,12 +95,4 @@ export function formatSource(source: SourceLocation): string {
   return `${displayPath(source.file)}:${source.line}:${source.column}`;
 }
 
-/**
- * A file as mockstack shows it in answers, logs and messages: relative to the working directory
- * (the project, where `mockstack up` runs), never the absolute path, which tells a caller of a
- * mock about the machine it runs on. Editors and CI logs resolve it from there too.
- */
-export function displayPath(file: string): string {
-  if (!isAbsolute(file) || typeof process === 'undefined') return file;
-  return relative(process.cwd(), file) || '.';
-}
+export { displayPath };

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { contentHash, ErrorCode, fileHashes, MockstackError, readStartupCache, type SourceLocation, unchanged, writeStartupCache } from '@mockstack/core';
+import { ErrorCode, MockstackError, type SourceLocation } from '@mockstack/core';
+import { readTextFile } from '@mockstack/core/platform';
+import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from '@mockstack/core/startup-cache';
 import type { ErrorObject } from 'ajv';
 import { deref, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
 import { SchemaConflicts } from './schema-conflicts.js';
@@ -96,6 +96,8 @@ export interface LoadOptions {
    * still fail. Default false.
    */
   lenient?: boolean | undefined;
+  /** The document's text, already read (a browser bundle has no files): `file` then only names it. */
+  text?: string | undefined;
 }
 
 /**
@@ -105,7 +107,7 @@ export interface LoadOptions {
 export async function loadOpenApi(file: string, options: LoadOptions = {}): Promise<OpenApi> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = options.text ?? (await readTextFile(file));
   } catch (error) {
     throw new MockstackError(ErrorCode.ContractLoad, `cannot read OpenAPI document ${file}: ${(error as Error).message}`, { cause: error });
   }
@@ -221,7 +223,7 @@ function writeCachedDocument(file: string, text: string, document: JsonObject, r
 }
 
 function isJson(file: string, text: string): boolean {
-  return extname(file).toLowerCase() === '.json' || /^\s*\{/.test(text);
+  return file.toLowerCase().endsWith('.json') || /^\s*\{/.test(text);
 }
 
 async function parseText(file: string, text: string): Promise<unknown> {
