@@ -39,6 +39,10 @@ export const ErrorCode = {
   OptionInvalid: 'MOCKSTACK_ERR_OPTION_INVALID',
   /** A service's `tls` setting cannot be served: a certificate or key file unreadable or not PEM, or not resolved by the runner. */
   TlsInvalid: 'MOCKSTACK_ERR_TLS_INVALID',
+  /** mockstack/msw: a service has no base URL to intercept (no port, no `baseUrl`), or one that is not a URL. */
+  MswBaseUrl: 'MOCKSTACK_ERR_MSW_BASE_URL',
+  /** mockstack/msw: the handlers were asked for their engine before the scenario compiled (`await handlers.ready`). */
+  MswNotReady: 'MOCKSTACK_ERR_MSW_NOT_READY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

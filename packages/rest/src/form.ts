@@ -13,4 +13,3 @@ export const TEXT = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:xml|yaml|x-yaml|j
 export function parseForm(text: string): Record<string, unknown> {
   return parseQs(text, FORM_OPTIONS) as Record<string, unknown>;
 }
-
