@@ -2,7 +2,7 @@
 // msw's interceptors, for fetch, graphql-request and node's own http client inside this process.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, test } from '@jest/globals';
 import { matchers } from '@mockstack/testing';
 import { GraphQLClient, gql } from 'graphql-request';
 import { fault, rest, scenario } from 'mockstack';
@@ -10,6 +10,7 @@ import { handlersFor } from 'mockstack/msw';
 import { setupServer } from 'msw/node';
 import shop from './fixtures/msw/shop.js';
 
+// The global expect, which mockstack/testing's matchers are declared on (and work on anything with an `engine`).
 expect.extend(matchers);
 
 const mocks = handlersFor(shop);

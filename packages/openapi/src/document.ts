@@ -1,6 +1,7 @@
 import { ErrorCode, MockstackError, type SourceLocation } from '@mockstack/core';
 import { readTextFile } from '@mockstack/core/platform';
 import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from '@mockstack/core/startup-cache';
+import { convertSwagger } from '@mockstack/openapi/swagger';
 import type { ErrorObject } from 'ajv';
 import { deref, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
 import { SchemaConflicts } from './schema-conflicts.js';
@@ -164,17 +165,10 @@ interface Bundled {
   refs: readonly string[];
 }
 
-interface SwaggerConverter {
-  convertObj(swagger: object, options: { patch: boolean; warnOnly: boolean; resolve: boolean; direct: boolean; source: string }): Promise<object>;
-}
-
 /** A Swagger 2.0 document as OpenAPI 3.0, converted by swagger2openapi (small errors patched, as Swagger tools accept them). */
 async function fromSwagger(file: string, swagger: JsonObject): Promise<JsonObject> {
-  // biome-ignore lint/suspicious/noTsIgnore: swagger2openapi ships no types (a .d.ts here would not reach packages compiling this source)
-  // @ts-ignore: SwaggerConverter types the one call made
-  const { convertObj } = (await import('swagger2openapi')) as unknown as SwaggerConverter;
   try {
-    return (await convertObj(swagger, { patch: true, warnOnly: true, resolve: false, direct: true, source: file })) as JsonObject;
+    return (await convertSwagger(swagger, file)) as JsonObject;
   } catch (error) {
     throw new OpenApiDocumentError(
       file,
