@@ -5,7 +5,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, test } from '@jest/globals';
 import { matchers } from '@mockstack/testing';
 import { GraphQLClient, gql } from 'graphql-request';
-import { fault, rest, scenario } from 'mockstack';
+import { fault, graphql, rest, scenario } from 'mockstack';
 import { handlersFor } from 'mockstack/msw';
 import { setupServer } from 'msw/node';
 import shop from './fixtures/msw/shop.js';
@@ -195,11 +195,32 @@ describe('mockstack/msw options and bad input', () => {
     }
   });
 
+  test('a GraphQL service mounted on a REST one answers at its path on that base URL', async () => {
+    const mounted = scenario('mounted').services({
+      api: rest({ baseUrl: 'https://shop.example.test' }, [rest.get('/ping', { pong: true })]),
+      catalog: graphql({ on: 'api', path: '/gql', schema: 'fixtures/msw/shop.graphql' }, { Query: { featured: () => [] } }),
+    });
+    const given = handlersFor(mounted, { root: new URL('.', import.meta.url).pathname });
+    const other = setupServer(...given);
+    server.close();
+    other.listen({ onUnhandledRequest: 'error' });
+    try {
+      expect(given.url('catalog')).toBe('https://shop.example.test/gql');
+      expect(await new GraphQLClient(given.url('catalog')).request(gql`{ featured { sku } }`)).toEqual({ featured: [] });
+      expect(await (await fetch('https://shop.example.test/ping')).json()).toEqual({ pong: true });
+      expect(given.requests().map((entry) => entry.operation)).toEqual(['query (anonymous)', 'GET /ping']);
+    } finally {
+      other.close();
+      server.listen({ onUnhandledRequest: 'error' });
+    }
+  });
+
   test('a service with no port and no base URL is refused with what to write', () => {
     const portless = scenario('portless').services({ api: rest({}, [rest.get('/x', { ok: true })]) });
     expect(() => handlersFor(portless)).toThrow(/service "api" has no port to intercept at; give it one, a baseUrl/);
     expect(() => handlersFor(portless, { baseUrls: { nope: 'http://x.test' } })).toThrow(/baseUrls names "nope"/);
     expect(() => handlersFor({ not: 'a scenario' })).toThrow(/handlersFor takes a scenario/);
+    expect(() => handlersFor(shop, { baseUrls: { orders: '/api' } })).toThrow(/base URL "\/api", which is not a URL/);
   });
 
   test('a scenario that does not compile rejects `ready`, and the engine says why it is missing', async () => {

@@ -247,11 +247,12 @@ function interceptionsOf(definition: ScenarioDefinition, given: Readonly<Record<
     }
     const text = written ?? `http://localhost:${service.port}`;
     try {
-      return new URL(text);
+      // In a page, `/api` is on the page's origin.
+      return new URL(text, (globalThis as { location?: { href: string } }).location?.href);
     } catch {
       throw new MockstackError(
         ErrorCode.MswBaseUrl,
-        `service "${name}" has base URL ${JSON.stringify(text)}, which is not a URL; write one such as 'https://api.example.test'`,
+        `service "${name}" has base URL ${JSON.stringify(text)}, which is not a URL; write one such as 'https://api.example.test' (a path such as '/api' only in a page)`,
         {
           source: service.source,
         },
