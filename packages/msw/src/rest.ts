@@ -155,7 +155,8 @@ class MswRestRequest implements CoreRequest {
     this.operation = operation;
     this.params = params;
     this.query = queryOf(url.searchParams);
-    this.headers = headersOf(request.headers);
+    // A server sees the Host header; a fetch Request (and a browser's) does not carry it.
+    this.headers = { host: url.host, ...headersOf(request.headers) };
     this.target = target;
     this.signal = request.signal;
   }
