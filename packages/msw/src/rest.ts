@@ -1,7 +1,7 @@
 import { Code, type CoreRequest, type Engine, type Fault, faultStatusAndHeaders, makeFault, type Outcome, type Service } from '@mockstack/core';
-import { unsendable, unsendableFault } from '@mockstack/http/answer-check';
+import { unsendableFault } from '@mockstack/http/answer-check';
 import { parseForm, TEXT } from '@mockstack/rest/form';
-import { contractAnswer, contractsOf, documentedMethods, faultBody, methodNotAllowed, unmatchedAnswer } from '@mockstack/rest/rest-model';
+import { contractAnswer, contractsOf, documentedMethods, faultBody, methodNotAllowed, problemOf, unmatchedAnswer } from '@mockstack/rest/rest-model';
 import { type HttpAnswer, headersOf, queryOf, readText, respond, transportStatus } from './http.js';
 import { RestRoutes } from './routes.js';
 
@@ -98,20 +98,6 @@ function answerOf(outcome: Exclude<Outcome, { kind: 'fallback' }>): HttpAnswer {
       return unmatchedAnswer(outcome.miss);
     case 'aborted':
       return { transport: 'aborted' };
-  }
-}
-
-/** Why the scenario's answer cannot go out over HTTP, or undefined. */
-function problemOf(outcome: Exclude<Outcome, { kind: 'fallback' }>): string | undefined {
-  switch (outcome.kind) {
-    case 'body':
-      return unsendable(undefined, undefined, outcome.body);
-    case 'reply':
-      return unsendable(outcome.reply.status, outcome.reply.headers, outcome.reply.body);
-    case 'fault':
-      return outcome.fault.transport ? undefined : unsendable(outcome.fault.httpStatus, outcome.fault.headers, outcome.fault.body);
-    default:
-      return undefined;
   }
 }
 

@@ -29,14 +29,13 @@ import {
   pathOf,
   requestErrorOf,
   sendWireBody,
-  unsendable,
   unsendableFault,
   wireBodyOf,
 } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { addBodyParsers } from './body-parsers.js';
 import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
-import { contractAnswer, documentedMethods, expandRest, faultBody, methodNotAllowed, unmatchedAnswer, validateRest } from './rest-model.js';
+import { contractAnswer, documentedMethods, expandRest, faultBody, methodNotAllowed, problemOf, unmatchedAnswer, validateRest } from './rest-model.js';
 
 /** Serves a REST service of the model with fastify; fastify's router does the path matching. */
 export const restAdapter: Adapter = {
@@ -244,20 +243,6 @@ const STREAM_JOURNAL_BYTES = 32 * 1024;
 
 function bodyOf(outcome: Extract<Outcome, { kind: 'body' | 'reply' }>): unknown {
   return outcome.kind === 'body' ? outcome.body : outcome.reply.body;
-}
-
-/** Why the scenario's answer cannot go out over HTTP, or undefined. */
-function problemOf(outcome: Exclude<Outcome, { kind: 'fallback' }>): string | undefined {
-  switch (outcome.kind) {
-    case 'body':
-      return unsendable(undefined, undefined, outcome.body);
-    case 'reply':
-      return unsendable(outcome.reply.status, outcome.reply.headers, outcome.reply.body);
-    case 'fault':
-      return outcome.fault.transport ? undefined : unsendable(outcome.fault.httpStatus, outcome.fault.headers, outcome.fault.body);
-    default:
-      return undefined;
-  }
 }
 
 function describeError(error: unknown): string {

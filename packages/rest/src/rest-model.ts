@@ -1,4 +1,5 @@
 import { type Adapter, Code, type CoreRequest, type Fault, isFault, type MissReport, makeFault, type Outcome, type Rule, type Service } from '@mockstack/core';
+import { unsendable } from '@mockstack/http/answer-check';
 import type { ContractResponder } from './openapi-info.js';
 import { OPENAPI_INFO } from './openapi-info.js';
 import { validateRestService } from './path-template.js';
@@ -87,4 +88,18 @@ export function methodNotAllowed(method: string, path: string, allowed: readonly
     message,
     body: { type: 'https://mockstack.dev/problems/method-not-allowed', title: 'Method not allowed', status: 405, detail: message, allow: allowed },
   };
+}
+
+/** Why the scenario's answer cannot go out over HTTP, or undefined. */
+export function problemOf(outcome: Exclude<Outcome, { kind: 'fallback' }>): string | undefined {
+  switch (outcome.kind) {
+    case 'body':
+      return unsendable(undefined, undefined, outcome.body);
+    case 'reply':
+      return unsendable(outcome.reply.status, outcome.reply.headers, outcome.reply.body);
+    case 'fault':
+      return outcome.fault.transport ? undefined : unsendable(outcome.fault.httpStatus, outcome.fault.headers, outcome.fault.body);
+    default:
+      return undefined;
+  }
 }
