@@ -16,6 +16,7 @@ export default {
     '^@mockstack/([^/]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^@mockstack/([^/]+)/([^/]+)$': '<rootDir>/packages/$1/src/$2.ts',
     '^mockstack$': '<rootDir>/packages/mockstack/src/index.ts',
+    '^mockstack/msw$': '<rootDir>/packages/mockstack/src/msw.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

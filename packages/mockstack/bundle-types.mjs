@@ -11,7 +11,11 @@ import { dts } from 'rollup-plugin-dts';
 
 const dist = new URL('./dist/', import.meta.url).pathname;
 const bundle = await rollup({
-  input: { index: new URL('./src/index.ts', import.meta.url).pathname, testing: new URL('./src/testing.ts', import.meta.url).pathname },
+  input: {
+    index: new URL('./src/index.ts', import.meta.url).pathname,
+    testing: new URL('./src/testing.ts', import.meta.url).pathname,
+    msw: new URL('./src/msw.ts', import.meta.url).pathname,
+  },
   // Rolled in: our packages (resolved to their built dist/*.d.ts, not to src: no custom condition).
   // Left as imports: libraries; below, only node's own modules may stay (a user's @types/node).
   external: (id) => !id.startsWith('@mockstack/') && !id.startsWith('.') && !isAbsolute(id),
@@ -30,7 +34,9 @@ const bundle = await rollup({
 for (const extension of ['d.ts', 'd.cts']) {
   const { output } = await bundle.write({ dir: dist, format: 'es', entryFileNames: `[name].${extension}`, chunkFileNames: `types-[hash].${extension}` });
   for (const chunk of output) {
-    const libraries = chunk.type === 'chunk' ? chunk.imports.filter((id) => !id.startsWith('node:') && !output.some((o) => o.fileName === id)) : [];
+    // msw is the user's own (a peer dependency of mockstack/msw).
+    const libraries =
+      chunk.type === 'chunk' ? chunk.imports.filter((id) => !id.startsWith('node:') && id !== 'msw' && !output.some((o) => o.fileName === id)) : [];
     if (libraries.length) throw new Error(`bundle-types: ${chunk.fileName} imports ${libraries.join(', ')}, which a user does not install`);
   }
 }

@@ -6,6 +6,8 @@
 // - dist/testing.cjs: mockstack/testing (startStack, matchers) bundled the same way, so that jest's
 //   default CommonJS setup can require it; dist/testing.js is its ES module face.
 // - dist/index.js and dist/index.cjs: what scenario files import (the DSL), as ES module and CommonJS.
+// - dist/msw.js and dist/msw.browser.js: mockstack/msw for Node and for browser bundlers (the
+//   `browser` condition), ES modules with the libraries inside but msw, which is the user's own.
 // - dist/vitest.js and .d.ts: mockstack/vitest, the matchers registered with vitest's expect, typed.
 // - dist/protos: the .proto files the gRPC adapter reads at run time.
 // - dist/THIRD-PARTY-NOTICES.md: the licenses of the libraries bundled into those files.
@@ -166,6 +168,33 @@ const builds = await Promise.all([
   // What scenario files import: the DSL and the part of core it uses; no library.
   build({ entryPoints: [source('index.ts')], outfile: join(dist, 'index.js'), bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' }),
   build({ entryPoints: [source('index.ts')], outfile: join(dist, 'index.cjs'), bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' }),
+  // mockstack/msw in Node: an ES module (msw's handlers must come from the user's own msw), with a
+  // require() for the CommonJS libraries inside that load node builtins.
+  build({
+    entryPoints: [source('msw.ts')],
+    outfile: join(dist, 'msw.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: [...external, 'msw', 'msw/*'],
+    banner: { js: "import { createRequire as mockstackCreateRequire } from 'node:module';\nconst require = mockstackCreateRequire(import.meta.url);" },
+    plugins: [installedDirname],
+    metafile: true,
+    logLevel: 'warning',
+  }),
+  // mockstack/msw in the browser: the packages' `browser` sides (no files, no node builtin).
+  build({
+    entryPoints: [source('msw.ts')],
+    outfile: join(dist, 'msw.browser.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    external: ['msw', 'msw/*'],
+    metafile: true,
+    logLevel: 'warning',
+  }),
   // The start-up cache dir, for bin/mockstack.js before it runs the CLI bundle.
   build({
     entryPoints: [createRequire(import.meta.url).resolve('@mockstack/core/startup-cache')],

@@ -10,6 +10,8 @@ export interface ExpandContext {
   name: string;
   file: string | undefined;
   root: string;
+  /** Contract texts given with the scenario, by resolved path (see CompileOptions.contracts). */
+  contracts?: ReadonlyMap<string, string> | undefined;
   /** The scenario's seed, for anything the adapter generates at expand time (contract-made responses). */
   seed?: number | undefined;
 }

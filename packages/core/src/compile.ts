@@ -1,6 +1,5 @@
-import { dirname } from 'node:path';
+import { defaultRoot, resolveContractPath } from '@mockstack/core/platform';
 import type { Adapter } from './adapter.js';
-import { projectRoot } from './contract-path.js';
 import { checkDelay, parseDuration } from './delay.js';
 import { formatSource, type Problem, ScenarioCompileError } from './errors.js';
 import { compileMatchers } from './match.js';
@@ -28,6 +27,11 @@ export interface CompileOptions {
   adapters: readonly Adapter[];
   /** Project root for contract paths; defaults to the nearest package.json above `file`. */
   root?: string | undefined;
+  /**
+   * Contract texts by the path the scenario names them with (`'schemas/catalog.graphql'`): used
+   * instead of reading those files, e.g. in a browser bundle, which has none.
+   */
+  contracts?: Readonly<Record<string, string>> | undefined;
   /** Host services bind to unless they say otherwise. */
   host?: string | undefined;
 }
@@ -52,10 +56,13 @@ export async function compile(definition: ScenarioDefinition, options: CompileOp
 
   if (!definition.name?.trim()) problems.push({ message: 'the scenario needs a name: scenario("checkout", { … })', source: definition.source });
 
-  const root = options.root ?? (options.file ? projectRoot(dirname(options.file)) : process.cwd());
+  const root = options.root ?? defaultRoot(options.file);
+  const contracts = options.contracts
+    ? new Map(Object.entries(options.contracts).map(([path, text]) => [resolveContractPath({ file: options.file, root }, path), text]))
+    : undefined;
   for (const [name, written] of Object.entries(definition.services ?? {})) {
     const expand = adapters.get(written.protocol)?.expand;
-    const service = expand ? await expand(written, { name, file: options.file, root, seed: definition.seed ?? 1 }) : written;
+    const service = expand ? await expand(written, { name, file: options.file, root, contracts, seed: definition.seed ?? 1 }) : written;
     if (!adapters.has(service.protocol)) {
       problems.push({
         message: `service "${name}" uses protocol "${service.protocol}", which no installed adapter serves (have: ${[...adapters.keys()].join(', ')})`,
@@ -77,6 +84,7 @@ export async function compile(definition: ScenarioDefinition, options: CompileOp
     name: definition.name,
     file: options.file,
     root,
+    contracts,
     seed: definition.seed ?? 1,
     initialState: definition.state ?? (() => ({})),
     machines,

@@ -1,5 +1,3 @@
-// The global `performance` is a getter in Node; the import is a plain binding (it is read on every request).
-import { performance } from 'node:perf_hooks';
 import { Code } from './code.js';
 import { parseDuration, resolveDelay, sleep } from './delay.js';
 import { ErrorCode, formatSource, MockstackError } from './errors.js';
@@ -26,6 +24,10 @@ import { Redactor, type RedactSetting } from './redact.js';
 import { isFallThrough, isFault, isReply, isSequence, makeFault } from './reply.js';
 import { INDEX_MIN_RULES, RuleIndex } from './rule-index.js';
 import { type MaybePromise, MemoryStore, type Store, type StoreBinding, StoreUnavailableError } from './store.js';
+
+// The global `performance` is a getter in Node; this is a plain binding (it is read on every request),
+// and it is the same object in Node and the browser.
+const { performance } = globalThis;
 
 /** What the engine decided for one request; the adapter turns it into its protocol. */
 export type Outcome =

@@ -1,4 +1,4 @@
-import { isAbsolute, relative } from 'node:path';
+import { displayPath } from '@mockstack/core/platform';
 import type { SourceLocation } from './model.js';
 
 /**
@@ -43,6 +43,10 @@ export const ErrorCode = {
   StoreUnavailable: 'MOCKSTACK_ERR_STORE_UNAVAILABLE',
   /** `--store` / `store` names a store mockstack does not know (it takes `memory` or `redis://host:port/db`). */
   StoreUnknown: 'MOCKSTACK_ERR_STORE_UNKNOWN',
+  /** mockstack/msw: a service has no base URL to intercept (no port, no `baseUrl`), or one that is not a URL. */
+  MswBaseUrl: 'MOCKSTACK_ERR_MSW_BASE_URL',
+  /** mockstack/msw: the handlers were asked for their engine before the scenario compiled (`await handlers.ready`). */
+  MswNotReady: 'MOCKSTACK_ERR_MSW_NOT_READY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -99,12 +103,4 @@ export function formatSource(source: SourceLocation): string {
   return `${displayPath(source.file)}:${source.line}:${source.column}`;
 }
 
-/**
- * A file as mockstack shows it in answers, logs and messages: relative to the working directory
- * (the project, where `mockstack up` runs), never the absolute path, which tells a caller of a
- * mock about the machine it runs on. Editors and CI logs resolve it from there too.
- */
-export function displayPath(file: string): string {
-  if (!isAbsolute(file) || typeof process === 'undefined') return file;
-  return relative(process.cwd(), file) || '.';
-}
+export { displayPath };

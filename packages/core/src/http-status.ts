@@ -1,4 +1,5 @@
 import { Code } from './code.js';
+import type { Fault } from './model.js';
 
 /**
  * The HTTP status of each Code, for every adapter that answers over HTTP (REST, GraphQL's
@@ -43,4 +44,11 @@ const codeOfStatus: ReadonlyMap<number, Code> = new Map([
 /** The Code closest to an HTTP status, so `fault.http(503)` reads as UNAVAILABLE over gRPC. */
 export function codeOfHttpStatus(status: number): Code {
   return codeOfStatus.get(status) ?? (status >= 500 ? Code.Internal : status >= 400 ? Code.InvalidArgument : Code.Unknown);
+}
+
+/** The HTTP status and headers of a fault: its own status or its code's, its headers, and Retry-After. */
+export function faultStatusAndHeaders(fault: Fault): { status: number; headers: Record<string, string> } {
+  const headers: Record<string, string> = { ...fault.headers };
+  if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
+  return { status: fault.httpStatus ?? httpStatusOfCode[fault.code], headers };
 }

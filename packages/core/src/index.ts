@@ -1,8 +1,8 @@
+export { projectRoot, resolveContractPath } from '@mockstack/core/platform';
 export type { Adapter, AdapterContext, ExpandContext, HttpHandler, ServiceAddress, ServiceServer } from './adapter.js';
 export { boundedCopy, deeperThan, MAX_DEPTH, preview, TRUNCATED } from './bounded.js';
 export { Code, codes, isCode } from './code.js';
 export { type CompileOptions, compile, scenarioDefinitionOf } from './compile.js';
-export { projectRoot, resolveContractPath } from './contract-path.js';
 export { checkDelay, parseDuration, resolveDelay, sleep } from './delay.js';
 export {
   type Completion,
@@ -16,7 +16,7 @@ export {
   type WebhookSender,
 } from './engine.js';
 export { displayPath, ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
-export { codeOfHttpStatus, httpStatusOfCode } from './http-status.js';
+export { codeOfHttpStatus, faultStatusAndHeaders, httpStatusOfCode } from './http-status.js';
 export {
   DEFAULT_JOURNAL_LIMITS,
   Journal,
@@ -42,7 +42,6 @@ export { defaultRedactedHeaders, defaultRedactedQuery, REDACTED, Redactor, type 
 export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, isSequence, makeFault, makeReply, makeSequence, makeWebhook } from './reply.js';
 export { captureSource, firstUserFrame } from './source.js';
 export { createStack, Stack, type StackOptions } from './stack.js';
-export { contentHash, fileHashes, readStartupCache, startupCacheDir, unchanged, writeStartupCache } from './startup-cache.js';
 export { type MaybePromise, MemoryStore, type Store, type StoreBinding, StoreUnavailableError } from './store.js';
 export { type Http2Setting, type TlsFiles, type TlsMaterial, type TlsSetting, tlsOf } from './tls.js';
 export {

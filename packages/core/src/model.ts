@@ -313,6 +313,8 @@ export interface Model {
   file?: string | undefined;
   /** Project root (nearest package.json above the scenario); contract paths resolve against it. */
   root?: string | undefined;
+  /** Contract texts given with the scenario (see CompileOptions.contracts), by resolved path; files are read for the others. */
+  contracts?: ReadonlyMap<string, string> | undefined;
   seed: number;
   initialState: () => unknown;
   /** State machine name → its states; the first is the initial one. */

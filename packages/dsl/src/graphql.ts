@@ -449,6 +449,7 @@ export function graphql<State, const Schema extends string = string>(
       bodyLimit: options.bodyLimit,
       cors: options.cors,
       ...httpTransport(options),
+      ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }),
       ...(options.lenient !== undefined && { lenient: options.lenient }),
       ...(options.subscriptions !== undefined && { subscriptions: options.subscriptions }),
     },

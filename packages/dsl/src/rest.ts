@@ -267,6 +267,7 @@ export function rest<State, const Document extends OpenApiDocumentName = string>
       bodyLimit: options.bodyLimit,
       cors: options.cors,
       ...httpTransport(options),
+      ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }),
       ...(options.openapi !== undefined && { openapi: options.openapi }),
       ...(options.validateRequests !== undefined && { validateRequests: options.validateRequests }),
       ...(options.lenient !== undefined && { lenient: options.lenient }),

@@ -62,6 +62,11 @@ export interface HttpServiceOptions {
    * with prior knowledge (`curl --http2-prior-knowledge`) instead of HTTP/1.1: node cannot serve both there.
    */
   http2?: Http2Setting;
+  /**
+   * Where mockstack/msw intercepts this service's requests, e.g. `'https://api.example.test'`.
+   * Default: `http://localhost:<port>`. A served stack ignores it.
+   */
+  baseUrl?: string;
 }
 
 /** The transport settings of an HTTP service, for its `config`. */

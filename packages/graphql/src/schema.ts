@@ -1,8 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
-import { relative } from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { Model, Problem, Service } from '@mockstack/core';
-import { resolveContractPath } from '@mockstack/core';
+import { hashString, type Model, type Problem, type Service } from '@mockstack/core';
+import { defaultRoot, displayPath, fileVersion, readTextFileSync, resolveContractPath } from '@mockstack/core/platform';
 import { buildASTSchema, concatAST, type DocumentNode, type GraphQLError, type GraphQLSchema, parse, Source, validateSchema } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
 
@@ -42,7 +40,7 @@ export function schemaFiles(service: Service, model: Pick<Model, 'file' | 'root'
  * point at the SDL file and line. Cached by file and modification time, so compile-time
  * validation and serving build it once.
  */
-export function loadSchema(service: Service, model: Pick<Model, 'file' | 'root'>): LoadedSchema {
+export function loadSchema(service: Service, model: Pick<Model, 'file' | 'root' | 'contracts'>): LoadedSchema {
   const files = schemaFiles(service, model);
   if (files.length === 0) {
     return {
@@ -52,12 +50,9 @@ export function loadSchema(service: Service, model: Pick<Model, 'file' | 'root'>
   }
   const stamps: string[] = [];
   for (const file of files) {
-    try {
-      const stat = statSync(file);
-      stamps.push(`${file}@${stat.mtimeMs}:${stat.size}`);
-    } catch {
-      stamps.push(`${file}@missing`);
-    }
+    const given = model.contracts?.get(file);
+    const version = given === undefined ? fileVersion(file) : `text:${hashString(given)}:${given.length}`;
+    stamps.push(`${file}@${version || 'missing'}`);
   }
   const lenient = service.config.lenient === true;
   const key = `${lenient ? 'lenient\n' : ''}${stamps.join('\n')}`;
@@ -69,16 +64,16 @@ export function loadSchema(service: Service, model: Pick<Model, 'file' | 'root'>
   return loaded;
 }
 
-function build(service: Service, model: Pick<Model, 'file' | 'root'>, files: string[], lenient: boolean): LoadedSchema {
+function build(service: Service, model: Pick<Model, 'file' | 'root' | 'contracts'>, files: string[], lenient: boolean): LoadedSchema {
   const sources: Source[] = [];
   const problems: Problem[] = [];
   for (const file of files) {
     try {
-      sources.push(new Source(readFileSync(file, 'utf8'), file));
+      sources.push(new Source(model.contracts?.get(file) ?? readTextFileSync(file), file));
     } catch (error) {
-      const root = model.root ?? process.cwd();
+      const root = model.root ?? defaultRoot(undefined);
       problems.push({
-        message: `GraphQL service "${service.name}": cannot read schema ${relative(root, file) || file} (${(error as NodeJS.ErrnoException).code ?? String(error)}); paths resolve against the scenario file, then the project root ${root}`,
+        message: `GraphQL service "${service.name}": cannot read schema ${displayPath(file)} (${(error as NodeJS.ErrnoException).code ?? String(error)}); paths resolve against the scenario file, then the project root ${root}`,
         source: service.source,
       });
     }
@@ -171,7 +166,7 @@ export function buildSdl(sources: readonly Source[], options: { lenient?: boolea
   }
   const warnings = errors.map((e) => {
     const p = problemOf(e, fallback);
-    return `loaded leniently despite ${relative(process.cwd(), p.file) || p.file}:${p.line}:${p.column}: ${p.message}`;
+    return `loaded leniently despite ${displayPath(p.file)}:${p.line}:${p.column}: ${p.message}`;
   });
   return { schema, rebuild, problems: [], warnings };
 }

@@ -1,5 +1,5 @@
-import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { Code, type Fault, formatSource, makeFault, type Rule } from '@mockstack/core';
+import { checkHeader } from '@mockstack/http/header-check';
 
 /**
  * Why an answer a scenario gave cannot go out over HTTP, or undefined when it can: a status that is
@@ -13,8 +13,7 @@ export function unsendable(status: unknown, headers: Readonly<Record<string, unk
   if (headers) {
     for (const name of Object.keys(headers)) {
       try {
-        validateHeaderName(name);
-        validateHeaderValue(name, headers[name] as string);
+        checkHeader(name, headers[name]);
       } catch (error) {
         return `header ${JSON.stringify(name)} cannot be sent: ${(error as Error).message}`;
       }

@@ -1,6 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { Fault } from '@mockstack/core';
-import { httpStatusOfCode } from '@mockstack/core';
+import { faultStatusAndHeaders } from '@mockstack/core';
 import type { FastifyError, FastifyReply } from 'fastify';
 import { HTTP2_CODES, http2StreamOf, requestTimedOut } from './http-app.js';
 
@@ -65,9 +64,4 @@ export function endWithoutAnswer(reply: FastifyReply, transport: 'reset' | 'empt
   return transport === 'reset' ? 'connection reset' : transport === 'empty' ? 'empty reply' : 499;
 }
 
-/** The HTTP status and headers of a fault: its own status or its code's, its headers, and Retry-After. */
-export function faultStatusAndHeaders(fault: Fault): { status: number; headers: Record<string, string> } {
-  const headers: Record<string, string> = { ...fault.headers };
-  if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
-  return { status: fault.httpStatus ?? httpStatusOfCode[fault.code], headers };
-}
+export { faultStatusAndHeaders };

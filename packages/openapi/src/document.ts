@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { contentHash, ErrorCode, fileHashes, MockstackError, readStartupCache, type SourceLocation, unchanged, writeStartupCache } from '@mockstack/core';
+import { ErrorCode, MockstackError, type SourceLocation } from '@mockstack/core';
+import { readTextFile } from '@mockstack/core/platform';
+import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from '@mockstack/core/startup-cache';
+import { convertSwagger } from '@mockstack/openapi/swagger';
 import type { ErrorObject } from 'ajv';
 import { deref, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
 import { SchemaConflicts } from './schema-conflicts.js';
@@ -96,6 +97,8 @@ export interface LoadOptions {
    * still fail. Default false.
    */
   lenient?: boolean | undefined;
+  /** The document's text, already read (a browser bundle has no files): `file` then only names it. */
+  text?: string | undefined;
 }
 
 /**
@@ -105,7 +108,7 @@ export interface LoadOptions {
 export async function loadOpenApi(file: string, options: LoadOptions = {}): Promise<OpenApi> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = options.text ?? (await readTextFile(file));
   } catch (error) {
     throw new MockstackError(ErrorCode.ContractLoad, `cannot read OpenAPI document ${file}: ${(error as Error).message}`, { cause: error });
   }
@@ -162,17 +165,10 @@ interface Bundled {
   refs: readonly string[];
 }
 
-interface SwaggerConverter {
-  convertObj(swagger: object, options: { patch: boolean; warnOnly: boolean; resolve: boolean; direct: boolean; source: string }): Promise<object>;
-}
-
 /** A Swagger 2.0 document as OpenAPI 3.0, converted by swagger2openapi (small errors patched, as Swagger tools accept them). */
 async function fromSwagger(file: string, swagger: JsonObject): Promise<JsonObject> {
-  // biome-ignore lint/suspicious/noTsIgnore: swagger2openapi ships no types (a .d.ts here would not reach packages compiling this source)
-  // @ts-ignore: SwaggerConverter types the one call made
-  const { convertObj } = (await import('swagger2openapi')) as unknown as SwaggerConverter;
   try {
-    return (await convertObj(swagger, { patch: true, warnOnly: true, resolve: false, direct: true, source: file })) as JsonObject;
+    return (await convertSwagger(swagger, file)) as JsonObject;
   } catch (error) {
     throw new OpenApiDocumentError(
       file,
@@ -221,7 +217,7 @@ function writeCachedDocument(file: string, text: string, document: JsonObject, r
 }
 
 function isJson(file: string, text: string): boolean {
-  return extname(file).toLowerCase() === '.json' || /^\s*\{/.test(text);
+  return file.toLowerCase().endsWith('.json') || /^\s*\{/.test(text);
 }
 
 async function parseText(file: string, text: string): Promise<unknown> {

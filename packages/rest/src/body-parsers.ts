@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import busboy from 'busboy';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { parse as parseQs } from 'qs';
+import { parseForm, TEXT } from './form.js';
 
 /** One file of a multipart/form-data body, as handlers see it (`body.avatar.data` is its bytes). */
 export interface UploadedFile {
@@ -9,20 +9,6 @@ export interface UploadedFile {
   mimeType: string;
   size: number;
   data: Buffer;
-}
-
-/**
- * Nested and repeated fields as Stripe-style clients send them: `metadata[plan]=pro` is
- * `{ metadata: { plan: 'pro' } }`, `tags=a&tags=b` and `expand[0]=tax` are lists.
- */
-const FORM_OPTIONS = { depth: 8, arrayLimit: 200, parameterLimit: 2000, duplicates: 'combine' } as const;
-
-/** Media types whose bytes are text: they reach handlers as strings, everything else as a Buffer. */
-const TEXT = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:xml|yaml|x-yaml|javascript|ecmascript|graphql|x-ndjson|csv|sql)\b)|\+xml\b|charset=/i;
-
-/** Parses `application/x-www-form-urlencoded` text into nested fields (see FORM_OPTIONS). */
-export function parseForm(text: string): Record<string, unknown> {
-  return parseQs(text, FORM_OPTIONS) as Record<string, unknown>;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import {
   Code,
   type CoreRequest,
@@ -19,6 +18,7 @@ import {
   type Service,
   type ServiceDefinition,
 } from '@mockstack/core';
+import { fileVersion } from '@mockstack/core/platform';
 import {
   type ApiOperation,
   documentedError,
@@ -45,26 +45,18 @@ export { OPENAPI_INFO, type OpenApiServiceInfo };
  */
 const documents = new Map<string, { version: string; api: Promise<{ api: OpenApi; refs: string }> }>();
 
-async function fileVersion(path: string): Promise<string> {
-  try {
-    const info = await stat(path);
-    return `${info.mtimeMs}:${info.size}`;
-  } catch {
-    return ''; // loadOpenApi reports the unreadable file.
-  }
-}
-
-const refVersions = async (api: OpenApi): Promise<string> => (await Promise.all(api.refs.map(fileVersion))).join('\n');
+// An unreadable file has version '': loadOpenApi reports it.
+const refVersions = (api: OpenApi): string => api.refs.map(fileVersion).join('\n');
 
 async function loadCached(path: string, lenient: boolean): Promise<OpenApi> {
-  const version = await fileVersion(path);
+  const version = fileVersion(path);
   const key = lenient ? `${path}\0lenient` : path;
   const cached = documents.get(key);
   if (cached && cached.version === version && version) {
     const loaded = await cached.api.catch(() => undefined);
-    if (loaded && (await refVersions(loaded.api)) === loaded.refs) return loaded.api;
+    if (loaded && refVersions(loaded.api) === loaded.refs) return loaded.api;
   }
-  const api = loadOpenApi(path, { lenient }).then(async (api) => ({ api, refs: await refVersions(api) }));
+  const api = loadOpenApi(path, { lenient }).then((api) => ({ api, refs: refVersions(api) }));
   documents.set(key, { version, api });
   api.catch(() => documents.delete(key));
   return (await api).api;
@@ -92,7 +84,8 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
   const file = resolveContractPath({ file: context.file, root: context.root }, documentPath);
   let api: OpenApi;
   try {
-    api = await loadCached(file, config.lenient === true);
+    const text = context.contracts?.get(file);
+    api = text === undefined ? await loadCached(file, config.lenient === true) : await loadOpenApi(file, { lenient: config.lenient === true, text });
   } catch (error) {
     throw withSource(error, service);
   }

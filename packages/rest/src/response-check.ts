@@ -40,7 +40,7 @@ export function checkResponses(rule: RuleDefinition, operation: ApiOperation, ap
     const documented = Object.keys(operation.responses);
     const key = [String(status), `${String(status)[0]}XX`, 'default'].find((k) => documented.includes(k));
     if (!key) return violation(name, where, `answered status ${status}, which ${name} does not document (documented: ${documented.join(', ')})`, []);
-    if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) return answer;
+    if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) return answer;
     let validate = validators.get(key);
     if (!validators.has(key)) {
       validate = compile(api, operation, key);

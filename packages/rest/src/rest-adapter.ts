@@ -9,9 +9,7 @@ import {
   type Engine,
   type Fault,
   type HttpHandler,
-  isFault,
   type MissReport,
-  makeFault,
   type Outcome,
   type Rule,
   type Service,
@@ -31,28 +29,20 @@ import {
   pathOf,
   requestErrorOf,
   sendWireBody,
-  unsendable,
   unsendableFault,
   wireBodyOf,
 } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { addBodyParsers } from './body-parsers.js';
 import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
-import { validateRestService } from './path-template.js';
+import { contractAnswer, documentedMethods, expandRest, faultBody, methodNotAllowed, problemOf, unmatchedAnswer, validateRest } from './rest-model.js';
 
 /** Serves a REST service of the model with fastify; fastify's router does the path matching. */
 export const restAdapter: Adapter = {
   protocol: 'rest',
   sharesHttpPort: true,
-  // OpenAPI support (ajv, yaml, $ref bundling) loads only for services that use it: it is a large part of start-up.
-  expand: async (service, context) =>
-    typeof service.config?.openapi === 'string' || service.rules.some((r) => typeof r.meta?.operationId === 'string')
-      ? (await import('./openapi-expand.js')).expandOpenApi(service, context)
-      : service,
-  validate: async (service, model) => [
-    ...validateRestService(service, model),
-    ...(service.config[OPENAPI_INFO] ? (await import('./openapi-expand.js')).validateOpenApiVariants(service, model) : []),
-  ],
+  expand: expandRest,
+  validate: validateRest,
   create: (service, context) => new RestServer(service, context),
 };
 
@@ -165,13 +155,9 @@ class RestServer implements ServiceServer {
   /** A documented path asked with a method its document does not have: 405 with `Allow`, journaled. */
   #answerMethodNotAllowed(request: FastifyRequest, reply: FastifyReply, allowed: readonly string[]): void {
     const startedAt = performance.now();
-    const message = `${request.method} is not an operation of ${pathOf(request.url)} in the OpenAPI document; it has ${allowed.join(', ')}`;
+    const { message, body } = methodNotAllowed(request.method, pathOf(request.url), allowed);
     const core = new RestRequest(this.#engine, this.#service.name, `${request.method} ${pathOf(request.url)}`, undefined, request, reply, startedAt);
-    reply
-      .code(405)
-      .header('allow', allowed.join(', '))
-      .type('application/problem+json')
-      .send({ type: 'https://mockstack.dev/problems/method-not-allowed', title: 'Method not allowed', status: 405, detail: message, allow: allowed });
+    reply.code(405).header('allow', allowed.join(', ')).type('application/problem+json').send(body);
     this.#engine.record(
       core,
       { kind: 'fault', rule: undefined, fault: { code: 'UNIMPLEMENTED', message } as Fault },
@@ -195,50 +181,6 @@ class RestServer implements ServiceServer {
     const journaled = code === 'REQUEST_TIMEOUT' ? Code.DeadlineExceeded : Code.InvalidArgument;
     this.#engine.record(core, { kind: 'fault', rule: undefined, fault: { code: journaled, message } as Fault }, { status, startedAt, error: message });
   }
-}
-
-/** The OpenAPI document's answer when no rule answered. */
-function contractAnswer(core: CoreRequest, rule: Rule, contract: ContractResponder | undefined): Exclude<Outcome, { kind: 'fallback' }> {
-  if (!contract) return { kind: 'fault', rule, fault: makeFault(Code.Unimplemented, `${core.operation} has no contract answer`) };
-  try {
-    const answer = contract(core);
-    return isFault(answer) ? { kind: 'fault', rule, fault: answer } : { kind: 'reply', rule, reply: answer };
-  } catch (error) {
-    return {
-      kind: 'fault',
-      rule,
-      fault: makeFault(Code.Internal, `the contract answer of ${core.operation} failed: ${error instanceof Error ? error.message : String(error)}`),
-    };
-  }
-}
-
-/**
- * The methods documented for a concrete path (`/v2/rates/abc` → GET, PUT), for a 405 on the
- * others. Matched only for requests no route took, so a scan of the templates is fine.
- */
-function documentedMethods(service: Service): (path: string) => string[] {
-  const templates = new Map<string, { pattern: RegExp; methods: Set<string> }>();
-  for (const operation of service.operations.values()) {
-    const route = String(operation.meta.path);
-    let entry = templates.get(route);
-    if (!entry) {
-      const pattern = new RegExp(
-        `^${route
-          .split('/')
-          .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-          .join('/')}/?$`,
-      );
-      entry = { pattern, methods: new Set() };
-      templates.set(route, entry);
-    }
-    entry.methods.add(String(operation.meta.method));
-    if (operation.meta.method === 'GET') entry.methods.add('HEAD');
-  }
-  return (path) => {
-    const methods = new Set<string>();
-    for (const { pattern, methods: own } of templates.values()) if (pattern.test(path)) for (const m of own) methods.add(m);
-    return [...methods].sort();
-  };
 }
 
 function routeKey(service: Service): string {
@@ -301,20 +243,6 @@ const STREAM_JOURNAL_BYTES = 32 * 1024;
 
 function bodyOf(outcome: Extract<Outcome, { kind: 'body' | 'reply' }>): unknown {
   return outcome.kind === 'body' ? outcome.body : outcome.reply.body;
-}
-
-/** Why the scenario's answer cannot go out over HTTP, or undefined. */
-function problemOf(outcome: Exclude<Outcome, { kind: 'fallback' }>): string | undefined {
-  switch (outcome.kind) {
-    case 'body':
-      return unsendable(undefined, undefined, outcome.body);
-    case 'reply':
-      return unsendable(outcome.reply.status, outcome.reply.headers, outcome.reply.body);
-    case 'fault':
-      return outcome.fault.transport ? undefined : unsendable(outcome.fault.httpStatus, outcome.fault.headers, outcome.fault.body);
-    default:
-      return undefined;
-  }
 }
 
 function describeError(error: unknown): string {
@@ -430,13 +358,10 @@ function isPlainObject(value: object): boolean {
 function sendFault(reply: FastifyReply, fault: Fault): number | string {
   if (fault.transport) return endWithoutAnswer(reply, fault.transport);
   const { status, headers } = faultStatusAndHeaders(fault);
-  const body =
-    fault.body !== undefined
-      ? fault.body
-      : { error: { code: fault.code, message: fault.message, ...(fault.details !== undefined && { details: fault.details }) } };
-  return sendBody(reply, status, headers, body);
+  return sendBody(reply, status, headers, faultBody(fault));
 }
 
 function sendUnmatched(reply: FastifyReply, miss: MissReport): number {
-  return sendBody(reply, 404, { 'x-mockstack-unmatched': '1' }, { error: { code: 'UNMATCHED', ...miss } });
+  const { status, headers, body } = unmatchedAnswer(miss);
+  return sendBody(reply, status, headers, body);
 }

@@ -3,7 +3,7 @@ import type { TestStack } from './start-stack.js';
 import { type ReceivedQuery, verifyReceived, verifyReceivedInOrder } from './verification.js';
 
 /**
- * Jest matchers. Register once: `expect.extend(matchers)` (e.g. in a setup file). An unknown
+ * Jest matchers, for a `startStack` stack or mockstack/msw handlers (anything with its `engine`). Register once: `expect.extend(matchers)` (e.g. in a setup file). An unknown
  * criterion or operation fails the assertion with "did you mean", with or without `.not`.
  *
  * @example
@@ -11,7 +11,7 @@ import { type ReceivedQuery, verifyReceived, verifyReceivedInOrder } from './ver
  * expect(stack).toHaveReceivedInOrder(['POST /orders', 'checkout.payments.v1.PaymentService/Authorize']);
  */
 export const matchers = {
-  toHaveReceived(this: { isNot?: boolean }, stack: TestStack, operation: string, query: ReceivedQuery = {}) {
+  toHaveReceived(this: { isNot?: boolean }, stack: Pick<TestStack, 'engine'>, operation: string, query: ReceivedQuery = {}) {
     const result = verifyReceived(stack.engine, operation, query);
     return {
       pass: result.pass,
@@ -21,7 +21,7 @@ export const matchers = {
           : result.message,
     };
   },
-  toHaveReceivedInOrder(this: { isNot?: boolean }, stack: TestStack, patterns: readonly (string | RequestPattern)[]) {
+  toHaveReceivedInOrder(this: { isNot?: boolean }, stack: Pick<TestStack, 'engine'>, patterns: readonly (string | RequestPattern)[]) {
     const result = verifyReceivedInOrder(stack.engine, patterns);
     return {
       pass: result.pass,

@@ -1,0 +1,63 @@
+// The part of core that touches the machine: files and paths. Core's other modules reach it as
+// `@mockstack/core/platform`, whose `browser` condition swaps in platform.browser.ts, so the
+// engine, matching and state bundle for the browser (mockstack/msw) with no node builtin.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import type { Model } from './model.js';
+
+/**
+ * Where a contract path written in a scenario (`'schemas/catalog.graphql'`) points: next to the
+ * scenario file first, then the project root (nearest package.json above it), then the cwd.
+ */
+export function resolveContractPath(model: Pick<Model, 'file' | 'root'>, path: string): string {
+  if (isAbsolute(path)) return path;
+  const candidates = [model.file && resolve(dirname(model.file), path), model.root && resolve(model.root, path), resolve(path)];
+  return candidates.find((c): c is string => Boolean(c) && existsSync(c as string)) ?? resolve(model.root ?? process.cwd(), path);
+}
+
+/** The nearest directory at or above `from` that holds a package.json (or `from` itself). */
+export function projectRoot(from: string): string {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(resolve(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(from);
+    dir = parent;
+  }
+}
+
+/** The root contract paths resolve against when the caller gives none: the scenario's project, or the cwd. */
+export function defaultRoot(file: string | undefined): string {
+  return file ? projectRoot(dirname(file)) : process.cwd();
+}
+
+/**
+ * A file as mockstack shows it in answers, logs and messages: relative to the working directory
+ * (the project, where `mockstack up` runs), never the absolute path, which tells a caller of a
+ * mock about the machine it runs on. Editors and CI logs resolve it from there too.
+ */
+export function displayPath(file: string): string {
+  if (!isAbsolute(file) || typeof process === 'undefined') return file;
+  return relative(process.cwd(), file) || '.';
+}
+
+/** A contract file's text. */
+export function readTextFile(path: string): Promise<string> {
+  return readFile(path, 'utf8');
+}
+
+/** A contract file's text, synchronously. */
+export function readTextFileSync(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
+/** What changes when a file is edited (`mtime:size`), or '' when it cannot be read. */
+export function fileVersion(path: string): string {
+  try {
+    const info = statSync(path);
+    return `${info.mtimeMs}:${info.size}`;
+  } catch {
+    return '';
+  }
+}

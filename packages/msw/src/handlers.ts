@@ -1,0 +1,282 @@
+import {
+  type Adapter,
+  compile,
+  Engine,
+  ErrorCode,
+  type JournalEntry,
+  type JournalFilter,
+  type JournalLimits,
+  type Logger,
+  MockstackError,
+  type RedactSetting,
+  type RequestPattern,
+  type ScenarioDefinition,
+  type Service,
+  type ServiceDefinition,
+  scenarioDefinitionOf,
+  silentLogger,
+  type Verification,
+  type VerificationResult,
+} from '@mockstack/core';
+import { validateGraphqlService } from '@mockstack/graphql/graphql-executor';
+import { expandRest, validateRest } from '@mockstack/rest/rest-model';
+import { type ReceivedQuery, verifyReceived, verifyReceivedInOrder } from '@mockstack/testing/verification';
+import { type HttpHandler, HttpResponse, http } from 'msw';
+import { GraphqlService } from './graphql.js';
+import { RestService } from './rest.js';
+
+export interface HandlersOptions {
+  /**
+   * Where each service's requests are intercepted, by service name: `{ orders: 'https://api.example.test' }`.
+   * Default: the service's `baseUrl`, else `http://localhost:<port>` of its declared port.
+   */
+  baseUrls?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Contract texts by the path the scenario names them with (`{ 'schemas/catalog.graphql': sdl }`),
+   * used instead of reading those files. Needed in the browser, which has no files; in Node the
+   * files are read when this leaves them out.
+   */
+  contracts?: Readonly<Record<string, string>> | undefined;
+  /** Variant(s) active from the start. */
+  variant?: string | readonly string[] | undefined;
+  /** Overrides the scenario's seed. */
+  seed?: number | undefined;
+  /** Where warnings go (default: nowhere). */
+  logger?: Logger | undefined;
+  /** Secrets kept out of the journal besides the defaults, or false to journal them verbatim. */
+  redact?: RedactSetting | undefined;
+  /** Milliseconds a handler may take when neither its rule nor its service sets `timeout` (default 10 s). */
+  handlerTimeout?: number | undefined;
+  /** The journal's limits in entries and bytes. */
+  journal?: JournalLimits | undefined;
+  /** Project root contract paths resolve against in Node (default: next to the scenario file, then its project). */
+  root?: string | undefined;
+}
+
+/** Where a service of the scenario is intercepted. */
+interface Interception {
+  name: string;
+  protocol: 'rest' | 'graphql';
+  /** `https://api.example.test/v1`. */
+  base: URL;
+  /** A GraphQL service's endpoint path below `base` (`/graphql`). */
+  endpoint: string;
+}
+
+/**
+ * A scenario's REST and GraphQL services as MSW request handlers, with stack-like control:
+ * `variant`, `reset`, `requests`, `verify`, and `engine` for mockstack/testing's `toHaveReceived`.
+ * Spread it into `setupServer` (Node) or `setupWorker` (browser). The scenario compiles in the
+ * background; requests wait for it, and `ready` settles when it is done.
+ */
+export class ScenarioHandlers implements Iterable<HttpHandler> {
+  /** The MSW handlers: GraphQL endpoints first, then each REST service's base URL. */
+  readonly handlers: readonly HttpHandler[];
+  /** Settles once the scenario is compiled (rejects with its compile error). */
+  readonly ready: Promise<void>;
+  readonly #interceptions: readonly Interception[];
+  #engine: Engine | undefined;
+  #services = new Map<string, RestService | GraphqlService>();
+
+  constructor(scenario: unknown, options: HandlersOptions = {}) {
+    const definition = definitionOf(scenario);
+    this.#interceptions = interceptionsOf(definition, options.baseUrls ?? {});
+    this.ready = this.#start(definition, options);
+    // A compile error is thrown where it is awaited: by `ready`, and by every intercepted request.
+    this.ready.catch(() => {});
+    this.handlers = this.#interceptions.map((interception) =>
+      http.all(
+        ({ request }) => intercepts(interception, request.url),
+        async ({ request }) => {
+          await this.ready;
+          const service = this.#services.get(interception.name);
+          return service ? service.answer(request) : HttpResponse.error();
+        },
+      ),
+    );
+  }
+
+  [Symbol.iterator](): Iterator<HttpHandler> {
+    return this.handlers[Symbol.iterator]();
+  }
+
+  /** The engine behind the handlers (one state, one journal), once `ready`. */
+  get engine(): Engine {
+    if (!this.#engine) throw new MockstackError(ErrorCode.MswNotReady, 'the scenario is still compiling: `await handlers.ready` before using the engine');
+    return this.#engine;
+  }
+
+  /** The base URL a service is intercepted at (GraphQL: its endpoint). */
+  url(service: string): string {
+    const interception = this.#interceptions.find((i) => i.name === service);
+    if (!interception) {
+      throw new MockstackError(
+        ErrorCode.ScenarioInvalid,
+        `no intercepted service "${service}"; intercepted: ${this.#interceptions.map((i) => i.name).join(', ')}`,
+      );
+    }
+    const base = interception.base.href.replace(/\/$/, '');
+    return interception.protocol === 'graphql' ? `${base}${interception.endpoint}` : base;
+  }
+
+  /** The scenario's shared state, as handlers see it. */
+  state<State = unknown>(): State {
+    return this.engine.state as State;
+  }
+
+  /** Back to the seed: state, rule counters, sequences, journal. */
+  reset(): void {
+    this.engine.reset();
+  }
+
+  /** Activates these variants in place of the current ones (none: all off). */
+  variant(...names: string[]): void {
+    this.engine.setVariants(names);
+  }
+
+  /** Journal entries, oldest first, filtered like the admin API. */
+  requests(filter?: JournalFilter): JournalEntry[] {
+    return this.engine.journal.list(filter);
+  }
+
+  /** How often requests matching the criteria were received (see mockstack/testing's `verify`). */
+  verify(operation: string | Verification, query?: ReceivedQuery): VerificationResult {
+    return verifyReceived(this.engine, operation, query);
+  }
+
+  /** Whether requests matching each pattern came in this order. */
+  verifyInOrder(...patterns: (string | RequestPattern)[]): VerificationResult {
+    return verifyReceivedInOrder(this.engine, patterns);
+  }
+
+  async #start(definition: ScenarioDefinition, options: HandlersOptions): Promise<void> {
+    const logger = options.logger ?? silentLogger;
+    const model = await compile(definition, {
+      file: definition.source?.file,
+      root: options.root,
+      contracts: options.contracts,
+      adapters: adaptersFor(definition),
+    });
+    const engine = new Engine(model, {
+      logger,
+      seed: options.seed,
+      redact: options.redact,
+      handlerTimeout: options.handlerTimeout,
+      journal: options.journal,
+    });
+    const variants = options.variant === undefined ? [] : typeof options.variant === 'string' ? [options.variant] : [...options.variant];
+    if (variants.length) engine.setVariants(variants);
+    for (const interception of this.#interceptions) {
+      const service = model.services.get(interception.name) as Service;
+      this.#services.set(
+        interception.name,
+        interception.protocol === 'rest'
+          ? new RestService(service, engine, interception.base.pathname.replace(/\/$/, ''))
+          : new GraphqlService(service, engine, logger),
+      );
+    }
+    for (const service of model.services.values()) {
+      if (service.protocol !== 'rest' && service.protocol !== 'graphql') {
+        logger.warn(`service "${service.name}" (${service.protocol}) is not intercepted: mockstack/msw serves REST and GraphQL services`);
+      }
+    }
+    this.#engine = engine;
+  }
+}
+
+/**
+ * MSW request handlers for a scenario's REST and GraphQL services (rules, state, variants,
+ * faults, delays and journal as `mockstack up` serves them).
+ *
+ * @example
+ * // Node: tests
+ * const mocks = handlersFor(checkout);
+ * const server = setupServer(...mocks);
+ * server.listen();
+ * await fetch('http://localhost:8081/orders/ord_1');
+ * expect(mocks).toHaveReceived('GET /orders/:id');
+ * @example
+ * // Browser: contracts come with the bundle
+ * const worker = setupWorker(...handlersFor(checkout, { contracts: { 'schemas/catalog.graphql': sdl } }));
+ * await worker.start();
+ */
+export function handlersFor(scenario: unknown, options: HandlersOptions = {}): ScenarioHandlers {
+  return new ScenarioHandlers(scenario, options);
+}
+
+function definitionOf(scenario: unknown): ScenarioDefinition {
+  const definition = scenarioDefinitionOf(scenario);
+  if (definition) return definition;
+  throw new MockstackError(ErrorCode.ScenarioInvalid, "handlersFor takes a scenario: the value `scenario(name, { … })` returns (a module's default export)");
+}
+
+/** REST and GraphQL compile as their servers compile them; other protocols' rules compile but are not intercepted. */
+function adaptersFor(definition: ScenarioDefinition): Adapter[] {
+  const notServed = (service: Service): never => {
+    throw new MockstackError(ErrorCode.AdapterMissing, `service "${service.name}" is answered by mockstack/msw handlers, not served`);
+  };
+  const adapters: Adapter[] = [
+    { protocol: 'rest', sharesHttpPort: true, expand: expandRest, validate: validateRest, create: notServed },
+    { protocol: 'graphql', sharesHttpPort: true, validate: validateGraphqlService, create: notServed },
+  ];
+  const others = new Set(Object.values(definition.services ?? {}).map((s) => s.protocol));
+  for (const protocol of others) if (protocol !== 'rest' && protocol !== 'graphql') adapters.push({ protocol, create: notServed });
+  return adapters;
+}
+
+/** Each REST and GraphQL service's base URL: the option, its `baseUrl`, or localhost at its port; mounted ones at their host's. */
+function interceptionsOf(definition: ScenarioDefinition, given: Readonly<Record<string, string>>): Interception[] {
+  const services = Object.entries(definition.services ?? {});
+  const known = new Set(services.map(([name]) => name));
+  for (const name of Object.keys(given)) {
+    if (!known.has(name))
+      throw new MockstackError(ErrorCode.MswBaseUrl, `baseUrls names "${name}", which the scenario has no service called; services: ${[...known].join(', ')}`);
+  }
+  const baseOf = (name: string, service: ServiceDefinition): URL => {
+    const written = given[name] ?? (typeof service.config?.baseUrl === 'string' ? service.config.baseUrl : undefined);
+    if (written === undefined && service.mount) {
+      const host = definition.services?.[service.mount.on];
+      if (host) return baseOf(service.mount.on, host);
+    }
+    if (written === undefined && !service.port) {
+      throw new MockstackError(
+        ErrorCode.MswBaseUrl,
+        `service "${name}" has no port to intercept at; give it one, a baseUrl (rest({ baseUrl: 'https://api.example.test' }, …)), or handlersFor(scenario, { baseUrls: { ${name}: '…' } })`,
+        { source: service.source },
+      );
+    }
+    const text = written ?? `http://localhost:${service.port}`;
+    try {
+      // In a page, `/api` is on the page's origin.
+      return new URL(text, (globalThis as { location?: { href: string } }).location?.href);
+    } catch {
+      throw new MockstackError(
+        ErrorCode.MswBaseUrl,
+        `service "${name}" has base URL ${JSON.stringify(text)}, which is not a URL; write one such as 'https://api.example.test' (a path such as '/api' only in a page)`,
+        {
+          source: service.source,
+        },
+      );
+    }
+  };
+  const interceptions = services
+    .filter((entry): entry is [string, ServiceDefinition & { protocol: 'rest' | 'graphql' }] => entry[1].protocol === 'rest' || entry[1].protocol === 'graphql')
+    .map(([name, service]) => ({
+      name,
+      protocol: service.protocol,
+      base: baseOf(name, service),
+      endpoint: typeof service.config?.path === 'string' ? service.config.path : '/graphql',
+    }));
+  // A GraphQL endpoint is exact; a REST base URL takes everything below it: GraphQL first.
+  return [...interceptions.filter((i) => i.protocol === 'graphql'), ...interceptions.filter((i) => i.protocol === 'rest')];
+}
+
+/** Whether a request URL is for this service: its GraphQL endpoint, or anything below its REST base URL. */
+function intercepts(interception: Interception, href: string): boolean {
+  const url = new URL(href);
+  const { base } = interception;
+  if (url.origin !== base.origin) return false;
+  const basePath = base.pathname.replace(/\/$/, '');
+  if (interception.protocol === 'graphql') return url.pathname === `${basePath}${interception.endpoint}`;
+  return basePath === '' || url.pathname === basePath || url.pathname.startsWith(`${basePath}/`);
+}

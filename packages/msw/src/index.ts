@@ -1,0 +1,1 @@
+export { type HandlersOptions, handlersFor, ScenarioHandlers } from './handlers.js';
