@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { DEFAULT_HANDLER_TIMEOUT_MS, defaultLimits, ErrorCode, isLoopbackHost, MockstackError, parseDuration } from '@mockstack/core';
 import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
+import type { RecordCommandOptions } from './record.js';
 import { createLogger, type LogFormat } from './request-logger.js';
 import { printServiceTable } from './service-table.js';
 
@@ -94,6 +95,28 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--force', 'overwrite the output file if it exists')
     .action(async (contracts: string[], options: InitCommandOptions) => {
       exitCode = await runInit(contracts, options);
+    });
+
+  program
+    .command('record')
+    .description('proxy real REST, GraphQL and gRPC services and, on Ctrl-C, write what they answered as a scenario')
+    .requiredOption('--target <url>', 'a real service: http(s)://host:port or grpc://host:port (repeatable)', collect)
+    .option('--out <file>', 'where to write the scenario', 'scenarios/recorded.ts')
+    .option('--name <name>', 'scenario name (default: the output file name)')
+    .option('--proto <file>', 'a .proto describing a gRPC target (repeatable)', collect)
+    .option('--include-dir <dir>', 'where proto imports are looked up (repeatable)', collect)
+    .option('--port <port>', 'port of the first proxy, the next targets get the next ones (0: free ports)', integer, 8800)
+    .option('--host <host>', 'host the proxies bind to', '127.0.0.1')
+    .option('--stop-after <n|duration>', 'stop after this many exchanges (50) or this long (30s), as well as on Ctrl-C')
+    .option('--base-port <port>', 'first port of the written services', integer, 4010)
+    .option('--fixture-bytes <n>', 'JSON bodies larger than this go to fixture files beside the scenario', integer, 1024)
+    .option('--redact <names>', 'also leave these headers / query parameters out (comma-separated)', list)
+    .option('--no-redact', 'write Authorization, cookies, API keys… verbatim (left out by default)')
+    .option('--force', 'overwrite the output file if it exists')
+    .addHelpText('after', '\nExample:\n  mockstack record --target http://localhost:3000 --target grpc://localhost:50051 --proto protos/payments.proto')
+    .action(async (options: RecordCommandOptions) => {
+      const { runRecord } = await import('./record.js');
+      exitCode = await runRecord(options);
     });
 
   program

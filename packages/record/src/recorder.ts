@@ -68,7 +68,7 @@ export class Recorder {
       const names = new Set<string>();
       for (const target of options.targets) {
         const url = parseTarget(target.url);
-        let name = target.name ?? url.hostname.replace(/\.[^.]*$/, '').replace(/^(127\.0\.0\.1|localhost|\[::1\])$/, 'api');
+        let name = target.name ?? serviceNameOf(url.hostname);
         if (!target.name && names.has(name)) name = `${name}${url.port}`;
         names.add(name);
         if (url.protocol === 'grpc:') await recorder.#startGrpc(name, url, target.port ?? 0);
@@ -311,6 +311,12 @@ function isServiceDefinition(value: unknown): value is grpc.ServiceDefinition {
 function isGraphqlRequest(exchange: HttpExchange): boolean {
   const body = exchange.body as { query?: unknown } | undefined;
   return (exchange.method === 'POST' && typeof body?.query === 'string') || (exchange.method === 'GET' && typeof exchange.query.query === 'string');
+}
+
+/** `api.example.test` → `api`; an address or localhost → `api`. */
+function serviceNameOf(hostname: string): string {
+  if (hostname === 'localhost' || /^[\d.]+$/.test(hostname) || hostname.startsWith('[')) return 'api';
+  return hostname.split('.')[0] || 'api';
 }
 
 function parseTarget(target: string): URL {
