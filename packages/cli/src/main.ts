@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { DEFAULT_HANDLER_TIMEOUT_MS, defaultLimits, ErrorCode, isLoopbackHost, MockstackError, parseDuration } from '@mockstack/core';
 import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
-import type { RecordCommandOptions } from './record.js';
+import type { ImportCommandOptions, RecordCommandOptions } from './record.js';
 import { createLogger, type LogFormat } from './request-logger.js';
 import { printServiceTable } from './service-table.js';
 
@@ -117,6 +117,22 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .action(async (options: RecordCommandOptions) => {
       const { runRecord } = await import('./record.js');
       exitCode = await runRecord(options);
+    });
+
+  program
+    .command('import')
+    .description('write a scenario from WireMock mappings, a Postman collection (saved examples), a HAR file or a json-server db.json')
+    .argument('<source>', 'a file, or a WireMock directory (mappings/ and __files/)')
+    .option('--out <file>', 'where to write (default scenarios/<name>.ts)')
+    .option('--name <name>', 'scenario name (default: the source file name)')
+    .option('--base-port <port>', 'first port of the written services', integer, 4010)
+    .option('--fixture-bytes <n>', 'JSON bodies larger than this go to fixture files beside the scenario', integer, 1024)
+    .option('--redact <names>', 'also leave these headers / query parameters out (comma-separated)', list)
+    .option('--no-redact', 'write Authorization, cookies, API keys… verbatim (left out by default)')
+    .option('--force', 'overwrite the output file if it exists')
+    .action(async (source: string, options: ImportCommandOptions) => {
+      const { runImport } = await import('./record.js');
+      exitCode = await runImport(source, options);
     });
 
   program

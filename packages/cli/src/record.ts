@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { basename, extname, join, relative } from 'node:path';
 import { MockstackError, parseDuration } from '@mockstack/core';
 
 export interface RecordCommandOptions {
@@ -98,4 +98,36 @@ function parseStopAfter(value: string | undefined): { exchanges: number } | { ms
   if (/^\d+$/.test(value)) return Number(value) > 0 ? { exchanges: Number(value) } : 'invalid';
   const ms = parseDuration(value);
   return ms === undefined || ms <= 0 ? 'invalid' : { ms };
+}
+
+export interface ImportCommandOptions {
+  out?: string;
+  name?: string;
+  basePort: number;
+  fixtureBytes: number;
+  redact?: string[] | boolean;
+  force?: boolean;
+}
+
+/** `mockstack import <file|dir>`: WireMock mappings, a Postman collection, a HAR file or a json-server db.json as a scenario. */
+export async function runImport(source: string, options: ImportCommandOptions): Promise<number> {
+  const { emitScenario, importSource } = await import('@mockstack/record');
+  try {
+    const imported = importSource(source);
+    const name = options.name ?? basename(source, extname(source)).replace(/^db$/, 'json-server');
+    const result = await emitScenario(imported.draft, {
+      out: options.out ?? join('scenarios', `${name}.ts`),
+      name,
+      basePort: options.basePort,
+      fixtureBytes: options.fixtureBytes,
+      force: options.force,
+      redact: options.redact === false ? false : Array.isArray(options.redact) ? { headers: options.redact, query: options.redact } : undefined,
+      origin: `\`mockstack import\` from ${imported.format} ${imported.files.map((f) => relative(process.cwd(), f) || f).join(', ')}`,
+    });
+    printWritten(result, `${imported.format} (${imported.files.length} file(s))`);
+    return 0;
+  } catch (error) {
+    console.error(error instanceof MockstackError ? error.format() : error);
+    return 1;
+  }
 }

@@ -8,6 +8,8 @@
 export type MatchValue = string | number | boolean | null | { regex: string; flags?: string };
 
 export interface MatchDraft {
+  /** Path parameters, e.g. `'*'` of a wildcard route. */
+  params?: Record<string, MatchValue>;
   query?: Record<string, MatchValue>;
   headers?: Record<string, MatchValue>;
   /** Partial match on the JSON body (or GraphQL variables, gRPC message). */

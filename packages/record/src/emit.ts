@@ -138,7 +138,12 @@ class ScenarioWriter {
       source.addStatements(`// Not translated (each was also printed as a warning):\n${this.warnings.map((w) => `// - ${w.replace(/\n/g, ' ')}`).join('\n')}`);
     }
     const machines = draft.machines && Object.keys(draft.machines).length ? `, machines: ${literal(draft.machines)}` : '';
-    const state = states.length ? `, state: () => ({\n${states.join(',\n')},\n})` : '';
+    if (states.length) {
+      source.addStatements(
+        `/** The records every service shares; \`reset\` (admin API, tests) goes back to these. */\nexport const seedState = () => ({\n${states.join(',\n')},\n});\nexport type State = ReturnType<typeof seedState>;`,
+      );
+    }
+    const state = states.length ? ', state: seedState' : '';
     source.addStatements(`export default scenario(${quote(this.name)}, { seed: 1${state}${machines} }).services({\n${entries.join(',\n')},\n});`);
     source.formatText({ indentSize: 2, convertTabsToSpaces: true });
     const text = source.getFullText();
@@ -162,7 +167,7 @@ class ScenarioWriter {
     for (const crud of service.crud ?? []) {
       const stateKey = prop(crud.key);
       states.push(`${stateKey}: ${this.#value(crud.records, `${key}-${crud.key}`)} as Record<string, unknown>[]`);
-      rules.push(`...rest.crud(${quote(crud.path)}, { collection: (state) => state.${crud.key.replace(/[^A-Za-z0-9_$]/g, '_')} })`);
+      rules.push(`...rest.crud(${quote(crud.path)}, { collection: (state: State) => state[${quote(crud.key)}] })`);
     }
     for (const [path, value] of Object.entries(service.singletons ?? {})) {
       rules.push(`rest.get(${quote(path)}, ${this.#value(value, `${key}-get-${path}`)})`);
@@ -254,6 +259,7 @@ class ScenarioWriter {
       }
       return Object.keys(out).length ? out : undefined;
     };
+    if (match.params) parts.push(`params: ${matchRecord(match.params)}`);
     const query = kept('query', match.query);
     const headers = kept('headers', match.headers);
     if (query) parts.push(`query: ${matchRecord(query)}`);
@@ -373,7 +379,10 @@ function prop(name: string): string {
 
 function camel(text: string): string {
   const words = text.split(/[^A-Za-z0-9]+/).filter(Boolean);
-  const joined = words.map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1))).join('');
+  // An all-capitals first word is an acronym: `HTTP Status` → `httpStatus`.
+  const joined = words
+    .map((w, i) => (i > 0 ? w.charAt(0).toUpperCase() + w.slice(1) : w === w.toUpperCase() ? w.toLowerCase() : w.charAt(0).toLowerCase() + w.slice(1)))
+    .join('');
   const id = joined || 'service';
   return /^[0-9]/.test(id) ? `_${id}` : id;
 }
