@@ -115,7 +115,8 @@ function wiremockDraft(documents: readonly { file: string; document: unknown }[]
     if (!rule) continue;
     if (stub.scenarioName) {
       const machine = stub.scenarioName;
-      const states = (machines[machine] ??= ['Started']);
+      const states = machines[machine] ?? ['Started'];
+      machines[machine] = states;
       for (const state of [stub.requiredScenarioState, stub.newScenarioState]) if (state && !states.includes(state)) states.push(state);
       if (stub.requiredScenarioState) rule.whenState = { [machine]: stub.requiredScenarioState };
       if (stub.newScenarioState) rule.setState = { [machine]: stub.newScenarioState };
@@ -140,7 +141,7 @@ function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]):
   if (typeof request.url === 'string' || typeof request.urlPath === 'string') {
     const url = new URL(String(request.url ?? request.urlPath), 'http://wiremock');
     path = decodeURIComponent(url.pathname);
-    if (typeof request.url === 'string') for (const [k, v] of url.searchParams) (match.query ??= {})[k] = v;
+    if (typeof request.url === 'string' && url.search) match.query = Object.fromEntries(url.searchParams);
   } else if (typeof request.urlPathPattern === 'string' || typeof request.urlPattern === 'string') {
     const pattern = String(request.urlPathPattern ?? request.urlPattern);
     const literal = /^[^.*+?^${}()|[\]\\]*$/.test(pattern);
@@ -167,7 +168,7 @@ function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]):
         problems.push(
           `${kind === 'query' ? 'query parameter' : 'header'} ${name}: ${JSON.stringify(pattern)} is not translated (equalTo, matches and contains are)`,
         );
-      else (match[kind] ??= {})[name] = value;
+      else match[kind] = { ...match[kind], [name]: value };
     }
   }
   for (const pattern of Array.isArray(request.bodyPatterns) ? request.bodyPatterns : []) {
