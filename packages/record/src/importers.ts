@@ -217,9 +217,9 @@ function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]):
 
 function valuePattern(pattern: unknown): MatchValue | undefined {
   if (!isRecord(pattern)) return undefined;
-  if (typeof pattern.equalTo === 'string') return pattern.caseInsensitive ? { regex: `^${escape(pattern.equalTo)}$`, flags: 'i' } : pattern.equalTo;
+  if (typeof pattern.equalTo === 'string') return pattern.caseInsensitive ? { regex: `^${escapeRegex(pattern.equalTo)}$`, flags: 'i' } : pattern.equalTo;
   if (typeof pattern.matches === 'string') return { regex: `^(?:${pattern.matches})$` };
-  if (typeof pattern.contains === 'string') return { regex: escape(pattern.contains) };
+  if (typeof pattern.contains === 'string') return { regex: escapeRegex(pattern.contains) };
   return undefined;
 }
 
@@ -407,6 +407,6 @@ function safeJson(text: string): unknown {
   }
 }
 
-function escape(text: string): string {
+function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
