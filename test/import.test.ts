@@ -85,11 +85,13 @@ test('every format of the corpus is written as a scenario that passes check and 
 
   const db = await startStack(jsonServer.file);
   try {
-    const posts = (await (await fetch(`${db.url('db')}/posts`)).json()) as { items: unknown[] };
-    expect(posts.items).toEqual([
-      { id: '1', title: 'a title' },
+    const posts = await fetch(`${db.url('db')}/posts?_sort=title&_order=desc`);
+    expect(posts.headers.get('x-total-count')).toBe('2');
+    expect(await posts.json()).toEqual([
       { id: '2', title: 'another title' },
+      { id: '1', title: 'a title' },
     ]);
+    expect(await (await fetch(`${db.url('db')}/comments?postId=1&q=another`)).json()).toEqual([{ id: '2', text: 'another comment about post 1', postId: '1' }]);
     expect(await (await fetch(`${db.url('db')}/profile`)).json()).toEqual({ name: 'typicode' });
   } finally {
     await db.close();

@@ -40,7 +40,7 @@ export interface RestRuleDraft {
   note?: string;
 }
 
-/** A json-server-like collection served by `rest.crud` over the scenario's state. */
+/** A json-server collection served by `rest.crud` over the scenario's state, answering lists as json-server does. */
 export interface CrudDraft {
   /** Route of the collection, e.g. `/posts`. */
   path: string;

@@ -167,7 +167,7 @@ class ScenarioWriter {
     for (const crud of service.crud ?? []) {
       const stateKey = prop(crud.key);
       states.push(`${stateKey}: ${this.#value(crud.records, `${key}-${crud.key}`)} as Record<string, unknown>[]`);
-      rules.push(`...rest.crud(${quote(crud.path)}, { collection: (state: State) => state[${quote(crud.key)}] })`);
+      rules.push(`...rest.crud(${quote(crud.path)}, { collection: (state: State) => state[${quote(crud.key)}], list: 'array' })`);
     }
     for (const [path, value] of Object.entries(service.singletons ?? {})) {
       rules.push(`rest.get(${quote(path)}, ${this.#value(value, `${key}-get-${path}`)})`);
