@@ -113,7 +113,7 @@ function jsonServerDatabase(file: string): Record<string, unknown> | undefined {
 
 /** json-server zero-config: `rest.crud` per collection (answered as json-server does), a route per singular resource. */
 function jsonServerService(name: string, database: Record<string, unknown>, port: number): ServiceDefinition {
-  const tables = (state: unknown): Record<string, unknown> => ((state as Record<string, Record<string, Record<string, unknown>>>)[DATABASES] ?? {})[name] ?? {};
+  const tables = (state: unknown): Record<string, unknown> => (state as Record<string, Record<string, Record<string, unknown>>>)[DATABASES]?.[name] ?? {};
   return rest({ port }, [
     ...Object.entries(database).flatMap(([key, value]) =>
       Array.isArray(value)
