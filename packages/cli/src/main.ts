@@ -97,7 +97,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       exitCode = await runInit(contracts, options);
     });
 
-  program
+  const record = program
     .command('record')
     .description('proxy real REST, GraphQL and gRPC services and, on Ctrl-C, write what they answered as a scenario')
     .requiredOption('--target <url>', 'a real service: http(s)://host:port or grpc://host:port (repeatable)', collect)
@@ -108,32 +108,22 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--port <port>', 'port of the first proxy, the next targets get the next ones (0: free ports)', integer, 8800)
     .option('--host <host>', 'host the proxies bind to', '127.0.0.1')
     .option('--stop-after <n|duration>', 'stop after this many exchanges (50) or this long (30s), as well as on Ctrl-C')
-    .option('--base-port <port>', 'first port of the written services', integer, 4010)
-    .option('--fixture-bytes <n>', 'JSON bodies larger than this go to fixture files beside the scenario', integer, 1024)
-    .option('--redact <names>', 'also leave these headers / query parameters out (comma-separated)', list)
-    .option('--no-redact', 'write Authorization, cookies, API keys… verbatim (left out by default)')
-    .option('--force', 'overwrite the output file if it exists')
-    .addHelpText('after', '\nExample:\n  mockstack record --target http://localhost:3000 --target grpc://localhost:50051 --proto protos/payments.proto')
-    .action(async (options: RecordCommandOptions) => {
-      const { runRecord } = await import('./record.js');
-      exitCode = await runRecord(options);
-    });
+    .addHelpText('after', '\nExample:\n  mockstack record --target http://localhost:3000 --target grpc://localhost:50051 --proto protos/payments.proto');
+  writtenScenarioOptions(record).action(async (options: RecordCommandOptions) => {
+    const { runRecord } = await import('./record.js');
+    exitCode = await runRecord(options);
+  });
 
-  program
+  const importer = program
     .command('import')
     .description('write a scenario from WireMock mappings, a Postman collection (saved examples), a HAR file or a json-server db.json')
     .argument('<source>', 'a file, or a WireMock directory (mappings/ and __files/)')
     .option('--out <file>', 'where to write (default scenarios/<name>.ts)')
-    .option('--name <name>', 'scenario name (default: the source file name)')
-    .option('--base-port <port>', 'first port of the written services', integer, 4010)
-    .option('--fixture-bytes <n>', 'JSON bodies larger than this go to fixture files beside the scenario', integer, 1024)
-    .option('--redact <names>', 'also leave these headers / query parameters out (comma-separated)', list)
-    .option('--no-redact', 'write Authorization, cookies, API keys… verbatim (left out by default)')
-    .option('--force', 'overwrite the output file if it exists')
-    .action(async (source: string, options: ImportCommandOptions) => {
-      const { runImport } = await import('./record.js');
-      exitCode = await runImport(source, options);
-    });
+    .option('--name <name>', 'scenario name (default: the source file name)');
+  writtenScenarioOptions(importer).action(async (source: string, options: ImportCommandOptions) => {
+    const { runImport } = await import('./record.js');
+    exitCode = await runImport(source, options);
+  });
 
   program
     .command('variant')
@@ -488,6 +478,16 @@ async function adminCall<T>(url: string, token: string | undefined, body?: unkno
   const answer = (await response.json()) as T & { error?: { message: string } };
   if (!response.ok) throw new Error(answer.error?.message ?? `admin API answered ${response.status}`);
   return answer;
+}
+
+/** The options of the commands that write a scenario (`record`, `import`). */
+function writtenScenarioOptions(command: Command): Command {
+  return command
+    .option('--base-port <port>', 'first port of the written services', integer, 4010)
+    .option('--fixture-bytes <n>', 'JSON bodies larger than this go to fixture files beside the scenario', integer, 1024)
+    .option('--redact <names>', 'also leave these headers / query parameters out (comma-separated)', list)
+    .option('--no-redact', 'write Authorization, cookies, API keys… verbatim (left out by default)')
+    .option('--force', 'overwrite the output file if it exists');
 }
 
 function list(value: string, previous: string[] = []): string[] {

@@ -1,5 +1,5 @@
 import { basename, extname, join, relative } from 'node:path';
-import { MockstackError, parseDuration } from '@mockstack/core';
+import { MockstackError, parseDuration, type RedactSetting } from '@mockstack/core';
 
 export interface RecordCommandOptions {
   target: string[];
@@ -69,7 +69,7 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
       basePort: options.basePort,
       fixtureBytes: options.fixtureBytes,
       force: options.force,
-      redact: options.redact === false ? false : Array.isArray(options.redact) ? { headers: options.redact, query: options.redact } : undefined,
+      redact: redactSetting(options.redact),
     });
     printWritten(result, `${recorder.exchanges.length} exchange(s)`);
     return 0;
@@ -91,6 +91,11 @@ export function printWritten(
   for (const written of result.written) console.log(`  + ${relative(process.cwd(), written) || written}`);
   for (const warning of result.warnings) console.warn(`warning: ${warning}`);
   console.log(`next: npx mockstack check ${file} && npx mockstack up ${file}`);
+}
+
+/** `--redact a,b` (more names) or `--no-redact` (none) as the emitter's setting; neither: the defaults. */
+function redactSetting(redact: string[] | boolean | undefined): RedactSetting | undefined {
+  return redact === false ? false : Array.isArray(redact) ? { headers: redact, query: redact } : undefined;
 }
 
 function parseStopAfter(value: string | undefined): { exchanges: number } | { ms: number } | undefined | 'invalid' {
@@ -121,7 +126,7 @@ export async function runImport(source: string, options: ImportCommandOptions): 
       basePort: options.basePort,
       fixtureBytes: options.fixtureBytes,
       force: options.force,
-      redact: options.redact === false ? false : Array.isArray(options.redact) ? { headers: options.redact, query: options.redact } : undefined,
+      redact: redactSetting(options.redact),
       origin: `\`mockstack import\` from ${imported.format} ${imported.files.map((f) => relative(process.cwd(), f) || f).join(', ')}`,
     });
     printWritten(result, `${imported.format} (${imported.files.length} file(s))`);
