@@ -121,7 +121,7 @@ async function calls(urls: { api: string; catalog: string; payments: string }) {
     const response = await fetch(`${urls.catalog}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: response.status, body: await response.json() };
   };
-  const client = new PaymentService(urls.payments, grpcJs.credentials.createInsecure()) as Client;
+  const client = new PaymentService(urls.payments, grpcJs.credentials.createInsecure()) as unknown as Client;
   const authorize = (request: object) =>
     new Promise<unknown>((done) => client.Authorize(request, (error, value) => done(error ? { code: error.code, details: error.details } : value)));
   const watch = (request: object) =>
