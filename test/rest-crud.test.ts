@@ -9,6 +9,7 @@ interface Customer {
 interface State {
   customers: Map<string, Customer>;
   notes: { key: string; text: string }[];
+  posts: { id: number; title: string; views: number; author: string }[];
 }
 
 const customers = scenario('crud', {
@@ -21,11 +22,18 @@ const customers = scenario('crud', {
       ].map((c) => [c.id, c as Customer]),
     ),
     notes: [{ key: 'n1', text: 'hello' }],
+    posts: [
+      { id: 1, title: 'Hello json-server', views: 10, author: 'ada' },
+      { id: 2, title: 'Mocking REST', views: 250, author: 'grace' },
+      { id: 3, title: 'hello again', views: 40, author: 'ada' },
+      { id: 4, title: 'Typed scenarios', views: 99, author: 'linus' },
+    ],
   }),
 }).services({
   crm: rest({}, [
     ...rest.crud('/customers', { collection: (s: State) => s.customers, pageSize: 2 }),
     ...rest.crud('/notes', { collection: (s: State) => s.notes, idField: 'key' }),
+    ...rest.crud('/posts', { collection: (s: State) => s.posts, list: 'array' }),
   ]),
 });
 
@@ -80,4 +88,34 @@ test('bad requests: a duplicate id is 409, a missing record 404, a non-object bo
   expect(bad.status).toBe(400);
   expect(await bad.json()).toEqual({ error: { code: 'INVALID_ARGUMENT', message: 'POST /customers needs a JSON object body' } });
   expect((await send('GET', '/customers/1')).status).toBe(200);
+});
+
+test("json-server's query vocabulary: filters, operators, full text, sorting and paging", async () => {
+  const ids = async (query: string) => ((await (await send('GET', `/posts${query}`)).json()) as { id: number }[]).map((p) => p.id);
+  const all = await send('GET', '/posts');
+  expect(all.headers.get('x-total-count')).toBe('4');
+  expect(await ids('')).toEqual([1, 2, 3, 4]);
+  expect(await ids('?author=ada')).toEqual([1, 3]);
+  expect(await ids('?author=ada&author=linus')).toEqual([1, 3, 4]);
+  expect(await ids('?views_gte=40&views_lte=99')).toEqual([3, 4]);
+  expect(await ids('?id_ne=2')).toEqual([1, 3, 4]);
+  expect(await ids('?title_like=^hello')).toEqual([1, 3]);
+  expect(await ids('?q=MOCK')).toEqual([2]);
+  expect(await ids('?_sort=views&_order=desc')).toEqual([2, 4, 3, 1]);
+  expect(await ids('?_sort=-views')).toEqual([2, 4, 3, 1]);
+  expect(await ids('?_page=2&_limit=3')).toEqual([4]);
+  expect(await ids('?_start=1&_end=3')).toEqual([2, 3]);
+  expect(await ids('?_sort=views&_start=0&_limit=2')).toEqual([1, 3]);
+  const paged = await send('GET', '/posts?_page=1&_limit=2');
+  expect(paged.headers.get('x-total-count')).toBe('4');
+});
+
+test('a query parameter naming no field is ignored and reported, never a filter that empties the list', async () => {
+  const busted = await send('GET', '/posts?_=1712345&callback=x&author=grace');
+  expect(((await busted.json()) as { id: number }[]).map((p) => p.id)).toEqual([2]);
+  expect(busted.headers.get('x-mockstack-ignored-query')).toBe('_, callback');
+  const paged = await send('GET', '/customers?utm_source=mail');
+  expect(((await paged.json()) as { total: number }).total).toBe(3);
+  expect(paged.headers.get('x-mockstack-ignored-query')).toBe('utm_source');
+  expect((await send('GET', '/posts?title_like=(')).status).toBe(200);
 });

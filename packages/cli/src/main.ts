@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { DEFAULT_HANDLER_TIMEOUT_MS, defaultLimits, ErrorCode, isLoopbackHost, MockstackError, parseDuration, rulesById } from '@mockstack/core';
 import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario, STORE_ENV } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
+import type { ImportCommandOptions, RecordCommandOptions } from './record.js';
 import { createLogger, type LogFormat } from './request-logger.js';
 import { printServiceTable } from './service-table.js';
 
@@ -128,6 +129,34 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .action(async (contracts: string[], options: InitCommandOptions) => {
       exitCode = await runInit(contracts, options);
     });
+
+  const record = program
+    .command('record')
+    .description('proxy real REST, GraphQL and gRPC services and, on Ctrl-C, write what they answered as a scenario')
+    .requiredOption('--target <url>', 'a real service: http(s)://host:port or grpc://host:port (repeatable)', collect)
+    .option('--out <file>', 'where to write the scenario', 'scenarios/recorded.ts')
+    .option('--name <name>', 'scenario name (default: the output file name)')
+    .option('--proto <file>', 'a .proto describing a gRPC target (repeatable)', collect)
+    .option('--include-dir <dir>', 'where proto imports are looked up (repeatable)', collect)
+    .option('--port <port>', 'port of the first proxy, the next targets get the next ones (0: free ports)', integer, 8800)
+    .option('--host <host>', 'host the proxies bind to', '127.0.0.1')
+    .option('--stop-after <n|duration>', 'stop after this many exchanges (50) or this long (30s), as well as on Ctrl-C')
+    .addHelpText('after', '\nExample:\n  mockstack record --target http://localhost:3000 --target grpc://localhost:50051 --proto protos/payments.proto');
+  writtenScenarioOptions(record).action(async (options: RecordCommandOptions) => {
+    const { runRecord } = await import('./record.js');
+    exitCode = await runRecord(options);
+  });
+
+  const importer = program
+    .command('import')
+    .description('write a scenario from WireMock mappings, a Postman collection (saved examples), a HAR file or a json-server db.json')
+    .argument('<source>', 'a file, or a WireMock directory (mappings/ and __files/)')
+    .option('--out <file>', 'where to write (default scenarios/<name>.ts)')
+    .option('--name <name>', 'scenario name (default: the source file name)');
+  writtenScenarioOptions(importer).action(async (source: string, options: ImportCommandOptions) => {
+    const { runImport } = await import('./record.js');
+    exitCode = await runImport(source, options);
+  });
 
   program
     .command('variant')
@@ -532,6 +561,16 @@ async function adminCall<T>(url: string, token: string | undefined, body?: unkno
   const answer = (await response.json()) as T & { error?: { message: string } };
   if (!response.ok) throw new Error(answer.error?.message ?? `admin API answered ${response.status}`);
   return answer;
+}
+
+/** The options of the commands that write a scenario (`record`, `import`). */
+function writtenScenarioOptions(command: Command): Command {
+  return command
+    .option('--base-port <port>', 'first port of the written services', integer, 4010)
+    .option('--fixture-bytes <n>', 'JSON bodies larger than this go to fixture files beside the scenario', integer, 1024)
+    .option('--redact <names>', 'also leave these headers / query parameters out (comma-separated)', list)
+    .option('--no-redact', 'write Authorization, cookies, API keys… verbatim (left out by default)')
+    .option('--force', 'overwrite the output file if it exists');
 }
 
 function list(value: string, previous: string[] = []): string[] {

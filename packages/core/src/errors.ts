@@ -35,6 +35,10 @@ export const ErrorCode = {
   AdminStateInvalid: 'MOCKSTACK_ERR_ADMIN_STATE_INVALID',
   /** `mockstack gen` found no contract to type (none in protos/, schemas/ or named by a scenario). */
   GenNoContracts: 'MOCKSTACK_ERR_GEN_NO_CONTRACTS',
+  /** `mockstack record` was given a target it cannot record (not a URL, an unknown scheme, gRPC without protos). */
+  RecordTarget: 'MOCKSTACK_ERR_RECORD_TARGET',
+  /** `mockstack import` cannot tell what a file is, or cannot read it as the format it names. */
+  ImportFormat: 'MOCKSTACK_ERR_IMPORT_FORMAT',
   /** An option given to `startStack` / `runScenario` has a value it cannot take (e.g. `handlerTimeout: 0`). */
   OptionInvalid: 'MOCKSTACK_ERR_OPTION_INVALID',
   /** A service's `tls` setting cannot be served: a certificate or key file unreadable or not PEM, or not resolved by the runner. */

@@ -16,6 +16,7 @@ export {
   type WebhookSender,
 } from './engine.js';
 export { displayPath, ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
+export { decodeBody, type ForwardedAnswer, type ForwardRequest, forwardHttp } from './forward.js';
 export { codeOfHttpStatus, faultStatusAndHeaders, httpStatusOfCode } from './http-status.js';
 export {
   DEFAULT_JOURNAL_LIMITS,

@@ -1,4 +1,4 @@
-import { type CoreRequest, captureSource, type Headers, type MatchSpec, type Query } from '@mockstack/core';
+import { type CoreRequest, captureSource, forwardHttp, type Headers, type MatchSpec, makeReply, type Query, type Reply } from '@mockstack/core';
 import type {
   Control,
   ExactResponder,
@@ -109,6 +109,12 @@ export interface RestOptions<Document extends OpenApiDocumentName = OpenApiDocum
    * @example rest({ openapi: 'schemas/pets.yaml', webhooks: { newPet: { after: 'POST /pets', url: '{$request.body#/notifyUrl}' } } })
    */
   webhooks?: Record<string, { after: string; url: string }>;
+  /**
+   * Where requests that no rule answers go: the real service's URL (`'http://localhost:3000'`,
+   * optionally with a base path). Its answer is sent back and journaled under the rule
+   * `proxy:<service>`; an unreachable service is a 502. Default: none (no rule: 404 unmatched).
+   */
+  proxy?: string;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -273,6 +279,7 @@ export function rest<State, const Document extends OpenApiDocumentName = string>
       ...(options.lenient !== undefined && { lenient: options.lenient }),
       ...(options.validateResponses !== undefined && { validateResponses: options.validateResponses }),
       ...(options.webhooks !== undefined && { webhooks: options.webhooks }),
+      ...(options.proxy !== undefined && { proxy: options.proxy }),
     },
     rules: routes,
     source: captureSource(),
@@ -280,6 +287,26 @@ export function rest<State, const Document extends OpenApiDocumentName = string>
 }
 
 rest.crud = crud;
+
+/**
+ * A rule's answer taken from the real service: the request is sent on to `upstream` as received
+ * (method, path, query, headers, body) and its answer is sent back; the journal names the rule.
+ * For every request no rule answers, use `rest({ proxy })` instead.
+ *
+ * @example
+ * rest({ port: 8081 }, [
+ *   rest.get('/orders/:id', { match: { params: { id: 'ord_1' } } }, { id: 'ord_1', status: 'PAID' }),
+ *   rest.get('/orders/:id', rest.proxy('http://localhost:3000')),
+ * ])
+ */
+rest.proxy =
+  (upstream: string) =>
+  async ({ request, body, headers }: { request: CoreRequest; body: unknown; headers: Headers }): Promise<Reply> => {
+    const space = request.target.indexOf(' ');
+    const method = request.target.slice(0, space);
+    const answer = await forwardHttp(upstream, { method, url: request.target.slice(space + 1), headers, body }, request.signal);
+    return makeReply({ status: answer.status, headers: answer.headers, body: answer.body });
+  };
 
 /** `rest.get(path, responder)` or `rest.get(path, { match, times, delay }, responder)`. */
 rest.get = route('GET');

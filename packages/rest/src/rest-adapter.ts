@@ -8,8 +8,11 @@ import {
   type CoreRequest,
   type Engine,
   type Fault,
+  forwardHttp,
   type HttpHandler,
   type MissReport,
+  makeFault,
+  makeReply,
   type Outcome,
   type Rule,
   type Service,
@@ -57,9 +60,12 @@ class RestServer implements ServiceServer {
   readonly #app: FastifyInstance;
   readonly #routes: string;
   readonly #http: HttpApp;
+  /** `rest({ proxy })`: where requests no rule answers go (the real service), or undefined. */
+  #proxy: ProxyFallback | undefined;
 
   constructor(service: Service, { engine, logger, limits }: AdapterContext) {
     this.#service = service;
+    this.#proxy = proxyOf(service);
     this.#engine = engine;
     this.#logger = logger;
     const openapi = this.#useContract(service);
@@ -111,6 +117,7 @@ class RestServer implements ServiceServer {
   update(service: Service): boolean {
     if (routeKey(service) !== this.#routes || Boolean(service.config[OPENAPI_INFO]) !== Boolean(this.#contracts)) return false;
     this.#service = service;
+    this.#proxy = proxyOf(service);
     this.#useContract(service);
     return true;
   }
@@ -134,11 +141,16 @@ class RestServer implements ServiceServer {
     const core = new RestRequest(this.#engine, this.#service.name, operation, contract, request, reply, startedAt);
     const outcome = this.#engine.handle(core, contract ? 'unmatched' : undefined);
     const callbacks = this.#callbacks?.get(operation);
+    const proxy = this.#proxy;
     if (outcome instanceof Promise)
       void outcome.then((settled) => {
-        finish(this.#engine, core, settled, contract, reply, startedAt);
-        if (callbacks) this.#fireCallbacks(core, settled, reply, callbacks);
+        if (proxy && settled.kind === 'unmatched') void proxyTo(proxy, this.#engine, core, request, reply, startedAt);
+        else {
+          finish(this.#engine, core, settled, contract, reply, startedAt);
+          if (callbacks) this.#fireCallbacks(core, settled, reply, callbacks);
+        }
       });
+    else if (proxy && outcome.kind === 'unmatched') void proxyTo(proxy, this.#engine, core, request, reply, startedAt);
     else {
       finish(this.#engine, core, outcome, contract, reply, startedAt);
       if (callbacks) this.#fireCallbacks(core, outcome, reply, callbacks);
@@ -180,6 +192,50 @@ class RestServer implements ServiceServer {
     else reply.hijack();
     const journaled = code === 'REQUEST_TIMEOUT' ? Code.DeadlineExceeded : Code.InvalidArgument;
     this.#engine.record(core, { kind: 'fault', rule: undefined, fault: { code: journaled, message } as Fault }, { status, startedAt, error: message });
+  }
+}
+
+/** A service's proxy fallback: the real service's URL, and the rule the journal names for what it answered. */
+interface ProxyFallback {
+  upstream: string;
+  rule: Rule;
+}
+
+function proxyOf(service: Service): ProxyFallback | undefined {
+  const upstream = service.config.proxy;
+  if (typeof upstream !== 'string') return undefined;
+  // Not a rule of the model: only the journal's name for answers that came from the real service.
+  const rule: Rule = { id: `proxy:${service.name}`, name: `proxy to ${upstream}`, operation: '*', matchers: [], respond: undefined };
+  return { upstream, rule };
+}
+
+/**
+ * No rule answered a request of a service with `proxy`: the real service answers it (WireMock's
+ * proxying). Journaled under the rule `proxy:<service>`; an unreachable upstream is a 502 BAD_GATEWAY.
+ */
+async function proxyTo(
+  proxy: ProxyFallback,
+  engine: Engine,
+  core: CoreRequest,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  startedAt: number,
+): Promise<void> {
+  try {
+    const answer = await forwardHttp(proxy.upstream, { method: request.method, url: request.url, headers: request.headers, body: request.body }, core.signal);
+    reply.code(answer.status).headers(answer.headers);
+    if (answer.headers['set-cookie']?.includes('\n')) reply.header('set-cookie', answer.headers['set-cookie'].split('\n'));
+    reply.send(Buffer.from(answer.raw.buffer, answer.raw.byteOffset, answer.raw.byteLength));
+    engine.record(
+      core,
+      { kind: 'reply', rule: proxy.rule, reply: makeReply({ status: answer.status, headers: answer.headers, body: answer.body }) },
+      { status: answer.status, startedAt },
+    );
+  } catch (error) {
+    const message = `proxy to ${proxy.upstream} failed: ${describeError((error as Error).cause ?? error)}; is the real service up?`;
+    const fault = makeFault(Code.Unavailable, message);
+    if (!reply.sent) reply.code(502).send({ error: { code: 'BAD_GATEWAY', message } });
+    engine.record(core, { kind: 'fault', rule: proxy.rule, fault }, { status: 502, startedAt, error: message });
   }
 }
 
@@ -337,9 +393,9 @@ function sendBody(reply: FastifyReply, status: number, headers: Record<string, s
   // Only the outcome's own headers can have set a content type.
   const typed = headers !== undefined && reply.hasHeader('content-type');
   if (body === undefined) reply.send();
-  else if (typeof body === 'string' || Buffer.isBuffer(body)) {
+  else if (typeof body === 'string' || body instanceof Uint8Array) {
     if (!typed) reply.type(typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream');
-    reply.send(body);
+    reply.send(typeof body === 'string' || Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   } else if (!typed && typeof body === 'object' && body !== null && (Array.isArray(body) || isPlainObject(body))) {
     // fastify's own JSON path: it sets a content type it need not parse again (~20% of a static answer).
     reply.send(body);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, relative, resolve } from 'node:path';
 import { ErrorCode, MockstackError, type ScenarioDefinition, type ServiceDefinition } from '@mockstack/core';
 import { CONTRACT_ENDINGS } from '@mockstack/core/contract-files';
@@ -58,10 +58,19 @@ export async function loadSources(sources: readonly string[], options: ContractO
     ? await loadScenario(modules[0])
     : { file: resolve(contracts[0]?.path ?? '.'), definition: { name: 'contracts', services: {} }, inputs: [] };
   const services: Record<string, ServiceDefinition> = { ...loaded.definition.services };
+  const databases: Record<string, Record<string, unknown>> = {};
   for (const contract of contracts) {
     const file = resolve(contract.path);
     const name = uniqueName(basename(file, extname(file)), services);
     const port = contract.port ?? 0;
+    const database = extname(file).toLowerCase() === '.json' ? jsonServerDatabase(file) : undefined;
+    if (database) {
+      // json-server's db.json: its collections over the scenario's state (reset restores the file's records).
+      databases[name] = database;
+      services[name] = jsonServerService(name, database, port);
+      loaded.inputs.push(file);
+      continue;
+    }
     services[name] =
       contract.kind === 'grpc'
         ? grpc({ port, proto: file, includeDirs: [...(options.includeDirs ?? [])] })
@@ -70,7 +79,10 @@ export async function loadSources(sources: readonly string[], options: ContractO
           : rest({ port, openapi: file });
     loaded.inputs.push(file);
   }
-  const definition: ScenarioDefinition = { ...loaded.definition, services };
+  const seeded = loaded.definition.state;
+  const state =
+    Object.keys(databases).length === 0 ? seeded : () => ({ ...((seeded?.() as object | undefined) ?? {}), [DATABASES]: structuredClone(databases) });
+  const definition: ScenarioDefinition = { ...loaded.definition, services, ...(state && { state }) };
   if (options.lenient) return { ...loaded, definition: lenientDefinition(definition) };
   return { ...loaded, definition };
 }
@@ -80,6 +92,35 @@ export function lenientDefinition(definition: ScenarioDefinition): ScenarioDefin
   const services: Record<string, ServiceDefinition> = {};
   for (const [name, service] of Object.entries(definition.services)) services[name] = { ...service, config: { ...service.config, lenient: true } };
   return { ...definition, services };
+}
+
+/** Where the json-server databases served zero-config live in the scenario's state. */
+const DATABASES = '__json-server';
+
+/** A `.json` file that is a json-server database (every value a list or an object, and no OpenAPI/Swagger key), or undefined. */
+function jsonServerDatabase(file: string): Record<string, unknown> | undefined {
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined; // the OpenAPI loader reports what is wrong with it
+  }
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return undefined;
+  const values = Object.entries(document);
+  if (values.length === 0 || 'openapi' in document || 'swagger' in document) return undefined;
+  return values.every(([, v]) => typeof v === 'object' && v !== null) ? (document as Record<string, unknown>) : undefined;
+}
+
+/** json-server zero-config: `rest.crud` per collection (answered as json-server does), a route per singular resource. */
+function jsonServerService(name: string, database: Record<string, unknown>, port: number): ServiceDefinition {
+  const tables = (state: unknown): Record<string, unknown> => (state as Record<string, Record<string, Record<string, unknown>>>)[DATABASES]?.[name] ?? {};
+  return rest({ port }, [
+    ...Object.entries(database).flatMap(([key, value]) =>
+      Array.isArray(value)
+        ? rest.crud(`/${key}`, { collection: (state: unknown) => tables(state)[key] as Record<string, unknown>[], list: 'array' })
+        : [rest.get(`/${key}`, (ctx) => tables(ctx.state)[key])],
+    ),
+  ]);
 }
 
 function kindOf(path: string): SourceKind {

@@ -1,0 +1,412 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { decodeBody, ErrorCode, MockstackError } from '@mockstack/core';
+import type { HttpAnswer, MatchDraft, MatchValue, RestRuleDraft, RestServiceDraft, ScenarioDraft } from './drafts.js';
+import { draftsFromExchanges, type HttpExchange } from './exchanges.js';
+
+/** The formats `mockstack import` reads. */
+export type ImportFormat = 'wiremock' | 'postman' | 'har' | 'json-server';
+
+export interface ImportResult {
+  format: ImportFormat;
+  draft: ScenarioDraft;
+  /** Source files read. */
+  files: string[];
+}
+
+/**
+ * Reads a WireMock mapping file or directory (`mappings/` and `__files/`), a Postman collection
+ * (v2.0/v2.1, its saved example responses), a HAR file, or a json-server `db.json`, as a scenario
+ * draft. What the format says that a scenario cannot is listed in `draft.untranslated`.
+ */
+export function importSource(path: string): ImportResult {
+  const full = resolve(path);
+  if (!existsSync(full)) throw new MockstackError(ErrorCode.ImportFormat, `${path} does not exist`);
+  if (statSync(full).isDirectory()) return importWiremockDirectory(full);
+  const document = readJson(full);
+  const format = formatOf(document, full);
+  const name = basename(full, extname(full));
+  switch (format) {
+    case 'wiremock':
+      return { format, draft: wiremockDraft([{ file: full, document }], join(dirname(full), '__files'), name), files: [full] };
+    case 'postman':
+      return { format, draft: postmanDraft(document as PostmanCollection), files: [full] };
+    case 'har':
+      return { format, draft: harDraft(document as Har), files: [full] };
+    case 'json-server':
+      return { format, draft: jsonServerDraft(document as Record<string, unknown>, name), files: [full] };
+  }
+}
+
+function formatOf(document: unknown, file: string): ImportFormat {
+  if (!isRecord(document))
+    throw new MockstackError(
+      ErrorCode.ImportFormat,
+      `${file} is not a JSON object; import reads WireMock mappings, Postman collections, HAR files and json-server db.json`,
+    );
+  if (isRecord(document.log) && Array.isArray(document.log.entries)) return 'har';
+  if (isRecord(document.info) && Array.isArray(document.item)) return 'postman';
+  if (Array.isArray(document.mappings) || (isRecord(document.request) && isRecord(document.response))) return 'wiremock';
+  if (typeof document.swagger === 'string' || typeof document.openapi === 'string') {
+    throw new MockstackError(
+      ErrorCode.ImportFormat,
+      `${file} is an OpenAPI/Swagger document: serve it as it is (mockstack up ${basename(file)}), or write a scenario for it with mockstack init ${basename(file)}${typeof document.swagger === 'string' ? '; Swagger 2.0 first needs converting to OpenAPI 3 (npx swagger2openapi)' : ''}`,
+    );
+  }
+  if (Object.values(document).every((v) => Array.isArray(v) || isRecord(v))) return 'json-server';
+  throw new MockstackError(
+    ErrorCode.ImportFormat,
+    `${file}: not a format import reads (WireMock mappings, a Postman collection, a HAR file, a json-server db.json)`,
+  );
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new MockstackError(ErrorCode.ImportFormat, `${file} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// WireMock
+
+interface WiremockStub {
+  name?: string;
+  priority?: number;
+  scenarioName?: string;
+  requiredScenarioState?: string;
+  newScenarioState?: string;
+  request?: Record<string, unknown>;
+  response?: Record<string, unknown>;
+}
+
+function importWiremockDirectory(dir: string): ImportResult {
+  const mappings = existsSync(join(dir, 'mappings')) ? join(dir, 'mappings') : dir;
+  const files = listJson(mappings);
+  if (files.length === 0) throw new MockstackError(ErrorCode.ImportFormat, `${dir} has no WireMock mapping files (*.json in it or in mappings/)`);
+  const documents = files.map((file) => ({ file, document: readJson(file) }));
+  return { format: 'wiremock', draft: wiremockDraft(documents, join(dirname(mappings), '__files'), basename(dir)), files };
+}
+
+function listJson(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? listJson(join(dir, entry.name)) : entry.name.endsWith('.json') ? [join(dir, entry.name)] : []))
+    .sort();
+}
+
+function wiremockDraft(documents: readonly { file: string; document: unknown }[], filesDir: string, name: string): ScenarioDraft {
+  const untranslated: string[] = [];
+  const machines: Record<string, string[]> = {};
+  const stubs: { stub: WiremockStub; where: string; order: number }[] = [];
+  for (const { file, document } of documents) {
+    const list = isRecord(document) && Array.isArray(document.mappings) ? document.mappings : [document];
+    list.forEach((stub, i) => {
+      if (isRecord(stub)) stubs.push({ stub: stub as WiremockStub, where: `${basename(file)}${list.length > 1 ? `#${i + 1}` : ''}`, order: stubs.length });
+    });
+  }
+  // WireMock: a lower priority number wins; mockstack: the first rule that matches.
+  stubs.sort((a, b) => (a.stub.priority ?? 5) - (b.stub.priority ?? 5) || a.order - b.order);
+  const rules: RestRuleDraft[] = [];
+  for (const { stub, where } of stubs) {
+    const problems: string[] = [];
+    const rule = wiremockRule(stub, filesDir, problems);
+    for (const problem of problems) untranslated.push(`${where}${stub.name ? ` (${stub.name})` : ''}: ${problem}`);
+    if (!rule) continue;
+    if (stub.scenarioName) {
+      const machine = stub.scenarioName;
+      const states = machines[machine] ?? ['Started'];
+      machines[machine] = states;
+      for (const state of [stub.requiredScenarioState, stub.newScenarioState]) if (state && !states.includes(state)) states.push(state);
+      if (stub.requiredScenarioState) rule.whenState = { [machine]: stub.requiredScenarioState };
+      if (stub.newScenarioState) rule.setState = { [machine]: stub.newScenarioState };
+    }
+    rule.note = `from ${where}${stub.name ? `: ${stub.name}` : ''}`;
+    rules.push(rule);
+  }
+  const service: RestServiceDraft = { protocol: 'rest', name, rules };
+  return { services: [service], machines, untranslated };
+}
+
+function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]): RestRuleDraft | undefined {
+  const request = stub.request ?? {};
+  const response = stub.response ?? {};
+  let method = typeof request.method === 'string' ? request.method.toUpperCase() : 'ANY';
+  if (method === 'ANY') {
+    problems.push('method ANY is written as GET (a REST rule names one method)');
+    method = 'GET';
+  }
+  const match: MatchDraft = {};
+  let path: string;
+  if (typeof request.url === 'string' || typeof request.urlPath === 'string') {
+    const url = new URL(String(request.url ?? request.urlPath), 'http://wiremock');
+    path = decodeURIComponent(url.pathname);
+    if (typeof request.url === 'string' && url.search) match.query = Object.fromEntries(url.searchParams);
+  } else if (typeof request.urlPathPattern === 'string' || typeof request.urlPattern === 'string') {
+    const pattern = String(request.urlPathPattern ?? request.urlPattern);
+    const literal = /^[^.*+?^${}()|[\]\\]*$/.test(pattern);
+    if (literal) path = pattern;
+    else {
+      const cut = pattern.slice(0, pattern.search(/[.*+?^${}()|[\]\\]/)).lastIndexOf('/');
+      path = `${pattern.slice(0, cut + 1)}*`;
+      match.params = { '*': { regex: `^${pattern.slice(cut + 1)}$` } };
+      if (request.urlPattern !== undefined) problems.push(`urlPattern ${pattern} is matched against the path only`);
+    }
+  } else {
+    problems.push('no url, urlPath, urlPathPattern or urlPattern: matches every path of its method (/*)');
+    path = '/*';
+  }
+  for (const [kind, key] of [
+    ['query', 'queryParameters'],
+    ['headers', 'headers'],
+  ] as const) {
+    const patterns = request[key];
+    if (!isRecord(patterns)) continue;
+    for (const [name, pattern] of Object.entries(patterns)) {
+      const value = valuePattern(pattern);
+      if (value === undefined)
+        problems.push(
+          `${kind === 'query' ? 'query parameter' : 'header'} ${name}: ${JSON.stringify(pattern)} is not translated (equalTo, matches and contains are)`,
+        );
+      else match[kind] = { ...match[kind], [name]: value };
+    }
+  }
+  for (const pattern of Array.isArray(request.bodyPatterns) ? request.bodyPatterns : []) {
+    if (!isRecord(pattern)) continue;
+    if (pattern.equalToJson !== undefined) {
+      const json = typeof pattern.equalToJson === 'string' ? safeJson(pattern.equalToJson) : pattern.equalToJson;
+      if (json === undefined || JSON.stringify(json).includes('${json-unit'))
+        problems.push(`body pattern ${JSON.stringify(pattern)} is not translated (placeholders)`);
+      else if (pattern.ignoreExtraElements || pattern.ignoreArrayOrder) match.body = json;
+      else match.bodyEquals = json;
+    } else if (typeof pattern.equalTo === 'string') match.bodyEquals = pattern.equalTo;
+    else problems.push(`body pattern ${JSON.stringify(pattern)} is not translated (equalToJson and equalTo are)`);
+  }
+  for (const key of Object.keys(request)) {
+    if (!['method', 'url', 'urlPath', 'urlPathPattern', 'urlPattern', 'queryParameters', 'headers', 'bodyPatterns'].includes(key))
+      problems.push(`request.${key} is not translated`);
+  }
+
+  const answer: HttpAnswer = { status: typeof response.status === 'number' ? response.status : 200 };
+  const headers = isRecord(response.headers)
+    ? Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]))
+    : undefined;
+  if (headers) answer.headers = headers;
+  const type = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+  if (response.jsonBody !== undefined) answer.body = response.jsonBody;
+  else if (typeof response.body === 'string') answer.body = decodeBody(new TextEncoder().encode(response.body), type ?? 'text/plain');
+  else if (typeof response.bodyFileName === 'string') {
+    const file = join(filesDir, response.bodyFileName);
+    if (existsSync(file)) answer.body = decodeBody(readFileSync(file), type ?? (file.endsWith('.json') ? 'application/json' : 'text/plain'));
+    else problems.push(`bodyFileName ${response.bodyFileName}: no such file in ${filesDir}; answered without a body`);
+  } else if (response.base64Body !== undefined) problems.push('base64Body is not translated; answered without a body');
+  if (answer.body instanceof Uint8Array) {
+    problems.push('a binary body is not translated; answered without a body');
+    delete answer.body;
+  }
+  if (typeof response.fixedDelayMilliseconds === 'number') answer.delayMs = response.fixedDelayMilliseconds;
+  for (const key of Object.keys(response)) {
+    if (!['status', 'headers', 'jsonBody', 'body', 'bodyFileName', 'base64Body', 'fixedDelayMilliseconds', 'statusMessage'].includes(key)) {
+      problems.push(
+        `response.${key} is not translated${key === 'transformers' ? ' (response templates: answer with a handler)' : key === 'proxyBaseUrl' ? ' (use rest.proxy(url))' : ''}`,
+      );
+    }
+  }
+  return { method, path, ...(Object.keys(match).length > 0 && { match }), answers: [answer] };
+}
+
+function valuePattern(pattern: unknown): MatchValue | undefined {
+  if (!isRecord(pattern)) return undefined;
+  if (typeof pattern.equalTo === 'string') return pattern.caseInsensitive ? { regex: `^${escapeRegex(pattern.equalTo)}$`, flags: 'i' } : pattern.equalTo;
+  if (typeof pattern.matches === 'string') return { regex: `^(?:${pattern.matches})$` };
+  if (typeof pattern.contains === 'string') return { regex: escapeRegex(pattern.contains) };
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Postman
+
+interface PostmanCollection {
+  info: { name?: string };
+  item: PostmanItem[];
+  variable?: { key?: string; id?: string; value?: unknown }[];
+}
+interface PostmanItem {
+  name?: string;
+  item?: PostmanItem[];
+  request?: PostmanRequest | string;
+  response?: PostmanResponse[];
+}
+interface PostmanRequest {
+  method?: string;
+  url?: string | { raw?: string; path?: string[] | string; query?: { key: string; value?: string | null; disabled?: boolean }[] };
+  header?: { key: string; value: string; disabled?: boolean }[] | string;
+  body?: { mode?: string; raw?: string };
+}
+interface PostmanResponse {
+  name?: string;
+  originalRequest?: PostmanRequest | string;
+  code?: number;
+  header?: { key: string; value: string }[] | string;
+  body?: string;
+}
+
+function postmanDraft(collection: PostmanCollection): ScenarioDraft {
+  const untranslated: string[] = [];
+  const variables = new Map<string, string>();
+  for (const v of collection.variable ?? []) {
+    const key = v.key ?? v.id;
+    if (key && v.value !== null && v.value !== undefined) variables.set(key, String(v.value));
+  }
+  const service = collection.info.name ?? 'postman';
+  const exchanges: HttpExchange[] = [];
+  const walk = (items: readonly PostmanItem[], trail: string): void => {
+    for (const item of items) {
+      const where = `${trail}${item.name ?? '(unnamed)'}`;
+      if (item.item) walk(item.item, `${where} / `);
+      if (!item.request) continue;
+      if (!item.response?.length) {
+        untranslated.push(`${where}: no saved example response (save one in Postman to import it)`);
+        continue;
+      }
+      for (const example of item.response) {
+        const request = requestOf(example.originalRequest ?? item.request, variables);
+        if ('problem' in request) {
+          untranslated.push(`${where}: ${request.problem}`);
+          continue;
+        }
+        const headers = headerList(example.header);
+        const type = headers['content-type'];
+        const body =
+          typeof example.body === 'string' && example.body !== '' ? decodeBody(new TextEncoder().encode(example.body), type ?? 'text/plain') : undefined;
+        exchanges.push({
+          protocol: 'http',
+          service,
+          ...request,
+          response: { status: example.code ?? 200, headers, ...(body !== undefined && { body }) },
+        });
+      }
+    }
+  };
+  walk(collection.item, '');
+  const draft = draftsFromExchanges(exchanges);
+  draft.untranslated.unshift(...untranslated);
+  if (draft.services.length === 0) draft.services.push({ protocol: 'rest', name: service, rules: [] });
+  return draft;
+}
+
+function requestOf(
+  request: PostmanRequest | string,
+  variables: ReadonlyMap<string, string>,
+): Omit<HttpExchange, 'protocol' | 'service' | 'response'> | { problem: string } {
+  const spec: PostmanRequest = typeof request === 'string' ? { url: request } : request;
+  const raw =
+    typeof spec.url === 'string' ? spec.url : (spec.url?.raw ?? (Array.isArray(spec.url?.path) ? `/${spec.url.path.join('/')}` : `/${spec.url?.path ?? ''}`));
+  const resolved = raw.replace(/\{\{([^}]+)\}\}/g, (whole, name: string) => variables.get(name) ?? whole);
+  // A base URL left as a variable (`{{base_url}}/users`) stands for the service's own root.
+  const url = new URL(resolved.replace(/^\{\{[^}]+\}\}/, '').replace(/^(?![a-z]+:\/\/)\/?/i, 'http://postman/'), 'http://postman');
+  const path = decodeURIComponent(url.pathname);
+  if (path.includes('{{')) return { problem: `the path ${path} keeps a variable with no value in the collection` };
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) if (!v.includes('{{')) query[k] = v;
+  const headers = headerList(spec.header);
+  const body = spec.body?.mode === 'raw' && spec.body.raw ? (safeJson(spec.body.raw) ?? spec.body.raw) : undefined;
+  return { method: (spec.method ?? 'GET').toUpperCase(), path, query, headers, ...(body !== undefined && { body }) };
+}
+
+function headerList(header: { key: string; value: string; disabled?: boolean }[] | string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof header === 'string') {
+    for (const line of header.split(/\r?\n/)) {
+      const colon = line.indexOf(':');
+      if (colon > 0) out[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+  } else for (const h of header ?? []) if (!h.disabled) out[h.key.toLowerCase()] = h.value;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HAR
+
+interface Har {
+  log: {
+    entries: {
+      request: { method: string; url: string; headers?: { name: string; value: string }[]; postData?: { mimeType?: string; text?: string } };
+      response: { status: number; headers?: { name: string; value: string }[]; content?: { mimeType?: string; text?: string; encoding?: string } };
+    }[];
+  };
+}
+
+function harDraft(har: Har): ScenarioDraft {
+  const untranslated: string[] = [];
+  const exchanges: HttpExchange[] = [];
+  for (const entry of har.log.entries) {
+    let url: URL;
+    try {
+      url = new URL(entry.request.url);
+    } catch {
+      untranslated.push(`${entry.request.method} ${entry.request.url}: not a URL`);
+      continue;
+    }
+    const headers = Object.fromEntries((entry.request.headers ?? []).map((h) => [h.name.toLowerCase(), h.value]));
+    const answerHeaders = Object.fromEntries((entry.response.headers ?? []).map((h) => [h.name.toLowerCase(), h.value]));
+    const content = entry.response.content;
+    let body: unknown;
+    if (content?.text !== undefined && content.text !== '') {
+      const bytes = content.encoding === 'base64' ? Uint8Array.from(atob(content.text), (c) => c.charCodeAt(0)) : new TextEncoder().encode(content.text);
+      body = decodeBody(bytes, content.mimeType ?? answerHeaders['content-type']);
+    }
+    if (body instanceof Uint8Array) {
+      untranslated.push(`${entry.request.method} ${url.pathname}: a binary answer (${content?.mimeType}) is not translated`);
+      continue;
+    }
+    const post = entry.request.postData;
+    const requestBody = post?.text ? decodeBody(new TextEncoder().encode(post.text), post.mimeType ?? headers['content-type']) : undefined;
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) query[k] = v;
+    exchanges.push({
+      protocol: 'http',
+      service: url.hostname.split('.')[0] || 'api',
+      method: entry.request.method.toUpperCase(),
+      path: decodeURIComponent(url.pathname),
+      query,
+      headers,
+      ...(requestBody !== undefined && !(requestBody instanceof Uint8Array) && { body: requestBody }),
+      response: { status: entry.response.status, headers: answerHeaders, ...(body !== undefined && { body }) },
+    });
+  }
+  const draft = draftsFromExchanges(exchanges);
+  draft.untranslated.unshift(...untranslated);
+  return draft;
+}
+
+// ---------------------------------------------------------------------------------------------
+// json-server
+
+function jsonServerDraft(db: Record<string, unknown>, name: string): ScenarioDraft {
+  const service: RestServiceDraft = { protocol: 'rest', name, rules: [], crud: [], singletons: {} };
+  const untranslated: string[] = [];
+  for (const [key, value] of Object.entries(db)) {
+    if (Array.isArray(value)) {
+      if (value.some((r) => !isRecord(r))) untranslated.push(`${key}: records that are not objects are served as they are, without an id`);
+      service.crud?.push({ path: `/${key}`, key, records: value });
+    } else (service.singletons as Record<string, unknown>)[`/${key}`] = value;
+  }
+  return { services: [service], untranslated };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}

@@ -1,0 +1,83 @@
+/**
+ * Proxy fallback: `rest({ proxy })` sends what no rule answers to the real service (a fastify app
+ * started here), journaled as proxied; `rest.proxy(url)` does it for one rule; an unreachable
+ * real service is a 502 and the mock keeps serving.
+ */
+
+import { startStack, type TestStack } from '@mockstack/testing';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { rest, scenario } from 'mockstack';
+
+let upstream: FastifyInstance;
+let upstreamUrl: string;
+let stack: TestStack;
+
+beforeAll(async () => {
+  upstream = Fastify();
+  upstream.get('/orders/:id', async (request, reply) => reply.header('x-served-by', 'real').send({ id: (request.params as { id: string }).id, real: true }));
+  upstream.post('/orders', async (request, reply) => reply.code(201).send({ created: request.body, query: request.query }));
+  upstream.get('/text', async (_request, reply) => reply.type('text/csv').send('a,b\n1,2\n'));
+  upstream.get('/live/:id', async (request) => ({ live: (request.params as { id: string }).id }));
+  await upstream.listen({ port: 0, host: '127.0.0.1' });
+  upstreamUrl = `http://127.0.0.1:${(upstream.server.address() as { port: number }).port}`;
+  stack = await startStack(
+    scenario('proxied', { seed: 1 }).services({
+      orders: rest({ proxy: upstreamUrl }, [rest.get('/orders/1', { id: '1', mocked: true }), rest.get('/live/:id', rest.proxy(upstreamUrl))]),
+      down: rest({ proxy: 'http://127.0.0.1:1' }, [rest.get('/ok', { ok: true })]),
+    }),
+  );
+});
+
+afterAll(async () => {
+  await stack.close();
+  await upstream.close();
+});
+
+test('a request no rule answers goes to the real service, and the journal says it was proxied', async () => {
+  const mocked = await fetch(`${stack.url('orders')}/orders/1`);
+  expect(await mocked.json()).toEqual({ id: '1', mocked: true });
+
+  const real = await fetch(`${stack.url('orders')}/orders/2`);
+  expect(real.status).toBe(200);
+  expect(real.headers.get('x-served-by')).toBe('real');
+  expect(await real.json()).toEqual({ id: '2', real: true });
+
+  const created = await fetch(`${stack.url('orders')}/orders?source=web`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ sku: 'A-1' }),
+  });
+  expect(created.status).toBe(201);
+  expect(await created.json()).toEqual({ created: { sku: 'A-1' }, query: { source: 'web' } });
+
+  const text = await fetch(`${stack.url('orders')}/text`);
+  expect(text.headers.get('content-type')).toBe('text/csv');
+  expect(await text.text()).toBe('a,b\n1,2\n');
+
+  const journal = stack.requests({ service: 'orders' });
+  expect(journal.map((e) => [e.target, e.rule, e.status])).toEqual([
+    ['GET /orders/1', 'orders#1', 200],
+    ['GET /orders/2', 'proxy:orders', 200],
+    ['POST /orders?source=web', 'proxy:orders', 201],
+    ['GET /text', 'proxy:orders', 200],
+  ]);
+  expect(journal[1]?.response?.body).toEqual({ id: '2', real: true });
+});
+
+test('rest.proxy(url) answers one rule from the real service', async () => {
+  const response = await fetch(`${stack.url('orders')}/live/7`);
+  expect(await response.json()).toEqual({ live: '7' });
+  expect(stack.requests({ operation: 'GET /live/:id' }).at(-1)?.rule).toBe('orders#2');
+});
+
+test('an unreachable real service is a 502 naming it, and the mock keeps serving', async () => {
+  const response = await fetch(`${stack.url('down')}/anything`);
+  expect(response.status).toBe(502);
+  const body = (await response.json()) as { error: { code: string; message: string } };
+  expect(body.error.code).toBe('BAD_GATEWAY');
+  expect(body.error.message).toMatch(/^proxy to http:\/\/127\.0\.0\.1:1 failed: .*is the real service up\?$/);
+  expect(stack.requests({ service: 'down' }).at(-1)).toMatchObject({ rule: 'proxy:down', status: 502 });
+
+  const ok = await fetch(`${stack.url('down')}/ok`);
+  expect(await ok.json()).toEqual({ ok: true });
+});
