@@ -180,5 +180,5 @@ test('`mockstack up <contract>` serves a contract with no scenario; an unknown f
   expect(await run.exited).toBe(0);
   const unknown = mockstack(['up', 'test/fixtures/broken/notes.txt']);
   expect(await unknown.exited).toBe(1);
-  expect(unknown.output()).toMatch(/not a kind of file mockstack serves; it accepts .*\.proto \(grpc\).*\[MOCKSTACK_ERR_SOURCE_KIND\]/s);
+  expect(unknown.output()).toMatch(/not a kind of file mockstack serves; it accepts .*\.proto \(gRPC\).*\[MOCKSTACK_ERR_SOURCE_KIND\]/s);
 });

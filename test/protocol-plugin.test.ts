@@ -4,7 +4,10 @@
  * scenario alongside REST through `startStack({ protocols })`, sharing state, variants, the contract
  * fallback and the journal. CONTRIBUTING.md ("Adding a protocol") walks through this same adapter.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   type Adapter,
@@ -119,6 +122,22 @@ class LineServer implements ServiceServer {
 const lineAdapter: Adapter = {
   protocol: 'line',
   create: (service: Service, { engine }: AdapterContext) => new LineServer(service, engine),
+  // Its contract: a `.lines` file of `OPERATION answer` lines, served zero-config by `mockstack up notes.lines`.
+  contractFiles: [
+    {
+      kind: 'lines',
+      label: 'line protocol',
+      endings: ['.lines'],
+      serve: (file, { port }) => ({
+        protocol: 'line',
+        port,
+        rules: readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((row) => row.trim() !== '')
+          .map((row) => on(row.split(' ')[0] ?? '', row.split(' ').slice(1).join(' '))),
+      }),
+    },
+  ],
 };
 
 /** The DSL side: a service of the `line` protocol, and its rules. */
@@ -246,4 +265,28 @@ test('without the adapter, a scenario using the protocol is refused naming it', 
     message: expect.stringContaining('uses protocol "line", which no installed adapter serves'),
   });
   expect(await client.send('PING')).toBe('PONG');
+});
+
+test('its contract files are served zero-config beside the built-in kinds, and named when a file is of no kind', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mockstack-lines-'));
+  try {
+    const contract = join(dir, 'greetings.lines');
+    writeFileSync(contract, 'HELLO world\nBYE for now\n');
+    const served = await startStack([contract], { protocols: [lineAdapter] });
+    const greetings = await LineClient.connect(served.services.greetings?.port ?? 0);
+    try {
+      expect(await greetings.send('HELLO')).toBe('world');
+      expect(await greetings.send('BYE')).toBe('for now');
+    } finally {
+      greetings.close();
+      await served.close();
+    }
+    await expect(startStack([contract])).rejects.toMatchObject({
+      code: ErrorCode.SourceKind,
+      message: expect.stringMatching(/greetings\.lines is not a kind of file mockstack serves; it accepts .*\.proto \(gRPC\)/),
+    });
+    expect(await client.send('PING')).toBe('PONG');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -79,7 +79,7 @@ test('a file of an unknown kind says which kinds are accepted', async () => {
   const error = await failure([fixture('broken/notes.txt')]);
   expect(error?.code).toBe(ErrorCode.SourceKind);
   expect(error?.message).toMatch(
-    /notes\.txt is not a kind of file mockstack serves; it accepts \.ts\/\.mts\/\.js\/\.mjs \(scenario module\), \.proto \(grpc\), \.graphql\/\.graphqls\/\.gql \(graphql\)/,
+    /notes\.txt is not a kind of file mockstack serves; it accepts a scenario module \(\.ts\/\.mts\/\.js\/\.mjs\) or a contract: \.json\/\.yaml\/\.yml \(OpenAPI 3 or Swagger 2\.0\), \.graphql\/\.graphqls\/\.gql \(GraphQL SDL\), \.proto \(gRPC\)/,
   );
 });
 

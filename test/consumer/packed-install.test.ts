@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { RedisServer } from '../helpers/redis.js';
 
 // What a user gets from `npm install -D mockstack`, checked outside this repository: the tarball
 // `npm pack` makes, installed into projects in the OS temp dir with nothing but the registry (no
@@ -121,6 +122,9 @@ beforeAll(async () => {
   // The example's own devDependencies (exact versions: jest, ts-jest, vitest, typescript, ...), mockstack from the tarball.
   const manifest = JSON.parse(readFileSync(join(service, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
   manifest.devDependencies.mockstack = `file:${join(work, tarball.filename)}`;
+  // mockstack/msw's peer, as a frontend project installs it (the version the repository tests with).
+  manifest.devDependencies.msw = (JSON.parse(readFileSync(join(root, 'packages/msw/package.json'), 'utf8')) as { dependencies: Record<string, string> })
+    .dependencies.msw as string;
   writeFileSync(join(service, 'package.json'), JSON.stringify(manifest, null, 2));
   await succeed('npm', ['install', '--engine-strict', '--no-audit', '--no-fund'], service);
   // The other two examples need only mockstack: they share that install.
@@ -281,3 +285,69 @@ describe('each test runner starts the scenario with mockstack/testing and makes 
     240_000,
   );
 });
+
+test('mockstack/msw intercepts fetch in a plain Node script of the project: REST and GraphQL from one scenario, variants, journal', async () => {
+  writeFileSync(
+    join(frontend, 'msw-check.mjs'),
+    `import { setupServer } from 'msw/node';
+import { fault, graphql, rest, scenario } from 'mockstack';
+import { handlersFor } from 'mockstack/msw';
+
+const shop = scenario('consumer-msw', { state: () => ({ views: 0 }) })
+  .services({
+    api: rest({ port: 8123 }, [rest.get('/views', ({ state }) => ({ views: ++state.views }))]),
+    store: graphql({ port: 8124, schema: 'schemas/storefront.graphql' }, { Query: { products: [{ sku: 'MUG', name: 'Mug', priceCents: 1200 }] } }),
+  })
+  .variants({ 'api-down': { api: fault.unavailable('maintenance') } });
+const mocks = handlersFor(shop);
+const server = setupServer(...mocks);
+server.listen({ onUnhandledRequest: 'error' });
+await mocks.ready;
+const first = await (await fetch('http://localhost:8123/views')).json();
+const second = await (await fetch('http://localhost:8123/views')).json();
+mocks.variant('api-down');
+const down = (await fetch('http://localhost:8123/views')).status;
+const products = await (
+  await fetch('http://localhost:8124/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ products { sku name } }' }),
+  })
+).json();
+server.close();
+console.log(JSON.stringify({ first, second, down, products, journal: mocks.requests().length }));
+`,
+  );
+  const printed = JSON.parse((await succeed('node', ['msw-check.mjs'], frontend)).trim().split('\n').pop() ?? '{}') as unknown;
+  expect(printed).toEqual({
+    first: { views: 1 },
+    second: { views: 2 },
+    down: 503,
+    products: { data: { products: [{ sku: 'MUG', name: 'Mug' }] } },
+    journal: 4,
+  });
+}, 120_000);
+
+test('two `mockstack up --store redis://…` processes of the installed package share one state', async () => {
+  const redis = await RedisServer.start();
+  const first = await up(service, ['scenarios/dependencies.ts', '--store', redis.url]);
+  try {
+    const second = await up(service, ['scenarios/dependencies.ts', '--store', redis.url]);
+    try {
+      const pay = (ready: ReadyFile) =>
+        fetch(`${address(ready, 'payments').url}/payments`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ amount: 24 }),
+        }).then((response) => response.json());
+      // The scenario numbers payments from its state: the second process continues the first's count.
+      expect(await pay(first.ready)).toEqual({ id: 'pay_1' });
+      expect(await pay(second.ready)).toEqual({ id: 'pay_2' });
+    } finally {
+      expect((await second.stop()).code).toBe(0);
+    }
+  } finally {
+    expect((await first.stop()).code).toBe(0);
+    await redis.stop();
+  }
+}, 120_000);

@@ -66,6 +66,34 @@ export interface ServiceServer {
 }
 
 /**
+ * A kind of contract file a protocol serves: how `mockstack up <file>` recognises and serves it with
+ * no scenario. Reads the file's text only; the protocol's libraries load when the service is compiled.
+ */
+export interface ContractFileKind {
+  /** The kind's name (`'openapi'`), as messages and `mockstack gen` name it. */
+  readonly kind: string;
+  /** What such a file is, for messages: `OpenAPI 3 or Swagger 2.0`. */
+  readonly label: string;
+  /** File endings, lower case with the dot: `['.yaml', '.yml', '.json']`. */
+  readonly endings: readonly string[];
+  /**
+   * Whether a file with one of the endings is this kind of contract, from its text (a JSON file is
+   * an OpenAPI document only when it says so). Every file with the endings is, without it.
+   */
+  matches?(text: string): boolean;
+  /** The service that serves the contract auto-mocked (`up schema.graphql`): no rules, the contract answers. */
+  serve(file: string, options: ContractServeOptions): ServiceDefinition;
+}
+
+/** How `mockstack up <contract>` serves a contract file. */
+export interface ContractServeOptions {
+  /** Its own port (`file:port`), or 0 for a free one. */
+  port: number;
+  /** Where imports of the contract are looked up besides its own directory (protos). */
+  includeDirs: readonly string[];
+}
+
+/**
  * A protocol. Each adapter package exports one; the runner hands them to `compile` and
  * `createStack`. Adding a protocol means a new adapter, nothing else.
  */
@@ -85,4 +113,6 @@ export interface Adapter {
   /** Protocol-specific checks at compile time (path templates, contract names…). */
   validate?(service: Service, model: Model): Problem[] | Promise<Problem[]>;
   create(service: Service, context: AdapterContext): ServiceServer | Promise<ServiceServer>;
+  /** The contract files it serves on their own (`mockstack up api.yaml`), if any. */
+  readonly contractFiles?: readonly ContractFileKind[];
 }

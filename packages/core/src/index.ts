@@ -1,5 +1,5 @@
 export { projectRoot, resolveContractPath } from '@mockstack/core/platform';
-export type { Adapter, AdapterContext, ExpandContext, HttpHandler, ServiceAddress, ServiceServer } from './adapter.js';
+export type { Adapter, AdapterContext, ContractFileKind, ContractServeOptions, ExpandContext, HttpHandler, ServiceAddress, ServiceServer } from './adapter.js';
 export { boundedCopy, deeperThan, MAX_DEPTH, preview, TRUNCATED } from './bounded.js';
 export { Code, codes, isCode } from './code.js';
 export { type CompileOptions, compile, scenarioDefinitionOf } from './compile.js';

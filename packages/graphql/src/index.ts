@@ -1,4 +1,5 @@
 import type { Adapter, Model, Problem, Service } from '@mockstack/core';
+import { CONTRACT_ENDINGS, isOperationsDocument } from '@mockstack/core/contract-files';
 
 export { graphqlCodeOf } from './codes.js';
 
@@ -16,6 +17,16 @@ export const graphqlAdapter: Adapter = {
   sharesHttpPort: true,
   validate: async (service, model) => (await load()).validateGraphqlService(service, model),
   create: async (service, context) => (await load()).createGraphqlServer(service, context),
+  contractFiles: [
+    {
+      kind: 'graphql',
+      label: 'GraphQL SDL',
+      endings: CONTRACT_ENDINGS.graphql,
+      // A document of only operations is what clients send (typed by `gen`), not a schema to serve.
+      matches: (text) => !isOperationsDocument(text),
+      serve: (file, { port }) => ({ protocol: 'graphql', port, config: { schema: [file], path: '/graphql' }, rules: [] }),
+    },
+  ],
 };
 
 /** Compile-time checks of a GraphQL service: the SDL builds, and every resolver names a type and field that exist. */

@@ -1,4 +1,5 @@
 import type { Adapter } from '@mockstack/core';
+import { CONTRACT_ENDINGS } from '@mockstack/core/contract-files';
 
 // grpc-js, protobufjs, reflection and health load when a scenario has a gRPC service, not whenever
 // mockstack starts (~100 ms of start-up). The runner imports this module, not the package index.
@@ -13,4 +14,17 @@ export const grpcAdapter: Adapter = {
   protocol: 'grpc',
   validate: async (service, model) => (await load()).grpcAdapter.validate?.(service, model) ?? [],
   create: async (service, context) => (await load()).grpcAdapter.create(service, context),
+  contractFiles: [
+    {
+      kind: 'grpc',
+      label: 'gRPC',
+      endings: CONTRACT_ENDINGS.grpc,
+      serve: (file, { port, includeDirs }) => ({
+        protocol: 'grpc',
+        port,
+        config: { proto: [file], includeDirs: [...includeDirs], autoMock: true, reflection: true, health: true },
+        rules: [],
+      }),
+    },
+  ],
 };

@@ -21,6 +21,7 @@ import {
   tlsOf,
   type Webhook,
 } from '@mockstack/core';
+import { CONTRACT_ENDINGS, isOpenApiDocument } from '@mockstack/core/contract-files';
 import {
   bodyLimitOf,
   clientGoneSignal,
@@ -47,6 +48,15 @@ export const restAdapter: Adapter = {
   expand: expandRest,
   validate: validateRest,
   create: (service, context) => new RestServer(service, context),
+  contractFiles: [
+    {
+      kind: 'openapi',
+      label: 'OpenAPI 3 or Swagger 2.0',
+      endings: CONTRACT_ENDINGS.openapi,
+      matches: isOpenApiDocument,
+      serve: (file, { port }) => ({ protocol: 'rest', port, config: { openapi: file }, rules: [] }),
+    },
+  ],
 };
 
 class RestServer implements ServiceServer {

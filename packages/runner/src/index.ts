@@ -3,6 +3,6 @@ export { adapters } from './adapters.js';
 export { contractFiles } from './contract-files.js';
 export { type LoadedScenario, loadScenario } from './load-scenario.js';
 export { loadModel, type ReloadResult, type RunningStack, type RunOptions, runScenario, type ScenarioSource } from './run-scenario.js';
-export { type ContractOptions, lenientDefinition, loadSources, sourceKinds } from './sources.js';
+export { type ContractOptions, lenientDefinition, loadSources } from './sources.js';
 export { STORE_ENV, storeOf } from './store.js';
 export { TLS_DIR, TlsCache } from './tls.js';

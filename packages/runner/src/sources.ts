@@ -1,17 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, relative, resolve } from 'node:path';
-import { ErrorCode, MockstackError, type ScenarioDefinition, type ServiceDefinition } from '@mockstack/core';
-import { CONTRACT_ENDINGS } from '@mockstack/core/contract-files';
-import { graphql, grpc, rest } from '@mockstack/dsl';
+import { type Adapter, type ContractFileKind, ErrorCode, MockstackError, type ScenarioDefinition, type ServiceDefinition } from '@mockstack/core';
+import { rest } from '@mockstack/dsl';
+import { adaptersWith } from './adapters.js';
 import { type LoadedScenario, loadScenario } from './load-scenario.js';
 
-/** What `mockstack up` accepts, by file ending: a scenario module, or a contract (the endings `init`, `gen` and `check` read). */
-export const sourceKinds = {
-  scenario: ['.ts', '.mts', '.js', '.mjs'],
-  ...CONTRACT_ENDINGS,
-} as const;
-
-type SourceKind = keyof typeof sourceKinds;
+/** The endings of a scenario module; every other file `up` takes is a contract one of the protocols serves. */
+const SCENARIO_ENDINGS: readonly string[] = ['.ts', '.mts', '.js', '.mjs'];
 
 export interface ContractOptions {
   /** Where proto imports are looked up, besides each proto's directory. */
@@ -22,6 +17,8 @@ export interface ContractOptions {
    * `config.lenient` on every service.
    */
   lenient?: boolean | undefined;
+  /** Protocols besides the built-in ones (see `RunOptions.protocols`): the contract files they serve are taken too. */
+  protocols?: readonly Adapter[] | undefined;
 }
 
 /**
@@ -31,21 +28,19 @@ export interface ContractOptions {
  */
 export async function loadSources(sources: readonly string[], options: ContractOptions = {}): Promise<LoadedScenario> {
   const modules: string[] = [];
-  const contracts: { path: string; port: number | undefined; kind: Exclude<SourceKind, 'scenario'> }[] = [];
+  const contracts: { path: string; port: number | undefined }[] = [];
+  const kinds = adaptersWith(options.protocols).flatMap((adapter) => adapter.contractFiles ?? []);
   for (const source of sources) {
     const { path, port } = splitPort(source);
-    const kind = kindOf(path);
+    const scenario = isScenarioModule(path, kinds);
     if (!existsSync(path)) {
-      throw new MockstackError(
-        ErrorCode.ScenarioNotFound,
-        `${path} does not exist (looked at ${resolve(path)}); pass a scenario module (.ts) or a contract (.proto, .graphql/.graphqls, OpenAPI .yaml/.json)`,
-      );
+      throw new MockstackError(ErrorCode.ScenarioNotFound, `${path} does not exist (looked at ${resolve(path)}); pass ${accepted(kinds)}`);
     }
-    if (kind === 'scenario') {
+    if (scenario) {
       if (port !== undefined)
         throw new MockstackError(ErrorCode.SourceKind, `${source}: a port suffix is for contract files; a scenario module sets its ports itself`);
       modules.push(path);
-    } else contracts.push({ path, port, kind });
+    } else contracts.push({ path, port });
   }
   if (modules.length > 1) {
     throw new MockstackError(
@@ -71,12 +66,7 @@ export async function loadSources(sources: readonly string[], options: ContractO
       loaded.inputs.push(file);
       continue;
     }
-    services[name] =
-      contract.kind === 'grpc'
-        ? grpc({ port, proto: file, includeDirs: [...(options.includeDirs ?? [])] })
-        : contract.kind === 'graphql'
-          ? graphql({ port, schema: file })
-          : rest({ port, openapi: file });
+    services[name] = contractKindOf(file, kinds).serve(file, { port, includeDirs: options.includeDirs ?? [] });
     loaded.inputs.push(file);
   }
   const seeded = loaded.definition.state;
@@ -123,15 +113,32 @@ function jsonServerService(name: string, database: Record<string, unknown>, port
   ]);
 }
 
-function kindOf(path: string): SourceKind {
+/** True for a scenario module; throws for a file that is neither that nor a contract one of the protocols serves. */
+function isScenarioModule(path: string, kinds: readonly ContractFileKind[]): boolean {
   const ending = extname(path).toLowerCase();
-  for (const [kind, endings] of Object.entries(sourceKinds)) {
-    if ((endings as readonly string[]).includes(ending)) return kind as SourceKind;
-  }
-  const accepted = Object.entries(sourceKinds)
-    .map(([kind, endings]) => `${endings.join('/')} (${kind === 'scenario' ? 'scenario module' : kind})`)
-    .join(', ');
-  throw new MockstackError(ErrorCode.SourceKind, `${relative(process.cwd(), path) || path} is not a kind of file mockstack serves; it accepts ${accepted}`);
+  if (SCENARIO_ENDINGS.includes(ending)) return true;
+  if (kinds.some((kind) => kind.endings.includes(ending))) return false;
+  throw new MockstackError(
+    ErrorCode.SourceKind,
+    `${relative(process.cwd(), path) || path} is not a kind of file mockstack serves; it accepts ${accepted(kinds)}`,
+  );
+}
+
+/**
+ * The kind of contract a file is: the first whose endings and text match. When several share an
+ * ending and none recognises the text, the first by ending loads it and says what is wrong with it.
+ */
+function contractKindOf(file: string, kinds: readonly ContractFileKind[]): ContractFileKind {
+  const ending = extname(file).toLowerCase();
+  const candidates = kinds.filter((kind) => kind.endings.includes(ending));
+  if (candidates.length === 1 || candidates.every((kind) => !kind.matches)) return candidates[0] as ContractFileKind;
+  const text = readFileSync(file, 'utf8');
+  return candidates.find((kind) => !kind.matches || kind.matches(text)) ?? (candidates[0] as ContractFileKind);
+}
+
+/** `a scenario module (.ts/.mts/.js/.mjs) or a contract: .proto (gRPC), …`: for messages. */
+function accepted(kinds: readonly ContractFileKind[]): string {
+  return `a scenario module (${SCENARIO_ENDINGS.join('/')}) or a contract: ${kinds.map((kind) => `${kind.endings.join('/')} (${kind.label})`).join(', ')}`;
 }
 
 /** `schemas/partner.graphql:8085` → the path and the port; a plain path has no port. */
