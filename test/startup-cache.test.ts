@@ -118,7 +118,11 @@ test('a moved install keeps its code cache: it is named after the bundle content
   const moved = mkdtempSync(join(root, 'node_modules', '.mockstack-moved-'));
   try {
     for (const part of ['bin', 'dist', 'package.json']) cpSync(join(root, 'packages/mockstack', part), join(moved, part), { recursive: true });
-    const up = run([join(moved, 'bin/mockstack.js'), 'up', 'bench/scenarios/static-route.ts', '--random-ports', '--no-admin', '--quiet'], root, env({ MOCKSTACK_CACHE_DIR: dir }));
+    const up = run(
+      [join(moved, 'bin/mockstack.js'), 'up', 'bench/scenarios/static-route.ts', '--random-ports', '--no-admin', '--quiet'],
+      root,
+      env({ MOCKSTACK_CACHE_DIR: dir }),
+    );
     await new Promise<void>((ready, failed) => {
       const timer = setInterval(() => {
         if (/ready/i.test(up.output())) ready();
