@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { cpuSeconds, fmt, load, median, root, spread, startServer } from './lib.mjs';
 
-const bin = `${root}packages/mockstack/bin/mockstack.js`;
+/** BENCH_BIN: another mockstack bin to measure (see bench/instructions.mjs). */
+const bin = process.env.BENCH_BIN ?? `${root}packages/mockstack/bin/mockstack.js`;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const many = Number(process.env.BENCH_SCALE_RULES ?? 10_000);
