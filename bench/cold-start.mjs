@@ -115,7 +115,17 @@ async function nodeStartOnce() {
 }
 
 export async function benchColdStart(times = Number(process.env.BENCH_COLD_RUNS ?? 7)) {
-  const runs = { checkout: [], checkoutInstalled: [], checkoutWarmedUp: [], checkoutFirst: [], oneRoute: [], oneRouteWarmedUp: [], bare: [], node: [] };
+  const runs = {
+    checkout: [],
+    checkoutInstalled: [],
+    checkoutWarmedUp: [],
+    checkoutMoved: [],
+    checkoutFirst: [],
+    oneRoute: [],
+    oneRouteWarmedUp: [],
+    bare: [],
+    node: [],
+  };
   const emptyCache = () => ({ MOCKSTACK_CACHE_DIR: mkdtempSync(join(tmpdir(), 'mockstack-bench-cache-')) });
   /** A start-up cache filled by these steps, run once; each timed run gets a fresh copy of it. */
   const filledBy = (steps) => {
@@ -136,13 +146,18 @@ export async function benchColdStart(times = Number(process.env.BENCH_COLD_RUNS 
   const afterInstall = filledBy([gen]);
   // The same plus the opt-in `npm run warm-up` (bench/train-up-cache.mjs): the code cache of `up` trained.
   const afterWarmUp = filledBy([gen, ['bench/train-up-cache.mjs']]);
-  const once = async (probe, env) => {
+  const once = async (probe, env, binPath = bin) => {
     try {
-      return await mockstackOnce(probe, bin, env);
+      return await mockstackOnce(probe, binPath, env);
     } finally {
       rmSync(env.MOCKSTACK_CACHE_DIR, { recursive: true, force: true });
     }
   };
+  // The same install moved (another checkout path, a container layer): a copy of the package, inside
+  // node_modules so that it resolves its dependencies, with new file times; its cache was made by the original.
+  const moved = mkdtempSync(join(root, 'node_modules', '.mockstack-bench-moved-'));
+  for (const part of ['bin', 'dist', 'package.json']) cpSync(join(root, 'packages/mockstack', part), join(moved, part), { recursive: true });
+  const movedBin = join(moved, 'bin/mockstack.js');
   // One untimed round first: the bench's own fetch and gRPC client load on first use, and the OS
   // caches the files; neither should count against the first timed run.
   await mockstackOnce(probes.checkout);
@@ -152,12 +167,14 @@ export async function benchColdStart(times = Number(process.env.BENCH_COLD_RUNS 
     runs.checkout.push(await mockstackOnce(probes.checkout));
     runs.checkoutInstalled.push(await once(probes.checkout, afterInstall()));
     runs.checkoutWarmedUp.push(await once(probes.checkout, afterWarmUp()));
+    runs.checkoutMoved.push(await once(probes.checkout, afterWarmUp(), movedBin));
     runs.checkoutFirst.push(await once(probes.checkout, emptyCache()));
     runs.oneRoute.push(await mockstackOnce(probes.oneRoute));
     runs.oneRouteWarmedUp.push(await once(probes.oneRoute, afterWarmUp()));
     runs.bare.push(await bareFastifyOnce());
     runs.node.push(await nodeStartOnce());
   }
+  rmSync(moved, { recursive: true, force: true });
   const summary = (xs) => ({
     readyMs: median(xs.map((x) => x.readyMs)),
     lastMs: median(xs.map((x) => x.lastMs)),
@@ -169,6 +186,7 @@ export async function benchColdStart(times = Number(process.env.BENCH_COLD_RUNS 
     checkout: summary(runs.checkout),
     checkoutInstalled: summary(runs.checkoutInstalled),
     checkoutWarmedUp: summary(runs.checkoutWarmedUp),
+    checkoutMoved: summary(runs.checkoutMoved),
     checkoutFirst: summary(runs.checkoutFirst),
     oneRoute: summary(runs.oneRoute),
     oneRouteWarmedUp: summary(runs.oneRouteWarmedUp),
@@ -178,7 +196,18 @@ export async function benchColdStart(times = Number(process.env.BENCH_COLD_RUNS 
   };
 }
 
-export function printColdStart({ checkout, checkoutInstalled, checkoutWarmedUp, checkoutFirst, oneRoute, oneRouteWarmedUp, bare, nodeMs, times }) {
+export function printColdStart({
+  checkout,
+  checkoutInstalled,
+  checkoutWarmedUp,
+  checkoutMoved,
+  checkoutFirst,
+  oneRoute,
+  oneRouteWarmedUp,
+  bare,
+  nodeMs,
+  times,
+}) {
   console.log(`\nCold start: spawn to the last first answer (${times} alternating runs; target ≤ 500 ms)`);
   console.log('  what                                          median ms (min)  ready ms  CPU ms  × bare fastify (CPU)  × node -e ""');
   const row = (label, r) =>
@@ -193,6 +222,8 @@ export function printColdStart({ checkout, checkoutInstalled, checkoutWarmedUp, 
   console.log('    (the OpenAPI document `gen` parsed at install; the CLI compiled: an install starts no stack, so `up` has no code cache)');
   console.log(row('  the same, first run after npm run warm-up', checkoutWarmedUp));
   console.log('    (also the code cache of `up`, trained by the opt-in warm-up; checks it against the spec)');
+  console.log(row('  the same, the install moved after the warm-up', checkoutMoved));
+  console.log('    (a copy of the package at another path, new file times: its code cache is named after the bundle content)');
   console.log(row('  the same, empty start-up cache', checkoutFirst));
   console.log('    (nothing cached: a cache dir neither filled, e.g. a new MOCKSTACK_CACHE_DIR)');
   console.log(row('mockstack up, one REST route', oneRoute));

@@ -3,9 +3,11 @@
 import { existsSync } from 'node:fs';
 import { benchColdStart, printColdStart } from './cold-start.mjs';
 import { benchRest, printRest } from './rest.mjs';
+import { benchScale, printScale } from './scale.mjs';
 
 console.log(`mockstack bench · node ${process.version} · ${new Date().toISOString()}`);
 printRest(await benchRest());
+printScale(await benchScale());
 printColdStart(await benchColdStart());
 
 for (const name of ['graphql', 'grpc', 'openapi', 'contracts', 'tls', 'store']) {

@@ -21,11 +21,9 @@ try {
   const [trained] = readdirSync(scratch).filter((name) => name.startsWith('cli-up-'));
   if (!trained) throw new Error('the run saved no code cache');
   mkdirSync(target, { recursive: true });
-  // Copied aside and renamed, as bin/mockstack.js saves it; older caches of this bundle go.
+  // Copied aside and renamed, as bin/mockstack.js saves it (which also drops old caches when it saves one).
   copyFileSync(join(scratch, trained), join(target, `${trained}.${process.pid}`));
   renameSync(join(target, `${trained}.${process.pid}`), join(target, trained));
-  const sameBundle = trained.split('-').slice(0, 3).join('-');
-  for (const old of readdirSync(target)) if (old.startsWith(`${sameBundle}-`) && old !== trained) rmSync(join(target, old), { force: true });
 } catch (error) {
   // Never fails the install: without the cache the first `up` is only slower.
   console.warn(`mockstack: the code cache of \`up\` was not filled (${error.message}); the first mockstack up compiles instead.`);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -106,4 +106,37 @@ test('npm run warm-up leaves only the code cache of up, and up runs from it (V8 
   const { status, exitCode } = await upAndAsk('bench/scenarios/static-route.ts', '/orders/1', root, env({ MOCKSTACK_CACHE_DIR: dir }));
   expect({ status, exitCode }).toEqual({ status: 200, exitCode: 0 });
   expect(statSync(join(dir, String(trained[0]))).mtimeMs).toBe(before);
+}, 30000);
+
+test('a moved install keeps its code cache: it is named after the bundle content, not its path or file times', async () => {
+  const dir = join(scratch, 'moved');
+  expect(await upAndAsk('bench/scenarios/static-route.ts', '/orders/1', root, env({ MOCKSTACK_CACHE_DIR: dir }))).toEqual({ status: 200, exitCode: 0 });
+  const saved = v8Caches(dir);
+  expect(saved).toHaveLength(1);
+  const before = statSync(join(dir, String(saved[0]))).mtimeMs;
+  // Inside the repository's node_modules, so that the copy resolves its dependencies; copied files get new times.
+  const moved = mkdtempSync(join(root, 'node_modules', '.mockstack-moved-'));
+  try {
+    for (const part of ['bin', 'dist', 'package.json']) cpSync(join(root, 'packages/mockstack', part), join(moved, part), { recursive: true });
+    const up = run(
+      [join(moved, 'bin/mockstack.js'), 'up', 'bench/scenarios/static-route.ts', '--random-ports', '--no-admin', '--quiet'],
+      root,
+      env({ MOCKSTACK_CACHE_DIR: dir }),
+    );
+    await new Promise<void>((ready, failed) => {
+      const timer = setInterval(() => {
+        if (/ready/i.test(up.output())) ready();
+        else if (up.child.exitCode !== null) failed(new Error(`exited:\n${up.output()}`));
+        else return;
+        clearInterval(timer);
+      }, 25);
+    });
+    up.child.kill('SIGTERM');
+    expect(await up.exited).toBe(0);
+  } finally {
+    rmSync(moved, { recursive: true, force: true });
+  }
+  // V8 accepted the cache the other path saved: nothing was saved again.
+  expect(v8Caches(dir)).toEqual(saved);
+  expect(statSync(join(dir, String(saved[0]))).mtimeMs).toBe(before);
 }, 30000);

@@ -25,6 +25,7 @@
 // The bundles keep their own copies of @mockstack/core; they agree with a scenario's `mockstack`
 // because scenario objects are tagged with Symbol.for keys. test/cli.test.ts, test/init-cli.test.ts
 // and test/consumer/ run the bundles.
+import { createHash } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -206,6 +207,13 @@ const builds = await Promise.all([
     logLevel: 'warning',
   }),
 ]);
+
+// The CLI bundle's content hash: bin/mockstack.js names its V8 code cache after it, so a moved or
+// copied install (whose path and file times differ) still finds its cache.
+writeFileSync(
+  join(dist, 'cli/mockstack.cjs.id'),
+  `${createHash('sha256').update(readFileSync(join(dist, 'cli/mockstack.cjs'))).digest('hex').slice(0, 32)}\n`,
+);
 
 // mockstack/testing as an ES module: the CommonJS bundle's exports (node and jest read them alike).
 const testing = createRequire(dist)('./testing.cjs');

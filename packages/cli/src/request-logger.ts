@@ -122,13 +122,42 @@ const WIDTH = { service: 12, target: 40, status: 4, rule: 18 } as const;
  */
 export function formatRequestLine(e: JournalEntry, ruleName?: (id: string) => string | undefined, paint: Paint = plain): string {
   const time = paint('dim', timeOfDay(arrivalOf(e)));
-  const service = fit(e.service, WIDTH.service);
+  const service = fittedColumn(serviceColumns, e.service, WIDTH.service);
   const target = fit(targetOf(e), WIDTH.target);
-  const status = paint(statusColor(e), String(e.status).padEnd(WIDTH.status));
+  const status = paint(statusColor(e), statusColumn(e.status));
   const rule = answerOf(e, ruleName);
-  const answer = paint(e.rule === null ? 'magenta' : 'plain', fit(rule, WIDTH.rule));
+  const answer = paint(e.rule === null ? 'magenta' : 'plain', fittedColumn(ruleColumns, rule, WIDTH.rule));
   const error = e.error && isServerError(e) ? `  ${paint('red', e.error)}` : '';
   return `${time} ${service} ${target} ${status} ${answer} ${e.durationMs.toFixed(1)}ms${error}`;
+}
+
+/**
+ * Columns whose values repeat from line to line (a service, a rule's name, a status), fitted once
+ * each: the request line is on every request's path. Bounded: a map that grows past its limit starts over.
+ */
+const serviceColumns = new Map<string, string>();
+const ruleColumns = new Map<string, string>();
+const statusColumns = new Map<number | string, string>();
+const MAX_CACHED_COLUMNS = 1024;
+
+function fittedColumn(cache: Map<string, string>, text: string, width: number): string {
+  let fitted = cache.get(text);
+  if (fitted === undefined) {
+    if (cache.size >= MAX_CACHED_COLUMNS) cache.clear();
+    fitted = fit(text, width);
+    cache.set(text, fitted);
+  }
+  return fitted;
+}
+
+function statusColumn(status: number | string): string {
+  let text = statusColumns.get(status);
+  if (text === undefined) {
+    if (statusColumns.size >= MAX_CACHED_COLUMNS) statusColumns.clear();
+    text = String(status).padEnd(WIDTH.status);
+    statusColumns.set(status, text);
+  }
+  return text;
 }
 
 /** An event (a reload, a variant switch, stopping) in the request line's columns: its kind where the service goes. */

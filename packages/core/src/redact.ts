@@ -137,12 +137,30 @@ export class Redactor {
 function blanked<Values extends Headers | Query>(values: Values, names: ReadonlySet<string>): Values {
   let copy: Values | undefined;
   for (const name in values) {
-    if (!names.has(name.toLowerCase()) || values[name] === undefined) continue;
+    if (!names.has(lowerCase(name)) || values[name] === undefined) continue;
     copy ??= { ...values };
     const value = values[name];
     (copy as Record<string, string | string[]>)[name] = Array.isArray(value) ? value.map(() => REDACTED) : REDACTED;
   }
   return copy ?? values;
+}
+
+/**
+ * Names in lower case, each lowered once: every request's headers are checked on its path, and the
+ * same names come again and again (toLowerCase scans even a name already lower case). Bounded: past
+ * its limit (a client sending ever new names) the map starts over.
+ */
+const lowerCased = new Map<string, string>();
+const MAX_LOWER_CASED = 1024;
+
+function lowerCase(name: string): string {
+  let lower = lowerCased.get(name);
+  if (lower === undefined) {
+    if (lowerCased.size >= MAX_LOWER_CASED) lowerCased.clear();
+    lower = name.toLowerCase();
+    lowerCased.set(name, lower);
+  }
+  return lower;
 }
 
 /** Shorter values are not searched for in answers: a short "secret" would blank ordinary words. */

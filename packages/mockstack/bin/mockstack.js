@@ -7,8 +7,10 @@
 // startupCacheDir(): node_modules/.cache/mockstack of the project, see packages/core/src/startup-cache.ts); later runs
 // load that code instead (`npm run warm-up` in this repository fills the cache of `up` ahead, see
 // bench/train-up-cache.mjs). The cache is
-// named after the bundle's size and modification time, so a rebuild starts a new one, and V8
-// itself refuses a cache from another node version (the run then compiles and saves again).
+// named after the bundle's content (the hash bundle.mjs writes beside it, dist/cli/mockstack.cjs.id),
+// not its path or modification time: a rebuild starts a new one, while a moved or copied install
+// (another checkout path, a container layer) keeps using its cache. V8 itself refuses a cache from
+// another node version (the run then compiles and saves again).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,12 +25,13 @@ if (!existsSync(bundle)) {
 }
 const { startupCacheDir } = await import('../dist/cli/startup-cache.js');
 
-const { size, mtimeMs } = statSync(bundle);
 const command = /^[a-z]+$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
 const cacheDir = startupCacheDir();
-// One cache per command and installed bundle; a new build replaces that bundle's older caches.
-const cachePrefix = `cli-${command}-${createHash('sha1').update(bundle).digest('hex').slice(0, 8)}-`;
-const cacheFile = join(cacheDir, `${cachePrefix}${size}-${Math.round(mtimeMs)}.v8`);
+// One cache per command and bundle content; saving one drops all but the newest few of the command
+// (other builds, or other installs sharing a MOCKSTACK_CACHE_DIR, keep theirs for a while).
+const cachePrefix = `cli-${command}-`;
+const cacheFile = join(cacheDir, `${cachePrefix}${bundleId()}.v8`);
+const KEPT_CACHES = 3;
 let cachedData;
 try {
   cachedData = readFileSync(cacheFile);
@@ -48,7 +51,11 @@ if (cachedData === undefined || script.cachedDataRejected) {
       // Written aside and renamed: another mockstack starting now reads a whole cache or none.
       writeFileSync(`${cacheFile}.${process.pid}`, script.createCachedData());
       renameSync(`${cacheFile}.${process.pid}`, cacheFile);
-      for (const old of readdirSync(cacheDir)) if (old.startsWith(cachePrefix) && old !== basename(cacheFile)) rmSync(join(cacheDir, old), { force: true });
+      const others = readdirSync(cacheDir)
+        .filter((name) => name.startsWith(cachePrefix) && name.endsWith('.v8') && name !== basename(cacheFile))
+        .map((name) => ({ name, mtimeMs: statSync(join(cacheDir, name)).mtimeMs }))
+        .sort((a, b) => b.mtimeMs - a.mtimeMs);
+      for (const { name } of others.slice(KEPT_CACHES - 1)) rmSync(join(cacheDir, name), { force: true });
     } catch {
       // a read-only cache dir only costs the compile next time
     }
@@ -56,3 +63,18 @@ if (cachedData === undefined || script.cachedDataRejected) {
 }
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+
+/**
+ * What names the bundle's code cache: the content hash bundle.mjs saved beside it; for a bundle built
+ * without one, its size and modification time (hashing 8 MB on every start would cost more than it saves).
+ */
+function bundleId() {
+  try {
+    const id = readFileSync(`${bundle}.id`, 'utf8').trim();
+    if (/^[0-9a-f]{8,64}$/.test(id)) return id;
+  } catch {
+    // an older build: no id file
+  }
+  const { size, mtimeMs } = statSync(bundle);
+  return `${createHash('sha1').update(bundle).digest('hex').slice(0, 8)}-${size}-${Math.round(mtimeMs)}`;
+}
