@@ -1,5 +1,5 @@
 // gRPC: mockstack vs a bare @grpc/grpc-js server answering the same messages, same run, alternated.
-// Unary calls/s and server-streaming messages/s. Load from h2load (Debian `nghttp2-client`) posting a
+// Unary calls/s (the first second of load on a fresh server, then warm) and server-streaming messages/s. Load from h2load (Debian `nghttp2-client`) posting a
 // prebuilt gRPC frame; without it, several grpc-js client processes. Loopback only, bounded runs.
 // Standalone: `node bench/grpc.mjs`; also run by `npm run bench`.
 import { execFile } from 'node:child_process';
@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
-import { fmt, measured, median, root, startServer } from './lib.mjs';
+import { fmt, measured, median, root, spread, startServer } from './lib.mjs';
 
 const run = promisify(execFile);
 const bin = `${root}packages/mockstack/bin/mockstack.js`;
@@ -37,17 +37,25 @@ async function hasH2load() {
   }
 }
 
-/** h2load for `seconds` (after a 1 s warm-up); returns completed calls/s and the mean latency. */
-async function h2load(address, path, dataFile, { connections, streams, duration }) {
-  const args = ['-D', String(duration), '--warm-up-time=1', '-c', String(connections), '-m', String(streams), '-t', '1', '-d', dataFile];
+/** h2load for `seconds` (after a 1 s warm-up unless `cold`); returns completed calls/s, the mean and the max latency. */
+async function h2load(address, path, dataFile, { connections, streams, duration, cold = false }) {
+  const args = ['-D', String(duration), ...(cold ? [] : ['--warm-up-time=1']), '-c', String(connections), '-m', String(streams), '-t', '1', '-d', dataFile];
   args.push('-H', 'content-type: application/grpc', '-H', 'te: trailers', `http://${address}${path}`);
   const { stdout } = await run('h2load', args, { maxBuffer: 16 * 1024 * 1024 });
   const done = Number(/(\d+) done/.exec(stdout)?.[1]);
   const failed = Number(/(\d+) failed/.exec(stdout)?.[1]) + Number(/(\d+) errored/.exec(stdout)?.[1]);
-  const mean = /time for request:\s+\S+\s+\S+\s+(\S+)/.exec(stdout)?.[1] ?? '?';
+  const [, max, mean] = /time for request:\s+\S+\s+(\S+)\s+(\S+)/.exec(stdout) ?? [];
   if (failed || !done) throw new Error(`h2load ${path}: ${failed} failed, ${done} done\n${stdout}`);
   // -D counts from the end of the warm-up; calls done include the warm-up second's.
-  return { rate: done / (duration + 1), mean, duration: duration + 1 };
+  const seconds = cold ? duration : duration + 1;
+  return { rate: done / seconds, mean: mean ?? '?', maxMs: msOf(max), duration: seconds };
+}
+
+/** h2load's `12.5ms` / `1.2s` / `800us` as milliseconds. */
+function msOf(text) {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(text ?? '');
+  if (!m) return undefined;
+  return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
 }
 
 /** Without h2load: `processes` grpc-js clients with `concurrency` calls in flight each. */
@@ -105,8 +113,30 @@ export async function benchGrpc() {
   const useH2load = await hasH2load();
   const env = { BENCH_STREAM_LENGTH: String(streamLength) };
 
-  const bare = await startServer(process.execPath, ['bench/bare-grpc.mjs'], /listening (\S+)/, env);
-  const mock = await startServer(process.execPath, [bin, 'up', 'bench/scenarios/grpc.ts', '--quiet', '--no-admin'], /payments\s+grpc\s+grpc:\/\/(\S+)/, env);
+  const start = {
+    bare: () => startServer(process.execPath, ['bench/bare-grpc.mjs'], /listening (\S+)/, env),
+    mock: () => startServer(process.execPath, [bin, 'up', 'bench/scenarios/grpc.ts', '--quiet', '--no-admin'], /payments\s+grpc\s+grpc:\/\/(\S+)/, env),
+  };
+  // The first second of load on a server just started (JIT, first calls), each server fresh per round.
+  const firstSecond = { bare: [], mock: [] };
+  if (useH2load) {
+    for (let i = 0; i < rounds; i++) {
+      for (const name of ['bare', 'mock']) {
+        const server = await start[name]();
+        try {
+          firstSecond[name].push(
+            await measured(server.pid, () => h2load(server.url, AUTHORIZE, join(dir, 'unary.bin'), { connections: 8, streams: 16, duration: 1, cold: true })),
+          );
+          // Afterwards, not before: a check call would warm the server up.
+          await check(server.url, types, name);
+        } finally {
+          await server.stop();
+        }
+      }
+    }
+  }
+  const bare = await start.bare();
+  const mock = await start.mock();
   const servers = { bare: bare.url, mock: mock.url };
   const pids = { bare: bare.pid, mock: mock.pid };
   const unary = { bare: [], mock: [] };
@@ -137,12 +167,15 @@ export async function benchGrpc() {
       ? {
           rate: median(xs.map((x) => x.rate)),
           mean: xs[Math.floor(xs.length / 2)]?.mean,
+          maxMs: xs.every((x) => x.maxMs !== undefined) ? Math.max(...xs.map((x) => x.maxMs)) : undefined,
+          spread: spread(xs.map((x) => x.rate)),
           cpu: xs.every((x) => x.cpuPerCall !== undefined) ? median(xs.map((x) => x.cpuPerCall)) : undefined,
         }
       : undefined;
   return {
     loader: useH2load ? 'h2load (nghttp2-client), 8 connections × 16 streams' : 'grpc-js, 3 client processes × 32 calls in flight',
     unary: { bare: summary(unary.bare), mock: summary(unary.mock) },
+    firstSecond: { bare: summary(firstSecond.bare), mock: summary(firstSecond.mock) },
     streaming: { bare: summary(streaming.bare), mock: summary(streaming.mock) },
     rounds,
     seconds,
@@ -157,10 +190,13 @@ export function printGrpc(r) {
       bare.cpu !== undefined && mock.cpu !== undefined
         ? `  · server CPU per ${unit.startsWith('msg') ? 'message' : 'call'} ${fmt(bare.cpu, 1)} vs ${fmt(mock.cpu, 1)} µs (ratio ${fmt(bare.cpu / mock.cpu, 2)}×)`
         : '';
+    const max = bare.maxMs !== undefined && mock.maxMs !== undefined ? `  · max latency ${fmt(bare.maxMs)} vs ${fmt(mock.maxMs)} ms` : '';
     console.log(
-      `  ${label.padEnd(30)} bare ${fmt(bare.rate).padStart(9)} ${unit}  mockstack ${fmt(mock.rate).padStart(9)} ${unit}  ratio ${fmt(mock.rate / bare.rate, 2)}×${cpu}`,
+      `  ${label.padEnd(30)} bare ${fmt(bare.rate).padStart(9)} ${unit}  mockstack ${fmt(mock.rate).padStart(9)} ${unit}  ratio ${fmt(mock.rate / bare.rate, 2)}×${cpu}${max}`,
     );
+    console.log(`  ${''.padEnd(30)} spread over passes: bare ${bare.spread}, mockstack ${mock.spread} ${unit}`);
   };
+  if (r.firstSecond.bare && r.firstSecond.mock) row('unary, first second of load', 'calls/s', r.firstSecond.bare, r.firstSecond.mock);
   row('unary Authorize', 'calls/s', r.unary.bare, r.unary.mock);
   if (r.streaming.bare && r.streaming.mock) row(`server-streaming (${r.streamLength}/call)`, 'msgs/s ', r.streaming.bare, r.streaming.mock);
   else console.log('  server-streaming: skipped (needs h2load: apt-get install nghttp2-client)');

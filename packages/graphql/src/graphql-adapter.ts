@@ -36,6 +36,7 @@ import {
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   createSourceEventStream,
+  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   execute,
@@ -555,7 +556,12 @@ class GraphqlServer implements ServiceServer {
     this.#engine.record(core, { kind: 'fault', rule: undefined, fault: makeFault('NOT_FOUND', message) }, { status: 404, startedAt });
   }
 
-  async #answer(request: FastifyRequest, reply: FastifyReply, params: GraphqlParams, method: 'GET' | 'POST'): Promise<void> {
+  /**
+   * Answers a GraphQL request over HTTP. Synchronous when the engine and the schema's resolvers are
+   * (no delay, no async handler): each promise on this path costs twice as much once the runner
+   * traces handlers' promises.
+   */
+  #answer(request: FastifyRequest, reply: FastifyReply, params: GraphqlParams, method: 'GET' | 'POST'): void | Promise<void> {
     const startedAt = performance.now();
     const core = this.#coreRequest(request, reply, params);
 
@@ -619,7 +625,21 @@ class GraphqlServer implements ServiceServer {
 
     // The operation's rules first; when none answers, the engine applies the service's fault, delay, limit and chaos and the schema answers.
     const handled = this.#engine.handle(core, 'unmatched');
-    const outcome = isPromiseLike(handled) ? await handled : handled;
+    return isPromiseLike(handled)
+      ? Promise.resolve(handled).then((outcome) => this.#execute(reply, core, startedAt, compiled.document, variables, operationName, outcome))
+      : this.#execute(reply, core, startedAt, compiled.document, variables, operationName, handled);
+  }
+
+  /** The operation's outcome decided: answer it, or execute the document (field rules and the auto-mock). */
+  #execute(
+    reply: FastifyReply,
+    core: CoreRequest,
+    startedAt: number,
+    document: DocumentNode,
+    variables: unknown,
+    operationName: string | undefined,
+    outcome: Outcome,
+  ): void | Promise<void> {
     const context: RequestContext = {
       core,
       operationId: core.operation,
@@ -651,17 +671,22 @@ class GraphqlServer implements ServiceServer {
 
     const executed = execute({
       schema: this.#schema,
-      document: compiled.document,
+      document,
       rootValue,
       contextValue: context,
       variableValues: context.variables,
       operationName,
     });
-    const result: ExecutionResult = isPromiseLike(executed) ? await executed : executed;
-    if (context.escalated) return this.#finish(reply, core, startedAt, faultAnswer(context.escalated), context.escalated, context.rule);
-    // No data at all: the variables did not fit the operation (a request error).
-    const status = result.data === undefined ? 400 : 200;
-    return this.#finish(reply, core, startedAt, { status, body: result }, undefined, context.rule ?? contractRule, result.errors);
+    const done = (result: ExecutionResult): void => {
+      if (context.escalated) {
+        this.#finish(reply, core, startedAt, faultAnswer(context.escalated), context.escalated, context.rule);
+        return;
+      }
+      // No data at all: the variables did not fit the operation (a request error).
+      const status = result.data === undefined ? 400 : 200;
+      this.#finish(reply, core, startedAt, { status, body: result }, undefined, context.rule ?? contractRule, result.errors);
+    };
+    return isPromiseLike(executed) ? Promise.resolve(executed).then(done) : done(executed);
   }
 
   #coreRequest(request: FastifyRequest, reply: FastifyReply, params: GraphqlParams): CoreRequest {
