@@ -222,7 +222,7 @@ export function printColdStart({
   console.log('    (the OpenAPI document `gen` parsed at install; the CLI compiled: an install starts no stack, so `up` has no code cache)');
   console.log(row('  the same, first run after npm run warm-up', checkoutWarmedUp));
   console.log('    (also the code cache of `up`, trained by the opt-in warm-up; checks it against the spec)');
-  console.log(row('  the same, the install moved after the warm-up', checkoutMoved));
+  console.log(row('  the same, install moved after the warm-up', checkoutMoved));
   console.log('    (a copy of the package at another path, new file times: its code cache is named after the bundle content)');
   console.log(row('  the same, empty start-up cache', checkoutFirst));
   console.log('    (nothing cached: a cache dir neither filled, e.g. a new MOCKSTACK_CACHE_DIR)');

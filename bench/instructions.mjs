@@ -24,6 +24,8 @@ const servers = {
   'bare fastify': { args: ['bench/bare-fastify.mjs'], ready: /listening (http:\/\/\S+)/ },
   'mockstack --quiet': { args: up('bench/scenarios/rest-routes.ts', '--quiet'), ready: /api\s+rest\s+(http:\/\/\S+)/ },
   'mockstack (request log on)': { args: up('bench/scenarios/rest-routes.ts'), ready: /api\s+rest\s+(http:\/\/\S+)/ },
+  'mockstack 1 rule': { args: up('bench/scenarios/many-rules.ts', '--quiet'), env: { BENCH_RULES: '1' }, ready: /api\s+rest\s+(http:\/\/\S+)/ },
+  'mockstack 10,000 rules': { args: up('bench/scenarios/many-rules.ts', '--quiet'), env: { BENCH_RULES: '10000' }, ready: /api\s+rest\s+(http:\/\/\S+)/ },
   'graphql-js cached': { args: ['bench/graphql-baseline.mjs'], env: { BASELINE: 'cached' }, ready: /listening (http:\/\/\S+)/ },
   'mockstack graphql rule': { args: up('bench/scenarios/graphql-rule.ts', '--quiet'), ready: /api\s+graphql\s+(http:\/\/\S+)/ },
   'mockstack graphql auto': { args: up('bench/scenarios/graphql.ts', '--quiet'), ready: /api\s+graphql\s+(http:\/\/\S+)/ },
@@ -94,6 +96,8 @@ const ROWS = [
   { name: 'REST handler', baseline: 'bare fastify', mock: 'mockstack --quiet', drive: get('/computed/orders/1') },
   { name: 'REST static', baseline: 'bare fastify', mock: 'mockstack --quiet', drive: get('/orders/1') },
   { name: 'REST handler with log', baseline: 'bare fastify', mock: 'mockstack (request log on)', drive: get('/computed/orders/1') },
+  // Matching: the last of 10,000 rules on one path template (the rule index) against a single rule.
+  { name: 'REST 10,000 rules', baseline: 'mockstack 1 rule', mock: 'mockstack 10,000 rules', drive: get('/orders/ord_0') },
   { name: 'GraphQL rule', baseline: 'graphql-js cached', mock: 'mockstack graphql rule', drive: graphqlPost },
   { name: 'GraphQL auto-mock', baseline: 'graphql-js cached', mock: 'mockstack graphql auto', drive: graphqlPost },
   { name: 'gRPC unary', baseline: 'bare grpc-js', mock: 'mockstack grpc', drive: grpcUnary },

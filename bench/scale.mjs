@@ -33,7 +33,7 @@ async function upOf(rules, paths = 'template') {
   });
   const readyMs = performance.now() - started;
   const cpuMs = (cpuSeconds(server.pid) ?? Number.NaN) * 1000;
-  const path = `/orders/ord_${rules - 1}`;
+  const path = '/orders/ord_0';
   const res = await fetch(`${server.url}${path}`);
   await res.text();
   if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
