@@ -104,6 +104,6 @@ test('a file import cannot read is one clear error naming what it reads', () => 
   expect(() => importSource(bad)).toThrow(/bad\.json is not JSON/);
   const swagger = join(temp, 'swagger.json');
   writeFileSync(swagger, JSON.stringify({ swagger: '2.0', info: { title: 'x', version: '1' }, paths: {} }));
-  expect(() => importSource(swagger)).toThrow(/Swagger 2\.0 first needs converting to OpenAPI 3/);
+  expect(() => importSource(swagger)).toThrow(/write a scenario for it with mockstack import swagger\.json/);
   expect(() => importSource(join(temp, 'missing.json'))).toThrow(/missing\.json does not exist/);
 });

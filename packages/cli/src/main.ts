@@ -149,7 +149,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
 
   const importer = program
     .command('import')
-    .description('write a scenario from WireMock mappings, a Postman collection (saved examples), a HAR file or a json-server db.json')
+    .description('write a scenario from WireMock mappings, a Postman collection (saved examples), a HAR file, a json-server db.json, or a Swagger 2.0 / OpenAPI 3 document')
     .argument('<source>', 'a file, or a WireMock directory (mappings/ and __files/)')
     .option('--out <file>', 'where to write (default scenarios/<name>.ts)')
     .option('--name <name>', 'scenario name (default: the source file name)');

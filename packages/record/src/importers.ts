@@ -50,7 +50,7 @@ function formatOf(document: unknown, file: string): ImportFormat {
   if (typeof document.swagger === 'string' || typeof document.openapi === 'string') {
     throw new MockstackError(
       ErrorCode.ImportFormat,
-      `${file} is an OpenAPI/Swagger document: serve it as it is (mockstack up ${basename(file)}), or write a scenario for it with mockstack init ${basename(file)}${typeof document.swagger === 'string' ? '; Swagger 2.0 first needs converting to OpenAPI 3 (npx swagger2openapi)' : ''}`,
+      `${file} is an OpenAPI/Swagger document: serve it as it is (mockstack up ${basename(file)}), or write a scenario for it with mockstack import ${basename(file)} (or mockstack init ${basename(file)})`,
     );
   }
   if (Object.values(document).every((v) => Array.isArray(v) || isRecord(v))) return 'json-server';
