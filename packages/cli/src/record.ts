@@ -114,6 +114,7 @@ export interface ImportCommandOptions {
   fixtureBytes: number;
   redact?: string[] | boolean;
   force?: boolean;
+  writeBack?: boolean;
 }
 
 /** `mockstack import <file|dir>`: WireMock mappings, a Postman collection, a HAR file or a json-server db.json as a scenario. */
@@ -121,7 +122,7 @@ export async function runImport(source: string, options: ImportCommandOptions): 
   if (isOpenApiFile(source)) return importOpenApi(source, options);
   const { emitScenario, importSource } = await import('@mockstack/record');
   try {
-    const imported = importSource(source);
+    const imported = importSource(source, { writeBack: options.writeBack });
     const name = options.name ?? basename(source, extname(source)).replace(/^db$/, 'json-server');
     const result = await emitScenario(imported.draft, {
       out: options.out ?? join('scenarios', `${name}.ts`),

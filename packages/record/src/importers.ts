@@ -17,9 +17,10 @@ export interface ImportResult {
 /**
  * Reads a WireMock mapping file or directory (`mappings/` and `__files/`), a Postman collection
  * (v2.0/v2.1, its saved example responses), a HAR file, or a json-server `db.json`, as a scenario
- * draft. What the format says that a scenario cannot is listed in `draft.untranslated`.
+ * draft. What the format says that a scenario cannot is listed in `draft.untranslated`. `writeBack`:
+ * the scenario written from a db.json writes the changes to its collections back to that file.
  */
-export function importSource(path: string): ImportResult {
+export function importSource(path: string, options: { writeBack?: boolean | undefined } = {}): ImportResult {
   const full = resolve(path);
   if (!existsSync(full)) throw new MockstackError(ErrorCode.ImportFormat, `${path} does not exist`);
   if (statSync(full).isDirectory()) return importWiremockDirectory(full);
@@ -34,7 +35,7 @@ export function importSource(path: string): ImportResult {
     case 'har':
       return { format, draft: harDraft(document as Har), files: [full] };
     case 'json-server':
-      return { format, draft: jsonServerDraft(document as Record<string, unknown>, name), files: [full] };
+      return { format, draft: jsonServerDraft(document as Record<string, unknown>, name, options.writeBack ? full : undefined), files: [full] };
   }
 }
 
@@ -383,8 +384,8 @@ function harDraft(har: Har): ScenarioDraft {
 // ---------------------------------------------------------------------------------------------
 // json-server
 
-function jsonServerDraft(db: Record<string, unknown>, name: string): ScenarioDraft {
-  const service: RestServiceDraft = { protocol: 'rest', name, rules: [], crud: [], singletons: {} };
+function jsonServerDraft(db: Record<string, unknown>, name: string, writeBack: string | undefined): ScenarioDraft {
+  const service: RestServiceDraft = { protocol: 'rest', name, rules: [], crud: [], singletons: {}, ...(writeBack && { writeBack }) };
   const untranslated: string[] = [];
   for (const [key, value] of Object.entries(db)) {
     if (Array.isArray(value)) {
