@@ -367,8 +367,8 @@ function withRelations(
 const writers = new Map<string, ReturnType<typeof newWriter>>();
 
 function databaseWriter(file: string, onWrite: ((file: string, text: string) => void) | undefined) {
-  let writer = writers.get(file);
-  if (!writer) writers.set(file, (writer = newWriter(file)));
+  const writer = writers.get(file) ?? newWriter(file);
+  writers.set(file, writer);
   if (onWrite) writer.listeners.add(onWrite);
   return writer;
 }
@@ -376,11 +376,11 @@ function databaseWriter(file: string, onWrite: ((file: string, text: string) => 
 /** Writes a database back to its file: the last state asked for, debounced, atomically. */
 function newWriter(file: string) {
   const listeners = new Set<(file: string, text: string) => void>();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let pending = false;
   let snapshot: (() => unknown) | undefined;
   let failure: string | undefined;
   const write = async () => {
-    timer = undefined;
+    pending = false;
     const data = snapshot?.();
     if (data === undefined) return;
     const text = `${JSON.stringify(data, null, 2)}\n`;
@@ -395,7 +395,9 @@ function newWriter(file: string) {
     listeners,
     schedule(take: () => unknown): void {
       snapshot = take;
-      timer ??= setTimeout(() => void write(), WRITE_BACK_DEBOUNCE_MS);
+      if (pending) return;
+      pending = true;
+      setTimeout(() => void write(), WRITE_BACK_DEBOUNCE_MS);
     },
     /** The last failed write as a fault (once), so the client that changes something next hears of it. */
     takeFailure() {
