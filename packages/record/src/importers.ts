@@ -108,7 +108,7 @@ function wiremockDraft(documents: readonly { file: string; document: unknown }[]
   }
   // WireMock: a lower priority number wins; mockstack: the first rule that matches.
   stubs.sort((a, b) => (a.stub.priority ?? 5) - (b.stub.priority ?? 5) || a.order - b.order);
-  const rules: RestRuleDraft[] = [];
+  const rules: (RestRuleDraft & { priority: number })[] = [];
   for (const { stub, where } of stubs) {
     const problems: string[] = [];
     const rule = wiremockRule(stub, filesDir, problems);
@@ -123,9 +123,13 @@ function wiremockDraft(documents: readonly { file: string; document: unknown }[]
       if (stub.newScenarioState) rule.setState = { [machine]: stub.newScenarioState };
     }
     rule.note = `from ${where}${stub.name ? `: ${stub.name}` : ''}`;
-    rules.push(rule);
+    rules.push({ ...rule, priority: stub.priority ?? 5 });
   }
-  const service: RestServiceDraft = { protocol: 'rest', name, rules };
+  // Of the stubs of one priority, those with conditions first: a stub without any (or whose conditions were not
+  // translated, as `absent`) would otherwise answer every request of its route before them.
+  const conditional = (rule: RestRuleDraft) => (rule.match || rule.whenState ? 0 : 1);
+  rules.sort((a, b) => a.priority - b.priority || conditional(a) - conditional(b));
+  const service: RestServiceDraft = { protocol: 'rest', name, rules: rules.map(({ priority: _, ...rule }) => rule) };
   return { services: [service], machines, untranslated };
 }
 
@@ -341,12 +345,16 @@ interface Har {
 function harDraft(har: Har): ScenarioDraft {
   const untranslated: string[] = [];
   const exchanges: HttpExchange[] = [];
+  // Browsers record absolute URLs; an edited HAR may hold paths, taken as on the first entry's origin.
+  const base = har.log.entries.map((entry) => URL.parse(entry.request.url)).find((url) => url !== null) ?? undefined;
   for (const entry of har.log.entries) {
-    let url: URL;
-    try {
-      url = new URL(entry.request.url);
-    } catch {
+    const url = URL.parse(entry.request.url, base?.href);
+    if (!url) {
       untranslated.push(`${entry.request.method} ${entry.request.url}: not a URL`);
+      continue;
+    }
+    if (!entry.response.status) {
+      untranslated.push(`${entry.request.method} ${url.href}: no answer was recorded (status 0: the browser blocked or cancelled the request)`);
       continue;
     }
     const headers = Object.fromEntries((entry.request.headers ?? []).map((h) => [h.name.toLowerCase(), h.value]));
