@@ -10,10 +10,8 @@ import {
   type HttpHandler,
   hashString,
   MockstackError,
-  type Model,
   makeFault,
   type Outcome,
-  type Problem,
   parseDuration,
   type Rule,
   type Service,
@@ -25,7 +23,6 @@ import {
   bodyLimitOf,
   clientGoneSignal,
   endWithoutAnswer,
-  faultStatusAndHeaders,
   HttpApp,
   type HttpAppOptions,
   pathOf,
@@ -41,13 +38,27 @@ import {
   type ExecutionResult,
   execute,
   GraphQLError,
-  type GraphQLFormattedError,
   type GraphQLResolveInfo,
   type GraphQLSchema,
   isObjectType,
 } from 'graphql';
 import { graphqlCodeOf } from './codes.js';
 import { DocumentCache } from './documents.js';
+import {
+  type Answer,
+  errorsBody,
+  FieldFault,
+  FieldRequest,
+  faultAnswer,
+  firstErrorOf,
+  type GraphqlParams,
+  INVALID,
+  INVALID_JSON,
+  isPromiseLike,
+  NONE,
+  parseJsonParam,
+  validateGraphqlService,
+} from './graphql-executor.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { createMockedSchema, type MockedSchema, type MockOverrides } from './mocks.js';
 import { claimSchema, type LoadedSchema, loadSchema } from './schema.js';
@@ -67,81 +78,11 @@ import {
   streamItemsOf,
 } from './subscriptions.js';
 
-const INVALID = '(invalid)';
-/** Shared by every request: GraphQL requests have no path params (nor, over POST, a query string). */
-const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
+export { validateGraphqlService };
 
 /** A running GraphQL service (loaded on demand by the adapter in index.ts). */
 export function createGraphqlServer(service: Service, context: AdapterContext): ServiceServer {
   return new GraphqlServer(service, context);
-}
-
-/** Compile-time checks: the SDL parses and builds, and every resolver names a type and field that exist. */
-export function validateGraphqlService(service: Service, model: Model): Problem[] {
-  const loaded = loadSchema(service, model);
-  if (!loaded.schema) return loaded.problems;
-  const schema = loaded.schema;
-  const problems: Problem[] = [];
-  const objectTypes = Object.values(schema.getTypeMap())
-    .filter((t) => isObjectType(t) && !t.name.startsWith('__'))
-    .map((t) => t.name);
-  for (const operation of service.operations.values()) {
-    if (operation.meta.kind !== 'field') continue;
-    const typeName = String(operation.meta.type);
-    const fieldName = String(operation.meta.field);
-    const source = operation.rules[0]?.source ?? service.source;
-    const type = schema.getType(typeName);
-    if (!type || !isObjectType(type)) {
-      problems.push({
-        message: `GraphQL service "${service.name}" resolves ${operation.id}, but the schema has no object type "${typeName}"${type ? ` (it is ${type.constructor.name.replace('GraphQL', '').replace('Type', '').toLowerCase()})` : ''}; object types: ${list(objectTypes)}`,
-        source,
-      });
-      continue;
-    }
-    if (!type.getFields()[fieldName]) {
-      problems.push({
-        message: `GraphQL service "${service.name}" resolves ${operation.id}, but type ${typeName} has no field "${fieldName}"; its fields: ${list(Object.keys(type.getFields()))}`,
-        source,
-      });
-    }
-  }
-  const mocks = service.config.mocks;
-  if (mocks && typeof mocks === 'object') {
-    for (const name of Object.keys(mocks)) {
-      if (!schema.getType(name)) {
-        problems.push({
-          message: `GraphQL service "${service.name}" has mocks for "${name}", which the schema does not define; types: ${list(Object.keys(schema.getTypeMap()).filter((n) => !n.startsWith('__')))}`,
-          source: service.source,
-        });
-      }
-    }
-  }
-  return problems;
-}
-
-function list(names: readonly string[]): string {
-  return names.length > 40 ? `${names.slice(0, 40).join(', ')} … (${names.length} in all)` : names.join(', ');
-}
-
-/** A fault thrown from a field resolver: a GraphQL error at the field, or the whole response when it is HTTP-level. */
-class FieldFault extends Error {
-  readonly extensions: Record<string, unknown>;
-  readonly fault: Fault;
-
-  constructor(fault: Fault) {
-    super(fault.message);
-    this.fault = fault;
-    this.extensions = extensionsOf(fault);
-  }
-}
-
-function extensionsOf(fault: Fault): Record<string, unknown> {
-  const details = fault.details;
-  return {
-    code: graphqlCodeOf[fault.code],
-    ...(details !== undefined && (typeof details === 'object' && details !== null && !Array.isArray(details) ? details : { details })),
-    ...(fault.retryAfter !== undefined && { retryAfter: fault.retryAfter }),
-  };
 }
 
 /** What every resolver of one request sees as its GraphQL context. */
@@ -168,15 +109,6 @@ interface Streamed {
   /** The subscription field's request as journaled, what answered it, and the events sent so far. */
   subscription: { request: SubscriptionRequest; outcome: Outcome; events: number } | undefined;
 }
-
-interface GraphqlParams {
-  query?: unknown;
-  variables?: unknown;
-  operationName?: unknown;
-  extensions?: unknown;
-}
-
-type Answer = { status: number; body: unknown; headers?: Record<string, string> | undefined } | { transport: 'reset' | 'empty' | 'aborted' };
 
 class GraphqlServer implements ServiceServer {
   readonly #service: Service;
@@ -809,36 +741,6 @@ class GraphqlRequest implements CoreRequest {
   }
 }
 
-/** The CoreRequest of a field that has rules: part of the operation's request, sharing its headers and signal. */
-class FieldRequest implements CoreRequest {
-  readonly protocol = 'graphql';
-  readonly params = NONE;
-  readonly query = NONE;
-  readonly headers: CoreRequest['headers'];
-  readonly target: string;
-  /** Set by the engine before a handler runs (this request is the handler's context). */
-  state: unknown = undefined;
-  call = 0;
-  readonly #outer: CoreRequest;
-
-  constructor(
-    readonly service: string,
-    readonly operation: string,
-    outer: CoreRequest,
-    readonly body: unknown,
-    readonly partOf: string,
-    readonly graphql: { parent: unknown; args: unknown; variables: unknown; operationName: string | undefined; info: unknown },
-  ) {
-    this.headers = outer.headers;
-    this.target = `${operation} in ${partOf}`;
-    this.#outer = outer;
-  }
-
-  get signal(): AbortSignal | undefined {
-    return this.#outer.signal;
-  }
-}
-
 /**
  * The CoreRequest of an operation sent over graphql-ws or graphql-sse, of a subscription to one
  * Subscription field (its rules' context, journaled as `Subscription.field`), and of each event sent.
@@ -875,12 +777,6 @@ function autoStreamOf(setting: unknown): AutoStreamSettings {
   };
 }
 
-function firstErrorOf(answer: Answer): Pick<GraphQLFormattedError, 'message' | 'extensions'> | undefined {
-  if ('transport' in answer) return undefined;
-  const errors = (answer.body as { errors?: GraphQLFormattedError[] } | undefined)?.errors;
-  return errors?.[0];
-}
-
 /** An HTTP-level failure: the status the fault maps to, with the GraphQL errors shape (or the fault's exact body). */
 /** Writes a GraphQL answer's body as JSON (the GraphQL-over-HTTP media type when the client asks for it). */
 function sendBody(reply: FastifyReply, core: CoreRequest, answer: Extract<Answer, { status: number }>): void {
@@ -894,32 +790,4 @@ function sendBody(reply: FastifyReply, core: CoreRequest, answer: Extract<Answer
   } else {
     reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
   }
-}
-
-function faultAnswer(fault: Fault): Answer {
-  if (fault.transport) return { transport: fault.transport };
-  const { status, headers } = faultStatusAndHeaders(fault);
-  const body = fault.body !== undefined ? fault.body : { errors: [{ message: fault.message, extensions: extensionsOf(fault) }] };
-  return { status, headers, body };
-}
-
-function errorsBody(message: string, code: string): { errors: GraphQLFormattedError[] } {
-  return { errors: [{ message, extensions: { code } }] };
-}
-
-const INVALID_JSON = Symbol('invalid json');
-
-/** GET sends variables and extensions as JSON text; POST as JSON values. */
-function parseJsonParam(value: unknown): unknown {
-  if (typeof value !== 'string') return value ?? undefined;
-  if (value === '') return undefined;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return INVALID_JSON;
-  }
-}
-
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -23,12 +23,13 @@ import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { createMockedSchema, type MockedSchema, type MockOverrides } from './mocks.js';
 import { claimSchema, type LoadedSchema, loadSchema } from './schema.js';
 
-// The transport-neutral half of a GraphQL service: schema, auto-mock, rules and execution. The
-// fastify server (graphql-adapter.ts) and mockstack/msw (in Node and the browser) write its answers.
+// The transport-neutral half of a GraphQL service: schema, auto-mock, rules and execution. mockstack/msw
+// (in Node and the browser) runs `GraphqlExecutor`; the fastify server (graphql-adapter.ts) shares the
+// checks, field requests, faults and answers here, and executes with subscriptions of its own.
 
-const INVALID = '(invalid)';
+export const INVALID = '(invalid)';
 /** Shared by every request: GraphQL requests have no path params (nor, over POST, a query string). */
-const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
+export const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** Compile-time checks: the SDL parses and builds, and every resolver names a type and field that exist. */
 export function validateGraphqlService(service: Service, model: Model): Problem[] {
@@ -78,7 +79,7 @@ function list(names: readonly string[]): string {
 }
 
 /** A fault thrown from a field resolver: a GraphQL error at the field, or the whole response when it is HTTP-level. */
-class FieldFault extends Error {
+export class FieldFault extends Error {
   readonly extensions: Record<string, unknown>;
   readonly fault: Fault;
 
@@ -429,7 +430,7 @@ export function unserialisable(done: Executed, error: unknown): Executed {
 }
 
 /** The CoreRequest of a field that has rules: part of the operation's request, sharing its headers and signal. */
-class FieldRequest implements CoreRequest {
+export class FieldRequest implements CoreRequest {
   readonly protocol = 'graphql';
   readonly params = NONE;
   readonly query = NONE;
@@ -458,7 +459,7 @@ class FieldRequest implements CoreRequest {
   }
 }
 
-function firstErrorOf(answer: Answer): Pick<GraphQLFormattedError, 'message' | 'extensions'> | undefined {
+export function firstErrorOf(answer: Answer): Pick<GraphQLFormattedError, 'message' | 'extensions'> | undefined {
   if ('transport' in answer) return undefined;
   const errors = (answer.body as { errors?: GraphQLFormattedError[] } | undefined)?.errors;
   return errors?.[0];
@@ -475,7 +476,7 @@ export function errorsBody(message: string, code: string): { errors: GraphQLForm
   return { errors: [{ message, extensions: { code } }] };
 }
 
-const INVALID_JSON = Symbol('invalid json');
+export const INVALID_JSON = Symbol('invalid json');
 
 /** GET sends variables and extensions as JSON text; POST as JSON values. */
 export function parseJsonParam(value: unknown): unknown {
@@ -488,6 +489,6 @@ export function parseJsonParam(value: unknown): unknown {
   }
 }
 
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
