@@ -5,11 +5,8 @@ import {
   type CoreRequest,
   codeOfHttpStatus,
   type Engine,
-  ErrorCode,
   type Fault,
   type HttpHandler,
-  hashString,
-  MockstackError,
   makeFault,
   type Outcome,
   parseDuration,
@@ -31,37 +28,25 @@ import {
   unsendableFault,
 } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  createSourceEventStream,
-  type DocumentNode,
-  type ExecutionArgs,
-  type ExecutionResult,
-  execute,
-  GraphQLError,
-  type GraphQLResolveInfo,
-  type GraphQLSchema,
-  isObjectType,
-} from 'graphql';
+import { createSourceEventStream, type DocumentNode, type ExecutionArgs, type ExecutionResult, execute, GraphQLError, type GraphQLSchema } from 'graphql';
 import { graphqlCodeOf } from './codes.js';
-import { DocumentCache } from './documents.js';
+import type { DocumentCache } from './documents.js';
 import {
   type Answer,
   errorsBody,
   FieldFault,
-  FieldRequest,
   faultAnswer,
   firstErrorOf,
+  GraphqlExecutor,
   type GraphqlParams,
   INVALID,
   INVALID_JSON,
   isPromiseLike,
   NONE,
   parseJsonParam,
+  type RequestContext as ResolverContext,
   validateGraphqlService,
 } from './graphql-executor.js';
-import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
-import { createMockedSchema, type MockedSchema, type MockOverrides } from './mocks.js';
-import { claimSchema, type LoadedSchema, loadSchema } from './schema.js';
 import {
   AutoEvent,
   type AutoStreamSettings,
@@ -85,18 +70,8 @@ export function createGraphqlServer(service: Service, context: AdapterContext): 
   return new GraphqlServer(service, context);
 }
 
-/** What every resolver of one request sees as its GraphQL context. */
-interface RequestContext {
-  core: CoreRequest;
-  operationId: string;
-  variables: Record<string, unknown>;
-  operationName: string | undefined;
-  /** The root value came from an operation rule: its fields win over field rules. */
-  rootFromRule: boolean;
-  /** The first rule that answered (operation or field), for the journal. */
-  rule: Rule | undefined;
-  /** A field fault that fails the whole HTTP response (fault.http, fault.drop). */
-  escalated: Fault | undefined;
+/** What every resolver of one request sees as its GraphQL context, here with the subscription transport. */
+interface RequestContext extends ResolverContext {
   /** Set for an operation sent over graphql-ws or graphql-sse. */
   streamed: Streamed | undefined;
 }
@@ -117,9 +92,9 @@ class GraphqlServer implements ServiceServer {
   readonly #schema: GraphQLSchema;
   readonly #documents: DocumentCache;
   readonly #path: string;
-  readonly #operationIds: ReadonlySet<string>;
   readonly #postTarget: string;
-  readonly #loaded: LoadedSchema;
+  /** Schema, auto-mock and field rules, shared with mockstack/msw. */
+  readonly #executor: GraphqlExecutor;
   /** The reply #finish is writing, so that the error handler knows a failure to serialise it (see #finish). */
   #sending: FastifyReply | undefined;
   #sendingRule: Rule | undefined;
@@ -131,30 +106,25 @@ class GraphqlServer implements ServiceServer {
   constructor(service: Service, { engine, logger, limits: serverLimits }: AdapterContext) {
     this.#service = service;
     this.#engine = engine;
-    const loaded = loadSchema(service, engine.model);
-    this.#loaded = loaded;
-    for (const warning of loaded.warnings ?? []) logger.warn(`service "${service.name}": ${warning}`);
-    const schema = claimSchema(loaded);
-    if (!schema) {
-      const detail = loaded.problems.map((p) => `${p.source ? `${p.source.file}:${p.source.line}:${p.source.column}: ` : ''}${p.message}`).join('\n');
-      throw new MockstackError(ErrorCode.ContractLoad, `GraphQL service "${service.name}" cannot load its schema:\n${detail}`, { source: service.source });
-    }
     const config = service.config;
-    const mocked = createMockedSchema(schema, {
-      seed: hashString(service.name, engine.seed),
-      mocks: config.mocks as MockOverrides | undefined,
-      listLength: config.listLength as number | [number, number] | undefined,
-    });
-    this.#schema = mocked.schema;
-    this.#operationIds = new Set(service.operations.keys());
     this.#autoStream = autoStreamOf(config.subscriptions);
-    this.#wrapResolvers(mocked.mockResolver);
-    const limits: QueryLimits = {
-      maxDepth: typeof config.maxDepth === 'number' ? config.maxDepth : DEFAULT_LIMITS.maxDepth,
-      maxFields: typeof config.maxFields === 'number' ? config.maxFields : DEFAULT_LIMITS.maxFields,
-    };
-    this.#documents = new DocumentCache(this.#schema, limits);
-    this.#path = typeof config.path === 'string' ? config.path : '/graphql';
+    this.#executor = new GraphqlExecutor(service, engine, logger, {
+      subscriptionField: (field, operation, mock) => {
+        const fieldName = field.name;
+        field.subscribe = (_source, args, context) => this.#subscribe(operation, fieldName, args, context as RequestContext);
+        // Each event is the field's value: auto-mocked for an AutoEvent (its index varies the values), a Fault is that field's error.
+        field.resolve = (event, args, context, info) => {
+          if (event instanceof AutoEvent || event === undefined)
+            return mock(undefined, { ...args, event: event instanceof AutoEvent ? event.index : -1 }, context, info);
+          const fault = faultEvent(event);
+          if (fault) throw new FieldFault(fault);
+          return event;
+        };
+      },
+    });
+    this.#schema = this.#executor.schema;
+    this.#documents = this.#executor.documents;
+    this.#path = this.#executor.path;
     this.#postTarget = `POST ${this.#path}`;
 
     const bodyLimit = bodyLimitOf(config);
@@ -226,90 +196,7 @@ class GraphqlServer implements ServiceServer {
    * Changed mocks, schema files or operations need a new server.
    */
   update(service: Service): boolean {
-    const settings = (s: Service) => JSON.stringify({ ...s.config, mocks: undefined });
-    return (
-      loadSchema(service, this.#engine.model) === this.#loaded &&
-      service.config.mocks === undefined &&
-      this.#service.config.mocks === undefined &&
-      settings(service) === settings(this.#service) &&
-      service.operations.size === this.#operationIds.size &&
-      [...service.operations.keys()].every((id) => this.#operationIds.has(id))
-    );
-  }
-
-  /**
-   * Every object field resolves through the auto-mock; a field the scenario has rules for asks
-   * the engine first (so `times`, sequences, matching, variants and faults apply) and falls back
-   * to the auto-mock when no rule answers.
-   */
-  #wrapResolvers(mockResolver: MockedSchema['mockResolver']): void {
-    const rootTypes = new Set([this.#schema.getQueryType()?.name, this.#schema.getMutationType()?.name]);
-    const subscriptionType = this.#schema.getSubscriptionType();
-    for (const type of Object.values(this.#schema.getTypeMap())) {
-      if (!isObjectType(type) || type.name.startsWith('__')) continue;
-      const isRoot = rootTypes.has(type.name);
-      for (const field of Object.values(type.getFields())) {
-        const mock = mockResolver(type, field);
-        const operation = `${type.name}.${field.name}`;
-        if (type === subscriptionType) {
-          const fieldName = field.name;
-          field.subscribe = (_source, args, context) => this.#subscribe(operation, fieldName, args, context as RequestContext);
-          // Each event is the field's value: auto-mocked for an AutoEvent (its index varies the values), a Fault is that field's error.
-          field.resolve = (event, args, context, info) => {
-            if (event instanceof AutoEvent || event === undefined)
-              return mock(undefined, { ...args, event: event instanceof AutoEvent ? event.index : -1 }, context, info);
-            const fault = faultEvent(event);
-            if (fault) throw new FieldFault(fault);
-            return event;
-          };
-          continue;
-        }
-        if (!this.#operationIds.has(operation)) {
-          field.resolve = mock;
-          continue;
-        }
-        const fieldName = field.name;
-        field.resolve = (source, args, context, info) => {
-          const ctx = context as RequestContext;
-          if (isRoot && ctx.rootFromRule) {
-            const given = (source as Record<string, unknown> | undefined)?.[fieldName];
-            if (given !== undefined) return given;
-          }
-          const request = new FieldRequest(this.#service.name, operation, ctx.core, args, ctx.operationId, {
-            parent: source,
-            args,
-            variables: ctx.variables,
-            operationName: ctx.operationName,
-            info,
-          });
-          const decided = this.#engine.handle(request, 'unmatched');
-          // Synchronous when the engine is (no delay, no async handler): graphql-js then stays off its promise path.
-          return decided instanceof Promise
-            ? decided.then((outcome) => answer(outcome, source, args, context, info))
-            : answer(decided, source, args, context, info);
-        };
-        const answer = (outcome: Outcome, source: unknown, args: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo): unknown => {
-          const ctx = context as RequestContext;
-          switch (outcome.kind) {
-            case 'body':
-              ctx.rule ??= outcome.rule;
-              return outcome.body === undefined ? mock(source, args, context, info) : outcome.body;
-            case 'reply':
-              ctx.rule ??= outcome.rule;
-              return outcome.reply.body;
-            case 'fault':
-              ctx.rule ??= outcome.rule;
-              if (outcome.fault.httpStatus !== undefined || outcome.fault.transport) ctx.escalated ??= outcome.fault;
-              throw new FieldFault(outcome.fault);
-            case 'fallback':
-            case 'unmatched':
-              return mock(source, args, context, info);
-            case 'aborted':
-              throw new Error('the client went away');
-          }
-        };
-      }
-    }
+    return this.#executor.accepts(service);
   }
 
   /**
