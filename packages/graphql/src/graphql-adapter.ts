@@ -6,8 +6,10 @@ import {
   codeOfHttpStatus,
   type Engine,
   type Fault,
+  forwardHttp,
   type HttpHandler,
   makeFault,
+  makeReply,
   type Outcome,
   parseDuration,
   type Rule,
@@ -28,7 +30,19 @@ import {
   unsendableFault,
 } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createSourceEventStream, type DocumentNode, type ExecutionArgs, type ExecutionResult, execute, GraphQLError, type GraphQLSchema } from 'graphql';
+import {
+  BREAK,
+  createSourceEventStream,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  execute,
+  GraphQLError,
+  type GraphQLSchema,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
 import { graphqlCodeOf } from './codes.js';
 import type { DocumentCache } from './documents.js';
 import {
@@ -95,6 +109,8 @@ class GraphqlServer implements ServiceServer {
   readonly #postTarget: string;
   /** Schema, auto-mock and field rules, shared with mockstack/msw. */
   readonly #executor: GraphqlExecutor;
+  /** `graphql({ proxy })`: the real endpoint for operations no rule answers, and the rule the journal names for its answers. */
+  readonly #proxy: { upstream: URL; rule: Rule } | undefined;
   /** The reply #finish is writing, so that the error handler knows a failure to serialise it (see #finish). */
   #sending: FastifyReply | undefined;
   #sendingRule: Rule | undefined;
@@ -126,6 +142,11 @@ class GraphqlServer implements ServiceServer {
     this.#documents = this.#executor.documents;
     this.#path = this.#executor.path;
     this.#postTarget = `POST ${this.#path}`;
+    const proxy = typeof config.proxy === 'string' ? URL.parse(config.proxy) : null;
+    // Not a rule of the model: only the journal's name for answers that came from the real service.
+    this.#proxy = proxy
+      ? { upstream: proxy, rule: { id: `proxy:${service.name}`, name: `proxy to ${proxy.href}`, operation: '*', matchers: [], respond: undefined } }
+      : undefined;
 
     const bodyLimit = bodyLimitOf(config);
     this.#http = new HttpApp({
@@ -197,6 +218,54 @@ class GraphqlServer implements ServiceServer {
    */
   update(service: Service): boolean {
     return this.#executor.accepts(service);
+  }
+
+  /** Whether the document selects a field the scenario has rules for (then the mock executes it, not the real service). */
+  #selectsRuledField(document: DocumentNode): boolean {
+    const ruled = this.#service.operations;
+    const types = new TypeInfo(this.#schema);
+    let found = false;
+    visit(
+      document,
+      visitWithTypeInfo(types, {
+        Field: (node) => {
+          const parent = types.getParentType();
+          if (parent && ruled.has(`${parent.name}.${node.name.value}`)) found = true;
+          return found ? BREAK : undefined;
+        },
+      }),
+    );
+    return found;
+  }
+
+  /**
+   * No rule answers the operation of a service with `proxy`: the real service answers it, sent the
+   * request as it came. Journaled under the rule `proxy:<service>`; an unreachable service is a 502.
+   */
+  async #proxyTo(proxy: { upstream: URL; rule: Rule }, request: FastifyRequest, reply: FastifyReply, core: CoreRequest, startedAt: number): Promise<void> {
+    const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+    const url = `${proxy.upstream.pathname}${search || proxy.upstream.search}`;
+    try {
+      const answer = await forwardHttp(proxy.upstream.origin, { method: request.method, url, headers: request.headers, body: request.body }, core.signal);
+      reply
+        .code(answer.status)
+        .headers(answer.headers)
+        .send(Buffer.from(answer.raw.buffer, answer.raw.byteOffset, answer.raw.byteLength));
+      this.#engine.record(
+        core,
+        { kind: 'reply', rule: proxy.rule, reply: makeReply({ status: answer.status, headers: answer.headers, body: answer.body }) },
+        { status: answer.status, startedAt },
+      );
+    } catch (error) {
+      const cause = (error as Error).cause ?? error;
+      const message = `proxy to ${proxy.upstream.href} failed: ${cause instanceof Error ? cause.message : String(cause)}; is the real service up?`;
+      if (!reply.sent)
+        reply
+          .code(502)
+          .type('application/json; charset=utf-8')
+          .send(JSON.stringify(errorsBody(message, 'BAD_GATEWAY')));
+      this.#engine.record(core, { kind: 'fault', rule: proxy.rule, fault: makeFault('UNAVAILABLE', message) }, { status: 502, startedAt, error: message });
+    }
   }
 
   /**
@@ -444,6 +513,19 @@ class GraphqlServer implements ServiceServer {
 
     // The operation's rules first; when none answers, the engine applies the service's fault, delay, limit and chaos and the schema answers.
     const handled = this.#engine.handle(core, 'unmatched');
+    const proxy = this.#proxy;
+    if (proxy) {
+      // What no rule answers (neither the operation's nor a selected field's) goes to the real service.
+      const proxied = (outcome: Outcome) => (outcome.kind === 'unmatched' || outcome.kind === 'fallback') && !this.#selectsRuledField(compiled.document);
+      if (isPromiseLike(handled)) {
+        return Promise.resolve(handled).then((outcome) =>
+          proxied(outcome)
+            ? this.#proxyTo(proxy, request, reply, core, startedAt)
+            : this.#execute(reply, core, startedAt, compiled.document, variables, operationName, outcome),
+        );
+      }
+      if (proxied(handled)) return this.#proxyTo(proxy, request, reply, core, startedAt);
+    }
     return isPromiseLike(handled)
       ? Promise.resolve(handled).then((outcome) => this.#execute(reply, core, startedAt, compiled.document, variables, operationName, outcome))
       : this.#execute(reply, core, startedAt, compiled.document, variables, operationName, handled);

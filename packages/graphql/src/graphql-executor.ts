@@ -70,6 +70,13 @@ export function validateGraphqlService(service: Service, model: Model): Problem[
       });
     }
   }
+  const proxy = service.config.proxy;
+  if (proxy !== undefined && !/^https?:$/.test(URL.parse(String(proxy))?.protocol ?? '')) {
+    problems.push({
+      message: `GraphQL service "${service.name}" has proxy ${JSON.stringify(proxy)}, which is not an http(s) URL; give the real endpoint, e.g. 'http://localhost:4000/graphql'`,
+      source: service.source,
+    });
+  }
   const mocks = service.config.mocks;
   if (mocks && typeof mocks === 'object') {
     for (const name of Object.keys(mocks)) {
