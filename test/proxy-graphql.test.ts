@@ -9,13 +9,13 @@ import { check } from '@mockstack/contracts';
 import { startStack, type TestStack } from '@mockstack/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { buildSchema, graphql as execute } from 'graphql';
-import { graphql, scenario } from 'mockstack';
+import { graphql, respond, scenario } from 'mockstack';
 import { root } from './reliability/cli-process.js';
 
 const sdl = `
-type Product { sku: String!, name: String!, price: Int! }
-type Query { product(sku: String!): Product, products: [Product!]!, featured: Product! }
-type Mutation { rename(sku: String!, name: String!): Product! }
+type Gadget { sku: String!, name: String!, price: Int! }
+type Query { gadget(sku: String!): Gadget, gadgets: [Gadget!]!, spotlight: Gadget! }
+type Mutation { relabel(sku: String!, name: String!): Gadget! }
 `;
 const temp = join(root, 'test', `.proxy-graphql-tmp-${process.pid}`);
 const schemaFile = join(temp, 'catalog.graphql');
@@ -29,10 +29,10 @@ beforeAll(async () => {
   writeFileSync(schemaFile, sdl);
   const real = { sku: 'SKU-REAL', name: 'from the real service', price: 4200 };
   const rootValue = {
-    product: ({ sku }: { sku: string }) => ({ ...real, sku }),
-    products: () => [real],
-    featured: () => real,
-    rename: ({ sku, name }: { sku: string; name: string }) => ({ ...real, sku, name }),
+    gadget: ({ sku }: { sku: string }) => ({ ...real, sku }),
+    gadgets: () => [real],
+    spotlight: () => real,
+    relabel: ({ sku, name }: { sku: string; name: string }) => ({ ...real, sku, name }),
   };
   const schema = buildSchema(sdl);
   upstream = Fastify();
@@ -45,8 +45,8 @@ beforeAll(async () => {
   upstreamUrl = `http://127.0.0.1:${(upstream.server.address() as { port: number }).port}/api/graphql`;
   stack = await startStack(
     scenario('graphql-proxy', { seed: 1 }).services({
-      catalog: graphql({ schema: schemaFile, proxy: upstreamUrl }, { Query: { featured: () => ({ sku: 'SKU-MOCK', name: 'mocked', price: 1 }) } }, [
-        graphql.query('GetProduct', { product: { sku: 'SKU-1', name: 'mocked product', price: 10 } }),
+      catalog: graphql({ schema: schemaFile, proxy: upstreamUrl }, { Query: { spotlight: () => ({ sku: 'SKU-MOCK', name: 'mocked', price: 1 }) } }, [
+        graphql.query('GetGadget', respond({ data: { gadget: { name: 'mocked product' } } })),
       ]),
       down: graphql({ schema: schemaFile, proxy: 'http://127.0.0.1:1/graphql' }),
     }),
@@ -64,24 +64,24 @@ const ask = (url: string, body: object, headers: Record<string, string> = {}) =>
 
 test('operations no rule answers go to the real service; ruled operations and fields stay mocked', async () => {
   const base = stack.url('catalog');
-  const mocked = await ask(base, { query: 'query GetProduct { product(sku: "SKU-1") { name } }', operationName: 'GetProduct' });
-  expect(await mocked.json()).toEqual({ data: { product: { name: 'mocked product' } } });
-  const field = await ask(base, { query: 'query Featured { featured { sku } }' });
-  expect(await field.json()).toEqual({ data: { featured: { sku: 'SKU-MOCK' } } });
+  const mocked = await ask(base, { query: 'query GetGadget { gadget(sku: "SKU-1") { name } }', operationName: 'GetGadget' });
+  expect(await mocked.json()).toEqual({ data: { gadget: { name: 'mocked product' } } });
+  const field = await ask(base, { query: 'query Spotlight { spotlight { sku } }' });
+  expect(await field.json()).toEqual({ data: { spotlight: { sku: 'SKU-MOCK' } } });
 
-  const real = await ask(base, { query: 'query List { products { sku name } }' }, { authorization: 'Bearer t' });
+  const real = await ask(base, { query: 'query List { gadgets { sku name } }' }, { authorization: 'Bearer t' });
   expect([real.status, real.headers.get('x-served-by'), await real.json()]).toEqual([
     200,
     'real',
-    { data: { products: [{ sku: 'SKU-REAL', name: 'from the real service' }] } },
+    { data: { gadgets: [{ sku: 'SKU-REAL', name: 'from the real service' }] } },
   ]);
-  const renamed = await ask(base, { query: 'mutation R($sku: String!) { rename(sku: $sku, name: "new") { sku name } }', variables: { sku: 'SKU-9' } });
-  expect(await renamed.json()).toEqual({ data: { rename: { sku: 'SKU-9', name: 'new' } } });
+  const renamed = await ask(base, { query: 'mutation R($sku: String!) { relabel(sku: $sku, name: "new") { sku name } }', variables: { sku: 'SKU-9' } });
+  expect(await renamed.json()).toEqual({ data: { relabel: { sku: 'SKU-9', name: 'new' } } });
   expect(seen).toEqual([{ authorization: 'Bearer t' }, {}].map((s) => ({ operationName: undefined, authorization: undefined, ...s })));
 
   expect(stack.requests({ service: 'catalog' }).map((e) => [e.operation, e.rule, e.status])).toEqual([
-    ['query GetProduct', 'catalog#2', 200],
-    ['query Featured', 'catalog#1', 200],
+    ['query GetGadget', 'catalog#2', 200],
+    ['query Spotlight', 'catalog#1', 200],
     ['query List', 'proxy:catalog', 200],
     ['mutation R', 'proxy:catalog', 200],
   ]);
@@ -89,7 +89,7 @@ test('operations no rule answers go to the real service; ruled operations and fi
 
 test('an unreachable real service is a 502 naming it; the service keeps serving', async () => {
   const base = stack.url('down');
-  const failed = await ask(base, { query: '{ products { sku } }' });
+  const failed = await ask(base, { query: '{ gadgets { sku } }' });
   const body = (await failed.json()) as { errors: { message: string; extensions: { code: string } }[] };
   expect([failed.status, body.errors[0]?.extensions.code]).toEqual([502, 'BAD_GATEWAY']);
   expect(body.errors[0]?.message).toMatch(/^proxy to http:\/\/127\.0\.0\.1:1\/graphql failed: .*; is the real service up\?$/);
@@ -102,7 +102,7 @@ test('a proxy that is no http(s) URL is a clear error at check', async () => {
   const file = join(temp, 'bad-proxy.ts');
   writeFileSync(
     file,
-    `import { graphql, scenario } from 'mockstack';\nexport default scenario('bad', {}).services({ catalog: graphql({ schema: 'catalog.graphql', proxy: 'localhost:4000' }) });\n`,
+    `import { graphql, respond, scenario } from 'mockstack';\nexport default scenario('bad', {}).services({ catalog: graphql({ schema: 'catalog.graphql', proxy: 'localhost:4000' }) });\n`,
   );
   const { problems } = await check([file], { root });
   expect(problems.map((p) => p.message)).toEqual([
