@@ -113,5 +113,7 @@ test('mockstack import swagger.yaml writes the scenario, and a broken Swagger do
   writeFileSync(broken, JSON.stringify({ swagger: '2.0', info: { title: 'x', version: '1' }, paths: { '/a': { get: { responses: 'nope' } } } }));
   const refused = run(['import', broken, '--out', join(temp, 'scenarios', 'broken.ts')]);
   expect((await refused.exited).code).toBe(1);
-  expect(refused.output()).toMatch(/broken\.json is not a valid OpenAPI .*\n.*\/paths\/~1a\/get\/responses: must be object/);
+  expect(refused.output()).toMatch(
+    /broken\.json is a Swagger 2\.0 document that is not a valid OpenAPI 3\.0 document once converted \(swagger2openapi; .*\n.*\/paths\/~1a\/get\/responses: must be object/,
+  );
 }, 120_000);
