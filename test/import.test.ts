@@ -104,6 +104,60 @@ test('a file import cannot read is one clear error naming what it reads', () => 
   expect(() => importSource(bad)).toThrow(/bad\.json is not JSON/);
   const swagger = join(temp, 'swagger.json');
   writeFileSync(swagger, JSON.stringify({ swagger: '2.0', info: { title: 'x', version: '1' }, paths: {} }));
-  expect(() => importSource(swagger)).toThrow(/Swagger 2\.0 first needs converting to OpenAPI 3/);
+  expect(() => importSource(swagger)).toThrow(/write a scenario for it with mockstack import swagger\.json/);
   expect(() => importSource(join(temp, 'missing.json'))).toThrow(/missing\.json does not exist/);
 });
+
+test('the wider corpus: browser recordings, a WireMock Docker sample, a Postman digest-auth collection', async () => {
+  const wiremock = await imported('wiremock-docker', 'wiremock-docker');
+  const chrome = await imported('har/chrome51.har', 'chrome51');
+  const firefox = await imported('har/firefox47.har', 'firefox47');
+  const json = await imported('har/json.har', 'json');
+  const posted = await imported('har/post-empty-post-data.har', 'post-empty-post-data');
+  const digest = await imported('postman/digest.json', 'digest');
+  const all = [wiremock, chrome, firefox, json, posted, digest];
+  for (const { file } of all) expect([file, (await check([file], { root: temp })).problems]).toEqual([file, []]);
+
+  // What is left out is said: a WireMock `absent` matcher and response templates, requests the browser never got answered.
+  expect(wiremock.warnings).toEqual(
+    expect.arrayContaining([expect.stringMatching(/user\.json#1: query parameter pretty: \{"absent":true\} is not translated/)]),
+  );
+  expect(firefox.warnings).toEqual(
+    expect.arrayContaining([expect.stringMatching(/GET https:\/\/expired\.badssl\.com\/style\.css: no answer was recorded \(status 0/)]),
+  );
+  expect(digest.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/response header authorization left out/)]));
+
+  const served = async (file: string, check: (base: (service: string) => string) => Promise<void>) => {
+    const stack = await startStack(file);
+    try {
+      await check((service) => stack.url(service));
+    } finally {
+      await stack.close();
+    }
+  };
+  await served(wiremock.file, async (url) => {
+    // The stub with a condition answers first; the one whose condition (absent) was not translated answers the rest.
+    const pretty = await fetch(`${url('wiremockDocker')}/user?pretty=true`);
+    expect(await pretty.json()).toEqual(JSON.parse(readFileSync(join(corpus, 'wiremock-docker', '__files', 'user.json'), 'utf8')));
+    expect(((await (await fetch(`${url('wiremockDocker')}/user`)).json()) as { favorite_tool: string }).favorite_tool).toBe('WireMock');
+    expect(await (await fetch(`${url('wiremockDocker')}/hello`)).json()).toEqual(
+      JSON.parse(readFileSync(join(corpus, 'wiremock-docker', '__files', 'hello.json'), 'utf8')),
+    );
+  });
+  await served(json.file, async (url) => {
+    // (what HAR Viewer's test saved as this answer's body is itself a HAR document)
+    const answer = await fetch(`${url('jsonplaceholder')}/posts/1`);
+    expect([answer.headers.get('content-type'), ((await answer.json()) as { log: { creator: { name: string } } }).log.creator.name]).toEqual([
+      'application/json; charset=utf-8',
+      'WebInspector',
+    ]);
+  });
+  await served(chrome.file, async (url) => {
+    // The recording's relative URL is taken as on the page's origin; its binary answer is listed, not served.
+    expect((await fetch(`${url('stevesouders')}/cuzillion/?c0=bi1hfff2_0_f&t=1466791134682`)).status).toBe(200);
+    expect(chrome.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/logo-32x32\.gif: a binary answer \(image\/gif\) is not translated/)]));
+  });
+  await served(posted.file, async (url) => {
+    expect((await fetch(`${url('facebook')}/react/docs/tags-and-attributes.html`, { method: 'POST' })).status).toBe(200);
+  });
+}, 180_000);

@@ -55,6 +55,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     )
     .option('--no-admin', 'do not start the admin API')
     .option('--watch', 'reload the scenario and its imports on change')
+    .option('--write-back', 'a json-server db.json served zero-config gets its changes written back (debounced, atomically)')
     .option(
       '--handler-timeout <duration>',
       `how long a handler may take when neither its rule nor its service sets \`timeout\` (default ${seconds(DEFAULT_HANDLER_TIMEOUT_MS)})`,
@@ -149,10 +150,13 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
 
   const importer = program
     .command('import')
-    .description('write a scenario from WireMock mappings, a Postman collection (saved examples), a HAR file or a json-server db.json')
+    .description(
+      'write a scenario from WireMock mappings, a Postman collection (saved examples), a HAR file, a json-server db.json, or a Swagger 2.0 / OpenAPI 3 document',
+    )
     .argument('<source>', 'a file, or a WireMock directory (mappings/ and __files/)')
     .option('--out <file>', 'where to write (default scenarios/<name>.ts)')
-    .option('--name <name>', 'scenario name (default: the source file name)');
+    .option('--name <name>', 'scenario name (default: the source file name)')
+    .option('--write-back', 'from a json-server db.json: the scenario writes its changes back to that file');
   writtenScenarioOptions(importer).action(async (source: string, options: ImportCommandOptions) => {
     const { runImport } = await import('./record.js');
     exitCode = await runImport(source, options);
@@ -253,6 +257,7 @@ interface UpOptions {
   adminToken?: string;
   admin: boolean;
   watch?: boolean;
+  writeBack?: boolean;
   grace: number;
   redact?: string[] | boolean;
   requestTimeout?: number;
@@ -319,6 +324,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
         grpcStreamIdleTimeoutMs: options.grpcStreamIdleTimeout,
       },
       watch: options.watch,
+      writeBack: options.writeBack,
       onReload: ({ ok, error, ms, changed, state }) => {
         const because = changed.length ? ` (changed: ${changed.map((f) => relative(process.cwd(), f) || f).join(', ')})` : '';
         if (ok) {

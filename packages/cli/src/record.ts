@@ -1,5 +1,7 @@
+import { statSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { MockstackError, parseDuration, type RedactSetting } from '@mockstack/core';
+import { sniffContract } from '@mockstack/core/contract-files';
 
 export interface RecordCommandOptions {
   target: string[];
@@ -112,13 +114,15 @@ export interface ImportCommandOptions {
   fixtureBytes: number;
   redact?: string[] | boolean;
   force?: boolean;
+  writeBack?: boolean;
 }
 
 /** `mockstack import <file|dir>`: WireMock mappings, a Postman collection, a HAR file or a json-server db.json as a scenario. */
 export async function runImport(source: string, options: ImportCommandOptions): Promise<number> {
+  if (isOpenApiFile(source)) return importOpenApi(source, options);
   const { emitScenario, importSource } = await import('@mockstack/record');
   try {
-    const imported = importSource(source);
+    const imported = importSource(source, { writeBack: options.writeBack });
     const name = options.name ?? basename(source, extname(source)).replace(/^db$/, 'json-server');
     const result = await emitScenario(imported.draft, {
       out: options.out ?? join('scenarios', `${name}.ts`),
@@ -130,6 +134,43 @@ export async function runImport(source: string, options: ImportCommandOptions): 
       origin: `\`mockstack import\` from ${imported.format} ${imported.files.map((f) => relative(process.cwd(), f) || f).join(', ')}`,
     });
     printWritten(result, `${imported.format} (${imported.files.length} file(s))`);
+    return 0;
+  } catch (error) {
+    console.error(error instanceof MockstackError ? error.format() : error);
+    return 1;
+  }
+}
+
+/** A JSON/YAML file holding an OpenAPI 3 or Swagger 2.0 document (not a directory, not another format). */
+function isOpenApiFile(source: string): boolean {
+  try {
+    return statSync(source).isFile() && sniffContract(source) === 'openapi';
+  } catch {
+    return false; // a missing file: importSource says so
+  }
+}
+
+/**
+ * `mockstack import api.yaml` of an OpenAPI 3 or Swagger 2.0 document: the scenario `mockstack init`
+ * writes, a `rest({ openapi })` service with a handler per operation answering from the contract. A
+ * Swagger 2.0 document stays as it is: the loader converts it to OpenAPI 3.0 (swagger2openapi) each time.
+ */
+async function importOpenApi(source: string, options: ImportCommandOptions): Promise<number> {
+  const { init } = await import('@mockstack/scaffold');
+  const name = options.name ?? basename(source, extname(source));
+  try {
+    const result = await init({
+      contracts: [source],
+      name,
+      out: options.out ?? join('scenarios', `${name}.ts`),
+      basePort: options.basePort,
+      force: options.force,
+    });
+    const file = relative(process.cwd(), result.file) || result.file;
+    console.log(`wrote ${file}: scenario "${result.name}" from the OpenAPI document ${source} (Swagger 2.0 is converted to OpenAPI 3.0 when loaded)`);
+    for (const s of result.services)
+      console.log(`  ${s.name.padEnd(20)} ${s.protocol.padEnd(8)} :${String(s.port).padEnd(6)} ${String(s.handlers).padStart(3)} handler(s)`);
+    console.log(`next: npx mockstack check ${file} && npx mockstack up ${file}`);
     return 0;
   } catch (error) {
     console.error(error instanceof MockstackError ? error.format() : error);

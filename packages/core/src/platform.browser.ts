@@ -39,3 +39,9 @@ export function readTextFileSync(path: string): string {
 export function fileVersion(_path: string): string {
   return '';
 }
+
+export function writeTextFileAtomic(path: string, _text: string): Promise<void> {
+  return Promise.reject(
+    new MockstackError(ErrorCode.ScenarioInvalid, `cannot write ${path} in the browser: leave writeBack out of the scenario the page runs`),
+  );
+}

@@ -2,8 +2,8 @@
 // `@mockstack/core/platform`, whose `browser` condition swaps in platform.browser.ts, so the
 // engine, matching and state bundle for the browser (mockstack/msw) with no node builtin.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Model } from './model.js';
 
 /**
@@ -59,5 +59,17 @@ export function fileVersion(path: string): string {
     return `${info.mtimeMs}:${info.size}`;
   } catch {
     return '';
+  }
+}
+
+/** Replaces a file's text at once (a temporary file beside it, renamed over it): a reader sees the old text or the new, never half. */
+export async function writeTextFileAtomic(path: string, text: string): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await writeFile(temporary, text, 'utf8');
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
   }
 }

@@ -1,4 +1,6 @@
-import { captureSource, makeFault, makeReply } from '@mockstack/core';
+import { captureSource, ErrorCode, MockstackError, makeFault, makeReply } from '@mockstack/core';
+import { resolveContractPath, writeTextFileAtomic } from '@mockstack/core/platform';
+import pluralize from 'pluralize';
 import type { RestContext } from './rest.js';
 import type { RuleOf } from './scenario.js';
 
@@ -20,9 +22,25 @@ export interface CrudOptions<State, Item> {
    * unless the client pages with `_page`/`_limit` or `_start`/`_end`).
    */
   list?: 'page' | 'array';
+  /**
+   * The database this collection belongs to, by collection name (json-server's db.json, where this
+   * collection is the one named as `path`'s last segment). Turns on json-server's relations: `_embed`
+   * (child collections whose records name this one's `<singular>Id`), `_expand` (the parent a
+   * `<parent>Id` field names), and the nested routes `GET`/`POST <path>/:id/<child collection>`.
+   */
+  database?: (state: State) => Record<string, unknown>;
+  /**
+   * A JSON file the database is written back to after every change (json-server's behaviour):
+   * debounced, written to a temporary file then renamed over it. A relative path is next to the
+   * scenario file. Needs `database`. A failed write is answered, to the next write, as INTERNAL.
+   */
+  writeBack?: string;
+  /** Called with each text written back (`mockstack up --watch` tells its own writes from edits). */
+  onWriteBack?: (file: string, text: string) => void;
 }
 
 type Item = Record<string, unknown>;
+type Query = Record<string, string | string[] | undefined>;
 
 /**
  * A REST collection in a few lines, like json-server: list, get, create, replace, update and
@@ -36,6 +54,10 @@ type Item = Record<string, unknown>;
  */
 export function crud<State, Entity extends object>(path: string, options: CrudOptions<State, Entity>): RuleOf<State>[] {
   const idField = options.idField ?? 'id';
+  const database = options.database;
+  if (options.writeBack !== undefined && !database)
+    throw new MockstackError(ErrorCode.ScenarioInvalid, `rest.crud('${path}'): writeBack needs \`database\`, the object written to the file`);
+  const name = path.split('/').filter(Boolean).at(-1) ?? path;
   const defaultPageSize = options.pageSize ?? 20;
   const source = captureSource();
   const itemPath = `${path.replace(/\/$/, '')}/:${idField === 'id' ? 'id' : 'key'}`;
@@ -67,6 +89,19 @@ export function crud<State, Entity extends object>(path: string, options: CrudOp
   const notFound = (id: string) => makeFault('NOT_FOUND', `${path} has no record ${JSON.stringify(id)}`);
   const bodyOf = (ctx: { body: unknown }): Item | undefined =>
     typeof ctx.body === 'object' && ctx.body !== null && !Array.isArray(ctx.body) ? (ctx.body as Item) : undefined;
+  const writer =
+    options.writeBack !== undefined && database
+      ? databaseWriter(resolveContractPath({ file: source?.file, root: undefined }, options.writeBack), options.onWriteBack)
+      : undefined;
+  /** After a change: the database written back (debounced). */
+  const changed = <T>(state: State, answer: T): T => {
+    writer?.schedule(() => database?.(state));
+    return answer;
+  };
+  /** Before a change: the last write-back's failure, if any, as this request's answer. */
+  const writeFailure = () => writer?.takeFailure();
+  const related = (state: State, records: Item[], query: Query, ignored: string[]): Item[] =>
+    withRelations(records, { name, idField, database: database?.(state) ?? {}, query, ignored });
   const idOf = (ctx: RestContext<string, State>): string => String((ctx.params as Record<string, string>)[param]);
   const rule = (method: string, route: string, respond: (ctx: RestContext<string, State>) => unknown): RuleOf<State> => ({
     operation: `${method} ${route}`,
@@ -76,36 +111,84 @@ export function crud<State, Entity extends object>(path: string, options: CrudOp
     respond: (ctx: RestContext<string, State>) => respond(ctx),
   });
 
+  const list = (state: State, all: Item[], query: Query) => {
+    const { found, ignored } = listQuery(all, query);
+    const paged = pageOf(found.length, query, options.list === 'array' ? undefined : defaultPageSize);
+    const page = related(state, found.slice(paged.start, paged.end), query, ignored);
+    const headers: Record<string, string> = ignored.length ? { 'x-mockstack-ignored-query': ignored.join(', ') } : {};
+    if (options.list === 'array') return makeReply({ headers: { ...headers, 'x-total-count': String(found.length) }, body: page });
+    const body = { items: page, page: paged.page, pageSize: paged.size, total: found.length };
+    return ignored.length ? makeReply({ headers, body }) : body;
+  };
+  const one = (state: State, item: Item, query: Query) => {
+    const ignored: string[] = [];
+    const [body] = related(state, [item], query, ignored);
+    return ignored.length ? makeReply({ headers: { 'x-mockstack-ignored-query': ignored.join(', ') }, body }) : body;
+  };
+  /** The child collection `nested` of the parent record `:id`, and the parent's id as stored. */
+  const nestedOf = (ctx: RestContext<string, State>) => {
+    const nested = String((ctx.params as Record<string, string>).nested);
+    const children = database?.(ctx.state)[nested];
+    const parent = find(ctx.state, idOf(ctx));
+    if (!Array.isArray(children) || nested === name)
+      return makeFault('NOT_FOUND', `${path}/${idOf(ctx)}/${nested}: the database has no collection "${nested}"`);
+    if (!parent) return notFound(idOf(ctx));
+    return { children: children as Item[], foreignKey: foreignKeyOf(name), parentId: parent[idField] };
+  };
+  const nestedRules = database
+    ? [
+        rule('GET', `${itemPath}/:nested`, (ctx) => {
+          const found = nestedOf(ctx);
+          if (!('children' in found)) return found;
+          return list(
+            ctx.state,
+            found.children.filter((child) => String(child[found.foreignKey]) === String(found.parentId)),
+            ctx.query,
+          );
+        }),
+        rule('POST', `${itemPath}/:nested`, (ctx) => {
+          const found = nestedOf(ctx);
+          if (!('children' in found)) return found;
+          const body = bodyOf(ctx);
+          if (!body)
+            return makeFault('INVALID_ARGUMENT', `POST ${path}/${idOf(ctx)}/${String((ctx.params as Record<string, string>).nested)} needs a JSON object body`);
+          const failed = writeFailure();
+          if (failed) return failed;
+          const created = { ...body, id: body.id ?? nextId(found.children, 'id'), [found.foreignKey]: found.parentId };
+          found.children.push(created);
+          return changed(ctx.state, makeReply({ status: 201, body: created }));
+        }),
+      ]
+    : [];
+
   return [
-    rule('GET', path, ({ query, state }) => {
-      const all = items(state);
-      const { found, ignored } = listQuery(all, query);
-      const headers: Record<string, string> = ignored.length ? { 'x-mockstack-ignored-query': ignored.join(', ') } : {};
-      const paged = pageOf(found.length, query, options.list === 'array' ? undefined : defaultPageSize);
-      if (options.list === 'array') {
-        return makeReply({ headers: { ...headers, 'x-total-count': String(found.length) }, body: found.slice(paged.start, paged.end) });
-      }
-      const body = { items: found.slice(paged.start, paged.end), page: paged.page, pageSize: paged.size, total: found.length };
-      return ignored.length ? makeReply({ headers, body }) : body;
+    rule('GET', path, ({ query, state }) => list(state, items(state), query)),
+    rule('GET', itemPath, (ctx) => {
+      const item = find(ctx.state, idOf(ctx));
+      return item ? one(ctx.state, item, ctx.query) : notFound(idOf(ctx));
     }),
-    rule('GET', itemPath, (ctx) => find(ctx.state, idOf(ctx)) ?? notFound(idOf(ctx))),
+    ...nestedRules,
     rule('POST', path, (ctx) => {
+      const failed = writeFailure();
+      if (failed) return failed;
       const body = bodyOf(ctx);
       if (!body) return makeFault('INVALID_ARGUMENT', `POST ${path} needs a JSON object body`);
       const id = String(body[idField] ?? options.newId?.(ctx.state, body as Partial<Entity>) ?? nextId(items(ctx.state), idField));
       if (find(ctx.state, id)) return makeFault('ALREADY_EXISTS', `${path} already has a record ${JSON.stringify(id)}`);
       const created = { ...body, [idField]: id };
       store(ctx.state, id, created);
-      return makeReply({ status: 201, headers: { location: `${path}/${id}` }, body: created });
+      return changed(ctx.state, makeReply({ status: 201, headers: { location: `${path}/${id}` }, body: created }));
     }),
     rule('PUT', itemPath, (ctx) => {
       const body = bodyOf(ctx);
       const id = idOf(ctx);
       if (!body) return makeFault('INVALID_ARGUMENT', `PUT ${path}/${id} needs a JSON object body`);
       if (!find(ctx.state, id)) return notFound(id);
+      const failed = writeFailure();
+      if (failed) return failed;
       const replaced = { ...body, [idField]: id };
       store(ctx.state, id, replaced);
-      return replaced;
+      return changed(ctx.state, replaced);
     }),
     rule('PATCH', itemPath, (ctx) => {
       const body = bodyOf(ctx);
@@ -113,15 +196,21 @@ export function crud<State, Entity extends object>(path: string, options: CrudOp
       const existing = find(ctx.state, id);
       if (!existing) return notFound(id);
       if (!body) return makeFault('INVALID_ARGUMENT', `PATCH ${path}/${id} needs a JSON object body`);
+      const failed = writeFailure();
+      if (failed) return failed;
       Object.assign(existing, body, { [idField]: id });
-      return existing;
+      return changed(ctx.state, existing);
     }),
-    rule('DELETE', itemPath, (ctx) => (remove(ctx.state, idOf(ctx)) ? makeReply({ status: 204 }) : notFound(idOf(ctx)))),
+    rule('DELETE', itemPath, (ctx) => {
+      const failed = writeFailure();
+      if (failed) return failed;
+      return remove(ctx.state, idOf(ctx)) ? changed(ctx.state, makeReply({ status: 204 })) : notFound(idOf(ctx));
+    }),
   ];
 }
 
 /** Query parameters that page and sort rather than filter (mockstack's own and json-server's). */
-const LIST_PARAMS = new Set(['page', 'pageSize', 'sort', '_sort', '_order', '_page', '_limit', '_per_page', '_start', '_end', 'q']);
+const LIST_PARAMS = new Set(['page', 'pageSize', 'sort', '_sort', '_order', '_page', '_limit', '_per_page', '_start', '_end', 'q', '_embed', '_expand']);
 /** json-server's operators: `views_gte=10`, `title_like=^a`, `id_ne=2`. */
 const OPERATOR = /^(.+)_(gte|lte|ne|like)$/;
 
@@ -131,7 +220,7 @@ const OPERATOR = /^(.+)_(gte|lte|ne|like)$/;
  * field contains it), `sort`/`_sort` (`-field` or `_order=desc` for descending). A parameter that
  * names no field of any record is ignored and reported (never a filter that empties the list).
  */
-function listQuery(all: Item[], query: Record<string, string | string[] | undefined>): { found: Item[]; ignored: string[] } {
+function listQuery(all: Item[], query: Query): { found: Item[]; ignored: string[] } {
   const fields = new Set(all.flatMap((item) => Object.keys(item)));
   const tests: ((item: Item) => boolean)[] = [];
   const ignored: string[] = [];
@@ -221,3 +310,104 @@ function nextId(items: Item[], idField: string): string {
   const numbers = items.map((i) => Number(i[idField])).filter(Number.isFinite);
   return String((numbers.length ? Math.max(...numbers) : 0) + 1);
 }
+
+/** json-server's foreign key to a record of `collection`: `posts` → `postId`. */
+function foreignKeyOf(collection: string): string {
+  return `${pluralize.singular(collection)}Id`;
+}
+
+/** The values of a repeatable, comma-separable query parameter: `_embed=a&_embed=b,c`. */
+function valuesOf(query: Query, key: string): string[] {
+  const raw = query[key];
+  return (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).flatMap((v) => v.split(',')).filter(Boolean);
+}
+
+/**
+ * Records with json-server's relations added (copies; the state is not changed): `_embed=comments`
+ * puts each record's children (`comments` whose `postId` is its id) under `comments`; `_expand=post`
+ * (or json-server 1's `_embed=post`) puts the `posts` record its `postId` names under `post`. A
+ * relation the database cannot resolve is added to `ignored`.
+ */
+function withRelations(
+  records: Item[],
+  context: { name: string; idField: string; database: Record<string, unknown>; query: Query; ignored: string[] },
+): Item[] {
+  const { name, idField, database, query, ignored } = context;
+  const children: { key: string; records: Item[] }[] = [];
+  const parents: { key: string; foreignKey: string; records: Item[] }[] = [];
+  const parentOf = (key: string) => {
+    const collection = [pluralize.plural(key), key].find((c) => Array.isArray(database[c]));
+    return collection && records.some((r) => `${key}Id` in r) ? { key, foreignKey: `${key}Id`, records: database[collection] as Item[] } : undefined;
+  };
+  for (const key of valuesOf(query, '_embed')) {
+    const parent = Array.isArray(database[key]) ? undefined : parentOf(key);
+    if (Array.isArray(database[key])) children.push({ key, records: database[key] as Item[] });
+    else if (parent) parents.push(parent);
+    else ignored.push(`_embed=${key}`);
+  }
+  for (const key of valuesOf(query, '_expand')) {
+    const parent = parentOf(key);
+    if (parent) parents.push(parent);
+    else ignored.push(`_expand=${key}`);
+  }
+  if (children.length === 0 && parents.length === 0) return records;
+  const foreignKey = foreignKeyOf(name);
+  return records.map((record) => {
+    const out: Item = { ...record };
+    for (const child of children) out[child.key] = child.records.filter((c) => String(c[foreignKey]) === String(record[idField]));
+    for (const parent of parents) {
+      const found = parent.records.find((p) => String(p.id) === String(record[parent.foreignKey]));
+      if (found) out[parent.key] = found;
+    }
+    return out;
+  });
+}
+
+/** The writer of each file: collections of one database share it, so the file is written once per change. */
+const writers = new Map<string, ReturnType<typeof newWriter>>();
+
+function databaseWriter(file: string, onWrite: ((file: string, text: string) => void) | undefined) {
+  const writer = writers.get(file) ?? newWriter(file);
+  writers.set(file, writer);
+  if (onWrite) writer.listeners.add(onWrite);
+  return writer;
+}
+
+/** Writes a database back to its file: the last state asked for, debounced, atomically. */
+function newWriter(file: string) {
+  const listeners = new Set<(file: string, text: string) => void>();
+  let pending = false;
+  let snapshot: (() => unknown) | undefined;
+  let failure: string | undefined;
+  const write = async () => {
+    pending = false;
+    const data = snapshot?.();
+    if (data === undefined) return;
+    const text = `${JSON.stringify(data, null, 2)}\n`;
+    for (const listener of listeners) listener(file, text);
+    try {
+      await writeTextFileAtomic(file, text);
+    } catch (error) {
+      failure = (error as Error).message;
+    }
+  };
+  return {
+    listeners,
+    schedule(take: () => unknown): void {
+      snapshot = take;
+      if (pending) return;
+      pending = true;
+      setTimeout(() => void write(), WRITE_BACK_DEBOUNCE_MS);
+    },
+    /** The last failed write as a fault (once), so the client that changes something next hears of it. */
+    takeFailure() {
+      if (failure === undefined) return undefined;
+      const message = `could not write the database back to ${file}: ${failure}; nothing was changed by this request (the next one tries writing again)`;
+      failure = undefined;
+      return makeFault('INTERNAL', message);
+    },
+  };
+}
+
+/** How long writes gather before the file is written once for all of them. */
+const WRITE_BACK_DEBOUNCE_MS = 50;

@@ -170,6 +170,13 @@ export interface GraphqlOptions<Schema extends string = string> extends ServiceB
    * afterwards for what handlers {@link Publish publish}.
    */
   subscriptions?: { events?: number; interval?: Duration; open?: boolean };
+  /**
+   * The real GraphQL endpoint (`'http://localhost:4000/graphql'`) that answers the queries and mutations
+   * no rule answers (neither an operation rule nor a rule of one of the fields they select): the
+   * request is sent there as it came, its answer sent back and journaled under the rule
+   * `proxy:<service>`; an unreachable service is a 502. Default: none (the schema's auto-mock answers).
+   */
+  proxy?: string;
 }
 
 export interface FieldRuleOptions extends RuleBehaviour {
@@ -452,6 +459,7 @@ export function graphql<State, const Schema extends string = string>(
       ...(options.baseUrl !== undefined && { baseUrl: options.baseUrl }),
       ...(options.lenient !== undefined && { lenient: options.lenient }),
       ...(options.subscriptions !== undefined && { subscriptions: options.subscriptions }),
+      ...(options.proxy !== undefined && { proxy: options.proxy }),
     },
     rules,
     source,

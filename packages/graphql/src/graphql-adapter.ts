@@ -5,15 +5,12 @@ import {
   type CoreRequest,
   codeOfHttpStatus,
   type Engine,
-  ErrorCode,
   type Fault,
+  forwardHttp,
   type HttpHandler,
-  hashString,
-  MockstackError,
-  type Model,
   makeFault,
+  makeReply,
   type Outcome,
-  type Problem,
   parseDuration,
   type Rule,
   type Service,
@@ -25,7 +22,6 @@ import {
   bodyLimitOf,
   clientGoneSignal,
   endWithoutAnswer,
-  faultStatusAndHeaders,
   HttpApp,
   type HttpAppOptions,
   pathOf,
@@ -35,22 +31,36 @@ import {
 } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  BREAK,
   createSourceEventStream,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   execute,
   GraphQLError,
-  type GraphQLFormattedError,
-  type GraphQLResolveInfo,
   type GraphQLSchema,
-  isObjectType,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
 } from 'graphql';
 import { graphqlCodeOf } from './codes.js';
-import { DocumentCache } from './documents.js';
-import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
-import { createMockedSchema, type MockedSchema, type MockOverrides } from './mocks.js';
-import { claimSchema, type LoadedSchema, loadSchema } from './schema.js';
+import type { DocumentCache } from './documents.js';
+import {
+  type Answer,
+  errorsBody,
+  FieldFault,
+  faultAnswer,
+  firstErrorOf,
+  GraphqlExecutor,
+  type GraphqlParams,
+  INVALID,
+  INVALID_JSON,
+  isPromiseLike,
+  NONE,
+  parseJsonParam,
+  type RequestContext as ResolverContext,
+  validateGraphqlService,
+} from './graphql-executor.js';
 import {
   AutoEvent,
   type AutoStreamSettings,
@@ -67,95 +77,15 @@ import {
   streamItemsOf,
 } from './subscriptions.js';
 
-const INVALID = '(invalid)';
-/** Shared by every request: GraphQL requests have no path params (nor, over POST, a query string). */
-const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
+export { validateGraphqlService };
 
 /** A running GraphQL service (loaded on demand by the adapter in index.ts). */
 export function createGraphqlServer(service: Service, context: AdapterContext): ServiceServer {
   return new GraphqlServer(service, context);
 }
 
-/** Compile-time checks: the SDL parses and builds, and every resolver names a type and field that exist. */
-export function validateGraphqlService(service: Service, model: Model): Problem[] {
-  const loaded = loadSchema(service, model);
-  if (!loaded.schema) return loaded.problems;
-  const schema = loaded.schema;
-  const problems: Problem[] = [];
-  const objectTypes = Object.values(schema.getTypeMap())
-    .filter((t) => isObjectType(t) && !t.name.startsWith('__'))
-    .map((t) => t.name);
-  for (const operation of service.operations.values()) {
-    if (operation.meta.kind !== 'field') continue;
-    const typeName = String(operation.meta.type);
-    const fieldName = String(operation.meta.field);
-    const source = operation.rules[0]?.source ?? service.source;
-    const type = schema.getType(typeName);
-    if (!type || !isObjectType(type)) {
-      problems.push({
-        message: `GraphQL service "${service.name}" resolves ${operation.id}, but the schema has no object type "${typeName}"${type ? ` (it is ${type.constructor.name.replace('GraphQL', '').replace('Type', '').toLowerCase()})` : ''}; object types: ${list(objectTypes)}`,
-        source,
-      });
-      continue;
-    }
-    if (!type.getFields()[fieldName]) {
-      problems.push({
-        message: `GraphQL service "${service.name}" resolves ${operation.id}, but type ${typeName} has no field "${fieldName}"; its fields: ${list(Object.keys(type.getFields()))}`,
-        source,
-      });
-    }
-  }
-  const mocks = service.config.mocks;
-  if (mocks && typeof mocks === 'object') {
-    for (const name of Object.keys(mocks)) {
-      if (!schema.getType(name)) {
-        problems.push({
-          message: `GraphQL service "${service.name}" has mocks for "${name}", which the schema does not define; types: ${list(Object.keys(schema.getTypeMap()).filter((n) => !n.startsWith('__')))}`,
-          source: service.source,
-        });
-      }
-    }
-  }
-  return problems;
-}
-
-function list(names: readonly string[]): string {
-  return names.length > 40 ? `${names.slice(0, 40).join(', ')} … (${names.length} in all)` : names.join(', ');
-}
-
-/** A fault thrown from a field resolver: a GraphQL error at the field, or the whole response when it is HTTP-level. */
-class FieldFault extends Error {
-  readonly extensions: Record<string, unknown>;
-  readonly fault: Fault;
-
-  constructor(fault: Fault) {
-    super(fault.message);
-    this.fault = fault;
-    this.extensions = extensionsOf(fault);
-  }
-}
-
-function extensionsOf(fault: Fault): Record<string, unknown> {
-  const details = fault.details;
-  return {
-    code: graphqlCodeOf[fault.code],
-    ...(details !== undefined && (typeof details === 'object' && details !== null && !Array.isArray(details) ? details : { details })),
-    ...(fault.retryAfter !== undefined && { retryAfter: fault.retryAfter }),
-  };
-}
-
-/** What every resolver of one request sees as its GraphQL context. */
-interface RequestContext {
-  core: CoreRequest;
-  operationId: string;
-  variables: Record<string, unknown>;
-  operationName: string | undefined;
-  /** The root value came from an operation rule: its fields win over field rules. */
-  rootFromRule: boolean;
-  /** The first rule that answered (operation or field), for the journal. */
-  rule: Rule | undefined;
-  /** A field fault that fails the whole HTTP response (fault.http, fault.drop). */
-  escalated: Fault | undefined;
+/** What every resolver of one request sees as its GraphQL context, here with the subscription transport. */
+interface RequestContext extends ResolverContext {
   /** Set for an operation sent over graphql-ws or graphql-sse. */
   streamed: Streamed | undefined;
 }
@@ -169,15 +99,6 @@ interface Streamed {
   subscription: { request: SubscriptionRequest; outcome: Outcome; events: number } | undefined;
 }
 
-interface GraphqlParams {
-  query?: unknown;
-  variables?: unknown;
-  operationName?: unknown;
-  extensions?: unknown;
-}
-
-type Answer = { status: number; body: unknown; headers?: Record<string, string> | undefined } | { transport: 'reset' | 'empty' | 'aborted' };
-
 class GraphqlServer implements ServiceServer {
   readonly #service: Service;
   readonly #engine: Engine;
@@ -185,9 +106,11 @@ class GraphqlServer implements ServiceServer {
   readonly #schema: GraphQLSchema;
   readonly #documents: DocumentCache;
   readonly #path: string;
-  readonly #operationIds: ReadonlySet<string>;
   readonly #postTarget: string;
-  readonly #loaded: LoadedSchema;
+  /** Schema, auto-mock and field rules, shared with mockstack/msw. */
+  readonly #executor: GraphqlExecutor;
+  /** `graphql({ proxy })`: the real endpoint for operations no rule answers, and the rule the journal names for its answers. */
+  readonly #proxy: { upstream: URL; rule: Rule } | undefined;
   /** The reply #finish is writing, so that the error handler knows a failure to serialise it (see #finish). */
   #sending: FastifyReply | undefined;
   #sendingRule: Rule | undefined;
@@ -199,31 +122,31 @@ class GraphqlServer implements ServiceServer {
   constructor(service: Service, { engine, logger, limits: serverLimits }: AdapterContext) {
     this.#service = service;
     this.#engine = engine;
-    const loaded = loadSchema(service, engine.model);
-    this.#loaded = loaded;
-    for (const warning of loaded.warnings ?? []) logger.warn(`service "${service.name}": ${warning}`);
-    const schema = claimSchema(loaded);
-    if (!schema) {
-      const detail = loaded.problems.map((p) => `${p.source ? `${p.source.file}:${p.source.line}:${p.source.column}: ` : ''}${p.message}`).join('\n');
-      throw new MockstackError(ErrorCode.ContractLoad, `GraphQL service "${service.name}" cannot load its schema:\n${detail}`, { source: service.source });
-    }
     const config = service.config;
-    const mocked = createMockedSchema(schema, {
-      seed: hashString(service.name, engine.seed),
-      mocks: config.mocks as MockOverrides | undefined,
-      listLength: config.listLength as number | [number, number] | undefined,
-    });
-    this.#schema = mocked.schema;
-    this.#operationIds = new Set(service.operations.keys());
     this.#autoStream = autoStreamOf(config.subscriptions);
-    this.#wrapResolvers(mocked.mockResolver);
-    const limits: QueryLimits = {
-      maxDepth: typeof config.maxDepth === 'number' ? config.maxDepth : DEFAULT_LIMITS.maxDepth,
-      maxFields: typeof config.maxFields === 'number' ? config.maxFields : DEFAULT_LIMITS.maxFields,
-    };
-    this.#documents = new DocumentCache(this.#schema, limits);
-    this.#path = typeof config.path === 'string' ? config.path : '/graphql';
+    this.#executor = new GraphqlExecutor(service, engine, logger, {
+      subscriptionField: (field, operation, mock) => {
+        const fieldName = field.name;
+        field.subscribe = (_source, args, context) => this.#subscribe(operation, fieldName, args, context as RequestContext);
+        // Each event is the field's value: auto-mocked for an AutoEvent (its index varies the values), a Fault is that field's error.
+        field.resolve = (event, args, context, info) => {
+          if (event instanceof AutoEvent || event === undefined)
+            return mock(undefined, { ...args, event: event instanceof AutoEvent ? event.index : -1 }, context, info);
+          const fault = faultEvent(event);
+          if (fault) throw new FieldFault(fault);
+          return event;
+        };
+      },
+    });
+    this.#schema = this.#executor.schema;
+    this.#documents = this.#executor.documents;
+    this.#path = this.#executor.path;
     this.#postTarget = `POST ${this.#path}`;
+    const proxy = typeof config.proxy === 'string' ? URL.parse(config.proxy) : null;
+    // Not a rule of the model: only the journal's name for answers that came from the real service.
+    this.#proxy = proxy
+      ? { upstream: proxy, rule: { id: `proxy:${service.name}`, name: `proxy to ${proxy.href}`, operation: '*', matchers: [], respond: undefined } }
+      : undefined;
 
     const bodyLimit = bodyLimitOf(config);
     this.#http = new HttpApp({
@@ -294,89 +217,54 @@ class GraphqlServer implements ServiceServer {
    * Changed mocks, schema files or operations need a new server.
    */
   update(service: Service): boolean {
-    const settings = (s: Service) => JSON.stringify({ ...s.config, mocks: undefined });
-    return (
-      loadSchema(service, this.#engine.model) === this.#loaded &&
-      service.config.mocks === undefined &&
-      this.#service.config.mocks === undefined &&
-      settings(service) === settings(this.#service) &&
-      service.operations.size === this.#operationIds.size &&
-      [...service.operations.keys()].every((id) => this.#operationIds.has(id))
+    return this.#executor.accepts(service);
+  }
+
+  /** Whether the document selects a field the scenario has rules for (then the mock executes it, not the real service). */
+  #selectsRuledField(document: DocumentNode): boolean {
+    const ruled = this.#service.operations;
+    const types = new TypeInfo(this.#schema);
+    let found = false;
+    visit(
+      document,
+      visitWithTypeInfo(types, {
+        Field: (node) => {
+          const parent = types.getParentType();
+          if (parent && ruled.has(`${parent.name}.${node.name.value}`)) found = true;
+          return found ? BREAK : undefined;
+        },
+      }),
     );
+    return found;
   }
 
   /**
-   * Every object field resolves through the auto-mock; a field the scenario has rules for asks
-   * the engine first (so `times`, sequences, matching, variants and faults apply) and falls back
-   * to the auto-mock when no rule answers.
+   * No rule answers the operation of a service with `proxy`: the real service answers it, sent the
+   * request as it came. Journaled under the rule `proxy:<service>`; an unreachable service is a 502.
    */
-  #wrapResolvers(mockResolver: MockedSchema['mockResolver']): void {
-    const rootTypes = new Set([this.#schema.getQueryType()?.name, this.#schema.getMutationType()?.name]);
-    const subscriptionType = this.#schema.getSubscriptionType();
-    for (const type of Object.values(this.#schema.getTypeMap())) {
-      if (!isObjectType(type) || type.name.startsWith('__')) continue;
-      const isRoot = rootTypes.has(type.name);
-      for (const field of Object.values(type.getFields())) {
-        const mock = mockResolver(type, field);
-        const operation = `${type.name}.${field.name}`;
-        if (type === subscriptionType) {
-          const fieldName = field.name;
-          field.subscribe = (_source, args, context) => this.#subscribe(operation, fieldName, args, context as RequestContext);
-          // Each event is the field's value: auto-mocked for an AutoEvent (its index varies the values), a Fault is that field's error.
-          field.resolve = (event, args, context, info) => {
-            if (event instanceof AutoEvent || event === undefined)
-              return mock(undefined, { ...args, event: event instanceof AutoEvent ? event.index : -1 }, context, info);
-            const fault = faultEvent(event);
-            if (fault) throw new FieldFault(fault);
-            return event;
-          };
-          continue;
-        }
-        if (!this.#operationIds.has(operation)) {
-          field.resolve = mock;
-          continue;
-        }
-        const fieldName = field.name;
-        field.resolve = (source, args, context, info) => {
-          const ctx = context as RequestContext;
-          if (isRoot && ctx.rootFromRule) {
-            const given = (source as Record<string, unknown> | undefined)?.[fieldName];
-            if (given !== undefined) return given;
-          }
-          const request = new FieldRequest(this.#service.name, operation, ctx.core, args, ctx.operationId, {
-            parent: source,
-            args,
-            variables: ctx.variables,
-            operationName: ctx.operationName,
-            info,
-          });
-          const decided = this.#engine.handle(request, 'unmatched');
-          // Synchronous when the engine is (no delay, no async handler): graphql-js then stays off its promise path.
-          return decided instanceof Promise
-            ? decided.then((outcome) => answer(outcome, source, args, context, info))
-            : answer(decided, source, args, context, info);
-        };
-        const answer = (outcome: Outcome, source: unknown, args: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo): unknown => {
-          const ctx = context as RequestContext;
-          switch (outcome.kind) {
-            case 'body':
-              ctx.rule ??= outcome.rule;
-              return outcome.body === undefined ? mock(source, args, context, info) : outcome.body;
-            case 'reply':
-              ctx.rule ??= outcome.rule;
-              return outcome.reply.body;
-            case 'fault':
-              ctx.rule ??= outcome.rule;
-              if (outcome.fault.httpStatus !== undefined || outcome.fault.transport) ctx.escalated ??= outcome.fault;
-              throw new FieldFault(outcome.fault);
-            case 'fallback':
-            case 'unmatched':
-              return mock(source, args, context, info);
-            case 'aborted':
-              throw new Error('the client went away');
-          }
-        };
-      }
+  async #proxyTo(proxy: { upstream: URL; rule: Rule }, request: FastifyRequest, reply: FastifyReply, core: CoreRequest, startedAt: number): Promise<void> {
+    const search = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+    const url = `${proxy.upstream.pathname}${search || proxy.upstream.search}`;
+    try {
+      const answer = await forwardHttp(proxy.upstream.origin, { method: request.method, url, headers: request.headers, body: request.body }, core.signal);
+      reply
+        .code(answer.status)
+        .headers(answer.headers)
+        .send(Buffer.from(answer.raw.buffer, answer.raw.byteOffset, answer.raw.byteLength));
+      this.#engine.record(
+        core,
+        { kind: 'reply', rule: proxy.rule, reply: makeReply({ status: answer.status, headers: answer.headers, body: answer.body }) },
+        { status: answer.status, startedAt },
+      );
+    } catch (error) {
+      const cause = (error as Error).cause ?? error;
+      const message = `proxy to ${proxy.upstream.href} failed: ${cause instanceof Error ? cause.message : String(cause)}; is the real service up?`;
+      if (!reply.sent)
+        reply
+          .code(502)
+          .type('application/json; charset=utf-8')
+          .send(JSON.stringify(errorsBody(message, 'BAD_GATEWAY')));
+      this.#engine.record(core, { kind: 'fault', rule: proxy.rule, fault: makeFault('UNAVAILABLE', message) }, { status: 502, startedAt, error: message });
     }
   }
 
@@ -625,6 +513,19 @@ class GraphqlServer implements ServiceServer {
 
     // The operation's rules first; when none answers, the engine applies the service's fault, delay, limit and chaos and the schema answers.
     const handled = this.#engine.handle(core, 'unmatched');
+    const proxy = this.#proxy;
+    if (proxy) {
+      // What no rule answers (neither the operation's nor a selected field's) goes to the real service.
+      const proxied = (outcome: Outcome) => (outcome.kind === 'unmatched' || outcome.kind === 'fallback') && !this.#selectsRuledField(compiled.document);
+      if (isPromiseLike(handled)) {
+        return Promise.resolve(handled).then((outcome) =>
+          proxied(outcome)
+            ? this.#proxyTo(proxy, request, reply, core, startedAt)
+            : this.#execute(reply, core, startedAt, compiled.document, variables, operationName, outcome),
+        );
+      }
+      if (proxied(handled)) return this.#proxyTo(proxy, request, reply, core, startedAt);
+    }
     return isPromiseLike(handled)
       ? Promise.resolve(handled).then((outcome) => this.#execute(reply, core, startedAt, compiled.document, variables, operationName, outcome))
       : this.#execute(reply, core, startedAt, compiled.document, variables, operationName, handled);
@@ -809,36 +710,6 @@ class GraphqlRequest implements CoreRequest {
   }
 }
 
-/** The CoreRequest of a field that has rules: part of the operation's request, sharing its headers and signal. */
-class FieldRequest implements CoreRequest {
-  readonly protocol = 'graphql';
-  readonly params = NONE;
-  readonly query = NONE;
-  readonly headers: CoreRequest['headers'];
-  readonly target: string;
-  /** Set by the engine before a handler runs (this request is the handler's context). */
-  state: unknown = undefined;
-  call = 0;
-  readonly #outer: CoreRequest;
-
-  constructor(
-    readonly service: string,
-    readonly operation: string,
-    outer: CoreRequest,
-    readonly body: unknown,
-    readonly partOf: string,
-    readonly graphql: { parent: unknown; args: unknown; variables: unknown; operationName: string | undefined; info: unknown },
-  ) {
-    this.headers = outer.headers;
-    this.target = `${operation} in ${partOf}`;
-    this.#outer = outer;
-  }
-
-  get signal(): AbortSignal | undefined {
-    return this.#outer.signal;
-  }
-}
-
 /**
  * The CoreRequest of an operation sent over graphql-ws or graphql-sse, of a subscription to one
  * Subscription field (its rules' context, journaled as `Subscription.field`), and of each event sent.
@@ -875,12 +746,6 @@ function autoStreamOf(setting: unknown): AutoStreamSettings {
   };
 }
 
-function firstErrorOf(answer: Answer): Pick<GraphQLFormattedError, 'message' | 'extensions'> | undefined {
-  if ('transport' in answer) return undefined;
-  const errors = (answer.body as { errors?: GraphQLFormattedError[] } | undefined)?.errors;
-  return errors?.[0];
-}
-
 /** An HTTP-level failure: the status the fault maps to, with the GraphQL errors shape (or the fault's exact body). */
 /** Writes a GraphQL answer's body as JSON (the GraphQL-over-HTTP media type when the client asks for it). */
 function sendBody(reply: FastifyReply, core: CoreRequest, answer: Extract<Answer, { status: number }>): void {
@@ -894,32 +759,4 @@ function sendBody(reply: FastifyReply, core: CoreRequest, answer: Extract<Answer
   } else {
     reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
   }
-}
-
-function faultAnswer(fault: Fault): Answer {
-  if (fault.transport) return { transport: fault.transport };
-  const { status, headers } = faultStatusAndHeaders(fault);
-  const body = fault.body !== undefined ? fault.body : { errors: [{ message: fault.message, extensions: extensionsOf(fault) }] };
-  return { status, headers, body };
-}
-
-function errorsBody(message: string, code: string): { errors: GraphQLFormattedError[] } {
-  return { errors: [{ message, extensions: { code } }] };
-}
-
-const INVALID_JSON = Symbol('invalid json');
-
-/** GET sends variables and extensions as JSON text; POST as JSON values. */
-function parseJsonParam(value: unknown): unknown {
-  if (typeof value !== 'string') return value ?? undefined;
-  if (value === '') return undefined;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return INVALID_JSON;
-  }
-}
-
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

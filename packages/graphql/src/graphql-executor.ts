@@ -16,19 +16,30 @@ import {
   type Service,
 } from '@mockstack/core';
 import { unsendable, unsendableFault } from '@mockstack/http/answer-check';
-import { type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema, isObjectType } from 'graphql';
+import {
+  type ExecutionResult,
+  execute,
+  type GraphQLError,
+  type GraphQLField,
+  type GraphQLFieldResolver,
+  type GraphQLFormattedError,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  isObjectType,
+} from 'graphql';
 import { graphqlCodeOf } from './codes.js';
 import { DocumentCache } from './documents.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { createMockedSchema, type MockedSchema, type MockOverrides } from './mocks.js';
 import { claimSchema, type LoadedSchema, loadSchema } from './schema.js';
 
-// The transport-neutral half of a GraphQL service: schema, auto-mock, rules and execution. The
-// fastify server (graphql-adapter.ts) and mockstack/msw (in Node and the browser) write its answers.
+// The transport-neutral half of a GraphQL service: schema, auto-mock, rules and execution. mockstack/msw
+// (in Node and the browser) runs `GraphqlExecutor`; the fastify server (graphql-adapter.ts) shares the
+// checks, field requests, faults and answers here, and executes with subscriptions of its own.
 
-const INVALID = '(invalid)';
+export const INVALID = '(invalid)';
 /** Shared by every request: GraphQL requests have no path params (nor, over POST, a query string). */
-const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
+export const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /** Compile-time checks: the SDL parses and builds, and every resolver names a type and field that exist. */
 export function validateGraphqlService(service: Service, model: Model): Problem[] {
@@ -59,6 +70,13 @@ export function validateGraphqlService(service: Service, model: Model): Problem[
       });
     }
   }
+  const proxy = service.config.proxy;
+  if (proxy !== undefined && !/^https?:$/.test(URL.parse(String(proxy))?.protocol ?? '')) {
+    problems.push({
+      message: `GraphQL service "${service.name}" has proxy ${JSON.stringify(proxy)}, which is not an http(s) URL; give the real endpoint, e.g. 'http://localhost:4000/graphql'`,
+      source: service.source,
+    });
+  }
   const mocks = service.config.mocks;
   if (mocks && typeof mocks === 'object') {
     for (const name of Object.keys(mocks)) {
@@ -78,7 +96,7 @@ function list(names: readonly string[]): string {
 }
 
 /** A fault thrown from a field resolver: a GraphQL error at the field, or the whole response when it is HTTP-level. */
-class FieldFault extends Error {
+export class FieldFault extends Error {
   readonly extensions: Record<string, unknown>;
   readonly fault: Fault;
 
@@ -99,7 +117,7 @@ function extensionsOf(fault: Fault): Record<string, unknown> {
 }
 
 /** What every resolver of one request sees as its GraphQL context. */
-interface RequestContext {
+export interface RequestContext {
   core: CoreRequest;
   operationId: string;
   variables: Record<string, unknown>;
@@ -122,6 +140,9 @@ export interface GraphqlParams {
 /** What a GraphQL HTTP request gets: a status, headers and body, or no answer at all. */
 export type Answer = { status: number; body: unknown; headers?: Record<string, string> | undefined } | { transport: 'reset' | 'empty' | 'aborted' };
 
+/** Wires a Subscription field (`subscribe` and `resolve`): the server that streams events does it; without one, subscription fields resolve through the auto-mock. */
+export type SubscriptionWiring = (field: GraphQLField<unknown, unknown>, operation: string, mock: GraphQLFieldResolver<unknown, unknown>) => void;
+
 /** A request's answer with what the journal needs: the fault, the rule that answered, the execution's errors. */
 export interface Executed {
   answer: Answer;
@@ -142,14 +163,15 @@ export class GraphqlExecutor {
   readonly #service: Service;
   readonly #engine: Engine;
   readonly #schema: GraphQLSchema;
-  readonly #documents: DocumentCache;
+  /** Parsed and validated documents, by query text. */
+  readonly documents: DocumentCache;
   readonly #operationIds: ReadonlySet<string>;
   /** What the schema was loaded from, to tell whether a reloaded service needs a new executor. */
   readonly loaded: LoadedSchema;
   /** Where the service answers: `/graphql` unless its `path` says otherwise. */
   readonly path: string;
 
-  constructor(service: Service, engine: Engine, logger: Logger) {
+  constructor(service: Service, engine: Engine, logger: Logger, options: { subscriptionField?: SubscriptionWiring } = {}) {
     this.#service = service;
     this.#engine = engine;
     const loaded = loadSchema(service, engine.model);
@@ -168,13 +190,18 @@ export class GraphqlExecutor {
     });
     this.#schema = mocked.schema;
     this.#operationIds = new Set(service.operations.keys());
-    this.#wrapResolvers(mocked.mockResolver);
+    this.#wrapResolvers(mocked.mockResolver, options.subscriptionField);
     const limits: QueryLimits = {
       maxDepth: typeof config.maxDepth === 'number' ? config.maxDepth : DEFAULT_LIMITS.maxDepth,
       maxFields: typeof config.maxFields === 'number' ? config.maxFields : DEFAULT_LIMITS.maxFields,
     };
-    this.#documents = new DocumentCache(this.#schema, limits);
+    this.documents = new DocumentCache(this.#schema, limits);
     this.path = typeof config.path === 'string' ? config.path : '/graphql';
+  }
+
+  /** The auto-mocked schema, its resolvers wired to the scenario's rules. */
+  get schema(): GraphQLSchema {
+    return this.#schema;
   }
 
   /**
@@ -196,22 +223,27 @@ export class GraphqlExecutor {
   /**
    * Every object field resolves through the auto-mock; a field the scenario has rules for asks
    * the engine first (so `times`, sequences, matching, variants and faults apply) and falls back
-   * to the auto-mock when no rule answers.
+   * to the auto-mock when no rule answers. Subscription fields go to `subscriptionField`, if any.
    */
-  #wrapResolvers(mockResolver: MockedSchema['mockResolver']): void {
+  #wrapResolvers(mockResolver: MockedSchema['mockResolver'], subscriptionField: SubscriptionWiring | undefined): void {
     const rootTypes = new Set([this.#schema.getQueryType()?.name, this.#schema.getMutationType()?.name]);
+    const subscriptionType = this.#schema.getSubscriptionType();
     for (const type of Object.values(this.#schema.getTypeMap())) {
       if (!isObjectType(type) || type.name.startsWith('__')) continue;
       const isRoot = rootTypes.has(type.name);
       for (const field of Object.values(type.getFields())) {
         const mock = mockResolver(type, field);
         const operation = `${type.name}.${field.name}`;
+        if (type === subscriptionType && subscriptionField) {
+          subscriptionField(field, operation, mock);
+          continue;
+        }
         if (!this.#operationIds.has(operation)) {
           field.resolve = mock;
           continue;
         }
         const fieldName = field.name;
-        field.resolve = async (source, args, context, info) => {
+        field.resolve = (source, args, context, info) => {
           const ctx = context as RequestContext;
           if (isRoot && ctx.rootFromRule) {
             const given = (source as Record<string, unknown> | undefined)?.[fieldName];
@@ -224,7 +256,14 @@ export class GraphqlExecutor {
             operationName: ctx.operationName,
             info,
           });
-          const outcome = await this.#engine.handle(request, 'unmatched');
+          const decided = this.#engine.handle(request, 'unmatched');
+          // Synchronous when the engine is (no delay, no async handler): graphql-js then stays off its promise path.
+          return decided instanceof Promise
+            ? decided.then((outcome) => answer(outcome, source, args, context, info))
+            : answer(decided, source, args, context, info);
+        };
+        const answer = (outcome: Outcome, source: unknown, args: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo): unknown => {
+          const ctx = context as RequestContext;
           switch (outcome.kind) {
             case 'body':
               ctx.rule ??= outcome.rule;
@@ -266,7 +305,7 @@ export class GraphqlExecutor {
     }
     const operationName = typeof params.operationName === 'string' && params.operationName !== '' ? params.operationName : undefined;
 
-    const compiled = this.#documents.get(query);
+    const compiled = this.documents.get(query);
     if (!compiled.ok) return answered({ status: 400, body: { errors: compiled.errors.map((e) => e.toJSON()) } }, undefined);
     const operation = operationName === undefined ? compiled.only : compiled.operations.get(operationName);
     if (!operation) {
@@ -429,7 +468,7 @@ export function unserialisable(done: Executed, error: unknown): Executed {
 }
 
 /** The CoreRequest of a field that has rules: part of the operation's request, sharing its headers and signal. */
-class FieldRequest implements CoreRequest {
+export class FieldRequest implements CoreRequest {
   readonly protocol = 'graphql';
   readonly params = NONE;
   readonly query = NONE;
@@ -458,7 +497,7 @@ class FieldRequest implements CoreRequest {
   }
 }
 
-function firstErrorOf(answer: Answer): Pick<GraphQLFormattedError, 'message' | 'extensions'> | undefined {
+export function firstErrorOf(answer: Answer): Pick<GraphQLFormattedError, 'message' | 'extensions'> | undefined {
   if ('transport' in answer) return undefined;
   const errors = (answer.body as { errors?: GraphQLFormattedError[] } | undefined)?.errors;
   return errors?.[0];
@@ -475,7 +514,7 @@ export function errorsBody(message: string, code: string): { errors: GraphQLForm
   return { errors: [{ message, extensions: { code } }] };
 }
 
-const INVALID_JSON = Symbol('invalid json');
+export const INVALID_JSON = Symbol('invalid json');
 
 /** GET sends variables and extensions as JSON text; POST as JSON values. */
 export function parseJsonParam(value: unknown): unknown {
@@ -488,6 +527,6 @@ export function parseJsonParam(value: unknown): unknown {
   }
 }
 
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

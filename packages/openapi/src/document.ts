@@ -19,10 +19,13 @@ export class OpenApiDocumentError extends MockstackError {
   readonly documentProblems: readonly DocumentProblem[];
   readonly file: string;
 
-  /** `source`: where the scenario names the document, when known. */
-  constructor(file: string, problems: readonly DocumentProblem[], cause?: unknown, source?: SourceLocation) {
+  /** `source`: where the scenario names the document, when known; `swagger`: it was Swagger 2.0, converted before the check. */
+  constructor(file: string, problems: readonly DocumentProblem[], cause?: unknown, source?: SourceLocation, swagger = false) {
     const lines = problems.map((p) => `  - ${p.pointer || '/'}: ${p.message}`);
-    super(ErrorCode.ContractLoad, `${file} is not a valid OpenAPI 3.0/3.1 document (${problems.length} problem(s)):\n${lines.join('\n')}`, { cause, source });
+    const what = swagger
+      ? 'a Swagger 2.0 document that is not a valid OpenAPI 3.0 document once converted (swagger2openapi; the pointers are into the converted document)'
+      : 'not a valid OpenAPI 3.0/3.1 document';
+    super(ErrorCode.ContractLoad, `${file} is ${what} (${problems.length} problem(s)):\n${lines.join('\n')}`, { cause, source });
     this.name = 'OpenApiDocumentError';
     this.file = file;
     this.documentProblems = problems;
@@ -129,7 +132,7 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
     problems.length = 0;
   }
   checkRefs(document, problems);
-  if (problems.length) throw new OpenApiDocumentError(file, problems);
+  if (problems.length) throw new OpenApiDocumentError(file, problems, undefined, undefined, swagger);
   return { file, version, document, basePath, operations, warnings, resolve, refs };
 }
 

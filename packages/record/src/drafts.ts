@@ -56,6 +56,8 @@ export interface RestServiceDraft {
   crud?: CrudDraft[];
   /** Plain data served as is (json-server's singular resources): path → value. */
   singletons?: Record<string, unknown>;
+  /** json-server: the db.json (absolute) that changes to the collections are written back to. */
+  writeBack?: string;
 }
 
 export interface GraphqlOperationDraft {

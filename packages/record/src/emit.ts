@@ -164,13 +164,22 @@ class ScenarioWriter {
   #rest(service: RestServiceDraft, key: string, port: number, states: string[]): string {
     this.#imports.add('rest');
     const rules: string[] = [];
+    // A json-server database: every collection and singular resource in the state, which is the database
+    // (`_embed`/`_expand`, nested routes) and, with `writeBack`, what is written to the file.
+    const writeBack = service.writeBack ? `, writeBack: ${quote(relative(dirname(this.file), service.writeBack).split(sep).join('/'))}` : '';
     for (const crud of service.crud ?? []) {
       const stateKey = prop(crud.key);
       states.push(`${stateKey}: ${this.#value(crud.records, `${key}-${crud.key}`)} as Record<string, unknown>[]`);
-      rules.push(`...rest.crud(${quote(crud.path)}, { collection: (state: State) => state[${quote(crud.key)}], list: 'array' })`);
+      rules.push(
+        `...rest.crud(${quote(crud.path)}, { collection: (state: State) => state[${quote(crud.key)}], list: 'array', database: (state: State) => state${writeBack} })`,
+      );
     }
     for (const [path, value] of Object.entries(service.singletons ?? {})) {
-      rules.push(`rest.get(${quote(path)}, ${this.#value(value, `${key}-get-${path}`)})`);
+      if (service.crud?.length) {
+        const stateKey = path.replace(/^\//, '');
+        states.push(`${prop(stateKey)}: ${this.#value(value, `${key}-${stateKey}`)} as unknown`);
+        rules.push(`rest.get(${quote(path)}, ({ state }: { state: State }) => state[${quote(stateKey)}])`);
+      } else rules.push(`rest.get(${quote(path)}, ${this.#value(value, `${key}-get-${path}`)})`);
     }
     for (const rule of service.rules) {
       const route = routeOf(rule.path);

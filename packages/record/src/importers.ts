@@ -17,9 +17,10 @@ export interface ImportResult {
 /**
  * Reads a WireMock mapping file or directory (`mappings/` and `__files/`), a Postman collection
  * (v2.0/v2.1, its saved example responses), a HAR file, or a json-server `db.json`, as a scenario
- * draft. What the format says that a scenario cannot is listed in `draft.untranslated`.
+ * draft. What the format says that a scenario cannot is listed in `draft.untranslated`. `writeBack`:
+ * the scenario written from a db.json writes the changes to its collections back to that file.
  */
-export function importSource(path: string): ImportResult {
+export function importSource(path: string, options: { writeBack?: boolean | undefined } = {}): ImportResult {
   const full = resolve(path);
   if (!existsSync(full)) throw new MockstackError(ErrorCode.ImportFormat, `${path} does not exist`);
   if (statSync(full).isDirectory()) return importWiremockDirectory(full);
@@ -34,7 +35,7 @@ export function importSource(path: string): ImportResult {
     case 'har':
       return { format, draft: harDraft(document as Har), files: [full] };
     case 'json-server':
-      return { format, draft: jsonServerDraft(document as Record<string, unknown>, name), files: [full] };
+      return { format, draft: jsonServerDraft(document as Record<string, unknown>, name, options.writeBack ? full : undefined), files: [full] };
   }
 }
 
@@ -50,7 +51,7 @@ function formatOf(document: unknown, file: string): ImportFormat {
   if (typeof document.swagger === 'string' || typeof document.openapi === 'string') {
     throw new MockstackError(
       ErrorCode.ImportFormat,
-      `${file} is an OpenAPI/Swagger document: serve it as it is (mockstack up ${basename(file)}), or write a scenario for it with mockstack init ${basename(file)}${typeof document.swagger === 'string' ? '; Swagger 2.0 first needs converting to OpenAPI 3 (npx swagger2openapi)' : ''}`,
+      `${file} is an OpenAPI/Swagger document: serve it as it is (mockstack up ${basename(file)}), or write a scenario for it with mockstack import ${basename(file)} (or mockstack init ${basename(file)})`,
     );
   }
   if (Object.values(document).every((v) => Array.isArray(v) || isRecord(v))) return 'json-server';
@@ -107,7 +108,7 @@ function wiremockDraft(documents: readonly { file: string; document: unknown }[]
   }
   // WireMock: a lower priority number wins; mockstack: the first rule that matches.
   stubs.sort((a, b) => (a.stub.priority ?? 5) - (b.stub.priority ?? 5) || a.order - b.order);
-  const rules: RestRuleDraft[] = [];
+  const rules: (RestRuleDraft & { priority: number })[] = [];
   for (const { stub, where } of stubs) {
     const problems: string[] = [];
     const rule = wiremockRule(stub, filesDir, problems);
@@ -122,9 +123,13 @@ function wiremockDraft(documents: readonly { file: string; document: unknown }[]
       if (stub.newScenarioState) rule.setState = { [machine]: stub.newScenarioState };
     }
     rule.note = `from ${where}${stub.name ? `: ${stub.name}` : ''}`;
-    rules.push(rule);
+    rules.push({ ...rule, priority: stub.priority ?? 5 });
   }
-  const service: RestServiceDraft = { protocol: 'rest', name, rules };
+  // Of the stubs of one priority, those with conditions first: a stub without any (or whose conditions were not
+  // translated, as `absent`) would otherwise answer every request of its route before them.
+  const conditional = (rule: RestRuleDraft) => (rule.match || rule.whenState ? 0 : 1);
+  rules.sort((a, b) => a.priority - b.priority || conditional(a) - conditional(b));
+  const service: RestServiceDraft = { protocol: 'rest', name, rules: rules.map(({ priority: _, ...rule }) => rule) };
   return { services: [service], machines, untranslated };
 }
 
@@ -340,12 +345,16 @@ interface Har {
 function harDraft(har: Har): ScenarioDraft {
   const untranslated: string[] = [];
   const exchanges: HttpExchange[] = [];
+  // Browsers record absolute URLs; an edited HAR may hold paths, taken as on the first entry's origin.
+  const base = har.log.entries.map((entry) => URL.parse(entry.request.url)).find((url) => url !== null) ?? undefined;
   for (const entry of har.log.entries) {
-    let url: URL;
-    try {
-      url = new URL(entry.request.url);
-    } catch {
+    const url = URL.parse(entry.request.url, base?.href);
+    if (!url) {
       untranslated.push(`${entry.request.method} ${entry.request.url}: not a URL`);
+      continue;
+    }
+    if (!entry.response.status) {
+      untranslated.push(`${entry.request.method} ${url.href}: no answer was recorded (status 0: the browser blocked or cancelled the request)`);
       continue;
     }
     const headers = Object.fromEntries((entry.request.headers ?? []).map((h) => [h.name.toLowerCase(), h.value]));
@@ -383,8 +392,8 @@ function harDraft(har: Har): ScenarioDraft {
 // ---------------------------------------------------------------------------------------------
 // json-server
 
-function jsonServerDraft(db: Record<string, unknown>, name: string): ScenarioDraft {
-  const service: RestServiceDraft = { protocol: 'rest', name, rules: [], crud: [], singletons: {} };
+function jsonServerDraft(db: Record<string, unknown>, name: string, writeBack: string | undefined): ScenarioDraft {
+  const service: RestServiceDraft = { protocol: 'rest', name, rules: [], crud: [], singletons: {}, ...(writeBack && { writeBack }) };
   const untranslated: string[] = [];
   for (const [key, value] of Object.entries(db)) {
     if (Array.isArray(value)) {

@@ -25,7 +25,7 @@ import { adaptersWith } from './adapters.js';
 import { containScenarioCode, contextGuard } from './containment.js';
 import { contractFiles } from './contract-files.js';
 import type { LoadedScenario } from './load-scenario.js';
-import { lenientDefinition, loadSources } from './sources.js';
+import { isOwnWrite, lenientDefinition, loadSources } from './sources.js';
 import { storeOf } from './store.js';
 import { keepNextTickFast } from './tick-map.js';
 import { caOf, TlsCache, withTls } from './tls.js';
@@ -73,6 +73,8 @@ export interface RunOptions {
   includeDirs?: readonly string[] | undefined;
   /** Load schemas with small validity problems with a warning instead of failing (see `ContractOptions.lenient`). */
   lenient?: boolean | undefined;
+  /** json-server databases served zero-config (`db.json`) write their changes back to their file. */
+  writeBack?: boolean | undefined;
   /**
    * Protocols served besides REST, GraphQL and gRPC: adapters (see `Adapter` in @mockstack/core)
    * for the services of the scenario whose `protocol` names them. Each shares the engine, so its
@@ -121,7 +123,7 @@ export type ScenarioSource = string | readonly string[] | object;
 /** Loads and compiles a scenario into a Model (no servers started). */
 export async function loadModel(
   source: ScenarioSource,
-  options: Pick<RunOptions, 'host' | 'randomPorts' | 'includeDirs' | 'lenient' | 'protocols' | 'tls'> = {},
+  options: Pick<RunOptions, 'host' | 'randomPorts' | 'includeDirs' | 'lenient' | 'protocols' | 'tls' | 'writeBack'> = {},
   tlsCache: TlsCache = new TlsCache(),
 ): Promise<{ model: Model; inputs: string[] }> {
   const loaded =
@@ -223,6 +225,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
     // The scenario, its local imports, and every contract its services read (a contract edit reloads too).
     watcher = watch([...inputs, ...contractFiles(model)], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 30, pollInterval: 10 } });
     watcher.on('all', (_event, path) => {
+      if (isOwnWrite(resolve(path))) return; // a json-server database written back: the state has it already
       const first = pending.size === 0;
       pending.add(resolve(path));
       if (first) reloading = reloading.then(reload);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, relative, resolve } from 'node:path';
 import { type Adapter, type ContractFileKind, ErrorCode, MockstackError, type ScenarioDefinition, type ServiceDefinition } from '@mockstack/core';
@@ -19,6 +20,8 @@ export interface ContractOptions {
   lenient?: boolean | undefined;
   /** Protocols besides the built-in ones (see `RunOptions.protocols`): the contract files they serve are taken too. */
   protocols?: readonly Adapter[] | undefined;
+  /** json-server databases (`db.json`) served zero-config write their changes back to their file (debounced, atomically). */
+  writeBack?: boolean | undefined;
 }
 
 /**
@@ -61,8 +64,9 @@ export async function loadSources(sources: readonly string[], options: ContractO
     const database = extname(file).toLowerCase() === '.json' ? jsonServerDatabase(file) : undefined;
     if (database) {
       // json-server's db.json: its collections over the scenario's state (reset restores the file's records).
-      databases[name] = database;
-      services[name] = jsonServerService(name, database, port);
+      const key = databaseKey(name, database);
+      databases[key] = database;
+      services[name] = jsonServerService(key, database, port, options.writeBack ? file : undefined);
       loaded.inputs.push(file);
       continue;
     }
@@ -70,8 +74,7 @@ export async function loadSources(sources: readonly string[], options: ContractO
     loaded.inputs.push(file);
   }
   const seeded = loaded.definition.state;
-  const state =
-    Object.keys(databases).length === 0 ? seeded : () => ({ ...((seeded?.() as object | undefined) ?? {}), [DATABASES]: structuredClone(databases) });
+  const state = Object.keys(databases).length === 0 ? seeded : () => ({ ...((seeded?.() as object | undefined) ?? {}), ...structuredClone(databases) });
   const definition: ScenarioDefinition = { ...loaded.definition, services, ...(state && { state }) };
   if (options.lenient) return { ...loaded, definition: lenientDefinition(definition) };
   return { ...loaded, definition };
@@ -84,8 +87,30 @@ export function lenientDefinition(definition: ScenarioDefinition): ScenarioDefin
   return { ...definition, services };
 }
 
-/** Where the json-server databases served zero-config live in the scenario's state. */
-const DATABASES = '__json-server';
+/**
+ * The state key of a json-server database served zero-config: its service and its records' version,
+ * so that a reload after an edit of the file (`--watch`) seeds the new records in place of the old.
+ */
+function databaseKey(name: string, database: Record<string, unknown>): string {
+  return `__json-server:${name}@${createHash('sha256').update(JSON.stringify(database)).digest('hex').slice(0, 8)}`;
+}
+
+/** The text last written back to each database file, so `--watch` does not reload on mockstack's own writes. */
+const writtenBack = new Map<string, string>();
+const rememberWrite = (file: string, text: string): void => {
+  writtenBack.set(file, text);
+};
+
+/** True when a file holds what write-back last wrote there (a change mockstack made, not an edit). */
+export function isOwnWrite(file: string): boolean {
+  const written = writtenBack.get(file);
+  if (written === undefined) return false;
+  try {
+    return readFileSync(file, 'utf8') === written;
+  } catch {
+    return false;
+  }
+}
 
 /** A `.json` file that is a json-server database (every value a list or an object, and no OpenAPI/Swagger key), or undefined. */
 function jsonServerDatabase(file: string): Record<string, unknown> | undefined {
@@ -101,14 +126,23 @@ function jsonServerDatabase(file: string): Record<string, unknown> | undefined {
   return values.every(([, v]) => typeof v === 'object' && v !== null) ? (document as Record<string, unknown>) : undefined;
 }
 
-/** json-server zero-config: `rest.crud` per collection (answered as json-server does), a route per singular resource. */
-function jsonServerService(name: string, database: Record<string, unknown>, port: number): ServiceDefinition {
-  const tables = (state: unknown): Record<string, unknown> => (state as Record<string, Record<string, Record<string, unknown>>>)[DATABASES]?.[name] ?? {};
+/**
+ * json-server zero-config: `rest.crud` per collection (answered as json-server does, with its
+ * relations and nested routes), a route per singular resource; `writeBack` the file changes go to.
+ */
+function jsonServerService(key: string, database: Record<string, unknown>, port: number, writeBack: string | undefined): ServiceDefinition {
+  const tables = (state: unknown): Record<string, unknown> => (state as Record<string, Record<string, unknown>>)[key] ?? {};
+  const written = writeBack === undefined ? {} : { writeBack, onWriteBack: rememberWrite };
   return rest({ port }, [
-    ...Object.entries(database).flatMap(([key, value]) =>
+    ...Object.entries(database).flatMap(([collection, value]) =>
       Array.isArray(value)
-        ? rest.crud(`/${key}`, { collection: (state: unknown) => tables(state)[key] as Record<string, unknown>[], list: 'array' })
-        : [rest.get(`/${key}`, (ctx) => tables(ctx.state)[key])],
+        ? rest.crud(`/${collection}`, {
+            collection: (state: unknown) => tables(state)[collection] as Record<string, unknown>[],
+            list: 'array',
+            database: tables,
+            ...written,
+          })
+        : [rest.get(`/${collection}`, (ctx) => tables(ctx.state)[collection])],
     ),
   ]);
 }
