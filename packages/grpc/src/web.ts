@@ -1,5 +1,11 @@
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import {
+  createServer as createHttp2Server,
+  createSecureServer,
+  type Http2SecureServer,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+} from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import {
@@ -44,6 +50,8 @@ import {
   type Service,
   type ServiceAddress,
   sleep,
+  type TlsMaterial,
+  tlsOf,
 } from '@mockstack/core';
 import cors from 'cors';
 import { BadMessage, decoder, encode } from './codec.js';
@@ -93,8 +101,9 @@ type WebHandler = (request: IncomingMessage | Http2ServerRequest, response: Serv
  * Connect (JSON and binary), gRPC-Web and gRPC for a gRPC service, on an HTTP port of its own, served
  * by the Connect project's Node server (`@connectrpc/connect-node`) from descriptors of the service's
  * .proto files. Each call goes through the same engine, rules, state, variants, faults and journal as a
- * native gRPC call. HTTP/1.1 (what browsers send to a plain http:// port) and HTTP/2 with prior
- * knowledge (h2c; client and bidi streaming) are told apart by the connection's first bytes.
+ * native gRPC call. On a plain port, HTTP/1.1 (what browsers send to an http:// port) and HTTP/2 with prior
+ * knowledge (h2c; client and bidi streaming) are told apart by the connection's first bytes; with the
+ * service's `tls`, the same certificate serves h2 and HTTP/1.1, chosen by ALPN.
  */
 export class GrpcWebServer {
   readonly #service: Service;
@@ -102,7 +111,8 @@ export class GrpcWebServer {
   readonly #engine: Engine;
   readonly #protos: LoadedProtos;
   readonly #answers: GrpcAnswers;
-  readonly #net: NetServer;
+  readonly #tls: TlsMaterial | undefined;
+  readonly #net: NetServer | Http2SecureServer;
   readonly #sockets = new Set<Socket>();
 
   constructor(service: Service, config: GrpcWebConfig, maxMessageBytes: number, engine: Engine, protos: LoadedProtos, answers: GrpcAnswers) {
@@ -111,12 +121,21 @@ export class GrpcWebServer {
     this.#engine = engine;
     this.#protos = protos;
     this.#answers = answers;
+    this.#tls = tlsOf(service.config, service.name);
     const handler = withCors(config.cors, this.#connectHandler(descriptorRegistry(protos), maxMessageBytes));
+    const track = (socket: Socket): void => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    };
+    if (this.#tls) {
+      this.#net = createSecureServer({ cert: this.#tls.cert, key: this.#tls.key, allowHTTP1: true }, handler);
+      this.#net.on('connection', track);
+      return;
+    }
     const http1 = createHttp1Server(handler);
     const http2 = createHttp2Server(handler);
     this.#net = createNetServer((socket) => {
-      this.#sockets.add(socket);
-      socket.once('close', () => this.#sockets.delete(socket));
+      track(socket);
       sniff(socket, (h2, connection) => (h2 ? http2 : http1).emit('connection', connection));
     });
   }
@@ -133,7 +152,8 @@ export class GrpcWebServer {
         this.#net.removeAllListeners('error');
         const address = this.#net.address();
         const port = typeof address === 'object' && address ? address.port : this.#config.port;
-        resolve({ name: this.#service.name, protocol: 'connect', host, port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` });
+        const url = `${this.#tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+        resolve({ name: this.#service.name, protocol: 'connect', host, port, url, ...(this.#tls?.caFile && { ca: this.#tls.caFile }) });
       });
     });
   }
