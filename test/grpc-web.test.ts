@@ -194,6 +194,15 @@ test('over HTTP/2 (h2c) on the same port: client streaming and bidi, and native 
     'connect test.kitchen.v1.Kitchen/Chat OK kitchen#2',
     'grpc test.kitchen.v1.Kitchen/PlaceOrder OK contract:test.kitchen.v1.Kitchen/PlaceOrder',
   ]);
+  // Stream messages are journaled with their timing, as over native gRPC.
+  const [batch, chat] = stack.engine.journal.list();
+  expect(batch?.response?.messages?.map((m) => [m.direction, (m.message as { dish: string }).dish])).toEqual([
+    ['in', 'soup'],
+    ['in', 'bread'],
+  ]);
+  expect(chat?.response?.messages?.map((m) => `${m.direction} ${(m.message as { text: string }).text}`)).toEqual(
+    expect.arrayContaining(['in hello', 'in world', 'out echo: hello', 'out echo: world']),
+  );
 });
 
 describe('bad input gets the protocol’s own error, and serving continues', () => {

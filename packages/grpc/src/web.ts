@@ -50,6 +50,7 @@ import {
   type Service,
   type ServiceAddress,
   sleep,
+  StreamMessages,
   type TlsMaterial,
   tlsOf,
 } from '@mockstack/core';
@@ -269,6 +270,8 @@ export class GrpcWebServer {
     const startedAt = performance.now();
     const decode = decoder(info.requestType);
     const messages: unknown[] = [];
+    // A client stream's messages with their timing, for the journal, as over gRPC (a unary call has none).
+    const log = info.requestStream ? new StreamMessages(startedAt) : undefined;
     let body: unknown;
     if (info.requestStream) {
       for await (const message of input as AsyncIterable<Message>) {
@@ -278,6 +281,7 @@ export class GrpcWebServer {
           break;
         }
         messages.push(decoded);
+        log?.add('in', decoded);
       }
       body ??= messages;
     } else {
@@ -285,6 +289,7 @@ export class GrpcWebServer {
       if (!(body instanceof BadMessage)) messages.push(body);
     }
     const request = this.#request(info, context, body, messages, messages, undefined);
+    request.streamLog = log;
     if (body instanceof BadMessage) throw this.#fail(request, badRequest(body), startedAt);
     const handled = await this.#handle(info, request);
     const outcome = handled.kind === 'fallback' ? this.#answers.contract(info, request, handled.rule, 1) : handled;
@@ -300,7 +305,7 @@ export class GrpcWebServer {
       const fault = this.#answers.shapeFault(info, outcome, error);
       throw this.#fail(request, outcome, startedAt, { ...this.#answers.status(fault), fault });
     }
-    this.#engine.record(request, outcome, { status: 'OK', startedAt });
+    this.#engine.record(request, outcome, { status: 'OK', startedAt, messages: log });
     return answer;
   }
 
@@ -311,6 +316,12 @@ export class GrpcWebServer {
     const decode = decoder(info.requestType);
     const outbox = new Outbox();
     const messages: unknown[] = [];
+    // The call's messages both ways with their timing, for the journal, as over gRPC.
+    const log = new StreamMessages(startedAt);
+    const write = (message: unknown): void => {
+      outbox.push(this.#encodeWritten(info, method, message));
+      log.add('out', message);
+    };
     let request: GrpcRequest;
     if (info.requestStream) {
       const incoming = (async function* () {
@@ -318,16 +329,18 @@ export class GrpcWebServer {
           const decoded = decode(bytesOf(method.input, message));
           if (decoded instanceof BadMessage) throw badRequest(decoded).fault;
           messages.push(decoded);
+          log.add('in', decoded);
           yield decoded;
         }
       })();
-      request = this.#request(info, context, messages, messages, incoming, (message) => outbox.push(this.#encodeWritten(info, method, message)));
+      request = this.#request(info, context, messages, messages, incoming, write);
     } else {
       const body = decode(bytesOf(method.input, input as Message));
       if (!(body instanceof BadMessage)) messages.push(body);
-      request = this.#request(info, context, body, messages, messages, (message) => outbox.push(this.#encodeWritten(info, method, message)));
+      request = this.#request(info, context, body, messages, messages, write);
       if (body instanceof BadMessage) throw this.#fail(request, badRequest(body), startedAt);
     }
+    request.streamLog = log;
     let recorded = false;
     let outcome: Outcome = { kind: 'aborted', rule: undefined };
     try {
@@ -360,7 +373,9 @@ export class GrpcWebServer {
             }
             if (!first && interval > 0 && !(await sleep(interval, context.signal))) break;
             first = false;
-            yield fromBinary(method.output, this.#answers.encodeAnswer(info, answered, item));
+            const message = fromBinary(method.output, this.#answers.encodeAnswer(info, answered, item));
+            log.add('out', item);
+            yield message;
           }
         }
         yield* outbox.flush();
@@ -373,7 +388,7 @@ export class GrpcWebServer {
       recorded = true;
       if (context.signal.aborted) throw this.#aborted(request, outcome, context, startedAt);
       setAll(context.responseTrailer, reply?.trailers);
-      this.#engine.record(request, outcome, { status: 'OK', startedAt });
+      this.#engine.record(request, outcome, { status: 'OK', startedAt, messages: log });
     } finally {
       // The client left while messages were going out: Connect stops this generator.
       if (!recorded) this.#aborted(request, outcome, context, startedAt);
@@ -441,6 +456,7 @@ export class GrpcWebServer {
       code,
       error,
       startedAt,
+      messages: request.streamLog,
     });
     return new ConnectError(error, code === 'DEADLINE_EXCEEDED' ? ConnectCode.DeadlineExceeded : ConnectCode.Canceled);
   }
