@@ -32,7 +32,10 @@ beforeAll(async () => {
       kitchen: grpc({ proto: kitchenProto, web: true }, [
         grpc.method('test.kitchen.v1.Kitchen/PlaceOrder', ({ request }: { request: { dish: string } }) => ({ ticketId: 't-1', dish: request.dish })),
         grpc.method('test.kitchen.v1.Kitchen/Track', grpc.stream([{ stage: 'cooking' }, { stage: 'served' }], { interval: '5ms' })),
-        grpc.method('test.kitchen.v1.Kitchen/Batch', ({ messages }) => ({ orders: messages.length, dishes: (messages as { dish: string }[]).map((m) => m.dish) })),
+        grpc.method('test.kitchen.v1.Kitchen/Batch', ({ messages }) => ({
+          orders: messages.length,
+          dishes: (messages as { dish: string }[]).map((m) => m.dish),
+        })),
         grpc.method('test.kitchen.v1.Kitchen/Chat', async function* ({ incoming }) {
           for await (const line of incoming as AsyncIterable<{ text: string }>) yield { text: `echo: ${line.text}` };
         }),

@@ -1,11 +1,5 @@
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http';
-import {
-  createServer as createHttp2Server,
-  createSecureServer,
-  type Http2SecureServer,
-  type Http2ServerRequest,
-  type Http2ServerResponse,
-} from 'node:http2';
+import { createServer as createHttp2Server, createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import {
@@ -49,8 +43,8 @@ import {
   type Rule,
   type Service,
   type ServiceAddress,
-  sleep,
   StreamMessages,
+  sleep,
   type TlsMaterial,
   tlsOf,
 } from '@mockstack/core';
