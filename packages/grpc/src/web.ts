@@ -44,7 +44,7 @@ import {
   type Service,
   type ServiceAddress,
   StreamMessages,
-  sleep,
+  sendPaced,
   type TlsMaterial,
   tlsOf,
 } from '@mockstack/core';
@@ -54,7 +54,7 @@ import type { GrpcWebConfig } from './config.js';
 import type { LoadedProtos, MethodInfo } from './protos.js';
 import { GrpcRequest, type GrpcWire } from './request.js';
 import { grpcStatusOfCode, STATUS_DETAILS_KEY } from './status.js';
-import { pauseOf, streamOf } from './stream-body.js';
+import { streamOf } from './stream-body.js';
 
 /** How many messages an auto-mocked server stream sends (as over native gRPC). */
 const AUTO_STREAM_LENGTH = 3;
@@ -356,21 +356,21 @@ export class GrpcWebServer {
       const body = answered.kind === 'reply' ? answered.reply.body : answered.body;
       try {
         if (body !== undefined && body !== null) {
+          // The rule's items at their pace, each handed over once Connect takes the one before (backpressure).
           const { items, interval } = streamOf(body);
-          let first = true;
-          for await (const item of items) {
-            if (isFault(item)) throw item;
-            const pause = pauseOf(item);
-            if (pause !== undefined) {
-              if (!(await sleep(pause, context.signal))) break;
-              continue;
-            }
-            if (!first && interval > 0 && !(await sleep(interval, context.signal))) break;
-            first = false;
-            const message = fromBinary(method.output, this.#answers.encodeAnswer(info, answered, item));
-            log.add('out', item);
-            yield message;
-          }
+          const sending = sendPaced(
+            items,
+            interval,
+            (item) => {
+              if (isFault(item)) throw item;
+              const message = fromBinary(method.output, this.#answers.encodeAnswer(info, answered, item));
+              log.add('out', item);
+              return outbox.deliver(message);
+            },
+            context.signal,
+          );
+          yield* outbox.until(sending);
+          await sending;
         }
         yield* outbox.flush();
       } catch (error) {
@@ -384,6 +384,7 @@ export class GrpcWebServer {
       setAll(context.responseTrailer, reply?.trailers);
       this.#engine.record(request, outcome, { status: 'OK', startedAt, messages: log });
     } finally {
+      outbox.close();
       // The client left while messages were going out: Connect stops this generator.
       if (!recorded) this.#aborted(request, outcome, context, startedAt);
     }
@@ -574,33 +575,57 @@ function writeUnary(): never {
   throw makeFault('INTERNAL', 'this method answers with one message: return it instead of calling write()');
 }
 
-/** Messages a stream handler `write`s while it runs, handed to Connect in order. */
+/** Messages of a stream (those a handler `write`s, the rule's items), handed to Connect in order. */
 class Outbox {
-  readonly #pending: Message[] = [];
+  /** Messages not yet taken by Connect; `taken` says whether one was (false: the call ended first). */
+  readonly #pending: { message: Message; taken?: ((taken: boolean) => void) | undefined }[] = [];
   #wake: (() => void) | undefined;
+  #closed = false;
 
   push(message: Message): void {
-    this.#pending.push(message);
+    this.#pending.push({ message });
     this.#wake?.();
   }
 
-  /** Yields what is written until `done` settles. */
-  async *until(done: Promise<unknown>): AsyncGenerator<Message> {
-    let settled = false;
-    void done.finally(() => {
-      settled = true;
+  /** Pushes `message`; resolves true once Connect took it, false if the call ended first. */
+  deliver(message: Message): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
+    return new Promise((taken) => {
+      this.#pending.push({ message, taken });
       this.#wake?.();
     });
+  }
+
+  /** Yields what is pushed until `done` settles (whether it fulfils or rejects: its caller awaits it). */
+  async *until(done: Promise<unknown>): AsyncGenerator<Message> {
+    let settled = false;
+    const settle = (): void => {
+      settled = true;
+      this.#wake?.();
+    };
+    done.then(settle, settle);
     for (;;) {
       yield* this.flush();
       if (settled) return;
+      // yield* hops through microtasks: a message may have come since flush() saw none, with no one to wake.
+      if (this.#pending.length) continue;
       await new Promise<void>((resolve) => (this.#wake = resolve));
       this.#wake = undefined;
     }
   }
 
   *flush(): Generator<Message> {
-    while (this.#pending.length) yield this.#pending.shift() as Message;
+    for (let next = this.#pending[0]; next; next = this.#pending[0]) {
+      yield next.message;
+      this.#pending.shift();
+      next.taken?.(true);
+    }
+  }
+
+  /** The call is over: what was waiting to be taken never will be. */
+  close(): void {
+    this.#closed = true;
+    for (const { taken } of this.#pending.splice(0)) taken?.(false);
   }
 }
 
