@@ -69,9 +69,10 @@ const read = (stream: grpc.ClientReadableStream<Message> | grpc.ClientDuplexStre
 
 const timeline = (messages: StreamMessage[] | undefined) => messages?.map((m) => [m.direction, (m.message as Message).text]);
 
-test('a server stream: each item sent, with when, in place of the spent iterable', async () => {
-  expect((await read(chat.Follow({ id: 'lobby' }))).map((m) => m.text)).toEqual(['one', 'two']);
+/** The journal's one entry, a Follow of 'lobby' over `protocol`: each item sent, in order, with when. */
+function expectLobbyStreamJournaled(protocol: string): void {
   const [entry] = stack.requests();
+  expect(entry?.protocol).toBe(protocol);
   expect(entry?.response?.body).toBeUndefined();
   expect(timeline(entry?.response?.messages)).toEqual([
     ['out', 'one'],
@@ -79,6 +80,27 @@ test('a server stream: each item sent, with when, in place of the spent iterable
   ]);
   const [first, second] = entry?.response?.messages ?? [];
   expect(second?.atMs).toBeGreaterThanOrEqual(first?.atMs ?? Number.POSITIVE_INFINITY);
+}
+
+/** The journal's one entry, a Talk of 'hi' then 'bye': what came in and what went out, each reply after its message. */
+function expectEchoTalkJournaled(): void {
+  const [entry] = stack.requests();
+  const sent = timeline(entry?.response?.messages) ?? [];
+  expect(sent.filter(([direction]) => direction === 'in')).toEqual([
+    ['in', 'hi'],
+    ['in', 'bye'],
+  ]);
+  expect(sent.filter(([direction]) => direction === 'out')).toEqual([
+    ['out', 'echo hi'],
+    ['out', 'echo bye'],
+  ]);
+  expect(sent.findIndex(([, text]) => text === 'echo hi')).toBeGreaterThan(sent.findIndex(([, text]) => text === 'hi'));
+  expect(sent.findIndex(([, text]) => text === 'echo bye')).toBeGreaterThan(sent.findIndex(([, text]) => text === 'bye'));
+}
+
+test('a server stream: each item sent, with when, in place of the spent iterable', async () => {
+  expect((await read(chat.Follow({ id: 'lobby' }))).map((m) => m.text)).toEqual(['one', 'two']);
+  expectLobbyStreamJournaled('grpc');
 });
 
 test('a bidi call: what came in and what went out, in order', async () => {
@@ -88,19 +110,7 @@ test('a bidi call: what came in and what went out, in order', async () => {
   talk.write({ room: 'r', text: 'bye' });
   talk.end();
   expect((await replies).map((m) => m.text)).toEqual(['echo hi', 'echo bye']);
-  const [entry] = stack.requests();
-  const sent = timeline(entry?.response?.messages);
-  expect(sent?.filter(([direction]) => direction === 'in')).toEqual([
-    ['in', 'hi'],
-    ['in', 'bye'],
-  ]);
-  expect(sent?.filter(([direction]) => direction === 'out')).toEqual([
-    ['out', 'echo hi'],
-    ['out', 'echo bye'],
-  ]);
-  // Each reply follows the message it answers
-  expect(sent?.findIndex(([, text]) => text === 'echo hi')).toBeGreaterThan(sent?.findIndex(([, text]) => text === 'hi') ?? 99);
-  expect(sent?.findIndex(([, text]) => text === 'echo bye')).toBeGreaterThan(sent?.findIndex(([, text]) => text === 'bye') ?? 99);
+  expectEchoTalkJournaled();
 });
 
 test('a long stream keeps the first 100 messages and counts the others', async () => {
@@ -130,14 +140,7 @@ describe('over Connect and gRPC-Web on the web port', () => {
     ['gRPC-Web', 'grpc-web', () => createGrpcWebTransport({ baseUrl: web(), httpVersion: '1.1' })],
   ] as const)('a server stream over %s: each item sent, with when', async (_name, protocol, transport) => {
     expect(await collect(client(transport()).follow({ id: 'lobby' }))).toEqual(['one', 'two']);
-    const [entry] = stack.requests();
-    expect(entry?.protocol).toBe(protocol);
-    expect(timeline(entry?.response?.messages)).toEqual([
-      ['out', 'one'],
-      ['out', 'two'],
-    ]);
-    const [first, second] = entry?.response?.messages ?? [];
-    expect(second?.atMs).toBeGreaterThanOrEqual(first?.atMs ?? Number.POSITIVE_INFINITY);
+    expectLobbyStreamJournaled(protocol);
   });
 
   test('a bidi call over Connect (h2c): what came in and what went out, in order', async () => {
@@ -146,18 +149,7 @@ describe('over Connect and gRPC-Web on the web port', () => {
       yield { room: 'r', text: 'bye' };
     }
     expect(await collect(client(createConnectTransport({ baseUrl: web(), httpVersion: '2' })).talk(lines()))).toEqual(['echo hi', 'echo bye']);
-    const [entry] = stack.requests();
-    const sent = timeline(entry?.response?.messages) ?? [];
-    expect(sent.filter(([direction]) => direction === 'in')).toEqual([
-      ['in', 'hi'],
-      ['in', 'bye'],
-    ]);
-    expect(sent.filter(([direction]) => direction === 'out')).toEqual([
-      ['out', 'echo hi'],
-      ['out', 'echo bye'],
-    ]);
-    expect(sent.findIndex(([, text]) => text === 'echo hi')).toBeGreaterThan(sent.findIndex(([, text]) => text === 'hi'));
-    expect(sent.findIndex(([, text]) => text === 'echo bye')).toBeGreaterThan(sent.findIndex(([, text]) => text === 'bye'));
+    expectEchoTalkJournaled();
   });
 
   test('a long stream over Connect keeps the first 100 messages and counts the others', async () => {
