@@ -23,8 +23,9 @@ test('a sync source without pace goes out in one tick', async () => {
 
 test('stops when send says so (at once or through its promise), or when the signal aborts a wait', async () => {
   const sent: unknown[] = [];
-  expect(await sendPaced(['a', 'b', 'c'], 0, (item) => (sent.push(item), item !== 'b'))).toBe(false);
-  expect(await sendPaced(['d', 'e'], 0, (item) => (sent.push(item), Promise.resolve(false)))).toBe(false);
+  const keep = (item: unknown): unknown => sent.push(item) && item;
+  expect(await sendPaced(['a', 'b', 'c'], 0, (item) => keep(item) !== 'b')).toBe(false);
+  expect(await sendPaced(['d', 'e'], 0, (item) => Promise.resolve(keep(item) === undefined))).toBe(false);
   expect(sent).toEqual(['a', 'b', 'd']);
   const controller = new AbortController();
   const waiting = sendPaced(['x', pause(60_000), 'y'], 0, (item) => sent.push(item) > 0, controller.signal);
