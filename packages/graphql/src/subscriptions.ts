@@ -189,6 +189,8 @@ export interface SubscriptionHost {
   prepare(params: StreamedParams, headers: IncomingMessage['headers'], transport: SubscriptionTransport): Promise<ExecutionArgs | readonly GraphQLError[]>;
   /** The operation's source stream, if `prepare` made one (subscriptions). */
   sourceOf(args: ExecutionArgs): AsyncIterableIterator<unknown> | undefined;
+  /** The whole result an operation rule answered (`respond(result)`), sent as is instead of executing. */
+  answeredOf(args: ExecutionArgs): ExecutionResult | undefined;
   /** A result is about to be sent (an event of a subscription, or a query's one result); `context` is the operation's contextValue. */
   sent(context: unknown, result: ExecutionResult): void;
 }
@@ -209,8 +211,10 @@ export class SubscriptionTransports {
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
     const subscribe = async (args: ExecutionArgs) => {
       const source = host.sourceOf(args);
-      return source ? responseStream(source, args) : execute(args);
+      return source ? responseStream(source, args) : run(args);
     };
+    // Queries and mutations: an operation rule's whole result as is, else the schema's.
+    const run = (args: ExecutionArgs) => host.answeredOf(args) ?? execute(args);
     this.#ws = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>(
       {
         schema,
@@ -224,6 +228,7 @@ export class SubscriptionTransports {
           return prepared;
         },
         subscribe,
+        execute: run,
         onNext: (_ctx, _id, _payload, args, result) => {
           host.sent(args.contextValue, result as ExecutionResult);
         },
@@ -247,6 +252,7 @@ export class SubscriptionTransports {
         return (isErrors(prepared) ? { data: null, errors: prepared } : prepared) as never;
       },
       subscribe,
+      execute: run,
       // graphql-sse hands onNext the operation's contextValue, which prepare set.
       onNext: (ctx, _req, result) => {
         host.sent(ctx, result as unknown as ExecutionResult);
