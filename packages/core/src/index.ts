@@ -1,5 +1,15 @@
 export { projectRoot, resolveContractPath } from '@mockstack/core/platform';
-export type { Adapter, AdapterContext, ContractFileKind, ContractServeOptions, ExpandContext, HttpHandler, ServiceAddress, ServiceServer } from './adapter.js';
+export type {
+  Adapter,
+  AdapterContext,
+  ContractFileKind,
+  ContractServeOptions,
+  ExpandContext,
+  HttpHandler,
+  ServiceAddress,
+  ServiceServer,
+  UpgradeHandler,
+} from './adapter.js';
 export { boundedCopy, deeperThan, MAX_DEPTH, preview, TRUNCATED } from './bounded.js';
 export { Code, codes, isCode } from './code.js';
 export { type CompileOptions, compile, scenarioDefinitionOf } from './compile.js';

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   type AdapterContext,
@@ -170,7 +170,7 @@ class GraphqlServer implements ServiceServer {
     // graphql-sse's single-connection mode: PUT reserves a stream, DELETE stops an operation on it.
     this.#app.put(this.#path, (request, reply) => this.#transports.sse(request, reply));
     this.#app.delete(this.#path, (request, reply) => this.#transports.sse(request, reply));
-    this.#app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
+    this.#http.onUpgrade((request, socket, head) => this.#upgrade(request, socket, head));
     this.#app.setNotFoundHandler((request, reply) => {
       const method = request.method;
       const message =
@@ -205,8 +205,12 @@ class GraphqlServer implements ServiceServer {
     return this.#http.close(graceMs);
   }
 
-  attach(): Promise<HttpHandler> {
-    return this.#http.attach();
+  /** Mounted on another service's port (`on:`): its requests, and its WebSocket handshakes (graphql-ws), come from there. */
+  async attach(): Promise<HttpHandler> {
+    const handler = await this.#http.attach();
+    return Object.assign((request: IncomingMessage, response: ServerResponse) => handler(request, response), {
+      upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head),
+    });
   }
 
   host(path: string, handler: HttpHandler): () => void {
