@@ -48,6 +48,7 @@ import type { DocumentCache } from './documents.js';
 import {
   type Answer,
   errorsBody,
+  extensionsOf,
   FieldFault,
   faultAnswer,
   firstErrorOf,
