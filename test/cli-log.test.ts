@@ -108,6 +108,29 @@ test('warnings go to stderr; events show with --quiet, request lines do not', as
   }
 }, 60_000);
 
+test('--log-format json: requests and events as JSON lines on stdout, warnings as JSON lines on stderr', async () => {
+  const run = up(['test/fixtures/lenient/partner.graphql', '--lenient', '--random-ports', '--no-admin', '--log-format', 'json'], { NO_COLOR: '1' });
+  try {
+    const url = (await waitFor(run.stdout, /"event":"ready".*"url":"(http:\/\/127\.0\.0\.1:\d+[^"]*)"/, run))[1] as string;
+    const warning = (await waitFor(run.stderr, /^\{.*loaded leniently despite .*partner\.graphql:\d+:\d+.*\}$/m, run))[0];
+    expect(JSON.parse(warning)).toMatchObject({ level: 40 });
+    await graphqlQuery(url, '{ __typename }');
+    await waitFor(run.stdout, /"msg":"request"/, run);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const out = run
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { level?: number; msg?: string; event?: string });
+    expect(out.filter((line) => (line.level ?? 30) >= 40)).toEqual([]);
+    expect(out.map((line) => line.event ?? line.msg)).toEqual(expect.arrayContaining(['ready', 'request', 'stop']));
+    for (const line of run.stderr().trim().split('\n')) expect((JSON.parse(line) as { level: number }).level).toBeGreaterThanOrEqual(40);
+  } finally {
+    run.child.kill('SIGTERM');
+  }
+}, 60_000);
+
 test.each([
   ['FORCE_COLOR=1 colours a pipe', { FORCE_COLOR: '1' }, true],
   ['FORCE_COLOR wins over NO_COLOR', { FORCE_COLOR: '1', NO_COLOR: '1' }, true],

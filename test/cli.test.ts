@@ -150,19 +150,27 @@ test('an unknown command or a bad flag prints one line and a hint, not the whole
   const run = mockstack(['serve']);
   expect(await run.exited).not.toBe(0);
   expect(run.output()).toMatch(/unknown command 'serve'/);
-  for (const args of [
-    ['up', '--bogus'],
-    ['up', 'scenarios/checkout.ts', '--grace', 'soon'],
-  ]) {
-    const bad = mockstack(args);
+  const commands = ['up', 'init', 'record', 'import', 'variant', 'gen', 'check'];
+  const runs = [['up', 'scenarios/checkout.ts', '--grace', 'soon'], ...commands.map((command) => [command, '--bogus'])].map((args) => mockstack(args));
+  for (const bad of runs) {
     expect(await bad.exited).toBe(1);
     const lines = bad.output().trim().split('\n');
     expect(lines).toEqual([
-      expect.stringMatching(/^error: (unknown option '--bogus'|option '--grace <duration>' argument 'soon' is invalid)/),
+      // record's required --target is checked before unknown options
+      expect.stringMatching(
+        /^error: (unknown option '--bogus'|option '--grace <duration>' argument 'soon' is invalid|required option '--target <url>' not specified)/,
+      ),
       '(add --help to the command for its options and examples)',
     ]);
   }
-});
+  // …and each command's --help ends with examples to copy
+  const helps = commands.map((command) => [command, mockstack([command, '--help'])] as const);
+  for (const [command, help] of helps) {
+    expect(await help.exited).toBe(0);
+    expect(help.output()).toMatch(new RegExp(`\\nExamples:\\n  # .+\\n  mockstack ${command}\\b`));
+  }
+  // Fifteen CLI processes on a shared machine
+}, 90_000);
 
 test('`mockstack up <contract>` serves a contract with no scenario; an unknown file kind exits 1 naming the accepted kinds', async () => {
   const run = mockstack(['up', 'test/fixtures/contracts/inventory.graphql', '--random-ports', '--no-admin']);

@@ -2,20 +2,28 @@
  * The dashboard at /__admin/ui in a real Chromium (Debian's, driven by playwright-core): it loads, requests made
  * here over REST and gRPC appear live, the detail names the rule and its file:line (or why none answered), filters
  * narrow the list, a variant toggle changes the next answer, a state edit and a machine setter show in the next
- * answer, reset empties it; and behind an admin token, the page opened once with ?token= works through its cookie.
+ * answer, reset empties it; a GraphQL query shows as `query Name` with its operation, variables and answer, and a gRPC
+ * server stream (native and over Connect) lists its messages with their timing; and behind an admin token, the page
+ * opened once with ?token= works through its cookie.
  * Screenshots (light and dark) go to test/.screenshots/ (gitignored).
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { DescService } from '@bufbuild/protobuf';
+import { createClient } from '@connectrpc/connect';
+import { createConnectTransport } from '@connectrpc/connect-node';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { jest } from '@jest/globals';
+import { descriptorRegistry, loadProtos } from '@mockstack/grpc';
 import { type RunningStack, runScenario } from '@mockstack/runner';
-import { fault, grpc as grpcService, rest, scenario } from 'mockstack';
+import { fault, graphql, grpc as grpcService, rest, scenario } from 'mockstack';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { eventually } from './helpers/eventually.js';
 
 const proto = resolve(import.meta.dirname, 'fixtures/contracts/greeter.proto');
+const chatProto = resolve(import.meta.dirname, 'fixtures/init/chat.proto');
+const sdl = resolve(import.meta.dirname, 'fixtures/contracts/inventory.graphql');
 const screenshots = resolve(import.meta.dirname, '.screenshots');
 
 const shop = scenario('dashboard-shop', { seed: 3, state: () => ({ hits: 0, tags: new Set(['new']) }), machines: { visitor: ['new', 'greeted'] } })
@@ -27,6 +35,19 @@ const shop = scenario('dashboard-shop', { seed: 3, state: () => ({ hits: 0, tags
       rest.get('/orders/:id', { match: { query: { expand: 'lines' } } }, { id: 'o1', lines: [] }),
     ]),
     rpc: grpcService({ proto }, [grpcService.method('demo.greeter.v1.Greeter/SayHello', { message: 'hello', email: 'ada@example.com', count: 1 })]),
+    catalog: graphql({ schema: sdl }, { Query: { item: (_: unknown, { id }: { id: string }) => ({ id, name: 'Pen', quantity: 3 }) } }),
+    chat: grpcService({ proto: chatProto, web: true }, [
+      grpcService.method(
+        'demo.chat.v1.Chat/Follow',
+        grpcService.stream(
+          [
+            { room: 'lobby', text: 'first' },
+            { room: 'lobby', text: 'second' },
+          ],
+          { interval: '20ms' },
+        ),
+      ),
+    ]),
   })
   .variants({ 'shop-down': { shop: fault.unavailable('maintenance') } });
 
@@ -34,10 +55,12 @@ const shop = scenario('dashboard-shop', { seed: 3, state: () => ({ hits: 0, tags
 jest.setTimeout(60_000);
 
 type Greeter = grpc.Client & { SayHello(req: object, cb: (e: grpc.ServiceError | null, r: { message: string }) => void): void };
+type Chat = grpc.Client & { Follow(room: object): grpc.ClientReadableStream<{ text: string }> };
 
 let browser: Browser;
 let running: RunningStack;
 let greeter: Greeter;
+let chat: Chat;
 let shopUrl: string;
 
 beforeAll(async () => {
@@ -48,6 +71,9 @@ beforeAll(async () => {
   const Greeter = (grpc.loadPackageDefinition(definition) as unknown as { demo: { greeter: { v1: { Greeter: grpc.ServiceClientConstructor } } } }).demo.greeter
     .v1.Greeter;
   greeter = new Greeter(`127.0.0.1:${running.stack.address('rpc').port}`, grpc.credentials.createInsecure()) as unknown as Greeter;
+  const Chat = (grpc.loadPackageDefinition(protoLoader.loadSync(chatProto)) as unknown as { demo: { chat: { v1: { Chat: grpc.ServiceClientConstructor } } } })
+    .demo.chat.v1.Chat;
+  chat = new Chat(`127.0.0.1:${running.stack.address('chat').port}`, grpc.credentials.createInsecure()) as unknown as Chat;
   // Running as root in CI containers: Chromium's sandbox needs user namespaces it may not have.
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
 });
@@ -55,6 +81,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   greeter?.close();
+  chat?.close();
   await running?.close();
 });
 
@@ -124,6 +151,58 @@ describe('the dashboard', () => {
     await page.screenshot({ path: resolve(screenshots, 'journal-light.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: resolve(screenshots, 'journal-dark.png') });
+  });
+
+  test('a GraphQL query shows as its operation; a gRPC server stream lists its messages with their timing', async () => {
+    const query = await fetch(running.stack.address('catalog').url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query ItemPage($id: ID!) { item(id: $id) { id name quantity } }', variables: { id: 'pen-1' } }),
+    });
+    expect(await query.json()).toEqual({ data: { item: { id: 'pen-1', name: 'Pen', quantity: 3 } } });
+    const follow = chat.Follow({ id: 'lobby' });
+    const texts: string[] = [];
+    for await (const message of follow as AsyncIterable<{ text: string }>) texts.push(message.text);
+    expect(texts).toEqual(['first', 'second']);
+    const Chat = descriptorRegistry(loadProtos([chatProto], [])).getService('demo.chat.v1.Chat') as DescService;
+    const overConnect = createClient(
+      Chat,
+      createConnectTransport({ baseUrl: running.stack.address('chat').also?.[0]?.url ?? '', httpVersion: '1.1' }),
+    ) as unknown as {
+      follow(room: object): AsyncIterable<{ text: string }>;
+    };
+    for await (const message of overConnect.follow({ id: 'lobby' })) texts.push(message.text);
+    expect(texts).toEqual(['first', 'second', 'first', 'second']);
+
+    const rows = rowsOf(page);
+    await eventually(async () =>
+      expect(await rows.allInnerTexts()).toEqual([
+        expect.stringMatching(/connect\s+chat\s+Chat\/Follow\s+OK\s+chat#1/),
+        expect.stringMatching(/grpc\s+chat\s+Chat\/Follow\s+OK\s+chat#1/),
+        expect.stringMatching(/graphql\s+catalog\s+query ItemPage\s+200/),
+      ]),
+    );
+    const detail = page.getByRole('region', { name: 'Request detail' });
+    await rows.filter({ hasText: 'query ItemPage' }).click();
+    await eventually(async () => {
+      const text = (await detail.textContent()) ?? '';
+      expect(text).toContain('query ItemPage($id: ID!) { item(id: $id) { id name quantity } }');
+      expect(text).toMatch(/variables[\s\S]*"id": "pen-1"/);
+      expect(text).toMatch(/"name": "Pen"/);
+    });
+    await page.screenshot({ path: resolve(screenshots, 'graphql-light.png') });
+
+    for (const protocol of ['grpc', 'connect']) {
+      await rows.filter({ has: page.locator(`.proto.${protocol}`), hasText: 'Chat/Follow' }).click();
+      await eventually(async () => {
+        const text = (await detail.textContent()) ?? '';
+        expect(text).toContain('stream messages (2)');
+        expect(text).toMatch(/\+\d+\.\d ms ⇢ sent[\s\S]*"text": "first"[\s\S]*\+\d+\.\d ms ⇢ sent[\s\S]*"text": "second"/);
+      });
+    }
+    await page.screenshot({ path: resolve(screenshots, 'stream-light.png') });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.screenshot({ path: resolve(screenshots, 'stream-dark.png') });
   });
 
   test('filters narrow the list by protocol, match and text', async () => {

@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import { type RunningStack, runScenario } from '@mockstack/runner';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { ClientError, GraphQLClient } from 'graphql-request';
+import { createClient } from 'graphql-ws';
 import { fault, graphql, grpc, rest, type ServiceOf, scenario } from 'mockstack';
+import WebSocket from 'ws';
 
 const root = resolve(import.meta.dirname, '..');
 const SCHEMA = resolve(root, 'schemas/catalog.graphql');
@@ -24,7 +26,7 @@ const shop = scenario<State>('shared-port', { seed: 7, state: () => ({ stock: ne
     rest.get('/graphql-docs', { text: 'not GraphQL: /graphql-docs is a REST route beside the mount' }),
   ]),
   catalog: graphql<State>(
-    { schema: SCHEMA, on: 'orders' },
+    { schema: SCHEMA, on: 'orders', subscriptions: { events: 2, interval: 5 } },
     { Query: { product: (_parent, args, { state }) => ({ sku: String(args.sku), stock: state.stock.get(String(args.sku)) ?? 0 }) } },
   ),
 });
@@ -74,6 +76,23 @@ describe('GraphQL on a path of a REST service port', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(/not valid JSON/);
     await expect(client.request('{ product(sku: "SKU-1") { nope } }')).rejects.toThrow(ClientError);
+    expect(await client.request(STOCK, { sku: 'SKU-1' })).toMatchObject({ product: { sku: 'SKU-1' } });
+    expect((await fetch(`${origin}/stock/SKU-1`)).status).toBe(200);
+  });
+
+  it('serves subscriptions over WebSocket (graphql-ws) through the REST port; other upgrades are refused', async () => {
+    const ws = createClient({ url: `${origin.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    try {
+      const events: unknown[] = [];
+      for await (const result of ws.iterate({ query: 'subscription { stockChanged(sku: "SKU-1") { sku } }' })) events.push(result.data);
+      expect(events).toEqual([{ stockChanged: { sku: expect.any(String) } }, { stockChanged: { sku: expect.any(String) } }]);
+      expect(stack.requests({ operation: 'Subscription.stockChanged' }).map((e) => `${e.service} ${e.status}`)).toEqual(['catalog subscribed']);
+    } finally {
+      await ws.dispose();
+    }
+    // A handshake at a REST path: the socket is closed, and both protocols keep serving.
+    const refused = new WebSocket(`${origin.replace(/^http/, 'ws')}/stock/SKU-1`, 'graphql-transport-ws');
+    await expect(new Promise((done, fail) => refused.once('open', done).once('error', fail))).rejects.toThrow(/socket hang up/);
     expect(await client.request(STOCK, { sku: 'SKU-1' })).toMatchObject({ product: { sku: 'SKU-1' } });
     expect((await fetch(`${origin}/stock/SKU-1`)).status).toBe(200);
   });

@@ -8,7 +8,7 @@ import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { createClient as createSseClient } from 'graphql-sse';
 import { type Client, createClient, type FormattedExecutionResult } from 'graphql-ws';
-import { fault, graphql, rest, scenario } from 'mockstack';
+import { fault, graphql, respond, rest, scenario } from 'mockstack';
 import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
 
@@ -55,6 +55,11 @@ const live = scenario('live-orders', { seed: 11, state: (): State => ({ orders: 
         graphql.subscription('orderUpdated', { match: { args: { id: 'dropped' } } }, graphql.stream([{ id: 'dropped', status: 'PAID' }, fault.drop()])),
         graphql.subscription('orderUpdated', { match: { args: { id: 'refused' } } }, fault.permissionDenied('not your order')),
         graphql.subscription('announcement', graphql.stream([], { open: true })),
+        // Operation rules answer over the subscription transports as over HTTP
+        // (`as never`: the generated contract types describe the repository's catalog schema, not this fixture's)
+        graphql.query('VipOrder', { order: { id: 'vip', status: 'SHIPPED' } } as never),
+        graphql.query('RawOrder', respond({ data: { order: { id: 'raw', status: 'PAID' } } })),
+        graphql.mutation('CancelOrder', { match: { variables: { id: 'locked' } } }, fault.permissionDenied('order is locked')),
       ],
     ),
   })
@@ -209,6 +214,32 @@ describe('graphql-ws', () => {
     const results = await collect<{ order: Order }>(wsClient(), '{ order(id: "o1") { id status } }');
     expect(results).toEqual([{ data: { order: { id: 'o1', status: 'PLACED' } } }]);
   });
+
+  test('operation rules answer queries and mutations over WebSocket, journaled with the rule', async () => {
+    const client = wsClient();
+    expect(await collect(client, 'query VipOrder { order(id: "x") { id status } }')).toEqual([{ data: { order: { id: 'vip', status: 'SHIPPED' } } }]);
+    expect(await collect(client, 'query RawOrder { order(id: "x") { id } }')).toEqual([{ data: { order: { id: 'raw', status: 'PAID' } } }]);
+    await expect(collect(client, 'mutation CancelOrder($id: ID!) { cancelOrder(id: $id) { id } }', { id: 'locked' })).rejects.toEqual([
+      expect.objectContaining({ message: 'order is locked', extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+    ]);
+    // A mutation no rule matches: the schema answers (auto-mocked)
+    const [cancelled] = await collect<{ cancelOrder: Order }>(client, 'mutation CancelOrder($id: ID!) { cancelOrder(id: $id) { id } }', { id: 'o1' });
+    expect(cancelled?.data?.cancelOrder.id).toEqual(expect.any(String));
+    expect(
+      stack
+        .requests({ service: 'live' })
+        .slice(-4)
+        .map((e) => `${e.operation} ${e.status} ${e.rule}`),
+    ).toEqual([
+      expect.stringMatching(/^query VipOrder next live#\d+$/),
+      expect.stringMatching(/^query RawOrder next live#\d+$/),
+      expect.stringMatching(/^mutation CancelOrder error live#\d+$/),
+      'mutation CancelOrder next null',
+    ]);
+    // A variant takes queries over WebSocket down too
+    stack.variant('live-down');
+    await expect(collect(client, '{ order(id: "o1") { id } }')).rejects.toEqual([expect.objectContaining({ message: 'live updates are down' })]);
+  });
 });
 
 describe('bad input over WebSocket', () => {
@@ -287,6 +318,10 @@ describe('graphql-sse', () => {
       const orders: unknown[] = [];
       for await (const result of client.iterate({ query: 'subscription { orderUpdated(id: "fast") { status } }' })) orders.push(result.data);
       expect(orders).toEqual([{ orderUpdated: { status: 'PAID' } }, { orderUpdated: { status: 'SHIPPED' } }]);
+      // Operation rules answer over SSE too
+      const vip: unknown[] = [];
+      for await (const result of client.iterate({ query: 'query VipOrder { order(id: "x") { id status } }' })) vip.push(result.data);
+      expect(vip).toEqual([{ order: { id: 'vip', status: 'SHIPPED' } }]);
     } finally {
       client.dispose();
     }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import * as grpcJs from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { compile, createStack, type Stack, scenarioDefinitionOf } from '@mockstack/core';
+import type { Stack } from '@mockstack/core';
 import { grpcAdapter } from '@mockstack/grpc';
 import { restAdapter } from '@mockstack/rest';
 import { startStack } from '@mockstack/testing';
@@ -9,6 +9,7 @@ import { fault, scenario } from 'mockstack';
 import { orders } from '../scenarios/checkout/orders.js';
 import { payments } from '../scenarios/checkout/payments.js';
 import { type CheckoutState, seedState } from '../scenarios/checkout/state.js';
+import { stackOf, tcpServerGuard } from './helpers/grpc-stack.js';
 
 // The example's orders (REST) and payments (gRPC) services on free ports, sharing one state.
 const checkout = scenario<CheckoutState>('checkout-grpc', { seed: 42, state: seedState })
@@ -39,15 +40,11 @@ const PaymentService = ((definition.checkout as Record<string, Record<string, Re
 let stack: Stack;
 let client: PaymentClient;
 let ordersUrl: string;
-let tcpBefore: number;
-const tcpServers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+let noServerLeft: () => Promise<void>;
 
 beforeAll(async () => {
-  tcpBefore = tcpServers();
-  const def = scenarioDefinitionOf(checkout);
-  if (!def) throw new Error('not a scenario');
-  const model = await compile(def, { adapters: [restAdapter, grpcAdapter], file: resolve(root, 'scenarios/checkout.ts') });
-  stack = createStack(model, { adapters: [restAdapter, grpcAdapter] });
+  noServerLeft = tcpServerGuard();
+  stack = await stackOf(checkout, [restAdapter, grpcAdapter], resolve(root, 'scenarios/checkout.ts'));
   await stack.listen();
   ordersUrl = stack.address('orders').url;
   client = new PaymentService(`127.0.0.1:${stack.address('payments').port}`, grpcJs.credentials.createInsecure());
@@ -56,7 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   client.close();
   await stack.close();
-  expect(tcpServers()).toBeLessThanOrEqual(tcpBefore);
+  await noServerLeft();
 });
 
 beforeEach(() => {

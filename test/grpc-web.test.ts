@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { DescService, Registry } from '@bufbuild/protobuf';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
-import { compile, createStack, type ServiceAddress, type Stack, scenarioDefinitionOf } from '@mockstack/core';
+import type { ServiceAddress, Stack } from '@mockstack/core';
 import { descriptorRegistry, grpcAdapter, loadProtos } from '@mockstack/grpc';
 import { restAdapter } from '@mockstack/rest';
 import { startStack } from '@mockstack/testing';
@@ -11,6 +11,7 @@ import { fault, grpc, scenario } from 'mockstack';
 import { orders } from '../scenarios/checkout/orders.js';
 import { payments } from '../scenarios/checkout/payments.js';
 import { type CheckoutState, seedState } from '../scenarios/checkout/state.js';
+import { stackOf, tcpServerGuard } from './helpers/grpc-stack.js';
 
 // The checkout example's orders (REST) and payments (gRPC, with its Connect / gRPC-Web port) on free
 // ports, called by the Connect project's own Node clients.
@@ -62,16 +63,12 @@ let stack: Stack;
 let ordersUrl: string;
 let webUrl: string;
 let kitchenUrl: string;
-let tcpBefore: number;
-const tcpServers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+let noServerLeft: () => Promise<void>;
 const webOf = (address: ServiceAddress): string => address.also?.[0]?.url ?? '';
 
 beforeAll(async () => {
-  tcpBefore = tcpServers();
-  const def = scenarioDefinitionOf(checkout);
-  if (!def) throw new Error('not a scenario');
-  const model = await compile(def, { adapters: [restAdapter, grpcAdapter], file: resolve(root, 'scenarios/checkout.ts') });
-  stack = createStack(model, { adapters: [restAdapter, grpcAdapter] });
+  noServerLeft = tcpServerGuard();
+  stack = await stackOf(checkout, [restAdapter, grpcAdapter], resolve(root, 'scenarios/checkout.ts'));
   await stack.listen();
   ordersUrl = stack.address('orders').url;
   webUrl = webOf(stack.address('payments'));
@@ -80,9 +77,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack.close();
-  // A closed server's handle goes in libuv's close phase, after the close callbacks: one loop turn later.
-  await new Promise((done) => setTimeout(done, 0));
-  expect(tcpServers()).toBeLessThanOrEqual(tcpBefore);
+  await noServerLeft();
 });
 
 beforeEach(() => {
@@ -194,6 +189,15 @@ test('over HTTP/2 (h2c) on the same port: client streaming and bidi, and native 
     'connect test.kitchen.v1.Kitchen/Chat OK kitchen#2',
     'grpc test.kitchen.v1.Kitchen/PlaceOrder OK contract:test.kitchen.v1.Kitchen/PlaceOrder',
   ]);
+  // Stream messages are journaled with their timing, as over native gRPC.
+  const [batch, chat] = stack.engine.journal.list();
+  expect(batch?.response?.messages?.map((m) => [m.direction, (m.message as { dish: string }).dish])).toEqual([
+    ['in', 'soup'],
+    ['in', 'bread'],
+  ]);
+  expect(chat?.response?.messages?.map((m) => `${m.direction} ${(m.message as { text: string }).text}`)).toEqual(
+    expect.arrayContaining(['in hello', 'in world', 'out echo: hello', 'out echo: world']),
+  );
 });
 
 describe('bad input gets the protocol’s own error, and serving continues', () => {
@@ -288,13 +292,13 @@ test('CORS: pages on this machine may call the web port; other origins get no CO
 
 test('a web port in use: one clear error naming it; the running stack keeps serving', async () => {
   const taken = Number(new URL(webUrl).port);
-  const def = scenarioDefinitionOf(
+  const second = await stackOf(
     scenario<CheckoutState>('second', { seed: 1, state: seedState }).services({
       payments: { ...payments, port: 0, config: { ...payments.config, web: { port: taken } } },
     }),
+    [grpcAdapter],
+    resolve(root, 'scenarios/checkout.ts'),
   );
-  if (!def) throw new Error('not a scenario');
-  const second = createStack(await compile(def, { adapters: [grpcAdapter], file: resolve(root, 'scenarios/checkout.ts') }), { adapters: [grpcAdapter] });
   await expect(second.listen()).rejects.toMatchObject({
     code: 'MOCKSTACK_ERR_PORT_IN_USE',
     message: expect.stringContaining(`cannot listen on its web port 127.0.0.1:${taken}: the port is in use`),

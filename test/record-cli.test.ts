@@ -51,6 +51,7 @@ test('record until SIGINT, then up serves what was recorded', async () => {
   recording.child.kill('SIGINT');
   expect((await recording.exited).code).toBe(0);
   expect(recording.output()).toMatch(/wrote .*shop\.ts: scenario "shop" from 3 exchange\(s\)/);
+  expect(recording.output()).toMatch(/stopped api \(http:\/\/127\.0\.0\.1:\d+ → http:\/\/127\.0\.0\.1:\d+\)/);
   const text = readFileSync(out, 'utf8');
   expect(text).toContain("rest.get('/search', { match: { query: { q: 'lamp' } } }, respond({ hits: ['lamp'] }))");
 

@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { startStack, type TestStack } from '@mockstack/testing';
-import { graphql, grpc as grpcService, respond, rest, scenario, webhook } from 'mockstack';
+import { fault, graphql, grpc as grpcService, respond, rest, scenario, webhook } from 'mockstack';
 
 const proto = resolve(import.meta.dirname, 'fixtures/contracts/greeter.proto');
 const sdl = resolve(import.meta.dirname, 'fixtures/contracts/inventory.graphql');
@@ -79,6 +79,11 @@ beforeAll(async () => {
         rest.post('/refused', () => respond({ ok: true }, { webhooks: [webhook(refusedUrl, { n: 1 })] })),
         rest.post('/hang', () => respond({ ok: true }, { webhooks: [webhook(`${base}/hang`, { n: 2 }, { timeout: '150ms' })] })),
         rest.post('/not-a-url', () => respond({ ok: true }, { webhooks: [webhook('file:///etc/passwd', { n: 3 })] })),
+        rest.post('/declined', ({ body }) =>
+          fault.failedPrecondition('card declined', {
+            webhooks: [webhook((body as { callbackUrl: string }).callbackUrl, { id: 'pay_2', status: 'failed' })],
+          }),
+        ),
         rest.get('/ok', { ok: true }),
       ]),
       subscriptions: rest({ port: 0, openapi: withCallbacks }),
@@ -96,7 +101,9 @@ beforeAll(async () => {
         {
           'demo.greeter.v1.Greeter': {
             SayHello: ({ request }) =>
-              respond({ message: 'hi' }, { webhooks: [webhook(`${base}/grpc-hook?x=1`, { greeted: request.name }, { method: 'PUT' })] }),
+              request.name === 'nobody'
+                ? fault.grpc('NOT_FOUND', 'no such person', { webhooks: [webhook(`${base}/grpc-miss`, { missed: request.name })] })
+                : respond({ message: 'hi' }, { webhooks: [webhook(`${base}/grpc-hook?x=1`, { greeted: request.name }, { method: 'PUT' })] }),
           },
         },
       ),
@@ -162,6 +169,30 @@ test('GraphQL and gRPC handlers fire webhooks too', async () => {
   }
   expect(received.at(-1)).toMatchObject({ method: 'PUT', url: '/grpc-hook?x=1', body: '{"greeted":"Ada"}' });
   expect((await journaled(`PUT ${base}/grpc-hook`)).service).toBe('greeter');
+});
+
+test('a webhook beside a fault fires too (REST and gRPC)', async () => {
+  const restCall = nextCall();
+  const res = await fetch(`${stack.url('payments')}/declined`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ callbackUrl: `${base}/hooks/declined` }),
+  });
+  expect(res.status).toBe(422);
+  await restCall;
+  expect(received.at(-1)).toMatchObject({ method: 'POST', url: '/hooks/declined', body: '{"id":"pay_2","status":"failed"}' });
+  expect(await journaled(`POST ${base}/hooks/declined`)).toMatchObject({ service: 'payments', status: 204 });
+
+  const client = new Greeter(stack.url('greeter'), grpc.credentials.createInsecure()) as unknown as Greeter;
+  try {
+    const grpcCall = nextCall();
+    const error = await new Promise<grpc.ServiceError>((done) => client.SayHello({ name: 'nobody' }, (e) => done(e as grpc.ServiceError)));
+    expect(error.code).toBe(grpc.status.NOT_FOUND);
+    await grpcCall;
+  } finally {
+    client.close();
+  }
+  expect(received.at(-1)).toMatchObject({ method: 'POST', url: '/grpc-miss', body: '{"missed":"nobody"}' });
 });
 
 test.each([

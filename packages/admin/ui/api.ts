@@ -1,46 +1,8 @@
 // What the admin API sends (see packages/admin/src/routes.ts and /__admin/openapi.json), and how the page calls it.
 // Every URL is relative to the page (/__admin/ui), so the dashboard works under any host and port.
 
-export interface MissReport {
-  message: string;
-  nearest?: { rule: string; source?: string; wanted: string[]; missed: string[] };
-  candidates: string[];
-  hint: string;
-}
-
-export interface StreamMessage {
-  /** Milliseconds after the call started. */
-  atMs: number;
-  direction: 'in' | 'out';
-  message: unknown;
-}
-
-export interface JournalEntry {
-  id: number;
-  time: string;
-  protocol: string;
-  service: string;
-  operation: string;
-  target: string;
-  request: { params: Record<string, string>; query: Record<string, unknown>; headers: Record<string, unknown>; body: unknown };
-  rule: string | null;
-  status: number | string;
-  code?: string;
-  miss?: MissReport;
-  error?: string;
-  strayErrors?: string[];
-  durationMs: number;
-  variants: string[];
-  response?: {
-    status: number | string;
-    headers?: Record<string, string>;
-    trailers?: Record<string, string>;
-    body?: unknown;
-    truncatedBytes?: number;
-    messages?: StreamMessage[];
-    droppedMessages?: number;
-  };
-}
+// The journal's own types, type-only: erased from the bundle, so no node code reaches the page.
+export type { JournalEntry, MissReport, StreamMessage } from '@mockstack/core/journal';
 
 export interface Health {
   scenario: string;

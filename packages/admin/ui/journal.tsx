@@ -155,9 +155,25 @@ function passes(e: JournalEntry, f: Filters, rules: Map<string, RuleView>): bool
   return true;
 }
 
-/** The target as the list shows it: a gRPC method without its package (`Greeter/SayHello`); the full one is its tooltip. */
+/** Protocols whose calls are gRPC methods: native gRPC, and Connect / gRPC-Web on a gRPC service's web port. */
+const RPC_PROTOCOLS = new Set(['grpc', 'connect', 'grpc-web']);
+
+/**
+ * The target as the list shows it: a gRPC method without its package (`Greeter/SayHello`), a GraphQL request by
+ * its operation (`query Home`); the full target is its tooltip.
+ */
 function shortTarget(e: JournalEntry): string {
-  return e.protocol === 'grpc' ? e.target.replace(/^\/?(?:[\w]+\.)*/, '') : e.target;
+  if (RPC_PROTOCOLS.has(e.protocol)) return e.target.replace(/^\/?(?:[\w]+\.)*/, '');
+  if (e.protocol === 'graphql' && /^(query|mutation|subscription)\b/.test(e.operation)) return e.operation;
+  return e.target;
+}
+
+/** A GraphQL request's document and variables, when its body is one (`{ query, variables, operationName }`). */
+function graphqlRequestOf(e: JournalEntry): { query: string; variables: unknown } | undefined {
+  const body = e.request.body;
+  if (e.protocol !== 'graphql' || typeof body !== 'object' || body === null) return undefined;
+  const { query, variables } = body as { query?: unknown; variables?: unknown };
+  return typeof query === 'string' ? { query, variables } : undefined;
 }
 
 function ruleLabel(e: JournalEntry, rules: Map<string, RuleView>): string {
@@ -174,7 +190,8 @@ function statusClass(e: JournalEntry): string {
 
 function Detail({ entry: e, rules }: { entry: JournalEntry; rules: Map<string, RuleView> }) {
   const rule = e.rule === null ? undefined : rules.get(e.rule);
-  const grpc = e.protocol === 'grpc';
+  const grpc = RPC_PROTOCOLS.has(e.protocol);
+  const graphqlRequest = graphqlRequestOf(e);
   return (
     <article>
       <h2>
@@ -230,7 +247,14 @@ function Detail({ entry: e, rules }: { entry: JournalEntry; rules: Map<string, R
       <Pairs title={grpc ? 'metadata' : 'headers'} values={e.request.headers} />
       <Pairs title="query" values={e.request.query} />
       <Pairs title="params" values={e.request.params} />
-      <Body title={grpc ? 'message' : 'body'} value={e.request.body} />
+      {graphqlRequest ? (
+        <>
+          <Body title="operation" value={graphqlRequest.query} />
+          <Body title="variables" value={graphqlRequest.variables} />
+        </>
+      ) : (
+        <Body title={grpc ? 'message' : 'body'} value={e.request.body} />
+      )}
       <h3>Response</h3>
       {e.response ? (
         <>

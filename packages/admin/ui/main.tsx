@@ -37,9 +37,13 @@ function App() {
       setProblem((error as Error).message);
     }
   }, []);
+  // Only the latest refresh applies: an older one (started before a toggle) answering last would undo the toggle on the page.
+  const steeringTicket = useRef(0);
   const refreshSteering = useCallback(async () => {
+    const ticket = ++steeringTicket.current;
     try {
       const [v, m] = await Promise.all([admin<VariantsView>('variants'), admin<MachinesView>('machines')]);
+      if (ticket !== steeringTicket.current) return;
       setVariants(v);
       setMachines(m);
       setStateVersion((n) => n + 1);

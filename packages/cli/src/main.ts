@@ -142,7 +142,19 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--port <port>', 'port of the first proxy, the next targets get the next ones (0: free ports)', integer, 8800)
     .option('--host <host>', 'host the proxies bind to', '127.0.0.1')
     .option('--stop-after <n|duration>', 'stop after this many exchanges (50) or this long (30s), as well as on Ctrl-C')
-    .addHelpText('after', '\nExample:\n  mockstack record --target http://localhost:3000 --target grpc://localhost:50051 --proto protos/payments.proto');
+    .addHelpText(
+      'after',
+      examples([
+        [
+          'mockstack record --target http://localhost:3000 --target grpc://localhost:50051 --proto protos/payments.proto',
+          'a REST and a gRPC service, until Ctrl-C',
+        ],
+        [
+          'mockstack record --target https://api.example.com --port 0 --stop-after 50 --out scenarios/partner.ts',
+          'in CI: free ports, 50 exchanges, then write',
+        ],
+      ]),
+    );
   writtenScenarioOptions(record).action(async (options: RecordCommandOptions) => {
     const { runRecord } = await import('./record.js');
     exitCode = await runRecord(options);
@@ -156,7 +168,16 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .argument('<source>', 'a file, or a WireMock directory (mappings/ and __files/)')
     .option('--out <file>', 'where to write (default scenarios/<name>.ts)')
     .option('--name <name>', 'scenario name (default: the source file name)')
-    .option('--write-back', 'from a json-server db.json: the scenario writes its changes back to that file');
+    .option('--write-back', 'from a json-server db.json: the scenario writes its changes back to that file')
+    .addHelpText(
+      'after',
+      examples([
+        ['mockstack import wiremock/', 'WireMock mappings/*.json and __files/ → scenarios/wiremock.ts'],
+        ['mockstack import shop.postman_collection.json --out scenarios/shop.ts', 'a Postman collection: each saved example response'],
+        ['mockstack import session.har', 'a browser recording'],
+        ['mockstack import db.json --write-back', 'a json-server database: rest.crud per collection, changes written back to db.json'],
+      ]),
+    );
   writtenScenarioOptions(importer).action(async (source: string, options: ImportCommandOptions) => {
     const { runImport } = await import('./record.js');
     exitCode = await runImport(source, options);

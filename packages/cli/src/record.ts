@@ -64,6 +64,7 @@ export async function runRecord(options: RecordCommandOptions): Promise<number> 
     const timer = typeof stopAfter === 'object' && 'ms' in stopAfter ? setTimeout(stop, stopAfter.ms) : undefined;
   });
   await recorder.stop();
+  console.log(`stopped ${recorder.proxies.map((proxy) => `${proxy.name} (${proxy.url} → ${proxy.target})`).join(', ')}`);
   try {
     const result = await writeRecording(recorder, {
       out: options.out,

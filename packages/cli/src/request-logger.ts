@@ -20,7 +20,8 @@ export interface LoggerOptions {
  *
  * Text: requests and events (`logger.info(message, { event: 'reload' })`: reloads, variant switches,
  * stopping; printed even with --quiet) on stdout; warnings and errors on stderr, each line prefixed
- * `warning:` / `error:`. JSON: every line on stdout, one stream for a collector.
+ * `warning:` / `error:`. JSON: the same split, one JSON object a line on each (a request line is on stdout
+ * whatever its level).
  *
  * Lines go to stdout in order with everything else the process prints, and none is lost at exit or
  * on a crash. An asynchronous destination (what this once used) sends one write to the OS at a time
@@ -34,6 +35,16 @@ export function createLogger(options: LoggerOptions): Logger {
   const out = stdoutBatch();
   if (options.format === 'json') {
     const log = pino({ base: null, level: 'info' }, out);
+    // Pending request lines first, as in the text format.
+    const problems = pino(
+      { base: null, level: 'info' },
+      {
+        write: (line: string) => {
+          out.flush();
+          stderr().write(line);
+        },
+      },
+    );
     return {
       request: (e) => {
         if (options.quiet && !isServerError(e)) return;
@@ -56,14 +67,8 @@ export function createLogger(options: LoggerOptions): Logger {
         log.info(fields ?? {}, message);
         out.flush();
       },
-      warn: (message, fields) => {
-        log.warn(fields ?? {}, message);
-        out.flush();
-      },
-      error: (message, fields) => {
-        log.error(fields ?? {}, message);
-        out.flush();
-      },
+      warn: (message, fields) => problems.warn(fields ?? {}, message),
+      error: (message, fields) => problems.error(fields ?? {}, message),
     };
   }
   const color = options.color ?? { stdout: colorSupport(process.stdout), stderr: colorSupport(process.stderr) };

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Engine } from './engine.js';
 import type { Problem } from './errors.js';
 import type { ServerLimits } from './limits.js';
@@ -37,8 +38,14 @@ export interface AdapterContext {
   limits: ServerLimits;
 }
 
-/** Node's HTTP request listener: how a service mounted on another's port is handed its requests. */
-export type HttpHandler = (request: IncomingMessage, response: ServerResponse) => void;
+/** Node's HTTP `upgrade` listener (a WebSocket handshake). */
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/**
+ * Node's HTTP request listener: how a service mounted on another's port is handed its requests; with
+ * `upgrade`, its WebSocket handshakes too (e.g. graphql-ws of a GraphQL service mounted with `on:`).
+ */
+export type HttpHandler = ((request: IncomingMessage, response: ServerResponse) => void) & { upgrade?: UpgradeHandler | undefined };
 
 /** One running service of one protocol. */
 export interface ServiceServer {

@@ -725,7 +725,10 @@ export class Engine {
       }
       return this.#respond(rule, steps[index], request, call);
     }
-    if (isFault(value)) return { kind: 'fault', rule, fault: value };
+    if (isFault(value)) {
+      if (value.webhooks?.length) this.sendWebhooks(request, rule, value.webhooks);
+      return { kind: 'fault', rule, fault: value };
+    }
     if (isReply(value)) {
       if (value.webhooks?.length) this.sendWebhooks(request, rule, value.webhooks);
       return { kind: 'reply', rule, reply: value };

@@ -1,5 +1,15 @@
 export { projectRoot, resolveContractPath } from '@mockstack/core/platform';
-export type { Adapter, AdapterContext, ContractFileKind, ContractServeOptions, ExpandContext, HttpHandler, ServiceAddress, ServiceServer } from './adapter.js';
+export type {
+  Adapter,
+  AdapterContext,
+  ContractFileKind,
+  ContractServeOptions,
+  ExpandContext,
+  HttpHandler,
+  ServiceAddress,
+  ServiceServer,
+  UpgradeHandler,
+} from './adapter.js';
 export { boundedCopy, deeperThan, MAX_DEPTH, preview, TRUNCATED } from './bounded.js';
 export { Code, codes, isCode } from './code.js';
 export { type CompileOptions, compile, scenarioDefinitionOf } from './compile.js';
@@ -38,6 +48,7 @@ export { isLoopbackHost, isLoopbackOrigin } from './loopback.js';
 export { compileMatchers, describeValue, firstDifference, type Matcher } from './match.js';
 export * from './model.js';
 export { editDistance, nearest } from './nearest.js';
+export { PAUSE, pauseOf, sendPaced } from './paced.js';
 export { hashString, SeededRandom } from './random.js';
 export { defaultRedactedHeaders, defaultRedactedQuery, REDACTED, Redactor, type RedactSetting } from './redact.js';
 export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, isSequence, makeFault, makeReply, makeSequence, makeWebhook } from './reply.js';

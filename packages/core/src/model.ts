@@ -109,6 +109,8 @@ export interface Fault {
   body?: unknown;
   /** The connection is dropped instead of answering (`reset`) or answered with nothing (`empty`). */
   transport?: 'reset' | 'empty' | undefined;
+  /** Outbound calls made beside this fault when a rule answers it (`webhook(url, body, options)`); each is journaled. */
+  webhooks?: readonly Webhook[] | undefined;
 }
 
 /** Answers one call after another from a list; after the last, repeats it or starts again. */

@@ -1,4 +1,4 @@
-import { type Code, codeOfHttpStatus, type Duration, type Fault, isCode, makeFault, makeReply, type Reply } from '@mockstack/core';
+import { type Code, codeOfHttpStatus, type Duration, type Fault, isCode, makeFault, makeReply, type Reply, type Webhook } from '@mockstack/core';
 
 /** Shared with `@mockstack/http` by well-known symbols, so that neither package imports the other. */
 const DRIBBLE = Symbol.for('mockstack.http.dribble');
@@ -23,6 +23,11 @@ export interface FaultInit {
   retryAfter?: number;
   /** Over HTTP, use this status instead of the one the code maps to. */
   httpStatus?: number;
+  /**
+   * Outbound calls made when a rule answers with this fault, as beside any answer.
+   * @example fault.unavailable('card network down', { webhooks: [webhook(body.callbackUrl, { status: 'failed' })] })
+   */
+  webhooks?: readonly Webhook[];
 }
 
 const make =

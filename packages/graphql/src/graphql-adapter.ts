@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   type AdapterContext,
@@ -48,6 +48,7 @@ import type { DocumentCache } from './documents.js';
 import {
   type Answer,
   errorsBody,
+  extensionsOf,
   FieldFault,
   faultAnswer,
   firstErrorOf,
@@ -97,6 +98,8 @@ interface Streamed {
   source: EventStream | undefined;
   /** The subscription field's request as journaled, what answered it, and the events sent so far. */
   subscription: { request: SubscriptionRequest; outcome: Outcome; events: number } | undefined;
+  /** A query's or mutation's whole result, when an operation rule answered `respond(result)`. */
+  answered?: ExecutionResult | undefined;
 }
 
 class GraphqlServer implements ServiceServer {
@@ -168,7 +171,7 @@ class GraphqlServer implements ServiceServer {
     // graphql-sse's single-connection mode: PUT reserves a stream, DELETE stops an operation on it.
     this.#app.put(this.#path, (request, reply) => this.#transports.sse(request, reply));
     this.#app.delete(this.#path, (request, reply) => this.#transports.sse(request, reply));
-    this.#app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
+    this.#http.onUpgrade((request, socket, head) => this.#upgrade(request, socket, head));
     this.#app.setNotFoundHandler((request, reply) => {
       const method = request.method;
       const message =
@@ -203,8 +206,12 @@ class GraphqlServer implements ServiceServer {
     return this.#http.close(graceMs);
   }
 
-  attach(): Promise<HttpHandler> {
-    return this.#http.attach();
+  /** Mounted on another service's port (`on:`): its requests, and its WebSocket handshakes (graphql-ws), come from there. */
+  async attach(): Promise<HttpHandler> {
+    const handler = await this.#http.attach();
+    return Object.assign((request: IncomingMessage, response: ServerResponse) => handler(request, response), {
+      upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head),
+    });
   }
 
   host(path: string, handler: HttpHandler): () => void {
@@ -325,6 +332,7 @@ class GraphqlServer implements ServiceServer {
     return {
       prepare: (params, headers, transport) => this.#prepareStreamed(params, headers, transport),
       sourceOf: (args) => (args.contextValue as RequestContext | undefined)?.streamed?.source,
+      answeredOf: (args) => (args.contextValue as RequestContext | undefined)?.streamed?.answered,
       sent: (context, result) => this.#sent(context as RequestContext | undefined, result),
     };
   }
@@ -377,7 +385,7 @@ class GraphqlServer implements ServiceServer {
       operationName,
       contextValue: context,
     };
-    if (operation.type !== 'subscription') return args;
+    if (operation.type !== 'subscription') return this.#streamedOperation(core, context, args, startedAt);
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) {
       // Variables that do not fit, or a subscription refused by a fault (journaled by #subscribe): the protocol's error message.
@@ -386,6 +394,41 @@ class GraphqlServer implements ServiceServer {
     }
     if (context.streamed) context.streamed.source = source as EventStream;
     return args;
+  }
+
+  /**
+   * A query or mutation over graphql-ws or graphql-sse: its operation rules first (`graphql.query`,
+   * `graphql.mutation`), then the service's variant fault, delay, limit and chaos, as over HTTP; when none
+   * answers, the schema (and the field rules) does. A fault is the protocol's error message.
+   */
+  async #streamedOperation(
+    core: SubscriptionRequest,
+    context: RequestContext,
+    args: ExecutionArgs,
+    startedAt: number,
+  ): Promise<ExecutionArgs | readonly GraphQLError[]> {
+    const outcome = await this.#engine.handle(core, 'unmatched');
+    switch (outcome.kind) {
+      case 'fault': {
+        const fault = outcome.fault;
+        this.#engine.record(core, outcome, { status: fault.transport ? 'dropped' : 'error', code: fault.code, error: fault.message, startedAt });
+        if (fault.transport) context.streamed?.transport.drop();
+        return [new GraphQLError(fault.message, { extensions: extensionsOf(fault) })];
+      }
+      case 'aborted':
+        this.#engine.record(core, outcome, { status: 'aborted', startedAt });
+        return [new GraphQLError('the client went away')];
+      case 'reply':
+        context.rule = outcome.rule;
+        if (context.streamed) context.streamed.answered = outcome.reply.body as ExecutionResult;
+        return args;
+      case 'body':
+        context.rule = outcome.rule;
+        context.rootFromRule = outcome.body !== undefined;
+        return { ...args, rootValue: outcome.body };
+      default:
+        return args;
+    }
   }
 
   /** Journals a result sent over graphql-ws or graphql-sse: an event of a subscription, or a query's or mutation's result. */

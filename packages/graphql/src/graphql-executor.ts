@@ -107,7 +107,8 @@ export class FieldFault extends Error {
   }
 }
 
-function extensionsOf(fault: Fault): Record<string, unknown> {
+/** A fault's GraphQL error `extensions`: its code, details and retry hint. */
+export function extensionsOf(fault: Fault): Record<string, unknown> {
   const details = fault.details;
   return {
     code: graphqlCodeOf[fault.code],

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type Fault, isFault, makeFault, parseDuration, sleep } from '@mockstack/core';
+import { type Fault, isFault, makeFault, parseDuration, sendPaced, sleep } from '@mockstack/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ExecutionArgs, type ExecutionResult, execute, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { createHandler as createSseHandler } from 'graphql-sse/lib/use/fastify';
@@ -10,9 +10,6 @@ import { type WebSocket, WebSocketServer } from 'ws';
 
 /** Marks `graphql.stream(...)` answers (the DSL makes them; see `GraphqlStream` there). */
 export const STREAM = Symbol.for('mockstack.graphql.stream');
-/** A pause between events: the same marker as `grpc.pause`, so both spell it alike. */
-const PAUSE = Symbol.for('mockstack.grpc.pause');
-
 /** What `graphql.stream(events, init)` carries. */
 export interface StreamSpec {
   items: Iterable<unknown> | AsyncIterable<unknown>;
@@ -124,30 +121,24 @@ export class EventStream implements AsyncIterableIterator<unknown> {
     const delay = spec.delay === undefined ? 0 : (parseDuration(spec.delay) ?? 0);
     try {
       if (!(await sleep(delay, signal))) return;
-      const items = spec.items;
-      const sync = Symbol.iterator in items;
-      const iterator = sync ? (items as Iterable<unknown>)[Symbol.iterator]() : (items as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-      let first = true;
-      for (;;) {
-        const next = sync ? (iterator as Iterator<unknown>).next() : await iterator.next();
-        if (next.done || this.#ended) break;
-        const item = next.value;
-        const pause = pauseOf(item);
-        if (pause !== undefined) {
-          if (!(await sleep(pause, signal))) return;
-          continue;
-        }
-        if (!first && interval > 0 && !(await sleep(interval, signal))) return;
-        first = false;
-        if (this.#ended) return;
-        if (isFault(item)) {
+      // Events at the pace of `grpc.stream`'s messages; a Fault event ends the subscription.
+      const sentAll = await sendPaced(
+        spec.items,
+        interval,
+        (item) => {
+          if (this.#ended) return false;
+          if (!isFault(item)) {
+            this.#push(item);
+            return true;
+          }
           if (item.transport) this.#drop();
           else this.#push(item);
           this.#end();
-          return;
-        }
-        this.#push(item);
-      }
+          return false;
+        },
+        signal,
+      );
+      if (!sentAll) return;
     } catch (error) {
       // A scenario's async iterable threw: one error event, then the subscription ends.
       this.#push(makeFault('INTERNAL', `the subscription's event source failed: ${error instanceof Error ? error.message : String(error)}`));
@@ -156,12 +147,6 @@ export class EventStream implements AsyncIterableIterator<unknown> {
     }
     if (!spec.open) this.#end();
   }
-}
-
-function pauseOf(item: unknown): number | undefined {
-  if (typeof item !== 'object' || item === null) return undefined;
-  const spec = (item as { [PAUSE]?: number | string })[PAUSE];
-  return spec === undefined ? undefined : (parseDuration(spec) ?? 0);
 }
 
 /** A Fault event: what the subscription field's resolver throws (sent as a `next` with errors). */
@@ -204,6 +189,8 @@ export interface SubscriptionHost {
   prepare(params: StreamedParams, headers: IncomingMessage['headers'], transport: SubscriptionTransport): Promise<ExecutionArgs | readonly GraphQLError[]>;
   /** The operation's source stream, if `prepare` made one (subscriptions). */
   sourceOf(args: ExecutionArgs): AsyncIterableIterator<unknown> | undefined;
+  /** The whole result an operation rule answered (`respond(result)`), sent as is instead of executing. */
+  answeredOf(args: ExecutionArgs): ExecutionResult | undefined;
   /** A result is about to be sent (an event of a subscription, or a query's one result); `context` is the operation's contextValue. */
   sent(context: unknown, result: ExecutionResult): void;
 }
@@ -224,8 +211,10 @@ export class SubscriptionTransports {
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
     const subscribe = async (args: ExecutionArgs) => {
       const source = host.sourceOf(args);
-      return source ? responseStream(source, args) : execute(args);
+      return source ? responseStream(source, args) : run(args);
     };
+    // Queries and mutations: an operation rule's whole result as is, else the schema's.
+    const run = (args: ExecutionArgs) => host.answeredOf(args) ?? execute(args);
     this.#ws = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>(
       {
         schema,
@@ -239,6 +228,7 @@ export class SubscriptionTransports {
           return prepared;
         },
         subscribe,
+        execute: run,
         onNext: (_ctx, _id, _payload, args, result) => {
           host.sent(args.contextValue, result as ExecutionResult);
         },
@@ -262,6 +252,7 @@ export class SubscriptionTransports {
         return (isErrors(prepared) ? { data: null, errors: prepared } : prepared) as never;
       },
       subscribe,
+      execute: run,
       // graphql-sse hands onNext the operation's contextValue, which prepare set.
       onNext: (ctx, _req, result) => {
         host.sent(ctx, result as unknown as ExecutionResult);

@@ -18,7 +18,7 @@ import {
   type ServiceAddress,
   type ServiceServer,
   StreamMessages,
-  sleep,
+  sendPaced,
   tlsOf,
 } from '@mockstack/core';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
@@ -30,7 +30,7 @@ import { descriptorName } from './descriptors.js';
 import { type LoadedProtos, type MethodInfo, protoFileDescriptors } from './protos.js';
 import { GrpcRequest } from './request.js';
 import { grpcStatusOfCode, metadataOf, statusOfFault } from './status.js';
-import { pauseOf, streamOf } from './stream-body.js';
+import { streamOf } from './stream-body.js';
 import { validateGrpcService } from './validate.js';
 import type { GrpcWebServer } from './web.js';
 
@@ -728,34 +728,26 @@ class StreamWriter {
     return this.#call.write(buffer);
   }
 
-  /** Sends every item; a Fault item ends the stream with that status. Awaits only for pauses, backpressure and async sources. */
+  /** Sends every item at its pace; a Fault item ends the stream with that status. Awaits only for pauses, backpressure and async sources. */
   async writeAll(body: unknown, signal: AbortSignal | undefined): Promise<Ending> {
     if (body === undefined || body === null) return { kind: 'ok' };
     const { items, interval } = streamOf(body);
-    const sync = Symbol.iterator in items;
-    const iterator = sync ? (items as Iterable<unknown>)[Symbol.iterator]() : (items as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-    let first = true;
-    for (;;) {
-      const next = sync ? (iterator as Iterator<unknown>).next() : await iterator.next();
-      if (next.done) return { kind: 'ok' };
-      const item = next.value;
-      if (signal?.aborted || this.#call.cancelled) return { kind: 'aborted' };
-      if (isFault(item)) throw item;
-      const pause = pauseOf(item);
-      if (pause !== undefined) {
-        if (!(await sleep(pause, signal))) return { kind: 'aborted' };
-        continue;
-      }
-      if (!first && interval > 0 && !(await sleep(interval, signal))) return { kind: 'aborted' };
-      first = false;
-      if (!this.write(item)) {
-        if (this.#call.cancelled) return { kind: 'aborted' };
-        await new Promise<void>((resolve) => {
-          (this.#call as NodeJS.EventEmitter).once('drain', resolve);
-          signal?.addEventListener('abort', () => resolve(), { once: true });
+    const sentAll = await sendPaced(
+      items,
+      interval,
+      (item) => {
+        if (signal?.aborted || this.#call.cancelled) return false;
+        if (isFault(item)) throw item;
+        if (this.write(item)) return true;
+        if (this.#call.cancelled) return false;
+        return new Promise<boolean>((resolve) => {
+          (this.#call as NodeJS.EventEmitter).once('drain', () => resolve(true));
+          signal?.addEventListener('abort', () => resolve(false), { once: true });
         });
-      }
-    }
+      },
+      signal,
+    );
+    return sentAll ? { kind: 'ok' } : { kind: 'aborted' };
   }
 }
 

@@ -2,9 +2,6 @@ import { parseDuration } from '@mockstack/core';
 
 /** Marks a server-stream reply built by the DSL's `grpc.stream(items, { interval })`. */
 const STREAM = Symbol.for('mockstack.grpc.stream');
-/** Marks a pause between stream messages (`grpc.pause('200ms')`). */
-const PAUSE = Symbol.for('mockstack.grpc.pause');
-
 /**
  * The items of a stream answer and the wait between two of them: `grpc.stream(items, { interval })`,
  * an array or (async) iterable, or a single message.
@@ -20,11 +17,4 @@ function isIterable(value: unknown): value is Iterable<unknown> | AsyncIterable<
     Array.isArray(value) ||
     (typeof value === 'object' && value !== null && (Symbol.asyncIterator in value || (Symbol.iterator in value && typeof value !== 'string')))
   );
-}
-
-/** The milliseconds of a `grpc.pause(...)` item; undefined for a message. */
-export function pauseOf(item: unknown): number | undefined {
-  if (typeof item !== 'object' || item === null) return undefined;
-  const spec = (item as { [PAUSE]?: number | string })[PAUSE];
-  return spec === undefined ? undefined : (parseDuration(spec) ?? 0);
 }

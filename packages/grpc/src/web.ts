@@ -1,5 +1,5 @@
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import { createServer as createHttp2Server, createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import {
@@ -43,7 +43,10 @@ import {
   type Rule,
   type Service,
   type ServiceAddress,
-  sleep,
+  StreamMessages,
+  sendPaced,
+  type TlsMaterial,
+  tlsOf,
 } from '@mockstack/core';
 import cors from 'cors';
 import { BadMessage, decoder, encode } from './codec.js';
@@ -51,7 +54,7 @@ import type { GrpcWebConfig } from './config.js';
 import type { LoadedProtos, MethodInfo } from './protos.js';
 import { GrpcRequest, type GrpcWire } from './request.js';
 import { grpcStatusOfCode, STATUS_DETAILS_KEY } from './status.js';
-import { pauseOf, streamOf } from './stream-body.js';
+import { streamOf } from './stream-body.js';
 
 /** How many messages an auto-mocked server stream sends (as over native gRPC). */
 const AUTO_STREAM_LENGTH = 3;
@@ -93,8 +96,9 @@ type WebHandler = (request: IncomingMessage | Http2ServerRequest, response: Serv
  * Connect (JSON and binary), gRPC-Web and gRPC for a gRPC service, on an HTTP port of its own, served
  * by the Connect project's Node server (`@connectrpc/connect-node`) from descriptors of the service's
  * .proto files. Each call goes through the same engine, rules, state, variants, faults and journal as a
- * native gRPC call. HTTP/1.1 (what browsers send to a plain http:// port) and HTTP/2 with prior
- * knowledge (h2c; client and bidi streaming) are told apart by the connection's first bytes.
+ * native gRPC call. On a plain port, HTTP/1.1 (what browsers send to an http:// port) and HTTP/2 with prior
+ * knowledge (h2c; client and bidi streaming) are told apart by the connection's first bytes; with the
+ * service's `tls`, the same certificate serves h2 and HTTP/1.1, chosen by ALPN.
  */
 export class GrpcWebServer {
   readonly #service: Service;
@@ -102,7 +106,8 @@ export class GrpcWebServer {
   readonly #engine: Engine;
   readonly #protos: LoadedProtos;
   readonly #answers: GrpcAnswers;
-  readonly #net: NetServer;
+  readonly #tls: TlsMaterial | undefined;
+  readonly #net: NetServer | Http2SecureServer;
   readonly #sockets = new Set<Socket>();
 
   constructor(service: Service, config: GrpcWebConfig, maxMessageBytes: number, engine: Engine, protos: LoadedProtos, answers: GrpcAnswers) {
@@ -111,12 +116,21 @@ export class GrpcWebServer {
     this.#engine = engine;
     this.#protos = protos;
     this.#answers = answers;
+    this.#tls = tlsOf(service.config, service.name);
     const handler = withCors(config.cors, this.#connectHandler(descriptorRegistry(protos), maxMessageBytes));
+    const track = (socket: Socket): void => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    };
+    if (this.#tls) {
+      this.#net = createSecureServer({ cert: this.#tls.cert, key: this.#tls.key, allowHTTP1: true }, handler);
+      this.#net.on('connection', track);
+      return;
+    }
     const http1 = createHttp1Server(handler);
     const http2 = createHttp2Server(handler);
     this.#net = createNetServer((socket) => {
-      this.#sockets.add(socket);
-      socket.once('close', () => this.#sockets.delete(socket));
+      track(socket);
       sniff(socket, (h2, connection) => (h2 ? http2 : http1).emit('connection', connection));
     });
   }
@@ -133,7 +147,8 @@ export class GrpcWebServer {
         this.#net.removeAllListeners('error');
         const address = this.#net.address();
         const port = typeof address === 'object' && address ? address.port : this.#config.port;
-        resolve({ name: this.#service.name, protocol: 'connect', host, port, url: `http://${host.includes(':') ? `[${host}]` : host}:${port}` });
+        const url = `${this.#tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+        resolve({ name: this.#service.name, protocol: 'connect', host, port, url, ...(this.#tls?.caFile && { ca: this.#tls.caFile }) });
       });
     });
   }
@@ -249,6 +264,8 @@ export class GrpcWebServer {
     const startedAt = performance.now();
     const decode = decoder(info.requestType);
     const messages: unknown[] = [];
+    // A client stream's messages with their timing, for the journal, as over gRPC (a unary call has none).
+    const log = info.requestStream ? new StreamMessages(startedAt) : undefined;
     let body: unknown;
     if (info.requestStream) {
       for await (const message of input as AsyncIterable<Message>) {
@@ -258,6 +275,7 @@ export class GrpcWebServer {
           break;
         }
         messages.push(decoded);
+        log?.add('in', decoded);
       }
       body ??= messages;
     } else {
@@ -265,6 +283,7 @@ export class GrpcWebServer {
       if (!(body instanceof BadMessage)) messages.push(body);
     }
     const request = this.#request(info, context, body, messages, messages, undefined);
+    request.streamLog = log;
     if (body instanceof BadMessage) throw this.#fail(request, badRequest(body), startedAt);
     const handled = await this.#handle(info, request);
     const outcome = handled.kind === 'fallback' ? this.#answers.contract(info, request, handled.rule, 1) : handled;
@@ -280,7 +299,7 @@ export class GrpcWebServer {
       const fault = this.#answers.shapeFault(info, outcome, error);
       throw this.#fail(request, outcome, startedAt, { ...this.#answers.status(fault), fault });
     }
-    this.#engine.record(request, outcome, { status: 'OK', startedAt });
+    this.#engine.record(request, outcome, { status: 'OK', startedAt, messages: log });
     return answer;
   }
 
@@ -291,6 +310,12 @@ export class GrpcWebServer {
     const decode = decoder(info.requestType);
     const outbox = new Outbox();
     const messages: unknown[] = [];
+    // The call's messages both ways with their timing, for the journal, as over gRPC.
+    const log = new StreamMessages(startedAt);
+    const write = (message: unknown): void => {
+      outbox.push(this.#encodeWritten(info, method, message));
+      log.add('out', message);
+    };
     let request: GrpcRequest;
     if (info.requestStream) {
       const incoming = (async function* () {
@@ -298,16 +323,18 @@ export class GrpcWebServer {
           const decoded = decode(bytesOf(method.input, message));
           if (decoded instanceof BadMessage) throw badRequest(decoded).fault;
           messages.push(decoded);
+          log.add('in', decoded);
           yield decoded;
         }
       })();
-      request = this.#request(info, context, messages, messages, incoming, (message) => outbox.push(this.#encodeWritten(info, method, message)));
+      request = this.#request(info, context, messages, messages, incoming, write);
     } else {
       const body = decode(bytesOf(method.input, input as Message));
       if (!(body instanceof BadMessage)) messages.push(body);
-      request = this.#request(info, context, body, messages, messages, (message) => outbox.push(this.#encodeWritten(info, method, message)));
+      request = this.#request(info, context, body, messages, messages, write);
       if (body instanceof BadMessage) throw this.#fail(request, badRequest(body), startedAt);
     }
+    request.streamLog = log;
     let recorded = false;
     let outcome: Outcome = { kind: 'aborted', rule: undefined };
     try {
@@ -329,19 +356,21 @@ export class GrpcWebServer {
       const body = answered.kind === 'reply' ? answered.reply.body : answered.body;
       try {
         if (body !== undefined && body !== null) {
+          // The rule's items at their pace, each handed over once Connect takes the one before (backpressure).
           const { items, interval } = streamOf(body);
-          let first = true;
-          for await (const item of items) {
-            if (isFault(item)) throw item;
-            const pause = pauseOf(item);
-            if (pause !== undefined) {
-              if (!(await sleep(pause, context.signal))) break;
-              continue;
-            }
-            if (!first && interval > 0 && !(await sleep(interval, context.signal))) break;
-            first = false;
-            yield fromBinary(method.output, this.#answers.encodeAnswer(info, answered, item));
-          }
+          const sending = sendPaced(
+            items,
+            interval,
+            (item) => {
+              if (isFault(item)) throw item;
+              const message = fromBinary(method.output, this.#answers.encodeAnswer(info, answered, item));
+              log.add('out', item);
+              return outbox.deliver(message);
+            },
+            context.signal,
+          );
+          yield* outbox.until(sending);
+          await sending;
         }
         yield* outbox.flush();
       } catch (error) {
@@ -353,8 +382,9 @@ export class GrpcWebServer {
       recorded = true;
       if (context.signal.aborted) throw this.#aborted(request, outcome, context, startedAt);
       setAll(context.responseTrailer, reply?.trailers);
-      this.#engine.record(request, outcome, { status: 'OK', startedAt });
+      this.#engine.record(request, outcome, { status: 'OK', startedAt, messages: log });
     } finally {
+      outbox.close();
       // The client left while messages were going out: Connect stops this generator.
       if (!recorded) this.#aborted(request, outcome, context, startedAt);
     }
@@ -421,6 +451,7 @@ export class GrpcWebServer {
       code,
       error,
       startedAt,
+      messages: request.streamLog,
     });
     return new ConnectError(error, code === 'DEADLINE_EXCEEDED' ? ConnectCode.DeadlineExceeded : ConnectCode.Canceled);
   }
@@ -544,33 +575,57 @@ function writeUnary(): never {
   throw makeFault('INTERNAL', 'this method answers with one message: return it instead of calling write()');
 }
 
-/** Messages a stream handler `write`s while it runs, handed to Connect in order. */
+/** Messages of a stream (those a handler `write`s, the rule's items), handed to Connect in order. */
 class Outbox {
-  readonly #pending: Message[] = [];
+  /** Messages not yet taken by Connect; `taken` says whether one was (false: the call ended first). */
+  readonly #pending: { message: Message; taken?: ((taken: boolean) => void) | undefined }[] = [];
   #wake: (() => void) | undefined;
+  #closed = false;
 
   push(message: Message): void {
-    this.#pending.push(message);
+    this.#pending.push({ message });
     this.#wake?.();
   }
 
-  /** Yields what is written until `done` settles. */
-  async *until(done: Promise<unknown>): AsyncGenerator<Message> {
-    let settled = false;
-    void done.finally(() => {
-      settled = true;
+  /** Pushes `message`; resolves true once Connect took it, false if the call ended first. */
+  deliver(message: Message): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
+    return new Promise((taken) => {
+      this.#pending.push({ message, taken });
       this.#wake?.();
     });
+  }
+
+  /** Yields what is pushed until `done` settles (whether it fulfils or rejects: its caller awaits it). */
+  async *until(done: Promise<unknown>): AsyncGenerator<Message> {
+    let settled = false;
+    const settle = (): void => {
+      settled = true;
+      this.#wake?.();
+    };
+    done.then(settle, settle);
     for (;;) {
       yield* this.flush();
       if (settled) return;
+      // yield* hops through microtasks: a message may have come since flush() saw none, with no one to wake.
+      if (this.#pending.length) continue;
       await new Promise<void>((resolve) => (this.#wake = resolve));
       this.#wake = undefined;
     }
   }
 
   *flush(): Generator<Message> {
-    while (this.#pending.length) yield this.#pending.shift() as Message;
+    for (let next = this.#pending[0]; next; next = this.#pending[0]) {
+      yield next.message;
+      this.#pending.shift();
+      next.taken?.(true);
+    }
+  }
+
+  /** The call is over: what was waiting to be taken never will be. */
+  close(): void {
+    this.#closed = true;
+    for (const { taken } of this.#pending.splice(0)) taken?.(false);
   }
 }
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createH2cServer, createSecureServer, type Http2Session, constants as h2 } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
@@ -13,6 +13,7 @@ import {
   type Service,
   type ServiceAddress,
   type TlsMaterial,
+  type UpgradeHandler,
 } from '@mockstack/core';
 import cors from 'cors';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -49,6 +50,8 @@ export class HttpApp {
   readonly #tlsCaFile: string | undefined;
   /** Set by `serverFactory`, which `Fastify()` calls at once. */
   #listener!: HttpHandler;
+  #ownUpgrade: UpgradeHandler | undefined;
+  #upgrades = false;
 
   constructor(options: HttpAppOptions) {
     const corsHandler = corsHandlerOf(options.cors);
@@ -90,7 +93,25 @@ export class HttpApp {
 
   /** Serves another service at `path` on this app's port until the returned function is called. */
   host(path: string, handler: HttpHandler): () => void {
+    if (handler.upgrade) this.#listenForUpgrades();
     return this.#mounts.add(path, handler);
+  }
+
+  /** WebSocket handshakes of this service's own (those at a mounted service's path go to it first). */
+  onUpgrade(own: UpgradeHandler): void {
+    this.#ownUpgrade = own;
+    this.#listenForUpgrades();
+  }
+
+  /** One `upgrade` listener, added only when someone takes handshakes (without one, node refuses them). */
+  #listenForUpgrades(): void {
+    if (this.#upgrades) return;
+    this.#upgrades = true;
+    this.fastify.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (this.#mounts.upgrade(request, socket, head)) return;
+      if (this.#ownUpgrade) this.#ownUpgrade(request, socket, head);
+      else socket.destroy();
+    });
   }
 
   /**

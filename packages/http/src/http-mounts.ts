@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { HttpHandler } from '@mockstack/core';
 
 /**
@@ -22,6 +24,14 @@ export class HttpMounts {
       if (this.#handlers.size === 0) return own(request, response);
       (this.#handlerOf(request.url ?? '/') ?? own)(request, response);
     };
+  }
+
+  /** Hands a WebSocket handshake to the service mounted at its path, if that service takes them; false otherwise. */
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const upgrade = this.#handlerOf(request.url ?? '/')?.upgrade;
+    if (!upgrade) return false;
+    upgrade(request, socket, head);
+    return true;
   }
 
   #handlerOf(url: string): HttpHandler | undefined {
