@@ -439,11 +439,11 @@ export class GrpcWebServer {
   /** The client cancelled, or its deadline (`connect-timeout-ms`, `grpc-timeout`) passed. */
   #aborted(request: GrpcRequest, outcome: Outcome, context: HandlerContext, startedAt: number): ConnectError {
     // A client usually gives up (and cuts the call) a little before the server's own timer fires: within a
-    // tenth of the timeout (at least 50 ms) of the deadline, it is the deadline (as over native gRPC).
+    // tenth of the timeout (at least 250 ms) of the deadline, it is the deadline (as over native gRPC).
     const remaining = context.timeoutMs();
     const timeout = remaining === undefined ? undefined : remaining + (performance.now() - startedAt);
 
-    const passed = remaining !== undefined && timeout !== undefined && remaining <= Math.max(50, timeout / 10);
+    const passed = remaining !== undefined && timeout !== undefined && remaining <= Math.max(250, timeout / 10);
     const code: Code = passed ? 'DEADLINE_EXCEEDED' : 'CANCELLED';
     const error = code === 'DEADLINE_EXCEEDED' ? `the client's deadline passed before ${request.operation} answered` : 'the client cancelled the call';
     this.#engine.record(request, outcome.kind === 'aborted' ? outcome : { kind: 'aborted', rule: 'rule' in outcome ? outcome.rule : undefined }, {
