@@ -512,7 +512,7 @@ class GrpcServer implements ServiceServer {
     const deadline = call.getDeadline();
     // The client's own timer usually fires (and cancels) a little before ours: the server's deadline
     // counts from when the call arrived, which on a loaded machine can be well over 100 ms after the client
-  // sent it. Within a tenth of the timeout (at least 250 ms) it is the deadline.
+    // sent it. Within a tenth of the timeout (at least 250 ms) it is the deadline.
     const at = deadline === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : new Date(deadline).getTime();
     const timeout = at - (Date.now() - (performance.now() - startedAt));
     const passed = at !== Number.POSITIVE_INFINITY && Date.now() >= at - Math.max(250, timeout / 10);
