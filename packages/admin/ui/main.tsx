@@ -113,6 +113,13 @@ function App() {
   );
 
   const reset = () => act(() => admin('reset', 'POST'));
+  // The switch shows the user's choice at once (a re-render before the server answered would flip it back);
+  // a refresh already in flight is dropped, and the one after the PUT shows what the server took.
+  const switchVariants = (active: string[]) => {
+    steeringTicket.current++;
+    setVariants((current) => ({ ...current, active }));
+    void act(() => admin('variants', 'PUT', { active }));
+  };
   const tabIndex = TABS.indexOf(tab);
   const onTabKey = (event: KeyboardEvent) => {
     const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
@@ -174,7 +181,7 @@ function App() {
         <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
           {tab === 'journal' && <JournalView entries={entries} rules={rules} services={services} />}
           {tab === 'services' && <ServicesPanel services={services} rules={rules} />}
-          {tab === 'variants' && <VariantsPanel variants={variants} onChange={(active) => act(() => admin('variants', 'PUT', { active }))} />}
+          {tab === 'variants' && <VariantsPanel variants={variants} onChange={switchVariants} />}
           {tab === 'state' && (
             <>
               <StatePanel version={stateVersion} />
