@@ -54,6 +54,7 @@ import {
   firstErrorOf,
   GraphqlExecutor,
   type GraphqlParams,
+  GraphqlRequest,
   INVALID,
   INVALID_JSON,
   isPromiseLike,
@@ -645,7 +646,14 @@ class GraphqlServer implements ServiceServer {
             extensions: parseJsonParam(params.extensions),
           };
     const target = request.method === 'POST' && request.url === this.#path ? this.#postTarget : `${request.method} ${request.url}`;
-    return new GraphqlRequest(this.#service.name, request, reply, body, target);
+    return new GraphqlRequest(
+      this.#service.name,
+      request.method === 'GET' ? (request.query as CoreRequest['query']) : undefined,
+      request.headers,
+      body,
+      target,
+      () => clientGoneSignal(reply.raw),
+    );
   }
 
   /** Requests refused before GraphQL sees them (bad JSON, too large, wrong path): GraphQL errors, journaled. */
@@ -716,40 +724,6 @@ class GraphqlServer implements ServiceServer {
       startedAt,
       response: 'transport' in answer ? undefined : { headers: answer.headers, body: answer.body },
     });
-  }
-}
-
-/**
- * The CoreRequest of one GraphQL HTTP request. A class, not a literal with a getter: one shape for
- * every request, and `signal` (an AbortController and a listener) is made only on first use.
- */
-class GraphqlRequest implements CoreRequest {
-  readonly protocol = 'graphql';
-  readonly service: string;
-  operation = INVALID;
-  readonly params = NONE;
-  readonly query: CoreRequest['query'];
-  readonly headers: CoreRequest['headers'];
-  body: unknown;
-  readonly target: string;
-  /** Set by the engine before a handler runs (this request is the handler's context). */
-  state: unknown = undefined;
-  call = 0;
-  readonly #reply: FastifyReply;
-  #signal: AbortSignal | undefined;
-
-  constructor(service: string, request: FastifyRequest, reply: FastifyReply, body: unknown, target: string) {
-    this.service = service;
-    this.query = request.method === 'GET' ? (request.query as CoreRequest['query']) : NONE;
-    this.headers = request.headers;
-    this.body = body;
-    this.target = target;
-    this.#reply = reply;
-  }
-
-  get signal(): AbortSignal {
-    this.#signal ??= clientGoneSignal(this.#reply.raw);
-    return this.#signal;
   }
 }
 
