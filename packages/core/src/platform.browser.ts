@@ -32,6 +32,10 @@ export function readTextFile(path: string): Promise<string> {
   return Promise.reject(unreadable(path));
 }
 
+export function readHashedTextFile(path: string): Promise<{ text: string; hash: string }> {
+  return Promise.reject(unreadable(path));
+}
+
 export function readTextFileSync(path: string): string {
   throw unreadable(path);
 }

@@ -1,6 +1,7 @@
 // The part of core that touches the machine: files and paths. Core's other modules reach it as
 // `@mockstack/core/platform`, whose `browser` condition swaps in platform.browser.ts, so the
 // engine, matching and state bundle for the browser (mockstack/msw) with no node builtin.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -45,6 +46,15 @@ export function displayPath(file: string): string {
 /** A contract file's text. */
 export function readTextFile(path: string): Promise<string> {
   return readFile(path, 'utf8');
+}
+
+/**
+ * A contract file's text with a hash of its bytes, for cache keys: hashing the bytes is ~10× cheaper
+ * than hashing the decoded text of a large document.
+ */
+export async function readHashedTextFile(path: string): Promise<{ text: string; hash: string }> {
+  const bytes = await readFile(path);
+  return { text: bytes.toString('utf8'), hash: createHash('sha1').update(bytes).digest('hex') };
 }
 
 /** A contract file's text, synchronously. */

@@ -1,5 +1,5 @@
 import { ErrorCode, MockstackError, type SourceLocation } from '@mockstack/core';
-import { readTextFile } from '@mockstack/core/platform';
+import { readHashedTextFile } from '@mockstack/core/platform';
 import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from '@mockstack/core/startup-cache';
 import { convertSwagger } from '@mockstack/openapi/swagger';
 import type { ErrorObject } from 'ajv';
@@ -110,29 +110,37 @@ export interface LoadOptions {
  */
 export async function loadOpenApi(file: string, options: LoadOptions = {}): Promise<OpenApi> {
   let text: string;
+  let textHash: string;
   try {
-    text = options.text ?? (await readTextFile(file));
+    // One hash names both cache entries below.
+    ({ text, hash: textHash } = options.text === undefined ? await readHashedTextFile(file) : { text: options.text, hash: contentHash(options.text) });
   } catch (error) {
     throw new MockstackError(ErrorCode.ContractLoad, `cannot read OpenAPI document ${file}: ${(error as Error).message}`, { cause: error });
   }
   // Plain JSON parses as fast as its cache would; YAML and documents with external $refs are cached.
   const swagger = isSwagger(text);
   const cached = !isJson(file, text) || hasExternalRef(text) || swagger;
-  const { document, refs } = (cached && readCachedDocument(file, text)) || (await readDocument(file, text, cached));
+  const { document, refs } = (cached && readCachedDocument(file, textHash)) || (await readDocument(file, text, textHash, cached));
   const version = versionOf(file, document);
-  const problems: DocumentProblem[] = options.skipSchemaCheck ? [] : await checkAgainstSpecCached(version, document);
+  // A document this text (and these $ref'd files) made passed every check before: its warnings are kept
+  // and the checks (JSON schema, unsatisfiable schemas, dangling $refs) are not run again.
+  const checkedName = `openapi-checked-v1-${contentHash(`${version}\n${options.lenient === true}\n${options.skipSchemaCheck === true}\n${textHash}\n${JSON.stringify(fileHashes(refs))}`)}`;
+  const checked = readStartupCache(checkedName, isCheckedDocument);
+  const problems: DocumentProblem[] = options.skipSchemaCheck || checked ? [] : await checkAgainstSpec(version, document);
   const resolve = (node: unknown): unknown => deref(document, node);
   const warnings: string[] = swagger
     ? ['a Swagger 2.0 document, converted to OpenAPI 3.0 at load (swagger2openapi): pointers in messages are into the converted document']
     : [];
   const basePath = basePathOf(document);
-  const operations = collectOperations(document, basePath, resolve, problems, warnings);
+  const operations = collectOperations(document, basePath, resolve, problems, warnings, !checked);
+  if (checked) return { file, version, document, basePath, operations, warnings: checked.warnings, resolve, refs };
   if (options.lenient && problems.length) {
     warnings.unshift(...problems.map((p) => `loaded leniently despite ${p.pointer || '/'}: ${p.message}`));
     problems.length = 0;
   }
   checkRefs(document, problems);
   if (problems.length) throw new OpenApiDocumentError(file, problems, undefined, undefined, swagger);
+  writeStartupCache(checkedName, { warnings } satisfies CheckedDocument);
   return { file, version, document, basePath, operations, warnings, resolve, refs };
 }
 
@@ -140,13 +148,13 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
  * Parses the document and bundles the files its `$ref`s point into; with `cache`, keeps the result
  * (see readCachedDocument). The YAML and `$ref` libraries load only here.
  */
-async function readDocument(file: string, text: string, cache: boolean): Promise<Bundled> {
+async function readDocument(file: string, text: string, textHash: string, cache: boolean): Promise<Bundled> {
   const read = await parseText(file, text);
   if (!isObject(read)) throw new OpenApiDocumentError(file, [{ pointer: '', message: 'the document must be an object with `openapi`, `info` and `paths`' }]);
   const parsed = read.swagger === '2.0' ? await fromSwagger(file, read) : read;
   versionOf(file, parsed);
   if (!hasExternalRef(text)) {
-    if (cache) writeCachedDocument(file, text, parsed, []);
+    if (cache) writeCachedDocument(file, textHash, parsed, []);
     return { document: parsed, refs: [] };
   }
   const { $RefParser } = await import('@apidevtools/json-schema-ref-parser');
@@ -158,7 +166,7 @@ async function readDocument(file: string, text: string, cache: boolean): Promise
     throw new OpenApiDocumentError(file, [{ pointer: pointerOfRefError(error), message: `cannot resolve a $ref: ${(error as Error).message}` }], error);
   }
   const refs = parser.$refs.paths('file').filter((path) => path !== file);
-  if (cache) writeCachedDocument(file, text, document, refs);
+  if (cache) writeCachedDocument(file, textHash, document, refs);
   return { document, refs };
 }
 
@@ -186,8 +194,17 @@ function isSwagger(text: string): boolean {
   return /^\s*\{?\s*["']?swagger["']?\s*:\s*["']?2\.0/m.test(text.slice(0, 4096));
 }
 
-function documentCacheName(file: string, text: string): string {
-  return `openapi-document-v1-${contentHash(`${file}\n${text}`)}.json`;
+function documentCacheName(file: string, textHash: string): string {
+  return `openapi-document-v2-${contentHash(`${file}\n${textHash}`)}.json`;
+}
+
+/** What a document that passed every check said at load (see loadOpenApi). */
+interface CheckedDocument {
+  warnings: string[];
+}
+
+function isCheckedDocument(value: unknown): value is CheckedDocument {
+  return isObject(value) && Array.isArray(value.warnings) && value.warnings.every((w) => typeof w === 'string');
 }
 
 /** A cached, bundled document: `refs` are the other files it was bundled from, with the hash of their content. */
@@ -201,8 +218,8 @@ interface CachedDocument {
  * loading their libraries) cost ~0.1 s of a cold start, so a document that loaded once is kept,
  * keyed by its path and text, and used while every file it `$ref`s still has the same content.
  */
-function readCachedDocument(file: string, text: string): Bundled | undefined {
-  const cached = readStartupCache(documentCacheName(file, text), isCachedDocument);
+function readCachedDocument(file: string, textHash: string): Bundled | undefined {
+  const cached = readStartupCache(documentCacheName(file, textHash), isCachedDocument);
   return cached && unchanged(cached.refs) ? { document: cached.document, refs: Object.keys(cached.refs) } : undefined;
 }
 
@@ -211,9 +228,9 @@ function isCachedDocument(value: unknown): value is CachedDocument {
   return Object.values(value.refs).every((hash) => typeof hash === 'string') && typeof value.document.openapi === 'string';
 }
 
-function writeCachedDocument(file: string, text: string, document: JsonObject, refs: readonly string[]): void {
+function writeCachedDocument(file: string, textHash: string, document: JsonObject, refs: readonly string[]): void {
   try {
-    writeStartupCache(documentCacheName(file, text), { refs: fileHashes(refs), document } satisfies CachedDocument);
+    writeStartupCache(documentCacheName(file, textHash), { refs: fileHashes(refs), document } satisfies CachedDocument);
   } catch {
     // a $ref'd file gone since the bundle: nothing worth keeping
   }
@@ -270,13 +287,9 @@ function pointerOfRefError(error: unknown): string {
  * A document that passed once is remembered by content hash (in the start-up cache) and not
  * checked again.
  */
-async function checkAgainstSpecCached(version: '3.0' | '3.1', document: JsonObject): Promise<DocumentProblem[]> {
-  const passed = `openapi-valid-${version}-${contentHash(JSON.stringify(document))}`;
-  if (readStartupCache(passed, (value): value is true => value === true)) return [];
+async function checkAgainstSpec(version: '3.0' | '3.1', document: JsonObject): Promise<DocumentProblem[]> {
   const validate = await specValidator(version);
-  const problems = validate(document) ? [] : reduceErrors(validate.errors ?? []);
-  if (problems.length === 0) writeStartupCache(passed, true);
-  return problems;
+  return validate(document) ? [] : reduceErrors(validate.errors ?? []);
 }
 
 function reduceErrors(errors: readonly ErrorObject[]): DocumentProblem[] {
@@ -359,6 +372,7 @@ function collectOperations(
   resolve: (node: unknown) => unknown,
   problems: DocumentProblem[],
   warnings: string[],
+  analyse = true,
 ): ApiOperation[] {
   const operations: ApiOperation[] = [];
   const paths = isObject(document.paths) ? document.paths : {};
@@ -405,7 +419,7 @@ function collectOperations(
       const requestBody = resolve(node.requestBody);
       const responses = isObject(node.responses) ? node.responses : {};
       warnUnsupported(where, isObject(requestBody) ? requestBody : undefined, responses, resolve, warnings);
-      warnUnsatisfiable(where, isObject(requestBody) ? requestBody : undefined, responses, conflicts, resolve, warnings);
+      if (analyse) warnUnsatisfiable(where, isObject(requestBody) ? requestBody : undefined, responses, conflicts, resolve, warnings);
       const renamed = templateNames.filter((n) => routeParamName(n) !== n).map((n) => [routeParamName(n), n]);
       operations.push({
         method,

@@ -88,6 +88,42 @@ describe('loadOpenApi', () => {
       else process.env.MOCKSTACK_CACHE_DIR = previous;
     }
   });
+
+  test('a document that passed its checks keeps its warnings from the cache; an edit that breaks it is refused again', async () => {
+    const cacheDir = join(dir, 'cache-checked');
+    const previous = process.env.MOCKSTACK_CACHE_DIR;
+    process.env.MOCKSTACK_CACHE_DIR = cacheDir;
+    try {
+      const file = join(dir, 'checked.json');
+      const document = (ref: string) => ({
+        openapi: '3.0.3',
+        info: { title: 't', version: '1' },
+        paths: {
+          '/things': {
+            get: {
+              responses: {
+                200: { description: 'ok', content: { 'application/json': { schema: { $ref: ref } } } },
+              },
+            },
+          },
+        },
+        components: { schemas: { Thing: { allOf: [{ type: 'string' }, { type: 'integer' }] } } },
+      });
+      writeFileSync(file, JSON.stringify(document('#/components/schemas/Thing')));
+      const first = await loadOpenApi(file);
+      expect(first.warnings.join('\n')).toMatch(/no value can satisfy/);
+      expect(readdirSync(cacheDir).some((f) => f.startsWith('openapi-checked-'))).toBe(true);
+      const second = await loadOpenApi(file);
+      expect(second.warnings).toEqual(first.warnings);
+      expect(second.operations.map((o) => o.route)).toEqual(['/things']);
+      // The same file edited: a $ref to nothing is found again (not hidden by the cache of the valid text).
+      writeFileSync(file, JSON.stringify(document('#/components/schemas/Gone')));
+      await expect(loadOpenApi(file)).rejects.toThrow(/points at nothing/);
+    } finally {
+      if (previous === undefined) delete process.env.MOCKSTACK_CACHE_DIR;
+      else process.env.MOCKSTACK_CACHE_DIR = previous;
+    }
+  });
 });
 
 describe('generateValue', () => {

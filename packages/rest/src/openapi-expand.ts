@@ -298,6 +298,7 @@ function challengeOf(operation: ApiOperation): string {
 
 /** The operation's answer from the document (its examples or generated values), as the request's Prefer and Accept ask. */
 function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value: number }): ContractResponder {
+  const pointedBack = new WeakMap<object, Map<string, { headers: Record<string, string>; body: string | undefined }>>();
   const maker = new ResponseMaker(api, operation, () => seed.value);
   const pointBack = pointBackAt(api);
   return (request) => {
@@ -321,9 +322,22 @@ function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value:
     if (!pointBack) return makeReply({ status: made.status, headers: made.headers, body: made.body });
     const host = request.headers.host;
     const mock = `http://${Array.isArray(host) ? host[0] : (host ?? 'localhost')}${api.basePath}`;
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(made.headers)) headers[name] = pointBack(value, mock);
-    return makeReply({ status: made.status, headers, body: made.body === undefined ? undefined : pointBack(made.body, mock) });
+    // A cached answer (the same object while the seed holds) is rewritten once per mock address:
+    // GitHub's 23 KB repository example names its server ~100 times.
+    let byMock = pointedBack.get(made);
+    if (!byMock) {
+      byMock = new Map();
+      pointedBack.set(made, byMock);
+    }
+    let rewritten = byMock.get(mock);
+    if (!rewritten) {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(made.headers)) headers[name] = pointBack(value, mock);
+      rewritten = { headers, body: made.body === undefined ? undefined : pointBack(made.body, mock) };
+      // A client may name the mock by many Host values; a few are kept.
+      if (byMock.size < 8) byMock.set(mock, rewritten);
+    }
+    return makeReply({ status: made.status, headers: { ...rewritten.headers }, body: rewritten.body });
   };
 }
 

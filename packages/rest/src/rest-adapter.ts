@@ -39,6 +39,7 @@ import {
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { addBodyParsers } from './body-parsers.js';
 import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
+import { OperationRouter, OWN_ROUTING_MIN_ROUTES } from './operation-router.js';
 import { contractAnswer, documentedMethods, expandRest, faultBody, methodNotAllowed, problemOf, unmatchedAnswer, validateRest } from './rest-model.js';
 
 /** Serves a REST service of the model with fastify; fastify's router does the path matching. */
@@ -72,6 +73,10 @@ class RestServer implements ServiceServer {
   readonly #http: HttpApp;
   /** `rest({ proxy })`: where requests no rule answers go (the real service), or undefined. */
   #proxy: ProxyFallback | undefined;
+  /** A large service's own router (see OWN_ROUTING_MIN_ROUTES); undefined: fastify routes it. */
+  #router: OperationRouter<(request: FastifyRequest, reply: FastifyReply) => void> | undefined;
+  /** For an OpenAPI service: the documented methods of a concrete path, for 405s. */
+  #methodsOf: ((path: string) => string[]) | undefined;
 
   constructor(service: Service, { engine, logger, limits }: AdapterContext) {
     this.#service = service;
@@ -93,21 +98,38 @@ class RestServer implements ServiceServer {
 
     // fastify answers HEAD for every GET route unless the service declares its own HEAD (OpenAPI documents often do).
     const heads = new Set([...service.operations.values()].filter((o) => o.meta.method === 'HEAD').map((o) => String(o.meta.path)));
+    type RouteHandler = (request: FastifyRequest, reply: FastifyReply) => void;
+    const routes: { method: HTTPMethods; url: string; handler: RouteHandler }[] = [];
     for (const operation of service.operations.values()) {
-      const method = String(operation.meta.method) as HTTPMethods;
-      const url = String(operation.meta.path);
       const id = operation.id;
-      const handler = openapi
-        ? (request: FastifyRequest, reply: FastifyReply) => this.#answer(id, this.#contracts?.get(id), request, reply)
-        : (request: FastifyRequest, reply: FastifyReply) => this.#answer(id, undefined, request, reply);
-      this.#app.route({ method, url, exposeHeadRoute: !heads.has(url), handler });
+      const handler: RouteHandler = openapi
+        ? (request, reply) => this.#answer(id, this.#contracts?.get(id), request, reply)
+        : (request, reply) => this.#answer(id, undefined, request, reply);
+      routes.push({ method: String(operation.meta.method) as HTTPMethods, url: String(operation.meta.path), handler });
     }
-    const methodsOf = openapi ? documentedMethods(service) : undefined;
-    this.#app.setNotFoundHandler((request, reply) => {
-      const allowed = methodsOf?.(pathOf(request.url));
-      if (allowed?.length) this.#answerMethodNotAllowed(request, reply, allowed);
-      else this.#answer(`${request.method} ${pathOf(request.url)}`, undefined, request, reply);
-    });
+    this.#methodsOf = openapi ? documentedMethods(service) : undefined;
+    if (routes.length >= OWN_ROUTING_MIN_ROUTES) {
+      const router = new OperationRouter<RouteHandler>();
+      for (const { method, url, handler } of routes) {
+        router.add(method, url, handler);
+        if (method === 'GET' && !heads.has(url)) router.add('HEAD', url, handler);
+      }
+      this.#router = router;
+      this.#app.route({
+        method: this.#app.supportedMethods as HTTPMethods[],
+        url: '*',
+        exposeHeadRoute: false,
+        handler: (request, reply) => {
+          const found = router.find(request.method, request.url);
+          if (!found) return this.#answerNotFound(request, reply);
+          request.params = found.params;
+          found.handler(request, reply);
+        },
+      });
+    } else {
+      for (const { method, url, handler } of routes) this.#app.route({ method, url, exposeHeadRoute: !heads.has(url), handler });
+    }
+    this.#app.setNotFoundHandler((request, reply) => this.#answerNotFound(request, reply));
     this.#app.setErrorHandler((error: FastifyError, request, reply) => this.#answerBadRequest(error, request, reply));
   }
 
@@ -174,6 +196,18 @@ class RestServer implements ServiceServer {
     this.#engine.sendWebhooks(core, rule, callbacks(core));
   }
 
+  /** No route took the request: 405 for a documented path asked with another method, else the unmatched answer. */
+  #answerNotFound(request: FastifyRequest, reply: FastifyReply): void {
+    const allowed = this.#methodsOf?.(pathOf(request.url));
+    if (allowed?.length) this.#answerMethodNotAllowed(request, reply, allowed);
+    else this.#answer(`${request.method} ${pathOf(request.url)}`, undefined, request, reply);
+  }
+
+  /** The route template a request was sent to (for requests refused before a handler ran). */
+  #routeOf(request: FastifyRequest): string {
+    return (this.#router ? this.#router.find(request.method, request.url)?.template : request.routeOptions.url) ?? pathOf(request.url);
+  }
+
   /** A documented path asked with a method its document does not have: 405 with `Allow`, journaled. */
   #answerMethodNotAllowed(request: FastifyRequest, reply: FastifyReply, allowed: readonly string[]): void {
     const startedAt = performance.now();
@@ -196,7 +230,7 @@ class RestServer implements ServiceServer {
     }
     const startedAt = performance.now();
     const { status, code, message } = requestErrorOf(error, this.#app.initialConfig.bodyLimit ?? bodyLimitOf(this.#service.config), request.raw.socket);
-    const core = new RestRequest(this.#engine, this.#service.name, `${request.method} ${routeOf(request)}`, undefined, request, reply, startedAt);
+    const core = new RestRequest(this.#engine, this.#service.name, `${request.method} ${this.#routeOf(request)}`, undefined, request, reply, startedAt);
     // A request timeout was answered by the server already, on a connection now closed.
     if (code !== 'REQUEST_TIMEOUT') reply.code(status).send({ error: { code, message } });
     else reply.hijack();
@@ -251,10 +285,6 @@ async function proxyTo(
 
 function routeKey(service: Service): string {
   return [...service.operations.keys()].sort().join('\n');
-}
-
-function routeOf(request: FastifyRequest): string {
-  return request.routeOptions.url ?? pathOf(request.url);
 }
 
 /**
