@@ -4,7 +4,9 @@
 // against Prism's measured 149 req/s on the same document, and the server's RSS after that load.
 // Targets (issue 17): start ≤ 1 s warm, ≥ 200× Prism, RSS ≤ 200 MB. `node bench/openapi-github.mjs`
 // or `npm run bench`. Needs the packages built.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fmt, load, median, root, spread, startServer } from './lib.mjs';
 
@@ -32,7 +34,14 @@ export async function main() {
   }
   const starts = [];
   const rates = [];
+  const bareRates = [];
   const rss = [];
+  // The baseline: bare fastify sending the same bytes (GitHub's repository example is ~23 KB, so the
+  // rate is bound by writing it; Prism's figure alone says little about this machine).
+  const dir = mkdtempSync(join(tmpdir(), 'mockstack-bench-github-'));
+  const bodyFile = join(dir, 'body.json');
+  let bare;
+  let bodyBytes = 0;
   // One more start than rounds: the first fills the caches (code, parsed document) and is reported apart.
   for (let i = 0; i <= rounds; i++) {
     const began = performance.now();
@@ -46,13 +55,24 @@ export async function main() {
       if (i === 0) continue;
       const res = await fetch(`${server.url}${ROUTE}`);
       if (res.status !== 200) throw new Error(`GET ${ROUTE} answered ${res.status}: ${await res.text()}`);
+      if (!bare) {
+        const body = await res.text();
+        bodyBytes = Buffer.byteLength(body);
+        writeFileSync(bodyFile, body);
+        bare = await startServer(process.execPath, [`${root}bench/bare-fastify-body.mjs`], /listening (http:\/\/\S+)/, { BENCH_BODY: bodyFile });
+        await load(`${bare.url}${ROUTE}`, { seconds: 1 });
+      }
       await load(`${server.url}${ROUTE}`, { seconds: 1 });
+      // Interleaved with the mock's passes, so both see the same machine.
+      bareRates.push(await load(`${bare.url}${ROUTE}`, { seconds, pid: bare.pid }));
       rates.push(await load(`${server.url}${ROUTE}`, { seconds, pid: server.pid }));
       rss.push(rssMb(server.pid));
     } finally {
       await server.stop();
     }
   }
+  await bare?.stop();
+  rmSync(dir, { recursive: true, force: true });
   const warm = starts.slice(1);
   const rps = rates.map((r) => r.rps);
   console.log(`\nGitHub OpenAPI (${ROUTE}, request validation on) · ${rounds} fresh servers, ${seconds} s each`);
@@ -61,6 +81,11 @@ export async function main() {
   );
   console.log(
     `  GET ${ROUTE}: ${fmt(median(rps))} req/s [${spread(rps)}], p99 ${fmt(median(rates.map((r) => r.p99)))} ms = ${fmt(median(rps) / PRISM_RPS)}× Prism's ${PRISM_RPS} req/s   target ≥ 200× ${median(rps) / PRISM_RPS >= 200 ? '✓' : '✗'}`,
+  );
+  const bareRps = bareRates.map((r) => r.rps);
+  const ratios = rps.map((r, i) => r / bareRps[i]);
+  console.log(
+    `  bare fastify sending the same ${fmt(bodyBytes / 1024)} KB: ${fmt(median(bareRps))} req/s [${spread(bareRps)}] → mock ${fmt(median(ratios), 2)}× bare [${spread(ratios, 2)}]`,
   );
   if (rss.every((x) => x !== undefined))
     console.log(`  RSS after the load: ${fmt(median(rss))} MB [${spread(rss)}]   target ≤ 200 MB ${median(rss) <= 200 ? '✓' : '✗'}`);

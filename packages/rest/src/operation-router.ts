@@ -24,9 +24,12 @@ export class OperationRouter<T> {
     this.#router.on(method as FindMyWay.HTTPMethod, template, () => undefined, { template, handler });
   }
 
-  /** The operation for a request line (`url` may carry a query string), or undefined when no route matches. */
+  /**
+   * The operation for a request line (`url` may carry a query string), or undefined when no route
+   * matches. HEAD without a HEAD route of its own takes the GET route (the server sends no body).
+   */
   find(method: string, url: string): RoutedOperation<T> | undefined {
-    const found = this.#router.find(method as FindMyWay.HTTPMethod, url);
+    const found = this.#router.find(method as FindMyWay.HTTPMethod, url) ?? (method === 'HEAD' ? this.#router.find('GET', url) : null);
     if (!found) return undefined;
     const { template, handler } = found.store as { template: string; handler: T };
     return { template, handler, params: found.params as Record<string, string> };

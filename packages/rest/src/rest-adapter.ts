@@ -110,10 +110,8 @@ class RestServer implements ServiceServer {
     this.#methodsOf = openapi ? documentedMethods(service) : undefined;
     if (routes.length >= OWN_ROUTING_MIN_ROUTES) {
       const router = new OperationRouter<RouteHandler>();
-      for (const { method, url, handler } of routes) {
-        router.add(method, url, handler);
-        if (method === 'GET' && !heads.has(url)) router.add('HEAD', url, handler);
-      }
+      // HEAD of a GET route is looked up as GET (see find), as fastify's exposeHeadRoute answers it.
+      for (const { method, url, handler } of routes) router.add(method, url, handler);
       this.#router = router;
       this.#app.route({
         method: this.#app.supportedMethods as HTTPMethods[],
