@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { MockstackError, parseDuration, type RedactSetting } from '@mockstack/core';
-import { sniffContract } from '@mockstack/core/contract-files';
+import { contractKindOf, contractKindsOf } from '@mockstack/core/contract-files';
+import { adapters } from '@mockstack/runner';
 
 export interface RecordCommandOptions {
   target: string[];
@@ -145,7 +146,7 @@ export async function runImport(source: string, options: ImportCommandOptions): 
 /** A JSON/YAML file holding an OpenAPI 3 or Swagger 2.0 document (not a directory, not another format). */
 function isOpenApiFile(source: string): boolean {
   try {
-    return statSync(source).isFile() && sniffContract(source) === 'openapi';
+    return statSync(source).isFile() && contractKindOf(source, contractKindsOf(adapters))?.kind === 'openapi';
   } catch {
     return false; // a missing file: importSource says so
   }

@@ -1,10 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { compile, ErrorCode, MockstackError, type Problem, type SourceLocation } from '@mockstack/core';
-import { loadSchema } from '@mockstack/graphql/schema';
-import { adapters, lenientDefinition, loadScenario } from '@mockstack/runner';
+import { type Adapter, compile, ErrorCode, MockstackError, type Problem, type SourceLocation } from '@mockstack/core';
+import { adaptersWith, lenientDefinition, loadScenario } from '@mockstack/runner';
 import { findContracts, generate, generatedFile, isStale } from './generate.js';
-import { checkStaticResponses } from './static-responses.js';
+import { checkStaticAnswers } from './static-responses.js';
 
 /** One problem `mockstack check` reports. */
 export interface CheckProblem {
@@ -24,6 +23,8 @@ export interface CheckOptions {
   root?: string | undefined;
   /** Check against contracts with validity problems (as `up --lenient` serves them), a warning per problem. Default false. */
   lenient?: boolean | undefined;
+  /** Protocols besides the built-in ones (see `RunOptions.protocols`): their contracts and services are checked too. */
+  protocols?: readonly Adapter[] | undefined;
 }
 
 /** One scenario or contract `check` looked at, and how it went. */
@@ -62,17 +63,17 @@ export interface CheckResult {
 export async function check(paths: readonly string[], options: CheckOptions = {}): Promise<CheckResult> {
   const root = resolve(options.root ?? process.cwd());
   const files = (paths.length ? paths : defaultScenarios(root)).map((p) => resolve(p));
-  const { grpc, graphql, graphqlOperations, openapi } = findContracts(root);
-  const contracts = [...grpc, ...graphql, ...graphqlOperations, ...openapi].sort();
+  const { protocols } = options;
+  const contracts = findContracts(root, protocols).files;
   const problems: CheckProblem[] = [];
   const modules = new Map<string, string[]>();
   const unchecked = new Set<string>();
   const warnings = new Set<string>();
   const result = (): CheckResult => ({ ...attribute(files, contracts, dedupe(problems).sort(byPlace), modules, unchecked), warnings: [...warnings] });
 
-  if (isStale({ root })) {
+  if (isStale({ root, protocols })) {
     try {
-      for (const warning of (await generate({ root, lenient: options.lenient })).warnings) warnings.add(warning);
+      for (const warning of (await generate({ root, lenient: options.lenient, protocols })).warnings) warnings.add(warning);
     } catch (error) {
       // A contract that does not load: its types are not there to check the scenarios against.
       if (!(error instanceof MockstackError && error.code === ErrorCode.GenNoContracts)) {
@@ -129,17 +130,15 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
     }
     let model: Awaited<ReturnType<typeof compile>>;
     try {
-      model = await compile(options.lenient ? lenientDefinition(loaded.definition) : loaded.definition, { adapters, file });
+      model = await compile(options.lenient ? lenientDefinition(loaded.definition) : loaded.definition, { adapters: adaptersWith(protocols), file });
     } catch (error) {
       problems.push(...fromError(error, 'contract', file));
       continue;
     }
-    for (const service of model.services.values()) {
-      if (service.protocol !== 'graphql') continue;
-      for (const warning of loadSchema(service, model).warnings ?? []) warnings.add(`service "${service.name}": ${warning}`);
-    }
     mark('load + compile');
-    for (const violation of await checkStaticResponses(model)) {
+    const checked = await checkStaticAnswers(model, protocols);
+    for (const warning of checked.warnings) warnings.add(warning);
+    for (const violation of checked.violations) {
       problems.push({ ...where(violation.source, file), kind: 'contract', code: ErrorCode.ContractViolation, message: violation.message });
     }
   }

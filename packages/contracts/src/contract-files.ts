@@ -1,13 +1,13 @@
 /**
  * Where a project's generated types are, and whether they are stale. Kept apart from the
  * generators so that `mockstack up` can ask without loading graphql, ajv or ts-morph; which files
- * are contracts is `@mockstack/core/contract-files`' to say.
+ * are contracts is the registered protocols' to say (`Adapter.contractFiles`).
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { findContracts, walkFiles } from '@mockstack/core/contract-files';
-
-export { findContracts };
+import type { Adapter, ContractFileKind } from '@mockstack/core';
+import { contractKindsOf, findContracts as findContractsOf, type ProjectContracts, walkFiles } from '@mockstack/core/contract-files';
+import { adaptersWith } from '@mockstack/runner';
 
 /** Where `mockstack gen` writes, relative to the project root (git-ignored). */
 export const GENERATED_DIR = join('scenarios', 'generated');
@@ -25,6 +25,18 @@ export interface GenerateOptions {
   includeDirs?: readonly string[] | undefined;
   /** Generate from GraphQL SDL with validity problems (as `up --lenient` serves it), a warning per problem. Default false. */
   lenient?: boolean | undefined;
+  /** Protocols besides the built-in ones (see `RunOptions.protocols`): their contracts are typed too. */
+  protocols?: readonly Adapter[] | undefined;
+}
+
+/** Every kind of contract file the protocols read (built-in ones plus `protocols`). */
+export function contractKinds(protocols?: readonly Adapter[]): ContractFileKind[] {
+  return contractKindsOf(adaptersWith(protocols));
+}
+
+/** The contracts of a project, of every kind the protocols (built-in ones plus `protocols`) read. */
+export function findContracts(root: string, protocols?: readonly Adapter[]): ProjectContracts {
+  return findContractsOf(root, contractKinds(protocols));
 }
 
 /** The generated file of a project. */
@@ -39,8 +51,7 @@ export function isStale(options: GenerateOptions = {}): boolean {
   if (!existsSync(file)) return true;
   const generatedAt = statSync(file).mtimeMs;
   const root = resolve(options.root ?? process.cwd());
-  const { grpc, graphql, graphqlOperations, openapi } = findContracts(root);
   // Files under schemas/ that are no contract of their own may be $ref'd by one (shared components).
-  const inputs = new Set([...grpc, ...graphql, ...graphqlOperations, ...openapi, ...walkFiles(join(root, 'schemas'))]);
+  const inputs = new Set([...findContracts(root, options.protocols).files, ...walkFiles(join(root, 'schemas'))]);
   return [...inputs].some((input) => statSync(input).mtimeMs > generatedAt);
 }

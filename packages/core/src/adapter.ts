@@ -4,7 +4,7 @@ import type { Engine } from './engine.js';
 import type { Problem } from './errors.js';
 import type { ServerLimits } from './limits.js';
 import type { Logger } from './logger.js';
-import type { Model, Service, ServiceDefinition } from './model.js';
+import type { Model, Rule, Service, ServiceDefinition, SourceLocation } from './model.js';
 
 /** What `expand` knows besides the service: where the scenario is, to resolve contract paths. */
 export interface ExpandContext {
@@ -88,8 +88,11 @@ export interface ContractFileKind {
    * an OpenAPI document only when it says so). Every file with the endings is, without it.
    */
   matches?(text: string): boolean;
-  /** The service that serves the contract auto-mocked (`up schema.graphql`): no rules, the contract answers. */
-  serve(file: string, options: ContractServeOptions): ServiceDefinition;
+  /**
+   * The service that serves the contract auto-mocked (`up schema.graphql`): no rules, the contract
+   * answers. Without it the kind is read by the tooling only (GraphQL operation documents: `gen` types them).
+   */
+  serve?(file: string, options: ContractServeOptions): ServiceDefinition;
 }
 
 /** How `mockstack up <contract>` serves a contract file. */
@@ -122,4 +125,100 @@ export interface Adapter {
   create(service: Service, context: AdapterContext): ServiceServer | Promise<ServiceServer>;
   /** The contract files it serves on their own (`mockstack up api.yaml`), if any. */
   readonly contractFiles?: readonly ContractFileKind[];
+  /**
+   * What `mockstack gen`, `check` and `init` do with its contracts, loaded only by them (the
+   * protocol's type generator and contract libraries stay out of `up`).
+   */
+  tooling?(): Promise<ProtocolTooling>;
+}
+
+/**
+ * A protocol's part in `mockstack gen`, `check` and `init`. Each is optional: a protocol without
+ * `generateTypes` adds no types, without `initService` is skipped by `init`, and so on.
+ */
+export interface ProtocolTooling {
+  /**
+   * The types of the project's contracts of this protocol's kinds, for `mockstack gen`. Contracts
+   * that do not load are thrown as MockstackError (`MOCKSTACK_ERR_CONTRACT_LOAD`, naming file and line).
+   */
+  generateTypes?(contracts: ProjectContractFiles, context: GenerateContext): GeneratedTypes | Promise<GeneratedTypes>;
+  /** The service `mockstack init` writes for one contract file, or undefined to skip it (a proto with no service). */
+  initService?(file: string, kind: ContractFileKind, context: InitContext): InitService | undefined | Promise<InitService | undefined>;
+  /**
+   * What `mockstack check` finds wrong with a compiled service's static answers (not handlers: they
+   * run at serve time), and warnings about its contract. A contract that does not load is compile's to report.
+   */
+  checkStatic?(service: Service, rules: readonly StaticRule[], model: Model): StaticCheck | Promise<StaticCheck>;
+}
+
+/** The project's contract files of one protocol: per kind name, the files (absolute, sorted). */
+export type ProjectContractFiles = ReadonlyMap<string, readonly string[]>;
+
+export interface GenerateContext {
+  /** The project root. */
+  root: string;
+  /** A file as the generated types name it: relative to the root, with `/`. */
+  relative(file: string): string;
+  /** Extra directories where imports are looked up (absolute). */
+  includeDirs: readonly string[];
+  /** Whether to accept a contract with small validity problems (the command line's `--lenient`, or a scenario serving it lenient). */
+  isLenient(file: string): boolean;
+  /** True when `--lenient` was given (then no hint to pass it). */
+  lenient: boolean;
+}
+
+/** Types generated from contracts: declarations at module scope and entries of the `Contracts` registry. */
+export interface GeneratedTypes {
+  declarations: readonly string[];
+  /** Per part of `mockstack`'s `Contracts` interface (`grpc`, `openapi`…), its entries (`'pkg.Svc': {…};`). */
+  registry: Readonly<Record<string, readonly string[]>>;
+  /** Contract problems the types were generated despite (lenient), `file:line:col: problem`. */
+  warnings?: readonly string[];
+}
+
+export interface InitContext {
+  /** True for a file named on the command line (not a service is an error), false for one found in a directory (skipped). */
+  named: boolean;
+  /** Where imports are looked up (absolute). */
+  includeDirs: readonly string[];
+  /** Accept contracts with small validity problems (the written service says `lenient: true`). */
+  lenient: boolean;
+}
+
+/** A service `mockstack init` writes into the scenario module. */
+export interface InitService {
+  protocol: string;
+  /** One per handler written (a gRPC method, a GraphQL root field, an OpenAPI operation…). */
+  stubs: readonly InitStub[];
+  /** What the service's code imports (`{ from: 'mockstack', names: ['grpc'] }`). */
+  imports: readonly { from: string; names: readonly string[] }[];
+  /** The service's code: a DSL call whose handlers answer through `answer(state, '<operation>')`. */
+  code(context: InitCodeContext): string;
+  /** The code of a fault that takes the service down, for the scenario's example variant. Default: `fault.unavailable(…)`. */
+  downFault?(service: string): string;
+}
+
+/** One handler `init` writes; `kind` names what it stubs, the rest is the protocol's. */
+export interface InitStub {
+  readonly kind: string;
+}
+
+export interface InitCodeContext {
+  port: number;
+  /** The scenario's state type, for the DSL call's type argument. */
+  stateType: string;
+  /** How the scenario names a file: from the project root when inside it, else absolute. */
+  contractPath(file: string): string;
+  lenient: boolean;
+}
+
+/** A rule with a static answer (not a handler), and the metadata of its operation. */
+export interface StaticRule {
+  rule: Rule;
+  meta: Readonly<Record<string, unknown>>;
+}
+
+export interface StaticCheck {
+  violations: readonly { source: SourceLocation | undefined; message: string }[];
+  warnings?: readonly string[];
 }

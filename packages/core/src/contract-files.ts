@@ -4,41 +4,38 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import type { Adapter, ContractFileKind } from './adapter.js';
 
-/** A contract file's kind: a proto, GraphQL SDL, a GraphQL operations document (what clients send), an OpenAPI 3 document. */
-export type ContractKind = 'grpc' | 'graphql' | 'graphql-operations' | 'openapi';
-
-/** The file endings of each protocol's contracts, as `up`, `init`, `gen` and `check` accept them. */
-export const CONTRACT_ENDINGS = {
-  grpc: ['.proto'],
-  graphql: ['.graphql', '.graphqls', '.gql'],
-  openapi: ['.json', '.yaml', '.yml'],
-} as const;
-
-/** The protocol a file ending stands for, or undefined (not a contract ending). */
-export function protocolOfEnding(file: string): keyof typeof CONTRACT_ENDINGS | undefined {
-  const ending = extname(file).toLowerCase();
-  for (const [protocol, endings] of Object.entries(CONTRACT_ENDINGS)) {
-    if ((endings as readonly string[]).includes(ending)) return protocol as keyof typeof CONTRACT_ENDINGS;
-  }
-  return undefined;
+/** Every kind of contract file the protocols read, in their order. */
+export function contractKindsOf(protocols: readonly Adapter[]): ContractFileKind[] {
+  return protocols.flatMap((protocol) => protocol.contractFiles ?? []);
 }
 
-/** `.proto (gRPC), .graphql/.graphqls/.gql (GraphQL SDL), OpenAPI 3 .json/.yaml/.yml`: for error messages. */
-export const CONTRACT_ENDINGS_TEXT = `${CONTRACT_ENDINGS.grpc.join('/')} (gRPC), ${CONTRACT_ENDINGS.graphql.join('/')} (GraphQL SDL), OpenAPI 3 or Swagger 2.0 ${CONTRACT_ENDINGS.openapi.join('/')}`;
-
 /**
- * The kind of a contract file, from its ending and (for GraphQL and JSON/YAML) its text: a GraphQL
- * document of only operations and fragments is `graphql-operations`; a JSON/YAML file is a contract
- * only when it is an OpenAPI 3 document (shared component files are not). Undefined otherwise.
+ * The kind of a contract file among the registered protocols' kinds (`Adapter.contractFiles`): the
+ * first whose endings include the file's and whose `matches` accepts its text (read only when a
+ * kind asks). Undefined when no kind takes it (a JSON file that is no OpenAPI document).
  */
-export function sniffContract(file: string, text?: string): ContractKind | undefined {
-  const protocol = protocolOfEnding(file);
-  if (protocol === 'grpc') return 'grpc';
-  if (protocol === undefined) return undefined;
-  const content = text ?? readFileSync(file, 'utf8');
-  if (protocol === 'graphql') return isOperationsDocument(content) ? 'graphql-operations' : 'graphql';
-  return isOpenApiDocument(content) ? 'openapi' : undefined;
+export function contractKindOf(file: string, kinds: readonly ContractFileKind[], text?: string): ContractFileKind | undefined {
+  const candidates = kindsByEnding(file, kinds);
+  if (candidates.length === 0) return undefined;
+  let content = text;
+  return candidates.find((kind) => {
+    if (!kind.matches) return true;
+    content ??= readFileSync(file, 'utf8');
+    return kind.matches(content);
+  });
+}
+
+/** The kinds whose endings include the file's (its text unread). */
+export function kindsByEnding(file: string, kinds: readonly ContractFileKind[]): ContractFileKind[] {
+  const ending = extname(file).toLowerCase();
+  return kinds.filter((kind) => kind.endings.includes(ending));
+}
+
+/** `.proto (gRPC), .graphql/.graphqls/.gql (GraphQL SDL), …` in the order given: for messages. */
+export function describeKinds(kinds: readonly ContractFileKind[]): string {
+  return kinds.map((kind) => `${kind.endings.join('/')} (${kind.label})`).join(', ');
 }
 
 /**
@@ -99,13 +96,12 @@ export function walkFiles(dir: string): string[] {
   return out.sort(byPath);
 }
 
-/** A project's contracts by kind, each list sorted. */
+/** A project's contracts. */
 export interface ProjectContracts {
-  grpc: string[];
-  graphql: string[];
-  /** GraphQL documents holding only operations and fragments: what clients send (`query GetCart { … }`). */
-  graphqlOperations: string[];
-  openapi: string[];
+  /** Every contract, sorted. */
+  files: string[];
+  /** Per kind name (`'grpc'`, `'graphql-operations'`…), its files, sorted; only kinds with files. */
+  byKind: Map<string, string[]>;
   /**
    * Those a scenario names inside an object literal that also says `lenient: true`
    * (`graphql({ schema: 'partner.graphql', lenient: true })`): `gen` types them despite small
@@ -115,33 +111,36 @@ export interface ProjectContracts {
 }
 
 /**
- * The contracts of a project: every contract under `protos/` and `schemas/`, plus every contract
- * file a scenario module under `scenarios/` names in a string literal (`schema: 'schema.graphql'`,
- * `openapi: '../api/openapi.json'`), resolved against the scenario's directory, then the project root.
+ * The contracts of a project, of the kinds given (the registered protocols'): every contract under
+ * `protos/` and `schemas/`, plus every contract file a scenario module under `scenarios/` names in a
+ * string literal (`schema: 'schema.graphql'`, `openapi: '../api/openapi.json'`), resolved against
+ * the scenario's directory, then the project root.
  */
-export function findContracts(root: string): ProjectContracts {
-  const named = scenarioContracts(root);
+export function findContracts(root: string, kinds: readonly ContractFileKind[]): ProjectContracts {
+  const named = scenarioContracts(root, kinds);
   const lenient = new Set([...named].filter(([, isLenient]) => isLenient).map(([file]) => file));
-  const found: ProjectContracts = { grpc: [], graphql: [], graphqlOperations: [], openapi: [], lenient };
+  const found: ProjectContracts = { files: [], byKind: new Map(), lenient };
   const files = new Set([...walkFiles(join(root, 'protos')), ...walkFiles(join(root, 'schemas')), ...named.keys()]);
   for (const file of [...files].sort(byPath)) {
-    const kind = sniffContract(file);
-    if (kind === 'graphql-operations') found.graphqlOperations.push(file);
-    else if (kind) found[kind].push(file);
+    const kind = contractKindOf(file, kinds);
+    if (!kind) continue;
+    found.files.push(file);
+    found.byKind.set(kind.kind, [...(found.byKind.get(kind.kind) ?? []), file]);
   }
   return found;
 }
 
-/** A string literal naming a file with a contract ending. */
-const CONTRACT_LITERAL = /(['"`])([^'"`\n]+\.(?:proto|graphqls?|gql|json|ya?ml))\1/gi;
-
 /** Each contract file the scenario modules name (absolute), and whether one naming of it is lenient. */
-function scenarioContracts(root: string): Map<string, boolean> {
+function scenarioContracts(root: string, kinds: readonly ContractFileKind[]): Map<string, boolean> {
   const out = new Map<string, boolean>();
+  const endings = [...new Set(kinds.flatMap((kind) => kind.endings))].map((ending) => ending.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  if (endings.length === 0) return out;
+  // A string literal naming a file with one of the endings.
+  const literal = new RegExp(`(['"\`])([^'"\`\\n]+(?:${endings.join('|')}))\\1`, 'gi');
   for (const module of walkFiles(join(root, 'scenarios'))) {
     if (!/\.(?:[mc]?ts|[mc]?js)$/.test(module) || module.endsWith('.d.ts')) continue;
     const text = readFileSync(module, 'utf8');
-    for (const match of text.matchAll(CONTRACT_LITERAL)) {
+    for (const match of text.matchAll(literal)) {
       const named = match[2] ?? '';
       const candidates = isAbsolute(named) ? [named] : [resolve(dirname(module), named), resolve(root, named)];
       const file = candidates.find((c) => existsSync(c) && statSync(c).isFile());

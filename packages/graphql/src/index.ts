@@ -1,5 +1,5 @@
 import type { Adapter, Model, Problem, Service } from '@mockstack/core';
-import { CONTRACT_ENDINGS, isOperationsDocument } from '@mockstack/core/contract-files';
+import { isOperationsDocument } from '@mockstack/core/contract-files';
 
 export { graphqlCodeOf } from './codes.js';
 
@@ -21,12 +21,14 @@ export const graphqlAdapter: Adapter = {
     {
       kind: 'graphql',
       label: 'GraphQL SDL',
-      endings: CONTRACT_ENDINGS.graphql,
+      endings: ['.graphql', '.graphqls', '.gql'],
       // A document of only operations is what clients send (typed by `gen`), not a schema to serve.
       matches: (text) => !isOperationsDocument(text),
       serve: (file, { port }) => ({ protocol: 'graphql', port, config: { schema: [file], path: '/graphql' }, rules: [] }),
     },
+    { kind: 'graphql-operations', label: 'GraphQL operations', endings: ['.graphql', '.graphqls', '.gql'], matches: isOperationsDocument },
   ],
+  tooling: async () => (await import('./tooling.js')).graphqlTooling,
 };
 
 /** Compile-time checks of a GraphQL service: the SDL builds, and every resolver names a type and field that exist. */

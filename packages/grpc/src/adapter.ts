@@ -1,5 +1,4 @@
 import type { Adapter } from '@mockstack/core';
-import { CONTRACT_ENDINGS } from '@mockstack/core/contract-files';
 
 // grpc-js, protobufjs, reflection and health load when a scenario has a gRPC service, not whenever
 // mockstack starts (~100 ms of start-up). The runner imports this module, not the package index.
@@ -18,7 +17,7 @@ export const grpcAdapter: Adapter = {
     {
       kind: 'grpc',
       label: 'gRPC',
-      endings: CONTRACT_ENDINGS.grpc,
+      endings: ['.proto'],
       serve: (file, { port, includeDirs }) => ({
         protocol: 'grpc',
         port,
@@ -27,4 +26,5 @@ export const grpcAdapter: Adapter = {
       }),
     },
   ],
+  tooling: async () => (await import('./tooling.js')).grpcTooling,
 };

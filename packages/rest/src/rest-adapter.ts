@@ -21,7 +21,7 @@ import {
   tlsOf,
   type Webhook,
 } from '@mockstack/core';
-import { CONTRACT_ENDINGS, isOpenApiDocument } from '@mockstack/core/contract-files';
+import { isOpenApiDocument } from '@mockstack/core/contract-files';
 import {
   bodyLimitOf,
   clientGoneSignal,
@@ -53,11 +53,12 @@ export const restAdapter: Adapter = {
     {
       kind: 'openapi',
       label: 'OpenAPI 3 or Swagger 2.0',
-      endings: CONTRACT_ENDINGS.openapi,
+      endings: ['.json', '.yaml', '.yml'],
       matches: isOpenApiDocument,
       serve: (file, { port }) => ({ protocol: 'rest', port, config: { openapi: file }, rules: [] }),
     },
   ],
+  tooling: async () => (await import('./tooling.js')).restTooling,
 };
 
 class RestServer implements ServiceServer {

@@ -1,5 +1,5 @@
 export { ADMIN_TOKEN_ENV, ADMIN_TOKEN_HEADER, adminTokenHeaders } from '@mockstack/admin';
-export { adapters } from './adapters.js';
+export { adapters, adaptersWith } from './adapters.js';
 export { contractFiles } from './contract-files.js';
 export { type LoadedScenario, loadScenario } from './load-scenario.js';
 export { loadModel, type ReloadResult, type RunningStack, type RunOptions, runScenario, type ScenarioSource } from './run-scenario.js';

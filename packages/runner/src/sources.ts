@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, relative, resolve } from 'node:path';
 import { type Adapter, type ContractFileKind, ErrorCode, MockstackError, type ScenarioDefinition, type ServiceDefinition } from '@mockstack/core';
+import { contractKindOf, describeKinds, kindsByEnding } from '@mockstack/core/contract-files';
 import { rest } from '@mockstack/dsl';
 import { adaptersWith } from './adapters.js';
 import { type LoadedScenario, loadScenario } from './load-scenario.js';
@@ -32,7 +33,9 @@ export interface ContractOptions {
 export async function loadSources(sources: readonly string[], options: ContractOptions = {}): Promise<LoadedScenario> {
   const modules: string[] = [];
   const contracts: { path: string; port: number | undefined }[] = [];
-  const kinds = adaptersWith(options.protocols).flatMap((adapter) => adapter.contractFiles ?? []);
+  const kinds = adaptersWith(options.protocols)
+    .flatMap((adapter) => adapter.contractFiles ?? [])
+    .filter(isServed);
   for (const source of sources) {
     const { path, port } = splitPort(source);
     const scenario = isScenarioModule(path, kinds);
@@ -70,7 +73,9 @@ export async function loadSources(sources: readonly string[], options: ContractO
       loaded.inputs.push(file);
       continue;
     }
-    services[name] = contractKindOf(file, kinds).serve(file, { port, includeDirs: options.includeDirs ?? [] });
+    // When several kinds share an ending and none recognises the text, the first by ending loads it and says what is wrong.
+    const kind = (contractKindOf(file, kinds) ?? kindsByEnding(file, kinds)[0]) as ServedKind;
+    services[name] = kind.serve(file, { port, includeDirs: options.includeDirs ?? [] });
     loaded.inputs.push(file);
   }
   const seeded = loaded.definition.state;
@@ -158,21 +163,15 @@ function isScenarioModule(path: string, kinds: readonly ContractFileKind[]): boo
   );
 }
 
-/**
- * The kind of contract a file is: the first whose endings and text match. When several share an
- * ending and none recognises the text, the first by ending loads it and says what is wrong with it.
- */
-function contractKindOf(file: string, kinds: readonly ContractFileKind[]): ContractFileKind {
-  const ending = extname(file).toLowerCase();
-  const candidates = kinds.filter((kind) => kind.endings.includes(ending));
-  if (candidates.length === 1 || candidates.every((kind) => !kind.matches)) return candidates[0] as ContractFileKind;
-  const text = readFileSync(file, 'utf8');
-  return candidates.find((kind) => !kind.matches || kind.matches(text)) ?? (candidates[0] as ContractFileKind);
+/** A kind of contract file `up` serves (kinds without `serve` are the tooling's only). */
+type ServedKind = ContractFileKind & Required<Pick<ContractFileKind, 'serve'>>;
+function isServed(kind: ContractFileKind): kind is ServedKind {
+  return kind.serve !== undefined;
 }
 
 /** `a scenario module (.ts/.mts/.js/.mjs) or a contract: .proto (gRPC), …`: for messages. */
 function accepted(kinds: readonly ContractFileKind[]): string {
-  return `a scenario module (${SCENARIO_ENDINGS.join('/')}) or a contract: ${kinds.map((kind) => `${kind.endings.join('/')} (${kind.label})`).join(', ')}`;
+  return `a scenario module (${SCENARIO_ENDINGS.join('/')}) or a contract: ${describeKinds(kinds)}`;
 }
 
 /** `schemas/partner.graphql:8085` → the path and the port; a plain path has no port. */

@@ -1,147 +1,79 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, relative, resolve } from 'node:path';
-import { ErrorCode, MockstackError } from '@mockstack/core';
-import { CONTRACT_ENDINGS_TEXT, protocolOfEnding, sniffContract, walkFiles } from '@mockstack/core/contract-files';
-import { loadProtos, ProtoLoadError } from '@mockstack/grpc';
-import { loadOpenApi } from '@mockstack/openapi';
-import { buildASTSchema, GraphQLError, isObjectType, parse, Source, validateSchema } from 'graphql';
-import { validateSDL } from 'graphql/validation/validate.js';
+import { existsSync, statSync } from 'node:fs';
+import { basename, extname, resolve } from 'node:path';
+import { type Adapter, type ContractFileKind, ErrorCode, type InitService, type InitStub, MockstackError } from '@mockstack/core';
+import { contractKindOf, contractKindsOf, describeKinds, kindsByEnding, walkFiles } from '@mockstack/core/contract-files';
+import { adaptersWith } from '@mockstack/runner';
 
-/** One handler stub to write. */
-export type Stub =
-  | { kind: 'grpc'; service: string; method: string; streaming: 'unary' | 'server-streaming' | 'client-streaming' | 'bidi' }
-  | { kind: 'graphql'; type: string; field: string }
-  | { kind: 'openapi'; operationId: string; method: string; route: string }
-  | { kind: 'route'; method: string; route: string };
+/** One handler stub to write: `kind` says what it stubs (`grpc`, `graphql`, `openapi`, `route`…), the rest is the protocol's. */
+export type Stub = InitStub & Readonly<Record<string, unknown>>;
 
 /** A contract read for `init`: what service to write and its stubs. */
 export interface ContractPlan {
-  protocol: 'grpc' | 'graphql' | 'rest';
+  /** The protocol of the service written (`rest` for an OpenAPI document). */
+  protocol: string;
   /** Absolute path. */
   file: string;
   /** Base name, for the service's key. */
   name: string;
-  /** Proto import directories (absolute). */
-  includeDirs: string[];
-  stubs: Stub[];
+  stubs: readonly Stub[];
+  /** The service as its protocol's tooling writes it. */
+  service: InitService;
 }
 
-const ACCEPTED = `${CONTRACT_ENDINGS_TEXT}, or a directory of them`;
+export interface ReadContractsOptions {
+  includeDirs?: readonly string[] | undefined;
+  lenient?: boolean | undefined;
+  /** Protocols besides the built-in ones (see `RunOptions.protocols`): their contract files are read too. */
+  protocols?: readonly Adapter[] | undefined;
+}
 
 /**
- * The contracts named (files or directories, walked), each read for its operations: gRPC methods
- * of the services a proto defines, Query and Mutation fields of an SDL, OpenAPI operations.
- * In directories, JSON/YAML files that are not OpenAPI 3 or Swagger 2.0 documents (shared component files)
- * and protos without services (shared messages) are skipped; named files must be contracts.
+ * The contracts named (files or directories, walked), each read by its protocol's tooling for its
+ * operations: gRPC methods of the services a proto defines, Query and Mutation fields of an SDL,
+ * OpenAPI operations, and so on for the `protocols` given. In directories, files of no kind (JSON/YAML
+ * that is no OpenAPI document), kinds with no service (GraphQL operations) and protos without
+ * services (shared messages) are skipped; named files must be contracts.
  */
-export async function readContracts(
-  inputs: readonly string[],
-  options: { includeDirs?: readonly string[] | undefined; lenient?: boolean | undefined } = {},
-): Promise<ContractPlan[]> {
-  const includeDirs = options.includeDirs ?? [];
+export async function readContracts(inputs: readonly string[], options: ReadContractsOptions = {}): Promise<ContractPlan[]> {
+  const includeDirs = (options.includeDirs ?? []).map((d) => resolve(d));
   const lenient = options.lenient === true;
+  const protocols = adaptersWith(options.protocols);
+  const kinds = contractKindsOf(protocols);
+  // Kinds known by their ending alone first (what a `.proto` always is), then those that read the text.
+  const accepted = `${describeKinds([...kinds.filter((k) => !k.matches), ...kinds.filter((k) => k.matches && k.serve)])}, or a directory of them`;
+  const read = async (file: string, kind: ContractFileKind, named: boolean, dirs: readonly string[]): Promise<ContractPlan | undefined> => {
+    const initService = (await protocols.find((adapter) => adapter.contractFiles?.includes(kind))?.tooling?.())?.initService;
+    if (!initService) {
+      if (!named) return undefined;
+      throw new MockstackError(
+        ErrorCode.SourceKind,
+        `${file} is a ${kind.label} file, which mockstack init cannot write a service for; it accepts ${accepted}`,
+      );
+    }
+    const service = await initService(file, kind, { named, includeDirs: dirs, lenient });
+    return service && { protocol: service.protocol, file, name: basename(file, extname(file)), stubs: service.stubs as Stub[], service };
+  };
   const plans: ContractPlan[] = [];
   for (const input of inputs) {
     const path = resolve(input);
-    if (!existsSync(path)) throw new MockstackError(ErrorCode.InitNoContracts, `${input} does not exist; pass ${ACCEPTED}`);
+    if (!existsSync(path)) throw new MockstackError(ErrorCode.InitNoContracts, `${input} does not exist; pass ${accepted}`);
     if (statSync(path).isDirectory()) {
       for (const file of walkFiles(path)) {
-        const kind = protocolOf(sniffContract(file));
-        if (!kind) continue;
-        const plan = await readContract(file, kind, [...includeDirs.map((d) => resolve(d)), path], lenient);
-        if (plan.stubs.length > 0 || kind !== 'grpc') plans.push(plan);
+        const kind = contractKindOf(file, kinds);
+        const plan = kind && (await read(file, kind, false, [...includeDirs, path]));
+        if (plan) plans.push(plan);
       }
       continue;
     }
-    const ending = protocolOfEnding(path);
-    if (!ending) throw new MockstackError(ErrorCode.SourceKind, `${input} is not a contract mockstack init reads; it accepts ${ACCEPTED}`);
-    const sniffed = sniffContract(path);
-    if (ending === 'openapi' && !sniffed)
-      throw new MockstackError(ErrorCode.ContractLoad, `${input} is not an OpenAPI document (no top-level \`openapi: 3.x\` or \`swagger: 2.0\`); ${ACCEPTED}`);
-    if (sniffed === 'graphql-operations')
-      throw new MockstackError(
-        ErrorCode.ContractLoad,
-        `${input} holds only GraphQL operations (what clients send), not a schema to serve; name the schema (SDL) instead`,
-      );
-    const kind = protocolOf(sniffed);
-    if (!kind) throw new MockstackError(ErrorCode.SourceKind, `${input} is not a contract mockstack init reads; it accepts ${ACCEPTED}`);
-    plans.push(
-      await readContract(
-        path,
-        kind,
-        includeDirs.map((d) => resolve(d)),
-        lenient,
-      ),
-    );
+    const byEnding = kindsByEnding(path, kinds);
+    if (byEnding.length === 0) throw new MockstackError(ErrorCode.SourceKind, `${input} is not a contract mockstack init reads; it accepts ${accepted}`);
+    const kind = contractKindOf(path, byEnding);
+    if (!kind) {
+      // A file with a contract ending whose text no kind recognises (a JSON file that is no OpenAPI document).
+      throw new MockstackError(ErrorCode.ContractLoad, `${input} is no ${byEnding.map((k) => k.label).join(' or ')} document; it accepts ${accepted}`);
+    }
+    const plan = await read(path, kind, true, includeDirs);
+    if (plan) plans.push(plan);
   }
   return plans;
-}
-
-/** The service a contract kind is written as; operation documents are typed by `gen`, not served. */
-function protocolOf(kind: ReturnType<typeof sniffContract>): ContractPlan['protocol'] | undefined {
-  if (kind === 'grpc' || kind === 'graphql') return kind;
-  return kind === 'openapi' ? 'rest' : undefined;
-}
-
-async function readContract(file: string, protocol: ContractPlan['protocol'], includeDirs: string[], lenient: boolean): Promise<ContractPlan> {
-  const name = basename(file, extname(file));
-  const stubs = protocol === 'grpc' ? grpcStubs(file, includeDirs) : protocol === 'graphql' ? graphqlStubs(file, lenient) : await openapiStubs(file, lenient);
-  return { protocol, file, name, includeDirs: protocol === 'grpc' ? includeDirs : [], stubs };
-}
-
-function grpcStubs(file: string, includeDirs: string[]): Stub[] {
-  let loaded: ReturnType<typeof loadProtos>;
-  try {
-    loaded = loadProtos([file], includeDirs);
-  } catch (error) {
-    if (error instanceof ProtoLoadError) {
-      const where = error.file ? `${rel(error.file)}${error.line ? `:${error.line}` : ''}` : rel(file);
-      throw new MockstackError(ErrorCode.ContractLoad, `${where}: ${error.message}`, { cause: error });
-    }
-    throw error;
-  }
-  const stubs: Stub[] = [];
-  for (const [service, methods] of loaded.services) {
-    // Only the services this file defines: an imported proto's services get their own entry when listed.
-    const defined = loaded.root.lookupService(service).filename;
-    if (defined && resolve(defined) !== file) continue;
-    for (const method of methods) stubs.push({ kind: 'grpc', service, method: method.name, streaming: method.kind });
-  }
-  return stubs;
-}
-
-function graphqlStubs(file: string, lenient: boolean): Stub[] {
-  let schema: ReturnType<typeof buildASTSchema>;
-  try {
-    const document = parse(new Source(readFileSync(file, 'utf8'), file));
-    const [sdlProblem] = lenient ? [] : validateSDL(document);
-    if (sdlProblem) throw sdlProblem;
-    schema = buildASTSchema(document, { assumeValidSDL: true, assumeValid: lenient });
-    const [problem] = lenient ? [] : validateSchema(schema);
-    if (problem) throw problem;
-  } catch (error) {
-    const location = error instanceof GraphQLError ? error.locations?.[0] : undefined;
-    throw new MockstackError(ErrorCode.ContractLoad, `${rel(file)}${location ? `:${location.line}:${location.column}` : ''}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const stubs: Stub[] = [];
-  for (const root of [schema.getQueryType(), schema.getMutationType()]) {
-    if (!root || !isObjectType(root)) continue;
-    for (const field of Object.keys(root.getFields())) stubs.push({ kind: 'graphql', type: root.name, field });
-  }
-  return stubs;
-}
-
-async function openapiStubs(file: string, lenient: boolean): Promise<Stub[]> {
-  const api = await loadOpenApi(file, { lenient });
-  return api.operations.map((op) =>
-    op.operationId
-      ? { kind: 'openapi', operationId: op.operationId, method: op.method, route: op.route }
-      : { kind: 'route', method: op.method, route: op.route },
-  );
-}
-
-function rel(file: string): string {
-  return relative(process.cwd(), file) || file;
 }

@@ -1,7 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { ErrorCode, MockstackError, projectRoot } from '@mockstack/core';
-import { type ContractPlan, readContracts, type Stub } from './contracts.js';
+import { type Adapter, ErrorCode, MockstackError, projectRoot } from '@mockstack/core';
+import { contractKindsOf, describeKinds } from '@mockstack/core/contract-files';
+import { prop, quote } from '@mockstack/core/tooling';
+import { adaptersWith } from '@mockstack/runner';
+import { type ContractPlan, readContracts } from './contracts.js';
 
 export interface InitOptions {
   /** Contract files or directories (default: `protos/` and `schemas/` under the root, those that exist). */
@@ -20,13 +23,15 @@ export interface InitOptions {
   includeDirs?: readonly string[] | undefined;
   /** Accept contracts with small validity problems: the written REST and GraphQL services set `lenient: true` (warning about each problem when served). */
   lenient?: boolean | undefined;
+  /** Protocols besides the built-in ones (see `RunOptions.protocols`): services are written for their contracts too. */
+  protocols?: readonly Adapter[] | undefined;
 }
 
 export interface InitResult {
   /** The written file (absolute). */
   file: string;
   name: string;
-  services: { name: string; protocol: ContractPlan['protocol']; contract: string; port: number; handlers: number }[];
+  services: { name: string; protocol: string; contract: string; port: number; handlers: number }[];
 }
 
 /**
@@ -52,11 +57,11 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
       `${relative(process.cwd(), file) || file} already exists; pass --force to overwrite it, or --out another path`,
     );
   }
-  const plans = await readContracts(inputs, { includeDirs: options.includeDirs, lenient: options.lenient });
+  const plans = await readContracts(inputs, { includeDirs: options.includeDirs, lenient: options.lenient, protocols: options.protocols });
   if (plans.length === 0) {
     throw new MockstackError(
       ErrorCode.InitNoContracts,
-      `no contracts found in ${inputs.map((i) => relative(process.cwd(), i) || i).join(', ')} (.proto, .graphql/.gql, OpenAPI 3 .json/.yaml)`,
+      `no contracts found in ${inputs.map((i) => relative(process.cwd(), i) || i).join(', ')} (${describeKinds(contractKindsOf(adaptersWith(options.protocols)))})`,
     );
   }
   const basePort = options.basePort ?? 4010;
@@ -68,16 +73,6 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
 
 function cleanName(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'mocks';
-}
-
-/** A string literal in TypeScript. */
-function quote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-/** A property name: bare when it is an identifier, quoted otherwise. */
-function prop(name: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : quote(name);
 }
 
 function camel(text: string): string {
@@ -109,14 +104,18 @@ async function render(name: string, scenarioFile: string, plans: readonly Contra
     taken.add(key);
     return { key, plan, port: basePort + i };
   });
-  const used = new Set<string>(['fallThrough', 'scenario', ...plans.map((p) => p.protocol)]);
+  // What the services' code imports, by module; `mockstack` gives the scenario's own helpers too.
+  const imports = new Map<string, Set<string>>([['mockstack', new Set(['fallThrough', 'scenario'])]]);
+  for (const { service } of plans) {
+    for (const { from, names } of service.imports) imports.set(from, new Set([...(imports.get(from) ?? []), ...names]));
+  }
 
   const project = new Project({ useInMemoryFileSystem: true, manipulationSettings: { quoteKind: QuoteKind.Single } });
   const source = project.createSourceFile('/scenario.ts', '');
   source.addStatements([
     `/**\n * Scenario "${name}", written by \`mockstack init\` from ${plans.length} contract(s). Every handler lets the contract's\n * auto-mock answer (\`fallThrough()\`) until you edit it: return a value, \`respond(…)\` or a \`fault.*\` instead.\n *\n *   npx mockstack up ${relPosix(scenarioFile)}\n *   npx mockstack check ${relPosix(scenarioFile)}\n */`,
   ]);
-  source.addImportDeclaration({ moduleSpecifier: 'mockstack', namedImports: [...used].sort() });
+  for (const [from, names] of imports) source.addImportDeclaration({ moduleSpecifier: from, namedImports: [...names].sort() });
   source.addInterface({
     name: stateType,
     isExported: true,
@@ -142,13 +141,11 @@ async function render(name: string, scenarioFile: string, plans: readonly Contra
       },
     ],
   });
-  const entries = services.map(({ key, plan, port }) => `${prop(key)}: ${serviceCode(plan, port, stateType, scenarioFile, lenient)}`);
+  const contractPathOf = (file: string) => contractPath(file, scenarioFile);
+  const entries = services.map(({ key, plan, port }) => `${prop(key)}: ${plan.service.code({ port, stateType, contractPath: contractPathOf, lenient })}`);
   const first = services[0];
-  const variant = first
-    ? first.plan.protocol === 'grpc'
-      ? `// '${first.key}-down': { ${prop(first.key)}: fault.grpc('UNAVAILABLE', '${first.key} is down') },`
-      : `// '${first.key}-down': { ${prop(first.key)}: fault.unavailable('${first.key} is down', { retryAfter: 30 }) },`
-    : '';
+  const down = first?.plan.service.downFault?.(first.key) ?? `fault.unavailable('${first?.key} is down', { retryAfter: 30 })`;
+  const variant = first ? `// '${first.key}-down': { ${prop(first.key)}: ${down} },` : '';
   source.addStatements([
     `export default scenario<${stateType}>(${quote(name)}, { seed: 1, state: seedState })\n  .services({\n${entries.join(',\n')},\n  })\n  .variants({\n    // A variant changes services while it is active (\`mockstack up … --variant ${first?.key ?? 'name'}-down\`, the admin API, tests).\n    // Add \`fault\` to the import above, then:\n    ${variant}\n  });`,
   ]);
@@ -162,48 +159,4 @@ async function render(name: string, scenarioFile: string, plans: readonly Contra
 
 function relPosix(file: string): string {
   return (relative(process.cwd(), file) || file).split(sep).join('/');
-}
-
-function serviceCode(plan: ContractPlan, port: number, stateType: string, scenarioFile: string, lenient: boolean): string {
-  const path = quote(contractPath(plan.file, scenarioFile));
-  const loose = lenient ? ', lenient: true' : '';
-  if (plan.protocol === 'grpc') {
-    // The proto's own directory is always searched; other import roots are written out.
-    const dirs = plan.includeDirs.filter((d) => d !== dirname(plan.file)).map((d) => quote(contractPath(d, scenarioFile) || '.'));
-    const options = `{ port: ${port}, proto: ${path}${dirs.length ? `, includeDirs: [${dirs.join(', ')}]` : ''} }`;
-    const byService = new Map<string, Stub[]>();
-    for (const stub of plan.stubs) if (stub.kind === 'grpc') byService.set(stub.service, [...(byService.get(stub.service) ?? []), stub]);
-    const body = [...byService].map(
-      ([service, stubs]) =>
-        `${quote(service)}: {\n${stubs
-          .map((s) =>
-            s.kind === 'grpc' ? `${grpcComment(s.streaming)}${prop(s.method)}: ({ state }) => answer(state, ${quote(`${service}/${s.method}`)}),` : '',
-          )
-          .join('\n')}\n},`,
-    );
-    return `grpc<${stateType}>(${options}, {\n${body.join('\n')}\n})`;
-  }
-  if (plan.protocol === 'graphql') {
-    const byType = new Map<string, string[]>();
-    for (const stub of plan.stubs) if (stub.kind === 'graphql') byType.set(stub.type, [...(byType.get(stub.type) ?? []), stub.field]);
-    const body = [...byType].map(
-      ([type, fields]) =>
-        `${prop(type)}: {\n${fields.map((f) => `${prop(f)}: (_parent, _args, { state }) => answer(state, ${quote(`${type}.${f}`)}),`).join('\n')}\n},`,
-    );
-    return `graphql<${stateType}>({ port: ${port}, schema: ${path}${loose} }, {\n${body.join('\n')}\n})`;
-  }
-  const routes = plan.stubs.map((s) =>
-    s.kind === 'openapi'
-      ? `rest.operation(${quote(s.operationId)}, ({ state }) => answer(state, ${quote(s.operationId)})),`
-      : s.kind === 'route'
-        ? `rest.${s.method.toLowerCase()}(${quote(s.route)}, ({ state }) => answer(state, ${quote(`${s.method} ${s.route}`)})),`
-        : '',
-  );
-  return `rest<${stateType}>({ port: ${port}, openapi: ${path}${loose} }, [\n${routes.join('\n')}\n])`;
-}
-
-function grpcComment(kind: string): string {
-  if (kind === 'server-streaming') return '// server streaming: return a list of messages or grpc.stream([…], { interval }) to answer yourself\n';
-  if (kind === 'bidi') return '// bidi streaming: `for await (const m of incoming) write(…)` to answer yourself\n';
-  return '';
 }

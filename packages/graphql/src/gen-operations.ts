@@ -1,3 +1,4 @@
+import { compare, prop, quote } from '@mockstack/core/tooling';
 import {
   type DefinitionNode,
   type DocumentNode,
@@ -21,8 +22,7 @@ import {
   typeFromAST,
   validate,
 } from 'graphql';
-import { compare, prop, quote } from './gen-common.js';
-import { inputType, namespaceOf, ref } from './gen-graphql.js';
+import { inputType, namespaceOf, ref } from './gen-types.js';
 
 /** A schema `mockstack gen` read, by its registry key (`'schemas/catalog.graphql'`). */
 export interface KeyedSchema {

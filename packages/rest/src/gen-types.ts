@@ -1,5 +1,6 @@
+import type { GeneratedTypes } from '@mockstack/core';
+import { compare, identOf, prop, quote } from '@mockstack/core/tooling';
 import { type ApiOperation, isObject, type JsonObject, type OpenApi } from '@mockstack/openapi';
-import { type ContractTypes, compare, identOf, prop, quote } from './gen-common.js';
 
 const COMPONENT_REF = /^#\/components\/schemas\/([^/]+)$/;
 
@@ -10,7 +11,7 @@ const COMPONENT_REF = /^#\/components\/schemas\/([^/]+)$/;
  * (for routes written outside a service), and per document (`'schemas/x.yaml'`), so that the routes
  * of `rest({ openapi: 'schemas/x.yaml' }, [...])` complete and check the document's own paths.
  */
-export function openapiTypes(key: string, api: OpenApi): ContractTypes {
+export function openapiTypes(key: string, api: OpenApi): GeneratedTypes {
   const ns = `oas_${identOf(key)}`;
   const ops = `${ns}__operations`;
   const schemas = (isObject(api.document.components) && isObject(api.document.components.schemas) ? api.document.components.schemas : {}) as JsonObject;

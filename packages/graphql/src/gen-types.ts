@@ -1,3 +1,5 @@
+import type { GeneratedTypes } from '@mockstack/core';
+import { compare, identOf, prop, quote } from '@mockstack/core/tooling';
 import {
   type GraphQLArgument,
   type GraphQLField,
@@ -14,7 +16,6 @@ import {
   isScalarType,
   isUnionType,
 } from 'graphql';
-import { type ContractTypes, compare, identOf, prop, quote } from './gen-common.js';
 
 const SCALARS: Record<string, string> = { ID: 'string', String: 'string', Int: 'number', Float: 'number', Boolean: 'boolean' };
 
@@ -24,7 +25,7 @@ const SCALARS: Record<string, string> = { ID: 'string', String: 'string', Int: '
  * graphql-js gives them (defaults applied) and the result a resolver must return. Objects may
  * leave fields out (they are resolved or auto-mocked), but never answer null for a non-null field.
  */
-export function graphqlTypes(key: string, schema: GraphQLSchema): ContractTypes {
+export function graphqlTypes(key: string, schema: GraphQLSchema): GeneratedTypes {
   const ns = namespaceOf(key);
   const lines: string[] = [];
   const named = Object.values(schema.getTypeMap())

@@ -1,6 +1,7 @@
-import { loadProtos } from '@mockstack/grpc';
+import type { GeneratedTypes } from '@mockstack/core';
+import { prop, quote } from '@mockstack/core/tooling';
 import protobuf from 'protobufjs';
-import { type ContractTypes, prop, quote } from './gen-common.js';
+import { loadProtos } from './protos.js';
 
 const INT64 = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 const NUMBER = new Set(['double', 'float', 'int32', 'uint32', 'sint32', 'fixed32', 'sfixed32']);
@@ -29,7 +30,7 @@ const WELL_KNOWN_WRITE: Record<string, string> = {
  * 64-bit integers as strings, message fields `null` when unset); `X` is what handlers may answer
  * (every field optional, enums by name or number, well-known types from their natural JSON).
  */
-export function protoTypes(files: readonly string[], includeDirs: readonly string[]): ContractTypes {
+export function protoTypes(files: readonly string[], includeDirs: readonly string[]): GeneratedTypes {
   const loaded = loadProtos(files, includeDirs);
   const lines: string[] = [];
   const types: protobuf.Type[] = [];
