@@ -134,7 +134,9 @@ test('bad inputs: an unknown kind lists the accepted ones, a broken contract nam
   writeFileSync(notes, 'hello');
   const unknown = await failure(init({ root: dir, contracts: [notes] }));
   expect(unknown?.code).toBe(ErrorCode.SourceKind);
-  expect(unknown?.message).toMatch(/notes\.txt is not a contract mockstack init reads; it accepts \.proto \(gRPC\), \.graphql\/\.graphqls\/\.gql/);
+  expect(unknown?.message).toMatch(
+    /notes\.txt is not a contract mockstack init reads; it accepts \.json\/\.yaml\/\.yml \(OpenAPI 3 or Swagger 2\.0\), \.graphql\/\.graphqls\/\.gql \(GraphQL SDL\), \.proto \(gRPC\)/,
+  );
 
   const proto = join(dir, 'broken.proto');
   writeFileSync(proto, 'syntax = "proto3";\npackage x;\nservice S {\n  rpc Get(Missing) returns (Missing);\n}\n');

@@ -2,26 +2,33 @@
  * Issue 12: a protocol is a plug-in. A line-based TCP protocol, written here against the public
  * `Adapter` interface only (no edit to core, the engine or the other adapters), is served from one
  * scenario alongside REST through `startStack({ protocols })`, sharing state, variants, the contract
- * fallback and the journal. CONTRIBUTING.md ("Adding a protocol") walks through this same adapter.
+ * fallback and the journal; its tooling (`Adapter.tooling`) is used by `gen`, `check` and `init`
+ * through their public entry points. CONTRIBUTING.md ("Adding a protocol") walks through this same adapter.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { check, generate } from '@mockstack/contracts';
 import {
   type Adapter,
   type AdapterContext,
   type CoreRequest,
   type Engine,
   ErrorCode,
+  MockstackError,
   type Outcome,
+  type ProtocolTooling,
   type RuleDefinition,
+  resolveContractPath,
   type Service,
   type ServiceAddress,
   type ServiceDefinition,
   type ServiceServer,
 } from '@mockstack/core';
+import { quote, staticAnswers } from '@mockstack/core/tooling';
+import { init } from '@mockstack/scaffold';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { fault, rest, scenario } from 'mockstack';
 
@@ -119,9 +126,62 @@ class LineServer implements ServiceServer {
   }
 }
 
+/** The operations of a `.lines` contract (`OPERATION answer` per line), in order; a row that is not one is a contract problem. */
+function operationsOf(file: string): string[] {
+  const operations: string[] = [];
+  for (const [index, row] of readFileSync(file, 'utf8').split('\n').entries()) {
+    if (row.trim() === '') continue;
+    const operation = row.split(' ')[0] ?? '';
+    if (!/^[A-Z]+$/.test(operation)) {
+      throw new MockstackError(
+        ErrorCode.ContractLoad,
+        `${basename(file)}:${index + 1}: "${operation}" is no operation; a row is OPERATION (capitals) then its answer`,
+      );
+    }
+    operations.push(operation);
+  }
+  return operations;
+}
+
+/** The line protocol's part in `mockstack gen`, `check` and `init`. */
+const lineTooling: ProtocolTooling = {
+  generateTypes: (contracts, { relative }) => ({
+    declarations: [],
+    registry: {
+      lines: (contracts.get('lines') ?? []).map((file) => `${quote(relative(file))}: ${operationsOf(file).map(quote).join(' | ') || 'never'};`),
+    },
+  }),
+  initService(file, _kind, { named }) {
+    const operations = operationsOf(file);
+    if (operations.length === 0 && !named) return undefined;
+    return {
+      protocol: 'line',
+      stubs: operations.map((operation) => ({ kind: 'line', operation })),
+      imports: [{ from: 'mockstack-lines', names: ['line', 'on'] }],
+      code: ({ stateType, contractPath, port }) =>
+        `line<${stateType}>({ port: ${port}, contract: ${quote(contractPath(file))} }, [\n${operations.map((op) => `on(${quote(op)}, ({ state }) => answer(state, ${quote(op)})),`).join('\n')}\n])`,
+    };
+  },
+  checkStatic(service, rules, model) {
+    const contract = resolveContractPath(model, String(service.config.contract));
+    const operations = operationsOf(contract);
+    const violations = rules.flatMap(({ rule }) => {
+      if (!operations.includes(rule.operation)) {
+        return [{ source: rule.source, message: `${rule.operation} is not an operation of ${basename(contract)} (it has ${operations.join(', ')})` }];
+      }
+      return staticAnswers(rule.respond)
+        .filter(({ body }) => String(body).includes('\n'))
+        .map(() => ({ source: rule.source, message: `${rule.operation} answers text with a line break; a line protocol answer is one line` }));
+    });
+    return { violations };
+  },
+};
+
 const lineAdapter: Adapter = {
   protocol: 'line',
   create: (service: Service, { engine }: AdapterContext) => new LineServer(service, engine),
+  // gen, check and init load it; `up` never does.
+  tooling: async () => lineTooling,
   // Its contract: a `.lines` file of `OPERATION answer` lines, served zero-config by `mockstack up notes.lines`.
   contractFiles: [
     {
@@ -289,4 +349,87 @@ test('its contract files are served zero-config beside the built-in kinds, and n
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** A project of its own (inside the repository, so that its scenario resolves `mockstack`). */
+function project(name: string): string {
+  const dir = resolve(import.meta.dirname, `.protocol-plugin-tmp-${process.pid}`, name);
+  mkdirSync(join(dir, 'schemas'), { recursive: true });
+  mkdirSync(join(dir, 'scenarios'), { recursive: true });
+  writeFileSync(join(dir, 'schemas', 'greetings.lines'), 'HELLO world\nBYE for now\n');
+  writeFileSync(join(dir, 'schemas', 'catalog.graphql'), 'type Query { ping: String }\n');
+  return dir;
+}
+afterAll(() => rmSync(resolve(import.meta.dirname, `.protocol-plugin-tmp-${process.pid}`), { recursive: true, force: true }));
+
+test('gen types its contracts beside the built-in ones; a contract its tooling cannot read is named, and the stack keeps serving', async () => {
+  const dir = project('gen');
+  const generated = await generate({ root: dir, protocols: [lineAdapter] });
+  expect(generated.contracts).toEqual(['schemas/catalog.graphql', 'schemas/greetings.lines']);
+  const types = readFileSync(generated.file, 'utf8');
+  expect(types).toContain("lines: {\n      'schemas/greetings.lines': 'HELLO' | 'BYE';");
+  expect(types).toContain("'schemas/catalog.graphql'");
+  // Without the protocol, its contracts are no contracts: the built-in ones are typed alone.
+  expect((await generate({ root: dir })).contracts).toEqual(['schemas/catalog.graphql']);
+
+  writeFileSync(join(dir, 'schemas', 'greetings.lines'), 'HELLO world\nbye for now\n');
+  await expect(generate({ root: dir, protocols: [lineAdapter] })).rejects.toMatchObject({
+    code: ErrorCode.ContractLoad,
+    message: 'greetings.lines:2: "bye" is no operation; a row is OPERATION (capitals) then its answer',
+  });
+  expect(await client.send('PING')).toBe('PONG');
+});
+
+test('check reports static answers that break its contract and a contract that does not load; answers that keep it pass', async () => {
+  const dir = project('check');
+  const scenarioFile = join(dir, 'scenarios', 'notes.ts');
+  const service = (rules: RuleDefinition[]) =>
+    `import { scenario } from 'mockstack';\nexport default scenario('notes').services({\n  notes: { protocol: 'line', config: { contract: '../schemas/greetings.lines' }, rules: ${JSON.stringify(rules)} } as never,\n});\n`;
+  writeFileSync(scenarioFile, service([{ operation: 'HELLO', respond: 'hi' }]));
+  const passing = await check([scenarioFile], { root: dir, protocols: [lineAdapter] });
+  expect(passing.problems).toEqual([]);
+
+  writeFileSync(
+    scenarioFile,
+    service([
+      { operation: 'HELLO', respond: 'hi\nthere' },
+      { operation: 'GOODBYE', respond: 'bye' },
+    ]),
+  );
+  const failing = await check([scenarioFile], { root: dir, protocols: [lineAdapter] });
+  expect(failing.problems.map((p) => [p.kind, p.code, p.message])).toEqual([
+    ['contract', ErrorCode.ContractViolation, 'HELLO answers text with a line break; a line protocol answer is one line'],
+    ['contract', ErrorCode.ContractViolation, 'GOODBYE is not an operation of greetings.lines (it has HELLO, BYE)'],
+  ]);
+  expect(failing.contracts.map((c) => basename(c.file))).toEqual(['catalog.graphql', 'greetings.lines']);
+  expect(new Set(failing.problems.map((p) => p.file))).toEqual(new Set([scenarioFile]));
+
+  writeFileSync(join(dir, 'schemas', 'greetings.lines'), 'HELLO world\nbye for now\n');
+  const broken = await check([scenarioFile], { root: dir, protocols: [lineAdapter] });
+  expect(broken.problems.map((p) => [p.kind, p.code, p.message])).toEqual([
+    ['input', ErrorCode.ContractLoad, 'greetings.lines:2: "bye" is no operation; a row is OPERATION (capitals) then its answer'],
+  ]);
+  expect(await client.send('PING')).toBe('PONG');
+}, 120_000);
+
+test('init writes a service with a stub per operation from its contract, beside the built-in ones', async () => {
+  const dir = project('init');
+  const out = join(dir, 'scenarios', 'mocks.ts');
+  const result = await init({ root: dir, contracts: [join(dir, 'schemas')], protocols: [lineAdapter], out, basePort: 7100 });
+  expect(result.services).toEqual([
+    { name: 'catalog', protocol: 'graphql', contract: join(dir, 'schemas', 'catalog.graphql'), port: 7100, handlers: 1 },
+    { name: 'greetings', protocol: 'line', contract: join(dir, 'schemas', 'greetings.lines'), port: 7101, handlers: 2 },
+  ]);
+  const text = readFileSync(out, 'utf8');
+  expect(text).toContain("import { line, on } from 'mockstack-lines';");
+  expect(text).toMatch(/greetings: line<MocksState>\(\{ port: 7101, contract: '[^']*greetings\.lines' \}, \[/);
+  expect(text).toContain("on('HELLO', ({ state }) => answer(state, 'HELLO')),");
+  expect(text).toContain("on('BYE', ({ state }) => answer(state, 'BYE')),");
+
+  // Without the protocol, a named `.lines` file is no contract init reads.
+  await expect(init({ root: dir, contracts: [join(dir, 'schemas', 'greetings.lines')], force: true, out })).rejects.toMatchObject({
+    code: ErrorCode.SourceKind,
+    message: expect.stringContaining('greetings.lines is not a contract mockstack init reads'),
+  });
+  expect(await client.send('PING')).toBe('PONG');
 });

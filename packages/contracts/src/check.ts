@@ -136,7 +136,14 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
       continue;
     }
     mark('load + compile');
-    const checked = await checkStaticAnswers(model, protocols);
+    let checked: Awaited<ReturnType<typeof checkStaticAnswers>>;
+    try {
+      checked = await checkStaticAnswers(model, protocols);
+    } catch (error) {
+      // A protocol's tooling that cannot read the contract it checks against.
+      problems.push(...fromError(error, 'contract', file));
+      continue;
+    }
     for (const warning of checked.warnings) warnings.add(warning);
     for (const violation of checked.violations) {
       problems.push({ ...where(violation.source, file), kind: 'contract', code: ErrorCode.ContractViolation, message: violation.message });

@@ -39,8 +39,8 @@ export async function readContracts(inputs: readonly string[], options: ReadCont
   const lenient = options.lenient === true;
   const protocols = adaptersWith(options.protocols);
   const kinds = contractKindsOf(protocols);
-  // Kinds known by their ending alone first (what a `.proto` always is), then those that read the text.
-  const accepted = `${describeKinds([...kinds.filter((k) => !k.matches), ...kinds.filter((k) => k.matches && k.serve)])}, or a directory of them`;
+  // The kinds a service is written for, listed as `up` lists them.
+  const accepted = `${describeKinds(kinds.filter((kind) => kind.serve))}, or a directory of them`;
   const read = async (file: string, kind: ContractFileKind, named: boolean, dirs: readonly string[]): Promise<ContractPlan | undefined> => {
     const initService = (await protocols.find((adapter) => adapter.contractFiles?.includes(kind))?.tooling?.())?.initService;
     if (!initService) {
