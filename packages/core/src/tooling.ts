@@ -2,6 +2,7 @@
  * Helpers every protocol's tooling (`gen`, `check`, `init`; see `ProtocolTooling`) shares: writing
  * TypeScript text, and the answers a static responder gives. Free of protocol libraries.
  */
+import type { GeneratedTypes } from './adapter.js';
 import { isFault, isReply, isSequence } from './reply.js';
 
 /** A string literal in TypeScript. */
@@ -23,6 +24,17 @@ export function identOf(text: string): string {
 /** Code-unit order (not locale order), so generated text is the same on every machine. */
 export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Generated types joined: declarations in order, each registry part once (in the order first named) with every entry. */
+export function joinTypes(parts: readonly GeneratedTypes[]): { declarations: string[]; registry: Record<string, string[]>; warnings: string[] } {
+  const joined = { declarations: [] as string[], registry: {} as Record<string, string[]>, warnings: [] as string[] };
+  for (const part of parts) {
+    joined.declarations.push(...part.declarations);
+    joined.warnings.push(...(part.warnings ?? []));
+    for (const [key, entries] of Object.entries(part.registry)) joined.registry[key] = [...(joined.registry[key] ?? []), ...entries];
+  }
+  return joined;
 }
 
 const STREAM = Symbol.for('mockstack.grpc.stream');

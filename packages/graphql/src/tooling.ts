@@ -19,7 +19,7 @@ import {
   type SourceLocation,
   type StaticRule,
 } from '@mockstack/core';
-import { describeValue, prop, quote, staticAnswers } from '@mockstack/core/tooling';
+import { describeValue, joinTypes, prop, quote, staticAnswers } from '@mockstack/core/tooling';
 import {
   buildASTSchema,
   type DocumentNode,
@@ -68,14 +68,8 @@ export const graphqlTooling: ProtocolTooling = {
 };
 
 function generateTypes(contracts: ProjectContractFiles, context: GenerateContext): GeneratedTypes {
-  const declarations: string[] = [];
-  const registry: Record<string, string[]> = {};
-  const add = (types: GeneratedTypes) => {
-    declarations.push(...types.declarations);
-    for (const [key, entries] of Object.entries(types.registry)) registry[key] = [...(registry[key] ?? []), ...entries];
-  };
+  const parts: GeneratedTypes[] = [];
   const schemas: KeyedSchema[] = [];
-  const warnings: string[] = [];
   const rel = context.relative;
   for (const path of contracts.get('graphql') ?? []) {
     // The loader `up` and `check` use, so the three agree on what an SDL is.
@@ -92,8 +86,7 @@ function generateTypes(contracts: ProjectContractFiles, context: GenerateContext
         { source: { file: first?.file || path, line: first?.line ?? 1, column: first?.column ?? 1 } },
       );
     }
-    warnings.push(...built.warnings);
-    add(graphqlTypes(rel(path), built.schema));
+    parts.push({ ...graphqlTypes(rel(path), built.schema), warnings: built.warnings });
     schemas.push({ key: rel(path), schema: built.schema });
   }
   const operations = contracts.get('graphql-operations') ?? [];
@@ -107,7 +100,7 @@ function generateTypes(contracts: ProjectContractFiles, context: GenerateContext
       }
     }
     try {
-      add({ declarations: [], registry: { graphqlOperations: graphqlOperationTypes(documents, schemas) } });
+      parts.push({ declarations: [], registry: { graphqlOperations: graphqlOperationTypes(documents, schemas) } });
     } catch (error) {
       if (!(error instanceof OperationDocumentError)) throw error;
       throw new MockstackError(ErrorCode.ContractLoad, error.message, {
@@ -116,7 +109,7 @@ function generateTypes(contracts: ProjectContractFiles, context: GenerateContext
       });
     }
   }
-  return { declarations, registry, warnings };
+  return joinTypes(parts);
 }
 
 /** A GraphQL document that does not parse, named by file, line and column. */

@@ -17,7 +17,7 @@ import {
   type SourceLocation,
   type StaticRule,
 } from '@mockstack/core';
-import { quote, staticAnswers } from '@mockstack/core/tooling';
+import { joinTypes, quote, staticAnswers } from '@mockstack/core/tooling';
 import { type ApiOperation, createAjv, loadOpenApi, type OpenApi, SchemaSet } from '@mockstack/openapi';
 import { openapiTypes } from './gen-types.js';
 
@@ -48,8 +48,7 @@ export const restTooling: ProtocolTooling = {
 };
 
 async function generateTypes(contracts: ProjectContractFiles, context: GenerateContext): Promise<GeneratedTypes> {
-  const declarations: string[] = [];
-  const registry: Record<string, string[]> = {};
+  const parts: GeneratedTypes[] = [];
   for (const path of contracts.get('openapi') ?? []) {
     let api: OpenApi;
     try {
@@ -59,11 +58,9 @@ async function generateTypes(contracts: ProjectContractFiles, context: GenerateC
       if (error instanceof MockstackError) throw error;
       throw new MockstackError(ErrorCode.ContractLoad, `cannot read a contract: ${(error as Error).message}`, { cause: error });
     }
-    const types = openapiTypes(context.relative(path), api);
-    declarations.push(...types.declarations);
-    for (const [key, entries] of Object.entries(types.registry)) registry[key] = [...(registry[key] ?? []), ...entries];
+    parts.push(openapiTypes(context.relative(path), api));
   }
-  return { declarations, registry };
+  return joinTypes(parts);
 }
 
 function restCode(file: string, stubs: readonly RestStub[], { port, stateType, contractPath, lenient }: InitCodeContext): string {
