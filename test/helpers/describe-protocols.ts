@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import * as grpcJs from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { isFault } from '@mockstack/core';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { type Fault, graphql, grpc, type RateLimit, type RuleOf, rest, type Sequence, type ServiceOf, scenario } from 'mockstack';
 
@@ -108,8 +109,7 @@ export type Capability =
   | 'chaos'
   | 'contract fallback'
   | 'journal'
-  | 'reset'
-  | 'unmatched';
+  | 'reset';
 
 /** One row of the table: how a protocol serves neutral rules and how its real client calls them. */
 export interface ProtocolRow {
@@ -151,10 +151,6 @@ function isFunction<State>(answer: GreetRule<State>['answer']): answer is (ctx: 
 function ruleOptions<State>(rule: GreetRule<State>) {
   const { name: _name, answer: _answer, ...options } = rule;
   return options;
-}
-
-function isFault(value: unknown): value is Fault {
-  return typeof value === 'object' && value !== null && 'code' in value && !('message' in value && 'count' in value);
 }
 
 function asHttpAnswer(status: number, body: unknown, retryAfter: string | null): Answer {
@@ -217,6 +213,7 @@ const restRow: ProtocolRow = {
   get serviceFaults() {
     return this.faults;
   },
+  // Every capability applies to every protocol today.
   skips: {},
 };
 
@@ -293,6 +290,7 @@ const graphqlRow: ProtocolRow = {
     UNAVAILABLE: 'HTTP 503 UNAVAILABLE',
     DEADLINE_EXCEEDED: 'HTTP 504 DEADLINE_EXCEEDED',
   },
+  // Every capability applies to every protocol today.
   skips: {},
 };
 
@@ -383,6 +381,7 @@ const grpcRow: ProtocolRow = {
   get serviceFaults() {
     return this.faults;
   },
+  // Every capability applies to every protocol today.
   skips: {},
 };
 
