@@ -1,8 +1,8 @@
 import { startStack, type TestStack } from '@mockstack/testing';
 import { rest, scenario } from 'mockstack';
-import { writeLargeDocument } from '../../bench/openapi.mjs';
+import { writeLargeDocument } from '../../bench/suites/openapi.mjs';
 
-// A 12 MB document with 1,200 operations, generated at run time (bench/openapi.mjs measures its speed).
+// A 12 MB document with 1,200 operations, generated at run time (bench/suites/openapi.mjs measures its speed).
 const large = writeLargeDocument({ operations: 1200, targetBytes: 12 * 1024 * 1024 });
 let stack: TestStack;
 let base: string;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 
-const payload = JSON.parse(readFileSync(new URL('./payload.json', import.meta.url), 'utf8'));
+const payload = JSON.parse(readFileSync(new URL('../fixtures/payload.json', import.meta.url), 'utf8'));
 const app = Fastify({ logger: false });
 app.get('/orders/:id', async () => payload);
 app.get('/computed/orders/:id', async (request) => ({ ...payload, id: request.params.id }));

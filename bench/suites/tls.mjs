@@ -2,7 +2,7 @@
 // configured the same way (http2 + https allowHTTP1, same key size), same run, alternated. HTTP/1.1 over
 // TLS is driven by autocannon; HTTP/2 by node's own client (autocannon speaks no h2): sessions × streams in flight.
 import { connect } from 'node:http2';
-import { fmt, load, measured, median, root, startServer } from './lib.mjs';
+import { fmt, load, measured, median, root, startServer } from '../lib.mjs';
 
 const bin = `${root}packages/mockstack/bin/mockstack.js`;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -59,7 +59,7 @@ const MODES = [
 ];
 
 export async function benchTls() {
-  const bare = await startServer(process.execPath, ['bench/bare-fastify-tls.mjs'], /listening (https:\/\/\S+)/);
+  const bare = await startServer(process.execPath, ['bench/baselines/bare-fastify-tls.mjs'], /listening (https:\/\/\S+)/);
   const mock = await startServer(
     process.execPath,
     [bin, 'up', 'bench/scenarios/rest-routes.ts', '--tls', '--quiet', '--no-admin'],

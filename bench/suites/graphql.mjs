@@ -1,14 +1,14 @@
 // GraphQL: mockstack serving schemas/catalog.graphql fully auto-mocked vs graphql-js + addMocksToSchema
 // over the same schema in the same run (parsing/validating every request, and with documents cached),
 // alternated. Then a generated ~1,500-type schema: time to load it and serve the first mocked answer.
-// `node bench/graphql.mjs` alone, or through `npm run bench` (which calls main()). Needs a build (dist).
+// `node bench/suites/graphql.mjs` alone, or through `npm run bench` (which calls main()). Needs a build (dist).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import { fmt, median, root, startServer } from './lib.mjs';
+import { fmt, median, root, startServer } from '../lib.mjs';
 
 const bin = `${root}packages/mockstack/bin/mockstack.js`;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -39,8 +39,8 @@ async function loadGraphql(url, seconds) {
 
 export async function benchGraphql() {
   const servers = {
-    naive: await startServer(process.execPath, ['bench/graphql-baseline.mjs'], /listening (http:\/\/\S+)/, { BASELINE: 'naive' }),
-    cached: await startServer(process.execPath, ['bench/graphql-baseline.mjs'], /listening (http:\/\/\S+)/, { BASELINE: 'cached' }),
+    naive: await startServer(process.execPath, ['bench/baselines/graphql-baseline.mjs'], /listening (http:\/\/\S+)/, { BASELINE: 'naive' }),
+    cached: await startServer(process.execPath, ['bench/baselines/graphql-baseline.mjs'], /listening (http:\/\/\S+)/, { BASELINE: 'cached' }),
     mock: await startServer(process.execPath, [bin, 'up', 'bench/scenarios/graphql.ts', '--quiet', '--no-admin'], /api\s+graphql\s+(http:\/\/\S+)/),
   };
   const runs = { naive: [], cached: [], mock: [] };

@@ -2,7 +2,7 @@
 // from a handler function (the path a scenario's own code takes: handler context, state, call count),
 // and from the handler with the request log on (what `mockstack up` does without --quiet).
 
-import { fmt, load, median, root, spread, startServer } from './lib.mjs';
+import { fmt, load, median, root, spread, startServer } from '../lib.mjs';
 
 const bin = `${root}packages/mockstack/bin/mockstack.js`;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -16,7 +16,7 @@ const ROUTES = [
 ];
 
 export async function benchRest() {
-  const bare = await startServer(process.execPath, ['bench/bare-fastify.mjs'], /listening (http:\/\/\S+)/);
+  const bare = await startServer(process.execPath, ['bench/baselines/bare-fastify.mjs'], /listening (http:\/\/\S+)/);
   const quiet = await startServer(process.execPath, [bin, 'up', 'bench/scenarios/rest-routes.ts', '--quiet', '--no-admin'], /api\s+rest\s+(http:\/\/\S+)/);
   // Its request lines go to a pipe this process reads (and drops), as a terminal or a log collector would take them.
   const logged = await startServer(process.execPath, [bin, 'up', 'bench/scenarios/rest-routes.ts', '--no-admin'], /api\s+rest\s+(http:\/\/\S+)/);

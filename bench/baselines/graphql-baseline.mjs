@@ -6,7 +6,7 @@ import { addMocksToSchema } from '@graphql-tools/mock';
 import Fastify from 'fastify';
 import { buildSchema, execute, parse, validate } from 'graphql';
 
-const sdl = readFileSync(new URL('../schemas/catalog.graphql', import.meta.url), 'utf8');
+const sdl = readFileSync(new URL('../../schemas/catalog.graphql', import.meta.url), 'utf8');
 const schema = addMocksToSchema({ schema: buildSchema(sdl) });
 const cached = process.env.BASELINE === 'cached';
 const documents = new Map();

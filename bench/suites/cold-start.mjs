@@ -1,6 +1,6 @@
 // Cold start: milliseconds from spawning `mockstack up <scenario>` to its first answers, against
 // baselines measured in the same run (node starting, a bare fastify server answering). Target ≤ 500 ms.
-// Run alone: `node bench/cold-start.mjs` (BENCH_COLD_RUNS=n for more runs).
+// Run alone: `node bench/suites/cold-start.mjs` (BENCH_COLD_RUNS=n for more runs).
 
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
-import { cpuSeconds, fmt, median, root } from './lib.mjs';
+import { cpuSeconds, fmt, median, root } from '../lib.mjs';
 
 const bin = `${root}packages/mockstack/bin/mockstack.js`;
 
@@ -99,13 +99,13 @@ export function mockstackOnce({ file, services }, binPath = bin, env = {}) {
   return coldStartOnce(args, ready, services, env);
 }
 
-/** The baseline server: bench/bare-fastify.mjs, one route, to its first answer. */
+/** The baseline server: bench/baselines/bare-fastify.mjs, one route, to its first answer. */
 function bareFastifyOnce() {
   const ready = (output) => {
     const m = output.match(/listening (http:\/\/\S+)/);
     return m && { api: m[1] };
   };
-  return coldStartOnce(['bench/bare-fastify.mjs'], ready, probes.oneRoute.services);
+  return coldStartOnce(['bench/baselines/bare-fastify.mjs'], ready, probes.oneRoute.services);
 }
 
 async function nodeStartOnce() {

@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = new URL('../..', import.meta.url).pathname;
 const definition = grpc.loadPackageDefinition(
   loadSync(`${root}protos/payments.proto`, { includeDirs: [`${root}protos`], longs: String, enums: String, defaults: true, oneofs: true }),
 );

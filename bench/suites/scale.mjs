@@ -2,11 +2,11 @@
 // `params.id`, what the rule index serves) against 1 rule, req/s and p99 (targets: ≥ 0.9× and p99 ≤ 2×).
 // Start-up: `mockstack up` of 10,000 rules (on one template, and on 10,000 distinct paths) to its
 // ready line and first answer, and its RSS (targets: ≤ 1 s, ≤ 150 MB), against one rule.
-// Run alone: `node bench/scale.mjs` (BENCH_ROUNDS, BENCH_SECONDS, BENCH_SCALE_RULES).
+// Run alone: `node bench/suites/scale.mjs` (BENCH_ROUNDS, BENCH_SECONDS, BENCH_SCALE_RULES).
 
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { cpuSeconds, fmt, load, median, root, spread, startServer } from './lib.mjs';
+import { cpuSeconds, fmt, load, median, root, spread, startServer } from '../lib.mjs';
 
 /** BENCH_BIN: another mockstack bin to measure (see bench/instructions.mjs). */
 const bin = process.env.BENCH_BIN ?? `${root}packages/mockstack/bin/mockstack.js`;

@@ -1,5 +1,5 @@
 // OpenAPI: load time of a large generated document (12 MB, ~1,200 operations), and requests/s of one
-// of its routes next to a one-route scenario, measured in the same run. `node bench/openapi.mjs`
+// of its routes next to a one-route scenario, measured in the same run. `node bench/suites/openapi.mjs`
 // or `npm run bench` (which calls main()). Needs the packages built (`npm run build`).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,7 +73,7 @@ export function writeLargeDocument(options) {
 }
 
 export async function main() {
-  const { fmt, load, median, startServer } = await import('./lib.mjs');
+  const { fmt, load, median, startServer } = await import('../lib.mjs');
   const { loadOpenApi } = await import('@mockstack/openapi');
   const large = writeLargeDocument();
   const bin = 'packages/mockstack/bin/mockstack.js';

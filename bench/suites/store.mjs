@@ -1,11 +1,11 @@
 // The shared store's cost: one `mockstack up` with `--store redis://…` against one in memory, on a
 // route that reads the state, then 1 → 3 Redis-backed replicas driven at once (aggregate req/s),
-// all in the same run. Needs /usr/bin/redis-server. `node bench/store.mjs` (also part of `npm run bench`).
+// all in the same run. Needs /usr/bin/redis-server. `node bench/suites/store.mjs` (also part of `npm run bench`).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { fmt, load, root, startServer } from './lib.mjs';
+import { fmt, load, root, startServer } from '../lib.mjs';
 
 const bin = `${root}packages/mockstack/bin/mockstack.js`;
 const route = '/orders/ord_7';

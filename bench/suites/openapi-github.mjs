@@ -2,13 +2,13 @@
 // operations) with request validation on: time to listening (a first run fills the start-up caches,
 // the later ones are the warm figure), requests/s of a single-resource GET answered from the contract
 // against Prism's measured 149 req/s on the same document, and the server's RSS after that load.
-// Targets (issue 17): start ≤ 1 s warm, ≥ 200× Prism, RSS ≤ 200 MB. `node bench/openapi-github.mjs`
+// Targets (issue 17): start ≤ 1 s warm, ≥ 200× Prism, RSS ≤ 200 MB. `node bench/suites/openapi-github.mjs`
 // or `npm run bench`. Needs the packages built.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fmt, load, median, root, spread, startServer } from './lib.mjs';
+import { fmt, load, median, root, spread, startServer } from '../lib.mjs';
 
 const bin = `${root}packages/mockstack/bin/mockstack.js`;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -1,7 +1,7 @@
 // gRPC: mockstack vs a bare @grpc/grpc-js server answering the same messages, same run, alternated.
 // Unary calls/s (the first second of load on a fresh server, then warm) and server-streaming messages/s. Load from h2load (Debian `nghttp2-client`) posting a
 // prebuilt gRPC frame; without it, several grpc-js client processes. Loopback only, bounded runs.
-// Standalone: `node bench/grpc.mjs`; also run by `npm run bench`.
+// Standalone: `node bench/suites/grpc.mjs`; also run by `npm run bench`.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
-import { fmt, measured, median, root, spread, startServer } from './lib.mjs';
+import { fmt, measured, median, root, spread, startServer } from '../lib.mjs';
 
 const run = promisify(execFile);
 const bin = `${root}packages/mockstack/bin/mockstack.js`;
@@ -114,7 +114,7 @@ export async function benchGrpc() {
   const env = { BENCH_STREAM_LENGTH: String(streamLength) };
 
   const start = {
-    bare: () => startServer(process.execPath, ['bench/bare-grpc.mjs'], /listening (\S+)/, env),
+    bare: () => startServer(process.execPath, ['bench/baselines/bare-grpc.mjs'], /listening (\S+)/, env),
     mock: () => startServer(process.execPath, [bin, 'up', 'bench/scenarios/grpc.ts', '--quiet', '--no-admin'], /payments\s+grpc\s+grpc:\/\/(\S+)/, env),
   };
   // The first second of load on a server just started (JIT, first calls), each server fresh per round.

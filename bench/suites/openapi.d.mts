@@ -1,4 +1,4 @@
-// Types of bench/openapi.mjs, for the tests that reuse its document generator.
+// Types of bench/suites/openapi.mjs, for the tests that reuse its document generator.
 export interface LargeDocumentOptions {
   operations?: number;
   targetBytes?: number;

@@ -1,13 +1,13 @@
 // Typed contracts: `mockstack check scenarios/checkout.ts` cold (a fresh process, as on every save
 // in an editor hook or in CI) and `mockstack gen` for the example contracts (protos/, schemas/).
-// Target: ≤ 3 s cold check. Run alone: `node bench/contracts.mjs`.
+// Target: ≤ 3 s cold check. Run alone: `node bench/suites/contracts.mjs`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const bin = join(root, 'packages/mockstack/bin/mockstack.js');
 const RUNS = 5;
 

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { TlsCache } from '@mockstack/runner';
 import Fastify from 'fastify';
 
-const payload = JSON.parse(readFileSync(new URL('./payload.json', import.meta.url), 'utf8'));
-const { cert, key } = new TlsCache().generated(new URL('..', import.meta.url).pathname, ['127.0.0.1', 'localhost']);
+const payload = JSON.parse(readFileSync(new URL('../fixtures/payload.json', import.meta.url), 'utf8'));
+const { cert, key } = new TlsCache().generated(new URL('../..', import.meta.url).pathname, ['127.0.0.1', 'localhost']);
 const app = Fastify({ logger: false, http2: true, https: { allowHTTP1: true, cert, key } });
 app.get('/orders/:id', async () => payload);
 app.get('/computed/orders/:id', async (request) => ({ ...payload, id: request.params.id }));
