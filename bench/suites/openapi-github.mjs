@@ -59,7 +59,7 @@ export async function main() {
         const body = await res.text();
         bodyBytes = Buffer.byteLength(body);
         writeFileSync(bodyFile, body);
-        bare = await startServer(process.execPath, [`${root}bench/bare-fastify-body.mjs`], /listening (http:\/\/\S+)/, { BENCH_BODY: bodyFile });
+        bare = await startServer(process.execPath, [`${root}bench/baselines/bare-fastify-body.mjs`], /listening (http:\/\/\S+)/, { BENCH_BODY: bodyFile });
         await load(`${bare.url}${ROUTE}`, { seconds: 1 });
       }
       await load(`${server.url}${ROUTE}`, { seconds: 1 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { fault, rest, scenario } from 'mockstack';
-import { OWN_ROUTING_MIN_ROUTES } from '../packages/rest/src/operation-router.js';
+import { OWN_ROUTING_MIN_ROUTES } from '../../packages/rest/src/operation-router.js';
 
 const filler = (count: number) => Array.from({ length: count }, (_, i) => rest.get(`/filler/${i}/:id`, { filler: i }));
 
