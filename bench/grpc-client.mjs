@@ -1,4 +1,4 @@
-// One load-generating process for bench/grpc.mjs when h2load is not installed: keeps `concurrency`
+// One load-generating process for bench/suites/grpc.mjs when h2load is not installed: keeps `concurrency`
 // unary calls in flight for `seconds`, then prints how many completed. Several run side by side.
 import * as grpc from '@grpc/grpc-js';
 

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { Pool } from 'undici';
-import { QUERY } from './graphql.mjs';
 import { root } from './lib.mjs';
+import { QUERY } from './suites/graphql.mjs';
 
 const WARM = 5_000;
 const PART = 2_000;
@@ -21,15 +21,15 @@ const bin = process.env.BENCH_BIN ?? 'packages/mockstack/bin/mockstack.js';
 const up = (scenario, ...flags) => [bin, 'up', scenario, '--no-admin', ...flags];
 
 const servers = {
-  'bare fastify': { args: ['bench/bare-fastify.mjs'], ready: /listening (http:\/\/\S+)/ },
+  'bare fastify': { args: ['bench/baselines/bare-fastify.mjs'], ready: /listening (http:\/\/\S+)/ },
   'mockstack --quiet': { args: up('bench/scenarios/rest-routes.ts', '--quiet'), ready: /api\s+rest\s+(http:\/\/\S+)/ },
   'mockstack (request log on)': { args: up('bench/scenarios/rest-routes.ts'), ready: /api\s+rest\s+(http:\/\/\S+)/ },
   'mockstack 1 rule': { args: up('bench/scenarios/many-rules.ts', '--quiet'), env: { BENCH_RULES: '1' }, ready: /api\s+rest\s+(http:\/\/\S+)/ },
   'mockstack 10,000 rules': { args: up('bench/scenarios/many-rules.ts', '--quiet'), env: { BENCH_RULES: '10000' }, ready: /api\s+rest\s+(http:\/\/\S+)/ },
-  'graphql-js cached': { args: ['bench/graphql-baseline.mjs'], env: { BASELINE: 'cached' }, ready: /listening (http:\/\/\S+)/ },
+  'graphql-js cached': { args: ['bench/baselines/graphql-baseline.mjs'], env: { BASELINE: 'cached' }, ready: /listening (http:\/\/\S+)/ },
   'mockstack graphql rule': { args: up('bench/scenarios/graphql-rule.ts', '--quiet'), ready: /api\s+graphql\s+(http:\/\/\S+)/ },
   'mockstack graphql auto': { args: up('bench/scenarios/graphql.ts', '--quiet'), ready: /api\s+graphql\s+(http:\/\/\S+)/ },
-  'bare grpc-js': { args: ['bench/bare-grpc.mjs'], ready: /listening (\S+)/ },
+  'bare grpc-js': { args: ['bench/baselines/bare-grpc.mjs'], ready: /listening (\S+)/ },
   'mockstack grpc': { args: up('bench/scenarios/grpc.ts', '--quiet'), ready: /payments\s+grpc\s+grpc:\/\/(\S+)/ },
 };
 

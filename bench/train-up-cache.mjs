@@ -12,7 +12,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startupCacheDir } from '@mockstack/core/startup-cache';
-import { mockstackOnce, probes } from './cold-start.mjs';
+import { mockstackOnce, probes } from './suites/cold-start.mjs';
 
 const target = startupCacheDir();
 const scratch = mkdtempSync(join(tmpdir(), 'mockstack-train-'));

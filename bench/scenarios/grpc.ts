@@ -1,6 +1,6 @@
 import { grpc, scenario } from 'mockstack';
 
-/** The same AuthorizeResponse and WatchPayment events as bench/bare-grpc.mjs answers. */
+/** The same AuthorizeResponse and WatchPayment events as bench/baselines/bare-grpc.mjs answers. */
 const authorized = { paymentId: 'pay_1', authorizationId: 'auth_1', status: 'AUTHORIZED' };
 const events = Array.from({ length: Number(process.env.BENCH_STREAM_LENGTH ?? 1000) }, (_, i) => ({
   paymentId: 'pay_1',

@@ -1,5 +1,5 @@
 import { rest, scenario } from 'mockstack';
-import payload from '../payload.json' with { type: 'json' };
+import payload from '../fixtures/payload.json' with { type: 'json' };
 
 /**
  * BENCH_RULES rules (default 1), each answering one order id: on one path template `/orders/:id`

@@ -1,8 +1,8 @@
 import { rest, scenario } from 'mockstack';
-import payload from '../payload.json' with { type: 'json' };
+import payload from '../fixtures/payload.json' with { type: 'json' };
 
 /**
- * The routes of the REST throughput bench, answering the same JSON as bench/bare-fastify.mjs: a
+ * The routes of the REST throughput bench, answering the same JSON as bench/baselines/bare-fastify.mjs: a
  * static route, and a handler function (the order with the id asked for).
  */
 export default scenario('bench-rest').services({

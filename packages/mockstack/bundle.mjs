@@ -23,7 +23,7 @@
 // the file but still runs only when needed.
 //
 // The bundles keep their own copies of @mockstack/core; they agree with a scenario's `mockstack`
-// because scenario objects are tagged with Symbol.for keys. test/cli.test.ts, test/init-cli.test.ts
+// because scenario objects are tagged with Symbol.for keys. test/cli/cli.test.ts, test/cli/init-cli.test.ts
 // and test/consumer/ run the bundles.
 import { createHash } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The service under test in test/service-under-test.test.ts: a small checkout API of the kind a team
+ * The service under test in test/behaviour/service-under-test.test.ts: a small checkout API of the kind a team
  * isolates with mockstack. It calls three dependencies, one per protocol:
  * catalog (GraphQL) for price and stock, orders (REST) to place the order, payments (gRPC) to pay.
  */

@@ -1,0 +1,195 @@
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import type { Stack } from '@mockstack/core';
+import { protoPath as healthProto } from 'grpc-health-check';
+import { grpc as grpcDsl } from 'mockstack';
+import protobuf from 'protobufjs';
+import { serveGrpc } from '../helpers/grpc-stack.js';
+import { reflect } from '../helpers/reflection-client.js';
+
+const fixtures = resolve(import.meta.dirname, '../fixtures/real-world');
+const echoProto = resolve(fixtures, 'google/example/echo/v1/echo.proto');
+const googleapis = dirname(createRequire(import.meta.url).resolve('google-proto-files/package.json'));
+const reflectionProtos = resolve(dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')), 'build/proto');
+const ECHO = 'google.example.echo.v1.Echo';
+
+type Message = Record<string, unknown>;
+type Unary = (request: object, callback: (error: grpc.ServiceError | null, reply: Message) => void) => void;
+interface EchoClient extends grpc.Client {
+  Say: Unary;
+  Tree: Unary;
+  Wrap: Unary;
+  Ticks(request: object): grpc.ClientReadableStream<Message>;
+  Converse(): grpc.ClientDuplexStream<object, Message>;
+}
+
+function clientOf<T>(proto: string, includeDirs: string[], service: string, address: string): T {
+  const loaded = grpc.loadPackageDefinition(loadSync(proto, { includeDirs, longs: String, enums: String, defaults: true, oneofs: true }));
+  const Client = service.split('.').reduce<unknown>((at, part) => (at as Record<string, unknown>)[part], loaded) as grpc.ServiceClientConstructor;
+  return new Client(address, grpc.credentials.createInsecure()) as T;
+}
+
+const call = (method: Unary, request: object): Promise<Message> =>
+  new Promise((done, fail) => method(request, (error, reply) => (error ? fail(error) : done(reply))));
+
+/** Reads one message, then cancels the call (a failure before that fails the test). */
+function cancelAfterFirstMessage(stream: grpc.ClientReadableStream<Message> | grpc.ClientDuplexStream<object, Message>): Promise<void> {
+  return new Promise((done, fail) => {
+    stream.once('error', fail);
+    stream.once('data', () => {
+      stream.off('error', fail);
+      stream.on('error', () => {}); // the cancellation the client asked for
+      stream.cancel();
+      done();
+    });
+  });
+}
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 300 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe('a service in a google.* package, importing google/rpc/status.proto from googleapis', () => {
+  let stack: Stack;
+  let client: EchoClient;
+
+  beforeAll(async () => {
+    const served = await serveGrpc(
+      { proto: echoProto, includeDirs: [fixtures, googleapis] },
+      {
+        [ECHO]: {
+          Wrap: ({ request }: { request: { text: string } }) =>
+            request.text === 'bad'
+              ? { payload: { '@type': 'type.googleapis.com/no.such.Type', title: 'x' } }
+              : {
+                  payload: { '@type': 'type.googleapis.com/google.example.echo.v1.Note', title: request.text, ttl: '1.5s' },
+                  extras: [
+                    { '@type': 'type.googleapis.com/google.protobuf.Duration', value: '2s' },
+                    { typeUrl: 'type.googleapis.com/google.example.echo.v1.SayRequest', value: Buffer.from([10, 2, 104, 105]) },
+                  ],
+                },
+          Ticks: grpcDsl.stream([{ text: 'a' }, { text: 'b' }, { text: 'c' }, { text: 'd' }], { interval: '300ms' }),
+        },
+      },
+    );
+    stack = served.stack;
+    client = clientOf<EchoClient>(echoProto, [fixtures, googleapis], ECHO, served.address);
+  });
+
+  afterAll(async () => {
+    client.close();
+    await stack.close();
+  });
+
+  beforeEach(() => stack.engine.journal.clear());
+
+  test('is served (auto-mocked), not UNIMPLEMENTED', async () => {
+    const reply = await call(client.Say.bind(client), { text: 'hello' });
+    expect(reply).toMatchObject({ text: 'hello' });
+  });
+
+  test('a recursive message with maps of messages auto-mocks to a valid, finite message', async () => {
+    const reply = await call(client.Tree.bind(client), {});
+    expect(typeof reply.name).toBe('string');
+    // Each map holds one entry; a Node never nests another Node, so the message ends.
+    const leaves = Object.values(reply.leaves as Record<string, Message>);
+    expect(leaves).toHaveLength(1);
+    expect(Object.values((leaves[0] as Message).flags as object)).toHaveLength(1);
+    expect(reply.children).toEqual({});
+    expect(reply.parent).toBeNull();
+  });
+
+  test('an Any is written in its JSON form ("@type" plus fields) or as { typeUrl, value }', async () => {
+    const reply = await call(client.Wrap.bind(client), { text: 'hi' });
+    const payload = reply.payload as { type_url: string; value: Buffer };
+    expect(payload.type_url).toBe('type.googleapis.com/google.example.echo.v1.Note');
+    const types = new protobuf.Root();
+    types.resolvePath = (_origin, target) =>
+      target.startsWith('google/') && !target.startsWith('google/example') ? resolve(googleapis, target) : resolve(fixtures, target);
+    types.loadSync('google/example/echo/v1/echo.proto');
+    const note = types.lookupType('google.example.echo.v1.Note');
+    expect(note.toObject(note.decode(payload.value), { longs: Number })).toEqual({ title: 'hi', ttl: { seconds: 1, nanos: 500_000_000 } });
+    const extras = reply.extras as { type_url: string; value: Buffer }[];
+    expect(extras.map((e) => e.type_url)).toEqual(['type.googleapis.com/google.protobuf.Duration', 'type.googleapis.com/google.example.echo.v1.SayRequest']);
+    const duration = types.lookupType('google.protobuf.Duration');
+    expect(duration.toObject(duration.decode(extras[0]?.value as Buffer), { longs: Number })).toEqual({ seconds: 2, nanos: 0 });
+  });
+
+  test('an Any naming a type no proto defines fails the call with a clear error, and the server keeps serving', async () => {
+    await expect(call(client.Wrap.bind(client), { text: 'bad' })).rejects.toMatchObject({
+      code: grpc.status.INTERNAL,
+      details: expect.stringMatching(/payload\.@type: type\.googleapis\.com\/no\.such\.Type names no\.such\.Type, which none of the loaded protos defines/),
+    });
+    await expect(call(client.Say.bind(client), { text: 'still here' })).resolves.toMatchObject({ text: 'still here' });
+  });
+
+  test('a server stream the client cancels is journaled CANCELLED', async () => {
+    await cancelAfterFirstMessage(client.Ticks({ text: 'go' }));
+    await waitFor(() => stack.engine.journal.list().some((e) => e.operation === `${ECHO}/Ticks`));
+    expect(stack.engine.journal.list().find((e) => e.operation === `${ECHO}/Ticks`)).toMatchObject({ status: 'CANCELLED', code: 'CANCELLED' });
+  });
+
+  test('an auto-mocked bidi stream the client cancels is journaled CANCELLED', async () => {
+    const stream = client.Converse();
+    const cancelled = cancelAfterFirstMessage(stream);
+    stream.write({ text: 'one' });
+    await cancelled;
+    await waitFor(() => stack.engine.journal.list().some((e) => e.operation === `${ECHO}/Converse`));
+    expect(stack.engine.journal.list().find((e) => e.operation === `${ECHO}/Converse`)).toMatchObject({ status: 'CANCELLED', code: 'CANCELLED' });
+  });
+});
+
+test("a user's own grpc/health/v1/health.proto replaces the built-in health service", async () => {
+  const { stack, address } = await serveGrpc({ proto: healthProto }, { 'grpc.health.v1.Health': { Check: { status: 'NOT_SERVING' } } });
+  type HealthClient = grpc.Client & { Check: Unary };
+  const client = clientOf<HealthClient>(healthProto, [], 'grpc.health.v1.Health', address);
+  try {
+    await expect(call(client.Check.bind(client), { service: '' })).resolves.toEqual({ status: 'NOT_SERVING' });
+    const { services } = await reflect(address);
+    expect(services.filter((s) => s === 'grpc.health.v1.Health')).toHaveLength(1);
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
+test("a user's own reflection proto replaces that version of the built-in reflection; the other still answers", async () => {
+  const proto = resolve(reflectionProtos, 'grpc/reflection/v1alpha/reflection.proto');
+  const { stack, address } = await serveGrpc({ proto });
+  try {
+    const { services } = await reflect(address, 'v1');
+    expect(services).toContain('grpc.reflection.v1alpha.ServerReflection');
+  } finally {
+    await stack.close();
+  }
+});
+
+test('bytes that are not a HealthCheckRequest get INVALID_ARGUMENT from the built-in health service (not INTERNAL), which keeps serving', async () => {
+  const { stack, address } = await serveGrpc({ proto: resolve(import.meta.dirname, '../../protos/payments.proto') });
+  const raw = new grpc.Client(address, grpc.credentials.createInsecure());
+  type HealthClient = grpc.Client & { Check: Unary };
+  const health = clientOf<HealthClient>(healthProto, [], 'grpc.health.v1.Health', address);
+  const sendBytes = (bytes: Buffer): Promise<grpc.ServiceError | null> =>
+    new Promise((done) => {
+      raw.makeUnaryRequest(
+        '/grpc.health.v1.Health/Check',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        bytes,
+        (error) => done(error),
+      );
+    });
+  try {
+    // A ten-byte varint tag ending in wire type 7, which protobuf does not have.
+    const error = await sendBytes(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]));
+    expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(error?.details).toContain('grpc.health.v1.Health/Check');
+    await expect(call(health.Check.bind(health), { service: '' })).resolves.toEqual({ status: 'SERVING' });
+  } finally {
+    raw.close();
+    health.close();
+    await stack.close();
+  }
+});

@@ -1,0 +1,168 @@
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { type DescMessage, getExtension, type Message } from '@bufbuild/protobuf';
+import * as grpc from '@grpc/grpc-js';
+import { serveGrpc } from '../helpers/grpc-stack.js';
+import { reflect } from '../helpers/reflection-client.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const fixtures = resolve(import.meta.dirname, '../fixtures/reflection');
+const googleapis = dirname(createRequire(import.meta.url).resolve('google-proto-files/package.json'));
+
+describe.each(['v1', 'v1alpha'] as const)('reflection %s, read by a strict client (@bufbuild/protobuf createFileRegistry)', (version) => {
+  test('the bundled payments.proto resolves: imports, well-known types, enums', async () => {
+    const { stack, address } = await serveGrpc({ proto: resolve(root, 'protos/payments.proto'), includeDirs: [resolve(root, 'protos')] });
+    try {
+      const { services, registry, files } = await reflect(address, version);
+      expect(services).toEqual(expect.arrayContaining(['checkout.payments.v1.PaymentService', 'grpc.health.v1.Health']));
+      const payments = files.find((f) => f.name === 'payments.proto');
+      expect(payments?.dependency).toEqual(expect.arrayContaining(['google/protobuf/timestamp.proto', 'checkout/common/v1/money.proto']));
+      const authorize = registry.getService('checkout.payments.v1.PaymentService')?.methods.find((m) => m.name === 'Authorize');
+      expect(authorize?.input.typeName).toBe('checkout.payments.v1.AuthorizeRequest');
+      expect(registry.getMessage('checkout.common.v1.Money')?.fields.map((f) => f.name)).toContain('currency_code');
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('imports (googleapis through an include dir), maps of messages, nested types, oneofs, optional, proto2 extensions', async () => {
+    const { stack, address } = await serveGrpc({
+      proto: [resolve(fixtures, 'shop/v1/catalog.proto'), resolve(fixtures, 'shop/v1/legacy.proto')],
+      includeDirs: [fixtures, googleapis],
+    });
+    try {
+      const { services, registry, files } = await reflect(address, version);
+      expect(services).toEqual(expect.arrayContaining(['shop.v1.Catalog', 'shop.legacy.Legacy']));
+      const catalog = files.find((f) => f.name === 'shop/v1/catalog.proto');
+      expect(catalog?.dependency.sort()).toEqual(
+        [
+          'google/api/annotations.proto',
+          'google/protobuf/any.proto',
+          'google/protobuf/struct.proto',
+          'google/protobuf/wrappers.proto',
+          'google/rpc/status.proto',
+          'shop/v1/common.proto',
+        ].sort(),
+      );
+      const product = registry.getMessage('shop.v1.Product') as DescMessage;
+      // Map entries carry protoc's names, so Go's protodesc and Python's DescriptorPool accept them too.
+      const proto = catalog?.messageType.find((m) => m.name === 'Product');
+      expect(proto?.nestedType.filter((n) => n.options?.mapEntry).map((n) => n.name)).toEqual(['VariantsBySkuEntry', 'LabelsEntry']);
+      expect(product.field.variantsBySku?.fieldKind).toBe('map');
+      expect(product.field.variantsBySku?.fieldKind === 'map' && product.field.variantsBySku.message?.typeName).toBe('shop.v1.Product.Variant');
+      expect(product.field.labels?.fieldKind).toBe('map');
+      expect(product.oneofs.map((o) => o.name)).toEqual(['price']);
+      expect(product.field.extra?.fieldKind === 'message' && product.field.extra.message.typeName).toBe('google.protobuf.Any');
+      expect(product.field.legacyCode?.deprecated).toBe(true);
+      const variant = registry.getMessage('shop.v1.Product.Variant') as DescMessage;
+      expect(variant.field.stockByWarehouse?.fieldKind).toBe('map');
+      expect(registry.getEnum('shop.v1.Product.Variant.Size')?.values.map((v) => v.name)).toEqual(['SIZE_UNSPECIFIED', 'SMALL', 'LARGE']);
+      const request = registry.getMessage('shop.v1.GetProductRequest') as DescMessage;
+      expect(request.field.locale?.proto.proto3Optional).toBe(true);
+      const category = registry.getMessage('shop.v1.Category') as DescMessage;
+      expect(category.field.childrenBySlug?.fieldKind === 'map' && category.field.childrenBySlug.message?.typeName).toBe('shop.v1.Category');
+      const methods = registry.getService('shop.v1.Catalog')?.methods.map((m) => [m.name, m.methodKind]);
+      expect(methods).toEqual([
+        ['GetProduct', 'unary'],
+        ['ListProducts', 'server_streaming'],
+        ['Import', 'client_streaming'],
+      ]);
+      const status = registry.getMessage('shop.v1.ImportSummary')?.field.errors;
+      expect(status?.fieldKind === 'list' && status.message?.typeName).toBe('google.rpc.Status');
+      const record = registry.getMessage('shop.legacy.Record') as DescMessage;
+      expect(record.field.key?.proto.label).toBe(2); // LABEL_REQUIRED
+      const versionField = record.field.version;
+      expect(versionField?.fieldKind === 'scalar' && versionField.getDefaultValue()).toBe(7);
+      expect(registry.getExtension('shop.legacy.note')?.extendee.typeName).toBe('shop.legacy.Record');
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+test("custom options (googleapis' and a project's own) reach a strict client as protoc encodes them", async () => {
+  const { stack, address } = await serveGrpc({ proto: resolve(fixtures, 'shop/v1/annotated.proto'), includeDirs: [fixtures, googleapis] });
+  try {
+    const { registry } = await reflect(address);
+    const option = <T>(options: Message | undefined, name: string): T => {
+      const extension = registry.getExtension(name);
+      if (!options || !extension) throw new Error(`no ${name} or no options`);
+      return getExtension(options, extension) as T;
+    };
+    const service = registry.getService('shop.annotated.v1.Orders');
+    expect(option(service?.proto.options, 'google.api.default_host')).toBe('orders.example.com');
+    expect(option(service?.proto.options, 'shop.annotated.v1.owners')).toEqual(['team-a', 'team-b']);
+    const method = service?.methods[0];
+    expect(method?.proto.options?.deprecated).toBe(true);
+    const http = option<{ pattern: { case: string; value: string }; additionalBindings: { pattern: { value: string } }[] }>(
+      method?.proto.options,
+      'google.api.http',
+    );
+    expect(http.pattern).toEqual({ case: 'get', value: '/v1/{name=orders/*}' });
+    expect(http.additionalBindings.map((b) => b.pattern.value)).toEqual(['/v1/orders/{name}']);
+    expect(option(method?.proto.options, 'google.api.method_signature')).toEqual(['name']);
+    const request = registry.getMessage('shop.annotated.v1.GetOrderRequest');
+    expect(option(request?.field.name?.proto.options, 'google.api.field_behavior')).toEqual([2]); // REQUIRED
+    expect(option(request?.field.name?.proto.options, 'shop.annotated.v1.visibility')).toBe(2); // PUBLIC
+    const order = registry.getMessage('shop.annotated.v1.Order');
+    expect(option(order?.proto.options, 'shop.annotated.v1.table')).toBe('orders');
+    expect(option(order?.field.name?.proto.options, 'google.api.field_behavior')).toEqual([3, 8]); // OUTPUT_ONLY, IDENTIFIER
+    const status = registry.getEnum('shop.annotated.v1.Order.Status');
+    expect(option(status?.proto.options, 'shop.annotated.v1.closed')).toBe(true);
+    const label = option<{ text: string; weight: number }>(status?.values.find((v) => v.name === 'OPEN')?.proto.options, 'shop.annotated.v1.label');
+    expect([label.text, label.weight]).toEqual(['Open', 2]);
+    // An option no extension declares is left out, and the service still answers.
+    expect(request?.field.note?.proto.options).toBeUndefined();
+    const client = new (grpc.makeGenericClientConstructor({}, 'Orders'))(address, grpc.credentials.createInsecure());
+    try {
+      const order = await new Promise<Buffer>((done, fail) =>
+        client.makeUnaryRequest(
+          '/shop.annotated.v1.Orders/GetOrder',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.alloc(0),
+          (error, value) => (error || !value ? fail(error) : done(value)),
+        ),
+      );
+      expect(order.length).toBeGreaterThan(0);
+    } finally {
+      client.close();
+    }
+  } finally {
+    await stack.close();
+  }
+});
+
+test('a reflection error (unknown symbol) is answered in the protocol, and the server keeps serving', async () => {
+  const { stack, address } = await serveGrpc({ proto: resolve(root, 'protos/payments.proto'), includeDirs: [resolve(root, 'protos')] });
+  try {
+    await expect(reflectSymbol(address, 'no.such.Service')).rejects.toThrow(/Symbol not found: no.such.Service/);
+    const { services } = await reflect(address);
+    expect(services).toContain('checkout.payments.v1.PaymentService');
+  } finally {
+    await stack.close();
+  }
+});
+
+async function reflectSymbol(address: string, symbol: string): Promise<void> {
+  const { loadSync } = await import('@grpc/proto-loader');
+  const dir = resolve(dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')), 'build/proto');
+  const loaded = grpc.loadPackageDefinition(loadSync(resolve(dir, 'grpc/reflection/v1/reflection.proto'))) as unknown as {
+    grpc: { reflection: { v1: { ServerReflection: grpc.ServiceClientConstructor } } };
+  };
+  const client = new loaded.grpc.reflection.v1.ServerReflection(address, grpc.credentials.createInsecure());
+  const call = (
+    client as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<object, { errorResponse?: { errorMessage: string } }> }
+  ).ServerReflectionInfo();
+  try {
+    const response = await new Promise<{ errorResponse?: { errorMessage: string } }>((done, fail) => {
+      call.once('data', done);
+      call.once('error', fail);
+      call.write({ fileContainingSymbol: symbol });
+    });
+    if (response.errorResponse) throw new Error(response.errorResponse.errorMessage);
+  } finally {
+    call.end();
+    client.close();
+  }
+}

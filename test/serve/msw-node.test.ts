@@ -1,0 +1,239 @@
+// mockstack/msw in Node: the scenario's REST (OpenAPI) and GraphQL (SDL) services answer through
+// msw's interceptors, for fetch, graphql-request and node's own http client inside this process.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, test } from '@jest/globals';
+import { matchers } from '@mockstack/testing';
+import { GraphQLClient, gql } from 'graphql-request';
+import { fault, graphql, rest, scenario } from 'mockstack';
+import { handlersFor } from 'mockstack/msw';
+import { setupServer } from 'msw/node';
+import shop from '../fixtures/msw/shop.js';
+
+// The global expect, which mockstack/testing's matchers are declared on (and work on anything with an `engine`).
+expect.extend(matchers);
+
+const mocks = handlersFor(shop);
+const server = setupServer(...mocks);
+const orders = 'http://localhost:8081';
+const catalog = new GraphQLClient('http://localhost:8082/graphql');
+const productQuery = gql`
+  query Product($sku: String!) {
+    product(sku: $sku) {
+      sku
+      stock
+    }
+  }
+`;
+
+beforeAll(async () => {
+  server.listen({ onUnhandledRequest: 'error' });
+  await mocks.ready;
+});
+beforeEach(() => {
+  mocks.reset();
+  mocks.variant();
+});
+afterAll(() => server.close());
+
+/**
+ * A JSON POST through node's http client (msw's ClientRequest interceptor, not fetch). `http.request`
+ * is read at call time: msw patches the module object, not ESM bindings taken before.
+ */
+function postWithNodeHttp(url: string, body: unknown): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    outgoing.on('error', reject);
+    outgoing.end(JSON.stringify(body));
+  });
+}
+
+describe('mockstack/msw in Node', () => {
+  test('the URLs the handlers intercept: localhost at each declared port', () => {
+    expect(mocks.url('orders')).toBe('http://localhost:8081');
+    expect(mocks.url('catalog')).toBe('http://localhost:8082/graphql');
+  });
+
+  test('rules answer, and state is shared between REST and GraphQL', async () => {
+    const placed = await postWithNodeHttp(`${orders}/orders`, { sku: 'SKU-1', quantity: 2 });
+    expect(placed).toEqual({ status: 201, body: { id: 'ord_1', sku: 'SKU-1', quantity: 2 } });
+
+    const fetched = await fetch(`${orders}/orders/ord_1`);
+    expect(fetched.status).toBe(200);
+    expect(await fetched.json()).toEqual({ id: 'ord_1', sku: 'SKU-1', quantity: 2 });
+
+    // The order took 2 of the 3 in stock; the GraphQL catalog reads the same state.
+    expect(await catalog.request(productQuery, { sku: 'SKU-1' })).toEqual({ product: { sku: 'SKU-1', stock: 1 } });
+    expect(mocks.state<{ stock: Record<string, number> }>().stock['SKU-1']).toBe(1);
+  });
+
+  test('faults: a rule’s 404 and 409 in HTTP terms', async () => {
+    const missing = await fetch(`${orders}/orders/ord_404`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'order ord_404 does not exist' } });
+
+    const soldOut = await fetch(`${orders}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sku: 'SKU-2', quantity: 1 }),
+    });
+    expect(soldOut.status).toBe(409);
+  });
+
+  test('the OpenAPI contract answers what no rule does, and checks requests', async () => {
+    const health = await fetch(`${orders}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+
+    const invalid = await fetch(`${orders}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sku: 'SKU-1', quantity: 0 }),
+    });
+    expect(invalid.status).toBe(422);
+    expect(invalid.headers.get('content-type')).toBe('application/problem+json');
+
+    const wrongMethod = await fetch(`${orders}/health`, { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD');
+
+    const unknown = await fetch(`${orders}/nowhere`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('x-mockstack-unmatched')).toBe('1');
+  });
+
+  test('the SDL’s auto-mock answers fields without rules, seeded', async () => {
+    const first = await catalog.request<{ featured: { sku: string; name: string }[] }>(gql`{ featured { sku name } }`);
+    mocks.reset();
+    const again = await catalog.request<{ featured: { sku: string; name: string }[] }>(gql`{ featured { sku name } }`);
+    expect(first.featured.length).toBeGreaterThan(0);
+    expect(again).toEqual(first);
+  });
+
+  test('a variant switched at run time changes the next answer; switching it off restores it', async () => {
+    mocks.variant('orders-down');
+    const down = await fetch(`${orders}/health`);
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe('30');
+    expect(await down.json()).toEqual({ error: { code: 'UNAVAILABLE', message: 'orders is down' } });
+
+    mocks.variant();
+    expect((await fetch(`${orders}/health`)).status).toBe(200);
+  });
+
+  test('a delay holds the answer; a client that gives up is journaled as aborted', async () => {
+    mocks.variant('slow-catalog');
+    const controller = new AbortController();
+    let settled = false;
+    const slow = fetch('http://localhost:8082/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ product(sku: "SKU-1") { stock } }' }),
+      signal: controller.signal,
+    }).finally(() => {
+      settled = true;
+    });
+    // Another service answers at once while the catalog's answer is held back.
+    expect((await fetch(`${orders}/health`)).status).toBe(200);
+    expect(settled).toBe(false);
+    controller.abort();
+    await expect(slow).rejects.toThrow(/abort/i);
+    await until(() => mocks.requests({ service: 'catalog' }).length === 1);
+    expect(mocks.requests({ service: 'catalog' })[0]?.status).toBe(499);
+  });
+
+  test('the journal and toHaveReceived see every intercepted request', async () => {
+    await postWithNodeHttp(`${orders}/orders`, { sku: 'SKU-1', quantity: 1 });
+    await catalog.request(productQuery, { sku: 'SKU-1' });
+    await fetch(`${orders}/orders/ord_1`);
+
+    expect(mocks.requests().map((entry) => entry.operation)).toEqual(['POST /orders', 'query Product', 'GET /orders/:id']);
+    expect(mocks).toHaveReceived('POST /orders', { body: { sku: 'SKU-1' }, times: 1 });
+    expect(mocks).toHaveReceived('GET /orders/:id', { times: 1 });
+    expect(mocks).not.toHaveReceived('POST /orders', { body: { sku: 'SKU-2' } });
+    expect(mocks.verifyInOrder('POST /orders', 'GET /orders/:id').pass).toBe(true);
+  });
+
+  test('a malformed JSON body is a clear 400, journaled, and the next request is answered', async () => {
+    const broken = await fetch(`${orders}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sku": ' });
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { error: { message: string } }).error.message).toMatch(/request body is not valid JSON/);
+    const graphqlBroken = await fetch('http://localhost:8082/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    expect(graphqlBroken.status).toBe(400);
+    expect(mocks.requests().map((entry) => entry.status)).toEqual([400, 400]);
+    expect((await fetch(`${orders}/health`)).status).toBe(200);
+  });
+});
+
+describe('mockstack/msw options and bad input', () => {
+  test('contract texts given with the scenario are served instead of the files', async () => {
+    const sdl = `${readFileSync(new URL('../fixtures/msw/shop.graphql', import.meta.url), 'utf8')}\nextend type Product { price: Int! }\n`;
+    const given = handlersFor(shop, {
+      contracts: { 'shop.graphql': sdl },
+      baseUrls: { catalog: 'https://catalog.example.test', orders: 'https://orders.example.test/api' },
+    });
+    const other = setupServer(...given);
+    server.close();
+    other.listen({ onUnhandledRequest: 'error' });
+    try {
+      const client = new GraphQLClient(given.url('catalog'));
+      expect(given.url('catalog')).toBe('https://catalog.example.test/graphql');
+      const answer = await client.request<{ product: { price: number } }>(gql`{ product(sku: "SKU-1") { price } }`);
+      expect(typeof answer.product.price).toBe('number');
+      // A base URL with a path: routes are below it.
+      expect((await fetch('https://orders.example.test/api/health')).status).toBe(200);
+    } finally {
+      other.close();
+      server.listen({ onUnhandledRequest: 'error' });
+    }
+  });
+
+  test('a GraphQL service mounted on a REST one answers at its path on that base URL', async () => {
+    const mounted = scenario('mounted').services({
+      api: rest({ baseUrl: 'https://shop.example.test' }, [rest.get('/ping', { pong: true })]),
+      catalog: graphql({ on: 'api', path: '/gql', schema: 'fixtures/msw/shop.graphql' }, { Query: { featured: () => [] } }),
+    });
+    const given = handlersFor(mounted, { root: new URL('..', import.meta.url).pathname });
+    const other = setupServer(...given);
+    server.close();
+    other.listen({ onUnhandledRequest: 'error' });
+    try {
+      expect(given.url('catalog')).toBe('https://shop.example.test/gql');
+      expect(await new GraphQLClient(given.url('catalog')).request(gql`{ featured { sku } }`)).toEqual({ featured: [] });
+      expect(await (await fetch('https://shop.example.test/ping')).json()).toEqual({ pong: true });
+      expect(given.requests().map((entry) => entry.operation)).toEqual(['query (anonymous)', 'GET /ping']);
+    } finally {
+      other.close();
+      server.listen({ onUnhandledRequest: 'error' });
+    }
+  });
+
+  test('a service with no port and no base URL is refused with what to write', () => {
+    const portless = scenario('portless').services({ api: rest({}, [rest.get('/x', { ok: true })]) });
+    expect(() => handlersFor(portless)).toThrow(/service "api" has no port to intercept at; give it one, a baseUrl/);
+    expect(() => handlersFor(portless, { baseUrls: { nope: 'http://x.test' } })).toThrow(/baseUrls names "nope"/);
+    expect(() => handlersFor({ not: 'a scenario' })).toThrow(/handlersFor takes a scenario/);
+    expect(() => handlersFor(shop, { baseUrls: { orders: '/api' } })).toThrow(/base URL "\/api", which is not a URL/);
+  });
+
+  test('a scenario that does not compile rejects `ready`, and the engine says why it is missing', async () => {
+    const broken = scenario('broken').services({
+      api: rest({ port: 9100 }, [rest.get('/x', { times: 0 }, { ok: true }), rest.get('/y', () => fault.notFound())]),
+    });
+    const mocked = handlersFor(broken);
+    await expect(mocked.ready).rejects.toThrow(/times: 0/);
+    expect(() => mocked.engine).toThrow(/MOCKSTACK_ERR_MSW_NOT_READY|still compiling/);
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}

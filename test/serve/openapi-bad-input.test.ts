@@ -1,0 +1,206 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger, MockstackError } from '@mockstack/core';
+import type { OpenApiDocumentError } from '@mockstack/openapi';
+import { startStack, type TestStack } from '@mockstack/testing';
+import { rest, scenario } from 'mockstack';
+
+const dir = mkdtempSync(join(tmpdir(), 'mockstack-openapi-bad-'));
+const write = (name: string, text: string): string => {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+};
+
+const serving = scenario('openapi-serving').services({ shipping: rest({ port: 0, openapi: 'schemas/shipping-rates.yaml' }) });
+let stack: TestStack;
+let servers: number;
+const tcpServers = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap').length;
+/** Closed servers release their handle a few ticks after `close()` resolves. */
+async function tcpServersSettle(expected: number): Promise<number> {
+  for (let i = 0; i < 50 && tcpServers() > expected; i++) await new Promise((r) => setTimeout(r, 10));
+  return tcpServers();
+}
+
+beforeAll(async () => {
+  servers = tcpServers();
+  stack = await startStack(serving);
+});
+afterAll(async () => {
+  await stack.close();
+  rmSync(dir, { recursive: true, force: true });
+  expect(await tcpServersSettle(servers)).toBeLessThanOrEqual(servers);
+});
+afterEach(async () => {
+  // Whatever failed to load, the running stack keeps answering.
+  expect((await fetch(`${stack.url('shipping')}/v2/rates?country=DE&weightGrams=1`)).status).toBe(200);
+});
+
+/** What starting a scenario with one REST service over `openapi` throws. */
+async function failure(openapi: string, overrides: Parameters<typeof rest>[1] = []): Promise<MockstackError> {
+  const bad = scenario('openapi-bad').services({ api: rest({ port: 0, openapi }, overrides) });
+  try {
+    const started = await startStack(bad);
+    await started.close();
+  } catch (error) {
+    return error as MockstackError;
+  }
+  throw new Error('expected the scenario to fail');
+}
+
+test('an invalid document lists each problem with its JSON pointer', async () => {
+  const file = write(
+    'invalid.yaml',
+    `openapi: 3.0.3
+info:
+  title: Broken
+paths:
+  /pets/{id}:
+    get:
+      operationId: getPet
+      parameters:
+        - name: petId
+          in: path
+          required: true
+          schema: { type: string }
+      responses:
+        '200':
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Pet' }
+  /pets:
+    get:
+      operationId: getPet
+      responses:
+        '200': { description: ok }
+`,
+  );
+  const error = await failure(file);
+  expect(error.code).toBe('MOCKSTACK_ERR_CONTRACT_LOAD');
+  expect(error.message).toContain(`${file} is not a valid OpenAPI 3.0/3.1 document`);
+  // Pointing at the rest({ openapi }) call in the scenario.
+  expect(error.source?.file).toBe(import.meta.filename);
+  expect((error as OpenApiDocumentError).documentProblems).toEqual([
+    { pointer: '/info', message: "must have required property 'version'" },
+    { pointer: '/paths/~1pets~1{id}/get/responses/200', message: "must have required property 'description'" },
+    { pointer: '/paths/~1pets~1{id}/get/parameters', message: 'path /pets/{id} has {id} but the operation declares no path parameter "id"' },
+    { pointer: '/paths/~1pets~1{id}/get/parameters', message: 'path parameter "petId" does not appear in the path /pets/{id}' },
+    { pointer: '/paths/~1pets/get/operationId', message: 'operationId "getPet" is also used at /paths/~1pets~1{id}/get; operationIds must be unique' },
+    {
+      pointer: '/paths/~1pets~1{id}/get/responses/200/content/application~1json/schema/$ref',
+      message: '$ref "#/components/schemas/Pet" points at nothing',
+    },
+  ]);
+});
+
+test('a YAML syntax error, a missing file, a Swagger 1.2 document, a broken external $ref', async () => {
+  const yaml = await failure(write('syntax.yaml', 'openapi: 3.1.0\ninfo: [unclosed\n'));
+  expect(yaml.message).toMatch(/cannot parse YAML at line \d+, column \d+/);
+
+  const missing = await failure(join(dir, 'nope.yaml'));
+  expect(missing.code).toBe('MOCKSTACK_ERR_CONTRACT_LOAD');
+  expect(missing.message).toContain(`cannot read OpenAPI document ${join(dir, 'nope.yaml')}`);
+  expect(missing.format()).toMatch(/openapi-bad-input\.test\.ts:\d+:\d+: cannot read OpenAPI document/);
+
+  // Swagger 2.0 is converted at load (test/serve/openapi-wild.test.ts); older versions are not.
+  const swagger = await failure(write('swagger.json', JSON.stringify({ swagger: '1.2', info: { title: 'x', version: '1' }, paths: {} })));
+  expect(swagger.message).toContain('/swagger: expected "swagger": "2.0" (converted at load) or "openapi": "3.0.x"/"3.1.x", found "1.2"');
+
+  const external = await failure(
+    write(
+      'external.yaml',
+      `openapi: 3.1.0
+info: { title: x, version: '1' }
+paths:
+  /a:
+    get:
+      responses:
+        '200': { description: ok, content: { application/json: { schema: { $ref: 'missing.yaml#/Thing' } } } }
+`,
+    ),
+  );
+  expect(external.message).toContain('cannot resolve a $ref');
+});
+
+test('an override naming an operation the document lacks: the scenario line and near names', async () => {
+  const error = await failure('schemas/shipping-rates.yaml', [rest.get('/rate/:rateId', { id: 'x' }), rest.operation('getRatess', { rates: [] })]);
+  expect(error.code).toBe('MOCKSTACK_ERR_OPERATION_UNKNOWN');
+  expect(error.source?.file).toBe(import.meta.filename);
+  expect(error.message).toMatch(
+    /openapi-bad-input\.test\.ts:\d+:\d+: operation GET \/rate\/:rateId is not in schemas\/shipping-rates\.yaml; near names: GET \/v2\/rates\/:rateId,/,
+  );
+  expect(error.message).toMatch(
+    /openapi-bad-input\.test\.ts:\d+:\d+: operationId "getRatess" is not in schemas\/shipping-rates\.yaml; near names: getRates, getRate/,
+  );
+});
+
+test('rest.operation without a document, and a variant naming a route the document lacks', async () => {
+  const noDocument = scenario('no-doc').services({ api: rest({ port: 0 }, [rest.operation('getRates', { rates: [] })]) });
+  await expect(startStack(noDocument)).rejects.toMatchObject({
+    code: 'MOCKSTACK_ERR_OPERATION_UNKNOWN',
+    message: expect.stringContaining('needs an OpenAPI document'),
+  });
+
+  const variant = scenario('bad-variant')
+    .services({ api: rest({ port: 0, openapi: 'schemas/shipping-rates.yaml' }) })
+    .variants({ down: { api: [rest.get('/rates', { rates: [] })] } });
+  await expect(startStack(variant)).rejects.toMatchObject({
+    code: 'MOCKSTACK_ERR_SCENARIO_COMPILE',
+    message: expect.stringContaining('variant "down" of service "api" overrides GET /rates, which'),
+  });
+});
+
+test('unsupported features are reported at load and served as documented, never a crash', async () => {
+  const file = write(
+    'unsupported.yaml',
+    `openapi: 3.0.3
+info: { title: x, version: '1' }
+paths:
+  /files/{name}.json:
+    get:
+      parameters: [{ name: name, in: path, required: true, schema: { type: string } }]
+      responses: { '200': { description: ok } }
+  /report:
+    get:
+      responses:
+        '200':
+          description: an image without an example
+          content: { image/png: { schema: { type: string, format: binary } } }
+  /upload:
+    post:
+      requestBody: { content: { multipart/form-data: { schema: { type: object } } } }
+      responses: { '204': { description: done } }
+  /search:
+    get:
+      parameters: [{ name: q, in: query, schema: { type: string, pattern: '([' } }]
+      responses: { '200': { description: ok, content: { text/plain: { example: found } } } }
+`,
+  );
+  const warnings: string[] = [];
+  const logger: Logger = { request: () => {}, info: () => {}, error: () => {}, warn: (message) => warnings.push(message) };
+  const started = await startStack(scenario('unsupported').services({ api: rest({ port: 0, openapi: file }) }), { logger });
+  try {
+    expect(warnings).toEqual([
+      `service "api" (${file}): GET /files/{name}.json: the path template cannot be routed (parameters must fill whole segments, e.g. /files/{name}); the operation is not served`,
+      `service "api" (${file}): GET /report: response 200 (image/png) has no example and mockstack generates only JSON, XML and plain text; it answers with an empty body (406 to a client that accepts only image/png)`,
+    ]);
+    const report = await fetch(`${started.url('api')}/report`);
+    expect(report.status).toBe(200);
+    expect(report.headers.get('content-type')).toBe('image/png');
+    expect(await report.text()).toBe('');
+    expect((await fetch(`${started.url('api')}/report`, { headers: { accept: 'image/png' } })).status).toBe(406);
+    const upload = await fetch(`${started.url('api')}/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      body: '--x--',
+    });
+    expect(upload.status).toBe(204);
+    // A schema Ajv cannot compile (a broken pattern): said once on first use, the request is served unchecked.
+    const search = await fetch(`${started.url('api')}/search?q=mug`);
+    expect(await search.text()).toBe('found');
+    expect(warnings[2]).toMatch(/^service "api" \(.*unsupported\.yaml\): GET \/search query parameters is not checked: its schema cannot be compiled/);
+  } finally {
+    await started.close();
+  }
+});

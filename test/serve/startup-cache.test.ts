@@ -1,0 +1,142 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// The start-up cache of the bundled CLI (packages/mockstack/bin): where it goes, that a bad one never
+// stops `mockstack up`, that the first run saves one the next loads, and that `npm run warm-up`
+// (bench/train-up-cache.mjs) fills one V8 accepts.
+const root = resolve(import.meta.dirname, '../..');
+const bin = resolve(root, 'packages/mockstack/bin/mockstack.js');
+const scratch = mkdtempSync(join(tmpdir(), 'mockstack-startup-cache-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** The environment without MOCKSTACK_CACHE_DIR, plus `extra`. */
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { MOCKSTACK_CACHE_DIR: _, ...rest } = process.env;
+  return { ...rest, NODE_OPTIONS: '', ...extra };
+}
+
+function run(command: string[], cwd: string, environment: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, command, { cwd, env: environment, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  return { child, output: () => output, exited };
+}
+
+/** `mockstack up <file>` until it answers GET `path` on its one service, then SIGTERM; resolves with the status and exit code. */
+async function upAndAsk(file: string, path: string, cwd: string, environment: NodeJS.ProcessEnv): Promise<{ status: number; exitCode: number | null }> {
+  const up = run([bin, 'up', file, '--random-ports', '--no-admin', '--quiet', '--log-format', 'json'], cwd, environment);
+  try {
+    const deadline = Date.now() + 15000;
+    const readyLine = () =>
+      up
+        .output()
+        .split('\n')
+        .find((l) => l.startsWith('{"event":"ready"'));
+    for (; !readyLine(); await new Promise((r) => setTimeout(r, 25))) {
+      if (Date.now() > deadline || up.child.exitCode !== null) throw new Error(`not ready:\n${up.output()}`);
+    }
+    const line = String(readyLine());
+    const { services } = JSON.parse(line) as { services: { url: string }[] };
+    const res = await fetch(`${services[0]?.url}${path}`);
+    await res.text();
+    up.child.kill('SIGTERM');
+    return { status: res.status, exitCode: await up.exited };
+  } finally {
+    up.child.kill('SIGKILL');
+  }
+}
+
+const v8Caches = (dir: string): string[] => readdirSync(dir).filter((name) => name.startsWith('cli-up-') && name.endsWith('.v8'));
+
+test('without MOCKSTACK_CACHE_DIR, the code cache and OpenAPI entries go to node_modules/.cache/mockstack of the project up runs in', async () => {
+  const project = join(scratch, 'project');
+  mkdirSync(join(project, 'node_modules'), { recursive: true });
+  const { status, exitCode } = await upAndAsk(join(root, 'schemas/shipping-rates.yaml'), '/v2/rates?country=DE&weightGrams=1200&orderId=o1', project, env());
+  expect(status).toBe(200);
+  expect(exitCode).toBe(0);
+  const cache = readdirSync(join(project, 'node_modules/.cache/mockstack'));
+  expect(cache.filter((name) => name.startsWith('cli-up-'))).toHaveLength(1);
+  expect(cache.some((name) => name.startsWith('openapi-document-'))).toBe(true);
+});
+
+test('a cache dir that cannot be written, or a code cache holding garbage, does not stop up; the garbage is replaced', async () => {
+  const notADir = join(scratch, 'a-file');
+  writeFileSync(notADir, '');
+  const unwritable = await upAndAsk('bench/scenarios/static-route.ts', '/orders/1', root, env({ MOCKSTACK_CACHE_DIR: join(notADir, 'cache') }));
+  expect(unwritable).toEqual({ status: 200, exitCode: 0 });
+
+  const dir = join(scratch, 'garbage');
+  await upAndAsk('bench/scenarios/static-route.ts', '/orders/1', root, env({ MOCKSTACK_CACHE_DIR: dir }));
+  const [cache] = v8Caches(dir);
+  writeFileSync(join(dir, String(cache)), 'not a V8 code cache');
+  const garbage = await upAndAsk('bench/scenarios/static-route.ts', '/orders/1', root, env({ MOCKSTACK_CACHE_DIR: dir }));
+  expect(garbage).toEqual({ status: 200, exitCode: 0 });
+  expect(readFileSync(join(dir, String(cache)), 'utf8')).not.toBe('not a V8 code cache');
+});
+
+test('with no warm-up, the first up saves the code cache and the next up runs from it (V8 accepts it, so it is not saved again)', async () => {
+  const dir = join(scratch, 'first-run');
+  expect(await upAndAsk('bench/scenarios/static-route.ts', '/orders/1', root, env({ MOCKSTACK_CACHE_DIR: dir }))).toEqual({ status: 200, exitCode: 0 });
+  const saved = v8Caches(dir);
+  expect(saved).toHaveLength(1);
+  const before = statSync(join(dir, String(saved[0]))).mtimeMs;
+  expect(await upAndAsk('bench/scenarios/static-route.ts', '/orders/1', root, env({ MOCKSTACK_CACHE_DIR: dir }))).toEqual({ status: 200, exitCode: 0 });
+  expect(v8Caches(dir)).toEqual(saved);
+  expect(statSync(join(dir, String(saved[0]))).mtimeMs).toBe(before);
+}, 30000);
+
+test('npm run warm-up leaves only the code cache of up, and up runs from it (V8 accepts it, so it is not saved again)', async () => {
+  const dir = join(scratch, 'installed');
+  const training = run(['bench/train-up-cache.mjs'], root, env({ MOCKSTACK_CACHE_DIR: dir }));
+  expect(await training.exited).toBe(0);
+  expect(training.output()).not.toMatch(/not filled/);
+  const trained = v8Caches(dir);
+  expect(readdirSync(dir)).toEqual(trained);
+  expect(trained).toHaveLength(1);
+  const before = statSync(join(dir, String(trained[0]))).mtimeMs;
+
+  const { status, exitCode } = await upAndAsk('bench/scenarios/static-route.ts', '/orders/1', root, env({ MOCKSTACK_CACHE_DIR: dir }));
+  expect({ status, exitCode }).toEqual({ status: 200, exitCode: 0 });
+  expect(statSync(join(dir, String(trained[0]))).mtimeMs).toBe(before);
+}, 30000);
+
+test('a moved install keeps its code cache: it is named after the bundle content, not its path or file times', async () => {
+  const dir = join(scratch, 'moved');
+  expect(await upAndAsk('bench/scenarios/static-route.ts', '/orders/1', root, env({ MOCKSTACK_CACHE_DIR: dir }))).toEqual({ status: 200, exitCode: 0 });
+  const saved = v8Caches(dir);
+  expect(saved).toHaveLength(1);
+  const before = statSync(join(dir, String(saved[0]))).mtimeMs;
+  // Inside the repository's node_modules, so that the copy resolves its dependencies; copied files get new times.
+  const moved = mkdtempSync(join(root, 'node_modules', '.mockstack-moved-'));
+  try {
+    for (const part of ['bin', 'dist', 'package.json']) cpSync(join(root, 'packages/mockstack', part), join(moved, part), { recursive: true });
+    const up = run(
+      [join(moved, 'bin/mockstack.js'), 'up', 'bench/scenarios/static-route.ts', '--random-ports', '--no-admin', '--quiet'],
+      root,
+      env({ MOCKSTACK_CACHE_DIR: dir }),
+    );
+    await new Promise<void>((ready, failed) => {
+      const timer = setInterval(() => {
+        if (/ready/i.test(up.output())) ready();
+        else if (up.child.exitCode !== null) failed(new Error(`exited:\n${up.output()}`));
+        else return;
+        clearInterval(timer);
+      }, 25);
+    });
+    up.child.kill('SIGTERM');
+    expect(await up.exited).toBe(0);
+  } finally {
+    rmSync(moved, { recursive: true, force: true });
+  }
+  // V8 accepted the cache the other path saved: nothing was saved again.
+  expect(v8Caches(dir)).toEqual(saved);
+  expect(statSync(join(dir, String(saved[0]))).mtimeMs).toBe(before);
+}, 30000);

@@ -1,0 +1,100 @@
+import { resolve } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ErrorCode, type MockstackError } from '@mockstack/core';
+import { loadModel } from '@mockstack/runner';
+import { startStack } from '@mockstack/testing';
+import { GraphQLClient } from 'graphql-request';
+
+const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures', name);
+const greeterProto = fixture('contracts/greeter.proto');
+const inventorySdl = fixture('contracts/inventory.graphql');
+
+type HelloClient = grpc.Client & { SayHello(req: object, cb: (e: grpc.ServiceError | null, r: Record<string, unknown>) => void): void };
+
+async function sayHello(address: string): Promise<Record<string, unknown>> {
+  const definition = protoLoader.loadSync(greeterProto, { longs: String, enums: String, defaults: true });
+  const Greeter = (grpc.loadPackageDefinition(definition) as unknown as { demo: { greeter: { v1: { Greeter: grpc.ServiceClientConstructor } } } }).demo.greeter
+    .v1.Greeter;
+  const client = new Greeter(address, grpc.credentials.createInsecure()) as unknown as HelloClient;
+  try {
+    return await new Promise((done, fail) => client.SayHello({ name: 'Ada' }, (error, reply) => (error ? fail(error) : done(reply))));
+  } finally {
+    client.close();
+  }
+}
+
+test('a .proto and a GraphQL schema are served with no scenario, deterministic across restarts', async () => {
+  const answers = [];
+  for (let run = 0; run < 2; run++) {
+    const stack = await startStack([greeterProto, inventorySdl]);
+    try {
+      expect(Object.keys(stack.services)).toEqual(['greeter', 'inventory']);
+      const reply = await sayHello(`${stack.services.greeter?.host}:${stack.services.greeter?.port}`);
+      expect(reply).toEqual({ message: expect.any(String), email: expect.stringContaining('@'), count: expect.any(Number) });
+      const data = await new GraphQLClient(stack.url('inventory')).request<{ items: { id: string; email: string }[] }>('{ items(first: 2) { id email } }');
+      expect(data.items).toHaveLength(2);
+      answers.push({ reply, data });
+    } finally {
+      await stack.close();
+    }
+  }
+  expect(answers[1]).toEqual(answers[0]);
+});
+
+test('a scenario module and a contract together: the contract joins the scenario’s services', async () => {
+  const stack = await startStack([resolve(import.meta.dirname, '../../scenarios/checkout.ts'), inventorySdl]);
+  try {
+    expect(Object.keys(stack.services)).toEqual(expect.arrayContaining(['orders', 'catalog', 'payments', 'inventory']));
+    expect((await fetch(`${stack.url('orders')}/orders/ord_1001`)).status).toBe(200);
+    const data = await new GraphQLClient(stack.url('inventory')).request<{ item: { id: string } }>('{ item(id: "i1") { id } }');
+    expect(data.item.id).toEqual(expect.any(String));
+  } finally {
+    await stack.close();
+  }
+});
+
+test('an OpenAPI document is served with no scenario, under its base path', async () => {
+  const stack = await startStack([resolve(import.meta.dirname, '../../schemas/petstore.json')]);
+  try {
+    expect(Object.keys(stack.services)).toEqual(['petstore']);
+    const invalid = await fetch(`${stack.url('petstore')}/api/pets`);
+    expect(invalid.status).toBe(400);
+    const res = await fetch(`${stack.url('petstore')}/api/pets`, { headers: { 'x-request-id': '6f1c2a4e-8d3b-4c1f-9a2e-0b5d7c3e1f20' } });
+    expect(res.status).toBe(200);
+    expect(Array.isArray(await res.json())).toBe(true);
+    expect((await fetch(`${stack.url('petstore')}/pets`)).status).toBe(404);
+  } finally {
+    await stack.close();
+  }
+});
+
+const failure = (sources: string[]) =>
+  loadModel(sources).then(
+    () => undefined,
+    (e: unknown) => e as MockstackError,
+  );
+
+test('a file of an unknown kind says which kinds are accepted', async () => {
+  const error = await failure([fixture('broken/notes.txt')]);
+  expect(error?.code).toBe(ErrorCode.SourceKind);
+  expect(error?.message).toMatch(
+    /notes\.txt is not a kind of file mockstack serves; it accepts a scenario module \(\.ts\/\.mts\/\.js\/\.mjs\) or a contract: \.json\/\.yaml\/\.yml \(OpenAPI 3 or Swagger 2\.0\), \.graphql\/\.graphqls\/\.gql \(GraphQL SDL\), \.proto \(gRPC\)/,
+  );
+});
+
+test('a contract that fails to load names the file and line', async () => {
+  const error = await failure([fixture('broken/broken.graphql')]);
+  expect(error?.format()).toMatch(/broken\.graphql:2:\d+/);
+});
+
+test('two contracts that want the same port get a clear error', async () => {
+  const error = await failure([`${greeterProto}:18777`, `${inventorySdl}:18777`]);
+  expect(error?.message).toMatch(/services "greeter" and "inventory" both want port 18777/);
+});
+
+test('two scenario modules are refused with what to do instead', async () => {
+  const checkout = resolve(import.meta.dirname, '../../scenarios/checkout.ts');
+  const error = await failure([checkout, fixture('scenarios/with-imports.ts')]);
+  expect(error?.message).toMatch(/serve one scenario module at a time .* import one from the other/);
+});
