@@ -135,6 +135,8 @@ export class FieldRequest implements CoreRequest {
   /** Set by the engine before a handler runs (this request is the handler's context). */
   state: unknown = undefined;
   call = 0;
+  /** Set by the engine before a handler runs: declared here so that every request keeps one shape. */
+  publish: ((topic: string, payload: unknown) => number) | undefined = undefined;
   readonly #outer: CoreRequest;
 
   constructor(

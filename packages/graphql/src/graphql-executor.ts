@@ -264,6 +264,8 @@ export class GraphqlRequest implements CoreRequest {
   /** Set by the engine before a handler runs (this request is the handler's context). */
   state: unknown = undefined;
   call = 0;
+  /** Set by the engine before a handler runs: declared here so that every request keeps one shape. */
+  publish: ((topic: string, payload: unknown) => number) | undefined = undefined;
   readonly #signalOf: () => AbortSignal;
   #signal: AbortSignal | undefined;
 
