@@ -16,7 +16,7 @@ import {
   sendable,
   unserialisable,
 } from './graphql-executor.js';
-import { acceptsGraphqlBody, graphqlRequestOf } from './http-request.js';
+import { acceptsGraphqlBody, type GraphqlEndpoint, graphqlRequestOf } from './http-request.js';
 import { GraphqlProxy } from './proxy.js';
 import { validateGraphqlService } from './schema.js';
 import { StreamedOperations, SubscriptionRequest } from './streamed.js';
@@ -39,6 +39,7 @@ class GraphqlServer implements ServiceServer {
   readonly #engine: Engine;
   readonly #app: FastifyInstance;
   readonly #path: string;
+  readonly #endpoint: GraphqlEndpoint;
   /** Schema, auto-mock and rules: the request path shared with mockstack/msw. */
   readonly #executor: GraphqlExecutor;
   readonly #proxy: GraphqlProxy | undefined;
@@ -61,6 +62,7 @@ class GraphqlServer implements ServiceServer {
     });
     streamed.serve(this.#executor);
     this.#path = this.#executor.path;
+    this.#endpoint = { service: service.name, path: this.#path, postTarget: `POST ${this.#path}` };
     const upstream = typeof config.proxy === 'string' ? URL.parse(config.proxy) : null;
     this.#proxy = upstream ? new GraphqlProxy(service.name, upstream, engine, this.#executor.schema, service.operations) : undefined;
 
@@ -157,18 +159,21 @@ class GraphqlServer implements ServiceServer {
   /** Answers a GraphQL request over HTTP with the executor; in the same tick when nothing on its path is async. */
   #answer(request: FastifyRequest, reply: FastifyReply, params: GraphqlParams, method: 'GET' | 'POST'): void | Promise<void> {
     const startedAt = performance.now();
-    const core = graphqlRequestOf(this.#service.name, this.#path, request, reply, params);
-    const proxy = this.#proxy;
-    const written = (executed: Executed | typeof FORWARD): void | Promise<void> =>
-      executed === FORWARD ? proxy?.forward(request, reply, core, startedAt) : this.#finish(reply, core, startedAt, executed);
-    const executed = this.#executor.run(core, params, method, Array.isArray(request.body), proxy?.takes);
-    return isPromiseLike(executed) ? Promise.resolve(executed).then(written) : written(executed);
+    const core = graphqlRequestOf(this.#endpoint, request, reply, params);
+    const executed = this.#executor.run(core, params, method, Array.isArray(request.body), this.#proxy?.takes);
+    return isPromiseLike(executed)
+      ? Promise.resolve(executed).then((done) => this.#written(request, reply, core, startedAt, done))
+      : this.#written(request, reply, core, startedAt, executed);
+  }
+
+  #written(request: FastifyRequest, reply: FastifyReply, core: GraphqlRequest, startedAt: number, executed: Executed | typeof FORWARD): void | Promise<void> {
+    return executed === FORWARD ? this.#proxy?.forward(request, reply, core, startedAt) : this.#finish(reply, core, startedAt, executed);
   }
 
   /** Requests refused before GraphQL sees them (bad JSON, too large, wrong path): GraphQL errors, journaled. */
   #refuse(request: FastifyRequest, reply: FastifyReply, status: number, message: string, code: string): void {
     const startedAt = performance.now();
-    const core = graphqlRequestOf(this.#service.name, this.#path, request, reply, {});
+    const core = graphqlRequestOf(this.#endpoint, request, reply, {});
     core.body = undefined;
     this.#finish(reply, core, startedAt, { answer: { status, body: errorsBody(message, code) } });
   }
@@ -203,7 +208,7 @@ class GraphqlServer implements ServiceServer {
         if (!reply.sent) sendFailed(reply, done);
       }
     }
-    recordAnswer(this.#engine, core, startedAt, status, { ...done, answer });
+    recordAnswer(this.#engine, core, startedAt, status, done.answer === answer ? done : { ...done, answer });
   }
 }
 

@@ -11,17 +11,23 @@ export function acceptsGraphqlBody(app: FastifyInstance): void {
   app.addContentTypeParser('application/graphql', { parseAs: 'string' }, (_request, text, done) => done(null, { query: String(text) }));
 }
 
+/** A service's GraphQL endpoint: its name, path, and the target a POST to it is journaled with. */
+export interface GraphqlEndpoint {
+  service: string;
+  path: string;
+  postTarget: string;
+}
+
 /** The CoreRequest of one request at (or refused near) the GraphQL path. */
-export function graphqlRequestOf(service: string, path: string, request: FastifyRequest, reply: FastifyReply, params: GraphqlParams): GraphqlRequest {
+export function graphqlRequestOf(endpoint: GraphqlEndpoint, request: FastifyRequest, reply: FastifyReply, params: GraphqlParams): GraphqlRequest {
   const method = request.method;
   const url = request.url;
-  const target = method === 'POST' && url === path ? `POST ${path}` : `${method} ${url}`;
   return new GraphqlRequest(
-    service,
+    endpoint.service,
     method === 'GET' ? (request.query as CoreRequest['query']) : undefined,
     request.headers,
     journaledBody(method, params),
-    target,
+    method === 'POST' && url === endpoint.path ? endpoint.postTarget : `${method} ${url}`,
     () => clientGoneSignal(reply.raw),
   );
 }
