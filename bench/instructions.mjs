@@ -27,8 +27,15 @@ const servers = {
   'mockstack 1 rule': { args: up('bench/scenarios/many-rules.ts', '--quiet'), env: { BENCH_RULES: '1' }, ready: /api\s+rest\s+(http:\/\/\S+)/ },
   'mockstack 10,000 rules': { args: up('bench/scenarios/many-rules.ts', '--quiet'), env: { BENCH_RULES: '10000' }, ready: /api\s+rest\s+(http:\/\/\S+)/ },
   'graphql-js cached': { args: ['bench/baselines/graphql-baseline.mjs'], env: { BASELINE: 'cached' }, ready: /listening (http:\/\/\S+)/ },
-  'mockstack graphql rule': { args: up('bench/scenarios/graphql-rule.ts', '--quiet'), ready: /api\s+graphql\s+(http:\/\/\S+)/ },
-  'mockstack graphql auto': { args: up('bench/scenarios/graphql.ts', '--quiet'), ready: /api\s+graphql\s+(http:\/\/\S+)/ },
+  // Idle keep-alive connections kept as long as the baseline's (fastify's 72 s): a part's dump under callgrind can outlast the default 5 s.
+  'mockstack graphql rule': {
+    args: up('bench/scenarios/graphql-rule.ts', '--quiet', '--keep-alive-timeout', '72s'),
+    ready: /api\s+graphql\s+(http:\/\/\S+)/,
+  },
+  'mockstack graphql auto': {
+    args: up('bench/scenarios/graphql.ts', '--quiet', '--keep-alive-timeout', '72s'),
+    ready: /api\s+graphql\s+(http:\/\/\S+)/,
+  },
   'bare grpc-js': { args: ['bench/baselines/bare-grpc.mjs'], ready: /listening (\S+)/ },
   'mockstack grpc': { args: up('bench/scenarios/grpc.ts', '--quiet'), ready: /payments\s+grpc\s+grpc:\/\/(\S+)/ },
 };

@@ -8,129 +8,26 @@ import {
   hashString,
   type Logger,
   MockstackError,
-  type Model,
   makeFault,
   type Outcome,
-  type Problem,
   type Rule,
   type Service,
 } from '@mockstack/core';
 import { unsendable, unsendableFault } from '@mockstack/http/answer-check';
-import {
-  type ExecutionResult,
-  execute,
-  type GraphQLError,
-  type GraphQLField,
-  type GraphQLFieldResolver,
-  type GraphQLFormattedError,
-  type GraphQLResolveInfo,
-  type GraphQLSchema,
-  isObjectType,
-} from 'graphql';
+import { type DocumentNode, type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { graphqlCodeOf } from './codes.js';
-import { DocumentCache } from './documents.js';
+import { type CompiledDocument, DocumentCache } from './documents.js';
+import { extensionsOf, FieldFault, NONE, type RequestContext, type SubscriptionWiring, wireFieldRules } from './field-bridge.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
-import { createMockedSchema, type MockedSchema, type MockOverrides } from './mocks.js';
+import { createMockedSchema, type MockOverrides } from './mocks.js';
 import { claimSchema, type LoadedSchema, loadSchema } from './schema.js';
 
-// The transport-neutral half of a GraphQL service: schema, auto-mock, rules and execution. mockstack/msw
-// (in Node and the browser) runs `GraphqlExecutor`; the fastify server (graphql-adapter.ts) shares the
-// checks, field requests, faults and answers here, and executes with subscriptions of its own.
+// The transport-neutral GraphQL request path: schema, auto-mock, rules and execution. The fastify
+// server (graphql-adapter.ts) and mockstack/msw (in Node and the browser) both answer an HTTP
+// request with `GraphqlExecutor.run` and journal it with `recordAnswer`; they differ only in how
+// they read the request and write the answer.
 
 export const INVALID = '(invalid)';
-/** Shared by every request: GraphQL requests have no path params (nor, over POST, a query string). */
-export const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
-
-/** Compile-time checks: the SDL parses and builds, and every resolver names a type and field that exist. */
-export function validateGraphqlService(service: Service, model: Model): Problem[] {
-  const loaded = loadSchema(service, model);
-  if (!loaded.schema) return loaded.problems;
-  const schema = loaded.schema;
-  const problems: Problem[] = [];
-  const objectTypes = Object.values(schema.getTypeMap())
-    .filter((t) => isObjectType(t) && !t.name.startsWith('__'))
-    .map((t) => t.name);
-  for (const operation of service.operations.values()) {
-    if (operation.meta.kind !== 'field') continue;
-    const typeName = String(operation.meta.type);
-    const fieldName = String(operation.meta.field);
-    const source = operation.rules[0]?.source ?? service.source;
-    const type = schema.getType(typeName);
-    if (!type || !isObjectType(type)) {
-      problems.push({
-        message: `GraphQL service "${service.name}" resolves ${operation.id}, but the schema has no object type "${typeName}"${type ? ` (it is ${type.constructor.name.replace('GraphQL', '').replace('Type', '').toLowerCase()})` : ''}; object types: ${list(objectTypes)}`,
-        source,
-      });
-      continue;
-    }
-    if (!type.getFields()[fieldName]) {
-      problems.push({
-        message: `GraphQL service "${service.name}" resolves ${operation.id}, but type ${typeName} has no field "${fieldName}"; its fields: ${list(Object.keys(type.getFields()))}`,
-        source,
-      });
-    }
-  }
-  const proxy = service.config.proxy;
-  if (proxy !== undefined && !/^https?:$/.test(URL.parse(String(proxy))?.protocol ?? '')) {
-    problems.push({
-      message: `GraphQL service "${service.name}" has proxy ${JSON.stringify(proxy)}, which is not an http(s) URL; give the real endpoint, e.g. 'http://localhost:4000/graphql'`,
-      source: service.source,
-    });
-  }
-  const mocks = service.config.mocks;
-  if (mocks && typeof mocks === 'object') {
-    for (const name of Object.keys(mocks)) {
-      if (!schema.getType(name)) {
-        problems.push({
-          message: `GraphQL service "${service.name}" has mocks for "${name}", which the schema does not define; types: ${list(Object.keys(schema.getTypeMap()).filter((n) => !n.startsWith('__')))}`,
-          source: service.source,
-        });
-      }
-    }
-  }
-  return problems;
-}
-
-function list(names: readonly string[]): string {
-  return names.length > 40 ? `${names.slice(0, 40).join(', ')} … (${names.length} in all)` : names.join(', ');
-}
-
-/** A fault thrown from a field resolver: a GraphQL error at the field, or the whole response when it is HTTP-level. */
-export class FieldFault extends Error {
-  readonly extensions: Record<string, unknown>;
-  readonly fault: Fault;
-
-  constructor(fault: Fault) {
-    super(fault.message);
-    this.fault = fault;
-    this.extensions = extensionsOf(fault);
-  }
-}
-
-/** A fault's GraphQL error `extensions`: its code, details and retry hint. */
-export function extensionsOf(fault: Fault): Record<string, unknown> {
-  const details = fault.details;
-  return {
-    code: graphqlCodeOf[fault.code],
-    ...(details !== undefined && (typeof details === 'object' && details !== null && !Array.isArray(details) ? details : { details })),
-    ...(fault.retryAfter !== undefined && { retryAfter: fault.retryAfter }),
-  };
-}
-
-/** What every resolver of one request sees as its GraphQL context. */
-export interface RequestContext {
-  core: CoreRequest;
-  operationId: string;
-  variables: Record<string, unknown>;
-  operationName: string | undefined;
-  /** The root value came from an operation rule: its fields win over field rules. */
-  rootFromRule: boolean;
-  /** The first rule that answered (operation or field), for the journal. */
-  rule: Rule | undefined;
-  /** A field fault that fails the whole HTTP response (fault.http, fault.drop). */
-  escalated: Fault | undefined;
-}
-
 export interface GraphqlParams {
   query?: unknown;
   variables?: unknown;
@@ -140,9 +37,6 @@ export interface GraphqlParams {
 
 /** What a GraphQL HTTP request gets: a status, headers and body, or no answer at all. */
 export type Answer = { status: number; body: unknown; headers?: Record<string, string> | undefined } | { transport: 'reset' | 'empty' | 'aborted' };
-
-/** Wires a Subscription field (`subscribe` and `resolve`): the server that streams events does it; without one, subscription fields resolve through the auto-mock. */
-export type SubscriptionWiring = (field: GraphQLField<unknown, unknown>, operation: string, mock: GraphQLFieldResolver<unknown, unknown>) => void;
 
 /** A request's answer with what the journal needs: the fault, the rule that answered, the execution's errors. */
 export interface Executed {
@@ -172,7 +66,14 @@ export class GraphqlExecutor {
   /** Where the service answers: `/graphql` unless its `path` says otherwise. */
   readonly path: string;
 
-  constructor(service: Service, engine: Engine, logger: Logger, options: { subscriptionField?: SubscriptionWiring } = {}) {
+  /** What a subscription sent as a plain HTTP request is told. */
+  readonly #subscriptionOverHttp: string;
+
+  /**
+   * `subscriptionField`: wires Subscription fields (the server that streams their events);
+   * `subscriptionOverHttp`: the error a subscription sent as a plain HTTP request gets.
+   */
+  constructor(service: Service, engine: Engine, logger: Logger, options: { subscriptionField?: SubscriptionWiring; subscriptionOverHttp?: string } = {}) {
     this.#service = service;
     this.#engine = engine;
     const loaded = loadSchema(service, engine.model);
@@ -191,7 +92,8 @@ export class GraphqlExecutor {
     });
     this.#schema = mocked.schema;
     this.#operationIds = new Set(service.operations.keys());
-    this.#wrapResolvers(mocked.mockResolver, options.subscriptionField);
+    wireFieldRules(this.#schema, { service: service.name, engine, ruled: this.#operationIds }, mocked.mockResolver, options.subscriptionField);
+    this.#subscriptionOverHttp = options.subscriptionOverHttp ?? 'subscriptions are not served over HTTP by this mock';
     const limits: QueryLimits = {
       maxDepth: typeof config.maxDepth === 'number' ? config.maxDepth : DEFAULT_LIMITS.maxDepth,
       maxFields: typeof config.maxFields === 'number' ? config.maxFields : DEFAULT_LIMITS.maxFields,
@@ -222,77 +124,30 @@ export class GraphqlExecutor {
   }
 
   /**
-   * Every object field resolves through the auto-mock; a field the scenario has rules for asks
-   * the engine first (so `times`, sequences, matching, variants and faults apply) and falls back
-   * to the auto-mock when no rule answers. Subscription fields go to `subscriptionField`, if any.
-   */
-  #wrapResolvers(mockResolver: MockedSchema['mockResolver'], subscriptionField: SubscriptionWiring | undefined): void {
-    const rootTypes = new Set([this.#schema.getQueryType()?.name, this.#schema.getMutationType()?.name]);
-    const subscriptionType = this.#schema.getSubscriptionType();
-    for (const type of Object.values(this.#schema.getTypeMap())) {
-      if (!isObjectType(type) || type.name.startsWith('__')) continue;
-      const isRoot = rootTypes.has(type.name);
-      for (const field of Object.values(type.getFields())) {
-        const mock = mockResolver(type, field);
-        const operation = `${type.name}.${field.name}`;
-        if (type === subscriptionType && subscriptionField) {
-          subscriptionField(field, operation, mock);
-          continue;
-        }
-        if (!this.#operationIds.has(operation)) {
-          field.resolve = mock;
-          continue;
-        }
-        const fieldName = field.name;
-        field.resolve = (source, args, context, info) => {
-          const ctx = context as RequestContext;
-          if (isRoot && ctx.rootFromRule) {
-            const given = (source as Record<string, unknown> | undefined)?.[fieldName];
-            if (given !== undefined) return given;
-          }
-          const request = new FieldRequest(this.#service.name, operation, ctx.core, args, ctx.operationId, {
-            parent: source,
-            args,
-            variables: ctx.variables,
-            operationName: ctx.operationName,
-            info,
-          });
-          const decided = this.#engine.handle(request, 'unmatched');
-          // Synchronous when the engine is (no delay, no async handler): graphql-js then stays off its promise path.
-          return decided instanceof Promise
-            ? decided.then((outcome) => answer(outcome, source, args, context, info))
-            : answer(decided, source, args, context, info);
-        };
-        const answer = (outcome: Outcome, source: unknown, args: Record<string, unknown>, context: unknown, info: GraphQLResolveInfo): unknown => {
-          const ctx = context as RequestContext;
-          switch (outcome.kind) {
-            case 'body':
-              ctx.rule ??= outcome.rule;
-              return outcome.body === undefined ? mock(source, args, context, info) : outcome.body;
-            case 'reply':
-              ctx.rule ??= outcome.rule;
-              return outcome.reply.body;
-            case 'fault':
-              ctx.rule ??= outcome.rule;
-              if (outcome.fault.httpStatus !== undefined || outcome.fault.transport) ctx.escalated ??= outcome.fault;
-              throw new FieldFault(outcome.fault);
-            case 'fallback':
-            case 'unmatched':
-              return mock(source, args, context, info);
-            case 'aborted':
-              throw new Error('the client went away');
-          }
-        };
-      }
-    }
-  }
-
-  /**
-   * Answers one GraphQL request: its operation's rules first (the engine applies the service's
+   * Answers one GraphQL HTTP request: its operation's rules first (the engine applies the service's
    * fault, delay, limit and chaos), then the schema executes with field rules and the auto-mock.
-   * The caller writes the answer in its transport and journals it with `recordAnswer`.
+   * The caller writes the answer in its transport and journals it with `recordAnswer`. Synchronous
+   * when the engine and the resolvers are (no delay, no async handler): each promise on this path
+   * costs twice as much once the runner traces handlers' promises.
+   *
+   * `forward`: asked when no rule answers the operation; `true` returns FORWARD instead of executing
+   * the document (the caller has the real service answer it).
    */
-  async run(core: GraphqlRequest, params: GraphqlParams, method: 'GET' | 'POST', batched: boolean): Promise<Executed> {
+  run(core: GraphqlRequest, params: GraphqlParams, method: 'GET' | 'POST', batched: boolean): Executed | Promise<Executed>;
+  run(
+    core: GraphqlRequest,
+    params: GraphqlParams,
+    method: 'GET' | 'POST',
+    batched: boolean,
+    forward: ((document: DocumentNode) => boolean) | undefined,
+  ): Executed | typeof FORWARD | Promise<Executed | typeof FORWARD>;
+  run(
+    core: GraphqlRequest,
+    params: GraphqlParams,
+    method: 'GET' | 'POST',
+    batched: boolean,
+    forward?: (document: DocumentNode) => boolean,
+  ): Executed | typeof FORWARD | Promise<Executed | typeof FORWARD> {
     const query = params.query;
     if (typeof query !== 'string' || query.trim() === '') {
       const message = batched
@@ -320,9 +175,7 @@ export class GraphqlExecutor {
     core.operation = operation.id;
     // The journal keeps the request: let it hold the cached query text, not this request's copy.
     if (core.body === params) (params as { query: string }).query = compiled.text;
-    if (operation.type === 'subscription') {
-      return answered({ status: 400, body: errorsBody('subscriptions are not served over HTTP by this mock', 'BAD_REQUEST') }, undefined);
-    }
+    if (operation.type === 'subscription') return answered({ status: 400, body: errorsBody(this.#subscriptionOverHttp, 'BAD_REQUEST') }, undefined);
     if (method === 'GET' && operation.type !== 'query') {
       return answered(
         { status: 405, body: errorsBody(`a ${operation.type} must be sent with POST, not GET`, 'BAD_REQUEST'), headers: { allow: 'POST' } },
@@ -332,35 +185,48 @@ export class GraphqlExecutor {
 
     // The operation's rules first; when none answers, the engine applies the service's fault, delay, limit and chaos and the schema answers.
     const handled = this.#engine.handle(core, 'unmatched');
-    const outcome = isPromiseLike(handled) ? await handled : handled;
-    const context: RequestContext = {
-      core,
-      operationId: core.operation,
-      variables: (variables ?? {}) as Record<string, unknown>,
-      operationName,
-      rootFromRule: false,
-      rule: outcome.kind === 'unmatched' || outcome.kind === 'fallback' ? undefined : outcome.rule,
-      escalated: undefined,
-    };
-    const contractRule = outcome.kind === 'fallback' ? outcome.rule : undefined;
+    return isPromiseLike(handled)
+      ? Promise.resolve(handled).then((outcome) => this.#execute(core, compiled, variables, operationName, outcome, forward))
+      : this.#execute(core, compiled, variables, operationName, handled, forward);
+  }
+
+  /** The operation's outcome decided: answer it, or execute the document (field rules and the auto-mock). */
+  #execute(
+    core: GraphqlRequest,
+    compiled: Extract<CompiledDocument, { ok: true }>,
+    variables: unknown,
+    operationName: string | undefined,
+    outcome: Outcome,
+    forward: ((document: DocumentNode) => boolean) | undefined,
+  ): Executed | typeof FORWARD | Promise<Executed> {
     let rootValue: unknown;
     switch (outcome.kind) {
       case 'fault':
         return answered(faultAnswer(outcome.fault), outcome.fault, outcome.rule);
       case 'reply': {
         const { status, headers, body } = outcome.reply;
-        return answered({ status: status ?? 200, headers, body }, undefined, context.rule);
+        return answered({ status: status ?? 200, headers, body }, undefined, outcome.rule);
       }
       case 'aborted':
-        return answered({ transport: 'aborted' }, undefined, context.rule);
+        return answered({ transport: 'aborted' }, undefined, outcome.rule);
       case 'body':
         rootValue = outcome.body;
-        context.rootFromRule = outcome.body !== undefined;
         break;
       default:
+        if (forward?.(compiled.document)) return FORWARD;
         break;
     }
-
+    const context: RequestContext = {
+      core,
+      operationId: core.operation,
+      variables: (variables ?? {}) as Record<string, unknown>,
+      operationName,
+      rootFromRule: rootValue !== undefined,
+      rule: outcome.kind === 'body' ? outcome.rule : undefined,
+      escalated: undefined,
+      streamed: undefined,
+    };
+    const contractRule = outcome.kind === 'fallback' ? outcome.rule : undefined;
     const executed = execute({
       schema: this.#schema,
       document: compiled.document,
@@ -369,13 +235,18 @@ export class GraphqlExecutor {
       variableValues: context.variables,
       operationName,
     });
-    const result: ExecutionResult = isPromiseLike(executed) ? await executed : executed;
-    if (context.escalated) return answered(faultAnswer(context.escalated), context.escalated, context.rule);
-    // No data at all: the variables did not fit the operation (a request error).
-    const status = result.data === undefined ? 400 : 200;
-    return answered({ status, body: result }, undefined, context.rule ?? contractRule, result.errors);
+    const done = (result: ExecutionResult): Executed => {
+      if (context.escalated) return answered(faultAnswer(context.escalated), context.escalated, context.rule);
+      // No data at all: the variables did not fit the operation (a request error).
+      const status = result.data === undefined ? 400 : 200;
+      return answered({ status, body: result }, undefined, context.rule ?? contractRule, result.errors);
+    };
+    return isPromiseLike(executed) ? Promise.resolve(executed).then(done) : done(executed);
   }
 }
+
+/** What `run` returns when its `forward` took a request no rule answers. */
+export const FORWARD = Symbol('forward');
 
 /**
  * The CoreRequest of one GraphQL HTTP request. A class, not a literal with a getter: one shape for
@@ -393,6 +264,8 @@ export class GraphqlRequest implements CoreRequest {
   /** Set by the engine before a handler runs (this request is the handler's context). */
   state: unknown = undefined;
   call = 0;
+  /** Set by the engine before a handler runs: declared here so that every request keeps one shape. */
+  publish: ((topic: string, payload: unknown) => number) | undefined = undefined;
   readonly #signalOf: () => AbortSignal;
   #signal: AbortSignal | undefined;
 
@@ -466,36 +339,6 @@ export function sendable(done: Executed): Executed {
 export function unserialisable(done: Executed, error: unknown): Executed {
   const fault = unsendableFault(done.rule, `its body is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   return { ...done, answer: { status: 500, body: errorsBody(fault.message, graphqlCodeOf[fault.code]) }, fault };
-}
-
-/** The CoreRequest of a field that has rules: part of the operation's request, sharing its headers and signal. */
-export class FieldRequest implements CoreRequest {
-  readonly protocol = 'graphql';
-  readonly params = NONE;
-  readonly query = NONE;
-  readonly headers: CoreRequest['headers'];
-  readonly target: string;
-  /** Set by the engine before a handler runs (this request is the handler's context). */
-  state: unknown = undefined;
-  call = 0;
-  readonly #outer: CoreRequest;
-
-  constructor(
-    readonly service: string,
-    readonly operation: string,
-    outer: CoreRequest,
-    readonly body: unknown,
-    readonly partOf: string,
-    readonly graphql: { parent: unknown; args: unknown; variables: unknown; operationName: string | undefined; info: unknown },
-  ) {
-    this.headers = outer.headers;
-    this.target = `${operation} in ${partOf}`;
-    this.#outer = outer;
-  }
-
-  get signal(): AbortSignal | undefined {
-    return this.#outer.signal;
-  }
 }
 
 export function firstErrorOf(answer: Answer): Pick<GraphQLFormattedError, 'message' | 'extensions'> | undefined {

@@ -1,7 +1,7 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { hashString, type Model, type Problem, type Service } from '@mockstack/core';
 import { defaultRoot, displayPath, fileVersion, readTextFileSync, resolveContractPath } from '@mockstack/core/platform';
-import { buildASTSchema, concatAST, type DocumentNode, type GraphQLError, type GraphQLSchema, parse, Source, validateSchema } from 'graphql';
+import { buildASTSchema, concatAST, type DocumentNode, type GraphQLError, type GraphQLSchema, isObjectType, parse, Source, validateSchema } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
 
 export interface LoadedSchema {
@@ -182,4 +182,58 @@ function problemOf(error: GraphQLError, fallbackFile: string): SdlProblem {
   const location = error.locations?.[0];
   const file = error.source?.name ?? error.nodes?.[0]?.loc?.source.name ?? fallbackFile;
   return { message: error.message, file, line: location?.line ?? 1, column: location?.column ?? 1 };
+}
+
+/** Compile-time checks: the SDL parses and builds, and every resolver names a type and field that exist. */
+export function validateGraphqlService(service: Service, model: Model): Problem[] {
+  const loaded = loadSchema(service, model);
+  if (!loaded.schema) return loaded.problems;
+  const schema = loaded.schema;
+  const problems: Problem[] = [];
+  const objectTypes = Object.values(schema.getTypeMap())
+    .filter((t) => isObjectType(t) && !t.name.startsWith('__'))
+    .map((t) => t.name);
+  for (const operation of service.operations.values()) {
+    if (operation.meta.kind !== 'field') continue;
+    const typeName = String(operation.meta.type);
+    const fieldName = String(operation.meta.field);
+    const source = operation.rules[0]?.source ?? service.source;
+    const type = schema.getType(typeName);
+    if (!type || !isObjectType(type)) {
+      problems.push({
+        message: `GraphQL service "${service.name}" resolves ${operation.id}, but the schema has no object type "${typeName}"${type ? ` (it is ${type.constructor.name.replace('GraphQL', '').replace('Type', '').toLowerCase()})` : ''}; object types: ${list(objectTypes)}`,
+        source,
+      });
+      continue;
+    }
+    if (!type.getFields()[fieldName]) {
+      problems.push({
+        message: `GraphQL service "${service.name}" resolves ${operation.id}, but type ${typeName} has no field "${fieldName}"; its fields: ${list(Object.keys(type.getFields()))}`,
+        source,
+      });
+    }
+  }
+  const proxy = service.config.proxy;
+  if (proxy !== undefined && !/^https?:$/.test(URL.parse(String(proxy))?.protocol ?? '')) {
+    problems.push({
+      message: `GraphQL service "${service.name}" has proxy ${JSON.stringify(proxy)}, which is not an http(s) URL; give the real endpoint, e.g. 'http://localhost:4000/graphql'`,
+      source: service.source,
+    });
+  }
+  const mocks = service.config.mocks;
+  if (mocks && typeof mocks === 'object') {
+    for (const name of Object.keys(mocks)) {
+      if (!schema.getType(name)) {
+        problems.push({
+          message: `GraphQL service "${service.name}" has mocks for "${name}", which the schema does not define; types: ${list(Object.keys(schema.getTypeMap()).filter((n) => !n.startsWith('__')))}`,
+          source: service.source,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+function list(names: readonly string[]): string {
+  return names.length > 40 ? `${names.slice(0, 40).join(', ')} … (${names.length} in all)` : names.join(', ');
 }

@@ -18,7 +18,7 @@ import {
   type Verification,
   type VerificationResult,
 } from '@mockstack/core';
-import { validateGraphqlService } from '@mockstack/graphql/graphql-executor';
+import { validateGraphqlService } from '@mockstack/graphql/schema';
 import { expandRest, validateRest } from '@mockstack/rest/rest-model';
 import { type ReceivedQuery, verifyReceived, verifyReceivedInOrder } from '@mockstack/testing/verification';
 import { type HttpHandler, HttpResponse, http } from 'msw';
