@@ -96,8 +96,9 @@ const RETRY_MS = 1;
  * take is held and written on a later turn, in order; `drain` (exit, a crash, other output) waits for
  * it in steps of a millisecond, and so does `write` once 1 MB is held.
  *
- * `queued` says how many bytes the descriptor's own stream (`process.stdout`) still has to write:
- * while it has some, lines wait behind them.
+ * `stream` is the descriptor's own stream (`process.stdout`, its write before `interleave` wrapped it):
+ * while it has bytes queued (a write that met a full pipe), lines go through it, behind those bytes. Only
+ * the event loop writes them, so `drain` must not wait for them.
  */
 export class DescriptorSink implements OutputSink {
   #held: Buffer | undefined;
@@ -109,11 +110,11 @@ export class DescriptorSink implements OutputSink {
 
   constructor(
     readonly fd: number,
-    readonly queued: () => number = () => 0,
+    readonly stream?: { readonly writableLength: number; write(bytes: Uint8Array): unknown } | undefined,
   ) {}
 
   write(text: string): void {
-    if (this.#held === undefined && this.queued() === 0) {
+    if (this.#held === undefined && !this.stream?.writableLength) {
       const written = tryWrite(this.fd, text);
       if (written < Buffer.byteLength(text)) this.#hold(Buffer.from(text).subarray(written));
       return;
@@ -137,7 +138,12 @@ export class DescriptorSink implements OutputSink {
   #writeHeld(): void {
     const held = this.#held;
     if (held === undefined) return;
-    const written = this.queued() === 0 ? tryWrite(this.fd, held) : 0;
+    if (this.stream?.writableLength) {
+      this.#held = undefined;
+      this.stream.write(held);
+      return;
+    }
+    const written = tryWrite(this.fd, held);
     this.#held = written < held.length ? held.subarray(written) : undefined;
     if (this.#held !== undefined) this.#retry ??= setTimeout(this.#retryLater, RETRY_MS).unref();
   }

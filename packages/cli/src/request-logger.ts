@@ -112,7 +112,14 @@ function stderr(): { write(text: string): unknown } {
 function stdoutBatch(): BatchedOutput {
   if (!stdoutLines) {
     const stdout = process.stdout;
-    stdoutLines = new BatchedOutput(new DescriptorSink(1, () => stdout.writableLength));
+    const write = stdout.write;
+    const stream = {
+      get writableLength(): number {
+        return stdout.writableLength;
+      },
+      write: (bytes: Uint8Array): unknown => write.call(stdout, bytes),
+    };
+    stdoutLines = new BatchedOutput(new DescriptorSink(1, stream));
     stdoutLines.interleave([process.stdout, process.stderr]);
   }
   return stdoutLines;
