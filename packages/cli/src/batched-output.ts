@@ -1,6 +1,9 @@
-/** What a batch is written to at once: a synchronous writer such as pino's `destination({ sync: true })`. */
+import { writeSync } from 'node:fs';
+
+/** What a batch is written to: `write` takes the whole text (now, or later in order); `drain` waits until all of it is out. */
 export interface OutputSink {
   write(text: string): unknown;
+  drain?(): void;
 }
 
 /** Text kept before writing it anyway, whatever the time. */
@@ -13,21 +16,24 @@ const MAX_PENDING_CHARS = 64 * 1024;
 export const FLUSH_AFTER_MS = 10;
 
 /**
- * Lines gathered and written in one synchronous write at most every FLUSH_AFTER_MS: a request line
- * costs a string append instead of a write call (the write was most of the request log's cost).
+ * Lines gathered and written in one write at most every FLUSH_AFTER_MS: a request line costs a
+ * string append instead of a write call (the write was most of the request log's cost).
  *
- * The order of output is kept. `flush()` writes what is pending; it runs FLUSH_AFTER_MS after the
- * first line of a batch, when 64 KB are pending, before anything else this process writes to stdout or stderr
- * (`console.log`, a handler's own output, the ready table: `interleave` makes each of the streams'
- * writes flush first), before an uncaught exception is printed, and at exit.
+ * The order of output is kept. `flush()` writes what is pending and waits until the sink took all of
+ * it; it runs before anything else this process writes to stdout or stderr (`console.log`, a
+ * handler's own output, the ready table: `interleave` makes each of the streams' writes flush first),
+ * before an uncaught exception is printed, and at exit. The batch written FLUSH_AFTER_MS after its
+ * first line, or when 64 KB are pending, does not wait: a full pipe keeps it for later (see `DescriptorSink`).
  */
 export class BatchedOutput {
   #pending = '';
-  #scheduled: NodeJS.Timeout | undefined;
+  /** One timer, re-armed per batch (`refresh`) instead of a new one each time. */
+  #timer: NodeJS.Timeout | undefined;
+  #scheduled = false;
   readonly #sink: OutputSink;
   readonly #flushLater = (): void => {
-    this.#scheduled = undefined;
-    this.flush();
+    this.#scheduled = false;
+    this.#writePending();
   };
 
   constructor(sink: OutputSink) {
@@ -37,13 +43,22 @@ export class BatchedOutput {
   /** Adds `text` (whole lines) to the next batch. */
   write(text: string): boolean {
     this.#pending += text;
-    if (this.#pending.length >= MAX_PENDING_CHARS) this.flush();
-    else if (this.#scheduled === undefined) this.#scheduled = setTimeout(this.#flushLater, FLUSH_AFTER_MS).unref();
+    if (this.#pending.length >= MAX_PENDING_CHARS) this.#writePending();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      if (this.#timer) this.#timer.refresh();
+      else this.#timer = setTimeout(this.#flushLater, FLUSH_AFTER_MS).unref();
+    }
     return true;
   }
 
-  /** Writes what is pending now, synchronously. */
+  /** Writes what is pending now, synchronously, and waits until the sink took all it was given. */
   flush(): void {
+    this.#writePending();
+    this.#sink.drain?.();
+  }
+
+  #writePending(): void {
     if (this.#pending === '') return;
     const text = this.#pending;
     this.#pending = '';
@@ -65,5 +80,85 @@ export class BatchedOutput {
     }
     process.on('uncaughtExceptionMonitor', flush);
     process.on('exit', flush);
+  }
+}
+
+/** Bytes a full pipe may hold back before `write` waits for the reader (memory stays bounded). */
+const MAX_HELD_BYTES = 1024 * 1024;
+
+/** How long `drain` sleeps between two tries at a full pipe. */
+const RETRY_MS = 1;
+
+/**
+ * A file descriptor written with `writeSync`, that never stalls the event loop for a reader that is a
+ * little late. Node makes a stdout pipe non-blocking, so a write to a full pipe fails (EAGAIN); pino's
+ * destination then slept 100 ms, the server answering nothing meanwhile. Here what the pipe does not
+ * take is held and written on a later turn, in order; `drain` (exit, a crash, other output) waits for
+ * it in steps of a millisecond, and so does `write` once 1 MB is held.
+ *
+ * `stream` is the descriptor's own stream (`process.stdout`, its write before `interleave` wrapped it):
+ * while it has bytes queued (a write that met a full pipe), lines go through it, behind those bytes. Only
+ * the event loop writes them, so `drain` must not wait for them.
+ */
+export class DescriptorSink implements OutputSink {
+  #held: Buffer | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  readonly #retryLater = (): void => {
+    this.#retry = undefined;
+    this.#writeHeld();
+  };
+
+  constructor(
+    readonly fd: number,
+    readonly stream?: { readonly writableLength: number; write(bytes: Uint8Array): unknown } | undefined,
+  ) {}
+
+  write(text: string): void {
+    if (this.#held === undefined && !this.stream?.writableLength) {
+      const written = tryWrite(this.fd, text);
+      if (written < Buffer.byteLength(text)) this.#hold(Buffer.from(text).subarray(written));
+      return;
+    }
+    this.#hold(Buffer.from(text));
+  }
+
+  drain(): void {
+    while (this.#held !== undefined) {
+      this.#writeHeld();
+      if (this.#held !== undefined) Atomics.wait(sleeper, 0, 0, RETRY_MS);
+    }
+  }
+
+  #hold(bytes: Buffer): void {
+    this.#held = this.#held === undefined ? bytes : Buffer.concat([this.#held, bytes]);
+    if (this.#held.length > MAX_HELD_BYTES) this.drain();
+    else this.#retry ??= setTimeout(this.#retryLater, RETRY_MS).unref();
+  }
+
+  #writeHeld(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    if (this.stream?.writableLength) {
+      this.#held = undefined;
+      this.stream.write(held);
+      return;
+    }
+    const written = tryWrite(this.fd, held);
+    this.#held = written < held.length ? held.subarray(written) : undefined;
+    if (this.#held !== undefined) this.#retry ??= setTimeout(this.#retryLater, RETRY_MS).unref();
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Bytes of `data` written to `fd` now: 0 when the pipe is full; all of them when its reader is gone (EPIPE: nobody will read them). */
+function tryWrite(fd: number, data: string | Buffer): number {
+  try {
+    return typeof data === 'string' ? writeSync(fd, data) : writeSync(fd, data);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN') return 0;
+    if (code === 'EPIPE') return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -122,6 +122,53 @@ test.each(['return', 'exit', 'throw'] as const)('request lines keep their order 
   // what follows is the crash report, printed after every line logged before it
   expect(lines.slice(ORDERED.length).join('\n')).toMatch(how === 'throw' ? /crashed after request 6/ : /^$/);
   expect(status).toBe({ return: 0, exit: 3, throw: 1 }[how]);
+});
+
+test('a full stdout pipe holds request lines back without stopping the process; they all come, in order, once it is read', async () => {
+  const logger = resolve(import.meta.dirname, '../dist/request-logger.js');
+  // 3,000 lines (about 300 KB, more than a pipe holds) while nobody reads stdout; then a mark on
+  // stderr written past the logger, which only a process whose event loop still runs gets to.
+  const script = `
+    import { writeSync } from 'node:fs';
+    const { createLogger } = await import(${JSON.stringify(logger)});
+    const log = createLogger({ format: 'text', quiet: false });
+    for (let n = 1; n <= 3000; n++) {
+      log.request({ arrivedAt: 0, time: '', service: 'orders', target: 'GET /orders/' + n, rule: 'orders#0', status: 200, durationMs: 1 });
+      if (n % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    writeSync(2, 'still serving\\n');
+    console.log('last');
+  `;
+  const dir = mkdtempSync(join(tmpdir(), 'mockstack-log-'));
+  try {
+    writeFileSync(join(dir, 'full.mjs'), script);
+    const child = spawn(process.execPath, [join(dir, 'full.mjs')], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pause();
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk;
+        if (stderr.includes('still serving')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`exited before its mark: ${stderr}`)));
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    child.stdout.resume();
+    const status = await new Promise((resolve) => child.once('close', resolve));
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3001);
+    lines.slice(0, 3000).forEach((line, i) => {
+      expect(line).toContain(`GET /orders/${i + 1} `);
+    });
+    expect(lines[3000]).toBe('last');
+    expect(status).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 const terminal = { isTTY: true, hasColors: () => true };

@@ -1,6 +1,6 @@
 import type { JournalEntry, Logger } from '@mockstack/core';
 import { pino } from 'pino';
-import { BatchedOutput } from './batched-output.js';
+import { BatchedOutput, DescriptorSink } from './batched-output.js';
 
 export type LogFormat = 'text' | 'json';
 
@@ -111,7 +111,15 @@ function stderr(): { write(text: string): unknown } {
 /** The process's one batched stdout, made on first use. */
 function stdoutBatch(): BatchedOutput {
   if (!stdoutLines) {
-    stdoutLines = new BatchedOutput(pino.destination({ sync: true }));
+    const stdout = process.stdout;
+    const write = stdout.write;
+    const stream = {
+      get writableLength(): number {
+        return stdout.writableLength;
+      },
+      write: (bytes: Uint8Array): unknown => write.call(stdout, bytes),
+    };
+    stdoutLines = new BatchedOutput(new DescriptorSink(1, stream));
     stdoutLines.interleave([process.stdout, process.stderr]);
   }
   return stdoutLines;
@@ -126,14 +134,39 @@ const WIDTH = { service: 12, target: 40, status: 4, rule: 18 } as const;
  * a `name` shows its name.
  */
 export function formatRequestLine(e: JournalEntry, ruleName?: (id: string) => string | undefined, paint: Paint = plain): string {
-  const time = paint('dim', timeOfDay(arrivalOf(e)));
   const service = fittedColumn(serviceColumns, e.service, WIDTH.service);
-  const target = fit(targetOf(e), WIDTH.target);
+  const target = targetOf(e);
+  const fittedTarget = target.length <= WIDTH.target ? target + (PADDING[WIDTH.target - target.length] as string) : fit(target, WIDTH.target);
   const status = paint(statusColor(e), statusColumn(e.status));
   const rule = answerOf(e, ruleName);
   const answer = paint(e.rule === null ? 'magenta' : 'plain', fittedColumn(ruleColumns, rule, WIDTH.rule));
   const error = e.error && isServerError(e) ? `  ${paint('red', e.error)}` : '';
-  return `${time} ${service} ${target} ${status} ${answer} ${e.durationMs.toFixed(1)}ms${error}`;
+  return `${paintedTimeOfDay(arrivalOf(e), paint)} ${service} ${fittedTarget} ${status} ${answer} ${tenths(e.durationMs)}ms${error}`;
+}
+
+/** '', ' ', '  ' … : what pads a column of up to 40 characters (a concatenation instead of `padEnd`'s copy). */
+const PADDING = Array.from({ length: WIDTH.target + 1 }, (_, n) => ' '.repeat(n));
+
+/** `ms` with one decimal, as `toFixed(1)` has it for a duration (integer arithmetic: `toFixed` is a runtime call). */
+function tenths(ms: number): string {
+  const count = Math.round(ms * 10);
+  const whole = Math.floor(count / 10);
+  return `${whole}.${count - whole * 10}`;
+}
+
+let paintedMs = Number.NaN;
+let paintedWith: Paint | undefined;
+let paintedText = '';
+
+/** The time column, painted; lines of the same millisecond share it. */
+function paintedTimeOfDay(epochMs: number, paint: Paint): string {
+  const ms = Math.floor(epochMs);
+  if (ms !== paintedMs || paint !== paintedWith) {
+    paintedMs = ms;
+    paintedWith = paint;
+    paintedText = paint('dim', timeOfDay(ms));
+  }
+  return paintedText;
 }
 
 /**
