@@ -1,14 +1,20 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { type DescMessage, type DescMethod, fromBinary, type Message, type Registry, toBinary } from '@bufbuild/protobuf';
 import { Code as ConnectCode, ConnectError, type ConnectRouter, createContextKey, encodeBinaryHeader, type HandlerContext } from '@connectrpc/connect';
+import type { UniversalServerResponse } from '@connectrpc/connect/protocol';
 import type * as grpc from '@grpc/grpc-js';
-import { type Engine, type Headers, isFault, type Outcome, StreamMessages, sendPaced } from '@mockstack/core';
+import { type Code, type Engine, type Headers, isCode, isFault, makeFault, type Outcome, StreamMessages, sendPaced } from '@mockstack/core';
 import { AUTO_STREAM_LENGTH, abortedOf, badRequest, type GrpcAnswers, type StatusOverride } from './answers.js';
 import { BadMessage, decoder, encode } from './codec.js';
 import { Outbox } from './outbox.js';
 import type { LoadedProtos, MethodInfo } from './protos.js';
 import { GrpcRequest, type GrpcWire, writeUnary } from './request.js';
-import { STATUS_DETAILS_KEY } from './status.js';
+import { grpcStatusOfCode, STATUS_DETAILS_KEY } from './status.js';
 import { streamOf } from './stream-body.js';
+
+/** gRPC status numbers by core Code. */
+const CODE_OF_STATUS = new Map(Object.entries(grpcStatusOfCode).map(([code, status]) => [status as number, code as Code]));
 
 /** Set when a call reached the service's implementation (and so the engine, which journals it). */
 export const CALL = createContextKey<{ ran: boolean }>({ ran: false }, { description: 'mockstack: the call reached the rules' });
@@ -243,6 +249,45 @@ export class ConnectCalls {
     error.details.push(...details);
     return error;
   }
+
+  /** Journals a call Connect refused before any rule ran, with the status and message it sent. */
+  recordRejected(path: string, contentType: string | undefined, answer: UniversalServerResponse, body: Buffer, startedAt: number): void {
+    const info = this.#protos.methods.get(path.slice(1));
+    if (!info) return;
+    const text = body.toString('latin1');
+    const json = /json/.test(answer.header?.get('content-type') ?? '') ? parseJson(body.toString('utf8')) : undefined;
+    const grpcStatus = answer.header?.get('grpc-status') ?? answer.trailer?.get('grpc-status') ?? /grpc-status:\s*(\d+)/.exec(text)?.[1];
+    if (answer.status === 200 && (grpcStatus === undefined || grpcStatus === '0') && json?.error === undefined) return;
+    const error = json?.error ?? json;
+    const named = typeof error?.code === 'string' ? error.code.toUpperCase().replace('CANCELED', 'CANCELLED') : undefined;
+    const code = grpcStatus !== undefined ? CODE_OF_STATUS.get(Number(grpcStatus)) : isCode(named) ? named : undefined;
+    const message =
+      answer.header?.get('grpc-message') ??
+      answer.trailer?.get('grpc-message') ??
+      /grpc-message:\s*([^\r\n]*)/.exec(text)?.[1] ??
+      (typeof error?.message === 'string' ? error.message : `HTTP ${answer.status}`);
+    const wire: GrpcWire = /^application\/grpc-web/.test(contentType ?? '') ? 'grpc-web' : /^application\/grpc/.test(contentType ?? '') ? 'grpc' : 'connect';
+    const request = new GrpcRequest(this.#serviceName, info, {}, undefined, [], [], writeUnary, undefined, wire);
+    const reason = `refused before any rule ran: ${decodeURIComponent(message)}`;
+    this.#engine.record(
+      request,
+      { kind: 'fault', rule: undefined, fault: makeFault(code ?? 'INVALID_ARGUMENT', reason) },
+      { status: code ?? answer.status, ...(code && { code }), error: reason, startedAt },
+    );
+  }
+
+  /** A path no loaded service has: 404, which Connect and gRPC-Web clients read as `unimplemented`, with a message saying what is served. */
+  unknownMethod(request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): void {
+    const served = [...this.#protos.methods.values()].map((m) => m.path);
+    const message = `service "${this.#serviceName}" has no method ${request.url ?? '/'} over Connect or gRPC-Web; it serves ${served.join(', ')} (POST)`;
+    response.writeHead(404, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ code: 'unimplemented', message }));
+  }
+
+  /** A call whose answer could not be written (the client left): the service's logger, at info. */
+  undelivered(path: string, protocols: readonly string[], reason: unknown): void {
+    this.#engine.logger.info(`the answer to ${path} over ${protocols.join('/')} was not delivered: ${String(reason)}`, { service: this.#serviceName });
+  }
 }
 
 function bytesOf(desc: DescMessage, message: Message): Buffer {
@@ -277,4 +322,13 @@ function headersOf(headers: globalThis.Headers): Headers {
 function setAll(target: globalThis.Headers, values: Readonly<Record<string, string>> | undefined): void {
   if (!values) return;
   for (const [key, value] of Object.entries(values)) target.set(key, String(value));
+}
+
+function parseJson(text: string): { code?: unknown; message?: unknown; error?: { code?: unknown; message?: unknown } } | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -5,7 +5,7 @@ import { type Engine, ErrorCode, MockstackError, type Service, type ServiceAddre
 import type { GrpcAnswers } from './answers.js';
 import type { GrpcWebConfig } from './config.js';
 import { ConnectCalls } from './connect-calls.js';
-import { ConnectNodeHandler } from './connect-handler.js';
+import { connectNodeHandler } from './connect-handler.js';
 import { descriptorRegistry } from './descriptor-registry.js';
 import { sniff } from './h2-sniff.js';
 import type { LoadedProtos } from './protos.js';
@@ -33,7 +33,7 @@ export class GrpcWebServer {
     this.#config = config;
     this.#tls = tlsOf(service.config, service.name);
     const calls = new ConnectCalls(service.name, engine, protos, answers);
-    const handler = withCors(config.cors, new ConnectNodeHandler(service, engine, protos, calls).handler(descriptorRegistry(protos), maxMessageBytes));
+    const handler = withCors(config.cors, connectNodeHandler(calls, descriptorRegistry(protos), maxMessageBytes));
     const track = (socket: Socket): void => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
