@@ -48,6 +48,8 @@ class GrpcServer implements ServiceServer {
     const answers = new GrpcAnswers(service, engine, this.#protos, config.autoMock, new AutoMocker(engine.seed));
     this.#calls = { name: service.name, engine, answers };
     this.#server = new grpc.Server({
+      // grpc-js keeps channelz counters and timestamps per call for a channelz service mockstack does not serve.
+      'grpc.enable_channelz': 0,
       'grpc.max_receive_message_length': config.maxMessageBytes,
       'grpc.max_concurrent_streams': limits.grpcMaxConcurrentStreams,
       ...(limits.idleTimeoutMs > 0 && { 'grpc.max_connection_idle_ms': limits.idleTimeoutMs }),

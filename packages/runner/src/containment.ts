@@ -205,6 +205,7 @@ function unwrapSchedulers(): void {
 export const contextGuard: HandlerGuard = {
   run: (engine, rule, request, handler, context) => {
     if (stopPromiseHooks === undefined) startPromiseHooks();
+    if (watchdog === undefined && engines.size > 0) startWatching();
     const run = new HandlerRun(engine, rule, request, engine.handlerTimeoutOf(rule, request.service));
     return runAs(run, true, () => handler(context as never));
   },
@@ -236,8 +237,6 @@ export function containScenarioCode(engine: Engine): () => void {
   if (engines.size === 0) {
     process.on('unhandledRejection', onStrayError);
     process.on('uncaughtException', onUncaught);
-    watchdog = new RunawayWatchdog(onHandlerStopped);
-    wrapSchedulers();
   }
   engines.add(engine);
   return () => {
@@ -247,8 +246,19 @@ export function containScenarioCode(engine: Engine): () => void {
     void watchdog?.close();
     watchdog = undefined;
     watched = undefined;
-    unwrapSchedulers();
+    if (originals.size) unwrapSchedulers();
     stopPromiseHooks?.();
     stopPromiseHooks = undefined;
   };
+}
+
+/**
+ * The watchdog thread and the wrapped schedulers start when the first handler runs while contained (as the
+ * promise hooks do), not with the stack: a scenario of static answers never pays for them (every
+ * `process.nextTick` of the process goes through the wrapper), and the thread's start does not compete
+ * with the first second of load. Timers set before then are no handler's: nothing is lost.
+ */
+function startWatching(): void {
+  watchdog = new RunawayWatchdog(onHandlerStopped);
+  if (originals.size === 0) wrapSchedulers();
 }
