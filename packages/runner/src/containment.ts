@@ -133,7 +133,9 @@ function startPromiseHooks(): void {
 
 /*
  * Timers and ticks a handler sets carry its run through a wrapper around the scheduling functions,
- * installed while scenario code is contained. A timer or immediate callback is run in a microtask:
+ * installed when the first handler runs while scenario code is contained (as the promise hooks are): every
+ * `process.nextTick` of the process (node's streams and http2 make several per request) goes through it, so a
+ * scenario of static answers never pays for it; timers set before then are no handler's. A timer or immediate callback is run in a microtask:
  * stopping a loop inside a timer callback itself corrupts Node's async id stack and aborts the process.
  */
 type Scheduler = (callback: (...args: unknown[]) => void, ...rest: unknown[]) => unknown;
@@ -205,7 +207,7 @@ function unwrapSchedulers(): void {
 export const contextGuard: HandlerGuard = {
   run: (engine, rule, request, handler, context) => {
     if (stopPromiseHooks === undefined) startPromiseHooks();
-    if (watchdog === undefined && engines.size > 0) startWatching();
+    if (originals.size === 0 && engines.size > 0) wrapSchedulers();
     const run = new HandlerRun(engine, rule, request, engine.handlerTimeoutOf(rule, request.service));
     return runAs(run, true, () => handler(context as never));
   },
@@ -237,6 +239,7 @@ export function containScenarioCode(engine: Engine): () => void {
   if (engines.size === 0) {
     process.on('unhandledRejection', onStrayError);
     process.on('uncaughtException', onUncaught);
+    watchdog = new RunawayWatchdog(onHandlerStopped);
   }
   engines.add(engine);
   return () => {
@@ -250,15 +253,4 @@ export function containScenarioCode(engine: Engine): () => void {
     stopPromiseHooks?.();
     stopPromiseHooks = undefined;
   };
-}
-
-/**
- * The watchdog thread and the wrapped schedulers start when the first handler runs while contained (as the
- * promise hooks do), not with the stack: a scenario of static answers never pays for them (every
- * `process.nextTick` of the process goes through the wrapper), and the thread's start does not compete
- * with the first second of load. Timers set before then are no handler's: nothing is lost.
- */
-function startWatching(): void {
-  watchdog = new RunawayWatchdog(onHandlerStopped);
-  if (originals.size === 0) wrapSchedulers();
 }
