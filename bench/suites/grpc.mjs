@@ -13,7 +13,8 @@ import protobuf from 'protobufjs';
 import { fmt, measured, median, root, spread, startServer } from '../lib.mjs';
 
 const run = promisify(execFile);
-const bin = `${root}packages/mockstack/bin/mockstack.js`;
+/** BENCH_BIN: another mockstack bin to measure, e.g. a copy of a previous build's packages/mockstack/{bin,dist}. */
+const bin = process.env.BENCH_BIN ?? `${root}packages/mockstack/bin/mockstack.js`;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const streamLength = Number(process.env.BENCH_STREAM_LENGTH ?? 1000);

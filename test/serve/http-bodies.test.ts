@@ -24,7 +24,19 @@ async function* failing(): AsyncGenerator<string> {
   throw new Error('upstream went away');
 }
 
+/** An event stream without end; `closed` once its source is stopped (the client left). */
+const endless = { closed: false };
+function* ticks(): Generator<object> {
+  endless.closed = false;
+  try {
+    for (let n = 1; ; n++) yield { data: n };
+  } finally {
+    endless.closed = true;
+  }
+}
+
 const routes = [
+  rest.get('/endless', () => sse(ticks(), { interval: '5ms' })),
   rest.get('/bytes', () => bytes),
   rest.get('/buffer', () => Buffer.from('héllo')),
   rest.get('/arraybuffer', () => bytes.buffer),
@@ -116,6 +128,19 @@ test('sse(...) sends text/event-stream events in order, with the interval and pa
   expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
   expect(res.headers.get('cache-control')).toBe('no-cache');
   expect(await res.text()).toBe('event: status\nid: 1\ndata: {"status":"paid"}\n\ndata: plain\ndata: two lines\n\nretry: 500\ndata: 3\n\n');
+});
+
+test('an endless sse(...) stream stops (its source closed) when the client leaves; serving goes on', async () => {
+  const controller = new AbortController();
+  const res = await fetch(`${stack.url('files')}/endless`, { signal: controller.signal });
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  let text = '';
+  while (!text.includes('data: 3')) text += new TextDecoder().decode((await reader.read()).value);
+  expect(text.startsWith('data: 1\n\ndata: 2\n\ndata: 3')).toBe(true);
+  controller.abort();
+  while (!stack.requests({ operation: 'GET /endless' }).length || !endless.closed) await new Promise((r) => setTimeout(r, 10));
+  expect(stack.requests({ operation: 'GET /endless' })[0]?.error).toMatch(/the client left after \d+ bytes/);
+  expect((await get('/ok')).status).toBe(200);
 });
 
 test('fault.dribble sends the whole body, in pieces', async () => {

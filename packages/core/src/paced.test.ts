@@ -53,3 +53,25 @@ test('pauseOf reads durations; other items are no pause', () => {
   expect(pauseOf({ text: 'hi' })).toBeUndefined();
   expect(pauseOf(null)).toBeUndefined();
 });
+
+test('stopped early, it closes the source (its finally runs), as a for…of break does', async () => {
+  const closed: string[] = [];
+  function* endless(name: string) {
+    try {
+      for (;;) yield name;
+    } finally {
+      closed.push(name);
+    }
+  }
+  expect(await sendPaced(endless('sync'), 0, () => false)).toBe(false);
+  const controller = new AbortController();
+  const waiting = sendPaced(endless('aborted'), 60_000, () => true, controller.signal);
+  controller.abort();
+  expect(await waiting).toBe(false);
+  await expect(
+    sendPaced(endless('thrown'), 0, () => {
+      throw new Error('no');
+    }),
+  ).rejects.toThrow('no');
+  expect(closed).toEqual(['sync', 'aborted', 'thrown']);
+});

@@ -1,4 +1,4 @@
-import type { CoreRequest, Headers, StreamMessages } from '@mockstack/core';
+import { type CoreRequest, type Headers, makeFault, type StreamMessages } from '@mockstack/core';
 import type { MethodInfo } from './protos.js';
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
@@ -62,4 +62,9 @@ export class GrpcRequest implements CoreRequest {
     this.write = write;
     this.signal = signal;
   }
+}
+
+/** `write` of a call answered with one message (unary, client streaming). */
+export function writeUnary(): never {
+  throw makeFault('INTERNAL', 'this method answers with one message: return it instead of calling write()');
 }

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { Readable } from 'node:stream';
-import { parseDuration, sleep } from '@mockstack/core';
+import { parseDuration, sendPaced, sleep } from '@mockstack/core';
 
 /**
  * Bodies that are not JSON values, shared with the DSL by well-known symbols (neither package imports
@@ -9,8 +9,6 @@ import { parseDuration, sleep } from '@mockstack/core';
 export const SSE = Symbol.for('mockstack.http.sse');
 export const DRIBBLE = Symbol.for('mockstack.http.dribble');
 export const MALFORMED_CHUNK = Symbol.for('mockstack.http.malformed-chunk');
-/** The pause inside a stream's items, the same marker as `grpc.pause`. */
-export const PAUSE = Symbol.for('mockstack.grpc.pause');
 
 /** One server-sent event as a scenario writes it; a string is its `data`. */
 export interface SseEventInit {
@@ -22,7 +20,6 @@ export interface SseEventInit {
 }
 
 type Duration = number | string;
-type Pause = { readonly [PAUSE]: Duration };
 
 export interface SseBody {
   [SSE]: { events: Iterable<unknown> | AsyncIterable<unknown>; interval?: Duration | undefined };
@@ -99,25 +96,46 @@ function chunkOf(item: unknown): Buffer {
   return Buffer.from(`${JSON.stringify(item)}\n`);
 }
 
-/** Items with `interval` between them (and `pause` items waited), as `grpc.stream` sends messages; stops when the client leaves. */
-async function* timed(
+/**
+ * Items with `interval` between them (and `pause` items waited), paced by core's `sendPaced` as gRPC and
+ * Connect streams and subscriptions are; read as chunks, one item handed over per read (backpressure),
+ * stopping when the client leaves.
+ */
+function timed(
   items: Iterable<unknown> | AsyncIterable<unknown>,
   interval: Duration | undefined,
   signal: AbortSignal | undefined,
   encode: (item: unknown) => Buffer,
 ): AsyncIterable<Buffer> {
   const gap = interval === undefined ? 0 : (parseDuration(interval) ?? 0);
-  let first = true;
-  for await (const item of items as AsyncIterable<unknown>) {
-    const pause = typeof item === 'object' && item !== null && PAUSE in item ? (item as Pause)[PAUSE] : undefined;
-    if (pause !== undefined) {
-      if (!(await sleep(parseDuration(pause) ?? 0, signal))) return;
-      continue;
-    }
-    if (!first && gap > 0 && !(await sleep(gap, signal))) return;
-    first = false;
-    yield encode(item);
-  }
+  /** Resolves the pending send: true once the reader wants the next chunk, false once it is gone. */
+  let wanted: ((more: boolean) => void) | undefined;
+  let started = false;
+  const chunks = new Readable({
+    objectMode: true,
+    highWaterMark: 1,
+    read() {
+      if (started) {
+        const resume = wanted;
+        wanted = undefined;
+        resume?.(true);
+        return;
+      }
+      started = true;
+      const send = (item: unknown): boolean | Promise<boolean> =>
+        chunks.destroyed ? false : chunks.push(encode(item)) || new Promise<boolean>((resolve) => (wanted = resolve));
+      sendPaced(items, gap, send, signal).then(
+        () => chunks.push(null),
+        (error: unknown) => chunks.destroy(error instanceof Error ? error : new Error(String(error))),
+      );
+    },
+    destroy(error, callback) {
+      wanted?.(false);
+      wanted = undefined;
+      callback(error);
+    },
+  });
+  return chunks;
 }
 
 /** One event in the text/event-stream format: `event:`, `id:`, `retry:`, one `data:` line per line of data. */

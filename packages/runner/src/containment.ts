@@ -133,7 +133,9 @@ function startPromiseHooks(): void {
 
 /*
  * Timers and ticks a handler sets carry its run through a wrapper around the scheduling functions,
- * installed while scenario code is contained. A timer or immediate callback is run in a microtask:
+ * installed when the first handler runs while scenario code is contained (as the promise hooks are): every
+ * `process.nextTick` of the process (node's streams and http2 make several per request) goes through it, so a
+ * scenario of static answers never pays for it; timers set before then are no handler's. A timer or immediate callback is run in a microtask:
  * stopping a loop inside a timer callback itself corrupts Node's async id stack and aborts the process.
  */
 type Scheduler = (callback: (...args: unknown[]) => void, ...rest: unknown[]) => unknown;
@@ -205,6 +207,7 @@ function unwrapSchedulers(): void {
 export const contextGuard: HandlerGuard = {
   run: (engine, rule, request, handler, context) => {
     if (stopPromiseHooks === undefined) startPromiseHooks();
+    if (originals.size === 0 && engines.size > 0) wrapSchedulers();
     const run = new HandlerRun(engine, rule, request, engine.handlerTimeoutOf(rule, request.service));
     return runAs(run, true, () => handler(context as never));
   },
@@ -237,7 +240,6 @@ export function containScenarioCode(engine: Engine): () => void {
     process.on('unhandledRejection', onStrayError);
     process.on('uncaughtException', onUncaught);
     watchdog = new RunawayWatchdog(onHandlerStopped);
-    wrapSchedulers();
   }
   engines.add(engine);
   return () => {
@@ -247,7 +249,7 @@ export function containScenarioCode(engine: Engine): () => void {
     void watchdog?.close();
     watchdog = undefined;
     watched = undefined;
-    unwrapSchedulers();
+    if (originals.size) unwrapSchedulers();
     stopPromiseHooks?.();
     stopPromiseHooks = undefined;
   };

@@ -1,0 +1,36 @@
+import { create, createFileRegistry, type FileRegistry, fromBinary } from '@bufbuild/protobuf';
+import { type DescriptorProto, type FileDescriptorProto, FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import type { LoadedProtos } from './protos.js';
+
+/**
+ * A @bufbuild/protobuf registry of every loaded file, built from the descriptors the reflection
+ * service serves: what Connect serves from, and what a Connect client in a test can call with.
+ */
+export function descriptorRegistry(protos: LoadedProtos): FileRegistry {
+  const files = protos.fileDescriptorProtos().map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
+  for (const file of files) for (const message of file.messageType) withJsonNames(message);
+  const byName = new Map(files.map((file) => [file.name, file]));
+  // Dependencies first: a file set is resolved in order.
+  const ordered: FileDescriptorProto[] = [];
+  const seen = new Set<string>();
+  const visit = (file: FileDescriptorProto): void => {
+    if (seen.has(file.name)) return;
+    seen.add(file.name);
+    for (const dependency of file.dependency) {
+      const found = byName.get(dependency);
+      if (found) visit(found);
+    }
+    ordered.push(file);
+  };
+  for (const file of files) visit(file);
+  return createFileRegistry(create(FileDescriptorSetSchema, { file: ordered }));
+}
+
+/**
+ * protoc sets every field's json_name, and @bufbuild/protobuf reads JSON by it; the descriptors
+ * reflection serves leave it out unless the .proto sets it, so it is filled in as protoc would.
+ */
+function withJsonNames(message: DescriptorProto): void {
+  for (const field of message.field) field.jsonName ||= field.name.replace(/_+([^_])?/g, (_, next: string | undefined) => (next ?? '').toUpperCase());
+  for (const nested of message.nestedType) withJsonNames(nested);
+}
