@@ -55,12 +55,18 @@ function fromCallSites(): SourceLocation | undefined {
     const line = site.getLineNumber();
     const column = site.getColumnNumber();
     if (!name || line === null || column === null || name.startsWith('node:')) continue;
-    const mapped = originalPosition(name, line, column) ?? { file: name, line, column };
-    const file = mapped.file.startsWith('file://') ? decodeURIComponent(new URL(mapped.file).pathname) : mapped.file;
+    const mapped = originalPosition(name, line, column);
+    const file = pathOf(mapped?.file ?? name);
     if (!/[/\\]/.test(file) || INTERNAL.test(file)) continue;
+    // An author's frame node has no map for (code a test runner compiled): its formatted stack knows better.
+    if (!mapped) return undefined;
     return { file, line: mapped.line, column: mapped.column };
   }
   return undefined;
+}
+
+function pathOf(file: string): string {
+  return file.startsWith('file://') ? decodeURIComponent(new URL(file).pathname) : file;
 }
 
 /**
