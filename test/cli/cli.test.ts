@@ -133,6 +133,17 @@ test('a scenario that fails to load exits 1 with file:line', async () => {
   expect(run.output()).toMatch(/test\/fixtures\/broken\/syntax-error\.ts:4:\d+: cannot load scenario: .*\[MOCKSTACK_ERR_SCENARIO_LOAD\]/s);
 });
 
+// The CLI reads an author's line from V8's call sites and the scenario's source map (core/src/source.ts),
+// not from node's formatted stack as a test process does: the lines must be the same.
+test('a scenario that does not compile exits 1 naming the file:line of each rule', async () => {
+  const run = mockstack(['up', 'test/fixtures/broken/compile-errors.ts', '--no-admin']);
+  expect(await run.exited).toBe(1);
+  const output = run.output();
+  expect(output).toMatch(/compile-errors\.ts:7:12: duplicate route: GET \/orders\/:id .* at test\/fixtures\/broken\/compile-errors\.ts:6:12,/);
+  expect(output).toMatch(/compile-errors\.ts:12:12: service "a": path "\/bad\/:1x" has a malformed parameter/);
+  expect(output).toMatch(/compile-errors\.ts:14:8: services "a" and "b" both want port 18181/);
+});
+
 test('a port in use exits 1 naming the service and port', async () => {
   const first = mockstack(['up', 'test/fixtures/scenarios/fixed-port.ts', '--no-admin']);
   try {

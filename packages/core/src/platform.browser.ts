@@ -49,3 +49,7 @@ export function writeTextFileAtomic(path: string, _text: string): Promise<void> 
     new MockstackError(ErrorCode.ScenarioInvalid, `cannot write ${path} in the browser: leave writeBack out of the scenario the page runs`),
   );
 }
+
+export function originalPosition(_file: string, _line: number, _column: number): undefined {
+  return undefined;
+}

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { findSourceMap } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { Model } from './model.js';
 
@@ -82,4 +83,16 @@ export async function writeTextFileAtomic(path: string, text: string): Promise<v
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/**
+ * Where a position of generated code (a bundled scenario) was written, through the source map node
+ * keeps for it (source maps on); undefined without one. `line` and `column` count from 1.
+ */
+export function originalPosition(file: string, line: number, column: number): { file: string; line: number; column: number } | undefined {
+  const map = findSourceMap(file);
+  if (!map) return undefined;
+  const entry = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+  if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return undefined;
+  return { file: entry.originalSource, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
 }
