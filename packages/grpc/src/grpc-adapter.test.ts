@@ -32,6 +32,8 @@ interface State {
   paid: string[];
 }
 
+/** Calls the 600 s delay rule has taken (its matcher runs before the delay). */
+let delayedArrivals = 0;
 const kitchen = scenario<State>('kitchen', { seed: 7, state: () => ({ tickets: 0, paid: [] }) })
   .services({
     kitchen: grpc<State>({ proto: `${fixtures}kitchen.proto` }, [
@@ -50,6 +52,20 @@ const kitchen = scenario<State>('kitchen', { seed: 7, state: () => ({ tickets: 0
       ),
       grpc.method(`${KITCHEN}/PlaceOrder`, { match: { body: { dish: 'wrong' } } }, () => ({ dish: 'x', quantity: 'three' })),
       grpc.method(`${KITCHEN}/PlaceOrder`, { match: { body: { dish: 'slow' } }, delay: '2s' }, { dish: 'slow' }),
+      grpc.method(
+        `${KITCHEN}/PlaceOrder`,
+        {
+          match: {
+            when: ({ body }) => {
+              const arrived = (body as { dish?: string }).dish === 'very-slow';
+              if (arrived) delayedArrivals++;
+              return arrived;
+            },
+          },
+          delay: '600s',
+        },
+        { dish: 'very-slow' },
+      ),
       grpc.method(`${KITCHEN}/PlaceOrder`, ({ request, state, metadata }) => {
         state.tickets++;
         return respond(
@@ -180,7 +196,7 @@ describe('unary', () => {
     expect(r.trailers?.get('x-ticket')).toEqual(['t_1']);
     expect((stack.engine.state as State).tickets).toBe(1);
     const [entry] = stack.engine.journal.list();
-    expect(entry).toMatchObject({ protocol: 'grpc', service: 'kitchen', operation: `${KITCHEN}/PlaceOrder`, status: 'OK', rule: 'kitchen#5' });
+    expect(entry).toMatchObject({ protocol: 'grpc', service: 'kitchen', operation: `${KITCHEN}/PlaceOrder`, status: 'OK', rule: 'kitchen#6' });
     expect(entry?.request.body).toMatchObject({ dish: 'salad', quantity: 2 });
     expect(entry?.request.headers['x-tenant']).toBe('a');
   });
@@ -232,6 +248,17 @@ describe('unary', () => {
     expect(r.error?.code).toBe(grpcJs.status.DEADLINE_EXCEEDED);
     await waitFor(() => stack.engine.journal.count() === 1);
     expect(stack.engine.journal.list()[0]).toMatchObject({ status: 'DEADLINE_EXCEEDED', code: 'DEADLINE_EXCEEDED', rule: 'kitchen#4' });
+    expect((await unary('PlaceOrder', ok)).error).toBeNull();
+  });
+
+  test('a call without a deadline that the client cancels during a delay ends the delay, journaled CANCELLED', async () => {
+    const before = delayedArrivals;
+    const call = client.PlaceOrder({ dish: 'very-slow' }, new grpcJs.Metadata(), {}, () => {});
+    await waitFor(() => delayedArrivals > before);
+    call.cancel();
+    // Without the delay cut, this entry would come after 600 s (and the server's close would wait for it).
+    await waitFor(() => stack.engine.journal.count() === 1);
+    expect(stack.engine.journal.list()[0]).toMatchObject({ status: 'CANCELLED', rule: 'kitchen#5' });
     expect((await unary('PlaceOrder', ok)).error).toBeNull();
   });
 

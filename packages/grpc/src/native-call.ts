@@ -47,11 +47,8 @@ export function requestOf(
         }
       }
     : writeUnary;
-  // Aborts the engine's delays at the deadline or when the client leaves. Made only when it can
-  // matter (a deadline, or a stream), to keep a listener and an AbortController off the hot path;
-  // a call cancelled without either is still journaled so (see answerUnary).
-  const signal = writer || call.getDeadline() !== Number.POSITIVE_INFINITY ? signalOf(call) : undefined;
-  const request = new GrpcRequest(calls.name, method, headersOf(call.metadata), body, messages, incoming, write, signal);
+  // Aborts the engine's delays at the deadline or when the client leaves (made on first use).
+  const request = new GrpcRequest(calls.name, method, headersOf(call.metadata), body, messages, incoming, write, () => signalOf(call));
   if (incoming instanceof Inbox) request.streamLog = incoming.log;
   return request;
 }

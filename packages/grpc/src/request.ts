@@ -24,7 +24,8 @@ export class GrpcRequest implements CoreRequest {
   /** The message; for client streaming and bidi, the list of messages (for bidi, set again once the stream ends). */
   body: unknown;
   readonly target: string;
-  readonly signal: AbortSignal | undefined;
+  /** Set, or made on first use (see `signal`). */
+  #signal: AbortSignal | (() => AbortSignal) | undefined;
   /** The request message; for client streaming, the last one received. */
   readonly request: unknown;
   readonly messages: unknown[];
@@ -45,7 +46,7 @@ export class GrpcRequest implements CoreRequest {
     messages: unknown[],
     incoming: AsyncIterable<unknown> | Iterable<unknown>,
     write: (message: unknown) => void,
-    signal: AbortSignal | undefined,
+    signal: AbortSignal | (() => AbortSignal) | undefined,
     protocol: GrpcWire = 'grpc',
   ) {
     this.protocol = protocol;
@@ -60,7 +61,16 @@ export class GrpcRequest implements CoreRequest {
     this.messages = messages;
     this.incoming = incoming;
     this.write = write;
-    this.signal = signal;
+    this.#signal = signal;
+  }
+
+  /**
+   * Aborted at the deadline or when the client leaves. A native call's is made on first use (a delay,
+   * a stream, a handler that asks), keeping an AbortController and a listener off most unary calls.
+   */
+  get signal(): AbortSignal | undefined {
+    if (typeof this.#signal === 'function') this.#signal = this.#signal();
+    return this.#signal;
   }
 }
 

@@ -100,7 +100,7 @@ function answer(
   callback: grpc.sendUnaryData<Buffer>,
 ): void {
   const outcome = result.kind === 'fallback' ? calls.answers.contract(method, request, result.rule, 1) : result;
-  // Gone during a delay (a call without a deadline has no abort signal; see requestOf).
+  // Gone during a delay.
   if (outcome.kind === 'aborted' || call.cancelled) {
     recordAborted(calls, request, abortedOf(outcome), call, startedAt);
     return;
