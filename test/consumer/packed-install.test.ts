@@ -126,7 +126,10 @@ beforeAll(async () => {
   manifest.devDependencies.msw = (JSON.parse(readFileSync(join(root, 'packages/msw/package.json'), 'utf8')) as { dependencies: Record<string, string> })
     .dependencies.msw as string;
   writeFileSync(join(service, 'package.json'), JSON.stringify(manifest, null, 2));
-  await succeed('npm', ['install', '--engine-strict', '--no-audit', '--no-fund'], service);
+  // --prefer-online: resolved against the registry as it is now, as a user's first install is; a package
+  // document this machine's npm cache kept from before a dependency's new release would ask for a
+  // version it does not list (ETARGET).
+  await succeed('npm', ['install', '--engine-strict', '--prefer-online', '--no-audit', '--no-fund'], service);
   // The other two examples need only mockstack: they share that install.
   for (const project of [thirdParty, frontend]) symlinkSync(join(service, 'node_modules'), join(project, 'node_modules'), 'dir');
 }, 900_000);
