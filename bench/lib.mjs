@@ -14,7 +14,7 @@ export function startServer(command, args, pattern, env = {}) {
       // A server logging every request keeps writing: only the start-up output is kept.
       if (output.length < 100_000) output += chunk;
       const m = output.match(pattern);
-      if (m) resolve({ url: m[1], pid: child.pid, stop: () => stop(child) });
+      if (m) resolve({ url: m[1], pid: child.pid, output, stop: () => stop(child) });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
