@@ -16,6 +16,7 @@ function shop(routes: number) {
       rest.post('/orders/:id/items', ({ params, body }) => ({ order: params.id, body })),
       rest.get('/orders/:id/status', { match: { headers: { 'x-tenant': 'acme' } } }, { status: 'shipped' }),
       rest.delete('/orders/:id', fault.notFound('no such order')),
+      rest.get('/orders/latest', { latest: true }),
       ...filler(routes - 4),
     ]),
   });
@@ -40,6 +41,24 @@ describe.each([
     expect(await res.json()).toEqual({ id: 'a b', expand: 'items' });
     expect(stack.requests()[0]).toMatchObject({ operation: 'GET /orders/:id', status: 200 });
     expect(await (await fetch(`${base}/filler/7/x`)).json()).toEqual({ filler: 7 });
+  });
+
+  test('a literal path is taken before a parameter, also written with % escapes or with a query', async () => {
+    for (const path of ['/orders/latest', '/orders/lat%65st', '/orders/latest?expand=items']) {
+      const res = await fetch(`${base}${path}`);
+      expect([path, res.status, await res.json()]).toEqual([path, 200, { latest: true }]);
+    }
+    expect((await fetch(`${base}/orders/latest`, { method: 'HEAD' })).status).toBe(200);
+    expect((await fetch(`${base}/orders/latest/`)).status).toBe(404);
+    expect(await (await fetch(`${base}/orders/latest2`)).json()).toEqual({ id: 'latest2', expand: null });
+    expect(stack.requests().map((r) => r.operation)).toEqual([
+      'GET /orders/latest',
+      'GET /orders/latest',
+      'GET /orders/latest',
+      'GET /orders/latest',
+      'GET /orders/latest/',
+      'GET /orders/:id',
+    ]);
   });
 
   test('HEAD of a GET route answers its status and headers without a body', async () => {

@@ -52,12 +52,16 @@ function fromCallSites(): SourceLocation | undefined {
   if (!Array.isArray(sites)) return undefined;
   for (const site of sites as NodeJS.CallSite[]) {
     const name = site.getFileName() ?? '';
+    if (!name || name.startsWith('node:') || unmappedInternalFiles.has(name)) continue;
     const line = site.getLineNumber();
     const column = site.getColumnNumber();
-    if (!name || line === null || column === null || name.startsWith('node:')) continue;
+    if (line === null || column === null) continue;
     const mapped = originalPosition(name, line, column);
     const file = pathOf(mapped?.file ?? name);
-    if (!/[/\\]/.test(file) || INTERNAL.test(file)) continue;
+    if (!/[/\\]/.test(file) || INTERNAL.test(file)) {
+      if (!mapped) unmappedInternalFiles.add(name);
+      continue;
+    }
     // An author's frame node has no map for (code a test runner compiled): its formatted stack knows better.
     if (!mapped) return undefined;
     return { file, line: mapped.line, column: mapped.column };
@@ -65,8 +69,22 @@ function fromCallSites(): SourceLocation | undefined {
   return undefined;
 }
 
+/**
+ * Files of frames skipped without a source map (the DSL's own): every rule's stack passes through
+ * them, so they are recognised by name before any position or map lookup.
+ */
+const unmappedInternalFiles = new Set<string>();
+/** Paths of `file://` URLs met in stacks (the DSL's, the scenario's): a few, each parsed once. */
+const pathsOfUrls = new Map<string, string>();
+
 function pathOf(file: string): string {
-  return file.startsWith('file://') ? decodeURIComponent(new URL(file).pathname) : file;
+  if (!file.startsWith('file://')) return file;
+  let path = pathsOfUrls.get(file);
+  if (path === undefined) {
+    path = decodeURIComponent(new URL(file).pathname);
+    pathsOfUrls.set(file, path);
+  }
+  return path;
 }
 
 /**

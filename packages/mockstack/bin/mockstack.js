@@ -59,9 +59,10 @@ script.runInThisContext()(module.exports, createRequire(bundle), module, bundle,
 /**
  * The bundle as a script run as node runs a CommonJS module (a function of exports, require, module,
  * __filename, __dirname), from the code cache when there is one; `compiled` when it was compiled anew.
- * The source is built as one buffer and decoded once (a concatenated string is flattened into a second
- * 8.5 MB copy that stays until a full GC), one byte a character (bundle.mjs writes it in ASCII). Nothing
- * read here outlives the call but the script, which holds its source.
+ * bundle.mjs writes it so wrapped and in ASCII: its bytes are decoded once, one byte a character, and
+ * handed to V8 as they are (a concatenated string is flattened into a second copy that stays until a
+ * full GC). A bundle from before it came wrapped is wrapped here, as one buffer. Nothing read here
+ * outlives the call but the script, which holds its source.
  */
 function compileBundle() {
   let cachedData;
@@ -70,9 +71,10 @@ function compileBundle() {
   } catch {
     // no cache yet: this run compiles and saves one
   }
-  const body = readFileSync(bundle);
-  const wrapped = Buffer.concat([Buffer.from('(function (exports, require, module, __filename, __dirname) {'), body, Buffer.from('\n})')]);
-  const script = new Script(wrapped.toString(isAscii(body) ? 'latin1' : 'utf8'), { filename: bundle, cachedData });
+  const WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
+  let body = readFileSync(bundle);
+  if (!body.subarray(0, WRAPPER.length).equals(Buffer.from(WRAPPER))) body = Buffer.concat([Buffer.from(WRAPPER), body, Buffer.from('\n})')]);
+  const script = new Script(body.toString(isAscii(body) ? 'latin1' : 'utf8'), { filename: bundle, cachedData });
   return { script, compiled: cachedData === undefined || script.cachedDataRejected === true };
 }
 

@@ -120,11 +120,12 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
   // Plain JSON parses as fast as its cache would; YAML and documents with external $refs are cached.
   const swagger = isSwagger(text);
   const cached = !isJson(file, text) || hasExternalRef(text) || swagger;
-  const { document, refs } = (cached && readCachedDocument(file, textHash)) || (await readDocument(file, text, textHash, cached));
+  const { document, refHashes } = (cached && readCachedDocument(file, textHash)) || (await readDocument(file, text, textHash, cached));
+  const refs = Object.keys(refHashes);
   const version = versionOf(file, document);
   // A document this text (and these $ref'd files) made passed every check before: its warnings are kept
   // and the checks (JSON schema, unsatisfiable schemas, dangling $refs) are not run again.
-  const checkedName = `openapi-checked-v1-${contentHash(`${version}\n${options.lenient === true}\n${options.skipSchemaCheck === true}\n${textHash}\n${JSON.stringify(fileHashes(refs))}`)}`;
+  const checkedName = `openapi-checked-v1-${contentHash(`${version}\n${options.lenient === true}\n${options.skipSchemaCheck === true}\n${textHash}\n${JSON.stringify(refHashes)}`)}`;
   const checked = readStartupCache(checkedName, isCheckedDocument);
   const problems: DocumentProblem[] = options.skipSchemaCheck || checked ? [] : await checkAgainstSpec(version, document);
   const resolve = (node: unknown): unknown => deref(document, node);
@@ -154,8 +155,8 @@ async function readDocument(file: string, text: string, textHash: string, cache:
   const parsed = read.swagger === '2.0' ? await fromSwagger(file, read) : read;
   versionOf(file, parsed);
   if (!hasExternalRef(text)) {
-    if (cache) writeCachedDocument(file, textHash, parsed, []);
-    return { document: parsed, refs: [] };
+    if (cache) writeCachedDocument(file, textHash, { document: parsed, refHashes: {} });
+    return { document: parsed, refHashes: {} };
   }
   const { $RefParser } = await import('@apidevtools/json-schema-ref-parser');
   const parser = new $RefParser();
@@ -166,14 +167,25 @@ async function readDocument(file: string, text: string, textHash: string, cache:
     throw new OpenApiDocumentError(file, [{ pointer: pointerOfRefError(error), message: `cannot resolve a $ref: ${(error as Error).message}` }], error);
   }
   const refs = parser.$refs.paths('file').filter((path) => path !== file);
-  if (cache) writeCachedDocument(file, textHash, document, refs);
-  return { document, refs };
+  let refHashes: Record<string, string>;
+  try {
+    refHashes = fileHashes(refs);
+  } catch (error) {
+    // Read a moment ago by the bundler: removed or made unreadable since.
+    throw new MockstackError(ErrorCode.ContractLoad, `cannot read a file that OpenAPI document ${file} $refs: ${(error as Error).message}`, { cause: error });
+  }
+  const bundled = { document, refHashes };
+  if (cache) writeCachedDocument(file, textHash, bundled);
+  return bundled;
 }
 
-/** A document with its external `$ref`s bundled in, and the files they named. */
+/**
+ * A document with its external `$ref`s bundled in, and the content hash of each file they named
+ * (hashed once per load: they name the cache entries of the bundle and of the checks).
+ */
 interface Bundled {
   document: JsonObject;
-  refs: readonly string[];
+  refHashes: Readonly<Record<string, string>>;
 }
 
 /** A Swagger 2.0 document as OpenAPI 3.0, converted by swagger2openapi (small errors patched, as Swagger tools accept them). */
@@ -220,7 +232,7 @@ interface CachedDocument {
  */
 function readCachedDocument(file: string, textHash: string): Bundled | undefined {
   const cached = readStartupCache(documentCacheName(file, textHash), isCachedDocument);
-  return cached && unchanged(cached.refs) ? { document: cached.document, refs: Object.keys(cached.refs) } : undefined;
+  return cached && unchanged(cached.refs) ? { document: cached.document, refHashes: cached.refs } : undefined;
 }
 
 function isCachedDocument(value: unknown): value is CachedDocument {
@@ -228,12 +240,8 @@ function isCachedDocument(value: unknown): value is CachedDocument {
   return Object.values(value.refs).every((hash) => typeof hash === 'string') && typeof value.document.openapi === 'string';
 }
 
-function writeCachedDocument(file: string, textHash: string, document: JsonObject, refs: readonly string[]): void {
-  try {
-    writeStartupCache(documentCacheName(file, textHash), { refs: fileHashes(refs), document } satisfies CachedDocument);
-  } catch {
-    // a $ref'd file gone since the bundle: nothing worth keeping
-  }
+function writeCachedDocument(file: string, textHash: string, { document, refHashes }: Bundled): void {
+  writeStartupCache(documentCacheName(file, textHash), { refs: { ...refHashes }, document } satisfies CachedDocument);
 }
 
 function isJson(file: string, text: string): boolean {

@@ -83,6 +83,12 @@ describe('loadOpenApi', () => {
       expect(thing(await loadOpenApi(main))).toBe('second');
       write('second', '/other-things');
       expect((await loadOpenApi(main)).operations.map((o) => o.path)).toEqual(['/other-things']);
+
+      // A $ref'd file gone: the cached bundle is not used, and the error names what cannot be resolved.
+      rmSync(common);
+      await expect(loadOpenApi(main)).rejects.toThrow(/cannot resolve a \$ref: .*cached-common\.yaml/);
+      write('third');
+      expect((await loadOpenApi(main)).document).toBeDefined();
     } finally {
       if (previous === undefined) delete process.env.MOCKSTACK_CACHE_DIR;
       else process.env.MOCKSTACK_CACHE_DIR = previous;
