@@ -43,6 +43,16 @@ export function cpuSeconds(pid) {
   }
 }
 
+/** Resident set size of a process in MB (Linux /proc; undefined elsewhere). */
+export function rssMb(pid) {
+  try {
+    const kb = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)/m);
+    return kb ? Number(kb[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs `drive()` (resolving to `{ rate, duration }`) and adds the server's CPU time per call (µs). */
 export async function measured(pid, drive) {
   const before = cpuSeconds(pid);

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
-import { fmt, measured, median, root, spread, startServer } from '../lib.mjs';
+import { fmt, measured, median, root, rssMb, spread, startServer } from '../lib.mjs';
 
 const run = promisify(execFile);
 /** BENCH_BIN: another mockstack bin to measure, e.g. a copy of a previous build's packages/mockstack/{bin,dist}. */
@@ -142,6 +142,7 @@ export async function benchGrpc() {
   const pids = { bare: bare.pid, mock: mock.pid };
   const unary = { bare: [], mock: [] };
   const streaming = { bare: [], mock: [] };
+  let rss;
   try {
     for (const [name, address] of Object.entries(servers)) await check(address, types, name);
     const drive = (address) =>
@@ -159,6 +160,7 @@ export async function benchGrpc() {
         }
       }
     }
+    rss = { bare: rssMb(bare.pid), mock: rssMb(mock.pid) };
   } finally {
     await Promise.all([bare.stop(), mock.stop()]);
     rmSync(dir, { recursive: true, force: true });
@@ -178,6 +180,7 @@ export async function benchGrpc() {
     unary: { bare: summary(unary.bare), mock: summary(unary.mock) },
     firstSecond: { bare: summary(firstSecond.bare), mock: summary(firstSecond.mock) },
     streaming: { bare: summary(streaming.bare), mock: summary(streaming.mock) },
+    rss,
     rounds,
     seconds,
     streamLength,
@@ -201,6 +204,9 @@ export function printGrpc(r) {
   row('unary Authorize', 'calls/s', r.unary.bare, r.unary.mock);
   if (r.streaming.bare && r.streaming.mock) row(`server-streaming (${r.streamLength}/call)`, 'msgs/s ', r.streaming.bare, r.streaming.mock);
   else console.log('  server-streaming: skipped (needs h2load: apt-get install nghttp2-client)');
+  if (r.rss.bare !== undefined && r.rss.mock !== undefined) {
+    console.log(`  RSS after the load above        bare ${fmt(r.rss.bare)} MB  mockstack ${fmt(r.rss.mock)} MB  (${fmt(r.rss.mock / r.rss.bare, 2)}×)`);
+  }
   if (!r.loader.startsWith('h2load')) {
     console.log('  note: grpc-js clients are slow enough to be the bottleneck here; install nghttp2-client (h2load) for figures that measure the servers');
   }

@@ -4,11 +4,11 @@
 // against Prism's measured 149 req/s on the same document, and the server's RSS after that load.
 // Targets (issue 17): start ≤ 1 s warm, ≥ 200× Prism, RSS ≤ 200 MB. `node bench/suites/openapi-github.mjs`
 // or `npm run bench`. Needs the packages built.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fmt, load, median, root, spread, startServer } from '../lib.mjs';
+import { fmt, load, median, root, rssMb, spread, startServer } from '../lib.mjs';
 
 const bin = `${root}packages/mockstack/bin/mockstack.js`;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -17,15 +17,6 @@ const document = `${root}node_modules/@octokit/openapi/generated/api.github.com.
 /** Prism 5 (`prism mock`) on the same document and route, measured once (issue 17). */
 const PRISM_RPS = 149;
 const ROUTE = '/repos/octocat/hello-world';
-
-function rssMb(pid) {
-  try {
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-    return kb / 1024;
-  } catch {
-    return undefined;
-  }
-}
 
 export async function main() {
   if (!existsSync(document)) {

@@ -4,25 +4,14 @@
 // ready line and first answer, and its RSS (targets: ≤ 1 s, ≤ 150 MB), against one rule.
 // Run alone: `node bench/suites/scale.mjs` (BENCH_ROUNDS, BENCH_SECONDS, BENCH_SCALE_RULES).
 
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { cpuSeconds, fmt, load, median, root, spread, startServer } from '../lib.mjs';
+import { cpuSeconds, fmt, load, median, root, rssMb, spread, startServer } from '../lib.mjs';
 
 /** BENCH_BIN: another mockstack bin to measure (see bench/instructions.mjs). */
 const bin = process.env.BENCH_BIN ?? `${root}packages/mockstack/bin/mockstack.js`;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const many = Number(process.env.BENCH_SCALE_RULES ?? 10_000);
-
-/** Resident set size of a process in MB (Linux /proc; undefined elsewhere). */
-function rssMb(pid) {
-  try {
-    const kb = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)/m);
-    return kb ? Number(kb[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Starts `up` of `rules` rules; resolves with the server, ms to the ready line and to the first answer, and RSS then. */
 async function upOf(rules, paths = 'template') {

@@ -37,6 +37,8 @@ export class GrpcRequest implements CoreRequest {
   streamLog: StreamMessages | undefined = undefined;
   state: unknown = undefined;
   call = 0;
+  /** Set by the engine before a handler runs (declared here so every request keeps one shape). */
+  publish: ((topic: string, payload: unknown) => number) | undefined = undefined;
 
   constructor(
     service: string,
