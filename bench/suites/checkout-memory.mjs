@@ -3,17 +3,11 @@
 // GraphQL and gRPC, with the server's RSS sampled before, during and after. Baseline in the same run:
 // bare fastify answering the same number of requests. Target (issue 17): ≤ 100 MB after 1 M requests.
 // Run alone: `node bench/suites/checkout-memory.mjs`.
-import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import autocannon from 'autocannon';
-import { fmt, startServer } from '../lib.mjs';
+import { fmt, rssMb, startServer } from '../lib.mjs';
 
 const total = Number(process.env.BENCH_CHECKOUT_REQUESTS ?? 1_000_000);
-
-function rssMb(pid) {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  return kb / 1024;
-}
 
 async function cannon(options) {
   const r = await autocannon({ connections: 20, ...options });
