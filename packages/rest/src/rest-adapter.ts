@@ -9,6 +9,7 @@ import {
   type Engine,
   type Fault,
   forwardHttp,
+  type HandlerContext,
   type HttpHandler,
   type MissReport,
   makeFault,
@@ -358,9 +359,10 @@ class RestRequest implements CoreRequest {
   readonly headers: CoreRequest['headers'];
   readonly body: unknown;
   readonly target: string;
-  /** Set by the engine before a handler runs: this request is the handler's context. */
+  /** Set by the engine before a handler runs: this request is the handler's context (declared, so that every request keeps one shape). */
   state: unknown = undefined;
   call = 0;
+  publish: HandlerContext['publish'] | undefined = undefined;
   readonly #engine: Engine;
   readonly #contract: ContractResponder | undefined;
   readonly #reply: FastifyReply;
