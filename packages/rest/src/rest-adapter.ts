@@ -306,7 +306,7 @@ function finish(engine: Engine, core: CoreRequest, decided: Outcome, contract: C
     return;
   }
   const rule = 'rule' in outcome ? outcome.rule : undefined;
-  const wire = outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(bodyOf(outcome), () => core.signal) : undefined;
+  const wire = outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(bodyOf(outcome), core) : undefined;
   if (wire) {
     const headers = outcome.kind === 'reply' ? outcome.reply.headers : undefined;
     const status = outcome.kind === 'reply' ? (outcome.reply.status ?? 200) : 200;
