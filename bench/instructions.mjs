@@ -20,12 +20,23 @@ const PARTS = 3;
 const bin = process.env.BENCH_BIN ?? 'packages/mockstack/bin/mockstack.js';
 const up = (scenario, ...flags) => [bin, 'up', scenario, '--no-admin', ...flags];
 
+/**
+ * Idle keep-alive connections kept as long as fastify's own (72 s), for every HTTP server measured: a part's
+ * dump under callgrind on a loaded machine can outlast the default 5 s, and the next part then met a closed
+ * connection (ECONNRESET).
+ */
+const KEEP_ALIVE = ['--keep-alive-timeout', '72s'];
+
 const servers = {
   'bare fastify': { args: ['bench/baselines/bare-fastify.mjs'], ready: /listening (http:\/\/\S+)/ },
-  'mockstack --quiet': { args: up('bench/scenarios/rest-routes.ts', '--quiet'), ready: /api\s+rest\s+(http:\/\/\S+)/ },
-  'mockstack (request log on)': { args: up('bench/scenarios/rest-routes.ts'), ready: /api\s+rest\s+(http:\/\/\S+)/ },
-  'mockstack 1 rule': { args: up('bench/scenarios/many-rules.ts', '--quiet'), env: { BENCH_RULES: '1' }, ready: /api\s+rest\s+(http:\/\/\S+)/ },
-  'mockstack 10,000 rules': { args: up('bench/scenarios/many-rules.ts', '--quiet'), env: { BENCH_RULES: '10000' }, ready: /api\s+rest\s+(http:\/\/\S+)/ },
+  'mockstack --quiet': { args: up('bench/scenarios/rest-routes.ts', '--quiet', ...KEEP_ALIVE), ready: /api\s+rest\s+(http:\/\/\S+)/ },
+  'mockstack (request log on)': { args: up('bench/scenarios/rest-routes.ts', ...KEEP_ALIVE), ready: /api\s+rest\s+(http:\/\/\S+)/ },
+  'mockstack 1 rule': { args: up('bench/scenarios/many-rules.ts', '--quiet', ...KEEP_ALIVE), env: { BENCH_RULES: '1' }, ready: /api\s+rest\s+(http:\/\/\S+)/ },
+  'mockstack 10,000 rules': {
+    args: up('bench/scenarios/many-rules.ts', '--quiet', ...KEEP_ALIVE),
+    env: { BENCH_RULES: '10000' },
+    ready: /api\s+rest\s+(http:\/\/\S+)/,
+  },
   'graphql-js cached': { args: ['bench/baselines/graphql-baseline.mjs'], env: { BASELINE: 'cached' }, ready: /listening (http:\/\/\S+)/ },
   // Idle keep-alive connections kept as long as the baseline's (fastify's 72 s): a part's dump under callgrind can outlast the default 5 s.
   'mockstack graphql rule': {

@@ -469,6 +469,8 @@ export class Engine {
     if (plan.serviceFault && index >= plan.overlayRuleCount && !request.partOf) {
       return this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: plan.serviceFault });
     }
+    // No rate limit applies (the usual case): no closure for `after`.
+    if (!rule.rateLimit && (request.partOf || !plan.serviceRateLimit)) return this.#run(request, plan, rule, index, call, contract);
     return after(this.#limited(request, plan, rule), (limited) =>
       limited ? this.#delayed(request, plan, rule, { kind: 'fault', rule, fault: limited }) : this.#run(request, plan, rule, index, call, contract),
     );

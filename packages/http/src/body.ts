@@ -41,12 +41,13 @@ export type WireBody =
  * The wire form of a body that is binary (Uint8Array, Buffer, ArrayBuffer, a typed array), a stream
  * (a web ReadableStream, a node Readable, an async iterable, a Blob), server-sent events, a dribble
  * or a malformed chunk; undefined for everything else (JSON values and text, as before).
- * `signalOf` gives the signal that stops timed bodies when the client leaves (made only for those).
+ * `request.signal` (read only for timed bodies: a request makes it on first use) stops timed bodies when
+ * the client leaves. The request itself, not a function giving the signal: this is on every answer's path.
  */
-export function wireBodyOf(body: unknown, signalOf: () => AbortSignal | undefined): WireBody | undefined {
+export function wireBodyOf(body: unknown, request: SignalSource): WireBody | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const prototype = Object.getPrototypeOf(body);
-  if (prototype === Object.prototype || prototype === null) return markedBodyOf(body, signalOf);
+  if (prototype === Object.prototype || prototype === null) return markedBodyOf(body, request);
   if (body instanceof Uint8Array) return { kind: 'bytes', bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength), type: OCTETS };
   if (body instanceof ArrayBuffer) return { kind: 'bytes', bytes: Buffer.from(body), type: OCTETS };
   if (ArrayBuffer.isView(body)) return { kind: 'bytes', bytes: Buffer.from(body.buffer, body.byteOffset, body.byteLength), type: OCTETS };
@@ -57,21 +58,26 @@ export function wireBodyOf(body: unknown, signalOf: () => AbortSignal | undefine
 }
 
 /** The DSL's marked bodies are plain objects: checked by their symbol, not by class (most bodies are plain JSON objects). */
-function markedBodyOf(body: object, signalOf: () => AbortSignal | undefined): WireBody | undefined {
+function markedBodyOf(body: object, request: SignalSource): WireBody | undefined {
   if (SSE in body) {
     const { events, interval } = (body as SseBody)[SSE];
-    return { kind: 'stream', chunks: timed(events, interval, signalOf(), sseEvent), type: 'text/event-stream; charset=utf-8' };
+    return { kind: 'stream', chunks: timed(events, interval, request.signal, sseEvent), type: 'text/event-stream; charset=utf-8' };
   }
   if (DRIBBLE in body) {
     const { body: inner, over, chunks } = (body as DribbleBody)[DRIBBLE];
     const { bytes, type } = bytesAndType(inner);
-    return { kind: 'stream', chunks: dribbled(bytes, parseDuration(over) ?? 0, chunks ?? 10, signalOf()), type, length: bytes.length };
+    return { kind: 'stream', chunks: dribbled(bytes, parseDuration(over) ?? 0, chunks ?? 10, request.signal), type, length: bytes.length };
   }
   if (MALFORMED_CHUNK in body) {
     const { bytes, type } = bytesAndType((body as MalformedChunkBody)[MALFORMED_CHUNK].body);
     return { kind: 'malformed', first: bytes.subarray(0, Math.ceil(bytes.length / 2)), type };
   }
   return undefined;
+}
+
+/** What `wireBodyOf` reads the client's signal from: a request whose `signal` is made when first read. */
+export interface SignalSource {
+  readonly signal?: AbortSignal | undefined;
 }
 
 const OCTETS = 'application/octet-stream';

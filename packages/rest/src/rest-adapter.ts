@@ -9,6 +9,7 @@ import {
   type Engine,
   type Fault,
   forwardHttp,
+  type HandlerContext,
   type HttpHandler,
   type MissReport,
   makeFault,
@@ -305,7 +306,7 @@ function finish(engine: Engine, core: CoreRequest, decided: Outcome, contract: C
     return;
   }
   const rule = 'rule' in outcome ? outcome.rule : undefined;
-  const wire = outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(bodyOf(outcome), () => core.signal) : undefined;
+  const wire = outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(bodyOf(outcome), core) : undefined;
   if (wire) {
     const headers = outcome.kind === 'reply' ? outcome.reply.headers : undefined;
     const status = outcome.kind === 'reply' ? (outcome.reply.status ?? 200) : 200;
@@ -358,9 +359,10 @@ class RestRequest implements CoreRequest {
   readonly headers: CoreRequest['headers'];
   readonly body: unknown;
   readonly target: string;
-  /** Set by the engine before a handler runs: this request is the handler's context. */
+  /** Set by the engine before a handler runs: this request is the handler's context (declared, so that every request keeps one shape). */
   state: unknown = undefined;
   call = 0;
+  publish: HandlerContext['publish'] | undefined = undefined;
   readonly #engine: Engine;
   readonly #contract: ContractResponder | undefined;
   readonly #reply: FastifyReply;

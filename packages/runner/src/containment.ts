@@ -36,8 +36,9 @@ interface Watched {
 /** What the watchdog watches now. */
 let watched: Watched | undefined;
 /**
- * The last watched code by watchdog number: other code may run between the watchdog stopping a loop
- * and its message saying which number it stopped.
+ * Watched code that has not returned, by watchdog number: other code may run between the watchdog
+ * stopping a loop and its message saying which number it stopped. Code that returns takes its entry
+ * out (`unwatch`): a finished run's request (and the whole answer it points to) is not kept alive.
  */
 const RECENT = 256;
 const recent: Array<Watched | undefined> = new Array(RECENT);
@@ -46,6 +47,11 @@ function watch(run: HandlerRun, synchronous: boolean, dog: RunawayWatchdog): Wat
   const entry = { run, number: dog.enter(run.limit), synchronous };
   recent[entry.number & (RECENT - 1)] = entry;
   return entry;
+}
+
+/** Watched code returned (a stopped loop never does: its entry stays for `onHandlerStopped`). */
+function unwatch(entry: Watched | undefined): void {
+  if (entry !== undefined && recent[entry.number & (RECENT - 1)] === entry) recent[entry.number & (RECENT - 1)] = undefined;
 }
 
 /**
@@ -57,10 +63,12 @@ function runAs<T>(run: HandlerRun, synchronous: boolean, body: () => T): T {
   const outerRun = current;
   const outerWatched = watched;
   current = run;
-  if (watchdog) watched = watch(run, synchronous, watchdog);
+  const entry = watchdog ? watch(run, synchronous, watchdog) : undefined;
+  if (entry) watched = entry;
   try {
     return body();
   } finally {
+    unwatch(entry);
     if (watchdog) {
       if (outerWatched) watchdog.resume(outerWatched.number, outerWatched.run.limit);
       else watchdog.leave();
@@ -124,6 +132,7 @@ function startPromiseHooks(): void {
       if ((promise as Traced)[RUN_OF] === undefined || reaction === undefined) return;
       reaction = undefined;
       current = undefined;
+      unwatch(watched);
       watched = undefined;
       watchdog?.leave();
     },

@@ -1,0 +1,45 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { type Adapter, type CoreRequest, compile, Engine } from '@mockstack/core';
+import { containScenarioCode, contextGuard } from './containment.js';
+
+/** Compiles the rules only; the engine is driven directly. */
+const compileOnly: Adapter = {
+  protocol: 'test',
+  create: () => {
+    throw new Error('not served in this test');
+  },
+};
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+test('a handler run that returned keeps no hold on its request (nor on the answer it points to)', async () => {
+  const model = await compile(
+    { name: 'retention', seed: 1, services: { api: { protocol: 'test', rules: [{ operation: 'a', respond: () => 'ok' }] } } },
+    { adapters: [compileOnly] },
+  );
+  const engine = new Engine(model, { guard: contextGuard });
+  const release = containScenarioCode(engine);
+  try {
+    let request: CoreRequest | undefined = {
+      protocol: 'test',
+      service: 'api',
+      operation: 'a',
+      params: {},
+      query: {},
+      headers: {},
+      body: undefined,
+      target: 'a',
+    };
+    const held = new WeakRef(request);
+    expect(await engine.handle(request)).toMatchObject({ kind: 'body', body: 'ok' });
+    request = undefined;
+    // A WeakRef holds its target until the current job ends.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    collectGarbage();
+    expect(held.deref()).toBeUndefined();
+  } finally {
+    release();
+  }
+});
