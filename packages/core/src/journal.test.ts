@@ -81,7 +81,7 @@ test('keeps what was answered, a large body as a preview with its size', () => {
 
 test('an answer journaled as the JSON text sent reads as the body it encodes, a large one as a preview', () => {
   const journal = new Journal();
-  const answered = (text: string) =>
+  const answered = (json: string | Uint8Array) =>
     new JournalRecord(
       { protocol: 'graphql', service: 's', operation: 'query Q', target: 'POST /graphql', params: {}, query: {}, headers: {}, body: undefined },
       0,
@@ -92,10 +92,11 @@ test('an answer journaled as the JSON text sent reads as the body it encodes, a 
       undefined,
       undefined,
       [],
-      { body: new JsonText(text) },
+      { body: new JsonText(json) },
     );
   const small = journal.record(answered('{"data":{"product":{"name":"Mug"}}}'));
-  journal.record(answered(JSON.stringify({ data: { blob: 'é'.repeat(RESPONSE_BODY_LIMIT / 2) } })));
+  // As bytes (what the GraphQL server writes), UTF-8.
+  journal.record(answered(new TextEncoder().encode(JSON.stringify({ data: { blob: 'é'.repeat(RESPONSE_BODY_LIMIT / 2) } }))));
   expect(small.response).toEqual({ status: 200, body: { data: { product: { name: 'Mug' } } } });
   // Each read is a copy: a reader that changes it changes no other reader's.
   expect(small.response.body).not.toBe(small.response.body);

@@ -203,9 +203,18 @@ export class JournalRecord implements JournalEntry {
     if (this.answer.messages) Object.assign(response, boundedMessages(this.answer.messages, this.answer.droppedMessages ?? 0));
     const body = this.answer.body;
     if (body === undefined) return response;
-    const json = body instanceof JsonText ? body.text : safeJson(body);
+    if (body instanceof JsonText) {
+      const bytes = body.bytes;
+      if (bytes <= RESPONSE_BODY_LIMIT) response.body = body.value();
+      else {
+        response.body = `${body.text.slice(0, 1024)}…`;
+        response.truncatedBytes = bytes;
+      }
+      return response;
+    }
+    const json = safeJson(body);
     const bytes = json === undefined ? 0 : utf8.encode(json).length;
-    if (json === undefined || bytes <= RESPONSE_BODY_LIMIT) response.body = body instanceof JsonText ? body.value() : body;
+    if (json === undefined || bytes <= RESPONSE_BODY_LIMIT) response.body = body;
     else {
       response.body = `${json.slice(0, 1024)}…`;
       response.truncatedBytes = bytes;

@@ -214,12 +214,19 @@ function sendFailed(reply: FastifyReply, failed: Executed): void {
 
 /**
  * Writes a GraphQL answer's body as JSON (the GraphQL-over-HTTP media type when the client asks for
- * it); returns the text written, or undefined when there was none (an undefined body).
+ * it); returns the JSON written, or undefined when there was none (an undefined body).
  */
 function sendBody(reply: FastifyReply, core: GraphqlRequest, answer: Extract<Executed['answer'], { status: number }>): JsonText | undefined {
   const accept = core.headers.accept;
   const text = JSON.stringify(answer.body) as string | undefined;
   const media = typeof accept === 'string' && accept.includes('application/graphql-response+json') ? 'application/graphql-response+json' : 'application/json';
-  reply.type(`${media}; charset=utf-8`).send(text);
-  return text === undefined ? undefined : new JsonText(text);
+  reply.type(`${media}; charset=utf-8`);
+  if (text === undefined) {
+    reply.send();
+    return undefined;
+  }
+  // Bytes, not the text: what the journal keeps of them lies outside the JS heap, and they are written as they are.
+  const bytes = Buffer.from(text);
+  reply.send(bytes);
+  return new JsonText(bytes);
 }
