@@ -12,7 +12,11 @@ const SECRET = 'sk_live_51Hxyz';
 const shop = scenario('redact', { seed: 1, redact: { headers: ['x-partner-key'] } }).services({
   // The handler sees the real header: redaction is for what is written down only.
   orders: rest({ port: 0 }, [rest.get('/orders', ({ headers }) => ({ auth: headers.authorization ?? null }))]),
-  catalog: graphql({ port: 0, schema: resolve(root, 'schemas/catalog.graphql') }, { Query: { product: { sku: 'SKU-1', name: 'Mug' } } }),
+  catalog: graphql(
+    { port: 0, schema: resolve(root, 'schemas/catalog.graphql') },
+    // The description repeats the caller's token: the journaled answer (kept as the JSON text sent) must not.
+    { Query: { product: (_, __, { headers }) => ({ sku: 'SKU-1', name: 'Mug', description: `for ${headers.authorization}` }) } },
+  ),
   payments: grpc(
     { port: 0, proto: resolve(root, 'protos/payments.proto') },
     {
@@ -59,7 +63,11 @@ describe('secrets in requests', () => {
 
   it('are redacted for GraphQL and gRPC authorization metadata', async () => {
     const client = new GraphQLClient(stack.url('catalog'), { headers: { authorization: `Bearer ${SECRET}` } });
-    await expect(client.request('{ product(sku: "SKU-1") { name } }')).resolves.toEqual({ product: { name: 'Mug' } });
+    await expect(client.request('{ product(sku: "SKU-1") { name description } }')).resolves.toEqual({
+      product: { name: 'Mug', description: `for Bearer ${SECRET}` },
+    });
+    const graphqlEntry = stack.requests({ protocol: 'graphql' })[0];
+    expect(graphqlEntry?.response?.body).toEqual({ data: { product: { name: 'Mug', description: 'for [redacted]' } } });
 
     const definition = grpcJs.loadPackageDefinition(loadSync(resolve(root, 'protos/payments.proto')));
     const Payments = (definition.checkout as Record<string, Record<string, Record<string, unknown>>>).payments?.v1?.PaymentService as typeof grpcJs.Client;

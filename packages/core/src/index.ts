@@ -52,6 +52,7 @@ export {
   type StreamMessage,
   StreamMessages,
 } from './journal.js';
+export { JsonText } from './json-text.js';
 export { defaultLimits, type GivenLimits, limitsOf, type ServerLimits } from './limits.js';
 export { type Logger, silentLogger } from './logger.js';
 export { isLoopbackHost, isLoopbackOrigin } from './loopback.js';

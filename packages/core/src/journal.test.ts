@@ -1,4 +1,5 @@
 import { Journal, JournalRecord, RESPONSE_BODY_LIMIT } from './journal.js';
+import { JsonText } from './json-text.js';
 
 const entry = (n: number, body: unknown = {}): JournalRecord =>
   new JournalRecord(
@@ -76,6 +77,34 @@ test('keeps what was answered, a large body as a preview with its size', () => {
   expect(String(large?.response?.body)).toHaveLength(1025);
   expect(journal.remove((e) => e.id === 1)).toBe(1);
   expect(journal.list().map((e) => e.id)).toEqual([2]);
+});
+
+test('an answer journaled as the JSON text sent reads as the body it encodes, a large one as a preview', () => {
+  const journal = new Journal();
+  const answered = (json: string | Uint8Array) =>
+    new JournalRecord(
+      { protocol: 'graphql', service: 's', operation: 'query Q', target: 'POST /graphql', params: {}, query: {}, headers: {}, body: undefined },
+      0,
+      1,
+      null,
+      200,
+      undefined,
+      undefined,
+      undefined,
+      [],
+      { body: new JsonText(json) },
+    );
+  const small = journal.record(answered('{"data":{"product":{"name":"Mug"}}}'));
+  // As bytes (what the GraphQL server writes), UTF-8.
+  journal.record(answered(new TextEncoder().encode(JSON.stringify({ data: { blob: 'é'.repeat(RESPONSE_BODY_LIMIT / 2) } }))));
+  expect(small.response).toEqual({ status: 200, body: { data: { product: { name: 'Mug' } } } });
+  // Each read is a copy: a reader that changes it changes no other reader's.
+  expect(small.response.body).not.toBe(small.response.body);
+  const [first, large] = journal.list();
+  expect(JSON.parse(JSON.stringify(first))).toMatchObject({ response: { body: { data: { product: { name: 'Mug' } } } } });
+  // Bytes of UTF-8, as for any body: 'é' is two.
+  expect(large?.response?.truncatedBytes).toBe(RESPONSE_BODY_LIMIT + 20);
+  expect(String(large?.response?.body)).toMatch(/^\{"data":\{"blob":"é+…$/);
 });
 
 test('tells its listeners of each entry kept, entries removed and a clear; a throwing listener is dropped', () => {

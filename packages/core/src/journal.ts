@@ -1,5 +1,6 @@
 import { boundedCopy, TRUNCATED } from './bounded.js';
 import type { Code } from './code.js';
+import { JsonText } from './json-text.js';
 import { firstDifference } from './match.js';
 import type { CoreRequest, Headers, Query } from './model.js';
 
@@ -54,7 +55,8 @@ export interface JournalResponse {
   /**
    * The body or message; larger than `RESPONSE_BODY_LIMIT` bytes of JSON it is cut to a preview. Kept
    * by reference (copying every answer would cost each request): a handler that answered with live
-   * state shows that state as it is when read.
+   * state shows that state as it is when read. An adapter that serialised the body itself may journal
+   * that text instead (`JsonText`): it is read as the body it encodes.
    */
   body?: unknown;
   /** Set when the body was cut: its size in bytes of JSON. */
@@ -199,10 +201,20 @@ export class JournalRecord implements JournalEntry {
     if (this.answer.headers) response.headers = this.answer.headers;
     if (this.answer.trailers) response.trailers = this.answer.trailers;
     if (this.answer.messages) Object.assign(response, boundedMessages(this.answer.messages, this.answer.droppedMessages ?? 0));
-    if (this.answer.body === undefined) return response;
-    const json = safeJson(this.answer.body);
+    const body = this.answer.body;
+    if (body === undefined) return response;
+    if (body instanceof JsonText) {
+      const bytes = body.bytes;
+      if (bytes <= RESPONSE_BODY_LIMIT) response.body = body.value();
+      else {
+        response.body = `${body.text.slice(0, 1024)}…`;
+        response.truncatedBytes = bytes;
+      }
+      return response;
+    }
+    const json = safeJson(body);
     const bytes = json === undefined ? 0 : utf8.encode(json).length;
-    if (json === undefined || bytes <= RESPONSE_BODY_LIMIT) response.body = this.answer.body;
+    if (json === undefined || bytes <= RESPONSE_BODY_LIMIT) response.body = body;
     else {
       response.body = `${json.slice(0, 1024)}…`;
       response.truncatedBytes = bytes;

@@ -1,3 +1,4 @@
+import { JsonText } from './json-text.js';
 import type { CoreRequest, Headers, Query } from './model.js';
 
 /** What a redacted value is written as. */
@@ -168,6 +169,12 @@ const MIN_SECRET_LENGTH = 8;
 
 /** Deep copy of `value` with every secret in its strings blanked; the same value when none appears (bounded in depth). */
 function scrubbed(value: unknown, secrets: readonly string[], depth: number): unknown {
+  if (value instanceof JsonText) {
+    // Scrubbed as the body it encodes: a secret with a quote or a backslash is escaped in the text.
+    const body = value.value();
+    const next = scrubbed(body, secrets, depth);
+    return next === body ? value : next;
+  }
   if (typeof value === 'string') {
     let text = value;
     for (const secret of secrets) if (text.includes(secret)) text = text.split(secret).join(REDACTED);

@@ -1,6 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type AdapterContext, type Engine, type HttpHandler, makeFault, type Service, type ServiceAddress, type ServiceServer, tlsOf } from '@mockstack/core';
+import {
+  type AdapterContext,
+  type Engine,
+  type HttpHandler,
+  JsonText,
+  makeFault,
+  type Service,
+  type ServiceAddress,
+  type ServiceServer,
+  tlsOf,
+} from '@mockstack/core';
 import { bodyLimitOf, endWithoutAnswer, HttpApp, type HttpAppOptions, pathOf, requestErrorOf } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -43,10 +53,6 @@ class GraphqlServer implements ServiceServer {
   /** Schema, auto-mock and rules: the request path shared with mockstack/msw. */
   readonly #executor: GraphqlExecutor;
   readonly #proxy: GraphqlProxy | undefined;
-  /** The reply #finish is writing, so that the error handler knows a failure to serialise it (see #finish). */
-  #sending: FastifyReply | undefined;
-  #sendingDone: Executed | undefined;
-  #sendFailure: unknown;
   readonly #http: HttpApp;
   readonly #transports: SubscriptionTransports;
 
@@ -96,12 +102,6 @@ class GraphqlServer implements ServiceServer {
       this.#refuse(request, reply, pathOf(request.url) === this.#path ? 405 : 404, message, 'BAD_REQUEST');
     });
     this.#app.setErrorHandler((error: FastifyError, request, reply) => {
-      if (this.#sending === reply && this.#sendingDone && !this.#sendFailure) {
-        // fastify could not serialise the answer being sent (a BigInt, a cycle in a JSON scalar): #finish journals it.
-        this.#sendFailure = error;
-        sendFailed(reply, unserialisable(this.#sendingDone, error));
-        return;
-      }
       const { status, code, message } = requestErrorOf(error, bodyLimit, request.raw.socket);
       this.#refuse(request, reply, status, message, code);
     });
@@ -183,32 +183,24 @@ class GraphqlServer implements ServiceServer {
     let done = sendable(executed);
     const answer = done.answer;
     let status: number | string;
+    /** The JSON text written, journaled in place of the body (see `JsonText`). */
+    let sent: JsonText | undefined;
     if ('transport' in answer) {
       status = endWithoutAnswer(reply, answer.transport);
     } else {
       status = answer.status;
       reply.code(answer.status);
       if (answer.headers) reply.headers(answer.headers);
-      this.#sending = reply;
-      this.#sendingDone = done;
-      this.#sendFailure = undefined;
       try {
-        sendBody(reply, core, answer);
+        sent = sendBody(reply, core, answer);
       } catch (error) {
-        // JSON.stringify threw (a BigInt, a cycle, a throwing toJSON in an answer sent as JSON text).
-        this.#sendFailure = error;
-      }
-      const failure = this.#sendFailure;
-      this.#sending = undefined;
-      this.#sendingDone = undefined;
-      this.#sendFailure = undefined;
-      if (failure !== undefined) {
-        done = unserialisable(done, failure);
+        // JSON.stringify threw (a BigInt, a cycle in a JSON scalar, a throwing toJSON) before anything was written.
+        done = unserialisable(done, error);
         status = 500;
-        if (!reply.sent) sendFailed(reply, done);
+        sendFailed(reply, done);
       }
     }
-    recordAnswer(this.#engine, core, startedAt, status, done.answer === answer ? done : { ...done, answer });
+    recordAnswer(this.#engine, core, startedAt, status, done.answer === answer ? done : { ...done, answer }, sent);
   }
 }
 
@@ -220,16 +212,21 @@ function sendFailed(reply: FastifyReply, failed: Executed): void {
     .send(JSON.stringify((failed.answer as { body: unknown }).body));
 }
 
-/** Writes a GraphQL answer's body as JSON (the GraphQL-over-HTTP media type when the client asks for it). */
-function sendBody(reply: FastifyReply, core: GraphqlRequest, answer: Extract<Executed['answer'], { status: number }>): void {
+/**
+ * Writes a GraphQL answer's body as JSON (the GraphQL-over-HTTP media type when the client asks for
+ * it); returns the JSON written, or undefined when there was none (an undefined body).
+ */
+function sendBody(reply: FastifyReply, core: GraphqlRequest, answer: Extract<Executed['answer'], { status: number }>): JsonText | undefined {
   const accept = core.headers.accept;
-  const body = answer.body;
-  if (typeof accept === 'string' && accept.includes('application/graphql-response+json')) {
-    reply.type('application/graphql-response+json; charset=utf-8').send(JSON.stringify(body));
-  } else if (typeof body === 'object' && body !== null && !answer.headers?.['content-type']) {
-    // fastify's own path: JSON with charset, serialized once, no content-type header to parse back.
-    reply.send(body);
-  } else {
-    reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
+  const text = JSON.stringify(answer.body) as string | undefined;
+  const media = typeof accept === 'string' && accept.includes('application/graphql-response+json') ? 'application/graphql-response+json' : 'application/json';
+  reply.type(`${media}; charset=utf-8`);
+  if (text === undefined) {
+    reply.send();
+    return undefined;
   }
+  // Bytes, not the text: what the journal keeps of them lies outside the JS heap, and they are written as they are.
+  const bytes = Buffer.from(text);
+  reply.send(bytes);
+  return new JsonText(bytes);
 }

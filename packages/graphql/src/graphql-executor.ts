@@ -6,6 +6,7 @@ import {
   type Fault,
   faultStatusAndHeaders,
   hashString,
+  type JsonText,
   type Logger,
   MockstackError,
   makeFault,
@@ -304,9 +305,10 @@ export function journaledBody(method: string, params: GraphqlParams): unknown {
 
 /**
  * Journals a written answer once. The journal names the rule that answered; an answer from the
- * schema alone is `contract:<operation>`.
+ * schema alone is `contract:<operation>`. `sent`: the body as the JSON text written, journaled instead
+ * of the answer's objects (they would stay alive as long as the entry).
  */
-export function recordAnswer(engine: Engine, core: CoreRequest, startedAt: number, status: number | string, done: Executed): void {
+export function recordAnswer(engine: Engine, core: CoreRequest, startedAt: number, status: number | string, done: Executed, sent?: JsonText): void {
   const { answer, fault, rule, errors } = done;
   const message = fault?.message ?? firstErrorOf(answer)?.message;
   const fieldFault = errors?.find((e) => e.originalError instanceof FieldFault)?.originalError as FieldFault | undefined;
@@ -322,7 +324,7 @@ export function recordAnswer(engine: Engine, core: CoreRequest, startedAt: numbe
     code: fieldFault?.fault.code,
     error: fieldFault?.message ?? errors?.[0]?.message,
     startedAt,
-    response: 'transport' in answer ? undefined : { headers: answer.headers, body: answer.body },
+    response: 'transport' in answer ? undefined : { headers: answer.headers, body: sent ?? answer.body },
   });
 }
 
