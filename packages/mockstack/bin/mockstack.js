@@ -17,7 +17,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 
 const bundle = fileURLToPath(new URL('../dist/cli/mockstack.cjs', import.meta.url));
@@ -28,13 +27,6 @@ if (!existsSync(bundle)) {
 const { startupCacheDir } = await import('../dist/cli/startup-cache.js');
 
 const command = /^[a-z]+$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
-// `up` runs for hours, and what it keeps is small (scenario, state, journal) while each request leaves
-// garbage. By default V8 lets the old generation grow to 2-4x what outlived the last full GC before
-// collecting again; 1.4x keeps the checkout stack's peak RSS ~55 MB lower under load at the same CPU
-// per request (bench/suites/checkout-memory.mjs). A setting of the user's (`node --heap-growing-percent=N`) wins.
-if (command === 'up' && !process.execArgv.some((flag) => flag.includes('heap-growing-percent'))) {
-  setFlagsFromString('--heap-growing-percent=40');
-}
 const cacheDir = startupCacheDir();
 // One cache per command and bundle content; saving one drops all but the newest few of the command
 // (other builds, or other installs sharing a MOCKSTACK_CACHE_DIR, keep theirs for a while).
