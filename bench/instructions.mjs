@@ -8,9 +8,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import { Pool } from 'undici';
-import { root } from './lib.mjs';
+import { root, unaryCalls } from './lib.mjs';
 import { QUERY } from './suites/graphql.mjs';
 
 const WARM = 5_000;
@@ -95,25 +94,8 @@ async function http(_address, amount, { url, method = 'GET', headers, body }) {
   if (failed) throw new Error(`${url}: ${failed} of ${amount} answers not 2xx`);
 }
 
-/** `amount` unary Authorize calls, 10 in flight, over one grpc-js channel (an empty request: both servers ignore it). */
-async function grpcUnary(address, amount) {
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
-  const identity = (b) => b;
-  let left = amount;
-  try {
-    await Promise.all(
-      Array.from({ length: 10 }, async () => {
-        while (left-- > 0) {
-          await new Promise((resolve, reject) =>
-            client.makeUnaryRequest('/checkout.payments.v1.PaymentService/Authorize', identity, identity, Buffer.alloc(0), (e) => (e ? reject(e) : resolve())),
-          );
-        }
-      }),
-    );
-  } finally {
-    client.close();
-  }
-}
+/** `amount` unary Authorize calls, 10 in flight (an empty request: both servers ignore it). */
+const grpcUnary = (address, amount) => unaryCalls(address, '/checkout.payments.v1.PaymentService/Authorize', amount, 10);
 
 /** Each row: a hot path of mockstack against its baseline, driven the same way. */
 const ROWS = [

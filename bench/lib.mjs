@@ -1,6 +1,7 @@
 // Shared by the bench scripts: start a server process, wait for its address, drive it with autocannon.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
 import autocannon from 'autocannon';
 
 export const root = new URL('..', import.meta.url).pathname;
@@ -77,3 +78,23 @@ export const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractio
 
 /** `min–max` of the values: the spread over the passes a median was taken from. */
 export const spread = (xs, digits = 0) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
+
+/** `amount` unary calls of `method` with an empty request, `inFlight` at a time, over one grpc-js channel; rejects on the first error. */
+export async function unaryCalls(address, method, amount, inFlight) {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const identity = (b) => b;
+  let left = amount;
+  try {
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (left-- > 0) {
+          await new Promise((resolve, reject) =>
+            client.makeUnaryRequest(method, identity, identity, Buffer.alloc(0), (error) => (error ? reject(error) : resolve())),
+          );
+        }
+      }),
+    );
+  } finally {
+    client.close();
+  }
+}

@@ -3,9 +3,8 @@
 // GraphQL and gRPC, with the server's RSS sampled before, during and after. Baseline in the same run:
 // bare fastify answering the same number of requests. Target (issue 17): ≤ 100 MB after 1 M requests.
 // Run alone: `node bench/suites/checkout-memory.mjs`.
-import * as grpc from '@grpc/grpc-js';
 import autocannon from 'autocannon';
-import { fmt, rssMb, startServer } from '../lib.mjs';
+import { fmt, rssMb, startServer, unaryCalls } from '../lib.mjs';
 
 const total = Number(process.env.BENCH_CHECKOUT_REQUESTS ?? 1_000_000);
 
@@ -13,26 +12,6 @@ async function cannon(options) {
   const r = await autocannon({ connections: 20, ...options });
   if (r.non2xx || r.errors) throw new Error(`${options.url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   return r.requests.total;
-}
-
-/** `amount` gRPC health checks, 20 in flight, over one channel. */
-async function grpcChecks(address, amount) {
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
-  const identity = (b) => b;
-  let left = amount;
-  try {
-    await Promise.all(
-      Array.from({ length: 20 }, async () => {
-        while (left-- > 0) {
-          await new Promise((resolve, reject) =>
-            client.makeUnaryRequest('/grpc.health.v1.Health/Check', identity, identity, Buffer.alloc(0), (error) => (error ? reject(error) : resolve())),
-          );
-        }
-      }),
-    );
-  } finally {
-    client.close();
-  }
 }
 
 /** Drives the checkout stack with `amount` requests: 60 % REST, 25 % GraphQL, 15 % gRPC; samples RSS every second. */
@@ -61,7 +40,7 @@ async function checkout(amount) {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: '{ categories { name } }' }),
       }),
-      grpcChecks(server.url, Math.round(amount * 0.15)),
+      unaryCalls(server.url, '/grpc.health.v1.Health/Check', Math.round(amount * 0.15), 20),
     ]);
   } finally {
     clearInterval(sampler);

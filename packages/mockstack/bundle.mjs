@@ -213,17 +213,14 @@ const builds = await Promise.all([
 // source with one non-ASCII character (a comment, a regex) is held as two bytes a character, 17 MB
 // instead of 8.5 for the CLI. esbuild escapes strings and names but keeps comments and regexes as
 // written; a \\u escape means the same in all of those (and is only text in a comment).
-for (const file of ['cli/mockstack.cjs', 'testing.cjs']) {
-  const text = readFileSync(join(dist, file), 'utf8');
-  const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  if (ascii !== text) writeFileSync(join(dist, file), ascii);
-}
-
-// The CLI bundle already wrapped in the function node's CommonJS loader would wrap it in, so that
-// bin/mockstack.js hands its text to V8 as read (see compileBundle there) instead of building a copy.
+// The CLI bundle is also written already wrapped in the function node's CommonJS loader would wrap it
+// in, so that bin/mockstack.js hands its text to V8 as read (see compileBundle there) instead of
+// building a copy.
 const CLI_WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
-const cli = readFileSync(join(dist, 'cli/mockstack.cjs'), 'latin1');
-writeFileSync(join(dist, 'cli/mockstack.cjs'), `${CLI_WRAPPER}${cli}\n})`, 'latin1');
+for (const file of ['cli/mockstack.cjs', 'testing.cjs']) {
+  const ascii = readFileSync(join(dist, file), 'utf8').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  writeFileSync(join(dist, file), file === 'cli/mockstack.cjs' ? `${CLI_WRAPPER}${ascii}\n})` : ascii);
+}
 
 // The CLI bundle's content hash: bin/mockstack.js names its V8 code cache after it, so a moved or
 // copied install (whose path and file times differ) still finds its cache.
