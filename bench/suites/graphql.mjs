@@ -1,6 +1,6 @@
 // GraphQL: mockstack serving schemas/catalog.graphql fully auto-mocked, and with a resolver rule on a
 // field (bench/scenarios/graphql-rule.ts), vs graphql-js + addMocksToSchema over the same schema in the
-// same run (parsing/validating every request, and with documents cached), alternated. Then a generated ~1,500-type schema: time to load it and serve the first mocked answer.
+// same run (parsing/validating every request, and with documents cached; cached also with NODE_ENV=production), alternated. Then a generated ~1,500-type schema: time to load it and serve the first mocked answer.
 // `node bench/suites/graphql.mjs` alone, or through `npm run bench` (which calls main()). Needs a build (dist).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,10 +44,15 @@ export async function benchGraphql() {
   const servers = {
     naive: await startServer(process.execPath, ['bench/baselines/graphql-baseline.mjs'], /listening (http:\/\/\S+)/, { BASELINE: 'naive' }),
     cached: await startServer(process.execPath, ['bench/baselines/graphql-baseline.mjs'], /listening (http:\/\/\S+)/, { BASELINE: 'cached' }),
+    // graphql-js without its realm check, as mockstack's bundle runs it (see graphqlWithoutRealmCheck in packages/mockstack/bundle.mjs).
+    cachedProduction: await startServer(process.execPath, ['bench/baselines/graphql-baseline.mjs'], /listening (http:\/\/\S+)/, {
+      BASELINE: 'cached',
+      NODE_ENV: 'production',
+    }),
     mock: await startServer(process.execPath, [bin, 'up', 'bench/scenarios/graphql.ts', '--quiet', '--no-admin'], /api\s+graphql\s+(http:\/\/\S+)/),
     rule: await startServer(process.execPath, [bin, 'up', 'bench/scenarios/graphql-rule.ts', '--quiet', '--no-admin'], /api\s+graphql\s+(http:\/\/\S+)/),
   };
-  const runs = { naive: [], cached: [], mock: [], rule: [] };
+  const runs = { naive: [], cached: [], cachedProduction: [], mock: [], rule: [] };
   try {
     for (const server of Object.values(servers)) await loadGraphql(server.url, 1);
     for (let i = 0; i < rounds; i++) {
@@ -63,7 +68,15 @@ export async function benchGraphql() {
     p99: median(xs.map((x) => x.p99)),
     cpu: xs.every((x) => x.cpu !== undefined) ? median(xs.map((x) => x.cpu)) : undefined,
   });
-  return { naive: summary(runs.naive), cached: summary(runs.cached), mock: summary(runs.mock), rule: summary(runs.rule), rounds, seconds };
+  return {
+    naive: summary(runs.naive),
+    cached: summary(runs.cached),
+    cachedProduction: summary(runs.cachedProduction),
+    mock: summary(runs.mock),
+    rule: summary(runs.rule),
+    rounds,
+    seconds,
+  };
 }
 
 /**
@@ -211,7 +224,7 @@ async function largeChild(side, file) {
   return { loadedMs, firstMs, loadedCpuMs };
 }
 
-export function printGraphql({ naive, cached, mock, rule, rounds, seconds }) {
+export function printGraphql({ naive, cached, cachedProduction, mock, rule, rounds, seconds }) {
   console.log(`\nGraphQL product query (autocannon POST, 50 connections, ${rounds} alternating rounds × ${seconds}s, medians)`);
   console.log('  server                                    req/s  (spread)         p50 ms  p99 ms  server CPU µs/request');
   const row = (name, r) =>
@@ -220,6 +233,7 @@ export function printGraphql({ naive, cached, mock, rule, rounds, seconds }) {
     );
   row('graphql-js + addMocksToSchema, naive', naive);
   row('graphql-js + addMocksToSchema, cached', cached);
+  row('  the same, NODE_ENV=production', cachedProduction);
   row('mockstack, auto-mocked', mock);
   row('mockstack, resolver rule on a field', rule);
   const ratio = (r, base, target) => {
@@ -229,6 +243,9 @@ export function printGraphql({ naive, cached, mock, rule, rounds, seconds }) {
   console.log(`  ratio auto-mocked / cached baseline:   ${ratio(mock, cached, '1.00×')}`);
   console.log(`  ratio resolver rule / cached baseline: ${ratio(rule, cached, '0.95×')}`);
   console.log(`  ratio auto-mocked / naive baseline:    ${ratio(mock, naive)}`);
+  // The baselines run graphql-js as a server started plainly does (NODE_ENV unset: development mode, with its realm check); mockstack's bundle runs it without.
+  console.log(`  ratio auto-mocked / cached, production:   ${ratio(mock, cachedProduction)}`);
+  console.log(`  ratio resolver rule / cached, production: ${ratio(rule, cachedProduction)}`);
 }
 
 export function printLargeSchema(r) {

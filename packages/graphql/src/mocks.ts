@@ -218,11 +218,21 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
         return paged ? hint(value, args) : value;
       };
     }
+    /**
+     * A field without arguments of an object in the store, by that object's ref: the store only ever
+     * adds values (nothing here sets one twice), so the value it gave is the value it will give, and a
+     * lookup by the ref the parent resolved to skips the store's own (an argument object, the field's
+     * key in the store, three levels of records), for each of an answer's fields.
+     */
+    const known = field.args.length === 0 ? new WeakMap<object, unknown>() : undefined;
     return (source, args, context, info) => {
       if (isRef(source)) {
+        const remembered = known?.get(source);
+        if (remembered !== undefined) return remembered;
         const { typeName: refType, key } = (source as Ref).$ref;
         cursor.set(refType, fieldName, String(key), args);
         const value = store.get({ typeName: refType, key, fieldName, fieldArgs: args });
+        known?.set(source, value);
         return paged ? hint(value, args) : value;
       }
       if (source === null || typeof source !== 'object') return undefined;
