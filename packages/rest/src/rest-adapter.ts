@@ -35,6 +35,7 @@ import {
   requestErrorOf,
   sendWireBody,
   unsendableFault,
+  type WireBody,
   wireBodyOf,
 } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
@@ -211,8 +212,9 @@ class RestServer implements ServiceServer {
   }
 
   #finishDirectly(core: RestRequest, outcome: Outcome, request: IncomingMessage, response: ServerResponse): void {
-    if (finishDirectly(this.#engine, core, outcome, response)) return;
-    decidedOutcomes.set(request, { core, outcome });
+    const decided: DecidedRequest = { core, outcome };
+    if (finishDirectly(this.#engine, decided, response)) return;
+    decidedOutcomes.set(request, decided);
     this.#http.passToFastify(request, response);
   }
 
@@ -222,7 +224,7 @@ class RestServer implements ServiceServer {
     if (decided) {
       decidedOutcomes.delete(request.raw);
       decided.core.reply = reply;
-      finish(this.#engine, decided.core, decided.outcome, undefined, reply, decided.core.startedAt);
+      finish(this.#engine, decided.core, decided.outcome, undefined, reply, decided.core.startedAt, decided.wire);
       return;
     }
     const startedAt = performance.now();
@@ -365,8 +367,20 @@ let sendingReply: FastifyReply | undefined;
 let sendingRule: Rule | undefined;
 let sendingFault: Fault | undefined;
 
-/** Sends the outcome and journals it once; an answer that cannot be sent becomes one clear 500 naming the rule. */
-function finish(engine: Engine, core: CoreRequest, decided: Outcome, contract: ContractResponder | undefined, reply: FastifyReply, startedAt: number): void {
+/**
+ * Sends the outcome and journals it once; an answer that cannot be sent becomes one clear 500 naming
+ * the rule. `knownWire`: the outcome's wire body, when the caller made it already (making one takes
+ * a stream's reader).
+ */
+function finish(
+  engine: Engine,
+  core: CoreRequest,
+  decided: Outcome,
+  contract: ContractResponder | undefined,
+  reply: FastifyReply,
+  startedAt: number,
+  knownWire?: WireBody,
+): void {
   const outcome = decided.kind === 'fallback' ? contractAnswer(core, decided.rule, contract) : decided;
   const problem = problemOf(outcome);
   if (problem) {
@@ -376,7 +390,7 @@ function finish(engine: Engine, core: CoreRequest, decided: Outcome, contract: C
     return;
   }
   const rule = 'rule' in outcome ? outcome.rule : undefined;
-  const wire = outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(bodyOf(outcome), core) : undefined;
+  const wire = knownWire ?? (outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(bodyOf(outcome), core) : undefined);
   if (wire) {
     const headers = outcome.kind === 'reply' ? outcome.reply.headers : undefined;
     const status = outcome.kind === 'reply' ? (outcome.reply.status ?? 200) : 200;
@@ -419,14 +433,22 @@ function describeError(error: unknown): string {
  * Requests #answerDirectly decided but left for fastify to write, by node request: the route handler
  * fastify then calls writes this outcome instead of asking the engine again.
  */
-const decidedOutcomes = new WeakMap<IncomingMessage, { core: RestRequest; outcome: Outcome }>();
+const decidedOutcomes = new WeakMap<IncomingMessage, DecidedRequest>();
+
+/** A request #answerDirectly decided: its outcome, and the wire body made for it (see finish). */
+interface DecidedRequest {
+  core: RestRequest;
+  outcome: Outcome;
+  wire?: WireBody | undefined;
+}
 
 /**
  * Writes the outcome of a request #answerDirectly took straight on node's response and journals it,
  * as `finish` does through fastify; false (nothing written or journaled) for what only fastify
  * writes: a streamed or binary body, a cut connection, a body on a 204.
  */
-function finishDirectly(engine: Engine, core: RestRequest, outcome: Outcome, response: ServerResponse): boolean {
+function finishDirectly(engine: Engine, decided: DecidedRequest, response: ServerResponse): boolean {
+  const { core, outcome } = decided;
   if (outcome.kind === 'fallback' || (outcome.kind === 'fault' && outcome.fault.transport)) return false;
   const startedAt = core.startedAt;
   if (outcome.kind === 'aborted') {
@@ -443,7 +465,11 @@ function finishDirectly(engine: Engine, core: RestRequest, outcome: Outcome, res
     return true;
   }
   const { status, headers, body } = answerOf(outcome);
-  if ((outcome.kind === 'body' || outcome.kind === 'reply') && wireBodyOf(body, core)) return false;
+  const wire = outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(body, core) : undefined;
+  if (wire) {
+    decided.wire = wire;
+    return false;
+  }
   let written: boolean;
   try {
     written = writeDirectly(response, core.method, status, headers, body);
@@ -579,7 +605,7 @@ class RestRequest implements CoreRequest {
       else this.#response.setHeader('connection', 'close');
     }
     if (reply) finish(this.#engine, this, outcome, this.#contract, reply, this.startedAt);
-    else if (!finishDirectly(this.#engine, this, outcome, this.#response)) this.#response.destroy();
+    else if (!finishDirectly(this.#engine, { core: this, outcome }, this.#response)) this.#response.destroy();
   }
 }
 
