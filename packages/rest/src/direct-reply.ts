@@ -1,6 +1,7 @@
 // The global `Buffer` is a getter in Node; an import is a plain binding (read on every answer).
 import { Buffer } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isFault, isReply, isSequence, type Responder } from '@mockstack/core';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const TEXT_TYPE = 'text/plain; charset=utf-8';
@@ -23,6 +24,68 @@ export function isBodiless(request: IncomingMessage): boolean {
 }
 
 /**
+ * Static JSON bodies of the rules (see prepareStaticAnswers): their bytes once the first answer made
+ * them, null until then.
+ */
+const staticBodies = new WeakMap<object, { bytes: Buffer; length: string } | null>();
+
+/**
+ * Makes the static answers among `responders` constants (rules that answer a value, not a function):
+ * each JSON body of plain objects, arrays and primitives is frozen, and its bytes are made on its
+ * first answer and reused for every later one. Frozen, because a body changed after its bytes were
+ * made would otherwise be answered stale without a word: changing one now fails where it is changed.
+ * An answer that changes is a function.
+ */
+export function prepareStaticAnswers(responders: Iterable<Responder>): void {
+  for (const responder of responders) {
+    if (typeof responder === 'function' || isFault(responder)) continue;
+    if (isSequence(responder)) prepareStaticAnswers(responder.steps);
+    else {
+      const body = isReply(responder) ? responder.body : responder;
+      if (typeof body === 'object' && body !== null && !staticBodies.has(body) && isPlainJson(body, 0)) {
+        deepFreeze(body);
+        staticBodies.set(body, null);
+      }
+    }
+  }
+}
+
+/** Plain objects and arrays of data properties down to primitives: what JSON.stringify writes the same every time. */
+function isPlainJson(value: object, depth: number): boolean {
+  if (depth > 64) return false;
+  const prototype = Object.getPrototypeOf(value);
+  if (Array.isArray(value) ? prototype !== Array.prototype : prototype !== Object.prototype && prototype !== null) return false;
+  // Symbol keys: the DSL's marked bodies (SSE, dribble, malformed chunks).
+  if (Object.getOwnPropertySymbols(value).length > 0) return false;
+  const descriptors = Object.getOwnPropertyDescriptors(value);
+  for (const key in descriptors) {
+    const descriptor = descriptors[key] as PropertyDescriptor;
+    if (!('value' in descriptor)) return false;
+    const field: unknown = descriptor.value;
+    if (typeof field === 'object' && field !== null) {
+      if (!isPlainJson(field, depth + 1)) return false;
+    } else if (typeof field === 'function' || typeof field === 'symbol' || typeof field === 'bigint') return false;
+  }
+  return true;
+}
+
+function deepFreeze(value: object): void {
+  if (Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const field of Object.values(value)) if (typeof field === 'object' && field !== null) deepFreeze(field);
+}
+
+/** The bytes of a static JSON body (made on its first answer), or undefined for any other body. */
+function staticBytesOf(body: object): { bytes: Buffer; length: string } | undefined {
+  const known = staticBodies.get(body);
+  if (known !== null) return known;
+  const bytes = Buffer.from(JSON.stringify(body));
+  const made = { bytes, length: String(bytes.length) };
+  staticBodies.set(body, made);
+  return made;
+}
+
+/**
  * Writes an answer on node's response as `sendBody` writes it through fastify: the same status,
  * headers (names lower-cased, the content type and length fastify would add) and bytes, in one
  * `writeHead` and `end`. Returns false, having written nothing, for the one case it leaves to
@@ -36,9 +99,18 @@ export function writeDirectly(
   headers: Readonly<Record<string, string>> | undefined,
   body: unknown,
 ): boolean {
-  const payload: string | undefined = body === undefined || typeof body === 'string' ? body : JSON.stringify(body);
   const fields: Record<string, string> = {};
   if (headers) for (const name of Object.keys(headers)) fields[name.toLowerCase()] = headers[name] as string;
+  const constant = typeof body === 'object' && body !== null ? staticBytesOf(body) : undefined;
+  if (constant) {
+    if (status === 204 || status === 304) return false;
+    fields['content-type'] ??= JSON_TYPE;
+    if (method !== 'HEAD' || fields['content-length'] === undefined) fields['content-length'] = constant.length;
+    response.writeHead(status, fields);
+    response.end(constant.bytes);
+    return true;
+  }
+  const payload: string | undefined = body === undefined || typeof body === 'string' ? body : JSON.stringify(body);
   if (payload === undefined) {
     // A body whose toJSON gave undefined: fastify's serialiser path, not worth a copy here.
     if (body !== undefined) return false;

@@ -40,7 +40,7 @@ import {
 } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { addBodyParsers } from './body-parsers.js';
-import { isBodiless, writeDirectly } from './direct-reply.js';
+import { isBodiless, prepareStaticAnswers, writeDirectly } from './direct-reply.js';
 import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { OperationRouter, OWN_ROUTING_MIN_ROUTES } from './operation-router.js';
 import { contractAnswer, documentedMethods, expandRest, faultBody, methodNotAllowed, problemOf, unmatchedAnswer, validateRest } from './rest-model.js';
@@ -111,6 +111,7 @@ class RestServer implements ServiceServer {
     const router = this.#router;
     for (const operation of service.operations.values()) router.add(String(operation.meta.method), String(operation.meta.path), operation.id);
     this.#methodsOf = openapi ? documentedMethods(service) : undefined;
+    prepareStaticAnswers(respondersOf(service));
     this.#ownRouting = service.operations.size >= OWN_ROUTING_MIN_ROUTES;
     if (this.#ownRouting) {
       this.#app.route({
@@ -161,6 +162,7 @@ class RestServer implements ServiceServer {
     this.#service = service;
     this.#proxy = proxyOf(service);
     this.#useContract(service);
+    prepareStaticAnswers(respondersOf(service));
     return true;
   }
 
@@ -353,6 +355,10 @@ async function proxyTo(
     if (!reply.sent) reply.code(502).send({ error: { code: 'BAD_GATEWAY', message } });
     engine.record(core, { kind: 'fault', rule: proxy.rule, fault }, { status: 502, startedAt, error: message });
   }
+}
+
+function* respondersOf(service: Service): Iterable<Rule['respond']> {
+  for (const operation of service.operations.values()) for (const rule of operation.rules) yield rule.respond;
 }
 
 function routeKey(service: Service): string {
