@@ -24,15 +24,16 @@ export function isBodiless(request: IncomingMessage): boolean {
 }
 
 /**
- * Static JSON bodies of the rules (see prepareStaticAnswers): their bytes once the first answer made
- * them, null until then.
+ * Static JSON bodies of the rules (see prepareStaticAnswers): their JSON text and its length in bytes
+ * once the first answer made them, null until then. Text, not bytes: node writes a string body in
+ * one write with the head, a Buffer in a second one (which cost more than encoding the text).
  */
-const staticBodies = new WeakMap<object, { bytes: Buffer; length: string } | null>();
+const staticBodies = new WeakMap<object, { text: string; length: string } | null>();
 
 /**
  * Makes the static answers among `responders` constants (rules that answer a value, not a function):
- * each JSON body of plain objects, arrays and primitives is frozen, and its bytes are made on its
- * first answer and reused for every later one. Frozen, because a body changed after its bytes were
+ * each JSON body of plain objects, arrays and primitives is frozen, and its JSON text is made on
+ * its first answer and reused for every later one. Frozen, because a body changed after its text was
  * made would otherwise be answered stale without a word: changing one now fails where it is changed.
  * An answer that changes is a function.
  */
@@ -75,12 +76,12 @@ function deepFreeze(value: object): void {
   for (const field of Object.values(value)) if (typeof field === 'object' && field !== null) deepFreeze(field);
 }
 
-/** The bytes of a static JSON body (made on its first answer), or undefined for any other body. */
-function staticBytesOf(body: object): { bytes: Buffer; length: string } | undefined {
+/** The JSON text of a static body (made on its first answer), or undefined for any other body. */
+function staticTextOf(body: object): { text: string; length: string } | undefined {
   const known = staticBodies.get(body);
   if (known !== null) return known;
-  const bytes = Buffer.from(JSON.stringify(body));
-  const made = { bytes, length: String(bytes.length) };
+  const text = JSON.stringify(body);
+  const made = { text, length: String(Buffer.byteLength(text)) };
   staticBodies.set(body, made);
   return made;
 }
@@ -101,13 +102,13 @@ export function writeDirectly(
 ): boolean {
   const fields: Record<string, string> = {};
   if (headers) for (const name of Object.keys(headers)) fields[name.toLowerCase()] = headers[name] as string;
-  const constant = typeof body === 'object' && body !== null ? staticBytesOf(body) : undefined;
+  const constant = typeof body === 'object' && body !== null ? staticTextOf(body) : undefined;
   if (constant) {
     if (status === 204 || status === 304) return false;
     fields['content-type'] ??= JSON_TYPE;
     if (method !== 'HEAD' || fields['content-length'] === undefined) fields['content-length'] = constant.length;
     response.writeHead(status, fields);
-    response.end(constant.bytes);
+    response.end(constant.text);
     return true;
   }
   const payload: string | undefined = body === undefined || typeof body === 'string' ? body : JSON.stringify(body);
