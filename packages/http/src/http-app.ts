@@ -52,6 +52,10 @@ export class HttpApp {
   #listener!: HttpHandler;
   #ownUpgrade: UpgradeHandler | undefined;
   #upgrades = false;
+  /** See answerFirst: takes a request before fastify does, or leaves it (false). */
+  #first: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined;
+  /** fastify's own request handler (routing, hooks, body parsing): see passToFastify. */
+  #fastifyRoute!: HttpHandler;
 
   constructor(options: HttpAppOptions) {
     const corsHandler = corsHandlerOf(options.cors);
@@ -66,7 +70,11 @@ export class HttpApp {
         // Connections are cut by close() itself: at once, or after a drain.
         forceCloseConnections: 'idle',
         return503OnClosing: false,
-        serverFactory: (route) => {
+        serverFactory: (fastifyRoute) => {
+          this.#fastifyRoute = fastifyRoute;
+          const route: HttpHandler = (request, response) => {
+            if (this.#first === undefined || !this.#first(request, response)) fastifyRoute(request, response);
+          };
           const own: HttpHandler = corsHandler ? withCors(corsHandler, route) : route;
           this.#listener = this.#mounts.listener(own);
           return limitedServer(this.#listener, options);
@@ -89,6 +97,19 @@ export class HttpApp {
   async attach(): Promise<HttpHandler> {
     await this.fastify.ready();
     return this.#listener;
+  }
+
+  /**
+   * Offers each of the service's own requests (after mounted services and CORS) to `first` before
+   * fastify: it answers the request itself and returns true, or returns false and fastify routes it.
+   */
+  answerFirst(first: (request: IncomingMessage, response: ServerResponse) => boolean): void {
+    this.#first = first;
+  }
+
+  /** Hands a request `answerFirst` took after all to fastify, as if it had come straight to it. */
+  passToFastify(request: IncomingMessage, response: ServerResponse): void {
+    this.#fastifyRoute(request, response);
   }
 
   /** Serves another service at `path` on this app's port until the returned function is called. */

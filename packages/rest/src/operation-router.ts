@@ -1,3 +1,4 @@
+import querystring from 'fast-querystring';
 import FindMyWay from 'find-my-way';
 
 /**
@@ -8,11 +9,13 @@ import FindMyWay from 'find-my-way';
  */
 export const OWN_ROUTING_MIN_ROUTES = 100;
 
-/** A request's operation as the router found it: the route template, its handler and the path parameters. */
+/** A request's operation as the router found it: the route template, its handler, the path parameters and the query. */
 export interface RoutedOperation<T> {
   template: string;
   handler: T;
   params: Record<string, string>;
+  /** The query string parsed as fastify parses it (`request.query`). */
+  searchParams: Record<string, string | string[]>;
 }
 
 /**
@@ -62,12 +65,12 @@ export class OperationRouter<T> {
     const router = path.includes('%') || !path.startsWith('/') ? this.#withEveryRoute() : this.#router;
     if (router === this.#router) {
       const literal = this.#literal.get(method)?.get(path);
-      if (literal) return { ...literal, params: {} };
+      if (literal) return { template: literal.template, handler: literal.handler, params: {}, searchParams: end === -1 ? {} : queryOf(url.slice(end + 1)) };
     }
     const found = router.find(method as FindMyWay.HTTPMethod, url);
     if (!found) return undefined;
     const { template, handler } = found.store as { template: string; handler: T };
-    return { template, handler, params: found.params as Record<string, string> };
+    return { template, handler, params: found.params as Record<string, string>, searchParams: found.searchParams as Record<string, string | string[]> };
   }
 
   /** One router with every route, literal ones included: what fastify would have (see the class). */
@@ -78,6 +81,11 @@ export class OperationRouter<T> {
     }
     return this.#everyRoute;
   }
+}
+
+/** find-my-way's (so fastify's) query parser. */
+function queryOf(query: string): Record<string, string | string[]> {
+  return query.length === 0 ? {} : (querystring.parse(query) as Record<string, string | string[]>);
 }
 
 /** A template find-my-way reads as one static path: no `:param`, no `*`. */

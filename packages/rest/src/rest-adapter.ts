@@ -1,5 +1,6 @@
 // The globals `performance` and `Buffer` are getters in Node; imports are plain bindings (read on every request).
 import { Buffer } from 'node:buffer';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import {
   type Adapter,
@@ -11,7 +12,6 @@ import {
   forwardHttp,
   type HandlerContext,
   type HttpHandler,
-  type MissReport,
   makeFault,
   makeReply,
   type Outcome,
@@ -35,10 +35,12 @@ import {
   requestErrorOf,
   sendWireBody,
   unsendableFault,
+  type WireBody,
   wireBodyOf,
 } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { addBodyParsers } from './body-parsers.js';
+import { isBodiless, prepareStaticAnswers, writeDirectly } from './direct-reply.js';
 import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
 import { OperationRouter, OWN_ROUTING_MIN_ROUTES } from './operation-router.js';
 import { contractAnswer, documentedMethods, expandRest, faultBody, methodNotAllowed, problemOf, unmatchedAnswer, validateRest } from './rest-model.js';
@@ -75,8 +77,13 @@ class RestServer implements ServiceServer {
   readonly #http: HttpApp;
   /** `rest({ proxy })`: where requests no rule answers go (the real service), or undefined. */
   #proxy: ProxyFallback | undefined;
-  /** A large service's own router (see OWN_ROUTING_MIN_ROUTES); undefined: fastify routes it. */
-  #router: OperationRouter<(request: FastifyRequest, reply: FastifyReply) => void> | undefined;
+  /**
+   * The service's routes to operation ids: what routes requests answered without fastify (see
+   * #answerDirectly), and every request of a large service (see OWN_ROUTING_MIN_ROUTES).
+   */
+  readonly #router = new OperationRouter<string>();
+  /** Whether fastify has one catch-all route and #router routes every request. */
+  #ownRouting = false;
   /** For an OpenAPI service: the documented methods of a concrete path, for 405s. */
   #methodsOf: ((path: string) => string[]) | undefined;
 
@@ -100,21 +107,13 @@ class RestServer implements ServiceServer {
 
     // fastify answers HEAD for every GET route unless the service declares its own HEAD (OpenAPI documents often do).
     const heads = new Set([...service.operations.values()].filter((o) => o.meta.method === 'HEAD').map((o) => String(o.meta.path)));
-    type RouteHandler = (request: FastifyRequest, reply: FastifyReply) => void;
-    const routes: { method: HTTPMethods; url: string; handler: RouteHandler }[] = [];
-    for (const operation of service.operations.values()) {
-      const id = operation.id;
-      const handler: RouteHandler = openapi
-        ? (request, reply) => this.#answer(id, this.#contracts?.get(id), request, reply)
-        : (request, reply) => this.#answer(id, undefined, request, reply);
-      routes.push({ method: String(operation.meta.method) as HTTPMethods, url: String(operation.meta.path), handler });
-    }
+    // HEAD of a GET route is looked up as GET (see find), as fastify's exposeHeadRoute answers it.
+    const router = this.#router;
+    for (const operation of service.operations.values()) router.add(String(operation.meta.method), String(operation.meta.path), operation.id);
     this.#methodsOf = openapi ? documentedMethods(service) : undefined;
-    if (routes.length >= OWN_ROUTING_MIN_ROUTES) {
-      const router = new OperationRouter<RouteHandler>();
-      // HEAD of a GET route is looked up as GET (see find), as fastify's exposeHeadRoute answers it.
-      for (const { method, url, handler } of routes) router.add(method, url, handler);
-      this.#router = router;
+    prepareStaticAnswers(respondersOf(service));
+    this.#ownRouting = service.operations.size >= OWN_ROUTING_MIN_ROUTES;
+    if (this.#ownRouting) {
       this.#app.route({
         method: this.#app.supportedMethods as HTTPMethods[],
         url: '*',
@@ -123,14 +122,26 @@ class RestServer implements ServiceServer {
           const found = router.find(request.method, request.url);
           if (!found) return this.#answerNotFound(request, reply);
           request.params = found.params;
-          found.handler(request, reply);
+          this.#answer(found.handler, this.#contracts?.get(found.handler), request, reply);
         },
       });
     } else {
-      for (const { method, url, handler } of routes) this.#app.route({ method, url, exposeHeadRoute: !heads.has(url), handler });
+      for (const operation of service.operations.values()) {
+        const id = operation.id;
+        const url = String(operation.meta.path);
+        this.#app.route({
+          method: String(operation.meta.method) as HTTPMethods,
+          url,
+          exposeHeadRoute: !heads.has(url),
+          handler: openapi
+            ? (request, reply) => this.#answer(id, this.#contracts?.get(id), request, reply)
+            : (request, reply) => this.#answer(id, undefined, request, reply),
+        });
+      }
     }
     this.#app.setNotFoundHandler((request, reply) => this.#answerNotFound(request, reply));
     this.#app.setErrorHandler((error: FastifyError, request, reply) => this.#answerBadRequest(error, request, reply));
+    this.#http.answerFirst((request, response) => this.#answerDirectly(request, response));
   }
 
   listen(): Promise<ServiceAddress> {
@@ -151,6 +162,7 @@ class RestServer implements ServiceServer {
     this.#service = service;
     this.#proxy = proxyOf(service);
     this.#useContract(service);
+    prepareStaticAnswers(respondersOf(service));
     return true;
   }
 
@@ -167,10 +179,72 @@ class RestServer implements ServiceServer {
     return openapi;
   }
 
+  /**
+   * A request without a body, of a service with no OpenAPI document and no proxy, over HTTP/1: routed,
+   * decided and written here, without fastify's request, reply, hooks and serialiser (a fifth of a
+   * mock's answer). An outcome only fastify writes (a streamed or binary body, a cut connection) goes
+   * on to fastify decided (see #answer). False: fastify takes the request from the start.
+   */
+  #answerDirectly(request: IncomingMessage, response: ServerResponse): boolean {
+    if (this.#contracts !== undefined || this.#proxy !== undefined || request.httpVersionMajor !== 1 || !isBodiless(request)) return false;
+    const method = request.method as string;
+    const url = request.url as string;
+    const found = this.#router.find(method, url);
+    if (!found) return false;
+    const startedAt = performance.now();
+    const core = new RestRequest(
+      this.#engine,
+      this.#service.name,
+      found.handler,
+      undefined,
+      method,
+      url,
+      found.params,
+      found.searchParams,
+      request.headers,
+      undefined,
+      response,
+      undefined,
+      startedAt,
+    );
+    const outcome = this.#engine.handle(core);
+    if (outcome instanceof Promise) void outcome.then((settled) => this.#finishDirectly(core, settled, request, response));
+    else this.#finishDirectly(core, outcome, request, response);
+    return true;
+  }
+
+  #finishDirectly(core: RestRequest, outcome: Outcome, request: IncomingMessage, response: ServerResponse): void {
+    const decided: DecidedRequest = { core, outcome };
+    if (finishDirectly(this.#engine, decided, response)) return;
+    decidedOutcomes.set(request, decided);
+    this.#http.passToFastify(request, response);
+  }
+
   // Not async: a synchronous outcome is written in the request's own tick (see Engine.handle).
   #answer(operation: string, contract: ContractResponder | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const decided = decidedOutcomes.get(request.raw);
+    if (decided) {
+      decidedOutcomes.delete(request.raw);
+      decided.core.reply = reply;
+      finish(this.#engine, decided.core, decided.outcome, undefined, reply, decided.core.startedAt, decided.wire);
+      return;
+    }
     const startedAt = performance.now();
-    const core = new RestRequest(this.#engine, this.#service.name, operation, contract, request, reply, startedAt);
+    const core = new RestRequest(
+      this.#engine,
+      this.#service.name,
+      operation,
+      contract,
+      request.method,
+      request.url,
+      (request.params ?? {}) as Record<string, string>,
+      (request.query ?? {}) as CoreRequest['query'],
+      request.headers,
+      request.body,
+      reply.raw,
+      reply,
+      startedAt,
+    );
     const outcome = this.#engine.handle(core, contract ? 'unmatched' : undefined);
     const callbacks = this.#callbacks?.get(operation);
     const proxy = this.#proxy;
@@ -205,14 +279,14 @@ class RestServer implements ServiceServer {
 
   /** The route template a request was sent to (for requests refused before a handler ran). */
   #routeOf(request: FastifyRequest): string {
-    return (this.#router ? this.#router.find(request.method, request.url)?.template : request.routeOptions.url) ?? pathOf(request.url);
+    return (this.#ownRouting ? this.#router.find(request.method, request.url)?.template : request.routeOptions.url) ?? pathOf(request.url);
   }
 
   /** A documented path asked with a method its document does not have: 405 with `Allow`, journaled. */
   #answerMethodNotAllowed(request: FastifyRequest, reply: FastifyReply, allowed: readonly string[]): void {
     const startedAt = performance.now();
     const { message, body } = methodNotAllowed(request.method, pathOf(request.url), allowed);
-    const core = new RestRequest(this.#engine, this.#service.name, `${request.method} ${pathOf(request.url)}`, undefined, request, reply, startedAt);
+    const core = restRequestOf(this.#engine, this.#service.name, `${request.method} ${pathOf(request.url)}`, request, reply, startedAt);
     reply.code(405).header('allow', allowed.join(', ')).type('application/problem+json').send(body);
     this.#engine.record(
       core,
@@ -230,7 +304,7 @@ class RestServer implements ServiceServer {
     }
     const startedAt = performance.now();
     const { status, code, message } = requestErrorOf(error, this.#app.initialConfig.bodyLimit ?? bodyLimitOf(this.#service.config), request.raw.socket);
-    const core = new RestRequest(this.#engine, this.#service.name, `${request.method} ${this.#routeOf(request)}`, undefined, request, reply, startedAt);
+    const core = restRequestOf(this.#engine, this.#service.name, `${request.method} ${this.#routeOf(request)}`, request, reply, startedAt);
     // A request timeout was answered by the server already, on a connection now closed.
     if (code !== 'REQUEST_TIMEOUT') reply.code(status).send({ error: { code, message } });
     else reply.hijack();
@@ -283,6 +357,10 @@ async function proxyTo(
   }
 }
 
+function* respondersOf(service: Service): Iterable<Rule['respond']> {
+  for (const operation of service.operations.values()) for (const rule of operation.rules) yield rule.respond;
+}
+
 function routeKey(service: Service): string {
   return [...service.operations.keys()].sort().join('\n');
 }
@@ -295,8 +373,20 @@ let sendingReply: FastifyReply | undefined;
 let sendingRule: Rule | undefined;
 let sendingFault: Fault | undefined;
 
-/** Sends the outcome and journals it once; an answer that cannot be sent becomes one clear 500 naming the rule. */
-function finish(engine: Engine, core: CoreRequest, decided: Outcome, contract: ContractResponder | undefined, reply: FastifyReply, startedAt: number): void {
+/**
+ * Sends the outcome and journals it once; an answer that cannot be sent becomes one clear 500 naming
+ * the rule. `knownWire`: the outcome's wire body, when the caller made it already (making one takes
+ * a stream's reader).
+ */
+function finish(
+  engine: Engine,
+  core: CoreRequest,
+  decided: Outcome,
+  contract: ContractResponder | undefined,
+  reply: FastifyReply,
+  startedAt: number,
+  knownWire?: WireBody,
+): void {
   const outcome = decided.kind === 'fallback' ? contractAnswer(core, decided.rule, contract) : decided;
   const problem = problemOf(outcome);
   if (problem) {
@@ -306,7 +396,7 @@ function finish(engine: Engine, core: CoreRequest, decided: Outcome, contract: C
     return;
   }
   const rule = 'rule' in outcome ? outcome.rule : undefined;
-  const wire = outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(bodyOf(outcome), core) : undefined;
+  const wire = knownWire ?? (outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(bodyOf(outcome), core) : undefined);
   if (wire) {
     const headers = outcome.kind === 'reply' ? outcome.reply.headers : undefined;
     const status = outcome.kind === 'reply' ? (outcome.reply.status ?? 200) : 200;
@@ -346,9 +436,108 @@ function describeError(error: unknown): string {
 }
 
 /**
- * A CoreRequest over a fastify request. A class, not a literal with a defined property: every
- * request then shares one shape, and `signal` is a prototype getter, so it is made only on first
- * use (delays, handlers that ask). The engine hands this object to handlers as their context.
+ * Requests #answerDirectly decided but left for fastify to write, by node request: the route handler
+ * fastify then calls writes this outcome instead of asking the engine again.
+ */
+const decidedOutcomes = new WeakMap<IncomingMessage, DecidedRequest>();
+
+/** A request #answerDirectly decided: its outcome, and the wire body made for it (see finish). */
+interface DecidedRequest {
+  core: RestRequest;
+  outcome: Outcome;
+  wire?: WireBody | undefined;
+}
+
+/**
+ * Writes the outcome of a request #answerDirectly took straight on node's response and journals it,
+ * as `finish` does through fastify; false (nothing written or journaled) for what only fastify
+ * writes: a streamed or binary body, a cut connection, a body on a 204.
+ */
+function finishDirectly(engine: Engine, decided: DecidedRequest, response: ServerResponse): boolean {
+  const { core, outcome } = decided;
+  if (outcome.kind === 'fallback' || (outcome.kind === 'fault' && outcome.fault.transport)) return false;
+  const startedAt = core.startedAt;
+  if (outcome.kind === 'aborted') {
+    engine.record(core, outcome, { status: 499, startedAt });
+    return true;
+  }
+  const rule = 'rule' in outcome ? outcome.rule : undefined;
+  const problem = problemOf(outcome);
+  if (problem) {
+    const failed: Outcome = { kind: 'fault', rule, fault: unsendableFault(rule, problem) };
+    const { status, headers, body } = answerOf(failed);
+    if (!writeDirectly(response, core.method, status, headers, body)) return false;
+    engine.record(core, failed, { status, startedAt });
+    return true;
+  }
+  const { status, headers, body } = answerOf(outcome);
+  const wire = outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(body, core) : undefined;
+  if (wire) {
+    decided.wire = wire;
+    return false;
+  }
+  let written: boolean;
+  try {
+    written = writeDirectly(response, core.method, status, headers, body);
+  } catch (error) {
+    const fault = unsendableFault(rule, `its body is not JSON: ${describeError(error)}`);
+    const failed = answerOf({ kind: 'fault', rule, fault });
+    writeDirectly(response, core.method, failed.status, failed.headers, failed.body);
+    engine.record(core, { kind: 'fault', rule, fault }, { status: failed.status, startedAt });
+    return true;
+  }
+  if (written) engine.record(core, outcome, { status, startedAt });
+  return written;
+}
+
+/** The status, headers and body an outcome other than a cut connection is answered with. */
+function answerOf(outcome: Exclude<Outcome, { kind: 'fallback' | 'aborted' }>): {
+  status: number;
+  headers: Record<string, string> | undefined;
+  body: unknown;
+} {
+  switch (outcome.kind) {
+    case 'body':
+      return { status: outcome.body === undefined ? 204 : 200, headers: undefined, body: outcome.body };
+    case 'reply': {
+      const { status, headers, body } = outcome.reply;
+      return { status: status ?? (body === undefined ? 204 : 200), headers, body };
+    }
+    case 'fault': {
+      const { status, headers } = faultStatusAndHeaders(outcome.fault);
+      return { status, headers, body: faultBody(outcome.fault) };
+    }
+    case 'unmatched':
+      return unmatchedAnswer(outcome.miss);
+  }
+}
+
+/** The RestRequest of a request fastify refused or answered itself (no rule's operation). */
+function restRequestOf(engine: Engine, service: string, operation: string, request: FastifyRequest, reply: FastifyReply, startedAt: number): RestRequest {
+  const params = (request.params ?? {}) as Record<string, string>;
+  const query = (request.query ?? {}) as CoreRequest['query'];
+  return new RestRequest(
+    engine,
+    service,
+    operation,
+    undefined,
+    request.method,
+    request.url,
+    params,
+    query,
+    request.headers,
+    request.body,
+    reply.raw,
+    reply,
+    startedAt,
+  );
+}
+
+/**
+ * A CoreRequest over node's request (the fastify request's fields, when fastify routed it). A class,
+ * not a literal with a defined property: every request then shares one shape, and `signal` is a
+ * prototype getter, so it is made only on first use (delays, handlers that ask). The engine hands
+ * this object to handlers as their context.
  */
 class RestRequest implements CoreRequest {
   readonly protocol = 'rest';
@@ -363,10 +552,13 @@ class RestRequest implements CoreRequest {
   state: unknown = undefined;
   call = 0;
   publish: HandlerContext['publish'] | undefined = undefined;
+  readonly method: string;
+  readonly startedAt: number;
+  /** fastify's reply, when fastify writes the answer (undefined: #answerDirectly does). */
+  reply: FastifyReply | undefined;
   readonly #engine: Engine;
   readonly #contract: ContractResponder | undefined;
-  readonly #reply: FastifyReply;
-  readonly #startedAt: number;
+  readonly #response: ServerResponse;
   #signal: AbortSignal | undefined;
 
   constructor(
@@ -374,25 +566,33 @@ class RestRequest implements CoreRequest {
     service: string,
     operation: string,
     contract: ContractResponder | undefined,
-    request: FastifyRequest,
-    reply: FastifyReply,
+    method: string,
+    url: string,
+    params: Record<string, string>,
+    query: CoreRequest['query'],
+    headers: CoreRequest['headers'],
+    body: unknown,
+    response: ServerResponse,
+    reply: FastifyReply | undefined,
     startedAt: number,
   ) {
     this.#engine = engine;
     this.#contract = contract;
-    this.#startedAt = startedAt;
+    this.startedAt = startedAt;
     this.service = service;
     this.operation = operation;
-    this.params = (request.params ?? {}) as Record<string, string>;
-    this.query = (request.query ?? {}) as CoreRequest['query'];
-    this.headers = request.headers;
-    this.body = request.body;
-    this.target = `${request.method} ${request.url}`;
-    this.#reply = reply;
+    this.method = method;
+    this.params = params;
+    this.query = query;
+    this.headers = headers;
+    this.body = body;
+    this.target = `${method} ${url}`;
+    this.#response = response;
+    this.reply = reply;
   }
 
   get signal(): AbortSignal {
-    this.#signal ??= clientGoneSignal(this.#reply.raw);
+    this.#signal ??= clientGoneSignal(this.#response);
     return this.#signal;
   }
 
@@ -403,29 +603,24 @@ class RestRequest implements CoreRequest {
 
   /** See CoreRequest.answerLate: a handler was stopped, and this request still wants an answer. */
   answerLate(outcome: Outcome): void {
-    if (this.#reply.sent) return;
+    const reply = this.reply;
+    if (reply ? reply.sent : this.#response.headersSent) return;
     // The stop unwound node's HTTP parser of this connection too: the connection cannot take another request.
-    if (!http2StreamOf(this.#reply.raw)) this.#reply.header('connection', 'close');
-    finish(this.#engine, this, outcome, this.#contract, this.#reply, this.#startedAt);
+    if (!http2StreamOf(this.#response)) {
+      if (reply) reply.header('connection', 'close');
+      else this.#response.setHeader('connection', 'close');
+    }
+    if (reply) finish(this.#engine, this, outcome, this.#contract, reply, this.startedAt);
+    else if (!finishDirectly(this.#engine, { core: this, outcome }, this.#response)) this.#response.destroy();
   }
 }
 
 /** Writes the outcome as HTTP and returns the status written (499 when the client left first). */
 function send(outcome: Exclude<Outcome, { kind: 'fallback' }>, reply: FastifyReply): number | string {
-  switch (outcome.kind) {
-    case 'body':
-      return sendBody(reply, outcome.body === undefined ? 204 : 200, undefined, outcome.body);
-    case 'reply': {
-      const { status, headers, body } = outcome.reply;
-      return sendBody(reply, status ?? (body === undefined ? 204 : 200), headers, body);
-    }
-    case 'fault':
-      return sendFault(reply, outcome.fault);
-    case 'unmatched':
-      return sendUnmatched(reply, outcome.miss);
-    case 'aborted':
-      return endWithoutAnswer(reply, 'aborted');
-  }
+  if (outcome.kind === 'aborted') return endWithoutAnswer(reply, 'aborted');
+  if (outcome.kind === 'fault' && outcome.fault.transport) return endWithoutAnswer(reply, outcome.fault.transport);
+  const { status, headers, body } = answerOf(outcome);
+  return sendBody(reply, status, headers, body);
 }
 
 function sendBody(reply: FastifyReply, status: number, headers: Record<string, string> | undefined, body: unknown): number {
@@ -453,12 +648,5 @@ function isPlainObject(value: object): boolean {
 }
 
 function sendFault(reply: FastifyReply, fault: Fault): number | string {
-  if (fault.transport) return endWithoutAnswer(reply, fault.transport);
-  const { status, headers } = faultStatusAndHeaders(fault);
-  return sendBody(reply, status, headers, faultBody(fault));
-}
-
-function sendUnmatched(reply: FastifyReply, miss: MissReport): number {
-  const { status, headers, body } = unmatchedAnswer(miss);
-  return sendBody(reply, status, headers, body);
+  return send({ kind: 'fault', rule: undefined, fault }, reply);
 }

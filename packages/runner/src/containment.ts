@@ -22,6 +22,17 @@ let current: HandlerRun | undefined;
 let reaction: HandlerRun | undefined;
 
 const nativeQueueMicrotask = globalThis.queueMicrotask;
+const settled = Promise.resolve();
+
+/**
+ * Runs `callback` as a promise reaction. Not node's queueMicrotask: that runs its callback inside an
+ * async resource's scope, and a loop the watchdog stops there leaves the scope on node's async id
+ * stack; when that microtask ran between two timers due at once, node then aborted the whole process
+ * ("async hook stack has become corrupted"). A promise reaction opens no such scope.
+ */
+function queueReaction(callback: () => void): void {
+  void settled.then(callback);
+}
 
 /** Engines served in this process: where errors that no handler run owns are logged. */
 const engines = new Set<Engine>();
@@ -171,7 +182,7 @@ function wrapScheduler(name: string, original: Scheduler, deferToMicrotask: bool
     const run = current;
     if (run === undefined || typeof callback !== 'function') return original(callback, ...rest);
     const inRun = deferToMicrotask
-      ? (...args: unknown[]) => nativeQueueMicrotask(() => callAs(run, callback, args))
+      ? (...args: unknown[]) => queueReaction(() => callAs(run, callback, args))
       : (...args: unknown[]) => callAs(run, callback, args);
     return original(inRun, ...rest);
   };
