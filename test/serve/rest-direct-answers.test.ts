@@ -2,7 +2,8 @@
  * Issue 17: requests without a body are answered without fastify (routed, decided and written on
  * node's response). What a client sees must be what fastify sent: status, headers (content type and
  * length, names as given), bytes, HEAD, 204, the query and decoded parameters; static answers are
- * constants whose bytes are made once, so changing one fails loudly instead of being answered stale.
+ * constants whose JSON is made once (on the first answer), so changing one later fails loudly instead
+ * of being answered stale.
  */
 
 import { startStack, type TestStack } from '@mockstack/testing';
@@ -86,7 +87,8 @@ test('the query is parsed and path parameters decoded as fastify does', async ()
   expect(JSON.parse(got.text)).toEqual({ params: { id: 'a b' }, query: { x: ['1', '2'], y: '', z: 'ü' } });
 });
 
-test('a handler changing a static answer fails naming its rule; the static answer stays as declared and the service serves on', async () => {
+test('a handler changing a static answer after its first answer fails naming its rule; the answer stays as declared and the service serves on', async () => {
+  expect(JSON.parse((await call('GET', '/shelf')).text)).toEqual([{ n: 1 }, { n: 2 }]);
   const changed = await call('POST', '/shelf');
   expect(changed.status).toBe(500);
   expect(JSON.parse(changed.text).error.message).toMatch(/rule api#8 .*not extensible/);

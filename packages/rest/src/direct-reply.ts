@@ -24,18 +24,19 @@ export function isBodiless(request: IncomingMessage): boolean {
 }
 
 /**
- * Static JSON bodies of the rules (see prepareStaticAnswers): their JSON text and its length in bytes
- * once the first answer made them, null until then. Text, not bytes: node writes a string body in
- * one write with the head, a Buffer in a second one (which cost more than encoding the text).
+ * Static bodies of the rules (see prepareStaticAnswers): null until their first answer; then their
+ * JSON text and its length in bytes, or false for a body that is not plain JSON data. Text, not
+ * bytes: node writes a string body in one write with the head, a Buffer in a second one (which cost
+ * more than encoding the text).
  */
-const staticBodies = new WeakMap<object, { text: string; length: string } | null>();
+const staticBodies = new WeakMap<object, { text: string; length: string } | null | false>();
 
 /**
  * Makes the static answers among `responders` constants (rules that answer a value, not a function):
- * each JSON body of plain objects, arrays and primitives is frozen, and its JSON text is made on
- * its first answer and reused for every later one. Frozen, because a body changed after its text was
- * made would otherwise be answered stale without a word: changing one now fails where it is changed.
- * An answer that changes is a function.
+ * on its first answer, a JSON body of plain objects, arrays and primitives is frozen and its JSON text
+ * made, reused for every later answer. Frozen, because a body changed after its text was made would
+ * otherwise be answered stale without a word: changing one then fails where it is changed. An answer
+ * that changes is a function. (Checked and frozen on first use, not here: 10,000 rules start faster.)
  */
 export function prepareStaticAnswers(responders: Iterable<Responder>): void {
   for (const responder of responders) {
@@ -43,10 +44,7 @@ export function prepareStaticAnswers(responders: Iterable<Responder>): void {
     if (isSequence(responder)) prepareStaticAnswers(responder.steps);
     else {
       const body = isReply(responder) ? responder.body : responder;
-      if (typeof body === 'object' && body !== null && !staticBodies.has(body) && isPlainJson(body, 0)) {
-        deepFreeze(body);
-        staticBodies.set(body, null);
-      }
+      if (typeof body === 'object' && body !== null && !staticBodies.has(body)) staticBodies.set(body, null);
     }
   }
 }
@@ -79,7 +77,12 @@ function deepFreeze(value: object): void {
 /** The JSON text of a static body (made on its first answer), or undefined for any other body. */
 function staticTextOf(body: object): { text: string; length: string } | undefined {
   const known = staticBodies.get(body);
-  if (known !== null) return known;
+  if (known !== null) return known || undefined;
+  if (!isPlainJson(body, 0)) {
+    staticBodies.set(body, false);
+    return undefined;
+  }
+  deepFreeze(body);
   const text = JSON.stringify(body);
   const made = { text, length: String(Buffer.byteLength(text)) };
   staticBodies.set(body, made);
