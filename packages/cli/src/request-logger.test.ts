@@ -224,3 +224,19 @@ test('a gRPC call by service and method, a GraphQL request by operation with its
   expect(graphqlLine).toContain(' query Home (2 errors) ');
   expect(graphqlLine.indexOf(' 200 ')).toBe(formatRequestLine(entry({})).indexOf(' 200 '));
 });
+
+test('a request line follows what changes between lines: a rule renamed by a reload, its status, a miss, a server error, a long target or duration', () => {
+  let name = 'get order';
+  const names = (id: string) => (id === 'orders#1' ? name : undefined);
+  expect(formatRequestLine(entry({}), names)).toContain(` 200  ${'get order'.padEnd(18)} 1.3ms`);
+  name = 'order by id';
+  expect(formatRequestLine(entry({}), names)).toContain(` 200  ${'order by id'.padEnd(18)} 1.3ms`);
+  expect(formatRequestLine(entry({ status: 404 }), names)).toContain(` 404  ${'order by id'.padEnd(18)} 1.3ms`);
+  expect(formatRequestLine(entry({ rule: null, status: 404, miss: { message: '', candidates: [], hint: '' } }))).toContain(` 404  ${'unmatched'.padEnd(18)} `);
+  expect(formatRequestLine(entry({ rule: null, status: 404 }))).toContain(` 404  ${'-'.padEnd(18)} `);
+  expect(formatRequestLine(entry({ status: 500, error: 'boom' }))).toMatch(/ 500 {2}orders#1 {11}1\.3ms {2}boom$/);
+  expect(formatRequestLine(entry({ durationMs: 1234.56 }))).toMatch(/ 1234\.6ms$/);
+  const long = `GET /orders/${'1234567890'.repeat(5)}`;
+  expect(formatRequestLine(entry({ target: long }))).toBe(`12:00:01.250 orders       ${fit(long, 40)} 200  ${'orders#1'.padEnd(18)} 1.3ms`);
+  expect(formatRequestLine(entry({ service: 'inventory-and-stock' }))).toContain(`:01.250 ${fit('inventory-and-stock', 12)} GET /orders/1 `);
+});
