@@ -151,65 +151,80 @@ function requestLinesFor(paint: Paint): RequestLines {
   return lines;
 }
 
-/** The status and answer columns of a rule's last line, joined (see `RequestLines`). */
-interface AnswerColumns {
+/** The columns of a rule's last line that do not change from request to request, fitted and painted (see `RequestLines`). */
+interface RuleColumns {
+  service: string;
   status: number | string;
   rule: string;
-  text: string;
+  /** The service column and its separator. */
+  serviceText: string;
+  /** The status and answer columns and their separators. */
+  answerText: string;
 }
 
 /**
  * Request lines made of a few flat strings that repeat from line to line, each made once: the time of
- * day (per millisecond), the service column, the status and answer columns (per rule, made again when
- * its status or name changes), the padding after the target, the duration with the line's end (per
- * tenth of a millisecond). The request line is on every request's path: a line is then a handful of
- * concatenations and lookups by strings the scenario made (their hashes kept), and the batch it joins
- * is written with six pieces a line to copy instead of a dozen.
+ * day (per second, and the milliseconds from a table), the service, status and answer columns (per
+ * rule, made again when its status or name changes), the padding after the target, the duration with
+ * the line's end (per tenth of a millisecond). The request line is on every request's path: a line is
+ * then a handful of concatenations and one lookup by a string the scenario made (its hash kept), and the
+ * batch it joins is written with eight pieces a line to copy instead of a dozen and more.
  */
 class RequestLines {
   readonly #paint: Paint;
-  /** Bounded maps: past MAX_CACHED_COLUMNS entries (a client sending ever new names) one starts over. */
-  readonly #services = new Map<string, string>();
-  /** By rule id (`unmatched`, `-`: no rule). */
-  readonly #answers = new Map<string, AnswerColumns>();
+  /** Bounded maps: past MAX_CACHED_COLUMNS entries (a client sending ever new names) one starts over. By rule id. */
+  readonly #rules = new Map<string, RuleColumns>();
+  /** Requests no rule answered, by service. */
+  readonly #misses = new Map<string, RuleColumns>();
   /** A gRPC call's method path as shown: its service and method without the package (`PaymentService/Authorize`; the service column says whose). */
   readonly #grpcTargets = new Map<string, string>();
-  /** `1.2ms\n` by tenths of a millisecond, made when first needed, up to MAX_CACHED_DURATION. */
-  readonly #durations: (string | undefined)[] = [];
-  #timeMs = Number.NaN;
-  #timeText = '';
+  /** `1.2ms\n` by tenths of a millisecond, made when first needed (empty before), up to MAX_CACHED_DURATION. */
+  readonly #durations: string[] = new Array<string>(MAX_CACHED_DURATION).fill('');
+  /** The time column in two parts: `HH:MM:SS.` (painted from its start) per second, `mmm ` (painted to its end) from a table. */
+  #second = Number.NaN;
+  #secondText = '';
+  readonly #milliseconds: readonly string[];
+  readonly #paintedFrom: string;
 
   constructor(paint: Paint) {
     this.#paint = paint;
+    const [from = '', to = ''] = paint('dim', '\0').split('\0');
+    this.#paintedFrom = from;
+    this.#milliseconds = MILLISECONDS.map((ms) => `${ms}${to} `);
   }
 
   /** The line, ending with a newline. */
   line(e: JournalEntry, ruleName: ((id: string) => string | undefined) | undefined): string {
     const arrivedAt = Math.floor(arrivalOf(e));
-    if (arrivedAt !== this.#timeMs) {
-      this.#timeMs = arrivedAt;
-      this.#timeText = flat(this.#paint('dim', timeOfDay(arrivedAt)), ' ');
+    const second = Math.floor(arrivedAt / 1000);
+    if (second !== this.#second) {
+      this.#second = second;
+      this.#secondText = this.#paintedFrom + secondOfDay(second);
     }
-    let service = this.#services.get(e.service);
-    if (service === undefined) {
-      service = flat(fit(e.service, WIDTH.service), ' ');
-      remember(this.#services, e.service, service);
-    }
+    const columns = this.#columns(e, ruleName);
     const target = e.protocol === 'rest' ? e.target : e.protocol === 'grpc' ? this.#grpcTarget(e.target) : targetOf(e);
     const padded = target.length <= WIDTH.target ? target + (PADDING[WIDTH.target - target.length] as string) : `${fit(target, WIDTH.target)} `;
-    return this.#timeText + service + padded + this.#answer(e, ruleName) + this.#end(e);
+    const time = this.#secondText + (this.#milliseconds[arrivedAt - second * 1000] as string);
+    return time + columns.serviceText + padded + columns.answerText + this.#end(e);
   }
 
-  #answer(e: JournalEntry, ruleName: ((id: string) => string | undefined) | undefined): string {
-    const key = e.rule ?? (e.miss ? 'unmatched' : '-');
-    const rule = e.rule === null ? key : (ruleName?.(e.rule) ?? e.rule);
-    const cached = this.#answers.get(key);
-    if (cached && cached.status === e.status && cached.rule === rule) return cached.text;
+  #columns(e: JournalEntry, ruleName: ((id: string) => string | undefined) | undefined): RuleColumns {
+    const rule = e.rule === null ? (e.miss ? 'unmatched' : '-') : (ruleName?.(e.rule) ?? e.rule);
+    const cache = e.rule === null ? this.#misses : this.#rules;
+    const key = e.rule ?? e.service;
+    const cached = cache.get(key);
+    if (cached && cached.service === e.service && cached.status === e.status && cached.rule === rule) return cached;
     const paint = this.#paint;
     const status = paint(statusColor(e), String(e.status).padEnd(WIDTH.status));
-    const text = flat(status, ' ', paint(e.rule === null ? 'magenta' : 'plain', fit(rule, WIDTH.rule)), ' ');
-    remember(this.#answers, key, { status: e.status, rule, text });
-    return text;
+    const columns = {
+      service: e.service,
+      status: e.status,
+      rule,
+      serviceText: flat(fit(e.service, WIDTH.service), ' '),
+      answerText: flat(status, ' ', paint(e.rule === null ? 'magenta' : 'plain', fit(rule, WIDTH.rule)), ' '),
+    };
+    remember(cache, key, columns);
+    return columns;
   }
 
   #grpcTarget(path: string): string {
@@ -225,8 +240,8 @@ class RequestLines {
     const count = Math.round(e.durationMs * 10);
     if (e.error && isServerError(e)) return `${tenths(count)}ms  ${this.#paint('red', e.error)}\n`;
     if (!(count >= 0 && count < MAX_CACHED_DURATION)) return `${tenths(count)}ms\n`;
-    let text = this.#durations[count];
-    if (text === undefined) {
+    let text = this.#durations[count] as string;
+    if (text === '') {
       text = `${tenths(count)}ms\n`;
       this.#durations[count] = text;
     }
@@ -242,7 +257,7 @@ function remember<Value>(cache: Map<string, Value>, key: string, value: Value): 
 /** ' ', '  ' … : what pads the target column (up to 40 characters) and separates it from the next. */
 const PADDING = Array.from({ length: WIDTH.target + 1 }, (_, n) => ' '.repeat(n + 1));
 
-/** Columns (services, rules, gRPC methods) kept fitted at most. */
+/** Columns (of rules, of services for requests no rule answered, gRPC methods) kept fitted at most. */
 const MAX_CACHED_COLUMNS = 1024;
 
 /** Durations in tenths of a millisecond kept formatted: up to a second. */
@@ -320,9 +335,14 @@ export function timeOfDay(epochMs: number): string {
   const second = Math.floor(ms / 1000);
   if (second !== formattedSecond) {
     formattedSecond = second;
-    formattedSecondText = new Date(second * 1000).toISOString().slice(11, 20);
+    formattedSecondText = secondOfDay(second);
   }
   return formattedSecondText + MILLISECONDS[ms - second * 1000];
+}
+
+/** `HH:MM:SS.` (UTC) of an epoch time in whole seconds. */
+function secondOfDay(second: number): string {
+  return new Date(second * 1000).toISOString().slice(11, 20);
 }
 
 type Color = 'plain' | 'dim' | 'red' | 'green' | 'yellow' | 'magenta' | 'cyan';
