@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { JournalEntry } from '@mockstack/core';
+import { type JournalEntry, JsonText } from '@mockstack/core';
 import { BatchedOutput, FLUSH_AFTER_MS } from './batched-output.js';
 import { colorSupport, fit, formatRequestLine, timeOfDay } from './request-logger.js';
 
@@ -239,4 +239,17 @@ test('a request line follows what changes between lines: a rule renamed by a rel
   const long = `GET /orders/${'1234567890'.repeat(5)}`;
   expect(formatRequestLine(entry({ target: long }))).toBe(`12:00:01.250 orders       ${fit(long, 40)} 200  ${'orders#1'.padEnd(18)} 1.3ms`);
   expect(formatRequestLine(entry({ service: 'inventory-and-stock' }))).toContain(`:01.250 ${fit('inventory-and-stock', 12)} GET /orders/1 `);
+});
+
+test('a GraphQL answer journaled as the bytes sent shows its error count, read only when it has errors', () => {
+  const graphql = (answer: unknown) => {
+    const bytes = new TextEncoder().encode(JSON.stringify(answer));
+    return {
+      ...entry({ protocol: 'graphql', operation: 'query Home', target: 'POST /graphql' }),
+      answer: { body: new JsonText(bytes) },
+      response: { status: 200, body: new JsonText(bytes).value() },
+    };
+  };
+  expect(formatRequestLine(graphql({ data: null, errors: [{ message: 'no' }] }))).toContain(' query Home (1 error) ');
+  expect(formatRequestLine(graphql({ data: { home: 1 } }))).toContain(' query Home  ');
 });

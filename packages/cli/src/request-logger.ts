@@ -1,4 +1,4 @@
-import type { JournalEntry, Logger } from '@mockstack/core';
+import { type JournalEntry, JsonText, type Logger } from '@mockstack/core';
 import { pino } from 'pino';
 import { BatchedOutput, DescriptorSink } from './batched-output.js';
 
@@ -292,6 +292,9 @@ function targetOf(e: JournalEntry): string {
 /** How many entries the `errors` of a GraphQL answer had. */
 function graphqlErrorCount(e: JournalEntry): number {
   if (e.protocol !== 'graphql') return 0;
+  // The answer as a journal record keeps it: the JSON sent is parsed only when it has errors at all.
+  const kept = (e as { answer?: { body?: unknown } | undefined }).answer?.body;
+  if (kept instanceof JsonText && !kept.mentions('"errors"')) return 0;
   const body = e.response?.body;
   const errors = body && typeof body === 'object' ? (body as { errors?: unknown }).errors : undefined;
   return Array.isArray(errors) ? errors.length : 0;
