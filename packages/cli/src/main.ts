@@ -1,7 +1,17 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
-import { DEFAULT_HANDLER_TIMEOUT_MS, defaultLimits, ErrorCode, isLoopbackHost, MockstackError, parseDuration, rulesById } from '@mockstack/core';
+import {
+  DEFAULT_HANDLER_TIMEOUT_MS,
+  defaultLimits,
+  ErrorCode,
+  isLoopbackHost,
+  MockstackError,
+  type Model,
+  parseDuration,
+  type Rule,
+  rulesById,
+} from '@mockstack/core';
 import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario, STORE_ENV } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
 import type { ImportCommandOptions, RecordCommandOptions } from './record.js';
@@ -302,10 +312,17 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   const file = files.join(' ');
   const started = performance.now();
   let running: Awaited<ReturnType<typeof runScenario>> | undefined;
+  // The rules of the model running now by id, looked up again only after a reload (asked on every request line).
+  let rules: { of: Model; byId: ReadonlyMap<string, Rule> } | undefined;
   const logger = createLogger({
     format: options.logFormat,
     quiet: Boolean(options.quiet),
-    ruleName: (id) => (running ? rulesById(running.stack.engine.model).get(id)?.name : undefined),
+    ruleName: (id) => {
+      const model = running?.stack.engine.model;
+      if (!model) return undefined;
+      if (rules?.of !== model) rules = { of: model, byId: rulesById(model) };
+      return rules.byId.get(id)?.name;
+    },
   });
   const event = (kind: string, message: string) => logger.info(message, { event: kind });
   const urls = new Map<string, string>();

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { JournalEntry } from '@mockstack/core';
+import { type JournalEntry, JsonText } from '@mockstack/core';
 import { BatchedOutput, FLUSH_AFTER_MS } from './batched-output.js';
 import { colorSupport, fit, formatRequestLine, timeOfDay } from './request-logger.js';
 
@@ -223,4 +223,33 @@ test('a gRPC call by service and method, a GraphQL request by operation with its
   );
   expect(graphqlLine).toContain(' query Home (2 errors) ');
   expect(graphqlLine.indexOf(' 200 ')).toBe(formatRequestLine(entry({})).indexOf(' 200 '));
+});
+
+test('a request line follows what changes between lines: a rule renamed by a reload, its status, a miss, a server error, a long target or duration', () => {
+  let name = 'get order';
+  const names = (id: string) => (id === 'orders#1' ? name : undefined);
+  expect(formatRequestLine(entry({}), names)).toContain(` 200  ${'get order'.padEnd(18)} 1.3ms`);
+  name = 'order by id';
+  expect(formatRequestLine(entry({}), names)).toContain(` 200  ${'order by id'.padEnd(18)} 1.3ms`);
+  expect(formatRequestLine(entry({ status: 404 }), names)).toContain(` 404  ${'order by id'.padEnd(18)} 1.3ms`);
+  expect(formatRequestLine(entry({ rule: null, status: 404, miss: { message: '', candidates: [], hint: '' } }))).toContain(` 404  ${'unmatched'.padEnd(18)} `);
+  expect(formatRequestLine(entry({ rule: null, status: 404 }))).toContain(` 404  ${'-'.padEnd(18)} `);
+  expect(formatRequestLine(entry({ status: 500, error: 'boom' }))).toMatch(/ 500 {2}orders#1 {11}1\.3ms {2}boom$/);
+  expect(formatRequestLine(entry({ durationMs: 1234.56 }))).toMatch(/ 1234\.6ms$/);
+  const long = `GET /orders/${'1234567890'.repeat(5)}`;
+  expect(formatRequestLine(entry({ target: long }))).toBe(`12:00:01.250 orders       ${fit(long, 40)} 200  ${'orders#1'.padEnd(18)} 1.3ms`);
+  expect(formatRequestLine(entry({ service: 'inventory-and-stock' }))).toContain(`:01.250 ${fit('inventory-and-stock', 12)} GET /orders/1 `);
+});
+
+test('a GraphQL answer journaled as the bytes sent shows its error count, read only when it has errors', () => {
+  const graphql = (answer: unknown) => {
+    const bytes = new TextEncoder().encode(JSON.stringify(answer));
+    return {
+      ...entry({ protocol: 'graphql', operation: 'query Home', target: 'POST /graphql' }),
+      answer: { body: new JsonText(bytes) },
+      response: { status: 200, body: new JsonText(bytes).value() },
+    };
+  };
+  expect(formatRequestLine(graphql({ data: null, errors: [{ message: 'no' }] }))).toContain(' query Home (1 error) ');
+  expect(formatRequestLine(graphql({ data: { home: 1 } }))).toContain(' query Home  ');
 });

@@ -1,4 +1,4 @@
-import type { JournalEntry, Logger } from '@mockstack/core';
+import { type JournalEntry, JsonText, type Logger } from '@mockstack/core';
 import { pino } from 'pino';
 import { BatchedOutput, DescriptorSink } from './batched-output.js';
 
@@ -83,10 +83,11 @@ export function createLogger(options: LoggerOptions): Logger {
     out.flush();
     stderr().write(`${line}\n`);
   };
+  const lines = requestLinesFor(paintOut);
   return {
     request: (e) => {
       if (options.quiet) return;
-      out.write(`${formatRequestLine(e, options.ruleName, paintOut)}\n`);
+      out.write(lines.line(e, options.ruleName));
     },
     info: (message, fields) => {
       const event = typeof fields?.event === 'string' ? fields.event : undefined;
@@ -134,68 +135,146 @@ const WIDTH = { service: 12, target: 40, status: 4, rule: 18 } as const;
  * a `name` shows its name.
  */
 export function formatRequestLine(e: JournalEntry, ruleName?: (id: string) => string | undefined, paint: Paint = plain): string {
-  const service = fittedColumn(serviceColumns, e.service, WIDTH.service);
-  const target = targetOf(e);
-  const fittedTarget = target.length <= WIDTH.target ? target + (PADDING[WIDTH.target - target.length] as string) : fit(target, WIDTH.target);
-  const status = paint(statusColor(e), statusColumn(e.status));
-  const rule = answerOf(e, ruleName);
-  const answer = paint(e.rule === null ? 'magenta' : 'plain', fittedColumn(ruleColumns, rule, WIDTH.rule));
-  const error = e.error && isServerError(e) ? `  ${paint('red', e.error)}` : '';
-  return `${paintedTimeOfDay(arrivalOf(e), paint)} ${service} ${fittedTarget} ${status} ${answer} ${tenths(e.durationMs)}ms${error}`;
+  const line = requestLinesFor(paint).line(e, ruleName);
+  return line.slice(0, -1);
 }
 
-/** '', ' ', '  ' … : what pads a column of up to 40 characters (a concatenation instead of `padEnd`'s copy). */
-const PADDING = Array.from({ length: WIDTH.target + 1 }, (_, n) => ' '.repeat(n));
+/** The request lines of each way of painting (a logger paints one way; tests call `formatRequestLine` with several). */
+const requestLines = new Map<Paint, RequestLines>();
 
-/** `ms` with one decimal, as `toFixed(1)` has it for a duration (integer arithmetic: `toFixed` is a runtime call). */
-function tenths(ms: number): string {
-  const count = Math.round(ms * 10);
-  const whole = Math.floor(count / 10);
-  return `${whole}.${count - whole * 10}`;
-}
-
-let paintedMs = Number.NaN;
-let paintedWith: Paint | undefined;
-let paintedText = '';
-
-/** The time column, painted; lines of the same millisecond share it. */
-function paintedTimeOfDay(epochMs: number, paint: Paint): string {
-  const ms = Math.floor(epochMs);
-  if (ms !== paintedMs || paint !== paintedWith) {
-    paintedMs = ms;
-    paintedWith = paint;
-    paintedText = paint('dim', timeOfDay(ms));
+function requestLinesFor(paint: Paint): RequestLines {
+  let lines = requestLines.get(paint);
+  if (!lines) {
+    lines = new RequestLines(paint);
+    requestLines.set(paint, lines);
   }
-  return paintedText;
+  return lines;
+}
+
+/** The columns of a rule's last line that do not change from request to request, fitted and painted (see `RequestLines`). */
+interface RuleColumns {
+  service: string;
+  status: number | string;
+  rule: string;
+  /** The service column and its separator. */
+  serviceText: string;
+  /** The status and answer columns and their separators. */
+  answerText: string;
 }
 
 /**
- * Columns whose values repeat from line to line (a service, a rule's name, a status), fitted once
- * each: the request line is on every request's path. Bounded: a map that grows past its limit starts over.
+ * Request lines made of a few flat strings that repeat from line to line, each made once: the time of
+ * day (per second, and the milliseconds from a table), the service, status and answer columns (per
+ * rule, made again when its status or name changes), the padding after the target, the duration with
+ * the line's end (per tenth of a millisecond). The request line is on every request's path: a line is
+ * then a handful of concatenations and one lookup by a string the scenario made (its hash kept), and the
+ * batch it joins is written with eight pieces a line to copy instead of a dozen and more.
  */
-const serviceColumns = new Map<string, string>();
-const ruleColumns = new Map<string, string>();
-const statusColumns = new Map<number | string, string>();
-const MAX_CACHED_COLUMNS = 1024;
+class RequestLines {
+  readonly #paint: Paint;
+  /** Bounded maps: past MAX_CACHED_COLUMNS entries (a client sending ever new names) one starts over. By rule id. */
+  readonly #rules = new Map<string, RuleColumns>();
+  /** Requests no rule answered, by service. */
+  readonly #misses = new Map<string, RuleColumns>();
+  /** A gRPC call's method path as shown: its service and method without the package (`PaymentService/Authorize`; the service column says whose). */
+  readonly #grpcTargets = new Map<string, string>();
+  /** `1.2ms\n` by tenths of a millisecond, made when first needed (empty before), up to MAX_CACHED_DURATION. */
+  readonly #durations: string[] = new Array<string>(MAX_CACHED_DURATION).fill('');
+  /** The time column in two parts: `HH:MM:SS.` (painted from its start) per second, `mmm ` (painted to its end) from a table. */
+  #second = Number.NaN;
+  #secondText = '';
+  readonly #milliseconds: readonly string[];
+  readonly #paintedFrom: string;
 
-function fittedColumn(cache: Map<string, string>, text: string, width: number): string {
-  let fitted = cache.get(text);
-  if (fitted === undefined) {
-    if (cache.size >= MAX_CACHED_COLUMNS) cache.clear();
-    fitted = fit(text, width);
-    cache.set(text, fitted);
+  constructor(paint: Paint) {
+    this.#paint = paint;
+    const [from = '', to = ''] = paint('dim', '\0').split('\0');
+    this.#paintedFrom = from;
+    this.#milliseconds = MILLISECONDS.map((ms) => `${ms}${to} `);
   }
-  return fitted;
+
+  /** The line, ending with a newline. */
+  line(e: JournalEntry, ruleName: ((id: string) => string | undefined) | undefined): string {
+    const arrivedAt = Math.floor(arrivalOf(e));
+    const second = Math.floor(arrivedAt / 1000);
+    if (second !== this.#second) {
+      this.#second = second;
+      this.#secondText = this.#paintedFrom + secondOfDay(second);
+    }
+    const columns = this.#columns(e, ruleName);
+    const target = e.protocol === 'rest' ? e.target : e.protocol === 'grpc' ? this.#grpcTarget(e.target) : targetOf(e);
+    const padded = target.length <= WIDTH.target ? target + (PADDING[WIDTH.target - target.length] as string) : `${fit(target, WIDTH.target)} `;
+    const time = this.#secondText + (this.#milliseconds[arrivedAt - second * 1000] as string);
+    return time + columns.serviceText + padded + columns.answerText + this.#end(e);
+  }
+
+  #columns(e: JournalEntry, ruleName: ((id: string) => string | undefined) | undefined): RuleColumns {
+    const rule = e.rule === null ? (e.miss ? 'unmatched' : '-') : (ruleName?.(e.rule) ?? e.rule);
+    const cache = e.rule === null ? this.#misses : this.#rules;
+    const key = e.rule ?? e.service;
+    const cached = cache.get(key);
+    if (cached && cached.service === e.service && cached.status === e.status && cached.rule === rule) return cached;
+    const paint = this.#paint;
+    const status = paint(statusColor(e), String(e.status).padEnd(WIDTH.status));
+    const columns = {
+      service: e.service,
+      status: e.status,
+      rule,
+      serviceText: flat(fit(e.service, WIDTH.service), ' '),
+      answerText: flat(status, ' ', paint(e.rule === null ? 'magenta' : 'plain', fit(rule, WIDTH.rule)), ' '),
+    };
+    remember(cache, key, columns);
+    return columns;
+  }
+
+  #grpcTarget(path: string): string {
+    let shown = this.#grpcTargets.get(path);
+    if (shown === undefined) {
+      shown = path.replace(/^\/?(?:\w+\.)*/, '');
+      remember(this.#grpcTargets, path, shown);
+    }
+    return shown;
+  }
+
+  #end(e: JournalEntry): string {
+    const count = Math.round(e.durationMs * 10);
+    if (e.error && isServerError(e)) return `${tenths(count)}ms  ${this.#paint('red', e.error)}\n`;
+    if (!(count >= 0 && count < MAX_CACHED_DURATION)) return `${tenths(count)}ms\n`;
+    let text = this.#durations[count] as string;
+    if (text === '') {
+      text = `${tenths(count)}ms\n`;
+      this.#durations[count] = text;
+    }
+    return text;
+  }
 }
 
-function statusColumn(status: number | string): string {
-  let text = statusColumns.get(status);
-  if (text === undefined) {
-    if (statusColumns.size >= MAX_CACHED_COLUMNS) statusColumns.clear();
-    text = String(status).padEnd(WIDTH.status);
-    statusColumns.set(status, text);
-  }
-  return text;
+function remember<Value>(cache: Map<string, Value>, key: string, value: Value): void {
+  if (cache.size >= MAX_CACHED_COLUMNS) cache.clear();
+  cache.set(key, value);
+}
+
+/** ' ', '  ' … : what pads the target column (up to 40 characters) and separates it from the next. */
+const PADDING = Array.from({ length: WIDTH.target + 1 }, (_, n) => ' '.repeat(n + 1));
+
+/** Columns (of rules, of services for requests no rule answered, gRPC methods) kept fitted at most. */
+const MAX_CACHED_COLUMNS = 1024;
+
+/** Durations in tenths of a millisecond kept formatted: up to a second. */
+const MAX_CACHED_DURATION = 10_000;
+
+/**
+ * The parts as one flat string: a string made by concatenation is a tree of its parts, walked again
+ * each time it is copied (into a batch, into the write), while `join` of several parts copies them into one.
+ */
+function flat(...parts: string[]): string {
+  return parts.join('');
+}
+
+/** A duration in tenths of a millisecond with one decimal, as `toFixed(1)` has it (integer arithmetic: `toFixed` is a runtime call). */
+function tenths(count: number): string {
+  const whole = Math.floor(count / 10);
+  return `${whole}.${count - whole * 10}`;
 }
 
 /** An event (a reload, a variant switch, stopping) in the request line's columns: its kind where the service goes. */
@@ -203,12 +282,8 @@ export function formatEventLine(event: string, message: string, paint: Paint = p
   return `${paint('dim', timeOfDay(Date.now()))} ${paint('cyan', fit(event, WIDTH.service))} ${message}`;
 }
 
-/**
- * What the line names: a GraphQL request by its operation and error count, a gRPC call by its service and
- * method without the package (`PaymentService/Authorize`; the service column says whose), others by their target.
- */
+/** What the line names a request other than a REST or gRPC one by: a GraphQL operation with its error count, else its target. */
 function targetOf(e: JournalEntry): string {
-  if (e.protocol === 'grpc') return e.target.replace(/^\/?(?:\w+\.)*/, '');
   if (e.protocol !== 'graphql' || !/^(query|mutation|subscription)\b/.test(e.operation)) return e.target;
   const errors = graphqlErrorCount(e);
   return errors ? `${e.operation} (${errors} error${errors === 1 ? '' : 's'})` : e.operation;
@@ -217,14 +292,12 @@ function targetOf(e: JournalEntry): string {
 /** How many entries the `errors` of a GraphQL answer had. */
 function graphqlErrorCount(e: JournalEntry): number {
   if (e.protocol !== 'graphql') return 0;
+  // The answer as a journal record keeps it: the JSON sent is parsed only when it has errors at all.
+  const kept = (e as { answer?: { body?: unknown } | undefined }).answer?.body;
+  if (kept instanceof JsonText && !kept.mentions('"errors"')) return 0;
   const body = e.response?.body;
   const errors = body && typeof body === 'object' ? (body as { errors?: unknown }).errors : undefined;
   return Array.isArray(errors) ? errors.length : 0;
-}
-
-function answerOf(e: JournalEntry, ruleName: ((id: string) => string | undefined) | undefined): string {
-  if (e.rule === null) return e.miss ? 'unmatched' : '-';
-  return ruleName?.(e.rule) ?? e.rule;
 }
 
 /** `text` padded to `width`, or cut in its middle with an ellipsis (both ends of a path or a method name say most). */
@@ -265,9 +338,14 @@ export function timeOfDay(epochMs: number): string {
   const second = Math.floor(ms / 1000);
   if (second !== formattedSecond) {
     formattedSecond = second;
-    formattedSecondText = new Date(second * 1000).toISOString().slice(11, 20);
+    formattedSecondText = secondOfDay(second);
   }
   return formattedSecondText + MILLISECONDS[ms - second * 1000];
+}
+
+/** `HH:MM:SS.` (UTC) of an epoch time in whole seconds. */
+function secondOfDay(second: number): string {
+  return new Date(second * 1000).toISOString().slice(11, 20);
 }
 
 type Color = 'plain' | 'dim' | 'red' | 'green' | 'yellow' | 'magenta' | 'cyan';

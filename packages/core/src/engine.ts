@@ -555,13 +555,13 @@ export class Engine {
 
   /** Journals and logs a finished request (secrets redacted). Adapters call it once per request, matched or not. */
   record(request: CoreRequest, outcome: Outcome, completion: Completion): JournalEntry {
-    const durationMs = performance.now() - completion.startedAt;
+    const now = performance.now();
     const written = this.#redactor.request(request);
     const entry = this.journal.record(
       new JournalRecord(
         written,
-        Date.now() - durationMs,
-        durationMs,
+        epochTimeOf(completion.startedAt, now),
+        now - completion.startedAt,
         outcome.kind === 'unmatched' ? null : (outcome.rule?.id ?? null),
         completion.status,
         completion.code ?? (outcome.kind === 'fault' ? outcome.fault.code : undefined),
@@ -759,6 +759,19 @@ export class Engine {
   }
 }
 
+/** `Date.now() - performance.now()`, measured again at most once a second (the wall clock may be set meanwhile). */
+let epochOffset = Date.now() - performance.now();
+let epochOffsetAt = performance.now();
+
+/** The epoch time of `performance.now()` reading `at`, `now` being a recent reading: no clock read per request but once a second. */
+function epochTimeOf(at: number, now: number): number {
+  if (now - epochOffsetAt > 1000) {
+    epochOffset = Date.now() - now;
+    epochOffsetAt = now;
+  }
+  return at + epochOffset;
+}
+
 /** The rule a contract answer is journaled under. */
 function contractRuleOf(operation: string): Rule {
   return { id: `contract:${operation}`, operation, name: 'contract', respond: undefined, matchers: [] };
@@ -768,15 +781,19 @@ function chaosFault(chaos: Chaos): Fault {
   return chaos.fault ?? makeFault(Code.Unavailable, `chaos: ${Math.round(chaos.failRate * 100)}% of calls fail`);
 }
 
-/** What the outcome says was answered (an adapter's contract default is not known here). */
+/**
+ * What the outcome says was answered (an adapter's contract default is not known here): the part of
+ * the outcome that has the answer's headers, trailers and body, itself (no copy per request; the
+ * journal reads only those fields).
+ */
 function answerOf(outcome: Outcome): JournalRecord['answer'] {
   switch (outcome.kind) {
     case 'body':
-      return { body: outcome.body };
+      return outcome;
     case 'reply':
-      return { headers: outcome.reply.headers, trailers: outcome.reply.trailers, body: outcome.reply.body };
+      return outcome.reply;
     case 'fault':
-      return { headers: outcome.fault.headers, body: outcome.fault.body };
+      return outcome.fault;
     default:
       return undefined;
   }

@@ -130,3 +130,15 @@ test('tells its listeners of each entry kept, entries removed and a clear; a thr
   none.record(entry(4));
   expect(heard).toHaveLength(4);
 });
+
+test('JsonText tells whether its JSON has some text in it, as text and as bytes, without parsing it', () => {
+  const answer = '{"data":null,"errors":[{"message":"é"}]}';
+  for (const json of [answer, new TextEncoder().encode(answer)]) {
+    expect(new JsonText(json).mentions('"errors"')).toBe(true);
+    expect(new JsonText(json).mentions('"data"')).toBe(true);
+    expect(new JsonText(json).mentions('"error"]')).toBe(false);
+    expect(new JsonText(json).mentions('}]}')).toBe(true);
+    expect(new JsonText(json).mentions('}]}}')).toBe(false);
+  }
+  expect(new JsonText(new TextEncoder().encode('{"data":{"a":1}}')).mentions('"errors"')).toBe(false);
+});

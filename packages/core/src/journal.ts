@@ -105,6 +105,9 @@ export interface JournalFilter {
   limit?: number | undefined;
 }
 
+/** Epoch milliseconds that arrival times are counted from (this module's load, whole seconds). */
+const ARRIVALS_FROM = Math.floor(Date.now() / 1000) * 1000;
+
 /**
  * One request as the engine journals it, on the request path: the request's parts by reference and
  * the arrival time as a number. The ISO `time` and the nested `request` are made only when read
@@ -120,15 +123,21 @@ export class JournalRecord implements JournalEntry {
   readonly query: Query;
   readonly headers: Headers;
   body: unknown;
-  readonly durationMs: number;
+  /**
+   * Milliseconds from ARRIVALS_FROM to the arrival, whole, and the duration in hundredths of a
+   * millisecond: small integers, kept in the record itself (a fractional number or an epoch time is an
+   * object of its own, one more for the garbage collector to copy per request the journal keeps).
+   */
+  readonly #arrival: number;
+  readonly #hundredths: number;
   strayErrors: string[] | undefined = undefined;
   /** Estimated bytes the journal holds for this entry (set when journaled). */
   bytes = 0;
 
   constructor(
     request: CoreRequest,
-    /** Epoch milliseconds when the request arrived. */
-    readonly arrivedAt: number,
+    /** Epoch milliseconds when the request arrived (kept whole: `time` has milliseconds). */
+    arrivedAt: number,
     durationMs: number,
     readonly rule: string | null,
     readonly status: number | string,
@@ -146,7 +155,18 @@ export class JournalRecord implements JournalEntry {
     this.query = request.query;
     this.headers = request.headers;
     this.body = request.body;
-    this.durationMs = Math.round(durationMs * 100) / 100;
+    this.#arrival = Math.floor(arrivedAt) - ARRIVALS_FROM;
+    this.#hundredths = Math.round(durationMs * 100);
+  }
+
+  /** Epoch milliseconds when the request arrived (whole). */
+  get arrivedAt(): number {
+    return ARRIVALS_FROM + this.#arrival;
+  }
+
+  /** How long the request took, in milliseconds with two decimals. */
+  get durationMs(): number {
+    return this.#hundredths / 100;
   }
 
   /** A record of an entry journaled elsewhere (another replica of a shared store), as it was listed there. */

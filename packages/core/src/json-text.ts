@@ -20,6 +20,22 @@ export class JsonText {
     return typeof this.json === 'string' ? encoder.encode(this.json).length : this.json.byteLength;
   }
 
+  /**
+   * Whether the JSON has `ascii` (ASCII text) in it, read without decoding or parsing it: a cheap test
+   * before reading the body (does a GraphQL answer have `"errors"`?).
+   */
+  mentions(ascii: string): boolean {
+    if (typeof this.json === 'string') return this.json.includes(ascii);
+    const bytes = this.json;
+    const last = bytes.length - ascii.length;
+    for (let at = bytes.indexOf(ascii.charCodeAt(0)); at !== -1 && at <= last; at = bytes.indexOf(ascii.charCodeAt(0), at + 1)) {
+      let same = 1;
+      while (same < ascii.length && bytes[at + same] === ascii.charCodeAt(same)) same++;
+      if (same === ascii.length) return true;
+    }
+    return false;
+  }
+
   /** The body, parsed again (a new copy per call). */
   value(): unknown {
     return JSON.parse(this.text);
