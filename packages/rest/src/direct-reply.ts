@@ -94,7 +94,8 @@ function staticTextOf(body: object): { text: string; length: string } | undefine
  * headers (names lower-cased, the content type and length fastify would add) and bytes, in one
  * `writeHead` and `end`. Returns false, having written nothing, for the one case it leaves to
  * fastify: a body on a 204 or 304 (fastify drops it). Throws, having written nothing, when the body
- * has no JSON form after all (a BigInt inside, a cycle, a throwing toJSON).
+ * has no JSON form after all (a BigInt inside, a cycle, a throwing toJSON). `mayBeStatic`: the body
+ * may be a rule's own value, whose JSON is made once (see prepareStaticAnswers).
  */
 export function writeDirectly(
   response: ServerResponse,
@@ -102,10 +103,11 @@ export function writeDirectly(
   status: number,
   headers: Readonly<Record<string, string>> | undefined,
   body: unknown,
+  mayBeStatic = false,
 ): boolean {
   const fields: Record<string, string> = {};
   if (headers) for (const name of Object.keys(headers)) fields[name.toLowerCase()] = headers[name] as string;
-  const constant = typeof body === 'object' && body !== null ? staticTextOf(body) : undefined;
+  const constant = mayBeStatic && typeof body === 'object' && body !== null ? staticTextOf(body) : undefined;
   if (constant) {
     if (status === 204 || status === 304) return false;
     fields['content-type'] ??= JSON_TYPE;

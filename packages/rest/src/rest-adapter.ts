@@ -478,7 +478,8 @@ function finishDirectly(engine: Engine, decided: DecidedRequest, response: Serve
   }
   let written: boolean;
   try {
-    written = writeDirectly(response, core.method, status, headers, body);
+    // A handler's answer is made per request: only a rule's own value can be a static body.
+    written = writeDirectly(response, core.method, status, headers, body, typeof rule?.respond !== 'function');
   } catch (error) {
     const fault = unsendableFault(rule, `its body is not JSON: ${describeError(error)}`);
     const failed = answerOf({ kind: 'fault', rule, fault });
