@@ -79,8 +79,8 @@ export const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractio
 /** `min–max` of the values: the spread over the passes a median was taken from. */
 export const spread = (xs, digits = 0) => `${fmt(Math.min(...xs), digits)}–${fmt(Math.max(...xs), digits)}`;
 
-/** `amount` unary calls of `method` with an empty request, `inFlight` at a time, over one grpc-js channel; rejects on the first error. */
-export async function unaryCalls(address, method, amount, inFlight) {
+/** `amount` unary calls of `method` sending `request` (the message's bytes; empty by default), `inFlight` at a time, over one grpc-js channel; rejects on the first error. */
+export async function unaryCalls(address, method, amount, inFlight, request = Buffer.alloc(0)) {
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   const identity = (b) => b;
   let left = amount;
@@ -88,9 +88,7 @@ export async function unaryCalls(address, method, amount, inFlight) {
     await Promise.all(
       Array.from({ length: inFlight }, async () => {
         while (left-- > 0) {
-          await new Promise((resolve, reject) =>
-            client.makeUnaryRequest(method, identity, identity, Buffer.alloc(0), (error) => (error ? reject(error) : resolve())),
-          );
+          await new Promise((resolve, reject) => client.makeUnaryRequest(method, identity, identity, request, (error) => (error ? reject(error) : resolve())));
         }
       }),
     );

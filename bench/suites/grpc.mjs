@@ -18,7 +18,7 @@ const bin = process.env.BENCH_BIN ?? `${root}packages/mockstack/bin/mockstack.js
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const streamLength = Number(process.env.BENCH_STREAM_LENGTH ?? 1000);
-const AUTHORIZE = '/checkout.payments.v1.PaymentService/Authorize';
+export const AUTHORIZE = '/checkout.payments.v1.PaymentService/Authorize';
 const WATCH = '/checkout.payments.v1.PaymentService/WatchPayment';
 
 /** A gRPC length-prefixed frame of a message, as the wire carries it. */
@@ -97,17 +97,27 @@ async function check(address, types, name) {
   }
 }
 
-export async function benchGrpc() {
+/** The payments messages the bench sends and checks. */
+function paymentTypes() {
   const protoRoot = new protobuf.Root();
   protoRoot.resolvePath = (_origin, target) => (target.startsWith('google/') ? target : join(root, 'protos', target));
   protoRoot.loadSync('payments.proto');
-  const types = {
+  return {
     request: protoRoot.lookupType('checkout.payments.v1.AuthorizeRequest'),
     response: protoRoot.lookupType('checkout.payments.v1.AuthorizeResponse'),
     watch: protoRoot.lookupType('checkout.payments.v1.WatchPaymentRequest'),
   };
+}
+
+/** The Authorize request every unary call of the bench sends (bench/instructions.mjs too), as a gRPC frame. */
+export function authorizeFrame(types = paymentTypes()) {
+  return frame(types.request, { orderId: 'ord_1002', amount: { currencyCode: 'EUR', units: 161, nanos: 0 }, cardToken: 'tok_visa' });
+}
+
+export async function benchGrpc() {
+  const types = paymentTypes();
   const dir = mkdtempSync(join(tmpdir(), 'mockstack-bench-'));
-  const unaryFrame = frame(types.request, { orderId: 'ord_1002', amount: { currencyCode: 'EUR', units: 161, nanos: 0 }, cardToken: 'tok_visa' });
+  const unaryFrame = authorizeFrame(types);
   const watchFrame = frame(types.watch, { paymentId: 'pay_1' });
   writeFileSync(join(dir, 'unary.bin'), unaryFrame);
   writeFileSync(join(dir, 'watch.bin'), watchFrame);

@@ -146,3 +146,33 @@ test('a gRPC call that sends headers and never ends is ended with DEADLINE_EXCEE
     client.close();
   }
 });
+
+test('gRPC calls left idle among calls that finish are each ended by the stream idle timeout', async () => {
+  const session = connectHttp2(`http://127.0.0.1:${stack.services.payments?.port}`);
+  const open = (): ReturnType<typeof session.request> =>
+    session.request({ ':method': 'POST', ':path': '/checkout.payments.v1.PaymentService/Authorize', 'content-type': 'application/grpc', te: 'trailers' });
+  /** The call's grpc-status once it ends. */
+  const status = (call: ReturnType<typeof open>): Promise<string> =>
+    new Promise((done) => {
+      let headers: Record<string, unknown> = {};
+      call.on('response', (h) => {
+        headers = h;
+      });
+      call.on('trailers', (t) => done(String(t['grpc-status'])));
+      call.on('end', () => done(String(headers['grpc-status'])));
+      call.resume();
+    });
+  try {
+    // Watched newest first: idle, whole, idle, whole, idle. The whole calls (an empty request, then the end
+    // of the client's side) leave the watch from between idle ones; the idle ones are ended all the same.
+    const calls = Array.from({ length: 5 }, (_, i) => {
+      const call = open();
+      if (i % 2 === 1) call.end(Buffer.alloc(5));
+      return call;
+    });
+    expect(await Promise.all(calls.map(status))).toEqual(['4', '0', '4', '0', '4']);
+    for (const call of calls) call.close();
+  } finally {
+    session.close();
+  }
+});

@@ -104,4 +104,12 @@ describe('decode', () => {
     expect(decode(Buffer.from([0x0f, 0xff]))).toBeInstanceOf(BadMessage);
     expect((decode(Buffer.from([0x0f])) as BadMessage).reason).toContain('is not a valid t.Everything');
   });
+
+  test('strings decode as UTF-8 from a Buffer or a plain Uint8Array (as Connect hands them)', () => {
+    const good = encode(Everything, { name: 'café ☕ 𝄞', items: [{ sku: 'ü' }] });
+    expect(decode(good)).toMatchObject({ name: 'café ☕ 𝄞', items: [{ sku: 'ü' }] });
+    expect(decode(new Uint8Array(good))).toMatchObject({ name: 'café ☕ 𝄞', items: [{ sku: 'ü' }] });
+    const truncated = good.subarray(0, 6);
+    expect((decode(truncated) as BadMessage).reason).toContain('index out of range');
+  });
 });

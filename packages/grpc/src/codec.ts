@@ -22,12 +22,30 @@ export class BadMessage {
   constructor(readonly reason: string) {}
 }
 
+/**
+ * protobufjs' reader of a Buffer (strings decoded natively, as grpc-js' own deserialisers do), except that
+ * a string running past the end is an error: its BufferReader cuts it short silently. (Its plain Uint8Array
+ * reader checks, but decodes strings in JavaScript, an extra array and slices per string.)
+ */
+class CheckedBufferReader extends protobuf.BufferReader {
+  declare buf: Buffer & { utf8Slice(start: number, end: number): string };
+
+  override string(): string {
+    const length = this.uint32();
+    const start = this.pos;
+    const end = start + length;
+    if (end > this.len) throw new RangeError(`index out of range: ${start} + ${length} > ${this.len}`);
+    this.pos = end;
+    return this.buf.utf8Slice(start, end);
+  }
+}
+
 /** Decodes a request without throwing: a malformed or truncated buffer becomes a BadMessage. */
-export function decoder(type: protobuf.Type): (buffer: Buffer) => unknown {
+export function decoder(type: protobuf.Type): (buffer: Uint8Array) => unknown {
   return (buffer) => {
     try {
-      // A plain Uint8Array gets protobufjs' checking Reader; its Buffer reader clamps truncated strings silently.
-      return type.toObject(type.decode(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength)), TO_OBJECT);
+      const bytes = Buffer.isBuffer(buffer) ? buffer : Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+      return type.toObject(type.decode(new CheckedBufferReader(bytes)), TO_OBJECT);
     } catch (error) {
       return new BadMessage(`the request is not a valid ${type.fullName.slice(1)}: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -7,8 +7,9 @@ import * as grpc from '@grpc/grpc-js';
  * hold a stream forever. Once the client has ended its side, the scenario's pace is its own.
  *
  * On every call's path, so kept cheap: one object per call forwarding to grpc-js' own (no
- * ServerInterceptingCall with its closures), one timer per server instead of one per call, and
- * activity noted as a field write (no clock read, no reordering of the watched calls).
+ * ServerInterceptingCall with its closures), one timer per server instead of one per call, the
+ * watched calls linked through themselves (no Set to hash them into), and activity noted as a
+ * field write (no clock read, no reordering of the watched calls).
  */
 export function streamIdleTimeout(ms: number): grpc.ServerInterceptor {
   const watch = new IdleWatch(ms);
@@ -23,12 +24,13 @@ const TICKS_PER_TIMEOUT = 4;
 /**
  * Calls whose client has not ended its side; ends those idle for `ms`. Activity is dated by a clock
  * that a timer advances every quarter of `ms` while calls are watched: a call last active at tick T
- * was active before tick T + 1 began, so at tick T + 5 it has been idle at least `ms`.
+ * was active before tick T + 1 began, so at tick T + 5 it has been idle at least `ms`. The watched
+ * calls form a doubly linked list through their `newer`/`older` fields, the newest first.
  */
 class IdleWatch {
   readonly #ms: number;
-  readonly #calls = new Set<IdleWatchedCall>();
-  #timer: NodeJS.Timeout | undefined;
+  #newest: IdleWatchedCall | undefined = undefined;
+  #timer: NodeJS.Timeout | undefined = undefined;
   /** The clock: quarters of `ms` counted while calls were watched. */
   tick = 0;
 
@@ -37,23 +39,37 @@ class IdleWatch {
   }
 
   watch(call: IdleWatchedCall): void {
-    this.#calls.add(call);
+    const newest = this.#newest;
+    call.older = newest;
+    if (newest) newest.newer = call;
+    this.#newest = call;
+    call.watched = true;
     // node:timers' own setInterval: the runner wraps the global one for handlers' timers.
     this.#timer ??= setInterval(() => this.#sweep(), Math.ceil(this.#ms / TICKS_PER_TIMEOUT)).unref();
   }
 
   forget(call: IdleWatchedCall): void {
-    this.#calls.delete(call);
+    if (!call.watched) return;
+    call.watched = false;
+    const { newer, older } = call;
+    if (newer) newer.older = older;
+    else this.#newest = older;
+    if (older) older.newer = newer;
+    call.newer = undefined;
+    call.older = undefined;
   }
 
   #sweep(): void {
     this.tick++;
-    for (const call of this.#calls) {
-      if (this.tick - call.activeAt <= TICKS_PER_TIMEOUT) continue;
-      this.#calls.delete(call);
-      call.expire();
+    for (let call = this.#newest; call; ) {
+      const older = call.older;
+      if (this.tick - call.activeAt > TICKS_PER_TIMEOUT) {
+        this.forget(call);
+        call.expire();
+      }
+      call = older;
     }
-    if (this.#calls.size === 0) {
+    if (!this.#newest) {
       clearInterval(this.#timer);
       this.#timer = undefined;
     }
@@ -69,6 +85,10 @@ class IdleWatchedCall implements grpc.ServerInterceptingCallInterface, CallListe
   #clientDone = false;
   /** The watch's tick at this call's last activity. */
   activeAt = 0;
+  /** In the watch's list, between these calls (see IdleWatch). */
+  watched = false;
+  newer: IdleWatchedCall | undefined = undefined;
+  older: IdleWatchedCall | undefined = undefined;
 
   constructor(next: grpc.ServerInterceptingCallInterface, watch: IdleWatch, ms: number) {
     this.#next = next;

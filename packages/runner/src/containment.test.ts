@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type Adapter, type CoreRequest, compile, Engine } from '@mockstack/core';
-import { containScenarioCode, contextGuard } from './containment.js';
+import { containmentStarted, containScenarioCode, contextGuard } from './containment.js';
 
 /** Compiles the rules only; the engine is driven directly. */
 const compileOnly: Adapter = {
@@ -42,4 +42,16 @@ test('a handler run that returned keeps no hold on its request (nor on the answe
   } finally {
     release();
   }
+});
+
+test('containmentStarted() settles once the watchdog thread watches, so that its start-up is over before a stack serves', async () => {
+  const model = await compile({ name: 'started', seed: 1, services: { api: { protocol: 'test', rules: [] } } }, { adapters: [compileOnly] });
+  const release = containScenarioCode(new Engine(model, { guard: contextGuard }));
+  try {
+    // Its thread posts once it has booted (it never exits by itself): without that message this never settles.
+    await expect(containmentStarted()).resolves.toBeUndefined();
+  } finally {
+    release();
+  }
+  await expect(containmentStarted()).resolves.toBeUndefined();
 });

@@ -249,6 +249,11 @@ function onStrayError(error: unknown, promise?: Promise<unknown>): void {
 
 const onUncaught = (error: unknown): void => onStrayError(error);
 
+/** Settles once the watchdog thread watches (at once when there is none): the stack says it serves after that. */
+export function containmentStarted(): Promise<void> {
+  return watchdog?.started ?? Promise.resolve();
+}
+
 /**
  * Keeps the process serving when scenario code goes wrong. While `engine` serves, stray
  * rejections and uncaught exceptions are logged (and journaled against the rule whose handler caused

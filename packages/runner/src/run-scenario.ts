@@ -22,7 +22,7 @@ import {
 } from '@mockstack/core';
 import { type FSWatcher, watch } from 'chokidar';
 import { adaptersWith } from './adapters.js';
-import { containScenarioCode, contextGuard } from './containment.js';
+import { containmentStarted, containScenarioCode, contextGuard } from './containment.js';
 import { contractFiles } from './contract-files.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { isOwnWrite, lenientDefinition, loadSources } from './sources.js';
@@ -180,8 +180,16 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
     redact: options.redact,
   });
   webhooks.attach(stack.engine);
-  await stack.listen();
+  // The watchdog thread boots while the services bind, and is up before the stack says it serves: its
+  // start-up (a node environment of its own) does not compete with the first calls.
   const releaseContainment = containScenarioCode(stack.engine);
+  try {
+    await stack.listen();
+    await containmentStarted();
+  } catch (error) {
+    releaseContainment();
+    throw error;
+  }
   let admin: AdminServer | undefined;
   try {
     if (options.adminPort !== false)

@@ -34,6 +34,7 @@ setInterval(() => {
     session.post('Runtime.terminateExecution', () => parentPort.postMessage(run));
   }
 }, 50);
+parentPort.postMessage(0);
 `;
 
 /**
@@ -45,6 +46,8 @@ export class RunawayWatchdog {
   readonly #cells = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   readonly #worker: Worker;
   #run = 0;
+  /** Settles once the thread watches (or could not start): its start-up is then over. */
+  readonly started: Promise<void>;
 
   /**
    * `onStopped(run)` is called on the main thread once the handler run `run` was stopped, at the
@@ -53,6 +56,12 @@ export class RunawayWatchdog {
   constructor(onStopped: (run: number) => void) {
     this.#worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: this.#cells });
     this.#worker.unref();
+    // Its first message (0) says it watches; later ones, that it stopped a run.
+    this.started = new Promise((resolve) => {
+      this.#worker.once('message', () => resolve());
+      this.#worker.once('error', () => resolve());
+      this.#worker.once('exit', () => resolve());
+    });
     this.#worker.on('message', () => {
       const run = this.takeStopped();
       if (run !== 0) onStopped(run);
