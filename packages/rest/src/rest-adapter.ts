@@ -214,9 +214,9 @@ class RestServer implements ServiceServer {
   }
 
   #finishDirectly(core: RestRequest, outcome: Outcome, request: IncomingMessage, response: ServerResponse): void {
-    const decided: DecidedRequest = { core, outcome };
-    if (finishDirectly(this.#engine, decided, response)) return;
-    decidedOutcomes.set(request, decided);
+    const forFastify = finishDirectly(this.#engine, core, outcome, response);
+    if (forFastify === undefined) return;
+    decidedOutcomes.set(request, forFastify);
     this.#http.passToFastify(request, response);
   }
 
@@ -230,21 +230,7 @@ class RestServer implements ServiceServer {
       return;
     }
     const startedAt = performance.now();
-    const core = new RestRequest(
-      this.#engine,
-      this.#service.name,
-      operation,
-      contract,
-      request.method,
-      request.url,
-      (request.params ?? {}) as Record<string, string>,
-      (request.query ?? {}) as CoreRequest['query'],
-      request.headers,
-      request.body,
-      reply.raw,
-      reply,
-      startedAt,
-    );
+    const core = restRequestOf(this.#engine, this.#service.name, operation, request, reply, startedAt, contract);
     const outcome = this.#engine.handle(core, contract ? 'unmatched' : undefined);
     const callbacks = this.#callbacks?.get(operation);
     const proxy = this.#proxy;
@@ -450,45 +436,42 @@ interface DecidedRequest {
 
 /**
  * Writes the outcome of a request #answerDirectly took straight on node's response and journals it,
- * as `finish` does through fastify; false (nothing written or journaled) for what only fastify
- * writes: a streamed or binary body, a cut connection, a body on a 204.
+ * as `finish` does through fastify. Returns undefined then; else, having written and journaled
+ * nothing, the request as fastify must write it: a streamed or binary body, a cut connection, a body
+ * on a 204.
  */
-function finishDirectly(engine: Engine, decided: DecidedRequest, response: ServerResponse): boolean {
-  const { core, outcome } = decided;
-  if (outcome.kind === 'fallback' || (outcome.kind === 'fault' && outcome.fault.transport)) return false;
+function finishDirectly(engine: Engine, core: RestRequest, outcome: Outcome, response: ServerResponse): DecidedRequest | undefined {
+  if (outcome.kind === 'fallback' || (outcome.kind === 'fault' && outcome.fault.transport)) return { core, outcome };
   const startedAt = core.startedAt;
   if (outcome.kind === 'aborted') {
     engine.record(core, outcome, { status: 499, startedAt });
-    return true;
+    return undefined;
   }
   const rule = 'rule' in outcome ? outcome.rule : undefined;
   const problem = problemOf(outcome);
-  if (problem) {
-    const failed: Outcome = { kind: 'fault', rule, fault: unsendableFault(rule, problem) };
-    const { status, headers, body } = answerOf(failed);
-    if (!writeDirectly(response, core.method, status, headers, body)) return false;
-    engine.record(core, failed, { status, startedAt });
-    return true;
-  }
+  if (problem) return answerUnsendable(engine, core, rule, problem, response);
   const { status, headers, body } = answerOf(outcome);
   const wire = outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(body, core) : undefined;
-  if (wire) {
-    decided.wire = wire;
-    return false;
-  }
+  if (wire) return { core, outcome, wire };
   let written: boolean;
   try {
     // A handler's answer is made per request: only a rule's own value can be a static body.
     written = writeDirectly(response, core.method, status, headers, body, typeof rule?.respond !== 'function');
   } catch (error) {
-    const fault = unsendableFault(rule, `its body is not JSON: ${describeError(error)}`);
-    const failed = answerOf({ kind: 'fault', rule, fault });
-    writeDirectly(response, core.method, failed.status, failed.headers, failed.body);
-    engine.record(core, { kind: 'fault', rule, fault }, { status: failed.status, startedAt });
-    return true;
+    return answerUnsendable(engine, core, rule, `its body is not JSON: ${describeError(error)}`, response);
   }
-  if (written) engine.record(core, outcome, { status, startedAt });
-  return written;
+  if (!written) return { core, outcome };
+  engine.record(core, outcome, { status, startedAt });
+  return undefined;
+}
+
+/** An answer that cannot go out over HTTP: one clear 500 naming the rule instead, written and journaled. */
+function answerUnsendable(engine: Engine, core: RestRequest, rule: Rule | undefined, problem: string, response: ServerResponse): undefined {
+  const failed: Outcome = { kind: 'fault', rule, fault: unsendableFault(rule, problem) };
+  const { status, headers, body } = answerOf(failed);
+  writeDirectly(response, core.method, status, headers, body);
+  engine.record(core, failed, { status, startedAt: core.startedAt });
+  return undefined;
 }
 
 /** The status, headers and body an outcome other than a cut connection is answered with. */
@@ -513,15 +496,23 @@ function answerOf(outcome: Exclude<Outcome, { kind: 'fallback' | 'aborted' }>): 
   }
 }
 
-/** The RestRequest of a request fastify refused or answered itself (no rule's operation). */
-function restRequestOf(engine: Engine, service: string, operation: string, request: FastifyRequest, reply: FastifyReply, startedAt: number): RestRequest {
+/** The RestRequest of a request fastify routed (or refused, or answered itself: no contract then). */
+function restRequestOf(
+  engine: Engine,
+  service: string,
+  operation: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  startedAt: number,
+  contract?: ContractResponder,
+): RestRequest {
   const params = (request.params ?? {}) as Record<string, string>;
   const query = (request.query ?? {}) as CoreRequest['query'];
   return new RestRequest(
     engine,
     service,
     operation,
-    undefined,
+    contract,
     request.method,
     request.url,
     params,
@@ -612,7 +603,7 @@ class RestRequest implements CoreRequest {
       else this.#response.setHeader('connection', 'close');
     }
     if (reply) finish(this.#engine, this, outcome, this.#contract, reply, this.startedAt);
-    else if (!finishDirectly(this.#engine, { core: this, outcome }, this.#response)) this.#response.destroy();
+    else if (finishDirectly(this.#engine, this, outcome, this.#response)) this.#response.destroy();
   }
 }
 
