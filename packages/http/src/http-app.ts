@@ -18,6 +18,7 @@ import {
 import cors from 'cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { HttpMounts } from './http-mounts.js';
+import { IdleConnections } from './idle-connections.js';
 
 const EXPOSED_HEADERS = ['location', 'link', 'retry-after', 'x-total-count', 'x-request-id', 'x-mockstack-unmatched'];
 
@@ -56,6 +57,8 @@ export class HttpApp {
   #first: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined;
   /** fastify's own request handler (routing, hooks, body parsing): see passToFastify. */
   #fastifyRoute!: HttpHandler;
+  /** The idle timeout's watch of HTTP/1 connections (none for HTTP/2, whose sessions time out themselves, or with no timeout). */
+  #idle: IdleConnections | undefined;
 
   constructor(options: HttpAppOptions) {
     const corsHandler = corsHandlerOf(options.cors);
@@ -77,7 +80,9 @@ export class HttpApp {
           };
           const own: HttpHandler = corsHandler ? withCors(corsHandler, route) : route;
           this.#listener = this.#mounts.listener(own);
-          return limitedServer(this.#listener, options);
+          const { server, idle } = limitedServer(this.#listener, options);
+          this.#idle = idle;
+          return server;
         },
       }),
     );
@@ -129,6 +134,7 @@ export class HttpApp {
     if (this.#upgrades) return;
     this.#upgrades = true;
     this.fastify.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.#idle?.forget(socket);
       if (this.#mounts.upgrade(request, socket, head)) return;
       if (this.#ownUpgrade) this.#ownUpgrade(request, socket, head);
       else socket.destroy();
@@ -222,7 +228,7 @@ export function requestTimedOut(socket: Duplex | null | undefined): boolean {
  * With TLS (and HTTP/2 unless turned off) or h2c it is node's HTTP/2 server instead, which fastify
  * drives through the same request/response API (node's compatibility layer).
  */
-function limitedServer(listener: HttpHandler, { limits, tls, http2 }: HttpAppOptions): Server {
+function limitedServer(listener: HttpHandler, { limits, tls, http2 }: HttpAppOptions): { server: Server; idle: IdleConnections | undefined } {
   const shortest = Math.min(...[limits.requestTimeoutMs, limits.headersTimeoutMs].filter((ms) => ms > 0));
   const timeouts = {
     requestTimeout: limits.requestTimeoutMs,
@@ -231,16 +237,16 @@ function limitedServer(listener: HttpHandler, { limits, tls, http2 }: HttpAppOpt
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     connectionsCheckingInterval: Number.isFinite(shortest) ? Math.max(50, Math.min(1000, Math.round(shortest / 4))) : 30_000,
   };
-  if ((tls && http2 !== false) || (!tls && http2 === 'h2c')) return http2Server(listener, limits, timeouts, tls);
+  if ((tls && http2 !== false) || (!tls && http2 === 'h2c')) return { server: http2Server(listener, limits, timeouts, tls), idle: undefined };
   const server = tls ? createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key }) : createServer(timeouts);
   server.on('request', listener);
   // Registered before fastify's own clientError handler, which then writes the 408 and destroys the socket.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') timedOutSockets.add(socket);
   });
-  server.setTimeout(limits.idleTimeoutMs);
+  const idle = limits.idleTimeoutMs > 0 ? new IdleConnections(server, limits.idleTimeoutMs, tls ? 'secureConnection' : 'connection') : undefined;
   if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
-  return server;
+  return { server, idle };
 }
 
 /**

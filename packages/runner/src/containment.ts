@@ -21,6 +21,20 @@ let current: HandlerRun | undefined;
 /** The run of the promise reaction running now, if it is a handler's. */
 let reaction: HandlerRun | undefined;
 
+/** Node's `process.nextTick`, and the one that carries the current run (once scenario code runs contained). */
+let nextTickOutsideRuns: typeof process.nextTick | undefined;
+let nextTickInRuns: typeof process.nextTick | undefined;
+
+/**
+ * Makes `run` the run whose code runs now. `process.nextTick` carries runs only while there is one:
+ * node's streams call it several times per request, and going through the wrapper each time (and
+ * keeping V8 from inlining node's nextTick) cost more than the handler's whole engine call.
+ */
+function setCurrent(run: HandlerRun | undefined): void {
+  current = run;
+  if (nextTickInRuns !== undefined) process.nextTick = run === undefined ? (nextTickOutsideRuns as typeof process.nextTick) : nextTickInRuns;
+}
+
 const nativeQueueMicrotask = globalThis.queueMicrotask;
 const settled = Promise.resolve();
 
@@ -73,7 +87,7 @@ function runAs<T>(run: HandlerRun, synchronous: boolean, body: () => T): T {
   noteStop();
   const outerRun = current;
   const outerWatched = watched;
-  current = run;
+  setCurrent(run);
   const entry = watchdog ? watch(run, synchronous, watchdog) : undefined;
   if (entry) watched = entry;
   try {
@@ -85,7 +99,7 @@ function runAs<T>(run: HandlerRun, synchronous: boolean, body: () => T): T {
       else watchdog.leave();
     }
     watched = outerWatched;
-    current = outerRun;
+    setCurrent(outerRun);
   }
 }
 
@@ -104,7 +118,7 @@ function onHandlerStopped(number: number): void {
   if (stopped?.number !== number) return;
   if (watched === stopped) {
     watched = undefined;
-    current = undefined;
+    setCurrent(undefined);
     reaction = undefined;
   }
   // Reported from a microtask of its own: this may run inside a promise hook.
@@ -136,13 +150,13 @@ function startPromiseHooks(): void {
       if (run === undefined) return;
       noteStop();
       reaction = run;
-      current = run;
+      setCurrent(run);
       if (watchdog) watched = watch(run, false, watchdog);
     },
     after(promise) {
       if ((promise as Traced)[RUN_OF] === undefined || reaction === undefined) return;
       reaction = undefined;
-      current = undefined;
+      setCurrent(undefined);
       unwatch(watched);
       watched = undefined;
       watchdog?.leave();
@@ -153,9 +167,9 @@ function startPromiseHooks(): void {
 
 /*
  * Timers and ticks a handler sets carry its run through a wrapper around the scheduling functions,
- * installed when the first handler runs while scenario code is contained (as the promise hooks are): every
- * `process.nextTick` of the process (node's streams and http2 make several per request) goes through it, so a
- * scenario of static answers never pays for it; timers set before then are no handler's. A timer or immediate callback is run in a microtask:
+ * installed when the first handler runs while scenario code is contained (as the promise hooks are), so a
+ * scenario of static answers never pays for it; timers set before then are no handler's. `process.nextTick`
+ * is swapped for its wrapper only while a run is current (`setCurrent`). A timer or immediate callback is run in a microtask:
  * stopping a loop inside a timer callback itself corrupts Node's async id stack and aborts the process.
  */
 type Scheduler = (callback: (...args: unknown[]) => void, ...rest: unknown[]) => unknown;
@@ -207,15 +221,17 @@ function wrapSchedulers(): void {
     originals.set(name, original);
     target[name] = wrapScheduler(name, original, deferToMicrotask);
   }
-  const nextTick = process.nextTick as unknown as Scheduler;
-  originals.set('nextTick', nextTick);
-  process.nextTick = wrapScheduler('nextTick', nextTick.bind(process), false) as unknown as typeof process.nextTick;
+  nextTickOutsideRuns = process.nextTick;
+  nextTickInRuns = wrapScheduler('nextTick', process.nextTick.bind(process) as unknown as Scheduler, false) as unknown as typeof process.nextTick;
+  if (current !== undefined) process.nextTick = nextTickInRuns;
 }
 
 function unwrapSchedulers(): void {
   const target = globalThis as unknown as Record<string, Scheduler>;
   for (const { name } of SCHEDULERS) target[name] = originals.get(name) as Scheduler;
-  process.nextTick = originals.get('nextTick') as unknown as typeof process.nextTick;
+  if (nextTickOutsideRuns !== undefined) process.nextTick = nextTickOutsideRuns;
+  nextTickOutsideRuns = undefined;
+  nextTickInRuns = undefined;
   originals.clear();
 }
 
