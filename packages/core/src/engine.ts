@@ -647,6 +647,8 @@ export class Engine {
     if (cached) return cached;
     const service = this.#model.services.get(serviceName);
     if (!service) return undefined;
+    // An operation without rules of its own (e.g. a GraphQL operation name) and no variant on: nothing to build.
+    if (!service.operations.has(operationId) && this.#variants.length === 0) return undefined;
     const plan = this.#planOf(service, operationId);
     if (!service.operations.has(operationId) && plan.rules.length === 0 && !plan.serviceFault) return undefined;
     if (!plans) {
