@@ -92,7 +92,8 @@ export async function main() {
   console.log(
     `  mockstack up scenarios/checkout.ts: ${fmt(stack.idle)} MB idle, ${fmt(stack.peak)} MB peak, ${fmt(stack.after)} MB after   target ≤ 100 MB ${stack.after <= 100 ? '✓' : '✗'}`,
   );
-  if (stack.parts) console.log(`    after: ${fmt(stack.parts.file)} MB mapped from files (node itself), ${fmt(stack.parts.anon)} MB anonymous (heap, malloc, threads)`);
+  if (stack.parts)
+    console.log(`    after: ${fmt(stack.parts.file)} MB mapped from files (node itself), ${fmt(stack.parts.anon)} MB anonymous (heap, malloc, threads)`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();
