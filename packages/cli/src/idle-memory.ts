@@ -22,8 +22,9 @@ export interface IdleMemoryOptions {
  * process that went quiet. So when a check interval found the event loop (nearly) idle and the heap
  * has grown by `minGrowthBytes` since the last release, this asks V8 for a low-memory collection
  * (the inspector's `HeapProfiler.collectGarbage`: full collections that compact the old generation,
- * shrink the young one and return the freed pages). It takes tens of milliseconds, and runs only
- * when nothing was served for a whole interval; a request arriving meanwhile waits for it.
+ * shrink the young one and return the freed pages). It blocks while it runs (0.3 s for the checkout
+ * stack on a loaded 2-core machine), and runs only when nothing was served for a whole interval; a
+ * request arriving meanwhile waits for it.
  *
  * Returns the function that stops the checks. Without an inspector in this node build, it does nothing.
  */
