@@ -21,9 +21,9 @@ async function nextRelease(minGrowthBytes = 1): Promise<{ release: Promise<{ hea
 }
 
 test('once idle, the heap that garbage made grow is given back', async () => {
+  const { release, stop } = await nextRelease();
   makeGarbage(1_000_000);
   const grown = getHeapStatistics().total_heap_size;
-  const { release, stop } = await nextRelease();
   try {
     const { heapBefore, heapAfter } = await release;
     expect(heapBefore).toBeGreaterThanOrEqual(grown * 0.5);
@@ -70,6 +70,17 @@ test('after a release, an idle process is left alone until its heap grows again 
     makeGarbage(1_000_000);
     while (releases.length === 1) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(releases).toHaveLength(2);
+  } finally {
+    stop();
+  }
+});
+
+test('a process whose heap has not grown since the checks began is left alone', async () => {
+  const releases: unknown[] = [];
+  const stop = await releaseMemoryWhenIdle({ checkEveryMs: 20, minGrowthBytes: 4 * 1024 * 1024, onRelease: (r) => releases.push(r) });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(releases).toHaveLength(0);
   } finally {
     stop();
   }

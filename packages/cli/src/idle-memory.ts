@@ -37,7 +37,8 @@ export async function releaseMemoryWhenIdle(options: IdleMemoryOptions = {}): Pr
     return () => {};
   }
   let last = performance.eventLoopUtilization();
-  let released = 0;
+  // Counted from the heap at start: a stack that just started has nothing of load's to give back, and its first requests must not wait for a collection.
+  let released = getHeapStatistics().total_heap_size;
   let releasing = false;
   const check = (): void => {
     const now = performance.eventLoopUtilization();
