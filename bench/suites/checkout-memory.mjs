@@ -2,11 +2,27 @@
 // runs it (request log on), driven with BENCH_CHECKOUT_REQUESTS (default 1,000,000) reads over REST,
 // GraphQL and gRPC, with the server's RSS sampled before, during and after. Baseline in the same run:
 // bare fastify answering the same number of requests. Target (issue 17): ≤ 100 MB after 1 M requests.
-// Run alone: `node bench/suites/checkout-memory.mjs`.
+// Run alone: `node bench/suites/checkout-memory.mjs`. The RSS after the load is split into what is mapped from files
+// (node's own binary and libraries, shared with every node process) and anonymous memory (V8's heap, the bundle's source,
+// malloc'd memory, the watchdog thread).
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { fmt, rssMb, startServer, unaryCalls } from '../lib.mjs';
+import { fmt, root, rssMb, startServer, unaryCalls } from '../lib.mjs';
 
 const total = Number(process.env.BENCH_CHECKOUT_REQUESTS ?? 1_000_000);
+/** BENCH_BIN: another mockstack bin to measure, e.g. a copy of a previous build's packages/mockstack/{bin,dist}. */
+const bin = process.env.BENCH_BIN ?? `${root}packages/mockstack/bin/mockstack.js`;
+
+/** Anonymous and file-backed resident MB of a process (Linux /proc; undefined elsewhere). */
+function residentParts(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1]) / 1024;
+    return { anon: kb('RssAnon'), file: kb('RssFile') };
+  } catch {
+    return undefined;
+  }
+}
 
 async function cannon(options) {
   const r = await autocannon({ connections: 20, ...options });
@@ -18,7 +34,7 @@ async function cannon(options) {
 async function checkout(amount) {
   const server = await startServer(
     process.execPath,
-    ['packages/mockstack/bin/mockstack.js', 'up', 'scenarios/checkout.ts', '--random-ports', '--no-admin'],
+    [bin, 'up', 'scenarios/checkout.ts', '--random-ports', '--no-admin'],
     /payments\s+grpc\s+grpc:\/\/(\S+)[\s\S]*Ready in/,
   );
   const urls = addresses(server.output);
@@ -47,8 +63,9 @@ async function checkout(amount) {
   }
   await new Promise((resolve) => setTimeout(resolve, 2000));
   const after = rssMb(server.pid);
+  const parts = residentParts(server.pid);
   await server.stop();
-  return { idle, peak: Math.max(...samples, after), after };
+  return { idle, peak: Math.max(...samples, after), after, parts };
 }
 
 /** The REST and GraphQL addresses from `up`'s ready table (service name, protocol, URL). */
@@ -75,6 +92,8 @@ export async function main() {
   console.log(
     `  mockstack up scenarios/checkout.ts: ${fmt(stack.idle)} MB idle, ${fmt(stack.peak)} MB peak, ${fmt(stack.after)} MB after   target ≤ 100 MB ${stack.after <= 100 ? '✓' : '✗'}`,
   );
+  if (stack.parts)
+    console.log(`    after: ${fmt(stack.parts.file)} MB mapped from files (node itself), ${fmt(stack.parts.anon)} MB anonymous (heap, malloc, threads)`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

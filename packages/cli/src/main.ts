@@ -14,6 +14,7 @@ import {
 } from '@mockstack/core';
 import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario, STORE_ENV } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
+import { releaseMemoryWhenIdle } from './idle-memory.js';
 import type { ImportCommandOptions, RecordCommandOptions } from './record.js';
 import { createLogger, type LogFormat } from './request-logger.js';
 import { printServiceTable } from './service-table.js';
@@ -428,7 +429,10 @@ async function up(files: string[], options: UpOptions): Promise<number> {
     );
   }
 
+  // A long-lived `up` gives back what load made the heap grow to, once it is idle again.
+  const stopReleasingMemory = await releaseMemoryWhenIdle();
   await stopped;
+  stopReleasingMemory();
   const what = stoppedWhat(running);
   await running.close(options.grace);
   event('stop', what);
