@@ -32,7 +32,7 @@ export function readTextFile(path: string): Promise<string> {
   return Promise.reject(unreadable(path));
 }
 
-export function readHashedTextFile(path: string): Promise<{ text: string; hash: string }> {
+export function readHashedTextFile(path: string): Promise<{ hash: string; text: () => string }> {
   return Promise.reject(unreadable(path));
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +125,41 @@ describe('loadOpenApi', () => {
       // The same file edited: a $ref to nothing is found again (not hidden by the cache of the valid text).
       writeFileSync(file, JSON.stringify(document('#/components/schemas/Gone')));
       await expect(loadOpenApi(file)).rejects.toThrow(/points at nothing/);
+    } finally {
+      if (previous === undefined) delete process.env.MOCKSTACK_CACHE_DIR;
+      else process.env.MOCKSTACK_CACHE_DIR = previous;
+    }
+  });
+
+  test('a plain JSON document with non-ASCII text is cached as ASCII and reads back the same; an edit reads the new text', async () => {
+    const cacheDir = join(dir, 'cache-json');
+    const previous = process.env.MOCKSTACK_CACHE_DIR;
+    process.env.MOCKSTACK_CACHE_DIR = cacheDir;
+    try {
+      const file = join(dir, 'unicode.json');
+      const document = (title: string) => ({
+        openapi: '3.0.3',
+        info: { title, version: '1' },
+        paths: {
+          '/grüße': {
+            get: {
+              responses: { 200: { description: 'ok', content: { 'application/json': { example: { text: title, emoji: '😀', lone: '\ud800' } } } } },
+            },
+          },
+        },
+      });
+      // Pretty-printed, as published documents are.
+      writeFileSync(file, JSON.stringify(document('Ünïcødé — “quoted” ☃'), null, 2));
+      const first = await loadOpenApi(file);
+      const [entry] = readdirSync(cacheDir).filter((f) => f.startsWith('openapi-document-'));
+      const cached = readFileSync(join(cacheDir, String(entry)));
+      expect(cached.every((byte) => byte < 0x80)).toBe(true);
+      const second = await loadOpenApi(file);
+      expect(second.document).toEqual(first.document);
+      expect(second.document).toEqual(document('Ünïcødé — “quoted” ☃'));
+      expect(second.operations.map((o) => o.route)).toEqual(['/grüße']);
+      writeFileSync(file, JSON.stringify(document('edited ✓')));
+      expect((await loadOpenApi(file)).document).toEqual(document('edited ✓'));
     } finally {
       if (previous === undefined) delete process.env.MOCKSTACK_CACHE_DIR;
       else process.env.MOCKSTACK_CACHE_DIR = previous;
