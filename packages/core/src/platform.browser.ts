@@ -44,6 +44,10 @@ export function fileVersion(_path: string): string {
   return '';
 }
 
+export function fileStamp(_path: string): undefined {
+  return undefined;
+}
+
 export function writeTextFileAtomic(path: string, _text: string): Promise<void> {
   return Promise.reject(
     new MockstackError(ErrorCode.ScenarioInvalid, `cannot write ${path} in the browser: leave writeBack out of the scenario the page runs`),

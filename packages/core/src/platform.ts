@@ -74,6 +74,23 @@ export function fileVersion(path: string): string {
   }
 }
 
+/**
+ * What tells a file's content apart without reading it (`stamp`: its device, inode, size, and
+ * modification and change times in nanoseconds), and when it last changed (`changedAt`, ms since the
+ * epoch, the change time: it moves with every write, also one that sets the modification time back);
+ * undefined when it cannot be read. File times tick coarsely (a few ms): two writes of one size within
+ * a tick leave the same stamp, so trust a stamp only for a file that had not changed for a while when
+ * it was taken.
+ */
+export function fileStamp(path: string): { stamp: string; changedAt: number } | undefined {
+  try {
+    const info = statSync(path, { bigint: true });
+    return { stamp: `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`, changedAt: Number(info.ctimeMs) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Replaces a file's text at once (a temporary file beside it, renamed over it): a reader sees the old text or the new, never half. */
 export async function writeTextFileAtomic(path: string, text: string): Promise<void> {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);

@@ -165,6 +165,33 @@ describe('loadOpenApi', () => {
       else process.env.MOCKSTACK_CACHE_DIR = previous;
     }
   });
+
+  test('a settled file is known by its stamp, not read again; a rewrite of the same size is read, also one a moment later', async () => {
+    const cacheDir = join(dir, 'cache-stamp');
+    const previous = process.env.MOCKSTACK_CACHE_DIR;
+    process.env.MOCKSTACK_CACHE_DIR = cacheDir;
+    const memos = () => readdirSync(cacheDir).filter((f) => f.startsWith('openapi-hash-'));
+    try {
+      const file = join(dir, 'stamped.json');
+      const document = (title: string) => ({ openapi: '3.0.3', info: { title, version: '1' }, paths: {} });
+      writeFileSync(file, JSON.stringify(document('first')));
+      // Just written: its stamp is not trusted (a same-size write in the same clock tick would keep it).
+      expect((await loadOpenApi(file)).document).toEqual(document('first'));
+      expect(memos()).toEqual([]);
+      await new Promise((settle) => setTimeout(settle, 2100));
+      expect((await loadOpenApi(file)).document).toEqual(document('first'));
+      expect(memos()).toHaveLength(1);
+      expect((await loadOpenApi(file)).document).toEqual(document('first'));
+      // Same size, right away, and again a moment later: each read anew.
+      writeFileSync(file, JSON.stringify(document('other')));
+      expect((await loadOpenApi(file)).document).toEqual(document('other'));
+      writeFileSync(file, JSON.stringify(document('third')));
+      expect((await loadOpenApi(file)).document).toEqual(document('third'));
+    } finally {
+      if (previous === undefined) delete process.env.MOCKSTACK_CACHE_DIR;
+      else process.env.MOCKSTACK_CACHE_DIR = previous;
+    }
+  });
 });
 
 describe('generateValue', () => {
