@@ -407,6 +407,10 @@ export function routeParamName(name: string): string {
   return /^[0-9]/.test(safe) ? `_${safe}` : safe;
 }
 
+/**
+ * The document's operations. With `analyse`, also its problems and warnings; a document that passed
+ * every check before skips them (loadOpenApi uses the warnings cached with that pass).
+ */
 function collectOperations(
   document: JsonObject,
   basePath: string,
@@ -437,16 +441,7 @@ function collectOperations(
       }
       const parameters = mergeParameters(shared, Array.isArray(node.parameters) ? node.parameters : [], resolve);
       const templateNames = [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');
-      for (const name of templateNames) {
-        if (!parameters.some((p) => p.in === 'path' && p.name === name)) {
-          problems.push({ pointer: `${pointer}/parameters`, message: `path ${path} has {${name}} but the operation declares no path parameter "${name}"` });
-        }
-      }
-      for (const p of parameters) {
-        if (p.in === 'path' && !templateNames.includes(p.name)) {
-          problems.push({ pointer: `${pointer}/parameters`, message: `path parameter "${p.name}" does not appear in the path ${path}` });
-        }
-      }
+      if (analyse) checkPathParameters(path, pointer, templateNames, parameters, problems);
       const where = `${method} ${basePath}${path}`;
       if (method === 'TRACE') {
         warnings.push(`${where}: TRACE operations are not served`);
@@ -459,7 +454,7 @@ function collectOperations(
       }
       const requestBody = resolve(node.requestBody);
       const responses = isObject(node.responses) ? node.responses : {};
-      warnUnsupported(where, isObject(requestBody) ? requestBody : undefined, responses, resolve, warnings);
+      if (analyse) warnUnsupported(where, isObject(requestBody) ? requestBody : undefined, responses, resolve, warnings);
       if (analyse) warnUnsatisfiable(where, isObject(requestBody) ? requestBody : undefined, responses, conflicts, resolve, warnings);
       const renamed = templateNames.filter((n) => routeParamName(n) !== n).map((n) => [routeParamName(n), n]);
       operations.push({
@@ -478,6 +473,26 @@ function collectOperations(
     }
   }
   return operations;
+}
+
+/** Each `{name}` of the path is a declared path parameter, and each declared one is in the path. */
+function checkPathParameters(
+  path: string,
+  pointer: string,
+  templateNames: readonly string[],
+  parameters: readonly ApiParameter[],
+  problems: DocumentProblem[],
+): void {
+  for (const name of templateNames) {
+    if (!parameters.some((p) => p.in === 'path' && p.name === name)) {
+      problems.push({ pointer: `${pointer}/parameters`, message: `path ${path} has {${name}} but the operation declares no path parameter "${name}"` });
+    }
+  }
+  for (const p of parameters) {
+    if (p.in === 'path' && !templateNames.includes(p.name)) {
+      problems.push({ pointer: `${pointer}/parameters`, message: `path parameter "${p.name}" does not appear in the path ${path}` });
+    }
+  }
 }
 
 /** `/v2` + `/rates/{id}` → `/v2/rates/:id`, or undefined when a parameter shares a segment with text. */
