@@ -37,13 +37,22 @@ export function readStartupCache<T>(name: string, isValid: (value: unknown) => v
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    if ((error as { code?: string }).code !== 'ENOENT') rmSync(file, { force: true });
+    if ((error as { code?: string }).code !== 'ENOENT') removeEntry(file);
     return undefined;
   }
   const value = valueOfEntry(name, bytes);
   if (value !== NOT_AN_ENTRY && isValid(value)) return value;
-  rmSync(file, { force: true });
+  removeEntry(file);
   return undefined;
+}
+
+/** Removes a bad entry; a cache dir that cannot be used (not a dir, read-only) only costs the work each time. */
+function removeEntry(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // left as it is
+  }
 }
 
 const NOT_AN_ENTRY = Symbol('not an entry');
