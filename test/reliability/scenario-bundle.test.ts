@@ -108,7 +108,10 @@ export default scenario('cached').services({ api: rest({ port: 0 }, [rest.get('/
     writeFileSync(scenario, "import { scenario } from 'mockstack';\nexport default scenario('broken'\n");
     await expect(loadScenario(scenario)).rejects.toThrow(/cannot load scenario/);
     await expect(loadScenario(scenario)).rejects.toThrow(/cannot load scenario/);
-    writeFileSync(scenario, "import { rest, scenario } from 'mockstack';\nexport default scenario('fixed').services({ api: rest({ port: 0 }, [rest.get('/x', 1)]) });\n");
+    writeFileSync(
+      scenario,
+      "import { rest, scenario } from 'mockstack';\nexport default scenario('fixed').services({ api: rest({ port: 0 }, [rest.get('/x', 1)]) });\n",
+    );
     expect((await loadScenario(scenario)).definition.name).toBe('fixed');
   });
 });
