@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCode, firstUserFrame, MockstackError, type ScenarioDefinition, type SourceLocation, scenarioDefinitionOf } from '@mockstack/core';
 import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from '@mockstack/core/startup-cache';
-import type { Message } from 'esbuild';
+import { build, version as esbuildVersion, type Message } from 'esbuild';
 import { importModule } from './import-module.js';
 
 export interface LoadedScenario {
@@ -68,16 +67,17 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
  * come out the same: every input has the same content, each folder holding one lists the same files
  * (an import could resolve to a new one), and the tsconfig.json, jsconfig.json and package.json
  * esbuild reads on the way up from each are the same. That spares starting esbuild's service (a
- * process of its own) and its build: ~40 ms of CPU of every start, more on a loaded machine.
+ * process of its own, started on the first build) and its build: ~40 ms of CPU of every start, more on
+ * a loaded machine. (esbuild is imported statically: an import() of it would fail where mockstack/testing
+ * runs as CommonJS under jest.)
  */
 async function bundleScenario(file: string, temp: string): Promise<{ code: string; inputs: string[] }> {
-  const cacheName = `scenario-bundle-v1-${contentHash(`${file}\n${dirname(temp)}\n${esbuildVersion()}`)}.json`;
+  const cacheName = `scenario-bundle-v1-${contentHash(`${file}\n${dirname(temp)}\n${esbuildVersion}`)}.json`;
   const cached = readStartupCache(cacheName, isCachedBundle);
   if (cached && unchanged(cached.inputs) && sameSurroundings(cached.surroundings)) return { code: cached.code, inputs: Object.keys(cached.inputs) };
   let code: string;
   let inputs: string[];
   try {
-    const { build } = await import('esbuild');
     const result = await build({
       entryPoints: [file],
       bundle: true,
@@ -162,15 +162,6 @@ function sameSurroundings(saved: Readonly<Record<string, string>>): boolean {
 
 function listingOf(folder: string): string {
   return contentHash(readdirSync(folder).sort().join('\n'));
-}
-
-/** The installed esbuild's version (its output can differ between versions), read without loading it. */
-function esbuildVersion(): string {
-  try {
-    return String((createRequire(import.meta.url)('esbuild/package.json') as { version?: unknown }).version);
-  } catch {
-    return 'unknown';
-  }
 }
 
 function buildError(file: string, error: unknown): MockstackError {
