@@ -5,12 +5,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { cpuSeconds, fmt, median, root } from '../lib.mjs';
 
-const bin = `${root}packages/mockstack/bin/mockstack.js`;
+/** BENCH_BIN: another mockstack bin to measure (see bench/instructions.mjs). */
+const bin = resolve(root, process.env.BENCH_BIN ?? 'packages/mockstack/bin/mockstack.js');
 
 /** What each scenario is asked once it says it is ready: one request per service, all at once. */
 export const probes = {
@@ -176,7 +177,7 @@ export async function benchColdStart(times = Number(process.env.BENCH_COLD_RUNS 
   // The same install moved (another checkout path, a container layer): a copy of the package, inside
   // node_modules so that it resolves its dependencies, with new file times; its cache was made by the original.
   const moved = mkdtempSync(join(root, 'node_modules', '.mockstack-bench-moved-'));
-  for (const part of ['bin', 'dist', 'package.json']) cpSync(join(root, 'packages/mockstack', part), join(moved, part), { recursive: true });
+  for (const part of ['bin', 'dist', 'package.json']) cpSync(join(dirname(dirname(bin)), part), join(moved, part), { recursive: true });
   const movedBin = join(moved, 'bin/mockstack.js');
   // One untimed round first: the bench's own fetch and gRPC client load on first use, and the OS
   // caches the files; neither should count against the first timed run.

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadScenario } from '@mockstack/runner';
 import { startStack } from '@mockstack/testing';
@@ -50,4 +50,68 @@ test('bundles left by a killed process are removed at the next start, there and 
   // this process's own bundles are its business
   expect(existsSync(live)).toBe(true);
   rmSync(live);
+});
+
+describe('the start-up cache of scenario bundles', () => {
+  const cache = join(project.dir, 'bundle-cache');
+  const before = process.env.MOCKSTACK_CACHE_DIR;
+  beforeAll(() => {
+    process.env.MOCKSTACK_CACHE_DIR = cache;
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env.MOCKSTACK_CACHE_DIR;
+    else process.env.MOCKSTACK_CACHE_DIR = before;
+  });
+  const folder = join(project.dir, 'cached');
+  const scenario = join(folder, 'cached.ts');
+  /** The answer of the scenario's one rule, as loaded now. */
+  const answer = async () => (await loadScenario(scenario)).definition.services.api?.rules[0]?.respond;
+  /** The cache entry's inode: a saved entry is a new file renamed into place, one used as it was keeps its inode. */
+  const entry = () => {
+    const names = readdirSync(cache).filter((name) => name.startsWith('scenario-bundle-'));
+    expect(names).toHaveLength(1);
+    return statSync(join(cache, String(names[0]))).ino;
+  };
+
+  test('an unchanged scenario comes from the cache; an edited import, a new file an import now resolves to, or an edited tsconfig.json bundle again', async () => {
+    mkdirSync(join(folder, 'answer'), { recursive: true });
+    writeFileSync(join(folder, 'answer', 'index.ts'), 'export const answer = { from: "answer/index.ts" };\n');
+    writeFileSync(
+      scenario,
+      `import { rest, scenario } from 'mockstack';
+import { answer } from './answer';
+export default scenario('cached').services({ api: rest({ port: 0 }, [rest.get('/answer', answer)]) });
+`,
+    );
+    expect(await answer()).toEqual({ from: 'answer/index.ts' });
+    const saved = entry();
+    expect(await answer()).toEqual({ from: 'answer/index.ts' });
+    expect(entry()).toBe(saved);
+
+    writeFileSync(join(folder, 'answer', 'index.ts'), 'export const answer = { from: "answer/index.ts, edited" };\n');
+    expect(await answer()).toEqual({ from: 'answer/index.ts, edited' });
+    const edited = entry();
+    expect(edited).not.toBe(saved);
+
+    // `./answer` now resolves to answer.ts, a file no bundle has read yet.
+    writeFileSync(join(folder, 'answer.ts'), 'export const answer = { from: "answer.ts" };\n');
+    expect(await answer()).toEqual({ from: 'answer.ts' });
+    const resolvedAnew = entry();
+    expect(resolvedAnew).not.toBe(edited);
+
+    writeFileSync(join(project.dir, 'tsconfig.json'), '{ "compilerOptions": { "strict": true } }\n');
+    expect(await answer()).toEqual({ from: 'answer.ts' });
+    expect(entry()).not.toBe(resolvedAnew);
+  });
+
+  test('a scenario that does not build is reported every time, cached or not', async () => {
+    writeFileSync(scenario, "import { scenario } from 'mockstack';\nexport default scenario('broken'\n");
+    await expect(loadScenario(scenario)).rejects.toThrow(/cannot load scenario/);
+    await expect(loadScenario(scenario)).rejects.toThrow(/cannot load scenario/);
+    writeFileSync(
+      scenario,
+      "import { rest, scenario } from 'mockstack';\nexport default scenario('fixed').services({ api: rest({ port: 0 }, [rest.get('/x', 1)]) });\n",
+    );
+    expect((await loadScenario(scenario)).definition.name).toBe('fixed');
+  });
 });

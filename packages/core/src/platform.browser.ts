@@ -32,7 +32,7 @@ export function readTextFile(path: string): Promise<string> {
   return Promise.reject(unreadable(path));
 }
 
-export function readHashedTextFile(path: string): Promise<{ text: string; hash: string }> {
+export function readHashedTextFile(path: string): Promise<{ hash: string; text: () => string }> {
   return Promise.reject(unreadable(path));
 }
 
@@ -42,6 +42,10 @@ export function readTextFileSync(path: string): string {
 
 export function fileVersion(_path: string): string {
   return '';
+}
+
+export function fileStamp(_path: string): undefined {
+  return undefined;
 }
 
 export function writeTextFileAtomic(path: string, _text: string): Promise<void> {

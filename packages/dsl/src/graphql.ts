@@ -316,14 +316,13 @@ type FieldHandlerContext = CoreRequest & { state: unknown; call: number; publish
 function fieldRule(operation: string, options: FieldRuleOptions, responder: unknown, source = captureSource()): RuleDefinition {
   const [type = '', field = ''] = operation.split('.');
   const { args, ...match } = options.match ?? {};
-  return {
-    ...ruleBehaviour(options),
+  return Object.assign(ruleBehaviour(options), {
     operation,
     meta: { kind: 'field', type, field },
     match: options.match ? { ...match, ...(args !== undefined && { body: args }) } : undefined,
     respond: typeof responder === 'function' ? toFieldHandler(responder as FieldResolver<unknown>) : responder,
     source,
-  };
+  });
 }
 
 function toFieldHandler(resolver: FieldResolver<unknown>) {
@@ -344,14 +343,13 @@ function toFieldHandler(resolver: FieldResolver<unknown>) {
 
 function operationRule(kind: 'query' | 'mutation', name: string, options: OperationRuleOptions, responder: unknown): RuleDefinition {
   const { variables, ...match } = options.match ?? {};
-  return {
-    ...ruleBehaviour(options),
+  return Object.assign(ruleBehaviour(options), {
     operation: `${kind} ${name}`,
     meta: { kind: 'operation', type: kind, name },
     match: options.match ? { ...match, ...(variables !== undefined && { body: { variables } }) } : undefined,
     respond: typeof responder === 'function' ? toOperationHandler(responder as (ctx: OperationContext<unknown>) => unknown) : responder,
     source: captureSource(),
-  };
+  });
 }
 
 function toOperationHandler(handler: (ctx: OperationContext<unknown>) => unknown) {

@@ -213,15 +213,14 @@ function method(operation: string, ...args: unknown[]): RuleOf<unknown> {
 }
 
 function rule(operation: string, options: MethodOptions, responder: unknown, source: ReturnType<typeof captureSource>): RuleOf<unknown> {
-  return {
-    ...ruleBehaviour(options),
+  return Object.assign(ruleBehaviour(options), {
     operation,
     meta: { rpc: operation },
     match: options.match,
     // A handler is called with the adapter's request (GrpcRequest), which carries every GrpcContext field.
     respond: responder,
     source,
-  };
+  });
 }
 
 function servicesToRules<State>(

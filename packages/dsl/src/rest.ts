@@ -225,14 +225,13 @@ function route<M extends Method>(method: M) {
   ): RestRuleOf<State, Document>;
   function define(path: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = optionsAndResponder<RouteOptions>(args);
-    return {
-      ...ruleBehaviour(options),
+    return Object.assign(ruleBehaviour(options), {
       operation: `${method} ${path}`,
       meta: { method, path },
       match: options.match,
       respond: responder,
       source: captureSource(),
-    };
+    });
   }
   return define;
 }
@@ -349,15 +348,14 @@ function operation<
 ): RestRuleOf<State, Document>;
 function operation(operationId: string, ...args: unknown[]): RuleOf<unknown> {
   const [options, responder] = optionsAndResponder<RouteOptions>(args);
-  return {
-    ...ruleBehaviour(options),
+  return Object.assign(ruleBehaviour(options), {
     // Resolved to `METHOD /path` from the document when the service is expanded.
     operation: `operationId ${operationId}`,
     meta: { operationId },
     match: options.match,
     respond: responder,
     source: captureSource(),
-  };
+  });
 }
 rest.operation = operation;
 

@@ -99,7 +99,11 @@ export function optionsAndResponder<Options extends object>(args: readonly unkno
   return args.length >= 2 ? [args[0] as Options, args[1]] : [{}, args[0]];
 }
 
-/** The RuleDefinition fields of a rule's options (internal to the DSL factories). */
+/**
+ * The RuleDefinition fields of a rule's options (internal to the DSL factories). A factory adds its
+ * own with `Object.assign(ruleBehaviour(options), { … })`: spreading this object at the head of a
+ * literal took V8's slow path, ~17 µs a rule (a sixth of starting 10,000 rules).
+ */
 export function ruleBehaviour(
   options: RuleBehaviour,
 ): Pick<RuleDefinition, 'times' | 'name' | 'delay' | 'rateLimit' | 'chaos' | 'timeout' | 'whenState' | 'setState'> {

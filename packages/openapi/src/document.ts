@@ -1,5 +1,5 @@
 import { ErrorCode, MockstackError, type SourceLocation } from '@mockstack/core';
-import { readHashedTextFile } from '@mockstack/core/platform';
+import { fileStamp, readHashedTextFile } from '@mockstack/core/platform';
 import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from '@mockstack/core/startup-cache';
 import { convertSwagger } from '@mockstack/openapi/swagger';
 import type { ErrorObject } from 'ajv';
@@ -109,18 +109,28 @@ export interface LoadOptions {
  * and lists its operations. Throws an OpenApiDocumentError (with JSON pointers) when it is invalid.
  */
 export async function loadOpenApi(file: string, options: LoadOptions = {}): Promise<OpenApi> {
-  let text: string;
-  let textHash: string;
-  try {
-    // One hash names both cache entries below.
-    ({ text, hash: textHash } = options.text === undefined ? await readHashedTextFile(file) : { text: options.text, hash: contentHash(options.text) });
-  } catch (error) {
-    throw new MockstackError(ErrorCode.ContractLoad, `cannot read OpenAPI document ${file}: ${(error as Error).message}`, { cause: error });
+  // One hash of the text names both cache entries below. A file unchanged since its hash was taken
+  // (same stamp) is not read at all when its parsed document is cached (GitHub's: 13 MB read and hashed).
+  const { stamp, changedAt } = (options.text === undefined && fileStamp(file)) || { stamp: '', changedAt: Number.POSITIVE_INFINITY };
+  const known = stamp ? readStartupCache(hashMemoName(file), isHashMemo) : undefined;
+  let textHash = known && known.stamp === stamp ? known.hash : undefined;
+  let bundled = textHash === undefined ? undefined : readCachedDocument(file, textHash);
+  if (!bundled) {
+    let read: { hash: string; text: () => string };
+    try {
+      read = options.text === undefined ? await readHashedTextFile(file) : { hash: contentHash(options.text), text: () => options.text as string };
+    } catch (error) {
+      throw new MockstackError(ErrorCode.ContractLoad, `cannot read OpenAPI document ${file}: ${(error as Error).message}`, { cause: error });
+    }
+    textHash = read.hash;
+    // Every document is cached parsed (and bundled), also plain JSON: its cache entry is compact ASCII,
+    // which parses several times faster than a pretty-printed document with non-ASCII text (GitHub's).
+    bundled = readCachedDocument(file, textHash) ?? (await readDocument(file, read.text(), textHash));
+    // Only for a file that had settled (see fileStamp): a write within a tick of this one could leave the same stamp.
+    if (stamp && known?.stamp !== stamp && Date.now() - changedAt > SETTLED_MS)
+      writeStartupCache(hashMemoName(file), { stamp, hash: textHash } satisfies HashMemo);
   }
-  // Plain JSON parses as fast as its cache would; YAML and documents with external $refs are cached.
-  const swagger = isSwagger(text);
-  const cached = !isJson(file, text) || hasExternalRef(text) || swagger;
-  const { document, refHashes } = (cached && readCachedDocument(file, textHash)) || (await readDocument(file, text, textHash, cached));
+  const { document, refHashes, swagger } = bundled;
   const refs = Object.keys(refHashes);
   const version = versionOf(file, document);
   // A document this text (and these $ref'd files) made passed every check before: its warnings are kept
@@ -146,17 +156,19 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
 }
 
 /**
- * Parses the document and bundles the files its `$ref`s point into; with `cache`, keeps the result
- * (see readCachedDocument). The YAML and `$ref` libraries load only here.
+ * Parses the document and bundles the files its `$ref`s point into, and keeps the result (see
+ * readCachedDocument). The YAML and `$ref` libraries load only here.
  */
-async function readDocument(file: string, text: string, textHash: string, cache: boolean): Promise<Bundled> {
+async function readDocument(file: string, text: string, textHash: string): Promise<Bundled> {
+  const swagger = isSwagger(text);
   const read = await parseText(file, text);
   if (!isObject(read)) throw new OpenApiDocumentError(file, [{ pointer: '', message: 'the document must be an object with `openapi`, `info` and `paths`' }]);
   const parsed = read.swagger === '2.0' ? await fromSwagger(file, read) : read;
   versionOf(file, parsed);
   if (!hasExternalRef(text)) {
-    if (cache) writeCachedDocument(file, textHash, { document: parsed, refHashes: {} });
-    return { document: parsed, refHashes: {} };
+    const bundled = { document: parsed, refHashes: {}, swagger };
+    writeCachedDocument(file, textHash, bundled);
+    return bundled;
   }
   const { $RefParser } = await import('@apidevtools/json-schema-ref-parser');
   const parser = new $RefParser();
@@ -174,8 +186,8 @@ async function readDocument(file: string, text: string, textHash: string, cache:
     // Read a moment ago by the bundler: removed or made unreadable since.
     throw new MockstackError(ErrorCode.ContractLoad, `cannot read a file that OpenAPI document ${file} $refs: ${(error as Error).message}`, { cause: error });
   }
-  const bundled = { document, refHashes };
-  if (cache) writeCachedDocument(file, textHash, bundled);
+  const bundled = { document, refHashes, swagger };
+  writeCachedDocument(file, textHash, bundled);
   return bundled;
 }
 
@@ -186,6 +198,8 @@ async function readDocument(file: string, text: string, textHash: string, cache:
 interface Bundled {
   document: JsonObject;
   refHashes: Readonly<Record<string, string>>;
+  /** It was Swagger 2.0, converted. */
+  swagger: boolean;
 }
 
 /** A Swagger 2.0 document as OpenAPI 3.0, converted by swagger2openapi (small errors patched, as Swagger tools accept them). */
@@ -207,7 +221,24 @@ function isSwagger(text: string): boolean {
 }
 
 function documentCacheName(file: string, textHash: string): string {
-  return `openapi-document-v2-${contentHash(`${file}\n${textHash}`)}.json`;
+  return `openapi-document-v3-${contentHash(`${file}\n${textHash}`)}.json`;
+}
+
+/** The hash of a document's text, and the stamp (fileStamp) its file had when it was read. */
+interface HashMemo {
+  stamp: string;
+  hash: string;
+}
+
+/** A file unchanged this long is remembered by its stamp: any later write changes its change time. */
+const SETTLED_MS = 2000;
+
+function hashMemoName(file: string): string {
+  return `openapi-hash-v1-${contentHash(file)}`;
+}
+
+function isHashMemo(value: unknown): value is HashMemo {
+  return isObject(value) && typeof value.stamp === 'string' && typeof value.hash === 'string';
 }
 
 /** What a document that passed every check said at load (see loadOpenApi). */
@@ -223,25 +254,27 @@ function isCheckedDocument(value: unknown): value is CheckedDocument {
 interface CachedDocument {
   refs: Record<string, string>;
   document: JsonObject;
+  swagger: boolean;
 }
 
 /**
  * The bundled document as read before, or undefined. Parsing YAML and bundling `$ref`s (with
- * loading their libraries) cost ~0.1 s of a cold start, so a document that loaded once is kept,
- * keyed by its path and text, and used while every file it `$ref`s still has the same content.
+ * loading their libraries) cost ~0.1 s of a cold start, and decoding and parsing GitHub's 13 MB of
+ * JSON ~0.4 s, so a document that loaded once is kept, keyed by its path and text, and used while
+ * every file it `$ref`s still has the same content.
  */
 function readCachedDocument(file: string, textHash: string): Bundled | undefined {
   const cached = readStartupCache(documentCacheName(file, textHash), isCachedDocument);
-  return cached && unchanged(cached.refs) ? { document: cached.document, refHashes: cached.refs } : undefined;
+  return cached && unchanged(cached.refs) ? { document: cached.document, refHashes: cached.refs, swagger: cached.swagger } : undefined;
 }
 
 function isCachedDocument(value: unknown): value is CachedDocument {
-  if (!isObject(value) || !isObject(value.refs) || !isObject(value.document)) return false;
+  if (!isObject(value) || !isObject(value.refs) || !isObject(value.document) || typeof value.swagger !== 'boolean') return false;
   return Object.values(value.refs).every((hash) => typeof hash === 'string') && typeof value.document.openapi === 'string';
 }
 
-function writeCachedDocument(file: string, textHash: string, { document, refHashes }: Bundled): void {
-  writeStartupCache(documentCacheName(file, textHash), { refs: { ...refHashes }, document } satisfies CachedDocument);
+function writeCachedDocument(file: string, textHash: string, { document, refHashes, swagger }: Bundled): void {
+  writeStartupCache(documentCacheName(file, textHash), { refs: { ...refHashes }, document, swagger } satisfies CachedDocument);
 }
 
 function isJson(file: string, text: string): boolean {
@@ -374,6 +407,10 @@ export function routeParamName(name: string): string {
   return /^[0-9]/.test(safe) ? `_${safe}` : safe;
 }
 
+/**
+ * The document's operations. With `analyse`, also its problems and warnings; a document that passed
+ * every check before skips them (loadOpenApi uses the warnings cached with that pass).
+ */
 function collectOperations(
   document: JsonObject,
   basePath: string,
@@ -404,16 +441,7 @@ function collectOperations(
       }
       const parameters = mergeParameters(shared, Array.isArray(node.parameters) ? node.parameters : [], resolve);
       const templateNames = [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');
-      for (const name of templateNames) {
-        if (!parameters.some((p) => p.in === 'path' && p.name === name)) {
-          problems.push({ pointer: `${pointer}/parameters`, message: `path ${path} has {${name}} but the operation declares no path parameter "${name}"` });
-        }
-      }
-      for (const p of parameters) {
-        if (p.in === 'path' && !templateNames.includes(p.name)) {
-          problems.push({ pointer: `${pointer}/parameters`, message: `path parameter "${p.name}" does not appear in the path ${path}` });
-        }
-      }
+      if (analyse) checkPathParameters(path, pointer, templateNames, parameters, problems);
       const where = `${method} ${basePath}${path}`;
       if (method === 'TRACE') {
         warnings.push(`${where}: TRACE operations are not served`);
@@ -426,7 +454,7 @@ function collectOperations(
       }
       const requestBody = resolve(node.requestBody);
       const responses = isObject(node.responses) ? node.responses : {};
-      warnUnsupported(where, isObject(requestBody) ? requestBody : undefined, responses, resolve, warnings);
+      if (analyse) warnUnsupported(where, isObject(requestBody) ? requestBody : undefined, responses, resolve, warnings);
       if (analyse) warnUnsatisfiable(where, isObject(requestBody) ? requestBody : undefined, responses, conflicts, resolve, warnings);
       const renamed = templateNames.filter((n) => routeParamName(n) !== n).map((n) => [routeParamName(n), n]);
       operations.push({
@@ -445,6 +473,26 @@ function collectOperations(
     }
   }
   return operations;
+}
+
+/** Each `{name}` of the path is a declared path parameter, and each declared one is in the path. */
+function checkPathParameters(
+  path: string,
+  pointer: string,
+  templateNames: readonly string[],
+  parameters: readonly ApiParameter[],
+  problems: DocumentProblem[],
+): void {
+  for (const name of templateNames) {
+    if (!parameters.some((p) => p.in === 'path' && p.name === name)) {
+      problems.push({ pointer: `${pointer}/parameters`, message: `path ${path} has {${name}} but the operation declares no path parameter "${name}"` });
+    }
+  }
+  for (const p of parameters) {
+    if (p.in === 'path' && !templateNames.includes(p.name)) {
+      problems.push({ pointer: `${pointer}/parameters`, message: `path parameter "${p.name}" does not appear in the path ${path}` });
+    }
+  }
 }
 
 /** `/v2` + `/rates/{id}` → `/v2/rates/:id`, or undefined when a parameter shares a segment with text. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,19 @@ function document(name: string, value: object): string {
 }
 
 const resolveNothing = (node: unknown) => node;
+
+/** Runs `test` with the start-up cache in `dir/name` (MOCKSTACK_CACHE_DIR), then puts the setting back. */
+async function inCacheDir(name: string, test: (cacheDir: string) => Promise<void>): Promise<void> {
+  const cacheDir = join(dir, name);
+  const previous = process.env.MOCKSTACK_CACHE_DIR;
+  process.env.MOCKSTACK_CACHE_DIR = cacheDir;
+  try {
+    await test(cacheDir);
+  } finally {
+    if (previous === undefined) delete process.env.MOCKSTACK_CACHE_DIR;
+    else process.env.MOCKSTACK_CACHE_DIR = previous;
+  }
+}
 
 describe('loadOpenApi', () => {
   test('routes with the server base path (variables filled from defaults), parameters merged from path items', async () => {
@@ -59,10 +72,7 @@ describe('loadOpenApi', () => {
   });
 
   test('a document read before comes from the cache until it or a file it $refs changes', async () => {
-    const cacheDir = join(dir, 'cache');
-    const previous = process.env.MOCKSTACK_CACHE_DIR;
-    process.env.MOCKSTACK_CACHE_DIR = cacheDir;
-    try {
+    await inCacheDir('cache', async (cacheDir) => {
       const main = join(dir, 'cached.yaml');
       const common = join(dir, 'cached-common.yaml');
       const write = (description: string, path = '/things') => {
@@ -89,17 +99,11 @@ describe('loadOpenApi', () => {
       await expect(loadOpenApi(main)).rejects.toThrow(/cannot resolve a \$ref: .*cached-common\.yaml/);
       write('third');
       expect((await loadOpenApi(main)).document).toBeDefined();
-    } finally {
-      if (previous === undefined) delete process.env.MOCKSTACK_CACHE_DIR;
-      else process.env.MOCKSTACK_CACHE_DIR = previous;
-    }
+    });
   });
 
   test('a document that passed its checks keeps its warnings from the cache; an edit that breaks it is refused again', async () => {
-    const cacheDir = join(dir, 'cache-checked');
-    const previous = process.env.MOCKSTACK_CACHE_DIR;
-    process.env.MOCKSTACK_CACHE_DIR = cacheDir;
-    try {
+    await inCacheDir('cache-checked', async (cacheDir) => {
       const file = join(dir, 'checked.json');
       const document = (ref: string) => ({
         openapi: '3.0.3',
@@ -125,10 +129,57 @@ describe('loadOpenApi', () => {
       // The same file edited: a $ref to nothing is found again (not hidden by the cache of the valid text).
       writeFileSync(file, JSON.stringify(document('#/components/schemas/Gone')));
       await expect(loadOpenApi(file)).rejects.toThrow(/points at nothing/);
-    } finally {
-      if (previous === undefined) delete process.env.MOCKSTACK_CACHE_DIR;
-      else process.env.MOCKSTACK_CACHE_DIR = previous;
-    }
+    });
+  });
+
+  test('a plain JSON document with non-ASCII text is cached as ASCII and reads back the same; an edit reads the new text', async () => {
+    await inCacheDir('cache-json', async (cacheDir) => {
+      const file = join(dir, 'unicode.json');
+      const document = (title: string) => ({
+        openapi: '3.0.3',
+        info: { title, version: '1' },
+        paths: {
+          '/grüße': {
+            get: {
+              responses: { 200: { description: 'ok', content: { 'application/json': { example: { text: title, emoji: '😀', lone: '\ud800' } } } } },
+            },
+          },
+        },
+      });
+      // Pretty-printed, as published documents are.
+      writeFileSync(file, JSON.stringify(document('Ünïcødé — “quoted” ☃'), null, 2));
+      const first = await loadOpenApi(file);
+      const [entry] = readdirSync(cacheDir).filter((f) => f.startsWith('openapi-document-'));
+      const cached = readFileSync(join(cacheDir, String(entry)));
+      expect(cached.every((byte) => byte < 0x80)).toBe(true);
+      const second = await loadOpenApi(file);
+      expect(second.document).toEqual(first.document);
+      expect(second.document).toEqual(document('Ünïcødé — “quoted” ☃'));
+      expect(second.operations.map((o) => o.route)).toEqual(['/grüße']);
+      writeFileSync(file, JSON.stringify(document('edited ✓')));
+      expect((await loadOpenApi(file)).document).toEqual(document('edited ✓'));
+    });
+  });
+
+  test('a settled file is known by its stamp, not read again; a rewrite of the same size is read, also one a moment later', async () => {
+    await inCacheDir('cache-stamp', async (cacheDir) => {
+      const memos = () => readdirSync(cacheDir).filter((f) => f.startsWith('openapi-hash-'));
+      const file = join(dir, 'stamped.json');
+      const document = (title: string) => ({ openapi: '3.0.3', info: { title, version: '1' }, paths: {} });
+      writeFileSync(file, JSON.stringify(document('first')));
+      // Just written: its stamp is not trusted (a same-size write in the same clock tick would keep it).
+      expect((await loadOpenApi(file)).document).toEqual(document('first'));
+      expect(memos()).toEqual([]);
+      await new Promise((settle) => setTimeout(settle, 2100));
+      expect((await loadOpenApi(file)).document).toEqual(document('first'));
+      expect(memos()).toHaveLength(1);
+      expect((await loadOpenApi(file)).document).toEqual(document('first'));
+      // Same size, right away, and again a moment later: each read anew.
+      writeFileSync(file, JSON.stringify(document('other')));
+      expect((await loadOpenApi(file)).document).toEqual(document('other'));
+      writeFileSync(file, JSON.stringify(document('third')));
+      expect((await loadOpenApi(file)).document).toEqual(document('third'));
+    });
   });
 });
 

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCode, firstUserFrame, MockstackError, type ScenarioDefinition, type SourceLocation, scenarioDefinitionOf } from '@mockstack/core';
-import { build, type Message } from 'esbuild';
+import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from '@mockstack/core/startup-cache';
+import { build, version as esbuildVersion, type Message } from 'esbuild';
 import { importModule } from './import-module.js';
 
 export interface LoadedScenario {
@@ -29,33 +30,7 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
   // Also those an older mockstack wrote next to the scenario.
   if (dir !== dirname(file)) removeStaleBundles(dirname(file));
   const temp = join(dir, `.${basename(file)}.${process.pid}.${++loads}.mjs`);
-  let code: string;
-  let inputs: string[];
-  try {
-    const result = await build({
-      entryPoints: [file],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      sourcemap: 'inline',
-      logLevel: 'silent',
-      metafile: true,
-      outfile: temp,
-      // As if the bundle were the scenario itself: a scenario that finds its files from import.meta.
-      define: {
-        'import.meta.url': JSON.stringify(pathToFileURL(file).href),
-        'import.meta.filename': JSON.stringify(file),
-        'import.meta.dirname': JSON.stringify(dirname(file)),
-      },
-    });
-    code = result.outputFiles[0]?.text ?? '';
-    inputs = Object.keys(result.metafile.inputs).map((input) => resolve(input));
-  } catch (error) {
-    throw buildError(file, error);
-  }
+  const { code, inputs } = await bundleScenario(file, temp);
 
   let exported: unknown;
   // Source maps make stack frames in the scenario (a throw at import, where each rule is written)
@@ -84,6 +59,109 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
     );
   }
   return { file, definition, inputs };
+}
+
+/**
+ * The scenario bundled by esbuild into one ES module (its local imports inside, packages outside),
+ * and every local file it read. A bundle made before is taken from the start-up cache while it would
+ * come out the same: every input has the same content, each folder holding one lists the same files
+ * (an import could resolve to a new one), and the tsconfig.json, jsconfig.json and package.json
+ * esbuild reads on the way up from each are the same. That spares starting esbuild's service (a
+ * process of its own, started on the first build) and its build: ~40 ms of CPU of every start, more on
+ * a loaded machine. (esbuild is imported statically: an import() of it would fail where mockstack/testing
+ * runs as CommonJS under jest.)
+ */
+async function bundleScenario(file: string, temp: string): Promise<{ code: string; inputs: string[] }> {
+  const cacheName = `scenario-bundle-v1-${contentHash(`${file}\n${dirname(temp)}\n${esbuildVersion}`)}.json`;
+  const cached = readStartupCache(cacheName, isCachedBundle);
+  if (cached && unchanged(cached.inputs) && sameSurroundings(cached.surroundings)) return { code: cached.code, inputs: Object.keys(cached.inputs) };
+  let code: string;
+  let inputs: string[];
+  try {
+    const result = await build({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      sourcemap: 'inline',
+      logLevel: 'silent',
+      metafile: true,
+      // The source map's paths are relative to the bundle's folder (the same for every load), not its name.
+      outfile: temp,
+      // As if the bundle were the scenario itself: a scenario that finds its files from import.meta.
+      define: {
+        'import.meta.url': JSON.stringify(pathToFileURL(file).href),
+        'import.meta.filename': JSON.stringify(file),
+        'import.meta.dirname': JSON.stringify(dirname(file)),
+      },
+    });
+    code = result.outputFiles[0]?.text ?? '';
+    inputs = Object.keys(result.metafile.inputs).map((input) => resolve(input));
+  } catch (error) {
+    throw buildError(file, error);
+  }
+  try {
+    writeStartupCache(cacheName, { code, inputs: fileHashes(inputs), surroundings: surroundingsOf(inputs) } satisfies CachedBundle);
+  } catch {
+    // an input removed since esbuild read it: nothing to cache
+  }
+  return { code, inputs };
+}
+
+interface CachedBundle {
+  code: string;
+  /** Each input file with the hash of its content (fileHashes). */
+  inputs: Record<string, string>;
+  /** See surroundingsOf. */
+  surroundings: Record<string, string>;
+}
+
+function isCachedBundle(value: unknown): value is CachedBundle {
+  const record = (x: unknown): x is Record<string, string> =>
+    typeof x === 'object' && x !== null && !Array.isArray(x) && Object.values(x).every((v) => typeof v === 'string');
+  if (typeof value !== 'object' || value === null) return false;
+  const { code, inputs, surroundings } = value as Partial<CachedBundle>;
+  return typeof code === 'string' && record(inputs) && record(surroundings);
+}
+
+/** The config files esbuild reads in each folder on the way up from a file it bundles. */
+const CONFIG_FILES = ['tsconfig.json', 'jsconfig.json', 'package.json'];
+
+/**
+ * What else decides how the inputs bundle: the file names in each input's folder (by path
+ * `<folder>/`) and the content hash of each config file in it and the folders above it (by path;
+ * '' when there is none).
+ */
+function surroundingsOf(inputs: readonly string[]): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const input of inputs) {
+    found[`${dirname(input)}/`] ??= listingOf(dirname(input));
+    for (let folder = dirname(input); ; folder = dirname(folder)) {
+      for (const name of CONFIG_FILES) {
+        const config = join(folder, name);
+        found[config] ??= existsSync(config) ? contentHash(readFileSync(config, 'utf8')) : '';
+      }
+      if (folder === dirname(folder)) break;
+    }
+  }
+  return found;
+}
+
+function sameSurroundings(saved: Readonly<Record<string, string>>): boolean {
+  try {
+    return Object.entries(saved).every(([path, was]) =>
+      path.endsWith('/') ? listingOf(path.slice(0, -1)) === was : (existsSync(path) ? contentHash(readFileSync(path, 'utf8')) : '') === was,
+    );
+  } catch {
+    return false;
+  }
+}
+
+function listingOf(folder: string): string {
+  return contentHash(readdirSync(folder).sort().join('\n'));
 }
 
 function buildError(file: string, error: unknown): MockstackError {
