@@ -4,11 +4,11 @@
  * scenario delays past it); one with traffic keeps going; a WebSocket is not cut. The keep-alive timeout
  * is set far above it, so that only the idle timeout can close these connections.
  */
-import { connect, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { graphql, rest, scenario } from 'mockstack';
 import WebSocket from 'ws';
+import { rawClient } from './raw-client.js';
 
 const IDLE_MS = 1000;
 
@@ -24,20 +24,6 @@ beforeAll(async () => {
   ordersPort = stack.services.orders?.port ?? 0;
 });
 afterAll(() => stack.close());
-
-/** A raw keep-alive TCP client: what it received, and when the server closed the connection. */
-function rawClient(port: number): { socket: Socket; received: () => string; closed: Promise<number> } {
-  const socket = connect(port, '127.0.0.1');
-  let received = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    received += chunk;
-  });
-  socket.on('error', () => {});
-  const opened = Date.now();
-  const closed = new Promise<number>((done) => socket.once('close', () => done(Date.now() - opened)));
-  return { socket, received: () => received, closed };
-}
 
 const GET_ORDERS = 'GET /orders HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n';
 const answers = (text: string): number => text.match(/HTTP\/1\.1 200 OK/g)?.length ?? 0;

@@ -1,10 +1,10 @@
 import { connect as connectHttp2 } from 'node:http2';
-import { connect, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import * as grpcJs from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { graphql, grpc, rest, scenario } from 'mockstack';
+import { rawClient } from './raw-client.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -28,19 +28,6 @@ beforeAll(async () => {
   ordersPort = stack.services.orders?.port ?? 0;
 });
 afterAll(() => stack.close());
-
-/** A raw TCP client: what it received, and when the server closed the connection. */
-function rawClient(port: number): { socket: Socket; received: () => string; closed: Promise<void> } {
-  const socket = connect(port, '127.0.0.1');
-  let received = '';
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    received += chunk;
-  });
-  socket.on('error', () => {});
-  const closed = new Promise<void>((done) => socket.once('close', () => done()));
-  return { socket, received: () => received, closed };
-}
 
 async function servesOrders(): Promise<void> {
   const response = await fetch(`http://127.0.0.1:${ordersPort}/orders`);
