@@ -37,14 +37,17 @@ export async function releaseMemoryWhenIdle(options: IdleMemoryOptions = {}): Pr
     return () => {};
   }
   let last = performance.eventLoopUtilization();
-  // Counted from the heap at start: a stack that just started has nothing of load's to give back, and its first requests must not wait for a collection.
-  let released = getHeapStatistics().total_heap_size;
+  let released = 0;
+  // Only after busy time since the last release (or since the checks began): a stack that just started
+  // has nothing of load's to give back, and its first requests must not wait for a collection.
+  let busySinceRelease = false;
   let releasing = false;
   const check = (): void => {
     const now = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(now, last).utilization;
     last = now;
-    if (releasing || busy > idleUtilization) return;
+    if (busy > idleUtilization) busySinceRelease = true;
+    if (releasing || busy > idleUtilization || !busySinceRelease) return;
     const heapBefore = getHeapStatistics().total_heap_size;
     if (heapBefore - released < minGrowthBytes) return;
     releasing = true;
@@ -56,6 +59,7 @@ export async function releaseMemoryWhenIdle(options: IdleMemoryOptions = {}): Pr
         session.disconnect();
         releasing = false;
         released = getHeapStatistics().total_heap_size;
+        busySinceRelease = false;
         last = performance.eventLoopUtilization();
         onRelease?.({ heapBefore, heapAfter: released });
       });
