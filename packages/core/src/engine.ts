@@ -647,10 +647,11 @@ export class Engine {
     if (cached) return cached;
     const service = this.#model.services.get(serviceName);
     if (!service) return undefined;
+    const declared = service.operations.has(operationId);
     // An operation without rules of its own (e.g. a GraphQL operation name) and no variant on: nothing to build.
-    if (!service.operations.has(operationId) && this.#variants.length === 0) return undefined;
+    if (!declared && this.#variants.length === 0) return undefined;
     const plan = this.#planOf(service, operationId);
-    if (!service.operations.has(operationId) && plan.rules.length === 0 && !plan.serviceFault) return undefined;
+    if (!declared && plan.rules.length === 0 && !plan.serviceFault) return undefined;
     if (!plans) {
       plans = new Map();
       this.#plans.set(serviceName, plans);

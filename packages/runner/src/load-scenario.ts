@@ -138,11 +138,11 @@ const CONFIG_FILES = ['tsconfig.json', 'jsconfig.json', 'package.json'];
 function surroundingsOf(inputs: readonly string[]): Record<string, string> {
   const found: Record<string, string> = {};
   for (const input of inputs) {
-    found[`${dirname(input)}/`] ??= listingOf(dirname(input));
+    found[`${dirname(input)}/`] ??= surroundingHash(`${dirname(input)}/`);
     for (let folder = dirname(input); ; folder = dirname(folder)) {
       for (const name of CONFIG_FILES) {
         const config = join(folder, name);
-        found[config] ??= existsSync(config) ? contentHash(readFileSync(config, 'utf8')) : '';
+        found[config] ??= surroundingHash(config);
       }
       if (folder === dirname(folder)) break;
     }
@@ -152,16 +152,16 @@ function surroundingsOf(inputs: readonly string[]): Record<string, string> {
 
 function sameSurroundings(saved: Readonly<Record<string, string>>): boolean {
   try {
-    return Object.entries(saved).every(([path, was]) =>
-      path.endsWith('/') ? listingOf(path.slice(0, -1)) === was : (existsSync(path) ? contentHash(readFileSync(path, 'utf8')) : '') === was,
-    );
+    return Object.entries(saved).every(([path, was]) => surroundingHash(path) === was);
   } catch {
     return false;
   }
 }
 
-function listingOf(folder: string): string {
-  return contentHash(readdirSync(folder).sort().join('\n'));
+/** A folder's (`<folder>/`) file names, hashed; a config file's content, hashed ('' when there is none). */
+function surroundingHash(path: string): string {
+  if (path.endsWith('/')) return contentHash(readdirSync(path.slice(0, -1)).sort().join('\n'));
+  return existsSync(path) ? contentHash(readFileSync(path, 'utf8')) : '';
 }
 
 function buildError(file: string, error: unknown): MockstackError {
