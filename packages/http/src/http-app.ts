@@ -296,6 +296,15 @@ export function http2StreamOf(response: ServerResponse): { close(code?: number):
   return (response as { stream?: { close(code?: number): void } }).stream;
 }
 
+/**
+ * Resets an HTTP/2 stream (RST_STREAM with `code`) on the next turn of the event loop. Node 20 sends the
+ * frame at once; when that happens in a microtask drained while nghttp2 still reads the frames that led to
+ * it, nghttp2 frees the stream it is reading (a use-after-free valgrind shows, which corrupts the heap).
+ */
+export function resetHttp2Stream(stream: { close(code?: number): void }, code: number): void {
+  setImmediate(() => stream.close(code));
+}
+
 /** RST_STREAM codes a fault ends an HTTP/2 stream with. */
 export const HTTP2_CODES = { internalError: h2.NGHTTP2_INTERNAL_ERROR, protocolError: h2.NGHTTP2_PROTOCOL_ERROR, cancel: h2.NGHTTP2_CANCEL } as const;
 

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { faultStatusAndHeaders } from '@mockstack/core';
 import type { FastifyError, FastifyReply } from 'fastify';
-import { HTTP2_CODES, http2StreamOf, requestTimedOut } from './http-app.js';
+import { HTTP2_CODES, http2StreamOf, requestTimedOut, resetHttp2Stream } from './http-app.js';
 
 /** Largest request body an HTTP service accepts unless its `bodyLimit` says otherwise: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -58,7 +58,7 @@ export function endWithoutAnswer(reply: FastifyReply, transport: 'reset' | 'empt
   reply.hijack();
   // Over HTTP/2 the connection carries other streams: only this one is reset (RST_STREAM).
   const stream = http2StreamOf(reply.raw);
-  if (stream && transport !== 'aborted') stream.close(transport === 'reset' ? HTTP2_CODES.internalError : HTTP2_CODES.cancel);
+  if (stream && transport !== 'aborted') resetHttp2Stream(stream, transport === 'reset' ? HTTP2_CODES.internalError : HTTP2_CODES.cancel);
   else if (transport === 'reset') reply.raw.socket?.resetAndDestroy();
   else if (transport === 'empty') reply.raw.socket?.end();
   return transport === 'reset' ? 'connection reset' : transport === 'empty' ? 'empty reply' : 499;

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { BodyCapture, type WireBody } from './body.js';
-import { HTTP2_CODES, http2StreamOf } from './http-app.js';
+import { HTTP2_CODES, http2StreamOf, resetHttp2Stream } from './http-app.js';
 
 /** How a body that was not JSON went: the status to journal, what the journal shows of the body, and what went wrong. */
 export interface WireResult {
@@ -82,7 +82,7 @@ function sendMalformed(reply: FastifyReply, status: number, type: string, first:
   const stream = http2StreamOf(raw);
   if (stream) {
     raw.writeHead(status, { 'content-type': type });
-    raw.write(first, () => stream.close(HTTP2_CODES.protocolError));
+    raw.write(first, () => resetHttp2Stream(stream, HTTP2_CODES.protocolError));
     return;
   }
   const socket = raw.socket;
