@@ -43,6 +43,9 @@ export class RedisServer {
       };
       child.stdout?.on('data', onData);
       child.once('exit', (code) => fail(new Error(`redis-server exited (${code}) before it was ready:\n${output}`)));
+      child.once('error', (error) =>
+        fail(new Error(`could not start redis-server (${error.message}): install it, as .ci/run does (apt-get install redis-server)`)),
+      );
     });
     child.stdout?.resume();
   }
