@@ -69,6 +69,23 @@ test.each([
   expect(entry?.strayErrors).toEqual([expect.stringMatching(new RegExp(`handler of rule ${rule} .* loop .* was stopped`))]);
 });
 
+test('handlers that return just as their time limit runs out are each answered, 200 or the 500 of their time limit; other requests are not stopped in their place', async () => {
+  const call = async (path: string): Promise<string> => {
+    const res = await fetch(`${stack.urls.api}${path}`, { signal: AbortSignal.timeout(5000) }).catch((error: Error) => error);
+    if (res instanceof Error) return `${path}: no answer (${res.name})`;
+    const body = await res.text();
+    return res.status === 200 || (res.status === 500 && /ran for more than 60 ms|did not answer within 60 ms/.test(body)) ? 'answered' : `${path}: ${res.status} ${body}`;
+  };
+  const outcomes: string[] = [];
+  // Without a handshake with the watchdog, a stop decided as the handler returned landed in whatever ran next: a
+  // request of its own or another's then never got an answer (1 to 4 % of these calls on a busy 2-core machine).
+  for (let round = 0; round < 25; round++) {
+    outcomes.push(...(await Promise.all(['/near-limit', '/fine', '/near-limit-after-await', '/near-limit', '/near-limit-after-await', '/fine'].map(call))));
+  }
+  expect(outcomes.filter((outcome) => outcome !== 'answered')).toEqual([]);
+  await everythingServes();
+}, 60_000);
+
 test('a second runaway call is stopped the same way, and SIGTERM then stops the process', async () => {
   const [spun, fine] = await Promise.all([fetch(`${stack.urls.api}/spin`), fetch(`${stack.urls.api}/fine`)]);
   expect(spun.status).toBe(500);

@@ -93,11 +93,12 @@ function runAs<T>(run: HandlerRun, synchronous: boolean, body: () => T): T {
   try {
     return body();
   } finally {
-    unwatch(entry);
+    // Before its entry goes: a stop that took this run as it returned lands in `leave`/`resume`, and is reported from the entry.
     if (watchdog) {
       if (outerWatched) watchdog.resume(outerWatched.number, outerWatched.run.limit);
       else watchdog.leave();
     }
+    unwatch(entry);
     watched = outerWatched;
     setCurrent(outerRun);
   }
@@ -155,11 +156,11 @@ function startPromiseHooks(): void {
     },
     after(promise) {
       if ((promise as Traced)[RUN_OF] === undefined || reaction === undefined) return;
+      watchdog?.leave();
       reaction = undefined;
       setCurrent(undefined);
       unwatch(watched);
       watched = undefined;
-      watchdog?.leave();
     },
   });
   stopPromiseHooks = () => stop();

@@ -1,17 +1,18 @@
 import { Worker } from 'node:worker_threads';
 
-// Cells shared with the watchdog thread: whether a handler runs, which run it is, its time limit (ms),
-// and the run it stopped last (0 once the main thread took note).
-const RUNNING = 0;
-const RUN = 1;
-const LIMIT = 2;
-const STOPPED = 3;
+// Cells shared with the watchdog thread: the run whose code runs now (0: none; STOPPING: the watchdog
+// took the run it saw to stop it), its time limit (ms), and the run it stopped last (0 once the main thread took note).
+const ACTIVE = 0;
+const LIMIT = 1;
+const STOPPED = 2;
+const STOPPING = -1;
 
 /**
  * The watchdog thread. It sees the main thread only through the shared cells, so it runs while a
- * handler loops. When one run has lasted past its limit, it stops the main thread's JavaScript through
- * an inspector session (Runtime.terminateExecution: it unwinds to the event loop, which goes on) and
- * says which run it stopped.
+ * handler loops. When one run has lasted past its limit, it takes it (ACTIVE from that run to
+ * STOPPING: code that returned in the meantime keeps it from being taken), stops the main thread's
+ * JavaScript through an inspector session (Runtime.terminateExecution: it unwinds to the event loop,
+ * which goes on) and says which run it stopped.
  */
 const WATCHDOG_SOURCE = `
 const { workerData: cells, parentPort } = require('node:worker_threads');
@@ -21,21 +22,23 @@ session.connectToMainThread();
 let seen = 0;
 let since = 0;
 setInterval(() => {
-  if (Atomics.load(cells, ${RUNNING}) !== 1) return;
-  const run = Atomics.load(cells, ${RUN});
+  const run = Atomics.load(cells, ${ACTIVE});
+  if (run <= 0) return;
   const now = Date.now();
   if (run !== seen) {
     seen = run;
     since = now;
-  } else if (now - since >= Atomics.load(cells, ${LIMIT})) {
+  } else if (now - since >= Atomics.load(cells, ${LIMIT}) && Atomics.compareExchange(cells, ${ACTIVE}, run, ${STOPPING}) === run) {
     seen = 0;
     Atomics.store(cells, ${STOPPED}, run);
-    Atomics.store(cells, ${RUNNING}, 0);
     session.post('Runtime.terminateExecution', () => parentPort.postMessage(run));
   }
 }, 50);
 parentPort.postMessage(0);
 `;
+
+/** How long code that was taken to be stopped as it returned waits for the stop before going on regardless. */
+const STOP_ARRIVES_WITHIN_MS = 1000;
 
 /**
  * Notices handler code stuck in a loop (which would freeze every protocol, the admin API and signal
@@ -75,24 +78,35 @@ export class RunawayWatchdog {
 
   /** A handler starts running; returns its run number. */
   enter(limitMs: number): number {
-    this.#run = (this.#run + 1) | 0;
-    const run = this.#run;
+    this.#run = this.#run === 0x7fffffff ? 1 : this.#run + 1;
     this.#cells[LIMIT] = Math.min(limitMs, 2 ** 31 - 1);
-    this.#cells[RUN] = run;
-    Atomics.store(this.#cells, RUNNING, 1);
-    return run;
+    this.#switchTo(this.#run);
+    return this.#run;
   }
 
   /** Code of run `run` goes on (after a nested run it started ended). */
   resume(run: number, limitMs: number): void {
     this.#cells[LIMIT] = Math.min(limitMs, 2 ** 31 - 1);
-    this.#cells[RUN] = run;
-    Atomics.store(this.#cells, RUNNING, 1);
+    this.#switchTo(run);
   }
 
   /** The handler returned (or threw). */
   leave(): void {
-    Atomics.store(this.#cells, RUNNING, 0);
+    this.#switchTo(0);
+  }
+
+  /**
+   * Makes `run` the active one. When the watchdog took the run that was active, its stop is on its way
+   * and would land in whatever code runs when it arrives (another request's, node's own): it is waited
+   * for here, where it unwinds only what the taken run started, and that run is then answered as stopped.
+   */
+  #switchTo(run: number): void {
+    if (Atomics.exchange(this.#cells, ACTIVE, run) !== STOPPING) return;
+    Atomics.store(this.#cells, ACTIVE, 0);
+    const until = Date.now() + STOP_ARRIVES_WITHIN_MS;
+    while (Date.now() < until) {
+      // The stop ends this loop (and everything above it on the stack).
+    }
   }
 
   async close(): Promise<void> {
