@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type Fault, isFault, makeFault, parseDuration, sendPaced, sleep } from '@mockstack/core';
+import { destroyResponse } from '@mockstack/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ExecutionArgs, type ExecutionResult, execute, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { createHandler as createSseHandler } from 'graphql-sse/lib/use/fastify';
@@ -246,7 +247,7 @@ export class SubscriptionTransports {
         const prepared = await host.prepare(
           { query: params.query, variables: params.variables, operationName: params.operationName, extensions: params.extensions },
           req.raw.headers,
-          { name: 'graphql-sse', drop: () => reply.raw.destroy() },
+          { name: 'graphql-sse', drop: () => destroyResponse(reply.raw) },
         );
         // graphql-sse types the context as its own; ours is the RequestContext prepare made.
         return (isErrors(prepared) ? { data: null, errors: prepared } : prepared) as never;
@@ -281,7 +282,7 @@ export class SubscriptionTransports {
       if (!reply.raw.headersSent) {
         reply.raw.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
         reply.raw.end(JSON.stringify({ errors: [{ message: `mockstack: ${error instanceof Error ? error.message : String(error)}` }] }));
-      } else reply.raw.destroy();
+      } else destroyResponse(reply.raw);
     } finally {
       this.#sseReplies.delete(reply);
     }

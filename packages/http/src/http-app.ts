@@ -305,6 +305,12 @@ export function resetHttp2Stream(stream: { close(code?: number): void }, code: n
   setImmediate(() => stream.close(code));
 }
 
+/** Destroys a response: over HTTP/2 its stream is reset, which waits for the next turn as in `resetHttp2Stream`. */
+export function destroyResponse(response: ServerResponse): void {
+  if (http2StreamOf(response)) setImmediate(() => response.destroy());
+  else response.destroy();
+}
+
 /** RST_STREAM codes a fault ends an HTTP/2 stream with. */
 export const HTTP2_CODES = { internalError: h2.NGHTTP2_INTERNAL_ERROR, protocolError: h2.NGHTTP2_PROTOCOL_ERROR, cancel: h2.NGHTTP2_CANCEL } as const;
 

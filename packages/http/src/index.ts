@@ -11,7 +11,7 @@ export {
   type WireBody,
   wireBodyOf,
 } from './body.js';
-export { clientGoneSignal, HTTP2_CODES, HttpApp, type HttpAppOptions, http2StreamOf, requestTimedOut } from './http-app.js';
+export { clientGoneSignal, destroyResponse, HTTP2_CODES, HttpApp, type HttpAppOptions, http2StreamOf, requestTimedOut } from './http-app.js';
 export { HttpMounts } from './http-mounts.js';
 export {
   bodyLimitOf,
