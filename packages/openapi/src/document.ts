@@ -454,8 +454,11 @@ function collectOperations(
       }
       const requestBody = resolve(node.requestBody);
       const responses = isObject(node.responses) ? node.responses : {};
-      if (analyse) warnUnsupported(where, isObject(requestBody) ? requestBody : undefined, responses, resolve, warnings);
-      if (analyse) warnUnsatisfiable(where, isObject(requestBody) ? requestBody : undefined, responses, conflicts, resolve, warnings);
+      if (analyse) {
+        const body = isObject(requestBody) ? requestBody : undefined;
+        warnUnsupported(where, body, responses, resolve, warnings);
+        warnUnsatisfiable(where, body, responses, conflicts, resolve, warnings);
+      }
       const renamed = templateNames.filter((n) => routeParamName(n) !== n).map((n) => [routeParamName(n), n]);
       operations.push({
         method,

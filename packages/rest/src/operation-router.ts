@@ -39,13 +39,12 @@ export class OperationRouter<T> {
   readonly #literal = new Map<string, Map<string, { template: string; handler: T }>>();
   /** Routes with a parameter or wildcard, by their first path segment (PARAMETRIC_FIRST: it has one). */
   readonly #groups = new Map<string, RouteGroup<T>>();
-  readonly #routes: Route<T>[] = [];
-  #everyRoute: FindMyWay.Instance<FindMyWay.HTTPVersion.V1> | undefined;
+  /** Every route, literal ones included: what fastify would have (see the class). */
+  readonly #everyRoute: RouteGroup<T> = { routes: [], router: undefined };
 
   add(method: string, template: string, handler: T): void {
     const route: Route<T> = [method, template, handler];
-    this.#routes.push(route);
-    if (this.#everyRoute) addTo(this.#everyRoute, route);
+    addToGroup(this.#everyRoute, route);
     if (!LITERAL.test(template)) {
       const segment = firstSegment(template);
       const key = /[:*]/.test(segment) ? PARAMETRIC_FIRST : segment;
@@ -54,8 +53,7 @@ export class OperationRouter<T> {
         group = { routes: [], router: undefined };
         this.#groups.set(key, group);
       }
-      group.routes.push(route);
-      if (group.router) addTo(group.router, route);
+      addToGroup(group, route);
       return;
     }
     const paths = this.#literal.get(method) ?? new Map<string, { template: string; handler: T }>();
@@ -77,7 +75,7 @@ export class OperationRouter<T> {
     const hash = url.indexOf('#');
     if (hash !== -1 && (end === -1 || hash < end)) end = hash;
     const path = end === -1 ? url : url.slice(0, end);
-    if (path.includes('%') || !path.startsWith('/')) return found(this.#withEveryRoute().find(method as FindMyWay.HTTPMethod, url));
+    if (path.includes('%') || !path.startsWith('/')) return found(routerOf(this.#everyRoute).find(method as FindMyWay.HTTPMethod, url));
     const literal = this.#literal.get(method)?.get(path);
     if (literal) return { template: literal.template, handler: literal.handler, params: {}, searchParams: end === -1 ? {} : queryOf(url.slice(end + 1)) };
     const group = this.#groups.get(firstSegment(path));
@@ -87,15 +85,6 @@ export class OperationRouter<T> {
   #findParametricFirst(method: string, url: string): RoutedOperation<T> | undefined {
     const group = this.#groups.get(PARAMETRIC_FIRST);
     return group && found(routerOf(group).find(method as FindMyWay.HTTPMethod, url));
-  }
-
-  /** One router with every route, literal ones included: what fastify would have (see the class). */
-  #withEveryRoute(): FindMyWay.Instance<FindMyWay.HTTPVersion.V1> {
-    if (!this.#everyRoute) {
-      this.#everyRoute = newRouter();
-      for (const route of this.#routes) addTo(this.#everyRoute, route);
-    }
-    return this.#everyRoute;
   }
 }
 
@@ -116,6 +105,12 @@ function firstSegment(path: string): string {
   return slash === -1 ? path.slice(1) : path.slice(1, slash);
 }
 
+function addToGroup<T>(group: RouteGroup<T>, route: Route<T>): void {
+  group.routes.push(route);
+  if (group.router) addTo(group.router, route);
+}
+
+/** The group's router, built on first use. */
 function routerOf<T>(group: RouteGroup<T>): FindMyWay.Instance<FindMyWay.HTTPVersion.V1> {
   if (!group.router) {
     group.router = newRouter();

@@ -79,8 +79,7 @@ export class RunawayWatchdog {
   /** A handler starts running; returns its run number. */
   enter(limitMs: number): number {
     this.#run = this.#run === 0x7fffffff ? 1 : this.#run + 1;
-    this.#cells[LIMIT] = Math.min(limitMs, 2 ** 31 - 1);
-    this.#switchTo(this.#run);
+    this.resume(this.#run, limitMs);
     return this.#run;
   }
 
