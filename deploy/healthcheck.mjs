@@ -3,9 +3,12 @@
 //   MOCKSTACK_ADMIN_URL   default http://127.0.0.1:${MOCKSTACK_ADMIN_PORT:-9900}/__admin
 //   MOCKSTACK_ADMIN_TOKEN sent as x-mockstack-admin-token when set
 //   MOCKSTACK_GRPC_HEALTH comma-separated host:port of gRPC services to check (default 127.0.0.1:50051; "" for none)
+import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { protoPath } from 'grpc-health-check';
+
+/** The health proto mockstack serves, from the gRPC adapter's package. */
+const protoPath = createRequire(import.meta.url).resolve('@mockstack/grpc/protos/grpc/health/v1/health.proto');
 
 const admin = process.env.MOCKSTACK_ADMIN_URL ?? `http://127.0.0.1:${process.env.MOCKSTACK_ADMIN_PORT ?? '9900'}/__admin`;
 const token = process.env.MOCKSTACK_ADMIN_TOKEN;

@@ -40,11 +40,11 @@ import { build } from 'esbuild';
 const external = ['esbuild', 'ts-morph'];
 
 /**
- * Packages whose files read data shipped next to them through `__dirname` (the gRPC health and
- * reflection services load their .proto files that way). They must be dependencies of this
+ * Packages whose files read data shipped next to them through `__dirname` (the gRPC reflection
+ * service loads its .proto files that way). They must be dependencies of this
  * package, so that an installed `mockstack` finds them (see installedDirname).
  */
-const readsFilesNextToItself = ['@grpc/grpc-js', '@grpc/reflection', 'grpc-health-check'];
+const readsFilesNextToItself = ['@grpc/grpc-js', '@grpc/reflection'];
 
 const { dependencies } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 const undeclared = [...external, ...readsFilesNextToItself].filter((name) => !(name in dependencies));

@@ -185,7 +185,7 @@ test('bytes that are not a HealthCheckRequest get INVALID_ARGUMENT from the buil
     // A ten-byte varint tag ending in wire type 7, which protobuf does not have.
     const error = await sendBytes(Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]));
     expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(error?.details).toContain('grpc.health.v1.Health/Check');
+    expect(error?.details).toContain('not a valid grpc.health.v1.HealthCheckRequest');
     await expect(call(health.Check.bind(health), { service: '' })).resolves.toEqual({ status: 'SERVING' });
   } finally {
     raw.close();

@@ -144,6 +144,26 @@ test('a reflection error (unknown symbol) is answered in the protocol, and the s
   }
 });
 
+test('a reflection request whose bytes are not a reflection message is answered INVALID_ARGUMENT, and reflection keeps serving', async () => {
+  const { stack, address } = await serveGrpc({ proto: resolve(root, 'protos/payments.proto'), includeDirs: [resolve(root, 'protos')] });
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  try {
+    const bytes = (value: Buffer): Buffer => value;
+    const call = client.makeBidiStreamRequest('/grpc.reflection.v1.ServerReflection/ServerReflectionInfo', bytes, bytes);
+    const status = new Promise<grpc.StatusObject>((done) => call.on('status', done));
+    call.on('data', () => {});
+    call.on('error', () => {});
+    // A key of field 1 with wire type 7, which does not exist.
+    call.write(Buffer.from([0x0f]));
+    expect(await status).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(/not a server reflection request message/) });
+    const { services } = await reflect(address);
+    expect(services).toContain('checkout.payments.v1.PaymentService');
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
 async function reflectSymbol(address: string, symbol: string): Promise<void> {
   const { loadSync } = await import('@grpc/proto-loader');
   const dir = resolve(dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')), 'build/proto');

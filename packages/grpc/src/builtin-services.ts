@@ -1,11 +1,10 @@
+import { Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
-import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import type { ReflectionService } from '@grpc/reflection';
 import { descriptorName } from './descriptors.js';
-import { type LoadedProtos, protoFileDescriptors } from './protos.js';
-
-const HEALTH_SERVICE = 'grpc.health.v1.Health';
+import { HEALTH_PROTO, HEALTH_SERVICE, HealthService } from './health.js';
+import { type LoadedProtos, ownProtoDescriptors } from './protos.js';
 
 /**
  * Adds server reflection and the standard health service (as the service's settings ask) to a gRPC
@@ -20,84 +19,120 @@ export function addBuiltinServices(
   down: () => boolean,
 ): void {
   const withHealth = health && !protos.services.has(HEALTH_SERVICE);
-  if (reflection) {
-    const files = [...protos.fileDescriptorProtos(), ...(withHealth ? healthDescriptors() : [])];
-    // @grpc/reflection reads only `fileDescriptorProtos` of each entry.
-    const definition: PackageDefinition = {
-      mockstack: { format: 'Protocol Buffer 3 EnumDescriptorProto', type: {}, fileDescriptorProtos: files },
-    };
-    const service = new ReflectionService(definition);
-    servedAsBuilt(service, files);
-    service.addToServer({
-      addService: (definition, implementation) => {
-        const path = Object.values(definition)[0]?.path ?? '';
-        if (!protos.services.has(path.slice(1, path.lastIndexOf('/')))) server.addService(definition, implementation);
-      },
-    });
-  }
+  if (reflection) addReflection(server, protos, withHealth);
   if (withHealth) addHealth(server, protos, down);
 }
+
+const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
+
+/** A reflection method as @grpc/reflection registers it: its definition (message codecs) and handler. */
+interface ReflectionMethod {
+  definition: grpc.MethodDefinition<unknown, unknown>;
+  handler: grpc.handleBidiStreamingCall<unknown, unknown>;
+}
+
+/**
+ * Server reflection (v1 and v1alpha), built on its first call: describing every loaded file is a
+ * fifth of a cold start, for a service that few callers use. Until it is built, each version's method
+ * takes the message bytes as they come; they are decoded and answered by @grpc/reflection once it is.
+ */
+function addReflection(server: grpc.Server, protos: LoadedProtos, withHealth: boolean): void {
+  let built: Promise<Map<string, ReflectionMethod>> | undefined;
+  const bytes = (value: Buffer): Buffer => value;
+  for (const name of REFLECTION_SERVICES) {
+    if (protos.services.has(name)) continue;
+    const path = `/${name}/ServerReflectionInfo`;
+    const definition = {
+      path,
+      requestStream: true,
+      responseStream: true,
+      requestSerialize: bytes,
+      requestDeserialize: bytes,
+      responseSerialize: bytes,
+      responseDeserialize: bytes,
+    };
+    const handler = (call: grpc.ServerDuplexStream<Buffer, Buffer>): void => {
+      built ??= buildReflection(protos, withHealth);
+      built.then(
+        (methods) => answerWith(methods.get(path), call),
+        (error: unknown) => call.emit('error', { code: grpc.status.INTERNAL, details: `server reflection could not be built: ${messageOf(error)}` }),
+      );
+    };
+    server.addService({ ServerReflectionInfo: definition }, { ServerReflectionInfo: handler });
+  }
+}
+
+/**
+ * Hands the call to @grpc/reflection's handler as a stream of decoded messages: its requests are
+ * read from the call once this runs (grpc-js reads a call's messages only when asked), and its
+ * answers are encoded onto the call.
+ */
+function answerWith(method: ReflectionMethod | undefined, call: grpc.ServerDuplexStream<Buffer, Buffer>): void {
+  if (!method) {
+    call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: 'this version of server reflection is not served' });
+    return;
+  }
+  const { definition, handler } = method;
+  const messages = new Duplex({
+    objectMode: true,
+    read: () => {},
+    write: (response: unknown, _encoding, done) => {
+      call.write(definition.responseSerialize(response));
+      done();
+    },
+    final: (done) => {
+      call.end();
+      done();
+    },
+  });
+  call.on('data', (request: Buffer) => {
+    try {
+      messages.push(definition.requestDeserialize(request));
+    } catch (error) {
+      call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: `the request is not a server reflection request message: ${messageOf(error)}` });
+    }
+  });
+  call.on('end', () => messages.push(null));
+  // The handler uses only the stream side of the call (on, write, end).
+  handler(messages as unknown as grpc.ServerDuplexStream<unknown, unknown>);
+}
+
+/** @grpc/reflection's methods for the loaded files (plus grpc.health.v1 when the built-in health service is on). */
+async function buildReflection(protos: LoadedProtos, withHealth: boolean): Promise<Map<string, ReflectionMethod>> {
+  const { ReflectionService } = await import('@grpc/reflection');
+  const files = [...protos.fileDescriptorProtos(), ...(withHealth ? healthDescriptors() : [])];
+  // @grpc/reflection reads only `fileDescriptorProtos` of each entry.
+  const definition: PackageDefinition = {
+    mockstack: { format: 'Protocol Buffer 3 EnumDescriptorProto', type: {}, fileDescriptorProtos: files },
+  };
+  const service = new ReflectionService(definition);
+  servedAsBuilt(service, files);
+  const methods = new Map<string, ReflectionMethod>();
+  service.addToServer({
+    addService: (definition, implementation) => {
+      for (const [name, method] of Object.entries(definition)) {
+        methods.set(method.path, { definition: method, handler: implementation[name] as grpc.handleBidiStreamingCall<unknown, unknown> });
+      }
+    },
+  });
+  return methods;
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
  * grpc.health.v1.Health for the server ('') and each proto service: SERVING, or NOT_SERVING while
  * an active variant fails the whole service (`payments-down`), so that probes see what callers see.
  */
 function addHealth(server: grpc.Server, protos: LoadedProtos, down: () => boolean): void {
-  const names = ['', ...protos.services.keys()];
-  const health = new HealthImplementation(Object.fromEntries(names.map((n) => [n, 'SERVING' as const])));
+  const health = new HealthService(['', ...protos.services.keys()]);
   let current = 'SERVING';
-  const refresh = (): void => {
+  health.addTo(server, () => {
     const status = down() ? 'NOT_SERVING' : 'SERVING';
     if (status === current) return;
     current = status;
-    for (const name of names) health.setStatus(name, status);
-  };
-  health.addToServer({
-    addService: (definition, implementation) => {
-      const wrap =
-        (handler: grpc.UntypedHandleCall): grpc.UntypedHandleCall =>
-        (...args: Parameters<grpc.handleUnaryCall<unknown, unknown>>) => {
-          const [call, callback] = args;
-          if (call.request instanceof UndecodableRequest) {
-            const status = { code: grpc.status.INVALID_ARGUMENT, details: call.request.message };
-            if (typeof callback === 'function') callback(status);
-            else (call as unknown as grpc.ServerWritableStream<unknown, unknown>).emit('error', status);
-            return;
-          }
-          refresh();
-          (handler as (...a: unknown[]) => void)(...args);
-        };
-      const wrapped = Object.fromEntries(Object.entries(implementation).map(([name, handler]) => [name, wrap(handler)]));
-      server.addService(tolerantDecoding(definition as grpc.ServiceDefinition), wrapped);
-    },
+    health.setAll(status);
   });
-}
-
-/** A request of a built-in service whose bytes do not decode: its handler answers INVALID_ARGUMENT. */
-class UndecodableRequest {
-  constructor(readonly message: string) {}
-}
-
-/**
- * The definition with request decoding that never throws: grpc-js answers a decoding failure
- * INTERNAL (a server error), but bytes that are not the method's message are the client's mistake.
- */
-function tolerantDecoding(definition: grpc.ServiceDefinition): grpc.ServiceDefinition {
-  return Object.fromEntries(
-    Object.entries(definition).map(([name, method]) => [
-      name,
-      {
-        ...method,
-        requestDeserialize: (bytes: Buffer): unknown => {
-          try {
-            return method.requestDeserialize(bytes);
-          } catch (error) {
-            return new UndecodableRequest(`the request is not a ${method.path} request message: ${error instanceof Error ? error.message : String(error)}`);
-          }
-        },
-      },
-    ]),
-  );
 }
 
 /**
@@ -123,6 +158,6 @@ let health: Buffer[] | undefined;
 
 /** grpc.health.v1's file descriptor, so that reflection lists the built-in health service too. */
 function healthDescriptors(): Buffer[] {
-  health ??= protoFileDescriptors([healthProtoPath]).filter((file) => descriptorName(file) === 'health.proto');
+  health ??= ownProtoDescriptors(HEALTH_PROTO).filter((file) => descriptorName(file) === HEALTH_PROTO);
   return health;
 }

@@ -502,6 +502,51 @@ describe('reflection and health', () => {
     health.close();
   });
 
+  test('grpc.health.v1.Health: Check of an unknown service is NOT_FOUND, Watch streams the status, List names every service', async () => {
+    const healthDef = grpcJs.loadPackageDefinition(
+      loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto'), { keepCase: true, enums: String }),
+    );
+    const Health = (healthDef.grpc as Record<string, Record<string, Record<string, ClientConstructor>>>).health?.v1?.Health as ClientConstructor;
+    const health = new Health(address, grpcJs.credentials.createInsecure()) as grpcJs.Client & {
+      Check(r: object, cb: (e: grpcJs.ServiceError | null, v?: { status: string }) => void): void;
+      List(r: object, cb: (e: grpcJs.ServiceError | null, v?: { statuses: Record<string, { status: string }> }) => void): void;
+      Watch(r: object): grpcJs.ClientReadableStream<{ status: string }>;
+    };
+    try {
+      const unknown = await new Promise<grpcJs.ServiceError | null>((resolve) => health.Check({ service: 'no.such.Service' }, (e) => resolve(e)));
+      expect(unknown?.code).toBe(grpcJs.status.NOT_FOUND);
+      expect(unknown?.details).toContain('no.such.Service');
+      const list = await new Promise<Record<string, { status: string }> | undefined>((resolve, reject) =>
+        health.List({}, (e, v) => (e ? reject(e) : resolve(v?.statuses))),
+      );
+      expect(list).toEqual({ '': { status: 'SERVING' }, [KITCHEN]: { status: 'SERVING' }, 'test.kitchen.v1.Bar': { status: 'SERVING' } });
+      const watch = health.Watch({ service: KITCHEN });
+      const seen: string[] = [];
+      const twoStatuses = new Promise<void>((resolve) =>
+        watch.on('data', ({ status }: { status: string }) => {
+          seen.push(status);
+          if (seen.length === 2) resolve();
+        }),
+      );
+      const cancelled = new Promise((resolve) => watch.on('error', resolve));
+      // A Check after the variant switch brings the statuses up to date; the watcher hears of it.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      stack.engine.setVariants(['kitchen-down']);
+      await new Promise((resolve) => health.Check({ service: '' }, resolve));
+      await twoStatuses;
+      expect(seen).toEqual(['SERVING', 'NOT_SERVING']);
+      watch.cancel();
+      await cancelled;
+      const unknownWatch = health.Watch({ service: 'no.such.Service' });
+      unknownWatch.on('error', () => {});
+      expect(await new Promise((resolve) => unknownWatch.once('data', (v: { status: string }) => resolve(v.status)))).toBe('SERVICE_UNKNOWN');
+      unknownWatch.cancel();
+    } finally {
+      stack.engine.setVariants([]);
+      health.close();
+    }
+  });
+
   test('server reflection lists the services and serves their descriptors', async () => {
     const reflectionDef = grpcJs.loadPackageDefinition(
       loadSync(require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto'), { keepCase: true }),

@@ -9,6 +9,11 @@ import { fileDescriptorProtos, type ProtoFile } from './descriptors.js';
  * through the package's exports, not next to this file: the CLI runs this code bundled elsewhere.
  */
 const OWN_PROTOS = resolve(dirname(createRequire(import.meta.url).resolve('@mockstack/grpc/protos/google/rpc/status.proto')), '../..');
+/** One of mockstack's own protos by its import name (`grpc/health/v1/health.proto`). */
+export function ownProtoPath(name: string): string {
+  return join(OWN_PROTOS, name);
+}
+
 /** protobufjs' copies of google/protobuf/descriptor.proto, api.proto, type.proto (googleapis' option files import them). */
 const PROTOBUFJS_PROTOS = resolve(dirname(createRequire(import.meta.url).resolve('protobufjs/google/protobuf/descriptor.proto')), '../..');
 /**
@@ -139,9 +144,9 @@ function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: 
   return { root, files: parsed };
 }
 
-/** Serialized FileDescriptorProtos of `files` and what they import (for built-in services reflection lists). */
-export function protoFileDescriptors(files: readonly string[]): Buffer[] {
-  return fileDescriptorProtos(parseRoot(files, [...files.map((f) => dirname(f)), OWN_PROTOS], true));
+/** Serialized FileDescriptorProtos of one of mockstack's own protos (for a built-in service reflection lists) and what it imports. */
+export function ownProtoDescriptors(name: string): Buffer[] {
+  return fileDescriptorProtos(parseRoot([ownProtoPath(name)], [OWN_PROTOS], true));
 }
 
 /** A top-level file's import name: its path under the first dir that holds it. */
