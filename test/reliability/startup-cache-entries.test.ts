@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readStartupCache, writeStartupCache } from '@mockstack/core/startup-cache';
 import { loadOpenApi } from '@mockstack/openapi';
 import { startStack } from '@mockstack/testing';
 import { scratchDir } from './cli-process.js';
@@ -66,4 +67,37 @@ test('a cached document with the wrong content is refused and the contract read 
   }
   // and the stack serves it as before
   expect(await serveShipping()).toBe(200);
+});
+
+test('past MOCKSTACK_CACHE_MAX_MB, saving an entry removes the entries used least recently; the code caches stay', () => {
+  const own = scratchDir();
+  const dir = process.env.MOCKSTACK_CACHE_DIR;
+  const budget = process.env.MOCKSTACK_CACHE_MAX_MB;
+  process.env.MOCKSTACK_CACHE_DIR = own.dir;
+  const isText = (value: unknown): value is string => typeof value === 'string';
+  const age = (name: string, minutes: number): void => {
+    const at = new Date(Date.now() - minutes * 60_000);
+    utimesSync(join(own.dir, name), at, at);
+  };
+  try {
+    writeFileSync(join(own.dir, 'cli-up-0000.v8'), 'x'.repeat(8000));
+    age('cli-up-0000.v8', 120);
+    // Four entries of ~1 KB, saved 60, 50, 40 and 30 minutes ago, under a budget of 4 KB.
+    process.env.MOCKSTACK_CACHE_MAX_MB = String(4096 / (1024 * 1024));
+    for (const [i, minutes] of [60, 50, 40, 30].entries()) {
+      writeStartupCache(`entry-${i}`, 'x'.repeat(1000));
+      age(`entry-${i}`, minutes);
+    }
+    // The oldest is read now: it becomes the one used most recently.
+    expect(readStartupCache('entry-0', isText)).toHaveLength(1000);
+    // A fifth: the others (4.2 KB) are past the budget, so the ones used least recently go until they hold 3 KB.
+    writeStartupCache('entry-4', 'x'.repeat(1000));
+    expect(readdirSync(own.dir).sort()).toEqual(['cli-up-0000.v8', 'entry-0', 'entry-3', 'entry-4']);
+    expect(readStartupCache('entry-4', isText)).toHaveLength(1000);
+  } finally {
+    process.env.MOCKSTACK_CACHE_DIR = dir;
+    if (budget === undefined) delete process.env.MOCKSTACK_CACHE_MAX_MB;
+    else process.env.MOCKSTACK_CACHE_MAX_MB = budget;
+    own.remove();
+  }
 });

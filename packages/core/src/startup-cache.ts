@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -41,7 +41,10 @@ export function readStartupCache<T>(name: string, isValid: (value: unknown) => v
     return undefined;
   }
   const value = valueOfEntry(name, bytes);
-  if (value !== NOT_AN_ENTRY && isValid(value)) return value;
+  if (value !== NOT_AN_ENTRY && isValid(value)) {
+    markUsed(file);
+    return value;
+  }
   removeEntry(file);
   return undefined;
 }
@@ -95,8 +98,56 @@ export function writeStartupCache(name: string, value: unknown): void {
     const json = JSON.stringify(value ?? null).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     writeFileSync(`${file}.${process.pid}`, `{"name":${JSON.stringify(name)},"hash":"${contentHash(json)}","value":${json}}`);
     renameSync(`${file}.${process.pid}`, file);
+    keepWithinBudget(dir, name);
   } catch {
     // a read-only cache dir
+  }
+}
+
+/** Its modification time is when an entry was last used: the entries used least recently go first. */
+function markUsed(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // a read-only cache dir: the entry ages as if unused
+  }
+}
+
+/** How much the entries may hold: MOCKSTACK_CACHE_MAX_MB, else 256 MB. */
+function budgetBytes(): number {
+  const mb = Number(process.env.MOCKSTACK_CACHE_MAX_MB);
+  return (process.env.MOCKSTACK_CACHE_MAX_MB && Number.isFinite(mb) && mb >= 0 ? mb : 256) * 1024 * 1024;
+}
+
+/**
+ * Past its budget, removes the entries used least recently (never `written`, the one just saved) until
+ * they hold three quarters of it: every changed contract or scenario leaves a new entry behind, and
+ * a parsed OpenAPI document can weigh several MB. The CLI's code caches (`.v8`, a few per command,
+ * see bin/mockstack.js) and folders are left alone.
+ */
+function keepWithinBudget(dir: string, written: string): void {
+  const budget = budgetBytes();
+  const entries: { file: string; size: number; usedAt: number }[] = [];
+  let total = 0;
+  for (const name of readdirSync(dir)) {
+    if (name.endsWith('.v8') || name === written) continue;
+    const file = join(dir, name);
+    try {
+      const stat = statSync(file);
+      if (!stat.isFile()) continue;
+      entries.push({ file, size: stat.size, usedAt: stat.mtimeMs });
+      total += stat.size;
+    } catch {
+      // removed meanwhile by another process
+    }
+  }
+  if (total <= budget) return;
+  entries.sort((a, b) => a.usedAt - b.usedAt);
+  for (const { file, size } of entries) {
+    if (total <= budget * 0.75) break;
+    removeEntry(file);
+    total -= size;
   }
 }
 

@@ -11,7 +11,6 @@
 // not its path or modification time: a rebuild starts a new one, while a moved or copied install
 // (another checkout path, a container layer) keeps using its cache. V8 itself refuses a cache from
 // another node version (the run then compiles and saves again).
-import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -72,9 +71,12 @@ function compileBundle() {
     // no cache yet: this run compiles and saves one
   }
   const WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
-  let body = readFileSync(bundle);
-  if (!body.subarray(0, WRAPPER.length).equals(Buffer.from(WRAPPER))) body = Buffer.concat([Buffer.from(WRAPPER), body, Buffer.from('\n})')]);
-  const script = new Script(body.toString(isAscii(body) ? 'latin1' : 'utf8'), { filename: bundle, cachedData });
+  const body = readFileSync(bundle);
+  // A wrapped bundle is ASCII (bundle.mjs escapes the rest): decoded as latin1 without scanning it first.
+  const source = body.subarray(0, WRAPPER.length).equals(Buffer.from(WRAPPER))
+    ? body.toString('latin1')
+    : Buffer.concat([Buffer.from(WRAPPER), body, Buffer.from('\n})')]).toString('utf8');
+  const script = new Script(source, { filename: bundle, cachedData });
   return { script, compiled: cachedData === undefined || script.cachedDataRejected === true };
 }
 
