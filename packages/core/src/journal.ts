@@ -105,6 +105,14 @@ export interface JournalFilter {
   limit?: number | undefined;
 }
 
+/** What a record keeps of an answer. */
+type Answer = Omit<JournalResponse, 'status' | 'truncatedBytes'>;
+
+function isEmpty(query: Query): boolean {
+  for (const _ in query) return false;
+  return true;
+}
+
 /** Epoch milliseconds that arrival times are counted from (this module's load, whole seconds). */
 const ARRIVALS_FROM = Math.floor(Date.now() / 1000) * 1000;
 
@@ -120,9 +128,17 @@ export class JournalRecord implements JournalEntry {
   readonly operation: string;
   readonly target: string;
   readonly params: Record<string, string>;
-  readonly query: Query;
   readonly headers: Headers;
   body: unknown;
+  /**
+   * The query, and the answer, kept as lean as the journal can: a record keeps objects alive for as
+   * long as it is kept, and the garbage collector copies each of them again and again meanwhile (most
+   * of what journaling costs a request). An empty query is kept as undefined (the query getter makes an
+   * empty one), and an answer that is a body alone (an outcome `{ kind, rule, body }`) as that body.
+   */
+  readonly #query: Query | undefined;
+  readonly #answer: Answer | undefined;
+  readonly #answerBody: unknown;
   /**
    * Milliseconds from ARRIVALS_FROM to the arrival, whole, and the duration in hundredths of a
    * millisecond: small integers, kept in the record itself (a fractional number or an epoch time is an
@@ -145,18 +161,35 @@ export class JournalRecord implements JournalEntry {
     readonly miss: MissReport | undefined,
     readonly error: string | undefined,
     readonly variants: string[],
-    readonly answer?: Omit<JournalResponse, 'status' | 'truncatedBytes'> | undefined,
+    answer?: Answer | undefined,
   ) {
     this.protocol = request.protocol;
     this.service = request.service;
     this.operation = request.operation;
     this.target = request.target;
     this.params = request.params;
-    this.query = request.query;
+    this.#query = isEmpty(request.query) ? undefined : request.query;
     this.headers = request.headers;
     this.body = request.body;
     this.#arrival = Math.floor(arrivedAt) - ARRIVALS_FROM;
     this.#hundredths = Math.round(durationMs * 100);
+    const bodyAlone =
+      answer !== undefined &&
+      answer.headers === undefined &&
+      answer.trailers === undefined &&
+      answer.messages === undefined &&
+      answer.droppedMessages === undefined;
+    this.#answer = bodyAlone ? undefined : answer;
+    this.#answerBody = bodyAlone ? answer.body : undefined;
+  }
+
+  get query(): Query {
+    return this.#query ?? {};
+  }
+
+  /** What the engine or the adapter knows was answered: headers, trailers, body, a stream's messages. */
+  get answer(): Answer | undefined {
+    return this.#answer ?? (this.#answerBody === undefined ? undefined : { body: this.#answerBody });
   }
 
   /** Epoch milliseconds when the request arrived (whole). */
@@ -217,11 +250,12 @@ export class JournalRecord implements JournalEntry {
   /** What was answered; the body is bounded (see `RESPONSE_BODY_LIMIT`). */
   get response(): JournalResponse {
     const response: JournalResponse = { status: this.status };
-    if (!this.answer) return response;
-    if (this.answer.headers) response.headers = this.answer.headers;
-    if (this.answer.trailers) response.trailers = this.answer.trailers;
-    if (this.answer.messages) Object.assign(response, boundedMessages(this.answer.messages, this.answer.droppedMessages ?? 0));
-    const body = this.answer.body;
+    const answer = this.answer;
+    if (!answer) return response;
+    if (answer.headers) response.headers = answer.headers;
+    if (answer.trailers) response.trailers = answer.trailers;
+    if (answer.messages) Object.assign(response, boundedMessages(answer.messages, answer.droppedMessages ?? 0));
+    const body = answer.body;
     if (body === undefined) return response;
     if (body instanceof JsonText) {
       const bytes = body.bytes;

@@ -49,16 +49,16 @@ export type RedactSetting = { headers?: readonly string[] | undefined; query?: r
  * recorder takes `engine.redactor`). Handlers and matching see the request as sent.
  */
 export class Redactor {
-  readonly #headers: ReadonlySet<string>;
-  readonly #query: ReadonlySet<string>;
+  readonly #headers: NameSet;
+  readonly #query: NameSet;
 
   /** Redaction of the defaults plus every setting's names; any `false` turns it off. */
   constructor(...settings: readonly (RedactSetting | undefined)[]) {
     const off = settings.includes(false);
     const lower = (names: readonly string[] | undefined): string[] => (names ?? []).map((n) => n.toLowerCase());
     const given = settings.filter((s): s is Exclude<RedactSetting, false> => Boolean(s));
-    this.#headers = new Set(off ? [] : [...defaultRedactedHeaders, ...given.flatMap((s) => lower(s.headers))]);
-    this.#query = new Set(off ? [] : [...defaultRedactedQuery, ...given.flatMap((s) => lower(s.query))]);
+    this.#headers = new NameSet(off ? [] : [...defaultRedactedHeaders, ...given.flatMap((s) => lower(s.headers))]);
+    this.#query = new NameSet(off ? [] : [...defaultRedactedQuery, ...given.flatMap((s) => lower(s.query))]);
   }
 
   /** The request with secrets blanked; the same object when it carries none (the usual case, no copy). */
@@ -107,8 +107,8 @@ export class Redactor {
         values.push(one, ...one.split(/[\s;,=]+/).filter((part) => part.length >= MIN_SECRET_LENGTH));
       }
     };
-    for (const name in request.headers) if (this.#headers.has(name.toLowerCase())) add(request.headers[name]);
-    for (const name in request.query) if (this.#query.has(name.toLowerCase())) add(request.query[name]);
+    for (const name in request.headers) if (this.#headers.has(name)) add(request.headers[name]);
+    for (const name in request.query) if (this.#query.has(name)) add(request.query[name]);
     return [...new Set(values.filter((v) => v.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
   }
 
@@ -135,10 +135,10 @@ export class Redactor {
   }
 }
 
-function blanked<Values extends Headers | Query>(values: Values, names: ReadonlySet<string>): Values {
+function blanked<Values extends Headers | Query>(values: Values, names: NameSet): Values {
   let copy: Values | undefined;
   for (const name in values) {
-    if (!names.has(lowerCase(name)) || values[name] === undefined) continue;
+    if (!names.has(name) || values[name] === undefined) continue;
     copy ??= { ...values };
     const value = values[name];
     (copy as Record<string, string | string[]>)[name] = Array.isArray(value) ? value.map(() => REDACTED) : REDACTED;
@@ -147,22 +147,35 @@ function blanked<Values extends Headers | Query>(values: Values, names: Readonly
 }
 
 /**
- * Names in lower case, each lowered once: every request's headers are checked on its path, and the
- * same names come again and again (toLowerCase scans even a name already lower case). Bounded: past
- * its limit (a client sending ever new names) the map starts over.
+ * Lower-case names, asked for in any case. Each name asked for is answered once and remembered as it
+ * was written: every request's headers are checked on its path, the same names come again and again,
+ * and a lookup of the name as written is one hash lookup (lower-casing it first scanned it and took a
+ * second lookup). Bounded: past its limit (a client sending ever new names) it starts over.
  */
-const lowerCased = new Map<string, string>();
-const MAX_LOWER_CASED = 1024;
+class NameSet {
+  readonly #lowerCase: ReadonlySet<string>;
+  readonly #asked = new Map<string, boolean>();
 
-function lowerCase(name: string): string {
-  let lower = lowerCased.get(name);
-  if (lower === undefined) {
-    if (lowerCased.size >= MAX_LOWER_CASED) lowerCased.clear();
-    lower = name.toLowerCase();
-    lowerCased.set(name, lower);
+  constructor(lowerCase: Iterable<string>) {
+    this.#lowerCase = new Set(lowerCase);
   }
-  return lower;
+
+  get size(): number {
+    return this.#lowerCase.size;
+  }
+
+  has(name: string): boolean {
+    let known = this.#asked.get(name);
+    if (known === undefined) {
+      if (this.#asked.size >= MAX_ASKED_NAMES) this.#asked.clear();
+      known = this.#lowerCase.has(name.toLowerCase());
+      this.#asked.set(name, known);
+    }
+    return known;
+  }
 }
+
+const MAX_ASKED_NAMES = 1024;
 
 /** Shorter values are not searched for in answers: a short "secret" would blank ordinary words. */
 const MIN_SECRET_LENGTH = 8;
