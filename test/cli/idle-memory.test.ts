@@ -32,3 +32,7 @@ test('nothing is collected while the event loop is busy; once it is idle again, 
 test('after a release, an idle process is left alone until its heap grows again by the threshold', async () => {
   expect(await runCase('threshold')).toEqual({ whileIdle: 1, afterGrowth: 2 });
 });
+
+test('load that comes back soon after a release makes the next one wait twice as long; after a long quiet, one interval again', async () => {
+  expect(await runCase('backoff')).toEqual([20, 40, 80, 20]);
+});

@@ -8,9 +8,20 @@ export interface IdleMemoryOptions {
   idleUtilization?: number | undefined;
   /** Bytes the heap must have grown by since it was last given back before it is worth giving back again. Default 8 MB. */
   minGrowthBytes?: number | undefined;
-  /** Called after each release with the heap's committed bytes before and after. */
-  onRelease?: ((release: { heapBefore: number; heapAfter: number }) => void) | undefined;
+  /** Called after each release with the heap's committed bytes before and after, and how long the process had been idle. */
+  onRelease?: ((release: { heapBefore: number; heapAfter: number; idleMs: number }) => void) | undefined;
 }
+
+/**
+ * Load that came back (the heap grew by `minGrowthBytes` again, in a busy interval) within this many
+ * check intervals of a release (10 s at the default) makes the next release wait for twice as many
+ * idle intervals, up to MAX_IDLE_CHECKS; load after a longer quiet starts over at one. A release also throws away the code V8 optimised for the request path, so
+ * the first second of load after it runs cold again: bursts with short pauses between them (a test
+ * suite's batches) would pay that after every pause.
+ */
+const LOAD_RETURNED_WITHIN_CHECKS = 20;
+/** The longest wait for a release, in check intervals (8 s at the default). */
+const MAX_IDLE_CHECKS = 16;
 
 /**
  * Gives the heap that load made grow back to the system once the process is idle: `up` as a
@@ -23,8 +34,9 @@ export interface IdleMemoryOptions {
  * has grown by `minGrowthBytes` since the last release, this asks V8 for a low-memory collection
  * (the inspector's `HeapProfiler.collectGarbage`: full collections that compact the old generation,
  * shrink the young one and return the freed pages). It blocks while it runs (0.3 s for the checkout
- * stack on a loaded 2-core machine), and runs only when nothing was served for a whole interval; a
- * request arriving meanwhile waits for it.
+ * stack on a loaded 2-core machine), and runs only when nothing was served for a whole interval (or
+ * longer, when load keeps coming back soon after releases: see LOAD_RETURNED_WITHIN_CHECKS); a request
+ * arriving meanwhile waits for it.
  *
  * Returns the function that stops the checks. Without an inspector in this node build, it does nothing.
  */
@@ -42,12 +54,29 @@ export async function releaseMemoryWhenIdle(options: IdleMemoryOptions = {}): Pr
   // has nothing of load's to give back, and its first requests must not wait for a collection.
   let busySinceRelease = false;
   let releasing = false;
+  /** Idle intervals in a row, and how many a release waits for. */
+  let idleChecks = 0;
+  let idleChecksNeeded = 1;
+  /** Intervals since the last release, until load is back (undefined: no release since the last load). */
+  let checksSinceRelease: number | undefined;
   const check = (): void => {
     const now = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(now, last).utilization;
     last = now;
-    if (busy > idleUtilization) busySinceRelease = true;
-    if (releasing || busy > idleUtilization || !busySinceRelease) return;
+    if (releasing) return;
+    if (busy > idleUtilization) {
+      busySinceRelease = true;
+      idleChecks = 0;
+      // Load is back once the heap grows again: a health probe or a timer now and then does not count.
+      if (checksSinceRelease !== undefined && getHeapStatistics().total_heap_size - released >= minGrowthBytes) {
+        idleChecksNeeded = checksSinceRelease <= LOAD_RETURNED_WITHIN_CHECKS ? Math.min(idleChecksNeeded * 2, MAX_IDLE_CHECKS) : 1;
+        checksSinceRelease = undefined;
+      }
+      return;
+    }
+    if (checksSinceRelease !== undefined) checksSinceRelease++;
+    idleChecks++;
+    if (!busySinceRelease || idleChecks < idleChecksNeeded) return;
     const heapBefore = getHeapStatistics().total_heap_size;
     if (heapBefore - released < minGrowthBytes) return;
     releasing = true;
@@ -60,8 +89,9 @@ export async function releaseMemoryWhenIdle(options: IdleMemoryOptions = {}): Pr
         releasing = false;
         released = getHeapStatistics().total_heap_size;
         busySinceRelease = false;
+        checksSinceRelease = 0;
         last = performance.eventLoopUtilization();
-        onRelease?.({ heapBefore, heapAfter: released });
+        onRelease?.({ heapBefore, heapAfter: released, idleMs: idleChecks * checkEveryMs });
       });
     });
   };
