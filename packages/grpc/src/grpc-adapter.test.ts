@@ -481,15 +481,22 @@ describe('bad input', () => {
   });
 });
 
+/** A grpc.health.v1 client of the stack, from grpc-health-check's proto (what health probes speak). */
+function healthClient(): grpcJs.Client & {
+  Check(r: object, cb: (e: grpcJs.ServiceError | null, v?: { status: string }) => void): void;
+  List(r: object, cb: (e: grpcJs.ServiceError | null, v?: { statuses: Record<string, { status: string }> }) => void): void;
+  Watch(r: object): grpcJs.ClientReadableStream<{ status: string }>;
+} {
+  const healthDef = grpcJs.loadPackageDefinition(
+    loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto'), { keepCase: true, enums: String }),
+  );
+  const Health = (healthDef.grpc as Record<string, Record<string, Record<string, ClientConstructor>>>).health?.v1?.Health as ClientConstructor;
+  return new Health(address, grpcJs.credentials.createInsecure()) as ReturnType<typeof healthClient>;
+}
+
 describe('reflection and health', () => {
   test('grpc.health.v1.Health reports SERVING for the server and each service, NOT_SERVING while a variant fails the service', async () => {
-    const healthDef = grpcJs.loadPackageDefinition(
-      loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto'), { keepCase: true, enums: String }),
-    );
-    const Health = (healthDef.grpc as Record<string, Record<string, Record<string, ClientConstructor>>>).health?.v1?.Health as ClientConstructor;
-    const health = new Health(address, grpcJs.credentials.createInsecure()) as grpcJs.Client & {
-      Check(r: object, cb: (e: grpcJs.ServiceError | null, v?: { status: string }) => void): void;
-    };
+    const health = healthClient();
     const check = (service: string) =>
       new Promise<string | undefined>((resolve, reject) => health.Check({ service }, (e, v) => (e ? reject(e) : resolve(v?.status))));
     expect(await check('')).toBe('SERVING');
@@ -503,15 +510,7 @@ describe('reflection and health', () => {
   });
 
   test('grpc.health.v1.Health: Check of an unknown service is NOT_FOUND, Watch streams the status, List names every service', async () => {
-    const healthDef = grpcJs.loadPackageDefinition(
-      loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto'), { keepCase: true, enums: String }),
-    );
-    const Health = (healthDef.grpc as Record<string, Record<string, Record<string, ClientConstructor>>>).health?.v1?.Health as ClientConstructor;
-    const health = new Health(address, grpcJs.credentials.createInsecure()) as grpcJs.Client & {
-      Check(r: object, cb: (e: grpcJs.ServiceError | null, v?: { status: string }) => void): void;
-      List(r: object, cb: (e: grpcJs.ServiceError | null, v?: { statuses: Record<string, { status: string }> }) => void): void;
-      Watch(r: object): grpcJs.ClientReadableStream<{ status: string }>;
-    };
+    const health = healthClient();
     try {
       const unknown = await new Promise<grpcJs.ServiceError | null>((resolve) => health.Check({ service: 'no.such.Service' }, (e) => resolve(e)));
       expect(unknown?.code).toBe(grpcJs.status.NOT_FOUND);
