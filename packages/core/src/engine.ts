@@ -164,6 +164,7 @@ export class Engine {
   #pendingStrays = new Map<CoreRequest, string[]>();
   /** Per topic, who listens to what handlers publish (open GraphQL subscriptions). */
   readonly #topics = new Map<string, Set<(payload: unknown) => void>>();
+  readonly #variantListeners = new Set<() => void>();
 
   constructor(model: Model, options: EngineOptions = {}) {
     this.#model = model;
@@ -249,6 +250,23 @@ export class Engine {
   #applyVariants(names: readonly string[]): void {
     this.#variants = [...new Set(names)];
     this.#clearPlans();
+    this.#tellVariantListeners();
+  }
+
+  #tellVariantListeners(): void {
+    for (const listener of [...this.#variantListeners]) listener();
+  }
+
+  /**
+   * Calls `listener` after each change of the active variants (made here, or in another replica of a
+   * shared store) or of what they do (a reloaded scenario) until the returned function is called: what
+   * a health service that streams its status (grpc.health.v1 Watch) listens to.
+   */
+  onVariantsChanged(listener: () => void): () => void {
+    this.#variantListeners.add(listener);
+    return () => {
+      this.#variantListeners.delete(listener);
+    };
   }
 
   /** Back to the seed: fresh state, rule counters and sequences from the start, empty journal (in every replica of a shared store). */
@@ -322,6 +340,7 @@ export class Engine {
     this.#redactor = new Redactor(model.redact, this.#redact);
     this.#clearPlans();
     this.#variants = this.#variants.filter((n) => model.variants.has(n));
+    this.#tellVariantListeners();
     if (seedChanged || options.keepState === false) {
       this.#seed = model.seed;
       this.#streams.clear();

@@ -6,21 +6,29 @@ import { descriptorName } from './descriptors.js';
 import { HEALTH_PROTO, HEALTH_SERVICE, HealthService } from './health.js';
 import { type LoadedProtos, ownProtoDescriptors } from './protos.js';
 
+/** Whether the whole service fails now (an active variant's fault, `payments-down`), and how to hear when that may change. */
+export interface ServiceDown {
+  now(): boolean;
+  /** Calls `listener` when it may have changed; returns the function that stops that. */
+  onChange(listener: () => void): () => void;
+}
+
 /**
  * Adds server reflection and the standard health service (as the service's settings ask) to a gRPC
  * server that serves `protos`. A service the user's protos define (their own grpc/health/v1/health.proto,
  * a reflection proto) is served from those protos like any other and replaces the built-in one.
- * `down` says whether the whole service fails now (an active variant's fault): health then answers NOT_SERVING.
+ * While the whole service is `down`, health answers NOT_SERVING. Returns the function that stops
+ * listening for that (when the server closes).
  */
 export function addBuiltinServices(
   server: grpc.Server,
   protos: LoadedProtos,
   { reflection, health }: { reflection: boolean; health: boolean },
-  down: () => boolean,
-): void {
+  down: ServiceDown,
+): () => void {
   const withHealth = health && !protos.services.has(HEALTH_SERVICE);
   if (reflection) addReflection(server, protos, withHealth);
-  if (withHealth) addHealth(server, protos, down);
+  return withHealth ? addHealth(server, protos, down) : () => {};
 }
 
 const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection'];
@@ -122,17 +130,20 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 
 /**
  * grpc.health.v1.Health for the server ('') and each proto service: SERVING, or NOT_SERVING while
- * an active variant fails the whole service (`payments-down`), so that probes see what callers see.
+ * an active variant fails the whole service, so that probes (and callers watching) see what callers see.
  */
-function addHealth(server: grpc.Server, protos: LoadedProtos, down: () => boolean): void {
+function addHealth(server: grpc.Server, protos: LoadedProtos, down: ServiceDown): () => void {
   const health = new HealthService(['', ...protos.services.keys()]);
   let current = 'SERVING';
-  health.addTo(server, () => {
-    const status = down() ? 'NOT_SERVING' : 'SERVING';
+  const refresh = (): void => {
+    const status = down.now() ? 'NOT_SERVING' : 'SERVING';
     if (status === current) return;
     current = status;
     health.setAll(status);
-  });
+  };
+  refresh();
+  health.addTo(server);
+  return down.onChange(refresh);
 }
 
 /**

@@ -38,6 +38,8 @@ class GrpcServer implements ServiceServer {
   readonly #calls: ServiceCalls;
   /** Connect and gRPC-Web on the `web` port, when the service asks for it (made by listen()). */
   #web: GrpcWebServer | undefined;
+  /** Stops the built-in health service listening for variant changes. */
+  readonly #stopBuiltins: () => void;
 
   constructor(service: Service, { engine, limits }: AdapterContext) {
     this.#service = service;
@@ -74,7 +76,10 @@ class GrpcServer implements ServiceServer {
       }
       this.#server.addService(definition as grpc.ServiceDefinition, implementation);
     }
-    addBuiltinServices(this.#server, this.#protos, config, () => engine.variants.some((v) => engine.model.variants.get(v)?.services.get(service.name)?.fault));
+    this.#stopBuiltins = addBuiltinServices(this.#server, this.#protos, config, {
+      now: () => engine.variants.some((v) => engine.model.variants.get(v)?.services.get(service.name)?.fault),
+      onChange: (listener) => engine.onVariantsChanged(listener),
+    });
   }
 
   #handlerFor(method: MethodInfo): grpc.UntypedHandleCall {
@@ -124,6 +129,7 @@ class GrpcServer implements ServiceServer {
 
   /** Lets calls finish for `graceMs` (a moment by default), then cuts the rest (open streams would hold a test or the CLI forever). */
   async close(graceMs = 500): Promise<void> {
+    this.#stopBuiltins();
     await this.#web?.close(graceMs);
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.#server.forceShutdown(), graceMs);

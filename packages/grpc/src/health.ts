@@ -33,8 +33,8 @@ export class HealthService {
     }
   }
 
-  /** Adds the service to `server`; `beforeCall` runs first on every call (to bring the statuses up to date). */
-  addTo(server: grpc.Server, beforeCall: () => void): void {
+  /** Adds the service to `server`. */
+  addTo(server: grpc.Server): void {
     const definition: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
     for (const method of healthService().methodsArray) {
       const request = method.resolvedRequestType as protobuf.Type;
@@ -54,7 +54,6 @@ export class HealthService {
       Check: (call: grpc.ServerUnaryCall<unknown, object>, callback: grpc.sendUnaryData<object>) => {
         const service = this.#serviceAsked(call.request);
         if (service instanceof BadMessage) return callback({ code: grpc.status.INVALID_ARGUMENT, details: service.reason });
-        beforeCall();
         const status = this.#statuses.get(service);
         if (status) callback(null, { status });
         else callback({ code: grpc.status.NOT_FOUND, details: `Health status unknown for service ${service}` });
@@ -65,7 +64,6 @@ export class HealthService {
           call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: service.reason });
           return;
         }
-        beforeCall();
         const watcher = (status: ServingStatus): void => {
           call.write({ status });
         };
@@ -77,7 +75,6 @@ export class HealthService {
       },
       List: (call: grpc.ServerUnaryCall<unknown, object>, callback: grpc.sendUnaryData<object>) => {
         if (call.request instanceof BadMessage) return callback({ code: grpc.status.INVALID_ARGUMENT, details: call.request.reason });
-        beforeCall();
         if (this.#statuses.size > LIST_LIMIT) return callback({ code: grpc.status.RESOURCE_EXHAUSTED, details: 'Too many services to list.' });
         callback(null, { statuses: Object.fromEntries([...this.#statuses].map(([name, status]) => [name, { status }])) });
       },
