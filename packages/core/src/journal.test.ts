@@ -1,5 +1,8 @@
+import { Code } from './code.js';
 import { Journal, JournalRecord, RESPONSE_BODY_LIMIT } from './journal.js';
 import { JsonText } from './json-text.js';
+
+const request = { protocol: 'rest', service: 's', operation: 'GET /x', target: 'GET /x', params: {}, query: {}, headers: {}, body: undefined };
 
 const entry = (n: number, body: unknown = {}): JournalRecord =>
   new JournalRecord(
@@ -141,4 +144,22 @@ test('JsonText tells whether its JSON has some text in it, as text and as bytes,
     expect(new JsonText(json).mentions('}]}}')).toBe(false);
   }
   expect(new JsonText(new TextEncoder().encode('{"data":{"a":1}}')).mentions('"errors"')).toBe(false);
+});
+
+test('keeps a code, a miss and an error only where a request has one', () => {
+  const miss = { message: 'no rule', candidates: [], hint: 'add one' };
+  const failed = new JournalRecord({ ...request, query: { q: '1' } }, 0, 1, null, 404, Code.NotFound, miss, 'gone', []);
+  expect({ code: failed.code, miss: failed.miss, error: failed.error, query: failed.query }).toEqual({
+    code: Code.NotFound,
+    miss,
+    error: 'gone',
+    query: { q: '1' },
+  });
+  const plain = entry(2);
+  expect({ code: plain.code, miss: plain.miss, error: plain.error, query: plain.query }).toEqual({
+    code: undefined,
+    miss: undefined,
+    error: undefined,
+    query: {},
+  });
 });

@@ -108,6 +108,18 @@ export interface JournalFilter {
 /** What a record keeps of an answer. */
 type Answer = Omit<JournalResponse, 'status' | 'truncatedBytes'>;
 
+/**
+ * What few records have: a query, an answer with more than a body, a code, a miss report, an error.
+ * One object for them all, made only when one is there (an empty query is none).
+ */
+interface Uncommon {
+  query: Query | undefined;
+  answer: Answer | undefined;
+  code: Code | undefined;
+  miss: MissReport | undefined;
+  error: string | undefined;
+}
+
 function isEmpty(query: Query): boolean {
   for (const _ in query) return false;
   return true;
@@ -131,14 +143,13 @@ export class JournalRecord implements JournalEntry {
   readonly headers: Headers;
   body: unknown;
   /**
-   * The query, and the answer, kept as lean as the journal can: a record keeps objects alive for as
-   * long as it is kept, and the garbage collector copies each of them again and again meanwhile (most
-   * of what journaling costs a request). An empty query is kept as undefined (the query getter makes an
-   * empty one), and an answer that is a body alone (an outcome `{ kind, rule, body }`) as that body.
+   * The answer's body, and what few requests have besides (see Uncommon), kept as lean as the journal
+   * can: a record keeps objects alive for as long as it is kept, and the garbage collector copies each
+   * of them again and again meanwhile (most of what journaling costs a request), each field included.
+   * An answer that is a body alone (an outcome `{ kind, rule, body }`) is kept as that body.
    */
-  readonly #query: Query | undefined;
-  readonly #answer: Answer | undefined;
   readonly #answerBody: unknown;
+  readonly #uncommon: Uncommon | undefined;
   /**
    * Milliseconds from ARRIVALS_FROM to the arrival, whole, and the duration in hundredths of a
    * millisecond: small integers, kept in the record itself (a fractional number or an epoch time is an
@@ -157,9 +168,9 @@ export class JournalRecord implements JournalEntry {
     durationMs: number,
     readonly rule: string | null,
     readonly status: number | string,
-    readonly code: Code | undefined,
-    readonly miss: MissReport | undefined,
-    readonly error: string | undefined,
+    code: Code | undefined,
+    miss: MissReport | undefined,
+    error: string | undefined,
     readonly variants: string[],
     answer?: Answer | undefined,
   ) {
@@ -168,10 +179,11 @@ export class JournalRecord implements JournalEntry {
     this.operation = request.operation;
     this.target = request.target;
     this.params = request.params;
-    this.#query = isEmpty(request.query) ? undefined : request.query;
     this.headers = request.headers;
     this.body = request.body;
-    this.#arrival = Math.floor(arrivedAt) - ARRIVALS_FROM;
+    // Floored after the subtraction: unoptimised code boxes a difference of two fractional numbers as a
+    // heap number even when it is whole, where Math.floor gives a small integer as one (no object).
+    this.#arrival = Math.floor(arrivedAt - ARRIVALS_FROM);
     this.#hundredths = Math.round(durationMs * 100);
     const bodyAlone =
       answer !== undefined &&
@@ -179,17 +191,34 @@ export class JournalRecord implements JournalEntry {
       answer.trailers === undefined &&
       answer.messages === undefined &&
       answer.droppedMessages === undefined;
-    this.#answer = bodyAlone ? undefined : answer;
     this.#answerBody = bodyAlone ? answer.body : undefined;
+    const query = isEmpty(request.query) ? undefined : request.query;
+    const fuller = bodyAlone ? undefined : answer;
+    this.#uncommon =
+      query === undefined && fuller === undefined && code === undefined && miss === undefined && error === undefined
+        ? undefined
+        : { query, answer: fuller, code, miss, error };
   }
 
   get query(): Query {
-    return this.#query ?? {};
+    return this.#uncommon?.query ?? {};
   }
 
   /** What the engine or the adapter knows was answered: headers, trailers, body, a stream's messages. */
   get answer(): Answer | undefined {
-    return this.#answer ?? (this.#answerBody === undefined ? undefined : { body: this.#answerBody });
+    return this.#uncommon?.answer ?? (this.#answerBody === undefined ? undefined : { body: this.#answerBody });
+  }
+
+  get code(): Code | undefined {
+    return this.#uncommon?.code;
+  }
+
+  get miss(): MissReport | undefined {
+    return this.#uncommon?.miss;
+  }
+
+  get error(): string | undefined {
+    return this.#uncommon?.error;
   }
 
   /** Epoch milliseconds when the request arrived (whole). */
