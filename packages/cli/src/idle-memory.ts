@@ -15,9 +15,10 @@ export interface IdleMemoryOptions {
 /**
  * Load that came back (the heap grew by `minGrowthBytes` again, in a busy interval) within this many
  * check intervals of a release (10 s at the default) makes the next release wait for twice as many
- * idle intervals, up to MAX_IDLE_CHECKS; load after a longer quiet starts over at one. A release also throws away the code V8 optimised for the request path, so
- * the first second of load after it runs cold again: bursts with short pauses between them (a test
- * suite's batches) would pay that after every pause.
+ * idle intervals, up to MAX_IDLE_CHECKS; load after a longer quiet starts over at one. A release also
+ * throws away the code V8 optimised for the request path, so the first second of load after it runs
+ * cold again: bursts with short pauses between them (a test suite's batches) would pay that after
+ * every pause.
  */
 const LOAD_RETURNED_WITHIN_CHECKS = 20;
 /** The longest wait for a release, in check intervals (8 s at the default). */

@@ -9,11 +9,6 @@ import { fileDescriptorProtos, type ProtoFile } from './descriptors.js';
  * through the package's exports, not next to this file: the CLI runs this code bundled elsewhere.
  */
 const OWN_PROTOS = resolve(dirname(createRequire(import.meta.url).resolve('@mockstack/grpc/protos/google/rpc/status.proto')), '../..');
-/** One of mockstack's own protos by its import name (`grpc/health/v1/health.proto`). */
-export function ownProtoPath(name: string): string {
-  return join(OWN_PROTOS, name);
-}
-
 /** protobufjs' copies of google/protobuf/descriptor.proto, api.proto, type.proto (googleapis' option files import them). */
 const PROTOBUFJS_PROTOS = resolve(dirname(createRequire(import.meta.url).resolve('protobufjs/google/protobuf/descriptor.proto')), '../..');
 /**
@@ -21,6 +16,11 @@ const PROTOBUFJS_PROTOS = resolve(dirname(createRequire(import.meta.url).resolve
  * copy of google/rpc/status.proto (e.g. from googleapis) is the one loaded, never both.
  */
 const OWN_FILES = ['google/rpc/status.proto', 'google/rpc/error_details.proto', 'google/protobuf/struct.proto'];
+
+/** One of mockstack's own protos by its import name (`grpc/health/v1/health.proto`). */
+export function ownProtoPath(name: string): string {
+  return join(OWN_PROTOS, name);
+}
 
 /** One RPC of a loaded proto service. */
 export interface MethodInfo {
