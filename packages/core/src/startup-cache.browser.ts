@@ -14,7 +14,13 @@ export function readStartupCache<T>(_name: string, _isValid: (value: unknown) =>
   return undefined;
 }
 
+export function readStartupCacheText<T>(_name: string, _decode: (text: string) => T | undefined): T | undefined {
+  return undefined;
+}
+
 export function writeStartupCache(_name: string, _value: unknown): void {}
+
+export function writeStartupCacheText(_name: string, _text: string): void {}
 
 export function fileHashes(_files: readonly string[]): Record<string, string> {
   return {};

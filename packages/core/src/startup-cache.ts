@@ -32,6 +32,23 @@ export function contentHash(text: string): string {
  * the work itself, so a bad cache never passes for a problem in the user's files.
  */
 export function readStartupCache<T>(name: string, isValid: (value: unknown) => value is T): T | undefined {
+  return readStartupCacheText(name, (text) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    return isValid(value) ? value : undefined;
+  });
+}
+
+/**
+ * What `decode` makes of the text saved under `name` by writeStartupCacheText, or undefined; as
+ * readStartupCache, an entry that is not what was written, or that `decode` refuses (undefined), is
+ * removed. The text comes as a one-byte string: slices of it cost no copy.
+ */
+export function readStartupCacheText<T>(name: string, decode: (text: string) => T | undefined): T | undefined {
   const file = join(startupCacheDir(), name);
   let bytes: Buffer;
   try {
@@ -40,8 +57,9 @@ export function readStartupCache<T>(name: string, isValid: (value: unknown) => v
     if ((error as { code?: string }).code !== 'ENOENT') removeEntry(file);
     return undefined;
   }
-  const value = valueOfEntry(name, bytes);
-  if (value !== NOT_AN_ENTRY && isValid(value)) {
+  const text = textOfEntry(name, bytes);
+  const value = text === undefined ? undefined : decode(text);
+  if (value !== undefined) {
     markUsed(file);
     return value;
   }
@@ -58,45 +76,45 @@ function removeEntry(file: string): void {
   }
 }
 
-const NOT_AN_ENTRY = Symbol('not an entry');
-
 /**
- * The value of an entry as writeStartupCache writes it, `{"name":…,"hash":"<sha1 of the value's
- * JSON>","value":<the value's JSON>}`, or NOT_AN_ENTRY. The hash is checked on the bytes as read, and
- * the value's JSON (ASCII) is decoded one byte a character: a parsed OpenAPI document of 7 MB reads in
- * a fraction of the time its JSON would take to re-serialise for the check, or to decode as UTF-8.
+ * The text of an entry as writeStartupCacheText writes it, `{"name":…,"hash":"<sha1 of the
+ * text>","value":<the text>}`, or undefined. The hash is checked on the bytes as read, and the text
+ * (ASCII) is decoded one byte a character: a parsed OpenAPI document of 7 MB reads in a fraction of
+ * the time its JSON would take to re-serialise for the check, or to decode as UTF-8.
  */
-function valueOfEntry(name: string, bytes: Buffer): unknown {
+function textOfEntry(name: string, bytes: Buffer): string | undefined {
   const head = `{"name":${JSON.stringify(name)},"hash":"`;
   const middle = '","value":';
   const valueAt = head.length + HASH_LENGTH + middle.length;
-  if (bytes.length <= valueAt || bytes[bytes.length - 1] !== CLOSING_BRACE) return NOT_AN_ENTRY;
-  if (bytes.toString('latin1', 0, head.length) !== head || bytes.toString('latin1', head.length + HASH_LENGTH, valueAt) !== middle) return NOT_AN_ENTRY;
-  const json = bytes.subarray(valueAt, bytes.length - 1);
-  if (createHash('sha1').update(json).digest('hex') !== bytes.toString('latin1', head.length, head.length + HASH_LENGTH)) return NOT_AN_ENTRY;
-  try {
-    return JSON.parse(json.toString(isAscii(json) ? 'latin1' : 'utf8'));
-  } catch {
-    return NOT_AN_ENTRY;
-  }
+  if (bytes.length <= valueAt || bytes[bytes.length - 1] !== CLOSING_BRACE) return undefined;
+  if (bytes.toString('latin1', 0, head.length) !== head || bytes.toString('latin1', head.length + HASH_LENGTH, valueAt) !== middle) return undefined;
+  const text = bytes.subarray(valueAt, bytes.length - 1);
+  if (createHash('sha1').update(text).digest('hex') !== bytes.toString('latin1', head.length, head.length + HASH_LENGTH)) return undefined;
+  return text.toString(isAscii(text) ? 'latin1' : 'utf8');
 }
 
 /** Hex digits of a sha1 (contentHash). */
 const HASH_LENGTH = 40;
 const CLOSING_BRACE = 0x7d;
 
-/**
- * Saves a JSON value under `name`. Its JSON is written in ASCII (`\u` escapes), so that it reads back
- * as a one-byte string (see valueOfEntry). A cache dir that cannot be written only costs the work next time.
- */
+/** Saves a JSON value under `name` (read back by readStartupCache). */
 export function writeStartupCache(name: string, value: unknown): void {
+  writeStartupCacheText(name, JSON.stringify(value ?? null));
+}
+
+/**
+ * Saves a text under `name` (read back by readStartupCacheText). It is written in ASCII (`\u`
+ * escapes, so JSON in it stays JSON) and reads back as a one-byte string (see textOfEntry). A cache
+ * dir that cannot be written only costs the work next time.
+ */
+export function writeStartupCacheText(name: string, text: string): void {
   const dir = startupCacheDir();
   const file = join(dir, name);
   try {
     mkdirSync(dir, { recursive: true });
     // Written aside and renamed: a process starting now reads all of it or nothing.
-    const json = JSON.stringify(value ?? null).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    writeFileSync(`${file}.${process.pid}`, `{"name":${JSON.stringify(name)},"hash":"${contentHash(json)}","value":${json}}`);
+    const ascii = text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    writeFileSync(`${file}.${process.pid}`, `{"name":${JSON.stringify(name)},"hash":"${contentHash(ascii)}","value":${ascii}}`);
     renameSync(`${file}.${process.pid}`, file);
     keepWithinBudget(dir, name);
   } catch {

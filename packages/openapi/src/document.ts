@@ -1,8 +1,9 @@
 import { ErrorCode, MockstackError, type SourceLocation } from '@mockstack/core';
 import { fileStamp, readHashedTextFile } from '@mockstack/core/platform';
-import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from '@mockstack/core/startup-cache';
+import { contentHash, fileHashes, readStartupCache, writeStartupCache } from '@mockstack/core/startup-cache';
 import { convertSwagger } from '@mockstack/openapi/swagger';
 import type { ErrorObject } from 'ajv';
+import { type Bundled, readCachedDocument, writeCachedDocument } from './document-cache.js';
 import { deref, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
 import { SchemaConflicts } from './schema-conflicts.js';
 import { specValidator } from './spec-check.js';
@@ -191,17 +192,6 @@ async function readDocument(file: string, text: string, textHash: string): Promi
   return bundled;
 }
 
-/**
- * A document with its external `$ref`s bundled in, and the content hash of each file they named
- * (hashed once per load: they name the cache entries of the bundle and of the checks).
- */
-interface Bundled {
-  document: JsonObject;
-  refHashes: Readonly<Record<string, string>>;
-  /** It was Swagger 2.0, converted. */
-  swagger: boolean;
-}
-
 /** A Swagger 2.0 document as OpenAPI 3.0, converted by swagger2openapi (small errors patched, as Swagger tools accept them). */
 async function fromSwagger(file: string, swagger: JsonObject): Promise<JsonObject> {
   try {
@@ -218,10 +208,6 @@ async function fromSwagger(file: string, swagger: JsonObject): Promise<JsonObjec
 /** `"swagger": "2.0"` near the top, JSON or YAML. */
 function isSwagger(text: string): boolean {
   return /^\s*\{?\s*["']?swagger["']?\s*:\s*["']?2\.0/m.test(text.slice(0, 4096));
-}
-
-function documentCacheName(file: string, textHash: string): string {
-  return `openapi-document-v3-${contentHash(`${file}\n${textHash}`)}.json`;
 }
 
 /** The hash of a document's text, and the stamp (fileStamp) its file had when it was read. */
@@ -248,33 +234,6 @@ interface CheckedDocument {
 
 function isCheckedDocument(value: unknown): value is CheckedDocument {
   return isObject(value) && Array.isArray(value.warnings) && value.warnings.every((w) => typeof w === 'string');
-}
-
-/** A cached, bundled document: `refs` are the other files it was bundled from, with the hash of their content. */
-interface CachedDocument {
-  refs: Record<string, string>;
-  document: JsonObject;
-  swagger: boolean;
-}
-
-/**
- * The bundled document as read before, or undefined. Parsing YAML and bundling `$ref`s (with
- * loading their libraries) cost ~0.1 s of a cold start, and decoding and parsing GitHub's 13 MB of
- * JSON ~0.4 s, so a document that loaded once is kept, keyed by its path and text, and used while
- * every file it `$ref`s still has the same content.
- */
-function readCachedDocument(file: string, textHash: string): Bundled | undefined {
-  const cached = readStartupCache(documentCacheName(file, textHash), isCachedDocument);
-  return cached && unchanged(cached.refs) ? { document: cached.document, refHashes: cached.refs, swagger: cached.swagger } : undefined;
-}
-
-function isCachedDocument(value: unknown): value is CachedDocument {
-  if (!isObject(value) || !isObject(value.refs) || !isObject(value.document) || typeof value.swagger !== 'boolean') return false;
-  return Object.values(value.refs).every((hash) => typeof hash === 'string') && typeof value.document.openapi === 'string';
-}
-
-function writeCachedDocument(file: string, textHash: string, { document, refHashes, swagger }: Bundled): void {
-  writeStartupCache(documentCacheName(file, textHash), { refs: { ...refHashes }, document, swagger } satisfies CachedDocument);
 }
 
 function isJson(file: string, text: string): boolean {

@@ -161,6 +161,52 @@ describe('loadOpenApi', () => {
     });
   });
 
+  test('from the cache, components and webhooks are parsed when first read; the document is the same, in the same order, and can be changed', async () => {
+    await inCacheDir('cache-deferred', async () => {
+      const big = (title: string) => ({
+        type: 'object',
+        title,
+        properties: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`field${i}`, { type: 'string' }])),
+      });
+      const file = document('deferred.json', {
+        openapi: '3.1.0',
+        info: { title: 'deferred', version: '1' },
+        paths: {
+          '/pets/{id}': {
+            parameters: [{ $ref: '#/components/parameters/Id' }],
+            get: { responses: { 200: { $ref: '#/components/responses/Pet' } } },
+          },
+        },
+        webhooks: {
+          petAdded: { post: { requestBody: { content: { 'application/json': { schema: big('Hook') } } }, responses: { 200: { description: 'ok' } } } },
+        },
+        components: {
+          schemas: { Pet: big('Pet'), Small: { type: 'string' }, Owner: big('Owner') },
+          parameters: { Id: { name: 'id', in: 'path', required: true, schema: { type: 'string', description: 'x'.repeat(300) } } },
+          responses: { Pet: { description: 'a pet', content: { 'application/json': { schema: { $ref: '#/components/schemas/Pet' } } } } },
+        },
+      });
+      const parsed = await loadOpenApi(file);
+      const cached = await loadOpenApi(file);
+      const schemas = cached.document.components as { schemas: Record<string, unknown> };
+      // Not parsed yet: an accessor in place of each entry big enough to defer.
+      const deferred = (key: string) => typeof Object.getOwnPropertyDescriptor(schemas.schemas, key)?.get === 'function';
+      expect(['Pet', 'Small', 'Owner'].map(deferred)).toEqual([true, false, true]);
+      // The route's parameter came through its deferred entry.
+      expect(cached.operations.map((o) => [o.route, o.parameters.map((p) => p.name)])).toEqual([['/pets/:id', ['id']]]);
+      expect(cached.resolve({ $ref: '#/components/schemas/Pet' })).toEqual(big('Pet'));
+      expect(deferred('Pet')).toBe(false);
+      expect(deferred('Owner')).toBe(true);
+      expect(Object.keys(schemas.schemas)).toEqual(['Pet', 'Small', 'Owner']);
+      expect(cached.document).toEqual(parsed.document);
+      expect(JSON.stringify(cached.document)).toBe(JSON.stringify(parsed.document));
+      schemas.schemas.Owner = { type: 'null' };
+      expect(schemas.schemas.Owner).toEqual({ type: 'null' });
+      // Loading it again gives the cached document, not the one changed in memory.
+      expect((await loadOpenApi(file)).document).toEqual(parsed.document);
+    });
+  });
+
   test('a settled file is known by its stamp, not read again; a rewrite of the same size is read, also one a moment later', async () => {
     await inCacheDir('cache-stamp', async (cacheDir) => {
       const memos = () => readdirSync(cacheDir).filter((f) => f.startsWith('openapi-hash-'));

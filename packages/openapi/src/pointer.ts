@@ -8,9 +8,12 @@ export function getPointer(root: unknown, pointer: string): unknown {
   if (pointer === '' || pointer === '#') return root;
   const path = pointer.startsWith('#') ? pointer.slice(1) : pointer;
   let node: unknown = root;
-  for (const raw of path.split('/').slice(1)) {
+  const segments = path.split('/');
+  for (let i = 1; i < segments.length; i++) {
     if (node === null || typeof node !== 'object') return undefined;
-    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    const raw = segments[i] as string;
+    // Most segments (`components`, `schemas`, `Pet`) have nothing to decode: GitHub's 1,000 operations `$ref` ~4,000 parameters at each start.
+    const key = raw.includes('%') || raw.includes('~') ? decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~') : raw;
     node = (node as Record<string, unknown>)[key];
   }
   return node;
