@@ -13,6 +13,14 @@
 // not its path or modification time: a rebuild starts a new one, while a moved or copied install
 // (another checkout path, a container layer) keeps using its cache. V8 itself refuses a cache from
 // another node version (the run then compiles and saves again).
+//
+// Not a V8 startup snapshot (`node --snapshot-blob`, tried for issue 17 on node 20.20): node 20 cannot
+// put http, https, http2 or tls in a user snapshot (V8 aborts: "global handle not serialized"), so
+// fastify and grpc-js would need them stubbed at build and loaded at run time, where a process started
+// from a user snapshot compiles node's own modules without their code cache; deserialising the
+// evaluated bundle (a 15-17 MB blob) takes ~180 ms more than node's own snapshot; code first run after
+// start is compiled with no cache; and the blob must be given to a node starting, i.e. a second
+// process. Started directly from such a blob, checkout answered 1.22x later with 1.15-1.21x the CPU.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
