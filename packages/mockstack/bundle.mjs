@@ -146,6 +146,26 @@ const graphqlWithoutRealmCheck = {
   },
 };
 
+/**
+ * grpc-js asks node's `net.isIPv6` about every address it binds (to print it), a host name or an
+ * IPv4 address most of the time. Node's IPv6 pattern is large: its first runs cost 7-20 ms of every
+ * start that serves gRPC. An IPv6 address always has a colon, a host name or an IPv4 address never,
+ * so grpc-js gets a `net` whose isIPv6 asks the pattern only about text with a colon (the same answers).
+ */
+const grpcIsIPv6WithoutPattern = {
+  name: 'grpc-is-ipv6-without-pattern',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^(node:)?net$/ }, ({ importer }) =>
+      /[\\/]@grpc[\\/]grpc-js[\\/]/.test(importer) ? { path: 'net', namespace: 'grpc-net' } : undefined,
+    );
+    bundler.onLoad({ filter: /.*/, namespace: 'grpc-net' }, () => ({
+      contents:
+        "const net = require('node:net');\nmodule.exports = Object.create(net, { isIPv6: { value: (input) => String(input).includes(':') && net.isIPv6(input), enumerable: true } });",
+      loader: 'js',
+    }));
+  },
+};
+
 /** `./x` or `../x`: a path from the folder of `from` to `to`, as require() takes it. */
 function relativeImport(from, to) {
   const path = relative(dirname(from), to);
@@ -176,7 +196,7 @@ async function bundleWithLibraries(entry, outfile, options = {}) {
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     external,
-    plugins: [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck],
+    plugins: [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck, grpcIsIPv6WithoutPattern],
     metafile: true,
     logLevel: 'warning',
     ...options,
@@ -239,7 +259,32 @@ const builds = await Promise.all([
 const CLI_WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
 for (const file of ['cli/mockstack.cjs', 'testing.cjs']) {
   const ascii = readFileSync(join(dist, file), 'utf8').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  writeFileSync(join(dist, file), file === 'cli/mockstack.cjs' ? `${CLI_WRAPPER}${toEsmOncePerModule(ascii)}\n})` : ascii);
+  writeFileSync(join(dist, file), file === 'cli/mockstack.cjs' ? `${CLI_WRAPPER}${recordModulesRun(toEsmOncePerModule(ascii))}\n})` : ascii);
+}
+
+/**
+ * Lists, in `module.exports.modulesRun`, the bundled modules a run has run (by their paths, in the
+ * order they first ran). bin/mockstack.js compares it with the modules the runs that saved its V8
+ * code cache ran, and saves the cache again when this run ran modules the cache has no code for
+ * (see compiledBeyondCache there). One push per module, the first time it runs.
+ */
+function recordModulesRun(code) {
+  const helpers = [
+    [
+      'var __esm=(fn,res,err)=>function __init(){if(err)throw err[0];try{return fn&&(res=(0,fn[__getOwnPropNames(fn)[0]])(fn=0)),res}',
+      'var __esm=(fn,res,err)=>function __init(){if(err)throw err[0];try{return fn&&(__modulesRun.push(__getOwnPropNames(fn)[0]),res=(0,fn[__getOwnPropNames(fn)[0]])(fn=0)),res}',
+    ],
+    [
+      'var __commonJS=(cb,mod)=>function __require(){try{return mod||(0,cb[__getOwnPropNames(cb)[0]])((mod={exports:{}}).exports,mod),mod.exports}',
+      'var __commonJS=(cb,mod)=>function __require(){try{return mod||(__modulesRun.push(__getOwnPropNames(cb)[0]),(0,cb[__getOwnPropNames(cb)[0]])((mod={exports:{}}).exports,mod)),mod.exports}',
+    ],
+  ];
+  let recorded = code;
+  for (const [helper, recording] of helpers) {
+    if (!recorded.includes(helper)) throw new Error(`bundle: esbuild's module helper is no longer \`${helper.slice(0, 30)}…\`; update recordModulesRun in bundle.mjs`);
+    recorded = recorded.replace(helper, recording);
+  }
+  return `var __modulesRun=module.exports.modulesRun=[];${recorded}`;
 }
 
 /**

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCode, firstUserFrame, MockstackError, type ScenarioDefinition, type SourceLocation, scenarioDefinitionOf } from '@mockstack/core';
 import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from '@mockstack/core/startup-cache';
-import { build, version as esbuildVersion, type Message } from 'esbuild';
+import type { Message } from 'esbuild';
 import { importModule } from './import-module.js';
 
 export interface LoadedScenario {
@@ -68,17 +69,16 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
  * (an import could resolve to a new one), and the tsconfig.json, jsconfig.json and package.json
  * esbuild reads on the way up from each are the same. That spares starting esbuild's service (a
  * process of its own, started on the first build) and its build: ~40 ms of CPU of every start, more on
- * a loaded machine. (esbuild is imported statically: an import() of it would fail where mockstack/testing
- * runs as CommonJS under jest.)
+ * a loaded machine, and loading esbuild's JavaScript API at all (see esbuild()).
  */
 async function bundleScenario(file: string, temp: string): Promise<{ code: string; inputs: string[] }> {
-  const cacheName = `scenario-bundle-v1-${contentHash(`${file}\n${dirname(temp)}\n${esbuildVersion}`)}.json`;
+  const cacheName = `scenario-bundle-v1-${contentHash(`${file}\n${dirname(temp)}\n${esbuildVersion()}`)}.json`;
   const cached = readStartupCache(cacheName, isCachedBundle);
   if (cached && unchanged(cached.inputs) && sameSurroundings(cached.surroundings)) return { code: cached.code, inputs: Object.keys(cached.inputs) };
   let code: string;
   let inputs: string[];
   try {
-    const result = await build({
+    const result = await esbuild().build({
       entryPoints: [file],
       bundle: true,
       write: false,
@@ -125,6 +125,22 @@ function isCachedBundle(value: unknown): value is CachedBundle {
   if (typeof value !== 'object' || value === null) return false;
   const { code, inputs, surroundings } = value as Partial<CachedBundle>;
   return typeof code === 'string' && record(inputs) && record(surroundings);
+}
+
+const requireFromHere = createRequire(import.meta.url);
+
+/**
+ * esbuild's JavaScript API, loaded by the first scenario bundle made: 25-50 ms of a start that takes
+ * its bundle from the start-up cache would go to loading what it never calls. Required rather than
+ * import()ed: import() fails where mockstack/testing runs as CommonJS under jest.
+ */
+function esbuild(): typeof import('esbuild') {
+  return requireFromHere('esbuild') as typeof import('esbuild');
+}
+
+/** The version of the esbuild that would bundle a scenario, from its package.json (not loading esbuild). */
+function esbuildVersion(): string {
+  return (requireFromHere('esbuild/package.json') as { version: string }).version;
 }
 
 /** The config files esbuild reads in each folder on the way up from a file it bundles. */
