@@ -89,7 +89,14 @@ async function up(project: string, args: readonly string[]): Promise<{ ready: Re
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  const ready = JSON.parse(readFileSync(readyFile, 'utf8')) as ReadyFile;
+  let ready: ReadyFile;
+  try {
+    ready = JSON.parse(readFileSync(readyFile, 'utf8')) as ReadyFile;
+  } catch (error) {
+    // Never leave a server behind: it would keep jest from exiting.
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     ready,
     stop: () => {

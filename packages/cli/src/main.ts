@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import {
@@ -12,6 +12,7 @@ import {
   type Rule,
   rulesById,
 } from '@mockstack/core';
+import { writeTextFileAtomic } from '@mockstack/core/platform';
 import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario, STORE_ENV } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
 import { releaseMemoryWhenIdle } from './idle-memory.js';
@@ -423,7 +424,8 @@ async function up(files: string[], options: UpOptions): Promise<number> {
     );
   }
   if (options.readyFile) {
-    writeFileSync(
+    // At once: a CI script polling for the file must never read half of it.
+    await writeTextFileAtomic(
       options.readyFile,
       `${JSON.stringify({ scenario: engine.model.name, pid: process.pid, services: running.services, admin: running.admin?.url, adminToken: running.admin?.token }, null, 2)}\n`,
     );
