@@ -266,7 +266,7 @@ for (const file of ['cli/mockstack.cjs', 'testing.cjs']) {
  * Lists, in `module.exports.modulesRun`, the bundled modules a run has run (by their paths, in the
  * order they first ran). bin/mockstack.js compares it with the modules the runs that saved its V8
  * code cache ran, and saves the cache again when this run ran modules the cache has no code for
- * (see compiledBeyondCache there). One push per module, the first time it runs.
+ * (see ranBeyondCache there). One push per module, the first time it runs.
  */
 function recordModulesRun(code) {
   const helpers = [
