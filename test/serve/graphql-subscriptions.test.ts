@@ -1,11 +1,12 @@
 /**
  * GraphQL subscriptions on the GraphQL service's own port and path: WebSocket (graphql-ws) and SSE
- * (graphql-sse), with real clients (graphql-ws's, graphql-sse's and Apollo Client's) over real sockets.
+ * (graphql-sse), with real clients (graphql-ws's, graphql-sse's, Apollo Client's and urql's) over real sockets.
  */
 import { resolve } from 'node:path';
 import { ApolloClient, gql, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { startStack, type TestStack } from '@mockstack/testing';
+import { cacheExchange, fetchExchange, Client as UrqlClient } from '@urql/core';
 import { createClient as createSseClient } from 'graphql-sse';
 import { type Client, createClient, type FormattedExecutionResult } from 'graphql-ws';
 import { fault, graphql, respond, rest, scenario } from 'mockstack';
@@ -359,6 +360,49 @@ describe('graphql-sse', () => {
     const text = await response.text();
     expect(text).toContain('Cannot query field');
     await queryStillServed();
+  });
+});
+
+describe('accept headers that list an event stream beside JSON', () => {
+  // urql sends `application/graphql-response+json, application/graphql+json, application/json,
+  // text/event-stream, multipart/mixed` with every query and mutation.
+  test('urql: queries and mutations are answered as JSON, a subscription (fetchSubscriptions) over SSE', async () => {
+    const urql = new UrqlClient({ url: httpUrl, exchanges: [cacheExchange, fetchExchange], fetchSubscriptions: true });
+    const order = await urql.query('query Order($id: ID!) { order(id: $id) { id status } }', { id: 'o1' }).toPromise();
+    expect(order.error).toBeUndefined();
+    expect(order.data).toEqual({ order: { __typename: 'Order', id: 'o1', status: 'PLACED' } });
+    const cancelled = await urql.mutation('mutation CancelOrder($id: ID!) { cancelOrder(id: $id) { id } }', { id: 'locked' }).toPromise();
+    expect(cancelled.error?.graphQLErrors[0]?.message).toMatch(/order is locked/);
+    const statuses = await new Promise<string[]>((resolveAll, reject) => {
+      const seen: string[] = [];
+      const subscription = urql.subscription('subscription { orderUpdated(id: "fast") { id status } }', {}).subscribe((result) => {
+        if (result.error) reject(result.error);
+        // An event has hasNext; the stream's end comes as one more result (the last data again) without it.
+        else if (result.hasNext) seen.push((result.data as { orderUpdated: Order }).orderUpdated.status);
+        if (!result.hasNext) {
+          subscription.unsubscribe();
+          resolveAll(seen);
+        }
+      });
+    });
+    expect(statuses).toEqual(['PAID', 'SHIPPED']);
+    await queryStillServed();
+  });
+
+  test('the answer type follows the operation: JSON for a query, an event stream for a subscription', async () => {
+    const ask = (query: string, accept: string) =>
+      fetch(httpUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query }) });
+    const mixed = 'application/json, text/event-stream';
+    const query = await ask('{ order(id: "o1") { id } }', mixed);
+    expect(query.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
+    expect(await query.json()).toEqual({ data: { order: { id: 'o1' } } });
+    const subscription = await ask('subscription { orderUpdated(id: "fast") { status } }', mixed);
+    expect(subscription.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(await subscription.text()).toMatch(/event: next\ndata: \{"data":\{"orderUpdated":\{"status":"PAID"\}\}\}[\s\S]*"SHIPPED"[\s\S]*event: complete/);
+    // JSON refused (q=0): an event stream, as for `accept: text/event-stream` alone
+    const noJson = await ask('{ order(id: "o1") { id } }', 'text/event-stream, application/json;q=0');
+    expect(noJson.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    await noJson.text();
   });
 });
 

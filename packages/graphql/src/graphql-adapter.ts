@@ -83,12 +83,14 @@ class GraphqlServer implements ServiceServer {
     this.#app = this.#http.fastify;
     acceptsGraphqlBody(this.#app);
     this.#transports = new SubscriptionTransports(this.#executor.schema, streamed.host());
-    this.#app.post(this.#path, (request, reply) =>
-      isSseRequest(request) ? this.#transports.sse(request, reply) : this.#answer(request, reply, (request.body ?? {}) as GraphqlParams, 'POST'),
-    );
-    this.#app.get(this.#path, (request, reply) =>
-      isSseRequest(request) ? this.#transports.sse(request, reply) : this.#answer(request, reply, (request.query ?? {}) as GraphqlParams, 'GET'),
-    );
+    this.#app.post(this.#path, (request, reply) => {
+      const params = (request.body ?? {}) as GraphqlParams;
+      return isSseRequest(request, () => this.#isSubscription(params)) ? this.#transports.sse(request, reply) : this.#answer(request, reply, params, 'POST');
+    });
+    this.#app.get(this.#path, (request, reply) => {
+      const params = (request.query ?? {}) as GraphqlParams;
+      return isSseRequest(request, () => this.#isSubscription(params)) ? this.#transports.sse(request, reply) : this.#answer(request, reply, params, 'GET');
+    });
     // graphql-sse's single-connection mode: PUT reserves a stream, DELETE stops an operation on it.
     this.#app.put(this.#path, (request, reply) => this.#transports.sse(request, reply));
     this.#app.delete(this.#path, (request, reply) => this.#transports.sse(request, reply));
@@ -154,6 +156,15 @@ class GraphqlServer implements ServiceServer {
     );
     const core = new SubscriptionRequest(this.#service.name, INVALID, request.headers, undefined, `GET ${request.url ?? '/'} (WebSocket upgrade)`, undefined);
     this.#engine.record(core, { kind: 'fault', rule: undefined, fault: makeFault('NOT_FOUND', message) }, { status: 404, startedAt });
+  }
+
+  /** Whether the request's operation is a subscription (from the executor's document cache: it is parsed once either way). */
+  #isSubscription(params: GraphqlParams): boolean {
+    if (typeof params.query !== 'string') return false;
+    const compiled = this.#executor.documents.get(params.query);
+    if (!compiled.ok) return false;
+    const name = typeof params.operationName === 'string' && params.operationName !== '' ? params.operationName : undefined;
+    return (name === undefined ? compiled.only : compiled.operations.get(name))?.type === 'subscription';
   }
 
   /** Answers a GraphQL request over HTTP with the executor; in the same tick when nothing on its path is async. */

@@ -300,13 +300,41 @@ function isErrors(value: unknown): value is readonly GraphQLError[] {
   return Array.isArray(value);
 }
 
-/** Whether a request at the GraphQL path is for graphql-sse rather than GraphQL over HTTP. */
-export function isSseRequest(request: FastifyRequest): boolean {
+/** Media types of a GraphQL answer as JSON (GraphQL over HTTP), and the ranges that include them. */
+const JSON_ANSWER_TYPES = new Set(['application/graphql-response+json', 'application/json', 'application/graphql+json', 'application/*', '*/*']);
+
+/** The media types an accept header lists, lower-cased, without their parameters; those with q=0 left out. */
+function acceptedTypes(accept: string): string[] {
+  const types: string[] = [];
+  for (const range of accept.split(',')) {
+    const [type = '', ...parameters] = range.split(';');
+    if (parameters.some((p) => /^\s*q\s*=\s*0(\.0*)?\s*$/i.test(p))) continue;
+    types.push(type.trim().toLowerCase());
+  }
+  return types;
+}
+
+/**
+ * Whether a request at the GraphQL path is for graphql-sse rather than GraphQL over HTTP.
+ * `isSubscription` says whether the request's operation is a subscription: a client that accepts
+ * both an event stream and JSON (urql sends `application/graphql-response+json, application/json,
+ * text/event-stream, multipart/mixed` with every operation) gets an event stream for a subscription
+ * only, and JSON otherwise.
+ */
+export function isSseRequest(request: FastifyRequest, isSubscription: () => boolean): boolean {
   const headers = request.headers;
   if (request.method === 'PUT' || request.method === 'DELETE') return true;
   if (headers['x-graphql-event-stream-token'] !== undefined) return true;
-  const accept = headers.accept;
-  if (typeof accept === 'string' && accept.includes('text/event-stream')) return true;
   const query = request.query as Record<string, unknown> | undefined;
-  return request.method === 'GET' && typeof query?.token === 'string';
+  if (request.method === 'GET' && typeof query?.token === 'string') return true;
+  const accept = headers.accept;
+  if (typeof accept !== 'string' || !accept.includes('text/event-stream')) return false;
+  if (accept === 'text/event-stream') return true;
+  const types = acceptedTypes(accept);
+  if (!types.includes('text/event-stream')) return false;
+  if (types.some((type) => JSON_ANSWER_TYPES.has(type)) && !isSubscription()) return false;
+  // graphql-sse streams a distinct connection's operation only for `accept: text/event-stream` exactly
+  // (anything else it takes for its single-connection mode, and answers "Stream not found").
+  headers.accept = 'text/event-stream';
+  return true;
 }
