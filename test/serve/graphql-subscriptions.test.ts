@@ -3,7 +3,7 @@
  * (graphql-sse), with real clients (graphql-ws's, graphql-sse's, Apollo Client's and urql's) over real sockets.
  */
 import { resolve } from 'node:path';
-import { ApolloClient, gql, InMemoryCache } from '@apollo/client';
+import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { cacheExchange, fetchExchange, Client as UrqlClient } from '@urql/core';
@@ -305,7 +305,7 @@ describe('bad input over WebSocket', () => {
       body: JSON.stringify({ query: 'subscription { ticker { seq } }' }),
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(/WebSocket \(graphql-ws\) or server-sent events/);
+    expect(((await response.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(/WebSocket \(graphql-ws\), server-sent events .* or multipart HTTP/);
   });
 });
 
@@ -403,6 +403,78 @@ describe('accept headers that list an event stream beside JSON', () => {
     const noJson = await ask('{ order(id: "o1") { id } }', 'text/event-stream, application/json;q=0');
     expect(noJson.headers.get('content-type')).toMatch(/^text\/event-stream/);
     await noJson.text();
+  });
+});
+
+describe('multipart HTTP subscriptions (Apollo Client HttpLink)', () => {
+  const APOLLO_ACCEPT = 'multipart/mixed;boundary=graphql;subscriptionSpec=1.0,application/json';
+  const subscribe = (query: string, signal?: AbortSignal) =>
+    fetch(httpUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: APOLLO_ACCEPT }, body: JSON.stringify({ query }), signal });
+
+  test('HttpLink receives a scenario stream over multipart HTTP, queries over the same link as JSON', async () => {
+    const apollo = new ApolloClient({ link: new HttpLink({ uri: httpUrl }), cache: new InMemoryCache() });
+    try {
+      const statuses = await new Promise<string[]>((resolveAll, reject) => {
+        const seen: string[] = [];
+        apollo.subscribe<{ orderUpdated: { id: string; status: string } }>({ query: gql`subscription { orderUpdated(id: "fast") { id status } }` }).subscribe({
+          next: (result) => {
+            if (result.error) reject(result.error);
+            else if (result.data) seen.push(result.data.orderUpdated.status);
+          },
+          error: reject,
+          complete: () => resolveAll(seen),
+        });
+      });
+      expect(statuses).toEqual(['PAID', 'SHIPPED']);
+      const { data } = await apollo.query<{ order: Order }>({ query: gql`{ order(id: "o1") { id status } }` });
+      expect(data?.order).toMatchObject({ id: 'o1', status: 'PLACED' });
+      // A subscription a rule refuses: the errors reach the client, the link keeps working
+      const refused = await new Promise<string>((resolveOne) => {
+        apollo.subscribe({ query: gql`subscription { orderUpdated(id: "refused") { id } }` }).subscribe({
+          next: (result) => resolveOne(String(result.error?.message)),
+          error: (error: Error) => resolveOne(error.message),
+        });
+      });
+      expect(refused).toMatch(/not your order/);
+    } finally {
+      apollo.stop();
+    }
+    await queryStillServed();
+  });
+
+  test('the wire format: JSON parts between --graphql delimiters, each part ended by the next, then the close delimiter', async () => {
+    const response = await subscribe('subscription { orderUpdated(id: "fast") { status } }');
+    expect(response.headers.get('content-type')).toBe('multipart/mixed;boundary="graphql";subscriptionSpec="1.0"');
+    const part = (body: unknown) => `\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${JSON.stringify(body)}\r\n--graphql`;
+    expect(await response.text()).toBe(
+      `\r\n--graphql${part({ payload: { data: { orderUpdated: { status: 'PAID' } } } })}${part({ payload: { data: { orderUpdated: { status: 'SHIPPED' } } } })}--\r\n`,
+    );
+    // Not a valid subscription: answered as GraphQL over HTTP (the accept header lists JSON too)
+    const invalid = await subscribe('subscription { nope }');
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({ errors: [{ message: 'Cannot query field "nope" on type "Subscription".' }] });
+    await queryStillServed();
+  });
+
+  test('a client that goes away ends its subscription on the server', async () => {
+    const announce = async () =>
+      (
+        (await (
+          await fetch(`${stack.url('shop')}/announcements`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"text":"hi"}' })
+        ).json()) as { subscribers: number }
+      ).subscribers;
+    const others = await announce();
+    const before = stack.requests({ operation: 'Subscription.announcement' }).length;
+    const controller = new AbortController();
+    const response = await subscribe('subscription { announcement }', controller.signal);
+    await subscribed('Subscription.announcement', before + 1);
+    expect(await announce()).toBe(others + 1);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let received = '';
+    while (!received.includes('"announcement":"hi"')) received += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    while ((await announce()) !== others) await new Promise((r) => setTimeout(r, 5));
+    await queryStillServed();
   });
 });
 

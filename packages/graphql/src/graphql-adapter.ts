@@ -22,6 +22,7 @@ import {
   type GraphqlRequest,
   INVALID,
   isPromiseLike,
+  parseJsonParam,
   recordAnswer,
   sendable,
   unserialisable,
@@ -30,7 +31,7 @@ import { acceptsGraphqlBody, type GraphqlEndpoint, graphqlRequestOf } from './ht
 import { GraphqlProxy } from './proxy.js';
 import { validateGraphqlService } from './schema.js';
 import { StreamedOperations, SubscriptionRequest } from './streamed.js';
-import { isSseRequest, SubscriptionTransports } from './subscriptions.js';
+import { SubscriptionTransports, transportOf } from './subscriptions.js';
 
 export { validateGraphqlService };
 
@@ -64,7 +65,7 @@ class GraphqlServer implements ServiceServer {
     const path = typeof config.path === 'string' ? config.path : '/graphql';
     this.#executor = new GraphqlExecutor(service, engine, logger, {
       subscriptionField: streamed.subscriptionField,
-      subscriptionOverHttp: `subscriptions are served at ${path} over WebSocket (graphql-ws) or server-sent events (graphql-sse: send the request with accept: text/event-stream), not as a plain HTTP request`,
+      subscriptionOverHttp: `subscriptions are served at ${path} over WebSocket (graphql-ws), server-sent events (graphql-sse: send the request with accept: text/event-stream) or multipart HTTP (accept: multipart/mixed), not as a plain HTTP request`,
     });
     streamed.serve(this.#executor);
     this.#path = this.#executor.path;
@@ -83,14 +84,8 @@ class GraphqlServer implements ServiceServer {
     this.#app = this.#http.fastify;
     acceptsGraphqlBody(this.#app);
     this.#transports = new SubscriptionTransports(this.#executor.schema, streamed.host());
-    this.#app.post(this.#path, (request, reply) => {
-      const params = (request.body ?? {}) as GraphqlParams;
-      return isSseRequest(request, () => this.#isSubscription(params)) ? this.#transports.sse(request, reply) : this.#answer(request, reply, params, 'POST');
-    });
-    this.#app.get(this.#path, (request, reply) => {
-      const params = (request.query ?? {}) as GraphqlParams;
-      return isSseRequest(request, () => this.#isSubscription(params)) ? this.#transports.sse(request, reply) : this.#answer(request, reply, params, 'GET');
-    });
+    this.#app.post(this.#path, (request, reply) => this.#serve(request, reply, (request.body ?? {}) as GraphqlParams, 'POST'));
+    this.#app.get(this.#path, (request, reply) => this.#serve(request, reply, (request.query ?? {}) as GraphqlParams, 'GET'));
     // graphql-sse's single-connection mode: PUT reserves a stream, DELETE stops an operation on it.
     this.#app.put(this.#path, (request, reply) => this.#transports.sse(request, reply));
     this.#app.delete(this.#path, (request, reply) => this.#transports.sse(request, reply));
@@ -156,6 +151,23 @@ class GraphqlServer implements ServiceServer {
     );
     const core = new SubscriptionRequest(this.#service.name, INVALID, request.headers, undefined, `GET ${request.url ?? '/'} (WebSocket upgrade)`, undefined);
     this.#engine.record(core, { kind: 'fault', rule: undefined, fault: makeFault('NOT_FOUND', message) }, { status: 404, startedAt });
+  }
+
+  /** A POST or GET at the GraphQL path, answered over the transport its accept header and operation ask for. */
+  #serve(request: FastifyRequest, reply: FastifyReply, params: GraphqlParams, method: 'GET' | 'POST'): void | Promise<void> {
+    switch (transportOf(request, () => this.#isSubscription(params))) {
+      case 'sse':
+        return this.#transports.sse(request, reply);
+      case 'multipart':
+        return this.#transports.multipart(request, reply, {
+          query: params.query,
+          variables: parseJsonParam(params.variables),
+          operationName: params.operationName,
+          extensions: parseJsonParam(params.extensions),
+        });
+      default:
+        return this.#answer(request, reply, params, method);
+    }
   }
 
   /** Whether the request's operation is a subscription (from the executor's document cache: it is parsed once either way). */

@@ -37,7 +37,7 @@ export class AutoEvent {
 
 /** How one subscription is carried: which transport, and how to cut its connection (`fault.drop()`). */
 export interface SubscriptionTransport {
-  name: 'graphql-ws' | 'graphql-sse';
+  name: 'graphql-ws' | 'graphql-sse' | 'multipart';
   drop(): void;
 }
 
@@ -206,9 +206,12 @@ export class SubscriptionTransports {
   readonly #wss: WebSocketServer;
   readonly #ws: { dispose(): void | Promise<void> };
   readonly #sse: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-  readonly #sseReplies = new Set<FastifyReply>();
+  readonly #host: SubscriptionHost;
+  /** Event streams and multipart answers being written: they hold the server open until closed. */
+  readonly #streamReplies = new Set<FastifyReply>();
 
   constructor(schema: GraphQLSchema, host: SubscriptionHost) {
+    this.#host = host;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
     const subscribe = async (args: ExecutionArgs) => {
       const source = host.sourceOf(args);
@@ -275,7 +278,7 @@ export class SubscriptionTransports {
   /** A graphql-sse request (an `accept: text/event-stream` POST or GET, or a single-connection PUT/DELETE/POST). */
   async sse(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     reply.hijack();
-    this.#sseReplies.add(reply);
+    this.#streamReplies.add(reply);
     try {
       await this.#sse(request, reply);
     } catch (error) {
@@ -284,16 +287,82 @@ export class SubscriptionTransports {
         reply.raw.end(JSON.stringify({ errors: [{ message: `mockstack: ${error instanceof Error ? error.message : String(error)}` }] }));
       } else destroyResponse(reply.raw);
     } finally {
-      this.#sseReplies.delete(reply);
+      this.#streamReplies.delete(reply);
     }
   }
 
-  /** Closes every WebSocket (1001 Going away) and event stream. */
+  /**
+   * A subscription over multipart HTTP, Apollo Client's HttpLink's way (`accept: multipart/mixed;
+   * subscriptionSpec=1.0`): a `{"payload": result}` JSON part per event and a `{}` part every
+   * MULTIPART_HEARTBEAT_MS, then the closing boundary when the subscription ends. A subscription
+   * refused (a bad document, a fault) is one part with the errors.
+   */
+  async multipart(request: FastifyRequest, reply: FastifyReply, params: StreamedParams): Promise<void> {
+    reply.hijack();
+    const raw = reply.raw;
+    this.#streamReplies.add(reply);
+    let events: AsyncIterableIterator<ExecutionResult> | undefined;
+    let heartbeat: NodeJS.Timeout | undefined;
+    const left = () => void events?.return?.();
+    raw.once('close', left);
+    try {
+      const prepared = await this.#host.prepare(params, request.raw.headers, { name: 'multipart', drop: () => destroyResponse(raw) });
+      if (raw.destroyed) return;
+      raw.writeHead(200, { 'content-type': MULTIPART_TYPE, 'cache-control': 'no-cache', connection: 'keep-alive' });
+      raw.write(MULTIPART_DELIMITER);
+      if (isErrors(prepared)) {
+        raw.end(multipartPart({ payload: { errors: prepared.map((error) => error.toJSON()) } }) + MULTIPART_CLOSE);
+        return;
+      }
+      const source = this.#host.sourceOf(prepared);
+      if (!source) {
+        // Not a subscription after all (the transport is chosen for subscriptions): its one result.
+        const result = this.#host.answeredOf(prepared) ?? (await execute(prepared));
+        this.#host.sent(prepared.contextValue, result);
+        raw.end(multipartPart({ payload: result }) + MULTIPART_CLOSE);
+        return;
+      }
+      events = responseStream(source, prepared);
+      if (raw.destroyed) void events.return?.();
+      heartbeat = setInterval(() => raw.write(multipartPart({})), MULTIPART_HEARTBEAT_MS);
+      for await (const result of events) {
+        this.#host.sent(prepared.contextValue, result);
+        raw.write(multipartPart({ payload: result }));
+      }
+      if (!raw.destroyed) raw.end(MULTIPART_CLOSE);
+    } catch (error) {
+      if (!raw.headersSent) {
+        raw.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+        raw.end(JSON.stringify({ errors: [{ message: `mockstack: ${error instanceof Error ? error.message : String(error)}` }] }));
+      } else destroyResponse(raw);
+    } finally {
+      clearInterval(heartbeat);
+      raw.off('close', left);
+      this.#streamReplies.delete(reply);
+    }
+  }
+
+  /** Closes every WebSocket (1001 Going away), event stream and multipart answer. */
   async close(): Promise<void> {
-    for (const reply of this.#sseReplies) reply.raw.destroy();
+    for (const reply of this.#streamReplies) reply.raw.destroy();
     for (const client of this.#wss.clients) client.terminate();
     await this.#ws.dispose();
   }
+}
+
+const MULTIPART_TYPE = 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"';
+/**
+ * Each part is written with the delimiter that ends it (a client hands a part on once that came), so
+ * the answer starts with a delimiter and ends with `--` after the last one (RFC 2046's close delimiter).
+ */
+const MULTIPART_DELIMITER = '\r\n--graphql';
+const MULTIPART_CLOSE = '--\r\n';
+/** Apollo Router's interval: proxies and clients see the answer is alive. */
+const MULTIPART_HEARTBEAT_MS = 5000;
+
+/** One JSON part of a multipart answer, and the delimiter after it. */
+function multipartPart(body: unknown): string {
+  return `\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${JSON.stringify(body)}${MULTIPART_DELIMITER}`;
 }
 
 function isErrors(value: unknown): value is readonly GraphQLError[] {
@@ -314,27 +383,35 @@ function acceptedTypes(accept: string): string[] {
   return types;
 }
 
+/** How a request at the GraphQL path is answered: GraphQL over HTTP, graphql-sse, or a multipart subscription. */
+export type HttpTransport = 'http' | 'sse' | 'multipart';
+
 /**
- * Whether a request at the GraphQL path is for graphql-sse rather than GraphQL over HTTP.
- * `isSubscription` says whether the request's operation is a subscription: a client that accepts
- * both an event stream and JSON (urql sends `application/graphql-response+json, application/json,
- * text/event-stream, multipart/mixed` with every operation) gets an event stream for a subscription
- * only, and JSON otherwise.
+ * How to answer a request at the GraphQL path. `isSubscription` says whether its operation is a
+ * subscription: a client that accepts JSON beside an event stream or multipart (urql sends
+ * `application/graphql-response+json, application/graphql+json, application/json, text/event-stream,
+ * multipart/mixed` with every operation; Apollo Client's HttpLink `multipart/mixed;boundary=graphql;
+ * subscriptionSpec=1.0,application/json` with a subscription) gets a stream for a subscription only.
+ * An event stream is preferred when both are accepted.
  */
-export function isSseRequest(request: FastifyRequest, isSubscription: () => boolean): boolean {
+export function transportOf(request: FastifyRequest, isSubscription: () => boolean): HttpTransport {
   const headers = request.headers;
-  if (request.method === 'PUT' || request.method === 'DELETE') return true;
-  if (headers['x-graphql-event-stream-token'] !== undefined) return true;
+  if (request.method === 'PUT' || request.method === 'DELETE') return 'sse';
+  if (headers['x-graphql-event-stream-token'] !== undefined) return 'sse';
   const query = request.query as Record<string, unknown> | undefined;
-  if (request.method === 'GET' && typeof query?.token === 'string') return true;
+  if (request.method === 'GET' && typeof query?.token === 'string') return 'sse';
   const accept = headers.accept;
-  if (typeof accept !== 'string' || !accept.includes('text/event-stream')) return false;
-  if (accept === 'text/event-stream') return true;
+  if (typeof accept !== 'string' || (!accept.includes('text/event-stream') && !accept.includes('multipart/mixed'))) return 'http';
+  if (accept === 'text/event-stream') return 'sse';
   const types = acceptedTypes(accept);
-  if (!types.includes('text/event-stream')) return false;
-  if (types.some((type) => JSON_ANSWER_TYPES.has(type)) && !isSubscription()) return false;
-  // graphql-sse streams a distinct connection's operation only for `accept: text/event-stream` exactly
-  // (anything else it takes for its single-connection mode, and answers "Stream not found").
-  headers.accept = 'text/event-stream';
-  return true;
+  const eventStream = types.includes('text/event-stream');
+  const json = types.some((type) => JSON_ANSWER_TYPES.has(type));
+  if ((json || !eventStream) && !isSubscription()) return 'http';
+  if (eventStream) {
+    // graphql-sse streams a distinct connection's operation only for `accept: text/event-stream` exactly
+    // (anything else it takes for its single-connection mode, and answers "Stream not found").
+    headers.accept = 'text/event-stream';
+    return 'sse';
+  }
+  return types.includes('multipart/mixed') ? 'multipart' : 'http';
 }
