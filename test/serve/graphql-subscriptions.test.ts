@@ -305,7 +305,9 @@ describe('bad input over WebSocket', () => {
       body: JSON.stringify({ query: 'subscription { ticker { seq } }' }),
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(/WebSocket \(graphql-ws\), server-sent events .* or multipart HTTP/);
+    expect(((await response.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(
+      /WebSocket \(graphql-ws\), server-sent events .* or multipart HTTP/,
+    );
   });
 });
 
