@@ -21,6 +21,7 @@ import { type CompiledDocument, DocumentCache } from './documents.js';
 import { extensionsOf, FieldFault, NONE, type RequestContext, type SubscriptionWiring, wireFieldRules } from './field-bridge.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { createMockedSchema, type MockOverrides } from './mocks.js';
+import { PersistedQueries, type PersistedQueryRefusal, persistedQueryHash } from './persisted-queries.js';
 import { claimSchema, type LoadedSchema, loadSchema } from './schema.js';
 
 // The transport-neutral GraphQL request path: schema, auto-mock, rules and execution. The fastify
@@ -61,6 +62,8 @@ export class GraphqlExecutor {
   readonly #schema: GraphQLSchema;
   /** Parsed and validated documents, by query text. */
   readonly documents: DocumentCache;
+  /** Query texts clients registered as automatic persisted queries, by hash. */
+  readonly #persisted = new PersistedQueries();
   readonly #operationIds: ReadonlySet<string>;
   /** What the schema was loaded from, to tell whether a reloaded service needs a new executor. */
   readonly loaded: LoadedSchema;
@@ -148,6 +151,26 @@ export class GraphqlExecutor {
     method: 'GET' | 'POST',
     batched: boolean,
     forward?: (document: DocumentNode) => boolean,
+  ): Executed | typeof FORWARD | Promise<Executed | typeof FORWARD> {
+    const hash = params.extensions === undefined ? undefined : persistedQueryHash(parseJsonParam(params.extensions));
+    if (hash === undefined) return this.#run(core, params, method, batched, forward);
+    if (typeof hash !== 'string') return answered(hash, undefined);
+    const go = (resolved: string | PersistedQueryRefusal) => {
+      if (typeof resolved !== 'string') return answered(resolved, undefined);
+      // The journal shows the query a hash stood for.
+      (params as { query: unknown }).query = resolved;
+      return this.#run(core, params, method, batched, forward);
+    };
+    const resolved = this.#persisted.resolve(hash, params.query);
+    return isPromiseLike(resolved) ? Promise.resolve(resolved).then(go) : go(resolved);
+  }
+
+  #run(
+    core: GraphqlRequest,
+    params: GraphqlParams,
+    method: 'GET' | 'POST',
+    batched: boolean,
+    forward: ((document: DocumentNode) => boolean) | undefined,
   ): Executed | typeof FORWARD | Promise<Executed | typeof FORWARD> {
     const query = params.query;
     if (typeof query !== 'string' || query.trim() === '') {
