@@ -1,16 +1,20 @@
 /**
  * GraphQL over HTTP as real clients send it beyond one plain POST: automatic persisted queries (Apollo
- * Client's PersistedQueryLink, over POST and over GET) and their bad inputs, on the example's catalog.
+ * Client's PersistedQueryLink, over POST and over GET) and batches (Apollo Client's BatchHttpLink), with
+ * their bad inputs, on the example's catalog.
  */
 import { createHash } from 'node:crypto';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { BatchHttpLink } from '@apollo/client/link/batch-http';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { startStack, type TestStack } from '@mockstack/testing';
-import { scenario } from 'mockstack';
+import { fault, scenario } from 'mockstack';
 import { catalog } from '../../scenarios/checkout/catalog.js';
 import { type CheckoutState, seedState } from '../../scenarios/checkout/state.js';
 
-const checkout = scenario<CheckoutState>('graphql-clients', { seed: 42, state: seedState }).services({ catalog: { ...catalog, port: 0 } });
+const checkout = scenario<CheckoutState>('graphql-clients', { seed: 42, state: seedState })
+  .services({ catalog: { ...catalog, port: 0 } })
+  .variants({ 'catalog-down': { catalog: fault.unavailable('the catalog is down', { retryAfter: 30 }) } });
 
 let stack: TestStack;
 let url: string;
@@ -18,6 +22,10 @@ let url: string;
 beforeAll(async () => {
   stack = await startStack(checkout);
   url = stack.url('catalog');
+});
+
+afterEach(() => {
+  stack.variant();
 });
 
 afterAll(async () => {
@@ -100,5 +108,78 @@ describe('automatic persisted queries', () => {
       status: 200,
       body: { data: { categories: [{ name: 'Apparel' }, { name: 'Kitchen' }, { name: 'Outdoor' }] } },
     });
+  });
+});
+
+describe('batched operations (a JSON array)', () => {
+  test("Apollo's BatchHttpLink: operations sent together are each answered, in one request, and journaled one by one", async () => {
+    let posts = 0;
+    const counted: typeof fetch = (input, init) => {
+      posts++;
+      return fetch(input, init);
+    };
+    const apollo = new ApolloClient({ link: new BatchHttpLink({ uri: url, batchMax: 10, batchInterval: 20, fetch: counted }), cache: new InMemoryCache() });
+    try {
+      const from = stack.requests({ service: 'catalog' }).length;
+      const [categories, product, cart] = await Promise.all([
+        apollo.query<{ categories: { slug: string }[] }>({ query: gql`query BatchCategories { categories { slug } }` }),
+        apollo.query<{ product: { sku: string; name: string } | null }>({
+          query: gql`query BatchProduct($sku: ID!) { product(sku: $sku) { sku name } }`,
+          variables: { sku: 'SKU-MUG-WHT' },
+        }),
+        apollo.mutate<{ addToCart: { id: string } }>({ mutation: gql`mutation BatchAdd { addToCart(sku: "SKU-MUG-WHT", quantity: 1) { id } }` }),
+      ]);
+      expect(categories.data?.categories.map((c) => c.slug)).toEqual(['apparel', 'kitchen', 'outdoor']);
+      expect(product.data?.product).toMatchObject({ sku: 'SKU-MUG-WHT' });
+      expect(cart.data?.addToCart.id).toMatch(/^cart_/);
+      expect(posts).toBe(1);
+      const requests = journaled(from);
+      expect(requests.map((r) => r.operation).sort()).toEqual(['mutation BatchAdd', 'query BatchCategories', 'query BatchProduct']);
+      expect(requests.every((r) => r.status === 200)).toBe(true);
+    } finally {
+      apollo.stop();
+    }
+  });
+
+  test('each operation gets its own result: data for one, errors for another, in the order sent', async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([
+        { query: '{ categories { slug } }' },
+        { query: '{ nope }' },
+        { query: 'query A { categories { slug } } query B { categories { name } }' },
+        42,
+      ]),
+    });
+    expect(response.status).toBe(200);
+    const results = (await response.json()) as GraphqlBody[];
+    expect(results).toHaveLength(4);
+    expect(results[0]).toEqual({ data: { categories: [{ slug: 'apparel' }, { slug: 'kitchen' }, { slug: 'outdoor' }] } });
+    expect(results[1]?.errors?.[0]?.message).toBe('Cannot query field "nope" on type "Query".');
+    expect(results[2]?.errors?.[0]?.message).toMatch(/the document has 2 operations \(A, B\); say which with operationName/);
+    expect(results[3]?.errors?.[0]?.message).toMatch(/the request has no query/);
+  });
+
+  test('an empty batch, and one too large, are refused with why; a variant that takes the service down answers every operation', async () => {
+    const send = (body: unknown) => post(body);
+    const empty = await send([]);
+    expect(empty.status).toBe(400);
+    expect(empty.body.errors?.[0]?.message).toBe('the batch is empty; send one or more operations');
+    const large = await send(Array.from({ length: 101 }, () => ({ query: '{ categories { slug } }' })));
+    expect(large.status).toBe(400);
+    expect(large.body.errors?.[0]?.message).toBe('a batch of 101 operations; this mock takes up to 100 per request');
+    stack.variant('catalog-down');
+    const down = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ categories { slug } }' }, { query: '{ cart(id: "x") { id } }' }]),
+    });
+    expect(down.status).toBe(503);
+    expect(((await down.json()) as GraphqlBody[]).map((r) => r.errors?.[0]?.message)).toEqual(['the catalog is down', 'the catalog is down']);
+    stack.variant();
+    expect((await send([{ query: '{ categories { slug } }' }])).body).toEqual([
+      { data: { categories: [{ slug: 'apparel' }, { slug: 'kitchen' }, { slug: 'outdoor' }] } },
+    ]);
   });
 });

@@ -74,6 +74,21 @@ describe('mockstack/msw in Node', () => {
     expect(mocks.state<{ stock: Record<string, number> }>().stock['SKU-1']).toBe(1);
   });
 
+  test('a batch (a JSON array of operations, as BatchHttpLink sends) gets one result per operation, in order', async () => {
+    const batch = await fetch('http://localhost:8082/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ product(sku: "SKU-2") { sku } }' }, { query: '{ nope }' }]),
+    });
+    expect(batch.status).toBe(200);
+    const [product, invalid] = (await batch.json()) as { data?: unknown; errors?: { message: string }[] }[];
+    expect(product).toEqual({ data: { product: { sku: 'SKU-2' } } });
+    expect(invalid?.errors?.[0]?.message).toBe('Cannot query field "nope" on type "Query".');
+    const empty = await fetch('http://localhost:8082/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
+    expect(empty.status).toBe(400);
+    expect(((await empty.json()) as { errors: { message: string }[] }).errors[0]?.message).toBe('the batch is empty; send one or more operations');
+  });
+
   test('faults: a rule’s 404 and 409 in HTTP terms', async () => {
     const missing = await fetch(`${orders}/orders/ord_404`);
     expect(missing.status).toBe(404);

@@ -14,6 +14,7 @@ import {
 import { bodyLimitOf, endWithoutAnswer, HttpApp, type HttpAppOptions, pathOf, requestErrorOf } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  batchRefusal,
   type Executed,
   errorsBody,
   FORWARD,
@@ -24,6 +25,8 @@ import {
   isPromiseLike,
   parseJsonParam,
   recordAnswer,
+  recordBatch,
+  runBatch,
   sendable,
   unserialisable,
 } from './graphql-executor.js';
@@ -84,7 +87,11 @@ class GraphqlServer implements ServiceServer {
     this.#app = this.#http.fastify;
     acceptsGraphqlBody(this.#app);
     this.#transports = new SubscriptionTransports(this.#executor.schema, streamed.host());
-    this.#app.post(this.#path, (request, reply) => this.#serve(request, reply, (request.body ?? {}) as GraphqlParams, 'POST'));
+    this.#app.post(this.#path, (request, reply) =>
+      Array.isArray(request.body)
+        ? this.#answerBatch(request, reply, request.body)
+        : this.#serve(request, reply, (request.body ?? {}) as GraphqlParams, 'POST'),
+    );
     this.#app.get(this.#path, (request, reply) => this.#serve(request, reply, (request.query ?? {}) as GraphqlParams, 'GET'));
     // graphql-sse's single-connection mode: PUT reserves a stream, DELETE stops an operation on it.
     this.#app.put(this.#path, (request, reply) => this.#transports.sse(request, reply));
@@ -183,7 +190,7 @@ class GraphqlServer implements ServiceServer {
   #answer(request: FastifyRequest, reply: FastifyReply, params: GraphqlParams, method: 'GET' | 'POST'): void | Promise<void> {
     const startedAt = performance.now();
     const core = graphqlRequestOf(this.#endpoint, request, reply, params);
-    const executed = this.#executor.run(core, params, method, Array.isArray(request.body), this.#proxy?.takes);
+    const executed = this.#executor.run(core, params, method, this.#proxy?.takes);
     return isPromiseLike(executed)
       ? Promise.resolve(executed).then((done) => this.#written(request, reply, core, startedAt, done))
       : this.#written(request, reply, core, startedAt, executed);
@@ -191,6 +198,20 @@ class GraphqlServer implements ServiceServer {
 
   #written(request: FastifyRequest, reply: FastifyReply, core: GraphqlRequest, startedAt: number, executed: Executed | typeof FORWARD): void | Promise<void> {
     return executed === FORWARD ? this.#proxy?.forward(request, reply, core, startedAt) : this.#finish(reply, core, startedAt, executed);
+  }
+
+  /** A batch (a JSON array of operations, as Apollo Client's BatchHttpLink sends): see `runBatch`. */
+  async #answerBatch(request: FastifyRequest, reply: FastifyReply, batch: readonly unknown[]): Promise<void> {
+    const startedAt = performance.now();
+    const refusal = batchRefusal(batch.length);
+    if (refusal) return this.#refuse(request, reply, 400, refusal, 'BAD_REQUEST');
+    const answered = await runBatch(this.#executor, batch, (params) => graphqlRequestOf(this.#endpoint, request, reply, params));
+    if (answered.transport) {
+      recordBatch(this.#engine, answered, startedAt, endWithoutAnswer(reply, answered.transport));
+      return;
+    }
+    reply.code(answered.status).type('application/json; charset=utf-8').send(answered.text);
+    recordBatch(this.#engine, answered, startedAt);
   }
 
   /** Requests refused before GraphQL sees them (bad JSON, too large, wrong path): GraphQL errors, journaled. */

@@ -137,29 +137,27 @@ export class GraphqlExecutor {
    * `forward`: asked when no rule answers the operation; `true` returns FORWARD instead of executing
    * the document (the caller has the real service answer it).
    */
-  run(core: GraphqlRequest, params: GraphqlParams, method: 'GET' | 'POST', batched: boolean): Executed | Promise<Executed>;
+  run(core: GraphqlRequest, params: GraphqlParams, method: 'GET' | 'POST'): Executed | Promise<Executed>;
   run(
     core: GraphqlRequest,
     params: GraphqlParams,
     method: 'GET' | 'POST',
-    batched: boolean,
     forward: ((document: DocumentNode) => boolean) | undefined,
   ): Executed | typeof FORWARD | Promise<Executed | typeof FORWARD>;
   run(
     core: GraphqlRequest,
     params: GraphqlParams,
     method: 'GET' | 'POST',
-    batched: boolean,
     forward?: (document: DocumentNode) => boolean,
   ): Executed | typeof FORWARD | Promise<Executed | typeof FORWARD> {
     const hash = params.extensions === undefined ? undefined : persistedQueryHash(parseJsonParam(params.extensions));
-    if (hash === undefined) return this.#run(core, params, method, batched, forward);
+    if (hash === undefined) return this.#run(core, params, method, forward);
     if (typeof hash !== 'string') return answered(hash, undefined);
     const go = (resolved: string | PersistedQueryRefusal) => {
       if (typeof resolved !== 'string') return answered(resolved, undefined);
       // The journal shows the query a hash stood for.
       (params as { query: unknown }).query = resolved;
-      return this.#run(core, params, method, batched, forward);
+      return this.#run(core, params, method, forward);
     };
     const resolved = this.#persisted.resolve(hash, params.query);
     return isPromiseLike(resolved) ? Promise.resolve(resolved).then(go) : go(resolved);
@@ -169,14 +167,11 @@ export class GraphqlExecutor {
     core: GraphqlRequest,
     params: GraphqlParams,
     method: 'GET' | 'POST',
-    batched: boolean,
     forward: ((document: DocumentNode) => boolean) | undefined,
   ): Executed | typeof FORWARD | Promise<Executed | typeof FORWARD> {
     const query = params.query;
     if (typeof query !== 'string' || query.trim() === '') {
-      const message = batched
-        ? 'batched requests (a JSON array) are not supported; send one operation per request'
-        : `the request has no query; send { "query": "…", "variables": {…} } as JSON with POST, or ?query=… with GET`;
+      const message = `the request has no query; send { "query": "…", "variables": {…} } as JSON with POST, or ?query=… with GET`;
       return answered({ status: 400, body: errorsBody(message, 'BAD_REQUEST') }, undefined);
     }
     const variables = parseJsonParam(params.variables);
@@ -349,6 +344,70 @@ export function recordAnswer(engine: Engine, core: CoreRequest, startedAt: numbe
     startedAt,
     response: 'transport' in answer ? undefined : { headers: answer.headers, body: sent ?? answer.body },
   });
+}
+
+/** Operations one batched request may carry (Apollo Client's BatchHttpLink sends up to 10 by default). */
+export const MAX_BATCH = 100;
+
+/** What a batch (a JSON array of operations) is answered with, before it is written. */
+export interface BatchAnswer {
+  /** Each operation's request and answer, in the order sent. */
+  runs: { core: GraphqlRequest; done: Executed }[];
+  /** Set when an operation's fault ends the connection: the whole answer goes with it. */
+  transport: 'reset' | 'empty' | 'aborted' | undefined;
+  /** 200, unless every operation got the same other status (a variant taking the service down). */
+  status: number;
+  /** The results as one JSON array. */
+  text: string;
+}
+
+/** Why a batch of `size` operations is refused, or undefined. */
+export function batchRefusal(size: number): string | undefined {
+  if (size === 0) return 'the batch is empty; send one or more operations';
+  return size > MAX_BATCH ? `a batch of ${size} operations; this mock takes up to ${MAX_BATCH} per request` : undefined;
+}
+
+/**
+ * Runs a batch (as Apollo Client's BatchHttpLink sends it): each operation on its own, as if sent
+ * alone (`requestOf` makes its request), their results joined as one JSON array in the same order.
+ * Batched operations are not forwarded to a proxy's upstream.
+ */
+export async function runBatch(
+  executor: GraphqlExecutor,
+  batch: readonly unknown[],
+  requestOf: (params: GraphqlParams) => GraphqlRequest,
+): Promise<BatchAnswer> {
+  const runs = await Promise.all(
+    batch.map(async (item) => {
+      const params = (typeof item === 'object' && item !== null && !Array.isArray(item) ? item : {}) as GraphqlParams;
+      const core = requestOf(params);
+      return { core, done: sendable(await executor.run(core, params, 'POST')) };
+    }),
+  );
+  const cut = runs.find((run) => 'transport' in run.done.answer)?.done.answer;
+  if (cut && 'transport' in cut) return { runs, transport: cut.transport, status: 0, text: '' };
+  const parts: string[] = [];
+  for (const run of runs) {
+    try {
+      parts.push(JSON.stringify((run.done.answer as { body: unknown }).body) ?? 'null');
+    } catch (error) {
+      // JSON.stringify threw (a BigInt, a cycle in a JSON scalar): this operation's result is the 500's errors.
+      run.done = unserialisable(run.done, error);
+      parts.push(JSON.stringify((run.done.answer as { body: unknown }).body));
+    }
+  }
+  const statuses = runs.map((run) => (run.done.answer as { status: number }).status);
+  const status = statuses.every((s) => s === statuses[0]) ? (statuses[0] ?? 200) : 200;
+  return { runs, transport: undefined, status, text: `[${parts.join(',')}]` };
+}
+
+/** Journals each operation of a batch once it was written (`status`: what the transport made of the whole answer, when it cut it). */
+export function recordBatch(engine: Engine, batch: BatchAnswer, startedAt: number, status?: number | string): void {
+  for (const { core, done } of batch.runs) {
+    const answer = done.answer;
+    const own = 'transport' in answer ? (status ?? 'not sent') : batch.transport ? 'not sent' : answer.status;
+    recordAnswer(engine, core, startedAt, own, done);
+  }
 }
 
 /** The answer itself, or the INTERNAL fault's when the scenario's answer cannot go out over HTTP. */

@@ -1,5 +1,6 @@
 import type { Engine, Logger, Service } from '@mockstack/core';
 import {
+  batchRefusal,
   type Executed,
   errorsBody,
   GraphqlExecutor,
@@ -7,6 +8,8 @@ import {
   GraphqlRequest,
   journaledBody,
   recordAnswer,
+  recordBatch,
+  runBatch,
   sendable,
   unserialisable,
 } from '@mockstack/graphql/graphql-executor';
@@ -50,9 +53,21 @@ export class GraphqlService {
       const core = new GraphqlRequest(this.#service.name, undefined, headers, undefined, target, signal);
       return this.#finish(core, startedAt, { answer: { status: 400, body: errorsBody(read.error, 'BAD_REQUEST') } });
     }
-    const params = Array.isArray(read.params) ? {} : (read.params ?? {});
+    if (Array.isArray(read.params)) {
+      const refusal = batchRefusal(read.params.length);
+      if (refusal) {
+        const core = new GraphqlRequest(this.#service.name, undefined, headers, undefined, target, signal);
+        return this.#finish(core, startedAt, { answer: { status: 400, body: errorsBody(refusal, 'BAD_REQUEST') } });
+      }
+      const batch = await runBatch(this.#executor, read.params, (params) => new GraphqlRequest(this.#service.name, query, headers, params, target, signal));
+      recordBatch(this.#engine, batch, startedAt, batch.transport && transportStatus(batch.transport));
+      return batch.transport
+        ? Response.error()
+        : new Response(batch.text, { status: batch.status, headers: { 'content-type': 'application/json; charset=utf-8' } });
+    }
+    const params = read.params ?? {};
     const core = new GraphqlRequest(this.#service.name, query, headers, journaledBody(method, params), target, signal);
-    return this.#finish(core, startedAt, await this.#executor.run(core, params, method, Array.isArray(read.params)));
+    return this.#finish(core, startedAt, await this.#executor.run(core, params, method));
   }
 
   #finish(core: GraphqlRequest, startedAt: number, given: Executed): Response {
