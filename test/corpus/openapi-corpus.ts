@@ -245,6 +245,8 @@ async function checkOperation(api: OpenApi, operation: ApiOperation, base: strin
   const query = new URLSearchParams();
   for (const parameter of operation.parameters) {
     if (!parameter.required || parameter.in === 'path') continue;
+    // OpenAPI: a header parameter named Accept, Content-Type or Authorization is ignored (VTEX's documents declare them).
+    if (parameter.in === 'header' && /^(accept|content-type|authorization)$/i.test(parameter.name)) continue;
     const value = generate(api, parameter.schema, seed, parameter.name);
     if (parameter.in === 'query') appendQuery(query, parameter, value);
     else if (parameter.in === 'header') headers[parameter.name] = asList(value, parameter).join(',');

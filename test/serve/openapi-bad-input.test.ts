@@ -204,3 +204,86 @@ paths:
     await started.close();
   }
 });
+
+test('paths the router cannot tell apart or serve (published documents have them) are warned about, the rest is served', async () => {
+  // Xero's, Google's and VTEX's documents have one method on /a/{id} and /a/{key}; TomTom's a path ending in "//".
+  const file = write(
+    'clashing.yaml',
+    `openapi: 3.0.3
+info: { title: x, version: '1' }
+paths:
+  /attachments/{attachmentId}:
+    get:
+      operationId: byId
+      parameters: [{ name: attachmentId, in: path, required: true, schema: { type: string } }]
+      responses: { '200': { description: ok, content: { application/json: { example: { by: id } } } } }
+  /attachments/{fileName}:
+    get:
+      operationId: byName
+      parameters: [{ name: fileName, in: path, required: true, schema: { type: string } }]
+      responses: { '200': { description: ok, content: { application/json: { example: { by: name } } } } }
+    delete:
+      parameters: [{ name: fileName, in: path, required: true, schema: { type: string } }]
+      responses: { '204': { description: gone } }
+  /maps/{version}/wms//:
+    get:
+      parameters: [{ name: version, in: path, required: true, schema: { type: string } }]
+      responses: { '200': { description: ok } }
+  /:
+    get:
+      responses: { '200': { description: ok, content: { application/json: { example: { root: true } } } } }
+`,
+  );
+  const warnings: string[] = [];
+  const logger: Logger = { request: () => {}, info: () => {}, error: () => {}, warn: (message) => warnings.push(message) };
+  const started = await startStack(scenario('clashing').services({ api: rest({ port: 0, openapi: file }) }), { logger });
+  try {
+    expect(warnings).toEqual([
+      `service "api" (${file}): GET /attachments/{fileName}: a request for it cannot be told from one for GET /attachments/{attachmentId} (the same path, other parameter names); GET /attachments/{attachmentId} answers it`,
+      `service "api" (${file}): GET /maps/{version}/wms//: the path has an empty segment ("//"); the operation is not served`,
+    ]);
+    const base = started.url('api');
+    expect(await (await fetch(`${base}/attachments/a1`)).json()).toEqual({ by: 'id' });
+    // Another method on the same path shape keeps its own parameter name
+    expect((await fetch(`${base}/attachments/report.pdf`, { method: 'DELETE' })).status).toBe(204);
+    expect(await (await fetch(`${base}/`)).json()).toEqual({ root: true });
+  } finally {
+    await started.close();
+  }
+});
+
+test('an empty body sent with a JSON content type is no body (clients send the header on every request)', async () => {
+  const file = write(
+    'empty-json.yaml',
+    `openapi: 3.0.3
+info: { title: x, version: '1' }
+paths:
+  /carts/{id}:
+    delete:
+      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]
+      responses: { '204': { description: gone } }
+  /carts:
+    post:
+      requestBody: { required: true, content: { application/json: { schema: { type: object } } } }
+      responses: { '201': { description: made } }
+`,
+  );
+  const started = await startStack(scenario('empty-json').services({ api: rest({ port: 0, openapi: file }) }));
+  try {
+    const base = started.url('api');
+    for (const type of ['application/json', 'application/json; charset=utf-8', 'application/vnd.api+json']) {
+      const deleted = await fetch(`${base}/carts/c1`, { method: 'DELETE', headers: { 'content-type': type } });
+      expect(deleted.status).toBe(204);
+    }
+    // A body the operation requires, sent empty: the contract's refusal, not a parser error
+    const empty = await fetch(`${base}/carts`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    expect(empty.status).toBe(422);
+    expect(JSON.stringify(await empty.json())).toMatch(/body/i);
+    // Broken JSON is still refused
+    const broken = await fetch(`${base}/carts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    expect(broken.status).toBe(400);
+    expect((await fetch(`${base}/carts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(201);
+  } finally {
+    await started.close();
+  }
+});

@@ -382,6 +382,8 @@ function collectOperations(
   const paths = isObject(document.paths) ? document.paths : {};
   const operationIds = new Map<string, string>();
   const conflicts = new SchemaConflicts(resolve);
+  /** Routes by method and shape (`GET /a/:`): the router tells `/a/{id}` and `/a/{key}` of one method apart no more than a client could. */
+  const routed = new Map<string, string>();
   const schemes = isObject(document.components) && isObject(document.components.securitySchemes) ? document.components.securitySchemes : {};
   for (const [path, rawItem] of Object.entries(paths)) {
     const item = resolve(rawItem);
@@ -408,9 +410,21 @@ function collectOperations(
       }
       const route = toRoute(basePath, path, templateNames);
       if (!route) {
-        warnings.push(`${where}: the path template cannot be routed (parameters must fill whole segments, e.g. /files/{name}); the operation is not served`);
+        const why = hasEmptySegment(`${basePath}${path}`)
+          ? 'the path has an empty segment ("//")'
+          : 'the path template cannot be routed (parameters must fill whole segments, e.g. /files/{name})';
+        if (analyse) warnings.push(`${where}: ${why}; the operation is not served`);
         continue;
       }
+      const shape = `${method} ${route.replace(/:[^/]+/g, ':')}`;
+      const first = routed.get(shape);
+      if (first !== undefined) {
+        // The OpenAPI specification forbids this; published documents (Google's, Xero's) have it.
+        if (analyse)
+          warnings.push(`${where}: a request for it cannot be told from one for ${first} (the same path, other parameter names); ${first} answers it`);
+        continue;
+      }
+      routed.set(shape, where);
       const requestBody = resolve(node.requestBody);
       const responses = isObject(node.responses) ? node.responses : {};
       if (analyse) {
@@ -457,10 +471,18 @@ function checkPathParameters(
   }
 }
 
+/** Whether a path has an empty segment (`/a//b`, `/wms//`; one final `/` is none): the router cannot serve it. */
+function hasEmptySegment(path: string): boolean {
+  const trimmed = path.replace(/\/$/, '');
+  return trimmed !== '' && trimmed.slice(1).split('/').includes('');
+}
+
 /** `/v2` + `/rates/{id}` → `/v2/rates/:id`, or undefined when a parameter shares a segment with text. */
 function toRoute(basePath: string, path: string, names: readonly string[]): string | undefined {
   if (names.some((n) => n === '') || new Set(names.map(routeParamName)).size !== names.length) return undefined;
-  const segments = `${basePath}${path}`.split('/').map((segment) => {
+  const full = `${basePath}${path}`;
+  if (hasEmptySegment(full)) return undefined;
+  const segments = full.split('/').map((segment) => {
     if (/^\{[^}]+\}$/.test(segment)) return `:${routeParamName(segment.slice(1, -1))}`;
     if (/[{}:*?#\s]/.test(segment)) return undefined;
     return segment;

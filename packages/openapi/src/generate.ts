@@ -46,8 +46,8 @@ class Generator {
     const schema = this.#schema(raw);
     if (schema === undefined) return null;
     if (schema.const !== undefined) return schema.const;
-    if (schema.example !== undefined) return schema.example;
-    if (Array.isArray(schema.examples) && schema.examples.length) return schema.examples[0];
+    const example = ownExample(schema);
+    if (example !== undefined) return example;
     if (Array.isArray(schema.enum) && schema.enum.length) {
       const choices = schema.enum.filter((v) => v !== null);
       return choices.length ? choices[this.#fake.random.int(0, choices.length - 1)] : null;
@@ -221,13 +221,21 @@ class Generator {
   }
 }
 
+/** Compiled `pattern`s, by source (null: JavaScript cannot compile it). */
+const patterns = new Map<string, RegExp | null>();
+
 /** A schema's `pattern` as a unicode RegExp (as Ajv reads it), or undefined when JavaScript cannot compile it. */
 function patternOf(source: string): RegExp | undefined {
-  try {
-    return new RegExp(source, 'u');
-  } catch {
-    return undefined;
+  let compiled = patterns.get(source);
+  if (compiled === undefined) {
+    try {
+      compiled = new RegExp(source, 'u');
+    } catch {
+      compiled = null;
+    }
+    if (patterns.size < 10_000) patterns.set(source, compiled);
   }
+  return compiled ?? undefined;
 }
 
 function flatten(schema: JsonObject, resolve: (n: unknown) => JsonObject | undefined): JsonObject {
@@ -276,11 +284,48 @@ export function seedFor(seed: number, ...parts: readonly string[]): number {
 
 /** Whether a schema's `default` has one of its types (a null default needs `nullable` or a `null` type). */
 function defaultFits(schema: JsonObject): boolean {
+  return typeFits(schema, schema.default);
+}
+
+function typeFits(schema: JsonObject, value: unknown): boolean {
   const types = Array.isArray(schema.type) ? schema.type : typeof schema.type === 'string' ? [schema.type] : undefined;
   if (!types) return true;
-  const value = schema.default;
   if (value === null) return types.includes('null') || schema.nullable === true;
   const kind = Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value;
   if (kind === 'number') return types.includes('number') || (types.includes('integer') && Number.isInteger(value));
   return types.includes(kind);
 }
+
+/**
+ * The schema's own example (`example`, else the first of `examples`) when it fits the schema, else
+ * undefined (a value is then generated). Published documents have examples that break their own
+ * schemas (BeezUP's `type: integer, example: "1001"`, Vimeo's `type: boolean, example: "true"`): a
+ * string that reads as the declared number or boolean is taken as that value; one that breaks the
+ * type, enum, pattern or a date, date-time or uuid format is not used. Only the example's type is
+ * checked for objects and arrays.
+ */
+function ownExample(schema: JsonObject): unknown {
+  const example = schema.example !== undefined ? schema.example : Array.isArray(schema.examples) ? schema.examples[0] : undefined;
+  if (example === undefined || exampleFits(schema, example)) return example;
+  if (typeof example !== 'string') return undefined;
+  const read =
+    example === 'true' ? true : example === 'false' ? false : example.trim() !== '' && Number.isFinite(Number(example)) ? Number(example) : undefined;
+  return read !== undefined && exampleFits(schema, read) ? read : undefined;
+}
+
+function exampleFits(schema: JsonObject, value: unknown): boolean {
+  if (!typeFits(schema, value)) return false;
+  if (Array.isArray(schema.enum) && (value === null || typeof value !== 'object') && !schema.enum.includes(value)) return false;
+  if (typeof value !== 'string') return true;
+  const pattern = typeof schema.pattern === 'string' ? patternOf(schema.pattern) : undefined;
+  if (pattern && !pattern.test(value)) return false;
+  const format = typeof schema.format === 'string' ? FORMATS[schema.format] : undefined;
+  return format === undefined || format.test(value);
+}
+
+/** Formats an example is checked against (the ones documents get wrong most, cheap to check). */
+const FORMATS: Record<string, RegExp> = {
+  date: /^\d{4}-\d{2}-\d{2}$/,
+  'date-time': /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$/,
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+};

@@ -232,6 +232,24 @@ describe('loadOpenApi', () => {
 describe('generateValue', () => {
   const generate = (schema: unknown, seed = 1) => generateValue(schema, { seed, resolve: resolveNothing });
 
+  test("a schema's own example is used when it fits; one that breaks the schema is read as its type or replaced", () => {
+    expect(generate({ type: 'integer', example: 7 })).toBe(7);
+    // Published documents (BeezUP, Vimeo) give numbers and booleans as strings
+    expect(generate({ type: 'integer', example: '1001' })).toBe(1001);
+    expect(generate({ type: 'boolean', example: 'true' })).toBe(true);
+    expect(generate({ type: 'number', examples: ['4.5'] })).toBe(4.5);
+    const integer = generate({ type: 'integer', example: 4.5 });
+    expect(Number.isInteger(integer)).toBe(true);
+    const word = generate({ type: 'string', example: 'sunny', enum: ['RAIN', 'SNOW'] });
+    expect(['RAIN', 'SNOW']).toContain(word);
+    const id = generate({ type: 'string', pattern: '^[0-9a-zA-Z]+$', example: 'bot-1' });
+    expect(id).toMatch(/^[0-9a-zA-Z]+$/);
+    expect(generate({ type: 'string', format: 'date', example: '2024-05-01' })).toBe('2024-05-01');
+    expect(generate({ type: 'string', format: 'date', example: 'May 1st' })).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(generate({ type: 'array', items: { type: 'string' }, example: 'a,b' })).toEqual(expect.any(Array));
+    expect(generate({ type: 'object', example: { any: 'shape' } })).toEqual({ any: 'shape' });
+  });
+
   test('formats and field names give realistic values', () => {
     const value = generate({
       type: 'object',

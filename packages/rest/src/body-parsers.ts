@@ -17,7 +17,13 @@ export interface UploadedFile {
  * anything else (octet-stream, images, protobuf…) as the raw bytes, so a handler can echo them.
  */
 export function addBodyParsers(app: FastifyInstance, bodyLimit: number): void {
-  app.addContentTypeParser(/^application\/[^;,\s]+\+json\b/i, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  // An empty body with a JSON content type is no body: clients send `content-type: application/json` on
+  // every request, DELETEs and GETs included (fastify's own parser refuses it with a 400).
+  const json = app.getDefaultJsonParser('error', 'error');
+  const jsonOrNothing: typeof json = (request, text, done) => (text === '' ? done(null, undefined) : json(request, text, done));
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonOrNothing);
+  app.addContentTypeParser(/^application\/[^;,\s]+\+json\b/i, { parseAs: 'string' }, jsonOrNothing);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, text, done) => done(null, parseForm(String(text))));
   app.addContentTypeParser('multipart/form-data', (request, payload, done) => {
     parseMultipart(request, payload, bodyLimit).then(
