@@ -202,7 +202,11 @@ class AnswerChecker {
     const types = Object.keys(content);
     if (types.length === 0 || body === '') return undefined;
     const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    const documented = types.find((t) => t.toLowerCase() === type || t === '*/*' || (t.endsWith('/*') && type.startsWith(t.slice(0, -1))));
+    // Documented types may carry parameters (eBay's `application/json;charset=UTF-8`): compared without them.
+    const documented = types.find((t) => {
+      const media = t.split(';')[0]?.trim().toLowerCase() ?? '';
+      return media === type || media === '*/*' || (media.endsWith('/*') && type.startsWith(media.slice(0, -1)));
+    });
     if (!documented) return `answered ${status} as ${type || 'no content type'}, documented: ${types.join(', ')}`;
     if (!/json/i.test(type)) return undefined;
     const media = this.#api.resolve(content[documented]);

@@ -20,11 +20,28 @@ const addFormats = interop(addFormatsModule) as unknown as (ajv: AjvInstance) =>
 export type { AjvInstance };
 
 /**
+ * `pattern`s as Ajv reads them (unicode), else without the `u` flag, as browsers' and most other
+ * validators read them: AWS's documents have `[\w\-\_]` and `[\w- ]`, which only that accepts. Without
+ * this a schema with one such pattern cannot be compiled and its operation is not checked at all.
+ */
+const patternRegExp = Object.assign(
+  (pattern: string, flags: string): RegExp => {
+    try {
+      return new RegExp(pattern, flags);
+    } catch (error) {
+      if (!flags.includes('u')) throw error;
+      return new RegExp(pattern, flags.replace('u', ''));
+    }
+  },
+  { code: 'patternRegExp' },
+);
+
+/**
  * An Ajv for schemas of one OpenAPI version: draft-04 semantics (boolean exclusiveMinimum,
  * `nullable`) for 3.0, JSON Schema 2020-12 for 3.1. Unknown keywords (`example`, `xml`…) are ignored.
  */
 export function createAjv(version: '3.0' | '3.1', options: Options = {}): AjvInstance {
-  const base: Options = { strict: false, allErrors: true, logger: false, validateFormats: true, ...options };
+  const base: Options = { strict: false, allErrors: true, logger: false, validateFormats: true, code: { regExp: patternRegExp }, ...options };
   const ajv = version === '3.1' ? new Ajv2020(base) : new AjvDraft04(base);
   addFormats(ajv);
   return ajv;

@@ -46,7 +46,7 @@ class Generator {
     const schema = this.#schema(raw);
     if (schema === undefined) return null;
     if (schema.const !== undefined) return schema.const;
-    const example = ownExample(schema);
+    const example = ownExample(schema, (node) => this.#schema(node));
     if (example !== undefined) return example;
     if (Array.isArray(schema.enum) && schema.enum.length) {
       const choices = schema.enum.filter((v) => v !== null);
@@ -213,9 +213,16 @@ class Generator {
     generator.randInt = (low: number, high: number) => this.#fake.random.int(low, high);
     // `*` and `+` repeat a few times, not randexp's default of up to 100.
     generator.max = Math.max(4, minLength);
+    const fits = (value: string) => pattern.test(value) && value.length >= minLength && (maxLength === undefined || value.length <= maxLength);
     for (let attempt = 0; attempt < 8; attempt++) {
       const value = generator.gen();
-      if (pattern.test(value) && value.length >= minLength && (maxLength === undefined || value.length <= maxLength)) return value;
+      if (fits(value)) return value;
+      // Repeats rarely land on an exact length (AWS's ids: `^[0-9a-zA-Z]+$` of exactly 10): cut to the
+      // bound, or repeat the value's own characters up to it, and take that when it still matches.
+      const cut = maxLength !== undefined && value.length > maxLength ? value.slice(0, maxLength) : undefined;
+      if (cut !== undefined && fits(cut)) return cut;
+      const grown = value.length > 0 && value.length < minLength ? value.repeat(Math.ceil(minLength / value.length)).slice(0, minLength) : undefined;
+      if (grown !== undefined && fits(grown)) return grown;
     }
     return undefined;
   }
@@ -224,14 +231,18 @@ class Generator {
 /** Compiled `pattern`s, by source (null: JavaScript cannot compile it). */
 const patterns = new Map<string, RegExp | null>();
 
-/** A schema's `pattern` as a unicode RegExp (as Ajv reads it), or undefined when JavaScript cannot compile it. */
+/** A schema's `pattern` as a RegExp (as createAjv reads it: unicode, else without the flag), or undefined when JavaScript cannot compile it. */
 function patternOf(source: string): RegExp | undefined {
   let compiled = patterns.get(source);
   if (compiled === undefined) {
     try {
       compiled = new RegExp(source, 'u');
     } catch {
-      compiled = null;
+      try {
+        compiled = new RegExp(source);
+      } catch {
+        compiled = null;
+      }
     }
     if (patterns.size < 10_000) patterns.set(source, compiled);
   }
@@ -299,28 +310,45 @@ function typeFits(schema: JsonObject, value: unknown): boolean {
 /**
  * The schema's own example (`example`, else the first of `examples`) when it fits the schema, else
  * undefined (a value is then generated). Published documents have examples that break their own
- * schemas (BeezUP's `type: integer, example: "1001"`, Vimeo's `type: boolean, example: "true"`): a
- * string that reads as the declared number or boolean is taken as that value; one that breaks the
- * type, enum, pattern or a date, date-time or uuid format is not used. Only the example's type is
- * checked for objects and arrays.
+ * schemas (BeezUP's `type: integer, example: "1001"`, Vimeo's `type: boolean, example: "true"`, objects
+ * without their required properties): a string that reads as the declared number or boolean is taken
+ * as that value; any other misfit of type, enum, pattern, a date, date-time or uuid format or required
+ * properties, in the example or the properties and items it holds, is not used. Parts under
+ * `allOf`/`oneOf`/`anyOf` are not looked into.
  */
-function ownExample(schema: JsonObject): unknown {
+function ownExample(schema: JsonObject, resolve: (node: unknown) => JsonObject | undefined): unknown {
   const example = schema.example !== undefined ? schema.example : Array.isArray(schema.examples) ? schema.examples[0] : undefined;
-  if (example === undefined || exampleFits(schema, example)) return example;
+  if (example === undefined || exampleFits(schema, example, resolve, 0)) return example;
   if (typeof example !== 'string') return undefined;
   const read =
     example === 'true' ? true : example === 'false' ? false : example.trim() !== '' && Number.isFinite(Number(example)) ? Number(example) : undefined;
-  return read !== undefined && exampleFits(schema, read) ? read : undefined;
+  return read !== undefined && exampleFits(schema, read, resolve, 0) ? read : undefined;
 }
 
-function exampleFits(schema: JsonObject, value: unknown): boolean {
+function exampleFits(schema: JsonObject, value: unknown, resolve: (node: unknown) => JsonObject | undefined, depth: number): boolean {
+  if (depth > MAX_DEPTH || schema.allOf !== undefined || schema.oneOf !== undefined || schema.anyOf !== undefined) return true;
   if (!typeFits(schema, value)) return false;
   if (Array.isArray(schema.enum) && (value === null || typeof value !== 'object') && !schema.enum.includes(value)) return false;
-  if (typeof value !== 'string') return true;
-  const pattern = typeof schema.pattern === 'string' ? patternOf(schema.pattern) : undefined;
-  if (pattern && !pattern.test(value)) return false;
-  const format = typeof schema.format === 'string' ? FORMATS[schema.format] : undefined;
-  return format === undefined || format.test(value);
+  if (typeof value === 'string') {
+    const pattern = typeof schema.pattern === 'string' ? patternOf(schema.pattern) : undefined;
+    if (pattern && !pattern.test(value)) return false;
+    const format = typeof schema.format === 'string' ? FORMATS[schema.format] : undefined;
+    return format === undefined || format.test(value);
+  }
+  if (Array.isArray(value)) {
+    const items = schema.items === undefined ? undefined : resolve(schema.items);
+    return items === undefined || value.every((item) => exampleFits(items, item, resolve, depth + 1));
+  }
+  if (value === null || typeof value !== 'object') return true;
+  const record = value as JsonObject;
+  if (Array.isArray(schema.required) && schema.required.some((name) => typeof name === 'string' && !(name in record))) return false;
+  const properties = isObject(schema.properties) ? schema.properties : {};
+  for (const [name, raw] of Object.entries(properties)) {
+    if (record[name] === undefined) continue;
+    const property = resolve(raw);
+    if (property && !exampleFits(property, record[name], resolve, depth + 1)) return false;
+  }
+  return true;
 }
 
 /** Formats an example is checked against (the ones documents get wrong most, cheap to check). */

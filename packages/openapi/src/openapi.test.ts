@@ -232,6 +232,13 @@ describe('loadOpenApi', () => {
 describe('generateValue', () => {
   const generate = (schema: unknown, seed = 1) => generateValue(schema, { seed, resolve: resolveNothing });
 
+  test('a pattern with exact lengths (AWS ids) gets a value of that length that matches', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      expect(generate({ type: 'string', pattern: '^[0-9a-zA-Z]+$', minLength: 10, maxLength: 10 }, seed)).toMatch(/^[0-9a-zA-Z]{10}$/);
+      expect(generate({ type: 'string', pattern: '[0-9]{12,}', minLength: 12, maxLength: 12 }, seed)).toMatch(/^[0-9]{12}$/);
+    }
+  });
+
   test("a schema's own example is used when it fits; one that breaks the schema is read as its type or replaced", () => {
     expect(generate({ type: 'integer', example: 7 })).toBe(7);
     // Published documents (BeezUP, Vimeo) give numbers and booleans as strings
@@ -248,6 +255,13 @@ describe('generateValue', () => {
     expect(generate({ type: 'string', format: 'date', example: 'May 1st' })).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(generate({ type: 'array', items: { type: 'string' }, example: 'a,b' })).toEqual(expect.any(Array));
     expect(generate({ type: 'object', example: { any: 'shape' } })).toEqual({ any: 'shape' });
+    // Looked into: required properties, and the properties and items an example holds
+    const page = { type: 'object', required: ['pageNumber'], properties: { pageNumber: { type: 'integer' } }, example: { results: [] } };
+    expect(generate(page)).toEqual({ pageNumber: expect.any(Number) });
+    const ids = { type: 'array', items: { type: 'object', properties: { ID: { type: 'integer' } } }, example: [{ ID: '1' }] };
+    expect(generate(ids)).not.toEqual([{ ID: '1' }]);
+    const fine = { type: 'array', items: { type: 'object', properties: { ID: { type: 'integer' } } }, example: [{ ID: 1, extra: 'kept' }] };
+    expect(generate(fine)).toEqual([{ ID: 1, extra: 'kept' }]);
   });
 
   test('formats and field names give realistic values', () => {
@@ -415,6 +429,33 @@ describe('responses and requests', () => {
       { in: 'header', name: 'x-request-id', pointer: '/x-request-id', message: 'header parameter "x-request-id" must match format "uuid"' },
     ]);
   });
+});
+
+test("patterns only valid without the unicode flag (AWS's `[\\w\\-\\_]`) are checked, not skipped", async () => {
+  const api = await loadOpenApi(
+    document('aws-patterns.json', {
+      openapi: '3.0.3',
+      info: { title: 't', version: '1' },
+      paths: {
+        '/jobs/{jobId}': {
+          get: {
+            parameters: [{ name: 'jobId', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-zA-Z0-9\\-\\_]+$' } }],
+            responses: { '200': { description: 'ok' } },
+          },
+        },
+      },
+    }),
+  );
+  const [jobs] = api.operations;
+  if (!jobs) throw new Error('no operation');
+  const problems: string[] = [];
+  const validator = new RequestValidator(api, { onProblem: (message) => problems.push(message) });
+  expect(validator.validate(jobs, { params: { jobId: 'job_1-a' }, query: {}, headers: {}, body: undefined })).toEqual([]);
+  expect(validator.validate(jobs, { params: { jobId: 'job 1' }, query: {}, headers: {}, body: undefined })).toEqual([
+    expect.objectContaining({ in: 'path', name: 'jobId', message: expect.stringContaining('must match pattern') }),
+  ]);
+  expect(problems).toEqual([]);
+  expect(generateValue(jobs.parameters[0]?.schema, { seed: 3, resolve: resolveNothing })).toMatch(/^[a-zA-Z0-9\-_]+$/);
 });
 
 describe('the OpenAPI spec check', () => {

@@ -121,7 +121,9 @@ export class ResponseMaker {
     const media = this.#api.resolve(content[mediaType]);
     const json = isJsonMediaType(mediaType);
     const xml = isXmlMediaType(mediaType);
-    headers['content-type'] = mediaType === '*/*' ? 'application/json; charset=utf-8' : json ? `${mediaType}; charset=utf-8` : mediaType;
+    // A documented type may name its charset already (eBay's `application/json;charset=UTF-8`).
+    headers['content-type'] =
+      mediaType === '*/*' ? 'application/json; charset=utf-8' : json && !/;\s*charset=/i.test(mediaType) ? `${mediaType}; charset=utf-8` : mediaType;
     const named = isObject(media) && isObject(media.examples) ? media.examples : undefined;
     let value: unknown;
     if (preference.example) {
