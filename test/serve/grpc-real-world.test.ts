@@ -141,6 +141,38 @@ describe('a service in a google.* package, importing google/rpc/status.proto fro
   });
 });
 
+test("a proto with a service without methods (Google's cloud_sql_instance_names.proto) is served; the service is listed by reflection", async () => {
+  const proto = resolve(googleapis, 'google/cloud/sql/v1/cloud_sql_instance_names.proto');
+  const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
+  type HealthClient = grpc.Client & { Check: Unary };
+  const client = clientOf<HealthClient>(healthProto, [], 'grpc.health.v1.Health', address);
+  try {
+    await expect(call(client.Check.bind(client), { service: '' })).resolves.toEqual({ status: 'SERVING' });
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
+test("a response field echoes the request field of its name only when the types agree (Google's order tracking: a string id in, an int64 out)", async () => {
+  const proto = resolve(googleapis, 'google/shopping/merchant/ordertracking/v1/order_tracking_signals.proto');
+  const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
+  const service = 'google.shopping.merchant.ordertracking.v1.OrderTrackingSignalsService';
+  type TrackingClient = grpc.Client & { CreateOrderTrackingSignal: Unary };
+  const client = clientOf<TrackingClient>(proto, [googleapis], service, address);
+  try {
+    const created = await call(client.CreateOrderTrackingSignal.bind(client), {
+      parent: 'accounts/1',
+      orderTrackingSignalId: 'signal-one',
+      orderTrackingSignal: { merchantId: '7' },
+    });
+    expect(created.orderTrackingSignalId).toMatch(/^-?\d+$/);
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
 test("a user's own grpc/health/v1/health.proto replaces the built-in health service", async () => {
   const { stack, address } = await serveGrpc({ proto: healthProto }, { 'grpc.health.v1.Health': { Check: { status: 'NOT_SERVING' } } });
   type HealthClient = grpc.Client & { Check: Unary };

@@ -58,7 +58,7 @@ export class AutoMocker {
       if (skipped.has(field.name)) continue;
       field.resolve();
       const echoed = echo[field.name];
-      if (echoed !== undefined && echoed !== null && echoed !== '' && !field.repeated && !field.map && !(field.resolvedType instanceof protobuf.Type)) {
+      if (echoed !== undefined && echoed !== null && echoed !== '' && !field.repeated && !field.map && echoFits(field, echoed)) {
         out[field.name] = echoed;
         continue;
       }
@@ -115,6 +115,29 @@ export class AutoMocker {
         return /64/.test(field.type) ? String(value) : value;
       }
     }
+  }
+}
+
+/**
+ * Whether a request field's value can be echoed into a response field of the same name: a scalar of
+ * the field's type (Google's order_tracking_signal_id is a string in the request, an int64 in the answer).
+ */
+function echoFits(field: protobuf.Field, value: unknown): boolean {
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Type) return false;
+  if (resolved instanceof protobuf.Enum) return typeof value === 'string' ? value in resolved.values : Object.values(resolved.values).includes(value as number);
+  switch (field.type) {
+    case 'string':
+    case 'bytes':
+      return typeof value === 'string';
+    case 'bool':
+      return typeof value === 'boolean';
+    case 'double':
+    case 'float':
+      return typeof value === 'number';
+    default:
+      // Integers; 64-bit ones also as strings of digits (how requests are decoded)
+      return (typeof value === 'number' && Number.isInteger(value)) || (/64/.test(field.type) && typeof value === 'string' && /^-?\d+$/.test(value));
   }
 }
 

@@ -59,6 +59,8 @@ class GrpcServer implements ServiceServer {
     });
 
     for (const methods of this.#protos.services.values()) {
+      // A service without methods (`service Names {}`, as in Google's cloud_sql_instance_names.proto) has nothing to serve; grpc-js refuses it.
+      if (methods.length === 0) continue;
       const definition: Record<string, grpc.MethodDefinition<unknown, Buffer>> = {};
       const implementation: grpc.UntypedServiceImplementation = {};
       for (const method of methods) {

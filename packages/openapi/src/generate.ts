@@ -312,7 +312,7 @@ function typeFits(schema: JsonObject, value: unknown): boolean {
  * undefined (a value is then generated). Published documents have examples that break their own
  * schemas (BeezUP's `type: integer, example: "1001"`, Vimeo's `type: boolean, example: "true"`, objects
  * without their required properties): a string that reads as the declared number or boolean is taken
- * as that value; any other misfit of type, enum, pattern, a date, date-time or uuid format or required
+ * as that value; any other misfit of type, enum, pattern, a date, date-time, uuid, int32 or int64 format or required
  * properties, in the example or the properties and items it holds, is not used. Parts under
  * `allOf`/`oneOf`/`anyOf` are not looked into.
  */
@@ -335,6 +335,7 @@ function exampleFits(schema: JsonObject, value: unknown, resolve: (node: unknown
     const format = typeof schema.format === 'string' ? FORMATS[schema.format] : undefined;
     return format === undefined || format.test(value);
   }
+  if (typeof value === 'number') return !(schema.format === 'int32' || schema.format === 'int64') || Number.isInteger(value);
   if (Array.isArray(value)) {
     const items = schema.items === undefined ? undefined : resolve(schema.items);
     return items === undefined || value.every((item) => exampleFits(items, item, resolve, depth + 1));
