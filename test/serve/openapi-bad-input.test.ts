@@ -232,6 +232,10 @@ paths:
   /:
     get:
       responses: { '200': { description: ok, content: { application/json: { example: { root: true } } } } }
+  /uploads?convert={convert}:
+    post:
+      parameters: [{ name: convert, in: query, required: true, schema: { type: string, enum: [mp3, wav] } }]
+      responses: { '201': { description: made, content: { application/json: { example: { uploaded: true } } } } }
 `,
   );
   const warnings: string[] = [];
@@ -241,12 +245,18 @@ paths:
     expect(warnings).toEqual([
       `service "api" (${file}): GET /attachments/{fileName}: a request for it cannot be told from one for GET /attachments/{attachmentId} (the same path, other parameter names); GET /attachments/{attachmentId} answers it`,
       `service "api" (${file}): GET /maps/{version}/wms//: the path has an empty segment ("//"); the operation is not served`,
+      `service "api" (${file}): POST /uploads?convert={convert}: the path has a query string; it is served at /uploads`,
     ]);
     const base = started.url('api');
     expect(await (await fetch(`${base}/attachments/a1`)).json()).toEqual({ by: 'id' });
     // Another method on the same path shape keeps its own parameter name
     expect((await fetch(`${base}/attachments/report.pdf`, { method: 'DELETE' })).status).toBe(204);
     expect(await (await fetch(`${base}/`)).json()).toEqual({ root: true });
+    // ClickSend's and icons8's documents put a query string in the path key
+    const uploaded = await fetch(`${base}/uploads?convert=mp3`, { method: 'POST' });
+    expect(uploaded.status).toBe(201);
+    expect(await uploaded.json()).toEqual({ uploaded: true });
+    expect((await fetch(`${base}/uploads?convert=flac`, { method: 'POST' })).status).toBe(400);
   } finally {
     await started.close();
   }

@@ -401,16 +401,20 @@ function collectOperations(
         else operationIds.set(operationId, pointer);
       }
       const parameters = mergeParameters(shared, Array.isArray(node.parameters) ? node.parameters : [], resolve);
-      const templateNames = [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');
-      if (analyse) checkPathParameters(path, pointer, templateNames, parameters, problems);
+      // A path key with a query string (ClickSend's `/uploads?convert={convert}`, icons8's): routed by its path.
+      const query = path.indexOf('?');
+      const routedPath = query === -1 ? path : path.slice(0, query);
+      const templateNames = [...routedPath.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');
+      if (analyse) checkPathParameters(routedPath, pointer, templateNames, parameters, problems);
       const where = `${method} ${basePath}${path}`;
+      if (analyse && query !== -1) warnings.push(`${where}: the path has a query string; it is served at ${basePath}${routedPath}`);
       if (method === 'TRACE') {
         warnings.push(`${where}: TRACE operations are not served`);
         continue;
       }
-      const route = toRoute(basePath, path, templateNames);
+      const route = toRoute(basePath, routedPath, templateNames);
       if (!route) {
-        const why = hasEmptySegment(`${basePath}${path}`)
+        const why = hasEmptySegment(`${basePath}${routedPath}`)
           ? 'the path has an empty segment ("//")'
           : 'the path template cannot be routed (parameters must fill whole segments, e.g. /files/{name})';
         if (analyse) warnings.push(`${where}: ${why}; the operation is not served`);

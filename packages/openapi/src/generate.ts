@@ -206,7 +206,7 @@ class Generator {
   #matching(pattern: RegExp, minLength: number, maxLength: number | undefined): string | undefined {
     let generator: RandExp;
     try {
-      generator = new RandExp(pattern);
+      generator = new RandExp(boundedRepeats(pattern, Math.max(MAX_REPEAT, minLength)));
     } catch {
       return undefined;
     }
@@ -225,6 +225,28 @@ class Generator {
       if (grown !== undefined && fits(grown)) return grown;
     }
     return undefined;
+  }
+}
+
+/** The most times a generated string repeats one part of a pattern (beyond what minLength needs). */
+const MAX_REPEAT = 32;
+
+/**
+ * `pattern` with its `{m,n}` repeats capped at `cap` (at least m): randexp draws a count up to n, and
+ * Seldon's `^.{1,2097152}` made every answer a string of up to 2 million characters, blocking the server
+ * for seconds. What comes out is checked against the original pattern.
+ */
+function boundedRepeats(pattern: RegExp, cap: number): RegExp {
+  if (!/\{\d+,\d*\}/.test(pattern.source)) return pattern;
+  const source = pattern.source.replace(/(?<!\\)\{(\d+),(\d*)\}/g, (whole, low: string, high: string) => {
+    const min = Number(low);
+    const max = high === '' ? Number.POSITIVE_INFINITY : Number(high);
+    return max - min > cap ? `{${min},${min + cap}}` : whole;
+  });
+  try {
+    return new RegExp(source, pattern.flags);
+  } catch {
+    return pattern;
   }
 }
 

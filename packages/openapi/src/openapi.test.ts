@@ -232,6 +232,12 @@ describe('loadOpenApi', () => {
 describe('generateValue', () => {
   const generate = (schema: unknown, seed = 1) => generateValue(schema, { seed, resolve: resolveNothing });
 
+  test("a pattern with a huge repeat (Seldon's `^.{1,2097152}`) gets a short matching value, not megabytes", () => {
+    const value = generate({ type: 'string', pattern: '^.{1,2097152}', maxLength: 2097152 }) as string;
+    expect(value).toMatch(/^.{1,33}$/);
+    expect(generate({ type: 'string', pattern: '^[a-z]{3,100000}-\\d{2}$' })).toMatch(/^[a-z]{3,35}-\d{2}$/);
+  });
+
   test('a pattern with exact lengths (AWS ids) gets a value of that length that matches', () => {
     for (let seed = 1; seed <= 40; seed++) {
       expect(generate({ type: 'string', pattern: '^[0-9a-zA-Z]+$', minLength: 10, maxLength: 10 }, seed)).toMatch(/^[0-9a-zA-Z]{10}$/);

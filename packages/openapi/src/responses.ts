@@ -177,7 +177,7 @@ export class ResponseMaker {
     if (!isObject(response) || !isObject(response.headers)) return headers;
     for (const [name, raw] of Object.entries(response.headers)) {
       const lower = name.toLowerCase();
-      if (lower === 'content-type' || lower === 'content-length') continue;
+      if (NOT_DOCUMENTED_HEADERS.has(lower)) continue;
       const header = this.#api.resolve(raw);
       if (!isObject(header)) continue;
       const value =
@@ -192,6 +192,25 @@ export class ResponseMaker {
 }
 
 const NOT_ACCEPTABLE = Symbol('not acceptable');
+
+/**
+ * Documented response headers the mock does not copy: they describe how the real server framed or
+ * encoded its bytes, not what the mock sends (RapidAPI's document lists `transfer-encoding: chunked`
+ * beside `content-length`, which fetch refuses as a malformed answer; a `content-encoding: gzip` would
+ * make clients unzip plain JSON).
+ */
+const NOT_DOCUMENTED_HEADERS = new Set([
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'upgrade',
+  'trailer',
+  'te',
+]);
 
 /**
  * The media type to answer with: the client's most preferred (by `q`) that is documented and can be
