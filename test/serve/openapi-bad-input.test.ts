@@ -297,3 +297,34 @@ paths:
     await started.close();
   }
 });
+
+test("documented response headers about the real server's framing are not copied (RapidAPI lists transfer-encoding: chunked)", async () => {
+  const file = write(
+    'framing-headers.yaml',
+    `openapi: 3.0.3
+info: { title: x, version: '1' }
+paths:
+  /moon:
+    get:
+      responses:
+        '200':
+          description: ok
+          headers:
+            transfer-encoding: { schema: { type: string }, example: chunked }
+            content-encoding: { schema: { type: string }, example: gzip }
+            connection: { schema: { type: string }, example: close }
+            x-ratelimit-remaining: { schema: { type: integer }, example: 99 }
+          content: { application/json: { example: { phase: waxing } } }
+`,
+  );
+  const started = await startStack(scenario('framing').services({ api: rest({ port: 0, openapi: file }) }));
+  try {
+    const moon = await fetch(`${started.url('api')}/moon`);
+    expect(await moon.json()).toEqual({ phase: 'waxing' });
+    expect(moon.headers.get('x-ratelimit-remaining')).toBe('99');
+    expect(moon.headers.get('content-encoding')).toBeNull();
+    expect(moon.headers.get('transfer-encoding')).toBeNull();
+  } finally {
+    await started.close();
+  }
+});
