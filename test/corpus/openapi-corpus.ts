@@ -328,7 +328,8 @@ function withoutExamples(api: OpenApi): (node: unknown) => unknown {
 /** A query parameter's fields: `filter[kind]=cat` (deepObject), an exploded form object's properties as fields, else asList. */
 function appendQuery(query: URLSearchParams, parameter: ApiParameter, value: unknown): void {
   const text = (v: unknown) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
-  if (isObject(value) && parameter.style === 'deepObject') for (const [k, v] of Object.entries(value)) query.append(`${parameter.name}[${k}]`, text(v));
+  if (parameter.contentType !== undefined && /json/i.test(parameter.contentType)) query.append(parameter.name, JSON.stringify(value));
+  else if (isObject(value) && parameter.style === 'deepObject') for (const [k, v] of Object.entries(value)) query.append(`${parameter.name}[${k}]`, text(v));
   else if (isObject(value) && (parameter.style ?? 'form') === 'form' && parameter.explode) for (const [k, v] of Object.entries(value)) query.append(k, text(v));
   else for (const v of asList(value, parameter)) query.append(parameter.name, v);
 }

@@ -328,3 +328,36 @@ paths:
     await started.close();
   }
 });
+
+test('a query parameter declared with content (JSON text, as Seldon documents it) is read as JSON and checked', async () => {
+  const file = write(
+    'content-parameter.yaml',
+    `openapi: 3.0.3
+info: { title: x, version: '1' }
+paths:
+  /search:
+    get:
+      parameters:
+        - name: filter
+          in: query
+          required: true
+          content: { application/json: { schema: { type: object, required: [a], properties: { a: { type: integer } } } } }
+      responses: { '200': { description: ok, content: { application/json: { example: { ok: true } } } } }
+`,
+  );
+  const started = await startStack(scenario('content-parameter').services({ api: rest({ port: 0, openapi: file }) }));
+  try {
+    const search = (filter: string) => fetch(`${started.url('api')}/search?filter=${encodeURIComponent(filter)}`);
+    const found = await search('{"a":1}');
+    expect(found.status).toBe(200);
+    expect(await found.json()).toEqual({ ok: true });
+    const wrong = await search('{"a":"one"}');
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(await wrong.json())).toContain('must be integer');
+    const notJson = await search('a=1');
+    expect(notJson.status).toBe(400);
+    expect(JSON.stringify(await notJson.json())).toContain('must be object');
+  } finally {
+    await started.close();
+  }
+});

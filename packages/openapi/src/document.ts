@@ -45,6 +45,8 @@ export interface ApiParameter {
   /** Query arrays as `?a=1&a=2` (form, explode) unless the document says otherwise. */
   explode: boolean;
   style: string | undefined;
+  /** The media type of a parameter declared with `content` instead of `schema` (its value is, e.g., JSON text). */
+  contentType?: string | undefined;
 }
 
 /** A credential a request must carry, from `components.securitySchemes`. */
@@ -527,7 +529,8 @@ function mergeParameters(shared: readonly unknown[], own: readonly unknown[], re
     const location = p.in as ApiParameter['in'];
     const name = location === 'header' ? p.name.toLowerCase() : p.name;
     let schema = p.schema;
-    if (schema === undefined && isObject(p.content)) schema = (Object.values(p.content)[0] as JsonObject | undefined)?.schema;
+    const contentType = schema === undefined && isObject(p.content) ? Object.keys(p.content)[0] : undefined;
+    if (contentType !== undefined && isObject(p.content)) schema = (resolve(p.content[contentType]) as JsonObject | undefined)?.schema;
     byKey.set(`${location}:${name}`, {
       name,
       in: location,
@@ -535,6 +538,7 @@ function mergeParameters(shared: readonly unknown[], own: readonly unknown[], re
       schema: schema ?? {},
       explode: typeof p.explode === 'boolean' ? p.explode : (p.style ?? 'form') === 'form',
       style: typeof p.style === 'string' ? p.style : undefined,
+      contentType,
     });
   }
   return [...byKey.values()];

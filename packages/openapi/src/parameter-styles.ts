@@ -1,4 +1,4 @@
-import type { ApiParameter } from './document.js';
+import { type ApiParameter, isJsonMediaType } from './document.js';
 import { isObject, type JsonObject } from './pointer.js';
 
 /** Reads one parameter's value out of its raw strings (path params, query, headers, cookies). */
@@ -16,6 +16,19 @@ export function parameterReader(parameter: ApiParameter, resolve: (node: unknown
   const name = parameter.name;
   const style = parameter.style ?? (parameter.in === 'query' || parameter.in === 'cookie' ? 'form' : 'simple');
   const explode = parameter.explode;
+  if (parameter.contentType !== undefined) {
+    // Declared with `content`: the value is one text in that media type (`?filter={"a":1}`), not a style.
+    const json = isJsonMediaType(parameter.contentType);
+    return (source) => {
+      const raw = source[name];
+      if (!json || typeof raw !== 'string') return raw;
+      try {
+        return JSON.parse(raw);
+      } catch {
+        return raw;
+      }
+    };
+  }
   if (style === 'deepObject') return (source) => deepObject(source, name);
   if (kind === 'object' && style === 'form' && explode) {
     const names = isObject(schema) && isObject(schema.properties) ? Object.keys(schema.properties) : [];
