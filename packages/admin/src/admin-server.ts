@@ -41,7 +41,8 @@ export function createAdminApp(
   const app = Fastify({ logger: false, forceCloseConnections: true });
   app.addHook('onRequest', adminGuard({ ...access, tokenInQueryAt: `${ADMIN_PREFIX}/ui` }));
   const routes = adminRoutes(target);
-  const document = adminOpenApi(routes, ADMIN_PREFIX, '1');
+  // Built when first asked for: most admin APIs never are (it is a start-up cost otherwise).
+  let document: Record<string, unknown> | undefined;
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
     // The shared store is away: the same 503 the services answer, naming it.
@@ -63,7 +64,10 @@ export function createAdminApp(
       },
     });
   }
-  app.get(`${ADMIN_PREFIX}/openapi.json`, async () => document);
+  app.get(`${ADMIN_PREFIX}/openapi.json`, async () => {
+    document ??= adminOpenApi(routes, ADMIN_PREFIX, '1');
+    return document;
+  });
   app.get<{ Querystring: Record<string, string | undefined> }>(`${ADMIN_PREFIX}/events`, (request, reply) =>
     serveLiveFeed(target.engine.journal, request, reply),
   );

@@ -5,9 +5,7 @@ import { destroyResponse } from '@mockstack/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ExecutionArgs, type ExecutionResult, execute, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { createHandler as createSseHandler } from 'graphql-sse/lib/use/fastify';
-import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { type WebSocket, WebSocketServer } from 'ws';
+import type { WebSocketTransport } from './websocket-transport.js';
 
 /** Marks `graphql.stream(...)` answers (the DSL makes them; see `GraphqlStream` there). */
 export const STREAM = Symbol.for('mockstack.graphql.stream');
@@ -196,53 +194,32 @@ export interface SubscriptionHost {
   sent(context: unknown, result: ExecutionResult): void;
 }
 
-const LEGACY_REASON = 'Subprotocol not acceptable: use graphql-transport-ws (graphql-ws); subscriptions-transport-ws is not served';
-
 /**
- * GraphQL over WebSocket (`graphql-ws`, subprotocol `graphql-transport-ws`) and over SSE (`graphql-sse`,
- * both its distinct-connections and single-connection modes), at the service's GraphQL path.
+ * GraphQL over WebSocket (`graphql-ws`, subprotocol `graphql-transport-ws`), over SSE (`graphql-sse`,
+ * both its distinct-connections and single-connection modes) and subscriptions over multipart HTTP,
+ * at the service's GraphQL path.
  */
 export class SubscriptionTransports {
-  readonly #wss: WebSocketServer;
-  readonly #ws: { dispose(): void | Promise<void> };
-  readonly #sse: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  readonly #schema: GraphQLSchema;
   readonly #host: SubscriptionHost;
+  readonly #operations: TransportOperations;
+  /** Made on the first WebSocket upgrade: ws and graphql-ws load only for a client that asks for them. */
+  #websocket: Promise<WebSocketTransport> | undefined;
+  #closed = false;
+  readonly #sse: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   /** Event streams and multipart answers being written: they hold the server open until closed. */
   readonly #streamReplies = new Set<FastifyReply>();
 
   constructor(schema: GraphQLSchema, host: SubscriptionHost) {
+    this.#schema = schema;
     this.#host = host;
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+    // Queries and mutations: an operation rule's whole result as is, else the schema's.
+    const run = (args: ExecutionArgs) => host.answeredOf(args) ?? execute(args);
     const subscribe = async (args: ExecutionArgs) => {
       const source = host.sourceOf(args);
       return source ? responseStream(source, args) : run(args);
     };
-    // Queries and mutations: an operation rule's whole result as is, else the schema's.
-    const run = (args: ExecutionArgs) => host.answeredOf(args) ?? execute(args);
-    this.#ws = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>(
-      {
-        schema,
-        onSubscribe: async (ctx, _id, payload) => {
-          const socket = ctx.extra.socket;
-          const prepared = await host.prepare(
-            { query: payload.query, variables: payload.variables, operationName: payload.operationName, extensions: payload.extensions },
-            ctx.extra.request.headers,
-            { name: 'graphql-ws', drop: () => socket.terminate() },
-          );
-          return prepared;
-        },
-        subscribe,
-        execute: run,
-        onNext: (_ctx, _id, _payload, args, result) => {
-          host.sent(args.contextValue, result as ExecutionResult);
-        },
-      },
-      this.#wss,
-      0,
-    );
-    // Accept the handshake whatever the client offers, so that a client of another subprotocol is told why in a close frame.
-    this.#wss.options.handleProtocols = (protocols) =>
-      protocols.has(GRAPHQL_TRANSPORT_WS_PROTOCOL) ? GRAPHQL_TRANSPORT_WS_PROTOCOL : ([...protocols][0] ?? false);
+    this.#operations = { subscribe, execute: run };
     this.#sse = createSseHandler({
       schema,
       onSubscribe: async (req, params) => {
@@ -266,13 +243,14 @@ export class SubscriptionTransports {
 
   /** A WebSocket upgrade at the GraphQL path. */
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      if (ws.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
-        ws.close(CloseCode.SubprotocolNotAcceptable, ws.protocol === 'graphql-ws' ? LEGACY_REASON : 'Subprotocol not acceptable: use graphql-transport-ws');
-        return;
-      }
-      this.#wss.emit('connection', ws, request);
-    });
+    this.#websocket ??= import('./websocket-transport.js').then(({ WebSocketTransport }) => new WebSocketTransport(this.#schema, this.#host, this.#operations));
+    this.#websocket.then(
+      (websocket) => {
+        if (this.#closed) socket.destroy();
+        else websocket.upgrade(request, socket, head);
+      },
+      () => socket.destroy(),
+    );
   }
 
   /** A graphql-sse request (an `accept: text/event-stream` POST or GET, or a single-connection PUT/DELETE/POST). */
@@ -344,10 +322,17 @@ export class SubscriptionTransports {
 
   /** Closes every WebSocket (1001 Going away), event stream and multipart answer. */
   async close(): Promise<void> {
+    this.#closed = true;
     for (const reply of this.#streamReplies) reply.raw.destroy();
-    for (const client of this.#wss.clients) client.terminate();
-    await this.#ws.dispose();
+    const websocket = await this.#websocket?.catch(() => undefined);
+    await websocket?.close();
   }
+}
+
+/** How a transport runs an operation that `SubscriptionHost.prepare` made ready. */
+export interface TransportOperations {
+  subscribe(args: ExecutionArgs): Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
+  execute(args: ExecutionArgs): ExecutionResult | Promise<ExecutionResult>;
 }
 
 const MULTIPART_TYPE = 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"';

@@ -2,9 +2,8 @@ import { Duplex } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import type { ReflectionService } from '@grpc/reflection';
-import { descriptorName } from './descriptors.js';
 import { HEALTH_PROTO, HEALTH_SERVICE, HealthService } from './health.js';
-import { type LoadedProtos, ownProtoDescriptors } from './protos.js';
+import type { LoadedProtos } from './protos.js';
 
 /** Whether the whole service fails now (an active variant's fault, `payments-down`), and how to hear when that may change. */
 export interface ServiceDown {
@@ -108,13 +107,14 @@ function answerWith(method: ReflectionMethod | undefined, call: grpc.ServerDuple
 /** @grpc/reflection's methods for the loaded files (plus grpc.health.v1 when the built-in health service is on). */
 async function buildReflection(protos: LoadedProtos, withHealth: boolean): Promise<Map<string, ReflectionMethod>> {
   const { ReflectionService } = await import('@grpc/reflection');
-  const files = [...protos.fileDescriptorProtos(), ...(withHealth ? healthDescriptors() : [])];
+  const descriptors = await import('./descriptors.js');
+  const files = [...descriptors.fileDescriptorProtosOf(protos), ...(withHealth ? healthDescriptors(descriptors) : [])];
   // @grpc/reflection reads only `fileDescriptorProtos` of each entry.
   const definition: PackageDefinition = {
     mockstack: { format: 'Protocol Buffer 3 EnumDescriptorProto', type: {}, fileDescriptorProtos: files },
   };
   const service = new ReflectionService(definition);
-  servedAsBuilt(service, files);
+  servedAsBuilt(service, files, descriptors.descriptorName);
   const methods = new Map<string, ReflectionMethod>();
   service.addToServer({
     addService: (definition, implementation) => {
@@ -152,7 +152,7 @@ function addHealth(server: grpc.Server, protos: LoadedProtos, down: ServiceDown)
  * Its per-file encodings (v1 and v1alpha) are replaced with the descriptors as built; a version that
  * renames that map serves its own again (the reflection test of custom options then fails).
  */
-function servedAsBuilt(reflection: ReflectionService, files: readonly Uint8Array[]): void {
+function servedAsBuilt(reflection: ReflectionService, files: readonly Uint8Array[], descriptorName: (file: Uint8Array) => string): void {
   const byName = new Map(files.map((file) => [descriptorName(file), file]));
   const internals = reflection as unknown as Record<'v1' | 'v1Alpha', { fileEncodings?: Map<{ name?: string }, Uint8Array> } | undefined>;
   for (const version of [internals.v1, internals.v1Alpha]) {
@@ -168,7 +168,7 @@ function servedAsBuilt(reflection: ReflectionService, files: readonly Uint8Array
 let health: Buffer[] | undefined;
 
 /** grpc.health.v1's file descriptor, so that reflection lists the built-in health service too. */
-function healthDescriptors(): Buffer[] {
+function healthDescriptors({ ownProtoDescriptors, descriptorName }: typeof import('./descriptors.js')): Buffer[] {
   health ??= ownProtoDescriptors(HEALTH_PROTO).filter((file) => descriptorName(file) === HEALTH_PROTO);
   return health;
 }

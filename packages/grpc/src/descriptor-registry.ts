@@ -1,5 +1,6 @@
 import { create, createFileRegistry, type FileRegistry, fromBinary } from '@bufbuild/protobuf';
 import { type DescriptorProto, type FileDescriptorProto, FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import { fileDescriptorProtosOf } from './descriptors.js';
 import type { LoadedProtos } from './protos.js';
 
 /**
@@ -7,7 +8,7 @@ import type { LoadedProtos } from './protos.js';
  * service serves: what Connect serves from, and what a Connect client in a test can call with.
  */
 export function descriptorRegistry(protos: LoadedProtos): FileRegistry {
-  const files = protos.fileDescriptorProtos().map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
+  const files = fileDescriptorProtosOf(protos).map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
   for (const file of files) for (const message of file.messageType) withJsonNames(message);
   const byName = new Map(files.map((file) => [file.name, file]));
   // Dependencies first: a file set is resolved in order.

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
 import * as descriptor from 'protobufjs/ext/descriptor/index.js';
+import { type LoadedProtos, ownProtoAsWritten } from './protos.js';
+
+/*
+ * Imported only where descriptors are asked for (reflection's first call, gRPC-Web, a test's registry):
+ * protobufjs' descriptor extension builds every type of descriptor.proto as it loads, 7-18 ms that a
+ * start serving gRPC would spend for nothing.
+ */
 
 /** One proto file the loader read. */
 export interface ProtoFile {
@@ -48,6 +55,26 @@ const EDITIONS: Record<string, number> = { '2023': 1000, '2024': 1001 };
  * ones (`(google.api.http)`, `(google.api.field_behavior)`, a project's own) of messages, fields, enums,
  * enum values, services and methods, encoded as protoc does: as extension fields of the options message.
  */
+const described = new WeakMap<LoadedProtos, Buffer[]>();
+
+/**
+ * Every loaded file as a serialized google.protobuf.FileDescriptorProto (original names, `dependency`
+ * lists, `…Entry` map entries), as protoc would write them; built on the first call for these protos.
+ */
+export function fileDescriptorProtosOf(protos: LoadedProtos): Buffer[] {
+  let files = described.get(protos);
+  if (files === undefined) {
+    files = fileDescriptorProtos(protos.asWritten());
+    described.set(protos, files);
+  }
+  return files;
+}
+
+/** Serialized FileDescriptorProtos of one of mockstack's own protos (for a built-in service reflection lists) and what it imports. */
+export function ownProtoDescriptors(name: string): Buffer[] {
+  return fileDescriptorProtos(ownProtoAsWritten(name));
+}
+
 export function fileDescriptorProtos({ root, files }: { root: protobuf.Root; files: ReadonlyMap<string, ProtoFile> }): Buffer[] {
   const custom = new CustomOptions();
   const fileOfObject = bundledFileOf();

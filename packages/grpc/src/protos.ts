@@ -2,7 +2,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import protobuf from 'protobufjs';
-import { fileDescriptorProtos, type ProtoFile } from './descriptors.js';
+import type { ProtoFile } from './descriptors.js';
 
 /**
  * The protos mockstack itself needs (google.rpc.Status and the standard error details). Found
@@ -43,10 +43,10 @@ export interface LoadedProtos {
   services: Map<string, MethodInfo[]>;
   methods: Map<string, MethodInfo>;
   /**
-   * Every loaded file as a serialized google.protobuf.FileDescriptorProto (original names, `dependency`
-   * lists, `…Entry` map entries), as protoc would write them; built on first use, for the reflection service.
+   * The same files parsed again with their names as written (`field_name`, not `fieldName`), as file
+   * descriptors need them (see fileDescriptorProtosOf in descriptors.ts); parsed on the first call.
    */
-  fileDescriptorProtos(): Buffer[];
+  asWritten(): ParsedRoot;
   /** google.rpc.Status, for `grpc-status-details-bin`. */
   statusType: protobuf.Type;
   /** Every proto file read, imports included (a change to any of them reloads). */
@@ -95,7 +95,7 @@ function mtimeOf(file: string): number {
   }
 }
 
-interface ParsedRoot {
+export interface ParsedRoot {
   root: protobuf.Root;
   /** Each file read (bundled well-known types by their import name), with its import name and the files it imports. */
   files: Map<string, ProtoFile>;
@@ -144,9 +144,9 @@ function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: 
   return { root, files: parsed };
 }
 
-/** Serialized FileDescriptorProtos of one of mockstack's own protos (for a built-in service reflection lists) and what it imports. */
-export function ownProtoDescriptors(name: string): Buffer[] {
-  return fileDescriptorProtos(parseRoot([ownProtoPath(name)], [OWN_PROTOS], true));
+/** One of mockstack's own protos and what it imports, parsed with names as written (for its file descriptors). */
+export function ownProtoAsWritten(name: string): ParsedRoot {
+  return parseRoot([ownProtoPath(name)], [OWN_PROTOS], true);
 }
 
 /** A top-level file's import name: its path under the first dir that holds it. */
@@ -185,15 +185,14 @@ function load(files: readonly string[], dirs: readonly string[]): LoadedProtos {
     }
     services.set(fullName, list);
   }
-  let descriptors: Buffer[] | undefined;
+  let asWritten: ParsedRoot | undefined;
   return {
     root,
     services,
     methods,
-    // Descriptors need the names as written (field_name, not fieldName): a second parse, only when asked.
-    fileDescriptorProtos: () => {
-      descriptors ??= fileDescriptorProtos(parseRoot(files, dirs, true));
-      return descriptors;
+    asWritten: () => {
+      asWritten ??= parseRoot(files, dirs, true);
+      return asWritten;
     },
     statusType: root.lookupType('google.rpc.Status'),
     files: [...parsed.keys()].filter(isAbsolute),

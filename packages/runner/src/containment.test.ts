@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type Adapter, type CoreRequest, compile, Engine } from '@mockstack/core';
-import { containmentStarted, containScenarioCode, contextGuard } from './containment.js';
+import { containmentStarted, containScenarioCode, contextGuard, prestartContainment, watchdogThreads } from './containment.js';
 
 /** Compiles the rules only; the engine is driven directly. */
 const compileOnly: Adapter = {
@@ -54,4 +54,35 @@ test('containmentStarted() settles once the watchdog thread watches, so that its
     release();
   }
   await expect(containmentStarted()).resolves.toBeUndefined();
+});
+
+test('a watchdog started ahead (prestartContainment) is the one the stack contained next adopts', async () => {
+  const model = await compile({ name: 'prestarted', seed: 1, services: { api: { protocol: 'test', rules: [] } } }, { adapters: [compileOnly] });
+  const discardFirst = prestartContainment();
+  const discardSecond = prestartContainment();
+  const { prestarted } = watchdogThreads();
+  expect(prestarted).toEqual(expect.any(Number));
+  // One of two callers gave up (twice, as a finally block may): the other still waits for it.
+  discardFirst();
+  discardFirst();
+  expect(watchdogThreads()).toEqual({ prestarted, watching: undefined });
+  const release = containScenarioCode(new Engine(model, { guard: contextGuard }));
+  discardSecond();
+  try {
+    expect(watchdogThreads()).toEqual({ prestarted: undefined, watching: prestarted });
+    await expect(containmentStarted()).resolves.toBeUndefined();
+    // A watchdog runs: nothing to start ahead.
+    prestartContainment()();
+    expect(watchdogThreads()).toEqual({ prestarted: undefined, watching: prestarted });
+  } finally {
+    release();
+  }
+  expect(watchdogThreads()).toEqual({ prestarted: undefined, watching: undefined });
+});
+
+test('a watchdog started ahead that nothing adopts stops once every caller discarded it', async () => {
+  const discard = prestartContainment();
+  expect(watchdogThreads().prestarted).toEqual(expect.any(Number));
+  discard();
+  expect(watchdogThreads()).toEqual({ prestarted: undefined, watching: undefined });
 });

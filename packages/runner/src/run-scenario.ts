@@ -22,7 +22,7 @@ import {
 } from '@mockstack/core';
 import type { FSWatcher } from 'chokidar';
 import { adaptersWith } from './adapters.js';
-import { containmentStarted, containScenarioCode, contextGuard } from './containment.js';
+import { containmentStarted, containScenarioCode, contextGuard, prestartContainment } from './containment.js';
 import { contractFiles } from './contract-files.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { isOwnWrite, lenientDefinition, loadSources } from './sources.js';
@@ -163,26 +163,37 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
   const logger = options.logger ?? silentLogger;
   const handlerTimeout = handlerTimeoutOf(options.handlerTimeout);
   const tlsCache = new TlsCache();
-  const { model, inputs } = await loadModel(source, options, tlsCache);
-  const webhooks = new WebhookDispatcher();
-  const stack = createStack(model, {
-    store: await storeOf(options.store, model, options.journal?.entries ?? options.journalSize),
-    adapters: adaptersWith(options.protocols),
-    webhooks,
-    logger,
-    guard: contextGuard,
-    handlerTimeout,
-    journalSize: options.journalSize,
-    journal: options.journal,
-    seed: options.seed,
-    variants: options.variants,
-    limits: options.limits,
-    redact: options.redact,
-  });
-  webhooks.attach(stack.engine);
-  // The watchdog thread boots while the services bind, and is up before the stack says it serves: its
-  // start-up (a node environment of its own) does not compete with the first calls.
-  const releaseContainment = containScenarioCode(stack.engine);
+  // The watchdog thread boots while the scenario loads (see prestartContainment); containScenarioCode
+  // adopts it, and it is up before the stack says it serves: its start-up does not compete with the first calls.
+  const discardPrestarted = prestartContainment();
+  let model: Model;
+  let inputs: string[];
+  let stack: Stack;
+  let webhooks: WebhookDispatcher;
+  let releaseContainment: () => void;
+  try {
+    ({ model, inputs } = await loadModel(source, options, tlsCache));
+    webhooks = new WebhookDispatcher();
+    stack = createStack(model, {
+      store: await storeOf(options.store, model, options.journal?.entries ?? options.journalSize),
+      adapters: adaptersWith(options.protocols),
+      webhooks,
+      logger,
+      guard: contextGuard,
+      handlerTimeout,
+      journalSize: options.journalSize,
+      journal: options.journal,
+      seed: options.seed,
+      variants: options.variants,
+      limits: options.limits,
+      redact: options.redact,
+    });
+    webhooks.attach(stack.engine);
+    releaseContainment = containScenarioCode(stack.engine);
+  } finally {
+    // Stops the thread only when the stack did not adopt it.
+    discardPrestarted();
+  }
   try {
     await stack.listen();
     await containmentStarted();

@@ -118,6 +118,10 @@ export class RunawayWatchdog {
     }
   }
 
+  get threadId(): number {
+    return this.#worker.threadId;
+  }
+
   async close(): Promise<void> {
     await this.#worker.terminate();
   }

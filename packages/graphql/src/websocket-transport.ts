@@ -1,0 +1,62 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ExecutionResult, GraphQLSchema } from 'graphql';
+import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { SubscriptionHost, TransportOperations } from './subscriptions.js';
+
+const LEGACY_REASON = 'Subprotocol not acceptable: use graphql-transport-ws (graphql-ws); subscriptions-transport-ws is not served';
+
+/**
+ * GraphQL over WebSocket (`graphql-ws`, subprotocol `graphql-transport-ws`) at the service's GraphQL
+ * path. Made by SubscriptionTransports on the first upgrade, so that a start does not load ws.
+ */
+export class WebSocketTransport {
+  readonly #wss: WebSocketServer;
+  readonly #ws: { dispose(): void | Promise<void> };
+
+  constructor(schema: GraphQLSchema, host: SubscriptionHost, operations: TransportOperations) {
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+    this.#ws = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>(
+      {
+        schema,
+        onSubscribe: async (ctx, _id, payload) => {
+          const socket = ctx.extra.socket;
+          const prepared = await host.prepare(
+            { query: payload.query, variables: payload.variables, operationName: payload.operationName, extensions: payload.extensions },
+            ctx.extra.request.headers,
+            { name: 'graphql-ws', drop: () => socket.terminate() },
+          );
+          return prepared;
+        },
+        subscribe: operations.subscribe,
+        execute: operations.execute,
+        onNext: (_ctx, _id, _payload, args, result) => {
+          host.sent(args.contextValue, result as ExecutionResult);
+        },
+      },
+      this.#wss,
+      0,
+    );
+    // Accept the handshake whatever the client offers, so that a client of another subprotocol is told why in a close frame.
+    this.#wss.options.handleProtocols = (protocols) =>
+      protocols.has(GRAPHQL_TRANSPORT_WS_PROTOCOL) ? GRAPHQL_TRANSPORT_WS_PROTOCOL : ([...protocols][0] ?? false);
+  }
+
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      if (ws.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
+        ws.close(CloseCode.SubprotocolNotAcceptable, ws.protocol === 'graphql-ws' ? LEGACY_REASON : 'Subprotocol not acceptable: use graphql-transport-ws');
+        return;
+      }
+      this.#wss.emit('connection', ws, request);
+    });
+  }
+
+  /** Closes every WebSocket (1001 Going away). */
+  async close(): Promise<void> {
+    for (const client of this.#wss.clients) client.terminate();
+    await this.#ws.dispose();
+  }
+}
