@@ -236,6 +236,10 @@ paths:
     post:
       parameters: [{ name: convert, in: query, required: true, schema: { type: string, enum: [mp3, wav] } }]
       responses: { '201': { description: made, content: { application/json: { example: { uploaded: true } } } } }
+  /exports?filename={filename}:
+    get:
+      parameters: [{ name: filename, in: path, required: true, schema: { type: string } }]
+      responses: { '200': { description: ok, content: { text/csv: { example: 'a,b' } } } }
 `,
   );
   const warnings: string[] = [];
@@ -246,6 +250,7 @@ paths:
       `service "api" (${file}): GET /attachments/{fileName}: a request for it cannot be told from one for GET /attachments/{attachmentId} (the same path, other parameter names); GET /attachments/{attachmentId} answers it`,
       `service "api" (${file}): GET /maps/{version}/wms//: the path has an empty segment ("//"); the operation is not served`,
       `service "api" (${file}): POST /uploads?convert={convert}: the path has a query string; it is served at /uploads`,
+      `service "api" (${file}): GET /exports?filename={filename}: the path has a query string; it is served at /exports`,
     ]);
     const base = started.url('api');
     expect(await (await fetch(`${base}/attachments/a1`)).json()).toEqual({ by: 'id' });
@@ -257,6 +262,9 @@ paths:
     expect(uploaded.status).toBe(201);
     expect(await uploaded.json()).toEqual({ uploaded: true });
     expect((await fetch(`${base}/uploads?convert=flac`, { method: 'POST' })).status).toBe(400);
+    // A parameter declared `in: path` but named in the key's query string (ClickSend's) is read from the query
+    expect(await (await fetch(`${base}/exports?filename=a.csv`)).text()).toBe('a,b');
+    expect((await fetch(`${base}/exports`)).status).toBe(400);
   } finally {
     await started.close();
   }

@@ -402,11 +402,15 @@ function collectOperations(
           problems.push({ pointer: `${pointer}/operationId`, message: `operationId "${operationId}" is also used at ${other}; operationIds must be unique` });
         else operationIds.set(operationId, pointer);
       }
-      const parameters = mergeParameters(shared, Array.isArray(node.parameters) ? node.parameters : [], resolve);
-      // A path key with a query string (ClickSend's `/uploads?convert={convert}`, icons8's): routed by its path.
+      // A path key with a query string (ClickSend's `/uploads?convert={convert}`, icons8's): routed by its path;
+      // a parameter it declares `in: path` but names only in the query string is a query parameter.
       const query = path.indexOf('?');
       const routedPath = query === -1 ? path : path.slice(0, query);
       const templateNames = [...routedPath.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');
+      const queryNames = query === -1 ? [] : [...path.slice(query).matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');
+      const parameters = mergeParameters(shared, Array.isArray(node.parameters) ? node.parameters : [], resolve).map((p) =>
+        p.in === 'path' && !templateNames.includes(p.name) && queryNames.includes(p.name) ? { ...p, in: 'query' as const, explode: true } : p,
+      );
       if (analyse) checkPathParameters(routedPath, pointer, templateNames, parameters, problems);
       const where = `${method} ${basePath}${path}`;
       if (analyse && query !== -1) warnings.push(`${where}: the path has a query string; it is served at ${basePath}${routedPath}`);
