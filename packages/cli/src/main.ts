@@ -431,7 +431,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
     );
   }
 
-  // A long-lived `up` grows its young generation in one step under load, and gives back what load made the heap grow to once it is idle again.
+  // A long-lived `up` grows its young generation straight to full size under load, and gives back what load made the heap grow to once it is idle again.
   growYoungGenerationAtOnce();
   const stopReleasingMemory = await releaseMemoryWhenIdle();
   await stopped;
