@@ -432,10 +432,11 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   }
 
   // A long-lived `up` grows its young generation straight to full size under load, and gives back what load made the heap grow to once it is idle again.
-  growYoungGenerationAtOnce();
+  const stopGrowingAtOnce = growYoungGenerationAtOnce();
   const stopReleasingMemory = await releaseMemoryWhenIdle();
   await stopped;
   stopReleasingMemory();
+  stopGrowingAtOnce();
   const what = stoppedWhat(running);
   await running.close(options.grace);
   event('stop', what);
