@@ -1,5 +1,6 @@
 /**
- * `up` gives the heap that load made grow back once it is idle (`releaseMemoryWhenIdle`). Each case runs
+ * `up` grows its young generation in one step under load (`growYoungGenerationAtOnce`) and gives the heap
+ * that load made grow back once it is idle (`releaseMemoryWhenIdle`). Each case runs
  * in a process of its own: what is measured is that process's heap alone, and the low-memory collections
  * it asks for (through an in-process inspector session) are not made on the test runner's heap.
  */
@@ -35,4 +36,12 @@ test('after a release, an idle process is left alone until its heap grows again 
 
 test('load that comes back soon after a release makes the next one wait twice as long; after a long quiet, one interval again', async () => {
   expect(await runCase('backoff')).toEqual([20, 40, 80, 20]);
+});
+
+test('under load that keeps objects alive, the young generation reaches its full size in a step or two, not in doublings', async () => {
+  const doubling = await runCase<number[]>('doubling');
+  const atOnce = await runCase<number[]>('atOnce');
+  expect(atOnce.at(-1)).toBe(doubling.at(-1));
+  expect(atOnce.length).toBeLessThanOrEqual(3);
+  expect(doubling.length).toBeGreaterThan(atOnce.length);
 });

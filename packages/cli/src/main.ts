@@ -15,7 +15,7 @@ import {
 import { writeTextFileAtomic } from '@mockstack/core/platform';
 import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario, STORE_ENV } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
-import { releaseMemoryWhenIdle } from './idle-memory.js';
+import { growYoungGenerationAtOnce, releaseMemoryWhenIdle } from './idle-memory.js';
 import type { ImportCommandOptions, RecordCommandOptions } from './record.js';
 import { createLogger, type LogFormat } from './request-logger.js';
 import { printServiceTable } from './service-table.js';
@@ -431,10 +431,12 @@ async function up(files: string[], options: UpOptions): Promise<number> {
     );
   }
 
-  // A long-lived `up` gives back what load made the heap grow to, once it is idle again.
+  // A long-lived `up` grows its young generation straight to full size under load, and gives back what load made the heap grow to once it is idle again.
+  const stopGrowingAtOnce = growYoungGenerationAtOnce();
   const stopReleasingMemory = await releaseMemoryWhenIdle();
   await stopped;
   stopReleasingMemory();
+  stopGrowingAtOnce();
   const what = stoppedWhat(running);
   await running.close(options.grace);
   event('stop', what);
