@@ -411,7 +411,12 @@ describe('accept headers that list an event stream beside JSON', () => {
 describe('multipart HTTP subscriptions (Apollo Client HttpLink)', () => {
   const APOLLO_ACCEPT = 'multipart/mixed;boundary=graphql;subscriptionSpec=1.0,application/json';
   const subscribe = (query: string, signal?: AbortSignal) =>
-    fetch(httpUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: APOLLO_ACCEPT }, body: JSON.stringify({ query }), signal });
+    fetch(httpUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: APOLLO_ACCEPT },
+      body: JSON.stringify({ query }),
+      ...(signal && { signal }),
+    });
 
   test('HttpLink receives a scenario stream over multipart HTTP, queries over the same link as JSON', async () => {
     const apollo = new ApolloClient({ link: new HttpLink({ uri: httpUrl }), cache: new InMemoryCache() });
