@@ -37,6 +37,22 @@ afterEach(async () => {
   expect((await fetch(`${stack.url('shipping')}/v2/rates?country=DE&weightGrams=1`)).status).toBe(200);
 });
 
+/**
+ * Serves the document `text` (written as `name`) as service "api", runs `check` with its URL and the
+ * warnings the load logged, and closes the stack.
+ */
+async function served(name: string, text: string, check: (base: string, warnings: string[], file: string) => Promise<void>): Promise<void> {
+  const file = write(name, text);
+  const warnings: string[] = [];
+  const logger: Logger = { request: () => {}, info: () => {}, error: () => {}, warn: (message) => warnings.push(message) };
+  const started = await startStack(scenario(name.replace(/\.\w+$/, '')).services({ api: rest({ port: 0, openapi: file }) }), { logger });
+  try {
+    await check(started.url('api'), warnings, file);
+  } finally {
+    await started.close();
+  }
+}
+
 /** What starting a scenario with one REST service over `openapi` throws. */
 async function failure(openapi: string, overrides: Parameters<typeof rest>[1] = []): Promise<MockstackError> {
   const bad = scenario('openapi-bad').services({ api: rest({ port: 0, openapi }, overrides) });
@@ -152,7 +168,7 @@ test('rest.operation without a document, and a variant naming a route the docume
 });
 
 test('unsupported features are reported at load and served as documented, never a crash', async () => {
-  const file = write(
+  await served(
     'unsupported.yaml',
     `openapi: 3.0.3
 info: { title: x, version: '1' }
@@ -176,38 +192,33 @@ paths:
       parameters: [{ name: q, in: query, schema: { type: string, pattern: '([' } }]
       responses: { '200': { description: ok, content: { text/plain: { example: found } } } }
 `,
+    async (base, warnings, file) => {
+      expect(warnings).toEqual([
+        `service "api" (${file}): GET /files/{name}.json: the path template cannot be routed (parameters must fill whole segments, e.g. /files/{name}); the operation is not served`,
+        `service "api" (${file}): GET /report: response 200 (image/png) has no example and mockstack generates only JSON, XML and plain text; it answers with an empty body (406 to a client that accepts only image/png)`,
+      ]);
+      const report = await fetch(`${base}/report`);
+      expect(report.status).toBe(200);
+      expect(report.headers.get('content-type')).toBe('image/png');
+      expect(await report.text()).toBe('');
+      expect((await fetch(`${base}/report`, { headers: { accept: 'image/png' } })).status).toBe(406);
+      const upload = await fetch(`${base}/upload`, {
+        method: 'POST',
+        headers: { 'content-type': 'multipart/form-data; boundary=x' },
+        body: '--x--',
+      });
+      expect(upload.status).toBe(204);
+      // A schema Ajv cannot compile (a broken pattern): said once on first use, the request is served unchecked.
+      const search = await fetch(`${base}/search?q=mug`);
+      expect(await search.text()).toBe('found');
+      expect(warnings[2]).toMatch(/^service "api" \(.*unsupported\.yaml\): GET \/search query parameters is not checked: its schema cannot be compiled/);
+    },
   );
-  const warnings: string[] = [];
-  const logger: Logger = { request: () => {}, info: () => {}, error: () => {}, warn: (message) => warnings.push(message) };
-  const started = await startStack(scenario('unsupported').services({ api: rest({ port: 0, openapi: file }) }), { logger });
-  try {
-    expect(warnings).toEqual([
-      `service "api" (${file}): GET /files/{name}.json: the path template cannot be routed (parameters must fill whole segments, e.g. /files/{name}); the operation is not served`,
-      `service "api" (${file}): GET /report: response 200 (image/png) has no example and mockstack generates only JSON, XML and plain text; it answers with an empty body (406 to a client that accepts only image/png)`,
-    ]);
-    const report = await fetch(`${started.url('api')}/report`);
-    expect(report.status).toBe(200);
-    expect(report.headers.get('content-type')).toBe('image/png');
-    expect(await report.text()).toBe('');
-    expect((await fetch(`${started.url('api')}/report`, { headers: { accept: 'image/png' } })).status).toBe(406);
-    const upload = await fetch(`${started.url('api')}/upload`, {
-      method: 'POST',
-      headers: { 'content-type': 'multipart/form-data; boundary=x' },
-      body: '--x--',
-    });
-    expect(upload.status).toBe(204);
-    // A schema Ajv cannot compile (a broken pattern): said once on first use, the request is served unchecked.
-    const search = await fetch(`${started.url('api')}/search?q=mug`);
-    expect(await search.text()).toBe('found');
-    expect(warnings[2]).toMatch(/^service "api" \(.*unsupported\.yaml\): GET \/search query parameters is not checked: its schema cannot be compiled/);
-  } finally {
-    await started.close();
-  }
 });
 
 test('paths the router cannot tell apart or serve (published documents have them) are warned about, the rest is served', async () => {
   // Xero's, Google's and VTEX's documents have one method on /a/{id} and /a/{key}; TomTom's a path ending in "//".
-  const file = write(
+  await served(
     'clashing.yaml',
     `openapi: 3.0.3
 info: { title: x, version: '1' }
@@ -241,37 +252,31 @@ paths:
       parameters: [{ name: filename, in: path, required: true, schema: { type: string } }]
       responses: { '200': { description: ok, content: { text/csv: { example: 'a,b' } } } }
 `,
+    async (base, warnings, file) => {
+      expect(warnings).toEqual([
+        `service "api" (${file}): GET /attachments/{fileName}: a request for it cannot be told from one for GET /attachments/{attachmentId} (the same path, other parameter names); GET /attachments/{attachmentId} answers it`,
+        `service "api" (${file}): GET /maps/{version}/wms//: the path has an empty segment ("//"); the operation is not served`,
+        `service "api" (${file}): POST /uploads?convert={convert}: the path has a query string; it is served at /uploads`,
+        `service "api" (${file}): GET /exports?filename={filename}: the path has a query string; it is served at /exports`,
+      ]);
+      expect(await (await fetch(`${base}/attachments/a1`)).json()).toEqual({ by: 'id' });
+      // Another method on the same path shape keeps its own parameter name
+      expect((await fetch(`${base}/attachments/report.pdf`, { method: 'DELETE' })).status).toBe(204);
+      expect(await (await fetch(`${base}/`)).json()).toEqual({ root: true });
+      // ClickSend's and icons8's documents put a query string in the path key
+      const uploaded = await fetch(`${base}/uploads?convert=mp3`, { method: 'POST' });
+      expect(uploaded.status).toBe(201);
+      expect(await uploaded.json()).toEqual({ uploaded: true });
+      expect((await fetch(`${base}/uploads?convert=flac`, { method: 'POST' })).status).toBe(400);
+      // A parameter declared `in: path` but named in the key's query string (ClickSend's) is read from the query
+      expect(await (await fetch(`${base}/exports?filename=a.csv`)).text()).toBe('a,b');
+      expect((await fetch(`${base}/exports`)).status).toBe(400);
+    },
   );
-  const warnings: string[] = [];
-  const logger: Logger = { request: () => {}, info: () => {}, error: () => {}, warn: (message) => warnings.push(message) };
-  const started = await startStack(scenario('clashing').services({ api: rest({ port: 0, openapi: file }) }), { logger });
-  try {
-    expect(warnings).toEqual([
-      `service "api" (${file}): GET /attachments/{fileName}: a request for it cannot be told from one for GET /attachments/{attachmentId} (the same path, other parameter names); GET /attachments/{attachmentId} answers it`,
-      `service "api" (${file}): GET /maps/{version}/wms//: the path has an empty segment ("//"); the operation is not served`,
-      `service "api" (${file}): POST /uploads?convert={convert}: the path has a query string; it is served at /uploads`,
-      `service "api" (${file}): GET /exports?filename={filename}: the path has a query string; it is served at /exports`,
-    ]);
-    const base = started.url('api');
-    expect(await (await fetch(`${base}/attachments/a1`)).json()).toEqual({ by: 'id' });
-    // Another method on the same path shape keeps its own parameter name
-    expect((await fetch(`${base}/attachments/report.pdf`, { method: 'DELETE' })).status).toBe(204);
-    expect(await (await fetch(`${base}/`)).json()).toEqual({ root: true });
-    // ClickSend's and icons8's documents put a query string in the path key
-    const uploaded = await fetch(`${base}/uploads?convert=mp3`, { method: 'POST' });
-    expect(uploaded.status).toBe(201);
-    expect(await uploaded.json()).toEqual({ uploaded: true });
-    expect((await fetch(`${base}/uploads?convert=flac`, { method: 'POST' })).status).toBe(400);
-    // A parameter declared `in: path` but named in the key's query string (ClickSend's) is read from the query
-    expect(await (await fetch(`${base}/exports?filename=a.csv`)).text()).toBe('a,b');
-    expect((await fetch(`${base}/exports`)).status).toBe(400);
-  } finally {
-    await started.close();
-  }
 });
 
 test('an empty body sent with a JSON content type is no body (clients send the header on every request)', async () => {
-  const file = write(
+  await served(
     'empty-json.yaml',
     `openapi: 3.0.3
 info: { title: x, version: '1' }
@@ -285,29 +290,25 @@ paths:
       requestBody: { required: true, content: { application/json: { schema: { type: object } } } }
       responses: { '201': { description: made } }
 `,
+    async (base) => {
+      for (const type of ['application/json', 'application/json; charset=utf-8', 'application/vnd.api+json']) {
+        const deleted = await fetch(`${base}/carts/c1`, { method: 'DELETE', headers: { 'content-type': type } });
+        expect(deleted.status).toBe(204);
+      }
+      // A body the operation requires, sent empty: the contract's refusal, not a parser error
+      const empty = await fetch(`${base}/carts`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+      expect(empty.status).toBe(422);
+      expect(JSON.stringify(await empty.json())).toMatch(/body/i);
+      // Broken JSON is still refused
+      const broken = await fetch(`${base}/carts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+      expect(broken.status).toBe(400);
+      expect((await fetch(`${base}/carts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(201);
+    },
   );
-  const started = await startStack(scenario('empty-json').services({ api: rest({ port: 0, openapi: file }) }));
-  try {
-    const base = started.url('api');
-    for (const type of ['application/json', 'application/json; charset=utf-8', 'application/vnd.api+json']) {
-      const deleted = await fetch(`${base}/carts/c1`, { method: 'DELETE', headers: { 'content-type': type } });
-      expect(deleted.status).toBe(204);
-    }
-    // A body the operation requires, sent empty: the contract's refusal, not a parser error
-    const empty = await fetch(`${base}/carts`, { method: 'POST', headers: { 'content-type': 'application/json' } });
-    expect(empty.status).toBe(422);
-    expect(JSON.stringify(await empty.json())).toMatch(/body/i);
-    // Broken JSON is still refused
-    const broken = await fetch(`${base}/carts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
-    expect(broken.status).toBe(400);
-    expect((await fetch(`${base}/carts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(201);
-  } finally {
-    await started.close();
-  }
 });
 
 test("documented response headers about the real server's framing are not copied (RapidAPI lists transfer-encoding: chunked)", async () => {
-  const file = write(
+  await served(
     'framing-headers.yaml',
     `openapi: 3.0.3
 info: { title: x, version: '1' }
@@ -324,21 +325,18 @@ paths:
             x-ratelimit-remaining: { schema: { type: integer }, example: 99 }
           content: { application/json: { example: { phase: waxing } } }
 `,
+    async (base) => {
+      const moon = await fetch(`${base}/moon`);
+      expect(await moon.json()).toEqual({ phase: 'waxing' });
+      expect(moon.headers.get('x-ratelimit-remaining')).toBe('99');
+      expect(moon.headers.get('content-encoding')).toBeNull();
+      expect(moon.headers.get('transfer-encoding')).toBeNull();
+    },
   );
-  const started = await startStack(scenario('framing').services({ api: rest({ port: 0, openapi: file }) }));
-  try {
-    const moon = await fetch(`${started.url('api')}/moon`);
-    expect(await moon.json()).toEqual({ phase: 'waxing' });
-    expect(moon.headers.get('x-ratelimit-remaining')).toBe('99');
-    expect(moon.headers.get('content-encoding')).toBeNull();
-    expect(moon.headers.get('transfer-encoding')).toBeNull();
-  } finally {
-    await started.close();
-  }
 });
 
 test('a query parameter declared with content (JSON text, as Seldon documents it) is read as JSON and checked', async () => {
-  const file = write(
+  await served(
     'content-parameter.yaml',
     `openapi: 3.0.3
 info: { title: x, version: '1' }
@@ -352,20 +350,17 @@ paths:
           content: { application/json: { schema: { type: object, required: [a], properties: { a: { type: integer } } } } }
       responses: { '200': { description: ok, content: { application/json: { example: { ok: true } } } } }
 `,
+    async (base) => {
+      const search = (filter: string) => fetch(`${base}/search?filter=${encodeURIComponent(filter)}`);
+      const found = await search('{"a":1}');
+      expect(found.status).toBe(200);
+      expect(await found.json()).toEqual({ ok: true });
+      const wrong = await search('{"a":"one"}');
+      expect(wrong.status).toBe(400);
+      expect(JSON.stringify(await wrong.json())).toContain('must be integer');
+      const notJson = await search('a=1');
+      expect(notJson.status).toBe(400);
+      expect(JSON.stringify(await notJson.json())).toContain('must be object');
+    },
   );
-  const started = await startStack(scenario('content-parameter').services({ api: rest({ port: 0, openapi: file }) }));
-  try {
-    const search = (filter: string) => fetch(`${started.url('api')}/search?filter=${encodeURIComponent(filter)}`);
-    const found = await search('{"a":1}');
-    expect(found.status).toBe(200);
-    expect(await found.json()).toEqual({ ok: true });
-    const wrong = await search('{"a":"one"}');
-    expect(wrong.status).toBe(400);
-    expect(JSON.stringify(await wrong.json())).toContain('must be integer');
-    const notJson = await search('a=1');
-    expect(notJson.status).toBe(400);
-    expect(JSON.stringify(await notJson.json())).toContain('must be object');
-  } finally {
-    await started.close();
-  }
 });
