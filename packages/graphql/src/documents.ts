@@ -13,6 +13,11 @@ export type CompiledDocument =
   | { ok: true; text: string; document: DocumentNode; operations: ReadonlyMap<string, OperationInfo>; only: OperationInfo | undefined }
   | { ok: false; errors: readonly GraphQLError[] };
 
+/** The operation `operationName` picks in a compiled document: the only one when no name is given. */
+export function operationOf(compiled: Extract<CompiledDocument, { ok: true }>, operationName: string | undefined): OperationInfo | undefined {
+  return operationName === undefined ? compiled.only : compiled.operations.get(operationName);
+}
+
 /** Query texts longer than this are compiled but not kept. */
 const MAX_CACHED_TEXT = 100_000;
 

@@ -13,6 +13,7 @@ import {
 } from '@mockstack/core';
 import { bodyLimitOf, endWithoutAnswer, HttpApp, type HttpAppOptions, pathOf, requestErrorOf } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { operationOf } from './documents.js';
 import {
   batchRefusal,
   type Executed,
@@ -183,7 +184,7 @@ class GraphqlServer implements ServiceServer {
     const compiled = this.#executor.documents.get(params.query);
     if (!compiled.ok) return false;
     const name = typeof params.operationName === 'string' && params.operationName !== '' ? params.operationName : undefined;
-    return (name === undefined ? compiled.only : compiled.operations.get(name))?.type === 'subscription';
+    return operationOf(compiled, name)?.type === 'subscription';
   }
 
   /** Answers a GraphQL request over HTTP with the executor; in the same tick when nothing on its path is async. */

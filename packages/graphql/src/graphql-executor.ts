@@ -17,7 +17,7 @@ import {
 import { unsendable, unsendableFault } from '@mockstack/http/answer-check';
 import { type DocumentNode, type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { graphqlCodeOf } from './codes.js';
-import { type CompiledDocument, DocumentCache } from './documents.js';
+import { type CompiledDocument, DocumentCache, operationOf } from './documents.js';
 import { extensionsOf, FieldFault, NONE, type RequestContext, type SubscriptionWiring, wireFieldRules } from './field-bridge.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { createMockedSchema, type MockOverrides } from './mocks.js';
@@ -182,7 +182,7 @@ export class GraphqlExecutor {
 
     const compiled = this.documents.get(query);
     if (!compiled.ok) return answered({ status: 400, body: { errors: compiled.errors.map((e) => e.toJSON()) } }, undefined);
-    const operation = operationName === undefined ? compiled.only : compiled.operations.get(operationName);
+    const operation = operationOf(compiled, operationName);
     if (!operation) {
       const names = [...compiled.operations.keys()].map((n) => n || '(anonymous)');
       const message =

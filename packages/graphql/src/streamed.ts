@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { type CoreRequest, type Engine, makeFault, type Outcome, parseDuration } from '@mockstack/core';
 import { createSourceEventStream, type ExecutionArgs, type ExecutionResult, GraphQLError, type GraphQLFieldResolver } from 'graphql';
+import { operationOf } from './documents.js';
 import { extensionsOf, FieldFault, NONE, type RequestContext as ResolverContext, type SubscriptionWiring } from './field-bridge.js';
 import { type GraphqlExecutor, INVALID } from './graphql-executor.js';
 import {
@@ -155,7 +156,7 @@ export class StreamedOperations {
     const operationName = typeof params.operationName === 'string' && params.operationName !== '' ? params.operationName : undefined;
     const compiled = this.#executor.documents.get(query);
     if (!compiled.ok) return refuse('invalid document', compiled.errors);
-    const operation = operationName === undefined ? compiled.only : compiled.operations.get(operationName);
+    const operation = operationOf(compiled, operationName);
     if (!operation)
       return refuse(
         operationName === undefined

@@ -5,6 +5,7 @@ import type { Options } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import AjvDraft04Module from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
+import { compilePattern } from './pattern.js';
 
 type AjvInstance = InstanceType<typeof Ajv2020>;
 type Constructor = new (options: Options) => AjvInstance;
@@ -19,22 +20,8 @@ const addFormats = interop(addFormatsModule) as unknown as (ajv: AjvInstance) =>
 
 export type { AjvInstance };
 
-/**
- * `pattern`s as Ajv reads them (unicode), else without the `u` flag, as browsers' and most other
- * validators read them: AWS's documents have `[\w\-\_]` and `[\w- ]`, which only that accepts. Without
- * this a schema with one such pattern cannot be compiled and its operation is not checked at all.
- */
-const patternRegExp = Object.assign(
-  (pattern: string, flags: string): RegExp => {
-    try {
-      return new RegExp(pattern, flags);
-    } catch (error) {
-      if (!flags.includes('u')) throw error;
-      return new RegExp(pattern, flags.replace('u', ''));
-    }
-  },
-  { code: 'patternRegExp' },
-);
+/** Ajv's RegExp engine: see compilePattern. */
+const patternRegExp = Object.assign(compilePattern, { code: 'compilePattern' });
 
 /**
  * An Ajv for schemas of one OpenAPI version: draft-04 semantics (boolean exclusiveMinimum,

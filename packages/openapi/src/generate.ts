@@ -1,6 +1,7 @@
 import { hashString } from '@mockstack/core';
 import { FakeData, numberRange } from '@mockstack/core/fake';
 import randexpModule from 'randexp';
+import { compilePattern } from './pattern.js';
 import { isObject, type JsonObject } from './pointer.js';
 
 /** randexp is CommonJS (`module.exports = RandExp`) typed as an ES module's default export. */
@@ -253,18 +254,14 @@ function boundedRepeats(pattern: RegExp, cap: number): RegExp {
 /** Compiled `pattern`s, by source (null: JavaScript cannot compile it). */
 const patterns = new Map<string, RegExp | null>();
 
-/** A schema's `pattern` as a RegExp (as createAjv reads it: unicode, else without the flag), or undefined when JavaScript cannot compile it. */
+/** A schema's `pattern` as a RegExp (as createAjv reads it), or undefined when JavaScript cannot compile it. */
 function patternOf(source: string): RegExp | undefined {
   let compiled = patterns.get(source);
   if (compiled === undefined) {
     try {
-      compiled = new RegExp(source, 'u');
+      compiled = compilePattern(source);
     } catch {
-      try {
-        compiled = new RegExp(source);
-      } catch {
-        compiled = null;
-      }
+      compiled = null;
     }
     if (patterns.size < 10_000) patterns.set(source, compiled);
   }
