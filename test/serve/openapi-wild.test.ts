@@ -533,3 +533,39 @@ describe('defects 5, 6 and 8: links, media types and error shapes as the provide
     expect((await fetch(`${base}/v1/things/here`)).status).toBe(200);
   });
 });
+
+describe('error shapes whose fields constrain what goes in them', () => {
+  test("a status field that is the provider's own enum of error numbers (NDHM) keeps a documented value", async () => {
+    const errorBody = {
+      type: 'object',
+      properties: {
+        status: { type: 'integer' },
+        error: {
+          type: 'object',
+          required: ['code', 'message'],
+          properties: { code: { type: 'integer', enum: [1000, 10001] }, message: { type: 'string' } },
+        },
+      },
+    };
+    const stack = await serve('ndhm-errors', {
+      openapi: '3.0.0',
+      info,
+      paths: {
+        '/consent-requests/init': {
+          post: {
+            requestBody: { required: true, content: { 'application/json': { schema: item } } },
+            responses: { 202: { description: 'accepted' }, 400: { description: 'bad', content: { 'application/json': { schema: errorBody } } } },
+          },
+        },
+      },
+    });
+    const url = `${stack.url('api')}/consent-requests/init`;
+    const refused = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"a"}' });
+    expect(refused.status).toBe(400);
+    const body = (await refused.json()) as { status: number; error: { code: number; message: string } };
+    expect([1000, 10001]).toContain(body.error.code);
+    expect(body.status).toBe(400);
+    expect(body.error.message).toContain('is required (id)');
+    expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"a","name":"b"}' })).status).toBe(202);
+  });
+});

@@ -1,6 +1,6 @@
 import type { ApiOperation, OpenApi } from './document.js';
 import { isJsonMediaType } from './document.js';
-import { generateValue, seedFor } from './generate.js';
+import { generateValue, seedFor, valueFits } from './generate.js';
 import { isObject, type JsonObject } from './pointer.js';
 
 /** An error answer in the shape the document declares for it. */
@@ -40,7 +40,8 @@ export function documentedError(api: OpenApi, operation: ApiOperation, status: n
       resolve: api.resolve,
       direction: 'response',
     });
-    const body = typeof value === 'string' ? message : place(value, message, answered);
+    const body =
+      typeof value === 'string' ? (valueFits(media.schema, message, api.resolve) ? message : value) : place(value, media.schema, api, message, answered);
     // Details the provider's shape has no field for go beside it where the schema leaves room.
     const root = api.resolve(media.schema);
     if (isObject(body) && isObject(root) && root.additionalProperties !== false && root.unevaluatedProperties !== false) Object.assign(body, extra);
@@ -49,23 +50,42 @@ export function documentedError(api: OpenApi, operation: ApiOperation, status: n
   return undefined;
 }
 
-/** The generated error with `message` in its best string field (searched breadth first) and the status in a numeric one. */
-function place(value: unknown, message: string, status: number): unknown {
+/**
+ * The generated error with `message` in its best string field (searched breadth first) and the status in
+ * numeric status fields, each only where the field's schema takes it (NDHM's `code` is an enum of its own
+ * error numbers, not the HTTP status).
+ */
+function place(value: unknown, schema: unknown, api: OpenApi, message: string, status: number): unknown {
   if (!isObject(value)) return value;
-  const queue: JsonObject[] = [value];
+  const queue: { node: JsonObject; schema: unknown }[] = [{ node: value, schema }];
   let best: { holder: JsonObject; key: string; rank: number } | undefined;
   for (let depth = 0; queue.length && depth < 4; depth++) {
-    for (const node of queue.splice(0)) {
+    for (const { node, schema: nodeSchema } of queue.splice(0)) {
       for (const [key, field] of Object.entries(node)) {
+        const fieldSchema = propertySchema(api, nodeSchema, key);
+        const takes = (v: unknown) => fieldSchema === undefined || valueFits(fieldSchema, v, api.resolve);
         if (typeof field === 'string') {
           const rank = MESSAGE_FIELDS.indexOf(key);
-          if (rank !== -1 && (!best || rank < best.rank)) best = { holder: node, key, rank };
-        } else if (typeof field === 'number' && STATUS_FIELDS.has(key)) node[key] = status;
-        else if (isObject(field)) queue.push(field);
+          if (rank !== -1 && (!best || rank < best.rank) && takes(message)) best = { holder: node, key, rank };
+        } else if (typeof field === 'number' && STATUS_FIELDS.has(key)) {
+          if (takes(status)) node[key] = status;
+        } else if (isObject(field)) queue.push({ node: field, schema: fieldSchema });
       }
     }
     if (best) break;
   }
   if (best) best.holder[best.key] = message;
   return value;
+}
+
+/** The schema of an object schema's property `key`, looked for in its allOf parts too; undefined if not declared. */
+function propertySchema(api: OpenApi, schema: unknown, key: string, depth = 0): unknown {
+  const resolved = api.resolve(schema);
+  if (!isObject(resolved) || depth > 8) return undefined;
+  if (isObject(resolved.properties) && resolved.properties[key] !== undefined) return resolved.properties[key];
+  for (const part of Array.isArray(resolved.allOf) ? resolved.allOf : []) {
+    const found = propertySchema(api, part, key, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

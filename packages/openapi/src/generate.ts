@@ -331,9 +331,10 @@ function typeFits(schema: JsonObject, value: unknown): boolean {
  * undefined (a value is then generated). Published documents have examples that break their own
  * schemas (BeezUP's `type: integer, example: "1001"`, Vimeo's `type: boolean, example: "true"`, objects
  * without their required properties): a string that reads as the declared number or boolean is taken
- * as that value; any other misfit of type, enum, pattern, a date, date-time, uuid, int32 or int64 format or required
- * properties, in the example or the properties and items it holds, is not used. Parts under
- * `allOf`/`oneOf`/`anyOf` are not looked into.
+ * as that value; any other misfit of type, enum, pattern, length, bounds, a common format (date, date-time,
+ * uuid, uri, url, email, ipv4, byte, int32, int64), required or undeclared properties of a closed object,
+ * in the example, the properties and items it holds or its allOf parts and oneOf/anyOf options (one must
+ * fit), is not used.
  */
 function ownExample(schema: JsonObject, resolve: (node: unknown) => JsonObject | undefined): unknown {
   const example = schema.example !== undefined ? schema.example : Array.isArray(schema.examples) ? schema.examples[0] : undefined;
@@ -344,18 +345,42 @@ function ownExample(schema: JsonObject, resolve: (node: unknown) => JsonObject |
   return read !== undefined && exampleFits(schema, read, resolve, 0) ? read : undefined;
 }
 
+/** Whether `value` fits `schema` as far as the checks of ownExample go (a cheap check, not a validator). */
+export function valueFits(schema: unknown, value: unknown, resolve: (node: unknown) => unknown): boolean {
+  const asSchema = (node: unknown): JsonObject | undefined => {
+    const resolved = resolve(node);
+    return resolved === true ? {} : isObject(resolved) ? resolved : undefined;
+  };
+  const root = asSchema(schema);
+  return root === undefined || exampleFits(root, value, asSchema, 0);
+}
+
 function exampleFits(schema: JsonObject, value: unknown, resolve: (node: unknown) => JsonObject | undefined, depth: number): boolean {
-  if (depth > MAX_DEPTH || schema.allOf !== undefined || schema.oneOf !== undefined || schema.anyOf !== undefined) return true;
+  if (depth > MAX_DEPTH) return true;
+  const parts = (list: unknown) => (Array.isArray(list) ? list.map(resolve).filter((part) => part !== undefined) : []);
+  if (parts(schema.allOf).some((part) => !exampleFits(part, value, resolve, depth + 1))) return false;
+  for (const list of [schema.oneOf, schema.anyOf]) {
+    const options = parts(list);
+    if (options.length && !options.some((part) => exampleFits(part, value, resolve, depth + 1))) return false;
+  }
   if (!typeFits(schema, value)) return false;
   if (Array.isArray(schema.enum) && (value === null || typeof value !== 'object') && !schema.enum.includes(value)) return false;
   if (typeof value === 'string') {
+    if (typeof schema.minLength === 'number' && value.length < schema.minLength) return false;
+    if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) return false;
     const pattern = typeof schema.pattern === 'string' ? patternOf(schema.pattern) : undefined;
     if (pattern && !pattern.test(value)) return false;
     const format = typeof schema.format === 'string' ? FORMATS[schema.format] : undefined;
     return format === undefined || format.test(value);
   }
-  if (typeof value === 'number') return !(schema.format === 'int32' || schema.format === 'int64') || Number.isInteger(value);
+  if (typeof value === 'number') {
+    if (typeof schema.minimum === 'number' && value < schema.minimum) return false;
+    if (typeof schema.maximum === 'number' && value > schema.maximum) return false;
+    return !(schema.format === 'int32' || schema.format === 'int64') || Number.isInteger(value);
+  }
   if (Array.isArray(value)) {
+    if (typeof schema.minItems === 'number' && value.length < schema.minItems) return false;
+    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) return false;
     const items = schema.items === undefined ? undefined : resolve(schema.items);
     return items === undefined || value.every((item) => exampleFits(items, item, resolve, depth + 1));
   }
@@ -363,6 +388,10 @@ function exampleFits(schema: JsonObject, value: unknown, resolve: (node: unknown
   const record = value as JsonObject;
   if (Array.isArray(schema.required) && schema.required.some((name) => typeof name === 'string' && !(name in record))) return false;
   const properties = isObject(schema.properties) ? schema.properties : {};
+  // Closed objects: parts of an allOf each list only their own properties, so only a schema without parts is checked.
+  if (schema.additionalProperties === false && schema.patternProperties === undefined && schema.allOf === undefined) {
+    if (Object.keys(record).some((name) => !(name in properties))) return false;
+  }
   for (const [name, raw] of Object.entries(properties)) {
     if (record[name] === undefined) continue;
     const property = resolve(raw);
@@ -376,4 +405,10 @@ const FORMATS: Record<string, RegExp> = {
   date: /^\d{4}-\d{2}-\d{2}$/,
   'date-time': /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$/,
   uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  // Absolute: Nexmo's HAL links document `format: url` with examples like `/v1/applications/…`.
+  uri: /^[a-z][a-z0-9+.-]*:[^\s]*$/i,
+  url: /^[a-z][a-z0-9+.-]*:\/\/[^\s]*$/i,
+  email: /^[^\s@]+@[^\s@]+$/,
+  ipv4: /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/,
+  byte: /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
 };

@@ -270,6 +270,26 @@ describe('generateValue', () => {
     expect(generate(fine)).toEqual([{ ID: 1, extra: 'kept' }]);
   });
 
+  test('an example is also checked against its allOf parts, oneOf options, bounds, closed objects and common formats', () => {
+    const status = { type: 'string', enum: ['active', 'closed'] };
+    // The example sits beside allOf (an order with a status the part does not allow)
+    const order = { allOf: [{ type: 'object', properties: { status } }], example: { status: 'pending' } };
+    expect(['active', 'closed']).toContain((generate(order) as { status: string }).status);
+    expect(generate({ allOf: [{ type: 'object', properties: { status } }], example: { status: 'closed' } })).toEqual({ status: 'closed' });
+    // None of the options takes it
+    expect(generate({ oneOf: [{ type: 'integer' }, { type: 'boolean' }], example: 'many' })).not.toBe('many');
+    expect(generate({ oneOf: [{ type: 'integer' }, { type: 'string' }], example: 'many' })).toBe('many');
+    expect(generate({ type: 'string', maxLength: 3, example: 'toolong' })).not.toBe('toolong');
+    expect(generate({ type: 'integer', minimum: 1, example: 0 })).not.toBe(0);
+    expect(generate({ type: 'array', maxItems: 1, items: { type: 'integer' }, example: [1, 2] })).not.toEqual([1, 2]);
+    const closed = { type: 'object', additionalProperties: false, properties: { id: { type: 'integer' } }, example: { id: 1, name: 'x' } };
+    expect(generate(closed)).not.toHaveProperty('name');
+    // Nexmo's HAL links: `format: url` with a relative example; link.fish's `format: byte` with plain text
+    expect(generate({ type: 'string', format: 'url', example: '/v1/applications/aaaa' })).toMatch(/^https?:\/\//);
+    expect(generate({ type: 'string', format: 'byte', example: 'a screenshot' })).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(generate({ type: 'string', format: 'url', example: 'https://example.com/a' })).toBe('https://example.com/a');
+  });
+
   test('formats and field names give realistic values', () => {
     const value = generate({
       type: 'object',
