@@ -1,5 +1,6 @@
 import { hashString } from '@mockstack/core';
 import { FakeData, numberRange } from '@mockstack/core/fake';
+import { fullFormats } from 'ajv-formats/dist/formats.js';
 import randexpModule from 'randexp';
 import { compilePattern } from './pattern.js';
 import { isObject, type JsonObject } from './pointer.js';
@@ -71,7 +72,8 @@ class Generator {
       case 'integer':
         return this.#number(schema, name, true);
       case 'number':
-        return this.#number(schema, name, false);
+        // BritBox's ratings: `type: number, format: int32`, which validators hold to integers.
+        return this.#number(schema, name, schema.format === 'int32' || schema.format === 'int64');
       case 'boolean':
         return this.#fake.boolean();
       case 'null':
@@ -139,6 +141,15 @@ class Generator {
     if (Object.keys(properties).length === 0 && extra !== undefined && extra !== false && depth < MAX_DEPTH) {
       const count = this.#fake.random.int(1, 2);
       for (let i = 0; i < count; i++) result[this.#fake.faker.lorem.word()] = this.value(extra === true ? {} : extra, '', typeName, depth + 1);
+    }
+    // Required names the properties do not declare (Ideal Postcodes' misspelt `notificatinos`) still have to be there.
+    if (extra !== false) {
+      for (const key of required)
+        if (!(key in result) && !(key in properties)) result[key] = this.value(isObject(extra) ? extra : {}, key, typeName, depth + 1);
+    }
+    const most = typeof schema.maxProperties === 'number' ? schema.maxProperties : undefined;
+    if (most !== undefined) {
+      for (const key of Object.keys(result)) if (Object.keys(result).length > most && !required.has(key)) delete result[key];
     }
     this.#fake.enterObject(outer);
     return result;
@@ -331,8 +342,8 @@ function typeFits(schema: JsonObject, value: unknown): boolean {
  * undefined (a value is then generated). Published documents have examples that break their own
  * schemas (BeezUP's `type: integer, example: "1001"`, Vimeo's `type: boolean, example: "true"`, objects
  * without their required properties): a string that reads as the declared number or boolean is taken
- * as that value; any other misfit of type, enum, pattern, length, bounds, a common format (date, date-time,
- * uuid, uri, url, email, ipv4, byte, int32, int64), required or undeclared properties of a closed object,
+ * as that value; any other misfit of type, enum, pattern, length, bounds, format (as Ajv checks it: Nexmo's
+ * relative `format: url` links), required or undeclared properties of a closed object,
  * in the example, the properties and items it holds or its allOf parts and oneOf/anyOf options (one must
  * fit), is not used.
  */
@@ -370,13 +381,12 @@ function exampleFits(schema: JsonObject, value: unknown, resolve: (node: unknown
     if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) return false;
     const pattern = typeof schema.pattern === 'string' ? patternOf(schema.pattern) : undefined;
     if (pattern && !pattern.test(value)) return false;
-    const format = typeof schema.format === 'string' ? FORMATS[schema.format] : undefined;
-    return format === undefined || format.test(value);
+    return formatFits(schema.format, value);
   }
   if (typeof value === 'number') {
     if (typeof schema.minimum === 'number' && value < schema.minimum) return false;
     if (typeof schema.maximum === 'number' && value > schema.maximum) return false;
-    return !(schema.format === 'int32' || schema.format === 'int64') || Number.isInteger(value);
+    return formatFits(schema.format, value);
   }
   if (Array.isArray(value)) {
     if (typeof schema.minItems === 'number' && value.length < schema.minItems) return false;
@@ -400,15 +410,15 @@ function exampleFits(schema: JsonObject, value: unknown, resolve: (node: unknown
   return true;
 }
 
-/** Formats an example is checked against (the ones documents get wrong most, cheap to check). */
-const FORMATS: Record<string, RegExp> = {
-  date: /^\d{4}-\d{2}-\d{2}$/,
-  'date-time': /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:?\d{2})$/,
-  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
-  // Absolute: Nexmo's HAL links document `format: url` with examples like `/v1/applications/…`.
-  uri: /^[a-z][a-z0-9+.-]*:[^\s]*$/i,
-  url: /^[a-z][a-z0-9+.-]*:\/\/[^\s]*$/i,
-  email: /^[^\s@]+@[^\s@]+$/,
-  ipv4: /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/,
-  byte: /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
-};
+/**
+ * Whether `value` has `format`, checked as the validators check it (ajv-formats' full formats); formats
+ * Ajv does not know pass.
+ */
+function formatFits(format: unknown, value: string | number): boolean {
+  const known = typeof format === 'string' ? (fullFormats as Record<string, unknown>)[format] : undefined;
+  const definition = isObject(known) && !(known instanceof RegExp) ? known : { validate: known };
+  if ((definition.type ?? 'string') !== typeof value) return true;
+  const check = definition.validate;
+  if (check instanceof RegExp) return check.test(String(value));
+  return typeof check === 'function' ? Boolean(check(value)) : true;
+}

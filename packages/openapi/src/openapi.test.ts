@@ -290,6 +290,16 @@ describe('generateValue', () => {
     expect(generate({ type: 'string', format: 'url', example: 'https://example.com/a' })).toBe('https://example.com/a');
   });
 
+  test('integer formats on numbers, maxProperties and required names the properties do not declare are kept to', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      expect(Number.isInteger(generate({ type: 'number', format: 'int32' }, seed))).toBe(true);
+      const source = generate({ type: 'object', maxProperties: 1, additionalProperties: { type: 'string' } }, seed);
+      expect(Object.keys(source as object)).toHaveLength(1);
+    }
+    const key = { type: 'object', required: ['notificatinos'], properties: { notifications: { type: 'boolean' } } };
+    expect(generate(key)).toHaveProperty('notificatinos');
+  });
+
   test('formats and field names give realistic values', () => {
     const value = generate({
       type: 'object',
