@@ -230,6 +230,45 @@ describe('mockstack/msw options and bad input', () => {
     }
   });
 
+  test('parameters inside a segment route as on the server: `/files/:name.:ext`, Google custom methods, `.json` suffixes', async () => {
+    const document = {
+      openapi: '3.0.3',
+      info: { title: 'in-segment', version: '1' },
+      paths: {
+        '/v1/{name}': {
+          get: { parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'ok' } } },
+        },
+        '/v1/{name}:cancel': {
+          post: {
+            parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z]+$' } }],
+            responses: { 200: { description: 'ok', content: { 'application/json': { example: { cancelled: true } } } } },
+          },
+        },
+      },
+    };
+    const segments = scenario('segments').services({
+      files: rest({ baseUrl: 'https://files.example.test' }, [
+        rest.get('/files/:name.:ext', ({ params }) => ({ name: params.name, ext: params.ext })),
+        rest.get('/files/:id', ({ params }) => ({ id: params.id })),
+      ]),
+      google: rest({ baseUrl: 'https://google.example.test', openapi: 'google.json' }),
+    });
+    const given = handlersFor(segments, { contracts: { 'google.json': JSON.stringify(document) } });
+    const other = setupServer(...given);
+    server.close();
+    other.listen({ onUnhandledRequest: 'error' });
+    try {
+      expect(await (await fetch('https://files.example.test/files/report.pdf')).json()).toEqual({ name: 'report', ext: 'pdf' });
+      expect(await (await fetch('https://files.example.test/files/f1')).json()).toEqual({ id: 'f1' });
+      expect(await (await fetch('https://google.example.test/v1/abc:cancel', { method: 'POST' })).json()).toEqual({ cancelled: true });
+      expect((await fetch('https://google.example.test/v1/ABC:cancel', { method: 'POST' })).status).toBe(400);
+      expect((await fetch('https://google.example.test/v1/abc')).status).toBe(200);
+    } finally {
+      other.close();
+      server.listen({ onUnhandledRequest: 'error' });
+    }
+  });
+
   test('a service with no port and no base URL is refused with what to write', () => {
     const portless = scenario('portless').services({ api: rest({}, [rest.get('/x', { ok: true })]) });
     expect(() => handlersFor(portless)).toThrow(/service "api" has no port to intercept at; give it one, a baseUrl/);

@@ -569,3 +569,61 @@ describe('error shapes whose fields constrain what goes in them', () => {
     expect((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"a","name":"b"}' })).status).toBe(202);
   });
 });
+
+describe('parameters inside a path segment (Google custom methods, `.json` suffixes, OData keys, AWS fragments)', () => {
+  const ok = (op: string) => ({ 200: { description: 'ok', content: { 'application/json': { example: { op } } } } });
+  const param = (name: string, schema: object = { type: 'string' }) => ({ name, in: 'path', required: true, schema });
+  const paths: Record<string, object> = {
+    '/v1/{name}': { get: { parameters: [param('name', { type: 'string', pattern: '^[a-z0-9]+$' })], responses: ok('get') } },
+    '/v1/{name}:cancel': { post: { parameters: [param('name', { type: 'string', pattern: '^[a-z0-9]+$' })], responses: ok('cancel') } },
+    '/v1/{name}:archive': { post: { parameters: [param('name')], responses: ok('archive') } },
+    '/v1/projects:batchGet': { get: { responses: ok('batchGet') } },
+    '/t/{slug}.json': { get: { parameters: [param('slug')], responses: ok('topic') } },
+    '/files/{base}.{ext}': { get: { parameters: [param('base'), param('ext', { type: 'string', enum: ['png', 'pdf'] })], responses: ok('file') } },
+    "/synonymmaps('{mapName}')": { get: { parameters: [param('mapName')], responses: ok('synonyms') } },
+    "/users/{id}/reminderView(Start='{start}',End='{end}')": {
+      get: { parameters: [param('id'), param('start', { type: 'string', format: 'date' }), param('end')], responses: ok('reminders') },
+    },
+    '/tags/{arn}#tagKeys': {
+      delete: {
+        parameters: [param('arn'), { name: 'tagKeys', in: 'query', required: true, schema: { type: 'array', items: { type: 'string' } } }],
+        responses: { 204: { description: 'untagged' } },
+      },
+    },
+  };
+  // From 100 operations a service routes requests itself instead of through fastify's routes: both ways are checked.
+  const padding = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`/pad${i}/{id}`, { get: { parameters: [param('id')], responses: ok('pad') } }]));
+
+  test.each([
+    ['fastify routes', paths],
+    ['own routing (100+ operations)', { ...paths, ...padding }],
+  ])('served and validated (%s); a rule names the operation by its document path', async (label, documentPaths) => {
+    const stack = await serve(`in-segment-${label.split(' ')[0]}`, { openapi: '3.0.3', info, paths: documentPaths }, [
+      rest.post('/v1/{name}:archive', ({ params }) => respond({ op: 'archive rule', name: params.name })),
+    ]);
+    const base = stack.url('api');
+    const op = async (path: string, init: RequestInit = {}) => {
+      const answer = await fetch(`${base}${path}`, init);
+      return answer.status === 200 ? ((await answer.json()) as { op: string }).op : answer.status;
+    };
+    expect(await op('/v1/abc')).toBe('get');
+    expect(await op('/v1/abc:cancel', { method: 'POST' })).toBe('cancel');
+    expect(await (await fetch(`${base}/v1/x1:archive`, { method: 'POST' })).json()).toEqual({ op: 'archive rule', name: 'x1' });
+    expect(await op('/v1/projects:batchGet')).toBe('batchGet');
+    expect(await op('/t/welcome.json')).toBe('topic');
+    expect(await op('/files/report.pdf')).toBe('file');
+    expect(await op("/synonymmaps('colours')")).toBe('synonyms');
+    expect(await op("/users/u1/reminderView(Start='2024-05-01',End='2024-05-02')")).toBe('reminders');
+    expect((await fetch(`${base}/tags/arn:aws:s3:::bucket?tagKeys=a&tagKeys=b`, { method: 'DELETE' })).status).toBe(204);
+    // The parameters are checked as the document says
+    const refused = await fetch(`${base}/v1/ABC:cancel`, { method: 'POST' });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('name');
+    expect(await op('/files/report.exe')).toBe(400);
+    expect(await op("/users/u1/reminderView(Start='May',End='x')")).toBe(400);
+    expect((await fetch(`${base}/tags/arn1`, { method: 'DELETE' })).status).toBe(400);
+    // A custom method the document does not have: the path is the plain GET's (`abc:explode` is a name), which has no POST
+    expect(await op('/v1/abc:explode', { method: 'POST' })).toBe(405);
+    expect(await op('/v1/abc')).toBe('get');
+  });
+});

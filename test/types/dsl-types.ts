@@ -20,6 +20,14 @@ export const typed = scenario('types', { state: (): State => ({ orders: new Map(
       return state.orders.get(id) ?? fault.notFound(sku);
     }),
     rest.get('/files/*', ({ params }) => params['*']),
+    // Parameters inside a segment: find-my-way's forms, and the OpenAPI document's (its colon is literal)
+    rest.get('/media/:name.:ext', ({ params }) => `${params.name}.${params.ext}`),
+    rest.post('/v1/:name(^.+?)::cancel', ({ params }) => params.name),
+    rest.post('/v2/{name}:cancel', ({ params }) => {
+      // @ts-expect-error `:cancel` after a document parameter is text
+      params.cancel;
+      return params.name;
+    }),
     rest.get('/plain', ({ params }) => {
       // @ts-expect-error a template without params has none
       params.id;

@@ -29,17 +29,36 @@ import {
 
 /**
  * The params a path template declares: `/orders/:id/items/:sku` → `{ id: string; sku: string }`.
- * A trailing `*` is available as `params['*']`.
+ * Inside a segment too: `/files/:name.:ext`, `/v1/:name(^.+?)::cancel`, and the document's own form
+ * `/v1/{name}:cancel`. A trailing `*` is available as `params['*']`.
  */
 export type PathParams<Path extends string> = string extends Path
   ? Record<string, string>
   : Path extends `${infer Head}/${infer Tail}`
     ? PathParams<Head> & PathParams<Tail>
-    : Path extends `:${infer Name}`
-      ? { [K in Name]: string }
-      : Path extends '*'
-        ? { '*': string }
-        : unknown;
+    : Path extends '*'
+      ? { '*': string }
+      : SegmentParams<Path>;
+
+/** The params of one segment (`::` is a literal colon; in the document's form `{name}`, any colon is). */
+type SegmentParams<S extends string> = S extends `${string}{${string}}${string}`
+  ? DocumentParams<S>
+  : S extends `${infer Before}::${infer After}`
+    ? SegmentParams<Before> & SegmentParams<After>
+    : S extends `${string}:${infer Rest}`
+      ? ParamAt<Rest>
+      : unknown;
+
+type DocumentParams<S extends string> = S extends `${string}{${infer Name}}${infer After}` ? { [K in Name]: string } & DocumentParams<After> : unknown;
+
+/** A `:name` whose name ends at `-`, `.` or a `(regex)`, and what follows it. */
+type ParamAt<R extends string, Name extends string = ''> = R extends `${infer C}${infer Rest}`
+  ? C extends '-' | '.'
+    ? { [K in Name]: string } & SegmentParams<Rest>
+    : C extends '('
+      ? { [K in Name]: string } & (Rest extends `${string})${infer After}` ? SegmentParams<After> : unknown)
+      : ParamAt<Rest, `${Name}${C}`>
+  : { [K in Name]: string };
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 

@@ -402,18 +402,20 @@ function collectOperations(
           problems.push({ pointer: `${pointer}/operationId`, message: `operationId "${operationId}" is also used at ${other}; operationIds must be unique` });
         else operationIds.set(operationId, pointer);
       }
-      // A path key with a query string (ClickSend's `/uploads?convert={convert}`, icons8's): routed by its path;
-      // a parameter it declares `in: path` but names only in the query string is a query parameter.
-      const query = path.indexOf('?');
+      // A path key with a query string (ClickSend's `/uploads?convert={convert}`, icons8's) or a fragment (AWS's
+      // `/tags/{resourceArn}#tagKeys`, telling operations on one path apart): routed by its path; a parameter it
+      // declares `in: path` but names only after the path is a query parameter.
+      const query = path.search(/[?#]/);
       const routedPath = query === -1 ? path : path.slice(0, query);
-      const templateNames = [...routedPath.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');
-      const queryNames = query === -1 ? [] : [...path.slice(query).matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');
+      const templateNames = templateNamesOf(routedPath);
+      const queryNames = query === -1 ? [] : templateNamesOf(path.slice(query));
       const parameters = mergeParameters(shared, Array.isArray(node.parameters) ? node.parameters : [], resolve).map((p) =>
         p.in === 'path' && !templateNames.includes(p.name) && queryNames.includes(p.name) ? { ...p, in: 'query' as const, explode: true } : p,
       );
       if (analyse) checkPathParameters(routedPath, pointer, templateNames, parameters, problems);
       const where = `${method} ${basePath}${path}`;
-      if (analyse && query !== -1) warnings.push(`${where}: the path has a query string; it is served at ${basePath}${routedPath}`);
+      if (analyse && query !== -1)
+        warnings.push(`${where}: the path has a ${path[query] === '?' ? 'query string' : 'fragment'}; it is served at ${basePath}${routedPath}`);
       if (method === 'TRACE') {
         warnings.push(`${where}: TRACE operations are not served`);
         continue;
@@ -422,11 +424,11 @@ function collectOperations(
       if (!route) {
         const why = hasEmptySegment(`${basePath}${routedPath}`)
           ? 'the path has an empty segment ("//")'
-          : 'the path template cannot be routed (parameters must fill whole segments, e.g. /files/{name})';
+          : 'the path template cannot be routed (a wildcard, a space, a stray brace, two parameters side by side, or a `(` right after one)';
         if (analyse) warnings.push(`${where}: ${why}; the operation is not served`);
         continue;
       }
-      const shape = `${method} ${route.replace(/:[^/]+/g, ':')}`;
+      const shape = `${method} ${routeShape(route)}`;
       const first = routed.get(shape);
       if (first !== undefined) {
         // The OpenAPI specification forbids this; published documents (Google's, Xero's) have it.
@@ -487,19 +489,47 @@ function hasEmptySegment(path: string): boolean {
   return trimmed !== '' && trimmed.slice(1).split('/').includes('');
 }
 
-/** `/v2` + `/rates/{id}` → `/v2/rates/:id`, or undefined when a parameter shares a segment with text. */
-function toRoute(basePath: string, path: string, names: readonly string[]): string | undefined {
+/**
+ * The router's template for a document path (`/v2/rates/:rateId`), or undefined when it cannot be
+ * routed. A parameter that fills a segment is a plain parameter; one inside a segment (Google's custom
+ * methods `/v1/{name}:cancel`, `/t/{slug}.json`, OData's `/synonymmaps('{name}')`) is a find-my-way
+ * regex parameter that takes the shortest text the rest of the segment allows. A literal `:` is escaped
+ * as find-my-way reads it (`::`).
+ */
+export function toRoute(basePath: string, path: string, names: readonly string[] = templateNamesOf(path)): string | undefined {
   if (names.some((n) => n === '') || new Set(names.map(routeParamName)).size !== names.length) return undefined;
   const full = `${basePath}${path}`;
   if (hasEmptySegment(full)) return undefined;
-  const segments = full.split('/').map((segment) => {
-    if (/^\{[^}]+\}$/.test(segment)) return `:${routeParamName(segment.slice(1, -1))}`;
-    if (/[{}:*?#\s]/.test(segment)) return undefined;
-    return segment;
-  });
+  const segments = full.split('/').map(segmentRoute);
   if (segments.some((s) => s === undefined)) return undefined;
   const route = segments.join('/');
   return route.startsWith('/') ? route : `/${route}`;
+}
+
+/** A parameter inside a segment: the shortest text before what follows it in the segment. */
+const IN_SEGMENT = '(^.+?)';
+
+function segmentRoute(segment: string): string | undefined {
+  if (/^\{[^{}]+\}$/.test(segment)) return `:${routeParamName(segment.slice(1, -1))}`;
+  // A wildcard, a space, a stray brace; two parameters side by side or a `(` after one (find-my-way reads it as a regex).
+  if (/[*?#\s]/.test(segment) || /\}[{(]/.test(segment)) return undefined;
+  let route = '';
+  for (const part of segment.split(/(\{[^{}]*\})/)) {
+    if (part.startsWith('{') && part.endsWith('}')) route += `:${routeParamName(part.slice(1, -1))}${IN_SEGMENT}`;
+    else if (/[{}]/.test(part)) return undefined;
+    else route += part.replaceAll(':', '::');
+  }
+  return route;
+}
+
+/** The parameter names of a path template (`/a/{id}` gives `id`). */
+function templateNamesOf(path: string): string[] {
+  return [...path.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? '');
+}
+
+/** A route's shape: the template without its parameter names (`GET /a/:` for `/a/:id` and `/a/:key`); two routes of one shape clash. */
+function routeShape(route: string): string {
+  return route.replace(/::|:[A-Za-z0-9_]+/g, (token) => (token === '::' ? token : ':'));
 }
 
 function securityOf(requirements: unknown, schemes: JsonObject, resolve: (node: unknown) => unknown): SecurityScheme[][] {

@@ -11,6 +11,7 @@ export {
   routeParamName,
   type SecurityScheme,
   serverUrlsOf,
+  toRoute,
 } from './document.js';
 export { type DocumentedError, documentedError } from './error-shape.js';
 export { type GenerateOptions, generateValue, seedFor } from './generate.js';

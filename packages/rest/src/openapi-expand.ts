@@ -31,6 +31,7 @@ import {
   ResponseMaker,
   routeParamName,
   serverUrlsOf,
+  toRoute,
   type Violation,
 } from '@mockstack/openapi';
 import { type CallbackMaker, callbacksOf, documentWebhookNames, documentWebhookOf } from './openapi-callbacks.js';
@@ -205,7 +206,7 @@ function metaOf(operation: ApiOperation): Record<string, unknown> {
 
 /** `/rates/{id}`, `/rates/:id` and `/v2/rates/:id` all name the route `/v2/rates/:id`. */
 function routeOf(path: string, basePath: string): string {
-  const route = path.replace(/\{([^}]+)\}/g, (_, name: string) => `:${routeParamName(name)}`);
+  const route = path.includes('{') ? (toRoute('', path) ?? path.replace(/\{([^}]+)\}/g, (_, name: string) => `:${routeParamName(name)}`)) : path;
   if (!basePath || route === basePath || route.startsWith(`${basePath}/`)) return route;
   return `${basePath}${route}`;
 }

@@ -2,7 +2,9 @@ import { type Adapter, Code, type CoreRequest, type Fault, isFault, type MissRep
 import { unsendable } from '@mockstack/http/answer-check';
 import type { ContractResponder } from './openapi-info.js';
 import { OPENAPI_INFO } from './openapi-info.js';
-import { validateRestService } from './path-template.js';
+import { type CompiledTemplate, compileTemplate, matchTemplate, validateRestService } from './path-template.js';
+
+export { type CompiledTemplate, compileTemplate, matchTemplate } from './path-template.js';
 
 // The transport-neutral half of the REST adapter: what a service declares and how an outcome
 // reads as HTTP. The fastify server (rest-adapter.ts) and mockstack/msw share it.
@@ -45,18 +47,12 @@ export function contractAnswer(core: CoreRequest, rule: Rule, contract: Contract
  * others. Matched only for requests no route took, so a scan of the templates is fine.
  */
 export function documentedMethods(service: Service): (path: string) => string[] {
-  const templates = new Map<string, { pattern: RegExp; methods: Set<string> }>();
+  const templates = new Map<string, { template: CompiledTemplate; methods: Set<string> }>();
   for (const operation of service.operations.values()) {
     const route = String(operation.meta.path);
     let entry = templates.get(route);
     if (!entry) {
-      const pattern = new RegExp(
-        `^${route
-          .split('/')
-          .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-          .join('/')}/?$`,
-      );
-      entry = { pattern, methods: new Set() };
+      entry = { template: compileTemplate(route), methods: new Set() };
       templates.set(route, entry);
     }
     entry.methods.add(String(operation.meta.method));
@@ -64,7 +60,7 @@ export function documentedMethods(service: Service): (path: string) => string[] 
   }
   return (path) => {
     const methods = new Set<string>();
-    for (const { pattern, methods: own } of templates.values()) if (pattern.test(path)) for (const m of own) methods.add(m);
+    for (const { template, methods: own } of templates.values()) if (matchTemplate(template, path)) for (const m of own) methods.add(m);
     return [...methods].sort();
   };
 }
