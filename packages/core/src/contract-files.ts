@@ -38,11 +38,15 @@ export function describeKinds(kinds: readonly ContractFileKind[]): string {
   return kinds.map((kind) => `${kind.endings.join('/')} (${kind.label})`).join(', ');
 }
 
+/** JSON whose first key says it is OpenAPI or Swagger: most documents, told apart without parsing 20 MB (Microsoft Graph's). */
+export const OPENAPI_FIRST_KEY = /^\s*\{\s*"(?:openapi"\s*:\s*"3\.|swagger"\s*:\s*"2\.0")/;
+
 /**
  * True for an OpenAPI 3 document, or a Swagger 2.0 one (converted when loaded): JSON with a
  * top-level `"openapi": "3.…"` or `"swagger": "2.0"` (pretty or minified), or YAML with such a top-level line.
  */
 export function isOpenApiDocument(text: string): boolean {
+  if (OPENAPI_FIRST_KEY.test(text.slice(0, 200))) return true;
   const start = text.trimStart();
   if (start.startsWith('{')) {
     try {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, extname, relative, resolve } from 'node:path';
 import { type Adapter, type ContractFileKind, ErrorCode, MockstackError, type ScenarioDefinition, type ServiceDefinition } from '@mockstack/core';
-import { contractKindOf, describeKinds, kindsByEnding } from '@mockstack/core/contract-files';
+import { contractKindOf, describeKinds, kindsByEnding, OPENAPI_FIRST_KEY } from '@mockstack/core/contract-files';
 import { rest } from '@mockstack/dsl';
 import { adaptersWith } from './adapters.js';
 import { type LoadedScenario, loadScenario } from './load-scenario.js';
@@ -121,7 +121,9 @@ export function isOwnWrite(file: string): boolean {
 function jsonServerDatabase(file: string): Record<string, unknown> | undefined {
   let document: unknown;
   try {
-    document = JSON.parse(readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    if (OPENAPI_FIRST_KEY.test(text.slice(0, 200))) return undefined;
+    document = JSON.parse(text);
   } catch {
     return undefined; // the OpenAPI loader reports what is wrong with it
   }
