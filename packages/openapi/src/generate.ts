@@ -164,16 +164,21 @@ class Generator {
     const itemName = name.endsWith('s') ? name.slice(0, -1) : name;
     const values: unknown[] = [];
     for (let i = 0; i < count; i++) values.push(this.value(items?.[i] ?? schema.items ?? {}, itemName, parent, depth + 1));
-    if (schema.uniqueItems === true) {
-      const seen = new Set<string>();
-      return values.filter((v) => {
-        const key = JSON.stringify(v);
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      });
+    if (schema.uniqueItems !== true) return values;
+    const seen = new Set<string>();
+    const unique = (v: unknown) => {
+      const key = JSON.stringify(v);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    };
+    const distinct = values.filter(unique);
+    // Duplicates dropped below minItems (Portfolio Optimizer's groups of at least 2 distinct indexes): draw more.
+    for (let tries = 0; distinct.length < min && tries < 20; tries++) {
+      const value = this.value(schema.items ?? {}, itemName, parent, depth + 1);
+      if (unique(value)) distinct.push(value);
     }
-    return values;
+    return distinct;
   }
 
   #number(schema: JsonObject, name: string, integer: boolean): number {

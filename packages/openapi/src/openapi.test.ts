@@ -494,6 +494,48 @@ test("patterns only valid without the unicode flag (AWS's `[\\w\\-\\_]`) are che
   expect(generateValue(jobs.parameters[0]?.schema, { seed: 3, resolve: resolveNothing })).toMatch(/^[a-zA-Z0-9\-_]+$/);
 });
 
+test('headers user agents send themselves are not held to an optional enum; an enum without a type reads its values from text', async () => {
+  const api = await loadOpenApi(
+    document('agents.json', {
+      openapi: '3.0.3',
+      info: { title: 't', version: '1' },
+      paths: {
+        '/sms': {
+          post: {
+            parameters: [
+              // Zalando's shops; Nexmo's `delivered`
+              { name: 'Accept-Language', in: 'header', schema: { type: 'string', enum: ['de-DE', 'en-GB'] } },
+              { name: 'X-Shop', in: 'header', schema: { type: 'string', enum: ['de', 'gb'] } },
+              { name: 'delivered', in: 'query', required: true, schema: { enum: [true, false, 0, 1] } },
+            ],
+            responses: { '200': { description: 'ok' } },
+          },
+        },
+      },
+    }),
+  );
+  const [sms] = api.operations;
+  if (!sms) throw new Error('no operation');
+  const validator = new RequestValidator(api);
+  const request = (query: Record<string, string>, headers: Record<string, string>) => ({ params: {}, query, headers, body: undefined });
+  // fetch sends `accept-language: *`; browsers their locales
+  expect(validator.validate(sms, request({ delivered: 'true' }, { 'accept-language': '*' }))).toEqual([]);
+  expect(validator.validate(sms, request({ delivered: '1' }, { 'accept-language': 'en-US,en;q=0.9' }))).toEqual([]);
+  expect(validator.validate(sms, request({ delivered: 'maybe' }, { 'x-shop': 'fr' }))).toEqual([
+    expect.objectContaining({ in: 'query', name: 'delivered', message: 'query parameter "delivered" must be one of true, false, 0, 1' }),
+    expect.objectContaining({ in: 'header', name: 'x-shop' }),
+  ]);
+});
+
+test('unique items are drawn until minItems is reached', () => {
+  const groups = { type: 'array', minItems: 2, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 3 } };
+  for (let seed = 1; seed <= 30; seed++) {
+    const value = generateValue(groups, { seed, resolve: resolveNothing }) as number[];
+    expect(new Set(value).size).toBe(value.length);
+    expect(value.length).toBeGreaterThanOrEqual(2);
+  }
+});
+
 describe('the OpenAPI spec check', () => {
   // The build compiles the spec schemas to code (build-spec-validators.mjs); from sources they are
   // compiled at run time. Both must find the same problems.

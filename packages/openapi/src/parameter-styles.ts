@@ -30,6 +30,8 @@ export function parameterReader(parameter: ApiParameter, resolve: (node: unknown
     };
   }
   if (style === 'deepObject') return (source) => deepObject(source, name);
+  // An enum with no type (Nexmo's `enum: [true, false, 0, 1]`) gives Ajv no type to coerce the text to.
+  const untypedEnum = isObject(schema) && schema.type === undefined && Array.isArray(schema.enum) ? schema.enum : undefined;
   if (kind === 'object' && style === 'form' && explode) {
     const names = isObject(schema) && isObject(schema.properties) ? Object.keys(schema.properties) : [];
     return (source) => {
@@ -44,7 +46,7 @@ export function parameterReader(parameter: ApiParameter, resolve: (node: unknown
     if (Array.isArray(raw)) return kind === 'array' ? [...raw] : raw;
     if (typeof raw !== 'string') return raw;
     const text = unprefix(raw, style, name);
-    if (kind === 'primitive' || text === undefined) return text;
+    if (kind === 'primitive' || text === undefined) return untypedEnum ? enumValueOf(text, untypedEnum) : text;
     const separator = separatorOf(style, explode, name);
     const parts = text === '' ? [] : text.split(separator);
     if (kind === 'array') return parts;
@@ -115,4 +117,9 @@ function deepObject(source: Readonly<Record<string, unknown>>, name: string): un
     node[path[path.length - 1] as string] = Array.isArray(value) ? [...value] : value;
   }
   return found;
+}
+
+/** The enum value that `text` writes (`"true"` for `true`, `"1"` for `1`), else the text. */
+function enumValueOf(text: string | undefined, values: readonly unknown[]): unknown {
+  return values.find((value) => value !== null && typeof value !== 'object' && String(value) === text) ?? text;
 }

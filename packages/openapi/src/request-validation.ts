@@ -27,6 +27,13 @@ export interface Violation {
 /** Header parameters OpenAPI says to ignore: they are described elsewhere (content, security). */
 const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
 
+/**
+ * Headers user agents send on their own (fetch sends `accept-language: *`, browsers their locales):
+ * an optional one the document narrows (Zalando's `Accept-Language` enum of shops) is not held to it,
+ * as the provider would fall back to its default rather than refuse every browser.
+ */
+const AGENT_HEADERS = new Set(['accept-language', 'accept-encoding', 'user-agent', 'connection', 'host', 'content-length']);
+
 interface CompiledOperation {
   renamed: boolean;
   parameters: Partial<Record<ApiParameter['in'], { validate: ValidateFunction; readers: readonly (readonly [string, ParameterReader])[] }>>;
@@ -117,7 +124,9 @@ export class RequestValidator {
     if (existing) return existing;
     const compiled: CompiledOperation = { renamed: Object.keys(operation.routeParams).length > 0, parameters: {}, body: undefined };
     for (const location of ['path', 'query', 'header', 'cookie'] as const) {
-      const parameters = operation.parameters.filter((p) => p.in === location && !(location === 'header' && IGNORED_HEADERS.has(p.name)));
+      const parameters = operation.parameters.filter(
+        (p) => p.in === location && !(location === 'header' && (IGNORED_HEADERS.has(p.name) || (!p.required && AGENT_HEADERS.has(p.name)))),
+      );
       if (!parameters.length) continue;
       const properties: JsonObject = {};
       const readers: [string, ParameterReader][] = [];
