@@ -147,6 +147,14 @@ class Generator {
       for (const key of required)
         if (!(key in result) && !(key in properties)) result[key] = this.value(isObject(extra) ? extra : {}, key, typeName, depth + 1);
     }
+    // minProperties (Oxford Dictionaries' pronunciations, APIs.guru's info objects): more of the declared
+    // properties, then additional ones where allowed.
+    const least = typeof schema.minProperties === 'number' ? schema.minProperties : 0;
+    for (const key of Object.keys(properties))
+      if (Object.keys(result).length < least && !(key in result)) result[key] = this.value(properties[key], key, typeName, depth + 1);
+    for (let i = 0; Object.keys(result).length < least && extra !== false && i < least * 2; i++) {
+      result[`${this.#fake.faker.lorem.word()}${i}`] = this.value(isObject(extra) ? extra : {}, '', typeName, depth + 1);
+    }
     const most = typeof schema.maxProperties === 'number' ? schema.maxProperties : undefined;
     if (most !== undefined) {
       for (const key of Object.keys(result)) if (Object.keys(result).length > most && !required.has(key)) delete result[key];

@@ -290,12 +290,13 @@ describe('generateValue', () => {
     expect(generate({ type: 'string', format: 'url', example: 'https://example.com/a' })).toBe('https://example.com/a');
   });
 
-  test('integer formats on numbers, maxProperties and required names the properties do not declare are kept to', () => {
+  test('integer formats on numbers, min/maxProperties and required names the properties do not declare are kept to', () => {
     for (let seed = 1; seed <= 20; seed++) {
       expect(Number.isInteger(generate({ type: 'number', format: 'int32' }, seed))).toBe(true);
       const source = generate({ type: 'object', maxProperties: 1, additionalProperties: { type: 'string' } }, seed);
       expect(Object.keys(source as object)).toHaveLength(1);
     }
+    expect(Object.keys(generate({ type: 'object', minProperties: 2, additionalProperties: { type: 'string' } }) as object).length).toBeGreaterThanOrEqual(2);
     const key = { type: 'object', required: ['notificatinos'], properties: { notifications: { type: 'boolean' } } };
     expect(generate(key)).toHaveProperty('notificatinos');
   });
@@ -525,6 +526,29 @@ test('headers user agents send themselves are not held to an optional enum; an e
     expect.objectContaining({ in: 'query', name: 'delivered', message: 'query parameter "delivered" must be one of true, false, 0, 1' }),
     expect.objectContaining({ in: 'header', name: 'x-shop' }),
   ]);
+});
+
+test("a pattern written as an anchored regex literal (PeerTube's `/^[a-z]+$/`) is read between its slashes", async () => {
+  const api = await loadOpenApi(
+    document('peertube.json', {
+      openapi: '3.0.3',
+      info: { title: 't', version: '1' },
+      paths: {
+        '/channels/{name}': {
+          get: {
+            parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string', pattern: '/^[a-zA-Z0-9\\-_.:]+$/' } }],
+            responses: { '200': { description: 'ok' } },
+          },
+        },
+      },
+    }),
+  );
+  const [channel] = api.operations;
+  if (!channel) throw new Error('no operation');
+  const validator = new RequestValidator(api);
+  expect(validator.validate(channel, { params: { name: 'my_channel' }, query: {}, headers: {}, body: undefined })).toEqual([]);
+  expect(validator.validate(channel, { params: { name: 'my channel' }, query: {}, headers: {}, body: undefined })).toHaveLength(1);
+  expect(generateValue(channel.parameters[0]?.schema, { seed: 3, resolve: resolveNothing })).toMatch(/^[a-zA-Z0-9\-_.:]+$/);
 });
 
 test('unique items are drawn until minItems is reached', () => {
