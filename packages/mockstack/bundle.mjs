@@ -149,6 +149,28 @@ const graphqlWithoutRealmCheck = {
 };
 
 /**
+ * faker's English data takes ~10 ms to evaluate and a few hundred KB of the code cache, and most
+ * stacks' first answers (the checkout's all) need no fake data: core's fake.js is written so that
+ * one line stands for faker's module (see there), which the bundles replace with a require() run on
+ * the first call. esbuild bundles that require as a module initialised when first asked for.
+ */
+const fakerOnFirstUse = {
+  name: 'faker-on-first-use',
+  setup(bundler) {
+    bundler.onLoad({ filter: /[\\/]core[\\/]dist[\\/]fake\.js$/ }, async ({ path }) => {
+      const contents = await readFile(path, 'utf8');
+      const imported = "import { faker as englishFakerInstance } from '@faker-js/faker/locale/en';\n";
+      const used = 'const englishFaker = () => englishFakerInstance;\n';
+      if (!contents.includes(imported) || !contents.includes(used)) throw new Error(`bundle: ${path} no longer imports faker as fakerOnFirstUse in bundle.mjs expects; update it`);
+      return {
+        contents: contents.replace(imported, '').replace(used, "const englishFaker = () => require('@faker-js/faker/locale/en').faker;\n"),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
  * grpc-js asks node's `net.isIPv6` about every address it binds (to print it), a host name or an
  * IPv4 address most of the time. Node's IPv6 pattern is large: its first runs cost 7-20 ms of every
  * start that serves gRPC. An IPv6 address always has a colon, a host name or an IPv4 address never,
@@ -233,7 +255,7 @@ cpSync(dirname(fromGrpc.resolve('protobufjs/google/protobuf/descriptor.proto')),
 cpSync(resolve(dirname(createRequire(import.meta.url).resolve('@mockstack/admin')), 'ui'), join(dist, 'ui'), { recursive: true });
 
 function bundlePlugins(outfile) {
-  return [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck, grpcIsIPv6WithoutPattern];
+  return [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck, grpcIsIPv6WithoutPattern, fakerOnFirstUse];
 }
 
 /** A CommonJS bundle of an entry, every library but `external` inside. */
