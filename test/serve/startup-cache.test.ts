@@ -93,6 +93,32 @@ test('with no warm-up, the first up saves the code cache and the next up runs fr
   expect(statSync(join(dir, String(saved[0]))).mtimeMs).toBe(before);
 }, 30000);
 
+/** The bundled modules a code cache's runs ran: the JSON list in its header (see cacheFileBytes in bin/mockstack.js). */
+function modulesInCache(file: string): string[] {
+  const bytes = readFileSync(file);
+  return JSON.parse(bytes.toString('utf8', 8, 8 + bytes.readUInt32LE(4))) as string[];
+}
+
+test('a checkout stack whose start-up cache is filled reads none of the lazily bundled libraries and runs no faker code', async () => {
+  const dir = join(scratch, 'lazy');
+  // Lists the CommonJS files node loaded (the bundle requires each lazy library's file, dist/cli/lib/*.cjs, when first needed).
+  const preload = join(scratch, 'list-loaded.cjs');
+  const listed = join(scratch, 'loaded.txt');
+  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(listed)}, Object.keys(require.cache).join('\\n')));\n`);
+  const environment = env({ MOCKSTACK_CACHE_DIR: dir, NODE_OPTIONS: `--require ${preload}` });
+  // The first run parses and checks the OpenAPI document (the spec check loads its schemas); the next reads both from the cache.
+  expect(await upAndAsk('scenarios/checkout.ts', '/orders/ord_1001', root, environment)).toEqual({ status: 200, exitCode: 0 });
+  expect(await upAndAsk('scenarios/checkout.ts', '/orders/ord_1001', root, environment)).toEqual({ status: 200, exitCode: 0 });
+  const loaded = readFileSync(listed, 'utf8').split('\n');
+  // What the bundle does require: the file that imports the scenario.
+  expect(loaded.some((file) => file.endsWith('import-module.cjs'))).toBe(true);
+  expect(loaded.filter((file) => /[\\/]dist[\\/]cli[\\/]lib[\\/]/.test(file))).toEqual([]);
+  const [cache] = v8Caches(dir);
+  const modules = modulesInCache(join(dir, String(cache)));
+  expect(modules.length).toBeGreaterThan(100);
+  expect(modules.filter((module) => module.includes('@faker-js'))).toEqual([]);
+}, 60000);
+
 test('a code cache saved by an up of one REST service is saved again, grown, by an up that also ran GraphQL and gRPC; then kept', async () => {
   const dir = join(scratch, 'grown');
   expect(await upAndAsk('bench/scenarios/static-route.ts', '/orders/1', root, env({ MOCKSTACK_CACHE_DIR: dir }))).toEqual({ status: 200, exitCode: 0 });

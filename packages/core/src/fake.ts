@@ -6,17 +6,22 @@
  * are made; nothing here needs node (it runs in a browser).
  */
 import type { Faker } from '@faker-js/faker';
-import { faker as englishFaker } from '@faker-js/faker/locale/en';
+import { faker as englishFakerInstance } from '@faker-js/faker/locale/en';
 import { hashString, SeededRandom } from './random.js';
+
+// The CLI bundle replaces this line with a require() run on the first call, so that a stack whose
+// answers need no fake data never evaluates faker's English data (see fakerOnFirstUse in packages/mockstack/bundle.mjs).
+const englishFaker = (): Faker => englishFakerInstance;
 
 const FROM = '2024-01-01T00:00:00.000Z';
 const TO = '2026-06-30T00:00:00.000Z';
 
 /** A Faker drawing from `random` (English data: loading only that locale saves ~120 ms of start-up). */
 function createFaker(random: SeededRandom): Faker {
-  const FakerClass = englishFaker.constructor as typeof Faker;
+  const english = englishFaker();
+  const FakerClass = english.constructor as typeof Faker;
   return new FakerClass({
-    locale: englishFaker.rawDefinitions,
+    locale: english.rawDefinitions,
     randomizer: { next: () => random.next(), seed: (seed) => random.seed(Array.isArray(seed) ? (seed[0] ?? 0) : seed) },
   });
 }
@@ -220,16 +225,28 @@ export function numberRange(field: string, integer: boolean): [number, number] {
  */
 export class FakeData {
   readonly random: SeededRandom;
-  readonly faker: Faker;
+  // Made on first use: most stacks' first answers (and many stacks) need no faker.
+  #faker: Faker | undefined;
   readonly #personRandom = new SeededRandom();
-  readonly #personFaker = createFaker(this.#personRandom);
+  #personFaker: Faker | undefined;
   readonly #strings = new Map<string, StringMaker | null>();
   #object: number | undefined;
   #person: Person | undefined;
 
   constructor(seed = 0) {
     this.random = new SeededRandom(seed);
-    this.faker = createFaker(this.random);
+  }
+
+  /** A faker drawing from `random`. */
+  get faker(): Faker {
+    this.#faker ??= createFaker(this.random);
+    return this.#faker;
+  }
+
+  /** The faker that draws an entered object's person from that object's seed alone. */
+  #objectPersonFaker(): Faker {
+    this.#personFaker ??= createFaker(this.#personRandom);
+    return this.#personFaker;
   }
 
   /** Starts the value stream again from `seed`. */
@@ -259,7 +276,7 @@ export class FakeData {
   /** The person the current object is about (a new one for each value when no object was entered). */
   person(): Person {
     if (this.#person) return this.#person;
-    const faker = this.#object === undefined ? this.faker : this.#personFaker;
+    const faker = this.#object === undefined ? this.faker : this.#objectPersonFaker();
     if (this.#object !== undefined) this.#personRandom.seed(hashString('person', this.#object));
     const person = { firstName: faker.person.firstName(), lastName: faker.person.lastName() };
     if (this.#object !== undefined) this.#person = person;
