@@ -32,7 +32,10 @@ const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
  * an optional one the document narrows (Zalando's `Accept-Language` enum of shops) is not held to it,
  * as the provider would fall back to its default rather than refuse every browser.
  */
-const AGENT_HEADERS = new Set(['accept-language', 'accept-encoding', 'user-agent', 'connection', 'host', 'content-length']);
+const AGENT_HEADERS = new Set(['accept-language', 'accept-encoding', 'user-agent']);
+
+/** Headers of the connection and the message framing, which clients do not choose (VTEX requires a `content-length` parameter): never held to a document. */
+const TRANSPORT_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'te', 'upgrade']);
 
 interface CompiledOperation {
   renamed: boolean;
@@ -125,7 +128,9 @@ export class RequestValidator {
     const compiled: CompiledOperation = { renamed: Object.keys(operation.routeParams).length > 0, parameters: {}, body: undefined };
     for (const location of ['path', 'query', 'header', 'cookie'] as const) {
       const parameters = operation.parameters.filter(
-        (p) => p.in === location && !(location === 'header' && (IGNORED_HEADERS.has(p.name) || (!p.required && AGENT_HEADERS.has(p.name)))),
+        (p) =>
+          p.in === location &&
+          !(location === 'header' && (IGNORED_HEADERS.has(p.name) || TRANSPORT_HEADERS.has(p.name) || (!p.required && AGENT_HEADERS.has(p.name)))),
       );
       if (!parameters.length) continue;
       const properties: JsonObject = {};
