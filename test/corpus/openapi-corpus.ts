@@ -300,7 +300,8 @@ async function checkOperation(api: OpenApi, operation: ApiOperation, base: strin
 function fill(operation: ApiOperation, api: OpenApi): string {
   const seed = seedFor(5, operation.method, operation.path);
   const parameters = new Map(operation.parameters.filter((p) => p.in === 'path').map((p) => [p.name, p]));
-  const path = operation.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+  // A path key's query string or fragment (ClickSend's `?convert={convert}`, AWS's `#tagKeys`) is not part of the served path.
+  const path = operation.path.replace(/[?#].*$/, '').replace(/\{([^}]+)\}/g, (_, name: string) => {
     const parameter = parameters.get(name);
     const value = parameter ? generate(api, parameter.schema, seed, name) : 'x';
     return encodeURIComponent(parameter ? asList(value, parameter).join(',') : 'x');

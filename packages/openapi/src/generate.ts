@@ -51,7 +51,11 @@ class Generator {
     const example = ownExample(schema, (node) => this.#schema(node));
     if (example !== undefined) return example;
     if (Array.isArray(schema.enum) && schema.enum.length) {
-      const choices = schema.enum.filter((v) => v !== null);
+      // Values the rest of the schema allows (Twitter's reply_settings enum has one longer than its own `{1,12}` pattern).
+      const { enum: _values, ...rest } = schema;
+      const all = schema.enum.filter((v) => v !== null);
+      const fitting = all.filter((v) => exampleFits(rest, v, (node) => this.#schema(node), 0));
+      const choices = fitting.length ? fitting : all;
       return choices.length ? choices[this.#fake.random.int(0, choices.length - 1)] : null;
     }
     // A document's default may break its own schema (`type: string, default: null`): such a default is not sent.

@@ -553,6 +553,15 @@ test("a pattern written as an anchored regex literal (PeerTube's `/^[a-z]+$/`) i
   expect(generateValue(channel.parameters[0]?.schema, { seed: 3, resolve: resolveNothing })).toMatch(/^[a-zA-Z0-9\-_.:]+$/);
 });
 
+test("Java's POSIX classes in patterns (AWS's `\\p{XDigit}`) are read as the sets they stand for; enum values are picked to fit the pattern", () => {
+  const changeId = { type: 'string', pattern: '\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12}' };
+  const replySettings = { type: 'string', pattern: '^[A-Za-z]{1,12}$', enum: ['everyone', 'mentionedUsers', 'following'] };
+  for (let seed = 1; seed <= 20; seed++) {
+    expect(generateValue(changeId, { seed, resolve: resolveNothing })).toMatch(/^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/);
+    expect(['everyone', 'following']).toContain(generateValue(replySettings, { seed, resolve: resolveNothing }));
+  }
+});
+
 test('unique items are drawn until minItems is reached', () => {
   const groups = { type: 'array', minItems: 2, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 3 } };
   for (let seed = 1; seed <= 30; seed++) {
