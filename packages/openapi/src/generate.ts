@@ -221,6 +221,8 @@ class Generator {
     let value: string | undefined = format ? fake.format(format) : undefined;
     // A format's value must still match the pattern (`format: uri` with `pattern: ^https://`).
     const pattern = typeof schema.pattern === 'string' ? patternOf(schema.pattern) : undefined;
+    // Loket's ids are `format: uuid` with an upper-case-only hex pattern: the format's value in the pattern's case fits both.
+    if (pattern && value !== undefined && !pattern.test(value)) value = [value.toUpperCase(), value.toLowerCase()].find((v) => pattern.test(v)) ?? value;
     if (pattern && (value === undefined || !pattern.test(value))) value = this.#matching(pattern, minLength, maxLength) ?? value;
     value ??= fake.string(name, parent) ?? fake.words();
     while (value.length < minLength) value += f.string.alpha({ length: minLength - value.length, casing: 'lower' });

@@ -559,6 +559,9 @@ test("Java's POSIX classes in patterns (AWS's `\\p{XDigit}`) are read as the set
   for (let seed = 1; seed <= 20; seed++) {
     expect(generateValue(changeId, { seed, resolve: resolveNothing })).toMatch(/^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/);
     expect(['everyone', 'following']).toContain(generateValue(replySettings, { seed, resolve: resolveNothing }));
+    // Loket: a uuid format with an upper-case hex pattern
+    const loketId = { type: 'string', format: 'uuid', pattern: '^[{(]?[0-9A-F]{8}[-]?([0-9A-F]{4}[-]?){3}[0-9A-F]{12}[)}]?$' };
+    expect(generateValue(loketId, { seed, resolve: resolveNothing })).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
   }
 });
 
