@@ -565,6 +565,29 @@ test("Java's POSIX classes in patterns (AWS's `\\p{XDigit}`) are read as the set
   }
 });
 
+test('a GET that documents a required body (hetras) is not refused for having none, since fetch cannot send one', async () => {
+  const body = { required: true, content: { 'application/json': { schema: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } } } } };
+  const api = await loadOpenApi(
+    document('get-body.json', {
+      openapi: '3.0.3',
+      info: { title: 't', version: '1' },
+      paths: {
+        '/blocks': {
+          get: { requestBody: body, responses: { '200': { description: 'ok' } } },
+          post: { requestBody: body, responses: { '200': { description: 'ok' } } },
+        },
+      },
+    }),
+  );
+  const validator = new RequestValidator(api);
+  const [get, post] = api.operations;
+  if (!get || !post) throw new Error('operations missing');
+  const none = { params: {}, query: {}, headers: {}, body: undefined };
+  expect(validator.validate(get, none)).toEqual([]);
+  expect(validator.validate(get, { ...none, headers: { 'content-type': 'application/json' }, body: {} })).toHaveLength(1);
+  expect(validator.validate(post, none)).toEqual([expect.objectContaining({ in: 'body', message: 'a request body is required (application/json)' })]);
+});
+
 test('unique items are drawn until minItems is reached', () => {
   const groups = { type: 'array', minItems: 2, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 3 } };
   for (let seed = 1; seed <= 30; seed++) {
