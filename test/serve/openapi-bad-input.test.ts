@@ -275,6 +275,30 @@ paths:
   );
 });
 
+test('a warning shared by many operations is said once, with a count and the first three (Microsoft Graph has ~200 of one)', async () => {
+  const binary = (path: string) =>
+    `  ${path}:\n    get:\n      responses: { '200': { description: ok, content: { application/octet-stream: { schema: { type: string, format: binary } } } } }\n`;
+  await served(
+    'many-warnings.yaml',
+    `openapi: 3.0.3
+info: { title: x, version: '1' }
+paths:
+${['/a/$value', '/b/$value', '/c/$value', '/d/$value', '/e/$value'].map(binary).join('')}  /f:
+    trace:
+      responses: { '200': { description: ok } }
+`,
+    async (base, warnings, file) => {
+      const said =
+        'response 200 (application/octet-stream) has no example and mockstack generates only JSON, XML and plain text; it answers with an empty body (406 to a client that accepts only application/octet-stream)';
+      expect(warnings).toEqual([
+        `service "api" (${file}): 5 operations (GET /a/$value, GET /b/$value, GET /c/$value, …): ${said}`,
+        `service "api" (${file}): TRACE /f: TRACE operations are not served`,
+      ]);
+      expect((await fetch(`${base}/e/$value`)).status).toBe(200);
+    },
+  );
+});
+
 test('an empty body sent with a JSON content type is no body (clients send the header on every request)', async () => {
   await served(
     'empty-json.yaml',

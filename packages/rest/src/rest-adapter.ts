@@ -173,7 +173,7 @@ class RestServer implements ServiceServer {
       openapi.seed.value = this.#engine.seed;
       openapi.report.warn = (message) => this.#logger.warn(`service "${service.name}" (${openapi.file}): ${message}`);
     }
-    for (const warning of openapi?.warnings ?? []) this.#logger.warn(`service "${service.name}" (${openapi?.file}): ${warning}`);
+    for (const warning of groupWarnings(openapi?.warnings ?? [])) this.#logger.warn(`service "${service.name}" (${openapi?.file}): ${warning}`);
     this.#contracts = openapi?.contract;
     this.#callbacks = openapi?.callbacks.size ? openapi.callbacks : undefined;
     return openapi;
@@ -641,4 +641,34 @@ function isPlainObject(value: object): boolean {
 
 function sendFault(reply: FastifyReply, fault: Fault): number | string {
   return send({ kind: 'fault', rule: undefined, fault }, reply);
+}
+
+/** The same warning about more operations than this is said once, with a count and the first few. */
+const GROUPED_FROM = 4;
+
+/**
+ * A document's warnings as said at start: one line for a warning shared by many operations (Microsoft
+ * Graph's ~200 `application/octet-stream` responses without an example), naming the first three.
+ */
+export function groupWarnings(warnings: readonly string[]): string[] {
+  const byMessage = new Map<string, string[]>();
+  for (const warning of warnings) {
+    const [, operation, message] = /^([A-Z]+ \S+): (.+)$/s.exec(warning) ?? [];
+    if (operation === undefined || message === undefined) continue;
+    const operations = byMessage.get(message) ?? [];
+    operations.push(operation);
+    byMessage.set(message, operations);
+  }
+  const said = new Set<string>();
+  const lines: string[] = [];
+  for (const warning of warnings) {
+    const [, , message] = /^([A-Z]+ \S+): (.+)$/s.exec(warning) ?? [];
+    const operations = message === undefined ? undefined : byMessage.get(message);
+    if (!operations || operations.length < GROUPED_FROM) lines.push(warning);
+    else if (!said.has(message as string)) {
+      said.add(message as string);
+      lines.push(`${operations.length} operations (${operations.slice(0, 3).join(', ')}, …): ${message}`);
+    }
+  }
+  return lines;
 }
