@@ -1,0 +1,155 @@
+// What popular REST clients send for documented OpenAPI parameters and bodies, over a real socket:
+// axios (the most used HTTP client) with its defaults and its usual `paramsSerializer`s, and
+// openapi-fetch (openapi-typescript's client) with its querySerializer and path styles. The served
+// document declares each style; a request the client makes from it is accepted, a wrong one gets a
+// 400 naming the parameter, and the answers decode in the client.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack, type TestStack } from '@mockstack/testing';
+import axios, { type AxiosInstance } from 'axios';
+import { rest, scenario } from 'mockstack';
+import { stringify } from 'qs';
+
+const ok = {
+  200: { description: 'ok', content: { 'application/json': { schema: { type: 'object', properties: { ok: { type: 'boolean' } } }, example: { ok: true } } } },
+};
+const ids = { type: 'array', items: { type: 'integer' }, minItems: 2 };
+const pet = { type: 'object', required: ['kind', 'age'], properties: { kind: { type: 'string' }, age: { type: 'integer' } } };
+const get = (operationId: string, parameters: object[]) => ({ get: { operationId, parameters, responses: ok } });
+
+const document = {
+  openapi: '3.0.3',
+  info: { title: 'clients', version: '1' },
+  paths: {
+    '/pets': get('listPets', [{ name: 'ids', in: 'query', required: true, schema: ids }]),
+    '/search': get('search', [
+      {
+        name: 'filter',
+        in: 'query',
+        required: true,
+        style: 'deepObject',
+        explode: true,
+        schema: { ...pet, properties: { ...pet.properties, tags: { type: 'array', items: { type: 'string' }, minItems: 2 } } },
+      },
+    ]),
+    '/pets/{pet}': get('getPet', [{ name: 'pet', in: 'path', required: true, schema: pet }]),
+    '/owners': get('owners', [{ name: 'X-Pet', in: 'header', required: true, schema: pet }]),
+    '/report': {
+      get: {
+        operationId: 'report',
+        responses: { 200: { description: 'a file', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } } },
+      },
+    },
+    '/pets/import': {
+      post: {
+        operationId: 'importPets',
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: {
+                type: 'object',
+                required: ['file', 'meta'],
+                properties: { file: { type: 'string', format: 'binary' }, meta: pet, owner: { type: 'object', properties: { name: { type: 'string' } } } },
+              },
+              encoding: { meta: { contentType: 'application/json' } },
+            },
+            'application/x-www-form-urlencoded': {
+              schema: { type: 'object', required: ['tags'], properties: { tags: { type: 'array', items: { type: 'string' }, minItems: 2 } } },
+              encoding: { tags: { style: 'form', explode: false } },
+            },
+          },
+        },
+        responses: ok,
+      },
+    },
+    '/export': {
+      get: {
+        operationId: 'exportPets',
+        responses: { 200: { description: 'pets', content: { 'application/json': { schema: pet }, 'text/csv': { schema: { type: 'string' } } } } },
+      },
+    },
+  },
+};
+
+/** Swagger 2.0: `collectionFormat` on query and `formData` parameters, a form that consumes both form types. */
+const swagger = {
+  swagger: '2.0',
+  info: { title: 'clients', version: '1' },
+  basePath: '/v2',
+  paths: {
+    '/pets': {
+      get: {
+        parameters: [{ name: 'ids', in: 'query', required: true, type: 'array', items: { type: 'integer' }, minItems: 2, collectionFormat: 'tsv' }],
+        responses: {
+          200: { description: 'ok', schema: { type: 'object', properties: { ok: { type: 'boolean' } } }, examples: { 'application/json': { ok: true } } },
+        },
+      },
+      post: {
+        consumes: ['multipart/form-data', 'application/x-www-form-urlencoded'],
+        parameters: [
+          { name: 'name', in: 'formData', required: true, type: 'string' },
+          { name: 'tags', in: 'formData', required: true, type: 'array', items: { type: 'string' }, minItems: 2 },
+          { name: 'sizes', in: 'formData', type: 'array', items: { type: 'integer' }, collectionFormat: 'pipes' },
+        ],
+        responses: {
+          201: { description: 'made', schema: { type: 'object', properties: { ok: { type: 'boolean' } } }, examples: { 'application/json': { ok: true } } },
+        },
+      },
+    },
+  },
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'mockstack-openapi-clients-'));
+let stack: TestStack;
+let base: string;
+let client: AxiosInstance;
+
+beforeAll(async () => {
+  const file = join(dir, 'clients.json');
+  writeFileSync(file, JSON.stringify(document));
+  const swaggerFile = join(dir, 'swagger.json');
+  writeFileSync(swaggerFile, JSON.stringify(swagger));
+  stack = await startStack(
+    scenario('openapi-clients', { seed: 5 }).services({ api: rest({ port: 0, openapi: file }), swagger: rest({ port: 0, openapi: swaggerFile }) }),
+  );
+  base = stack.url('api');
+  client = axios.create({ baseURL: base, validateStatus: () => true });
+});
+afterAll(async () => {
+  await stack.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  // Whatever a client sent, the mock keeps serving.
+  expect((await client.get('/pets', { params: { ids: [1, 2] }, paramsSerializer: { indexes: null } })).status).toBe(200);
+});
+
+describe('axios', () => {
+  test.each([
+    ['its default (ids[]=1&ids[]=2)', {}],
+    ['indexes: true (ids[0]=1&ids[1]=2)', { paramsSerializer: { indexes: true } }],
+    ["qs's brackets", { paramsSerializer: { serialize: (p: object) => stringify(p, { arrayFormat: 'brackets' }) } }],
+    ['indexes: null (ids=1&ids=2, as the document writes it)', { paramsSerializer: { indexes: null } }],
+  ])('a form-exploded query array is accepted as %s', async (_name, options) => {
+    const answer = await client.get('/pets', { params: { ids: [1, 2, 3] }, ...options });
+    expect(answer.status).toBe(200);
+    expect(answer.data).toEqual({ ok: true });
+    // A wrong item is still refused, naming the parameter.
+    const wrong = await client.get('/pets', { params: { ids: [1, 'two'] }, ...options });
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.data)).toContain('query parameter \\"ids\\"');
+  });
+
+  test('a deepObject with a list inside is read as axios nests it (filter[tags][0]=a) and as qs does (filter[tags][]=a)', async () => {
+    const filter = { kind: 'cat', age: 3, tags: ['a', 'b'] };
+    expect((await client.get('/search', { params: { filter } })).status).toBe(200);
+    expect(
+      (await client.get('/search', { params: { filter }, paramsSerializer: { serialize: (p) => stringify(p, { arrayFormat: 'brackets' }) } })).status,
+    ).toBe(200);
+    const wrong = await client.get('/search', { params: { filter: { ...filter, age: 'old' } } });
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.data)).toContain('query parameter \\"filter\\" at /age');
+  });
+});
