@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { startStack, type TestStack } from '@mockstack/testing';
 import axios, { type AxiosInstance } from 'axios';
 import { rest, scenario } from 'mockstack';
+import createClient, { serializeObjectParam } from 'openapi-fetch';
 import { stringify } from 'qs';
 
 const ok = {
@@ -151,5 +152,25 @@ describe('axios', () => {
     const wrong = await client.get('/search', { params: { filter: { ...filter, age: 'old' } } });
     expect(wrong.status).toBe(400);
     expect(JSON.stringify(wrong.data)).toContain('query parameter \\"filter\\" at /age');
+  });
+});
+
+describe('openapi-fetch', () => {
+  test('path and header objects in the default simple style (kind,cat,age,3) are read as pairs, not exploded', async () => {
+    const api = createClient<{
+      '/pets/{pet}': {
+        get: { parameters: { path: { pet: { kind: string; age: number } } }; responses: { 200: { content: { 'application/json': { ok: boolean } } } } };
+      };
+      '/owners': { get: { parameters: { header: { 'X-Pet': string } }; responses: { 200: { content: { 'application/json': { ok: boolean } } } } } };
+    }>({ baseUrl: base });
+    const path = await api.GET('/pets/{pet}', { params: { path: { pet: { kind: 'cat', age: 3 } } } });
+    expect(path.response.url).toBe(`${base}/pets/kind,cat,age,3`);
+    expect(path.data).toEqual({ ok: true });
+    const header = serializeObjectParam('X-Pet', { kind: 'cat', age: 3 }, { style: 'simple', explode: false, allowReserved: false });
+    const owners = await api.GET('/owners', { params: { header: { 'X-Pet': header } } });
+    expect(owners.data).toEqual({ ok: true });
+    const wrong = await api.GET('/pets/{pet}', { params: { path: { pet: { kind: 'cat', age: Number.NaN } } } });
+    expect(wrong.response.status).toBe(400);
+    expect(JSON.stringify(wrong.error)).toContain('path parameter \\"pet\\" at /age');
   });
 });

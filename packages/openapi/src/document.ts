@@ -540,7 +540,8 @@ function mergeParameters(shared: readonly unknown[], own: readonly unknown[], re
       in: location,
       required: p.required === true || location === 'path',
       schema: schema ?? {},
-      explode: typeof p.explode === 'boolean' ? p.explode : (p.style ?? 'form') === 'form',
+      // Only `form` explodes by default; path and header parameters default to `simple` (OpenAPI 3 §4.8.12.4).
+      explode: typeof p.explode === 'boolean' ? p.explode : (p.style ?? (location === 'query' || location === 'cookie' ? 'form' : 'simple')) === 'form',
       style: typeof p.style === 'string' ? p.style : undefined,
       contentType,
     });
