@@ -153,6 +153,22 @@ describe('axios', () => {
     expect(wrong.status).toBe(400);
     expect(JSON.stringify(wrong.data)).toContain('query parameter \\"filter\\" at /age');
   });
+
+  test("a documented file download answers axios's default Accept (application/json, text/plain, */*) rather than 406", async () => {
+    const answer = await client.get('/report', { responseType: 'arraybuffer' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe('application/pdf');
+    // A client that names only a type the contract lacks is still told so.
+    expect((await client.get('/report', { headers: { accept: 'image/png' } })).status).toBe(406);
+  });
+
+  test('a documented text/csv answer is generated for a client that asks for it', async () => {
+    const csv = await client.get('/export', { headers: { accept: 'text/csv' }, responseType: 'text' });
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv');
+    expect(typeof csv.data).toBe('string');
+    expect((await client.get('/export')).data).toEqual({ kind: expect.any(String), age: expect.any(Number) });
+  });
 });
 
 describe('openapi-fetch', () => {

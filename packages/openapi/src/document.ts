@@ -549,6 +549,14 @@ function mergeParameters(shared: readonly unknown[], own: readonly unknown[], re
   return [...byKey.values()];
 }
 
+/** Text the mock makes from a schema: `text/plain`, and any other `text/*` (csv, html, markdown) whose schema is a string. */
+export function isGeneratedText(type: string, schema: unknown, resolve: (node: unknown) => unknown): boolean {
+  if (/^text\/plain\b/i.test(type)) return true;
+  if (!/^text\//i.test(type)) return false;
+  const resolved = resolve(schema);
+  return isObject(resolved) && (resolved.type === 'string' || (Array.isArray(resolved.type) && resolved.type.includes('string')));
+}
+
 export function isJsonMediaType(type: string): boolean {
   return /^application\/(?:[\w.+-]+\+)?json\b/i.test(type) || type === '*/*';
 }
@@ -569,7 +577,7 @@ function warnUnsupported(
     const response = resolve(raw);
     if (!isObject(response) || !isObject(response.content)) continue;
     const types = Object.entries(response.content);
-    if (types.some(([t]) => isJsonMediaType(t) || isXmlMediaType(t) || /^text\/plain/i.test(t))) continue;
+    if (types.some(([t, media]) => isJsonMediaType(t) || isXmlMediaType(t) || (isObject(media) && isGeneratedText(t, media.schema, resolve)))) continue;
     for (const [type, media] of types) {
       const hasExample = isObject(media) && (media.example !== undefined || isObject(media.examples));
       if (!hasExample)
