@@ -54,7 +54,8 @@ export function parameterReader(parameter: ApiParameter, resolve: (node: unknown
   };
 }
 
-function shapeOf(schema: JsonObject): 'array' | 'object' | 'primitive' {
+/** Whether a schema is an array, an object or a primitive, as styles serialize them. */
+export function shapeOf(schema: JsonObject): 'array' | 'object' | 'primitive' {
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   if (type === 'array' || (type === undefined && schema.items !== undefined)) return 'array';
   if (type === 'object' || (type === undefined && isObject(schema.properties))) return 'object';

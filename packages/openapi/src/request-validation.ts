@@ -2,7 +2,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { type AjvInstance, createAjv } from './ajv.js';
 import type { ApiOperation, ApiParameter, OpenApi, SecurityScheme } from './document.js';
 import { isJsonMediaType } from './document.js';
-import { type ParameterReader, parameterReader } from './parameter-styles.js';
+import { type ParameterReader, parameterReader, shapeOf } from './parameter-styles.js';
 import { isObject, type JsonObject } from './pointer.js';
 import { type Direction, SchemaSet } from './schemas.js';
 
@@ -107,9 +107,48 @@ export class RequestValidator {
     // JSON bodies (`+json` too) arrive parsed: a string here is a JSON string. Form fields are
     // copied, as coercion changes what it checks.
     let value: unknown = request.body;
-    if (!isJsonMediaType(type) && isObject(value)) value = formFields(value);
+    if (!isJsonMediaType(type) && isObject(value)) value = this.#formFields(operation, type, value);
     if (validate(value)) return [];
     return dedupe((validate.errors ?? []).map((e) => ({ in: 'body', pointer: errorPointer(e), message: errorMessage(e) })));
+  }
+
+  /**
+   * A form's fields as the contract reads them: an array field sent as one text in the style its
+   * `encoding` names (`tags=a,b` for `explode: false`, Swagger 2.0's default `csv`) is split; an object
+   * field of a multipart body is JSON (its default content type), sent as a text field or as a part of
+   * its own (`new Blob([json], { type: 'application/json' })`).
+   */
+  #formFields(operation: ApiOperation, type: string, body: JsonObject): unknown {
+    const fields = formFields(body) as JsonObject;
+    const media = this.#api.resolve(((operation.requestBody?.content ?? {}) as JsonObject)[type]);
+    const schema = isObject(media) ? this.#api.resolve(media.schema) : undefined;
+    if (!isObject(media) || !isObject(schema) || !isObject(schema.properties)) return fields;
+    const encodings = isObject(media.encoding) ? media.encoding : {};
+    const multipart = /^multipart\//i.test(type);
+    for (const [name, raw] of Object.entries(schema.properties)) {
+      const field = body[name];
+      if (field === undefined) continue;
+      const property = this.#api.resolve(raw);
+      const encoding = this.#api.resolve(encodings[name]);
+      const kind = isObject(property) ? shapeOf(property) : 'primitive';
+      if (kind === 'array' && typeof field === 'string' && isObject(encoding)) {
+        const style = typeof encoding.style === 'string' ? encoding.style : 'form';
+        const explode = typeof encoding.explode === 'boolean' ? encoding.explode : style === 'form';
+        if (!explode) fields[name] = field === '' ? [] : field.split(style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ',');
+      }
+      const contentType = isObject(encoding) && typeof encoding.contentType === 'string' ? encoding.contentType : undefined;
+      if (multipart && (contentType ? isJsonMediaType(contentType) : kind === 'object')) {
+        const text = typeof field === 'string' ? field : isObject(field) && field.data instanceof Uint8Array ? new TextDecoder().decode(field.data) : undefined;
+        if (text !== undefined) {
+          try {
+            fields[name] = JSON.parse(text);
+          } catch {
+            // Not JSON: checked as sent, so the answer says what the schema wants.
+          }
+        }
+      }
+    }
+    return fields;
   }
 
   #compile(operation: ApiOperation): CompiledOperation {
