@@ -346,7 +346,7 @@ function asList(value: unknown, parameter: ApiParameter): string[] {
   } else return [style === 'label' ? `.${text(value)}` : style === 'matrix' ? `;${parameter.name}=${text(value)}` : text(value)];
   if (style === 'form' && explode && Array.isArray(value)) return parts;
   const separator =
-    style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : style === 'label' && explode ? '.' : style === 'matrix' && explode ? ';' : ',';
+    style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : style === 'tabDelimited' ? '\t' : style === 'label' && explode ? '.' : style === 'matrix' && explode ? ';' : ',';
   if (style === 'matrix' && explode && Array.isArray(value)) return [parts.map((p) => `;${parameter.name}=${p}`).join('')];
   const joined = parts.join(separator);
   return [style === 'label' ? `.${joined}` : style === 'matrix' ? (explode ? `;${joined}` : `;${parameter.name}=${joined}`) : joined];

@@ -231,3 +231,26 @@ describe('openapi-fetch', () => {
     expect((await api.POST('/pets/import', { body: { tags: ['a'] }, ...form })).response.status).toBe(422);
   });
 });
+
+describe('Swagger 2.0 collectionFormat and formData, with axios', () => {
+  let v2: AxiosInstance;
+  beforeAll(() => {
+    v2 = axios.create({ baseURL: `${stack.url('swagger')}/v2`, validateStatus: () => true });
+  });
+
+  test('a tsv query array (ids=1%092) is split on tabs', async () => {
+    const tabs = { paramsSerializer: { serialize: (p: { ids: unknown[] }) => `ids=${p.ids.join('%09')}` } };
+    expect((await v2.get('/pets', { params: { ids: [1, 2] }, ...tabs })).data).toEqual({ ok: true });
+    expect((await v2.get('/pets', { params: { ids: [1, 'x'] }, ...tabs })).status).toBe(400);
+  });
+
+  test('formData arrays in their collectionFormat (csv by default, pipes), urlencoded and multipart alike', async () => {
+    const fields = { name: 'rex', tags: 'good,dog', sizes: '1|2' };
+    const urlencoded = await v2.post('/pets', new URLSearchParams(fields));
+    expect(urlencoded.status).toBe(201);
+    expect((await v2.post('/pets', fields, { headers: { 'content-type': 'multipart/form-data' } })).status).toBe(201);
+    const wrong = await v2.post('/pets', new URLSearchParams({ ...fields, sizes: '1|big' }));
+    expect(wrong.status).toBe(422);
+    expect(JSON.stringify(wrong.data)).toContain('/sizes/1');
+  });
+});

@@ -535,14 +535,16 @@ function mergeParameters(shared: readonly unknown[], own: readonly unknown[], re
     let schema = p.schema;
     const contentType = schema === undefined && isObject(p.content) ? Object.keys(p.content)[0] : undefined;
     if (contentType !== undefined && isObject(p.content)) schema = (resolve(p.content[contentType]) as JsonObject | undefined)?.schema;
+    // Swagger 2.0's `collectionFormat: tsv` has no OpenAPI 3 style; swagger2openapi keeps it as `x-collectionFormat`.
+    const style = typeof p.style === 'string' ? p.style : p['x-collectionFormat'] === 'tsv' ? 'tabDelimited' : undefined;
     byKey.set(`${location}:${name}`, {
       name,
       in: location,
       required: p.required === true || location === 'path',
       schema: schema ?? {},
       // Only `form` explodes by default; path and header parameters default to `simple` (OpenAPI 3 §4.8.12.4).
-      explode: typeof p.explode === 'boolean' ? p.explode : (p.style ?? (location === 'query' || location === 'cookie' ? 'form' : 'simple')) === 'form',
-      style: typeof p.style === 'string' ? p.style : undefined,
+      explode: typeof p.explode === 'boolean' ? p.explode : (style ?? (location === 'query' || location === 'cookie' ? 'form' : 'simple')) === 'form',
+      style,
       contentType,
     });
   }

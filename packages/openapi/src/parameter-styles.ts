@@ -8,7 +8,7 @@ export type ParameterReader = (source: Readonly<Record<string, unknown>>) => unk
  * How to read a parameter as its `style` and `explode` serialize it (OpenAPI 3 §4.8.12.4):
  * `simple` (`a,b`, `k,v` / `k=v`), `label` (`.a.b`), `matrix` (`;id=a,b`, `;id=a;id=b`), `form`
  * (`?id=a,b`, `?id=a&id=b`, an exploded object's properties as their own fields),
- * `spaceDelimited`, `pipeDelimited` and `deepObject` (`?filter[kind]=cat`). Primitives pass as sent.
+ * `spaceDelimited`, `pipeDelimited` (and Swagger 2.0's tab-separated `tsv`) and `deepObject` (`?filter[kind]=cat`). Primitives pass as sent.
  */
 export function parameterReader(parameter: ApiParameter, resolve: (node: unknown) => unknown): ParameterReader {
   const schema = resolve(parameter.schema);
@@ -79,6 +79,7 @@ function unprefix(raw: string, style: string, name: string): string | undefined 
 function separatorOf(style: string, explode: boolean, _name: string): string | RegExp {
   if (style === 'spaceDelimited') return / |%20/;
   if (style === 'pipeDelimited') return /\||%7C/i;
+  if (style === 'tabDelimited') return /\t|%09/;
   if (style === 'label') return explode ? '.' : ',';
   if (style === 'matrix') return explode ? ';' : ',';
   return ',';
