@@ -65,6 +65,37 @@ const document = {
         responses: ok,
       },
     },
+    // Fields named as Rails and PHP forms name them (formapi.io's and cambase.io's documents in APIs.guru).
+    '/templates': {
+      post: {
+        operationId: 'createTemplate',
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: {
+                type: 'object',
+                required: ['template[document]', 'template[name]'],
+                properties: { 'template[document]': { type: 'string', format: 'binary' }, 'template[name]': { type: 'string' } },
+              },
+            },
+            'application/x-www-form-urlencoded': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['template[name]', 'tags[]'],
+                properties: {
+                  'template[name]': { type: 'string' },
+                  'template[pages]': { type: 'integer' },
+                  'tags[]': { type: 'array', items: { type: 'string' } },
+                },
+              },
+            },
+          },
+        },
+        responses: ok,
+      },
+    },
     '/export': {
       get: {
         operationId: 'exportPets',
@@ -152,6 +183,20 @@ describe('axios', () => {
     const wrong = await client.get('/search', { params: { filter: { ...filter, age: 'old' } } });
     expect(wrong.status).toBe(400);
     expect(JSON.stringify(wrong.data)).toContain('query parameter \\"filter\\" at /age');
+  });
+
+  test('form fields the contract names with brackets (template[name], tags[]) are found in the nested form', async () => {
+    const urlencoded = { headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+    // axios writes an object body as template[name]=Rex&template[pages]=2&tags[]=a&tags[]=b.
+    expect((await client.post('/templates', { template: { name: 'Rex', pages: 2 }, tags: ['a', 'b'] }, urlencoded)).status).toBe(200);
+    const wrong = await client.post('/templates', { template: { pages: 'two' }, tags: ['a'] }, urlencoded);
+    expect(wrong.status).toBe(422);
+    expect(JSON.stringify(wrong.data)).toContain('is required (template[name])');
+    expect(JSON.stringify(wrong.data)).toContain('/template[pages]');
+    const form = new FormData();
+    form.append('template[name]', 'Rex');
+    form.append('template[document]', new Blob(['%PDF-1.4'], { type: 'application/pdf' }), 'rex.pdf');
+    expect((await client.post('/templates', form)).status).toBe(200);
   });
 
   test("a documented file download answers axios's default Accept (application/json, text/plain, */*) rather than 406", async () => {

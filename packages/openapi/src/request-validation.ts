@@ -116,7 +116,7 @@ export class RequestValidator {
    * A form's fields as the contract reads them: an array field sent as one text in the style its
    * `encoding` names (`tags=a,b` for `explode: false`, Swagger 2.0's default `csv`) is split; an object
    * field of a multipart body is JSON (its default content type), sent as a text field or as a part of
-   * its own (`new Blob([json], { type: 'application/json' })`).
+   * its own (`new Blob([json], { type: 'application/json' })`); a field named with brackets is found nested.
    */
   #formFields(operation: ApiOperation, type: string, body: JsonObject): unknown {
     const fields = formFields(body) as JsonObject;
@@ -125,8 +125,23 @@ export class RequestValidator {
     if (!isObject(media) || !isObject(schema) || !isObject(schema.properties)) return fields;
     const encodings = isObject(media.encoding) ? media.encoding : {};
     const multipart = /^multipart\//i.test(type);
+    const sent: JsonObject = { ...body };
+    // A field the contract names with brackets (`template[name]`, `tags[]`: Rails and PHP forms) is read
+    // nested, as every form is (`{ template: { name } }`): it is found by its path.
+    const nested = new Set<string>();
+    for (const name of Object.keys(schema.properties)) {
+      if (body[name] !== undefined || !name.includes('[')) continue;
+      const path = name.split(/\]?\[/).map((segment) => segment.replace(/\]$/, ''));
+      while (path.length > 1 && path[path.length - 1] === '') path.pop();
+      const value = path.reduce<unknown>((node, key) => (isObject(node) ? node[key] : undefined), body);
+      if (value === undefined) continue;
+      sent[name] = value;
+      fields[name] = formFields(value);
+      nested.add(path[0] as string);
+    }
+    for (const root of nested) if (!(root in schema.properties)) delete fields[root];
     for (const [name, raw] of Object.entries(schema.properties)) {
-      const field = body[name];
+      const field = sent[name];
       if (field === undefined) continue;
       const property = this.#api.resolve(raw);
       const encoding = this.#api.resolve(encodings[name]);
