@@ -96,6 +96,19 @@ const document = {
         responses: ok,
       },
     },
+    // As Zalando's and openSUSE OBS's documents (APIs.guru) have them.
+    '/shop': {
+      get: {
+        operationId: 'shop',
+        parameters: [{ name: 'Accept-Language', in: 'header', schema: { type: 'string', enum: ['de-DE', 'en-GB'] } }],
+        responses: ok,
+      },
+      put: {
+        operationId: 'configureShop',
+        requestBody: { required: true, content: { 'application/xml; charset=utf-8': { schema: { type: 'object', xml: { name: 'shop' } } } } },
+        responses: ok,
+      },
+    },
     '/export': {
       get: {
         operationId: 'exportPets',
@@ -274,6 +287,27 @@ describe('openapi-fetch', () => {
     };
     expect((await api.POST('/pets/import', { body: { tags: ['a', 'b'] }, ...form })).response.status).toBe(200);
     expect((await api.POST('/pets/import', { body: { tags: ['a'] }, ...form })).response.status).toBe(422);
+  });
+});
+
+describe("node's fetch, as openapi-fetch sends through it", () => {
+  const api = () =>
+    createClient<{
+      '/shop': {
+        get: { parameters: { header?: { 'Accept-Language'?: 'de-DE' | 'en-GB' } }; responses: { 200: { content: { 'application/json': { ok: boolean } } } } };
+        put: {
+          requestBody: { content: { 'application/xml; charset=utf-8': string } };
+          responses: { 200: { content: { 'application/json': { ok: boolean } } } };
+        };
+      };
+    }>({ baseUrl: base });
+
+  test('a body documented as application/xml; charset=utf-8 is accepted with or without the charset', async () => {
+    for (const type of ['application/xml', 'application/xml; charset=utf-8', 'application/xml;charset=UTF-8']) {
+      const put = await api().PUT('/shop', { body: '<shop/>', bodySerializer: (body) => body, headers: { 'Content-Type': type } });
+      expect(put.response.status).toBe(200);
+    }
+    expect((await api().PUT('/shop', { body: '{}', bodySerializer: (body) => body })).response.status).toBe(422);
   });
 });
 

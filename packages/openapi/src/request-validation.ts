@@ -94,7 +94,8 @@ export class RequestValidator {
     if (request.body === undefined || request.body === '') {
       return body.required ? [{ in: 'body', pointer: '', message: `a request body is required (${body.types.join(', ')})` }] : [];
     }
-    const type = contentType && body.types.find((t) => t.toLowerCase() === contentType || matchesRange(t, contentType));
+    // Documented types may carry parameters (OBS's `application/xml; charset=utf-8`): compared without them.
+    const type = contentType && body.types.find((t) => mediaTypeOf(t) === contentType || matchesRange(mediaTypeOf(t), contentType));
     if (!type) {
       return [{ in: 'body', pointer: '', message: `content type ${contentType ?? '(none)'} is not one of ${body.types.join(', ')}` }];
     }
@@ -254,6 +255,11 @@ function renameParams(params: Readonly<Record<string, string>>, names: Readonly<
   const renamed: Record<string, string> = {};
   for (const [key, value] of Object.entries(params)) renamed[names[key] ?? key] = value;
   return renamed;
+}
+
+/** `Application/XML; charset=utf-8` → `application/xml`. */
+function mediaTypeOf(type: string): string {
+  return (type.split(';')[0] ?? '').trim().toLowerCase();
 }
 
 function matchesRange(documented: string, actual: string): boolean {
