@@ -302,6 +302,14 @@ describe("node's fetch, as openapi-fetch sends through it", () => {
       };
     }>({ baseUrl: base });
 
+  test('its own Accept-Language: * does not break an optional Accept-Language enum; a language outside it does', async () => {
+    expect((await api().GET('/shop')).data).toEqual({ ok: true });
+    expect((await api().GET('/shop', { params: { header: { 'Accept-Language': 'de-DE' } } })).data).toEqual({ ok: true });
+    const wrong = await api().GET('/shop', { headers: { 'Accept-Language': 'fr-FR' } });
+    expect(wrong.response.status).toBe(400);
+    expect(JSON.stringify(wrong.error)).toContain('header parameter \\"accept-language\\"');
+  });
+
   test('a body documented as application/xml; charset=utf-8 is accepted with or without the charset', async () => {
     for (const type of ['application/xml', 'application/xml; charset=utf-8', 'application/xml;charset=UTF-8']) {
       const put = await api().PUT('/shop', { body: '<shop/>', bodySerializer: (body) => body, headers: { 'Content-Type': type } });

@@ -178,7 +178,13 @@ export class RequestValidator {
       const readers: [string, ParameterReader][] = [];
       for (const p of parameters) {
         properties[p.name] = p.schema;
-        readers.push([p.name, parameterReader(p, this.#api.resolve)]);
+        const read = parameterReader(p, this.#api.resolve);
+        // Node's fetch (undici) sends `Accept-Language: *` unless told otherwise: "any language" is no choice
+        // made, so an optional Accept-Language (Zalando's shop enum) is not refused for it.
+        readers.push([
+          p.name,
+          location === 'header' && p.name === 'accept-language' && !p.required ? (source) => (source[p.name] === '*' ? undefined : read(source)) : read,
+        ]);
       }
       const schema = { type: 'object', properties, required: parameters.filter((p) => p.required).map((p) => p.name) };
       const validate = this.#tryCompile(this.#coercing, schema, `${operation.method} ${operation.path} ${location} parameters`, undefined);
