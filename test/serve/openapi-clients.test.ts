@@ -109,6 +109,15 @@ const document = {
         responses: ok,
       },
     },
+    // As AWS's converted documents (APIs.guru) have some: a required body on a GET.
+    '/domains/{name}/tunes': {
+      get: {
+        operationId: 'describeTunes',
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { MaxResults: { type: 'integer' } } } } } },
+        responses: ok,
+      },
+    },
     '/export': {
       get: {
         operationId: 'exportPets',
@@ -308,6 +317,13 @@ describe("node's fetch, as openapi-fetch sends through it", () => {
     const wrong = await api().GET('/shop', { headers: { 'Accept-Language': 'fr-FR' } });
     expect(wrong.response.status).toBe(400);
     expect(JSON.stringify(wrong.error)).toContain('header parameter \\"accept-language\\"');
+  });
+
+  test('a GET whose operation documents a required body is answered: no client can send one', async () => {
+    const answer = await fetch(`${base}/domains/search/tunes`);
+    expect(answer.status).toBe(200);
+    // axios can, but the server (fastify) reads no body on a GET: one was refused whatever the client did.
+    expect((await client.request({ method: 'GET', url: '/domains/search/tunes', data: { MaxResults: 2 } })).status).toBe(200);
   });
 
   test('a body documented as application/xml; charset=utf-8 is accepted with or without the charset', async () => {

@@ -193,7 +193,10 @@ export class RequestValidator {
     const requestBody = operation.requestBody;
     if (requestBody && isObject(requestBody.content)) {
       const types = Object.keys(requestBody.content);
-      if (types.length) compiled.body = { required: requestBody.required === true, types, validators: new Map() };
+      // fetch cannot send a body with GET or HEAD, the REST adapter reads none there, and OpenAPI 3.0 has
+      // consumers ignore one (AWS's converted documents declare required bodies on GETs): none is refused.
+      const required = requestBody.required === true && operation.method !== 'GET' && operation.method !== 'HEAD';
+      if (types.length) compiled.body = { required, types, validators: new Map() };
     }
     this.#compiled.set(operation, compiled);
     return compiled;
