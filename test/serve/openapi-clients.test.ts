@@ -19,9 +19,13 @@ const ids = { type: 'array', items: { type: 'integer' }, minItems: 2 };
 const pet = { type: 'object', required: ['kind', 'age'], properties: { kind: { type: 'string' }, age: { type: 'integer' } } };
 const get = (operationId: string, parameters: object[]) => ({ get: { operationId, parameters, responses: ok } });
 
+/** AWS's ARN pattern, with lazy repeats (as in AWS Wisdom's document, APIs.guru). */
+const arnPattern = '^arn:[a-z-]+?:[a-z-]+?:[a-z0-9-]*?:([0-9]{12})?:[a-zA-Z0-9-:/]+$';
+
 const document = {
   openapi: '3.0.3',
   info: { title: 'clients', version: '1' },
+  components: { schemas: { Arn: { type: 'string', pattern: arnPattern, minLength: 1, maxLength: 2048 } } },
   paths: {
     '/pets': get('listPets', [{ name: 'ids', in: 'query', required: true, schema: ids }]),
     '/search': get('search', [
@@ -116,6 +120,18 @@ const document = {
         parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
         requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { MaxResults: { type: 'integer' } } } } } },
         responses: ok,
+      },
+    },
+    '/tags/{resourceArn}': {
+      get: {
+        operationId: 'listTags',
+        parameters: [{ name: 'resourceArn', in: 'path', required: true, schema: { $ref: '#/components/schemas/Arn' } }],
+        responses: {
+          200: {
+            description: 'tags',
+            content: { 'application/json': { schema: { type: 'object', required: ['arn'], properties: { arn: { $ref: '#/components/schemas/Arn' } } } } },
+          },
+        },
       },
     },
     '/export': {
@@ -219,6 +235,17 @@ describe('axios', () => {
     form.append('template[name]', 'Rex');
     form.append('template[document]', new Blob(['%PDF-1.4'], { type: 'application/pdf' }), 'rex.pdf');
     expect((await client.post('/templates', form)).status).toBe(200);
+  });
+
+  test('an ARN path parameter is accepted encoded or not, and generated ARNs match their lazy-quantifier pattern', async () => {
+    const arn = 'arn:aws:iam::123456789012:user/Rex';
+    expect((await client.get(`/tags/${encodeURIComponent(arn)}`)).status).toBe(200);
+    expect((await client.get(`/tags/${arn.replace('/', '%2F')}`)).status).toBe(200);
+    expect((await client.get('/tags/not-an-arn')).status).toBe(400);
+    for (let i = 0; i < 40; i++) {
+      const answer = await client.get(`/tags/${encodeURIComponent(arn)}`, { headers: { prefer: 'dynamic=true' } });
+      expect(answer.data.arn).toMatch(new RegExp(arnPattern));
+    }
   });
 
   test("a documented file download answers axios's default Accept (application/json, text/plain, */*) rather than 406", async () => {

@@ -207,7 +207,7 @@ class Generator {
   #matching(pattern: RegExp, minLength: number, maxLength: number | undefined): string | undefined {
     let generator: RandExp;
     try {
-      generator = new RandExp(boundedRepeats(pattern, Math.max(MAX_REPEAT, minLength)));
+      generator = new RandExp(greedy(boundedRepeats(pattern, Math.max(MAX_REPEAT, minLength))));
     } catch {
       return undefined;
     }
@@ -246,6 +246,20 @@ function boundedRepeats(pattern: RegExp, cap: number): RegExp {
   });
   try {
     return new RegExp(source, pattern.flags);
+  } catch {
+    return pattern;
+  }
+}
+
+/**
+ * `pattern` with lazy quantifiers made greedy (`+?` → `+`): they match the same strings, but randexp
+ * reads the `?` as making the repeat optional, so AWS's ARN pattern `^arn:[a-z-]+?:[a-z-]+?:…` gave
+ * `arn:::…` three times in four, and after a few misses the value was no ARN at all.
+ */
+function greedy(pattern: RegExp): RegExp {
+  if (!/[+*?}]\?/.test(pattern.source)) return pattern;
+  try {
+    return new RegExp(pattern.source.replace(/(?<!\\)([+*?}])\?/g, '$1'), pattern.flags);
   } catch {
     return pattern;
   }
