@@ -252,6 +252,10 @@ describe('axios', () => {
     const answer = await client.get('/report', { responseType: 'arraybuffer' });
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe('application/pdf');
+    // So does a generated client's Accept naming the documented type (openapi-generator sets it from `produces`).
+    const asked = await client.get('/report', { headers: { accept: 'application/pdf' }, responseType: 'arraybuffer' });
+    expect(asked.status).toBe(200);
+    expect(asked.headers['content-type']).toBe('application/pdf');
     // A client that names only a type the contract lacks is still told so.
     expect((await client.get('/report', { headers: { accept: 'image/png' } })).status).toBe(406);
   });

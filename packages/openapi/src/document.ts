@@ -138,7 +138,7 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
   const version = versionOf(file, document);
   // A document this text (and these $ref'd files) made passed every check before: its warnings are kept
   // and the checks (JSON schema, unsatisfiable schemas, dangling $refs) are not run again.
-  const checkedName = `openapi-checked-v1-${contentHash(`${version}\n${options.lenient === true}\n${options.skipSchemaCheck === true}\n${textHash}\n${JSON.stringify(refHashes)}`)}`;
+  const checkedName = `openapi-checked-v2-${contentHash(`${version}\n${options.lenient === true}\n${options.skipSchemaCheck === true}\n${textHash}\n${JSON.stringify(refHashes)}`)}`;
   const checked = readStartupCache(checkedName, isCheckedDocument);
   const problems: DocumentProblem[] = options.skipSchemaCheck || checked ? [] : await checkAgainstSpec(version, document);
   const resolve = (node: unknown): unknown => deref(document, node);
@@ -584,7 +584,7 @@ function warnUnsupported(
       const hasExample = isObject(media) && (media.example !== undefined || isObject(media.examples));
       if (!hasExample)
         warnings.push(
-          `${where}: response ${status} (${type}) has no example and mockstack generates only JSON, XML and plain text; it answers with an empty body (406 to a client that accepts only ${type})`,
+          `${where}: response ${status} (${type}) has no example and mockstack generates only JSON, XML and plain text; it answers with an empty body`,
         );
     }
   }

@@ -37,7 +37,7 @@ export interface ContractResponse {
 
 /**
  * The client asked for a status or example the operation does not document (400), or only for
- * media types the mock cannot answer with (406).
+ * media types the operation does not document (406).
  */
 export interface PreferenceProblem {
   problem: string;
@@ -229,11 +229,10 @@ function pickMediaType(
       const found = types.find((t) => canProduce(t) && matchesAccept(t.toLowerCase(), want));
       if (found) return found;
     }
-    // A wildcard beside specific types (axios's `application/json, text/plain, */*`) takes a documented type the
-    // mock has no content for (a file download) as a bare `*/*` does: that type, with no body. A client that
-    // names only types the mock cannot make gets 406.
-    const wildcards = wanted.filter((want) => want.endsWith('/*'));
-    return types.find((t) => wildcards.some((want) => matchesAccept(t.toLowerCase(), want))) ?? NOT_ACCEPTABLE;
+    // An accepted, documented type the mock has no content for (a file download without an example, asked for
+    // by axios's `application/json, text/plain, */*` or by a generated client's `Accept: application/pdf`) is
+    // answered as without an Accept: that type, with no body. 406 is for types the contract does not document.
+    return types.find((t) => wanted.some((want) => matchesAccept(t.toLowerCase(), want))) ?? NOT_ACCEPTABLE;
   }
   return types.find(isJsonMediaType) ?? types.find(canProduce) ?? types[0];
 }
