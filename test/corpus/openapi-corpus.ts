@@ -345,8 +345,8 @@ function asList(value: unknown, parameter: ApiParameter): string[] {
     parts = explode && style !== 'form' ? Object.entries(value).map(([k, v]) => `${k}=${text(v)}`) : Object.entries(value).flatMap(([k, v]) => [k, text(v)]);
   } else return [style === 'label' ? `.${text(value)}` : style === 'matrix' ? `;${parameter.name}=${text(value)}` : text(value)];
   if (style === 'form' && explode && Array.isArray(value)) return parts;
-  const separator =
-    style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : style === 'tabDelimited' ? '\t' : style === 'label' && explode ? '.' : style === 'matrix' && explode ? ';' : ',';
+  const delimited: Record<string, string> = { spaceDelimited: ' ', pipeDelimited: '|', tabDelimited: '\t' };
+  const separator = delimited[style] ?? (style === 'label' && explode ? '.' : style === 'matrix' && explode ? ';' : ',');
   if (style === 'matrix' && explode && Array.isArray(value)) return [parts.map((p) => `;${parameter.name}=${p}`).join('')];
   const joined = parts.join(separator);
   return [style === 'label' ? `.${joined}` : style === 'matrix' ? (explode ? `;${joined}` : `;${parameter.name}=${joined}`) : joined];
