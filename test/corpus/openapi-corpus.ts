@@ -286,7 +286,9 @@ async function checkOperation(api: OpenApi, operation: ApiOperation, base: strin
     }
   }
   const q = query.toString();
-  const url = `${base}${fill(operation, api)}${q ? `?${q}` : ''}`;
+  // A path key may carry its own query (OBS's `/worker?cmd=checkconstraints`): the parameters join it.
+  const path = fill(operation, api);
+  const url = `${base}${path}${q ? `${path.includes('?') ? '&' : '?'}${q}` : ''}`;
   // A redirect is checked, not followed: a documented one to another host would leave the machine.
   const answer = await fetch(url, { method: operation.method, headers, redirect: 'manual', ...(body !== undefined && { body }) });
   const text = operation.method === 'HEAD' ? '' : await answer.text();
