@@ -140,6 +140,18 @@ const document = {
         },
       },
     },
+    // Vestorly's document (APIs.guru) requires a property it never declares.
+    '/events': {
+      get: {
+        operationId: 'lastEvent',
+        responses: {
+          200: {
+            description: 'an event',
+            content: { 'application/json': { schema: { type: 'object', required: ['orginator_email'], properties: { name: { type: 'string' } } } } },
+          },
+        },
+      },
+    },
     '/export': {
       get: {
         operationId: 'exportPets',
@@ -252,6 +264,12 @@ describe('axios', () => {
       const answer = await client.get(`/tags/${encodeURIComponent(arn)}`, { headers: { prefer: 'dynamic=true' } });
       expect(answer.data.arn).toMatch(new RegExp(arnPattern));
     }
+  });
+
+  test('an answer carries the required properties its schema forgot to declare', async () => {
+    const answer = await client.get('/events');
+    expect(answer.status).toBe(200);
+    expect(answer.data).toMatchObject({ orginator_email: expect.any(String) });
   });
 
   test("a documented file download answers axios's default Accept (application/json, text/plain, */*) rather than 406", async () => {

@@ -136,6 +136,14 @@ class Generator {
       result[key] = this.value(raw, key, typeName, depth + 1);
     }
     const extra = schema.additionalProperties;
+    // A required name the schema does not declare (Vestorly's misspelt `orginator_email`) is still
+    // required: made from additionalProperties, else as a string named like it.
+    if (extra !== false && depth < MAX_DEPTH * 2) {
+      for (const key of required) {
+        if (key in properties || key in result) continue;
+        result[key] = this.value(isObject(extra) ? extra : { type: 'string' }, key, typeName, depth + 1);
+      }
+    }
     if (Object.keys(properties).length === 0 && extra !== undefined && extra !== false && depth < MAX_DEPTH) {
       const count = this.#fake.random.int(1, 2);
       for (let i = 0; i < count; i++) result[this.#fake.faker.lorem.word()] = this.value(extra === true ? {} : extra, '', typeName, depth + 1);

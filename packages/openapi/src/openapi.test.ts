@@ -245,6 +245,13 @@ describe('generateValue', () => {
     }
   });
 
+  test('a required property the schema does not declare is made too (as a string, or from additionalProperties)', () => {
+    const value = generate({ type: 'object', required: ['name', 'orginator_email'], properties: { name: { type: 'string' } } }) as Record<string, unknown>;
+    expect(typeof value.orginator_email).toBe('string');
+    expect(generate({ type: 'object', required: ['count'], additionalProperties: { type: 'integer' } })).toMatchObject({ count: expect.any(Number) });
+    expect(generate({ type: 'object', required: ['x'], additionalProperties: false })).toEqual({});
+  });
+
   test("a pattern with lazy quantifiers (AWS's ARNs: `[a-z-]+?`) gets a matching value for every seed", () => {
     const arn = '^arn:[a-z-]+?:[a-z-]+?:[a-z0-9-]*?:([0-9]{12})?:[a-zA-Z0-9-:/]+$';
     for (let seed = 1; seed <= 200; seed++) {
