@@ -152,6 +152,14 @@ const document = {
         },
       },
     },
+    // Codat's attachment upload (APIs.guru): the whole multipart body is one binary string.
+    '/attachments': {
+      post: {
+        operationId: 'uploadAttachment',
+        requestBody: { content: { 'multipart/form-data': { schema: { type: 'string', format: 'binary' } } } },
+        responses: ok,
+      },
+    },
     '/export': {
       get: {
         operationId: 'exportPets',
@@ -270,6 +278,12 @@ describe('axios', () => {
     const answer = await client.get('/events');
     expect(answer.status).toBe(200);
     expect(answer.data).toMatchObject({ orginator_email: expect.any(String) });
+  });
+
+  test('a multipart body documented as one binary string takes a FormData with the file', async () => {
+    const form = new FormData();
+    form.append('file', new Blob(['%PDF-1.4'], { type: 'application/pdf' }), 'receipt.pdf');
+    expect((await client.post('/attachments', form)).status).toBe(200);
   });
 
   test("a documented file download answers axios's default Accept (application/json, text/plain, */*) rather than 406", async () => {

@@ -213,6 +213,10 @@ export class RequestValidator {
     const content = (operation.requestBody?.content ?? {}) as JsonObject;
     const media = this.#api.resolve(content[type]);
     if (!isObject(media) || media.schema === undefined) return null;
+    // A form whose schema is one binary string (Codat's attachment upload) is a file sent as its one part:
+    // its parts are not checked against it.
+    const schema = this.#api.resolve(media.schema);
+    if (form && isObject(schema) && schema.type === 'string') return null;
     return this.#tryCompile(form ? this.#coercing : this.#strict, media.schema, `${operation.method} ${operation.path} body (${type})`, 'request');
   }
 
