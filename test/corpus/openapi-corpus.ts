@@ -286,7 +286,9 @@ async function checkOperation(api: OpenApi, operation: ApiOperation, base: strin
     }
   }
   const q = query.toString();
-  const url = `${base}${fill(operation, api)}${q ? `?${q}` : ''}`;
+  // A path key may carry its own query (OBS's `/worker?cmd=checkconstraints`): the parameters join it.
+  const path = fill(operation, api);
+  const url = `${base}${path}${q ? `${path.includes('?') ? '&' : '?'}${q}` : ''}`;
   // A redirect is checked, not followed: a documented one to another host would leave the machine.
   const answer = await fetch(url, { method: operation.method, headers, redirect: 'manual', ...(body !== undefined && { body }) });
   const text = operation.method === 'HEAD' ? '' : await answer.text();
@@ -346,8 +348,8 @@ function asList(value: unknown, parameter: ApiParameter): string[] {
     parts = explode && style !== 'form' ? Object.entries(value).map(([k, v]) => `${k}=${text(v)}`) : Object.entries(value).flatMap(([k, v]) => [k, text(v)]);
   } else return [style === 'label' ? `.${text(value)}` : style === 'matrix' ? `;${parameter.name}=${text(value)}` : text(value)];
   if (style === 'form' && explode && Array.isArray(value)) return parts;
-  const separator =
-    style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : style === 'label' && explode ? '.' : style === 'matrix' && explode ? ';' : ',';
+  const delimited: Record<string, string> = { spaceDelimited: ' ', pipeDelimited: '|', tabDelimited: '\t' };
+  const separator = delimited[style] ?? (style === 'label' && explode ? '.' : style === 'matrix' && explode ? ';' : ',');
   if (style === 'matrix' && explode && Array.isArray(value)) return [parts.map((p) => `;${parameter.name}=${p}`).join('')];
   const joined = parts.join(separator);
   return [style === 'label' ? `.${joined}` : style === 'matrix' ? (explode ? `;${joined}` : `;${parameter.name}=${joined}`) : joined];

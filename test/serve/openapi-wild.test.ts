@@ -503,7 +503,7 @@ describe('defects 5, 6 and 8: links, media types and error shapes as the provide
     expect(made.headers.get('location')).toBe(`${base}/v1/things/a`);
   });
 
-  test('Accept: XML is generated from the schema with its xml names; types the mock cannot make are 406', async () => {
+  test('Accept: XML is generated from the schema with its xml names, text/csv as text; types the mock cannot make are 406', async () => {
     const xml = await fetch(`${base}/v1/things`, { headers: { accept: 'application/xml' } });
     expect(xml.status).toBe(200);
     expect(xml.headers.get('content-type')).toBe('application/xml');
@@ -511,10 +511,14 @@ describe('defects 5, 6 and 8: links, media types and error shapes as the provide
     expect(text).toMatch(
       /^<\?xml version="1.0" encoding="UTF-8"\?>\n<things><thing id="[^"]+"><name>[^<]+<\/name>(<tags>(<tag>[^<]*<\/tag>)+<\/tags>)?<\/thing>/,
     );
-    for (const accept of ['text/csv', 'application/octet-stream', 'image/png, text/csv;q=0.5']) {
+    // A text type with a string schema is generated too.
+    const csv = await fetch(`${base}/v1/things`, { headers: { accept: 'image/png, text/csv;q=0.5' } });
+    expect(csv.headers.get('content-type')).toBe('text/csv');
+    expect(await csv.text()).not.toBe('');
+    for (const accept of ['application/octet-stream', 'image/png']) {
       const refused = await fetch(`${base}/v1/things`, { headers: { accept } });
       expect(refused.status).toBe(406);
-      expect(((await refused.json()) as { available: string[] }).available).toEqual(['application/json', 'application/xml']);
+      expect(((await refused.json()) as { available: string[] }).available).toEqual(['application/json', 'application/xml', 'text/csv']);
     }
     expect((await fetch(`${base}/v1/things`, { headers: { accept: 'text/html,*/*;q=0.8' } })).headers.get('content-type')).toMatch(/^application\/json/);
   });

@@ -32,7 +32,7 @@ export function writeCachedDocument(file: string, textHash: string, { document, 
 }
 
 function documentCacheName(file: string, textHash: string): string {
-  return `openapi-document-v4-${contentHash(`${file}\n${textHash}`)}`;
+  return `openapi-document-v5-${contentHash(`${file}\n${textHash}`)}`;
 }
 
 /** A cached, bundled document: `refs` are the other files it was bundled from, with the hash of their content. */

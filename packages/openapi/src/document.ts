@@ -138,7 +138,7 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
   const version = versionOf(file, document);
   // A document this text (and these $ref'd files) made passed every check before: its warnings are kept
   // and the checks (JSON schema, unsatisfiable schemas, dangling $refs) are not run again.
-  const checkedName = `openapi-checked-v1-${contentHash(`${version}\n${options.lenient === true}\n${options.skipSchemaCheck === true}\n${textHash}\n${JSON.stringify(refHashes)}`)}`;
+  const checkedName = `openapi-checked-v2-${contentHash(`${version}\n${options.lenient === true}\n${options.skipSchemaCheck === true}\n${textHash}\n${JSON.stringify(refHashes)}`)}`;
   const checked = readStartupCache(checkedName, isCheckedDocument);
   const problems: DocumentProblem[] = options.skipSchemaCheck || checked ? [] : await checkAgainstSpec(version, document);
   const resolve = (node: unknown): unknown => deref(document, node);
@@ -570,17 +570,28 @@ function mergeParameters(shared: readonly unknown[], own: readonly unknown[], re
     let schema = p.schema;
     const contentType = schema === undefined && isObject(p.content) ? Object.keys(p.content)[0] : undefined;
     if (contentType !== undefined && isObject(p.content)) schema = (resolve(p.content[contentType]) as JsonObject | undefined)?.schema;
+    // Swagger 2.0's `collectionFormat: tsv` has no OpenAPI 3 style; swagger2openapi keeps it as `x-collectionFormat`.
+    const style = typeof p.style === 'string' ? p.style : p['x-collectionFormat'] === 'tsv' ? 'tabDelimited' : undefined;
     byKey.set(`${location}:${name}`, {
       name,
       in: location,
       required: p.required === true || location === 'path',
       schema: schema ?? {},
-      explode: typeof p.explode === 'boolean' ? p.explode : (p.style ?? 'form') === 'form',
-      style: typeof p.style === 'string' ? p.style : undefined,
+      // Only `form` explodes by default; path and header parameters default to `simple` (OpenAPI 3 §4.8.12.4).
+      explode: typeof p.explode === 'boolean' ? p.explode : (style ?? (location === 'query' || location === 'cookie' ? 'form' : 'simple')) === 'form',
+      style,
       contentType,
     });
   }
   return [...byKey.values()];
+}
+
+/** Text the mock makes from a schema: `text/plain`, and any other `text/*` (csv, html, markdown) whose schema is a string. */
+export function isGeneratedText(type: string, schema: unknown, resolve: (node: unknown) => unknown): boolean {
+  if (/^text\/plain\b/i.test(type)) return true;
+  if (!/^text\//i.test(type)) return false;
+  const resolved = resolve(schema);
+  return isObject(resolved) && (resolved.type === 'string' || (Array.isArray(resolved.type) && resolved.type.includes('string')));
 }
 
 export function isJsonMediaType(type: string): boolean {
@@ -603,12 +614,12 @@ function warnUnsupported(
     const response = resolve(raw);
     if (!isObject(response) || !isObject(response.content)) continue;
     const types = Object.entries(response.content);
-    if (types.some(([t]) => isJsonMediaType(t) || isXmlMediaType(t) || /^text\/plain/i.test(t))) continue;
+    if (types.some(([t, media]) => isJsonMediaType(t) || isXmlMediaType(t) || (isObject(media) && isGeneratedText(t, media.schema, resolve)))) continue;
     for (const [type, media] of types) {
       const hasExample = isObject(media) && (media.example !== undefined || isObject(media.examples));
       if (!hasExample)
         warnings.push(
-          `${where}: response ${status} (${type}) has no example and mockstack generates only JSON, XML and plain text; it answers with an empty body (406 to a client that accepts only ${type})`,
+          `${where}: response ${status} (${type}) has no example and mockstack generates only JSON, XML and plain text; it answers with an empty body`,
         );
     }
   }

@@ -142,14 +142,17 @@ class Generator {
       result[key] = this.value(raw, key, typeName, depth + 1);
     }
     const extra = schema.additionalProperties;
+    // A required name the schema does not declare (Vestorly's misspelt `orginator_email`, Ideal Postcodes' `notificatinos`) is still
+    // required: made from additionalProperties, else as a string named like it.
+    if (extra !== false && depth < MAX_DEPTH * 2) {
+      for (const key of required) {
+        if (key in properties || key in result) continue;
+        result[key] = this.value(isObject(extra) ? extra : { type: 'string' }, key, typeName, depth + 1);
+      }
+    }
     if (Object.keys(properties).length === 0 && extra !== undefined && extra !== false && depth < MAX_DEPTH) {
       const count = this.#fake.random.int(1, 2);
       for (let i = 0; i < count; i++) result[this.#fake.faker.lorem.word()] = this.value(extra === true ? {} : extra, '', typeName, depth + 1);
-    }
-    // Required names the properties do not declare (Ideal Postcodes' misspelt `notificatinos`) still have to be there.
-    if (extra !== false) {
-      for (const key of required)
-        if (!(key in result) && !(key in properties)) result[key] = this.value(isObject(extra) ? extra : {}, key, typeName, depth + 1);
     }
     // minProperties (Oxford Dictionaries' pronunciations, APIs.guru's info objects): more of the declared
     // properties, then additional ones where allowed.
@@ -237,7 +240,7 @@ class Generator {
   #matching(pattern: RegExp, minLength: number, maxLength: number | undefined): string | undefined {
     let generator: RandExp;
     try {
-      generator = new RandExp(boundedRepeats(pattern, Math.max(MAX_REPEAT, minLength)));
+      generator = new RandExp(greedy(boundedRepeats(pattern, Math.max(MAX_REPEAT, minLength))));
     } catch {
       return undefined;
     }
@@ -276,6 +279,20 @@ function boundedRepeats(pattern: RegExp, cap: number): RegExp {
   });
   try {
     return new RegExp(source, pattern.flags);
+  } catch {
+    return pattern;
+  }
+}
+
+/**
+ * `pattern` with lazy quantifiers made greedy (`+?` → `+`): they match the same strings, but randexp
+ * reads the `?` as making the repeat optional, so AWS's ARN pattern `^arn:[a-z-]+?:[a-z-]+?:…` gave
+ * `arn:::…` three times in four, and after a few misses the value was no ARN at all.
+ */
+function greedy(pattern: RegExp): RegExp {
+  if (!/[+*?}]\?/.test(pattern.source)) return pattern;
+  try {
+    return new RegExp(pattern.source.replace(/(?<!\\)([+*?}])\?/g, '$1'), pattern.flags);
   } catch {
     return pattern;
   }

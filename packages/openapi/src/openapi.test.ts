@@ -245,6 +245,21 @@ describe('generateValue', () => {
     }
   });
 
+  test('a required property the schema does not declare is made too (as a string, or from additionalProperties)', () => {
+    const value = generate({ type: 'object', required: ['name', 'orginator_email'], properties: { name: { type: 'string' } } }) as Record<string, unknown>;
+    expect(typeof value.orginator_email).toBe('string');
+    expect(generate({ type: 'object', required: ['count'], additionalProperties: { type: 'integer' } })).toMatchObject({ count: expect.any(Number) });
+    expect(generate({ type: 'object', required: ['x'], additionalProperties: false })).toEqual({});
+  });
+
+  test("a pattern with lazy quantifiers (AWS's ARNs: `[a-z-]+?`) gets a matching value for every seed", () => {
+    const arn = '^arn:[a-z-]+?:[a-z-]+?:[a-z0-9-]*?:([0-9]{12})?:[a-zA-Z0-9-:/]+$';
+    for (let seed = 1; seed <= 200; seed++) {
+      expect(generate({ type: 'string', pattern: arn, minLength: 1, maxLength: 2048 }, seed)).toMatch(new RegExp(arn));
+      expect(generate({ type: 'string', pattern: '^v\\d+?\\.x??$' }, seed)).toMatch(/^v\d+\.x?$/);
+    }
+  });
+
   test("a schema's own example is used when it fits; one that breaks the schema is read as its type or replaced", () => {
     expect(generate({ type: 'integer', example: 7 })).toBe(7);
     // Published documents (BeezUP, Vimeo) give numbers and booleans as strings

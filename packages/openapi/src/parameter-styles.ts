@@ -8,7 +8,7 @@ export type ParameterReader = (source: Readonly<Record<string, unknown>>) => unk
  * How to read a parameter as its `style` and `explode` serialize it (OpenAPI 3 §4.8.12.4):
  * `simple` (`a,b`, `k,v` / `k=v`), `label` (`.a.b`), `matrix` (`;id=a,b`, `;id=a;id=b`), `form`
  * (`?id=a,b`, `?id=a&id=b`, an exploded object's properties as their own fields),
- * `spaceDelimited`, `pipeDelimited` and `deepObject` (`?filter[kind]=cat`). Primitives pass as sent.
+ * `spaceDelimited`, `pipeDelimited` (and Swagger 2.0's tab-separated `tsv`) and `deepObject` (`?filter[kind]=cat`). Primitives pass as sent.
  */
 export function parameterReader(parameter: ApiParameter, resolve: (node: unknown) => unknown): ParameterReader {
   const schema = resolve(parameter.schema);
@@ -41,8 +41,10 @@ export function parameterReader(parameter: ApiParameter, resolve: (node: unknown
       return Object.keys(object).length ? object : undefined;
     };
   }
+  // Query arrays as axios, qs, PHP and Rails send them by default: `ids[]=1&ids[]=2`, `ids[0]=1&ids[1]=2`.
+  const brackets = kind === 'array' && parameter.in === 'query';
   return (source) => {
-    const raw = source[name];
+    const raw = source[name] ?? (brackets ? bracketed(source, name) : undefined);
     if (Array.isArray(raw)) return kind === 'array' ? [...raw] : raw;
     if (typeof raw !== 'string') return raw;
     const text = unprefix(raw, style, name);
@@ -54,7 +56,8 @@ export function parameterReader(parameter: ApiParameter, resolve: (node: unknown
   };
 }
 
-function shapeOf(schema: JsonObject): 'array' | 'object' | 'primitive' {
+/** Whether a schema is an array, an object or a primitive, as styles serialize them. */
+export function shapeOf(schema: JsonObject): 'array' | 'object' | 'primitive' {
   const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
   if (type === 'array' || (type === undefined && schema.items !== undefined)) return 'array';
   if (type === 'object' || (type === undefined && isObject(schema.properties))) return 'object';
@@ -78,6 +81,7 @@ function unprefix(raw: string, style: string, name: string): string | undefined 
 function separatorOf(style: string, explode: boolean, _name: string): string | RegExp {
   if (style === 'spaceDelimited') return / |%20/;
   if (style === 'pipeDelimited') return /\||%7C/i;
+  if (style === 'tabDelimited') return /\t|%09/;
   if (style === 'label') return explode ? '.' : ',';
   if (style === 'matrix') return explode ? ';' : ',';
   return ',';
@@ -95,7 +99,24 @@ function pairs(entries: readonly (readonly [string, string | undefined])[]): Jso
   return object;
 }
 
-/** `filter[kind]=cat&filter[age][min]=2` → `{ kind: 'cat', age: { min: '2' } }`, or the object a nesting parser made. */
+/** The items of `name[]=a&name[]=b` or `name[0]=a&name[1]=b`, or undefined when neither is sent. */
+function bracketed(source: Readonly<Record<string, unknown>>, name: string): unknown[] | undefined {
+  const appended = source[`${name}[]`];
+  if (appended !== undefined) return Array.isArray(appended) ? appended : [appended];
+  const indexed: [number, unknown][] = [];
+  const prefix = `${name}[`;
+  for (const [key, value] of Object.entries(source)) {
+    if (!key.startsWith(prefix)) continue;
+    const index = /^\[(\d+)\]$/.exec(key.slice(name.length))?.[1];
+    if (index !== undefined) indexed.push([Number(index), value]);
+  }
+  return indexed.length ? indexed.sort((a, b) => a[0] - b[0]).flatMap(([, value]) => value) : undefined;
+}
+
+/**
+ * `filter[kind]=cat&filter[age][min]=2` → `{ kind: 'cat', age: { min: '2' } }`, or the object a nesting parser made;
+ * lists nested as axios and qs write them (`filter[tags][]=a`, `filter[tags][0]=a`) are arrays.
+ */
 function deepObject(source: Readonly<Record<string, unknown>>, name: string): unknown {
   if (isObject(source[name])) return source[name];
   let found: JsonObject | undefined;
@@ -116,7 +137,19 @@ function deepObject(source: Readonly<Record<string, unknown>>, name: string): un
     }
     node[path[path.length - 1] as string] = Array.isArray(value) ? [...value] : value;
   }
-  return found;
+  return found && listsOf(found);
+}
+
+/** `{ '': ['a', 'b'] }` and `{ 0: 'a', 1: 'b' }` (bracketed lists) as arrays, at any depth. */
+function listsOf(node: JsonObject): JsonObject | unknown[] {
+  const keys = Object.keys(node);
+  for (const key of keys) if (isObject(node[key])) node[key] = listsOf(node[key] as JsonObject);
+  if (keys.length === 1 && keys[0] === '') return Array.isArray(node['']) ? (node[''] as unknown[]) : [node['']];
+  // Indices 0…n-1 only: an object keyed by other numbers (`filter[2024]=x`) stays an object.
+  if (keys.length && keys.every((key) => /^\d+$/.test(key)) && keys.every((_, i) => keys.includes(String(i)))) {
+    return keys.sort((a, b) => Number(a) - Number(b)).flatMap((key) => node[key]);
+  }
+  return node;
 }
 
 /** The enum value that `text` writes (`"true"` for `true`, `"1"` for `1`), else the text. */

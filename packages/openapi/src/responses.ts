@@ -1,5 +1,5 @@
 import type { ApiOperation, OpenApi } from './document.js';
-import { isJsonMediaType } from './document.js';
+import { isGeneratedText, isJsonMediaType } from './document.js';
 import { generateValue, seedFor } from './generate.js';
 import { isObject, type JsonObject } from './pointer.js';
 import { isXmlMediaType, toXml } from './xml.js';
@@ -37,7 +37,7 @@ export interface ContractResponse {
 
 /**
  * The client asked for a status or example the operation does not document (400), or only for
- * media types the mock cannot answer with (406).
+ * media types the operation does not document (406).
  */
 export interface PreferenceProblem {
   problem: string;
@@ -142,7 +142,8 @@ export class ResponseMaker {
       value = media.example;
     } else if (isObject(media) && media.schema !== undefined) {
       const seed = preference.dynamic ? seedFor(this.#seed, label, String(++this.#dynamicCalls)) : seedFor(this.#seed, label, String(status), mediaType);
-      if (json || xml || /^text\/plain/i.test(mediaType)) value = generateValue(media.schema, { seed, resolve: this.#api.resolve, direction: 'response' });
+      if (json || xml || isGeneratedText(mediaType, media.schema, this.#api.resolve))
+        value = generateValue(media.schema, { seed, resolve: this.#api.resolve, direction: 'response' });
     }
     if (value === undefined) return { status, headers, body: undefined };
     // Serialized once here: cached responses then cost no JSON.stringify per request.
@@ -157,7 +158,7 @@ export class ResponseMaker {
     if (isObject(media) && (media.example !== undefined || (isObject(media.examples) && Object.keys(media.examples).length > 0))) return true;
     if (isJsonMediaType(type)) return true;
     if (!isObject(media) || media.schema === undefined) return false;
-    return isXmlMediaType(type) || /^text\/plain/i.test(type);
+    return isXmlMediaType(type) || isGeneratedText(type, media.schema, this.#api.resolve);
   }
 
   /** The documented status to answer: the one preferred, else the first 2xx, else `default`, else the first. */
@@ -228,7 +229,10 @@ function pickMediaType(
       const found = types.find((t) => canProduce(t) && matchesAccept(t.toLowerCase(), want));
       if (found) return found;
     }
-    return NOT_ACCEPTABLE;
+    // An accepted, documented type the mock has no content for (a file download without an example, asked for
+    // by axios's `application/json, text/plain, */*` or by a generated client's `Accept: application/pdf`) is
+    // answered as without an Accept: that type, with no body. 406 is for types the contract does not document.
+    return types.find((t) => wanted.some((want) => matchesAccept(t.toLowerCase(), want))) ?? NOT_ACCEPTABLE;
   }
   return types.find(isJsonMediaType) ?? types.find(canProduce) ?? types[0];
 }
