@@ -59,7 +59,7 @@ class Generator {
       return choices.length ? choices[this.#fake.random.int(0, choices.length - 1)] : null;
     }
     // A document's default may break its own schema (`type: string, default: null`): such a default is not sent.
-    if (schema.default !== undefined && defaultFits(schema) && this.#fake.random.next() < 0.5) return schema.default;
+    if (schema.default !== undefined && defaultFits(schema, (node) => this.#schema(node)) && this.#fake.random.next() < 0.5) return schema.default;
     if (Array.isArray(schema.allOf)) return this.#allOf(schema, name, parent, depth);
     const options = Array.isArray(schema.oneOf) ? schema.oneOf : Array.isArray(schema.anyOf) ? schema.anyOf : undefined;
     if (options?.length) {
@@ -359,9 +359,9 @@ export function seedFor(seed: number, ...parts: readonly string[]): number {
   return hashString(parts.join('\u0000'), seed >>> 0);
 }
 
-/** Whether a schema's `default` has one of its types (a null default needs `nullable` or a `null` type). */
-function defaultFits(schema: JsonObject): boolean {
-  return typeFits(schema, schema.default);
+/** Whether a schema's `default` fits it (CloudRF's `mod` has `minimum: 1, default: 0`; a null default needs `nullable` or a `null` type). */
+function defaultFits(schema: JsonObject, resolve: (node: unknown) => JsonObject | undefined): boolean {
+  return exampleFits(schema, schema.default, resolve, 0);
 }
 
 function typeFits(schema: JsonObject, value: unknown): boolean {

@@ -574,6 +574,9 @@ test("Java's POSIX classes in patterns (AWS's `\\p{XDigit}`) are read as the set
   for (let seed = 1; seed <= 20; seed++) {
     expect(generateValue(changeId, { seed, resolve: resolveNothing })).toMatch(/^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/);
     expect(['everyone', 'following']).toContain(generateValue(replySettings, { seed, resolve: resolveNothing }));
+    // Sinao: a regex literal with a flag; CloudRF: a default below the minimum
+    expect(generateValue({ type: 'string', pattern: '/^[0-9]{4}[a-z]$/i' }, { seed, resolve: resolveNothing })).toMatch(/^[0-9]{4}[a-zA-Z]$/);
+    expect(generateValue({ type: 'integer', minimum: 1, maximum: 9, default: 0 }, { seed, resolve: resolveNothing })).toBeGreaterThanOrEqual(1);
     // Loket: a uuid format with an upper-case hex pattern
     const loketId = { type: 'string', format: 'uuid', pattern: '^[{(]?[0-9A-F]{8}[-]?([0-9A-F]{4}[-]?){3}[0-9A-F]{12}[)}]?$' };
     expect(generateValue(loketId, { seed, resolve: resolveNothing })).toMatch(/^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);

@@ -1,9 +1,9 @@
 /**
- * A pattern written as a JavaScript regex literal with its anchors (PeerTube's `/^[a-zA-Z0-9\\-_.:]+$/`):
- * read as the expression between the slashes, as its authors' server does. Without the anchors the
+ * A pattern written as a JavaScript regex literal with its anchors (PeerTube's `/^[a-zA-Z0-9\\-_.:]+$/`, Sinao's `/^[0-9]{4}[a-z]$/i`):
+ * read as the expression between the slashes with its flags, as its authors' server does. Without the anchors the
  * slashes may be meant.
  */
-const LITERAL = /^\/(\^.*\$)\/$/s;
+const LITERAL = /^\/(\^.*\$)\/([ims]*)$/s;
 
 /** Java's POSIX classes (AWS's `\\p{XDigit}{8}-…` ids), which JavaScript does not know, as the sets they stand for. */
 const POSIX_CLASSES: Record<string, string> = {
@@ -24,11 +24,13 @@ const POSIX_CLASSES: Record<string, string> = {
  * this a schema with one such pattern cannot be compiled and its operation is not checked at all.
  */
 export function compilePattern(pattern: string, flags = 'u'): RegExp {
-  const source = (LITERAL.exec(pattern)?.[1] ?? pattern).replace(/\\p\{(\w+)\}/g, (whole, name: string) => POSIX_CLASSES[name] ?? whole);
+  const literal = LITERAL.exec(pattern);
+  const source = (literal?.[1] ?? pattern).replace(/\\p\{(\w+)\}/g, (whole, name: string) => POSIX_CLASSES[name] ?? whole);
+  const all = `${flags}${literal?.[2] ?? ''}`;
   try {
-    return new RegExp(source, flags);
+    return new RegExp(source, all);
   } catch (error) {
-    if (!flags.includes('u')) throw error;
-    return new RegExp(source, flags.replace('u', ''));
+    if (!all.includes('u')) throw error;
+    return new RegExp(source, all.replace('u', ''));
   }
 }
