@@ -651,22 +651,24 @@ const GROUPED_FROM = 4;
  * Graph's ~200 `application/octet-stream` responses without an example), naming the first three.
  */
 export function groupWarnings(warnings: readonly string[]): string[] {
+  // `GET /a: message` → the message, and the operations that share it.
+  const parsed = warnings.map((warning) => ({ warning, match: /^([A-Z]+ \S+): (.+)$/s.exec(warning) }));
   const byMessage = new Map<string, string[]>();
-  for (const warning of warnings) {
-    const [, operation, message] = /^([A-Z]+ \S+): (.+)$/s.exec(warning) ?? [];
-    if (operation === undefined || message === undefined) continue;
-    const operations = byMessage.get(message) ?? [];
-    operations.push(operation);
-    byMessage.set(message, operations);
+  for (const { match } of parsed) {
+    if (!match) continue;
+    const [, operation = '', message = ''] = match;
+    const operations = byMessage.get(message);
+    if (operations) operations.push(operation);
+    else byMessage.set(message, [operation]);
   }
   const said = new Set<string>();
   const lines: string[] = [];
-  for (const warning of warnings) {
-    const [, , message] = /^([A-Z]+ \S+): (.+)$/s.exec(warning) ?? [];
-    const operations = message === undefined ? undefined : byMessage.get(message);
+  for (const { warning, match } of parsed) {
+    const message = match?.[2] ?? '';
+    const operations = match ? byMessage.get(message) : undefined;
     if (!operations || operations.length < GROUPED_FROM) lines.push(warning);
-    else if (!said.has(message as string)) {
-      said.add(message as string);
+    else if (!said.has(message)) {
+      said.add(message);
       lines.push(`${operations.length} operations (${operations.slice(0, 3).join(', ')}, …): ${message}`);
     }
   }

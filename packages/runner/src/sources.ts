@@ -64,7 +64,9 @@ export async function loadSources(sources: readonly string[], options: ContractO
     const file = resolve(contract.path);
     const name = uniqueName(basename(file, extname(file)), services);
     const port = contract.port ?? 0;
-    const database = extname(file).toLowerCase() === '.json' ? jsonServerDatabase(file) : undefined;
+    // A .json file is read once: to tell a json-server database from an OpenAPI document, then by contractKindOf.
+    const text = extname(file).toLowerCase() === '.json' ? readText(file) : undefined;
+    const database = text === undefined ? undefined : jsonServerDatabase(text);
     if (database) {
       // json-server's db.json: its collections over the scenario's state (reset restores the file's records).
       const key = databaseKey(name, database);
@@ -74,7 +76,7 @@ export async function loadSources(sources: readonly string[], options: ContractO
       continue;
     }
     // When several kinds share an ending and none recognises the text, the first by ending loads it and says what is wrong.
-    const kind = (contractKindOf(file, kinds) ?? kindsByEnding(file, kinds)[0]) as ServedKind;
+    const kind = (contractKindOf(file, kinds, text) ?? kindsByEnding(file, kinds)[0]) as ServedKind;
     services[name] = kind.serve(file, { port, includeDirs: options.includeDirs ?? [] });
     loaded.inputs.push(file);
   }
@@ -117,12 +119,20 @@ export function isOwnWrite(file: string): boolean {
   }
 }
 
-/** A `.json` file that is a json-server database (every value a list or an object, and no OpenAPI/Swagger key), or undefined. */
-function jsonServerDatabase(file: string): Record<string, unknown> | undefined {
+/** The file's text, or undefined when it cannot be read (the loader then says why). */
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A `.json` file's text that is a json-server database (every value a list or an object, and no OpenAPI/Swagger key), or undefined. */
+function jsonServerDatabase(text: string): Record<string, unknown> | undefined {
+  if (OPENAPI_FIRST_KEY.test(text.slice(0, 200))) return undefined;
   let document: unknown;
   try {
-    const text = readFileSync(file, 'utf8');
-    if (OPENAPI_FIRST_KEY.test(text.slice(0, 200))) return undefined;
     document = JSON.parse(text);
   } catch {
     return undefined; // the OpenAPI loader reports what is wrong with it
