@@ -2,7 +2,8 @@
 // served zero-config and called with fetch; after each, the stack still answers.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { createAjv, loadOpenApi } from '@mockstack/openapi';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { fallThrough, fault, respond, rest, scenario } from 'mockstack';
 
@@ -629,5 +630,78 @@ describe('parameters inside a path segment (Google custom methods, `.json` suffi
     // A custom method the document does not have: the path is the plain GET's (`abc:explode` is a name), which has no POST
     expect(await op('/v1/abc:explode', { method: 'POST' })).toBe(405);
     expect(await op('/v1/abc')).toBe('get');
+  });
+});
+
+describe('JSON Schema 2020-12 keywords of OpenAPI 3.1 schemas', () => {
+  const file = resolve(import.meta.dirname, '../fixtures/contracts/json-schema-2020.openapi.yaml');
+  let stack: TestStack;
+  /** Checks a value against a component of the document as published, with a plain JSON Schema 2020-12 validator (not the server's own schema set). */
+  let check: (component: string, value: unknown) => string;
+
+  beforeAll(async () => {
+    stack = await startStack(scenario('json-schema-2020', { seed: 7 }).services({ api: rest({ port: 0, openapi: file }) }));
+    stacks.push(stack);
+    const { document } = await loadOpenApi(file);
+    const ajv = createAjv('3.1');
+    ajv.addSchema({ components: document.components }, 'doc');
+    check = (component, value) => {
+      const validate = ajv.compile({ $ref: `doc#/components/schemas/${component}` });
+      return validate(value) ? '' : ajv.errorsText(validate.errors);
+    };
+  });
+
+  test.each([
+    ['/ifthen', 'IfThen', 'if/then/else'],
+    ['/depreq', 'DepReq', 'dependentRequired'],
+    ['/depschema', 'DepSchema', 'dependentSchemas narrowing a property (y between 10 and 20 once x is there)'],
+    ['/pattern', 'Pattern', 'patternProperties of a closed object with minProperties'],
+    ['/names', 'Names', 'propertyNames'],
+    ['/contains', 'Contains', 'contains with minContains, over items of two types'],
+    ['/prefix', 'Prefix', 'prefixItems with items: false'],
+    ['/uneval', 'Uneval', 'unevaluatedProperties: false over allOf'],
+    ['/defs', 'WithDefs', '$defs inside a component'],
+    ['/not', 'Not', 'not (a type, an enum)'],
+    ['/numbers', 'Numbers', 'numeric exclusive bounds and multipleOf'],
+    ['/formats', 'Formats', 'formats: duration, ipv6, uri-template, json-pointer, relative-json-pointer, regex, idn-email, iri, time'],
+    ['/disc', 'Pet', 'oneOf with a discriminator'],
+    ['/animal', 'Animal', 'a base schema with a discriminator'],
+    ['/anchor', 'Tree', 'a recursive $ref to an $anchor (#node)'],
+    ['/nullish', 'Nullish', 'type lists with null, anyOf null, $ref with siblings'],
+    ['/constobj', 'ConstObj', 'an object const'],
+  ])('GET %s answers a generated body valid against %s (%s)', async (path, component) => {
+    const response = await fetch(`${stack.url('api')}${path}`);
+    expect(response.status).toBe(200);
+    // Parsed here: fetch's own objects are of another realm, which Ajv's deep equality (`const`) tells apart.
+    const body: unknown = JSON.parse(await response.text());
+    expect(check(component, body)).toBe('');
+  });
+
+  test('a discriminator names the schema generated: the mapping key of the oneOf branch picked, of the subtype a base stands for, of an allOf subtype', async () => {
+    const get = async (path: string) => JSON.parse(await (await fetch(`${stack.url('api')}${path}`)).text()) as Record<string, unknown>;
+    const pet = await get('/disc');
+    expect(pet.petType === 'cat' ? typeof pet.lives : typeof pet.bark).toBe(pet.petType === 'cat' ? 'number' : 'boolean');
+    expect(['cat', 'dog']).toContain(pet.petType);
+    const animal = await get('/animal');
+    expect(animal.kind === 'bird' ? typeof animal.wingspan : typeof animal.fins).toBe('number');
+    expect(['bird', 'fish']).toContain(animal.kind);
+    const birds = (await get('/birds')) as unknown as Array<Record<string, unknown>>;
+    expect(birds.map((bird) => bird.kind)).toEqual(birds.map(() => 'bird'));
+  });
+
+  test('a generated tree follows its $anchor: children are trees, not strings', async () => {
+    const tree = (await (await fetch(`${stack.url('api')}/anchor`)).json()) as { children?: unknown[] };
+    expect(tree.children?.length).toBeGreaterThan(0);
+    for (const child of tree.children ?? []) expect(child).toEqual(expect.objectContaining({ value: expect.any(String) }));
+  });
+
+  test('a request body is validated through its $anchor: a tree is taken, a child that is no tree is 422 naming it, and serving goes on', async () => {
+    const post = (body: unknown) =>
+      fetch(`${stack.url('api')}/trees`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ value: 'root', children: [{ value: 'leaf', children: [] }] })).status).toBe(201);
+    const refused = await post({ value: 'root', children: ['leaf'] });
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toEqual(expect.objectContaining({ violations: [{ in: 'body', pointer: '/children/0', message: 'must be object' }] }));
+    expect((await fetch(`${stack.url('api')}/anchor`)).status).toBe(200);
   });
 });

@@ -191,6 +191,14 @@ function stringByFormat(format: string): StringMaker | undefined {
     case 'hexcolorcode':
     case 'rgb':
       return (d) => d.faker.color.rgb();
+    case 'uritemplate':
+      return (d) => `${d.faker.internet.url()}/{${d.faker.lorem.word()}}`;
+    case 'jsonpointer':
+      return (d) => `/${d.faker.lorem.word()}/${d.faker.number.int({ min: 0, max: 9 })}`;
+    case 'jsonpointerurifragment':
+      return (d) => `#/${d.faker.lorem.word()}`;
+    case 'relativejsonpointer':
+      return (d) => `${d.faker.number.int({ min: 0, max: 3 })}/${d.faker.lorem.word()}`;
     case 'semver':
     case 'version':
       return (d) => d.faker.system.semver();

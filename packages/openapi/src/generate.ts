@@ -47,6 +47,34 @@ class Generator {
   value(raw: unknown, name: string, parent: string, depth: number): unknown {
     const schema = this.#schema(raw);
     if (schema === undefined) return null;
+    if (schema.not !== undefined) return this.#notValue(schema, name, parent, depth);
+    return this.#valueOf(raw, schema, name, parent, depth);
+  }
+
+  /**
+   * A value of a schema with `not`: drawn from the rest of the schema until one does not fit what
+   * `not` excludes (`not: { enum: [a, b] }`); a schema that gives no type takes one `not` leaves
+   * (`v: { not: { type: string } }`).
+   */
+  #notValue(schema: JsonObject, name: string, parent: string, depth: number): unknown {
+    const { not, ...rest } = schema;
+    const excluded = this.#schema(not);
+    if (excluded === undefined) return this.#valueOf(rest, rest, name, parent, depth);
+    const excludedTypes = Array.isArray(excluded.type) ? excluded.type : typeof excluded.type === 'string' ? [excluded.type] : [];
+    if (rest.type === undefined && excludedTypes.length && Object.keys(excluded).length === 1) {
+      rest.type = ['string', 'integer', 'boolean', 'object', 'array'].find(
+        (type) => !excludedTypes.includes(type) && !(type === 'integer' && excludedTypes.includes('number')),
+      );
+    }
+    let value: unknown;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      value = this.#valueOf(rest, rest, name, parent, depth);
+      if (!exampleFits(excluded, value, (node) => this.#schema(node), 0)) return value;
+    }
+    return value;
+  }
+
+  #valueOf(raw: unknown, schema: JsonObject, name: string, parent: string, depth: number): unknown {
     if (schema.const !== undefined) return schema.const;
     const example = ownExample(schema, (node) => this.#schema(node));
     if (example !== undefined) return example;
@@ -60,12 +88,21 @@ class Generator {
     }
     // A document's default may break its own schema (`type: string, default: null`): such a default is not sent.
     if (schema.default !== undefined && defaultFits(schema, (node) => this.#schema(node)) && this.#fake.random.next() < 0.5) return schema.default;
-    if (Array.isArray(schema.allOf)) return this.#allOf(schema, name, parent, depth);
+    if (Array.isArray(schema.allOf)) return this.#allOf(schema, componentName(raw), name, parent, depth);
     const options = Array.isArray(schema.oneOf) ? schema.oneOf : Array.isArray(schema.anyOf) ? schema.anyOf : undefined;
     if (options?.length) {
       const picked = options[this.#fake.random.int(0, options.length - 1)];
-      const { oneOf: _o, anyOf: _a, ...rest } = schema;
-      return this.value(Object.keys(rest).length ? { allOf: [rest, picked] } : picked, name, parent, depth);
+      const { oneOf: _o, anyOf: _a, discriminator, ...rest } = schema;
+      const value = this.value(Object.keys(rest).length ? { allOf: [rest, picked] } : picked, name, parent, depth);
+      return tagged(value, discriminatorTag(discriminator, isObject(picked) ? picked.$ref : undefined));
+    }
+    if (schema.discriminator !== undefined) {
+      // A base schema generated as itself: one of the schemas its mapping names, or itself tagged with its own name.
+      const self = componentName(raw);
+      const subtypes = discriminatorTargets(schema.discriminator).filter((target) => componentName({ $ref: target }) !== self);
+      const { discriminator, ...rest } = schema;
+      if (subtypes.length && depth < MAX_DEPTH) return this.value({ $ref: subtypes[this.#fake.random.int(0, subtypes.length - 1)] }, name, parent, depth + 1);
+      return tagged(this.#valueOf(rest, rest, name, parent, depth), discriminatorTag(discriminator, self));
     }
     switch (typeOf(schema)) {
       case 'object':
@@ -93,7 +130,11 @@ class Generator {
     return isObject(resolved) ? resolved : undefined;
   }
 
-  #allOf(schema: JsonObject, name: string, parent: string, depth: number): unknown {
+  /**
+   * `self`: the composite's component name, which a part's `discriminator` (a base schema it extends)
+   * gives as the value of its property, unless the mapping or Azure's `x-ms-discriminator-value` names another.
+   */
+  #allOf(schema: JsonObject, self: string | undefined, name: string, parent: string, depth: number): unknown {
     const merged: JsonObject = { ...schema, allOf: undefined };
     const properties: JsonObject = { ...(isObject(schema.properties) ? schema.properties : {}) };
     const required = new Set<string>(Array.isArray(schema.required) ? (schema.required as string[]) : []);
@@ -110,10 +151,13 @@ class Generator {
       for (const [key, value] of Object.entries(resolved)) {
         if (key === 'properties' && isObject(value)) Object.assign(properties, value);
         else if (key === 'required' && Array.isArray(value)) for (const r of value) required.add(String(r));
+        else if (key === 'type' && merged.type !== undefined) merged.type = commonType(merged.type, value);
         else if (merged[key] === undefined) merged[key] = value;
       }
     }
     delete merged.allOf;
+    const tag = discriminatorTag(merged.discriminator, self, merged['x-ms-discriminator-value']);
+    delete merged.discriminator;
     // Optional properties a closed part forbids are left out; required ones stay (no value can
     // satisfy such a schema, which loading says; the provider clearly means them to be there).
     if (allowed) for (const name of Object.keys(properties)) if (!allowed.has(name) && !required.has(name)) delete properties[name];
@@ -122,11 +166,12 @@ class Generator {
       merged.type ??= 'object';
     }
     merged.required = [...required];
-    return this.value(merged, name, parent, depth);
+    return tagged(this.value(merged, name, parent, depth), tag);
   }
 
-  #object(schema: JsonObject, typeName: string, depth: number): unknown {
+  #object(declared: JsonObject, typeName: string, depth: number): unknown {
     const result: JsonObject = {};
+    const schema = this.#withDependents(declared, depth);
     const properties = isObject(schema.properties) ? schema.properties : {};
     const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
     const skip = this.#options.direction === 'request' ? 'readOnly' : 'writeOnly';
@@ -150,17 +195,31 @@ class Generator {
         result[key] = this.value(isObject(extra) ? extra : { type: 'string' }, key, typeName, depth + 1);
       }
     }
-    if (Object.keys(properties).length === 0 && extra !== undefined && extra !== false && depth < MAX_DEPTH) {
+    // Named by a pattern (`patternProperties`): one of each where the schema declares no properties, or more to reach minProperties.
+    const patterned = isObject(schema.patternProperties) ? Object.entries(schema.patternProperties) : [];
+    const least = typeof schema.minProperties === 'number' ? schema.minProperties : 0;
+    if (depth < MAX_DEPTH && (Object.keys(properties).length === 0 || Object.keys(result).length < least)) {
+      for (const [source, raw] of patterned) {
+        const key = this.#propertyName(schema, source, Object.keys(result).length);
+        if (key !== undefined && !(key in result)) result[key] = this.value(raw, key, typeName, depth + 1);
+      }
+    }
+    if (Object.keys(properties).length === 0 && patterned.length === 0 && extra !== undefined && extra !== false && depth < MAX_DEPTH) {
       const count = this.#fake.random.int(1, 2);
-      for (let i = 0; i < count; i++) result[this.#fake.faker.lorem.word()] = this.value(extra === true ? {} : extra, '', typeName, depth + 1);
+      for (let i = 0; i < count; i++) {
+        const key = this.#propertyName(schema, undefined, i);
+        if (key !== undefined) result[key] = this.value(extra === true ? {} : extra, '', typeName, depth + 1);
+      }
     }
     // minProperties (Oxford Dictionaries' pronunciations, APIs.guru's info objects): more of the declared
     // properties, then additional ones where allowed.
-    const least = typeof schema.minProperties === 'number' ? schema.minProperties : 0;
     for (const key of Object.keys(properties))
       if (Object.keys(result).length < least && !(key in result)) result[key] = this.value(properties[key], key, typeName, depth + 1);
-    for (let i = 0; Object.keys(result).length < least && extra !== false && i < least * 2; i++) {
-      result[`${this.#fake.faker.lorem.word()}${i}`] = this.value(isObject(extra) ? extra : {}, '', typeName, depth + 1);
+    for (let i = 0; Object.keys(result).length < least && i < least * 2; i++) {
+      const [source, raw] = extra === false ? (patterned[i % patterned.length] ?? []) : [undefined, isObject(extra) ? extra : {}];
+      if (raw === undefined) break;
+      const key = this.#propertyName(schema, source, i);
+      if (key !== undefined && !(key in result)) result[key] = this.value(raw, '', typeName, depth + 1);
     }
     const most = typeof schema.maxProperties === 'number' ? schema.maxProperties : undefined;
     if (most !== undefined) {
@@ -168,6 +227,58 @@ class Generator {
     }
     this.#fake.enterObject(outer);
     return result;
+  }
+
+  /**
+   * The schema with what its present properties bring (`dependentSchemas`, `dependentRequired`, and the
+   * older `dependencies` of both kinds) folded in: a property that will be generated (required, or any
+   * declared one above half the depth limit) makes its dependents required and narrows their schemas.
+   */
+  #withDependents(schema: JsonObject, depth: number): JsonObject {
+    const schemas = { ...(isObject(schema.dependencies) ? schema.dependencies : {}), ...(isObject(schema.dependentSchemas) ? schema.dependentSchemas : {}) };
+    const names = isObject(schema.dependentRequired) ? schema.dependentRequired : {};
+    if (Object.keys(schemas).length === 0 && Object.keys(names).length === 0) return schema;
+    const properties: JsonObject = { ...(isObject(schema.properties) ? schema.properties : {}) };
+    const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
+    const present = (key: string) => required.has(key) || (depth < MAX_DEPTH / 2 && key in properties);
+    // Twice: a dependent may itself be the trigger of another.
+    for (let round = 0; round < 2; round++) {
+      for (const [key, list] of Object.entries(names)) if (present(key) && Array.isArray(list)) for (const name of list) required.add(String(name));
+      for (const [key, raw] of Object.entries(schemas)) {
+        if (!present(key)) continue;
+        if (Array.isArray(raw)) {
+          for (const name of raw) required.add(String(name));
+          continue;
+        }
+        const dependent = this.#schema(raw);
+        if (!dependent) continue;
+        if (Array.isArray(dependent.required)) for (const name of dependent.required) required.add(String(name));
+        if (!isObject(dependent.properties)) continue;
+        for (const [name, narrowed] of Object.entries(dependent.properties)) {
+          const base = this.#schema(properties[name]);
+          properties[name] = base ? { ...base, ...(this.#schema(narrowed) ?? {}) } : narrowed;
+        }
+      }
+    }
+    return { ...schema, properties, required: [...required] };
+  }
+
+  /**
+   * A name for a property the schema does not declare: one matching `pattern` (a patternProperties
+   * key) when given, else a word; either way one that `propertyNames` allows. Undefined when none is found.
+   */
+  #propertyName(schema: JsonObject, pattern: string | undefined, index: number): string | undefined {
+    const rule = this.#schema(schema.propertyNames);
+    const namePattern = pattern === undefined ? undefined : patternOf(pattern);
+    if (pattern !== undefined && namePattern === undefined) return undefined;
+    const fits = (key: string) => (!namePattern || namePattern.test(key)) && (!rule || exampleFits(rule, key, (node) => this.#schema(node), 0));
+    const word = `${this.#fake.faker.lorem.word()}${index || ''}`;
+    if (fits(word)) return word;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const made = namePattern ? this.#matching(namePattern, 1, undefined) : rule ? this.#string({ type: 'string', ...rule }, '', '') : undefined;
+      if (made !== undefined && fits(made)) return made;
+    }
+    return undefined;
   }
 
   #array(schema: JsonObject, name: string, parent: string, depth: number): unknown[] {
@@ -179,6 +290,7 @@ class Generator {
     const itemName = name.endsWith('s') ? name.slice(0, -1) : name;
     const values: unknown[] = [];
     for (let i = 0; i < count; i++) values.push(this.value(items?.[i] ?? schema.items ?? {}, itemName, parent, depth + 1));
+    if (schema.contains !== undefined) this.#contain(schema, values, items?.length ?? 0, itemName, parent, depth);
     if (schema.uniqueItems !== true) return values;
     const seen = new Set<string>();
     const unique = (v: unknown) => {
@@ -194,6 +306,17 @@ class Generator {
       if (unique(value)) distinct.push(value);
     }
     return distinct;
+  }
+
+  /**
+   * Makes `minContains` (default 1) of the items after the first `fixed` (prefixItems) fit `contains`
+   * as well as `items`, adding items up to maxItems where there are too few.
+   */
+  #contain(schema: JsonObject, values: unknown[], fixed: number, itemName: string, parent: string, depth: number): void {
+    const wanted = typeof schema.minContains === 'number' ? schema.minContains : 1;
+    const max = typeof schema.maxItems === 'number' ? schema.maxItems : Number.POSITIVE_INFINITY;
+    const both = schema.items === undefined || schema.items === true ? schema.contains : { allOf: [schema.items, schema.contains] };
+    for (let i = fixed; i < fixed + wanted && i < max; i++) values[i] = this.value(both, itemName, parent, depth + 1);
   }
 
   #number(schema: JsonObject, name: string, integer: boolean): number {
@@ -330,6 +453,16 @@ function flatten(schema: JsonObject, resolve: (n: unknown) => JsonObject | undef
   return merged;
 }
 
+/** The types both `type`s allow (an integer is a number); the first when they share none (no value fits both). */
+function commonType(first: unknown, second: unknown): unknown {
+  const list = (type: unknown) => (Array.isArray(type) ? type.map(String) : [String(type)]);
+  const others = list(second);
+  const shared = list(first).flatMap((type) => (others.includes(type) ? [type] : type === 'number' && others.includes('integer') ? ['integer'] : []));
+  if (list(first).includes('integer') && others.includes('number') && !shared.includes('integer')) shared.push('integer');
+  if (shared.length === 0) return first;
+  return shared.length === 1 ? shared[0] : shared;
+}
+
 function typeOf(schema: JsonObject): string {
   const type = schema.type;
   if (typeof type === 'string') return type;
@@ -346,6 +479,38 @@ function defaultRange(name: string, integer: boolean, min: number | undefined, m
   const low = min ?? (max !== undefined ? Math.min(range[0], max) : range[0]);
   const high = max ?? (min !== undefined ? Math.max(range[1], min + 100) : range[1]);
   return [low, Math.max(low, high)];
+}
+
+/** A discriminator's property and the value that names `target` (a `$ref` or a component name) by it. */
+type DiscriminatorTag = { property: string; value: string };
+
+/**
+ * What a `discriminator` (3.x's object, or Swagger 2.0's property name) says the schema `target` is
+ * called: its key in the mapping (a mapping value is a `$ref` or a schema name), else `own` (Azure's
+ * `x-ms-discriminator-value`), else the schema's name, as OpenAPI's implicit mapping has it.
+ */
+function discriminatorTag(discriminator: unknown, target: unknown, own?: unknown): DiscriminatorTag | undefined {
+  const property = typeof discriminator === 'string' ? discriminator : isObject(discriminator) ? discriminator.propertyName : undefined;
+  if (typeof property !== 'string' || typeof target !== 'string') return undefined;
+  const name = target.slice(target.lastIndexOf('/') + 1);
+  const mapping = isObject(discriminator) && isObject(discriminator.mapping) ? discriminator.mapping : {};
+  const key = Object.keys(mapping).find((k) => {
+    const to = String(mapping[k]);
+    return to === target || to === name || to.endsWith(`/${name}`);
+  });
+  return { property, value: key ?? (typeof own === 'string' ? own : name) };
+}
+
+/** The `$ref`s a discriminator's mapping names (a bare schema name is one of the document's components). */
+function discriminatorTargets(discriminator: unknown): string[] {
+  const mapping = isObject(discriminator) && isObject(discriminator.mapping) ? discriminator.mapping : {};
+  return Object.values(mapping).map((to) => (String(to).includes('/') ? String(to) : `#/components/schemas/${String(to)}`));
+}
+
+/** `value` with the discriminator's property set to the value naming its schema, as a copy (an object may be the document's own example). */
+function tagged(value: unknown, tag: DiscriminatorTag | undefined): unknown {
+  if (!tag || !isObject(value) || value[tag.property] === tag.value) return value;
+  return { ...value, [tag.property]: tag.value };
 }
 
 /** `Address` for `{ $ref: '#/components/schemas/Address' }`. */

@@ -3,10 +3,14 @@ export function toPointer(segments: readonly (string | number)[]): string {
   return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
-/** The value a local `#/…` pointer names in `root`, or undefined. */
+/** The value a local `#/…` pointer (or a `#name` of a schema's `$anchor`) names in `root`, or undefined. */
 export function getPointer(root: unknown, pointer: string): unknown {
   if (pointer === '' || pointer === '#') return root;
   const path = pointer.startsWith('#') ? pointer.slice(1) : pointer;
+  if (!path.startsWith('/')) {
+    const anchored = anchorPointer(root, decodeURIComponent(path));
+    return anchored === undefined ? undefined : getPointer(root, anchored);
+  }
   let node: unknown = root;
   const segments = path.split('/');
   for (let i = 1; i < segments.length; i++) {
@@ -17,6 +21,31 @@ export function getPointer(root: unknown, pointer: string): unknown {
     node = (node as Record<string, unknown>)[key];
   }
   return node;
+}
+
+/** The pointers of a document's schemas by their `$anchor` (or `$dynamicAnchor`), found on first use. */
+const anchors = new WeakMap<object, Map<string, string>>();
+
+/** The `#/…` pointer of the schema whose `$anchor` is `name` (`$ref: '#node'`), or undefined. */
+export function anchorPointer(root: unknown, name: string): string | undefined {
+  if (root === null || typeof root !== 'object') return undefined;
+  let found = anchors.get(root);
+  if (!found) {
+    found = new Map();
+    const pending: Array<[unknown, string]> = [[root, '#']];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      const [node, pointer] = next;
+      const record = node as Record<string, unknown>;
+      for (const key of ['$anchor', '$dynamicAnchor']) {
+        const anchor = record[key];
+        if (typeof anchor === 'string' && !found.has(anchor)) found.set(anchor, pointer);
+      }
+      for (const [key, child] of Object.entries(record))
+        if (child !== null && typeof child === 'object') pending.push([child, `${pointer}${toPointer([key])}`]);
+    }
+    anchors.set(root, found);
+  }
+  return found.get(name);
 }
 
 export type JsonObject = Record<string, unknown>;

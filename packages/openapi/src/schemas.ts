@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { AjvInstance } from './ajv.js';
 import type { OpenApi } from './document.js';
-import { getPointer, isObject, type JsonObject } from './pointer.js';
+import { anchorPointer, getPointer, isObject, type JsonObject } from './pointer.js';
 
 /**
  * Which way a value travels: a request leaves out the server's `readOnly` properties, a response
@@ -36,7 +36,7 @@ const MAP = new Set(['properties', 'patternProperties', 'definitions', '$defs', 
  * or `$id` in them as a schema id (`{ id: 'x' }` twice is "resolves to more than one schema").
  * Ids and `$schema` go too: every `$ref` is made absolute here, and a 3.1 document's dialect is known.
  */
-const DROPPED = new Set(['example', 'examples', 'xml', 'externalDocs', 'id', '$id', '$schema', '$comment']);
+const DROPPED = new Set(['example', 'examples', 'xml', 'externalDocs', 'id', '$id', '$schema', '$comment', '$anchor', '$dynamicAnchor']);
 
 const sets = new WeakMap<OpenApi, SchemaSet>();
 
@@ -144,9 +144,12 @@ class SchemaView {
     for (const [key, value] of Object.entries(schema)) {
       if (DROPPED.has(key) || key.startsWith('x-')) continue;
       if (key === '$ref' && typeof value === 'string') {
-        if (value.startsWith('#')) {
-          pending.push(value);
-          copy.$ref = `${this.#id}${value}`;
+        // A `#name` of an `$anchor` is made the pointer of its schema, as every other `$ref` here.
+        const local =
+          value.startsWith('#') && !value.startsWith('#/') && value !== '#' ? anchorPointer(this.#set.api.document, decodeURIComponent(value.slice(1))) : value;
+        if (local?.startsWith('#')) {
+          pending.push(local);
+          copy.$ref = `${this.#id}${local}`;
         } else copy.$ref = value;
       } else if (key === 'oneOf' && Array.isArray(value)) {
         // Real contracts' oneOf branches often overlap (objects open to more properties, the same
