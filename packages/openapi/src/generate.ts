@@ -94,7 +94,7 @@ class Generator {
       const picked = options[this.#fake.random.int(0, options.length - 1)];
       const { oneOf: _o, anyOf: _a, discriminator, ...rest } = schema;
       const value = this.value(Object.keys(rest).length ? { allOf: [rest, picked] } : picked, name, parent, depth);
-      return tagged(value, discriminatorTag(discriminator, isObject(picked) ? picked.$ref : undefined));
+      return this.#tagged(value, discriminatorTag(discriminator, isObject(picked) ? picked.$ref : undefined), picked);
     }
     if (schema.discriminator !== undefined) {
       // A base schema generated as itself: one of the schemas its mapping names, or itself tagged with its own name.
@@ -102,7 +102,7 @@ class Generator {
       const subtypes = discriminatorTargets(schema.discriminator).filter((target) => componentName({ $ref: target }) !== self);
       const { discriminator, ...rest } = schema;
       if (subtypes.length && depth < MAX_DEPTH) return this.value({ $ref: subtypes[this.#fake.random.int(0, subtypes.length - 1)] }, name, parent, depth + 1);
-      return tagged(this.#valueOf(rest, rest, name, parent, depth), discriminatorTag(discriminator, self));
+      return this.#tagged(this.#valueOf(rest, rest, name, parent, depth), discriminatorTag(discriminator, self), rest);
     }
     switch (typeOf(schema)) {
       case 'object':
@@ -122,6 +122,29 @@ class Generator {
       default:
         return this.#string(schema, name, parent);
     }
+  }
+
+  /**
+   * `value` with the discriminator's property set to the value naming its schema, as a copy (an object
+   * may be the document's own example); left as generated when that value breaks the property's own
+   * schema in `schema` (BritBox's and Azure's bases name subtypes that are not in the property's enum).
+   */
+  #tagged(value: unknown, tag: DiscriminatorTag | undefined, schema: unknown): unknown {
+    if (!tag || !isObject(value) || value[tag.property] === tag.value) return value;
+    let resolved = this.#schema(schema);
+    if (resolved && Array.isArray(resolved.allOf)) resolved = flatten(resolved, (node) => this.#schema(node));
+    const property = isObject(resolved?.properties) ? this.#schema(resolved.properties[tag.property]) : undefined;
+    let named: unknown = tag.value;
+    if (property && !exampleFits(property, named, (node) => this.#schema(node), 0)) {
+      // Azure's `AKSServiceResponse` is `computeType: AKS` of the enum: the longest enum value its name starts with.
+      const lower = tag.value.toLowerCase();
+      const prefixes = (Array.isArray(property.enum) ? property.enum : []).filter(
+        (v): v is string => typeof v === 'string' && v !== '' && lower.startsWith(v.toLowerCase()),
+      );
+      named = prefixes.sort((a, b) => b.length - a.length)[0];
+      if (named === undefined) return value;
+    }
+    return { ...value, [tag.property]: named };
   }
 
   #schema(raw: unknown): JsonObject | undefined {
@@ -166,7 +189,7 @@ class Generator {
       merged.type ??= 'object';
     }
     merged.required = [...required];
-    return tagged(this.value(merged, name, parent, depth), tag);
+    return this.#tagged(this.value(merged, name, parent, depth), tag, merged);
   }
 
   #object(declared: JsonObject, typeName: string, depth: number): unknown {
@@ -505,12 +528,6 @@ function discriminatorTag(discriminator: unknown, target: unknown, own?: unknown
 function discriminatorTargets(discriminator: unknown): string[] {
   const mapping = isObject(discriminator) && isObject(discriminator.mapping) ? discriminator.mapping : {};
   return Object.values(mapping).map((to) => (String(to).includes('/') ? String(to) : `#/components/schemas/${String(to)}`));
-}
-
-/** `value` with the discriminator's property set to the value naming its schema, as a copy (an object may be the document's own example). */
-function tagged(value: unknown, tag: DiscriminatorTag | undefined): unknown {
-  if (!tag || !isObject(value) || value[tag.property] === tag.value) return value;
-  return { ...value, [tag.property]: tag.value };
 }
 
 /** `Address` for `{ $ref: '#/components/schemas/Address' }`. */
