@@ -705,3 +705,48 @@ describe('JSON Schema 2020-12 keywords of OpenAPI 3.1 schemas', () => {
     expect((await fetch(`${stack.url('api')}/anchor`)).status).toBe(200);
   });
 });
+
+describe('a component schema named id (PeerTube, Nexmo)', () => {
+  test.each(['3.0.3', '3.1.0'])(
+    'OpenAPI %s: request bodies are validated through $refs to it and its siblings, a bad value is 422 naming it, and serving goes on',
+    async (openapi) => {
+      const stack = await serve(`id-component-${openapi}`, {
+        openapi,
+        info,
+        paths: {
+          '/links': {
+            post: {
+              requestBody: {
+                required: true,
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      required: ['target', 'item'],
+                      properties: { target: { $ref: '#/components/schemas/id' }, item: { $ref: '#/components/schemas/Item' } },
+                    },
+                  },
+                },
+              },
+              responses: { '201': { description: 'made', content: { 'application/json': { schema: { $ref: '#/components/schemas/Item' } } } } },
+            },
+          },
+        },
+        components: {
+          schemas: {
+            id: { type: 'integer', minimum: 1 },
+            Item: { type: 'object', required: ['id'], properties: { id: { $ref: '#/components/schemas/id' }, name: { type: 'string' } } },
+          },
+        },
+      });
+      const post = (body: unknown) =>
+        fetch(`${stack.url('api')}/links`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post({ target: 5, item: { id: 1 } })).status).toBe(201);
+      const refused = await post({ target: 'five', item: { id: 0 } });
+      expect(refused.status).toBe(422);
+      const { violations } = (await refused.json()) as { violations: Array<{ pointer: string }> };
+      expect(violations.map((v) => v.pointer).sort()).toEqual(['/item/id', '/target']);
+      expect((await post({ target: 6, item: { id: 2 } })).status).toBe(201);
+    },
+  );
+});

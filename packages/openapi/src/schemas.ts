@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { AjvInstance } from './ajv.js';
 import type { OpenApi } from './document.js';
-import { anchorPointer, getPointer, isObject, type JsonObject } from './pointer.js';
+import { anchorPointer, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
 
 /**
  * Which way a value travels: a request leaves out the server's `readOnly` properties, a response
@@ -124,20 +124,20 @@ class SchemaView {
 
   /** What the schema's `$ref`s name is copied into the sparse document. */
   prepare(schema: unknown): unknown {
-    const pending: string[] = [];
+    const pending: Pending = [];
     const prepared = this.#clean(schema, pending);
     while (pending.length) {
-      const pointer = pending.pop() as string;
-      if (this.#copied.has(pointer)) continue;
-      this.#copied.add(pointer);
+      const [pointer, destination] = pending.pop() as [string, string];
+      if (this.#copied.has(destination)) continue;
+      this.#copied.add(destination);
       const target = getPointer(this.#set.api.document, pointer);
       if (target === undefined) continue;
-      setPointer(this.#document, pointer, this.#clean(target, pending));
+      setPointer(this.#document, destination, this.#clean(target, pending));
     }
     return prepared;
   }
 
-  #clean(schema: unknown, pending: string[]): unknown {
+  #clean(schema: unknown, pending: Pending): unknown {
     if (!isObject(schema)) return schema;
     const copy: JsonObject = {};
     let oneOf: unknown[] | undefined;
@@ -148,8 +148,9 @@ class SchemaView {
         const local =
           value.startsWith('#') && !value.startsWith('#/') && value !== '#' ? anchorPointer(this.#set.api.document, decodeURIComponent(value.slice(1))) : value;
         if (local?.startsWith('#')) {
-          pending.push(local);
-          copy.$ref = `${this.#id}${local}`;
+          const destination = throughIdProperty(this.#set.api.document, local) ? `#/deep${toPointer([local])}` : local;
+          pending.push([local, destination]);
+          copy.$ref = `${this.#id}${destination}`;
         } else copy.$ref = value;
       } else if (key === 'oneOf' && Array.isArray(value)) {
         // Real contracts' oneOf branches often overlap (objects open to more properties, the same
@@ -178,6 +179,28 @@ class SchemaView {
     }
     return copy;
   }
+}
+
+/** Schemas to copy into a sparse document: the pointer in the OpenAPI document, and where it goes in the sparse one. */
+type Pending = Array<[string, string]>;
+
+/**
+ * Whether a pointer passes through an object with a property named `id` or `$id` (`#/components/schemas/Abuse/properties/id/…`):
+ * Ajv, walking the pointer, reads such a property's schema as the id keyword of the `properties` map
+ * and fails ("id.replace is not a function", PeerTube's and Nexmo's `$ref`s into properties). Such a
+ * schema is copied under a pointer of one segment instead.
+ */
+function throughIdProperty(document: unknown, pointer: string): boolean {
+  const segments = pointer.replace(/^#/, '').split('/').slice(1, -1);
+  let node = document;
+  for (const segment of segments) {
+    node =
+      isObject(node) || Array.isArray(node)
+        ? (node as Record<string, unknown>)[decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~')]
+        : undefined;
+    if (isObject(node) && (isObject(node.id) || isObject(node.$id))) return true;
+  }
+  return false;
 }
 
 function mapValues(object: JsonObject, map: (value: unknown) => unknown): JsonObject {
