@@ -97,7 +97,7 @@ export interface RestOptions<Document extends OpenApiDocumentName = OpenApiDocum
   /** Largest accepted request body in bytes (default 1 MiB); larger gets 413. */
   bodyLimit?: number;
   /**
-   * An OpenAPI 3.0/3.1 document (JSON or YAML, e.g. `'schemas/shipping-rates.yaml'`) to serve:
+   * An OpenAPI 3.0/3.1/3.2 document (JSON or YAML, e.g. `'schemas/shipping-rates.yaml'`) to serve:
    * every operation becomes a route answering its documented example or a value generated from
    * its schema; the routes given to `rest()` override operations by method + path or by
    * `rest.operation(operationId, …)`. Default: none.

@@ -5,6 +5,7 @@ import type { Options } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import AjvDraft04Module from 'ajv-draft-04';
 import addFormatsModule from 'ajv-formats';
+import type { OpenApiVersion } from './document.js';
 import { compilePattern } from './pattern.js';
 
 type AjvInstance = InstanceType<typeof Ajv2020>;
@@ -27,9 +28,9 @@ const patternRegExp = Object.assign(compilePattern, { code: 'compilePattern' });
  * An Ajv for schemas of one OpenAPI version: draft-04 semantics (boolean exclusiveMinimum,
  * `nullable`) for 3.0, JSON Schema 2020-12 for 3.1. Unknown keywords (`example`, `xml`…) are ignored.
  */
-export function createAjv(version: '3.0' | '3.1', options: Options = {}): AjvInstance {
+export function createAjv(version: OpenApiVersion, options: Options = {}): AjvInstance {
   const base: Options = { strict: false, allErrors: true, logger: false, validateFormats: true, code: { regExp: patternRegExp }, ...options };
-  const ajv = version === '3.1' ? new Ajv2020(base) : new AjvDraft04(base);
+  const ajv = version === '3.0' ? new AjvDraft04(base) : new Ajv2020(base);
   addFormats(ajv);
   return ajv;
 }

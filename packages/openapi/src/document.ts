@@ -1,4 +1,4 @@
-import { ErrorCode, MockstackError, type SourceLocation } from '@mockstack/core';
+import { ErrorCode, EXTENSION_HTTP_METHODS, MockstackError, type SourceLocation } from '@mockstack/core';
 import { fileStamp, readHashedTextFile } from '@mockstack/core/platform';
 import { contentHash, fileHashes, readStartupCache, writeStartupCache } from '@mockstack/core/startup-cache';
 import { convertSwagger } from '@mockstack/openapi/swagger';
@@ -6,6 +6,7 @@ import type { ErrorObject } from 'ajv';
 import { type Bundled, readCachedDocument, writeCachedDocument } from './document-cache.js';
 import { deref, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
 import { SchemaConflicts } from './schema-conflicts.js';
+import { sequenceWriter } from './sequences.js';
 import { specValidator } from './spec-check.js';
 import { isXmlMediaType } from './xml.js';
 
@@ -15,7 +16,7 @@ export interface DocumentProblem {
   message: string;
 }
 
-/** A document that is not valid OpenAPI 3.0/3.1; `documentProblems` lists each with its JSON pointer. */
+/** A document that is not valid OpenAPI 3.0/3.1/3.2; `documentProblems` lists each with its JSON pointer. */
 export class OpenApiDocumentError extends MockstackError {
   readonly documentProblems: readonly DocumentProblem[];
   readonly file: string;
@@ -25,7 +26,7 @@ export class OpenApiDocumentError extends MockstackError {
     const lines = problems.map((p) => `  - ${p.pointer || '/'}: ${p.message}`);
     const what = swagger
       ? 'a Swagger 2.0 document that is not a valid OpenAPI 3.0 document once converted (swagger2openapi; the pointers are into the converted document)'
-      : 'not a valid OpenAPI 3.0/3.1 document';
+      : 'not a valid OpenAPI 3.0/3.1/3.2 document';
     super(ErrorCode.ContractLoad, `${file} is ${what} (${problems.length} problem(s)):\n${lines.join('\n')}`, { cause, source });
     this.name = 'OpenApiDocumentError';
     this.file = file;
@@ -33,8 +34,23 @@ export class OpenApiDocumentError extends MockstackError {
   }
 }
 
-export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS' | 'HEAD' | 'PATCH' | 'TRACE';
-const METHODS: readonly HttpMethod[] = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE'];
+export type OpenApiVersion = '3.0' | '3.1' | '3.2';
+
+/** An operation's method: a Path Item's fixed fields (3.2 adds `query`), or a method of 3.2's `additionalOperations` (`COPY`, `PURGE`…). */
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS' | 'HEAD' | 'PATCH' | 'TRACE' | 'QUERY' | (string & {});
+const METHODS: readonly HttpMethod[] = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE', 'QUERY'];
+
+/** The operations of a Path Item: its fixed fields (`get`…`query`), then 3.2's `additionalOperations` by method. */
+function operationsOf(item: JsonObject): Array<{ method: HttpMethod; node: unknown; pointer: (string | number)[] }> {
+  const listed: Array<{ method: HttpMethod; node: unknown; pointer: (string | number)[] }> = METHODS.map((method) => ({
+    method,
+    node: item[method.toLowerCase()],
+    pointer: [method.toLowerCase()],
+  }));
+  const more = isObject(item.additionalOperations) ? item.additionalOperations : {};
+  for (const [method, node] of Object.entries(more)) listed.push({ method, node, pointer: ['additionalOperations', method] });
+  return listed;
+}
 
 /** A parameter with its `$ref` resolved. */
 export interface ApiParameter {
@@ -79,7 +95,8 @@ export interface ApiOperation {
 /** A loaded, bundled, checked OpenAPI document. */
 export interface OpenApi {
   file: string;
-  version: '3.0' | '3.1';
+  /** The document's OpenAPI version: its schemas are JSON Schema draft-04-like in 3.0, 2020-12 from 3.1 on. */
+  version: OpenApiVersion;
   /** The document with every `$ref` local (`#/…`); external files are bundled in. */
   document: JsonObject;
   /** From the first server URL: `/v2`, or '' for none. */
@@ -108,7 +125,7 @@ export interface LoadOptions {
 }
 
 /**
- * Reads an OpenAPI 3.0/3.1 document (JSON or YAML, with `$ref`s into other local files), checks it
+ * Reads an OpenAPI 3.0/3.1/3.2 document (JSON or YAML, with `$ref`s into other local files), checks it
  * and lists its operations. Throws an OpenApiDocumentError (with JSON pointers) when it is invalid.
  */
 export async function loadOpenApi(file: string, options: LoadOptions = {}): Promise<OpenApi> {
@@ -257,20 +274,21 @@ async function parseText(file: string, text: string): Promise<unknown> {
   }
 }
 
-function versionOf(file: string, document: JsonObject): '3.0' | '3.1' {
+function versionOf(file: string, document: JsonObject): OpenApiVersion {
   const declared = document.openapi;
   if (typeof declared === 'string' && /^3\.0\.\d+/.test(declared)) return '3.0';
   if (typeof declared === 'string' && /^3\.1\.\d+/.test(declared)) return '3.1';
+  if (typeof declared === 'string' && /^3\.2\.\d+/.test(declared)) return '3.2';
   if (document.swagger !== undefined) {
     throw new OpenApiDocumentError(file, [
       {
         pointer: '/swagger',
-        message: `expected "swagger": "2.0" (converted at load) or "openapi": "3.0.x"/"3.1.x", found ${JSON.stringify(document.swagger)}`,
+        message: `expected "swagger": "2.0" (converted at load) or "openapi": "3.0.x"/"3.1.x"/"3.2.x", found ${JSON.stringify(document.swagger)}`,
       },
     ]);
   }
   throw new OpenApiDocumentError(file, [
-    { pointer: '/openapi', message: `expected "openapi": "3.0.x" or "3.1.x", found ${declared === undefined ? 'nothing' : JSON.stringify(declared)}` },
+    { pointer: '/openapi', message: `expected "openapi": "3.0.x", "3.1.x" or "3.2.x", found ${declared === undefined ? 'nothing' : JSON.stringify(declared)}` },
   ]);
 }
 
@@ -294,7 +312,7 @@ function pointerOfRefError(error: unknown): string {
  * A document that passed once is remembered by content hash (in the start-up cache) and not
  * checked again.
  */
-async function checkAgainstSpec(version: '3.0' | '3.1', document: JsonObject): Promise<DocumentProblem[]> {
+async function checkAgainstSpec(version: OpenApiVersion, document: JsonObject): Promise<DocumentProblem[]> {
   const validate = await specValidator(version);
   return validate(document) ? [] : reduceErrors(validate.errors ?? []);
 }
@@ -396,10 +414,10 @@ function collectOperations(
     const item = resolve(rawItem);
     if (!isObject(item)) continue;
     const shared = Array.isArray(item.parameters) ? item.parameters : [];
-    for (const method of METHODS) {
-      const node = item[method.toLowerCase()];
+    for (const { method, node: listed, pointer: at } of operationsOf(item)) {
+      const node = resolve(listed);
       if (!isObject(node)) continue;
-      const pointer = toPointer(['paths', path, method.toLowerCase()]);
+      const pointer = toPointer(['paths', path, ...at]);
       const operationId = typeof node.operationId === 'string' ? node.operationId : undefined;
       if (operationId !== undefined) {
         const other = operationIds.get(operationId);
@@ -423,6 +441,11 @@ function collectOperations(
         warnings.push(`${where}: the path has a ${path[query] === '?' ? 'query string' : 'fragment'}; it is served at ${basePath}${routedPath}`);
       if (method === 'TRACE') {
         warnings.push(`${where}: TRACE operations are not served`);
+        continue;
+      }
+      if (!METHODS.includes(method) && !EXTENSION_HTTP_METHODS.has(method)) {
+        if (analyse)
+          warnings.push(`${where}: ${method} is not a method an HTTP/1.1 server here can receive (node's parser refuses it); the operation is not served`);
         continue;
       }
       const route = toRoute(basePath, routedPath, templateNames);
@@ -614,12 +637,20 @@ function warnUnsupported(
     const response = resolve(raw);
     if (!isObject(response) || !isObject(response.content)) continue;
     const types = Object.entries(response.content);
-    if (types.some(([t, media]) => isJsonMediaType(t) || isXmlMediaType(t) || (isObject(media) && isGeneratedText(t, media.schema, resolve)))) continue;
+    if (
+      types.some(
+        ([t, media]) =>
+          isJsonMediaType(t) ||
+          isXmlMediaType(t) ||
+          (isObject(media) && (isGeneratedText(t, media.schema, resolve) || (media.itemSchema !== undefined && sequenceWriter(t) !== undefined))),
+      )
+    )
+      continue;
     for (const [type, media] of types) {
       const hasExample = isObject(media) && (media.example !== undefined || isObject(media.examples));
       if (!hasExample)
         warnings.push(
-          `${where}: response ${status} (${type}) has no example and mockstack generates only JSON, XML and plain text; it answers with an empty body`,
+          `${where}: response ${status} (${type}) has no example and mockstack generates only JSON, XML, plain text and (from an itemSchema) event streams and JSON Lines; it answers with an empty body`,
         );
     }
   }

@@ -8,6 +8,7 @@ export {
   loadOpenApi,
   type OpenApi,
   OpenApiDocumentError,
+  type OpenApiVersion,
   routeParamName,
   type SecurityScheme,
   serverUrlsOf,

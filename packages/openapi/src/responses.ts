@@ -2,6 +2,7 @@ import type { ApiOperation, OpenApi } from './document.js';
 import { isGeneratedText, isJsonMediaType } from './document.js';
 import { generateValue, seedFor } from './generate.js';
 import { isObject, type JsonObject } from './pointer.js';
+import { sequenceWriter } from './sequences.js';
 import { isXmlMediaType, toXml } from './xml.js';
 
 /** What a client asked for with `Prefer: code=404, example=notFound, dynamic=true` (as Prism reads it). */
@@ -134,12 +135,15 @@ export class ResponseMaker {
           available: named ? Object.keys(named) : [],
         };
       }
-      value = example.value;
+      value = exampleValue(example);
     } else if (!preference.dynamic && named && Object.keys(named).length) {
       const first = this.#api.resolve(Object.values(named)[0]);
-      value = isObject(first) ? first.value : undefined;
+      value = isObject(first) ? exampleValue(first) : undefined;
     } else if (!preference.dynamic && isObject(media) && media.example !== undefined) {
       value = media.example;
+    } else if (isObject(media) && media.itemSchema !== undefined && sequenceWriter(mediaType)) {
+      const seed = preference.dynamic ? seedFor(this.#seed, label, String(++this.#dynamicCalls)) : seedFor(this.#seed, label, String(status), mediaType);
+      return { status, headers, body: this.#sequence(mediaType, media.itemSchema, seed) };
     } else if (isObject(media) && media.schema !== undefined) {
       const seed = preference.dynamic ? seedFor(this.#seed, label, String(++this.#dynamicCalls)) : seedFor(this.#seed, label, String(status), mediaType);
       if (json || xml || isGeneratedText(mediaType, media.schema, this.#api.resolve))
@@ -152,10 +156,29 @@ export class ResponseMaker {
     return { status, headers, body: JSON.stringify(value) };
   }
 
-  /** A documented example is served as written; without one, JSON, XML and plain text are generated. */
+  /**
+   * A few items of a sequence (server-sent events, JSON Lines, JSON text sequences) generated from the
+   * media type's `itemSchema` (OpenAPI 3.2). An event's `data` with a `contentSchema` (JSON carried
+   * in the data string) is generated from that schema.
+   */
+  #sequence(mediaType: string, itemSchema: unknown, seed: number): string {
+    const resolve = this.#api.resolve;
+    const item = resolve(itemSchema);
+    const data = isObject(item) && isObject(item.properties) ? resolve(item.properties.data) : undefined;
+    const carried = isObject(data) && data.contentSchema !== undefined ? data.contentSchema : undefined;
+    const items = Array.from({ length: SEQUENCE_ITEMS }, (_, n) => {
+      const value = generateValue(itemSchema, { seed: seed + n, resolve, direction: 'response' });
+      if (carried === undefined || !isObject(value)) return value;
+      return { ...value, data: generateValue(carried, { seed: seed + n, resolve, direction: 'response' }) };
+    });
+    return (sequenceWriter(mediaType) as (items: readonly unknown[]) => string)(items);
+  }
+
+  /** A documented example is served as written; without one, JSON, XML, plain text and sequences of items (3.2's `itemSchema`) are generated. */
   #canProduce(type: string, raw: unknown): boolean {
     const media = this.#api.resolve(raw);
     if (isObject(media) && (media.example !== undefined || (isObject(media.examples) && Object.keys(media.examples).length > 0))) return true;
+    if (isObject(media) && media.itemSchema !== undefined && sequenceWriter(type)) return true;
     if (isJsonMediaType(type)) return true;
     if (!isObject(media) || media.schema === undefined) return false;
     return isXmlMediaType(type) || isGeneratedText(type, media.schema, this.#api.resolve);
@@ -193,6 +216,14 @@ export class ResponseMaker {
 }
 
 const NOT_ACCEPTABLE = Symbol('not acceptable');
+
+/** An Example Object's value: `value`, or 3.2's `dataValue` (the data before serialization). */
+function exampleValue(example: JsonObject): unknown {
+  return example.value !== undefined ? example.value : example.dataValue;
+}
+
+/** Items in a generated sequence body. */
+const SEQUENCE_ITEMS = 3;
 
 /**
  * Documented response headers the mock does not copy: they describe how the real server framed or

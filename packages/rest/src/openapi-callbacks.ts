@@ -7,7 +7,7 @@ export type CallbackMaker = (request: CoreRequest) => Webhook[];
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 /**
- * The operation's `callbacks` (OpenAPI 3.0/3.1) as webhooks to fire after a 2xx answer: for each
+ * The operation's `callbacks` (OpenAPI 3.0/3.1/3.2) as webhooks to fire after a 2xx answer: for each
  * callback and each operation of its path item, a call to the URL its runtime expression names
  * (`{$request.body#/callbackUrl}`, `{$request.query.hook}`, `{$request.header.x-hook}`,
  * `{$request.path.id}`, `{$url}`, `{$method}`), whose body is the callback's request example or a value

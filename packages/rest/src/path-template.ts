@@ -1,7 +1,6 @@
-import type { Model, Problem, Service } from '@mockstack/core';
+import { type Model, type Problem, ROUTE_METHODS, type Service } from '@mockstack/core';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
-const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
 /** A piece of one path segment: literal text, or a parameter with the regex its value must match (find-my-way's `:name(regex)`). */
 export type SegmentPart = { text: string } | { param: string; pattern?: string };
@@ -163,7 +162,8 @@ export function validateRestService(service: Service, model: Model): Problem[] {
     const method = String(operation.meta.method ?? '');
     const path = String(operation.meta.path ?? '');
     const source = operation.rules[0]?.source;
-    if (!METHODS.has(method)) problems.push({ message: `service "${service.name}": method "${method}" is not one of ${[...METHODS].join(', ')}`, source });
+    if (!ROUTE_METHODS.has(method))
+      problems.push({ message: `service "${service.name}": method "${method}" is not one of ${[...ROUTE_METHODS].join(', ')}`, source });
     const malformed = checkPathTemplate(path);
     if (malformed) {
       problems.push({ message: `service "${service.name}": ${malformed}`, source });

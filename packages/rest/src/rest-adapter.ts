@@ -104,6 +104,11 @@ class RestServer implements ServiceServer {
     });
     this.#app = this.#http.fastify;
     addBodyParsers(this.#app, bodyLimit);
+    // Extension methods (an OpenAPI 3.2 document's `additionalOperations`: COPY, PURGE…) fastify routes only once told of them.
+    for (const operation of service.operations.values()) {
+      const method = String(operation.meta.method);
+      if (!this.#app.supportedMethods.includes(method)) this.#app.addHttpMethod(method, { hasBody: true });
+    }
 
     // fastify answers HEAD for every GET route unless the service declares its own HEAD (OpenAPI documents often do).
     const heads = new Set([...service.operations.values()].filter((o) => o.meta.method === 'HEAD').map((o) => String(o.meta.path)));
