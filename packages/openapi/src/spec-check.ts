@@ -22,10 +22,11 @@ export async function loadSpecSchemas(): Promise<SpecSchemas> {
 
 const validators = new Map<OpenApiVersion, Promise<ValidateFunction>>();
 
+/** The built validators, by this package's name: the CLI bundle keeps them in a file of their own, read only when a document is checked. */
 const BUILT = {
-  '3.0': () => import('./spec-validators/oas30.cjs'),
-  '3.1': () => import('./spec-validators/oas31.cjs'),
-  '3.2': () => import('./spec-validators/oas32.cjs'),
+  '3.0': () => import('@mockstack/openapi/spec-validators/oas30'),
+  '3.1': () => import('@mockstack/openapi/spec-validators/oas31'),
+  '3.2': () => import('@mockstack/openapi/spec-validators/oas32'),
 };
 
 /** The validator of OpenAPI 3.0, 3.1 or 3.2 documents: built with the package, else compiled now. */
