@@ -31,7 +31,14 @@ const isPet = (value: unknown): boolean => {
 test('a 3.2 document loads: its version, and its QUERY and additionalOperations (COPY) operations', async () => {
   const api = await loadOpenApi(file);
   expect(api.version).toBe('3.2');
-  expect(api.operations.map((o) => `${o.method} ${o.path}`).sort()).toEqual(['COPY /pets', 'GET /events', 'GET /pets', 'GET /pets/{id}', 'QUERY /pets']);
+  expect(api.operations.map((o) => `${o.method} ${o.path}`).sort()).toEqual([
+    'COPY /pets',
+    'GET /events',
+    'GET /pets',
+    'GET /pets/{id}',
+    'GET /search',
+    'QUERY /pets',
+  ]);
 });
 
 test('a response whose content is a reusable media type ($ref into components/mediaTypes) is generated from its schema', async () => {
@@ -52,6 +59,15 @@ test('QUERY with a body is answered and validated: a bad body is 422 naming each
   const { violations } = (await refused.json()) as { violations: Array<{ pointer: string }> };
   expect(violations.map((v) => v.pointer).sort()).toEqual(['/nam', '/name']);
   expect((await query({ name: 'Tom' })).status).toBe(200);
+});
+
+test('a querystring parameter validates the whole query against its schema: a bad query is 400 naming each problem, and serving goes on', async () => {
+  expect((await fetch(`${base}/search?q=cats&page=2`)).status).toBe(200);
+  const refused = await fetch(`${base}/search?page=0&sort=name`);
+  expect(refused.status).toBe(400);
+  const { violations } = (await refused.json()) as { violations: Array<{ in: string; pointer: string }> };
+  expect(violations.map((v) => `${v.in} ${v.pointer}`).sort()).toEqual(['query /page', 'query /q', 'query /sort']);
+  expect((await fetch(`${base}/search?q=dogs`)).status).toBe(200);
 });
 
 test('an operation of additionalOperations (COPY) is routed by its method', async () => {

@@ -55,7 +55,8 @@ function operationsOf(item: JsonObject): Array<{ method: HttpMethod; node: unkno
 /** A parameter with its `$ref` resolved. */
 export interface ApiParameter {
   name: string;
-  in: 'path' | 'query' | 'header' | 'cookie';
+  /** `querystring` (OpenAPI 3.2): the whole query string as one value, its `content` schema an object of every query parameter. */
+  in: 'path' | 'query' | 'header' | 'cookie' | 'querystring';
   required: boolean;
   schema: unknown;
   /** Query arrays as `?a=1&a=2` (form, explode) unless the document says otherwise. */

@@ -44,6 +44,8 @@ interface CompiledOperation {
   renamed: boolean;
   parameters: Partial<Record<ApiParameter['in'], { validate: ValidateFunction; readers: readonly (readonly [string, ParameterReader])[] }>>;
   body: { required: boolean; types: readonly string[]; validators: Map<string, ValidateFunction | null> } | undefined;
+  /** The schema of the whole query (a 3.2 `in: querystring` parameter). */
+  querystring?: ValidateFunction | undefined;
 }
 
 /**
@@ -74,7 +76,7 @@ export class RequestValidator {
   validate(operation: ApiOperation, request: RequestParts): Violation[] {
     const compiled = this.#compile(operation);
     const violations: Violation[] = [];
-    const sources: Record<ApiParameter['in'], Readonly<Record<string, unknown>>> = {
+    const sources: Record<Exclude<ApiParameter['in'], 'querystring'>, Readonly<Record<string, unknown>>> = {
       path: compiled.renamed ? renameParams(request.params, operation.routeParams) : request.params,
       query: request.query,
       header: request.headers,
@@ -92,6 +94,11 @@ export class RequestValidator {
       if (!check.validate(values)) {
         for (const error of check.validate.errors ?? []) violations.push(parameterViolation(location, error));
       }
+    }
+    if (compiled.querystring) {
+      // A copy: coercion must not change what handlers see.
+      const query = Object.fromEntries(Object.entries(request.query).map(([name, value]) => [name, Array.isArray(value) ? [...value] : value]));
+      if (!compiled.querystring(query)) for (const error of compiled.querystring.errors ?? []) violations.push(parameterViolation('query', error));
     }
     if (compiled.body) violations.push(...this.#validateBody(operation, compiled.body, request));
     if (operation.security.length && !operation.security.some((all) => all.every((scheme) => hasCredential(scheme, request)))) {
@@ -201,6 +208,9 @@ export class RequestValidator {
       const validate = this.#tryCompile(this.#coercing, schema, `${operation.method} ${operation.path} ${location} parameters`, undefined);
       if (validate) compiled.parameters[location] = { validate, readers };
     }
+    const querystring = operation.parameters.find((p) => p.in === 'querystring');
+    if (querystring)
+      compiled.querystring = this.#tryCompile(this.#coercing, querystring.schema, `${operation.method} ${operation.path} query string`, undefined) ?? undefined;
     const requestBody = operation.requestBody;
     if (requestBody && isObject(requestBody.content)) {
       const types = Object.keys(requestBody.content);
@@ -310,6 +320,11 @@ function parameterViolation(location: Violation['in'], error: ErrorObject): Viol
   const name = error.keyword === 'required' && !first ? String(params.missingProperty) : first.replace(/~1/g, '/').replace(/~0/g, '~');
   if (error.keyword === 'required' && !first) {
     return { in: location, name, pointer: `/${name}`, message: `${location} parameter "${name}" is required` };
+  }
+  // A closed query string (3.2's `querystring` schema) names what it does not take.
+  if (error.keyword === 'additionalProperties' && !first) {
+    const extra = String(params.additionalProperty);
+    return { in: location, name: extra, pointer: `/${extra}`, message: `${location} parameter "${extra}" is not allowed` };
   }
   const inner = rest.length ? ` at /${rest.join('/')}` : '';
   return { in: location, name, pointer: error.instancePath, message: `${location} parameter "${name}"${inner} ${errorMessage(error)}` };

@@ -54,9 +54,14 @@ function pathForms(op: ApiOperation, basePath: string): string[] {
 
 function operationType(op: ApiOperation, converter: SchemaConverter): string {
   const params = op.parameters.filter((p) => p.in === 'path').map((p) => `${prop(p.name)}: string;`);
-  const query = op.parameters
-    .filter((p) => p.in === 'query')
-    .map((p) => `${prop(p.name)}${p.required ? '' : '?'}: ${p.required ? 'string | string[]' : 'string | string[] | undefined'};`);
+  // A 3.2 `querystring` parameter names the query's fields in its schema's properties.
+  const whole = converter.resolve(op.parameters.find((p) => p.in === 'querystring')?.schema);
+  const fields = isObject(whole) && isObject(whole.properties) ? whole.properties : {};
+  const required = new Set(isObject(whole) && Array.isArray(whole.required) ? whole.required.map(String) : []);
+  const query = [
+    ...op.parameters.filter((p) => p.in === 'query').map((p) => ({ name: p.name, required: p.required })),
+    ...Object.keys(fields).map((name) => ({ name, required: required.has(name) })),
+  ].map((p) => `${prop(p.name)}${p.required ? '' : '?'}: ${p.required ? 'string | string[]' : 'string | string[] | undefined'};`);
   const requestBody = converter.resolve(op.requestBody);
   const bodyType = isObject(requestBody) ? contentType(requestBody.content, converter, 'read') : 'undefined';
   const responses: string[] = [];
