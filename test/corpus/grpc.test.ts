@@ -33,6 +33,8 @@ const CORPUS: Record<string, string[]> = {
   'cloud tasks v2': [g('cloud/tasks/v2/cloudtasks.proto')],
   'iam v1': [g('iam/v1/iam_policy.proto')],
   'library example v1': [g('example/library/v1/library.proto')],
+  // Imports google/protobuf/api.proto and type.proto (through google/api/service.proto), with @grpc/proto-loader loaded.
+  'service management v1': [g('api/servicemanagement/v1/servicemanager.proto')],
   'grpc health v1': [healthProto],
   'grpc reflection v1': [join(reflectionProtos, 'grpc/reflection/v1/reflection.proto')],
 };

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
+import { fromBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { Stack } from '@mockstack/core';
@@ -148,6 +149,29 @@ test("a proto with a service without methods (Google's cloud_sql_instance_names.
   const client = clientOf<HealthClient>(healthProto, [], 'grpc.health.v1.Health', address);
   try {
     await expect(call(client.Check.bind(client), { service: '' })).resolves.toEqual({ status: 'SERVING' });
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
+test("a proto importing google/protobuf/api.proto and type.proto is served in a process that loaded @grpc/proto-loader (Google's service management)", async () => {
+  // proto-loader adds its own bundles of api.proto and type.proto to protobufjs' shared registry; they repeat each other's types.
+  loadSync(healthProto);
+  const proto = resolve(googleapis, 'google/api/servicemanagement/v1/servicemanager.proto');
+  const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const bytes = (b: Buffer): Buffer => b;
+  try {
+    const { registry } = await reflect(address);
+    const reply = await new Promise<Buffer | undefined>((done, fail) =>
+      client.makeUnaryRequest('/google.api.servicemanagement.v1.ServiceManager/GetServiceConfig', bytes, bytes, Buffer.alloc(0), (error, value) =>
+        error ? fail(error) : done(value),
+      ),
+    );
+    const schema = registry.getMessage('google.api.Service');
+    if (!schema || !reply) throw new Error('no google.api.Service');
+    expect(fromBinary(schema, reply)).toMatchObject({ name: expect.any(String) });
   } finally {
     client.close();
     await stack.close();
