@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { fromBinary } from '@bufbuild/protobuf';
+import { fromBinary, toJson } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { Stack } from '@mockstack/core';
@@ -172,6 +172,31 @@ test("a proto importing google/protobuf/api.proto and type.proto is served in a 
     const schema = registry.getMessage('google.api.Service');
     if (!schema || !reply) throw new Error('no google.api.Service');
     expect(fromBinary(schema, reply)).toMatchObject({ name: expect.any(String) });
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
+test('reflection gives each field its JSON name, as protoc does; a client building its types from reflection reads and writes JSON by it', async () => {
+  const proto = resolve(googleapis, 'google/example/library/v1/library.proto');
+  const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const bytes = (b: Buffer): Buffer => b;
+  try {
+    const { registry } = await reflect(address);
+    const schema = registry.getMessage('google.example.library.v1.ListBooksResponse');
+    if (!schema) throw new Error('no ListBooksResponse');
+    expect(schema.fields.map((f) => f.jsonName)).toEqual(['books', 'nextPageToken']);
+    const reply = await new Promise<Buffer | undefined>((done, fail) =>
+      client.makeUnaryRequest('/google.example.library.v1.LibraryService/ListBooks', bytes, bytes, Buffer.alloc(0), (error, value) =>
+        error ? fail(error) : done(value),
+      ),
+    );
+    expect(toJson(schema, fromBinary(schema, reply ?? Buffer.alloc(0)))).toMatchObject({
+      books: [{ name: expect.any(String), author: expect.any(String) }, expect.anything()],
+      nextPageToken: expect.any(String),
+    });
   } finally {
     client.close();
     await stack.close();
