@@ -178,6 +178,55 @@ test("a proto importing google/protobuf/api.proto and type.proto is served in a 
   }
 });
 
+test("a long-running method answers a done Operation holding the response and metadata types its operation_info names (Google's Memorystore CreateInstance)", async () => {
+  const proto = resolve(googleapis, 'google/cloud/redis/v1/cloud_redis.proto');
+  const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
+  type RedisClient = grpc.Client & { CreateInstance: Unary };
+  const client = clientOf<RedisClient>(proto, [googleapis], 'google.cloud.redis.v1.CloudRedis', address);
+  try {
+    const operation = await call(client.CreateInstance.bind(client), { parent: 'projects/p/locations/l', instanceId: 'cache' });
+    // A client library waiting for the operation (operation.promise()) resolves with the response; an error would reject it.
+    expect(operation).toMatchObject({ done: true, result: 'response' });
+    const response = operation.response as { type_url: string; value: Buffer };
+    const metadata = operation.metadata as { type_url: string; value: Buffer };
+    expect([response.type_url, metadata.type_url]).toEqual([
+      'type.googleapis.com/google.cloud.redis.v1.Instance',
+      'type.googleapis.com/google.cloud.redis.v1.OperationMetadata',
+    ]);
+    const types = new protobuf.Root();
+    types.resolvePath = (_origin, target) => resolve(googleapis, target);
+    types.loadSync('google/cloud/redis/v1/cloud_redis.proto');
+    const instance = types.lookupType('google.cloud.redis.v1.Instance').decode(response.value).toJSON();
+    expect(instance).toMatchObject({ name: expect.any(String), memorySizeGb: expect.any(Number) });
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
+test("an Any is auto-mocked with a type the contract defines: an empty Any when no proto imports google/protobuf/empty.proto (Google's service control)", async () => {
+  const proto = resolve(googleapis, 'google/api/servicecontrol/v1/service_controller.proto');
+  const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const bytes = (b: Buffer): Buffer => b;
+  try {
+    const { registry } = await reflect(address);
+    const reply = await new Promise<Buffer | undefined>((done, fail) =>
+      client.makeUnaryRequest('/google.api.servicecontrol.v1.ServiceController/Check', bytes, bytes, Buffer.alloc(0), (error, value) =>
+        error ? fail(error) : done(value),
+      ),
+    );
+    const schema = registry.getMessage('google.api.servicecontrol.v1.CheckResponse');
+    if (!schema || !reply) throw new Error('no CheckResponse');
+    // grpcurl prints the answer as JSON with what reflection describes: each Any must name a type it knows.
+    const json = toJson(schema, fromBinary(schema, reply), { registry }) as { checkErrors: { status: { details: unknown[] } }[] };
+    expect(json.checkErrors[0]?.status.details).toEqual([{}, {}]);
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
 test('reflection gives each field its JSON name, as protoc does; a client building its types from reflection reads and writes JSON by it', async () => {
   const proto = resolve(googleapis, 'google/example/library/v1/library.proto');
   const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });

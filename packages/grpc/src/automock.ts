@@ -1,7 +1,7 @@
 import { hashString } from '@mockstack/core';
 import { FakeData } from '@mockstack/core/fake';
 import protobuf from 'protobufjs';
-import { anyUrlField } from './codec.js';
+import { anyOf } from './codec.js';
 
 const MAX_DEPTH = 4;
 
@@ -14,6 +14,10 @@ export class AutoMocker {
   readonly #fake = new FakeData();
   readonly #seed: number;
   readonly #cache = new Map<string, Record<string, unknown>>();
+  /** The types a long-running method's Operation carries, by method id (see operationTypesOf). */
+  readonly #operations = new Map<string, OperationTypes>();
+  /** Those of the method whose message is being built (message() is synchronous). */
+  #operation: OperationTypes = {};
 
   constructor(seed: number) {
     this.#seed = seed;
@@ -27,6 +31,7 @@ export class AutoMocker {
     this.#fake.seed(hashString(key, this.#seed));
     this.#fake.enterObject(undefined);
     const echo = typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : {};
+    this.#operation = this.#operationTypes(type.root, method);
     const message = this.#message(type, 0, echo, new Set());
     if (this.#cache.size > 1000) this.#cache.clear();
     this.#cache.set(key, message);
@@ -45,8 +50,42 @@ export class AutoMocker {
       return { seconds: Math.floor(ms / 1000), nanos: 0 };
     }
     if (name === 'google.protobuf.Duration') return { seconds: fake.random.int(1, 300), nanos: 0 };
-    // An Any must name a type a client can resolve: an empty google.protobuf.Empty.
-    if (name === 'google.protobuf.Any') return { [anyUrlField(type)]: 'type.googleapis.com/google.protobuf.Empty', value: '' };
+    if (name === 'google.protobuf.Any') return this.#any(type.root, undefined, depth, path);
+    if (name === 'google.longrunning.Operation') return this.#longRunning(type, depth, echo, path);
+    return this.#fields(type, depth, echo, path);
+  }
+
+  /**
+   * An Any holding `inner`, else an empty google.protobuf.Empty when a loaded proto defines it, else an
+   * empty Any: a client resolves an Any's type among the types it knows (grpcurl through reflection, others
+   * from their registry), so it must name a type of the contract, never one only mockstack knows.
+   */
+  #any(root: protobuf.Root, inner: protobuf.Type | undefined, depth: number, path: ReadonlySet<protobuf.Type>): Record<string, unknown> {
+    const type = inner ?? typeIn(root, 'google.protobuf.Empty');
+    if (!type) return {};
+    return anyOf(type, type === inner ? this.#message(type, depth + 1, {}, path) : {});
+  }
+
+  /**
+   * A google.longrunning.Operation that is done with a response, as a client library waiting for it
+   * (`operation.promise()`) expects: the response and metadata of the types the method names in its
+   * `google.longrunning.operation_info` (an empty Empty without one), never the `error` member of the oneof.
+   */
+  #longRunning(type: protobuf.Type, depth: number, echo: Record<string, unknown>, path: ReadonlySet<protobuf.Type>): Record<string, unknown> {
+    const { error: _error, ...operation } = this.#fields(type, depth, echo, path);
+    const below = new Set(path).add(type);
+    const { response, metadata } = this.#operation;
+    return {
+      ...operation,
+      done: true,
+      metadata: this.#any(type.root, metadata, depth, below),
+      response: this.#any(type.root, response, depth, below),
+    };
+  }
+
+  /** A message of `type` field by field. */
+  #fields(type: protobuf.Type, depth: number, echo: Record<string, unknown>, path: ReadonlySet<protobuf.Type>): Record<string, unknown> {
+    const fake = this.#fake;
     // One message is one object: its name, email and username fields agree.
     const outer = fake.enterObject(fake.nextObjectSeed());
     const out: Record<string, unknown> = {};
@@ -76,6 +115,15 @@ export class AutoMocker {
     }
     fake.enterObject(outer);
     return out;
+  }
+
+  #operationTypes(root: protobuf.Root, method: string): OperationTypes {
+    let types = this.#operations.get(method);
+    if (!types) {
+      types = operationTypesOf(root, method);
+      this.#operations.set(method, types);
+    }
+    return types;
   }
 
   /** A key of the map's key type (maps may be keyed by integers or booleans, not only strings). */
@@ -116,6 +164,34 @@ export class AutoMocker {
       }
     }
   }
+}
+
+/** The response and metadata types of a long-running method's Operation. */
+interface OperationTypes {
+  response?: protobuf.Type;
+  metadata?: protobuf.Type;
+}
+
+/** What `method` (`pkg.Service/Method`) names in `option (google.longrunning.operation_info)`, resolved from its service. */
+function operationTypesOf(root: protobuf.Root, method: string): OperationTypes {
+  const [service, name] = method.split('/');
+  const found = service && name ? root.lookup(service) : null;
+  const scope = found instanceof protobuf.Service ? found : undefined;
+  const rpc = scope?.methods[name as string];
+  if (!scope || !rpc) return {};
+  const typeOf = (key: string): protobuf.Type | undefined => {
+    const named = rpc.options?.[`(google.longrunning.operation_info).${key}`];
+    return typeof named === 'string' ? typeIn(scope, named) : undefined;
+  };
+  const response = typeOf('response_type');
+  const metadata = typeOf('metadata_type');
+  return { ...(response && { response }), ...(metadata && { metadata }) };
+}
+
+/** The message type `name` as seen from `scope` (relative names resolve outwards), if there is one. */
+function typeIn(scope: protobuf.NamespaceBase, name: string): protobuf.Type | undefined {
+  const found = scope.lookup(name);
+  return found instanceof protobuf.Type ? found : undefined;
 }
 
 /**

@@ -236,6 +236,13 @@ function packAny(any: protobuf.Type, value: Record<string, unknown>, path: strin
   return { [anyUrlField(any)]: url, value: inner.encode(inner.fromObject(prepared)).finish() };
 }
 
+/** `message` of type `type` as an Any in its JSON form (which prepareMessage packs): `@type` plus its fields, or its JSON `value`. */
+export function anyOf(type: protobuf.Type, message: Record<string, unknown>): Record<string, unknown> {
+  const name = type.fullName.slice(1);
+  const url = `type.googleapis.com/${name}`;
+  return SPECIAL_JSON.has(name) ? { '@type': url, value: message } : { '@type': url, ...message };
+}
+
 /** The name of google.protobuf.Any's type URL field in this root (`type_url`, or `typeUrl` when parsed from a .proto). */
 export function anyUrlField(any: protobuf.Type): string {
   return any.fieldsById[1]?.name ?? 'type_url';
