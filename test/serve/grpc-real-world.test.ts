@@ -252,6 +252,29 @@ test('reflection gives each field its JSON name, as protoc does; a client buildi
   }
 });
 
+test('a client paging through a list method (AIP-158 page_token, next_page_token) reaches the last page: the second page has no next token', async () => {
+  const proto = resolve(googleapis, 'google/example/library/v1/library.proto');
+  const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
+  type LibraryClient = grpc.Client & { ListBooks: Unary };
+  const client = clientOf<LibraryClient>(proto, [googleapis], 'google.example.library.v1.LibraryService', address);
+  try {
+    // As google-gax's auto-pagination does: ask again with each next_page_token until there is none.
+    const pages: Message[] = [];
+    let pageToken = '';
+    do {
+      const page = await call(client.ListBooks.bind(client), { parent: 'shelves/1', pageToken });
+      pages.push(page);
+      pageToken = page.nextPageToken as string;
+    } while (pageToken !== '' && pages.length < 10);
+    expect(pages).toHaveLength(2);
+    expect(pages[0]?.nextPageToken).not.toBe('');
+    expect(pages.flatMap((page) => page.books as Message[])).toHaveLength(4);
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
 test("a response field echoes the request field of its name only when the types agree (Google's order tracking: a string id in, an int64 out)", async () => {
   const proto = resolve(googleapis, 'google/shopping/merchant/ordertracking/v1/order_tracking_signals.proto');
   const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });

@@ -33,6 +33,7 @@ export class AutoMocker {
     const echo = typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : {};
     this.#operation = this.#operationTypes(type.root, method);
     const message = this.#message(type, 0, echo, new Set());
+    endPaging(type, echo, message);
     if (this.#cache.size > 1000) this.#cache.clear();
     this.#cache.set(key, message);
     return message;
@@ -164,6 +165,16 @@ export class AutoMocker {
       }
     }
   }
+}
+
+/**
+ * A list answer (AIP-158: `page_token` in, `next_page_token` out) to a request for a later page is the last
+ * page: its next_page_token is empty, so a client paging through every result (google-gax's auto-pagination,
+ * a `for await` over a pager) gets two pages and ends, instead of a new token forever.
+ */
+function endPaging(type: protobuf.Type, request: Record<string, unknown>, message: Record<string, unknown>): void {
+  const laterPage = typeof request.pageToken === 'string' && request.pageToken !== '';
+  if (laterPage && type.fields.nextPageToken?.type === 'string') message.nextPageToken = '';
 }
 
 /** The response and metadata types of a long-running method's Operation. */
