@@ -275,6 +275,23 @@ test('a client paging through a list method (AIP-158 page_token, next_page_token
   }
 });
 
+test("a request field left at its default is not echoed into the answer; a set one is (etcd's LeaseGrant: ID 0 asks the server to choose)", async () => {
+  const proto = resolve(fixtures, 'etcd/lease.proto');
+  const { stack, address } = await serveGrpc({ proto });
+  type LeaseClient = grpc.Client & { LeaseGrant: Unary };
+  const client = clientOf<LeaseClient>(proto, [], 'etcdserverpb.Lease', address);
+  try {
+    // As the etcd3 client's lease.grant() asks: a TTL, and ID 0 for any id.
+    const granted = await call(client.LeaseGrant.bind(client), { TTL: 10, ID: 0 });
+    expect(granted.TTL).toBe('10');
+    expect(granted.ID).toMatch(/^[1-9]\d*$/);
+    await expect(call(client.LeaseGrant.bind(client), { TTL: 10, ID: 42 })).resolves.toMatchObject({ ID: '42' });
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
 test("a response field echoes the request field of its name only when the types agree (Google's order tracking: a string id in, an int64 out)", async () => {
   const proto = resolve(googleapis, 'google/shopping/merchant/ordertracking/v1/order_tracking_signals.proto');
   const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });

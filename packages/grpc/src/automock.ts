@@ -98,7 +98,7 @@ export class AutoMocker {
       if (skipped.has(field.name)) continue;
       field.resolve();
       const echoed = echo[field.name];
-      if (echoed !== undefined && echoed !== null && echoed !== '' && !field.repeated && !field.map && echoFits(field, echoed)) {
+      if (!field.repeated && !field.map && echoFits(field, echoed) && !isDefault(field, echoed)) {
         out[field.name] = echoed;
         continue;
       }
@@ -203,6 +203,17 @@ function operationTypesOf(root: protobuf.Root, method: string): OperationTypes {
 function typeIn(scope: protobuf.NamespaceBase, name: string): protobuf.Type | undefined {
   const found = scope.lookup(name);
   return found instanceof protobuf.Type ? found : undefined;
+}
+
+/**
+ * Whether a request value is its field's default (0, false, '', an enum's zero value): what a client that
+ * left the field unset sends, so nothing to echo. etcd's LeaseGrant asks with ID 0 for "any id", and
+ * an answer of ID 0 is no lease.
+ */
+function isDefault(field: protobuf.Field, value: unknown): boolean {
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Enum) return value === 0 || (typeof value === 'string' && resolved.values[value] === 0);
+  return value === 0 || value === '0' || value === false || value === '';
 }
 
 /**
