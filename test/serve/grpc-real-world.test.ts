@@ -292,6 +292,39 @@ test("a request field left at its default is not echoed into the answer; a set o
   }
 });
 
+describe('a proto2 contract with required fields', () => {
+  const proto = resolve(fixtures, 'proto2/ledger.proto');
+  type LedgerClient = grpc.Client & { GetEntry: Unary; GetAccount: Unary };
+  let stack: Stack;
+  let client: LedgerClient;
+
+  beforeAll(async () => {
+    const served = await serveGrpc({ proto });
+    stack = served.stack;
+    client = clientOf<LedgerClient>(proto, [], 'ledger.v1.Ledger', served.address);
+  });
+
+  afterAll(async () => {
+    client.close();
+    await stack.close();
+  });
+
+  test('is auto-mocked with every required field set, however deep (protobufjs decodes it, checking them)', async () => {
+    const reply = await call(client.GetEntry.bind(client), { id: 'e1' });
+    expect(reply).toMatchObject({
+      entry: { posting: { amount: { currency: { issuer: { code: expect.any(String) } } } }, source: { system: expect.any(String) } },
+    });
+  });
+
+  test('a message no finite answer fits (a required field of its own type) fails the call naming the field; the server keeps serving', async () => {
+    await expect(call(client.GetAccount.bind(client), { id: 'a1' })).rejects.toMatchObject({
+      code: grpc.status.INTERNAL,
+      details: expect.stringContaining('field parent: is required in ledger.v1.Account (proto2 required) but not set'),
+    });
+    await expect(call(client.GetEntry.bind(client), { id: 'e2' })).resolves.toMatchObject({ entry: expect.anything() });
+  });
+});
+
 test("a response field echoes the request field of its name only when the types agree (Google's order tracking: a string id in, an int64 out)", async () => {
   const proto = resolve(googleapis, 'google/shopping/merchant/ordertracking/v1/order_tracking_signals.proto');
   const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });

@@ -103,7 +103,8 @@ export class AutoMocker {
         continue;
       }
       const nested = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
-      if (nested && (depth >= MAX_DEPTH || below.has(nested))) continue;
+      // A required field (proto2 `required`, edition LEGACY_REQUIRED) is filled below any depth: without it the message does not encode.
+      if (nested && (below.has(nested) || (depth >= MAX_DEPTH && !field.required))) continue;
       if (field.map) {
         const key = field instanceof protobuf.MapField ? this.#mapKey(field) : fake.faker.word.noun();
         out[field.name] = { [key]: this.#single(field, depth, type.name, below) };

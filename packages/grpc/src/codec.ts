@@ -104,6 +104,9 @@ export function prepareMessage(type: protobuf.Type, value: unknown, path: string
     }
     out[key] = prepareField(field, raw, join(path, key));
   }
+  for (const field of type.fieldsArray) {
+    if (field.required && out[field.name] === undefined) throw new ShapeError(join(path, field.name), `is required in ${name} (proto2 required) but not set`);
+  }
   for (const oneof of type.oneofsArray) {
     const set = oneof.fieldsArray.filter((f) => out[f.name] !== undefined);
     if (set.length > 1) throw new ShapeError(join(path, oneof.name), `only one of ${set.map((f) => f.name).join(', ')} may be set (oneof ${oneof.name})`);
