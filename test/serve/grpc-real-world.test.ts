@@ -204,23 +204,19 @@ test("a long-running method answers a done Operation holding the response and me
   }
 });
 
-test("an Any is auto-mocked with a type the contract defines: an empty Any when no proto imports google/protobuf/empty.proto (Google's service control)", async () => {
-  const proto = resolve(googleapis, 'google/api/servicecontrol/v1/service_controller.proto');
-  const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
+test('an Any is auto-mocked with a type the contract defines: an empty Any when no proto imports google/protobuf/empty.proto', async () => {
+  const { stack, address } = await serveGrpc({ proto: echoProto, includeDirs: [fixtures, googleapis] });
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   const bytes = (b: Buffer): Buffer => b;
   try {
     const { registry } = await reflect(address);
     const reply = await new Promise<Buffer | undefined>((done, fail) =>
-      client.makeUnaryRequest('/google.api.servicecontrol.v1.ServiceController/Check', bytes, bytes, Buffer.alloc(0), (error, value) =>
-        error ? fail(error) : done(value),
-      ),
+      client.makeUnaryRequest(`/${ECHO}/Wrap`, bytes, bytes, Buffer.alloc(0), (error, value) => (error ? fail(error) : done(value))),
     );
-    const schema = registry.getMessage('google.api.servicecontrol.v1.CheckResponse');
-    if (!schema || !reply) throw new Error('no CheckResponse');
+    const schema = registry.getMessage('google.example.echo.v1.Envelope');
+    if (!schema || !reply) throw new Error('no Envelope');
     // grpcurl prints the answer as JSON with what reflection describes: each Any must name a type it knows.
-    const json = toJson(schema, fromBinary(schema, reply), { registry }) as { checkErrors: { status: { details: unknown[] } }[] };
-    expect(json.checkErrors[0]?.status.details).toEqual([{}, {}]);
+    expect(toJson(schema, fromBinary(schema, reply), { registry })).toEqual({ payload: {}, extras: [{}, {}] });
   } finally {
     client.close();
     await stack.close();
@@ -323,6 +319,43 @@ describe('a proto2 contract with required fields', () => {
     });
     await expect(call(client.GetEntry.bind(client), { id: 'e2' })).resolves.toMatchObject({ entry: expect.anything() });
   });
+});
+
+test("an auto-mocked answer is a success: fields reporting errors are empty, a google.rpc.Status is OK (Google's Speech streaming, Bigtable MutateRows)", async () => {
+  const speechProto = resolve(googleapis, 'google/cloud/speech/v1/cloud_speech.proto');
+  const bigtableProto = resolve(googleapis, 'google/bigtable/v2/bigtable.proto');
+  const { stack, address } = await serveGrpc({ proto: [speechProto, bigtableProto], includeDirs: [googleapis] });
+  type SpeechClient = grpc.Client & { StreamingRecognize(): grpc.ClientDuplexStream<object, Message> };
+  type BigtableClient = grpc.Client & { MutateRows(request: object): grpc.ClientReadableStream<Message> };
+  const speech = clientOf<SpeechClient>(speechProto, [googleapis], 'google.cloud.speech.v1.Speech', address);
+  const bigtable = clientOf<BigtableClient>(bigtableProto, [googleapis], 'google.bigtable.v2.Bigtable', address);
+  const all = (stream: grpc.ClientReadableStream<Message> | grpc.ClientDuplexStream<object, Message>): Promise<Message[]> =>
+    new Promise((done, fail) => {
+      const messages: Message[] = [];
+      stream.on('data', (message: Message) => messages.push(message));
+      stream.on('error', fail);
+      stream.on('end', () => done(messages));
+    });
+  try {
+    // The Speech client library emits an error for a response whose `error` is set, whatever its code.
+    const call = speech.StreamingRecognize();
+    const answers = all(call);
+    call.write({ streamingConfig: { config: { languageCode: 'en-US' } } });
+    call.write({ audioContent: Buffer.from('audio') });
+    call.end();
+    const responses = await answers;
+    expect(responses).toHaveLength(2);
+    for (const response of responses) expect(response).toMatchObject({ error: null, results: expect.any(Array) });
+    const entries = (await all(bigtable.MutateRows({ tableName: 'projects/p/instances/i/tables/t', entries: [{ rowKey: Buffer.from('r') }] }))).flatMap(
+      (response) => response.entries as Message[],
+    );
+    expect(entries.length).toBeGreaterThan(0);
+    for (const entry of entries) expect(entry.status).toEqual({ code: 0, message: '', details: [] });
+  } finally {
+    speech.close();
+    bigtable.close();
+    await stack.close();
+  }
 });
 
 test("a response field echoes the request field of its name only when the types agree (Google's order tracking: a string id in, an int64 out)", async () => {

@@ -51,6 +51,8 @@ export class AutoMocker {
       return { seconds: Math.floor(ms / 1000), nanos: 0 };
     }
     if (name === 'google.protobuf.Duration') return { seconds: fake.random.int(1, 300), nanos: 0 };
+    // A status inside an answer (a batch entry's, a stream item's) is OK: an auto-mock is a success.
+    if (name === 'google.rpc.Status') return {};
     if (name === 'google.protobuf.Any') return this.#any(type.root, undefined, depth, path);
     if (name === 'google.longrunning.Operation') return this.#longRunning(type, depth, echo, path);
     return this.#fields(type, depth, echo, path);
@@ -95,7 +97,7 @@ export class AutoMocker {
     // One member per oneof: the first.
     for (const oneof of type.oneofsArray) for (const field of oneof.fieldsArray.slice(1)) skipped.add(field.name);
     for (const field of type.fieldsArray) {
-      if (skipped.has(field.name)) continue;
+      if (skipped.has(field.name) || reportsError(field)) continue;
       field.resolve();
       const echoed = echo[field.name];
       if (!field.repeated && !field.map && echoFits(field, echoed) && !isDefault(field, echoed)) {
@@ -204,6 +206,15 @@ function operationTypesOf(root: protobuf.Root, method: string): OperationTypes {
 function typeIn(scope: protobuf.NamespaceBase, name: string): protobuf.Type | undefined {
   const found = scope.lookup(name);
   return found instanceof protobuf.Type ? found : undefined;
+}
+
+/**
+ * Whether a field reports a failure (`error`, `errors`, `partial_failure_error`, `error_message`): left
+ * empty, as in a successful answer. Clients read any value there as a failure: the Speech client's
+ * streamingRecognize emits an error for a response whose `error` is set, whatever its code.
+ */
+function reportsError(field: protobuf.Field): boolean {
+  return /(^|_)errors?($|_)/i.test(field.name) || /(^e|E)rrors?($|[A-Z])/.test(field.name);
 }
 
 /**
