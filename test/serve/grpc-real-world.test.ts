@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { fromBinary, toJson } from '@bufbuild/protobuf';
+import { type DescMessage, type FileRegistry, fromBinary, toJson } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { Stack } from '@mockstack/core';
@@ -46,6 +46,26 @@ function cancelAfterFirstMessage(stream: grpc.ClientReadableStream<Message> | gr
       done();
     });
   });
+}
+
+/**
+ * Calls `path` with an empty request as a generic client does (raw bytes), and the answer's type `type`
+ * as grpcurl reads it: from the server's reflection, in a strict registry.
+ */
+async function callReflected(address: string, path: string, type: string): Promise<{ registry: FileRegistry; schema: DescMessage; reply: Buffer }> {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const bytes = (b: Buffer): Buffer => b;
+  try {
+    const { registry } = await reflect(address);
+    const schema = registry.getMessage(type);
+    if (!schema) throw new Error(`reflection does not describe ${type}`);
+    const reply = await new Promise<Buffer>((done, fail) =>
+      client.makeUnaryRequest(path, bytes, bytes, Buffer.alloc(0), (error, value) => (error || !value ? fail(error ?? new Error('no answer')) : done(value))),
+    );
+    return { registry, schema, reply };
+  } finally {
+    client.close();
+  }
 }
 
 async function waitFor(condition: () => boolean): Promise<void> {
@@ -160,20 +180,10 @@ test("a proto importing google/protobuf/api.proto and type.proto is served in a 
   loadSync(healthProto);
   const proto = resolve(googleapis, 'google/api/servicemanagement/v1/servicemanager.proto');
   const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
-  const bytes = (b: Buffer): Buffer => b;
   try {
-    const { registry } = await reflect(address);
-    const reply = await new Promise<Buffer | undefined>((done, fail) =>
-      client.makeUnaryRequest('/google.api.servicemanagement.v1.ServiceManager/GetServiceConfig', bytes, bytes, Buffer.alloc(0), (error, value) =>
-        error ? fail(error) : done(value),
-      ),
-    );
-    const schema = registry.getMessage('google.api.Service');
-    if (!schema || !reply) throw new Error('no google.api.Service');
+    const { schema, reply } = await callReflected(address, '/google.api.servicemanagement.v1.ServiceManager/GetServiceConfig', 'google.api.Service');
     expect(fromBinary(schema, reply)).toMatchObject({ name: expect.any(String) });
   } finally {
-    client.close();
     await stack.close();
   }
 });
@@ -206,19 +216,11 @@ test("a long-running method answers a done Operation holding the response and me
 
 test('an Any is auto-mocked with a type the contract defines: an empty Any when no proto imports google/protobuf/empty.proto', async () => {
   const { stack, address } = await serveGrpc({ proto: echoProto, includeDirs: [fixtures, googleapis] });
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
-  const bytes = (b: Buffer): Buffer => b;
   try {
-    const { registry } = await reflect(address);
-    const reply = await new Promise<Buffer | undefined>((done, fail) =>
-      client.makeUnaryRequest(`/${ECHO}/Wrap`, bytes, bytes, Buffer.alloc(0), (error, value) => (error ? fail(error) : done(value))),
-    );
-    const schema = registry.getMessage('google.example.echo.v1.Envelope');
-    if (!schema || !reply) throw new Error('no Envelope');
+    const { registry, schema, reply } = await callReflected(address, `/${ECHO}/Wrap`, 'google.example.echo.v1.Envelope');
     // grpcurl prints the answer as JSON with what reflection describes: each Any must name a type it knows.
     expect(toJson(schema, fromBinary(schema, reply), { registry })).toEqual({ payload: {}, extras: [{}, {}] });
   } finally {
-    client.close();
     await stack.close();
   }
 });
@@ -226,24 +228,15 @@ test('an Any is auto-mocked with a type the contract defines: an empty Any when 
 test('reflection gives each field its JSON name, as protoc does; a client building its types from reflection reads and writes JSON by it', async () => {
   const proto = resolve(googleapis, 'google/example/library/v1/library.proto');
   const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
-  const bytes = (b: Buffer): Buffer => b;
   try {
-    const { registry } = await reflect(address);
-    const schema = registry.getMessage('google.example.library.v1.ListBooksResponse');
-    if (!schema) throw new Error('no ListBooksResponse');
+    const path = '/google.example.library.v1.LibraryService/ListBooks';
+    const { schema, reply } = await callReflected(address, path, 'google.example.library.v1.ListBooksResponse');
     expect(schema.fields.map((f) => f.jsonName)).toEqual(['books', 'nextPageToken']);
-    const reply = await new Promise<Buffer | undefined>((done, fail) =>
-      client.makeUnaryRequest('/google.example.library.v1.LibraryService/ListBooks', bytes, bytes, Buffer.alloc(0), (error, value) =>
-        error ? fail(error) : done(value),
-      ),
-    );
-    expect(toJson(schema, fromBinary(schema, reply ?? Buffer.alloc(0)))).toMatchObject({
+    expect(toJson(schema, fromBinary(schema, reply))).toMatchObject({
       books: [{ name: expect.any(String), author: expect.any(String) }, expect.anything()],
       nextPageToken: expect.any(String),
     });
   } finally {
-    client.close();
     await stack.close();
   }
 });
