@@ -2,11 +2,12 @@
  * The gRPC corpus: real public protos from npm packages (googleapis via google-proto-files, gRPC's own
  * health and reflection protos), each served zero-config. Every method gets a request generated from
  * the contract over a real grpc-js client; the answer must end OK and decode, with a strict decoder
- * (@bufbuild/protobuf) built from what the server's reflection serves, as the method's response type.
+ * (@bufbuild/protobuf) built from what the server's reflection serves, as the method's response type,
+ * and print as JSON with that registry (as grpcurl does: every Any must name a type reflection describes).
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fromBinary } from '@bufbuild/protobuf';
+import { fromBinary, toJson } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { AutoMocker, loadProtos, type MethodInfo, prepareMessage } from '@mockstack/grpc';
 import { protoPath as healthProto } from 'grpc-health-check';
@@ -33,6 +34,12 @@ const CORPUS: Record<string, string[]> = {
   'cloud tasks v2': [g('cloud/tasks/v2/cloudtasks.proto')],
   'iam v1': [g('iam/v1/iam_policy.proto')],
   'library example v1': [g('example/library/v1/library.proto')],
+  // Answers hold Anys (google.rpc.Status details) and no proto imports google/protobuf/empty.proto.
+  'service control v1': [g('api/servicecontrol/v1/service_controller.proto'), g('api/servicecontrol/v1/quota_controller.proto')],
+  // Long-running methods naming their response and metadata types (google.longrunning.operation_info).
+  'memorystore redis v1': [g('cloud/redis/v1/cloud_redis.proto')],
+  // Imports google/protobuf/api.proto and type.proto (through google/api/service.proto), with @grpc/proto-loader loaded.
+  'service management v1': [g('api/servicemanagement/v1/servicemanager.proto')],
   'grpc health v1': [healthProto],
   'grpc reflection v1': [join(reflectionProtos, 'grpc/reflection/v1/reflection.proto')],
 };
@@ -73,7 +80,7 @@ test.each(Object.entries(CORPUS))('%s: served zero-config, every method answers 
         const request = encodeRequest(method, mocker);
         const replies = await invoke(client, method, request);
         if (replies.length === 0 && !method.responseStream) throw new Error('no answer');
-        for (const reply of replies) fromBinary(output, reply);
+        for (const reply of replies) toJson(output, fromBinary(output, reply), { registry });
       } catch (error) {
         failures.push(`${method.id}: ${(error as Error).message}`);
       }

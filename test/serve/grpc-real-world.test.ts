@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
+import { type DescMessage, type FileRegistry, fromBinary, toJson } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { Stack } from '@mockstack/core';
@@ -45,6 +46,26 @@ function cancelAfterFirstMessage(stream: grpc.ClientReadableStream<Message> | gr
       done();
     });
   });
+}
+
+/**
+ * Calls `path` with an empty request as a generic client does (raw bytes), and the answer's type `type`
+ * as grpcurl reads it: from the server's reflection, in a strict registry.
+ */
+async function callReflected(address: string, path: string, type: string): Promise<{ registry: FileRegistry; schema: DescMessage; reply: Buffer }> {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const bytes = (b: Buffer): Buffer => b;
+  try {
+    const { registry } = await reflect(address);
+    const schema = registry.getMessage(type);
+    if (!schema) throw new Error(`reflection does not describe ${type}`);
+    const reply = await new Promise<Buffer>((done, fail) =>
+      client.makeUnaryRequest(path, bytes, bytes, Buffer.alloc(0), (error, value) => (error || !value ? fail(error ?? new Error('no answer')) : done(value))),
+    );
+    return { registry, schema, reply };
+  } finally {
+    client.close();
+  }
 }
 
 async function waitFor(condition: () => boolean): Promise<void> {
@@ -150,6 +171,182 @@ test("a proto with a service without methods (Google's cloud_sql_instance_names.
     await expect(call(client.Check.bind(client), { service: '' })).resolves.toEqual({ status: 'SERVING' });
   } finally {
     client.close();
+    await stack.close();
+  }
+});
+
+test("a proto importing google/protobuf/api.proto and type.proto is served in a process that loaded @grpc/proto-loader (Google's service management)", async () => {
+  // proto-loader adds its own bundles of api.proto and type.proto to protobufjs' shared registry; they repeat each other's types.
+  loadSync(healthProto);
+  const proto = resolve(googleapis, 'google/api/servicemanagement/v1/servicemanager.proto');
+  const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
+  try {
+    const { schema, reply } = await callReflected(address, '/google.api.servicemanagement.v1.ServiceManager/GetServiceConfig', 'google.api.Service');
+    expect(fromBinary(schema, reply)).toMatchObject({ name: expect.any(String) });
+  } finally {
+    await stack.close();
+  }
+});
+
+test("a long-running method answers a done Operation holding the response and metadata types its operation_info names (Google's Memorystore CreateInstance)", async () => {
+  const proto = resolve(googleapis, 'google/cloud/redis/v1/cloud_redis.proto');
+  const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
+  type RedisClient = grpc.Client & { CreateInstance: Unary };
+  const client = clientOf<RedisClient>(proto, [googleapis], 'google.cloud.redis.v1.CloudRedis', address);
+  try {
+    const operation = await call(client.CreateInstance.bind(client), { parent: 'projects/p/locations/l', instanceId: 'cache' });
+    // A client library waiting for the operation (operation.promise()) resolves with the response; an error would reject it.
+    expect(operation).toMatchObject({ done: true, result: 'response' });
+    const response = operation.response as { type_url: string; value: Buffer };
+    const metadata = operation.metadata as { type_url: string; value: Buffer };
+    expect([response.type_url, metadata.type_url]).toEqual([
+      'type.googleapis.com/google.cloud.redis.v1.Instance',
+      'type.googleapis.com/google.cloud.redis.v1.OperationMetadata',
+    ]);
+    const types = new protobuf.Root();
+    types.resolvePath = (_origin, target) => resolve(googleapis, target);
+    types.loadSync('google/cloud/redis/v1/cloud_redis.proto');
+    const instance = types.lookupType('google.cloud.redis.v1.Instance').decode(response.value).toJSON();
+    expect(instance).toMatchObject({ name: expect.any(String), memorySizeGb: expect.any(Number) });
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
+test('an Any is auto-mocked with a type the contract defines: an empty Any when no proto imports google/protobuf/empty.proto', async () => {
+  const { stack, address } = await serveGrpc({ proto: echoProto, includeDirs: [fixtures, googleapis] });
+  try {
+    const { registry, schema, reply } = await callReflected(address, `/${ECHO}/Wrap`, 'google.example.echo.v1.Envelope');
+    // grpcurl prints the answer as JSON with what reflection describes: each Any must name a type it knows.
+    expect(toJson(schema, fromBinary(schema, reply), { registry })).toEqual({ payload: {}, extras: [{}, {}] });
+  } finally {
+    await stack.close();
+  }
+});
+
+test('reflection gives each field its JSON name, as protoc does; a client building its types from reflection reads and writes JSON by it', async () => {
+  const proto = resolve(googleapis, 'google/example/library/v1/library.proto');
+  const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
+  try {
+    const path = '/google.example.library.v1.LibraryService/ListBooks';
+    const { schema, reply } = await callReflected(address, path, 'google.example.library.v1.ListBooksResponse');
+    expect(schema.fields.map((f) => f.jsonName)).toEqual(['books', 'nextPageToken']);
+    expect(toJson(schema, fromBinary(schema, reply))).toMatchObject({
+      books: [{ name: expect.any(String), author: expect.any(String) }, expect.anything()],
+      nextPageToken: expect.any(String),
+    });
+  } finally {
+    await stack.close();
+  }
+});
+
+test('a client paging through a list method (AIP-158 page_token, next_page_token) reaches the last page: the second page has no next token', async () => {
+  const proto = resolve(googleapis, 'google/example/library/v1/library.proto');
+  const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
+  type LibraryClient = grpc.Client & { ListBooks: Unary };
+  const client = clientOf<LibraryClient>(proto, [googleapis], 'google.example.library.v1.LibraryService', address);
+  try {
+    // As google-gax's auto-pagination does: ask again with each next_page_token until there is none.
+    const pages: Message[] = [];
+    let pageToken = '';
+    do {
+      const page = await call(client.ListBooks.bind(client), { parent: 'shelves/1', pageToken });
+      pages.push(page);
+      pageToken = page.nextPageToken as string;
+    } while (pageToken !== '' && pages.length < 10);
+    expect(pages).toHaveLength(2);
+    expect(pages[0]?.nextPageToken).not.toBe('');
+    expect(pages.flatMap((page) => page.books as Message[])).toHaveLength(4);
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
+test("a request field left at its default is not echoed into the answer; a set one is (etcd's LeaseGrant: ID 0 asks the server to choose)", async () => {
+  const proto = resolve(fixtures, 'etcd/lease.proto');
+  const { stack, address } = await serveGrpc({ proto });
+  type LeaseClient = grpc.Client & { LeaseGrant: Unary };
+  const client = clientOf<LeaseClient>(proto, [], 'etcdserverpb.Lease', address);
+  try {
+    // As the etcd3 client's lease.grant() asks: a TTL, and ID 0 for any id.
+    const granted = await call(client.LeaseGrant.bind(client), { TTL: 10, ID: 0 });
+    expect(granted.TTL).toBe('10');
+    expect(granted.ID).toMatch(/^[1-9]\d*$/);
+    await expect(call(client.LeaseGrant.bind(client), { TTL: 10, ID: 42 })).resolves.toMatchObject({ ID: '42' });
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
+describe('a proto2 contract with required fields', () => {
+  const proto = resolve(fixtures, 'proto2/ledger.proto');
+  type LedgerClient = grpc.Client & { GetEntry: Unary; GetAccount: Unary };
+  let stack: Stack;
+  let client: LedgerClient;
+
+  beforeAll(async () => {
+    const served = await serveGrpc({ proto });
+    stack = served.stack;
+    client = clientOf<LedgerClient>(proto, [], 'ledger.v1.Ledger', served.address);
+  });
+
+  afterAll(async () => {
+    client.close();
+    await stack.close();
+  });
+
+  test('is auto-mocked with every required field set, however deep (protobufjs decodes it, checking them)', async () => {
+    const reply = await call(client.GetEntry.bind(client), { id: 'e1' });
+    expect(reply).toMatchObject({
+      entry: { posting: { amount: { currency: { issuer: { code: expect.any(String) } } } }, source: { system: expect.any(String) } },
+    });
+  });
+
+  test('a message no finite answer fits (a required field of its own type) fails the call naming the field; the server keeps serving', async () => {
+    await expect(call(client.GetAccount.bind(client), { id: 'a1' })).rejects.toMatchObject({
+      code: grpc.status.INTERNAL,
+      details: expect.stringContaining('field parent: is required in ledger.v1.Account (proto2 required) but not set'),
+    });
+    await expect(call(client.GetEntry.bind(client), { id: 'e2' })).resolves.toMatchObject({ entry: expect.anything() });
+  });
+});
+
+test("an auto-mocked answer is a success: fields reporting errors are empty, a google.rpc.Status is OK (Google's Speech streaming, Bigtable MutateRows)", async () => {
+  const speechProto = resolve(googleapis, 'google/cloud/speech/v1/cloud_speech.proto');
+  const bigtableProto = resolve(googleapis, 'google/bigtable/v2/bigtable.proto');
+  const { stack, address } = await serveGrpc({ proto: [speechProto, bigtableProto], includeDirs: [googleapis] });
+  type SpeechClient = grpc.Client & { StreamingRecognize(): grpc.ClientDuplexStream<object, Message> };
+  type BigtableClient = grpc.Client & { MutateRows(request: object): grpc.ClientReadableStream<Message> };
+  const speech = clientOf<SpeechClient>(speechProto, [googleapis], 'google.cloud.speech.v1.Speech', address);
+  const bigtable = clientOf<BigtableClient>(bigtableProto, [googleapis], 'google.bigtable.v2.Bigtable', address);
+  const all = (stream: grpc.ClientReadableStream<Message> | grpc.ClientDuplexStream<object, Message>): Promise<Message[]> =>
+    new Promise((done, fail) => {
+      const messages: Message[] = [];
+      stream.on('data', (message: Message) => messages.push(message));
+      stream.on('error', fail);
+      stream.on('end', () => done(messages));
+    });
+  try {
+    // The Speech client library emits an error for a response whose `error` is set, whatever its code.
+    const call = speech.StreamingRecognize();
+    const answers = all(call);
+    call.write({ streamingConfig: { config: { languageCode: 'en-US' } } });
+    call.write({ audioContent: Buffer.from('audio') });
+    call.end();
+    const responses = await answers;
+    expect(responses).toHaveLength(2);
+    for (const response of responses) expect(response).toMatchObject({ error: null, results: expect.any(Array) });
+    const entries = (await all(bigtable.MutateRows({ tableName: 'projects/p/instances/i/tables/t', entries: [{ rowKey: Buffer.from('r') }] }))).flatMap(
+      (response) => response.entries as Message[],
+    );
+    expect(entries.length).toBeGreaterThan(0);
+    for (const entry of entries) expect(entry.status).toEqual({ code: 0, message: '', details: [] });
+  } finally {
+    speech.close();
+    bigtable.close();
     await stack.close();
   }
 });

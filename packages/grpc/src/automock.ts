@@ -1,7 +1,7 @@
 import { hashString } from '@mockstack/core';
 import { FakeData } from '@mockstack/core/fake';
 import protobuf from 'protobufjs';
-import { anyUrlField } from './codec.js';
+import { anyOf } from './codec.js';
 
 const MAX_DEPTH = 4;
 
@@ -14,6 +14,10 @@ export class AutoMocker {
   readonly #fake = new FakeData();
   readonly #seed: number;
   readonly #cache = new Map<string, Record<string, unknown>>();
+  /** The types a long-running method's Operation carries, by method id (see operationTypesOf). */
+  readonly #operations = new Map<string, OperationTypes>();
+  /** Those of the method whose message is being built (message() is synchronous). */
+  #operation: OperationTypes = {};
 
   constructor(seed: number) {
     this.#seed = seed;
@@ -27,7 +31,9 @@ export class AutoMocker {
     this.#fake.seed(hashString(key, this.#seed));
     this.#fake.enterObject(undefined);
     const echo = typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : {};
+    this.#operation = this.#operationTypes(type.root, method);
     const message = this.#message(type, 0, echo, new Set());
+    endPaging(type, echo, message);
     if (this.#cache.size > 1000) this.#cache.clear();
     this.#cache.set(key, message);
     return message;
@@ -45,8 +51,44 @@ export class AutoMocker {
       return { seconds: Math.floor(ms / 1000), nanos: 0 };
     }
     if (name === 'google.protobuf.Duration') return { seconds: fake.random.int(1, 300), nanos: 0 };
-    // An Any must name a type a client can resolve: an empty google.protobuf.Empty.
-    if (name === 'google.protobuf.Any') return { [anyUrlField(type)]: 'type.googleapis.com/google.protobuf.Empty', value: '' };
+    // A status inside an answer (a batch entry's, a stream item's) is OK: an auto-mock is a success.
+    if (name === 'google.rpc.Status') return {};
+    if (name === 'google.protobuf.Any') return this.#any(type.root, undefined, depth, path);
+    if (name === 'google.longrunning.Operation') return this.#longRunning(type, depth, echo, path);
+    return this.#fields(type, depth, echo, path);
+  }
+
+  /**
+   * An Any holding `inner`, else an empty google.protobuf.Empty when a loaded proto defines it, else an
+   * empty Any: a client resolves an Any's type among the types it knows (grpcurl through reflection, others
+   * from their registry), so it must name a type of the contract, never one only mockstack knows.
+   */
+  #any(root: protobuf.Root, inner: protobuf.Type | undefined, depth: number, path: ReadonlySet<protobuf.Type>): Record<string, unknown> {
+    const type = inner ?? typeIn(root, 'google.protobuf.Empty');
+    if (!type) return {};
+    return anyOf(type, type === inner ? this.#message(type, depth + 1, {}, path) : {});
+  }
+
+  /**
+   * A google.longrunning.Operation that is done with a response, as a client library waiting for it
+   * (`operation.promise()`) expects: the response and metadata of the types the method names in its
+   * `google.longrunning.operation_info` (an empty Empty without one), never the `error` member of the oneof.
+   */
+  #longRunning(type: protobuf.Type, depth: number, echo: Record<string, unknown>, path: ReadonlySet<protobuf.Type>): Record<string, unknown> {
+    const { error: _error, ...operation } = this.#fields(type, depth, echo, path);
+    const below = new Set(path).add(type);
+    const { response, metadata } = this.#operation;
+    return {
+      ...operation,
+      done: true,
+      metadata: this.#any(type.root, metadata, depth, below),
+      response: this.#any(type.root, response, depth, below),
+    };
+  }
+
+  /** A message of `type` field by field. */
+  #fields(type: protobuf.Type, depth: number, echo: Record<string, unknown>, path: ReadonlySet<protobuf.Type>): Record<string, unknown> {
+    const fake = this.#fake;
     // One message is one object: its name, email and username fields agree.
     const outer = fake.enterObject(fake.nextObjectSeed());
     const out: Record<string, unknown> = {};
@@ -55,15 +97,16 @@ export class AutoMocker {
     // One member per oneof: the first.
     for (const oneof of type.oneofsArray) for (const field of oneof.fieldsArray.slice(1)) skipped.add(field.name);
     for (const field of type.fieldsArray) {
-      if (skipped.has(field.name)) continue;
+      if (skipped.has(field.name) || reportsError(field)) continue;
       field.resolve();
       const echoed = echo[field.name];
-      if (echoed !== undefined && echoed !== null && echoed !== '' && !field.repeated && !field.map && echoFits(field, echoed)) {
+      if (!field.repeated && !field.map && echoFits(field, echoed) && !isDefault(field, echoed)) {
         out[field.name] = echoed;
         continue;
       }
       const nested = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
-      if (nested && (depth >= MAX_DEPTH || below.has(nested))) continue;
+      // A required field (proto2 `required`, edition LEGACY_REQUIRED) is filled below any depth: without it the message does not encode.
+      if (nested && (below.has(nested) || (depth >= MAX_DEPTH && !field.required))) continue;
       if (field.map) {
         const key = field instanceof protobuf.MapField ? this.#mapKey(field) : fake.faker.word.noun();
         out[field.name] = { [key]: this.#single(field, depth, type.name, below) };
@@ -76,6 +119,15 @@ export class AutoMocker {
     }
     fake.enterObject(outer);
     return out;
+  }
+
+  #operationTypes(root: protobuf.Root, method: string): OperationTypes {
+    let types = this.#operations.get(method);
+    if (!types) {
+      types = operationTypesOf(root, method);
+      this.#operations.set(method, types);
+    }
+    return types;
   }
 
   /** A key of the map's key type (maps may be keyed by integers or booleans, not only strings). */
@@ -116,6 +168,64 @@ export class AutoMocker {
       }
     }
   }
+}
+
+/**
+ * A list answer (AIP-158: `page_token` in, `next_page_token` out) to a request for a later page is the last
+ * page: its next_page_token is empty, so a client paging through every result (google-gax's auto-pagination,
+ * a `for await` over a pager) gets two pages and ends, instead of a new token forever.
+ */
+function endPaging(type: protobuf.Type, request: Record<string, unknown>, message: Record<string, unknown>): void {
+  const laterPage = typeof request.pageToken === 'string' && request.pageToken !== '';
+  if (laterPage && type.fields.nextPageToken?.type === 'string') message.nextPageToken = '';
+}
+
+/** The response and metadata types of a long-running method's Operation. */
+interface OperationTypes {
+  response?: protobuf.Type;
+  metadata?: protobuf.Type;
+}
+
+/** What `method` (`pkg.Service/Method`) names in `option (google.longrunning.operation_info)`, resolved from its service. */
+function operationTypesOf(root: protobuf.Root, method: string): OperationTypes {
+  const [service, name] = method.split('/');
+  const found = service && name ? root.lookup(service) : null;
+  const scope = found instanceof protobuf.Service ? found : undefined;
+  const rpc = scope?.methods[name as string];
+  if (!scope || !rpc) return {};
+  const typeOf = (key: string): protobuf.Type | undefined => {
+    const named = rpc.options?.[`(google.longrunning.operation_info).${key}`];
+    return typeof named === 'string' ? typeIn(scope, named) : undefined;
+  };
+  const response = typeOf('response_type');
+  const metadata = typeOf('metadata_type');
+  return { ...(response && { response }), ...(metadata && { metadata }) };
+}
+
+/** The message type `name` as seen from `scope` (relative names resolve outwards), if there is one. */
+function typeIn(scope: protobuf.NamespaceBase, name: string): protobuf.Type | undefined {
+  const found = scope.lookup(name);
+  return found instanceof protobuf.Type ? found : undefined;
+}
+
+/**
+ * Whether a field reports a failure (`error`, `errors`, `partial_failure_error`, `error_message`): left
+ * empty, as in a successful answer. Clients read any value there as a failure: the Speech client's
+ * streamingRecognize emits an error for a response whose `error` is set, whatever its code.
+ */
+function reportsError(field: protobuf.Field): boolean {
+  return /(^|_)errors?($|_)/i.test(field.name) || /(^e|E)rrors?($|[A-Z])/.test(field.name);
+}
+
+/**
+ * Whether a request value is its field's default (0, false, '', an enum's zero value): what a client that
+ * left the field unset sends, so nothing to echo. etcd's LeaseGrant asks with ID 0 for "any id", and
+ * an answer of ID 0 is no lease.
+ */
+function isDefault(field: protobuf.Field, value: unknown): boolean {
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Enum) return value === 0 || (typeof value === 'string' && resolved.values[value] === 0);
+  return value === 0 || value === '0' || value === false || value === '';
 }
 
 /**

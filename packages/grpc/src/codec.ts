@@ -104,6 +104,9 @@ export function prepareMessage(type: protobuf.Type, value: unknown, path: string
     }
     out[key] = prepareField(field, raw, join(path, key));
   }
+  for (const field of type.fieldsArray) {
+    if (field.required && out[field.name] === undefined) throw new ShapeError(join(path, field.name), `is required in ${name} (proto2 required) but not set`);
+  }
   for (const oneof of type.oneofsArray) {
     const set = oneof.fieldsArray.filter((f) => out[f.name] !== undefined);
     if (set.length > 1) throw new ShapeError(join(path, oneof.name), `only one of ${set.map((f) => f.name).join(', ')} may be set (oneof ${oneof.name})`);
@@ -234,6 +237,13 @@ function packAny(any: protobuf.Type, value: Record<string, unknown>, path: strin
   }
   const prepared = prepareMessage(inner, SPECIAL_JSON.has(typeName) ? fields.value : fields, path);
   return { [anyUrlField(any)]: url, value: inner.encode(inner.fromObject(prepared)).finish() };
+}
+
+/** `message` of type `type` as an Any in its JSON form (which prepareMessage packs): `@type` plus its fields, or its JSON `value`. */
+export function anyOf(type: protobuf.Type, message: Record<string, unknown>): Record<string, unknown> {
+  const name = type.fullName.slice(1);
+  const url = `type.googleapis.com/${name}`;
+  return SPECIAL_JSON.has(name) ? { '@type': url, value: message } : { '@type': url, ...message };
 }
 
 /** The name of google.protobuf.Any's type URL field in this root (`type_url`, or `typeUrl` when parsed from a .proto). */

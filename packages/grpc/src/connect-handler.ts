@@ -1,7 +1,9 @@
 import type { Registry } from '@bufbuild/protobuf';
 import { createConnectRouter, createContextValues } from '@connectrpc/connect';
+import type { UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from '@connectrpc/connect-node';
 import { CALL, type ConnectCalls } from './connect-calls.js';
+import { fromGrpcWebText, isGrpcWebText, toGrpcWebText } from './grpc-web-text.js';
 import type { WebHandler } from './web-cors.js';
 
 /**
@@ -23,9 +25,13 @@ export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxM
     const values = createContextValues();
     const call = { ran: false };
     values.set(CALL, call);
-    handler(universalRequestFromNodeRequest(request, response, undefined, values))
+    const universal = universalRequestFromNodeRequest(request, response, undefined, values);
+    // gRPC-Web's text format is served as the binary one, translated on the way in and out.
+    const text = isGrpcWebText(universal);
+    const send = (answer: UniversalServerResponse): Promise<void> => universalResponseToNodeResponse(text ? toGrpcWebText(answer) : answer, response);
+    handler(text ? fromGrpcWebText(universal) : universal)
       .then(async (answer) => {
-        if (call.ran) return universalResponseToNodeResponse(answer, response);
+        if (call.ran) return send(answer);
         if (answer.status === 200 && !answer.header?.has('grpc-status')) {
           // A stream whose messages come as the implementation runs (it starts once the body is read), or an
           // error in the stream's last frame: passed through, and journaled at its end (before the response
@@ -34,7 +40,7 @@ export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxM
           const record = (): void => {
             if (!call.ran) calls.recordRejected(handler.requestPath, request.headers['content-type'], answer, Buffer.concat(sent), startedAt);
           };
-          return universalResponseToNodeResponse({ ...answer, body: keep(answer.body ?? once(new Uint8Array()), sent, record) }, response);
+          return send({ ...answer, body: keep(answer.body ?? once(new Uint8Array()), sent, record) });
         }
         // Connect answered with an error before any rule ran (a malformed message, bad framing, a content type
         // it does not serve): small, read whole so that it is journaled before the client has it.
@@ -42,7 +48,7 @@ export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxM
         if (answer.body) for await (const chunk of answer.body) chunks.push(chunk);
         const body = Buffer.concat(chunks);
         calls.recordRejected(handler.requestPath, request.headers['content-type'], answer, body, startedAt);
-        return universalResponseToNodeResponse({ ...answer, body: once(body) }, response);
+        return send({ ...answer, body: once(body) });
       })
       .catch((reason: unknown) => calls.undelivered(handler.requestPath, handler.protocolNames, reason));
   };

@@ -1,5 +1,5 @@
 import { create, createFileRegistry, type FileRegistry, fromBinary } from '@bufbuild/protobuf';
-import { type DescriptorProto, type FileDescriptorProto, FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import { type FileDescriptorProto, FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { fileDescriptorProtosOf } from './descriptors.js';
 import type { LoadedProtos } from './protos.js';
 
@@ -9,7 +9,6 @@ import type { LoadedProtos } from './protos.js';
  */
 export function descriptorRegistry(protos: LoadedProtos): FileRegistry {
   const files = fileDescriptorProtosOf(protos).map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
-  for (const file of files) for (const message of file.messageType) withJsonNames(message);
   const byName = new Map(files.map((file) => [file.name, file]));
   // Dependencies first: a file set is resolved in order.
   const ordered: FileDescriptorProto[] = [];
@@ -25,13 +24,4 @@ export function descriptorRegistry(protos: LoadedProtos): FileRegistry {
   };
   for (const file of files) visit(file);
   return createFileRegistry(create(FileDescriptorSetSchema, { file: ordered }));
-}
-
-/**
- * protoc sets every field's json_name, and @bufbuild/protobuf reads JSON by it; the descriptors
- * reflection serves leave it out unless the .proto sets it, so it is filled in as protoc would.
- */
-function withJsonNames(message: DescriptorProto): void {
-  for (const field of message.field) field.jsonName ||= field.name.replace(/_+([^_])?/g, (_, next: string | undefined) => (next ?? '').toUpperCase());
-  for (const nested of message.nestedType) withJsonNames(nested);
 }

@@ -363,12 +363,19 @@ function fieldOf(field: protobuf.Field, refer: (fullName: string) => void, custo
   }
   if (oneofIndex !== undefined) out.oneofIndex = oneofIndex;
   const options = field.options as Record<string, unknown> | undefined;
+  // protoc fills json_name in every descriptor it writes, and clients rely on it (@bufbuild/protobuf's registry takes it as is).
   if (options?.json_name !== undefined) out.jsonName = String(options.json_name);
+  else if (field.extend === undefined) out.jsonName = jsonNameOf(field.name);
   if (options?.default !== undefined) out.defaultValue = String(options.default);
   if (options?.proto3_optional) out.proto3Optional = true;
   const standard = custom.of(field, options, descriptor.FieldOptions);
   if (standard) out.options = standard;
   return out;
+}
+
+/** A field's default JSON name, as protoc derives it: each underscore dropped and the letter after it upper-cased. */
+function jsonNameOf(name: string): string {
+  return name.replace(/_+(.?)/g, (_match, next: string) => next.toUpperCase());
 }
 
 function messageOf(type: protobuf.Type, refer: (fullName: string) => void, custom: CustomOptions): Json {

@@ -134,7 +134,7 @@ function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: 
     fileOf(file, nameIn(file, dirs));
   }
   try {
-    root.loadSync([...files, ...OWN_FILES], { keepCase });
+    withOnlyOwnBundles(() => root.loadSync([...files, ...OWN_FILES], { keepCase }));
     root.resolveAll();
   } catch (error) {
     throw toLoadError(error, missing, [...parsed.keys()]);
@@ -143,6 +143,30 @@ function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: 
   for (const name of root.files) if (!parsed.has(name)) fileOf(name, name);
   return { root, files: parsed };
 }
+
+/**
+ * Runs `load` while protobufjs' process-wide registry of bundled files (`protobuf.common`) holds only
+ * protobufjs' own (any, duration, timestamp…). @grpc/proto-loader, once anything in the process imports it
+ * (a user's grpc-js client, @grpc/reflection), adds api, type, descriptor and source_context there, from
+ * JSON bundles that repeat one another's types: a proto importing both google/protobuf/api.proto and
+ * type.proto (googleapis' google/api/service.proto) then failed with "duplicate name 'Option'". Those files
+ * are read from the include dirs instead, as without proto-loader. Synchronous: nothing else runs meanwhile.
+ */
+function withOnlyOwnBundles<T>(load: () => T): T {
+  const common = protobuf.common as unknown as Record<string, unknown>;
+  const added = Object.entries(common).filter(([name]) => name.includes('/') && !PROTOBUFJS_BUNDLED.has(name));
+  for (const [name] of added) delete common[name];
+  try {
+    return load();
+  } finally {
+    for (const [name, bundle] of added) common[name] = bundle;
+  }
+}
+
+/** The files protobufjs itself bundles in `protobuf.common`. */
+const PROTOBUFJS_BUNDLED = new Set(
+  ['any', 'duration', 'empty', 'field_mask', 'struct', 'timestamp', 'wrappers'].map((name) => `google/protobuf/${name}.proto`),
+);
 
 /** One of mockstack's own protos and what it imports, parsed with names as written (for its file descriptors). */
 export function ownProtoAsWritten(name: string): ParsedRoot {
