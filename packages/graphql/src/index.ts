@@ -1,5 +1,6 @@
-import type { Adapter, Model, Problem, Service } from '@mockstack/core';
+import type { Adapter, ContractFileKind, Model, Problem, Service } from '@mockstack/core';
 import { isOperationsDocument } from '@mockstack/core/contract-files';
+import { isGraphqlIntrospection } from './introspection-file.js';
 
 export { graphqlCodeOf } from './codes.js';
 
@@ -10,6 +11,14 @@ const load = () => {
   implementation ??= import('./graphql-adapter.js');
   return implementation;
 };
+
+/** `mockstack up schema.graphql` (or `schema.json`): the schema served auto-mocked at /graphql. */
+const serveSchema: NonNullable<ContractFileKind['serve']> = (file, { port }) => ({
+  protocol: 'graphql',
+  port,
+  config: { schema: [file], path: '/graphql' },
+  rules: [],
+});
 
 /** Serves a GraphQL service of the model: SDL in, auto-mocked API out, scenario rules first. */
 export const graphqlAdapter: Adapter = {
@@ -24,9 +33,17 @@ export const graphqlAdapter: Adapter = {
       endings: ['.graphql', '.graphqls', '.gql'],
       // A document of only operations is what clients send (typed by `gen`), not a schema to serve.
       matches: (text) => !isOperationsDocument(text),
-      serve: (file, { port }) => ({ protocol: 'graphql', port, config: { schema: [file], path: '/graphql' }, rules: [] }),
+      serve: serveSchema,
     },
     { kind: 'graphql-operations', label: 'GraphQL operations', endings: ['.graphql', '.graphqls', '.gql'], matches: isOperationsDocument },
+    {
+      // An introspection result (`schema.json`) is served, checked and typed as the SDL it describes.
+      kind: 'graphql',
+      label: 'GraphQL introspection result',
+      endings: ['.json'],
+      matches: isGraphqlIntrospection,
+      serve: serveSchema,
+    },
   ],
   tooling: async () => (await import('./tooling.js')).graphqlTooling,
 };

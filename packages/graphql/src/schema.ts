@@ -1,8 +1,22 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { hashString, type Model, type Problem, type Service } from '@mockstack/core';
 import { defaultRoot, displayPath, fileVersion, readTextFileSync, resolveContractPath } from '@mockstack/core/platform';
-import { buildASTSchema, concatAST, type DocumentNode, type GraphQLError, type GraphQLSchema, isObjectType, parse, Source, validateSchema } from 'graphql';
+import {
+  buildASTSchema,
+  buildClientSchema,
+  concatAST,
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  type IntrospectionQuery,
+  isObjectType,
+  parse,
+  printSchema,
+  Source,
+  validateSchema,
+} from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
+import { isGraphqlIntrospection } from './introspection-file.js';
 
 export interface LoadedSchema {
   /** For checks only: a server mocks its schema in place, so it takes one with `claimSchema`. */
@@ -121,11 +135,12 @@ export interface BuiltSdl {
 export function buildSdl(sources: readonly Source[], options: { lenient?: boolean | undefined } = {}): BuiltSdl {
   const documents: DocumentNode[] = [];
   const problems: SdlProblem[] = [];
-  for (const source of sources) {
+  for (const given of sources) {
     try {
+      const source = isGraphqlIntrospection(given.body) ? introspectionSdl(given) : given;
       documents.push(parse(source));
     } catch (error) {
-      problems.push(problemOf(error as GraphQLError, source.name));
+      problems.push(problemOf(error as GraphQLError, given.name));
     }
   }
   const fallback = sources[0]?.name ?? '';
@@ -169,6 +184,27 @@ export function buildSdl(sources: readonly Source[], options: { lenient?: boolea
     return `loaded leniently despite ${displayPath(p.file)}:${p.line}:${p.column}: ${p.message}`;
   });
   return { schema, rebuild, problems: [], warnings };
+}
+
+/**
+ * The SDL an introspection result describes (graphql-js' buildClientSchema, then printSchema), named
+ * as its JSON file so that problems point there. Throws a GraphQLError saying why it is not one.
+ */
+function introspectionSdl(source: Source): Source {
+  let parsed: { data?: unknown; __schema?: unknown };
+  try {
+    parsed = JSON.parse(source.body.replace(/^\uFEFF/, '')) as typeof parsed;
+  } catch (error) {
+    throw new GraphQLError(
+      `${displayPath(source.name)} is not valid JSON (${(error as Error).message}); an introspection result is { "__schema": … } or { "data": { "__schema": … } }`,
+    );
+  }
+  const introspection = (parsed.__schema === undefined ? parsed.data : parsed) as IntrospectionQuery;
+  try {
+    return new Source(printSchema(buildClientSchema(introspection)), source.name);
+  } catch (error) {
+    throw new GraphQLError(`${displayPath(source.name)} is not a GraphQL introspection result graphql-js can build a schema from: ${(error as Error).message}`);
+  }
 }
 
 /** A definition repeated in different files (a modular schema), not twice in one. */

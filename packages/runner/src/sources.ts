@@ -66,7 +66,9 @@ export async function loadSources(sources: readonly string[], options: ContractO
     const port = contract.port ?? 0;
     // A .json file is read once: to tell a json-server database from an OpenAPI document, then by contractKindOf.
     const text = extname(file).toLowerCase() === '.json' ? readText(file) : undefined;
-    const database = text === undefined ? undefined : jsonServerDatabase(text);
+    // A JSON file a protocol recognises (OpenAPI, a GraphQL introspection result) is that contract, not a database.
+    const recognised = text === undefined ? undefined : (contractKindOf(file, kinds, text) as ServedKind | undefined);
+    const database = text === undefined || recognised ? undefined : jsonServerDatabase(text);
     if (database) {
       // json-server's db.json: its collections over the scenario's state (reset restores the file's records).
       const key = databaseKey(name, database);
@@ -76,7 +78,7 @@ export async function loadSources(sources: readonly string[], options: ContractO
       continue;
     }
     // When several kinds share an ending and none recognises the text, the first by ending loads it and says what is wrong.
-    const kind = (contractKindOf(file, kinds, text) ?? kindsByEnding(file, kinds)[0]) as ServedKind;
+    const kind = (recognised ?? contractKindOf(file, kinds, text) ?? kindsByEnding(file, kinds)[0]) as ServedKind;
     services[name] = kind.serve(file, { port, includeDirs: options.includeDirs ?? [] });
     loaded.inputs.push(file);
   }
