@@ -18,6 +18,7 @@ import { unsendable, unsendableFault } from '@mockstack/http/answer-check';
 import { type DocumentNode, type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { graphqlCodeOf } from './codes.js';
 import { type CompiledDocument, DocumentCache, operationOf } from './documents.js';
+import { subgraphResolvers } from './federation.js';
 import { extensionsOf, FieldFault, NONE, type RequestContext, type SubscriptionWiring, wireFieldRules } from './field-bridge.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { createMockedSchema, type MockOverrides } from './mocks.js';
@@ -93,6 +94,7 @@ export class GraphqlExecutor {
       seed: hashString(service.name, engine.seed),
       mocks: config.mocks as MockOverrides | undefined,
       listLength: config.listLength as number | [number, number] | undefined,
+      rootAnswers: loaded.subgraph === undefined ? undefined : subgraphResolvers(loaded.subgraph),
     });
     this.#schema = mocked.schema;
     this.#operationIds = new Set(service.operations.keys());

@@ -27,6 +27,8 @@ export interface MockOptions {
   seed: number;
   mocks?: MockOverrides | undefined;
   listLength?: number | readonly [number, number] | undefined;
+  /** Root fields the contract itself answers (a subgraph's `_service` and `_entities`), by field name, in place of the store. */
+  rootAnswers?: Readonly<Record<string, GraphQLFieldResolver<unknown, unknown>>> | undefined;
 }
 
 /** Arguments that ask for a number of items. */
@@ -209,10 +211,12 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
       return value;
     };
     if (rootTypes.has(typeName)) {
+      const answer = typeName === schema.getQueryType()?.name ? options.rootAnswers?.[fieldName] : undefined;
       return (source, args, context, info) => {
         // The root value an operation rule gave wins.
         const given = source === null || source === undefined ? undefined : defaultFieldResolver(source, args, context, info);
         if (given !== undefined) return given;
+        if (answer) return answer(source, args, context, info);
         cursor.set(typeName, fieldName, 'ROOT', args);
         const value = store.get({ typeName, key: 'ROOT', fieldName, fieldArgs: args });
         return paged ? hint(value, args) : value;

@@ -16,6 +16,7 @@ import {
   validateSchema,
 } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
+import { isSubgraph, subgraphDocuments } from './federation.js';
 import { isGraphqlIntrospection } from './introspection-file.js';
 
 export interface LoadedSchema {
@@ -28,6 +29,8 @@ export interface LoadedSchema {
   claimed?: boolean;
   /** With `config.lenient`: the SDL and schema problems the schema was loaded despite, for the server to log. */
   warnings?: string[] | undefined;
+  /** A federation subgraph's SDL as written (see `BuiltSdl.subgraph`). */
+  subgraph?: string | undefined;
 }
 
 /** A schema this caller may change (set resolvers on): the built one the first time, a fresh copy after. */
@@ -103,7 +106,14 @@ function build(service: Service, model: Pick<Model, 'file' | 'root' | 'contracts
       })),
     };
   }
-  return { schema: built.schema, files, problems: [], rebuild: built.rebuild, warnings: built.warnings.length ? built.warnings : undefined };
+  return {
+    schema: built.schema,
+    files,
+    problems: [],
+    rebuild: built.rebuild,
+    warnings: built.warnings.length ? built.warnings : undefined,
+    subgraph: built.subgraph,
+  };
 }
 
 /** A problem of an SDL document, at its file (the Source name), line and column. */
@@ -122,6 +132,8 @@ export interface BuiltSdl {
   problems: SdlProblem[];
   /** Lenient mode: `loaded leniently despite file:line:col: problem`, one per problem the schema was built despite. */
   warnings: string[];
+  /** A federation subgraph's SDL as written (what `_service { sdl }` answers); undefined for other schemas. */
+  subgraph?: string | undefined;
 }
 
 /**
@@ -145,6 +157,9 @@ export function buildSdl(sources: readonly Source[], options: { lenient?: boolea
   }
   const fallback = sources[0]?.name ?? '';
   if (problems.length) return { problems, warnings: [] };
+  // A federation subgraph's SDL builds as @apollo/subgraph builds it (see federation.ts).
+  const subgraph = isSubgraph(documents) ? sources.map((s) => s.body).join('\n') : undefined;
+  if (subgraph !== undefined) documents.splice(0, documents.length, ...subgraphDocuments(documents));
   const document = concatAST(documents);
   let rebuild: () => GraphQLSchema = () => buildASTSchema(document, { assumeValidSDL: true });
   let errors: readonly GraphQLError[] = validateSDL(document);
@@ -183,7 +198,7 @@ export function buildSdl(sources: readonly Source[], options: { lenient?: boolea
     const p = problemOf(e, fallback);
     return `loaded leniently despite ${displayPath(p.file)}:${p.line}:${p.column}: ${p.message}`;
   });
-  return { schema, rebuild, problems: [], warnings };
+  return { schema, rebuild, problems: [], warnings, subgraph };
 }
 
 /**
