@@ -1,6 +1,6 @@
 /**
  * The GraphQL corpus: real public schemas from npm packages, each served zero-config: SDL files as
- * published (several files of one schema served as one service), introspection results (`schema.json`)
+ * published (the files of a schema in modules, given together, served as one service), introspection results (`schema.json`)
  * as published too, as `mockstack up schema.json` serves them. Every Query and Mutation field (a deterministic
  * sample of huge schemas; MOCKSTACK_CORPUS_FULL=1 runs them all) gets an operation generated from the
  * schema, sent with graphql-request; the answer must have no errors and data that fits the selection
@@ -32,7 +32,6 @@ import {
   Source,
 } from 'graphql';
 import { GraphQLClient } from 'graphql-request';
-import { graphql, scenario } from 'mockstack';
 
 /** An npm package's folder (these packages' exports do not list their SDL files). */
 const packageDir = (name: string): string => resolve(import.meta.dirname, '../../node_modules', name);
@@ -112,9 +111,8 @@ test.each(Object.entries(CORPUS))(
     const logger: Logger = { request: () => {}, info: () => {}, warn: (message) => warnings.push(message), error: () => {} };
     const started = performance.now();
     const files = contractFiles(contract, entry);
-    // One file is served as `mockstack up schema.graphql` does; several as one service of a scenario.
-    const source = files.length === 1 ? files : scenario('corpus').services({ api: graphql({ port: 0, schema: files }) });
-    const stack = await startStack(source, { lenient: Boolean(lenient), logger });
+    // As `mockstack up schema.graphql` serves it; the files of a schema in modules as one service.
+    const stack = await startStack(files, { lenient: Boolean(lenient), logger });
     const loadMs = performance.now() - started;
     const failures: string[] = [];
     let operations = 0;

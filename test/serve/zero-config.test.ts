@@ -112,6 +112,33 @@ describe('a GraphQL introspection result (schema.json)', () => {
   });
 });
 
+test('the files of a schema in modules (types in one, Query in another) are served as one service; whole schemas stay apart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mockstack-modules-'));
+  try {
+    const file = (name: string, text: string): string => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const enums = file('enums.graphql', 'enum Colour {\n  RED\n  GREEN\n}\n');
+    const types = file('types.graphql', '"type Query is in another file"\ntype Paint {\n  colour: Colour!\n  litres: Float!\n}\n');
+    const query = file('query.graphql', 'type Query {\n  paint(colour: Colour!): Paint\n}\nextend type Query {\n  paints: [Paint!]!\n}\n');
+    const stack = await startStack([enums, types, query, inventorySdl]);
+    try {
+      expect(Object.keys(stack.services)).toEqual(['enums', 'inventory']);
+      const data = await new GraphQLClient(stack.url('enums')).request<{ paint: { colour: string } | null; paints: { litres: number }[] }>(
+        '{ paint(colour: RED) { colour } paints { litres } }',
+      );
+      expect(['RED', 'GREEN', undefined]).toContain(data.paint?.colour);
+      expect(data.paints.every((p) => typeof p.litres === 'number')).toBe(true);
+      expect(await new GraphQLClient(stack.url('inventory')).request('{ items(first: 1) { id } }')).toEqual({ items: [{ id: expect.any(String) }] });
+    } finally {
+      await stack.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 const failure = (sources: string[]) =>
   loadModel(sources).then(
     () => undefined,

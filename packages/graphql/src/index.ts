@@ -1,6 +1,6 @@
 import type { Adapter, ContractFileKind, Model, Problem, Service } from '@mockstack/core';
 import { isOperationsDocument } from '@mockstack/core/contract-files';
-import { isGraphqlIntrospection } from './introspection-file.js';
+import { isGraphqlIntrospection, isSchemaPart } from './contract-text.js';
 
 export { graphqlCodeOf } from './codes.js';
 
@@ -13,10 +13,10 @@ const load = () => {
 };
 
 /** `mockstack up schema.graphql` (or `schema.json`): the schema served auto-mocked at /graphql. */
-const serveSchema: NonNullable<ContractFileKind['serve']> = (file, { port }) => ({
+const serveSchema: NonNullable<ContractFileKind['serve']> = (file, { port, parts = [] }) => ({
   protocol: 'graphql',
   port,
-  config: { schema: [file], path: '/graphql' },
+  config: { schema: [file, ...parts], path: '/graphql' },
   rules: [],
 });
 
@@ -34,6 +34,8 @@ export const graphqlAdapter: Adapter = {
       // A document of only operations is what clients send (typed by `gen`), not a schema to serve.
       matches: (text) => !isOperationsDocument(text),
       serve: serveSchema,
+      // `up types.graphql enums.graphql query.graphql`: one schema in modules, served as one service.
+      isPart: isSchemaPart,
     },
     { kind: 'graphql-operations', label: 'GraphQL operations', endings: ['.graphql', '.graphqls', '.gql'], matches: isOperationsDocument },
     {

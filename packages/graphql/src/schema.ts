@@ -16,8 +16,8 @@ import {
   validateSchema,
 } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
+import { isGraphqlIntrospection } from './contract-text.js';
 import { isSubgraph, subgraphDocuments } from './federation.js';
-import { isGraphqlIntrospection } from './introspection-file.js';
 
 export interface LoadedSchema {
   /** For checks only: a server mocks its schema in place, so it takes one with `claimSchema`. */
