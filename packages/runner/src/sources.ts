@@ -199,7 +199,7 @@ function joinParts(served: readonly ServedContract[]): ServedContract[] {
     }
     const key = `${kind.kind}:${dirname(file)}`;
     const whole = wholes.get(key);
-    if (whole) (whole.parts ??= []).push(file);
+    if (whole) whole.parts = [...(whole.parts ?? []), file];
     else {
       const first = { ...contract, port: together.find((c) => c.port !== 0)?.port ?? 0 };
       wholes.set(key, first);
