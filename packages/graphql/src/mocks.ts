@@ -8,6 +8,7 @@ import {
   type GraphQLObjectType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  type GraphQLType,
   getNamedType,
   getNullableType,
   isAbstractType,
@@ -202,6 +203,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     const idMock = scalarMock(named.name);
     const paged =
       field.args.some((a) => PAGE_ARGS.includes(a.name)) && !isListType(getNullableType(field.type)) && (isObjectType(named) || isInterfaceType(named));
+    const echo = echoOf(field);
     const hint = (value: unknown, args: Record<string, unknown>): unknown => {
       const size = pageSize(args);
       if (size !== undefined && isRef(value)) {
@@ -218,7 +220,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
         if (given !== undefined) return given;
         if (answer) return answer(source, args, context, info);
         cursor.set(typeName, fieldName, 'ROOT', args);
-        const value = store.get({ typeName, key: 'ROOT', fieldName, fieldArgs: args });
+        const value = store.get({ typeName, key: 'ROOT', fieldName, fieldArgs: args, defaultValue: echo?.(args) });
         return paged ? hint(value, args) : value;
       };
     }
@@ -235,7 +237,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
         if (remembered !== undefined) return remembered;
         const { typeName: refType, key } = (source as Ref).$ref;
         cursor.set(refType, fieldName, String(key), args);
-        const value = store.get({ typeName: refType, key, fieldName, fieldArgs: args });
+        const value = store.get({ typeName: refType, key, fieldName, fieldArgs: args, defaultValue: echo?.(args) });
         known?.set(source, value);
         return paged ? hint(value, args) : value;
       }
@@ -246,12 +248,50 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
       const key = identityOf(source as Record<string, unknown>, info);
       cursor.set(typeName, fieldName, key, args);
       if (isKeyField) return idMock();
-      const value = store.get({ typeName, key, fieldName, fieldArgs: args });
+      const value = store.get({ typeName, key, fieldName, fieldArgs: args, defaultValue: echo?.(args) });
       return paged ? hint(value, args) : value;
     };
   }
 
+  /**
+   * The values a lookup field's arguments give the object it returns (`product(sku: "A")` gives a
+   * product whose sku is "A", `node(id: X)` one whose id is X), or undefined when none does: an argument
+   * names a leaf field of the returned object or interface, of the same scalar (ID and String go
+   * together). The object of an interface gets a type the seed picks, as the auto-mock would.
+   */
+  function echoOf(field: GraphQLField<unknown, unknown>): ((args: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined {
+    const returned = getNullableType(field.type);
+    if (!isObjectType(returned) && !isInterfaceType(returned)) return undefined;
+    const fields = returned.getFields();
+    const echoed = field.args.filter((arg) => {
+      const target = fields[arg.name];
+      return target !== undefined && sameScalar(getNullableType(arg.type), getNullableType(target.type));
+    });
+    if (echoed.length === 0) return undefined;
+    const possible = isInterfaceType(returned) ? base.getPossibleTypes(returned).map((t) => t.name) : [];
+    return (args) => {
+      const given: Record<string, unknown> = {};
+      for (const arg of echoed) {
+        const value = args[arg.name];
+        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') given[arg.name] = value;
+      }
+      if (Object.keys(given).length === 0) return undefined;
+      if (!isInterfaceType(returned)) return given;
+      if (possible.length === 0) return undefined;
+      reseed(true);
+      return { __typename: possible[rand.int(0, possible.length - 1)], ...given };
+    };
+  }
+
   return { schema, store, mockResolver };
+}
+
+const TEXT_SCALARS = new Set(['ID', 'String']);
+
+/** An argument's type a field of the same value can take: the same scalar, or ID and String. */
+function sameScalar(arg: GraphQLType, field: GraphQLType): boolean {
+  if (!isScalarType(arg) || !isScalarType(field)) return false;
+  return arg.name === field.name || (TEXT_SCALARS.has(arg.name) && TEXT_SCALARS.has(field.name));
 }
 
 function pageSize(args: Record<string, unknown> | undefined): number | undefined {
