@@ -55,7 +55,7 @@ test('node(id:) answers an object of a Node type with that id, and Apollo Client
     expect(data?.node?.id).toBe(id);
     const typename = data?.node?.__typename ?? '';
     expect(typename).toMatch(/^[A-Z]/);
-    expect(Object.keys(apollo.cache.extract())).toContain(`${typename}:${id}`);
+    expect(Object.keys(apollo.cache.extract() as Record<string, unknown>)).toContain(`${typename}:${id}`);
   } finally {
     apollo.stop();
   }
