@@ -3,6 +3,7 @@ import { isOperationsDocument } from '@mockstack/core/contract-files';
 import { isGraphqlIntrospection, isSchemaPart } from './contract-text.js';
 
 export { graphqlCodeOf } from './codes.js';
+export type { GraphqlUpload } from './uploads.js';
 
 // graphql, graphql-tools, faker and fastify load when a scenario has a GraphQL service, not
 // whenever mockstack starts: about 200 ms less for scenarios without one.
