@@ -45,7 +45,8 @@ afterAll(async () => {
 /** The variables the last request to the service carried, as the journal keeps them. */
 const lastVariables = (): Record<string, unknown> => {
   const requests = stack.requests({ service: 'media' });
-  return (requests[requests.length - 1]?.request.body as { variables: Record<string, unknown> }).variables;
+  const body = requests[requests.length - 1]?.request.body as { variables?: Record<string, unknown> } | undefined;
+  return body?.variables ?? {};
 };
 
 test('urql sends a file and a list of files as a multipart request; each reaches its Upload variable', async () => {

@@ -5,6 +5,7 @@ import {
   defaultFieldResolver,
   type GraphQLField,
   type GraphQLFieldResolver,
+  type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
@@ -140,7 +141,8 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
       const fields: Record<string, (args: Record<string, unknown>) => unknown> = {};
       for (const field of Object.values(type.getFields())) {
         if (!isListType(getNullableType(field.type))) continue;
-        fields[field.name] = (args) => Array.from({ length: listLength(args) });
+        // A list of what has no value (an empty enum a lenient schema fills at run time) can only be empty.
+        fields[field.name] = hasNoValue(base, getNamedType(field.type)) ? () => [] : (args) => Array.from({ length: listLength(args) });
       }
       if (override && typeof override === 'object') {
         for (const [name, value] of Object.entries(override))
@@ -284,6 +286,12 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
   }
 
   return { schema, store, mockResolver };
+}
+
+/** An enum without values, or a union or interface without object types: nothing can be its value (lenient schemas only). */
+function hasNoValue(schema: GraphQLSchema, type: GraphQLNamedType): boolean {
+  if (isEnumType(type)) return type.getValues().length === 0;
+  return isAbstractType(type) && schema.getPossibleTypes(type).length === 0;
 }
 
 const TEXT_SCALARS = new Set(['ID', 'String']);

@@ -161,13 +161,15 @@ export function buildSdl(sources: readonly Source[], options: { lenient?: boolea
   const subgraph = isSubgraph(documents) ? sources.map((s) => s.body).join('\n') : undefined;
   if (subgraph !== undefined) documents.splice(0, documents.length, ...subgraphDocuments(documents));
   const document = concatAST(documents);
-  let rebuild: () => GraphQLSchema = () => buildASTSchema(document, { assumeValidSDL: true });
   let errors: readonly GraphQLError[] = validateSDL(document);
-  if (errors.length && errors.every(acrossFiles)) {
-    // The same type in several files: merge them, as graphql-tools does.
-    rebuild = () => makeExecutableSchema({ typeDefs: documents });
-    errors = [];
-  }
+  // The same type in several files: merge them, as graphql-tools does (other problems stay problems).
+  const merged = errors.some(acrossFiles);
+  if (merged) errors = errors.filter((error) => !acrossFiles(error));
+  const build = (assumeValid: boolean): GraphQLSchema =>
+    merged
+      ? makeExecutableSchema({ typeDefs: documents, assumeValidSDL: assumeValid, assumeValid })
+      : buildASTSchema(document, { assumeValidSDL: true, assumeValid });
+  let rebuild = () => build(false);
   let schema: GraphQLSchema | undefined;
   if (errors.length === 0) {
     try {
@@ -179,7 +181,7 @@ export function buildSdl(sources: readonly Source[], options: { lenient?: boolea
   }
   if (errors.length && !options.lenient) return { problems: errors.map((e) => problemOf(e, fallback)), warnings: [] };
   if (errors.length) {
-    rebuild = () => buildASTSchema(document, { assumeValidSDL: true, assumeValid: true });
+    rebuild = () => build(true);
     try {
       schema = rebuild();
     } catch (error) {
