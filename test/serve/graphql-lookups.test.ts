@@ -1,7 +1,8 @@
 /**
  * Lookups answer what was looked up: an auto-mocked object fetched by an argument that names one of
  * its fields has that value (`user(login: "octocat")` is octocat, `node(id: X)` has id X), as Relay's
- * refetch and Apollo Client's normalized cache expect of a real API. On GitHub's schema, zero-config.
+ * refetch and Apollo Client's normalized cache expect of a real API; custom scalars travel as the
+ * schema documents them. On GitHub's schema, zero-config.
  */
 import { resolve } from 'node:path';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
@@ -59,4 +60,12 @@ test('node(id:) answers an object of a Node type with that id, and Apollo Client
   } finally {
     apollo.stop();
   }
+});
+
+test('custom scalars travel as the schema documents them: BigInt "encoded as a string" is a string of digits, a GitObjectID 40 hex digits', async () => {
+  const data = await new GraphQLClient(url).request<{
+    repository: { issue: { fullDatabaseId: unknown } | null; defaultBranchRef: { target: { oid: unknown } | null } | null } | null;
+  }>('{ repository(owner: "octocat", name: "Hello-World") { issue(number: 1) { fullDatabaseId } defaultBranchRef { target { oid } } } }');
+  expect(data.repository?.issue?.fullDatabaseId).toMatch(/^\d+$/);
+  expect(data.repository?.defaultBranchRef?.target?.oid).toMatch(/^[0-9a-f]{40}$/);
 });

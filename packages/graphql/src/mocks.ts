@@ -110,7 +110,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     const key = `${scalar}|${field}|${cursor.typeName}`;
     let generate = generators.get(key);
     if (!generate) {
-      generate = generatorFor(scalar, field, cursor.typeName);
+      generate = generatorFor(scalar, field, cursor.typeName, base.getType(scalar)?.description ?? undefined);
       generators.set(key, generate);
     }
     // Fields of one object (its type and key) agree: one person's name, email and username.
