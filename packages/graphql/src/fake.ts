@@ -6,14 +6,21 @@ const uuid: Generator = (d) => d.faker.string.uuid();
 
 /**
  * A scalar whose description says its values travel as strings: GitHub's BigInt ("encoded as a
- * string"), Shopify's UnsignedInt64 ("encoded as a string of base-10 digits").
+ * string"), Shopify's UnsignedInt64 ("encoded as a string of base-10 digits"), PostGraphile's BigInt
+ * ("output as strings").
  */
-const SENT_AS_STRING = /\b(?:encoded|serialized|represented|sent|returned)\s+as\s+(?:a\s+)?string|\bstring\s+of\s+(?:base-10\s+)?digits/i;
+const SENT_AS_STRING = /\b(?:encoded|serialized|represented|sent|returned|output)\s+as\s+(?:a\s+)?strings?\b|\bstring\s+of\s+(?:base-10\s+)?digits/i;
 
 /** Custom scalars the fake-data module has no format for, by name (and the description, for how numbers travel). */
 function byScalarName(scalar: string, description: string | undefined): Generator | undefined {
   const s = scalar.toLowerCase();
-  if (/^(json|jsonobject|object|map|any|anything|jsonvalue)$/.test(s))
+  // Postgres' types as Hasura names its scalars (timestamptz, jsonb, numeric, float8…).
+  if (/^(timestamptz|timestamp|datetimetz)$/.test(s)) return (d) => d.format('date-time');
+  if (/^(timetz)$/.test(s)) return (d) => d.format('time');
+  if (/^(numeric|float8|float4|double|real)$/.test(s)) return (d) => d.number('amount', false);
+  if (/^(smallint|int2|int4|int8|integer)$/.test(s)) return (d) => d.random.int(0, 30_000);
+  if (/^(bigfloat)$/.test(s)) return (d) => d.faker.commerce.price({ min: 1, max: 500 });
+  if (/^(json|jsonb|jsonobject|object|map|any|anything|jsonvalue)$/.test(s))
     return (d) => ({ [d.faker.lorem.word()]: d.faker.lorem.word(), value: d.random.int(0, 100) });
   if (/^(bigint|long|int64|uint64|unsignedint64|unsignedlong|safeint|biginteger)$/.test(s)) {
     return SENT_AS_STRING.test(description ?? '') ? (d) => String(d.random.int(0, 9_000_000)) : (d) => d.random.int(0, 9_000_000);
