@@ -21,6 +21,7 @@ import {
   type ResponsePath,
 } from 'graphql';
 import { generatorFor } from './fake.js';
+import { fakerGenerator, fakerListLength } from './faker-directives.js';
 
 /** What the scenario may give as `mocks` (see the DSL's `MockDefinition`). */
 export type MockOverrides = Readonly<Record<string, unknown>>;
@@ -102,6 +103,8 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
 
   const mocks: IMocks = {};
   const generators = new Map<string, (fake: FakeData) => unknown>();
+  /** What graphql-faker's @examples and @fake ask for, by `Type.field`. */
+  const planted = new Map<string, (fake: FakeData) => unknown>();
   const scalarMock = (scalar: string) => () => {
     reseed(true);
     const override = overrides[scalar];
@@ -110,7 +113,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     const key = `${scalar}|${field}|${cursor.typeName}`;
     let generate = generators.get(key);
     if (!generate) {
-      generate = generatorFor(scalar, field, cursor.typeName, base.getType(scalar)?.description ?? undefined);
+      generate = planted.get(`${cursor.typeName}.${field}`) ?? generatorFor(scalar, field, cursor.typeName, base.getType(scalar)?.description ?? undefined);
       generators.set(key, generate);
     }
     // Fields of one object (its type and key) agree: one person's name, email and username.
@@ -140,7 +143,14 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
       }
       const fields: Record<string, (args: Record<string, unknown>) => unknown> = {};
       for (const field of Object.values(type.getFields())) {
+        const generate = fakerGenerator(field);
+        if (generate) planted.set(`${type.name}.${field.name}`, generate);
         if (!isListType(getNullableType(field.type))) continue;
+        const asked = fakerListLength(field);
+        if (asked) {
+          fields[field.name] = (args) => Array.from({ length: pageSize(args) ?? seeded(true, () => asked(fake))() });
+          continue;
+        }
         // A list of what has no value (an empty enum a lenient schema fills at run time) can only be empty.
         fields[field.name] = hasNoValue(base, getNamedType(field.type)) ? () => [] : (args) => Array.from({ length: listLength(args) });
       }

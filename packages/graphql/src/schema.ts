@@ -17,6 +17,7 @@ import {
 } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
 import { isGraphqlIntrospection } from './contract-text.js';
+import { fakerDeclarations } from './faker-directives.js';
 import { isSubgraph, subgraphDocuments } from './federation.js';
 
 export interface LoadedSchema {
@@ -160,6 +161,9 @@ export function buildSdl(sources: readonly Source[], options: { lenient?: boolea
   // A federation subgraph's SDL builds as @apollo/subgraph builds it (see federation.ts).
   const subgraph = isSubgraph(documents) ? sources.map((s) => s.body).join('\n') : undefined;
   if (subgraph !== undefined) documents.splice(0, documents.length, ...subgraphDocuments(documents));
+  // SDL written for graphql-faker: its directives declared (see faker-directives.ts).
+  const faker = fakerDeclarations(documents);
+  if (faker) documents.unshift(faker);
   const document = concatAST(documents);
   let errors: readonly GraphQLError[] = validateSDL(document);
   // The same type in several files: merge them, as graphql-tools does (other problems stay problems).
