@@ -2,11 +2,11 @@
  * SDL written for graphql-faker (the `@fake`, `@examples` and `@listLength` directives, undeclared,
  * as its users write them) is served zero-config, and the auto-mock answers as those directives ask.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startStack, type TestStack } from '@mockstack/testing';
+import { startStack } from '@mockstack/testing';
 import { GraphQLClient } from 'graphql-request';
+import { servedSdl } from '../helpers/served-sdl.js';
 
 const SDL = `scalar Email @fake(type: email)
 
@@ -31,23 +31,11 @@ type Query {
 }
 `;
 
-let dir: string;
-let stack: TestStack;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mockstack-faker-'));
-  writeFileSync(join(dir, 'faker.graphql'), SDL);
-  stack = await startStack([join(dir, 'faker.graphql')]);
-});
-
-afterAll(async () => {
-  await stack?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const served = servedSdl({ 'faker.graphql': SDL });
 
 test('@examples, @fake and @listLength are answered as graphql-faker answers them', async () => {
   type Employee = { firstName: string; address: string; salary: number; contact: string; avatar: string; level: number };
-  const data = await new GraphQLClient(stack.url('faker')).request<{
+  const data = await new GraphQLClient(served.stack.url('faker')).request<{
     company: { industry: string; employees: Employee[] } | null;
     employees: Employee[];
   }>('{ company(id: "1") { industry employees { level } } employees { firstName address salary contact avatar level } }');
@@ -66,7 +54,7 @@ test('@examples, @fake and @listLength are answered as graphql-faker answers the
 });
 
 test('a schema that declares graphql-faker directives itself keeps its own declarations', async () => {
-  const declared = join(dir, 'declared.graphql');
+  const declared = join(served.dir, 'declared.graphql');
   writeFileSync(declared, `directive @examples(values: [String]!) on FIELD_DEFINITION\n\ntype Query {\n  colour: String @examples(values: ["red"])\n}\n`);
   const own = await startStack([declared]);
   try {

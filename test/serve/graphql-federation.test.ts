@@ -4,11 +4,8 @@
  * uses without defining them, `extend type` of types defined in other subgraphs), `_service { sdl }`
  * gives the SDL as written, and `_entities` answers each representation with an entity of its type.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startStack, type TestStack } from '@mockstack/testing';
 import { GraphQLClient } from 'graphql-request';
+import { servedSdl } from '../helpers/served-sdl.js';
 
 /** A federation 2 subgraph: `extend schema @link(…)`, imported directives, entities with simple and compound keys. */
 const PRODUCTS_V2 = `extend schema
@@ -66,21 +63,8 @@ extend type User @key(fields: "id") {
 }
 `;
 
-let dir: string;
-let stack: TestStack;
-const client = (service: string) => new GraphQLClient(stack.url(service));
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mockstack-federation-'));
-  writeFileSync(join(dir, 'products.graphql'), PRODUCTS_V2);
-  writeFileSync(join(dir, 'reviews.graphql'), REVIEWS_V1);
-  stack = await startStack([join(dir, 'products.graphql'), join(dir, 'reviews.graphql')]);
-});
-
-afterAll(async () => {
-  await stack.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const served = servedSdl({ 'products.graphql': PRODUCTS_V2, 'reviews.graphql': REVIEWS_V1 });
+const client = (service: string) => new GraphQLClient(served.stack.url(service));
 
 test('a federation 2 subgraph is served: its own fields answer, and _service gives its SDL as written', async () => {
   const data = await client('products').request<{ product: { __typename: string; upc: string; sku: string; variant: { id: string } | null } | null }>(

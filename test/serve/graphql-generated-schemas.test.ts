@@ -4,11 +4,8 @@
  * (BigInt documented as output as strings, Datetime, BigFloat). Served zero-config, their scalars
  * come back as those servers send them, so typed clients read them as their generators map them.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startStack, type TestStack } from '@mockstack/testing';
 import { GraphQLClient } from 'graphql-request';
+import { servedSdl } from '../helpers/served-sdl.js';
 
 const HASURA = `schema {
   query: query_root
@@ -95,23 +92,10 @@ type Query {
 }
 `;
 
-let dir: string;
-let stack: TestStack;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mockstack-generated-'));
-  writeFileSync(join(dir, 'hasura.graphql'), HASURA);
-  writeFileSync(join(dir, 'postgraphile.graphql'), POSTGRAPHILE);
-  stack = await startStack([join(dir, 'hasura.graphql'), join(dir, 'postgraphile.graphql')]);
-});
-
-afterAll(async () => {
-  await stack?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const served = servedSdl({ 'hasura.graphql': HASURA, 'postgraphile.graphql': POSTGRAPHILE });
 
 test('Hasura: timestamptz is an ISO date-time, numeric and bigint are numbers, jsonb is JSON, uuid a UUID; filters and _set inputs are taken', async () => {
-  const client = new GraphQLClient(stack.url('hasura'));
+  const client = new GraphQLClient(served.stack.url('hasura'));
   type Order = { id: string; created_at: string; total: unknown; views: unknown; metadata: unknown };
   const { orders } = await client.request<{ orders: Order[] }>(
     'query ($where: orders_bool_exp) { orders(limit: 2, where: $where) { id created_at total views metadata } }',
@@ -133,7 +117,7 @@ test('Hasura: timestamptz is an ISO date-time, numeric and bigint are numbers, j
 });
 
 test('PostGraphile: BigInt (documented as output as strings) and BigFloat are strings of digits, Datetime an ISO date-time', async () => {
-  const { accountByRowId } = await new GraphQLClient(stack.url('postgraphile')).request<{
+  const { accountByRowId } = await new GraphQLClient(served.stack.url('postgraphile')).request<{
     accountByRowId: { rowId: unknown; balance: unknown; createdAt: string } | null;
   }>('{ accountByRowId(rowId: "9007199254740993") { rowId balance createdAt } }');
   expect(accountByRowId?.rowId).toBe('9007199254740993');

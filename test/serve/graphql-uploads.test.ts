@@ -3,11 +3,8 @@
  * exchange, apollo-upload-client): the files reach the operation's Upload variables, one file or a
  * list, and requests that break the spec are refused with why while the service keeps serving.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startStack, type TestStack } from '@mockstack/testing';
 import { Client, fetchExchange } from '@urql/core';
+import { servedSdl } from '../helpers/served-sdl.js';
 
 const SDL = `scalar Upload
 
@@ -26,31 +23,18 @@ type Mutation {
 }
 `;
 
-let dir: string;
-let stack: TestStack;
-let url: string;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mockstack-uploads-'));
-  writeFileSync(join(dir, 'media.graphql'), SDL);
-  stack = await startStack([join(dir, 'media.graphql')]);
-  url = stack.url('media');
-});
-
-afterAll(async () => {
-  await stack.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const served = servedSdl({ 'media.graphql': SDL });
+const url = (): string => served.stack.url('media');
 
 /** The variables the last request to the service carried, as the journal keeps them. */
 const lastVariables = (): Record<string, unknown> => {
-  const requests = stack.requests({ service: 'media' });
+  const requests = served.stack.requests({ service: 'media' });
   const body = requests[requests.length - 1]?.request.body as { variables?: Record<string, unknown> } | undefined;
   return body?.variables ?? {};
 };
 
 test('urql sends a file and a list of files as a multipart request; each reaches its Upload variable', async () => {
-  const client = new Client({ url, exchanges: [fetchExchange] });
+  const client = new Client({ url: url(), exchanges: [fetchExchange] });
   const single = await client
     .mutation('mutation ($file: Upload!) { singleUpload(file: $file) { filename mimetype } }', {
       file: new File(['hello, world'], 'hello.txt', { type: 'text/plain' }),
@@ -83,7 +67,7 @@ test('multipart requests that break the spec are refused with why, and the servi
       if (typeof value === 'string') form.append(name, value);
       else form.append(name, value, filename);
     }
-    const response = await fetch(url, { method: 'POST', body: form });
+    const response = await fetch(url(), { method: 'POST', body: form });
     return { status: response.status, message: ((await response.json()) as { errors?: { message: string }[] }).errors?.[0]?.message };
   };
   const operations = JSON.stringify({ query: 'mutation ($file: Upload!) { singleUpload(file: $file) { filename } }', variables: { file: null } });
