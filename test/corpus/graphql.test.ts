@@ -61,6 +61,10 @@ const CORPUS: Record<string, Contract> = {
   'GraphQL Pokémon (@favware/graphql-pokemon, 3 files)': {
     sdl: [join(pokemon, 'enums.graphql'), join(pokemon, 'schema.graphql'), join(pokemon, 'resolvers.graphql')],
   },
+  'Dialogporten (@digdir/dialogporten-schema: HotChocolate, roots Queries/Mutations/Subscriptions)': {
+    sdl: join(packageDir('@digdir/dialogporten-schema'), 'schema.verified.graphql'),
+  },
+  'Cardano DB (@cardano-graphql/client-ts: Hasura-generated)': { sdl: join(packageDir('@cardano-graphql/client-ts'), 'api/cardano-db-hasura/schema.graphql') },
   'Relay test schema (relay-test-utils-internal)': { sdl: join(packageDir('relay-test-utils-internal'), 'lib/testschema.graphql') },
   'Shopify Storefront (@2fd/graphdoc, introspection)': { introspection: join(graphdoc, 'test/shopify.json') },
   'GitHub 2017 (@2fd/graphdoc, introspection)': { introspection: join(graphdoc, 'test/github.json') },
