@@ -128,6 +128,24 @@ test('init never overwrites a file without force', async () => {
   expect(readFileSync(file, 'utf8')).toContain("graphql<MocksState>({ port: 9100, schema: 'schemas/catalog.graphql' }");
 });
 
+test('init reads GraphQL contracts as up serves them: an introspection result (schema.json) and a federation subgraph get a stub per root field', async () => {
+  const dir = project('graphql-kinds');
+  mkdirSync(join(dir, 'contracts'), { recursive: true });
+  const storefront = join(dir, 'contracts', 'storefront.json');
+  cpSync(join(repo, 'node_modules/@2fd/graphdoc/test/shopify.json'), storefront);
+  const subgraph = join(dir, 'contracts', 'products.graphql');
+  writeFileSync(
+    subgraph,
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])\n\ntype Query {\n  product(upc: ID!): Product\n}\n\ntype Product @key(fields: "upc") {\n  upc: ID!\n}\n',
+  );
+  const result = await init({ root: dir, contracts: [storefront, subgraph], basePort: 9200 });
+  expect(result.services.map((service) => service.name)).toEqual(['storefront', 'products']);
+  const text = readFileSync(join(dir, 'scenarios', 'mocks.ts'), 'utf8');
+  expect(text).toContain("schema: 'contracts/storefront.json'");
+  expect(text).toMatch(/QueryRoot: \{[\s\S]*shop:/);
+  expect(text).toMatch(/product: /);
+});
+
 test('bad inputs: an unknown kind lists the accepted ones, a broken contract names its file and line, no contracts says what to pass', async () => {
   const dir = project('bad');
   const notes = join(dir, 'notes.txt');
@@ -135,7 +153,7 @@ test('bad inputs: an unknown kind lists the accepted ones, a broken contract nam
   const unknown = await failure(init({ root: dir, contracts: [notes] }));
   expect(unknown?.code).toBe(ErrorCode.SourceKind);
   expect(unknown?.message).toMatch(
-    /notes\.txt is not a contract mockstack init reads; it accepts \.json\/\.yaml\/\.yml \(OpenAPI 3 or Swagger 2\.0\), \.graphql\/\.graphqls\/\.gql \(GraphQL SDL\), \.proto \(gRPC\)/,
+    /notes\.txt is not a contract mockstack init reads; it accepts \.json\/\.yaml\/\.yml \(OpenAPI 3 or Swagger 2\.0\), \.graphql\/\.graphqls\/\.gql \(GraphQL SDL\), \.json \(GraphQL introspection result\), \.proto \(gRPC\)/,
   );
 
   const proto = join(dir, 'broken.proto');

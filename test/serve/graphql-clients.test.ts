@@ -1,10 +1,11 @@
 /**
  * GraphQL over HTTP as real clients send it beyond one plain POST: automatic persisted queries (Apollo
- * Client's PersistedQueryLink, over POST and over GET) and batches (Apollo Client's BatchHttpLink), with
- * their bad inputs, on the example's catalog.
+ * Client's PersistedQueryLink, over POST and over GET), batches (Apollo Client's BatchHttpLink) and
+ * @defer/@stream (Apollo Client's incremental handler), with their bad inputs, on the example's catalog.
  */
 import { createHash } from 'node:crypto';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { Defer20220824Handler } from '@apollo/client/incremental';
 import { BatchHttpLink } from '@apollo/client/link/batch-http';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { startStack, type TestStack } from '@mockstack/testing';
@@ -181,5 +182,42 @@ describe('batched operations (a JSON array)', () => {
     expect((await send([{ query: '{ categories { slug } }' }])).body).toEqual([
       { data: { categories: [{ slug: 'apparel' }, { slug: 'kitchen' }, { slug: 'outdoor' }] } },
     ]);
+  });
+});
+
+describe('incremental delivery directives (@defer, @stream)', () => {
+  test("Apollo Client's @defer, with its incremental handler, gets the deferred fields with the rest of the result", async () => {
+    const apollo = new ApolloClient({ link: new HttpLink({ uri: url }), cache: new InMemoryCache(), incrementalHandler: new Defer20220824Handler() });
+    try {
+      const { data, error } = await apollo.query<{ product: { sku: string; name: string; stock: number } | null }>({
+        query: gql`
+          query DeferredStock {
+            product(sku: "SKU-MUG-WHT") {
+              sku
+              ... @defer(label: "stock") {
+                name
+                stock
+              }
+            }
+          }
+        `,
+      });
+      expect(error).toBeUndefined();
+      expect(data?.product).toEqual({ __typename: 'Product', sku: 'SKU-MUG-WHT', name: expect.any(String), stock: expect.any(Number) });
+    } finally {
+      apollo.stop();
+    }
+  });
+
+  test('@stream and @defer on a fragment spread are answered whole; one in the wrong place is a validation error, and serving continues', async () => {
+    const streamed = await post({
+      query: 'query { categories @stream(initialCount: 1) { slug } ...Rest @defer(if: true) } fragment Rest on Query { cart(id: "x") { id } }',
+    });
+    expect(streamed.status).toBe(200);
+    expect(streamed.body.data?.categories).toEqual([{ slug: 'apparel' }, { slug: 'kitchen' }, { slug: 'outdoor' }]);
+    const misplaced = await post({ query: '{ categories @defer { slug } }' });
+    expect(misplaced.status).toBe(400);
+    expect(misplaced.body.errors?.[0]?.message).toBe('Directive "@defer" may not be used on FIELD.');
+    expect((await post({ query: '{ categories { slug } }' })).body.data?.categories).toHaveLength(3);
   });
 });

@@ -80,3 +80,33 @@ test('--lenient does not hide what cannot load: a $ref to nothing still fails, a
     await stack.close();
   }
 });
+
+describe('a schema in modules that only builds leniently (an enum filled in at run time, as Vendure ships it)', () => {
+  const modules = ['common', 'customer.api', 'order.api'].map((name) => resolve(import.meta.dirname, `../fixtures/lenient/modules/${name}.graphql`));
+
+  test('without --lenient, the one real problem is named, not the Query every module adds to', async () => {
+    const error = await failure(modules);
+    expect(error?.message).toMatch(/common\.graphql:2:1: .*Enum type Permission must define one or more values/);
+    expect(error?.message).toMatch(/has 1 problem\(s\)/);
+    expect(error?.message).not.toMatch(/There can be only one type named|Unknown type/);
+  });
+
+  test('--lenient merges the modules: every Query field of every file answers, and a list of the empty enum is empty', async () => {
+    const logger = recordingLogger();
+    const stack = await startStack(modules, { lenient: true, logger });
+    try {
+      expect(logger.warnings.join('\n')).toMatch(/loaded leniently despite .*common\.graphql:2:1: Enum type Permission must define one or more values/);
+      const client = new GraphQLClient(stack.url('common'));
+      const data = await client.request<{
+        roles: { permissions: string[] }[];
+        activeCustomer: { roles: { code: string }[] } | null;
+        orderByCode: { code: string } | null;
+      }>('{ roles { permissions } activeCustomer { roles { code } } orderByCode(code: "T_1") { code } }');
+      expect(data.roles.length).toBeGreaterThan(0);
+      expect(data.roles.every((role) => role.permissions.length === 0)).toBe(true);
+      expect(data.orderByCode?.code ?? 'T_1').toBe('T_1');
+    } finally {
+      await stack.close();
+    }
+  });
+});

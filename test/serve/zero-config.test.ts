@@ -1,9 +1,12 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ErrorCode, type MockstackError } from '@mockstack/core';
 import { loadModel } from '@mockstack/runner';
 import { startStack } from '@mockstack/testing';
+import { buildSchema, introspectionFromSchema } from 'graphql';
 import { GraphQLClient } from 'graphql-request';
 
 const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures', name);
@@ -69,6 +72,73 @@ test('an OpenAPI document is served with no scenario, under its base path', asyn
   }
 });
 
+describe('a GraphQL introspection result (schema.json)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mockstack-introspection-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const introspection = introspectionFromSchema(buildSchema(readFileSync(inventorySdl, 'utf8')));
+
+  test.each([
+    ['{ "data": { "__schema": … } } (as a client downloads it)', { data: introspection }],
+    ['{ "__schema": … } (as graphql-codegen writes it)', introspection],
+  ])('%s is served as the schema it describes, not as a json-server database', async (_shape, json) => {
+    const stack = await startStack([file('schema.json', JSON.stringify(json))]);
+    try {
+      expect(Object.keys(stack.services)).toEqual(['schema']);
+      expect(stack.url('schema')).toMatch(/\/graphql$/);
+      const data = await new GraphQLClient(stack.url('schema')).request<{ items: { id: string; quantity: number }[] }>('{ items(first: 2) { id quantity } }');
+      expect(data.items).toEqual([
+        { id: expect.any(String), quantity: expect.any(Number) },
+        { id: expect.any(String), quantity: expect.any(Number) },
+      ]);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('one that is broken is refused with the file and why', async () => {
+    const truncated = await failure([file('truncated.json', JSON.stringify({ data: introspection }).slice(0, 200))]);
+    expect(truncated?.code).toBe(ErrorCode.ScenarioCompile);
+    expect(truncated?.message).toMatch(/truncated\.json is not valid JSON \(.+\); an introspection result is \{ "__schema": … \}/);
+    const wrong = await failure([file('wrong.json', JSON.stringify({ __schema: { types: 42 } }))]);
+    expect(wrong?.message).toMatch(/wrong\.json is not a GraphQL introspection result graphql-js can build a schema from: /);
+  });
+});
+
+test('the files of a schema in modules (types in one, Query in another) are served as one service; whole schemas stay apart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mockstack-modules-'));
+  try {
+    const file = (name: string, text: string): string => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const enums = file('enums.graphql', 'enum Colour {\n  RED\n  GREEN\n}\n');
+    const types = file('types.graphql', '"type Query is in another file"\ntype Paint {\n  colour: Colour!\n  litres: Float!\n}\n');
+    const query = file('query.graphql', 'type Query {\n  paint(colour: Colour!): Paint\n}\nextend type Query {\n  paints: [Paint!]!\n}\n');
+    const stack = await startStack([enums, types, query, inventorySdl]);
+    try {
+      expect(Object.keys(stack.services)).toEqual(['enums', 'inventory']);
+      const data = await new GraphQLClient(stack.url('enums')).request<{ paint: { colour: string } | null; paints: { litres: number }[] }>(
+        '{ paint(colour: RED) { colour } paints { litres } }',
+      );
+      expect(['RED', 'GREEN', undefined]).toContain(data.paint?.colour);
+      expect(data.paints.every((p) => typeof p.litres === 'number')).toBe(true);
+      expect(await new GraphQLClient(stack.url('inventory')).request('{ items(first: 1) { id } }')).toEqual({ items: [{ id: expect.any(String) }] });
+    } finally {
+      await stack.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 const failure = (sources: string[]) =>
   loadModel(sources).then(
     () => undefined,
@@ -79,7 +149,7 @@ test('a file of an unknown kind says which kinds are accepted', async () => {
   const error = await failure([fixture('broken/notes.txt')]);
   expect(error?.code).toBe(ErrorCode.SourceKind);
   expect(error?.message).toMatch(
-    /notes\.txt is not a kind of file mockstack serves; it accepts a scenario module \(\.ts\/\.mts\/\.js\/\.mjs\) or a contract: \.json\/\.yaml\/\.yml \(OpenAPI 3 or Swagger 2\.0\), \.graphql\/\.graphqls\/\.gql \(GraphQL SDL\), \.proto \(gRPC\)/,
+    /notes\.txt is not a kind of file mockstack serves; it accepts a scenario module \(\.ts\/\.mts\/\.js\/\.mjs\) or a contract: \.json\/\.yaml\/\.yml \(OpenAPI 3 or Swagger 2\.0\), \.graphql\/\.graphqls\/\.gql \(GraphQL SDL\), \.json \(GraphQL introspection result\), \.proto \(gRPC\)/,
   );
 });
 

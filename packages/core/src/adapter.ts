@@ -93,6 +93,12 @@ export interface ContractFileKind {
    * answers. Without it the kind is read by the tooling only (GraphQL operation documents: `gen` types them).
    */
   serve?(file: string, options: ContractServeOptions): ServiceDefinition;
+  /**
+   * Whether a file is only a part of a contract split over several files (a GraphQL schema in modules:
+   * a file of types with no Query). When `up` is given such a part, the files of this kind it was given
+   * from the same directory are served as one contract: `serve` gets the first with the others as `parts`.
+   */
+  isPart?(text: string): boolean;
 }
 
 /** How `mockstack up <contract>` serves a contract file. */
@@ -101,6 +107,8 @@ export interface ContractServeOptions {
   port: number;
   /** Where imports of the contract are looked up besides its own directory (protos). */
   includeDirs: readonly string[];
+  /** The other files of a contract split over several (see `ContractFileKind.isPart`), served with this one. */
+  parts?: readonly string[];
 }
 
 /**

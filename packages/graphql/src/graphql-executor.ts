@@ -18,7 +18,9 @@ import { unsendable, unsendableFault } from '@mockstack/http/answer-check';
 import { type DocumentNode, type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { graphqlCodeOf } from './codes.js';
 import { type CompiledDocument, DocumentCache, operationOf } from './documents.js';
+import { subgraphResolvers } from './federation.js';
 import { extensionsOf, FieldFault, NONE, type RequestContext, type SubscriptionWiring, wireFieldRules } from './field-bridge.js';
+import { withIncrementalDirectives } from './incremental.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { createMockedSchema, type MockOverrides } from './mocks.js';
 import { PersistedQueries, type PersistedQueryRefusal, persistedQueryHash } from './persisted-queries.js';
@@ -83,16 +85,18 @@ export class GraphqlExecutor {
     const loaded = loadSchema(service, engine.model);
     this.loaded = loaded;
     for (const warning of loaded.warnings ?? []) logger.warn(`service "${service.name}": ${warning}`);
-    const schema = claimSchema(loaded);
-    if (!schema) {
+    const claimed = claimSchema(loaded);
+    if (!claimed) {
       const detail = loaded.problems.map((p) => `${p.source ? `${p.source.file}:${p.source.line}:${p.source.column}: ` : ''}${p.message}`).join('\n');
       throw new MockstackError(ErrorCode.ContractLoad, `GraphQL service "${service.name}" cannot load its schema:\n${detail}`, { source: service.source });
     }
+    const schema = withIncrementalDirectives(claimed);
     const config = service.config;
     const mocked = createMockedSchema(schema, {
       seed: hashString(service.name, engine.seed),
       mocks: config.mocks as MockOverrides | undefined,
       listLength: config.listLength as number | [number, number] | undefined,
+      rootAnswers: loaded.subgraph === undefined ? undefined : subgraphResolvers(loaded.subgraph),
     });
     this.#schema = mocked.schema;
     this.#operationIds = new Set(service.operations.keys());

@@ -1,7 +1,9 @@
-import type { Adapter, Model, Problem, Service } from '@mockstack/core';
+import type { Adapter, ContractFileKind, Model, Problem, Service } from '@mockstack/core';
 import { isOperationsDocument } from '@mockstack/core/contract-files';
+import { isGraphqlIntrospection, isSchemaPart } from './contract-text.js';
 
 export { graphqlCodeOf } from './codes.js';
+export type { GraphqlUpload } from './uploads.js';
 
 // graphql, graphql-tools, faker and fastify load when a scenario has a GraphQL service, not
 // whenever mockstack starts: about 200 ms less for scenarios without one.
@@ -10,6 +12,14 @@ const load = () => {
   implementation ??= import('./graphql-adapter.js');
   return implementation;
 };
+
+/** `mockstack up schema.graphql` (or `schema.json`): the schema served auto-mocked at /graphql. */
+const serveSchema: NonNullable<ContractFileKind['serve']> = (file, { port, parts = [] }) => ({
+  protocol: 'graphql',
+  port,
+  config: { schema: [file, ...parts], path: '/graphql' },
+  rules: [],
+});
 
 /** Serves a GraphQL service of the model: SDL in, auto-mocked API out, scenario rules first. */
 export const graphqlAdapter: Adapter = {
@@ -24,9 +34,19 @@ export const graphqlAdapter: Adapter = {
       endings: ['.graphql', '.graphqls', '.gql'],
       // A document of only operations is what clients send (typed by `gen`), not a schema to serve.
       matches: (text) => !isOperationsDocument(text),
-      serve: (file, { port }) => ({ protocol: 'graphql', port, config: { schema: [file], path: '/graphql' }, rules: [] }),
+      serve: serveSchema,
+      // `up types.graphql enums.graphql query.graphql`: one schema in modules, served as one service.
+      isPart: isSchemaPart,
     },
     { kind: 'graphql-operations', label: 'GraphQL operations', endings: ['.graphql', '.graphqls', '.gql'], matches: isOperationsDocument },
+    {
+      // An introspection result (`schema.json`) is served, checked and typed as the SDL it describes.
+      kind: 'graphql',
+      label: 'GraphQL introspection result',
+      endings: ['.json'],
+      matches: isGraphqlIntrospection,
+      serve: serveSchema,
+    },
   ],
   tooling: async () => (await import('./tooling.js')).graphqlTooling,
 };

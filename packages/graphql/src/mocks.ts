@@ -5,9 +5,11 @@ import {
   defaultFieldResolver,
   type GraphQLField,
   type GraphQLFieldResolver,
+  type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  type GraphQLType,
   getNamedType,
   getNullableType,
   isAbstractType,
@@ -19,6 +21,7 @@ import {
   type ResponsePath,
 } from 'graphql';
 import { generatorFor } from './fake.js';
+import { fakerGenerator, fakerListLength } from './faker-directives.js';
 
 /** What the scenario may give as `mocks` (see the DSL's `MockDefinition`). */
 export type MockOverrides = Readonly<Record<string, unknown>>;
@@ -27,6 +30,8 @@ export interface MockOptions {
   seed: number;
   mocks?: MockOverrides | undefined;
   listLength?: number | readonly [number, number] | undefined;
+  /** Root fields the contract itself answers (a subgraph's `_service` and `_entities`), by field name, in place of the store. */
+  rootAnswers?: Readonly<Record<string, GraphQLFieldResolver<unknown, unknown>>> | undefined;
 }
 
 /** Arguments that ask for a number of items. */
@@ -98,6 +103,8 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
 
   const mocks: IMocks = {};
   const generators = new Map<string, (fake: FakeData) => unknown>();
+  /** What graphql-faker's @examples and @fake ask for, by `Type.field`. */
+  const planted = new Map<string, (fake: FakeData) => unknown>();
   const scalarMock = (scalar: string) => () => {
     reseed(true);
     const override = overrides[scalar];
@@ -106,7 +113,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     const key = `${scalar}|${field}|${cursor.typeName}`;
     let generate = generators.get(key);
     if (!generate) {
-      generate = generatorFor(scalar, field, cursor.typeName);
+      generate = planted.get(`${cursor.typeName}.${field}`) ?? generatorFor(scalar, field, cursor.typeName, base.getType(scalar)?.description ?? undefined);
       generators.set(key, generate);
     }
     // Fields of one object (its type and key) agree: one person's name, email and username.
@@ -136,8 +143,16 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
       }
       const fields: Record<string, (args: Record<string, unknown>) => unknown> = {};
       for (const field of Object.values(type.getFields())) {
+        const generate = fakerGenerator(field);
+        if (generate) planted.set(`${type.name}.${field.name}`, generate);
         if (!isListType(getNullableType(field.type))) continue;
-        fields[field.name] = (args) => Array.from({ length: listLength(args) });
+        const asked = fakerListLength(field);
+        if (asked) {
+          fields[field.name] = (args) => Array.from({ length: pageSize(args) ?? seeded(true, () => asked(fake))() });
+          continue;
+        }
+        // A list of what has no value (an empty enum a lenient schema fills at run time) can only be empty.
+        fields[field.name] = hasNoValue(base, getNamedType(field.type)) ? () => [] : (args) => Array.from({ length: listLength(args) });
       }
       if (override && typeof override === 'object') {
         for (const [name, value] of Object.entries(override))
@@ -200,6 +215,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     const idMock = scalarMock(named.name);
     const paged =
       field.args.some((a) => PAGE_ARGS.includes(a.name)) && !isListType(getNullableType(field.type)) && (isObjectType(named) || isInterfaceType(named));
+    const echo = echoOf(field);
     const hint = (value: unknown, args: Record<string, unknown>): unknown => {
       const size = pageSize(args);
       if (size !== undefined && isRef(value)) {
@@ -209,12 +225,14 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
       return value;
     };
     if (rootTypes.has(typeName)) {
+      const answer = typeName === schema.getQueryType()?.name ? options.rootAnswers?.[fieldName] : undefined;
       return (source, args, context, info) => {
         // The root value an operation rule gave wins.
         const given = source === null || source === undefined ? undefined : defaultFieldResolver(source, args, context, info);
         if (given !== undefined) return given;
+        if (answer) return answer(source, args, context, info);
         cursor.set(typeName, fieldName, 'ROOT', args);
-        const value = store.get({ typeName, key: 'ROOT', fieldName, fieldArgs: args });
+        const value = store.get({ typeName, key: 'ROOT', fieldName, fieldArgs: args, defaultValue: echo?.(args) });
         return paged ? hint(value, args) : value;
       };
     }
@@ -231,7 +249,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
         if (remembered !== undefined) return remembered;
         const { typeName: refType, key } = (source as Ref).$ref;
         cursor.set(refType, fieldName, String(key), args);
-        const value = store.get({ typeName: refType, key, fieldName, fieldArgs: args });
+        const value = store.get({ typeName: refType, key, fieldName, fieldArgs: args, defaultValue: echo?.(args) });
         known?.set(source, value);
         return paged ? hint(value, args) : value;
       }
@@ -242,12 +260,56 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
       const key = identityOf(source as Record<string, unknown>, info);
       cursor.set(typeName, fieldName, key, args);
       if (isKeyField) return idMock();
-      const value = store.get({ typeName, key, fieldName, fieldArgs: args });
+      const value = store.get({ typeName, key, fieldName, fieldArgs: args, defaultValue: echo?.(args) });
       return paged ? hint(value, args) : value;
     };
   }
 
+  /**
+   * The values a lookup field's arguments give the object it returns (`product(sku: "A")` gives a
+   * product whose sku is "A", `node(id: X)` one whose id is X), or undefined when none does: an argument
+   * names a leaf field of the returned object or interface, of the same scalar (ID and String go
+   * together). The object of an interface gets a type the seed picks, as the auto-mock would.
+   */
+  function echoOf(field: GraphQLField<unknown, unknown>): ((args: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined {
+    const returned = getNullableType(field.type);
+    if (!isObjectType(returned) && !isInterfaceType(returned)) return undefined;
+    const fields = returned.getFields();
+    const echoed = field.args.filter((arg) => {
+      const target = fields[arg.name];
+      return target !== undefined && sameScalar(getNullableType(arg.type), getNullableType(target.type));
+    });
+    if (echoed.length === 0) return undefined;
+    const possible = isInterfaceType(returned) ? base.getPossibleTypes(returned).map((t) => t.name) : [];
+    return (args) => {
+      const given: Record<string, unknown> = {};
+      for (const arg of echoed) {
+        const value = args[arg.name];
+        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') given[arg.name] = value;
+      }
+      if (Object.keys(given).length === 0) return undefined;
+      if (!isInterfaceType(returned)) return given;
+      if (possible.length === 0) return undefined;
+      reseed(true);
+      return { __typename: possible[rand.int(0, possible.length - 1)], ...given };
+    };
+  }
+
   return { schema, store, mockResolver };
+}
+
+/** An enum without values, or a union or interface without object types: nothing can be its value (lenient schemas only). */
+function hasNoValue(schema: GraphQLSchema, type: GraphQLNamedType): boolean {
+  if (isEnumType(type)) return type.getValues().length === 0;
+  return isAbstractType(type) && schema.getPossibleTypes(type).length === 0;
+}
+
+const TEXT_SCALARS = new Set(['ID', 'String']);
+
+/** An argument's type a field of the same value can take: the same scalar, or ID and String. */
+function sameScalar(arg: GraphQLType, field: GraphQLType): boolean {
+  if (!isScalarType(arg) || !isScalarType(field)) return false;
+  return arg.name === field.name || (TEXT_SCALARS.has(arg.name) && TEXT_SCALARS.has(field.name));
 }
 
 function pageSize(args: Record<string, unknown> | undefined): number | undefined {

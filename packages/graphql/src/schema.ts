@@ -1,8 +1,24 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { hashString, type Model, type Problem, type Service } from '@mockstack/core';
 import { defaultRoot, displayPath, fileVersion, readTextFileSync, resolveContractPath } from '@mockstack/core/platform';
-import { buildASTSchema, concatAST, type DocumentNode, type GraphQLError, type GraphQLSchema, isObjectType, parse, Source, validateSchema } from 'graphql';
+import {
+  buildASTSchema,
+  buildClientSchema,
+  concatAST,
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  type IntrospectionQuery,
+  isObjectType,
+  parse,
+  printSchema,
+  Source,
+  validateSchema,
+} from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
+import { isGraphqlIntrospection } from './contract-text.js';
+import { fakerDeclarations } from './faker-directives.js';
+import { isSubgraph, subgraphDocuments } from './federation.js';
 
 export interface LoadedSchema {
   /** For checks only: a server mocks its schema in place, so it takes one with `claimSchema`. */
@@ -14,6 +30,8 @@ export interface LoadedSchema {
   claimed?: boolean;
   /** With `config.lenient`: the SDL and schema problems the schema was loaded despite, for the server to log. */
   warnings?: string[] | undefined;
+  /** A federation subgraph's SDL as written (see `BuiltSdl.subgraph`). */
+  subgraph?: string | undefined;
 }
 
 /** A schema this caller may change (set resolvers on): the built one the first time, a fresh copy after. */
@@ -89,7 +107,14 @@ function build(service: Service, model: Pick<Model, 'file' | 'root' | 'contracts
       })),
     };
   }
-  return { schema: built.schema, files, problems: [], rebuild: built.rebuild, warnings: built.warnings.length ? built.warnings : undefined };
+  return {
+    schema: built.schema,
+    files,
+    problems: [],
+    rebuild: built.rebuild,
+    warnings: built.warnings.length ? built.warnings : undefined,
+    subgraph: built.subgraph,
+  };
 }
 
 /** A problem of an SDL document, at its file (the Source name), line and column. */
@@ -108,6 +133,8 @@ export interface BuiltSdl {
   problems: SdlProblem[];
   /** Lenient mode: `loaded leniently despite file:line:col: problem`, one per problem the schema was built despite. */
   warnings: string[];
+  /** A federation subgraph's SDL as written (what `_service { sdl }` answers); undefined for other schemas. */
+  subgraph?: string | undefined;
 }
 
 /**
@@ -121,23 +148,32 @@ export interface BuiltSdl {
 export function buildSdl(sources: readonly Source[], options: { lenient?: boolean | undefined } = {}): BuiltSdl {
   const documents: DocumentNode[] = [];
   const problems: SdlProblem[] = [];
-  for (const source of sources) {
+  for (const given of sources) {
     try {
+      const source = isGraphqlIntrospection(given.body) ? introspectionSdl(given) : given;
       documents.push(parse(source));
     } catch (error) {
-      problems.push(problemOf(error as GraphQLError, source.name));
+      problems.push(problemOf(error as GraphQLError, given.name));
     }
   }
   const fallback = sources[0]?.name ?? '';
   if (problems.length) return { problems, warnings: [] };
+  // A federation subgraph's SDL builds as @apollo/subgraph builds it (see federation.ts).
+  const subgraph = isSubgraph(documents) ? sources.map((s) => s.body).join('\n') : undefined;
+  if (subgraph !== undefined) documents.splice(0, documents.length, ...subgraphDocuments(documents));
+  // SDL written for graphql-faker: its directives declared (see faker-directives.ts).
+  const faker = fakerDeclarations(documents);
+  if (faker) documents.unshift(faker);
   const document = concatAST(documents);
-  let rebuild: () => GraphQLSchema = () => buildASTSchema(document, { assumeValidSDL: true });
   let errors: readonly GraphQLError[] = validateSDL(document);
-  if (errors.length && errors.every(acrossFiles)) {
-    // The same type in several files: merge them, as graphql-tools does.
-    rebuild = () => makeExecutableSchema({ typeDefs: documents });
-    errors = [];
-  }
+  // The same type in several files: merge them, as graphql-tools does (other problems stay problems).
+  const merged = errors.some(acrossFiles);
+  if (merged) errors = errors.filter((error) => !acrossFiles(error));
+  const build = (assumeValid: boolean): GraphQLSchema =>
+    merged
+      ? makeExecutableSchema({ typeDefs: documents, assumeValidSDL: assumeValid, assumeValid })
+      : buildASTSchema(document, { assumeValidSDL: true, assumeValid });
+  let rebuild = () => build(false);
   let schema: GraphQLSchema | undefined;
   if (errors.length === 0) {
     try {
@@ -149,7 +185,7 @@ export function buildSdl(sources: readonly Source[], options: { lenient?: boolea
   }
   if (errors.length && !options.lenient) return { problems: errors.map((e) => problemOf(e, fallback)), warnings: [] };
   if (errors.length) {
-    rebuild = () => buildASTSchema(document, { assumeValidSDL: true, assumeValid: true });
+    rebuild = () => build(true);
     try {
       schema = rebuild();
     } catch (error) {
@@ -168,7 +204,28 @@ export function buildSdl(sources: readonly Source[], options: { lenient?: boolea
     const p = problemOf(e, fallback);
     return `loaded leniently despite ${displayPath(p.file)}:${p.line}:${p.column}: ${p.message}`;
   });
-  return { schema, rebuild, problems: [], warnings };
+  return { schema, rebuild, problems: [], warnings, subgraph };
+}
+
+/**
+ * The SDL an introspection result describes (graphql-js' buildClientSchema, then printSchema), named
+ * as its JSON file so that problems point there. Throws a GraphQLError saying why it is not one.
+ */
+function introspectionSdl(source: Source): Source {
+  let parsed: { data?: unknown; __schema?: unknown };
+  try {
+    parsed = JSON.parse(source.body.replace(/^\uFEFF/, '')) as typeof parsed;
+  } catch (error) {
+    throw new GraphQLError(
+      `${displayPath(source.name)} is not valid JSON (${(error as Error).message}); an introspection result is { "__schema": … } or { "data": { "__schema": … } }`,
+    );
+  }
+  const introspection = (parsed.__schema === undefined ? parsed.data : parsed) as IntrospectionQuery;
+  try {
+    return new Source(printSchema(buildClientSchema(introspection)), source.name);
+  } catch (error) {
+    throw new GraphQLError(`${displayPath(source.name)} is not a GraphQL introspection result graphql-js can build a schema from: ${(error as Error).message}`);
+  }
 }
 
 /** A definition repeated in different files (a modular schema), not twice in one. */

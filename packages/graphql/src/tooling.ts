@@ -21,7 +21,6 @@ import {
 } from '@mockstack/core';
 import { describeValue, joinTypes, prop, quote, staticAnswers } from '@mockstack/core/tooling';
 import {
-  buildASTSchema,
   type DocumentNode,
   GraphQLError,
   type GraphQLOutputType,
@@ -34,9 +33,7 @@ import {
   isUnionType,
   parse,
   Source,
-  validateSchema,
 } from 'graphql';
-import { validateSDL } from 'graphql/validation/validate.js';
 import { graphqlOperationTypes, type KeyedSchema, OperationDocumentError } from './gen-operations.js';
 import { graphqlTypes } from './gen-types.js';
 import { buildSdl, loadSchema } from './schema.js';
@@ -123,20 +120,14 @@ function parseError(error: unknown, path: string, name: string, what: string): M
 }
 
 function graphqlService(file: string, lenient: boolean): InitService {
-  let schema: ReturnType<typeof buildASTSchema>;
-  try {
-    const document = parse(new Source(readFileSync(file, 'utf8'), file));
-    const [sdlProblem] = lenient ? [] : validateSDL(document);
-    if (sdlProblem) throw sdlProblem;
-    schema = buildASTSchema(document, { assumeValidSDL: true, assumeValid: lenient });
-    const [problem] = lenient ? [] : validateSchema(schema);
-    if (problem) throw problem;
-  } catch (error) {
-    const location = error instanceof GraphQLError ? error.locations?.[0] : undefined;
+  // The loader `up`, `gen` and `check` use: introspection results, subgraph and graphql-faker SDL too.
+  const built = buildSdl([new Source(readFileSync(file, 'utf8'), file)], { lenient });
+  const [problem] = built.problems;
+  const schema = built.schema;
+  if (problem || !schema) {
     const name = relative(process.cwd(), file) || file;
-    throw new MockstackError(ErrorCode.ContractLoad, `${name}${location ? `:${location.line}:${location.column}` : ''}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    const where = problem && problem.file !== '' ? `:${problem.line}:${problem.column}` : '';
+    throw new MockstackError(ErrorCode.ContractLoad, `${name}${where}: ${problem?.message ?? 'the schema does not build'}`);
   }
   const stubs: GraphqlStub[] = [];
   for (const root of [schema.getQueryType(), schema.getMutationType()]) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, extname, relative, resolve } from 'node:path';
+import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { type Adapter, type ContractFileKind, ErrorCode, MockstackError, type ScenarioDefinition, type ServiceDefinition } from '@mockstack/core';
 import { contractKindOf, describeKinds, kindsByEnding, OPENAPI_FIRST_KEY } from '@mockstack/core/contract-files';
 import { rest } from '@mockstack/dsl';
@@ -60,13 +60,17 @@ export async function loadSources(sources: readonly string[], options: ContractO
     : { file: resolve(contracts[0]?.path ?? '.'), definition: { name: 'contracts', services: {} }, inputs: [] };
   const services: Record<string, ServiceDefinition> = { ...loaded.definition.services };
   const databases: Record<string, Record<string, unknown>> = {};
+  const served: ServedContract[] = [];
   for (const contract of contracts) {
     const file = resolve(contract.path);
-    const name = uniqueName(basename(file, extname(file)), services);
+    // Contracts are served after the loop (see joinParts): their names are taken already.
+    const name = uniqueName(basename(file, extname(file)), { ...services, ...Object.fromEntries(served.map((c) => [c.name, c])) });
     const port = contract.port ?? 0;
     // A .json file is read once: to tell a json-server database from an OpenAPI document, then by contractKindOf.
     const text = extname(file).toLowerCase() === '.json' ? readText(file) : undefined;
-    const database = text === undefined ? undefined : jsonServerDatabase(text);
+    // A JSON file a protocol recognises (OpenAPI, a GraphQL introspection result) is that contract, not a database.
+    const recognised = text === undefined ? undefined : (contractKindOf(file, kinds, text) as ServedKind | undefined);
+    const database = text === undefined || recognised ? undefined : jsonServerDatabase(text);
     if (database) {
       // json-server's db.json: its collections over the scenario's state (reset restores the file's records).
       const key = databaseKey(name, database);
@@ -76,9 +80,12 @@ export async function loadSources(sources: readonly string[], options: ContractO
       continue;
     }
     // When several kinds share an ending and none recognises the text, the first by ending loads it and says what is wrong.
-    const kind = (contractKindOf(file, kinds, text) ?? kindsByEnding(file, kinds)[0]) as ServedKind;
-    services[name] = kind.serve(file, { port, includeDirs: options.includeDirs ?? [] });
+    const kind = (recognised ?? contractKindOf(file, kinds, text) ?? kindsByEnding(file, kinds)[0]) as ServedKind;
+    served.push({ file, name, port, kind });
     loaded.inputs.push(file);
+  }
+  for (const { file, name, port, kind, parts } of joinParts(served)) {
+    services[name] = kind.serve(file, { port, includeDirs: options.includeDirs ?? [], ...(parts && { parts }) });
   }
   const seeded = loaded.definition.state;
   const state = Object.keys(databases).length === 0 ? seeded : () => ({ ...((seeded?.() as object | undefined) ?? {}), ...structuredClone(databases) });
@@ -162,6 +169,44 @@ function jsonServerService(key: string, database: Record<string, unknown>, port:
         : [rest.get(`/${collection}`, (ctx) => tables(ctx.state)[collection])],
     ),
   ]);
+}
+
+/** A contract file `up` serves, with the kind that serves it. */
+interface ServedContract {
+  file: string;
+  name: string;
+  port: number;
+  kind: ServedKind;
+  /** The other files of a contract split over several (see `ContractFileKind.isPart`), served with this one. */
+  parts?: string[];
+}
+
+/**
+ * The contracts as services: when files of a kind that has parts (GraphQL SDL modules) were given
+ * from one directory and one of them is only a part, those files are served as one contract, under the
+ * first one's name and port (a part alone cannot be served). Files from other directories stay apart.
+ */
+function joinParts(served: readonly ServedContract[]): ServedContract[] {
+  const joined: ServedContract[] = [];
+  const wholes = new Map<string, ServedContract>();
+  for (const contract of served) {
+    const { kind, file } = contract;
+    const together = served.filter((c) => c.kind === kind && dirname(c.file) === dirname(file));
+    const split = kind.isPart !== undefined && together.length > 1 && together.some((c) => kind.isPart?.(readText(c.file) ?? '') === true);
+    if (!split) {
+      joined.push(contract);
+      continue;
+    }
+    const key = `${kind.kind}:${dirname(file)}`;
+    const whole = wholes.get(key);
+    if (whole) whole.parts = [...(whole.parts ?? []), file];
+    else {
+      const first = { ...contract, port: together.find((c) => c.port !== 0)?.port ?? 0 };
+      wholes.set(key, first);
+      joined.push(first);
+    }
+  }
+  return joined;
 }
 
 /** True for a scenario module; throws for a file that is neither that nor a contract one of the protocols serves. */

@@ -1,0 +1,126 @@
+/**
+ * Schemas that database-generated GraphQL servers publish, in their shape: Hasura's (query_root,
+ * Postgres-named scalars such as timestamptz, numeric and jsonb, bool_exp filters) and PostGraphile's
+ * (BigInt documented as output as strings, Datetime, BigFloat). Served zero-config, their scalars
+ * come back as those servers send them, so typed clients read them as their generators map them.
+ */
+import { GraphQLClient } from 'graphql-request';
+import { servedSdl } from '../helpers/served-sdl.js';
+
+const HASURA = `schema {
+  query: query_root
+  mutation: mutation_root
+  subscription: subscription_root
+}
+
+scalar bigint
+scalar jsonb
+scalar numeric
+scalar timestamptz
+scalar uuid
+
+"""Boolean expression to compare columns of type "uuid". All fields are combined with logical 'AND'."""
+input uuid_comparison_exp {
+  _eq: uuid
+  _in: [uuid!]
+}
+
+input orders_bool_exp {
+  _and: [orders_bool_exp!]
+  id: uuid_comparison_exp
+}
+
+input orders_set_input {
+  metadata: jsonb
+  total: numeric
+}
+
+"""
+columns and relationships of "orders"
+"""
+type orders {
+  id: uuid!
+  created_at: timestamptz!
+  metadata(path: String): jsonb
+  total: numeric!
+  views: bigint
+}
+
+type query_root {
+  orders(limit: Int, where: orders_bool_exp): [orders!]!
+  orders_by_pk(id: uuid!): orders
+}
+
+type mutation_root {
+  update_orders_by_pk(pk_columns: orders_pk_columns_input!, _set: orders_set_input): orders
+}
+
+input orders_pk_columns_input {
+  id: uuid!
+}
+
+type subscription_root {
+  orders(limit: Int, where: orders_bool_exp): [orders!]!
+}
+`;
+
+const POSTGRAPHILE = `"""
+A signed eight-byte integer. The upper big integer values are greater than the
+max value for a JavaScript number. Therefore all big integers will be output as
+strings and not numbers.
+"""
+scalar BigInt
+
+"""A floating point number that requires more precision than IEEE 754 binary 64"""
+scalar BigFloat
+
+"""
+A point in time as described by the [ISO
+8601](https://en.wikipedia.org/wiki/ISO_8601) standard. May or may not include a timezone.
+"""
+scalar Datetime
+
+type Account {
+  nodeId: ID!
+  rowId: BigInt!
+  balance: BigFloat!
+  createdAt: Datetime!
+}
+
+type Query {
+  accountByRowId(rowId: BigInt!): Account
+}
+`;
+
+const served = servedSdl({ 'hasura.graphql': HASURA, 'postgraphile.graphql': POSTGRAPHILE });
+
+test('Hasura: timestamptz is an ISO date-time, numeric and bigint are numbers, jsonb is JSON, uuid a UUID; filters and _set inputs are taken', async () => {
+  const client = new GraphQLClient(served.stack.url('hasura'));
+  type Order = { id: string; created_at: string; total: unknown; views: unknown; metadata: unknown };
+  const { orders } = await client.request<{ orders: Order[] }>(
+    'query ($where: orders_bool_exp) { orders(limit: 2, where: $where) { id created_at total views metadata } }',
+    { where: { _and: [{ id: { _in: ['5f0e1a8e-3c9b-4e5a-9d2f-7b6c5a4e3d2c'] } }] } },
+  );
+  expect(orders).toHaveLength(2);
+  for (const order of orders) {
+    expect(order.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Number.isNaN(Date.parse(order.created_at))).toBe(false);
+    expect(typeof order.total).toBe('number');
+    expect(['number', 'undefined'].includes(typeof (order.views ?? undefined))).toBe(true);
+    expect(order.metadata === null || typeof order.metadata === 'object').toBe(true);
+  }
+  const updated = await client.request<{ update_orders_by_pk: { id: string } | null }>(
+    'mutation ($id: uuid!, $set: orders_set_input) { update_orders_by_pk(pk_columns: { id: $id }, _set: $set) { id } }',
+    { id: '5f0e1a8e-3c9b-4e5a-9d2f-7b6c5a4e3d2c', set: { metadata: { note: 'gift' }, total: 12.5 } },
+  );
+  expect(updated.update_orders_by_pk === null || typeof updated.update_orders_by_pk.id === 'string').toBe(true);
+});
+
+test('PostGraphile: BigInt (documented as output as strings) and BigFloat are strings of digits, Datetime an ISO date-time', async () => {
+  const { accountByRowId } = await new GraphQLClient(served.stack.url('postgraphile')).request<{
+    accountByRowId: { rowId: unknown; balance: unknown; createdAt: string } | null;
+  }>('{ accountByRowId(rowId: "9007199254740993") { rowId balance createdAt } }');
+  expect(accountByRowId?.rowId).toBe('9007199254740993');
+  expect(accountByRowId?.balance).toMatch(/^\d+(\.\d+)?$/);
+  expect(Number.isNaN(Date.parse(accountByRowId?.createdAt ?? ''))).toBe(false);
+});

