@@ -90,7 +90,7 @@ test('up --lenient serves a slightly invalid OpenAPI document and SDL, printing 
   const yaml = 'test/fixtures/lenient/partner.yaml';
   const strict = await mockstack(['up', yaml, '--random-ports', '--no-admin'], root);
   expect(strict.code).toBe(1);
-  expect(strict.output).toMatch(/partner\.yaml is not a valid OpenAPI 3\.0\/3\.1 document/);
+  expect(strict.output).toMatch(/partner\.yaml is not a valid OpenAPI 3\.0\/3\.1\/3\.2 document/);
   expect(strict.output).toMatch(/loads with --lenient/);
   const strictSdl = await mockstack(['up', 'test/fixtures/lenient/partner.graphql', '--random-ports', '--no-admin'], root);
   expect(strictSdl.code).toBe(1);

@@ -165,7 +165,7 @@ describe('bad input', () => {
     const dir = project('bad-openapi', { 'schemas/api.yaml': 'openapi: 3.1.0\ninfo: { title: x, version: "1" }\npaths:\n  /a: [\n' });
     const result = await mockstack(['gen'], dir);
     expect(result.code).toBe(1);
-    expect(result.output).toMatch(/schemas\/api\.yaml is not a valid OpenAPI 3\.0\/3\.1 document .*line \d+/s);
+    expect(result.output).toMatch(/schemas\/api\.yaml is not a valid OpenAPI 3\.0\/3\.1\/3\.2 document .*line \d+/s);
   });
 
   test('check on a file that is not a scenario says so', async () => {

@@ -94,7 +94,7 @@ paths:
   );
   const error = await failure(file);
   expect(error.code).toBe('MOCKSTACK_ERR_CONTRACT_LOAD');
-  expect(error.message).toContain(`${file} is not a valid OpenAPI 3.0/3.1 document`);
+  expect(error.message).toContain(`${file} is not a valid OpenAPI 3.0/3.1/3.2 document`);
   // Pointing at the rest({ openapi }) call in the scenario.
   expect(error.source?.file).toBe(import.meta.filename);
   expect((error as OpenApiDocumentError).documentProblems).toEqual([
@@ -121,7 +121,7 @@ test('a YAML syntax error, a missing file, a Swagger 1.2 document, a broken exte
 
   // Swagger 2.0 is converted at load (test/serve/openapi-wild.test.ts); older versions are not.
   const swagger = await failure(write('swagger.json', JSON.stringify({ swagger: '1.2', info: { title: 'x', version: '1' }, paths: {} })));
-  expect(swagger.message).toContain('/swagger: expected "swagger": "2.0" (converted at load) or "openapi": "3.0.x"/"3.1.x", found "1.2"');
+  expect(swagger.message).toContain('/swagger: expected "swagger": "2.0" (converted at load) or "openapi": "3.0.x"/"3.1.x"/"3.2.x", found "1.2"');
 
   const external = await failure(
     write(
