@@ -156,7 +156,9 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
   const version = versionOf(file, document);
   // A document this text (and these $ref'd files) made passed every check before: its warnings are kept
   // and the checks (JSON schema, unsatisfiable schemas, dangling $refs) are not run again.
-  const checkedName = `openapi-checked-v2-${contentHash(`${version}\n${options.lenient === true}\n${options.skipSchemaCheck === true}\n${textHash}\n${JSON.stringify(refHashes)}`)}`;
+  // The version in the name changes with what the checks find or say (v3: OpenAPI 3.2, the itemSchema warnings): a cache
+  // written by an older mockstack would otherwise repeat its old warnings and skip the new checks.
+  const checkedName = `openapi-checked-v3-${contentHash(`${version}\n${options.lenient === true}\n${options.skipSchemaCheck === true}\n${textHash}\n${JSON.stringify(refHashes)}`)}`;
   const checked = readStartupCache(checkedName, isCheckedDocument);
   const problems: DocumentProblem[] = options.skipSchemaCheck || checked ? [] : await checkAgainstSpec(version, document);
   const resolve = (node: unknown): unknown => deref(document, node);
