@@ -39,6 +39,9 @@ class Generator {
   readonly #options: GenerateOptions;
   readonly #fake: FakeData;
 
+  /** `#schema` as a function to hand on (the example checks, allOf flattening). */
+  readonly #asSchema = (node: unknown): JsonObject | undefined => this.#schema(node);
+
   constructor(options: GenerateOptions, fake: FakeData) {
     this.#options = options;
     this.#fake = fake;
@@ -69,25 +72,25 @@ class Generator {
     let value: unknown;
     for (let attempt = 0; attempt < 8; attempt++) {
       value = this.#valueOf(rest, rest, name, parent, depth);
-      if (!exampleFits(excluded, value, (node) => this.#schema(node), 0)) return value;
+      if (!exampleFits(excluded, value, this.#asSchema, 0)) return value;
     }
     return value;
   }
 
   #valueOf(raw: unknown, schema: JsonObject, name: string, parent: string, depth: number): unknown {
     if (schema.const !== undefined) return schema.const;
-    const example = ownExample(schema, (node) => this.#schema(node));
+    const example = ownExample(schema, this.#asSchema);
     if (example !== undefined) return example;
     if (Array.isArray(schema.enum) && schema.enum.length) {
       // Values the rest of the schema allows (Twitter's reply_settings enum has one longer than its own `{1,12}` pattern).
       const { enum: _values, ...rest } = schema;
       const all = schema.enum.filter((v) => v !== null);
-      const fitting = all.filter((v) => exampleFits(rest, v, (node) => this.#schema(node), 0));
+      const fitting = all.filter((v) => exampleFits(rest, v, this.#asSchema, 0));
       const choices = fitting.length ? fitting : all;
       return choices.length ? choices[this.#fake.random.int(0, choices.length - 1)] : null;
     }
     // A document's default may break its own schema (`type: string, default: null`): such a default is not sent.
-    if (schema.default !== undefined && defaultFits(schema, (node) => this.#schema(node)) && this.#fake.random.next() < 0.5) return schema.default;
+    if (schema.default !== undefined && defaultFits(schema, this.#asSchema) && this.#fake.random.next() < 0.5) return schema.default;
     if (Array.isArray(schema.allOf)) return this.#allOf(schema, componentName(raw), name, parent, depth);
     const options = Array.isArray(schema.oneOf) ? schema.oneOf : Array.isArray(schema.anyOf) ? schema.anyOf : undefined;
     if (options?.length) {
@@ -132,10 +135,10 @@ class Generator {
   #tagged(value: unknown, tag: DiscriminatorTag | undefined, schema: unknown): unknown {
     if (!tag || !isObject(value) || value[tag.property] === tag.value) return value;
     let resolved = this.#schema(schema);
-    if (resolved && Array.isArray(resolved.allOf)) resolved = flatten(resolved, (node) => this.#schema(node));
+    if (resolved && Array.isArray(resolved.allOf)) resolved = flatten(resolved, this.#asSchema);
     const property = isObject(resolved?.properties) ? this.#schema(resolved.properties[tag.property]) : undefined;
     let named: unknown = tag.value;
-    if (property && !exampleFits(property, named, (node) => this.#schema(node), 0)) {
+    if (property && !exampleFits(property, named, this.#asSchema, 0)) {
       // Azure's `AKSServiceResponse` is `computeType: AKS` of the enum: the longest enum value its name starts with.
       const lower = tag.value.toLowerCase();
       const prefixes = (Array.isArray(property.enum) ? property.enum : []).filter(
@@ -165,7 +168,7 @@ class Generator {
     let allowed: Set<string> | undefined;
     for (const part of schema.allOf as unknown[]) {
       let resolved = this.#schema(part);
-      if (resolved && Array.isArray(resolved.allOf)) resolved = flatten(resolved, (n) => this.#schema(n));
+      if (resolved && Array.isArray(resolved.allOf)) resolved = flatten(resolved, this.#asSchema);
       if (!resolved) continue;
       if (resolved.additionalProperties === false && resolved.patternProperties === undefined) {
         const own = Object.keys(isObject(resolved.properties) ? resolved.properties : {});
@@ -294,7 +297,7 @@ class Generator {
     const rule = this.#schema(schema.propertyNames);
     const namePattern = pattern === undefined ? undefined : patternOf(pattern);
     if (pattern !== undefined && namePattern === undefined) return undefined;
-    const fits = (key: string) => (!namePattern || namePattern.test(key)) && (!rule || exampleFits(rule, key, (node) => this.#schema(node), 0));
+    const fits = (key: string) => (!namePattern || namePattern.test(key)) && (!rule || exampleFits(rule, key, this.#asSchema, 0));
     const word = `${this.#fake.faker.lorem.word()}${index || ''}`;
     if (fits(word)) return word;
     for (let attempt = 0; attempt < 4; attempt++) {

@@ -16,11 +16,15 @@ export function getPointer(root: unknown, pointer: string): unknown {
   for (let i = 1; i < segments.length; i++) {
     if (node === null || typeof node !== 'object') return undefined;
     const raw = segments[i] as string;
-    // Most segments (`components`, `schemas`, `Pet`) have nothing to decode: GitHub's 1,000 operations `$ref` ~4,000 parameters at each start.
-    const key = raw.includes('%') || raw.includes('~') ? decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~') : raw;
-    node = (node as Record<string, unknown>)[key];
+    node = (node as Record<string, unknown>)[decodePointerSegment(raw)];
   }
   return node;
+}
+
+/** One segment of a `#/…` pointer as the key it names (URI-decoded, then `~1` → `/`, `~0` → `~`). */
+export function decodePointerSegment(raw: string): string {
+  // Most segments (`components`, `schemas`, `Pet`) have nothing to decode: GitHub's 1,000 operations `$ref` ~4,000 parameters at each start.
+  return raw.includes('%') || raw.includes('~') ? decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~') : raw;
 }
 
 /** The pointers of a document's schemas by their `$anchor` (or `$dynamicAnchor`), found on first use. */

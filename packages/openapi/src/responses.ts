@@ -2,7 +2,7 @@ import type { ApiOperation, OpenApi } from './document.js';
 import { isGeneratedText, isJsonMediaType } from './document.js';
 import { generateValue, seedFor } from './generate.js';
 import { isObject, type JsonObject } from './pointer.js';
-import { sequenceWriter } from './sequences.js';
+import { type SequenceWriter, sequenceWriter } from './sequences.js';
 import { isXmlMediaType, toXml } from './xml.js';
 
 /** What a client asked for with `Prefer: code=404, example=notFound, dynamic=true` (as Prism reads it). */
@@ -126,6 +126,11 @@ export class ResponseMaker {
     headers['content-type'] =
       mediaType === '*/*' ? 'application/json; charset=utf-8' : json && !/;\s*charset=/i.test(mediaType) ? `${mediaType}; charset=utf-8` : mediaType;
     const named = isObject(media) && isObject(media.examples) ? media.examples : undefined;
+    // A sequence of items (3.2's `itemSchema`: server-sent events, JSON Lines) is written by its media type.
+    const writer = isObject(media) && media.itemSchema !== undefined ? sequenceWriter(mediaType) : undefined;
+    // Taken only when a value is generated: a `dynamic` answer counts the calls that generated one.
+    const generationSeed = () =>
+      preference.dynamic ? seedFor(this.#seed, label, String(++this.#dynamicCalls)) : seedFor(this.#seed, label, String(status), mediaType);
     let value: unknown;
     if (preference.example) {
       const example = named ? this.#api.resolve(named[preference.example]) : undefined;
@@ -141,13 +146,11 @@ export class ResponseMaker {
       value = isObject(first) ? exampleValue(first) : undefined;
     } else if (!preference.dynamic && isObject(media) && media.example !== undefined) {
       value = media.example;
-    } else if (isObject(media) && media.itemSchema !== undefined && sequenceWriter(mediaType)) {
-      const seed = preference.dynamic ? seedFor(this.#seed, label, String(++this.#dynamicCalls)) : seedFor(this.#seed, label, String(status), mediaType);
-      return { status, headers, body: this.#sequence(mediaType, media.itemSchema, seed) };
+    } else if (writer !== undefined && isObject(media)) {
+      return { status, headers, body: this.#sequence(writer, media.itemSchema, generationSeed()) };
     } else if (isObject(media) && media.schema !== undefined) {
-      const seed = preference.dynamic ? seedFor(this.#seed, label, String(++this.#dynamicCalls)) : seedFor(this.#seed, label, String(status), mediaType);
       if (json || xml || isGeneratedText(mediaType, media.schema, this.#api.resolve))
-        value = generateValue(media.schema, { seed, resolve: this.#api.resolve, direction: 'response' });
+        value = generateValue(media.schema, { seed: generationSeed(), resolve: this.#api.resolve, direction: 'response' });
     }
     if (value === undefined) return { status, headers, body: undefined };
     // Serialized once here: cached responses then cost no JSON.stringify per request.
@@ -161,7 +164,7 @@ export class ResponseMaker {
    * media type's `itemSchema` (OpenAPI 3.2). An event's `data` with a `contentSchema` (JSON carried
    * in the data string) is generated from that schema.
    */
-  #sequence(mediaType: string, itemSchema: unknown, seed: number): string {
+  #sequence(writer: SequenceWriter, itemSchema: unknown, seed: number): string {
     const resolve = this.#api.resolve;
     const item = resolve(itemSchema);
     const data = isObject(item) && isObject(item.properties) ? resolve(item.properties.data) : undefined;
@@ -171,7 +174,7 @@ export class ResponseMaker {
       if (carried === undefined || !isObject(value)) return value;
       return { ...value, data: generateValue(carried, { seed: seed + n, resolve, direction: 'response' }) };
     });
-    return (sequenceWriter(mediaType) as (items: readonly unknown[]) => string)(items);
+    return writer(items);
   }
 
   /** A documented example is served as written; without one, JSON, XML, plain text and sequences of items (3.2's `itemSchema`) are generated. */

@@ -1,7 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { AjvInstance } from './ajv.js';
 import type { OpenApi } from './document.js';
-import { anchorPointer, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
+import { anchorPointer, decodePointerSegment, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
 
 /**
  * Which way a value travels: a request leaves out the server's `readOnly` properties, a response
@@ -185,19 +185,16 @@ class SchemaView {
 type Pending = Array<[string, string]>;
 
 /**
- * Whether a pointer passes through an object with a property named `id` or `$id` (`#/components/schemas/Abuse/properties/id/…`):
- * Ajv, walking the pointer, reads such a property's schema as the id keyword of the `properties` map
- * and fails ("id.replace is not a function", PeerTube's and Nexmo's `$ref`s into properties). Such a
- * schema is copied under a pointer of one segment instead.
+ * Whether a pointer passes through an object holding a schema under the key `id` or `$id`, such as
+ * the schemas map of a document with a component named `id` (PeerTube's, Nexmo's): Ajv, walking the
+ * pointer, reads that schema as the map's own id and fails ("id.replace is not a function"). A
+ * schema reached so is copied under a pointer of one segment instead.
  */
 function throughIdProperty(document: unknown, pointer: string): boolean {
   const segments = pointer.replace(/^#/, '').split('/').slice(1, -1);
   let node = document;
   for (const segment of segments) {
-    node =
-      isObject(node) || Array.isArray(node)
-        ? (node as Record<string, unknown>)[decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~')]
-        : undefined;
+    node = isObject(node) || Array.isArray(node) ? (node as Record<string, unknown>)[decodePointerSegment(segment)] : undefined;
     if (isObject(node) && (isObject(node.id) || isObject(node.$id))) return true;
   }
   return false;
@@ -211,11 +208,7 @@ function mapValues(object: JsonObject, map: (value: unknown) => unknown): JsonOb
 
 /** Puts `value` at a local pointer (`#/components/schemas/Pet`), making the objects on the way. */
 function setPointer(root: JsonObject, pointer: string, value: unknown): void {
-  const keys = pointer
-    .replace(/^#/, '')
-    .split('/')
-    .slice(1)
-    .map((raw) => decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~'));
+  const keys = pointer.replace(/^#/, '').split('/').slice(1).map(decodePointerSegment);
   const last = keys.pop();
   if (last === undefined) return;
   let node: JsonObject = root;

@@ -1,7 +1,7 @@
 import { isObject } from './pointer.js';
 
 /** How the items of a sequence media type are written one after another. */
-type SequenceWriter = (items: readonly unknown[]) => string;
+export type SequenceWriter = (items: readonly unknown[]) => string;
 
 /**
  * A body that is a sequence of items, each described by an OpenAPI 3.2 `itemSchema`: server-sent

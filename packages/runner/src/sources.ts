@@ -69,7 +69,7 @@ export async function loadSources(sources: readonly string[], options: ContractO
     // A .json file is read once: to tell a json-server database from an OpenAPI document, then by contractKindOf.
     const text = extname(file).toLowerCase() === '.json' ? readText(file) : undefined;
     // A JSON file a protocol recognises (OpenAPI, a GraphQL introspection result) is that contract, not a database.
-    const recognised = text === undefined ? undefined : (contractKindOf(file, kinds, text) as ServedKind | undefined);
+    const recognised = contractKindOf(file, kinds, text) as ServedKind | undefined;
     const database = text === undefined || recognised ? undefined : jsonServerDatabase(text);
     if (database) {
       // json-server's db.json: its collections over the scenario's state (reset restores the file's records).
@@ -80,7 +80,7 @@ export async function loadSources(sources: readonly string[], options: ContractO
       continue;
     }
     // When several kinds share an ending and none recognises the text, the first by ending loads it and says what is wrong.
-    const kind = (recognised ?? contractKindOf(file, kinds, text) ?? kindsByEnding(file, kinds)[0]) as ServedKind;
+    const kind = (recognised ?? kindsByEnding(file, kinds)[0]) as ServedKind;
     served.push({ file, name, port, kind });
     loaded.inputs.push(file);
   }
@@ -188,23 +188,22 @@ interface ServedContract {
  */
 function joinParts(served: readonly ServedContract[]): ServedContract[] {
   const joined: ServedContract[] = [];
-  const wholes = new Map<string, ServedContract>();
+  /** By kind and directory: the contract the group's files are served as, or undefined when they stay apart. Each group's files are read once. */
+  const wholes = new Map<string, ServedContract | undefined>();
   for (const contract of served) {
     const { kind, file } = contract;
-    const together = served.filter((c) => c.kind === kind && dirname(c.file) === dirname(file));
-    const split = kind.isPart !== undefined && together.length > 1 && together.some((c) => kind.isPart?.(readText(c.file) ?? '') === true);
-    if (!split) {
-      joined.push(contract);
+    const key = `${kind.kind}:${dirname(file)}`;
+    if (!wholes.has(key)) {
+      const together = served.filter((c) => c.kind === kind && dirname(c.file) === dirname(file));
+      const split = kind.isPart !== undefined && together.length > 1 && together.some((c) => kind.isPart?.(readText(c.file) ?? '') === true);
+      const whole = split ? { ...contract, port: together.find((c) => c.port !== 0)?.port ?? 0 } : undefined;
+      wholes.set(key, whole);
+      joined.push(whole ?? contract);
       continue;
     }
-    const key = `${kind.kind}:${dirname(file)}`;
     const whole = wholes.get(key);
     if (whole) whole.parts = [...(whole.parts ?? []), file];
-    else {
-      const first = { ...contract, port: together.find((c) => c.port !== 0)?.port ?? 0 };
-      wholes.set(key, first);
-      joined.push(first);
-    }
+    else joined.push(contract);
   }
   return joined;
 }
