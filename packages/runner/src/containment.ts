@@ -32,8 +32,11 @@ let nextTickInRuns: typeof process.nextTick | undefined;
  */
 function setCurrent(run: HandlerRun | undefined): void {
   current = run;
-  if (nextTickInRuns !== undefined) process.nextTick = run === undefined ? (nextTickOutsideRuns as typeof process.nextTick) : nextTickInRuns;
+  if (nextTickInRuns !== undefined) nodeProcess.nextTick = run === undefined ? (nextTickOutsideRuns as typeof process.nextTick) : nextTickInRuns;
 }
+
+/** `process`, read once: the global is a getter, read twice a request here. */
+const nodeProcess = process;
 
 const nativeQueueMicrotask = globalThis.queueMicrotask;
 const settled = Promise.resolve();
