@@ -256,6 +256,15 @@ cpSync(dirname(fromGrpc.resolve('protobufjs/google/protobuf/descriptor.proto')),
 // The dashboard the admin API serves (built by @mockstack/admin): found at dist/ui from both bundles.
 cpSync(resolve(dirname(createRequire(import.meta.url).resolve('@mockstack/admin')), 'ui'), join(dist, 'ui'), { recursive: true });
 
+/**
+ * What the bundles that hold core's start-up cache name its entries after (MOCKSTACK_BUILD_ID, see
+ * entryName in packages/core/src/startup-cache.ts): replaced once they are built by one hash of them
+ * all, so that the CLI, mockstack/testing and mockstack/msw of one build share entries, and another
+ * build (an upgrade) reads none of them.
+ */
+const BUILD_ID_PLACEHOLDER = 'mockstack-build-id-placeholder00';
+const BUILT_WITH_ID = ['cli/mockstack.cjs', 'testing.cjs', 'msw.js'];
+
 function bundlePlugins(outfile) {
   return [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck, grpcIsIPv6WithoutPattern, fakerOnFirstUse];
 }
@@ -269,7 +278,7 @@ async function bundleWithLibraries(entry, outfile, options = {}) {
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    define: { 'import.meta.url': 'importMetaUrl' },
+    define: { 'import.meta.url': 'importMetaUrl', MOCKSTACK_BUILD_ID: JSON.stringify(BUILD_ID_PLACEHOLDER) },
     banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     external,
     plugins: bundlePlugins(outfile),
@@ -308,6 +317,7 @@ const builds = await Promise.all([
     platform: 'node',
     target: 'node20',
     external: [...external, 'msw', 'msw/*'],
+    define: { MOCKSTACK_BUILD_ID: JSON.stringify(BUILD_ID_PLACEHOLDER) },
     banner: { js: "import { createRequire as mockstackCreateRequire } from 'node:module';\nconst require = mockstackCreateRequire(import.meta.url);" },
     plugins: [installedDirname],
     metafile: true,
@@ -344,6 +354,15 @@ const builds = await Promise.all([
 // The CLI bundle is also written already wrapped in the function node's CommonJS loader would wrap it
 // in, so that bin/mockstack.js hands its text to V8 as read (see compileBundle there) instead of
 // building a copy.
+const buildHash = createHash('sha256');
+for (const file of BUILT_WITH_ID) buildHash.update(readFileSync(join(dist, file)));
+const buildId = buildHash.digest('hex').slice(0, BUILD_ID_PLACEHOLDER.length);
+for (const file of BUILT_WITH_ID) {
+  const code = readFileSync(join(dist, file), 'utf8');
+  if (!code.includes(BUILD_ID_PLACEHOLDER)) throw new Error(`bundle: ${file} does not name its build (MOCKSTACK_BUILD_ID); see startup-cache.ts in core`);
+  writeFileSync(join(dist, file), code.replaceAll(BUILD_ID_PLACEHOLDER, buildId));
+}
+
 const CLI_WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
 for (const file of ['cli/mockstack.cjs', 'testing.cjs', ...Object.keys(lazyLibraryGroups).map((group) => join('cli', lazyLibraryFile(group)))]) {
   const ascii = readFileSync(join(dist, file), 'utf8').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeStartupCache } from '@mockstack/core/startup-cache';
 
 // The start-up cache of the bundled CLI (packages/mockstack/bin): where it goes, that a bad one never
 // stops `mockstack up`, that the first run saves one the next loads, and that `npm run warm-up`
@@ -32,6 +33,17 @@ function run(command: string[], cwd: string, environment: NodeJS.ProcessEnv) {
 
 /** `mockstack up <file>` until it answers GET `path` on its one service, then SIGTERM; resolves with the status and exit code. */
 async function upAndAsk(file: string, path: string, cwd: string, environment: NodeJS.ProcessEnv): Promise<{ status: number; exitCode: number | null }> {
+  const { status, exitCode } = await upAskAndRead(file, path, cwd, environment);
+  return { status, exitCode };
+}
+
+/** upAndAsk, with what the process printed. */
+async function upAskAndRead(
+  file: string,
+  path: string,
+  cwd: string,
+  environment: NodeJS.ProcessEnv,
+): Promise<{ status: number; exitCode: number | null; output: string }> {
   const up = run([bin, 'up', file, '--random-ports', '--no-admin', '--quiet', '--log-format', 'json'], cwd, environment);
   try {
     const deadline = Date.now() + 15000;
@@ -48,7 +60,8 @@ async function upAndAsk(file: string, path: string, cwd: string, environment: No
     const res = await fetch(`${services[0]?.url}${path}`);
     await res.text();
     up.child.kill('SIGTERM');
-    return { status: res.status, exitCode: await up.exited };
+    const exitCode = await up.exited;
+    return { status: res.status, exitCode, output: up.output() };
   } finally {
     up.child.kill('SIGKILL');
   }
@@ -66,6 +79,37 @@ test('without MOCKSTACK_CACHE_DIR, the code cache and OpenAPI entries go to node
   expect(cache.filter((name) => name.startsWith('cli-up-'))).toHaveLength(1);
   expect(cache.some((name) => name.startsWith('openapi-document-'))).toBe(true);
 });
+
+test('entries are named after the build that wrote them: one an older mockstack left (an upgrade) is not read', async () => {
+  const dir = join(scratch, 'upgrade');
+  const ask = () =>
+    upAskAndRead(join(root, 'schemas/shipping-rates.yaml'), '/v2/rates?country=DE&weightGrams=1200&orderId=o1', root, env({ MOCKSTACK_CACHE_DIR: dir }));
+  expect((await ask()).status).toBe(200);
+  // The document passed the spec check: its warnings (none) are kept under the build's name.
+  const checked = readdirSync(dir).find((name) => name.startsWith('openapi-checked-')) as string;
+  const [, base, build] = /^(.+)\.([0-9a-f]{32})$/.exec(checked) ?? [];
+  expect(build).toBeDefined();
+  /** Saves what a mockstack of build `by` would have saved for this document: a warning we can look for. */
+  const leave = (by: string, warning: string): void => {
+    const own = process.env.MOCKSTACK_CACHE_DIR;
+    process.env.MOCKSTACK_CACHE_DIR = dir;
+    try {
+      // Run from the sources, the cache adds no build to a name: it is written as given.
+      writeStartupCache(`${base}.${by}`, { warnings: [warning] });
+    } finally {
+      if (own === undefined) delete process.env.MOCKSTACK_CACHE_DIR;
+      else process.env.MOCKSTACK_CACHE_DIR = own;
+    }
+  };
+  rmSync(join(dir, checked));
+  leave('0'.repeat(32), 'left by an older mockstack');
+  const upgraded = await ask();
+  expect(upgraded.status).toBe(200);
+  expect(upgraded.output).not.toContain('left by an older mockstack');
+  // The same entry under this build's own name is read (so the line above can fail).
+  leave(String(build), 'saved by this mockstack');
+  expect((await ask()).output).toContain('saved by this mockstack');
+}, 30000);
 
 test('a cache dir that cannot be written, or a code cache holding garbage, does not stop up; the garbage is replaced', async () => {
   const notADir = join(scratch, 'a-file');

@@ -2,6 +2,8 @@
 // nothing is kept between page loads, so every lookup misses and the work is done each time.
 import { hashString } from './random.js';
 
+export const startupCacheBuild: string | undefined = undefined;
+
 export function startupCacheDir(): string {
   return '';
 }

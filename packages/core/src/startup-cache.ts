@@ -20,6 +20,23 @@ export function startupCacheDir(): string {
   }
 }
 
+/**
+ * The build of mockstack running: a hash of its bundles, set by packages/mockstack/bundle.mjs (esbuild
+ * `define`); undefined when run from the sources (its tests), where entry names carry a version instead.
+ */
+declare const MOCKSTACK_BUILD_ID: string | undefined;
+export const startupCacheBuild: string | undefined = typeof MOCKSTACK_BUILD_ID === 'string' ? MOCKSTACK_BUILD_ID : undefined;
+
+/**
+ * An entry's file name: the name given, and the build that writes and reads it. An entry another
+ * mockstack wrote (an older version still in node_modules/.cache after an upgrade, or another install
+ * sharing MOCKSTACK_CACHE_DIR) can hold what that version made of a document, its warnings and its
+ * checks: it is never read by this one, and ages out (see keepWithinBudget).
+ */
+function entryName(name: string): string {
+  return startupCacheBuild === undefined ? name : `${name}.${startupCacheBuild}`;
+}
+
 /** A hash of a text, for cache keys and for telling whether a file changed. */
 export function contentHash(text: string): string {
   return createHash('sha1').update(text).digest('hex');
@@ -49,7 +66,7 @@ export function readStartupCache<T>(name: string, isValid: (value: unknown) => v
  * removed. The text comes as a one-byte string: slices of it cost no copy.
  */
 export function readStartupCacheText<T>(name: string, decode: (text: string) => T | undefined): T | undefined {
-  const file = join(startupCacheDir(), name);
+  const file = join(startupCacheDir(), entryName(name));
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -57,7 +74,7 @@ export function readStartupCacheText<T>(name: string, decode: (text: string) => 
     if ((error as { code?: string }).code !== 'ENOENT') removeEntry(file);
     return undefined;
   }
-  const text = textOfEntry(name, bytes);
+  const text = textOfEntry(entryName(name), bytes);
   const value = text === undefined ? undefined : decode(text);
   if (value !== undefined) {
     markUsed(file);
@@ -107,8 +124,9 @@ export function writeStartupCache(name: string, value: unknown): void {
  * escapes, so JSON in it stays JSON) and reads back as a one-byte string (see textOfEntry). A cache
  * dir that cannot be written only costs the work next time.
  */
-export function writeStartupCacheText(name: string, text: string): void {
+export function writeStartupCacheText(given: string, text: string): void {
   const dir = startupCacheDir();
+  const name = entryName(given);
   const file = join(dir, name);
   try {
     mkdirSync(dir, { recursive: true });
