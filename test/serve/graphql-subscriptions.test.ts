@@ -7,9 +7,11 @@ import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { cacheExchange, fetchExchange, Client as UrqlClient } from '@urql/core';
+import type { ExecutionResult } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
 import { type Client, createClient, type FormattedExecutionResult } from 'graphql-ws';
 import { fault, graphql, respond, rest, scenario } from 'mockstack';
+import { SubscriptionClient } from 'subscriptions-transport-ws';
 import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
 
@@ -278,10 +280,10 @@ describe('bad input over WebSocket', () => {
     await queryStillServed();
   });
 
-  test("the legacy subscriptions-transport-ws subprotocol ('graphql-ws') is refused with 4406 and why", async () => {
-    const closed = await rawSocket('/graphql', 'graphql-ws', [{ type: 'connection_init', payload: {} }]);
+  test('another subprotocol is refused with 4406, naming the two served', async () => {
+    const closed = await rawSocket('/graphql', 'graphql-foo', [{ type: 'connection_init', payload: {} }]);
     expect(closed.code).toBe(4406);
-    expect(closed.reason).toMatch(/graphql-transport-ws .*subscriptions-transport-ws is not served/);
+    expect(closed.reason).toMatch(/graphql-transport-ws .*graphql-ws \(subscriptions-transport-ws\)/);
     await queryStillServed();
   });
 
@@ -308,6 +310,134 @@ describe('bad input over WebSocket', () => {
     expect(((await response.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(
       /WebSocket \(graphql-ws\), server-sent events .* or multipart HTTP/,
     );
+  });
+});
+
+describe('subscriptions-transport-ws (the legacy protocol, subprotocol graphql-ws)', () => {
+  const legacyClients: SubscriptionClient[] = [];
+  afterEach(() => {
+    for (const client of legacyClients.splice(0)) client.close();
+  });
+
+  function legacyClient(): SubscriptionClient {
+    const client = new SubscriptionClient(wsUrl, { reconnect: false, lazy: true }, WebSocket);
+    legacyClients.push(client);
+    return client;
+  }
+
+  /** Every result of one operation until it completes (a refused operation's errors come as a result, as the library's own server sends them). */
+  function legacyCollect<T = Record<string, unknown>>(
+    client: SubscriptionClient,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<ExecutionResult<T>[]> {
+    return new Promise((resolveAll, reject) => {
+      const results: ExecutionResult<T>[] = [];
+      client.request({ query, ...(variables && { variables }) }).subscribe({
+        next: (result) => results.push(result as ExecutionResult<T>),
+        error: reject,
+        complete: () => resolveAll(results),
+      });
+    });
+  }
+
+  /** The messages a raw socket of the legacy protocol receives after sending `messages`, until `until` says enough. */
+  function legacyExchange(messages: unknown[], until: (received: { type: string; id?: string; payload?: unknown }[]) => boolean) {
+    return new Promise<{ type: string; id?: string; payload?: unknown }[]>((resolveAll, reject) => {
+      const socket = new WebSocket(wsUrl, 'graphql-ws');
+      const received: { type: string; id?: string; payload?: unknown }[] = [];
+      socket.on('open', () => {
+        for (const message of messages) socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+      });
+      socket.on('message', (data) => {
+        received.push(JSON.parse(String(data)));
+        if (until(received)) {
+          socket.close();
+          resolveAll(received);
+        }
+      });
+      socket.on('close', () => resolveAll(received));
+      socket.on('error', reject);
+    });
+  }
+
+  test('auto-mocked and scenario streams: a data message per event, then complete', async () => {
+    const client = legacyClient();
+    const ticks = await legacyCollect<{ ticker: { seq: number; symbol: string } }>(client, 'subscription { ticker { seq symbol } }');
+    expect(ticks).toHaveLength(3);
+    for (const { data } of ticks) expect(data?.ticker).toEqual({ seq: expect.any(Number), symbol: expect.any(String) });
+    // The same events as over graphql-ws: one seeded stream, whatever the transport.
+    expect(ticks).toEqual(await collect(wsClient(), 'subscription { ticker { seq symbol } }'));
+    const fast = await legacyCollect<{ orderUpdated: Order }>(client, 'subscription OnFast { orderUpdated(id: "fast") { id status } }');
+    expect(fast.map((r) => r.data?.orderUpdated.status)).toEqual(['PAID', 'SHIPPED']);
+    expect(stack.requests({ service: 'live' }).some((e) => String(e.target).includes('(subscriptions-transport-ws)'))).toBe(true);
+  });
+
+  test('a REST handler publishes to a legacy subscription; unsubscribing (stop) ends it on the server', async () => {
+    const client = legacyClient();
+    const events: unknown[] = [];
+    const before = stack.requests({ operation: 'Subscription.orderUpdated' }).filter((e) => e.status === 'subscribed').length;
+    const second = new Promise<void>((resolveSecond, reject) => {
+      const subscription = client.request({ query: 'subscription { orderUpdated(id: "o1") { id status } }' }).subscribe({
+        next: (result) => {
+          events.push(result.data?.orderUpdated);
+          if (events.length === 2) {
+            subscription.unsubscribe();
+            resolveSecond();
+          }
+        },
+        error: reject,
+      });
+    });
+    await subscribed('Subscription.orderUpdated', before + 1);
+    const paid = await fetch(`${stack.url('shop')}/orders/o1/pay`, { method: 'POST' });
+    expect(((await paid.json()) as { subscribers: number }).subscribers).toBe(1);
+    await second;
+    expect(events).toEqual([
+      { id: 'o1', status: 'PLACED' },
+      { id: 'o1', status: 'PAID' },
+    ]);
+    // The stop reached the server: nobody listens any more.
+    for (let n = 1; n > 0; await new Promise((r) => setTimeout(r, 10))) {
+      const again = await fetch(`${stack.url('shop')}/orders/o1/pay`, { method: 'POST' });
+      n = ((await again.json()) as { subscribers: number }).subscribers;
+    }
+    stack.reset();
+  });
+
+  test('queries, mutations and operation rules over the same socket; refusals and bad documents are answered with errors and the socket stays usable', async () => {
+    const client = legacyClient();
+    expect(await legacyCollect(client, '{ order(id: "o1") { id status } }')).toEqual([{ data: { order: { id: 'o1', status: 'PLACED' } } }]);
+    expect(await legacyCollect(client, 'query VipOrder { order(id: "x") { id status } }')).toEqual([{ data: { order: { id: 'vip', status: 'SHIPPED' } } }]);
+    const [locked] = await legacyCollect(client, 'mutation CancelOrder($id: ID!) { cancelOrder(id: $id) { id } }', { id: 'locked' });
+    expect(locked?.errors?.[0]).toMatchObject({ message: 'order is locked', extensions: { code: 'FORBIDDEN' } });
+    const [refused] = await legacyCollect(client, 'subscription { orderUpdated(id: "refused") { id } }');
+    expect(refused?.errors?.[0]).toMatchObject({ message: 'not your order', extensions: { code: 'FORBIDDEN' } });
+    const [unknown] = await legacyCollect(client, 'subscription { orderDeleted { id } }');
+    expect(unknown?.errors?.[0]?.message).toContain('Cannot query field "orderDeleted" on type "Subscription"');
+    const [syntax] = await legacyCollect(client, 'subscription { ticker { seq ');
+    expect(syntax?.errors?.[0]?.message).toMatch(/Syntax Error/);
+    // A fault in the stream is one error event, then the subscription completes
+    const broken = await legacyCollect(client, 'subscription { orderUpdated(id: "broken") { id status } }');
+    expect(broken[1]?.errors?.[0]).toMatchObject({ message: 'the order feed broke' });
+    expect(await legacyCollect(client, 'subscription { ticker { seq } }')).toHaveLength(3);
+    await queryStillServed();
+  });
+
+  test('connection_init is acknowledged and followed by a keep-alive; a message that is not JSON or of no known type gets an error and the socket goes on', async () => {
+    const received = await legacyExchange(
+      [
+        { type: 'connection_init', payload: {} },
+        'not json',
+        { type: 'subscribe', id: '1' },
+        { type: 'start', id: '2', payload: { query: '{ order(id: "o1") { id } }' } },
+      ],
+      (messages) => messages.some((m) => m.type === 'complete'),
+    );
+    expect(received.map((m) => m.type)).toEqual(['connection_ack', 'ka', 'connection_error', 'error', 'data', 'complete']);
+    expect(received[3]).toMatchObject({ id: '1', payload: { message: expect.stringContaining('unknown message type "subscribe"') } });
+    expect(received[4]).toEqual({ type: 'data', id: '2', payload: { data: { order: { id: 'o1' } } } });
+    await queryStillServed();
   });
 });
 

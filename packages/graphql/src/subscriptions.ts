@@ -35,7 +35,7 @@ export class AutoEvent {
 
 /** How one subscription is carried: which transport, and how to cut its connection (`fault.drop()`). */
 export interface SubscriptionTransport {
-  name: 'graphql-ws' | 'graphql-sse' | 'multipart';
+  name: 'graphql-ws' | 'subscriptions-transport-ws' | 'graphql-sse' | 'multipart';
   drop(): void;
 }
 
@@ -195,7 +195,8 @@ export interface SubscriptionHost {
 }
 
 /**
- * GraphQL over WebSocket (`graphql-ws`, subprotocol `graphql-transport-ws`), over SSE (`graphql-sse`,
+ * GraphQL over WebSocket (`graphql-ws`, subprotocol `graphql-transport-ws`, and the legacy
+ * subscriptions-transport-ws, subprotocol `graphql-ws`), over SSE (`graphql-sse`,
  * both its distinct-connections and single-connection modes) and subscriptions over multipart HTTP,
  * at the service's GraphQL path.
  */

@@ -5,18 +5,20 @@ import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { SubscriptionHost, TransportOperations } from './subscriptions.js';
-
-const LEGACY_REASON = 'Subprotocol not acceptable: use graphql-transport-ws (graphql-ws); subscriptions-transport-ws is not served';
+import { SUBSCRIPTIONS_TRANSPORT_WS_PROTOCOL, SubscriptionsTransportWs } from './subscriptions-transport-ws.js';
 
 /**
- * GraphQL over WebSocket (`graphql-ws`, subprotocol `graphql-transport-ws`) at the service's GraphQL
- * path. Made by SubscriptionTransports on the first upgrade, so that a start does not load ws.
+ * GraphQL over WebSocket at the service's GraphQL path: graphql-ws's protocol (subprotocol
+ * `graphql-transport-ws`), and subscriptions-transport-ws's (`graphql-ws`) for clients still on it.
+ * Made by SubscriptionTransports on the first upgrade, so that a start does not load ws.
  */
 export class WebSocketTransport {
   readonly #wss: WebSocketServer;
   readonly #ws: { dispose(): void | Promise<void> };
+  readonly #legacy: SubscriptionsTransportWs;
 
   constructor(schema: GraphQLSchema, host: SubscriptionHost, operations: TransportOperations) {
+    this.#legacy = new SubscriptionsTransportWs(host, operations);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
     this.#ws = useServer<Record<string, unknown> | undefined, { socket: WebSocket; request: IncomingMessage }>(
       {
@@ -46,8 +48,15 @@ export class WebSocketTransport {
 
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      if (ws.protocol === SUBSCRIPTIONS_TRANSPORT_WS_PROTOCOL) {
+        this.#legacy.serve(ws, request);
+        return;
+      }
       if (ws.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL) {
-        ws.close(CloseCode.SubprotocolNotAcceptable, ws.protocol === 'graphql-ws' ? LEGACY_REASON : 'Subprotocol not acceptable: use graphql-transport-ws');
+        ws.close(
+          CloseCode.SubprotocolNotAcceptable,
+          'Subprotocol not acceptable: use graphql-transport-ws (graphql-ws) or graphql-ws (subscriptions-transport-ws)',
+        );
         return;
       }
       this.#wss.emit('connection', ws, request);
