@@ -207,7 +207,8 @@ test("a long-running method answers a done Operation holding the response and me
     types.resolvePath = (_origin, target) => resolve(googleapis, target);
     types.loadSync('google/cloud/redis/v1/cloud_redis.proto');
     const instance = types.lookupType('google.cloud.redis.v1.Instance').decode(response.value).toJSON();
-    expect(instance).toMatchObject({ name: expect.any(String), memorySizeGb: expect.any(Number) });
+    // Named as the API names it (AIP-122/133): under the request's parent, with the id the request chose.
+    expect(instance).toMatchObject({ name: 'projects/p/locations/l/instances/cache', memorySizeGb: expect.any(Number) });
   } finally {
     client.close();
     await stack.close();
@@ -258,6 +259,29 @@ test('a client paging through a list method (AIP-158 page_token, next_page_token
     expect(pages).toHaveLength(2);
     expect(pages[0]?.nextPageToken).not.toBe('');
     expect(pages.flatMap((page) => page.books as Message[])).toHaveLength(4);
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
+test("auto-mocked resources are named by their google.api.resource pattern, under the request's parent (AIP-122), as client libraries' path templates read them", async () => {
+  const proto = resolve(googleapis, 'google/example/library/v1/library.proto');
+  const { stack, address } = await serveGrpc({ proto, includeDirs: [googleapis] });
+  type LibraryClient = grpc.Client & { ListBooks: Unary; GetBook: Unary; CreateBook: Unary; ListShelves: Unary };
+  const client = clientOf<LibraryClient>(proto, [googleapis], 'google.example.library.v1.LibraryService', address);
+  try {
+    // Book: `shelves/{shelf}/books/{book}`; an id as AIP-122 has them.
+    const { books } = (await call(client.ListBooks.bind(client), { parent: 'shelves/fiction' })) as { books: { name: string }[] };
+    for (const { name } of books) expect(name).toMatch(/^shelves\/fiction\/books\/[a-z][a-z0-9-]*$/);
+    expect(new Set(books.map((b) => b.name)).size).toBe(books.length);
+    const created = await call(client.CreateBook.bind(client), { parent: 'shelves/fiction', book: { title: 'Moby Dick' } });
+    expect(created.name).toMatch(/^shelves\/fiction\/books\/[a-z][a-z0-9-]*$/);
+    // Asked by name: that name.
+    expect((await call(client.GetBook.bind(client), { name: 'shelves/fiction/books/moby' })).name).toBe('shelves/fiction/books/moby');
+    // Shelf: `shelves/{shelf_id}`, with no parent to follow.
+    const { shelves } = (await call(client.ListShelves.bind(client), {})) as { shelves: { name: string }[] };
+    for (const { name } of shelves) expect(name).toMatch(/^shelves\/[a-z][a-z0-9-]*$/);
   } finally {
     client.close();
     await stack.close();

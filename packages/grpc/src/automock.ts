@@ -2,6 +2,7 @@ import { hashString } from '@mockstack/core';
 import { FakeData } from '@mockstack/core/fake';
 import protobuf from 'protobufjs';
 import { anyOf } from './codec.js';
+import { camelCase, nameOf, ResourceNames } from './resource-names.js';
 
 const MAX_DEPTH = 4;
 
@@ -18,6 +19,10 @@ export class AutoMocker {
   readonly #operations = new Map<string, OperationTypes>();
   /** Those of the method whose message is being built (message() is synchronous). */
   #operation: OperationTypes = {};
+  /** The resource names of each contract (by its root), found when first needed. */
+  readonly #resources = new Map<protobuf.Root, ResourceNames>();
+  /** The request being answered: resource names are made under its `parent`, with its `<resource>_id`. */
+  #request: Record<string, unknown> = {};
 
   constructor(seed: number) {
     this.#seed = seed;
@@ -32,6 +37,7 @@ export class AutoMocker {
     this.#fake.enterObject(undefined);
     const echo = typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : {};
     this.#operation = this.#operationTypes(type.root, method);
+    this.#request = echo;
     const message = this.#message(type, 0, echo, new Set());
     endPaging(type, echo, message);
     if (this.#cache.size > 1000) this.#cache.clear();
@@ -94,6 +100,7 @@ export class AutoMocker {
     const out: Record<string, unknown> = {};
     const below = new Set(path).add(type);
     const skipped = new Set<string>();
+    const resource = this.#resourceNames(type.root).ofMessage(type);
     // One member per oneof: the first.
     for (const oneof of type.oneofsArray) for (const field of oneof.fieldsArray.slice(1)) skipped.add(field.name);
     for (const field of type.fieldsArray) {
@@ -112,6 +119,8 @@ export class AutoMocker {
         out[field.name] = { [key]: this.#single(field, depth, type.name, below) };
       } else if (field.repeated) {
         out[field.name] = [this.#single(field, depth, type.name, below), this.#single(field, depth, type.name, below)];
+      } else if (resource && field.type === 'string' && (field.name === resource.nameField || field.name === camelCase(resource.nameField))) {
+        out[field.name] = this.#resourceName(resource.patterns);
       } else {
         const value = this.#single(field, depth, type.name, below);
         if (value !== undefined) out[field.name] = value;
@@ -119,6 +128,26 @@ export class AutoMocker {
     }
     fake.enterObject(outer);
     return out;
+  }
+
+  #resourceNames(root: protobuf.Root): ResourceNames {
+    let names = this.#resources.get(root);
+    if (!names) {
+      names = new ResourceNames(root);
+      this.#resources.set(root, names);
+    }
+    return names;
+  }
+
+  /** A name of the first of `patterns`, its ids as AIP-122 has them (`[a-z][a-z0-9-]*`). */
+  #resourceName(patterns: readonly string[]): string {
+    const fake = this.#fake;
+    const id = (): string =>
+      `${fake.faker.word
+        .noun()
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')}-${fake.random.int(1, 999)}`;
+    return nameOf(patterns[0] as string, this.#request, id);
   }
 
   #operationTypes(root: protobuf.Root, method: string): OperationTypes {
@@ -152,8 +181,11 @@ export class AutoMocker {
       return names.length ? fake.faker.helpers.arrayElement(names) : Object.keys(resolved.values)[0];
     }
     switch (field.type) {
-      case 'string':
+      case 'string': {
+        const referenced = this.#resourceNames(field.root as protobuf.Root).referencedBy(field);
+        if (referenced?.length) return this.#resourceName(referenced);
         return fake.string(field.name, parent) ?? fake.faker.lorem.word();
+      }
       case 'bool':
         return fake.boolean();
       case 'bytes':
