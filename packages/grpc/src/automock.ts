@@ -141,13 +141,16 @@ export class AutoMocker {
 
   /** A name of the first of `patterns`, its ids as AIP-122 has them (`[a-z][a-z0-9-]*`). */
   #resourceName(patterns: readonly string[]): string {
-    const fake = this.#fake;
-    const id = (): string =>
-      `${fake.faker.word
-        .noun()
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, '-')}-${fake.random.int(1, 999)}`;
-    return nameOf(patterns[0] as string, this.#request, id);
+    return nameOf(patterns[0] as string, this.#request, () => this.#resourceId());
+  }
+
+  /** An id such as `harbor-42`: a lower-case word and a number. */
+  #resourceId(): string {
+    const word = this.#fake.faker.word
+      .noun()
+      .toLowerCase()
+      .replace(/[^a-z]+/g, '');
+    return `${word || 'item'}-${this.#fake.random.int(1, 999)}`;
   }
 
   #operationTypes(root: protobuf.Root, method: string): OperationTypes {
