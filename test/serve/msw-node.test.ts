@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, test } from '@jest/globals';
 import { matchers } from '@mockstack/testing';
+import { fetchExchange, Client as UrqlClient } from '@urql/core';
 import { GraphQLClient, gql } from 'graphql-request';
 import { fault, graphql, rest, scenario } from 'mockstack';
 import { handlersFor } from 'mockstack/msw';
@@ -204,6 +205,54 @@ describe('mockstack/msw options and bad input', () => {
       expect(typeof answer.product.price).toBe('number');
       // A base URL with a path: routes are below it.
       expect((await fetch('https://orders.example.test/api/health')).status).toBe(200);
+    } finally {
+      other.close();
+      server.listen({ onUnhandledRequest: 'error' });
+    }
+  });
+
+  test('file uploads (the GraphQL multipart request spec, as urql sends them) reach the Upload variables; a broken multipart request is refused with why', async () => {
+    const sdl =
+      'scalar Upload\ntype File { filename: String! size: Int! text: String! }\ntype Query { ok: Boolean }\ntype Mutation { upload(file: Upload!, note: String): File! }\n';
+    type Upload = { filename: string; size: number; data: Uint8Array };
+    const media = scenario('media').services({
+      media: graphql(
+        { baseUrl: 'https://media.example.test', schema: 'media.graphql' },
+        {
+          Mutation: {
+            upload: (_: unknown, { file }: { file: Upload }) => ({ filename: file.filename, size: file.size, text: new TextDecoder().decode(file.data) }),
+          },
+        },
+      ),
+    });
+    const given = handlersFor(media, { contracts: { 'media.graphql': sdl } });
+    const other = setupServer(...given);
+    server.close();
+    other.listen({ onUnhandledRequest: 'error' });
+    try {
+      const client = new UrqlClient({ url: given.url('media'), exchanges: [fetchExchange] });
+      const sent = await client
+        .mutation('mutation ($file: Upload!, $note: String) { upload(file: $file, note: $note) { filename size text } }', {
+          file: new File(['hello, world'], 'hello.txt', { type: 'text/plain' }),
+          note: 'first',
+        })
+        .toPromise();
+      expect(sent.error).toBeUndefined();
+      expect(sent.data).toEqual({ upload: { filename: 'hello.txt', size: 12, text: 'hello, world' } });
+      expect(given.requests().at(-1)?.request.body).toMatchObject({
+        variables: { note: 'first', file: { filename: 'hello.txt', mimeType: 'text/plain', size: 12 } },
+      });
+
+      const form = new FormData();
+      form.append('operations', JSON.stringify({ query: 'mutation ($file: Upload!) { upload(file: $file) { size } }', variables: { file: null } }));
+      form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+      const broken = await fetch(given.url('media'), { method: 'POST', body: form });
+      expect(broken.status).toBe(400);
+      expect(((await broken.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(
+        /map names the file part "0", which the request does not carry/,
+      );
+      const again = await client.mutation('mutation ($file: Upload!) { upload(file: $file) { size } }', { file: new File(['abc'], 'a.txt') }).toPromise();
+      expect(again.data).toEqual({ upload: { size: 3 } });
     } finally {
       other.close();
       server.listen({ onUnhandledRequest: 'error' });

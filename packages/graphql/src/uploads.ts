@@ -1,5 +1,3 @@
-import { Buffer } from 'node:buffer';
-
 // The GraphQL multipart request spec (file uploads: apollo-upload-client, urql's fetch exchange,
 // graphql-upload on servers): a multipart/form-data POST whose `operations` field is the JSON of the
 // operation (or a batch of them) with null where files go, whose `map` field says which file part goes
@@ -11,8 +9,8 @@ export interface GraphqlUpload {
   filename: string;
   mimeType: string;
   size: number;
-  /** The file's bytes. */
-  data: Buffer;
+  /** The file's bytes (a Buffer in Node; in the browser, through mockstack/msw, a Uint8Array). */
+  data: Uint8Array;
 }
 
 /** A multipart request that does not follow the spec: answered 400 with the message, as a GraphQL error. */
@@ -25,8 +23,12 @@ export class UploadRequestError extends Error {
 const SPEC = '(GraphQL multipart request spec: fields operations and map, then the files)';
 
 /** The operation(s) a multipart request carries, each file set at the variable paths `map` names for it. */
-export async function uploadOperations(body: Buffer, contentType: string): Promise<unknown> {
-  const form = await formOf(body, contentType);
+export async function uploadOperations(body: Uint8Array, contentType: string): Promise<unknown> {
+  return uploadOperationsOfForm(await formOf(body, contentType));
+}
+
+/** The operation(s) of a multipart request read as a form (mockstack/msw reads the intercepted request's `formData()`). */
+export async function uploadOperationsOfForm(form: FormData): Promise<unknown> {
   const operations = jsonField(form, 'operations');
   if (operations === undefined) throw new UploadRequestError(`the multipart request has no operations field ${SPEC}`);
   const map = jsonField(form, 'map') ?? {};
@@ -40,7 +42,7 @@ export async function uploadOperations(body: Buffer, contentType: string): Promi
       filename: file instanceof File ? file.name : part,
       mimeType: file.type || 'application/octet-stream',
       size: file.size,
-      data: Buffer.from(await file.arrayBuffer()),
+      data: bytesOf(await file.arrayBuffer()),
     };
     if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string')) {
       throw new UploadRequestError(`map["${part}"] must be a list of variable paths, e.g. ["variables.file"]`);
@@ -50,11 +52,22 @@ export async function uploadOperations(body: Buffer, contentType: string): Promi
   return operations;
 }
 
-async function formOf(body: Buffer, contentType: string): Promise<FormData> {
+/** The bytes as handlers get them: a Buffer where there is one (Node), else a Uint8Array (the browser). */
+function bytesOf(bytes: ArrayBuffer): Uint8Array {
+  const NodeBuffer = (globalThis as { Buffer?: { from(bytes: ArrayBuffer): Uint8Array } }).Buffer;
+  return NodeBuffer ? NodeBuffer.from(bytes) : new Uint8Array(bytes);
+}
+
+/** A multipart request that cannot be read as a form (no boundary, a cut body) breaks the spec: its reason, as an UploadRequestError. */
+export function unreadableForm(error: unknown): UploadRequestError {
+  return new UploadRequestError(`the multipart body cannot be read (${error instanceof Error ? error.message : String(error)}) ${SPEC}`);
+}
+
+async function formOf(body: Uint8Array, contentType: string): Promise<FormData> {
   try {
-    return await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
+    return await new Response(body, { headers: { 'content-type': contentType } }).formData();
   } catch (error) {
-    throw new UploadRequestError(`the multipart body cannot be read (${(error as Error).message}) ${SPEC}`);
+    throw unreadableForm(error);
   }
 }
 

@@ -13,6 +13,7 @@ import {
   sendable,
   unserialisable,
 } from '@mockstack/graphql/graphql-executor';
+import { UploadRequestError, unreadableForm, uploadOperationsOfForm } from '@mockstack/graphql/uploads';
 import { headersOf, queryOf, readText, respond, transportStatus } from './http.js';
 
 /**
@@ -90,10 +91,27 @@ export class GraphqlService {
   }
 }
 
-/** A POST's GraphQL parameters: JSON (`{ query, variables }`), or the query itself as `application/graphql`. */
+/**
+ * A POST's GraphQL parameters: JSON (`{ query, variables }`), the query itself as `application/graphql`,
+ * or a multipart request's operations with their files (file uploads, see uploads.ts in @mockstack/graphql).
+ */
 async function paramsOf(request: Request): Promise<{ params: GraphqlParams | GraphqlParams[] | undefined } | { error: string }> {
-  const text = readText(new Uint8Array(await request.arrayBuffer()));
   const type = request.headers.get('content-type') ?? '';
+  if (/^multipart\/form-data\b/i.test(type)) {
+    try {
+      let form: FormData;
+      try {
+        form = await request.formData();
+      } catch (error) {
+        throw unreadableForm(error);
+      }
+      return { params: (await uploadOperationsOfForm(form)) as GraphqlParams | GraphqlParams[] };
+    } catch (error) {
+      if (error instanceof UploadRequestError) return { error: error.message };
+      throw error;
+    }
+  }
+  const text = readText(new Uint8Array(await request.arrayBuffer()));
   if (/^application\/graphql\b/i.test(type)) return { params: { query: text } };
   if (text.trim() === '') return { params: undefined };
   try {
