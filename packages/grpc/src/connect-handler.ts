@@ -1,9 +1,11 @@
-import type { Registry } from '@bufbuild/protobuf';
+import type { JsonValue, Registry } from '@bufbuild/protobuf';
 import { createConnectRouter, createContextValues } from '@connectrpc/connect';
-import type { UniversalServerResponse } from '@connectrpc/connect/protocol';
+import type { UniversalHandler, UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from '@connectrpc/connect-node';
 import { CALL, type ConnectCalls } from './connect-calls.js';
 import { fromGrpcWebText, isGrpcWebText, toGrpcWebText } from './grpc-web-text.js';
+import { googleErrorBody, type HttpTranscoding, type TranscodedCall, TranscodingError } from './http-transcoding.js';
+import { camelCase } from './resource-names.js';
 import type { WebHandler } from './web-cors.js';
 
 /**
@@ -11,14 +13,16 @@ import type { WebHandler } from './web-cors.js';
  * thin as it is, with two changes: a path that is no method gets a message naming those served, and a call
  * whose answer cannot be written (the client left) goes to the service's logger at info, not to console.error.
  */
-export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxMessageBytes: number): WebHandler {
+export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxMessageBytes: number, transcoding?: HttpTranscoding): WebHandler {
   const router = createConnectRouter({ acceptCompression: [compressionGzip, compressionBrotli], readMaxBytes: maxMessageBytes });
   calls.addRoutes(router, registry);
   const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
   return (request, response) => {
     const handler = handlers.get((request.url ?? '').split('?', 1)[0] ?? '');
     if (!handler) {
-      calls.unknownMethod(request, response);
+      const transcoded = transcoding?.size ? transcoding.match(request.method ?? 'GET', request.url ?? '/') : undefined;
+      if (transcoded) void serveTranscoded(transcoded, handlers, calls, request, response, maxMessageBytes);
+      else calls.unknownMethod(request, response);
       return;
     }
     const startedAt = performance.now();
@@ -53,6 +57,66 @@ export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxM
       .catch((reason: unknown) => calls.undelivered(handler.requestPath, handler.protocolNames, reason));
   };
 }
+/**
+ * A request to a method's HTTP binding (see HttpTranscoding): made into the method's Connect JSON call, served by
+ * the same route (rules, state, journal), and answered as Google's REST APIs answer: the response (or its
+ * `response_body` field) as JSON, an error as `{ "error": { code, message, status } }` with its HTTP status.
+ */
+async function serveTranscoded(
+  transcode: (body: string) => TranscodedCall,
+  handlers: ReadonlyMap<string, UniversalHandler>,
+  calls: ConnectCalls,
+  request: Parameters<WebHandler>[0],
+  response: Parameters<WebHandler>[1],
+  maxMessageBytes: number,
+): Promise<void> {
+  const startedAt = performance.now();
+  const write = (status: number, body: unknown): void => {
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    response.end(JSON.stringify(body));
+  };
+  let call: TranscodedCall;
+  try {
+    call = transcode(await bodyText(request, maxMessageBytes));
+  } catch (error) {
+    if (!(error instanceof TranscodingError)) throw error;
+    write(400, googleErrorBody(400, { code: 'invalid_argument', message: error.message }));
+    return;
+  }
+  const handler = handlers.get(call.connectPath) as UniversalHandler;
+  const values = createContextValues();
+  const ran = { ran: false };
+  values.set(CALL, ran);
+  const universal = universalRequestFromNodeRequest(request, response, call.message as JsonValue, values);
+  const header = new Headers(universal.header);
+  header.set('content-type', 'application/json');
+  header.delete('content-encoding');
+  const answer = await handler({ ...universal, method: 'POST', url: new URL(call.connectPath, universal.url).toString(), header });
+  const chunks: Uint8Array[] = [];
+  if (answer.body) for await (const chunk of answer.body) chunks.push(chunk);
+  const bytes = Buffer.concat(chunks);
+  if (!ran.ran) calls.recordRejected(call.connectPath, 'application/json', answer, bytes, startedAt);
+  const json: unknown = bytes.length ? JSON.parse(bytes.toString('utf8')) : {};
+  if (answer.status !== 200) {
+    write(answer.status, googleErrorBody(answer.status, json));
+    return;
+  }
+  const field = call.responseBody;
+  write(200, field === undefined ? json : ((json as Record<string, unknown>)[camelCase(field)] ?? (json as Record<string, unknown>)[field] ?? null));
+}
+
+/** A request's body as text, refused past `maxBytes`. */
+async function bodyText(request: Parameters<WebHandler>[0], maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new TranscodingError(`the request body is larger than ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Passes a response body through, keeping what was sent; `ended` runs once it is all sent. */
 async function* keep(body: AsyncIterable<Uint8Array>, sent: Uint8Array[], ended: () => void): AsyncGenerator<Uint8Array> {
   for await (const chunk of body) {

@@ -8,6 +8,7 @@ import { ConnectCalls } from './connect-calls.js';
 import { connectNodeHandler } from './connect-handler.js';
 import { descriptorRegistry } from './descriptor-registry.js';
 import { sniff } from './h2-sniff.js';
+import { HttpTranscoding } from './http-transcoding.js';
 import type { LoadedProtos } from './protos.js';
 import { withCors } from './web-cors.js';
 
@@ -33,7 +34,7 @@ export class GrpcWebServer {
     this.#config = config;
     this.#tls = tlsOf(service.config, service.name);
     const calls = new ConnectCalls(service.name, engine, protos, answers);
-    const handler = withCors(config.cors, connectNodeHandler(calls, descriptorRegistry(protos), maxMessageBytes));
+    const handler = withCors(config.cors, connectNodeHandler(calls, descriptorRegistry(protos), maxMessageBytes, new HttpTranscoding(protos)));
     const track = (socket: Socket): void => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
