@@ -76,6 +76,26 @@ describe('state machines', () => {
     ]);
     expect(error.problems[0]?.source?.file).toMatch(/behaviour\.test\.ts$/);
   });
+
+  test('a match key no condition reads (which would match every request) is a compile error with its line and the key meant', async () => {
+    // As a scenario in JavaScript, or a spec built in a variable, can write them: TypeScript would refuse these literals.
+    const specs = [{ request: { id: 'p1' } }, { metadata: { 'x-tenant': 'a' } }, { parms: { id: 'p1' } }, { anything: 1 }] as never[];
+    const broken = scenario('broken-match').services({
+      api: rest(
+        {},
+        specs.map((match, i) => rest.get(`/m${i}`, { match }, 'x')),
+      ),
+    });
+    const error = (await loadModel(broken).catch((e: unknown) => e)) as ScenarioCompileError;
+    expect(error).toBeInstanceOf(ScenarioCompileError);
+    expect(error.problems.map((p) => p.message)).toEqual([
+      'rule api#1 has match.request, which no condition reads, so the rule would match every request; a rule matches on params, query, headers, body, bodyEquals, when (did you mean body?)',
+      'rule api#2 has match.metadata, which no condition reads, so the rule would match every request; a rule matches on params, query, headers, body, bodyEquals, when (did you mean headers?)',
+      'rule api#3 has match.parms, which no condition reads, so the rule would match every request; a rule matches on params, query, headers, body, bodyEquals, when (did you mean params?)',
+      'rule api#4 has match.anything, which no condition reads, so the rule would match every request; a rule matches on params, query, headers, body, bodyEquals, when',
+    ]);
+    expect(error.problems[0]?.source?.file).toMatch(/behaviour\.test\.ts$/);
+  });
 });
 
 describe('rate limits', () => {

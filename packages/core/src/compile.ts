@@ -18,7 +18,7 @@ import {
   type Variant,
   type VariantOverlay,
 } from './model.js';
-import { nearest } from './nearest.js';
+import { editDistance, nearest } from './nearest.js';
 import { isFault, isSequence } from './reply.js';
 
 export interface CompileOptions {
@@ -153,6 +153,7 @@ function compileRule(definition: RuleDefinition, id: string, { problems, machine
     problems.push({ message: `rule ${id} has times: ${definition.times}; use a whole number of 1 or more`, source: definition.source });
   }
   checkBehaviour(definition, `rule ${id}`, definition.source, problems);
+  checkMatchKeys(definition, id, problems);
   for (const [field, states] of [
     ['whenState', definition.whenState],
     ['setState', definition.setState],
@@ -175,6 +176,36 @@ function compileRule(definition: RuleDefinition, id: string, { problems, machine
   }
   // Not `{ ...definition, id, … }`: V8 (node 20) spreads such an object on its slow path, ~10 µs a rule.
   return Object.assign({}, definition, { id, matchers: compileMatchers(definition.match) });
+}
+
+/** What a rule's `match` can test (see compileMatchers). */
+const MATCH_KEYS = ['params', 'query', 'headers', 'body', 'bodyEquals', 'when'];
+/** Names other tools (and the other protocols' words) give those. */
+const MATCH_ALIASES: Readonly<Record<string, string>> = {
+  request: 'body',
+  json: 'body',
+  metadata: 'headers',
+  path: 'params',
+  pathParams: 'params',
+  queryParams: 'query',
+};
+
+/**
+ * A `match` key no matcher reads (`request`, `metadata`, a typo) would leave the rule matching every request
+ * without a word (a scenario in JavaScript, or a spec built in a variable, gets no type error): it is a problem.
+ */
+function checkMatchKeys(definition: RuleDefinition, id: string, problems: Problem[]): void {
+  const match = definition.match;
+  if (typeof match !== 'object' || match === null) return;
+  for (const key of Object.keys(match)) {
+    if (MATCH_KEYS.includes(key)) continue;
+    const [closest = ''] = nearest(key, MATCH_KEYS, 1);
+    const near = MATCH_ALIASES[key] ?? (editDistance(key.toLowerCase(), closest.toLowerCase()) <= 2 ? closest : undefined);
+    problems.push({
+      message: `rule ${id} has match.${key}, which no condition reads, so the rule would match every request; a rule matches on ${MATCH_KEYS.join(', ')}${near ? ` (did you mean ${near}?)` : ''}`,
+      source: definition.source,
+    });
+  }
 }
 
 function addRule(operations: Map<string, Operation>, rule: Rule): void {
