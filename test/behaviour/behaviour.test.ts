@@ -1,7 +1,7 @@
 import { ErrorCode, ScenarioCompileError } from '@mockstack/core';
 import { loadModel } from '@mockstack/runner';
 import { startStack, type TestStack } from '@mockstack/testing';
-import { fallThrough, fault, rest, scenario } from 'mockstack';
+import { fallThrough, fault, grpc, rest, scenario } from 'mockstack';
 
 const payments = scenario('behaviour', { seed: 99, machines: { payment: ['pending', 'authorized', 'captured'], retry: ['failing', 'ok'] } })
   .services({
@@ -93,6 +93,25 @@ describe('state machines', () => {
       'rule api#2 has match.metadata, which no condition reads, so the rule would match every request; a rule matches on params, query, headers, body, bodyEquals, when (did you mean headers?)',
       'rule api#3 has match.parms, which no condition reads, so the rule would match every request; a rule matches on params, query, headers, body, bodyEquals, when (did you mean params?)',
       'rule api#4 has match.anything, which no condition reads, so the rule would match every request; a rule matches on params, query, headers, body, bodyEquals, when',
+    ]);
+    expect(error.problems[0]?.source?.file).toMatch(/behaviour\.test\.ts$/);
+  });
+
+  test('a rule option no rule reads (a typo of times, a protocol word) is a compile error with its line', async () => {
+    const options = [{ tims: 1 }, { dealy: '1s' }, { status: 201 }] as never[];
+    const broken = scenario('broken-options').services({
+      api: rest(
+        {},
+        options.map((given, i) => rest.get(`/o${i}`, given, 'x')),
+      ),
+      payments: grpc({ proto: 'protos/payments.proto' }, [grpc.method('checkout.payments.v1.PaymentService/Authorize', { retries: 2 } as never, {})]),
+    });
+    const error = (await loadModel(broken).catch((e: unknown) => e)) as ScenarioCompileError;
+    expect(error.problems.map((p) => p.message)).toEqual([
+      "rule api#1 has option tims, which no rule reads; a rule's options are match, times, name, delay, rateLimit, chaos, timeout, whenState, setState (did you mean times?)",
+      "rule api#2 has option dealy, which no rule reads; a rule's options are match, times, name, delay, rateLimit, chaos, timeout, whenState, setState (did you mean delay?)",
+      "rule api#3 has option status, which no rule reads; a rule's options are match, times, name, delay, rateLimit, chaos, timeout, whenState, setState",
+      "rule payments#1 has option retries, which no rule reads; a rule's options are match, times, name, delay, rateLimit, chaos, timeout, whenState, setState",
     ]);
     expect(error.problems[0]?.source?.file).toMatch(/behaviour\.test\.ts$/);
   });

@@ -154,6 +154,14 @@ function compileRule(definition: RuleDefinition, id: string, { problems, machine
   }
   checkBehaviour(definition, `rule ${id}`, definition.source, problems);
   checkMatchKeys(definition, id, problems);
+  for (const key of definition.unknownOptions ?? []) {
+    const [closest = ''] = nearest(key, RULE_OPTIONS, 1);
+    const near = editDistance(key.toLowerCase(), closest.toLowerCase()) <= 2 ? ` (did you mean ${closest}?)` : '';
+    problems.push({
+      message: `rule ${id} has option ${key}, which no rule reads; a rule's options are ${RULE_OPTIONS.join(', ')}${near}`,
+      source: definition.source,
+    });
+  }
   for (const [field, states] of [
     ['whenState', definition.whenState],
     ['setState', definition.setState],
@@ -177,6 +185,9 @@ function compileRule(definition: RuleDefinition, id: string, { problems, machine
   // Not `{ ...definition, id, … }`: V8 (node 20) spreads such an object on its slow path, ~10 µs a rule.
   return Object.assign({}, definition, { id, matchers: compileMatchers(definition.match) });
 }
+
+/** A rule's options, of every protocol (the DSL's RuleBehaviour and `match`). */
+const RULE_OPTIONS = ['match', 'times', 'name', 'delay', 'rateLimit', 'chaos', 'timeout', 'whenState', 'setState'];
 
 /** What a rule's `match` can test (see compileMatchers). */
 const MATCH_KEYS = ['params', 'query', 'headers', 'body', 'bodyEquals', 'when'];

@@ -197,6 +197,8 @@ export interface RuleDefinition extends Behaviour {
   whenState?: Readonly<Record<string, string>> | undefined;
   /** State machines moved to these states after the rule answers: `{ payment: 'captured' }`. */
   setState?: Readonly<Record<string, string>> | undefined;
+  /** Options the author gave that no rule option is (`tims: 1`): compile reports them. */
+  unknownOptions?: readonly string[] | undefined;
 }
 
 /** A service as the DSL produces it. */

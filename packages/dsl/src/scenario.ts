@@ -106,10 +106,15 @@ export function optionsAndResponder<Options extends object>(args: readonly unkno
  */
 export function ruleBehaviour(
   options: RuleBehaviour,
-): Pick<RuleDefinition, 'times' | 'name' | 'delay' | 'rateLimit' | 'chaos' | 'timeout' | 'whenState' | 'setState'> {
+): Pick<RuleDefinition, 'times' | 'name' | 'delay' | 'rateLimit' | 'chaos' | 'timeout' | 'whenState' | 'setState' | 'unknownOptions'> {
   const { times, name, delay, rateLimit, chaos, timeout, whenState, setState } = options;
-  return { times, name, delay, rateLimit, chaos, timeout, whenState, setState };
+  let unknownOptions: string[] | undefined;
+  for (const key in options) if (!RULE_OPTIONS.has(key)) (unknownOptions ??= []).push(key);
+  return { times, name, delay, rateLimit, chaos, timeout, whenState, setState, unknownOptions };
 }
+
+/** Every option of a rule, of every protocol (RuleBehaviour and `match`). */
+const RULE_OPTIONS = new Set(['times', 'name', 'delay', 'rateLimit', 'chaos', 'timeout', 'whenState', 'setState', 'match']);
 
 /** What a variant does to one service: fail every call, add rules that win, or change its behaviour. */
 export type Overlay<State> = Fault | readonly RuleOf<State>[] | (ServiceBehaviour & { rules?: readonly RuleOf<State>[]; fault?: Fault });
