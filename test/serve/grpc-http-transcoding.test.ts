@@ -86,5 +86,8 @@ test('a fault is answered with its HTTP status and a Google error body; bad inpu
   const wrongType = await call('POST', '/v1/shelves/fiction/books', { title: 42 });
   expect(wrongType.status).toBe(400);
   expect(wrongType.json.error).toMatchObject({ status: 'INVALID_ARGUMENT' });
+  const badEscape = await call('GET', '/v1/shelves/fiction/books/%E0%A4%A');
+  expect(badEscape.status).toBe(400);
+  expect(badEscape.json.error).toMatchObject({ status: 'INVALID_ARGUMENT', message: expect.stringContaining('malformed escape') });
   expect((await call('GET', '/v1/shelves/fiction/books/moby')).status).toBe(200);
 });

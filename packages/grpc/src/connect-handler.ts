@@ -21,7 +21,16 @@ export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxM
     const handler = handlers.get((request.url ?? '').split('?', 1)[0] ?? '');
     if (!handler) {
       const transcoded = transcoding?.size ? transcoding.match(request.method ?? 'GET', request.url ?? '/') : undefined;
-      if (transcoded) void serveTranscoded(transcoded, handlers, calls, request, response, maxMessageBytes);
+      if (transcoded)
+        serveTranscoded(transcoded, handlers, calls, request, response, maxMessageBytes).catch((reason: unknown) => {
+          // The client left, or an answer Connect could not give: end the request, never leave it open.
+          if (!response.headersSent) {
+            response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+            response.end(
+              JSON.stringify(googleErrorBody(500, { code: 'internal', message: `mockstack: ${reason instanceof Error ? reason.message : String(reason)}` })),
+            );
+          } else response.destroy();
+        });
       else calls.unknownMethod(request, response);
       return;
     }

@@ -128,16 +128,25 @@ function callOf(binding: HttpBinding, values: string[], query: URLSearchParams, 
   }
   const message: Record<string, unknown> = binding.body === '*' && typeof body === 'object' && body !== null ? { ...(body as Record<string, unknown>) } : {};
   if (binding.body !== undefined && binding.body !== '*' && body !== undefined) setField(message, binding.body, body);
-  for (const [i, field] of binding.variables.entries()) setField(message, field, decodeURIComponent(values[i] ?? ''));
+  for (const [i, field] of binding.variables.entries()) setField(message, field, decodedSegment(values[i] ?? ''));
   // Query parameters set the fields the path and the body leave (none when the body is the whole request).
   if (binding.body !== '*') {
     for (const name of new Set(query.keys())) {
+      if (binding.variables.includes(name) || name === binding.body) continue;
       const field = fieldAt(binding.requestType, name);
       const given = query.getAll(name).map((value) => (field?.type === 'bool' ? value === 'true' : value));
       setField(message, name, field?.repeated ? given : given[given.length - 1]);
     }
   }
   return { connectPath: binding.connectPath, message, responseBody: binding.responseBody };
+}
+
+function decodedSegment(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new TranscodingError(`the path has a malformed escape (${text}); encode reserved characters as %XX`);
+  }
 }
 
 /** Sets `path` (`book.name`) of a JSON message, making the objects on the way. */
