@@ -191,6 +191,29 @@ const grpcIsIPv6WithoutPattern = {
 };
 
 /**
+ * fastify requires semver (48 modules) as it loads, and calls it only to check the fastify version a
+ * plugin declares (`fastify-plugin`'s `fastify: '5.x'`), which none of the stack's servers registers:
+ * evaluating it was ~4 ms of each start that serves HTTP. fastify gets a semver whose functions require
+ * the library on their first call; esbuild bundles that require as a module initialised when first asked for.
+ */
+const SEMVER_USED_BY_FASTIFY = ['coerce', 'gt', 'satisfies'];
+const semverOnFirstUse = {
+  name: 'semver-on-first-use',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^semver$/ }, ({ importer, resolveDir }) =>
+      /[\\/]fastify[\\/]lib[\\/]plugin-utils\.js$/.test(importer) ? { path: 'semver', namespace: 'semver-on-first-use', pluginData: resolveDir } : undefined,
+    );
+    bundler.onLoad({ filter: /.*/, namespace: 'semver-on-first-use' }, async ({ pluginData: resolveDir }) => {
+      const callers = await readFile(join(resolveDir, 'plugin-utils.js'), 'utf8');
+      const used = [...new Set([...callers.matchAll(/\bsemver\.(\w+)/g)].map((m) => m[1]))].sort();
+      if (used.join() !== SEMVER_USED_BY_FASTIFY.join()) throw new Error(`bundle: fastify now calls semver.${used.join(', semver.')}; update semverOnFirstUse in bundle.mjs`);
+      const functions = SEMVER_USED_BY_FASTIFY.map((name) => `  ${name}: (...args) => require('semver').${name}(...args),`);
+      return { contents: `module.exports = {\n${functions.join('\n')}\n};\n`, loader: 'js', resolveDir };
+    });
+  },
+};
+
+/**
  * Libraries that only some commands and options run: TLS certificates (node-forge), the Redis store
  * (ioredis), Swagger 2.0 conversion and external $refs, the OpenAPI schemas `check` validates
  * against and the validators built from them (a document that passed is not checked again), gRPC-Web
@@ -257,7 +280,7 @@ cpSync(dirname(fromGrpc.resolve('protobufjs/google/protobuf/descriptor.proto')),
 cpSync(resolve(dirname(createRequire(import.meta.url).resolve('@mockstack/admin')), 'ui'), join(dist, 'ui'), { recursive: true });
 
 function bundlePlugins(outfile) {
-  return [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck, grpcIsIPv6WithoutPattern, fakerOnFirstUse];
+  return [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck, grpcIsIPv6WithoutPattern, fakerOnFirstUse, semverOnFirstUse];
 }
 
 /** A CommonJS bundle of an entry, every library but `external` inside. */
