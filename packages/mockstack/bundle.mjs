@@ -214,6 +214,35 @@ const semverOnFirstUse = {
 };
 
 /**
+ * find-my-way (fastify's router) compiles, with `new Function`, a function that picks a route's handler
+ * by its constraints (host, version) each time a handler is added: for every route, constrained or not,
+ * and again for the same node as more are added. Code made so is never in the code cache. A checkout
+ * start adds 333 handlers (its REST and OpenAPI routes, HEAD routes, the admin API), ~20 ms of compiling
+ * functions that a stack none of whose routes has constraints never calls (find-my-way calls them only
+ * for requests it derived constraint values for). The bundle compiles each on its first call instead:
+ * the same function, from the handlers the node has then.
+ */
+const constraintMatcherOnFirstUse = {
+  name: 'constraint-matcher-on-first-use',
+  setup(bundler) {
+    bundler.onLoad({ filter: /[\\/]find-my-way[\\/]lib[\\/]handler-storage\.js$/ }, async ({ path }) => {
+      const contents = await readFile(path, 'utf8');
+      const compiledAtOnce = '      this._compileGetHandlerMatchingConstraints(constrainer, constraints)\n';
+      if (!contents.includes(compiledAtOnce))
+        throw new Error(`bundle: ${path} no longer compiles its constraint matcher as constraintMatcherOnFirstUse in bundle.mjs expects; update it`);
+      const compiledOnFirstCall = [
+        '      this._getHandlerMatchingConstraints = function (derivedConstraints) {',
+        '        this._compileGetHandlerMatchingConstraints(constrainer, constraints)',
+        '        return this._getHandlerMatchingConstraints(derivedConstraints)',
+        '      }',
+        '',
+      ].join('\n');
+      return { contents: contents.replace(compiledAtOnce, compiledOnFirstCall), loader: 'js' };
+    });
+  },
+};
+
+/**
  * Libraries that only some commands and options run: TLS certificates (node-forge), the Redis store
  * (ioredis), Swagger 2.0 conversion and external $refs, the OpenAPI schemas `check` validates
  * against and the validators built from them (a document that passed is not checked again), gRPC-Web
@@ -280,7 +309,7 @@ cpSync(dirname(fromGrpc.resolve('protobufjs/google/protobuf/descriptor.proto')),
 cpSync(resolve(dirname(createRequire(import.meta.url).resolve('@mockstack/admin')), 'ui'), join(dist, 'ui'), { recursive: true });
 
 function bundlePlugins(outfile) {
-  return [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck, grpcIsIPv6WithoutPattern, fakerOnFirstUse, semverOnFirstUse];
+  return [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck, grpcIsIPv6WithoutPattern, fakerOnFirstUse, semverOnFirstUse, constraintMatcherOnFirstUse];
 }
 
 /** A CommonJS bundle of an entry, every library but `external` inside. */
