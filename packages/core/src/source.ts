@@ -100,9 +100,10 @@ export function declareAuthoredBundle(url: string, sources: readonly string[]): 
 }
 
 /**
- * How many locations are kept unmapped until read. Each costs an object with accessors (~5 µs to
- * make, against ~1 µs to map a position once the map is parsed), so a scenario of thousands of rules
- * maps the rest as they are declared: the checkout example declares 14.
+ * How many locations a process keeps unmapped until read (reloads under --watch count too). Each
+ * costs an object with accessors (~5 µs to make, against ~1 µs to map a position once the map is
+ * parsed), so a scenario of thousands of rules maps the rest as they are declared: the checkout
+ * example declares 14.
  */
 const DEFERRED_LOCATIONS = 1000;
 let deferredLocations = 0;
