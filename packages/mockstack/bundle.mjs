@@ -191,6 +191,58 @@ const grpcIsIPv6WithoutPattern = {
 };
 
 /**
+ * fastify requires semver (48 modules) as it loads, and calls it only to check the fastify version a
+ * plugin declares (`fastify-plugin`'s `fastify: '5.x'`), which none of the stack's servers registers:
+ * evaluating it was ~4 ms of each start that serves HTTP. fastify gets a semver whose functions require
+ * the library on their first call; esbuild bundles that require as a module initialised when first asked for.
+ */
+const SEMVER_USED_BY_FASTIFY = ['coerce', 'gt', 'satisfies'];
+const semverOnFirstUse = {
+  name: 'semver-on-first-use',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^semver$/ }, ({ importer, resolveDir }) =>
+      /[\\/]fastify[\\/]lib[\\/]plugin-utils\.js$/.test(importer) ? { path: 'semver', namespace: 'semver-on-first-use', pluginData: resolveDir } : undefined,
+    );
+    bundler.onLoad({ filter: /.*/, namespace: 'semver-on-first-use' }, async ({ pluginData: resolveDir }) => {
+      const callers = await readFile(join(resolveDir, 'plugin-utils.js'), 'utf8');
+      const used = [...new Set([...callers.matchAll(/\bsemver\.(\w+)/g)].map((m) => m[1]))].sort();
+      if (used.join() !== SEMVER_USED_BY_FASTIFY.join()) throw new Error(`bundle: fastify now calls semver.${used.join(', semver.')}; update semverOnFirstUse in bundle.mjs`);
+      const functions = SEMVER_USED_BY_FASTIFY.map((name) => `  ${name}: (...args) => require('semver').${name}(...args),`);
+      return { contents: `module.exports = {\n${functions.join('\n')}\n};\n`, loader: 'js', resolveDir };
+    });
+  },
+};
+
+/**
+ * find-my-way (fastify's router) compiles, with `new Function`, a function that picks a route's handler
+ * by its constraints (host, version) each time a handler is added: for every route, constrained or not,
+ * and again for the same node as more are added. Code made so is never in the code cache. A checkout
+ * start adds 333 handlers (its REST and OpenAPI routes, HEAD routes, the admin API), ~20 ms of compiling
+ * functions that a stack none of whose routes has constraints never calls (find-my-way calls them only
+ * for requests it derived constraint values for). The bundle compiles each on its first call instead:
+ * the same function, from the handlers the node has then.
+ */
+const constraintMatcherOnFirstUse = {
+  name: 'constraint-matcher-on-first-use',
+  setup(bundler) {
+    bundler.onLoad({ filter: /[\\/]find-my-way[\\/]lib[\\/]handler-storage\.js$/ }, async ({ path }) => {
+      const contents = await readFile(path, 'utf8');
+      const compiledAtOnce = '      this._compileGetHandlerMatchingConstraints(constrainer, constraints)\n';
+      if (!contents.includes(compiledAtOnce))
+        throw new Error(`bundle: ${path} no longer compiles its constraint matcher as constraintMatcherOnFirstUse in bundle.mjs expects; update it`);
+      const compiledOnFirstCall = [
+        '      this._getHandlerMatchingConstraints = function (derivedConstraints) {',
+        '        this._compileGetHandlerMatchingConstraints(constrainer, constraints)',
+        '        return this._getHandlerMatchingConstraints(derivedConstraints)',
+        '      }',
+        '',
+      ].join('\n');
+      return { contents: contents.replace(compiledAtOnce, compiledOnFirstCall), loader: 'js' };
+    });
+  },
+};
+
+/**
  * Libraries that only some commands and options run: TLS certificates (node-forge), the Redis store
  * (ioredis), Swagger 2.0 conversion and external $refs, the OpenAPI schemas `check` validates
  * against and the validators built from them (a document that passed is not checked again), gRPC-Web
@@ -266,7 +318,7 @@ const BUILD_ID_PLACEHOLDER = 'mockstack-build-id-placeholder00';
 const BUILT_WITH_ID = ['cli/mockstack.cjs', 'testing.cjs', 'msw.js'];
 
 function bundlePlugins(outfile) {
-  return [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck, grpcIsIPv6WithoutPattern, fakerOnFirstUse];
+  return [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck, grpcIsIPv6WithoutPattern, fakerOnFirstUse, semverOnFirstUse, constraintMatcherOnFirstUse];
 }
 
 /** A CommonJS bundle of an entry, every library but `external` inside. */

@@ -143,12 +143,29 @@ function modulesInCache(file: string): string[] {
   return JSON.parse(bytes.toString('utf8', 8, 8 + bytes.readUInt32LE(4))) as string[];
 }
 
-test('a checkout stack whose start-up cache is filled reads none of the lazily bundled libraries and runs no faker code', async () => {
+test('a checkout stack whose start-up cache is filled reads none of the lazily bundled libraries, runs no faker code and maps no rule to its line', async () => {
   const dir = join(scratch, 'lazy');
-  // Lists the CommonJS files node loaded (the bundle requires each lazy library's file, dist/cli/lib/*.cjs, when first needed).
+  // Lists the CommonJS files node loaded (the bundle requires each lazy library's file, dist/cli/lib/*.cjs, when first needed),
+  // and the files whose source map was looked up and found (a rule's line is mapped only when it is shown, see captureSource).
   const preload = join(scratch, 'list-loaded.cjs');
   const listed = join(scratch, 'loaded.txt');
-  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(listed)}, Object.keys(require.cache).join('\\n')));\n`);
+  const mapsRead = join(scratch, 'maps-read.txt');
+  writeFileSync(
+    preload,
+    `const nodeModule = require('node:module');
+const findSourceMap = nodeModule.findSourceMap;
+const found = [];
+nodeModule.findSourceMap = (file) => {
+  const map = findSourceMap(file);
+  if (map) found.push(file);
+  return map;
+};
+process.on('exit', () => {
+  require('node:fs').writeFileSync(${JSON.stringify(listed)}, Object.keys(require.cache).join('\\n'));
+  require('node:fs').writeFileSync(${JSON.stringify(mapsRead)}, found.join('\\n'));
+});
+`,
+  );
   const environment = env({ MOCKSTACK_CACHE_DIR: dir, NODE_OPTIONS: `--require ${preload}` });
   // The first run parses and checks the OpenAPI document (the spec check loads its schemas); the next reads both from the cache.
   expect(await upAndAsk('scenarios/checkout.ts', '/orders/ord_1001', root, environment)).toEqual({ status: 200, exitCode: 0 });
@@ -157,6 +174,7 @@ test('a checkout stack whose start-up cache is filled reads none of the lazily b
   // What the bundle does require: the file that imports the scenario.
   expect(loaded.some((file) => file.endsWith('import-module.cjs'))).toBe(true);
   expect(loaded.filter((file) => /[\\/]dist[\\/]cli[\\/]lib[\\/]/.test(file))).toEqual([]);
+  expect(readFileSync(mapsRead, 'utf8')).toBe('');
   const [cache] = v8Caches(dir);
   const modules = modulesInCache(join(dir, String(cache)));
   expect(modules.length).toBeGreaterThan(100);

@@ -64,7 +64,7 @@ export { PAUSE, pauseOf, sendPaced } from './paced.js';
 export { hashString, SeededRandom } from './random.js';
 export { defaultRedactedHeaders, defaultRedactedQuery, REDACTED, Redactor, type RedactSetting } from './redact.js';
 export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, isSequence, makeFault, makeReply, makeSequence, makeWebhook } from './reply.js';
-export { captureSource, firstUserFrame } from './source.js';
+export { captureSource, declareAuthoredBundle, firstUserFrame } from './source.js';
 export { createStack, Stack, type StackOptions } from './stack.js';
 export { type MaybePromise, MemoryStore, type Store, type StoreBinding, StoreUnavailableError } from './store.js';
 export { type Http2Setting, type TlsFiles, type TlsMaterial, type TlsSetting, tlsOf } from './tls.js';

@@ -30,7 +30,8 @@ export function checkResponses(rule: RuleDefinition, operation: ApiOperation, ap
   const respond = rule.respond;
   if (typeof respond !== 'function') return rule;
   const name = rule.name ?? operation.operationId ?? `${operation.method} ${operation.path}`;
-  const where = rule.source ? ` (${displayPath(rule.source.file)}:${rule.source.line})` : '';
+  // Read only when a violation is answered: reading the rule's source maps it (see captureSource).
+  const where = (): string => (rule.source ? ` (${displayPath(rule.source.file)}:${rule.source.line})` : '');
   const validators = new Map<string, Validate | undefined>();
   const check = (answer: unknown): unknown => {
     if (isFault(answer)) return shapeFault(answer, operation, api);
@@ -39,7 +40,7 @@ export function checkResponses(rule: RuleDefinition, operation: ApiOperation, ap
     const body = isReply(answer) ? answer.body : answer;
     const documented = Object.keys(operation.responses);
     const key = [String(status), `${String(status)[0]}XX`, 'default'].find((k) => documented.includes(k));
-    if (!key) return violation(name, where, `answered status ${status}, which ${name} does not document (documented: ${documented.join(', ')})`, []);
+    if (!key) return violation(name, where(), `answered status ${status}, which ${name} does not document (documented: ${documented.join(', ')})`, []);
     if (body === undefined || typeof body === 'string' || body instanceof Uint8Array) return answer;
     let validate = validators.get(key);
     if (!validators.has(key)) {
@@ -61,7 +62,7 @@ export function checkResponses(rule: RuleDefinition, operation: ApiOperation, ap
             : '';
       return { field, message: `${e.message ?? e.keyword}${extra}` };
     });
-    return violation(name, where, `answered a ${status} that breaks the contract: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
+    return violation(name, where(), `answered a ${status} that breaks the contract: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
   };
   return {
     ...rule,

@@ -2,7 +2,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ErrorCode, firstUserFrame, MockstackError, type ScenarioDefinition, type SourceLocation, scenarioDefinitionOf } from '@mockstack/core';
+import {
+  declareAuthoredBundle,
+  ErrorCode,
+  firstUserFrame,
+  MockstackError,
+  type ScenarioDefinition,
+  type SourceLocation,
+  scenarioDefinitionOf,
+} from '@mockstack/core';
 import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from '@mockstack/core/startup-cache';
 import type { Message } from 'esbuild';
 import { importModule } from './import-module.js';
@@ -32,6 +40,7 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
   if (dir !== dirname(file)) removeStaleBundles(dirname(file));
   const temp = join(dir, `.${basename(file)}.${process.pid}.${++loads}.mjs`);
   const { code, inputs } = await bundleScenario(file, temp);
+  declareAuthoredBundle(pathToFileURL(temp).href, inputs);
 
   let exported: unknown;
   // Source maps make stack frames in the scenario (a throw at import, where each rule is written)
