@@ -11,12 +11,23 @@ import axios, { type AxiosInstance } from 'axios';
 import { rest, scenario } from 'mockstack';
 import createClient, { serializeObjectParam } from 'openapi-fetch';
 import { stringify } from 'qs';
+import SwaggerClient from 'swagger-client';
 
 const ok = {
   200: { description: 'ok', content: { 'application/json': { schema: { type: 'object', properties: { ok: { type: 'boolean' } } }, example: { ok: true } } } },
 };
 const ids = { type: 'array', items: { type: 'integer' }, minItems: 2 };
 const pet = { type: 'object', required: ['kind', 'age'], properties: { kind: { type: 'string' }, age: { type: 'integer' } } };
+const styled = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['pet', 'owner'],
+  properties: {
+    pet,
+    owner: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, since: { type: 'integer' } } },
+    tags: { type: 'array', items: { type: 'string' }, minItems: 2 },
+  },
+};
 const get = (operationId: string, parameters: object[]) => ({ get: { operationId, parameters, responses: ok } });
 
 /** AWS's ARN pattern, with lazy repeats (as in AWS Wisdom's document, APIs.guru). */
@@ -157,6 +168,30 @@ const document = {
       post: {
         operationId: 'uploadAttachment',
         requestBody: { content: { 'multipart/form-data': { schema: { type: 'string', format: 'binary' } } } },
+        responses: ok,
+      },
+    },
+    // Objects in a form as swagger-client writes them from each field's `encoding` (OpenAPI 3.1 applies it to multipart too).
+    '/pets/styled': {
+      post: {
+        operationId: 'styledPet',
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: styled,
+              encoding: {
+                pet: { style: 'form', explode: false },
+                owner: { style: 'deepObject', explode: true },
+                tags: { style: 'pipeDelimited', explode: false },
+              },
+            },
+            'application/x-www-form-urlencoded': {
+              schema: styled,
+              encoding: { pet: { style: 'form', explode: true }, owner: { style: 'form', explode: false }, tags: { style: 'spaceDelimited', explode: false } },
+            },
+          },
+        },
         responses: ok,
       },
     },
@@ -365,6 +400,32 @@ describe('openapi-fetch', () => {
     };
     expect((await api.POST('/pets/import', { body: { tags: ['a', 'b'] }, ...form })).response.status).toBe(200);
     expect((await api.POST('/pets/import', { body: { tags: ['a'] }, ...form })).response.status).toBe(422);
+  });
+});
+
+describe('swagger-client', () => {
+  /** swagger-client builds each request from the served document itself. */
+  const styledPet = async (requestContentType: string, requestBody: object) => {
+    const api = await SwaggerClient({ spec: { ...document, servers: [{ url: base }] } });
+    return api
+      .execute({ operationId: 'styledPet', requestContentType, requestBody })
+      .catch((error: { response?: { status: number; text: string } }) => error.response ?? Promise.reject(error));
+  };
+  const body = { pet: { kind: 'cat', age: 3 }, owner: { name: 'Ann', since: 2020 }, tags: ['a', 'b'] };
+
+  test('form objects in the style their encoding names: pet=kind,cat,age,3 and owner[name]=Ann in multipart', async () => {
+    expect((await styledPet('multipart/form-data', body)).status).toBe(200);
+    const wrong = await styledPet('multipart/form-data', { ...body, pet: { kind: 'cat', age: 'old' }, owner: { since: 2020 } });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('/pet/age');
+    expect(wrong.text).toContain('/owner');
+  });
+
+  test("form objects in the style their encoding names: an exploded object's own fields (kind=cat&age=3) and owner=name,Ann urlencoded", async () => {
+    expect((await styledPet('application/x-www-form-urlencoded', body)).status).toBe(200);
+    const wrong = await styledPet('application/x-www-form-urlencoded', { ...body, owner: { since: 'long ago' } });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('/owner/since');
   });
 });
 

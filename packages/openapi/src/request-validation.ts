@@ -163,10 +163,16 @@ export class RequestValidator {
     for (const root of nested) if (!(root in schema.properties)) delete fields[root];
     for (const [name, raw] of Object.entries(schema.properties)) {
       const field = sent[name];
-      if (field === undefined) continue;
       const property = this.#api.resolve(raw);
       const encoding = this.#api.resolve(encodings[name]);
       const kind = isObject(property) ? shapeOf(property) : 'primitive';
+      const styled = this.#styledObject(name, property, encoding, field, sent);
+      if (styled) {
+        fields[name] = styled.value;
+        for (const key of styled.consumed) if (!(key in schema.properties)) delete fields[key];
+        continue;
+      }
+      if (field === undefined) continue;
       if (kind === 'array' && typeof field === 'string' && isObject(encoding)) {
         const style = typeof encoding.style === 'string' ? encoding.style : 'form';
         const explode = typeof encoding.explode === 'boolean' ? encoding.explode : style === 'form';
@@ -185,6 +191,23 @@ export class RequestValidator {
       }
     }
     return fields;
+  }
+
+  /**
+   * An object field sent in the style its `encoding` names, as swagger-client writes it (in multipart
+   * too, as OpenAPI 3.1 allows): `object=foo,x,bar,y` (form), `foo=x&bar=y` (form, exploded: its
+   * properties as fields of their own), `object[foo]=x` (deepObject). JSON text is left to the JSON reading.
+   */
+  #styledObject(name: string, property: unknown, encoding: unknown, field: unknown, sent: JsonObject): { value: JsonObject; consumed: string[] } | undefined {
+    if (!isObject(property) || shapeOf(property) !== 'object' || !isObject(encoding) || typeof encoding.style !== 'string') return undefined;
+    if (typeof encoding.contentType === 'string' && isJsonMediaType(encoding.contentType)) return undefined;
+    if (field !== undefined && (typeof field !== 'string' || /^\s*\{/.test(field))) return undefined;
+    const explode = typeof encoding.explode === 'boolean' ? encoding.explode : encoding.style === 'form';
+    const parameter: ApiParameter = { name, in: 'query', required: false, schema: property, style: encoding.style, explode };
+    const value = parameterReader(parameter, this.#api.resolve)(sent);
+    if (!isObject(value)) return undefined;
+    const consumed = Object.keys(sent).filter((key) => key.startsWith(`${name}[`) || (field === undefined && key in value));
+    return { value: formFields(value) as JsonObject, consumed };
   }
 
   #compile(operation: ApiOperation): CompiledOperation {
