@@ -4,6 +4,7 @@ import type { UniversalServerResponse } from '@connectrpc/connect/protocol';
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from '@connectrpc/connect-node';
 import { CALL, type ConnectCalls } from './connect-calls.js';
 import { fromGrpcWebText, isGrpcWebText, toGrpcWebText } from './grpc-web-text.js';
+import { once, parseErrorsAsInvalidArgument } from './parse-errors.js';
 import type { WebHandler } from './web-cors.js';
 
 /**
@@ -30,6 +31,7 @@ export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxM
     const text = isGrpcWebText(universal);
     const send = (answer: UniversalServerResponse): Promise<void> => universalResponseToNodeResponse(text ? toGrpcWebText(answer) : answer, response);
     handler(text ? fromGrpcWebText(universal) : universal)
+      .then(parseErrorsAsInvalidArgument)
       .then(async (answer) => {
         if (call.ran) return send(answer);
         if (answer.status === 200 && !answer.header?.has('grpc-status')) {
@@ -60,8 +62,4 @@ async function* keep(body: AsyncIterable<Uint8Array>, sent: Uint8Array[], ended:
     yield chunk;
   }
   ended();
-}
-
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  if (bytes.byteLength) yield bytes;
 }
