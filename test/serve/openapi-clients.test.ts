@@ -36,7 +36,20 @@ const arnPattern = '^arn:[a-z-]+?:[a-z-]+?:[a-z0-9-]*?:([0-9]{12})?:[a-zA-Z0-9-:
 const document = {
   openapi: '3.0.3',
   info: { title: 'clients', version: '1' },
-  components: { schemas: { Arn: { type: 'string', pattern: arnPattern, minLength: 1, maxLength: 2048 } } },
+  components: {
+    schemas: {
+      Arn: { type: 'string', pattern: arnPattern, minLength: 1, maxLength: 2048 },
+      // As Spotify's document (APIs.guru) has them: an allOf whose second part requires a property.
+      AlbumBase: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, label: { type: 'string' } } },
+      Album: {
+        allOf: [
+          { $ref: '#/components/schemas/AlbumBase' },
+          { type: 'object', required: ['artists'], properties: { artists: { type: 'array', items: { type: 'string' } } } },
+        ],
+      },
+      Track: { type: 'object', required: ['album'], properties: { album: { allOf: [{ $ref: '#/components/schemas/Album' }], description: 'the album' } } },
+    },
+  },
   paths: {
     '/pets': get('listPets', [{ name: 'ids', in: 'query', required: true, schema: ids }]),
     '/search': get('search', [
@@ -195,6 +208,35 @@ const document = {
         responses: ok,
       },
     },
+    '/me/recently-played': {
+      get: {
+        operationId: 'recentlyPlayed',
+        responses: {
+          200: {
+            description: 'deep enough that only required properties are made',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    page: {
+                      type: 'object',
+                      properties: {
+                        items: {
+                          type: 'array',
+                          minItems: 1,
+                          items: { type: 'object', required: ['track'], properties: { track: { $ref: '#/components/schemas/Track' } } },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/export': {
       get: {
         operationId: 'exportPets',
@@ -331,6 +373,15 @@ describe('axios', () => {
     expect(asked.headers['content-type']).toBe('application/pdf');
     // A client that names only a type the contract lacks is still told so.
     expect((await client.get('/report', { headers: { accept: 'image/png' } })).status).toBe(406);
+  });
+
+  test("a property required by a nested allOf's part is in every answer, however deep (Spotify's album artists)", async () => {
+    for (let i = 0; i < 5; i++) {
+      const answer = await client.get('/me/recently-played', { headers: { prefer: 'dynamic=true' } });
+      expect(answer.status).toBe(200);
+      for (const item of answer.data.page.items)
+        expect(item.track.album).toEqual(expect.objectContaining({ name: expect.any(String), artists: expect.any(Array) }));
+    }
   });
 
   test('a documented text/csv answer is generated for a client that asks for it', async () => {
