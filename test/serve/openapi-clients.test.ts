@@ -208,6 +208,17 @@ const document = {
         responses: ok,
       },
     },
+    // As Kubernetes' document (APIs.guru) has every request body.
+    '/priorityclasses': {
+      post: {
+        operationId: 'createPriorityClass',
+        requestBody: {
+          required: true,
+          content: { '*/*': { schema: { type: 'object', required: ['value'], properties: { value: { type: 'integer' }, description: { type: 'string' } } } } },
+        },
+        responses: ok,
+      },
+    },
     '/me/recently-played': {
       get: {
         operationId: 'recentlyPlayed',
@@ -477,6 +488,24 @@ describe('swagger-client', () => {
     const wrong = await styledPet('application/x-www-form-urlencoded', { ...body, owner: { since: 'long ago' } });
     expect(wrong.status).toBe(422);
     expect(wrong.text).toContain('/owner/since');
+  });
+});
+
+describe('swagger-client, with the media type the document names', () => {
+  test('a body documented as */* is read as the JSON the client sends under Content-Type: */*', async () => {
+    const api = await SwaggerClient({ spec: { ...document, servers: [{ url: base }] } });
+    const send = (requestBody: object) =>
+      api
+        .execute({ operationId: 'createPriorityClass', requestContentType: '*/*', requestBody })
+        .catch((error: { response?: { status: number; text: string } }) => error.response ?? Promise.reject(error));
+    expect((await send({ value: 1000, description: 'high' })).status).toBe(200);
+    const wrong = await send({ value: 'high' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('/value');
+    // Bytes that are no JSON stay bytes, refused by the schema, not a parse error.
+    const bytes = await fetch(`${base}/priorityclasses`, { method: 'POST', headers: { 'content-type': '*/*' }, body: 'value=1000' });
+    expect(bytes.status).toBe(422);
+    expect(await bytes.text()).toContain('must be object');
   });
 });
 

@@ -128,7 +128,9 @@ export class RequestValidator {
     // JSON bodies (`+json` too) arrive parsed: a string here is a JSON string. Form fields are
     // copied, as coercion changes what it checks.
     let value: unknown = request.body;
-    if (!isJsonMediaType(type) && isObject(value)) value = this.#formFields(operation, type, value);
+    // Bytes are checked as the text they carry: a schema wanting an object says so (`must be object`).
+    if (value instanceof Uint8Array) value = latin1(value);
+    else if (!isJsonMediaType(type) && isObject(value)) value = this.#formFields(operation, type, value);
     if (validate(value)) return [];
     return dedupe((validate.errors ?? []).map((e) => ({ in: 'body', pointer: errorPointer(e), message: errorMessage(e) })));
   }
