@@ -208,6 +208,34 @@ const document = {
         responses: ok,
       },
     },
+    '/pets/meta': {
+      post: {
+        operationId: 'petMeta',
+        requestBody: {
+          required: true,
+          content: {
+            'application/x-www-form-urlencoded': {
+              schema: {
+                type: 'object',
+                required: ['name', 'meta'],
+                properties: { name: { type: 'string' }, meta: { type: 'object', required: ['k'], properties: { k: { type: 'string' } } } },
+              },
+            },
+          },
+        },
+        responses: ok,
+      },
+    },
+    '/flat': get('flat', [
+      {
+        name: 'flat',
+        in: 'query',
+        required: true,
+        style: 'form',
+        explode: false,
+        schema: { type: 'object', required: ['p'], properties: { p: { type: 'integer' }, q: { type: 'string' } } },
+      },
+    ]),
     // As Kubernetes' document (APIs.guru) has every request body.
     '/priorityclasses': {
       post: {
@@ -335,6 +363,14 @@ describe('axios', () => {
     const wrong = await client.get('/search', { params: { filter: { ...filter, age: 'old' } } });
     expect(wrong.status).toBe(400);
     expect(JSON.stringify(wrong.data)).toContain('query parameter \\"filter\\" at /age');
+  });
+
+  test('a query object in the form style is read as axios nests it (flat[p]=1&flat[q]=x), as from flat=p,1,q,x', async () => {
+    expect((await client.get('/flat', { params: { flat: { p: 1, q: 'x' } } })).status).toBe(200);
+    expect((await client.get('/flat?flat=p,1,q,x')).status).toBe(200);
+    const wrong = await client.get('/flat', { params: { flat: { p: 'one' } } });
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.data)).toContain('query parameter \\"flat\\" at /p');
   });
 
   test('form fields the contract names with brackets (template[name], tags[]) are found in the nested form', async () => {
@@ -492,6 +528,18 @@ describe('swagger-client', () => {
 });
 
 describe('swagger-client, with the media type the document names', () => {
+  test('a urlencoded object field without an encoding entry is JSON text (meta={"k":"v"}), as it and generated clients write it', async () => {
+    const api = await SwaggerClient({ spec: { ...document, servers: [{ url: base }] } });
+    const send = (requestBody: object) =>
+      api
+        .execute({ operationId: 'petMeta', requestContentType: 'application/x-www-form-urlencoded', requestBody })
+        .catch((error: { response?: { status: number; text: string } }) => error.response ?? Promise.reject(error));
+    expect((await send({ name: 'Rex', meta: { k: 'v' } })).status).toBe(200);
+    const wrong = await send({ name: 'Rex', meta: { v: 'k' } });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('/meta/k');
+  });
+
   test('a body documented as */* is read as the JSON the client sends under Content-Type: */*', async () => {
     const api = await SwaggerClient({ spec: { ...document, servers: [{ url: base }] } });
     const send = (requestBody: object) =>

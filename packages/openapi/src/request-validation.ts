@@ -181,7 +181,9 @@ export class RequestValidator {
         if (!explode) fields[name] = field === '' ? [] : field.split(style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ',');
       }
       const contentType = isObject(encoding) && typeof encoding.contentType === 'string' ? encoding.contentType : undefined;
-      if (multipart && (contentType ? isJsonMediaType(contentType) : kind === 'object')) {
+      // A urlencoded object field is JSON text as swagger-client, hey-api's and orval's clients write it (`meta={"k":"v"}`).
+      const jsonText = !multipart && kind === 'object' && typeof field === 'string' && /^\s*\{/.test(field);
+      if (jsonText || (multipart && (contentType ? isJsonMediaType(contentType) : kind === 'object'))) {
         const text = typeof field === 'string' ? field : isObject(field) && field.data instanceof Uint8Array ? new TextDecoder().decode(field.data) : undefined;
         if (text !== undefined) {
           try {
