@@ -501,14 +501,16 @@ describe('openapi-fetch', () => {
   });
 });
 
+/** swagger-client builds the request of an operation from the served document itself; a 4xx answer is returned, not thrown. */
+const execute = async (operationId: string, requestContentType: string, requestBody: object) => {
+  const api = await SwaggerClient({ spec: { ...document, servers: [{ url: base }] } });
+  return api
+    .execute({ operationId, requestContentType, requestBody })
+    .catch((error: { response?: { status: number; text: string } }) => error.response ?? Promise.reject(error));
+};
+
 describe('swagger-client', () => {
-  /** swagger-client builds each request from the served document itself. */
-  const styledPet = async (requestContentType: string, requestBody: object) => {
-    const api = await SwaggerClient({ spec: { ...document, servers: [{ url: base }] } });
-    return api
-      .execute({ operationId: 'styledPet', requestContentType, requestBody })
-      .catch((error: { response?: { status: number; text: string } }) => error.response ?? Promise.reject(error));
-  };
+  const styledPet = (requestContentType: string, requestBody: object) => execute('styledPet', requestContentType, requestBody);
   const body = { pet: { kind: 'cat', age: 3 }, owner: { name: 'Ann', since: 2020 }, tags: ['a', 'b'] };
 
   test('form objects in the style their encoding names: pet=kind,cat,age,3 and owner[name]=Ann in multipart', async () => {
@@ -529,11 +531,7 @@ describe('swagger-client', () => {
 
 describe('swagger-client, with the media type the document names', () => {
   test('a urlencoded object field without an encoding entry is JSON text (meta={"k":"v"}), as it and generated clients write it', async () => {
-    const api = await SwaggerClient({ spec: { ...document, servers: [{ url: base }] } });
-    const send = (requestBody: object) =>
-      api
-        .execute({ operationId: 'petMeta', requestContentType: 'application/x-www-form-urlencoded', requestBody })
-        .catch((error: { response?: { status: number; text: string } }) => error.response ?? Promise.reject(error));
+    const send = (requestBody: object) => execute('petMeta', 'application/x-www-form-urlencoded', requestBody);
     expect((await send({ name: 'Rex', meta: { k: 'v' } })).status).toBe(200);
     const wrong = await send({ name: 'Rex', meta: { v: 'k' } });
     expect(wrong.status).toBe(422);
@@ -541,11 +539,7 @@ describe('swagger-client, with the media type the document names', () => {
   });
 
   test('a body documented as */* is read as the JSON the client sends under Content-Type: */*', async () => {
-    const api = await SwaggerClient({ spec: { ...document, servers: [{ url: base }] } });
-    const send = (requestBody: object) =>
-      api
-        .execute({ operationId: 'createPriorityClass', requestContentType: '*/*', requestBody })
-        .catch((error: { response?: { status: number; text: string } }) => error.response ?? Promise.reject(error));
+    const send = (requestBody: object) => execute('createPriorityClass', '*/*', requestBody);
     expect((await send({ value: 1000, description: 'high' })).status).toBe(200);
     const wrong = await send({ value: 'high' });
     expect(wrong.status).toBe(422);
