@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
-import type { DescService, Registry } from '@bufbuild/protobuf';
+import { create, type DescService, type Registry } from '@bufbuild/protobuf';
+import { WireType } from '@bufbuild/protobuf/wire';
 import { Code, ConnectError, createClient, type Transport } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import type { ServiceAddress, Stack } from '@mockstack/core';
@@ -54,6 +55,17 @@ interface PaymentsClient {
   refund: Unary;
   watchPayment(request: object): AsyncIterable<Message>;
 }
+/**
+ * A Capture request that no server can decode: its unknown field, written as it is, makes field 1 a string
+ * that announces 9 bytes and carries 1 (0a 09 70).
+ */
+const undecodable = (): Message => {
+  const input = PaymentService.method.capture?.input;
+  if (!input) throw new Error('protos/payments.proto has no PaymentService.Capture');
+  const request = create(input, {});
+  request.$unknown = [{ no: 1, wireType: WireType.LengthDelimited, data: new Uint8Array([0x09, 0x70]) }];
+  return request as unknown as Message;
+};
 /** checkout.payments.v1.PaymentStatus: Connect clients read enums as numbers. */
 const AUTHORIZED = 1;
 const CAPTURED = 2;
@@ -237,17 +249,41 @@ describe('bad input gets the protocol’s own error, and serving continues', () 
     await stillServing();
   });
 
-  test('a malformed Connect body: invalid_argument (JSON), internal (binary, as Connect’s own parser answers)', async () => {
-    for (const [contentType, body, status, code] of [
-      ['application/json', '{"paymentId": ', 400, 'invalid_argument'],
-      ['application/json', '{"paymentId": 5}', 400, 'invalid_argument'],
-      ['application/proto', new Uint8Array([0x0a, 0x09, 0x70]), 500, 'internal'],
-    ] as const) {
-      const response = await capture(contentType, body);
-      expect(response.status).toBe(status);
-      expect(await response.json()).toMatchObject({ code, message: expect.stringMatching(/decode|parse/) });
+  test('a malformed Connect body: invalid_argument, JSON or binary, as native gRPC answers', async () => {
+    for (const body of ['{"paymentId": ', '{"paymentId": 5}', new Uint8Array([0x0a, 0x09, 0x70])]) {
+      const response = await capture(typeof body === 'string' ? 'application/json' : 'application/proto', body);
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'invalid_argument', message: expect.stringMatching(/decode|parse/) });
     }
-    expect(refused()).toEqual(['INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'INTERNAL'].map((s) => `connect checkout.payments.v1.PaymentService/Capture ${s}`));
+    expect(refused()).toEqual(Array.from({ length: 3 }, () => 'connect checkout.payments.v1.PaymentService/Capture INVALID_ARGUMENT'));
+    await stillServing();
+  });
+
+  test('a malformed binary message in a well-framed gRPC-Web or Connect stream envelope: invalid_argument', async () => {
+    // A string field that announces 9 bytes and carries 1, in an envelope that is whole.
+    const envelope = new Uint8Array([0, 0, 0, 0, 3, 0x0a, 0x09, 0x70]);
+    const response = await capture('application/grpc-web+proto', envelope);
+    const text = Buffer.from(await response.arrayBuffer()).toString('latin1');
+    expect(Number(response.headers.get('grpc-status') ?? /grpc-status:\s*(\d+)/.exec(text)?.[1])).toBe(Code.InvalidArgument);
+    const streamed = await capture('application/connect+proto', envelope, '/checkout.payments.v1.PaymentService/Capture');
+    expect(streamed.status).toBe(415);
+    expect(refused()).toEqual([
+      'grpc-web checkout.payments.v1.PaymentService/Capture INVALID_ARGUMENT',
+      'connect checkout.payments.v1.PaymentService/Capture 415',
+    ]);
+    await stillServing();
+  });
+
+  test.each([
+    ['Connect', () => createConnectTransport({ baseUrl: webUrl, httpVersion: '1.1', useBinaryFormat: true })],
+    ['gRPC-Web', () => createGrpcWebTransport({ baseUrl: webUrl, httpVersion: '1.1' })],
+    ['gRPC through Connect (h2c)', () => createGrpcTransport({ baseUrl: webUrl })],
+  ])('a %s client whose binary message does not decode gets invalid_argument, as from native gRPC', async (_wire, transport) => {
+    const client = createClient(PaymentService, transport()) as unknown as PaymentsClient;
+    const error = (await client.capture(undecodable()).catch((e: unknown) => e)) as ConnectError;
+    expect(error).toBeInstanceOf(ConnectError);
+    expect(error.code).toBe(Code.InvalidArgument);
+    expect(error.rawMessage).toMatch(/^parse binary/);
     await stillServing();
   });
 

@@ -11,12 +11,23 @@ import axios, { type AxiosInstance } from 'axios';
 import { rest, scenario } from 'mockstack';
 import createClient, { serializeObjectParam } from 'openapi-fetch';
 import { stringify } from 'qs';
+import SwaggerClient from 'swagger-client';
 
 const ok = {
   200: { description: 'ok', content: { 'application/json': { schema: { type: 'object', properties: { ok: { type: 'boolean' } } }, example: { ok: true } } } },
 };
 const ids = { type: 'array', items: { type: 'integer' }, minItems: 2 };
 const pet = { type: 'object', required: ['kind', 'age'], properties: { kind: { type: 'string' }, age: { type: 'integer' } } };
+const styled = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['pet', 'owner'],
+  properties: {
+    pet,
+    owner: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, since: { type: 'integer' } } },
+    tags: { type: 'array', items: { type: 'string' }, minItems: 2 },
+  },
+};
 const get = (operationId: string, parameters: object[]) => ({ get: { operationId, parameters, responses: ok } });
 
 /** AWS's ARN pattern, with lazy repeats (as in AWS Wisdom's document, APIs.guru). */
@@ -25,7 +36,20 @@ const arnPattern = '^arn:[a-z-]+?:[a-z-]+?:[a-z0-9-]*?:([0-9]{12})?:[a-zA-Z0-9-:
 const document = {
   openapi: '3.0.3',
   info: { title: 'clients', version: '1' },
-  components: { schemas: { Arn: { type: 'string', pattern: arnPattern, minLength: 1, maxLength: 2048 } } },
+  components: {
+    schemas: {
+      Arn: { type: 'string', pattern: arnPattern, minLength: 1, maxLength: 2048 },
+      // As Spotify's document (APIs.guru) has them: an allOf whose second part requires a property.
+      AlbumBase: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, label: { type: 'string' } } },
+      Album: {
+        allOf: [
+          { $ref: '#/components/schemas/AlbumBase' },
+          { type: 'object', required: ['artists'], properties: { artists: { type: 'array', items: { type: 'string' } } } },
+        ],
+      },
+      Track: { type: 'object', required: ['album'], properties: { album: { allOf: [{ $ref: '#/components/schemas/Album' }], description: 'the album' } } },
+    },
+  },
   paths: {
     '/pets': get('listPets', [{ name: 'ids', in: 'query', required: true, schema: ids }]),
     '/search': get('search', [
@@ -160,6 +184,98 @@ const document = {
         responses: ok,
       },
     },
+    // Objects in a form as swagger-client writes them from each field's `encoding` (OpenAPI 3.1 applies it to multipart too).
+    '/pets/styled': {
+      post: {
+        operationId: 'styledPet',
+        requestBody: {
+          required: true,
+          content: {
+            'multipart/form-data': {
+              schema: styled,
+              encoding: {
+                pet: { style: 'form', explode: false },
+                owner: { style: 'deepObject', explode: true },
+                tags: { style: 'pipeDelimited', explode: false },
+              },
+            },
+            'application/x-www-form-urlencoded': {
+              schema: styled,
+              encoding: { pet: { style: 'form', explode: true }, owner: { style: 'form', explode: false }, tags: { style: 'spaceDelimited', explode: false } },
+            },
+          },
+        },
+        responses: ok,
+      },
+    },
+    '/pets/meta': {
+      post: {
+        operationId: 'petMeta',
+        requestBody: {
+          required: true,
+          content: {
+            'application/x-www-form-urlencoded': {
+              schema: {
+                type: 'object',
+                required: ['name', 'meta'],
+                properties: { name: { type: 'string' }, meta: { type: 'object', required: ['k'], properties: { k: { type: 'string' } } } },
+              },
+            },
+          },
+        },
+        responses: ok,
+      },
+    },
+    '/flat': get('flat', [
+      {
+        name: 'flat',
+        in: 'query',
+        required: true,
+        style: 'form',
+        explode: false,
+        schema: { type: 'object', required: ['p'], properties: { p: { type: 'integer' }, q: { type: 'string' } } },
+      },
+    ]),
+    // As Kubernetes' document (APIs.guru) has every request body.
+    '/priorityclasses': {
+      post: {
+        operationId: 'createPriorityClass',
+        requestBody: {
+          required: true,
+          content: { '*/*': { schema: { type: 'object', required: ['value'], properties: { value: { type: 'integer' }, description: { type: 'string' } } } } },
+        },
+        responses: ok,
+      },
+    },
+    '/me/recently-played': {
+      get: {
+        operationId: 'recentlyPlayed',
+        responses: {
+          200: {
+            description: 'deep enough that only required properties are made',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    page: {
+                      type: 'object',
+                      properties: {
+                        items: {
+                          type: 'array',
+                          minItems: 1,
+                          items: { type: 'object', required: ['track'], properties: { track: { $ref: '#/components/schemas/Track' } } },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/export': {
       get: {
         operationId: 'exportPets',
@@ -249,6 +365,14 @@ describe('axios', () => {
     expect(JSON.stringify(wrong.data)).toContain('query parameter \\"filter\\" at /age');
   });
 
+  test('a query object in the form style is read as axios nests it (flat[p]=1&flat[q]=x), as from flat=p,1,q,x', async () => {
+    expect((await client.get('/flat', { params: { flat: { p: 1, q: 'x' } } })).status).toBe(200);
+    expect((await client.get('/flat?flat=p,1,q,x')).status).toBe(200);
+    const wrong = await client.get('/flat', { params: { flat: { p: 'one' } } });
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.data)).toContain('query parameter \\"flat\\" at /p');
+  });
+
   test('form fields the contract names with brackets (template[name], tags[]) are found in the nested form', async () => {
     const urlencoded = { headers: { 'content-type': 'application/x-www-form-urlencoded' } };
     // axios writes an object body as template[name]=Rex&template[pages]=2&tags[]=a&tags[]=b.
@@ -296,6 +420,15 @@ describe('axios', () => {
     expect(asked.headers['content-type']).toBe('application/pdf');
     // A client that names only a type the contract lacks is still told so.
     expect((await client.get('/report', { headers: { accept: 'image/png' } })).status).toBe(406);
+  });
+
+  test("a property required by a nested allOf's part is in every answer, however deep (Spotify's album artists)", async () => {
+    for (let i = 0; i < 5; i++) {
+      const answer = await client.get('/me/recently-played', { headers: { prefer: 'dynamic=true' } });
+      expect(answer.status).toBe(200);
+      for (const item of answer.data.page.items)
+        expect(item.track.album).toEqual(expect.objectContaining({ name: expect.any(String), artists: expect.any(Array) }));
+    }
   });
 
   test('a documented text/csv answer is generated for a client that asks for it', async () => {
@@ -365,6 +498,56 @@ describe('openapi-fetch', () => {
     };
     expect((await api.POST('/pets/import', { body: { tags: ['a', 'b'] }, ...form })).response.status).toBe(200);
     expect((await api.POST('/pets/import', { body: { tags: ['a'] }, ...form })).response.status).toBe(422);
+  });
+});
+
+/** swagger-client builds the request of an operation from the served document itself; a 4xx answer is returned, not thrown. */
+const execute = async (operationId: string, requestContentType: string, requestBody: object) => {
+  const api = await SwaggerClient({ spec: { ...document, servers: [{ url: base }] } });
+  return api
+    .execute({ operationId, requestContentType, requestBody })
+    .catch((error: { response?: { status: number; text: string } }) => error.response ?? Promise.reject(error));
+};
+
+describe('swagger-client', () => {
+  const styledPet = (requestContentType: string, requestBody: object) => execute('styledPet', requestContentType, requestBody);
+  const body = { pet: { kind: 'cat', age: 3 }, owner: { name: 'Ann', since: 2020 }, tags: ['a', 'b'] };
+
+  test('form objects in the style their encoding names: pet=kind,cat,age,3 and owner[name]=Ann in multipart', async () => {
+    expect((await styledPet('multipart/form-data', body)).status).toBe(200);
+    const wrong = await styledPet('multipart/form-data', { ...body, pet: { kind: 'cat', age: 'old' }, owner: { since: 2020 } });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('/pet/age');
+    expect(wrong.text).toContain('/owner');
+  });
+
+  test("form objects in the style their encoding names: an exploded object's own fields (kind=cat&age=3) and owner=name,Ann urlencoded", async () => {
+    expect((await styledPet('application/x-www-form-urlencoded', body)).status).toBe(200);
+    const wrong = await styledPet('application/x-www-form-urlencoded', { ...body, owner: { since: 'long ago' } });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('/owner/since');
+  });
+});
+
+describe('swagger-client, with the media type the document names', () => {
+  test('a urlencoded object field without an encoding entry is JSON text (meta={"k":"v"}), as it and generated clients write it', async () => {
+    const send = (requestBody: object) => execute('petMeta', 'application/x-www-form-urlencoded', requestBody);
+    expect((await send({ name: 'Rex', meta: { k: 'v' } })).status).toBe(200);
+    const wrong = await send({ name: 'Rex', meta: { v: 'k' } });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('/meta/k');
+  });
+
+  test('a body documented as */* is read as the JSON the client sends under Content-Type: */*', async () => {
+    const send = (requestBody: object) => execute('createPriorityClass', '*/*', requestBody);
+    expect((await send({ value: 1000, description: 'high' })).status).toBe(200);
+    const wrong = await send({ value: 'high' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('/value');
+    // Bytes that are no JSON stay bytes, refused by the schema, not a parse error.
+    const bytes = await fetch(`${base}/priorityclasses`, { method: 'POST', headers: { 'content-type': '*/*' }, body: 'value=1000' });
+    expect(bytes.status).toBe(422);
+    expect(await bytes.text()).toContain('must be object');
   });
 });
 

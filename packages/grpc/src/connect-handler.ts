@@ -5,6 +5,7 @@ import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, un
 import { CALL, type ConnectCalls } from './connect-calls.js';
 import { fromGrpcWebText, isGrpcWebText, toGrpcWebText } from './grpc-web-text.js';
 import { googleErrorBody, type HttpTranscoding, type TranscodedCall, TranscodingError } from './http-transcoding.js';
+import { once, parseErrorsAsInvalidArgument } from './parse-errors.js';
 import { camelCase } from './resource-names.js';
 import type { WebHandler } from './web-cors.js';
 
@@ -43,6 +44,7 @@ export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxM
     const text = isGrpcWebText(universal);
     const send = (answer: UniversalServerResponse): Promise<void> => universalResponseToNodeResponse(text ? toGrpcWebText(answer) : answer, response);
     handler(text ? fromGrpcWebText(universal) : universal)
+      .then(parseErrorsAsInvalidArgument)
       .then(async (answer) => {
         if (call.ran) return send(answer);
         if (answer.status === 200 && !answer.header?.has('grpc-status')) {
@@ -133,8 +135,4 @@ async function* keep(body: AsyncIterable<Uint8Array>, sent: Uint8Array[], ended:
     yield chunk;
   }
   ended();
-}
-
-async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  if (bytes.byteLength) yield bytes;
 }

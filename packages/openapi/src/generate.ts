@@ -468,14 +468,18 @@ function flatten(schema: JsonObject, resolve: (n: unknown) => JsonObject | undef
   const merged: JsonObject = { ...schema };
   delete merged.allOf;
   const properties: JsonObject = { ...(isObject(schema.properties) ? schema.properties : {}) };
+  // Every part's required names: Spotify's album is allOf [AlbumBase (its own required), { required: [artists] }].
+  const required = new Set(Array.isArray(schema.required) ? schema.required.map(String) : []);
   for (const part of schema.allOf as unknown[]) {
     const resolved = resolve(part);
     if (!resolved) continue;
     const inner = Array.isArray(resolved.allOf) ? flatten(resolved, resolve) : resolved;
     if (isObject(inner.properties)) Object.assign(properties, inner.properties);
-    for (const [key, value] of Object.entries(inner)) if (key !== 'properties' && merged[key] === undefined) merged[key] = value;
+    if (Array.isArray(inner.required)) for (const name of inner.required) required.add(String(name));
+    for (const [key, value] of Object.entries(inner)) if (key !== 'properties' && key !== 'required' && merged[key] === undefined) merged[key] = value;
   }
   merged.properties = properties;
+  if (required.size) merged.required = [...required];
   return merged;
 }
 

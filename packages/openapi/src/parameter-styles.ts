@@ -41,18 +41,28 @@ export function parameterReader(parameter: ApiParameter, resolve: (node: unknown
       return Object.keys(object).length ? object : undefined;
     };
   }
-  // Query arrays as axios, qs, PHP and Rails send them by default: `ids[]=1&ids[]=2`, `ids[0]=1&ids[1]=2`.
-  const brackets = kind === 'array' && parameter.in === 'query';
+  // Query arrays as axios, qs, PHP and Rails send them by default: `ids[]=1&ids[]=2`, `ids[0]=1&ids[1]=2`;
+  // query objects as they nest them (`filter[kind]=cat`), whatever style the document names.
+  const query = parameter.in === 'query';
   return (source) => {
-    const raw = source[name] ?? (brackets ? bracketed(source, name) : undefined);
+    const raw = source[name] ?? (query && kind === 'array' ? bracketed(source, name) : query && kind === 'object' ? deepObject(source, name) : undefined);
     if (Array.isArray(raw)) return kind === 'array' ? [...raw] : raw;
     if (typeof raw !== 'string') return raw;
-    const text = unprefix(raw, style, name);
+    // An object as JSON text, as hey-api's clients send object headers (`X-Filter: {"a":1}`).
+    if (kind === 'object' && /^\s*\{/.test(raw)) {
+      const json = jsonObject(raw);
+      if (json) return json;
+    }
+    // Label and matrix values sent without their prefix (`/items/1,2`), as clients that write every path parameter simple do (hey-api, orval).
+    const written = (style === 'label' && !raw.startsWith('.')) || (style === 'matrix' && !raw.startsWith(';')) ? 'simple' : style;
+    const text = unprefix(raw, written, name);
     if (kind === 'primitive' || text === undefined) return untypedEnum ? enumValueOf(text, untypedEnum) : text;
-    const separator = separatorOf(style, explode, name);
+    const separator = separatorOf(written, explode, name);
     const parts = text === '' ? [] : text.split(separator);
     if (kind === 'array') return parts;
-    return explode && style !== 'form' ? pairs(parts.map((p) => p.split('=') as [string, string])) : pairs(chunk(parts));
+    // An exploded object is `k=v` pairs; a client that ignores explode writes `k,v` (the pairs tell).
+    const keyed = explode && written !== 'form' && (written !== 'simple' || parts.every((p) => p.includes('=')));
+    return keyed ? pairs(parts.map((p) => p.split('=') as [string, string])) : pairs(chunk(parts));
   };
 }
 
@@ -85,6 +95,15 @@ function separatorOf(style: string, explode: boolean, _name: string): string | R
   if (style === 'label') return explode ? '.' : ',';
   if (style === 'matrix') return explode ? ';' : ',';
   return ',';
+}
+
+function jsonObject(text: string): JsonObject | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function chunk(parts: readonly string[]): [string, string][] {

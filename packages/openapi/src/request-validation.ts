@@ -128,7 +128,9 @@ export class RequestValidator {
     // JSON bodies (`+json` too) arrive parsed: a string here is a JSON string. Form fields are
     // copied, as coercion changes what it checks.
     let value: unknown = request.body;
-    if (!isJsonMediaType(type) && isObject(value)) value = this.#formFields(operation, type, value);
+    // Bytes are checked as the text they carry: a schema wanting an object says so (`must be object`).
+    if (value instanceof Uint8Array) value = latin1(value);
+    else if (!isJsonMediaType(type) && isObject(value)) value = this.#formFields(operation, type, value);
     if (validate(value)) return [];
     return dedupe((validate.errors ?? []).map((e) => ({ in: 'body', pointer: errorPointer(e), message: errorMessage(e) })));
   }
@@ -163,17 +165,25 @@ export class RequestValidator {
     for (const root of nested) if (!(root in schema.properties)) delete fields[root];
     for (const [name, raw] of Object.entries(schema.properties)) {
       const field = sent[name];
-      if (field === undefined) continue;
       const property = this.#api.resolve(raw);
       const encoding = this.#api.resolve(encodings[name]);
       const kind = isObject(property) ? shapeOf(property) : 'primitive';
+      const styled = this.#styledObject(name, property, encoding, field, sent);
+      if (styled) {
+        fields[name] = styled.value;
+        for (const key of styled.consumed) if (!(key in schema.properties)) delete fields[key];
+        continue;
+      }
+      if (field === undefined) continue;
       if (kind === 'array' && typeof field === 'string' && isObject(encoding)) {
         const style = typeof encoding.style === 'string' ? encoding.style : 'form';
         const explode = typeof encoding.explode === 'boolean' ? encoding.explode : style === 'form';
         if (!explode) fields[name] = field === '' ? [] : field.split(style === 'spaceDelimited' ? ' ' : style === 'pipeDelimited' ? '|' : ',');
       }
       const contentType = isObject(encoding) && typeof encoding.contentType === 'string' ? encoding.contentType : undefined;
-      if (multipart && (contentType ? isJsonMediaType(contentType) : kind === 'object')) {
+      // A urlencoded object field is JSON text as swagger-client, hey-api's and orval's clients write it (`meta={"k":"v"}`).
+      const jsonText = !multipart && kind === 'object' && typeof field === 'string' && /^\s*\{/.test(field);
+      if (jsonText || (multipart && (contentType ? isJsonMediaType(contentType) : kind === 'object'))) {
         const text = typeof field === 'string' ? field : isObject(field) && field.data instanceof Uint8Array ? new TextDecoder().decode(field.data) : undefined;
         if (text !== undefined) {
           try {
@@ -185,6 +195,23 @@ export class RequestValidator {
       }
     }
     return fields;
+  }
+
+  /**
+   * An object field sent in the style its `encoding` names, as swagger-client writes it (in multipart
+   * too, as OpenAPI 3.1 allows): `object=foo,x,bar,y` (form), `foo=x&bar=y` (form, exploded: its
+   * properties as fields of their own), `object[foo]=x` (deepObject). JSON text is left to the JSON reading.
+   */
+  #styledObject(name: string, property: unknown, encoding: unknown, field: unknown, sent: JsonObject): { value: JsonObject; consumed: string[] } | undefined {
+    if (!isObject(property) || shapeOf(property) !== 'object' || !isObject(encoding) || typeof encoding.style !== 'string') return undefined;
+    if (typeof encoding.contentType === 'string' && isJsonMediaType(encoding.contentType)) return undefined;
+    if (field !== undefined && (typeof field !== 'string' || /^\s*\{/.test(field))) return undefined;
+    const explode = typeof encoding.explode === 'boolean' ? encoding.explode : encoding.style === 'form';
+    const parameter: ApiParameter = { name, in: 'query', required: false, schema: property, style: encoding.style, explode };
+    const value = parameterReader(parameter, this.#api.resolve)(sent);
+    if (!isObject(value)) return undefined;
+    const consumed = Object.keys(sent).filter((key) => key.startsWith(`${name}[`) || (field === undefined && key in value));
+    return { value: formFields(value) as JsonObject, consumed };
   }
 
   #compile(operation: ApiOperation): CompiledOperation {

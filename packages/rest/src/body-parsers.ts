@@ -35,8 +35,19 @@ export function addBodyParsers(app: FastifyInstance, bodyLimit: number): void {
     const buffer = bytes as Buffer;
     if (buffer.length === 0) return done(null, undefined);
     const type = request.headers['content-type'];
+    // `*/*` names no type: clients that copy a documented `*/*` (Kubernetes' request bodies) send JSON under it.
+    if (type !== undefined && /^\s*\*\/\*\s*(?:;|$)/.test(type)) return done(null, jsonOrBytes(buffer));
     done(null, type === undefined || TEXT.test(type) ? buffer.toString('utf8') : buffer);
   });
+}
+
+/** The body as JSON when it is JSON, else its bytes. */
+function jsonOrBytes(buffer: Buffer): unknown {
+  try {
+    return JSON.parse(buffer.toString('utf8'));
+  } catch {
+    return buffer;
+  }
 }
 
 /** A 4xx the adapter's error handler answers (fastify's own codes where it has one). */
