@@ -109,7 +109,11 @@ export function ruleBehaviour(
 ): Pick<RuleDefinition, 'times' | 'name' | 'delay' | 'rateLimit' | 'chaos' | 'timeout' | 'whenState' | 'setState' | 'unknownOptions'> {
   const { times, name, delay, rateLimit, chaos, timeout, whenState, setState } = options;
   let unknownOptions: string[] | undefined;
-  for (const key in options) if (!RULE_OPTIONS.has(key)) (unknownOptions ??= []).push(key);
+  for (const key in options) {
+    if (RULE_OPTIONS.has(key)) continue;
+    unknownOptions ??= [];
+    unknownOptions.push(key);
+  }
   return { times, name, delay, rateLimit, chaos, timeout, whenState, setState, unknownOptions };
 }
 
