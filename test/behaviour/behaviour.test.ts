@@ -1,7 +1,7 @@
 import { ErrorCode, ScenarioCompileError } from '@mockstack/core';
 import { loadModel } from '@mockstack/runner';
 import { startStack, type TestStack } from '@mockstack/testing';
-import { fallThrough, fault, grpc, rest, scenario } from 'mockstack';
+import { fallThrough, fault, graphql, grpc, rest, scenario } from 'mockstack';
 
 const payments = scenario('behaviour', { seed: 99, machines: { payment: ['pending', 'authorized', 'captured'], retry: ['failing', 'ok'] } })
   .services({
@@ -93,6 +93,21 @@ describe('state machines', () => {
       'rule api#2 has match.metadata, which no condition reads, so the rule would match every request; a rule matches on params, query, headers, body, bodyEquals, when (did you mean headers?)',
       'rule api#3 has match.parms, which no condition reads, so the rule would match every request; a rule matches on params, query, headers, body, bodyEquals, when (did you mean params?)',
       'rule api#4 has match.anything, which no condition reads, so the rule would match every request; a rule matches on params, query, headers, body, bodyEquals, when',
+    ]);
+    expect(error.problems[0]?.source?.file).toMatch(/behaviour\.test\.ts$/);
+  });
+
+  test("a service option its protocol does not take (a typo, another protocol's setting) is a compile error with its line", async () => {
+    const broken = scenario('broken-service-options').services({
+      api: rest({ prot: 8080 } as never, []),
+      catalog: graphql({ schema: 'schemas/catalog.graphql', proto: 'x.proto' } as never, {}),
+    });
+    const error = (await loadModel(broken).catch((e: unknown) => e)) as ScenarioCompileError;
+    expect(error.problems.map((p) => p.message)).toEqual([
+      expect.stringMatching(
+        /^service "api" has option prot, which a rest service does not take \(did you mean port\?\); its options are port, host, .*openapi/,
+      ),
+      expect.stringMatching(/^service "catalog" has option proto, which a graphql service does not take .*; its options are port, host, .*schema/),
     ]);
     expect(error.problems[0]?.source?.file).toMatch(/behaviour\.test\.ts$/);
   });

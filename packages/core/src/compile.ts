@@ -126,6 +126,15 @@ function compileService(name: string, definition: ServiceDefinition, defaultHost
     problems.push({ message: `service "${name}" has port ${port}; use 0 (random) or an integer from 1 to 65535`, source: definition.source });
   }
   checkBehaviour(definition, `service "${name}"`, definition.source, problems);
+  const { names: unknown = [], known = [] } = definition.unknownOptions ?? {};
+  for (const key of unknown) {
+    const [closest = ''] = nearest(key, known, 1);
+    const near = editDistance(key.toLowerCase(), closest.toLowerCase()) <= 2 ? ` (did you mean ${closest}?)` : '';
+    problems.push({
+      message: `service "${name}" has option ${key}, which a ${definition.protocol} service does not take${near}; its options are ${known.join(', ')}`,
+      source: definition.source,
+    });
+  }
   const operations = new Map<string, Operation>();
   for (const declared of definition.operations ?? []) operations.set(declared.id, { id: declared.id, rules: [], meta: declared.meta });
   definition.rules.forEach((rule, index) => {

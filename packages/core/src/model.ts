@@ -217,6 +217,8 @@ export interface ServiceDefinition extends Behaviour {
    */
   operations?: readonly OperationDefinition[] | undefined;
   source?: SourceLocation | undefined;
+  /** Options the author gave that the service's factory does not take (`prot: 8080`), and those it takes: compile reports them. */
+  unknownOptions?: { readonly names: readonly string[]; readonly known: readonly string[] } | undefined;
 }
 
 /** An operation declared without rules: its id and its protocol-specific facts. */

@@ -19,12 +19,14 @@ import type {
 } from './contracts.js';
 import { type Duration, grpc, type Pause } from './grpc.js';
 import {
+  HTTP_SERVICE_OPTIONS,
   type HttpServiceOptions,
   httpTransport,
   optionsAndResponder,
   type RuleBehaviour,
   type RuleOf,
   ruleBehaviour,
+  SERVICE_OPTIONS,
   type ServiceBehaviour,
   type ServiceOf,
   type StaticResponse,
@@ -405,6 +407,23 @@ function operation<Kind extends OperationKind>(kind: Kind) {
   return define;
 }
 
+/** Every option of `graphql(...)`, by name (checked complete by the type). */
+const GRAPHQL_OPTIONS = {
+  ...SERVICE_OPTIONS,
+  ...HTTP_SERVICE_OPTIONS,
+  on: true,
+  schema: true,
+  path: true,
+  mocks: true,
+  maxDepth: true,
+  maxFields: true,
+  listLength: true,
+  bodyLimit: true,
+  lenient: true,
+  subscriptions: true,
+  proxy: true,
+} as const satisfies Record<keyof GraphqlOptions, true>;
+
 /**
  * A GraphQL service from SDL: every field the scenario does not resolve is auto-mocked from its
  * type, deterministically from the scenario's seed. Served over POST and GET at `/graphql`.
@@ -442,7 +461,7 @@ export function graphql<State, const Schema extends string = string>(
   rules.push(...operations);
   return {
     protocol: 'graphql',
-    ...serviceBasics(options),
+    ...serviceBasics(options, GRAPHQL_OPTIONS),
     mount: options.on === undefined ? undefined : { on: options.on, path: options.path ?? '/graphql' },
     config: {
       schema: typeof options.schema === 'string' ? [options.schema] : [...options.schema],

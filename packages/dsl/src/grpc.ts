@@ -30,6 +30,7 @@ import {
   type RuleBehaviour,
   type RuleOf,
   ruleBehaviour,
+  SERVICE_OPTIONS,
   type ServiceBehaviour,
   type ServiceOf,
   type StaticResponse,
@@ -234,6 +235,19 @@ function servicesToRules<State>(
   return rules;
 }
 
+/** Every option of `grpc(...)`, by name (checked complete by the type). */
+const GRPC_OPTIONS = {
+  ...SERVICE_OPTIONS,
+  proto: true,
+  includeDirs: true,
+  autoMock: true,
+  reflection: true,
+  health: true,
+  maxMessageBytes: true,
+  tls: true,
+  web: true,
+} as const satisfies Record<keyof GrpcOptions, true>;
+
 /**
  * A gRPC service from .proto files: every service the protos define is served on one port, with
  * reflection and health. Methods the scenario leaves out answer a seeded auto-mock.
@@ -255,7 +269,7 @@ export function grpc<State>(options: GrpcOptions, implementation: GrpcServices<S
   const source = captureSource();
   return {
     protocol: 'grpc',
-    ...serviceBasics(options),
+    ...serviceBasics(options, GRPC_OPTIONS),
     config: {
       proto: typeof options.proto === 'string' ? [options.proto] : [...options.proto],
       includeDirs: [...(options.includeDirs ?? [])],

@@ -15,12 +15,14 @@ import type {
 import { crud } from './crud.js';
 import type { Publish } from './graphql.js';
 import {
+  HTTP_SERVICE_OPTIONS,
   type HttpServiceOptions,
   httpTransport,
   optionsAndResponder,
   type RuleBehaviour,
   type RuleOf,
   ruleBehaviour,
+  SERVICE_OPTIONS,
   type ServiceBehaviour,
   type ServiceOf,
   type StaticResponse,
@@ -280,13 +282,26 @@ function route<M extends Method>(method: M) {
  *   rest.get('/rates/{rateId}', ({ params }) => respond({ title: `no rate ${params.rateId}`, status: 404 }, { status: 404 })),
  * ]);
  */
+/** Every option of `rest(...)`, by name (checked complete by the type). */
+const REST_OPTIONS = {
+  ...SERVICE_OPTIONS,
+  ...HTTP_SERVICE_OPTIONS,
+  bodyLimit: true,
+  openapi: true,
+  validateRequests: true,
+  lenient: true,
+  validateResponses: true,
+  webhooks: true,
+  proxy: true,
+} as const satisfies Record<keyof RestOptions, true>;
+
 export function rest<State, const Document extends OpenApiDocumentName = string>(
   options: RestOptions<Document>,
   routes: readonly RestRuleOf<State, Document>[] = [],
 ): ServiceOf<State> {
   return {
     protocol: 'rest',
-    ...serviceBasics(options),
+    ...serviceBasics(options, REST_OPTIONS),
     config: {
       bodyLimit: options.bodyLimit,
       cors: options.cors,

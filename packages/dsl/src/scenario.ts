@@ -89,10 +89,18 @@ export interface RuleBehaviour extends ServiceBehaviour {
 /** Where a service listens and how it behaves: the fields every protocol's service factory shares. */
 export function serviceBasics(
   options: ServiceBehaviour & { port?: number | undefined; host?: string | undefined },
-): Pick<ServiceDefinition, 'port' | 'host' | 'delay' | 'rateLimit' | 'chaos' | 'timeout'> {
+  known: Readonly<Record<string, true>>,
+): Pick<ServiceDefinition, 'port' | 'host' | 'delay' | 'rateLimit' | 'chaos' | 'timeout' | 'unknownOptions'> {
   const { port, host, delay, rateLimit, chaos, timeout } = options;
-  return { port, host, delay, rateLimit, chaos, timeout };
+  const names = Object.keys(options).filter((key) => known[key] !== true);
+  return { port, host, delay, rateLimit, chaos, timeout, unknownOptions: names.length ? { names, known: Object.keys(known) } : undefined };
 }
+
+/** The options every service takes (ServiceBehaviour, port and host); each factory adds its own to tell a typo from an option. */
+export const SERVICE_OPTIONS = { port: true, host: true, delay: true, rateLimit: true, chaos: true, timeout: true } as const;
+
+/** HttpServiceOptions, by name. */
+export const HTTP_SERVICE_OPTIONS = { cors: true, tls: true, http2: true, baseUrl: true } as const satisfies Record<keyof HttpServiceOptions, true>;
 
 /** `(options, responder)` or `(responder)`: the optional-options calling form of every rule factory. */
 export function optionsAndResponder<Options extends object>(args: readonly unknown[]): [Partial<Options>, unknown] {
