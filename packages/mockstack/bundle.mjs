@@ -399,6 +399,16 @@ const builds = await Promise.all([
   }),
 ]);
 
+// The build id (see BUILD_ID_PLACEHOLDER): one hash of the bundles that hold it, written into each.
+const withBuildId = new Map(BUILT_WITH_ID.map((file) => [file, readFileSync(join(dist, file), 'utf8')]));
+const buildHash = createHash('sha256');
+for (const code of withBuildId.values()) buildHash.update(code);
+const buildId = buildHash.digest('hex').slice(0, BUILD_ID_PLACEHOLDER.length);
+for (const [file, code] of withBuildId) {
+  if (!code.includes(BUILD_ID_PLACEHOLDER)) throw new Error(`bundle: ${file} does not name its build (MOCKSTACK_BUILD_ID); see startup-cache.ts in core`);
+  writeFileSync(join(dist, file), code.replaceAll(BUILD_ID_PLACEHOLDER, buildId));
+}
+
 // Only ASCII in the CommonJS bundles: V8 keeps a script's source for as long as its code lives, and a
 // source with one non-ASCII character (a comment, a regex) is held as two bytes a character, 17 MB
 // instead of 8.5 for the CLI. esbuild escapes strings and names but keeps comments and regexes as
@@ -406,15 +416,6 @@ const builds = await Promise.all([
 // The CLI bundle is also written already wrapped in the function node's CommonJS loader would wrap it
 // in, so that bin/mockstack.js hands its text to V8 as read (see compileBundle there) instead of
 // building a copy.
-const buildHash = createHash('sha256');
-for (const file of BUILT_WITH_ID) buildHash.update(readFileSync(join(dist, file)));
-const buildId = buildHash.digest('hex').slice(0, BUILD_ID_PLACEHOLDER.length);
-for (const file of BUILT_WITH_ID) {
-  const code = readFileSync(join(dist, file), 'utf8');
-  if (!code.includes(BUILD_ID_PLACEHOLDER)) throw new Error(`bundle: ${file} does not name its build (MOCKSTACK_BUILD_ID); see startup-cache.ts in core`);
-  writeFileSync(join(dist, file), code.replaceAll(BUILD_ID_PLACEHOLDER, buildId));
-}
-
 const CLI_WRAPPER = '(function (exports, require, module, __filename, __dirname) {';
 for (const file of ['cli/mockstack.cjs', 'testing.cjs', ...Object.keys(lazyLibraryGroups).map((group) => join('cli', lazyLibraryFile(group)))]) {
   const ascii = readFileSync(join(dist, file), 'utf8').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

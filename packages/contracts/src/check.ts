@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { type Adapter, compile, ErrorCode, MockstackError, type Problem, type SourceLocation } from '@mockstack/core';
+import { type Adapter, compile, ErrorCode, escapeRegExp, MockstackError, type Problem, type SourceLocation } from '@mockstack/core';
 import { adaptersWith, lenientDefinition, loadScenario } from '@mockstack/runner';
 import { findContracts, generate, generatedFile, isStale } from './generate.js';
 import { checkStaticAnswers } from './static-responses.js';
@@ -566,7 +566,7 @@ function fromProblem(problem: Problem, file: string, code: string = ErrorCode.Sc
 
 /** `protos/payments.proto:32:1: x` → `x`: the location is printed once, from the problem's own fields. */
 function withoutLocation(message: string, file: string): string {
-  const name = basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const name = escapeRegExp(basename(file));
   return message.replace(new RegExp(`^\\S*${name}(?::\\d+){0,2}: `), '');
 }
 

@@ -15,10 +15,11 @@ import {
   type ServiceDefinition,
   type ServiceOverlay,
   type SourceLocation,
+  type UnknownOptions,
   type Variant,
   type VariantOverlay,
 } from './model.js';
-import { editDistance, nearest } from './nearest.js';
+import { likelyMeant, nearest } from './nearest.js';
 import { isFault, isSequence } from './reply.js';
 
 export interface CompileOptions {
@@ -126,15 +127,12 @@ function compileService(name: string, definition: ServiceDefinition, defaultHost
     problems.push({ message: `service "${name}" has port ${port}; use 0 (random) or an integer from 1 to 65535`, source: definition.source });
   }
   checkBehaviour(definition, `service "${name}"`, definition.source, problems);
-  const { names: unknown = [], known = [] } = definition.unknownOptions ?? {};
-  for (const key of unknown) {
-    const [closest = ''] = nearest(key, known, 1);
-    const near = editDistance(key.toLowerCase(), closest.toLowerCase()) <= 2 ? ` (did you mean ${closest}?)` : '';
-    problems.push({
-      message: `service "${name}" has option ${key}, which a ${definition.protocol} service does not take${near}; its options are ${known.join(', ')}`,
-      source: definition.source,
-    });
-  }
+  checkOptions(
+    definition.unknownOptions,
+    (key, near, known) => `service "${name}" has option ${key}, which a ${definition.protocol} service does not take${near}; its options are ${known}`,
+    definition.source,
+    problems,
+  );
   const operations = new Map<string, Operation>();
   for (const declared of definition.operations ?? []) operations.set(declared.id, { id: declared.id, rules: [], meta: declared.meta });
   definition.rules.forEach((rule, index) => {
@@ -162,15 +160,13 @@ function compileRule(definition: RuleDefinition, id: string, { problems, machine
     problems.push({ message: `rule ${id} has times: ${definition.times}; use a whole number of 1 or more`, source: definition.source });
   }
   checkBehaviour(definition, `rule ${id}`, definition.source, problems);
+  checkOptions(
+    definition.unknownOptions,
+    (key, near, known) => `rule ${id} has option ${key}, which no rule reads; a rule's options are ${known}${near}`,
+    definition.source,
+    problems,
+  );
   checkMatchKeys(definition, id, problems);
-  for (const key of definition.unknownOptions ?? []) {
-    const [closest = ''] = nearest(key, RULE_OPTIONS, 1);
-    const near = editDistance(key.toLowerCase(), closest.toLowerCase()) <= 2 ? ` (did you mean ${closest}?)` : '';
-    problems.push({
-      message: `rule ${id} has option ${key}, which no rule reads; a rule's options are ${RULE_OPTIONS.join(', ')}${near}`,
-      source: definition.source,
-    });
-  }
   for (const [field, states] of [
     ['whenState', definition.whenState],
     ['setState', definition.setState],
@@ -195,8 +191,19 @@ function compileRule(definition: RuleDefinition, id: string, { problems, machine
   return Object.assign({}, definition, { id, matchers: compileMatchers(definition.match) });
 }
 
-/** A rule's options, of every protocol (the DSL's RuleBehaviour and `match`). */
-const RULE_OPTIONS = ['match', 'times', 'name', 'delay', 'rateLimit', 'chaos', 'timeout', 'whenState', 'setState'];
+/** An option the DSL factory does not take (a typo, another protocol's setting) would be dropped without a word: a problem each. */
+function checkOptions(
+  given: UnknownOptions | undefined,
+  message: (key: string, didYouMean: string, known: string) => string,
+  source: SourceLocation | undefined,
+  problems: Problem[],
+): void {
+  if (!given) return;
+  for (const key of given.names) {
+    const near = likelyMeant(key, given.known);
+    problems.push({ message: message(key, near ? ` (did you mean ${near}?)` : '', given.known.join(', ')), source });
+  }
+}
 
 /** What a rule's `match` can test (see compileMatchers). */
 const MATCH_KEYS = ['params', 'query', 'headers', 'body', 'bodyEquals', 'when'];
@@ -219,8 +226,7 @@ function checkMatchKeys(definition: RuleDefinition, id: string, problems: Proble
   if (typeof match !== 'object' || match === null) return;
   for (const key of Object.keys(match)) {
     if (MATCH_KEYS.includes(key)) continue;
-    const [closest = ''] = nearest(key, MATCH_KEYS, 1);
-    const near = MATCH_ALIASES[key] ?? (editDistance(key.toLowerCase(), closest.toLowerCase()) <= 2 ? closest : undefined);
+    const near = MATCH_ALIASES[key] ?? likelyMeant(key, MATCH_KEYS);
     problems.push({
       message: `rule ${id} has match.${key}, which no condition reads, so the rule would match every request; a rule matches on ${MATCH_KEYS.join(', ')}${near ? ` (did you mean ${near}?)` : ''}`,
       source: definition.source,

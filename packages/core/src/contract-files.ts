@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type { Adapter, ContractFileKind } from './adapter.js';
+import { escapeRegExp } from './escape-regexp.js';
 
 /** Every kind of contract file the protocols read, in their order. */
 export function contractKindsOf(protocols: readonly Adapter[]): ContractFileKind[] {
@@ -137,7 +138,7 @@ export function findContracts(root: string, kinds: readonly ContractFileKind[]):
 /** Each contract file the scenario modules name (absolute), and whether one naming of it is lenient. */
 function scenarioContracts(root: string, kinds: readonly ContractFileKind[]): Map<string, boolean> {
   const out = new Map<string, boolean>();
-  const endings = [...new Set(kinds.flatMap((kind) => kind.endings))].map((ending) => ending.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const endings = [...new Set(kinds.flatMap((kind) => kind.endings))].map(escapeRegExp);
   if (endings.length === 0) return out;
   // A string literal naming a file with one of the endings.
   const literal = new RegExp(`(['"\`])([^'"\`\\n]+(?:${endings.join('|')}))\\1`, 'gi');

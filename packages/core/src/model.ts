@@ -181,6 +181,12 @@ export interface Behaviour {
 /** A length of time: milliseconds as a number, or `'250ms'`, `'2s'`. */
 export type Duration = number | `${number}ms` | `${number}s`;
 
+/** Options given to a DSL factory that it does not take (`names`), and the ones it does (`known`). */
+export interface UnknownOptions {
+  readonly names: readonly string[];
+  readonly known: readonly string[];
+}
+
 /** A rule as the DSL produces it. */
 export interface RuleDefinition extends Behaviour {
   operation: string;
@@ -197,8 +203,8 @@ export interface RuleDefinition extends Behaviour {
   whenState?: Readonly<Record<string, string>> | undefined;
   /** State machines moved to these states after the rule answers: `{ payment: 'captured' }`. */
   setState?: Readonly<Record<string, string>> | undefined;
-  /** Options the author gave that no rule option is (`tims: 1`): compile reports them. */
-  unknownOptions?: readonly string[] | undefined;
+  /** Options the author gave that the rule's factory does not take (`tims: 1`), and those it takes: compile reports them. */
+  unknownOptions?: UnknownOptions | undefined;
 }
 
 /** A service as the DSL produces it. */
@@ -218,7 +224,7 @@ export interface ServiceDefinition extends Behaviour {
   operations?: readonly OperationDefinition[] | undefined;
   source?: SourceLocation | undefined;
   /** Options the author gave that the service's factory does not take (`prot: 8080`), and those it takes: compile reports them. */
-  unknownOptions?: { readonly names: readonly string[]; readonly known: readonly string[] } | undefined;
+  unknownOptions?: UnknownOptions | undefined;
 }
 
 /** An operation declared without rules: its id and its protocol-specific facts. */

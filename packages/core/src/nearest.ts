@@ -22,3 +22,9 @@ export function nearest(wanted: string, candidates: readonly string[], count: nu
     .slice(0, count)
     .map((x) => x.c);
 }
+
+/** The candidate a mistyped `wanted` most likely meant: the nearest, when at most two edits away (case-insensitive). */
+export function likelyMeant(wanted: string, candidates: readonly string[]): string | undefined {
+  const [closest] = nearest(wanted, candidates, 1);
+  return closest !== undefined && editDistance(wanted.toLowerCase(), closest.toLowerCase()) <= 2 ? closest : undefined;
+}

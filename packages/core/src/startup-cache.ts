@@ -65,8 +65,9 @@ export function readStartupCache<T>(name: string, isValid: (value: unknown) => v
  * readStartupCache, an entry that is not what was written, or that `decode` refuses (undefined), is
  * removed. The text comes as a one-byte string: slices of it cost no copy.
  */
-export function readStartupCacheText<T>(name: string, decode: (text: string) => T | undefined): T | undefined {
-  const file = join(startupCacheDir(), entryName(name));
+export function readStartupCacheText<T>(given: string, decode: (text: string) => T | undefined): T | undefined {
+  const name = entryName(given);
+  const file = join(startupCacheDir(), name);
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -74,7 +75,7 @@ export function readStartupCacheText<T>(name: string, decode: (text: string) => 
     if ((error as { code?: string }).code !== 'ENOENT') removeEntry(file);
     return undefined;
   }
-  const text = textOfEntry(entryName(name), bytes);
+  const text = textOfEntry(name, bytes);
   const value = text === undefined ? undefined : decode(text);
   if (value !== undefined) {
     markUsed(file);

@@ -1,4 +1,4 @@
-import { captureSource, ErrorCode, MockstackError, makeFault, makeReply } from '@mockstack/core';
+import { captureSource, ErrorCode, escapeRegExp, MockstackError, makeFault, makeReply } from '@mockstack/core';
 import { resolveContractPath, writeTextFileAtomic } from '@mockstack/core/platform';
 import pluralize from 'pluralize';
 import type { RestContext } from './rest.js';
@@ -302,7 +302,7 @@ function safeRegex(pattern: string): RegExp {
   try {
     return new RegExp(pattern, 'i');
   } catch {
-    return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+    return new RegExp(escapeRegExp(pattern), 'i');
   }
 }
 

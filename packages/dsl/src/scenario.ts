@@ -13,6 +13,7 @@ import {
   type ScenarioDefinition,
   type ServiceDefinition,
   type TlsSetting,
+  type UnknownOptions,
 } from '@mockstack/core';
 
 /** A service as a scenario holds it; `State` ties its handlers to the scenario's state type. */
@@ -92,12 +93,25 @@ export function serviceBasics(
   known: Readonly<Record<string, true>>,
 ): Pick<ServiceDefinition, 'port' | 'host' | 'delay' | 'rateLimit' | 'chaos' | 'timeout' | 'unknownOptions'> {
   const { port, host, delay, rateLimit, chaos, timeout } = options;
-  const names = Object.keys(options).filter((key) => known[key] !== true);
-  return { port, host, delay, rateLimit, chaos, timeout, unknownOptions: names.length ? { names, known: Object.keys(known) } : undefined };
+  return { port, host, delay, rateLimit, chaos, timeout, unknownOptions: unknownOptionsOf(options, known) };
 }
 
+/** The options `given` has that are not `known` (with those that are), or undefined when it has none. */
+function unknownOptionsOf(given: object, known: Readonly<Record<string, true>>): UnknownOptions | undefined {
+  let names: string[] | undefined;
+  for (const key in given) {
+    if (known[key] === true) continue;
+    names ??= [];
+    names.push(key);
+  }
+  return names && { names, known: Object.keys(known) };
+}
+
+/** ServiceBehaviour, by name. */
+const SERVICE_BEHAVIOUR_OPTIONS = { delay: true, rateLimit: true, chaos: true, timeout: true } as const satisfies Record<keyof ServiceBehaviour, true>;
+
 /** The options every service takes (ServiceBehaviour, port and host); each factory adds its own to tell a typo from an option. */
-export const SERVICE_OPTIONS = { port: true, host: true, delay: true, rateLimit: true, chaos: true, timeout: true } as const;
+export const SERVICE_OPTIONS = { port: true, host: true, ...SERVICE_BEHAVIOUR_OPTIONS } as const;
 
 /** HttpServiceOptions, by name. */
 export const HTTP_SERVICE_OPTIONS = { cors: true, tls: true, http2: true, baseUrl: true } as const satisfies Record<keyof HttpServiceOptions, true>;
@@ -116,18 +130,18 @@ export function ruleBehaviour(
   options: RuleBehaviour,
 ): Pick<RuleDefinition, 'times' | 'name' | 'delay' | 'rateLimit' | 'chaos' | 'timeout' | 'whenState' | 'setState' | 'unknownOptions'> {
   const { times, name, delay, rateLimit, chaos, timeout, whenState, setState } = options;
-  let unknownOptions: string[] | undefined;
-  for (const key in options) {
-    if (RULE_OPTIONS.has(key)) continue;
-    unknownOptions ??= [];
-    unknownOptions.push(key);
-  }
-  return { times, name, delay, rateLimit, chaos, timeout, whenState, setState, unknownOptions };
+  return { times, name, delay, rateLimit, chaos, timeout, whenState, setState, unknownOptions: unknownOptionsOf(options, RULE_OPTIONS) };
 }
 
-/** Every option of a rule, of every protocol (RuleBehaviour and `match`). */
-const RULE_OPTIONS = new Set(['times', 'name', 'delay', 'rateLimit', 'chaos', 'timeout', 'whenState', 'setState', 'match']);
-
+/** Every option of a rule, of every protocol: RuleBehaviour and `match` (checked complete by the type). */
+const RULE_OPTIONS = {
+  match: true,
+  times: true,
+  name: true,
+  ...SERVICE_BEHAVIOUR_OPTIONS,
+  whenState: true,
+  setState: true,
+} as const satisfies Record<keyof RuleBehaviour | 'match', true>;
 /** What a variant does to one service: fail every call, add rules that win, or change its behaviour. */
 export type Overlay<State> = Fault | readonly RuleOf<State>[] | (ServiceBehaviour & { rules?: readonly RuleOf<State>[]; fault?: Fault });
 

@@ -14,7 +14,7 @@ import { uploadOperations } from './uploads.js';
 export function acceptsGraphqlBody(app: FastifyInstance): void {
   app.addContentTypeParser('application/graphql', { parseAs: 'string' }, (_request, text, done) => done(null, { query: String(text) }));
   app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (request, body, done) => {
-    uploadOperations(body as Buffer, request.headers['content-type'] ?? '').then(
+    uploadOperations(new Response(body as Buffer, { headers: { 'content-type': request.headers['content-type'] ?? '' } })).then(
       (operations) => done(null, operations),
       (error: Error) => done(error, undefined),
     );

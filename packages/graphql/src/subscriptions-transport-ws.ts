@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { type ExecutionResult, getOperationAST } from 'graphql';
 import type { WebSocket } from 'ws';
-import type { SubscriptionHost, TransportOperations } from './subscriptions.js';
+import { isErrors, type SubscriptionHost, type TransportOperations } from './subscriptions.js';
 
 /** The WebSocket subprotocol of subscriptions-transport-ws (Apollo's first; not graphql-ws's `graphql-transport-ws`). */
 export const SUBSCRIPTIONS_TRANSPORT_WS_PROTOCOL = 'graphql-ws';
@@ -104,16 +104,15 @@ export class SubscriptionsTransportWs {
         request.headers,
         { name: 'subscriptions-transport-ws', drop: () => socket.terminate() },
       );
-      if (Array.isArray(prepared)) {
+      if (isErrors(prepared)) {
         send({ type: 'data', id, payload: { errors: prepared.map((error) => error.toJSON()) } });
         send({ type: 'complete', id });
         return;
       }
-      const args = prepared as Exclude<typeof prepared, readonly unknown[]>;
-      const isSubscription = getOperationAST(args.document, args.operationName)?.operation === 'subscription';
-      const outcome = isSubscription ? await this.#operations.subscribe(args) : await this.#operations.execute(args);
+      const isSubscription = getOperationAST(prepared.document, prepared.operationName)?.operation === 'subscription';
+      const outcome = isSubscription ? await this.#operations.subscribe(prepared) : await this.#operations.execute(prepared);
       if (!(Symbol.asyncIterator in outcome)) {
-        this.#host.sent(args.contextValue, outcome);
+        this.#host.sent(prepared.contextValue, outcome);
         send({ type: 'data', id, payload: outcome });
         send({ type: 'complete', id });
         return;
@@ -124,7 +123,7 @@ export class SubscriptionsTransportWs {
       if (socket.readyState !== socket.OPEN) void events.return?.();
       for (let next = await events.next(); !next.done; next = await events.next()) {
         if (running.get(id) !== events) break;
-        this.#host.sent(args.contextValue, next.value);
+        this.#host.sent(prepared.contextValue, next.value);
         send({ type: 'data', id, payload: next.value });
       }
       if (running.get(id) === events) running.delete(id);

@@ -351,7 +351,8 @@ function multipartPart(body: unknown): string {
   return `\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${JSON.stringify(body)}${MULTIPART_DELIMITER}`;
 }
 
-function isErrors(value: unknown): value is readonly GraphQLError[] {
+/** Whether what `SubscriptionHost.prepare` gave is the errors to answer, not an operation to run. */
+export function isErrors(value: unknown): value is readonly GraphQLError[] {
   return Array.isArray(value);
 }
 

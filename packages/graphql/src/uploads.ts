@@ -22,13 +22,18 @@ export class UploadRequestError extends Error {
 
 const SPEC = '(GraphQL multipart request spec: fields operations and map, then the files)';
 
-/** The operation(s) a multipart request carries, each file set at the variable paths `map` names for it. */
-export async function uploadOperations(body: Uint8Array, contentType: string): Promise<unknown> {
-  return uploadOperationsOfForm(await formOf(body, contentType));
-}
-
-/** The operation(s) of a multipart request read as a form (mockstack/msw reads the intercepted request's `formData()`). */
-export async function uploadOperationsOfForm(form: FormData): Promise<unknown> {
+/**
+ * The operation(s) a multipart request carries, each file set at the variable paths `map` names for it. The
+ * request is anything whose body reads as a form: the fastify server's bytes in a Response, mockstack/msw's
+ * intercepted Request.
+ */
+export async function uploadOperations(request: { formData(): Promise<FormData> }): Promise<unknown> {
+  let form: FormData;
+  try {
+    form = await request.formData();
+  } catch (error) {
+    throw new UploadRequestError(`the multipart body cannot be read (${error instanceof Error ? error.message : String(error)}) ${SPEC}`);
+  }
   const operations = jsonField(form, 'operations');
   if (operations === undefined) throw new UploadRequestError(`the multipart request has no operations field ${SPEC}`);
   const map = jsonField(form, 'map') ?? {};
@@ -56,19 +61,6 @@ export async function uploadOperationsOfForm(form: FormData): Promise<unknown> {
 function bytesOf(bytes: ArrayBuffer): Uint8Array {
   const NodeBuffer = (globalThis as { Buffer?: { from(bytes: ArrayBuffer): Uint8Array } }).Buffer;
   return NodeBuffer ? NodeBuffer.from(bytes) : new Uint8Array(bytes);
-}
-
-/** A multipart request that cannot be read as a form (no boundary, a cut body) breaks the spec: its reason, as an UploadRequestError. */
-export function unreadableForm(error: unknown): UploadRequestError {
-  return new UploadRequestError(`the multipart body cannot be read (${error instanceof Error ? error.message : String(error)}) ${SPEC}`);
-}
-
-async function formOf(body: Uint8Array, contentType: string): Promise<FormData> {
-  try {
-    return await new Response(body, { headers: { 'content-type': contentType } }).formData();
-  } catch (error) {
-    throw unreadableForm(error);
-  }
 }
 
 function jsonField(form: FormData, name: string): unknown {

@@ -2,7 +2,7 @@ import { hashString } from '@mockstack/core';
 import { FakeData } from '@mockstack/core/fake';
 import protobuf from 'protobufjs';
 import { anyOf } from './codec.js';
-import { camelCase, nameOf, ResourceNames } from './resource-names.js';
+import { nameOf, ResourceNames } from './resource-names.js';
 
 const MAX_DEPTH = 4;
 
@@ -119,7 +119,7 @@ export class AutoMocker {
         out[field.name] = { [key]: this.#single(field, depth, type.name, below) };
       } else if (field.repeated) {
         out[field.name] = [this.#single(field, depth, type.name, below), this.#single(field, depth, type.name, below)];
-      } else if (resource && field.type === 'string' && (field.name === resource.nameField || field.name === camelCase(resource.nameField))) {
+      } else if (resource && field.type === 'string' && (field.name === resource.nameField || field.name === protobuf.util.camelCase(resource.nameField))) {
         out[field.name] = this.#resourceName(resource.patterns);
       } else {
         const value = this.#single(field, depth, type.name, below);

@@ -4,9 +4,8 @@ import type { UniversalHandler, UniversalServerResponse } from '@connectrpc/conn
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from '@connectrpc/connect-node';
 import { CALL, type ConnectCalls } from './connect-calls.js';
 import { fromGrpcWebText, isGrpcWebText, toGrpcWebText } from './grpc-web-text.js';
-import { googleErrorBody, type HttpTranscoding, type TranscodedCall, TranscodingError } from './http-transcoding.js';
+import { answerOf, googleErrorBody, type HttpTranscoding, type TranscodedCall, TranscodingError } from './http-transcoding.js';
 import { once, parseErrorsAsInvalidArgument } from './parse-errors.js';
-import { camelCase } from './resource-names.js';
 import type { WebHandler } from './web-cors.js';
 
 /**
@@ -22,16 +21,7 @@ export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxM
     const handler = handlers.get((request.url ?? '').split('?', 1)[0] ?? '');
     if (!handler) {
       const transcoded = transcoding?.size ? transcoding.match(request.method ?? 'GET', request.url ?? '/') : undefined;
-      if (transcoded)
-        serveTranscoded(transcoded, handlers, calls, request, response, maxMessageBytes).catch((reason: unknown) => {
-          // The client left, or an answer Connect could not give: end the request, never leave it open.
-          if (!response.headersSent) {
-            response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-            response.end(
-              JSON.stringify(googleErrorBody(500, { code: 'internal', message: `mockstack: ${reason instanceof Error ? reason.message : String(reason)}` })),
-            );
-          } else response.destroy();
-        });
+      if (transcoded) void serveTranscoded(transcoded, handlers, calls, request, response, maxMessageBytes);
       else calls.unknownMethod(request, response);
       return;
     }
@@ -82,38 +72,37 @@ async function serveTranscoded(
   maxMessageBytes: number,
 ): Promise<void> {
   const startedAt = performance.now();
-  const write = (status: number, body: unknown): void => {
+  const write = (status: number, body: string): void => {
     response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-    response.end(JSON.stringify(body));
+    response.end(body);
   };
-  let call: TranscodedCall;
   try {
-    call = transcode(await bodyText(request, maxMessageBytes));
+    const call = transcode(await bodyText(request, maxMessageBytes));
+    const handler = handlers.get(call.connectPath) as UniversalHandler;
+    const values = createContextValues();
+    const ran = { ran: false };
+    values.set(CALL, ran);
+    const universal = universalRequestFromNodeRequest(request, response, call.message as JsonValue, values);
+    const header = new Headers(universal.header);
+    header.set('content-type', 'application/json');
+    header.delete('content-encoding');
+    const answer = await handler({ ...universal, method: 'POST', url: new URL(call.connectPath, universal.url).toString(), header });
+    const chunks: Uint8Array[] = [];
+    if (answer.body) for await (const chunk of answer.body) chunks.push(chunk);
+    const bytes = Buffer.concat(chunks);
+    const text = bytes.toString('utf8');
+    if (!ran.ran) calls.recordRejected(call.connectPath, 'application/json', answer, bytes, startedAt);
+    if (answer.status !== 200) write(answer.status, JSON.stringify(googleErrorBody(answer.status, text ? JSON.parse(text) : {})));
+    // Connect's JSON answer is the response's proto3 JSON: sent as it is, unless a field of it is the body.
+    else if (call.responseBody === undefined) write(200, text || '{}');
+    else write(200, JSON.stringify(answerOf(call, JSON.parse(text || '{}') as Record<string, unknown>)));
   } catch (error) {
-    if (!(error instanceof TranscodingError)) throw error;
-    write(400, googleErrorBody(400, { code: 'invalid_argument', message: error.message }));
-    return;
+    // A request that cannot be made into the call (400), or an answer Connect could not give: never left open.
+    const status = error instanceof TranscodingError ? 400 : 500;
+    const message = error instanceof TranscodingError ? error.message : `mockstack: ${error instanceof Error ? error.message : String(error)}`;
+    if (!response.headersSent) write(status, JSON.stringify(googleErrorBody(status, { code: status === 400 ? 'invalid_argument' : 'internal', message })));
+    else response.destroy();
   }
-  const handler = handlers.get(call.connectPath) as UniversalHandler;
-  const values = createContextValues();
-  const ran = { ran: false };
-  values.set(CALL, ran);
-  const universal = universalRequestFromNodeRequest(request, response, call.message as JsonValue, values);
-  const header = new Headers(universal.header);
-  header.set('content-type', 'application/json');
-  header.delete('content-encoding');
-  const answer = await handler({ ...universal, method: 'POST', url: new URL(call.connectPath, universal.url).toString(), header });
-  const chunks: Uint8Array[] = [];
-  if (answer.body) for await (const chunk of answer.body) chunks.push(chunk);
-  const bytes = Buffer.concat(chunks);
-  if (!ran.ran) calls.recordRejected(call.connectPath, 'application/json', answer, bytes, startedAt);
-  const json: unknown = bytes.length ? JSON.parse(bytes.toString('utf8')) : {};
-  if (answer.status !== 200) {
-    write(answer.status, googleErrorBody(answer.status, json));
-    return;
-  }
-  const field = call.responseBody;
-  write(200, field === undefined ? json : ((json as Record<string, unknown>)[camelCase(field)] ?? (json as Record<string, unknown>)[field] ?? null));
 }
 
 /** A request's body as text, refused past `maxBytes`. */

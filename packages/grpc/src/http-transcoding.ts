@@ -1,6 +1,6 @@
+import { escapeRegExp } from '@mockstack/core';
 import protobuf from 'protobufjs';
 import type { LoadedProtos } from './protos.js';
-import { camelCase } from './resource-names.js';
 
 /** One `google.api.http` binding of a unary method: `GET /v1/{name=shelves/*}` and where the request's fields come from. */
 interface HttpBinding {
@@ -111,7 +111,7 @@ export function compileTemplate(template: string): { pattern: RegExp; variables:
 function segmentsSource(text: string): string {
   return text
     .split('/')
-    .map((segment) => (segment === '**' ? '.+' : segment === '*' ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((segment) => (segment === '**' ? '.+' : segment === '*' ? '[^/]+' : escapeRegExp(segment)))
     .join('/');
 }
 
@@ -166,12 +166,18 @@ function fieldAt(type: protobuf.Type, path: string): protobuf.Field | undefined 
   let current: protobuf.Type | undefined = type;
   let field: protobuf.Field | undefined;
   for (const name of path.split('.')) {
-    field = current?.fieldsArray.find((f) => f.name === name || f.name === camelCase(name) || camelCase(f.name) === name);
+    field = current?.fieldsArray.find((f) => f.name === name || f.name === protobuf.util.camelCase(name) || protobuf.util.camelCase(f.name) === name);
     if (!field) return undefined;
     field.resolve();
     current = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
   }
   return field;
+}
+
+/** What a transcoded call answers with: the response as proto3 JSON, or its `response_body` field (by JSON or proto name). */
+export function answerOf(call: TranscodedCall, response: Record<string, unknown>): unknown {
+  const field = call.responseBody;
+  return field === undefined ? response : (response[protobuf.util.camelCase(field)] ?? response[field] ?? null);
 }
 
 /** Connect's error codes (`not_found`) as google.rpc.Code names (`NOT_FOUND`), for the error body Google's REST APIs send. */

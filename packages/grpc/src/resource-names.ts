@@ -89,7 +89,7 @@ export function nameOf(pattern: string, request: Record<string, unknown>, id: (v
       if (!isVariable(segment)) return segment;
       if (fitsParent && i < parent.length) return parent[i] as string;
       const variable = segment.slice(1, -1).replace(/=.*$/, '');
-      const given = request[`${variable}_id`] ?? request[`${camelCase(variable)}Id`];
+      const given = request[`${variable}_id`] ?? request[`${protobuf.util.camelCase(variable)}Id`];
       return typeof given === 'string' && given !== '' ? given : id(variable);
     })
     .join('/');
@@ -97,8 +97,4 @@ export function nameOf(pattern: string, request: Record<string, unknown>, id: (v
 
 function isVariable(segment: string): boolean {
   return segment.startsWith('{') && segment.endsWith('}');
-}
-
-export function camelCase(snake: string): string {
-  return snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }

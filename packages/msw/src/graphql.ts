@@ -13,7 +13,7 @@ import {
   sendable,
   unserialisable,
 } from '@mockstack/graphql/graphql-executor';
-import { UploadRequestError, unreadableForm, uploadOperationsOfForm } from '@mockstack/graphql/uploads';
+import { UploadRequestError, uploadOperations } from '@mockstack/graphql/uploads';
 import { headersOf, queryOf, readText, respond, transportStatus } from './http.js';
 
 /**
@@ -99,13 +99,7 @@ async function paramsOf(request: Request): Promise<{ params: GraphqlParams | Gra
   const type = request.headers.get('content-type') ?? '';
   if (/^multipart\/form-data\b/i.test(type)) {
     try {
-      let form: FormData;
-      try {
-        form = await request.formData();
-      } catch (error) {
-        throw unreadableForm(error);
-      }
-      return { params: (await uploadOperationsOfForm(form)) as GraphqlParams | GraphqlParams[] };
+      return { params: (await uploadOperations(request)) as GraphqlParams | GraphqlParams[] };
     } catch (error) {
       if (error instanceof UploadRequestError) return { error: error.message };
       throw error;

@@ -4,6 +4,7 @@ import {
   displayPath,
   ErrorCode,
   type ExpandContext,
+  escapeRegExp,
   formatSource,
   type HandlerContext,
   MockstackError,
@@ -350,7 +351,7 @@ function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value:
 function pointBackAt(api: OpenApi): ((text: string, mock: string) => string) | undefined {
   const servers = serverUrlsOf(api.document);
   if (servers.length === 0) return undefined;
-  const pattern = new RegExp(servers.map((url) => url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+  const pattern = new RegExp(servers.map(escapeRegExp).join('|'), 'gi');
   return (text, mock) => (text.includes('://') ? text.replace(pattern, mock) : text);
 }
 

@@ -1,4 +1,4 @@
-import { type Model, type Problem, ROUTE_METHODS, type Service } from '@mockstack/core';
+import { escapeRegExp, type Model, type Problem, ROUTE_METHODS, type Service } from '@mockstack/core';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
@@ -105,10 +105,6 @@ export function matchTemplate(template: CompiledTemplate, path: string): Record<
   }
   if (template.wildcard) params['*'] = decode(segments.slice(fixed).join('/'));
   return params;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function decode(text: string): string {

@@ -25,6 +25,9 @@ let reaction: HandlerRun | undefined;
 let nextTickOutsideRuns: typeof process.nextTick | undefined;
 let nextTickInRuns: typeof process.nextTick | undefined;
 
+/** `process`, read once: the global is a getter, read twice a request here. */
+const nodeProcess = process;
+
 /**
  * Makes `run` the run whose code runs now. `process.nextTick` carries runs only while there is one:
  * node's streams call it several times per request, and going through the wrapper each time (and
@@ -34,9 +37,6 @@ function setCurrent(run: HandlerRun | undefined): void {
   current = run;
   if (nextTickInRuns !== undefined) nodeProcess.nextTick = run === undefined ? (nextTickOutsideRuns as typeof process.nextTick) : nextTickInRuns;
 }
-
-/** `process`, read once: the global is a getter, read twice a request here. */
-const nodeProcess = process;
 
 const nativeQueueMicrotask = globalThis.queueMicrotask;
 const settled = Promise.resolve();
