@@ -1,5 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { type DescMessage, type DescMethod, fromBinary, type Message, type Registry, toBinary } from '@bufbuild/protobuf';
 import { Code as ConnectCode, ConnectError, type ConnectRouter, createContextKey, encodeBinaryHeader, type HandlerContext } from '@connectrpc/connect';
 import type { UniversalServerResponse } from '@connectrpc/connect/protocol';
@@ -276,12 +274,10 @@ export class ConnectCalls {
     );
   }
 
-  /** A path no loaded service has: 404, which Connect and gRPC-Web clients read as `unimplemented`, with a message saying what is served. */
-  unknownMethod(request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): void {
+  /** What a request to a path no loaded service has is told: what is served. */
+  unknownMethodMessage(path: string): string {
     const served = [...this.#protos.methods.values()].map((m) => m.path);
-    const message = `service "${this.#serviceName}" has no method ${request.url ?? '/'} over Connect or gRPC-Web; it serves ${served.join(', ')} (POST)`;
-    response.writeHead(404, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ code: 'unimplemented', message }));
+    return `service "${this.#serviceName}" has no method ${path} over Connect or gRPC-Web; it serves ${served.join(', ')} (POST)`;
   }
 
   /** A call whose answer could not be written (the client left): the service's logger, at info. */

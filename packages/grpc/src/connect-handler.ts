@@ -1,6 +1,12 @@
 import type { JsonValue, Registry } from '@bufbuild/protobuf';
-import { createConnectRouter, createContextValues } from '@connectrpc/connect';
-import type { UniversalHandler, UniversalServerResponse } from '@connectrpc/connect/protocol';
+import { type ContextValues, createConnectRouter, createContextValues } from '@connectrpc/connect';
+import {
+  type UniversalHandler,
+  type UniversalServerRequest,
+  type UniversalServerResponse,
+  universalServerRequestFromFetch,
+  universalServerResponseToFetch,
+} from '@connectrpc/connect/protocol';
 import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, universalResponseToNodeResponse } from '@connectrpc/connect-node';
 import { CALL, type ConnectCalls } from './connect-calls.js';
 import { fromGrpcWebText, isGrpcWebText, toGrpcWebText } from './grpc-web-text.js';
@@ -8,81 +14,157 @@ import { answerOf, googleErrorBody, type HttpTranscoding, type TranscodedCall, T
 import { once, parseErrorsAsInvalidArgument } from './parse-errors.js';
 import type { WebHandler } from './web-cors.js';
 
+/** Connect's routes of `registry` to `calls`, by request path. */
+function routesOf(calls: ConnectCalls, registry: Registry, maxMessageBytes: number): ReadonlyMap<string, UniversalHandler> {
+  const router = createConnectRouter({ acceptCompression: [compressionGzip, compressionBrotli], readMaxBytes: maxMessageBytes });
+  calls.addRoutes(router, registry);
+  return new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
+}
+
+/** What a request gets when its path is no method and no HTTP binding: 404, which Connect and gRPC-Web clients read as `unimplemented`. */
+function unknownMethodAnswer(calls: ConnectCalls, path: string): { status: number; body: string } {
+  return { status: 404, body: JSON.stringify({ code: 'unimplemented', message: calls.unknownMethodMessage(path) }) };
+}
+
 /**
  * A node request handler serving the routes of `registry` to `calls`: connect-node's `connectNodeAdapter`,
  * thin as it is, with two changes: a path that is no method gets a message naming those served, and a call
  * whose answer cannot be written (the client left) goes to the service's logger at info, not to console.error.
  */
 export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxMessageBytes: number, transcoding?: HttpTranscoding): WebHandler {
-  const router = createConnectRouter({ acceptCompression: [compressionGzip, compressionBrotli], readMaxBytes: maxMessageBytes });
-  calls.addRoutes(router, registry);
-  const handlers = new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
+  const handlers = routesOf(calls, registry, maxMessageBytes);
   return (request, response) => {
     const handler = handlers.get((request.url ?? '').split('?', 1)[0] ?? '');
     if (!handler) {
       const transcoded = transcoding?.size ? transcoding.match(request.method ?? 'GET', request.url ?? '/') : undefined;
-      if (transcoded) void serveTranscoded(transcoded, handlers, calls, request, response, maxMessageBytes);
-      else calls.unknownMethod(request, response);
+      const write = ({ status, body }: { status: number; body: string }): void => {
+        response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+        response.end(body);
+      };
+      if (!transcoded) write(unknownMethodAnswer(calls, request.url ?? '/'));
+      else
+        void answerTranscoded(
+          transcoded,
+          handlers,
+          calls,
+          () => nodeBodyText(request, maxMessageBytes),
+          (message, values) => universalRequestFromNodeRequest(request, response, message, values),
+        ).then(write, () => response.destroy());
       return;
     }
     const startedAt = performance.now();
     const values = createContextValues();
-    const call = { ran: false };
-    values.set(CALL, call);
     const universal = universalRequestFromNodeRequest(request, response, undefined, values);
-    // gRPC-Web's text format is served as the binary one, translated on the way in and out.
-    const text = isGrpcWebText(universal);
-    const send = (answer: UniversalServerResponse): Promise<void> => universalResponseToNodeResponse(text ? toGrpcWebText(answer) : answer, response);
-    handler(text ? fromGrpcWebText(universal) : universal)
-      .then(parseErrorsAsInvalidArgument)
-      .then(async (answer) => {
-        if (call.ran) return send(answer);
-        if (answer.status === 200 && !answer.header?.has('grpc-status')) {
-          // A stream whose messages come as the implementation runs (it starts once the body is read), or an
-          // error in the stream's last frame: passed through, and journaled at its end (before the response
-          // ends) if no rule ran. (universalResponseToNodeResponse waits for an 'end' event HTTP/1.1 responses never emit.)
-          const sent: Uint8Array[] = [];
-          const record = (): void => {
-            if (!call.ran) calls.recordRejected(handler.requestPath, request.headers['content-type'], answer, Buffer.concat(sent), startedAt);
-          };
-          return send({ ...answer, body: keep(answer.body ?? once(new Uint8Array()), sent, record) });
-        }
-        // Connect answered with an error before any rule ran (a malformed message, bad framing, a content type
-        // it does not serve): small, read whole so that it is journaled before the client has it.
-        const chunks: Uint8Array[] = [];
-        if (answer.body) for await (const chunk of answer.body) chunks.push(chunk);
-        const body = Buffer.concat(chunks);
-        calls.recordRejected(handler.requestPath, request.headers['content-type'], answer, body, startedAt);
-        return send({ ...answer, body: once(body) });
-      })
+    answerCall(handler, universal, values, calls, startedAt)
+      .then((answer) => universalResponseToNodeResponse(answer, response))
       .catch((reason: unknown) => calls.undelivered(handler.requestPath, handler.protocolNames, reason));
   };
 }
+
+/** A gRPC service answered over fetch (`Request` in, `Response` out). */
+export interface GrpcFetchHandler {
+  /** Whether `path` (below the service's base URL, with its query) is one of the service's methods or HTTP bindings. */
+  serves(method: string, path: string): boolean;
+  /** The answer to `request`; `path` is its path below the service's base URL. */
+  answer(request: Request, path: string): Promise<Response>;
+}
+
+/**
+ * The routes of `registry` served to `calls` over fetch, as connectNodeHandler serves them over node's
+ * HTTP: what mockstack/msw answers a Connect or gRPC-Web client's fetch with.
+ */
+export function connectFetchHandler(calls: ConnectCalls, registry: Registry, maxMessageBytes: number, transcoding?: HttpTranscoding): GrpcFetchHandler {
+  const handlers = routesOf(calls, registry, maxMessageBytes);
+  const json = ({ status, body }: { status: number; body: string }): Response =>
+    new Response(body, { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
+  const bindingOf = (method: string, path: string) => (transcoding?.size ? transcoding.match(method, path) : undefined);
+  return {
+    serves: (method, path) => handlers.has(path.split('?', 1)[0] ?? '') || bindingOf(method, path) !== undefined,
+    answer: async (request, path) => {
+      const handler = handlers.get(path);
+      if (!handler) {
+        const transcoded = bindingOf(request.method, path + new URL(request.url).search);
+        if (!transcoded) return json(unknownMethodAnswer(calls, path));
+        return json(
+          await answerTranscoded(
+            transcoded,
+            handlers,
+            calls,
+            () => fetchBodyText(request, maxMessageBytes),
+            (message, contextValues) => ({
+              ...universalServerRequestFromFetch(request, {}),
+              ...(message !== undefined && { body: message }),
+              contextValues,
+            }),
+          ),
+        );
+      }
+      const startedAt = performance.now();
+      const values = createContextValues();
+      const universal = { ...universalServerRequestFromFetch(request, {}), contextValues: values };
+      return universalServerResponseToFetch(await answerCall(handler, universal, values, calls, startedAt));
+    },
+  };
+}
+
+/**
+ * One call through its method's route: what to send back. gRPC-Web's text format is served as the binary one,
+ * translated on the way in and out. A call refused before any rule ran (a malformed message, bad framing, a
+ * content type Connect does not serve) is journaled here; one a rule answered, by the engine.
+ */
+async function answerCall(
+  handler: UniversalHandler,
+  universal: UniversalServerRequest,
+  values: ContextValues,
+  calls: ConnectCalls,
+  startedAt: number,
+): Promise<UniversalServerResponse> {
+  const call = { ran: false };
+  values.set(CALL, call);
+  const text = isGrpcWebText(universal);
+  const contentType = universal.header.get('content-type') ?? undefined;
+  const sent = (answer: UniversalServerResponse): UniversalServerResponse => (text ? toGrpcWebText(answer) : answer);
+  const answer = await parseErrorsAsInvalidArgument(await handler(text ? fromGrpcWebText(universal) : universal));
+  if (call.ran) return sent(answer);
+  if (answer.status === 200 && !answer.header?.has('grpc-status')) {
+    // A stream whose messages come as the implementation runs (it starts once the body is read), or an
+    // error in the stream's last frame: passed through, and journaled at its end (before the response
+    // ends) if no rule ran. (universalResponseToNodeResponse waits for an 'end' event HTTP/1.1 responses never emit.)
+    const chunks: Uint8Array[] = [];
+    const record = (): void => {
+      if (!call.ran) calls.recordRejected(handler.requestPath, contentType, answer, Buffer.concat(chunks), startedAt);
+    };
+    return sent({ ...answer, body: keep(answer.body ?? once(new Uint8Array()), chunks, record) });
+  }
+  // Connect answered with an error before any rule ran: small, read whole so that it is journaled before the client has it.
+  const chunks: Uint8Array[] = [];
+  if (answer.body) for await (const chunk of answer.body) chunks.push(chunk);
+  const body = Buffer.concat(chunks);
+  calls.recordRejected(handler.requestPath, contentType, answer, body, startedAt);
+  return sent({ ...answer, body: once(body) });
+}
+
 /**
  * A request to a method's HTTP binding (see HttpTranscoding): made into the method's Connect JSON call, served by
  * the same route (rules, state, journal), and answered as Google's REST APIs answer: the response (or its
  * `response_body` field) as JSON, an error as `{ "error": { code, message, status } }` with its HTTP status.
+ * A request that cannot be made into the call is a 400; an answer Connect could not give, a 500.
  */
-async function serveTranscoded(
+async function answerTranscoded(
   transcode: (body: string) => TranscodedCall,
   handlers: ReadonlyMap<string, UniversalHandler>,
   calls: ConnectCalls,
-  request: Parameters<WebHandler>[0],
-  response: Parameters<WebHandler>[1],
-  maxMessageBytes: number,
-): Promise<void> {
+  bodyText: () => Promise<string>,
+  universalOf: (message: JsonValue | undefined, values: ContextValues) => UniversalServerRequest,
+): Promise<{ status: number; body: string }> {
   const startedAt = performance.now();
-  const write = (status: number, body: string): void => {
-    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-    response.end(body);
-  };
   try {
-    const call = transcode(await bodyText(request, maxMessageBytes));
+    const call = transcode(await bodyText());
     const handler = handlers.get(call.connectPath) as UniversalHandler;
     const values = createContextValues();
     const ran = { ran: false };
     values.set(CALL, ran);
-    const universal = universalRequestFromNodeRequest(request, response, call.message as JsonValue, values);
+    const universal = universalOf(call.message as JsonValue, values);
     const header = new Headers(universal.header);
     header.set('content-type', 'application/json');
     header.delete('content-encoding');
@@ -92,21 +174,19 @@ async function serveTranscoded(
     const bytes = Buffer.concat(chunks);
     const text = bytes.toString('utf8');
     if (!ran.ran) calls.recordRejected(call.connectPath, 'application/json', answer, bytes, startedAt);
-    if (answer.status !== 200) write(answer.status, JSON.stringify(googleErrorBody(answer.status, text ? JSON.parse(text) : {})));
+    if (answer.status !== 200) return { status: answer.status, body: JSON.stringify(googleErrorBody(answer.status, text ? JSON.parse(text) : {})) };
     // Connect's JSON answer is the response's proto3 JSON: sent as it is, unless a field of it is the body.
-    else if (call.responseBody === undefined) write(200, text || '{}');
-    else write(200, JSON.stringify(answerOf(call, JSON.parse(text || '{}') as Record<string, unknown>)));
+    if (call.responseBody === undefined) return { status: 200, body: text || '{}' };
+    return { status: 200, body: JSON.stringify(answerOf(call, JSON.parse(text || '{}') as Record<string, unknown>)) };
   } catch (error) {
-    // A request that cannot be made into the call (400), or an answer Connect could not give: never left open.
     const status = error instanceof TranscodingError ? 400 : 500;
     const message = error instanceof TranscodingError ? error.message : `mockstack: ${error instanceof Error ? error.message : String(error)}`;
-    if (!response.headersSent) write(status, JSON.stringify(googleErrorBody(status, { code: status === 400 ? 'invalid_argument' : 'internal', message })));
-    else response.destroy();
+    return { status, body: JSON.stringify(googleErrorBody(status, { code: status === 400 ? 'invalid_argument' : 'internal', message })) };
   }
 }
 
 /** A request's body as text, refused past `maxBytes`. */
-async function bodyText(request: Parameters<WebHandler>[0], maxBytes: number): Promise<string> {
+async function nodeBodyText(request: Parameters<WebHandler>[0], maxBytes: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
@@ -115,6 +195,13 @@ async function bodyText(request: Parameters<WebHandler>[0], maxBytes: number): P
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A fetch request's body as text, refused past `maxBytes`. */
+async function fetchBodyText(request: Request, maxBytes: number): Promise<string> {
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > maxBytes) throw new TranscodingError(`the request body is larger than ${maxBytes} bytes`);
+  return new TextDecoder().decode(bytes);
 }
 
 /** Passes a response body through, keeping what was sent; `ended` runs once it is all sent. */

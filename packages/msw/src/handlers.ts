@@ -23,6 +23,7 @@ import { expandRest, validateRest } from '@mockstack/rest/rest-model';
 import { type ReceivedQuery, verifyReceived, verifyReceivedInOrder } from '@mockstack/testing/verification';
 import { type HttpHandler, HttpResponse, http } from 'msw';
 import { GraphqlService } from './graphql.js';
+import { type GrpcOverFetch, GrpcService } from './grpc.js';
 import { RestService } from './rest.js';
 
 export interface HandlersOptions {
@@ -56,7 +57,7 @@ export interface HandlersOptions {
 /** Where a service of the scenario is intercepted. */
 interface Interception {
   name: string;
-  protocol: 'rest' | 'graphql';
+  protocol: 'rest' | 'graphql' | 'grpc';
   /** `https://api.example.test/v1`. */
   base: URL;
   /** A GraphQL service's endpoint path below `base` (`/graphql`). */
@@ -76,7 +77,7 @@ export class ScenarioHandlers implements Iterable<HttpHandler> {
   readonly ready: Promise<void>;
   readonly #interceptions: readonly Interception[];
   #engine: Engine | undefined;
-  #services = new Map<string, RestService | GraphqlService>();
+  #services = new Map<string, RestService | GraphqlService | GrpcService>();
 
   constructor(scenario: unknown, options: HandlersOptions = {}) {
     const definition = definitionOf(scenario);
@@ -90,10 +91,19 @@ export class ScenarioHandlers implements Iterable<HttpHandler> {
         async ({ request }) => {
           await this.ready;
           const service = this.#services.get(interception.name);
+          // A gRPC service not intercepted here (the browser), or a path that is none of its methods where another service's base URL covers it: the next handler's.
+          if (service instanceof GrpcService)
+            return service.answers(request, this.#alsoCovered(interception, request.url)) ? service.answer(request) : undefined;
+          if (interception.protocol === 'grpc') return undefined;
           return service ? service.answer(request) : HttpResponse.error();
         },
       ),
     );
+  }
+
+  /** Whether a service other than `interception`'s is intercepted at `href` too. */
+  #alsoCovered(interception: Interception, href: string): boolean {
+    return this.#interceptions.some((other) => other !== interception && intercepts(other, href));
   }
 
   [Symbol.iterator](): Iterator<HttpHandler> {
@@ -151,11 +161,14 @@ export class ScenarioHandlers implements Iterable<HttpHandler> {
 
   async #start(definition: ScenarioDefinition, options: HandlersOptions): Promise<void> {
     const logger = options.logger ?? silentLogger;
+    // Loaded only for a scenario with gRPC services: its libraries (protobufjs, grpc-js, Connect) are most of this module.
+    const hasGrpc = Object.values(definition.services ?? {}).some((service) => service.protocol === 'grpc');
+    const grpcOverFetch = hasGrpc ? (await import('@mockstack/grpc/fetch')).grpcOverFetch : undefined;
     const model = await compile(definition, {
       file: definition.source?.file,
       root: options.root,
       contracts: options.contracts,
-      adapters: adaptersFor(definition),
+      adapters: adaptersFor(definition, grpcOverFetch),
     });
     const engine = new Engine(model, {
       logger,
@@ -168,17 +181,20 @@ export class ScenarioHandlers implements Iterable<HttpHandler> {
     if (variants.length) engine.setVariants(variants);
     for (const interception of this.#interceptions) {
       const service = model.services.get(interception.name) as Service;
-      this.#services.set(
-        interception.name,
-        interception.protocol === 'rest'
-          ? new RestService(service, engine, interception.base.pathname.replace(/\/$/, ''))
-          : new GraphqlService(service, engine, logger),
-      );
+      const basePath = interception.base.pathname.replace(/\/$/, '');
+      if (interception.protocol === 'rest') this.#services.set(interception.name, new RestService(service, engine, basePath));
+      else if (interception.protocol === 'graphql') this.#services.set(interception.name, new GraphqlService(service, engine, logger));
+      else if (grpcOverFetch) this.#services.set(interception.name, new GrpcService(grpcOverFetch.serve(service, engine), basePath));
     }
     for (const service of model.services.values()) {
-      if (service.protocol !== 'rest' && service.protocol !== 'graphql') {
-        logger.warn(`service "${service.name}" (${service.protocol}) is not intercepted: mockstack/msw serves REST and GraphQL services`);
-      }
+      if (this.#services.has(service.name)) continue;
+      const why =
+        service.protocol === 'grpc'
+          ? grpcOverFetch
+            ? 'give it a `web: { port }` (or a port), or handlersFor(scenario, { baseUrls })'
+            : 'gRPC services are intercepted in Node (setupServer), not yet in the browser'
+          : 'mockstack/msw serves REST, GraphQL and gRPC (Connect, gRPC-Web) services';
+      logger.warn(`service "${service.name}" (${service.protocol}) is not intercepted: ${why}`);
     }
     this.#engine = engine;
   }
@@ -210,8 +226,8 @@ function definitionOf(scenario: unknown): ScenarioDefinition {
   throw new MockstackError(ErrorCode.ScenarioInvalid, "handlersFor takes a scenario: the value `scenario(name, { … })` returns (a module's default export)");
 }
 
-/** REST and GraphQL compile as their servers compile them; other protocols' rules compile but are not intercepted. */
-function adaptersFor(definition: ScenarioDefinition): Adapter[] {
+/** REST, GraphQL and (in Node) gRPC compile as their servers compile them; other protocols' rules compile but are not intercepted. */
+function adaptersFor(definition: ScenarioDefinition, grpc: GrpcOverFetch | undefined): Adapter[] {
   const notServed = (service: Service): never => {
     throw new MockstackError(ErrorCode.AdapterMissing, `service "${service.name}" is answered by mockstack/msw handlers, not served`);
   };
@@ -219,12 +235,17 @@ function adaptersFor(definition: ScenarioDefinition): Adapter[] {
     { protocol: 'rest', sharesHttpPort: true, expand: expandRest, validate: validateRest, create: notServed },
     { protocol: 'graphql', sharesHttpPort: true, validate: validateGraphqlService, create: notServed },
   ];
+  if (grpc) adapters.push({ protocol: 'grpc', validate: grpc.validate, create: notServed });
   const others = new Set(Object.values(definition.services ?? {}).map((s) => s.protocol));
-  for (const protocol of others) if (protocol !== 'rest' && protocol !== 'graphql') adapters.push({ protocol, create: notServed });
+  for (const protocol of others) if (!adapters.some((a) => a.protocol === protocol)) adapters.push({ protocol, create: notServed });
   return adapters;
 }
 
-/** Each REST and GraphQL service's base URL: the option, its `baseUrl`, or localhost at its port; mounted ones at their host's. */
+/**
+ * Each REST, GraphQL and gRPC service's base URL: the option, its `baseUrl`, or localhost at its port (a gRPC
+ * service's `web` port, where Connect and gRPC-Web clients call it); mounted ones at their host's. A gRPC
+ * service with neither is left out (and said so once compiled).
+ */
 function interceptionsOf(definition: ScenarioDefinition, given: Readonly<Record<string, string>>): Interception[] {
   const services = Object.entries(definition.services ?? {});
   const known = new Set(services.map(([name]) => name));
@@ -238,14 +259,14 @@ function interceptionsOf(definition: ScenarioDefinition, given: Readonly<Record<
       const host = definition.services?.[service.mount.on];
       if (host) return baseOf(service.mount.on, host);
     }
-    if (written === undefined && !service.port) {
+    if (written === undefined && !portOf(service)) {
       throw new MockstackError(
         ErrorCode.MswBaseUrl,
         `service "${name}" has no port to intercept at; give it one, a baseUrl (rest({ baseUrl: 'https://api.example.test' }, …)), or handlersFor(scenario, { baseUrls: { ${name}: '…' } })`,
         { source: service.source },
       );
     }
-    const text = written ?? `http://localhost:${service.port}`;
+    const text = written ?? `http://localhost:${portOf(service)}`;
     try {
       // In a page, `/api` is on the page's origin.
       return new URL(text, (globalThis as { location?: { href: string } }).location?.href);
@@ -259,16 +280,28 @@ function interceptionsOf(definition: ScenarioDefinition, given: Readonly<Record<
       );
     }
   };
+  const isGrpcWithoutBase = (name: string, service: ServiceDefinition): boolean =>
+    service.protocol === 'grpc' && given[name] === undefined && typeof service.config?.baseUrl !== 'string' && !portOf(service);
   const interceptions = services
-    .filter((entry): entry is [string, ServiceDefinition & { protocol: 'rest' | 'graphql' }] => entry[1].protocol === 'rest' || entry[1].protocol === 'graphql')
+    .filter(
+      (entry): entry is [string, ServiceDefinition & { protocol: Interception['protocol'] }] =>
+        ['rest', 'graphql', 'grpc'].includes(entry[1].protocol) && !isGrpcWithoutBase(entry[0], entry[1]),
+    )
     .map(([name, service]) => ({
       name,
       protocol: service.protocol,
       base: baseOf(name, service),
       endpoint: typeof service.config?.path === 'string' ? service.config.path : '/graphql',
     }));
-  // A GraphQL endpoint is exact; a REST base URL takes everything below it: GraphQL first.
-  return [...interceptions.filter((i) => i.protocol === 'graphql'), ...interceptions.filter((i) => i.protocol === 'rest')];
+  // A GraphQL endpoint is exact; a gRPC service takes its methods' paths below its base URL, a REST service everything below its own.
+  return ['graphql', 'grpc', 'rest'].flatMap((protocol) => interceptions.filter((i) => i.protocol === protocol));
+}
+
+/** The port a service is called at: a gRPC service's `web` port when it has one, else its own. */
+function portOf(service: ServiceDefinition): number | undefined {
+  const web = service.protocol === 'grpc' ? (service.config?.web as { port?: unknown } | boolean | undefined) : undefined;
+  if (typeof web === 'object' && web !== null && typeof web.port === 'number' && web.port > 0) return web.port;
+  return service.port;
 }
 
 /** Whether a request URL is for this service: its GraphQL endpoint, or anything below its REST base URL. */
