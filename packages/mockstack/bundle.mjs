@@ -371,7 +371,8 @@ const builds = await Promise.all([
     external: [...external, 'msw', 'msw/*'],
     define: { MOCKSTACK_BUILD_ID: JSON.stringify(BUILD_ID_PLACEHOLDER) },
     banner: { js: "import { createRequire as mockstackCreateRequire } from 'node:module';\nconst require = mockstackCreateRequire(import.meta.url);" },
-    plugins: [installedDirname],
+    // The gRPC services' own protos (google.rpc.Status…), read next to the bundle as the CLI reads them.
+    plugins: [installedDirname, ownProtos(join(dist, 'msw.js'))],
     metafile: true,
     logLevel: 'warning',
   }),

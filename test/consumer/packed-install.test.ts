@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -296,16 +296,30 @@ describe('each test runner starts the scenario with mockstack/testing and makes 
   );
 });
 
-test('mockstack/msw intercepts fetch in a plain Node script of the project: REST and GraphQL from one scenario, variants, journal', async () => {
+test('mockstack/msw intercepts fetch in a plain Node script of the project: REST, GraphQL and gRPC (Connect) from one scenario, variants, journal', async () => {
+  mkdirSync(join(frontend, 'protos'), { recursive: true });
+  writeFileSync(
+    join(frontend, 'protos/greeter.proto'),
+    `syntax = "proto3";
+package demo.v1;
+import "google/protobuf/timestamp.proto";
+service Greeter { rpc Hello (HelloRequest) returns (HelloReply); }
+message HelloRequest { string name = 1; }
+message HelloReply { string text = 1; google.protobuf.Timestamp at = 2; }
+`,
+  );
   writeFileSync(
     join(frontend, 'msw-check.mjs'),
     `import { setupServer } from 'msw/node';
-import { fault, graphql, rest, scenario } from 'mockstack';
+import { fault, graphql, grpc, rest, scenario } from 'mockstack';
 import { handlersFor } from 'mockstack/msw';
 
 const shop = scenario('consumer-msw', { state: () => ({ views: 0 }) })
   .services({
     api: rest({ port: 8123 }, [rest.get('/views', ({ state }) => ({ views: ++state.views }))]),
+    greeter: grpc({ port: 8125, proto: 'protos/greeter.proto', web: { port: 8126 } }, [
+      grpc.method('demo.v1.Greeter/Hello', ({ request, state }) => ({ text: 'hi ' + request.name + ' #' + state.views, at: '2026-12-04T10:00:00Z' })),
+    ]),
     store: graphql({ port: 8124, schema: 'schemas/storefront.graphql' }, { Query: { products: [{ sku: 'MUG', name: 'Mug', priceCents: 1200 }] } }),
   })
   .variants({ 'api-down': { api: fault.unavailable('maintenance') } });
@@ -324,8 +338,12 @@ const products = await (
     body: JSON.stringify({ query: '{ products { sku name } }' }),
   })
 ).json();
+// Connect's JSON protocol, as @connectrpc/connect-web sends it.
+const hello = await (
+  await fetch('http://localhost:8126/demo.v1.Greeter/Hello', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"ada"}' })
+).json();
 server.close();
-console.log(JSON.stringify({ first, second, down, products, journal: mocks.requests().length }));
+console.log(JSON.stringify({ first, second, down, products, hello, journal: mocks.requests().length }));
 `,
   );
   const printed = JSON.parse((await succeed('node', ['msw-check.mjs'], frontend)).trim().split('\n').pop() ?? '{}') as unknown;
@@ -334,7 +352,8 @@ console.log(JSON.stringify({ first, second, down, products, journal: mocks.reque
     second: { views: 2 },
     down: 503,
     products: { data: { products: [{ sku: 'MUG', name: 'Mug' }] } },
-    journal: 4,
+    hello: { text: 'hi ada #2', at: '2026-12-04T10:00:00Z' },
+    journal: 5,
   });
 }, 120_000);
 

@@ -11,6 +11,7 @@ import { descriptorRegistry, loadProtos } from '@mockstack/grpc';
 import { fault, grpc, scenario } from 'mockstack';
 import { handlersFor } from 'mockstack/msw';
 import { setupServer } from 'msw/node';
+import protobuf from 'protobufjs';
 import { orders } from '../../scenarios/checkout/orders.js';
 import { payments } from '../../scenarios/checkout/payments.js';
 import { type CheckoutState, seedState } from '../../scenarios/checkout/state.js';
@@ -179,4 +180,26 @@ describe('a gRPC service sharing a base URL with a REST service', () => {
       'orders rest GET /orders/:id',
     ]);
   });
+});
+
+test('gRPC-Web’s text format (base64 frames, the official grpc-web client’s default) through msw: a rule answers', async () => {
+  const types = new protobuf.Root();
+  types.resolvePath = (_origin, target) => resolve(googleapis, target);
+  types.loadSync(libraryProto);
+  const GetBookRequest = types.lookupType('google.example.library.v1.GetBookRequest');
+  const Book = types.lookupType('google.example.library.v1.Book');
+  const message = GetBookRequest.encode({ name: 'shelves/s/books/b' }).finish();
+  const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, message.length]), message]);
+  const response = await fetch('http://localhost:8081/google.example.library.v1.LibraryService/GetBook', {
+    method: 'POST',
+    headers: { 'content-type': 'application/grpc-web-text', accept: 'application/grpc-web-text', 'x-grpc-web': '1' },
+    body: frame.toString('base64'),
+  });
+  expect(response.headers.get('content-type')).toBe('application/grpc-web-text+proto');
+  // Each frame is base64 of its own (padded), as grpc-web-text streams them.
+  const bytes = Buffer.concat(((await response.text()).match(/[^=]+=*/g) ?? []).map((chunk) => Buffer.from(chunk, 'base64')));
+  const length = bytes.readUInt32BE(1);
+  expect(Book.toObject(Book.decode(bytes.subarray(5, 5 + length)))).toEqual({ name: 'shelves/s/books/b', title: 'Moby Dick' });
+  expect(bytes.subarray(5 + length).toString('latin1')).toContain('grpc-status: 0');
+  expect(mocks.requests().map((e) => `${e.protocol} ${e.operation} ${e.status}`)).toEqual(['grpc-web google.example.library.v1.LibraryService/GetBook OK']);
 });
