@@ -49,7 +49,9 @@ export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxM
           calls,
           () => nodeBodyText(request, maxMessageBytes),
           (message, values) => universalRequestFromNodeRequest(request, response, message, values),
-        ).then(write, () => response.destroy());
+        )
+          .then(write)
+          .catch(() => response.destroy());
       return;
     }
     const startedAt = performance.now();
