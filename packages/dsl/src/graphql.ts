@@ -179,6 +179,13 @@ export interface GraphqlOptions<Schema extends string = string> extends ServiceB
    * `proxy:<service>`; an unreachable service is a 502. Default: none (the schema's auto-mock answers).
    */
   proxy?: string;
+  /**
+   * The persisted documents manifest your client's build writes (Relay's `persisted_queries.json`, GraphQL
+   * Codegen's `persisted-documents.json`, Apollo's persisted query manifest): a request that sends a
+   * document's id instead of its text (`doc_id`, `documentId`, `id`, or APQ's `sha256Hash`) runs that document.
+   * @example graphql({ schema: 'schemas/app.graphql', persistedDocuments: 'src/__generated__/persisted_queries.json' })
+   */
+  persistedDocuments?: string;
 }
 
 export interface FieldRuleOptions extends RuleBehaviour {
@@ -422,6 +429,7 @@ const GRAPHQL_OPTIONS = {
   lenient: true,
   subscriptions: true,
   proxy: true,
+  persistedDocuments: true,
 } as const satisfies Record<keyof GraphqlOptions, true>;
 
 /**
@@ -477,6 +485,7 @@ export function graphql<State, const Schema extends string = string>(
       ...(options.lenient !== undefined && { lenient: options.lenient }),
       ...(options.subscriptions !== undefined && { subscriptions: options.subscriptions }),
       ...(options.proxy !== undefined && { proxy: options.proxy }),
+      ...(options.persistedDocuments !== undefined && { persistedDocuments: options.persistedDocuments }),
     },
     rules,
     source,

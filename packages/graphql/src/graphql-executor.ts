@@ -14,6 +14,7 @@ import {
   type Rule,
   type Service,
 } from '@mockstack/core';
+import { displayPath } from '@mockstack/core/platform';
 import { unsendable, unsendableFault } from '@mockstack/http/answer-check';
 import { type DocumentNode, type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { graphqlCodeOf } from './codes.js';
@@ -23,6 +24,7 @@ import { extensionsOf, FieldFault, NONE, type RequestContext, type SubscriptionW
 import { withIncrementalDirectives } from './incremental.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { createMockedSchema, type MockOverrides } from './mocks.js';
+import { documentIdOf, loadPersistedDocuments, type PersistedDocuments, persistedDocument } from './persisted-documents.js';
 import { PersistedQueries, type PersistedQueryRefusal, persistedQueryHash } from './persisted-queries.js';
 import { claimSchema, type LoadedSchema, loadSchema } from './schema.js';
 
@@ -37,6 +39,10 @@ export interface GraphqlParams {
   variables?: unknown;
   operationName?: unknown;
   extensions?: unknown;
+  /** A persisted document's id instead of `query` (Relay's `doc_id`, GraphQL over HTTP's `documentId`, or `id`). */
+  doc_id?: unknown;
+  documentId?: unknown;
+  id?: unknown;
 }
 
 /** What a GraphQL HTTP request gets: a status, headers and body, or no answer at all. */
@@ -66,6 +72,8 @@ export class GraphqlExecutor {
   readonly documents: DocumentCache;
   /** Query texts clients registered as automatic persisted queries, by hash. */
   readonly #persisted = new PersistedQueries();
+  /** The service's persisted documents manifest, when it names one. */
+  readonly #manifest: PersistedDocuments | undefined;
   readonly #operationIds: ReadonlySet<string>;
   /** What the schema was loaded from, to tell whether a reloaded service needs a new executor. */
   readonly loaded: LoadedSchema;
@@ -90,6 +98,9 @@ export class GraphqlExecutor {
       const detail = loaded.problems.map((p) => `${p.source ? `${p.source.file}:${p.source.line}:${p.source.column}: ` : ''}${p.message}`).join('\n');
       throw new MockstackError(ErrorCode.ContractLoad, `GraphQL service "${service.name}" cannot load its schema:\n${detail}`, { source: service.source });
     }
+    const manifest = loadPersistedDocuments(service, engine.model);
+    if (manifest !== undefined && !('byId' in manifest)) throw new MockstackError(ErrorCode.ContractLoad, manifest.message, { source: service.source });
+    this.#manifest = manifest;
     const schema = withIncrementalDirectives(claimed);
     const config = service.config;
     const mocked = createMockedSchema(schema, {
@@ -123,6 +134,7 @@ export class GraphqlExecutor {
     const settings = (s: Service) => JSON.stringify({ ...s.config, mocks: undefined });
     return (
       loadSchema(service, this.#engine.model) === this.loaded &&
+      loadPersistedDocuments(service, this.#engine.model) === this.#manifest &&
       service.config.mocks === undefined &&
       this.#service.config.mocks === undefined &&
       settings(service) === settings(this.#service) &&
@@ -155,6 +167,20 @@ export class GraphqlExecutor {
     forward?: (document: DocumentNode) => boolean,
   ): Executed | typeof FORWARD | Promise<Executed | typeof FORWARD> {
     const hash = params.extensions === undefined ? undefined : persistedQueryHash(parseJsonParam(params.extensions));
+    const id =
+      params.query === undefined || params.query === ''
+        ? (documentIdOf(params as Record<string, unknown>) ?? (typeof hash === 'string' ? hash : undefined))
+        : undefined;
+    if (id !== undefined && (this.#manifest !== undefined || hash === undefined)) {
+      const document = this.#manifest && persistedDocument(this.#manifest, id);
+      if (document !== undefined) {
+        // The journal shows the document the id stood for.
+        (params as { query: unknown }).query = document;
+        return this.#run(core, params, method, forward);
+      }
+      // An id of automatic persisted queries (APQ) that is not in the manifest: the client may send the query next.
+      if (hash === undefined) return answered(unknownDocument(this.#service, this.#manifest, id), undefined);
+    }
     if (hash === undefined) return this.#run(core, params, method, forward);
     if (typeof hash !== 'string') return answered(hash, undefined);
     const go = (resolved: string | PersistedQueryRefusal) => {
@@ -461,4 +487,12 @@ export function parseJsonParam(value: unknown): unknown {
 
 export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/** What a request naming a persisted document the service does not have gets: 400 saying where documents come from. */
+function unknownDocument(service: Service, manifest: PersistedDocuments | undefined, id: string): PersistedQueryRefusal {
+  const message = manifest
+    ? `PersistedQueryNotFound: no document "${id}" in ${displayPath(manifest.file)} (${manifest.byId.size} documents); rebuild the manifest with the client, or send the query itself`
+    : `the request names persisted document "${id}" and sends no query, but GraphQL service "${service.name}" has no persisted documents; give it the manifest your client's build writes: graphql({ persistedDocuments: 'persisted-queries.json' })`;
+  return { status: 400, body: { errors: [{ message, extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] } };
 }

@@ -19,6 +19,7 @@ import { validateSDL } from 'graphql/validation/validate.js';
 import { isGraphqlIntrospection } from './contract-text.js';
 import { fakerDeclarations } from './faker-directives.js';
 import { isSubgraph, subgraphDocuments } from './federation.js';
+import { loadPersistedDocuments } from './persisted-documents.js';
 
 export interface LoadedSchema {
   /** For checks only: a server mocks its schema in place, so it takes one with `claimSchema`. */
@@ -270,6 +271,8 @@ export function validateGraphqlService(service: Service, model: Model): Problem[
       });
     }
   }
+  const manifest = loadPersistedDocuments(service, model);
+  if (manifest !== undefined && !('byId' in manifest)) problems.push(manifest);
   const proxy = service.config.proxy;
   if (proxy !== undefined && !/^https?:$/.test(URL.parse(String(proxy))?.protocol ?? '')) {
     problems.push({

@@ -4,7 +4,7 @@ import { type Model, resolveContractPath } from '@mockstack/core';
 
 /**
  * Every contract file a model's services read, for --watch: each service's `.proto` files and what
- * they import (through its include dirs), its GraphQL SDL, its OpenAPI document and the files its
+ * they import (through its include dirs), its GraphQL SDL and persisted documents, its OpenAPI document and the files its
  * external `$ref`s name (followed through those files too). Files that do not exist are left out.
  */
 export function contractFiles(model: Pick<Model, 'file' | 'root' | 'services'>): string[] {
@@ -14,6 +14,7 @@ export function contractFiles(model: Pick<Model, 'file' | 'root' | 'services'>):
     const includeDirs = listOf(config.includeDirs).map((d) => resolveContractPath(model, d));
     for (const proto of listOf(config.proto)) followProto(resolveContractPath(model, proto), includeDirs, found);
     for (const schema of listOf(config.schema)) addExisting(resolveContractPath(model, schema), found);
+    for (const manifest of listOf(config.persistedDocuments)) addExisting(resolveContractPath(model, manifest), found);
     for (const document of listOf(config.openapi)) followRefs(resolveContractPath(model, document), found);
   }
   return [...found];
