@@ -492,7 +492,7 @@ export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLik
 /** What a request naming a persisted document the service does not have gets: 400 saying where documents come from. */
 function unknownDocument(service: Service, manifest: PersistedDocuments | undefined, id: string): PersistedQueryRefusal {
   const message = manifest
-    ? `PersistedQueryNotFound: no document "${id}" in ${displayPath(manifest.file)} (${manifest.byId.size} documents); rebuild the manifest with the client, or send the query itself`
+    ? `PersistedQueryNotFound: no document "${id}" in ${displayPath(manifest.file)} (${manifest.byId.size} document${manifest.byId.size === 1 ? '' : 's'}); rebuild the manifest with the client, or send the query itself`
     : `the request names persisted document "${id}" and sends no query, but GraphQL service "${service.name}" has no persisted documents; give it the manifest your client's build writes: graphql({ persistedDocuments: 'persisted-queries.json' })`;
   return { status: 400, body: { errors: [{ message, extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] } };
 }
