@@ -54,12 +54,29 @@ test('node(id:) answers an object of a Node type with that id, and Apollo Client
       variables: { id },
     });
     expect(data?.node?.id).toBe(id);
-    const typename = data?.node?.__typename ?? '';
-    expect(typename).toMatch(/^[A-Z]/);
-    expect(Object.keys(apollo.cache.extract() as Record<string, unknown>)).toContain(`${typename}:${id}`);
+    // GitHub's legacy global id spells its type: base64 of `04:User583231`.
+    expect(data?.node?.__typename).toBe('User');
+    expect(Object.keys(apollo.cache.extract() as Record<string, unknown>)).toContain(`User:${id}`);
   } finally {
     apollo.stop();
   }
+});
+
+test('a Relay refetch, node(id:) of an object served before, answers that object: its type and its fields', async () => {
+  const client = new GraphQLClient(url);
+  const listed = await client.request<{ viewer: { repositories: { nodes: { id: string; name: string }[] } } }>(
+    '{ viewer { repositories(first: 3) { nodes { id name } } } }',
+  );
+  const refetch = `query Refetch($id: ID!) { node(id: $id) { __typename id ... on Repository { name } } }`;
+  for (const repository of listed.viewer.repositories.nodes) {
+    expect(await client.request(refetch, { id: repository.id })).toEqual({ node: { __typename: 'Repository', id: repository.id, name: repository.name } });
+  }
+  // Ids never served, in Relay's global id form (base64 of `Type:key`) and as `Type:key`: that type.
+  const relayId = Buffer.from('Issue:42').toString('base64');
+  expect(await client.request<{ node: { __typename: string } }>(refetch, { id: relayId })).toEqual({ node: { __typename: 'Issue', id: relayId } });
+  expect(await client.request<{ node: { __typename: string } }>(refetch, { id: 'Repository:7' })).toMatchObject({
+    node: { __typename: 'Repository', id: 'Repository:7', name: expect.any(String) },
+  });
 });
 
 test('custom scalars travel as the schema documents them: BigInt "encoded as a string" is a string of digits, a GitObjectID 40 hex digits', async () => {

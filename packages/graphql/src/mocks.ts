@@ -290,12 +290,46 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
       if (Object.keys(given).length === 0) return undefined;
       if (!isInterfaceType(returned)) return given;
       if (possible.length === 0) return undefined;
+      const known = typeOfKnown(possible, given);
+      if (known) return { __typename: known, ...given };
       reseed(true);
       return { __typename: possible[rand.int(0, possible.length - 1)], ...given };
     };
   }
 
+  /**
+   * The type of the object a lookup of an interface names by its key (`node(id: X)`): the type an object
+   * served before under that key has (a Relay refetch of a node from a list gets that node, same type and
+   * fields), else the type a global id spells (`User:42`, or that in base64 as Relay's ids are, or
+   * GitHub's `04:User42`). Undefined when neither says.
+   */
+  function typeOfKnown(possible: readonly string[], given: Record<string, unknown>): string | undefined {
+    for (const name of possible) {
+      const keyField = internal.getKeyFieldName(name);
+      const key = keyField ? given[keyField] : undefined;
+      if ((typeof key === 'string' || typeof key === 'number') && store.has(name, key)) return name;
+    }
+    const id = given.id;
+    if (typeof id !== 'string') return undefined;
+    for (const text of [id, fromBase64(id)]) {
+      const named = text === undefined ? undefined : /^(?:\d+:)?([A-Za-z_][A-Za-z0-9_]*?)(?::|\d*$)/.exec(text)?.[1];
+      if (named !== undefined && possible.includes(named)) return named;
+    }
+    return undefined;
+  }
+
   return { schema, store, mockResolver };
+}
+
+/** The text a base64 string encodes, when it is base64 of printable ASCII; else undefined. */
+function fromBase64(text: string): string | undefined {
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text) || text.length % 4 === 1) return undefined;
+  try {
+    const decoded = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+    return /^[\x20-\x7e]+$/.test(decoded) ? decoded : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** An enum without values, or a union or interface without object types: nothing can be its value (lenient schemas only). */
