@@ -167,6 +167,15 @@ describe('GraphQL (schemas/catalog.graphql)', () => {
     expectProblem('graphql/operation-wrong-type.ts', 'type', "'two'", /Type 'string' is not assignable to type 'number'/);
     expectProblem('graphql/operation-variable.ts', 'type', 'cartId', /Property 'cartId' does not exist on type '\{ id: string; \}'/);
   });
+  test('a persisted document of the client that the schema no longer takes (only that one)', () => {
+    expectProblem(
+      'graphql/persisted-stale.ts',
+      'contract',
+      'persistedDocuments',
+      /persisted document "9c1e" of .*persisted-stale\.json does not fit the schema: Cannot query field "productTotal" on type "Category"\. Did you mean "productCount"\? \(line 1, column 36 of the document\)/,
+    );
+    expect(of('graphql/persisted-stale.ts')).toHaveLength(1);
+  });
 });
 
 describe('OpenAPI (schemas/shipping-rates.yaml)', () => {

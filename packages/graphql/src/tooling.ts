@@ -14,16 +14,20 @@ import {
   isReply,
   isSequence,
   MockstackError,
+  type Model,
   type ProjectContractFiles,
   type ProtocolTooling,
+  type Service,
   type SourceLocation,
   type StaticRule,
 } from '@mockstack/core';
+import { displayPath } from '@mockstack/core/platform';
 import { describeValue, joinTypes, prop, quote, staticAnswers } from '@mockstack/core/tooling';
 import {
   type DocumentNode,
   GraphQLError,
   type GraphQLOutputType,
+  type GraphQLSchema,
   isEnumType,
   isInterfaceType,
   isListType,
@@ -33,9 +37,11 @@ import {
   isUnionType,
   parse,
   Source,
+  validate,
 } from 'graphql';
 import { graphqlOperationTypes, type KeyedSchema, OperationDocumentError } from './gen-operations.js';
 import { graphqlTypes } from './gen-types.js';
+import { loadPersistedDocuments } from './persisted-documents.js';
 import { buildSdl, loadSchema } from './schema.js';
 
 /** One root field `init` writes a resolver for. */
@@ -60,9 +66,38 @@ export const graphqlTooling: ProtocolTooling = {
     // The schema the server serves (lenient when the service is); one that does not load is reported by compile.
     const loaded = loadSchema(service, model);
     const warnings = (loaded.warnings ?? []).map((warning) => `service "${service.name}": ${warning}`);
-    return { violations: loaded.schema ? checkGraphql(loaded.schema, rules) : [], warnings };
+    if (!loaded.schema) return { violations: [], warnings };
+    return { violations: [...checkGraphql(loaded.schema, rules), ...checkPersistedDocuments(loaded.schema, service, model)], warnings };
   },
 };
+
+/**
+ * The documents of the service's persisted documents manifest that the schema no longer takes: what the
+ * client's build persisted asks for fields, arguments or types the contract does not have (drift between
+ * the frontend and the schema it is mocked from). Checked here, not at start: a manifest may hold thousands.
+ */
+function checkPersistedDocuments(schema: GraphQLSchema, service: Service, model: Model): { source: SourceLocation | undefined; message: string }[] {
+  const manifest = loadPersistedDocuments(service, model);
+  if (manifest === undefined || !('byId' in manifest)) return [];
+  const out: { source: SourceLocation | undefined; message: string }[] = [];
+  for (const [id, text] of manifest.byId) {
+    let errors: readonly GraphQLError[];
+    try {
+      errors = validate(schema, parse(text));
+    } catch (error) {
+      errors = [error as GraphQLError];
+    }
+    const [first] = errors;
+    if (first) {
+      const where = first.locations?.[0] ? ` (line ${first.locations[0].line}, column ${first.locations[0].column} of the document)` : '';
+      out.push({
+        source: service.source,
+        message: `persisted document "${id}" of ${displayPath(manifest.file)} does not fit the schema: ${first.message}${where}`,
+      });
+    }
+  }
+  return out;
+}
 
 function generateTypes(contracts: ProjectContractFiles, context: GenerateContext): GeneratedTypes {
   const parts: GeneratedTypes[] = [];
