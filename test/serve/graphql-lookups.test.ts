@@ -62,7 +62,7 @@ test('node(id:) answers an object of a Node type with that id, and Apollo Client
   }
 });
 
-test('a Relay refetch, node(id:) of an object served before, answers that object: its type and its fields', async () => {
+test('a Relay refetch, node(id:) or nodes(ids:) of objects served before, answers those objects: their type and their fields', async () => {
   const client = new GraphQLClient(url);
   const listed = await client.request<{ viewer: { repositories: { nodes: { id: string; name: string }[] } } }>(
     '{ viewer { repositories(first: 3) { nodes { id name } } } }',
@@ -71,6 +71,16 @@ test('a Relay refetch, node(id:) of an object served before, answers that object
   for (const repository of listed.viewer.repositories.nodes) {
     expect(await client.request(refetch, { id: repository.id })).toEqual({ node: { __typename: 'Repository', id: repository.id, name: repository.name } });
   }
+  // nodes(ids:) answers each, in order, as node(id:) does.
+  const ids = listed.viewer.repositories.nodes.map((r) => r.id);
+  const many = await client.request<{ nodes: { __typename: string; id: string; name?: string }[] }>(
+    'query ($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Repository { name } } }',
+    { ids: [...ids, 'Issue:9'] },
+  );
+  expect(many.nodes).toEqual([
+    ...listed.viewer.repositories.nodes.map((r) => ({ __typename: 'Repository', id: r.id, name: r.name })),
+    { __typename: 'Issue', id: 'Issue:9' },
+  ]);
   // Ids never served, in Relay's global id form (base64 of `Type:key`) and as `Type:key`: that type.
   const relayId = Buffer.from('Issue:42').toString('base64');
   expect(await client.request<{ node: { __typename: string } }>(refetch, { id: relayId })).toEqual({ node: { __typename: 'Issue', id: relayId } });

@@ -271,8 +271,9 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
    * names a leaf field of the returned object or interface, of the same scalar (ID and String go
    * together). The object of an interface gets a type the seed picks, as the auto-mock would.
    */
-  function echoOf(field: GraphQLField<unknown, unknown>): ((args: Record<string, unknown>) => Record<string, unknown> | undefined) | undefined {
+  function echoOf(field: GraphQLField<unknown, unknown>): ((args: Record<string, unknown>) => unknown) | undefined {
     const returned = getNullableType(field.type);
+    if (isListType(returned)) return pluralEchoOf(field, getNullableType(returned.ofType));
     if (!isObjectType(returned) && !isInterfaceType(returned)) return undefined;
     const fields = returned.getFields();
     const echoed = field.args.filter((arg) => {
@@ -294,6 +295,36 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
       if (known) return { __typename: known, ...given };
       reseed(true);
       return { __typename: possible[rand.int(0, possible.length - 1)], ...given };
+    };
+  }
+
+  /**
+   * A plural lookup (`nodes(ids: [X, Y])`, `users(logins: […])`): one object per key given, in order, each
+   * as the single lookup of that key answers it. Undefined when no list argument names a field of the items.
+   */
+  function pluralEchoOf(field: GraphQLField<unknown, unknown>, item: GraphQLType): ((args: Record<string, unknown>) => unknown) | undefined {
+    if (!isObjectType(item) && !isInterfaceType(item)) return undefined;
+    const fields = item.getFields();
+    const arg = field.args.find((a) => {
+      const type = getNullableType(a.type);
+      const target = a.name.endsWith('s') ? fields[a.name.slice(0, -1)] : undefined;
+      return isListType(type) && target !== undefined && sameScalar(getNullableType(type.ofType), getNullableType(target.type));
+    });
+    if (!arg) return undefined;
+    const keyField = arg.name.slice(0, -1);
+    const possible = isInterfaceType(item) ? base.getPossibleTypes(item).map((t) => t.name) : [];
+    return (args) => {
+      const keys = args[arg.name];
+      if (!Array.isArray(keys) || keys.length > MAX_LIST) return undefined;
+      return keys.map((key) => {
+        const given = { [keyField]: key };
+        if (!isInterfaceType(item)) return given;
+        if (possible.length === 0) return null;
+        const known = typeOfKnown(possible, given);
+        if (known) return { __typename: known, ...given };
+        reseed(true);
+        return { __typename: possible[rand.int(0, possible.length - 1)], ...given };
+      });
     };
   }
 
