@@ -329,9 +329,20 @@ function isCachedProtos(value: unknown): value is CachedProtos {
   );
 }
 
+/** Reflection classes by the kind detailKey names (not by constructor.name, which a minifying bundler may change). */
+const KINDS = [
+  ['field', protobuf.Field],
+  ['oneof', protobuf.OneOf],
+  ['method', protobuf.Method],
+  ['enum', protobuf.Enum],
+  ['type', protobuf.Type],
+  ['service', protobuf.Service],
+] as const;
+
 /** An object's kind and full name: a field and a nested message may share a name. */
 function detailKey(object: protobuf.ReflectionObject): string {
-  return `${object.constructor.name} ${object.fullName}`;
+  const kind = KINDS.find(([, reflectionClass]) => object instanceof reflectionClass)?.[0] ?? 'namespace';
+  return `${kind} ${object.fullName}`;
 }
 
 /** Every reflection object under `namespace`: nested namespaces, types, their fields and oneofs, services and their methods, enums. */
