@@ -23,7 +23,9 @@ afterAll(() => {
   else process.env.MOCKSTACK_CACHE_DIR = before;
   rmSync(scratch, { recursive: true, force: true });
 });
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 /** Counts the texts protobufjs parses while `load` runs. */
 function parsesDuring<T>(load: () => T): { value: T; parses: number } {
