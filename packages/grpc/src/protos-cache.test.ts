@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, jest, test } from '@jest/globals';
+import { writeStartupCache } from '@mockstack/core/startup-cache';
 import protobuf from 'protobufjs';
 import { loadProtos } from './protos.js';
 
@@ -68,7 +69,7 @@ test('a second load reads the cached root: the same types, options (google.api.h
   const files = ['annotated', 'catalog', 'legacy'].map((name) => join(dir, `shop/v1/${name}.proto`));
   const first = parsesDuring(() => loadProtos(files, [dir, googleapis]));
   expect(first.parses).toBe(1);
-  expect(readdirSync(cacheDir).some((name) => name.startsWith('protos-v1-'))).toBe(true);
+  expect(readdirSync(cacheDir).some((name) => name.startsWith('protos-v2-'))).toBe(true);
 
   touch(first.value.files);
   const second = parsesDuring(() => loadProtos(files, [dir, googleapis]));
@@ -136,4 +137,27 @@ test('an import that would now be found in an earlier include dir is parsed agai
   expect(shadowed.parses).toBe(1);
   expect(Object.keys(shadowed.value.root.lookupType('t.v1.Money').fields)).toEqual(['amount']);
   expect(shadowed.value.files).toContain(join(early, 'common.proto'));
+});
+
+test('an entry with a detail that finds no object in the root (saved by another format) is not used: the protos are parsed again', () => {
+  const dir = join(scratch, 'stale-details');
+  mkdirSync(dir, { recursive: true });
+  const main = join(dir, 'main.proto');
+  writeFileSync(
+    main,
+    'syntax = "proto3";\npackage t.v1;\nmessage Book { option deprecated = true; string name = 1; }\nservice S { rpc Get(Book) returns (Book); }\n',
+  );
+  expect(parsesDuring(() => loadProtos([main], [])).parses).toBe(1);
+  // The entry this load wrote, with one detail more than its root has objects for.
+  const name = readdirSync(cacheDir).find(
+    (entry) => entry.startsWith('protos-v2-') && readFileSync(join(cacheDir, entry), 'utf8').includes('t.v1.Book'),
+  ) as string;
+  expect(name).toBeDefined();
+  const { value } = JSON.parse(readFileSync(join(cacheDir, name), 'utf8')) as { value: { details: Record<string, unknown> } };
+  writeStartupCache(name, { ...value, details: { ...value.details, 'Type .t.v1.Book': { filename: main } } });
+  touch([main]);
+  expect(parsesDuring(() => loadProtos([main], [])).parses).toBe(1);
+  // as written, it is read
+  touch([main]);
+  expect(parsesDuring(() => loadProtos([main], [])).parses).toBe(0);
 });

@@ -244,7 +244,8 @@ function cachedRoot(files: readonly string[], dirs: readonly string[]): ParsedRo
     // Before resolving (an enum's features come from its values' options), and after: resolving adds each extension field to the type it extends.
     restoreDetails(root, cached.details);
     root.resolveAll();
-    restoreDetails(root, cached.details);
+    // Every detail saved has its object again, or the entry is not used (a root that lost options would serve without them).
+    if (restoreDetails(root, cached.details) !== Object.keys(cached.details).length) return undefined;
   } catch {
     return undefined;
   }
@@ -274,9 +275,9 @@ function parseAndCacheRoot(files: readonly string[], dirs: readonly string[]): P
   return parsed;
 }
 
-/** v1: the first format; a change to it (or to what parseRoot makes) needs a new version. */
+/** v2: details keyed by kind (detailKey). Run from the sources, entries carry no build: a change to the format (or to what parseRoot makes) needs a new version. */
 function protosCacheName(files: readonly string[], dirs: readonly string[]): string {
-  return `protos-v1-${contentHash(JSON.stringify([files, dirs]))}`;
+  return `protos-v2-${contentHash(JSON.stringify([files, dirs]))}`;
 }
 
 /** A file set's parsed root as cached: protobufjs' JSON of it, and what that JSON leaves out. */
@@ -300,14 +301,19 @@ interface ObjectDetails {
   valuesOptions?: protobuf.Enum['valuesOptions'];
 }
 
-function restoreDetails(root: protobuf.Root, details: Readonly<Record<string, ObjectDetails>>): void {
+/** Gives the root's objects their saved details; returns how many of the saved details found their object. */
+function restoreDetails(root: protobuf.Root, details: Readonly<Record<string, ObjectDetails>>): number {
+  const restored = new Set<string>();
   for (const object of reflectionObjects(root)) {
-    const saved = details[detailKey(object)];
+    const key = detailKey(object);
+    const saved = details[key];
     if (!saved) continue;
+    restored.add(key);
     if (saved.filename !== undefined) object.filename = saved.filename;
     if (saved.parsedOptions !== undefined) object.parsedOptions = saved.parsedOptions;
     if (saved.valuesOptions !== undefined && object instanceof protobuf.Enum) object.valuesOptions = saved.valuesOptions;
   }
+  return restored.size;
 }
 
 function isCachedProtos(value: unknown): value is CachedProtos {
