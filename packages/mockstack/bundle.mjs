@@ -246,7 +246,7 @@ const constraintMatcherOnFirstUse = {
  * Libraries that only some commands and options run: TLS certificates (node-forge), the Redis store
  * (ioredis), Swagger 2.0 conversion and external $refs, the OpenAPI schemas `check` validates
  * against and the validators built from them (a document that passed is not checked again), gRPC-Web
- * and Connect (@bufbuild, @connectrpc), watch mode (chokidar). Each group is
+ * and Connect (@bufbuild, @connectrpc), watch mode (chokidar), generated values (faker), YAML. Each group is
  * bundled into a file of its own in dist/cli/lib/, which the CLI bundle requires where the library
  * is first imported: a start that needs none of them (the checkout stack) neither reads their
  * ~1.5 MB nor holds it (the bundle's text stays in memory for as long as its code lives, see
@@ -261,6 +261,11 @@ const lazyLibraryGroups = {
   'openapi-spec': ['@mockstack/openapi/spec-validators/oas30', '@mockstack/openapi/spec-validators/oas31', '@mockstack/openapi/spec-validators/oas32'],
   'grpc-web': ['@bufbuild/protobuf', '@bufbuild/protobuf/wkt', '@connectrpc/connect', '@connectrpc/connect/protocol', '@connectrpc/connect-node'],
   watch: ['chokidar'],
+  // Faker makes values only where a scenario or contract gives none, on first use (see fakerOnFirstUse);
+  // YAML is parsed only when a document is not in the start-up cache: ~600 KB that a start reading its
+  // contracts from the cache neither reads nor holds.
+  faker: ['@faker-js/faker/locale/en'],
+  yaml: ['yaml'],
 };
 const lazyLibraryDir = 'lib';
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { writeStartupCache } from '@mockstack/core/startup-cache';
 
 // The start-up cache of the bundled CLI (packages/mockstack/bin): where it goes, that a bad one never
@@ -260,4 +261,62 @@ test('a moved install keeps its code cache: it is named after the bundle content
   // V8 accepted the cache the other path saved: nothing was saved again.
   expect(v8Caches(dir)).toEqual(saved);
   expect(statSync(join(dir, String(saved[0]))).mtimeMs).toBe(before);
+}, 30000);
+
+/** `mockstack up <proto>` (served as a contract, answers auto-mocked) until it answers `method` once, then SIGTERM; the answer's bytes. */
+async function upAndCallGrpc(proto: string, method: string, environment: NodeJS.ProcessEnv): Promise<Buffer> {
+  const up = run([bin, 'up', proto, '--random-ports', '--no-admin', '--quiet', '--log-format', 'json'], root, environment);
+  try {
+    const deadline = Date.now() + 15000;
+    const readyLine = () =>
+      up
+        .output()
+        .split('\n')
+        .find((l) => l.startsWith('{"event":"ready"'));
+    for (; !readyLine(); await new Promise((r) => setTimeout(r, 25))) {
+      if (Date.now() > deadline || up.child.exitCode !== null) throw new Error(`not ready:\n${up.output()}`);
+    }
+    const { services } = JSON.parse(String(readyLine())) as { services: { url: string }[] };
+    const client = new grpc.Client(String(services[0]?.url).replace('grpc://', ''), grpc.credentials.createInsecure());
+    const identity = (bytes: Buffer) => bytes;
+    try {
+      return await new Promise<Buffer>((answered, failed) =>
+        client.makeUnaryRequest(method, identity, identity, Buffer.alloc(0), (error, value) => (error || !value ? failed(error) : answered(value))),
+      );
+    } finally {
+      client.close();
+      up.child.kill('SIGTERM');
+      await up.exited;
+    }
+  } finally {
+    up.child.kill('SIGKILL');
+  }
+}
+
+test('the protos parsed by one up are read by the next, until an import changes: then the change is served', async () => {
+  const dir = join(scratch, 'protos');
+  const cache = join(dir, 'cache');
+  mkdirSync(dir, { recursive: true });
+  const main = join(dir, 'main.proto');
+  const common = join(dir, 'common.proto');
+  writeFileSync(main, 'syntax = "proto3";\npackage t.v1;\nimport "common.proto";\nservice Prices { rpc Get(Money) returns (Money); }\n');
+  writeFileSync(common, 'syntax = "proto3";\npackage t.v1;\nmessage Money { int64 units = 1; }\n');
+  const call = () => upAndCallGrpc(main, '/t.v1.Prices/Get', env({ MOCKSTACK_CACHE_DIR: cache }));
+  // Field 2 (a string, tag 0x12): auto-mocked as a currency code once Money has it.
+  const hasCurrency = (answer: Buffer) => answer.includes(Buffer.from([0x12, 0x03]));
+
+  expect(hasCurrency(await call())).toBe(false);
+  const entries = () => readdirSync(cache).filter((name) => name.startsWith('protos-v2-'));
+  expect(entries()).toHaveLength(1);
+  const entry = join(cache, String(entries()[0]));
+  const written = statSync(entry);
+  // Read, not parsed and saved again: the same file (a save writes a new one and renames it), marked used.
+  await new Promise((r) => setTimeout(r, 20));
+  expect(hasCurrency(await call())).toBe(false);
+  expect(statSync(entry).ino).toBe(written.ino);
+  expect(statSync(entry).mtimeMs).toBeGreaterThan(written.mtimeMs);
+
+  writeFileSync(common, 'syntax = "proto3";\npackage t.v1;\nmessage Money { int64 units = 1; string currency = 2; }\n');
+  expect(hasCurrency(await call())).toBe(true);
+  expect(statSync(entry).ino).not.toBe(written.ino);
 }, 30000);

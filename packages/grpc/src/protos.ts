@@ -1,6 +1,7 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from '@mockstack/core/startup-cache';
 import protobuf from 'protobufjs';
 import type { ProtoFile } from './descriptors.js';
 
@@ -99,12 +100,15 @@ export interface ParsedRoot {
   root: protobuf.Root;
   /** Each file read (bundled well-known types by their import name), with its import name and the files it imports. */
   files: Map<string, ProtoFile>;
+  /** Paths looked at for an import before the one read: a file appearing at one of them would be read instead. */
+  passed: string[];
 }
 
 function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: boolean): ParsedRoot {
   const root = new protobuf.Root();
   const missing: { origin: string; target: string }[] = [];
   const parsed = new Map<string, ProtoFile>();
+  const passed: string[] = [];
   const fileOf = (path: string, name: string): ProtoFile => {
     let file = parsed.get(path);
     if (!file) {
@@ -125,6 +129,7 @@ function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: 
         if (origin) fileOf(origin, origin).imports.push(file.path);
         return candidate;
       }
+      passed.push(candidate);
     }
     missing.push({ origin, target });
     return join(dirname(origin), target);
@@ -141,7 +146,7 @@ function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: 
   }
   // protobufjs serves google/protobuf/{any,timestamp,…}.proto from its own copies, without asking resolvePath.
   for (const name of root.files) if (!parsed.has(name)) fileOf(name, name);
-  return { root, files: parsed };
+  return { root, files: parsed, passed };
 }
 
 /**
@@ -183,7 +188,7 @@ function nameIn(file: string, dirs: readonly string[]): string {
 }
 
 function load(files: readonly string[], dirs: readonly string[]): LoadedProtos {
-  const { root, files: parsed } = parseRoot(files, dirs, false);
+  const { root, files: parsed } = cachedRoot(files, dirs) ?? parseAndCacheRoot(files, dirs);
   const services = new Map<string, MethodInfo[]>();
   const methods = new Map<string, MethodInfo>();
   for (const service of allServices(root)) {
@@ -221,6 +226,142 @@ function load(files: readonly string[], dirs: readonly string[]): LoadedProtos {
     statusType: root.lookupType('google.rpc.Status'),
     files: [...parsed.keys()].filter(isAbsolute),
   };
+}
+
+/**
+ * The parsed root of a file set as saved by parseAndCacheRoot, while every file read still has the
+ * content it had and no import would now be found elsewhere; else undefined. The text is not parsed
+ * again: a file set importing googleapis' annotations loads in less than half the time (~45 ms
+ * instead of ~100 in a fresh process); the checkout's four files save ~3 ms (resolving, which makes
+ * each type's constructor, costs the same either way).
+ */
+function cachedRoot(files: readonly string[], dirs: readonly string[]): ParsedRoot | undefined {
+  const cached = readStartupCache(protosCacheName(files, dirs), isCachedProtos);
+  if (!cached || !unchanged(cached.hashes) || cached.passed.some(readable)) return undefined;
+  let root: protobuf.Root;
+  try {
+    root = protobuf.Root.fromJSON(cached.root);
+    // Before resolving (an enum's features come from its values' options), and after: resolving adds each extension field to the type it extends.
+    restoreDetails(root, cached.details);
+    root.resolveAll();
+    // Every detail saved has its object again, or the entry is not used (a root that lost options would serve without them).
+    if (restoreDetails(root, cached.details) !== Object.keys(cached.details).length) return undefined;
+  } catch {
+    return undefined;
+  }
+  root.files = [...cached.rootFiles];
+  return { root, files: new Map(cached.files.map((file) => [file.path, file])), passed: cached.passed };
+}
+
+/** Parses the file set (see parseRoot) and saves the result for the next start (see cachedRoot). */
+function parseAndCacheRoot(files: readonly string[], dirs: readonly string[]): ParsedRoot {
+  const parsed = parseRoot(files, dirs, false);
+  const { root } = parsed;
+  const details: Record<string, ObjectDetails> = {};
+  for (const object of reflectionObjects(root)) {
+    const { filename, parsedOptions } = object;
+    const valuesOptions = object instanceof protobuf.Enum ? object.valuesOptions : undefined;
+    if (filename === null && !parsedOptions && !valuesOptions) continue;
+    details[detailKey(object)] = { ...(filename !== null && { filename }), ...(parsedOptions && { parsedOptions }), ...(valuesOptions && { valuesOptions }) };
+  }
+  writeStartupCache(protosCacheName(files, dirs), {
+    hashes: fileHashes([...parsed.files.keys()].filter(isAbsolute)),
+    passed: parsed.passed,
+    files: [...parsed.files.values()],
+    root: root.toJSON({ keepComments: true }),
+    rootFiles: root.files,
+    details,
+  } satisfies CachedProtos);
+  return parsed;
+}
+
+/** v2: details keyed by kind (detailKey). Run from the sources, entries carry no build: a change to the format (or to what parseRoot makes) needs a new version. */
+function protosCacheName(files: readonly string[], dirs: readonly string[]): string {
+  return `protos-v2-${contentHash(JSON.stringify([files, dirs]))}`;
+}
+
+/** A file set's parsed root as cached: protobufjs' JSON of it, and what that JSON leaves out. */
+interface CachedProtos {
+  /** Every file read, imports included, with its content hash. */
+  hashes: Record<string, string>;
+  passed: string[];
+  files: ProtoFile[];
+  root: protobuf.INamespace;
+  /** `root.files`: the files protobufjs loaded. */
+  rootFiles: string[];
+  /** By detailKey: what the JSON leaves out, the file an object was declared in and its parsed options (google.api.resource on a message…). */
+  details: Record<string, ObjectDetails>;
+}
+
+interface ObjectDetails {
+  filename?: string;
+  /** As protobufjs keeps them (a list of one-option objects, whatever its types say). */
+  parsedOptions?: protobuf.ReflectionObject['parsedOptions'];
+  /** An enum's options of each value, which Enum.fromJSON drops. */
+  valuesOptions?: protobuf.Enum['valuesOptions'];
+}
+
+/** Gives the root's objects their saved details; returns how many of the saved details found their object. */
+function restoreDetails(root: protobuf.Root, details: Readonly<Record<string, ObjectDetails>>): number {
+  const restored = new Set<string>();
+  for (const object of reflectionObjects(root)) {
+    const key = detailKey(object);
+    const saved = details[key];
+    if (!saved) continue;
+    restored.add(key);
+    if (saved.filename !== undefined) object.filename = saved.filename;
+    if (saved.parsedOptions !== undefined) object.parsedOptions = saved.parsedOptions;
+    if (saved.valuesOptions !== undefined && object instanceof protobuf.Enum) object.valuesOptions = saved.valuesOptions;
+  }
+  return restored.size;
+}
+
+function isCachedProtos(value: unknown): value is CachedProtos {
+  if (typeof value !== 'object' || value === null) return false;
+  const cached = value as Partial<Record<keyof CachedProtos, unknown>>;
+  const strings = (list: unknown): boolean => Array.isArray(list) && list.every((item) => typeof item === 'string');
+  return (
+    typeof cached.hashes === 'object' &&
+    cached.hashes !== null &&
+    Object.values(cached.hashes).every((hash) => typeof hash === 'string') &&
+    strings(cached.passed) &&
+    strings(cached.rootFiles) &&
+    Array.isArray(cached.files) &&
+    cached.files.every((file: Partial<ProtoFile>) => typeof file.path === 'string' && typeof file.name === 'string' && strings(file.imports)) &&
+    typeof cached.root === 'object' &&
+    cached.root !== null &&
+    typeof cached.details === 'object' &&
+    cached.details !== null
+  );
+}
+
+/** Reflection classes by the kind detailKey names (not by constructor.name, which a minifying bundler may change). */
+const KINDS = [
+  ['field', protobuf.Field],
+  ['oneof', protobuf.OneOf],
+  ['method', protobuf.Method],
+  ['enum', protobuf.Enum],
+  ['type', protobuf.Type],
+  ['service', protobuf.Service],
+] as const;
+
+/** An object's kind and full name: a field and a nested message may share a name. */
+function detailKey(object: protobuf.ReflectionObject): string {
+  const kind = KINDS.find(([, reflectionClass]) => object instanceof reflectionClass)?.[0] ?? 'namespace';
+  return `${kind} ${object.fullName}`;
+}
+
+/** Every reflection object under `namespace`: nested namespaces, types, their fields and oneofs, services and their methods, enums. */
+function* reflectionObjects(namespace: protobuf.NamespaceBase): Generator<protobuf.ReflectionObject> {
+  for (const nested of namespace.nestedArray) {
+    yield nested;
+    if (nested instanceof protobuf.Type) {
+      yield* nested.fieldsArray;
+      yield* nested.oneofsArray;
+    }
+    if (nested instanceof protobuf.Service) yield* nested.methodsArray;
+    if (nested instanceof protobuf.Namespace) yield* reflectionObjects(nested);
+  }
 }
 
 function readable(file: string): boolean {

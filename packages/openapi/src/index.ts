@@ -1,4 +1,4 @@
-export { type AjvInstance, createAjv } from './ajv.js';
+export { type AjvInstance, createAjv, uncoercedAjvOf } from './ajv.js';
 export {
   type ApiOperation,
   type ApiParameter,

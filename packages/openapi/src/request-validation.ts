@@ -1,5 +1,5 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { type AjvInstance, createAjv } from './ajv.js';
+import { type AjvInstance, createAjv, uncoercedAjvOf } from './ajv.js';
 import type { ApiOperation, ApiParameter, OpenApi, SecurityScheme } from './document.js';
 import { isJsonMediaType } from './document.js';
 import { type ParameterReader, parameterReader, shapeOf } from './parameter-styles.js';
@@ -54,9 +54,8 @@ interface CompiledOperation {
  */
 export class RequestValidator {
   readonly #api: OpenApi;
-  /** Parameters and form fields arrive as strings: this one coerces them to the schema's types. */
-  readonly #coercing: AjvInstance;
-  readonly #strict: AjvInstance;
+  /** Parameters and form fields arrive as strings: this one coerces them to the schema's types (made on first use, as uncoercedAjvOf). */
+  #coercingAjv: AjvInstance | undefined;
   readonly #schemas: SchemaSet;
   readonly #compiled = new Map<ApiOperation, CompiledOperation>();
   /** Schemas Ajv could not compile; those parts of the request go unchecked. */
@@ -68,8 +67,11 @@ export class RequestValidator {
     this.#api = api;
     this.#onProblem = options.onProblem;
     this.#schemas = SchemaSet.of(api);
-    this.#coercing = createAjv(api.version, { coerceTypes: 'array', validateSchema: false, addUsedSchema: false });
-    this.#strict = createAjv(api.version, { validateSchema: false, addUsedSchema: false });
+  }
+
+  get #coercing(): AjvInstance {
+    this.#coercingAjv ??= createAjv(this.#api.version, { coerceTypes: 'array', validateSchema: false, addUsedSchema: false });
+    return this.#coercingAjv;
   }
 
   /** Every violation of the request, or an empty list when it follows the contract. */
@@ -261,7 +263,7 @@ export class RequestValidator {
     // its parts are not checked against it.
     const schema = this.#api.resolve(media.schema);
     if (form && isObject(schema) && schema.type === 'string') return null;
-    return this.#tryCompile(form ? this.#coercing : this.#strict, media.schema, `${operation.method} ${operation.path} body (${type})`, 'request');
+    return this.#tryCompile(form ? this.#coercing : uncoercedAjvOf(this.#api), media.schema, `${operation.method} ${operation.path} body (${type})`, 'request');
   }
 
   #tryCompile(ajv: AjvInstance, schema: unknown, what: string, direction: Direction | undefined): ValidateFunction | null {

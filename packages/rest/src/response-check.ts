@@ -12,12 +12,9 @@ import {
   makeSequence,
   type RuleDefinition,
 } from '@mockstack/core';
-import { type AjvInstance, type ApiOperation, createAjv, documentedError, type OpenApi, SchemaSet } from '@mockstack/openapi';
+import { type ApiOperation, documentedError, type OpenApi, SchemaSet, uncoercedAjvOf } from '@mockstack/openapi';
 
 type Validate = ((body: unknown) => boolean) & { errors?: { instancePath: string; message?: string; keyword: string; params: unknown }[] | null };
-
-/** Per document: one Ajv for its schemas (see SchemaSet); validators compiled on first use. */
-const ajvs = new WeakMap<OpenApi, AjvInstance>();
 
 /**
  * Wraps a scenario handler of an OpenAPI operation so that what it answers at serve time is
@@ -113,15 +110,9 @@ function compile(api: OpenApi, operation: ApiOperation, status: string): Validat
   const response = api.resolve(operation.responses[status]) as { content?: Record<string, { schema?: unknown }> } | undefined;
   const media = Object.keys(response?.content ?? {}).find((m) => /json/i.test(m));
   if (!media || response?.content?.[media]?.schema === undefined) return undefined;
-  let ajv = ajvs.get(api);
-  if (!ajv) {
-    // Schemas are not checked against the meta-schema (that compile alone cost ~50 ms of the first
-    // answer); loadOpenApi checked the document against the OpenAPI schema.
-    ajv = createAjv(api.version, { validateSchema: false });
-    ajvs.set(api, ajv);
-  }
   try {
-    return SchemaSet.of(api).compile(ajv, response?.content?.[media]?.schema, 'response') as Validate;
+    // The document's Ajv that request bodies are checked with: one fewer to make (validators are compiled on first use).
+    return SchemaSet.of(api).compile(uncoercedAjvOf(api), response?.content?.[media]?.schema, 'response') as Validate;
   } catch {
     return undefined; // a schema Ajv cannot compile is not checked (the request side logs those)
   }
