@@ -38,6 +38,20 @@ async function upAndAsk(file: string, path: string, cwd: string, environment: No
   return { status, exitCode };
 }
 
+/** The services of `up --log-format json` once its ready line is out (15 s at most). */
+async function readyServices(up: ReturnType<typeof run>): Promise<{ url: string }[]> {
+  const deadline = Date.now() + 15000;
+  const readyLine = () =>
+    up
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('{"event":"ready"'));
+  for (; !readyLine(); await new Promise((r) => setTimeout(r, 25))) {
+    if (Date.now() > deadline || up.child.exitCode !== null) throw new Error(`not ready:\n${up.output()}`);
+  }
+  return (JSON.parse(String(readyLine())) as { services: { url: string }[] }).services;
+}
+
 /** upAndAsk, with what the process printed. */
 async function upAskAndRead(
   file: string,
@@ -47,17 +61,7 @@ async function upAskAndRead(
 ): Promise<{ status: number; exitCode: number | null; output: string }> {
   const up = run([bin, 'up', file, '--random-ports', '--no-admin', '--quiet', '--log-format', 'json'], cwd, environment);
   try {
-    const deadline = Date.now() + 15000;
-    const readyLine = () =>
-      up
-        .output()
-        .split('\n')
-        .find((l) => l.startsWith('{"event":"ready"'));
-    for (; !readyLine(); await new Promise((r) => setTimeout(r, 25))) {
-      if (Date.now() > deadline || up.child.exitCode !== null) throw new Error(`not ready:\n${up.output()}`);
-    }
-    const line = String(readyLine());
-    const { services } = JSON.parse(line) as { services: { url: string }[] };
+    const services = await readyServices(up);
     const res = await fetch(`${services[0]?.url}${path}`);
     await res.text();
     up.child.kill('SIGTERM');
@@ -267,16 +271,7 @@ test('a moved install keeps its code cache: it is named after the bundle content
 async function upAndCallGrpc(proto: string, method: string, environment: NodeJS.ProcessEnv): Promise<Buffer> {
   const up = run([bin, 'up', proto, '--random-ports', '--no-admin', '--quiet', '--log-format', 'json'], root, environment);
   try {
-    const deadline = Date.now() + 15000;
-    const readyLine = () =>
-      up
-        .output()
-        .split('\n')
-        .find((l) => l.startsWith('{"event":"ready"'));
-    for (; !readyLine(); await new Promise((r) => setTimeout(r, 25))) {
-      if (Date.now() > deadline || up.child.exitCode !== null) throw new Error(`not ready:\n${up.output()}`);
-    }
-    const { services } = JSON.parse(String(readyLine())) as { services: { url: string }[] };
+    const services = await readyServices(up);
     const client = new grpc.Client(String(services[0]?.url).replace('grpc://', ''), grpc.credentials.createInsecure());
     const identity = (bytes: Buffer) => bytes;
     try {

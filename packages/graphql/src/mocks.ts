@@ -289,12 +289,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
         if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') given[arg.name] = value;
       }
       if (Object.keys(given).length === 0) return undefined;
-      if (!isInterfaceType(returned)) return given;
-      if (possible.length === 0) return undefined;
-      const known = typeOfKnown(possible, given);
-      if (known) return { __typename: known, ...given };
-      reseed(true);
-      return { __typename: possible[rand.int(0, possible.length - 1)], ...given };
+      return isInterfaceType(returned) ? (typed(possible, given) ?? undefined) : given;
     };
   }
 
@@ -316,16 +311,20 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     return (args) => {
       const keys = args[arg.name];
       if (!Array.isArray(keys) || keys.length > MAX_LIST) return undefined;
-      return keys.map((key) => {
-        const given = { [keyField]: key };
-        if (!isInterfaceType(item)) return given;
-        if (possible.length === 0) return null;
-        const known = typeOfKnown(possible, given);
-        if (known) return { __typename: known, ...given };
-        reseed(true);
-        return { __typename: possible[rand.int(0, possible.length - 1)], ...given };
-      });
+      return keys.map((key) => (isInterfaceType(item) ? typed(possible, { [keyField]: key }) : { [keyField]: key }));
     };
+  }
+
+  /**
+   * The object of an interface a lookup gives (`given`, with a `__typename` of `possible`): the type
+   * typeOfKnown names, else one the seed picks, as the auto-mock would. Null when no type is possible.
+   */
+  function typed(possible: readonly string[], given: Record<string, unknown>): Record<string, unknown> | null {
+    if (possible.length === 0) return null;
+    const known = typeOfKnown(possible, given);
+    if (known) return { __typename: known, ...given };
+    reseed(true);
+    return { __typename: possible[rand.int(0, possible.length - 1)], ...given };
   }
 
   /**
