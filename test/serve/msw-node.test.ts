@@ -57,9 +57,12 @@ function postWithNodeHttp(url: string, body: unknown): Promise<{ status: number;
 }
 
 describe('mockstack/msw in Node', () => {
-  test('the URLs the handlers intercept: localhost at each declared port', () => {
+  test('the URLs the handlers intercept: localhost at each declared port, over https for a service with tls', async () => {
     expect(mocks.url('orders')).toBe('http://localhost:8081');
     expect(mocks.url('catalog')).toBe('http://localhost:8082/graphql');
+    const secure = handlersFor(scenario('tls-urls').services({ api: rest({ port: 8443, tls: true }, []) }));
+    expect(secure.url('api')).toBe('https://localhost:8443');
+    await secure.ready;
   });
 
   test('rules answer, and state is shared between REST and GraphQL', async () => {

@@ -266,7 +266,8 @@ function interceptionsOf(definition: ScenarioDefinition, given: Readonly<Record<
         { source: service.source },
       );
     }
-    const text = written ?? `http://localhost:${portOf(service)}`;
+    // A service with `tls` is called over https.
+    const text = written ?? `${service.config?.tls ? 'https' : 'http'}://localhost:${portOf(service)}`;
     try {
       // In a page, `/api` is on the page's origin.
       return new URL(text, (globalThis as { location?: { href: string } }).location?.href);
