@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Logger, MockstackError } from '@mockstack/core';
 import type { OpenApiDocumentError } from '@mockstack/openapi';
 import { startStack, type TestStack } from '@mockstack/testing';
-import { rest, scenario } from 'mockstack';
+import { respond, rest, scenario } from 'mockstack';
 
 const dir = mkdtempSync(join(tmpdir(), 'mockstack-openapi-bad-'));
 const write = (name: string, text: string): string => {
@@ -392,4 +392,49 @@ paths:
       expect(JSON.stringify(await notJson.json())).toContain('must be object');
     },
   );
+});
+
+test('an operation documenting only 101 Switching Protocols (a WebSocket upgrade): 501 saying why; one with 101 and 200 answers 200; a rule answering 101 gets a clear 500', async () => {
+  const file = write(
+    'upgrade.yaml',
+    `openapi: 3.0.3
+info: { title: ws, version: '1' }
+paths:
+  /ws:
+    get:
+      responses: { '101': { description: Switching Protocols } }
+  /both:
+    get:
+      responses:
+        '101': { description: upgrade }
+        '200': { description: ok, content: { application/json: { example: { ok: true } } } }
+  /ruled:
+    get:
+      responses: { '101': { description: upgrade }, '200': { description: ok } }
+`,
+  );
+  const started = await startStack(
+    scenario('upgrade').services({ api: rest({ port: 0, openapi: file }, [rest.get('/ruled', () => respond(undefined, { status: 101 }))]) }),
+  );
+  try {
+    const base = started.url('api');
+    const ws = await fetch(`${base}/ws`);
+    expect(ws.status).toBe(501);
+    expect(ws.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await ws.json()).toMatchObject({
+      status: 501,
+      detail: expect.stringMatching(
+        /^GET \/ws documents only 101 \(Switching Protocols: an upgrade, such as to a WebSocket\), which is no final HTTP answer .*give the operation a rule/,
+      ),
+    });
+    expect(await (await fetch(`${base}/both`)).json()).toEqual({ ok: true });
+    const ruled = await fetch(`${base}/ruled`);
+    expect(ruled.status).toBe(500);
+    expect(JSON.stringify(await ruled.json())).toMatch(
+      /status 101 is informational \(1xx\), which no final answer can be; answer with a status from 200 to 599/,
+    );
+    expect((await fetch(`${base}/both`)).status).toBe(200);
+  } finally {
+    await started.close();
+  }
 });

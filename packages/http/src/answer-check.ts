@@ -8,6 +8,9 @@ import { checkHeader } from '@mockstack/http/header-check';
  */
 export function unsendable(status: unknown, headers: Readonly<Record<string, unknown>> | undefined, body: unknown): string | undefined {
   if (status !== undefined && !(typeof status === 'number' && Number.isInteger(status) && status >= 200 && status <= 599)) {
+    if (typeof status === 'number' && status >= 100 && status < 200) {
+      return `status ${status} is informational (1xx), which no final answer can be; answer with a status from 200 to 599`;
+    }
     return `status ${describe(status)} is not an HTTP status (an integer from 200 to 599)`;
   }
   if (headers) {

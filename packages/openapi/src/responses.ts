@@ -38,12 +38,13 @@ export interface ContractResponse {
 
 /**
  * The client asked for a status or example the operation does not document (400), or only for
- * media types the operation does not document (406).
+ * media types the operation does not document (406); or the operation documents only an informational
+ * status (101 Switching Protocols), which no answer can be (501).
  */
 export interface PreferenceProblem {
   problem: string;
   available: readonly string[];
-  status?: 400 | 406 | undefined;
+  status?: 400 | 406 | 501 | undefined;
 }
 
 export function isPreferenceProblem(value: ContractResponse | PreferenceProblem): value is PreferenceProblem {
@@ -102,6 +103,13 @@ export class ResponseMaker {
     }
     const status =
       statusKey === 'default' ? (preference.code ?? 200) : /^\dXX$/i.test(statusKey) ? (preference.code ?? Number(statusKey[0]) * 100) : Number(statusKey);
+    if (status < 200) {
+      return {
+        problem: `${label} documents only ${statusKey}${statusKey === '101' ? ' (Switching Protocols: an upgrade, such as to a WebSocket)' : ''}, which is no final HTTP answer and which a mock cannot make; give the operation a rule to answer it`,
+        available: this.#statuses,
+        status: 501,
+      };
+    }
     const response = this.#api.resolve(operation.responses[statusKey]);
     const content = isObject(response) && isObject(response.content) ? response.content : {};
     const headers = this.#headers(response, status);
@@ -196,7 +204,9 @@ export class ResponseMaker {
       );
     }
     const success = statuses.filter((s) => /^2\d\d$/.test(s)).sort();
-    return success[0] ?? statuses.find((s) => /^2XX$/i.test(s)) ?? statuses.find((s) => s === 'default') ?? statuses[0] ?? '200';
+    // An informational status (101 Switching Protocols) is no final answer: any other comes first.
+    const first = statuses.find((s) => !/^1/.test(s)) ?? statuses[0];
+    return success[0] ?? statuses.find((s) => /^2XX$/i.test(s)) ?? statuses.find((s) => s === 'default') ?? first ?? '200';
   }
 
   #headers(response: unknown, status: number): Record<string, string> {

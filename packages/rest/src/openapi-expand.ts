@@ -298,6 +298,13 @@ function challengeOf(operation: ApiOperation): string {
   return http && http.type === 'http' ? `${http.scheme[0]?.toUpperCase()}${http.scheme.slice(1)}` : 'ApiKey';
 }
 
+/** How each problem of a contract answer is answered (RFC 9457 problem details). */
+const PROBLEMS = {
+  400: { code: Code.InvalidArgument, type: 'https://mockstack.dev/problems/prefer', title: 'The Prefer header asks for something the contract lacks' },
+  406: { code: Code.FailedPrecondition, type: 'https://mockstack.dev/problems/not-acceptable', title: 'None of the accepted media types can be answered' },
+  501: { code: Code.Unimplemented, type: 'https://mockstack.dev/problems/no-final-answer', title: 'The operation documents only an informational status' },
+} as const;
+
 /** The operation's answer from the document (its examples or generated values), as the request's Prefer and Accept ask. */
 function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value: number }): ContractResponder {
   const pointedBack = new WeakMap<object, Map<string, { headers: Record<string, string>; body: string | undefined }>>();
@@ -309,16 +316,11 @@ function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value:
     if (isPreferenceProblem(made)) {
       const status = made.status ?? 400;
       const detail = `${made.problem}${made.available.length ? ` (${status === 406 ? 'it can answer' : 'documented'}: ${made.available.join(', ')})` : ''}`;
-      return makeFault(status === 406 ? Code.FailedPrecondition : Code.InvalidArgument, detail, {
+      const { code, type, title } = PROBLEMS[status];
+      return makeFault(code, detail, {
         httpStatus: status,
         headers: { 'content-type': 'application/problem+json' },
-        body: {
-          type: status === 406 ? 'https://mockstack.dev/problems/not-acceptable' : 'https://mockstack.dev/problems/prefer',
-          title: status === 406 ? 'None of the accepted media types can be answered' : 'The Prefer header asks for something the contract lacks',
-          status,
-          detail,
-          available: made.available,
-        },
+        body: { type, title, status, detail, available: made.available },
       });
     }
     if (!pointBack) return makeReply({ status: made.status, headers: made.headers, body: made.body });
