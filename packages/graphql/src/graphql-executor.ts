@@ -167,20 +167,17 @@ export class GraphqlExecutor {
     forward?: (document: DocumentNode) => boolean,
   ): Executed | typeof FORWARD | Promise<Executed | typeof FORWARD> {
     const hash = params.extensions === undefined ? undefined : persistedQueryHash(parseJsonParam(params.extensions));
-    const id =
-      params.query === undefined || params.query === ''
-        ? (documentIdOf(params as Record<string, unknown>) ?? (typeof hash === 'string' ? hash : undefined))
-        : undefined;
-    if (id !== undefined && (this.#manifest !== undefined || hash === undefined)) {
-      const document = this.#manifest && persistedDocument(this.#manifest, id);
-      if (document !== undefined) {
-        // The journal shows the document the id stood for.
-        (params as { query: unknown }).query = document;
-        return this.#run(core, params, method, forward);
-      }
-      // An id of automatic persisted queries (APQ) that is not in the manifest: the client may send the query next.
-      if (hash === undefined) return answered(unknownDocument(this.#service, this.#manifest, id), undefined);
+    const noQuery = params.query === undefined || params.query === '';
+    const named = noQuery ? documentIdOf(params) : undefined;
+    const id = named ?? (noQuery && typeof hash === 'string' ? hash : undefined);
+    const document = id !== undefined && this.#manifest ? persistedDocument(this.#manifest, id) : undefined;
+    if (document !== undefined) {
+      // The journal shows the document the id stood for.
+      (params as { query: unknown }).query = document;
+      return this.#run(core, params, method, forward);
     }
+    // An id no manifest has; an APQ hash goes on as APQ (the client sends the query next).
+    if (named !== undefined && hash === undefined) return answered(unknownDocument(this.#service, this.#manifest, named), undefined);
     if (hash === undefined) return this.#run(core, params, method, forward);
     if (typeof hash !== 'string') return answered(hash, undefined);
     const go = (resolved: string | PersistedQueryRefusal) => {

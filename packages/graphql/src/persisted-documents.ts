@@ -4,7 +4,7 @@
  * text, and the server looks the text up in the manifest the build wrote. The service's
  * `persistedDocuments` option names that manifest.
  */
-import type { Model, Problem, Service } from '@mockstack/core';
+import { hashString, type Model, type Problem, type Service } from '@mockstack/core';
 import { displayPath, fileVersion, readTextFileSync, resolveContractPath } from '@mockstack/core/platform';
 
 /** The documents of a manifest by id, and the file they came from (for messages). */
@@ -17,7 +17,7 @@ export interface PersistedDocuments {
 const ID_PARAMS = ['doc_id', 'documentId', 'id'] as const;
 
 /** The persisted document id a request sends instead of a query, if any. */
-export function documentIdOf(params: Readonly<Record<string, unknown>>): string | undefined {
+export function documentIdOf(params: Readonly<Partial<Record<(typeof ID_PARAMS)[number], unknown>>>): string | undefined {
   for (const name of ID_PARAMS) {
     const value = params[name];
     if (typeof value === 'string' && value !== '') return value;
@@ -51,7 +51,7 @@ export function loadPersistedDocuments(service: Service, model: Pick<Model, 'fil
   }
   const file = resolveContractPath(model, written);
   const given = model.contracts?.get(file);
-  const key = `${file}@${given === undefined ? fileVersion(file) : `text:${given.length}:${given}`}`;
+  const key = `${file}@${given === undefined ? fileVersion(file) : `text:${hashString(given)}:${given.length}`}`;
   const cached = cache.get(key);
   if (cached) return cached;
   let loaded: PersistedDocuments | Problem;

@@ -11,7 +11,7 @@ import { compressionBrotli, compressionGzip, universalRequestFromNodeRequest, un
 import { CALL, type ConnectCalls } from './connect-calls.js';
 import { fromGrpcWebText, isGrpcWebText, toGrpcWebText } from './grpc-web-text.js';
 import { answerOf, googleErrorBody, type HttpTranscoding, type TranscodedCall, TranscodingError } from './http-transcoding.js';
-import { once, parseErrorsAsInvalidArgument } from './parse-errors.js';
+import { once, parseErrorsAsInvalidArgument, readAll } from './parse-errors.js';
 import type { WebHandler } from './web-cors.js';
 
 /** Connect's routes of `registry` to `calls`, by request path. */
@@ -21,8 +21,14 @@ function routesOf(calls: ConnectCalls, registry: Registry, maxMessageBytes: numb
   return new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
 }
 
+/** An answer written as JSON: an unknown method's, or a transcoded call's. */
+interface JsonAnswer {
+  status: number;
+  body: string;
+}
+
 /** What a request gets when its path is no method and no HTTP binding: 404, which Connect and gRPC-Web clients read as `unimplemented`. */
-function unknownMethodAnswer(calls: ConnectCalls, path: string): { status: number; body: string } {
+function unknownMethodAnswer(calls: ConnectCalls, path: string): JsonAnswer {
   return { status: 404, body: JSON.stringify({ code: 'unimplemented', message: calls.unknownMethodMessage(path) }) };
 }
 
@@ -34,10 +40,10 @@ function unknownMethodAnswer(calls: ConnectCalls, path: string): { status: numbe
 export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxMessageBytes: number, transcoding?: HttpTranscoding): WebHandler {
   const handlers = routesOf(calls, registry, maxMessageBytes);
   return (request, response) => {
-    const handler = handlers.get((request.url ?? '').split('?', 1)[0] ?? '');
+    const handler = handlers.get(withoutQuery(request.url ?? ''));
     if (!handler) {
       const transcoded = transcoding?.size ? transcoding.match(request.method ?? 'GET', request.url ?? '/') : undefined;
-      const write = ({ status, body }: { status: number; body: string }): void => {
+      const write = ({ status, body }: JsonAnswer): void => {
         response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
         response.end(body);
       };
@@ -54,10 +60,7 @@ export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxM
           .catch(() => response.destroy());
       return;
     }
-    const startedAt = performance.now();
-    const values = createContextValues();
-    const universal = universalRequestFromNodeRequest(request, response, undefined, values);
-    answerCall(handler, universal, values, calls, startedAt)
+    answerCall(handler, (values) => universalRequestFromNodeRequest(request, response, undefined, values), calls)
       .then((answer) => universalResponseToNodeResponse(answer, response))
       .catch((reason: unknown) => calls.undelivered(handler.requestPath, handler.protocolNames, reason));
   };
@@ -67,7 +70,7 @@ export function connectNodeHandler(calls: ConnectCalls, registry: Registry, maxM
 export interface GrpcFetchHandler {
   /** Whether `path` (below the service's base URL, with its query) is one of the service's methods or HTTP bindings. */
   serves(method: string, path: string): boolean;
-  /** The answer to `request`; `path` is its path below the service's base URL. */
+  /** The answer to `request`; `path` is its path below the service's base URL, with its query. */
   answer(request: Request, path: string): Promise<Response>;
 }
 
@@ -77,36 +80,35 @@ export interface GrpcFetchHandler {
  */
 export function connectFetchHandler(calls: ConnectCalls, registry: Registry, maxMessageBytes: number, transcoding?: HttpTranscoding): GrpcFetchHandler {
   const handlers = routesOf(calls, registry, maxMessageBytes);
-  const json = ({ status, body }: { status: number; body: string }): Response =>
-    new Response(body, { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
+  const json = ({ status, body }: JsonAnswer): Response => new Response(body, { status, headers: { 'content-type': 'application/json; charset=utf-8' } });
   const bindingOf = (method: string, path: string) => (transcoding?.size ? transcoding.match(method, path) : undefined);
+  const fromFetch = (request: Request, contextValues: ContextValues): UniversalServerRequest => ({
+    ...universalServerRequestFromFetch(request, {}),
+    contextValues,
+  });
   return {
-    serves: (method, path) => handlers.has(path.split('?', 1)[0] ?? '') || bindingOf(method, path) !== undefined,
+    serves: (method, path) => handlers.has(withoutQuery(path)) || bindingOf(method, path) !== undefined,
     answer: async (request, path) => {
-      const handler = handlers.get(path);
-      if (!handler) {
-        const transcoded = bindingOf(request.method, path + new URL(request.url).search);
-        if (!transcoded) return json(unknownMethodAnswer(calls, path));
-        return json(
-          await answerTranscoded(
-            transcoded,
-            handlers,
-            calls,
-            () => fetchBodyText(request, maxMessageBytes),
-            (message, contextValues) => ({
-              ...universalServerRequestFromFetch(request, {}),
-              ...(message !== undefined && { body: message }),
-              contextValues,
-            }),
-          ),
-        );
-      }
-      const startedAt = performance.now();
-      const values = createContextValues();
-      const universal = { ...universalServerRequestFromFetch(request, {}), contextValues: values };
-      return universalServerResponseToFetch(await answerCall(handler, universal, values, calls, startedAt));
+      const handler = handlers.get(withoutQuery(path));
+      if (handler) return universalServerResponseToFetch(await answerCall(handler, (values) => fromFetch(request, values), calls));
+      const transcoded = bindingOf(request.method, path);
+      if (!transcoded) return json(unknownMethodAnswer(calls, withoutQuery(path)));
+      return json(
+        await answerTranscoded(
+          transcoded,
+          handlers,
+          calls,
+          () => fetchBodyText(request, maxMessageBytes),
+          // The body was read for the call's message: the message stands for it.
+          (message, values) => ({ ...fromFetch(request, values), ...(message !== undefined && { body: message }) }),
+        ),
+      );
     },
   };
+}
+
+function withoutQuery(path: string): string {
+  return path.split('?', 1)[0] ?? '';
 }
 
 /**
@@ -116,13 +118,14 @@ export function connectFetchHandler(calls: ConnectCalls, registry: Registry, max
  */
 async function answerCall(
   handler: UniversalHandler,
-  universal: UniversalServerRequest,
-  values: ContextValues,
+  requestOf: (values: ContextValues) => UniversalServerRequest,
   calls: ConnectCalls,
-  startedAt: number,
 ): Promise<UniversalServerResponse> {
+  const startedAt = performance.now();
+  const values = createContextValues();
   const call = { ran: false };
   values.set(CALL, call);
+  const universal = requestOf(values);
   const text = isGrpcWebText(universal);
   const contentType = universal.header.get('content-type') ?? undefined;
   const sent = (answer: UniversalServerResponse): UniversalServerResponse => (text ? toGrpcWebText(answer) : answer);
@@ -139,9 +142,7 @@ async function answerCall(
     return sent({ ...answer, body: keep(answer.body ?? once(new Uint8Array()), chunks, record) });
   }
   // Connect answered with an error before any rule ran: small, read whole so that it is journaled before the client has it.
-  const chunks: Uint8Array[] = [];
-  if (answer.body) for await (const chunk of answer.body) chunks.push(chunk);
-  const body = Buffer.concat(chunks);
+  const body = await readAll(answer.body);
   calls.recordRejected(handler.requestPath, contentType, answer, body, startedAt);
   return sent({ ...answer, body: once(body) });
 }
@@ -158,7 +159,7 @@ async function answerTranscoded(
   calls: ConnectCalls,
   bodyText: () => Promise<string>,
   universalOf: (message: JsonValue | undefined, values: ContextValues) => UniversalServerRequest,
-): Promise<{ status: number; body: string }> {
+): Promise<JsonAnswer> {
   const startedAt = performance.now();
   try {
     const call = transcode(await bodyText());
@@ -171,9 +172,7 @@ async function answerTranscoded(
     header.set('content-type', 'application/json');
     header.delete('content-encoding');
     const answer = await handler({ ...universal, method: 'POST', url: new URL(call.connectPath, universal.url).toString(), header });
-    const chunks: Uint8Array[] = [];
-    if (answer.body) for await (const chunk of answer.body) chunks.push(chunk);
-    const bytes = Buffer.concat(chunks);
+    const bytes = await readAll(answer.body);
     const text = bytes.toString('utf8');
     if (!ran.ran) calls.recordRejected(call.connectPath, 'application/json', answer, bytes, startedAt);
     if (answer.status !== 200) return { status: answer.status, body: JSON.stringify(googleErrorBody(answer.status, text ? JSON.parse(text) : {})) };

@@ -18,9 +18,7 @@ export async function parseErrorsAsInvalidArgument(answer: UniversalServerRespon
   if (answer.header) rewriteStatus(answer.header);
   if (!answer.body) return answer;
   if (answer.status !== 200 && /^application\/json/i.test(answer.header?.get('content-type') ?? '')) {
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of answer.body) chunks.push(chunk);
-    const body = Buffer.concat(chunks);
+    const body = await readAll(answer.body);
     const error = parseConnectError(body.toString('utf8'));
     if (!error) return { ...answer, body: once(body) };
     const rewritten = Buffer.from(JSON.stringify({ ...error, code: 'invalid_argument' }));
@@ -92,6 +90,13 @@ function envelope(flags: number, payload: Buffer): Uint8Array {
   frame.writeUInt32BE(payload.byteLength, 1);
   payload.copy(frame, 5);
   return frame;
+}
+
+/** The bytes of a whole body (none: empty). */
+export async function readAll(body: AsyncIterable<Uint8Array> | undefined): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  if (body) for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 /** A body of `bytes`, none when empty. */

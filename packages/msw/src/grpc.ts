@@ -22,16 +22,16 @@ export class GrpcService {
    * other service is intercepted there (it is then told which methods there are).
    */
   answers(request: Request, alsoCovered: boolean): boolean {
-    if (!alsoCovered) return true;
-    const url = new URL(request.url);
-    return this.#handler.serves(request.method, this.#pathOf(url) + url.search);
+    return !alsoCovered || this.#handler.serves(request.method, this.#pathOf(request));
   }
 
   answer(request: Request): Promise<Response> {
-    return this.#handler.answer(request, this.#pathOf(new URL(request.url)));
+    return this.#handler.answer(request, this.#pathOf(request));
   }
 
-  #pathOf(url: URL): string {
-    return url.pathname.slice(this.#basePath.length) || '/';
+  /** The request's path below the base URL, with its query. */
+  #pathOf(request: Request): string {
+    const url = new URL(request.url);
+    return (url.pathname.slice(this.#basePath.length) || '/') + url.search;
   }
 }
