@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -12,11 +14,15 @@ import { RedisServer } from '../helpers/redis.js';
 // workspace links, no root overrides, --engine-strict on this Node 20), then the CLI, each test
 // runner and a strict type-check, as the examples/ folder's projects use them.
 const root = resolve(import.meta.dirname, '../..');
+/** Yarn's CLI (exact-pinned devDependency), run with node. */
+const yarnJs = join(dirname(createRequire(import.meta.url).resolve('@yarnpkg/cli-dist/package.json')), 'bin/yarn.js');
 const work = mkdtempSync(join(tmpdir(), 'mockstack-consumer-'));
 const service = join(work, 'service-in-ci');
 const thirdParty = join(work, 'third-party-stand-in');
 const frontend = join(work, 'frontend-with-graphql');
 let packedFiles: string[] = [];
+/** The tarball `npm pack` made. */
+let tarballPath = '';
 
 /** The environment of a user's shell: none of the npm, jest and NODE_OPTIONS settings of the `npm test` running this. */
 function userEnv(): NodeJS.ProcessEnv {
@@ -66,11 +72,15 @@ interface ReadyFile {
 }
 
 /** `mockstack up … --ready-file`, as the CI recipe runs it: resolves once the ready file is written. */
-async function up(project: string, args: readonly string[]): Promise<{ ready: ReadyFile; stop: () => Promise<Finished> }> {
+async function up(
+  project: string,
+  args: readonly string[],
+  how: { command: string; prefix: readonly string[]; env: NodeJS.ProcessEnv } = { command: mockstack(project), prefix: [], env: userEnv() },
+): Promise<{ ready: ReadyFile; stop: () => Promise<Finished> }> {
   const readyFile = join(project, `ready-${Date.now()}.json`);
-  const child = spawn(mockstack(project), ['up', ...args, '--random-ports', '--no-admin', '--quiet', '--ready-file', readyFile], {
+  const child = spawn(how.command, [...how.prefix, 'up', ...args, '--random-ports', '--no-admin', '--quiet', '--ready-file', readyFile], {
     cwd: project,
-    env: userEnv(),
+    env: how.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -120,6 +130,7 @@ beforeAll(async () => {
   const [tarball] = packed;
   if (!tarball) throw new Error('npm pack made no tarball');
   packedFiles = tarball.files.map((f) => f.path);
+  tarballPath = join(work, tarball.filename);
 
   const examples = (name: string, to: string) =>
     cpSync(join(root, 'examples', name), to, { recursive: true, filter: (path) => !/[\\/](node_modules|generated)$/.test(path) });
@@ -128,7 +139,7 @@ beforeAll(async () => {
   examples('frontend-with-graphql', frontend);
   // The example's own devDependencies (exact versions: jest, ts-jest, vitest, typescript, ...), mockstack from the tarball.
   const manifest = JSON.parse(readFileSync(join(service, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-  manifest.devDependencies.mockstack = `file:${join(work, tarball.filename)}`;
+  manifest.devDependencies.mockstack = `file:${tarballPath}`;
   // mockstack/msw's peer, as a frontend project installs it (the version the repository tests with).
   manifest.devDependencies.msw = (JSON.parse(readFileSync(join(root, 'packages/msw/package.json'), 'utf8')) as { dependencies: Record<string, string> })
     .dependencies.msw as string;
@@ -278,6 +289,61 @@ test('a strict tsconfig (@tsconfig/strictest) type-checks scenarios and tests fr
     rmSync(join(service, 'test/vitest/wrong.ts'));
   }
 }, 180_000);
+
+// Yarn 2+'s default install: Plug'n'Play. No node_modules folder: packages stay in zip archives of
+// Yarn's cache, found through a map its runtime (loaded into node by `yarn …`) reads.
+test("in a Yarn Plug'n'Play project (no node_modules): gen, check (catching a wrong answer, type packages of its tsconfig found) and up", async () => {
+  const project = join(work, 'yarn-pnp');
+  cpSync(join(root, 'examples/third-party-stand-in'), project, { recursive: true, filter: (path) => !/[\\/](node_modules|generated)$/.test(path) });
+  const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  const typesNode = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies[
+    '@types/node'
+  ];
+  manifest.devDependencies = { mockstack: `file:${tarballPath}`, '@types/node': typesNode as string };
+  writeFileSync(join(project, 'package.json'), JSON.stringify(manifest, null, 2));
+  const compilerOptions = { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: ['node'], noEmit: true };
+  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['scenarios'] }));
+  // The registry npm uses (Yarn's own default is another host).
+  const registry = (await succeed('npm', ['config', 'get', 'registry'], project)).trim().replace(/\/$/, '');
+  writeFileSync(join(project, '.yarnrc.yml'), `nodeLinker: pnp\nnpmRegistryServer: "${registry}"\nenableTelemetry: false\n`);
+  writeFileSync(join(project, 'yarn.lock'), '');
+  const yarn = (args: readonly string[]) => run(process.execPath, [yarnJs, ...args], project);
+  const succeeds = async (args: readonly string[]) => {
+    const { code, output } = await yarn(args);
+    if (code !== 0) throw new Error(`yarn ${args.join(' ')} exited ${code}:\n${output}`);
+    return output;
+  };
+  await succeeds(['install']);
+  expect(existsSync(join(project, 'node_modules'))).toBe(false);
+  expect(existsSync(join(project, '.pnp.cjs'))).toBe(true);
+
+  await succeeds(['mockstack', 'gen']);
+  expect(await succeeds(['mockstack', 'check'])).toMatch(/1 scenario\(s\) match their contracts/);
+  // The proto's `risk` is a float: the wrong answer is found in the user's file, so types did resolve.
+  const scenario = readFileSync(join(project, 'scenarios/partners.ts'), 'utf8');
+  writeFileSync(join(project, 'scenarios/wrong.ts'), scenario.replace('risk: 0.97', "risk: 'high'"));
+  const wrong = await yarn(['mockstack', 'check', 'scenarios/wrong.ts']);
+  rmSync(join(project, 'scenarios/wrong.ts'));
+  expect(wrong.code).not.toBe(0);
+  expect(stripVTControlCharacters(wrong.output)).toMatch(/scenarios\/wrong\.ts:\d+:\d+: .*'string' is not assignable to type 'number/);
+  expect(wrong.output).not.toMatch(/Cannot find module|Cannot find type definition/);
+
+  // up: node with Yarn's runtime, as `yarn mockstack up` starts it, as one process to stop with a signal.
+  const bin = (await succeeds(['bin', 'mockstack'])).trim();
+  const pnpRuntime = `--require ${join(project, '.pnp.cjs')} --experimental-loader ${pathToFileURL(join(project, '.pnp.loader.mjs')).href}`;
+  const { ready, stop } = await up(project, ['scenarios/partners.ts'], {
+    command: process.execPath,
+    prefix: [bin],
+    env: { ...userEnv(), NODE_OPTIONS: pnpRuntime },
+  });
+  try {
+    const forecast = await fetch(`${address(ready, 'weather').url}/v1/forecast/Oslo`);
+    expect(forecast.status).toBe(200);
+    expect(await forecast.json()).toMatchObject({ city: 'Oslo', days: [{ summary: 'snow' }] });
+  } finally {
+    expect((await stop()).code).toBe(0);
+  }
+}, 600_000);
 
 describe('each test runner starts the scenario with mockstack/testing and makes real requests', () => {
   test.each([

@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { type Adapter, compile, ErrorCode, escapeRegExp, MockstackError, type Problem, type SourceLocation } from '@mockstack/core';
 import { adaptersWith, lenientDefinition, loadScenario } from '@mockstack/runner';
 import { findContracts, generate, generatedFile, isStale } from './generate.js';
+import { pnpResolutionHost } from './pnp-resolution.js';
 import { checkStaticAnswers } from './static-responses.js';
 
 /** One problem `mockstack check` reports. */
@@ -240,10 +241,12 @@ async function typeCheck(files: readonly string[], root: string): Promise<TypeCh
   }
   const problems: CheckProblem[] = [];
   const modules = new Map<string, string[]>();
+  const pnp = pnpResolutionHost(ts);
   for (const [config, scenarios] of byConfig) {
     // ts-morph brings TypeScript's lib files; the program is TypeScript's own.
     const project = new Project({
       ...(config ? { tsConfigFilePath: config } : { compilerOptions: { strict: true } }),
+      ...(pnp ? { resolutionHost: pnp } : {}),
       skipAddingFilesFromTsConfig: true,
       skipFileDependencyResolution: true,
     });
