@@ -106,13 +106,30 @@ export async function writeTextFileAtomic(path: string, text: string): Promise<v
 let lastMapped: { file: string; map: ReturnType<typeof findSourceMap> | undefined } = { file: '', map: undefined };
 
 /**
+ * The source map node keeps for a file. Node 22 and later answer none for a file under node_modules
+ * while source maps are off, though they keep it: the runner bundles a scenario into
+ * node_modules/.cache and turns source maps off once it is loaded (see loadScenario), so a compile
+ * error named the bundle's lines instead of the scenario's. Asked with them on for that moment.
+ */
+function sourceMapOf(file: string): ReturnType<typeof findSourceMap> | undefined {
+  const map = findSourceMap(file);
+  if (map || process.sourceMapsEnabled) return map;
+  process.setSourceMapsEnabled(true);
+  try {
+    return findSourceMap(file);
+  } finally {
+    process.setSourceMapsEnabled(false);
+  }
+}
+
+/**
  * Where a position of generated code (a bundled scenario) was written, through the source map node
  * keeps for it (source maps on); undefined without one. `line` and `column` count from 1.
  */
 export function originalPosition(file: string, line: number, column: number): { file: string; line: number; column: number } | undefined {
   // The map of the file asked last is kept: every rule of a scenario asks for the same one, and node's
   // lookup (the path made a URL, two caches searched) was a fifth of taking a rule's source.
-  if (file !== lastMapped.file) lastMapped = { file, map: findSourceMap(file) };
+  if (file !== lastMapped.file) lastMapped = { file, map: sourceMapOf(file) };
   const map = lastMapped.map;
   if (!map) return undefined;
   const entry = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
