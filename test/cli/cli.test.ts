@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -142,6 +142,27 @@ test('a scenario that does not compile exits 1 naming the file:line of each rule
   expect(output).toMatch(/compile-errors\.ts:7:12: duplicate route: GET \/orders\/:id .* at test\/fixtures\/broken\/compile-errors\.ts:6:12,/);
   expect(output).toMatch(/compile-errors\.ts:12:12: service "a": path "\/bad\/:1x" has a malformed parameter/);
   expect(output).toMatch(/compile-errors\.ts:14:8: services "a" and "b" both want port 18181/);
+});
+
+// `npx mockstack up scenario.ts` where no project installed mockstack (no package.json, no node_modules up the tree).
+test('a scenario outside any project that has mockstack imports the mockstack running it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mockstack-no-install-'));
+  try {
+    writeFileSync(
+      join(dir, 'standalone.ts'),
+      "import { rest, scenario } from 'mockstack';\n\nexport default scenario('standalone').services({\n  api: rest({ port: 0 }, [rest.get('/hello/:name', ({ params }) => ({ hello: params.name }))]),\n});\n",
+    );
+    const run = mockstack(['up', join(dir, 'standalone.ts'), '--no-admin']);
+    try {
+      const api = (await waitFor(run, /api\s+rest\s+(http:\/\/127\.0\.0\.1:\d+)/))[1];
+      expect(await (await fetch(`${api}/hello/ada`)).json()).toEqual({ hello: 'ada' });
+    } finally {
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a port in use exits 1 naming the service and port', async () => {

@@ -81,7 +81,8 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
  * a loaded machine, and loading esbuild's JavaScript API at all (see esbuild()).
  */
 async function bundleScenario(file: string, temp: string): Promise<{ code: string; inputs: string[] }> {
-  const cacheName = `scenario-bundle-v1-${contentHash(`${file}\n${dirname(temp)}\n${esbuildVersion()}`)}.json`;
+  // This mockstack's place too: a bundle of a project without mockstack imports it (see thisMockstackWhereNoneIsInstalled).
+  const cacheName = `scenario-bundle-v1-${contentHash(`${file}\n${dirname(temp)}\n${esbuildVersion()}\n${ownManifest() ?? ''}`)}.json`;
   const cached = readStartupCache(cacheName, isCachedBundle);
   if (cached && unchanged(cached.inputs) && sameSurroundings(cached.surroundings)) return { code: cached.code, inputs: Object.keys(cached.inputs) };
   let code: string;
@@ -98,6 +99,7 @@ async function bundleScenario(file: string, temp: string): Promise<{ code: strin
       sourcemap: 'inline',
       logLevel: 'silent',
       metafile: true,
+      plugins: [thisMockstackWhereNoneIsInstalled],
       // The source map's paths are relative to the bundle's folder (the same for every load), not its name.
       outfile: temp,
       // As if the bundle were the scenario itself: a scenario that finds its files from import.meta.
@@ -137,6 +139,59 @@ function isCachedBundle(value: unknown): value is CachedBundle {
 }
 
 const requireFromHere = createRequire(import.meta.url);
+
+/**
+ * A scenario's `mockstack` imports, where the scenario's project has no mockstack installed
+ * (`npx mockstack up scenario.ts` in a folder without a package.json, a scenario kept outside any
+ * project), import the mockstack running: before, such a scenario failed to load with "Cannot find
+ * package 'mockstack'". An installed one is always the one imported.
+ */
+const thisMockstackWhereNoneIsInstalled: import('esbuild').Plugin = {
+  name: 'mockstack-where-none-is-installed',
+  setup(build) {
+    build.onResolve({ filter: /^mockstack(?:\/[\w-]+)?$/ }, ({ path, resolveDir }) => {
+      if (isInstalled(path, resolveDir)) return undefined;
+      const own = ownEntryOf(path);
+      return own ? { path: pathToFileURL(own).href, external: true } : undefined;
+    });
+  },
+};
+
+function isInstalled(specifier: string, from: string): boolean {
+  try {
+    createRequire(join(from, 'scenario.js')).resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The ES module file of this mockstack that `specifier` (`mockstack`, `mockstack/testing`…) names, from its package.json's exports. */
+function ownEntryOf(specifier: string): string | undefined {
+  const manifest = ownManifest();
+  if (!manifest) return undefined;
+  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> };
+  const entry = exports?.[`.${specifier.slice('mockstack'.length)}`];
+  const target = typeof entry === 'string' ? entry : esmTargetOf(entry);
+  return target ? join(dirname(manifest), target) : undefined;
+}
+
+/** This mockstack's package.json. */
+function ownManifest(): string | undefined {
+  try {
+    return requireFromHere.resolve('mockstack/package.json');
+  } catch {
+    return undefined;
+  }
+}
+
+/** An exports entry's file for `import` (a nested `{ types, default }` or a path), skipping the repository's source condition. */
+function esmTargetOf(entry: unknown): string | undefined {
+  if (typeof entry === 'string') return entry;
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const conditions = entry as Record<string, unknown>;
+  return esmTargetOf(conditions.import) ?? esmTargetOf(conditions.node) ?? esmTargetOf(conditions.default);
+}
 
 /**
  * esbuild's JavaScript API, loaded by the first scenario bundle made: 25-50 ms of a start that takes
