@@ -172,7 +172,7 @@ function ownEntryOf(specifier: string): string | undefined {
   if (!manifest) return undefined;
   const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> };
   const entry = exports?.[`.${specifier.slice('mockstack'.length)}`];
-  const target = typeof entry === 'string' ? entry : esmTargetOf(entry);
+  const target = esmTargetOf(entry);
   return target ? join(dirname(manifest), target) : undefined;
 }
 
