@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { type DescMessage, getExtension, type Message } from '@bufbuild/protobuf';
+import { type DescMessage, fromBinary, getExtension, type Message } from '@bufbuild/protobuf';
+import { Edition, FeatureSet_FieldPresence, FeatureSet_MessageEncoding, FieldDescriptorProto_Label, FieldDescriptorProto_Type } from '@bufbuild/protobuf/wkt';
 import * as grpc from '@grpc/grpc-js';
 import { serveGrpc } from '../helpers/grpc-stack.js';
 import { reflect } from '../helpers/reflection-client.js';
@@ -78,6 +79,45 @@ describe.each(['v1', 'v1alpha'] as const)('reflection %s, read by a strict clien
       await stack.close();
     }
   });
+});
+
+test('an editions 2023 file reaches a strict client as protoc writes it: features as written, no groups or required labels', async () => {
+  const { stack, address } = await serveGrpc({ proto: resolve(fixtures, 'shop/v1/editions.proto'), includeDirs: [fixtures] });
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  try {
+    const { registry, files } = await reflect(address);
+    const file = files.find((f) => f.name === 'shop/v1/editions.proto');
+    expect([file?.syntax, file?.edition]).toEqual(['editions', Edition.EDITION_2023]);
+    expect(file?.options?.features?.fieldPresence).toBe(FeatureSet_FieldPresence.IMPLICIT);
+    // Go's protodesc (grpcurl, buf curl) rejects TYPE_GROUP and LABEL_REQUIRED in an editions file: they are features there.
+    const item = file?.messageType.find((m) => m.name === 'Item');
+    const detail = item?.field.find((f) => f.name === 'detail');
+    expect([detail?.type, detail?.options?.features?.messageEncoding]).toEqual([FieldDescriptorProto_Type.MESSAGE, FeatureSet_MessageEncoding.DELIMITED]);
+    const weight = item?.nestedType.find((m) => m.name === 'Detail')?.field.find((f) => f.name === 'weight');
+    expect([weight?.label, weight?.options?.features?.fieldPresence]).toEqual([FieldDescriptorProto_Label.OPTIONAL, FeatureSet_FieldPresence.LEGACY_REQUIRED]);
+    // What a client makes of them: presence, encodings and enum openness as the file says.
+    const Item = registry.getMessage('shop.editions.v1.Item') as DescMessage;
+    expect(Item.field.id?.presence).toBe(FeatureSet_FieldPresence.IMPLICIT);
+    expect(Item.field.count?.presence).toBe(FeatureSet_FieldPresence.EXPLICIT);
+    expect(Item.field.detail?.delimitedEncoding).toBe(true);
+    expect(Item.field.sizes?.fieldKind === 'list' && Item.field.sizes.packed).toBe(false);
+    expect(registry.getMessage('shop.editions.v1.Item.Detail')?.field.weight?.presence).toBe(FeatureSet_FieldPresence.LEGACY_REQUIRED);
+    expect(registry.getEnum('shop.editions.v1.Colour')?.open).toBe(false);
+    const answer = await new Promise<Buffer>((done, fail) =>
+      client.makeUnaryRequest(
+        '/shop.editions.v1.Items/GetItem',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.alloc(0),
+        (error, value) => (error || !value ? fail(error) : done(value)),
+      ),
+    );
+    const decoded = fromBinary(Item, answer) as Message & { detail?: { weight: bigint } };
+    expect(typeof decoded.detail?.weight).toBe('bigint');
+  } finally {
+    client.close();
+    await stack.close();
+  }
 });
 
 test("custom options (googleapis' and a project's own) reach a strict client as protoc encodes them", async () => {
