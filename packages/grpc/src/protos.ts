@@ -395,6 +395,14 @@ function toLoadError(error: unknown, missing: readonly { origin: string; target:
   const syntax = /^(.*) \((?:(.+?), )?line (\d+)\)$/.exec(message);
   if (syntax?.[3]) {
     const file = syntax[2] ?? files.find(failsToParse) ?? files[0];
+    const edition = /^illegal edition '(\w+)'$/.exec(syntax[1] ?? '')?.[1];
+    if (edition) {
+      return new ProtoLoadError(
+        `${file} is written in edition ${edition}, which mockstack cannot read yet (it reads proto2, proto3 and edition 2023); write edition = "2023" there if the file uses nothing newer (export/local, import option), or serve a copy that does`,
+        file,
+        Number(syntax[3]),
+      );
+    }
     return new ProtoLoadError(`syntax error in ${file}: ${syntax[1]}`, file, Number(syntax[3]));
   }
   const type = /no such type: ([\w.]+)/.exec(message);
