@@ -204,23 +204,49 @@ test('a reflection request whose bytes are not a reflection message is answered 
   }
 });
 
+test('extensions are found by the type they extend, named as clients name it (grpcurl asks for them before a call)', async () => {
+  const { stack, address } = await serveGrpc({ proto: resolve(fixtures, 'shop/v1/legacy.proto'), includeDirs: [fixtures] });
+  try {
+    const numbers = await askReflection(address, { allExtensionNumbersOfType: 'shop.legacy.Record' });
+    expect(numbers.allExtensionNumbersResponse).toEqual({ baseTypeName: 'shop.legacy.Record', extensionNumber: [100] });
+    const file = await askReflection(address, { fileContainingExtension: { containingType: 'shop.legacy.Record', extensionNumber: 100 } });
+    expect(file.fileDescriptorResponse?.fileDescriptorProto.length).toBeGreaterThan(0);
+    // A message open to extensions that none extends has none (not NOT_FOUND, which grpcurl fails on).
+    const none = await askReflection(address, { allExtensionNumbersOfType: 'shop.legacy.Page' });
+    expect(none.errorResponse).toBeUndefined();
+    expect(none.allExtensionNumbersResponse?.baseTypeName).toBe('shop.legacy.Page');
+    expect(none.allExtensionNumbersResponse?.extensionNumber ?? []).toEqual([]);
+  } finally {
+    await stack.close();
+  }
+});
+
 async function reflectSymbol(address: string, symbol: string): Promise<void> {
+  const response = await askReflection(address, { fileContainingSymbol: symbol });
+  if (response.errorResponse) throw new Error(response.errorResponse.errorMessage);
+}
+
+interface ReflectionAnswer {
+  errorResponse?: { errorMessage: string };
+  allExtensionNumbersResponse?: { baseTypeName: string; extensionNumber: number[] };
+  fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
+}
+
+/** One server reflection request (v1) and its answer, as grpc-js gives it. */
+async function askReflection(address: string, request: object): Promise<ReflectionAnswer> {
   const { loadSync } = await import('@grpc/proto-loader');
   const dir = resolve(dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')), 'build/proto');
   const loaded = grpc.loadPackageDefinition(loadSync(resolve(dir, 'grpc/reflection/v1/reflection.proto'))) as unknown as {
     grpc: { reflection: { v1: { ServerReflection: grpc.ServiceClientConstructor } } };
   };
   const client = new loaded.grpc.reflection.v1.ServerReflection(address, grpc.credentials.createInsecure());
-  const call = (
-    client as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<object, { errorResponse?: { errorMessage: string } }> }
-  ).ServerReflectionInfo();
+  const call = (client as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<object, ReflectionAnswer> }).ServerReflectionInfo();
   try {
-    const response = await new Promise<{ errorResponse?: { errorMessage: string } }>((done, fail) => {
+    return await new Promise<ReflectionAnswer>((done, fail) => {
       call.once('data', done);
       call.once('error', fail);
-      call.write({ fileContainingSymbol: symbol });
+      call.write(request);
     });
-    if (response.errorResponse) throw new Error(response.errorResponse.errorMessage);
   } finally {
     call.end();
     client.close();
