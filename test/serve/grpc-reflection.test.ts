@@ -204,6 +204,19 @@ test('a reflection request whose bytes are not a reflection message is answered 
   }
 });
 
+test('a proto without a package: its service is listed and found by its plain name, as clients ask for it', async () => {
+  const { stack, address } = await serveGrpc({ proto: resolve(fixtures, 'no-package.proto'), includeDirs: [fixtures] });
+  try {
+    const { services, registry } = await reflect(address);
+    expect(services).toEqual(expect.arrayContaining(['Pinger']));
+    expect(services.filter((name) => name.startsWith('.'))).toEqual([]);
+    expect(registry.getService('Pinger')?.methods.map((m) => m.name)).toEqual(['Ping']);
+    expect((await askReflection(address, { fileContainingSymbol: 'Ping' })).errorResponse).toBeUndefined();
+  } finally {
+    await stack.close();
+  }
+});
+
 test('extensions are found by the type they extend, named as clients name it (grpcurl asks for them before a call)', async () => {
   const { stack, address } = await serveGrpc({ proto: resolve(fixtures, 'shop/v1/legacy.proto'), includeDirs: [fixtures] });
   try {
