@@ -99,7 +99,7 @@ test('an editions 2023 file reaches a strict client as protoc writes it: feature
     const Item = registry.getMessage('shop.editions.v1.Item') as DescMessage;
     expect(Item.field.id?.presence).toBe(FeatureSet_FieldPresence.IMPLICIT);
     expect(Item.field.count?.presence).toBe(FeatureSet_FieldPresence.EXPLICIT);
-    expect(Item.field.detail?.delimitedEncoding).toBe(true);
+    expect(Item.field.detail?.fieldKind === 'message' && Item.field.detail.delimitedEncoding).toBe(true);
     expect(Item.field.sizes?.fieldKind === 'list' && Item.field.sizes.packed).toBe(false);
     expect(registry.getMessage('shop.editions.v1.Item.Detail')?.field.weight?.presence).toBe(FeatureSet_FieldPresence.LEGACY_REQUIRED);
     expect(registry.getEnum('shop.editions.v1.Colour')?.open).toBe(false);
