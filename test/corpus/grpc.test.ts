@@ -1,10 +1,12 @@
 /**
  * The gRPC corpus: real public protos from npm packages (googleapis via google-proto-files, gRPC's own
- * health and reflection protos), each served zero-config. Every method gets a request generated from
+ * health and reflection protos, Envoy's xDS services via @grpc/grpc-js-xds, etcd's via etcd3, Milvus'),
+ * each served zero-config. Every method gets a request generated from
  * the contract over a real grpc-js client; the answer must end OK and decode, with a strict decoder
  * (@bufbuild/protobuf) built from what the server's reflection serves, as the method's response type,
  * and print as JSON with that registry (as grpcurl does: every Any must name a type reflection describes).
  */
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fromBinary, toJson } from '@bufbuild/protobuf';
@@ -18,8 +20,18 @@ const require = createRequire(import.meta.url);
 const googleapis = dirname(require.resolve('google-proto-files/package.json'));
 const reflectionProtos = join(dirname(require.resolve('@grpc/reflection/package.json')), 'build/proto');
 const g = (path: string): string => join(googleapis, 'google', path);
+const xds = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
+/** The include dirs @grpc/grpc-js-xds loads Envoy's protos with (its own copies of googleapis, protoc-gen-validate, xds/udpa). */
+const xdsIncludes = ['envoy-api', 'googleapis', 'protoc-gen-validate', 'xds'].map((dir) => join(xds, dir));
+/** Every v3 xDS service Envoy's API defines, but metrics and trace (they import Prometheus' and OpenCensus' protos, which the package leaves out). */
+const envoyServices = readdirSync(join(xds, 'envoy-api/envoy/service'), { recursive: true, encoding: 'utf8' })
+  .filter((path) => /[/\\]v3[/\\][^/\\]+\.proto$/.test(path) && !/^(metrics|trace)[/\\]/.test(path))
+  .map((path) => join(xds, 'envoy-api/envoy/service', path))
+  .sort();
+const etcd = join(dirname(require.resolve('etcd3/package.json')), 'proto');
+const milvus = join(dirname(require.resolve('@zilliz/milvus2-sdk-node/package.json')), 'dist/proto/proto');
 
-/** name → proto files (imports resolve through googleapis). */
+/** name → proto files (imports resolve through googleapis, or through the include dirs of INCLUDES). */
 const CORPUS: Record<string, string[]> = {
   'pubsub v1': [g('pubsub/v1/pubsub.proto'), g('pubsub/v1/schema.proto')],
   'firestore v1': [g('firestore/v1/firestore.proto')],
@@ -42,7 +54,16 @@ const CORPUS: Record<string, string[]> = {
   'service management v1': [g('api/servicemanagement/v1/servicemanager.proto')],
   'grpc health v1': [healthProto],
   'grpc reflection v1': [join(reflectionProtos, 'grpc/reflection/v1/reflection.proto')],
+  // Any-heavy discovery streams, validate / udpa / xds annotations (custom options on nearly every field), bidi everywhere.
+  'envoy xds v3': envoyServices,
+  // etcd's rpc.proto with gogoproto stripped: int64 ids, bidi Watch and LeaseKeepAlive, imports relative to the file.
+  'etcd v3': [join(etcd, 'rpc.proto')],
+  // Milvus: one service of ~90 methods, deep oneofs and maps, importing its own copy of descriptor.proto (proto2).
+  'milvus v2.4': [join(milvus, 'milvus.proto')],
 };
+
+/** Include dirs of the contracts whose imports do not resolve through googleapis. */
+const INCLUDES: Record<string, string[]> = { 'envoy xds v3': xdsIncludes, 'etcd v3': [etcd], 'milvus v2.4': [milvus] };
 
 interface Outcome {
   contract: string;
@@ -62,7 +83,8 @@ afterAll(() => {
 
 test.each(Object.entries(CORPUS))('%s: served zero-config, every method answers a valid message', async (contract, protos) => {
   const started = performance.now();
-  const { stack, address } = await serveGrpc({ proto: protos, includeDirs: [googleapis] });
+  const includeDirs = INCLUDES[contract] ?? [googleapis];
+  const { stack, address } = await serveGrpc({ proto: protos, includeDirs });
   const loadMs = performance.now() - started;
   const client = new grpc.Client(address, grpc.credentials.createInsecure());
   const failures: string[] = [];
@@ -70,7 +92,7 @@ test.each(Object.entries(CORPUS))('%s: served zero-config, every method answers 
   try {
     // A contract that is itself reflection v1 replaces the built-in v1 (it is served auto-mocked): read v1alpha.
     const { registry } = await reflect(address, contract === 'grpc reflection v1' ? 'v1alpha' : 'v1');
-    const loaded = loadProtos(protos, [googleapis]);
+    const loaded = loadProtos(protos, includeDirs);
     const mocker = new AutoMocker(1);
     for (const method of loaded.methods.values()) {
       methods++;

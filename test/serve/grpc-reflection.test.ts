@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { type DescMessage, getExtension, type Message } from '@bufbuild/protobuf';
+import { type DescMessage, fromBinary, getExtension, type Message } from '@bufbuild/protobuf';
+import { Edition, FeatureSet_FieldPresence, FeatureSet_MessageEncoding, FieldDescriptorProto_Label, FieldDescriptorProto_Type } from '@bufbuild/protobuf/wkt';
 import * as grpc from '@grpc/grpc-js';
 import { serveGrpc } from '../helpers/grpc-stack.js';
 import { reflect } from '../helpers/reflection-client.js';
@@ -78,6 +79,45 @@ describe.each(['v1', 'v1alpha'] as const)('reflection %s, read by a strict clien
       await stack.close();
     }
   });
+});
+
+test('an editions 2023 file reaches a strict client as protoc writes it: features as written, no groups or required labels', async () => {
+  const { stack, address } = await serveGrpc({ proto: resolve(fixtures, 'shop/v1/editions.proto'), includeDirs: [fixtures] });
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  try {
+    const { registry, files } = await reflect(address);
+    const file = files.find((f) => f.name === 'shop/v1/editions.proto');
+    expect([file?.syntax, file?.edition]).toEqual(['editions', Edition.EDITION_2023]);
+    expect(file?.options?.features?.fieldPresence).toBe(FeatureSet_FieldPresence.IMPLICIT);
+    // Go's protodesc (grpcurl, buf curl) rejects TYPE_GROUP and LABEL_REQUIRED in an editions file: they are features there.
+    const item = file?.messageType.find((m) => m.name === 'Item');
+    const detail = item?.field.find((f) => f.name === 'detail');
+    expect([detail?.type, detail?.options?.features?.messageEncoding]).toEqual([FieldDescriptorProto_Type.MESSAGE, FeatureSet_MessageEncoding.DELIMITED]);
+    const weight = item?.nestedType.find((m) => m.name === 'Detail')?.field.find((f) => f.name === 'weight');
+    expect([weight?.label, weight?.options?.features?.fieldPresence]).toEqual([FieldDescriptorProto_Label.OPTIONAL, FeatureSet_FieldPresence.LEGACY_REQUIRED]);
+    // What a client makes of them: presence, encodings and enum openness as the file says.
+    const Item = registry.getMessage('shop.editions.v1.Item') as DescMessage;
+    expect(Item.field.id?.presence).toBe(FeatureSet_FieldPresence.IMPLICIT);
+    expect(Item.field.count?.presence).toBe(FeatureSet_FieldPresence.EXPLICIT);
+    expect(Item.field.detail?.fieldKind === 'message' && Item.field.detail.delimitedEncoding).toBe(true);
+    expect(Item.field.sizes?.fieldKind === 'list' && Item.field.sizes.packed).toBe(false);
+    expect(registry.getMessage('shop.editions.v1.Item.Detail')?.field.weight?.presence).toBe(FeatureSet_FieldPresence.LEGACY_REQUIRED);
+    expect(registry.getEnum('shop.editions.v1.Colour')?.open).toBe(false);
+    const answer = await new Promise<Buffer>((done, fail) =>
+      client.makeUnaryRequest(
+        '/shop.editions.v1.Items/GetItem',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.alloc(0),
+        (error, value) => (error || !value ? fail(error) : done(value)),
+      ),
+    );
+    const decoded = fromBinary(Item, answer) as Message & { detail?: { weight: bigint } };
+    expect(typeof decoded.detail?.weight).toBe('bigint');
+  } finally {
+    client.close();
+    await stack.close();
+  }
 });
 
 test("custom options (googleapis' and a project's own) reach a strict client as protoc encodes them", async () => {
@@ -164,23 +204,62 @@ test('a reflection request whose bytes are not a reflection message is answered 
   }
 });
 
+test('a proto without a package: its service is listed and found by its plain name, as clients ask for it', async () => {
+  const { stack, address } = await serveGrpc({ proto: resolve(fixtures, 'no-package.proto'), includeDirs: [fixtures] });
+  try {
+    const { services, registry } = await reflect(address);
+    expect(services).toEqual(expect.arrayContaining(['Pinger']));
+    expect(services.filter((name) => name.startsWith('.'))).toEqual([]);
+    expect(registry.getService('Pinger')?.methods.map((m) => m.name)).toEqual(['Ping']);
+    expect((await askReflection(address, { fileContainingSymbol: 'Ping' })).errorResponse).toBeUndefined();
+  } finally {
+    await stack.close();
+  }
+});
+
+test('extensions are found by the type they extend, named as clients name it (grpcurl asks for them before a call)', async () => {
+  const { stack, address } = await serveGrpc({ proto: resolve(fixtures, 'shop/v1/legacy.proto'), includeDirs: [fixtures] });
+  try {
+    const numbers = await askReflection(address, { allExtensionNumbersOfType: 'shop.legacy.Record' });
+    expect(numbers.allExtensionNumbersResponse).toEqual({ baseTypeName: 'shop.legacy.Record', extensionNumber: [100] });
+    const file = await askReflection(address, { fileContainingExtension: { containingType: 'shop.legacy.Record', extensionNumber: 100 } });
+    expect(file.fileDescriptorResponse?.fileDescriptorProto.length).toBeGreaterThan(0);
+    // A message open to extensions that none extends has none (not NOT_FOUND, which grpcurl fails on).
+    const none = await askReflection(address, { allExtensionNumbersOfType: 'shop.legacy.Page' });
+    expect(none.errorResponse).toBeUndefined();
+    expect(none.allExtensionNumbersResponse?.baseTypeName).toBe('shop.legacy.Page');
+    expect(none.allExtensionNumbersResponse?.extensionNumber ?? []).toEqual([]);
+  } finally {
+    await stack.close();
+  }
+});
+
 async function reflectSymbol(address: string, symbol: string): Promise<void> {
+  const response = await askReflection(address, { fileContainingSymbol: symbol });
+  if (response.errorResponse) throw new Error(response.errorResponse.errorMessage);
+}
+
+interface ReflectionAnswer {
+  errorResponse?: { errorMessage: string };
+  allExtensionNumbersResponse?: { baseTypeName: string; extensionNumber: number[] };
+  fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
+}
+
+/** One server reflection request (v1) and its answer, as grpc-js gives it. */
+async function askReflection(address: string, request: object): Promise<ReflectionAnswer> {
   const { loadSync } = await import('@grpc/proto-loader');
   const dir = resolve(dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')), 'build/proto');
   const loaded = grpc.loadPackageDefinition(loadSync(resolve(dir, 'grpc/reflection/v1/reflection.proto'))) as unknown as {
     grpc: { reflection: { v1: { ServerReflection: grpc.ServiceClientConstructor } } };
   };
   const client = new loaded.grpc.reflection.v1.ServerReflection(address, grpc.credentials.createInsecure());
-  const call = (
-    client as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<object, { errorResponse?: { errorMessage: string } }> }
-  ).ServerReflectionInfo();
+  const call = (client as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<object, ReflectionAnswer> }).ServerReflectionInfo();
   try {
-    const response = await new Promise<{ errorResponse?: { errorMessage: string } }>((done, fail) => {
+    return await new Promise<ReflectionAnswer>((done, fail) => {
       call.once('data', done);
       call.once('error', fail);
-      call.write({ fileContainingSymbol: symbol });
+      call.write(request);
     });
-    if (response.errorResponse) throw new Error(response.errorResponse.errorMessage);
   } finally {
     call.end();
     client.close();

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ErrorCode, type MockstackError } from '@mockstack/core';
@@ -8,6 +9,7 @@ import { loadModel } from '@mockstack/runner';
 import { startStack } from '@mockstack/testing';
 import { buildSchema, introspectionFromSchema } from 'graphql';
 import { GraphQLClient } from 'graphql-request';
+import { freePort } from '../helpers/redis.js';
 
 const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures', name);
 const greeterProto = fixture('contracts/greeter.proto');
@@ -156,6 +158,35 @@ test('a file of an unknown kind says which kinds are accepted', async () => {
 test('a contract that fails to load names the file and line', async () => {
   const error = await failure([fixture('broken/broken.graphql')]);
   expect(error?.format()).toMatch(/broken\.graphql:2:\d+/);
+});
+
+test('protos given one port are one gRPC server answering every service of them; another port stays apart', async () => {
+  const etcd = resolve(dirname(createRequire(import.meta.url).resolve('etcd3/package.json')), 'proto/rpc.proto');
+  const port = await freePort();
+  const stack = await startStack([`${greeterProto}:${port}`, `${etcd}:${port}`, `${greeterProto}:0`]);
+  try {
+    // startStack moves every service to a free port; the two protos given one port are still one service there.
+    expect(Object.keys(stack.services)).toEqual(['greeter', 'greeter-2']);
+    const address = `${stack.services.greeter?.host}:${stack.services.greeter?.port}`;
+    expect(await sayHello(address)).toEqual(expect.objectContaining({ message: expect.any(String) }));
+    const client = new grpc.Client(address, grpc.credentials.createInsecure());
+    try {
+      const range = await new Promise<Buffer>((done, fail) =>
+        client.makeUnaryRequest(
+          '/etcdserverpb.KV/Range',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.alloc(0),
+          (error, value) => (error || !value ? fail(error) : done(value)),
+        ),
+      );
+      expect(range.length).toBeGreaterThan(0);
+    } finally {
+      client.close();
+    }
+  } finally {
+    await stack.close();
+  }
 });
 
 test('two contracts that want the same port get a clear error', async () => {

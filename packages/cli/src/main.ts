@@ -113,6 +113,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
         ['mockstack up scenarios/checkout.ts --watch', 'reload on every change of the scenario, its imports and contracts'],
         ['mockstack up scenarios/checkout.ts --variant payments-down', 'start with a variant on'],
         ['mockstack up protos/payments.proto schemas/catalog.graphql:4000', 'serve contracts alone, auto-mocked (file:port picks a port)'],
+        ['mockstack up protos/lightning.proto:10009 protos/router.proto:10009', 'protos given one port: one gRPC server answering all their services'],
         ['mockstack up scenarios/checkout.ts --random-ports --ready-file .mockstack/ready.json', 'in CI: free ports, addresses as JSON'],
         ['NO_COLOR=1 mockstack up scenarios/checkout.ts --quiet', 'no colour, no line per request'],
       ]),

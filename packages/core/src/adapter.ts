@@ -99,6 +99,12 @@ export interface ContractFileKind {
    * from the same directory are served as one contract: `serve` gets the first with the others as `parts`.
    */
   isPart?(text: string): boolean;
+  /**
+   * Whether files of this kind given one port (`up a.proto:50051 b.proto:50051`) are served as one service on
+   * it, as one gRPC server serves many services: `serve` gets the first with the others as `parts`. Without it,
+   * two files on one port are refused.
+   */
+  sharesPort?: boolean;
 }
 
 /** How `mockstack up <contract>` serves a contract file. */
@@ -107,7 +113,7 @@ export interface ContractServeOptions {
   port: number;
   /** Where imports of the contract are looked up besides its own directory (protos). */
   includeDirs: readonly string[];
-  /** The other files of a contract split over several (see `ContractFileKind.isPart`), served with this one. */
+  /** The other files of a contract split over several (see `ContractFileKind.isPart`), or given the same port (`sharesPort`), served with this one. */
   parts?: readonly string[];
 }
 

@@ -18,10 +18,11 @@ export const grpcAdapter: Adapter = {
       kind: 'grpc',
       label: 'gRPC',
       endings: ['.proto'],
-      serve: (file, { port, includeDirs }) => ({
+      sharesPort: true,
+      serve: (file, { port, includeDirs, parts }) => ({
         protocol: 'grpc',
         port,
-        config: { proto: [file], includeDirs: [...includeDirs], autoMock: true, reflection: true, health: true },
+        config: { proto: [file, ...(parts ?? [])], includeDirs: [...includeDirs], autoMock: true, reflection: true, health: true },
         rules: [],
       }),
     },

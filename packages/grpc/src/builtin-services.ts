@@ -115,6 +115,7 @@ async function buildReflection(protos: LoadedProtos, withHealth: boolean): Promi
   };
   const service = new ReflectionService(definition);
   servedAsBuilt(service, files, descriptors.descriptorName);
+  indexedAsClientsAsk(service);
   const methods = new Map<string, ReflectionMethod>();
   service.addToServer({
     addService: (definition, implementation) => {
@@ -162,6 +163,59 @@ function servedAsBuilt(reflection: ReflectionService, files: readonly Uint8Array
       const built = file.name === undefined ? undefined : byName.get(file.name);
       if (built) encodings.set(file, built);
     }
+  }
+}
+
+/** A FileDescriptorProto as @grpc/reflection keeps it decoded: what extensionsByName reads of it. */
+interface DecodedFile {
+  package?: string;
+  messageType?: DecodedMessage[];
+}
+interface DecodedMessage {
+  name?: string;
+  nestedType?: DecodedMessage[];
+  extensionRange?: unknown[];
+}
+
+/**
+ * @grpc/reflection 1.0.4 names what a file without a `package` declares with a leading dot (`.Greeter`): it
+ * listed such services so, and found their symbols only so, where clients (grpcurl, buf curl) ask for `Greeter`
+ * and fail. It also indexes extensions by their `extendee` as descriptors write it, fully qualified with a
+ * leading dot (`.google.protobuf.FieldOptions`), and looks them up by the name clients send, without one: every
+ * all_extension_numbers_of_type and file_containing_extension was NOT_FOUND. Each is indexed by that name too,
+ * and a message with extension ranges but no extension answers an empty list, as grpc-go's reflection does
+ * (grpcurl asks before calling a method whose request has extension ranges, and fails on NOT_FOUND).
+ */
+function indexedAsClientsAsk(reflection: ReflectionService): void {
+  type Index = {
+    symbols?: Record<string, unknown>;
+    services?: Record<string, unknown>;
+    extensions?: Record<string, Record<number, unknown>>;
+    files?: Record<string, DecodedFile>;
+  };
+  const internals = reflection as unknown as Record<'v1' | 'v1Alpha', Index | undefined>;
+  for (const version of [internals.v1, internals.v1Alpha]) {
+    for (const [name, file] of Object.entries(version?.symbols ?? {})) {
+      if (name.startsWith('.') && version?.symbols) version.symbols[name.slice(1)] ??= file;
+    }
+    for (const [name, service] of Object.entries(version?.services ?? {})) {
+      if (!name.startsWith('.') || !version?.services) continue;
+      delete version.services[name];
+      version.services[name.slice(1)] = service;
+    }
+    const extensions = version?.extensions;
+    if (typeof extensions !== 'object' || extensions === null) continue;
+    for (const [extendee, byNumber] of Object.entries(extensions)) {
+      if (extendee.startsWith('.')) extensions[extendee.slice(1)] = { ...extensions[extendee.slice(1)], ...byNumber };
+    }
+    const extendable = (messages: DecodedMessage[] | undefined, scope: string): void => {
+      for (const message of messages ?? []) {
+        const name = scope ? `${scope}.${message.name}` : `${message.name}`;
+        if (message.extensionRange?.length) extensions[name] ??= {};
+        extendable(message.nestedType, name);
+      }
+    };
+    for (const file of Object.values(version?.files ?? {})) extendable(file.messageType, file.package ?? '');
   }
 }
 

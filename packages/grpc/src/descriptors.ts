@@ -46,6 +46,7 @@ const LABEL_OPTIONAL = 1;
 const LABEL_REQUIRED = 2;
 const LABEL_REPEATED = 3;
 const EDITIONS: Record<string, number> = { '2023': 1000, '2024': 1001 };
+const FEATURE_SET = descriptor.FileDescriptorProto.root.lookupType('google.protobuf.FeatureSet');
 
 /**
  * Builds one serialized google.protobuf.FileDescriptorProto per loaded file, as protoc writes them:
@@ -78,22 +79,30 @@ export function ownProtoDescriptors(name: string): Buffer[] {
 export function fileDescriptorProtos({ root, files }: { root: protobuf.Root; files: ReadonlyMap<string, ProtoFile> }): Buffer[] {
   const custom = new CustomOptions();
   const fileOfObject = bundledFileOf();
-  const byPath = new Map<string, { file: ProtoFile; messages: Json[]; enums: Json[]; services: Json[]; extensions: Json[]; references: Set<string> }>();
-  for (const file of files.values()) byPath.set(file.path, { file, messages: [], enums: [], services: [], extensions: [], references: new Set() });
+  const byPath = new Map<
+    string,
+    { file: ProtoFile; source: string; as: Written; messages: Json[]; enums: Json[]; services: Json[]; extensions: Json[]; references: Set<string> }
+  >();
+  for (const file of files.values()) {
+    const source = file.path.startsWith('/') ? readSource(file.path) : '';
+    const as: Written = { editions: editionOf(source) !== undefined, refer: () => {}, custom };
+    byPath.set(file.path, { file, source, as, messages: [], enums: [], services: [], extensions: [], references: new Set() });
+  }
   const pathOf = (object: protobuf.ReflectionObject): string | undefined => object.filename ?? fileOfObject.get(object.fullName);
 
   const visit = (namespace: protobuf.NamespaceBase): void => {
     for (const nested of namespace.nestedArray) {
       const path = pathOf(nested);
       const target = path === undefined ? undefined : byPath.get(path);
+      const as: Written | undefined = target && { ...target.as, refer: (r) => target.references.add(r) };
       if (nested instanceof protobuf.Type) {
-        if (target) target.messages.push(messageOf(nested, (r) => target.references.add(r), custom));
+        if (target && as) target.messages.push(messageOf(nested, as));
       } else if (nested instanceof protobuf.Enum) {
-        if (target) target.enums.push(enumOf(nested, custom));
+        if (target && as) target.enums.push(enumOf(nested, as));
       } else if (nested instanceof protobuf.Service) {
-        if (target) target.services.push(serviceOf(nested, (r) => target.references.add(r), custom));
+        if (target && as) target.services.push(serviceOf(nested, as));
       } else if (nested instanceof protobuf.Field) {
-        if (target) target.extensions.push(fieldOf(nested, (r) => target.references.add(r), custom));
+        if (target && as) target.extensions.push(fieldOf(nested, as));
       } else if (nested instanceof protobuf.Namespace) visit(nested);
     }
   };
@@ -111,8 +120,7 @@ export function fileDescriptorProtos({ root, files }: { root: protobuf.Root; fil
 
   const FileDescriptorProto = custom.fileDescriptorProto();
   const out: Buffer[] = [];
-  for (const { file, messages, enums, services, extensions, references } of byPath.values()) {
-    const source = file.path.startsWith('/') ? readSource(file.path) : '';
+  for (const { file, source, as, messages, enums, services, extensions, references } of byPath.values()) {
     const dependency = new Set<string>();
     for (const path of file.imports) {
       const name = files.get(path)?.name;
@@ -134,6 +142,7 @@ export function fileDescriptorProtos({ root, files }: { root: protobuf.Root; fil
       service: services,
       extension: extensions,
       ...syntaxOf(source, file),
+      ...(as.editions && fileFeaturesOf(source)),
     };
     out.push(Buffer.from(FileDescriptorProto.encode(FileDescriptorProto.fromObject(proto)).finish()));
   }
@@ -180,10 +189,53 @@ function packageOf(source: string, file: ProtoFile, root: protobuf.Root): string
 
 function syntaxOf(source: string, file: ProtoFile): Json {
   if (!file.path.startsWith('/')) return { syntax: 'proto3' };
-  const edition = /^\s*edition\s*=\s*["'](\d+)["']\s*;/m.exec(source)?.[1];
+  const edition = editionOf(source);
   if (edition) return { syntax: 'editions', edition: EDITIONS[edition] ?? 0 };
   const syntax = /^\s*syntax\s*=\s*["'](proto[23])["']\s*;/m.exec(source)?.[1];
   return syntax === 'proto3' ? { syntax: 'proto3' } : {};
+}
+
+/** The edition a file declares (`edition = "2023";`), if it is an editions file. */
+function editionOf(source: string): string | undefined {
+  return /^\s*edition\s*=\s*["'](\d+)["']\s*;/m.exec(source)?.[1];
+}
+
+/**
+ * An editions file's own `option features.… = …;` statements (those outside any message, enum or service),
+ * as FileDescriptorProto `options`: protobufjs keeps them on the package's namespace, which files share.
+ */
+function fileFeaturesOf(source: string): Json | undefined {
+  const code = source.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, (m) => (m.startsWith('/') ? ' ' : m));
+  const features: Json = {};
+  let depth = 0;
+  for (const statement of code.matchAll(/[{}]|\boption\s+features\.(\w+)\s*=\s*(\w+)\s*;/g)) {
+    if (statement[0] === '{') depth++;
+    else if (statement[0] === '}') depth--;
+    else if (depth === 0 && statement[1] && statement[2]) features[statement[1]] = statement[2];
+  }
+  return Object.keys(features).length ? { options: { features: featureSetOf(features) } } : undefined;
+}
+
+/** Features as written (`{ field_presence: 'EXPLICIT' }`) as a google.protobuf.FeatureSet object; custom features (`(pb.cpp)`) are left out. */
+function featureSetOf(written: Json): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(written)) {
+    const camel = protobuf.util.camelCase(key);
+    if (FEATURE_SET.fields[camel] && typeof value !== 'object') out[camel] = value;
+  }
+  return out;
+}
+
+/** The features an element was given itself (`[features.field_presence = EXPLICIT]`), not those it inherits. */
+function writtenFeaturesOf(object: protobuf.ReflectionObject): Json | undefined {
+  const parsed = (object as unknown as { parsedOptions?: Record<string, unknown>[] | null }).parsedOptions ?? [];
+  const written: Json = {};
+  for (const entry of parsed) {
+    const features = entry.features;
+    if (typeof features === 'object' && features !== null) Object.assign(written, features);
+  }
+  const set = featureSetOf(written);
+  return Object.keys(set).length ? set : undefined;
 }
 
 /** protoc's name for a map field's entry message: `string_to_int` → `StringToIntEntry`. */
@@ -217,7 +269,9 @@ class CustomOptions {
   of(object: protobuf.ReflectionObject, options: Record<string, unknown> | undefined, type: protobuf.Type, enumValue?: boolean): Json | undefined {
     const standard = standardOptionsOf(options, type);
     const extensions = this.#custom(object, enumValue ? unflattened(options) : parsedOptionsOf(object), type);
-    return standard || extensions ? { ...standard, ...extensions } : undefined;
+    // Editions' features: those written on the element, as protoc keeps them (protobufjs' `options` also hold inherited ones).
+    const features = enumValue ? undefined : writtenFeaturesOf(object);
+    return standard || extensions || features ? { ...standard, ...extensions, ...(features && { features }) } : undefined;
   }
 
   /** Custom options (`[["(google.api.http)", { get }], …]`) as fields of the copied `type`; undefined without any. */
@@ -336,21 +390,32 @@ function standardOptionsOf(options: Record<string, unknown> | undefined, type: p
   return Object.keys(out).length ? out : undefined;
 }
 
-function typeNumberOf(field: protobuf.Field, type: string, resolved: protobuf.Type | protobuf.Enum | null): number {
+/**
+ * How a file's elements are written out: `editions` files say delimited encoding and legacy-required presence
+ * with features (kept as written), never TYPE_GROUP or LABEL_REQUIRED, which Go's protodesc (grpcurl, buf curl)
+ * rejects there; `refer` notes each type referenced (for `dependency`).
+ */
+interface Written {
+  editions: boolean;
+  refer: (fullName: string) => void;
+  custom: CustomOptions;
+}
+
+function typeNumberOf(field: protobuf.Field, type: string, resolved: protobuf.Type | protobuf.Enum | null, editions: boolean): number {
   const scalar = SCALAR_TYPES[type];
   if (scalar !== undefined) return scalar;
   if (resolved instanceof protobuf.Enum) return TYPE_ENUM;
-  return (field as { delimited?: boolean }).delimited ? TYPE_GROUP : TYPE_MESSAGE;
+  return (field as { delimited?: boolean }).delimited && !editions ? TYPE_GROUP : TYPE_MESSAGE;
 }
 
-function fieldOf(field: protobuf.Field, refer: (fullName: string) => void, custom: CustomOptions, oneofIndex?: number): Json {
+function fieldOf(field: protobuf.Field, { editions, refer, custom }: Written, oneofIndex?: number): Json {
   field.resolve();
   const resolved = field.resolvedType;
   const out: Json = {
     name: field.name,
     number: field.id,
-    label: field.repeated ? LABEL_REPEATED : field.required ? LABEL_REQUIRED : LABEL_OPTIONAL,
-    type: typeNumberOf(field, field.type, resolved),
+    label: field.repeated ? LABEL_REPEATED : field.required && !editions ? LABEL_REQUIRED : LABEL_OPTIONAL,
+    type: typeNumberOf(field, field.type, resolved, editions),
   };
   if (resolved) {
     out.typeName = resolved.fullName;
@@ -378,7 +443,8 @@ function jsonNameOf(name: string): string {
   return name.replace(/_+(.?)/g, (_match, next: string) => next.toUpperCase());
 }
 
-function messageOf(type: protobuf.Type, refer: (fullName: string) => void, custom: CustomOptions): Json {
+function messageOf(type: protobuf.Type, as: Written): Json {
+  const { refer, custom } = as;
   // protoc lists real oneofs first, then the synthetic ones of proto3 `optional` fields.
   const synthetic = (o: protobuf.OneOf): boolean => o.fieldsArray.length === 1 && Boolean((o.fieldsArray[0]?.options as Json | undefined)?.proto3_optional);
   const oneofs = [...type.oneofsArray.filter((o) => !synthetic(o)), ...type.oneofsArray.filter(synthetic)];
@@ -391,7 +457,7 @@ function messageOf(type: protobuf.Type, refer: (fullName: string) => void, custo
       const entry = mapEntryName(field.name);
       field.resolve();
       const resolved = field.resolvedType;
-      const value: Json = { name: 'value', number: 2, label: LABEL_OPTIONAL, type: typeNumberOf(field, field.type, resolved) };
+      const value: Json = { name: 'value', number: 2, label: LABEL_OPTIONAL, type: typeNumberOf(field, field.type, resolved, as.editions) };
       if (resolved) {
         value.typeName = resolved.fullName;
         refer(resolved.fullName);
@@ -404,14 +470,14 @@ function messageOf(type: protobuf.Type, refer: (fullName: string) => void, custo
       fields.push({ name: field.name, number: field.id, label: LABEL_REPEATED, type: TYPE_MESSAGE, typeName: `${type.fullName}.${entry}` });
       continue;
     }
-    fields.push(fieldOf(field, refer, custom, oneof === -1 ? undefined : oneof));
+    fields.push(fieldOf(field, as, oneof === -1 ? undefined : oneof));
   }
   const extensions: Json[] = [];
   const enums: Json[] = [];
   for (const nested of type.nestedArray) {
-    if (nested instanceof protobuf.Type) nestedTypes.push(messageOf(nested, refer, custom));
-    else if (nested instanceof protobuf.Enum) enums.push(enumOf(nested, custom));
-    else if (nested instanceof protobuf.Field) extensions.push(fieldOf(nested, refer, custom));
+    if (nested instanceof protobuf.Type) nestedTypes.push(messageOf(nested, as));
+    else if (nested instanceof protobuf.Enum) enums.push(enumOf(nested, as));
+    else if (nested instanceof protobuf.Field) extensions.push(fieldOf(nested, as));
   }
   const out: Json = {
     name: type.name,
@@ -429,7 +495,7 @@ function messageOf(type: protobuf.Type, refer: (fullName: string) => void, custo
   return out;
 }
 
-function enumOf(type: protobuf.Enum, custom: CustomOptions): Json {
+function enumOf(type: protobuf.Enum, { custom }: Written): Json {
   const valueOptions = (type as { valuesOptions?: Record<string, Record<string, unknown>> }).valuesOptions ?? {};
   const out: Json = {
     name: type.name,
@@ -446,7 +512,7 @@ function enumOf(type: protobuf.Enum, custom: CustomOptions): Json {
   return out;
 }
 
-function serviceOf(service: protobuf.Service, refer: (fullName: string) => void, custom: CustomOptions): Json {
+function serviceOf(service: protobuf.Service, { refer, custom }: Written): Json {
   const out: Json = {
     name: service.name,
     method: service.methodsArray.map((method) => {

@@ -386,15 +386,23 @@ function toLoadError(error: unknown, missing: readonly { origin: string; target:
   const gone = missing[0];
   if (gone && /ENOENT|no such file/i.test(message)) {
     const line = lineOf(gone.origin, (text) => text.includes(`"${gone.target}"`) || text.includes(`'${gone.target}'`));
-    return new ProtoLoadError(
-      `${gone.origin} imports "${gone.target}", which is in none of the include dirs; add its directory to includeDirs or fix the path`,
-      gone.origin,
-      line,
-    );
+    const root = rootHolding(gone.origin, gone.target);
+    const fix = root
+      ? `it is under ${root}: add that to the include dirs (--include-dir ${root}, or includeDirs in grpc({ … }))`
+      : 'add the directory its path starts from to the include dirs (--include-dir, or includeDirs in grpc({ … })) or fix the path';
+    return new ProtoLoadError(`${gone.origin} imports "${gone.target}", which is in none of the include dirs; ${fix}`, gone.origin, line);
   }
   const syntax = /^(.*) \((?:(.+?), )?line (\d+)\)$/.exec(message);
   if (syntax?.[3]) {
     const file = syntax[2] ?? files.find(failsToParse) ?? files[0];
+    const edition = /^illegal edition '(\w+)'$/.exec(syntax[1] ?? '')?.[1];
+    if (edition) {
+      return new ProtoLoadError(
+        `${file} is written in edition ${edition}, which mockstack cannot read yet (it reads proto2, proto3 and edition 2023); write edition = "2023" there if the file uses nothing newer (export/local, import option), or serve a copy that does`,
+        file,
+        Number(syntax[3]),
+      );
+    }
     return new ProtoLoadError(`syntax error in ${file}: ${syntax[1]}`, file, Number(syntax[3]));
   }
   const type = /no such type: ([\w.]+)/.exec(message);
@@ -406,6 +414,18 @@ function toLoadError(error: unknown, missing: readonly { origin: string; target:
     }
   }
   return new ProtoLoadError(message, files[0], undefined);
+}
+
+/**
+ * The directory an import is relative to, when the importing file sits in the same tree: the nearest of its
+ * ancestors (then the working directory) under which the import exists, as protoc's `-I` would be given.
+ */
+function rootHolding(origin: string, target: string): string | undefined {
+  for (let dir = dirname(origin); ; dir = dirname(dir)) {
+    if (readable(join(dir, target))) return dir;
+    if (dirname(dir) === dir) break;
+  }
+  return readable(join(process.cwd(), target)) ? process.cwd() : undefined;
 }
 
 /** protobufjs leaves the file out of some syntax errors; find the one that does not parse. */

@@ -27,10 +27,28 @@ describe('compile-time checks', () => {
     expect(error.format()).toContain('broken-syntax.proto:8:1');
   });
 
+  test('a file in an edition mockstack cannot read yet names the file, the line and what to write instead', async () => {
+    const error = await problemsOf(grpc({ proto: `${fixtures}edition-2024.proto` }));
+    expect(error.problems[0]?.source).toEqual({ file: `${fixtures}edition-2024.proto`, line: 3, column: 1 });
+    expect(error.problems[0]?.message).toContain('edition-2024.proto is written in edition 2024, which mockstack cannot read yet');
+    expect(error.problems[0]?.message).toContain('write edition = "2023" there if the file uses nothing newer');
+  });
+
   test('a missing import names the importing file, the line of the import, and what to do', async () => {
     const error = await problemsOf(grpc({ proto: `${fixtures}missing-import.proto` }));
     expect(error.problems[0]?.source).toEqual({ file: `${fixtures}missing-import.proto`, line: 6, column: 1 });
-    expect(error.problems[0]?.message).toContain('imports "nowhere/missing.proto", which is in none of the include dirs; add its directory to includeDirs');
+    expect(error.problems[0]?.message).toContain(
+      'imports "nowhere/missing.proto", which is in none of the include dirs; add the directory its path starts from to the include dirs (--include-dir',
+    );
+  });
+
+  test('an import relative to the root of the proto tree names that root as the include dir to add', async () => {
+    const orders = `${fixtures}rooted/acme/orders/v1/orders.proto`;
+    const error = await problemsOf(grpc({ proto: orders }));
+    expect(error.problems[0]?.source).toEqual({ file: orders, line: 6, column: 1 });
+    expect(error.problems[0]?.message).toContain(
+      `imports "acme/common/v1/money.proto", which is in none of the include dirs; it is under ${fixtures}rooted: add that to the include dirs (--include-dir ${fixtures}rooted, or includeDirs in grpc({ … }))`,
+    );
   });
 
   test('a proto file that does not exist is named', async () => {

@@ -84,7 +84,7 @@ export async function loadSources(sources: readonly string[], options: ContractO
     served.push({ file, name, port, kind });
     loaded.inputs.push(file);
   }
-  for (const { file, name, port, kind, parts } of joinParts(served)) {
+  for (const { file, name, port, kind, parts } of joinSharedPorts(joinParts(served))) {
     services[name] = kind.serve(file, { port, includeDirs: options.includeDirs ?? [], ...(parts && { parts }) });
   }
   const seeded = loaded.definition.state;
@@ -204,6 +204,27 @@ function joinParts(served: readonly ServedContract[]): ServedContract[] {
     const whole = wholes.get(key);
     if (whole) whole.parts = [...(whole.parts ?? []), file];
     else joined.push(contract);
+  }
+  return joined;
+}
+
+/**
+ * Contracts of a kind that shares ports (protos) given the same port are served as one service there, under
+ * the first one's name, as one gRPC server answers the services of many files (lnd, etcd, an xDS control plane).
+ */
+function joinSharedPorts(served: readonly ServedContract[]): ServedContract[] {
+  const joined: ServedContract[] = [];
+  const byPort = new Map<string, ServedContract>();
+  for (const contract of served) {
+    const key = `${contract.kind.kind}:${contract.port}`;
+    const first = contract.kind.sharesPort && contract.port !== 0 ? byPort.get(key) : undefined;
+    if (first) {
+      first.parts = [...(first.parts ?? []), contract.file, ...(contract.parts ?? [])];
+      continue;
+    }
+    const own = { ...contract };
+    if (contract.kind.sharesPort && contract.port !== 0) byPort.set(key, own);
+    joined.push(own);
   }
   return joined;
 }
