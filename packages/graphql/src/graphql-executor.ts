@@ -18,7 +18,7 @@ import { displayPath } from '@mockstack/core/platform';
 import { unsendable, unsendableFault } from '@mockstack/http/answer-check';
 import { type DocumentNode, type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { graphqlCodeOf } from './codes.js';
-import { type CompiledDocument, DocumentCache, operationOf } from './documents.js';
+import { type CompiledDocument, DocumentCache, operationOf, withCode } from './documents.js';
 import { subgraphResolvers } from './federation.js';
 import { extensionsOf, FieldFault, NONE, type RequestContext, type SubscriptionWiring, wireFieldRules } from './field-bridge.js';
 import { withIncrementalDirectives } from './incremental.js';
@@ -283,9 +283,12 @@ export class GraphqlExecutor {
     });
     const done = (result: ExecutionResult): Executed => {
       if (context.escalated) return answered(faultAnswer(context.escalated), context.escalated, context.rule);
-      // No data at all: the variables did not fit the operation (a request error).
-      const status = result.data === undefined ? 400 : 200;
-      return answered({ status, body: result }, undefined, context.rule ?? contractRule, result.errors);
+      // No data at all: the variables did not fit the operation (a request error), coded as Apollo Server codes it.
+      if (result.data === undefined && result.errors) {
+        const errors = result.errors.map((error) => (error.extensions.code === undefined ? withCode(error, 'BAD_USER_INPUT') : error));
+        return answered({ status: 400, body: { ...result, errors } }, undefined, context.rule ?? contractRule, errors);
+      }
+      return answered({ status: 200, body: result }, undefined, context.rule ?? contractRule, result.errors);
     };
     return isPromiseLike(executed) ? Promise.resolve(executed).then(done) : done(executed);
   }
