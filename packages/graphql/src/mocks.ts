@@ -3,6 +3,7 @@ import { hashString } from '@mockstack/core';
 import { FakeData } from '@mockstack/core/fake';
 import {
   defaultFieldResolver,
+  type GraphQLAbstractType,
   type GraphQLField,
   type GraphQLFieldResolver,
   type GraphQLNamedType,
@@ -132,7 +133,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
           ? seeded(true, () => override(mockContext(cursor.typeName || type.name, cursor.fieldName)))
           : seeded(true, () => values[rand.int(0, values.length - 1)]);
     } else if (isAbstractType(type)) {
-      const possible = base.getPossibleTypes(type).map((t) => t.name);
+      const possible = successTypes(base, type).map((t) => t.name);
       if (override !== undefined) mocks[type.name] = override as IMocks[string];
       else if (possible.length) mocks[type.name] = { __typename: seeded(true, () => possible[rand.int(0, possible.length - 1)]) };
     } else if (isObjectType(type)) {
@@ -151,8 +152,9 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
           fields[field.name] = (args) => Array.from({ length: pageSize(args) ?? seeded(true, () => asked(fake))() });
           continue;
         }
-        // A list of what has no value (an empty enum a lenient schema fills at run time) can only be empty.
-        fields[field.name] = hasNoValue(base, getNamedType(field.type)) ? () => [] : (args) => Array.from({ length: listLength(args) });
+        // A list of what has no value (an empty enum a lenient schema fills at run time) can only be empty;
+        // so is a payload's list of errors (`userErrors`), as on success: a mock answers the happy path unless told.
+        fields[field.name] = hasNoValue(base, getNamedType(field.type)) || isErrorList(field) ? () => [] : (args) => Array.from({ length: listLength(args) });
       }
       if (override && typeof override === 'object') {
         for (const [name, value] of Object.entries(override))
@@ -366,6 +368,30 @@ function fromBase64(text: string): string | undefined {
 function hasNoValue(schema: GraphQLSchema, type: GraphQLNamedType): boolean {
   if (isEnumType(type)) return type.getValues().length === 0;
   return isAbstractType(type) && schema.getPossibleTypes(type).length === 0;
+}
+
+/** A type name that says it is an error: `UserError`, `CartUserError`, `OrderStateTransitionError`, `ErrorResult`, `ValidationProblem`. */
+const ERROR_NAME = /(?:Error|Errors|Exception|Problem|Failure)$|^Error/;
+
+/** A list field of errors (`userErrors: [UserError!]!`, `errors: [ProductError!]!`): named so, of a type named as an error. */
+function isErrorList(field: GraphQLField<unknown, unknown>): boolean {
+  return /errors$/i.test(field.name) && isErrorType(getNamedType(field.type));
+}
+
+function isErrorType(type: GraphQLNamedType): boolean {
+  return ERROR_NAME.test(type.name) || (isObjectType(type) && type.getInterfaces().some((i) => ERROR_NAME.test(i.name)));
+}
+
+/**
+ * The types an abstract type's values take on the happy path: a result union of an object and its
+ * errors (Vendure's `Order | OrderModificationError | …`, `Success | ValidationError`) answers the
+ * object, unless the scenario says otherwise. All its types when each is an error, or none is.
+ */
+function successTypes(schema: GraphQLSchema, type: GraphQLAbstractType): readonly GraphQLObjectType[] {
+  const possible = schema.getPossibleTypes(type);
+  if (isErrorType(type)) return possible;
+  const success = possible.filter((t) => !isErrorType(t));
+  return success.length > 0 ? success : possible;
 }
 
 const TEXT_SCALARS = new Set(['ID', 'String']);
