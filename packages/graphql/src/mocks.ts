@@ -15,6 +15,7 @@ import {
   getNullableType,
   isAbstractType,
   isEnumType,
+  isInputObjectType,
   isInterfaceType,
   isListType,
   isObjectType,
@@ -218,6 +219,8 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     const paged =
       field.args.some((a) => PAGE_ARGS.includes(a.name)) && !isListType(getNullableType(field.type)) && (isObjectType(named) || isInterfaceType(named));
     const echo = echoOf(field);
+    // An interface no type implements (or an empty union): nothing can be its value; null (or an empty list), not the store's error.
+    const nothing = hasNoValue(base, named) ? (isListType(getNullableType(field.type)) ? [] : null) : undefined;
     const hint = (value: unknown, args: Record<string, unknown>): unknown => {
       const size = pageSize(args);
       if (size !== undefined && isRef(value)) {
@@ -233,6 +236,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
         const given = source === null || source === undefined ? undefined : defaultFieldResolver(source, args, context, info);
         if (given !== undefined) return given;
         if (answer) return answer(source, args, context, info);
+        if (nothing !== undefined) return nothing;
         cursor.set(typeName, fieldName, 'ROOT', args);
         const value = store.get({ typeName, key: 'ROOT', fieldName, fieldArgs: args, defaultValue: echo?.(args) });
         return paged ? hint(value, args) : value;
@@ -246,6 +250,8 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
      */
     const known = field.args.length === 0 ? new WeakMap<object, unknown>() : undefined;
     return (source, args, context, info) => {
+      if (nothing !== undefined && (source === null || typeof source !== 'object' || (source as Record<string, unknown>)[fieldName] === undefined))
+        return nothing;
       if (isRef(source)) {
         const remembered = known?.get(source);
         if (remembered !== undefined) return remembered;
@@ -271,24 +277,36 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
    * The values a lookup field's arguments give the object it returns (`product(sku: "A")` gives a
    * product whose sku is "A", `node(id: X)` one whose id is X), or undefined when none does: an argument
    * names a leaf field of the returned object or interface, of the same scalar (ID and String go
-   * together). The object of an interface gets a type the seed picks, as the auto-mock would.
+   * together) or enum. So does a field of an input object argument: a @oneOf lookup (`user(by: { handle:
+   * "ada" })`), Hasura's `pk_columns` and `_set`, a create or update mutation's `input` (`createTodo(input:
+   * { name })` gives a todo of that name); an argument of its own wins. The object of an interface gets a
+   * type the seed picks, as the auto-mock would.
    */
   function echoOf(field: GraphQLField<unknown, unknown>): ((args: Record<string, unknown>) => unknown) | undefined {
     const returned = getNullableType(field.type);
     if (isListType(returned)) return pluralEchoOf(field, getNullableType(returned.ofType));
     if (!isObjectType(returned) && !isInterfaceType(returned)) return undefined;
     const fields = returned.getFields();
-    const echoed = field.args.filter((arg) => {
-      const target = fields[arg.name];
-      return target !== undefined && sameScalar(getNullableType(arg.type), getNullableType(target.type));
-    });
+    const fits = (name: string, type: GraphQLType): boolean => {
+      const target = fields[name];
+      return target !== undefined && sameLeaf(getNullableType(type), getNullableType(target.type));
+    };
+    /** [argument] or [input object argument, its field], in the order they are given (inputs first, so that arguments win). */
+    const echoed: (readonly [string] | readonly [string, string])[] = [];
+    for (const arg of field.args) {
+      const type = getNullableType(arg.type);
+      if (!isInputObjectType(type)) continue;
+      for (const inner of Object.values(type.getFields())) if (fits(inner.name, inner.type)) echoed.push([arg.name, inner.name]);
+    }
+    for (const arg of field.args) if (fits(arg.name, arg.type)) echoed.push([arg.name]);
     if (echoed.length === 0) return undefined;
     const possible = isInterfaceType(returned) ? base.getPossibleTypes(returned).map((t) => t.name) : [];
     return (args) => {
       const given: Record<string, unknown> = {};
-      for (const arg of echoed) {
-        const value = args[arg.name];
-        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') given[arg.name] = value;
+      for (const [name, inner] of echoed) {
+        const outer = args[name];
+        const value = inner === undefined ? outer : outer !== null && typeof outer === 'object' ? (outer as Record<string, unknown>)[inner] : undefined;
+        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') given[inner ?? name] = value;
       }
       if (Object.keys(given).length === 0) return undefined;
       return isInterfaceType(returned) ? (typed(possible, given) ?? undefined) : given;
@@ -395,6 +413,12 @@ function successTypes(schema: GraphQLSchema, type: GraphQLAbstractType): readonl
 }
 
 const TEXT_SCALARS = new Set(['ID', 'String']);
+
+/** An argument's type a field of the same value can take: the same scalar or enum, or ID and String. */
+function sameLeaf(arg: GraphQLType, field: GraphQLType): boolean {
+  if (isEnumType(arg) && isEnumType(field)) return arg.name === field.name;
+  return sameScalar(arg, field);
+}
 
 /** An argument's type a field of the same value can take: the same scalar, or ID and String. */
 function sameScalar(arg: GraphQLType, field: GraphQLType): boolean {
