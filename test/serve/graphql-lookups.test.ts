@@ -96,3 +96,22 @@ test('custom scalars travel as the schema documents them: BigInt "encoded as a s
   expect(data.repository?.issue?.fullDatabaseId).toMatch(/^\d+$/);
   expect(data.repository?.defaultBranchRef?.target?.oid).toMatch(/^[0-9a-f]{40}$/);
 });
+
+test('a lookup by a unique field a list showed (user(login:) after members) gives that same object: id and fields agree', async () => {
+  const client = new GraphQLClient(url);
+  type Member = { id: string; login: string; name: string | null; bio: string | null };
+  const { organization } = await client.request<{ organization: { membersWithRole: { nodes: Member[] } } | null }>(
+    '{ organization(login: "github") { membersWithRole(first: 3) { nodes { id login name bio } } } }',
+  );
+  const members = organization?.membersWithRole.nodes ?? [];
+  expect(members.length).toBe(3);
+  for (const member of members) {
+    const { user } = await client.request<{ user: Member | null }>('query ($login: String!) { user(login: $login) { id login name bio } }', {
+      login: member.login,
+    });
+    expect(user).toEqual(member);
+  }
+  // A login no list showed is still answered, with that login.
+  const { user } = await client.request<{ user: Member | null }>('{ user(login: "nobody-listed-this") { id login } }');
+  expect(user?.login).toBe('nobody-listed-this');
+});

@@ -40,6 +40,8 @@ export interface MockOptions {
 const PAGE_ARGS = ['first', 'last', 'limit', 'take', 'top', 'pageSize', 'perPage', 'size', 'count'];
 const MAX_LIST = 100;
 const IDENTITY_FIELDS = ['id', '_id', 'sku', 'key', 'code', 'slug', 'handle', 'uuid', 'email', 'number'];
+/** Fields besides the key that name one object of a type, for lookups by them (see `identities`). */
+const UNIQUE_FIELDS = new Set(['sku', 'slug', 'handle', 'uuid', 'email', 'login', 'username']);
 
 /**
  * Where the value being generated goes. Set synchronously before each call into the store, so
@@ -81,6 +83,12 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
   const [minList, maxList] = typeof options.listLength === 'number' ? [options.listLength, options.listLength] : (options.listLength ?? [2, 4]);
   /** Lengths asked by `first`/`limit` on a connection field, for the lists inside the object it returned. */
   const listHints = new Map<string, number>();
+  /**
+   * The key of each object served, by a unique field's value (`Product|handle|red-shoes`): a lookup by
+   * that field (`product(handle: "red-shoes")`, a storefront's product page after its list) gives the
+   * same object, not another one with that handle.
+   */
+  const identities = new Map<string, string | number>();
 
   const reseed = (withField: boolean): void => {
     const args = withField && cursor.args && Object.keys(cursor.args).length ? stableJson(cursor.args) : '';
@@ -249,6 +257,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
      * key in the store, three levels of records), for each of an answer's fields.
      */
     const known = field.args.length === 0 ? new WeakMap<object, unknown>() : undefined;
+    const identifies = field.args.length === 0 && UNIQUE_FIELDS.has(fieldName) && isScalarType(named);
     return (source, args, context, info) => {
       if (nothing !== undefined && (source === null || typeof source !== 'object' || (source as Record<string, unknown>)[fieldName] === undefined))
         return nothing;
@@ -259,6 +268,10 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
         cursor.set(refType, fieldName, String(key), args);
         const value = store.get({ typeName: refType, key, fieldName, fieldArgs: args, defaultValue: echo?.(args) });
         known?.set(source, value);
+        if (identifies && (typeof value === 'string' || typeof value === 'number')) {
+          if (identities.size > 10_000) identities.clear();
+          identities.set(`${refType}|${fieldName}|${value}`, key);
+        }
         return paged ? hint(value, args) : value;
       }
       if (source === null || typeof source !== 'object') return undefined;
@@ -309,8 +322,26 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
         if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') given[inner ?? name] = value;
       }
       if (Object.keys(given).length === 0) return undefined;
+      const known = servedBefore(isInterfaceType(returned) ? possible : [returned.name], given);
+      if (known) return { ...(isInterfaceType(returned) && { __typename: known.typeName }), ...given, [known.keyField]: known.key };
       return isInterfaceType(returned) ? (typed(possible, given) ?? undefined) : given;
     };
+  }
+
+  /**
+   * The key (and type) of an object served before that a lookup names by a unique field other than
+   * its key (`product(handle: "red-shoes")` after a list showed that handle), or undefined.
+   */
+  function servedBefore(types: readonly string[], given: Record<string, unknown>): { typeName: string; keyField: string; key: string | number } | undefined {
+    for (const typeName of types) {
+      const keyField = internal.getKeyFieldName(typeName);
+      if (!keyField || given[keyField] !== undefined) continue;
+      for (const [name, value] of Object.entries(given)) {
+        const key = identities.get(`${typeName}|${name}|${String(value)}`);
+        if (key !== undefined && store.has(typeName, key)) return { typeName, keyField, key };
+      }
+    }
+    return undefined;
   }
 
   /**
