@@ -125,3 +125,24 @@ test('a @oneOf input given two fields, or none, is a validation error; the servi
   const { user } = await client.request<{ user: { id: string } | null }>('{ user(by: { id: "1" }) { id } }');
   expect(user === null || typeof user.id === 'string').toBe(true);
 });
+
+test('an operation type the schema lacks is named as such, before anything else; a JSON body sent as text/plain is told its content-type', async () => {
+  const post = async (body: BodyInit, headers: Record<string, string>) => {
+    const response = await fetch(url, { method: 'POST', headers, body });
+    return { status: response.status, body: (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] } };
+  };
+  // This schema has a query and a mutation root, no subscription root.
+  expect(await post(JSON.stringify({ query: 'subscription { userAdded { id } }' }), { 'content-type': 'application/json' })).toEqual({
+    status: 400,
+    body: {
+      errors: [
+        { message: 'this schema has no subscription type (Subscription); it serves queries and mutations', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } },
+      ],
+    },
+  });
+  // What fetch() sends when no content-type is given: text/plain.
+  const plain = await post(JSON.stringify({ query: '{ now }' }), {});
+  expect(plain.status).toBe(400);
+  expect(plain.body.errors?.[0]?.message).toMatch(/this request's content-type is text\/plain; JSON needs content-type: application\/json/);
+  expect((await post(JSON.stringify({ query: '{ now }' }), { 'content-type': 'application/json' })).status).toBe(200);
+});

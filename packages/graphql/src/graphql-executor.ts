@@ -198,7 +198,13 @@ export class GraphqlExecutor {
   ): Executed | typeof FORWARD | Promise<Executed | typeof FORWARD> {
     const query = params.query;
     if (typeof query !== 'string' || query.trim() === '') {
-      const message = `the request has no query; send { "query": "…", "variables": {…} } as JSON with POST, or ?query=… with GET`;
+      // fetch() without headers sends a string body as text/plain: say what is missing, not only that the query is.
+      const type = method === 'POST' ? core.headers['content-type'] : undefined;
+      const sent =
+        typeof type === 'string' && !/json|graphql|multipart/i.test(type)
+          ? ` (this request's content-type is ${type.split(';')[0]}; JSON needs content-type: application/json)`
+          : '';
+      const message = `the request has no query; send { "query": "…", "variables": {…} } as JSON with POST, or ?query=… with GET${sent}`;
       return answered({ status: 400, body: errorsBody(message, 'BAD_REQUEST') }, undefined);
     }
     const variables = parseJsonParam(params.variables);
@@ -221,6 +227,12 @@ export class GraphqlExecutor {
     core.operation = operation.id;
     // The journal keeps the request: let it hold the cached query text, not this request's copy.
     if (core.body === params) (params as { query: string }).query = compiled.text;
+    const root = operation.type === 'query' ? true : operation.type === 'mutation' ? this.#schema.getMutationType() : this.#schema.getSubscriptionType();
+    if (!root) {
+      // graphql-js validates fields of a root the schema lacks as nothing at all: say so before anything else.
+      const message = `this schema has no ${operation.type} type (${operation.type === 'mutation' ? 'Mutation' : 'Subscription'}); it serves ${this.#schema.getMutationType() ? 'queries and mutations' : 'queries'}${this.#schema.getSubscriptionType() ? ' and subscriptions' : ''}`;
+      return answered({ status: 400, body: errorsBody(message, 'GRAPHQL_VALIDATION_FAILED') }, undefined);
+    }
     if (operation.type === 'subscription') return answered({ status: 400, body: errorsBody(this.#subscriptionOverHttp, 'BAD_REQUEST') }, undefined);
     if (method === 'GET' && operation.type !== 'query') {
       return answered(
