@@ -258,6 +258,10 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
      */
     const known = field.args.length === 0 ? new WeakMap<object, unknown>() : undefined;
     const identifies = field.args.length === 0 && UNIQUE_FIELDS.has(fieldName) && isScalarType(named);
+    // A Relay connection's `nodes` are its edges' nodes, and its pageInfo's cursors its first and last edge's.
+    const connection = isConnection(type) && field.args.length === 0;
+    const edgeNodes = connection && fieldName === 'nodes' && isListType(getNullableType(field.type));
+    const pageInfo = connection && fieldName === 'pageInfo' && isObjectType(named) ? named.getFields() : undefined;
     return (source, args, context, info) => {
       if (nothing !== undefined && (source === null || typeof source !== 'object' || (source as Record<string, unknown>)[fieldName] === undefined))
         return nothing;
@@ -266,7 +270,10 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
         if (remembered !== undefined) return remembered;
         const { typeName: refType, key } = (source as Ref).$ref;
         cursor.set(refType, fieldName, String(key), args);
-        const value = store.get({ typeName: refType, key, fieldName, fieldArgs: args, defaultValue: echo?.(args) });
+        const value = edgeNodes
+          ? listOf(fieldOf(source, 'edges')).map((edge) => (isRef(edge) ? fieldOf(edge, 'node') : null))
+          : store.get({ typeName: refType, key, fieldName, fieldArgs: args, defaultValue: echo?.(args) });
+        if (pageInfo && isRef(value)) alignCursors(listOf(fieldOf(source, 'edges')), value, pageInfo);
         known?.set(source, value);
         if (identifies && (typeof value === 'string' || typeof value === 'number')) {
           if (identities.size > 10_000) identities.clear();
@@ -284,6 +291,23 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
       const value = store.get({ typeName, key, fieldName, fieldArgs: args, defaultValue: echo?.(args) });
       return paged ? hint(value, args) : value;
     };
+  }
+
+  /** A field without arguments of an object in the store, as its resolver gets it (the cursor set first). */
+  function fieldOf(ref: Ref, fieldName: string): unknown {
+    const { typeName, key } = ref.$ref;
+    cursor.set(typeName, fieldName, String(key), {});
+    return store.get({ typeName, key, fieldName, fieldArgs: {} });
+  }
+
+  /** A connection's pageInfo says the cursors of its first and last edge (a client pages on from endCursor). */
+  function alignCursors(edges: readonly unknown[], pageInfo: Ref, fields: Record<string, unknown>): void {
+    const first = edges[0];
+    const last = edges[edges.length - 1];
+    if (!isRef(first) || !isRef(last)) return;
+    const { typeName, key } = pageInfo.$ref;
+    if ('startCursor' in fields) store.set(typeName, key, 'startCursor', fieldOf(first, 'cursor'));
+    if ('endCursor' in fields) store.set(typeName, key, 'endCursor', fieldOf(last, 'cursor'));
   }
 
   /**
@@ -417,6 +441,19 @@ function fromBase64(text: string): string | undefined {
 function hasNoValue(schema: GraphQLSchema, type: GraphQLNamedType): boolean {
   if (isEnumType(type)) return type.getValues().length === 0;
   return isAbstractType(type) && schema.getPossibleTypes(type).length === 0;
+}
+
+/** A Relay connection: `edges: [Edge]` whose edges have `node` and `cursor`. */
+function isConnection(type: GraphQLObjectType): boolean {
+  const edges = type.getFields().edges;
+  const list = edges && getNullableType(edges.type);
+  if (!list || !isListType(list)) return false;
+  const edge = getNamedType(list.ofType);
+  return isObjectType(edge) && edge.getFields().node !== undefined && edge.getFields().cursor !== undefined;
+}
+
+function listOf(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
 }
 
 /** A type name that says it is an error: `UserError`, `CartUserError`, `OrderStateTransitionError`, `ErrorResult`, `ValidationProblem`. */
