@@ -127,7 +127,7 @@ test('a @oneOf input given two fields, or none, is a validation error; the servi
 });
 
 test('an operation type the schema lacks is named as such, before anything else; a JSON body sent as text/plain is told its content-type', async () => {
-  const post = async (body: BodyInit, headers: Record<string, string>) => {
+  const post = async (body: string, headers: Record<string, string>) => {
     const response = await fetch(url, { method: 'POST', headers, body });
     return { status: response.status, body: (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] } };
   };
