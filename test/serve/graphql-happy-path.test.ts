@@ -3,12 +3,27 @@
  * written for success runs: Shopify's `userErrors` (a list of errors beside the result) is empty, and
  * Vendure's result unions (`Order | OrderModificationError | …`, errors implementing `ErrorResult`)
  * answer the object, not one of the errors. The error types stay in the schema for rules to answer.
+ * Shopify's global ids (`gid://shopify/Product/42`) name their type, as node(id:) lookups expect.
  */
 import { GraphQLClient } from 'graphql-request';
 import { servedSdl } from '../helpers/served-sdl.js';
 
 /** Shopify's payload shape (Storefront and Admin API): the result, and its userErrors. */
-const SHOPIFY = `type Cart {
+const SHOPIFY = `interface Node {
+  id: ID!
+}
+
+type Product implements Node {
+  id: ID!
+  title: String!
+}
+
+type Collection implements Node {
+  id: ID!
+  handle: String!
+}
+
+type Cart implements Node {
   id: ID!
   checkoutUrl: String!
   totalQuantity: Int!
@@ -43,6 +58,8 @@ input CartLineInput {
 
 type QueryRoot {
   cart(id: ID!): Cart
+  node(id: ID!): Node
+  nodes(ids: [ID!]!): [Node]!
 }
 
 type Mutation {
@@ -131,4 +148,18 @@ test("Vendure's result unions answer the object, never an ErrorResult; the error
     '{ __type(name: "UpdateOrderItemsResult") { possibleTypes { name } } }',
   );
   expect(__type.possibleTypes.map((t) => t.name)).toEqual(['Order', 'OrderModificationError', 'InsufficientStockError']);
+});
+
+test("Shopify's global ids name their type: node(id:) and nodes(ids:) of gid://shopify/<Type>/<n> answer that type (base64-encoded too)", async () => {
+  const client = new GraphQLClient(served.stack.url('storefront'));
+  for (const n of [1, 2, 3, 4, 5]) {
+    const product = `gid://shopify/Product/${n}`;
+    const collection = `gid://shopify/Collection/${n}`;
+    const { node, nodes } = await client.request<{ node: { __typename: string; id: string }; nodes: { __typename: string; id: string }[] }>(
+      'query ($id: ID!, $ids: [ID!]!) { node(id: $id) { __typename id } nodes(ids: $ids) { __typename id } }',
+      { id: product, ids: [collection, product, btoa(`gid://shopify/Cart/${n}`)] },
+    );
+    expect(node).toEqual({ __typename: 'Product', id: product });
+    expect(nodes.map((x) => x.__typename)).toEqual(['Collection', 'Product', 'Cart']);
+  }
 });

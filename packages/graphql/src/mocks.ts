@@ -405,8 +405,8 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
   /**
    * The type of the object a lookup of an interface names by its key (`node(id: X)`): the type an object
    * served before under that key has (a Relay refetch of a node from a list gets that node, same type and
-   * fields), else the type a global id spells (`User:42`, or that in base64 as Relay's ids are, or
-   * GitHub's `04:User42`). Undefined when neither says.
+   * fields), else the type a global id spells (`User:42`, or that in base64 as Relay's ids are, GitHub's
+   * `04:User42`, Shopify's and GitLab's `gid://shopify/Product/42`). Undefined when neither says.
    */
   function typeOfKnown(possible: readonly string[], given: Record<string, unknown>): string | undefined {
     for (const name of possible) {
@@ -417,7 +417,8 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     const id = given.id;
     if (typeof id !== 'string') return undefined;
     for (const text of [id, fromBase64(id)]) {
-      const named = text === undefined ? undefined : /^(?:\d+:)?([A-Za-z_][A-Za-z0-9_]*?)(?::|\d*$)/.exec(text)?.[1];
+      const match = text === undefined ? null : GLOBAL_ID.exec(text);
+      const named = match?.[1] ?? match?.[2];
       if (named !== undefined && possible.includes(named)) return named;
     }
     return undefined;
@@ -425,6 +426,9 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
 
   return { schema, store, mockResolver };
 }
+
+/** A global id that spells its type: `gid://shopify/Product/42` (group 1), or `User:42`, `04:User42` (group 2). */
+const GLOBAL_ID = /^gid:\/\/[^/]+\/([A-Za-z_][A-Za-z0-9_]*)\/|^(?:\d+:)?([A-Za-z_][A-Za-z0-9_]*?)(?::|\d*$)/;
 
 /** The text a base64 string encodes, when it is base64 of printable ASCII; else undefined. */
 function fromBase64(text: string): string | undefined {
