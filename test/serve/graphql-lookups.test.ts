@@ -90,11 +90,12 @@ test('a Relay refetch, node(id:) or nodes(ids:) of objects served before, answer
   });
 });
 
-test('custom scalars travel as the schema documents them: BigInt "encoded as a string" is a string of digits, a GitObjectID 40 hex digits', async () => {
+test('custom scalars travel as the schema documents them: BigInt "encoded as a string" is a string of digits, a GitObjectID 40 hex digits, HTML a paragraph of HTML', async () => {
   const data = await new GraphQLClient(url).request<{
-    repository: { issue: { fullDatabaseId: unknown } | null; defaultBranchRef: { target: { oid: unknown } | null } | null } | null;
-  }>('{ repository(owner: "octocat", name: "Hello-World") { issue(number: 1) { fullDatabaseId } defaultBranchRef { target { oid } } } }');
+    repository: { issue: { fullDatabaseId: unknown; bodyHTML: unknown } | null; defaultBranchRef: { target: { oid: unknown } | null } | null } | null;
+  }>('{ repository(owner: "octocat", name: "Hello-World") { issue(number: 1) { fullDatabaseId bodyHTML } defaultBranchRef { target { oid } } } }');
   expect(data.repository?.issue?.fullDatabaseId).toMatch(/^\d+$/);
+  expect(data.repository?.issue?.bodyHTML).toMatch(/^<p>[^<>]+<\/p>$/);
   expect(data.repository?.defaultBranchRef?.target?.oid).toMatch(/^[0-9a-f]{40}$/);
 });
 
