@@ -112,6 +112,26 @@ describe('automatic persisted queries', () => {
   });
 });
 
+describe('variables that do not fit the operation', () => {
+  test("a missing or mistyped variable is a 400 request error coded BAD_USER_INPUT (as Apollo Server codes it, for clients' error links); serving continues", async () => {
+    const query = 'query Page($first: Int, $text: String!) { products(first: $first) { edges { node { sku } } } search(text: $text) { __typename } }';
+    const mistyped = await post({ query, variables: { first: 'ten', text: 'mug' } });
+    expect(mistyped.status).toBe(400);
+    expect(mistyped.body.data).toBeUndefined();
+    expect(mistyped.body.errors).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/^Variable "\$first" got invalid value "ten"/), extensions: { code: 'BAD_USER_INPUT' } }),
+    ]);
+    const missing = await post({ query, variables: { first: 2 } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors).toEqual([
+      expect.objectContaining({ message: 'Variable "$text" of required type "String!" was not provided.', extensions: { code: 'BAD_USER_INPUT' } }),
+    ]);
+    const served = await post({ query, variables: { first: 2, text: 'mug' } });
+    expect(served.status).toBe(200);
+    expect(served.body.errors).toBeUndefined();
+  });
+});
+
 describe('batched operations (a JSON array)', () => {
   test("Apollo's BatchHttpLink: operations sent together are each answered, in one request, and journaled one by one", async () => {
     let posts = 0;

@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { relayStylePagination } from '@apollo/client/utilities';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { GraphQLClient } from 'graphql-request';
 
@@ -89,10 +90,75 @@ test('a Relay refetch, node(id:) or nodes(ids:) of objects served before, answer
   });
 });
 
-test('custom scalars travel as the schema documents them: BigInt "encoded as a string" is a string of digits, a GitObjectID 40 hex digits', async () => {
+test('custom scalars travel as the schema documents them: BigInt "encoded as a string" is a string of digits, a GitObjectID 40 hex digits, HTML a paragraph of HTML', async () => {
   const data = await new GraphQLClient(url).request<{
-    repository: { issue: { fullDatabaseId: unknown } | null; defaultBranchRef: { target: { oid: unknown } | null } | null } | null;
-  }>('{ repository(owner: "octocat", name: "Hello-World") { issue(number: 1) { fullDatabaseId } defaultBranchRef { target { oid } } } }');
+    repository: { issue: { fullDatabaseId: unknown; bodyHTML: unknown } | null; defaultBranchRef: { target: { oid: unknown } | null } | null } | null;
+  }>('{ repository(owner: "octocat", name: "Hello-World") { issue(number: 1) { fullDatabaseId bodyHTML } defaultBranchRef { target { oid } } } }');
   expect(data.repository?.issue?.fullDatabaseId).toMatch(/^\d+$/);
+  expect(data.repository?.issue?.bodyHTML).toMatch(/^<p>[^<>]+<\/p>$/);
   expect(data.repository?.defaultBranchRef?.target?.oid).toMatch(/^[0-9a-f]{40}$/);
+});
+
+test('a lookup by a unique field a list showed (user(login:) after members) gives that same object: id and fields agree', async () => {
+  const client = new GraphQLClient(url);
+  type Member = { id: string; login: string; name: string | null; bio: string | null };
+  const { organization } = await client.request<{ organization: { membersWithRole: { nodes: Member[] } } | null }>(
+    '{ organization(login: "github") { membersWithRole(first: 3) { nodes { id login name bio } } } }',
+  );
+  const members = organization?.membersWithRole.nodes ?? [];
+  expect(members.length).toBe(3);
+  for (const member of members) {
+    const { user } = await client.request<{ user: Member | null }>('query ($login: String!) { user(login: $login) { id login name bio } }', {
+      login: member.login,
+    });
+    expect(user).toEqual(member);
+  }
+  // A login no list showed is still answered, with that login.
+  const { user } = await client.request<{ user: Member | null }>('{ user(login: "nobody-listed-this") { id login } }');
+  expect(user?.login).toBe('nobody-listed-this');
+});
+
+test("a connection agrees with itself: nodes are the edges' nodes, pageInfo's cursors the first and last edge's; Apollo's relayStylePagination pages on", async () => {
+  type Page = {
+    edges: { cursor: string; node: { id: string; login: string } }[];
+    nodes: { id: string; login: string }[];
+    pageInfo: { startCursor: string | null; endCursor: string | null; hasNextPage: boolean };
+  };
+  const apollo = new ApolloClient({
+    link: new HttpLink({ uri: url }),
+    cache: new InMemoryCache({ typePolicies: { Organization: { keyFields: ['login'], fields: { membersWithRole: relayStylePagination() } } } }),
+  });
+  const query = gql`
+    query Members($after: String) {
+      organization(login: "github") {
+        login
+        membersWithRole(first: 3, after: $after) {
+          edges { cursor node { id login } }
+          nodes { id login }
+          pageInfo { startCursor endCursor hasNextPage }
+        }
+      }
+    }
+  `;
+  try {
+    const first = await apollo.query<{ organization: { membersWithRole: Page } }>({ query });
+    const page = first.data?.organization.membersWithRole;
+    if (!page) throw new Error('no page');
+    expect(page.edges).toHaveLength(3);
+    expect(page.nodes.map((n) => n.id)).toEqual(page.edges.map((e) => e.node.id));
+    expect(page.pageInfo.startCursor).toBe(page.edges[0]?.cursor);
+    expect(page.pageInfo.endCursor).toBe(page.edges[2]?.cursor);
+    const more = await apollo.query<{ organization: { membersWithRole: Page } }>({
+      query,
+      variables: { after: page.pageInfo.endCursor },
+      fetchPolicy: 'network-only',
+    });
+    const next = more.data?.organization.membersWithRole;
+    // The cache appended the next page after the cursor it was asked from: six members, in order.
+    expect(next?.edges.map((e) => e.cursor).slice(0, 3)).toEqual(page.edges.map((e) => e.cursor));
+    expect(next?.edges).toHaveLength(6);
+    expect(next?.pageInfo.endCursor).toBe(next?.edges[5]?.cursor);
+  } finally {
+    apollo.stop();
+  }
 });

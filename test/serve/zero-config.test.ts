@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -135,6 +135,42 @@ test('the files of a schema in modules (types in one, Query in another) are serv
       expect(await new GraphQLClient(stack.url('inventory')).request('{ items(first: 1) { id } }')).toEqual({ items: [{ id: expect.any(String) }] });
     } finally {
       await stack.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a schema whose modules are spread over folders (a NestJS app, Vendure) is served as one service when the folders complete each other', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mockstack-folders-'));
+  try {
+    const file = (name: string, text: string): string => {
+      mkdirSync(dirname(join(dir, name)), { recursive: true });
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    // As NestJS's typePaths: ['./**/*.graphql'] finds them: each feature's types and its Query fields.
+    const users = file('users/users.graphql', 'type User {\n  id: ID!\n  login: String!\n}\n\ntype Query {\n  users: [User!]!\n}\n');
+    const posts = file('posts/posts.graphql', 'type Post {\n  id: ID!\n  author: User!\n}\n\ntype Query {\n  posts: [Post!]!\n}\n');
+    // Vendure's layout: common/ types only, shop-api/ the API using them.
+    const common = file('common/money.graphql', 'scalar Money\n\ntype Price {\n  value: Money!\n}\n');
+    const shop = file('shop-api/shop.graphql', 'type Query {\n  price: Price!\n}\n');
+    const stack = await startStack([users, posts, inventorySdl]);
+    try {
+      expect(Object.keys(stack.services)).toEqual(['users', 'inventory']);
+      const data = await new GraphQLClient(stack.url('users')).request<{ users: unknown[]; posts: { author: { login: string } }[] }>(
+        '{ users { id } posts { author { login } } }',
+      );
+      expect(data.posts.every((p) => typeof p.author.login === 'string')).toBe(true);
+    } finally {
+      await stack.close();
+    }
+    const vendure = await startStack([common, shop]);
+    try {
+      expect(Object.keys(vendure.services)).toEqual(['money']);
+      expect(await new GraphQLClient(vendure.url('money')).request('{ price { value } }')).toEqual({ price: { value: expect.anything() } });
+    } finally {
+      await vendure.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -96,7 +96,8 @@ export interface ContractFileKind {
   /**
    * Whether a file is only a part of a contract split over several files (a GraphQL schema in modules:
    * a file of types with no Query). When `up` is given such a part, the files of this kind it was given
-   * from the same directory are served as one contract: `serve` gets the first with the others as `parts`.
+   * from the same directory are served as one contract: `serve` gets the first with the others as `parts`;
+   * so are the files of other directories when they complete what one directory gives (schema modules in folders).
    */
   isPart?(text: string): boolean;
   /**

@@ -20,7 +20,23 @@ const DEFINED = /\b(?:type|interface|union|enum|input|scalar)\s+([_A-Za-z]\w*)/g
 const FIELD_TYPE = /:\s*\[*\s*([_A-Za-z]\w*)/g;
 const IMPLEMENTS = /\bimplements\s+&?\s*(\w+(?:\s*&\s*\w+)*)/g;
 const UNION_MEMBERS = /\bunion\s+\w+[^=]*=\s*\|?\s*(\w+(?:\s*\|\s*\w+)*)/g;
-const BUILT_IN = new Set(['Int', 'Float', 'String', 'Boolean', 'ID']);
+/** graphql-js' scalars, and AWS AppSync's (its SDL uses them undeclared; see platform-declarations.ts). */
+const BUILT_IN = new Set([
+  'Int',
+  'Float',
+  'String',
+  'Boolean',
+  'ID',
+  'AWSDate',
+  'AWSTime',
+  'AWSDateTime',
+  'AWSTimestamp',
+  'AWSEmail',
+  'AWSJSON',
+  'AWSURL',
+  'AWSPhone',
+  'AWSIPAddress',
+]);
 
 /**
  * True for an SDL file that is one part of a schema split over several files (graphql-tools' modular

@@ -152,7 +152,8 @@ function skipString(text: string, from: number): number {
   return -1;
 }
 
-function withCode(error: GraphQLError, code: string): GraphQLError {
+/** The error with `extensions.code` set (the codes Apollo Server gives: GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT). */
+export function withCode(error: GraphQLError, code: string): GraphQLError {
   return new GraphQLError(error.message, {
     nodes: error.nodes ?? null,
     source: error.source ?? null,

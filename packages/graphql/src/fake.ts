@@ -32,6 +32,15 @@ function byScalarName(scalar: string, description: string | undefined): Generato
   if (/^(latitude)$/.test(s)) return (d) => d.faker.location.latitude();
   if (/^(longitude)$/.test(s)) return (d) => d.faker.location.longitude();
   if (/^(positiveint|nonnegativeint|unsignedint|naturalnumber)$/.test(s)) return (d) => d.random.int(1, 100);
+  // GitHub's and Shopify's HTML ("A string containing HTML code"): a paragraph a page can render.
+  if (/^(html|htmlstring|richtext)$/.test(s)) return (d) => `<p>${d.faker.lorem.sentence()}</p>`;
+  // AWS AppSync's scalars: AWSTimestamp is seconds since the epoch, AWSJSON travels as a string of JSON.
+  if (s === 'awstimestamp') return (d) => Math.floor(Date.parse(d.format('date-time') ?? '') / 1000) || d.random.int(1_600_000_000, 1_800_000_000);
+  if (s === 'awsjson') return (d) => JSON.stringify({ [d.faker.lorem.word()]: d.faker.lorem.word(), value: d.random.int(0, 100) });
+  if (/^aws(date|time|datetime|email|url|phone|ipaddress)$/.test(s)) {
+    const format = s.slice(3);
+    return (d) => d.format(format) ?? d.words();
+  }
   return undefined;
 }
 

@@ -1,64 +1,19 @@
 import type { FakeData } from '@mockstack/core/fake';
-import {
-  type ConstDirectiveNode,
-  type DefinitionNode,
-  type DocumentNode,
-  type GraphQLField,
-  type GraphQLNamedType,
-  getNamedType,
-  isScalarType,
-  Kind,
-  parse,
-  valueFromASTUntyped,
-  visit,
-} from 'graphql';
+import { type ConstDirectiveNode, type GraphQLField, type GraphQLNamedType, getNamedType, isScalarType, valueFromASTUntyped } from 'graphql';
 
 // SDL written for graphql-faker (`@fake(type: firstName)`, `@examples(values: […])`,
 // `@listLength(min:, max:)`) is served as graphql-faker serves it: its directives are declared when
 // the SDL uses them without declaring them, and the auto-mock answers the fields they annotate with
 // the example values, the kind of fake value they name, and the list lengths they ask for.
 
-const FAKER_SDL = `
+/** graphql-faker's declarations (see platform-declarations.ts). */
+export const FAKER_SDL = `
 scalar fake__Value
 scalar examples__JSON
 directive @fake(type: fake__Value!, options: fake__Value, locale: fake__Value) on FIELD_DEFINITION | SCALAR
 directive @examples(values: [examples__JSON]!) on FIELD_DEFINITION | SCALAR
 directive @listLength(min: Int!, max: Int!) on FIELD_DEFINITION
 `;
-const FAKER_DIRECTIVES = new Set(['fake', 'examples', 'listLength']);
-
-let fakerDefinitions: readonly DefinitionNode[] | undefined;
-
-/** The graphql-faker declarations the documents use and do not declare, as one document (none when they use none). */
-export function fakerDeclarations(documents: readonly DocumentNode[]): DocumentNode | undefined {
-  const declared = new Set<string>();
-  const used = new Set<string>();
-  for (const document of documents) {
-    for (const definition of document.definitions) {
-      if (definition.kind === Kind.DIRECTIVE_DEFINITION || definition.kind === Kind.SCALAR_TYPE_DEFINITION) declared.add(definition.name.value);
-    }
-    for (const name of usedDirectives(document)) if (FAKER_DIRECTIVES.has(name)) used.add(name);
-  }
-  const missing = [...used].filter((name) => !declared.has(name));
-  if (missing.length === 0) return undefined;
-  fakerDefinitions ??= parse(FAKER_SDL, { noLocation: true }).definitions;
-  const definitions = fakerDefinitions.filter((definition) =>
-    definition.kind === Kind.DIRECTIVE_DEFINITION
-      ? missing.includes(definition.name.value)
-      : !declared.has((definition as { name: { value: string } }).name.value),
-  );
-  return { kind: Kind.DOCUMENT, definitions };
-}
-
-function usedDirectives(document: DocumentNode): Set<string> {
-  const used = new Set<string>();
-  visit(document, {
-    Directive(node) {
-      used.add(node.name.value);
-    },
-  });
-  return used;
-}
 
 type Generator = (fake: FakeData) => unknown;
 

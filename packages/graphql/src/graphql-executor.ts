@@ -18,7 +18,7 @@ import { displayPath } from '@mockstack/core/platform';
 import { unsendable, unsendableFault } from '@mockstack/http/answer-check';
 import { type DocumentNode, type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { graphqlCodeOf } from './codes.js';
-import { type CompiledDocument, DocumentCache, operationOf } from './documents.js';
+import { type CompiledDocument, DocumentCache, operationOf, withCode } from './documents.js';
 import { subgraphResolvers } from './federation.js';
 import { extensionsOf, FieldFault, NONE, type RequestContext, type SubscriptionWiring, wireFieldRules } from './field-bridge.js';
 import { withIncrementalDirectives } from './incremental.js';
@@ -198,7 +198,13 @@ export class GraphqlExecutor {
   ): Executed | typeof FORWARD | Promise<Executed | typeof FORWARD> {
     const query = params.query;
     if (typeof query !== 'string' || query.trim() === '') {
-      const message = `the request has no query; send { "query": "…", "variables": {…} } as JSON with POST, or ?query=… with GET`;
+      // fetch() without headers sends a string body as text/plain: say what is missing, not only that the query is.
+      const type = method === 'POST' ? core.headers['content-type'] : undefined;
+      const sent =
+        typeof type === 'string' && !/json|graphql|multipart/i.test(type)
+          ? ` (this request's content-type is ${type.split(';')[0]}; JSON needs content-type: application/json)`
+          : '';
+      const message = `the request has no query; send { "query": "…", "variables": {…} } as JSON with POST, or ?query=… with GET${sent}`;
       return answered({ status: 400, body: errorsBody(message, 'BAD_REQUEST') }, undefined);
     }
     const variables = parseJsonParam(params.variables);
@@ -221,6 +227,12 @@ export class GraphqlExecutor {
     core.operation = operation.id;
     // The journal keeps the request: let it hold the cached query text, not this request's copy.
     if (core.body === params) (params as { query: string }).query = compiled.text;
+    const root = operation.type === 'query' ? true : operation.type === 'mutation' ? this.#schema.getMutationType() : this.#schema.getSubscriptionType();
+    if (!root) {
+      // graphql-js validates fields of a root the schema lacks as nothing at all: say so before anything else.
+      const message = `this schema has no ${operation.type} type (${operation.type === 'mutation' ? 'Mutation' : 'Subscription'}); it serves ${this.#schema.getMutationType() ? 'queries and mutations' : 'queries'}${this.#schema.getSubscriptionType() ? ' and subscriptions' : ''}`;
+      return answered({ status: 400, body: errorsBody(message, 'GRAPHQL_VALIDATION_FAILED') }, undefined);
+    }
     if (operation.type === 'subscription') return answered({ status: 400, body: errorsBody(this.#subscriptionOverHttp, 'BAD_REQUEST') }, undefined);
     if (method === 'GET' && operation.type !== 'query') {
       return answered(
@@ -283,9 +295,12 @@ export class GraphqlExecutor {
     });
     const done = (result: ExecutionResult): Executed => {
       if (context.escalated) return answered(faultAnswer(context.escalated), context.escalated, context.rule);
-      // No data at all: the variables did not fit the operation (a request error).
-      const status = result.data === undefined ? 400 : 200;
-      return answered({ status, body: result }, undefined, context.rule ?? contractRule, result.errors);
+      // No data at all: the variables did not fit the operation (a request error), coded as Apollo Server codes it.
+      if (result.data === undefined && result.errors) {
+        const errors = result.errors.map((error) => (error.extensions.code === undefined ? withCode(error, 'BAD_USER_INPUT') : error));
+        return answered({ status: 400, body: { ...result, errors } }, undefined, context.rule ?? contractRule, errors);
+      }
+      return answered({ status: 200, body: result }, undefined, context.rule ?? contractRule, result.errors);
     };
     return isPromiseLike(executed) ? Promise.resolve(executed).then(done) : done(executed);
   }

@@ -3,6 +3,7 @@ import { hashString } from '@mockstack/core';
 import { FakeData } from '@mockstack/core/fake';
 import {
   defaultFieldResolver,
+  type GraphQLAbstractType,
   type GraphQLField,
   type GraphQLFieldResolver,
   type GraphQLNamedType,
@@ -14,6 +15,7 @@ import {
   getNullableType,
   isAbstractType,
   isEnumType,
+  isInputObjectType,
   isInterfaceType,
   isListType,
   isObjectType,
@@ -38,6 +40,8 @@ export interface MockOptions {
 const PAGE_ARGS = ['first', 'last', 'limit', 'take', 'top', 'pageSize', 'perPage', 'size', 'count'];
 const MAX_LIST = 100;
 const IDENTITY_FIELDS = ['id', '_id', 'sku', 'key', 'code', 'slug', 'handle', 'uuid', 'email', 'number'];
+/** Fields besides the key that name one object of a type, for lookups by them (see `identities`). */
+const UNIQUE_FIELDS = new Set(['sku', 'slug', 'handle', 'uuid', 'email', 'login', 'username']);
 
 /**
  * Where the value being generated goes. Set synchronously before each call into the store, so
@@ -79,6 +83,12 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
   const [minList, maxList] = typeof options.listLength === 'number' ? [options.listLength, options.listLength] : (options.listLength ?? [2, 4]);
   /** Lengths asked by `first`/`limit` on a connection field, for the lists inside the object it returned. */
   const listHints = new Map<string, number>();
+  /**
+   * The key of each object served, by a unique field's value (`Product|handle|red-shoes`): a lookup by
+   * that field (`product(handle: "red-shoes")`, a storefront's product page after its list) gives the
+   * same object, not another one with that handle.
+   */
+  const identities = new Map<string, string | number>();
 
   const reseed = (withField: boolean): void => {
     const args = withField && cursor.args && Object.keys(cursor.args).length ? stableJson(cursor.args) : '';
@@ -132,7 +142,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
           ? seeded(true, () => override(mockContext(cursor.typeName || type.name, cursor.fieldName)))
           : seeded(true, () => values[rand.int(0, values.length - 1)]);
     } else if (isAbstractType(type)) {
-      const possible = base.getPossibleTypes(type).map((t) => t.name);
+      const possible = successTypes(base, type).map((t) => t.name);
       if (override !== undefined) mocks[type.name] = override as IMocks[string];
       else if (possible.length) mocks[type.name] = { __typename: seeded(true, () => possible[rand.int(0, possible.length - 1)]) };
     } else if (isObjectType(type)) {
@@ -151,8 +161,9 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
           fields[field.name] = (args) => Array.from({ length: pageSize(args) ?? seeded(true, () => asked(fake))() });
           continue;
         }
-        // A list of what has no value (an empty enum a lenient schema fills at run time) can only be empty.
-        fields[field.name] = hasNoValue(base, getNamedType(field.type)) ? () => [] : (args) => Array.from({ length: listLength(args) });
+        // A list of what has no value (an empty enum a lenient schema fills at run time) can only be empty;
+        // so is a payload's list of errors (`userErrors`), as on success: a mock answers the happy path unless told.
+        fields[field.name] = hasNoValue(base, getNamedType(field.type)) || isErrorList(field) ? () => [] : (args) => Array.from({ length: listLength(args) });
       }
       if (override && typeof override === 'object') {
         for (const [name, value] of Object.entries(override))
@@ -216,6 +227,8 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     const paged =
       field.args.some((a) => PAGE_ARGS.includes(a.name)) && !isListType(getNullableType(field.type)) && (isObjectType(named) || isInterfaceType(named));
     const echo = echoOf(field);
+    // An interface no type implements (or an empty union): nothing can be its value; null (or an empty list), not the store's error.
+    const nothing = hasNoValue(base, named) ? (isListType(getNullableType(field.type)) ? [] : null) : undefined;
     const hint = (value: unknown, args: Record<string, unknown>): unknown => {
       const size = pageSize(args);
       if (size !== undefined && isRef(value)) {
@@ -231,6 +244,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
         const given = source === null || source === undefined ? undefined : defaultFieldResolver(source, args, context, info);
         if (given !== undefined) return given;
         if (answer) return answer(source, args, context, info);
+        if (nothing !== undefined) return nothing;
         cursor.set(typeName, fieldName, 'ROOT', args);
         const value = store.get({ typeName, key: 'ROOT', fieldName, fieldArgs: args, defaultValue: echo?.(args) });
         return paged ? hint(value, args) : value;
@@ -243,14 +257,28 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
      * key in the store, three levels of records), for each of an answer's fields.
      */
     const known = field.args.length === 0 ? new WeakMap<object, unknown>() : undefined;
+    const identifies = field.args.length === 0 && UNIQUE_FIELDS.has(fieldName) && isScalarType(named);
+    // A Relay connection's `nodes` are its edges' nodes, and its pageInfo's cursors its first and last edge's.
+    const connection = isConnection(type) && field.args.length === 0;
+    const edgeNodes = connection && fieldName === 'nodes' && isListType(getNullableType(field.type));
+    const pageInfo = connection && fieldName === 'pageInfo' && isObjectType(named) ? named.getFields() : undefined;
     return (source, args, context, info) => {
+      if (nothing !== undefined && (source === null || typeof source !== 'object' || (source as Record<string, unknown>)[fieldName] === undefined))
+        return nothing;
       if (isRef(source)) {
         const remembered = known?.get(source);
         if (remembered !== undefined) return remembered;
         const { typeName: refType, key } = (source as Ref).$ref;
         cursor.set(refType, fieldName, String(key), args);
-        const value = store.get({ typeName: refType, key, fieldName, fieldArgs: args, defaultValue: echo?.(args) });
+        const value = edgeNodes
+          ? listOf(fieldOf(source, 'edges')).map((edge) => (isRef(edge) ? fieldOf(edge, 'node') : null))
+          : store.get({ typeName: refType, key, fieldName, fieldArgs: args, defaultValue: echo?.(args) });
+        if (pageInfo && isRef(value)) alignCursors(listOf(fieldOf(source, 'edges')), value, pageInfo);
         known?.set(source, value);
+        if (identifies && (typeof value === 'string' || typeof value === 'number')) {
+          if (identities.size > 10_000) identities.clear();
+          identities.set(`${refType}|${fieldName}|${value}`, key);
+        }
         return paged ? hint(value, args) : value;
       }
       if (source === null || typeof source !== 'object') return undefined;
@@ -265,32 +293,79 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     };
   }
 
+  /** A field without arguments of an object in the store, as its resolver gets it (the cursor set first). */
+  function fieldOf(ref: Ref, fieldName: string): unknown {
+    const { typeName, key } = ref.$ref;
+    cursor.set(typeName, fieldName, String(key), {});
+    return store.get({ typeName, key, fieldName, fieldArgs: {} });
+  }
+
+  /** A connection's pageInfo says the cursors of its first and last edge (a client pages on from endCursor). */
+  function alignCursors(edges: readonly unknown[], pageInfo: Ref, fields: Record<string, unknown>): void {
+    const first = edges[0];
+    const last = edges[edges.length - 1];
+    if (!isRef(first) || !isRef(last)) return;
+    const { typeName, key } = pageInfo.$ref;
+    if ('startCursor' in fields) store.set(typeName, key, 'startCursor', fieldOf(first, 'cursor'));
+    if ('endCursor' in fields) store.set(typeName, key, 'endCursor', fieldOf(last, 'cursor'));
+  }
+
   /**
    * The values a lookup field's arguments give the object it returns (`product(sku: "A")` gives a
    * product whose sku is "A", `node(id: X)` one whose id is X), or undefined when none does: an argument
    * names a leaf field of the returned object or interface, of the same scalar (ID and String go
-   * together). The object of an interface gets a type the seed picks, as the auto-mock would.
+   * together) or enum. So does a field of an input object argument: a @oneOf lookup (`user(by: { handle:
+   * "ada" })`), Hasura's `pk_columns` and `_set`, a create or update mutation's `input` (`createTodo(input:
+   * { name })` gives a todo of that name); an argument of its own wins. The object of an interface gets a
+   * type the seed picks, as the auto-mock would.
    */
   function echoOf(field: GraphQLField<unknown, unknown>): ((args: Record<string, unknown>) => unknown) | undefined {
     const returned = getNullableType(field.type);
     if (isListType(returned)) return pluralEchoOf(field, getNullableType(returned.ofType));
     if (!isObjectType(returned) && !isInterfaceType(returned)) return undefined;
     const fields = returned.getFields();
-    const echoed = field.args.filter((arg) => {
-      const target = fields[arg.name];
-      return target !== undefined && sameScalar(getNullableType(arg.type), getNullableType(target.type));
-    });
+    const fits = (name: string, type: GraphQLType): boolean => {
+      const target = fields[name];
+      return target !== undefined && sameLeaf(getNullableType(type), getNullableType(target.type));
+    };
+    /** [argument] or [input object argument, its field], in the order they are given (inputs first, so that arguments win). */
+    const echoed: (readonly [string] | readonly [string, string])[] = [];
+    for (const arg of field.args) {
+      const type = getNullableType(arg.type);
+      if (!isInputObjectType(type)) continue;
+      for (const inner of Object.values(type.getFields())) if (fits(inner.name, inner.type)) echoed.push([arg.name, inner.name]);
+    }
+    for (const arg of field.args) if (fits(arg.name, arg.type)) echoed.push([arg.name]);
     if (echoed.length === 0) return undefined;
     const possible = isInterfaceType(returned) ? base.getPossibleTypes(returned).map((t) => t.name) : [];
     return (args) => {
       const given: Record<string, unknown> = {};
-      for (const arg of echoed) {
-        const value = args[arg.name];
-        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') given[arg.name] = value;
+      for (const [name, inner] of echoed) {
+        const outer = args[name];
+        const value = inner === undefined ? outer : outer !== null && typeof outer === 'object' ? (outer as Record<string, unknown>)[inner] : undefined;
+        if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') given[inner ?? name] = value;
       }
       if (Object.keys(given).length === 0) return undefined;
+      const known = servedBefore(isInterfaceType(returned) ? possible : [returned.name], given);
+      if (known) return { ...(isInterfaceType(returned) && { __typename: known.typeName }), ...given, [known.keyField]: known.key };
       return isInterfaceType(returned) ? (typed(possible, given) ?? undefined) : given;
     };
+  }
+
+  /**
+   * The key (and type) of an object served before that a lookup names by a unique field other than
+   * its key (`product(handle: "red-shoes")` after a list showed that handle), or undefined.
+   */
+  function servedBefore(types: readonly string[], given: Record<string, unknown>): { typeName: string; keyField: string; key: string | number } | undefined {
+    for (const typeName of types) {
+      const keyField = internal.getKeyFieldName(typeName);
+      if (!keyField || given[keyField] !== undefined) continue;
+      for (const [name, value] of Object.entries(given)) {
+        const key = identities.get(`${typeName}|${name}|${String(value)}`);
+        if (key !== undefined && store.has(typeName, key)) return { typeName, keyField, key };
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -330,8 +405,8 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
   /**
    * The type of the object a lookup of an interface names by its key (`node(id: X)`): the type an object
    * served before under that key has (a Relay refetch of a node from a list gets that node, same type and
-   * fields), else the type a global id spells (`User:42`, or that in base64 as Relay's ids are, or
-   * GitHub's `04:User42`). Undefined when neither says.
+   * fields), else the type a global id spells (`User:42`, or that in base64 as Relay's ids are, GitHub's
+   * `04:User42`, Shopify's and GitLab's `gid://shopify/Product/42`). Undefined when neither says.
    */
   function typeOfKnown(possible: readonly string[], given: Record<string, unknown>): string | undefined {
     for (const name of possible) {
@@ -342,7 +417,8 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     const id = given.id;
     if (typeof id !== 'string') return undefined;
     for (const text of [id, fromBase64(id)]) {
-      const named = text === undefined ? undefined : /^(?:\d+:)?([A-Za-z_][A-Za-z0-9_]*?)(?::|\d*$)/.exec(text)?.[1];
+      const match = text === undefined ? null : GLOBAL_ID.exec(text);
+      const named = match?.[1] ?? match?.[2];
       if (named !== undefined && possible.includes(named)) return named;
     }
     return undefined;
@@ -350,6 +426,9 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
 
   return { schema, store, mockResolver };
 }
+
+/** A global id that spells its type: `gid://shopify/Product/42` (group 1), or `User:42`, `04:User42` (group 2). */
+const GLOBAL_ID = /^gid:\/\/[^/]+\/([A-Za-z_][A-Za-z0-9_]*)\/|^(?:\d+:)?([A-Za-z_][A-Za-z0-9_]*?)(?::|\d*$)/;
 
 /** The text a base64 string encodes, when it is base64 of printable ASCII; else undefined. */
 function fromBase64(text: string): string | undefined {
@@ -368,7 +447,50 @@ function hasNoValue(schema: GraphQLSchema, type: GraphQLNamedType): boolean {
   return isAbstractType(type) && schema.getPossibleTypes(type).length === 0;
 }
 
+/** A Relay connection: `edges: [Edge]` whose edges have `node` and `cursor`. */
+function isConnection(type: GraphQLObjectType): boolean {
+  const edges = type.getFields().edges;
+  const list = edges && getNullableType(edges.type);
+  if (!list || !isListType(list)) return false;
+  const edge = getNamedType(list.ofType);
+  return isObjectType(edge) && edge.getFields().node !== undefined && edge.getFields().cursor !== undefined;
+}
+
+function listOf(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** A type name that says it is an error: `UserError`, `CartUserError`, `OrderStateTransitionError`, `ErrorResult`, `ValidationProblem`. */
+const ERROR_NAME = /(?:Error|Errors|Exception|Problem|Failure)$|^Error/;
+
+/** A list field of errors (`userErrors: [UserError!]!`, `errors: [ProductError!]!`): named so, of a type named as an error. */
+function isErrorList(field: GraphQLField<unknown, unknown>): boolean {
+  return /errors$/i.test(field.name) && isErrorType(getNamedType(field.type));
+}
+
+function isErrorType(type: GraphQLNamedType): boolean {
+  return ERROR_NAME.test(type.name) || (isObjectType(type) && type.getInterfaces().some((i) => ERROR_NAME.test(i.name)));
+}
+
+/**
+ * The types an abstract type's values take on the happy path: a result union of an object and its
+ * errors (Vendure's `Order | OrderModificationError | …`, `Success | ValidationError`) answers the
+ * object, unless the scenario says otherwise. All its types when each is an error, or none is.
+ */
+function successTypes(schema: GraphQLSchema, type: GraphQLAbstractType): readonly GraphQLObjectType[] {
+  const possible = schema.getPossibleTypes(type);
+  if (isErrorType(type)) return possible;
+  const success = possible.filter((t) => !isErrorType(t));
+  return success.length > 0 ? success : possible;
+}
+
 const TEXT_SCALARS = new Set(['ID', 'String']);
+
+/** An argument's type a field of the same value can take: the same scalar or enum, or ID and String. */
+function sameLeaf(arg: GraphQLType, field: GraphQLType): boolean {
+  if (isEnumType(arg) && isEnumType(field)) return arg.name === field.name;
+  return sameScalar(arg, field);
+}
 
 /** An argument's type a field of the same value can take: the same scalar, or ID and String. */
 function sameScalar(arg: GraphQLType, field: GraphQLType): boolean {

@@ -17,9 +17,10 @@ import {
 } from 'graphql';
 import { validateSDL } from 'graphql/validation/validate.js';
 import { isGraphqlIntrospection } from './contract-text.js';
-import { fakerDeclarations } from './faker-directives.js';
+import { FAKER_SDL } from './faker-directives.js';
 import { isSubgraph, subgraphDocuments } from './federation.js';
 import { loadPersistedDocuments } from './persisted-documents.js';
+import { APPSYNC_SDL, missingDeclarations } from './platform-declarations.js';
 
 export interface LoadedSchema {
   /** For checks only: a server mocks its schema in place, so it takes one with `claimSchema`. */
@@ -138,6 +139,9 @@ export interface BuiltSdl {
   subgraph?: string | undefined;
 }
 
+/** Declarations platforms give their schemas (graphql-faker's, AWS AppSync's), added where a schema uses them undeclared. */
+const PLATFORM_SDL = FAKER_SDL + APPSYNC_SDL;
+
 /**
  * The one way mockstack reads GraphQL SDL (`up`, `gen` and `check` all come here, so they agree).
  * Strict by default: every problem graphql-js' SDL and schema validation finds is reported with its
@@ -162,9 +166,9 @@ export function buildSdl(sources: readonly Source[], options: { lenient?: boolea
   // A federation subgraph's SDL builds as @apollo/subgraph builds it (see federation.ts).
   const subgraph = isSubgraph(documents) ? sources.map((s) => s.body).join('\n') : undefined;
   if (subgraph !== undefined) documents.splice(0, documents.length, ...subgraphDocuments(documents));
-  // SDL written for graphql-faker: its directives declared (see faker-directives.ts).
-  const faker = fakerDeclarations(documents);
-  if (faker) documents.unshift(faker);
+  // SDL written for graphql-faker, or exported from AWS AppSync: the platform's directives and scalars it uses declared (see platform-declarations.ts).
+  const platform = missingDeclarations(documents, PLATFORM_SDL);
+  if (platform) documents.unshift(platform);
   const document = concatAST(documents);
   let errors: readonly GraphQLError[] = validateSDL(document);
   // The same type in several files: merge them, as graphql-tools does (other problems stay problems).

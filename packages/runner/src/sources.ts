@@ -184,28 +184,68 @@ interface ServedContract {
 /**
  * The contracts as services: when files of a kind that has parts (GraphQL SDL modules) were given
  * from one directory and one of them is only a part, those files are served as one contract, under the
- * first one's name and port (a part alone cannot be served). Files from other directories stay apart.
+ * first one's name and port (a part alone cannot be served). Files from other directories stay apart,
+ * unless what is given from one directory is still only a part and the files of other directories
+ * complete it (a schema whose modules are spread over folders: Vendure's common/ and shop-api/, a NestJS
+ * app's users/ and posts/): then those are served as one contract too.
  */
 function joinParts(served: readonly ServedContract[]): ServedContract[] {
-  const joined: ServedContract[] = [];
-  /** By kind and directory: the contract the group's files are served as, or undefined when they stay apart. Each group's files are read once. */
-  const wholes = new Map<string, ServedContract | undefined>();
+  /** By kind and directory, in the order given: the files, and whether they are served as one. */
+  const groups = new Map<string, { kind: ServedKind; files: ServedContract[]; whole: boolean }>();
   for (const contract of served) {
-    const { kind, file } = contract;
-    const key = `${kind.kind}:${dirname(file)}`;
-    if (!wholes.has(key)) {
-      const together = served.filter((c) => c.kind === kind && dirname(c.file) === dirname(file));
-      const split = kind.isPart !== undefined && together.length > 1 && together.some((c) => kind.isPart?.(readText(c.file) ?? '') === true);
-      const whole = split ? { ...contract, port: together.find((c) => c.port !== 0)?.port ?? 0 } : undefined;
-      wholes.set(key, whole);
-      joined.push(whole ?? contract);
-      continue;
-    }
-    const whole = wholes.get(key);
-    if (whole) whole.parts = [...(whole.parts ?? []), file];
-    else joined.push(contract);
+    const key = `${contract.kind.kind}:${dirname(contract.file)}`;
+    const group = groups.get(key) ?? { kind: contract.kind, files: [], whole: false };
+    group.files.push(contract);
+    groups.set(key, group);
   }
-  return joined;
+  /** Each file is read once. */
+  const texts = new Map<string, string>();
+  const isPart = (kind: ServedKind, files: readonly ServedContract[]): boolean =>
+    kind.isPart?.(
+      files
+        .map((c) => {
+          const text = texts.get(c.file) ?? readText(c.file) ?? '';
+          texts.set(c.file, text);
+          return text;
+        })
+        .join('\n'),
+    ) === true;
+  for (const group of groups.values()) {
+    group.whole = group.kind.isPart !== undefined && group.files.length > 1 && group.files.some((c) => isPart(group.kind, [c]));
+  }
+  /** What is served, in the order given: a group served as one (where its first file was), or a file on its own. */
+  let units: { kind: ServedKind; files: ServedContract[] }[] = [];
+  for (const contract of served) {
+    const group = groups.get(`${contract.kind.kind}:${dirname(contract.file)}`);
+    if (!group?.whole) units.push({ kind: contract.kind, files: [contract] });
+    else if (group.files[0] === contract) units.push({ kind: contract.kind, files: group.files });
+  }
+  for (const kind of new Set(served.map((c) => c.kind))) {
+    if (kind.isPart === undefined) continue;
+    const ofKind = units.filter((u) => u.kind === kind);
+    const partial = ofKind.filter((u) => isPart(kind, u.files));
+    if (ofKind.length < 2 || partial.length === 0) continue;
+    // The parts of other directories together, else with one whole schema, else with all: joined when that completes them.
+    const wholes = ofKind.filter((u) => !partial.includes(u));
+    const candidates = [partial, ...wholes.map((w) => [...partial, w]), ofKind];
+    const joined = candidates.find(
+      (candidate) =>
+        candidate.length > 1 &&
+        !isPart(
+          kind,
+          candidate.flatMap((u) => u.files),
+        ),
+    );
+    if (!joined) continue;
+    const files = ofKind.filter((u) => joined.includes(u)).flatMap((u) => u.files);
+    const first = units.findIndex((u) => joined.includes(u));
+    units = units.flatMap((u, index) => (index === first ? [{ kind, files }] : joined.includes(u) ? [] : [u]));
+  }
+  return units.map(({ files }) => {
+    const [contract, ...others] = files as [ServedContract, ...ServedContract[]];
+    if (others.length === 0) return contract;
+    return { ...contract, port: files.find((c) => c.port !== 0)?.port ?? 0, parts: others.map((c) => c.file) };
+  });
 }
 
 /**
