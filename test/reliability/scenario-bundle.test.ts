@@ -115,3 +115,35 @@ export default scenario('cached').services({ api: rest({ port: 0 }, [rest.get('/
     expect((await loadScenario(scenario)).definition.name).toBe('fixed');
   });
 });
+
+// `check` loads its scenarios at once. Source maps are on while a scenario module is imported (its rules
+// then name its .ts lines); a load that ended first used to turn them off under one still importing.
+test('scenarios loaded at once all import with source maps on, and they are as before once all have loaded', async () => {
+  const seen = '__mockstackSourceMapsSeen';
+  const write = (name: string, body: string) =>
+    writeFileSync(
+      join(scenarios, name),
+      `import { rest, scenario } from 'mockstack';\n${body}\nexport default scenario('${name}').services({ api: rest({ port: 0 }, [rest.get('/x', {})]) });\n`,
+    );
+  write('quick.ts', `((globalThis as Record<string, unknown>).${seen} as boolean[]).push(process.sourceMapsEnabled);`);
+  // Still importing (a top-level await) when quick.ts has long loaded.
+  write(
+    'slow.ts',
+    `await new Promise((done) => setTimeout(done, 100));\n((globalThis as Record<string, unknown>).${seen} as boolean[]).push(process.sourceMapsEnabled);`,
+  );
+  const global = globalThis as Record<string, unknown>;
+  const before = process.sourceMapsEnabled;
+  try {
+    // Loaded once first: their bundles come from the start-up cache, so each import starts in the order asked.
+    global[seen] = [];
+    await loadScenario(join(scenarios, 'quick.ts'));
+    await loadScenario(join(scenarios, 'slow.ts'));
+    global[seen] = [];
+    const loads = [loadScenario(join(scenarios, 'quick.ts')), loadScenario(join(scenarios, 'slow.ts'))];
+    expect((await Promise.all(loads)).map((loaded) => loaded.definition.name)).toEqual(['quick.ts', 'slow.ts']);
+    expect(global[seen]).toEqual([true, true]);
+    expect(process.sourceMapsEnabled).toBe(before);
+  } finally {
+    delete global[seen];
+  }
+});

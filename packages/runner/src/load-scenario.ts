@@ -24,6 +24,32 @@ export interface LoadedScenario {
 
 let loads = 0;
 
+/** Scenario modules being imported now, and whether source maps were on before the first of them. */
+let importing = 0;
+let sourceMapsBefore = false;
+
+/**
+ * Turns source maps on while scenario modules are imported, and returns what turns them back as they
+ * were once the last import running ends: they make stack frames in a scenario (a throw at import,
+ * where each rule is written) name its own .ts lines, but with them on node reads the .map file of
+ * every module loaded next (gRPC's alone are ~70, ~40 ms of start-up). runScenario turns them on once
+ * serving, for errors thrown by handlers; node keeps a scenario's map until then. Counted, not saved
+ * per load: `check` loads its scenarios at once, and a load that ended first turned them off under
+ * another one still importing, whose rules then named the bundle's lines (a lost drift problem).
+ */
+function sourceMapsOnWhileImporting(): () => void {
+  if (importing++ === 0) {
+    sourceMapsBefore = process.sourceMapsEnabled;
+    process.setSourceMapsEnabled(true);
+  }
+  let ended = false;
+  return () => {
+    if (ended) return;
+    ended = true;
+    if (--importing === 0) process.setSourceMapsEnabled(sourceMapsBefore);
+  };
+}
+
 /**
  * Loads a TypeScript scenario module at runtime: esbuild bundles its local imports (node_modules
  * stay external) into a temporary .mjs (see bundleDir), which node then imports. Errors name the
@@ -43,12 +69,7 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
   declareAuthoredBundle(pathToFileURL(temp).href, inputs);
 
   let exported: unknown;
-  // Source maps make stack frames in the scenario (a throw at import, where each rule is written)
-  // name its own .ts lines. Then back as they were: with them on, node reads the .map file of
-  // every module loaded next (gRPC's alone are ~70, ~40 ms of start-up). runScenario turns them on
-  // once serving, for errors thrown by handlers; node keeps the scenario's map until then.
-  const sourceMaps = process.sourceMapsEnabled;
-  process.setSourceMapsEnabled(true);
+  const sourceMapsOff = sourceMapsOnWhileImporting();
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(temp, code);
@@ -56,7 +77,7 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
   } catch (error) {
     throw importError(file, error);
   } finally {
-    process.setSourceMapsEnabled(sourceMaps);
+    sourceMapsOff();
     rmSync(temp, { force: true });
   }
 
