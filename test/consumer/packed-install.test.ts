@@ -303,9 +303,10 @@ test("in a Yarn Plug'n'Play project (no node_modules): gen, check (catching a wr
   writeFileSync(join(project, 'package.json'), JSON.stringify(manifest, null, 2));
   const compilerOptions = { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: ['node'], noEmit: true };
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['scenarios'] }));
-  // The registry npm uses (Yarn's own default is another host).
+  // The registry npm uses (Yarn's own default is another host); a first install writes its lockfile, which
+  // Yarn forbids by default where CI is set.
   const registry = (await succeed('npm', ['config', 'get', 'registry'], project)).trim().replace(/\/$/, '');
-  writeFileSync(join(project, '.yarnrc.yml'), `nodeLinker: pnp\nnpmRegistryServer: "${registry}"\nenableTelemetry: false\n`);
+  writeFileSync(join(project, '.yarnrc.yml'), `nodeLinker: pnp\nnpmRegistryServer: "${registry}"\nenableTelemetry: false\nenableImmutableInstalls: false\n`);
   writeFileSync(join(project, 'yarn.lock'), '');
   const yarn = (args: readonly string[]) => run(process.execPath, [yarnJs, ...args], project);
   const succeeds = async (args: readonly string[]) => {
