@@ -122,7 +122,7 @@ function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: 
     if (isAbsolute(target)) return target;
     // protobufjs serves these from its own copies whatever the dirs hold (see below).
     if (target.startsWith('google/protobuf/') && protobuf.common.get(target)) return target;
-    for (const dir of origin ? [...lookupDirs, dirname(origin)] : lookupDirs) {
+    for (const dir of origin ? [...lookupDirs, dirname(origin), ...treeRootsOf(origin), process.cwd()] : lookupDirs) {
       const candidate = join(dir, target);
       if (readable(candidate)) {
         const file = fileOf(candidate, target);
@@ -386,11 +386,11 @@ function toLoadError(error: unknown, missing: readonly { origin: string; target:
   const gone = missing[0];
   if (gone && /ENOENT|no such file/i.test(message)) {
     const line = lineOf(gone.origin, (text) => text.includes(`"${gone.target}"`) || text.includes(`'${gone.target}'`));
-    const root = rootHolding(gone.origin, gone.target);
-    const fix = root
-      ? `it is under ${root}: add that to the include dirs (--include-dir ${root}, or includeDirs in grpc({ … }))`
-      : 'add the directory its path starts from to the include dirs (--include-dir, or includeDirs in grpc({ … })) or fix the path';
-    return new ProtoLoadError(`${gone.origin} imports "${gone.target}", which is in none of the include dirs; ${fix}`, gone.origin, line);
+    return new ProtoLoadError(
+      `${gone.origin} imports "${gone.target}", which is in none of the include dirs, the folders above the file or the working directory; add the directory its path starts from to the include dirs (--include-dir, or includeDirs in grpc({ … })) or fix the path`,
+      gone.origin,
+      line,
+    );
   }
   const syntax = /^(.*) \((?:(.+?), )?line (\d+)\)$/.exec(message);
   if (syntax?.[3]) {
@@ -417,15 +417,16 @@ function toLoadError(error: unknown, missing: readonly { origin: string; target:
 }
 
 /**
- * The directory an import is relative to, when the importing file sits in the same tree: the nearest of its
- * ancestors (then the working directory) under which the import exists, as protoc's `-I` would be given.
+ * The folders above an importing file's own, nearest first: where an import is looked for after the
+ * include dirs and the file's own folder, before the working directory (protoc's default). Imports are
+ * written relative to the root of their proto tree (`import "acme/common/v1/money.proto"` in
+ * acme/orders/v1/orders.proto, as buf modules and `protoc -I <root>` have them), so a file served with no
+ * include dirs finds them as protoc given that root would.
  */
-function rootHolding(origin: string, target: string): string | undefined {
-  for (let dir = dirname(origin); ; dir = dirname(dir)) {
-    if (readable(join(dir, target))) return dir;
-    if (dirname(dir) === dir) break;
-  }
-  return readable(join(process.cwd(), target)) ? process.cwd() : undefined;
+function treeRootsOf(origin: string): string[] {
+  const roots: string[] = [];
+  for (let dir = dirname(dirname(origin)); dir !== dirname(dir); dir = dirname(dir)) roots.push(dir);
+  return roots;
 }
 
 /** protobufjs leaves the file out of some syntax errors; find the one that does not parse. */
