@@ -182,8 +182,12 @@ class Generator {
       }
     }
     delete merged.allOf;
-    const tag = discriminatorTag(merged.discriminator, self, merged['x-ms-discriminator-value']);
-    delete merged.discriminator;
+    // A composite wrapping a discriminated union (InfluxDB's `NotificationRule: allOf: [NotificationRuleDiscriminator]`,
+    // whose oneOf and mapping name HTTPNotificationRule, SlackNotificationRule…) is none of its subtypes: the branch
+    // picked names itself. Before, every such value was tagged `type: NotificationRule`, which no branch allows.
+    const wrapsUnion = isUnionNotListing(merged, self);
+    const tag = wrapsUnion ? undefined : discriminatorTag(merged.discriminator, self, merged['x-ms-discriminator-value']);
+    if (!wrapsUnion) delete merged.discriminator;
     // Optional properties a closed part forbids are left out; required ones stay (no value can
     // satisfy such a schema, which loading says; the provider clearly means them to be there).
     if (allowed) for (const name of Object.keys(properties)) if (!allowed.has(name) && !required.has(name)) delete properties[name];
@@ -529,6 +533,14 @@ function discriminatorTag(discriminator: unknown, target: unknown, own?: unknown
     return to === target || to === name || to.endsWith(`/${name}`);
   });
   return { property, value: key ?? (typeof own === 'string' ? own : name) };
+}
+
+/** Whether `schema` is a oneOf/anyOf whose branches and discriminator mapping leave out the component `self`. */
+function isUnionNotListing(schema: JsonObject, self: string | undefined): boolean {
+  const branches = [...(Array.isArray(schema.oneOf) ? schema.oneOf : []), ...(Array.isArray(schema.anyOf) ? schema.anyOf : [])];
+  if (branches.length === 0) return false;
+  const named = [...branches.map(componentName), ...discriminatorTargets(schema.discriminator).map((target) => componentName({ $ref: target }))];
+  return self === undefined || !named.includes(self);
 }
 
 /** The `$ref`s a discriminator's mapping names (a bare schema name is one of the document's components). */

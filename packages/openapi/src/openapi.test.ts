@@ -606,6 +606,35 @@ test('a GET that documents a required body (hetras) is not refused for having no
   expect(validator.validate(post, none)).toEqual([expect.objectContaining({ in: 'body', message: 'a request body is required (application/json)' })]);
 });
 
+test("a schema wrapping a discriminated union (InfluxDB's NotificationRule) answers one of its subtypes, tagged as that subtype", () => {
+  const base = (kind: string, required: string) => ({
+    type: 'object',
+    required: ['type', required],
+    properties: { type: { type: 'string', enum: [kind] }, [required]: { type: 'string' } },
+  });
+  const schemas: Record<string, unknown> = {
+    NotificationRule: { allOf: [{ $ref: '#/components/schemas/NotificationRuleDiscriminator' }] },
+    NotificationRuleDiscriminator: {
+      oneOf: [{ $ref: '#/components/schemas/HTTPNotificationRule' }, { $ref: '#/components/schemas/SlackNotificationRule' }],
+      discriminator: {
+        propertyName: 'type',
+        mapping: { http: '#/components/schemas/HTTPNotificationRule', slack: '#/components/schemas/SlackNotificationRule' },
+      },
+    },
+    HTTPNotificationRule: base('http', 'url'),
+    SlackNotificationRule: base('slack', 'messageTemplate'),
+  };
+  const resolve = (node: unknown): unknown => {
+    const ref = (node as { $ref?: string } | undefined)?.$ref;
+    return ref ? schemas[ref.slice(ref.lastIndexOf('/') + 1)] : node;
+  };
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const rule = generateValue({ $ref: '#/components/schemas/NotificationRule' }, { seed, resolve }) as Record<string, unknown>;
+    expect(rule.type === 'http' ? typeof rule.url : typeof rule.messageTemplate).toBe('string');
+    expect(['http', 'slack']).toContain(rule.type);
+  }
+});
+
 test('unique items are drawn until minItems is reached', () => {
   const groups = { type: 'array', minItems: 2, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 3 } };
   for (let seed = 1; seed <= 30; seed++) {
