@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { Client } from '@grpc/grpc-js';
 import { type Adapter, compile, createStack, type Stack, scenarioDefinitionOf } from '@mockstack/core';
 import { grpcAdapter } from '@mockstack/grpc';
 import { type GrpcOptions, type GrpcServices, grpc, type RuleOf, scenario } from 'mockstack';
@@ -41,4 +42,17 @@ export async function serveGrpc(
 
 function isRuleList(implementation: GrpcServices<unknown> | readonly RuleOf<unknown>[]): implementation is readonly RuleOf<unknown>[] {
   return Array.isArray(implementation);
+}
+
+/** A unary call of `method` (`/pkg.Service/Method`) with `request`'s bytes (empty by default); resolves to the answer's bytes. */
+export function unaryBytes(client: Client, method: string, request: Buffer = Buffer.alloc(0)): Promise<Buffer> {
+  return new Promise((done, fail) =>
+    client.makeUnaryRequest(
+      method,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      request,
+      (error, value) => (error || !value ? fail(error ?? new Error(`${method} answered nothing`)) : done(value)),
+    ),
+  );
 }

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type DescMessage, fromBinary, getExtension, type Message } from '@bufbuild/protobuf';
 import { Edition, FeatureSet_FieldPresence, FeatureSet_MessageEncoding, FieldDescriptorProto_Label, FieldDescriptorProto_Type } from '@bufbuild/protobuf/wkt';
 import * as grpc from '@grpc/grpc-js';
-import { serveGrpc } from '../helpers/grpc-stack.js';
+import { serveGrpc, unaryBytes } from '../helpers/grpc-stack.js';
 import { reflect } from '../helpers/reflection-client.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -103,15 +103,7 @@ test('an editions 2023 file reaches a strict client as protoc writes it: feature
     expect(Item.field.sizes?.fieldKind === 'list' && Item.field.sizes.packed).toBe(false);
     expect(registry.getMessage('shop.editions.v1.Item.Detail')?.field.weight?.presence).toBe(FeatureSet_FieldPresence.LEGACY_REQUIRED);
     expect(registry.getEnum('shop.editions.v1.Colour')?.open).toBe(false);
-    const answer = await new Promise<Buffer>((done, fail) =>
-      client.makeUnaryRequest(
-        '/shop.editions.v1.Items/GetItem',
-        (b: Buffer) => b,
-        (b: Buffer) => b,
-        Buffer.alloc(0),
-        (error, value) => (error || !value ? fail(error) : done(value)),
-      ),
-    );
+    const answer = await unaryBytes(client, '/shop.editions.v1.Items/GetItem');
     const decoded = fromBinary(Item, answer) as Message & { detail?: { weight: bigint } };
     expect(typeof decoded.detail?.weight).toBe('bigint');
   } finally {
@@ -155,15 +147,7 @@ test("custom options (googleapis' and a project's own) reach a strict client as 
     expect(request?.field.note?.proto.options).toBeUndefined();
     const client = new (grpc.makeGenericClientConstructor({}, 'Orders'))(address, grpc.credentials.createInsecure());
     try {
-      const order = await new Promise<Buffer>((done, fail) =>
-        client.makeUnaryRequest(
-          '/shop.annotated.v1.Orders/GetOrder',
-          (b: Buffer) => b,
-          (b: Buffer) => b,
-          Buffer.alloc(0),
-          (error, value) => (error || !value ? fail(error) : done(value)),
-        ),
-      );
+      const order = await unaryBytes(client, '/shop.annotated.v1.Orders/GetOrder');
       expect(order.length).toBeGreaterThan(0);
     } finally {
       client.close();

@@ -9,6 +9,7 @@ import { loadModel } from '@mockstack/runner';
 import { startStack } from '@mockstack/testing';
 import { buildSchema, introspectionFromSchema } from 'graphql';
 import { GraphQLClient } from 'graphql-request';
+import { unaryBytes } from '../helpers/grpc-stack.js';
 import { freePort } from '../helpers/redis.js';
 
 const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures', name);
@@ -207,15 +208,7 @@ test('protos given one port are one gRPC server answering every service of them;
     expect(await sayHello(address)).toEqual(expect.objectContaining({ message: expect.any(String) }));
     const client = new grpc.Client(address, grpc.credentials.createInsecure());
     try {
-      const range = await new Promise<Buffer>((done, fail) =>
-        client.makeUnaryRequest(
-          '/etcdserverpb.KV/Range',
-          (b: Buffer) => b,
-          (b: Buffer) => b,
-          Buffer.alloc(0),
-          (error, value) => (error || !value ? fail(error) : done(value)),
-        ),
-      );
+      const range = await unaryBytes(client, '/etcdserverpb.KV/Range');
       expect(range.length).toBeGreaterThan(0);
     } finally {
       client.close();
