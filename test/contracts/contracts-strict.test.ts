@@ -82,3 +82,13 @@ export default scenario('drift').services({
     ),
   ).toBe('');
 }, 60000);
+
+test('resolvers of SDL written in the scenario are typed loosely (no types are generated for it); a schema path stays typed', async () => {
+  const scenario = (schema: string) => `import { graphql, scenario } from 'mockstack';
+export default scenario('inline').services({
+  api: graphql({ port: 0, schema: ${schema} }, { Query: { hello: () => 'hi' } }),
+});
+`;
+  expect(await tsc(scenario("'type Query { hello: String! }'"))).toBe('');
+  expect(await tsc(scenario("'schemas/catalog.graphql'"))).toMatch(/scenario\.ts\(3,\d+\): error TS\d+: .*'hello'/s);
+}, 60000);

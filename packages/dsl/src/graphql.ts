@@ -81,6 +81,17 @@ type ServiceSchemas<Schema extends string> = string extends Schema
     ? GraphqlSchemaName
     : SchemaKey<Schema> & GraphqlSchemaName;
 
+/** Whether a service's `schema` entries hold SDL written in the scenario (a brace or a line break: no path has one). */
+type HasInlineSdl<Schema extends string> = string extends Schema
+  ? false
+  : true extends (Schema extends `${string}{${string}` | `${string}\n${string}` ? true : false)
+    ? true
+    : false;
+
+/** The resolvers a service takes: typed by its generated schemas, loosely for SDL written in the scenario (no types are generated for it). */
+type ServiceResolvers<State, Schema extends string> =
+  HasInlineSdl<Schema> extends true ? LooseResolvers<State> : GraphqlResolvers<State, ServiceSchemas<Schema>>;
+
 /** Known types and fields typed, others allowed (for schemas the registry does not have; `mockstack check` reports them). */
 type TolerantResolvers<State, Types> = {
   [T in keyof Types]?: { [F in keyof Types[T]]?: TypedFieldResponder<State, Types[T][F]> } & Record<string, FieldResolver<State> | StaticResponse>;
@@ -150,7 +161,11 @@ export interface GraphqlOptions<Schema extends string = string> extends ServiceB
    * @example graphql({ schema: 'schemas/catalog.graphql', on: 'orders' }) // http://…:8081/graphql beside the orders routes
    */
   on?: string;
-  /** SDL file(s) relative to the scenario or the project root; several files are merged. */
+  /**
+   * SDL file(s) relative to the scenario or the project root, or SDL written here (as graphql-tools'
+   * `typeDefs`); several are merged. Resolvers of a schema `mockstack gen` typed are type-checked.
+   * @example graphql({ schema: 'type Query { hello: String! }' }, { Query: { hello: () => 'hi' } })
+   */
   schema: Schema | readonly Schema[];
   /** Endpoint path for POST and GET (default `/graphql`). */
   path?: string;
@@ -447,13 +462,9 @@ const GRAPHQL_OPTIONS = {
  *   graphql.query('GetCart', { match: { variables: { id: 'empty' } } }, { cart: { id: 'empty', lines: [] } }),
  * ])
  */
-export function graphql<
-  State,
-  const Schema extends string = string,
-  const Resolvers extends GraphqlResolvers<State, ServiceSchemas<Schema>> = GraphqlResolvers<State, ServiceSchemas<Schema>>,
->(
+export function graphql<State, const Schema extends string = string, const Resolvers extends ServiceResolvers<State, Schema> = ServiceResolvers<State, Schema>>(
   options: GraphqlOptions<Schema>,
-  resolvers?: Resolvers & NoInfer<ExactResolvers<Resolvers, State, SchemaTypes<ServiceSchemas<Schema>>>>,
+  resolvers?: Resolvers & NoInfer<HasInlineSdl<Schema> extends true ? unknown : ExactResolvers<Resolvers, State, SchemaTypes<ServiceSchemas<Schema>>>>,
   operations?: readonly GraphqlRuleOf<State, Schema>[],
 ): ServiceOf<State>;
 export function graphql<State, const Schema extends string = string>(

@@ -516,6 +516,42 @@ describe('graphql adapter: compile-time checks', () => {
     await expect(compileWith(graphql({ schema: 'nope.graphql' }))).rejects.toThrow(/cannot read schema .*nope\.graphql \(ENOENT\)/);
   });
 
+  test('SDL written in the scenario (as graphql-tools typeDefs) is served, alone or beside a file', async () => {
+    writeFileSync(join(dir, 'base.graphql'), 'type Query { a: String }\n');
+    const typeDefs = /* GraphQL */ `
+      extend type Query { product(id: ID!): Product }
+      type Product { id: ID! name: String! }
+    `;
+    const model = await compileWith(
+      graphql({ schema: ['base.graphql', typeDefs] }, { Query: { product: (_parent, args) => ({ id: args.id, name: `product ${String(args.id)}` }) } }),
+    );
+    const stack = createStack(model, { adapters: [graphqlAdapter] });
+    const [address] = await stack.listen();
+    try {
+      const data = await new GraphQLClient(address?.url ?? '').request<{ a: string; product: { id: string; name: string } }>(
+        '{ a product(id: "p1") { id name } }',
+      );
+      expect(typeof data.a).toBe('string');
+      expect(data.product).toEqual({ id: 'p1', name: 'product p1' });
+    } finally {
+      await stack.close();
+    }
+    const alone = await compileWith(graphql({ schema: 'type Query { hello: String! }' }, { Query: { hello: () => 'hi' } }));
+    const only = createStack(alone, { adapters: [graphqlAdapter] });
+    const [at] = await only.listen();
+    try {
+      await expect(new GraphQLClient(at?.url ?? '').request('{ hello }')).resolves.toEqual({ hello: 'hi' });
+    } finally {
+      await only.close();
+    }
+  });
+
+  test('a problem in inline SDL names the service, the scenario and the line in the SDL', async () => {
+    await expect(compileWith(graphql({ schema: 'type Query {\n  a: Missing\n}' }))).rejects.toThrow(
+      /inline schema of service "api" in .*x\.ts, line 2:6: .*Unknown type "Missing"/,
+    );
+  });
+
   test('several files are merged', async () => {
     writeFileSync(join(dir, 'a.graphql'), 'type Query { a: String }\n');
     writeFileSync(join(dir, 'b.graphql'), 'extend type Query { b: Int }\n');

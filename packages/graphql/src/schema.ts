@@ -48,11 +48,27 @@ export function claimSchema(loaded: LoadedSchema): GraphQLSchema | undefined {
 
 const cache = new Map<string, LoadedSchema>();
 
-/** The SDL paths a service names, resolved against the scenario and project root. */
-export function schemaFiles(service: Service, model: Pick<Model, 'file' | 'root'>): string[] {
-  const paths = service.config.schema;
-  const list = Array.isArray(paths) ? paths : typeof paths === 'string' ? [paths] : [];
-  return list.map((p) => resolveContractPath(model, String(p)));
+/**
+ * Whether a `schema` entry is SDL written in the scenario (`schema: 'type Query { hello: String }'`, as
+ * graphql-tools' `typeDefs`) rather than a path: no schema file's name holds a brace or a line break.
+ */
+function isInlineSdl(entry: string): boolean {
+  return /[{}\n]/.test(entry);
+}
+
+/** What an inline schema is called in problems and in the schema's cache key: the scenario and the service. */
+function inlineSdlName(service: Service, model: Pick<Model, 'file'>, index: number, count: number): string {
+  const part = count > 1 ? ` (part ${index + 1})` : '';
+  return `inline schema${part} of service "${service.name}" in ${model.file ? displayPath(model.file) : 'the scenario'}`;
+}
+
+/** The service's `schema` entries as read: SDL files (paths resolved against the scenario and project root) and inline SDL. */
+function schemaEntries(service: Service, model: Pick<Model, 'file' | 'root'>): { file: string; inline?: string }[] {
+  const given = service.config.schema;
+  const list = (Array.isArray(given) ? given : typeof given === 'string' ? [given] : []).map(String);
+  return list.map((entry, index) =>
+    isInlineSdl(entry) ? { file: inlineSdlName(service, model, index, list.length), inline: entry } : { file: resolveContractPath(model, entry) },
+  );
 }
 
 /**
@@ -61,7 +77,8 @@ export function schemaFiles(service: Service, model: Pick<Model, 'file' | 'root'
  * validation and serving build it once.
  */
 export function loadSchema(service: Service, model: Pick<Model, 'file' | 'root' | 'contracts'>): LoadedSchema {
-  const files = schemaFiles(service, model);
+  const entries = schemaEntries(service, model);
+  const files = entries.map((entry) => entry.file);
   if (files.length === 0) {
     return {
       files,
@@ -69,8 +86,8 @@ export function loadSchema(service: Service, model: Pick<Model, 'file' | 'root' 
     };
   }
   const stamps: string[] = [];
-  for (const file of files) {
-    const given = model.contracts?.get(file);
+  for (const { file, inline } of entries) {
+    const given = inline ?? model.contracts?.get(file);
     const version = given === undefined ? fileVersion(file) : `text:${hashString(given)}:${given.length}`;
     stamps.push(`${file}@${version || 'missing'}`);
   }
@@ -78,18 +95,24 @@ export function loadSchema(service: Service, model: Pick<Model, 'file' | 'root' 
   const key = `${lenient ? 'lenient\n' : ''}${stamps.join('\n')}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const loaded = build(service, model, files, lenient);
+  const loaded = build(service, model, entries, lenient);
   if (cache.size > 32) cache.clear();
   cache.set(key, loaded);
   return loaded;
 }
 
-function build(service: Service, model: Pick<Model, 'file' | 'root' | 'contracts'>, files: string[], lenient: boolean): LoadedSchema {
+function build(
+  service: Service,
+  model: Pick<Model, 'file' | 'root' | 'contracts'>,
+  entries: { file: string; inline?: string }[],
+  lenient: boolean,
+): LoadedSchema {
+  const files = entries.map((entry) => entry.file);
   const sources: Source[] = [];
   const problems: Problem[] = [];
-  for (const file of files) {
+  for (const { file, inline } of entries) {
     try {
-      sources.push(new Source(model.contracts?.get(file) ?? readTextFileSync(file), file));
+      sources.push(new Source(inline ?? model.contracts?.get(file) ?? readTextFileSync(file), file));
     } catch (error) {
       const root = model.root ?? defaultRoot(undefined);
       problems.push({
@@ -103,10 +126,16 @@ function build(service: Service, model: Pick<Model, 'file' | 'root' | 'contracts
   if (built.problems.length || !built.schema) {
     return {
       files,
-      problems: built.problems.map((p) => ({
-        message: `GraphQL schema of service "${service.name}": ${p.message}`,
-        source: p.file ? { file: p.file, line: p.line, column: p.column } : service.source,
-      })),
+      problems: built.problems.map((p) => {
+        // Inline SDL has no file of its own: the problem is placed at the service, with the line in the SDL.
+        const inline = p.file !== undefined && entries.some((entry) => entry.inline !== undefined && entry.file === p.file);
+        return inline
+          ? { message: `GraphQL schema of service "${service.name}": ${p.file}, line ${p.line}:${p.column}: ${p.message}`, source: service.source }
+          : {
+              message: `GraphQL schema of service "${service.name}": ${p.message}`,
+              source: p.file ? { file: p.file, line: p.line, column: p.column } : service.source,
+            };
+      }),
     };
   }
   return {
