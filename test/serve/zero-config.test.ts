@@ -218,6 +218,36 @@ test('protos given one port are one gRPC server answering every service of them;
   }
 });
 
+test('a proto of messages only, given beside protos with services, is served with the first of them, not on a port of its own', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mockstack-message-only-'));
+  writeFileSync(join(dir, 'money.proto'), 'syntax = "proto3";\npackage acme.common;\nmessage Money { string currency = 1; int64 units = 2; }\n');
+  writeFileSync(
+    join(dir, 'orders.proto'),
+    'syntax = "proto3";\npackage acme.orders;\nimport "money.proto";\n// a service is declared below\nservice Orders { rpc Get(GetOrder) returns (Order); }\nmessage GetOrder { string id = 1; }\nmessage Order { string id = 1; acme.common.Money total = 2; }\n',
+  );
+  const stack = await startStack([join(dir, 'money.proto'), join(dir, 'orders.proto'), greeterProto]);
+  const alone = await startStack([join(dir, 'money.proto')]);
+  try {
+    expect(Object.keys(stack.services)).toEqual(['orders', 'greeter']);
+    const definition = protoLoader.loadSync(join(dir, 'orders.proto'), { includeDirs: [dir] });
+    const Orders = (grpc.loadPackageDefinition(definition).acme as grpc.GrpcObject).orders as grpc.GrpcObject;
+    const client = new (Orders.Orders as grpc.ServiceClientConstructor)(`127.0.0.1:${stack.services.orders?.port}`, grpc.credentials.createInsecure());
+    try {
+      const order = await new Promise<{ total?: { currency?: unknown } }>((done, fail) =>
+        client.Get({ id: 'o1' }, (error: Error | null, answer: { total?: { currency?: unknown } }) => (error ? fail(error) : done(answer))),
+      );
+      expect(typeof order.total?.currency).toBe('string');
+    } finally {
+      client.close();
+    }
+    // Alone, it is served as before: there is nothing else to serve it with.
+    expect(Object.keys(alone.services)).toEqual(['money']);
+  } finally {
+    await Promise.all([stack.close(), alone.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('two contracts that want the same port get a clear error', async () => {
   const error = await failure([`${greeterProto}:18777`, `${inventorySdl}:18777`]);
   expect(error?.message).toMatch(/services "greeter" and "inventory" both want port 18777/);

@@ -106,6 +106,12 @@ export interface ContractFileKind {
    * two files on one port are refused.
    */
   sharesPort?: boolean;
+  /**
+   * Whether a file of this kind declares nothing to serve on its own (a .proto of messages only, which
+   * the others import). Given beside files of its kind that do serve something (`up protos/*.proto`), it
+   * is served with the first of them, as one of its `parts`, instead of on a port of its own.
+   */
+  servesNothing?(text: string): boolean;
 }
 
 /** How `mockstack up <contract>` serves a contract file. */

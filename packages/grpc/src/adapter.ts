@@ -19,6 +19,7 @@ export const grpcAdapter: Adapter = {
       label: 'gRPC',
       endings: ['.proto'],
       sharesPort: true,
+      servesNothing: (text) => !PROTO_SERVICE.test(text),
       serve: (file, { port, includeDirs, parts }) => ({
         protocol: 'grpc',
         port,
@@ -29,3 +30,6 @@ export const grpcAdapter: Adapter = {
   ],
   tooling: async () => (await import('./tooling.js')).grpcTooling,
 };
+
+/** A `service Name {` declaration at the start of a line (comments aside, which rarely begin with the word). */
+const PROTO_SERVICE = /^\s*service\s+\w+\s*\{/m;

@@ -84,7 +84,7 @@ export async function loadSources(sources: readonly string[], options: ContractO
     served.push({ file, name, port, kind });
     loaded.inputs.push(file);
   }
-  for (const { file, name, port, kind, parts } of joinSharedPorts(joinParts(served))) {
+  for (const { file, name, port, kind, parts } of joinServingNothing(joinSharedPorts(joinParts(served)))) {
     services[name] = kind.serve(file, { port, includeDirs: options.includeDirs ?? [], ...(parts && { parts }) });
   }
   const seeded = loaded.definition.state;
@@ -265,6 +265,35 @@ function joinSharedPorts(served: readonly ServedContract[]): ServedContract[] {
     const own = { ...contract };
     if (contract.kind.sharesPort && contract.port !== 0) byPort.set(key, own);
     joined.push(own);
+  }
+  return joined;
+}
+
+/**
+ * Contracts that declare nothing to serve on their own (see `ContractFileKind.servesNothing`: a .proto of
+ * messages only), given beside ones of their kind that do and no port of their own, are served with the
+ * first of those: `up protos/*.proto` does not open an empty gRPC server for `common.proto`.
+ */
+function joinServingNothing(served: readonly ServedContract[]): ServedContract[] {
+  const servesNothing = (c: ServedContract): boolean =>
+    c.kind.servesNothing !== undefined && c.port === 0 && c.parts === undefined && c.kind.servesNothing(readText(c.file) ?? '');
+  const emptyOnes = new Set(served.filter(servesNothing));
+  /** The first contract of each kind that serves something: it takes the empty ones of its kind. */
+  const hosts = new Map<ServedKind, ServedContract>();
+  const joined: ServedContract[] = [];
+  for (const contract of served) {
+    if (emptyOnes.has(contract)) {
+      if (served.some((c) => c.kind === contract.kind && !emptyOnes.has(c))) continue;
+      joined.push(contract);
+      continue;
+    }
+    const own = { ...contract };
+    if (!hosts.has(contract.kind)) hosts.set(contract.kind, own);
+    joined.push(own);
+  }
+  for (const contract of emptyOnes) {
+    const host = hosts.get(contract.kind);
+    if (host) host.parts = [...(host.parts ?? []), contract.file];
   }
   return joined;
 }
