@@ -379,7 +379,7 @@ class Generator {
     const pattern = typeof schema.pattern === 'string' ? patternOf(schema.pattern) : undefined;
     // Loket's ids are `format: uuid` with an upper-case-only hex pattern: the format's value in the pattern's case fits both.
     if (pattern && value !== undefined && !pattern.test(value)) value = [value.toUpperCase(), value.toLowerCase()].find((v) => pattern.test(v)) ?? value;
-    if (pattern && (value === undefined || !pattern.test(value))) value = this.#matching(pattern, minLength, maxLength) ?? value;
+    if (pattern && (value === undefined || !pattern.test(value))) value = this.#matchingBoth(pattern, format, value, minLength, maxLength) ?? value;
     value ??= fake.string(name, parent) ?? fake.words();
     while (value.length < minLength) value += f.string.alpha({ length: minLength - value.length, casing: 'lower' });
     if (maxLength !== undefined && value.length > maxLength) value = value.slice(0, maxLength);
@@ -387,16 +387,39 @@ class Generator {
   }
 
   /**
+   * A string matching `pattern` that also has `format` (Optimade's versioned base URLs: `format: uri` with
+   * a pattern for the path's end): one the pattern makes when it has the format, else the format's value
+   * `formatted` followed by one the pattern makes (a pattern not anchored at its start allows a prefix);
+   * else what the pattern makes, for the pattern is the more specific of the two.
+   */
+  #matchingBoth(pattern: RegExp, format: string, formatted: string | undefined, minLength: number, maxLength: number | undefined): string | undefined {
+    const first = this.#matching(pattern, minLength, maxLength);
+    if (!format || first === undefined || formatFits(format, first)) return first;
+    const fits = (value: string) => formatFits(format, value) && pattern.test(value) && (maxLength === undefined || value.length <= maxLength);
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const made = attempt === 0 ? first : this.#matching(pattern, minLength, maxLength, true);
+      if (made === undefined) break;
+      if (fits(made)) return made;
+      if (formatted === undefined) continue;
+      const joined = [formatted + made, `${formatted.replace(/\/$/, '')}/${made.replace(/^\//, '')}`].find(fits);
+      if (joined !== undefined) return joined;
+    }
+    return first;
+  }
+
+  /**
    * A string matching `pattern` within the length bounds (randexp, drawing from the seeded random),
    * or undefined when the few tries all miss: randexp ignores what it cannot read (`\\p{L}`, lookarounds).
    */
-  #matching(pattern: RegExp, minLength: number, maxLength: number | undefined): string | undefined {
+  #matching(pattern: RegExp, minLength: number, maxLength: number | undefined, plain = false): string | undefined {
     let generator: RandExp;
     try {
       generator = new RandExp(greedy(boundedRepeats(pattern, Math.max(MAX_REPEAT, minLength))));
     } catch {
       return undefined;
     }
+    // `.` and negated classes drawn from letters and digits only: what a format (a URI's path) takes as it is.
+    if (plain) generator.defaultRange = generator.defaultRange.subtract(0, 0x10ffff).add(0x30, 0x39).add(0x41, 0x5a).add(0x61, 0x7a);
     generator.randInt = (low: number, high: number) => this.#fake.random.int(low, high);
     // `*` and `+` repeat a few times, not randexp's default of up to 100.
     generator.max = Math.max(4, minLength);

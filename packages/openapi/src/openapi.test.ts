@@ -635,6 +635,17 @@ test("a schema wrapping a discriminated union (InfluxDB's NotificationRule) answ
   }
 });
 
+test("a string with a format and a pattern for its end (Optimade's versioned base URL) has both", async () => {
+  const { fullFormats } = await import('ajv-formats/dist/formats.js');
+  const url = { type: 'string', format: 'uri', minLength: 1, maxLength: 65536, pattern: '.+/v[0-1](\\.[0-9]+)*/?$' };
+  const uri = fullFormats.uri as (value: string) => boolean;
+  for (let seed = 1; seed <= 20; seed++) {
+    const value = generateValue(url, { seed, resolve: resolveNothing }) as string;
+    expect(value).toMatch(/.+\/v[0-1](\.[0-9]+)*\/?$/);
+    expect(uri(value)).toBe(true);
+  }
+});
+
 test('unique items are drawn until minItems is reached', () => {
   const groups = { type: 'array', minItems: 2, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 3 } };
   for (let seed = 1; seed <= 30; seed++) {
