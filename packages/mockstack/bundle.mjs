@@ -266,6 +266,8 @@ const lazyLibraryGroups = {
   // contracts from the cache neither reads nor holds.
   faker: ['@faker-js/faker/locale/en'],
   yaml: ['yaml'],
+  // Response templates (`template`, WireMock's response-template stubs): loaded on a template's first answer.
+  templates: ['handlebars', 'jsonpath-plus'],
 };
 const lazyLibraryDir = 'lib';
 

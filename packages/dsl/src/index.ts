@@ -109,3 +109,4 @@ export {
   scenario,
 } from './scenario.js';
 export { type SseEvent, type SseInit, type SseItem, sse } from './sse.js';
+export { type TemplateAnswer, template } from './template.js';
