@@ -98,6 +98,36 @@ test('every format of the corpus is written as a scenario that passes check and 
   }
 }, 180_000);
 
+test("WireMock stubs with response templates (transformers: ['response-template']) answer rendered per request", async () => {
+  const result = importSource(join(root, 'test', 'fixtures', 'wiremock-templates'));
+  const written = await emitScenario(result.draft, { out: join(temp, 'scenarios', 'templates.ts'), origin: 'import of wiremock-templates' });
+  const text = readFileSync(written.file, 'utf8');
+  expect(text).toContain("rest.get('/users/:id'");
+  expect(text).toContain('template({');
+  expect(written.warnings).toEqual([]);
+  expect((await check([written.file], { root: temp })).problems).toEqual([]);
+  const stack = await startStack(written.file);
+  try {
+    const base = stack.url(Object.keys(stack.services)[0] as string);
+    const user = await fetch(`${base}/users/U42`, { headers: { 'x-trace-id': 't-1' } });
+    expect(user.status).toBe(404);
+    const found = await fetch(`${base}/users/u42`, { headers: { 'x-trace-id': 't-1' } });
+    expect(found.headers.get('x-trace')).toBe('t-1');
+    expect(await found.json()).toEqual({ id: 'u42', collection: 'users', email: 'u42@example.com', since: new Date().toISOString().slice(0, 10) });
+    const order = await fetch(`${base}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ref: 'A-1', lines: [1, 2, 3] }),
+    });
+    expect([order.status, order.headers.get('location')]).toEqual([201, '/orders/A-1']);
+    expect(await order.json()).toEqual({ ref: 'A-1', lines: 3, trackingNumber: expect.stringMatching(/^TRK-\d{8}$/) });
+    expect(await (await fetch(`${base}/report?team=core&full=yes`)).text()).toBe('Report for core (full)\n');
+    expect(await (await fetch(`${base}/literal`)).text()).toBe('{{not a template}}');
+  } finally {
+    await stack.close();
+  }
+});
+
 test('a file import cannot read is one clear error naming what it reads', () => {
   const bad = join(temp, 'bad.json');
   writeFileSync(bad, '{ not json');

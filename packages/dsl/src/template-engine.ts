@@ -148,8 +148,15 @@ function condition(test: (...values: unknown[]) => boolean) {
 const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
 const number = (value: unknown): number => Number(text(value));
 
-/** A value as a template writes it: objects and lists as JSON. */
-const written = (value: unknown): unknown => (typeof value === 'object' && value !== null ? JSON.stringify(value) : value);
+/**
+ * A value a helper gives: an object or list is itself to other helpers (`{{size (jsonPath x '$.lines')}}`)
+ * and its JSON where a template writes it (a non-enumerable toString: JSON and key counts leave it out).
+ */
+function written(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && Object.isExtensible(value))
+    Object.defineProperty(value, 'toString', { value: () => JSON.stringify(value), enumerable: false, configurable: true });
+  return value;
+}
 
 function jsonOf(value: unknown): unknown {
   if (typeof value !== 'string') return value;

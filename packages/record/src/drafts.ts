@@ -25,6 +25,8 @@ export interface HttpAnswer {
   body?: unknown;
   /** Milliseconds to wait before answering. */
   delayMs?: number;
+  /** The body's strings and the header values are response templates, rendered per request (WireMock's response-template). */
+  template?: boolean;
 }
 
 /** A rule of a REST service. Several answers answer in turn (a sequence, the last one repeating). */

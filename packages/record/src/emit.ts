@@ -284,24 +284,46 @@ class ScenarioWriter {
   }
 
   #httpAnswer(answer: HttpAnswer, fixture: string, where: string): string {
+    if (answer.template) return this.#templateAnswer(answer, where);
     this.#imports.add('respond');
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(answer.headers ?? {})) {
-      const lower = name.toLowerCase();
-      if (TRANSFER_HEADERS.has(lower)) continue;
-      if (lower === 'content-type' && isDefaultType(value, answer.body)) continue;
-      if (this.#redacting && this.#redactor.headers({ [lower]: value })[lower] === REDACTED) {
-        this.warnings.push(`${where}: response header ${lower} left out (a secret; --no-redact keeps it)`);
-        continue;
-      }
-      headers[lower] = value;
-    }
+    const headers = this.#answerHeaders(answer, where);
     const init: string[] = [];
     if (answer.status !== 200 || answer.body === undefined) init.push(`status: ${answer.status}`);
     if (Object.keys(headers).length) init.push(`headers: ${literal(headers)}`);
     if (answer.delayMs) init.push(`delay: ${answer.delayMs}`);
     const body = answer.body === undefined ? 'undefined' : this.#value(answer.body, fixture);
     return `respond(${body}${init.length ? `, { ${init.join(', ')} }` : ''})`;
+  }
+
+  /**
+   * An answer's headers as the scenario writes them: lower-cased, without those node sets itself, the
+   * content type the body gives anyway (not for a template: its body is text until rendered), or secrets.
+   */
+  #answerHeaders(answer: HttpAnswer, where: string): Record<string, string> {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(answer.headers ?? {})) {
+      const lower = name.toLowerCase();
+      if (TRANSFER_HEADERS.has(lower)) continue;
+      if (lower === 'content-type' && !answer.template && isDefaultType(value, answer.body)) continue;
+      if (this.#redacting && this.#redactor.headers({ [lower]: value })[lower] === REDACTED) {
+        this.warnings.push(`${where}: response header ${lower} left out (a secret; --no-redact keeps it)`);
+        continue;
+      }
+      headers[lower] = value;
+    }
+    return headers;
+  }
+
+  /** A response template, as it was written: its headers (secrets left out as for any answer) and body are rendered per request. */
+  #templateAnswer(answer: HttpAnswer, where: string): string {
+    this.#imports.add('template');
+    const headers = this.#answerHeaders(answer, where);
+    const fields: string[] = [];
+    if (answer.status !== 200) fields.push(`status: ${answer.status}`);
+    if (Object.keys(headers).length) fields.push(`headers: ${literal(headers)}`);
+    if (answer.body !== undefined) fields.push(`body: ${literal(answer.body)}`);
+    if (answer.delayMs) fields.push(`delay: ${answer.delayMs}`);
+    return `template({ ${fields.join(', ')} })`;
   }
 
   #sequence(steps: readonly string[]): string {

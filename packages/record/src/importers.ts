@@ -147,6 +147,15 @@ function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]):
     const url = new URL(String(request.url ?? request.urlPath), 'http://wiremock');
     path = decodeURIComponent(url.pathname);
     if (typeof request.url === 'string' && url.search) match.query = Object.fromEntries(url.searchParams);
+  } else if (typeof request.urlPathTemplate === 'string') {
+    // WireMock 3's `/users/{id}`: a route parameter, named as templates read it (`request.path.id`).
+    path = String(request.urlPathTemplate).replace(/\{([^}/]+)\}/g, ':$1');
+    const patterns = isRecord(request.pathParameters) ? request.pathParameters : {};
+    for (const [name, pattern] of Object.entries(patterns)) {
+      const value = valuePattern(pattern);
+      if (value === undefined) problems.push(`path parameter ${name}: ${JSON.stringify(pattern)} is not translated (equalTo, matches and contains are)`);
+      else match.params = { ...match.params, [name]: value };
+    }
   } else if (typeof request.urlPathPattern === 'string' || typeof request.urlPattern === 'string') {
     const pattern = String(request.urlPathPattern ?? request.urlPattern);
     const literal = /^[^.*+?^${}()|[\]\\]*$/.test(pattern);
@@ -188,7 +197,11 @@ function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]):
     else problems.push(`body pattern ${JSON.stringify(pattern)} is not translated (equalToJson and equalTo are)`);
   }
   for (const key of Object.keys(request)) {
-    if (!['method', 'url', 'urlPath', 'urlPathPattern', 'urlPattern', 'queryParameters', 'headers', 'bodyPatterns'].includes(key))
+    if (
+      !['method', 'url', 'urlPath', 'urlPathPattern', 'urlPattern', 'urlPathTemplate', 'pathParameters', 'queryParameters', 'headers', 'bodyPatterns'].includes(
+        key,
+      )
+    )
       problems.push(`request.${key} is not translated`);
   }
 
@@ -198,7 +211,19 @@ function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]):
     : undefined;
   if (headers) answer.headers = headers;
   const type = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
-  if (response.jsonBody !== undefined) answer.body = response.jsonBody;
+  const transformers = Array.isArray(response.transformers) ? response.transformers : [];
+  if (transformers.includes('response-template')) {
+    // Rendered per request (see `template`): the body stays the template's text, or a JSON value of templates.
+    answer.template = true;
+    if (response.jsonBody !== undefined) answer.body = response.jsonBody;
+    else if (typeof response.body === 'string') answer.body = response.body;
+    else if (typeof response.bodyFileName === 'string') {
+      const file = join(filesDir, response.bodyFileName);
+      if (existsSync(file)) answer.body = readFileSync(file, 'utf8');
+      else problems.push(`bodyFileName ${response.bodyFileName}: no such file in ${filesDir}; answered without a body`);
+    }
+    for (const other of transformers) if (other !== 'response-template') problems.push(`transformer ${JSON.stringify(other)} is not translated`);
+  } else if (response.jsonBody !== undefined) answer.body = response.jsonBody;
   else if (typeof response.body === 'string') answer.body = decodeBody(new TextEncoder().encode(response.body), type ?? 'text/plain');
   else if (typeof response.bodyFileName === 'string') {
     const file = join(filesDir, response.bodyFileName);
@@ -211,10 +236,8 @@ function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]):
   }
   if (typeof response.fixedDelayMilliseconds === 'number') answer.delayMs = response.fixedDelayMilliseconds;
   for (const key of Object.keys(response)) {
-    if (!['status', 'headers', 'jsonBody', 'body', 'bodyFileName', 'base64Body', 'fixedDelayMilliseconds', 'statusMessage'].includes(key)) {
-      problems.push(
-        `response.${key} is not translated${key === 'transformers' ? ' (response templates: answer with a handler)' : key === 'proxyBaseUrl' ? ' (use rest.proxy(url))' : ''}`,
-      );
+    if (!['status', 'headers', 'jsonBody', 'body', 'bodyFileName', 'base64Body', 'fixedDelayMilliseconds', 'statusMessage', 'transformers'].includes(key)) {
+      problems.push(`response.${key} is not translated${key === 'proxyBaseUrl' ? ' (use rest.proxy(url))' : ''}`);
     }
   }
   return { method, path, ...(Object.keys(match).length > 0 && { match }), answers: [answer] };
