@@ -98,9 +98,9 @@ test('every format of the corpus is written as a scenario that passes check and 
   }
 }, 180_000);
 
-test("WireMock stubs with response templates (transformers: ['response-template']) answer rendered per request", async () => {
-  const result = importSource(join(root, 'test', 'fixtures', 'wiremock-templates'));
-  const written = await emitScenario(result.draft, { out: join(temp, 'scenarios', 'templates.ts'), origin: 'import of wiremock-templates' });
+test("WireMock stubs with response templates (transformers: ['response-template']), faults and delay distributions", async () => {
+  const result = importSource(join(root, 'test', 'fixtures', 'wiremock-features'));
+  const written = await emitScenario(result.draft, { out: join(temp, 'scenarios', 'templates.ts'), origin: 'import of wiremock-features' });
   const text = readFileSync(written.file, 'utf8');
   expect(text).toContain("rest.get('/users/:id'");
   expect(text).toContain('template({');
@@ -123,6 +123,21 @@ test("WireMock stubs with response templates (transformers: ['response-template'
     expect(await order.json()).toEqual({ ref: 'A-1', lines: 3, trackingNumber: expect.stringMatching(/^TRK-\d{8}$/) });
     expect(await (await fetch(`${base}/report?team=core&full=yes`)).text()).toBe('Report for core (full)\n');
     expect(await (await fetch(`${base}/literal`)).text()).toBe('{{not a template}}');
+
+    // Faults: the connection reset, closed empty, cut mid-body; a body dribbled; delays drawn from the distribution.
+    await expect(fetch(`${base}/reset`)).rejects.toThrow(/fetch failed/);
+    await expect(fetch(`${base}/empty`)).rejects.toThrow(/fetch failed/);
+    const malformed = await fetch(`${base}/malformed`);
+    await expect(malformed.text()).rejects.toThrow();
+    const slowStart = performance.now();
+    expect(await (await fetch(`${base}/slow-body`)).text()).toBe('0123456789');
+    expect(performance.now() - slowStart).toBeGreaterThanOrEqual(200);
+    const jitterStart = performance.now();
+    expect(await (await fetch(`${base}/jittery`)).json()).toEqual({ ok: true });
+    expect(performance.now() - jitterStart).toBeGreaterThanOrEqual(95);
+    expect((await fetch(`${base}/long-tail`)).status).toBe(200);
+    expect(text).toContain('fault.drop()');
+    expect(text).toContain('delay: { median: 20, sigma: 0.1 }');
   } finally {
     await stack.close();
   }

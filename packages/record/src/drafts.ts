@@ -23,8 +23,12 @@ export interface HttpAnswer {
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
-  /** Milliseconds to wait before answering. */
-  delayMs?: number;
+  /** How long to wait before answering: milliseconds, a uniform range, or a long-tailed (lognormal) spread. */
+  delay?: number | { min: number; max: number } | { median: number; sigma: number };
+  /** The connection fails instead of answering: reset, closed empty, or cut by a malformed chunk after half the body. */
+  fault?: 'drop' | 'empty' | 'malformedChunk';
+  /** The body arrives in `chunks` pieces spread over `overMs`. */
+  dribble?: { chunks: number; overMs: number };
   /** The body's strings and the header values are response templates, rendered per request (WireMock's response-template). */
   template?: boolean;
 }

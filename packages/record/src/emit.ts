@@ -284,15 +284,31 @@ class ScenarioWriter {
   }
 
   #httpAnswer(answer: HttpAnswer, fixture: string, where: string): string {
+    if (answer.fault || answer.dribble) return this.#faultAnswer(answer, fixture, where);
     if (answer.template) return this.#templateAnswer(answer, where);
     this.#imports.add('respond');
     const headers = this.#answerHeaders(answer, where);
     const init: string[] = [];
     if (answer.status !== 200 || answer.body === undefined) init.push(`status: ${answer.status}`);
     if (Object.keys(headers).length) init.push(`headers: ${literal(headers)}`);
-    if (answer.delayMs) init.push(`delay: ${answer.delayMs}`);
+    if (answer.delay) init.push(`delay: ${literal(answer.delay)}`);
     const body = answer.body === undefined ? 'undefined' : this.#value(answer.body, fixture);
     return `respond(${body}${init.length ? `, { ${init.join(', ')} }` : ''})`;
+  }
+
+  /** A connection fault, or a body dribbled slowly (both `fault.*`); a delay before either is a warning (they have none). */
+  #faultAnswer(answer: HttpAnswer, fixture: string, where: string): string {
+    this.#imports.add('fault');
+    if (answer.delay) this.warnings.push(`${where}: the delay before a fault or a dribbled body is left out`);
+    if (answer.fault === 'drop' || answer.fault === 'empty') return `fault.${answer.fault}()`;
+    const headers = this.#answerHeaders(answer, where);
+    const init: string[] = [];
+    if (answer.dribble) init.push(`over: ${answer.dribble.overMs}`, `chunks: ${answer.dribble.chunks}`);
+    if (answer.status !== 200) init.push(`status: ${answer.status}`);
+    if (Object.keys(headers).length) init.push(`headers: ${literal(headers)}`);
+    const body = answer.body === undefined ? (answer.fault ? 'undefined' : "''") : this.#value(answer.body, fixture);
+    if (answer.fault === 'malformedChunk') return `fault.malformedChunk(${body}${init.length ? `, { ${init.join(', ')} }` : ''})`;
+    return `fault.dribble(${body}, { ${init.join(', ')} })`;
   }
 
   /**
@@ -322,7 +338,7 @@ class ScenarioWriter {
     if (answer.status !== 200) fields.push(`status: ${answer.status}`);
     if (Object.keys(headers).length) fields.push(`headers: ${literal(headers)}`);
     if (answer.body !== undefined) fields.push(`body: ${literal(answer.body)}`);
-    if (answer.delayMs) fields.push(`delay: ${answer.delayMs}`);
+    if (answer.delay) fields.push(`delay: ${literal(answer.delay)}`);
     return `template({ ${fields.join(', ')} })`;
   }
 

@@ -234,13 +234,62 @@ function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]):
     problems.push('a binary body is not translated; answered without a body');
     delete answer.body;
   }
-  if (typeof response.fixedDelayMilliseconds === 'number') answer.delayMs = response.fixedDelayMilliseconds;
+  if (typeof response.fixedDelayMilliseconds === 'number') answer.delay = response.fixedDelayMilliseconds;
+  const distribution = wiremockDelay(response.delayDistribution);
+  if (distribution) answer.delay = distribution;
+  else if (response.delayDistribution !== undefined)
+    problems.push(`delayDistribution ${JSON.stringify(response.delayDistribution)} is not translated (lognormal, uniform and fixed are)`);
+  if (typeof response.fault === 'string') {
+    const fault = WIREMOCK_FAULTS[response.fault];
+    if (fault) answer.fault = fault;
+    else problems.push(`fault ${response.fault} is not translated (${Object.keys(WIREMOCK_FAULTS).join(', ')} are)`);
+  }
+  const dribble = response.chunkedDribbleDelay;
+  if (isRecord(dribble) && typeof dribble.numberOfChunks === 'number' && typeof dribble.totalDuration === 'number')
+    answer.dribble = { chunks: dribble.numberOfChunks, overMs: dribble.totalDuration };
   for (const key of Object.keys(response)) {
-    if (!['status', 'headers', 'jsonBody', 'body', 'bodyFileName', 'base64Body', 'fixedDelayMilliseconds', 'statusMessage', 'transformers'].includes(key)) {
+    const translated = [
+      'status',
+      'headers',
+      'jsonBody',
+      'body',
+      'bodyFileName',
+      'base64Body',
+      'fixedDelayMilliseconds',
+      'delayDistribution',
+      'fault',
+      'chunkedDribbleDelay',
+      'statusMessage',
+      'transformers',
+    ];
+    if (!translated.includes(key)) {
       problems.push(`response.${key} is not translated${key === 'proxyBaseUrl' ? ' (use rest.proxy(url))' : ''}`);
     }
   }
   return { method, path, ...(Object.keys(match).length > 0 && { match }), answers: [answer] };
+}
+
+/**
+ * WireMock's faults as mockstack's: the connection reset, closed with nothing written, or cut by a
+ * malformed chunk. RANDOM_DATA_THEN_CLOSE (garbage, then the connection closed) is the closest: a broken chunk.
+ */
+const WIREMOCK_FAULTS: Record<string, NonNullable<HttpAnswer['fault']>> = {
+  CONNECTION_RESET_BY_PEER: 'drop',
+  EMPTY_RESPONSE: 'empty',
+  MALFORMED_RESPONSE_CHUNK: 'malformedChunk',
+  RANDOM_DATA_THEN_CLOSE: 'malformedChunk',
+};
+
+/** WireMock's `delayDistribution`: lognormal (median, sigma), uniform (lower, upper) or fixed (milliseconds). */
+function wiremockDelay(distribution: unknown): HttpAnswer['delay'] | undefined {
+  if (!isRecord(distribution)) return undefined;
+  const { type } = distribution;
+  if (type === 'lognormal' && typeof distribution.median === 'number' && typeof distribution.sigma === 'number')
+    return { median: distribution.median, sigma: distribution.sigma };
+  if (type === 'uniform' && typeof distribution.lower === 'number' && typeof distribution.upper === 'number')
+    return { min: distribution.lower, max: distribution.upper };
+  if (type === 'fixed' && typeof distribution.milliseconds === 'number') return distribution.milliseconds;
+  return undefined;
 }
 
 function valuePattern(pattern: unknown): MatchValue | undefined {
