@@ -16,7 +16,15 @@ export interface MatchDraft {
   body?: unknown;
   /** The body must equal this value exactly. */
   bodyEquals?: unknown;
+  /** Conditions on the body's text or on a value at a path in its JSON (WireMock's contains, matches, matchesJsonPath). */
+  bodyConditions?: BodyCondition[];
 }
+
+/** A test of a string: it holds, matches (a whole-text regex), or does not match. */
+export type TextTest = { contains: string } | { matches: string } | { doesNotMatch: string } | { equalTo: string };
+
+/** A condition on the body: on its text, or on the value at `path` in its JSON (present, or passing a test). */
+export type BodyCondition = { text: TextTest } | { path: (string | number)[]; test?: TextTest; absent?: boolean };
 
 /** One HTTP answer: status, headers, body (JSON value or text). */
 export interface HttpAnswer {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ErrorCode, MockstackError, projectRoot, REDACTED, Redactor, type RedactSetting } from '@mockstack/core';
 import type {
+  BodyCondition,
   GraphqlServiceDraft,
   GrpcAnswer,
   GrpcServiceDraft,
@@ -12,6 +13,7 @@ import type {
   RestServiceDraft,
   ScenarioDraft,
   ServiceDraft,
+  TextTest,
 } from './drafts.js';
 
 export interface EmitOptions {
@@ -91,6 +93,8 @@ class ScenarioWriter {
   readonly services: EmitResult['services'] = [];
   readonly warnings: string[] = [];
   readonly #imports = new Set<string>(['scenario']);
+  /** The functions the written conditions call, each written once above the scenario. */
+  readonly #helpers = new Set<keyof typeof BODY_HELPERS>();
   readonly #fixtureImports: string[] = [];
   readonly #fixtureNames = new Set<string>();
   readonly #redactor: Redactor;
@@ -134,6 +138,7 @@ class ScenarioWriter {
     source.addStatements(`/**\n${header.map((l) => ` *${l ? ` ${l}` : ''}`).join('\n')}\n */`);
     source.addImportDeclaration({ moduleSpecifier: 'mockstack', namedImports: [...this.#imports].sort() });
     for (const line of this.#fixtureImports) source.addStatements(line);
+    for (const helper of this.#helpers) source.addStatements(BODY_HELPERS[helper]);
     if (this.warnings.length) {
       source.addStatements(`// Not translated (each was also printed as a warning):\n${this.warnings.map((w) => `// - ${w.replace(/\n/g, ' ')}`).join('\n')}`);
     }
@@ -275,7 +280,22 @@ class ScenarioWriter {
     if (headers) parts.push(`headers: ${matchRecord(headers)}`);
     if (match.body !== undefined) parts.push(`body: ${literal(match.body)}`);
     if (match.bodyEquals !== undefined) parts.push(`bodyEquals: ${literal(match.bodyEquals)}`);
+    if (match.bodyConditions?.length) parts.push(`when: ({ body }) => ${match.bodyConditions.map((c) => this.#bodyCondition(c)).join(' && ')}`);
     return parts.length ? `{ ${parts.join(', ')} }` : undefined;
+  }
+
+  /** A body condition as code over `body`: its text, or the value at a path of its JSON. */
+  #bodyCondition(condition: BodyCondition): string {
+    if ('text' in condition) {
+      this.#helpers.add('bodyText');
+      return textTestCode('bodyText(body)', condition.text);
+    }
+    this.#helpers.add('valueAt');
+    const value = `valueAt(body, ${literal(condition.path)})`;
+    if (condition.absent) return `${value} === undefined`;
+    if (!condition.test) return `${value} !== undefined`;
+    this.#helpers.add('bodyText');
+    return textTestCode(`bodyText(${value})`, condition.test);
   }
 
   #httpAnswers(answers: readonly HttpAnswer[], fixture: string, where: string): string {
@@ -393,6 +413,23 @@ function matchRecord(values: Record<string, MatchValue>): string {
 }
 
 /** A JSON value as TypeScript source: identifier keys bare, strings single-quoted, short values on one line. */
+/** Functions a written scenario's body conditions call (see `#bodyCondition`). */
+const BODY_HELPERS = {
+  bodyText: `/** A request body (or a value in it) as text: JSON for objects, as WireMock's body patterns read it. */
+const bodyText = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));`,
+  valueAt: `/** The value at a path of a JSON body (keys and indexes), or undefined. */
+const valueAt = (value: unknown, path: readonly (string | number)[]): unknown =>
+  path.reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<string | number, unknown>)[key] : undefined), value);`,
+} as const;
+
+/** A text test as code over the text expression `text` (WireMock's \`matches\` is on the whole text). */
+function textTestCode(text: string, test: TextTest): string {
+  if ('contains' in test) return `${text}.includes(${quote(test.contains)})`;
+  if ('equalTo' in test) return `${text} === ${quote(test.equalTo)}`;
+  const regex = `new RegExp(${quote(`^(?:${'matches' in test ? test.matches : test.doesNotMatch})$`)})`;
+  return 'matches' in test ? `${regex}.test(${text})` : `!${regex}.test(${text})`;
+}
+
 export function literal(value: unknown, indent = ''): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'string') return quote(value);

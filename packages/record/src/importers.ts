@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { decodeBody, ErrorCode, MockstackError } from '@mockstack/core';
-import type { HttpAnswer, MatchDraft, MatchValue, RestRuleDraft, RestServiceDraft, ScenarioDraft } from './drafts.js';
+import type { BodyCondition, HttpAnswer, MatchDraft, MatchValue, RestRuleDraft, RestServiceDraft, ScenarioDraft, TextTest } from './drafts.js';
 import { draftsFromExchanges, type HttpExchange } from './exchanges.js';
 
 /** The formats `mockstack import` reads. */
@@ -194,7 +194,14 @@ function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]):
       else if (pattern.ignoreExtraElements || pattern.ignoreArrayOrder) match.body = json;
       else match.bodyEquals = json;
     } else if (typeof pattern.equalTo === 'string') match.bodyEquals = pattern.equalTo;
-    else problems.push(`body pattern ${JSON.stringify(pattern)} is not translated (equalToJson and equalTo are)`);
+    else {
+      const condition = bodyCondition(pattern);
+      if (condition) match.bodyConditions = [...(match.bodyConditions ?? []), condition];
+      else
+        problems.push(
+          `body pattern ${JSON.stringify(pattern)} is not translated (equalToJson, equalTo, contains, matches, doesNotMatch and matchesJsonPath on a plain path are)`,
+        );
+    }
   }
   for (const key of Object.keys(request)) {
     if (
@@ -267,6 +274,42 @@ function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]):
     }
   }
   return { method, path, ...(Object.keys(match).length > 0 && { match }), answers: [answer] };
+}
+
+/** A WireMock body pattern on the body's text, or a `matchesJsonPath` whose path is plain (`$.a.b[0]`), as a condition. */
+function bodyCondition(pattern: Record<string, unknown>): BodyCondition | undefined {
+  const text = textTest(pattern);
+  if (text) return { text };
+  const jsonPath = pattern.matchesJsonPath;
+  if (typeof jsonPath === 'string') {
+    const path = plainJsonPath(jsonPath);
+    return path && { path };
+  }
+  if (isRecord(jsonPath) && typeof jsonPath.expression === 'string') {
+    const path = plainJsonPath(jsonPath.expression);
+    if (!path) return undefined;
+    if (jsonPath.absent === true) return { path, absent: true };
+    const test = textTest(jsonPath);
+    return test ? { path, test } : Object.keys(jsonPath).length === 1 ? { path } : undefined;
+  }
+  return undefined;
+}
+
+function textTest(pattern: Record<string, unknown>): TextTest | undefined {
+  for (const key of ['contains', 'matches', 'doesNotMatch', 'equalTo'] as const) {
+    const value = pattern[key];
+    if (typeof value === 'string') return { [key]: value } as TextTest;
+  }
+  return undefined;
+}
+
+/** `$.data.items[0].id` as keys and indexes; undefined for filters, wildcards and recursive descent. */
+function plainJsonPath(expression: string): (string | number)[] | undefined {
+  const match = /^\$((?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\['[^']+'\])*)$/.exec(expression.trim());
+  if (!match) return undefined;
+  return [...(match[1] ?? '').matchAll(/\.([A-Za-z_$][\w$-]*)|\[(\d+)\]|\['([^']+)'\]/g)].map(([, key, index, quoted]) =>
+    index !== undefined ? Number(index) : ((key ?? quoted) as string),
+  );
 }
 
 /**
