@@ -37,6 +37,7 @@ import {
 } from '@mockstack/openapi';
 import { type CallbackMaker, callbacksOf, documentWebhookNames, documentWebhookOf } from './openapi-callbacks.js';
 import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
+import { paginationLinksFor } from './pagination-links.js';
 import { checkResponses, shapeFaults } from './response-check.js';
 
 export { OPENAPI_INFO, type OpenApiServiceInfo };
@@ -323,9 +324,10 @@ function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value:
         body: { type, title, status, detail, available: made.available },
       });
     }
-    if (!pointBack) return makeReply({ status: made.status, headers: made.headers, body: made.body });
     const host = request.headers.host;
-    const mock = `http://${Array.isArray(host) ? host[0] : (host ?? 'localhost')}${api.basePath}`;
+    const origin = `http://${Array.isArray(host) ? host[0] : (host ?? 'localhost')}`;
+    if (!pointBack) return makeReply({ status: made.status, headers: withPaginationLinks(made.headers, request, origin), body: made.body });
+    const mock = `${origin}${api.basePath}`;
     // A cached answer (the same object while the seed holds) is rewritten once per mock address:
     // GitHub's 23 KB repository example names its server ~100 times.
     let byMock = pointedBack.get(made);
@@ -341,8 +343,17 @@ function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value:
       // A client may name the mock by many Host values; a few are kept.
       if (byMock.size < 8) byMock.set(mock, rewritten);
     }
-    return makeReply({ status: made.status, headers: { ...rewritten.headers }, body: rewritten.body });
+    return makeReply({ status: made.status, headers: withPaginationLinks({ ...rewritten.headers }, request, origin), body: rewritten.body });
   };
+}
+
+/** `headers` with a documented `Link` header's pagination links made for this request (see paginationLinksFor). */
+function withPaginationLinks(headers: Record<string, string>, request: CoreRequest, origin: string): Record<string, string> {
+  const link = headers.link;
+  if (link === undefined) return headers;
+  // A REST request's target is `METHOD /path?query` as the request line had it.
+  const url = request.target.slice(request.target.indexOf(' ') + 1);
+  return { ...headers, link: paginationLinksFor(link, url, origin) };
 }
 
 /**
