@@ -21,6 +21,8 @@ const RELATION = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,"]+))/i;
 const INTEGER = /^\d+$/;
 
 interface LinkValue {
+  /** The target as written (a link that is no page is answered with it). */
+  written: string;
   target: URL;
   /** The link's parameters as written (`; rel="next"`), without the separating comma. */
   parameters: string;
@@ -33,7 +35,7 @@ interface LinkValue {
  */
 export function paginationLinksFor(value: string, requestUrl: string, origin: string): string {
   const links = parseLinks(value);
-  if (!links || !links.some((link) => PAGE_RELATIONS.has(link.relation))) return value;
+  if (!links?.some((link) => PAGE_RELATIONS.has(link.relation))) return value;
   const request = new URL(requestUrl, origin);
   const byRelation = new Map(links.map((link) => [link.relation === 'previous' ? 'prev' : link.relation, link]));
   const pageNumber = pageNumberOf(links, byRelation);
@@ -41,7 +43,7 @@ export function paginationLinksFor(value: string, requestUrl: string, origin: st
   for (const link of links) {
     const relation = link.relation === 'previous' ? 'prev' : link.relation;
     if (!PAGE_RELATIONS.has(relation)) {
-      answered.push(`<${link.target.href}>${link.parameters}`);
+      answered.push(`<${link.written}>${link.parameters}`);
       continue;
     }
     const target = new URL(request.pathname, origin);
@@ -73,7 +75,7 @@ function parseLinks(value: string): LinkValue[] | undefined {
     } catch {
       return undefined;
     }
-    links.push({ target: url, parameters, relation: (relation?.[1] ?? relation?.[2] ?? '').trim().toLowerCase() });
+    links.push({ written: target, target: url, parameters, relation: (relation?.[1] ?? relation?.[2] ?? '').trim().toLowerCase() });
   }
   return links.length > 0 ? links : undefined;
 }
@@ -95,8 +97,7 @@ function pageNumberOf(links: readonly LinkValue[], byRelation: ReadonlyMap<strin
       return raw === null || raw === undefined ? undefined : Number(raw);
     };
     const [next, prev, first, last] = [numberAt('next'), numberAt('prev'), numberAt('first'), numberAt('last')];
-    const step =
-      next !== undefined && prev !== undefined ? (next - prev) / 2 : next !== undefined && first !== undefined && next > first ? next - first : 1;
+    const step = next !== undefined && prev !== undefined ? (next - prev) / 2 : next !== undefined && first !== undefined && next > first ? next - first : 1;
     if (!Number.isInteger(step) || step < 1) continue;
     const answeredByExample = next !== undefined ? next - step : prev !== undefined ? prev + step : (first ?? 1);
     const lowest = first ?? Math.min(answeredByExample, 1);
