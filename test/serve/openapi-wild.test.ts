@@ -750,3 +750,30 @@ describe('a component schema named id (PeerTube, Nexmo)', () => {
     },
   );
 });
+
+describe('a string body under a media type that is neither text/* nor JSON (Directus’s `application/text` ping)', () => {
+  test("the schema's own example is the body; a binary string's placeholder example is not", async () => {
+    const stack = await serve('string-example-body', {
+      openapi: '3.0.1',
+      info,
+      paths: {
+        '/server/ping': {
+          get: {
+            responses: { 200: { description: 'pong', content: { 'application/text': { schema: { type: 'string', pattern: 'pong', example: 'pong' } } } } },
+          },
+        },
+        '/avatar': {
+          get: {
+            responses: { 200: { description: 'png', content: { 'image/png': { schema: { type: 'string', format: 'binary', example: '<binary>' } } } } },
+          },
+        },
+      },
+    });
+    const ping = await fetch(`${stack.url('api')}/server/ping`);
+    expect(ping.headers.get('content-type')).toBe('application/text');
+    expect(await ping.text()).toBe('pong');
+    const avatar = await fetch(`${stack.url('api')}/avatar`);
+    expect(avatar.status).toBe(200);
+    expect(await avatar.text()).toBe('');
+  });
+});

@@ -6,7 +6,7 @@
 // @ideal-postcodes/core-axios) and Directus (@directus/specs, @directus/sdk).
 import { resolve } from 'node:path';
 import { BlockFrostAPI } from '@blockfrost/blockfrost-js';
-import { createDirectus, createItem, readItems, readMe, rest, serverInfo, staticToken } from '@directus/sdk';
+import { createDirectus, createItem, readItems, readMe, rest, serverInfo, serverPing, staticToken } from '@directus/sdk';
 import idealPostcodes from '@ideal-postcodes/core-axios';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { Octokit } from '@octokit/rest';
@@ -132,5 +132,13 @@ describe('Directus: @directus/sdk against its openapi.json', () => {
     expect(Array.isArray(items)).toBe(true);
     expect(await client.request(createItem('articles', { title: 'Hello' }))).toEqual(expect.any(Object));
     expect(await client.request(serverInfo())).toEqual(expect.any(Object));
+  });
+
+  test("serverPing gets the document's text: `application/text` with a string schema whose example is pong", async () => {
+    // The SDK decodes JSON and text/* only and hands back the Response for the document's `application/text`.
+    const answer: unknown = await client.request(serverPing());
+    expect(answer).toBeInstanceOf(Response);
+    expect((answer as Response).headers.get('content-type')).toBe('application/text');
+    expect(await (answer as Response).text()).toBe('pong');
   });
 });
