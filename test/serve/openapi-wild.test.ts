@@ -777,3 +777,30 @@ describe('a string body under a media type that is neither text/* nor JSON (Dire
     expect(await avatar.text()).toBe('');
   });
 });
+
+describe('a JSON-only Accept to an operation with no JSON answer (octokit’s Accept to GitHub’s POST /markdown)', () => {
+  test('is disregarded: the documented type is sent; any other Accept it cannot answer is still 406', async () => {
+    const stack = await serve('json-accept-html-answer', {
+      openapi: '3.0.3',
+      info,
+      paths: {
+        '/markdown': {
+          post: {
+            requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { text: { type: 'string' } } } } } },
+            responses: { 200: { description: 'html', content: { 'text/html': { schema: { type: 'string' }, example: '<p>Hello</p>' } } } },
+          },
+        },
+      },
+    });
+    const render = (accept: string) =>
+      fetch(`${stack.url('api')}/markdown`, { method: 'POST', headers: { accept, 'content-type': 'application/json' }, body: '{"text":"Hello"}' });
+    for (const accept of ['application/vnd.github.v3+json', 'application/json']) {
+      const answer = await render(accept);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toBe('text/html');
+      expect(await answer.text()).toBe('<p>Hello</p>');
+    }
+    expect((await render('image/png')).status).toBe(406);
+    expect((await render('application/json, image/png')).status).toBe(406);
+  });
+});

@@ -46,6 +46,17 @@ describe('GitHub: @octokit/rest against api.github.com.json', () => {
     expect(me.data.login).toEqual(expect.any(String));
   });
 
+  test("markdown.render and renderRaw get the documented text/html though octokit's Accept asks for its JSON type", async () => {
+    const rendered = await octokit.rest.markdown.render({ text: 'Hello **world**' });
+    expect(rendered.status).toBe(200);
+    expect(rendered.headers['content-type']).toBe('text/html');
+    expect(rendered.data).toMatch(/^<p>.*<\/p>/);
+    const raw = await octokit.rest.markdown.renderRaw({ data: 'Hello **world**' });
+    expect(raw.data).toMatch(/^<p>.*<\/p>/);
+    // A format the document does not describe (mediaType raw: application/vnd.github.raw) is still 406.
+    await expect(octokit.rest.repos.getReadme({ owner: 'octocat', repo: 'Hello-World', mediaType: { format: 'raw' } })).rejects.toMatchObject({ status: 406 });
+  });
+
   test("octokit.paginate follows the Link header's next page by page, on the mock, to the documented last page", async () => {
     const issues = await octokit.paginate(octokit.rest.issues.listForRepo, { owner: 'octocat', repo: 'Hello-World', per_page: 2 });
     const pages = stack.requests({ operation: 'GET /repos/:owner/:repo/issues' }).map((entry) => entry.target);
