@@ -10,13 +10,14 @@ import { createDirectus, createItem, readItems, readMe, rest, serverInfo, server
 import idealPostcodes from '@ideal-postcodes/core-axios';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { Octokit } from '@octokit/rest';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 const documentOf = (pkg: string, file: string) => resolve(import.meta.dirname, '../../node_modules', pkg, file);
 
 const stacks: TestStack[] = [];
 /** Serves one document zero-config on a free port (seed 7); its one service's URL. */
-async function serve(file: string, lenient = false): Promise<{ stack: TestStack; url: string }> {
-  const stack = await startStack([file], { seed: 7, lenient });
+async function serve(file: string, lenient = false, tls = false): Promise<{ stack: TestStack; url: string }> {
+  const stack = await startStack([file], { seed: 7, lenient, tls });
   stacks.push(stack);
   const [service] = Object.keys(stack.services);
   return { stack, url: stack.url(service as string) };
@@ -78,6 +79,29 @@ describe('GitHub: @octokit/rest against api.github.com.json', () => {
     // `title` is required by the document: request validation refuses the body in GitHub's own 422 shape.
     const invalid = octokit.request({ method: 'POST', url: '/repos/{owner}/{repo}/issues', owner: 'octocat', repo: 'Hello-World', body: 'no title' });
     await expect(invalid).rejects.toMatchObject({ status: 422, response: { data: { message: expect.any(String) } } });
+  });
+});
+
+describe('GitHub over TLS: the links point back at https, over HTTP/1.1 and HTTP/2', () => {
+  const agents: Agent[] = [];
+  afterAll(() => Promise.all(agents.map((agent) => agent.close())));
+
+  test.each([
+    ['HTTP/1.1', false],
+    ['HTTP/2', true],
+  ])('%s: octokit.paginate follows next to the last page', async (_name, allowH2) => {
+    const { stack, url } = await serve(documentOf('@octokit/openapi', 'generated/api.github.com.json'), false, true);
+    const agent = new Agent({ connect: { ca: stack.ca }, allowH2 });
+    agents.push(agent);
+    const fetchOverTls = ((input: string, init: object) => undiciFetch(input, { ...init, dispatcher: agent })) as unknown as typeof fetch;
+    const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+    const octokit = new Octokit({ baseUrl: url, auth: 'ghp_test', request: { fetch: fetchOverTls }, log: quiet });
+    const first = await octokit.rest.issues.listForRepo({ owner: 'octocat', repo: 'Hello-World' });
+    expect(first.headers.link).toBe(
+      `<${url}/repos/octocat/Hello-World/issues?page=2>; rel="next", <${url}/repos/octocat/Hello-World/issues?page=5>; rel="last"`,
+    );
+    await octokit.paginate(octokit.rest.issues.listForRepo, { owner: 'octocat', repo: 'Hello-World' });
+    expect(stack.requests({ operation: 'GET /repos/:owner/:repo/issues' })).toHaveLength(1 + 5);
   });
 });
 
