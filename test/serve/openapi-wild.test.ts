@@ -1,6 +1,7 @@
 // Contracts as providers publish them (issue 13): each case is a small real-world document shape,
 // served zero-config and called with fetch; after each, the stack still answers.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAjv, loadOpenApi } from '@mockstack/openapi';
@@ -802,5 +803,48 @@ describe('a JSON-only Accept to an operation with no JSON answer (octokit’s Ac
     }
     expect((await render('image/png')).status).toBe(406);
     expect((await render('application/json, image/png')).status).toBe(406);
+  });
+});
+
+describe('pagination links of a request with an odd Host', () => {
+  test('a Host no URL can hold (the client’s mistake) still gets links to the path asked for, on localhost', async () => {
+    const stack = await serve('odd-host-links', {
+      openapi: '3.0.3',
+      info,
+      servers: [{ url: 'https://api.example.com' }],
+      paths: {
+        '/{any}': {
+          get: {
+            parameters: [{ name: 'any', in: 'path', required: true, schema: { type: 'string' } }],
+            responses: {
+              200: {
+                description: 'a page',
+                headers: {
+                  Link: {
+                    schema: { type: 'string' },
+                    example: '<https://api.example.com/x?page=2>; rel="next", <https://api.example.com/x?page=3>; rel="last"',
+                  },
+                },
+                content: { 'application/json': { schema: { type: 'array', items: { type: 'string' } } } },
+              },
+            },
+          },
+        },
+      },
+    });
+    const { port } = new URL(stack.url('api'));
+    const raw = (lines: string) =>
+      new Promise<string>((done, fail) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.end(`${lines}\r\nConnection: close\r\n\r\n`));
+        let answer = '';
+        socket.on('data', (chunk) => {
+          answer += chunk.toString();
+        });
+        socket.on('end', () => done(answer));
+        socket.on('error', fail);
+      });
+    const oddHost = await raw('GET /things HTTP/1.1\r\nHost: a b');
+    expect(oddHost).toMatch(/^HTTP\/1\.1 200/);
+    expect(oddHost).toContain('link: <http://localhost/things?page=2>; rel="next"');
   });
 });

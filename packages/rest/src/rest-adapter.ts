@@ -607,7 +607,10 @@ class RestRequest implements CoreRequest {
       return Array.isArray(value) ? value[0] : value;
     };
     const scheme = header(':scheme') ?? ((this.#response.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http');
-    return new URL(this.#url, `${scheme}://${header('host') ?? header(':authority') ?? 'localhost'}`);
+    const host = header('host') ?? header(':authority') ?? 'localhost';
+    // Appended, not resolved: a request line `//other/x` is a path here. A Host no URL can hold (`a b`) is the client's mistake.
+    const origin = URL.canParse(`${scheme}://${host}`) ? `${scheme}://${host}` : `${scheme}://localhost`;
+    return new URL(`${origin}${this.#url.startsWith('/') ? '' : '/'}${this.#url}`);
   }
 
   /** See CoreRequest.answerLate: a handler was stopped, and this request still wants an answer. */
