@@ -1,6 +1,7 @@
 // Contracts as providers publish them (issue 13): each case is a small real-world document shape,
 // served zero-config and called with fetch; after each, the stack still answers.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createAjv, loadOpenApi } from '@mockstack/openapi';
@@ -749,4 +750,101 @@ describe('a component schema named id (PeerTube, Nexmo)', () => {
       expect((await post({ target: 6, item: { id: 2 } })).status).toBe(201);
     },
   );
+});
+
+describe('a string body under a media type that is neither text/* nor JSON (Directus’s `application/text` ping)', () => {
+  test("the schema's own example is the body; a binary string's placeholder example is not", async () => {
+    const stack = await serve('string-example-body', {
+      openapi: '3.0.1',
+      info,
+      paths: {
+        '/server/ping': {
+          get: {
+            responses: { 200: { description: 'pong', content: { 'application/text': { schema: { type: 'string', pattern: 'pong', example: 'pong' } } } } },
+          },
+        },
+        '/avatar': {
+          get: {
+            responses: { 200: { description: 'png', content: { 'image/png': { schema: { type: 'string', format: 'binary', example: '<binary>' } } } } },
+          },
+        },
+      },
+    });
+    const ping = await fetch(`${stack.url('api')}/server/ping`);
+    expect(ping.headers.get('content-type')).toBe('application/text');
+    expect(await ping.text()).toBe('pong');
+    const avatar = await fetch(`${stack.url('api')}/avatar`);
+    expect(avatar.status).toBe(200);
+    expect(await avatar.text()).toBe('');
+  });
+});
+
+describe('a JSON-only Accept to an operation with no JSON answer (octokit’s Accept to GitHub’s POST /markdown)', () => {
+  test('is disregarded: the documented type is sent; any other Accept it cannot answer is still 406', async () => {
+    const stack = await serve('json-accept-html-answer', {
+      openapi: '3.0.3',
+      info,
+      paths: {
+        '/markdown': {
+          post: {
+            requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { text: { type: 'string' } } } } } },
+            responses: { 200: { description: 'html', content: { 'text/html': { schema: { type: 'string' }, example: '<p>Hello</p>' } } } },
+          },
+        },
+      },
+    });
+    const render = (accept: string) =>
+      fetch(`${stack.url('api')}/markdown`, { method: 'POST', headers: { accept, 'content-type': 'application/json' }, body: '{"text":"Hello"}' });
+    for (const accept of ['application/vnd.github.v3+json', 'application/json']) {
+      const answer = await render(accept);
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toBe('text/html');
+      expect(await answer.text()).toBe('<p>Hello</p>');
+    }
+    expect((await render('image/png')).status).toBe(406);
+    expect((await render('application/json, image/png')).status).toBe(406);
+  });
+});
+
+describe('pagination links of a request with an odd Host', () => {
+  test('a Host no URL can hold (the client’s mistake) still gets links to the path asked for, on localhost', async () => {
+    const stack = await serve('odd-host-links', {
+      openapi: '3.0.3',
+      info,
+      servers: [{ url: 'https://api.example.com' }],
+      paths: {
+        '/{any}': {
+          get: {
+            parameters: [{ name: 'any', in: 'path', required: true, schema: { type: 'string' } }],
+            responses: {
+              200: {
+                description: 'a page',
+                headers: {
+                  Link: {
+                    schema: { type: 'string' },
+                    example: '<https://api.example.com/x?page=2>; rel="next", <https://api.example.com/x?page=3>; rel="last"',
+                  },
+                },
+                content: { 'application/json': { schema: { type: 'array', items: { type: 'string' } } } },
+              },
+            },
+          },
+        },
+      },
+    });
+    const { port } = new URL(stack.url('api'));
+    const raw = (lines: string) =>
+      new Promise<string>((done, fail) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.end(`${lines}\r\nConnection: close\r\n\r\n`));
+        let answer = '';
+        socket.on('data', (chunk) => {
+          answer += chunk.toString();
+        });
+        socket.on('end', () => done(answer));
+        socket.on('error', fail);
+      });
+    const oddHost = await raw('GET /things HTTP/1.1\r\nHost: a b');
+    expect(oddHost).toMatch(/^HTTP\/1\.1 200/);
+    expect(oddHost).toContain('link: <http://localhost/things?page=2>; rel="next"');
+  });
 });

@@ -56,7 +56,7 @@ export class RestService {
       return this.#finish(core, { kind: 'fault', rule: undefined, fault }, startedAt, { status: 405, headers, body: refused.body }, refused.message);
     }
     const decided = await this.#engine.handle(core, contract ? 'unmatched' : undefined);
-    const outcome = decided.kind === 'fallback' ? contractAnswer(core, decided.rule, contract) : decided;
+    const outcome = decided.kind === 'fallback' ? contractAnswer(core, url, decided.rule, contract) : decided;
     const rule = 'rule' in outcome ? outcome.rule : undefined;
     const problem = problemOf(outcome);
     if (problem) {

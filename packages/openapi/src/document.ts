@@ -612,12 +612,18 @@ function mergeParameters(shared: readonly unknown[], own: readonly unknown[], re
   return [...byKey.values()];
 }
 
-/** Text the mock makes from a schema: `text/plain`, and any other `text/*` (csv, html, markdown) whose schema is a string. */
+/**
+ * Text the mock makes from a schema: `text/plain`; any other `text/*` (csv, html, markdown) whose
+ * schema is a string; and any other type whose schema is a non-binary string with its own example,
+ * which is then the body (Directus's ping: `application/text`, `type: string, example: pong`).
+ */
 export function isGeneratedText(type: string, schema: unknown, resolve: (node: unknown) => unknown): boolean {
   if (/^text\/plain\b/i.test(type)) return true;
-  if (!/^text\//i.test(type)) return false;
   const resolved = resolve(schema);
-  return isObject(resolved) && (resolved.type === 'string' || (Array.isArray(resolved.type) && resolved.type.includes('string')));
+  if (!isObject(resolved) || !(resolved.type === 'string' || (Array.isArray(resolved.type) && resolved.type.includes('string')))) return false;
+  if (/^text\//i.test(type)) return true;
+  const example = resolved.example !== undefined ? resolved.example : Array.isArray(resolved.examples) ? resolved.examples[0] : undefined;
+  return typeof example === 'string' && resolved.format !== 'binary' && resolved.format !== 'byte';
 }
 
 export function isJsonMediaType(type: string): boolean {

@@ -276,7 +276,13 @@ function pickMediaType(
     // An accepted, documented type the mock has no content for (a file download without an example, asked for
     // by axios's `application/json, text/plain, */*` or by a generated client's `Accept: application/pdf`) is
     // answered as without an Accept: that type, with no body. 406 is for types the contract does not document.
-    return types.find((t) => wanted.some((want) => matchesAccept(t.toLowerCase(), want))) ?? NOT_ACCEPTABLE;
+    const accepted = types.find((t) => wanted.some((want) => matchesAccept(t.toLowerCase(), want)));
+    if (accepted !== undefined) return accepted;
+    // An SDK sends its JSON Accept on every call (octokit's application/vnd.github.v3+json, also to
+    // POST /markdown, which answers text/html); an operation with no JSON answer disregards it and sends
+    // what it has, as servers do (RFC 9110 §12.5.1 allows either).
+    if (wanted.every(isJsonMediaType) && !types.some(isJsonMediaType)) return types.find(canProduce) ?? types[0];
+    return NOT_ACCEPTABLE;
   }
   return types.find(isJsonMediaType) ?? types.find(canProduce) ?? types[0];
 }

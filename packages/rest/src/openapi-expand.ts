@@ -37,6 +37,7 @@ import {
 } from '@mockstack/openapi';
 import { type CallbackMaker, callbacksOf, documentWebhookNames, documentWebhookOf } from './openapi-callbacks.js';
 import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
+import { paginationLinksFor } from './pagination-links.js';
 import { checkResponses, shapeFaults } from './response-check.js';
 
 export { OPENAPI_INFO, type OpenApiServiceInfo };
@@ -310,7 +311,7 @@ function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value:
   const pointedBack = new WeakMap<object, Map<string, { headers: Record<string, string>; body: string | undefined }>>();
   const maker = new ResponseMaker(api, operation, () => seed.value);
   const pointBack = pointBackAt(api);
-  return (request) => {
+  return (request, url) => {
     const accept = request.headers.accept;
     const made = maker.respond(parsePrefer(request.headers.prefer), Array.isArray(accept) ? accept.join(',') : accept);
     if (isPreferenceProblem(made)) {
@@ -323,9 +324,8 @@ function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value:
         body: { type, title, status, detail, available: made.available },
       });
     }
-    if (!pointBack) return makeReply({ status: made.status, headers: made.headers, body: made.body });
-    const host = request.headers.host;
-    const mock = `http://${Array.isArray(host) ? host[0] : (host ?? 'localhost')}${api.basePath}`;
+    if (!pointBack) return makeReply({ status: made.status, headers: withPaginationLinks(made.headers, url), body: made.body });
+    const mock = `${url.origin}${api.basePath}`;
     // A cached answer (the same object while the seed holds) is rewritten once per mock address:
     // GitHub's 23 KB repository example names its server ~100 times.
     let byMock = pointedBack.get(made);
@@ -341,8 +341,14 @@ function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value:
       // A client may name the mock by many Host values; a few are kept.
       if (byMock.size < 8) byMock.set(mock, rewritten);
     }
-    return makeReply({ status: made.status, headers: { ...rewritten.headers }, body: rewritten.body });
+    return makeReply({ status: made.status, headers: withPaginationLinks({ ...rewritten.headers }, url), body: rewritten.body });
   };
+}
+
+/** `headers` with a documented `Link` header's pagination links made for this request (see paginationLinksFor). */
+function withPaginationLinks(headers: Record<string, string>, url: URL): Record<string, string> {
+  const link = headers.link;
+  return link === undefined ? headers : { ...headers, link: paginationLinksFor(link, `${url.pathname}${url.search}`, url.origin) };
 }
 
 /**

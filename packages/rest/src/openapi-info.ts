@@ -1,7 +1,10 @@
 import type { CoreRequest, Fault, Reply, Webhook } from '@mockstack/core';
 
-/** An operation's answer from the document when no rule answers it. */
-export type ContractResponder = (request: CoreRequest) => Reply | Fault;
+/**
+ * An operation's answer from the document when no rule answers it. `url`: the URL the client asked
+ * for, as it named it (scheme, host, path and query), which links in the answer point back at.
+ */
+export type ContractResponder = (request: CoreRequest, url: URL) => Reply | Fault;
 
 /** What an expanded OpenAPI service keeps in its config, for the server and for `validate`. */
 export interface OpenApiServiceInfo {

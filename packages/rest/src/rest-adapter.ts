@@ -371,14 +371,14 @@ let sendingFault: Fault | undefined;
  */
 function finish(
   engine: Engine,
-  core: CoreRequest,
+  core: RestRequest,
   decided: Outcome,
   contract: ContractResponder | undefined,
   reply: FastifyReply,
   startedAt: number,
   knownWire?: WireBody,
 ): void {
-  const outcome = decided.kind === 'fallback' ? contractAnswer(core, decided.rule, contract) : decided;
+  const outcome = decided.kind === 'fallback' ? contractAnswer(core, core.requestedUrl, decided.rule, contract) : decided;
   const problem = problemOf(outcome);
   if (problem) {
     const rule = 'rule' in outcome ? outcome.rule : undefined;
@@ -556,6 +556,7 @@ class RestRequest implements CoreRequest {
   readonly #engine: Engine;
   readonly #contract: ContractResponder | undefined;
   readonly #response: ServerResponse;
+  readonly #url: string;
   #signal: AbortSignal | undefined;
 
   constructor(
@@ -584,6 +585,7 @@ class RestRequest implements CoreRequest {
     this.headers = headers;
     this.body = body;
     this.target = `${method} ${url}`;
+    this.#url = url;
     this.#response = response;
     this.reply = reply;
   }
@@ -596,6 +598,19 @@ class RestRequest implements CoreRequest {
   /** The REST handler context's `request`: the protocol-neutral request, which is this object. */
   get request(): CoreRequest {
     return this;
+  }
+
+  /** The URL as the client named it: https over TLS, the Host (or HTTP/2 :authority) it sent, path and query. */
+  get requestedUrl(): URL {
+    const header = (name: string) => {
+      const value = this.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const scheme = header(':scheme') ?? ((this.#response.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http');
+    const host = header('host') ?? header(':authority') ?? 'localhost';
+    // Appended, not resolved: a request line `//other/x` is a path here. A Host no URL can hold (`a b`) is the client's mistake.
+    const origin = URL.canParse(`${scheme}://${host}`) ? `${scheme}://${host}` : `${scheme}://localhost`;
+    return new URL(`${origin}${this.#url.startsWith('/') ? '' : '/'}${this.#url}`);
   }
 
   /** See CoreRequest.answerLate: a handler was stopped, and this request still wants an answer. */

@@ -28,10 +28,10 @@ export function contractsOf(service: Service): ReadonlyMap<string, ContractRespo
 }
 
 /** The OpenAPI document's answer when no rule answered. */
-export function contractAnswer(core: CoreRequest, rule: Rule, contract: ContractResponder | undefined): Exclude<Outcome, { kind: 'fallback' }> {
+export function contractAnswer(core: CoreRequest, url: URL, rule: Rule, contract: ContractResponder | undefined): Exclude<Outcome, { kind: 'fallback' }> {
   if (!contract) return { kind: 'fault', rule, fault: makeFault(Code.Unimplemented, `${core.operation} has no contract answer`) };
   try {
-    const answer = contract(core);
+    const answer = contract(core, url);
     return isFault(answer) ? { kind: 'fault', rule, fault: answer } : { kind: 'reply', rule, reply: answer };
   } catch (error) {
     return {
