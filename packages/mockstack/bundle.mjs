@@ -266,8 +266,6 @@ const lazyLibraryGroups = {
   // contracts from the cache neither reads nor holds.
   faker: ['@faker-js/faker/locale/en'],
   yaml: ['yaml'],
-  // Response templates (`template`, WireMock's response-template stubs): loaded on a template's first answer.
-  templates: ['handlebars', 'jsonpath-plus'],
 };
 const lazyLibraryDir = 'lib';
 
@@ -347,6 +345,22 @@ async function bundleWithLibraries(entry, outfile, options = {}) {
   });
 }
 
+/**
+ * The response-template engine (`template`: handlebars and jsonpath-plus, ~200 KB) is a file of its own
+ * beside index.js and index.cjs, which import it on a template's first answer: a scenario without
+ * templates neither reads nor holds it. From index.cjs it is required (its own CommonJS build), as a
+ * dynamic import fails in jest's CommonJS mode.
+ */
+const templateEngine = join(dirname(createRequire(import.meta.url).resolve('@mockstack/dsl')), 'template-engine.js');
+const templateEngineApart = (file) => ({
+  name: 'template-engine-apart',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^\.\/template-engine\.js$/ }, ({ importer }) =>
+      resolve(dirname(importer), 'template-engine.js') === templateEngine ? { path: `./${file}`, external: true } : undefined,
+    );
+  },
+});
+
 const builds = await Promise.all([
   // Without indentation and comments: a third smaller, so less to read and hold on every start (see cliBundleAsRun).
   bundleWithLibraries(source('bin.ts'), join(dist, 'cli/mockstack.cjs'), {
@@ -364,8 +378,29 @@ const builds = await Promise.all([
   ),
   bundleWithLibraries(source('testing.ts'), join(dist, 'testing.cjs')),
   // What scenario files import: the DSL and the part of core it uses; no library.
-  build({ entryPoints: [source('index.ts')], outfile: join(dist, 'index.js'), bundle: true, format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning' }),
-  build({ entryPoints: [source('index.ts')], outfile: join(dist, 'index.cjs'), bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' }),
+  build({
+    entryPoints: [source('index.ts')],
+    outfile: join(dist, 'index.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    plugins: [templateEngineApart('template-engine.js')],
+    logLevel: 'warning',
+  }),
+  build({
+    entryPoints: [source('index.ts')],
+    outfile: join(dist, 'index.cjs'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    supported: { 'dynamic-import': false },
+    plugins: [templateEngineApart('template-engine.cjs')],
+    logLevel: 'warning',
+  }),
+  build({ entryPoints: [templateEngine], outfile: join(dist, 'template-engine.js'), bundle: true, format: 'esm', platform: 'node', target: 'node20', metafile: true, logLevel: 'warning' }),
+  build({ entryPoints: [templateEngine], outfile: join(dist, 'template-engine.cjs'), bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' }),
   // mockstack/msw in Node: an ES module (msw's handlers must come from the user's own msw), with a
   // require() for the CommonJS libraries inside that load node builtins.
   build({
