@@ -167,6 +167,8 @@ test('the tarball holds the built package, its license and notices, and no sourc
     'dist/index.cjs',
     'dist/index.d.ts',
     'dist/index.d.cts',
+    'dist/template-engine.js',
+    'dist/template-engine.cjs',
     'dist/testing.js',
     'dist/testing.cjs',
     'dist/testing.d.ts',
