@@ -101,16 +101,20 @@ export class AutoMocker {
     const below = new Set(path).add(type);
     const skipped = new Set<string>();
     const resource = this.#resourceNames(type.root).ofMessage(type);
-    // One member per oneof: the first.
-    for (const oneof of type.oneofsArray) for (const field of oneof.fieldsArray.slice(1)) skipped.add(field.name);
+    // One member per oneof: the first that holds a value.
+    for (const oneof of type.oneofsArray) {
+      const chosen = oneof.fieldsArray.find((field) => !isNullValue(field)) ?? oneof.fieldsArray[0];
+      for (const field of oneof.fieldsArray) if (field !== chosen) skipped.add(field.name);
+    }
     for (const field of type.fieldsArray) {
-      if (skipped.has(field.name) || reportsError(field)) continue;
+      if (skipped.has(field.name) || reportsError(field) || isLeftOver(field)) continue;
       field.resolve();
       const echoed = echo[field.name];
       if (!field.repeated && !field.map && echoFits(field, echoed) && !isDefault(field, echoed)) {
         out[field.name] = echoed;
         continue;
       }
+      if (field.name === 'transaction' && !beginsTransaction(this.#request)) continue;
       const nested = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
       // A required field (proto2 `required`, edition LEGACY_REQUIRED) is filled below any depth: without it the message does not encode.
       if (nested && (below.has(nested) || (depth >= MAX_DEPTH && !field.required))) continue;
@@ -250,6 +254,34 @@ function typeIn(scope: protobuf.NamespaceBase, name: string): protobuf.Type | un
  */
 function reportsError(field: protobuf.Field): boolean {
   return /(^|_)errors?($|_)/i.test(field.name) || /(^e|E)rrors?($|[A-Z])/.test(field.name);
+}
+
+/**
+ * Whether a field lists what the server left for a later call (Datastore's Lookup `deferred` keys, a batch's
+ * `unprocessed_items`): left empty, as when all was done. A client asks again for what it lists, and an
+ * auto-mocked answer to that asks again, forever.
+ */
+function isLeftOver(field: protobuf.Field): boolean {
+  return field.repeated && /^(deferred|unprocessed)/i.test(field.name);
+}
+
+/**
+ * Whether a oneof member is a `google.protobuf.NullValue`, which says "no value": the first member of
+ * google.protobuf.Value and of Datastore's and Firestore's Value. Chosen, every such value would be null.
+ */
+function isNullValue(field: protobuf.Field): boolean {
+  field.resolve();
+  return field.resolvedType instanceof protobuf.Enum && field.resolvedType.fullName === '.google.protobuf.NullValue';
+}
+
+/**
+ * Whether a request asks the server to begin a transaction (`new_transaction`, Spanner's `begin`), at any depth.
+ * Only then does an answer's `transaction` hold one (Datastore's Lookup and RunQuery, Firestore's reads): a
+ * client given one believes it is inside it, and Datastore's then holds back every later write for its commit.
+ */
+function beginsTransaction(request: unknown, depth = 0): boolean {
+  if (typeof request !== 'object' || request === null || depth > 4) return false;
+  return Object.entries(request).some(([key, value]) => (/^(new_?transaction|begin)$/i.test(key) && value != null) || beginsTransaction(value, depth + 1));
 }
 
 /**
