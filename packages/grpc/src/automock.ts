@@ -35,10 +35,10 @@ export class AutoMocker {
     if (cached) return cached;
     this.#fake.seed(hashString(key, this.#seed));
     this.#fake.enterObject(undefined);
-    const echo = typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : {};
+    const echo = isObject(request) ? request : {};
     this.#operation = this.#operationTypes(type.root, method);
     this.#request = echo;
-    const message = this.#message(type, 0, echo, new Set());
+    const message = this.#message(type, 0, resourceSent(type, method, echo) ?? echo, new Set());
     endPaging(type, echo, message);
     if (this.#cache.size > 1000) this.#cache.clear();
     this.#cache.set(key, message);
@@ -101,9 +101,10 @@ export class AutoMocker {
     const below = new Set(path).add(type);
     const skipped = new Set<string>();
     const resource = this.#resourceNames(type.root).ofMessage(type);
-    // One member per oneof: the first that holds a value.
+    // One member per oneof: the one the request sent, else the first that holds a value.
     for (const oneof of type.oneofsArray) {
-      const chosen = oneof.fieldsArray.find((field) => !isNullValue(field)) ?? oneof.fieldsArray[0];
+      const sent = oneof.fieldsArray.find((field) => isObject(echo[field.name]));
+      const chosen = sent ?? oneof.fieldsArray.find((field) => !isNullValue(field)) ?? oneof.fieldsArray[0];
       for (const field of oneof.fieldsArray) if (field !== chosen) skipped.add(field.name);
     }
     for (const field of type.fieldsArray) {
@@ -118,7 +119,9 @@ export class AutoMocker {
       const nested = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
       // A required field (proto2 `required`, edition LEGACY_REQUIRED) is filled below any depth: without it the message does not encode.
       if (nested && (below.has(nested) || (depth >= MAX_DEPTH && !field.required))) continue;
-      if (field.map) {
+      if (nested && !field.repeated && !field.map && isObject(echoed)) {
+        out[field.name] = this.#message(nested, depth + 1, echoed, below);
+      } else if (field.map) {
         const key = field instanceof protobuf.MapField ? this.#mapKey(field) : fake.faker.word.noun();
         out[field.name] = { [key]: this.#single(field, depth, type.name, below) };
       } else if (field.repeated) {
@@ -217,6 +220,27 @@ export class AutoMocker {
 function endPaging(type: protobuf.Type, request: Record<string, unknown>, message: Record<string, unknown>): void {
   const laterPage = typeof request.pageToken === 'string' && request.pageToken !== '';
   if (laterPage && type.fields.nextPageToken?.type === 'string') message.nextPageToken = '';
+}
+
+/**
+ * The message of the answer's type that the request carries (AIP-133 Create's `queue`, AIP-134 Update's), if
+ * any: the answer echoes it, as the API answers with the resource it created from it.
+ */
+function resourceSent(type: protobuf.Type, method: string, request: Record<string, unknown>): Record<string, unknown> | undefined {
+  const [service, name] = method.split('/');
+  const found = service ? type.root.lookup(service) : null;
+  const rpc = found instanceof protobuf.Service && name ? found.methods[name] : undefined;
+  rpc?.resolve();
+  const requestType = rpc?.resolvedRequestType;
+  for (const field of requestType?.fieldsArray ?? []) {
+    const sent = request[field.name];
+    if (!field.repeated && isObject(sent) && field.resolve().resolvedType === type) return sent;
+  }
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The response and metadata types of a long-running method's Operation. */
