@@ -249,6 +249,21 @@ const firestoreScenario = scenario('firestore', { seed: 7, state: () => ({ docum
             .map(([name, stored]) => ({ document: { name, ...stored }, readTime: '2026-01-02T00:00:00Z' }));
           return found.length > 0 ? found : [{ readTime: '2026-01-02T00:00:00Z' }];
         },
+        // A watch of documents: the target added, the documents as they are, the target current, then a consistent snapshot.
+        Listen: async ({ incoming, write, state }) => {
+          for await (const message of incoming) {
+            const target = message.addTarget as { targetId: number; documents: { documents: string[] } | null } | null;
+            if (!target?.documents) continue;
+            const targetIds = [target.targetId];
+            write({ targetChange: { targetChangeType: 'ADD', targetIds } });
+            for (const name of target.documents.documents) {
+              const stored = state.documents.get(name);
+              if (stored) write({ documentChange: { document: { name, ...stored }, targetIds } });
+            }
+            write({ targetChange: { targetChangeType: 'CURRENT', targetIds, resumeToken: btoa('t1') } });
+            write({ targetChange: { targetChangeType: 'NO_CHANGE', readTime: '2026-01-02T00:00:00Z' } });
+          }
+        },
       },
     },
   ),
@@ -310,6 +325,18 @@ describe('@google-cloud/firestore against firestore.proto, with rules keeping do
     ]);
     expect((await db.collection('orders').where('status', '==', 'new').limit(1).get()).size).toBe(1);
     expect((await db.collection('invoices').get()).empty).toBe(true);
+  });
+
+  test('onSnapshot (the Listen bidi stream) gives the document, and unsubscribing ends the stream', async () => {
+    const snapshot = await new Promise<FirebaseFirestore.DocumentSnapshot>((done, fail) => {
+      const unsubscribe = db.doc('orders/o3').onSnapshot((s) => {
+        unsubscribe();
+        done(s);
+      }, fail);
+    });
+    expect(snapshot.data()).toEqual({ total: 40, status: 'new' });
+    expect(snapshot.readTime.toDate().toISOString()).toBe('2026-01-02T00:00:00.000Z');
+    await eventually(async () => expect(operations(stack, 'google.firestore.v1.Firestore/Listen')).toBe(1));
   });
 });
 

@@ -127,7 +127,7 @@ export class AutoMocker {
       } else if (field.repeated) {
         out[field.name] = [this.#single(field, depth, type.name, below), this.#single(field, depth, type.name, below)];
       } else if (resource && field.type === 'string' && (field.name === resource.nameField || field.name === protobuf.util.camelCase(resource.nameField))) {
-        out[field.name] = this.#resourceName(resource.patterns);
+        out[field.name] = this.#resourceName(resource.patterns, depth === 0);
       } else {
         const value = this.#single(field, depth, type.name, below);
         if (value !== undefined) out[field.name] = value;
@@ -146,9 +146,12 @@ export class AutoMocker {
     return names;
   }
 
-  /** A name of the first of `patterns`, its ids as AIP-122 has them (`[a-z][a-z0-9-]*`). */
-  #resourceName(patterns: readonly string[]): string {
-    return nameOf(patterns[0] as string, this.#request, () => this.#resourceId());
+  /**
+   * A name of the first of `patterns`, its ids as AIP-122 has them (`[a-z][a-z0-9-]*`); `whole` for the
+   * resource a call answers, which may be the one the request names.
+   */
+  #resourceName(patterns: readonly string[], whole = false): string {
+    return nameOf(patterns[0] as string, this.#request, () => this.#resourceId(), whole);
   }
 
   /** An id such as `harbor-42`: a lower-case word and a number. */
