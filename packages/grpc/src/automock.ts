@@ -230,9 +230,7 @@ function endPaging(type: protobuf.Type, request: Record<string, unknown>, messag
  * any: the answer echoes it, as the API answers with the resource it created from it.
  */
 function resourceSent(type: protobuf.Type, method: string, request: Record<string, unknown>): Record<string, unknown> | undefined {
-  const [service, name] = method.split('/');
-  const found = service ? type.root.lookup(service) : null;
-  const rpc = found instanceof protobuf.Service && name ? found.methods[name] : undefined;
+  const rpc = rpcOf(type.root, method);
   rpc?.resolve();
   const requestType = rpc?.resolvedRequestType;
   for (const field of requestType?.fieldsArray ?? []) {
@@ -254,11 +252,9 @@ interface OperationTypes {
 
 /** What `method` (`pkg.Service/Method`) names in `option (google.longrunning.operation_info)`, resolved from its service. */
 function operationTypesOf(root: protobuf.Root, method: string): OperationTypes {
-  const [service, name] = method.split('/');
-  const found = service && name ? root.lookup(service) : null;
-  const scope = found instanceof protobuf.Service ? found : undefined;
-  const rpc = scope?.methods[name as string];
-  if (!scope || !rpc) return {};
+  const rpc = rpcOf(root, method);
+  const scope = rpc?.parent;
+  if (!rpc || !scope) return {};
   const typeOf = (key: string): protobuf.Type | undefined => {
     const named = rpc.options?.[`(google.longrunning.operation_info).${key}`];
     return typeof named === 'string' ? typeIn(scope, named) : undefined;
@@ -266,6 +262,13 @@ function operationTypesOf(root: protobuf.Root, method: string): OperationTypes {
   const response = typeOf('response_type');
   const metadata = typeOf('metadata_type');
   return { ...(response && { response }), ...(metadata && { metadata }) };
+}
+
+/** The method `method` (`pkg.Service/Method`) names, if the contract has it. */
+function rpcOf(root: protobuf.Root, method: string): protobuf.Method | undefined {
+  const [service, name] = method.split('/');
+  const found = service && name ? root.lookup(service) : null;
+  return found instanceof protobuf.Service ? found.methods[name as string] : undefined;
 }
 
 /** The message type `name` as seen from `scope` (relative names resolve outwards), if there is one. */
