@@ -24,6 +24,8 @@ import { reflect } from '../helpers/reflection-client.js';
 
 const require = createRequire(import.meta.url);
 const googleapis = dirname(require.resolve('google-proto-files/package.json'));
+// Firestore defines `v1` with a getter, which an ES module import of it does not see.
+const { v1: firestoreV1 } = require('@google-cloud/firestore') as typeof import('@google-cloud/firestore');
 
 /** The protos a client library ships (`build/protos`), which describe the API it speaks. */
 function protosOf(name: string): string {
@@ -337,6 +339,40 @@ describe('@google-cloud/firestore against firestore.proto, with rules keeping do
     expect(snapshot.data()).toEqual({ total: 40, status: 'new' });
     expect(snapshot.readTime.toDate().toISOString()).toBe('2026-01-02T00:00:00.000Z');
     await eventually(async () => expect(operations(stack, 'google.firestore.v1.Firestore/Listen')).toBe(1));
+  });
+});
+
+describe("Firestore's admin client (gax) against firestore_admin.proto: long-running operations, auto-mocked", () => {
+  let stack: Stack;
+  let admin: InstanceType<typeof firestoreV1.FirestoreAdminClient>;
+
+  beforeAll(async () => {
+    const proto = join(protosOf('@google-cloud/firestore'), 'google/firestore/admin/v1/firestore_admin.proto');
+    const served = await serveGrpc({ proto });
+    stack = served.stack;
+    admin = new firestoreV1.FirestoreAdminClient({ apiEndpoint: '127.0.0.1', port: stack.address('svc').port, sslCreds: insecure });
+  });
+
+  afterAll(async () => {
+    await admin.close();
+    await stack.close();
+  });
+
+  test("createIndex's operation resolves with the index sent, named under its collection group", async () => {
+    const parent = admin.collectionGroupPath('demo', '(default)', 'orders');
+    const [operation] = await admin.createIndex({ parent, index: { queryScope: 'COLLECTION', fields: [{ fieldPath: 'total', order: 'ASCENDING' }] } });
+    expect(operation.name).toMatch(/^operations\/[a-z][a-z0-9-]*$/);
+    const [index] = await operation.promise();
+    // gax decodes an operation's response to a protobufjs message, enums as numbers: COLLECTION and ASCENDING are 1.
+    expect(index).toMatchObject({ queryScope: 1, fields: [{ fieldPath: 'total', order: 1 }] });
+    expect(admin.matchCollectionFromIndexName(index.name as string)).toBe('orders');
+    await expect(admin.checkCreateIndexProgress(operation.name as string)).resolves.toMatchObject({ done: true });
+  });
+
+  test("exportDocuments' operation resolves with the output prefix asked for", async () => {
+    const [operation] = await admin.exportDocuments({ name: admin.databasePath('demo', '(default)'), outputUriPrefix: 'gs://backups/2026-01-01' });
+    const [response] = await operation.promise();
+    expect(response.outputUriPrefix).toBe('gs://backups/2026-01-01');
   });
 });
 

@@ -23,6 +23,8 @@ export class AutoMocker {
   readonly #resources = new Map<protobuf.Root, ResourceNames>();
   /** The request being answered: resource names are made under its `parent`, with its `<resource>_id`. */
   #request: Record<string, unknown> = {};
+  /** The method answering it (`pkg.Service/Method`). */
+  #method = '';
 
   constructor(seed: number) {
     this.#seed = seed;
@@ -38,6 +40,7 @@ export class AutoMocker {
     const echo = isObject(request) ? request : {};
     this.#operation = this.#operationTypes(type.root, method);
     this.#request = echo;
+    this.#method = method;
     const message = this.#message(type, 0, resourceSent(type, method, echo) ?? echo, new Set());
     endPaging(type, echo, message);
     if (this.#cache.size > 1000) this.#cache.clear();
@@ -69,26 +72,37 @@ export class AutoMocker {
    * empty Any: a client resolves an Any's type among the types it knows (grpcurl through reflection, others
    * from their registry), so it must name a type of the contract, never one only mockstack knows.
    */
-  #any(root: protobuf.Root, inner: protobuf.Type | undefined, depth: number, path: ReadonlySet<protobuf.Type>): Record<string, unknown> {
+  #any(
+    root: protobuf.Root,
+    inner: protobuf.Type | undefined,
+    depth: number,
+    path: ReadonlySet<protobuf.Type>,
+    echo: Record<string, unknown> = {},
+  ): Record<string, unknown> {
     const type = inner ?? typeIn(root, 'google.protobuf.Empty');
     if (!type) return {};
-    return anyOf(type, type === inner ? this.#message(type, depth + 1, {}, path) : {});
+    return anyOf(type, type === inner ? this.#message(type, depth + 1, echo, path) : {});
   }
 
   /**
    * A google.longrunning.Operation that is done with a response, as a client library waiting for it
    * (`operation.promise()`) expects: the response and metadata of the types the method names in its
    * `google.longrunning.operation_info` (an empty Empty without one), never the `error` member of the oneof.
+   * The response is the method's answer: it echoes the request as a plain answer does (Firestore admin's
+   * CreateIndex answers the index sent, ExportDocuments the output_uri_prefix asked for). The operation is
+   * named `operations/<id>` (AIP-151), never after a name the request holds.
    */
   #longRunning(type: protobuf.Type, depth: number, echo: Record<string, unknown>, path: ReadonlySet<protobuf.Type>): Record<string, unknown> {
     const { error: _error, ...operation } = this.#fields(type, depth, echo, path);
     const below = new Set(path).add(type);
     const { response, metadata } = this.#operation;
+    const answer = response ? (resourceSent(response, this.#method, this.#request) ?? this.#request) : {};
     return {
       ...operation,
+      name: `operations/${this.#resourceId()}`,
       done: true,
       metadata: this.#any(type.root, metadata, depth, below),
-      response: this.#any(type.root, response, depth, below),
+      response: this.#any(type.root, response, depth, below, answer),
     };
   }
 
@@ -121,6 +135,9 @@ export class AutoMocker {
       if (nested && (below.has(nested) || (depth >= MAX_DEPTH && !field.required))) continue;
       if (nested && !field.repeated && !field.map && isObject(echoed)) {
         out[field.name] = this.#message(nested, depth + 1, echoed, below);
+      } else if (field.repeated && Array.isArray(echoed) && echoed.length > 0 && echoed.every((item) => (nested ? isObject(item) : echoFits(field, item)))) {
+        // A list the request sent (an index's fields, a resource's labels list) comes back as sent.
+        out[field.name] = nested ? echoed.map((item: Record<string, unknown>) => this.#message(nested, depth + 1, item, below)) : echoed;
       } else if (field.map) {
         const key = field instanceof protobuf.MapField ? this.#mapKey(field) : fake.faker.word.noun();
         out[field.name] = { [key]: this.#single(field, depth, type.name, below) };
