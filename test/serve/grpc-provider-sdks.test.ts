@@ -243,13 +243,19 @@ const firestoreScenario = scenario('firestore', { seed: 7, state: () => ({ docum
             return stored ? { found: { name, ...stored }, readTime: '2026-01-02T00:00:00Z' } : { missing: name, readTime: '2026-01-02T00:00:00Z' };
           }),
         RunQuery: ({ request, state }) => {
-          const query = request.structuredQuery as { from: { collectionId: string }[]; where: FieldFilter | null; limit: { value: number } | null };
-          const prefix = `${request.parent as string}/${query.from[0]?.collectionId}/`;
-          const found = [...state.documents]
-            .filter(([name, { fields }]) => name.startsWith(prefix) && !name.slice(prefix.length).includes('/') && matches(fields, query.where))
-            .slice(0, query.limit?.value ?? undefined)
-            .map(([name, stored]) => ({ document: { name, ...stored }, readTime: '2026-01-02T00:00:00Z' }));
-          return found.length > 0 ? found : [{ readTime: '2026-01-02T00:00:00Z' }];
+          const found = queried(state.documents, request.parent as string, request.structuredQuery as StructuredQuery);
+          const answers = found.map(([name, stored]) => ({ document: { name, ...stored }, readTime: '2026-01-02T00:00:00Z' }));
+          return answers.length > 0 ? answers : [{ readTime: '2026-01-02T00:00:00Z' }];
+        },
+        // count(): the client reads the result by the alias it gave each aggregation.
+        RunAggregationQuery: ({ request, state }) => {
+          const { structuredQuery, aggregations } = request.structuredAggregationQuery as {
+            structuredQuery: StructuredQuery;
+            aggregations: { alias: string }[];
+          };
+          const count = String(queried(state.documents, request.parent as string, structuredQuery).length);
+          const aggregateFields = Object.fromEntries(aggregations.map(({ alias }) => [alias, { integerValue: count }]));
+          return [{ result: { aggregateFields }, readTime: '2026-01-02T00:00:00Z' }];
         },
         // A watch of documents: the target added, the documents as they are, the target current, then a consistent snapshot.
         Listen: async ({ incoming, write, state }) => {
@@ -270,6 +276,20 @@ const firestoreScenario = scenario('firestore', { seed: 7, state: () => ({ docum
     },
   ),
 });
+
+interface StructuredQuery {
+  from: { collectionId: string }[];
+  where: FieldFilter | null;
+  limit: { value: number } | null;
+}
+
+/** The documents a query finds: in the collection it names under `parent`, passing its filter, up to its limit. */
+function queried(documents: ReadonlyMap<string, StoredDocument>, parent: string, query: StructuredQuery): [string, StoredDocument][] {
+  const prefix = `${parent}/${query.from[0]?.collectionId}/`;
+  return [...documents]
+    .filter(([name, { fields }]) => name.startsWith(prefix) && !name.slice(prefix.length).includes('/') && matches(fields, query.where))
+    .slice(0, query.limit?.value ?? undefined);
+}
 
 interface FieldFilter {
   fieldFilter?: { field: { fieldPath: string }; op: string; value: Message };
@@ -327,6 +347,8 @@ describe('@google-cloud/firestore against firestore.proto, with rules keeping do
     ]);
     expect((await db.collection('orders').where('status', '==', 'new').limit(1).get()).size).toBe(1);
     expect((await db.collection('invoices').get()).empty).toBe(true);
+    const counted = await db.collection('orders').where('status', '==', 'new').count().get();
+    expect(counted.data()).toEqual({ count: 2 });
   });
 
   test('onSnapshot (the Listen bidi stream) gives the document, and unsubscribing ends the stream', async () => {
