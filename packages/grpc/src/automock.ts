@@ -129,7 +129,8 @@ export class AutoMocker {
         out[field.name] = echoed;
         continue;
       }
-      if (field.name === 'transaction' && !beginsTransaction(this.#request)) continue;
+      // A transaction id (bytes); a field holding a resource named Transaction (a payment's) is an answer like any other.
+      if (field.name === 'transaction' && field.type === 'bytes' && !beginsTransaction(this.#request)) continue;
       const nested = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
       // A required field (proto2 `required`, edition LEGACY_REQUIRED) is filled below any depth: without it the message does not encode.
       if (nested && (below.has(nested) || (depth >= MAX_DEPTH && !field.required))) continue;
@@ -323,12 +324,12 @@ function isNullValue(field: protobuf.Field): boolean {
 
 /**
  * Whether a request asks the server to begin a transaction (`new_transaction`, Spanner's `begin`), at any depth.
- * Only then does an answer's `transaction` hold one (Datastore's Lookup and RunQuery, Firestore's reads): a
+ * Only then does an answer's `transaction` id hold one (Datastore's Lookup and RunQuery, Firestore's reads): a
  * client given one believes it is inside it, and Datastore's then holds back every later write for its commit.
  */
 function beginsTransaction(request: unknown, depth = 0): boolean {
   if (typeof request !== 'object' || request === null || depth > 4) return false;
-  return Object.entries(request).some(([key, value]) => (/^(new_?transaction|begin)$/i.test(key) && value != null) || beginsTransaction(value, depth + 1));
+  return Object.entries(request).some(([key, value]) => (/^(new_?transaction|begin)$/i.test(key) && Boolean(value)) || beginsTransaction(value, depth + 1));
 }
 
 /**
