@@ -4,6 +4,8 @@ import { loadSync } from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { compile, createStack, type Stack, scenarioDefinitionOf } from '@mockstack/core';
 import { type GrpcServices, grpc, scenario } from '@mockstack/dsl';
+import protobuf from 'protobufjs';
+import { AutoMocker } from './automock.js';
 import { grpcAdapter } from './index.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -119,5 +121,46 @@ describe('UNIMPLEMENTED instead of auto-mocks', () => {
     running.push(one);
     expect((await unary(one.client, 'Menu', { restaurantId: 'r' })).error?.code).toBe(grpcJs.status.UNIMPLEMENTED);
     expect((await unary(one.client, 'PlaceOrder', { dish: 'x' })).error).toBeNull();
+  });
+});
+
+describe('answers a client can act on (AutoMocker alone)', () => {
+  const struct = protobuf.common.get('google/protobuf/struct.proto');
+  const root = protobuf.parse(`
+    syntax = "proto3";
+    package shop.v1;
+    import "google/protobuf/struct.proto";
+    message Payment { string id = 1; }
+    message ReadOptions { bytes transaction = 1; bool new_transaction = 2; }
+    message ReadRequest { repeated string keys = 1; ReadOptions options = 2; }
+    message ReadResponse {
+      repeated string found = 1;
+      repeated string deferred = 2;
+      bytes transaction = 3;
+      Payment payment = 4;
+      google.protobuf.Value value = 5;
+    }
+    service Shop { rpc Read(ReadRequest) returns (ReadResponse); }
+  `).root;
+  if (struct?.nested) root.addJSON(struct.nested);
+  root.resolveAll();
+  const response = root.lookupType('shop.v1.ReadResponse');
+  const answer = (request: object): Record<string, unknown> => new AutoMocker(1).message(response, 'shop.v1.Shop/Read', request);
+
+  test('a transaction id only when the request began one; a message field named transaction like any other', () => {
+    const plain = answer({ keys: ['k'], options: { newTransaction: false } });
+    expect(plain.transaction).toBeUndefined();
+    expect(answer({ keys: ['k'], options: { newTransaction: true } }).transaction).toEqual(expect.any(String));
+    const payments = protobuf.parse('syntax = "proto3"; package p; message Transaction { string id = 1; } message R { Transaction transaction = 1; }').root;
+    payments.resolveAll();
+    expect(new AutoMocker(1).message(payments.lookupType('p.R'), 'p.S/Get', {}).transaction).toEqual({ id: expect.any(String) });
+  });
+
+  test('no deferred work to ask for again, and a Value holds a value', () => {
+    const reply = answer({ keys: ['k'] });
+    expect(reply.deferred).toBeUndefined();
+    expect((reply.found as string[]).length).toBeGreaterThan(0);
+    expect(reply.value).not.toHaveProperty('nullValue');
+    expect(Object.keys(reply.value as object)).toHaveLength(1);
   });
 });

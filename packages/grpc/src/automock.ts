@@ -23,6 +23,8 @@ export class AutoMocker {
   readonly #resources = new Map<protobuf.Root, ResourceNames>();
   /** The request being answered: resource names are made under its `parent`, with its `<resource>_id`. */
   #request: Record<string, unknown> = {};
+  /** The method answering it (`pkg.Service/Method`). */
+  #method = '';
 
   constructor(seed: number) {
     this.#seed = seed;
@@ -35,10 +37,11 @@ export class AutoMocker {
     if (cached) return cached;
     this.#fake.seed(hashString(key, this.#seed));
     this.#fake.enterObject(undefined);
-    const echo = typeof request === 'object' && request !== null ? (request as Record<string, unknown>) : {};
+    const echo = isObject(request) ? request : {};
     this.#operation = this.#operationTypes(type.root, method);
     this.#request = echo;
-    const message = this.#message(type, 0, echo, new Set());
+    this.#method = method;
+    const message = this.#message(type, 0, resourceSent(type, method, echo) ?? echo, new Set());
     endPaging(type, echo, message);
     if (this.#cache.size > 1000) this.#cache.clear();
     this.#cache.set(key, message);
@@ -69,26 +72,37 @@ export class AutoMocker {
    * empty Any: a client resolves an Any's type among the types it knows (grpcurl through reflection, others
    * from their registry), so it must name a type of the contract, never one only mockstack knows.
    */
-  #any(root: protobuf.Root, inner: protobuf.Type | undefined, depth: number, path: ReadonlySet<protobuf.Type>): Record<string, unknown> {
+  #any(
+    root: protobuf.Root,
+    inner: protobuf.Type | undefined,
+    depth: number,
+    path: ReadonlySet<protobuf.Type>,
+    echo: Record<string, unknown> = {},
+  ): Record<string, unknown> {
     const type = inner ?? typeIn(root, 'google.protobuf.Empty');
     if (!type) return {};
-    return anyOf(type, type === inner ? this.#message(type, depth + 1, {}, path) : {});
+    return anyOf(type, type === inner ? this.#message(type, depth + 1, echo, path) : {});
   }
 
   /**
    * A google.longrunning.Operation that is done with a response, as a client library waiting for it
    * (`operation.promise()`) expects: the response and metadata of the types the method names in its
    * `google.longrunning.operation_info` (an empty Empty without one), never the `error` member of the oneof.
+   * The response is the method's answer: it echoes the request as a plain answer does (Firestore admin's
+   * CreateIndex answers the index sent, ExportDocuments the output_uri_prefix asked for). The operation is
+   * named `operations/<id>` (AIP-151), never after a name the request holds.
    */
   #longRunning(type: protobuf.Type, depth: number, echo: Record<string, unknown>, path: ReadonlySet<protobuf.Type>): Record<string, unknown> {
     const { error: _error, ...operation } = this.#fields(type, depth, echo, path);
     const below = new Set(path).add(type);
     const { response, metadata } = this.#operation;
+    const answer = response ? (resourceSent(response, this.#method, this.#request) ?? this.#request) : {};
     return {
       ...operation,
+      name: `operations/${this.#resourceId()}`,
       done: true,
       metadata: this.#any(type.root, metadata, depth, below),
-      response: this.#any(type.root, response, depth, below),
+      response: this.#any(type.root, response, depth, below, answer),
     };
   }
 
@@ -101,26 +115,37 @@ export class AutoMocker {
     const below = new Set(path).add(type);
     const skipped = new Set<string>();
     const resource = this.#resourceNames(type.root).ofMessage(type);
-    // One member per oneof: the first.
-    for (const oneof of type.oneofsArray) for (const field of oneof.fieldsArray.slice(1)) skipped.add(field.name);
+    // One member per oneof: the one the request sent, else the first that holds a value.
+    for (const oneof of type.oneofsArray) {
+      const sent = oneof.fieldsArray.find((field) => isObject(echo[field.name]));
+      const chosen = sent ?? oneof.fieldsArray.find((field) => !isNullValue(field)) ?? oneof.fieldsArray[0];
+      for (const field of oneof.fieldsArray) if (field !== chosen) skipped.add(field.name);
+    }
     for (const field of type.fieldsArray) {
-      if (skipped.has(field.name) || reportsError(field)) continue;
+      if (skipped.has(field.name) || reportsError(field) || isLeftOver(field)) continue;
       field.resolve();
       const echoed = echo[field.name];
       if (!field.repeated && !field.map && echoFits(field, echoed) && !isDefault(field, echoed)) {
         out[field.name] = echoed;
         continue;
       }
+      // A transaction id (bytes); a field holding a resource named Transaction (a payment's) is an answer like any other.
+      if (field.name === 'transaction' && field.type === 'bytes' && !beginsTransaction(this.#request)) continue;
       const nested = field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined;
       // A required field (proto2 `required`, edition LEGACY_REQUIRED) is filled below any depth: without it the message does not encode.
       if (nested && (below.has(nested) || (depth >= MAX_DEPTH && !field.required))) continue;
-      if (field.map) {
+      if (nested && !field.repeated && !field.map && isObject(echoed)) {
+        out[field.name] = this.#message(nested, depth + 1, echoed, below);
+      } else if (field.repeated && Array.isArray(echoed) && echoed.length > 0 && echoed.every((item) => (nested ? isObject(item) : echoFits(field, item)))) {
+        // A list the request sent (an index's fields, a resource's labels list) comes back as sent.
+        out[field.name] = nested ? echoed.map((item: Record<string, unknown>) => this.#message(nested, depth + 1, item, below)) : echoed;
+      } else if (field.map) {
         const key = field instanceof protobuf.MapField ? this.#mapKey(field) : fake.faker.word.noun();
         out[field.name] = { [key]: this.#single(field, depth, type.name, below) };
       } else if (field.repeated) {
         out[field.name] = [this.#single(field, depth, type.name, below), this.#single(field, depth, type.name, below)];
       } else if (resource && field.type === 'string' && (field.name === resource.nameField || field.name === protobuf.util.camelCase(resource.nameField))) {
-        out[field.name] = this.#resourceName(resource.patterns);
+        out[field.name] = this.#resourceName(resource.patterns, depth === 0);
       } else {
         const value = this.#single(field, depth, type.name, below);
         if (value !== undefined) out[field.name] = value;
@@ -139,9 +164,12 @@ export class AutoMocker {
     return names;
   }
 
-  /** A name of the first of `patterns`, its ids as AIP-122 has them (`[a-z][a-z0-9-]*`). */
-  #resourceName(patterns: readonly string[]): string {
-    return nameOf(patterns[0] as string, this.#request, () => this.#resourceId());
+  /**
+   * A name of the first of `patterns`, its ids as AIP-122 has them (`[a-z][a-z0-9-]*`); `whole` for the
+   * resource a call answers, which may be the one the request names.
+   */
+  #resourceName(patterns: readonly string[], whole = false): string {
+    return nameOf(patterns[0] as string, this.#request, () => this.#resourceId(), whole);
   }
 
   /** An id such as `harbor-42`: a lower-case word and a number. */
@@ -215,6 +243,25 @@ function endPaging(type: protobuf.Type, request: Record<string, unknown>, messag
   if (laterPage && type.fields.nextPageToken?.type === 'string') message.nextPageToken = '';
 }
 
+/**
+ * The message of the answer's type that the request carries (AIP-133 Create's `queue`, AIP-134 Update's), if
+ * any: the answer echoes it, as the API answers with the resource it created from it.
+ */
+function resourceSent(type: protobuf.Type, method: string, request: Record<string, unknown>): Record<string, unknown> | undefined {
+  const rpc = rpcOf(type.root, method);
+  rpc?.resolve();
+  const requestType = rpc?.resolvedRequestType;
+  for (const field of requestType?.fieldsArray ?? []) {
+    const sent = request[field.name];
+    if (!field.repeated && isObject(sent) && field.resolve().resolvedType === type) return sent;
+  }
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** The response and metadata types of a long-running method's Operation. */
 interface OperationTypes {
   response?: protobuf.Type;
@@ -223,11 +270,9 @@ interface OperationTypes {
 
 /** What `method` (`pkg.Service/Method`) names in `option (google.longrunning.operation_info)`, resolved from its service. */
 function operationTypesOf(root: protobuf.Root, method: string): OperationTypes {
-  const [service, name] = method.split('/');
-  const found = service && name ? root.lookup(service) : null;
-  const scope = found instanceof protobuf.Service ? found : undefined;
-  const rpc = scope?.methods[name as string];
-  if (!scope || !rpc) return {};
+  const rpc = rpcOf(root, method);
+  const scope = rpc?.parent;
+  if (!rpc || !scope) return {};
   const typeOf = (key: string): protobuf.Type | undefined => {
     const named = rpc.options?.[`(google.longrunning.operation_info).${key}`];
     return typeof named === 'string' ? typeIn(scope, named) : undefined;
@@ -235,6 +280,13 @@ function operationTypesOf(root: protobuf.Root, method: string): OperationTypes {
   const response = typeOf('response_type');
   const metadata = typeOf('metadata_type');
   return { ...(response && { response }), ...(metadata && { metadata }) };
+}
+
+/** The method `method` (`pkg.Service/Method`) names, if the contract has it. */
+function rpcOf(root: protobuf.Root, method: string): protobuf.Method | undefined {
+  const [service, name] = method.split('/');
+  const found = service && name ? root.lookup(service) : null;
+  return found instanceof protobuf.Service ? found.methods[name as string] : undefined;
 }
 
 /** The message type `name` as seen from `scope` (relative names resolve outwards), if there is one. */
@@ -250,6 +302,34 @@ function typeIn(scope: protobuf.NamespaceBase, name: string): protobuf.Type | un
  */
 function reportsError(field: protobuf.Field): boolean {
   return /(^|_)errors?($|_)/i.test(field.name) || /(^e|E)rrors?($|[A-Z])/.test(field.name);
+}
+
+/**
+ * Whether a field lists what the server left for a later call (Datastore's Lookup `deferred` keys, a batch's
+ * `unprocessed_items`): left empty, as when all was done. A client asks again for what it lists, and an
+ * auto-mocked answer to that asks again, forever.
+ */
+function isLeftOver(field: protobuf.Field): boolean {
+  return field.repeated && /^(deferred|unprocessed)/i.test(field.name);
+}
+
+/**
+ * Whether a oneof member is a `google.protobuf.NullValue`, which says "no value": the first member of
+ * google.protobuf.Value and of Datastore's and Firestore's Value. Chosen, every such value would be null.
+ */
+function isNullValue(field: protobuf.Field): boolean {
+  field.resolve();
+  return field.resolvedType instanceof protobuf.Enum && field.resolvedType.fullName === '.google.protobuf.NullValue';
+}
+
+/**
+ * Whether a request asks the server to begin a transaction (`new_transaction`, Spanner's `begin`), at any depth.
+ * Only then does an answer's `transaction` id hold one (Datastore's Lookup and RunQuery, Firestore's reads): a
+ * client given one believes it is inside it, and Datastore's then holds back every later write for its commit.
+ */
+function beginsTransaction(request: unknown, depth = 0): boolean {
+  if (typeof request !== 'object' || request === null || depth > 4) return false;
+  return Object.entries(request).some(([key, value]) => (/^(new_?transaction|begin)$/i.test(key) && Boolean(value)) || beginsTransaction(value, depth + 1));
 }
 
 /**

@@ -74,25 +74,42 @@ export class ResourceNames {
 
 /**
  * A name of `pattern` (`projects/{project}/instances/{instance}`): each variable from the request where it
- * says (the leading segments of its `parent`, when they fit the pattern; an `<variable>_id` field, as a Create
- * request's `instance_id`), else `id(variable)`.
+ * says (the leading segments of a name the request holds, when they fit the pattern: its `parent`, or another
+ * field as Pub/Sub's `project` and `topic`; an `<variable>_id` field, as a Create request's `instance_id`),
+ * else `id(variable)`. With `whole`, for the resource a call answers, a name that fits all of the pattern is
+ * taken whole (Pub/Sub's GetTopic asks by `topic`, not `name`).
  */
-export function nameOf(pattern: string, request: Record<string, unknown>, id: (variable: string) => string): string {
+export function nameOf(pattern: string, request: Record<string, unknown>, id: (variable: string) => string, whole = false): string {
   const segments = pattern.split('/');
-  const parent = typeof request.parent === 'string' ? request.parent.split('/') : [];
-  const fitsParent =
-    parent.length > 0 &&
-    parent.length < segments.length &&
-    parent.every((part, i) => part !== '' && (isVariable(segments[i] as string) || segments[i] === part));
+  const parent = parentIn(segments, request, whole);
   return segments
     .map((segment, i) => {
       if (!isVariable(segment)) return segment;
-      if (fitsParent && i < parent.length) return parent[i] as string;
+      if (i < parent.length) return parent[i] as string;
       const variable = segment.slice(1, -1).replace(/=.*$/, '');
       const given = request[`${variable}_id`] ?? request[`${protobuf.util.camelCase(variable)}Id`];
       return typeof given === 'string' && given !== '' ? given : id(variable);
     })
     .join('/');
+}
+
+/**
+ * The leading segments of the request's name (its `parent` first, then its other string fields) that fit the
+ * most of `segments`, short of the last unless `whole`: a literal segment equal, a variable non-empty. None
+ * when no name fits one of the pattern's literal segments and a variable after it.
+ */
+function parentIn(segments: readonly string[], request: Record<string, unknown>, whole: boolean): readonly string[] {
+  const reach = whole ? segments.length : segments.length - 1;
+  const names = [request.parent, ...Object.values(request)].filter((value): value is string => typeof value === 'string' && value.includes('/'));
+  let best: readonly string[] = [];
+  for (const name of names) {
+    const parts = name.split('/');
+    let fit = 0;
+    while (fit < parts.length && fit < reach && parts[fit] !== '' && (isVariable(segments[fit] as string) || segments[fit] === parts[fit])) fit++;
+    const fitsVariable = segments.slice(0, fit).some(isVariable) && segments.slice(0, fit).some((segment) => !isVariable(segment));
+    if (fitsVariable && fit > best.length) best = parts.slice(0, fit);
+  }
+  return best;
 }
 
 function isVariable(segment: string): boolean {
