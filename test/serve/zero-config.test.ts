@@ -230,12 +230,12 @@ test('a proto of messages only, given beside protos with services, is served wit
   try {
     expect(Object.keys(stack.services)).toEqual(['orders', 'greeter']);
     const definition = protoLoader.loadSync(join(dir, 'orders.proto'), { includeDirs: [dir] });
-    const Orders = (grpc.loadPackageDefinition(definition).acme as grpc.GrpcObject).orders as grpc.GrpcObject;
-    const client = new (Orders.Orders as grpc.ServiceClientConstructor)(`127.0.0.1:${stack.services.orders?.port}`, grpc.credentials.createInsecure());
+    type Order = { total?: { currency?: unknown } };
+    type OrdersClient = grpc.Client & { Get(req: object, cb: (e: grpc.ServiceError | null, r: Order) => void): void };
+    const Orders = (grpc.loadPackageDefinition(definition) as unknown as { acme: { orders: { Orders: grpc.ServiceClientConstructor } } }).acme.orders.Orders;
+    const client = new Orders(`127.0.0.1:${stack.services.orders?.port}`, grpc.credentials.createInsecure()) as unknown as OrdersClient;
     try {
-      const order = await new Promise<{ total?: { currency?: unknown } }>((done, fail) =>
-        client.Get({ id: 'o1' }, (error: Error | null, answer: { total?: { currency?: unknown } }) => (error ? fail(error) : done(answer))),
-      );
+      const order = await new Promise<Order>((done, fail) => client.Get({ id: 'o1' }, (error, answer) => (error ? fail(error) : done(answer))));
       expect(typeof order.total?.currency).toBe('string');
     } finally {
       client.close();
