@@ -300,50 +300,21 @@ templates.registerHelper('join', (...args: unknown[]) => {
 });
 templates.registerHelper('defaultIfEmpty', (value: unknown, fallback: unknown) => (text(value) === '' ? fallback : value));
 
-templates.registerHelper(
-  'eq',
-  condition((a, b) => text(a) === text(b)),
-);
-templates.registerHelper(
-  'neq',
-  condition((a, b) => text(a) !== text(b)),
-);
-templates.registerHelper(
-  'gt',
-  condition((a, b) => number(a) > number(b)),
-);
-templates.registerHelper(
-  'gte',
-  condition((a, b) => number(a) >= number(b)),
-);
-templates.registerHelper(
-  'lt',
-  condition((a, b) => number(a) < number(b)),
-);
-templates.registerHelper(
-  'lte',
-  condition((a, b) => number(a) <= number(b)),
-);
-templates.registerHelper(
-  'and',
-  condition((...values) => values.every(Boolean)),
-);
-templates.registerHelper(
-  'or',
-  condition((...values) => values.some(Boolean)),
-);
-templates.registerHelper(
-  'not',
-  condition((value) => !value),
-);
-templates.registerHelper(
-  'contains',
-  condition((haystack, needle) => (Array.isArray(haystack) ? haystack.map(text).includes(text(needle)) : text(haystack).includes(text(needle)))),
-);
-templates.registerHelper(
-  'matches',
-  condition((value, pattern) => new RegExp(`^(?:${text(pattern)})$`).test(text(value))),
-);
+/** Comparisons and tests, each usable inline (`{{#if (eq a b)}}`) or as a block (`{{#eq a b}}…{{else}}…{{/eq}}`). */
+const CONDITIONS: Record<string, (...values: unknown[]) => boolean> = {
+  eq: (a, b) => text(a) === text(b),
+  neq: (a, b) => text(a) !== text(b),
+  gt: (a, b) => number(a) > number(b),
+  gte: (a, b) => number(a) >= number(b),
+  lt: (a, b) => number(a) < number(b),
+  lte: (a, b) => number(a) <= number(b),
+  and: (...values) => values.every(Boolean),
+  or: (...values) => values.some(Boolean),
+  not: (value) => !value,
+  contains: (haystack, needle) => (Array.isArray(haystack) ? haystack.map(text).includes(text(needle)) : text(haystack).includes(text(needle))),
+  matches: (value, pattern) => new RegExp(`^(?:${text(pattern)})$`).test(text(value)),
+};
+for (const [name, test] of Object.entries(CONDITIONS)) templates.registerHelper(name, condition(test));
 
 // ---------------------------------------------------------------------------------------------
 // Dates: WireMock's offsets ('3 days', '-1 months') and Java's date patterns ('yyyy-MM-dd'), in UTC
