@@ -248,6 +248,46 @@ test('a proto of messages only, given beside protos with services, is served wit
   }
 });
 
+test("a Google-style proto importing googleapis' google/api files is served with no copy of them (a buf module depending on googleapis)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mockstack-googleapis-'));
+  writeFileSync(
+    join(dir, 'library.proto'),
+    `syntax = "proto3";
+package acme.library.v1;
+import "google/api/annotations.proto";
+import "google/api/client.proto";
+import "google/api/field_behavior.proto";
+import "google/api/resource.proto";
+import "google/type/money.proto";
+service Library {
+  option (google.api.default_host) = "library.example.com";
+  rpc GetBook(GetBookRequest) returns (Book) {
+    option (google.api.http) = { get: "/v1/{name=shelves/*/books/*}" };
+    option (google.api.method_signature) = "name";
+  }
+}
+message GetBookRequest { string name = 1 [(google.api.field_behavior) = REQUIRED]; }
+message Book {
+  option (google.api.resource) = { type: "library.example.com/Book" pattern: "shelves/{shelf}/books/{book}" };
+  string name = 1;
+  google.type.Money price = 2;
+}
+`,
+  );
+  const stack = await startStack([join(dir, 'library.proto')]);
+  const client = new grpc.Client(`127.0.0.1:${stack.services.library?.port}`, grpc.credentials.createInsecure());
+  try {
+    const name = 'shelves/s1/books/b1';
+    const request = Buffer.concat([Buffer.from([0x0a, name.length]), Buffer.from(name)]);
+    // The book asked for, named by the request (its resource annotation read from google/api/resource.proto).
+    expect(Buffer.from(await unaryBytes(client, '/acme.library.v1.Library/GetBook', request)).toString('latin1')).toContain(name);
+  } finally {
+    client.close();
+    await stack.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('two contracts that want the same port get a clear error', async () => {
   const error = await failure([`${greeterProto}:18777`, `${inventorySdl}:18777`]);
   expect(error?.message).toMatch(/services "greeter" and "inventory" both want port 18777/);

@@ -10,6 +10,13 @@ import type { ProtoFile } from './descriptors.js';
  * through the package's exports, not next to this file: the CLI runs this code bundled elsewhere.
  */
 const OWN_PROTOS = resolve(dirname(createRequire(import.meta.url).resolve('@mockstack/grpc/protos/google/rpc/status.proto')), '../..');
+/**
+ * googleapis' files that Google-style APIs import (google/api annotations, http, client, field_behavior,
+ * resource…, google/longrunning/operations, google/type/*), looked for last: a buf module depending on
+ * buf.build/googleapis/googleapis has no copy in its tree, and is served as it is; any copy of the user's
+ * (include dirs, the file's tree, the working directory) comes first.
+ */
+const GOOGLEAPIS_PROTOS = join(OWN_PROTOS, 'googleapis');
 /** protobufjs' copies of google/protobuf/descriptor.proto, api.proto, type.proto (googleapis' option files import them). */
 const PROTOBUFJS_PROTOS = resolve(dirname(createRequire(import.meta.url).resolve('protobufjs/google/protobuf/descriptor.proto')), '../..');
 /**
@@ -122,7 +129,7 @@ function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: 
     if (isAbsolute(target)) return target;
     // protobufjs serves these from its own copies whatever the dirs hold (see below).
     if (target.startsWith('google/protobuf/') && protobuf.common.get(target)) return target;
-    for (const dir of origin ? [...lookupDirs, dirname(origin), ...treeRootsOf(origin), process.cwd()] : lookupDirs) {
+    for (const dir of origin ? [...lookupDirs, dirname(origin), ...treeRootsOf(origin), process.cwd(), GOOGLEAPIS_PROTOS] : lookupDirs) {
       const candidate = join(dir, target);
       if (readable(candidate)) {
         const file = fileOf(candidate, target);
