@@ -609,8 +609,12 @@ class RestRequest implements CoreRequest {
     const scheme = header(':scheme') ?? ((this.#response.socket as { encrypted?: boolean } | null)?.encrypted ? 'https' : 'http');
     const host = header('host') ?? header(':authority') ?? 'localhost';
     // Appended, not resolved: a request line `//other/x` is a path here. A Host no URL can hold (`a b`) is the client's mistake.
-    const origin = URL.canParse(`${scheme}://${host}`) ? `${scheme}://${host}` : `${scheme}://localhost`;
-    return new URL(`${origin}${this.#url.startsWith('/') ? '' : '/'}${this.#url}`);
+    const path = `${this.#url.startsWith('/') ? '' : '/'}${this.#url}`;
+    try {
+      return new URL(`${scheme}://${host}${path}`);
+    } catch {
+      return new URL(`${scheme}://localhost${path}`);
+    }
   }
 
   /** See CoreRequest.answerLate: a handler was stopped, and this request still wants an answer. */

@@ -278,24 +278,15 @@ function joinServingNothing(served: readonly ServedContract[]): ServedContract[]
   const servesNothing = (c: ServedContract): boolean =>
     c.kind.servesNothing !== undefined && c.port === 0 && c.parts === undefined && c.kind.servesNothing(readText(c.file) ?? '');
   const emptyOnes = new Set(served.filter(servesNothing));
+  const joined = served.map((contract) => (emptyOnes.has(contract) ? contract : { ...contract }));
   /** The first contract of each kind that serves something: it takes the empty ones of its kind. */
   const hosts = new Map<ServedKind, ServedContract>();
-  const joined: ServedContract[] = [];
-  for (const contract of served) {
-    if (emptyOnes.has(contract)) {
-      if (served.some((c) => c.kind === contract.kind && !emptyOnes.has(c))) continue;
-      joined.push(contract);
-      continue;
-    }
-    const own = { ...contract };
-    if (!hosts.has(contract.kind)) hosts.set(contract.kind, own);
-    joined.push(own);
-  }
+  for (const contract of joined) if (!emptyOnes.has(contract) && !hosts.has(contract.kind)) hosts.set(contract.kind, contract);
   for (const contract of emptyOnes) {
     const host = hosts.get(contract.kind);
     if (host) host.parts = [...(host.parts ?? []), contract.file];
   }
-  return joined;
+  return joined.filter((contract) => !(emptyOnes.has(contract) && hosts.has(contract.kind)));
 }
 
 /** True for a scenario module; throws for a file that is neither that nor a contract one of the protocols serves. */
