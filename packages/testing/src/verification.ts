@@ -21,7 +21,7 @@ export type ReceivedQuery = Omit<Verification, 'operation'>;
  */
 export function verifyReceived(engine: Engine, operation: string | Verification, query: ReceivedQuery = {}): VerificationResult {
   const verification = parseVerification(typeof operation === 'string' ? { ...query, operation } : operation);
-  checkPatternNames(verification, engine.model, engine.journal);
+  checkPatternNames(verification, engine.model, engine.journal, engine.addedRules);
   return verifyRequests(engine.journal, verification);
 }
 
@@ -31,7 +31,7 @@ export function verifyReceivedInOrder(engine: Engine, patterns: readonly (string
     const pattern = parseVerification(typeof p === 'string' ? { operation: p } : p);
     if (pattern.times !== undefined || pattern.atLeast !== undefined || pattern.atMost !== undefined)
       throw new VerificationError(ErrorCode.VerifyInvalid, 'a step of an order takes no times/atLeast/atMost; verify counts with toHaveReceived');
-    checkPatternNames(pattern, engine.model, engine.journal);
+    checkPatternNames(pattern, engine.model, engine.journal, engine.addedRules);
     return pattern;
   });
   return verifyInOrder(engine.journal, checked);
