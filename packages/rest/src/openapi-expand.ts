@@ -5,6 +5,7 @@ import {
   ErrorCode,
   type ExpandContext,
   escapeRegExp,
+  type Fault,
   formatSource,
   type HandlerContext,
   MockstackError,
@@ -14,6 +15,7 @@ import {
   nearest,
   type OperationDefinition,
   type Problem,
+  type Reply,
   type RuleDefinition,
   resolveContractPath,
   type Service,
@@ -22,13 +24,18 @@ import {
 import { fileVersion } from '@mockstack/core/platform';
 import {
   type ApiOperation,
+  type ContractResponse,
   documentedError,
+  type ExampleDispatch,
+  exampleDispatchOf,
   isPreferenceProblem,
   loadOpenApi,
   type OpenApi,
   OpenApiDocumentError,
+  type PreferenceProblem,
   parsePrefer,
   RequestValidator,
+  type ResponseExample,
   ResponseMaker,
   routeParamName,
   serverUrlsOf,
@@ -120,14 +127,19 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
   const operations: OperationDefinition[] = [];
   const contract = new Map<string, ContractResponder>();
   const callbacks = new Map<string, CallbackMaker>();
+  const pairingWarnings: string[] = [];
   for (const operation of api.operations) {
     const id = operationKey(operation);
     const meta = metaOf(operation);
     operations.push({ id, meta });
     if (validator) rules.push(validationRule(operation, id, meta, validator, api, service));
     rules.push(...(overrides.get(operation) ?? []));
+    const answers = contractAnswers(operation, api, seed);
+    // Request examples paired by name with response examples (Microcks' convention): after the scenario's own rules.
+    const dispatch = exampleDispatchOf(api, operation, (message) => pairingWarnings.push(message));
+    if (dispatch) rules.push(...exampleRules(dispatch, operation, id, meta, answers, service));
     // What no rule answers, the contract does (the engine's `fallback` outcome).
-    contract.set(id, contractResponder(operation, api, seed));
+    contract.set(id, answers.responder);
     const fired = callbacksOf(operation, api, seed);
     if (fired) callbacks.set(id, fired);
   }
@@ -140,7 +152,7 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
     operations: new Set(api.operations.map(operationKey)),
     contract,
     callbacks,
-    warnings: api.warnings,
+    warnings: pairingWarnings.length ? [...api.warnings, ...pairingWarnings] : api.warnings,
     seed,
     report,
   };
@@ -306,14 +318,23 @@ const PROBLEMS = {
   501: { code: Code.Unimplemented, type: 'https://mockstack.dev/problems/no-final-answer', title: 'The operation documents only an informational status' },
 } as const;
 
-/** The operation's answer from the document (its examples or generated values), as the request's Prefer and Accept ask. */
-function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value: number }): ContractResponder {
+/** An operation's answers from the document: as the request's Prefer and Accept ask, or a given response example. */
+interface ContractAnswers {
+  /** Its examples or generated values, as the request's Prefer and Accept ask. */
+  responder: ContractResponder;
+  /** The response example `example` (with its status), in the media type Accept prefers. */
+  example: (request: CoreRequest, url: URL, example: ResponseExample) => Reply | Fault;
+}
+
+function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: number }): ContractAnswers {
   const pointedBack = new WeakMap<object, Map<string, { headers: Record<string, string>; body: string | undefined }>>();
   const maker = new ResponseMaker(api, operation, () => seed.value);
   const pointBack = pointBackAt(api);
-  return (request, url) => {
+  const acceptOf = (request: CoreRequest): string | undefined => {
     const accept = request.headers.accept;
-    const made = maker.respond(parsePrefer(request.headers.prefer), Array.isArray(accept) ? accept.join(',') : accept);
+    return Array.isArray(accept) ? accept.join(',') : accept;
+  };
+  const answer = (made: ContractResponse | PreferenceProblem, url: URL): Reply | Fault => {
     if (isPreferenceProblem(made)) {
       const status = made.status ?? 400;
       const detail = `${made.problem}${made.available.length ? ` (${status === 406 ? 'it can answer' : 'documented'}: ${made.available.join(', ')})` : ''}`;
@@ -343,6 +364,81 @@ function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value:
     }
     return makeReply({ status: made.status, headers: withPaginationLinks({ ...rewritten.headers }, url), body: rewritten.body });
   };
+  return {
+    responder: (request, url) => answer(maker.respond(parsePrefer(request.headers.prefer), acceptOf(request)), url),
+    example: (request, url, example) => answer(maker.respondExample(example.status, example.mediaType && example.name, acceptOf(request)), url),
+  };
+}
+
+/**
+ * The rules answering an operation's paired examples: one per response example a request can be paired
+ * with (named after it, so the journal and `verify` say which answered), then, when the operation has an
+ * `x-microcks-operation` delay, one answering every other request as the contract would, delayed. A
+ * request asking `Prefer: code=` or `example=` skips the example rules: what it asks for wins.
+ */
+function exampleRules(
+  dispatch: ExampleDispatch,
+  operation: ApiOperation,
+  id: string,
+  meta: Record<string, unknown>,
+  answers: ContractAnswers,
+  service: ServiceDefinition,
+): RuleDefinition[] {
+  // The engine hands each rule's `when` the same request: the dispatch runs once per request.
+  const picked = new WeakMap<object, string | null>();
+  const pick = (request: CoreRequest): string | undefined => {
+    let name = picked.get(request.headers);
+    if (name === undefined) {
+      name = asksForAnswer(request) ? null : (dispatch.pick(request) ?? null);
+      picked.set(request.headers, name);
+    }
+    return name ?? undefined;
+  };
+  const label = operation.operationId ?? id;
+  const rules: RuleDefinition[] = dispatch.examples.map((example) => ({
+    operation: id,
+    meta,
+    name: `example "${example.name}" of ${label} (${dispatch.dispatcher})`,
+    match: { when: (request: CoreRequest) => pick(request) === example.name },
+    respond: (ctx: HandlerContext) => answers.example(ctx, requestedUrlOf(ctx), example),
+    delay: dispatch.delay,
+    source: service.source,
+  }));
+  if (dispatch.delay !== undefined) {
+    rules.push({
+      operation: id,
+      meta,
+      name: `x-microcks-operation delay of ${label}`,
+      respond: (ctx: HandlerContext) => answers.responder(ctx, requestedUrlOf(ctx)),
+      delay: dispatch.delay,
+      source: service.source,
+    });
+  }
+  return rules;
+}
+
+/** A `Prefer: code=…` or `example=…` names the answer itself. */
+function asksForAnswer(request: CoreRequest): boolean {
+  const prefer = request.headers.prefer;
+  if (prefer === undefined) return false;
+  const preference = parsePrefer(prefer);
+  return preference.code !== undefined || preference.example !== undefined;
+}
+
+/**
+ * The URL the client asked for: the REST server's and MSW's requests know it (`requestedUrl`); else it
+ * is made from the Host header and the request's target.
+ */
+function requestedUrlOf(request: CoreRequest): URL {
+  const known = (request as Partial<Record<'requestedUrl', unknown>>).requestedUrl;
+  if (known instanceof URL) return known;
+  const host = request.headers.host;
+  const path = request.target.slice(request.target.indexOf(' ') + 1);
+  try {
+    return new URL(path, `http://${Array.isArray(host) ? host[0] : (host ?? 'localhost')}`);
+  } catch {
+    return new URL('http://localhost/');
+  }
 }
 
 /** `headers` with a documented `Link` header's pagination links made for this request (see paginationLinksFor). */
