@@ -54,21 +54,25 @@ const OPERATION_KEYS = new Set(['delay', 'delayStrategy', 'dispatcher', 'dispatc
 export function exampleDispatchOf(api: OpenApi, operation: ApiOperation, warn: (message: string) => void): ExampleDispatch | undefined {
   const where = `${operation.method} ${api.basePath}${operation.path}`;
   const say = (message: string) => warn(`${where}: ${message}`);
-  const requests = requestExamplesOf(api, operation);
-  const responses = responseExamplesOf(api, operation, say);
   const extension = api.resolve(operation.node['x-microcks-operation']);
+  const requests = requestExamplesOf(api, operation);
+  if (requests.size === 0 && extension === undefined) return undefined;
   const settings = isObject(extension) ? extension : undefined;
   if (extension !== undefined && !settings) say('x-microcks-operation is not an object; it is ignored');
-  if (requests.size === 0 && !settings) return undefined;
-
-  for (const example of requests.values()) {
-    if (responses.has(example.name)) continue;
-    // A path item's parameters serve all its operations: their examples may pair in a sibling (DELETE's, not GET's).
-    if (example.shared && siblingResponseNames(api, operation).has(example.name)) continue;
-    const near = nearest(example.name, [...responses.keys()], 1);
-    say(
-      `request example "${example.name}" (${example.where.join(', ')}) names no response example, so it pairs with nothing and such a request gets the usual answer; name a response example "${example.name}"${near.length ? ` (did you mean "${near[0]}"?)` : ''}`,
-    );
+  // Names that do not pair are said for documents written for Microcks; in others request examples are
+  // just examples, whatever their names (GitHub's `withPredicateType`, Scalar Galaxy's `Marc`).
+  const written = writtenForMicrocks(api);
+  const responses = responseExamplesOf(api, operation, written ? say : undefined, requests);
+  if (written) {
+    for (const example of requests.values()) {
+      if (responses.has(example.name)) continue;
+      // A path item's parameters serve all its operations: their examples may pair in a sibling (DELETE's, not GET's).
+      if (example.shared && siblingResponseNames(api, operation).has(example.name)) continue;
+      const near = nearest(example.name, [...responses.keys()], 1);
+      say(
+        `request example "${example.name}" (${example.where.join(', ')}) names no response example, so it pairs with nothing and such a request gets the usual answer; name a response example "${example.name}"${near.length ? ` (did you mean "${near[0]}"?)` : ''}`,
+      );
+    }
   }
   for (const key of Object.keys(settings ?? {})) {
     if (!OPERATION_KEYS.has(key)) say(`x-microcks-operation.${key} is not applied by mockstack (it reads ${[...OPERATION_KEYS].join(', ')})`);
@@ -446,34 +450,33 @@ function requestExamplesOf(api: OpenApi, operation: ApiOperation): Map<string, R
     return example;
   };
   const pathItem = api.resolve(isObject(api.document.paths) ? api.document.paths[operation.path] : undefined);
-  const raw = [
-    ...(isObject(pathItem) && Array.isArray(pathItem.parameters) ? pathItem.parameters : []),
-    ...(Array.isArray(operation.node.parameters) ? operation.node.parameters : []),
+  // The operation's own parameters first: one of the same name and place hides the path item's.
+  const lists = [
+    { nodes: operation.node.parameters, shared: false },
+    { nodes: isObject(pathItem) ? pathItem.parameters : undefined, shared: true },
   ];
-  // The operation's own parameter wins over the path item's of the same name and place.
-  const parameters = new Map<string, JsonObject>();
-  const own = new Set<unknown>(Array.isArray(operation.node.parameters) ? operation.node.parameters.map((node) => api.resolve(node)) : []);
-  for (const node of raw) {
-    const parameter = api.resolve(node);
-    if (isObject(parameter) && typeof parameter.name === 'string' && typeof parameter.in === 'string')
-      parameters.set(`${parameter.in}:${parameter.name}`, parameter);
-  }
-  for (const parameter of parameters.values()) {
-    const examples = api.resolve(parameter.examples);
-    if (!isObject(examples)) continue;
-    const name = parameter.name as string;
-    const place = parameter.in as string;
-    if (place !== 'path' && place !== 'query' && place !== 'header') continue;
-    const declared = operation.parameters.find((p) => p.name === name && p.in === place);
-    for (const [exampleName, node] of Object.entries(examples)) {
-      const value = resolvedExampleValue(api, node);
-      if (value === undefined) continue;
-      const example = exampleNamed(exampleName);
-      example.where.push(`${place} parameter ${name}`);
-      if (own.has(parameter)) example.shared = false;
-      if (place === 'path') example.path.set(routeParamName(name), paramText(value, ','));
-      else if (place === 'header') example.headers.set(name.toLowerCase(), paramText(value, ','));
-      else addQueryValues(example.query, name, value, declared?.style, declared?.explode ?? true);
+  const seen = new Set<string>();
+  for (const { nodes, shared } of lists) {
+    if (!Array.isArray(nodes)) continue;
+    for (const node of nodes) {
+      const parameter = api.resolve(node);
+      if (!isObject(parameter) || typeof parameter.name !== 'string' || typeof parameter.in !== 'string') continue;
+      const { name, in: place } = parameter;
+      if (seen.has(`${place}:${name}`)) continue;
+      seen.add(`${place}:${name}`);
+      const examples = parameter.examples === undefined ? undefined : api.resolve(parameter.examples);
+      if (!isObject(examples) || (place !== 'path' && place !== 'query' && place !== 'header')) continue;
+      const declared = operation.parameters.find((p) => p.name === name && p.in === place);
+      for (const [exampleName, exampleNode] of Object.entries(examples)) {
+        const value = resolvedExampleValue(api, exampleNode);
+        if (value === undefined) continue;
+        const example = exampleNamed(exampleName);
+        example.where.push(`${place} parameter ${name}`);
+        if (!shared) example.shared = false;
+        if (place === 'path') example.path.set(routeParamName(name), paramText(value, ','));
+        else if (place === 'header') example.headers.set(name.toLowerCase(), paramText(value, ','));
+        else addQueryValues(example.query, name, value, declared?.style, declared?.explode ?? true);
+      }
     }
   }
   const content = isObject(operation.requestBody) && isObject(operation.requestBody.content) ? operation.requestBody.content : {};
@@ -521,6 +524,28 @@ function resolvedExampleValue(api: OpenApi, node: unknown): unknown {
   return isObject(example) ? exampleValue(example) : undefined;
 }
 
+/** Documents naming Microcks anywhere: `info.x-microcks`, an operation's `x-microcks-operation`, a response's `x-microcks-refs`. */
+const microcksDocuments = new WeakMap<object, boolean>();
+
+function writtenForMicrocks(api: OpenApi): boolean {
+  let written = microcksDocuments.get(api.document);
+  if (written === undefined) {
+    const info = api.document.info;
+    written =
+      (isObject(info) && info['x-microcks'] !== undefined) ||
+      api.operations.some(
+        (op) =>
+          op.node['x-microcks-operation'] !== undefined ||
+          Object.values(op.responses).some((response) => {
+            const resolved = api.resolve(response);
+            return isObject(resolved) && resolved['x-microcks-refs'] !== undefined;
+          }),
+      );
+    microcksDocuments.set(api.document, written);
+  }
+  return written;
+}
+
 /** The names of the response examples of the other operations of the operation's path item. */
 function siblingResponseNames(api: OpenApi, operation: ApiOperation): Set<string> {
   const names = new Set<string>();
@@ -544,12 +569,17 @@ function siblingResponseNames(api: OpenApi, operation: ApiOperation): Set<string
 }
 
 /** The response examples by name: each status's media types' `examples`, and `x-microcks-refs` of responses without content. */
-function responseExamplesOf(api: OpenApi, operation: ApiOperation, say: (message: string) => void): Map<string, ResponseExample> {
+function responseExamplesOf(
+  api: OpenApi,
+  operation: ApiOperation,
+  say: ((message: string) => void) | undefined,
+  requests: ReadonlyMap<string, RequestExample>,
+): Map<string, ResponseExample> {
   const found = new Map<string, ResponseExample>();
   const add = (example: ResponseExample) => {
     const known = found.get(example.name);
     if (!known) found.set(example.name, example);
-    else if (known.status !== example.status) {
+    else if (say && known.status !== example.status && requests.has(example.name)) {
       say(`response example "${example.name}" is under both ${known.status} and ${example.status}; a request paired with it gets ${known.status}`);
     }
   };
@@ -565,7 +595,7 @@ function responseExamplesOf(api: OpenApi, operation: ApiOperation, say: (message
     const refs = response['x-microcks-refs'];
     if (refs === undefined) continue;
     if (!Array.isArray(refs) || !refs.every((r) => typeof r === 'string')) {
-      say(`responses.${status}.x-microcks-refs is not a list of example names; it is ignored`);
+      say?.(`responses.${status}.x-microcks-refs is not a list of example names; it is ignored`);
       continue;
     }
     for (const name of refs as string[]) add({ name, status, mediaType: undefined });
