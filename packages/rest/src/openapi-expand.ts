@@ -384,23 +384,28 @@ function exampleRules(
   answers: ContractAnswers,
   service: ServiceDefinition,
 ): RuleDefinition[] {
-  // The engine hands each rule's `when` the same request: the dispatch runs once per request.
-  const picked = new WeakMap<object, string | null>();
-  const pick = (request: CoreRequest): string | undefined => {
-    let name = picked.get(request.headers);
-    if (name === undefined) {
-      name = asksForAnswer(request) ? null : (dispatch.pick(request) ?? null);
-      picked.set(request.headers, name);
-    }
-    return name ?? undefined;
+  // The engine tries the rules' `when` one after another on the same request: the dispatch runs once per
+  // request and is remembered for that request only (cheaper than a WeakMap entry per request; another
+  // request in between just makes it run again). It is let go once the last rule is tried or one answers.
+  let lastRequest: CoreRequest | undefined;
+  let lastPick: string | undefined;
+  const pick = (request: CoreRequest, forget: boolean): string | undefined => {
+    const picked = request === lastRequest ? lastPick : asksForAnswer(request) ? undefined : dispatch.pick(request);
+    lastRequest = forget ? undefined : request;
+    lastPick = picked;
+    return picked;
   };
   const label = operation.operationId ?? id;
-  const rules: RuleDefinition[] = dispatch.examples.map((example) => ({
+  const last = dispatch.examples.length - 1;
+  const rules: RuleDefinition[] = dispatch.examples.map((example, index) => ({
     operation: id,
     meta,
     name: `example "${example.name}" of ${label} (${dispatch.dispatcher})`,
-    match: { when: (request: CoreRequest) => pick(request) === example.name },
-    respond: (ctx: HandlerContext) => answers.example(ctx, requestedUrlOf(ctx), example),
+    match: { when: (request: CoreRequest) => pick(request, index === last) === example.name },
+    respond: (ctx: HandlerContext) => {
+      lastRequest = undefined;
+      return answers.example(ctx, requestedUrlOf(ctx), example);
+    },
     delay: dispatch.delay,
     source: service.source,
   }));
