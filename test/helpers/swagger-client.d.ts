@@ -3,6 +3,8 @@ declare module 'swagger-client' {
   interface SwaggerResponse {
     status: number;
     text: string;
+    /** The body parsed by its media type (JSON as a value). */
+    body: unknown;
     headers: Record<string, string>;
   }
   interface SwaggerApi {

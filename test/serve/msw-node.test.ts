@@ -321,6 +321,31 @@ describe('mockstack/msw options and bad input', () => {
     }
   });
 
+  test("an OpenAPI document's examples paired by name (Microcks' convention) answer as on the server, links pointing at the intercepted host", async () => {
+    const file = new URL('../fixtures/microcks/catalog-openapi.yaml', import.meta.url);
+    const paired = scenario('paired').services({ catalog: rest({ baseUrl: 'https://catalog.example.test', openapi: 'catalog.yaml' }) });
+    const given = handlersFor(paired, { contracts: { 'catalog.yaml': readFileSync(file, 'utf8') } });
+    const other = setupServer(...given);
+    server.close();
+    other.listen({ onUnhandledRequest: 'error' });
+    try {
+      await given.ready;
+      const missing = await fetch('https://catalog.example.test/api/products/nope-0');
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toEqual({ code: 'NOT_FOUND', message: 'no product nope-0' });
+      const created = await fetch('https://catalog.example.test/api/products', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Keyboard', price: 49.9, tags: ['computer'] }),
+      });
+      expect(created.status).toBe(201);
+      expect(created.headers.get('location')).toBe('https://catalog.example.test/api/products/kbd-1');
+    } finally {
+      other.close();
+      server.listen({ onUnhandledRequest: 'error' });
+    }
+  });
+
   test('a service with no port and no base URL is refused with what to write', () => {
     const portless = scenario('portless').services({ api: rest({}, [rest.get('/x', { ok: true })]) });
     expect(() => handlersFor(portless)).toThrow(/service "api" has no port to intercept at; give it one, a baseUrl/);

@@ -135,8 +135,11 @@ class MswRestRequest implements CoreRequest {
   state: unknown = undefined;
   call = 0;
   readonly signal: AbortSignal;
+  /** The URL the client asked for (its base path included): what an OpenAPI example rule's answer points links back at. */
+  readonly requestedUrl: URL;
 
   constructor(service: string, operation: string, params: Record<string, string>, url: URL, request: Request, target: string) {
+    this.requestedUrl = url;
     this.service = service;
     this.operation = operation;
     this.params = params;

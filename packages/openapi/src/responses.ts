@@ -76,25 +76,47 @@ export class ResponseMaker {
 
   /** The response for one request, from its `Prefer` and `Accept` headers. */
   respond(preference: Preference, accept?: string | undefined): ContractResponse | PreferenceProblem {
+    return this.#cached(`${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}`, preference, accept, undefined);
+  }
+
+  /**
+   * The response example `example` under the documented status `status` (a key of `responses`: `404`,
+   * `4XX`), in the media type `Accept` prefers among those having it, else the first having it; with
+   * `example` undefined, that status's usual answer (a response without content: no body).
+   */
+  respondExample(status: string, example: string | undefined, accept?: string | undefined): ContractResponse | PreferenceProblem {
+    const key = `#${status}|${example ?? ''}|${accept ?? ''}`;
+    const made = this.#cached(key, { example }, accept, status);
+    if (!isPreferenceProblem(made) || example === undefined || made.status === 406) return made;
+    // The accepted media type lacks this example: the first that has it answers, as Microcks does.
+    const response = this.#api.resolve(this.#operation.responses[status]);
+    const content = isObject(response) && isObject(response.content) ? response.content : {};
+    const mediaType = Object.keys(content).find((type) => {
+      const media = this.#api.resolve(content[type]);
+      return isObject(media) && isObject(media.examples) && media.examples[example] !== undefined;
+    });
+    return mediaType === undefined || mediaType === accept ? made : this.#cached(`#${status}|${example}|${mediaType}`, { example }, mediaType, status);
+  }
+
+  #cached(key: string, preference: Preference, accept: string | undefined, statusKey: string | undefined): ContractResponse | PreferenceProblem {
     const seed = this.#seedOf();
     if (seed !== this.#seed) {
       this.#seed = seed;
       this.#cache.clear();
     }
-    const key = `${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}`;
     if (!preference.dynamic) {
       const cached = this.#cache.get(key);
       if (cached) return cached;
     }
-    const made = this.#make(preference, accept);
+    const made = this.#make(preference, accept, statusKey);
     if (!preference.dynamic && !isPreferenceProblem(made) && this.#cache.size < 64) this.#cache.set(key, made);
     return made;
   }
 
-  #make(preference: Preference, accept: string | undefined): ContractResponse | PreferenceProblem {
+  #make(preference: Preference, accept: string | undefined, forcedStatus: string | undefined): ContractResponse | PreferenceProblem {
     const operation = this.#operation;
     const label = `${operation.method} ${operation.route}`;
-    const statusKey = this.#pickStatus(preference.code);
+    const statusKey = forcedStatus ?? this.#pickStatus(preference.code);
     if (statusKey === undefined) {
       return {
         problem: `Prefer asks for status ${preference.code}, which ${label} does not document`,
@@ -112,7 +134,7 @@ export class ResponseMaker {
     }
     const response = this.#api.resolve(operation.responses[statusKey]);
     const content = isObject(response) && isObject(response.content) ? response.content : {};
-    const headers = this.#headers(response, status);
+    const headers = this.#headers(response, status, preference.example);
     const types = Object.keys(content);
     const mediaType = pickMediaType(types, accept, (type) => this.#canProduce(type, content[type]));
     if (mediaType === NOT_ACCEPTABLE) {
@@ -209,7 +231,8 @@ export class ResponseMaker {
     return success[0] ?? statuses.find((s) => /^2XX$/i.test(s)) ?? statuses.find((s) => s === 'default') ?? first ?? '200';
   }
 
-  #headers(response: unknown, status: number): Record<string, string> {
+  /** The documented headers: a header's example of the same name as the body's (`examples.laptop`), else its `example`, else generated. */
+  #headers(response: unknown, status: number, exampleName: string | undefined): Record<string, string> {
     const headers: Record<string, string> = {};
     if (!isObject(response) || !isObject(response.headers)) return headers;
     for (const [name, raw] of Object.entries(response.headers)) {
@@ -217,7 +240,9 @@ export class ResponseMaker {
       if (NOT_DOCUMENTED_HEADERS.has(lower)) continue;
       const header = this.#api.resolve(raw);
       if (!isObject(header)) continue;
+      const named = exampleName !== undefined && isObject(header.examples) ? this.#api.resolve(header.examples[exampleName]) : undefined;
       const value =
+        (isObject(named) ? exampleValue(named) : undefined) ??
         header.example ??
         (header.schema !== undefined
           ? generateValue(header.schema, { seed: seedFor(this.#seed, this.#operation.route, String(status), lower), resolve: this.#api.resolve })
@@ -231,7 +256,7 @@ export class ResponseMaker {
 const NOT_ACCEPTABLE = Symbol('not acceptable');
 
 /** An Example Object's value: `value`, or 3.2's `dataValue` (the data before serialization). */
-function exampleValue(example: JsonObject): unknown {
+export function exampleValue(example: JsonObject): unknown {
   return example.value !== undefined ? example.value : example.dataValue;
 }
 

@@ -5,6 +5,7 @@ import {
   ErrorCode,
   type ExpandContext,
   escapeRegExp,
+  type Fault,
   formatSource,
   type HandlerContext,
   MockstackError,
@@ -14,6 +15,7 @@ import {
   nearest,
   type OperationDefinition,
   type Problem,
+  type Reply,
   type RuleDefinition,
   resolveContractPath,
   type Service,
@@ -22,13 +24,18 @@ import {
 import { fileVersion } from '@mockstack/core/platform';
 import {
   type ApiOperation,
+  type ContractResponse,
   documentedError,
+  type ExampleDispatch,
+  exampleDispatchOf,
   isPreferenceProblem,
   loadOpenApi,
   type OpenApi,
   OpenApiDocumentError,
+  type PreferenceProblem,
   parsePrefer,
   RequestValidator,
+  type ResponseExample,
   ResponseMaker,
   routeParamName,
   serverUrlsOf,
@@ -122,14 +129,20 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
   const callbacks = new Map<string, CallbackMaker>();
   const realAnswerChecks = new Map<string, RealAnswerCheck>();
   const proxied = typeof config.proxy === 'string';
+  const pairingWarnings: string[] = [];
   for (const operation of api.operations) {
     const id = operationKey(operation);
     const meta = metaOf(operation);
     operations.push({ id, meta });
     if (validator) rules.push(validationRule(operation, id, meta, validator, api, service));
     rules.push(...(overrides.get(operation) ?? []));
+    const answers = contractAnswers(operation, api, seed);
+    // Request examples paired by name with response examples (Microcks' convention): after the scenario's own rules.
+    // Not with a proxy: the real service answers what the scenario's rules do not, not the document's examples.
+    const dispatch = proxied ? undefined : exampleDispatchOf(api, operation, (message) => pairingWarnings.push(message));
+    if (dispatch) rules.push(...exampleRules(dispatch, operation, id, meta, answers, service));
     // What no rule answers, the contract does (the engine's `fallback` outcome).
-    contract.set(id, contractResponder(operation, api, seed));
+    contract.set(id, answers.responder);
     if (proxied) realAnswerChecks.set(id, answerCheckOf(operation, api, { formats: true }));
     const fired = callbacksOf(operation, api, seed);
     if (fired) callbacks.set(id, fired);
@@ -148,7 +161,7 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
       const adopted = adopt(rule);
       return 'message' in adopted ? adopted : adopted.rule;
     },
-    warnings: api.warnings,
+    warnings: pairingWarnings.length ? [...api.warnings, ...pairingWarnings] : api.warnings,
     seed,
     report,
   };
@@ -335,14 +348,23 @@ const PROBLEMS = {
   501: { code: Code.Unimplemented, type: 'https://mockstack.dev/problems/no-final-answer', title: 'The operation documents only an informational status' },
 } as const;
 
-/** The operation's answer from the document (its examples or generated values), as the request's Prefer and Accept ask. */
-function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value: number }): ContractResponder {
+/** An operation's answers from the document: as the request's Prefer and Accept ask, or a given response example. */
+interface ContractAnswers {
+  /** Its examples or generated values, as the request's Prefer and Accept ask. */
+  responder: ContractResponder;
+  /** The response example `example` (with its status), in the media type Accept prefers. */
+  example: (request: CoreRequest, url: URL, example: ResponseExample) => Reply | Fault;
+}
+
+function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: number }): ContractAnswers {
   const pointedBack = new WeakMap<object, Map<string, { headers: Record<string, string>; body: string | undefined }>>();
   const maker = new ResponseMaker(api, operation, () => seed.value);
   const pointBack = pointBackAt(api);
-  return (request, url) => {
+  const acceptOf = (request: CoreRequest): string | undefined => {
     const accept = request.headers.accept;
-    const made = maker.respond(parsePrefer(request.headers.prefer), Array.isArray(accept) ? accept.join(',') : accept);
+    return Array.isArray(accept) ? accept.join(',') : accept;
+  };
+  const answer = (made: ContractResponse | PreferenceProblem, url: URL): Reply | Fault => {
     if (isPreferenceProblem(made)) {
       const status = made.status ?? 400;
       const detail = `${made.problem}${made.available.length ? ` (${status === 406 ? 'it can answer' : 'documented'}: ${made.available.join(', ')})` : ''}`;
@@ -372,6 +394,86 @@ function contractResponder(operation: ApiOperation, api: OpenApi, seed: { value:
     }
     return makeReply({ status: made.status, headers: withPaginationLinks({ ...rewritten.headers }, url), body: rewritten.body });
   };
+  return {
+    responder: (request, url) => answer(maker.respond(parsePrefer(request.headers.prefer), acceptOf(request)), url),
+    example: (request, url, example) => answer(maker.respondExample(example.status, example.mediaType && example.name, acceptOf(request)), url),
+  };
+}
+
+/**
+ * The rules answering an operation's paired examples: one per response example a request can be paired
+ * with (named after it, so the journal and `verify` say which answered), then, when the operation has an
+ * `x-microcks-operation` delay, one answering every other request as the contract would, delayed. A
+ * request asking `Prefer: code=` or `example=` skips the example rules: what it asks for wins.
+ */
+function exampleRules(
+  dispatch: ExampleDispatch,
+  operation: ApiOperation,
+  id: string,
+  meta: Record<string, unknown>,
+  answers: ContractAnswers,
+  service: ServiceDefinition,
+): RuleDefinition[] {
+  // The engine tries the rules' `when` one after another on the same request: the dispatch runs once per
+  // request and is remembered for that request only (cheaper than a WeakMap entry per request; another
+  // request in between just makes it run again). It is let go once the last rule is tried or one answers.
+  let lastRequest: CoreRequest | undefined;
+  let lastPick: string | undefined;
+  const pick = (request: CoreRequest, forget: boolean): string | undefined => {
+    const picked = request === lastRequest ? lastPick : asksForAnswer(request) ? undefined : dispatch.pick(request);
+    lastRequest = forget ? undefined : request;
+    lastPick = picked;
+    return picked;
+  };
+  const label = operation.operationId ?? id;
+  const last = dispatch.examples.length - 1;
+  const rules: RuleDefinition[] = dispatch.examples.map((example, index) => ({
+    operation: id,
+    meta,
+    name: `example "${example.name}" of ${label} (${dispatch.dispatcher})`,
+    match: { when: (request: CoreRequest) => pick(request, index === last) === example.name },
+    respond: (ctx: HandlerContext) => {
+      lastRequest = undefined;
+      return answers.example(ctx, requestedUrlOf(ctx), example);
+    },
+    delay: dispatch.delay,
+    source: service.source,
+  }));
+  if (dispatch.delay !== undefined) {
+    rules.push({
+      operation: id,
+      meta,
+      name: `x-microcks-operation delay of ${label}`,
+      respond: (ctx: HandlerContext) => answers.responder(ctx, requestedUrlOf(ctx)),
+      delay: dispatch.delay,
+      source: service.source,
+    });
+  }
+  return rules;
+}
+
+/** A `Prefer: code=…` or `example=…` names the answer itself. */
+function asksForAnswer(request: CoreRequest): boolean {
+  const prefer = request.headers.prefer;
+  if (prefer === undefined) return false;
+  const preference = parsePrefer(prefer);
+  return preference.code !== undefined || preference.example !== undefined;
+}
+
+/**
+ * The URL the client asked for: the REST server's and MSW's requests know it (`requestedUrl`); else it
+ * is made from the Host header and the request's target.
+ */
+function requestedUrlOf(request: CoreRequest): URL {
+  const known = (request as Partial<Record<'requestedUrl', unknown>>).requestedUrl;
+  if (known instanceof URL) return known;
+  const host = request.headers.host;
+  const path = request.target.slice(request.target.indexOf(' ') + 1);
+  try {
+    return new URL(path, `http://${Array.isArray(host) ? host[0] : (host ?? 'localhost')}`);
+  } catch {
+    return new URL('http://localhost/');
+  }
 }
 
 /** `headers` with a documented `Link` header's pagination links made for this request (see paginationLinksFor). */
