@@ -51,6 +51,10 @@ export const ErrorCode = {
   MswBaseUrl: 'MOCKSTACK_ERR_MSW_BASE_URL',
   /** mockstack/msw: the handlers were asked for their engine before the scenario compiled (`await handlers.ready`). */
   MswNotReady: 'MOCKSTACK_ERR_MSW_NOT_READY',
+  /** A WireMock stub mapping sent to the admin API is malformed, names no REST service, or asks for what mockstack cannot honour. */
+  WiremockMappingInvalid: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+  /** A WireMock mapping id (or scenario name) sent to the admin API names none there is. */
+  WiremockMappingUnknown: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_UNKNOWN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
