@@ -103,6 +103,31 @@ export async function compile(definition: ScenarioDefinition, options: CompileOp
   return model;
 }
 
+/**
+ * Rules added while a stack serves (see Stack.addRules), compiled and checked as a scenario's are,
+ * with the ids given. `machines`: every state machine they may name. Problems are returned, not thrown.
+ */
+export function compileAddedRules(
+  definitions: readonly RuleDefinition[],
+  ids: readonly string[],
+  machines: ReadonlyMap<string, readonly string[]>,
+): { rules: Rule[]; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const rules = definitions.map((definition, index) => {
+    if (typeof definition !== 'object' || definition === null || typeof definition.operation !== 'string' || !('respond' in definition)) {
+      problems.push({ message: `rule ${ids[index]} is not a rule; make one with the DSL, e.g. rest.get('/orders/:id', { id: 'ord_1' })` });
+      return undefined;
+    }
+    return compileRule(definition, ids[index] as string, { problems, machines });
+  });
+  return { rules: rules.filter((rule) => rule !== undefined), problems };
+}
+
+/** A state machine declaration: a list of distinct state names, the first being where it starts. */
+export function isMachineStates(states: unknown): states is readonly string[] {
+  return Array.isArray(states) && states.length > 0 && states.every((s) => typeof s === 'string') && new Set(states).size === states.length;
+}
+
 interface RuleContext {
   problems: Problem[];
   machines: ReadonlyMap<string, readonly string[]>;
@@ -111,7 +136,7 @@ interface RuleContext {
 function compileMachines(definition: ScenarioDefinition, problems: Problem[]): Map<string, readonly string[]> {
   const machines = new Map<string, readonly string[]>();
   for (const [name, states] of Object.entries(definition.machines ?? {})) {
-    if (!Array.isArray(states) || states.length === 0 || new Set(states).size !== states.length) {
+    if (!isMachineStates(states)) {
       problems.push({ message: `state machine "${name}" needs a list of distinct state names, the first being where it starts`, source: definition.source });
       continue;
     }

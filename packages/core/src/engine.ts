@@ -4,6 +4,7 @@ import { ErrorCode, formatSource, MockstackError } from './errors.js';
 import { Journal, type JournalEntry, type JournalLimits, JournalRecord, type MissReport, type StreamMessages } from './journal.js';
 import { type Logger, silentLogger } from './logger.js';
 import type {
+  AddedRule,
   Chaos,
   CoreRequest,
   DelaySpec,
@@ -120,7 +121,7 @@ type Step = Outcome | typeof FALL_THROUGH;
 
 interface OperationPlan {
   rules: readonly Rule[];
-  /** How many of `rules` (at the front) come from active variants. */
+  /** How many of `rules` (at the front) were added while serving or come from active variants. */
   overlayRuleCount: number;
   /** The rule a contract answer is journaled under (`contract:<operation>`); undefined in a service's shared plan (see #servicePlan). */
   contractRule: Rule | undefined;
@@ -165,6 +166,12 @@ export class Engine {
   /** Per topic, who listens to what handlers publish (open GraphQL subscriptions). */
   readonly #topics = new Map<string, Set<(payload: unknown) => void>>();
   readonly #variantListeners = new Set<() => void>();
+  /** Rules added while serving, in the order they are tried (see addRules); they answer before the scenario's. */
+  #added: AddedRule[] = [];
+  /** State machines the added rules declared (the scenario's own are in the model). */
+  #addedMachines = new Map<string, readonly string[]>();
+  #addedSerial = 0;
+  #addedVersion = 0;
 
   constructor(model: Model, options: EngineOptions = {}) {
     this.#model = model;
@@ -269,7 +276,65 @@ export class Engine {
     };
   }
 
-  /** Back to the seed: fresh state, rule counters and sequences from the start, empty journal (in every replica of a shared store). */
+  /** Rules added while serving, in the order they are tried: lower priority first, then the newest. */
+  get addedRules(): readonly AddedRule[] {
+    return this.#added;
+  }
+
+  /** Changes with every rule added or removed: what adapters that route or wire added operations compare. */
+  get addedRulesVersion(): number {
+    return this.#addedVersion;
+  }
+
+  /** A fresh id for a rule added to `service`: `added:<service>#<n>`. */
+  addedRuleId(service: string): string {
+    return `added:${service}#${++this.#addedSerial}`;
+  }
+
+  /** The states of a state machine, the scenario's or one added rules declared. */
+  machineStates(name: string): readonly string[] | undefined {
+    return this.#model.machines.get(name) ?? this.#addedMachines.get(name);
+  }
+
+  /** Every state machine: the scenario's, then those added rules declared. */
+  get machineDefinitions(): ReadonlyMap<string, readonly string[]> {
+    return this.#addedMachines.size ? new Map([...this.#model.machines, ...this.#addedMachines]) : this.#model.machines;
+  }
+
+  /**
+   * Serves compiled rules (see Stack.addRules, which checks them) before the scenario's rules of
+   * their operations, until removed or reset. Among added rules, a lower `priority` is tried first;
+   * of one priority, the newest call's rules, in the order given. `machines`: state machines they
+   * use that the scenario lacks; a new one starts in its first state, one added before takes the states given.
+   */
+  addRules(service: string, rules: readonly Rule[], priority: number, machines?: ReadonlyMap<string, readonly string[]>): MaybePromise<void> {
+    const at = this.#added.findIndex((added) => added.priority >= priority);
+    this.#added.splice(at < 0 ? this.#added.length : at, 0, ...rules.map((rule) => ({ service, rule, priority })));
+    this.#addedVersion++;
+    this.#clearPlans();
+    const started = new Map<string, string>();
+    for (const [name, states] of machines ?? []) {
+      if (this.#model.machines.has(name)) continue;
+      if (!this.#addedMachines.has(name)) started.set(name, states[0] as string);
+      this.#addedMachines.set(name, states);
+    }
+    return started.size ? this.#store.setMachines(started) : undefined;
+  }
+
+  /** Stops serving the added rules with these ids; returns how many there were. */
+  removeAddedRules(ids: Iterable<string>): number {
+    const gone = new Set(ids);
+    const before = this.#added.length;
+    this.#added = this.#added.filter((added) => !gone.has(added.rule.id));
+    const removed = before - this.#added.length;
+    if (removed) {
+      this.#addedVersion++;
+      this.#clearPlans();
+    }
+    return removed;
+  }
+
+  /** Back to the seed: fresh state, rule counters and sequences from the start, empty journal, added rules gone (in every replica of a shared store). */
   reset(): MaybePromise<void> {
     this.#resetHere();
     return this.#store.reset();
@@ -277,6 +342,12 @@ export class Engine {
 
   /** What this process keeps for itself goes back to the start. */
   #resetHere(): void {
+    if (this.#added.length) {
+      this.#added = [];
+      this.#addedVersion++;
+      this.#clearPlans();
+    }
+    this.#addedMachines.clear();
     this.#streams.clear();
     this.#pendingStrays.clear();
     this.journal.clear();
@@ -316,9 +387,9 @@ export class Engine {
   setMachines(states: Readonly<Record<string, string>>): MaybePromise<void> {
     const problems: string[] = [];
     for (const [machine, state] of Object.entries(states)) {
-      const known = this.#model.machines.get(machine);
+      const known = this.machineStates(machine);
       if (!known) {
-        const machines = [...this.#model.machines.keys()];
+        const machines = [...this.machineDefinitions.keys()];
         problems.push(`no state machine "${machine}"; the scenario has ${machines.length ? machines.map((m) => `"${m}"`).join(', ') : 'none'}`);
       } else if (typeof state !== 'string' || !known.includes(state)) {
         problems.push(`state machine "${machine}" has no state ${JSON.stringify(state)}; its states: ${known.map((k) => `"${k}"`).join(', ')}`);
@@ -354,7 +425,7 @@ export class Engine {
     } else {
       // Keep machines that still exist in a state they still have; start new ones.
       const machines = this.#initialMachines();
-      for (const [name, state] of this.#store.machines()) if (model.machines.get(name)?.includes(state)) machines.set(name, state);
+      for (const [name, state] of this.#store.machines()) if (this.machineStates(name)?.includes(state)) machines.set(name, state);
       this.#store.setMachines(machines, { whole: true });
       this.#reshapeState(model.initialState(), change);
     }
@@ -397,7 +468,7 @@ export class Engine {
   }
 
   #initialMachines(): Map<string, string> {
-    return new Map([...this.#model.machines].map(([name, states]) => [name, states[0] ?? '']));
+    return new Map([...this.machineDefinitions].map(([name, states]) => [name, states[0] ?? '']));
   }
 
   /** A fault when `limit` calls already came in this window, else undefined (and the call counts). */
@@ -667,8 +738,8 @@ export class Engine {
     const service = this.#model.services.get(serviceName);
     if (!service) return undefined;
     const declared = service.operations.has(operationId);
-    // An operation without rules of its own (e.g. a GraphQL operation name) and no variant on: nothing to build.
-    if (!declared && this.#variants.length === 0) return undefined;
+    // An operation without rules of its own (e.g. a GraphQL operation name), no variant on and no rule added: nothing to build.
+    if (!declared && this.#variants.length === 0 && this.#added.length === 0) return undefined;
     const plan = this.#planOf(service, operationId);
     if (!declared && plan.rules.length === 0 && !plan.serviceFault) return undefined;
     if (!plans) {
@@ -706,6 +777,7 @@ export class Engine {
       if (overlay.chaos !== undefined) chaos = overlay.chaos;
     }
     if (operationId !== undefined) {
+      for (const added of this.#added) if (added.service === service.name && added.rule.operation === operationId) rules.push(added.rule);
       for (const name of this.#variants) rules.push(...(this.#model.variants.get(name)?.services.get(service.name)?.rules.get(operationId) ?? []));
     }
     const overlayRuleCount = rules.length;

@@ -51,6 +51,8 @@ export const ErrorCode = {
   MswBaseUrl: 'MOCKSTACK_ERR_MSW_BASE_URL',
   /** mockstack/msw: the handlers were asked for their engine before the scenario compiled (`await handlers.ready`). */
   MswNotReady: 'MOCKSTACK_ERR_MSW_NOT_READY',
+  /** A rule added while the stack serves (`stack.use`, the admin API's mappings) does not compile, or names an operation its service lacks. */
+  RuleInvalid: 'MOCKSTACK_ERR_RULE_INVALID',
   /** A WireMock stub mapping sent to the admin API is malformed, names no REST service, or asks for what mockstack cannot honour. */
   WiremockMappingInvalid: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
   /** A WireMock mapping id (or scenario name) sent to the admin API names none there is. */

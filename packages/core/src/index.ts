@@ -22,7 +22,7 @@ export type {
 } from './adapter.js';
 export { boundedCopy, deeperThan, MAX_DEPTH, preview, TRUNCATED } from './bounded.js';
 export { Code, codes, isCode } from './code.js';
-export { type CompileOptions, compile, scenarioDefinitionOf } from './compile.js';
+export { type CompileOptions, compile, compileAddedRules, isMachineStates, scenarioDefinitionOf } from './compile.js';
 export { checkDelay, parseDuration, resolveDelay, sleep } from './delay.js';
 export {
   type Completion,
@@ -66,7 +66,7 @@ export { hashString, SeededRandom } from './random.js';
 export { defaultRedactedHeaders, defaultRedactedQuery, REDACTED, Redactor, type RedactSetting } from './redact.js';
 export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, isSequence, makeFault, makeReply, makeSequence, makeWebhook } from './reply.js';
 export { captureSource, declareAuthoredBundle, firstUserFrame } from './source.js';
-export { createStack, Stack, type StackOptions } from './stack.js';
+export { type AddRulesOptions, createStack, Stack, type StackOptions } from './stack.js';
 export { type MaybePromise, MemoryStore, type Store, type StoreBinding, StoreUnavailableError } from './store.js';
 export { type Http2Setting, type TlsFiles, type TlsMaterial, type TlsSetting, tlsOf } from './tls.js';
 export {

@@ -290,6 +290,14 @@ export interface Rule extends RuleDefinition {
   matchers: readonly Matcher[];
 }
 
+/** A rule added while the stack serves (a test's `stack.use`, the admin API's WireMock mappings). */
+export interface AddedRule {
+  service: string;
+  rule: Rule;
+  /** Lower answers first among added rules (WireMock's priority; default 5). */
+  priority: number;
+}
+
 export interface Operation {
   id: string;
   rules: readonly Rule[];

@@ -1,9 +1,10 @@
 import type { Adapter, HttpHandler, ServiceAddress, ServiceServer } from './adapter.js';
+import { compileAddedRules, isMachineStates } from './compile.js';
 import { Engine, type EngineOptions, type StateShapeChange } from './engine.js';
-import { ErrorCode, MockstackError } from './errors.js';
+import { ErrorCode, formatSource, MockstackError } from './errors.js';
 import { type GivenLimits, limitsOf, type ServerLimits } from './limits.js';
 import { silentLogger } from './logger.js';
-import type { Model, Mount, Service } from './model.js';
+import type { AddedRule, Model, Mount, Rule, RuleDefinition, Service } from './model.js';
 
 export interface StackOptions extends EngineOptions {
   adapters: readonly Adapter[];
@@ -11,6 +12,17 @@ export interface StackOptions extends EngineOptions {
   /** Timeouts and caps for every service (see ServerLimits; defaults for those left out). */
   limits?: GivenLimits | undefined;
 }
+
+/** What Stack.addRules takes besides the rules. */
+export interface AddRulesOptions {
+  /** Lower answers first among added rules (WireMock's priority; default 5). Added rules always answer before the scenario's; of one priority, the newest first. */
+  priority?: number | undefined;
+  /** State machines the rules use that the scenario does not declare: name → states, the first is where it starts (WireMock scenarios). */
+  machines?: Readonly<Record<string, readonly string[]>> | undefined;
+}
+
+/** WireMock's default stub priority. */
+const DEFAULT_ADDED_PRIORITY = 5;
 
 /**
  * Every service of a model, served by its adapter over one shared Engine (one state, one journal).
@@ -40,6 +52,86 @@ export class Stack {
     const address = this.#addresses.get(service);
     if (!address) throw new MockstackError(ErrorCode.ScenarioInvalid, `no running service "${service}"; running: ${[...this.#addresses.keys()].join(', ')}`);
     return address;
+  }
+
+  /**
+   * Serves `rules` on `service` from now on, before the scenario's own rules (MSW's `server.use`,
+   * WireMock's runtime stubs), until removed or the engine is reset. They are compiled and checked as a
+   * scenario's rules are, and the service's adapter checks their operations (a REST rule may add a path
+   * the scenario lacks; a GraphQL field must be in the schema). Throws MOCKSTACK_ERR_RULE_INVALID,
+   * listing every problem, and serves none of them then.
+   *
+   * @example
+   * await stack.addRules('orders', [rest.get('/orders/:id', fault.notFound())]);
+   */
+  async addRules(service: string, rules: readonly RuleDefinition[], options: AddRulesOptions = {}): Promise<Rule[]> {
+    const engine = this.engine;
+    const target = engine.model.services.get(service);
+    if (!target) {
+      throw new MockstackError(
+        ErrorCode.RuleInvalid,
+        `no service "${service}" to add rules to; the scenario has ${[...engine.model.services.keys()].join(', ')}`,
+      );
+    }
+    const priority = options.priority ?? DEFAULT_ADDED_PRIORITY;
+    if (!Number.isInteger(priority))
+      throw new MockstackError(
+        ErrorCode.RuleInvalid,
+        `priority ${JSON.stringify(priority)}: use a whole number (lower answers first; default ${DEFAULT_ADDED_PRIORITY})`,
+      );
+    const machines = new Map<string, readonly string[]>();
+    for (const [name, states] of Object.entries(options.machines ?? {})) {
+      if (!isMachineStates(states)) {
+        throw new MockstackError(ErrorCode.RuleInvalid, `state machine "${name}" needs a list of distinct state names, the first being where it starts`);
+      }
+      const declared = engine.model.machines.get(name);
+      const unknown = declared && states.filter((state) => !declared.includes(state));
+      if (declared && unknown?.length) {
+        throw new MockstackError(
+          ErrorCode.RuleInvalid,
+          `state machine "${name}" is the scenario's, with states ${declared.join(', ')}; it has no ${unknown.join(', ')} (add them in the scenario, or name another machine)`,
+        );
+      }
+      // A machine added before may get more states (WireMock scenarios grow stub by stub); the known ones keep their order.
+      const added = engine.machineStates(name);
+      machines.set(name, added ? [...added, ...states.filter((state) => !added.includes(state))] : states);
+    }
+    const { rules: compiled, problems } = compileAddedRules(
+      rules,
+      rules.map(() => engine.addedRuleId(service)),
+      new Map([...engine.machineDefinitions, ...machines]),
+    );
+    const adapter = this.#adapters.get(target.protocol);
+    if (!problems.length && adapter?.validate) {
+      // The adapter checks the service as it would be with these operations (routes that clash, fields the schema lacks).
+      const operations = new Map(target.operations);
+      for (const rule of compiled)
+        if (!operations.has(rule.operation)) operations.set(rule.operation, { id: rule.operation, rules: [rule], meta: rule.meta ?? {} });
+      problems.push(...(await adapter.validate({ ...target, operations }, engine.model)));
+    }
+    if (problems.length) {
+      const lines = problems.map((p) => `  - ${p.source ? `${formatSource(p.source)}: ` : ''}${p.message}`);
+      throw new MockstackError(
+        ErrorCode.RuleInvalid,
+        `cannot add ${rules.length === 1 ? 'the rule' : `${rules.length} rules`} to service "${service}" (${target.protocol}):\n${lines.join('\n')}`,
+        {
+          source: problems[0]?.source,
+          problems,
+        },
+      );
+    }
+    await engine.addRules(service, compiled, priority, machines);
+    return compiled;
+  }
+
+  /** Stops serving the added rules with these ids (see addRules); returns how many there were. */
+  removeRules(ids: Iterable<string>): number {
+    return this.engine.removeAddedRules(ids);
+  }
+
+  /** The rules added while serving, in the order they are tried. */
+  get addedRules(): readonly AddedRule[] {
+    return this.engine.addedRules;
   }
 
   /** Starts every service; if one cannot listen, the others are closed and the error thrown. */

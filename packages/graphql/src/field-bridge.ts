@@ -77,6 +77,25 @@ export function wireFieldRules(
   }
 }
 
+/**
+ * Wires the field `Type.field` to the engine once a rule is added to it while serving (it resolved
+ * through the auto-mock alone until then: see wireFieldRules). False: no such object field of the schema, or a Subscription field.
+ */
+export function wireAddedField(
+  schema: GraphQLSchema,
+  { service, engine, operation }: { service: string; engine: Engine; operation: string },
+  mockResolver: MockedSchema['mockResolver'],
+): boolean {
+  const [typeName = '', fieldName = ''] = operation.split('.');
+  const type = schema.getType(typeName);
+  if (!isObjectType(type) || type === schema.getSubscriptionType()) return false;
+  const field = type.getFields()[fieldName];
+  if (!field) return false;
+  const isRoot = type === schema.getQueryType() || type === schema.getMutationType();
+  field.resolve = ruledField(service, engine, operation, field.name, isRoot, mockResolver(type, field));
+  return true;
+}
+
 /** The resolver of a field with rules: the engine's answer, or the auto-mock's when no rule answers. */
 function ruledField(
   service: string,

@@ -20,10 +20,10 @@ import { type DocumentNode, type ExecutionResult, execute, type GraphQLError, ty
 import { graphqlCodeOf } from './codes.js';
 import { type CompiledDocument, DocumentCache, operationOf, withCode } from './documents.js';
 import { subgraphResolvers } from './federation.js';
-import { extensionsOf, FieldFault, NONE, type RequestContext, type SubscriptionWiring, wireFieldRules } from './field-bridge.js';
+import { extensionsOf, FieldFault, NONE, type RequestContext, type SubscriptionWiring, wireAddedField, wireFieldRules } from './field-bridge.js';
 import { withIncrementalDirectives } from './incremental.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
-import { createMockedSchema, type MockOverrides } from './mocks.js';
+import { createMockedSchema, type MockedSchema, type MockOverrides } from './mocks.js';
 import { documentIdOf, loadPersistedDocuments, type PersistedDocuments, persistedDocument } from './persisted-documents.js';
 import { PersistedQueries, type PersistedQueryRefusal, persistedQueryHash } from './persisted-queries.js';
 import { claimSchema, type LoadedSchema, loadSchema } from './schema.js';
@@ -75,6 +75,10 @@ export class GraphqlExecutor {
   /** The service's persisted documents manifest, when it names one. */
   readonly #manifest: PersistedDocuments | undefined;
   readonly #operationIds: ReadonlySet<string>;
+  /** Fields wired to the engine for rules added while serving (see #wireAddedFields), and the added-rules version they were wired at. */
+  readonly #addedFields = new Set<string>();
+  #addedVersion = 0;
+  readonly #mockResolver: MockedSchema['mockResolver'];
   /** What the schema was loaded from, to tell whether a reloaded service needs a new executor. */
   readonly loaded: LoadedSchema;
   /** Where the service answers: `/graphql` unless its `path` says otherwise. */
@@ -111,6 +115,7 @@ export class GraphqlExecutor {
     });
     this.#schema = mocked.schema;
     this.#operationIds = new Set(service.operations.keys());
+    this.#mockResolver = mocked.mockResolver;
     wireFieldRules(this.#schema, { service: service.name, engine, ruled: this.#operationIds }, mocked.mockResolver, options.subscriptionField);
     this.#subscriptionOverHttp = options.subscriptionOverHttp ?? 'subscriptions are not served over HTTP by this mock';
     const limits: QueryLimits = {
@@ -212,6 +217,7 @@ export class GraphqlExecutor {
       return answered({ status: 400, body: errorsBody('variables must be a JSON object, e.g. {"sku":"SKU-1"}', 'BAD_REQUEST') }, undefined);
     }
     const operationName = typeof params.operationName === 'string' && params.operationName !== '' ? params.operationName : undefined;
+    if (this.#addedVersion !== this.#engine.addedRulesVersion) this.#wireAddedFields();
 
     const compiled = this.documents.get(query);
     if (!compiled.ok) return answered({ status: 400, body: { errors: compiled.errors.map((e) => e.toJSON()) } }, undefined);
@@ -249,6 +255,16 @@ export class GraphqlExecutor {
   }
 
   /** The operation's outcome decided: answer it, or execute the document (field rules and the auto-mock). */
+  /** Fields that got rules while serving resolve through the engine from now on (the others stay on the auto-mock alone: it is faster). */
+  #wireAddedFields(): void {
+    this.#addedVersion = this.#engine.addedRulesVersion;
+    for (const { service, rule } of this.#engine.addedRules) {
+      const operation = rule.operation;
+      if (service !== this.#service.name || this.#operationIds.has(operation) || this.#addedFields.has(operation)) continue;
+      if (wireAddedField(this.#schema, { service, engine: this.#engine, operation }, this.#mockResolver)) this.#addedFields.add(operation);
+    }
+  }
+
   #execute(
     core: GraphqlRequest,
     compiled: Extract<CompiledDocument, { ok: true }>,

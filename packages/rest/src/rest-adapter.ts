@@ -82,6 +82,8 @@ class RestServer implements ServiceServer {
    * #answerDirectly), and every request of a large service (see OWN_ROUTING_MIN_ROUTES).
    */
   readonly #router = new OperationRouter<string>();
+  /** Routes of rules added while serving whose paths the scenario lacks (see #addedRoute), and the engine's added-rules version they were built at. */
+  #added: { version: number; router: OperationRouter<string> | undefined } = { version: 0, router: undefined };
   /** Whether fastify has one catch-all route and #router routes every request. */
   #ownRouting = false;
   /** For an OpenAPI service: the documented methods of a concrete path, for 405s. */
@@ -194,7 +196,7 @@ class RestServer implements ServiceServer {
     if (this.#contracts !== undefined || this.#proxy !== undefined || request.httpVersionMajor !== 1 || !isBodiless(request)) return false;
     const method = request.method as string;
     const url = request.url as string;
-    const found = this.#router.find(method, url);
+    const found = this.#addedRoute(method, url) ?? this.#router.find(method, url);
     if (!found) return false;
     const startedAt = performance.now();
     const core = new RestRequest(
@@ -235,6 +237,13 @@ class RestServer implements ServiceServer {
       return;
     }
     const startedAt = performance.now();
+    // A rule added while serving on a path of its own wins over the scenario's route that took the request (`/orders/:id` for `/orders/special`).
+    const added = this.#addedRoute(request.method, request.url);
+    if (added && added.handler !== operation) {
+      operation = added.handler;
+      contract = undefined;
+      request.params = added.params;
+    }
     const core = restRequestOf(this.#engine, this.#service.name, operation, request, reply, startedAt, contract);
     const outcome = this.#engine.handle(core, contract ? 'unmatched' : undefined);
     const callbacks = this.#callbacks?.get(operation);
@@ -261,11 +270,32 @@ class RestServer implements ServiceServer {
     this.#engine.sendWebhooks(core, rule, callbacks(core));
   }
 
-  /** No route took the request: 405 for a documented path asked with another method, else the unmatched answer. */
+  /** No route took the request: a rule added on its path, 405 for a documented path asked with another method, else the unmatched answer. */
   #answerNotFound(request: FastifyRequest, reply: FastifyReply): void {
-    const allowed = this.#methodsOf?.(pathOf(request.url));
+    // #answer routes a rule added on a path the scenario lacks.
+    const allowed = this.#addedRoute(request.method, request.url) ? undefined : this.#methodsOf?.(pathOf(request.url));
     if (allowed?.length) this.#answerMethodNotAllowed(request, reply, allowed);
     else this.#answer(`${request.method} ${pathOf(request.url)}`, undefined, request, reply);
+  }
+
+  /**
+   * The operation of a rule added while serving (Stack.addRules) on a path the scenario has no route
+   * for: fastify has no route for it, so it is routed here, by a router rebuilt when added rules change.
+   */
+  #addedRoute(method: string, url: string): ReturnType<OperationRouter<string>['find']> {
+    const engine = this.#engine;
+    if (this.#added.version !== engine.addedRulesVersion) {
+      let router: OperationRouter<string> | undefined;
+      const seen = new Set<string>();
+      for (const { service, rule } of engine.addedRules) {
+        if (service !== this.#service.name || this.#service.operations.has(rule.operation) || seen.has(rule.operation)) continue;
+        seen.add(rule.operation);
+        router ??= new OperationRouter<string>();
+        router.add(String(rule.meta?.method), String(rule.meta?.path), rule.operation);
+      }
+      this.#added = { version: engine.addedRulesVersion, router };
+    }
+    return this.#added.router?.find(method, url);
   }
 
   /** The route template a request was sent to (for requests refused before a handler ran). */

@@ -5,6 +5,7 @@ import type {
   JournalLimits,
   MaybePromise,
   RequestPattern,
+  RuleDefinition,
   ServiceAddress,
   Verification,
   VerificationResult,
@@ -66,8 +67,24 @@ export interface TestStack {
   engine: Engine;
   /** The scenario's shared state, as handlers see it. */
   state<State = unknown>(): State;
-  /** Back to the seed: state, rule counters, sequences, journal (a promise with a shared store: await it). */
+  /** Back to the seed: state, rule counters, sequences, journal, and no rules added by `use` (a promise with a shared store: await it). */
   reset(): MaybePromise<void>;
+  /**
+   * Serves these rules on `service`, before the scenario's own, for the rest of the test (MSW's
+   * `server.use`): the newest `use` wins. They go with `resetRules()` or `reset()`. A rule that does
+   * not compile, or names an operation the service lacks (a GraphQL field not in the schema), throws
+   * MOCKSTACK_ERR_RULE_INVALID. A REST rule may name a path the scenario has no route for.
+   *
+   * @example
+   * afterEach(() => stack.resetRules());
+   * it('shows an error when the order is gone', async () => {
+   *   await stack.use('orders', rest.get('/orders/:id', fault.notFound('gone')));
+   *   // …
+   * });
+   */
+  use(service: string, ...rules: RuleDefinition[]): Promise<void>;
+  /** Takes away every rule added by `use` (MSW's `resetHandlers`); state and journal stay. */
+  resetRules(): void;
   /** Activates these variants in place of the current ones (none: all off; a promise with a shared store). */
   variant(...names: string[]): MaybePromise<void>;
   /** Journal entries, oldest first, filtered like the admin API. */
@@ -126,6 +143,12 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
     engine,
     state: <State>() => engine.state as State,
     reset: () => engine.reset(),
+    use: async (service, ...rules) => {
+      await running.stack.addRules(service, rules);
+    },
+    resetRules: () => {
+      running.stack.removeRules(running.stack.addedRules.map((added) => added.rule.id));
+    },
     variant: (...names) => engine.setVariants(names),
     requests: (filter) => engine.journal.list(filter),
     verify: (operation, query) => verifyReceived(engine, operation, query),
