@@ -294,7 +294,7 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
       response: scenarios,
       handle: async () => {
         await engine.refresh();
-        const possible = new Map<string, readonly string[]>([...engine.model.machines, ...mappings.addedMachines()]);
+        const possible = engine.machineDefinitions;
         return {
           scenarios: Object.entries(engine.machines).map(([name, state]) => ({ id: name, name, state, possibleStates: possible.get(name) ?? [state] })),
         };
@@ -307,7 +307,7 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
       response: empty,
       handle: async () => {
         await engine.refresh();
-        const possible = new Map<string, readonly string[]>([...engine.model.machines, ...mappings.addedMachines()]);
+        const possible = engine.machineDefinitions;
         const starts = Object.fromEntries(Object.keys(engine.machines).map((name) => [name, possible.get(name)?.[0] ?? 'Started']));
         await engine.setMachines(starts);
         announce('wiremock: scenarios reset');
@@ -323,7 +323,7 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
       handle: async ({ params, body }) => {
         await engine.refresh();
         const name = params.name ?? '';
-        const possible = new Map<string, readonly string[]>([...engine.model.machines, ...mappings.addedMachines()]);
+        const possible = engine.machineDefinitions;
         if (!(name in engine.machines))
           throw new WiremockNotFound(`no scenario (state machine) is named ${name}; there are ${Object.keys(engine.machines).join(', ') || 'none'}`);
         if (body !== undefined && !(isRecord(body) && typeof body.state === 'string'))

@@ -1,22 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Engine, Rule, RuleDefinition, ServiceAddress } from '@mockstack/core';
+import type { Stack } from '@mockstack/core';
 import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 import { type LiveStub, type LiveStubContext, liveStub, type RestRoute, type RouteFinder } from './live-stub.js';
 import { isRecord } from './stub.js';
 
-/** What the WireMock endpoints steer: a running stack that takes rules while serving (core's `Stack`). */
-export interface WiremockHost {
-  readonly engine: Engine;
-  readonly addresses: readonly ServiceAddress[];
-  addRules(
-    service: string,
-    rules: readonly RuleDefinition[],
-    options?: { priority?: number; machines?: Readonly<Record<string, readonly string[]>> },
-  ): Promise<readonly Rule[]>;
-  removeRules(ids: Iterable<string>): number;
-  /** The rules added while serving, in the order they are tried. */
-  readonly addedRules: readonly { readonly rule: { readonly id: string } }[];
-}
+/** What the WireMock endpoints steer: a running stack that takes rules while serving. */
+export type WiremockHost = Pick<Stack, 'engine' | 'addresses' | 'addRules' | 'removeRules' | 'addedRules'>;
 
 /** A mapping served as live rules: the mapping as sent (with its id), where it went, and its rules. */
 export interface LiveMapping {
@@ -25,7 +14,6 @@ export interface LiveMapping {
   mapping: Record<string, unknown>;
   service: string;
   ruleIds: readonly string[];
-  machine?: { name: string; states: string[] } | undefined;
 }
 
 /**
@@ -72,7 +60,7 @@ export class LiveMappings {
     });
     const replaced = this.#mappings.get(id);
     if (replaced) this.#remove(replaced);
-    const added: LiveMapping = { id, mapping: { ...sent, id, uuid: id }, service: live.service, ruleIds: rules.map((r) => r.id), machine: live.machine };
+    const added: LiveMapping = { id, mapping: { ...sent, id, uuid: id }, service: live.service, ruleIds: rules.map((r) => r.id) };
     this.#mappings.set(id, added);
     return added;
   }
@@ -103,19 +91,6 @@ export class LiveMappings {
     return undefined;
   }
 
-  /** The states of each machine that mappings added (WireMock scenarios the scenario does not declare). */
-  addedMachines(): Map<string, string[]> {
-    this.#sync();
-    const machines = new Map<string, string[]>();
-    for (const { machine } of this.#mappings.values()) {
-      if (!machine) continue;
-      const states = machines.get(machine.name) ?? [];
-      for (const state of machine.states) if (!states.includes(state)) states.push(state);
-      machines.set(machine.name, states);
-    }
-    return machines;
-  }
-
   #remove(mapping: LiveMapping): void {
     this.#host.removeRules(mapping.ruleIds);
     this.#mappings.delete(mapping.id);
@@ -141,9 +116,9 @@ export class LiveMappings {
         })),
       );
     }
-    const added = this.addedMachines();
-    const declared = new Map([...model.machines].filter(([name]) => !added.has(name)));
-    return { services, routeOf: this.#routeOf, declaredMachines: declared, addedMachines: added };
+    const { engine } = this.#host;
+    const added = new Map([...engine.machineDefinitions].filter(([name]) => !model.machines.has(name)));
+    return { services, routeOf: this.#routeOf, declaredMachines: model.machines, addedMachines: added };
   }
 }
 
