@@ -49,6 +49,15 @@ export function createAdminApp(
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
     body === '' ? done(null, undefined) : parseJson(request, body as string, done),
   );
+  // …and axios (wiremock-captain) names a form on a POST without data: no body either. A body of another type is refused.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    done(
+      Object.assign(new Error(`the admin API takes JSON bodies; send content-type: application/json, not ${request.headers['content-type']}`), {
+        statusCode: 415,
+      }),
+    );
+  });
   const routes = [...extraRoutes, ...adminRoutes(target)];
   // Built when first asked for: most admin APIs never are (it is a start-up cost otherwise).
   let document: Record<string, unknown> | undefined;
