@@ -8,6 +8,7 @@
 import { rest, scenario } from 'mockstack';
 import { BodyType, DelayType, EndpointFeature, MatchingAttributes, ResponseTransformer, WireMock, WireMockAPI, WireMockFault } from 'wiremock-captain';
 import { serveWithAdmin } from '../helpers/admin.js';
+import { eventually } from '../helpers/eventually.js';
 
 const shop = scenario('wiremock-captain').services({
   shop: rest({ port: 0 }, [rest.get('/orders/:id', ({ params }) => ({ id: params.id, from: 'scenario' })), rest.post('/orders', { from: 'scenario' })]),
@@ -122,6 +123,12 @@ test('a fixed delay holds the answer: the undelayed call answers first, and the 
   cut.abort();
   await slow;
   expect(order).toEqual(['fast answered', 'slow cut']);
+  // The server journals the cut request once it sees the client gone: wait for it, so that it lands in this test's journal.
+  await eventually(async () =>
+    expect((await fetch(`${served.admin}/journal?limit=1`).then((r) => r.json() as Promise<{ entries: unknown[] }>)).entries[0]).toEqual(
+      expect.objectContaining({ target: 'GET /orders/slow' }),
+    ),
+  );
 });
 
 test('mappings are listed, read, deleted, reset and cleared', async () => {
