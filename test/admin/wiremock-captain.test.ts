@@ -5,6 +5,8 @@
  * refused with a 400 and the stack keeps serving.
  */
 
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { rest, scenario } from 'mockstack';
 import { BodyType, DelayType, EndpointFeature, MatchingAttributes, ResponseTransformer, WireMock, WireMockAPI, WireMockFault } from 'wiremock-captain';
 import { serveWithAdmin } from '../helpers/admin.js';
@@ -166,14 +168,39 @@ test('requests: all of them, those of one endpoint, the unmatched ones; cleared'
   expect(await mock.getAllRequests()).toEqual([]);
 });
 
-test('a stub with a webhook is refused with a 400 naming it; nothing is added and the stack keeps serving', async () => {
+test('a stub with a webhook calls it after answering', async () => {
+  const received: { method: string; url: string; body: string }[] = [];
+  const target = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      received.push({ method: request.method ?? '', url: request.url ?? '', body });
+      response.end();
+    });
+  });
+  await new Promise<void>((listening) => target.listen(0, '127.0.0.1', listening));
+  try {
+    const { port } = target.address() as AddressInfo;
+    await mock.register(
+      { method: 'POST', endpoint: '/payments' },
+      { status: 202, body: { id: 'pay_1', status: 'pending' } },
+      { webhook: { method: 'POST', url: `http://127.0.0.1:${port}/hooks/payments`, body: { type: 'JSON', data: { id: 'pay_1', status: 'paid' } } } },
+    );
+    expect(await post('/payments', { amount: 10 })).toEqual({ status: 202, body: { id: 'pay_1', status: 'pending' } });
+    await eventually(async () => expect(received).toEqual([{ method: 'POST', url: '/hooks/payments', body: '{"id":"pay_1","status":"paid"}' }]));
+  } finally {
+    await new Promise((closed) => target.close(closed));
+  }
+});
+
+test('a stub it cannot honour (a templated webhook) is refused with a 400 naming it; nothing is added and the stack keeps serving', async () => {
   const refused = mock.register(
     { method: 'GET', endpoint: '/orders/ord_1' },
     { status: 200, body: {} },
-    { webhook: { method: 'POST', url: 'http://127.0.0.1:1/hook' } },
+    { webhook: { method: 'POST', url: 'http://127.0.0.1:1/hook', body: { type: 'String', data: '{{jsonPath originalRequest.body "$.id"}}' } } },
   );
   await expect(refused).rejects.toMatchObject({
-    response: { status: 400, data: { error: { code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID', message: expect.stringContaining('postServeActions') } } },
+    response: { status: 400, data: { error: { code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID', message: expect.stringContaining('is templated') } } },
   });
   expect(await mock.getAllMappings()).toEqual([]);
   expect((await json('/orders/ord_1')).body).toEqual({ id: 'ord_1', from: 'scenario' });

@@ -151,6 +151,28 @@ test("scenarios: the scenario's own machines and those mappings add; set, reset 
   expect(await body('/payment')).toEqual({ payment: 'other' });
 });
 
+test('mappings found and removed by their metadata', async () => {
+  const tagged = (team: string, path: string) => ({
+    metadata: { team, tags: ['smoke'] },
+    request: { method: 'GET', urlPath: path },
+    response: { status: 200, jsonBody: { team } },
+  });
+  await client.mappings.createMapping(tagged('checkout', '/orders/ord_1'));
+  await client.mappings.createMapping(tagged('search', '/orders/ord_2'));
+  // The client's ContentPattern type lists WireMock's patterns as a union the JSON below does not spell out.
+  const byMetadata = (pattern: Record<string, unknown>) => client.mappings.findByMetaData(pattern as never);
+  const byTeam = { matchesJsonPath: { expression: '$.team', equalTo: 'checkout' } };
+  expect((await byMetadata(byTeam)).mappings?.map((m) => m.metadata)).toEqual([{ team: 'checkout', tags: ['smoke'] }]);
+  expect((await byMetadata({ equalToJson: { team: 'search' }, ignoreExtraElements: true })).mappings).toHaveLength(1);
+  await client.mappings.removeByMetaData(byTeam as never);
+  expect(await body('/orders/ord_1')).toEqual({ id: 'ord_1', from: 'scenario' });
+  expect(await body('/orders/ord_2')).toEqual({ team: 'search' });
+  expect(await byMetadata({ equalToXml: '<team/>' })).toEqual({
+    error: { code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID', message: expect.stringContaining('equalToXml') },
+  });
+  expect(await body('/orders/ord_2')).toEqual({ team: 'search' });
+});
+
 test('global reset forgets every mapping, the journal and the states', async () => {
   await client.mappings.createMapping({ request: { method: 'GET', urlPath: '/orders/ord_1' }, response: { status: 200, jsonBody: { n: 1 } } });
   await client.scenarios.setScenarioState('payment', 'captured');

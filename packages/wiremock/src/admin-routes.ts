@@ -3,7 +3,7 @@ import type { JournalEntry } from '@mockstack/core';
 import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 import { LiveMappings, type WiremockHost } from './live-mappings.js';
 import type { RouteFinder } from './live-stub.js';
-import { isWiremockPattern, loggedRequestOf, serveEventOf, wiremockRequestTest } from './requests.js';
+import { isWiremockPattern, loggedRequestOf, metadataTest, serveEventOf, wiremockRequestTest } from './requests.js';
 import { isRecord } from './stub.js';
 
 export interface WiremockRoutesOptions {
@@ -150,6 +150,32 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
           await mappings.add(mapping);
         }
         announce(`wiremock: ${body.mappings.length} mapping(s) imported`);
+        return {};
+      },
+    },
+    {
+      method: 'POST',
+      path: '/mappings/find-by-metadata',
+      summary: 'WireMock: the mappings whose metadata matches a content pattern (equalToJson, matchesJsonPath…)',
+      body: { type: 'object', description: 'a WireMock content pattern, e.g. { "matchesJsonPath": { "expression": "$.team", "equalTo": "checkout" } }' },
+      response: mappingsSchema,
+      handle: ({ body }) => {
+        const test = metadataTest(body);
+        const found = mappings.list().filter((m) => test(isRecord(m.mapping.metadata) ? m.mapping.metadata : {}));
+        return { mappings: found.map((m) => m.mapping), meta: { total: found.length } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/mappings/remove-by-metadata',
+      summary: 'WireMock: removes the mappings whose metadata matches a content pattern',
+      body: { type: 'object', description: 'a WireMock content pattern, as for find-by-metadata' },
+      response: empty,
+      handle: ({ body }) => {
+        const test = metadataTest(body);
+        const found = mappings.list().filter((m) => test(isRecord(m.mapping.metadata) ? m.mapping.metadata : {}));
+        for (const mapping of found) mappings.remove(mapping.id);
+        announce(`wiremock: ${found.length} mapping(s) removed by metadata`);
         return {};
       },
     },

@@ -1,8 +1,8 @@
 import type { CoreRequest, MatchSpec, RuleDefinition, ValueMatcher } from '@mockstack/core';
-import { fault, type RouteOptions, respond, rest, template } from '@mockstack/dsl';
+import { fault, type RouteOptions, respond, rest, template, webhook } from '@mockstack/dsl';
 import { bodyMeets, pathOf, requestUrlOf, urlTest, valueMatcher } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
-import { isRecord, type ParsedStub, parseStub, type StubAnswer, type WiremockStub } from './stub.js';
+import { isRecord, type ParsedStub, parseStub, type StubAnswer, type StubWebhook, type WiremockStub } from './stub.js';
 
 /** A route of a REST service: its operation id, method and route path (`/orders/:id`). */
 export interface RestRoute {
@@ -63,6 +63,8 @@ const MAPPING_KEYS = [
   'metadata',
   'persistent',
   'insertionIndex',
+  'postServeActions',
+  'serveEventListeners',
 ];
 const URL_KEYS = ['url', 'urlPath', 'urlPattern', 'urlPathPattern', 'urlPathTemplate'];
 /** Headers the server sets for each answer itself: a stub's would be wrong for the body as sent. */
@@ -96,7 +98,7 @@ export function liveStub(mapping: unknown, context: LiveStubContext): LiveStub {
   if (problems.length || service === undefined) throw new WiremockMappingInvalid(problems);
 
   const options = ruleOptions(parsed);
-  const responder = answerOf(parsed.answer);
+  const responder = withWebhooks(answerOf(parsed.answer), parsed.webhooks ?? []);
   const routes = context.services.get(service) ?? [];
   const rules: RuleDefinition[] = [];
   for (const method of methods) {
@@ -292,6 +294,21 @@ function answerOf(answer: StubAnswer): unknown {
   if (answer.dribble) return fault.dribble(answer.body ?? '', { over: answer.dribble.overMs, chunks: answer.dribble.chunks, ...init });
   if (answer.template) return template({ ...init, ...(answer.body !== undefined && { body: answer.body as string | object }) });
   return respond(answer.body, { status: answer.status, ...(Object.keys(headers).length && { headers }) });
+}
+
+/** The answer with the stub's webhooks on it (a reply or fault carries them; the engine calls them once it answers). */
+function withWebhooks(answer: unknown, hooks: readonly StubWebhook[]): unknown {
+  if (hooks.length === 0) return answer;
+  const webhooks = hooks.map((hook) =>
+    webhook(hook.url, hook.body, {
+      method: hook.method,
+      ...(hook.headers && { headers: hook.headers }),
+      ...(hook.delay !== undefined && { delay: hook.delay }),
+    }),
+  );
+  const carrying = (value: unknown) => (typeof value === 'object' && value !== null ? { ...value, webhooks } : value);
+  if (typeof answer !== 'function') return carrying(answer);
+  return async (context: unknown) => carrying(await (answer as (context: unknown) => unknown)(context));
 }
 
 /** fastify reads `:` as a parameter: a literal one is written `::` (as `mockstack import` writes it). */

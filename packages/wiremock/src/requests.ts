@@ -48,6 +48,25 @@ export function wiremockRequestTest(pattern: unknown): (entry: JournalEntry) => 
     entry.protocol === 'rest' && (parsed.method === 'ANY' || methodOf(entry) === parsed.method) && matchers.every((matcher) => matcher.test(requestOf(entry)));
 }
 
+/**
+ * A WireMock content pattern (`equalToJson`, `matchesJsonPath`, `contains`…) as a test of a mapping's
+ * metadata, as find-by-metadata and remove-by-metadata read it; throws WiremockMappingInvalid.
+ */
+export function metadataTest(pattern: unknown): (metadata: Record<string, unknown>) => boolean {
+  if (!isRecord(pattern))
+    throw new WiremockMappingInvalid(
+      ['a metadata pattern is a JSON object (e.g. { "matchesJsonPath": { "expression": "$.team", "equalTo": "checkout" } })'],
+      'the metadata pattern',
+    );
+  const parsed = parseStub({ request: { bodyPatterns: [pattern] } });
+  if (parsed.untranslated.length) throw new WiremockMappingInvalid(parsed.untranslated, 'the metadata pattern');
+  const matchers = compileMatchers(stubMatchSpec(parsed, { path: '', urlChecked: true }));
+  return (metadata) => {
+    const request: CoreRequest = { protocol: 'rest', service: '', operation: '', params: {}, query: {}, headers: {}, body: metadata, target: '' };
+    return matchers.every((matcher) => matcher.test(request));
+  };
+}
+
 /** A journal entry as WireMock's LoggedRequest (the request of a serve event). */
 export function loggedRequestOf(entry: JournalEntry, baseUrl: string | undefined): Record<string, unknown> {
   const url = requestUrlOf(entry.target);

@@ -44,6 +44,17 @@ export interface StubAnswer {
   template?: boolean;
 }
 
+/** An outbound call WireMock makes after answering (its `webhook` post-serve action). */
+export interface StubWebhook {
+  url: string;
+  /** Default POST. */
+  method: string;
+  headers?: Record<string, string>;
+  /** Sent as it is. */
+  body?: string;
+  delay?: StubAnswer['delay'];
+}
+
 /** How a stub names the requests' URL. */
 export type StubUrl =
   /** Path and query, exactly. */
@@ -71,6 +82,8 @@ export interface ParsedStub {
   name?: string;
   /** The WireMock scenario (a state machine) the stub belongs to: the state it needs, the state it moves to. */
   scenario?: { name: string; requiredState?: string; newState?: string };
+  /** Webhooks called after the answer (`postServeActions` / `serveEventListeners` named `webhook`). */
+  webhooks?: StubWebhook[];
   /** Each part of the stub that is not translated, in words. */
   untranslated: string[];
 }
@@ -87,6 +100,10 @@ export interface WiremockStub {
   request?: Record<string, unknown>;
   response?: Record<string, unknown>;
   metadata?: Record<string, unknown>;
+  /** WireMock 2's listeners: `[{ name, parameters }]`, or `{ name: parameters }`. */
+  postServeActions?: unknown;
+  /** WireMock 3's listeners: `[{ name, parameters }]`. */
+  serveEventListeners?: unknown;
 }
 
 /** Where a stub's `bodyFileName` is read from (WireMock's `__files`). */
@@ -185,6 +202,8 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles): ParsedStub
     priority: typeof stub.priority === 'number' ? stub.priority : 5,
     untranslated,
   };
+  const webhooks = stubWebhooks(stub, untranslated);
+  if (webhooks.length) parsed.webhooks = webhooks;
   if (typeof stub.name === 'string') parsed.name = stub.name;
   if (typeof stub.scenarioName === 'string') {
     parsed.scenario = {
@@ -260,6 +279,41 @@ function stubAnswer(response: Record<string, unknown>, bodyFiles: BodyFiles | un
     if (!RESPONSE_KEYS.includes(key)) untranslated.push(`response.${key} is not translated${key === 'proxyBaseUrl' ? ' (use rest.proxy(url))' : ''}`);
   }
   return answer;
+}
+
+/** The stub's webhooks; other listeners, and templated webhooks (rendered per request by WireMock), are untranslated. */
+function stubWebhooks(stub: WiremockStub, untranslated: string[]): StubWebhook[] {
+  const listeners: { key: string; name: unknown; parameters: unknown }[] = [];
+  for (const key of ['postServeActions', 'serveEventListeners'] as const) {
+    const value = stub[key];
+    if (Array.isArray(value))
+      for (const item of value) listeners.push({ key, name: isRecord(item) ? item.name : item, parameters: isRecord(item) ? item.parameters : undefined });
+    else if (isRecord(value)) for (const [name, parameters] of Object.entries(value)) listeners.push({ key, name, parameters });
+    else if (value !== undefined) untranslated.push(`${key} ${JSON.stringify(value)} is not translated`);
+  }
+  const webhooks: StubWebhook[] = [];
+  for (const { key, name, parameters } of listeners) {
+    if (name !== 'webhook' || !isRecord(parameters) || typeof parameters.url !== 'string') {
+      untranslated.push(`${key} ${JSON.stringify(name)} is not translated (a webhook with a url is)`);
+      continue;
+    }
+    if (JSON.stringify(parameters).includes('{{')) {
+      untranslated.push(`the webhook to ${parameters.url} is templated ({{…}}), which is not translated`);
+      continue;
+    }
+    const webhook: StubWebhook = { url: parameters.url, method: typeof parameters.method === 'string' ? parameters.method.toUpperCase() : 'POST' };
+    if (isRecord(parameters.headers))
+      webhook.headers = Object.fromEntries(Object.entries(parameters.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
+    if (typeof parameters.body === 'string') webhook.body = parameters.body;
+    else if (parameters.base64Body !== undefined) untranslated.push(`the webhook to ${parameters.url}: base64Body is not translated`);
+    if (parameters.delay !== undefined) {
+      const delay = wiremockDelay(parameters.delay);
+      if (delay === undefined) untranslated.push(`the webhook to ${parameters.url}: delay ${JSON.stringify(parameters.delay)} is not translated`);
+      else webhook.delay = delay;
+    }
+    webhooks.push(webhook);
+  }
+  return webhooks;
 }
 
 /** A WireMock body pattern on the body's text, or a `matchesJsonPath` whose path is plain (`$.a.b[0]`), as a condition. */
