@@ -4,7 +4,6 @@ import type { ContractResponder } from './openapi-info.js';
 import { OPENAPI_INFO } from './openapi-info.js';
 import { type CompiledTemplate, compileTemplate, matchTemplate, validateRestService } from './path-template.js';
 
-export { OperationRouter, type RoutedOperation } from './operation-router.js';
 export { type CompiledTemplate, compileTemplate, matchTemplate } from './path-template.js';
 
 // The transport-neutral half of the REST adapter: what a service declares and how an outcome

@@ -1,6 +1,6 @@
 import type { AdminRoute } from '@mockstack/admin';
 import type { Stack } from '@mockstack/core';
-import { OperationRouter } from '@mockstack/rest/rest-model';
+import { OperationRouter } from '@mockstack/rest/operation-router';
 import { type RouteFinder, wiremockAdminRoutes } from '@mockstack/wiremock';
 
 /** WireMock's admin endpoints over a running stack (stub mappings as live rules, its journal and scenarios). */
