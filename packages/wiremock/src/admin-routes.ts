@@ -64,6 +64,10 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
   const serveEvent = (entry: JournalEntry) => serveEventOf(entry, baseUrlOf(entry.service), entry.rule ? mappings.ofRule(entry.rule)?.mapping : undefined);
   const idOf = (request: AdminRequest) => request.params.id ?? '';
   const wiremockPatternBody = (request: AdminRequest) => isWiremockPattern(request.body);
+  const clearJournal = () => {
+    engine.journal.clear();
+    return {};
+  };
 
   return [
     {
@@ -221,26 +225,8 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
         };
       },
     },
-    {
-      method: 'DELETE',
-      path: '/requests',
-      summary: 'WireMock: empties the journal',
-      response: empty,
-      handle: () => {
-        engine.journal.clear();
-        return {};
-      },
-    },
-    {
-      method: 'POST',
-      path: '/requests/reset',
-      summary: 'WireMock (older clients): empties the journal',
-      response: empty,
-      handle: () => {
-        engine.journal.clear();
-        return {};
-      },
-    },
+    { method: 'DELETE', path: '/requests', summary: 'WireMock: empties the journal', response: empty, handle: clearJournal },
+    { method: 'POST', path: '/requests/reset', summary: 'WireMock (older clients): empties the journal', response: empty, handle: clearJournal },
     {
       method: 'GET',
       path: '/requests/unmatched',
