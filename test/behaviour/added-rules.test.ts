@@ -84,6 +84,8 @@ describe('REST', () => {
       rest.get('/orders/latest', { id: 'ord_latest' }),
       rest.get('/promotions/:code', ({ params }) => respond({ code: params.code }, { status: 200, headers: { 'x-promo': params.code } })),
     );
+    // An added operation can be verified before any request came for it.
+    expect(stack.verify('GET /promotions/:code', { times: 0 }).pass).toBe(true);
     expect(await get('/promotions')).toEqual({ status: 200, body: [{ code: 'WINTER' }] });
     const promo = await fetch(`${orders}/promotions/SPRING`);
     expect(promo.headers.get('x-promo')).toBe('SPRING');

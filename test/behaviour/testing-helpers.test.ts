@@ -4,7 +4,10 @@ import { rest, scenario } from 'mockstack';
 expect.extend(matchers);
 
 const orders = scenario('verification').services({
-  orders: rest({}, [rest.post('/orders', ({ body }) => ({ id: 'o1', ...(body as object) }))]),
+  orders: rest({}, [
+    rest.post('/orders', ({ body }) => ({ id: 'o1', ...(body as object) })),
+    rest.get('/orders/:id', { match: { params: { id: 'o1' } } }, { id: 'o1' }),
+  ]),
 });
 
 let stack: TestStack;
@@ -69,4 +72,30 @@ test('toHaveReceivedInOrder checks the order of requests', async () => {
   expect(() => expect(stack).toHaveReceivedInOrder([{ body: { step: 2 } }, { body: { step: 1 } }])).toThrow(
     /then step 2 \(any request with body containing \{"step":1\}\) was received only before step 1 \(#1\)/,
   );
+});
+
+test('toHaveNoUnmatchedRequests lists each request no rule answered, with why it missed the nearest rule', async () => {
+  expect(stack).toHaveNoUnmatchedRequests();
+  expect((await fetch(`${stack.url('orders')}/orders/o1`)).status).toBe(200);
+  expect(stack).toHaveNoUnmatchedRequests();
+  expect((await fetch(`${stack.url('orders')}/orders/o2`)).status).toBe(404);
+  expect((await fetch(`${stack.url('orders')}/invoices`)).status).toBe(404);
+  let message = '';
+  try {
+    expect(stack).toHaveNoUnmatchedRequests();
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  expect(message).toMatch(
+    /^2 request\(s\) went unmatched:\n {2}#2 orders GET \/orders\/o2: .*; nearest orders#2 \(test\/behaviour\/testing-helpers\.test\.ts:\d+:\d+\): .*o2.*\n/,
+  );
+  expect(message).toMatch(
+    /\n {2}#3 orders GET \/invoices: no operation of service "orders" is GET \/invoices; nearest POST \/orders: .*\n {6}did you mean POST \/orders\?/,
+  );
+  expect(() => expect(stack).not.toHaveNoUnmatchedRequests()).not.toThrow();
+  // The stack keeps serving; a reset empties the journal.
+  expect((await fetch(`${stack.url('orders')}/orders/o1`)).status).toBe(200);
+  await stack.reset();
+  expect(stack).toHaveNoUnmatchedRequests();
+  expect(() => expect(stack).not.toHaveNoUnmatchedRequests()).toThrow(/expected some request to go unmatched/);
 });

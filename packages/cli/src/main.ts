@@ -69,6 +69,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--watch', 'reload the scenario and its imports on change')
     .option('--write-back', 'a json-server db.json served zero-config gets its changes written back (debounced, atomically)')
     .option(
+      '--proxy <url>',
+      "contracts served zero-config (OpenAPI, GraphQL) send what no rule answers to this real service; an OpenAPI document checks the real answers and names a breach in the x-mockstack-contract-violation header (Prism's proxy mode)",
+    )
+    .option(
       '--handler-timeout <duration>',
       `how long a handler may take when neither its rule nor its service sets \`timeout\` (default ${seconds(DEFAULT_HANDLER_TIMEOUT_MS)})`,
       positiveDuration,
@@ -292,6 +296,7 @@ interface UpOptions {
   admin: boolean;
   watch?: boolean;
   writeBack?: boolean;
+  proxy?: string;
   grace: number;
   redact?: string[] | boolean;
   requestTimeout?: number;
@@ -366,6 +371,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       },
       watch: options.watch,
       writeBack: options.writeBack,
+      proxy: options.proxy,
       onReload: ({ ok, error, ms, changed, state }) => {
         const because = changed.length ? ` (changed: ${changed.map((f) => relative(process.cwd(), f) || f).join(', ')})` : '';
         if (ok) {

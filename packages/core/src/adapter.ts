@@ -120,6 +120,11 @@ export interface ContractServeOptions {
   port: number;
   /** Where imports of the contract are looked up besides its own directory (protos). */
   includeDirs: readonly string[];
+  /**
+   * `up <contract> --proxy <url>`: the real service that answers what no rule does (REST and GraphQL; an
+   * OpenAPI document then checks its answers, a validation proxy). Kinds that cannot proxy ignore it.
+   */
+  proxy?: string | undefined;
   /** The other files of a contract split over several (see `ContractFileKind.isPart`), or given the same port (`sharesPort`), served with this one. */
   parts?: readonly string[];
 }

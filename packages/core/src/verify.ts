@@ -7,7 +7,7 @@ import { deeperThan, MAX_DEPTH, preview } from './bounded.js';
 import { ErrorCode, MockstackError } from './errors.js';
 import type { Journal, JournalEntry } from './journal.js';
 import { compileMatchers, describeValue, type Matcher } from './match.js';
-import type { CoreRequest, MatchSpec, Model, ValueMatcher } from './model.js';
+import type { AddedRule, CoreRequest, MatchSpec, Model, ValueMatcher } from './model.js';
 import { editDistance, nearest } from './nearest.js';
 
 /** Which journal entries a verification counts. Every criterion given must hold. */
@@ -137,9 +137,9 @@ function invalid(message: string): VerificationError {
 
 /**
  * Checks that a pattern names a service and operation the scenario serves (or the journal has seen,
- * e.g. an auto-mocked contract operation); otherwise throws with the nearest names.
+ * e.g. an auto-mocked contract operation, or rules added while serving: `added`); otherwise throws with the nearest names.
  */
-export function checkPatternNames(pattern: RequestPattern, model: Model, journal: Journal): void {
+export function checkPatternNames(pattern: RequestPattern, model: Model, journal: Journal, added: readonly AddedRule[] = []): void {
   if (pattern.service !== undefined && !model.services.has(pattern.service)) {
     const services = [...model.services.keys()];
     const [closest] = nearest(pattern.service, services, 1);
@@ -157,6 +157,7 @@ export function checkPatternNames(pattern: RequestPattern, model: Model, journal
     for (const [name, overlay] of variant.services)
       if (pattern.service === undefined || name === pattern.service) for (const id of overlay.rules.keys()) operations.add(id);
   }
+  for (const { service, rule } of added) if (pattern.service === undefined || service === pattern.service) operations.add(rule.operation);
   const received = new Set(journal.list({ service: pattern.service }).map((e) => e.operation));
   const field = services.map((s) => s.operations.get(wanted)).find((o) => o?.meta.kind === 'field');
   if (field && !received.has(wanted)) {

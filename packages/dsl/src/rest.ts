@@ -134,8 +134,18 @@ export interface RestOptions<Document extends OpenApiDocumentName = OpenApiDocum
    * Where requests that no rule answers go: the real service's URL (`'http://localhost:3000'`,
    * optionally with a base path). Its answer is sent back and journaled under the rule
    * `proxy:<service>`; an unreachable service is a 502. Default: none (no rule: 404 unmatched).
+   * With `openapi`, the real service answers what no rule does (not the document), and the request is
+   * checked against the document first: a validation proxy, as Prism's proxy mode (see `checkProxied`).
    */
   proxy?: string;
+  /**
+   * With `openapi` and `proxy`: what becomes of a real answer that breaks the document (an undocumented
+   * status or content type, a body off its schema, formats included). `'warn'` (default): passed on, with
+   * the breach in the `x-mockstack-contract-violation` header, the log and the journal; `'fail'`: a 502
+   * problem+json listing it instead; `false`: not checked.
+   * @example rest({ openapi: 'schemas/pets.yaml', proxy: 'https://pets.example.com', checkProxied: 'fail' })
+   */
+  checkProxied?: 'warn' | 'fail' | false;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -293,6 +303,7 @@ const REST_OPTIONS = {
   validateResponses: true,
   webhooks: true,
   proxy: true,
+  checkProxied: true,
 } as const satisfies Record<keyof RestOptions, true>;
 
 export function rest<State, const Document extends OpenApiDocumentName = string>(
@@ -313,6 +324,7 @@ export function rest<State, const Document extends OpenApiDocumentName = string>
       ...(options.validateResponses !== undefined && { validateResponses: options.validateResponses }),
       ...(options.webhooks !== undefined && { webhooks: options.webhooks }),
       ...(options.proxy !== undefined && { proxy: options.proxy }),
+      ...(options.checkProxied !== undefined && { checkProxied: options.checkProxied }),
     },
     rules: routes,
     source: captureSource(),

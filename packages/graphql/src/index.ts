@@ -14,10 +14,10 @@ const load = () => {
 };
 
 /** `mockstack up schema.graphql` (or `schema.json`): the schema served auto-mocked at /graphql. */
-const serveSchema: NonNullable<ContractFileKind['serve']> = (file, { port, parts = [] }) => ({
+const serveSchema: NonNullable<ContractFileKind['serve']> = (file, { port, parts = [], proxy }) => ({
   protocol: 'graphql',
   port,
-  config: { schema: [file, ...parts], path: '/graphql' },
+  config: { schema: [file, ...parts], path: '/graphql', ...(proxy !== undefined && { proxy }) },
   rules: [],
 });
 

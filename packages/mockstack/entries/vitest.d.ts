@@ -1,5 +1,5 @@
 // The types of mockstack/vitest (vitest.js): `expect(stack).toHaveReceived(...)` and
-// `toHaveReceivedInOrder(...)` on vitest's expect, as testing.d.ts adds them to jest's.
+// `toHaveReceivedInOrder(...)`, `toHaveNoUnmatchedRequests()` on vitest's expect, as testing.d.ts adds them to jest's.
 // Kept apart from testing.d.ts because augmenting 'vitest' is an error where vitest is not installed.
 import type { ReceivedQuery, RequestPattern } from './testing.js';
 
@@ -20,5 +20,12 @@ declare module 'vitest' {
      * expect(stack).toHaveReceivedInOrder(['POST /orders', 'checkout.payments.v1.PaymentService/Authorize']);
      */
     toHaveReceivedInOrder(patterns: readonly (string | RequestPattern)[]): T;
+    /**
+     * No request went unmatched (no rule nor contract answered it); a failure lists each with why it missed the nearest rule.
+     *
+     * @example
+     * afterEach(() => expect(stack).toHaveNoUnmatchedRequests());
+     */
+    toHaveNoUnmatchedRequests(): T;
   }
 }

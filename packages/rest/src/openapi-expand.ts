@@ -36,9 +36,9 @@ import {
   type Violation,
 } from '@mockstack/openapi';
 import { type CallbackMaker, callbacksOf, documentWebhookNames, documentWebhookOf } from './openapi-callbacks.js';
-import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
+import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo, type RealAnswerCheck } from './openapi-info.js';
 import { paginationLinksFor } from './pagination-links.js';
-import { checkResponses, shapeFaults } from './response-check.js';
+import { answerCheckOf, checkResponses, shapeFaults } from './response-check.js';
 
 export { OPENAPI_INFO, type OpenApiServiceInfo };
 
@@ -120,6 +120,8 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
   const operations: OperationDefinition[] = [];
   const contract = new Map<string, ContractResponder>();
   const callbacks = new Map<string, CallbackMaker>();
+  const realAnswerChecks = new Map<string, RealAnswerCheck>();
+  const proxied = typeof config.proxy === 'string';
   for (const operation of api.operations) {
     const id = operationKey(operation);
     const meta = metaOf(operation);
@@ -128,6 +130,7 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
     rules.push(...(overrides.get(operation) ?? []));
     // What no rule answers, the contract does (the engine's `fallback` outcome).
     contract.set(id, contractResponder(operation, api, seed));
+    if (proxied) realAnswerChecks.set(id, answerCheckOf(operation, api, { formats: true }));
     const fired = callbacksOf(operation, api, seed);
     if (fired) callbacks.set(id, fired);
   }
@@ -140,6 +143,7 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
     operations: new Set(api.operations.map(operationKey)),
     contract,
     callbacks,
+    realAnswerChecks,
     warnings: api.warnings,
     seed,
     report,

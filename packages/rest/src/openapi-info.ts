@@ -1,10 +1,14 @@
 import type { CoreRequest, Fault, Reply, Webhook } from '@mockstack/core';
+import type { AnswerBreach } from './response-check.js';
 
 /**
  * An operation's answer from the document when no rule answers it. `url`: the URL the client asked
  * for, as it named it (scheme, host, path and query), which links in the answer point back at.
  */
 export type ContractResponder = (request: CoreRequest, url: URL) => Reply | Fault;
+
+/** What a real service's answer (status, content type, decoded body) breaks of an operation's documented responses; undefined when it fits. */
+export type RealAnswerCheck = (status: number, contentType: string | undefined, body: unknown) => AnswerBreach | undefined;
 
 /** What an expanded OpenAPI service keeps in its config, for the server and for `validate`. */
 export interface OpenApiServiceInfo {
@@ -15,6 +19,11 @@ export interface OpenApiServiceInfo {
   contract: ReadonlyMap<string, ContractResponder>;
   /** Per operation id with OpenAPI `callbacks`: the webhooks a request answered 2xx fires. */
   callbacks: ReadonlyMap<string, (request: CoreRequest) => Webhook[]>;
+  /**
+   * With `proxy`: per operation id, what the real service's answer breaks of the documented responses
+   * (Prism's validation proxy); undefined when it fits.
+   */
+  realAnswerChecks: ReadonlyMap<string, RealAnswerCheck>;
   warnings: readonly string[];
   /** The running engine's seed, set when the server is created; generated values follow it. */
   seed: { value: number };

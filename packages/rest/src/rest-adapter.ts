@@ -7,6 +7,7 @@ import {
   type AdapterContext,
   Code,
   type CoreRequest,
+  displayPath,
   type Engine,
   type Fault,
   forwardHttp,
@@ -41,7 +42,7 @@ import {
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { addBodyParsers } from './body-parsers.js';
 import { isBodiless, prepareStaticAnswers, writeDirectly } from './direct-reply.js';
-import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo } from './openapi-info.js';
+import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo, type RealAnswerCheck } from './openapi-info.js';
 import { OperationRouter, OWN_ROUTING_MIN_ROUTES } from './operation-router.js';
 import { contractAnswer, documentedMethods, expandRest, faultBody, methodNotAllowed, problemOf, unmatchedAnswer, validateRest } from './rest-model.js';
 
@@ -58,7 +59,7 @@ export const restAdapter: Adapter = {
       label: 'OpenAPI 3 or Swagger 2.0',
       endings: ['.json', '.yaml', '.yml'],
       matches: isOpenApiDocument,
-      serve: (file, { port }) => ({ protocol: 'rest', port, config: { openapi: file }, rules: [] }),
+      serve: (file, { port, proxy }) => ({ protocol: 'rest', port, config: { openapi: file, ...(proxy !== undefined && { proxy }) }, rules: [] }),
     },
   ],
   tooling: async () => (await import('./tooling.js')).restTooling,
@@ -70,6 +71,10 @@ class RestServer implements ServiceServer {
   #contracts: ReadonlyMap<string, ContractResponder> | undefined;
   /** Per operation id: the webhooks its document's `callbacks` fire after a 2xx answer. */
   #callbacks: OpenApiServiceInfo['callbacks'] | undefined;
+  /** With `proxy`: per operation id, the check of the real service's answers against the document. */
+  #realAnswerChecks: OpenApiServiceInfo['realAnswerChecks'] | undefined;
+  /** The OpenAPI document, as warnings name it. */
+  #contractFile: string | undefined;
   readonly #logger: AdapterContext['logger'];
   readonly #engine: Engine;
   readonly #app: FastifyInstance;
@@ -183,6 +188,8 @@ class RestServer implements ServiceServer {
     for (const warning of groupWarnings(openapi?.warnings ?? [])) this.#logger.warn(`service "${service.name}" (${openapi?.file}): ${warning}`);
     this.#contracts = openapi?.contract;
     this.#callbacks = openapi?.callbacks.size ? openapi.callbacks : undefined;
+    this.#realAnswerChecks = openapi?.realAnswerChecks.size ? openapi.realAnswerChecks : undefined;
+    this.#contractFile = openapi && displayPath(openapi.file);
     return openapi;
   }
 
@@ -250,17 +257,27 @@ class RestServer implements ServiceServer {
     const proxy = this.#proxy;
     if (outcome instanceof Promise)
       void outcome.then((settled) => {
-        if (proxy && settled.kind === 'unmatched') void proxyTo(proxy, this.#engine, core, request, reply, startedAt);
+        // With a document, no rule answering is the `fallback` outcome: the real service answers, not the document.
+        if (proxy && (settled.kind === 'unmatched' || settled.kind === 'fallback'))
+          void proxyTo(proxy, this.#engine, core, request, reply, startedAt, this.#reviewOf(operation, proxy));
         else {
           finish(this.#engine, core, settled, contract, reply, startedAt);
           if (callbacks) this.#fireCallbacks(core, settled, reply, callbacks);
         }
       });
-    else if (proxy && outcome.kind === 'unmatched') void proxyTo(proxy, this.#engine, core, request, reply, startedAt);
+    else if (proxy && (outcome.kind === 'unmatched' || outcome.kind === 'fallback'))
+      void proxyTo(proxy, this.#engine, core, request, reply, startedAt, this.#reviewOf(operation, proxy));
     else {
       finish(this.#engine, core, outcome, contract, reply, startedAt);
       if (callbacks) this.#fireCallbacks(core, outcome, reply, callbacks);
     }
+  }
+
+  /** How the real answer to a proxied request of `operation` is checked against the service's document, if it has one. */
+  #reviewOf(operation: string, proxy: ProxyFallback): RealAnswerReview | undefined {
+    const check = proxy.check === false ? undefined : this.#realAnswerChecks?.get(operation);
+    const service = this.#service.name;
+    return check && { check, file: this.#contractFile ?? 'the contract', warn: (message) => this.#logger.warn(`service "${service}": ${message}`) };
   }
 
   /** The document's `callbacks` of an operation answered 2xx, sent as webhooks naming the rule (or the contract) that answered. */
@@ -343,6 +360,8 @@ class RestServer implements ServiceServer {
 interface ProxyFallback {
   upstream: string;
   rule: Rule;
+  /** With an OpenAPI document: what becomes of a real answer that breaks it (see RestOptions.checkProxied). */
+  check: 'warn' | 'fail' | false;
 }
 
 function proxyOf(service: Service): ProxyFallback | undefined {
@@ -350,12 +369,32 @@ function proxyOf(service: Service): ProxyFallback | undefined {
   if (typeof upstream !== 'string') return undefined;
   // Not a rule of the model: only the journal's name for answers that came from the real service.
   const rule: Rule = { id: `proxy:${service.name}`, name: `proxy to ${upstream}`, operation: '*', matchers: [], respond: undefined };
-  return { upstream, rule };
+  const check = service.config.checkProxied;
+  return { upstream, rule, check: check === false || check === 'fail' ? check : 'warn' };
+}
+
+/** The real service's answer checked against the document, for a validation proxy (Prism's proxy mode). */
+interface RealAnswerReview {
+  check: RealAnswerCheck;
+  /** The document, as the warning names it. */
+  file: string;
+  warn: (message: string) => void;
+}
+
+/** Where a validation proxy says what the real answer it passes on breaks of the contract. */
+const VIOLATION_HEADER = 'x-mockstack-contract-violation';
+
+function headerSafe(text: string): string {
+  const line = text.replace(/[^\x20-\x7e]+/g, ' ');
+  return line.length > 1000 ? `${line.slice(0, 999)}…`.replace(/…$/, '...') : line;
 }
 
 /**
  * No rule answered a request of a service with `proxy`: the real service answers it (WireMock's
  * proxying). Journaled under the rule `proxy:<service>`; an unreachable upstream is a 502 BAD_GATEWAY.
+ * With `review` (an OpenAPI service), the real answer is checked against the document: a breach is
+ * warned, journaled and named in the `x-mockstack-contract-violation` header, or answered 502 with
+ * `checkProxied: 'fail'`.
  */
 async function proxyTo(
   proxy: ProxyFallback,
@@ -364,16 +403,36 @@ async function proxyTo(
   request: FastifyRequest,
   reply: FastifyReply,
   startedAt: number,
+  review?: RealAnswerReview,
 ): Promise<void> {
   try {
     const answer = await forwardHttp(proxy.upstream, { method: request.method, url: request.url, headers: request.headers, body: request.body }, core.signal);
+    const breach = review?.check(answer.status, answer.headers['content-type'], answer.body);
+    if (breach) {
+      const message = `the real service's answer to ${core.target} breaks ${review?.file}: ${breach.detail}`;
+      review?.warn(message);
+      if (proxy.check === 'fail') {
+        const fault = makeFault(Code.Unavailable, message, { httpStatus: 502 });
+        reply.code(502).type('application/problem+json').send({
+          type: 'https://mockstack.dev/problems/real-answer-breaks-contract',
+          title: 'The real service answered something its contract forbids',
+          status: 502,
+          detail: message,
+          problems: breach.problems,
+        });
+        engine.record(core, { kind: 'fault', rule: proxy.rule, fault }, { status: 502, startedAt, error: message });
+        return;
+      }
+      // Header values are one line; a long list of problems is cut (the journal and the log have it all).
+      reply.header(VIOLATION_HEADER, headerSafe(breach.detail));
+    }
     reply.code(answer.status).headers(answer.headers);
     if (answer.headers['set-cookie']?.includes('\n')) reply.header('set-cookie', answer.headers['set-cookie'].split('\n'));
     reply.send(Buffer.from(answer.raw.buffer, answer.raw.byteOffset, answer.raw.byteLength));
     engine.record(
       core,
       { kind: 'reply', rule: proxy.rule, reply: makeReply({ status: answer.status, headers: answer.headers, body: answer.body }) },
-      { status: answer.status, startedAt },
+      { status: answer.status, startedAt, error: breach && `the real answer breaks the contract: ${breach.detail}` },
     );
   } catch (error) {
     const message = `proxy to ${proxy.upstream} failed: ${describeError((error as Error).cause ?? error)}; is the real service up?`;

@@ -76,6 +76,8 @@ export interface RunOptions {
   lenient?: boolean | undefined;
   /** json-server databases served zero-config (`db.json`) write their changes back to their file. */
   writeBack?: boolean | undefined;
+  /** Contracts served zero-config (OpenAPI, GraphQL) send what no rule answers to this real service; an OpenAPI document checks its answers. */
+  proxy?: string | undefined;
   /**
    * Protocols served besides REST, GraphQL and gRPC: adapters (see `Adapter` in @mockstack/core)
    * for the services of the scenario whose `protocol` names them. Each shares the engine, so its
@@ -124,7 +126,7 @@ export type ScenarioSource = string | readonly string[] | object;
 /** Loads and compiles a scenario into a Model (no servers started). */
 export async function loadModel(
   source: ScenarioSource,
-  options: Pick<RunOptions, 'host' | 'randomPorts' | 'includeDirs' | 'lenient' | 'protocols' | 'tls' | 'writeBack'> = {},
+  options: Pick<RunOptions, 'host' | 'randomPorts' | 'includeDirs' | 'lenient' | 'protocols' | 'tls' | 'writeBack' | 'proxy'> = {},
   tlsCache: TlsCache = new TlsCache(),
 ): Promise<{ model: Model; inputs: string[] }> {
   const loaded =

@@ -23,6 +23,8 @@ export interface ContractOptions {
   protocols?: readonly Adapter[] | undefined;
   /** json-server databases (`db.json`) served zero-config write their changes back to their file (debounced, atomically). */
   writeBack?: boolean | undefined;
+  /** Contracts served zero-config (OpenAPI, GraphQL) send what no rule answers to this real service (see `ContractServeOptions.proxy`). */
+  proxy?: string | undefined;
 }
 
 /**
@@ -85,7 +87,7 @@ export async function loadSources(sources: readonly string[], options: ContractO
     loaded.inputs.push(file);
   }
   for (const { file, name, port, kind, parts } of joinServingNothing(joinSharedPorts(joinParts(served)))) {
-    services[name] = kind.serve(file, { port, includeDirs: options.includeDirs ?? [], ...(parts && { parts }) });
+    services[name] = kind.serve(file, { port, includeDirs: options.includeDirs ?? [], proxy: options.proxy, ...(parts && { parts }) });
   }
   const seeded = loaded.definition.state;
   const state = Object.keys(databases).length === 0 ? seeded : () => ({ ...((seeded?.() as object | undefined) ?? {}), ...structuredClone(databases) });

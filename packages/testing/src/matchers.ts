@@ -1,6 +1,6 @@
 import type { RequestPattern } from '@mockstack/core';
 import type { TestStack } from './start-stack.js';
-import { type ReceivedQuery, verifyReceived, verifyReceivedInOrder } from './verification.js';
+import { type ReceivedQuery, unmatchedRequests, verifyReceived, verifyReceivedInOrder } from './verification.js';
 
 /**
  * Jest matchers, for a `startStack` stack or mockstack/msw handlers (anything with its `engine`). Register once: `expect.extend(matchers)` (e.g. in a setup file). An unknown
@@ -9,6 +9,7 @@ import { type ReceivedQuery, verifyReceived, verifyReceivedInOrder } from './ver
  * @example
  * expect(stack).toHaveReceived('POST /orders', { body: { customerId: 'cus_ada' }, times: 1 });
  * expect(stack).toHaveReceivedInOrder(['POST /orders', 'checkout.payments.v1.PaymentService/Authorize']);
+ * afterEach(() => expect(stack).toHaveNoUnmatchedRequests());
  */
 export const matchers = {
   toHaveReceived(this: { isNot?: boolean }, stack: Pick<TestStack, 'engine'>, operation: string, query: ReceivedQuery = {}) {
@@ -29,6 +30,10 @@ export const matchers = {
         this.isNot ? `expected these requests not to come in this order; they did: ${result.matching.map((id) => `#${id}`).join(', ')}.` : result.message,
     };
   },
+  toHaveNoUnmatchedRequests(this: { isNot?: boolean }, stack: Pick<TestStack, 'engine'>) {
+    const result = unmatchedRequests(stack.engine);
+    return { pass: result.pass, message: () => (this.isNot ? 'expected some request to go unmatched; every request was answered' : result.message) };
+  },
 };
 
 declare global {
@@ -38,6 +43,8 @@ declare global {
       toHaveReceived(operation: string, query?: ReceivedQuery): R;
       /** Requests matching each pattern came in this order (others may come between). */
       toHaveReceivedInOrder(patterns: readonly (string | RequestPattern)[]): R;
+      /** No request went unmatched (no rule nor contract answered it); a failure lists each with why it missed the nearest rule. */
+      toHaveNoUnmatchedRequests(): R;
     }
   }
 }
