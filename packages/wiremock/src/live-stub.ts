@@ -103,6 +103,13 @@ export function liveStub(mapping: unknown, context: LiveStubContext): LiveStub {
   const rules: RuleDefinition[] = [];
   for (const method of methods) {
     for (const target of targetsOf(parsed, method, service, routes, context.routeOf)) {
+      // A template reads path parameters by name: under the scenario's names it would render empty.
+      const templateText = parsed.answer.template ? JSON.stringify([parsed.answer.body, parsed.answer.headers]) : '';
+      const renamed = Object.entries(target.renamed ?? {}).filter(([from, to]) => from !== to && templateText.includes(`request.path.${from}`));
+      if (renamed.length)
+        throw new WiremockMappingInvalid([
+          `the response template reads path parameters named ${renamed.map(([from]) => from).join(', ')}, which the scenario's route ${target.path} names ${renamed.map(([, to]) => to).join(', ')}: use those names in the template`,
+        ]);
       const match = stubMatchSpec(parsed, target);
       const rule = (ROUTE_FACTORIES[method] as RouteFactory)(target.path, { ...options, ...(match && { match }) }, responder);
       rules.push(target.operation ? { ...rule, operation: target.operation } : rule);
