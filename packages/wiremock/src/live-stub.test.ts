@@ -67,6 +67,12 @@ test('a path pattern goes to each route that may take its paths and to a wildcar
   expect(rules.map((r) => r.operation)).toEqual(['GET /orders/:id', 'GET /orders/*']);
   expect(matches(rules[0], request('GET /orders/ord_12?x=1'))).toBe(true);
   expect(matches(rules[0], request('GET /orders/abc'))).toBe(false);
+  // A pattern with no literal head: every route of the method, and the root wildcard.
+  expect(liveStub({ request: { method: 'GET', urlPattern: '.*/items\\?page=[0-9]' }, response: {} }, context()).rules.map((r) => r.operation)).toEqual([
+    'GET /orders/:id',
+    'GET /users/:userId',
+    'GET /*',
+  ]);
 });
 
 test('ANY is every method REST serves; a stub without a URL goes to every route of each', () => {

@@ -244,7 +244,8 @@ function targetsOf(parsed: ParsedStub, method: string, service: string, routes: 
     case 'urlPathPattern':
     case 'urlPattern': {
       const prefix = literalPrefix(url.pattern);
-      const wildcard = `${prefix.slice(0, prefix.lastIndexOf('/') + 1)}*`;
+      // `/orders/ord_[0-9]+` → `/orders/*`; a pattern that does not start with a literal `/` (`.*/items`) → `/*`.
+      const wildcard = prefix.startsWith('/') ? `${prefix.slice(0, prefix.lastIndexOf('/') + 1)}*` : '/*';
       const targets: RuleTarget[] = [];
       // Every route of the method that may take a path under the prefix; the URL test decides.
       for (const route of own) if (mayTakePathsUnder(route.path, prefix)) targets.push({ path: route.path, operation: route.operation, urlChecked: false });
