@@ -123,6 +123,21 @@ describe('REST', () => {
       rest.get('/v2/rates/:rateId', ({ params }) => ({ id: params.rateId, ...added })),
     );
     expect(await rate()).toEqual({ id: 'rate_1', ...added });
+    // By operationId, or by the document's path without its base path, as the scenario's own rules; faults in the document's error shape.
+    await stack.use('shipping', rest.operation('getRate', { match: { params: { rateId: 'rate_gone' } } }, fault.notFound('no rate_gone')));
+    const gone = await fetch(`${stack.url('shipping')}/v2/rates/rate_gone`);
+    expect(gone.status).toBe(404);
+    expect(await gone.json()).toMatchObject({ status: 404, detail: 'no rate_gone' });
+    await stack.use('shipping', rest.get('/rates/{rateId}', { match: { params: { rateId: 'rate_2' } } }, { id: 'rate_2', ...added }));
+    expect(await (await fetch(`${stack.url('shipping')}/v2/rates/rate_2`)).json()).toEqual({ id: 'rate_2', ...added });
+    // A handler's answer is checked against the document, as the scenario's are.
+    await stack.use(
+      'shipping',
+      rest.get('/rates/{rateId}', () => ({ id: 'rate_3', carrier: 'Nobody' }) as never),
+    );
+    const broken = await fetch(`${stack.url('shipping')}/v2/rates/rate_3`);
+    expect(broken.status).toBe(500);
+    expect(JSON.stringify(await broken.json())).toMatch(/contract violation: rule .* answered a 200 that breaks the contract/);
   });
 });
 
@@ -180,6 +195,9 @@ describe('rules that cannot be added', () => {
     expect(await refusal(stack.use('orders', rest.get('/orders/:orderId', 1)))).toMatch(/GET \/orders\/:id and GET \/orders\/:orderId are the same route/);
     expect(await refusal(stack.use('orders', { operation: 'GET /x' } as never))).toMatch(/is not a rule; make one with the DSL/);
     expect(await refusal(stack.use('orders', graphql.field('Query.product', null)))).toMatch(/service "orders" \(rest\):\n.*method "" is not one of/);
+    expect(await refusal(stack.use('shipping', rest.operation('getRatez', {})))).toMatch(
+      /operationId "getRatez" is not in schemas\/shipping-rates\.yaml; near names: getRate/,
+    );
     expect(stack.engine.addedRules).toEqual([]);
     expect((await get('/new')).status).toBe(404);
     expect((await get('/orders/ord_1001')).status).toBe(200);

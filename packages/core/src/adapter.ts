@@ -4,7 +4,7 @@ import type { Engine } from './engine.js';
 import type { Problem } from './errors.js';
 import type { ServerLimits } from './limits.js';
 import type { Logger } from './logger.js';
-import type { Model, Rule, Service, ServiceDefinition, SourceLocation } from './model.js';
+import type { Model, Rule, RuleDefinition, Service, ServiceDefinition, SourceLocation } from './model.js';
 
 /** What `expand` knows besides the service: where the scenario is, to resolve contract paths. */
 export interface ExpandContext {
@@ -148,6 +148,11 @@ export interface Adapter {
   expand?(service: ServiceDefinition, context: ExpandContext): ServiceDefinition | Promise<ServiceDefinition>;
   /** Protocol-specific checks at compile time (path templates, contract names…). */
   validate?(service: Service, model: Model): Problem[] | Promise<Problem[]>;
+  /**
+   * A rule added to a running service (Stack.addRules) made as `expand` made the scenario's own
+   * (an OpenAPI service maps it to the document's operation), or a problem. Default: as given.
+   */
+  adoptRule?(service: Service, rule: RuleDefinition): RuleDefinition | Problem;
   create(service: Service, context: AdapterContext): ServiceServer | Promise<ServiceServer>;
   /** The contract files it serves on their own (`mockstack up api.yaml`), if any. */
   readonly contractFiles?: readonly ContractFileKind[];

@@ -114,13 +114,18 @@ export function compileAddedRules(
 ): { rules: Rule[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const rules = definitions.map((definition, index) => {
-    if (typeof definition !== 'object' || definition === null || typeof definition.operation !== 'string' || !('respond' in definition)) {
+    if (!isRuleDefinition(definition)) {
       problems.push({ message: `rule ${ids[index]} is not a rule; make one with the DSL, e.g. rest.get('/orders/:id', { id: 'ord_1' })` });
       return undefined;
     }
     return compileRule(definition, ids[index] as string, { problems, machines });
   });
   return { rules: rules.filter((rule) => rule !== undefined), problems };
+}
+
+/** Whether a value is a rule as the DSL makes them (an operation and a responder), not any object. */
+export function isRuleDefinition(value: unknown): value is RuleDefinition {
+  return typeof value === 'object' && value !== null && typeof (value as { operation?: unknown }).operation === 'string' && 'respond' in value;
 }
 
 /** A state machine declaration: a list of distinct state names, the first being where it starts. */

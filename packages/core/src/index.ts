@@ -22,7 +22,7 @@ export type {
 } from './adapter.js';
 export { boundedCopy, deeperThan, MAX_DEPTH, preview, TRUNCATED } from './bounded.js';
 export { Code, codes, isCode } from './code.js';
-export { type CompileOptions, compile, compileAddedRules, isMachineStates, scenarioDefinitionOf } from './compile.js';
+export { type CompileOptions, compile, compileAddedRules, isMachineStates, isRuleDefinition, scenarioDefinitionOf } from './compile.js';
 export { checkDelay, parseDuration, resolveDelay, sleep } from './delay.js';
 export {
   type Completion,

@@ -1,7 +1,7 @@
 import type { Adapter, HttpHandler, ServiceAddress, ServiceServer } from './adapter.js';
-import { compileAddedRules, isMachineStates } from './compile.js';
+import { compileAddedRules, isMachineStates, isRuleDefinition } from './compile.js';
 import { Engine, type EngineOptions, type StateShapeChange } from './engine.js';
-import { ErrorCode, formatSource, MockstackError } from './errors.js';
+import { ErrorCode, formatSource, MockstackError, type Problem } from './errors.js';
 import { type GivenLimits, limitsOf, type ServerLimits } from './limits.js';
 import { silentLogger } from './logger.js';
 import type { AddedRule, Model, Mount, Rule, RuleDefinition, Service } from './model.js';
@@ -96,12 +96,21 @@ export class Stack {
       const added = engine.machineStates(name);
       machines.set(name, added ? [...added, ...states.filter((state) => !added.includes(state))] : states);
     }
-    const { rules: compiled, problems } = compileAddedRules(
-      rules,
-      rules.map(() => engine.addedRuleId(service)),
+    const adapter = this.#adapters.get(target.protocol);
+    const problems: Problem[] = [];
+    const adopted: RuleDefinition[] = [];
+    for (const rule of rules) {
+      // Made as `expand` made the scenario's own (an OpenAPI service maps it to the document's operation); a non-rule is compile's to report.
+      const made = adapter?.adoptRule && isRuleDefinition(rule) ? adapter.adoptRule(target, rule) : rule;
+      if (made === rule || isRuleDefinition(made)) adopted.push(made as RuleDefinition);
+      else problems.push(made as Problem);
+    }
+    const { rules: compiled, problems: compileProblems } = compileAddedRules(
+      adopted,
+      adopted.map(() => engine.addedRuleId(service)),
       new Map([...engine.machineDefinitions, ...machines]),
     );
-    const adapter = this.#adapters.get(target.protocol);
+    problems.push(...compileProblems);
     if (!problems.length && adapter?.validate) {
       // The adapter checks the service as it would be with these operations (routes that clash, fields the schema lacks).
       const operations = new Map(target.operations);

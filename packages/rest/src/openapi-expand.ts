@@ -98,18 +98,18 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
 
   const byRoute = new Map(api.operations.map((op) => [`${op.method} ${op.route}`, op]));
   const byOperationId = new Map(api.operations.filter((op) => op.operationId).map((op) => [op.operationId as string, op]));
+  const adopt = adopterOf(api, { byRoute, byOperationId }, context.name, documentPath, config.validateResponses !== false);
   const overrides = new Map<ApiOperation, RuleDefinition[]>();
   const unknown: Problem[] = [];
   for (const rule of service.rules) {
-    const operation = findOperation(rule, api, byRoute, byOperationId);
-    if (!operation) {
-      unknown.push({ message: `service "${context.name}": ${describeUnknown(rule, api, documentPath)}`, source: rule.source });
+    const adopted = adopt(rule);
+    if ('message' in adopted) {
+      unknown.push(adopted);
       continue;
     }
-    const list = overrides.get(operation) ?? [];
-    const mapped = { ...rule, operation: operationKey(operation), meta: metaOf(operation), respond: shapeFaults(rule.respond, operation, api) };
-    list.push(config.validateResponses === false ? mapped : checkResponses(mapped, operation, api));
-    overrides.set(operation, list);
+    const list = overrides.get(adopted.operation) ?? [];
+    list.push(adopted.rule);
+    overrides.set(adopted.operation, list);
   }
   if (unknown.length) {
     const lines = unknown.map((u) => `  - ${u.source ? `${formatSource(u.source)}: ` : ''}${u.message.slice(`service "${context.name}": `.length)}`);
@@ -144,6 +144,10 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
     contract,
     callbacks,
     realAnswerChecks,
+    adopt: (rule) => {
+      const adopted = adopt(rule);
+      return 'message' in adopted ? adopted : adopted.rule;
+    },
     warnings: api.warnings,
     seed,
     report,
@@ -215,6 +219,27 @@ function routeOf(path: string, basePath: string): string {
   const route = path.includes('{') ? (toRoute('', path) ?? path.replace(/\{([^}]+)\}/g, (_, name: string) => `:${routeParamName(name)}`)) : path;
   if (!basePath || route === basePath || route.startsWith(`${basePath}/`)) return route;
   return `${basePath}${route}`;
+}
+
+/**
+ * Maps a rule written for the service to the document's operation it names (by operationId, or by
+ * method and path with or without the base path), its faults shaped as the operation documents errors
+ * and its handler's answers checked against the documented responses (unless `checkAnswers` is false).
+ * A rule naming no operation of the document is a problem saying the nearest names.
+ */
+function adopterOf(
+  api: OpenApi,
+  { byRoute, byOperationId }: { byRoute: ReadonlyMap<string, ApiOperation>; byOperationId: ReadonlyMap<string, ApiOperation> },
+  serviceName: string,
+  documentPath: string,
+  checkAnswers: boolean,
+): (rule: RuleDefinition) => { rule: RuleDefinition; operation: ApiOperation } | Problem {
+  return (rule) => {
+    const operation = findOperation(rule, api, byRoute, byOperationId);
+    if (!operation) return { message: `service "${serviceName}": ${describeUnknown(rule, api, documentPath)}`, source: rule.source };
+    const mapped = { ...rule, operation: operationKey(operation), meta: metaOf(operation), respond: shapeFaults(rule.respond, operation, api) };
+    return { rule: checkAnswers ? checkResponses(mapped, operation, api) : mapped, operation };
+  };
 }
 
 function findOperation(

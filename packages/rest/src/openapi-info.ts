@@ -1,4 +1,4 @@
-import type { CoreRequest, Fault, Reply, Webhook } from '@mockstack/core';
+import type { CoreRequest, Fault, Problem, Reply, RuleDefinition, Webhook } from '@mockstack/core';
 import type { AnswerBreach } from './response-check.js';
 
 /**
@@ -24,6 +24,12 @@ export interface OpenApiServiceInfo {
    * (Prism's validation proxy); undefined when it fits.
    */
   realAnswerChecks: ReadonlyMap<string, RealAnswerCheck>;
+  /**
+   * A rule added while serving (Stack.addRules), made as the document's own overrides are: mapped to
+   * the operation it names (operationId, path with or without base path), faults shaped, answers
+   * checked. A problem when the document has no such operation.
+   */
+  adopt: (rule: RuleDefinition) => RuleDefinition | Problem;
   warnings: readonly string[];
   /** The running engine's seed, set when the server is created; generated values follow it. */
   seed: { value: number };

@@ -52,6 +52,8 @@ export const restAdapter: Adapter = {
   sharesHttpPort: true,
   expand: expandRest,
   validate: validateRest,
+  // An OpenAPI service takes an added rule as its document's overrides (operationId or path, faults shaped, answers checked).
+  adoptRule: (service, rule) => (service.config[OPENAPI_INFO] as OpenApiServiceInfo | undefined)?.adopt(rule) ?? rule,
   create: (service, context) => new RestServer(service, context),
   contractFiles: [
     {
