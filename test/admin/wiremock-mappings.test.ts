@@ -92,6 +92,24 @@ test('a path pattern answers the paths it matches on every route that takes them
   expect((await get('/orders/ord_8')).body).toEqual(expect.objectContaining({ error: expect.objectContaining({ code: 'NOT_FOUND' }) }));
 });
 
+test("a mapping on the OpenAPI service (shipping) goes to the document's operation and answers within its contract", async () => {
+  const shipping = running.stack.address('shipping').url;
+  const rate = { id: 'rate_x', carrier: 'DPD', service: 'standard', price: { amount: 3.5, currency: 'EUR' }, estimatedDays: 3 };
+  const created = await send('POST', '/mappings', {
+    metadata: { service: 'shipping' },
+    request: { method: 'GET', urlPath: '/v2/rates/rate_x' },
+    response: { status: 200, jsonBody: rate },
+  });
+  expect(created.status).toBe(201);
+  expect(await (await fetch(`${shipping}/v2/rates/rate_x`)).json()).toEqual(rate);
+  expect(await lastJournalEntry()).toEqual(
+    expect.objectContaining({ service: 'shipping', operation: 'GET /v2/rates/:rateId', rule: expect.stringMatching(/^added:shipping#/) }),
+  );
+  // Another rate is the document's answer, as before.
+  expect((await fetch(`${shipping}/v2/rates/rate_y`)).status).toBe(200);
+  expect(await lastJournalEntry()).toEqual(expect.objectContaining({ rule: 'contract:GET /v2/rates/:rateId' }));
+});
+
 test('templates, dribbled bodies and delays in the response', async () => {
   await send('POST', '/mappings', {
     ...ofOrders,
