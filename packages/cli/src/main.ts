@@ -70,7 +70,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--write-back', 'a json-server db.json served zero-config gets its changes written back (debounced, atomically)')
     .option(
       '--proxy <url>',
-      "contracts served zero-config (OpenAPI, GraphQL) send what no rule answers to this real service; an OpenAPI document checks the real answers and names a breach in the x-mockstack-contract-violation header (Prism's proxy mode)",
+      "contracts served zero-config (OpenAPI, GraphQL, .proto: host:port) send what no rule answers to this real service; an OpenAPI document checks the real answers and names a breach in the x-mockstack-contract-violation header (Prism's proxy mode)",
     )
     .option(
       '--handler-timeout <duration>',

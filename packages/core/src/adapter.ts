@@ -121,8 +121,8 @@ export interface ContractServeOptions {
   /** Where imports of the contract are looked up besides its own directory (protos). */
   includeDirs: readonly string[];
   /**
-   * `up <contract> --proxy <url>`: the real service that answers what no rule does (REST and GraphQL; an
-   * OpenAPI document then checks its answers, a validation proxy). Kinds that cannot proxy ignore it.
+   * `up <contract> --proxy <url>`: the real service that answers what no rule does (an OpenAPI document
+   * then checks its answers, a validation proxy). Kinds that cannot proxy ignore it.
    */
   proxy?: string | undefined;
   /** The other files of a contract split over several (see `ContractFileKind.isPart`), or given the same port (`sharesPort`), served with this one. */

@@ -152,6 +152,14 @@ export interface GrpcOptions extends ServiceBehaviour {
   /** Largest accepted request message in bytes (default 4 MiB). */
   maxMessageBytes?: number;
   /**
+   * The real gRPC server (`'localhost:50051'`, `'grpc://…'`, `'grpcs://…'` for TLS) that answers the calls no
+   * rule answers, instead of the auto-mock: unary and streaming, metadata and status passed through,
+   * journaled under the rule `proxy:<service>`; an unreachable one is UNAVAILABLE. Native gRPC calls only
+   * (not those on the `web` port). Default: none.
+   * @example grpc({ proto: 'protos/payments.proto', proxy: 'localhost:50051' }, [grpc.method('pkg.Svc/Refund', fault.unavailable())])
+   */
+  proxy?: string;
+  /**
    * TLS: `true` serves a certificate generated at start, signed by a local CA written to
    * `.mockstack/tls/ca.pem` (clients: `credentials.createSsl(ca)`); or your own PEM files. Default off (on with `--tls`).
    */
@@ -244,6 +252,7 @@ const GRPC_OPTIONS = {
   reflection: true,
   health: true,
   maxMessageBytes: true,
+  proxy: true,
   tls: true,
   web: true,
 } as const satisfies Record<keyof GrpcOptions, true>;
@@ -279,6 +288,7 @@ export function grpc<State>(options: GrpcOptions, implementation: GrpcServices<S
       ...(options.maxMessageBytes !== undefined && { maxMessageBytes: options.maxMessageBytes }),
       ...(options.tls !== undefined && { tls: options.tls }),
       ...(options.web && { web: options.web === true ? {} : { ...options.web } }),
+      ...(options.proxy !== undefined && { proxy: options.proxy }),
     },
     rules: Array.isArray(implementation)
       ? implementation

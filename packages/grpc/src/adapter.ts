@@ -20,10 +20,17 @@ export const grpcAdapter: Adapter = {
       endings: ['.proto'],
       sharesPort: true,
       servesNothing: (text) => !PROTO_SERVICE.test(text),
-      serve: (file, { port, includeDirs, parts }) => ({
+      serve: (file, { port, includeDirs, parts, proxy }) => ({
         protocol: 'grpc',
         port,
-        config: { proto: [file, ...(parts ?? [])], includeDirs: [...includeDirs], autoMock: true, reflection: true, health: true },
+        config: {
+          proto: [file, ...(parts ?? [])],
+          includeDirs: [...includeDirs],
+          autoMock: true,
+          reflection: true,
+          health: true,
+          ...(proxy !== undefined && { proxy }),
+        },
         rules: [],
       }),
     },

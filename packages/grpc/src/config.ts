@@ -11,6 +11,8 @@ export interface GrpcConfig {
   maxMessageBytes: number;
   /** Connect, gRPC-Web (and gRPC over h2c) on an HTTP port of its own; undefined when not asked for. */
   web: GrpcWebConfig | undefined;
+  /** The real server that answers the calls no rule answers (`host:port`, `grpc://…`, `grpcs://…`), if any. */
+  proxy: string | undefined;
 }
 
 /** The `web` option of `grpc({...})`: where browsers and Connect clients call the service. */
@@ -34,6 +36,7 @@ export function grpcConfigOf(service: Service): GrpcConfig {
     health: c.health !== false,
     maxMessageBytes: typeof c.maxMessageBytes === 'number' ? c.maxMessageBytes : 4 * 1024 * 1024,
     web: webConfigOf(c.web),
+    proxy: typeof c.proxy === 'string' ? c.proxy : undefined,
   };
 }
 

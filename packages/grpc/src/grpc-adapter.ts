@@ -9,6 +9,7 @@ import { grpcConfigOf, loadServiceProtos } from './config.js';
 import { streamIdleTimeout } from './idle-timeout.js';
 import type { ServiceCalls } from './native-call.js';
 import type { LoadedProtos, MethodInfo } from './protos.js';
+import { GrpcProxyFallback } from './proxy-fallback.js';
 import { bidiHandler, serverStreamingHandler } from './streaming-calls.js';
 import { clientStreamingHandler, unaryHandler } from './unary-calls.js';
 import { validateGrpcService } from './validate.js';
@@ -48,7 +49,8 @@ class GrpcServer implements ServiceServer {
     this.#configKey = JSON.stringify(config);
     this.#protos = loadServiceProtos(service, engine.model);
     const answers = new GrpcAnswers(service, engine, this.#protos, config.autoMock, new AutoMocker(engine.seed));
-    this.#calls = { name: service.name, engine, answers };
+    const proxy = config.proxy === undefined ? undefined : new GrpcProxyFallback(service.name, config.proxy);
+    this.#calls = { name: service.name, engine, answers, proxy };
     this.#server = new grpc.Server({
       // grpc-js keeps channelz counters and timestamps per call for a channelz service mockstack does not serve.
       'grpc.enable_channelz': 0,
@@ -133,13 +135,14 @@ class GrpcServer implements ServiceServer {
   async close(graceMs = 500): Promise<void> {
     this.#stopBuiltins();
     await this.#web?.close(graceMs);
-    return new Promise((resolve) => {
+    await new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.#server.forceShutdown(), graceMs);
       this.#server.tryShutdown(() => {
         clearTimeout(timer);
         resolve();
       });
     });
+    this.#calls.proxy?.close();
   }
 
   /** Rules are read from the engine per call; only new settings or changed proto files need a restart. */

@@ -3,6 +3,7 @@ import { type Engine, type Headers, makeFault, type Outcome } from '@mockstack/c
 import type { GrpcAnswers } from './answers.js';
 import { Inbox } from './inbox.js';
 import type { MethodInfo } from './protos.js';
+import type { GrpcProxyFallback } from './proxy-fallback.js';
 import { GrpcRequest, writeUnary } from './request.js';
 
 /** A call of any of the four kinds, as grpc-js hands it to a handler. */
@@ -21,6 +22,8 @@ export interface ServiceCalls {
   readonly name: string;
   readonly engine: Engine;
   readonly answers: GrpcAnswers;
+  /** `grpc({ proxy })`: the real server that answers what no rule does, instead of the auto-mock. */
+  readonly proxy: GrpcProxyFallback | undefined;
 }
 
 /** What a stream's handler `write`s goes through (see StreamWriter). */

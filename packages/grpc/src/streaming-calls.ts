@@ -37,7 +37,8 @@ async function streaming(calls: ServiceCalls, method: MethodInfo, call: Writable
   const writer = new StreamWriter(call, method, inbox.log);
   const request = requestOf(calls, method, call, method.kind === 'bidi' ? inbox.received : first, inbox.received, inbox, writer);
   let outcome = await engine.handle(request, 'unruled');
-  if (outcome.kind === 'fallback') outcome = answers.contract(method, request, outcome.rule, AUTO_STREAM_LENGTH);
+  if (calls.proxy?.takes(outcome)) outcome = await calls.proxy.answer(method, request);
+  else if (outcome.kind === 'fallback') outcome = answers.contract(method, request, outcome.rule, AUTO_STREAM_LENGTH);
   if (outcome.kind === 'aborted' || call.cancelled) {
     recordAborted(calls, request, outcome, call, startedAt);
     return;
@@ -49,7 +50,7 @@ async function streaming(calls: ServiceCalls, method: MethodInfo, call: Writable
 
   const reply = outcome.kind === 'reply' ? outcome.reply : undefined;
   if (reply?.headers) call.sendMetadata(metadataOf(reply.headers));
-  if (typeof outcome.rule.respond !== 'function') writer.encode = (message) => answers.encodeStatic(method, message);
+  if (typeof outcome.rule.respond !== 'function' && outcome.rule !== calls.proxy?.rule) writer.encode = (message) => answers.encodeStatic(method, message);
   let ending: Ending;
   try {
     ending = await writer.writeAll(reply ? reply.body : outcome.kind === 'body' ? outcome.body : undefined, request.signal);

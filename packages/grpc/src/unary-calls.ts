@@ -69,9 +69,13 @@ function answerMessages(
   }
   // Answered in the same tick when the engine can (sync responder, no delay): grpc-js then
   // writes the reply with the request's own flush.
-  const outcome = calls.engine.handle(request, 'unruled');
+  const handled = calls.engine.handle(request, 'unruled');
+  const proxy = calls.proxy;
+  // No rule answered and the service has a real server to ask: its answer is the outcome.
+  const outcome = proxy && !(handled instanceof Promise) && proxy.takes(handled) ? proxy.answer(method, request) : handled;
   if (outcome instanceof Promise) {
     outcome
+      .then((o) => (proxy?.takes(o) ? proxy.answer(method, request) : o))
       .then(
         (o) => answer(calls, method, call, request, o, startedAt, callback),
         (error: unknown) =>
