@@ -34,8 +34,8 @@ test('the document is a valid OpenAPI 3.0 document listing every admin route', a
   expect(documented()).toEqual(
     expect.arrayContaining(['GET /__admin/state', 'PUT /__admin/machines', 'POST /__admin/requests/find', 'GET /__admin/openapi.json']),
   );
-  // Every documented route answers (no 404 from a route the document invents).
-  for (const route of documented().filter((r) => r.startsWith('GET '))) {
+  // Every documented route answers (no 404 from a route the document invents); one with a parameter needs a real one (test/admin/wiremock-*).
+  for (const route of documented().filter((r) => r.startsWith('GET ') && !r.includes('{'))) {
     expect([route, (await fetch(`${running.admin?.url.replace('/__admin', '')}${route.slice(4)}`)).status]).toEqual([route, 200]);
   }
 });

@@ -147,10 +147,15 @@ function hostnameOf(host: string): string {
   return host.replace(/:\d+$/, '');
 }
 
-/** JSON, or no body at all (`POST /reset` from curl or fetch without one). */
+/**
+ * JSON, or no body at all (`POST /reset` from curl or fetch without one). An empty body naming another
+ * type is taken from tools only (axios, so wiremock-captain, names a form on a POST without data): a
+ * browser sends `Sec-Fetch-Site` or `Origin` with every form it posts.
+ */
 function jsonOrEmpty(request: FastifyRequest): boolean {
   const type = request.headers['content-type'];
   if (type === undefined) return !hasBody(request);
+  if (!hasBody(request) && request.headers['sec-fetch-site'] === undefined && request.headers.origin === undefined) return true;
   return /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type);
 }
 

@@ -4,7 +4,7 @@ import { adminGuard, adminTokenFor } from './admin-guard.js';
 import { registerDashboard } from './dashboard.js';
 import { serveLiveFeed } from './live-feed.js';
 import { adminOpenApi } from './openapi.js';
-import { AdminRequestError, type AdminTarget, adminRoutes, isRequestError } from './routes.js';
+import { type AdminRequest, AdminRequestError, type AdminRoute, type AdminTarget, adminRoutes, isRequestError } from './routes.js';
 
 export type { AdminTarget } from './routes.js';
 
@@ -17,6 +17,8 @@ export interface AdminOptions {
    * loopback one is generated when none is given; on loopback none is required unless given.
    */
   token?: string | undefined;
+  /** Endpoints served besides the admin API's own (WireMock's, from the runner); listed in its OpenAPI document too. */
+  routes?: readonly AdminRoute[] | undefined;
 }
 
 export interface AdminServer {
@@ -31,36 +33,67 @@ export const ADMIN_PREFIX = '/__admin';
 
 /**
  * The admin API as JSON: health, services, rules, journal, request find/count/remove, verification, reset,
- * variants, state and machines (see `adminRoutes`), its own OpenAPI document at `/__admin/openapi.json`,
- * the journal live at `/__admin/events` (Server-Sent Events) and the dashboard at `/__admin/ui`.
+ * variants, state and machines (see `adminRoutes`), and `extraRoutes` (an extra route sharing a method and
+ * path with one of those answers the requests its `accepts` takes), its own OpenAPI document at
+ * `/__admin/openapi.json`, the journal live at `/__admin/events` (Server-Sent Events) and the dashboard at `/__admin/ui`.
  */
 export function createAdminApp(
   target: AdminTarget,
   access: { host: string; token: string | undefined } = { host: '127.0.0.1', token: undefined },
+  extraRoutes: readonly AdminRoute[] = [],
 ): FastifyInstance {
   const app = Fastify({ logger: false, forceCloseConnections: true });
   app.addHook('onRequest', adminGuard({ ...access, tokenInQueryAt: `${ADMIN_PREFIX}/ui` }));
-  const routes = adminRoutes(target);
+  // WireMock's clients send `content-type: application/json` with no body (DELETE, reset): that is no body, not bad JSON.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, undefined) : parseJson(request, body as string, done),
+  );
+  // …and axios (wiremock-captain) names a form on a POST without data: no body either. A body of another type is refused.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    done(
+      Object.assign(new Error(`the admin API takes JSON bodies; send content-type: application/json, not ${request.headers['content-type']}`), {
+        statusCode: 415,
+      }),
+    );
+  });
+  const routes = [...extraRoutes, ...adminRoutes(target)];
   // Built when first asked for: most admin APIs never are (it is a start-up cost otherwise).
   let document: Record<string, unknown> | undefined;
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _request, reply) => {
     // The shared store is away: the same 503 the services answer, naming it.
     if (error.code === ErrorCode.StoreUnavailable) return reply.code(503).send({ error: { code: error.code, message: error.message } });
-    if (isRequestError(error)) return reply.code(400).send({ error: { code: error.code, message: error.message } });
+    if (isRequestError(error))
+      return reply.code(error instanceof AdminRequestError ? error.status : 400).send({ error: { code: error.code, message: error.message } });
     const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
     return reply.code(status).send({ error: { code: status === 400 ? 'BAD_REQUEST' : 'ADMIN_ERROR', message: error.message } });
   });
 
+  // Routes sharing a method and path are one fastify route: the first whose `accepts` takes the request answers.
+  const shared = new Map<string, AdminRoute[]>();
   for (const route of routes) {
-    app.route<{ Querystring: Record<string, string | undefined>; Body: unknown }>({
+    const key = `${route.method} ${route.path}`;
+    const group = shared.get(key);
+    if (group) {
+      group.push(route);
+      continue;
+    }
+    const candidates = [route];
+    shared.set(key, candidates);
+    app.route<{ Params: Record<string, string>; Querystring: Record<string, string | undefined>; Body: unknown }>({
       method: route.method,
-      url: `${ADMIN_PREFIX}${route.path}`,
-      handler: async (request) => {
+      url: `${ADMIN_PREFIX}${route.path.replace(/\{(\w+)\}/g, ':$1')}`,
+      handler: async (request, reply) => {
         // Every route walks what it is sent: a body nested thousands deep would overflow the stack.
         if (deeperThan(request.body, MAX_DEPTH + 1))
           throw new AdminRequestError(`the body nests deeper than ${MAX_DEPTH} levels; send a shallower one (journaled bodies are cut there too)`);
-        return route.handle({ query: request.query, body: request.body });
+        const adminRequest: AdminRequest = { params: request.params ?? {}, query: request.query, body: request.body };
+        const chosen = candidates.find((candidate) => !candidate.accepts || candidate.accepts(adminRequest)) ?? route;
+        const answer = await chosen.handle(adminRequest);
+        if (chosen.status) reply.code(chosen.status);
+        return answer === undefined ? reply.send() : answer;
       },
     });
   }
@@ -79,7 +112,7 @@ export function createAdminApp(
 export async function startAdmin(target: AdminTarget, options: AdminOptions = {}): Promise<AdminServer> {
   const host = options.host ?? '127.0.0.1';
   const token = adminTokenFor(host, options.token);
-  const app = createAdminApp(target, { host, token });
+  const app = createAdminApp(target, { host, token }, options.routes);
   try {
     await app.listen({ port: options.port ?? 0, host, listenTextResolver: () => '' });
   } catch (error) {

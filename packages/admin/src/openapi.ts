@@ -32,28 +32,34 @@ const journalEntry: JsonSchema = {
 export function adminOpenApi(routes: readonly AdminRoute[], prefix: string, version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
+    const status = route.status ?? 200;
+    const parameters: Record<string, unknown>[] = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     const operation: Record<string, unknown> = {
       operationId: operationId(route),
       summary: route.summary,
       responses: {
-        200: { description: 'OK', content: { 'application/json': { schema: route.response } } },
-        ...(route.body || route.query
+        [status]: { description: status === 201 ? 'Created' : 'OK', content: { 'application/json': { schema: route.response } } },
+        ...(route.body || route.query || parameters.length
           ? { 400: { description: 'a request the admin API refuses, with what to send', content: { 'application/json': { schema: error } } } }
           : {}),
+        ...(parameters.length ? { 404: { description: 'nothing of that name', content: { 'application/json': { schema: error } } } } : {}),
       },
     };
     if (route.query) {
-      operation.parameters = Object.entries(route.query).map(([name, { description, schema }]) => ({
-        name,
-        in: 'query',
-        required: false,
-        description,
-        schema,
-      }));
+      parameters.push(...Object.entries(route.query).map(([name, { description, schema }]) => ({ name, in: 'query', required: false, description, schema })));
     }
+    if (parameters.length) operation.parameters = parameters;
     if (route.body) operation.requestBody = { required: true, content: { 'application/json': { schema: route.body } } };
     paths[`${prefix}${route.path}`] ??= {};
-    (paths[`${prefix}${route.path}`] as Record<string, unknown>)[route.method.toLowerCase()] = operation;
+    const path = paths[`${prefix}${route.path}`] as Record<string, unknown>;
+    const method = route.method.toLowerCase();
+    const earlier = path[method] as Record<string, unknown> | undefined;
+    path[method] = earlier ? sharedOperation(earlier, operation) : operation;
   }
   paths[`${prefix}/openapi.json`] = {
     get: {
@@ -86,8 +92,29 @@ export function adminOpenApi(routes: readonly AdminRoute[], prefix: string, vers
   };
 }
 
-/** `PUT /state` → `putState`, `POST /requests/find` → `postRequestsFind`. */
+/** `PUT /state` → `putState`, `POST /requests/find` → `postRequestsFind`, `GET /mappings/{id}` → `getMappingsById`. */
 function operationId(route: AdminRoute): string {
-  const words = route.path.split(/[/-]/).filter(Boolean);
+  const words = route.path
+    .split(/[/-]/)
+    .filter(Boolean)
+    .map((w) => w.replace(/^\{(\w+)\}$/, 'by-$1').replace(/-(\w)/g, (_, c: string) => c.toUpperCase()));
   return route.method.toLowerCase() + words.map((w) => w[0]?.toUpperCase() + w.slice(1)).join('');
+}
+
+/** One operation for two routes at one method and path (the request decides which answers): either body, either response. */
+function sharedOperation(first: Record<string, unknown>, second: Record<string, unknown>): Record<string, unknown> {
+  const bodySchema = (operation: Record<string, unknown>) =>
+    (operation.requestBody as { content: { 'application/json': { schema: JsonSchema } } } | undefined)?.content['application/json'].schema;
+  const bodies = [bodySchema(first), bodySchema(second)].filter((schema) => schema !== undefined);
+  const responses = { ...(second.responses as Record<string, unknown>), ...(first.responses as Record<string, unknown>) };
+  const ok = (operation: Record<string, unknown>) =>
+    (operation.responses as Record<string, { content?: { 'application/json'?: { schema?: JsonSchema } } }>)[200]?.content?.['application/json']?.schema;
+  const [firstOk, secondOk] = [ok(first), ok(second)];
+  if (firstOk && secondOk) responses[200] = { description: 'OK', content: { 'application/json': { schema: { oneOf: [firstOk, secondOk] } } } };
+  return {
+    ...first,
+    summary: `${first.summary}; or ${second.summary}`,
+    responses,
+    ...(bodies.length && { requestBody: { required: true, content: { 'application/json': { schema: bodies.length > 1 ? { oneOf: bodies } : bodies[0] } } } }),
+  };
 }

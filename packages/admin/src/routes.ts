@@ -24,8 +24,10 @@ export interface AdminTarget {
 /** A JSON Schema (the subset the admin document uses). */
 export type JsonSchema = Record<string, unknown>;
 
-/** What a route's handler receives: the query string and the parsed JSON body. */
+/** What a route's handler receives: the path parameters, the query string and the parsed JSON body. */
 export interface AdminRequest {
+  /** The values of the path's `{name}` segments. */
+  params: Record<string, string>;
   query: Record<string, string | undefined>;
   body: unknown;
 }
@@ -37,17 +39,35 @@ export interface AdminRequest {
  */
 export interface AdminRoute {
   method: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  /** Under `/__admin`; a `{name}` segment is a path parameter (`/mappings/{id}`). */
   path: string;
   summary: string;
+  /** The status of a success (default 200). */
+  status?: number;
+  /**
+   * Whether this route takes the request, when several share a method and path (WireMock's request
+   * patterns and mockstack's at `/requests/count`): the first that takes it answers; a route without
+   * `accepts` takes every request the others leave.
+   */
+  accepts?(request: AdminRequest): boolean;
   query?: Record<string, { description: string; schema: JsonSchema }>;
   body?: JsonSchema;
   response: JsonSchema;
   handle(request: AdminRequest): unknown;
 }
 
-/** A request the admin API refuses (400), with what to send instead. */
+/** A request the admin API refuses (400 unless told), with what to send instead. */
 export class AdminRequestError extends Error {
-  readonly code = 'BAD_REQUEST';
+  readonly code: string;
+  /** The HTTP status answered (400, or 404 for something that does not exist). */
+  readonly status: number;
+
+  constructor(message: string, options: { code?: string; status?: number } = {}) {
+    super(message);
+    this.name = 'AdminRequestError';
+    this.code = options.code ?? 'BAD_REQUEST';
+    this.status = options.status ?? 400;
+  }
 }
 
 const PATTERN_CRITERIA = ['service', 'protocol', 'operation', 'method', 'path', 'body', 'bodyEquals', 'headers', 'query', 'metadata', 'matched'];

@@ -53,6 +53,10 @@ export const ErrorCode = {
   MswNotReady: 'MOCKSTACK_ERR_MSW_NOT_READY',
   /** A rule added while the stack serves (`stack.use`, the admin API's mappings) does not compile, or names an operation its service lacks. */
   RuleInvalid: 'MOCKSTACK_ERR_RULE_INVALID',
+  /** A WireMock stub mapping sent to the admin API is malformed, names no REST service, or asks for what mockstack cannot honour. */
+  WiremockMappingInvalid: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+  /** A WireMock mapping id (or scenario name) sent to the admin API names none there is. */
+  WiremockMappingUnknown: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_UNKNOWN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -4,42 +4,15 @@
  * `emitScenario` writes them as a typed scenario module.
  */
 
-/** A value a matcher compares with: equal to it, or (a `{ regex }`) matching the pattern. */
-export type MatchValue = string | number | boolean | null | { regex: string; flags?: string };
+import type { StubAnswer, StubMatch } from '@mockstack/wiremock';
 
-export interface MatchDraft {
-  /** Path parameters, e.g. `'*'` of a wildcard route. */
-  params?: Record<string, MatchValue>;
-  query?: Record<string, MatchValue>;
-  headers?: Record<string, MatchValue>;
-  /** Partial match on the JSON body (or GraphQL variables, gRPC message). */
-  body?: unknown;
-  /** The body must equal this value exactly. */
-  bodyEquals?: unknown;
-  /** Conditions on the body's text or on a value at a path in its JSON (WireMock's contains, matches, matchesJsonPath). */
-  bodyConditions?: BodyCondition[];
-}
+export type { BodyCondition, MatchValue, TextTest } from '@mockstack/wiremock';
 
-/** A test of a string: it holds, matches (a whole-text regex), or does not match. */
-export type TextTest = { contains: string } | { matches: string } | { doesNotMatch: string } | { equalTo: string };
+/** What a request must have: path parameters, query, headers, and the body (the shape WireMock's stubs are read into). */
+export type MatchDraft = StubMatch;
 
-/** A condition on the body: on its text, or on the value at `path` in its JSON (present, or passing a test). */
-export type BodyCondition = { text: TextTest } | { path: (string | number)[]; test?: TextTest; absent?: boolean };
-
-/** One HTTP answer: status, headers, body (JSON value or text). */
-export interface HttpAnswer {
-  status: number;
-  headers?: Record<string, string>;
-  body?: unknown;
-  /** How long to wait before answering: milliseconds, a uniform range, or a long-tailed (lognormal) spread. */
-  delay?: number | { min: number; max: number } | { median: number; sigma: number };
-  /** The connection fails instead of answering: reset, closed empty, or cut by a malformed chunk after half the body. */
-  fault?: 'drop' | 'empty' | 'malformedChunk';
-  /** The body arrives in `chunks` pieces spread over `overMs`. */
-  dribble?: { chunks: number; overMs: number };
-  /** The body's strings and the header values are response templates, rendered per request (WireMock's response-template). */
-  template?: boolean;
-}
+/** One HTTP answer: status, headers, body (JSON value or text), delay, connection fault, dribble, template. */
+export type HttpAnswer = StubAnswer;
 
 /** A rule of a REST service. Several answers answer in turn (a sequence, the last one repeating). */
 export interface RestRuleDraft {

@@ -406,10 +406,16 @@ function isDefaultType(type: string, body: unknown): boolean {
 }
 
 function matchRecord(values: Record<string, MatchValue>): string {
-  const entries = Object.entries(values).map(([k, v]) =>
-    typeof v === 'object' && v !== null ? `${prop(k)}: /${v.regex.replace(/\//g, '\\/')}/${v.flags ?? ''}` : `${prop(k)}: ${literal(v)}`,
-  );
+  const entries = Object.entries(values).map(([k, v]) => `${prop(k)}: ${typeof v === 'object' && v !== null ? regexCode(v.regex, v.flags) : literal(v)}`);
   return `{ ${entries.join(', ')} }`;
+}
+
+/**
+ * A regex as code: a literal, or `new RegExp('…')` when its source has a `/` (escaped or not, a slash
+ * in a literal needs care the source may not have taken: `a\/b` would end the literal early).
+ */
+function regexCode(source: string, flags = ''): string {
+  return source.includes('/') ? `new RegExp(${quote(source)}${flags ? `, ${quote(flags)}` : ''})` : `/${source}/${flags}`;
 }
 
 /** A JSON value as TypeScript source: identifier keys bare, strings single-quoted, short values on one line. */

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { decodeBody, ErrorCode, MockstackError } from '@mockstack/core';
-import type { BodyCondition, HttpAnswer, MatchDraft, MatchValue, RestRuleDraft, RestServiceDraft, ScenarioDraft, TextTest } from './drafts.js';
+import { parseStub, type WiremockStub } from '@mockstack/wiremock';
+import type { MatchDraft, RestRuleDraft, RestServiceDraft, ScenarioDraft } from './drafts.js';
 import { draftsFromExchanges, type HttpExchange } from './exchanges.js';
 
 /** The formats `mockstack import` reads. */
@@ -72,16 +73,6 @@ function readJson(file: string): unknown {
 // ---------------------------------------------------------------------------------------------
 // WireMock
 
-interface WiremockStub {
-  name?: string;
-  priority?: number;
-  scenarioName?: string;
-  requiredScenarioState?: string;
-  newScenarioState?: string;
-  request?: Record<string, unknown>;
-  response?: Record<string, unknown>;
-}
-
 function importWiremockDirectory(dir: string): ImportResult {
   const mappings = existsSync(join(dir, 'mappings')) ? join(dir, 'mappings') : dir;
   const files = listJson(mappings);
@@ -133,214 +124,46 @@ function wiremockDraft(documents: readonly { file: string; document: unknown }[]
   return { services: [service], machines, untranslated };
 }
 
+/** A stub as a REST rule: a route for its URL (a pattern becomes a wildcard route with a regex on the rest). */
 function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]): RestRuleDraft | undefined {
-  const request = stub.request ?? {};
-  const response = stub.response ?? {};
-  let method = typeof request.method === 'string' ? request.method.toUpperCase() : 'ANY';
+  const parsed = parseStub(stub, {
+    read: (name) => {
+      const file = join(filesDir, name);
+      return existsSync(file) ? readFileSync(file) : undefined;
+    },
+    where: filesDir,
+  });
+  let method = parsed.method;
   if (method === 'ANY') {
     problems.push('method ANY is written as GET (a REST rule names one method)');
     method = 'GET';
   }
-  const match: MatchDraft = {};
+  const match: MatchDraft = parsed.match;
   let path: string;
-  if (typeof request.url === 'string' || typeof request.urlPath === 'string') {
-    const url = new URL(String(request.url ?? request.urlPath), 'http://wiremock');
-    path = decodeURIComponent(url.pathname);
-    if (typeof request.url === 'string' && url.search) match.query = Object.fromEntries(url.searchParams);
-  } else if (typeof request.urlPathTemplate === 'string') {
+  const { url } = parsed;
+  if (url.kind === 'url' || url.kind === 'urlPath') {
+    const parsedUrl = new URL(url.kind === 'url' ? url.url : url.path, 'http://wiremock');
+    path = decodeURIComponent(parsedUrl.pathname);
+    if (url.kind === 'url' && parsedUrl.search) match.query = Object.fromEntries(parsedUrl.searchParams);
+  } else if (url.kind === 'urlPathTemplate') {
     // WireMock 3's `/users/{id}`: a route parameter, named as templates read it (`request.path.id`).
-    path = String(request.urlPathTemplate).replace(/\{([^}/]+)\}/g, ':$1');
-    const patterns = isRecord(request.pathParameters) ? request.pathParameters : {};
-    for (const [name, pattern] of Object.entries(patterns)) {
-      const value = valuePattern(pattern);
-      if (value === undefined) problems.push(`path parameter ${name}: ${JSON.stringify(pattern)} is not translated (equalTo, matches and contains are)`);
-      else match.params = { ...match.params, [name]: value };
-    }
-  } else if (typeof request.urlPathPattern === 'string' || typeof request.urlPattern === 'string') {
-    const pattern = String(request.urlPathPattern ?? request.urlPattern);
+    path = url.template.replace(/\{([^}/]+)\}/g, ':$1');
+  } else if (url.kind === 'urlPathPattern' || url.kind === 'urlPattern') {
+    const { pattern } = url;
     const literal = /^[^.*+?^${}()|[\]\\]*$/.test(pattern);
     if (literal) path = pattern;
     else {
       const cut = pattern.slice(0, pattern.search(/[.*+?^${}()|[\]\\]/)).lastIndexOf('/');
       path = `${pattern.slice(0, cut + 1)}*`;
       match.params = { '*': { regex: `^${pattern.slice(cut + 1)}$` } };
-      if (request.urlPattern !== undefined) problems.push(`urlPattern ${pattern} is matched against the path only`);
+      if (url.kind === 'urlPattern') problems.push(`urlPattern ${pattern} is matched against the path only`);
     }
   } else {
     problems.push('no url, urlPath, urlPathPattern or urlPattern: matches every path of its method (/*)');
     path = '/*';
   }
-  for (const [kind, key] of [
-    ['query', 'queryParameters'],
-    ['headers', 'headers'],
-  ] as const) {
-    const patterns = request[key];
-    if (!isRecord(patterns)) continue;
-    for (const [name, pattern] of Object.entries(patterns)) {
-      const value = valuePattern(pattern);
-      if (value === undefined)
-        problems.push(
-          `${kind === 'query' ? 'query parameter' : 'header'} ${name}: ${JSON.stringify(pattern)} is not translated (equalTo, matches and contains are)`,
-        );
-      else match[kind] = { ...match[kind], [name]: value };
-    }
-  }
-  for (const pattern of Array.isArray(request.bodyPatterns) ? request.bodyPatterns : []) {
-    if (!isRecord(pattern)) continue;
-    if (pattern.equalToJson !== undefined) {
-      const json = typeof pattern.equalToJson === 'string' ? safeJson(pattern.equalToJson) : pattern.equalToJson;
-      if (json === undefined || JSON.stringify(json).includes('${json-unit'))
-        problems.push(`body pattern ${JSON.stringify(pattern)} is not translated (placeholders)`);
-      else if (pattern.ignoreExtraElements || pattern.ignoreArrayOrder) match.body = json;
-      else match.bodyEquals = json;
-    } else if (typeof pattern.equalTo === 'string') match.bodyEquals = pattern.equalTo;
-    else {
-      const condition = bodyCondition(pattern);
-      if (condition) match.bodyConditions = [...(match.bodyConditions ?? []), condition];
-      else
-        problems.push(
-          `body pattern ${JSON.stringify(pattern)} is not translated (equalToJson, equalTo, contains, matches, doesNotMatch and matchesJsonPath on a plain path are)`,
-        );
-    }
-  }
-  for (const key of Object.keys(request)) {
-    if (
-      !['method', 'url', 'urlPath', 'urlPathPattern', 'urlPattern', 'urlPathTemplate', 'pathParameters', 'queryParameters', 'headers', 'bodyPatterns'].includes(
-        key,
-      )
-    )
-      problems.push(`request.${key} is not translated`);
-  }
-
-  const answer: HttpAnswer = { status: typeof response.status === 'number' ? response.status : 200 };
-  const headers = isRecord(response.headers)
-    ? Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]))
-    : undefined;
-  if (headers) answer.headers = headers;
-  const type = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
-  const transformers = Array.isArray(response.transformers) ? response.transformers : [];
-  if (transformers.includes('response-template')) {
-    // Rendered per request (see `template`): the body stays the template's text, or a JSON value of templates.
-    answer.template = true;
-    if (response.jsonBody !== undefined) answer.body = response.jsonBody;
-    else if (typeof response.body === 'string') answer.body = response.body;
-    else if (typeof response.bodyFileName === 'string') {
-      const file = join(filesDir, response.bodyFileName);
-      if (existsSync(file)) answer.body = readFileSync(file, 'utf8');
-      else problems.push(`bodyFileName ${response.bodyFileName}: no such file in ${filesDir}; answered without a body`);
-    }
-    for (const other of transformers) if (other !== 'response-template') problems.push(`transformer ${JSON.stringify(other)} is not translated`);
-  } else if (response.jsonBody !== undefined) answer.body = response.jsonBody;
-  else if (typeof response.body === 'string') answer.body = decodeBody(new TextEncoder().encode(response.body), type ?? 'text/plain');
-  else if (typeof response.bodyFileName === 'string') {
-    const file = join(filesDir, response.bodyFileName);
-    if (existsSync(file)) answer.body = decodeBody(readFileSync(file), type ?? (file.endsWith('.json') ? 'application/json' : 'text/plain'));
-    else problems.push(`bodyFileName ${response.bodyFileName}: no such file in ${filesDir}; answered without a body`);
-  } else if (response.base64Body !== undefined) problems.push('base64Body is not translated; answered without a body');
-  if (answer.body instanceof Uint8Array) {
-    problems.push('a binary body is not translated; answered without a body');
-    delete answer.body;
-  }
-  if (typeof response.fixedDelayMilliseconds === 'number') answer.delay = response.fixedDelayMilliseconds;
-  const distribution = wiremockDelay(response.delayDistribution);
-  if (distribution) answer.delay = distribution;
-  else if (response.delayDistribution !== undefined)
-    problems.push(`delayDistribution ${JSON.stringify(response.delayDistribution)} is not translated (lognormal, uniform and fixed are)`);
-  if (typeof response.fault === 'string') {
-    const fault = WIREMOCK_FAULTS[response.fault];
-    if (fault) answer.fault = fault;
-    else problems.push(`fault ${response.fault} is not translated (${Object.keys(WIREMOCK_FAULTS).join(', ')} are)`);
-  }
-  const dribble = response.chunkedDribbleDelay;
-  if (isRecord(dribble) && typeof dribble.numberOfChunks === 'number' && typeof dribble.totalDuration === 'number')
-    answer.dribble = { chunks: dribble.numberOfChunks, overMs: dribble.totalDuration };
-  for (const key of Object.keys(response)) {
-    const translated = [
-      'status',
-      'headers',
-      'jsonBody',
-      'body',
-      'bodyFileName',
-      'base64Body',
-      'fixedDelayMilliseconds',
-      'delayDistribution',
-      'fault',
-      'chunkedDribbleDelay',
-      'statusMessage',
-      'transformers',
-    ];
-    if (!translated.includes(key)) {
-      problems.push(`response.${key} is not translated${key === 'proxyBaseUrl' ? ' (use rest.proxy(url))' : ''}`);
-    }
-  }
-  return { method, path, ...(Object.keys(match).length > 0 && { match }), answers: [answer] };
-}
-
-/** A WireMock body pattern on the body's text, or a `matchesJsonPath` whose path is plain (`$.a.b[0]`), as a condition. */
-function bodyCondition(pattern: Record<string, unknown>): BodyCondition | undefined {
-  const text = textTest(pattern);
-  if (text) return { text };
-  const jsonPath = pattern.matchesJsonPath;
-  if (typeof jsonPath === 'string') {
-    const path = plainJsonPath(jsonPath);
-    return path && { path };
-  }
-  if (isRecord(jsonPath) && typeof jsonPath.expression === 'string') {
-    const path = plainJsonPath(jsonPath.expression);
-    if (!path) return undefined;
-    if (jsonPath.absent === true) return { path, absent: true };
-    const test = textTest(jsonPath);
-    return test ? { path, test } : Object.keys(jsonPath).length === 1 ? { path } : undefined;
-  }
-  return undefined;
-}
-
-function textTest(pattern: Record<string, unknown>): TextTest | undefined {
-  for (const key of ['contains', 'matches', 'doesNotMatch', 'equalTo'] as const) {
-    const value = pattern[key];
-    if (typeof value === 'string') return { [key]: value } as TextTest;
-  }
-  return undefined;
-}
-
-/** `$.data.items[0].id` as keys and indexes; undefined for filters, wildcards and recursive descent. */
-function plainJsonPath(expression: string): (string | number)[] | undefined {
-  const match = /^\$((?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\['[^']+'\])*)$/.exec(expression.trim());
-  if (!match) return undefined;
-  return [...(match[1] ?? '').matchAll(/\.([A-Za-z_$][\w$-]*)|\[(\d+)\]|\['([^']+)'\]/g)].map(([, key, index, quoted]) =>
-    index !== undefined ? Number(index) : ((key ?? quoted) as string),
-  );
-}
-
-/**
- * WireMock's faults as mockstack's: the connection reset, closed with nothing written, or cut by a
- * malformed chunk. RANDOM_DATA_THEN_CLOSE (garbage, then the connection closed) is the closest: a broken chunk.
- */
-const WIREMOCK_FAULTS: Record<string, NonNullable<HttpAnswer['fault']>> = {
-  CONNECTION_RESET_BY_PEER: 'drop',
-  EMPTY_RESPONSE: 'empty',
-  MALFORMED_RESPONSE_CHUNK: 'malformedChunk',
-  RANDOM_DATA_THEN_CLOSE: 'malformedChunk',
-};
-
-/** WireMock's `delayDistribution`: lognormal (median, sigma), uniform (lower, upper) or fixed (milliseconds). */
-function wiremockDelay(distribution: unknown): HttpAnswer['delay'] | undefined {
-  if (!isRecord(distribution)) return undefined;
-  const { type } = distribution;
-  if (type === 'lognormal' && typeof distribution.median === 'number' && typeof distribution.sigma === 'number')
-    return { median: distribution.median, sigma: distribution.sigma };
-  if (type === 'uniform' && typeof distribution.lower === 'number' && typeof distribution.upper === 'number')
-    return { min: distribution.lower, max: distribution.upper };
-  if (type === 'fixed' && typeof distribution.milliseconds === 'number') return distribution.milliseconds;
-  return undefined;
-}
-
-function valuePattern(pattern: unknown): MatchValue | undefined {
-  if (!isRecord(pattern)) return undefined;
-  if (typeof pattern.equalTo === 'string') return pattern.caseInsensitive ? { regex: `^${escapeRegex(pattern.equalTo)}$`, flags: 'i' } : pattern.equalTo;
-  if (typeof pattern.matches === 'string') return { regex: `^(?:${pattern.matches})$` };
-  if (typeof pattern.contains === 'string') return { regex: escapeRegex(pattern.contains) };
-  return undefined;
+  problems.push(...parsed.untranslated);
+  return { method, path, ...(Object.keys(match).length > 0 && { match }), answers: [parsed.answer] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -529,8 +352,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

@@ -300,6 +300,9 @@ class RestServer implements ServiceServer {
   /**
    * The operation of a rule added while serving (Stack.addRules) on a path the scenario has no route
    * for: fastify has no route for it, so it is routed here, by a router rebuilt when added rules change.
+   * The router has the scenario's routes too, so an added route takes a request only where it would
+   * have, had it been there from the start: `/orders/special` over `/orders/:id`, but an added
+   * `/orders/*` not over `/orders/:id` (find-my-way prefers the parameter to the wildcard).
    */
   #addedRoute(method: string, url: string): ReturnType<OperationRouter<string>['find']> {
     const engine = this.#engine;
@@ -312,9 +315,12 @@ class RestServer implements ServiceServer {
         router ??= new OperationRouter<string>();
         router.add(String(rule.meta?.method), String(rule.meta?.path), rule.operation);
       }
+      if (router)
+        for (const operation of this.#service.operations.values()) router.add(String(operation.meta.method), String(operation.meta.path), operation.id);
       this.#added = { version: engine.addedRulesVersion, router };
     }
-    return this.#added.router?.find(method, url);
+    const found = this.#added.router?.find(method, url);
+    return found && !this.#service.operations.has(found.handler) ? found : undefined;
   }
 
   /** The route template a request was sent to (for requests refused before a handler ran). */

@@ -30,6 +30,7 @@ import { storeOf } from './store.js';
 import { keepNextTickFast } from './tick-map.js';
 import { caOf, TlsCache, withTls } from './tls.js';
 import { WebhookDispatcher } from './webhooks.js';
+import { wiremockRoutesOf } from './wiremock.js';
 
 export interface RunOptions {
   /** Variants to activate at start, in priority order. */
@@ -212,6 +213,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
           port: options.adminPort ?? 0,
           host: options.adminHost,
           token: options.adminToken,
+          routes: wiremockRoutesOf(stack),
         },
       );
   } catch (error) {

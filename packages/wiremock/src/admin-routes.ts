@@ -1,0 +1,357 @@
+import type { AdminRequest, AdminRoute, JsonSchema } from '@mockstack/admin';
+import type { JournalEntry } from '@mockstack/core';
+import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
+import { LiveMappings, type WiremockHost } from './live-mappings.js';
+import type { RouteFinder } from './live-stub.js';
+import { isWiremockPattern, loggedRequestOf, metadataTest, serveEventOf, wiremockRequestTest } from './requests.js';
+import { isRecord } from './stub.js';
+
+export interface WiremockRoutesOptions {
+  /** The operation the REST server routes a request to (see `RouteFinder`): a literal URL goes to the route that takes it. */
+  routeOf: RouteFinder;
+}
+
+const mappingSchema: JsonSchema = {
+  type: 'object',
+  description:
+    'a WireMock stub mapping: request (method, url | urlPath | urlPattern | urlPathPattern | urlPathTemplate, queryParameters, headers, bodyPatterns), response (status, headers, jsonBody | body, fixedDelayMilliseconds, delayDistribution, fault, chunkedDribbleDelay, transformers: ["response-template"]), priority, scenarioName, requiredScenarioState, newScenarioState; metadata.service names the REST service when the scenario has several',
+  required: ['request'],
+  properties: { id: { type: 'string' }, request: { type: 'object' }, response: { type: 'object' }, priority: { type: 'integer', minimum: 1 } },
+};
+const mappingsSchema: JsonSchema = {
+  type: 'object',
+  properties: { mappings: { type: 'array', items: mappingSchema }, meta: { type: 'object', properties: { total: { type: 'integer' } } } },
+};
+const wiremockPattern: JsonSchema = {
+  type: 'object',
+  description: 'a WireMock request pattern: method, url | urlPath | urlPattern | urlPathPattern, queryParameters, headers, bodyPatterns',
+};
+const serveEvents: JsonSchema = {
+  type: 'object',
+  properties: { requests: { type: 'array', items: { type: 'object' } }, meta: { type: 'object', properties: { total: { type: 'integer' } } } },
+};
+const scenarios: JsonSchema = {
+  type: 'object',
+  properties: {
+    scenarios: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'string' },
+          state: { type: 'string' },
+          possibleStates: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+};
+const empty: JsonSchema = { type: 'object' };
+
+/**
+ * WireMock's admin endpoints over a running stack, for WireMock's clients (wiremock-captain,
+ * wiremock-rest-client, WireMock's Java/Python/Go clients): stub mappings served as live rules,
+ * the journal as serve events, request counts and finds by WireMock request patterns, scenarios as
+ * the stack's state machines. Served under `/__admin` beside mockstack's own endpoints.
+ */
+export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesOptions): AdminRoute[] {
+  const mappings = new LiveMappings(host, options.routeOf);
+  const { engine } = host;
+  const announce = (message: string) => engine.logger.info(message, { event: 'admin' });
+  const baseUrlOf = (service: string) => host.addresses.find((address) => address.name === service)?.url;
+  const restEntries = (): JournalEntry[] => engine.journal.list({ protocol: 'rest' });
+  const serveEvent = (entry: JournalEntry) => serveEventOf(entry, baseUrlOf(entry.service), entry.rule ? mappings.ofRule(entry.rule)?.mapping : undefined);
+  const idOf = (request: AdminRequest) => request.params.id ?? '';
+  const wiremockPatternBody = (request: AdminRequest) => isWiremockPattern(request.body);
+  const clearJournal = () => {
+    engine.journal.clear();
+    return {};
+  };
+
+  return [
+    {
+      method: 'POST',
+      path: '/mappings',
+      summary: "WireMock: serves a stub mapping as live rules of a REST service (answered before the scenario's); 400 naming what cannot be honoured",
+      status: 201,
+      body: mappingSchema,
+      response: mappingSchema,
+      handle: async ({ body }) => {
+        const added = await mappings.add(body);
+        announce(`wiremock: mapping ${added.id} added to ${added.service} (${added.ruleIds.join(', ')})`);
+        return added.mapping;
+      },
+    },
+    {
+      method: 'GET',
+      path: '/mappings',
+      summary: 'WireMock: the mappings added at runtime, newest first',
+      query: {
+        limit: { description: 'at most this many', schema: { type: 'integer', minimum: 0 } },
+        offset: { description: 'skip this many', schema: { type: 'integer', minimum: 0 } },
+      },
+      response: mappingsSchema,
+      handle: ({ query }) => {
+        const all = mappings.list().map((m) => m.mapping);
+        const offset = wholeNumber(query.offset, 'offset') ?? 0;
+        const limit = wholeNumber(query.limit, 'limit');
+        return { mappings: all.slice(offset, limit === undefined ? undefined : offset + limit), meta: { total: all.length } };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/mappings',
+      summary: "WireMock: removes every mapping added at runtime (the scenario's own rules stay)",
+      response: empty,
+      handle: () => {
+        announce(`wiremock: ${mappings.clear()} mapping(s) removed`);
+        return {};
+      },
+    },
+    {
+      method: 'POST',
+      path: '/mappings/reset',
+      summary: "WireMock: back to the scenario's rules alone (every mapping added at runtime removed)",
+      response: empty,
+      handle: () => {
+        announce(`wiremock: mappings reset, ${mappings.clear()} removed`);
+        return {};
+      },
+    },
+    {
+      method: 'POST',
+      path: '/mappings/import',
+      summary: 'WireMock: serves several mappings; all are checked first and none is added when one is refused',
+      body: {
+        type: 'object',
+        required: ['mappings'],
+        properties: {
+          mappings: { type: 'array', items: mappingSchema },
+          importOptions: { type: 'object', properties: { duplicatePolicy: { enum: ['OVERWRITE', 'IGNORE'] }, deleteAllNotInImport: { type: 'boolean' } } },
+        },
+      },
+      response: empty,
+      handle: async ({ body }) => {
+        if (!isRecord(body) || !Array.isArray(body.mappings))
+          throw new WiremockMappingInvalid(['send { "mappings": [mapping, …], "importOptions": { "duplicatePolicy": "OVERWRITE" } }'], 'the import');
+        const importOptions = isRecord(body.importOptions) ? body.importOptions : {};
+        const problems: string[] = [];
+        body.mappings.forEach((mapping, i) => {
+          try {
+            mappings.check(mapping);
+          } catch (error) {
+            if (!(error instanceof WiremockMappingInvalid)) throw error;
+            problems.push(...error.problems.map((problem) => `mappings[${i}]: ${problem}`));
+          }
+        });
+        if (problems.length) throw new WiremockMappingInvalid(problems, 'the import');
+        const incoming = new Set(body.mappings.map((m) => (isRecord(m) && typeof m.id === 'string' ? m.id : undefined)).filter((id) => id !== undefined));
+        if (importOptions.deleteAllNotInImport === true) for (const old of mappings.list()) if (!incoming.has(old.id)) mappings.remove(old.id);
+        const existing = new Set(mappings.list().map((m) => m.id));
+        for (const mapping of body.mappings as Record<string, unknown>[]) {
+          if (importOptions.duplicatePolicy === 'IGNORE' && typeof mapping.id === 'string' && existing.has(mapping.id)) continue;
+          await mappings.add(mapping);
+        }
+        announce(`wiremock: ${body.mappings.length} mapping(s) imported`);
+        return {};
+      },
+    },
+    {
+      method: 'POST',
+      path: '/mappings/find-by-metadata',
+      summary: 'WireMock: the mappings whose metadata matches a content pattern (equalToJson, matchesJsonPath…)',
+      body: { type: 'object', description: 'a WireMock content pattern, e.g. { "matchesJsonPath": { "expression": "$.team", "equalTo": "checkout" } }' },
+      response: mappingsSchema,
+      handle: ({ body }) => {
+        const test = metadataTest(body);
+        const found = mappings.list().filter((m) => test(isRecord(m.mapping.metadata) ? m.mapping.metadata : {}));
+        return { mappings: found.map((m) => m.mapping), meta: { total: found.length } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/mappings/remove-by-metadata',
+      summary: 'WireMock: removes the mappings whose metadata matches a content pattern',
+      body: { type: 'object', description: 'a WireMock content pattern, as for find-by-metadata' },
+      response: empty,
+      handle: ({ body }) => {
+        const test = metadataTest(body);
+        const found = mappings.list().filter((m) => test(isRecord(m.mapping.metadata) ? m.mapping.metadata : {}));
+        for (const mapping of found) mappings.remove(mapping.id);
+        announce(`wiremock: ${found.length} mapping(s) removed by metadata`);
+        return {};
+      },
+    },
+    {
+      method: 'GET',
+      path: '/mappings/{id}',
+      summary: 'WireMock: one mapping added at runtime',
+      response: mappingSchema,
+      handle: (request) => mappings.get(idOf(request)).mapping,
+    },
+    {
+      method: 'PUT',
+      path: '/mappings/{id}',
+      summary: 'WireMock: replaces a mapping (the new one is checked first; a refused one leaves the old in place)',
+      body: mappingSchema,
+      response: mappingSchema,
+      handle: async (request) => (await mappings.replace(idOf(request), request.body)).mapping,
+    },
+    {
+      method: 'DELETE',
+      path: '/mappings/{id}',
+      summary: 'WireMock: removes a mapping added at runtime',
+      response: empty,
+      handle: (request) => {
+        const removed = mappings.remove(idOf(request));
+        announce(`wiremock: mapping ${removed.id} removed`);
+        return {};
+      },
+    },
+    {
+      method: 'GET',
+      path: '/requests',
+      summary: 'WireMock: the REST requests of the journal as serve events, newest first',
+      query: { limit: { description: 'the newest n', schema: { type: 'integer', minimum: 0 } } },
+      response: serveEvents,
+      handle: ({ query }) => {
+        const entries = restEntries().reverse();
+        const limit = wholeNumber(query.limit, 'limit');
+        return {
+          requests: entries.slice(0, limit).map(serveEvent),
+          meta: { total: entries.length },
+          requestJournalDisabled: false,
+        };
+      },
+    },
+    { method: 'DELETE', path: '/requests', summary: 'WireMock: empties the journal', response: empty, handle: clearJournal },
+    { method: 'POST', path: '/requests/reset', summary: 'WireMock (older clients): empties the journal', response: empty, handle: clearJournal },
+    {
+      method: 'GET',
+      path: '/requests/unmatched',
+      summary: "requests no rule answered: mockstack's entries (each with its near miss) and, for WireMock's clients, the same as logged requests",
+      accepts: () => true,
+      response: {
+        type: 'object',
+        properties: { entries: { type: 'array', items: { type: 'object' } }, requests: { type: 'array', items: { type: 'object' } } },
+      },
+      handle: () => {
+        const entries = engine.journal.list({ matched: false });
+        return {
+          entries,
+          requests: entries.filter((entry) => entry.protocol === 'rest').map((entry) => loggedRequestOf(entry, baseUrlOf(entry.service))),
+          requestJournalDisabled: false,
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/requests/{id}',
+      summary: 'WireMock: one request of the journal as a serve event (its id is the journal entry id)',
+      response: { type: 'object' },
+      handle: (request) => {
+        const entry = restEntries().find((e) => String(e.id) === idOf(request));
+        if (!entry) throw new WiremockNotFound(`no request has id ${idOf(request)} in the journal; GET /__admin/requests lists them`);
+        return serveEvent(entry);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/requests/count',
+      summary: 'WireMock: how many REST requests match a WireMock request pattern',
+      accepts: wiremockPatternBody,
+      body: wiremockPattern,
+      response: { type: 'object', properties: { count: { type: 'integer' } } },
+      handle: ({ body }) => {
+        const test = wiremockRequestTest(body);
+        return { count: restEntries().filter(test).length };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/requests/find',
+      summary: 'WireMock: the REST requests matching a WireMock request pattern, as logged requests',
+      accepts: wiremockPatternBody,
+      body: wiremockPattern,
+      response: { type: 'object', properties: { requests: { type: 'array', items: { type: 'object' } } } },
+      handle: ({ body }) => {
+        const test = wiremockRequestTest(body);
+        return {
+          requests: restEntries()
+            .filter(test)
+            .map((entry) => loggedRequestOf(entry, baseUrlOf(entry.service))),
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/requests/remove',
+      summary: 'WireMock: removes the REST requests matching a WireMock request pattern; answers them as serve events',
+      accepts: wiremockPatternBody,
+      body: wiremockPattern,
+      response: serveEvents,
+      handle: ({ body }) => {
+        const test = wiremockRequestTest(body);
+        const removed = restEntries().filter(test);
+        const ids = new Set(removed.map((entry) => entry.id));
+        engine.journal.remove((entry) => ids.has(entry.id));
+        return { requests: removed.map(serveEvent), meta: { total: removed.length } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/scenarios',
+      summary: "WireMock: the scenarios (the stack's state machines, the scenario's and those mappings added): current and possible states",
+      response: scenarios,
+      handle: async () => {
+        await engine.refresh();
+        const possible = engine.machineDefinitions;
+        return {
+          scenarios: Object.entries(engine.machines).map(([name, state]) => ({ id: name, name, state, possibleStates: possible.get(name) ?? [state] })),
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/scenarios/reset',
+      summary: 'WireMock: every scenario (state machine) back to its first state',
+      response: empty,
+      handle: async () => {
+        await engine.refresh();
+        const possible = engine.machineDefinitions;
+        const starts = Object.fromEntries(Object.keys(engine.machines).map((name) => [name, possible.get(name)?.[0] ?? 'Started']));
+        await engine.setMachines(starts);
+        announce('wiremock: scenarios reset');
+        return {};
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/scenarios/{name}/state',
+      summary: 'WireMock: moves a scenario (state machine) to { "state": "…" }, or back to its first state without a body',
+      body: { type: 'object', properties: { state: { type: 'string' } } },
+      response: empty,
+      handle: async ({ params, body }) => {
+        await engine.refresh();
+        const name = params.name ?? '';
+        const possible = engine.machineDefinitions;
+        if (!(name in engine.machines))
+          throw new WiremockNotFound(`no scenario (state machine) is named ${name}; there are ${Object.keys(engine.machines).join(', ') || 'none'}`);
+        if (body !== undefined && !(isRecord(body) && typeof body.state === 'string'))
+          throw new WiremockMappingInvalid(['send { "state": "<state>" }, or no body to go back to the first state'], 'the scenario state');
+        const state = isRecord(body) && typeof body.state === 'string' ? body.state : (possible.get(name)?.[0] ?? 'Started');
+        await engine.setMachines({ [name]: state });
+        announce(`wiremock: scenario ${name} → ${state}`);
+        return {};
+      },
+    },
+  ];
+}
+
+function wholeNumber(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new WiremockMappingInvalid([`${name} must be a whole number ≥ 0; got ${value}`], 'the query');
+  return number;
+}

@@ -1,0 +1,23 @@
+import { AdminRequestError } from '@mockstack/admin';
+import { ErrorCode } from '@mockstack/core';
+
+/** A WireMock mapping the admin API refuses (400): malformed, for no REST service, or asking for what mockstack cannot honour. */
+export class WiremockMappingInvalid extends AdminRequestError {
+  /** Each thing refused, in words. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[], what = 'the mapping') {
+    const list = problems.length === 1 ? ` ${problems[0]}` : `\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+    super(`${what} is refused, nothing was added:${list}`, { code: ErrorCode.WiremockMappingInvalid });
+    this.name = 'WiremockMappingInvalid';
+    this.problems = problems;
+  }
+}
+
+/** A mapping id or scenario name that names none (404). */
+export class WiremockNotFound extends AdminRequestError {
+  constructor(message: string) {
+    super(message, { code: ErrorCode.WiremockMappingUnknown, status: 404 });
+    this.name = 'WiremockNotFound';
+  }
+}

@@ -1,0 +1,401 @@
+import { decodeBody } from '@mockstack/core';
+
+/**
+ * WireMock's stub mapping JSON read as plain data: which requests it takes (method, URL, matchers on
+ * query, headers and body) and what it answers. `mockstack import` writes the result as scenario code;
+ * the admin API serves it as live rules. What a stub says that is not read is listed in words.
+ */
+
+/** A value a matcher compares with: equal to it, or (a `{ regex }`) matching the pattern. */
+export type MatchValue = string | number | boolean | null | { regex: string; flags?: string };
+
+/** A test of a string: it holds, matches (a whole-text regex), or does not match. */
+export type TextTest = { contains: string } | { matches: string } | { doesNotMatch: string } | { equalTo: string };
+
+/** A condition on the body: on its text, or on the value at `path` in its JSON (present, or passing a test). */
+export type BodyCondition = { text: TextTest } | { path: (string | number)[]; test?: TextTest; absent?: boolean };
+
+/** What a request must have: path parameters, query, headers, and the body in one of several ways. */
+export interface StubMatch {
+  /** Path parameters, e.g. `'*'` of a wildcard route. */
+  params?: Record<string, MatchValue>;
+  query?: Record<string, MatchValue>;
+  headers?: Record<string, MatchValue>;
+  /** Partial match on the JSON body (or GraphQL variables, gRPC message). */
+  body?: unknown;
+  /** The body must equal this value exactly. */
+  bodyEquals?: unknown;
+  /** Conditions on the body's text or on a value at a path in its JSON (WireMock's contains, matches, matchesJsonPath). */
+  bodyConditions?: BodyCondition[];
+}
+
+/** One HTTP answer: status, headers, body (JSON value or text). */
+export interface StubAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** How long to wait before answering: milliseconds, a uniform range, or a long-tailed (lognormal) spread. */
+  delay?: number | { min: number; max: number } | { median: number; sigma: number };
+  /** The connection fails instead of answering: reset, closed empty, or cut by a malformed chunk after half the body. */
+  fault?: 'drop' | 'empty' | 'malformedChunk';
+  /** The body arrives in `chunks` pieces spread over `overMs`. */
+  dribble?: { chunks: number; overMs: number };
+  /** The body's strings and the header values are response templates, rendered per request (WireMock's response-template). */
+  template?: boolean;
+}
+
+/** An outbound call WireMock makes after answering (its `webhook` post-serve action). */
+export interface StubWebhook {
+  url: string;
+  /** Default POST. */
+  method: string;
+  headers?: Record<string, string>;
+  /** Sent as it is. */
+  body?: string;
+  delay?: StubAnswer['delay'];
+}
+
+/** How a stub names the requests' URL. */
+export type StubUrl =
+  /** Path and query, exactly. */
+  | { kind: 'url'; url: string }
+  /** The path exactly, any query. */
+  | { kind: 'urlPath'; path: string }
+  /** WireMock 3's `/users/{id}`; its `pathParameters` are in the match's `params`. */
+  | { kind: 'urlPathTemplate'; template: string }
+  /** A regex over the whole path. */
+  | { kind: 'urlPathPattern'; pattern: string }
+  /** A regex over the path and query. */
+  | { kind: 'urlPattern'; pattern: string }
+  /** No URL: every path. */
+  | { kind: 'any' };
+
+/** A WireMock stub mapping as read: what it takes, what it answers, its scenario step, and what was not read. */
+export interface ParsedStub {
+  /** Upper-case; `ANY` for every method. */
+  method: string;
+  url: StubUrl;
+  match: StubMatch;
+  answer: StubAnswer;
+  /** WireMock's priority: the lower answers first (default 5). */
+  priority: number;
+  name?: string;
+  /** The WireMock scenario (a state machine) the stub belongs to: the state it needs, the state it moves to. */
+  scenario?: { name: string; requiredState?: string; newState?: string };
+  /** Webhooks called after the answer (`postServeActions` / `serveEventListeners` named `webhook`). */
+  webhooks?: StubWebhook[];
+  /** Each part of the stub that is not translated, in words. */
+  untranslated: string[];
+}
+
+/** The stub mapping as WireMock's JSON has it (the parts read). */
+export interface WiremockStub {
+  id?: string;
+  uuid?: string;
+  name?: string;
+  priority?: number;
+  scenarioName?: string;
+  requiredScenarioState?: string;
+  newScenarioState?: string;
+  request?: Record<string, unknown>;
+  response?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  /** WireMock 2's listeners: `[{ name, parameters }]`, or `{ name: parameters }`. */
+  postServeActions?: unknown;
+  /** WireMock 3's listeners: `[{ name, parameters }]`. */
+  serveEventListeners?: unknown;
+}
+
+/** Where a stub's `bodyFileName` is read from (WireMock's `__files`). */
+export interface BodyFiles {
+  /** The file's bytes, or undefined when there is none of that name. */
+  read(name: string): Uint8Array | undefined;
+  /** The folder, as messages name it. */
+  where: string;
+}
+
+const REQUEST_KEYS = [
+  'method',
+  'url',
+  'urlPath',
+  'urlPathPattern',
+  'urlPattern',
+  'urlPathTemplate',
+  'pathParameters',
+  'queryParameters',
+  'headers',
+  'bodyPatterns',
+];
+const RESPONSE_KEYS = [
+  'status',
+  'headers',
+  'jsonBody',
+  'body',
+  'bodyFileName',
+  'base64Body',
+  'fixedDelayMilliseconds',
+  'delayDistribution',
+  'fault',
+  'chunkedDribbleDelay',
+  'statusMessage',
+  'transformers',
+];
+
+/**
+ * Reads one WireMock stub mapping. `bodyFiles` is where `bodyFileName` is looked for; without it a
+ * `bodyFileName` is untranslated.
+ */
+export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles): ParsedStub {
+  const untranslated: string[] = [];
+  const request = stub.request ?? {};
+  const response = stub.response ?? {};
+  const match: StubMatch = {};
+  const url = stubUrl(request);
+  if (url.kind === 'urlPathTemplate' && isRecord(request.pathParameters)) {
+    for (const [name, pattern] of Object.entries(request.pathParameters)) {
+      const value = valuePattern(pattern);
+      if (value === undefined) untranslated.push(`path parameter ${name}: ${JSON.stringify(pattern)} is not translated (equalTo, matches and contains are)`);
+      else match.params = { ...match.params, [name]: value };
+    }
+  }
+  for (const [kind, key] of [
+    ['query', 'queryParameters'],
+    ['headers', 'headers'],
+  ] as const) {
+    const patterns = request[key];
+    if (!isRecord(patterns)) continue;
+    for (const [name, pattern] of Object.entries(patterns)) {
+      const value = valuePattern(pattern);
+      if (value === undefined)
+        untranslated.push(
+          `${kind === 'query' ? 'query parameter' : 'header'} ${name}: ${JSON.stringify(pattern)} is not translated (equalTo, matches and contains are)`,
+        );
+      else match[kind] = { ...match[kind], [name]: value };
+    }
+  }
+  for (const pattern of Array.isArray(request.bodyPatterns) ? request.bodyPatterns : []) {
+    if (!isRecord(pattern)) continue;
+    if (pattern.equalToJson !== undefined) {
+      const json = typeof pattern.equalToJson === 'string' ? safeJson(pattern.equalToJson) : pattern.equalToJson;
+      if (json === undefined || JSON.stringify(json).includes('${json-unit'))
+        untranslated.push(`body pattern ${JSON.stringify(pattern)} is not translated (placeholders)`);
+      else if (pattern.ignoreExtraElements || pattern.ignoreArrayOrder) match.body = json;
+      else match.bodyEquals = json;
+    } else if (typeof pattern.equalTo === 'string') match.bodyEquals = pattern.equalTo;
+    else {
+      const condition = bodyCondition(pattern);
+      if (condition) match.bodyConditions = [...(match.bodyConditions ?? []), condition];
+      else
+        untranslated.push(
+          `body pattern ${JSON.stringify(pattern)} is not translated (equalToJson, equalTo, contains, matches, doesNotMatch and matchesJsonPath on a plain path are)`,
+        );
+    }
+  }
+  for (const key of Object.keys(request)) if (!REQUEST_KEYS.includes(key)) untranslated.push(`request.${key} is not translated`);
+
+  const answer = stubAnswer(response, bodyFiles, untranslated);
+  const parsed: ParsedStub = {
+    method: typeof request.method === 'string' ? request.method.toUpperCase() : 'ANY',
+    url,
+    match,
+    answer,
+    priority: typeof stub.priority === 'number' ? stub.priority : 5,
+    untranslated,
+  };
+  const webhooks = stubWebhooks(stub, untranslated);
+  if (webhooks.length) parsed.webhooks = webhooks;
+  if (typeof stub.name === 'string') parsed.name = stub.name;
+  if (typeof stub.scenarioName === 'string') {
+    parsed.scenario = {
+      name: stub.scenarioName,
+      ...(typeof stub.requiredScenarioState === 'string' && { requiredState: stub.requiredScenarioState }),
+      ...(typeof stub.newScenarioState === 'string' && { newState: stub.newScenarioState }),
+    };
+  }
+  return parsed;
+}
+
+function stubUrl(request: Record<string, unknown>): StubUrl {
+  if (typeof request.url === 'string') return { kind: 'url', url: request.url };
+  if (typeof request.urlPath === 'string') return { kind: 'urlPath', path: request.urlPath };
+  if (typeof request.urlPathTemplate === 'string') return { kind: 'urlPathTemplate', template: request.urlPathTemplate };
+  if (typeof request.urlPathPattern === 'string') return { kind: 'urlPathPattern', pattern: request.urlPathPattern };
+  if (typeof request.urlPattern === 'string') return { kind: 'urlPattern', pattern: request.urlPattern };
+  return { kind: 'any' };
+}
+
+function stubAnswer(response: Record<string, unknown>, bodyFiles: BodyFiles | undefined, untranslated: string[]): StubAnswer {
+  const answer: StubAnswer = { status: typeof response.status === 'number' ? response.status : 200 };
+  const headers = isRecord(response.headers)
+    ? Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]))
+    : undefined;
+  if (headers) answer.headers = headers;
+  const type = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+  const bodyFile = (name: string): Uint8Array | undefined => {
+    const bytes = bodyFiles?.read(name);
+    if (!bytes)
+      untranslated.push(
+        bodyFiles
+          ? `bodyFileName ${name}: no such file in ${bodyFiles.where}; answered without a body`
+          : `bodyFileName ${name}: there is no __files folder here; send the body as body or jsonBody`,
+      );
+    return bytes;
+  };
+  const transformers = Array.isArray(response.transformers) ? response.transformers : [];
+  if (transformers.includes('response-template')) {
+    // Rendered per request (see `template`): the body stays the template's text, or a JSON value of templates.
+    answer.template = true;
+    if (response.jsonBody !== undefined) answer.body = response.jsonBody;
+    else if (typeof response.body === 'string') answer.body = response.body;
+    else if (typeof response.bodyFileName === 'string') {
+      const bytes = bodyFile(response.bodyFileName);
+      if (bytes) answer.body = new TextDecoder().decode(bytes);
+    }
+    for (const other of transformers) if (other !== 'response-template') untranslated.push(`transformer ${JSON.stringify(other)} is not translated`);
+  } else if (response.jsonBody !== undefined) answer.body = response.jsonBody;
+  else if (typeof response.body === 'string') answer.body = decodeBody(new TextEncoder().encode(response.body), type ?? 'text/plain');
+  else if (typeof response.bodyFileName === 'string') {
+    const bytes = bodyFile(response.bodyFileName);
+    if (bytes) answer.body = decodeBody(bytes, type ?? (response.bodyFileName.endsWith('.json') ? 'application/json' : 'text/plain'));
+  } else if (response.base64Body !== undefined) untranslated.push('base64Body is not translated; answered without a body');
+  if (answer.body instanceof Uint8Array) {
+    untranslated.push('a binary body is not translated; answered without a body');
+    delete answer.body;
+  }
+  if (typeof response.fixedDelayMilliseconds === 'number') answer.delay = response.fixedDelayMilliseconds;
+  const distribution = wiremockDelay(response.delayDistribution);
+  if (distribution) answer.delay = distribution;
+  else if (response.delayDistribution !== undefined)
+    untranslated.push(`delayDistribution ${JSON.stringify(response.delayDistribution)} is not translated (lognormal, uniform and fixed are)`);
+  if (typeof response.fault === 'string') {
+    const fault = WIREMOCK_FAULTS[response.fault];
+    if (fault) answer.fault = fault;
+    else untranslated.push(`fault ${response.fault} is not translated (${Object.keys(WIREMOCK_FAULTS).join(', ')} are)`);
+  }
+  const dribble = response.chunkedDribbleDelay;
+  if (isRecord(dribble) && typeof dribble.numberOfChunks === 'number' && typeof dribble.totalDuration === 'number')
+    answer.dribble = { chunks: dribble.numberOfChunks, overMs: dribble.totalDuration };
+  for (const key of Object.keys(response)) {
+    if (!RESPONSE_KEYS.includes(key)) untranslated.push(`response.${key} is not translated${key === 'proxyBaseUrl' ? ' (use rest.proxy(url))' : ''}`);
+  }
+  return answer;
+}
+
+/** The stub's webhooks; other listeners, and templated webhooks (rendered per request by WireMock), are untranslated. */
+function stubWebhooks(stub: WiremockStub, untranslated: string[]): StubWebhook[] {
+  const listeners: { key: string; name: unknown; parameters: unknown }[] = [];
+  for (const key of ['postServeActions', 'serveEventListeners'] as const) {
+    const value = stub[key];
+    if (Array.isArray(value))
+      for (const item of value) listeners.push({ key, name: isRecord(item) ? item.name : item, parameters: isRecord(item) ? item.parameters : undefined });
+    else if (isRecord(value)) for (const [name, parameters] of Object.entries(value)) listeners.push({ key, name, parameters });
+    else if (value !== undefined) untranslated.push(`${key} ${JSON.stringify(value)} is not translated`);
+  }
+  const webhooks: StubWebhook[] = [];
+  for (const { key, name, parameters } of listeners) {
+    if (name !== 'webhook' || !isRecord(parameters) || typeof parameters.url !== 'string') {
+      untranslated.push(`${key} ${JSON.stringify(name)} is not translated (a webhook with a url is)`);
+      continue;
+    }
+    if (JSON.stringify(parameters).includes('{{')) {
+      untranslated.push(`the webhook to ${parameters.url} is templated ({{…}}), which is not translated`);
+      continue;
+    }
+    const webhook: StubWebhook = { url: parameters.url, method: typeof parameters.method === 'string' ? parameters.method.toUpperCase() : 'POST' };
+    if (isRecord(parameters.headers))
+      webhook.headers = Object.fromEntries(Object.entries(parameters.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
+    if (typeof parameters.body === 'string') webhook.body = parameters.body;
+    else if (parameters.base64Body !== undefined) untranslated.push(`the webhook to ${parameters.url}: base64Body is not translated`);
+    if (parameters.delay !== undefined) {
+      const delay = wiremockDelay(parameters.delay);
+      if (delay === undefined) untranslated.push(`the webhook to ${parameters.url}: delay ${JSON.stringify(parameters.delay)} is not translated`);
+      else webhook.delay = delay;
+    }
+    webhooks.push(webhook);
+  }
+  return webhooks;
+}
+
+/** A WireMock body pattern on the body's text, or a `matchesJsonPath` whose path is plain (`$.a.b[0]`), as a condition. */
+function bodyCondition(pattern: Record<string, unknown>): BodyCondition | undefined {
+  const text = textTest(pattern);
+  if (text) return { text };
+  const jsonPath = pattern.matchesJsonPath;
+  if (typeof jsonPath === 'string') {
+    const path = plainJsonPath(jsonPath);
+    return path && { path };
+  }
+  if (isRecord(jsonPath) && typeof jsonPath.expression === 'string') {
+    const path = plainJsonPath(jsonPath.expression);
+    if (!path) return undefined;
+    if (jsonPath.absent === true) return { path, absent: true };
+    const test = textTest(jsonPath);
+    return test ? { path, test } : Object.keys(jsonPath).length === 1 ? { path } : undefined;
+  }
+  return undefined;
+}
+
+function textTest(pattern: Record<string, unknown>): TextTest | undefined {
+  for (const key of ['contains', 'matches', 'doesNotMatch', 'equalTo'] as const) {
+    const value = pattern[key];
+    if (typeof value === 'string') return { [key]: value } as TextTest;
+  }
+  return undefined;
+}
+
+/** `$.data.items[0].id` as keys and indexes; undefined for filters, wildcards and recursive descent. */
+function plainJsonPath(expression: string): (string | number)[] | undefined {
+  const match = /^\$((?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\['[^']+'\])*)$/.exec(expression.trim());
+  if (!match) return undefined;
+  return [...(match[1] ?? '').matchAll(/\.([A-Za-z_$][\w$-]*)|\[(\d+)\]|\['([^']+)'\]/g)].map(([, key, index, quoted]) =>
+    index !== undefined ? Number(index) : ((key ?? quoted) as string),
+  );
+}
+
+/**
+ * WireMock's faults as mockstack's: the connection reset, closed with nothing written, or cut by a
+ * malformed chunk. RANDOM_DATA_THEN_CLOSE (garbage, then the connection closed) is the closest: a broken chunk.
+ */
+const WIREMOCK_FAULTS: Record<string, NonNullable<StubAnswer['fault']>> = {
+  CONNECTION_RESET_BY_PEER: 'drop',
+  EMPTY_RESPONSE: 'empty',
+  MALFORMED_RESPONSE_CHUNK: 'malformedChunk',
+  RANDOM_DATA_THEN_CLOSE: 'malformedChunk',
+};
+
+/** WireMock's `delayDistribution`: lognormal (median, sigma), uniform (lower, upper) or fixed (milliseconds). */
+function wiremockDelay(distribution: unknown): StubAnswer['delay'] | undefined {
+  if (!isRecord(distribution)) return undefined;
+  const { type } = distribution;
+  if (type === 'lognormal' && typeof distribution.median === 'number' && typeof distribution.sigma === 'number')
+    return { median: distribution.median, sigma: distribution.sigma };
+  if (type === 'uniform' && typeof distribution.lower === 'number' && typeof distribution.upper === 'number')
+    return { min: distribution.lower, max: distribution.upper };
+  if (type === 'fixed' && typeof distribution.milliseconds === 'number') return distribution.milliseconds;
+  return undefined;
+}
+
+/** A WireMock string matcher (`equalTo`, `matches`, `contains`) as a match value; undefined for the others. */
+export function valuePattern(pattern: unknown): MatchValue | undefined {
+  if (!isRecord(pattern)) return undefined;
+  if (typeof pattern.equalTo === 'string') return pattern.caseInsensitive ? { regex: `^${escapeRegex(pattern.equalTo)}$`, flags: 'i' } : pattern.equalTo;
+  if (typeof pattern.matches === 'string') return { regex: `^(?:${pattern.matches})$` };
+  if (typeof pattern.contains === 'string') return { regex: escapeRegex(pattern.contains) };
+  return undefined;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}

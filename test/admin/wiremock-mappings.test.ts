@@ -1,0 +1,321 @@
+/**
+ * WireMock's admin endpoints with plain fetch, on the bundled checkout example (orders and shipping are
+ * its REST services): which service a mapping goes to, a literal URL under a scenario route, patterns,
+ * imports, replacement, templates, dribbled bodies, verification by WireMock request patterns, reset,
+ * the OpenAPI document; and every bad input answered with a clear 4xx while the stack keeps serving.
+ */
+import { resolve } from 'node:path';
+import { type RunningStack, runScenario } from '@mockstack/runner';
+import { adminRequest } from '../helpers/admin.js';
+import { eventually } from '../helpers/eventually.js';
+
+const root = resolve(import.meta.dirname, '../..');
+let running: RunningStack;
+let admin: string;
+let orders: string;
+
+beforeAll(async () => {
+  running = await runScenario(resolve(root, 'scenarios/checkout.ts'), { randomPorts: true, adminPort: 0 });
+  admin = running.admin?.url ?? '';
+  orders = running.stack.address('orders').url;
+});
+afterAll(() => running.close());
+beforeEach(() => running.stack.engine.reset());
+
+type Json = Record<string, unknown>;
+const send = async (method: string, path: string, body?: unknown) => {
+  const response = await adminRequest(admin, method, path, body);
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Json };
+};
+const get = async (path: string, init?: RequestInit) => {
+  const response = await fetch(`${orders}${path}`, init);
+  return { status: response.status, body: (await response.json()) as Json };
+};
+const ofOrders = { metadata: { service: 'orders' } };
+/** The scenario's own answer for an order it seeds: the stack serves as before. */
+const stillServing = async () => expect(await get('/orders/ord_1002')).toEqual({ status: 200, body: expect.objectContaining({ id: 'ord_1002' }) });
+const lastJournalEntry = async () => ((await send('GET', '/journal?limit=1')).body.entries as Json[])[0];
+
+test('with two REST services a mapping names one in metadata.service; without it, a 400 says how', async () => {
+  const refused = await send('POST', '/mappings', { request: { method: 'GET', url: '/orders/ord_1001' }, response: { status: 200 } });
+  expect(refused).toEqual({
+    status: 400,
+    body: {
+      error: {
+        code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+        message: expect.stringContaining(
+          'several REST services (orders, shipping): name one in the mapping\'s metadata, e.g. "metadata": { "service": "orders" }',
+        ),
+      },
+    },
+  });
+  expect((await send('GET', '/mappings')).body).toEqual({ mappings: [], meta: { total: 0 } });
+  await stillServing();
+});
+
+test("a literal URL under the scenario's GET /orders/:id goes to that route, with its id as a condition", async () => {
+  const created = await send('POST', '/mappings', {
+    ...ofOrders,
+    request: { method: 'GET', url: '/orders/ord_1001' },
+    response: { status: 200, jsonBody: { id: 'ord_1001', status: 'STUBBED' } },
+  });
+  expect(created).toEqual({ status: 201, body: expect.objectContaining({ id: expect.any(String), uuid: created.body.id }) });
+  expect(await get('/orders/ord_1001')).toEqual({ status: 200, body: { id: 'ord_1001', status: 'STUBBED' } });
+  // The route the REST server took, and the rule added to it (not a new literal route).
+  expect(await lastJournalEntry()).toEqual(expect.objectContaining({ operation: 'GET /orders/:id', rule: expect.stringMatching(/^added:orders#\d+$/) }));
+  // `url` is the whole URL: with a query it is another URL, answered by the scenario.
+  expect((await get('/orders/ord_1001?expand=lines')).body).toEqual(expect.objectContaining({ id: 'ord_1001', customerId: expect.any(String) }));
+  await stillServing();
+  expect((await get('/orders/ord_9')).status).toBe(404);
+  expect(await lastJournalEntry()).toEqual(expect.objectContaining({ operation: 'GET /orders/:id', rule: 'orders#3' }));
+
+  await send('POST', '/mappings', {
+    ...ofOrders,
+    request: { method: 'POST', urlPath: '/orders/ord_1001/cancel' },
+    response: { status: 409, jsonBody: { error: 'LOCKED' } },
+  });
+  expect(await get('/orders/ord_1001/cancel', { method: 'POST' })).toEqual({ status: 409, body: { error: 'LOCKED' } });
+  expect(await lastJournalEntry()).toEqual(expect.objectContaining({ operation: 'POST /orders/:id/cancel' }));
+});
+
+test('a path pattern answers the paths it matches on every route that takes them; the scenario answers the others', async () => {
+  await send('POST', '/mappings', {
+    ...ofOrders,
+    request: { method: 'GET', urlPathPattern: '/orders/ord_9[0-9]+(/items)?' },
+    response: { status: 200, jsonBody: { from: 'pattern' } },
+  });
+  expect((await get('/orders/ord_901')).body).toEqual({ from: 'pattern' });
+  expect((await get('/orders/ord_901/items')).body).toEqual({ from: 'pattern' });
+  // /orders/:id still takes the order ids the pattern does not match (the added wildcard does not take them).
+  expect(await get('/orders/ord_1001')).toEqual({ status: 200, body: expect.objectContaining({ id: 'ord_1001' }) });
+  expect((await get('/orders/ord_8')).body).toEqual(expect.objectContaining({ error: expect.objectContaining({ code: 'NOT_FOUND' }) }));
+});
+
+test("a mapping on the OpenAPI service (shipping) goes to the document's operation and answers within its contract", async () => {
+  const shipping = running.stack.address('shipping').url;
+  const rate = { id: 'rate_x', carrier: 'DPD', service: 'standard', price: { amount: 3.5, currency: 'EUR' }, estimatedDays: 3 };
+  const created = await send('POST', '/mappings', {
+    metadata: { service: 'shipping' },
+    request: { method: 'GET', urlPath: '/v2/rates/rate_x' },
+    response: { status: 200, jsonBody: rate },
+  });
+  expect(created.status).toBe(201);
+  expect(await (await fetch(`${shipping}/v2/rates/rate_x`)).json()).toEqual(rate);
+  expect(await lastJournalEntry()).toEqual(
+    expect.objectContaining({ service: 'shipping', operation: 'GET /v2/rates/:rateId', rule: expect.stringMatching(/^added:shipping#/) }),
+  );
+  // Another rate is the document's answer, as before.
+  expect((await fetch(`${shipping}/v2/rates/rate_y`)).status).toBe(200);
+  expect(await lastJournalEntry()).toEqual(expect.objectContaining({ rule: 'contract:GET /v2/rates/:rateId' }));
+});
+
+test('templates, dribbled bodies and delays in the response', async () => {
+  await send('POST', '/mappings', {
+    ...ofOrders,
+    request: { method: 'GET', urlPathTemplate: '/receipts/{receiptId}', pathParameters: { receiptId: { matches: 'r_[0-9]+' } } },
+    response: {
+      status: 200,
+      headers: { 'Content-Type': 'application/json', 'X-Receipt': '{{request.path.receiptId}}' },
+      jsonBody: { receipt: '{{request.path.receiptId}}', lang: '{{request.headers.Accept-Language}}' },
+      transformers: ['response-template'],
+    },
+  });
+  const receipt = await fetch(`${orders}/receipts/r_42`, { headers: { 'accept-language': 'de' } });
+  expect(receipt.headers.get('x-receipt')).toBe('r_42');
+  expect(await receipt.json()).toEqual({ receipt: 'r_42', lang: 'de' });
+  expect((await fetch(`${orders}/receipts/x`)).status).toBe(404);
+
+  await send('POST', '/mappings', {
+    ...ofOrders,
+    request: { method: 'GET', url: '/export' },
+    response: {
+      status: 200,
+      body: 'id,total\n1,10\n2,20\n',
+      headers: { 'Content-Type': 'text/csv' },
+      chunkedDribbleDelay: { numberOfChunks: 3, totalDuration: 30 },
+    },
+  });
+  expect(await (await fetch(`${orders}/export`)).text()).toBe('id,total\n1,10\n2,20\n');
+
+  await send('POST', '/mappings', {
+    ...ofOrders,
+    request: { method: 'GET', url: '/orders/ord_1001' },
+    response: { status: 200, jsonBody: {}, delayDistribution: { type: 'uniform', lower: 60_000, upper: 90_000 } },
+  });
+  const cut = new AbortController();
+  const order: string[] = [];
+  const slow = fetch(`${orders}/orders/ord_1001`, { signal: cut.signal }).then(
+    () => order.push('delayed answered'),
+    () => order.push('delayed cut'),
+  );
+  await stillServing();
+  order.push('undelayed answered');
+  cut.abort();
+  await slow;
+  expect(order).toEqual(['undelayed answered', 'delayed cut']);
+  // The server journals the cut request once it sees the client gone: wait for it, so that it lands in this test's journal.
+  await eventually(async () =>
+    expect((await fetch(`${admin}/journal?limit=1`).then((r) => r.json() as Promise<{ entries: unknown[] }>)).entries[0]).toEqual(
+      expect.objectContaining({ target: 'GET /orders/ord_1001' }),
+    ),
+  );
+});
+
+test('requests are verified by WireMock request patterns; mockstack patterns and /verify answer as before', async () => {
+  await get('/orders/ord_1001');
+  await get('/orders/ord_1002', { headers: { 'x-trace': 'abc-1' } });
+  const count = (pattern: unknown) => send('POST', '/requests/count', pattern);
+  expect(await count({ method: 'GET', urlPathPattern: '/orders/ord_100[0-9]' })).toEqual({ status: 200, body: { count: 2 } });
+  expect(await count({ urlPath: '/orders/ord_1002', headers: { 'X-Trace': { matches: 'abc-[0-9]' } } })).toEqual({ status: 200, body: { count: 1 } });
+  expect(await count({ method: 'POST', url: '/orders/ord_1001' })).toEqual({ status: 200, body: { count: 0 } });
+  expect(await count({ operation: 'GET /orders/:id' })).toEqual({ status: 200, body: { count: 2 } });
+  expect((await send('POST', '/verify', { operation: 'GET /orders/:id', times: 2 })).body).toEqual(expect.objectContaining({ ok: true }));
+  const found = await send('POST', '/requests/find', { method: 'GET', urlPath: '/orders/ord_1002' });
+  expect(found.body.requests).toEqual([expect.objectContaining({ url: '/orders/ord_1002', method: 'GET', absoluteUrl: `${orders}/orders/ord_1002` })]);
+  expect((await send('POST', '/requests/find', { path: '/orders/ord_1002' })).body.entries).toHaveLength(1);
+});
+
+test('import checks every mapping first; PUT replaces one; POST /__admin/reset forgets them all', async () => {
+  const first = {
+    id: 'a0000000-0000-0000-0000-000000000001',
+    ...ofOrders,
+    request: { method: 'GET', url: '/orders/ord_1001' },
+    response: { status: 200, jsonBody: { n: 1 } },
+  };
+  const second = { ...ofOrders, request: { method: 'GET', url: '/coupons' }, response: { status: 200, jsonBody: { coupons: [] } } };
+  const bad = { ...ofOrders, request: { method: 'GET', url: '/x', cookies: { session: { equalTo: 's' } } }, response: { status: 200 } };
+  const refused = await send('POST', '/mappings/import', { mappings: [first, second, bad] });
+  expect(refused.status).toBe(400);
+  expect(refused.body.error).toEqual({
+    code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+    message: expect.stringContaining('mappings[2]: request.cookies is not translated'),
+  });
+  expect((await send('GET', '/mappings')).body.meta).toEqual({ total: 0 });
+
+  expect((await send('POST', '/mappings/import', { mappings: [first, second] })).status).toBe(200);
+  expect((await get('/orders/ord_1001')).body).toEqual({ n: 1 });
+  expect((await get('/coupons')).body).toEqual({ coupons: [] });
+  // IGNORE keeps the mapping there is of that id.
+  await send('POST', '/mappings/import', {
+    mappings: [{ ...first, response: { status: 200, jsonBody: { n: 2 } } }],
+    importOptions: { duplicatePolicy: 'IGNORE' },
+  });
+  expect((await get('/orders/ord_1001')).body).toEqual({ n: 1 });
+
+  const replaced = await send('PUT', `/mappings/${first.id}`, { ...first, response: { status: 200, jsonBody: { n: 3 } } });
+  expect(replaced).toEqual({ status: 200, body: expect.objectContaining({ id: first.id, response: { status: 200, jsonBody: { n: 3 } } }) });
+  expect((await get('/orders/ord_1001')).body).toEqual({ n: 3 });
+  expect((await send('GET', `/mappings/${first.id}`)).body).toEqual(expect.objectContaining({ id: first.id }));
+  // A refused replacement leaves the mapping serving.
+  const badPut = await send('PUT', `/mappings/${first.id}`, { ...first, response: { status: 200, bodyFileName: 'order.json' } });
+  expect(badPut.body.error).toEqual({ code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID', message: expect.stringContaining('bodyFileName order.json') });
+  expect((await get('/orders/ord_1001')).body).toEqual({ n: 3 });
+
+  expect((await send('POST', '/reset')).status).toBe(200);
+  expect((await send('GET', '/mappings')).body).toEqual({ mappings: [], meta: { total: 0 } });
+  expect((await get('/orders/ord_1001')).body).toEqual(expect.objectContaining({ id: 'ord_1001', customerId: expect.any(String) }));
+  expect((await get('/coupons')).status).toBe(404);
+});
+
+describe('bad input is a clear 4xx, nothing is added, and the stack keeps serving', () => {
+  const refusals: [what: string, send: () => Promise<{ status: number; body: Json }>, status: number, code: string, says: string][] = [
+    ['malformed JSON', () => send('POST', '/mappings', '{"request": {"method": "GET",'), 400, 'BAD_REQUEST', 'JSON'],
+    ['not an object', () => send('POST', '/mappings', [1, 2]), 400, 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID', 'a mapping is a JSON object'],
+    [
+      'an unknown service',
+      () => send('POST', '/mappings', { metadata: { service: 'billing' }, request: { url: '/x' }, response: {} }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'metadata.service "billing" is not a REST service of the scenario; it has orders, shipping',
+    ],
+    [
+      'a service of another protocol',
+      () => send('POST', '/mappings', { metadata: { service: 'catalog' }, request: { url: '/x' }, response: {} }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'metadata.service "catalog" is not a REST service',
+    ],
+    [
+      'an unsupported matcher',
+      () => send('POST', '/mappings', { ...ofOrders, request: { url: '/x', headers: { 'X-Api-Key': { absent: true } } }, response: {} }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'header X-Api-Key: {"absent":true} is not translated',
+    ],
+    [
+      'an XML body pattern',
+      () => send('POST', '/mappings', { ...ofOrders, request: { url: '/x', bodyPatterns: [{ equalToXml: '<a/>' }] }, response: {} }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'body pattern {"equalToXml":"<a/>"} is not translated',
+    ],
+    [
+      'a proxy',
+      () => send('POST', '/mappings', { ...ofOrders, request: { url: '/x' }, response: { proxyBaseUrl: 'http://example.com' } }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'response.proxyBaseUrl is not translated',
+    ],
+    [
+      'two URLs and a bad priority',
+      () => send('POST', '/mappings', { ...ofOrders, priority: 0, request: { url: '/x', urlPath: '/x' }, response: {} }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'request has url and urlPath: give one of',
+    ],
+    [
+      'a regex JavaScript cannot compile',
+      () => send('POST', '/mappings', { ...ofOrders, request: { urlPattern: '/orders/([' }, response: {} }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'the regex "/orders/([" does not compile',
+    ],
+    ['an unknown mapping id (GET)', () => send('GET', '/mappings/nope'), 404, 'MOCKSTACK_ERR_WIREMOCK_MAPPING_UNKNOWN', 'no mapping has id nope'],
+    [
+      'an unknown mapping id (PUT)',
+      () => send('PUT', '/mappings/nope', { request: {}, response: {} }),
+      404,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_UNKNOWN',
+      'no mapping has id nope',
+    ],
+    ['an unknown mapping id (DELETE)', () => send('DELETE', '/mappings/nope'), 404, 'MOCKSTACK_ERR_WIREMOCK_MAPPING_UNKNOWN', 'no mapping has id nope'],
+    [
+      'a request pattern with cookies',
+      () => send('POST', '/requests/count', { urlPath: '/x', cookies: { s: { equalTo: 'v' } } }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'the request pattern is refused, nothing was added: request.cookies is not translated',
+    ],
+    [
+      'a form posted from a page (no JSON)',
+      () =>
+        fetch(`${admin}/mappings/reset`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' },
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as Json })),
+      415,
+      'ADMIN_UNSUPPORTED_MEDIA_TYPE',
+      'content-type: application/json',
+    ],
+  ];
+  test.each(refusals)('%s', async (_what, refuse, status, code, says) => {
+    const answer = await refuse();
+    expect(answer).toEqual({ status, body: { error: { code, message: expect.stringContaining(says) } } });
+    expect((await send('GET', '/mappings')).body.meta).toEqual({ total: 0 });
+    await stillServing();
+    // And it still takes a good mapping.
+    expect((await send('POST', '/mappings', { ...ofOrders, request: { method: 'GET', url: '/ok' }, response: { jsonBody: { ok: true } } })).status).toBe(201);
+    expect((await get('/ok')).body).toEqual({ ok: true });
+  });
+});
+
+test('the OpenAPI document lists the WireMock endpoints, with their path parameters', async () => {
+  const document = (await send('GET', '/openapi.json')).body as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>> };
+  expect(Object.keys(document.paths['/__admin/mappings/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'put']);
+  expect(document.paths['/__admin/mappings/{id}']?.get?.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path' })]);
+  expect(document.paths['/__admin/scenarios/{name}/state']?.put).toBeDefined();
+  expect(Object.keys(document.paths['/__admin/mappings'] ?? {}).sort()).toEqual(['delete', 'get', 'post']);
+  // /requests/count takes either pattern: one operation, either body.
+  expect(JSON.stringify(document.paths['/__admin/requests/count']?.post)).toContain('oneOf');
+});
