@@ -64,6 +64,12 @@ test("a literal URL under the scenario's GET /orders/:id goes to that route, wit
   expect(await get('/orders/ord_1001')).toEqual({ status: 200, body: { id: 'ord_1001', status: 'STUBBED' } });
   // The route the REST server took, and the rule added to it (not a new literal route).
   expect(await lastJournalEntry()).toEqual(expect.objectContaining({ operation: 'GET /orders/:id', rule: expect.stringMatching(/^added:orders#\d+$/) }));
+  // GET /rules lists it first, as added, with its priority; verification knows its operation.
+  const rules = (await send('GET', '/rules')).body as unknown as Json[];
+  expect(rules[0]).toEqual(
+    expect.objectContaining({ id: expect.stringMatching(/^added:orders#\d+$/), service: 'orders', operation: 'GET /orders/:id', added: true, priority: 5 }),
+  );
+  expect(rules.filter((r) => r.added)).toHaveLength(1);
   // `url` is the whole URL: with a query it is another URL, answered by the scenario.
   expect((await get('/orders/ord_1001?expand=lines')).body).toEqual(expect.objectContaining({ id: 'ord_1001', customerId: expect.any(String) }));
   await stillServing();

@@ -119,7 +119,7 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
     const parsed = parseVerification(body ?? {});
     const extra = (['times', 'atLeast', 'atMost'] as const).filter((k) => parsed[k] !== undefined);
     if (extra.length) throw new AdminRequestError(`${extra.join(', ')} belong to POST /__admin/verify; a request pattern takes ${PATTERN_CRITERIA.join(', ')}`);
-    checkPatternNames(parsed, engine.model, engine.journal);
+    checkPatternNames(parsed, engine.model, engine.journal, engine.addedRules);
     return parsed;
   };
 
@@ -151,14 +151,25 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
     {
       method: 'GET',
       path: '/rules',
-      summary: 'every rule (services and variants): id, service, operation, name, where it is written (file:line), variant',
+      summary:
+        'every rule (added while serving, in the order tried, then services and variants): id, service, operation, name, where it is written (file:line), variant or added (with its priority)',
       response: { type: 'array', items: { type: 'object' } },
-      handle: () =>
-        [...rulesById(engine.model).values()].map((rule) => {
+      handle: () => [
+        ...engine.addedRules.map(({ service, rule, priority }) => ({
+          id: rule.id,
+          service,
+          operation: rule.operation,
+          name: rule.name,
+          source: rule.source && formatSource(rule.source),
+          added: true,
+          priority,
+        })),
+        ...[...rulesById(engine.model).values()].map((rule) => {
           // `svc#2`, or `variant:svc#1` for a variant's rule
           const [, variant, service] = /^(?:(.+):)?([^:#]+)#\d+$/.exec(rule.id) ?? [];
           return { id: rule.id, service, operation: rule.operation, name: rule.name, source: rule.source && formatSource(rule.source), variant };
         }),
+      ],
     },
     {
       method: 'GET',
@@ -244,7 +255,7 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
           return { ok: result.pass, ...result };
         }
         const parsed = parseVerification(body ?? {});
-        checkPatternNames(parsed, engine.model, engine.journal);
+        checkPatternNames(parsed, engine.model, engine.journal, engine.addedRules);
         const result = verifyRequests(engine.journal, parsed);
         return { ok: result.pass, ...result };
       },
