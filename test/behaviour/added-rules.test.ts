@@ -1,27 +1,17 @@
 import { resolve } from 'node:path';
 import * as grpcJs from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { ErrorCode, MockstackError } from '@mockstack/core';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { fault, graphql, grpc, respond, rest } from 'mockstack';
 import { tcpServerGuard } from '../helpers/grpc-stack.js';
+import { authorize, type PaymentClient, paymentClient } from '../helpers/payments-client.js';
 
 // Rules added while the stack serves (`stack.use`, MSW's `server.use`), on the bundled checkout example:
 // orders (REST), catalog (GraphQL), payments (gRPC), shipping (REST from an OpenAPI document).
 const root = resolve(import.meta.dirname, '../..');
 
 type Result = Record<string, unknown>;
-interface PaymentClient extends grpcJs.Client {
-  Authorize(request: object, callback: (error: grpcJs.ServiceError | null, value?: Result) => void): void;
-}
-const definition = grpcJs.loadPackageDefinition(
-  loadSync(resolve(root, 'protos/payments.proto'), { includeDirs: [resolve(root, 'protos')], longs: String, enums: String, defaults: true }),
-);
-const PaymentService = (definition.checkout as Record<string, Record<string, Record<string, unknown>>>).payments?.v1?.PaymentService as unknown as new (
-  address: string,
-  credentials: grpcJs.ChannelCredentials,
-) => PaymentClient;
 
 let stack: TestStack;
 let orders: string;
@@ -34,7 +24,7 @@ beforeAll(async () => {
   stack = await startStack(resolve(root, 'scenarios/checkout.ts'));
   orders = stack.url('orders');
   catalog = new GraphQLClient(stack.url('catalog'));
-  payments = new PaymentService(stack.url('payments'), grpcJs.credentials.createInsecure());
+  payments = paymentClient(stack.url('payments'));
 });
 afterAll(async () => {
   payments.close();
@@ -47,10 +37,7 @@ const get = async (path: string) => {
   const response = await fetch(`${orders}${path}`);
   return { status: response.status, body: (await response.json()) as Result };
 };
-const authorize = (request: object) =>
-  new Promise<{ error: grpcJs.ServiceError | null; value: Result | undefined }>((done) =>
-    payments.Authorize(request, (error, value) => done({ error, value })),
-  );
+const authorizePayment = (request: object) => authorize(payments, request);
 
 describe('REST', () => {
   it('a rule on a route of the scenario answers before its rules, until resetRules', async () => {
@@ -171,11 +158,11 @@ describe('gRPC', () => {
         fault.grpc('PERMISSION_DENIED', 'card blocked'),
       ),
     );
-    const blocked = await authorize({ orderId: 'ord_blocked', amount: { currencyCode: 'EUR', units: '1' } });
+    const blocked = await authorizePayment({ orderId: 'ord_blocked', amount: { currencyCode: 'EUR', units: '1' } });
     expect(blocked.error?.code).toBe(grpcJs.status.PERMISSION_DENIED);
     expect(blocked.error?.details).toBe('card blocked');
     // Other orders still reach the scenario's handler.
-    const other = await authorize({ orderId: 'ord_missing', amount: { currencyCode: 'EUR', units: '1' } });
+    const other = await authorizePayment({ orderId: 'ord_missing', amount: { currencyCode: 'EUR', units: '1' } });
     expect(other.error?.code).toBe(grpcJs.status.NOT_FOUND);
   });
 });

@@ -3,26 +3,15 @@
 // requests fail UNAVAILABLE naming the store, and serving comes back with it, without a restart.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import * as grpcJs from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import { authorize, type PaymentClient, paymentClient } from '../helpers/payments-client.js';
 import { RedisServer } from '../helpers/redis.js';
 import { type CliProcess, mockstack } from '../reliability/cli-process.js';
 
-const root = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'mockstack-replicas-'));
 
 type Result = Record<string, unknown>;
-interface PaymentClient extends grpcJs.Client {
-  Authorize(request: object, callback: (error: grpcJs.ServiceError | null, value?: Result) => void): void;
-}
-const definition = grpcJs.loadPackageDefinition(
-  loadSync(resolve(root, 'protos/payments.proto'), { includeDirs: [resolve(root, 'protos')], longs: String, enums: String, defaults: true }),
-);
-const PaymentService = (definition.checkout as Record<string, Record<string, Record<string, unknown>>>).payments?.v1?.PaymentService as unknown as new (
-  address: string,
-  credentials: grpcJs.ChannelCredentials,
-) => PaymentClient;
 
 interface Replica {
   process: CliProcess;
@@ -55,7 +44,7 @@ async function startReplica(index: number): Promise<Replica> {
   }
   const { services, admin } = JSON.parse(readFileSync(ready, 'utf8')) as { services: { name: string; url: string; port: number }[]; admin: string };
   const byName = Object.fromEntries(services.map((s) => [s.name, s]));
-  const payments = new PaymentService(`127.0.0.1:${byName.payments?.port}`, grpcJs.credentials.createInsecure());
+  const payments = paymentClient(`127.0.0.1:${byName.payments?.port}`);
   return {
     process,
     url: { orders: String(byName.orders?.url), catalog: String(byName.catalog?.url), extras: String(byName.extras?.url) },
@@ -66,10 +55,6 @@ async function startReplica(index: number): Promise<Replica> {
 
 /** Round-robin over the replicas: the n-th request goes to replica n mod 3. */
 const replica = (n: number): Replica => replicas[n % replicas.length] as Replica;
-
-function authorize(client: PaymentClient, request: object): Promise<{ error: grpcJs.ServiceError | null; value: Result | undefined }> {
-  return new Promise((done) => client.Authorize(request, (error, value) => done({ error, value })));
-}
 
 async function graphql(r: Replica, query: string): Promise<{ data?: Result; errors?: { message: string; extensions?: Result }[] }> {
   const response = await fetch(r.url.catalog, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });

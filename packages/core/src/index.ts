@@ -62,6 +62,7 @@ export { compileMatchers, describeValue, firstDifference, type Matcher } from '.
 export * from './model.js';
 export { editDistance, nearest } from './nearest.js';
 export { PAUSE, pauseOf, sendPaced } from './paced.js';
+export { isRecord, parseJsonOrUndefined } from './plain-data.js';
 export { hashString, SeededRandom } from './random.js';
 export { defaultRedactedHeaders, defaultRedactedQuery, REDACTED, Redactor, type RedactSetting } from './redact.js';
 export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, isSequence, makeFault, makeReply, makeSequence, makeWebhook } from './reply.js';

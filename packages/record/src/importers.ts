@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { decodeBody, ErrorCode, MockstackError } from '@mockstack/core';
+import { decodeBody, ErrorCode, isRecord, MockstackError, parseJsonOrUndefined } from '@mockstack/core';
 import { parseStub, type WiremockStub } from '@mockstack/wiremock';
 import type { MatchDraft, RestRuleDraft, RestServiceDraft, ScenarioDraft } from './drafts.js';
 import { draftsFromExchanges, type HttpExchange } from './exchanges.js';
@@ -253,7 +253,7 @@ function requestOf(
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) if (!v.includes('{{')) query[k] = v;
   const headers = headerList(spec.header);
-  const body = spec.body?.mode === 'raw' && spec.body.raw ? (safeJson(spec.body.raw) ?? spec.body.raw) : undefined;
+  const body = spec.body?.mode === 'raw' && spec.body.raw ? (parseJsonOrUndefined(spec.body.raw) ?? spec.body.raw) : undefined;
   return { method: (spec.method ?? 'GET').toUpperCase(), path, query, headers, ...(body !== undefined && { body }) };
 }
 
@@ -340,16 +340,4 @@ function jsonServerDraft(db: Record<string, unknown>, name: string, writeBack: s
     } else (service.singletons as Record<string, unknown>)[`/${key}`] = value;
   }
   return { services: [service], untranslated };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,10 +1,10 @@
 import type { AdminRequest, AdminRoute, JsonSchema } from '@mockstack/admin';
 import type { JournalEntry } from '@mockstack/core';
+import { isRecord } from '@mockstack/core';
 import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 import { LiveMappings, type WiremockHost } from './live-mappings.js';
 import type { RouteFinder } from './live-stub.js';
 import { isWiremockPattern, loggedRequestOf, metadataTest, serveEventOf, wiremockRequestTest } from './requests.js';
-import { isRecord } from './stub.js';
 
 export interface WiremockRoutesOptions {
   /** The operation the REST server routes a request to (see `RouteFinder`): a literal URL goes to the route that takes it. */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Stack } from '@mockstack/core';
+import { isRecord } from '@mockstack/core';
 import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 import { type LiveStub, type LiveStubContext, liveStub, type RestRoute, type RouteFinder } from './live-stub.js';
-import { isRecord } from './stub.js';
 
 /** What the WireMock endpoints steer: a running stack that takes rules while serving. */
 export type WiremockHost = Pick<Stack, 'engine' | 'addresses' | 'addRules' | 'removeRules' | 'addedRules'>;

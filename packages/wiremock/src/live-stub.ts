@@ -1,8 +1,9 @@
 import type { CoreRequest, MatchSpec, RuleDefinition, ValueMatcher } from '@mockstack/core';
+import { isRecord } from '@mockstack/core';
 import { fault, type RouteOptions, respond, rest, template, webhook } from '@mockstack/dsl';
 import { bodyMeets, pathOf, requestUrlOf, urlTest, valueMatcher } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
-import { isRecord, type ParsedStub, parseStub, type StubAnswer, type StubWebhook, type WiremockStub } from './stub.js';
+import { type ParsedStub, parseStub, type StubAnswer, type StubWebhook, type WiremockStub } from './stub.js';
 
 /** A route of a REST service: its operation id, method and route path (`/orders/:id`). */
 export interface RestRoute {

@@ -1,8 +1,8 @@
-import { type CoreRequest, compileMatchers, type JournalEntry } from '@mockstack/core';
+import { type CoreRequest, compileMatchers, isRecord, type JournalEntry } from '@mockstack/core';
 import { requestUrlOf } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
 import { stubMatchSpec } from './live-stub.js';
-import { isRecord, parseStub } from './stub.js';
+import { parseStub } from './stub.js';
 
 /** Keys only WireMock's request patterns have (mockstack's own have `method` and `headers` too, with plain values). */
 const WIREMOCK_PATTERN_KEYS = [

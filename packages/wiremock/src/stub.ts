@@ -1,4 +1,4 @@
-import { decodeBody } from '@mockstack/core';
+import { decodeBody, isRecord, parseJsonOrUndefined } from '@mockstack/core';
 
 /**
  * WireMock's stub mapping JSON read as plain data: which requests it takes (method, URL, matchers on
@@ -176,7 +176,7 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles): ParsedStub
   for (const pattern of Array.isArray(request.bodyPatterns) ? request.bodyPatterns : []) {
     if (!isRecord(pattern)) continue;
     if (pattern.equalToJson !== undefined) {
-      const json = typeof pattern.equalToJson === 'string' ? safeJson(pattern.equalToJson) : pattern.equalToJson;
+      const json = typeof pattern.equalToJson === 'string' ? parseJsonOrUndefined(pattern.equalToJson) : pattern.equalToJson;
       if (json === undefined || JSON.stringify(json).includes('${json-unit'))
         untranslated.push(`body pattern ${JSON.stringify(pattern)} is not translated (placeholders)`);
       else if (pattern.ignoreExtraElements || pattern.ignoreArrayOrder) match.body = json;
@@ -382,18 +382,6 @@ export function valuePattern(pattern: unknown): MatchValue | undefined {
   if (typeof pattern.matches === 'string') return { regex: `^(?:${pattern.matches})$` };
   if (typeof pattern.contains === 'string') return { regex: escapeRegex(pattern.contains) };
   return undefined;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 export function escapeRegex(text: string): string {
