@@ -389,7 +389,7 @@ const VIOLATION_HEADER = 'x-mockstack-contract-violation';
 
 function headerSafe(text: string): string {
   const line = text.replace(/[^\x20-\x7e]+/g, ' ');
-  return line.length > 1000 ? `${line.slice(0, 999)}…`.replace(/…$/, '...') : line;
+  return line.length > 1000 ? `${line.slice(0, 997)}...` : line;
 }
 
 /**
