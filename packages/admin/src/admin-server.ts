@@ -84,7 +84,18 @@ export function createAdminApp(
     shared.set(key, candidates);
     app.route<{ Params: Record<string, string>; Querystring: Record<string, string | undefined>; Body: unknown }>({
       method: route.method,
-      url: `${ADMIN_PREFIX}${route.path.replace(/\{(\w+)\}/g, ':$1')}`,
+      url: `${route.root ? '' : ADMIN_PREFIX}${route.path.replace(/\{(\w+)\}/g, ':$1')}`,
+      ...(route.errorAnswer && {
+        // Its own shape for every error of the route, bad JSON included (the parser fails inside the route).
+        errorHandler: (
+          error: Error & { statusCode?: number; code?: string },
+          _request: unknown,
+          reply: { code(status: number): { send(body: unknown): unknown } },
+        ) => {
+          const answer = route.errorAnswer?.(error) ?? { status: 500, body: { error: { code: 'ADMIN_ERROR', message: error.message } } };
+          return reply.code(answer.status).send(answer.body);
+        },
+      }),
       handler: async (request, reply) => {
         // Every route walks what it is sent: a body nested thousands deep would overflow the stack.
         if (deeperThan(request.body, MAX_DEPTH + 1))

@@ -45,9 +45,14 @@ export function adminOpenApi(routes: readonly AdminRoute[], prefix: string, vers
       responses: {
         [status]: { description: status === 201 ? 'Created' : 'OK', content: { 'application/json': { schema: route.response } } },
         ...(route.body || route.query || parameters.length
-          ? { 400: { description: 'a request the admin API refuses, with what to send', content: { 'application/json': { schema: error } } } }
+          ? {
+              400: {
+                description: 'a request the admin API refuses, with what to send',
+                content: { 'application/json': { schema: route.errorSchema ?? error } },
+              },
+            }
           : {}),
-        ...(parameters.length ? { 404: { description: 'nothing of that name', content: { 'application/json': { schema: error } } } } : {}),
+        ...(parameters.length ? { 404: { description: 'nothing of that name', content: { 'application/json': { schema: route.errorSchema ?? error } } } } : {}),
       },
     };
     if (route.query) {
@@ -55,8 +60,9 @@ export function adminOpenApi(routes: readonly AdminRoute[], prefix: string, vers
     }
     if (parameters.length) operation.parameters = parameters;
     if (route.body) operation.requestBody = { required: true, content: { 'application/json': { schema: route.body } } };
-    paths[`${prefix}${route.path}`] ??= {};
-    const path = paths[`${prefix}${route.path}`] as Record<string, unknown>;
+    const at = `${route.root ? '' : prefix}${route.path}`;
+    paths[at] ??= {};
+    const path = paths[at] as Record<string, unknown>;
     const method = route.method.toLowerCase();
     const earlier = path[method] as Record<string, unknown> | undefined;
     path[method] = earlier ? sharedOperation(earlier, operation) : operation;

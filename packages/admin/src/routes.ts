@@ -54,6 +54,12 @@ export interface AdminRoute {
   body?: JsonSchema;
   response: JsonSchema;
   handle(request: AdminRequest): unknown;
+  /** Served at `path` itself, not under `/__admin` (Mountebank's clients call `/imposters` at the port's root). */
+  root?: boolean;
+  /** The answer to an error of this route, in its API's own shape (Mountebank's `{ errors: [...] }`); default `{ error: { code, message } }`. */
+  errorAnswer?(error: Error & { statusCode?: number; code?: string }): { status: number; body: unknown };
+  /** The schema of `errorAnswer`'s bodies, for the OpenAPI document. */
+  errorSchema?: JsonSchema;
 }
 
 /** A request the admin API refuses (400 unless told), with what to send instead. */

@@ -57,6 +57,10 @@ export const ErrorCode = {
   WiremockMappingInvalid: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
   /** A WireMock mapping id (or scenario name) sent to the admin API names none there is. */
   WiremockMappingUnknown: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_UNKNOWN',
+  /** A Mountebank imposter or stub (admin API `/imposters`, `mockstack import`) is malformed, for no REST service, or asks for what mockstack cannot honour. */
+  MountebankImposterInvalid: 'MOCKSTACK_ERR_MOUNTEBANK_IMPOSTER_INVALID',
+  /** A Mountebank imposter port or stub index sent to the admin API names none there is. */
+  MountebankImposterUnknown: 'MOCKSTACK_ERR_MOUNTEBANK_IMPOSTER_UNKNOWN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -20,6 +20,7 @@ import {
   scenarioDefinitionOf,
   silentLogger,
 } from '@mockstack/core';
+import { mountebankAdminRoutes } from '@mockstack/mountebank';
 import type { FSWatcher } from 'chokidar';
 import { adaptersWith } from './adapters.js';
 import { containmentStarted, containScenarioCode, contextGuard, prestartContainment } from './containment.js';
@@ -213,7 +214,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
           port: options.adminPort ?? 0,
           host: options.adminHost,
           token: options.adminToken,
-          routes: wiremockRoutesOf(stack),
+          routes: [...wiremockRoutesOf(stack), ...mountebankAdminRoutes(stack)],
         },
       );
   } catch (error) {

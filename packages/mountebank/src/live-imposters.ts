@@ -1,0 +1,276 @@
+import type { ServiceAddress, Stack } from '@mockstack/core';
+import { isRecord } from '@mockstack/core';
+import { badData, MountebankInvalid, MountebankNotFound } from './errors.js';
+import { checkImposter, type MountebankImposter, type MountebankStub, stubProblems } from './imposter.js';
+import type { MountebankRequest } from './predicates.js';
+import { imposterRules, type ServiceRoute } from './rules.js';
+
+/** What the imposters API steers: a running stack that takes rules while serving. */
+export type MountebankHost = Pick<Stack, 'engine' | 'addresses' | 'addRules' | 'removeRules' | 'addedRules'>;
+
+/** A request an imposter saved (`recordRequests`), as Mountebank lists it. */
+export interface SavedRequest extends MountebankRequest {
+  timestamp: string;
+}
+
+/** An imposter served as rules added to the REST service on its port. */
+export interface LiveImposter {
+  port: number;
+  /** The REST service it is served by. */
+  service: string;
+  /** The imposter as sent (its stubs as they are now). */
+  imposter: MountebankImposter & { port: number; stubs: MountebankStub[] };
+  ruleIds: readonly string[];
+  numberOfRequests: number;
+  requests: SavedRequest[];
+}
+
+/** How an imposter is written out (Mountebank's `list`, `replayable` and `removeProxies` views). */
+export interface ImposterView {
+  /** The short form of `GET /imposters`: protocol, port, name, count and links. */
+  list?: boolean;
+  /** As `mb save` writes it: no count, requests or links. */
+  replayable?: boolean;
+  /** Without proxy responses (and the stubs left with none). */
+  removeProxies?: boolean;
+}
+
+/**
+ * The Mountebank imposters added at runtime, each served as rules added to the scenario's REST service
+ * listening on its port. Every change is checked whole before anything is served: a refused imposter or
+ * stub changes nothing. An imposter whose rules are gone (a `reset` removes every added rule) is
+ * forgotten the next time the imposters are read.
+ */
+export class LiveImposters {
+  readonly #imposters = new Map<number, LiveImposter>();
+  readonly #host: MountebankHost;
+
+  constructor(host: MountebankHost) {
+    this.#host = host;
+  }
+
+  /** Every imposter, by port. */
+  list(): LiveImposter[] {
+    this.#sync();
+    return [...this.#imposters.values()].sort((a, b) => a.port - b.port);
+  }
+
+  get(port: string | number): LiveImposter {
+    this.#sync();
+    const found = this.#imposters.get(Number(port));
+    if (!found) throw new MountebankNotFound(`no imposter on port ${port}; GET /imposters lists them (a reset removes every imposter added at runtime)`);
+    return found;
+  }
+
+  /** Serves an imposter; one already on its port is replaced (once the new one is accepted). */
+  async add(value: unknown): Promise<LiveImposter> {
+    this.#sync();
+    const { imposter, service, routes } = this.#checked(value);
+    const earlier = this.#imposters.get(imposter.port);
+    const live: LiveImposter = {
+      port: imposter.port,
+      service,
+      imposter,
+      ruleIds: [],
+      numberOfRequests: earlier?.numberOfRequests ?? 0,
+      requests: earlier?.requests ?? [],
+    };
+    const rules = imposterRules(imposter, {
+      routes,
+      onRequest: (request) => {
+        live.numberOfRequests += 1;
+        if (live.imposter.recordRequests) live.requests.push({ ...request, timestamp: new Date().toISOString() });
+      },
+    });
+    try {
+      live.ruleIds = (await this.#host.addRules(service, rules)).map((rule) => rule.id);
+    } catch (error) {
+      throw new MountebankInvalid([badData(`the imposter on port ${imposter.port} cannot be served: ${(error as Error).message}`)]);
+    }
+    if (earlier) this.#host.removeRules(earlier.ruleIds);
+    this.#imposters.set(imposter.port, live);
+    return live;
+  }
+
+  /** Replaces every imposter with these (`PUT /imposters`): all are checked first; none changes when one is refused. */
+  async replaceAll(values: unknown): Promise<LiveImposter[]> {
+    if (!Array.isArray(values)) throw new MountebankInvalid([badData("'imposters' is a required field: an array of imposters")], 'the imposters');
+    const errors = values.flatMap((value, i) => {
+      try {
+        this.#checked(value, `imposter ${i}`);
+        return [];
+      } catch (error) {
+        if (error instanceof MountebankInvalid) return [...error.errors];
+        throw error;
+      }
+    });
+    const ports = values.map((value) => (isRecord(value) ? value.port : undefined));
+    const twice = ports.filter((port, i) => ports.indexOf(port) !== i);
+    if (twice.length) errors.push(badData(`two imposters on port ${twice[0]}: one port, one imposter`));
+    if (errors.length) throw new MountebankInvalid(errors, 'the imposters');
+    const before = this.list().map((live) => live.imposter);
+    this.clear();
+    const added: LiveImposter[] = [];
+    try {
+      for (const value of values) added.push(await this.add(value));
+    } catch (error) {
+      // Back to what served before: nothing half-applied.
+      this.clear();
+      for (const imposter of before) await this.add(imposter);
+      throw error;
+    }
+    return added;
+  }
+
+  remove(port: string | number): LiveImposter | undefined {
+    this.#sync();
+    const found = this.#imposters.get(Number(port));
+    if (!found) return undefined;
+    this.#host.removeRules(found.ruleIds);
+    this.#imposters.delete(found.port);
+    return found;
+  }
+
+  /** Removes every imposter; returns those removed. */
+  clear(): LiveImposter[] {
+    const all = this.list();
+    for (const live of all) this.remove(live.port);
+    return all;
+  }
+
+  /** Inserts a stub at `index` (default: last) of an imposter. */
+  async addStub(port: string | number, body: unknown): Promise<LiveImposter> {
+    const live = this.get(port);
+    const stubs = live.imposter.stubs;
+    if (!isRecord(body) || body.stub === undefined) throw new MountebankInvalid([badData("must contain 'stub' field")], 'the stub');
+    const index = body.index === undefined ? stubs.length : body.index;
+    if (!(Number.isInteger(index) && Number(index) >= 0 && Number(index) <= stubs.length))
+      throw new MountebankInvalid(
+        [badData(`'index' must be between 0 and the length of the stubs array (${stubs.length}); got ${JSON.stringify(index)}`)],
+        'the stub',
+      );
+    this.#checkStub(body.stub, `stub ${index}`);
+    const next = [...stubs];
+    next.splice(Number(index), 0, body.stub as MountebankStub);
+    return this.#withStubs(live, next);
+  }
+
+  /** Replaces every stub of an imposter (`PUT /imposters/:port/stubs`). */
+  async setStubs(port: string | number, body: unknown): Promise<LiveImposter> {
+    const live = this.get(port);
+    if (!isRecord(body) || body.stubs === undefined) throw new MountebankInvalid([badData("'stubs' is a required field")], 'the stubs');
+    if (!Array.isArray(body.stubs)) throw new MountebankInvalid([badData("'stubs' must be an array")], 'the stubs');
+    const errors = body.stubs.flatMap((stub: unknown, i: number) => stubProblems(stub, `stub ${i}`));
+    if (errors.length) throw new MountebankInvalid(errors, 'the stubs');
+    return this.#withStubs(live, body.stubs as MountebankStub[]);
+  }
+
+  /** Replaces the stub at `index`. */
+  async replaceStub(port: string | number, index: string, stub: unknown): Promise<LiveImposter> {
+    const live = this.get(port);
+    const at = this.#stubIndex(live, index);
+    this.#checkStub(stub, `stub ${at}`);
+    const next = [...live.imposter.stubs];
+    next[at] = stub as MountebankStub;
+    return this.#withStubs(live, next);
+  }
+
+  /** Removes the stub at `index`. */
+  async removeStub(port: string | number, index: string): Promise<LiveImposter> {
+    const live = this.get(port);
+    const at = this.#stubIndex(live, index);
+    return this.#withStubs(
+      live,
+      live.imposter.stubs.filter((_, i) => i !== at),
+    );
+  }
+
+  /** Forgets the requests an imposter saved (and its count). */
+  clearRequests(port: string | number): LiveImposter {
+    const live = this.get(port);
+    live.requests = [];
+    live.numberOfRequests = 0;
+    return live;
+  }
+
+  /** An imposter as Mountebank's API writes it. */
+  json(live: LiveImposter, view: ImposterView = {}): Record<string, unknown> {
+    const { imposter, port } = live;
+    const base = `/imposters/${port}`;
+    const out: Record<string, unknown> = { protocol: imposter.protocol, port };
+    if (imposter.name !== undefined) out.name = imposter.name;
+    if (imposter.defaultResponse !== undefined) out.defaultResponse = imposter.defaultResponse;
+    if (!view.replayable) out.numberOfRequests = live.numberOfRequests;
+    if (view.list) return { ...out, _links: { self: { href: base }, stubs: { href: `${base}/stubs` } } };
+    out.recordRequests = Boolean(imposter.recordRequests);
+    if (!view.replayable) out.requests = live.requests;
+    let stubs = imposter.stubs.map((stub, i) => {
+      const { _links, matches, ...rest } = stub as MountebankStub & { _links?: unknown; matches?: unknown };
+      return view.replayable ? rest : { ...rest, _links: { self: { href: `${base}/stubs/${i}` } } };
+    });
+    if (view.removeProxies)
+      stubs = stubs
+        .map((stub) => ({ ...stub, responses: (stub.responses ?? []).filter((r) => r.proxy === undefined) }))
+        .filter((stub) => stub.responses.length > 0);
+    out.stubs = stubs;
+    if (!view.replayable) out._links = { self: { href: base }, stubs: { href: `${base}/stubs` } };
+    return out;
+  }
+
+  async #withStubs(live: LiveImposter, stubs: MountebankStub[]): Promise<LiveImposter> {
+    return this.add({ ...live.imposter, stubs });
+  }
+
+  #stubIndex(live: LiveImposter, index: string): number {
+    const at = Number(index);
+    if (!(/^\d+$/.test(index) && at < live.imposter.stubs.length))
+      throw new MountebankNotFound(
+        `'stubIndex' must be a valid integer, representing the array index position of the stub to replace; the imposter on port ${live.port} has ${live.imposter.stubs.length} stub(s)`,
+      );
+    return at;
+  }
+
+  #checkStub(stub: unknown, where: string): void {
+    const errors = stubProblems(stub, where);
+    if (errors.length) throw new MountebankInvalid(errors, 'the stub');
+  }
+
+  /** The imposter checked whole, and the REST service on its port with that service's routes; throws MountebankInvalid. */
+  #checked(value: unknown, where = 'the imposter'): { imposter: LiveImposter['imposter']; service: string; routes: ServiceRoute[] } {
+    const check = checkImposter(value, where);
+    const errors = [...check.errors, ...[...check.stubs.values()].flat()];
+    const imposter = value as MountebankImposter;
+    if (isRecord(value) && value.port === undefined)
+      errors.push(badData(`${where}: give it a 'port': mockstack serves an imposter on the scenario's REST service listening on that port`));
+    const address = errors.length ? undefined : this.#serviceOn(imposter.port as number, where, errors);
+    if (errors.length || !address) throw new MountebankInvalid(errors);
+    const service = this.#host.engine.model.services.get(address.name);
+    const routes = [...(service?.operations.values() ?? [])]
+      // Rules added earlier (its own, WireMock's) made routes of their own; '/*' and the scenario's are the ones to share.
+      .filter((operation) => !operation.id.startsWith('added:'))
+      .map((operation) => ({ operation: operation.id, method: String(operation.meta.method), path: String(operation.meta.path) }));
+    return { imposter: { ...imposter, port: imposter.port as number, stubs: imposter.stubs ?? [] }, service: address.name, routes };
+  }
+
+  #serviceOn(port: number, where: string, errors: ReturnType<typeof badData>[]): ServiceAddress | undefined {
+    const { model } = this.#host.engine;
+    const onPort = this.#host.addresses.filter((address) => address.port === port && !model.services.get(address.name)?.mount);
+    const rest = onPort.find((address) => address.protocol === 'rest');
+    if (rest) return rest;
+    const others = this.#host.addresses
+      .filter((address) => address.protocol === 'rest' && !model.services.get(address.name)?.mount)
+      .map((address) => `${address.name} on ${address.port}`);
+    errors.push(
+      badData(
+        `${where}: ${onPort.length ? `port ${port} is served by ${onPort[0]?.name} (${onPort[0]?.protocol}), not a REST service` : `no REST service of the scenario listens on port ${port}`}; mockstack serves an imposter on the scenario's REST service on its port: declare one, e.g. \`imposter${port}: rest({ port: ${port} })\`, or POST the imposter with the port of one it has (${others.join(', ') || 'none'})`,
+      ),
+    );
+    return undefined;
+  }
+
+  /** Forgets the imposters whose rules the stack no longer has (after a reset). */
+  #sync(): void {
+    const live = new Set(this.#host.addedRules.map((added) => added.rule.id));
+    for (const imposter of this.#imposters.values()) if (!imposter.ruleIds.every((id) => live.has(id))) this.#imposters.delete(imposter.port);
+  }
+}
