@@ -49,6 +49,8 @@ export async function answerOf(
     if (name === 'copy') for (const copy of (Array.isArray(config) ? config : [config]) as CopyBehavior[]) is = copyInto(is, copy, request);
   const fallback = defaultResponse ?? {};
   const status = Number(is.statusCode || fallback.statusCode || 200);
+  if (!(Number.isInteger(status) && status >= 100 && status <= 599))
+    return fault.internal(`the stub's statusCode ${JSON.stringify(is.statusCode)} is not an HTTP status once its copy behaviours ran`);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(is.headers ?? fallback.headers ?? {}))
     if (!TRANSFER_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);

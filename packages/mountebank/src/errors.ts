@@ -4,6 +4,8 @@ import { ErrorCode, MockstackError } from '@mockstack/core';
 export interface MountebankError {
   code: string;
   message: string;
+  /** Not a refusal: a key ignored as Mountebank ignores it (reported by `mockstack import`). */
+  ignored?: boolean;
 }
 
 /**

@@ -62,10 +62,22 @@ const NOT_HONOURED: Record<string, string> = {
   mutualAuth: 'mutualAuth is not supported',
 };
 
-/** What `checkImposter` found: problems of the imposter itself, and of each stub by index. */
+/** What `checkImposter` found: problems of the imposter itself, of each stub by index, and keys ignored. */
 export interface ImposterCheck {
   errors: MountebankError[];
   stubs: Map<number, MountebankError[]>;
+  /** Keys neither mockstack nor Mountebank reads (a `comment`), ignored as Mountebank ignores them. */
+  ignored: string[];
+}
+
+/** A key no one reads: ignored, as Mountebank ignores it (its documentation writes `comment`s into predicates). */
+function ignoredKey(what: string): MountebankError {
+  return { code: 'ignored', message: `${what} is ignored (neither Mountebank nor mockstack reads it)`, ignored: true };
+}
+
+/** The problems that refuse (those that are not merely ignored keys). */
+export function refusing(problems: readonly MountebankError[]): MountebankError[] {
+  return problems.filter((problem) => !problem.ignored);
 }
 
 /**
@@ -73,7 +85,7 @@ export interface ImposterCheck {
  * in words naming where it is (`stub 2, predicate 0`). An imposter with no problems is safe to serve.
  */
 export function checkImposter(value: unknown, where = 'the imposter'): ImposterCheck {
-  const check: ImposterCheck = { errors: [], stubs: new Map() };
+  const check: ImposterCheck = { errors: [], stubs: new Map(), ignored: [] };
   if (!isRecord(value)) {
     check.errors.push(badData(`${where} must be a JSON object with "protocol", "port" and "stubs"`));
     return check;
@@ -94,15 +106,16 @@ export function checkImposter(value: unknown, where = 'the imposter'): ImposterC
   if (value.defaultResponse !== undefined) check.errors.push(...isProblems(value.defaultResponse, `${where}, defaultResponse`));
   for (const key of Object.keys(value)) {
     if (IMPOSTER_KEYS.includes(key)) continue;
-    check.errors.push(
-      badData(`${where}: ${NOT_HONOURED[key] ?? `'${key}' is not a field of an http imposter mockstack knows (${IMPOSTER_KEYS.slice(0, 6).join(', ')})`}`),
-    );
+    check.errors.push(NOT_HONOURED[key] ? badData(`${where}: ${NOT_HONOURED[key]}`) : ignoredKey(`${where}: '${key}'`));
   }
+  check.ignored.push(...check.errors.filter((p) => p.ignored).map((p) => p.message));
+  check.errors = refusing(check.errors);
   if (value.stubs !== undefined && !Array.isArray(value.stubs)) check.errors.push(badData(`${where}: 'stubs' must be an array`));
   else
     (value.stubs ?? []).forEach((stub: unknown, i: number) => {
       const problems = stubProblems(stub, `${where}, stub ${i}`);
-      if (problems.length) check.stubs.set(i, problems);
+      check.ignored.push(...problems.filter((p) => p.ignored).map((p) => p.message));
+      if (refusing(problems).length) check.stubs.set(i, refusing(problems));
     });
   return check;
 }
@@ -111,9 +124,7 @@ export function checkImposter(value: unknown, where = 'the imposter'): ImposterC
 export function stubProblems(stub: unknown, where: string): MountebankError[] {
   if (!isRecord(stub)) return [badData(`${where} must be an object with "predicates" and "responses"`)];
   const problems: MountebankError[] = [];
-  for (const key of Object.keys(stub))
-    if (!['predicates', 'responses', '_links', 'matches'].includes(key))
-      problems.push(badData(`${where}: '${key}' is not a field of a stub (predicates, responses)`));
+  for (const key of Object.keys(stub)) if (!['predicates', 'responses', '_links', 'matches'].includes(key)) problems.push(ignoredKey(`${where}: '${key}'`));
   if (stub.predicates !== undefined) {
     if (!Array.isArray(stub.predicates)) problems.push(badData(`${where}: 'predicates' must be an array`));
     else problems.push(...stub.predicates.flatMap((p: unknown, i: number) => predicateProblems(p, `${where}, predicate ${i}`)));
@@ -136,10 +147,7 @@ export function predicateProblems(predicate: unknown, where: string): Mountebank
   for (const key of Object.keys(predicate)) {
     if (operators.includes(key)) continue;
     if (NOT_HONOURED[key]) problems.push(invalid(NOT_HONOURED[key]));
-    else if (!(PARAMETERS as readonly string[]).includes(key))
-      problems.push(
-        invalid(`'${key}' is not a predicate operator or parameter (operators: ${OPERATORS.join(', ')}; parameters: caseSensitive, except, jsonpath)`),
-      );
+    else if (!(PARAMETERS as readonly string[]).includes(key)) problems.push(ignoredKey(`${where}: '${key}'`));
   }
   for (const flag of ['caseSensitive', 'keyCaseSensitive'])
     if (predicate[flag] !== undefined && typeof predicate[flag] !== 'boolean') problems.push(invalid(`'${flag}' must be true or false`));
@@ -185,10 +193,10 @@ export function responseProblems(response: unknown, where: string): MountebankEr
   const kinds = ['is', 'proxy', 'fault', 'inject'].filter((key) => response[key] !== undefined);
   if (kinds.length > 1) problems.push(invalid(`a response has one of is, proxy, fault; got ${kinds.join(' and ')}`));
   for (const key of Object.keys(response))
-    if (!['is', 'proxy', 'fault', 'inject', 'repeat', 'behaviors', '_behaviors'].includes(key))
-      problems.push(invalid(`'${key}' is not a field of a response (is, proxy, fault, repeat, behaviors)`));
+    if (!['is', 'proxy', 'fault', 'inject', 'repeat', 'behaviors', '_behaviors'].includes(key)) problems.push(ignoredKey(`${where}: '${key}'`));
   if (response.inject !== undefined) problems.push(invalid(NOT_HONOURED.inject as string));
-  if (response.is !== undefined) problems.push(...isProblems(response.is, `${where}, is`));
+  const copies = JSON.stringify([response.behaviors, response._behaviors]).includes('"copy"');
+  if (response.is !== undefined) problems.push(...isProblems(response.is, `${where}, is`, copies));
   if (response.fault !== undefined && !(FAULTS as readonly string[]).includes(response.fault as string))
     problems.push(invalid(`fault ${JSON.stringify(response.fault)}: mockstack answers ${FAULTS.join(' and ')}`));
   if (response.proxy !== undefined) problems.push(...proxyProblems(response.proxy, where));
@@ -266,14 +274,14 @@ function proxyProblems(proxy: unknown, where: string): MountebankError[] {
   return problems;
 }
 
-function isProblems(is: unknown, where: string): MountebankError[] {
+function isProblems(is: unknown, where: string, copies = false): MountebankError[] {
   const invalid = (message: string) => badData(`${where}: ${message}`);
   if (!isRecord(is)) return [invalid(`must be an object such as { "statusCode": 200, "body": "…" }`)];
   const problems: MountebankError[] = [];
   for (const key of Object.keys(is))
-    if (!['statusCode', 'headers', 'body', '_mode', '_proxyResponseTime'].includes(key))
-      problems.push(invalid(`'${key}' is not a field of an http response (statusCode, headers, body, _mode)`));
-  if (is.statusCode !== undefined) {
+    if (!['statusCode', 'headers', 'body', '_mode', '_proxyResponseTime'].includes(key)) problems.push(ignoredKey(`${where}: '${key}'`));
+  // A statusCode of text may be a token a `copy` fills in ("${code}"): checked when answering.
+  if (is.statusCode !== undefined && !(typeof is.statusCode === 'string' && !/^\s*\d+\s*$/.test(is.statusCode) && copies)) {
     const status = Number(is.statusCode);
     if (!(Number.isInteger(status) && status >= 100 && status <= 599))
       problems.push(invalid(`statusCode must be an HTTP status (100–599); got ${JSON.stringify(is.statusCode)}`));

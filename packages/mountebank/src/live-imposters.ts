@@ -1,7 +1,7 @@
 import type { ServiceAddress, Stack } from '@mockstack/core';
 import { isRecord } from '@mockstack/core';
 import { badData, MountebankInvalid, MountebankNotFound } from './errors.js';
-import { checkImposter, type MountebankImposter, type MountebankStub, stubProblems } from './imposter.js';
+import { checkImposter, type MountebankImposter, type MountebankStub, refusing, stubProblems } from './imposter.js';
 import type { MountebankRequest } from './predicates.js';
 import { imposterRules, type ServiceRoute } from './rules.js';
 
@@ -160,7 +160,7 @@ export class LiveImposters {
     const live = this.get(port);
     if (!isRecord(body) || body.stubs === undefined) throw new MountebankInvalid([badData("'stubs' is a required field")], 'the stubs');
     if (!Array.isArray(body.stubs)) throw new MountebankInvalid([badData("'stubs' must be an array")], 'the stubs');
-    const errors = body.stubs.flatMap((stub: unknown, i: number) => stubProblems(stub, `stub ${i}`));
+    const errors = refusing(body.stubs.flatMap((stub: unknown, i: number) => stubProblems(stub, `stub ${i}`)));
     if (errors.length) throw new MountebankInvalid(errors, 'the stubs');
     return this.#withStubs(live, body.stubs as MountebankStub[]);
   }
@@ -231,7 +231,7 @@ export class LiveImposters {
   }
 
   #checkStub(stub: unknown, where: string): void {
-    const errors = stubProblems(stub, where);
+    const errors = refusing(stubProblems(stub, where));
     if (errors.length) throw new MountebankInvalid(errors, 'the stub');
   }
 
