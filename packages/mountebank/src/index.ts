@@ -11,6 +11,7 @@ export {
   type MountebankResponse,
   type MountebankStub,
   predicateProblems,
+  refusing,
   responseProblems,
   stubProblems,
   waitMs,
@@ -18,7 +19,7 @@ export {
 export { type ImposterView, type LiveImposter, LiveImposters, type MountebankHost, type SavedRequest } from './live-imposters.js';
 export { FIELDS, type MountebankRequest, meets, meetsAll, OPERATORS } from './predicates.js';
 export { mountebankRequestOf } from './request.js';
-export { type ImposterRulesOptions, imposterRules, METHODS, type ServiceRoute } from './rules.js';
+export { type ImposterInput, type ImposterRulesOptions, imposterRules, METHODS, type ServiceRoute } from './rules.js';
 
 import { imposterRules } from './rules.js';
 

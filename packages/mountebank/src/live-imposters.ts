@@ -3,7 +3,7 @@ import { isRecord } from '@mockstack/core';
 import { badData, MountebankInvalid, MountebankNotFound } from './errors.js';
 import { checkImposter, type MountebankImposter, type MountebankStub, refusing, stubProblems } from './imposter.js';
 import type { MountebankRequest } from './predicates.js';
-import { imposterRules, type ServiceRoute } from './rules.js';
+import { type ImposterInput, imposterRules, type ServiceRoute } from './rules.js';
 
 /** What the imposters API steers: a running stack that takes rules while serving. */
 export type MountebankHost = Pick<Stack, 'engine' | 'addresses' | 'addRules' | 'removeRules' | 'addedRules'>;
@@ -75,7 +75,7 @@ export class LiveImposters {
       numberOfRequests: earlier?.numberOfRequests ?? 0,
       requests: earlier?.requests ?? [],
     };
-    const rules = imposterRules(imposter, {
+    const rules = imposterRules(imposter as unknown as ImposterInput, {
       routes,
       onRequest: (request) => {
         live.numberOfRequests += 1;

@@ -13,6 +13,17 @@ export interface ServiceRoute {
   path: string;
 }
 
+/** An imposter as JSON gives it (a file, a fixture): checked when the rules are made, so any object is taken. */
+export interface ImposterInput {
+  readonly protocol?: string;
+  readonly port?: number;
+  readonly name?: string;
+  readonly stubs?: readonly object[];
+  readonly defaultResponse?: object;
+  readonly recordRequests?: boolean;
+  readonly [key: string]: unknown;
+}
+
 /** What `imposterRules` takes besides the imposter. */
 export interface ImposterRulesOptions {
   /**
@@ -48,10 +59,11 @@ const ROUTE_FACTORIES: Readonly<Record<(typeof METHODS)[number], RouteFactory>> 
  *   { predicates: [{ equals: { method: 'GET', path: '/orders/1' } }], responses: [{ is: { statusCode: 200, body: { id: 1 } } }] },
  * ] }))
  */
-export function imposterRules(imposter: Omit<MountebankImposter, 'protocol'> & { protocol?: string }, options: ImposterRulesOptions = {}): RuleDefinition[] {
-  const check = checkImposter({ ...imposter, protocol: imposter.protocol ?? 'http' });
+export function imposterRules(input: ImposterInput, options: ImposterRulesOptions = {}): RuleDefinition[] {
+  const check = checkImposter({ ...input, protocol: input.protocol ?? 'http' });
   const errors = [...check.errors, ...[...check.stubs.values()].flat()];
   if (errors.length) throw new MountebankInvalid(errors);
+  const imposter = input as unknown as MountebankImposter;
   const label = `mountebank${imposter.port ? ` ${imposter.port}` : ''}`;
   const rules: RuleDefinition[] = [];
   (imposter.stubs ?? []).forEach((stub, i) => {

@@ -45,6 +45,12 @@ export interface RestServiceDraft {
   singletons?: Record<string, unknown>;
   /** json-server: the db.json (absolute) that changes to the collections are written back to. */
   writeBack?: string;
+  /** The port to serve on (an imposter's), instead of the next free one of the written scenario. */
+  port?: number;
+  /** Served over TLS (an https imposter). */
+  tls?: boolean;
+  /** A Mountebank imposter (http/https, checked) whose stubs the service serves with `mountebank.rules`. */
+  mountebank?: Record<string, unknown>;
 }
 
 export interface GraphqlOperationDraft {

@@ -122,7 +122,7 @@ class ScenarioWriter {
       let key = camel(service.name);
       for (let n = 2; taken.has(key); n++) key = `${camel(service.name)}${n}`;
       taken.add(key);
-      const port = basePort + i;
+      const port = service.protocol === 'rest' && service.port !== undefined ? service.port : basePort + i;
       entries.push(`${prop(key)}: ${this.#service(service, key, port, states)}`);
     });
 
@@ -168,6 +168,14 @@ class ScenarioWriter {
 
   #rest(service: RestServiceDraft, key: string, port: number, states: string[]): string {
     this.#imports.add('rest');
+    const tls = service.tls ? ', tls: true' : '';
+    if (service.mountebank) {
+      // The imposter as data, served with Mountebank's meaning (the same code as the admin API's /imposters).
+      this.#imports.add('mountebank');
+      const stubs = Array.isArray(service.mountebank.stubs) ? service.mountebank.stubs.length : 0;
+      this.services.push({ name: key, protocol: 'rest', port, rules: stubs });
+      return `rest({ port: ${port}${tls} }, mountebank.rules(${this.#value(service.mountebank, `${key}-imposter`)}))`;
+    }
     const rules: string[] = [];
     // A json-server database: every collection and singular resource in the state, which is the database
     // (`_embed`/`_expand`, nested routes) and, with `writeBack`, what is written to the file.
@@ -200,7 +208,7 @@ class ScenarioWriter {
       rules.push(`${note}rest.${rule.method.toLowerCase()}(${quote(route)}, ${options ? `${options}, ` : ''}${answer})`);
     }
     this.services.push({ name: key, protocol: 'rest', port, rules: rules.length });
-    return `rest({ port: ${port} }, [\n${rules.join(',\n')},\n])`;
+    return `rest({ port: ${port}${tls} }, [\n${rules.join(',\n')},\n])`;
   }
 
   #graphql(service: GraphqlServiceDraft, key: string, port: number): string {

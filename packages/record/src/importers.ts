@@ -1,12 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { decodeBody, ErrorCode, isRecord, MockstackError, parseJsonOrUndefined } from '@mockstack/core';
+import { checkImposter, refusing } from '@mockstack/mountebank';
 import { parseStub, type WiremockStub } from '@mockstack/wiremock';
 import type { MatchDraft, RestRuleDraft, RestServiceDraft, ScenarioDraft } from './drafts.js';
 import { draftsFromExchanges, type HttpExchange } from './exchanges.js';
 
 /** The formats `mockstack import` reads. */
-export type ImportFormat = 'wiremock' | 'postman' | 'har' | 'json-server';
+export type ImportFormat = 'wiremock' | 'mountebank' | 'postman' | 'har' | 'json-server';
 
 export interface ImportResult {
   format: ImportFormat;
@@ -31,6 +32,8 @@ export function importSource(path: string, options: { writeBack?: boolean | unde
   switch (format) {
     case 'wiremock':
       return { format, draft: wiremockDraft([{ file: full, document }], join(dirname(full), '__files'), name), files: [full] };
+    case 'mountebank':
+      return { format, draft: mountebankDraft(document as Record<string, unknown>), files: [full] };
     case 'postman':
       return { format, draft: postmanDraft(document as PostmanCollection), files: [full] };
     case 'har':
@@ -44,11 +47,14 @@ function formatOf(document: unknown, file: string): ImportFormat {
   if (!isRecord(document))
     throw new MockstackError(
       ErrorCode.ImportFormat,
-      `${file} is not a JSON object; import reads WireMock mappings, Postman collections, HAR files and json-server db.json`,
+      `${file} is not a JSON object; import reads WireMock mappings, Mountebank imposters, Postman collections, HAR files and json-server db.json`,
     );
   if (isRecord(document.log) && Array.isArray(document.log.entries)) return 'har';
   if (isRecord(document.info) && Array.isArray(document.item)) return 'postman';
   if (Array.isArray(document.mappings) || (isRecord(document.request) && isRecord(document.response))) return 'wiremock';
+  // `mb save` / `mb --configfile`: { imposters: [...] }; or one imposter as POST /imposters takes it.
+  if (Array.isArray(document.imposters) || (typeof document.protocol === 'string' && (Array.isArray(document.stubs) || document.port !== undefined)))
+    return 'mountebank';
   if (typeof document.swagger === 'string' || typeof document.openapi === 'string') {
     throw new MockstackError(
       ErrorCode.ImportFormat,
@@ -58,7 +64,7 @@ function formatOf(document: unknown, file: string): ImportFormat {
   if (Object.values(document).every((v) => Array.isArray(v) || isRecord(v))) return 'json-server';
   throw new MockstackError(
     ErrorCode.ImportFormat,
-    `${file}: not a format import reads (WireMock mappings, a Postman collection, a HAR file, a json-server db.json)`,
+    `${file}: not a format import reads (WireMock mappings, Mountebank imposters, a Postman collection, a HAR file, a json-server db.json)`,
   );
 }
 
@@ -164,6 +170,58 @@ function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]):
   }
   problems.push(...parsed.untranslated);
   return { method, path, ...(Object.keys(match).length > 0 && { match }), answers: [parsed.answer] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mountebank
+
+/**
+ * Mountebank imposters (`mb save` output, an `mb --configfile` file rendered to JSON, or one imposter):
+ * one REST service per http/https imposter, on its port, serving its stubs through `mountebank.rules`
+ * (the same meaning as the admin API's `/imposters`). A stub mockstack cannot honour (JavaScript
+ * injection, XPath, a recording proxy) is left out and listed; so is a tcp or smtp imposter.
+ */
+function mountebankDraft(document: Record<string, unknown>): ScenarioDraft {
+  const untranslated: string[] = [];
+  const list = Array.isArray(document.imposters) ? document.imposters : [document];
+  const services: RestServiceDraft[] = [];
+  list.forEach((imposter: unknown, i) => {
+    const record = isRecord(imposter) ? imposter : {};
+    const where = `imposter ${i}${record.port !== undefined ? ` (port ${record.port}${typeof record.name === 'string' ? `, ${record.name}` : ''})` : ''}`;
+    const check = checkImposter(imposter, where);
+    untranslated.push(...check.ignored);
+    if (check.errors.length) {
+      untranslated.push(...check.errors.map((e) => `${e.message}; the imposter is left out`));
+      return;
+    }
+    const stubs = Array.isArray(record.stubs) ? record.stubs : [];
+    const kept = stubs.filter((_, index) => !check.stubs.has(index));
+    for (const [index, problems] of check.stubs)
+      untranslated.push(
+        `${refusing(problems)
+          .map((p) => p.message)
+          .join('; ')}; stub ${index} is left out, so the stubs after it answer what it would have`,
+      );
+    const { _links: _l, numberOfRequests: _n, requests: _r, savedRequests: _s, allowCORS: _c, ...served } = record;
+    const name = typeof record.name === 'string' && record.name ? record.name : `imposter ${record.port ?? i + 1}`;
+    services.push({
+      protocol: 'rest',
+      name,
+      rules: [],
+      ...(Number.isInteger(record.port) && { port: record.port as number }),
+      ...(record.protocol === 'https' && { tls: true }),
+      mountebank: { ...served, stubs: kept.map(withoutOutput) },
+    });
+  });
+  if (services.length === 0 && list.length === 0) untranslated.push('the file has no imposters');
+  return { services, untranslated };
+}
+
+/** A stub without what `mb save` adds to it (links, matches). */
+function withoutOutput(stub: unknown): unknown {
+  if (!isRecord(stub)) return stub;
+  const { _links: _l, matches: _m, ...rest } = stub;
+  return rest;
 }
 
 // ---------------------------------------------------------------------------------------------
