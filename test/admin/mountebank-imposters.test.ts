@@ -182,6 +182,20 @@ describe('bad input: a 400 in Mountebank’s shape, nothing changed, the stack s
       /imposter 1: the "smtp" protocol/,
     );
     await refused('PUT', '/imposters', {}, /'imposters' is a required field/);
+    // A tool may name its JSON a form (superagent's clients do); a page in a browser may not (the admin guard's CSRF rule).
+    const form = { protocol: 'http', port, stubs: [{ responses: [{ is: { body: 'from a form' } }] }] };
+    const fromPage = await fetch(`${mb}/imposters`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' },
+      body: JSON.stringify(form),
+    });
+    expect([fromPage.status, ((await fromPage.json()) as { error: { code: string } }).error.code]).toEqual([415, 'ADMIN_UNSUPPORTED_MEDIA_TYPE']);
+    const fromOtherSite = await fetch(`${mb}/imposters`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://evil.example' },
+      body: JSON.stringify(form),
+    });
+    expect(fromOtherSite.status).toBe(403);
     // Nothing of those changed what the imposter answers.
     expect(await hit('/anything')).toEqual({ status: 200, body: 'kept' });
     expect((await call('GET', '/imposters')).body.imposters).toHaveLength(1);

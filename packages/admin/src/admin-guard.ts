@@ -154,9 +154,20 @@ function hostnameOf(host: string): string {
  */
 function jsonOrEmpty(request: FastifyRequest): boolean {
   const type = request.headers['content-type'];
+  if (takesJsonFromTools(request)) return true;
   if (type === undefined) return !hasBody(request);
   if (!hasBody(request) && request.headers['sec-fetch-site'] === undefined && request.headers.origin === undefined) return true;
   return /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type);
+}
+
+/**
+ * A route that reads any body as JSON (AdminRoute.jsonFromTools), sent by a tool: a browser names itself
+ * with `Origin` or `Sec-Fetch-*` on every request that could change state.
+ */
+export function takesJsonFromTools(request: FastifyRequest): boolean {
+  const config = request.routeOptions?.config as { jsonFromTools?: boolean } | undefined;
+  if (config?.jsonFromTools !== true) return false;
+  return request.headers.origin === undefined && !Object.keys(request.headers).some((name) => name.startsWith('sec-fetch-'));
 }
 
 function hasBody(request: FastifyRequest): boolean {

@@ -1,6 +1,6 @@
 import { deeperThan, ErrorCode, MAX_DEPTH, MockstackError } from '@mockstack/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { adminGuard, adminTokenFor } from './admin-guard.js';
+import { adminGuard, adminTokenFor, takesJsonFromTools } from './admin-guard.js';
 import { registerDashboard } from './dashboard.js';
 import { serveLiveFeed } from './live-feed.js';
 import { adminOpenApi } from './openapi.js';
@@ -52,6 +52,7 @@ export function createAdminApp(
   // …and axios (wiremock-captain) names a form on a POST without data: no body either. A body of another type is refused.
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
+    if (takesJsonFromTools(request)) return parseJson(request, body as string, done);
     done(
       Object.assign(new Error(`the admin API takes JSON bodies; send content-type: application/json, not ${request.headers['content-type']}`), {
         statusCode: 415,
@@ -85,6 +86,7 @@ export function createAdminApp(
     app.route<{ Params: Record<string, string>; Querystring: Record<string, string | undefined>; Body: unknown }>({
       method: route.method,
       url: `${route.root ? '' : ADMIN_PREFIX}${route.path.replace(/\{(\w+)\}/g, ':$1')}`,
+      config: { jsonFromTools: candidates.some((candidate) => candidate.jsonFromTools) },
       ...(route.errorAnswer && {
         // Its own shape for every error of the route, bad JSON included (the parser fails inside the route).
         errorHandler: (

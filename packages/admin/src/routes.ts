@@ -60,6 +60,11 @@ export interface AdminRoute {
   errorAnswer?(error: Error & { statusCode?: number; code?: string }): { status: number; body: unknown };
   /** The schema of `errorAnswer`'s bodies, for the OpenAPI document. */
   errorSchema?: JsonSchema;
+  /**
+   * Reads a tool's body as JSON whatever content type it names (Mountebank takes any, and its clients built
+   * on superagent send JSON text named as a form). Browsers (a request with `Origin` or `Sec-Fetch-*`) still must send JSON.
+   */
+  jsonFromTools?: boolean;
 }
 
 /** A request the admin API refuses (400 unless told), with what to send instead. */

@@ -48,9 +48,10 @@ export function mountebankAdminRoutes(host: MountebankHost): AdminRoute[] {
     removeProxies: flag(request.query.removeProxies, false),
   });
   const portOf = (request: AdminRequest) => request.params.port ?? '';
-  const route = (spec: Omit<AdminRoute, 'root' | 'errorAnswer' | 'errorSchema'>): AdminRoute => ({
+  const route = (spec: Omit<AdminRoute, 'root' | 'errorAnswer' | 'errorSchema' | 'jsonFromTools'>): AdminRoute => ({
     ...spec,
     root: true,
+    jsonFromTools: true,
     errorAnswer: mountebankErrorAnswer,
     errorSchema: errorsSchema,
   });
