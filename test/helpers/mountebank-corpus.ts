@@ -43,7 +43,7 @@ export function refusedByMockstack(imposter: unknown): RegExp | undefined {
 
 /** What a server answered a request: status, body (base64 when not text), headers, or the client's error. */
 export interface Answer {
-  status?: number;
+  status?: number | undefined;
   body?: string;
   bodyBase64?: string;
   headers?: http.IncomingHttpHeaders;

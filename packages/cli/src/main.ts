@@ -180,7 +180,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const importer = program
     .command('import')
     .description(
-      'write a scenario from WireMock mappings, a Postman collection (saved examples), a HAR file, a json-server db.json, or a Swagger 2.0 / OpenAPI 3 document',
+      'write a scenario from WireMock mappings, Mountebank imposters, a Postman collection (saved examples), a HAR file, a json-server db.json, or a Swagger 2.0 / OpenAPI 3 document',
     )
     .argument('<source>', 'a file, or a WireMock directory (mappings/ and __files/)')
     .option('--out <file>', 'where to write (default scenarios/<name>.ts)')
@@ -190,6 +190,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       'after',
       examples([
         ['mockstack import wiremock/', 'WireMock mappings/*.json and __files/ → scenarios/wiremock.ts'],
+        ['mockstack import imposters.json', 'Mountebank imposters (mb save): a REST service per http imposter, on its port'],
         ['mockstack import shop.postman_collection.json --out scenarios/shop.ts', 'a Postman collection: each saved example response'],
         ['mockstack import session.har', 'a browser recording'],
         ['mockstack import db.json --write-back', 'a json-server database: rest.crud per collection, changes written back to db.json'],

@@ -119,7 +119,7 @@ export interface ImportCommandOptions {
   writeBack?: boolean;
 }
 
-/** `mockstack import <file|dir>`: WireMock mappings, a Postman collection, a HAR file or a json-server db.json as a scenario. */
+/** `mockstack import <file|dir>`: WireMock mappings, Mountebank imposters, a Postman collection, a HAR file or a json-server db.json as a scenario. */
 export async function runImport(source: string, options: ImportCommandOptions): Promise<number> {
   if (isOpenApiFile(source)) return importOpenApi(source, options);
   const { emitScenario, importSource } = await import('@mockstack/record');
