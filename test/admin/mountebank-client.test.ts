@@ -99,8 +99,11 @@ test('what mockstack cannot honour is refused: the client reports the 400, nothi
       { code: 'invalid proxy', message: expect.stringContaining('proxy mode "proxyAlways" records answers into new stubs, which mockstack does not do') },
     ],
   });
-  // A port no REST service listens on: the client gets the 400 that says what to declare.
-  await expect(mb.createImposter(new Imposter().withPort(1).withStub(new Stub().withResponse(new DefaultResponse('x', 200))))).rejects.toThrow(/Bad Request/);
+  // A port something else listens on (the admin API's own): the client gets the 400.
+  const adminPort = Number(new URL(served.admin).port);
+  await expect(mb.createImposter(new Imposter().withPort(adminPort).withStub(new Stub().withResponse(new DefaultResponse('x', 200))))).rejects.toThrow(
+    /Bad Request/,
+  );
   expect(await (await fetch(`${new URL(served.admin).origin}/imposters`)).json()).toEqual({ imposters: [] });
   expect((await answer('/anything')).status).toBe(404);
   expect(await (await fetch(`${served.running.stack.address('shop').url}/orders/2`)).json()).toEqual({ id: '2', from: 'scenario' });

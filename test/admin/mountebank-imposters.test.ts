@@ -4,6 +4,7 @@
  * order, responses in turn, the default answer; the stubs endpoints; saved requests; and every bad
  * input answered 400 `{ errors: [{ code, message }] }` with nothing changed and the stack still serving.
  */
+import { createServer } from 'node:net';
 import { type RunningStack, runScenario } from '@mockstack/runner';
 import { respond, rest, scenario } from 'mockstack';
 
@@ -31,6 +32,14 @@ afterAll(() => running.close());
 beforeEach(() => running.stack.engine.reset());
 
 type Json = Record<string, unknown>;
+/** A port nothing listens on now. */
+const freePort = () =>
+  new Promise<number>((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = server.address() as { port: number };
+      server.close(() => done(free));
+    });
+  });
 const call = async (method: string, path: string, body?: unknown) => {
   const response = await fetch(`${mb}${path}`, {
     method,
@@ -116,6 +125,35 @@ test("an imposter on a service with routes answers before the scenario's rules, 
   await stillServing();
 });
 
+test('an imposter on a port no service listens on gets a REST service of its own, stopped when the imposter is deleted', async () => {
+  const free = await freePort();
+  const created = await call('POST', '/imposters', {
+    protocol: 'http',
+    port: free,
+    stubs: [{ responses: [{ is: { statusCode: 202, body: 'own service' } }] }],
+  });
+  expect(created.status).toBe(201);
+  const answer = await fetch(`http://127.0.0.1:${free}/anything`, { method: 'PUT' });
+  expect([answer.status, await answer.text()]).toEqual([202, 'own service']);
+  expect(running.stack.addresses.map((a) => a.name)).toContain(`imposter${free}`);
+  // Replacing it keeps the service; deleting it stops it.
+  await call('POST', '/imposters', { protocol: 'http', port: free, stubs: [{ responses: [{ is: { body: 'replaced' } }] }] });
+  expect(await (await fetch(`http://127.0.0.1:${free}/`)).text()).toBe('replaced');
+  await call('DELETE', `/imposters/${free}`);
+  expect(running.stack.addresses.map((a) => a.name)).not.toContain(`imposter${free}`);
+  await expect(fetch(`http://127.0.0.1:${free}/`)).rejects.toThrow();
+  // PUT /imposters starts those it needs and stops those it no longer has.
+  const [a, b] = [await freePort(), await freePort()];
+  await call('PUT', '/imposters', { imposters: [a, b].map((p) => ({ protocol: 'http', port: p, stubs: [{ responses: [{ is: { body: `on ${p}` } }] }] })) });
+  expect(await (await fetch(`http://127.0.0.1:${b}/`)).text()).toBe(`on ${b}`);
+  await call('PUT', '/imposters', { imposters: [{ protocol: 'http', port: a }] });
+  expect(await (await fetch(`http://127.0.0.1:${a}/`)).text()).toBe('');
+  await expect(fetch(`http://127.0.0.1:${b}/`)).rejects.toThrow();
+  await call('DELETE', '/imposters');
+  expect(running.stack.addresses.map((address) => address.name).sort()).toEqual(['imposter', 'orders']);
+  await stillServing();
+});
+
 test('stubs are added, replaced and removed by index without restarting the imposter', async () => {
   await call('POST', '/imposters', { protocol: 'http', port, stubs: [{ responses: [{ is: { body: 'catch-all' } }] }] });
   const stub = (path: string, body: string) => ({ predicates: [{ equals: { path } }], responses: [{ is: { body } }] });
@@ -163,11 +201,19 @@ describe('bad input: a 400 in Mountebank’s shape, nothing changed, the stack s
     await refused('POST', '/imposters', { protocol: 'tcp', port, stubs: [] }, /the "tcp" protocol is not supported by mockstack/);
     await refused('POST', '/imposters', { protocol: 'http', stubs: [] }, /give it a 'port'/);
     await refused('POST', '/imposters', { protocol: 'http', port: 'eighty' }, /invalid value for 'port'/);
+    const adminPort = Number(new URL(mb).port);
     await refused(
       'POST',
       '/imposters',
-      { protocol: 'http', port: 1 },
-      /no REST service of the scenario listens on port 1; .*declare one, e\.g\. `imposter1: rest\(\{ port: 1 \}\)`/,
+      { protocol: 'http', port: adminPort },
+      /cannot start a REST service on port \d+ for the imposter: .*in use/,
+      'resource conflict',
+    );
+    await refused(
+      'POST',
+      '/imposters',
+      { protocol: 'https', port: await freePort() },
+      /an https imposter needs one with TLS: declare it, e\.g\. `imposter\d+: rest\(\{ port: \d+, tls: true \}\)`/,
     );
     await refused('POST', '/imposters', '{"protocol": "http", ', /Unable to parse body as JSON/, 'invalid JSON');
     await refused(

@@ -321,6 +321,27 @@ export class Engine {
     return started.size ? this.#store.setMachines(started) : undefined;
   }
 
+  /**
+   * Adds a service to the model while serving (see Stack.startService); state, counters and sequences
+   * are kept. Throws when the model has a service of that name.
+   */
+  addService(service: Service): void {
+    if (this.#model.services.has(service.name))
+      throw new MockstackError(ErrorCode.ScenarioInvalid, `the scenario already has a service "${service.name}"; give the new one another name`);
+    this.#model = { ...this.#model, services: new Map([...this.#model.services, [service.name, service]]) };
+    this.#clearPlans();
+  }
+
+  /** Takes a service added while serving out of the model, with the rules added to it. */
+  removeService(name: string): void {
+    if (!this.#model.services.has(name)) return;
+    const services = new Map(this.#model.services);
+    services.delete(name);
+    this.#model = { ...this.#model, services };
+    this.removeAddedRules(this.#added.filter((added) => added.service === name).map((added) => added.rule.id));
+    this.#clearPlans();
+  }
+
   /** Stops serving the added rules with these ids; returns how many there were. */
   removeAddedRules(ids: Iterable<string>): number {
     const gone = new Set(ids);

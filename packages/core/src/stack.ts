@@ -143,6 +143,29 @@ export class Stack {
     return this.engine.addedRules;
   }
 
+  /**
+   * Starts a service the scenario does not declare, while serving (a Mountebank imposter on a port the
+   * scenario has no REST service on): added to the model, listening at once, with no rules until some are
+   * added. Throws (MOCKSTACK_ERR_PORT_IN_USE…) and adds nothing when it cannot listen. A reload of the
+   * scenario (`--watch`) serves the scenario's services alone again.
+   */
+  async startService(service: Service): Promise<ServiceAddress> {
+    this.engine.addService(service);
+    try {
+      await this.#start(service.name);
+    } catch (error) {
+      this.engine.removeService(service.name);
+      throw error;
+    }
+    return this.address(service.name);
+  }
+
+  /** Stops a service started with `startService`, and takes it (and the rules added to it) out of the model. */
+  async stopService(name: string): Promise<void> {
+    await this.#stop(name);
+    this.engine.removeService(name);
+  }
+
   /** Starts every service; if one cannot listen, the others are closed and the error thrown. */
   async listen(): Promise<ServiceAddress[]> {
     try {

@@ -110,9 +110,9 @@ export function mountebankAdminRoutes(host: MountebankHost): AdminRoute[] {
       summary: "Mountebank: removes every imposter (the scenario's own rules stay); answers them as `mb save` writes them",
       query: viewQuery,
       response: impostersSchema,
-      handle: (request) => {
+      handle: async (request) => {
         const view = viewOf(request, true);
-        const removed = imposters.clear();
+        const removed = await imposters.clear();
         announce(`mountebank: ${removed.length} imposter(s) removed`);
         return { imposters: removed.map((live) => imposters.json(live, view)) };
       },
@@ -131,8 +131,8 @@ export function mountebankAdminRoutes(host: MountebankHost): AdminRoute[] {
       summary: 'Mountebank: removes one imposter (its rules); {} when there is none on that port',
       query: viewQuery,
       response: imposterSchema,
-      handle: (request) => {
-        const removed = imposters.remove(portOf(request));
+      handle: async (request) => {
+        const removed = await imposters.remove(portOf(request));
         if (removed) announce(`mountebank: imposter on port ${removed.port} removed`);
         return removed ? imposters.json(removed, viewOf(request)) : {};
       },

@@ -1,12 +1,12 @@
 import type { ServiceAddress, Stack } from '@mockstack/core';
 import { isRecord } from '@mockstack/core';
-import { badData, MountebankInvalid, MountebankNotFound } from './errors.js';
+import { badData, type MountebankError, MountebankInvalid, MountebankNotFound } from './errors.js';
 import { checkImposter, type MountebankImposter, type MountebankStub, refusing, stubProblems } from './imposter.js';
 import type { MountebankRequest } from './predicates.js';
 import { type ImposterInput, imposterRules, type ServiceRoute } from './rules.js';
 
 /** What the imposters API steers: a running stack that takes rules while serving. */
-export type MountebankHost = Pick<Stack, 'engine' | 'addresses' | 'addRules' | 'removeRules' | 'addedRules'>;
+export type MountebankHost = Pick<Stack, 'engine' | 'addresses' | 'addRules' | 'removeRules' | 'addedRules' | 'startService' | 'stopService'>;
 
 /** A request an imposter saved (`recordRequests`), as Mountebank lists it. */
 export interface SavedRequest extends MountebankRequest {
@@ -18,6 +18,8 @@ export interface LiveImposter {
   port: number;
   /** The REST service it is served by. */
   service: string;
+  /** The service was started for it (no REST service of the scenario listened on its port); stopped with it. */
+  started: boolean;
   /** The imposter as sent (its stubs as they are now). */
   imposter: MountebankImposter & { port: number; stubs: MountebankStub[] };
   ruleIds: readonly string[];
@@ -65,11 +67,14 @@ export class LiveImposters {
   /** Serves an imposter; one already on its port is replaced (once the new one is accepted). */
   async add(value: unknown): Promise<LiveImposter> {
     this.#sync();
-    const { imposter, service, routes } = this.#checked(value);
+    const { imposter, service: found, routes } = this.#checked(value);
     const earlier = this.#imposters.get(imposter.port);
+    const service = found ?? (await this.#startService(imposter.port));
+    const started = found === undefined || (earlier?.started === true && earlier.service === service);
     const live: LiveImposter = {
       port: imposter.port,
       service,
+      started,
       imposter,
       ruleIds: [],
       numberOfRequests: earlier?.numberOfRequests ?? 0,
@@ -85,11 +90,30 @@ export class LiveImposters {
     try {
       live.ruleIds = (await this.#host.addRules(service, rules)).map((rule) => rule.id);
     } catch (error) {
+      if (found === undefined) await this.#host.stopService(service);
       throw new MountebankInvalid([badData(`the imposter on port ${imposter.port} cannot be served: ${(error as Error).message}`)]);
     }
     if (earlier) this.#host.removeRules(earlier.ruleIds);
     this.#imposters.set(imposter.port, live);
     return live;
+  }
+
+  /** A REST service of its own for an imposter on a port no service of the scenario listens on. */
+  async #startService(port: number): Promise<string> {
+    const { model } = this.#host.engine;
+    const services = [...model.services.values()];
+    let name = `imposter${port}`;
+    for (let n = 2; model.services.has(name); n++) name = `imposter${port}_${n}`;
+    const host = (services.find((s) => s.protocol === 'rest') ?? services[0])?.host ?? '127.0.0.1';
+    try {
+      await this.#host.startService({ name, protocol: 'rest', port, host, config: {}, operations: new Map() });
+    } catch (error) {
+      throw new MountebankInvalid([
+        { code: 'resource conflict', message: `cannot start a REST service on port ${port} for the imposter: ${(error as Error).message}` },
+      ]);
+    }
+    this.#host.engine.logger.info(`mountebank: REST service ${name} started on port ${port} for an imposter`, { event: 'admin' });
+    return name;
   }
 
   /** Replaces every imposter with these (`PUT /imposters`): all are checked first; none changes when one is refused. */
@@ -109,32 +133,34 @@ export class LiveImposters {
     if (twice.length) errors.push(badData(`two imposters on port ${twice[0]}: one port, one imposter`));
     if (errors.length) throw new MountebankInvalid(errors, 'the imposters');
     const before = this.list().map((live) => live.imposter);
-    this.clear();
+    await this.clear();
     const added: LiveImposter[] = [];
     try {
       for (const value of values) added.push(await this.add(value));
     } catch (error) {
       // Back to what served before: nothing half-applied.
-      this.clear();
+      await this.clear();
       for (const imposter of before) await this.add(imposter);
       throw error;
     }
     return added;
   }
 
-  remove(port: string | number): LiveImposter | undefined {
+  /** Removes an imposter: its rules, and the service started for it. */
+  async remove(port: string | number): Promise<LiveImposter | undefined> {
     this.#sync();
     const found = this.#imposters.get(Number(port));
     if (!found) return undefined;
-    this.#host.removeRules(found.ruleIds);
     this.#imposters.delete(found.port);
+    this.#host.removeRules(found.ruleIds);
+    if (found.started) await this.#host.stopService(found.service);
     return found;
   }
 
   /** Removes every imposter; returns those removed. */
-  clear(): LiveImposter[] {
+  async clear(): Promise<LiveImposter[]> {
     const all = this.list();
-    for (const live of all) this.remove(live.port);
+    for (const live of all) await this.remove(live.port);
     return all;
   }
 
@@ -236,41 +262,51 @@ export class LiveImposters {
   }
 
   /** The imposter checked whole, and the REST service on its port with that service's routes; throws MountebankInvalid. */
-  #checked(value: unknown, where = 'the imposter'): { imposter: LiveImposter['imposter']; service: string; routes: ServiceRoute[] } {
+  #checked(value: unknown, where = 'the imposter'): { imposter: LiveImposter['imposter']; service: string | undefined; routes: ServiceRoute[] } {
     const check = checkImposter(value, where);
     const errors = [...check.errors, ...[...check.stubs.values()].flat()];
     const imposter = value as MountebankImposter;
     if (isRecord(value) && value.port === undefined)
-      errors.push(badData(`${where}: give it a 'port': mockstack serves an imposter on the scenario's REST service listening on that port`));
-    const address = errors.length ? undefined : this.#serviceOn(imposter.port as number, where, errors);
-    if (errors.length || !address) throw new MountebankInvalid(errors);
-    const service = this.#host.engine.model.services.get(address.name);
+      errors.push(badData(`${where}: give it a 'port': the scenario's REST service listening there serves it (one is started when none does)`));
+    const address = errors.length ? undefined : this.#serviceOn(imposter as MountebankImposter & { port: number }, where, errors);
+    if (errors.length) throw new MountebankInvalid(errors);
+    const service = address && this.#host.engine.model.services.get(address.name);
     const routes = [...(service?.operations.values() ?? [])]
       // Rules added earlier (its own, WireMock's) made routes of their own; '/*' and the scenario's are the ones to share.
       .filter((operation) => !operation.id.startsWith('added:'))
       .map((operation) => ({ operation: operation.id, method: String(operation.meta.method), path: String(operation.meta.path) }));
-    return { imposter: { ...imposter, port: imposter.port as number, stubs: imposter.stubs ?? [] }, service: address.name, routes };
+    return { imposter: { ...imposter, port: imposter.port as number, stubs: imposter.stubs ?? [] }, service: address?.name, routes };
   }
 
-  #serviceOn(port: number, where: string, errors: ReturnType<typeof badData>[]): ServiceAddress | undefined {
+  /** The REST service listening on the imposter's port; undefined when none is (one is started for it). */
+  #serviceOn(imposter: MountebankImposter & { port: number }, where: string, errors: MountebankError[]): ServiceAddress | undefined {
+    const { port } = imposter;
     const { model } = this.#host.engine;
     const onPort = this.#host.addresses.filter((address) => address.port === port && !model.services.get(address.name)?.mount);
     const rest = onPort.find((address) => address.protocol === 'rest');
     if (rest) return rest;
-    const others = this.#host.addresses
-      .filter((address) => address.protocol === 'rest' && !model.services.get(address.name)?.mount)
-      .map((address) => `${address.name} on ${address.port}`);
-    errors.push(
-      badData(
-        `${where}: ${onPort.length ? `port ${port} is served by ${onPort[0]?.name} (${onPort[0]?.protocol}), not a REST service` : `no REST service of the scenario listens on port ${port}`}; mockstack serves an imposter on the scenario's REST service on its port: declare one, e.g. \`imposter${port}: rest({ port: ${port} })\`, or POST the imposter with the port of one it has (${others.join(', ') || 'none'})`,
-      ),
-    );
+    if (onPort.length)
+      errors.push(
+        badData(`${where}: port ${port} is served by ${onPort[0]?.name} (${onPort[0]?.protocol}), not a REST service; give the imposter another port`),
+      );
+    else if (imposter.protocol === 'https')
+      errors.push(
+        badData(
+          `${where}: no REST service of the scenario listens on port ${port}, and an https imposter needs one with TLS: declare it, e.g. \`imposter${port}: rest({ port: ${port}, tls: true })\``,
+        ),
+      );
     return undefined;
   }
 
-  /** Forgets the imposters whose rules the stack no longer has (after a reset). */
+  /** Forgets the imposters whose rules or service the stack no longer has (after a reset or a reload), stopping the services started for them. */
   #sync(): void {
     const live = new Set(this.#host.addedRules.map((added) => added.rule.id));
-    for (const imposter of this.#imposters.values()) if (!imposter.ruleIds.every((id) => live.has(id))) this.#imposters.delete(imposter.port);
+    const services = this.#host.engine.model.services;
+    for (const imposter of this.#imposters.values()) {
+      if (imposter.ruleIds.every((id) => live.has(id)) && services.has(imposter.service)) continue;
+      this.#imposters.delete(imposter.port);
+      if (imposter.started && services.has(imposter.service))
+        this.#host.stopService(imposter.service).catch((error: Error) => this.#host.engine.logger.error(`mountebank: ${error.message}`, { event: 'admin' }));
+    }
   }
 }
