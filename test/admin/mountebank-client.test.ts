@@ -11,9 +11,9 @@ import {
   HttpMethod,
   Imposter,
   Mountebank,
+  Proxy as MountebankProxy,
   NotFoundResponse,
   Operator,
-  Proxy,
   ProxyMode,
   Response,
   Stub,
@@ -87,7 +87,7 @@ test('the client sees mockstack as a live mountebank, creates an imposter on a s
 });
 
 test('what mockstack cannot honour is refused: the client reports the 400, nothing is served, the stack keeps serving', async () => {
-  const recording = new Imposter().withPort(port).withStub(new Stub().withProxy(new Proxy('http://127.0.0.1:1').withMode(ProxyMode.ProxyAlways)));
+  const recording = new Imposter().withPort(port).withStub(new Stub().withProxy(new MountebankProxy('http://127.0.0.1:1').withMode(ProxyMode.ProxyAlways)));
   await expect(mb.createImposter(recording)).rejects.toThrow(/Bad Request/);
   const direct = await fetch(`${new URL(served.admin).origin}/imposters`, {
     method: 'POST',

@@ -5,23 +5,17 @@
  * one REST service per http imposter with Mountebank's answers, and lists what it left out (XPath,
  * tcp and smtp imposters) as warnings naming the imposter and stub.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { check } from '@mockstack/contracts';
 import { emitScenario, importSource } from '@mockstack/record';
 import { startStack } from '@mockstack/testing';
+import { importProject } from '../helpers/import-project.js';
 import { comparable, corpus, expectedOf, refusedByMockstack, send } from '../helpers/mountebank-corpus.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const files = join(root, 'test', 'corpus-import', 'mountebank');
-const temp = join(root, 'test', `.import-mountebank-tmp-${process.pid}`);
-
-beforeAll(() => {
-  mkdirSync(temp, { recursive: true });
-  writeFileSync(join(temp, 'package.json'), JSON.stringify({ name: 'imported', private: true, type: 'module' }));
-  writeFileSync(join(temp, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { noEmit: true } }));
-});
-afterAll(() => rmSync(temp, { recursive: true, force: true }));
+const temp = importProject('import-mountebank');
 
 async function imported(source: string, name: string) {
   const result = importSource(source);

@@ -4,22 +4,16 @@
  * a json-server db.json. Each written scenario passes `check`, serves what its source described,
  * and lists what it could not translate.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { check } from '@mockstack/contracts';
 import { emitScenario, importSource } from '@mockstack/record';
 import { startStack } from '@mockstack/testing';
+import { importProject } from '../helpers/import-project.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const corpus = join(root, 'test', 'corpus-import');
-const temp = join(root, 'test', `.import-tmp-${process.pid}`);
-
-beforeAll(() => {
-  mkdirSync(temp, { recursive: true });
-  writeFileSync(join(temp, 'package.json'), JSON.stringify({ name: 'imported', private: true, type: 'module' }));
-  writeFileSync(join(temp, 'tsconfig.json'), JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { noEmit: true } }));
-});
-afterAll(() => rmSync(temp, { recursive: true, force: true }));
+const temp = importProject('import');
 
 async function imported(source: string, name: string) {
   const result = importSource(join(corpus, source));

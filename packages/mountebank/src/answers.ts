@@ -1,5 +1,5 @@
 import type { HandlerContext } from '@mockstack/core';
-import { isRecord } from '@mockstack/core';
+import { isRecord, parseJsonOrUndefined } from '@mockstack/core';
 import { fault, respond, rest } from '@mockstack/dsl';
 import { JSONPath } from 'jsonpath-plus';
 import { type CopyBehavior, type MountebankIs, type MountebankResponse, waitMs } from './imposter.js';
@@ -119,10 +119,8 @@ function selected(text: string, using: CopyBehavior['using']): string[] {
     const match = new RegExp(using.selector, flags).exec(text);
     return match ? [...match].map((m) => m ?? '') : [];
   }
-  try {
-    const found = JSONPath({ path: using.selector, json: JSON.parse(text), wrap: true }) as unknown[];
-    return found.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
-  } catch {
-    return [];
-  }
+  const json = parseJsonOrUndefined(text);
+  if (json === undefined || json === null) return [];
+  const found = JSONPath({ path: using.selector, json: json as object, wrap: true }) as unknown[];
+  return found.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
 }

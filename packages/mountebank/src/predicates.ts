@@ -1,4 +1,4 @@
-import { isRecord } from '@mockstack/core';
+import { isRecord, parseJsonOrUndefined } from '@mockstack/core';
 import { JSONPath } from 'jsonpath-plus';
 
 /**
@@ -124,15 +124,12 @@ function normalize(value: Json, config: Config, selecting: boolean, sort = true)
 /** The value(s) a JSONPath selects from the body: one value, a sorted list of several, or undefined. */
 function selectJsonPath(body: string, config: Config): Json {
   const selector = config.jsonpath?.selector ?? '$';
-  let json: Json;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
+  const json = parseJsonOrUndefined(body);
+  if (json === undefined) return undefined;
   // Mountebank lower-cases keys and values before selecting (unless case-sensitive), and the selector too.
   const { jsonpath: _selector, ...plain } = config;
   const prepared = normalize(json, plain, false, false);
+  if (typeof prepared !== 'object' || prepared === null) return undefined;
   const keyCaseSensitive = config.keyCaseSensitive ?? config.caseSensitive;
   const found = JSONPath({ path: keyCaseSensitive ? selector : lower(selector), json: prepared as object, wrap: true }) as Json[];
   const values = found.map((v) => (isRecord(v) || Array.isArray(v) ? v : String(v)));
@@ -148,11 +145,8 @@ function byValue(a: Json, b: Json): number {
 
 /** A string holding JSON as its value (keys and values normalized), else the string. */
 function tryJson(text: string, config: Config): Json {
-  try {
-    return normalize(JSON.parse(text), config, false, false);
-  } catch {
-    return text;
-  }
+  const json = parseJsonOrUndefined(text);
+  return json === undefined ? text : normalize(json, config, false, false);
 }
 
 /**
@@ -203,18 +197,10 @@ function deepEquals(expected: Json, request: MountebankRequest, config: Config):
   if (!isRecord(wanted)) return false;
   return Object.entries(wanted).every(([field, want]) => {
     let got = actual[field];
-    if (isRecord(want) && typeof got === 'string') got = normalize(forceStrings(tryJsonRaw(got)), config, false);
+    if (isRecord(want) && typeof got === 'string') got = normalize(forceStrings(parseJsonOrUndefined(got) ?? got), config, false);
     if (got === undefined) got = field === 'query' || field === 'headers' || field === 'form' ? {} : '';
     return stableJson(want) === stableJson(got);
   });
-}
-
-function tryJsonRaw(text: string): Json {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 /** Every scalar as a string (`1` and `"1"` are the same to deepEquals, as query parameters are text). */
