@@ -1,4 +1,14 @@
-import { type CoreRequest, captureSource, forwardHttp, type Headers, type MatchSpec, makeReply, type Query, type Reply } from '@mockstack/core';
+import {
+  type CoreRequest,
+  captureSource,
+  forwardHttp,
+  type Headers,
+  type MatchSpec,
+  makeReply,
+  type Query,
+  type Reply,
+  type RuleDefinition,
+} from '@mockstack/core';
 import type {
   Control,
   ExactResponder,
@@ -361,6 +371,16 @@ rest.patch = route('PATCH');
 rest.delete = route('DELETE');
 rest.head = route('HEAD');
 rest.options = route('OPTIONS');
+
+/**
+ * A route of `method` made from data rather than code (an imported or live stub: Mountebank's imposters),
+ * untyped: the same rule `rest.get(path, options, responder)` and the others make.
+ *
+ * @example
+ * rest.route('GET', '/*', { name: 'imposter stub 0' }, () => respond('hi'))
+ */
+rest.route = (method: Method, path: string, options: RouteOptions, responder: unknown): RuleDefinition =>
+  (route(method) as unknown as (path: string, options: RouteOptions, responder: unknown) => RuleDefinition)(path, options, responder);
 
 /**
  * Overrides one operation of the service's OpenAPI document by its `operationId`; the route

@@ -1,5 +1,5 @@
 import type { CoreRequest, HandlerContext, RuleDefinition } from '@mockstack/core';
-import { type RouteOptions, rest } from '@mockstack/dsl';
+import { rest } from '@mockstack/dsl';
 import { answerOf, responseCycle } from './answers.js';
 import { MountebankInvalid } from './errors.js';
 import { checkImposter, type MountebankImposter, type MountebankIs, type MountebankStub } from './imposter.js';
@@ -37,16 +37,6 @@ export interface ImposterRulesOptions {
 
 /** The methods an imposter answers: every stub is tried for each (its predicates decide). */
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
-type RouteFactory = (path: string, options: RouteOptions, responder: unknown) => RuleDefinition;
-const ROUTE_FACTORIES: Readonly<Record<(typeof METHODS)[number], RouteFactory>> = {
-  GET: rest.get as unknown as RouteFactory,
-  POST: rest.post as unknown as RouteFactory,
-  PUT: rest.put as unknown as RouteFactory,
-  PATCH: rest.patch as unknown as RouteFactory,
-  DELETE: rest.delete as unknown as RouteFactory,
-  HEAD: rest.head as unknown as RouteFactory,
-  OPTIONS: rest.options as unknown as RouteFactory,
-};
 
 /**
  * A Mountebank imposter's stubs as the rules of a REST service, with Mountebank's meaning: the stubs
@@ -112,7 +102,7 @@ function onEveryRoute(
     const targets: { path: string; operation?: string }[] = own.map((route) => ({ path: route.path, operation: route.operation }));
     if (!own.some((route) => route.path === '/*')) targets.push({ path: '/*' });
     for (const target of targets) {
-      const rule = ROUTE_FACTORIES[method](target.path, { name, ...(when && { match: { when } }) }, responder);
+      const rule = rest.route(method, target.path, { name, ...(when && { match: { when } }) }, responder);
       rules.push(target.operation ? { ...rule, operation: target.operation } : rule);
     }
   }
