@@ -64,7 +64,7 @@ test('checks name where a problem is; keys no one reads are ignored, not refused
       stubProblems(
         {
           responses: [
-            { is: { statusCode: '${code}' }, behaviors: [{ copy: { from: 'path', into: '${code}', using: { method: 'regex', selector: '\\d+' } } }] },
+            { is: { statusCode: '$CODE' }, behaviors: [{ copy: { from: 'path', into: '$CODE', using: { method: 'regex', selector: '\\d+' } } }] },
           ],
         },
         'stub',
