@@ -185,3 +185,30 @@ test('global reset forgets every mapping, the journal and the states', async () 
   ]);
   expect(await body('/orders/ord_1')).toEqual({ id: 'ord_1', from: 'scenario' });
 });
+
+test('near misses, as the client asks for them: of unmatched requests, of a logged request, of a pattern', async () => {
+  await client.mappings.createMapping({
+    request: { method: 'GET', urlPath: '/invoices', queryParameters: { year: { equalTo: '2026' } }, cookies: { session: { matches: 's-[0-9]+' } } },
+    response: { status: 200, jsonBody: { invoices: [] } },
+  });
+  expect((await fetch(`${served.url}/invoices?year=2026`, { headers: { cookie: 'session=s-42' } })).status).toBe(200);
+  expect((await fetch(`${served.url}/invoices?year=2025`, { headers: { cookie: 'session=s-42' } })).status).toBe(404);
+  const unmatched = (await client.requests.getUnmatchedNearMisses()) as unknown as {
+    nearMisses: { request: { url: string }; matchResult: { distance: number } }[];
+  };
+  expect(unmatched.nearMisses).toEqual([
+    expect.objectContaining({ request: expect.objectContaining({ url: '/invoices?year=2025' }), matchResult: { distance: 0.333 } }),
+  ]);
+  const byRequest = (await client.requests.getNearMissesByRequest({ url: '/invoices?year=2026', method: 'GET', headers: {} } as never)) as {
+    nearMisses: { stubMapping: { request: { urlPath: string } }; matchResult: { distance: number } }[];
+  };
+  expect(byRequest.nearMisses.map((miss) => [miss.stubMapping.request.urlPath, miss.matchResult.distance])).toEqual([['/invoices', 0.25]]);
+  const byPattern = (await client.requests.getNearMissesByRequestPattern({ method: 'GET', urlPath: '/invoices' } as never)) as {
+    nearMisses: { request: { url: string }; matchResult: { distance: number } }[];
+  };
+  expect(byPattern.nearMisses.map((miss) => [miss.request.url, miss.matchResult.distance])).toEqual([
+    ['/invoices?year=2026', 0],
+    ['/invoices?year=2025', 0],
+  ]);
+  await client.mappings.deleteAllMappings();
+});

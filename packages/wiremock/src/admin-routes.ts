@@ -4,6 +4,7 @@ import { isRecord } from '@mockstack/core';
 import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 import { LiveMappings, type WiremockHost } from './live-mappings.js';
 import type { RouteFinder } from './live-stub.js';
+import { nearMissesOfMappings, nearMissesOfPattern, probedOfEntry, probedOfLoggedRequest } from './near-misses.js';
 import { isWiremockPattern, loggedRequestOf, metadataTest, serveEventOf, wiremockRequestTest } from './requests.js';
 
 export interface WiremockRoutesOptions {
@@ -14,7 +15,7 @@ export interface WiremockRoutesOptions {
 const mappingSchema: JsonSchema = {
   type: 'object',
   description:
-    'a WireMock stub mapping: request (method, url | urlPath | urlPattern | urlPathPattern | urlPathTemplate, queryParameters, headers, bodyPatterns), response (status, headers, jsonBody | body, fixedDelayMilliseconds, delayDistribution, fault, chunkedDribbleDelay, transformers: ["response-template"]), priority, scenarioName, requiredScenarioState, newScenarioState; metadata.service names the REST service when the scenario has several',
+    'a WireMock stub mapping: request (method, url | urlPath | urlPattern | urlPathPattern | urlPathTemplate, queryParameters, headers, cookies, basicAuthCredentials, bodyPatterns), response (status, headers, jsonBody | body | proxyBaseUrl, fixedDelayMilliseconds, delayDistribution, fault, chunkedDribbleDelay, transformers: ["response-template"]), priority, scenarioName, requiredScenarioState, newScenarioState; metadata.service names the REST service when the scenario has several',
   required: ['request'],
   properties: { id: { type: 'string' }, request: { type: 'object' }, response: { type: 'object' }, priority: { type: 'integer', minimum: 1 } },
 };
@@ -42,6 +43,23 @@ const scenarios: JsonSchema = {
           name: { type: 'string' },
           state: { type: 'string' },
           possibleStates: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+};
+const nearMisses: JsonSchema = {
+  type: 'object',
+  properties: {
+    nearMisses: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          request: { type: 'object' },
+          stubMapping: { type: 'object' },
+          requestPattern: { type: 'object' },
+          matchResult: { type: 'object', properties: { distance: { type: 'number' } } },
         },
       },
     },
@@ -245,6 +263,44 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
         };
       },
     },
+    {
+      method: 'GET',
+      path: '/requests/unmatched/near-misses',
+      summary: 'WireMock: for each REST request no rule answered, the mappings nearest to it (at most 3 each; distance 0–1)',
+      response: nearMisses,
+      handle: () => {
+        const all = mappings.list();
+        const unmatched = engine.journal.list({ matched: false, protocol: 'rest' });
+        return {
+          nearMisses: unmatched.flatMap((entry) => nearMissesOfMappings(probedOfEntry(entry), loggedRequestOf(entry, baseUrlOf(entry.service)), all)),
+        };
+      },
+    },
+    ...['/near-misses/request', '/requests/near-misses/request'].map(
+      (path): AdminRoute => ({
+        method: 'POST',
+        path,
+        summary: 'WireMock: the mappings nearest to a logged request ({ url, method, headers, body }), at most 3, nearest first',
+        body: { type: 'object', description: 'a WireMock logged request: url, method, headers, body' },
+        response: nearMisses,
+        handle: ({ body }) => ({ nearMisses: nearMissesOfMappings(probedOfLoggedRequest(body), isRecord(body) ? body : {}, mappings.list()) }),
+      }),
+    ),
+    ...['/near-misses/request-pattern', '/requests/near-misses/request-pattern'].map(
+      (path): AdminRoute => ({
+        method: 'POST',
+        path,
+        summary: 'WireMock: the REST requests of the journal nearest to a WireMock request pattern, at most 3, nearest first',
+        body: wiremockPattern,
+        response: nearMisses,
+        handle: ({ body }) => ({
+          nearMisses: nearMissesOfPattern(
+            body,
+            restEntries().map((entry) => ({ probed: probedOfEntry(entry), logged: loggedRequestOf(entry, baseUrlOf(entry.service)) })),
+          ),
+        }),
+      }),
+    ),
     {
       method: 'GET',
       path: '/requests/{id}',
