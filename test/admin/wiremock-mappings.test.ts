@@ -17,7 +17,11 @@ let admin: string;
 let orders: string;
 
 beforeAll(async () => {
-  running = await runScenario(resolve(root, 'scenarios/checkout.ts'), { randomPorts: true, adminPort: 0 });
+  running = await runScenario(resolve(root, 'scenarios/checkout.ts'), {
+    randomPorts: true,
+    adminPort: 0,
+    wiremockFiles: resolve(root, 'test/fixtures/wiremock-files'),
+  });
   admin = running.admin?.url ?? '';
   orders = running.stack.address('orders').url;
 });
@@ -217,7 +221,10 @@ test('import checks every mapping first; PUT replaces one; POST /__admin/reset f
   expect((await send('GET', `/mappings/${first.id}`)).body).toEqual(expect.objectContaining({ id: first.id }));
   // A refused replacement leaves the mapping serving.
   const badPut = await send('PUT', `/mappings/${first.id}`, { ...first, response: { status: 200, bodyFileName: 'order.json' } });
-  expect(badPut.body.error).toEqual({ code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID', message: expect.stringContaining('bodyFileName order.json') });
+  expect(badPut.body.error).toEqual({
+    code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+    message: expect.stringContaining('bodyFileName order.json: no such file in test/fixtures/wiremock-files'),
+  });
   expect((await get('/orders/ord_1001')).body).toEqual({ n: 3 });
 
   expect((await send('POST', '/reset')).status).toBe(200);
@@ -284,6 +291,30 @@ test('a proxy stub sends its requests to the real service, with headers added an
   } finally {
     await new Promise((done) => upstream.close(done));
   }
+});
+
+test('bodyFileName reads the WireMock files folder (up --wiremock-files); base64Body answers bytes', async () => {
+  const add = (response: Json, url: string) => send('POST', '/mappings', { ...ofOrders, request: { method: 'GET', url }, response });
+  expect((await add({ bodyFileName: 'orders/ord_file.json', headers: { 'Content-Type': 'application/json' } }, '/files/order')).status).toBe(201);
+  expect((await add({ bodyFileName: 'note.txt' }, '/files/note')).status).toBe(201);
+  expect(
+    (await add({ base64Body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 255]).toString('base64'), headers: { 'Content-Type': 'image/png' } }, '/files/logo'))
+      .status,
+  ).toBe(201);
+  expect(await get('/files/order')).toEqual({ status: 200, body: { id: 'ord_file', status: 'SHIPPED' } });
+  expect(await (await fetch(`${orders}/files/note`)).text()).toBe('plain text from a file\n');
+  const logo = await fetch(`${orders}/files/logo`);
+  expect([logo.headers.get('content-type'), [...new Uint8Array(await logo.arrayBuffer())]]).toEqual(['image/png', [0x89, 0x50, 0x4e, 0x47, 0, 255]]);
+  // Only files inside the folder: a name reaching out of it is no file; so is a folder.
+  for (const name of ['../../package.json', '/etc/hostname', 'orders']) {
+    const refused = await add({ bodyFileName: name }, '/files/out');
+    expect([refused.status, (refused.body.error as Json).message]).toEqual([400, expect.stringContaining(`bodyFileName ${name}: no such file in`)]);
+  }
+  expect((await add({ base64Body: 'not base64!' }, '/files/bad')).body.error).toEqual({
+    code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+    message: expect.stringContaining('base64Body is not base64'),
+  });
+  await stillServing();
 });
 
 test('near misses: the mappings nearest to an unmatched request, and the requests nearest to a pattern', async () => {

@@ -6,10 +6,13 @@ import { LiveMappings, type WiremockHost } from './live-mappings.js';
 import type { RouteFinder } from './live-stub.js';
 import { nearMissesOfMappings, nearMissesOfPattern, probedOfEntry, probedOfLoggedRequest } from './near-misses.js';
 import { isWiremockPattern, loggedRequestOf, metadataTest, serveEventOf, wiremockRequestTest } from './requests.js';
+import type { BodyFiles } from './stub.js';
 
 export interface WiremockRoutesOptions {
   /** The operation the REST server routes a request to (see `RouteFinder`): a literal URL goes to the route that takes it. */
   routeOf: RouteFinder;
+  /** Where a mapping's `bodyFileName` is read (WireMock's `__files`); without it such a mapping is refused. */
+  bodyFiles?: BodyFiles | undefined;
 }
 
 const mappingSchema: JsonSchema = {
@@ -74,7 +77,7 @@ const empty: JsonSchema = { type: 'object' };
  * the stack's state machines. Served under `/__admin` beside mockstack's own endpoints.
  */
 export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesOptions): AdminRoute[] {
-  const mappings = new LiveMappings(host, options.routeOf);
+  const mappings = new LiveMappings(host, options.routeOf, options.bodyFiles);
   const { engine } = host;
   const announce = (message: string) => engine.logger.info(message, { event: 'admin' });
   const baseUrlOf = (service: string) => host.addresses.find((address) => address.name === service)?.url;

@@ -3,7 +3,7 @@ import { isRecord } from '@mockstack/core';
 import { fault, type ProxyOptions, type RouteOptions, respond, rest, template, webhook } from '@mockstack/dsl';
 import { bodyMeets, pathOf, requestUrlOf, urlTest, valueMatcher } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
-import { type ParsedStub, parseStub, type StubAnswer, type StubProxy, type StubWebhook, type WiremockStub } from './stub.js';
+import { type BodyFiles, type ParsedStub, parseStub, type StubAnswer, type StubProxy, type StubWebhook, type WiremockStub } from './stub.js';
 
 /** A route of a REST service: its operation id, method and route path (`/orders/:id`). */
 export interface RestRoute {
@@ -27,6 +27,8 @@ export interface LiveStubContext {
   declaredMachines: ReadonlyMap<string, readonly string[]>;
   /** States of the machines earlier mappings added. */
   addedMachines: ReadonlyMap<string, readonly string[]>;
+  /** Where `bodyFileName` is read (WireMock's `__files`); without it a `bodyFileName` is refused. */
+  bodyFiles?: BodyFiles | undefined;
 }
 
 /** A mapping as live rules of one service. */
@@ -87,7 +89,7 @@ export function liveStub(mapping: unknown, context: LiveStubContext): LiveStub {
   const problems = malformed(mapping);
   if (problems.length) throw new WiremockMappingInvalid(problems);
   const stub = mapping as WiremockStub;
-  const parsed = parseStub(stub);
+  const parsed = parseStub(stub, context.bodyFiles, true);
   problems.push(...parsed.untranslated);
   for (const key of Object.keys(mapping)) if (!MAPPING_KEYS.includes(key)) problems.push(`${key} is not translated`);
   problems.push(...badRegexes(parsed));

@@ -166,9 +166,10 @@ const RESPONSE_KEYS = [
 
 /**
  * Reads one WireMock stub mapping. `bodyFiles` is where `bodyFileName` is looked for; without it a
- * `bodyFileName` is untranslated.
+ * `bodyFileName` is untranslated. `binaryBodies`: a binary body (`base64Body`, a file that is not
+ * text) is kept as bytes, for live rules; else (a scenario's code) it is untranslated.
  */
-export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles): ParsedStub {
+export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles, binaryBodies = false): ParsedStub {
   const untranslated: string[] = [];
   const request = stub.request ?? {};
   const response = stub.response ?? {};
@@ -225,7 +226,7 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles): ParsedStub
   }
   for (const key of Object.keys(request)) if (!REQUEST_KEYS.includes(key)) untranslated.push(`request.${key} is not translated`);
 
-  const answer = stubAnswer(response, bodyFiles, untranslated);
+  const answer = stubAnswer(response, bodyFiles, binaryBodies, untranslated);
   const parsed: ParsedStub = {
     method: typeof request.method === 'string' ? request.method.toUpperCase() : 'ANY',
     url,
@@ -256,7 +257,7 @@ function stubUrl(request: Record<string, unknown>): StubUrl {
   return { kind: 'any' };
 }
 
-function stubAnswer(response: Record<string, unknown>, bodyFiles: BodyFiles | undefined, untranslated: string[]): StubAnswer {
+function stubAnswer(response: Record<string, unknown>, bodyFiles: BodyFiles | undefined, binaryBodies: boolean, untranslated: string[]): StubAnswer {
   const answer: StubAnswer = { status: typeof response.status === 'number' ? response.status : 200 };
   const headers = isRecord(response.headers)
     ? Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]))
@@ -289,12 +290,16 @@ function stubAnswer(response: Record<string, unknown>, bodyFiles: BodyFiles | un
   else if (typeof response.bodyFileName === 'string') {
     const bytes = bodyFile(response.bodyFileName);
     if (bytes) answer.body = decodeBody(bytes, type ?? (response.bodyFileName.endsWith('.json') ? 'application/json' : 'text/plain'));
+  } else if (binaryBodies && typeof response.base64Body === 'string') {
+    const bytes = base64Bytes(response.base64Body);
+    if (bytes) answer.body = bytes;
+    else untranslated.push('base64Body is not base64');
   } else if (response.base64Body !== undefined) untranslated.push('base64Body is not translated; answered without a body');
   if (response.proxyBaseUrl !== undefined) {
     const proxy = stubProxy(response, untranslated);
     if (proxy) answer.proxy = proxy;
   }
-  if (answer.body instanceof Uint8Array) {
+  if (answer.body instanceof Uint8Array && !binaryBodies) {
     untranslated.push('a binary body is not translated; answered without a body');
     delete answer.body;
   }
@@ -409,6 +414,17 @@ function wiremockDelay(distribution: unknown): StubAnswer['delay'] | undefined {
     return { min: distribution.lower, max: distribution.upper };
   if (type === 'fixed' && typeof distribution.milliseconds === 'number') return distribution.milliseconds;
   return undefined;
+}
+
+/** The bytes of a base64 text (standard or URL alphabet), or undefined when it is not base64. */
+function base64Bytes(text: string): Uint8Array | undefined {
+  const compact = text.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
+  try {
+    return Uint8Array.from(atob(compact), (char) => char.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The WireMock matchers of one value that are translated, as messages list them. */
