@@ -196,12 +196,12 @@ test('import checks every mapping first; PUT replaces one; POST /__admin/reset f
     response: { status: 200, jsonBody: { n: 1 } },
   };
   const second = { ...ofOrders, request: { method: 'GET', url: '/coupons' }, response: { status: 200, jsonBody: { coupons: [] } } };
-  const bad = { ...ofOrders, request: { method: 'GET', url: '/x', formParameters: { session: { equalTo: 's' } } }, response: { status: 200 } };
+  const bad = { ...ofOrders, request: { method: 'GET', url: '/x', multipartPatterns: [{ matchingType: 'ANY' }] }, response: { status: 200 } };
   const refused = await send('POST', '/mappings/import', { mappings: [first, second, bad] });
   expect(refused.status).toBe(400);
   expect(refused.body.error).toEqual({
     code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
-    message: expect.stringContaining('mappings[2]: request.formParameters is not translated'),
+    message: expect.stringContaining('mappings[2]: request.multipartPatterns is not translated'),
   });
   expect((await send('GET', '/mappings')).body.meta).toEqual({ total: 0 });
 
@@ -315,6 +315,32 @@ test('bodyFileName reads the WireMock files folder (up --wiremock-files); base64
     message: expect.stringContaining('base64Body is not base64'),
   });
   await stillServing();
+});
+
+test('formParameters: an OAuth token endpoint answered by grant type, nested fields by their bracketed names', async () => {
+  const token = (formParameters: Json, answer: Json) =>
+    send('POST', '/mappings', { ...ofOrders, request: { method: 'POST', urlPath: '/oauth/token', formParameters }, response: { jsonBody: answer } });
+  expect((await token({ grant_type: { equalTo: 'client_credentials' }, scope: { contains: 'orders' } }, { access_token: 'cc' })).status).toBe(201);
+  expect(
+    (await token({ grant_type: { equalTo: 'refresh_token' }, refresh_token: { matches: 'rt-[0-9]+' }, scope: { absent: true } }, { access_token: 'rt' }))
+      .status,
+  ).toBe(201);
+  expect((await token({ 'metadata[plan]': { equalTo: 'pro' } }, { plan: 'pro' })).status).toBe(201);
+  const post = async (form: string) => {
+    const response = await fetch(`${orders}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    return response.status === 200 ? await response.json() : response.status;
+  };
+  expect(await post('grant_type=client_credentials&scope=read%3Aorders')).toEqual({ access_token: 'cc' });
+  expect(await post('grant_type=refresh_token&refresh_token=rt-42')).toEqual({ access_token: 'rt' });
+  expect(await post('grant_type=refresh_token&refresh_token=rt-42&scope=x')).toBe(404);
+  expect(await post('metadata%5Bplan%5D=pro')).toEqual({ plan: 'pro' });
+  expect(await post('grant_type=password')).toBe(404);
+  expect(
+    (await send('POST', '/mappings', { ...ofOrders, request: { urlPath: '/x', formParameters: { a: { hasExactly: [] } } }, response: {} })).body.error,
+  ).toEqual({
+    code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+    message: expect.stringContaining('form parameter a: {"hasExactly":[]} is not translated'),
+  });
 });
 
 test('near misses: the mappings nearest to an unmatched request, and the requests nearest to a pattern', async () => {
@@ -431,11 +457,11 @@ describe('bad input is a clear 4xx, nothing is added, and the stack keeps servin
     ],
     ['an unknown mapping id (DELETE)', () => send('DELETE', '/mappings/nope'), 404, 'MOCKSTACK_ERR_WIREMOCK_MAPPING_UNKNOWN', 'no mapping has id nope'],
     [
-      'a request pattern with form parameters',
-      () => send('POST', '/requests/count', { urlPath: '/x', formParameters: { s: { equalTo: 'v' } } }),
+      'a request pattern with multipart patterns',
+      () => send('POST', '/requests/count', { urlPath: '/x', multipartPatterns: [{ matchingType: 'ANY' }] }),
       400,
       'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
-      'the request pattern is refused, nothing was added: request.formParameters is not translated',
+      'the request pattern is refused, nothing was added: request.multipartPatterns is not translated',
     ],
     [
       'a form posted from a page (no JSON)',

@@ -143,6 +143,7 @@ const REQUEST_KEYS = [
   'headers',
   'cookies',
   'basicAuthCredentials',
+  'formParameters',
   'bodyPatterns',
 ];
 const RESPONSE_KEYS = [
@@ -206,6 +207,7 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles, binaryBodie
       untranslated.push(`the header ${name} is matched twice (headers and ${name === 'cookie' ? 'cookies' : 'basicAuthCredentials'}): give one`);
     else match.headers = { ...match.headers, [name]: value };
   }
+  for (const condition of formConditions(request.formParameters, untranslated)) match.bodyConditions = [...(match.bodyConditions ?? []), condition];
   for (const pattern of Array.isArray(request.bodyPatterns) ? request.bodyPatterns : []) {
     if (!isRecord(pattern)) continue;
     if (pattern.equalToJson !== undefined) {
@@ -465,6 +467,28 @@ function cookiePattern(cookies: unknown, untranslated: string[]): MatchValue | u
   return lookaheads.length
     ? { regex: `^${lookaheads.join('')}`, ...(Object.values(cookies).some((p) => isRecord(p) && p.caseInsensitive) && { flags: 'i' }) }
     : undefined;
+}
+
+/**
+ * WireMock's `formParameters` as conditions on the form body, which arrives parsed into fields (a
+ * bracketed name, `metadata[plan]`, is the nested field): a text test, present, or absent.
+ */
+function formConditions(form: unknown, untranslated: string[]): BodyCondition[] {
+  if (form === undefined) return [];
+  if (!isRecord(form)) {
+    untranslated.push('formParameters must be an object of matchers (e.g. { "grant_type": { "equalTo": "password" } })');
+    return [];
+  }
+  const conditions: BodyCondition[] = [];
+  for (const [name, pattern] of Object.entries(form)) {
+    const path = name.split(/[[\]]+/).filter((part) => part !== '');
+    const test = isRecord(pattern) && Object.keys(pattern).length === 1 ? textTest(pattern) : undefined;
+    if (test) conditions.push({ path, test });
+    else if (isRecord(pattern) && pattern.absent === true) conditions.push({ path, absent: true });
+    else if (isRecord(pattern) && pattern.absent === false) conditions.push({ path });
+    else untranslated.push(`form parameter ${name}: ${JSON.stringify(pattern)} is not translated (equalTo, matches, contains, doesNotMatch and absent are)`);
+  }
+  return conditions;
 }
 
 /** `basicAuthCredentials` as the Authorization header a client sends for them. */
