@@ -5,6 +5,7 @@ import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 import { LiveMappings, type WiremockHost } from './live-mappings.js';
 import type { RouteFinder } from './live-stub.js';
 import { nearMissesOfMappings, nearMissesOfPattern, probedOfEntry, probedOfLoggedRequest } from './near-misses.js';
+import { Recordings } from './recordings.js';
 import { isWiremockPattern, loggedRequestOf, metadataTest, serveEventOf, wiremockRequestTest } from './requests.js';
 import type { BodyFiles } from './stub.js';
 
@@ -78,6 +79,7 @@ const empty: JsonSchema = { type: 'object' };
  */
 export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesOptions): AdminRoute[] {
   const mappings = new LiveMappings(host, options.routeOf, options.bodyFiles);
+  const recordings = new Recordings(mappings, host.engine);
   const { engine } = host;
   const announce = (message: string) => engine.logger.info(message, { event: 'admin' });
   const baseUrlOf = (service: string) => host.addresses.find((address) => address.name === service)?.url;
@@ -356,6 +358,49 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
         const ids = new Set(removed.map((entry) => entry.id));
         engine.journal.remove((entry) => ids.has(entry.id));
         return { requests: removed.map(serveEvent), meta: { total: removed.length } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/recordings/start',
+      summary:
+        "WireMock: records: every request of the REST service goes to targetBaseUrl (a proxy mapping) until stop; { targetBaseUrl, filters, captureHeaders, requestBodyPattern, persist, repeatsAsScenarios, service (mockstack's: which REST service) }",
+      body: { type: 'object', required: ['targetBaseUrl'], properties: { targetBaseUrl: { type: 'string' }, service: { type: 'string' } } },
+      response: empty,
+      handle: async ({ body }) => {
+        await recordings.start(body);
+        announce('wiremock: recording started');
+        return {};
+      },
+    },
+    {
+      method: 'POST',
+      path: '/recordings/stop',
+      summary: 'WireMock: stops recording; what the real service answered is served as stub mappings (returned)',
+      response: mappingsSchema,
+      handle: async () => {
+        const recorded = await recordings.stop();
+        announce(`wiremock: recording stopped, ${recorded.mappings.length} mapping(s)`);
+        return recorded;
+      },
+    },
+    {
+      method: 'GET',
+      path: '/recordings/status',
+      summary: 'WireMock: { status: NeverStarted | Recording | Stopped }',
+      response: { type: 'object', properties: { status: { enum: ['NeverStarted', 'Recording', 'Stopped'] } } },
+      handle: () => ({ status: recordings.status }),
+    },
+    {
+      method: 'POST',
+      path: '/recordings/snapshot',
+      summary:
+        'WireMock: stub mappings for the proxied requests already in the journal (filters, captureHeaders, requestBodyPattern, persist, repeatsAsScenarios)',
+      response: mappingsSchema,
+      handle: async ({ body }) => {
+        const recorded = await recordings.snapshot(body);
+        announce(`wiremock: snapshot, ${recorded.mappings.length} mapping(s)`);
+        return recorded;
       },
     },
     {
