@@ -139,10 +139,11 @@ export interface RestOptions<Document extends OpenApiDocumentName = OpenApiDocum
    */
   proxy?: string;
   /**
-   * With `openapi` and `proxy`: what becomes of a real answer that breaks the document (an undocumented
-   * status or content type, a body off its schema, formats included). `'warn'` (default): passed on, with
-   * the breach in the `x-mockstack-contract-violation` header, the log and the journal; `'fail'`: a 502
-   * problem+json listing it instead; `false`: not checked.
+   * With `openapi` and `proxy`: what becomes of a request, and of a real answer, that breaks the document
+   * (a request off its parameters or body schema; an undocumented status or content type, a body off its
+   * schema, formats included). `'warn'` (default): sent and passed on, with the breach in the
+   * `x-mockstack-contract-violation` header, the log and the journal, as Prism's proxy; `'fail'`: such a
+   * request is refused (400/422) and such an answer is a 502 problem+json listing it; `false`: not checked.
    * @example rest({ openapi: 'schemas/pets.yaml', proxy: 'https://pets.example.com', checkProxied: 'fail' })
    */
   checkProxied?: 'warn' | 'fail' | false;
