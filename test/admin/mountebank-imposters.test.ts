@@ -149,6 +149,11 @@ test('an imposter on a port no service listens on gets a REST service of its own
   await call('PUT', '/imposters', { imposters: [{ protocol: 'http', port: a }] });
   expect(await (await fetch(`http://127.0.0.1:${a}/`)).text()).toBe('');
   await expect(fetch(`http://127.0.0.1:${b}/`)).rejects.toThrow();
+  // A reset takes the imposters away (with every added rule); the service started for one stops, and its port can be taken again.
+  await running.stack.engine.reset();
+  expect((await call('GET', '/imposters')).body).toEqual({ imposters: [] });
+  expect((await call('POST', '/imposters', { protocol: 'http', port: a, stubs: [{ responses: [{ is: { body: 'again' } }] }] })).status).toBe(201);
+  expect(await (await fetch(`http://127.0.0.1:${a}/`)).text()).toBe('again');
   await call('DELETE', '/imposters');
   expect(running.stack.addresses.map((address) => address.name).sort()).toEqual(['imposter', 'orders']);
   await stillServing();

@@ -46,6 +46,8 @@ export interface ImposterView {
 export class LiveImposters {
   readonly #imposters = new Map<number, LiveImposter>();
   readonly #host: MountebankHost;
+  /** Services of forgotten imposters being stopped (see #sync): awaited before a port is taken again. */
+  #stopping: Promise<void> = Promise.resolve();
 
   constructor(host: MountebankHost) {
     this.#host = host;
@@ -67,6 +69,7 @@ export class LiveImposters {
   /** Serves an imposter; one already on its port is replaced (once the new one is accepted). */
   async add(value: unknown): Promise<LiveImposter> {
     this.#sync();
+    await this.#stopping;
     const { imposter, service: found, routes } = this.#checked(value);
     const earlier = this.#imposters.get(imposter.port);
     const service = found ?? (await this.#startService(imposter.port));
@@ -305,8 +308,12 @@ export class LiveImposters {
     for (const imposter of this.#imposters.values()) {
       if (imposter.ruleIds.every((id) => live.has(id)) && services.has(imposter.service)) continue;
       this.#imposters.delete(imposter.port);
-      if (imposter.started && services.has(imposter.service))
-        this.#host.stopService(imposter.service).catch((error: Error) => this.#host.engine.logger.error(`mountebank: ${error.message}`, { event: 'admin' }));
+      if (imposter.started && services.has(imposter.service)) {
+        const stopped = this.#host
+          .stopService(imposter.service)
+          .catch((error: Error) => this.#host.engine.logger.error(`mountebank: ${error.message}`, { event: 'admin' }));
+        this.#stopping = this.#stopping.then(() => stopped);
+      }
     }
   }
 }

@@ -63,9 +63,7 @@ test('checks name where a problem is; keys no one reads are ignored, not refused
     refusing(
       stubProblems(
         {
-          responses: [
-            { is: { statusCode: '$CODE' }, behaviors: [{ copy: { from: 'path', into: '$CODE', using: { method: 'regex', selector: '\\d+' } } }] },
-          ],
+          responses: [{ is: { statusCode: '$CODE' }, behaviors: [{ copy: { from: 'path', into: '$CODE', using: { method: 'regex', selector: '\\d+' } } }] }],
         },
         'stub',
       ),
