@@ -24,4 +24,4 @@ export type {
   ValueMatcher,
 } from '@mockstack/core';
 export * from '@mockstack/dsl';
-export { mountebank } from '@mockstack/mountebank';
+export { mountebank } from '@mockstack/mountebank/scenario';

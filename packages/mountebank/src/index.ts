@@ -21,13 +21,4 @@ export { FIELDS, type MountebankRequest, meets, meetsAll, OPERATORS } from './pr
 export { mountebankRequestOf } from './request.js';
 export { type ImposterInput, type ImposterRulesOptions, imposterRules, METHODS, type ServiceRoute } from './rules.js';
 
-import { imposterRules } from './rules.js';
-
-/**
- * Mountebank's imposters in a scenario: `mountebank.rules(imposter)` serves an imposter's stubs as a
- * REST service's rules (what `mockstack import` writes for an `mb save` file).
- *
- * @example
- * imposter4545: rest({ port: 4545 }, mountebank.rules({ protocol: 'http', stubs: [{ responses: [{ is: { body: 'hi' } }] }] }))
- */
-export const mountebank = { rules: imposterRules } as const;
+export { mountebank } from './scenario.js';
