@@ -269,7 +269,10 @@ describe('the dashboard', () => {
     const editor = page.getByLabel(/Add a stub/);
     await editor.fill('{ "request": { "method": "GET", "urlPath": "/promo" }, "response": { "jsonBody": { "code": "SPRING" } } }');
     await page.getByRole('button', { name: 'Add stub' }).click();
-    await page.getByRole('status').filter({ hasText: /added stub / }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /added stub / })
+      .waitFor();
     await page.getByRole('cell', { name: 'GET /promo', exact: true }).waitFor();
     expect(await (await fetch(`${shopUrl}/promo`)).json()).toEqual({ code: 'SPRING' });
 
