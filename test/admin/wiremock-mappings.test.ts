@@ -464,6 +464,41 @@ describe('bad input is a clear 4xx, nothing is added, and the stack keeps servin
       'the request pattern is refused, nothing was added: request.multipartPatterns is not translated',
     ],
     [
+      'a request pattern whose regex does not compile',
+      () => send('POST', '/requests/count', { urlPattern: '/x([' }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'the regex "/x([" does not compile',
+    ],
+    [
+      'a near-miss pattern whose regex does not compile',
+      () => send('POST', '/near-misses/request-pattern', { urlPath: '/x', headers: { a: { matches: '(' } } }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'the regex "^(?:()$" does not compile',
+    ],
+    [
+      'a logged request whose URL is no URL',
+      () => send('POST', '/near-misses/request', { url: 'http://[', method: 'GET' }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'the logged request',
+    ],
+    [
+      'a record spec without a target',
+      () => send('POST', '/recordings/start', { captureHeaders: {} }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      "targetBaseUrl must be the real service's http(s) URL",
+    ],
+    [
+      'a snapshot filter whose regex does not compile',
+      () => send('POST', '/recordings/snapshot', { filters: { urlPattern: '[' } }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'the regex "[" does not compile',
+    ],
+    [
       'a form posted from a page (no JSON)',
       () =>
         fetch(`${admin}/mappings/reset`, {

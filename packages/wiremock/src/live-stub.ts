@@ -3,7 +3,7 @@ import { isRecord } from '@mockstack/core';
 import { fault, type ProxyOptions, type RouteOptions, respond, rest, template, webhook } from '@mockstack/dsl';
 import { bodyMeets, pathOf, requestUrlOf, urlTest, valueMatcher } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
-import { type BodyFiles, type ParsedStub, parseStub, type StubAnswer, type StubProxy, type StubWebhook, type WiremockStub } from './stub.js';
+import { type BodyFiles, type ParsedStub, parseStub, regexProblems, type StubAnswer, type StubProxy, type StubWebhook, type WiremockStub } from './stub.js';
 
 /** A route of a REST service: its operation id, method and route path (`/orders/:id`). */
 export interface RestRoute {
@@ -92,7 +92,7 @@ export function liveStub(mapping: unknown, context: LiveStubContext): LiveStub {
   const parsed = parseStub(stub, context.bodyFiles, true);
   problems.push(...parsed.untranslated);
   for (const key of Object.keys(mapping)) if (!MAPPING_KEYS.includes(key)) problems.push(`${key} is not translated`);
-  problems.push(...badRegexes(parsed));
+  problems.push(...regexProblems(parsed));
   const methods = parsed.method === 'ANY' ? ANY_METHODS : [parsed.method];
   if (!ROUTE_FACTORIES[parsed.method] && parsed.method !== 'ANY')
     problems.push(`method ${parsed.method} is not served by REST services (${Object.keys(ROUTE_FACTORIES).join(', ')} and ANY are)`);
@@ -151,27 +151,6 @@ function malformed(mapping: Record<string, unknown>): string[] {
     problems.push('requiredScenarioState and newScenarioState need a scenarioName');
   if (mapping.metadata !== undefined && !isRecord(mapping.metadata)) problems.push('metadata must be an object');
   return problems;
-}
-
-/** Regexes of the stub that do not compile, in words. */
-function badRegexes(parsed: ParsedStub): string[] {
-  const sources: string[] = [];
-  if (parsed.url.kind === 'urlPattern' || parsed.url.kind === 'urlPathPattern') sources.push(parsed.url.pattern);
-  for (const values of [parsed.match.params, parsed.match.query, parsed.match.headers])
-    for (const value of Object.values(values ?? {})) if (typeof value === 'object' && value !== null && 'regex' in value) sources.push(value.regex);
-  for (const condition of parsed.match.bodyConditions ?? []) {
-    const test = 'text' in condition ? condition.text : condition.test;
-    if (test && 'matches' in test) sources.push(test.matches);
-    if (test && 'doesNotMatch' in test) sources.push(test.doesNotMatch);
-  }
-  return sources.flatMap((source) => {
-    try {
-      new RegExp(source);
-      return [];
-    } catch (error) {
-      return [`the regex ${JSON.stringify(source)} does not compile in JavaScript: ${(error as Error).message}`];
-    }
-  });
 }
 
 /** The REST service a mapping goes to: the only one, or the one its `metadata.service` names. */

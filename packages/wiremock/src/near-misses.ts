@@ -2,7 +2,7 @@ import { compileMatchers, isRecord, type JournalEntry, parseJsonOrUndefined, RED
 import { bodyMeets, requestUrlOf, urlTest, valueMatches } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
 import type { LiveMapping } from './live-mappings.js';
-import { type ParsedStub, parseStub } from './stub.js';
+import { type ParsedStub, parseStub, regexProblems } from './stub.js';
 
 /**
  * WireMock's near misses: how far a request is from a stub (or a logged request from a request
@@ -67,7 +67,8 @@ export function nearMissesOfPattern(pattern: unknown, requests: readonly { probe
   if (!isRecord(pattern))
     throw new WiremockMappingInvalid(['a request pattern is a JSON object (e.g. { "method": "GET", "urlPath": "/orders" })'], 'the request pattern');
   const stub = parseStub({ request: pattern });
-  if (stub.untranslated.length) throw new WiremockMappingInvalid(stub.untranslated, 'the request pattern');
+  const problems = [...stub.untranslated, ...regexProblems(stub)];
+  if (problems.length) throw new WiremockMappingInvalid(problems, 'the request pattern');
   return requests
     .map(({ probed, logged }) => ({ logged, distance: distanceTo(stub, probed) }))
     .sort((a, b) => a.distance - b.distance)
@@ -100,7 +101,12 @@ export function probedOfLoggedRequest(logged: unknown): ProbedRequest {
     headers[name.toLowerCase()] = values.length === 1 ? (values[0] as string) : values;
   }
   const query: Record<string, string | string[]> = {};
-  const search = new URL(logged.url, 'http://wiremock').searchParams;
+  let search: URLSearchParams;
+  try {
+    search = new URL(logged.url, 'http://wiremock').searchParams;
+  } catch {
+    throw new WiremockMappingInvalid([`the url ${JSON.stringify(logged.url)} is not a URL (e.g. "/orders/1?expand=lines")`], 'the logged request');
+  }
   for (const key of new Set(search.keys())) {
     const values = search.getAll(key);
     query[key] = values.length === 1 ? (values[0] as string) : values;

@@ -250,6 +250,27 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles, binaryBodie
   return parsed;
 }
 
+/** Regexes of the stub that do not compile, in words. */
+export function regexProblems(parsed: ParsedStub): string[] {
+  const sources: string[] = [];
+  if (parsed.url.kind === 'urlPattern' || parsed.url.kind === 'urlPathPattern') sources.push(parsed.url.pattern);
+  for (const values of [parsed.match.params, parsed.match.query, parsed.match.headers])
+    for (const value of Object.values(values ?? {})) if (typeof value === 'object' && value !== null && 'regex' in value) sources.push(value.regex);
+  for (const condition of parsed.match.bodyConditions ?? []) {
+    const test = 'text' in condition ? condition.text : condition.test;
+    if (test && 'matches' in test) sources.push(test.matches);
+    if (test && 'doesNotMatch' in test) sources.push(test.doesNotMatch);
+  }
+  return sources.flatMap((source) => {
+    try {
+      new RegExp(source);
+      return [];
+    } catch (error) {
+      return [`the regex ${JSON.stringify(source)} does not compile in JavaScript: ${(error as Error).message}`];
+    }
+  });
+}
+
 function stubUrl(request: Record<string, unknown>): StubUrl {
   if (typeof request.url === 'string') return { kind: 'url', url: request.url };
   if (typeof request.urlPath === 'string') return { kind: 'urlPath', path: request.urlPath };
