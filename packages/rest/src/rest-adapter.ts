@@ -326,8 +326,7 @@ class RestServer implements ServiceServer {
       router ??= new OperationRouter<string>();
       router.add(String(rule.meta?.method), String(rule.meta?.path), rule.operation);
     }
-    if (router)
-      for (const operation of this.#service.operations.values()) router.add(String(operation.meta.method), String(operation.meta.path), operation.id);
+    if (router) for (const operation of this.#service.operations.values()) router.add(String(operation.meta.method), String(operation.meta.path), operation.id);
     this.#added = { version: engine.addedRulesVersion, router };
   }
 
