@@ -2,7 +2,7 @@
  * The dashboard at /__admin/ui in a real Chromium (Debian's, driven by playwright-core): it loads, requests made
  * here over REST and gRPC appear live, the detail names the rule and its file:line (or why none answered), filters
  * narrow the list, a variant toggle changes the next answer, a state edit and a machine setter show in the next
- * answer, reset empties it; a GraphQL query shows as `query Name` with its operation, variables and answer, and a gRPC
+ * answer, a stub added from the page answers until removed, reset empties it; a GraphQL query shows as `query Name` with its operation, variables and answer, and a gRPC
  * server stream (native and over Connect) lists its messages with their timing; and behind an admin token, the page
  * opened once with ?token= works through its cookie.
  * Screenshots (light and dark) go to test/.screenshots/ (gitignored).
@@ -261,6 +261,33 @@ describe('the dashboard', () => {
     await page.screenshot({ path: resolve(screenshots, 'state-light.png') });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.screenshot({ path: resolve(screenshots, 'state-dark.png') });
+  });
+
+  test('stubs: one added from the page answers at once, a refused one says why, Remove takes it away', async () => {
+    await page.getByRole('tab', { name: 'Stubs' }).click();
+    await page.getByText("No stubs: the scenario's rules answer.").waitFor();
+    const editor = page.getByLabel(/Add a stub/);
+    await editor.fill('{ "request": { "method": "GET", "urlPath": "/promo" }, "response": { "jsonBody": { "code": "SPRING" } } }');
+    await page.getByRole('button', { name: 'Add stub' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /added stub / })
+      .waitFor();
+    await page.getByRole('cell', { name: 'GET /promo', exact: true }).waitFor();
+    expect(await (await fetch(`${shopUrl}/promo`)).json()).toEqual({ code: 'SPRING' });
+
+    await editor.fill('{ "request": ');
+    await page.getByRole('button', { name: 'Add stub' }).click();
+    await eventually(async () => expect(await page.getByRole('alert').textContent()).toContain('not JSON'));
+    await editor.fill('{ "request": { "urlPath": "/broken" }, "response": { "fault": "NOPE" } }');
+    await page.getByRole('button', { name: 'Add stub' }).click();
+    await eventually(async () => expect(await page.getByRole('alert').textContent()).toContain('fault NOPE is not translated'));
+    expect(await (await fetch(`${shopUrl}/promo`)).json()).toEqual({ code: 'SPRING' });
+    await page.screenshot({ path: resolve(screenshots, 'stubs-light.png') });
+
+    await page.getByRole('button', { name: 'remove stub GET /promo' }).click();
+    await page.getByText("No stubs: the scenario's rules answer.").waitFor();
+    expect((await fetch(`${shopUrl}/promo`)).status).toBe(404);
   });
 
   test('services show their URLs and operations with rules; reset empties the journal', async () => {

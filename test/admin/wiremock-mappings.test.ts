@@ -4,6 +4,8 @@
  * imports, replacement, templates, dribbled bodies, verification by WireMock request patterns, reset,
  * the OpenAPI document; and every bad input answered with a clear 4xx while the stack keeps serving.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { type RunningStack, runScenario } from '@mockstack/runner';
 import { adminRequest } from '../helpers/admin.js';
@@ -15,7 +17,11 @@ let admin: string;
 let orders: string;
 
 beforeAll(async () => {
-  running = await runScenario(resolve(root, 'scenarios/checkout.ts'), { randomPorts: true, adminPort: 0 });
+  running = await runScenario(resolve(root, 'scenarios/checkout.ts'), {
+    randomPorts: true,
+    adminPort: 0,
+    wiremockFiles: resolve(root, 'test/fixtures/wiremock-files'),
+  });
   admin = running.admin?.url ?? '';
   orders = running.stack.address('orders').url;
 });
@@ -190,12 +196,12 @@ test('import checks every mapping first; PUT replaces one; POST /__admin/reset f
     response: { status: 200, jsonBody: { n: 1 } },
   };
   const second = { ...ofOrders, request: { method: 'GET', url: '/coupons' }, response: { status: 200, jsonBody: { coupons: [] } } };
-  const bad = { ...ofOrders, request: { method: 'GET', url: '/x', cookies: { session: { equalTo: 's' } } }, response: { status: 200 } };
+  const bad = { ...ofOrders, request: { method: 'GET', url: '/x', multipartPatterns: [{ matchingType: 'ANY' }] }, response: { status: 200 } };
   const refused = await send('POST', '/mappings/import', { mappings: [first, second, bad] });
   expect(refused.status).toBe(400);
   expect(refused.body.error).toEqual({
     code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
-    message: expect.stringContaining('mappings[2]: request.cookies is not translated'),
+    message: expect.stringContaining('mappings[2]: request.multipartPatterns is not translated'),
   });
   expect((await send('GET', '/mappings')).body.meta).toEqual({ total: 0 });
 
@@ -215,13 +221,163 @@ test('import checks every mapping first; PUT replaces one; POST /__admin/reset f
   expect((await send('GET', `/mappings/${first.id}`)).body).toEqual(expect.objectContaining({ id: first.id }));
   // A refused replacement leaves the mapping serving.
   const badPut = await send('PUT', `/mappings/${first.id}`, { ...first, response: { status: 200, bodyFileName: 'order.json' } });
-  expect(badPut.body.error).toEqual({ code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID', message: expect.stringContaining('bodyFileName order.json') });
+  expect(badPut.body.error).toEqual({
+    code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+    message: expect.stringContaining('bodyFileName order.json: no such file in test/fixtures/wiremock-files'),
+  });
   expect((await get('/orders/ord_1001')).body).toEqual({ n: 3 });
 
   expect((await send('POST', '/reset')).status).toBe(200);
   expect((await send('GET', '/mappings')).body).toEqual({ mappings: [], meta: { total: 0 } });
   expect((await get('/orders/ord_1001')).body).toEqual(expect.objectContaining({ id: 'ord_1001', customerId: expect.any(String) }));
   expect((await get('/coupons')).status).toBe(404);
+});
+
+test('value matchers: absent, present, doesNotMatch, doesNotContain; cookies and basic credentials', async () => {
+  const stub = (request: Json, answer: string, priority = 5) =>
+    send('POST', '/mappings', { ...ofOrders, priority, request: { method: 'GET', urlPath: '/gate', ...request }, response: { jsonBody: { answer } } });
+  expect((await stub({ headers: { 'X-Trace': { absent: true } }, queryParameters: { mode: { doesNotMatch: 'dry.*' } } }, 'untraced, not dry', 1)).status).toBe(
+    201,
+  );
+  expect((await stub({ headers: { 'X-Trace': { absent: false }, 'User-Agent': { doesNotContain: 'bot' } } }, 'traced human', 2)).status).toBe(201);
+  expect((await stub({ cookies: { session: { equalTo: 's-1' }, theme: { matches: 'dark|light' } } }, 'session s-1', 3)).status).toBe(201);
+  expect((await stub({ basicAuthCredentials: { username: 'ada', password: 'p:ss' } }, 'ada')).status).toBe(201);
+  const answer = async (path: string, headers: Record<string, string> = {}) => {
+    const { status, body } = await get(path, { headers });
+    return status === 200 ? body.answer : status;
+  };
+  expect(await answer('/gate?mode=live')).toBe('untraced, not dry');
+  // Present and not matching: `mode=dry-run` fails doesNotMatch; a missing value fails it too (it is not there to differ).
+  expect(await answer('/gate?mode=dry-run', { 'x-trace': '1', 'user-agent': 'curl' })).toBe('traced human');
+  expect(await answer('/gate', { 'x-trace': '1', 'user-agent': 'crawler-bot' })).toBe(404);
+  expect(await answer('/gate?mode=dry', { cookie: 'theme=dark; session=s-1' })).toBe('session s-1');
+  expect(await answer('/gate?mode=dry', { cookie: 'theme=blue; session=s-1' })).toBe(404);
+  expect(await answer('/gate?mode=dry', { cookie: 'xsession=s-1; theme=dark' })).toBe(404);
+  expect(await answer('/gate?mode=dry', { authorization: `Basic ${Buffer.from('ada:p:ss').toString('base64')}` })).toBe('ada');
+  expect(await answer('/gate?mode=dry', { authorization: `Basic ${Buffer.from('ada:other').toString('base64')}` })).toBe(404);
+  // The same matchers in request patterns over the journal.
+  expect((await send('POST', '/requests/count', { urlPath: '/gate', headers: { 'X-Trace': { absent: true } } })).body).toEqual({ count: 6 });
+  expect((await send('POST', '/requests/count', { urlPath: '/gate', queryParameters: { mode: { doesNotContain: 'dry' } } })).body).toEqual({ count: 1 });
+});
+
+test('a proxy stub sends its requests to the real service, with headers added and removed and a prefix cut', async () => {
+  const seen: { url: string | undefined; headers: Record<string, unknown> }[] = [];
+  const upstream = createServer((request, response) => {
+    seen.push({ url: request.url, headers: request.headers });
+    response.writeHead(202, { 'content-type': 'application/json', 'x-real': 'yes' }).end(JSON.stringify({ real: true, url: request.url }));
+  });
+  await new Promise<void>((done) => upstream.listen(0, '127.0.0.1', done));
+  try {
+    const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const created = await send('POST', '/mappings', {
+      ...ofOrders,
+      request: { method: 'ANY', urlPathPattern: '/legacy/.*' },
+      response: {
+        proxyBaseUrl: `${base}/v2`,
+        proxyUrlPrefixToRemove: '/legacy',
+        additionalProxyRequestHeaders: { Authorization: 'Bearer real-token' },
+        removeProxyRequestHeaders: ['X-Mock-Only'],
+      },
+    });
+    expect(created.status).toBe(201);
+    const answer = await fetch(`${orders}/legacy/items/7?full=1`, { headers: { 'x-mock-only': 'drop me', 'x-kept': 'keep me' } });
+    expect([answer.status, answer.headers.get('x-real'), await answer.json()]).toEqual([202, 'yes', { real: true, url: '/v2/items/7?full=1' }]);
+    expect(seen[0]?.headers).toEqual(expect.objectContaining({ authorization: 'Bearer real-token', 'x-kept': 'keep me' }));
+    expect(seen[0]?.headers).not.toHaveProperty('x-mock-only');
+    const posted = await fetch(`${orders}/legacy/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sku":"A"}' });
+    expect(await posted.json()).toEqual({ real: true, url: '/v2/items' });
+    // The scenario's own routes are not proxied.
+    await stillServing();
+  } finally {
+    await new Promise((done) => upstream.close(done));
+  }
+});
+
+test('bodyFileName reads the WireMock files folder (up --wiremock-files); base64Body answers bytes', async () => {
+  const add = (response: Json, url: string) => send('POST', '/mappings', { ...ofOrders, request: { method: 'GET', url }, response });
+  expect((await add({ bodyFileName: 'orders/ord_file.json', headers: { 'Content-Type': 'application/json' } }, '/files/order')).status).toBe(201);
+  expect((await add({ bodyFileName: 'note.txt' }, '/files/note')).status).toBe(201);
+  expect(
+    (await add({ base64Body: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 255]).toString('base64'), headers: { 'Content-Type': 'image/png' } }, '/files/logo'))
+      .status,
+  ).toBe(201);
+  expect(await get('/files/order')).toEqual({ status: 200, body: { id: 'ord_file', status: 'SHIPPED' } });
+  expect(await (await fetch(`${orders}/files/note`)).text()).toBe('plain text from a file\n');
+  const logo = await fetch(`${orders}/files/logo`);
+  expect([logo.headers.get('content-type'), [...new Uint8Array(await logo.arrayBuffer())]]).toEqual(['image/png', [0x89, 0x50, 0x4e, 0x47, 0, 255]]);
+  // Only files inside the folder: a name reaching out of it is no file; so is a folder.
+  for (const name of ['../../package.json', '/etc/hostname', 'orders']) {
+    const refused = await add({ bodyFileName: name }, '/files/out');
+    expect([refused.status, (refused.body.error as Json).message]).toEqual([400, expect.stringContaining(`bodyFileName ${name}: no such file in`)]);
+  }
+  expect((await add({ base64Body: 'not base64!' }, '/files/bad')).body.error).toEqual({
+    code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+    message: expect.stringContaining('base64Body is not base64'),
+  });
+  await stillServing();
+});
+
+test('formParameters: an OAuth token endpoint answered by grant type, nested fields by their bracketed names', async () => {
+  const token = (formParameters: Json, answer: Json) =>
+    send('POST', '/mappings', { ...ofOrders, request: { method: 'POST', urlPath: '/oauth/token', formParameters }, response: { jsonBody: answer } });
+  expect((await token({ grant_type: { equalTo: 'client_credentials' }, scope: { contains: 'orders' } }, { access_token: 'cc' })).status).toBe(201);
+  expect(
+    (await token({ grant_type: { equalTo: 'refresh_token' }, refresh_token: { matches: 'rt-[0-9]+' }, scope: { absent: true } }, { access_token: 'rt' }))
+      .status,
+  ).toBe(201);
+  expect((await token({ 'metadata[plan]': { equalTo: 'pro' } }, { plan: 'pro' })).status).toBe(201);
+  const post = async (form: string) => {
+    const response = await fetch(`${orders}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    return response.status === 200 ? await response.json() : response.status;
+  };
+  expect(await post('grant_type=client_credentials&scope=read%3Aorders')).toEqual({ access_token: 'cc' });
+  expect(await post('grant_type=refresh_token&refresh_token=rt-42')).toEqual({ access_token: 'rt' });
+  expect(await post('grant_type=refresh_token&refresh_token=rt-42&scope=x')).toBe(404);
+  expect(await post('metadata%5Bplan%5D=pro')).toEqual({ plan: 'pro' });
+  expect(await post('grant_type=password')).toBe(404);
+  expect(
+    (await send('POST', '/mappings', { ...ofOrders, request: { urlPath: '/x', formParameters: { a: { hasExactly: [] } } }, response: {} })).body.error,
+  ).toEqual({
+    code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+    message: expect.stringContaining('form parameter a: {"hasExactly":[]} is not translated'),
+  });
+});
+
+test('near misses: the mappings nearest to an unmatched request, and the requests nearest to a pattern', async () => {
+  await send('POST', '/mappings', {
+    ...ofOrders,
+    request: { method: 'POST', urlPath: '/coupons', headers: { 'X-Tenant': { equalTo: 'acme' } } },
+    response: {},
+  });
+  await send('POST', '/mappings', { ...ofOrders, request: { method: 'GET', urlPath: '/vouchers' }, response: {} });
+  expect((await fetch(`${orders}/coupons`, { method: 'POST', headers: { 'x-tenant': 'other' } })).status).toBe(404);
+  const unmatched = (await send('GET', '/requests/unmatched/near-misses')).body.nearMisses as Json[];
+  expect(unmatched.map((miss) => [(miss.request as Json).url, ((miss.stubMapping as Json).request as Json).urlPath, miss.matchResult])).toEqual([
+    ['/coupons', '/coupons', { distance: 0.333 }],
+    ['/coupons', '/vouchers', { distance: 1 }],
+  ]);
+  // A logged request sent by a client (wiremock-rest-client posts under /requests).
+  for (const path of ['/near-misses/request', '/requests/near-misses/request']) {
+    const near = (await send('POST', path, { url: '/vouchers?x=1', method: 'POST', headers: { 'X-Tenant': 'acme' } })).body.nearMisses as Json[];
+    expect(near.map((miss) => [((miss.stubMapping as Json).request as Json).urlPath, miss.matchResult])).toEqual([
+      ['/coupons', { distance: 0.333 }],
+      ['/vouchers', { distance: 0.5 }],
+    ]);
+  }
+  await get('/orders/ord_1002');
+  const byPattern = (await send('POST', '/near-misses/request-pattern', { method: 'GET', urlPath: '/orders/ord_1003' })).body.nearMisses as Json[];
+  expect(byPattern[0]).toEqual({
+    request: expect.objectContaining({ url: '/orders/ord_1002', method: 'GET' }),
+    requestPattern: { method: 'GET', urlPath: '/orders/ord_1003' },
+    matchResult: { distance: 0.5 },
+  });
+  // Bad input: a logged request without a URL, a pattern that is not an object; the stack keeps serving.
+  expect((await send('POST', '/near-misses/request', { method: 'GET' })).body.error).toEqual({
+    code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+    message: expect.stringContaining('a logged request has "url" and "method"'),
+  });
+  expect((await send('POST', '/near-misses/request-pattern', [])).status).toBe(400);
+  await stillServing();
 });
 
 describe('bad input is a clear 4xx, nothing is added, and the stack keeps serving', () => {
@@ -244,10 +400,10 @@ describe('bad input is a clear 4xx, nothing is added, and the stack keeps servin
     ],
     [
       'an unsupported matcher',
-      () => send('POST', '/mappings', { ...ofOrders, request: { url: '/x', headers: { 'X-Api-Key': { absent: true } } }, response: {} }),
+      () => send('POST', '/mappings', { ...ofOrders, request: { url: '/x', headers: { 'X-Api-Key': { hasExactly: [{ equalTo: 'a' }] } } }, response: {} }),
       400,
       'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
-      'header X-Api-Key: {"absent":true} is not translated',
+      'header X-Api-Key: {"hasExactly":[{"equalTo":"a"}]} is not translated (equalTo, matches, contains, doesNotMatch, doesNotContain and absent are)',
     ],
     [
       'an XML body pattern',
@@ -257,11 +413,25 @@ describe('bad input is a clear 4xx, nothing is added, and the stack keeps servin
       'body pattern {"equalToXml":"<a/>"} is not translated',
     ],
     [
-      'a proxy',
-      () => send('POST', '/mappings', { ...ofOrders, request: { url: '/x' }, response: { proxyBaseUrl: 'http://example.com' } }),
+      'a proxy to no http(s) URL',
+      () => send('POST', '/mappings', { ...ofOrders, request: { url: '/x' }, response: { proxyBaseUrl: 'ftp://example.com' } }),
       400,
       'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
-      'response.proxyBaseUrl is not translated',
+      'proxyBaseUrl must be an http(s) URL such as "http://localhost:8080"; got "ftp://example.com"',
+    ],
+    [
+      'malformed basic credentials',
+      () => send('POST', '/mappings', { ...ofOrders, request: { url: '/x', basicAuthCredentials: { username: 'ada' } }, response: {} }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'basicAuthCredentials must be { "username": "…", "password": "…" }',
+    ],
+    [
+      'a cookie that must be absent',
+      () => send('POST', '/mappings', { ...ofOrders, request: { url: '/x', cookies: { session: { absent: true } } }, response: {} }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'cookie session: {"absent":true} is not translated (equalTo, matches, contains and absent: false are)',
     ],
     [
       'two URLs and a bad priority',
@@ -287,11 +457,46 @@ describe('bad input is a clear 4xx, nothing is added, and the stack keeps servin
     ],
     ['an unknown mapping id (DELETE)', () => send('DELETE', '/mappings/nope'), 404, 'MOCKSTACK_ERR_WIREMOCK_MAPPING_UNKNOWN', 'no mapping has id nope'],
     [
-      'a request pattern with cookies',
-      () => send('POST', '/requests/count', { urlPath: '/x', cookies: { s: { equalTo: 'v' } } }),
+      'a request pattern with multipart patterns',
+      () => send('POST', '/requests/count', { urlPath: '/x', multipartPatterns: [{ matchingType: 'ANY' }] }),
       400,
       'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
-      'the request pattern is refused, nothing was added: request.cookies is not translated',
+      'the request pattern is refused, nothing was added: request.multipartPatterns is not translated',
+    ],
+    [
+      'a request pattern whose regex does not compile',
+      () => send('POST', '/requests/count', { urlPattern: '/x([' }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'the regex "/x([" does not compile',
+    ],
+    [
+      'a near-miss pattern whose regex does not compile',
+      () => send('POST', '/near-misses/request-pattern', { urlPath: '/x', headers: { a: { matches: '(' } } }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'the regex "^(?:()$" does not compile',
+    ],
+    [
+      'a logged request whose URL is no URL',
+      () => send('POST', '/near-misses/request', { url: 'http://[', method: 'GET' }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'the logged request',
+    ],
+    [
+      'a record spec without a target',
+      () => send('POST', '/recordings/start', { captureHeaders: {} }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      "targetBaseUrl must be the real service's http(s) URL",
+    ],
+    [
+      'a snapshot filter whose regex does not compile',
+      () => send('POST', '/recordings/snapshot', { filters: { urlPattern: '[' } }),
+      400,
+      'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
+      'the regex "[" does not compile',
     ],
     [
       'a form posted from a page (no JSON)',

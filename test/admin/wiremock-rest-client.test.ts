@@ -5,6 +5,8 @@
  * it answer an error body instead of exiting the process.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { rest, scenario } from 'mockstack';
@@ -184,4 +186,95 @@ test('global reset forgets every mapping, the journal and the states', async () 
     expect.objectContaining({ name: 'payment', state: 'pending' }),
   ]);
   expect(await body('/orders/ord_1')).toEqual({ id: 'ord_1', from: 'scenario' });
+});
+
+test('near misses, as the client asks for them: of unmatched requests, of a logged request, of a pattern', async () => {
+  await client.mappings.createMapping({
+    request: { method: 'GET', urlPath: '/invoices', queryParameters: { year: { equalTo: '2026' } }, cookies: { session: { matches: 's-[0-9]+' } } },
+    response: { status: 200, jsonBody: { invoices: [] } },
+  });
+  expect((await fetch(`${served.url}/invoices?year=2026`, { headers: { cookie: 'session=s-42' } })).status).toBe(200);
+  expect((await fetch(`${served.url}/invoices?year=2025`, { headers: { cookie: 'session=s-42' } })).status).toBe(404);
+  const unmatched = (await client.requests.getUnmatchedNearMisses()) as unknown as {
+    nearMisses: { request: { url: string }; matchResult: { distance: number } }[];
+  };
+  expect(unmatched.nearMisses).toEqual([
+    expect.objectContaining({ request: expect.objectContaining({ url: '/invoices?year=2025' }), matchResult: { distance: 0.333 } }),
+  ]);
+  const byRequest = (await client.requests.getNearMissesByRequest({ url: '/invoices?year=2026', method: 'GET', headers: {} } as never)) as {
+    nearMisses: { stubMapping: { request: { urlPath: string } }; matchResult: { distance: number } }[];
+  };
+  expect(byRequest.nearMisses.map((miss) => [miss.stubMapping.request.urlPath, miss.matchResult.distance])).toEqual([['/invoices', 0.25]]);
+  const byPattern = (await client.requests.getNearMissesByRequestPattern({ method: 'GET', urlPath: '/invoices' } as never)) as {
+    nearMisses: { request: { url: string }; matchResult: { distance: number } }[];
+  };
+  expect(byPattern.nearMisses.map((miss) => [miss.request.url, miss.matchResult.distance])).toEqual([
+    ['/invoices?year=2026', 0],
+    ['/invoices?year=2025', 0],
+  ]);
+  await client.mappings.deleteAllMappings();
+});
+
+test('recordings: start proxies to the real service, stop serves what it answered as stubs (repeats as scenario steps); snapshot', async () => {
+  let counter = 0;
+  const upstream = createServer((request, response) => {
+    const json = (status: number, value: unknown) =>
+      response.writeHead(status, { 'content-type': 'application/json', 'x-real': 'yes' }).end(JSON.stringify(value));
+    if (request.url === '/counter') json(200, { n: ++counter });
+    else if (request.method === 'POST') request.on('data', () => {}).on('end', () => json(201, { created: true }));
+    else json(200, { id: request.url?.split('/').pop(), from: 'real' });
+  });
+  await new Promise<void>((done) => upstream.listen(0, '127.0.0.1', done));
+  const target = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  try {
+    expect(await client.recordings.getRecordingStatus()).toEqual({ status: 'NeverStarted' });
+    await client.recordings.startRecording({ targetBaseUrl: target, captureHeaders: { Accept: {} } });
+    expect(await client.recordings.getRecordingStatus()).toEqual({ status: 'Recording' });
+    // A second start, while recording, is refused.
+    expect(await client.recordings.startRecording({ targetBaseUrl: target })).toEqual({
+      error: expect.objectContaining({ message: expect.stringContaining('a recording is already running') }),
+    });
+    expect(await body('/orders/ord_9', { headers: { accept: 'application/json' } })).toEqual({ id: 'ord_9', from: 'real' });
+    expect(await body('/counter')).toEqual({ n: 1 });
+    expect(await body('/counter')).toEqual({ n: 2 });
+    expect((await send('POST', '/orders', { sku: 'A' })).status).toBe(201);
+
+    const { mappings } = (await client.recordings.stopRecording()) as { mappings: { request: Record<string, unknown>; scenarioName?: string }[] };
+    expect(mappings.map((m) => [m.request.method, m.request.url, m.scenarioName ?? null])).toEqual([
+      ['GET', '/orders/ord_9', null],
+      ['GET', '/counter', 'recording-1-get-counter'],
+      ['GET', '/counter', 'recording-1-get-counter'],
+      ['POST', '/orders', null],
+    ]);
+    expect(mappings[0]?.request.headers).toEqual({ Accept: { equalTo: 'application/json' } });
+    expect(mappings[3]?.request.bodyPatterns).toEqual([{ equalToJson: { sku: 'A' }, ignoreArrayOrder: true, ignoreExtraElements: true }]);
+    expect(await client.recordings.getRecordingStatus()).toEqual({ status: 'Stopped' });
+    // Snapshot: the requests a proxy stub sent on, as stubs (returned only, with persist: false).
+    await client.mappings.createMapping({ request: { method: 'GET', urlPathPattern: '/live/.*' }, response: { proxyBaseUrl: target } });
+    expect(await body('/live/7')).toEqual({ id: '7', from: 'real' });
+    const snapshot = (await client.recordings.takeSnapshotRecording({ filters: { urlPathPattern: '/live/.*' }, persist: false })) as { mappings: unknown[] };
+    expect(snapshot.mappings).toEqual([
+      {
+        request: { url: '/live/7', method: 'GET' },
+        response: {
+          status: 200,
+          jsonBody: { id: '7', from: 'real' },
+          headers: expect.objectContaining({ 'content-type': 'application/json', 'x-real': 'yes' }),
+        },
+      },
+    ]);
+  } finally {
+    await new Promise((done) => upstream.close(done));
+  }
+  // The real service is gone: the recorded stubs answer, the repeats in order, the last one staying.
+  const order = await fetch(`${served.url}/orders/ord_9`, { headers: { accept: 'application/json' } });
+  expect([order.headers.get('x-real'), await order.json()]).toEqual(['yes', { id: 'ord_9', from: 'real' }]);
+  expect([await body('/counter'), await body('/counter'), await body('/counter')]).toEqual([{ n: 1 }, { n: 2 }, { n: 2 }]);
+  // Without the captured Accept the scenario answers.
+  expect(await body('/orders/ord_9')).toEqual({ id: 'ord_9', from: 'scenario' });
+  expect(await client.recordings.stopRecording()).toEqual({ error: expect.objectContaining({ message: expect.stringContaining('no recording is running') }) });
+  expect(await client.recordings.startRecording({ targetBaseUrl: 'ftp://x' } as never)).toEqual({
+    error: expect.objectContaining({ message: expect.stringContaining("targetBaseUrl must be the real service's http(s) URL") }),
+  });
+  await client.mappings.deleteAllMappings();
 });

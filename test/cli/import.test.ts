@@ -5,6 +5,8 @@
  * and lists what it could not translate.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { check } from '@mockstack/contracts';
 import { emitScenario, importSource } from '@mockstack/record';
@@ -151,6 +153,58 @@ test("WireMock stubs with response templates (transformers: ['response-template'
   }
 });
 
+test('WireMock negated and absent matchers and proxy stubs are written as code that serves them; a cookie match is a secret left out', async () => {
+  const seen: string[] = [];
+  const upstream = createServer((request, response) => {
+    seen.push(`${request.url} ${request.headers['x-api-key']} ${request.headers['x-debug']}`);
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ real: request.url }));
+  });
+  await new Promise<void>((done) => upstream.listen(0, '127.0.0.1', done));
+  const dir = join(temp, 'wiremock-matchers');
+  mkdirSync(join(dir, 'mappings'), { recursive: true });
+  const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  writeFileSync(
+    join(dir, 'mappings', 'matchers.json'),
+    JSON.stringify({
+      mappings: [
+        { priority: 1, request: { method: 'GET', urlPath: '/items', queryParameters: { q: { absent: true } } }, response: { jsonBody: { all: true } } },
+        { priority: 2, request: { method: 'GET', urlPath: '/items', queryParameters: { q: { doesNotMatch: 'x.*' } } }, response: { jsonBody: { q: 'not x' } } },
+        { priority: 3, request: { method: 'GET', urlPath: '/items', cookies: { session: { equalTo: 's1' } } }, response: { jsonBody: { session: true } } },
+        {
+          request: { method: 'GET', urlPathPattern: '/upstream/.*' },
+          response: {
+            proxyBaseUrl: base,
+            proxyUrlPrefixToRemove: '/upstream',
+            additionalProxyRequestHeaders: { 'X-Api-Key': 'k1' },
+            removeProxyRequestHeaders: ['x-debug'],
+          },
+        },
+      ],
+    }),
+  );
+  try {
+    const written = await emitScenario(importSource(dir).draft, { out: join(temp, 'scenarios', 'wiremock-matchers.ts'), origin: 'a test' });
+    const text = readFileSync(written.file, 'utf8');
+    expect(text).toContain(`rest.proxy('${base}', {`);
+    expect(text).toMatch(/headers: \{ 'x-api-key': 'k1' \},\s+removeHeaders: \['x-debug'\],\s+stripPrefix: '\/upstream',/);
+    // A cookie is a secret: its match is left out, said so (--no-redact keeps it).
+    expect(written.warnings).toEqual(expect.arrayContaining([expect.stringMatching(/the match on header cookie left out \(a secret/)]));
+    expect((await check([written.file], { root: temp })).problems).toEqual([]);
+    const stack = await startStack(written.file);
+    try {
+      const url = stack.url('wiremockMatchers');
+      expect(await (await fetch(`${url}/items`)).json()).toEqual({ all: true });
+      expect(await (await fetch(`${url}/items?q=abc`)).json()).toEqual({ q: 'not x' });
+      expect(await (await fetch(`${url}/upstream/a/b?c=1`, { headers: { 'x-debug': 'yes' } })).json()).toEqual({ real: '/a/b?c=1' });
+      expect(seen).toEqual(['/a/b?c=1 k1 undefined']);
+    } finally {
+      await stack.close();
+    }
+  } finally {
+    await new Promise((done) => upstream.close(done));
+  }
+});
+
 test('a file import cannot read is one clear error naming what it reads', () => {
   const bad = join(temp, 'bad.json');
   writeFileSync(bad, '{ not json');
@@ -171,10 +225,9 @@ test('the wider corpus: browser recordings, a WireMock Docker sample, a Postman 
   const all = [wiremock, chrome, firefox, json, posted, digest];
   for (const { file } of all) expect([file, (await check([file], { root: temp })).problems]).toEqual([file, []]);
 
-  // What is left out is said: a WireMock `absent` matcher and response templates, requests the browser never got answered.
-  expect(wiremock.warnings).toEqual(
-    expect.arrayContaining([expect.stringMatching(/user\.json#1: query parameter pretty: \{"absent":true\} is not translated/)]),
-  );
+  // What is left out is said: requests the browser never got answered, secrets. A WireMock `absent` matcher is translated.
+  expect(wiremock.warnings.filter((warning) => warning.includes('pretty'))).toEqual([]);
+  expect(readFileSync(wiremock.file, 'utf8')).toContain('pretty: (value: unknown) => value === undefined');
   expect(firefox.warnings).toEqual(
     expect.arrayContaining([expect.stringMatching(/GET https:\/\/expired\.badssl\.com\/style\.css: no answer was recorded \(status 0/)]),
   );
@@ -189,7 +242,7 @@ test('the wider corpus: browser recordings, a WireMock Docker sample, a Postman 
     }
   };
   await served(wiremock.file, async (url) => {
-    // The stub with a condition answers first; the one whose condition (absent) was not translated answers the rest.
+    // `pretty=true` gets the file's body; without `pretty` (absent), the other stub answers.
     const pretty = await fetch(`${url('wiremockDocker')}/user?pretty=true`);
     expect(await pretty.json()).toEqual(JSON.parse(readFileSync(join(corpus, 'wiremock-docker', '__files', 'user.json'), 'utf8')));
     expect(((await (await fetch(`${url('wiremockDocker')}/user`)).json()) as { favorite_tool: string }).favorite_tool).toBe('WireMock');

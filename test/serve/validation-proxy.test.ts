@@ -115,10 +115,32 @@ test("checkProxied: 'fail' answers 502 problem+json instead; false passes everyt
   expect(warnings.filter((w) => w.includes('"unchecked"'))).toEqual([]);
 });
 
-test('the request is checked against the document before it is sent on', async () => {
-  const invalid = await fetch(`${stack.url('pets')}/pets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"tag":"no name"}' });
-  expect(invalid.status).toBe(422);
-  expect(stack.requests({ service: 'pets' }).at(-1)?.rule).not.toBe('proxy:pets');
+test("a request that breaks the document is sent on and named (Prism's proxy); checkProxied: 'fail' refuses it", async () => {
+  const post = (service: string) =>
+    fetch(`${stack.url(service)}/pets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"tag":"no name"}' });
+  const sent = await post('pets');
+  expect([sent.status, await sent.json()]).toEqual([201, { id: 7, tag: 'no name' }]);
+  // The real service echoes the body: its answer breaks the document too, and both are named.
+  expect(sent.headers.get(VIOLATION)).toMatch(/^request: body.*name.* \| answered a 201 that breaks the contract: body must have required property 'name'$/);
+  expect(warnings).toEqual([
+    expect.stringMatching(/service "pets": the request POST \/pets, sent on to the real service, breaks .*pets\.openapi\.yaml: body.*name/),
+    expect.stringMatching(/service "pets": the real service's answer to POST \/pets breaks/),
+  ]);
+  expect(stack.requests({ service: 'pets' }).at(-1)).toMatchObject({
+    rule: 'proxy:pets',
+    status: 201,
+    error: expect.stringMatching(/^the request breaks the contract: body.*; the real answer breaks the contract: answered a 201/),
+  });
+
+  const refused = await post('strict');
+  expect(refused.status).toBe(422);
+  expect(stack.requests({ service: 'strict' }).at(-1)?.rule).not.toBe('proxy:strict');
+
+  const unchecked = await post('unchecked');
+  expect([unchecked.status, unchecked.headers.get(VIOLATION)]).toEqual([201, null]);
+  // A request that fits goes on without a header.
+  const fits = await fetch(`${stack.url('pets')}/pets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Kit"}' });
+  expect([fits.status, fits.headers.get(VIOLATION)]).toEqual([201, null]);
 });
 
 test('`mockstack up <document> --proxy <url>` is a validation proxy zero-config', async () => {

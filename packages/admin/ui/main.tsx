@@ -2,15 +2,15 @@ import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { admin, type Health, type JournalEntry, type MachinesView, type RuleView, type ServiceView, type VariantsView } from './api.js';
 import { JournalView } from './journal.js';
-import { MachinesPanel, ServicesPanel, StatePanel, VariantsPanel } from './panels.js';
+import { MachinesPanel, ServicesPanel, StatePanel, StubsPanel, VariantsPanel } from './panels.js';
 import './style.css';
 
 /** Entries the page keeps (the newest); the admin API's journal keeps its own bound. */
 const KEPT_ENTRIES = 2000;
 
-const TABS = ['journal', 'services', 'variants', 'state'] as const;
+const TABS = ['journal', 'services', 'stubs', 'variants', 'state'] as const;
 type Tab = (typeof TABS)[number];
-const TAB_LABELS: Record<Tab, string> = { journal: 'Journal', services: 'Services', variants: 'Variants', state: 'State & machines' };
+const TAB_LABELS: Record<Tab, string> = { journal: 'Journal', services: 'Services', stubs: 'Stubs', variants: 'Variants', state: 'State & machines' };
 
 type Feed = 'connecting' | 'live' | 'reconnecting';
 
@@ -181,6 +181,7 @@ function App() {
         <div id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
           {tab === 'journal' && <JournalView entries={entries} rules={rules} services={services} />}
           {tab === 'services' && <ServicesPanel services={services} rules={rules} />}
+          {tab === 'stubs' && <StubsPanel version={stateVersion} />}
           {tab === 'variants' && <VariantsPanel variants={variants} onChange={switchVariants} />}
           {tab === 'state' && (
             <>

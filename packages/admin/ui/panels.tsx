@@ -213,3 +213,134 @@ export function MachinesPanel({ machines, onSet }: { machines: MachinesView; onS
     </section>
   );
 }
+
+/** A stub added while serving, as `GET /__admin/mappings` lists it (WireMock's mapping JSON). */
+interface StubMapping {
+  id: string;
+  name?: string;
+  priority?: number;
+  request?: Record<string, unknown>;
+  metadata?: { service?: string };
+}
+
+const EXAMPLE_STUB = `{
+  "request": { "method": "GET", "urlPath": "/promo" },
+  "response": { "status": 200, "jsonBody": { "code": "SPRING" } }
+}`;
+
+/** `GET /orders/1` of a mapping's request: its method and whichever URL key it has. */
+function stubTarget(request: Record<string, unknown> | undefined): string {
+  const url = ['url', 'urlPath', 'urlPathTemplate', 'urlPathPattern', 'urlPattern'].map((key) => request?.[key]).find((value) => typeof value === 'string');
+  return `${typeof request?.method === 'string' ? request.method : 'ANY'} ${url ?? '(any URL)'}`;
+}
+
+/**
+ * Stubs added while serving (WireMock mappings through `/__admin/mappings`): each with a Remove, and a
+ * box to add one. They answer before the scenario's rules until removed or reset.
+ */
+export function StubsPanel({ version }: { version: number }) {
+  const [stubs, setStubs] = useState<StubMapping[]>([]);
+  const [text, setText] = useState(EXAMPLE_STUB);
+  const [message, setMessage] = useState<{ kind: 'ok' | 'problem'; text: string } | undefined>();
+  const load = async () => {
+    try {
+      setStubs((await admin<{ mappings: StubMapping[] }>('mappings')).mappings);
+    } catch (error) {
+      setMessage({ kind: 'problem', text: (error as Error).message });
+    }
+  };
+  // Reloaded when the stack may have changed (a request, a reset).
+  useEffect(() => {
+    void load();
+  }, [version]);
+  const add = async () => {
+    let mapping: unknown;
+    try {
+      mapping = JSON.parse(text);
+    } catch (error) {
+      setMessage({ kind: 'problem', text: `not JSON: ${(error as Error).message}` });
+      return;
+    }
+    try {
+      const added = await admin<StubMapping>('mappings', 'POST', mapping);
+      setMessage({ kind: 'ok', text: `added stub ${added.id}` });
+    } catch (error) {
+      setMessage({ kind: 'problem', text: (error as Error).message });
+    }
+    await load();
+  };
+  const remove = async (id: string) => {
+    try {
+      await admin(`mappings/${encodeURIComponent(id)}`, 'DELETE');
+      setMessage({ kind: 'ok', text: `removed stub ${id}` });
+    } catch (error) {
+      setMessage({ kind: 'problem', text: (error as Error).message });
+    }
+    await load();
+  };
+  return (
+    <section class="stubs" aria-label="Stubs">
+      <h2>Stubs added while serving</h2>
+      {stubs.length === 0 ? (
+        <p class="empty">No stubs: the scenario's rules answer.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">request</th>
+              <th scope="col">service</th>
+              <th scope="col">priority</th>
+              <th scope="col">
+                <span class="sr-only">remove</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {stubs.map((stub) => (
+              <tr key={stub.id}>
+                <td>
+                  <code>{stubTarget(stub.request)}</code>
+                  {stub.name && <span class="dim"> · {stub.name}</span>}
+                </td>
+                <td>{stub.metadata?.service ?? <span class="dim">the only REST service</span>}</td>
+                <td>{stub.priority ?? 5}</td>
+                <td>
+                  <button type="button" class="danger" onClick={() => remove(stub.id)} aria-label={`remove stub ${stubTarget(stub.request)}`}>
+                    Remove
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <label for="stub-editor">
+        Add a stub: a WireMock mapping (<code>metadata.service</code> names the REST service when there are several)
+      </label>
+      <textarea
+        id="stub-editor"
+        spellcheck={false}
+        rows={Math.min(20, Math.max(6, text.split('\n').length + 1))}
+        value={text}
+        onInput={(event) => {
+          setText((event.currentTarget as HTMLTextAreaElement).value);
+          setMessage(undefined);
+        }}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void add();
+        }}
+      />
+      <div class="actions">
+        <button type="button" onClick={add}>
+          Add stub
+        </button>
+        <span class="dim">Ctrl+Enter adds · Reset removes every stub</span>
+      </div>
+      {message && (
+        <p class={message.kind === 'ok' ? 'saved' : 'problem'} role={message.kind === 'ok' ? 'status' : 'alert'}>
+          {message.text}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -66,6 +66,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       `token every admin request must carry (default $${ADMIN_TOKEN_ENV}; generated and printed when --admin-host is not loopback)`,
     )
     .option('--no-admin', 'do not start the admin API')
+    .option('--wiremock-files <dir>', "where WireMock mappings sent to the admin API read their bodyFileName (WireMock's __files)", '__files')
     .option('--watch', 'reload the scenario and its imports on change')
     .option('--write-back', 'a json-server db.json served zero-config gets its changes written back (debounced, atomically)')
     .option(
@@ -294,6 +295,7 @@ interface UpOptions {
   adminHost: string;
   adminToken?: string;
   admin: boolean;
+  wiremockFiles: string;
   watch?: boolean;
   writeBack?: boolean;
   proxy?: string;
@@ -372,6 +374,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       watch: options.watch,
       writeBack: options.writeBack,
       proxy: options.proxy,
+      wiremockFiles: options.wiremockFiles,
       onReload: ({ ok, error, ms, changed, state }) => {
         const because = changed.length ? ` (changed: ${changed.map((f) => relative(process.cwd(), f) || f).join(', ')})` : '';
         if (ok) {

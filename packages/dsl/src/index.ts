@@ -84,6 +84,7 @@ export {
   type OpenApiDocumentName,
   type OperationId,
   type PathParams,
+  type ProxyOptions,
   type RestContext,
   type RestOperationAnswer,
   type RestOperationContext,

@@ -139,10 +139,11 @@ export interface RestOptions<Document extends OpenApiDocumentName = OpenApiDocum
    */
   proxy?: string;
   /**
-   * With `openapi` and `proxy`: what becomes of a real answer that breaks the document (an undocumented
-   * status or content type, a body off its schema, formats included). `'warn'` (default): passed on, with
-   * the breach in the `x-mockstack-contract-violation` header, the log and the journal; `'fail'`: a 502
-   * problem+json listing it instead; `false`: not checked.
+   * With `openapi` and `proxy`: what becomes of a request, and of a real answer, that breaks the document
+   * (a request off its parameters or body schema; an undocumented status or content type, a body off its
+   * schema, formats included). `'warn'` (default): sent and passed on, with the breach in the
+   * `x-mockstack-contract-violation` header, the log and the journal, as Prism's proxy; `'fail'`: such a
+   * request is refused (400/422) and such an answer is a 502 problem+json listing it; `false`: not checked.
    * @example rest({ openapi: 'schemas/pets.yaml', proxy: 'https://pets.example.com', checkProxied: 'fail' })
    */
   checkProxied?: 'warn' | 'fail' | false;
@@ -333,23 +334,43 @@ export function rest<State, const Document extends OpenApiDocumentName = string>
 
 rest.crud = crud;
 
+/** How `rest.proxy` changes the request it sends on. */
+export interface ProxyOptions {
+  /** Headers set on the request sent on, e.g. the real service's credentials. */
+  headers?: Readonly<Record<string, string>>;
+  /** Headers taken off the request sent on (case-insensitive). */
+  removeHeaders?: readonly string[];
+  /** A path prefix taken off before the path is appended to `upstream` (`/api` of `/api/users` → `upstream/users`). */
+  stripPrefix?: string;
+}
+
 /**
  * A rule's answer taken from the real service: the request is sent on to `upstream` as received
- * (method, path, query, headers, body) and its answer is sent back; the journal names the rule.
- * For every request no rule answers, use `rest({ proxy })` instead.
+ * (method, path, query, headers, body; changed as `options` say) and its answer is sent back; the
+ * journal names the rule. For every request no rule answers, use `rest({ proxy })` instead.
  *
  * @example
  * rest({ port: 8081 }, [
  *   rest.get('/orders/:id', { match: { params: { id: 'ord_1' } } }, { id: 'ord_1', status: 'PAID' }),
- *   rest.get('/orders/:id', rest.proxy('http://localhost:3000')),
+ *   rest.get('/orders/:id', rest.proxy('http://localhost:3000', { headers: { authorization: 'Bearer test' } })),
  * ])
  */
 rest.proxy =
-  (upstream: string) =>
+  (upstream: string, options: ProxyOptions = {}) =>
   async ({ request, body, headers }: { request: CoreRequest; body: unknown; headers: Headers }): Promise<Reply> => {
     const space = request.target.indexOf(' ');
     const method = request.target.slice(0, space);
-    const answer = await forwardHttp(upstream, { method, url: request.target.slice(space + 1), headers, body }, request.signal);
+    let url = request.target.slice(space + 1);
+    const { stripPrefix } = options;
+    if (stripPrefix && url.startsWith(stripPrefix)) url = url.slice(stripPrefix.length);
+    if (!url.startsWith('/')) url = `/${url}`;
+    let sent = headers;
+    if (options.headers || options.removeHeaders) {
+      const removed = new Set((options.removeHeaders ?? []).map((name) => name.toLowerCase()));
+      sent = Object.fromEntries(Object.entries(headers).filter(([name]) => !removed.has(name)));
+      for (const [name, value] of Object.entries(options.headers ?? {})) sent[name.toLowerCase()] = value;
+    }
+    const answer = await forwardHttp(upstream, { method, url, headers: sent, body }, request.signal);
     return makeReply({ status: answer.status, headers: answer.headers, body: answer.body });
   };
 

@@ -304,6 +304,7 @@ class ScenarioWriter {
   }
 
   #httpAnswer(answer: HttpAnswer, fixture: string, where: string): string {
+    if (answer.proxy) return this.#proxyAnswer(answer, where);
     if (answer.fault || answer.dribble) return this.#faultAnswer(answer, fixture, where);
     if (answer.template) return this.#templateAnswer(answer, where);
     this.#imports.add('respond');
@@ -314,6 +315,14 @@ class ScenarioWriter {
     if (answer.delay) init.push(`delay: ${literal(answer.delay)}`);
     const body = answer.body === undefined ? 'undefined' : this.#value(answer.body, fixture);
     return `respond(${body}${init.length ? `, { ${init.join(', ')} }` : ''})`;
+  }
+
+  /** A proxy stub: `rest.proxy(base, options)`; a delay before it is a warning (the real service takes its time). */
+  #proxyAnswer(answer: HttpAnswer, where: string): string {
+    const { baseUrl, headers, removeHeaders, stripPrefix } = answer.proxy as NonNullable<HttpAnswer['proxy']>;
+    if (answer.delay) this.warnings.push(`${where}: the delay before a proxied answer is left out`);
+    const options = { ...(headers && { headers }), ...(removeHeaders && { removeHeaders }), ...(stripPrefix !== undefined && { stripPrefix }) };
+    return `rest.proxy(${quote(baseUrl)}${Object.keys(options).length ? `, ${literal(options)}` : ''})`;
   }
 
   /** A connection fault, or a body dribbled slowly (both `fault.*`); a delay before either is a warning (they have none). */
@@ -406,8 +415,16 @@ function isDefaultType(type: string, body: unknown): boolean {
 }
 
 function matchRecord(values: Record<string, MatchValue>): string {
-  const entries = Object.entries(values).map(([k, v]) => `${prop(k)}: ${typeof v === 'object' && v !== null ? regexCode(v.regex, v.flags) : literal(v)}`);
+  const entries = Object.entries(values).map(([k, v]) => `${prop(k)}: ${matchValueCode(v)}`);
   return `{ ${entries.join(', ')} }`;
+}
+
+/** A match value as code: the value, a regex, or a predicate for an absent, present or not-matching value. */
+function matchValueCode(value: MatchValue): string {
+  if (typeof value !== 'object' || value === null) return literal(value);
+  if ('absent' in value) return value.absent ? '(value: unknown) => value === undefined' : '(value: unknown) => value !== undefined';
+  const regex = regexCode(value.regex, value.flags);
+  return value.negate ? `(value: unknown) => typeof value === 'string' && !${regex}.test(value)` : regex;
 }
 
 /**

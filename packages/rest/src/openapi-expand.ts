@@ -43,7 +43,7 @@ import {
   type Violation,
 } from '@mockstack/openapi';
 import { type CallbackMaker, callbacksOf, documentWebhookNames, documentWebhookOf } from './openapi-callbacks.js';
-import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo, type RealAnswerCheck } from './openapi-info.js';
+import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo, type RealAnswerCheck, type RequestCheck } from './openapi-info.js';
 import { paginationLinksFor } from './pagination-links.js';
 import { answerCheckOf, checkResponses, shapeFaults } from './response-check.js';
 
@@ -128,13 +128,18 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
   const contract = new Map<string, ContractResponder>();
   const callbacks = new Map<string, CallbackMaker>();
   const realAnswerChecks = new Map<string, RealAnswerCheck>();
+  const requestChecks = new Map<string, RequestCheck>();
   const proxied = typeof config.proxy === 'string';
+  // A validation proxy refuses requests that break the document only with `checkProxied: 'fail'`; else it
+  // sends them on, naming what they break ('warn'), or unchecked (false), as Prism's proxy does without --errors.
+  const refuseInvalid = !proxied || config.checkProxied === 'fail';
   const pairingWarnings: string[] = [];
   for (const operation of api.operations) {
     const id = operationKey(operation);
     const meta = metaOf(operation);
     operations.push({ id, meta });
-    if (validator) rules.push(validationRule(operation, id, meta, validator, api, service));
+    if (validator && refuseInvalid) rules.push(validationRule(operation, id, meta, validator, api, service));
+    else if (validator && config.checkProxied !== false) requestChecks.set(id, requestCheckOf(operation, validator));
     rules.push(...(overrides.get(operation) ?? []));
     const answers = contractAnswers(operation, api, seed);
     // Request examples paired by name with response examples (Microcks' convention): after the scenario's own rules.
@@ -157,6 +162,7 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
     contract,
     callbacks,
     realAnswerChecks,
+    requestChecks,
     adopt: (rule) => {
       const adopted = adopt(rule);
       return 'message' in adopted ? adopted : adopted.rule;
@@ -280,6 +286,18 @@ function describeUnknown(rule: RuleDefinition, api: OpenApi, documentPath: strin
   return `${what} is not in ${documentPath}${near.length ? `; near names: ${near.join(', ')}` : ' (the document has no operations)'}`;
 }
 
+/** What a request breaks of its operation, in one line (`body name: required`), or undefined when it fits. */
+function requestCheckOf(operation: ApiOperation, validator: RequestValidator): RequestCheck {
+  return (request) => {
+    const violations = validator.validate(operation, request);
+    return violations.length ? violations.map(describeViolation).join('; ') : undefined;
+  };
+}
+
+function describeViolation(v: Violation): string {
+  return `${v.in}${v.name ? ` ${v.name}` : v.pointer ? ` ${v.pointer}` : ''}: ${v.message}`;
+}
+
 function validationRule(
   operation: ApiOperation,
   id: string,
@@ -308,7 +326,7 @@ function validationRule(
     respond: (ctx: HandlerContext) => {
       const violations = check(ctx);
       const status = violations.every((v) => v.in === 'security') ? 401 : violations.every((v) => v.in === 'body') ? 422 : 400;
-      const summary = violations.map((v) => `${v.in}${v.name ? ` ${v.name}` : v.pointer ? ` ${v.pointer}` : ''}: ${v.message}`).join('; ');
+      const summary = violations.map(describeViolation).join('; ');
       const message = `request does not match ${operation.method} ${operation.path} of ${displayPath(api.file)}: ${summary}`;
       const shaped = documentedError(api, operation, status, `request does not match the contract: ${summary}`, { violations });
       if (shaped) {

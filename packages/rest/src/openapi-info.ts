@@ -10,6 +10,9 @@ export type ContractResponder = (request: CoreRequest, url: URL) => Reply | Faul
 /** What a real service's answer (status, content type, decoded body) breaks of an operation's documented responses; undefined when it fits. */
 export type RealAnswerCheck = (status: number, contentType: string | undefined, body: unknown) => AnswerBreach | undefined;
 
+/** What a request breaks of its operation's document, in one line; undefined when it fits. */
+export type RequestCheck = (request: Pick<CoreRequest, 'params' | 'query' | 'headers' | 'body'>) => string | undefined;
+
 /** What an expanded OpenAPI service keeps in its config, for the server and for `validate`. */
 export interface OpenApiServiceInfo {
   file: string;
@@ -24,6 +27,11 @@ export interface OpenApiServiceInfo {
    * (Prism's validation proxy); undefined when it fits.
    */
   realAnswerChecks: ReadonlyMap<string, RealAnswerCheck>;
+  /**
+   * With `proxy` and `checkProxied: 'warn'` (default): per operation id, what a request breaks of the
+   * document. Such a request is sent on, the breach named, not refused (with 'fail' it is refused).
+   */
+  requestChecks: ReadonlyMap<string, RequestCheck>;
   /**
    * A rule added while serving (Stack.addRules), made as the document's own overrides are: mapped to
    * the operation it names (operationId, path with or without base path), faults shaped, answers

@@ -42,7 +42,7 @@ import {
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { addBodyParsers } from './body-parsers.js';
 import { isBodiless, prepareStaticAnswers, writeDirectly } from './direct-reply.js';
-import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo, type RealAnswerCheck } from './openapi-info.js';
+import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo, type RealAnswerCheck, type RequestCheck } from './openapi-info.js';
 import { OperationRouter, OWN_ROUTING_MIN_ROUTES } from './operation-router.js';
 import { contractAnswer, documentedMethods, expandRest, faultBody, methodNotAllowed, problemOf, unmatchedAnswer, validateRest } from './rest-model.js';
 
@@ -75,6 +75,8 @@ class RestServer implements ServiceServer {
   #callbacks: OpenApiServiceInfo['callbacks'] | undefined;
   /** With `proxy`: per operation id, the check of the real service's answers against the document. */
   #realAnswerChecks: OpenApiServiceInfo['realAnswerChecks'] | undefined;
+  /** With `proxy` and `checkProxied: 'warn'`: per operation id, what a request sent on breaks of the document. */
+  #requestChecks: OpenApiServiceInfo['requestChecks'] | undefined;
   /** The OpenAPI document, as warnings name it. */
   #contractFile: string | undefined;
   readonly #logger: AdapterContext['logger'];
@@ -191,6 +193,7 @@ class RestServer implements ServiceServer {
     this.#contracts = openapi?.contract;
     this.#callbacks = openapi?.callbacks.size ? openapi.callbacks : undefined;
     this.#realAnswerChecks = openapi?.realAnswerChecks.size ? openapi.realAnswerChecks : undefined;
+    this.#requestChecks = openapi?.requestChecks.size ? openapi.requestChecks : undefined;
     this.#contractFile = openapi && displayPath(openapi.file);
     return openapi;
   }
@@ -278,8 +281,10 @@ class RestServer implements ServiceServer {
   /** How the real answer to a proxied request of `operation` is checked against the service's document, if it has one. */
   #reviewOf(operation: string, proxy: ProxyFallback): RealAnswerReview | undefined {
     const check = proxy.check === false ? undefined : this.#realAnswerChecks?.get(operation);
+    const checkRequest = proxy.check === false ? undefined : this.#requestChecks?.get(operation);
     const service = this.#service.name;
-    return check && { check, file: this.#contractFile ?? 'the contract', warn: (message) => this.#logger.warn(`service "${service}": ${message}`) };
+    if (!check && !checkRequest) return undefined;
+    return { check, checkRequest, file: this.#contractFile ?? 'the contract', warn: (message) => this.#logger.warn(`service "${service}": ${message}`) };
   }
 
   /** The document's `callbacks` of an operation answered 2xx, sent as webhooks naming the rule (or the contract) that answered. */
@@ -385,7 +390,9 @@ function proxyOf(service: Service): ProxyFallback | undefined {
 
 /** The real service's answer checked against the document, for a validation proxy (Prism's proxy mode). */
 interface RealAnswerReview {
-  check: RealAnswerCheck;
+  check: RealAnswerCheck | undefined;
+  /** What the request breaks of the document (it is sent on all the same, and the breach named). */
+  checkRequest: RequestCheck | undefined;
   /** The document, as the warning names it. */
   file: string;
   warn: (message: string) => void;
@@ -402,9 +409,10 @@ function headerSafe(text: string): string {
 /**
  * No rule answered a request of a service with `proxy`: the real service answers it (WireMock's
  * proxying). Journaled under the rule `proxy:<service>`; an unreachable upstream is a 502 BAD_GATEWAY.
- * With `review` (an OpenAPI service), the real answer is checked against the document: a breach is
- * warned, journaled and named in the `x-mockstack-contract-violation` header, or answered 502 with
- * `checkProxied: 'fail'`.
+ * With `review` (an OpenAPI service), the request and the real answer are checked against the document:
+ * a breach is warned, journaled and named in the `x-mockstack-contract-violation` header, or, of the
+ * answer, answered 502 with `checkProxied: 'fail'` (which refuses a request that breaks it before it
+ * gets here).
  */
 async function proxyTo(
   proxy: ProxyFallback,
@@ -416,8 +424,10 @@ async function proxyTo(
   review?: RealAnswerReview,
 ): Promise<void> {
   try {
+    const requestBreach = review?.checkRequest?.(core);
+    if (requestBreach) review?.warn(`the request ${core.target}, sent on to the real service, breaks ${review.file}: ${requestBreach}`);
     const answer = await forwardHttp(proxy.upstream, { method: request.method, url: request.url, headers: request.headers, body: request.body }, core.signal);
-    const breach = review?.check(answer.status, answer.headers['content-type'], answer.body);
+    const breach = review?.check?.(answer.status, answer.headers['content-type'], answer.body);
     if (breach) {
       const message = `the real service's answer to ${core.target} breaks ${review?.file}: ${breach.detail}`;
       review?.warn(message);
@@ -433,16 +443,24 @@ async function proxyTo(
         engine.record(core, { kind: 'fault', rule: proxy.rule, fault }, { status: 502, startedAt, error: message });
         return;
       }
-      // Header values are one line; a long list of problems is cut (the journal and the log have it all).
-      reply.header(VIOLATION_HEADER, headerSafe(breach.detail));
     }
+    // Header values are one line; a long list of problems is cut (the journal and the log have it all).
+    const violations = [requestBreach && `request: ${requestBreach}`, breach?.detail].filter((part) => part);
+    if (violations.length) reply.header(VIOLATION_HEADER, headerSafe(violations.join(' | ')));
     reply.code(answer.status).headers(answer.headers);
     if (answer.headers['set-cookie']?.includes('\n')) reply.header('set-cookie', answer.headers['set-cookie'].split('\n'));
     reply.send(Buffer.from(answer.raw.buffer, answer.raw.byteOffset, answer.raw.byteLength));
     engine.record(
       core,
       { kind: 'reply', rule: proxy.rule, reply: makeReply({ status: answer.status, headers: answer.headers, body: answer.body }) },
-      { status: answer.status, startedAt, error: breach && `the real answer breaks the contract: ${breach.detail}` },
+      {
+        status: answer.status,
+        startedAt,
+        error:
+          [requestBreach && `the request breaks the contract: ${requestBreach}`, breach && `the real answer breaks the contract: ${breach.detail}`]
+            .filter((part) => part)
+            .join('; ') || undefined,
+      },
     );
   } catch (error) {
     const message = `proxy to ${proxy.upstream} failed: ${describeError((error as Error).cause ?? error)}; is the real service up?`;

@@ -50,6 +50,8 @@ export interface RunOptions {
   /** Admin API port: a number, 0 for a free one, or false for no admin API. Default 0. */
   adminPort?: number | false | undefined;
   adminHost?: string | undefined;
+  /** Where WireMock mappings sent to the admin API read their `bodyFileName` (default `__files` in the working directory, as WireMock's root). */
+  wiremockFiles?: string | undefined;
   /** Token the admin API requires (see `AdminOptions.token`); generated when the admin host is not loopback. */
   adminToken?: string | undefined;
   logger?: Logger | undefined;
@@ -213,7 +215,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
           port: options.adminPort ?? 0,
           host: options.adminHost,
           token: options.adminToken,
-          routes: wiremockRoutesOf(stack),
+          routes: wiremockRoutesOf(stack, options.wiremockFiles ?? '__files'),
         },
       );
   } catch (error) {

@@ -1,11 +1,37 @@
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
 import type { AdminRoute } from '@mockstack/admin';
-import type { Stack } from '@mockstack/core';
+import { displayPath, type Stack } from '@mockstack/core';
 import { OperationRouter } from '@mockstack/rest/operation-router';
-import { type RouteFinder, wiremockAdminRoutes } from '@mockstack/wiremock';
+import { type BodyFiles, type RouteFinder, wiremockAdminRoutes } from '@mockstack/wiremock';
 
-/** WireMock's admin endpoints over a running stack (stub mappings as live rules, its journal and scenarios). */
-export function wiremockRoutesOf(stack: Stack): AdminRoute[] {
-  return wiremockAdminRoutes(stack, { routeOf: scenarioRouteOf(stack) });
+/**
+ * WireMock's admin endpoints over a running stack (stub mappings as live rules, its journal and
+ * scenarios); a mapping's `bodyFileName` is read in `filesDir` (WireMock's `__files`).
+ */
+export function wiremockRoutesOf(stack: Stack, filesDir: string): AdminRoute[] {
+  return wiremockAdminRoutes(stack, { routeOf: scenarioRouteOf(stack), bodyFiles: bodyFilesIn(filesDir) });
+}
+
+/**
+ * The files of a folder by name, for `bodyFileName`: only inside it (a name reaching out of it, by
+ * `..` or a link, reads as no file), read when a mapping is added.
+ */
+export function bodyFilesIn(dir: string): BodyFiles {
+  const root = resolve(dir);
+  return {
+    where: displayPath(root),
+    read(name) {
+      try {
+        const file = realpathSync(resolve(root, name));
+        const inside = relative(realpathSync(root), file);
+        if (inside.startsWith(`..${sep}`) || inside === '..' || resolve(inside) === inside || !statSync(file).isFile()) return undefined;
+        return readFileSync(file);
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }
 
 /**

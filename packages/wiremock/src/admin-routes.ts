@@ -4,17 +4,22 @@ import { isRecord } from '@mockstack/core';
 import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 import { LiveMappings, type WiremockHost } from './live-mappings.js';
 import type { RouteFinder } from './live-stub.js';
+import { nearMissesOfMappings, nearMissesOfPattern, probedOfEntry, probedOfLoggedRequest } from './near-misses.js';
+import { Recordings } from './recordings.js';
 import { isWiremockPattern, loggedRequestOf, metadataTest, serveEventOf, wiremockRequestTest } from './requests.js';
+import type { BodyFiles } from './stub.js';
 
 export interface WiremockRoutesOptions {
   /** The operation the REST server routes a request to (see `RouteFinder`): a literal URL goes to the route that takes it. */
   routeOf: RouteFinder;
+  /** Where a mapping's `bodyFileName` is read (WireMock's `__files`); without it such a mapping is refused. */
+  bodyFiles?: BodyFiles | undefined;
 }
 
 const mappingSchema: JsonSchema = {
   type: 'object',
   description:
-    'a WireMock stub mapping: request (method, url | urlPath | urlPattern | urlPathPattern | urlPathTemplate, queryParameters, headers, bodyPatterns), response (status, headers, jsonBody | body, fixedDelayMilliseconds, delayDistribution, fault, chunkedDribbleDelay, transformers: ["response-template"]), priority, scenarioName, requiredScenarioState, newScenarioState; metadata.service names the REST service when the scenario has several',
+    'a WireMock stub mapping: request (method, url | urlPath | urlPattern | urlPathPattern | urlPathTemplate, queryParameters, headers, cookies, basicAuthCredentials, bodyPatterns), response (status, headers, jsonBody | body | proxyBaseUrl, fixedDelayMilliseconds, delayDistribution, fault, chunkedDribbleDelay, transformers: ["response-template"]), priority, scenarioName, requiredScenarioState, newScenarioState; metadata.service names the REST service when the scenario has several',
   required: ['request'],
   properties: { id: { type: 'string' }, request: { type: 'object' }, response: { type: 'object' }, priority: { type: 'integer', minimum: 1 } },
 };
@@ -47,6 +52,23 @@ const scenarios: JsonSchema = {
     },
   },
 };
+const nearMisses: JsonSchema = {
+  type: 'object',
+  properties: {
+    nearMisses: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          request: { type: 'object' },
+          stubMapping: { type: 'object' },
+          requestPattern: { type: 'object' },
+          matchResult: { type: 'object', properties: { distance: { type: 'number' } } },
+        },
+      },
+    },
+  },
+};
 const empty: JsonSchema = { type: 'object' };
 
 /**
@@ -56,7 +78,8 @@ const empty: JsonSchema = { type: 'object' };
  * the stack's state machines. Served under `/__admin` beside mockstack's own endpoints.
  */
 export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesOptions): AdminRoute[] {
-  const mappings = new LiveMappings(host, options.routeOf);
+  const mappings = new LiveMappings(host, options.routeOf, options.bodyFiles);
+  const recordings = new Recordings(mappings, host.engine);
   const { engine } = host;
   const announce = (message: string) => engine.logger.info(message, { event: 'admin' });
   const baseUrlOf = (service: string) => host.addresses.find((address) => address.name === service)?.url;
@@ -247,6 +270,44 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
     },
     {
       method: 'GET',
+      path: '/requests/unmatched/near-misses',
+      summary: 'WireMock: for each REST request no rule answered, the mappings nearest to it (at most 3 each; distance 0–1)',
+      response: nearMisses,
+      handle: () => {
+        const all = mappings.list();
+        const unmatched = engine.journal.list({ matched: false, protocol: 'rest' });
+        return {
+          nearMisses: unmatched.flatMap((entry) => nearMissesOfMappings(probedOfEntry(entry), loggedRequestOf(entry, baseUrlOf(entry.service)), all)),
+        };
+      },
+    },
+    ...['/near-misses/request', '/requests/near-misses/request'].map(
+      (path): AdminRoute => ({
+        method: 'POST',
+        path,
+        summary: 'WireMock: the mappings nearest to a logged request ({ url, method, headers, body }), at most 3, nearest first',
+        body: { type: 'object', description: 'a WireMock logged request: url, method, headers, body' },
+        response: nearMisses,
+        handle: ({ body }) => ({ nearMisses: nearMissesOfMappings(probedOfLoggedRequest(body), isRecord(body) ? body : {}, mappings.list()) }),
+      }),
+    ),
+    ...['/near-misses/request-pattern', '/requests/near-misses/request-pattern'].map(
+      (path): AdminRoute => ({
+        method: 'POST',
+        path,
+        summary: 'WireMock: the REST requests of the journal nearest to a WireMock request pattern, at most 3, nearest first',
+        body: wiremockPattern,
+        response: nearMisses,
+        handle: ({ body }) => ({
+          nearMisses: nearMissesOfPattern(
+            body,
+            restEntries().map((entry) => ({ probed: probedOfEntry(entry), logged: loggedRequestOf(entry, baseUrlOf(entry.service)) })),
+          ),
+        }),
+      }),
+    ),
+    {
+      method: 'GET',
       path: '/requests/{id}',
       summary: 'WireMock: one request of the journal as a serve event (its id is the journal entry id)',
       response: { type: 'object' },
@@ -297,6 +358,49 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
         const ids = new Set(removed.map((entry) => entry.id));
         engine.journal.remove((entry) => ids.has(entry.id));
         return { requests: removed.map(serveEvent), meta: { total: removed.length } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/recordings/start',
+      summary:
+        "WireMock: records: every request of the REST service goes to targetBaseUrl (a proxy mapping) until stop; { targetBaseUrl, filters, captureHeaders, requestBodyPattern, persist, repeatsAsScenarios, service (mockstack's: which REST service) }",
+      body: { type: 'object', required: ['targetBaseUrl'], properties: { targetBaseUrl: { type: 'string' }, service: { type: 'string' } } },
+      response: empty,
+      handle: async ({ body }) => {
+        await recordings.start(body);
+        announce('wiremock: recording started');
+        return {};
+      },
+    },
+    {
+      method: 'POST',
+      path: '/recordings/stop',
+      summary: 'WireMock: stops recording; what the real service answered is served as stub mappings (returned)',
+      response: mappingsSchema,
+      handle: async () => {
+        const recorded = await recordings.stop();
+        announce(`wiremock: recording stopped, ${recorded.mappings.length} mapping(s)`);
+        return recorded;
+      },
+    },
+    {
+      method: 'GET',
+      path: '/recordings/status',
+      summary: 'WireMock: { status: NeverStarted | Recording | Stopped }',
+      response: { type: 'object', properties: { status: { enum: ['NeverStarted', 'Recording', 'Stopped'] } } },
+      handle: () => ({ status: recordings.status }),
+    },
+    {
+      method: 'POST',
+      path: '/recordings/snapshot',
+      summary:
+        'WireMock: stub mappings for the proxied requests already in the journal (filters, captureHeaders, requestBodyPattern, persist, repeatsAsScenarios)',
+      response: mappingsSchema,
+      handle: async ({ body }) => {
+        const recorded = await recordings.snapshot(body);
+        announce(`wiremock: snapshot, ${recorded.mappings.length} mapping(s)`);
+        return recorded;
       },
     },
     {

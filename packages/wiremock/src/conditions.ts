@@ -34,16 +34,30 @@ export function bodyMeets(body: unknown, condition: BodyCondition): boolean {
   return passes(bodyText(value), condition.test);
 }
 
-/** A match value as a rule's matcher: the value, or its regex. */
+/** A match value as a rule's matcher: the value, its regex, or (negated, absent) a named predicate. */
 export function valueMatcher(value: MatchValue): ValueMatcher {
-  return typeof value === 'object' && value !== null ? new RegExp(value.regex, value.flags) : value;
+  if (typeof value !== 'object' || value === null) return value;
+  if ('absent' in value) return named(value.absent ? 'absent' : 'present', (actual: unknown) => (actual === undefined) === value.absent);
+  const regex = new RegExp(value.regex, value.flags);
+  if (!value.negate) return regex;
+  return named(`not matching ${regex}`, (actual: unknown) => {
+    const first = Array.isArray(actual) ? actual[0] : actual;
+    return typeof first === 'string' && !regex.test(first);
+  });
 }
 
 /** Whether a request's value (the first of repeated ones, as rules read it) matches. */
 export function valueMatches(value: MatchValue, actual: string | string[] | undefined): boolean {
   const first = Array.isArray(actual) ? actual[0] : actual;
+  if (typeof value === 'object' && value !== null && 'absent' in value) return (first === undefined) === value.absent;
   if (first === undefined) return false;
-  return typeof value === 'object' && value !== null ? new RegExp(value.regex, value.flags).test(first) : first === String(value);
+  if (typeof value !== 'object' || value === null) return first === String(value);
+  return new RegExp(value.regex, value.flags).test(first) !== Boolean(value.negate);
+}
+
+/** A predicate with the name near-miss reports give it (`headers x-id=satisfying absent`). */
+function named<T extends (actual: unknown) => boolean>(name: string, test: T): T {
+  return Object.defineProperty(test, 'name', { value: name });
 }
 
 /** `/orders/1?x=2` of a request's target `GET /orders/1?x=2`: the URL as the client sent it. */

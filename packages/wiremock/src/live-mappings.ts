@@ -3,6 +3,7 @@ import type { Stack } from '@mockstack/core';
 import { isRecord } from '@mockstack/core';
 import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 import { type LiveStub, type LiveStubContext, liveStub, type RestRoute, type RouteFinder } from './live-stub.js';
+import type { BodyFiles } from './stub.js';
 
 /** What the WireMock endpoints steer: a running stack that takes rules while serving. */
 export type WiremockHost = Pick<Stack, 'engine' | 'addresses' | 'addRules' | 'removeRules' | 'addedRules'>;
@@ -24,10 +25,12 @@ export class LiveMappings {
   readonly #mappings = new Map<string, LiveMapping>();
   readonly #host: WiremockHost;
   readonly #routeOf: RouteFinder;
+  readonly #bodyFiles: BodyFiles | undefined;
 
-  constructor(host: WiremockHost, routeOf: RouteFinder) {
+  constructor(host: WiremockHost, routeOf: RouteFinder, bodyFiles?: BodyFiles) {
     this.#host = host;
     this.#routeOf = routeOf;
+    this.#bodyFiles = bodyFiles;
   }
 
   /** Every mapping, newest first. */
@@ -118,7 +121,7 @@ export class LiveMappings {
     }
     const { engine } = this.#host;
     const added = new Map([...engine.machineDefinitions].filter(([name]) => !model.machines.has(name)));
-    return { services, routeOf: this.#routeOf, declaredMachines: model.machines, addedMachines: added };
+    return { services, routeOf: this.#routeOf, declaredMachines: model.machines, addedMachines: added, bodyFiles: this.#bodyFiles };
   }
 }
 

@@ -110,13 +110,16 @@ test('scenario states: an added machine starts at Started and grows; the scenari
 test('every problem is listed at once', () => {
   let refused: unknown;
   try {
-    liveStub({ request: { method: 'TRACE', url: '/x', cookies: {} }, response: { bodyFileName: 'a.json' }, postServeActions: [{ name: 'audit' }] }, context());
+    liveStub(
+      { request: { method: 'TRACE', url: '/x', multipartPatterns: [] }, response: { bodyFileName: 'a.json' }, postServeActions: [{ name: 'audit' }] },
+      context(),
+    );
   } catch (error) {
     refused = error;
   }
   expect(refused).toBeInstanceOf(WiremockMappingInvalid);
   expect((refused as WiremockMappingInvalid).problems).toEqual([
-    'request.cookies is not translated',
+    'request.multipartPatterns is not translated',
     'bodyFileName a.json: there is no __files folder here; send the body as body or jsonBody',
     'postServeActions "audit" is not translated (a webhook with a url is)',
     'method TRACE is not served by REST services (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS and ANY are)',

@@ -1,9 +1,9 @@
 import type { CoreRequest, MatchSpec, RuleDefinition, ValueMatcher } from '@mockstack/core';
 import { isRecord } from '@mockstack/core';
-import { fault, type RouteOptions, respond, rest, template, webhook } from '@mockstack/dsl';
+import { fault, type ProxyOptions, type RouteOptions, respond, rest, template, webhook } from '@mockstack/dsl';
 import { bodyMeets, pathOf, requestUrlOf, urlTest, valueMatcher } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
-import { type ParsedStub, parseStub, type StubAnswer, type StubWebhook, type WiremockStub } from './stub.js';
+import { type BodyFiles, type ParsedStub, parseStub, regexProblems, type StubAnswer, type StubProxy, type StubWebhook, type WiremockStub } from './stub.js';
 
 /** A route of a REST service: its operation id, method and route path (`/orders/:id`). */
 export interface RestRoute {
@@ -27,6 +27,8 @@ export interface LiveStubContext {
   declaredMachines: ReadonlyMap<string, readonly string[]>;
   /** States of the machines earlier mappings added. */
   addedMachines: ReadonlyMap<string, readonly string[]>;
+  /** Where `bodyFileName` is read (WireMock's `__files`); without it a `bodyFileName` is refused. */
+  bodyFiles?: BodyFiles | undefined;
 }
 
 /** A mapping as live rules of one service. */
@@ -87,10 +89,10 @@ export function liveStub(mapping: unknown, context: LiveStubContext): LiveStub {
   const problems = malformed(mapping);
   if (problems.length) throw new WiremockMappingInvalid(problems);
   const stub = mapping as WiremockStub;
-  const parsed = parseStub(stub);
+  const parsed = parseStub(stub, context.bodyFiles, true);
   problems.push(...parsed.untranslated);
   for (const key of Object.keys(mapping)) if (!MAPPING_KEYS.includes(key)) problems.push(`${key} is not translated`);
-  problems.push(...badRegexes(parsed));
+  problems.push(...regexProblems(parsed));
   const methods = parsed.method === 'ANY' ? ANY_METHODS : [parsed.method];
   if (!ROUTE_FACTORIES[parsed.method] && parsed.method !== 'ANY')
     problems.push(`method ${parsed.method} is not served by REST services (${Object.keys(ROUTE_FACTORIES).join(', ')} and ANY are)`);
@@ -149,27 +151,6 @@ function malformed(mapping: Record<string, unknown>): string[] {
     problems.push('requiredScenarioState and newScenarioState need a scenarioName');
   if (mapping.metadata !== undefined && !isRecord(mapping.metadata)) problems.push('metadata must be an object');
   return problems;
-}
-
-/** Regexes of the stub that do not compile, in words. */
-function badRegexes(parsed: ParsedStub): string[] {
-  const sources: string[] = [];
-  if (parsed.url.kind === 'urlPattern' || parsed.url.kind === 'urlPathPattern') sources.push(parsed.url.pattern);
-  for (const values of [parsed.match.params, parsed.match.query, parsed.match.headers])
-    for (const value of Object.values(values ?? {})) if (typeof value === 'object' && value !== null) sources.push(value.regex);
-  for (const condition of parsed.match.bodyConditions ?? []) {
-    const test = 'text' in condition ? condition.text : condition.test;
-    if (test && 'matches' in test) sources.push(test.matches);
-    if (test && 'doesNotMatch' in test) sources.push(test.doesNotMatch);
-  }
-  return sources.flatMap((source) => {
-    try {
-      new RegExp(source);
-      return [];
-    } catch (error) {
-      return [`the regex ${JSON.stringify(source)} does not compile in JavaScript: ${(error as Error).message}`];
-    }
-  });
 }
 
 /** The REST service a mapping goes to: the only one, or the one its `metadata.service` names. */
@@ -297,12 +278,18 @@ function answerOf(answer: StubAnswer): unknown {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(answer.headers ?? {})) if (!TRANSFER_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
   const init = { ...(answer.status !== 200 && { status: answer.status }), ...(Object.keys(headers).length && { headers }) };
+  if (answer.proxy) return rest.proxy(answer.proxy.baseUrl, proxyOptionsOf(answer.proxy));
   if (answer.fault === 'drop') return fault.drop();
   if (answer.fault === 'empty') return fault.empty();
   if (answer.fault === 'malformedChunk') return fault.malformedChunk(answer.body, init);
   if (answer.dribble) return fault.dribble(answer.body ?? '', { over: answer.dribble.overMs, chunks: answer.dribble.chunks, ...init });
   if (answer.template) return template({ ...init, ...(answer.body !== undefined && { body: answer.body as string | object }) });
   return respond(answer.body, { status: answer.status, ...(Object.keys(headers).length && { headers }) });
+}
+
+/** A proxy stub's changes to the request as `rest.proxy` takes them. */
+export function proxyOptionsOf({ headers, removeHeaders, stripPrefix }: StubProxy): ProxyOptions {
+  return { ...(headers && { headers }), ...(removeHeaders && { removeHeaders }), ...(stripPrefix !== undefined && { stripPrefix }) };
 }
 
 /** The answer with the stub's webhooks on it (a reply or fault carries them; the engine calls them once it answers). */

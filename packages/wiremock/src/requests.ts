@@ -2,7 +2,7 @@ import { type CoreRequest, compileMatchers, isRecord, type JournalEntry } from '
 import { requestUrlOf } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
 import { stubMatchSpec } from './live-stub.js';
-import { parseStub } from './stub.js';
+import { parseStub, regexProblems } from './stub.js';
 
 /** Keys only WireMock's request patterns have (mockstack's own have `method` and `headers` too, with plain values). */
 const WIREMOCK_PATTERN_KEYS = [
@@ -42,7 +42,8 @@ export function wiremockRequestTest(pattern: unknown): (entry: JournalEntry) => 
   if (!isRecord(pattern))
     throw new WiremockMappingInvalid(['a request pattern is a JSON object (e.g. { "method": "GET", "urlPath": "/orders" })'], 'the request pattern');
   const parsed = parseStub({ request: pattern });
-  if (parsed.untranslated.length) throw new WiremockMappingInvalid(parsed.untranslated, 'the request pattern');
+  const problems = [...parsed.untranslated, ...regexProblems(parsed)];
+  if (problems.length) throw new WiremockMappingInvalid(problems, 'the request pattern');
   const matchers = compileMatchers(stubMatchSpec(parsed, { path: '', urlChecked: false }));
   return (entry) =>
     entry.protocol === 'rest' && (parsed.method === 'ANY' || methodOf(entry) === parsed.method) && matchers.every((matcher) => matcher.test(requestOf(entry)));
@@ -59,7 +60,8 @@ export function metadataTest(pattern: unknown): (metadata: Record<string, unknow
       'the metadata pattern',
     );
   const parsed = parseStub({ request: { bodyPatterns: [pattern] } });
-  if (parsed.untranslated.length) throw new WiremockMappingInvalid(parsed.untranslated, 'the metadata pattern');
+  const problems = [...parsed.untranslated, ...regexProblems(parsed)];
+  if (problems.length) throw new WiremockMappingInvalid(problems, 'the metadata pattern');
   const matchers = compileMatchers(stubMatchSpec(parsed, { path: '', urlChecked: true }));
   return (metadata) => {
     const request: CoreRequest = { protocol: 'rest', service: '', operation: '', params: {}, query: {}, headers: {}, body: metadata, target: '' };

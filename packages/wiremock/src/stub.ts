@@ -6,8 +6,11 @@ import { decodeBody, isRecord, parseJsonOrUndefined } from '@mockstack/core';
  * the admin API serves it as live rules. What a stub says that is not read is listed in words.
  */
 
-/** A value a matcher compares with: equal to it, or (a `{ regex }`) matching the pattern. */
-export type MatchValue = string | number | boolean | null | { regex: string; flags?: string };
+/**
+ * A value a matcher compares with: equal to it, matching a `{ regex }` (or, `negate`d, present and not
+ * matching it), or `{ absent }`: missing (true) or there with any value (false).
+ */
+export type MatchValue = string | number | boolean | null | { regex: string; flags?: string; negate?: true } | { absent: boolean };
 
 /** A test of a string: it holds, matches (a whole-text regex), or does not match. */
 export type TextTest = { contains: string } | { matches: string } | { doesNotMatch: string } | { equalTo: string };
@@ -42,6 +45,20 @@ export interface StubAnswer {
   dribble?: { chunks: number; overMs: number };
   /** The body's strings and the header values are response templates, rendered per request (WireMock's response-template). */
   template?: boolean;
+  /** The request is sent on to the real service at `baseUrl` and its answer is the answer (WireMock's `proxyBaseUrl`). */
+  proxy?: StubProxy;
+}
+
+/** Where a stub proxies its requests to, and how it changes them on the way. */
+export interface StubProxy {
+  /** `http://host:port` (and a base path) the request's path and query are appended to. */
+  baseUrl: string;
+  /** Headers set on the request sent on. */
+  headers?: Record<string, string>;
+  /** Headers (lower-case) taken off the request sent on. */
+  removeHeaders?: string[];
+  /** A prefix taken off the request's path before it is appended. */
+  stripPrefix?: string;
 }
 
 /** An outbound call WireMock makes after answering (its `webhook` post-serve action). */
@@ -124,6 +141,9 @@ const REQUEST_KEYS = [
   'pathParameters',
   'queryParameters',
   'headers',
+  'cookies',
+  'basicAuthCredentials',
+  'formParameters',
   'bodyPatterns',
 ];
 const RESPONSE_KEYS = [
@@ -139,13 +159,18 @@ const RESPONSE_KEYS = [
   'chunkedDribbleDelay',
   'statusMessage',
   'transformers',
+  'proxyBaseUrl',
+  'additionalProxyRequestHeaders',
+  'removeProxyRequestHeaders',
+  'proxyUrlPrefixToRemove',
 ];
 
 /**
  * Reads one WireMock stub mapping. `bodyFiles` is where `bodyFileName` is looked for; without it a
- * `bodyFileName` is untranslated.
+ * `bodyFileName` is untranslated. `binaryBodies`: a binary body (`base64Body`, a file that is not
+ * text) is kept as bytes, for live rules; else (a scenario's code) it is untranslated.
  */
-export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles): ParsedStub {
+export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles, binaryBodies = false): ParsedStub {
   const untranslated: string[] = [];
   const request = stub.request ?? {};
   const response = stub.response ?? {};
@@ -154,7 +179,7 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles): ParsedStub
   if (url.kind === 'urlPathTemplate' && isRecord(request.pathParameters)) {
     for (const [name, pattern] of Object.entries(request.pathParameters)) {
       const value = valuePattern(pattern);
-      if (value === undefined) untranslated.push(`path parameter ${name}: ${JSON.stringify(pattern)} is not translated (equalTo, matches and contains are)`);
+      if (value === undefined) untranslated.push(`path parameter ${name}: ${JSON.stringify(pattern)} is not translated (${VALUE_MATCHERS})`);
       else match.params = { ...match.params, [name]: value };
     }
   }
@@ -167,12 +192,22 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles): ParsedStub
     for (const [name, pattern] of Object.entries(patterns)) {
       const value = valuePattern(pattern);
       if (value === undefined)
-        untranslated.push(
-          `${kind === 'query' ? 'query parameter' : 'header'} ${name}: ${JSON.stringify(pattern)} is not translated (equalTo, matches and contains are)`,
-        );
+        untranslated.push(`${kind === 'query' ? 'query parameter' : 'header'} ${name}: ${JSON.stringify(pattern)} is not translated (${VALUE_MATCHERS})`);
       else match[kind] = { ...match[kind], [name]: value };
     }
   }
+  const cookie = cookiePattern(request.cookies, untranslated);
+  const credentials = basicAuthorization(request.basicAuthCredentials, untranslated);
+  for (const [name, value] of [
+    ['cookie', cookie],
+    ['authorization', credentials],
+  ] as const) {
+    if (value === undefined) continue;
+    if (Object.keys(match.headers ?? {}).some((header) => header.toLowerCase() === name))
+      untranslated.push(`the header ${name} is matched twice (headers and ${name === 'cookie' ? 'cookies' : 'basicAuthCredentials'}): give one`);
+    else match.headers = { ...match.headers, [name]: value };
+  }
+  for (const condition of formConditions(request.formParameters, untranslated)) match.bodyConditions = [...(match.bodyConditions ?? []), condition];
   for (const pattern of Array.isArray(request.bodyPatterns) ? request.bodyPatterns : []) {
     if (!isRecord(pattern)) continue;
     if (pattern.equalToJson !== undefined) {
@@ -193,7 +228,7 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles): ParsedStub
   }
   for (const key of Object.keys(request)) if (!REQUEST_KEYS.includes(key)) untranslated.push(`request.${key} is not translated`);
 
-  const answer = stubAnswer(response, bodyFiles, untranslated);
+  const answer = stubAnswer(response, bodyFiles, binaryBodies, untranslated);
   const parsed: ParsedStub = {
     method: typeof request.method === 'string' ? request.method.toUpperCase() : 'ANY',
     url,
@@ -215,6 +250,27 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles): ParsedStub
   return parsed;
 }
 
+/** Regexes of the stub that do not compile, in words. */
+export function regexProblems(parsed: ParsedStub): string[] {
+  const sources: string[] = [];
+  if (parsed.url.kind === 'urlPattern' || parsed.url.kind === 'urlPathPattern') sources.push(parsed.url.pattern);
+  for (const values of [parsed.match.params, parsed.match.query, parsed.match.headers])
+    for (const value of Object.values(values ?? {})) if (typeof value === 'object' && value !== null && 'regex' in value) sources.push(value.regex);
+  for (const condition of parsed.match.bodyConditions ?? []) {
+    const test = 'text' in condition ? condition.text : condition.test;
+    if (test && 'matches' in test) sources.push(test.matches);
+    if (test && 'doesNotMatch' in test) sources.push(test.doesNotMatch);
+  }
+  return sources.flatMap((source) => {
+    try {
+      new RegExp(source);
+      return [];
+    } catch (error) {
+      return [`the regex ${JSON.stringify(source)} does not compile in JavaScript: ${(error as Error).message}`];
+    }
+  });
+}
+
 function stubUrl(request: Record<string, unknown>): StubUrl {
   if (typeof request.url === 'string') return { kind: 'url', url: request.url };
   if (typeof request.urlPath === 'string') return { kind: 'urlPath', path: request.urlPath };
@@ -224,7 +280,7 @@ function stubUrl(request: Record<string, unknown>): StubUrl {
   return { kind: 'any' };
 }
 
-function stubAnswer(response: Record<string, unknown>, bodyFiles: BodyFiles | undefined, untranslated: string[]): StubAnswer {
+function stubAnswer(response: Record<string, unknown>, bodyFiles: BodyFiles | undefined, binaryBodies: boolean, untranslated: string[]): StubAnswer {
   const answer: StubAnswer = { status: typeof response.status === 'number' ? response.status : 200 };
   const headers = isRecord(response.headers)
     ? Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]))
@@ -257,8 +313,16 @@ function stubAnswer(response: Record<string, unknown>, bodyFiles: BodyFiles | un
   else if (typeof response.bodyFileName === 'string') {
     const bytes = bodyFile(response.bodyFileName);
     if (bytes) answer.body = decodeBody(bytes, type ?? (response.bodyFileName.endsWith('.json') ? 'application/json' : 'text/plain'));
+  } else if (binaryBodies && typeof response.base64Body === 'string') {
+    const bytes = base64Bytes(response.base64Body);
+    if (bytes) answer.body = bytes;
+    else untranslated.push('base64Body is not base64');
   } else if (response.base64Body !== undefined) untranslated.push('base64Body is not translated; answered without a body');
-  if (answer.body instanceof Uint8Array) {
+  if (response.proxyBaseUrl !== undefined) {
+    const proxy = stubProxy(response, untranslated);
+    if (proxy) answer.proxy = proxy;
+  }
+  if (answer.body instanceof Uint8Array && !binaryBodies) {
     untranslated.push('a binary body is not translated; answered without a body');
     delete answer.body;
   }
@@ -276,7 +340,7 @@ function stubAnswer(response: Record<string, unknown>, bodyFiles: BodyFiles | un
   if (isRecord(dribble) && typeof dribble.numberOfChunks === 'number' && typeof dribble.totalDuration === 'number')
     answer.dribble = { chunks: dribble.numberOfChunks, overMs: dribble.totalDuration };
   for (const key of Object.keys(response)) {
-    if (!RESPONSE_KEYS.includes(key)) untranslated.push(`response.${key} is not translated${key === 'proxyBaseUrl' ? ' (use rest.proxy(url))' : ''}`);
+    if (!RESPONSE_KEYS.includes(key)) untranslated.push(`response.${key} is not translated`);
   }
   return answer;
 }
@@ -375,13 +439,105 @@ function wiremockDelay(distribution: unknown): StubAnswer['delay'] | undefined {
   return undefined;
 }
 
-/** A WireMock string matcher (`equalTo`, `matches`, `contains`) as a match value; undefined for the others. */
+/** The bytes of a base64 text (standard or URL alphabet), or undefined when it is not base64. */
+function base64Bytes(text: string): Uint8Array | undefined {
+  const compact = text.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) return undefined;
+  try {
+    return Uint8Array.from(atob(compact), (char) => char.charCodeAt(0));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The WireMock matchers of one value that are translated, as messages list them. */
+const VALUE_MATCHERS = 'equalTo, matches, contains, doesNotMatch, doesNotContain and absent are';
+
+/** A WireMock matcher of one value (`equalTo`, `matches`, `contains`, their negations, `absent`) as a match value; undefined for the others. */
 export function valuePattern(pattern: unknown): MatchValue | undefined {
   if (!isRecord(pattern)) return undefined;
   if (typeof pattern.equalTo === 'string') return pattern.caseInsensitive ? { regex: `^${escapeRegex(pattern.equalTo)}$`, flags: 'i' } : pattern.equalTo;
   if (typeof pattern.matches === 'string') return { regex: `^(?:${pattern.matches})$` };
   if (typeof pattern.contains === 'string') return { regex: escapeRegex(pattern.contains) };
+  if (typeof pattern.doesNotMatch === 'string') return { regex: `^(?:${pattern.doesNotMatch})$`, negate: true };
+  if (typeof pattern.doesNotContain === 'string') return { regex: escapeRegex(pattern.doesNotContain), negate: true };
+  if (typeof pattern.absent === 'boolean') return { absent: pattern.absent };
   return undefined;
+}
+
+/**
+ * WireMock's `cookies` matchers as one regex on the Cookie header: a lookahead per cookie, each finding
+ * `name=value` between separators. A cookie that must be absent is untranslated (with no Cookie
+ * header at all the regex cannot hold, where WireMock matches).
+ */
+function cookiePattern(cookies: unknown, untranslated: string[]): MatchValue | undefined {
+  if (!isRecord(cookies)) return undefined;
+  const lookaheads: string[] = [];
+  for (const [name, pattern] of Object.entries(cookies)) {
+    const value = isRecord(pattern) ? pattern : {};
+    const cookie = `(?:^|;)\\s*${escapeRegex(name)}=`;
+    let valueRegex: string | undefined;
+    if (typeof value.equalTo === 'string') valueRegex = `${escapeRegex(value.equalTo)}(?:;|$)`;
+    else if (typeof value.matches === 'string') valueRegex = `(?:${value.matches})(?:;|$)`;
+    else if (typeof value.contains === 'string') valueRegex = `[^;]*${escapeRegex(value.contains)}`;
+    else if (value.absent === false) valueRegex = '';
+    if (valueRegex === undefined)
+      untranslated.push(`cookie ${name}: ${JSON.stringify(pattern)} is not translated (equalTo, matches, contains and absent: false are)`);
+    else lookaheads.push(`(?=.*?${cookie}${valueRegex})`);
+  }
+  return lookaheads.length
+    ? { regex: `^${lookaheads.join('')}`, ...(Object.values(cookies).some((p) => isRecord(p) && p.caseInsensitive) && { flags: 'i' }) }
+    : undefined;
+}
+
+/**
+ * WireMock's `formParameters` as conditions on the form body, which arrives parsed into fields (a
+ * bracketed name, `metadata[plan]`, is the nested field): a text test, present, or absent.
+ */
+function formConditions(form: unknown, untranslated: string[]): BodyCondition[] {
+  if (form === undefined) return [];
+  if (!isRecord(form)) {
+    untranslated.push('formParameters must be an object of matchers (e.g. { "grant_type": { "equalTo": "password" } })');
+    return [];
+  }
+  const conditions: BodyCondition[] = [];
+  for (const [name, pattern] of Object.entries(form)) {
+    const path = name.split(/[[\]]+/).filter((part) => part !== '');
+    const test = isRecord(pattern) && Object.keys(pattern).length === 1 ? textTest(pattern) : undefined;
+    if (test) conditions.push({ path, test });
+    else if (isRecord(pattern) && pattern.absent === true) conditions.push({ path, absent: true });
+    else if (isRecord(pattern) && pattern.absent === false) conditions.push({ path });
+    else untranslated.push(`form parameter ${name}: ${JSON.stringify(pattern)} is not translated (equalTo, matches, contains, doesNotMatch and absent are)`);
+  }
+  return conditions;
+}
+
+/** `basicAuthCredentials` as the Authorization header a client sends for them. */
+function basicAuthorization(credentials: unknown, untranslated: string[]): MatchValue | undefined {
+  if (credentials === undefined) return undefined;
+  if (!isRecord(credentials) || typeof credentials.username !== 'string' || typeof credentials.password !== 'string') {
+    untranslated.push('basicAuthCredentials must be { "username": "…", "password": "…" }');
+    return undefined;
+  }
+  return `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(`${credentials.username}:${credentials.password}`)))}`;
+}
+
+/** WireMock's proxy stub: `proxyBaseUrl` with the headers it adds or removes and the path prefix it cuts. */
+function stubProxy(response: Record<string, unknown>, untranslated: string[]): StubProxy | undefined {
+  const { proxyBaseUrl, additionalProxyRequestHeaders, removeProxyRequestHeaders, proxyUrlPrefixToRemove } = response;
+  if (typeof proxyBaseUrl !== 'string' || !/^https?:\/\/[^/]/.test(proxyBaseUrl)) {
+    untranslated.push(`proxyBaseUrl must be an http(s) URL such as "http://localhost:8080"; got ${JSON.stringify(proxyBaseUrl)}`);
+    return undefined;
+  }
+  const proxy: StubProxy = { baseUrl: proxyBaseUrl.replace(/\/+$/, '') };
+  if (isRecord(additionalProxyRequestHeaders))
+    proxy.headers = Object.fromEntries(Object.entries(additionalProxyRequestHeaders).map(([name, value]) => [name.toLowerCase(), String(value)]));
+  else if (additionalProxyRequestHeaders !== undefined) untranslated.push('additionalProxyRequestHeaders must be an object of header values');
+  if (Array.isArray(removeProxyRequestHeaders)) proxy.removeHeaders = removeProxyRequestHeaders.map((name) => String(name).toLowerCase());
+  else if (removeProxyRequestHeaders !== undefined) untranslated.push('removeProxyRequestHeaders must be a list of header names');
+  if (typeof proxyUrlPrefixToRemove === 'string') proxy.stripPrefix = proxyUrlPrefixToRemove;
+  else if (proxyUrlPrefixToRemove !== undefined) untranslated.push('proxyUrlPrefixToRemove must be a string');
+  return proxy;
 }
 
 export function escapeRegex(text: string): string {
