@@ -1,5 +1,5 @@
 // Three `mockstack up --store redis://…` processes on one real redis-server behave as one mock:
-// state, `times`, rate limits, variants, reset and the journal are shared; Redis going away makes
+// state, `times`, rate limits, variants, reset, the journal and WireMock mappings added over the admin API are shared; Redis going away makes
 // requests fail UNAVAILABLE naming the store, and serving comes back with it, without a restart.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -157,6 +157,40 @@ test('a variant switched on replica 1 applies on 2 and 3; reset on one resets al
       const { entries } = (await (await admin(r, 'GET', '/journal?operation=GET%20/counter')).json()) as { entries: { target: string }[] };
       return entries.filter((e) => e.target.includes('from=')).length === 6;
     }, 'six entries in every journal');
+  }
+});
+
+test('a WireMock mapping sent to one replica is served by all, and by one started later; removed on another, it is gone everywhere', async () => {
+  const mapping = {
+    id: '8f14e45f-ceea-467a-9575-9d1f4a7a6b11',
+    metadata: { service: 'orders' },
+    request: { method: 'GET', urlPath: '/promo' },
+    response: { jsonBody: { code: 'SHARED' } },
+  };
+  const promo = async (r: Replica) => {
+    const response = await fetch(`${r.url.orders}/promo`);
+    return response.status === 200 ? ((await response.json()) as Result) : response.status;
+  };
+  expect((await admin(replica(0), 'POST', '/mappings', mapping)).status).toBe(201);
+  for (const n of [0, 1, 2])
+    await eventually(async () => JSON.stringify(await promo(replica(n))) === '{"code":"SHARED"}', `replica ${n + 1} serves the mapping`);
+  expect(await (await admin(replica(2), 'GET', `/mappings/${mapping.id}`)).json()).toMatchObject({ id: mapping.id, request: mapping.request });
+
+  const late = await startReplica(4);
+  try {
+    // It serves the others' mappings before it says it is ready.
+    expect(await promo(late)).toEqual({ code: 'SHARED' });
+    expect((await admin(replica(1), 'DELETE', `/mappings/${mapping.id}`)).status).toBe(200);
+    for (const r of [...replicas, late]) await eventually(async () => (await promo(r)) === 404, 'the mapping is gone');
+    // A reset anywhere removes them everywhere.
+    expect((await admin(late, 'POST', '/mappings', mapping)).status).toBe(201);
+    await eventually(async () => JSON.stringify(await promo(replica(0))) === '{"code":"SHARED"}', 'replica 1 serves the new one');
+    expect((await admin(replica(2), 'POST', '/reset')).status).toBe(200);
+    for (const r of [...replicas, late]) await eventually(async () => (await promo(r)) === 404, 'reset removed it');
+  } finally {
+    late.payments.close();
+    late.process.child.kill('SIGTERM');
+    await late.process.exited;
   }
 });
 

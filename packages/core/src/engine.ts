@@ -166,6 +166,8 @@ export class Engine {
   /** Per topic, who listens to what handlers publish (open GraphQL subscriptions). */
   readonly #topics = new Map<string, Set<(payload: unknown) => void>>();
   readonly #variantListeners = new Set<() => void>();
+  /** Per topic: who hears of documents other replicas share (see shareDocument). */
+  readonly #documentListeners = new Map<string, Set<(id: string, document: unknown) => void>>();
   /** Rules added while serving, in the order they are tried (see addRules); they answer before the scenario's. */
   #added: AddedRule[] = [];
   /** State machines the added rules declared (the scenario's own are in the model). */
@@ -196,6 +198,32 @@ export class Engine {
       variantsChanged: (names) => this.#applyVariants(names.filter((n) => this.#model.variants.has(n))),
       resetElsewhere: () => this.#resetHere(),
       journaled: (entry) => this.journal.record(JournalRecord.of(entry)),
+      documentShared: (topic, id, document) => {
+        for (const listener of [...(this.#documentListeners.get(topic) ?? [])]) listener(id, document);
+      },
+    };
+  }
+
+  /**
+   * Shares a JSON document with the other replicas of a shared store (see `Store.shareDocument`);
+   * nothing to do in one process. Their `onDocumentShared` listeners get it; `reset` removes them all.
+   */
+  shareDocument(topic: string, id: string, document: unknown): MaybePromise<void> {
+    return this.#store.shareDocument?.(topic, id, document);
+  }
+
+  /** The documents of `topic` the replicas share now, by id; none in one process. */
+  async sharedDocuments(topic: string): Promise<ReadonlyMap<string, unknown>> {
+    return (await this.#store.sharedDocuments?.(topic)) ?? new Map();
+  }
+
+  /** Calls `listener` when another replica shares a document of `topic` (undefined: removed it), until the returned function is called. */
+  onDocumentShared(topic: string, listener: (id: string, document: unknown) => void): () => void {
+    const listeners = this.#documentListeners.get(topic) ?? new Set();
+    listeners.add(listener);
+    this.#documentListeners.set(topic, listeners);
+    return () => {
+      listeners.delete(listener);
     };
   }
 

@@ -21,6 +21,8 @@ export interface StoreBinding {
   resetElsewhere(): void;
   /** Another replica journaled a request: keep it in this process's journal too. */
   journaled(entry: JournalEntry): void;
+  /** Another replica shared a document (see `Store.shareDocument`), or removed it (`document` undefined). */
+  documentShared(topic: string, id: string, document: unknown): void;
 }
 
 /**
@@ -75,6 +77,14 @@ export interface Store {
   reset(): MaybePromise<void>;
   /** Brings `state()` and `machines()` without a request up to date (admin reads). */
   refresh?(): Promise<void>;
+  /**
+   * Shares a JSON document with the other replicas under `topic` and `id`, or removes it (`document`
+   * undefined): stubs added over the admin API (WireMock mappings), so that each replica serves them.
+   * `reset` removes them all. A store of one process needs neither this nor `sharedDocuments`.
+   */
+  shareDocument?(topic: string, id: string, document: unknown): MaybePromise<void>;
+  /** The documents of `topic` the replicas share now, by id (what a replica started later takes). */
+  sharedDocuments?(topic: string): Promise<ReadonlyMap<string, unknown>>;
 }
 
 /** A shared store cannot be reached: requests that need it are answered UNAVAILABLE naming it. */

@@ -215,7 +215,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
           port: options.adminPort ?? 0,
           host: options.adminHost,
           token: options.adminToken,
-          routes: wiremockRoutesOf(stack, options.wiremockFiles ?? '__files'),
+          routes: await wiremockRoutesOf(stack, options.wiremockFiles ?? '__files'),
         },
       );
   } catch (error) {

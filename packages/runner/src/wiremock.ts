@@ -9,7 +9,7 @@ import { type BodyFiles, type RouteFinder, wiremockAdminRoutes } from '@mockstac
  * WireMock's admin endpoints over a running stack (stub mappings as live rules, its journal and
  * scenarios); a mapping's `bodyFileName` is read in `filesDir` (WireMock's `__files`).
  */
-export function wiremockRoutesOf(stack: Stack, filesDir: string): AdminRoute[] {
+export function wiremockRoutesOf(stack: Stack, filesDir: string): Promise<AdminRoute[]> {
   return wiremockAdminRoutes(stack, { routeOf: scenarioRouteOf(stack), bodyFiles: bodyFilesIn(filesDir) });
 }
 

@@ -75,12 +75,16 @@ if v ~= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'v', v + 1, 'd', ARGV[2])
 return 1`;
 
-type Event = { origin: string; kind: 'variants'; names: string[] } | { origin: string; kind: 'reset' };
+type Event =
+  | { origin: string; kind: 'variants'; names: string[] }
+  | { origin: string; kind: 'reset' }
+  | { origin: string; kind: 'document'; topic: string; id: string; document?: unknown };
 
 /**
  * A store that replicas share through Redis: the state document and machines (one versioned hash,
  * written with a compare-and-set), rule counters (HINCRBY, a script for `times`), rate-limit windows (a
- * script on Redis's clock), variants and reset (a key plus pub/sub), and the journal (a capped stream).
+ * script on Redis's clock), variants and reset (a key plus pub/sub), documents the replicas share (a hash
+ * plus pub/sub: stubs added over the admin API), and the journal (a capped stream).
  * Requests load the document when they start and write it back when their handler changed it; when
  * another request wrote first, the engine runs the request again on the new document.
  */
@@ -88,7 +92,7 @@ export class RedisStore implements Store {
   readonly name: string;
   readonly shared = true;
   readonly #origin = randomUUID();
-  readonly #keys: { doc: string; calls: string; windows: string; variants: string; journal: string; events: string };
+  readonly #keys: { doc: string; calls: string; windows: string; variants: string; journal: string; events: string; shared: string };
   readonly #journalEntries: number;
   readonly #redis: Redis;
   readonly #subscriber: Redis;
@@ -115,6 +119,8 @@ export class RedisStore implements Store {
       variants: `${prefix}:variants`,
       journal: `${prefix}:journal`,
       events: `${prefix}:events`,
+      // Documents the replicas share (WireMock mappings added over the admin API), one field per `topic\0id`.
+      shared: `${prefix}:shared`,
     };
     this.#journalEntries = options.journalEntries ?? 1000;
     const common = {
@@ -301,9 +307,26 @@ export class RedisStore implements Store {
   async reset(): Promise<void> {
     this.#calls.clear();
     this.#latest = this.#fresh();
-    const { doc, calls, windows, journal, events } = this.#keys;
+    const { doc, calls, windows, journal, events, shared } = this.#keys;
     const event: Event = { origin: this.#origin, kind: 'reset' };
-    await this.#call(() => this.#redis.multi().del(doc, calls, windows, journal).publish(events, JSON.stringify(event)).exec());
+    await this.#call(() => this.#redis.multi().del(doc, calls, windows, journal, shared).publish(events, JSON.stringify(event)).exec());
+  }
+
+  async shareDocument(topic: string, id: string, document: unknown): Promise<void> {
+    if (!this.#opened) return;
+    const field = `${topic}\0${id}`;
+    const event: Event = { origin: this.#origin, kind: 'document', topic, id, ...(document !== undefined && { document }) };
+    const multi = this.#redis.multi();
+    if (document === undefined) multi.hdel(this.#keys.shared, field);
+    else multi.hset(this.#keys.shared, field, JSON.stringify(document));
+    await this.#call(() => multi.publish(this.#keys.events, JSON.stringify(event)).exec());
+  }
+
+  async sharedDocuments(topic: string): Promise<ReadonlyMap<string, unknown>> {
+    const all = await this.#call(() => this.#redis.hgetall(this.#keys.shared));
+    const documents = new Map<string, unknown>();
+    for (const [field, json] of Object.entries(all)) if (field.startsWith(`${topic}\0`)) documents.set(field.slice(topic.length + 1), JSON.parse(json));
+    return documents;
   }
 
   async refresh(): Promise<void> {
@@ -379,6 +402,7 @@ export class RedisStore implements Store {
     }
     if (event.origin === this.#origin) return;
     if (event.kind === 'variants') this.#binding?.variantsChanged(event.names);
+    else if (event.kind === 'document') this.#binding?.documentShared(event.topic, event.id, event.document);
     else if (event.kind === 'reset') {
       this.#calls.clear();
       this.#latest = this.#fresh();

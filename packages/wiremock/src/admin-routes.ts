@@ -75,10 +75,13 @@ const empty: JsonSchema = { type: 'object' };
  * WireMock's admin endpoints over a running stack, for WireMock's clients (wiremock-captain,
  * wiremock-rest-client, WireMock's Java/Python/Go clients): stub mappings served as live rules,
  * the journal as serve events, request counts and finds by WireMock request patterns, scenarios as
- * the stack's state machines. Served under `/__admin` beside mockstack's own endpoints.
+ * the stack's state machines. Served under `/__admin` beside mockstack's own endpoints. With a shared
+ * store, mappings are served by every replica (given once the others' are served here).
  */
-export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesOptions): AdminRoute[] {
+export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesOptions): Promise<AdminRoute[]> {
   const mappings = new LiveMappings(host, options.routeOf, options.bodyFiles);
+  // A replica of a shared store serves the mappings the others were sent before it says it serves.
+  await mappings.ready;
   const recordings = new Recordings(mappings, host.engine);
   const { engine } = host;
   const announce = (message: string) => engine.logger.info(message, { event: 'admin' });
@@ -127,8 +130,8 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
       path: '/mappings',
       summary: "WireMock: removes every mapping added at runtime (the scenario's own rules stay)",
       response: empty,
-      handle: () => {
-        announce(`wiremock: ${mappings.clear()} mapping(s) removed`);
+      handle: async () => {
+        announce(`wiremock: ${await mappings.clear()} mapping(s) removed`);
         return {};
       },
     },
@@ -137,8 +140,8 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
       path: '/mappings/reset',
       summary: "WireMock: back to the scenario's rules alone (every mapping added at runtime removed)",
       response: empty,
-      handle: () => {
-        announce(`wiremock: mappings reset, ${mappings.clear()} removed`);
+      handle: async () => {
+        announce(`wiremock: mappings reset, ${await mappings.clear()} removed`);
         return {};
       },
     },
@@ -170,7 +173,7 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
         });
         if (problems.length) throw new WiremockMappingInvalid(problems, 'the import');
         const incoming = new Set(body.mappings.map((m) => (isRecord(m) && typeof m.id === 'string' ? m.id : undefined)).filter((id) => id !== undefined));
-        if (importOptions.deleteAllNotInImport === true) for (const old of mappings.list()) if (!incoming.has(old.id)) mappings.remove(old.id);
+        if (importOptions.deleteAllNotInImport === true) for (const old of mappings.list()) if (!incoming.has(old.id)) await mappings.remove(old.id);
         const existing = new Set(mappings.list().map((m) => m.id));
         for (const mapping of body.mappings as Record<string, unknown>[]) {
           if (importOptions.duplicatePolicy === 'IGNORE' && typeof mapping.id === 'string' && existing.has(mapping.id)) continue;
@@ -198,10 +201,10 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
       summary: 'WireMock: removes the mappings whose metadata matches a content pattern',
       body: { type: 'object', description: 'a WireMock content pattern, as for find-by-metadata' },
       response: empty,
-      handle: ({ body }) => {
+      handle: async ({ body }) => {
         const test = metadataTest(body);
         const found = mappings.list().filter((m) => test(isRecord(m.mapping.metadata) ? m.mapping.metadata : {}));
-        for (const mapping of found) mappings.remove(mapping.id);
+        for (const mapping of found) await mappings.remove(mapping.id);
         announce(`wiremock: ${found.length} mapping(s) removed by metadata`);
         return {};
       },
@@ -226,8 +229,8 @@ export function wiremockAdminRoutes(host: WiremockHost, options: WiremockRoutesO
       path: '/mappings/{id}',
       summary: 'WireMock: removes a mapping added at runtime',
       response: empty,
-      handle: (request) => {
-        const removed = mappings.remove(idOf(request));
+      handle: async (request) => {
+        const removed = await mappings.remove(idOf(request));
         announce(`wiremock: mapping ${removed.id} removed`);
         return {};
       },

@@ -5,6 +5,9 @@ import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 import { type LiveStub, type LiveStubContext, liveStub, type RestRoute, type RouteFinder } from './live-stub.js';
 import type { BodyFiles } from './stub.js';
 
+/** The shared store's topic of the mappings added over the admin API (see Engine.shareDocument). */
+const SHARED_TOPIC = 'wiremock:mappings';
+
 /** What the WireMock endpoints steer: a running stack that takes rules while serving. */
 export type WiremockHost = Pick<Stack, 'engine' | 'addresses' | 'addRules' | 'removeRules' | 'addedRules'>;
 
@@ -27,10 +30,21 @@ export class LiveMappings {
   readonly #routeOf: RouteFinder;
   readonly #bodyFiles: BodyFiles | undefined;
 
+  /** Settles once the mappings other replicas of a shared store serve are served here too. */
+  readonly ready: Promise<void>;
+
   constructor(host: WiremockHost, routeOf: RouteFinder, bodyFiles?: BodyFiles) {
     this.#host = host;
     this.#routeOf = routeOf;
     this.#bodyFiles = bodyFiles;
+    // With a shared store (--store redis), every replica serves the mappings any of them was sent.
+    host.engine.onDocumentShared(SHARED_TOPIC, (id, mapping) => void this.#adoptShared(id, mapping));
+    this.ready = host.engine.sharedDocuments(SHARED_TOPIC).then(
+      async (shared) => {
+        for (const [id, mapping] of shared) await this.#adoptShared(id, mapping);
+      },
+      (error: unknown) => this.#warn(`the mappings the other replicas serve could not be read: ${(error as Error).message}`),
+    );
   }
 
   /** Every mapping, newest first. */
@@ -51,8 +65,14 @@ export class LiveMappings {
     liveStub(mapping, this.#context());
   }
 
-  /** Serves a mapping; one with the id of an existing mapping replaces it. */
+  /** Serves a mapping (in every replica of a shared store); one with the id of an existing mapping replaces it. */
   async add(mapping: unknown): Promise<LiveMapping> {
+    const added = await this.#add(mapping);
+    await this.#host.engine.shareDocument(SHARED_TOPIC, added.id, added.mapping);
+    return added;
+  }
+
+  async #add(mapping: unknown): Promise<LiveMapping> {
     this.#sync();
     const live = liveStub(mapping, this.#context());
     const sent = mapping as Record<string, unknown>;
@@ -75,16 +95,18 @@ export class LiveMappings {
     return this.add({ ...mapping, id, uuid: id });
   }
 
-  remove(id: string): LiveMapping {
+  /** Removes a mapping (in every replica of a shared store). */
+  async remove(id: string): Promise<LiveMapping> {
     const found = this.get(id);
     this.#remove(found);
+    await this.#host.engine.shareDocument(SHARED_TOPIC, found.id, undefined);
     return found;
   }
 
   /** Removes every mapping added at runtime; returns how many. */
-  clear(): number {
+  async clear(): Promise<number> {
     const all = this.list();
-    for (const mapping of all) this.#remove(mapping);
+    for (const mapping of all) await this.remove(mapping.id);
     return all.length;
   }
 
@@ -92,6 +114,22 @@ export class LiveMappings {
   ofRule(ruleId: string): LiveMapping | undefined {
     for (const mapping of this.#mappings.values()) if (mapping.ruleIds.includes(ruleId)) return mapping;
     return undefined;
+  }
+
+  /** A mapping another replica added (or, undefined, removed): served here too; one this scenario cannot serve is warned about. */
+  async #adoptShared(id: string, mapping: unknown): Promise<void> {
+    try {
+      if (mapping === undefined) {
+        const found = this.#mappings.get(id);
+        if (found) this.#remove(found);
+      } else await this.#add(mapping);
+    } catch (error) {
+      this.#warn(`mapping ${id}, added in another replica, is not served here: ${(error as Error).message}`);
+    }
+  }
+
+  #warn(message: string): void {
+    this.#host.engine.logger.warn(`wiremock: ${message}`, { event: 'admin' });
   }
 
   #remove(mapping: LiveMapping): void {

@@ -70,7 +70,7 @@ export class Recordings {
   async stop(): Promise<{ mappings: Record<string, unknown>[] }> {
     const session = this.status === 'Recording' ? this.#session : undefined;
     if (!session) throw new WiremockMappingInvalid(['no recording is running: POST /__admin/recordings/start { "targetBaseUrl": "…" } first'], 'the recording');
-    this.#mappings.remove(session.proxy.id);
+    await this.#mappings.remove(session.proxy.id);
     this.#session = undefined;
     this.#status = 'Stopped';
     const proxied = new Set(session.proxy.ruleIds);
