@@ -1,6 +1,27 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { AdminError, admin, type MachinesView, type RuleView, type ServiceView, type VariantsView } from './api.js';
 
+/** What an action in a panel came to: done (a status), or refused with why (an alert). */
+type Notice = { kind: 'ok' | 'error'; text: string };
+
+function NoticeLine({ notice }: { notice: Notice | undefined }) {
+  if (!notice) return null;
+  return (
+    <p class={notice.kind === 'ok' ? 'saved' : 'problem'} role={notice.kind === 'ok' ? 'status' : 'alert'}>
+      {notice.text}
+    </p>
+  );
+}
+
+/** The JSON typed in a box, or the notice saying why it is not JSON. */
+function parseTyped(text: string): { value: unknown } | { notice: Notice } {
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { notice: { kind: 'error', text: `not JSON: ${(error as Error).message}` } };
+  }
+}
+
 /** Each service: its URL and operations, with the rules that answer them (name, id, file:line). */
 export function ServicesPanel({ services, rules }: { services: ServiceView[]; rules: Map<string, RuleView> }) {
   return (
@@ -101,7 +122,7 @@ export function VariantsPanel({ variants, onChange }: { variants: VariantsView; 
 export function StatePanel({ version }: { version: number }) {
   const [text, setText] = useState('');
   const [dirty, setDirty] = useState(false);
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | undefined>();
+  const [message, setMessage] = useState<Notice | undefined>();
 
   // Counts keystrokes, so a live reload that was already in flight when the user started typing does not
   // overwrite the edit; the Reload/Discard button passes `force`.
@@ -123,15 +144,10 @@ export function StatePanel({ version }: { version: number }) {
   }, [version]);
 
   const save = async () => {
-    let parsed: unknown;
+    const typed = parseTyped(text);
+    if ('notice' in typed) return setMessage(typed.notice);
     try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      setMessage({ kind: 'error', text: `not JSON: ${(error as Error).message}` });
-      return;
-    }
-    try {
-      setText(JSON.stringify(await admin<unknown>('state', 'PUT', parsed), null, 2));
+      setText(JSON.stringify(await admin<unknown>('state', 'PUT', typed.value), null, 2));
       setDirty(false);
       setMessage({ kind: 'ok', text: 'saved: handlers see it from the next request' });
     } catch (error) {
@@ -167,11 +183,7 @@ export function StatePanel({ version }: { version: number }) {
         </button>
         <span class="dim">Ctrl+Enter saves</span>
       </div>
-      {message && (
-        <p class={message.kind === 'ok' ? 'saved' : 'problem'} role={message.kind === 'ok' ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
+      <NoticeLine notice={message} />
     </section>
   );
 }
@@ -241,12 +253,12 @@ function stubTarget(request: Record<string, unknown> | undefined): string {
 export function StubsPanel({ version }: { version: number }) {
   const [stubs, setStubs] = useState<StubMapping[]>([]);
   const [text, setText] = useState(EXAMPLE_STUB);
-  const [message, setMessage] = useState<{ kind: 'ok' | 'problem'; text: string } | undefined>();
+  const [message, setMessage] = useState<Notice | undefined>();
   const load = async () => {
     try {
       setStubs((await admin<{ mappings: StubMapping[] }>('mappings')).mappings);
     } catch (error) {
-      setMessage({ kind: 'problem', text: (error as Error).message });
+      setMessage({ kind: 'error', text: (error as Error).message });
     }
   };
   // Reloaded when the stack may have changed (a request, a reset).
@@ -254,18 +266,13 @@ export function StubsPanel({ version }: { version: number }) {
     void load();
   }, [version]);
   const add = async () => {
-    let mapping: unknown;
+    const typed = parseTyped(text);
+    if ('notice' in typed) return setMessage(typed.notice);
     try {
-      mapping = JSON.parse(text);
-    } catch (error) {
-      setMessage({ kind: 'problem', text: `not JSON: ${(error as Error).message}` });
-      return;
-    }
-    try {
-      const added = await admin<StubMapping>('mappings', 'POST', mapping);
+      const added = await admin<StubMapping>('mappings', 'POST', typed.value);
       setMessage({ kind: 'ok', text: `added stub ${added.id}` });
     } catch (error) {
-      setMessage({ kind: 'problem', text: (error as Error).message });
+      setMessage({ kind: 'error', text: (error as Error).message });
     }
     await load();
   };
@@ -274,7 +281,7 @@ export function StubsPanel({ version }: { version: number }) {
       await admin(`mappings/${encodeURIComponent(id)}`, 'DELETE');
       setMessage({ kind: 'ok', text: `removed stub ${id}` });
     } catch (error) {
-      setMessage({ kind: 'problem', text: (error as Error).message });
+      setMessage({ kind: 'error', text: (error as Error).message });
     }
     await load();
   };
@@ -336,11 +343,7 @@ export function StubsPanel({ version }: { version: number }) {
         </button>
         <span class="dim">Ctrl+Enter adds · Reset removes every stub</span>
       </div>
-      {message && (
-        <p class={message.kind === 'ok' ? 'saved' : 'problem'} role={message.kind === 'ok' ? 'status' : 'alert'}>
-          {message.text}
-        </p>
-      )}
+      <NoticeLine notice={message} />
     </section>
   );
 }
