@@ -131,7 +131,9 @@ async function measure({ args, ready, env }, drive, cold = false, parts = PARTS)
   const instrumented = cold ? [] : ['--instr-atstart=no'];
   const child = spawn('valgrind', ['--tool=callgrind', ...instrumented, `--callgrind-out-file=${dir}/out`, process.execPath, ...args], {
     cwd: root,
-    env: { ...process.env, ...env },
+    // Waiting for a part's dump idles `up` for seconds: without this, its idle memory release could run
+    // between parts and throw the optimised code away (see KEEP_MEMORY_ENV in packages/cli/src/main.ts).
+    env: { ...process.env, MOCKSTACK_KEEP_MEMORY: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {

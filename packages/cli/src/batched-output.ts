@@ -117,12 +117,15 @@ export class DescriptorSink implements OutputSink {
   ) {}
 
   write(text: string): void {
+    // Encoded once: a string given to writeSync is measured and encoded there, and was measured again
+    // here to see whether all of it went (a pass over every request line of the batch).
+    const bytes = Buffer.from(text);
     if (this.#held === undefined && !this.stream?.writableLength) {
-      const written = tryWrite(this.fd, text);
-      if (written < Buffer.byteLength(text)) this.#hold(Buffer.from(text).subarray(written));
+      const written = tryWrite(this.fd, bytes);
+      if (written < bytes.length) this.#hold(bytes.subarray(written));
       return;
     }
-    this.#hold(Buffer.from(text));
+    this.#hold(bytes);
   }
 
   drain(): void {
@@ -155,13 +158,13 @@ export class DescriptorSink implements OutputSink {
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** Bytes of `data` written to `fd` now: 0 when the pipe is full; all of them when its reader is gone (EPIPE: nobody will read them). */
-function tryWrite(fd: number, data: string | Buffer): number {
+function tryWrite(fd: number, data: Buffer): number {
   try {
-    return typeof data === 'string' ? writeSync(fd, data) : writeSync(fd, data);
+    return writeSync(fd, data);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EAGAIN') return 0;
-    if (code === 'EPIPE') return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (code === 'EPIPE') return data.length;
     throw error;
   }
 }

@@ -444,7 +444,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
 
   // A long-lived `up` grows its young generation straight to full size under load, and gives back what load made the heap grow to once it is idle again.
   const stopGrowingAtOnce = growYoungGenerationAtOnce();
-  const stopReleasingMemory = await releaseMemoryWhenIdle();
+  const stopReleasingMemory = process.env[KEEP_MEMORY_ENV] === '1' ? () => {} : await releaseMemoryWhenIdle();
   await stopped;
   stopReleasingMemory();
   stopGrowingAtOnce();
@@ -453,6 +453,14 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   event('stop', what);
   return 0;
 }
+
+/**
+ * `MOCKSTACK_KEEP_MEMORY=1`: `up` never gives memory back when idle (see releaseMemoryWhenIdle). For
+ * measurements that pause between runs of load (bench/instructions.mjs waits seconds for callgrind's dump
+ * after each part): the release there threw away all the optimised code, and the next part measured
+ * recompiling it (522k instructions a request instead of 75k), a cost that steady load never pays.
+ */
+const KEEP_MEMORY_ENV = 'MOCKSTACK_KEEP_MEMORY';
 
 /** What Ctrl-C stopped: `stopped orders (http://127.0.0.1:8081), payments (grpc://127.0.0.1:50051) and the admin API`. */
 function stoppedWhat(running: { services: readonly { name: string; url: string }[]; admin: { url: string } | undefined }): string {

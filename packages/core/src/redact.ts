@@ -91,7 +91,7 @@ export class Redactor {
     if (!answer || this.#headers.size === 0) return answer;
     const headers = answer.headers && (blanked(answer.headers, this.#headers) as Record<string, string>);
     const trailers = answer.trailers && (blanked(answer.trailers, this.#headers) as Record<string, string>);
-    const secrets = carrier && (answer.body !== undefined || answer.messages) ? this.#secretsOf(carrier) : [];
+    const secrets = carrier && (answer.body !== undefined || answer.messages) ? this.#secretsOf(carrier) : NO_SECRETS;
     const body = secrets.length ? scrubbed(answer.body, secrets, 0) : answer.body;
     // A stream's messages (both ways: what came in repeats the request's secrets as much as what went out)
     const messages = secrets.length && answer.messages ? (scrubbed(answer.messages, secrets, 0) as unknown[]) : answer.messages;
@@ -176,6 +176,9 @@ class NameSet {
 }
 
 const MAX_ASKED_NAMES = 1024;
+
+/** What a request without secrets carries (one array for all: this is on every journaled request's path). */
+const NO_SECRETS: readonly string[] = [];
 
 /** Shorter values are not searched for in answers: a short "secret" would blank ordinary words. */
 const MIN_SECRET_LENGTH = 8;

@@ -1,4 +1,4 @@
-export { unsendable, unsendableFault } from './answer-check.js';
+export { unsendable, unsendableBody, unsendableFault } from './answer-check.js';
 export {
   BodyCapture,
   DRIBBLE,

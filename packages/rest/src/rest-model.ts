@@ -1,5 +1,5 @@
 import { type Adapter, Code, type CoreRequest, type Fault, isFault, type MissReport, makeFault, type Outcome, type Rule, type Service } from '@mockstack/core';
-import { unsendable } from '@mockstack/http/answer-check';
+import { unsendable, unsendableBody } from '@mockstack/http/answer-check';
 import type { ContractResponder } from './openapi-info.js';
 import { OPENAPI_INFO } from './openapi-info.js';
 import { type CompiledTemplate, compileTemplate, matchTemplate, validateRestService } from './path-template.js';
@@ -90,7 +90,7 @@ export function methodNotAllowed(method: string, path: string, allowed: readonly
 export function problemOf(outcome: Exclude<Outcome, { kind: 'fallback' }>): string | undefined {
   switch (outcome.kind) {
     case 'body':
-      return unsendable(undefined, undefined, outcome.body);
+      return unsendableBody(outcome.body);
     case 'reply':
       return unsendable(outcome.reply.status, outcome.reply.headers, outcome.reply.body);
     case 'fault':
