@@ -65,7 +65,19 @@ export { PAUSE, pauseOf, sendPaced } from './paced.js';
 export { isRecord, parseJsonOrUndefined } from './plain-data.js';
 export { hashString, SeededRandom } from './random.js';
 export { defaultRedactedHeaders, defaultRedactedQuery, REDACTED, Redactor, type RedactSetting } from './redact.js';
-export { type FallThrough, fallThroughMarker, isFallThrough, isFault, isReply, isSequence, makeFault, makeReply, makeSequence, makeWebhook } from './reply.js';
+export {
+  type FallThrough,
+  FRAMING_HEADERS,
+  fallThroughMarker,
+  isFallThrough,
+  isFault,
+  isReply,
+  isSequence,
+  makeFault,
+  makeReply,
+  makeSequence,
+  makeWebhook,
+} from './reply.js';
 export { captureSource, declareAuthoredBundle, firstUserFrame } from './source.js';
 export { type AddRulesOptions, createStack, Stack, type StackOptions } from './stack.js';
 export { type MaybePromise, MemoryStore, type Store, type StoreBinding, StoreUnavailableError } from './store.js';

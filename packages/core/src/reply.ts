@@ -1,6 +1,13 @@
 import type { Code } from './code.js';
 import { type DelaySpec, type Fault, KIND, type Reply, type Responder, type Sequence, type Webhook } from './model.js';
 
+/**
+ * Response headers that describe one transfer (the body's length and framing, the connection), lower
+ * case: a stub's own (a WireMock mapping's, a Mountebank response's) would be wrong for the body as the
+ * server sends it, so the server sets them.
+ */
+export const FRAMING_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
+
 export function isReply(value: unknown): value is Reply {
   return typeof value === 'object' && value !== null && (value as Reply)[KIND] === 'reply';
 }

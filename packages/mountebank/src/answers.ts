@@ -1,12 +1,9 @@
 import type { HandlerContext } from '@mockstack/core';
-import { isRecord, parseJsonOrUndefined } from '@mockstack/core';
+import { FRAMING_HEADERS, isRecord, parseJsonOrUndefined } from '@mockstack/core';
 import { fault, respond, rest } from '@mockstack/dsl';
 import { JSONPath } from 'jsonpath-plus';
 import { type CopyBehavior, type MountebankIs, type MountebankResponse, waitMs } from './imposter.js';
 import type { MountebankRequest } from './predicates.js';
-
-/** Headers the server sets for each answer itself: a stub's would be wrong for the body as sent. */
-const TRANSFER_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 
 /** A stub's responses in the order they answer: each `repeat`ed; none is one empty `is` (Mountebank's default). */
 export function responseCycle(responses: readonly MountebankResponse[] | undefined): MountebankResponse[] {
@@ -53,7 +50,7 @@ export async function answerOf(
     return fault.internal(`the stub's statusCode ${JSON.stringify(is.statusCode)} is not an HTTP status once its copy behaviours ran`);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(is.headers ?? fallback.headers ?? {}))
-    if (!TRANSFER_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    if (!FRAMING_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
   const rawBody = is.body || fallback.body || '';
   const mode = is._mode ?? fallback._mode ?? 'text';
   let body: unknown = rawBody;

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ErrorCode, MockstackError, projectRoot, REDACTED, Redactor, type RedactSetting } from '@mockstack/core';
+import { proxyOptionsOf } from '@mockstack/wiremock';
 import type {
   BodyCondition,
   GraphqlServiceDraft,
@@ -327,10 +328,10 @@ class ScenarioWriter {
 
   /** A proxy stub: `rest.proxy(base, options)`; a delay before it is a warning (the real service takes its time). */
   #proxyAnswer(answer: HttpAnswer, where: string): string {
-    const { baseUrl, headers, removeHeaders, stripPrefix } = answer.proxy as NonNullable<HttpAnswer['proxy']>;
+    const proxy = answer.proxy as NonNullable<HttpAnswer['proxy']>;
     if (answer.delay) this.warnings.push(`${where}: the delay before a proxied answer is left out`);
-    const options = { ...(headers && { headers }), ...(removeHeaders && { removeHeaders }), ...(stripPrefix !== undefined && { stripPrefix }) };
-    return `rest.proxy(${quote(baseUrl)}${Object.keys(options).length ? `, ${literal(options)}` : ''})`;
+    const options = proxyOptionsOf(proxy);
+    return `rest.proxy(${quote(proxy.baseUrl)}${Object.keys(options).length ? `, ${literal(options)}` : ''})`;
   }
 
   /** A connection fault, or a body dribbled slowly (both `fault.*`); a delay before either is a warning (they have none). */

@@ -1,7 +1,7 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import type { AdminRoute } from '@mockstack/admin';
-import { displayPath, type Stack } from '@mockstack/core';
+import { displayPath, type Service, type Stack } from '@mockstack/core';
 import { OperationRouter } from '@mockstack/rest/operation-router';
 import { type BodyFiles, type RouteFinder, wiremockAdminRoutes } from '@mockstack/wiremock';
 
@@ -39,11 +39,17 @@ export function bodyFilesIn(dir: string): BodyFiles {
  * follow): a WireMock stub's literal URL under one of its templates goes to that template's operation.
  */
 function scenarioRouteOf(stack: Stack): RouteFinder {
+  // One router per service of the model (a reload makes new services, so new routers).
+  const routers = new WeakMap<Service, OperationRouter<string>>();
   return (serviceName, method, path) => {
     const service = stack.engine.model.services.get(serviceName);
     if (!service) return undefined;
-    const router = new OperationRouter<string>();
-    for (const operation of service.operations.values()) router.add(String(operation.meta.method), String(operation.meta.path), operation.id);
+    let router = routers.get(service);
+    if (!router) {
+      router = new OperationRouter<string>();
+      for (const operation of service.operations.values()) router.add(String(operation.meta.method), String(operation.meta.path), operation.id);
+      routers.set(service, router);
+    }
     const found = router.find(method, path);
     return found && { operation: found.handler, params: found.params };
   };

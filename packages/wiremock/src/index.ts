@@ -1,7 +1,7 @@
 export { type WiremockRoutesOptions, wiremockAdminRoutes } from './admin-routes.js';
 export { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 export { type LiveMapping, LiveMappings, type WiremockHost } from './live-mappings.js';
-export { type LiveStub, type LiveStubContext, liveStub, type RestRoute, type RouteFinder, WIREMOCK_START_STATE } from './live-stub.js';
+export { type LiveStub, type LiveStubContext, liveStub, proxyOptionsOf, type RestRoute, type RouteFinder, WIREMOCK_START_STATE } from './live-stub.js';
 export { isWiremockPattern, loggedRequestOf, metadataTest, serveEventOf, wiremockRequestTest } from './requests.js';
 export {
   type BodyCondition,

@@ -1,5 +1,5 @@
 import type { CoreRequest, MatchSpec, RuleDefinition, ValueMatcher } from '@mockstack/core';
-import { isRecord } from '@mockstack/core';
+import { FRAMING_HEADERS, isRecord } from '@mockstack/core';
 import { fault, type ProxyOptions, type RouteOptions, respond, rest, template, webhook } from '@mockstack/dsl';
 import { bodyMeets, pathOf, requestUrlOf, urlTest, valueMatcher } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
@@ -70,8 +70,6 @@ const MAPPING_KEYS = [
   'serveEventListeners',
 ];
 const URL_KEYS = ['url', 'urlPath', 'urlPattern', 'urlPathPattern', 'urlPathTemplate'];
-/** Headers the server sets for each answer itself: a stub's would be wrong for the body as sent. */
-const TRANSFER_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive']);
 /** WireMock's first state of every scenario. */
 export const WIREMOCK_START_STATE = 'Started';
 
@@ -276,7 +274,7 @@ export function stubMatchSpec(parsed: ParsedStub, { params, urlChecked, renamed 
 /** The answer as `mockstack import` writes it: a connection fault, a dribbled or broken body, a template, or a reply. */
 function answerOf(answer: StubAnswer): unknown {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(answer.headers ?? {})) if (!TRANSFER_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(answer.headers ?? {})) if (!FRAMING_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
   const init = { ...(answer.status !== 200 && { status: answer.status }), ...(Object.keys(headers).length && { headers }) };
   if (answer.proxy) return rest.proxy(answer.proxy.baseUrl, proxyOptionsOf(answer.proxy));
   if (answer.fault === 'drop') return fault.drop();

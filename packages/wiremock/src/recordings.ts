@@ -1,5 +1,5 @@
 import type { Engine, JournalEntry } from '@mockstack/core';
-import { isRecord, JsonText } from '@mockstack/core';
+import { FRAMING_HEADERS, isRecord, JsonText } from '@mockstack/core';
 import { requestUrlOf } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
 import type { LiveMapping, LiveMappings } from './live-mappings.js';
@@ -25,8 +25,6 @@ interface RecordSpec {
 
 export type RecordingStatus = 'NeverStarted' | 'Recording' | 'Stopped';
 
-/** Response headers a recorded answer does not keep: they describe one transfer, not the answer. */
-const TRANSFER_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
 const SPEC_KEYS = ['targetBaseUrl', 'service', 'filters', 'captureHeaders', 'requestBodyPattern', 'persist', 'repeatsAsScenarios', 'extractBodyCriteria'];
 
 export class Recordings {
@@ -184,7 +182,9 @@ function recordedRequest(entry: JournalEntry, spec: RecordSpec): Record<string, 
 
 function recordedResponse(entry: JournalEntry): Record<string, unknown> {
   const answer = entry.response;
-  const headers = Object.fromEntries(Object.entries(answer?.headers ?? {}).filter(([name]) => !TRANSFER_HEADERS.has(name.toLowerCase())));
+  const headers = Object.fromEntries(
+    Object.entries(answer?.headers ?? {}).filter(([name]) => !FRAMING_HEADERS.has(name.toLowerCase()) && name.toLowerCase() !== 'date'),
+  );
   const response: Record<string, unknown> = { status: typeof entry.status === 'number' ? entry.status : 200 };
   let body = answer?.body;
   if (body instanceof JsonText) body = JSON.parse(body.text) as unknown;
