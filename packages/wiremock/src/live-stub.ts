@@ -3,6 +3,7 @@ import { FRAMING_HEADERS, isRecord } from '@mockstack/core';
 import { fault, type ProxyOptions, type RouteOptions, respond, rest, template, webhook } from '@mockstack/dsl';
 import { bodyMeets, pathOf, requestUrlOf, urlTest, valueMatcher } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
+import { conditionsTest } from './matchers.js';
 import { type BodyFiles, type ParsedStub, parseStub, regexProblems, type StubAnswer, type StubProxy, type StubWebhook, type WiremockStub } from './stub.js';
 
 /** A route of a REST service: its operation id, method and route path (`/orders/:id`). */
@@ -267,6 +268,7 @@ export function stubMatchSpec(parsed: ParsedStub, { params, urlChecked, renamed 
   const onUrl = urlChecked ? undefined : urlTest(parsed.url);
   if (onUrl) conditions.push((request) => onUrl(requestUrlOf(request.target)));
   for (const condition of match.bodyConditions ?? []) conditions.push(({ body }) => bodyMeets(body, condition));
+  if (match.matchers?.length) conditions.push(conditionsTest(match.matchers));
   if (conditions.length) spec.when = (request) => conditions.every((holds) => holds(request));
   return Object.keys(spec).length ? spec : undefined;
 }

@@ -2,6 +2,7 @@ import { compileMatchers, isRecord, type JournalEntry, parseJsonOrUndefined, RED
 import { bodyMeets, requestUrlOf, urlTest, valueMatches } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
 import type { LiveMapping } from './live-mappings.js';
+import { conditionsTest } from './matchers.js';
 import { type ParsedStub, parseStub, regexProblems } from './stub.js';
 
 /**
@@ -49,6 +50,10 @@ export function distanceTo(stub: ParsedStub, request: ProbedRequest): number {
   for (const matcher of compileMatchers({ ...(body !== undefined && { body }), ...(bodyEquals !== undefined && { bodyEquals }) }))
     parts.push(matcher.test(core));
   for (const condition of stub.match.bodyConditions ?? []) parts.push(bodyMeets(request.body, condition));
+  for (const condition of stub.match.matchers ?? []) {
+    const redacted = condition.on === 'headers' && request.headers[(condition.name ?? '').toLowerCase()] === REDACTED;
+    if (!redacted) parts.push(conditionsTest([condition])({ ...core, params: {} }));
+  }
   if (parts.length === 0) return 0;
   return round(parts.filter((met) => !met).length / parts.length);
 }

@@ -1,4 +1,5 @@
 import { decodeBody, isRecord, parseJsonOrUndefined } from '@mockstack/core';
+import { compileMatcher, compileValuesMatcher, type MatcherCondition, plainJsonPath } from './matchers.js';
 
 /**
  * WireMock's stub mapping JSON read as plain data: which requests it takes (method, URL, matchers on
@@ -30,6 +31,8 @@ export interface StubMatch {
   bodyEquals?: unknown;
   /** Conditions on the body's text or on a value at a path in its JSON (WireMock's contains, matches, matchesJsonPath). */
   bodyConditions?: BodyCondition[];
+  /** WireMock matchers evaluated as WireMock does, where no form above says the same (and/or/not, hasExactly, dates, numbers, XML). */
+  matchers?: MatcherCondition[];
 }
 
 /** One HTTP answer: status, headers, body (JSON value or text). */
@@ -179,8 +182,9 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles, binaryBodie
   if (url.kind === 'urlPathTemplate' && isRecord(request.pathParameters)) {
     for (const [name, pattern] of Object.entries(request.pathParameters)) {
       const value = valuePattern(pattern);
-      if (value === undefined) untranslated.push(`path parameter ${name}: ${JSON.stringify(pattern)} is not translated (${VALUE_MATCHERS})`);
-      else match.params = { ...match.params, [name]: value };
+      if (value !== undefined) match.params = { ...match.params, [name]: value };
+      else if (compileValuesMatcher(pattern, untranslated, `path parameter ${name}`))
+        addMatcher(match, { on: 'params', name, matcher: pattern as MatcherCondition['matcher'] });
     }
   }
   for (const [kind, key] of [
@@ -191,9 +195,9 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles, binaryBodie
     if (!isRecord(patterns)) continue;
     for (const [name, pattern] of Object.entries(patterns)) {
       const value = valuePattern(pattern);
-      if (value === undefined)
-        untranslated.push(`${kind === 'query' ? 'query parameter' : 'header'} ${name}: ${JSON.stringify(pattern)} is not translated (${VALUE_MATCHERS})`);
-      else match[kind] = { ...match[kind], [name]: value };
+      if (value !== undefined) match[kind] = { ...match[kind], [name]: value };
+      else if (compileValuesMatcher(pattern, untranslated, `${kind === 'query' ? 'query parameter' : 'header'} ${name}`))
+        addMatcher(match, { on: kind, name, matcher: pattern as MatcherCondition['matcher'] });
     }
   }
   const cookie = cookiePattern(request.cookies, untranslated);
@@ -220,10 +224,7 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles, binaryBodie
     else {
       const condition = bodyCondition(pattern);
       if (condition) match.bodyConditions = [...(match.bodyConditions ?? []), condition];
-      else
-        untranslated.push(
-          `body pattern ${JSON.stringify(pattern)} is not translated (equalToJson, equalTo, contains, matches, doesNotMatch and matchesJsonPath on a plain path are)`,
-        );
+      else if (compileMatcher(pattern, untranslated, `body pattern ${JSON.stringify(pattern)}`)) addMatcher(match, { on: 'body', matcher: pattern });
     }
   }
   for (const key of Object.keys(request)) if (!REQUEST_KEYS.includes(key)) untranslated.push(`request.${key} is not translated`);
@@ -248,6 +249,10 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles, binaryBodie
     };
   }
   return parsed;
+}
+
+function addMatcher(match: StubMatch, condition: MatcherCondition): void {
+  match.matchers = [...(match.matchers ?? []), condition];
 }
 
 /** Regexes of the stub that do not compile, in words. */
@@ -407,15 +412,6 @@ function textTest(pattern: Record<string, unknown>): TextTest | undefined {
   return undefined;
 }
 
-/** `$.data.items[0].id` as keys and indexes; undefined for filters, wildcards and recursive descent. */
-function plainJsonPath(expression: string): (string | number)[] | undefined {
-  const match = /^\$((?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\['[^']+'\])*)$/.exec(expression.trim());
-  if (!match) return undefined;
-  return [...(match[1] ?? '').matchAll(/\.([A-Za-z_$][\w$-]*)|\[(\d+)\]|\['([^']+)'\]/g)].map(([, key, index, quoted]) =>
-    index !== undefined ? Number(index) : ((key ?? quoted) as string),
-  );
-}
-
 /**
  * WireMock's faults as mockstack's: the connection reset, closed with nothing written, or cut by a
  * malformed chunk. RANDOM_DATA_THEN_CLOSE (garbage, then the connection closed) is the closest: a broken chunk.
@@ -449,9 +445,6 @@ function base64Bytes(text: string): Uint8Array | undefined {
     return undefined;
   }
 }
-
-/** The WireMock matchers of one value that are translated, as messages list them. */
-const VALUE_MATCHERS = 'equalTo, matches, contains, doesNotMatch, doesNotContain and absent are';
 
 /** A WireMock matcher of one value (`equalTo`, `matches`, `contains`, their negations, `absent`) as a match value; undefined for the others. */
 export function valuePattern(pattern: unknown): MatchValue | undefined {
