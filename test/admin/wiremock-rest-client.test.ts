@@ -169,8 +169,10 @@ test('mappings found and removed by their metadata', async () => {
   await client.mappings.removeByMetaData(byTeam as never);
   expect(await body('/orders/ord_1')).toEqual({ id: 'ord_1', from: 'scenario' });
   expect(await body('/orders/ord_2')).toEqual({ team: 'search' });
-  expect(await byMetadata({ equalToXml: '<team/>' })).toEqual({
-    error: { code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID', message: expect.stringContaining('equalToXml') },
+  // WireMock's logical matchers nest under a JSON path as anywhere else.
+  expect((await byMetadata({ matchesJsonPath: { expression: '$.team', or: [{ equalTo: 'search' }, { equalTo: 'ads' }] } })).mappings).toHaveLength(1);
+  expect(await byMetadata({ equalToXml: '<team>' })).toEqual({
+    error: { code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID', message: expect.stringContaining('equalToXml is not well-formed XML') },
   });
   expect(await body('/orders/ord_2')).toEqual({ team: 'search' });
 });

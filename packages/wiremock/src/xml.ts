@@ -238,7 +238,7 @@ export function xpathValues(body: string, expression: string, namespaces: Record
   if (Array.isArray(result)) return result.map(nodeText);
   if (result === null || result === undefined) return [];
   if (typeof result === 'object') return [nodeText(result)];
-  return [typeof result === 'number' ? javaNumber(result) : String(result)];
+  return [String(result)];
 }
 
 function nodeText(node: Node): string {
@@ -247,17 +247,16 @@ function nodeText(node: Node): string {
   return node.textContent ?? node.nodeValue ?? '';
 }
 
-/** A number as Java's Double.toString writes it (`3.0`), as WireMock passes XPath numbers on. */
-function javaNumber(value: number): string {
-  return Number.isInteger(value) ? `${value}.0` : String(value);
-}
-
-/** A copy of the document with every name as written (`soap:Envelope`) and no namespace: what a namespace-unaware parser reads. */
+/**
+ * A copy of the document with every element named by its local name (`Envelope` of `soap:Envelope`) and
+ * no namespace, as WireMock reads a document for an XPath without namespaces (`/Envelope/Body` selects
+ * `<soap:Envelope><soap:Body>`).
+ */
 function withoutNamespaces(document: XmlDocument): XmlDocument {
   const copy = new DOMParser().parseFromString('<_/>', 'text/xml');
   const clone = (node: Node): Node | undefined => {
     if (node.nodeType === ELEMENT) {
-      const element = copy.createElement(node.nodeName);
+      const element = copy.createElement(node.localName ?? node.nodeName);
       for (const attribute of attributesOf(node)) element.setAttribute(attribute.nodeName, attribute.nodeValue ?? '');
       for (const child of Array.from(node.childNodes)) {
         const copied = clone(child);
