@@ -5,27 +5,12 @@
  * the same matchers through wiremock-captain and wiremock-rest-client; and each bad matcher refused
  * with a 400 that says what to change, while the stack keeps serving.
  */
-import { readFileSync } from 'node:fs';
 import { type RunningStack, runScenario } from '@mockstack/runner';
 import { rest, scenario } from 'mockstack';
 import { MatchingAttributes, WireMock } from 'wiremock-captain';
 import { WireMockRestClient } from 'wiremock-rest-client';
 import { adminRequest } from '../helpers/admin.js';
-
-interface CorpusRequest {
-  name: string;
-  method: string;
-  path: string;
-  headers?: Record<string, string>;
-  body?: string;
-  expected: { status: number; body: string };
-  /** Why mockstack answers otherwise than WireMock did (the test then expects the other answer). */
-  differs?: string;
-}
-const corpus = JSON.parse(readFileSync(new URL('../fixtures/wiremock-matchers/corpus.json', import.meta.url), 'utf8')) as {
-  mappings: Record<string, unknown>[];
-  requests: CorpusRequest[];
-};
+import { answerTo as answerAt, type CorpusRequest, corpus, corpusRows } from '../helpers/wiremock-corpus.js';
 
 const soap = scenario('wiremock-matchers').services({
   soap: rest({ port: 0 }, [rest.get('/health', { ok: true })]),
@@ -40,19 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => running.close());
 
-/** `{{iso:+2d}}`: now plus (or minus) days, as ISO 8601 to the second, as the recording sent it. */
-const filled = (text: string) =>
-  text.replace(/\{\{iso:([+-]\d+)d\}\}/g, (_, days: string) => new Date(Date.now() + Number(days) * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'));
-/** What a request gets, as the recording kept it: the status, and the body unless no mapping matched (404). */
-const answerTo = async ({ method, path, headers, body }: Omit<CorpusRequest, 'expected' | 'name'>) => {
-  const response = await fetch(`${url}${filled(path)}`, {
-    method,
-    headers: Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, filled(value)])),
-    ...(body !== undefined && { body }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: response.status === 404 ? '(no match)' : text };
-};
+const answerTo = (request: Omit<CorpusRequest, 'expected' | 'name'>) => answerAt(url, request);
 const send = async (method: string, path: string, body?: unknown) => {
   const response = await adminRequest(admin, method, path, body);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -64,16 +37,13 @@ describe('the corpus answers as real WireMock answered it', () => {
     running.stack.engine.reset();
     expect((await send('POST', '/mappings/import', { mappings: corpus.mappings })).status).toBeLessThan(300);
   });
-  const alike = corpus.requests.filter((request) => !request.differs);
-  test.each(alike.map((request) => [request.name, request] as const))('%s', async (_, request) => {
+  const { alike, differing } = corpusRows();
+  test.each(alike)('%s', async (_, request) => {
     expect(await answerTo(request)).toEqual(request.expected);
   });
-  test.each(corpus.requests.filter((request) => request.differs).map((request) => [request.name, request] as const))(
-    'known difference: %s',
-    async (_, request) => {
-      expect(await answerTo(request)).not.toEqual(request.expected);
-    },
-  );
+  test.each(differing)('known difference: %s', async (_, request) => {
+    expect(await answerTo(request)).not.toEqual(request.expected);
+  });
 });
 
 describe('through the WireMock clients', () => {

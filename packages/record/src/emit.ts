@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ErrorCode, MockstackError, projectRoot, REDACTED, Redactor, type RedactSetting } from '@mockstack/core';
-import { proxyOptionsOf } from '@mockstack/wiremock';
+import { type MatcherCondition, matchersOf, proxyOptionsOf, type WiremockMatchers } from '@mockstack/wiremock';
 import type {
   BodyCondition,
   GraphqlServiceDraft,
@@ -273,13 +273,8 @@ class ScenarioWriter {
     const kept = (kind: 'headers' | 'query', values: Record<string, MatchValue> | undefined): Record<string, MatchValue> | undefined => {
       if (!values) return undefined;
       const out: Record<string, MatchValue> = {};
-      const probe = Object.fromEntries(Object.keys(values).map((k) => [k, 'x']));
-      const blanked = kind === 'headers' ? this.#redactor.headers(probe) : this.#redactor.query(probe);
-      for (const [name, value] of Object.entries(values)) {
-        if (blanked[name] === REDACTED)
-          this.warnings.push(`${where}: the match on ${kind === 'headers' ? 'header' : 'query parameter'} ${name} left out (a secret; --no-redact keeps it)`);
-        else out[kind === 'headers' ? name.toLowerCase() : name] = value;
-      }
+      for (const [name, value] of Object.entries(values))
+        if (!this.#leftOutAsSecret(kind, name, where)) out[kind === 'headers' ? name.toLowerCase() : name] = value;
       return Object.keys(out).length ? out : undefined;
     };
     if (match.params) parts.push(`params: ${matchRecord(match.params)}`);
@@ -289,8 +284,29 @@ class ScenarioWriter {
     if (headers) parts.push(`headers: ${matchRecord(headers)}`);
     if (match.body !== undefined) parts.push(`body: ${literal(match.body)}`);
     if (match.bodyEquals !== undefined) parts.push(`bodyEquals: ${literal(match.bodyEquals)}`);
-    if (match.bodyConditions?.length) parts.push(`when: ({ body }) => ${match.bodyConditions.map((c) => this.#bodyCondition(c)).join(' && ')}`);
+    const bodyTest = match.bodyConditions?.length ? `({ body }) => ${match.bodyConditions.map((c) => this.#bodyCondition(c)).join(' && ')}` : undefined;
+    const matchers = this.#wiremockMatchers(match.matchers ?? [], where);
+    if (matchers) {
+      // WireMock's matchers the DSL has no form for, evaluated as WireMock does.
+      this.#imports.add('wiremock');
+      parts.push(`when: wiremock.matching(${literal(matchers)}${bodyTest ? `, ${bodyTest}` : ''})`);
+    } else if (bodyTest) parts.push(`when: ${bodyTest}`);
     return parts.length ? `{ ${parts.join(', ')} }` : undefined;
+  }
+
+  /** WireMock matchers for `wiremock.matching`, without those on secret headers and query parameters (each left out is a warning). */
+  #wiremockMatchers(conditions: readonly MatcherCondition[], where: string): WiremockMatchers | undefined {
+    const kept = conditions.filter(({ on, name }) => (on !== 'headers' && on !== 'query') || !this.#leftOutAsSecret(on, name ?? '', where));
+    return kept.length ? matchersOf(kept) : undefined;
+  }
+
+  /** Whether a match on a header or query parameter is left out as a secret (with a warning saying so). */
+  #leftOutAsSecret(kind: 'headers' | 'query', name: string, where: string): boolean {
+    const probe = { [name]: 'x' };
+    const blanked = kind === 'headers' ? this.#redactor.headers(probe) : this.#redactor.query(probe);
+    if (blanked[name] !== REDACTED) return false;
+    this.warnings.push(`${where}: the match on ${kind === 'headers' ? 'header' : 'query parameter'} ${name} left out (a secret; --no-redact keeps it)`);
+    return true;
   }
 
   /** A body condition as code over `body`: its text, or the value at a path of its JSON. */

@@ -2,7 +2,9 @@ export { type WiremockRoutesOptions, wiremockAdminRoutes } from './admin-routes.
 export { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 export { type LiveMapping, LiveMappings, type WiremockHost } from './live-mappings.js';
 export { type LiveStub, type LiveStubContext, liveStub, proxyOptionsOf, type RestRoute, type RouteFinder, WIREMOCK_START_STATE } from './live-stub.js';
+export type { MatcherCondition, WiremockMatcher } from './matchers.js';
 export { isWiremockPattern, loggedRequestOf, metadataTest, serveEventOf, wiremockRequestTest } from './requests.js';
+export { matchersOf, matching, type WiremockMatchers, wiremock } from './scenario.js';
 export {
   type BodyCondition,
   type BodyFiles,
