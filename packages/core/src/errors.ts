@@ -57,6 +57,8 @@ export const ErrorCode = {
   WiremockMappingInvalid: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
   /** A WireMock mapping id (or scenario name) sent to the admin API names none there is. */
   WiremockMappingUnknown: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_UNKNOWN',
+  /** `POST /__admin/mappings/save` has no folder to write to (WireMock's `mappings`, beside its files folder), or cannot write there. */
+  WiremockSaveUnavailable: 'MOCKSTACK_ERR_WIREMOCK_SAVE_UNAVAILABLE',
   /** A Mountebank imposter or stub (admin API `/imposters`, `mockstack import`) is malformed, for no REST service, or asks for what mockstack cannot honour. */
   MountebankImposterInvalid: 'MOCKSTACK_ERR_MOUNTEBANK_IMPOSTER_INVALID',
   /** A Mountebank imposter port or stub index sent to the admin API names none there is. */

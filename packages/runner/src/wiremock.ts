@@ -1,16 +1,37 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
-import { relative, resolve, sep } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { AdminRoute } from '@mockstack/admin';
 import { displayPath, type Service, type Stack } from '@mockstack/core';
 import { OperationRouter } from '@mockstack/rest/operation-router';
-import { type BodyFiles, type RouteFinder, wiremockAdminRoutes } from '@mockstack/wiremock';
+import { type BodyFiles, type MappingsFolder, type RouteFinder, wiremockAdminRoutes } from '@mockstack/wiremock';
 
 /**
  * WireMock's admin endpoints over a running stack (stub mappings as live rules, its journal and
  * scenarios); a mapping's `bodyFileName` is read in `filesDir` (WireMock's `__files`).
  */
 export function wiremockRoutesOf(stack: Stack, filesDir: string): Promise<AdminRoute[]> {
-  return wiremockAdminRoutes(stack, { routeOf: scenarioRouteOf(stack), bodyFiles: bodyFilesIn(filesDir) });
+  return wiremockAdminRoutes(stack, { routeOf: scenarioRouteOf(stack), bodyFiles: bodyFilesIn(filesDir), mappingsFolder: mappingsBeside(filesDir) });
+}
+
+/**
+ * WireMock's `mappings` folder beside its files folder (both in WireMock's root), where `POST
+ * /__admin/mappings/save` writes; made when first written, and only when the files folder exists
+ * (else the working directory is not a WireMock root and nothing is written).
+ */
+export function mappingsBeside(filesDir: string): MappingsFolder {
+  const files = resolve(filesDir);
+  const dir = join(dirname(files), 'mappings');
+  return {
+    where: displayPath(dir),
+    write(name, text) {
+      if (!existsSync(files) || !statSync(files).isDirectory())
+        throw new Error(
+          `mappings are saved beside WireMock's files folder ${displayPath(files)}, which does not exist: create it (or start with --wiremock-files <dir>)`,
+        );
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, name), text);
+    },
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { AdminRequest, AdminRoute, JsonSchema } from '@mockstack/admin';
 import type { JournalEntry } from '@mockstack/core';
 import { isRecord } from '@mockstack/core';
-import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
+import { WiremockMappingInvalid, WiremockNotFound, WiremockSaveUnavailable } from './errors.js';
 import { LiveMappings, type WiremockHost } from './live-mappings.js';
 import type { RouteFinder } from './live-stub.js';
 import { nearMissesOfMappings, nearMissesOfPattern, probedOfEntry, probedOfLoggedRequest } from './near-misses.js';
@@ -14,7 +14,23 @@ export interface WiremockRoutesOptions {
   routeOf: RouteFinder;
   /** Where a mapping's `bodyFileName` is read (WireMock's `__files`); without it such a mapping is refused. */
   bodyFiles?: BodyFiles | undefined;
+  /** Where `POST /__admin/mappings/save` writes the mappings (WireMock's `mappings`); without it saving is refused. */
+  mappingsFolder?: MappingsFolder | undefined;
 }
+
+/** A folder the mappings added at runtime are saved to, one JSON file each (WireMock's `mappings`). */
+export interface MappingsFolder {
+  /** The folder, as messages name it. */
+  where: string;
+  /** Writes one file of the folder (the name has no path in it); throws when it cannot. */
+  write(name: string, text: string): void;
+}
+
+const settingsSchema: JsonSchema = {
+  type: 'object',
+  description: "WireMock's global settings: fixedDelay (milliseconds), delayDistribution (lognormal, uniform, fixed), extended",
+  properties: { fixedDelay: { type: 'integer', minimum: 0 }, delayDistribution: { type: 'object' }, extended: { type: 'object' } },
+};
 
 const mappingSchema: JsonSchema = {
   type: 'object',
@@ -145,6 +161,54 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
         return {};
       },
     },
+    {
+      method: 'POST',
+      path: '/mappings/save',
+      summary: "WireMock: writes every mapping added at runtime to WireMock's mappings folder (beside its files folder), one JSON file each",
+      response: empty,
+      handle: () => {
+        const folder = options.mappingsFolder;
+        if (!folder) throw new WiremockSaveUnavailable("this stack has no folder to save mappings to (WireMock's mappings, beside its files folder)");
+        const all = mappings.list();
+        for (const { id, mapping } of all) {
+          const name =
+            typeof mapping.name === 'string'
+              ? mapping.name
+                  .toLowerCase()
+                  .replace(/[^a-z0-9]+/g, '-')
+                  .replace(/^-|-$/g, '')
+              : '';
+          try {
+            folder.write(`${name ? `${name.slice(0, 60)}-` : ''}${id}.json`, `${JSON.stringify(mapping, null, 2)}\n`);
+          } catch (error) {
+            throw new WiremockSaveUnavailable(`the mapping ${id} was not saved to ${folder.where}: ${(error as Error).message}`);
+          }
+        }
+        announce(`wiremock: ${all.length} mapping(s) saved to ${folder.where}`);
+        return {};
+      },
+    },
+    {
+      method: 'GET',
+      path: '/settings',
+      summary: 'WireMock: the global settings, { settings: { fixedDelay, delayDistribution, extended } }',
+      response: { type: 'object', properties: { settings: settingsSchema } },
+      handle: () => ({ settings: mappings.settings }),
+    },
+    ...(['POST', 'PUT'] as const).map(
+      (method): AdminRoute => ({
+        method,
+        path: '/settings',
+        summary: "WireMock: sets the global settings: every mapping's answer waits fixedDelay (unless its own) plus delayDistribution (unless its own)",
+        body: settingsSchema,
+        response: settingsSchema,
+        handle: async ({ body }) => {
+          const settings = await mappings.updateSettings(body);
+          announce(`wiremock: settings ${JSON.stringify(settings)}`);
+          return settings;
+        },
+      }),
+    ),
     {
       method: 'POST',
       path: '/mappings/import',

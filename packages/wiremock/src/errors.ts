@@ -21,3 +21,11 @@ export class WiremockNotFound extends AdminRequestError {
     this.name = 'WiremockNotFound';
   }
 }
+
+/** `POST /__admin/mappings/save` with no folder to write the mappings to, or one it cannot write (409). */
+export class WiremockSaveUnavailable extends AdminRequestError {
+  constructor(message: string) {
+    super(message, { code: ErrorCode.WiremockSaveUnavailable, status: 409 });
+    this.name = 'WiremockSaveUnavailable';
+  }
+}

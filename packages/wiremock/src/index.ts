@@ -1,5 +1,5 @@
-export { type WiremockRoutesOptions, wiremockAdminRoutes } from './admin-routes.js';
-export { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
+export { type MappingsFolder, type WiremockRoutesOptions, wiremockAdminRoutes } from './admin-routes.js';
+export { WiremockMappingInvalid, WiremockNotFound, WiremockSaveUnavailable } from './errors.js';
 export { type LiveMapping, LiveMappings, type WiremockHost } from './live-mappings.js';
 export { type LiveStub, type LiveStubContext, liveStub, proxyOptionsOf, type RestRoute, type RouteFinder, WIREMOCK_START_STATE } from './live-stub.js';
 export type { MatcherCondition, WiremockMatcher } from './matchers.js';

@@ -3,10 +3,13 @@ import type { Stack } from '@mockstack/core';
 import { isRecord } from '@mockstack/core';
 import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 import { type LiveStub, type LiveStubContext, liveStub, type RestRoute, type RouteFinder } from './live-stub.js';
+import { DEFAULT_SETTINGS, parseSettings, type WiremockSettings } from './settings.js';
 import type { BodyFiles } from './stub.js';
 
 /** The shared store's topic of the mappings added over the admin API (see Engine.shareDocument). */
 const SHARED_TOPIC = 'wiremock:mappings';
+/** The shared store's topic of WireMock's global settings (one document, `global`). */
+const SETTINGS_TOPIC = 'wiremock:settings';
 
 /** What the WireMock endpoints steer: a running stack that takes rules while serving. */
 export type WiremockHost = Pick<Stack, 'engine' | 'addresses' | 'addRules' | 'removeRules' | 'addedRules'>;
@@ -29,6 +32,7 @@ export class LiveMappings {
   readonly #host: WiremockHost;
   readonly #routeOf: RouteFinder;
   readonly #bodyFiles: BodyFiles | undefined;
+  #settings: WiremockSettings = DEFAULT_SETTINGS;
 
   /** Settles once the mappings other replicas of a shared store serve are served here too. */
   readonly ready: Promise<void>;
@@ -39,8 +43,10 @@ export class LiveMappings {
     this.#bodyFiles = bodyFiles;
     // With a shared store (--store redis), every replica serves the mappings any of them was sent.
     host.engine.onDocumentShared(SHARED_TOPIC, (id, mapping) => void this.#adoptShared(id, mapping));
-    this.ready = host.engine.sharedDocuments(SHARED_TOPIC).then(
-      async (shared) => {
+    host.engine.onDocumentShared(SETTINGS_TOPIC, (_, settings) => void this.#adoptSharedSettings(settings));
+    this.ready = Promise.all([host.engine.sharedDocuments(SETTINGS_TOPIC), host.engine.sharedDocuments(SHARED_TOPIC)]).then(
+      async ([settings, shared]) => {
+        for (const [, sent] of settings) await this.#adoptSharedSettings(sent);
         for (const [id, mapping] of shared) await this.#adoptShared(id, mapping);
       },
       (error: unknown) => this.#warn(`the mappings the other replicas serve could not be read: ${(error as Error).message}`),
@@ -116,6 +122,45 @@ export class LiveMappings {
     return undefined;
   }
 
+  /** WireMock's global settings as GET /__admin/settings answers them. */
+  get settings(): Record<string, unknown> {
+    return this.#settings.sent;
+  }
+
+  /**
+   * Sets WireMock's global settings (in every replica of a shared store) and serves every mapping
+   * again under them; throws WiremockMappingInvalid (nothing changed) for settings that are malformed
+   * or that a mapping cannot be served under.
+   */
+  async updateSettings(body: unknown): Promise<Record<string, unknown>> {
+    await this.#applySettings(parseSettings(body));
+    await this.#host.engine.shareDocument(SETTINGS_TOPIC, 'global', this.#settings.sent);
+    return this.#settings.sent;
+  }
+
+  async #applySettings(settings: WiremockSettings): Promise<void> {
+    const all = this.list().reverse();
+    const problems = all.flatMap(({ id, mapping }) => {
+      try {
+        liveStub(mapping, { ...this.#context(), settings });
+        return [];
+      } catch (error) {
+        return (error instanceof WiremockMappingInvalid ? error.problems : [(error as Error).message]).map((problem) => `mapping ${id}: ${problem}`);
+      }
+    });
+    if (problems.length) throw new WiremockMappingInvalid(problems, 'the settings');
+    this.#settings = settings;
+    for (const { mapping } of all) await this.#add(mapping);
+  }
+
+  async #adoptSharedSettings(sent: unknown): Promise<void> {
+    try {
+      await this.#applySettings(sent === undefined ? DEFAULT_SETTINGS : parseSettings(sent));
+    } catch (error) {
+      this.#warn(`the settings another replica was sent are not served here: ${(error as Error).message}`);
+    }
+  }
+
   /** A mapping another replica added (or, undefined, removed): served here too; one this scenario cannot serve is warned about. */
   async #adoptShared(id: string, mapping: unknown): Promise<void> {
     try {
@@ -159,7 +204,7 @@ export class LiveMappings {
     }
     const { engine } = this.#host;
     const added = new Map([...engine.machineDefinitions].filter(([name]) => !model.machines.has(name)));
-    return { services, routeOf: this.#routeOf, declaredMachines: model.machines, addedMachines: added, bodyFiles: this.#bodyFiles };
+    return { services, routeOf: this.#routeOf, declaredMachines: model.machines, addedMachines: added, bodyFiles: this.#bodyFiles, settings: this.#settings };
   }
 }
 

@@ -4,6 +4,7 @@ import { fault, type ProxyOptions, type RouteOptions, respond, rest, template, w
 import { bodyMeets, pathOf, requestUrlOf, urlTest, valueMatcher } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
 import { conditionsTest } from './matchers.js';
+import { DEFAULT_SETTINGS, delayUnder, type WiremockSettings } from './settings.js';
 import { type BodyFiles, type ParsedStub, parseStub, regexProblems, type StubAnswer, type StubProxy, type StubWebhook, type WiremockStub } from './stub.js';
 
 /** A route of a REST service: its operation id, method and route path (`/orders/:id`). */
@@ -30,6 +31,8 @@ export interface LiveStubContext {
   addedMachines: ReadonlyMap<string, readonly string[]>;
   /** Where `bodyFileName` is read (WireMock's `__files`); without it a `bodyFileName` is refused. */
   bodyFiles?: BodyFiles | undefined;
+  /** WireMock's global settings (`POST /__admin/settings`): the delays every stub adds. */
+  settings?: WiremockSettings | undefined;
 }
 
 /** A mapping as live rules of one service. */
@@ -92,6 +95,11 @@ export function liveStub(mapping: unknown, context: LiveStubContext): LiveStub {
   problems.push(...parsed.untranslated);
   for (const key of Object.keys(mapping)) if (!MAPPING_KEYS.includes(key)) problems.push(`${key} is not translated`);
   problems.push(...regexProblems(parsed));
+  if (isRecord(mapping.response)) {
+    const delay = delayUnder(context.settings ?? DEFAULT_SETTINGS, mapping.response, problems);
+    if (delay === undefined) delete parsed.answer.delay;
+    else parsed.answer.delay = delay;
+  }
   const methods = parsed.method === 'ANY' ? ANY_METHODS : [parsed.method];
   if (!ROUTE_FACTORIES[parsed.method] && parsed.method !== 'ANY')
     problems.push(`method ${parsed.method} is not served by REST services (${Object.keys(ROUTE_FACTORIES).join(', ')} and ANY are)`);

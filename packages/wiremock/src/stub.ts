@@ -424,7 +424,7 @@ const WIREMOCK_FAULTS: Record<string, NonNullable<StubAnswer['fault']>> = {
 };
 
 /** WireMock's `delayDistribution`: lognormal (median, sigma), uniform (lower, upper) or fixed (milliseconds). */
-function wiremockDelay(distribution: unknown): StubAnswer['delay'] | undefined {
+export function wiremockDelay(distribution: unknown): StubAnswer['delay'] | undefined {
   if (!isRecord(distribution)) return undefined;
   const { type } = distribution;
   if (type === 'lognormal' && typeof distribution.median === 'number' && typeof distribution.sigma === 'number')
