@@ -196,12 +196,12 @@ test('import checks every mapping first; PUT replaces one; POST /__admin/reset f
     response: { status: 200, jsonBody: { n: 1 } },
   };
   const second = { ...ofOrders, request: { method: 'GET', url: '/coupons' }, response: { status: 200, jsonBody: { coupons: [] } } };
-  const bad = { ...ofOrders, request: { method: 'GET', url: '/x', multipartPatterns: [{ matchingType: 'ANY' }] }, response: { status: 200 } };
+  const bad = { ...ofOrders, request: { method: 'GET', url: '/x', multipartPatterns: [{ matchingType: 'SOME' }] }, response: { status: 200 } };
   const refused = await send('POST', '/mappings/import', { mappings: [first, second, bad] });
   expect(refused.status).toBe(400);
   expect(refused.body.error).toEqual({
     code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
-    message: expect.stringContaining('mappings[2]: request.multipartPatterns is not translated'),
+    message: expect.stringContaining('mappings[2]: multipartPatterns[0]: matchingType must be ANY or ALL; got "SOME"'),
   });
   expect((await send('GET', '/mappings')).body.meta).toEqual({ total: 0 });
 
@@ -457,11 +457,11 @@ describe('bad input is a clear 4xx, nothing is added, and the stack keeps servin
     ],
     ['an unknown mapping id (DELETE)', () => send('DELETE', '/mappings/nope'), 404, 'MOCKSTACK_ERR_WIREMOCK_MAPPING_UNKNOWN', 'no mapping has id nope'],
     [
-      'a request pattern with multipart patterns',
-      () => send('POST', '/requests/count', { urlPath: '/x', multipartPatterns: [{ matchingType: 'ANY' }] }),
+      'a request pattern with a multipart part header that is not kept',
+      () => send('POST', '/requests/count', { urlPath: '/x', multipartPatterns: [{ headers: { 'X-Part': { equalTo: 'a' } } }] }),
       400,
       'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
-      'the request pattern is refused, nothing was added: request.multipartPatterns is not translated',
+      'the request pattern is refused, nothing was added: multipartPatterns[0]: the part header X-Part is not kept by the REST adapter',
     ],
     [
       'a request pattern whose regex does not compile',

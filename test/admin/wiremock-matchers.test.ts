@@ -1,5 +1,5 @@
 /**
- * WireMock's XML, logical, multi-value and date/time matchers in mappings sent to the admin API: a
+ * WireMock's XML, logical, multi-value, date/time and multipart matchers in mappings sent to the admin API: a
  * corpus of mappings from WireMock's request-matching docs and requests that should and should not
  * match them, each answered as real WireMock 3.13.2 answered it (test/fixtures/wiremock-matchers);
  * the same matchers through wiremock-captain and wiremock-rest-client; and each bad matcher refused
@@ -122,6 +122,11 @@ describe('a bad matcher is refused with a 400 that says what to change, and the 
     ['an unknown matcher', { queryParameters: { id: { equalToSomething: '1' } } }, 'query parameter id: equalToSomething is not a matcher mockstack evaluates'],
     ['an empty "and"', { headers: { 'X-Id': { and: [] } } }, 'header X-Id: and must be a list of matchers'],
     ['a regex that does not compile inside "or"', { headers: { 'X-Id': { or: [{ matches: '(' }] } } }, 'header X-Id or[0]: the regex "(" does not compile'],
+    [
+      'a multipart part header the REST adapter does not keep',
+      { multipartPatterns: [{ headers: { 'Content-Type': { contains: 'charset' } } }] },
+      'multipartPatterns[0]: the part header Content-Type is not kept by the REST adapter (Content-Disposition is',
+    ],
     [
       'namespaceAwareness LEGACY',
       { bodyPatterns: [{ equalToXml: '<a/>', namespaceAwareness: 'LEGACY' }] },

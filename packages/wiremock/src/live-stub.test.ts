@@ -111,7 +111,7 @@ test('every problem is listed at once', () => {
   let refused: unknown;
   try {
     liveStub(
-      { request: { method: 'TRACE', url: '/x', multipartPatterns: [] }, response: { bodyFileName: 'a.json' }, postServeActions: [{ name: 'audit' }] },
+      { request: { method: 'TRACE', url: '/x', multipartPatterns: {} }, response: { bodyFileName: 'a.json' }, postServeActions: [{ name: 'audit' }] },
       context(),
     );
   } catch (error) {
@@ -119,7 +119,7 @@ test('every problem is listed at once', () => {
   }
   expect(refused).toBeInstanceOf(WiremockMappingInvalid);
   expect((refused as WiremockMappingInvalid).problems).toEqual([
-    'request.multipartPatterns is not translated',
+    'request.multipartPatterns must be a list of multipart patterns',
     'bodyFileName a.json: there is no __files folder here; send the body as body or jsonBody',
     'postServeActions "audit" is not translated (a webhook with a url is)',
     'method TRACE is not served by REST services (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS and ANY are)',

@@ -19,9 +19,9 @@ export type ValueTest = (value: string | undefined) => boolean;
 /** A test of all the values of a query parameter or header (undefined: absent). */
 export type ValuesTest = (values: readonly string[] | undefined) => boolean;
 
-/** Where a matcher applies: a path parameter, query parameter or header by name, or the body. */
+/** Where a matcher applies: a path parameter, query parameter or header by name, the body, or the parts of a multipart body. */
 export interface MatcherCondition {
-  on: 'params' | 'query' | 'headers' | 'body';
+  on: 'params' | 'query' | 'headers' | 'body' | 'multipart';
   /** The parameter's or header's name (none for the body). */
   name?: string;
   matcher: WiremockMatcher;
@@ -335,6 +335,73 @@ export function requestBodyText(body: unknown): string | undefined {
   return bodyText(body);
 }
 
+/** One part of a multipart body as WireMock's part patterns see it: its headers (lower-case names) and its body as text. */
+interface BodyPart {
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * A WireMock multipart pattern (`{ matchingType: ANY | ALL, headers, bodyPatterns }`) as a test of a
+ * request: it is multipart/form-data and any (or all) of its parts pass the part's matchers. The REST
+ * adapter keeps each part's name, file name, type and content, not its raw headers: Content-Disposition
+ * is tested as clients write it (`form-data; name="info"; filename="a.json"`), other part headers are refused.
+ */
+export function compileMultipartPattern(pattern: unknown, problems: string[], where: string): ((request: CoreRequest) => boolean) | undefined {
+  const before = problems.length;
+  if (!isRecord(pattern)) {
+    problems.push(`${where}: a multipart pattern is an object such as { "matchingType": "ANY", "headers": {…}, "bodyPatterns": […] }`);
+    return undefined;
+  }
+  const { matchingType = 'ANY', headers = {}, bodyPatterns = [], name: _, ...rest } = pattern;
+  if (matchingType !== 'ANY' && matchingType !== 'ALL') problems.push(`${where}: matchingType must be ANY or ALL; got ${JSON.stringify(matchingType)}`);
+  for (const key of Object.keys(rest)) problems.push(`${where}: ${key} is not read (matchingType, headers and bodyPatterns are)`);
+  const headerTests: [string, ValueTest][] = [];
+  if (!isRecord(headers)) problems.push(`${where}: headers must be an object of matchers`);
+  else
+    for (const [header, matcher] of Object.entries(headers)) {
+      if (header.toLowerCase() !== 'content-disposition') {
+        problems.push(
+          `${where}: the part header ${header} is not kept by the REST adapter (Content-Disposition is, as form-data; name="…"; filename="…"): match the part by its name and body instead`,
+        );
+        continue;
+      }
+      const test = compileMatcher(matcher, problems, `${where} header ${header}`);
+      if (test) headerTests.push([header.toLowerCase(), test]);
+    }
+  const bodyTests = Array.isArray(bodyPatterns) ? bodyPatterns.map((matcher, i) => compileMatcher(matcher, problems, `${where} bodyPatterns[${i}]`)) : [];
+  if (!Array.isArray(bodyPatterns)) problems.push(`${where}: bodyPatterns must be a list of matchers`);
+  if (problems.length > before) return undefined;
+  const passes = (part: BodyPart) =>
+    headerTests.every(([header, test]) => test(part.headers[header])) && bodyTests.every((test) => (test as ValueTest)(part.body));
+  return (request) => {
+    const type = request.headers['content-type'];
+    if (!/^\s*multipart\//i.test(String(type ?? ''))) return false;
+    const parts = partsOf(request.body);
+    return matchingType === 'ALL' ? parts.length > 0 && parts.every(passes) : parts.some(passes);
+  };
+}
+
+/** The parts of a multipart body as the REST adapter parsed it (fields by name, nested by `a[b]`, repeated as lists; files with their name, type and bytes). */
+function partsOf(body: unknown): BodyPart[] {
+  const parts: BodyPart[] = [];
+  const visit = (name: string, value: unknown) => {
+    if (Array.isArray(value)) for (const item of value) visit(name, item);
+    else if (isRecord(value) && typeof value.filename === 'string' && value.data instanceof Uint8Array)
+      parts.push({
+        headers: {
+          'content-disposition': `form-data; name="${name}"; filename="${value.filename}"`,
+          ...(typeof value.mimeType === 'string' && { 'content-type': value.mimeType }),
+        },
+        body: new TextDecoder().decode(value.data),
+      });
+    else if (isRecord(value)) for (const [key, inner] of Object.entries(value)) visit(`${name}[${key}]`, inner);
+    else parts.push({ headers: { 'content-disposition': `form-data; name="${name}"` }, body: String(value) });
+  };
+  if (isRecord(body)) for (const [name, value] of Object.entries(body)) visit(name, value);
+  return parts;
+}
+
 /** The matchers of conditions as one test of a request; throws an Error naming each problem (they are checked when a stub is read). */
 export function conditionsTest(conditions: readonly MatcherCondition[]): (request: CoreRequest) => boolean {
   const problems: string[] = [];
@@ -343,6 +410,10 @@ export function conditionsTest(conditions: readonly MatcherCondition[]): (reques
     if (on === 'body') {
       const test = compileMatcher(matcher, problems, where);
       return (request) => test?.(requestBodyText(request.body) ?? '') ?? false;
+    }
+    if (on === 'multipart') {
+      const test = compileMultipartPattern(matcher, problems, 'multipart pattern');
+      return (request) => test?.(request) ?? false;
     }
     const test = compileValuesMatcher(matcher, problems, where);
     const key = on === 'headers' ? (name ?? '').toLowerCase() : (name ?? '');

@@ -1,5 +1,5 @@
 import { type CoreRequest, ErrorCode, isRecord, MockstackError } from '@mockstack/core';
-import { compileMatcher, compileValuesMatcher, conditionsTest, type MatcherCondition, type WiremockMatcher } from './matchers.js';
+import { compileMatcher, compileMultipartPattern, compileValuesMatcher, conditionsTest, type MatcherCondition, type WiremockMatcher } from './matchers.js';
 
 /** The parts of a WireMock request pattern `wiremock.matching` tests: matchers by name, and body patterns. */
 export interface WiremockMatchers {
@@ -7,6 +7,7 @@ export interface WiremockMatchers {
   queryParameters?: Record<string, WiremockMatcher>;
   headers?: Record<string, WiremockMatcher>;
   bodyPatterns?: WiremockMatcher[];
+  multipartPatterns?: WiremockMatcher[];
 }
 
 /**
@@ -34,10 +35,13 @@ export function matching(matchers: WiremockMatchers, also?: (request: CoreReques
   for (const [i, matcher] of (matchers.bodyPatterns ?? []).entries()) {
     if (compileMatcher(matcher, problems, `bodyPatterns[${i}]`)) conditions.push({ on: 'body', matcher });
   }
+  for (const [i, matcher] of (matchers.multipartPatterns ?? []).entries()) {
+    if (compileMultipartPattern(matcher, problems, `multipartPatterns[${i}]`)) conditions.push({ on: 'multipart', matcher });
+  }
   for (const key of Object.keys(matchers))
-    if (!['pathParameters', 'queryParameters', 'headers', 'bodyPatterns'].includes(key))
-      problems.push(`${key} is not tested by wiremock.matching (pathParameters, queryParameters, headers and bodyPatterns are)`);
-  if (!isRecord(matchers)) problems.push('wiremock.matching takes { pathParameters?, queryParameters?, headers?, bodyPatterns? }');
+    if (!['pathParameters', 'queryParameters', 'headers', 'bodyPatterns', 'multipartPatterns'].includes(key))
+      problems.push(`${key} is not tested by wiremock.matching (pathParameters, queryParameters, headers, bodyPatterns and multipartPatterns are)`);
+  if (!isRecord(matchers)) problems.push('wiremock.matching takes { pathParameters?, queryParameters?, headers?, bodyPatterns?, multipartPatterns? }');
   if (problems.length)
     throw new MockstackError(
       ErrorCode.WiremockMappingInvalid,
@@ -59,6 +63,7 @@ export function matchersOf(conditions: readonly MatcherCondition[]): WiremockMat
   const matchers: WiremockMatchers = {};
   for (const { on, name, matcher } of conditions) {
     if (on === 'body') matchers.bodyPatterns = [...(matchers.bodyPatterns ?? []), matcher];
+    else if (on === 'multipart') matchers.multipartPatterns = [...(matchers.multipartPatterns ?? []), matcher];
     else {
       const key = on === 'params' ? 'pathParameters' : on === 'query' ? 'queryParameters' : 'headers';
       matchers[key] = { ...matchers[key], [name ?? '']: matcher };

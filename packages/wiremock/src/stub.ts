@@ -1,5 +1,5 @@
 import { decodeBody, isRecord, parseJsonOrUndefined } from '@mockstack/core';
-import { compileMatcher, compileValuesMatcher, type MatcherCondition, plainJsonPath } from './matchers.js';
+import { compileMatcher, compileMultipartPattern, compileValuesMatcher, type MatcherCondition, plainJsonPath } from './matchers.js';
 
 /**
  * WireMock's stub mapping JSON read as plain data: which requests it takes (method, URL, matchers on
@@ -148,6 +148,7 @@ const REQUEST_KEYS = [
   'basicAuthCredentials',
   'formParameters',
   'bodyPatterns',
+  'multipartPatterns',
 ];
 const RESPONSE_KEYS = [
   'status',
@@ -226,6 +227,14 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles, binaryBodie
       if (condition) match.bodyConditions = [...(match.bodyConditions ?? []), condition];
       else if (compileMatcher(pattern, untranslated, `body pattern ${JSON.stringify(pattern)}`)) addMatcher(match, { on: 'body', matcher: pattern });
     }
+  }
+  if (request.multipartPatterns !== undefined) {
+    if (!Array.isArray(request.multipartPatterns)) untranslated.push('request.multipartPatterns must be a list of multipart patterns');
+    else
+      request.multipartPatterns.forEach((pattern, i) => {
+        if (compileMultipartPattern(pattern, untranslated, `multipartPatterns[${i}]`))
+          addMatcher(match, { on: 'multipart', matcher: pattern as MatcherCondition['matcher'] });
+      });
   }
   for (const key of Object.keys(request)) if (!REQUEST_KEYS.includes(key)) untranslated.push(`request.${key} is not translated`);
 
