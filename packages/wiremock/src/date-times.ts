@@ -15,6 +15,7 @@ interface DateTime {
 
 /** The truncations WireMock names, as functions of a wall-clock time. */
 const TRUNCATIONS: Readonly<Record<string, (wall: Date) => number>> = {
+  'first second of minute': (d) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()),
   'first minute of hour': (d) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours()),
   'first hour of day': (d) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()),
   'first day of month': (d) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1),
@@ -81,9 +82,11 @@ export function dateTimeTest(pattern: Record<string, unknown>, problems: string[
       problems.push(
         `${operator} ${JSON.stringify(expected)} is neither a date/time (ISO 8601 such as 2021-05-01T00:00:00Z, or an HTTP date) nor "now", "now +3 days", "now -1 months"`,
       );
+    // As WireMock: a literal date is taken as written; truncateExpected and the offsets apply to `now` only.
     else
       expectedDate = () => {
-        const start: DateTime = literal ?? { wall: Date.now(), offsetMinutes: 0 };
+        if (literal) return literal;
+        const start: DateTime = { wall: Date.now(), offsetMinutes: 0 };
         const offsets = [...(now?.amount ? [now] : []), ...(extraOffset ? [extraOffset] : [])];
         const offset = (wall: number) => offsets.reduce((at, { amount, unit }) => plus(at, amount, unit), wall);
         const truncate = (wall: number) => (truncateExpected ? truncateExpected(new Date(wall)) : wall);
@@ -96,7 +99,8 @@ export function dateTimeTest(pattern: Record<string, unknown>, problems: string[
     if (text === undefined) return false;
     const read = readActual(text.trim());
     if (!read) return false;
-    const actual = truncateActual ? { ...read, wall: truncateActual(new Date(read.wall)) } : read;
+    // As WireMock: truncateActual truncates a zoned date only (a local one is compared as written).
+    const actual = truncateActual && read.offsetMinutes !== undefined ? { ...read, wall: truncateActual(new Date(read.wall)) } : read;
     const [e, a] = comparable(wanted(), actual);
     return operator === 'before' ? a < e : operator === 'after' ? a > e : a === e;
   };

@@ -125,7 +125,7 @@ test('what is wrong in a matcher is said, with what to do', () => {
   expect(problemsOf({ matchesXPath: '//[' })).toEqual([expect.stringContaining('body: the XPath "//[" does not compile')]);
   expect(problemsOf({ before: 'tomorrow-ish' })).toEqual([expect.stringContaining('before "tomorrow-ish" is neither a date/time')]);
   expect(problemsOf({ after: 'now', truncateExpected: 'end of days' })).toEqual([
-    expect.stringContaining('truncateExpected "end of days" is not a truncation; use one of first minute of hour'),
+    expect.stringContaining('truncateExpected "end of days" is not a truncation; use one of first second of minute'),
   ]);
   expect(problemsOf({ equalToSomething: 'x' })).toEqual([expect.stringContaining('equalToSomething is not a matcher mockstack evaluates (equalTo, contains')]);
   expect(problemsOf({ and: [{ matches: '(' }] })).toEqual([expect.stringContaining('body and[0]: the regex "(" does not compile')]);
