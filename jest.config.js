@@ -17,6 +17,7 @@ export default {
     '^@mockstack/([^/]+)/([^/]+)$': '<rootDir>/packages/$1/src/$2.ts',
     '^mockstack$': '<rootDir>/packages/mockstack/src/index.ts',
     '^mockstack/msw$': '<rootDir>/packages/mockstack/src/msw.ts',
+    '^mockstack/wiremock$': '<rootDir>/packages/mockstack/src/wiremock.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

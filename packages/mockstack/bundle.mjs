@@ -8,6 +8,7 @@
 // - dist/testing.cjs: mockstack/testing (startStack, matchers) bundled the same way, so that jest's
 //   default CommonJS setup can require it; dist/testing.js is its ES module face.
 // - dist/index.js and dist/index.cjs: what scenario files import (the DSL), as ES module and CommonJS.
+// - dist/wiremock.js and dist/wiremock.cjs: mockstack/wiremock, WireMock's matchers (and the XML libraries) for imported scenarios.
 // - dist/msw.js and dist/msw.browser.js: mockstack/msw for Node and for browser bundlers (the
 //   `browser` condition), ES modules with the libraries inside but msw, which is the user's own.
 // - dist/vitest.js and .d.ts: mockstack/vitest, the matchers registered with vitest's expect, typed.
@@ -399,6 +400,19 @@ const builds = await Promise.all([
     plugins: [templateEngineApart('template-engine.cjs')],
     logLevel: 'warning',
   }),
+  // mockstack/wiremock: WireMock's matchers with the XML libraries they need, apart from index.js.
+  ...['js', 'cjs'].map((extension) =>
+    build({
+      entryPoints: [source('wiremock.ts')],
+      outfile: join(dist, `wiremock.${extension}`),
+      bundle: true,
+      format: extension === 'js' ? 'esm' : 'cjs',
+      platform: 'node',
+      target: 'node20',
+      metafile: true,
+      logLevel: 'warning',
+    }),
+  ),
   build({ entryPoints: [templateEngine], outfile: join(dist, 'template-engine.js'), bundle: true, format: 'esm', platform: 'node', target: 'node20', metafile: true, logLevel: 'warning' }),
   build({ entryPoints: [templateEngine], outfile: join(dist, 'template-engine.cjs'), bundle: true, format: 'cjs', platform: 'node', target: 'node20', logLevel: 'warning' }),
   // mockstack/msw in Node: an ES module (msw's handlers must come from the user's own msw), with a

@@ -32,7 +32,7 @@ beforeAll(async () => {
 afterAll(() => stack?.close());
 
 test('the matchers are written as wiremock.matching, in WireMock JSON, with nothing left out', () => {
-  expect(text).toContain("import { respond, rest, scenario, wiremock } from 'mockstack';");
+  expect(text).toContain("import { respond, rest, scenario } from 'mockstack';\nimport { wiremock } from 'mockstack/wiremock';");
   expect(text).toMatch(/when: wiremock\.matching\(\{\s+bodyPatterns: \[\{ matchesXPath: '\/todo-list\[count\(todo-item\) = 3\]' \}\],?\s+\}\)/);
   expect(text).toContain("'X-Some-Value': { and: [{ matches: '[a-z]+' }, { contains: 'magicvalue' }] }");
   expect(text).toContain("id: { hasExactly: [{ equalTo: '1' }, { contains: '2' }, { doesNotContain: '3' }] }");

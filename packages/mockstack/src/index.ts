@@ -25,4 +25,3 @@ export type {
 } from '@mockstack/core';
 export * from '@mockstack/dsl';
 export { mountebank } from '@mockstack/mountebank/scenario';
-export { type WiremockMatchers, wiremock } from '@mockstack/wiremock/scenario';

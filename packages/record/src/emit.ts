@@ -97,6 +97,8 @@ class ScenarioWriter {
   /** The functions the written conditions call, each written once above the scenario. */
   readonly #helpers = new Set<keyof typeof BODY_HELPERS>();
   readonly #fixtureImports: string[] = [];
+  /** The scenario uses `wiremock.matching` (imported from mockstack/wiremock, which holds the XML libraries). */
+  #wiremockImport = false;
   readonly #fixtureNames = new Set<string>();
   readonly #redactor: Redactor;
   readonly #redacting: boolean;
@@ -138,6 +140,7 @@ class ScenarioWriter {
     ];
     source.addStatements(`/**\n${header.map((l) => ` *${l ? ` ${l}` : ''}`).join('\n')}\n */`);
     source.addImportDeclaration({ moduleSpecifier: 'mockstack', namedImports: [...this.#imports].sort() });
+    if (this.#wiremockImport) source.addImportDeclaration({ moduleSpecifier: 'mockstack/wiremock', namedImports: ['wiremock'] });
     for (const line of this.#fixtureImports) source.addStatements(line);
     for (const helper of this.#helpers) source.addStatements(BODY_HELPERS[helper]);
     if (this.warnings.length) {
@@ -288,7 +291,7 @@ class ScenarioWriter {
     const matchers = this.#wiremockMatchers(match.matchers ?? [], where);
     if (matchers) {
       // WireMock's matchers the DSL has no form for, evaluated as WireMock does.
-      this.#imports.add('wiremock');
+      this.#wiremockImport = true;
       parts.push(`when: wiremock.matching(${literal(matchers)}${bodyTest ? `, ${bodyTest}` : ''})`);
     } else if (bodyTest) parts.push(`when: ${bodyTest}`);
     return parts.length ? `{ ${parts.join(', ')} }` : undefined;
