@@ -5,58 +5,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { ClientError, GraphQLClient, gql } from 'graphql-request';
 import { mswHandlers, rest, scenario } from 'mockstack';
-import { delay, graphql, HttpResponse, http, passthrough, ws } from 'msw';
-
-/** What a frontend's src/mocks/handlers.ts holds. */
-const handlers = [
-  http.get('/user', () => HttpResponse.json({ id: 'u1', name: 'Ada' })),
-  http.get('https://api.example.com/orders/:id', ({ params, request }) =>
-    HttpResponse.json({ id: params.id, expand: new URL(request.url).searchParams.getAll('expand') }),
-  ),
-  http.post('/login', async ({ request }) => {
-    const form = await request.formData();
-    const headers = new Headers([
-      ['set-cookie', `session=${form.get('user')}; HttpOnly`],
-      ['set-cookie', 'theme=dark'],
-    ]);
-    return HttpResponse.json({ user: form.get('user') }, { status: 201, headers });
-  }),
-  http.post('/orders', async ({ request }) => HttpResponse.json({ received: await request.json() }, { status: 201 })),
-  http.post('/avatar', async ({ request }) => {
-    const file = (await request.formData()).get('file') as File;
-    return HttpResponse.text(`${file.name} ${file.type} ${await file.text()}`);
-  }),
-  http.get('/boom', () => {
-    throw new Error('kaboom');
-  }),
-  http.get('/network-error', () => HttpResponse.error()),
-  http.get('/once', () => HttpResponse.text('first'), { once: true }),
-  http.get('/once', () => HttpResponse.text('later')),
-  http.get('/real-only', () => passthrough()),
-  http.get('/slow', async () => {
-    await delay(30);
-    return HttpResponse.text('slow');
-  }),
-  http.get('/logo.png', () => HttpResponse.arrayBuffer(new Uint8Array([137, 80, 78, 71]).buffer, { headers: { 'content-type': 'image/png' } })),
-  http.get(
-    '/events',
-    () =>
-      new HttpResponse(
-        new ReadableStream({
-          start(controller) {
-            controller.enqueue(new TextEncoder().encode('data: {"n":1}\n\n'));
-            controller.enqueue(new TextEncoder().encode('data: {"n":2}\n\n'));
-            controller.close();
-          },
-        }),
-        { headers: { 'content-type': 'text/event-stream' } },
-      ),
-  ),
-  graphql.query('GetUser', ({ variables }) => HttpResponse.json({ data: { user: { id: variables.id, name: 'Ada' } } })),
-  graphql.mutation('Login', () => HttpResponse.json({ errors: [{ message: 'bad credentials' }] })),
-  // A WebSocket handler is not a request handler: left out.
-  ws.link('wss://chat.example.com').addEventListener('connection', () => {}),
-];
+import { handlers } from '../fixtures/msw/app-handlers.js';
 
 let stack: TestStack;
 let realServer: Server;
@@ -195,4 +144,21 @@ test('passthrough() and requests no handler takes reach the real service of a se
   expect(await (await fetch(`${stack.url('proxied')}/not-mocked`)).text()).toBe('real /not-mocked');
   expect(await (await fetch(`${stack.url('proxied')}/user`)).json()).toEqual({ id: 'u1', name: 'Ada' });
   expect(stack.requests({ service: 'proxied' }).map((e) => e.rule)).toEqual(['proxy:proxied', 'proxy:proxied', expect.stringMatching(/^proxied#\d+$/)]);
+});
+
+test('`mockstack up handlers.ts`: a module exporting MSW handlers is served zero-config, a service per origin', async () => {
+  const served = await startStack('test/fixtures/msw/app-handlers.ts');
+  try {
+    expect(Object.keys(served.services).sort()).toEqual(['api.example.com', 'msw']);
+    expect(await (await fetch(`${served.url('msw')}/user`)).json()).toEqual({ id: 'u1', name: 'Ada' });
+    expect(await (await fetch(`${served.url('api.example.com')}/orders/ord_1`)).json()).toEqual({ id: 'ord_1', expand: [] });
+    expect((await fetch(`${served.url('msw')}/orders/ord_1`)).status).toBe(404);
+    expect(served.requests().map((e) => [e.service, e.target, e.status])).toEqual([
+      ['msw', 'GET /user', 200],
+      ['api.example.com', 'GET /orders/ord_1', 200],
+      ['msw', 'GET /orders/ord_1', 404],
+    ]);
+  } finally {
+    await served.close();
+  }
 });
