@@ -1,4 +1,4 @@
-import { decodeBody, encodeRequestBody, FRAMING_HEADERS, type HandlerContext, type RuleDefinition } from '@mockstack/core';
+import { decodeBody, FRAMING_HEADERS, fetchInitOf, type HandlerContext, type RuleDefinition } from '@mockstack/core';
 import { fault } from './fault.js';
 import { fallThrough, respond } from './respond.js';
 import { rest } from './rest.js';
@@ -67,7 +67,7 @@ async function answerFromHandlers(handlers: readonly MswRequestHandler[], ctx: H
   const method = ctx.target.slice(0, space);
   const path = ctx.target.slice(space + 1);
   const base = origin ?? `http://${ctx.headers.host ?? 'localhost'}`;
-  const request = fetchRequestOf(method, `${base}${path}`, ctx);
+  const request = new Request(`${base}${path}`, fetchInitOf({ method, headers: ctx.headers, body: ctx.body }, RECEIVED_BODY_HEADERS));
   const requestId = crypto.randomUUID();
   for (const handler of handlers) {
     const result = await handler.run({ request, requestId, resolutionContext: { baseUrl: base } });
@@ -76,22 +76,8 @@ async function answerFromHandlers(handlers: readonly MswRequestHandler[], ctx: H
   return fallThrough();
 }
 
-/** Headers that described the body as received; the body is encoded again (see encodeRequestBody). */
-const RECEIVED_BODY_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'expect']);
-
-function fetchRequestOf(method: string, url: string, ctx: HandlerContext): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(ctx.headers)) {
-    if (value === undefined || RECEIVED_BODY_HEADERS.has(name)) continue;
-    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
-  }
-  const body = method === 'GET' || method === 'HEAD' ? undefined : encodeRequestBody(ctx.body, headers.get('content-type') ?? undefined);
-  if (body instanceof FormData) headers.delete('content-type');
-  else if (body !== undefined && typeof ctx.body === 'object' && !(ctx.body instanceof Uint8Array) && !headers.has('content-type')) {
-    headers.set('content-type', 'application/json');
-  }
-  return new Request(url, { method, headers, ...(body !== undefined && { body }) });
-}
+/** Headers that described the body as received; the body is encoded again (see fetchInitOf). */
+const RECEIVED_BODY_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'expect']);
 
 /** A handler's Response as mockstack's answer: JSON parsed, text as text, other bytes as bytes, an event stream as a stream. */
 async function answerOf(response: Response): Promise<unknown> {
