@@ -142,8 +142,16 @@ test('no handler, passthrough(), a throwing handler and HttpResponse.error() eac
 test('passthrough() and requests no handler takes reach the real service of a service with a proxy', async () => {
   expect(await (await fetch(`${stack.url('proxied')}/real-only?x=1`)).text()).toBe('real /real-only?x=1');
   expect(await (await fetch(`${stack.url('proxied')}/not-mocked`)).text()).toBe('real /not-mocked');
+  // The handler's fetch(bypass(request)) comes back to the service, which sends it on instead of asking the handlers again.
+  expect(await (await fetch(`${stack.url('proxied')}/patched`)).text()).toBe('real /patched, patched');
   expect(await (await fetch(`${stack.url('proxied')}/user`)).json()).toEqual({ id: 'u1', name: 'Ada' });
-  expect(stack.requests({ service: 'proxied' }).map((e) => e.rule)).toEqual(['proxy:proxied', 'proxy:proxied', expect.stringMatching(/^proxied#\d+$/)]);
+  expect(stack.requests({ service: 'proxied' }).map((e) => [e.target, e.rule])).toEqual([
+    ['GET /real-only?x=1', 'proxy:proxied'],
+    ['GET /not-mocked', 'proxy:proxied'],
+    ['GET /patched', 'proxy:proxied'],
+    ['GET /patched', expect.stringMatching(/^proxied#\d+$/)],
+    ['GET /user', expect.stringMatching(/^proxied#\d+$/)],
+  ]);
 });
 
 test('`mockstack up handlers.ts`: a module exporting MSW handlers is served zero-config, a service per origin', async () => {

@@ -32,6 +32,9 @@ export interface MswHandlersOptions {
 /** The methods a REST service asks the handlers about (a route each). */
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 
+/** What MSW's `bypass()` adds to a request's `accept` header. */
+const BYPASSED = 'msw/passthrough';
+
 /** The header `passthrough()` marks its response with: MSW's "let the real server answer". */
 const PASSTHROUGH = 'x-msw-intention';
 
@@ -39,7 +42,7 @@ const PASSTHROUGH = 'x-msw-intention';
  * Your MSW request handlers as a REST service's rules: each request is shown to them as a Fetch
  * request and the first handler's response is the answer, with mockstack's journal, request log,
  * delays, variants and dashboard around it. A request no handler answers (or one answered
- * `passthrough()`) goes on to the service's next rules, its `proxy`, or the unmatched answer;
+ * `passthrough()`, or a handler's `fetch(bypass(request))`) goes on to the service's next rules, its `proxy`, or the unmatched answer;
  * `HttpResponse.error()` cuts the connection. Rules before these win over the handlers.
  *
  * @example
@@ -63,6 +66,8 @@ export function isMswRequestHandler(value: unknown): value is MswRequestHandler 
 }
 
 async function answerFromHandlers(handlers: readonly MswRequestHandler[], ctx: HandlerContext, origin: string | undefined): Promise<unknown> {
+  // A handler's `fetch(bypass(request))` (MSW marks it so): the real service's answer is wanted, not the handlers' again.
+  if (String(ctx.headers.accept ?? '').includes(BYPASSED)) return fallThrough();
   const space = ctx.target.indexOf(' ');
   const method = ctx.target.slice(0, space);
   const path = ctx.target.slice(space + 1);
