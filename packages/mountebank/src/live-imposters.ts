@@ -5,6 +5,9 @@ import { checkImposter, type MountebankImposter, type MountebankStub, refusing, 
 import type { MountebankRequest } from './predicates.js';
 import { type ImposterInput, imposterRules, type ServiceRoute } from './rules.js';
 
+/** The shared store's topic of the imposters added over the API, by port (see Engine.shareDocument). */
+const SHARED_TOPIC = 'mountebank:imposters';
+
 /** What the imposters API steers: a running stack that takes rules while serving. */
 export type MountebankHost = Pick<Stack, 'engine' | 'addresses' | 'addRules' | 'removeRules' | 'addedRules' | 'startService' | 'stopService'>;
 
@@ -48,9 +51,24 @@ export class LiveImposters {
   readonly #host: MountebankHost;
   /** Services of forgotten imposters being stopped (see #sync): awaited before a port is taken again. */
   #stopping: Promise<void> = Promise.resolve();
+  /** Imposters other replicas added or removed, served here one after the other, in the order they came. */
+  #adopting: Promise<void> = Promise.resolve();
+
+  /** Settles once the imposters the other replicas of a shared store serve are served here too. */
+  readonly ready: Promise<void>;
 
   constructor(host: MountebankHost) {
     this.#host = host;
+    // With a shared store (--store redis), every replica serves the imposters any of them was sent.
+    host.engine.onDocumentShared(SHARED_TOPIC, (port, imposter) => {
+      this.#adopting = this.#adopting.then(() => this.#adoptShared(port, imposter));
+    });
+    this.ready = host.engine.sharedDocuments(SHARED_TOPIC).then(
+      async (shared) => {
+        for (const [port, imposter] of shared) await this.#adoptShared(port, imposter);
+      },
+      (error: unknown) => this.#warn(`the imposters the other replicas serve could not be read: ${(error as Error).message}`),
+    );
   }
 
   /** Every imposter, by port. */
@@ -66,8 +84,14 @@ export class LiveImposters {
     return found;
   }
 
-  /** Serves an imposter; one already on its port is replaced (once the new one is accepted). */
+  /** Serves an imposter (in every replica of a shared store); one already on its port is replaced (once the new one is accepted). */
   async add(value: unknown): Promise<LiveImposter> {
+    const live = await this.#add(value);
+    await this.#host.engine.shareDocument(SHARED_TOPIC, String(live.port), live.imposter);
+    return live;
+  }
+
+  async #add(value: unknown): Promise<LiveImposter> {
     this.#sync();
     await this.#stopping;
     const { imposter, service: found, routes } = this.#checked(value);
@@ -149,8 +173,14 @@ export class LiveImposters {
     return added;
   }
 
-  /** Removes an imposter: its rules, and the service started for it. */
+  /** Removes an imposter (in every replica of a shared store): its rules, and the service started for it. */
   async remove(port: string | number): Promise<LiveImposter | undefined> {
+    const found = await this.#remove(port);
+    if (found) await this.#host.engine.shareDocument(SHARED_TOPIC, String(found.port), undefined);
+    return found;
+  }
+
+  async #remove(port: string | number): Promise<LiveImposter | undefined> {
     this.#sync();
     const found = this.#imposters.get(Number(port));
     if (!found) return undefined;
@@ -299,6 +329,29 @@ export class LiveImposters {
         ),
       );
     return undefined;
+  }
+
+  /**
+   * An imposter another replica added (or, undefined, removed): served here too. One this replica cannot
+   * serve (its port held by another process, e.g. a replica on the same host) is warned about, not served.
+   */
+  async #adoptShared(port: string, imposter: unknown): Promise<void> {
+    try {
+      if (imposter === undefined) await this.#remove(port);
+      else await this.#add(imposter);
+    } catch (error) {
+      const reason = error instanceof MountebankInvalid ? error.errors.map((e) => e.message).join('; ') : (error as Error).message;
+      const sameHost = error instanceof MountebankInvalid && error.errors.some((e) => e.code === 'resource conflict');
+      this.#warn(
+        `the imposter on port ${port}, added in another replica, is not served by this one: ${reason}${
+          sameHost ? ' (replicas on one host cannot each listen on a port: run them on separate hosts or containers, or give each its own --host address)' : ''
+        }`,
+      );
+    }
+  }
+
+  #warn(message: string): void {
+    this.#host.engine.logger.warn(`mountebank: ${message}`, { event: 'admin' });
   }
 
   /** Forgets the imposters whose rules or service the stack no longer has (after a reset or a reload), stopping the services started for them. */
