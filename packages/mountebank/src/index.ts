@@ -1,6 +1,6 @@
 export { mountebankAdminRoutes, mountebankErrorAnswer } from './admin-routes.js';
 export { answerOf, responseCycle } from './answers.js';
-export { badData, type MountebankError, MountebankInvalid, MountebankNotFound } from './errors.js';
+export { badData, type MountebankError, MountebankFileInvalid, MountebankInvalid, MountebankNotFound } from './errors.js';
 export {
   type CopyBehavior,
   checkImposter,
@@ -16,6 +16,7 @@ export {
   stubProblems,
   waitMs,
 } from './imposter.js';
+export { impostersOf, impostersServices, imposterWhere, isImpostersDocument } from './imposters-file.js';
 export { type ImposterView, type LiveImposter, LiveImposters, type MountebankHost, type SavedRequest } from './live-imposters.js';
 export { FIELDS, type MountebankRequest, meets, meetsAll, OPERATORS } from './predicates.js';
 export { mountebankRequestOf } from './request.js';
