@@ -4,6 +4,7 @@ import { fault, respond, rest } from '@mockstack/dsl';
 import { JSONPath } from 'jsonpath-plus';
 import { type CopyBehavior, type MountebankIs, type MountebankResponse, waitMs } from './imposter.js';
 import type { MountebankRequest } from './predicates.js';
+import { selectXPath } from './xpath.js';
 
 /** A stub's responses in the order they answer: each `repeat`ed; none is one empty `is` (Mountebank's default). */
 export function responseCycle(responses: readonly MountebankResponse[] | undefined): MountebankResponse[] {
@@ -115,6 +116,11 @@ function selected(text: string, using: CopyBehavior['using']): string[] {
     const flags = `${using.options?.ignoreCase ? 'i' : ''}${using.options?.multiline ? 'm' : ''}`;
     const match = new RegExp(using.selector, flags).exec(text);
     return match ? [...match].map((m) => m ?? '') : [];
+  }
+  if (using.method === 'xpath') {
+    // Mountebank copies the nodes' text; a number or boolean (`count(…)`) copies nothing.
+    const found = selectXPath(text, using);
+    return Array.isArray(found) ? found : [];
   }
   const json = parseJsonOrUndefined(text);
   if (json === undefined || json === null) return [];

@@ -1,6 +1,7 @@
 import { isRecord } from '@mockstack/core';
 import { badData, type MountebankError } from './errors.js';
 import { FIELDS, OPERATORS, PARAMETERS } from './predicates.js';
+import { xpathProblem } from './xpath.js';
 
 /** A Mountebank imposter as `POST /imposters`, `mb save` and `mb --configfile` have it (the http/https parts mockstack serves). */
 export interface MountebankImposter {
@@ -38,11 +39,11 @@ export interface MountebankIs {
   _mode?: 'text' | 'binary';
 }
 
-/** A `copy` behaviour: a value taken from the request (by regex or JSONPath) replaces a token in the response. */
+/** A `copy` behaviour: a value taken from the request (by regex, JSONPath or XPath) replaces a token in the response. */
 export interface CopyBehavior {
   from: string | Record<string, unknown>;
   into: string;
-  using: { method: 'regex' | 'jsonpath'; selector: string; options?: { ignoreCase?: boolean; multiline?: boolean } };
+  using: { method: 'regex' | 'jsonpath' | 'xpath'; selector: string; ns?: Record<string, string>; options?: { ignoreCase?: boolean; multiline?: boolean } };
 }
 
 /** The faults mockstack answers (Mountebank's http faults). */
@@ -55,7 +56,6 @@ const NOT_HONOURED: Record<string, string> = {
   shellTransform: 'the shellTransform behaviour is not run by mockstack: write the logic as a handler in a scenario',
   decorate: 'the decorate behaviour (JavaScript) is not run by mockstack: write the logic as a handler in a scenario',
   lookup: 'the lookup behaviour (CSV data sources) is not supported: put the rows in the scenario state and answer from a handler',
-  xpath: 'xpath parameters are not supported (no XML parser in mockstack): match the body with matches/contains, or with a handler',
   endOfRequestResolver: 'endOfRequestResolver is JavaScript injection, not run by mockstack',
   key: 'https certificates of an imposter are not used: give the REST service `tls` in the scenario',
   cert: 'https certificates of an imposter are not used: give the REST service `tls` in the scenario',
@@ -157,6 +157,10 @@ export function predicateProblems(predicate: unknown, where: string): Mountebank
   }
   if (predicate.jsonpath !== undefined && !(isRecord(predicate.jsonpath) && typeof predicate.jsonpath.selector === 'string'))
     problems.push(invalid(`'jsonpath' must be { "selector": "$.path" }`));
+  if (predicate.xpath !== undefined) {
+    const problem = xpathProblem(predicate.xpath);
+    if (problem) problems.push(invalid(problem));
+  }
   const operator = operators[0] as string;
   const value = predicate[operator];
   switch (operator) {
@@ -245,10 +249,13 @@ function copyProblems(copy: unknown, where: string): MountebankError[] {
     problems.push(invalid(`'from' names a request field ("path", or { "query": "name" })`));
   if (typeof copy.into !== 'string' || copy.into === '') problems.push(invalid(`'into' is the token to replace in the response, e.g. "\${ID}"`));
   const using = copy.using;
-  if (!isRecord(using) || typeof using.selector !== 'string') problems.push(invalid(`'using' is { "method": "regex" or "jsonpath", "selector": "…" }`));
-  else if (using.method === 'xpath') problems.push(invalid(NOT_HONOURED.xpath as string));
-  else if (using.method !== 'regex' && using.method !== 'jsonpath')
-    problems.push(invalid(`using.method ${JSON.stringify(using.method)}: mockstack copies by regex or jsonpath`));
+  if (!isRecord(using) || typeof using.selector !== 'string')
+    problems.push(invalid(`'using' is { "method": "regex", "jsonpath" or "xpath", "selector": "…" }`));
+  else if (using.method === 'xpath') {
+    const problem = xpathProblem(using);
+    if (problem) problems.push(invalid(problem));
+  } else if (using.method !== 'regex' && using.method !== 'jsonpath')
+    problems.push(invalid(`using.method ${JSON.stringify(using.method)}: mockstack copies by regex, jsonpath or xpath`));
   else if (using.method === 'regex') problems.push(...regexProblems(using.selector, where));
   return problems;
 }

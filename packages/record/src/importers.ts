@@ -178,7 +178,7 @@ function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]):
  * Mountebank imposters (`mb save` output, an `mb --configfile` file rendered to JSON, or one imposter):
  * one REST service per http/https imposter, on its port, serving its stubs through `mountebank.rules`
  * (the same meaning as the admin API's `/imposters`). A stub mockstack cannot honour (JavaScript
- * injection, XPath, a recording proxy) is left out and listed; so is a tcp or smtp imposter.
+ * injection, a recording proxy) is left out and listed; so is a tcp or smtp imposter.
  */
 function mountebankDraft(document: Record<string, unknown>): ScenarioDraft {
   const untranslated: string[] = [];
