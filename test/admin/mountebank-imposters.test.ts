@@ -211,7 +211,20 @@ describe('bad input: a 400 in Mountebank’s shape, nothing changed, the stack s
     await refused('POST', '/imposters', stubs([{ equals: '/path' }]), /'equals' takes an object of request fields/);
     await refused('POST', '/imposters', stubs([], [{ is: { statusCode: 99 } }]), /statusCode must be an HTTP status/);
     await refused('POST', '/imposters', stubs([], [{ fault: 'BOOM' }]), /fault "BOOM": mockstack answers CONNECTION_RESET_BY_PEER and RANDOM_DATA_THEN_CLOSE/);
-    await refused('POST', '/imposters', stubs([], [{ proxy: { to: 'http://localhost:1' } }]), /proxy mode "proxyOnce" records answers/, 'invalid proxy');
+    await refused(
+      'POST',
+      '/imposters',
+      stubs([], [{ proxy: { to: 'http://localhost:1', mode: 'proxySometimes' } }]),
+      /proxy mode "proxySometimes": one of proxyOnce/,
+      'invalid proxy',
+    );
+    await refused(
+      'POST',
+      '/imposters',
+      stubs([], [{ proxy: { to: 'http://localhost:1', addDecorateBehavior: 'function () {}' } }]),
+      /addDecorateBehavior is JavaScript/,
+      'invalid proxy',
+    );
     await refused('POST', '/imposters', { protocol: 'tcp', port, stubs: [] }, /the "tcp" protocol is not supported by mockstack/);
     await refused('POST', '/imposters', { protocol: 'http', stubs: [] }, /give it a 'port'/);
     await refused('POST', '/imposters', { protocol: 'http', port: 'eighty' }, /invalid value for 'port'/);

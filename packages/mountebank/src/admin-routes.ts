@@ -181,9 +181,9 @@ export async function mountebankAdminRoutes(host: MountebankHost): Promise<Admin
     route({
       method: 'DELETE',
       path: '/imposters/{port}/savedProxyResponses',
-      summary: 'Mountebank: forgets saved proxy responses (mockstack saves none: transparent proxies only)',
+      summary: 'Mountebank: forgets the answers its proxies recorded (proxyOnce, proxyAlways), and the stubs left with none',
       response: imposterSchema,
-      handle: (request) => imposters.json(imposters.get(portOf(request))),
+      handle: async (request) => imposters.json(await imposters.clearProxyResponses(portOf(request))),
     }),
   ];
 }

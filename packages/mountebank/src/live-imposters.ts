@@ -3,7 +3,8 @@ import { isRecord } from '@mockstack/core';
 import { badData, type MountebankError, MountebankInvalid, MountebankNotFound } from './errors.js';
 import { checkImposter, type MountebankImposter, type MountebankStub, refusing, stubProblems } from './imposter.js';
 import type { MountebankRequest } from './predicates.js';
-import { type ImposterInput, imposterRules, type ServiceRoute } from './rules.js';
+import { generatedPredicates, recordedResponse, withRecorded } from './proxy-recording.js';
+import { type ImposterInput, imposterRules, type ProxyRecording, type ServiceRoute } from './rules.js';
 
 /** The shared store's topic of the imposters added over the API, by port (see Engine.shareDocument). */
 const SHARED_TOPIC = 'mountebank:imposters';
@@ -51,6 +52,8 @@ export class LiveImposters {
   readonly #host: MountebankHost;
   /** Services of forgotten imposters being stopped (see #sync): awaited before a port is taken again. */
   #stopping: Promise<void> = Promise.resolve();
+  /** Answers recording proxies got, kept as stubs one after the other, in the order they came. */
+  #recording: Promise<void> = Promise.resolve();
   /** Imposters other replicas added or removed, served here one after the other, in the order they came. */
   #adopting: Promise<void> = Promise.resolve();
 
@@ -113,6 +116,9 @@ export class LiveImposters {
         live.numberOfRequests += 1;
         if (live.imposter.recordRequests) live.requests.push({ ...request, timestamp: new Date().toISOString() });
       },
+      onRecord: (recorded) => {
+        this.#recording = this.#recording.then(() => this.#record(live.port, recorded));
+      },
     });
     try {
       live.ruleIds = (await this.#host.addRules(service, rules)).map((rule) => rule.id);
@@ -141,6 +147,32 @@ export class LiveImposters {
     }
     this.#host.engine.logger.info(`mountebank: REST service ${name} started on port ${port} for an imposter`, { event: 'admin' });
     return name;
+  }
+
+  /**
+   * Keeps what a recording proxy got as Mountebank does (see `withRecorded`), served at once (by every
+   * replica of a shared store). The proxy's stub is found by identity: one removed meanwhile records nothing.
+   */
+  async #record(port: number, { stub, index, proxy, request, answer }: ProxyRecording): Promise<void> {
+    const live = this.#imposters.get(port);
+    const at = live?.imposter.stubs.indexOf(stub) ?? -1;
+    if (!live || at < 0) return;
+    const mode = proxy.mode === 'proxyAlways' ? 'proxyAlways' : 'proxyOnce';
+    try {
+      const predicates = generatedPredicates(request, proxy.predicateGenerators ?? []);
+      await this.#withStubs(live, withRecorded(live.imposter.stubs, at, predicates, recordedResponse(answer, proxy), mode));
+    } catch (error) {
+      this.#warn(`the answer the proxy of stub ${index} on port ${port} got is not kept: ${(error as Error).message}`);
+    }
+  }
+
+  /** Forgets the answers proxies recorded (`DELETE /imposters/:port/savedProxyResponses`): those responses, and the stubs left with none. */
+  async clearProxyResponses(port: string | number): Promise<LiveImposter> {
+    const live = this.get(port);
+    const stubs = live.imposter.stubs
+      .map((stub) => ({ ...stub, responses: (stub.responses ?? []).filter((response) => typeof response.is?._proxyResponseTime !== 'number') }))
+      .filter((stub) => stub.responses.length > 0);
+    return this.#withStubs(live, stubs);
   }
 
   /** Replaces every imposter with these (`PUT /imposters`): all are checked first; none changes when one is refused. */
@@ -219,7 +251,7 @@ export class LiveImposters {
     const live = this.get(port);
     if (!isRecord(body) || body.stubs === undefined) throw new MountebankInvalid([badData("'stubs' is a required field")], 'the stubs');
     if (!Array.isArray(body.stubs)) throw new MountebankInvalid([badData("'stubs' must be an array")], 'the stubs');
-    const errors = refusing(body.stubs.flatMap((stub: unknown, i: number) => stubProblems(stub, `stub ${i}`)));
+    const errors = refusing(body.stubs.flatMap((stub: unknown, i: number) => stubProblems(stub, `stub ${i}`, { records: true })));
     if (errors.length) throw new MountebankInvalid(errors, 'the stubs');
     return this.#withStubs(live, body.stubs as MountebankStub[]);
   }
@@ -290,13 +322,13 @@ export class LiveImposters {
   }
 
   #checkStub(stub: unknown, where: string): void {
-    const errors = refusing(stubProblems(stub, where));
+    const errors = refusing(stubProblems(stub, where, { records: true }));
     if (errors.length) throw new MountebankInvalid(errors, 'the stub');
   }
 
   /** The imposter checked whole, and the REST service on its port with that service's routes; throws MountebankInvalid. */
   #checked(value: unknown, where = 'the imposter'): { imposter: LiveImposter['imposter']; service: string | undefined; routes: ServiceRoute[] } {
-    const check = checkImposter(value, where);
+    const check = checkImposter(value, where, { records: true });
     const errors = [...check.errors, ...[...check.stubs.values()].flat()];
     const imposter = value as MountebankImposter;
     if (isRecord(value) && value.port === undefined)
