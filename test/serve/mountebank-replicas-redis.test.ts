@@ -2,7 +2,9 @@
 // served by every replica, one started later included; each replica starts a new port's service in its own
 // process. The replicas stand for separate hosts by binding separate loopback addresses (--host 127.0.0.x);
 // two replicas on one address cannot both listen on an imposter's port: the second warns and keeps serving.
+// What a recording proxy keeps on one replica is served by the others.
 import { join } from 'node:path';
+import { startProxyBackend } from '../helpers/proxy-backend.js';
 import { freePort, RedisServer } from '../helpers/redis.js';
 import { type CliProcess, mockstack, readyFile, STARTUP_TIMEOUT_MS, scratchDir, waitFor } from '../reliability/cli-process.js';
 
@@ -122,4 +124,20 @@ test('a replica on the host of another cannot listen on the imposter port too: i
   expect(refused.body).toMatchObject({ errors: [{ code: 'resource conflict' }] });
   expect(await onImposterPort(a)).toBe('one host');
   expect((await api(a, 'DELETE', `/imposters/${imposterPort}`)).status).toBe(200);
+});
+
+test('what a recording proxy got through one replica is answered by the other without asking the real service', async () => {
+  const [a, b] = replicas as [Replica, Replica];
+  const backend = await startProxyBackend();
+  try {
+    const proxy = { to: backend.url, mode: 'proxyOnce', predicateGenerators: [{ matches: { path: true } }] };
+    expect((await api(a, 'POST', '/imposters', { protocol: 'http', port: imposterPort, stubs: [{ responses: [{ proxy }] }] })).status).toBe(201);
+    await eventually(async () => (await api(b, 'GET', `/imposters/${imposterPort}`)).status === 200, 'replica 2 serves the imposter');
+    expect(JSON.parse(await onImposterPort(a, '/orders/1'))).toMatchObject({ path: '/orders/1', call: 1 });
+    await eventually(async () => ((await api(b, 'GET', `/imposters/${imposterPort}`)).body.stubs as unknown[]).length === 2, 'replica 2 has the recorded stub');
+    expect(JSON.parse(await onImposterPort(b, '/orders/1'))).toMatchObject({ path: '/orders/1', call: 1 });
+  } finally {
+    await api(a, 'DELETE', `/imposters/${imposterPort}`);
+    await backend.close();
+  }
 });
