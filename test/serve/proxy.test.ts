@@ -6,7 +6,7 @@
 
 import { startStack, type TestStack } from '@mockstack/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { rest, scenario } from 'mockstack';
+import { respond, rest, scenario } from 'mockstack';
 
 let upstream: FastifyInstance;
 let upstreamUrl: string;
@@ -18,11 +18,25 @@ beforeAll(async () => {
   upstream.post('/orders', async (request, reply) => reply.code(201).send({ created: request.body, query: request.query }));
   upstream.get('/text', async (_request, reply) => reply.type('text/csv').send('a,b\n1,2\n'));
   upstream.get('/live/:id', async (request) => ({ live: (request.params as { id: string }).id }));
+  upstream.post('/login', async (_request, reply) => reply.header('set-cookie', ['session=s1; Path=/; HttpOnly', 'theme=dark; Path=/']).send({ ok: true }));
+  // What the real service received, byte for byte: its own parsers are not what is tested.
+  upstream.register(async (raw) => {
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser('*', { parseAs: 'string' }, (_request, text, done) => done(null, text));
+    raw.post('/echo', async (request) => ({ type: request.headers['content-type'], body: request.body }));
+  });
   await upstream.listen({ port: 0, host: '127.0.0.1' });
   upstreamUrl = `http://127.0.0.1:${(upstream.server.address() as { port: number }).port}`;
   stack = await startStack(
     scenario('proxied', { seed: 1 }).services({
-      orders: rest({ proxy: upstreamUrl }, [rest.get('/orders/1', { id: '1', mocked: true }), rest.get('/live/:id', rest.proxy(upstreamUrl))]),
+      orders: rest({ proxy: upstreamUrl }, [
+        rest.get('/orders/1', { id: '1', mocked: true }),
+        rest.get('/live/:id', rest.proxy(upstreamUrl)),
+        rest.post('/rule/echo', rest.proxy(upstreamUrl, { stripPrefix: '/rule' })),
+        rest.post('/rule/login', rest.proxy(upstreamUrl, { stripPrefix: '/rule' })),
+        rest.get('/cookies', respond({ ok: true }, { headers: { 'Set-Cookie': 'a=1; Path=/\nb=2; Secure' } })),
+        rest.post('/cookies', respond({ ok: true }, { headers: { 'Set-Cookie': 'a=1; Path=/\nb=2; Secure' } })),
+      ]),
       down: rest({ proxy: 'http://127.0.0.1:1' }, [rest.get('/ok', { ok: true })]),
     }),
   );
@@ -68,6 +82,43 @@ test('rest.proxy(url) answers one rule from the real service', async () => {
   const response = await fetch(`${stack.url('orders')}/live/7`);
   expect(await response.json()).toEqual({ live: '7' });
   expect(stack.requests({ operation: 'GET /live/:id' }).at(-1)?.rule).toBe('orders#2');
+});
+
+test('a form post and a file upload reach the real service in their own media type, not as JSON', async () => {
+  for (const path of ['/echo', '/rule/echo']) {
+    const form = await fetch(`${stack.url('orders')}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&scope=orders+refunds&metadata%5Bplan%5D=pro&tag=a&tag=b',
+    });
+    expect(await form.json()).toEqual({
+      type: 'application/x-www-form-urlencoded',
+      body: 'grant_type=client_credentials&scope=orders+refunds&metadata%5Bplan%5D=pro&tag=a&tag=b',
+    });
+
+    const upload = new FormData();
+    upload.append('title', 'logo');
+    upload.append('file', new Blob(['\u0089PNG'], { type: 'image/png' }), 'logo.png');
+    const uploaded = (await (await fetch(`${stack.url('orders')}${path}`, { method: 'POST', body: upload })).json()) as { type: string; body: string };
+    const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(uploaded.type)?.[1];
+    expect(boundary).toBeDefined();
+    expect(uploaded.body).toContain(`--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nlogo\r\n`);
+    expect(uploaded.body).toContain('Content-Disposition: form-data; name="file"; filename="logo.png"\r\nContent-Type: image/png\r\n\r\n\u0089PNG\r\n');
+  }
+});
+
+test("each of the real service's cookies is a Set-Cookie header of its own, and so is each line of a rule's set-cookie", async () => {
+  for (const path of ['/login', '/rule/login']) {
+    const response = await fetch(`${stack.url('orders')}${path}`, { method: 'POST' });
+    expect(response.status).toBe(200);
+    expect(response.headers.getSetCookie()).toEqual(['session=s1; Path=/; HttpOnly', 'theme=dark; Path=/']);
+    expect(await response.json()).toEqual({ ok: true });
+  }
+  // GET is written without fastify, a POST with a body through it.
+  for (const init of [{}, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }]) {
+    const response = await fetch(`${stack.url('orders')}/cookies`, init);
+    expect(response.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Secure']);
+  }
 });
 
 test('an unreachable real service is a 502 naming it, and the mock keeps serving', async () => {

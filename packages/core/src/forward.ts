@@ -6,7 +6,7 @@ export interface ForwardRequest {
   /** Path and query string, as received (`/orders/1?x=2`). */
   url: string;
   headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** The body: bytes or text as received, or a parsed JSON value (sent as JSON). */
+  /** The body: bytes or text as received, or as the REST service parsed it (sent again in its media type: see encodeRequestBody). */
   body?: unknown;
 }
 
@@ -49,8 +49,10 @@ export async function forwardHttp(upstream: string, request: ForwardRequest, sig
     if (value === undefined || HOP_HEADERS.has(name.toLowerCase())) continue;
     for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
   }
-  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : bodyInit(request.body);
-  if (body !== undefined && typeof request.body === 'object' && !(request.body instanceof Uint8Array) && !headers.has('content-type')) {
+  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : encodeRequestBody(request.body, headers.get('content-type') ?? undefined);
+  // A multipart body is encoded again, with a boundary of its own that fetch names in the content type.
+  if (body instanceof FormData) headers.delete('content-type');
+  else if (body !== undefined && typeof request.body === 'object' && !(request.body instanceof Uint8Array) && !headers.has('content-type')) {
     headers.set('content-type', 'application/json');
   }
   const response = await fetch(`${base}${request.url}`, {
@@ -71,10 +73,62 @@ export async function forwardHttp(upstream: string, request: ForwardRequest, sig
   return { status: response.status, headers: answer, body: decodeBody(raw, answer['content-type']), raw };
 }
 
-function bodyInit(body: unknown): string | Uint8Array | undefined {
+/**
+ * A request body as a REST service parsed it, as bytes to send again in its own media type: a form's
+ * fields (nested `metadata[plan]`, repeated `tags`) URL-encoded, a multipart body's fields and files
+ * (`{ filename, mimeType, data }`) as FormData (fetch writes its parts and boundary), any other object
+ * as JSON; text and bytes as they are. Sending the parsed value as JSON under a form's content type
+ * broke every proxied form post (an OAuth token request) and upload.
+ */
+export function encodeRequestBody(body: unknown, contentType: string | undefined): string | Uint8Array | FormData | undefined {
   if (body === undefined || body === null) return undefined;
   if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (typeof body === 'object' && type === 'application/x-www-form-urlencoded') {
+    const form = new URLSearchParams();
+    for (const [name, value] of formFields(body, '')) if (typeof value === 'string') form.append(name, value);
+    return form.toString();
+  }
+  if (typeof body === 'object' && type === 'multipart/form-data') {
+    const form = new FormData();
+    for (const [name, value] of formFields(body, '')) {
+      if (typeof value === 'string') form.append(name, value);
+      else form.append(name, new Blob([value.data], { type: value.mimeType }), value.filename);
+    }
+    return form;
+  }
   return JSON.stringify(body);
+}
+
+/** A file of a multipart body as the REST service parsed it. */
+interface FormFile {
+  filename: string;
+  mimeType: string;
+  data: Uint8Array;
+}
+
+function isFormFile(value: unknown): value is FormFile {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Partial<FormFile>).data instanceof Uint8Array &&
+    typeof (value as Partial<FormFile>).filename === 'string'
+  );
+}
+
+/**
+ * The fields of a parsed form as name and value pairs, as a browser would send them: nested objects
+ * as `outer[inner]`, a list of values as the name repeated (a list of objects as `list[0][field]`).
+ */
+function* formFields(value: unknown, name: string): Generator<[string, string | FormFile]> {
+  if (isFormFile(value)) yield [name, value];
+  else if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      yield* formFields(item, typeof item === 'object' && item !== null && !isFormFile(item) ? `${name}[${index}]` : name);
+    }
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) yield* formFields(item, name === '' ? key : `${name}[${key}]`);
+  } else if (value !== undefined) yield [name, String(value)];
 }
 
 /** Bytes as JSON (by content type), text (text, XML, forms, no type and valid UTF-8), else the bytes. */

@@ -15,6 +15,7 @@ import type { TypedReply } from './contracts.js';
 export interface ReplyInit {
   /** HTTP status (default 200), ignored by gRPC. */
   status?: number;
+  /** Response headers (gRPC: metadata); several cookies go in one `set-cookie`, one a line. */
   headers?: Record<string, string>;
   /** gRPC trailing metadata. */
   trailers?: Record<string, string>;

@@ -11,7 +11,7 @@ import {
   type ServiceServer,
   tlsOf,
 } from '@mockstack/core';
-import { bodyLimitOf, endWithoutAnswer, HttpApp, type HttpAppOptions, pathOf, requestErrorOf } from '@mockstack/http';
+import { bodyLimitOf, endWithoutAnswer, HttpApp, type HttpAppOptions, headerFields, pathOf, requestErrorOf } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { operationOf } from './documents.js';
 import {
@@ -235,7 +235,7 @@ class GraphqlServer implements ServiceServer {
     } else {
       status = answer.status;
       reply.code(answer.status);
-      if (answer.headers) reply.headers(answer.headers);
+      if (answer.headers) reply.headers(headerFields(answer.headers));
       try {
         sent = sendBody(reply, core, answer);
       } catch (error) {

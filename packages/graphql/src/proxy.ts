@@ -1,4 +1,5 @@
 import { type CoreRequest, type Engine, forwardHttp, makeFault, makeReply, type Rule } from '@mockstack/core';
+import { headerFields } from '@mockstack/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BREAK, type DocumentNode, type GraphQLSchema, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
 import { errorsBody } from './graphql-executor.js';
@@ -51,7 +52,7 @@ export class GraphqlProxy {
       const answer = await forwardHttp(upstream.origin, { method: request.method, url, headers: request.headers, body: request.body }, core.signal);
       reply
         .code(answer.status)
-        .headers(answer.headers)
+        .headers(headerFields(answer.headers))
         .send(Buffer.from(answer.raw.buffer, answer.raw.byteOffset, answer.raw.byteLength));
       this.#engine.record(
         core,

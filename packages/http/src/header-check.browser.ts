@@ -3,5 +3,8 @@
 /** Throws when a Fetch `Headers` cannot hold this header. */
 export function checkHeader(name: string, value: unknown): void {
   if (value === undefined) throw new TypeError(`header ${JSON.stringify(name)} has no value`);
-  new Headers().set(name, String(value));
+  // Several cookies, one a line: each is a header of its own (see headerFields).
+  const values = typeof value === 'string' && name.toLowerCase() === 'set-cookie' ? value.split('\n') : [String(value)];
+  const headers = new Headers();
+  for (const one of values) headers.append(name, one);
 }

@@ -18,6 +18,7 @@ export {
   DEFAULT_BODY_LIMIT,
   endWithoutAnswer,
   faultStatusAndHeaders,
+  headerFields,
   pathOf,
   type RequestError,
   requestErrorOf,

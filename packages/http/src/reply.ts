@@ -12,6 +12,21 @@ export function bodyLimitOf(config: Readonly<Record<string, unknown>>): number {
 }
 
 /** `/orders/1` of `/orders/1?x=2`. */
+/**
+ * An answer's headers as node writes them: `set-cookie` may hold several cookies, one a line (as
+ * `forwardHttp` gives a real service's), and each is sent as a Set-Cookie header of its own; the
+ * headers are given back as they are otherwise (this is on every answer with headers).
+ */
+export function headerFields(headers: Readonly<Record<string, string>>): Readonly<Record<string, string | string[]>> {
+  for (const name in headers) {
+    if (name.length === 10 && name.toLowerCase() === 'set-cookie') {
+      const cookies = headers[name] as string;
+      if (cookies.includes('\n')) return { ...headers, [name]: cookies.split('\n') };
+    }
+  }
+  return headers;
+}
+
 export function pathOf(url: string): string {
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { BodyCapture, type WireBody } from './body.js';
 import { HTTP2_CODES, http2StreamOf, resetHttp2Stream } from './http-app.js';
+import { headerFields } from './reply.js';
 
 /** How a body that was not JSON went: the status to journal, what the journal shows of the body, and what went wrong. */
 export interface WireResult {
@@ -25,7 +26,7 @@ export function sendWireBody(
   done: (result: WireResult) => void,
 ): void {
   reply.code(status);
-  if (headers) reply.headers(headers);
+  if (headers) reply.headers(headerFields(headers));
   if (!reply.hasHeader('content-type')) reply.type(wire.type);
   const type = String(reply.getHeader('content-type'));
   if (wire.kind === 'bytes') {

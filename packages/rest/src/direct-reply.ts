@@ -105,8 +105,15 @@ export function writeDirectly(
   body: unknown,
   mayBeStatic = false,
 ): boolean {
-  const fields: Record<string, string> = {};
-  if (headers) for (const name of Object.keys(headers)) fields[name.toLowerCase()] = headers[name] as string;
+  const fields: Record<string, string | string[]> = {};
+  if (headers) {
+    for (const name of Object.keys(headers)) {
+      const lower = name.toLowerCase();
+      const value = headers[name] as string;
+      // Several cookies, one a line (see headerFields).
+      fields[lower] = lower === 'set-cookie' && value.includes('\n') ? value.split('\n') : value;
+    }
+  }
   const constant = mayBeStatic && typeof body === 'object' && body !== null ? staticTextOf(body) : undefined;
   if (constant) {
     if (status === 204 || status === 304) return false;

@@ -31,6 +31,7 @@ import {
   faultStatusAndHeaders,
   HttpApp,
   type HttpAppOptions,
+  headerFields,
   http2StreamOf,
   pathOf,
   requestErrorOf,
@@ -447,8 +448,7 @@ async function proxyTo(
     // Header values are one line; a long list of problems is cut (the journal and the log have it all).
     const violations = [requestBreach && `request: ${requestBreach}`, breach?.detail].filter((part) => part);
     if (violations.length) reply.header(VIOLATION_HEADER, headerSafe(violations.join(' | ')));
-    reply.code(answer.status).headers(answer.headers);
-    if (answer.headers['set-cookie']?.includes('\n')) reply.header('set-cookie', answer.headers['set-cookie'].split('\n'));
+    reply.code(answer.status).headers(headerFields(answer.headers));
     reply.send(Buffer.from(answer.raw.buffer, answer.raw.byteOffset, answer.raw.byteLength));
     engine.record(
       core,
@@ -465,7 +465,15 @@ async function proxyTo(
   } catch (error) {
     const message = `proxy to ${proxy.upstream} failed: ${describeError((error as Error).cause ?? error)}; is the real service up?`;
     const fault = makeFault(Code.Unavailable, message);
-    if (!reply.sent) reply.code(502).send({ error: { code: 'BAD_GATEWAY', message } });
+    if (!reply.sent) {
+      // The real answer's headers may be what failed: none of them goes with the 502, and a 502 that cannot be written either cuts the connection rather than leave the client waiting.
+      try {
+        for (const name of Object.keys(reply.getHeaders())) reply.removeHeader(name);
+        reply.code(502).send({ error: { code: 'BAD_GATEWAY', message } });
+      } catch {
+        reply.raw.destroy();
+      }
+    }
     engine.record(core, { kind: 'fault', rule: proxy.rule, fault }, { status: 502, startedAt, error: message });
   }
 }
@@ -763,7 +771,7 @@ function send(outcome: Exclude<Outcome, { kind: 'fallback' }>, reply: FastifyRep
 
 function sendBody(reply: FastifyReply, status: number, headers: Record<string, string> | undefined, body: unknown): number {
   reply.code(status);
-  if (headers) reply.headers(headers);
+  if (headers) reply.headers(headerFields(headers));
   // Only the outcome's own headers can have set a content type.
   const typed = headers !== undefined && reply.hasHeader('content-type');
   if (body === undefined) reply.send();
