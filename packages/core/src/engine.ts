@@ -1040,8 +1040,14 @@ function explainMiss(request: CoreRequest, rules: readonly Rule[], calls: Readon
     }
     if (!nearest || missed.length < nearest.missed.length) nearest = { rule, missed };
   }
+  // A rule that matches, yet did not answer, passed the request on (a handler's fallThrough(), no MSW handler taking it).
+  const passedOn = nearest !== undefined && nearest.missed.length === 0 ? nearest.rule : undefined;
+  if (passedOn) nearest?.missed.push('it matched but passed the request on (fallThrough(), a sequence that ended, no MSW handler taking it)');
+  const named = (rule: Rule): string => `rule ${rule.id}${rule.name ? ` (${rule.name})` : ''}${rule.source ? ` at ${formatSource(rule.source)}` : ''}`;
   return {
-    message: `no rule of ${request.service} ${request.operation} matches ${request.target}`,
+    message: passedOn
+      ? `no rule of ${request.service} ${request.operation} answers ${request.target}: ${named(passedOn)} matched and passed it on`
+      : `no rule of ${request.service} ${request.operation} matches ${request.target}`,
     nearest: nearest && {
       rule: nearest.rule.id,
       source: nearest.rule.source && formatSource(nearest.rule.source),
@@ -1052,8 +1058,10 @@ function explainMiss(request: CoreRequest, rules: readonly Rule[], calls: Readon
       missed: nearest.missed,
     },
     candidates: rules.map((r) => `${r.id}: ${r.matchers.map((m) => m.explain()).join(' and ') || 'any request'}`),
-    hint: nearest
-      ? `change the request, or relax rule ${nearest.rule.id}${nearest.rule.source ? ` at ${formatSource(nearest.rule.source)}` : ''}, or add a rule without conditions after it`
-      : `add a rule for ${request.operation}`,
+    hint: passedOn
+      ? `make ${named(passedOn)} answer ${request.target}, or add a rule after it that does, or give the service a proxy to the real one`
+      : nearest
+        ? `change the request, or relax rule ${nearest.rule.id}${nearest.rule.source ? ` at ${formatSource(nearest.rule.source)}` : ''}, or add a rule without conditions after it`
+        : `add a rule for ${request.operation}`,
   };
 }

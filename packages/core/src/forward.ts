@@ -44,24 +44,7 @@ const HOP_HEADERS = new Set([
  */
 export async function forwardHttp(upstream: string, request: ForwardRequest, signal?: AbortSignal): Promise<ForwardedAnswer> {
   const base = upstream.replace(/\/+$/, '');
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined || HOP_HEADERS.has(name.toLowerCase())) continue;
-    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
-  }
-  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : encodeRequestBody(request.body, headers.get('content-type') ?? undefined);
-  // A multipart body is encoded again, with a boundary of its own that fetch names in the content type.
-  if (body instanceof FormData) headers.delete('content-type');
-  else if (body !== undefined && typeof request.body === 'object' && !(request.body instanceof Uint8Array) && !headers.has('content-type')) {
-    headers.set('content-type', 'application/json');
-  }
-  const response = await fetch(`${base}${request.url}`, {
-    method: request.method,
-    headers,
-    ...(body !== undefined && { body }),
-    redirect: 'manual',
-    ...(signal && { signal }),
-  });
+  const response = await fetch(`${base}${request.url}`, { ...fetchInitOf(request, HOP_HEADERS), redirect: 'manual', ...(signal && { signal }) });
   const answer: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     if (!HOP_HEADERS.has(name)) answer[name] = value;
@@ -74,13 +57,36 @@ export async function forwardHttp(upstream: string, request: ForwardRequest, sig
 }
 
 /**
+ * The method, headers and body of a Fetch request made from a request as a service received it: its
+ * headers but those named in `dropped` (lower case), its body encoded again in its media type (see
+ * encodeRequestBody; JSON when a parsed body names none).
+ */
+export function fetchInitOf(
+  request: Omit<ForwardRequest, 'url'>,
+  dropped: ReadonlySet<string>,
+): { method: string; headers: Headers; body?: string | Uint8Array | FormData } {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || dropped.has(name.toLowerCase())) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : encodeRequestBody(request.body, headers.get('content-type') ?? undefined);
+  // A multipart body is encoded again, with a boundary of its own that fetch names in the content type.
+  if (body instanceof FormData) headers.delete('content-type');
+  else if (body !== undefined && typeof request.body === 'object' && !(request.body instanceof Uint8Array) && !headers.has('content-type')) {
+    headers.set('content-type', 'application/json');
+  }
+  return { method: request.method, headers, ...(body !== undefined && { body }) };
+}
+
+/**
  * A request body as a REST service parsed it, as bytes to send again in its own media type: a form's
  * fields (nested `metadata[plan]`, repeated `tags`) URL-encoded, a multipart body's fields and files
  * (`{ filename, mimeType, data }`) as FormData (fetch writes its parts and boundary), any other object
  * as JSON; text and bytes as they are. Sending the parsed value as JSON under a form's content type
  * broke every proxied form post (an OAuth token request) and upload.
  */
-export function encodeRequestBody(body: unknown, contentType: string | undefined): string | Uint8Array | FormData | undefined {
+function encodeRequestBody(body: unknown, contentType: string | undefined): string | Uint8Array | FormData | undefined {
   if (body === undefined || body === null) return undefined;
   if (typeof body === 'string' || body instanceof Uint8Array) return body;
   const type = contentType?.split(';')[0]?.trim().toLowerCase();

@@ -79,6 +79,7 @@ export {
   type Pause,
   type StreamInit,
 } from './grpc.js';
+export { isMswRequestHandler, type MswHandlersOptions, type MswRequestHandler, mswHandlers } from './msw-handlers.js';
 export { fallThrough, type ReplyInit, respond, sequence, type WebhookInit, webhook } from './respond.js';
 export {
   type OpenApiDocumentName,

@@ -14,6 +14,7 @@ import {
 import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from '@mockstack/core/startup-cache';
 import type { Message } from 'esbuild';
 import { importModule } from './import-module.js';
+import { mswHandlersOf, mswScenarioOf } from './msw-module.js';
 
 export interface LoadedScenario {
   file: string;
@@ -68,12 +69,12 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
   const { code, inputs } = await bundleScenario(file, temp);
   declareAuthoredBundle(pathToFileURL(temp).href, inputs);
 
-  let exported: unknown;
+  let exports: Record<string, unknown>;
   const sourceMapsOff = sourceMapsOnWhileImporting();
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(temp, code);
-    exported = (await importModule(pathToFileURL(temp).href)).default;
+    exports = (await importModule(pathToFileURL(temp).href)) as Record<string, unknown>;
   } catch (error) {
     throw importError(file, error);
   } finally {
@@ -81,15 +82,16 @@ export async function loadScenario(path: string): Promise<LoadedScenario> {
     rmSync(temp, { force: true });
   }
 
-  const definition = scenarioDefinitionOf(exported);
-  if (!definition) {
-    throw new MockstackError(
-      ErrorCode.ScenarioInvalid,
-      `${relative(process.cwd(), file)} has no default-exported scenario; end it with \`export default scenario('name', { … }).services({ … })\` (import { scenario } from 'mockstack')`,
-      { source: { file, line: 1, column: 1 } },
-    );
-  }
-  return { file, definition, inputs };
+  const definition = scenarioDefinitionOf(exports.default);
+  if (definition) return { file, definition, inputs };
+  // An app's MSW handlers (src/mocks/handlers.ts), served as they are.
+  const handlers = mswHandlersOf(exports);
+  if (handlers) return { file, definition: mswScenarioOf(basename(file).replace(/\.[^.]+$/, ''), handlers), inputs };
+  throw new MockstackError(
+    ErrorCode.ScenarioInvalid,
+    `${relative(process.cwd(), file)} has no default-exported scenario; end it with \`export default scenario('name', { … }).services({ … })\` (import { scenario } from 'mockstack'), or export MSW handlers (\`export const handlers = [http.get(…)]\`) to serve those`,
+    { source: { file, line: 1, column: 1 } },
+  );
 }
 
 /**
