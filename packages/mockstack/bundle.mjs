@@ -472,20 +472,23 @@ for (const file of ['cli/mockstack.cjs', 'testing.cjs', ...Object.keys(lazyLibra
  * (see ranBeyondCache there). One push per module, the first time it runs.
  */
 function recordModulesRun(code) {
+  // esbuild renames a helper's parameter (`fn` → `fn2`) when a bundled library reads a global of that
+  // name (xpath's `throw new Error('Cannot resolve QName ' + fn)`), so each is found whatever it is named.
   const helpers = [
     [
-      'var __esm=(fn,res,err)=>function __init(){if(err)throw err[0];try{return fn&&(res=(0,fn[__getOwnPropNames(fn)[0]])(fn=0)),res}',
-      'var __esm=(fn,res,err)=>function __init(){if(err)throw err[0];try{return fn&&(__modulesRun.push(__getOwnPropNames(fn)[0]),res=(0,fn[__getOwnPropNames(fn)[0]])(fn=0)),res}',
+      /var __esm=\((fn\d*),res,err\)=>function __init\(\)\{if\(err\)throw err\[0\];try\{return \1&&\(res=\(0,\1\[__getOwnPropNames\(\1\)\[0\]\]\)\(\1=0\)\),res\}/,
+      (fn) => `var __esm=(${fn},res,err)=>function __init(){if(err)throw err[0];try{return ${fn}&&(__modulesRun.push(__getOwnPropNames(${fn})[0]),res=(0,${fn}[__getOwnPropNames(${fn})[0]])(${fn}=0)),res}`,
     ],
     [
-      'var __commonJS=(cb,mod)=>function __require(){try{return mod||(0,cb[__getOwnPropNames(cb)[0]])((mod={exports:{}}).exports,mod),mod.exports}',
-      'var __commonJS=(cb,mod)=>function __require(){try{return mod||(__modulesRun.push(__getOwnPropNames(cb)[0]),(0,cb[__getOwnPropNames(cb)[0]])((mod={exports:{}}).exports,mod)),mod.exports}',
+      /var __commonJS=\((cb\d*),mod\)=>function __require\(\)\{try\{return mod\|\|\(0,\1\[__getOwnPropNames\(\1\)\[0\]\]\)\(\(mod=\{exports:\{\}\}\)\.exports,mod\),mod\.exports\}/,
+      (cb) => `var __commonJS=(${cb},mod)=>function __require(){try{return mod||(__modulesRun.push(__getOwnPropNames(${cb})[0]),(0,${cb}[__getOwnPropNames(${cb})[0]])((mod={exports:{}}).exports,mod)),mod.exports}`,
     ],
   ];
   let recorded = code;
   for (const [helper, recording] of helpers) {
-    if (!recorded.includes(helper)) throw new Error(`bundle: esbuild's module helper is no longer \`${helper.slice(0, 30)}…\`; update recordModulesRun in bundle.mjs`);
-    recorded = recorded.replace(helper, recording);
+    const found = helper.exec(recorded);
+    if (!found) throw new Error(`bundle: esbuild's module helper is no longer \`${helper.source.slice(0, 30)}…\`; update recordModulesRun in bundle.mjs`);
+    recorded = recorded.replace(found[0], () => recording(found[1]));
   }
   return `var __modulesRun=module.exports.modulesRun=[];${recorded}`;
 }
