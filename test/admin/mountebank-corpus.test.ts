@@ -1,8 +1,8 @@
 /**
  * Mountebank's own documented examples (and http versions of its tcp ones), posted to mockstack's
  * `/imposters` and served on a REST service: each request gets the answer a real mountebank 2.9.1
- * gave it (test/fixtures/mountebank/*.json, recorded from `mb`). What mockstack cannot honour (XPath)
- * is refused with a 400 naming it.
+ * gave it (test/fixtures/mountebank/*.json, recorded from `mb`; xpath.json: XPath predicates and
+ * copies written for mockstack). What mockstack cannot honour (JavaScript) is refused with a 400 naming it.
  */
 import { type RunningStack, runScenario } from '@mockstack/runner';
 import { rest, scenario } from 'mockstack';
@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => running.close());
 
-const cases = [...corpus('docs.json'), ...corpus('http-predicates.json')];
+const cases = [...corpus('docs.json'), ...corpus('http-predicates.json'), ...corpus('xpath.json')];
 
 test.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
   await fetch(`${mb}/imposters`, { method: 'DELETE' });

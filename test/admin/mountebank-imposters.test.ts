@@ -197,12 +197,34 @@ describe('bad input: a 400 in Mountebank’s shape, nothing changed, the stack s
     await refused('POST', '/imposters', stubs([], [{ is: {}, behaviors: [{ shellTransform: 'node x.js' }] }]), /shellTransform behaviour is not run/);
     await refused('POST', '/imposters', stubs([], [{ is: {}, _behaviors: { decorate: 'function () {}' } }]), /decorate behaviour/);
     await refused('POST', '/imposters', stubs([{ matches: { path: '([' } }]), /does not compile in JavaScript/);
-    await refused('POST', '/imposters', stubs([{ equals: { body: 'x' }, xpath: { selector: '//a' } }]), /xpath parameters are not supported/);
+    await refused(
+      'POST',
+      '/imposters',
+      stubs([{ equals: { body: 'x' }, xpath: { selector: '//[' } }]),
+      /predicate 0: malformed xpath selector "\/\/\[": XPath parse error/,
+    );
+    await refused('POST', '/imposters', stubs([{ equals: { body: 'x' }, xpath: '//a' }]), /'xpath' must be \{ "selector": "\/\/path"/);
+    await refused('POST', '/imposters', stubs([{ equals: { body: 'x' }, xpath: { selector: '//a:b', ns: { a: 1 } } }]), /'ns' maps namespace prefixes to URIs/);
+    const copy = (selector: string) => [{ is: { body: '$X' }, behaviors: [{ copy: { from: 'body', into: '$X', using: { method: 'xpath', selector } } }] }];
+    await refused('POST', '/imposters', stubs([], copy('count(')), /response 0, copy: malformed xpath selector "count\(": XPath parse error/);
     await refused('POST', '/imposters', stubs([{ equals: { verb: 'GET' } }]), /'verb' is not a field of an http request/);
     await refused('POST', '/imposters', stubs([{ equals: '/path' }]), /'equals' takes an object of request fields/);
     await refused('POST', '/imposters', stubs([], [{ is: { statusCode: 99 } }]), /statusCode must be an HTTP status/);
     await refused('POST', '/imposters', stubs([], [{ fault: 'BOOM' }]), /fault "BOOM": mockstack answers CONNECTION_RESET_BY_PEER and RANDOM_DATA_THEN_CLOSE/);
-    await refused('POST', '/imposters', stubs([], [{ proxy: { to: 'http://localhost:1' } }]), /proxy mode "proxyOnce" records answers/, 'invalid proxy');
+    await refused(
+      'POST',
+      '/imposters',
+      stubs([], [{ proxy: { to: 'http://localhost:1', mode: 'proxySometimes' } }]),
+      /proxy mode "proxySometimes": one of proxyOnce/,
+      'invalid proxy',
+    );
+    await refused(
+      'POST',
+      '/imposters',
+      stubs([], [{ proxy: { to: 'http://localhost:1', addDecorateBehavior: 'function () {}' } }]),
+      /addDecorateBehavior is JavaScript/,
+      'invalid proxy',
+    );
     await refused('POST', '/imposters', { protocol: 'tcp', port, stubs: [] }, /the "tcp" protocol is not supported by mockstack/);
     await refused('POST', '/imposters', { protocol: 'http', stubs: [] }, /give it a 'port'/);
     await refused('POST', '/imposters', { protocol: 'http', port: 'eighty' }, /invalid value for 'port'/);

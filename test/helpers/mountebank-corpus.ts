@@ -33,10 +33,9 @@ export function corpus(file: string): CorpusCase[] {
   return document.cases;
 }
 
-/** Whether a case asks for what mockstack refuses (XPath; JavaScript). */
+/** Whether a case asks for what mockstack refuses (JavaScript). */
 export function refusedByMockstack(imposter: unknown): RegExp | undefined {
   const text = JSON.stringify(imposter);
-  if (text.includes('"xpath"')) return /xpath/;
   if (/"(inject|decorate|shellTransform)"/.test(text)) return /not run by mockstack/;
   return undefined;
 }

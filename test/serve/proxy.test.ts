@@ -7,17 +7,28 @@
 import { startStack, type TestStack } from '@mockstack/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { respond, rest, scenario } from 'mockstack';
+import { eventually } from '../helpers/eventually.js';
 
 let upstream: FastifyInstance;
 let upstreamUrl: string;
 let stack: TestStack;
+/** Resolved when the real service's event stream of each request closes, by the path it was asked at. */
+const eventStreamsClosed = new Map<string, Promise<void>>();
 
 beforeAll(async () => {
-  upstream = Fastify();
+  // Connections the proxy opened and has not used yet (fetch's pool opens one ahead while another streams) are closed too.
+  upstream = Fastify({ forceCloseConnections: true });
   upstream.get('/orders/:id', async (request, reply) => reply.header('x-served-by', 'real').send({ id: (request.params as { id: string }).id, real: true }));
   upstream.post('/orders', async (request, reply) => reply.code(201).send({ created: request.body, query: request.query }));
   upstream.get('/text', async (_request, reply) => reply.type('text/csv').send('a,b\n1,2\n'));
   upstream.get('/live/:id', async (request) => ({ live: (request.params as { id: string }).id }));
+  upstream.get('/events/:id', (request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
+    reply.raw.write(`data: first of ${(request.params as { id: string }).id}\n\n`);
+    // Never ends by itself: only the client leaving closes it.
+    eventStreamsClosed.set(request.url, new Promise((closed) => request.raw.socket.once('close', () => closed())));
+  });
   upstream.post('/login', async (_request, reply) => reply.header('set-cookie', ['session=s1; Path=/; HttpOnly', 'theme=dark; Path=/']).send({ ok: true }));
   // What the real service received, byte for byte: its own parsers are not what is tested.
   upstream.register(async (raw) => {
@@ -34,6 +45,7 @@ beforeAll(async () => {
         rest.get('/live/:id', rest.proxy(upstreamUrl)),
         rest.post('/rule/echo', rest.proxy(upstreamUrl, { stripPrefix: '/rule' })),
         rest.post('/rule/login', rest.proxy(upstreamUrl, { stripPrefix: '/rule' })),
+        rest.get('/rule/events/:id', rest.proxy(upstreamUrl, { stripPrefix: '/rule' })),
         rest.get('/cookies', respond({ ok: true }, { headers: { 'Set-Cookie': 'a=1; Path=/\nb=2; Secure' } })),
         rest.post('/cookies', respond({ ok: true }, { headers: { 'Set-Cookie': 'a=1; Path=/\nb=2; Secure' } })),
       ]),
@@ -119,6 +131,23 @@ test("each of the real service's cookies is a Set-Cookie header of its own, and 
     const response = await fetch(`${stack.url('orders')}/cookies`, init);
     expect(response.headers.getSetCookie()).toEqual(['a=1; Path=/', 'b=2; Secure']);
   }
+});
+
+test("the real service's server-sent events are passed on as they come, and its stream closes when the client leaves", async () => {
+  for (const [path, upstreamPath] of [
+    ['/events/a', '/events/a'],
+    ['/rule/events/b', '/events/b'],
+  ] as const) {
+    const client = new AbortController();
+    const response = await fetch(`${stack.url('orders')}${path}`, { signal: client.signal });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe(`data: first of ${upstreamPath.slice(-1)}\n\n`);
+    client.abort();
+    await eventStreamsClosed.get(upstreamPath);
+  }
+  await eventually(async () => expect(stack.requests({ service: 'orders' }).filter((e) => e.target.includes('/events/')).length).toBe(2));
 });
 
 test('an unreachable real service is a 502 naming it, and the mock keeps serving', async () => {

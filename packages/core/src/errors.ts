@@ -63,6 +63,8 @@ export const ErrorCode = {
   MountebankImposterInvalid: 'MOCKSTACK_ERR_MOUNTEBANK_IMPOSTER_INVALID',
   /** A Mountebank imposter port or stub index sent to the admin API names none there is. */
   MountebankImposterUnknown: 'MOCKSTACK_ERR_MOUNTEBANK_IMPOSTER_UNKNOWN',
+  /** A Mountebank imposters file given to `mockstack up` is malformed or asks for what mockstack cannot honour. */
+  MountebankFileInvalid: 'MOCKSTACK_ERR_MOUNTEBANK_FILE_INVALID',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -19,6 +19,8 @@ export interface ForwardedAnswer {
   body: unknown;
   /** The body's bytes as received. */
   raw: Uint8Array;
+  /** With `streams`, an event stream's body as it comes (`body` and `raw` are then empty): it never ends by itself. */
+  stream?: ReadableStream<Uint8Array> | undefined;
 }
 
 /** Headers that belong to one hop, never sent on. */
@@ -40,9 +42,10 @@ const HOP_HEADERS = new Set([
 /**
  * Sends a request on to `upstream` (`http://host:port`, optionally with a base path) and returns its
  * answer: what the proxy fallback (`rest({ proxy })`, `proxy(url)` in a rule) and `mockstack record`
- * do with a request. Rejects when the upstream cannot be reached.
+ * do with a request. Rejects when the upstream cannot be reached. `streams`: an answer of server-sent
+ * events is handed over as it comes (see ForwardedAnswer.stream), not read to its end first.
  */
-export async function forwardHttp(upstream: string, request: ForwardRequest, signal?: AbortSignal): Promise<ForwardedAnswer> {
+export async function forwardHttp(upstream: string, request: ForwardRequest, signal?: AbortSignal, streams = false): Promise<ForwardedAnswer> {
   const base = upstream.replace(/\/+$/, '');
   const response = await fetch(`${base}${request.url}`, { ...fetchInitOf(request, HOP_HEADERS), redirect: 'manual', ...(signal && { signal }) });
   const answer: Record<string, string> = {};
@@ -52,6 +55,9 @@ export async function forwardHttp(upstream: string, request: ForwardRequest, sig
   // fetch joins several Set-Cookie headers with ", ": keep them apart, one a line.
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 1) answer['set-cookie'] = cookies.join('\n');
+  if (streams && response.body && answer['content-type']?.startsWith('text/event-stream')) {
+    return { status: response.status, headers: answer, body: undefined, raw: new Uint8Array(0), stream: response.body };
+  }
   const raw = new Uint8Array(await response.arrayBuffer());
   return { status: response.status, headers: answer, body: decodeBody(raw, answer['content-type']), raw };
 }

@@ -380,8 +380,8 @@ rest.proxy =
       sent = Object.fromEntries(Object.entries(headers).filter(([name]) => !removed.has(name)));
       for (const [name, value] of Object.entries(options.headers ?? {})) sent[name.toLowerCase()] = value;
     }
-    const answer = await forwardHttp(upstream, { method, url, headers: sent, body }, request.signal);
-    return makeReply({ status: answer.status, headers: answer.headers, body: answer.body });
+    const answer = await forwardHttp(upstream, { method, url, headers: sent, body }, request.signal, true);
+    return makeReply({ status: answer.status, headers: answer.headers, body: answer.stream ?? answer.body });
   };
 
 /** `rest.get(path, responder)` or `rest.get(path, { match, times, delay }, responder)`. */

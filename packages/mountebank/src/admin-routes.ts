@@ -37,10 +37,13 @@ const viewQuery = {
  * Mountebank's imposters API over a running stack, for Mountebank's clients: an http imposter is served
  * by the scenario's REST service on its port, its stubs as rules added to that service (answered
  * before the scenario's). Served at the admin port's root (`/imposters`), as `mb` serves it; errors
- * answered as Mountebank does, `{ errors: [{ code, message }] }`.
+ * answered as Mountebank does, `{ errors: [{ code, message }] }`. With a shared store, imposters are
+ * served by every replica (given once the others' are served here).
  */
-export function mountebankAdminRoutes(host: MountebankHost): AdminRoute[] {
+export async function mountebankAdminRoutes(host: MountebankHost): Promise<AdminRoute[]> {
   const imposters = new LiveImposters(host);
+  // A replica of a shared store serves the imposters the others were sent before it says it serves.
+  await imposters.ready;
   const announce = (message: string) => host.engine.logger.info(message, { event: 'admin' });
   const flag = (value: string | undefined, fallback: boolean) => (value === undefined ? fallback : value.toLowerCase() === 'true');
   const viewOf = (request: AdminRequest, replayableByDefault = false): ImposterView => ({
@@ -178,9 +181,9 @@ export function mountebankAdminRoutes(host: MountebankHost): AdminRoute[] {
     route({
       method: 'DELETE',
       path: '/imposters/{port}/savedProxyResponses',
-      summary: 'Mountebank: forgets saved proxy responses (mockstack saves none: transparent proxies only)',
+      summary: 'Mountebank: forgets the answers its proxies recorded (proxyOnce, proxyAlways), and the stubs left with none',
       response: imposterSchema,
-      handle: (request) => imposters.json(imposters.get(portOf(request))),
+      handle: async (request) => imposters.json(await imposters.clearProxyResponses(portOf(request))),
     }),
   ];
 }

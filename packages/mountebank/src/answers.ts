@@ -1,9 +1,11 @@
 import type { HandlerContext } from '@mockstack/core';
-import { FRAMING_HEADERS, isRecord, parseJsonOrUndefined } from '@mockstack/core';
+import { FRAMING_HEADERS, isRecord, isReply, parseJsonOrUndefined } from '@mockstack/core';
 import { fault, respond, rest } from '@mockstack/dsl';
 import { JSONPath } from 'jsonpath-plus';
 import { type CopyBehavior, type MountebankIs, type MountebankResponse, waitMs } from './imposter.js';
 import type { MountebankRequest } from './predicates.js';
+import { type ProxiedAnswer, recordedResponse } from './proxy-recording.js';
+import { selectXPath } from './xpath.js';
 
 /** A stub's responses in the order they answer: each `repeat`ed; none is one empty `is` (Mountebank's default). */
 export function responseCycle(responses: readonly MountebankResponse[] | undefined): MountebankResponse[] {
@@ -32,13 +34,31 @@ export async function answerOf(
   ctx: HandlerContext,
   request: MountebankRequest,
   defaultResponse: MountebankIs | undefined,
+  /** Keeps what a recording proxy (`proxyOnce`, `proxyAlways`) got; without it, proxies only forward. */
+  record?: (answer: ProxiedAnswer) => void,
 ): Promise<unknown> {
   const behaviors = behaviorsOf(response);
   const wait = behaviors.filter(([name]) => name === 'wait').reduce((sum, [, ms]) => sum + (waitMs(ms) ?? 0), 0);
   if (response.fault !== undefined || response.proxy !== undefined) {
     // A fault or forwarded call has no delay of its own: wait here (Mountebank waits before either).
     if (wait) await new Promise((done) => setTimeout(done, wait));
-    if (response.proxy) return rest.proxy(response.proxy.to)(ctx as never);
+    if (response.proxy) {
+      const { to, mode = 'proxyOnce', injectHeaders } = response.proxy;
+      const started = performance.now();
+      let reply: unknown;
+      try {
+        reply = await rest.proxy(to, injectHeaders ? { headers: injectHeaders } : {})(ctx as never);
+      } catch (error) {
+        // As mb answers it: 500 `invalid proxy`, and nothing kept.
+        const message = `Unable to connect to ${JSON.stringify(to)}: ${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}`;
+        return respond(JSON.stringify({ errors: [{ code: 'invalid proxy', message }] }), { status: 500, headers: { 'content-type': 'application/json' } });
+      }
+      if (!isReply(reply)) return reply;
+      const answer = { status: reply.status ?? 200, headers: reply.headers ?? {}, body: reply.body, ms: Math.round(performance.now() - started) };
+      if (record && mode !== 'proxyTransparent') record(answer);
+      // Mountebank answers what it got as it would answer it recorded (a JSON body indented by 4).
+      return answerOf({ is: recordedResponse(answer, response.proxy).is ?? {} }, ctx, request, undefined);
+    }
     return response.fault === 'CONNECTION_RESET_BY_PEER' ? fault.drop() : fault.malformedChunk(randomText());
   }
   let is: MountebankIs = structuredClone(response.is ?? {});
@@ -115,6 +135,11 @@ function selected(text: string, using: CopyBehavior['using']): string[] {
     const flags = `${using.options?.ignoreCase ? 'i' : ''}${using.options?.multiline ? 'm' : ''}`;
     const match = new RegExp(using.selector, flags).exec(text);
     return match ? [...match].map((m) => m ?? '') : [];
+  }
+  if (using.method === 'xpath') {
+    // Mountebank copies the nodes' text; a number or boolean (`count(…)`) copies nothing.
+    const found = selectXPath(text, using);
+    return Array.isArray(found) ? found : [];
   }
   const json = parseJsonOrUndefined(text);
   if (json === undefined || json === null) return [];

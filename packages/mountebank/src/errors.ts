@@ -39,6 +39,24 @@ export class MountebankNotFound extends MockstackError {
   }
 }
 
+/**
+ * A Mountebank imposters file given to `mockstack up` that cannot be served as it is: not imposters, or
+ * with imposters or stubs mockstack refuses. Names the file and each problem; nothing is served.
+ */
+export class MountebankFileInvalid extends MockstackError {
+  readonly errors: readonly MountebankError[];
+
+  constructor(file: string, errors: readonly MountebankError[]) {
+    super(
+      ErrorCode.MountebankFileInvalid,
+      `${file}: these Mountebank imposters cannot be served as they are:\n${errors.map((e) => `  - ${e.message}`).join('\n')}\n` +
+        `mockstack import ${file} writes a scenario that leaves out what cannot be served (and says what it left out).`,
+    );
+    this.name = 'MountebankFileInvalid';
+    this.errors = errors;
+  }
+}
+
 /** A `bad data` error (Mountebank's code for a malformed field). */
 export function badData(message: string): MountebankError {
   return { code: 'bad data', message };

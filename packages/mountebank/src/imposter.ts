@@ -1,6 +1,8 @@
 import { isRecord } from '@mockstack/core';
 import { badData, type MountebankError } from './errors.js';
 import { FIELDS, OPERATORS, PARAMETERS } from './predicates.js';
+import type { MountebankProxy } from './proxy-recording.js';
+import { xpathProblem } from './xpath.js';
 
 /** A Mountebank imposter as `POST /imposters`, `mb save` and `mb --configfile` have it (the http/https parts mockstack serves). */
 export interface MountebankImposter {
@@ -22,7 +24,7 @@ export interface MountebankStub {
 /** One response of a stub: `is`, `proxy` or `fault`, with behaviours (`wait`, `copy`) and `repeat`. */
 export interface MountebankResponse {
   is?: MountebankIs;
-  proxy?: { to: string; mode?: string };
+  proxy?: MountebankProxy;
   fault?: string;
   repeat?: number;
   behaviors?: Record<string, unknown>[];
@@ -36,13 +38,15 @@ export interface MountebankIs {
   body?: unknown;
   /** `binary`: the body is base64 of the bytes to send. */
   _mode?: 'text' | 'binary';
+  /** How long the real service took: set on an answer a proxy recorded (`DELETE …/savedProxyResponses` removes those). */
+  _proxyResponseTime?: number;
 }
 
-/** A `copy` behaviour: a value taken from the request (by regex or JSONPath) replaces a token in the response. */
+/** A `copy` behaviour: a value taken from the request (by regex, JSONPath or XPath) replaces a token in the response. */
 export interface CopyBehavior {
   from: string | Record<string, unknown>;
   into: string;
-  using: { method: 'regex' | 'jsonpath'; selector: string; options?: { ignoreCase?: boolean; multiline?: boolean } };
+  using: { method: 'regex' | 'jsonpath' | 'xpath'; selector: string; ns?: Record<string, string>; options?: { ignoreCase?: boolean; multiline?: boolean } };
 }
 
 /** The faults mockstack answers (Mountebank's http faults). */
@@ -55,12 +59,20 @@ const NOT_HONOURED: Record<string, string> = {
   shellTransform: 'the shellTransform behaviour is not run by mockstack: write the logic as a handler in a scenario',
   decorate: 'the decorate behaviour (JavaScript) is not run by mockstack: write the logic as a handler in a scenario',
   lookup: 'the lookup behaviour (CSV data sources) is not supported: put the rows in the scenario state and answer from a handler',
-  xpath: 'xpath parameters are not supported (no XML parser in mockstack): match the body with matches/contains, or with a handler',
   endOfRequestResolver: 'endOfRequestResolver is JavaScript injection, not run by mockstack',
   key: 'https certificates of an imposter are not used: give the REST service `tls` in the scenario',
   cert: 'https certificates of an imposter are not used: give the REST service `tls` in the scenario',
   mutualAuth: 'mutualAuth is not supported',
 };
+
+/** How `checkImposter` judges an imposter. */
+export interface CheckOptions {
+  /**
+   * Whether proxies may record (`proxyOnce`, `proxyAlways`): the live `/imposters` API keeps the answers
+   * as new stubs; a scenario's imposter (`mountebank.rules`, `mockstack up`, `import`) has nowhere to. Default false.
+   */
+  records?: boolean;
+}
 
 /** What `checkImposter` found: problems of the imposter itself, of each stub by index, and keys ignored. */
 export interface ImposterCheck {
@@ -84,7 +96,7 @@ export function refusing(problems: readonly MountebankError[]): MountebankError[
  * Checks an imposter as Mountebank's API would, and for what mockstack cannot honour: every problem
  * in words naming where it is (`stub 2, predicate 0`). An imposter with no problems is safe to serve.
  */
-export function checkImposter(value: unknown, where = 'the imposter'): ImposterCheck {
+export function checkImposter(value: unknown, where = 'the imposter', options: CheckOptions = {}): ImposterCheck {
   const check: ImposterCheck = { errors: [], stubs: new Map(), ignored: [] };
   if (!isRecord(value)) {
     check.errors.push(badData(`${where} must be a JSON object with "protocol", "port" and "stubs"`));
@@ -113,7 +125,7 @@ export function checkImposter(value: unknown, where = 'the imposter'): ImposterC
   if (value.stubs !== undefined && !Array.isArray(value.stubs)) check.errors.push(badData(`${where}: 'stubs' must be an array`));
   else
     (value.stubs ?? []).forEach((stub: unknown, i: number) => {
-      const problems = stubProblems(stub, `${where}, stub ${i}`);
+      const problems = stubProblems(stub, `${where}, stub ${i}`, options);
       check.ignored.push(...problems.filter((p) => p.ignored).map((p) => p.message));
       if (refusing(problems).length) check.stubs.set(i, refusing(problems));
     });
@@ -121,7 +133,7 @@ export function checkImposter(value: unknown, where = 'the imposter'): ImposterC
 }
 
 /** Every problem of one stub, in words naming where it is. */
-export function stubProblems(stub: unknown, where: string): MountebankError[] {
+export function stubProblems(stub: unknown, where: string, options: CheckOptions = {}): MountebankError[] {
   if (!isRecord(stub)) return [badData(`${where} must be an object with "predicates" and "responses"`)];
   const problems: MountebankError[] = [];
   for (const key of Object.keys(stub)) if (!['predicates', 'responses', '_links', 'matches'].includes(key)) problems.push(ignoredKey(`${where}: '${key}'`));
@@ -131,7 +143,7 @@ export function stubProblems(stub: unknown, where: string): MountebankError[] {
   }
   if (stub.responses !== undefined) {
     if (!Array.isArray(stub.responses)) problems.push(badData(`${where}: 'responses' must be an array`));
-    else problems.push(...stub.responses.flatMap((r: unknown, i: number) => responseProblems(r, `${where}, response ${i}`)));
+    else problems.push(...stub.responses.flatMap((r: unknown, i: number) => responseProblems(r, `${where}, response ${i}`, options)));
   }
   return problems;
 }
@@ -157,6 +169,10 @@ export function predicateProblems(predicate: unknown, where: string): Mountebank
   }
   if (predicate.jsonpath !== undefined && !(isRecord(predicate.jsonpath) && typeof predicate.jsonpath.selector === 'string'))
     problems.push(invalid(`'jsonpath' must be { "selector": "$.path" }`));
+  if (predicate.xpath !== undefined) {
+    const problem = xpathProblem(predicate.xpath);
+    if (problem) problems.push(invalid(problem));
+  }
   const operator = operators[0] as string;
   const value = predicate[operator];
   switch (operator) {
@@ -186,7 +202,7 @@ export function predicateProblems(predicate: unknown, where: string): Mountebank
 }
 
 /** Every problem of one response. */
-export function responseProblems(response: unknown, where: string): MountebankError[] {
+export function responseProblems(response: unknown, where: string, options: CheckOptions = {}): MountebankError[] {
   const invalid = (message: string) => badData(`${where}: ${message}`);
   if (!isRecord(response)) return [invalid('a response is an object such as { "is": { "statusCode": 200 } }')];
   const problems: MountebankError[] = [];
@@ -199,7 +215,7 @@ export function responseProblems(response: unknown, where: string): MountebankEr
   if (response.is !== undefined) problems.push(...isProblems(response.is, `${where}, is`, copies));
   if (response.fault !== undefined && !(FAULTS as readonly string[]).includes(response.fault as string))
     problems.push(invalid(`fault ${JSON.stringify(response.fault)}: mockstack answers ${FAULTS.join(' and ')}`));
-  if (response.proxy !== undefined) problems.push(...proxyProblems(response.proxy, where));
+  if (response.proxy !== undefined) problems.push(...proxyProblems(response.proxy, where, options.records === true));
   if (response.repeat !== undefined && !(Number.isInteger(response.repeat) && Number(response.repeat) > 0))
     problems.push(invalid(`'repeat' must be a whole number above 0; got ${JSON.stringify(response.repeat)}`));
   const behaviors: [string, unknown][] = [];
@@ -245,15 +261,18 @@ function copyProblems(copy: unknown, where: string): MountebankError[] {
     problems.push(invalid(`'from' names a request field ("path", or { "query": "name" })`));
   if (typeof copy.into !== 'string' || copy.into === '') problems.push(invalid(`'into' is the token to replace in the response, e.g. "\${ID}"`));
   const using = copy.using;
-  if (!isRecord(using) || typeof using.selector !== 'string') problems.push(invalid(`'using' is { "method": "regex" or "jsonpath", "selector": "…" }`));
-  else if (using.method === 'xpath') problems.push(invalid(NOT_HONOURED.xpath as string));
-  else if (using.method !== 'regex' && using.method !== 'jsonpath')
-    problems.push(invalid(`using.method ${JSON.stringify(using.method)}: mockstack copies by regex or jsonpath`));
+  if (!isRecord(using) || typeof using.selector !== 'string')
+    problems.push(invalid(`'using' is { "method": "regex", "jsonpath" or "xpath", "selector": "…" }`));
+  else if (using.method === 'xpath') {
+    const problem = xpathProblem(using);
+    if (problem) problems.push(invalid(problem));
+  } else if (using.method !== 'regex' && using.method !== 'jsonpath')
+    problems.push(invalid(`using.method ${JSON.stringify(using.method)}: mockstack copies by regex, jsonpath or xpath`));
   else if (using.method === 'regex') problems.push(...regexProblems(using.selector, where));
   return problems;
 }
 
-function proxyProblems(proxy: unknown, where: string): MountebankError[] {
+function proxyProblems(proxy: unknown, where: string, records: boolean): MountebankError[] {
   const invalid = (message: string) => ({ code: 'invalid proxy', message: `${where}: ${message}` });
   if (!isRecord(proxy) || typeof proxy.to !== 'string') return [invalid(`a proxy is { "to": "http://host:port", "mode": "proxyTransparent" }`)];
   try {
@@ -262,15 +281,58 @@ function proxyProblems(proxy: unknown, where: string): MountebankError[] {
     return [invalid(`proxy.to ${JSON.stringify(proxy.to)} is not a URL`)];
   }
   const problems: MountebankError[] = [];
-  if (proxy.mode !== 'proxyTransparent')
+  const mode = proxy.mode ?? 'proxyOnce';
+  if (!PROXY_MODES.includes(mode as string)) problems.push(invalid(`proxy mode ${JSON.stringify(mode)}: one of ${PROXY_MODES.join(', ')}`));
+  else if (mode !== 'proxyTransparent' && !records)
     problems.push(
       invalid(
-        `proxy mode ${JSON.stringify(proxy.mode ?? 'proxyOnce')} records answers into new stubs, which mockstack does not do: use "mode": "proxyTransparent" (every request forwarded), or record with \`mockstack record --target ${proxy.to}\``,
+        `proxy mode ${JSON.stringify(mode)} records answers into new stubs, which only the live /imposters API keeps: here use "mode": "proxyTransparent" (every request forwarded), or record with \`mockstack record --target ${proxy.to}\``,
       ),
     );
+  if (proxy.injectHeaders !== undefined && !(isRecord(proxy.injectHeaders) && Object.values(proxy.injectHeaders).every((v) => typeof v === 'string')))
+    problems.push(invalid(`proxy.injectHeaders maps header names to values, e.g. { "authorization": "Bearer x" }`));
+  if (proxy.addWaitBehavior !== undefined && typeof proxy.addWaitBehavior !== 'boolean') problems.push(invalid(`proxy.addWaitBehavior must be true or false`));
+  if (proxy.addDecorateBehavior !== undefined) problems.push(invalid(`proxy.addDecorateBehavior is JavaScript (a decorate behaviour), not run by mockstack`));
+  if (proxy.predicateGenerators !== undefined) {
+    if (!Array.isArray(proxy.predicateGenerators)) problems.push(invalid(`proxy.predicateGenerators must be an array, e.g. [{ "matches": { "path": true } }]`));
+    else
+      problems.push(
+        ...proxy.predicateGenerators.flatMap((generator: unknown, i: number) => generatorProblems(generator, `${where}, predicateGenerators[${i}]`)),
+      );
+  }
   for (const key of Object.keys(proxy))
-    if (!['to', 'mode', 'predicateGenerators'].includes(key))
+    if (!['to', 'mode', 'predicateGenerators', 'injectHeaders', 'addWaitBehavior', 'addDecorateBehavior'].includes(key))
       problems.push(invalid(`proxy.${key} is not supported (mockstack forwards requests as they came)`));
+  return problems;
+}
+
+/** The proxy modes Mountebank has: forward every time, or record the first answer (per generated predicates) or every answer. */
+const PROXY_MODES: readonly string[] = ['proxyOnce', 'proxyAlways', 'proxyTransparent'];
+
+/** Every problem of one `predicateGenerators` entry: `matches` (fields set to true) with predicate parameters. */
+function generatorProblems(generator: unknown, where: string): MountebankError[] {
+  const invalid = (message: string) => ({ code: 'invalid proxy', message: `${where}: ${message}` });
+  if (!isRecord(generator)) return [invalid('a predicate generator is an object such as { "matches": { "path": true } }')];
+  if (generator.inject !== undefined) return [invalid('a predicate generator given as JavaScript (inject) is not run by mockstack')];
+  if (generator.predicateOperator !== undefined)
+    return [invalid('predicateOperator is not supported: mockstack generates the equals and deepEquals predicates Mountebank does by default')];
+  const problems: MountebankError[] = [];
+  if (!isRecord(generator.matches)) problems.push(invalid(`'matches' is required: the request fields to match on, e.g. { "method": true, "path": true }`));
+  else
+    for (const field of Object.keys(generator.matches))
+      if (!(FIELDS as readonly string[]).includes(field)) problems.push(invalid(`'${field}' is not a field of an http request (${FIELDS.join(', ')})`));
+  for (const key of Object.keys(generator))
+    if (key !== 'matches' && key !== 'ignore' && !(PARAMETERS as readonly string[]).includes(key)) problems.push(ignoredKey(`${where}: '${key}'`));
+  if (generator.xpath !== undefined) {
+    const problem = xpathProblem(generator.xpath);
+    if (problem) problems.push(invalid(problem));
+  }
+  if (generator.jsonpath !== undefined && !(isRecord(generator.jsonpath) && typeof generator.jsonpath.selector === 'string'))
+    problems.push(invalid(`'jsonpath' must be { "selector": "$.path" }`));
+  if (generator.except !== undefined) {
+    if (typeof generator.except !== 'string') problems.push(invalid(`'except' must be a regular expression (a string)`));
+    else problems.push(...regexProblems(generator.except, where));
+  }
   return problems;
 }
 

@@ -3,7 +3,11 @@ import { isRecord } from '@mockstack/core';
 import { badData, type MountebankError, MountebankInvalid, MountebankNotFound } from './errors.js';
 import { checkImposter, type MountebankImposter, type MountebankStub, refusing, stubProblems } from './imposter.js';
 import type { MountebankRequest } from './predicates.js';
-import { type ImposterInput, imposterRules, type ServiceRoute } from './rules.js';
+import { generatedPredicates, recordedResponse, withRecorded } from './proxy-recording.js';
+import { type ImposterInput, imposterRules, type ProxyRecording, type ServiceRoute } from './rules.js';
+
+/** The shared store's topic of the imposters added over the API, by port (see Engine.shareDocument). */
+const SHARED_TOPIC = 'mountebank:imposters';
 
 /** What the imposters API steers: a running stack that takes rules while serving. */
 export type MountebankHost = Pick<Stack, 'engine' | 'addresses' | 'addRules' | 'removeRules' | 'addedRules' | 'startService' | 'stopService'>;
@@ -48,9 +52,26 @@ export class LiveImposters {
   readonly #host: MountebankHost;
   /** Services of forgotten imposters being stopped (see #sync): awaited before a port is taken again. */
   #stopping: Promise<void> = Promise.resolve();
+  /** Answers recording proxies got, kept as stubs one after the other, in the order they came. */
+  #recording: Promise<void> = Promise.resolve();
+  /** Imposters other replicas added or removed, served here one after the other, in the order they came. */
+  #adopting: Promise<void> = Promise.resolve();
+
+  /** Settles once the imposters the other replicas of a shared store serve are served here too. */
+  readonly ready: Promise<void>;
 
   constructor(host: MountebankHost) {
     this.#host = host;
+    // With a shared store (--store redis), every replica serves the imposters any of them was sent.
+    host.engine.onDocumentShared(SHARED_TOPIC, (port, imposter) => {
+      this.#adopting = this.#adopting.then(() => this.#adoptShared(port, imposter));
+    });
+    this.ready = host.engine.sharedDocuments(SHARED_TOPIC).then(
+      async (shared) => {
+        for (const [port, imposter] of shared) await this.#adoptShared(port, imposter);
+      },
+      (error: unknown) => this.#warn(`the imposters the other replicas serve could not be read: ${(error as Error).message}`),
+    );
   }
 
   /** Every imposter, by port. */
@@ -66,8 +87,14 @@ export class LiveImposters {
     return found;
   }
 
-  /** Serves an imposter; one already on its port is replaced (once the new one is accepted). */
+  /** Serves an imposter (in every replica of a shared store); one already on its port is replaced (once the new one is accepted). */
   async add(value: unknown): Promise<LiveImposter> {
+    const live = await this.#add(value);
+    await this.#host.engine.shareDocument(SHARED_TOPIC, String(live.port), live.imposter);
+    return live;
+  }
+
+  async #add(value: unknown): Promise<LiveImposter> {
     this.#sync();
     await this.#stopping;
     const { imposter, service: found, routes } = this.#checked(value);
@@ -88,6 +115,9 @@ export class LiveImposters {
       onRequest: (request) => {
         live.numberOfRequests += 1;
         if (live.imposter.recordRequests) live.requests.push({ ...request, timestamp: new Date().toISOString() });
+      },
+      onRecord: (recorded) => {
+        this.#recording = this.#recording.then(() => this.#record(live.port, recorded));
       },
     });
     try {
@@ -117,6 +147,32 @@ export class LiveImposters {
     }
     this.#host.engine.logger.info(`mountebank: REST service ${name} started on port ${port} for an imposter`, { event: 'admin' });
     return name;
+  }
+
+  /**
+   * Keeps what a recording proxy got as Mountebank does (see `withRecorded`), served at once (by every
+   * replica of a shared store). The proxy's stub is found by identity: one removed meanwhile records nothing.
+   */
+  async #record(port: number, { stub, index, proxy, request, answer }: ProxyRecording): Promise<void> {
+    const live = this.#imposters.get(port);
+    const at = live?.imposter.stubs.indexOf(stub) ?? -1;
+    if (!live || at < 0) return;
+    const mode = proxy.mode === 'proxyAlways' ? 'proxyAlways' : 'proxyOnce';
+    try {
+      const predicates = generatedPredicates(request, proxy.predicateGenerators ?? []);
+      await this.#withStubs(live, withRecorded(live.imposter.stubs, at, predicates, recordedResponse(answer, proxy), mode));
+    } catch (error) {
+      this.#warn(`the answer the proxy of stub ${index} on port ${port} got is not kept: ${(error as Error).message}`);
+    }
+  }
+
+  /** Forgets the answers proxies recorded (`DELETE /imposters/:port/savedProxyResponses`): those responses, and the stubs left with none. */
+  async clearProxyResponses(port: string | number): Promise<LiveImposter> {
+    const live = this.get(port);
+    const stubs = live.imposter.stubs
+      .map((stub) => ({ ...stub, responses: (stub.responses ?? []).filter((response) => typeof response.is?._proxyResponseTime !== 'number') }))
+      .filter((stub) => stub.responses.length > 0);
+    return this.#withStubs(live, stubs);
   }
 
   /** Replaces every imposter with these (`PUT /imposters`): all are checked first; none changes when one is refused. */
@@ -149,8 +205,14 @@ export class LiveImposters {
     return added;
   }
 
-  /** Removes an imposter: its rules, and the service started for it. */
+  /** Removes an imposter (in every replica of a shared store): its rules, and the service started for it. */
   async remove(port: string | number): Promise<LiveImposter | undefined> {
+    const found = await this.#remove(port);
+    if (found) await this.#host.engine.shareDocument(SHARED_TOPIC, String(found.port), undefined);
+    return found;
+  }
+
+  async #remove(port: string | number): Promise<LiveImposter | undefined> {
     this.#sync();
     const found = this.#imposters.get(Number(port));
     if (!found) return undefined;
@@ -189,7 +251,7 @@ export class LiveImposters {
     const live = this.get(port);
     if (!isRecord(body) || body.stubs === undefined) throw new MountebankInvalid([badData("'stubs' is a required field")], 'the stubs');
     if (!Array.isArray(body.stubs)) throw new MountebankInvalid([badData("'stubs' must be an array")], 'the stubs');
-    const errors = refusing(body.stubs.flatMap((stub: unknown, i: number) => stubProblems(stub, `stub ${i}`)));
+    const errors = refusing(body.stubs.flatMap((stub: unknown, i: number) => stubProblems(stub, `stub ${i}`, { records: true })));
     if (errors.length) throw new MountebankInvalid(errors, 'the stubs');
     return this.#withStubs(live, body.stubs as MountebankStub[]);
   }
@@ -260,13 +322,13 @@ export class LiveImposters {
   }
 
   #checkStub(stub: unknown, where: string): void {
-    const errors = refusing(stubProblems(stub, where));
+    const errors = refusing(stubProblems(stub, where, { records: true }));
     if (errors.length) throw new MountebankInvalid(errors, 'the stub');
   }
 
   /** The imposter checked whole, and the REST service on its port with that service's routes; throws MountebankInvalid. */
   #checked(value: unknown, where = 'the imposter'): { imposter: LiveImposter['imposter']; service: string | undefined; routes: ServiceRoute[] } {
-    const check = checkImposter(value, where);
+    const check = checkImposter(value, where, { records: true });
     const errors = [...check.errors, ...[...check.stubs.values()].flat()];
     const imposter = value as MountebankImposter;
     if (isRecord(value) && value.port === undefined)
@@ -299,6 +361,29 @@ export class LiveImposters {
         ),
       );
     return undefined;
+  }
+
+  /**
+   * An imposter another replica added (or, undefined, removed): served here too. One this replica cannot
+   * serve (its port held by another process, e.g. a replica on the same host) is warned about, not served.
+   */
+  async #adoptShared(port: string, imposter: unknown): Promise<void> {
+    try {
+      if (imposter === undefined) await this.#remove(port);
+      else await this.#add(imposter);
+    } catch (error) {
+      const reason = error instanceof MountebankInvalid ? error.errors.map((e) => e.message).join('; ') : (error as Error).message;
+      const sameHost = error instanceof MountebankInvalid && error.errors.some((e) => e.code === 'resource conflict');
+      this.#warn(
+        `the imposter on port ${port}, added in another replica, is not served by this one: ${reason}${
+          sameHost ? ' (replicas on one host cannot each listen on a port: run them on separate hosts or containers, or give each its own --host address)' : ''
+        }`,
+      );
+    }
+  }
+
+  #warn(message: string): void {
+    this.#host.engine.logger.warn(`mountebank: ${message}`, { event: 'admin' });
   }
 
   /** Forgets the imposters whose rules or service the stack no longer has (after a reset or a reload), stopping the services started for them. */

@@ -1,12 +1,13 @@
 import { isRecord, parseJsonOrUndefined } from '@mockstack/core';
 import { JSONPath } from 'jsonpath-plus';
+import { selectXPath, type XPathSelector } from './xpath.js';
 
 /**
  * Mountebank's predicates over an HTTP request, with its semantics: field names and values are
  * compared lower-cased unless `caseSensitive`, `except` is removed from values first, `equals` and
  * the others take object fields as a subset (any value of a repeated query parameter or JSON array
  * may match), `deepEquals` takes them exactly, a JSON body is reached into by object predicates, and
- * `jsonpath` selects from the body before comparing. Written from Mountebank's documentation and
+ * `jsonpath` or `xpath` selects from the body before comparing. Written from Mountebank's documentation and
  * behaviour (https://www.mbtest.org/docs/api/predicates).
  */
 
@@ -36,6 +37,7 @@ interface Config {
   keyCaseSensitive?: boolean;
   except?: string;
   jsonpath?: { selector: string };
+  xpath?: XPathSelector;
 }
 
 type Json = unknown;
@@ -113,10 +115,10 @@ function normalize(value: Json, config: Config, selecting: boolean, sort = true)
       );
     return typeof v === 'string' ? text(v) : v;
   };
-  if (selecting && config.jsonpath && isRecord(value)) {
+  if (selecting && (config.jsonpath || config.xpath) && isRecord(value)) {
     const request = value as unknown as MountebankRequest;
     const normalized = walk({ ...request, body: '' }, 0, false) as Record<string, Json>;
-    return { ...normalized, body: selectJsonPath(request.body, config) };
+    return { ...normalized, body: config.jsonpath ? selectJsonPath(request.body, config) : selectXPathOf(text(request.body), config) };
   }
   return walk(value, 0, false);
 }
@@ -135,6 +137,22 @@ function selectJsonPath(body: string, config: Config): Json {
   const values = found.map((v) => (isRecord(v) || Array.isArray(v) ? v : String(v)));
   if (values.length === 0) return undefined;
   return values.length === 1 ? values[0] : values.sort(byValue);
+}
+
+/**
+ * The value(s) an xpath selects from the body (lower-cased and `except` removed already, as Mountebank
+ * does): one value, a sorted list of several, a number or boolean, or undefined. The selector and the
+ * namespace URIs are lower-cased too unless case-sensitive.
+ */
+function selectXPathOf(body: string, config: Config): Json {
+  const { selector, ns = {} } = config.xpath as XPathSelector;
+  const caseSensitive = config.caseSensitive === true;
+  const found = selectXPath(body, {
+    selector: caseSensitive ? selector : lower(selector),
+    ns: caseSensitive ? ns : Object.fromEntries(Object.entries(ns).map(([prefix, uri]) => [prefix, lower(uri)])),
+  });
+  if (!Array.isArray(found)) return found;
+  return found.length === 1 ? found[0] : found.sort(byValue);
 }
 
 function byValue(a: Json, b: Json): number {

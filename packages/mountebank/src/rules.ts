@@ -4,6 +4,7 @@ import { answerOf, responseCycle } from './answers.js';
 import { MountebankInvalid } from './errors.js';
 import { checkImposter, type MountebankImposter, type MountebankIs, type MountebankStub } from './imposter.js';
 import { type MountebankRequest, meetsAll } from './predicates.js';
+import type { MountebankProxy, ProxiedAnswer } from './proxy-recording.js';
 import { mountebankRequestOf } from './request.js';
 
 /** A route of a REST service: its operation id, method and route path (`/orders/:id`). */
@@ -33,6 +34,20 @@ export interface ImposterRulesOptions {
   routes?: readonly ServiceRoute[] | undefined;
   /** Called with each request the imposter answers (its count and saved requests). */
   onRequest?: ((request: MountebankRequest, stub: number | undefined) => void) | undefined;
+  /**
+   * Keeps what a recording proxy (`proxyOnce`, `proxyAlways`) of a stub got for a request, as new stubs
+   * (the live `/imposters` API). Without it, such proxies are refused (a scenario has nowhere to keep them).
+   */
+  onRecord?: ((recorded: ProxyRecording) => void) | undefined;
+}
+
+/** What a recording proxy got: the stub it is a response of (and its index), the request sent on and the answer. */
+export interface ProxyRecording {
+  stub: MountebankStub;
+  index: number;
+  proxy: MountebankProxy;
+  request: MountebankRequest;
+  answer: ProxiedAnswer;
 }
 
 /** The methods an imposter answers: every stub is tried for each (its predicates decide). */
@@ -50,7 +65,7 @@ export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTION
  * ] }))
  */
 export function imposterRules(input: ImposterInput, options: ImposterRulesOptions = {}): RuleDefinition[] {
-  const check = checkImposter({ ...input, protocol: input.protocol ?? 'http' });
+  const check = checkImposter({ ...input, protocol: input.protocol ?? 'http' }, undefined, { records: options.onRecord !== undefined });
   const errors = [...check.errors, ...[...check.stubs.values()].flat()];
   if (errors.length) throw new MountebankInvalid(errors);
   const imposter = input as unknown as MountebankImposter;
@@ -81,9 +96,11 @@ function stubRules(
   const answer = (ctx: HandlerContext) => {
     const request = mountebankRequestOf(ctx);
     options.onRequest?.(request, index);
-    const response = cycle[next % cycle.length];
+    const response = cycle[next % cycle.length] ?? { is: {} };
     next += 1;
-    return answerOf(response ?? { is: {} }, ctx, request, defaultResponse);
+    const { proxy } = response;
+    const record = options.onRecord && proxy ? (answer: ProxiedAnswer) => options.onRecord?.({ stub, index, proxy, request, answer }) : undefined;
+    return answerOf(response, ctx, request, defaultResponse, record);
   };
   const when = predicates.length ? (request: CoreRequest) => meetsAll(predicates, mountebankRequestOf(request)) : undefined;
   return onEveryRoute(`${label} stub ${index}`, when, answer, options.routes);

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { decodeBody, ErrorCode, isRecord, MockstackError, parseJsonOrUndefined } from '@mockstack/core';
-import { checkImposter, refusing } from '@mockstack/mountebank';
+import { checkImposter, impostersOf, imposterWhere, isImpostersDocument, refusing } from '@mockstack/mountebank';
 import { parseStub, type WiremockStub } from '@mockstack/wiremock';
 import type { MatchDraft, RestRuleDraft, RestServiceDraft, ScenarioDraft } from './drafts.js';
 import { draftsFromExchanges, type HttpExchange } from './exchanges.js';
@@ -53,8 +53,7 @@ function formatOf(document: unknown, file: string): ImportFormat {
   if (isRecord(document.info) && Array.isArray(document.item)) return 'postman';
   if (Array.isArray(document.mappings) || (isRecord(document.request) && isRecord(document.response))) return 'wiremock';
   // `mb save` / `mb --configfile`: { imposters: [...] }; or one imposter as POST /imposters takes it.
-  if (Array.isArray(document.imposters) || (typeof document.protocol === 'string' && (Array.isArray(document.stubs) || document.port !== undefined)))
-    return 'mountebank';
+  if (isImpostersDocument(document)) return 'mountebank';
   if (typeof document.swagger === 'string' || typeof document.openapi === 'string') {
     throw new MockstackError(
       ErrorCode.ImportFormat,
@@ -179,16 +178,16 @@ function wiremockRule(stub: WiremockStub, filesDir: string, problems: string[]):
  * Mountebank imposters (`mb save` output, an `mb --configfile` file rendered to JSON, or one imposter):
  * one REST service per http/https imposter, on its port, serving its stubs through `mountebank.rules`
  * (the same meaning as the admin API's `/imposters`). A stub mockstack cannot honour (JavaScript
- * injection, XPath, a recording proxy) is left out and listed; so is a tcp or smtp imposter.
+ * injection, a recording proxy) is left out and listed; so is a tcp or smtp imposter.
  */
 function mountebankDraft(document: Record<string, unknown>): ScenarioDraft {
   const untranslated: string[] = [];
-  const list = Array.isArray(document.imposters) ? document.imposters : [document];
+  const list = impostersOf(document);
+  if (!list) return { services: [], untranslated: ["'imposters' must be an array of imposters"] };
   const services: RestServiceDraft[] = [];
   list.forEach((imposter: unknown, i) => {
     const record = isRecord(imposter) ? imposter : {};
-    const where = `imposter ${i}${record.port !== undefined ? ` (port ${record.port}${typeof record.name === 'string' ? `, ${record.name}` : ''})` : ''}`;
-    const check = checkImposter(imposter, where);
+    const check = checkImposter(imposter, imposterWhere(imposter, i));
     untranslated.push(...check.ignored);
     if (check.errors.length) {
       untranslated.push(...check.errors.map((e) => `${e.message}; the imposter is left out`));

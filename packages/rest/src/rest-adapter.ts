@@ -427,7 +427,26 @@ async function proxyTo(
   try {
     const requestBreach = review?.checkRequest?.(core);
     if (requestBreach) review?.warn(`the request ${core.target}, sent on to the real service, breaks ${review.file}: ${requestBreach}`);
-    const answer = await forwardHttp(proxy.upstream, { method: request.method, url: request.url, headers: request.headers, body: request.body }, core.signal);
+    const answer = await forwardHttp(
+      proxy.upstream,
+      { method: request.method, url: request.url, headers: request.headers, body: request.body },
+      core.signal,
+      true,
+    );
+    if (answer.stream) {
+      // Server-sent events, passed on as they come (their body is not checked against the document).
+      if (requestBreach) reply.header(VIOLATION_HEADER, headerSafe(`request: ${requestBreach}`));
+      const { status, headers } = answer;
+      const journalBytes = Math.min(engine.journal.maxBodyBytes, STREAM_JOURNAL_BYTES);
+      sendWireBody(reply, status, headers, wireBodyOf(answer.stream, core) as WireBody, journalBytes, (sent) =>
+        engine.record(
+          core,
+          { kind: 'reply', rule: proxy.rule, reply: makeReply({ status, headers }) },
+          { status: sent.status, startedAt, error: sent.error, response: { headers, body: sent.body } },
+        ),
+      );
+      return;
+    }
     const breach = review?.check?.(answer.status, answer.headers['content-type'], answer.body);
     if (breach) {
       const message = `the real service's answer to ${core.target} breaks ${review?.file}: ${breach.detail}`;

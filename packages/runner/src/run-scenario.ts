@@ -216,7 +216,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
           port: options.adminPort ?? 0,
           host: options.adminHost,
           token: options.adminToken,
-          routes: [...(await wiremockRoutesOf(stack, options.wiremockFiles ?? '__files')), ...mountebankAdminRoutes(stack)],
+          routes: [...(await wiremockRoutesOf(stack, options.wiremockFiles ?? '__files')), ...(await mountebankAdminRoutes(stack))],
         },
       );
   } catch (error) {

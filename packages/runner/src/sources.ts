@@ -1,9 +1,19 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, relative, resolve } from 'node:path';
-import { type Adapter, type ContractFileKind, ErrorCode, MockstackError, type ScenarioDefinition, type ServiceDefinition } from '@mockstack/core';
+import {
+  type Adapter,
+  type ContractFileKind,
+  ErrorCode,
+  isRecord,
+  MockstackError,
+  parseJsonOrUndefined,
+  type ScenarioDefinition,
+  type ServiceDefinition,
+} from '@mockstack/core';
 import { contractKindOf, describeKinds, kindsByEnding, OPENAPI_FIRST_KEY } from '@mockstack/core/contract-files';
 import { rest } from '@mockstack/dsl';
+import { impostersServices, isImpostersDocument } from '@mockstack/mountebank';
 import { adaptersWith } from './adapters.js';
 import { type LoadedScenario, loadScenario } from './load-scenario.js';
 
@@ -72,6 +82,19 @@ export async function loadSources(sources: readonly string[], options: ContractO
     const text = extname(file).toLowerCase() === '.json' ? readText(file) : undefined;
     // A JSON file a protocol recognises (OpenAPI, a GraphQL introspection result) is that contract, not a database.
     const recognised = contractKindOf(file, kinds, text) as ServedKind | undefined;
+    const mountebank = text === undefined || recognised ? undefined : impostersDocument(text);
+    if (mountebank) {
+      // Mountebank's imposters: a REST service per imposter, on its port, as `mockstack import` writes them.
+      if (contract.port !== undefined)
+        throw new MockstackError(
+          ErrorCode.SourceKind,
+          `${contract.path}:${contract.port}: Mountebank imposters name their own ports; drop the :${contract.port}`,
+        );
+      for (const [imposter, service] of Object.entries(impostersServices(mountebank, contract.path)))
+        services[uniqueName(imposter, { ...services, ...Object.fromEntries(served.map((c) => [c.name, c])) })] = service;
+      loaded.inputs.push(file);
+      continue;
+    }
     const database = text === undefined || recognised ? undefined : jsonServerDatabase(text);
     if (database) {
       // json-server's db.json: its collections over the scenario's state (reset restores the file's records).
@@ -135,6 +158,12 @@ function readText(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A `.json` file's text that is Mountebank's (`mb save` output, an `mb --configfile` file, one imposter), or undefined. */
+function impostersDocument(text: string): Record<string, unknown> | undefined {
+  const document = parseJsonOrUndefined(text);
+  return isRecord(document) && isImpostersDocument(document) ? document : undefined;
 }
 
 /** A `.json` file's text that is a json-server database (every value a list or an object, and no OpenAPI/Swagger key), or undefined. */
