@@ -70,6 +70,8 @@ test('matchesXPath: selects something, with namespaces, or passes a nested match
   expect(namespaced('<a:outer xmlns:a="http://stuff.example.com" xmlns:b="http://more.example.com"><b:inner>111</b:inner></a:outer>')).toBe(true);
   expect(namespaced('<a:outer xmlns:a="http://stuff.example.com" xmlns:b="http://more.example.com"><b:inner>112</b:inner></a:outer>')).toBe(false);
   expect(matcher({ matchesXPath: '/todo-list' })('not xml at all')).toBe(false);
+  // XML names are case-sensitive (xmldom claims HTML support, which would make the xpath library ignore case).
+  expect(matcher({ matchesXPath: '/TODO-LIST' })(todo)).toBe(false);
 });
 
 test('and, or, not, numbers', () => {

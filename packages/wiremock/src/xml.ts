@@ -1,5 +1,5 @@
 import { type Attr, DOMParser, type Element, type Node, XMLSerializer, type Document as XmlDocument } from '@xmldom/xmldom';
-import { type SelectedValue, select, useNamespaces } from '#xpath';
+import { parse } from '#xpath';
 
 /**
  * WireMock's XML body matchers: `equalToXml` (XMLUnit's comparison as WireMock configures it) and
@@ -214,8 +214,10 @@ export function xpathProblem(expression: string, namespaces: Record<string, stri
   }
 }
 
-function evaluate(expression: string, document: XmlDocument, namespaces: Record<string, string> | undefined): SelectedValue {
-  return namespaces ? useNamespaces(namespaces)(expression, document) : select(expression, document);
+/** The nodes an expression selects, or its string, number or boolean as text; throws when it does not compile or names an unbound prefix. */
+function evaluate(expression: string, document: XmlDocument, namespaces: Record<string, string> | undefined): Node[] | string {
+  const value = parse(expression).evaluate({ node: document, ...(namespaces && { namespaces }), isHtml: false });
+  return value.toArray ? value.toArray() : value.stringValue();
 }
 
 /**
@@ -229,16 +231,13 @@ export function xpathValues(body: string, expression: string, namespaces: Record
   const parsed = parseXml(body);
   if (!parsed) return undefined;
   const document = namespaces ? parsed : withoutNamespaces(parsed);
-  let result: SelectedValue;
+  let result: Node[] | string;
   try {
     result = evaluate(expression, document, namespaces);
   } catch {
     return undefined;
   }
-  if (Array.isArray(result)) return result.map(nodeText);
-  if (result === null || result === undefined) return [];
-  if (typeof result === 'object') return [nodeText(result)];
-  return [String(result)];
+  return Array.isArray(result) ? result.map(nodeText) : [result];
 }
 
 function nodeText(node: Node): string {

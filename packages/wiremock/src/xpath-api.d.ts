@@ -5,11 +5,17 @@
  */
 import type { Node } from '@xmldom/xmldom';
 
-/** What an expression gives: the nodes it selects, or a string, number or boolean. */
-export type SelectedValue = Node[] | Node | string | number | boolean | null;
+/** What an expression gives: a node set (`toArray`), or a string, number or boolean (`stringValue`). */
+export interface XPathValue {
+  toArray?: () => Node[];
+  stringValue(): string;
+}
 
-/** Evaluates an XPath 1.0 expression on a node; throws when it does not compile or names an unbound prefix. */
-export function select(expression: string, node: Node): SelectedValue;
+/** A compiled XPath 1.0 expression. */
+export interface XPathExpression {
+  /** `isHtml: false`: names compare case-sensitively (xmldom claims HTML 2.0, which would make them not). */
+  evaluate(options: { node: Node; namespaces?: Record<string, string>; isHtml: boolean }): XPathValue;
+}
 
-/** `select` with namespace prefixes bound to URIs. */
-export function useNamespaces(namespaces: Record<string, string>): (expression: string, node: Node) => SelectedValue;
+/** Compiles an expression; throws (`XPath parse error`) when it is not XPath 1.0. */
+export function parse(expression: string): XPathExpression;
