@@ -18,6 +18,7 @@ export default {
     '^mockstack$': '<rootDir>/packages/mockstack/src/index.ts',
     '^mockstack/msw$': '<rootDir>/packages/mockstack/src/msw.ts',
     '^mockstack/wiremock$': '<rootDir>/packages/mockstack/src/wiremock.ts',
+    '^mockstack/mountebank$': '<rootDir>/packages/mockstack/src/mountebank.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],

@@ -16,6 +16,7 @@ const bundle = await rollup({
     testing: new URL('./src/testing.ts', import.meta.url).pathname,
     msw: new URL('./src/msw.ts', import.meta.url).pathname,
     wiremock: new URL('./src/wiremock.ts', import.meta.url).pathname,
+    mountebank: new URL('./src/mountebank.ts', import.meta.url).pathname,
   },
   // Rolled in: our packages (resolved to their built dist/*.d.ts, not to src: no custom condition).
   // Left as imports: libraries; below, only node's own modules may stay (a user's @types/node).

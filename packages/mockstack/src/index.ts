@@ -24,4 +24,3 @@ export type {
   ValueMatcher,
 } from '@mockstack/core';
 export * from '@mockstack/dsl';
-export { mountebank } from '@mockstack/mountebank/scenario';

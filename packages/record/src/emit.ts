@@ -99,6 +99,8 @@ class ScenarioWriter {
   readonly #fixtureImports: string[] = [];
   /** The scenario uses `wiremock.matching` (imported from mockstack/wiremock, which holds the XML libraries). */
   #wiremockImport = false;
+  /** The scenario serves Mountebank imposters (`mountebank.rules`, imported from mockstack/mountebank, which holds them). */
+  #mountebankImport = false;
   readonly #fixtureNames = new Set<string>();
   readonly #redactor: Redactor;
   readonly #redacting: boolean;
@@ -140,6 +142,7 @@ class ScenarioWriter {
     ];
     source.addStatements(`/**\n${header.map((l) => ` *${l ? ` ${l}` : ''}`).join('\n')}\n */`);
     source.addImportDeclaration({ moduleSpecifier: 'mockstack', namedImports: [...this.#imports].sort() });
+    if (this.#mountebankImport) source.addImportDeclaration({ moduleSpecifier: 'mockstack/mountebank', namedImports: ['mountebank'] });
     if (this.#wiremockImport) source.addImportDeclaration({ moduleSpecifier: 'mockstack/wiremock', namedImports: ['wiremock'] });
     for (const line of this.#fixtureImports) source.addStatements(line);
     for (const helper of this.#helpers) source.addStatements(BODY_HELPERS[helper]);
@@ -175,7 +178,7 @@ class ScenarioWriter {
     const tls = service.tls ? ', tls: true' : '';
     if (service.mountebank) {
       // The imposter as data, served with Mountebank's meaning (the same code as the admin API's /imposters).
-      this.#imports.add('mountebank');
+      this.#mountebankImport = true;
       const stubs = Array.isArray(service.mountebank.stubs) ? service.mountebank.stubs.length : 0;
       this.services.push({ name: key, protocol: 'rest', port, rules: stubs });
       return `rest({ port: ${port}${tls} }, mountebank.rules(${this.#value(service.mountebank, `${key}-imposter`)}))`;
