@@ -30,7 +30,7 @@ test('an `mb save` file becomes a scenario with a REST service per imposter, on 
     { name: 'orderService', protocol: 'rest', port: 4545, rules: 3 },
     { name: 'greeter', protocol: 'rest', port: 4546, rules: 1 },
   ]);
-  expect(saved.text).toContain("import { mountebank, rest, scenario } from 'mockstack';");
+  expect(saved.text).toContain("import { rest, scenario } from 'mockstack';\nimport { mountebank } from 'mockstack/mountebank';");
   expect(saved.text).toContain('orderService: rest({ port: 4545 }, mountebank.rules(');
   expect(saved.warnings).toEqual([]);
   expect((await check([saved.file], { root: temp })).problems).toEqual([]);
@@ -94,4 +94,25 @@ test("Mountebank's documented examples import to a scenario answering each reque
   } finally {
     await stack.close();
   }
+});
+
+test('a file of which nothing can be served is refused, each reason named, and no scenario is written', () => {
+  const file = join(temp, 'nothing-served.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      imposters: [
+        { protocol: 'tcp', port: 5555, stubs: [] },
+        { protocol: 'http', port: 0, name: 'soap', stubs: [] },
+      ],
+    }),
+  );
+  expect(() => importSource(file)).toThrow(
+    expect.objectContaining({
+      code: 'MOCKSTACK_ERR_IMPORT_FORMAT',
+      message: expect.stringMatching(
+        /^nothing in .*nothing-served\.json can be served, so no scenario was written: imposter 0 .*tcp.*; imposter 1 \(port 0, soap\): invalid value for 'port'/,
+      ),
+    }),
+  );
 });

@@ -25,7 +25,16 @@ export interface ImportResult {
 export function importSource(path: string, options: { writeBack?: boolean | undefined } = {}): ImportResult {
   const full = resolve(path);
   if (!existsSync(full)) throw new MockstackError(ErrorCode.ImportFormat, `${path} does not exist`);
-  if (statSync(full).isDirectory()) return importWiremockDirectory(full);
+  const imported = statSync(full).isDirectory() ? importWiremockDirectory(full) : importFile(full, options);
+  // A scenario of no service is no scenario (it would not even parse): say why instead.
+  if (imported.draft.services.length === 0) {
+    const why = imported.draft.untranslated.length ? `: ${imported.draft.untranslated.join('; ')}` : '';
+    throw new MockstackError(ErrorCode.ImportFormat, `nothing in ${path} can be served, so no scenario was written${why}`);
+  }
+  return imported;
+}
+
+function importFile(full: string, options: { writeBack?: boolean | undefined }): ImportResult {
   const document = readJson(full);
   const format = formatOf(document, full);
   const name = basename(full, extname(full));
