@@ -286,3 +286,26 @@ describe('bad input: a 400 in Mountebank’s shape, nothing changed, the stack s
     expect(await hit('/anything')).toEqual({ status: 200, body: 'kept' });
   });
 });
+
+test("predicates read the body as sent: XML or text posted with curl's default form type, a form's own text", async () => {
+  const free = await freePort();
+  expect(
+    (
+      await call('POST', '/imposters', {
+        protocol: 'http',
+        port: free,
+        stubs: [
+          { predicates: [{ equals: { body: '7' }, xpath: { selector: '//id' } }], responses: [{ is: { body: 'order 7' } }] },
+          { predicates: [{ contains: { body: 'grant_type=client_credentials' } }], responses: [{ is: { body: 'token' } }] },
+        ],
+      })
+    ).status,
+  ).toBe(201);
+  // What `curl -d '<req>…</req>'` sends: the XML under application/x-www-form-urlencoded.
+  const post = async (body: string) =>
+    (await fetch(`http://127.0.0.1:${free}/x`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })).text();
+  expect(await post('<req><id>7</id></req>')).toBe('order 7');
+  expect(await post('grant_type=client_credentials&scope=read')).toBe('token');
+  await call('DELETE', `/imposters/${free}`);
+  await stillServing();
+});

@@ -343,6 +343,21 @@ test('formParameters: an OAuth token endpoint answered by grant type, nested fie
   });
 });
 
+test('body patterns read a form or JSON body as the client sent it, not as parsed', async () => {
+  const stub = (bodyPatterns: Json[], answer: string) =>
+    send('POST', '/mappings', { ...ofOrders, request: { method: 'POST', urlPath: '/oauth/raw', bodyPatterns }, response: { body: answer } });
+  expect((await stub([{ contains: 'grant_type=client_credentials' }, { matches: '.*scope=read%3Aorders.*' }], 'form')).status).toBe(201);
+  expect((await stub([{ equalTo: '{ "grant_type" : "jwt" }' }], 'json as sent')).status).toBe(201);
+  const post = async (type: string, body: string) => {
+    const response = await fetch(`${orders}/oauth/raw`, { method: 'POST', headers: { 'content-type': type }, body });
+    return response.status === 200 ? await response.text() : response.status;
+  };
+  expect(await post('application/x-www-form-urlencoded', 'grant_type=client_credentials&scope=read%3Aorders')).toBe('form');
+  expect(await post('application/json', '{ "grant_type" : "jwt" }')).toBe('json as sent');
+  expect(await post('application/json', '{"grant_type":"jwt"}')).toBe(404);
+  await stillServing();
+});
+
 test('near misses: the mappings nearest to an unmatched request, and the requests nearest to a pattern', async () => {
   await send('POST', '/mappings', {
     ...ofOrders,

@@ -58,15 +58,12 @@ test('an `mb save` file becomes a scenario with a REST service per imposter, on 
   }
 });
 
-test('an imposter of Mountebank’s tests imports alone; an smtp imposter is left out with a warning naming it', async () => {
+test('an imposter of Mountebank’s tests imports alone; a file of one smtp imposter is refused, naming it', async () => {
   const orders = await imported(join(files, 'orders.json'), 'orders');
   expect(orders.services).toEqual([{ name: 'orderService', protocol: 'rest', port: 4545, rules: 3 }]);
-  const email = await imported(join(files, 'email.json'), 'email');
-  expect(email.services).toEqual([]);
-  expect(email.warnings).toEqual([
-    'imposter 0 (port 6565, email server): the "smtp" protocol is not supported by mockstack (it serves http and https imposters as REST services; tcp and smtp are not); the imposter is left out',
-  ]);
-  expect(email.text).toContain(`// - ${email.warnings[0]}`);
+  await expect(imported(join(files, 'email.json'), 'email')).rejects.toThrow(
+    'email.json can be served, so no scenario was written: imposter 0 (port 6565, email server): the "smtp" protocol is not supported by mockstack (it serves http and https imposters as REST services; tcp and smtp are not); the imposter is left out',
+  );
 });
 
 test("Mountebank's documented examples import to a scenario answering each request as mountebank 2.9.1 did", async () => {

@@ -1,4 +1,5 @@
 // Web-standard fetch only: the proxy fallback runs wherever a scenario does (Node, MSW in the browser).
+import { sentBodyText } from './body-text.js';
 
 /** An HTTP request to send on to a real service. */
 export interface ForwardRequest {
@@ -96,6 +97,9 @@ function encodeRequestBody(body: unknown, contentType: string | undefined): stri
   if (body === undefined || body === null) return undefined;
   if (typeof body === 'string' || body instanceof Uint8Array) return body;
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
+  // The text the body was parsed from, where the server kept it: sent on exactly as it came.
+  const sent = type === 'multipart/form-data' ? undefined : sentBodyText(body);
+  if (sent !== undefined) return sent;
   if (typeof body === 'object' && type === 'application/x-www-form-urlencoded') {
     const form = new URLSearchParams();
     for (const [name, value] of formFields(body, '')) if (typeof value === 'string') form.append(name, value);

@@ -20,6 +20,7 @@ export type {
   StaticRule,
   UpgradeHandler,
 } from './adapter.js';
+export { bodyText, sentBodyText, withBodyText } from './body-text.js';
 export { boundedCopy, deeperThan, MAX_DEPTH, preview, TRUNCATED } from './bounded.js';
 export { Code, codes, isCode } from './code.js';
 export { type CompileOptions, compile, compileAddedRules, isMachineStates, isRuleDefinition, scenarioDefinitionOf } from './compile.js';

@@ -3,6 +3,7 @@
  * from the `mockstack` package.
  */
 export {
+  bodyText,
   type Chaos,
   Code,
   type CorsOptions,

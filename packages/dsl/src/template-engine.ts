@@ -1,5 +1,7 @@
 // WireMock's response templating (Handlebars with its request model and helpers), loaded by `template` on first use.
 import type { CoreRequest, Reply } from '@mockstack/core';
+// A subpath: this file is bundled apart (see packages/mockstack/bundle.mjs), and needs no more of core.
+import { bodyText } from '@mockstack/core/body-text';
 import Handlebars from 'handlebars';
 import { JSONPath } from 'jsonpath-plus';
 import type { TemplateAnswer } from './template.js';
@@ -116,13 +118,6 @@ function cookiesOf(header: string | string[] | undefined): Record<string, string
     if (equals > 0) cookies[pair.slice(0, equals).trim()] = decoded(pair.slice(equals + 1).trim());
   }
   return cookies;
-}
-
-function bodyText(body: unknown): string {
-  if (body === undefined || body === null) return '';
-  if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return new TextDecoder().decode(body);
-  return JSON.stringify(body);
 }
 
 // ---------------------------------------------------------------------------------------------

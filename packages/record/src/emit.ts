@@ -318,14 +318,14 @@ class ScenarioWriter {
   /** A body condition as code over `body`: its text, or the value at a path of its JSON. */
   #bodyCondition(condition: BodyCondition): string {
     if ('text' in condition) {
-      this.#helpers.add('bodyText');
+      this.#imports.add('bodyText');
       return textTestCode('bodyText(body)', condition.text);
     }
     this.#helpers.add('valueAt');
     const value = `valueAt(body, ${literal(condition.path)})`;
     if (condition.absent) return `${value} === undefined`;
     if (!condition.test) return `${value} !== undefined`;
-    this.#helpers.add('bodyText');
+    this.#imports.add('bodyText');
     return textTestCode(`bodyText(${value})`, condition.test);
   }
 
@@ -469,8 +469,6 @@ function regexCode(source: string, flags = ''): string {
 /** A JSON value as TypeScript source: identifier keys bare, strings single-quoted, short values on one line. */
 /** Functions a written scenario's body conditions call (see `#bodyCondition`). */
 const BODY_HELPERS = {
-  bodyText: `/** A request body (or a value in it) as text: JSON for objects, as WireMock's body patterns read it. */
-const bodyText = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));`,
   valueAt: `/** The value at a path of a JSON body (keys and indexes), or undefined. */
 const valueAt = (value: unknown, path: readonly (string | number)[]): unknown =>
   path.reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<string | number, unknown>)[key] : undefined), value);`,

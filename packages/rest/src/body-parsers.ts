@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { withBodyText } from '@mockstack/core';
 import busboy from 'busboy';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parseForm, TEXT } from './form.js';
@@ -20,11 +21,15 @@ export function addBodyParsers(app: FastifyInstance, bodyLimit: number): void {
   // An empty body with a JSON content type is no body: clients send `content-type: application/json` on
   // every request, DELETEs and GETs included (fastify's own parser refuses it with a 400).
   const json = app.getDefaultJsonParser('error', 'error');
-  const jsonOrNothing: typeof json = (request, text, done) => (text === '' ? done(null, undefined) : json(request, text, done));
+  // The text parsed is kept with the body (see bodyText): matchers of the text as sent read it.
+  const jsonOrNothing: typeof json = (request, text, done) =>
+    text === '' ? done(null, undefined) : json(request, text, (error, parsed) => done(error, error ? undefined : withBodyText(parsed, String(text))));
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonOrNothing);
   app.addContentTypeParser(/^application\/[^;,\s]+\+json\b/i, { parseAs: 'string' }, jsonOrNothing);
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, text, done) => done(null, parseForm(String(text))));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, text, done) =>
+    done(null, withBodyText(parseForm(String(text)), String(text))),
+  );
   app.addContentTypeParser('multipart/form-data', (request, payload, done) => {
     parseMultipart(request, payload, bodyLimit).then(
       (body) => done(null, body),

@@ -1,4 +1,4 @@
-import { escapeRegExp, type ValueMatcher } from '@mockstack/core';
+import { bodyText, escapeRegExp, type ValueMatcher } from '@mockstack/core';
 import type { BodyCondition, MatchValue, StubUrl, TextTest } from './stub.js';
 
 /**
@@ -7,10 +7,8 @@ import type { BodyCondition, MatchValue, StubUrl, TextTest } from './stub.js';
  * WireMock request patterns over the journal.
  */
 
-/** A request body (or a value in it) as text: JSON for objects, as WireMock's body patterns read it. */
-export function bodyText(value: unknown): string {
-  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
-}
+// A request body (or a value in it) as text, as WireMock's body patterns read it: as sent (a form's own text), JSON for other values.
+export { bodyText };
 
 /** The value at a path of a JSON body (keys and indexes), or undefined. */
 export function valueAt(value: unknown, path: readonly (string | number)[]): unknown {

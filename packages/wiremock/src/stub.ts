@@ -221,8 +221,8 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles, binaryBodie
         untranslated.push(`body pattern ${JSON.stringify(pattern)} is not translated (placeholders)`);
       else if (pattern.ignoreExtraElements || pattern.ignoreArrayOrder) match.body = json;
       else match.bodyEquals = json;
-    } else if (typeof pattern.equalTo === 'string') match.bodyEquals = pattern.equalTo;
-    else {
+    } else {
+      // `equalTo` too: on the text as sent (a JSON body's own spacing), not on the parsed value.
       const condition = bodyCondition(pattern);
       if (condition) match.bodyConditions = [...(match.bodyConditions ?? []), condition];
       else if (compileMatcher(pattern, untranslated, `body pattern ${JSON.stringify(pattern)}`)) addMatcher(match, { on: 'body', matcher: pattern });
