@@ -151,6 +151,47 @@ const graphqlWithoutRealmCheck = {
 };
 
 /**
+ * The XML libraries (xmldom, xpath: ~300 KB) serve only WireMock's XML matchers and Mountebank's xpath
+ * predicates; evaluated at every start they cost ~10 ms of CPU (more under load). The two modules that
+ * import them (wiremock's xml.js, mountebank's xpath.js) get each library through a require() run on
+ * its first use instead, which esbuild bundles as a module initialised when first asked for.
+ */
+const XML_LIBRARY_USES = {
+  wiremock: {
+    imports: ["import { DOMParser, XMLSerializer } from '@xmldom/xmldom';\n", "import { parse } from '#xpath';\n"],
+    uses: [
+      [/\bnew DOMParser\(/g, 'new (xmldomOnFirstUse().DOMParser)('],
+      [/\bnew XMLSerializer\(/g, 'new (xmldomOnFirstUse().XMLSerializer)('],
+      [/(?<![.\w])parse\(/g, 'xpathOnFirstUse().parse('],
+    ],
+  },
+  mountebank: {
+    imports: ["import { DOMParser } from '@xmldom/xmldom';\n", "import { parse, useNamespaces } from '#xpath';\n"],
+    uses: [
+      [/\bnew DOMParser\(/g, 'new (xmldomOnFirstUse().DOMParser)('],
+      [/(?<![.\w])parse\(/g, 'xpathOnFirstUse().parse('],
+      [/(?<![.\w])useNamespaces\(/g, 'xpathOnFirstUse().useNamespaces('],
+    ],
+  },
+};
+const xmlOnFirstUse = {
+  name: 'xml-on-first-use',
+  setup(bundler) {
+    bundler.onLoad({ filter: /[\\/](wiremock[\\/]dist[\\/]xml|mountebank[\\/]dist[\\/]xpath)\.js$/ }, async ({ path }) => {
+      const { imports, uses } = XML_LIBRARY_USES[/[\\/]wiremock[\\/]/.test(path) ? 'wiremock' : 'mountebank'];
+      let contents = await readFile(path, 'utf8');
+      for (const line of imports) {
+        if (!contents.includes(line)) throw new Error(`bundle: ${path} no longer imports ${line.trim()} as xmlOnFirstUse in bundle.mjs expects; update it`);
+        contents = contents.replace(line, '');
+      }
+      for (const [use, lazy] of uses) contents = contents.replace(use, lazy);
+      const accessors = "const xmldomOnFirstUse = () => require('@xmldom/xmldom');\nconst xpathOnFirstUse = () => require('xpath');\n";
+      return { contents: accessors + contents, loader: 'js', resolveDir: dirname(path) };
+    });
+  },
+};
+
+/**
  * faker's English data takes ~10 ms to evaluate and a few hundred KB of the code cache, and most
  * stacks' first answers (the checkout's all) need no fake data: core's fake.js is written so that
  * one line stands for faker's module (see there), which the bundles replace with a require() run on
@@ -325,7 +366,7 @@ const BUILD_ID_PLACEHOLDER = 'mockstack-build-id-placeholder00';
 const BUILT_WITH_ID = ['cli/mockstack.cjs', 'testing.cjs', 'msw.js'];
 
 function bundlePlugins(outfile) {
-  return [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck, grpcIsIPv6WithoutPattern, fakerOnFirstUse, semverOnFirstUse, constraintMatcherOnFirstUse];
+  return [installedDirname, importModuleOutside(outfile), ownProtos(outfile), graphqlWithoutRealmCheck, grpcIsIPv6WithoutPattern, fakerOnFirstUse, semverOnFirstUse, constraintMatcherOnFirstUse, xmlOnFirstUse];
 }
 
 /** A CommonJS bundle of an entry, every library but `external` inside. */
