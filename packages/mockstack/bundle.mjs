@@ -150,42 +150,31 @@ const graphqlWithoutRealmCheck = {
   },
 };
 
+/** Each XML library, by the specifier xml.js and xpath.js import it by, and the accessor that requires it on first use. */
+const XML_LIBRARIES = { '@xmldom/xmldom': ['xmldomOnFirstUse', '@xmldom/xmldom'], '#xpath': ['xpathOnFirstUse', 'xpath'] };
 /**
  * The XML libraries (xmldom, xpath: ~300 KB) serve only WireMock's XML matchers and Mountebank's xpath
  * predicates; evaluated at every start they cost ~10 ms of CPU (more under load). The two modules that
  * import them (wiremock's xml.js, mountebank's xpath.js) get each library through a require() run on
  * its first use instead, which esbuild bundles as a module initialised when first asked for.
  */
-const XML_LIBRARY_USES = {
-  wiremock: {
-    imports: ["import { DOMParser, XMLSerializer } from '@xmldom/xmldom';\n", "import { parse } from '#xpath';\n"],
-    uses: [
-      [/\bnew DOMParser\(/g, 'new (xmldomOnFirstUse().DOMParser)('],
-      [/\bnew XMLSerializer\(/g, 'new (xmldomOnFirstUse().XMLSerializer)('],
-      [/(?<![.\w])parse\(/g, 'xpathOnFirstUse().parse('],
-    ],
-  },
-  mountebank: {
-    imports: ["import { DOMParser } from '@xmldom/xmldom';\n", "import { parse, useNamespaces } from '#xpath';\n"],
-    uses: [
-      [/\bnew DOMParser\(/g, 'new (xmldomOnFirstUse().DOMParser)('],
-      [/(?<![.\w])parse\(/g, 'xpathOnFirstUse().parse('],
-      [/(?<![.\w])useNamespaces\(/g, 'xpathOnFirstUse().useNamespaces('],
-    ],
-  },
-};
 const xmlOnFirstUse = {
   name: 'xml-on-first-use',
   setup(bundler) {
     bundler.onLoad({ filter: /[\\/](wiremock[\\/]dist[\\/]xml|mountebank[\\/]dist[\\/]xpath)\.js$/ }, async ({ path }) => {
-      const { imports, uses } = XML_LIBRARY_USES[/[\\/]wiremock[\\/]/.test(path) ? 'wiremock' : 'mountebank'];
       let contents = await readFile(path, 'utf8');
-      for (const line of imports) {
-        if (!contents.includes(line)) throw new Error(`bundle: ${path} no longer imports ${line.trim()} as xmlOnFirstUse in bundle.mjs expects; update it`);
+      const imports = [...contents.matchAll(/^import \{ ([^}]+) \} from '(@xmldom\/xmldom|#xpath)';\n/gm)];
+      if (imports.length !== 2) throw new Error(`bundle: ${path} no longer imports xmldom and xpath by name as xmlOnFirstUse in bundle.mjs expects; update it`);
+      let accessors = '';
+      for (const [line, names, specifier] of imports) {
+        const [accessor, library] = XML_LIBRARIES[specifier];
+        accessors += `const ${accessor} = () => require('${library}');\n`;
         contents = contents.replace(line, '');
+        // Each call of an imported name (`parse(…)`, `new DOMParser(…)`), not a method of the same name (`Date.parse`).
+        for (const name of names.split(',').map((n) => n.trim())) {
+          contents = contents.replace(new RegExp(`(new )?(?<![.\\w])${name}\\(`, 'g'), (_call, isNew) => (isNew ? `new (${accessor}().${name})(` : `${accessor}().${name}(`));
+        }
       }
-      for (const [use, lazy] of uses) contents = contents.replace(use, lazy);
-      const accessors = "const xmldomOnFirstUse = () => require('@xmldom/xmldom');\nconst xpathOnFirstUse = () => require('xpath');\n";
       return { contents: accessors + contents, loader: 'js', resolveDir: dirname(path) };
     });
   },

@@ -145,6 +145,7 @@ test("the real service's server-sent events are passed on as they come, and its 
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toBe(`data: first of ${upstreamPath.slice(-1)}\n\n`);
     client.abort();
+    expect(eventStreamsClosed.has(upstreamPath)).toBe(true);
     await eventStreamsClosed.get(upstreamPath);
   }
   await eventually(async () => expect(stack.requests({ service: 'orders' }).filter((e) => e.target.includes('/events/')).length).toBe(2));

@@ -49,18 +49,26 @@ const HOP_HEADERS = new Set([
 export async function forwardHttp(upstream: string, request: ForwardRequest, signal?: AbortSignal, streams = false): Promise<ForwardedAnswer> {
   const base = upstream.replace(/\/+$/, '');
   const response = await fetch(`${base}${request.url}`, { ...fetchInitOf(request, HOP_HEADERS), redirect: 'manual', ...(signal && { signal }) });
-  const answer: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    if (!HOP_HEADERS.has(name)) answer[name] = value;
-  });
-  // fetch joins several Set-Cookie headers with ", ": keep them apart, one a line.
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 1) answer['set-cookie'] = cookies.join('\n');
+  const answer = answerHeadersOf(response, HOP_HEADERS);
   if (streams && response.body && answer['content-type']?.startsWith('text/event-stream')) {
     return { status: response.status, headers: answer, body: undefined, raw: new Uint8Array(0), stream: response.body };
   }
   const raw = new Uint8Array(await response.arrayBuffer());
   return { status: response.status, headers: answer, body: decodeBody(raw, answer['content-type']), raw };
+}
+
+/**
+ * A Fetch response's headers as an answer's (lower-case names), but those named in `dropped`; several
+ * Set-Cookie headers (which fetch would join with ", ") kept apart, one a line.
+ */
+export function answerHeadersOf(response: Response, dropped: ReadonlySet<string>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (!dropped.has(name)) headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 1) headers['set-cookie'] = cookies.join('\n');
+  return headers;
 }
 
 /**

@@ -38,7 +38,7 @@ export {
 } from './engine.js';
 export { displayPath, ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
 export { escapeRegExp } from './escape-regexp.js';
-export { decodeBody, type ForwardedAnswer, type ForwardRequest, fetchInitOf, forwardHttp } from './forward.js';
+export { answerHeadersOf, decodeBody, type ForwardedAnswer, type ForwardRequest, fetchInitOf, forwardHttp } from './forward.js';
 export { EXTENSION_HTTP_METHODS, ROUTE_METHODS } from './http-methods.js';
 export { codeOfHttpStatus, faultStatusAndHeaders, httpStatusOfCode } from './http-status.js';
 export {

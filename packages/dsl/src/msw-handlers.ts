@@ -1,4 +1,4 @@
-import { decodeBody, FRAMING_HEADERS, fetchInitOf, type HandlerContext, type RuleDefinition } from '@mockstack/core';
+import { answerHeadersOf, decodeBody, FRAMING_HEADERS, fetchInitOf, type HandlerContext, type RuleDefinition } from '@mockstack/core';
 import { fault } from './fault.js';
 import { fallThrough, respond } from './respond.js';
 import { rest } from './rest.js';
@@ -88,13 +88,8 @@ const RECEIVED_BODY_HEADERS: ReadonlySet<string> = new Set(['content-length', 't
 async function answerOf(response: Response): Promise<unknown> {
   if (response.type === 'error') return fault.drop();
   if (response.headers.has(PASSTHROUGH)) return fallThrough();
-  const headers: Record<string, string> = {};
   // The body is written again: its length and framing are the server's to say.
-  response.headers.forEach((value, name) => {
-    if (!FRAMING_HEADERS.has(name)) headers[name] = value;
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 1) headers['set-cookie'] = cookies.join('\n');
+  const headers = answerHeadersOf(response, FRAMING_HEADERS);
   const type = headers['content-type'];
   if (response.body && type?.startsWith('text/event-stream')) return respond(response.body, { status: response.status, headers });
   const body = decodeBody(new Uint8Array(await response.arrayBuffer()), type);

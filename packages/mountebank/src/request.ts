@@ -1,5 +1,5 @@
 import type { CoreRequest } from '@mockstack/core';
-import { bodyText, isRecord, sentBodyText } from '@mockstack/core';
+import { bodyText } from '@mockstack/core';
 import type { MountebankRequest } from './predicates.js';
 
 const FORM = /^\s*application\/x-www-form-urlencoded\s*(?:;|$)/i;
@@ -21,7 +21,8 @@ export function mountebankRequestOf(request: CoreRequest): MountebankRequest {
   for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name.toLowerCase()] = value;
   const type = headers['content-type'];
   const isForm = typeof type === 'string' && FORM.test(type);
-  const body = bodyTextOf(request.body, isForm);
+  // As sent: the REST server keeps a form's own text (see core's bodyText).
+  const body = bodyText(request.body);
   const made: MountebankRequest = { method, path: url.pathname, query, headers, body };
   if (isForm && body) made.form = fieldsOf(new URLSearchParams(body));
   seen.set(request, made);
@@ -35,15 +36,4 @@ function fieldsOf(params: URLSearchParams): Record<string, string | string[]> {
     fields[name] = before === undefined ? value : Array.isArray(before) ? [...before, value] : [before, value];
   }
   return fields;
-}
-
-/** The body as text, as sent (see core's bodyText); a form whose text was not kept (MSW's) encoded again. */
-function bodyTextOf(body: unknown, isForm: boolean): string {
-  if (isForm && isRecord(body) && sentBodyText(body) === undefined) {
-    const params = new URLSearchParams();
-    for (const [name, value] of Object.entries(body))
-      for (const item of Array.isArray(value) ? value : [value]) params.append(name, typeof item === 'string' ? item : JSON.stringify(item));
-    return params.toString();
-  }
-  return bodyText(body);
 }
