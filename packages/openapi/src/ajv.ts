@@ -29,7 +29,17 @@ const patternRegExp = Object.assign(compilePattern, { code: 'compilePattern' });
  * `nullable`) for 3.0, JSON Schema 2020-12 for 3.1. Unknown keywords (`example`, `xml`…) are ignored.
  */
 export function createAjv(version: OpenApiVersion, options: Options = {}): AjvInstance {
-  const base: Options = { strict: false, allErrors: true, logger: false, validateFormats: true, code: { regExp: patternRegExp }, ...options };
+  // multipleOfPrecision: without it a decimal step is divided in binary floating point, and 19.99 is
+  // not a multiple of 0.01 (1998.9999999999998), so a price as every client sends it was refused.
+  const base: Options = {
+    strict: false,
+    allErrors: true,
+    logger: false,
+    validateFormats: true,
+    multipleOfPrecision: 9,
+    code: { regExp: patternRegExp },
+    ...options,
+  };
   const ajv = version === '3.0' ? new AjvDraft04(base) : new Ajv2020(base);
   addFormats(ajv);
   return ajv;

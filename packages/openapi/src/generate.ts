@@ -4,6 +4,7 @@ import { fullFormats } from 'ajv-formats/dist/formats.js';
 import randexpModule from 'randexp';
 import { compilePattern } from './pattern.js';
 import { isObject, type JsonObject } from './pointer.js';
+import { typedEnum } from './schemas.js';
 
 /** randexp is CommonJS (`module.exports = RandExp`) typed as an ES module's default export. */
 type RandExp = InstanceType<typeof randexpModule.default>;
@@ -81,10 +82,11 @@ class Generator {
     if (schema.const !== undefined) return schema.const;
     const example = ownExample(schema, this.#asSchema);
     if (example !== undefined) return example;
-    if (Array.isArray(schema.enum) && schema.enum.length) {
+    const values = typedEnum(schema);
+    if (values?.length) {
       // Values the rest of the schema allows (Twitter's reply_settings enum has one longer than its own `{1,12}` pattern).
       const { enum: _values, ...rest } = schema;
-      const all = schema.enum.filter((v) => v !== null);
+      const all = values.filter((v) => v !== null);
       const fitting = all.filter((v) => exampleFits(rest, v, this.#asSchema, 0));
       const choices = fitting.length ? fitting : all;
       return choices.length ? choices[this.#fake.random.int(0, choices.length - 1)] : null;
@@ -175,8 +177,15 @@ class Generator {
         allowed = new Set(allowed ? own.filter((name) => allowed?.has(name)) : own);
       }
       for (const [key, value] of Object.entries(resolved)) {
-        if (key === 'properties' && isObject(value)) Object.assign(properties, value);
-        else if (key === 'required' && Array.isArray(value)) for (const r of value) required.add(String(r));
+        if (key === 'properties' && isObject(value)) {
+          // A property both declare must fit both (Apple SiriKit's AddMediaIntentHandlingInvocation narrows its base
+          // Invocation's open `params` to one requiring `intent`): before, the part's schema replaced the one
+          // declared before it, and a required property of the narrower one was left out of every value.
+          for (const [property, part] of Object.entries(value)) {
+            const before = properties[property];
+            properties[property] = before === undefined || JSON.stringify(before) === JSON.stringify(part) ? part : { allOf: [before, part] };
+          }
+        } else if (key === 'required' && Array.isArray(value)) for (const r of value) required.add(String(r));
         else if (key === 'type' && merged.type !== undefined) merged.type = commonType(merged.type, value);
         else if (merged[key] === undefined) merged[key] = value;
       }
@@ -312,10 +321,14 @@ class Generator {
   }
 
   #array(schema: JsonObject, name: string, parent: string, depth: number): unknown[] {
-    if (depth >= MAX_DEPTH) return [];
     const min = typeof schema.minItems === 'number' ? schema.minItems : 1;
+    // Deep in the tree a list ends empty, as objects keep only their required properties there; one that
+    // must not be empty gets its minItems, as deep as a required object is kept (Open Banking's product
+    // lists, HSBC's and other UK banks' documents, nest ten levels of `minItems: 1`).
+    const least = typeof schema.minItems === 'number' ? schema.minItems : 0;
+    if (depth >= MAX_DEPTH && (least === 0 || depth >= MAX_DEPTH * 2)) return [];
     const max = typeof schema.maxItems === 'number' ? schema.maxItems : Math.max(min, 3);
-    const count = this.#fake.random.int(min, Math.min(max, min + 3));
+    const count = depth >= MAX_DEPTH ? least : this.#fake.random.int(min, Math.min(max, min + 3));
     const items = Array.isArray(schema.prefixItems) ? schema.prefixItems : undefined;
     const itemName = name.endsWith('s') ? name.slice(0, -1) : name;
     const values: unknown[] = [];
@@ -635,7 +648,8 @@ function exampleFits(schema: JsonObject, value: unknown, resolve: (node: unknown
     if (options.length && !options.some((part) => exampleFits(part, value, resolve, depth + 1))) return false;
   }
   if (!typeFits(schema, value)) return false;
-  if (Array.isArray(schema.enum) && (value === null || typeof value !== 'object') && !schema.enum.includes(value)) return false;
+  const values = typedEnum(schema);
+  if (values && (value === null || typeof value !== 'object') && !values.includes(value)) return false;
   if (typeof value === 'string') {
     if (typeof schema.minLength === 'number' && value.length < schema.minLength) return false;
     if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) return false;

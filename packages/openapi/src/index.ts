@@ -27,5 +27,5 @@ export {
   parsePrefer,
   ResponseMaker,
 } from './responses.js';
-export { type Direction, SchemaSet } from './schemas.js';
+export { type Direction, SchemaSet, typedEnum } from './schemas.js';
 export { isXmlMediaType, toXml } from './xml.js';

@@ -148,7 +148,7 @@ class SchemaView {
         const local =
           value.startsWith('#') && !value.startsWith('#/') && value !== '#' ? anchorPointer(this.#set.api.document, decodeURIComponent(value.slice(1))) : value;
         if (local?.startsWith('#')) {
-          const destination = throughIdProperty(this.#set.api.document, local) ? `#/deep${toPointer([local])}` : local;
+          const destination = throughIdProperty(this.#set.api.document, local) || throughOneOf(local) ? `#/deep${toPointer([local])}` : local;
           pending.push([local, destination]);
           copy.$ref = `${this.#id}${destination}`;
         } else copy.$ref = value;
@@ -170,15 +170,48 @@ class SchemaView {
       else if (key === 'dependencies' && isObject(value)) copy[key] = mapValues(value, (v) => (Array.isArray(v) ? v : this.#clean(v, pending)));
       else copy[key] = value;
     }
+    if (Array.isArray(copy.enum)) {
+      const values = typedEnum(copy);
+      if (values) copy.enum = values;
+      else delete copy.enum;
+    }
     if (oneOf && copy.anyOf === undefined) copy.anyOf = oneOf;
     else if (oneOf) copy.allOf = [...(Array.isArray(copy.allOf) ? copy.allOf : []), { anyOf: oneOf }];
-    // Ajv takes 3.0's `nullable` only beside a `type`; next to `allOf`/`$ref` alone it means "or null".
-    if (this.#set.api.version === '3.0' && copy.nullable === true && copy.type === undefined) {
+    // Ajv takes 3.0's `nullable` only beside a `type`; next to `allOf`/`$ref` alone it means "or null",
+    // and `nullable: false` there (Box's `allOf: [..., { nullable: false }]`, Visma's `$ref` beside it) means nothing.
+    if (this.#set.api.version === '3.0' && copy.nullable !== undefined && copy.type === undefined) {
+      const nullable = copy.nullable === true;
       delete copy.nullable;
-      return { anyOf: [copy, { type: 'null' }] };
+      if (nullable) return { anyOf: [copy, { type: 'null' }] };
     }
     return copy;
   }
+}
+
+/**
+ * A schema's enum with each value written in the schema's own `type`: a document written in YAML often
+ * lists a string enum's values unquoted (Zoom's `type: string, enum: [1, 2]`, Wowza's chunk sizes) or an
+ * integer one quoted (WhatsApp's `enum: ['6', '12']`, Bungie's), which no value of that type can meet, so
+ * every request holding the field was refused and every answer broke its schema. A value the type cannot
+ * write (`enum: ['Group', 61]` keeps 'Group'; `'abc'` under an integer type) is kept as it is. Undefined
+ * when the schema has no enum of its own.
+ */
+export function typedEnum(schema: JsonObject): unknown[] | undefined {
+  const values = schema.enum;
+  if (!Array.isArray(values)) return undefined;
+  const type = schema.type;
+  // DRACOON's `type: array` lists its items' values beside `items: { enum }`: no list equals a string, so
+  // that enum is the items' own and not the list's.
+  if (type === 'array' && values.every((value) => value !== null && typeof value !== 'object')) return undefined;
+  if (type !== 'string' && type !== 'integer' && type !== 'number' && type !== 'boolean') return values;
+  return values.map((value) => {
+    if (value === null) return value;
+    if (type === 'string') return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+    if (type === 'boolean') return value === 'true' ? true : value === 'false' ? false : value;
+    if (typeof value !== 'string' || value.trim() === '') return value;
+    const number = Number(value);
+    return Number.isFinite(number) && (type === 'number' || Number.isInteger(number)) ? number : value;
+  });
 }
 
 /** Schemas to copy into a sparse document: the pointer in the OpenAPI document, and where it goes in the sparse one. */
@@ -198,6 +231,16 @@ function throughIdProperty(document: unknown, pointer: string): boolean {
     if (isObject(node) && (isObject(node.id) || isObject(node.$id))) return true;
   }
   return false;
+}
+
+/**
+ * Whether a pointer passes through a `oneOf`, which the copy of its schema spells `anyOf` (see #clean): a
+ * `$ref` into one of its branches (DigitalOcean's PUT /v2/load_balancers body names a part of the POST
+ * body's `oneOf/0/allOf/2`, as bundlers write a schema used twice) would name nothing there, so the
+ * schema it reaches is copied under a pointer of one segment instead.
+ */
+function throughOneOf(pointer: string): boolean {
+  return pointer.split('/').slice(1, -1).includes('oneOf');
 }
 
 function mapValues(object: JsonObject, map: (value: unknown) => unknown): JsonObject {

@@ -1,6 +1,6 @@
 import type { GeneratedTypes } from '@mockstack/core';
 import { compare, identOf, prop, quote } from '@mockstack/core/tooling';
-import { type ApiOperation, isObject, type JsonObject, type OpenApi } from '@mockstack/openapi';
+import { type ApiOperation, isObject, type JsonObject, type OpenApi, typedEnum } from '@mockstack/openapi';
 
 const COMPONENT_REF = /^#\/components\/schemas\/([^/]+)$/;
 
@@ -125,7 +125,8 @@ class SchemaConverter {
 
   private core(schema: JsonObject, mode: Mode): string {
     if ('const' in schema) return literal(schema.const);
-    if (Array.isArray(schema.enum)) return schema.enum.map(literal).join(' | ') || 'never';
+    const values = typedEnum(schema);
+    if (values) return values.map(literal).join(' | ') || 'never';
     const parts: string[] = [];
     if (Array.isArray(schema.allOf)) parts.push(schema.allOf.map((s) => paren(this.type(s, mode))).join(' & '));
     for (const key of ['oneOf', 'anyOf'] as const) {
