@@ -292,3 +292,35 @@ test('a property a subtype narrows keeps what the narrower schema requires (Appl
   for (const invocation of body) expect(invocation.params.intent?.class).toBe('AddMediaIntent');
   expect(await fitsAnswer(file, 'GET', '/intent/addMedia', '200', body)).toEqual([]);
 });
+
+test('a pattern wrapped in `.*` under an exact length is answered with values that match (AWS Clean Rooms, amazonaws.com/cleanrooms.json)', async () => {
+  const identifier = { type: 'string', pattern: '.*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}.*', minLength: 36, maxLength: 36 };
+  // A Membership's identifier: a field named `id` gets a uuid by its name, which hid the miss.
+  const collaboration = { type: 'object', required: ['membershipIdentifier'], properties: { membershipIdentifier: identifier } };
+  const document = {
+    openapi: '3.0.0',
+    info,
+    paths: {
+      '/collaborations': {
+        get: { responses: ok({ type: 'object', properties: { collaborationList: { type: 'array', minItems: 10, items: collaboration } } }) },
+      },
+      '/collaborations/{collaborationIdentifier}': {
+        get: { parameters: [{ name: 'collaborationIdentifier', in: 'path', required: true, schema: identifier }], responses: ok(collaboration) },
+      },
+    },
+  };
+  const { base, file } = await serve('exact-length-pattern', document);
+  const listed = await fetch(`${base}/collaborations`);
+  const body = (await listed.json()) as { collaborationList: { membershipIdentifier: string }[] };
+  // Before, `.*` drew up to four characters on each side and the cut to 36 broke the pattern: four ids in five were words.
+  expect(await fitsAnswer(file, 'GET', '/collaborations', '200', body)).toEqual([]);
+  const id = body.collaborationList[0]?.membershipIdentifier as string;
+  expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  const one = await fetch(`${base}/collaborations/${id}`);
+  expect(one.status).toBe(200);
+  expect(await fitsAnswer(file, 'GET', '/collaborations/{collaborationIdentifier}', '200', await one.json())).toEqual([]);
+  const wrong = await fetch(`${base}/collaborations/not-an-id`);
+  expect(wrong.status).toBe(400);
+  expect(await wrong.text()).toContain('collaborationIdentifier');
+  await stillServes(base, '/collaborations');
+});
