@@ -379,6 +379,8 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
   const maker = new ResponseMaker(api, operation, () => seed.value);
   const pointBack = pointBackAt(api);
   const acceptOf = (request: CoreRequest): string | undefined => {
+    const streamed = maker.streamedType;
+    if (streamed !== undefined && asksForStream(request.body)) return streamed;
     const accept = request.headers.accept;
     return Array.isArray(accept) ? accept.join(',') : accept;
   };
@@ -416,6 +418,11 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
     responder: (request, url) => answer(maker.respond(parsePrefer(request.headers.prefer), acceptOf(request)), url),
     example: (request, url, example) => answer(maker.respondExample(example.status, example.mediaType && example.name, acceptOf(request)), url),
   };
+}
+
+/** A JSON body asking for its answer as a stream: `"stream": true` (OpenAI's, Anthropic's, Ollama's APIs). */
+function asksForStream(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (body as { stream?: unknown }).stream === true;
 }
 
 /**
