@@ -136,6 +136,26 @@ describe('streams described before OpenAPI 3.2: an object schema is one item', (
           },
         },
       },
+      '/transcriptions': {
+        post: {
+          requestBody: {
+            content: {
+              'multipart/form-data': {
+                schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' }, stream: { type: 'boolean' } } },
+              },
+            },
+          },
+          responses: {
+            200: {
+              description: "OpenAI's transcriptions: a form asks for the stream",
+              content: {
+                'application/json': { schema: { $ref: '#/components/schemas/Chunk' } },
+                'text/event-stream': { schema: { $ref: '#/components/schemas/Chunk' } },
+              },
+            },
+          },
+        },
+      },
     },
     components: {
       schemas: { Chunk: { type: 'object', required: ['response', 'done'], properties: { response: { type: 'string' }, done: { type: 'boolean' } } } },
@@ -179,6 +199,17 @@ describe('streams described before OpenAPI 3.2: an object schema is one item', (
     const whole = await post('/generate', {});
     expect(whole.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await whole.json()).toEqual({ response: expect.any(String), done: expect.any(Boolean) });
+  });
+
+  test("a form asks with stream=true (a multipart upload, as OpenAI's transcriptions): events of unnamed data", async () => {
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from('RIFF')]), 'a.wav');
+    form.append('stream', 'true');
+    const streamed = await fetch(`${base}/transcriptions`, { method: 'POST', body: form });
+    expect(streamed.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = (await streamed.text()).split('\n\n').filter(Boolean);
+    expect(events.length).toBeGreaterThan(1);
+    for (const text of events) expect(JSON.parse(text.replace(/^data: /, ''))).toEqual({ response: expect.any(String), done: expect.any(Boolean) });
   });
 
   test('`stream` that is not a boolean is refused as the schema says; serving goes on', async () => {

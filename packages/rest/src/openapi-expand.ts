@@ -420,9 +420,11 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
   };
 }
 
-/** A JSON body asking for its answer as a stream: `"stream": true` (OpenAI's, Anthropic's, Ollama's APIs). */
+/** A body asking for its answer as a stream: `"stream": true` (OpenAI's, Anthropic's, Ollama's APIs), or `stream=true` in a form (OpenAI's transcriptions). */
 function asksForStream(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && (body as { stream?: unknown }).stream === true;
+  if (typeof body !== 'object' || body === null) return false;
+  const stream = (body as { stream?: unknown }).stream;
+  return stream === true || stream === 'true';
 }
 
 /**
