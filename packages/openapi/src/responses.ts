@@ -1,6 +1,7 @@
 import type { ApiOperation, OpenApi } from './document.js';
 import { isGeneratedText, isJsonMediaType } from './document.js';
 import { generateValue, seedFor } from './generate.js';
+import { asLastPage } from './last-page.js';
 import { isObject, type JsonObject } from './pointer.js';
 import { type SequenceItems, type SequenceWriter, sequenceItemsOf, sequenceWriter } from './sequences.js';
 import { isXmlMediaType, toXml } from './xml.js';
@@ -10,6 +11,8 @@ export interface Preference {
   code?: number | undefined;
   example?: string | undefined;
   dynamic?: boolean | undefined;
+  /** The request carries a cursor to a later page: answer the last one (see asLastPage). */
+  lastPage?: boolean | undefined;
 }
 
 /** Reads a `Prefer` header; unknown preferences are ignored. */
@@ -93,7 +96,7 @@ export class ResponseMaker {
 
   /** The response for one request, from its `Prefer` and `Accept` headers. */
   respond(preference: Preference, accept?: string | undefined): ContractResponse | PreferenceProblem {
-    return this.#cached(`${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}`, preference, accept, undefined);
+    return this.#cached(`${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}|${preference.lastPage === true}`, preference, accept, undefined);
   }
 
   /**
@@ -201,6 +204,7 @@ export class ResponseMaker {
         value = generateValue(media.schema, { seed: generationSeed(), resolve: this.#api.resolve, direction: 'response' });
     }
     if (value === undefined) return { status, headers, body: undefined };
+    if (preference.lastPage && json && isObject(media)) value = asLastPage(value, media.schema, this.#api.resolve);
     // Serialized once here: cached responses then cost no JSON.stringify per request.
     if (typeof value === 'string' && !json) return { status, headers, body: value };
     if (xml) return { status, headers, body: toXml(value, isObject(media) ? media.schema : undefined, this.#api.resolve) };

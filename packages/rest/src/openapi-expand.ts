@@ -25,6 +25,7 @@ import { fileVersion } from '@mockstack/core/platform';
 import {
   type ApiOperation,
   type ContractResponse,
+  cursorParametersOf,
   documentedError,
   type ExampleDispatch,
   exampleDispatchOf,
@@ -377,6 +378,12 @@ interface ContractAnswers {
 function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: number }): ContractAnswers {
   const pointedBack = new WeakMap<object, Map<string, { headers: Record<string, string>; body: string | undefined }>>();
   const maker = new ResponseMaker(api, operation, () => seed.value);
+  const cursors = cursorParametersOf(operation);
+  const preferenceOf = (request: CoreRequest) => {
+    const preference = parsePrefer(request.headers.prefer);
+    if (cursors.some((name) => isGiven(request.query[name]))) preference.lastPage = true;
+    return preference;
+  };
   const pointBack = pointBackAt(api);
   const acceptOf = (request: CoreRequest): string | undefined => {
     const streamed = maker.streamedType;
@@ -415,9 +422,14 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
     return makeReply({ status: made.status, headers: withPaginationLinks({ ...rewritten.headers }, url), body: rewritten.body });
   };
   return {
-    responder: (request, url) => answer(maker.respond(parsePrefer(request.headers.prefer), acceptOf(request)), url),
+    responder: (request, url) => answer(maker.respond(preferenceOf(request), acceptOf(request)), url),
     example: (request, url, example) => answer(maker.respondExample(example.status, example.mediaType && example.name, acceptOf(request)), url),
   };
+}
+
+/** A query value that is there and not empty. */
+function isGiven(value: string | string[] | undefined): boolean {
+  return Array.isArray(value) ? value.some((v) => v !== '') : value !== undefined && value !== '';
 }
 
 /** A body asking for its answer as a stream: `"stream": true` (OpenAI's, Anthropic's, Ollama's APIs), or `stream=true` in a form (OpenAI's transcriptions). */
