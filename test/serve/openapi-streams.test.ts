@@ -68,6 +68,13 @@ describe("OpenAI's SDK against OpenAI's document (test/fixtures/openai)", () => 
     const refused = client.chat.completions.create({ model: 'gpt-4o' } as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming);
     await expect(refused).rejects.toBeInstanceOf(OpenAI.UnprocessableEntityError);
     await expect(refused).rejects.toThrow(/messages/);
+    // Said in a header too, whatever the error shape can hold.
+    const raw = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-test', 'content-type': 'application/json' },
+      body: '{"model":"gpt-4o"}',
+    });
+    expect(raw.headers.get('x-mockstack-contract-violation')).toBe('request: body /messages: is required (messages)');
     // null where the document says nullable is taken.
     const taken = await client.chat.completions.create({
       model: 'gpt-4o',
@@ -216,6 +223,7 @@ describe('streams described before OpenAPI 3.2: an object schema is one item', (
     const refused = await post('/messages', { prompt: 'hi', stream: 'yes' });
     expect(refused.status).toBe(422);
     expect(await refused.text()).toMatch(/stream/);
+    expect(refused.headers.get('x-mockstack-contract-violation')).toMatch(/^request: body \/stream: /);
     expect((await post('/messages', { prompt: 'hi' })).status).toBe(200);
   });
 });

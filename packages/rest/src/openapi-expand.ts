@@ -44,7 +44,15 @@ import {
   type Violation,
 } from '@mockstack/openapi';
 import { type CallbackMaker, callbacksOf, documentWebhookNames, documentWebhookOf } from './openapi-callbacks.js';
-import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo, type RealAnswerCheck, type RequestCheck } from './openapi-info.js';
+import {
+  type ContractResponder,
+  headerSafe,
+  OPENAPI_INFO,
+  type OpenApiServiceInfo,
+  type RealAnswerCheck,
+  type RequestCheck,
+  VIOLATION_HEADER,
+} from './openapi-info.js';
 import { paginationLinksFor } from './pagination-links.js';
 import { answerCheckOf, checkResponses, shapeFaults } from './response-check.js';
 
@@ -330,8 +338,10 @@ function validationRule(
       const summary = violations.map(describeViolation).join('; ');
       const message = `request does not match ${operation.method} ${operation.path} of ${displayPath(api.file)}: ${summary}`;
       const shaped = documentedError(api, operation, status, `request does not match the contract: ${summary}`, { violations });
+      // Said in a header too: a provider's error shape may have no field the message fits (Slack's `error` is an enum).
+      const violation = headerSafe(`request: ${summary}`);
       if (shaped) {
-        const headers: Record<string, string> = { 'content-type': shaped.contentType };
+        const headers: Record<string, string> = { 'content-type': shaped.contentType, [VIOLATION_HEADER]: violation };
         if (shaped.status === 401) headers['www-authenticate'] = challengeOf(operation);
         return makeFault(status === 401 ? Code.Unauthenticated : Code.InvalidArgument, message, { httpStatus: shaped.status, headers, body: shaped.body });
       }
@@ -339,8 +349,8 @@ function validationRule(
         httpStatus: status,
         headers:
           status === 401
-            ? { 'content-type': 'application/problem+json', 'www-authenticate': challengeOf(operation) }
-            : { 'content-type': 'application/problem+json' },
+            ? { 'content-type': 'application/problem+json', 'www-authenticate': challengeOf(operation), [VIOLATION_HEADER]: violation }
+            : { 'content-type': 'application/problem+json', [VIOLATION_HEADER]: violation },
         body: {
           type: 'https://mockstack.dev/problems/request-validation',
           title: 'The request does not match the OpenAPI contract',
