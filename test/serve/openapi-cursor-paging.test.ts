@@ -92,6 +92,8 @@ describe('other providers’ cursors: the page after the first is the last', () 
           ),
         },
       },
+      // Microsoft Graph (OData): the next link, followed as it is.
+      '/graph': { get: { parameters: query('$skiptoken', '$top'), responses: list({ '@odata.nextLink': { type: 'string', format: 'uri' } }) } },
       // HubSpot: paging.next, an object, gone.
       '/hubspot': {
         get: {
@@ -120,6 +122,17 @@ describe('other providers’ cursors: the page after the first is the last', () 
     expect(answer.status).toBe(200);
     return (await answer.json()) as Record<string, Record<string, unknown>>;
   };
+
+  test("a first page's next link names the mock and a cursor; following it reaches the last page", async () => {
+    const first = await page('/graph?$top=2');
+    const next = new URL(first['@odata.nextLink'] as unknown as string);
+    expect(next.origin).toBe(new URL(base).origin);
+    expect(next.pathname).toBe('/graph');
+    expect(next.searchParams.get('$top')).toBe('2');
+    expect(next.searchParams.get('$skiptoken')).toBeTruthy();
+    const last = await page(next.pathname + next.search);
+    expect(last['@odata.nextLink']).toBeUndefined();
+  });
 
   test.each([
     ['/slack', 'cursor', (p: Record<string, Record<string, unknown>>) => p.response_metadata?.next_cursor, ''],

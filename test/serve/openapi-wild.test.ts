@@ -849,9 +849,9 @@ describe('pagination links of a request with an odd Host', () => {
   });
 });
 
-describe('numbers carried as strings (Stripe’s `decimal`, Google’s `int64`, `google-duration`)', () => {
+describe('strings of a format providers name (Stripe’s `decimal`, Google’s `int64` and `google-duration`, Twilio’s `date-time-rfc-2822`)', () => {
   test('are generated as the numbers, durations and timestamps their format names, which SDKs parse', async () => {
-    const formats = ['decimal', 'int64', 'uint64', 'double', 'google-duration', 'google-datetime'];
+    const formats = ['decimal', 'int64', 'uint64', 'double', 'google-duration', 'google-datetime', 'date-time-rfc-2822'];
     const stack = await serve('string-numbers', {
       openapi: '3.0.3',
       info,
@@ -863,7 +863,11 @@ describe('numbers carried as strings (Stripe’s `decimal`, Google’s `int64`, 
                 description: 'a price',
                 content: {
                   'application/json': {
-                    schema: { type: 'object', required: formats, properties: Object.fromEntries(formats.map((format) => [format, { type: 'string', format }])) },
+                    schema: {
+                      type: 'object',
+                      required: formats,
+                      properties: Object.fromEntries(formats.map((format) => [format, { type: 'string', format }])),
+                    },
                   },
                 },
               },
@@ -879,5 +883,7 @@ describe('numbers carried as strings (Stripe’s `decimal`, Google’s `int64`, 
     expect(price.uint64).toMatch(/^\d+$/);
     expect(price['google-duration']).toMatch(/^\d+s$/);
     expect(Number.isNaN(Date.parse(price['google-datetime'] as string))).toBe(false);
+    // Twilio's dates: `Tue, 15 Nov 1994 08:12:31 GMT`.
+    expect(price['date-time-rfc-2822']).toMatch(/^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT$/);
   });
 });

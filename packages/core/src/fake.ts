@@ -224,6 +224,13 @@ function stringByFormat(format: string): StringMaker | undefined {
       return (d) => d.faker.number.float({ min: 0, max: 1000, fractionDigits: 2 }).toFixed(2);
     case 'googledatetime':
       return dateTime;
+    // Twilio's `date-time-rfc-2822`, HTTP dates: `Tue, 15 Nov 1994 08:12:31 GMT`.
+    case 'datetimerfc2822':
+    case 'rfc2822':
+    case 'datetimerfc1123':
+    case 'rfc1123':
+    case 'httpdate':
+      return (d) => new Date(dateTime(d)).toUTCString();
     case 'googleduration':
       return (d) => `${d.faker.number.int({ min: 1, max: 3600 })}s`;
     case 'googlefieldmask':

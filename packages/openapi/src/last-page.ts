@@ -20,9 +20,45 @@ const LAST = /^is_?last(?:_?page)?$/i;
 /** Where the next page is: a URL, a token, a cursor, or an object holding one (HubSpot's `paging.next`). */
 const NEXT = /^(?:@odata\.)?next(?:_?(?:page|cursor|token|marker|url|uri|link|href))*$|^(?:continuation_?token|continue)$/i;
 
+/** Cursor parameters that page backwards. */
+const BACKWARDS = /^(?:ending_?before|before)$/i;
+
 /** The cursor query parameters `operation` documents (a request with one of them set is for a later page). */
 export function cursorParametersOf(operation: ApiOperation): string[] {
   return operation.parameters.filter((p) => p.in === 'query' && CURSOR.test(p.name)).map((p) => p.name);
+}
+
+/**
+ * The URL of the page after `requested` (a first page: it carries none of `cursors`): the same URL with
+ * the first forward cursor set, which the mock answers with the last page.
+ */
+export function nextPageUrl(requested: URL, cursors: readonly string[]): string | undefined {
+  const cursor = cursors.find((name) => !BACKWARDS.test(name));
+  if (cursor === undefined) return undefined;
+  const next = new URL(requested.href);
+  next.searchParams.set(cursor, 'page-2');
+  return next.href;
+}
+
+/**
+ * `value` (a first page's JSON, not changed) with its next pointers that are links (Twilio's
+ * `next_page_uri`, JSON:API's `links.next`, OData's `@odata.nextLink`) pointing at `next` (see
+ * nextPageUrl), at the top and one object down: generated, they named a page no server has, and a
+ * client following them (Twilio's `each()`) got a 404.
+ */
+export function withNextPage(value: unknown, next: string): unknown {
+  if (!isObject(value)) return value;
+  return nextPageOf(value, next, 0);
+}
+
+function nextPageOf(value: JsonObject, next: string, depth: number): JsonObject {
+  const page: JsonObject = { ...value };
+  for (const [key, field] of Object.entries(value)) {
+    if (typeof field === 'string' && NEXT.test(key) && /^(?:https?:\/\/|\/)/i.test(field)) {
+      page[key] = field.startsWith('/') ? next.slice(new URL(next).origin.length) : next;
+    } else if (isObject(field) && depth < 1) page[key] = nextPageOf(field, next, depth + 1);
+  }
+  return page;
 }
 
 /**

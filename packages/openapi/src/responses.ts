@@ -1,7 +1,7 @@
 import type { ApiOperation, OpenApi } from './document.js';
 import { isGeneratedText, isJsonMediaType } from './document.js';
 import { generateValue, seedFor } from './generate.js';
-import { asLastPage } from './last-page.js';
+import { asLastPage, withNextPage } from './last-page.js';
 import { isObject, type JsonObject } from './pointer.js';
 import { type SequenceItems, type SequenceWriter, sequenceItemsOf, sequenceWriter } from './sequences.js';
 import { isXmlMediaType, toXml } from './xml.js';
@@ -13,6 +13,8 @@ export interface Preference {
   dynamic?: boolean | undefined;
   /** The request carries a cursor to a later page: answer the last one (see asLastPage). */
   lastPage?: boolean | undefined;
+  /** A first page: its next links point here (see withNextPage). */
+  nextPage?: string | undefined;
 }
 
 /** Reads a `Prefer` header; unknown preferences are ignored. */
@@ -96,7 +98,12 @@ export class ResponseMaker {
 
   /** The response for one request, from its `Prefer` and `Accept` headers. */
   respond(preference: Preference, accept?: string | undefined): ContractResponse | PreferenceProblem {
-    return this.#cached(`${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}|${preference.lastPage === true}`, preference, accept, undefined);
+    return this.#cached(
+      `${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}|${preference.lastPage === true}|${preference.nextPage ?? ''}`,
+      preference,
+      accept,
+      undefined,
+    );
   }
 
   /**
@@ -205,6 +212,7 @@ export class ResponseMaker {
     }
     if (value === undefined) return { status, headers, body: undefined };
     if (preference.lastPage && json && isObject(media)) value = asLastPage(value, media.schema, this.#api.resolve);
+    else if (preference.nextPage !== undefined && json) value = withNextPage(value, preference.nextPage);
     // Serialized once here: cached responses then cost no JSON.stringify per request.
     if (typeof value === 'string' && !json) return { status, headers, body: value };
     if (xml) return { status, headers, body: toXml(value, isObject(media) ? media.schema : undefined, this.#api.resolve) };

@@ -31,6 +31,7 @@ import {
   exampleDispatchOf,
   isPreferenceProblem,
   loadOpenApi,
+  nextPageUrl,
   type OpenApi,
   OpenApiDocumentError,
   type PreferenceProblem,
@@ -389,9 +390,11 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
   const pointedBack = new WeakMap<object, Map<string, { headers: Record<string, string>; body: string | undefined }>>();
   const maker = new ResponseMaker(api, operation, () => seed.value);
   const cursors = cursorParametersOf(operation);
-  const preferenceOf = (request: CoreRequest) => {
+  const preferenceOf = (request: CoreRequest, url: URL) => {
     const preference = parsePrefer(request.headers.prefer);
+    if (cursors.length === 0) return preference;
     if (cursors.some((name) => isGiven(request.query[name]))) preference.lastPage = true;
+    else preference.nextPage = nextPageUrl(url, cursors);
     return preference;
   };
   const pointBack = pointBackAt(api);
@@ -432,7 +435,7 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
     return makeReply({ status: made.status, headers: withPaginationLinks({ ...rewritten.headers }, url), body: rewritten.body });
   };
   return {
-    responder: (request, url) => answer(maker.respond(preferenceOf(request), acceptOf(request)), url),
+    responder: (request, url) => answer(maker.respond(preferenceOf(request, url), acceptOf(request)), url),
     example: (request, url, example) => answer(maker.respondExample(example.status, example.mediaType && example.name, acceptOf(request)), url),
   };
 }
