@@ -282,7 +282,36 @@ test('a property a subtype narrows keeps what the narrower schema requires (Appl
         },
       },
     },
-    paths: { '/intent/addMedia': { get: { responses: ok({ type: 'array', items: { $ref: '#/components/schemas/AddMediaInvocation' } }) } } },
+    paths: {
+      '/intent/addMedia': { get: { responses: ok({ type: 'array', items: { $ref: '#/components/schemas/AddMediaInvocation' } }) } },
+      // Zalando (zalando.com.json): Article-Reviews narrows its Page's `content: { items: {} }` to reviews; Ideal
+      // Postcodes (ideal-postcodes.co.uk.json) narrows an enum. Both parts' items and enums apply.
+      '/article-reviews': {
+        get: {
+          responses: ok({
+            allOf: [
+              {
+                type: 'object',
+                required: ['content'],
+                properties: { content: { type: 'array', items: {} }, dataset: { type: 'string', enum: ['paf', 'mr', 'nyb'] } },
+              },
+              {
+                type: 'object',
+                required: ['dataset'],
+                properties: {
+                  content: {
+                    type: 'array',
+                    minItems: 2,
+                    items: { type: 'object', required: ['rating'], properties: { rating: { type: 'integer', minimum: 1, maximum: 5 } } },
+                  },
+                  dataset: { type: 'string', enum: ['nyb'] },
+                },
+              },
+            ],
+          }),
+        },
+      },
+    },
   };
   const { base, file } = await serve('narrowed-property', document);
   const answer = await fetch(`${base}/intent/addMedia`);
@@ -291,6 +320,10 @@ test('a property a subtype narrows keeps what the narrower schema requires (Appl
   // Before, the base's open `params` replaced the subtype's, and every invocation came without its intent.
   for (const invocation of body) expect(invocation.params.intent?.class).toBe('AddMediaIntent');
   expect(await fitsAnswer(file, 'GET', '/intent/addMedia', '200', body)).toEqual([]);
+  const reviews = (await (await fetch(`${base}/article-reviews`)).json()) as { content: { rating: number }[]; dataset: string };
+  expect(reviews.dataset).toBe('nyb');
+  expect(reviews.content.length).toBeGreaterThanOrEqual(2);
+  expect(await fitsAnswer(file, 'GET', '/article-reviews', '200', reviews)).toEqual([]);
 });
 
 test('a pattern wrapped in `.*` under an exact length is answered with values that match (AWS Clean Rooms, amazonaws.com/cleanrooms.json)', async () => {

@@ -187,7 +187,14 @@ class Generator {
           }
         } else if (key === 'required' && Array.isArray(value)) for (const r of value) required.add(String(r));
         else if (key === 'type' && merged.type !== undefined) merged.type = commonType(merged.type, value);
-        else if (merged[key] === undefined) merged[key] = value;
+        // Both parts' items apply (Zalando's Article-Reviews narrows its Page's `content: { items: {} }` to reviews).
+        else if (key === 'items' && isObject(merged.items) && isObject(value) && JSON.stringify(merged.items) !== JSON.stringify(value))
+          merged.items = { allOf: [merged.items, value] };
+        // A value must be in both parts' enums (Ideal Postcodes' hits narrow `dataset` to their own ones).
+        else if (key === 'enum' && Array.isArray(merged.enum) && Array.isArray(value)) {
+          const both = merged.enum.filter((v) => value.some((w) => JSON.stringify(w) === JSON.stringify(v)));
+          if (both.length) merged.enum = both;
+        } else if (merged[key] === undefined) merged[key] = value;
       }
     }
     delete merged.allOf;
