@@ -444,10 +444,10 @@ class Generator {
     // `*` and `+` repeat a few times, not randexp's default of up to 100.
     generator.max = Math.max(4, minLength);
     const fits = (value: string) => pattern.test(value) && value.length >= minLength && (maxLength === undefined || value.length <= maxLength);
-    for (let attempt = 0; attempt < 8; attempt++) {
-      // The last tries repeat `*` and `+` as few times as they allow: AWS Clean Rooms' ids are
+    for (let attempt = 0; attempt < 10; attempt++) {
+      // Two more tries repeat `*` and `+` as few times as they allow: AWS Clean Rooms' ids are
       // `.*[0-9a-f]{8}-…-[0-9a-f]{12}.*` of exactly 36 characters, which only empty `.*`s make.
-      if (attempt === 6) generator.max = 0;
+      if (attempt === 8) generator.max = 0;
       const value = generator.gen();
       if (fits(value)) return value;
       // Repeats rarely land on an exact length (AWS's ids: `^[0-9a-zA-Z]+$` of exactly 10): cut to the
