@@ -77,8 +77,13 @@ describe('other providers’ cursors: the page after the first is the last', () 
           ),
         },
       },
-      // Microsoft Graph (OData): the next link, followed as it is.
-      '/graph': { get: { parameters: query('$skiptoken', '$top'), responses: list({ '@odata.nextLink': { type: 'string', format: 'uri' } }) } },
+      // Microsoft Graph (OData): the next link, followed as it is; its token has a pattern the link's value keeps to.
+      '/graph': {
+        get: {
+          parameters: [...query('$top'), { name: '$skiptoken', in: 'query', schema: { type: 'string', pattern: '^[A-Za-z0-9]{8,16}$' } }],
+          responses: list({ '@odata.nextLink': { type: 'string', format: 'uri' } }),
+        },
+      },
       // HubSpot: paging.next, an object, gone.
       '/hubspot': {
         get: {

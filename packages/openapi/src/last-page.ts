@@ -1,4 +1,5 @@
 import type { ApiOperation } from './document.js';
+import { generateValue } from './generate.js';
 import { isObject, type JsonObject } from './pointer.js';
 
 /**
@@ -28,9 +29,18 @@ export function cursorParametersOf(operation: ApiOperation): string[] {
   return operation.parameters.filter((p) => p.in === 'query' && CURSOR.test(p.name)).map((p) => p.name);
 }
 
-/** The first of `cursors` that pages forwards (`starting_after`, not `ending_before`): what a next link sets. */
-export function forwardCursor(cursors: readonly string[]): string | undefined {
-  return cursors.find((name) => !BACKWARDS.test(name));
+/**
+ * The first cursor parameter of `operation` that pages forwards (`starting_after`, not `ending_before`),
+ * with a value its schema takes (a pattern, a length): what a first page's next links set.
+ */
+export function forwardCursor(operation: ApiOperation, resolve: (node: unknown) => unknown): { name: string; value: string } | undefined {
+  const parameter = operation.parameters.find((p) => p.in === 'query' && CURSOR.test(p.name) && !BACKWARDS.test(p.name));
+  if (!parameter) return undefined;
+  const value = parameter.schema === undefined ? undefined : generateValue(parameter.schema, { seed: 2, resolve, direction: 'request' });
+  return {
+    name: parameter.name,
+    value: typeof value === 'string' && value !== '' ? value : value === undefined || value === null || typeof value === 'object' ? 'page2' : String(value),
+  };
 }
 
 /**
@@ -64,10 +74,10 @@ function nextPageOf(value: JsonObject, depth: number): JsonObject {
  * `body` (a first page made by withNextPage) with its next links naming the page after `requested`:
  * the same URL with `cursor` (see forwardCursor) set, which the mock answers with the last page.
  */
-export function linkToNextPage(body: string, requested: URL, cursor: string): string {
+export function linkToNextPage(body: string, requested: URL, cursor: { name: string; value: string }): string {
   if (!body.includes('next-page.mockstack.invalid/')) return body;
   const next = new URL(requested.href);
-  next.searchParams.set(cursor, 'page-2');
+  next.searchParams.set(cursor.name, cursor.value);
   // A URL's href has no character JSON escapes (quotes and backslashes are percent-encoded).
   return body.replaceAll(NEXT_LINK, next.href).replaceAll(NEXT_PATH, `${next.pathname}${next.search}`);
 }

@@ -391,7 +391,7 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
   const pointedBack = new WeakMap<object, Map<string, { headers: Record<string, string>; body: string | undefined }>>();
   const maker = new ResponseMaker(api, operation, () => seed.value);
   const cursors = cursorParametersOf(operation);
-  const forward = forwardCursor(cursors);
+  const forward = forwardCursor(operation, api.resolve);
   const preferenceOf = (request: CoreRequest) => {
     const preference = parsePrefer(request.headers.prefer);
     if (cursors.length === 0) return preference;
