@@ -4,6 +4,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from '@mockstack/core/startup-cache';
 import protobuf from 'protobufjs';
 import type { ProtoFile } from './descriptors.js';
+import { readableProtoText } from './proto-text.js';
 
 /**
  * The protos mockstack itself needs (google.rpc.Status and the standard error details). Found
@@ -146,7 +147,7 @@ function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: 
     fileOf(file, nameIn(file, dirs));
   }
   try {
-    withOnlyOwnBundles(() => root.loadSync([...files, ...OWN_FILES], { keepCase }));
+    withOnlyOwnBundles(() => readingProtoText(() => root.loadSync([...files, ...OWN_FILES], { keepCase })));
     root.resolveAll();
   } catch (error) {
     throw toLoadError(error, missing, [...parsed.keys()]);
@@ -172,6 +173,27 @@ function withOnlyOwnBundles<T>(load: () => T): T {
     return load();
   } finally {
     for (const [name, bundle] of added) common[name] = bundle;
+  }
+}
+
+/**
+ * Runs `load` while protobufjs reads each .proto file's text through readableProtoText (proto-text.ts),
+ * through a file-system object of its own: node's fs is not touched. Synchronous, like withOnlyOwnBundles.
+ */
+function readingProtoText<T>(load: () => T): T {
+  const util = protobuf.util as unknown as { fs: typeof import('node:fs') };
+  const fs = util.fs;
+  util.fs = {
+    ...fs,
+    readFileSync: ((path: string, options?: unknown) => {
+      const content = fs.readFileSync(path, options as undefined);
+      return String(path).endsWith('.proto') ? Buffer.from(readableProtoText(content.toString('utf8'))) : content;
+    }) as typeof fs.readFileSync,
+  };
+  try {
+    return load();
+  } finally {
+    util.fs = fs;
   }
 }
 
