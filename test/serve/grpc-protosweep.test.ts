@@ -4,8 +4,12 @@
  * (no include dirs, as `mockstack up` has them) and called by a real grpc-js client.
  */
 import { resolve } from 'node:path';
-import { fromBinary, toJson } from '@bufbuild/protobuf';
+import { create, createRegistry, type DescService, fromBinary, toJson } from '@bufbuild/protobuf';
+import { anyPack, file_google_protobuf_empty, file_google_protobuf_timestamp, TimestampSchema } from '@bufbuild/protobuf/wkt';
+import { createClient } from '@connectrpc/connect';
+import { createConnectTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import * as grpc from '@grpc/grpc-js';
+import { descriptorRegistry, loadProtos } from '@mockstack/grpc';
 import { serveGrpc, unaryBytes } from '../helpers/grpc-stack.js';
 import { reflect } from '../helpers/reflection-client.js';
 
@@ -28,4 +32,51 @@ test('a list of messages in an option value (grpc-gateway openapiv2 tags: [{…}
     client.close();
     await stack.close();
   }
+});
+
+describe.each([
+  [
+    'Connect JSON',
+    (baseUrl: string, registry: ReturnType<typeof createRegistry>) =>
+      createConnectTransport({ baseUrl, httpVersion: '1.1', useBinaryFormat: false, jsonOptions: { registry } }),
+  ],
+  [
+    'gRPC-Web JSON',
+    (baseUrl: string, registry: ReturnType<typeof createRegistry>) =>
+      createGrpcWebTransport({ baseUrl, httpVersion: '1.1', useBinaryFormat: false, jsonOptions: { registry } }),
+  ],
+])('google.protobuf.Any over %s (Dapr’s payloads)', (_name, transport) => {
+  const proto = resolve(fixtures, 'dapr/appcallback.proto');
+  // What a generated client knows: its service's files and the well-known types its runtime ships.
+  const registry = createRegistry(descriptorRegistry(loadProtos([proto], [])), file_google_protobuf_timestamp, file_google_protobuf_empty);
+  const AppCallback = registry.getService('dapr.proto.runtime.v1.AppCallback') as DescService;
+  const InvokeRequest = AppCallback.methods[0]?.input;
+
+  test('the auto-mocked answer holding an Any is written, a request holding a well-known type’s Any is read; an unknown type is invalid_argument and serving goes on', async () => {
+    const { stack } = await serveGrpc({ proto, web: true });
+    const baseUrl = stack.address('svc').also?.[0]?.url ?? '';
+    try {
+      const client = createClient(AppCallback, transport(baseUrl, registry)) as unknown as {
+        onInvoke(request: object): Promise<{ data?: { typeUrl: string } }>;
+      };
+      if (!InvokeRequest) throw new Error('no OnInvoke');
+      // The answer's Any (an Empty, as the auto-mock fills one) written as JSON: it was `internal`.
+      const answer = await client.onInvoke(create(InvokeRequest, { method: 'orders' }));
+      expect(answer.data?.typeUrl).toBe('type.googleapis.com/google.protobuf.Empty');
+      // A request's Any of a well-known type the protos do not import: it was `invalid_argument`.
+      const request = create(InvokeRequest, { method: 'orders', data: anyPack(TimestampSchema, create(TimestampSchema, { seconds: 1n })) });
+      await expect(client.onInvoke(request)).resolves.toMatchObject({ data: { typeUrl: answer.data?.typeUrl } });
+      // A JSON body naming a type the server cannot know: the protocol's own error, not an internal one.
+      const bad = await fetch(`${baseUrl}/dapr.proto.runtime.v1.AppCallback/OnInvoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ data: { '@type': 'type.googleapis.com/acme.Nope', value: 'x' } }),
+      });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ code: 'invalid_argument' });
+      await expect(client.onInvoke(request)).resolves.toMatchObject({ data: { typeUrl: answer.data?.typeUrl } });
+    } finally {
+      await stack.close();
+    }
+  });
 });
