@@ -9,6 +9,7 @@ import { anyPack, file_google_protobuf_empty, file_google_protobuf_timestamp, Ti
 import { createClient } from '@connectrpc/connect';
 import { createConnectTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import * as grpc from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
 import { descriptorRegistry, loadProtos } from '@mockstack/grpc';
 import { serveGrpc, unaryBytes } from '../helpers/grpc-stack.js';
 import { reflect } from '../helpers/reflection-client.js';
@@ -79,4 +80,30 @@ describe.each([
       await stack.close();
     }
   });
+});
+
+test('an OTLP collector’s Export answers a full success (no partial_success, nothing rejected), as the OpenTelemetry exporters read it', async () => {
+  const proto = resolve(fixtures, 'opentelemetry/trace_service.proto');
+  const { stack, address } = await serveGrpc({ proto });
+  const loaded = grpc.loadPackageDefinition(loadSync(proto, { longs: String, defaults: false, oneofs: true })) as unknown as {
+    opentelemetry: { proto: { collector: { trace: { v1: { TraceService: grpc.ServiceClientConstructor } } } } };
+  };
+  const client = new loaded.opentelemetry.proto.collector.trace.v1.TraceService(address, grpc.credentials.createInsecure()) as grpc.Client & {
+    Export(request: object, callback: (error: grpc.ServiceError | null, reply: Record<string, unknown>) => void): void;
+  };
+  const span = { traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 2), name: 'checkout', attributes: [{ key: 'order.id', value: { stringValue: 'o-1' } }] };
+  const exported = (): Promise<Record<string, unknown>> =>
+    new Promise((done, fail) => client.Export({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }, (error, reply) => (error ? fail(error) : done(reply))));
+  try {
+    // The exporters warn "Received Partial Success response" on every export whose partial_success has any field set.
+    expect(await exported()).toEqual({});
+    // A request that is no ExportTraceServiceRequest: the protocol's error; the next export is answered.
+    await expect(unaryBytes(client, '/opentelemetry.proto.collector.trace.v1.TraceService/Export', Buffer.from([0x0a, 0x09, 0x70]))).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+    });
+    expect(await exported()).toEqual({});
+  } finally {
+    client.close();
+    await stack.close();
+  }
 });

@@ -163,4 +163,18 @@ describe('answers a client can act on (AutoMocker alone)', () => {
     expect(reply.value).not.toHaveProperty('nullValue');
     expect(Object.keys(reply.value as object)).toHaveLength(1);
   });
+
+  test('nothing rejected, dropped or failed: a partial success is left out, the counts are 0', () => {
+    const batch = protobuf.parse(`
+      syntax = "proto3"; package b;
+      message PartialSuccess { int64 rejected_spans = 1; string error_message = 2; }
+      message Result { int32 failed_count = 1; uint32 droppedItems = 2; int32 accepted = 3; repeated int32 rejected_codes = 4; }
+      message ExportResponse { PartialSuccess partial_success = 1; Result result = 2; int64 rejected_data_points = 3; }
+    `).root;
+    batch.resolveAll();
+    const reply = new AutoMocker(1).message(batch.lookupType('b.ExportResponse'), 'b.S/Export', {});
+    // Field names as protobufjs gives them (lowerCamelCase).
+    expect(Object.keys(reply)).toEqual(['result']);
+    expect(reply.result).toEqual({ accepted: expect.any(Number), rejectedCodes: expect.any(Array) });
+  });
 });

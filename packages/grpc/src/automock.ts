@@ -122,7 +122,7 @@ export class AutoMocker {
       for (const field of oneof.fieldsArray) if (field !== chosen) skipped.add(field.name);
     }
     for (const field of type.fieldsArray) {
-      if (skipped.has(field.name) || reportsError(field) || isLeftOver(field)) continue;
+      if (skipped.has(field.name) || reportsError(field) || isLeftOver(field) || reportsShortfall(field)) continue;
       field.resolve();
       const echoed = echo[field.name];
       if (!field.repeated && !field.map && echoFits(field, echoed) && !isDefault(field, echoed)) {
@@ -312,6 +312,19 @@ function reportsError(field: protobuf.Field): boolean {
 function isLeftOver(field: protobuf.Field): boolean {
   return field.repeated && /^(deferred|unprocessed)/i.test(field.name);
 }
+
+/**
+ * Whether a field reports that part of the request was not done: a `partial_success` / `partial_failure`
+ * message, a count of what was `rejected_`, `dropped_` or `failed_`. Left empty, as when all was done: an
+ * OpenTelemetry exporter given OTLP's `partial_success { rejected_spans: 89 }` warns on every export that
+ * the collector refused 89 spans.
+ */
+function reportsShortfall(field: protobuf.Field): boolean {
+  if (/^partial_?(success|failure)$/i.test(field.name)) return true;
+  return !field.repeated && NUMBER_TYPES.has(field.type) && /^(rejected|dropped|failed)(_|[A-Z]|$)/.test(field.name);
+}
+
+const NUMBER_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
 
 /**
  * Whether a oneof member is a `google.protobuf.NullValue`, which says "no value": the first member of
