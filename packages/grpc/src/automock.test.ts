@@ -177,4 +177,27 @@ describe('answers a client can act on (AutoMocker alone)', () => {
     expect(Object.keys(reply)).toEqual(['result']);
     expect(reply.result).toEqual({ accepted: expect.any(Number), rejectedCodes: expect.any(Array) });
   });
+
+  test('a date and a time of day are ones a client can make a date of (google.type.Date, TimeOfDay)', () => {
+    const types = protobuf.parse(`
+      syntax = "proto3"; package google.type;
+      message Date { int32 year = 1; int32 month = 2; int32 day = 3; }
+      message TimeOfDay { int32 hours = 1; int32 minutes = 2; int32 seconds = 3; int32 nanos = 4; }
+      message Schedule { Date start_date = 1; TimeOfDay opens = 2; int32 day_of_month = 3; int32 day_of_week = 4; }
+    `).root;
+    types.resolveAll();
+    const schedule = types.lookupType('google.type.Schedule');
+    for (let seed = 1; seed <= 100; seed++) {
+      const { startDate, opens, dayOfMonth, dayOfWeek } = new AutoMocker(seed).message(schedule, 'google.type.S/Get', {}) as Record<
+        string,
+        Record<string, number>
+      >;
+      const { year = 0, month = 0, day = 0 } = startDate ?? {};
+      expect(new Date(Date.UTC(year, month - 1, day)).getUTCDate()).toBe(day);
+      expect(month).toBeGreaterThanOrEqual(1);
+      expect([opens?.hours, opens?.minutes, opens?.seconds].every((n) => n !== undefined && n >= 0 && n < 60 && (opens?.hours ?? 0) < 24)).toBe(true);
+      expect(dayOfMonth).toBeLessThanOrEqual(28);
+      expect(dayOfWeek).toBeLessThanOrEqual(7);
+    }
+  });
 });
