@@ -107,3 +107,30 @@ test('an OTLP collector’s Export answers a full success (no partial_success, n
     await stack.close();
   }
 });
+
+test('Temporal’s QueryWorkflow answers a result its SDKs can read: JSON payloads (encoding json/plain), not rejected', async () => {
+  const proto = resolve(fixtures, 'temporal/temporal/api/workflowservice/v1/service.proto');
+  const { stack, address } = await serveGrpc({ proto });
+  const loaded = grpc.loadPackageDefinition(loadSync(proto, { includeDirs: [resolve(fixtures, 'temporal')], defaults: false })) as unknown as {
+    temporal: { api: { workflowservice: { v1: { WorkflowService: grpc.ServiceClientConstructor } } } };
+  };
+  const client = new loaded.temporal.api.workflowservice.v1.WorkflowService(address, grpc.credentials.createInsecure()) as grpc.Client & {
+    QueryWorkflow(request: object, callback: (error: grpc.ServiceError | null, reply: Record<string, unknown>) => void): void;
+  };
+  try {
+    const request = { namespace: 'default', execution: { workflowId: 'order-1' }, query: { queryType: 'state' } };
+    const reply = await new Promise<{ queryResult?: { payloads: { metadata: Record<string, Buffer>; data: Buffer }[] }; queryRejected?: unknown }>(
+      (done, fail) => client.QueryWorkflow(request, (error, value) => (error ? fail(error) : done(value))),
+    );
+    // @temporalio/client throws QueryRejectedError when query_rejected is set, and "Unknown encoding" for any other payload.
+    expect(reply.queryRejected).toBeUndefined();
+    expect(reply.queryResult?.payloads.length).toBeGreaterThan(0);
+    for (const payload of reply.queryResult?.payloads ?? []) {
+      expect(payload.metadata.encoding?.toString()).toBe('json/plain');
+      expect(() => JSON.parse(payload.data.toString())).not.toThrow();
+    }
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});

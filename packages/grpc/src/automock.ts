@@ -64,7 +64,18 @@ export class AutoMocker {
     if (name === 'google.rpc.Status') return {};
     if (name === 'google.protobuf.Any') return this.#any(type.root, undefined, depth, path);
     if (name === 'google.longrunning.Operation') return this.#longRunning(type, depth, echo, path);
+    if (name === 'temporal.api.common.v1.Payload') return this.#temporalPayload();
     return this.#fields(type, depth, echo, path);
+  }
+
+  /**
+   * A Temporal payload its SDKs' default data converter reads: JSON (`encoding: json/plain`) of a word. Random
+   * metadata and bytes made every workflow's result, memo, search attributes and update answer an
+   * "Unknown encoding" error in @temporalio/client (and the Go, Java and Python SDKs' converters alike).
+   */
+  #temporalPayload(): Record<string, unknown> {
+    // btoa, not Buffer: the auto-mock also answers in the browser (mockstack/msw); both texts are ASCII.
+    return { metadata: { encoding: btoa('json/plain') }, data: btoa(JSON.stringify(this.#fake.faker.lorem.word())) };
   }
 
   /**
@@ -314,14 +325,15 @@ function isLeftOver(field: protobuf.Field): boolean {
 }
 
 /**
- * Whether a field reports that part of the request was not done: a `partial_success` / `partial_failure`
- * message, a count of what was `rejected_`, `dropped_` or `failed_`. Left empty, as when all was done: an
- * OpenTelemetry exporter given OTLP's `partial_success { rejected_spans: 89 }` warns on every export that
- * the collector refused 89 spans.
+ * Whether a field reports that part of the request was not done or was refused: a `partial_success` /
+ * `partial_failure` message, anything `rejected` (Temporal's `query_rejected`), a count of what was `dropped_`
+ * or `failed_`. Left empty, as when all was done: an OpenTelemetry exporter given OTLP's
+ * `partial_success { rejected_spans: 89 }` warns on every export that the collector refused 89 spans, and
+ * Temporal's client throws QueryRejectedError for any query answer whose `query_rejected` is set.
  */
 function reportsShortfall(field: protobuf.Field): boolean {
-  if (/^partial_?(success|failure)$/i.test(field.name)) return true;
-  return !field.repeated && NUMBER_TYPES.has(field.type) && /^(rejected|dropped|failed)(_|[A-Z]|$)/.test(field.name);
+  if (/^partial_?(success|failure)$/i.test(field.name) || /(^|_)rejected($|_|[A-Z])|Rejected($|[A-Z_])/.test(field.name)) return true;
+  return !field.repeated && NUMBER_TYPES.has(field.type) && /^(dropped|failed)(_|[A-Z]|$)/.test(field.name);
 }
 
 const NUMBER_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
