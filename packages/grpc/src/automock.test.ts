@@ -200,4 +200,19 @@ describe('answers a client can act on (AutoMocker alone)', () => {
       expect(dayOfWeek).toBeLessThanOrEqual(7);
     }
   });
+
+  test('a copy of google.protobuf.Value in an API’s own package holds a value; a bool saying the call succeeded is true', () => {
+    const qdrant = protobuf.parse(`
+      syntax = "proto3"; package qdrant;
+      enum NullValue { NULL_VALUE = 0; }
+      message Value { oneof kind { NullValue null_value = 1; double double_value = 2; string string_value = 4; } }
+      message CollectionOperationResponse { bool result = 1; double time = 2; Value value = 3; }
+    `).root;
+    qdrant.resolveAll();
+    for (let seed = 1; seed <= 20; seed++) {
+      const reply = new AutoMocker(seed).message(qdrant.lookupType('qdrant.CollectionOperationResponse'), 'qdrant.Collections/Create', {});
+      expect(reply.result).toBe(true);
+      expect(reply.value).not.toHaveProperty('nullValue');
+    }
+  });
 });

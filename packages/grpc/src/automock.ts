@@ -229,7 +229,7 @@ export class AutoMocker {
         return fake.string(field.name, parent) ?? fake.faker.lorem.word();
       }
       case 'bool':
-        return fake.boolean();
+        return saysSuccess(field) || fake.boolean();
       case 'bytes':
         return btoa(fake.faker.string.alphanumeric(12));
       case 'double':
@@ -339,12 +339,21 @@ function reportsShortfall(field: protobuf.Field): boolean {
 const NUMBER_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
 
 /**
- * Whether a oneof member is a `google.protobuf.NullValue`, which says "no value": the first member of
- * google.protobuf.Value and of Datastore's and Firestore's Value. Chosen, every such value would be null.
+ * Whether a oneof member is a `NullValue`, which says "no value": google.protobuf.NullValue, the first member of
+ * google.protobuf.Value and of Datastore's and Firestore's Value, or a copy of it in an API's own package
+ * (Qdrant's qdrant.NullValue in its points' payloads). Chosen, every such value would be null.
  */
 function isNullValue(field: protobuf.Field): boolean {
   field.resolve();
-  return field.resolvedType instanceof protobuf.Enum && field.resolvedType.fullName === '.google.protobuf.NullValue';
+  return field.resolvedType instanceof protobuf.Enum && field.resolvedType.name === 'NullValue';
+}
+
+/**
+ * Whether a bool says the call did what it asked (`success`, `acknowledged`, Qdrant's CollectionOperationResponse
+ * `result`): true, as an auto-mock answers a success; a coin toss there told clients half their writes failed.
+ */
+function saysSuccess(field: protobuf.Field): boolean {
+  return /^(success|succeeded|successful|ok|result|acknowledged|applied)$/i.test(field.name);
 }
 
 /**
