@@ -134,3 +134,36 @@ test('Temporal’s QueryWorkflow answers a result its SDKs can read: JSON payloa
     await stack.close();
   }
 });
+
+test('map fields over Connect JSON carry their JSON names (Cloud Deploy’s Target: labels, annotations, associated_entities), as generated clients send and read them', async () => {
+  const proto = resolve(fixtures, 'google/cloud/deploy/v1/cloud_deploy.proto');
+  const { stack, address } = await serveGrpc({ proto, web: true });
+  const base = `${stack.address('svc').also?.[0]?.url ?? ''}/google.cloud.deploy.v1.CloudDeploy`;
+  const post = (method: string, body: object): Promise<Response> =>
+    fetch(`${base}/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  try {
+    const got = await post('GetTarget', { name: 'projects/p/locations/l/targets/t' });
+    expect(got.status).toBe(200);
+    const target = (await got.json()) as Record<string, unknown>;
+    // Every map of the message was written under the one key "" (the last one written won).
+    expect(target).not.toHaveProperty(['']);
+    expect(target).toMatchObject({ labels: expect.any(Object), annotations: expect.any(Object), associatedEntities: expect.any(Object) });
+    // A generated client's request, maps by their JSON names: it was "key labels is unknown".
+    const created = await post('CreateTarget', {
+      parent: 'projects/p/locations/l',
+      targetId: 't',
+      target: { labels: { team: 'payments' }, associatedEntities: { prod: { gkeClusters: [{ cluster: 'c1' }] } } },
+    });
+    expect(created.status).toBe(200);
+    // The reflection descriptors say the same (grpcurl writes JSON by them).
+    const { registry } = await reflect(address);
+    expect(registry.getMessage('google.cloud.deploy.v1.Target')?.fields.map((f) => f.jsonName)).toEqual([
+      'name',
+      'annotations',
+      'labels',
+      'associatedEntities',
+    ]);
+  } finally {
+    await stack.close();
+  }
+});
