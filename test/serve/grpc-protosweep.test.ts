@@ -88,7 +88,7 @@ test('an OTLP collector’s Export answers a full success (no partial_success, n
   const loaded = grpc.loadPackageDefinition(loadSync(proto, { longs: String, defaults: false, oneofs: true })) as unknown as {
     opentelemetry: { proto: { collector: { trace: { v1: { TraceService: grpc.ServiceClientConstructor } } } } };
   };
-  const client = new loaded.opentelemetry.proto.collector.trace.v1.TraceService(address, grpc.credentials.createInsecure()) as grpc.Client & {
+  const client = new loaded.opentelemetry.proto.collector.trace.v1.TraceService(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
     Export(request: object, callback: (error: grpc.ServiceError | null, reply: Record<string, unknown>) => void): void;
   };
   const span = { traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 2), name: 'checkout', attributes: [{ key: 'order.id', value: { stringValue: 'o-1' } }] };
@@ -114,7 +114,7 @@ test('Temporal’s QueryWorkflow answers a result its SDKs can read: JSON payloa
   const loaded = grpc.loadPackageDefinition(loadSync(proto, { includeDirs: [resolve(fixtures, 'temporal')], defaults: false })) as unknown as {
     temporal: { api: { workflowservice: { v1: { WorkflowService: grpc.ServiceClientConstructor } } } };
   };
-  const client = new loaded.temporal.api.workflowservice.v1.WorkflowService(address, grpc.credentials.createInsecure()) as grpc.Client & {
+  const client = new loaded.temporal.api.workflowservice.v1.WorkflowService(address, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
     QueryWorkflow(request: object, callback: (error: grpc.ServiceError | null, reply: Record<string, unknown>) => void): void;
   };
   try {
@@ -163,6 +163,27 @@ test('map fields over Connect JSON carry their JSON names (Cloud Deploy’s Targ
       'labels',
       'associatedEntities',
     ]);
+  } finally {
+    await stack.close();
+  }
+});
+
+test('a type is the one protoc resolves, not a nested message’s namesake (Dataplex’s Lake.state is the package’s State, not MetastoreStatus.State)', async () => {
+  const proto = resolve(fixtures, 'google/cloud/dataplex/v1/lakes.proto');
+  const { stack, address } = await serveGrpc({ proto, web: true });
+  try {
+    const { registry } = await reflect(address);
+    const lake = registry.getMessage('google.cloud.dataplex.v1.Lake');
+    expect(lake?.fields.find((f) => f.name === 'state')?.enum?.typeName).toBe('google.cloud.dataplex.v1.State');
+    expect(lake?.nestedMessages[0]?.fields[0]?.enum?.typeName).toBe('google.cloud.dataplex.v1.Lake.MetastoreStatus.State');
+    // Over Connect JSON, as a generated client reads it: a name of the lake's own State, for any seed of answer.
+    const url = `${stack.address('svc').also?.[0]?.url ?? ''}/google.cloud.dataplex.v1.DataplexService/GetLake`;
+    for (const name of ['projects/p/locations/l/lakes/a', 'projects/p/locations/l/lakes/b', 'projects/p/locations/l/lakes/c']) {
+      const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+      const body = (await answer.json()) as { state?: string; metastoreStatus?: { state?: string } };
+      expect(['ACTIVE', 'CREATING', 'DELETING', 'ACTION_REQUIRED']).toContain(body.state);
+      expect(['NONE', 'READY', 'UPDATING', 'ERROR']).toContain(body.metastoreStatus?.state);
+    }
   } finally {
     await stack.close();
   }

@@ -5,6 +5,7 @@ import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache
 import protobuf from 'protobufjs';
 import type { ProtoFile } from './descriptors.js';
 import { readableProtoText } from './proto-text.js';
+import { resolveAsProtoc } from './type-scopes.js';
 
 /**
  * The protos mockstack itself needs (google.rpc.Status and the standard error details). Found
@@ -149,6 +150,7 @@ function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: 
   try {
     withOnlyOwnBundles(() => readingProtoText(() => root.loadSync([...files, ...OWN_FILES], { keepCase })));
     root.resolveAll();
+    resolveAsProtoc(root);
   } catch (error) {
     throw toLoadError(error, missing, [...parsed.keys()]);
   }
@@ -304,9 +306,9 @@ function parseAndCacheRoot(files: readonly string[], dirs: readonly string[]): P
   return parsed;
 }
 
-/** v2: details keyed by kind (detailKey). Run from the sources, entries carry no build: a change to the format (or to what parseRoot makes) needs a new version. */
+/** v3: types resolved as protoc does (type-scopes.ts); v2: details keyed by kind (detailKey). Run from the sources, entries carry no build: a change to the format (or to what parseRoot makes) needs a new version. */
 function protosCacheName(files: readonly string[], dirs: readonly string[]): string {
-  return `protos-v2-${contentHash(JSON.stringify([files, dirs]))}`;
+  return `protos-v3-${contentHash(JSON.stringify([files, dirs]))}`;
 }
 
 /** A file set's parsed root as cached: protobufjs' JSON of it, and what that JSON leaves out. */
