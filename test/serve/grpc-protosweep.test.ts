@@ -176,6 +176,8 @@ test('a type is the one protoc resolves, not a nested message’s namesake (Data
     const lake = registry.getMessage('google.cloud.dataplex.v1.Lake');
     expect(lake?.fields.find((f) => f.name === 'state')?.enum?.typeName).toBe('google.cloud.dataplex.v1.State');
     expect(lake?.nestedMessages[0]?.fields[0]?.enum?.typeName).toBe('google.cloud.dataplex.v1.Lake.MetastoreStatus.State');
+    // google/api/http.proto is googleapis' own (bundled), not protobufjs' old copy without response_body.
+    expect(registry.getMessage('google.api.HttpRule')?.fields.map((f) => f.name)).toContain('response_body');
     // Over Connect JSON, as a generated client reads it: a name of the lake's own State, for any seed of answer.
     const url = `${stack.address('svc').also?.[0]?.url ?? ''}/google.cloud.dataplex.v1.DataplexService/GetLake`;
     for (const name of ['projects/p/locations/l/lakes/a', 'projects/p/locations/l/lakes/b', 'projects/p/locations/l/lakes/c']) {

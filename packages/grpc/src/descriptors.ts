@@ -457,14 +457,14 @@ function messageOf(type: protobuf.Type, as: Written): Json {
       const entry = mapEntryName(field.name);
       field.resolve();
       const resolved = field.resolvedType;
-      const value: Json = { name: 'value', number: 2, label: LABEL_OPTIONAL, type: typeNumberOf(field, field.type, resolved, as.editions) };
+      const value: Json = { name: 'value', number: 2, label: LABEL_OPTIONAL, type: typeNumberOf(field, field.type, resolved, as.editions), jsonName: 'value' };
       if (resolved) {
         value.typeName = resolved.fullName;
         refer(resolved.fullName);
       }
       nestedTypes.push({
         name: entry,
-        field: [{ name: 'key', number: 1, label: LABEL_OPTIONAL, type: SCALAR_TYPES[field.keyType] }, value],
+        field: [{ name: 'key', number: 1, label: LABEL_OPTIONAL, type: SCALAR_TYPES[field.keyType], jsonName: 'key' }, value],
         options: { mapEntry: true },
       });
       // The map field as its entries' list, with what every field carries (json_name, its options): without a

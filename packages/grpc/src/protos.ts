@@ -131,7 +131,9 @@ function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: 
     if (isAbsolute(target)) return target;
     // protobufjs serves these from its own copies whatever the dirs hold (see below).
     if (target.startsWith('google/protobuf/') && protobuf.common.get(target)) return target;
-    for (const dir of origin ? [...lookupDirs, dirname(origin), ...treeRootsOf(origin), process.cwd(), GOOGLEAPIS_PROTOS] : lookupDirs) {
+    // protobufjs' google/api/http.proto is years old (no HttpRule.response_body): the user's tree and the bundled googleapis come first.
+    const first = target.startsWith('google/api/') ? dirs : lookupDirs;
+    for (const dir of origin ? [...first, dirname(origin), ...treeRootsOf(origin), process.cwd(), GOOGLEAPIS_PROTOS] : lookupDirs) {
       const candidate = join(dir, target);
       if (readable(candidate)) {
         const file = fileOf(candidate, target);
