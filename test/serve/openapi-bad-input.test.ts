@@ -194,7 +194,7 @@ paths:
 `,
     async (base, warnings, file) => {
       expect(warnings).toEqual([
-        `service "api" (${file}): GET /report: response 200 (image/png) has no example and mockstack generates only JSON, XML, plain text and (from an itemSchema) event streams and JSON Lines; it answers with an empty body`,
+        `service "api" (${file}): GET /report: response 200 (image/png) has no example and mockstack generates only JSON, XML, plain text and (from an itemSchema or an object schema) event streams and JSON Lines; it answers with an empty body`,
       ]);
       // A parameter inside a segment is served
       expect((await fetch(`${base}/files/notes.json`)).status).toBe(200);
@@ -294,7 +294,7 @@ ${['/a/$value', '/b/$value', '/c/$value', '/d/$value', '/e/$value'].map(binary).
 `,
     async (base, warnings, file) => {
       const said =
-        'response 200 (application/octet-stream) has no example and mockstack generates only JSON, XML, plain text and (from an itemSchema) event streams and JSON Lines; it answers with an empty body';
+        'response 200 (application/octet-stream) has no example and mockstack generates only JSON, XML, plain text and (from an itemSchema or an object schema) event streams and JSON Lines; it answers with an empty body';
       expect(warnings).toEqual([
         `service "api" (${file}): 5 operations (GET /a/$value, GET /b/$value, GET /c/$value, …): ${said}`,
         `service "api" (${file}): TRACE /f: TRACE operations are not served`,

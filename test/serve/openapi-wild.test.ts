@@ -848,3 +848,42 @@ describe('pagination links of a request with an odd Host', () => {
     expect(oddHost).toContain('link: <http://localhost/things?page=2>; rel="next"');
   });
 });
+
+describe('strings of a format providers name (Stripe’s `decimal`, Google’s `int64` and `google-duration`, Twilio’s `date-time-rfc-2822`)', () => {
+  test('are generated as the numbers, durations and timestamps their format names, which SDKs parse', async () => {
+    const formats = ['decimal', 'int64', 'uint64', 'double', 'google-duration', 'google-datetime', 'date-time-rfc-2822'];
+    const stack = await serve('string-numbers', {
+      openapi: '3.0.3',
+      info,
+      paths: {
+        '/price': {
+          get: {
+            responses: {
+              200: {
+                description: 'a price',
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      required: formats,
+                      properties: Object.fromEntries(formats.map((format) => [format, { type: 'string', format }])),
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    });
+    const price = (await (await fetch(`${stack.url('api')}/price`)).json()) as Record<string, string>;
+    expect(price.decimal).toMatch(/^\d+\.\d\d$/);
+    expect(price.double).toMatch(/^\d+\.\d\d$/);
+    expect(price.int64).toMatch(/^\d+$/);
+    expect(price.uint64).toMatch(/^\d+$/);
+    expect(price['google-duration']).toMatch(/^\d+s$/);
+    expect(Number.isNaN(Date.parse(price['google-datetime'] as string))).toBe(false);
+    // Twilio's dates: `Tue, 15 Nov 1994 08:12:31 GMT`.
+    expect(price['date-time-rfc-2822']).toMatch(/^[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT$/);
+  });
+});

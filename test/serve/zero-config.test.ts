@@ -1,5 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -297,4 +299,51 @@ test('two scenario modules are refused with what to do instead', async () => {
   const checkout = resolve(import.meta.dirname, '../../scenarios/checkout.ts');
   const error = await failure([checkout, fixture('scenarios/with-imports.ts')]);
   expect(error?.message).toMatch(/serve one scenario module at a time .* import one from the other/);
+});
+
+describe('a contract given by its address (as `prism mock https://…`)', () => {
+  const petstore = readFileSync(resolve(import.meta.dirname, '../../node_modules/@readme/oas-examples/3.0/yaml/petstore.yaml'), 'utf8');
+  const introspection = JSON.stringify({ data: introspectionFromSchema(buildSchema(readFileSync(inventorySdl, 'utf8'))) });
+  let server: Server;
+  let origin: string;
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      if (request.url === '/specs/petstore.yaml') response.writeHead(200, { 'content-type': 'application/yaml' }).end(petstore);
+      else if (request.url === '/graphql-schema') response.writeHead(200, { 'content-type': 'application/json' }).end(introspection);
+      else response.writeHead(404).end('not here');
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((closed) => server.close(() => closed())));
+
+  test('is downloaded and served, named as the address names it; one with no ending by what its text is; :port after the path picks a port', async () => {
+    const { model } = await loadModel([`${origin}/specs/petstore.yaml:4010`]);
+    expect([...model.services.values()].map((service) => [service.name, service.port])).toEqual([['petstore', 4010]]);
+    const stack = await startStack([`${origin}/specs/petstore.yaml`, `${origin}/graphql-schema`]);
+    try {
+      expect(Object.keys(stack.services)).toEqual(['petstore', 'graphql-schema']);
+      const inventory = await fetch(`${stack.url('petstore')}/v2/store/inventory`, { headers: { api_key: 'special-key' } });
+      expect(inventory.status).toBe(200);
+      expect(typeof (await inventory.json())).toBe('object');
+      const data = await new GraphQLClient(stack.url('graphql-schema')).request<{ items: unknown[] }>('{ items(first: 2) { id } }');
+      expect(data.items).toHaveLength(2);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  test('an address that answers 404, or nothing, or names a scenario module, is refused with what to do', async () => {
+    const missing = await failure([`${origin}/specs/missing.yaml`]);
+    expect(missing?.code).toBe(ErrorCode.ContractDownload);
+    expect(missing?.message).toBe(
+      `could not download ${origin}/specs/missing.yaml: the server answered 404 Not Found; check the address, or download it and pass the file`,
+    );
+    const closed = await failure([`http://127.0.0.1:${await freePort()}/api.yaml`]);
+    expect(closed?.code).toBe(ErrorCode.ContractDownload);
+    expect(closed?.message).toMatch(/ECONNREFUSED/);
+    const module = await failure([`${origin}/scenarios/shop.ts`]);
+    expect(module?.code).toBe(ErrorCode.SourceKind);
+    expect(module?.message).toMatch(/a scenario module is code, not served from an address/);
+  });
 });

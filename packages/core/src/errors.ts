@@ -14,6 +14,8 @@ export const ErrorCode = {
   VariantUnknown: 'MOCKSTACK_ERR_VARIANT_UNKNOWN',
   PortInUse: 'MOCKSTACK_ERR_PORT_IN_USE',
   ContractLoad: 'MOCKSTACK_ERR_CONTRACT_LOAD',
+  /** A contract given to `mockstack up` by its address could not be downloaded (unreachable, not 2xx, too large). */
+  ContractDownload: 'MOCKSTACK_ERR_CONTRACT_DOWNLOAD',
   /** A response breaks its contract (reported by `mockstack check`). */
   ContractViolation: 'MOCKSTACK_ERR_CONTRACT_VIOLATION',
   /** A scenario rule names an operation its contract (e.g. an OpenAPI document) does not have. */

@@ -202,6 +202,39 @@ function stringByFormat(format: string): StringMaker | undefined {
     case 'semver':
     case 'version':
       return (d) => d.faker.system.semver();
+    // Numbers carried as strings (Google's int64 and uint64, Stripe's `decimal`): SDKs parse them.
+    case 'int8':
+    case 'int16':
+    case 'int32':
+    case 'int64':
+    case 'uint8':
+    case 'uint16':
+    case 'uint32':
+    case 'uint64':
+    case 'integer':
+    case 'int':
+    case 'long':
+      return (d) => String(d.faker.number.int({ min: 1, max: 99_999 }));
+    case 'decimal':
+    case 'decimalstring':
+    case 'bigdecimal':
+    case 'double':
+    case 'float':
+    case 'number':
+      return (d) => d.faker.number.float({ min: 0, max: 1000, fractionDigits: 2 }).toFixed(2);
+    case 'googledatetime':
+      return dateTime;
+    // Twilio's `date-time-rfc-2822`, HTTP dates: `Tue, 15 Nov 1994 08:12:31 GMT`.
+    case 'datetimerfc2822':
+    case 'rfc2822':
+    case 'datetimerfc1123':
+    case 'rfc1123':
+    case 'httpdate':
+      return (d) => new Date(dateTime(d)).toUTCString();
+    case 'googleduration':
+      return (d) => `${d.faker.number.int({ min: 1, max: 3600 })}s`;
+    case 'googlefieldmask':
+      return (d) => d.faker.lorem.words({ min: 1, max: 3 }).replace(/ /g, ',');
     default:
       return undefined;
   }

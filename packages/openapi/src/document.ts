@@ -6,7 +6,7 @@ import type { ErrorObject } from 'ajv';
 import { type Bundled, readCachedDocument, writeCachedDocument } from './document-cache.js';
 import { deref, getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
 import { SchemaConflicts } from './schema-conflicts.js';
-import { sequenceWriter } from './sequences.js';
+import { sequenceItemsOf } from './sequences.js';
 import { specValidator } from './spec-check.js';
 import { isXmlMediaType } from './xml.js';
 
@@ -156,9 +156,9 @@ export async function loadOpenApi(file: string, options: LoadOptions = {}): Prom
   const version = versionOf(file, document);
   // A document this text (and these $ref'd files) made passed every check before: its warnings are kept
   // and the checks (JSON schema, unsatisfiable schemas, dangling $refs) are not run again.
-  // The version in the name changes with what the checks find or say (v3: OpenAPI 3.2, the itemSchema warnings): a cache
+  // The version in the name changes with what the checks find or say (v4: event streams described by an object schema): a cache
   // written by an older mockstack would otherwise repeat its old warnings and skip the new checks.
-  const checkedName = `openapi-checked-v3-${contentHash(`${version}\n${options.lenient === true}\n${options.skipSchemaCheck === true}\n${textHash}\n${JSON.stringify(refHashes)}`)}`;
+  const checkedName = `openapi-checked-v4-${contentHash(`${version}\n${options.lenient === true}\n${options.skipSchemaCheck === true}\n${textHash}\n${JSON.stringify(refHashes)}`)}`;
   const checked = readStartupCache(checkedName, isCheckedDocument);
   const problems: DocumentProblem[] = options.skipSchemaCheck || checked ? [] : await checkAgainstSpec(version, document);
   const resolve = (node: unknown): unknown => deref(document, node);
@@ -651,7 +651,7 @@ function warnUnsupported(
         ([t, media]) =>
           isJsonMediaType(t) ||
           isXmlMediaType(t) ||
-          (isObject(media) && (isGeneratedText(t, media.schema, resolve) || (media.itemSchema !== undefined && sequenceWriter(t) !== undefined))),
+          (isObject(media) && (isGeneratedText(t, media.schema, resolve) || sequenceItemsOf(t, media, resolve) !== undefined)),
       )
     )
       continue;
@@ -659,7 +659,7 @@ function warnUnsupported(
       const hasExample = isObject(media) && (media.example !== undefined || isObject(media.examples));
       if (!hasExample)
         warnings.push(
-          `${where}: response ${status} (${type}) has no example and mockstack generates only JSON, XML, plain text and (from an itemSchema) event streams and JSON Lines; it answers with an empty body`,
+          `${where}: response ${status} (${type}) has no example and mockstack generates only JSON, XML, plain text and (from an itemSchema or an object schema) event streams and JSON Lines; it answers with an empty body`,
         );
     }
   }

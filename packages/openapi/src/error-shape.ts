@@ -18,7 +18,7 @@ const STATUS_FIELDS = new Set(['status', 'statusCode', 'status_code', 'code', 'h
  * An error answer shaped by the operation's own documented error response, so a client that reads
  * its provider's error key (`{ error: { type, message } }`) reads ours: the response documented
  * for `status` (for 422 a documented 400 and the other way round, as providers pick one of them),
- * else `4XX`, else `default`. Its JSON schema is filled with generated values, the message put in
+ * else `4XX`, else `default`, else (for a client error, answered with its own status) another 4xx. Its JSON schema is filled with generated values, the message put in
  * the natural string field (`message`, `error_description`, `detail`…) and the status in a numeric
  * status field; `extra` fields (the violations) are added where the schema allows more properties.
  * Undefined when the operation declares no such JSON error body.
@@ -27,14 +27,16 @@ export function documentedError(api: OpenApi, operation: ApiOperation, status: n
   const documented = Object.keys(operation.responses);
   const alternative = status === 422 ? '400' : status === 400 ? '422' : undefined;
   const candidates = [String(status), alternative, `${String(status)[0]}XX`, `${String(status)[0]}xx`, 'default'];
-  for (const key of candidates) {
+  // Else the shape of another client error it documents (OpenAI's operations document only 429, with the `{ error: { message } }` its SDK reads).
+  const shapeOnly = status >= 400 && status < 500 ? documented.filter((key) => /^4(?:\d\d|XX)$/i.test(key) && !candidates.includes(key)) : [];
+  for (const key of [...candidates, ...shapeOnly]) {
     if (key === undefined || !documented.includes(key)) continue;
     const response = api.resolve(operation.responses[key]);
     const content = isObject(response) && isObject(response.content) ? response.content : {};
     const type = Object.keys(content).find(isJsonMediaType);
     const media = type ? api.resolve(content[type]) : undefined;
     if (!type || !isObject(media) || media.schema === undefined) continue;
-    const answered = /^\d{3}$/.test(key) ? Number(key) : status;
+    const answered = /^\d{3}$/.test(key) && !shapeOnly.includes(key) ? Number(key) : status;
     const value = generateValue(media.schema, {
       seed: seedFor(1, 'error', operation.method, operation.path, key),
       resolve: api.resolve,

@@ -1,8 +1,9 @@
 import type { ApiOperation, OpenApi } from './document.js';
 import { isGeneratedText, isJsonMediaType } from './document.js';
 import { generateValue, seedFor } from './generate.js';
+import { asLastPage, withNextPage } from './last-page.js';
 import { isObject, type JsonObject } from './pointer.js';
-import { type SequenceWriter, sequenceWriter } from './sequences.js';
+import { type SequenceItems, type SequenceWriter, sequenceItemsOf, sequenceWriter } from './sequences.js';
 import { isXmlMediaType, toXml } from './xml.js';
 
 /** What a client asked for with `Prefer: code=404, example=notFound, dynamic=true` (as Prism reads it). */
@@ -10,6 +11,10 @@ export interface Preference {
   code?: number | undefined;
   example?: string | undefined;
   dynamic?: boolean | undefined;
+  /** The request carries a cursor to a later page: answer the last one (see asLastPage). */
+  lastPage?: boolean | undefined;
+  /** A first page: its next links point here (see withNextPage). */
+  nextPage?: string | undefined;
 }
 
 /** Reads a `Prefer` header; unknown preferences are ignored. */
@@ -64,6 +69,8 @@ export class ResponseMaker {
   readonly #cache = new Map<string, ContractResponse>();
   readonly #statuses: readonly string[];
   #dynamicCalls = 0;
+  /** See streamedType: null until first asked. */
+  #streamedType: string | undefined | null = null;
 
   /** `seed` may be a function: the running engine's seed (`--seed`) is known only once it starts. */
   constructor(api: OpenApi, operation: ApiOperation, seed: number | (() => number)) {
@@ -74,9 +81,29 @@ export class ResponseMaker {
     this.#statuses = Object.keys(operation.responses);
   }
 
+  /**
+   * The sequence media type (server-sent events, JSON Lines) the usual answer documents beside others,
+   * if any: what a request asking for a stream in its body (`"stream": true`, as OpenAI's, Anthropic's
+   * and Ollama's clients do, with `Accept: application/json`) is answered with.
+   */
+  get streamedType(): string | undefined {
+    if (this.#streamedType === null) {
+      const response = this.#api.resolve(this.#operation.responses[this.#pickStatus(undefined) ?? '']);
+      const content = isObject(response) && isObject(response.content) ? response.content : {};
+      const types = Object.keys(content);
+      this.#streamedType = types.length > 1 ? types.find((type) => sequenceItemsOf(type, this.#api.resolve(content[type]), this.#api.resolve)) : undefined;
+    }
+    return this.#streamedType;
+  }
+
   /** The response for one request, from its `Prefer` and `Accept` headers. */
   respond(preference: Preference, accept?: string | undefined): ContractResponse | PreferenceProblem {
-    return this.#cached(`${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}`, preference, accept, undefined);
+    return this.#cached(
+      `${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}|${preference.lastPage === true}|${preference.nextPage ?? ''}`,
+      preference,
+      accept,
+      undefined,
+    );
   }
 
   /**
@@ -156,8 +183,9 @@ export class ResponseMaker {
     headers['content-type'] =
       mediaType === '*/*' ? 'application/json; charset=utf-8' : json && !/;\s*charset=/i.test(mediaType) ? `${mediaType}; charset=utf-8` : mediaType;
     const named = isObject(media) && isObject(media.examples) ? media.examples : undefined;
-    // A sequence of items (3.2's `itemSchema`: server-sent events, JSON Lines) is written by its media type.
-    const writer = isObject(media) && media.itemSchema !== undefined ? sequenceWriter(mediaType) : undefined;
+    // A sequence of items (server-sent events, JSON Lines) is written by its media type.
+    const items = sequenceItemsOf(mediaType, media, this.#api.resolve);
+    const writer = items && sequenceWriter(mediaType);
     // Taken only when a value is generated: a `dynamic` answer counts the calls that generated one.
     const generationSeed = () =>
       preference.dynamic ? seedFor(this.#seed, label, String(++this.#dynamicCalls)) : seedFor(this.#seed, label, String(status), mediaType);
@@ -176,13 +204,15 @@ export class ResponseMaker {
       value = isObject(first) ? exampleValue(first) : undefined;
     } else if (!preference.dynamic && isObject(media) && media.example !== undefined) {
       value = media.example;
-    } else if (writer !== undefined && isObject(media)) {
-      return { status, headers, body: this.#sequence(writer, media.itemSchema, generationSeed()) };
+    } else if (writer !== undefined && items !== undefined) {
+      return { status, headers, body: this.#sequence(writer, items, generationSeed()) };
     } else if (isObject(media) && media.schema !== undefined) {
       if (json || xml || isGeneratedText(mediaType, media.schema, this.#api.resolve))
         value = generateValue(media.schema, { seed: generationSeed(), resolve: this.#api.resolve, direction: 'response' });
     }
     if (value === undefined) return { status, headers, body: undefined };
+    if (preference.lastPage && json && isObject(media)) value = asLastPage(value, media.schema, this.#api.resolve);
+    else if (preference.nextPage !== undefined && json) value = withNextPage(value, preference.nextPage);
     // Serialized once here: cached responses then cost no JSON.stringify per request.
     if (typeof value === 'string' && !json) return { status, headers, body: value };
     if (xml) return { status, headers, body: toXml(value, isObject(media) ? media.schema : undefined, this.#api.resolve) };
@@ -194,24 +224,26 @@ export class ResponseMaker {
    * media type's `itemSchema` (OpenAPI 3.2). An event's `data` with a `contentSchema` (JSON carried
    * in the data string) is generated from that schema.
    */
-  #sequence(writer: SequenceWriter, itemSchema: unknown, seed: number): string {
+  #sequence(writer: SequenceWriter, { schema, eventData }: SequenceItems, seed: number): string {
     const resolve = this.#api.resolve;
-    const item = resolve(itemSchema);
-    const data = isObject(item) && isObject(item.properties) ? resolve(item.properties.data) : undefined;
+    const item = resolve(schema);
+    const data = !eventData && isObject(item) && isObject(item.properties) ? resolve(item.properties.data) : undefined;
     const carried = isObject(data) && data.contentSchema !== undefined ? data.contentSchema : undefined;
     const items = Array.from({ length: SEQUENCE_ITEMS }, (_, n) => {
-      const value = generateValue(itemSchema, { seed: seed + n, resolve, direction: 'response' });
+      const value = generateValue(schema, { seed: seed + n, resolve, direction: 'response' });
+      // Named by its type, as such streams name their events (`event: message_start`, `event: response.created`).
+      if (eventData) return { event: isObject(value) && typeof value.type === 'string' ? value.type : undefined, data: value };
       if (carried === undefined || !isObject(value)) return value;
       return { ...value, data: generateValue(carried, { seed: seed + n, resolve, direction: 'response' }) };
     });
     return writer(items);
   }
 
-  /** A documented example is served as written; without one, JSON, XML, plain text and sequences of items (3.2's `itemSchema`) are generated. */
+  /** A documented example is served as written; without one, JSON, XML, plain text and sequences of items are generated. */
   #canProduce(type: string, raw: unknown): boolean {
     const media = this.#api.resolve(raw);
     if (isObject(media) && (media.example !== undefined || (isObject(media.examples) && Object.keys(media.examples).length > 0))) return true;
-    if (isObject(media) && media.itemSchema !== undefined && sequenceWriter(type)) return true;
+    if (sequenceItemsOf(type, media, this.#api.resolve)) return true;
     if (isJsonMediaType(type)) return true;
     if (!isObject(media) || media.schema === undefined) return false;
     return isXmlMediaType(type) || isGeneratedText(type, media.schema, this.#api.resolve);

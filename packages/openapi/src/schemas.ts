@@ -42,7 +42,7 @@ const sets = new WeakMap<OpenApi, SchemaSet>();
 
 /**
  * The schemas of one document as Ajv must see them: only what stands in a schema position (never
- * examples, links or extensions, whatever keys they hold), with `$ref`s made absolute and 3.0's
+ * examples, links or extensions, whatever keys they hold), with `$ref`s made absolute and
  * `nullable` beside no `type` spelt out. Ajv compiles these, never the document itself. The
  * schemas a `$ref` points at are copied into one sparse document, at their own pointers, as they
  * are first needed.
@@ -172,13 +172,20 @@ class SchemaView {
     }
     if (oneOf && copy.anyOf === undefined) copy.anyOf = oneOf;
     else if (oneOf) copy.allOf = [...(Array.isArray(copy.allOf) ? copy.allOf : []), { anyOf: oneOf }];
-    // Ajv takes 3.0's `nullable` only beside a `type`; next to `allOf`/`$ref` alone it means "or null".
-    if (this.#set.api.version === '3.0' && copy.nullable === true && copy.type === undefined) {
-      delete copy.nullable;
-      return { anyOf: [copy, { type: 'null' }] };
-    }
-    return copy;
+    return copy.nullable === undefined ? copy : withNullableSpeltOut(copy);
   }
+}
+
+/**
+ * 3.0's `nullable` in the form Ajv compiles. Ajv takes it only beside a `type` (it throws on
+ * `nullable` alone, and on `nullable: false` beside a `null` type); next to `allOf`/`$ref` alone it
+ * means "or null". 3.1 documents converted from 3.0 keep it (OpenAI's): Ajv reads it there too.
+ */
+function withNullableSpeltOut(schema: JsonObject): JsonObject {
+  const { nullable, ...rest } = schema;
+  const types = Array.isArray(rest.type) ? rest.type : rest.type === undefined ? [] : [rest.type];
+  if (types.length > 0) return nullable === false && types.includes('null') ? rest : schema;
+  return nullable === true ? { anyOf: [rest, { type: 'null' }] } : rest;
 }
 
 /** Schemas to copy into a sparse document: the pointer in the OpenAPI document, and where it goes in the sparse one. */

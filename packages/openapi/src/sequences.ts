@@ -15,6 +15,29 @@ export function sequenceWriter(type: string): SequenceWriter | undefined {
   return undefined;
 }
 
+/**
+ * What the items of a sequence media type are generated from: 3.2's `itemSchema` (for server-sent
+ * events, an event's fields), or, as documents before 3.2 describe a stream (OpenAI's chat
+ * completions, Anthropic's messages, Ollama's JSON Lines), a `schema` of one object: each item, for
+ * server-sent events each event's data. Undefined for any other media type, or a `schema` of the
+ * whole body (a string).
+ */
+export function sequenceItemsOf(type: string, media: unknown, resolve: (node: unknown) => unknown): SequenceItems | undefined {
+  if (!isObject(media) || sequenceWriter(type) === undefined) return undefined;
+  if (media.itemSchema !== undefined) return { schema: media.itemSchema, eventData: false };
+  const schema = resolve(media.schema);
+  const isOneObject =
+    isObject(schema) &&
+    (schema.type === 'object' || (schema.type === undefined && [schema.properties, schema.oneOf, schema.anyOf, schema.allOf].some((k) => k !== undefined)));
+  return isOneObject ? { schema: media.schema, eventData: /^text\/event-stream\b/i.test(type.trim()) } : undefined;
+}
+
+export interface SequenceItems {
+  schema: unknown;
+  /** Each item is the data of a server-sent event (named by its `type`, when it has one), not the event's fields. */
+  eventData: boolean;
+}
+
 const JSON_LINES = new Set(['application/jsonl', 'application/x-ndjson', 'application/x-jsonlines', 'application/jsonlines']);
 
 /**

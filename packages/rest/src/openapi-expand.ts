@@ -25,11 +25,13 @@ import { fileVersion } from '@mockstack/core/platform';
 import {
   type ApiOperation,
   type ContractResponse,
+  cursorParametersOf,
   documentedError,
   type ExampleDispatch,
   exampleDispatchOf,
   isPreferenceProblem,
   loadOpenApi,
+  nextPageUrl,
   type OpenApi,
   OpenApiDocumentError,
   type PreferenceProblem,
@@ -43,7 +45,15 @@ import {
   type Violation,
 } from '@mockstack/openapi';
 import { type CallbackMaker, callbacksOf, documentWebhookNames, documentWebhookOf } from './openapi-callbacks.js';
-import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo, type RealAnswerCheck, type RequestCheck } from './openapi-info.js';
+import {
+  type ContractResponder,
+  headerSafe,
+  OPENAPI_INFO,
+  type OpenApiServiceInfo,
+  type RealAnswerCheck,
+  type RequestCheck,
+  VIOLATION_HEADER,
+} from './openapi-info.js';
 import { paginationLinksFor } from './pagination-links.js';
 import { answerCheckOf, checkResponses, shapeFaults } from './response-check.js';
 
@@ -329,8 +339,10 @@ function validationRule(
       const summary = violations.map(describeViolation).join('; ');
       const message = `request does not match ${operation.method} ${operation.path} of ${displayPath(api.file)}: ${summary}`;
       const shaped = documentedError(api, operation, status, `request does not match the contract: ${summary}`, { violations });
+      // Said in a header too: a provider's error shape may have no field the message fits (Slack's `error` is an enum).
+      const violation = headerSafe(`request: ${summary}`);
       if (shaped) {
-        const headers: Record<string, string> = { 'content-type': shaped.contentType };
+        const headers: Record<string, string> = { 'content-type': shaped.contentType, [VIOLATION_HEADER]: violation };
         if (shaped.status === 401) headers['www-authenticate'] = challengeOf(operation);
         return makeFault(status === 401 ? Code.Unauthenticated : Code.InvalidArgument, message, { httpStatus: shaped.status, headers, body: shaped.body });
       }
@@ -338,8 +350,8 @@ function validationRule(
         httpStatus: status,
         headers:
           status === 401
-            ? { 'content-type': 'application/problem+json', 'www-authenticate': challengeOf(operation) }
-            : { 'content-type': 'application/problem+json' },
+            ? { 'content-type': 'application/problem+json', 'www-authenticate': challengeOf(operation), [VIOLATION_HEADER]: violation }
+            : { 'content-type': 'application/problem+json', [VIOLATION_HEADER]: violation },
         body: {
           type: 'https://mockstack.dev/problems/request-validation',
           title: 'The request does not match the OpenAPI contract',
@@ -377,8 +389,18 @@ interface ContractAnswers {
 function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: number }): ContractAnswers {
   const pointedBack = new WeakMap<object, Map<string, { headers: Record<string, string>; body: string | undefined }>>();
   const maker = new ResponseMaker(api, operation, () => seed.value);
+  const cursors = cursorParametersOf(operation);
+  const preferenceOf = (request: CoreRequest, url: URL) => {
+    const preference = parsePrefer(request.headers.prefer);
+    if (cursors.length === 0) return preference;
+    if (cursors.some((name) => isGiven(request.query[name]))) preference.lastPage = true;
+    else preference.nextPage = nextPageUrl(url, cursors);
+    return preference;
+  };
   const pointBack = pointBackAt(api);
   const acceptOf = (request: CoreRequest): string | undefined => {
+    const streamed = maker.streamedType;
+    if (streamed !== undefined && asksForStream(request.body)) return streamed;
     const accept = request.headers.accept;
     return Array.isArray(accept) ? accept.join(',') : accept;
   };
@@ -413,9 +435,21 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
     return makeReply({ status: made.status, headers: withPaginationLinks({ ...rewritten.headers }, url), body: rewritten.body });
   };
   return {
-    responder: (request, url) => answer(maker.respond(parsePrefer(request.headers.prefer), acceptOf(request)), url),
+    responder: (request, url) => answer(maker.respond(preferenceOf(request, url), acceptOf(request)), url),
     example: (request, url, example) => answer(maker.respondExample(example.status, example.mediaType && example.name, acceptOf(request)), url),
   };
+}
+
+/** A query value that is there and not empty. */
+function isGiven(value: string | string[] | undefined): boolean {
+  return Array.isArray(value) ? value.some((v) => v !== '') : value !== undefined && value !== '';
+}
+
+/** A body asking for its answer as a stream: `"stream": true` (OpenAI's, Anthropic's, Ollama's APIs), or `stream=true` in a form (OpenAI's transcriptions). */
+function asksForStream(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const stream = (body as { stream?: unknown }).stream;
+  return stream === true || stream === 'true';
 }
 
 /**

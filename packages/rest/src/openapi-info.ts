@@ -46,3 +46,12 @@ export interface OpenApiServiceInfo {
 }
 
 export const OPENAPI_INFO = 'openapiInfo';
+
+/** Where the mock says what a request (refused, or sent on by a validation proxy) or a real answer breaks of the contract. */
+export const VIOLATION_HEADER = 'x-mockstack-contract-violation';
+
+/** `text` as one header line: printable ASCII, at most 1,000 characters. */
+export function headerSafe(text: string): string {
+  const line = text.replace(/[^\x20-\x7e]+/g, ' ');
+  return line.length > 1000 ? `${line.slice(0, 997)}...` : line;
+}

@@ -43,7 +43,15 @@ import {
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { addBodyParsers } from './body-parsers.js';
 import { isBodiless, prepareStaticAnswers, writeDirectly } from './direct-reply.js';
-import { type ContractResponder, OPENAPI_INFO, type OpenApiServiceInfo, type RealAnswerCheck, type RequestCheck } from './openapi-info.js';
+import {
+  type ContractResponder,
+  headerSafe,
+  OPENAPI_INFO,
+  type OpenApiServiceInfo,
+  type RealAnswerCheck,
+  type RequestCheck,
+  VIOLATION_HEADER,
+} from './openapi-info.js';
 import { OperationRouter, OWN_ROUTING_MIN_ROUTES } from './operation-router.js';
 import { contractAnswer, documentedMethods, expandRest, faultBody, methodNotAllowed, problemOf, unmatchedAnswer, validateRest } from './rest-model.js';
 
@@ -397,14 +405,6 @@ interface RealAnswerReview {
   /** The document, as the warning names it. */
   file: string;
   warn: (message: string) => void;
-}
-
-/** Where a validation proxy says what the real answer it passes on breaks of the contract. */
-const VIOLATION_HEADER = 'x-mockstack-contract-violation';
-
-function headerSafe(text: string): string {
-  const line = text.replace(/[^\x20-\x7e]+/g, ' ');
-  return line.length > 1000 ? `${line.slice(0, 997)}...` : line;
 }
 
 /**

@@ -16,6 +16,7 @@ import { rest } from '@mockstack/dsl';
 import { impostersServices, isImpostersDocument } from '@mockstack/mountebank';
 import { adaptersWith } from './adapters.js';
 import { type LoadedScenario, loadScenario } from './load-scenario.js';
+import { downloadContract, isContractUrl } from './remote-contract.js';
 
 /** The endings of a scenario module; every other file `up` takes is a contract one of the protocols serves. */
 const SCENARIO_ENDINGS: readonly string[] = ['.ts', '.mts', '.js', '.mjs'];
@@ -49,7 +50,10 @@ export async function loadSources(sources: readonly string[], options: ContractO
     .flatMap((adapter) => adapter.contractFiles ?? [])
     .filter(isServed);
   for (const source of sources) {
-    const { path, port } = splitPort(source);
+    const { path: given, port } = splitPort(source);
+    if (isContractUrl(given) && SCENARIO_ENDINGS.includes(extname(new URL(given).pathname).toLowerCase()))
+      throw new MockstackError(ErrorCode.SourceKind, `${given}: a scenario module is code, not served from an address; check it out and pass its path`);
+    const path = isContractUrl(given) ? await downloadContract(given) : given;
     const scenario = isScenarioModule(path, kinds);
     if (!existsSync(path)) {
       throw new MockstackError(ErrorCode.ScenarioNotFound, `${path} does not exist (looked at ${resolve(path)}); pass ${accepted(kinds)}`);
@@ -345,7 +349,8 @@ function accepted(kinds: readonly ContractFileKind[]): string {
 /** `schemas/partner.graphql:8085` → the path and the port; a plain path has no port. */
 function splitPort(source: string): { path: string; port: number | undefined } {
   const m = /^(.*):(\d{1,5})$/.exec(source);
-  if (!m?.[1] || existsSync(source)) return { path: source, port: undefined };
+  // An address's own port (`http://localhost:8080`) is no port suffix; one after its path is (`https://…/api.yaml:4010`).
+  if (!m?.[1] || existsSync(source) || (isContractUrl(source) && !/^https?:\/\/[^/]+\/./i.test(m[1]))) return { path: source, port: undefined };
   return { path: m[1], port: Number(m[2]) };
 }
 

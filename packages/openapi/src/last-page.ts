@@ -1,0 +1,112 @@
+import type { ApiOperation } from './document.js';
+import { isObject, type JsonObject } from './pointer.js';
+
+/**
+ * Cursor pagination as the mock answers it: a request that carries a cursor to a later page gets the
+ * last page, so an SDK paging through every result (Stripe's auto-pagination on `has_more` and
+ * `starting_after`, Slack's on `response_metadata.next_cursor`, Google's on `nextPageToken`,
+ * Twilio's on `next_page_url`, HubSpot's on `paging.next.after`) gets two pages and ends, instead of
+ * a generated "more" forever. Page numbers and `Link` headers are paged elsewhere (see the REST
+ * adapter's pagination links).
+ */
+
+/** Query parameters that carry a cursor to a later page. */
+const CURSOR =
+  /^(?:starting_?after|ending_?before|after|before|cursor|start_?cursor|page_?cursor|after_?cursor|page_?after|page_?token|next_?page_?token|next_?token|next_?cursor|continuation_?token|continue|\$?skip_?token|marker)$/i;
+/** Flags saying there is more. */
+const MORE = /^(?:has_?more|has_?next(?:_?page)?|more_?available|has_?more_?(?:items|pages|results))$/i;
+/** Flags saying this is the last page. */
+const LAST = /^is_?last(?:_?page)?$/i;
+/** Where the next page is: a URL, a token, a cursor, or an object holding one (HubSpot's `paging.next`). */
+const NEXT = /^(?:@odata\.)?next(?:_?(?:page|cursor|token|marker|url|uri|link|href))*$|^(?:continuation_?token|continue)$/i;
+
+/** Cursor parameters that page backwards. */
+const BACKWARDS = /^(?:ending_?before|before)$/i;
+
+/** The cursor query parameters `operation` documents (a request with one of them set is for a later page). */
+export function cursorParametersOf(operation: ApiOperation): string[] {
+  return operation.parameters.filter((p) => p.in === 'query' && CURSOR.test(p.name)).map((p) => p.name);
+}
+
+/**
+ * The URL of the page after `requested` (a first page: it carries none of `cursors`): the same URL with
+ * the first forward cursor set, which the mock answers with the last page.
+ */
+export function nextPageUrl(requested: URL, cursors: readonly string[]): string | undefined {
+  const cursor = cursors.find((name) => !BACKWARDS.test(name));
+  if (cursor === undefined) return undefined;
+  const next = new URL(requested.href);
+  next.searchParams.set(cursor, 'page-2');
+  return next.href;
+}
+
+/**
+ * `value` (a first page's JSON, not changed) with its next pointers that are links (Twilio's
+ * `next_page_uri`, JSON:API's `links.next`, OData's `@odata.nextLink`) pointing at `next` (see
+ * nextPageUrl), at the top and one object down: generated, they named a page no server has, and a
+ * client following them (Twilio's `each()`) got a 404.
+ */
+export function withNextPage(value: unknown, next: string): unknown {
+  if (!isObject(value)) return value;
+  return nextPageOf(value, next, 0);
+}
+
+function nextPageOf(value: JsonObject, next: string, depth: number): JsonObject {
+  const page: JsonObject = { ...value };
+  for (const [key, field] of Object.entries(value)) {
+    if (typeof field === 'string' && NEXT.test(key) && /^(?:https?:\/\/|\/)/i.test(field)) {
+      page[key] = field.startsWith('/') ? next.slice(new URL(next).origin.length) : next;
+    } else if (isObject(field) && depth < 1) page[key] = nextPageOf(field, next, depth + 1);
+  }
+  return page;
+}
+
+/**
+ * `value` (an answer's JSON, not changed) as the last page: in it and in the objects it holds
+ * (`meta`, `paging`, `response_metadata`, `metadata`), "more" flags false, "last" flags true, and next
+ * pointers left out, or null or empty where the schema requires them.
+ */
+export function asLastPage(value: unknown, schema: unknown, resolve: (node: unknown) => unknown): unknown {
+  return lastPageOf(value, schema, resolve, 0);
+}
+
+function lastPageOf(value: unknown, schema: unknown, resolve: (node: unknown) => unknown, depth: number): unknown {
+  if (!isObject(value) || depth > 1) return value;
+  const shape = objectShape(schema, resolve);
+  const page: JsonObject = { ...value };
+  for (const [key, field] of Object.entries(value)) {
+    const fieldSchema = shape.properties[key];
+    if (typeof field === 'boolean' && MORE.test(key)) page[key] = false;
+    else if (typeof field === 'boolean' && LAST.test(key)) page[key] = true;
+    else if (NEXT.test(key) && field !== null && (typeof field === 'string' || isObject(field))) {
+      if (admitsNull(fieldSchema, resolve)) page[key] = null;
+      else if (!shape.required.has(key)) delete page[key];
+      else if (typeof field === 'string') page[key] = '';
+    } else if (isObject(field)) page[key] = lastPageOf(field, fieldSchema, resolve, depth + 1);
+  }
+  return page;
+}
+
+/** The properties and required names of an object schema, its `allOf` parts' merged in. */
+function objectShape(schema: unknown, resolve: (node: unknown) => unknown, seen = new Set<unknown>()): { properties: JsonObject; required: Set<string> } {
+  const shape = { properties: {} as JsonObject, required: new Set<string>() };
+  const resolved = resolve(schema);
+  if (!isObject(resolved) || seen.has(resolved)) return shape;
+  seen.add(resolved);
+  if (isObject(resolved.properties)) Object.assign(shape.properties, resolved.properties);
+  if (Array.isArray(resolved.required)) for (const name of resolved.required) shape.required.add(String(name));
+  for (const part of Array.isArray(resolved.allOf) ? resolved.allOf : []) {
+    const inner = objectShape(part, resolve, seen);
+    Object.assign(shape.properties, inner.properties);
+    for (const name of inner.required) shape.required.add(name);
+  }
+  return shape;
+}
+
+/** Whether a schema takes null: 3.0's `nullable`, a `null` type, or a null branch of anyOf/oneOf. */
+function admitsNull(schema: unknown, resolve: (node: unknown) => unknown): boolean {
+  const resolved = resolve(schema);
+  if (!isObject(resolved)) return false;
+  if (resolved.nullable === true || resolved.type === 'null' || (Array.isArray(resolved.type) && resolved.type.includes('null'))) return true;
+  return [resolved.anyOf, resolved.oneOf].some((branches) => Array.isArray(branches) && branches.some((branch) => admitsNull(branch, resolve)));
+}
