@@ -28,37 +28,48 @@ export function cursorParametersOf(operation: ApiOperation): string[] {
   return operation.parameters.filter((p) => p.in === 'query' && CURSOR.test(p.name)).map((p) => p.name);
 }
 
-/**
- * The URL of the page after `requested` (a first page: it carries none of `cursors`): the same URL with
- * the first forward cursor set, which the mock answers with the last page.
- */
-export function nextPageUrl(requested: URL, cursors: readonly string[]): string | undefined {
-  const cursor = cursors.find((name) => !BACKWARDS.test(name));
-  if (cursor === undefined) return undefined;
-  const next = new URL(requested.href);
-  next.searchParams.set(cursor, 'page-2');
-  return next.href;
+/** The first of `cursors` that pages forwards (`starting_after`, not `ending_before`): what a next link sets. */
+export function forwardCursor(cursors: readonly string[]): string | undefined {
+  return cursors.find((name) => !BACKWARDS.test(name));
 }
+
+/**
+ * Where a first page's next links point, in the answer made once for every first page: `linkToNextPage`
+ * writes each request's own next page there (an absolute link, or a path where the document's link was one).
+ */
+const NEXT_LINK = 'https://next-page.mockstack.invalid/';
+const NEXT_PATH = '/next-page.mockstack.invalid/';
 
 /**
  * `value` (a first page's JSON, not changed) with its next pointers that are links (Twilio's
- * `next_page_uri`, JSON:API's `links.next`, OData's `@odata.nextLink`) pointing at `next` (see
- * nextPageUrl), at the top and one object down: generated, they named a page no server has, and a
+ * `next_page_uri`, JSON:API's `links.next`, OData's `@odata.nextLink`) marked as the next page's (see
+ * linkToNextPage), at the top and one object down: generated, they named a page no server has, and a
  * client following them (Twilio's `each()`) got a 404.
  */
-export function withNextPage(value: unknown, next: string): unknown {
+export function withNextPage(value: unknown): unknown {
   if (!isObject(value)) return value;
-  return nextPageOf(value, next, 0);
+  return nextPageOf(value, 0);
 }
 
-function nextPageOf(value: JsonObject, next: string, depth: number): JsonObject {
+function nextPageOf(value: JsonObject, depth: number): JsonObject {
   const page: JsonObject = { ...value };
   for (const [key, field] of Object.entries(value)) {
-    if (typeof field === 'string' && NEXT.test(key) && /^(?:https?:\/\/|\/)/i.test(field)) {
-      page[key] = field.startsWith('/') ? next.slice(new URL(next).origin.length) : next;
-    } else if (isObject(field) && depth < 1) page[key] = nextPageOf(field, next, depth + 1);
+    if (typeof field === 'string' && NEXT.test(key) && /^(?:https?:\/\/|\/)/i.test(field)) page[key] = field.startsWith('/') ? NEXT_PATH : NEXT_LINK;
+    else if (isObject(field) && depth < 1) page[key] = nextPageOf(field, depth + 1);
   }
   return page;
+}
+
+/**
+ * `body` (a first page made by withNextPage) with its next links naming the page after `requested`:
+ * the same URL with `cursor` (see forwardCursor) set, which the mock answers with the last page.
+ */
+export function linkToNextPage(body: string, requested: URL, cursor: string): string {
+  if (!body.includes('next-page.mockstack.invalid/')) return body;
+  const next = new URL(requested.href);
+  next.searchParams.set(cursor, 'page-2');
+  // A URL's href has no character JSON escapes (quotes and backslashes are percent-encoded).
+  return body.replaceAll(NEXT_LINK, next.href).replaceAll(NEXT_PATH, `${next.pathname}${next.search}`);
 }
 
 /**
