@@ -1,7 +1,8 @@
 /**
  * Providers' own Node client libraries, pointed at mockstack serving the protos they ship, as a team does that
  * replaces a cloud emulator in CI: Google's Pub/Sub, Datastore, Firestore and Cloud Tasks clients (google-gax over
- * @grpc/grpc-js), and connect-node's gRPC transport (its own HTTP/2 client). Everyday calls succeed auto-mocked;
+ * @grpc/grpc-js), Qdrant's (connect-es generated code over connect-node's gRPC transport), and connect-node's gRPC
+ * transport alone (its own HTTP/2 client). Everyday calls succeed auto-mocked;
  * where a client holds an invariant no generated answer can keep (Firestore reads a document by the name it
  * asked for), the scenario rules a user would write answer it.
  */
@@ -15,6 +16,7 @@ import { PubSub, v1 as pubsubV1 } from '@google-cloud/pubsub';
 import { CloudTasksClient } from '@google-cloud/tasks';
 import type { Stack } from '@mockstack/core';
 import { grpcAdapter } from '@mockstack/grpc';
+import { QdrantClient } from '@qdrant/js-client-grpc';
 import { grpc as gax } from 'google-gax';
 import { fault, grpc, type Message, scenario, sequence } from 'mockstack';
 import protobuf from 'protobufjs';
@@ -434,5 +436,31 @@ describe('connect-node (gRPC protocol over its own HTTP/2 client), its schema re
     const retryInfo = types.lookupType('google.rpc.RetryInfo');
     const [detail] = details as { value: Uint8Array }[];
     expect(retryInfo.toObject(retryInfo.decode(detail?.value ?? new Uint8Array()), { longs: Number })).toEqual({ retryDelay: { seconds: 3, nanos: 0 } });
+  });
+});
+
+describe('@qdrant/js-client-grpc (generated connect-es code) against Qdrant’s protos, auto-mocked', () => {
+  const proto = resolve(import.meta.dirname, '../fixtures/real-world/qdrant/qdrant.proto');
+  let stack: Stack;
+  let client: QdrantClient;
+
+  beforeAll(async () => {
+    const served = await serveGrpc({ proto });
+    stack = served.stack;
+    // The compatibility check compares the client's version with a generated one; a scenario rule would answer it.
+    client = new QdrantClient({ host: '127.0.0.1', port: stack.address('svc').port, checkCompatibility: false });
+  });
+  afterAll(() => stack.close());
+
+  test('health, collections and a vector search answer; a write says it was applied; payload values hold values', async () => {
+    expect(await client.api('service').healthCheck({})).toMatchObject({ version: expect.any(String) });
+    const { collections } = await client.api('collections').list({});
+    expect(collections.length).toBeGreaterThan(0);
+    // CollectionOperationResponse.result says whether the write was applied: it was a coin toss.
+    for (const name of ['docs', 'images', 'audio']) expect((await client.api('collections').create({ collectionName: name })).result).toBe(true);
+    const { result } = await client.api('points').search({ collectionName: 'docs', vector: [0.1, 0.2, 0.3, 0.4], limit: 3n });
+    expect(result.length).toBeGreaterThan(0);
+    // Qdrant's own copy of google.protobuf.Value: its first member, null_value, was every value's.
+    for (const point of result) for (const value of Object.values(point.payload)) expect(value.kind.case).not.toBe('nullValue');
   });
 });

@@ -2,26 +2,11 @@
 // page, so a client paging through every result ends. Stripe's own SDK (auto-pagination on has_more
 // and starting_after, nested form bodies) against Stripe's document (test/fixtures/stripe), and the
 // shapes other providers page with (Slack, Google, Twilio, HubSpot, Kubernetes), followed with fetch.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { startStack, type TestStack } from '@mockstack/testing';
+import { resolve } from 'node:path';
 import Stripe from 'stripe';
+import { servedDocuments } from '../helpers/served-documents.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'mockstack-cursor-paging-'));
-const stacks: TestStack[] = [];
-
-/** Serves one document zero-config (seed 7); its one service's URL. */
-async function serve(file: string): Promise<string> {
-  const stack = await startStack([file], { seed: 7 });
-  stacks.push(stack);
-  return stack.url(Object.keys(stack.services)[0] as string);
-}
-
-afterAll(async () => {
-  await Promise.all(stacks.map((stack) => stack.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
+const { serve, serveDocument } = servedDocuments('cursor-paging');
 
 describe("Stripe's SDK against Stripe's document", () => {
   let stripe: Stripe;
@@ -92,8 +77,13 @@ describe('other providers’ cursors: the page after the first is the last', () 
           ),
         },
       },
-      // Microsoft Graph (OData): the next link, followed as it is.
-      '/graph': { get: { parameters: query('$skiptoken', '$top'), responses: list({ '@odata.nextLink': { type: 'string', format: 'uri' } }) } },
+      // Microsoft Graph (OData): the next link, followed as it is; its token has a pattern the link's value keeps to.
+      '/graph': {
+        get: {
+          parameters: [...query('$top'), { name: '$skiptoken', in: 'query', schema: { type: 'string', pattern: '^[A-Za-z0-9]{8,16}$' } }],
+          responses: list({ '@odata.nextLink': { type: 'string', format: 'uri' } }),
+        },
+      },
       // HubSpot: paging.next, an object, gone.
       '/hubspot': {
         get: {
@@ -113,9 +103,7 @@ describe('other providers’ cursors: the page after the first is the last', () 
   };
   let base: string;
   beforeAll(async () => {
-    const file = join(dir, 'cursors.json');
-    writeFileSync(file, JSON.stringify(document));
-    base = await serve(file);
+    base = await serveDocument('cursors', document);
   });
   const page = async (path: string) => {
     const answer = await fetch(`${base}${path}`);
@@ -132,6 +120,9 @@ describe('other providers’ cursors: the page after the first is the last', () 
     expect(next.searchParams.get('$skiptoken')).toBeTruthy();
     const last = await page(next.pathname + next.search);
     expect(last['@odata.nextLink']).toBeUndefined();
+    // Each first page links to its own next page (the answer is made once).
+    const other = new URL((await page('/graph?$top=5'))['@odata.nextLink'] as unknown as string);
+    expect(other.searchParams.get('$top')).toBe('5');
   });
 
   test.each([

@@ -2,26 +2,11 @@
 // `openai` client against OpenAI's own OpenAPI document (3.1, with 3.0's `nullable` kept), and the ways
 // documents before 3.2 describe a stream (an object `schema` under text/event-stream or JSON Lines)
 // with a body that asks for one (`"stream": true`) whatever its Accept says.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { startStack, type TestStack } from '@mockstack/testing';
+import { resolve } from 'node:path';
 import OpenAI from 'openai';
+import { servedDocuments } from '../helpers/served-documents.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'mockstack-openapi-streams-'));
-const stacks: TestStack[] = [];
-
-/** Serves one document zero-config (seed 7); its one service's URL. */
-async function serve(file: string): Promise<string> {
-  const stack = await startStack([file], { seed: 7 });
-  stacks.push(stack);
-  return stack.url(Object.keys(stack.services)[0] as string);
-}
-
-afterAll(async () => {
-  await Promise.all(stacks.map((stack) => stack.close()));
-  rmSync(dir, { recursive: true, force: true });
-});
+const { serve, serveDocument } = servedDocuments('openapi-streams');
 
 describe("OpenAI's SDK against OpenAI's document (test/fixtures/openai)", () => {
   let client: OpenAI;
@@ -170,9 +155,7 @@ describe('streams described before OpenAPI 3.2: an object schema is one item', (
   };
   let base: string;
   beforeAll(async () => {
-    const file = join(dir, 'llm.json');
-    writeFileSync(file, JSON.stringify(document));
-    base = await serve(file);
+    base = await serveDocument('llm', document);
   });
   const post = (path: string, body: unknown, accept = 'application/json') =>
     fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify(body) });

@@ -301,7 +301,7 @@ test('the protos parsed by one up are read by the next, until an import changes:
   const hasCurrency = (answer: Buffer) => answer.includes(Buffer.from([0x12, 0x03]));
 
   expect(hasCurrency(await call())).toBe(false);
-  const entries = () => readdirSync(cache).filter((name) => name.startsWith('protos-v2-'));
+  const entries = () => readdirSync(cache).filter((name) => name.startsWith('protos-v3-'));
   expect(entries()).toHaveLength(1);
   const entry = join(cache, String(entries()[0]));
   const written = statSync(entry);

@@ -240,7 +240,11 @@ function stringByFormat(format: string): StringMaker | undefined {
   }
 }
 
-/** The range a number named `field` is drawn from when its type sets none (prices are amounts, ages adults, counts ≥ 0). */
+/**
+ * The range a number named `field` is drawn from when its type sets none (prices are amounts, ages adults, counts ≥ 0;
+ * a calendar's or a clock's parts within their bounds, as google.type.Date and TimeOfDay have them: month 57 fails
+ * every client that makes a date of it).
+ */
 export function numberRange(field: string, integer: boolean): [number, number] {
   const all = fieldWords(field).join(' ');
   const last = all.slice(all.lastIndexOf(' ') + 1);
@@ -251,6 +255,11 @@ export function numberRange(field: string, integer: boolean): [number, number] {
   if (/percent|percentage|progress/.test(all)) return [0, 100];
   if (last === 'age') return [18, 90];
   if (last === 'year') return [1990, 2026];
+  if (/day of month$/.test(all) || last === 'day') return [1, 28];
+  if (/day of week$/.test(all) || last === 'weekday') return [1, 6];
+  if (last === 'month') return [1, 12];
+  if (last === 'hour' || last === 'hours') return [0, 23];
+  if (last === 'minute' || last === 'minutes' || last === 'second' || last === 'seconds') return [0, 59];
   if (
     /count|quantity|qty|stock|inventory|size|length|number|num|views|likes|score|position|rank|index|page|pages|limit|offset|days|weight|height|width/.test(all)
   ) {

@@ -163,4 +163,56 @@ describe('answers a client can act on (AutoMocker alone)', () => {
     expect(reply.value).not.toHaveProperty('nullValue');
     expect(Object.keys(reply.value as object)).toHaveLength(1);
   });
+
+  test('nothing rejected, dropped or failed: a partial success is left out, the counts are 0', () => {
+    const batch = protobuf.parse(`
+      syntax = "proto3"; package b;
+      message PartialSuccess { int64 rejected_spans = 1; string error_message = 2; }
+      message Result { int32 failed_count = 1; uint32 droppedItems = 2; int32 accepted = 3; repeated int32 rejected_codes = 4; }
+      message ExportResponse { PartialSuccess partial_success = 1; Result result = 2; int64 rejected_data_points = 3; }
+    `).root;
+    batch.resolveAll();
+    const reply = new AutoMocker(1).message(batch.lookupType('b.ExportResponse'), 'b.S/Export', {});
+    // Field names as protobufjs gives them (lowerCamelCase).
+    expect(Object.keys(reply)).toEqual(['result']);
+    expect(reply.result).toEqual({ accepted: expect.any(Number) });
+  });
+
+  test('a date and a time of day are ones a client can make a date of (google.type.Date, TimeOfDay)', () => {
+    const types = protobuf.parse(`
+      syntax = "proto3"; package google.type;
+      message Date { int32 year = 1; int32 month = 2; int32 day = 3; }
+      message TimeOfDay { int32 hours = 1; int32 minutes = 2; int32 seconds = 3; int32 nanos = 4; }
+      message Schedule { Date start_date = 1; TimeOfDay opens = 2; int32 day_of_month = 3; int32 day_of_week = 4; }
+    `).root;
+    types.resolveAll();
+    const schedule = types.lookupType('google.type.Schedule');
+    for (let seed = 1; seed <= 100; seed++) {
+      const { startDate, opens, dayOfMonth, dayOfWeek } = new AutoMocker(seed).message(schedule, 'google.type.S/Get', {}) as Record<
+        string,
+        Record<string, number>
+      >;
+      const { year = 0, month = 0, day = 0 } = startDate ?? {};
+      expect(new Date(Date.UTC(year, month - 1, day)).getUTCDate()).toBe(day);
+      expect(month).toBeGreaterThanOrEqual(1);
+      expect([opens?.hours, opens?.minutes, opens?.seconds].every((n) => n !== undefined && n >= 0 && n < 60 && (opens?.hours ?? 0) < 24)).toBe(true);
+      expect(dayOfMonth).toBeLessThanOrEqual(28);
+      expect(dayOfWeek).toBeLessThanOrEqual(7);
+    }
+  });
+
+  test('a copy of google.protobuf.Value in an API’s own package holds a value; a bool saying the call succeeded is true', () => {
+    const qdrant = protobuf.parse(`
+      syntax = "proto3"; package qdrant;
+      enum NullValue { NULL_VALUE = 0; }
+      message Value { oneof kind { NullValue null_value = 1; double double_value = 2; string string_value = 4; } }
+      message CollectionOperationResponse { bool result = 1; double time = 2; Value value = 3; }
+    `).root;
+    qdrant.resolveAll();
+    for (let seed = 1; seed <= 20; seed++) {
+      const reply = new AutoMocker(seed).message(qdrant.lookupType('qdrant.CollectionOperationResponse'), 'qdrant.Collections/Create', {});
+      expect(reply.result).toBe(true);
+      expect(reply.value).not.toHaveProperty('nullValue');
+    }
+  });
 });

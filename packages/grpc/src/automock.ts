@@ -64,7 +64,18 @@ export class AutoMocker {
     if (name === 'google.rpc.Status') return {};
     if (name === 'google.protobuf.Any') return this.#any(type.root, undefined, depth, path);
     if (name === 'google.longrunning.Operation') return this.#longRunning(type, depth, echo, path);
+    if (name === 'temporal.api.common.v1.Payload') return this.#temporalPayload();
     return this.#fields(type, depth, echo, path);
+  }
+
+  /**
+   * A Temporal payload its SDKs' default data converter reads: JSON (`encoding: json/plain`) of a word. Random
+   * metadata and bytes made every workflow's result, memo, search attributes and update answer an
+   * "Unknown encoding" error in @temporalio/client (and the Go, Java and Python SDKs' converters alike).
+   */
+  #temporalPayload(): Record<string, unknown> {
+    // btoa, not Buffer: the auto-mock also answers in the browser (mockstack/msw); both texts are ASCII.
+    return { metadata: { encoding: btoa('json/plain') }, data: btoa(JSON.stringify(this.#fake.faker.lorem.word())) };
   }
 
   /**
@@ -122,7 +133,7 @@ export class AutoMocker {
       for (const field of oneof.fieldsArray) if (field !== chosen) skipped.add(field.name);
     }
     for (const field of type.fieldsArray) {
-      if (skipped.has(field.name) || reportsError(field) || isLeftOver(field)) continue;
+      if (skipped.has(field.name) || reportsError(field) || isLeftOver(field) || reportsShortfall(field)) continue;
       field.resolve();
       const echoed = echo[field.name];
       if (!field.repeated && !field.map && echoFits(field, echoed) && !isDefault(field, echoed)) {
@@ -218,7 +229,7 @@ export class AutoMocker {
         return fake.string(field.name, parent) ?? fake.faker.lorem.word();
       }
       case 'bool':
-        return fake.boolean();
+        return saysSuccess(field) || fake.boolean();
       case 'bytes':
         return btoa(fake.faker.string.alphanumeric(12));
       case 'double':
@@ -314,12 +325,35 @@ function isLeftOver(field: protobuf.Field): boolean {
 }
 
 /**
- * Whether a oneof member is a `google.protobuf.NullValue`, which says "no value": the first member of
- * google.protobuf.Value and of Datastore's and Firestore's Value. Chosen, every such value would be null.
+ * Whether a field reports that part of the request was not done or was refused: a `partial_success` /
+ * `partial_failure` message, anything `rejected` (Temporal's `query_rejected`), a count of what was `dropped_`
+ * or `failed_`. Left empty, as when all was done: an OpenTelemetry exporter given OTLP's
+ * `partial_success { rejected_spans: 89 }` warns on every export that the collector refused 89 spans, and
+ * Temporal's client throws QueryRejectedError for any query answer whose `query_rejected` is set.
+ */
+function reportsShortfall(field: protobuf.Field): boolean {
+  if (/^partial_?(success|failure)$/i.test(field.name) || /(^|_)rejected($|_|[A-Z])|Rejected($|[A-Z_])/.test(field.name)) return true;
+  return !field.repeated && NUMBER_TYPES.has(field.type) && /^(dropped|failed)(_|[A-Z]|$)/.test(field.name);
+}
+
+const NUMBER_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'sint32', 'sint64', 'fixed32', 'fixed64', 'sfixed32', 'sfixed64']);
+
+/**
+ * Whether a oneof member is a `NullValue`, which says "no value": google.protobuf.NullValue, the first member of
+ * google.protobuf.Value and of Datastore's and Firestore's Value, or a copy of it in an API's own package
+ * (Qdrant's qdrant.NullValue in its points' payloads). Chosen, every such value would be null.
  */
 function isNullValue(field: protobuf.Field): boolean {
   field.resolve();
-  return field.resolvedType instanceof protobuf.Enum && field.resolvedType.fullName === '.google.protobuf.NullValue';
+  return field.resolvedType instanceof protobuf.Enum && field.resolvedType.name === 'NullValue';
+}
+
+/**
+ * Whether a bool says the call did what it asked (`success`, `acknowledged`, Qdrant's CollectionOperationResponse
+ * `result`): true, as an auto-mock answers a success; a coin toss there told clients half their writes failed.
+ */
+function saysSuccess(field: protobuf.Field): boolean {
+  return /^(success|succeeded|successful|ok|result|acknowledged|applied)$/i.test(field.name);
 }
 
 /**

@@ -1,4 +1,16 @@
-import type { JsonValue, Registry } from '@bufbuild/protobuf';
+import { createRegistry, type JsonValue, type Registry } from '@bufbuild/protobuf';
+import {
+  file_google_protobuf_any,
+  file_google_protobuf_api,
+  file_google_protobuf_duration,
+  file_google_protobuf_empty,
+  file_google_protobuf_field_mask,
+  file_google_protobuf_source_context,
+  file_google_protobuf_struct,
+  file_google_protobuf_timestamp,
+  file_google_protobuf_type,
+  file_google_protobuf_wrappers,
+} from '@bufbuild/protobuf/wkt';
 import { type ContextValues, createConnectRouter, createContextValues } from '@connectrpc/connect';
 import {
   type UniversalHandler,
@@ -14,12 +26,35 @@ import { answerOf, googleErrorBody, type HttpTranscoding, type TranscodedCall, T
 import { once, parseErrorsAsInvalidArgument, readAll } from './parse-errors.js';
 import type { WebHandler } from './web-cors.js';
 
-/** Connect's routes of `registry` to `calls`, by request path. */
+/**
+ * Connect's routes of `registry` to `calls`, by request path. JSON (Connect JSON, gRPC-Web JSON) reads and
+ * writes a google.protobuf.Any by its type's name, found in `registry` and the well-known types: without
+ * them, every answer holding an Any (a google.rpc.Status detail, Temporal's and Dapr's payloads, the auto-mock's
+ * google.protobuf.Empty) was `internal`, and every request holding one `invalid_argument`.
+ */
 function routesOf(calls: ConnectCalls, registry: Registry, maxMessageBytes: number): ReadonlyMap<string, UniversalHandler> {
-  const router = createConnectRouter({ acceptCompression: [compressionGzip, compressionBrotli], readMaxBytes: maxMessageBytes });
+  const router = createConnectRouter({
+    acceptCompression: [compressionGzip, compressionBrotli],
+    readMaxBytes: maxMessageBytes,
+    jsonOptions: { registry: createRegistry(...WELL_KNOWN_FILES, registry) },
+  });
   calls.addRoutes(router, registry);
   return new Map(router.handlers.map((handler) => [handler.requestPath, handler]));
 }
+
+/** The well-known types' files, which a client may name in an Any whatever the served protos import. */
+const WELL_KNOWN_FILES = [
+  file_google_protobuf_any,
+  file_google_protobuf_api,
+  file_google_protobuf_duration,
+  file_google_protobuf_empty,
+  file_google_protobuf_field_mask,
+  file_google_protobuf_source_context,
+  file_google_protobuf_struct,
+  file_google_protobuf_timestamp,
+  file_google_protobuf_type,
+  file_google_protobuf_wrappers,
+];
 
 /** An answer written as JSON: an unknown method's, or a transcoded call's. */
 interface JsonAnswer {

@@ -457,17 +457,28 @@ function messageOf(type: protobuf.Type, as: Written): Json {
       const entry = mapEntryName(field.name);
       field.resolve();
       const resolved = field.resolvedType;
-      const value: Json = { name: 'value', number: 2, label: LABEL_OPTIONAL, type: typeNumberOf(field, field.type, resolved, as.editions) };
+      const value: Json = { name: 'value', number: 2, label: LABEL_OPTIONAL, type: typeNumberOf(field, field.type, resolved, as.editions), jsonName: 'value' };
       if (resolved) {
         value.typeName = resolved.fullName;
         refer(resolved.fullName);
       }
       nestedTypes.push({
         name: entry,
-        field: [{ name: 'key', number: 1, label: LABEL_OPTIONAL, type: SCALAR_TYPES[field.keyType] }, value],
+        field: [{ name: 'key', number: 1, label: LABEL_OPTIONAL, type: SCALAR_TYPES[field.keyType], jsonName: 'key' }, value],
         options: { mapEntry: true },
       });
-      fields.push({ name: field.name, number: field.id, label: LABEL_REPEATED, type: TYPE_MESSAGE, typeName: `${type.fullName}.${entry}` });
+      // The map field as its entries' list, with what every field carries (json_name, its options): without a
+      // json_name, Connect JSON wrote and read every map of a message under the one key "".
+      const { jsonName, options } = fieldOf(field, as);
+      fields.push({
+        name: field.name,
+        number: field.id,
+        label: LABEL_REPEATED,
+        type: TYPE_MESSAGE,
+        typeName: `${type.fullName}.${entry}`,
+        ...(jsonName !== undefined && { jsonName }),
+        ...(options !== undefined && { options }),
+      });
       continue;
     }
     fields.push(fieldOf(field, as, oneof === -1 ? undefined : oneof));

@@ -69,7 +69,7 @@ test('a second load reads the cached root: the same types, options (google.api.h
   const files = ['annotated', 'catalog', 'legacy'].map((name) => join(dir, `shop/v1/${name}.proto`));
   const first = parsesDuring(() => loadProtos(files, [dir, googleapis]));
   expect(first.parses).toBe(1);
-  expect(readdirSync(cacheDir).some((name) => name.startsWith('protos-v2-'))).toBe(true);
+  expect(readdirSync(cacheDir).some((name) => name.startsWith('protos-v3-'))).toBe(true);
 
   touch(first.value.files);
   const second = parsesDuring(() => loadProtos(files, [dir, googleapis]));
@@ -150,7 +150,7 @@ test('an entry with a detail that finds no object in the root (saved by another 
   expect(parsesDuring(() => loadProtos([main], [])).parses).toBe(1);
   // The entry this load wrote, with one detail more than its root has objects for.
   const name = readdirSync(cacheDir).find(
-    (entry) => entry.startsWith('protos-v2-') && readFileSync(join(cacheDir, entry), 'utf8').includes('t.v1.Book'),
+    (entry) => entry.startsWith('protos-v3-') && readFileSync(join(cacheDir, entry), 'utf8').includes('t.v1.Book'),
   ) as string;
   expect(name).toBeDefined();
   const { value } = JSON.parse(readFileSync(join(cacheDir, name), 'utf8')) as { value: { details: Record<string, unknown> } };

@@ -4,6 +4,8 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { contentHash, fileHashes, readStartupCache, unchanged, writeStartupCache } from '@mockstack/core/startup-cache';
 import protobuf from 'protobufjs';
 import type { ProtoFile } from './descriptors.js';
+import { readableProtoText } from './proto-text.js';
+import { resolveAsProtoc } from './type-scopes.js';
 
 /**
  * The protos mockstack itself needs (google.rpc.Status and the standard error details). Found
@@ -129,7 +131,9 @@ function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: 
     if (isAbsolute(target)) return target;
     // protobufjs serves these from its own copies whatever the dirs hold (see below).
     if (target.startsWith('google/protobuf/') && protobuf.common.get(target)) return target;
-    for (const dir of origin ? [...lookupDirs, dirname(origin), ...treeRootsOf(origin), process.cwd(), GOOGLEAPIS_PROTOS] : lookupDirs) {
+    // protobufjs' google/api/http.proto is years old (no HttpRule.response_body): the user's tree and the bundled googleapis come first.
+    const first = target.startsWith('google/api/') ? dirs : lookupDirs;
+    for (const dir of origin ? [...first, dirname(origin), ...treeRootsOf(origin), process.cwd(), GOOGLEAPIS_PROTOS] : lookupDirs) {
       const candidate = join(dir, target);
       if (readable(candidate)) {
         const file = fileOf(candidate, target);
@@ -146,8 +150,9 @@ function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: 
     fileOf(file, nameIn(file, dirs));
   }
   try {
-    withOnlyOwnBundles(() => root.loadSync([...files, ...OWN_FILES], { keepCase }));
+    withOnlyOwnBundles(() => readingProtoText(() => root.loadSync([...files, ...OWN_FILES], { keepCase })));
     root.resolveAll();
+    resolveAsProtoc(root);
   } catch (error) {
     throw toLoadError(error, missing, [...parsed.keys()]);
   }
@@ -172,6 +177,27 @@ function withOnlyOwnBundles<T>(load: () => T): T {
     return load();
   } finally {
     for (const [name, bundle] of added) common[name] = bundle;
+  }
+}
+
+/**
+ * Runs `load` while protobufjs reads each .proto file's text through readableProtoText (proto-text.ts),
+ * through a file-system object of its own: node's fs is not touched. Synchronous, like withOnlyOwnBundles.
+ */
+function readingProtoText<T>(load: () => T): T {
+  const util = protobuf.util as unknown as { fs: typeof import('node:fs') };
+  const fs = util.fs;
+  util.fs = {
+    ...fs,
+    readFileSync: ((path: string, options?: unknown) => {
+      const content = fs.readFileSync(path, options as undefined);
+      return String(path).endsWith('.proto') ? Buffer.from(readableProtoText(content.toString('utf8'))) : content;
+    }) as typeof fs.readFileSync,
+  };
+  try {
+    return load();
+  } finally {
+    util.fs = fs;
   }
 }
 
@@ -282,9 +308,9 @@ function parseAndCacheRoot(files: readonly string[], dirs: readonly string[]): P
   return parsed;
 }
 
-/** v2: details keyed by kind (detailKey). Run from the sources, entries carry no build: a change to the format (or to what parseRoot makes) needs a new version. */
+/** v3: types resolved as protoc does (type-scopes.ts); v2: details keyed by kind (detailKey). Run from the sources, entries carry no build: a change to the format (or to what parseRoot makes) needs a new version. */
 function protosCacheName(files: readonly string[], dirs: readonly string[]): string {
-  return `protos-v2-${contentHash(JSON.stringify([files, dirs]))}`;
+  return `protos-v3-${contentHash(JSON.stringify([files, dirs]))}`;
 }
 
 /** A file set's parsed root as cached: protobufjs' JSON of it, and what that JSON leaves out. */

@@ -1,4 +1,5 @@
 import type { ApiOperation } from './document.js';
+import { generateValue } from './generate.js';
 import { isObject, type JsonObject } from './pointer.js';
 
 /**
@@ -29,36 +30,56 @@ export function cursorParametersOf(operation: ApiOperation): string[] {
 }
 
 /**
- * The URL of the page after `requested` (a first page: it carries none of `cursors`): the same URL with
- * the first forward cursor set, which the mock answers with the last page.
+ * The first cursor parameter of `operation` that pages forwards (`starting_after`, not `ending_before`),
+ * with a value its schema takes (a pattern, a length): what a first page's next links set.
  */
-export function nextPageUrl(requested: URL, cursors: readonly string[]): string | undefined {
-  const cursor = cursors.find((name) => !BACKWARDS.test(name));
-  if (cursor === undefined) return undefined;
-  const next = new URL(requested.href);
-  next.searchParams.set(cursor, 'page-2');
-  return next.href;
+export function forwardCursor(operation: ApiOperation, resolve: (node: unknown) => unknown): { name: string; value: string } | undefined {
+  const parameter = operation.parameters.find((p) => p.in === 'query' && CURSOR.test(p.name) && !BACKWARDS.test(p.name));
+  if (!parameter) return undefined;
+  const value = parameter.schema === undefined ? undefined : generateValue(parameter.schema, { seed: 2, resolve, direction: 'request' });
+  return {
+    name: parameter.name,
+    value: typeof value === 'string' && value !== '' ? value : value === undefined || value === null || typeof value === 'object' ? 'page2' : String(value),
+  };
 }
 
 /**
+ * Where a first page's next links point, in the answer made once for every first page: `linkToNextPage`
+ * writes each request's own next page there (an absolute link, or a path where the document's link was one).
+ */
+const NEXT_LINK = 'https://next-page.mockstack.invalid/';
+const NEXT_PATH = '/next-page.mockstack.invalid/';
+
+/**
  * `value` (a first page's JSON, not changed) with its next pointers that are links (Twilio's
- * `next_page_uri`, JSON:API's `links.next`, OData's `@odata.nextLink`) pointing at `next` (see
- * nextPageUrl), at the top and one object down: generated, they named a page no server has, and a
+ * `next_page_uri`, JSON:API's `links.next`, OData's `@odata.nextLink`) marked as the next page's (see
+ * linkToNextPage), at the top and one object down: generated, they named a page no server has, and a
  * client following them (Twilio's `each()`) got a 404.
  */
-export function withNextPage(value: unknown, next: string): unknown {
+export function withNextPage(value: unknown): unknown {
   if (!isObject(value)) return value;
-  return nextPageOf(value, next, 0);
+  return nextPageOf(value, 0);
 }
 
-function nextPageOf(value: JsonObject, next: string, depth: number): JsonObject {
+function nextPageOf(value: JsonObject, depth: number): JsonObject {
   const page: JsonObject = { ...value };
   for (const [key, field] of Object.entries(value)) {
-    if (typeof field === 'string' && NEXT.test(key) && /^(?:https?:\/\/|\/)/i.test(field)) {
-      page[key] = field.startsWith('/') ? next.slice(new URL(next).origin.length) : next;
-    } else if (isObject(field) && depth < 1) page[key] = nextPageOf(field, next, depth + 1);
+    if (typeof field === 'string' && NEXT.test(key) && /^(?:https?:\/\/|\/)/i.test(field)) page[key] = field.startsWith('/') ? NEXT_PATH : NEXT_LINK;
+    else if (isObject(field) && depth < 1) page[key] = nextPageOf(field, depth + 1);
   }
   return page;
+}
+
+/**
+ * `body` (a first page made by withNextPage) with its next links naming the page after `requested`:
+ * the same URL with `cursor` (see forwardCursor) set, which the mock answers with the last page.
+ */
+export function linkToNextPage(body: string, requested: URL, cursor: { name: string; value: string }): string {
+  if (!body.includes('next-page.mockstack.invalid/')) return body;
+  const next = new URL(requested.href);
+  next.searchParams.set(cursor.name, cursor.value);
+  // A URL's href has no character JSON escapes (quotes and backslashes are percent-encoded).
+  return body.replaceAll(NEXT_LINK, next.href).replaceAll(NEXT_PATH, `${next.pathname}${next.search}`);
 }
 
 /**

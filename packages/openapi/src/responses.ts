@@ -13,8 +13,8 @@ export interface Preference {
   dynamic?: boolean | undefined;
   /** The request carries a cursor to a later page: answer the last one (see asLastPage). */
   lastPage?: boolean | undefined;
-  /** A first page: its next links point here (see withNextPage). */
-  nextPage?: string | undefined;
+  /** A first page of an operation paged by cursors: its next links are marked for linkToNextPage (see withNextPage). */
+  firstPage?: boolean | undefined;
 }
 
 /** Reads a `Prefer` header; unknown preferences are ignored. */
@@ -99,7 +99,7 @@ export class ResponseMaker {
   /** The response for one request, from its `Prefer` and `Accept` headers. */
   respond(preference: Preference, accept?: string | undefined): ContractResponse | PreferenceProblem {
     return this.#cached(
-      `${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}|${preference.lastPage === true}|${preference.nextPage ?? ''}`,
+      `${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}|${preference.lastPage === true}|${preference.firstPage === true}`,
       preference,
       accept,
       undefined,
@@ -212,7 +212,7 @@ export class ResponseMaker {
     }
     if (value === undefined) return { status, headers, body: undefined };
     if (preference.lastPage && json && isObject(media)) value = asLastPage(value, media.schema, this.#api.resolve);
-    else if (preference.nextPage !== undefined && json) value = withNextPage(value, preference.nextPage);
+    else if (preference.firstPage && json) value = withNextPage(value);
     // Serialized once here: cached responses then cost no JSON.stringify per request.
     if (typeof value === 'string' && !json) return { status, headers, body: value };
     if (xml) return { status, headers, body: toXml(value, isObject(media) ? media.schema : undefined, this.#api.resolve) };

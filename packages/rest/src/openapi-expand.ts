@@ -29,9 +29,10 @@ import {
   documentedError,
   type ExampleDispatch,
   exampleDispatchOf,
+  forwardCursor,
   isPreferenceProblem,
+  linkToNextPage,
   loadOpenApi,
-  nextPageUrl,
   type OpenApi,
   OpenApiDocumentError,
   type PreferenceProblem,
@@ -390,13 +391,16 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
   const pointedBack = new WeakMap<object, Map<string, { headers: Record<string, string>; body: string | undefined }>>();
   const maker = new ResponseMaker(api, operation, () => seed.value);
   const cursors = cursorParametersOf(operation);
-  const preferenceOf = (request: CoreRequest, url: URL) => {
+  const forward = forwardCursor(operation, api.resolve);
+  const preferenceOf = (request: CoreRequest) => {
     const preference = parsePrefer(request.headers.prefer);
     if (cursors.length === 0) return preference;
     if (cursors.some((name) => isGiven(request.query[name]))) preference.lastPage = true;
-    else preference.nextPage = nextPageUrl(url, cursors);
+    else if (forward !== undefined) preference.firstPage = true;
     return preference;
   };
+  // A first page's next links name the request's own next page (made once, marked; see withNextPage).
+  const paged = (body: string | undefined, url: URL) => (body === undefined || forward === undefined ? body : linkToNextPage(body, url, forward));
   const pointBack = pointBackAt(api);
   const acceptOf = (request: CoreRequest): string | undefined => {
     const streamed = maker.streamedType;
@@ -415,7 +419,7 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
         body: { type, title, status, detail, available: made.available },
       });
     }
-    if (!pointBack) return makeReply({ status: made.status, headers: withPaginationLinks(made.headers, url), body: made.body });
+    if (!pointBack) return makeReply({ status: made.status, headers: withPaginationLinks(made.headers, url), body: paged(made.body, url) });
     const mock = `${url.origin}${api.basePath}`;
     // A cached answer (the same object while the seed holds) is rewritten once per mock address:
     // GitHub's 23 KB repository example names its server ~100 times.
@@ -432,10 +436,10 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
       // A client may name the mock by many Host values; a few are kept.
       if (byMock.size < 8) byMock.set(mock, rewritten);
     }
-    return makeReply({ status: made.status, headers: withPaginationLinks({ ...rewritten.headers }, url), body: rewritten.body });
+    return makeReply({ status: made.status, headers: withPaginationLinks({ ...rewritten.headers }, url), body: paged(rewritten.body, url) });
   };
   return {
-    responder: (request, url) => answer(maker.respond(preferenceOf(request, url), acceptOf(request)), url),
+    responder: (request, url) => answer(maker.respond(preferenceOf(request), acceptOf(request)), url),
     example: (request, url, example) => answer(maker.respondExample(example.status, example.mediaType && example.name, acceptOf(request)), url),
   };
 }

@@ -26,6 +26,7 @@ import { adaptersWith } from './adapters.js';
 import { containmentStarted, containScenarioCode, contextGuard, prestartContainment } from './containment.js';
 import { contractFiles } from './contract-files.js';
 import type { LoadedScenario } from './load-scenario.js';
+import { isContractUrl } from './remote-contract.js';
 import { isOwnWrite, lenientDefinition, loadSources } from './sources.js';
 import { storeOf } from './store.js';
 import { keepNextTickFast } from './tick-map.js';
@@ -263,7 +264,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
 
   return {
     stack,
-    file: files.map((f) => relative(process.cwd(), f) || f).join(' '),
+    file: files.map((f) => (isContractUrl(f) ? f : relative(process.cwd(), f) || f)).join(' '),
     get services() {
       return stack.addresses;
     },
