@@ -121,8 +121,9 @@ describe('other providers’ cursors: the page after the first is the last', () 
     const last = await page(next.pathname + next.search);
     expect(last['@odata.nextLink']).toBeUndefined();
     // Each first page links to its own next page (the answer is made once).
-    const other = new URL((await page('/graph?$top=5'))['@odata.nextLink'] as unknown as string);
+    const other = new URL((await page('/graph?$top=5&q=a\\b"c'))['@odata.nextLink'] as unknown as string);
     expect(other.searchParams.get('$top')).toBe('5');
+    expect(other.searchParams.get('q')).toBe('a\\b"c');
   });
 
   test.each([

@@ -78,8 +78,9 @@ export function linkToNextPage(body: string, requested: URL, cursor: { name: str
   if (!body.includes('next-page.mockstack.invalid/')) return body;
   const next = new URL(requested.href);
   next.searchParams.set(cursor.name, cursor.value);
-  // A URL's href has no character JSON escapes (quotes and backslashes are percent-encoded).
-  return body.replaceAll(NEXT_LINK, next.href).replaceAll(NEXT_PATH, `${next.pathname}${next.search}`);
+  // Inside a JSON string: a query may hold a backslash, which URL parsing keeps as it is.
+  const inJson = (text: string) => JSON.stringify(text).slice(1, -1);
+  return body.replaceAll(NEXT_LINK, inJson(next.href)).replaceAll(NEXT_PATH, inJson(`${next.pathname}${next.search}`));
 }
 
 /**
