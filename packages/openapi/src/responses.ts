@@ -221,8 +221,8 @@ export class ResponseMaker {
 
   /**
    * A few items of a sequence (server-sent events, JSON Lines, JSON text sequences) generated from the
-   * media type's `itemSchema` (OpenAPI 3.2). An event's `data` with a `contentSchema` (JSON carried
-   * in the data string) is generated from that schema.
+   * media type's `itemSchema` (OpenAPI 3.2) or, before 3.2, its object `schema` (see sequenceItemsOf). An
+   * event's `data` with a `contentSchema` (JSON carried in the data string) is generated from that schema.
    */
   #sequence(writer: SequenceWriter, { schema, eventData }: SequenceItems, seed: number): string {
     const resolve = this.#api.resolve;
