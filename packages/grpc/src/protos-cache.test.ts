@@ -161,3 +161,17 @@ test('an entry with a detail that finds no object in the root (saved by another 
   touch([main]);
   expect(parsesDuring(() => loadProtos([main], [])).parses).toBe(0);
 });
+
+test('the in-process cache keeps the file sets used last: a process serving ever new sets does not keep them all', () => {
+  const dir = join(scratch, 'many-sets');
+  mkdirSync(dir, { recursive: true });
+  const files = Array.from({ length: 34 }, (_, n) => {
+    const file = join(dir, `set${n}.proto`);
+    writeFileSync(file, `syntax = "proto3";\npackage sets.s${n};\nmessage M { string id = 1; }\nservice S { rpc Get(M) returns (M); }\n`);
+    return file;
+  });
+  const loaded = files.map((file) => loadProtos([file], []));
+  // The last sets are still loaded (the same object); the first, pushed out by 32 later ones, is loaded again.
+  expect(loadProtos([files[33] as string], [])).toBe(loaded[33]);
+  expect(loadProtos([files[0] as string], [])).not.toBe(loaded[0]);
+});
