@@ -137,7 +137,7 @@ class Generator {
   #tagged(value: unknown, tag: DiscriminatorTag | undefined, schema: unknown): unknown {
     if (!tag || !isObject(value) || value[tag.property] === tag.value) return value;
     let resolved = this.#schema(schema);
-    if (resolved && Array.isArray(resolved.allOf)) resolved = flatten(resolved, this.#asSchema);
+    if (resolved && Array.isArray(resolved.allOf)) resolved = flattenAllOf(resolved, this.#asSchema);
     const property = isObject(resolved?.properties) ? this.#schema(resolved.properties[tag.property]) : undefined;
     let named: unknown = tag.value;
     if (property && !exampleFits(property, named, this.#asSchema, 0)) {
@@ -170,7 +170,7 @@ class Generator {
     let allowed: Set<string> | undefined;
     for (const part of schema.allOf as unknown[]) {
       let resolved = this.#schema(part);
-      if (resolved && Array.isArray(resolved.allOf)) resolved = flatten(resolved, this.#asSchema);
+      if (resolved && Array.isArray(resolved.allOf)) resolved = flattenAllOf(resolved, this.#asSchema);
       if (!resolved) continue;
       if (resolved.additionalProperties === false && resolved.patternProperties === undefined) {
         const own = Object.keys(isObject(resolved.properties) ? resolved.properties : {});
@@ -514,7 +514,8 @@ function patternOf(source: string): RegExp | undefined {
   return compiled ?? undefined;
 }
 
-function flatten(schema: JsonObject, resolve: (n: unknown) => JsonObject | undefined): JsonObject {
+/** `schema` (which has an `allOf`) as one schema: its parts' properties and required names merged in, their other keywords where it has none. */
+export function flattenAllOf(schema: JsonObject, resolve: (n: unknown) => JsonObject | undefined): JsonObject {
   const merged: JsonObject = { ...schema };
   delete merged.allOf;
   const properties: JsonObject = { ...(isObject(schema.properties) ? schema.properties : {}) };
@@ -523,7 +524,7 @@ function flatten(schema: JsonObject, resolve: (n: unknown) => JsonObject | undef
   for (const part of schema.allOf as unknown[]) {
     const resolved = resolve(part);
     if (!resolved) continue;
-    const inner = Array.isArray(resolved.allOf) ? flatten(resolved, resolve) : resolved;
+    const inner = Array.isArray(resolved.allOf) ? flattenAllOf(resolved, resolve) : resolved;
     if (isObject(inner.properties)) Object.assign(properties, inner.properties);
     if (Array.isArray(inner.required)) for (const name of inner.required) required.add(String(name));
     for (const [key, value] of Object.entries(inner)) if (key !== 'properties' && key !== 'required' && merged[key] === undefined) merged[key] = value;

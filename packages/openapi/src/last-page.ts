@@ -1,5 +1,5 @@
 import type { ApiOperation } from './document.js';
-import { generateValue } from './generate.js';
+import { flattenAllOf, generateValue, valueFits } from './generate.js';
 import { isObject, type JsonObject } from './pointer.js';
 
 /**
@@ -94,41 +94,24 @@ export function asLastPage(value: unknown, schema: unknown, resolve: (node: unkn
 
 function lastPageOf(value: unknown, schema: unknown, resolve: (node: unknown) => unknown, depth: number): unknown {
   if (!isObject(value) || depth > 1) return value;
-  const shape = objectShape(schema, resolve);
+  const asSchema = (node: unknown): JsonObject | undefined => {
+    const resolved = resolve(node);
+    return isObject(resolved) ? resolved : undefined;
+  };
+  const own = asSchema(schema);
+  const shape = own && Array.isArray(own.allOf) ? flattenAllOf(own, asSchema) : own;
+  const properties = isObject(shape?.properties) ? shape.properties : {};
+  const required = Array.isArray(shape?.required) ? shape.required : [];
   const page: JsonObject = { ...value };
   for (const [key, field] of Object.entries(value)) {
-    const fieldSchema = shape.properties[key];
+    const fieldSchema = properties[key];
     if (typeof field === 'boolean' && MORE.test(key)) page[key] = false;
     else if (typeof field === 'boolean' && LAST.test(key)) page[key] = true;
     else if (NEXT.test(key) && field !== null && (typeof field === 'string' || isObject(field))) {
-      if (admitsNull(fieldSchema, resolve)) page[key] = null;
-      else if (!shape.required.has(key)) delete page[key];
+      if (fieldSchema !== undefined && valueFits(fieldSchema, null, resolve)) page[key] = null;
+      else if (!required.includes(key)) delete page[key];
       else if (typeof field === 'string') page[key] = '';
     } else if (isObject(field)) page[key] = lastPageOf(field, fieldSchema, resolve, depth + 1);
   }
   return page;
-}
-
-/** The properties and required names of an object schema, its `allOf` parts' merged in. */
-function objectShape(schema: unknown, resolve: (node: unknown) => unknown, seen = new Set<unknown>()): { properties: JsonObject; required: Set<string> } {
-  const shape = { properties: {} as JsonObject, required: new Set<string>() };
-  const resolved = resolve(schema);
-  if (!isObject(resolved) || seen.has(resolved)) return shape;
-  seen.add(resolved);
-  if (isObject(resolved.properties)) Object.assign(shape.properties, resolved.properties);
-  if (Array.isArray(resolved.required)) for (const name of resolved.required) shape.required.add(String(name));
-  for (const part of Array.isArray(resolved.allOf) ? resolved.allOf : []) {
-    const inner = objectShape(part, resolve, seen);
-    Object.assign(shape.properties, inner.properties);
-    for (const name of inner.required) shape.required.add(name);
-  }
-  return shape;
-}
-
-/** Whether a schema takes null: 3.0's `nullable`, a `null` type, or a null branch of anyOf/oneOf. */
-function admitsNull(schema: unknown, resolve: (node: unknown) => unknown): boolean {
-  const resolved = resolve(schema);
-  if (!isObject(resolved)) return false;
-  if (resolved.nullable === true || resolved.type === 'null' || (Array.isArray(resolved.type) && resolved.type.includes('null'))) return true;
-  return [resolved.anyOf, resolved.oneOf].some((branches) => Array.isArray(branches) && branches.some((branch) => admitsNull(branch, resolve)));
 }

@@ -391,16 +391,21 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
   const pointedBack = new WeakMap<object, Map<string, { headers: Record<string, string>; body: string | undefined }>>();
   const maker = new ResponseMaker(api, operation, () => seed.value);
   const cursors = cursorParametersOf(operation);
-  const forward = forwardCursor(operation, api.resolve);
+  // Its value is generated on the first request that needs it, not at start.
+  let forward: ReturnType<typeof forwardCursor>;
+  const forwardOf = () => (forward ??= forwardCursor(operation, api.resolve));
   const preferenceOf = (request: CoreRequest) => {
     const preference = parsePrefer(request.headers.prefer);
     if (cursors.length === 0) return preference;
     if (cursors.some((name) => isGiven(request.query[name]))) preference.lastPage = true;
-    else if (forward !== undefined) preference.firstPage = true;
+    else if (forwardOf() !== undefined) preference.firstPage = true;
     return preference;
   };
   // A first page's next links name the request's own next page (made once, marked; see withNextPage).
-  const paged = (body: string | undefined, url: URL) => (body === undefined || forward === undefined ? body : linkToNextPage(body, url, forward));
+  const paged = (body: string | undefined, url: URL) => {
+    const cursor = cursors.length === 0 ? undefined : forwardOf();
+    return body === undefined || cursor === undefined ? body : linkToNextPage(body, url, cursor);
+  };
   const pointBack = pointBackAt(api);
   const acceptOf = (request: CoreRequest): string | undefined => {
     const streamed = maker.streamedType;
