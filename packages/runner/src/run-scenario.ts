@@ -7,6 +7,7 @@ import {
   type Duration,
   ErrorCode,
   type GivenLimits,
+  isLoopbackHost,
   type JournalLimits,
   type Logger,
   MockstackError,
@@ -21,6 +22,7 @@ import {
   silentLogger,
 } from '@mockstack/core';
 import { mountebankAdminRoutes } from '@mockstack/mountebank';
+import { ADMIN_ON_PORT } from '@mockstack/wiremock';
 import type { FSWatcher } from 'chokidar';
 import { adaptersWith } from './adapters.js';
 import { containmentStarted, containScenarioCode, contextGuard, prestartContainment } from './containment.js';
@@ -220,6 +222,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
           routes: [...(await wiremockRoutesOf(stack, options.wiremockFiles ?? '__files')), ...(await mountebankAdminRoutes(stack))],
         },
       );
+    if (admin) adminOnServicePorts(stack, admin);
   } catch (error) {
     releaseContainment();
     await stack.close();
@@ -289,4 +292,16 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
 
 function withRandomPorts(model: Model): Model {
   return { ...model, services: new Map([...model.services].map(([name, service]) => [name, { ...service, port: 0 }])) };
+}
+
+/**
+ * The admin API at `/__admin` on the port of each service that asks for it (WireMock's mappings served by
+ * `up wiremock/`), as WireMock serves both on one port. Only where that port is as guarded as the admin
+ * port: a service on loopback, or an admin API that requires a token.
+ */
+function adminOnServicePorts(stack: Stack, admin: AdminServer): void {
+  for (const service of stack.engine.model.services.values()) {
+    if (service.config[ADMIN_ON_PORT] !== true || (!isLoopbackHost(service.host) && admin.token === undefined)) continue;
+    stack.hostOn(service.name, '/__admin', admin.handler);
+  }
 }
