@@ -98,6 +98,14 @@ test("the admin API is on the mappings' own port too, as WireMock's: a client gi
       expect(await (await fetch(`${url}/cards/c9`)).json()).toEqual({ card: 'from the client' });
       expect(await (await fetch(`${url}/cards/c8`)).json()).toEqual({ card: 'any' });
       expect((await mock.getRequestsForAPI('GET', '/cards/c9')).length).toBe(1);
+      // A mapping sent at runtime reads bodyFileName in the root's __files too.
+      const sent = await fetch(`${url}/__admin/mappings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ request: { method: 'GET', url: '/file' }, response: { status: 200, bodyFileName: 'report.txt' } }),
+      });
+      expect(sent.status).toBe(201);
+      expect(await (await fetch(`${url}/file`)).text()).toMatch(/^Report for \{\{request\.query\.team\}\}/);
       await mock.resetMappings();
       // A reset drops what the client added; the folder's mappings stay.
       expect(await (await fetch(`${url}/cards/c9`)).json()).toEqual({ card: 'any' });

@@ -69,7 +69,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       `token every admin request must carry (default $${ADMIN_TOKEN_ENV}; generated and printed when --admin-host is not loopback)`,
     )
     .option('--no-admin', 'do not start the admin API')
-    .option('--wiremock-files <dir>', "where WireMock mappings sent to the admin API read their bodyFileName (WireMock's __files)", '__files')
+    .option(
+      '--wiremock-files <dir>',
+      "where WireMock mappings sent to the admin API read their bodyFileName (WireMock's __files; default: the __files of a WireMock root given to up, else ./__files)",
+    )
     .option('--watch', 'reload the scenario and its imports on change')
     .option('--write-back', 'a json-server db.json served zero-config gets its changes written back (debounced, atomically)')
     .option(
@@ -303,7 +306,7 @@ interface UpOptions {
   adminHost: string;
   adminToken?: string;
   admin: boolean;
-  wiremockFiles: string;
+  wiremockFiles?: string;
   watch?: boolean;
   writeBack?: boolean;
   proxy?: string;

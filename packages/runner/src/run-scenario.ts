@@ -29,7 +29,7 @@ import { containmentStarted, containScenarioCode, contextGuard, prestartContainm
 import { contractFiles } from './contract-files.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { isContractUrl } from './remote-contract.js';
-import { isOwnWrite, lenientDefinition, loadSources } from './sources.js';
+import { isOwnWrite, lenientDefinition, loadSources, wiremockFilesOf } from './sources.js';
 import { storeOf } from './store.js';
 import { keepNextTickFast } from './tick-map.js';
 import { caOf, TlsCache, withTls } from './tls.js';
@@ -54,7 +54,7 @@ export interface RunOptions {
   /** Admin API port: a number, 0 for a free one, or false for no admin API. Default 0. */
   adminPort?: number | false | undefined;
   adminHost?: string | undefined;
-  /** Where WireMock mappings sent to the admin API read their `bodyFileName` (default `__files` in the working directory, as WireMock's root). */
+  /** Where WireMock mappings sent to the admin API read their `bodyFileName` (default: the `__files` of a WireMock root among the sources, else `__files` in the working directory). */
   wiremockFiles?: string | undefined;
   /** Token the admin API requires (see `AdminOptions.token`); generated when the admin host is not loopback. */
   adminToken?: string | undefined;
@@ -219,7 +219,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
           port: options.adminPort ?? 0,
           host: options.adminHost,
           token: options.adminToken,
-          routes: [...(await wiremockRoutesOf(stack, options.wiremockFiles ?? '__files')), ...(await mountebankAdminRoutes(stack))],
+          routes: [...(await wiremockRoutesOf(stack, options.wiremockFiles ?? wiremockFilesOf(files) ?? '__files')), ...(await mountebankAdminRoutes(stack))],
         },
       );
     if (admin) adminOnServicePorts(stack, admin);

@@ -423,6 +423,18 @@ function wiremockFolderOf(path: string): Pick<WiremockSource, 'files' | 'filesDi
   return { files, filesDir: join(root, '__files') };
 }
 
+/**
+ * WireMock's `__files` of the first WireMock root (or its `mappings` folder) among the sources `up` was
+ * given: where mappings sent to the admin API read their `bodyFileName`, and beside which they are saved.
+ */
+export function wiremockFilesOf(sources: readonly string[]): string | undefined {
+  for (const source of sources) {
+    const folder = isContractUrl(source) ? undefined : wiremockFolderOf(splitPort(source).path);
+    if (folder) return folder.filesDir;
+  }
+  return undefined;
+}
+
 /** A `.json` file's text that is WireMock's (one mapping, or `{ "mappings": [...] }`), parsed; undefined otherwise. */
 function wiremockMappings(text: string): unknown {
   const document = parseJsonOrUndefined(text);
