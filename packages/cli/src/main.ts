@@ -51,7 +51,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .description('serve a scenario and/or contracts: every service, the admin API, until Ctrl-C')
     .argument(
       '<files...>',
-      'a scenario module (scenarios/checkout.ts; or a module exporting MSW handlers) and/or files served zero-config (.proto, .graphql, OpenAPI, a json-server db.json, Mountebank imposters.json, WireMock mappings; a folder serves every contract below it, a WireMock root its mappings; an https:// address of a contract is downloaded first; file:port picks a port)',
+      'a scenario module (scenarios/checkout.ts; or a module exporting MSW handlers) and/or files served zero-config (.proto, .graphql, OpenAPI, a json-server db.json, Mountebank imposters.json or an mb --configfile imposters.ejs, WireMock mappings; a folder serves every contract below it, a WireMock root its mappings; an https:// address of a contract is downloaded first; file:port picks a port)',
     )
     .option('--variant <names>', 'activate variants at start (comma-separated)', list)
     .option('--seed <n>', "override the scenario's seed", integer)

@@ -67,7 +67,7 @@ export async function loadSources(sources: readonly string[], options: ContractO
       for (const file of contractsIn(path, kinds)) contracts.push({ path: file, port });
       continue;
     }
-    const scenario = isScenarioModule(path, kinds);
+    const scenario = extname(path).toLowerCase() !== MB_TEMPLATE && isScenarioModule(path, kinds);
     if (!existsSync(path)) {
       throw new MockstackError(ErrorCode.ScenarioNotFound, `${path} does not exist (looked at ${resolve(path)}); pass ${accepted(kinds)}`);
     }
@@ -97,9 +97,18 @@ export async function loadSources(sources: readonly string[], options: ContractO
     const name = uniqueName(basename(file, extname(file)), { ...services, ...Object.fromEntries(served.map((c) => [c.name, c])) });
     const port = contract.port ?? 0;
     // A .json file is read once: to tell a json-server database from an OpenAPI document, then by contractKindOf.
-    const text = extname(file).toLowerCase() === '.json' ? readText(file) : undefined;
+    let text = ['.json', MB_TEMPLATE].includes(extname(file).toLowerCase()) ? readText(file) : undefined;
     // A JSON file a protocol recognises (OpenAPI, a GraphQL introspection result) is that contract, not a database.
     const recognised = contractKindOf(file, kinds, text) as ServedKind | undefined;
+    const configFile =
+      !recognised && text !== undefined && (text.includes('<%') || extname(file).toLowerCase() === MB_TEMPLATE) ? await mbConfigFile() : undefined;
+    if (text !== undefined && configFile?.isConfigTemplate(file, text)) {
+      // An `mb --configfile` template (EJS includes, stringify): imposters once rendered, as mb reads them.
+      const rendered = configFile.renderConfigFile(contract.path);
+      text = rendered.text;
+      loaded.inputs.push(...rendered.files.filter((f) => f !== file));
+      if (!impostersDocument(text)) throw notImpostersOnceRendered(contract.path, text);
+    }
     const mountebank = text === undefined || recognised ? undefined : impostersDocument(text);
     if (mountebank) {
       // Mountebank's imposters: a REST service per imposter, on its port, as `mockstack import` writes them.
@@ -387,6 +396,19 @@ function contractsIn(folder: string, kinds: readonly ContractFileKind[]): string
   if (found.length === 0)
     throw new MockstackError(ErrorCode.SourceKind, `${displayPath(folder)} holds no contract mockstack serves; it looks below it for ${describeKinds(kinds)}`);
   return found;
+}
+
+/** The ending of Mountebank's config templates (`mb --configfile imposters.ejs`). */
+const MB_TEMPLATE = '.ejs';
+/** Their renderer (EJS), loaded when a file may be one: not on every start. */
+const mbConfigFile = () => import('@mockstack/mountebank/config-file');
+
+/** A rendered `mb --configfile` template that is not imposters: what it rendered to is in the message, as mb prints it. */
+function notImpostersOnceRendered(file: string, text: string): MockstackError {
+  const document = parseJsonOrUndefined(text);
+  const why = document === undefined ? 'is not JSON' : 'is not Mountebank imposters ({ "imposters": [...] } or one imposter)';
+  const shown = text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+  return new MockstackError(ErrorCode.MountebankFileInvalid, `${file}, rendered as mb --configfile renders it, ${why}; it rendered to:\n${shown}`);
 }
 
 /** WireMock mappings given to `up`: a root folder, its `mappings` folder, or one file of them. */
