@@ -21,6 +21,13 @@ const LAST = /^is_?last(?:_?page)?$/i;
 /** Where the next page is: a URL, a token, a cursor, or an object holding one (HubSpot's `paging.next`). */
 const NEXT = /^(?:@odata\.)?next(?:_?(?:page|cursor|token|marker|url|uri|link|href))*$|^(?:continuation_?token|continue)$/i;
 
+/**
+ * A next pointer named a URI, not a URL (Twilio's `next_page_uri`), is a path on the API's own host,
+ * which the client puts after its base URL (twilio's `each()` and `list()`): written as the whole
+ * address (its `format: uri` generates one), the SDK asked for `http://mock/http://mock/…` and got a 404.
+ */
+const URI = /uri$/i;
+
 /** Cursor parameters that page backwards. */
 const BACKWARDS = /^(?:ending_?before|before)$/i;
 
@@ -64,7 +71,8 @@ export function withNextPage(value: unknown): unknown {
 function nextPageOf(value: JsonObject, depth: number): JsonObject {
   const page: JsonObject = { ...value };
   for (const [key, field] of Object.entries(value)) {
-    if (typeof field === 'string' && NEXT.test(key) && /^(?:https?:\/\/|\/)/i.test(field)) page[key] = field.startsWith('/') ? NEXT_PATH : NEXT_LINK;
+    if (typeof field === 'string' && NEXT.test(key) && /^(?:https?:\/\/|\/)/i.test(field))
+      page[key] = field.startsWith('/') || URI.test(key) ? NEXT_PATH : NEXT_LINK;
     else if (isObject(field) && depth < 1) page[key] = nextPageOf(field, depth + 1);
   }
   return page;

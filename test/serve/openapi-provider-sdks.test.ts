@@ -1,0 +1,85 @@
+// Providers' own documents served zero-config, asked as their official SDKs ask (the requests
+// @kubernetes/client-node 1.4.0, jira.js 5.4.0 and twilio 6.3.1 send, made with fetch: each SDK is tens
+// of megabytes). Fixtures: reduced copies of the providers' documents under test/fixtures/<provider>.
+import { resolve } from 'node:path';
+import { servedDocuments } from '../helpers/served-documents.js';
+
+const { serve, serveDocument } = servedDocuments('provider-sdks');
+const fixture = (provider: string) => resolve(import.meta.dirname, `../fixtures/${provider}/openapi.json`);
+
+describe("Kubernetes' document: a path asked for with or without the trailing slash it is written with", () => {
+  let base: string;
+  const get = (path: string, headers: Record<string, string> = { authorization: 'Bearer t' }) => fetch(`${base}${path}`, { headers });
+  beforeAll(async () => {
+    base = await serve(fixture('kubernetes'));
+  });
+
+  test("VersionApi.getCode's GET /version is /version/ (was 405 saying GET is allowed)", async () => {
+    const response = await get('/version');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(expect.objectContaining({ gitVersion: expect.any(String), major: expect.any(String) }));
+    expect((await get('/version/')).status).toBe(200);
+  });
+
+  test('a path written without the slash takes one too, with its parameters and query; the contract still applies', async () => {
+    const response = await get('/api/v1/namespaces/default/configmaps/settings/?pretty=true');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(expect.objectContaining({ metadata: expect.any(Object) }));
+    // Still refused without the bearer token the document asks for, and other methods still 405.
+    expect((await get('/version', {})).status).toBe(401);
+    const post = await fetch(`${base}/version`, { method: 'POST', headers: { authorization: 'Bearer t' } });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    expect((await get('/versions')).status).toBe(404);
+    expect((await get('/version')).status).toBe(200);
+  });
+});
+
+describe("Jira's document: examples written as the text of their JSON", () => {
+  test('myself.getCurrentUser() gets the User object (was a JSON string holding it), named examples too', async () => {
+    const base = await serve(fixture('jira'));
+    const response = await fetch(`${base}/rest/api/3/myself`, {
+      headers: { authorization: `Basic ${btoa('ann@example.com:token')}`, accept: 'application/json' },
+    });
+    expect(response.status).toBe(200);
+    const user = await response.json();
+    expect(user).toEqual(expect.objectContaining({ accountId: '5b10a2844c20165700ede21g', emailAddress: 'mia@example.com', active: true }));
+
+    const text = (example: unknown) => ({
+      200: { description: 'ok', content: { 'application/json': { schema: { type: 'object' }, examples: { one: { value: example } } } } },
+    });
+    const strings = { 200: { description: 'ok', content: { 'application/json': { schema: { type: 'string' }, example: '{"a": 1}' } } } };
+    const other = await serveDocument('json-text-examples', {
+      openapi: '3.0.3',
+      info: { title: 'examples', version: '1' },
+      paths: {
+        '/named': { get: { responses: text('[{"id": 1}]') } },
+        '/broken': { get: { responses: text('{"id": ') } },
+        '/string': { get: { responses: strings } },
+      },
+    });
+    expect(await (await fetch(`${other}/named`)).json()).toEqual([{ id: 1 }]);
+    // Text that is not JSON, and a string the schema takes, are served as written.
+    expect(await (await fetch(`${other}/broken`)).json()).toBe('{"id": ');
+    expect(await (await fetch(`${other}/string`)).json()).toBe('{"a": 1}');
+  });
+});
+
+describe("Twilio's document: next_page_uri is a path the SDK puts after its base URL", () => {
+  test('messages.each() pages as the SDK does (base URL + next_page_uri) and ends', async () => {
+    const base = await serve(fixture('twilio'));
+    const headers = { authorization: `Basic ${btoa('AC00000000000000000000000000000000:token')}` };
+    const seen: string[] = [];
+    // twilio's Page.getNextPageUrl: domain.absoluteUrl(next_page_uri), its base URL followed by the value.
+    let next: string | null = `${base}/2010-04-01/Accounts/AC00000000000000000000000000000000/Messages.json?PageSize=2`;
+    while (next && seen.length < 10) {
+      const response = await fetch(next, { headers });
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as { messages: unknown[]; next_page_uri: string | null };
+      seen.push(next);
+      next = page.next_page_uri === null ? null : `${base}${page.next_page_uri}`;
+    }
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toMatch(/^http:\/\/[^/]+\/2010-04-01\/Accounts\/AC0+\/Messages\.json\?PageSize=2&PageToken=/);
+  });
+});
