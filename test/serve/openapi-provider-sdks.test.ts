@@ -1,5 +1,5 @@
 // Providers' own documents served zero-config, asked as their official SDKs ask (the requests
-// @kubernetes/client-node 1.4.0, jira.js 5.4.0 and twilio 6.3.1 send, made with fetch: each SDK is tens
+// @kubernetes/client-node 1.4.0, jira.js 5.4.0, twilio 6.3.1 and square 46.0.0 send, made with fetch: each SDK is tens
 // of megabytes). Fixtures: reduced copies of the providers' documents under test/fixtures/<provider>.
 import { resolve } from 'node:path';
 import { servedDocuments } from '../helpers/served-documents.js';
@@ -81,5 +81,47 @@ describe("Twilio's document: next_page_uri is a path the SDK puts after its base
     }
     expect(seen).toHaveLength(2);
     expect(seen[1]).toMatch(/^http:\/\/[^/]+\/2010-04-01\/Accounts\/AC0+\/Messages\.json\?PageSize=2&PageToken=/);
+  });
+});
+
+describe("Square's document: the next cursor is answered under the name the request sends it by", () => {
+  let base: string;
+  const headers = { authorization: 'Bearer EAAA-token', 'square-version': '2025-10-16', 'content-type': 'application/json' };
+  beforeAll(async () => {
+    base = await serve(fixture('square'));
+  });
+
+  test('payments.list() paging ends: the page a cursor asks for has no cursor (was one on every page, forever)', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const url = `${base}/v2/payments?${new URLSearchParams({ ...(cursor !== undefined && { cursor }), limit: '2' })}`;
+      const response = await fetch(url, { headers });
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as { payments: { id: string }[]; cursor?: string };
+      expect(page.payments.length).toBeGreaterThan(0);
+      seen.push(url);
+      cursor = page.cursor;
+    } while (cursor !== undefined && seen.length < 10);
+    expect(seen).toHaveLength(2);
+  });
+
+  test('customers.search() pages by a cursor in its JSON body, and ends', async () => {
+    const search = async (body: object) => {
+      const response = await fetch(`${base}/v2/customers/search`, { method: 'POST', headers, body: JSON.stringify(body) });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { customers: unknown[]; cursor?: string };
+    };
+    const first = await search({ limit: 2 });
+    expect(first.cursor).toEqual(expect.any(String));
+    const last = await search({ limit: 2, cursor: first.cursor });
+    expect(last.customers.length).toBeGreaterThan(0);
+    expect(last).not.toHaveProperty('cursor');
+    // An empty cursor asks for the first page; a body breaking the document is still refused.
+    expect((await search({ limit: 2, cursor: '' })).cursor).toEqual(expect.any(String));
+    const refused = await fetch(`${base}/v2/customers/search`, { method: 'POST', headers, body: JSON.stringify({ limit: 'two' }) });
+    expect(refused.status).toBe(422);
+    expect(refused.headers.get('x-mockstack-contract-violation')).toMatch(/limit/);
+    expect((await search({ limit: 2 })).cursor).toEqual(expect.any(String));
   });
 });

@@ -1,7 +1,7 @@
 import type { ApiOperation, OpenApi } from './document.js';
 import { isGeneratedText, isJsonMediaType } from './document.js';
 import { generateValue, seedFor, valueFits } from './generate.js';
-import { asLastPage, withNextPage } from './last-page.js';
+import { asLastPage, bodyCursorsOf, cursorParametersOf, withNextPage } from './last-page.js';
 import { isObject, type JsonObject } from './pointer.js';
 import { type SequenceItems, type SequenceWriter, sequenceItemsOf, sequenceWriter } from './sequences.js';
 import { isXmlMediaType, toXml } from './xml.js';
@@ -68,6 +68,8 @@ export class ResponseMaker {
   #seed: number;
   readonly #cache = new Map<string, ContractResponse>();
   readonly #statuses: readonly string[];
+  /** The operation's cursor parameters and body properties: on a last page, fields of these names are next pointers. */
+  readonly #cursors: readonly string[];
   #dynamicCalls = 0;
   /** See streamedType: null until first asked. */
   #streamedType: string | undefined | null = null;
@@ -79,6 +81,7 @@ export class ResponseMaker {
     this.#seedOf = typeof seed === 'function' ? seed : () => seed;
     this.#seed = this.#seedOf();
     this.#statuses = Object.keys(operation.responses);
+    this.#cursors = [...cursorParametersOf(operation), ...bodyCursorsOf(operation, api.resolve)];
   }
 
   /**
@@ -212,7 +215,7 @@ export class ResponseMaker {
     }
     if (value === undefined) return { status, headers, body: undefined };
     if (json && typeof value === 'string' && isObject(media)) value = exampleAsJson(value, media.schema, this.#api.resolve);
-    if (preference.lastPage && json && isObject(media)) value = asLastPage(value, media.schema, this.#api.resolve);
+    if (preference.lastPage && json && isObject(media)) value = asLastPage(value, media.schema, this.#api.resolve, this.#cursors);
     else if (preference.firstPage && json) value = withNextPage(value);
     // Serialized once here: cached responses then cost no JSON.stringify per request.
     if (typeof value === 'string' && !json) return { status, headers, body: value };
