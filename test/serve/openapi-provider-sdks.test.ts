@@ -35,6 +35,35 @@ describe("Kubernetes' document: a path asked for with or without the trailing sl
   });
 });
 
+describe("Kubernetes' document: a JSON Patch body is an array of operations, whatever its schema says", () => {
+  let base: string;
+  const patch = (body: unknown, type = 'application/json-patch+json') =>
+    fetch(`${base}/api/v1/namespaces/default/configmaps/settings`, {
+      method: 'PATCH',
+      headers: { authorization: 'Bearer t', 'content-type': type, accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
+  beforeAll(async () => {
+    base = await serve(fixture('kubernetes'));
+  });
+
+  test("patchNamespacedConfigMap's JSON Patch is taken (was 422 'must be object'); one that is no JSON Patch is refused", async () => {
+    const taken = await patch([{ op: 'replace', path: '/data/mode', value: 'fast' }]);
+    expect(taken.status).toBe(200);
+    expect(await taken.json()).toEqual(expect.objectContaining({ metadata: expect.any(Object) }));
+    const notPatch = await patch({ data: { mode: 'fast' } });
+    expect(notPatch.status).toBe(422);
+    expect(notPatch.headers.get('x-mockstack-contract-violation')).toMatch(/must be array/);
+    const badOp = await patch([{ op: 'rename', path: '/data' }]);
+    expect(badOp.status).toBe(422);
+    // The other patch types keep the document's object schema.
+    const merged = await patch({ data: { mode: 'fast' } }, 'application/merge-patch+json');
+    expect(merged.status).toBe(200);
+    expect((await patch([{ op: 'add', path: '/data/x', value: '1' }], 'application/merge-patch+json')).status).toBe(422);
+    expect((await patch([{ op: 'remove', path: '/data/mode' }])).status).toBe(200);
+  });
+});
+
 describe("Jira's document: examples written as the text of their JSON", () => {
   test('myself.getCurrentUser() gets the User object (was a JSON string holding it), named examples too', async () => {
     const base = await serve(fixture('jira'));
