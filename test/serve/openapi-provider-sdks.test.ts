@@ -113,6 +113,26 @@ describe("Twilio's document: next_page_uri is a path the SDK puts after its base
   });
 });
 
+describe("Twilio's v1 documents: meta.key names the page's list", () => {
+  test('conversations.list() reads the items from payload[meta.key] (was undefined: a generated string) and pages by meta.next_page_url', async () => {
+    const base = await serve(resolve(import.meta.dirname, '../fixtures/twilio/conversations-v1.json'));
+    const headers = { authorization: `Basic ${btoa('AC00000000000000000000000000000000:token')}` };
+    const pages: unknown[][] = [];
+    let next: string | null = `${base}/v1/Conversations?PageSize=2`;
+    while (next && pages.length < 10) {
+      const response = await fetch(next, { headers });
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as Record<string, unknown> & { meta: { key: string; next_page_url: string | null } };
+      // twilio's Page.loadPage: payload[payload.meta.key], then forEach over it.
+      expect(page.meta.key).toBe('conversations');
+      pages.push(page[page.meta.key] as unknown[]);
+      next = page.meta.next_page_url;
+    }
+    expect(pages).toHaveLength(2);
+    expect(pages.every((items) => Array.isArray(items) && items.length > 0)).toBe(true);
+  });
+});
+
 describe("Square's document: the next cursor is answered under the name the request sends it by", () => {
   let base: string;
   const headers = { authorization: 'Bearer EAAA-token', 'square-version': '2025-10-16', 'content-type': 'application/json' };

@@ -98,6 +98,23 @@ function nextPageOf(value: JsonObject, depth: number): JsonObject {
 }
 
 /**
+ * `value` (a generated answer, not changed) with its page's metadata naming the list it pages: a
+ * string `key` beside a next pointer (Twilio's v1 and v2 APIs: `meta: { key, next_page_url, … }`)
+ * holds the name of the answer's one list, which the twilio SDK reads the page's items from
+ * (`payload[meta.key]`): generated as any string, every `list()` and `each()` threw on `undefined`.
+ */
+export function withListNamed(value: unknown): unknown {
+  if (!isObject(value)) return value;
+  const lists = Object.keys(value).filter((key) => Array.isArray(value[key]));
+  if (lists.length !== 1) return value;
+  for (const [name, field] of Object.entries(value)) {
+    if (!isObject(field) || typeof field.key !== 'string' || !Object.keys(field).some((key) => NEXT.test(key))) continue;
+    return { ...value, [name]: { ...field, key: lists[0] } };
+  }
+  return value;
+}
+
+/**
  * `body` (a first page made by withNextPage) with its next links naming the page after `requested`:
  * the same URL with `cursor` (see forwardCursor) set, which the mock answers with the last page.
  */

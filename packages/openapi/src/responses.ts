@@ -1,7 +1,7 @@
 import type { ApiOperation, OpenApi } from './document.js';
 import { isGeneratedText, isJsonMediaType } from './document.js';
 import { generateValue, seedFor, valueFits } from './generate.js';
-import { asLastPage, bodyCursorsOf, cursorParametersOf, withNextPage } from './last-page.js';
+import { asLastPage, bodyCursorsOf, cursorParametersOf, withListNamed, withNextPage } from './last-page.js';
 import { isObject, type JsonObject } from './pointer.js';
 import { type SequenceItems, type SequenceWriter, sequenceItemsOf, sequenceWriter } from './sequences.js';
 import { isXmlMediaType, toXml } from './xml.js';
@@ -211,7 +211,7 @@ export class ResponseMaker {
       return { status, headers, body: this.#sequence(writer, items, generationSeed()) };
     } else if (isObject(media) && media.schema !== undefined) {
       if (json || xml || isGeneratedText(mediaType, media.schema, this.#api.resolve))
-        value = generateValue(media.schema, { seed: generationSeed(), resolve: this.#api.resolve, direction: 'response' });
+        value = withListNamed(generateValue(media.schema, { seed: generationSeed(), resolve: this.#api.resolve, direction: 'response' }));
     }
     if (value === undefined) return { status, headers, body: undefined };
     if (json && typeof value === 'string' && isObject(media)) value = exampleAsJson(value, media.schema, this.#api.resolve);
