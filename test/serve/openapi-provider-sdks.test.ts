@@ -173,4 +173,35 @@ describe("Square's document: the next cursor is answered under the name the requ
     expect(refused.headers.get('x-mockstack-contract-violation')).toMatch(/limit/);
     expect((await search({ limit: 2 })).cursor).toEqual(expect.any(String));
   });
+
+  test('a bare after in a body is a position, not a cursor: the answer is the usual one', async () => {
+    const page = {
+      type: 'object',
+      required: ['has_more', 'next_cursor'],
+      properties: { has_more: { type: 'boolean', enum: [true] }, next_cursor: { type: 'string' } },
+    };
+    const other = await serveDocument('body-position', {
+      openapi: '3.0.3',
+      info: { title: 'append', version: '1' },
+      paths: {
+        '/blocks/children': {
+          patch: {
+            requestBody: {
+              content: { 'application/json': { schema: { type: 'object', properties: { after: { type: 'string' }, start_cursor: { type: 'string' } } } } },
+            },
+            responses: { 200: { description: 'ok', content: { 'application/json': { schema: page } } } },
+          },
+        },
+      },
+    });
+    const append = async (body: object) =>
+      (await (
+        await fetch(`${other}/blocks/children`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      ).json()) as {
+        has_more: boolean;
+        next_cursor: string;
+      };
+    expect((await append({ after: 'block-1' })).next_cursor).not.toBe('');
+    expect(await append({ start_cursor: 'c-1' })).toEqual({ has_more: false, next_cursor: '' });
+  });
 });

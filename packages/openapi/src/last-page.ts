@@ -52,7 +52,8 @@ export function bodyCursorsOf(operation: ApiOperation, resolve: (node: unknown) 
   };
   const own = isObject(media) ? asSchema(media.schema) : undefined;
   const shape = own && Array.isArray(own.allOf) ? flattenAllOf(own, asSchema) : own;
-  return isObject(shape?.properties) ? Object.keys(shape.properties).filter((name) => CURSOR.test(name)) : [];
+  // A bare `after` or `before` in a body is more often a position (Notion's append `after` a block) than a cursor.
+  return isObject(shape?.properties) ? Object.keys(shape.properties).filter((name) => CURSOR.test(name) && !/^(?:after|before)$/i.test(name)) : [];
 }
 
 /**
