@@ -64,6 +64,26 @@ describe("Kubernetes' document: a JSON Patch body is an array of operations, wha
   });
 });
 
+describe("Kubernetes' document: a list asked to watch answers watch events", () => {
+  test("Watch's GET …/configmaps?watch=true gets one ADDED event a line (was the list as one line: an event with no type)", async () => {
+    const base = await serve(fixture('kubernetes'));
+    const headers = { authorization: 'Bearer t' };
+    const list = (await (await fetch(`${base}/api/v1/namespaces/default/configmaps`, { headers })).json()) as { items: unknown[] };
+    const watched = await fetch(`${base}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1`, { headers });
+    expect(watched.status).toBe(200);
+    expect(watched.headers.get('content-type')).toMatch(/^application\/json;stream=watch/);
+    // @kubernetes/client-node's Watch: each line is JSON.parse'd into { type, object }.
+    const events = (await watched.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string; object: { metadata: object } });
+    expect(events.length).toBeGreaterThan(0);
+    for (const event of events) expect(event).toEqual({ type: 'ADDED', object: expect.objectContaining({ metadata: expect.any(Object) }) });
+    // watch=false, and a list without the flag, are the list as before.
+    expect(await (await fetch(`${base}/api/v1/namespaces/default/configmaps?watch=false`, { headers })).json()).toEqual(list);
+  });
+});
+
 describe("Jira's document: examples written as the text of their JSON", () => {
   test('myself.getCurrentUser() gets the User object (was a JSON string holding it), named examples too', async () => {
     const base = await serve(fixture('jira'));

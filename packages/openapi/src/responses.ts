@@ -11,6 +11,11 @@ export interface Preference {
   code?: number | undefined;
   example?: string | undefined;
   dynamic?: boolean | undefined;
+  /**
+   * The request asks to watch the list (Kubernetes' `?watch=true`): answered in the documented
+   * `;stream=watch` type, if any, as watch events (see watchEvents).
+   */
+  watch?: boolean | undefined;
   /** The request carries a cursor to a later page: answer the last one (see asLastPage). */
   lastPage?: boolean | undefined;
   /** A first page of an operation paged by cursors: its next links are marked for linkToNextPage (see withNextPage). */
@@ -102,7 +107,7 @@ export class ResponseMaker {
   /** The response for one request, from its `Prefer` and `Accept` headers. */
   respond(preference: Preference, accept?: string | undefined): ContractResponse | PreferenceProblem {
     return this.#cached(
-      `${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}|${preference.lastPage === true}|${preference.firstPage === true}`,
+      `${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}|${preference.lastPage === true}|${preference.firstPage === true}|${preference.watch === true}`,
       preference,
       accept,
       undefined,
@@ -166,7 +171,8 @@ export class ResponseMaker {
     const content = isObject(response) && isObject(response.content) ? response.content : {};
     const headers = this.#headers(response, status, preference.example);
     const types = Object.keys(content);
-    const mediaType = pickMediaType(types, accept, (type) => this.#canProduce(type, content[type]));
+    const picked = pickMediaType(types, accept, (type) => this.#canProduce(type, content[type]));
+    const mediaType = preference.watch && picked !== NOT_ACCEPTABLE ? (types.find(isWatchStream) ?? picked) : picked;
     if (mediaType === NOT_ACCEPTABLE) {
       const producible = types.filter((type) => this.#canProduce(type, content[type]));
       return {
@@ -220,6 +226,7 @@ export class ResponseMaker {
     // Serialized once here: cached responses then cost no JSON.stringify per request.
     if (typeof value === 'string' && !json) return { status, headers, body: value };
     if (xml) return { status, headers, body: toXml(value, isObject(media) ? media.schema : undefined, this.#api.resolve) };
+    if (isWatchStream(mediaType)) return { status, headers, body: watchEvents(value) };
     return { status, headers, body: JSON.stringify(value) };
   }
 
@@ -309,6 +316,22 @@ export function exampleAsJson(value: string, schema: unknown, resolve: (node: un
   } catch {
     return value;
   }
+}
+
+/** Kubernetes' watch streams (`application/json;stream=watch`): one JSON watch event a line. */
+function isWatchStream(type: string): boolean {
+  return /;\s*stream=watch\b/i.test(type);
+}
+
+/**
+ * A list answer as a watch stream: each item added (`{"type":"ADDED","object":…}`), one a line, as
+ * Kubernetes answers `?watch=true`. Kubernetes' document gives its watch type the list's schema, so
+ * the list was sent as one line, and @kubernetes/client-node's Watch (and every informer) saw one
+ * event with no type and no object.
+ */
+function watchEvents(value: unknown): string {
+  const items = isObject(value) && Array.isArray(value.items) ? value.items : [value];
+  return items.map((object) => `${JSON.stringify({ type: 'ADDED', object })}\n`).join('');
 }
 
 /** Items in a generated sequence body. */

@@ -393,11 +393,14 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
   const maker = new ResponseMaker(api, operation, () => seed.value);
   const cursors = cursorParametersOf(operation);
   const bodyCursors = bodyCursorsOf(operation, api.resolve);
+  // Kubernetes' lists take `watch` (a boolean query parameter) to answer as a stream of changes.
+  const watchable = operation.parameters.some((p) => p.in === 'query' && p.name === 'watch');
   // Its value is generated on the first request that needs it, not at start.
   let forward: ReturnType<typeof forwardCursor>;
   const forwardOf = () => (forward ??= forwardCursor(operation, api.resolve));
   const preferenceOf = (request: CoreRequest) => {
     const preference = parsePrefer(request.headers.prefer);
+    if (watchable && isTrue(request.query.watch)) preference.watch = true;
     const body = request.body;
     if (bodyCursors.length && typeof body === 'object' && body !== null && bodyCursors.some((name) => isGivenInBody((body as Record<string, unknown>)[name]))) {
       preference.lastPage = true;
@@ -459,6 +462,12 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
 /** A query value that is there and not empty. */
 function isGiven(value: string | string[] | undefined): boolean {
   return Array.isArray(value) ? value.some((v) => v !== '') : value !== undefined && value !== '';
+}
+
+/** A boolean query flag set: `watch=true` or `watch=1`, as Kubernetes' clients send it. */
+function isTrue(value: string | string[] | undefined): boolean {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === 'true' || first === '1';
 }
 
 /** A cursor sent in a JSON body: a value other than null or an empty string. */
