@@ -556,11 +556,12 @@ async function runInit(contracts: string[], options: InitCommandOptions): Promis
   }
 }
 
-/** A contract that did not load: a provider's schema with small problems still serves with --lenient. */
+/** A contract that did not load: a provider's schema with small problems still serves with --lenient (one whose $ref is missing does not). */
 function hintLenient(error: unknown): void {
   const message = error instanceof Error ? error.message : '';
   const code = (error as MockstackError).code;
-  if ((code === ErrorCode.ContractLoad || code === ErrorCode.ScenarioCompile) && /not a valid OpenAPI|GraphQL schema of service/.test(message)) {
+  const fixable = /not a valid OpenAPI|GraphQL schema of service/.test(message) && !/cannot resolve a \$ref/.test(message);
+  if ((code === ErrorCode.ContractLoad || code === ErrorCode.ScenarioCompile) && fixable) {
     console.error('A published schema with small validity problems loads with --lenient (each problem is then printed as a warning).');
   }
 }

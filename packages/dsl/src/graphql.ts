@@ -167,7 +167,10 @@ export interface GraphqlOptions<Schema extends string = string> extends ServiceB
    * @example graphql({ schema: 'type Query { hello: String! }' }, { Query: { hello: () => 'hi' } })
    */
   schema: Schema | readonly Schema[];
-  /** Endpoint path for POST and GET (default `/graphql`). */
+  /**
+   * Endpoint path for POST and GET. Without it, the service answers GraphQL at every path of its
+   * port (a client's `/graphql`, `/v1/graphql` or `/api/2025-01/graphql.json` alike) and lists `/graphql`.
+   */
   path?: string;
   /** Overrides of the auto-mocks, per scalar, enum or object type. */
   mocks?: Record<string, MockDefinition>;
@@ -484,7 +487,8 @@ export function graphql<State, const Schema extends string = string>(
     mount: options.on === undefined ? undefined : { on: options.on, path: options.path ?? '/graphql' },
     config: {
       schema: typeof options.schema === 'string' ? [options.schema] : [...options.schema],
-      path: options.path ?? '/graphql',
+      // Without a path of its own, a standalone service answers GraphQL at every path (as MSW's handlers do).
+      ...((options.path !== undefined || options.on !== undefined) && { path: options.path ?? '/graphql' }),
       mocks: options.mocks,
       maxDepth: options.maxDepth,
       maxFields: options.maxFields,

@@ -40,7 +40,7 @@ import {
   type WireBody,
   wireBodyOf,
 } from '@mockstack/http';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, RouteHandlerMethod } from 'fastify';
 import { addBodyParsers } from './body-parsers.js';
 import { isBodiless, prepareStaticAnswers, writeDirectly } from './direct-reply.js';
 import {
@@ -139,16 +139,20 @@ class RestServer implements ServiceServer {
     prepareStaticAnswers(respondersOf(service));
     this.#ownRouting = service.operations.size >= OWN_ROUTING_MIN_ROUTES;
     if (this.#ownRouting) {
+      const handler: RouteHandlerMethod = (request, reply) => {
+        const found = router.find(request.method, request.url);
+        if (!found) return this.#answerNotFound(request, reply);
+        request.params = found.params;
+        this.#answer(found.handler, this.#contracts?.get(found.handler), request, reply);
+      };
+      // Two routes: the one of methods that carry a body gets HttpApp's hook decoding compressed bodies, GET and HEAD go without.
+      const bodiless = ['GET', 'HEAD'];
+      this.#app.route({ method: bodiless as HTTPMethods[], url: '*', exposeHeadRoute: false, handler });
       this.#app.route({
-        method: this.#app.supportedMethods as HTTPMethods[],
+        method: this.#app.supportedMethods.filter((method) => !bodiless.includes(method)) as HTTPMethods[],
         url: '*',
         exposeHeadRoute: false,
-        handler: (request, reply) => {
-          const found = router.find(request.method, request.url);
-          if (!found) return this.#answerNotFound(request, reply);
-          request.params = found.params;
-          this.#answer(found.handler, this.#contracts?.get(found.handler), request, reply);
-        },
+        handler,
       });
     } else {
       for (const operation of service.operations.values()) {

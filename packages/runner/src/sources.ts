@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import {
   type Adapter,
   type ContractFileKind,
+  displayPath,
   ErrorCode,
   isRecord,
   MockstackError,
@@ -14,9 +15,11 @@ import {
 import { contractKindOf, describeKinds, kindsByEnding, OPENAPI_FIRST_KEY } from '@mockstack/core/contract-files';
 import { rest } from '@mockstack/dsl';
 import { impostersServices, isImpostersDocument } from '@mockstack/mountebank';
+import { isMappingsDocument, type MappingsFile, type MappingsService, mappingsService, WiremockMappingInvalid } from '@mockstack/wiremock';
 import { adaptersWith } from './adapters.js';
 import { type LoadedScenario, loadScenario } from './load-scenario.js';
 import { downloadContract, isContractUrl } from './remote-contract.js';
+import { bodyFilesIn } from './wiremock.js';
 
 /** The endings of a scenario module; every other file `up` takes is a contract one of the protocols serves. */
 const SCENARIO_ENDINGS: readonly string[] = ['.ts', '.mts', '.js', '.mjs'];
@@ -46,6 +49,7 @@ export interface ContractOptions {
 export async function loadSources(sources: readonly string[], options: ContractOptions = {}): Promise<LoadedScenario> {
   const modules: string[] = [];
   const contracts: { path: string; port: number | undefined }[] = [];
+  const wiremockSources: WiremockSource[] = [];
   const kinds = adaptersWith(options.protocols)
     .flatMap((adapter) => adapter.contractFiles ?? [])
     .filter(isServed);
@@ -54,6 +58,11 @@ export async function loadSources(sources: readonly string[], options: ContractO
     if (isContractUrl(given) && SCENARIO_ENDINGS.includes(extname(new URL(given).pathname).toLowerCase()))
       throw new MockstackError(ErrorCode.SourceKind, `${given}: a scenario module is code, not served from an address; check it out and pass its path`);
     const path = isContractUrl(given) ? await downloadContract(given) : given;
+    const folder = wiremockFolderOf(path);
+    if (folder) {
+      wiremockSources.push({ path, port, ...folder });
+      continue;
+    }
     const scenario = isScenarioModule(path, kinds);
     if (!existsSync(path)) {
       throw new MockstackError(ErrorCode.ScenarioNotFound, `${path} does not exist (looked at ${resolve(path)}); pass ${accepted(kinds)}`);
@@ -73,8 +82,9 @@ export async function loadSources(sources: readonly string[], options: ContractO
 
   const loaded: LoadedScenario = modules[0]
     ? await loadScenario(modules[0])
-    : { file: resolve(contracts[0]?.path ?? '.'), definition: { name: 'contracts', services: {} }, inputs: [] };
+    : { file: resolve(contracts[0]?.path ?? wiremockSources[0]?.path ?? '.'), definition: { name: 'contracts', services: {} }, inputs: [] };
   const services: Record<string, ServiceDefinition> = { ...loaded.definition.services };
+  let machines: Record<string, readonly string[]> = { ...loaded.definition.machines };
   const databases: Record<string, Record<string, unknown>> = {};
   const served: ServedContract[] = [];
   for (const contract of contracts) {
@@ -99,6 +109,16 @@ export async function loadSources(sources: readonly string[], options: ContractO
       loaded.inputs.push(file);
       continue;
     }
+    const mappings = text === undefined || recognised ? undefined : wiremockMappings(text);
+    if (mappings !== undefined) {
+      wiremockSources.push({
+        path: contract.path,
+        port: contract.port,
+        files: [{ file: displayPath(file), document: mappings }],
+        filesDir: filesDirBeside(file),
+      });
+      continue;
+    }
     const database = text === undefined || recognised ? undefined : jsonServerDatabase(text);
     if (database) {
       // json-server's db.json: its collections over the scenario's state (reset restores the file's records).
@@ -116,9 +136,22 @@ export async function loadSources(sources: readonly string[], options: ContractO
   for (const { file, name, port, kind, parts } of joinServingNothing(joinSharedPorts(joinParts(served)))) {
     services[name] = kind.serve(file, { port, includeDirs: options.includeDirs ?? [], proxy: options.proxy, ...(parts && { parts }) });
   }
+  for (const source of wiremockSources) {
+    const file = resolve(source.path);
+    const name = uniqueName(basename(file, extname(file)), services);
+    const served = wiremockService(source);
+    services[name] = served.service;
+    machines = { ...machines, ...served.machines };
+    loaded.inputs.push(...source.files.map((f) => resolve(f.file)));
+  }
   const seeded = loaded.definition.state;
   const state = Object.keys(databases).length === 0 ? seeded : () => ({ ...((seeded?.() as object | undefined) ?? {}), ...structuredClone(databases) });
-  const definition: ScenarioDefinition = { ...loaded.definition, services, ...(state && { state }) };
+  const definition: ScenarioDefinition = {
+    ...loaded.definition,
+    services,
+    ...(state && { state }),
+    ...(Object.keys(machines).length > 0 && { machines }),
+  };
   if (options.lenient) return { ...loaded, definition: lenientDefinition(definition) };
   return { ...loaded, definition };
 }
@@ -325,6 +358,66 @@ function joinServingNothing(served: readonly ServedContract[]): ServedContract[]
 }
 
 /** True for a scenario module; throws for a file that is neither that nor a contract one of the protocols serves. */
+/** WireMock mappings given to `up`: a root folder, its `mappings` folder, or one file of them. */
+interface WiremockSource {
+  path: string;
+  port: number | undefined;
+  files: MappingsFile[];
+  /** WireMock's `__files`, where `bodyFileName` is read. */
+  filesDir: string;
+}
+
+/**
+ * A folder given to `up` that holds WireMock mappings: a root (`wiremock/` with `mappings/` and
+ * `__files/`, as `--root-dir` takes it) or its `mappings` folder; every `.json` file below it read.
+ * Undefined for anything else.
+ */
+function wiremockFolderOf(path: string): Pick<WiremockSource, 'files' | 'filesDir'> | undefined {
+  if (!existsSync(path) || !statSync(path).isDirectory()) return undefined;
+  const root = existsSync(join(path, 'mappings')) ? path : basename(resolve(path)) === 'mappings' ? dirname(resolve(path)) : undefined;
+  if (root === undefined) return undefined;
+  const folder = join(root, 'mappings');
+  const names = (readdirSync(folder, { recursive: true }) as string[]).filter((name) => name.toLowerCase().endsWith('.json')).sort();
+  const files = names.map((name): MappingsFile => {
+    const file = join(folder, name);
+    const text = readText(file) ?? '';
+    const document = parseJsonOrUndefined(text);
+    if (document === undefined)
+      throw new MockstackError(
+        ErrorCode.ContractLoad,
+        `${displayPath(file)} is not JSON; a file of WireMock's mappings folder holds one mapping or { "mappings": [...] }`,
+      );
+    return { file: displayPath(file), document };
+  });
+  return { files, filesDir: join(root, '__files') };
+}
+
+/** A `.json` file's text that is WireMock's (one mapping, or `{ "mappings": [...] }`), parsed; undefined otherwise. */
+function wiremockMappings(text: string): unknown {
+  const document = parseJsonOrUndefined(text);
+  return isMappingsDocument(document) ? document : undefined;
+}
+
+/** WireMock's `__files` for a file of mappings: beside its `mappings` folder, else in the working directory. */
+function filesDirBeside(file: string): string {
+  const folder = dirname(file);
+  return basename(folder) === 'mappings' ? join(dirname(folder), '__files') : resolve('__files');
+}
+
+/** The REST service serving WireMock mappings, or a MockstackError naming each mapping refused and why. */
+function wiremockService(source: WiremockSource): MappingsService {
+  try {
+    return mappingsService(source.files, { port: source.port ?? 0, bodyFiles: bodyFilesIn(source.filesDir) });
+  } catch (error) {
+    if (!(error instanceof WiremockMappingInvalid)) throw error;
+    throw new MockstackError(
+      ErrorCode.ContractLoad,
+      `${source.path}: WireMock mappings mockstack cannot serve:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`,
+      { cause: error },
+    );
+  }
+}
+
 function isScenarioModule(path: string, kinds: readonly ContractFileKind[]): boolean {
   const ending = extname(path).toLowerCase();
   if (SCENARIO_ENDINGS.includes(ending)) return true;
