@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ErrorCode, type MockstackError } from '@mockstack/core';
 import { startStack, type TestStack } from '@mockstack/testing';
+import { WireMock } from 'wiremock-captain';
 
 const features = resolve(import.meta.dirname, '../fixtures/wiremock-features');
 let dir: string;
@@ -47,8 +48,8 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function serving(source: string, run: (url: string, stack: TestStack) => Promise<void>): Promise<void> {
-  const stack = await startStack([source]);
+async function serving(source: string, run: (url: string, stack: TestStack) => Promise<void>, admin = false): Promise<void> {
+  const stack = await startStack([source], { admin });
   try {
     await run(stack.url(Object.keys(stack.services)[0] as string), stack);
   } finally {
@@ -86,6 +87,31 @@ test('the mappings folder, and one file of it, are served the same way; a port a
     // Served as WireMock, not as a json-server database of a "mappings" collection.
     expect((await fetch(`${url}/mappings`)).status).toBe(404);
   });
+});
+
+test("the admin API is on the mappings' own port too, as WireMock's: a client given that one address stubs, resets and verifies", async () => {
+  await serving(
+    join(dir, 'wiremock'),
+    async (url) => {
+      const mock = new WireMock(url);
+      await mock.register({ method: 'GET', endpoint: '/cards/c9' }, { status: 200, body: { card: 'from the client' } });
+      expect(await (await fetch(`${url}/cards/c9`)).json()).toEqual({ card: 'from the client' });
+      expect(await (await fetch(`${url}/cards/c8`)).json()).toEqual({ card: 'any' });
+      expect((await mock.getRequestsForAPI('GET', '/cards/c9')).length).toBe(1);
+      // A mapping sent at runtime reads bodyFileName in the root's __files too.
+      const sent = await fetch(`${url}/__admin/mappings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ request: { method: 'GET', url: '/file' }, response: { status: 200, bodyFileName: 'report.txt' } }),
+      });
+      expect(sent.status).toBe(201);
+      expect(await (await fetch(`${url}/file`)).text()).toMatch(/^Report for \{\{request\.query\.team\}\}/);
+      await mock.resetMappings();
+      // A reset drops what the client added; the folder's mappings stay.
+      expect(await (await fetch(`${url}/cards/c9`)).json()).toEqual({ card: 'any' });
+    },
+    true,
+  );
 });
 
 test('a mapping mockstack cannot serve is refused naming its file and what is wrong', async () => {

@@ -333,6 +333,37 @@ paths:
 `,
 };
 
+test('a folder serves every contract below it, and leaves out other JSON and YAML', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mockstack-folder-'));
+  try {
+    mkdirSync(join(dir, 'rest'));
+    mkdirSync(join(dir, 'grpc/v1'), { recursive: true });
+    mkdirSync(join(dir, 'node_modules/some-package'), { recursive: true });
+    writeFileSync(join(dir, 'rest/pets.yaml'), readFileSync(fixture('contracts/pets.openapi.yaml')));
+    writeFileSync(join(dir, 'inventory.graphql'), readFileSync(inventorySdl));
+    writeFileSync(join(dir, 'grpc/v1/greeter.proto'), readFileSync(fixture('contracts/greeter.proto')));
+    writeFileSync(join(dir, 'stubs.json'), JSON.stringify({ request: { method: 'GET', url: '/ping' }, response: { status: 200, body: 'pong' } }));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', scripts: {}, dependencies: {} }));
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  db:\n    image: postgres\n');
+    writeFileSync(join(dir, 'node_modules/some-package/openapi.json'), JSON.stringify({ openapi: '3.0.3', info: { title: 'x', version: '1' }, paths: {} }));
+    const stack = await startStack([dir]);
+    try {
+      expect(Object.keys(stack.services).sort()).toEqual(['greeter', 'inventory', 'pets', 'stubs']);
+      expect(await (await fetch(`${stack.url('stubs')}/ping`)).text()).toBe('pong');
+    } finally {
+      await stack.close();
+    }
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'notes.json'), '{"a": 1}');
+    const error = await failure([empty]);
+    expect(error?.code).toBe(ErrorCode.SourceKind);
+    expect(error?.message).toMatch(/empty holds no contract mockstack serves; it looks below it for .*\.proto \(gRPC\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 describe('a contract given by its address (as `prism mock https://…`)', () => {
   const petstore = readFileSync(resolve(import.meta.dirname, '../../node_modules/@readme/oas-examples/3.0/yaml/petstore.yaml'), 'utf8');
   const introspection = JSON.stringify({ data: introspectionFromSchema(buildSchema(readFileSync(inventorySdl, 'utf8'))) });

@@ -180,7 +180,7 @@ export interface GraphqlOptions<Schema extends string = string> extends ServiceB
   maxFields?: number;
   /** Length of auto-mocked lists without `first`/`last`/`limit` args: a number or `[min, max]` (default [2, 4]). */
   listLength?: number | readonly [number, number];
-  /** Largest accepted request body in bytes (default 1 MiB). */
+  /** Largest accepted request body in bytes (default 16 MiB). */
   bodyLimit?: number;
   /** Serve SDL with small validity problems, logging each as a warning, instead of failing (as `mockstack up --lenient`). Default false. */
   lenient?: boolean;

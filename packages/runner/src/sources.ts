@@ -63,6 +63,10 @@ export async function loadSources(sources: readonly string[], options: ContractO
       wiremockSources.push({ path, port, ...folder });
       continue;
     }
+    if (isDirectory(path)) {
+      for (const file of contractsIn(path, kinds)) contracts.push({ path: file, port });
+      continue;
+    }
     const scenario = isScenarioModule(path, kinds);
     if (!existsSync(path)) {
       throw new MockstackError(ErrorCode.ScenarioNotFound, `${path} does not exist (looked at ${resolve(path)}); pass ${accepted(kinds)}`);
@@ -358,6 +362,33 @@ function joinServingNothing(served: readonly ServedContract[]): ServedContract[]
 }
 
 /** True for a scenario module; throws for a file that is neither that nor a contract one of the protocols serves. */
+const isDirectory = (path: string): boolean => existsSync(path) && statSync(path).isDirectory();
+
+/** Folders a folder given to `up` is not searched in: installed packages, version control, mockstack's own. */
+const SKIPPED_FOLDERS = new Set(['node_modules', 'generated']);
+
+/**
+ * The contracts in a folder given to `up` (`mockstack up contracts/`), below it too, as if each were
+ * given: files a protocol takes by ending and text (`.proto`, SDL, OpenAPI documents), Mountebank
+ * imposters and WireMock mapping files. Other JSON and YAML (package.json, a compose file, a
+ * json-server database) are left out; a database is served when given by name.
+ */
+function contractsIn(folder: string, kinds: readonly ContractFileKind[]): string[] {
+  const found = (readdirSync(folder, { recursive: true }) as string[])
+    .filter((name) => !name.split(/[\\/]/).some((part) => part.startsWith('.') || SKIPPED_FOLDERS.has(part)))
+    .map((name) => join(folder, name))
+    .filter((file) => statSync(file).isFile() && kindsByEnding(file, kinds).length > 0)
+    .filter((file) => {
+      const text = readText(file) ?? '';
+      if (contractKindOf(file, kinds, text)) return true;
+      return extname(file).toLowerCase() === '.json' && (impostersDocument(text) !== undefined || wiremockMappings(text) !== undefined);
+    })
+    .sort();
+  if (found.length === 0)
+    throw new MockstackError(ErrorCode.SourceKind, `${displayPath(folder)} holds no contract mockstack serves; it looks below it for ${describeKinds(kinds)}`);
+  return found;
+}
+
 /** WireMock mappings given to `up`: a root folder, its `mappings` folder, or one file of them. */
 interface WiremockSource {
   path: string;
@@ -390,6 +421,18 @@ function wiremockFolderOf(path: string): Pick<WiremockSource, 'files' | 'filesDi
     return { file: displayPath(file), document };
   });
   return { files, filesDir: join(root, '__files') };
+}
+
+/**
+ * WireMock's `__files` of the first WireMock root (or its `mappings` folder) among the sources `up` was
+ * given: where mappings sent to the admin API read their `bodyFileName`, and beside which they are saved.
+ */
+export function wiremockFilesOf(sources: readonly string[]): string | undefined {
+  for (const source of sources) {
+    const folder = isContractUrl(source) ? undefined : wiremockFolderOf(splitPort(source).path);
+    if (folder) return folder.filesDir;
+  }
+  return undefined;
 }
 
 /** A `.json` file's text that is WireMock's (one mapping, or `{ "mappings": [...] }`), parsed; undefined otherwise. */

@@ -4,6 +4,12 @@ import { WiremockMappingInvalid } from './errors.js';
 import { type LiveStub, liveStub, WIREMOCK_START_STATE } from './live-stub.js';
 import type { BodyFiles } from './stub.js';
 
+/**
+ * The config key marking a service whose port also serves the admin API at `/__admin`, as WireMock's own
+ * port does: its clients (`WireMock.configureFor(port)`, wiremock-captain) are given one address for both.
+ */
+export const ADMIN_ON_PORT = 'adminOnPort';
+
 /** One file of WireMock mappings as read: `{ "mappings": [...] }` or a single mapping. */
 export interface MappingsFile {
   /** The file's path as shown in errors. */
@@ -31,7 +37,8 @@ const isMapping = (value: unknown): boolean => isRecord(value) && isRecord(value
  * WireMock's mappings (the files of a root's `mappings` folder) served as one REST service, as
  * `java -jar wiremock-standalone.jar --root-dir` serves them: each mapping translated as the admin
  * API translates it, tried by `priority` (lower first; 5 when not given) and, of one priority, the
- * last loaded first. `bodyFileName` is read in `bodyFiles` (the root's `__files`). Throws a
+ * last loaded first. `bodyFileName` is read in `bodyFiles` (the root's `__files`). The service is marked
+ * `ADMIN_ON_PORT`. Throws a
  * WiremockMappingInvalid naming each file and mapping refused, and why.
  */
 export function mappingsService(files: readonly MappingsFile[], { port, bodyFiles }: { port: number; bodyFiles?: BodyFiles | undefined }): MappingsService {
@@ -64,7 +71,8 @@ export function mappingsService(files: readonly MappingsFile[], { port, bodyFile
   const states = Object.fromEntries(
     [...machines].map(([machine, known]) => [machine, [WIREMOCK_START_STATE, ...known.filter((s) => s !== WIREMOCK_START_STATE)]]),
   );
-  return { service: rest({ port }, rules as Parameters<typeof rest>[1]), machines: states };
+  const service = rest({ port }, rules as Parameters<typeof rest>[1]);
+  return { service: { ...service, config: { ...service.config, [ADMIN_ON_PORT]: true } }, machines: states };
 }
 
 /** A mapping without `metadata.service`: the mappings of a folder are one service, whatever service they were written for. */
