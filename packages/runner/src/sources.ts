@@ -17,6 +17,7 @@ import { rest } from '@mockstack/dsl';
 import { impostersServices, isImpostersDocument } from '@mockstack/mountebank';
 import { isMappingsDocument, type MappingsFile, type MappingsService, mappingsService, WiremockMappingInvalid } from '@mockstack/wiremock';
 import { adaptersWith } from './adapters.js';
+import { importedFormatOf, importedServices } from './imported-source.js';
 import { type LoadedScenario, loadScenario } from './load-scenario.js';
 import { downloadContract, isContractUrl } from './remote-contract.js';
 import { bodyFilesIn } from './wiremock.js';
@@ -67,7 +68,7 @@ export async function loadSources(sources: readonly string[], options: ContractO
       for (const file of contractsIn(path, kinds)) contracts.push({ path: file, port });
       continue;
     }
-    const scenario = extname(path).toLowerCase() !== MB_TEMPLATE && isScenarioModule(path, kinds);
+    const scenario = !RECORDING_ENDINGS.includes(extname(path).toLowerCase()) && isScenarioModule(path, kinds);
     if (!existsSync(path)) {
       throw new MockstackError(ErrorCode.ScenarioNotFound, `${path} does not exist (looked at ${resolve(path)}); pass ${accepted(kinds)}`);
     }
@@ -97,7 +98,7 @@ export async function loadSources(sources: readonly string[], options: ContractO
     const name = uniqueName(basename(file, extname(file)), { ...services, ...Object.fromEntries(served.map((c) => [c.name, c])) });
     const port = contract.port ?? 0;
     // A .json file is read once: to tell a json-server database from an OpenAPI document, then by contractKindOf.
-    let text = ['.json', MB_TEMPLATE].includes(extname(file).toLowerCase()) ? readText(file) : undefined;
+    let text = ['.json', ...RECORDING_ENDINGS].includes(extname(file).toLowerCase()) ? readText(file) : undefined;
     // A JSON file a protocol recognises (OpenAPI, a GraphQL introspection result) is that contract, not a database.
     const recognised = contractKindOf(file, kinds, text) as ServedKind | undefined;
     const configFile =
@@ -119,6 +120,16 @@ export async function loadSources(sources: readonly string[], options: ContractO
         );
       for (const [imposter, service] of Object.entries(impostersServices(mountebank, contract.path)))
         services[uniqueName(imposter, { ...services, ...Object.fromEntries(served.map((c) => [c.name, c])) })] = service;
+      loaded.inputs.push(file);
+      continue;
+    }
+    const recording = text === undefined || recognised ? undefined : importedFormatOf(text);
+    if (recording) {
+      // A Postman collection's saved examples, a HAR file's exchanges: served as `mockstack import` writes them.
+      const imported = await importedServices(file, contract.port);
+      for (const [service, definition] of Object.entries(imported.services))
+        services[uniqueName(service, { ...services, ...Object.fromEntries(served.map((c) => [c.name, c])) })] = definition;
+      machines = { ...machines, ...imported.machines };
       loaded.inputs.push(file);
       continue;
     }
@@ -400,6 +411,8 @@ function contractsIn(folder: string, kinds: readonly ContractFileKind[]): string
 
 /** The ending of Mountebank's config templates (`mb --configfile imposters.ejs`). */
 const MB_TEMPLATE = '.ejs';
+/** Endings of files `up` serves that no protocol names: Mountebank's templates, HAR recordings. */
+const RECORDING_ENDINGS = [MB_TEMPLATE, '.har'];
 /** Their renderer (EJS), loaded when a file may be one: not on every start. */
 const mbConfigFile = () => import('@mockstack/mountebank/config-file');
 
