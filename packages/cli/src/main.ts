@@ -51,7 +51,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .description('serve a scenario and/or contracts: every service, the admin API, until Ctrl-C')
     .argument(
       '<files...>',
-      'a scenario module (scenarios/checkout.ts; or a module exporting MSW handlers) and/or files served zero-config (.proto, .graphql, OpenAPI, a json-server db.json, Mountebank imposters.json or an mb --configfile imposters.ejs, WireMock mappings, a Postman collection's examples, a HAR recording; a folder serves every contract below it, a WireMock root its mappings; an https:// address of a contract is downloaded first; file:port picks a port)',
+      'a scenario module (scenarios/checkout.ts; or a module exporting MSW handlers) and/or files served zero-config (.proto, .graphql, OpenAPI, a json-server db.json, Mountebank imposters.json or an mb --configfile imposters.ejs, WireMock mappings, a Postman collection (its saved examples), a HAR recording; a folder serves every contract below it, a WireMock root its mappings; an https:// address of a contract is downloaded first; file:port picks a port)',
     )
     .option('--variant <names>', 'activate variants at start (comma-separated)', list)
     .option('--seed <n>', "override the scenario's seed", integer)
@@ -66,7 +66,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--admin-host <host>', 'admin API host (loopback unless told; any other host requires a token)', '127.0.0.1')
     .option(
       '--admin-token <token>',
-      `token every admin request must carry (default $$ADMIN_TOKEN_ENV; generated and printed when --admin-host is not loopback)`,
+      `token every admin request must carry (default $${ADMIN_TOKEN_ENV}; generated and printed when --admin-host is not loopback)`,
     )
     .option('--no-admin', 'do not start the admin API')
     .option(
@@ -81,31 +81,31 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     )
     .option(
       '--handler-timeout <duration>',
-      `how long a handler may take when neither its rule nor its service sets \`timeout\` (default $seconds(DEFAULT_HANDLER_TIMEOUT_MS))`,
+      `how long a handler may take when neither its rule nor its service sets \`timeout\` (default ${seconds(DEFAULT_HANDLER_TIMEOUT_MS)})`,
       positiveDuration,
     )
     .option('--grace <duration>', 'on SIGTERM/SIGINT, how long calls in flight may finish before they are cut (a second signal cuts at once)', duration, 5000)
     .option(
       '--request-timeout <duration>',
-      `a request (headers and body) must arrive within this; 0: no limit (default $seconds(defaultLimits.requestTimeoutMs))`,
+      `a request (headers and body) must arrive within this; 0: no limit (default ${seconds(defaultLimits.requestTimeoutMs)})`,
       duration,
     )
-    .option('--headers-timeout <duration>', `request headers must arrive within this (default $seconds(defaultLimits.headersTimeoutMs))`, duration)
+    .option('--headers-timeout <duration>', `request headers must arrive within this (default ${seconds(defaultLimits.headersTimeoutMs)})`, duration)
     .option(
       '--keep-alive-timeout <duration>',
-      `how long an idle keep-alive connection stays open (default $seconds(defaultLimits.keepAliveTimeoutMs))`,
+      `how long an idle keep-alive connection stays open (default ${seconds(defaultLimits.keepAliveTimeoutMs)})`,
       duration,
     )
     .option(
       '--idle-timeout <duration>',
-      `a connection with no traffic for this long is closed; 0: never (default $seconds(defaultLimits.idleTimeoutMs))`,
+      `a connection with no traffic for this long is closed; 0: never (default ${seconds(defaultLimits.idleTimeoutMs)})`,
       duration,
     )
-    .option('--max-connections <n>', `open connections per port; 0: no limit (default $defaultLimits.maxConnections)`, integer)
-    .option('--grpc-max-streams <n>', `gRPC calls in flight per connection (default $defaultLimits.grpcMaxConcurrentStreams)`, integer)
+    .option('--max-connections <n>', `open connections per port; 0: no limit (default ${defaultLimits.maxConnections})`, integer)
+    .option('--grpc-max-streams <n>', `gRPC calls in flight per connection (default ${defaultLimits.grpcMaxConcurrentStreams})`, integer)
     .option(
       '--grpc-stream-idle-timeout <duration>',
-      `a gRPC call whose client sends nothing (and has not ended its side) for this long ends with DEADLINE_EXCEEDED; 0: never (default $seconds(defaultLimits.grpcStreamIdleTimeoutMs))`,
+      `a gRPC call whose client sends nothing (and has not ended its side) for this long ends with DEADLINE_EXCEEDED; 0: never (default ${seconds(defaultLimits.grpcStreamIdleTimeoutMs)})`,
       duration,
     )
     .option('--redact <names>', 'also keep these headers / gRPC metadata / query parameters out of the journal and logs (comma-separated)', list)
@@ -133,8 +133,9 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
         ['NO_COLOR=1 mockstack up scenarios/checkout.ts --quiet', 'no colour, no line per request'],
       ]),
     )
-    .action(async (files: string[], options: UpOptions) => 
-      exitCode = await up(files, options););
+    .action(async (files: string[], options: UpOptions) => {
+      exitCode = await up(files, options);
+    });
 
   program
     .command('init')
