@@ -15,12 +15,11 @@ import {
 import { contractKindOf, describeKinds, kindsByEnding, OPENAPI_FIRST_KEY } from '@mockstack/core/contract-files';
 import { rest } from '@mockstack/dsl';
 import { impostersServices, isImpostersDocument } from '@mockstack/mountebank';
-import { isMappingsDocument, type MappingsFile, type MappingsService, mappingsService, WiremockMappingInvalid } from '@mockstack/wiremock';
 import { adaptersWith } from './adapters.js';
 import { importedFormatOf, importedServices } from './imported-source.js';
 import { type LoadedScenario, loadScenario } from './load-scenario.js';
 import { downloadContract, isContractUrl } from './remote-contract.js';
-import { bodyFilesIn } from './wiremock.js';
+import { filesDirBeside, type WiremockSource, wiremockFolderOf, wiremockMappings, wiremockService } from './wiremock.js';
 
 /** The endings of a scenario module; every other file `up` takes is a contract one of the protocols serves. */
 const SCENARIO_ENDINGS: readonly string[] = ['.ts', '.mts', '.js', '.mjs'];
@@ -381,7 +380,6 @@ function joinServingNothing(served: readonly ServedContract[]): ServedContract[]
   return joined.filter((contract) => !(emptyOnes.has(contract) && hosts.has(contract.kind)));
 }
 
-/** True for a scenario module; throws for a file that is neither that nor a contract one of the protocols serves. */
 const isDirectory = (path: string): boolean => existsSync(path) && statSync(path).isDirectory();
 
 /** Folders a folder given to `up` is not searched in: installed packages, version control, mockstack's own. */
@@ -424,40 +422,6 @@ function notImpostersOnceRendered(file: string, text: string): MockstackError {
   return new MockstackError(ErrorCode.MountebankFileInvalid, `${file}, rendered as mb --configfile renders it, ${why}; it rendered to:\n${shown}`);
 }
 
-/** WireMock mappings given to `up`: a root folder, its `mappings` folder, or one file of them. */
-interface WiremockSource {
-  path: string;
-  port: number | undefined;
-  files: MappingsFile[];
-  /** WireMock's `__files`, where `bodyFileName` is read. */
-  filesDir: string;
-}
-
-/**
- * A folder given to `up` that holds WireMock mappings: a root (`wiremock/` with `mappings/` and
- * `__files/`, as `--root-dir` takes it) or its `mappings` folder; every `.json` file below it read.
- * Undefined for anything else.
- */
-function wiremockFolderOf(path: string): Pick<WiremockSource, 'files' | 'filesDir'> | undefined {
-  if (!existsSync(path) || !statSync(path).isDirectory()) return undefined;
-  const root = existsSync(join(path, 'mappings')) ? path : basename(resolve(path)) === 'mappings' ? dirname(resolve(path)) : undefined;
-  if (root === undefined) return undefined;
-  const folder = join(root, 'mappings');
-  const names = (readdirSync(folder, { recursive: true }) as string[]).filter((name) => name.toLowerCase().endsWith('.json')).sort();
-  const files = names.map((name): MappingsFile => {
-    const file = join(folder, name);
-    const text = readText(file) ?? '';
-    const document = parseJsonOrUndefined(text);
-    if (document === undefined)
-      throw new MockstackError(
-        ErrorCode.ContractLoad,
-        `${displayPath(file)} is not JSON; a file of WireMock's mappings folder holds one mapping or { "mappings": [...] }`,
-      );
-    return { file: displayPath(file), document };
-  });
-  return { files, filesDir: join(root, '__files') };
-}
-
 /**
  * WireMock's `__files` of the first WireMock root (or its `mappings` folder) among the sources `up` was
  * given: where mappings sent to the admin API read their `bodyFileName`, and beside which they are saved.
@@ -470,32 +434,7 @@ export function wiremockFilesOf(sources: readonly string[]): string | undefined 
   return undefined;
 }
 
-/** A `.json` file's text that is WireMock's (one mapping, or `{ "mappings": [...] }`), parsed; undefined otherwise. */
-function wiremockMappings(text: string): unknown {
-  const document = parseJsonOrUndefined(text);
-  return isMappingsDocument(document) ? document : undefined;
-}
-
-/** WireMock's `__files` for a file of mappings: beside its `mappings` folder, else in the working directory. */
-function filesDirBeside(file: string): string {
-  const folder = dirname(file);
-  return basename(folder) === 'mappings' ? join(dirname(folder), '__files') : resolve('__files');
-}
-
-/** The REST service serving WireMock mappings, or a MockstackError naming each mapping refused and why. */
-function wiremockService(source: WiremockSource): MappingsService {
-  try {
-    return mappingsService(source.files, { port: source.port ?? 0, bodyFiles: bodyFilesIn(source.filesDir) });
-  } catch (error) {
-    if (!(error instanceof WiremockMappingInvalid)) throw error;
-    throw new MockstackError(
-      ErrorCode.ContractLoad,
-      `${source.path}: WireMock mappings mockstack cannot serve:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`,
-      { cause: error },
-    );
-  }
-}
-
+/** True for a scenario module; throws for a file that is neither that nor a contract one of the protocols serves. */
 function isScenarioModule(path: string, kinds: readonly ContractFileKind[]): boolean {
   const ending = extname(path).toLowerCase();
   if (SCENARIO_ENDINGS.includes(ending)) return true;

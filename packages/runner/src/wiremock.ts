@@ -1,9 +1,19 @@
-import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { AdminRoute } from '@mockstack/admin';
-import { displayPath, type Service, type Stack } from '@mockstack/core';
+import { displayPath, ErrorCode, MockstackError, parseJsonOrUndefined, type Service, type Stack } from '@mockstack/core';
 import { OperationRouter } from '@mockstack/rest/operation-router';
-import { type BodyFiles, type MappingsFolder, type RouteFinder, wiremockAdminRoutes } from '@mockstack/wiremock';
+import {
+  type BodyFiles,
+  isMappingsDocument,
+  type MappingsFile,
+  type MappingsFolder,
+  type MappingsService,
+  mappingsService,
+  type RouteFinder,
+  WiremockMappingInvalid,
+  wiremockAdminRoutes,
+} from '@mockstack/wiremock';
 
 /**
  * WireMock's admin endpoints over a running stack (stub mappings as live rules, its journal and
@@ -74,4 +84,63 @@ function scenarioRouteOf(stack: Stack): RouteFinder {
     const found = router.find(method, path);
     return found && { operation: found.handler, params: found.params };
   };
+}
+
+/** WireMock mappings given to `up`: a root folder, its `mappings` folder, or one file of them. */
+export interface WiremockSource {
+  path: string;
+  port: number | undefined;
+  files: MappingsFile[];
+  /** WireMock's `__files`, where `bodyFileName` is read. */
+  filesDir: string;
+}
+
+/**
+ * A folder given to `up` that holds WireMock mappings: a root (`wiremock/` with `mappings/` and
+ * `__files/`, as `--root-dir` takes it) or its `mappings` folder; every `.json` file below it read.
+ * Undefined for anything else.
+ */
+export function wiremockFolderOf(path: string): Pick<WiremockSource, 'files' | 'filesDir'> | undefined {
+  if (!existsSync(path) || !statSync(path).isDirectory()) return undefined;
+  const root = existsSync(join(path, 'mappings')) ? path : basename(resolve(path)) === 'mappings' ? dirname(resolve(path)) : undefined;
+  if (root === undefined) return undefined;
+  const folder = join(root, 'mappings');
+  const names = (readdirSync(folder, { recursive: true }) as string[]).filter((name) => name.toLowerCase().endsWith('.json')).sort();
+  const files = names.map((name): MappingsFile => {
+    const file = join(folder, name);
+    const document = parseJsonOrUndefined(readFileSync(file, 'utf8'));
+    if (document === undefined)
+      throw new MockstackError(
+        ErrorCode.ContractLoad,
+        `${displayPath(file)} is not JSON; a file of WireMock's mappings folder holds one mapping or { "mappings": [...] }`,
+      );
+    return { file: displayPath(file), document };
+  });
+  return { files, filesDir: join(root, '__files') };
+}
+
+/** A `.json` file's text that is WireMock's (one mapping, or `{ "mappings": [...] }`), parsed; undefined otherwise. */
+export function wiremockMappings(text: string): unknown {
+  const document = parseJsonOrUndefined(text);
+  return isMappingsDocument(document) ? document : undefined;
+}
+
+/** WireMock's `__files` for a file of mappings: beside its `mappings` folder, else in the working directory. */
+export function filesDirBeside(file: string): string {
+  const folder = dirname(file);
+  return basename(folder) === 'mappings' ? join(dirname(folder), '__files') : resolve('__files');
+}
+
+/** The REST service serving WireMock mappings, or a MockstackError naming each mapping refused and why. */
+export function wiremockService(source: WiremockSource): MappingsService {
+  try {
+    return mappingsService(source.files, { port: source.port ?? 0, bodyFiles: bodyFilesIn(source.filesDir) });
+  } catch (error) {
+    if (!(error instanceof WiremockMappingInvalid)) throw error;
+    throw new MockstackError(
+      ErrorCode.ContractLoad,
+      `${source.path}: WireMock mappings mockstack cannot serve:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`,
+      { cause: error },
+    );
+  }
 }
