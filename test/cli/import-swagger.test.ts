@@ -57,13 +57,13 @@ const entries: Entry[] = [
   { name: 'petstore-expanded', file: examples('json/petstore-expanded.json'), request: '/api/pets?limit=2', status: 200, body: isArray },
   { name: 'petstore-minimal', file: examples('yaml/petstore-minimal.yaml'), request: '/api/pets', status: 200, body: isArray },
   { name: 'petstore-with-external-docs', file: examples('json/petstore-with-external-docs.json'), request: '/api/pets/7', status: 200, body: hasKey('name') },
-  // Its example is a JSON text inside a JSON string, as published, and is answered as it is.
+  // Its example is a JSON text inside a JSON string, as published, and is answered as the JSON it holds (it has no schema).
   {
     name: 'api-with-examples',
     file: examples('json/api-with-examples.json'),
     request: '/',
     status: 200,
-    body: (b) => typeof b === 'string' && b.includes('"versions"'),
+    body: (b) => typeof b === 'object' && b !== null && Array.isArray((b as { versions?: unknown }).versions),
   },
   { name: 'schema-circular', file: examples('json/schema-circular.json'), request: '/', status: 404, body: () => true },
   { name: 'uber', file: corpus('uber.json'), request: '/v1/products?latitude=46.5&longitude=6.6', status: 200, body: isArray },

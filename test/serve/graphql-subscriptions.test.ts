@@ -39,7 +39,7 @@ const live = scenario('live-orders', { seed: 11, state: (): State => ({ orders: 
       rest.post('/announcements', ({ body, publish }) => ({ subscribers: publish('announcement', String((body as { text?: unknown }).text)) })),
     ]),
     live: graphql(
-      { schema, subscriptions: { events: 3, interval: 5 } },
+      { schema, path: '/graphql', subscriptions: { events: 3, interval: 5 } },
       { Query: { order: (_, { id }, { state }) => (state as State).orders.get(String(id)) ?? null } },
       [
         graphql.subscription('orderUpdated', { match: { args: { id: 'o1' } } }, ({ args, state }) =>
@@ -262,7 +262,7 @@ describe('bad input over WebSocket', () => {
     });
   }
 
-  test('an upgrade to another path is refused with 404', async () => {
+  test('with a `path`, an upgrade to another path is refused with 404', async () => {
     expect(await rawSocket('/subscriptions', 'graphql-transport-ws', [])).toEqual({ status: 404 });
     expect(stack.requests({ service: 'live' }).at(-1)).toMatchObject({ status: 404, target: 'GET /subscriptions (WebSocket upgrade)' });
     await queryStillServed();

@@ -279,12 +279,18 @@ describe('defects 7 and 9: bodies and parameters as clients send them', () => {
     const unbounded = await fetch(`${base}/avatars`, { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: 'label=x' });
     expect(unbounded.status).toBe(400);
     expect(((await unbounded.json()) as { error: { message: string } }).error.message).toMatch(/^multipart body cannot be read: .*boundary/i);
+    // A phone photo's size is taken (the limit was 1 MiB).
+    const photo = new FormData();
+    photo.append('label', 'photo');
+    photo.append('file', new Blob([new Uint8Array(5 * 1024 * 1024).fill(137)], { type: 'image/png' }), 'photo.png');
+    const taken = await fetch(`${base}/avatars`, { method: 'POST', body: photo });
+    expect(await taken.json()).toEqual({ label: 'photo', filename: 'photo.png', mimeType: 'image/png', size: 5 * 1024 * 1024, first: 137 });
     const huge = new FormData();
     huge.append('label', 'big');
-    huge.append('file', new Blob([new Uint8Array(1024 * 1024 + 10)]), 'big.bin');
+    huge.append('file', new Blob([new Uint8Array(16 * 1024 * 1024 + 10)]), 'big.bin');
     const tooLarge = await fetch(`${base}/avatars`, { method: 'POST', body: huge });
     expect(tooLarge.status).toBe(413);
-    expect(((await tooLarge.json()) as { error: { message: string } }).error.message).toContain("larger than this service's limit of 1048576 bytes");
+    expect(((await tooLarge.json()) as { error: { message: string } }).error.message).toContain("larger than this service's limit of 16777216 bytes");
   });
 
   test('`+json` bodies are parsed as JSON and validated; a broken one gets 400', async () => {

@@ -301,6 +301,69 @@ test('two scenario modules are refused with what to do instead', async () => {
   expect(error?.message).toMatch(/serve one scenario module at a time .* import one from the other/);
 });
 
+/** A document split over files as published (a `schemas/` folder beside it, a `common/` folder above), by address path. */
+const splitDocument: Record<string, string> = {
+  '/specs/pets.yaml': `openapi: 3.0.3
+info: { title: Pets, version: '1' }
+paths:
+  /pets/{id}:
+    get:
+      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]
+      responses:
+        '200': { description: ok, content: { application/json: { schema: { $ref: 'schemas/pet.yaml#/Pet' } } } }
+        default: { description: error, content: { application/problem+json: { schema: { $ref: '../common/problem.yaml#/Problem' } } } }
+`,
+  '/specs/schemas/pet.yaml': `Pet:
+  type: object
+  required: [id, name, tag]
+  properties:
+    id: { type: string }
+    name: { type: string }
+    tag: { $ref: './tag.yaml#/Tag' }
+`,
+  '/specs/schemas/tag.yaml': 'Tag: { type: string, enum: [good, bad] }\n',
+  '/common/problem.yaml': 'Problem: { type: object, required: [title], properties: { title: { type: string } } }\n',
+  '/specs/broken.yaml': `openapi: 3.0.3
+info: { title: Broken, version: '1' }
+paths:
+  /pets:
+    get:
+      responses:
+        '200': { description: ok, content: { application/json: { schema: { $ref: 'schemas/gone.yaml#/Pet' } } } }
+`,
+};
+
+test('a folder serves every contract below it, and leaves out other JSON and YAML', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mockstack-folder-'));
+  try {
+    mkdirSync(join(dir, 'rest'));
+    mkdirSync(join(dir, 'grpc/v1'), { recursive: true });
+    mkdirSync(join(dir, 'node_modules/some-package'), { recursive: true });
+    writeFileSync(join(dir, 'rest/pets.yaml'), readFileSync(fixture('contracts/pets.openapi.yaml')));
+    writeFileSync(join(dir, 'inventory.graphql'), readFileSync(inventorySdl));
+    writeFileSync(join(dir, 'grpc/v1/greeter.proto'), readFileSync(fixture('contracts/greeter.proto')));
+    writeFileSync(join(dir, 'stubs.json'), JSON.stringify({ request: { method: 'GET', url: '/ping' }, response: { status: 200, body: 'pong' } }));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', scripts: {}, dependencies: {} }));
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  db:\n    image: postgres\n');
+    writeFileSync(join(dir, 'node_modules/some-package/openapi.json'), JSON.stringify({ openapi: '3.0.3', info: { title: 'x', version: '1' }, paths: {} }));
+    const stack = await startStack([dir]);
+    try {
+      expect(Object.keys(stack.services).sort()).toEqual(['greeter', 'inventory', 'pets', 'stubs']);
+      expect(await (await fetch(`${stack.url('stubs')}/ping`)).text()).toBe('pong');
+    } finally {
+      await stack.close();
+    }
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'notes.json'), '{"a": 1}');
+    const error = await failure([empty]);
+    expect(error?.code).toBe(ErrorCode.SourceKind);
+    expect(error?.message).toMatch(/empty holds no contract mockstack serves; it looks below it for .*\.proto \(gRPC\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 describe('a contract given by its address (as `prism mock https://…`)', () => {
   const petstore = readFileSync(resolve(import.meta.dirname, '../../node_modules/@readme/oas-examples/3.0/yaml/petstore.yaml'), 'utf8');
   const introspection = JSON.stringify({ data: introspectionFromSchema(buildSchema(readFileSync(inventorySdl, 'utf8'))) });
@@ -309,6 +372,8 @@ describe('a contract given by its address (as `prism mock https://…`)', () => 
   beforeAll(async () => {
     server = createServer((request, response) => {
       if (request.url === '/specs/petstore.yaml') response.writeHead(200, { 'content-type': 'application/yaml' }).end(petstore);
+      else if (request.url !== undefined && splitDocument[request.url] !== undefined)
+        response.writeHead(200, { 'content-type': 'application/yaml' }).end(splitDocument[request.url]);
       else if (request.url === '/graphql-schema') response.writeHead(200, { 'content-type': 'application/json' }).end(introspection);
       else response.writeHead(404).end('not here');
     });
@@ -330,6 +395,43 @@ describe('a contract given by its address (as `prism mock https://…`)', () => 
       expect(data.items).toHaveLength(2);
     } finally {
       await stack.close();
+    }
+  });
+
+  test('a document split over files brings them along: its relative $refs, and theirs, are downloaded at their places beside it', async () => {
+    const stack = await startStack([`${origin}/specs/pets.yaml`], { seed: 3 });
+    try {
+      const pet = await fetch(`${stack.url('pets')}/pets/p1`);
+      expect(pet.status).toBe(200);
+      expect(await pet.json()).toEqual({ id: expect.any(String), name: expect.any(String), tag: expect.stringMatching(/^(good|bad)$/) });
+    } finally {
+      await stack.close();
+    }
+    const broken = await failure([`${origin}/specs/broken.yaml`]);
+    expect(broken?.code).toBe(ErrorCode.ContractDownload);
+    expect(broken?.message).toBe(
+      `could not download ${origin}/specs/schemas/gone.yaml (which ${origin}/specs/broken.yaml $refs): the server answered 404 Not Found; check the address, or download it and pass the file`,
+    );
+  });
+
+  test("a local document's $ref to an address is fetched; one that is not there is refused naming it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mockstack-remote-ref-'));
+    try {
+      const document = (ref: string) =>
+        `openapi: 3.0.3\ninfo: { title: Things, version: '1' }\npaths:\n  /things:\n    get:\n      responses:\n        '200': { description: ok, content: { application/json: { schema: { $ref: '${ref}' } } } }\n`;
+      writeFileSync(join(dir, 'things.yaml'), document(`${origin}/specs/schemas/pet.yaml#/Pet`));
+      const stack = await startStack([join(dir, 'things.yaml')]);
+      try {
+        expect(await (await fetch(`${stack.url('things')}/things`)).json()).toEqual(expect.objectContaining({ tag: expect.stringMatching(/^(good|bad)$/) }));
+      } finally {
+        await stack.close();
+      }
+      writeFileSync(join(dir, 'gone.yaml'), document(`${origin}/specs/schemas/gone.yaml#/Pet`));
+      const gone = await failure([join(dir, 'gone.yaml')]);
+      expect(gone?.code).toBe(ErrorCode.ContractLoad);
+      expect(gone?.message).toMatch(new RegExp(`cannot resolve a \\$ref: .*${origin}/specs/schemas/gone\\.yaml`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,4 +1,4 @@
-import { deeperThan, ErrorCode, MAX_DEPTH, MockstackError } from '@mockstack/core';
+import { deeperThan, ErrorCode, type HttpHandler, MAX_DEPTH, MockstackError } from '@mockstack/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminGuard, adminTokenFor, takesJsonFromTools } from './admin-guard.js';
 import { registerDashboard } from './dashboard.js';
@@ -25,6 +25,8 @@ export interface AdminServer {
   url: string;
   /** The token requests must carry, when one is required. */
   token: string | undefined;
+  /** The admin API's request listener, to serve it on another port too (`Stack.hostOn`); its access check included. */
+  handler: HttpHandler;
   close(): Promise<void>;
 }
 
@@ -139,5 +141,10 @@ export async function startAdmin(target: AdminTarget, options: AdminOptions = {}
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
-  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${ADMIN_PREFIX}`, token, close: () => app.close() };
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${ADMIN_PREFIX}`,
+    token,
+    handler: (request, response) => app.routing(request, response),
+    close: () => app.close(),
+  };
 }

@@ -51,7 +51,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .description('serve a scenario and/or contracts: every service, the admin API, until Ctrl-C')
     .argument(
       '<files...>',
-      'a scenario module (scenarios/checkout.ts; or a module exporting MSW handlers) and/or files served zero-config (.proto, .graphql, OpenAPI, a json-server db.json, Mountebank imposters.json; an https:// address of a contract is downloaded first; file:port picks a port)',
+      'a scenario module (scenarios/checkout.ts; or a module exporting MSW handlers) and/or files served zero-config (.proto, .graphql, OpenAPI, a json-server db.json, Mountebank imposters.json or an mb --configfile imposters.ejs, WireMock mappings; a folder serves every contract below it, a WireMock root its mappings; an https:// address of a contract is downloaded first; file:port picks a port)',
     )
     .option('--variant <names>', 'activate variants at start (comma-separated)', list)
     .option('--seed <n>', "override the scenario's seed", integer)
@@ -69,7 +69,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       `token every admin request must carry (default $${ADMIN_TOKEN_ENV}; generated and printed when --admin-host is not loopback)`,
     )
     .option('--no-admin', 'do not start the admin API')
-    .option('--wiremock-files <dir>', "where WireMock mappings sent to the admin API read their bodyFileName (WireMock's __files)", '__files')
+    .option(
+      '--wiremock-files <dir>',
+      "where WireMock mappings sent to the admin API read their bodyFileName (WireMock's __files; default: the __files of a WireMock root given to up, else ./__files)",
+    )
     .option('--watch', 'reload the scenario and its imports on change')
     .option('--write-back', 'a json-server db.json served zero-config gets its changes written back (debounced, atomically)')
     .option(
@@ -122,6 +125,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
         ['mockstack up scenarios/checkout.ts --variant payments-down', 'start with a variant on'],
         ['mockstack up protos/payments.proto schemas/catalog.graphql:4000', 'serve contracts alone, auto-mocked (file:port picks a port)'],
         ['mockstack up imposters.json', 'Mountebank imposters (mb save, --configfile JSON): each http/https imposter on its port'],
+        ['mockstack up wiremock/:8080', 'a WireMock root (mappings/, __files/) as WireMock serves it, /__admin on the same port'],
+        ['mockstack up contracts/', 'every .proto, SDL and OpenAPI document below a folder, each auto-mocked'],
         ['mockstack up protos/lightning.proto:10009 protos/router.proto:10009', 'protos given one port: one gRPC server answering all their services'],
         ['mockstack up src/mocks/handlers.ts', "an app's MSW handlers (a module exporting `handlers`), served: a REST service per origin they name"],
         ['mockstack up scenarios/checkout.ts --random-ports --ready-file .mockstack/ready.json', 'in CI: free ports, addresses as JSON'],
@@ -301,7 +306,7 @@ interface UpOptions {
   adminHost: string;
   adminToken?: string;
   admin: boolean;
-  wiremockFiles: string;
+  wiremockFiles?: string;
   watch?: boolean;
   writeBack?: boolean;
   proxy?: string;
@@ -556,11 +561,12 @@ async function runInit(contracts: string[], options: InitCommandOptions): Promis
   }
 }
 
-/** A contract that did not load: a provider's schema with small problems still serves with --lenient. */
+/** A contract that did not load: a provider's schema with small problems still serves with --lenient (one whose $ref is missing does not). */
 function hintLenient(error: unknown): void {
   const message = error instanceof Error ? error.message : '';
   const code = (error as MockstackError).code;
-  if ((code === ErrorCode.ContractLoad || code === ErrorCode.ScenarioCompile) && /not a valid OpenAPI|GraphQL schema of service/.test(message)) {
+  const fixable = /not a valid OpenAPI|GraphQL schema of service/.test(message) && !/cannot resolve a \$ref/.test(message);
+  if ((code === ErrorCode.ContractLoad || code === ErrorCode.ScenarioCompile) && fixable) {
     console.error('A published schema with small validity problems loads with --lenient (each problem is then printed as a warning).');
   }
 }

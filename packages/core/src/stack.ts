@@ -36,6 +36,8 @@ export class Stack {
   #addresses = new Map<string, ServiceAddress>();
   /** Services served on another's port: where, their request handler, and how to take it off the host. */
   #mounted = new Map<string, { mount: Mount; handler: HttpHandler; detach: () => void }>();
+  /** Handlers that are no service, served on a service's port at a path (see hostOn): kept across its restarts. */
+  #guests = new Map<string, { service: string; path: string; handler: HttpHandler; detach: () => void }>();
 
   constructor(model: Model, options: StackOptions) {
     this.engine = new Engine(model, options);
@@ -180,12 +182,31 @@ export class Stack {
     return this.addresses;
   }
 
+  /**
+   * Serves `handler` at `path` (and below it) on the port of HTTP service `service`, before the service's
+   * own routes, until the returned function is called; again after the service restarts on a reload. The
+   * runner serves the admin API this way on the port of WireMock's mappings, where WireMock's clients look for it.
+   */
+  hostOn(service: string, path: string, handler: HttpHandler): () => void {
+    const key = `${service} ${path}`;
+    const server = this.#servers.get(service);
+    if (!server?.host)
+      throw new MockstackError(ErrorCode.AdapterMissing, `service "${service}" is not a running HTTP service that can serve ${path} on its port`);
+    this.#guests.get(key)?.detach();
+    this.#guests.set(key, { service, path, handler, detach: server.host(path, handler) });
+    return () => {
+      this.#guests.get(key)?.detach();
+      this.#guests.delete(key);
+    };
+  }
+
   /** Closes every service; with `graceMs`, each drains its calls in flight for up to that long first (see ServiceServer.close). */
   async close(graceMs?: number): Promise<void> {
     const servers = [...this.#servers.values()];
     this.#servers.clear();
     this.#addresses.clear();
     this.#mounted.clear();
+    this.#guests.clear();
     await Promise.allSettled(servers.map((s) => s.close(graceMs)));
     await this.engine.close();
   }
@@ -241,8 +262,9 @@ export class Stack {
       throw portError(name, service.host, service.port, error);
     }
     this.#servers.set(name, server);
-    // A host that restarted takes back the services mounted on it.
+    // A host that restarted takes back the services mounted on it, and the handlers it hosted.
     for (const [guest, mounted] of this.#mounted) if (mounted.mount.on === name) this.#host(guest, mounted.mount, mounted.handler);
+    for (const guest of this.#guests.values()) if (guest.service === name && server.host) guest.detach = server.host(guest.path, guest.handler);
   }
 
   async #mount(service: Service, server: ServiceServer, mount: Mount): Promise<void> {

@@ -167,7 +167,10 @@ export interface GraphqlOptions<Schema extends string = string> extends ServiceB
    * @example graphql({ schema: 'type Query { hello: String! }' }, { Query: { hello: () => 'hi' } })
    */
   schema: Schema | readonly Schema[];
-  /** Endpoint path for POST and GET (default `/graphql`). */
+  /**
+   * Endpoint path for POST and GET. Without it, the service answers GraphQL at every path of its
+   * port (a client's `/graphql`, `/v1/graphql` or `/api/2025-01/graphql.json` alike) and lists `/graphql`.
+   */
   path?: string;
   /** Overrides of the auto-mocks, per scalar, enum or object type. */
   mocks?: Record<string, MockDefinition>;
@@ -177,7 +180,7 @@ export interface GraphqlOptions<Schema extends string = string> extends ServiceB
   maxFields?: number;
   /** Length of auto-mocked lists without `first`/`last`/`limit` args: a number or `[min, max]` (default [2, 4]). */
   listLength?: number | readonly [number, number];
-  /** Largest accepted request body in bytes (default 1 MiB). */
+  /** Largest accepted request body in bytes (default 16 MiB). */
   bodyLimit?: number;
   /** Serve SDL with small validity problems, logging each as a warning, instead of failing (as `mockstack up --lenient`). Default false. */
   lenient?: boolean;
@@ -484,7 +487,8 @@ export function graphql<State, const Schema extends string = string>(
     mount: options.on === undefined ? undefined : { on: options.on, path: options.path ?? '/graphql' },
     config: {
       schema: typeof options.schema === 'string' ? [options.schema] : [...options.schema],
-      path: options.path ?? '/graphql',
+      // Without a path of its own, a standalone service answers GraphQL at every path (as MSW's handlers do).
+      ...((options.path !== undefined || options.on !== undefined) && { path: options.path ?? '/graphql' }),
       mocks: options.mocks,
       maxDepth: options.maxDepth,
       maxFields: options.maxFields,

@@ -106,7 +106,7 @@ export interface RestOptions<Document extends OpenApiDocumentName = OpenApiDocum
   /** 0 (default) picks a free port, reported at start. */
   port?: number;
   host?: string;
-  /** Largest accepted request body in bytes (default 1 MiB); larger gets 413. */
+  /** Largest accepted request body in bytes (default 16 MiB); larger gets 413. */
   bodyLimit?: number;
   /**
    * An OpenAPI 3.0/3.1/3.2 document (JSON or YAML, e.g. `'schemas/shipping-rates.yaml'`) to serve:

@@ -54,6 +54,8 @@ class GraphqlServer implements ServiceServer {
   readonly #engine: Engine;
   readonly #app: FastifyInstance;
   readonly #path: string;
+  /** Whether GraphQL is served at every path of the port, not only at `#path`. */
+  readonly #anyPath: boolean;
   readonly #endpoint: GraphqlEndpoint;
   /** Schema, auto-mock and rules: the request path shared with mockstack/msw. */
   readonly #executor: GraphqlExecutor;
@@ -88,15 +90,19 @@ class GraphqlServer implements ServiceServer {
     this.#app = this.#http.fastify;
     acceptsGraphqlBody(this.#app);
     this.#transports = new SubscriptionTransports(this.#executor.schema, streamed.host());
-    this.#app.post(this.#path, (request, reply) =>
-      Array.isArray(request.body)
-        ? this.#answerBatch(request, reply, request.body)
-        : this.#serve(request, reply, (request.body ?? {}) as GraphqlParams, 'POST'),
-    );
-    this.#app.get(this.#path, (request, reply) => this.#serve(request, reply, (request.query ?? {}) as GraphqlParams, 'GET'));
-    // graphql-sse's single-connection mode: PUT reserves a stream, DELETE stops an operation on it.
-    this.#app.put(this.#path, (request, reply) => this.#transports.sse(request, reply));
-    this.#app.delete(this.#path, (request, reply) => this.#transports.sse(request, reply));
+    // A service without a `path` of its own answers at every path: clients call `/v1/graphql`, `/api/2025-01/graphql.json`…
+    this.#anyPath = typeof config.path !== 'string';
+    for (const route of this.#anyPath ? [this.#path, '*'] : [this.#path]) {
+      this.#app.post(route, (request, reply) =>
+        Array.isArray(request.body)
+          ? this.#answerBatch(request, reply, request.body)
+          : this.#serve(request, reply, (request.body ?? {}) as GraphqlParams, 'POST'),
+      );
+      this.#app.get(route, (request, reply) => this.#serve(request, reply, (request.query ?? {}) as GraphqlParams, 'GET'));
+      // graphql-sse's single-connection mode: PUT reserves a stream, DELETE stops an operation on it.
+      this.#app.put(route, (request, reply) => this.#transports.sse(request, reply));
+      this.#app.delete(route, (request, reply) => this.#transports.sse(request, reply));
+    }
     this.#http.onUpgrade((request, socket, head) => this.#upgrade(request, socket, head));
     this.#app.setNotFoundHandler((request, reply) => {
       const method = request.method;
@@ -143,10 +149,10 @@ class GraphqlServer implements ServiceServer {
     return this.#executor.accepts(service);
   }
 
-  /** A WebSocket upgrade: graphql-ws at the GraphQL path; anywhere else 404, journaled, and the socket closed. */
+  /** A WebSocket upgrade: graphql-ws at the GraphQL path (any path without one); anywhere else 404, journaled, and the socket closed. */
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = pathOf(request.url ?? '/');
-    if (path === this.#path) {
+    if (path === this.#path || this.#anyPath) {
       this.#transports.upgrade(request, socket, head);
       return;
     }

@@ -13,11 +13,11 @@ const load = () => {
   return implementation;
 };
 
-/** `mockstack up schema.graphql` (or `schema.json`): the schema served auto-mocked at /graphql. */
+/** `mockstack up schema.graphql` (or `schema.json`): the schema served auto-mocked at every path (listed as /graphql). */
 const serveSchema: NonNullable<ContractFileKind['serve']> = (file, { port, parts = [], proxy }) => ({
   protocol: 'graphql',
   port,
-  config: { schema: [file, ...parts], path: '/graphql', ...(proxy !== undefined && { proxy }) },
+  config: { schema: [file, ...parts], ...(proxy !== undefined && { proxy }) },
   rules: [],
 });
 

@@ -17,6 +17,7 @@ import {
 } from '@mockstack/core';
 import cors from 'cors';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { decodeRequestBody } from './content-encoding.js';
 import { HttpMounts } from './http-mounts.js';
 import { IdleConnections } from './idle-connections.js';
 
@@ -86,6 +87,13 @@ export class HttpApp {
         },
       }),
     );
+    // Compressed request bodies are decoded on routes of methods that carry one: a GET or HEAD route skips the hook's cost.
+    this.fastify.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      if (methods.every((method) => method === 'GET' || method === 'HEAD')) return;
+      const own = route.preParsing;
+      route.preParsing = [...(own === undefined ? [] : Array.isArray(own) ? own : [own]), decodeRequestBody];
+    });
   }
 
   /** Listens on the service's host and port; the URL gets `path` (e.g. `/graphql`) appended. */

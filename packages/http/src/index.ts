@@ -11,6 +11,7 @@ export {
   type WireBody,
   wireBodyOf,
 } from './body.js';
+export { decodeRequestBody } from './content-encoding.js';
 export { clientGoneSignal, destroyResponse, HTTP2_CODES, HttpApp, type HttpAppOptions, http2StreamOf, requestTimedOut } from './http-app.js';
 export { HttpMounts } from './http-mounts.js';
 export {

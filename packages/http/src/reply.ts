@@ -3,8 +3,11 @@ import { faultStatusAndHeaders } from '@mockstack/core';
 import type { FastifyError, FastifyReply } from 'fastify';
 import { HTTP2_CODES, http2StreamOf, requestTimedOut, resetHttp2Stream } from './http-app.js';
 
-/** Largest request body an HTTP service accepts unless its `bodyLimit` says otherwise: 1 MiB. */
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+/**
+ * Largest request body an HTTP service accepts unless its `bodyLimit` says otherwise: 16 MiB, so that the
+ * uploads and bulk bodies a real API takes (a photo, a CSV import) reach the mock; the journal keeps a bounded part.
+ */
+export const DEFAULT_BODY_LIMIT = 16 * 1024 * 1024;
 
 /** The service's `bodyLimit` setting, or the default. */
 export function bodyLimitOf(config: Readonly<Record<string, unknown>>): number {

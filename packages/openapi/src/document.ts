@@ -38,6 +38,8 @@ export type OpenApiVersion = '3.0' | '3.1' | '3.2';
 
 /** An operation's method: a Path Item's fixed fields (3.2 adds `query`), or a method of 3.2's `additionalOperations` (`COPY`, `PURGE`…). */
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS' | 'HEAD' | 'PATCH' | 'TRACE' | 'QUERY' | (string & {});
+/** How long a `$ref` to another address (`https://…/problem.yaml`) may take to download. */
+const REMOTE_REF_TIMEOUT_MS = 30_000;
 const METHODS: readonly HttpMethod[] = ['GET', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH', 'TRACE', 'QUERY'];
 
 /** The operations of a Path Item: its fixed fields (`get`…`query`), then 3.2's `additionalOperations` by method. */
@@ -197,7 +199,10 @@ async function readDocument(file: string, text: string, textHash: string): Promi
   const parser = new $RefParser();
   let document: JsonObject;
   try {
-    document = (await parser.bundle(file, parsed, { resolve: { external: true, http: false } } as never)) as unknown as JsonObject;
+    // Schemas shared by address (`$ref: https://opensource.zalando.com/problem/schema.yaml#/Problem`) are fetched, as Prism
+    // does; a company's schema registry on a private address too (the parser's SSRF guard refuses those by default).
+    const http = { timeout: REMOTE_REF_TIMEOUT_MS, safeUrlResolver: false };
+    document = (await parser.bundle(file, parsed, { resolve: { external: true, http } } as never)) as unknown as JsonObject;
   } catch (error) {
     throw new OpenApiDocumentError(file, [{ pointer: pointerOfRefError(error), message: `cannot resolve a $ref: ${(error as Error).message}` }], error);
   }
@@ -295,9 +300,9 @@ function versionOf(file: string, document: JsonObject): OpenApiVersion {
   ]);
 }
 
-/** A `$ref` to another file (not `#/…`); only then is the (slower) bundler needed. */
 /**
- * Whether a `$ref` key holds a reference into another file: a string not starting with `#`. Microsoft
+ * Whether a `$ref` key holds a reference into another file (only then is the slower bundler needed): a
+ * string not starting with `#`. Microsoft
  * Graph's OData paths end in `/$ref` (`"/applications/{id}/owners/$ref": {`), which is no reference:
  * taking it for one bundled its 20 MB document for 10 s.
  */

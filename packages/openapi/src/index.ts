@@ -17,7 +17,7 @@ export {
 export { type DocumentedError, documentedError } from './error-shape.js';
 export { type ExampleDispatch, exampleDispatchOf, type ResponseExample } from './example-dispatch.js';
 export { type GenerateOptions, generateValue, seedFor } from './generate.js';
-export { cursorParametersOf, forwardCursor, linkToNextPage } from './last-page.js';
+export { bodyCursorsOf, cursorParametersOf, forwardCursor, linkToNextPage } from './last-page.js';
 export { getPointer, isObject, type JsonObject, toPointer } from './pointer.js';
 export { type RequestParts, RequestValidator, type Violation } from './request-validation.js';
 export {

@@ -2,6 +2,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { type AjvInstance, createAjv, uncoercedAjvOf } from './ajv.js';
 import type { ApiOperation, ApiParameter, OpenApi, SecurityScheme } from './document.js';
 import { isJsonMediaType } from './document.js';
+import { valueFits } from './generate.js';
 import { type ParameterReader, parameterReader, shapeOf } from './parameter-styles.js';
 import { isObject, type JsonObject } from './pointer.js';
 import { type Direction, SchemaSet } from './schemas.js';
@@ -62,7 +63,7 @@ export class RequestValidator {
   readonly problems: string[] = [];
   readonly #onProblem: ((message: string) => void) | undefined;
 
-  /** `onProblem` hears, once each, of schemas that cannot be compiled (those checks are skipped). */
+  /** `onProblem` hears, once each, of schemas that cannot be compiled (those checks are skipped) or are checked otherwise than written. */
   constructor(api: OpenApi, options: { onProblem?: (message: string) => void } = {}) {
     this.#api = api;
     this.#onProblem = options.onProblem;
@@ -117,7 +118,9 @@ export class RequestValidator {
       return body.required ? [{ in: 'body', pointer: '', message: `a request body is required (${body.types.join(', ')})` }] : [];
     }
     // Documented types may carry parameters (OBS's `application/xml; charset=utf-8`): compared without them.
-    const type = contentType && body.types.find((t) => mediaTypeOf(t) === contentType || matchesRange(mediaTypeOf(t), contentType));
+    // The type as sent first: any JSON type takes another's place, but Kubernetes documents four patch
+    // types, and a merge patch was checked as the JSON Patch listed before it.
+    const type = contentType && (body.types.find((t) => mediaTypeOf(t) === contentType) ?? body.types.find((t) => matchesRange(mediaTypeOf(t), contentType)));
     if (!type) {
       return [{ in: 'body', pointer: '', message: `content type ${contentType ?? '(none)'} is not one of ${body.types.join(', ')}` }];
     }
@@ -263,6 +266,11 @@ export class RequestValidator {
     // its parts are not checked against it.
     const schema = this.#api.resolve(media.schema);
     if (form && isObject(schema) && schema.type === 'string') return null;
+    if (mediaTypeOf(type) === JSON_PATCH_TYPE && !valueFits(media.schema, [], this.#api.resolve)) {
+      const message = `${operation.method} ${operation.path} body (${type}): its schema takes no array, but a JSON Patch (RFC 6902) is an array of operations; bodies are checked as one`;
+      this.#onProblem?.(message);
+      return this.#tryCompile(uncoercedAjvOf(this.#api), JSON_PATCH_SCHEMA, `${operation.method} ${operation.path} body (${type})`, 'request');
+    }
     return this.#tryCompile(form ? this.#coercing : uncoercedAjvOf(this.#api), media.schema, `${operation.method} ${operation.path} body (${type})`, 'request');
   }
 
@@ -277,6 +285,28 @@ export class RequestValidator {
     }
   }
 }
+
+const JSON_PATCH_TYPE = 'application/json-patch+json';
+
+/**
+ * A JSON Patch document (RFC 6902 §3, §4): what a body of JSON_PATCH_TYPE is checked against when its
+ * schema takes no array. Kubernetes' document (and the many built from its generator) gives every
+ * PATCH body one `Patch` schema, `type: object`, under four media types; a JSON Patch is an array, so
+ * each sent as the document's own media type says (@kubernetes/client-node's patchNamespacedDeployment,
+ * kubectl patch --type=json) was refused with `must be object`.
+ */
+const JSON_PATCH_SCHEMA: JsonObject = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['op', 'path'],
+    properties: {
+      op: { type: 'string', enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'] },
+      path: { type: 'string' },
+      from: { type: 'string' },
+    },
+  },
+};
 
 /**
  * A copy of form or multipart fields to check (coercion changes what it checks): an uploaded file

@@ -1,7 +1,7 @@
 import type { ApiOperation, OpenApi } from './document.js';
 import { isGeneratedText, isJsonMediaType } from './document.js';
-import { generateValue, seedFor } from './generate.js';
-import { asLastPage, withNextPage } from './last-page.js';
+import { generateValue, seedFor, valueFits } from './generate.js';
+import { asLastPage, bodyCursorsOf, cursorParametersOf, withListNamed, withNextPage } from './last-page.js';
 import { isObject, type JsonObject } from './pointer.js';
 import { type SequenceItems, type SequenceWriter, sequenceItemsOf, sequenceWriter } from './sequences.js';
 import { isXmlMediaType, toXml } from './xml.js';
@@ -11,6 +11,11 @@ export interface Preference {
   code?: number | undefined;
   example?: string | undefined;
   dynamic?: boolean | undefined;
+  /**
+   * The request asks to watch the list (Kubernetes' `?watch=true`): answered in the documented
+   * `;stream=watch` type, if any, as watch events (see watchEvents).
+   */
+  watch?: boolean | undefined;
   /** The request carries a cursor to a later page: answer the last one (see asLastPage). */
   lastPage?: boolean | undefined;
   /** A first page of an operation paged by cursors: its next links are marked for linkToNextPage (see withNextPage). */
@@ -68,6 +73,8 @@ export class ResponseMaker {
   #seed: number;
   readonly #cache = new Map<string, ContractResponse>();
   readonly #statuses: readonly string[];
+  /** The operation's cursor parameters and body properties: on a last page, fields of these names are next pointers. */
+  readonly #cursors: readonly string[];
   #dynamicCalls = 0;
   /** See streamedType: null until first asked. */
   #streamedType: string | undefined | null = null;
@@ -79,6 +86,7 @@ export class ResponseMaker {
     this.#seedOf = typeof seed === 'function' ? seed : () => seed;
     this.#seed = this.#seedOf();
     this.#statuses = Object.keys(operation.responses);
+    this.#cursors = [...cursorParametersOf(operation), ...bodyCursorsOf(operation, api.resolve)];
   }
 
   /**
@@ -99,7 +107,7 @@ export class ResponseMaker {
   /** The response for one request, from its `Prefer` and `Accept` headers. */
   respond(preference: Preference, accept?: string | undefined): ContractResponse | PreferenceProblem {
     return this.#cached(
-      `${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}|${preference.lastPage === true}|${preference.firstPage === true}`,
+      `${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}|${preference.lastPage === true}|${preference.firstPage === true}|${preference.watch === true}`,
       preference,
       accept,
       undefined,
@@ -163,7 +171,8 @@ export class ResponseMaker {
     const content = isObject(response) && isObject(response.content) ? response.content : {};
     const headers = this.#headers(response, status, preference.example);
     const types = Object.keys(content);
-    const mediaType = pickMediaType(types, accept, (type) => this.#canProduce(type, content[type]));
+    const picked = pickMediaType(types, accept, (type) => this.#canProduce(type, content[type]));
+    const mediaType = preference.watch && picked !== NOT_ACCEPTABLE ? (types.find(isWatchStream) ?? picked) : picked;
     if (mediaType === NOT_ACCEPTABLE) {
       const producible = types.filter((type) => this.#canProduce(type, content[type]));
       return {
@@ -208,14 +217,16 @@ export class ResponseMaker {
       return { status, headers, body: this.#sequence(writer, items, generationSeed()) };
     } else if (isObject(media) && media.schema !== undefined) {
       if (json || xml || isGeneratedText(mediaType, media.schema, this.#api.resolve))
-        value = generateValue(media.schema, { seed: generationSeed(), resolve: this.#api.resolve, direction: 'response' });
+        value = withListNamed(generateValue(media.schema, { seed: generationSeed(), resolve: this.#api.resolve, direction: 'response' }));
     }
     if (value === undefined) return { status, headers, body: undefined };
-    if (preference.lastPage && json && isObject(media)) value = asLastPage(value, media.schema, this.#api.resolve);
+    if (json && typeof value === 'string' && isObject(media)) value = exampleAsJson(value, media.schema, this.#api.resolve);
+    if (preference.lastPage && json && isObject(media)) value = asLastPage(value, media.schema, this.#api.resolve, this.#cursors);
     else if (preference.firstPage && json) value = withNextPage(value);
     // Serialized once here: cached responses then cost no JSON.stringify per request.
     if (typeof value === 'string' && !json) return { status, headers, body: value };
     if (xml) return { status, headers, body: toXml(value, isObject(media) ? media.schema : undefined, this.#api.resolve) };
+    if (isWatchStream(mediaType)) return { status, headers, body: watchEvents(value) };
     return { status, headers, body: JSON.stringify(value) };
   }
 
@@ -290,6 +301,37 @@ const NOT_ACCEPTABLE = Symbol('not acceptable');
 /** An Example Object's value: `value`, or 3.2's `dataValue` (the data before serialization). */
 export function exampleValue(example: JsonObject): unknown {
   return example.value !== undefined ? example.value : example.dataValue;
+}
+
+/**
+ * A JSON answer's example written as the text of its JSON (Jira's document: 577 of its 603 response
+ * examples are strings such as `"{\"accountId\": …}"` beside a `User` object schema) is the value that
+ * text holds, when the schema takes no such string (or there is none): served as written, every
+ * client got a JSON string where it reads an object. A string the schema takes is served as it is.
+ */
+export function exampleAsJson(value: string, schema: unknown, resolve: (node: unknown) => unknown): unknown {
+  if (!/^\s*[[{]/.test(value) || (schema !== undefined && valueFits(schema, value, resolve))) return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+/** Kubernetes' watch streams (`application/json;stream=watch`): one JSON watch event a line. */
+function isWatchStream(type: string): boolean {
+  return /;\s*stream=watch\b/i.test(type);
+}
+
+/**
+ * A list answer as a watch stream: each item added (`{"type":"ADDED","object":…}`), one a line, as
+ * Kubernetes answers `?watch=true`. Kubernetes' document gives its watch type the list's schema, so
+ * the list was sent as one line, and @kubernetes/client-node's Watch (and every informer) saw one
+ * event with no type and no object.
+ */
+function watchEvents(value: unknown): string {
+  const items = isObject(value) && Array.isArray(value.items) ? value.items : [value];
+  return items.map((object) => `${JSON.stringify({ type: 'ADDED', object })}\n`).join('');
 }
 
 /** Items in a generated sequence body. */

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { decodeBody, ErrorCode, isRecord, MockstackError, parseJsonOrUndefined } from '@mockstack/core';
 import { checkImposter, impostersOf, imposterWhere, isImpostersDocument, refusing } from '@mockstack/mountebank';
+import { isConfigTemplate, renderConfigFile } from '@mockstack/mountebank/config-file';
 import { parseStub, type WiremockStub } from '@mockstack/wiremock';
 import type { MatchDraft, RestRuleDraft, RestServiceDraft, ScenarioDraft } from './drafts.js';
 import { draftsFromExchanges, type HttpExchange } from './exchanges.js';
@@ -35,7 +36,9 @@ export function importSource(path: string, options: { writeBack?: boolean | unde
 }
 
 function importFile(full: string, options: { writeBack?: boolean | undefined }): ImportResult {
-  const document = readJson(full);
+  const text = readFileSync(full, 'utf8');
+  // An `mb --configfile` template (imposters.ejs, with includes): read as mb reads it, rendered.
+  const document = readJson(full, isConfigTemplate(full, text) ? renderConfigFile(full).text : text);
   const format = formatOf(document, full);
   const name = basename(full, extname(full));
   switch (format) {
@@ -76,9 +79,9 @@ function formatOf(document: unknown, file: string): ImportFormat {
   );
 }
 
-function readJson(file: string): unknown {
+function readJson(file: string, text = readFileSync(file, 'utf8')): unknown {
   try {
-    return JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new MockstackError(ErrorCode.ImportFormat, `${file} is not JSON: ${(error as Error).message}`);
   }

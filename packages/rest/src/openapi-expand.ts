@@ -24,6 +24,7 @@ import {
 import { fileVersion } from '@mockstack/core/platform';
 import {
   type ApiOperation,
+  bodyCursorsOf,
   type ContractResponse,
   cursorParametersOf,
   documentedError,
@@ -391,11 +392,20 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
   const pointedBack = new WeakMap<object, Map<string, { headers: Record<string, string>; body: string | undefined }>>();
   const maker = new ResponseMaker(api, operation, () => seed.value);
   const cursors = cursorParametersOf(operation);
+  const bodyCursors = bodyCursorsOf(operation, api.resolve);
+  // Kubernetes' lists take `watch` (a boolean query parameter) to answer as a stream of changes.
+  const watchable = operation.parameters.some((p) => p.in === 'query' && p.name === 'watch');
   // Its value is generated on the first request that needs it, not at start.
   let forward: ReturnType<typeof forwardCursor>;
   const forwardOf = () => (forward ??= forwardCursor(operation, api.resolve));
   const preferenceOf = (request: CoreRequest) => {
     const preference = parsePrefer(request.headers.prefer);
+    if (watchable && isTrue(request.query.watch)) preference.watch = true;
+    const body = request.body;
+    if (bodyCursors.length && typeof body === 'object' && body !== null && bodyCursors.some((name) => isGivenInBody((body as Record<string, unknown>)[name]))) {
+      preference.lastPage = true;
+      return preference;
+    }
     if (cursors.length === 0) return preference;
     if (cursors.some((name) => isGiven(request.query[name]))) preference.lastPage = true;
     else if (forwardOf() !== undefined) preference.firstPage = true;
@@ -452,6 +462,17 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
 /** A query value that is there and not empty. */
 function isGiven(value: string | string[] | undefined): boolean {
   return Array.isArray(value) ? value.some((v) => v !== '') : value !== undefined && value !== '';
+}
+
+/** A boolean query flag set: `watch=true` or `watch=1`, as Kubernetes' clients send it. */
+function isTrue(value: string | string[] | undefined): boolean {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === 'true' || first === '1';
+}
+
+/** A cursor sent in a JSON body: a value other than null or an empty string. */
+function isGivenInBody(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== '';
 }
 
 /** A body asking for its answer as a stream: `"stream": true` (OpenAI's, Anthropic's, Ollama's APIs), or `stream=true` in a form (OpenAI's transcriptions). */

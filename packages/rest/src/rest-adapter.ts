@@ -40,7 +40,7 @@ import {
   type WireBody,
   wireBodyOf,
 } from '@mockstack/http';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, RouteHandlerMethod } from 'fastify';
 import { addBodyParsers } from './body-parsers.js';
 import { isBodiless, prepareStaticAnswers, writeDirectly } from './direct-reply.js';
 import {
@@ -139,16 +139,20 @@ class RestServer implements ServiceServer {
     prepareStaticAnswers(respondersOf(service));
     this.#ownRouting = service.operations.size >= OWN_ROUTING_MIN_ROUTES;
     if (this.#ownRouting) {
+      const handler: RouteHandlerMethod = (request, reply) => {
+        const found = router.find(request.method, request.url);
+        if (!found) return this.#answerNotFound(request, reply);
+        request.params = found.params;
+        this.#answer(found.handler, this.#contracts?.get(found.handler), request, reply);
+      };
+      // Two routes: the one of methods that carry a body gets HttpApp's hook decoding compressed bodies, GET and HEAD go without.
+      const bodiless = ['GET', 'HEAD'];
+      this.#app.route({ method: bodiless as HTTPMethods[], url: '*', exposeHeadRoute: false, handler });
       this.#app.route({
-        method: this.#app.supportedMethods as HTTPMethods[],
+        method: this.#app.supportedMethods.filter((method) => !bodiless.includes(method)) as HTTPMethods[],
         url: '*',
         exposeHeadRoute: false,
-        handler: (request, reply) => {
-          const found = router.find(request.method, request.url);
-          if (!found) return this.#answerNotFound(request, reply);
-          request.params = found.params;
-          this.#answer(found.handler, this.#contracts?.get(found.handler), request, reply);
-        },
+        handler,
       });
     } else {
       for (const operation of service.operations.values()) {
@@ -303,10 +307,21 @@ class RestServer implements ServiceServer {
     this.#engine.sendWebhooks(core, rule, callbacks(core));
   }
 
-  /** No route took the request: a rule added on its path, 405 for a documented path asked with another method, else the unmatched answer. */
+  /**
+   * No route took the request: a rule added on its path, a documented path written with (or without)
+   * a trailing slash the request lacks (or has), 405 for a documented path asked with another method,
+   * else the unmatched answer.
+   */
   #answerNotFound(request: FastifyRequest, reply: FastifyReply): void {
     // #answer routes a rule added on a path the scenario lacks.
-    const allowed = this.#addedRoute(request.method, request.url) ? undefined : this.#methodsOf?.(pathOf(request.url));
+    const added = this.#addedRoute(request.method, request.url);
+    const slashed = added || !this.#methodsOf ? undefined : this.#router.find(request.method, otherTrailingSlash(request.url));
+    if (slashed) {
+      request.params = slashed.params;
+      this.#answer(slashed.handler, this.#contracts?.get(slashed.handler), request, reply);
+      return;
+    }
+    const allowed = added ? undefined : this.#methodsOf?.(pathOf(request.url));
     if (allowed?.length) this.#answerMethodNotAllowed(request, reply, allowed);
     else this.#answer(`${request.method} ${pathOf(request.url)}`, undefined, request, reply);
   }
@@ -849,4 +864,17 @@ export function groupWarnings(warnings: readonly string[]): string[] {
     }
   }
   return lines;
+}
+
+/**
+ * The request line with its path's trailing slash dropped, or one added: servers of documents that
+ * write `/version/` (Kubernetes, Django REST framework APIs) answer `/version` too, and clients drop or
+ * add it (@kubernetes/client-node asks for `/version` where its own document says `/version/`).
+ */
+function otherTrailingSlash(url: string): string {
+  const query = url.search(/[?#]/);
+  const path = query === -1 ? url : url.slice(0, query);
+  const rest = query === -1 ? '' : url.slice(query);
+  if (path === '/' || path === '') return url;
+  return `${path.endsWith('/') ? path.slice(0, -1) : `${path}/`}${rest}`;
 }

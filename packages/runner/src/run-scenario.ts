@@ -7,6 +7,7 @@ import {
   type Duration,
   ErrorCode,
   type GivenLimits,
+  isLoopbackHost,
   type JournalLimits,
   type Logger,
   MockstackError,
@@ -21,13 +22,14 @@ import {
   silentLogger,
 } from '@mockstack/core';
 import { mountebankAdminRoutes } from '@mockstack/mountebank';
+import { ADMIN_ON_PORT } from '@mockstack/wiremock';
 import type { FSWatcher } from 'chokidar';
 import { adaptersWith } from './adapters.js';
 import { containmentStarted, containScenarioCode, contextGuard, prestartContainment } from './containment.js';
 import { contractFiles } from './contract-files.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { isContractUrl } from './remote-contract.js';
-import { isOwnWrite, lenientDefinition, loadSources } from './sources.js';
+import { isOwnWrite, lenientDefinition, loadSources, wiremockFilesOf } from './sources.js';
 import { storeOf } from './store.js';
 import { keepNextTickFast } from './tick-map.js';
 import { caOf, TlsCache, withTls } from './tls.js';
@@ -52,7 +54,7 @@ export interface RunOptions {
   /** Admin API port: a number, 0 for a free one, or false for no admin API. Default 0. */
   adminPort?: number | false | undefined;
   adminHost?: string | undefined;
-  /** Where WireMock mappings sent to the admin API read their `bodyFileName` (default `__files` in the working directory, as WireMock's root). */
+  /** Where WireMock mappings sent to the admin API read their `bodyFileName` (default: the `__files` of a WireMock root among the sources, else `__files` in the working directory). */
   wiremockFiles?: string | undefined;
   /** Token the admin API requires (see `AdminOptions.token`); generated when the admin host is not loopback. */
   adminToken?: string | undefined;
@@ -217,9 +219,10 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
           port: options.adminPort ?? 0,
           host: options.adminHost,
           token: options.adminToken,
-          routes: [...(await wiremockRoutesOf(stack, options.wiremockFiles ?? '__files')), ...(await mountebankAdminRoutes(stack))],
+          routes: [...(await wiremockRoutesOf(stack, options.wiremockFiles ?? wiremockFilesOf(files) ?? '__files')), ...(await mountebankAdminRoutes(stack))],
         },
       );
+    if (admin) adminOnServicePorts(stack, admin);
   } catch (error) {
     releaseContainment();
     await stack.close();
@@ -289,4 +292,16 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
 
 function withRandomPorts(model: Model): Model {
   return { ...model, services: new Map([...model.services].map(([name, service]) => [name, { ...service, port: 0 }])) };
+}
+
+/**
+ * The admin API at `/__admin` on the port of each service that asks for it (WireMock's mappings served by
+ * `up wiremock/`), as WireMock serves both on one port. Only where that port is as guarded as the admin
+ * port: a service on loopback, or an admin API that requires a token.
+ */
+function adminOnServicePorts(stack: Stack, admin: AdminServer): void {
+  for (const service of stack.engine.model.services.values()) {
+    if (service.config[ADMIN_ON_PORT] !== true || (!isLoopbackHost(service.host) && admin.token === undefined)) continue;
+    stack.hostOn(service.name, '/__admin', admin.handler);
+  }
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, extname, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import {
   type Adapter,
   type ContractFileKind,
+  displayPath,
   ErrorCode,
   isRecord,
   MockstackError,
@@ -14,9 +15,11 @@ import {
 import { contractKindOf, describeKinds, kindsByEnding, OPENAPI_FIRST_KEY } from '@mockstack/core/contract-files';
 import { rest } from '@mockstack/dsl';
 import { impostersServices, isImpostersDocument } from '@mockstack/mountebank';
+import { isMappingsDocument, type MappingsFile, type MappingsService, mappingsService, WiremockMappingInvalid } from '@mockstack/wiremock';
 import { adaptersWith } from './adapters.js';
 import { type LoadedScenario, loadScenario } from './load-scenario.js';
 import { downloadContract, isContractUrl } from './remote-contract.js';
+import { bodyFilesIn } from './wiremock.js';
 
 /** The endings of a scenario module; every other file `up` takes is a contract one of the protocols serves. */
 const SCENARIO_ENDINGS: readonly string[] = ['.ts', '.mts', '.js', '.mjs'];
@@ -46,6 +49,7 @@ export interface ContractOptions {
 export async function loadSources(sources: readonly string[], options: ContractOptions = {}): Promise<LoadedScenario> {
   const modules: string[] = [];
   const contracts: { path: string; port: number | undefined }[] = [];
+  const wiremockSources: WiremockSource[] = [];
   const kinds = adaptersWith(options.protocols)
     .flatMap((adapter) => adapter.contractFiles ?? [])
     .filter(isServed);
@@ -54,7 +58,16 @@ export async function loadSources(sources: readonly string[], options: ContractO
     if (isContractUrl(given) && SCENARIO_ENDINGS.includes(extname(new URL(given).pathname).toLowerCase()))
       throw new MockstackError(ErrorCode.SourceKind, `${given}: a scenario module is code, not served from an address; check it out and pass its path`);
     const path = isContractUrl(given) ? await downloadContract(given) : given;
-    const scenario = isScenarioModule(path, kinds);
+    const folder = wiremockFolderOf(path);
+    if (folder) {
+      wiremockSources.push({ path, port, ...folder });
+      continue;
+    }
+    if (isDirectory(path)) {
+      for (const file of contractsIn(path, kinds)) contracts.push({ path: file, port });
+      continue;
+    }
+    const scenario = extname(path).toLowerCase() !== MB_TEMPLATE && isScenarioModule(path, kinds);
     if (!existsSync(path)) {
       throw new MockstackError(ErrorCode.ScenarioNotFound, `${path} does not exist (looked at ${resolve(path)}); pass ${accepted(kinds)}`);
     }
@@ -73,8 +86,9 @@ export async function loadSources(sources: readonly string[], options: ContractO
 
   const loaded: LoadedScenario = modules[0]
     ? await loadScenario(modules[0])
-    : { file: resolve(contracts[0]?.path ?? '.'), definition: { name: 'contracts', services: {} }, inputs: [] };
+    : { file: resolve(contracts[0]?.path ?? wiremockSources[0]?.path ?? '.'), definition: { name: 'contracts', services: {} }, inputs: [] };
   const services: Record<string, ServiceDefinition> = { ...loaded.definition.services };
+  let machines: Record<string, readonly string[]> = { ...loaded.definition.machines };
   const databases: Record<string, Record<string, unknown>> = {};
   const served: ServedContract[] = [];
   for (const contract of contracts) {
@@ -83,9 +97,18 @@ export async function loadSources(sources: readonly string[], options: ContractO
     const name = uniqueName(basename(file, extname(file)), { ...services, ...Object.fromEntries(served.map((c) => [c.name, c])) });
     const port = contract.port ?? 0;
     // A .json file is read once: to tell a json-server database from an OpenAPI document, then by contractKindOf.
-    const text = extname(file).toLowerCase() === '.json' ? readText(file) : undefined;
+    let text = ['.json', MB_TEMPLATE].includes(extname(file).toLowerCase()) ? readText(file) : undefined;
     // A JSON file a protocol recognises (OpenAPI, a GraphQL introspection result) is that contract, not a database.
     const recognised = contractKindOf(file, kinds, text) as ServedKind | undefined;
+    const configFile =
+      !recognised && text !== undefined && (text.includes('<%') || extname(file).toLowerCase() === MB_TEMPLATE) ? await mbConfigFile() : undefined;
+    if (text !== undefined && configFile?.isConfigTemplate(file, text)) {
+      // An `mb --configfile` template (EJS includes, stringify): imposters once rendered, as mb reads them.
+      const rendered = configFile.renderConfigFile(contract.path);
+      text = rendered.text;
+      loaded.inputs.push(...rendered.files.filter((f) => f !== file));
+      if (!impostersDocument(text)) throw notImpostersOnceRendered(contract.path, text);
+    }
     const mountebank = text === undefined || recognised ? undefined : impostersDocument(text);
     if (mountebank) {
       // Mountebank's imposters: a REST service per imposter, on its port, as `mockstack import` writes them.
@@ -97,6 +120,16 @@ export async function loadSources(sources: readonly string[], options: ContractO
       for (const [imposter, service] of Object.entries(impostersServices(mountebank, contract.path)))
         services[uniqueName(imposter, { ...services, ...Object.fromEntries(served.map((c) => [c.name, c])) })] = service;
       loaded.inputs.push(file);
+      continue;
+    }
+    const mappings = text === undefined || recognised ? undefined : wiremockMappings(text);
+    if (mappings !== undefined) {
+      wiremockSources.push({
+        path: contract.path,
+        port: contract.port,
+        files: [{ file: displayPath(file), document: mappings }],
+        filesDir: filesDirBeside(file),
+      });
       continue;
     }
     const database = text === undefined || recognised ? undefined : jsonServerDatabase(text);
@@ -116,9 +149,22 @@ export async function loadSources(sources: readonly string[], options: ContractO
   for (const { file, name, port, kind, parts } of joinServingNothing(joinSharedPorts(joinParts(served)))) {
     services[name] = kind.serve(file, { port, includeDirs: options.includeDirs ?? [], proxy: options.proxy, ...(parts && { parts }) });
   }
+  for (const source of wiremockSources) {
+    const file = resolve(source.path);
+    const name = uniqueName(basename(file, extname(file)), services);
+    const served = wiremockService(source);
+    services[name] = served.service;
+    machines = { ...machines, ...served.machines };
+    loaded.inputs.push(...source.files.map((f) => resolve(f.file)));
+  }
   const seeded = loaded.definition.state;
   const state = Object.keys(databases).length === 0 ? seeded : () => ({ ...((seeded?.() as object | undefined) ?? {}), ...structuredClone(databases) });
-  const definition: ScenarioDefinition = { ...loaded.definition, services, ...(state && { state }) };
+  const definition: ScenarioDefinition = {
+    ...loaded.definition,
+    services,
+    ...(state && { state }),
+    ...(Object.keys(machines).length > 0 && { machines }),
+  };
   if (options.lenient) return { ...loaded, definition: lenientDefinition(definition) };
   return { ...loaded, definition };
 }
@@ -325,6 +371,118 @@ function joinServingNothing(served: readonly ServedContract[]): ServedContract[]
 }
 
 /** True for a scenario module; throws for a file that is neither that nor a contract one of the protocols serves. */
+const isDirectory = (path: string): boolean => existsSync(path) && statSync(path).isDirectory();
+
+/** Folders a folder given to `up` is not searched in: installed packages, version control, mockstack's own. */
+const SKIPPED_FOLDERS = new Set(['node_modules', 'generated']);
+
+/**
+ * The contracts in a folder given to `up` (`mockstack up contracts/`), below it too, as if each were
+ * given: files a protocol takes by ending and text (`.proto`, SDL, OpenAPI documents), Mountebank
+ * imposters and WireMock mapping files. Other JSON and YAML (package.json, a compose file, a
+ * json-server database) are left out; a database is served when given by name.
+ */
+function contractsIn(folder: string, kinds: readonly ContractFileKind[]): string[] {
+  const found = (readdirSync(folder, { recursive: true }) as string[])
+    .filter((name) => !name.split(/[\\/]/).some((part) => part.startsWith('.') || SKIPPED_FOLDERS.has(part)))
+    .map((name) => join(folder, name))
+    .filter((file) => statSync(file).isFile() && kindsByEnding(file, kinds).length > 0)
+    .filter((file) => {
+      const text = readText(file) ?? '';
+      if (contractKindOf(file, kinds, text)) return true;
+      return extname(file).toLowerCase() === '.json' && (impostersDocument(text) !== undefined || wiremockMappings(text) !== undefined);
+    })
+    .sort();
+  if (found.length === 0)
+    throw new MockstackError(ErrorCode.SourceKind, `${displayPath(folder)} holds no contract mockstack serves; it looks below it for ${describeKinds(kinds)}`);
+  return found;
+}
+
+/** The ending of Mountebank's config templates (`mb --configfile imposters.ejs`). */
+const MB_TEMPLATE = '.ejs';
+/** Their renderer (EJS), loaded when a file may be one: not on every start. */
+const mbConfigFile = () => import('@mockstack/mountebank/config-file');
+
+/** A rendered `mb --configfile` template that is not imposters: what it rendered to is in the message, as mb prints it. */
+function notImpostersOnceRendered(file: string, text: string): MockstackError {
+  const document = parseJsonOrUndefined(text);
+  const why = document === undefined ? 'is not JSON' : 'is not Mountebank imposters ({ "imposters": [...] } or one imposter)';
+  const shown = text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+  return new MockstackError(ErrorCode.MountebankFileInvalid, `${file}, rendered as mb --configfile renders it, ${why}; it rendered to:\n${shown}`);
+}
+
+/** WireMock mappings given to `up`: a root folder, its `mappings` folder, or one file of them. */
+interface WiremockSource {
+  path: string;
+  port: number | undefined;
+  files: MappingsFile[];
+  /** WireMock's `__files`, where `bodyFileName` is read. */
+  filesDir: string;
+}
+
+/**
+ * A folder given to `up` that holds WireMock mappings: a root (`wiremock/` with `mappings/` and
+ * `__files/`, as `--root-dir` takes it) or its `mappings` folder; every `.json` file below it read.
+ * Undefined for anything else.
+ */
+function wiremockFolderOf(path: string): Pick<WiremockSource, 'files' | 'filesDir'> | undefined {
+  if (!existsSync(path) || !statSync(path).isDirectory()) return undefined;
+  const root = existsSync(join(path, 'mappings')) ? path : basename(resolve(path)) === 'mappings' ? dirname(resolve(path)) : undefined;
+  if (root === undefined) return undefined;
+  const folder = join(root, 'mappings');
+  const names = (readdirSync(folder, { recursive: true }) as string[]).filter((name) => name.toLowerCase().endsWith('.json')).sort();
+  const files = names.map((name): MappingsFile => {
+    const file = join(folder, name);
+    const text = readText(file) ?? '';
+    const document = parseJsonOrUndefined(text);
+    if (document === undefined)
+      throw new MockstackError(
+        ErrorCode.ContractLoad,
+        `${displayPath(file)} is not JSON; a file of WireMock's mappings folder holds one mapping or { "mappings": [...] }`,
+      );
+    return { file: displayPath(file), document };
+  });
+  return { files, filesDir: join(root, '__files') };
+}
+
+/**
+ * WireMock's `__files` of the first WireMock root (or its `mappings` folder) among the sources `up` was
+ * given: where mappings sent to the admin API read their `bodyFileName`, and beside which they are saved.
+ */
+export function wiremockFilesOf(sources: readonly string[]): string | undefined {
+  for (const source of sources) {
+    const folder = isContractUrl(source) ? undefined : wiremockFolderOf(splitPort(source).path);
+    if (folder) return folder.filesDir;
+  }
+  return undefined;
+}
+
+/** A `.json` file's text that is WireMock's (one mapping, or `{ "mappings": [...] }`), parsed; undefined otherwise. */
+function wiremockMappings(text: string): unknown {
+  const document = parseJsonOrUndefined(text);
+  return isMappingsDocument(document) ? document : undefined;
+}
+
+/** WireMock's `__files` for a file of mappings: beside its `mappings` folder, else in the working directory. */
+function filesDirBeside(file: string): string {
+  const folder = dirname(file);
+  return basename(folder) === 'mappings' ? join(dirname(folder), '__files') : resolve('__files');
+}
+
+/** The REST service serving WireMock mappings, or a MockstackError naming each mapping refused and why. */
+function wiremockService(source: WiremockSource): MappingsService {
+  try {
+    return mappingsService(source.files, { port: source.port ?? 0, bodyFiles: bodyFilesIn(source.filesDir) });
+  } catch (error) {
+    if (!(error instanceof WiremockMappingInvalid)) throw error;
+    throw new MockstackError(
+      ErrorCode.ContractLoad,
+      `${source.path}: WireMock mappings mockstack cannot serve:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`,
+      { cause: error },
+    );
+  }
+}
+
 function isScenarioModule(path: string, kinds: readonly ContractFileKind[]): boolean {
   const ending = extname(path).toLowerCase();
   if (SCENARIO_ENDINGS.includes(ending)) return true;

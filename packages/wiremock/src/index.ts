@@ -2,6 +2,7 @@ export { type MappingsFolder, type WiremockRoutesOptions, wiremockAdminRoutes } 
 export { WiremockMappingInvalid, WiremockNotFound, WiremockSaveUnavailable } from './errors.js';
 export { type LiveMapping, LiveMappings, type WiremockHost } from './live-mappings.js';
 export { type LiveStub, type LiveStubContext, liveStub, proxyOptionsOf, type RestRoute, type RouteFinder, WIREMOCK_START_STATE } from './live-stub.js';
+export { ADMIN_ON_PORT, isMappingsDocument, type MappingsFile, type MappingsService, mappingsService } from './mappings-service.js';
 export type { MatcherCondition, WiremockMatcher } from './matchers.js';
 export { isWiremockPattern, loggedRequestOf, metadataTest, serveEventOf, wiremockRequestTest } from './requests.js';
 export { matchersOf, matching, type WiremockMatchers, wiremock } from './scenario.js';
