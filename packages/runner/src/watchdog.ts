@@ -1,15 +1,10 @@
 import { Worker } from 'node:worker_threads';
 
-/** How often the watchdog thread looks at the run that runs now. */
-const LOOK_EVERY_MS = 50;
-
 // Cells shared with the watchdog thread: the run whose code runs now (0: none; STOPPING: the watchdog
-// took the run it saw to stop it), its time limit (ms), the run it stopped last (0 once the main thread
-// took note), and the one the watchdog sleeps on between looks (set to 1 and notified to end it).
+// took the run it saw to stop it), its time limit (ms), and the run it stopped last (0 once the main thread took note).
 const ACTIVE = 0;
 const LIMIT = 1;
 const STOPPED = 2;
-const SLEEP = 3;
 const STOPPING = -1;
 
 /**
@@ -18,12 +13,6 @@ const STOPPING = -1;
  * STOPPING: code that returned in the meantime keeps it from being taken), stops the main thread's
  * JavaScript through an inspector session (Runtime.terminateExecution: it unwinds to the event loop,
  * which goes on) and says which run it stopped.
- *
- * It looks every LOOK_EVERY_MS, asleep in Atomics.wait in between, not on a timer: a timer's turn of
- * the thread's event loop (timer list, async hooks, the loop's own polling) cost ~12k instructions,
- * 20 times a second whether anything is served or not; a wait that times out is a small part of that.
- * It returns to its event loop only for the inspector's answer to a stop (which the loop delivers),
- * and looks on after it.
  */
 const WATCHDOG_SOURCE = `
 const { workerData: cells, parentPort } = require('node:worker_threads');
@@ -32,34 +21,21 @@ const session = new Session();
 session.connectToMainThread();
 let seen = 0;
 let since = 0;
-function watch() {
-  while (Atomics.wait(cells, ${SLEEP}, 0, ${LOOK_EVERY_MS}) === 'timed-out') {
-    const run = Atomics.load(cells, ${ACTIVE});
-    if (run <= 0) continue;
-    const now = Date.now();
-    if (run !== seen) {
-      seen = run;
-      since = now;
-    } else if (now - since >= Atomics.load(cells, ${LIMIT}) && Atomics.compareExchange(cells, ${ACTIVE}, run, ${STOPPING}) === run) {
-      seen = 0;
-      Atomics.store(cells, ${STOPPED}, run);
-      session.post('Runtime.terminateExecution', () => {
-        parentPort.postMessage(run);
-        setImmediate(watch);
-      });
-      return;
-    }
+setInterval(() => {
+  const run = Atomics.load(cells, ${ACTIVE});
+  if (run <= 0) return;
+  const now = Date.now();
+  if (run !== seen) {
+    seen = run;
+    since = now;
+  } else if (now - since >= Atomics.load(cells, ${LIMIT}) && Atomics.compareExchange(cells, ${ACTIVE}, run, ${STOPPING}) === run) {
+    seen = 0;
+    Atomics.store(cells, ${STOPPED}, run);
+    session.post('Runtime.terminateExecution', () => parentPort.postMessage(run));
   }
-  // Woken: the watchdog closes. The session goes first and the thread then ends by itself (stopped
-  // with its session open, it left the process printing "Waiting for the debugger to disconnect..." at exit).
-  session.disconnect();
-}
+}, 50);
 parentPort.postMessage(0);
-setImmediate(watch);
 `;
-
-/** How long closing waits for the watchdog thread to end by itself before stopping it. */
-const CLOSE_WITHIN_MS = 1000;
 
 /** How long code that was taken to be stopped as it returned waits for the stop before going on regardless. */
 const STOP_ARRIVES_WITHIN_MS = 1000;
@@ -72,8 +48,6 @@ const STOP_ARRIVES_WITHIN_MS = 1000;
 export class RunawayWatchdog {
   readonly #cells = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   readonly #worker: Worker;
-  /** Settles when the thread has ended. */
-  readonly #ended: Promise<void>;
   #run = 0;
   /** Settles once the thread watches (or could not start): its start-up is then over. */
   readonly started: Promise<void>;
@@ -85,7 +59,6 @@ export class RunawayWatchdog {
   constructor(onStopped: (run: number) => void) {
     this.#worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: this.#cells });
     this.#worker.unref();
-    this.#ended = new Promise((resolve) => this.#worker.once('exit', () => resolve()));
     // Its first message (0) says it watches; later ones, that it stopped a run.
     this.started = new Promise((resolve) => {
       this.#worker.once('message', () => resolve());
@@ -149,13 +122,7 @@ export class RunawayWatchdog {
     return this.#worker.threadId;
   }
 
-  /** Wakes the thread to end by itself, and stops it if it has not within CLOSE_WITHIN_MS. */
   async close(): Promise<void> {
-    Atomics.store(this.#cells, SLEEP, 1);
-    Atomics.notify(this.#cells, SLEEP);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.#ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WITHIN_MS)))]);
-    clearTimeout(timer);
     await this.#worker.terminate();
   }
 }
