@@ -127,13 +127,14 @@ test.each(['return', 'exit', 'throw'] as const)('request lines keep their order 
 test('a full stdout pipe holds request lines back without stopping the process; they all come, in order, once it is read', async () => {
   const logger = resolve(import.meta.dirname, '../dist/request-logger.js');
   // 3,000 lines (about 300 KB, more than a pipe holds) while nobody reads stdout; then a mark on
-  // stderr written past the logger, which only a process whose event loop still runs gets to.
+  // stderr written past the logger, which only a process whose event loop still runs gets to. Each
+  // target has a character of three bytes in UTF-8: what a full pipe took part of is counted in bytes.
   const script = `
     import { writeSync } from 'node:fs';
     const { createLogger } = await import(${JSON.stringify(logger)});
     const log = createLogger({ format: 'text', quiet: false });
     for (let n = 1; n <= 3000; n++) {
-      log.request({ arrivedAt: 0, time: '', service: 'orders', target: 'GET /orders/' + n, rule: 'orders#0', status: 200, durationMs: 1 });
+      log.request({ arrivedAt: 0, time: '', service: 'orders', target: 'GET /orders/€' + n, rule: 'orders#0', status: 200, durationMs: 1 });
       if (n % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -154,7 +155,8 @@ test('a full stdout pipe holds request lines back without stopping the process; 
       child.once('exit', () => reject(new Error(`exited before its mark: ${stderr}`)));
     });
     let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
       stdout += chunk;
     });
     child.stdout.resume();
@@ -162,7 +164,7 @@ test('a full stdout pipe holds request lines back without stopping the process; 
     const lines = stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3001);
     lines.slice(0, 3000).forEach((line, i) => {
-      expect(line).toContain(`GET /orders/${i + 1} `);
+      expect(line).toContain(`GET /orders/€${i + 1} `);
     });
     expect(lines[3000]).toBe('last');
     expect(status).toBe(0);

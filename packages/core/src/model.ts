@@ -25,6 +25,11 @@ export interface CoreRequest {
   body: unknown;
   /** What a person would recognise the request by in a log: `GET /orders/42?x=1`. */
   target: string;
+  /**
+   * False when `target` has no query string: redaction then does not search it. An adapter that builds
+   * its target by concatenation says so (searching such a string first copies it whole, on every request).
+   */
+  targetHasQuery?: boolean | undefined;
   /** Aborted when the client goes away or its deadline passes; delays stop early. */
   signal?: AbortSignal | undefined;
   /**

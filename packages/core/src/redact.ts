@@ -65,7 +65,7 @@ export class Redactor {
   request<Request extends CoreRequest>(request: Request): Request {
     const headers = this.headers(request.headers);
     const query = this.query(request.query);
-    const target = this.target(request.target);
+    const target = request.targetHasQuery === false ? request.target : this.target(request.target);
     if (headers === request.headers && query === request.query && target === request.target) return request;
     return { ...request, headers, query, target };
   }

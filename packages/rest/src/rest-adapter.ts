@@ -709,6 +709,7 @@ class RestRequest implements CoreRequest {
   readonly headers: CoreRequest['headers'];
   readonly body: unknown;
   readonly target: string;
+  readonly targetHasQuery: boolean;
   /** Set by the engine before a handler runs: this request is the handler's context (declared, so that every request keeps one shape). */
   state: unknown = undefined;
   call = 0;
@@ -749,6 +750,8 @@ class RestRequest implements CoreRequest {
     this.headers = headers;
     this.body = body;
     this.target = `${method} ${url}`;
+    // Searched in the URL as node gave it (one flat string), not in the target made of it.
+    this.targetHasQuery = url.includes('?');
     this.#url = url;
     this.#response = response;
     this.reply = reply;
