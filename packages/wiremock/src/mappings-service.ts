@@ -1,7 +1,7 @@
 import { isRecord, type RuleDefinition, type ServiceDefinition } from '@mockstack/core';
 import { rest } from '@mockstack/dsl';
 import { WiremockMappingInvalid } from './errors.js';
-import { type LiveStub, liveStub, WIREMOCK_START_STATE } from './live-stub.js';
+import { type LiveStub, liveStub } from './live-stub.js';
 import type { BodyFiles } from './stub.js';
 
 /**
@@ -20,7 +20,7 @@ export interface MappingsFile {
 /** WireMock's mappings as one REST service, and the state machines (WireMock scenarios) they use. */
 export interface MappingsService {
   service: ServiceDefinition;
-  /** Each WireMock scenario's states, `Started` first, for the scenario definition's `machines`. */
+  /** Each WireMock scenario's states, `Started` first (as liveStub gathers them), for the scenario definition's `machines`. */
   machines: Record<string, string[]>;
 }
 
@@ -68,11 +68,8 @@ export function mappingsService(files: readonly MappingsFile[], { port, bodyFile
   }
   if (problems.length) throw new WiremockMappingInvalid(problems, 'WireMock mappings');
   const rules: RuleDefinition[] = stubs.sort((a, b) => a.stub.priority - b.stub.priority || b.order - a.order).flatMap(({ stub }) => stub.rules);
-  const states = Object.fromEntries(
-    [...machines].map(([machine, known]) => [machine, [WIREMOCK_START_STATE, ...known.filter((s) => s !== WIREMOCK_START_STATE)]]),
-  );
   const service = rest({ port }, rules as Parameters<typeof rest>[1]);
-  return { service: { ...service, config: { ...service.config, [ADMIN_ON_PORT]: true } }, machines: states };
+  return { service: { ...service, config: { ...service.config, [ADMIN_ON_PORT]: true } }, machines: Object.fromEntries(machines) };
 }
 
 /** A mapping without `metadata.service`: the mappings of a folder are one service, whatever service they were written for. */
