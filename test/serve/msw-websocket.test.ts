@@ -53,7 +53,7 @@ function refusedStatus(url: string): Promise<number> {
 }
 
 test('a handlers module with a wss:// link is served zero-config: the link gets a service of its host, its handler answers', async () => {
-  expect(Object.keys(served.services)).toEqual(['chat.example.com']);
+  expect(Object.keys(served.services).sort()).toEqual(['chat.example.com', 'msw']);
   const { socket, next, closed } = await connect(wsUrl(served, 'chat.example.com', '/rooms/42'));
   expect(await next()).toBe('welcome to 42');
   socket.send('hello');
@@ -64,6 +64,15 @@ test('a handlers module with a wss:// link is served zero-config: the link gets 
   expect(await closed).toEqual([1000, '']);
   // The same service answers the module's HTTP handler for that origin.
   expect(await (await fetch(`${served.url('chat.example.com')}/rooms`)).json()).toEqual([{ id: '42' }]);
+});
+
+test("a link written relative (ws.link('/echo')) is served on the service of no particular origin", async () => {
+  const { socket, next, closed } = await connect(wsUrl(served, 'msw', '/echo'));
+  socket.send('hi');
+  expect(await next()).toBe('echo: hi');
+  socket.close();
+  await closed;
+  expect(await refusedStatus(wsUrl(served, 'msw', '/rooms/1'))).toBe(404);
 });
 
 test('the connection is journaled when it closes: GET /path (WebSocket), 101, the messages both ways, a token in its query redacted', async () => {

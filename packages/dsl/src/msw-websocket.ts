@@ -7,8 +7,11 @@ import type { WebSocketConnection, WebSocketData, WebSocketEndpoint } from '@moc
  */
 export interface MswWebSocketHandler {
   readonly kind: 'websocket';
-  test(url: string | URL): boolean;
-  run(connection: { client: unknown; server: unknown; info: { protocols: string | string[] | undefined } }): Promise<unknown>;
+  test(url: string | URL, resolutionContext?: { baseUrl?: string }): boolean;
+  run(
+    connection: { client: unknown; server: unknown; info: { protocols: string | string[] | undefined } },
+    resolutionContext?: { baseUrl?: string },
+  ): Promise<unknown>;
 }
 
 /** How `mswWebSocket` shows connections to the handlers. */
@@ -55,14 +58,16 @@ export function mswWebSocket(handlers: readonly unknown[], options: MswWebSocket
   return (url, headers) => {
     const host = typeof headers.host === 'string' ? headers.host : 'localhost';
     const shown = new URL(url, origin ?? `ws://${host}`);
-    const matching = webSocketHandlers.filter((handler) => handler.test(shown));
+    // A link written relative (`ws.link('/chat')`) resolves against the address shown, as against the page in a browser.
+    const context = { baseUrl: shown.origin };
+    const matching = webSocketHandlers.filter((handler) => handler.test(shown, context));
     if (matching.length === 0) return undefined;
     return (connection) => {
       const client = new MswClient(shown, connection);
       const server = new MockServerConnection(shown);
       const protocols = connection.protocols.length === 0 ? undefined : [...connection.protocols];
       // Each handler that matches gets the connection, as MSW's handleWebSocketEvent runs them.
-      for (const handler of matching) handler.run({ client, server, info: { protocols } }).catch((error: unknown) => connection.fail(error));
+      for (const handler of matching) handler.run({ client, server, info: { protocols } }, context).catch((error: unknown) => connection.fail(error));
     };
   };
 }
