@@ -9,12 +9,13 @@ import {
   type Outcome,
   type Rule,
   StreamMessages,
+  type UpstreamWebSocket,
   type WebSocketConnection,
   type WebSocketData,
   type WebSocketEndpoint,
 } from '@mockstack/core';
 import { pathOf } from '@mockstack/http';
-import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
 
 /** Largest message a client may send (as graphql-ws's transport takes). */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -33,18 +34,22 @@ export class WebSocketEndpointServer {
   readonly #logger: Logger;
   #service: string;
   #endpoint: WebSocketEndpoint | undefined;
+  /** `rest({ proxy })`: the real service, where `connectUpstream` goes. */
+  #proxy: string | undefined;
 
-  constructor(service: string, endpoint: WebSocketEndpoint | undefined, engine: Engine, logger: Logger) {
+  constructor(service: string, endpoint: WebSocketEndpoint | undefined, proxy: string | undefined, engine: Engine, logger: Logger) {
     this.#service = service;
     this.#endpoint = endpoint;
+    this.#proxy = proxy;
     this.#engine = engine;
     this.#logger = logger;
   }
 
   /** A reloaded scenario's endpoint serves the next handshakes; open connections stay with the code that took them. */
-  update(service: string, endpoint: WebSocketEndpoint | undefined): void {
+  update(service: string, endpoint: WebSocketEndpoint | undefined, proxy: string | undefined): void {
     this.#service = service;
     this.#endpoint = endpoint;
+    this.#proxy = proxy;
   }
 
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -104,6 +109,12 @@ export class WebSocketEndpointServer {
         this.#logger.error(`service "${this.#service}": ${core.target}: ${failure}; the connection was closed with ${INTERNAL_ERROR}`);
         if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(INTERNAL_ERROR, 'the mock failed: see its log');
       },
+      connectUpstream: (url) => {
+        const upstream = upstreamSocket(upstreamUrl(core.url, url, this.#proxy, this.#service), connection.protocols);
+        // The client gone, the real server's connection goes too.
+        ws.once('close', () => upstream.close());
+        return upstream;
+      },
     };
     ws.on('message', (data: RawData, isBinary: boolean) => messages.add('in', isBinary ? bytesOf(data) : bytesOf(data).toString()));
     ws.on('error', (error) => this.#logger.warn(`service "${this.#service}": ${core.target}: ${error.message}`));
@@ -130,6 +141,45 @@ export class WebSocketEndpointServer {
     const fault = makeFault(status === 404 ? Code.NotFound : Code.Internal, message);
     this.#engine.record(core, { kind: 'fault', rule: undefined, fault }, { status, startedAt, error: message });
   }
+}
+
+/** Where the real server is: the proxy's address with the path and query asked, else the real URL given (ws: for http:). */
+function upstreamUrl(asked: string, real: string | undefined, proxy: string | undefined, service: string): string {
+  if (proxy === undefined && real === undefined) {
+    throw new Error(
+      `service "${service}" has no real WebSocket server to connect to: give the service a proxy (rest({ proxy: 'https://…' })) or its handlers the real origin`,
+    );
+  }
+  const target = proxy === undefined ? new URL(real as string) : new URL(`${proxy.replace(/\/$/, '')}${asked}`);
+  if (target.protocol === 'http:') target.protocol = 'ws:';
+  else if (target.protocol === 'https:') target.protocol = 'wss:';
+  return target.href;
+}
+
+/** A connection to the real server with the `ws` client; messages sent before it opens wait for it. */
+function upstreamSocket(url: string, protocols: readonly string[]): UpstreamWebSocket {
+  const socket = new WebSocket(url, [...protocols]);
+  const waiting: WebSocketData[] = [];
+  socket.on('open', () => {
+    for (const data of waiting.splice(0)) socket.send(data, { binary: typeof data !== 'string' });
+  });
+  // Errors reach onError's listeners; without one, an error event would be thrown.
+  socket.on('error', () => {});
+  return {
+    send: (data) => {
+      if (socket.readyState === WebSocket.CONNECTING) waiting.push(data);
+      else if (socket.readyState === WebSocket.OPEN) socket.send(data, { binary: typeof data !== 'string' });
+    },
+    close: (code, reason) => {
+      if (socket.readyState === WebSocket.CLOSING || socket.readyState === WebSocket.CLOSED) return;
+      if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+      else socket.close(code ?? 1000, reason);
+    },
+    onOpen: (listener) => socket.once('open', listener),
+    onMessage: (listener) => socket.on('message', (data: RawData, isBinary: boolean) => listener(isBinary ? bytesOf(data) : bytesOf(data).toString())),
+    onClose: (listener) => socket.once('close', (code: number, reason: Buffer) => listener(code, reason.toString())),
+    onError: (listener) => socket.on('error', (error: Error) => listener(`${url}: ${error.message}`)),
+  };
 }
 
 /** A WebSocket handshake as the journal and the log show it: `GET /rooms/42 (WebSocket)`. */
