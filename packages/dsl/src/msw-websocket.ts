@@ -69,7 +69,9 @@ export function mswWebSocket(handlers: readonly unknown[], options: MswWebSocket
       const server = new RealServer(client, connection, origin === undefined ? undefined : shown);
       const protocols = connection.protocols.length === 0 ? undefined : [...connection.protocols];
       // Each handler that matches gets the connection, as MSW's handleWebSocketEvent runs them.
-      for (const handler of matching) handler.run({ client, server, info: { protocols } }, context).catch((error: unknown) => connection.fail(error));
+      for (const handler of matching) {
+        connection.run(() => handler.run({ client, server, info: { protocols } }, context)).catch((error: unknown) => connection.fail(error));
+      }
     };
   };
 }
@@ -109,7 +111,7 @@ class GuardedTarget extends EventTarget {
       const connection = this.connection;
       guarded = function (this: unknown, event: Event): void {
         try {
-          const result: unknown = typeof listener === 'function' ? listener.call(this, event) : listener.handleEvent(event);
+          const result: unknown = connection.run(() => (typeof listener === 'function' ? listener.call(this, event) : listener.handleEvent(event)));
           if (isThenable(result)) result.then(undefined, (error: unknown) => connection.fail(error));
         } catch (error) {
           connection.fail(error);
