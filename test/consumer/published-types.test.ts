@@ -10,7 +10,9 @@ import { promisify } from 'node:util';
 // package ships (packages/mockstack/dist/*.d.ts and *.d.cts, as `npm test` builds them), not against
 // the sources the repository's own tsconfig reads. A user's editor and tsc only ever see those files.
 // Before, `rest.get(…)` and `graphql.query(…)` there had their contract typing resolved against the
-// empty registry of mockstack's own build: a route's body was `unknown`, its answer unchecked.
+// empty registry of mockstack's own build: a route's body was `unknown`, its answer unchecked; and in
+// a CommonJS project mockstack/msw's handlers, typed by msw's ES module declarations, were not the
+// handlers msw/node's setupServer takes there (TS2345).
 const root = resolve(import.meta.dirname, '../..');
 const tsc = join(createRequire(import.meta.url).resolve('typescript/package.json'), '../bin/tsc');
 const work = mkdtempSync(join(tmpdir(), 'mockstack-published-types-'));
@@ -23,7 +25,22 @@ function project(name: string, type: 'module' | 'commonjs'): string {
   mkdirSync(join(dir, 'node_modules/@types'), { recursive: true });
   symlinkSync(join(root, 'packages/mockstack'), join(dir, 'node_modules/mockstack'), 'dir');
   symlinkSync(join(root, 'node_modules/@types/node'), join(dir, 'node_modules/@types/node'), 'dir');
+  // mockstack/msw's peer, as the user installs it.
+  symlinkSync(join(root, 'node_modules/msw'), join(dir, 'node_modules/msw'), 'dir');
   cpSync(join(root, 'test/types'), join(dir, 'types'), { recursive: true });
+  // The README's MSW set-up: the handlers go to msw's own setupServer, whose types the project's module kind picks.
+  writeFileSync(
+    join(dir, 'types/msw-handlers.ts'),
+    [
+      "import { rest, scenario } from 'mockstack';",
+      "import { handlersFor } from 'mockstack/msw';",
+      "import { setupServer } from 'msw/node';",
+      '',
+      "const mocks = handlersFor(scenario('msw-types').services({ api: rest({ port: 4000 }, [rest.get('/ping', { ok: true })]) }));",
+      'export const server = setupServer(...mocks);',
+      '',
+    ].join('\n'),
+  );
   mkdirSync(join(dir, 'scenarios/generated'), { recursive: true });
   cpSync(join(root, 'scenarios/generated/contracts.d.ts'), join(dir, 'scenarios/generated/contracts.d.ts'));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type }));
