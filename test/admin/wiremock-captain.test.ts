@@ -205,3 +205,33 @@ test('a stub it cannot honour (a templated webhook) is refused with a 400 naming
   expect(await mock.getAllMappings()).toEqual([]);
   expect((await json('/orders/ord_1')).body).toEqual({ id: 'ord_1', from: 'scenario' });
 });
+
+describe('a scenario of two REST services (the README: `new WireMock(admin)` on the checkout example)', () => {
+  const two = scenario('wiremock-captain-two').services({
+    orders: rest({ port: 0 }, [rest.get('/orders/:id', ({ params }) => ({ id: params.id, from: 'scenario' }))]),
+    billing: rest({ port: 0 }, [rest.get('/invoices/:id', ({ params }) => ({ id: params.id, from: 'scenario' }))]),
+  });
+  const servedTwo = serveWithAdmin(two, 'orders');
+
+  test('captain sends no metadata: a stub goes to the service whose routes take its URL; one no route takes is a 400 saying so', async () => {
+    const client = new WireMock(new URL(servedTwo.admin).origin);
+    await client.register({ method: 'GET', endpoint: '/orders/ord_1' }, { status: 200, body: { id: 'ord_1', status: 'PAID' } });
+    await client.register({ method: 'GET', endpoint: '/invoices/inv_1' }, { status: 200, body: { id: 'inv_1', status: 'DUE' } });
+    const at = async (service: string, path: string) => {
+      const response = await fetch(`${servedTwo.running.stack.address(service).url}${path}`);
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    expect(await at('orders', '/orders/ord_1')).toEqual({ status: 200, body: { id: 'ord_1', status: 'PAID' } });
+    expect(await at('orders', '/orders/ord_2')).toEqual({ status: 200, body: { id: 'ord_2', from: 'scenario' } });
+    expect(await at('billing', '/invoices/inv_1')).toEqual({ status: 200, body: { id: 'inv_1', status: 'DUE' } });
+    await expect(client.register({ method: 'GET', endpoint: '/refunds/r1' }, { status: 200, body: {} })).rejects.toMatchObject({
+      response: {
+        status: 400,
+        data: { error: { code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID', message: expect.stringContaining('no route of theirs takes its URL') } },
+      },
+    });
+    expect(await client.getAllMappings()).toHaveLength(2);
+    await client.clearAll();
+    expect(await at('orders', '/orders/ord_1')).toEqual({ status: 200, body: { id: 'ord_1', from: 'scenario' } });
+  });
+});

@@ -43,20 +43,45 @@ const ofOrders = { metadata: { service: 'orders' } };
 const stillServing = async () => expect(await get('/orders/ord_1002')).toEqual({ status: 200, body: expect.objectContaining({ id: 'ord_1002' }) });
 const lastJournalEntry = async () => ((await send('GET', '/journal?limit=1')).body.entries as Json[])[0];
 
-test('with two REST services a mapping names one in metadata.service; without it, a 400 says how', async () => {
-  const refused = await send('POST', '/mappings', { request: { method: 'GET', url: '/orders/ord_1001' }, response: { status: 200 } });
+test('with two REST services a mapping names one in metadata.service, or goes to the one whose routes take its URL; else a 400 says how', async () => {
+  // Neither orders nor shipping routes /refunds: which one is meant cannot be told.
+  const refused = await send('POST', '/mappings', { request: { method: 'GET', url: '/refunds/r1' }, response: { status: 200 } });
   expect(refused).toEqual({
     status: 400,
     body: {
       error: {
         code: 'MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID',
         message: expect.stringContaining(
-          'several REST services (orders, shipping): name one in the mapping\'s metadata, e.g. "metadata": { "service": "orders" }',
+          'several REST services (orders, shipping) and no route of theirs takes its URL: name one in the mapping\'s metadata, e.g. "metadata": { "service": "orders" }',
         ),
       },
     },
   });
+  // A pattern may be meant for either.
+  expect((await send('POST', '/mappings', { request: { method: 'GET', urlPathPattern: '/orders/.*' }, response: { status: 200 } })).status).toBe(400);
   expect((await send('GET', '/mappings')).body).toEqual({ mappings: [], meta: { total: 0 } });
+  await stillServing();
+
+  // Only orders routes GET /orders/ord_1001 (its /orders/:id), and only shipping POST /v2/shipments: no metadata
+  // needed, as with a WireMock client that cannot send any (wiremock-captain).
+  const byRoute = await send('POST', '/mappings', {
+    request: { method: 'GET', url: '/orders/ord_1001' },
+    response: { status: 200, jsonBody: { id: 'ord_1001', status: 'STUBBED' } },
+  });
+  expect(byRoute.status).toBe(201);
+  expect(await get('/orders/ord_1001')).toEqual({ status: 200, body: { id: 'ord_1001', status: 'STUBBED' } });
+  const template = await send('POST', '/mappings', {
+    request: { method: 'POST', urlPathTemplate: '/v2/shipments' },
+    response: { status: 201, jsonBody: { id: 'shp_stub' } },
+  });
+  expect(template.status).toBe(201);
+  const shipped = await fetch(`${running.stack.address('shipping').url}/v2/shipments`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ rateId: 'rate_dhl_std', to: { name: 'Ada', street: 'Main St 1', postalCode: '10115', city: 'Berlin', country: 'DE' } }),
+  });
+  expect({ status: shipped.status, body: await shipped.json() }).toEqual({ status: 201, body: { id: 'shp_stub' } });
+  await send('POST', '/mappings/reset');
   await stillServing();
 });
 

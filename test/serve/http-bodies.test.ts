@@ -62,6 +62,8 @@ const routes = [
     sse([{ event: 'status', id: '1', data: { status: 'paid' } }, sse.pause('20ms'), 'plain\ntwo lines', { data: 3, retry: 500 }], { interval: '10ms' }),
   ),
   rest.get('/slow', fault.dribble({ rows: [1, 2, 3] }, { over: '60ms', chunks: 4 })),
+  // The README's example, shorter: 11 bytes in the default 10 pieces.
+  rest.get('/report', fault.dribble({ rows: [] }, { over: '400ms' })),
   rest.get('/broken', fault.malformedChunk('id,name\n1,Ada\n2,Bo\n')),
   rest.get('/ok', { ok: true }),
 ];
@@ -147,6 +149,19 @@ test('fault.dribble sends the whole body, in pieces', async () => {
   const res = await get('/slow');
   expect(res.headers.get('content-length')).toBe(String('{"rows":[1,2,3]}'.length));
   expect(await res.json()).toEqual({ rows: [1, 2, 3] });
+});
+
+test('fault.dribble takes the whole duration when the body does not split evenly into its pieces', async () => {
+  const res = await get('/report');
+  const started = performance.now();
+  const pieces: number[] = [];
+  for await (const piece of res.body ?? []) pieces.push((piece as Uint8Array).length);
+  const took = performance.now() - started;
+  // 11 bytes, 10 pieces, 9 gaps of 44 ms: the last byte at 400 ms (it came at 222 ms, after 6 pieces).
+  expect(pieces.reduce((a, b) => a + b, 0)).toBe(11);
+  expect(took).toBeGreaterThanOrEqual(370);
+  expect(took).toBeLessThan(3000);
+  expect((await get('/ok')).status).toBe(200);
 });
 
 test('fault.malformedChunk: the client fails parsing mid-body; the server goes on', async () => {

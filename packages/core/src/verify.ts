@@ -96,6 +96,13 @@ export function parseVerification(input: unknown, allowed: readonly string[] = [
   const known = [...verificationCriteria, ...allowed];
   for (const key of Object.keys(record)) {
     if (!known.includes(key)) {
+      // The pattern wrapped in an object of its own, as some tools' APIs take it: the criteria belong at the top.
+      if (key === 'pattern' && record.pattern && typeof record.pattern === 'object' && !Array.isArray(record.pattern)) {
+        throw new VerificationError(
+          ErrorCode.VerifyUnknownCriterion,
+          `unknown verification criterion "pattern": give the pattern's criteria at the top level, beside the count ({ "operation": "POST /orders", "times": 1 }), not inside "pattern". Criteria: ${verificationCriteria.join(', ')}`,
+        );
+      }
       const closest = ALIASES[key] ?? nearest(key, known, 1)[0];
       throw new VerificationError(
         ErrorCode.VerifyUnknownCriterion,

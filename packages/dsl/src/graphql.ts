@@ -402,8 +402,15 @@ type OperationExactness<Responder, State, Kind extends OperationKind, Name exten
   ExactOperation<Responder, OperationContractOf<Kind, Name, Schema>, RootResult<Kind, SchemasOf<Schema>, KnownSchema<Schema>>>
 >;
 
-function operation<Kind extends OperationKind>(kind: Kind) {
-  function define<
+/**
+ * `graphql.query` and `graphql.mutation`: `(name, responder)` or `(name, { match, times, delay }, responder)`,
+ * typed by the operation documents (else by the root type's fields). A named type, so that the published
+ * declarations keep these signatures as written: inferred from `operation(kind)`, TypeScript's declaration
+ * output would resolve `OperationContractOf` against the registry as it is when mockstack is built (empty),
+ * and a user's operation rules would lose their variables and answers.
+ */
+export interface OperationFactory<Kind extends OperationKind> {
+  <
     State = unknown,
     Schema extends string = string,
     const Name extends GraphqlOperationName<Kind, Schema> = GraphqlOperationName<Kind, Schema>,
@@ -411,8 +418,11 @@ function operation<Kind extends OperationKind>(kind: Kind) {
       State,
       OperationContractOf<Kind, Name, Schema>
     >,
-  >(name: Name, responder: Responder & NoInfer<OperationExactness<Responder, State, Kind, Name, Schema>>): GraphqlRuleOf<State, Schema>;
-  function define<
+  >(
+    name: Name,
+    responder: Responder & NoInfer<OperationExactness<Responder, State, Kind, Name, Schema>>,
+  ): GraphqlRuleOf<State, Schema>;
+  <
     State = unknown,
     Schema extends string = string,
     const Name extends GraphqlOperationName<Kind, Schema> = GraphqlOperationName<Kind, Schema>,
@@ -425,11 +435,15 @@ function operation<Kind extends OperationKind>(kind: Kind) {
     options: OperationRuleOptions<VariablesOf<OperationContractOf<Kind, Name, Schema>>>,
     responder: Responder & NoInfer<OperationExactness<Responder, State, Kind, Name, Schema>>,
   ): GraphqlRuleOf<State, Schema>;
+}
+
+function operation<Kind extends OperationKind>(kind: Kind): OperationFactory<Kind> {
   function define(name: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = optionsAndResponder<OperationRuleOptions>(args);
     return operationRule(kind, name, options, responder);
   }
-  return define;
+  // The signatures are OperationFactory's; this one implementation serves both.
+  return define as OperationFactory<Kind>;
 }
 
 /** Every option of `graphql(...)`, by name (checked complete by the type). */

@@ -254,8 +254,15 @@ export interface RestRuleOf<State, Document extends string = string> extends Rul
   __openapi?(document: Document): void;
 }
 
-function route<M extends Method>(method: M) {
-  function define<
+/**
+ * `rest.get` and the other method factories: `(path, responder)` or `(path, { match, times, delay }, responder)`,
+ * typed by the service's OpenAPI document when it has generated types. A named type, so that the published
+ * declarations keep these signatures as written: inferred from `route(method)`, TypeScript's declaration
+ * output would resolve `RouteResponder` against the registry as it is when mockstack is built (empty), and
+ * a user's routes would lose their document's params, query, body and answers.
+ */
+export interface RouteFactory<M extends Method> {
+  <
     const Path extends RoutePath<M, Document>,
     State = unknown,
     Document extends string = string,
@@ -264,7 +271,7 @@ function route<M extends Method>(method: M) {
     path: Path,
     responder: Responder & NoInfer<IfInferred<Responder, RouteResponder<M, Path, State, Document>, ExactRoute<Responder, RouteContract<M, Path, Document>>>>,
   ): RestRuleOf<State, Document>;
-  function define<
+  <
     const Path extends RoutePath<M, Document>,
     State = unknown,
     Document extends string = string,
@@ -274,6 +281,9 @@ function route<M extends Method>(method: M) {
     options: RouteOptions,
     responder: Responder & NoInfer<IfInferred<Responder, RouteResponder<M, Path, State, Document>, ExactRoute<Responder, RouteContract<M, Path, Document>>>>,
   ): RestRuleOf<State, Document>;
+}
+
+function route<M extends Method>(method: M): RouteFactory<M> {
   function define(path: string, ...args: unknown[]): RuleOf<unknown> {
     const [options, responder] = optionsAndResponder<RouteOptions>(args);
     return Object.assign(ruleBehaviour(options), {
@@ -284,7 +294,8 @@ function route<M extends Method>(method: M) {
       source: captureSource(),
     });
   }
-  return define;
+  // The signatures are RouteFactory's; this one implementation serves both.
+  return define as RouteFactory<M>;
 }
 
 /**

@@ -103,7 +103,7 @@ export function liveStub(mapping: unknown, context: LiveStubContext): LiveStub {
   const methods = parsed.method === 'ANY' ? ANY_METHODS : [parsed.method];
   if (!ROUTE_FACTORIES[parsed.method] && parsed.method !== 'ANY')
     problems.push(`method ${parsed.method} is not served by REST services (${Object.keys(ROUTE_FACTORIES).join(', ')} and ANY are)`);
-  const service = serviceOf(stub, context, problems);
+  const service = serviceOf(stub, parsed, methods, context, problems);
   const machine = machineOf(parsed, context, problems);
   if (problems.length || service === undefined) throw new WiremockMappingInvalid(problems);
 
@@ -160,8 +160,13 @@ function malformed(mapping: Record<string, unknown>): string[] {
   return problems;
 }
 
-/** The REST service a mapping goes to: the only one, or the one its `metadata.service` names. */
-function serviceOf(stub: WiremockStub, context: LiveStubContext, problems: string[]): string | undefined {
+/**
+ * The REST service a mapping goes to: the one its `metadata.service` names, the only one, or else the
+ * one whose routes take the mapping's literal URL (`GET /orders/ord_1` under the orders service's
+ * `/orders/:id`), so that a WireMock client, which has no way to send metadata (wiremock-captain), can
+ * stub a scenario of several REST services.
+ */
+function serviceOf(stub: WiremockStub, parsed: ParsedStub, methods: readonly string[], context: LiveStubContext, problems: string[]): string | undefined {
   const names = [...context.services.keys()];
   const named = stub.metadata?.service;
   if (named !== undefined) {
@@ -170,12 +175,40 @@ function serviceOf(stub: WiremockStub, context: LiveStubContext, problems: strin
     return undefined;
   }
   if (names.length === 1) return names[0];
+  if (names.length === 0) {
+    problems.push('the scenario has no REST service to add it to');
+    return undefined;
+  }
+  const routing = names.filter((name) => routes(parsed, methods, name, context));
+  if (routing.length === 1) return routing[0];
+  const which = parsed.url.kind === 'url' || parsed.url.kind === 'urlPath' || parsed.url.kind === 'urlPathTemplate' ? routedBy(routing) : '';
   problems.push(
-    names.length === 0
-      ? 'the scenario has no REST service to add it to'
-      : `the scenario has several REST services (${names.join(', ')}): name one in the mapping's metadata, e.g. "metadata": { "service": "${names[0]}" }`,
+    `the scenario has several REST services (${names.join(', ')})${which}: name one in the mapping's metadata, e.g. "metadata": { "service": "${routing[0] ?? names[0]}" }`,
   );
   return undefined;
+}
+
+function routedBy(routing: readonly string[]): string {
+  return routing.length ? ` and routes of ${routing.join(' and ')} take its URL` : ' and no route of theirs takes its URL';
+}
+
+/** Whether a route of `service` takes the mapping's literal URL or path template, for one of its methods. */
+function routes(parsed: ParsedStub, methods: readonly string[], service: string, context: LiveStubContext): boolean {
+  const { url } = parsed;
+  switch (url.kind) {
+    case 'url':
+    case 'urlPath': {
+      const path = pathOf(url.kind === 'url' ? url.url : url.path);
+      return methods.some((method) => context.routeOf(service, method, path) !== undefined);
+    }
+    case 'urlPathTemplate': {
+      const shape = shapeOf(url.template.replace(/\{([^}/]+)\}/g, ':$1'));
+      return (context.services.get(service) ?? []).some((route) => methods.includes(route.method) && shapeOf(route.path) === shape);
+    }
+    default:
+      // A pattern or any URL may be meant for any of them.
+      return false;
+  }
 }
 
 /** The state machine of the stub's WireMock scenario: declared by the scenario (its states must exist) or added. */
