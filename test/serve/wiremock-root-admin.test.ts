@@ -153,6 +153,18 @@ test('DELETE /__admin/mappings and remove-by-metadata take the files’ mappings
   });
 });
 
+test('mappings/reset empties the journal and puts every scenario back in Started, as WireMock 3.13 does', async () => {
+  await serving(async (url) => {
+    const mock = new WireMock(url);
+    expect((await fetch(`${url}/pay`, { method: 'POST' })).status).toBe(201);
+    expect(((await mock.getAllScenarios()) as { state: string }[])[0]?.state).toBe('paid');
+    await mock.resetMappings();
+    expect(((await mock.getAllScenarios()) as { state: string }[])[0]?.state).toBe('Started');
+    expect(await mock.getAllRequests()).toEqual([]);
+    expect((await fetch(`${url}/pay`, { method: 'POST' })).status).toBe(201);
+  });
+});
+
 test('the journal names the file mapping that answered a request', async () => {
   await serving(async (url) => {
     await fetch(`${url}/cards/blocked`);

@@ -107,6 +107,11 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
   const serveEvent = (entry: JournalEntry) => serveEventOf(entry, baseUrlOf(entry.service), entry.rule ? mappings.ofRule(entry.rule)?.mapping : undefined);
   const idOf = (request: AdminRequest) => request.params.id ?? '';
   const wiremockPatternBody = (request: AdminRequest) => isWiremockPattern(request.body);
+  const resetScenarios = async () => {
+    await engine.refresh();
+    const possible = engine.machineDefinitions;
+    await engine.setMachines(Object.fromEntries(Object.keys(engine.machines).map((name) => [name, possible.get(name)?.[0] ?? 'Started'])));
+  };
   const clearJournal = () => {
     engine.journal.clear();
     return {};
@@ -156,10 +161,14 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
     {
       method: 'POST',
       path: '/mappings/reset',
-      summary: "WireMock: back to the scenario's rules and the mappings read from a root's files (every mapping added at runtime removed)",
+      summary:
+        "WireMock: back to the scenario's rules and the mappings read from a root's files (every mapping added at runtime removed); as WireMock's, the journal is emptied and every scenario (state machine) goes back to its first state",
       response: empty,
       handle: async () => {
-        announce(`wiremock: mappings reset, ${await mappings.reset()} removed`);
+        const removed = await mappings.reset();
+        engine.journal.clear();
+        await resetScenarios();
+        announce(`wiremock: mappings reset, ${removed} removed`);
         return {};
       },
     },
@@ -498,10 +507,7 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
       summary: 'WireMock: every scenario (state machine) back to its first state',
       response: empty,
       handle: async () => {
-        await engine.refresh();
-        const possible = engine.machineDefinitions;
-        const starts = Object.fromEntries(Object.keys(engine.machines).map((name) => [name, possible.get(name)?.[0] ?? 'Started']));
-        await engine.setMachines(starts);
+        await resetScenarios();
         announce('wiremock: scenarios reset');
         return {};
       },
