@@ -195,6 +195,43 @@ test('a GET no mapping answers is served from __files at its path, as WireMock s
   });
 });
 
+test('a mapping whose body file is not in __files is served answering 500 naming it, as WireMock serves its root; json-unit placeholders match', async () => {
+  // As in edith39/Wiremock's mappings (bodyFileName under a folder __files lacks, equalToJson with placeholders).
+  const other = join(dir, 'missing-file');
+  mkdirSync(join(other, 'mappings'), { recursive: true });
+  mkdirSync(join(other, '__files'));
+  writeFileSync(
+    join(other, 'mappings/product.json'),
+    JSON.stringify({
+      mappings: [
+        {
+          request: {
+            method: 'POST',
+            urlPattern: '/product',
+            bodyPatterns: [{ equalToJson: `{"nombre":"paola","edad":"$\{json-unit.any-number}"}`, ignoreExtraElements: true }],
+          },
+          response: { status: 201, bodyFileName: 'responseUsuarios/crearUsuario.json' },
+        },
+        { request: { method: 'GET', url: '/product' }, response: { status: 200, jsonBody: { served: true } } },
+      ],
+    }),
+  );
+  const stack = await startStack([other]);
+  try {
+    const url = stack.url('missing-file');
+    const post = (body: unknown) => fetch(`${url}/product`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const missing = await post({ nombre: 'paola', edad: 3, more: 1 });
+    expect(missing.status).toBe(500);
+    expect(await missing.json()).toEqual({
+      error: expect.stringMatching(/^bodyFileName responseUsuarios\/crearUsuario\.json: no such file in .*__files; add it there/),
+    });
+    expect((await post({ nombre: 'paola', edad: 'three' })).status).toBe(404);
+    expect(await json(await fetch(`${url}/product`))).toEqual([200, { served: true }]);
+  } finally {
+    await stack.close();
+  }
+});
+
 describe('--watch', () => {
   let watchRoot: string;
   let running: RunningStack;

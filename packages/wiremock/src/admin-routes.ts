@@ -496,7 +496,11 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
             name,
             state,
             possibleStates: possible.get(name) ?? [state],
-            mappings: all.filter((m) => m.mapping.scenarioName === name).map((m) => m.mapping),
+            // Oldest first, as WireMock lists a scenario's mappings.
+            mappings: all
+              .filter((m) => m.mapping.scenarioName === name)
+              .reverse()
+              .map((m) => m.mapping),
           })),
         };
       },

@@ -71,7 +71,7 @@ export function mappingsService(files: readonly MappingsFile[], { port, bodyFile
       routeOf: () => undefined,
       declaredMachines: new Map(),
       addedMachines: machines,
-      bodyFiles,
+      bodyFiles: bodyFiles && { read: (name) => bodyFiles.read(name), where: bodyFiles.where, whenMissing: 'answer' },
     });
   for (const { file, document } of files) {
     const mappings = isRecord(document) && Array.isArray(document.mappings) ? document.mappings : [document];
