@@ -165,6 +165,23 @@ test('mappings/reset empties the journal and puts every scenario back in Started
   });
 });
 
+test("mappings sent at runtime are tried with the root's by priority, as WireMock 3.13.2 tries them", async () => {
+  await serving(async (url) => {
+    const mock = new WireMock(url);
+    // Default priority 5 under the root's priority 1: the root's answers.
+    await mock.register({ method: 'GET', endpoint: '/cards/blocked' }, { status: 200, body: 'runtime, priority 5' });
+    expect(await json(await fetch(`${url}/cards/blocked`))).toEqual([402, { card: 'blocked' }]);
+    // A fallback of priority 10 answers only what the root's mappings do not.
+    await send(`${url}/__admin/mappings`, 'POST', { priority: 10, request: { method: 'GET', urlPattern: '/cards/.*' }, response: { status: 503 } });
+    expect(await json(await fetch(`${url}/cards/c1`))).toEqual([200, { card: 'any' }]);
+    // Of one priority, the one sent at runtime answers first.
+    await send(`${url}/__admin/mappings`, 'POST', { request: { method: 'GET', url: '/cards/c2' }, response: { status: 200, jsonBody: { card: 'runtime' } } });
+    expect(await json(await fetch(`${url}/cards/c2`))).toEqual([200, { card: 'runtime' }]);
+    await mock.deleteMapping(BLOCKED);
+    expect(await (await fetch(`${url}/cards/blocked`)).text()).toBe('runtime, priority 5');
+  });
+});
+
 test('the journal names the file mapping that answered a request', async () => {
   await serving(async (url) => {
     await fetch(`${url}/cards/blocked`);

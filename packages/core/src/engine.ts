@@ -863,14 +863,29 @@ export class Engine {
       if (overlay.rateLimit !== undefined) serviceRateLimit = overlay.rateLimit;
       if (overlay.chaos !== undefined) chaos = overlay.chaos;
     }
-    if (operationId !== undefined) {
-      for (const added of this.#added) if (added.service === service.name && added.rule.operation === operationId) rules.push(added.rule);
+    const declared = operationId === undefined ? [] : (service.operations.get(operationId)?.rules ?? []);
+    const own = this.#withdrawn.size ? declared.filter((rule) => !this.#withdrawn.has(rule.id)) : declared;
+    const added: AddedRule[] = [];
+    if (operationId !== undefined) for (const rule of this.#added) if (rule.service === service.name && rule.rule.operation === operationId) added.push(rule);
+    if (operationId !== undefined)
       for (const name of this.#variants) rules.push(...(this.#model.variants.get(name)?.services.get(service.name)?.rules.get(operationId) ?? []));
-    }
-    const overlayRuleCount = rules.length;
-    if (operationId !== undefined) {
-      const own = service.operations.get(operationId)?.rules ?? [];
-      rules.push(...(this.#withdrawn.size ? own.filter((rule) => !this.#withdrawn.has(rule.id)) : own));
+    let overlayRuleCount: number;
+    if (own[0]?.priority === undefined) {
+      // Added rules answer before the variants' and the scenario's.
+      rules.unshift(...added.map((rule) => rule.rule));
+      overlayRuleCount = rules.length;
+      rules.push(...own);
+    } else {
+      // Rules with a priority (a WireMock root's mappings) and the added ones are tried by priority, the added
+      // first of one priority, as WireMock tries its files' stubs and those sent at runtime; after the variants'.
+      overlayRuleCount = rules.length;
+      let next = 0;
+      for (const rule of own) {
+        while (next < added.length && (added[next] as AddedRule).priority <= (rule.priority ?? Number.POSITIVE_INFINITY))
+          rules.push((added[next++] as AddedRule).rule);
+        rules.push(rule);
+      }
+      for (; next < added.length; next++) rules.push((added[next] as AddedRule).rule);
     }
     return {
       rules,

@@ -98,7 +98,8 @@ export function mappingsService(files: readonly MappingsFile[], { port, bodyFile
   const listed: FileMapping[] = [];
   for (const { stub, mapping, id } of stubs.sort((a, b) => a.stub.priority - b.stub.priority || b.order - a.order)) {
     listed.push({ id, mapping, rules: stub.rules.map((_, i) => rules.length + i + 1) });
-    rules.push(...stub.rules);
+    // Tried by priority with the mappings sent at runtime (added rules), as WireMock tries them.
+    for (const rule of stub.rules) rules.push({ ...rule, priority: stub.priority });
   }
   if (bodyFiles) rules.push(...staticFileRules(rules, bodyFiles));
   const service = rest({ port }, rules as Parameters<typeof rest>[1]);
