@@ -213,7 +213,8 @@ test('a GET no mapping answers is served from __files at its path, as WireMock s
 });
 
 test('a mapping whose body file is not in __files is served answering 500 naming it, as WireMock serves its root; json-unit placeholders match', async () => {
-  // As in edith39/Wiremock's mappings (bodyFileName under a folder __files lacks, equalToJson with placeholders).
+  // The shape of a public root (edith39/Wiremock, which has no licence: written anew here, not copied): a bodyFileName
+  // under a folder __files lacks, and equalToJson with json-unit placeholders.
   const other = join(dir, 'missing-file');
   mkdirSync(join(other, 'mappings'), { recursive: true });
   mkdirSync(join(other, '__files'));
@@ -225,9 +226,9 @@ test('a mapping whose body file is not in __files is served answering 500 naming
           request: {
             method: 'POST',
             urlPattern: '/product',
-            bodyPatterns: [{ equalToJson: `{"nombre":"paola","edad":"$\{json-unit.any-number}"}`, ignoreExtraElements: true }],
+            bodyPatterns: [{ equalToJson: `{"name":"ada","age":"$\{json-unit.any-number}"}`, ignoreExtraElements: true }],
           },
-          response: { status: 201, bodyFileName: 'responseUsuarios/crearUsuario.json' },
+          response: { status: 201, bodyFileName: 'responses/created.json' },
         },
         { request: { method: 'GET', url: '/product' }, response: { status: 200, jsonBody: { served: true } } },
       ],
@@ -237,12 +238,12 @@ test('a mapping whose body file is not in __files is served answering 500 naming
   try {
     const url = stack.url('missing-file');
     const post = (body: unknown) => fetch(`${url}/product`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-    const missing = await post({ nombre: 'paola', edad: 3, more: 1 });
+    const missing = await post({ name: 'ada', age: 3, more: 1 });
     expect(missing.status).toBe(500);
     expect(await missing.json()).toEqual({
-      error: expect.stringMatching(/^bodyFileName responseUsuarios\/crearUsuario\.json: no such file in .*__files; add it there/),
+      error: expect.stringMatching(/^bodyFileName responses\/created\.json: no such file in .*__files; add it there/),
     });
-    expect((await post({ nombre: 'paola', edad: 'three' })).status).toBe(404);
+    expect((await post({ name: 'ada', age: 'three' })).status).toBe(404);
     expect(await json(await fetch(`${url}/product`))).toEqual([200, { served: true }]);
   } finally {
     await stack.close();
