@@ -209,6 +209,11 @@ test('a GET no mapping answers is served from __files at its path, as WireMock s
     const malformed = await fetch(`${url}/%E0%A4%A`);
     expect([malformed.status, await malformed.text()]).toEqual([400, expect.stringMatching(/is not a valid url component/)]);
     expect((await fetch(`${url}/data.json`)).status).toBe(200);
+    // A GET nothing answers says what was looked for.
+    const none = await fetch(`${url}/nothing`);
+    expect(await none.json()).toMatchObject({
+      error: { code: 'UNMATCHED', nearest: { missed: [expect.stringMatching(/^condition .*wiremock\/__files has a file at the path returned false$/)] } },
+    });
   });
 });
 

@@ -146,7 +146,9 @@ export function wiremockInputs(source: WiremockSource): string[] {
 /** The REST service serving WireMock mappings, or a MockstackError naming each mapping refused and why. */
 export function wiremockService(source: WiremockSource): MappingsService {
   try {
-    return mappingsService(source.files, { port: source.port ?? 0, bodyFiles: bodyFilesIn(source.filesDir) });
+    // WireMock serves the files of its __files at their paths; a root without any keeps the near misses of its routes.
+    const servesFiles = existsSync(source.filesDir) && statSync(source.filesDir).isDirectory() && readdirSync(source.filesDir).length > 0;
+    return mappingsService(source.files, { port: source.port ?? 0, bodyFiles: bodyFilesIn(source.filesDir), servesFiles });
   } catch (error) {
     if (!(error instanceof WiremockMappingInvalid)) throw error;
     throw new MockstackError(

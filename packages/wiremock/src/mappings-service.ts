@@ -57,10 +57,13 @@ const isMapping = (value: unknown): boolean => isRecord(value) && isRecord(value
  * `java -jar wiremock-standalone.jar --root-dir` serves them: each mapping translated as the admin
  * API translates it, tried by `priority` (lower first; 5 when not given) and, of one priority, the
  * last loaded first. `bodyFileName` is read in `bodyFiles` (the root's `__files`). The service is marked
- * `ADMIN_ON_PORT`. Throws a
+ * `ADMIN_ON_PORT`. With `servesFiles`, a GET no mapping answers is answered with the file of `bodyFiles` at its path. Throws a
  * WiremockMappingInvalid naming each file and mapping refused, and why.
  */
-export function mappingsService(files: readonly MappingsFile[], { port, bodyFiles }: { port: number; bodyFiles?: BodyFiles | undefined }): MappingsService {
+export function mappingsService(
+  files: readonly MappingsFile[],
+  { port, bodyFiles, servesFiles = false }: { port: number; bodyFiles?: BodyFiles | undefined; servesFiles?: boolean | undefined },
+): MappingsService {
   const name = 'wiremock';
   const machines = new Map<string, string[]>();
   const stubs: { stub: LiveStub; order: number; mapping: Record<string, unknown>; id: string }[] = [];
@@ -101,7 +104,7 @@ export function mappingsService(files: readonly MappingsFile[], { port, bodyFile
     // Tried by priority with the mappings sent at runtime (added rules), as WireMock tries them.
     for (const rule of stub.rules) rules.push({ ...rule, priority: stub.priority });
   }
-  if (bodyFiles) rules.push(...staticFileRules(rules, bodyFiles));
+  if (bodyFiles && servesFiles) rules.push(...staticFileRules(rules, bodyFiles));
   const service = rest({ port }, rules as Parameters<typeof rest>[1]);
   return {
     service: { ...service, config: { ...service.config, [ADMIN_ON_PORT]: true, [FILE_MAPPINGS]: listed } },
@@ -147,15 +150,15 @@ function staticFileRules(rules: readonly RuleDefinition[], files: BodyFiles): Ru
   };
   const paths = new Set(['/*']);
   for (const rule of rules) if (rule.meta?.method === 'GET' && typeof rule.meta.path === 'string') paths.add(rule.meta.path);
+  // Named as a near miss reads it: `condition <where> has a file at the path returned false`.
+  const name = `${files.where} has a file at the path`;
+  const test = { [name]: (request: CoreRequest) => fileAt(request) !== undefined }[name] as (request: CoreRequest) => boolean;
   const answer = (request: CoreRequest) => {
     const file = fileAt(request);
     if (!file) return respond(undefined, { status: 404 });
     return respond(file.bytes, { headers: { 'content-type': CONTENT_TYPES[extname(file.name).toLowerCase()] ?? 'application/octet-stream' } });
   };
-  return [...paths].map(
-    (path) =>
-      rest.get(path, { name: `${files.where}: a file at the path`, match: { when: (request) => fileAt(request) !== undefined } }, answer) as RuleDefinition,
-  );
+  return [...paths].map((path) => rest.get(path, { name: `a file of ${files.where}`, match: { when: test } }, answer) as RuleDefinition);
 }
 
 /** The path of a request target, decoded; undefined when it is not valid percent-encoding. */
