@@ -267,7 +267,7 @@ describe('--watch', () => {
     writeFileSync(join(watchRoot, '__files/body.txt'), 'first body');
     writeFileSync(join(watchRoot, 'mappings/a.json'), JSON.stringify({ request: { method: 'GET', url: '/a' }, response: { body: 'a' } }));
     writeFileSync(join(watchRoot, 'mappings/body.json'), JSON.stringify({ request: { method: 'GET', url: '/body' }, response: { bodyFileName: 'body.txt' } }));
-    running = await runScenario(watchRoot, { watch: true, randomPorts: true, adminPort: false, onReload: (r) => reloads.push(r) });
+    running = await runScenario(watchRoot, { watch: true, randomPorts: true, adminPort: 0, onReload: (r) => reloads.push(r) });
   });
   afterAll(() => running.close());
 
@@ -305,6 +305,24 @@ describe('--watch', () => {
     expect((await get('/b')).text).toBe('b');
     expect((await change(() => unlinkSync(join(watchRoot, 'mappings/a.json')))).ok).toBe(true);
     expect((await get('/a')).status).toBe(404);
+  });
+
+  test('a mapping replaced at runtime stays replaced after a reload; one removed is served again, as the files say', async () => {
+    const admin = `${running.stack.address('watched').url}/__admin/mappings`;
+    writeFileSync(join(watchRoot, 'mappings/c.json'), JSON.stringify({ id: 'c', request: { method: 'GET', url: '/c' }, response: { body: 'c' } }));
+    writeFileSync(join(watchRoot, 'mappings/d.json'), JSON.stringify({ id: 'd', request: { method: 'GET', url: '/d' }, response: { body: 'd' } }));
+    await change(() => writeFileSync(join(watchRoot, 'mappings/e.json'), JSON.stringify({ request: { method: 'GET', url: '/e' }, response: { body: 'e' } })));
+    // The replacement takes only requests with a header: the file's mapping, if served again, would answer one without.
+    const replacement = { request: { method: 'GET', url: '/c', headers: { 'x-v': { equalTo: '2' } } }, response: { body: 'c, replaced' } };
+    expect((await send(`${admin}/c`, 'PUT', replacement)).status).toBe(200);
+    expect((await send(`${admin}/d`, 'DELETE')).status).toBe(200);
+    expect((await get('/d')).status).toBe(404);
+    expect((await change(() => writeFileSync(join(watchRoot, '__files/other.txt'), 'x'))).ok).toBe(true);
+    expect((await get('/c')).status).toBe(404);
+    expect(await (await fetch(`${running.stack.address('watched').url}/c`, { headers: { 'x-v': '2' } })).text()).toBe('c, replaced');
+    expect((await get('/d')).text).toBe('d');
+    const listed = (await (await fetch(admin)).json()) as { mappings: { id: string; response: unknown }[] };
+    expect(listed.mappings.filter((m) => m.id === 'c')).toEqual([expect.objectContaining(replacement)]);
   });
 
   test('a body file of __files changed is served', async () => {

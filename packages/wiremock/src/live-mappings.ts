@@ -55,6 +55,10 @@ export class LiveMappings {
     host.engine.onDocumentShared(SHARED_TOPIC, (id, mapping) => void this.#adoptShared(id, mapping));
     host.engine.onDocumentShared(SETTINGS_TOPIC, (_, settings) => void this.#adoptSharedSettings(settings));
     host.engine.onDocumentShared(FILES_TOPIC, (id, removed) => this.#adoptSharedFileRemoval(id, removed));
+    // A reload (--watch) serves the files' mappings again; one replaced at runtime stays replaced.
+    host.engine.onVariantsChanged(() => {
+      for (const mapping of this.#mappings.values()) this.#withdrawFiles(mapping.id);
+    });
     this.ready = Promise.all([
       host.engine.sharedDocuments(SETTINGS_TOPIC),
       host.engine.sharedDocuments(SHARED_TOPIC),
