@@ -157,7 +157,7 @@ test('passthrough() and requests no handler takes reach the real service of a se
 test('`mockstack up handlers.ts`: a module exporting MSW handlers is served zero-config, a service per origin', async () => {
   const served = await startStack('test/fixtures/msw/app-handlers.ts');
   try {
-    expect(Object.keys(served.services).sort()).toEqual(['api.example.com', 'msw']);
+    expect(Object.keys(served.services).sort()).toEqual(['api.example.com', 'chat.example.com', 'msw']);
     expect(await (await fetch(`${served.url('msw')}/user`)).json()).toEqual({ id: 'u1', name: 'Ada' });
     expect(await (await fetch(`${served.url('api.example.com')}/orders/ord_1`)).json()).toEqual({ id: 'ord_1', expand: [] });
     expect((await fetch(`${served.url('msw')}/orders/ord_1`)).status).toBe(404);

@@ -98,3 +98,4 @@ export {
   verifyInOrder,
   verifyRequests,
 } from './verify.js';
+export type { WebSocketConnection, WebSocketData, WebSocketEndpoint } from './websocket.js';

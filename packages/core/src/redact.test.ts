@@ -10,6 +10,8 @@ test('blanks listed headers, repeated values and encoded query names; leaves a c
     accept: 'y',
   });
   expect(redactor.target('GET /x?Access%5Ftoken=1&a=&session=2&token')).toBe(`GET /x?Access%5Ftoken=${REDACTED}&a=&session=${REDACTED}&token`);
+  // What an adapter writes after the URL stays: the query ends at the space.
+  expect(redactor.target('GET /chat?token=1&a=2 (WebSocket)')).toBe(`GET /chat?token=${REDACTED}&a=2 (WebSocket)`);
   const clean = { ...request, query: { a: '1' }, headers: { accept: 'y' }, target: 'GET /x?a=1' };
   expect(redactor.request(clean)).toBe(clean);
 });

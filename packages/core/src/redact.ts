@@ -116,13 +116,18 @@ export class Redactor {
     return blanked(query, this.#query);
   }
 
-  /** `GET /x?access_token=abc&a=1` → `GET /x?access_token=[redacted]&a=1`. */
+  /**
+   * `GET /x?access_token=abc&a=1` → `GET /x?access_token=[redacted]&a=1`. The query ends at a space (a
+   * URL has none): what follows is the adapter's, as in `GET /chat?token=abc (WebSocket)`.
+   */
   target(target: string): string {
     const start = target.indexOf('?');
     if (start < 0 || this.#query.size === 0) return target;
+    const space = target.indexOf(' ', start);
+    const end = space < 0 ? target.length : space;
     let changed = false;
     const pairs = target
-      .slice(start + 1)
+      .slice(start + 1, end)
       .split('&')
       .map((pair) => {
         const equals = pair.indexOf('=');
@@ -131,7 +136,7 @@ export class Redactor {
         changed = true;
         return `${name}=${REDACTED}`;
       });
-    return changed ? `${target.slice(0, start)}?${pairs.join('&')}` : target;
+    return changed ? `${target.slice(0, start)}?${pairs.join('&')}${target.slice(end)}` : target;
   }
 }
 

@@ -81,6 +81,7 @@ export {
   type StreamInit,
 } from './grpc.js';
 export { isMswRequestHandler, type MswHandlersOptions, type MswRequestHandler, mswHandlers } from './msw-handlers.js';
+export { isMswWebSocketHandler, type MswWebSocketHandler, type MswWebSocketOptions, mswWebSocket } from './msw-websocket.js';
 export { fallThrough, type ReplyInit, respond, sequence, type WebhookInit, webhook } from './respond.js';
 export {
   type OpenApiDocumentName,

@@ -8,6 +8,7 @@ import {
   type Query,
   type Reply,
   type RuleDefinition,
+  type WebSocketEndpoint,
 } from '@mockstack/core';
 import type {
   Control,
@@ -157,6 +158,14 @@ export interface RestOptions<Document extends OpenApiDocumentName = OpenApiDocum
    * @example rest({ openapi: 'schemas/pets.yaml', proxy: 'https://pets.example.com', checkProxied: 'fail' })
    */
   checkProxied?: 'warn' | 'fail' | false;
+  /**
+   * WebSocket handshakes on the service's port: the function serving each connection it takes
+   * (others get 404). Each connection is journaled when it closes, as `GET /path (WebSocket)` with
+   * status 101 and the messages both ways. `mswWebSocket(handlers)` serves MSW's `ws.link()`
+   * handlers this way. Default: none (handshakes are refused).
+   * @example rest({ port: 8090, webSocket: mswWebSocket([chat.addEventListener('connection', ({ client }) => client.send('hello'))]) })
+   */
+  webSocket?: WebSocketEndpoint;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -315,6 +324,7 @@ const REST_OPTIONS = {
   webhooks: true,
   proxy: true,
   checkProxied: true,
+  webSocket: true,
 } as const satisfies Record<keyof RestOptions, true>;
 
 export function rest<State, const Document extends OpenApiDocumentName = string>(
@@ -336,6 +346,7 @@ export function rest<State, const Document extends OpenApiDocumentName = string>
       ...(options.webhooks !== undefined && { webhooks: options.webhooks }),
       ...(options.proxy !== undefined && { proxy: options.proxy }),
       ...(options.checkProxied !== undefined && { checkProxied: options.checkProxied }),
+      ...(options.webSocket !== undefined && { webSocket: options.webSocket }),
     },
     rules: routes,
     source: captureSource(),

@@ -22,6 +22,7 @@ import {
   type ServiceServer,
   tlsOf,
   type Webhook,
+  type WebSocketEndpoint,
 } from '@mockstack/core';
 import { isOpenApiDocument } from '@mockstack/core/contract-files';
 import {
@@ -54,6 +55,7 @@ import {
 } from './openapi-info.js';
 import { OperationRouter, OWN_ROUTING_MIN_ROUTES } from './operation-router.js';
 import { contractAnswer, documentedMethods, expandRest, faultBody, methodNotAllowed, problemOf, unmatchedAnswer, validateRest } from './rest-model.js';
+import { WebSocketEndpointServer } from './websocket-endpoint.js';
 
 /** Serves a REST service of the model with fastify; fastify's router does the path matching. */
 export const restAdapter: Adapter = {
@@ -92,6 +94,8 @@ class RestServer implements ServiceServer {
   readonly #engine: Engine;
   readonly #app: FastifyInstance;
   readonly #routes: string;
+  /** `rest({ webSocket })`: the service's WebSocket handshakes, or undefined (node refuses them). */
+  readonly #webSockets: WebSocketEndpointServer | undefined;
   readonly #http: HttpApp;
   /** `rest({ proxy })`: where requests no rule answers go (the real service), or undefined. */
   #proxy: ProxyFallback | undefined;
@@ -171,6 +175,12 @@ class RestServer implements ServiceServer {
     this.#app.setNotFoundHandler((request, reply) => this.#answerNotFound(request, reply));
     this.#app.setErrorHandler((error: FastifyError, request, reply) => this.#answerBadRequest(error, request, reply));
     this.#http.answerFirst((request, response) => this.#answerDirectly(request, response));
+    const webSocket = webSocketOf(service);
+    if (webSocket) {
+      const webSockets = new WebSocketEndpointServer(service.name, webSocket, engine, logger);
+      this.#webSockets = webSockets;
+      this.#http.onUpgrade((request, socket, head) => webSockets.upgrade(request, socket, head));
+    }
   }
 
   listen(): Promise<ServiceAddress> {
@@ -178,6 +188,7 @@ class RestServer implements ServiceServer {
   }
 
   close(graceMs?: number): Promise<void> {
+    this.#webSockets?.close();
     return this.#http.close(graceMs);
   }
 
@@ -188,6 +199,9 @@ class RestServer implements ServiceServer {
   /** Rules and handlers are read from the engine per request, so only a new route set needs a restart. */
   update(service: Service): boolean {
     if (routeKey(service) !== this.#routes || Boolean(service.config[OPENAPI_INFO]) !== Boolean(this.#contracts)) return false;
+    const webSocket = webSocketOf(service);
+    if (Boolean(webSocket) !== Boolean(this.#webSockets)) return false;
+    this.#webSockets?.update(service.name, webSocket);
     this.#service = service;
     this.#proxy = proxyOf(service);
     this.#useContract(service);
@@ -514,6 +528,12 @@ async function proxyTo(
 
 function* respondersOf(service: Service): Iterable<Rule['respond']> {
   for (const operation of service.operations.values()) for (const rule of operation.rules) yield rule.respond;
+}
+
+/** The service's `webSocket` endpoint, if it has one. */
+function webSocketOf(service: Service): WebSocketEndpoint | undefined {
+  const endpoint = service.config.webSocket;
+  return typeof endpoint === 'function' ? (endpoint as WebSocketEndpoint) : undefined;
 }
 
 function routeKey(service: Service): string {

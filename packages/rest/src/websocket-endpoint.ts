@@ -1,0 +1,181 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  Code,
+  type CoreRequest,
+  type Engine,
+  type Logger,
+  makeFault,
+  type Outcome,
+  type Rule,
+  StreamMessages,
+  type WebSocketConnection,
+  type WebSocketData,
+  type WebSocketEndpoint,
+} from '@mockstack/core';
+import { pathOf } from '@mockstack/http';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+
+/** Largest message a client may send (as graphql-ws's transport takes). */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** 1011: the server met a condition that kept it from serving the connection (RFC 6455). */
+const INTERNAL_ERROR = 1011;
+
+/**
+ * A REST service's WebSocket handshakes (`rest({ webSocket })`): taken where the service's endpoint
+ * serves the path, refused with 404 elsewhere; each connection is journaled once it closes, as
+ * `GET /path (WebSocket)` with status 101 and the messages both ways.
+ */
+export class WebSocketEndpointServer {
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  readonly #engine: Engine;
+  readonly #logger: Logger;
+  #service: string;
+  #endpoint: WebSocketEndpoint | undefined;
+
+  constructor(service: string, endpoint: WebSocketEndpoint | undefined, engine: Engine, logger: Logger) {
+    this.#service = service;
+    this.#endpoint = endpoint;
+    this.#engine = engine;
+    this.#logger = logger;
+  }
+
+  /** A reloaded scenario's endpoint serves the next handshakes; open connections stay with the code that took them. */
+  update(service: string, endpoint: WebSocketEndpoint | undefined): void {
+    this.#service = service;
+    this.#endpoint = endpoint;
+  }
+
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const startedAt = performance.now();
+    const url = request.url ?? '/';
+    const core = new WebSocketRequest(this.#service, request, url);
+    let serve: ((connection: WebSocketConnection) => void) | undefined;
+    try {
+      serve = this.#endpoint?.(url, request.headers);
+    } catch (error) {
+      this.#refuse(socket, core, startedAt, 500, `the WebSocket endpoint failed: ${describeError(error)}`);
+      return;
+    }
+    if (!serve) {
+      this.#refuse(socket, core, startedAt, 404, `no WebSocket endpoint at ${pathOf(url)} of service "${this.#service}"`);
+      return;
+    }
+    const take = serve;
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#open(ws, core, startedAt, take));
+  }
+
+  /** Ends every open connection (1001, going away), so that the server can close. */
+  close(): void {
+    for (const client of this.#wss.clients) client.close(1001, 'the mock is stopping');
+    for (const client of this.#wss.clients) client.terminate();
+  }
+
+  #open(ws: WebSocket, core: WebSocketRequest, startedAt: number, serve: (connection: WebSocketConnection) => void): void {
+    const messages = new StreamMessages(startedAt);
+    let failure: string | undefined;
+    const connection: WebSocketConnection = {
+      url: core.url,
+      headers: core.headers,
+      protocols: protocolsOf(core.headers['sec-websocket-protocol']),
+      send: (data) => {
+        if (ws.readyState !== ws.OPEN) return;
+        messages.add('out', journaled(data));
+        ws.send(data, { binary: typeof data !== 'string' });
+      },
+      close: (code, reason) => {
+        try {
+          ws.close(code ?? 1000, reason);
+        } catch (error) {
+          // A code a server may not send (1005, 1006, 2xxx): closed normally instead, the mistake logged.
+          this.#logger.warn(`service "${this.#service}": ${core.target}: ${describeError(error)}; closed with 1000 instead`);
+          ws.close(1000, reason);
+        }
+      },
+      onMessage: (listener) => {
+        ws.on('message', (data: RawData, isBinary: boolean) => listener(isBinary ? bytesOf(data) : bytesOf(data).toString()));
+      },
+      onClose: (listener) => {
+        ws.once('close', (code: number, reason: Buffer) => listener(code, reason.toString()));
+      },
+      fail: (error) => {
+        failure ??= describeError(error);
+        this.#logger.error(`service "${this.#service}": ${core.target}: ${failure}; the connection was closed with ${INTERNAL_ERROR}`);
+        if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(INTERNAL_ERROR, 'the mock failed: see its log');
+      },
+    };
+    ws.on('message', (data: RawData, isBinary: boolean) => messages.add('in', isBinary ? bytesOf(data) : bytesOf(data).toString()));
+    ws.on('error', (error) => this.#logger.warn(`service "${this.#service}": ${core.target}: ${error.message}`));
+    ws.once('close', () => {
+      const outcome: Outcome =
+        failure === undefined
+          ? { kind: 'body', rule: websocketRule(core.operation), body: undefined }
+          : { kind: 'fault', rule: websocketRule(core.operation), fault: makeFault(Code.Internal, failure) };
+      this.#engine.record(core, outcome, { status: 101, startedAt, messages, error: failure });
+    });
+    try {
+      serve(connection);
+    } catch (error) {
+      connection.fail(error);
+    }
+  }
+
+  #refuse(socket: Duplex, core: WebSocketRequest, startedAt: number, status: 404 | 500, message: string): void {
+    const body = JSON.stringify({ error: message });
+    socket.on('error', () => {});
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Internal Server Error'}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    const fault = makeFault(status === 404 ? Code.NotFound : Code.Internal, message);
+    this.#engine.record(core, { kind: 'fault', rule: undefined, fault }, { status, startedAt, error: message });
+  }
+}
+
+/** A WebSocket handshake as the journal and the log show it: `GET /rooms/42 (WebSocket)`. */
+class WebSocketRequest implements CoreRequest {
+  readonly protocol = 'rest';
+  readonly operation: string;
+  readonly params: Record<string, string> = {};
+  readonly query: CoreRequest['query'];
+  readonly headers: CoreRequest['headers'];
+  readonly body = undefined;
+  readonly target: string;
+
+  constructor(
+    readonly service: string,
+    request: IncomingMessage,
+    readonly url: string,
+  ) {
+    this.operation = `GET ${pathOf(url)} (WebSocket)`;
+    this.headers = request.headers;
+    this.target = `GET ${url} (WebSocket)`;
+    this.query = Object.fromEntries(new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''));
+  }
+}
+
+function websocketRule(operation: string): Rule {
+  return { id: 'websocket', operation, name: 'websocket', respond: undefined, matchers: [] };
+}
+
+function protocolsOf(header: string | string[] | undefined): string[] {
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return value
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+function bytesOf(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+/** A message as the journal keeps it: text as it is, bytes as a copy (the sender may reuse its buffer). */
+function journaled(data: WebSocketData): unknown {
+  return typeof data === 'string' ? data : Buffer.from(data);
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
