@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { JournalEntry } from '@mockstack/core';
 import { GraphQLClient } from 'graphql-request';
+import WebSocket from 'ws';
+import { eventually } from '../helpers/eventually.js';
 import { type CliStack, STARTUP_TIMEOUT_MS, startCli } from './cli-process.js';
 import { type Greeter, greeterClient, sayHello } from './grpc-client.js';
 
@@ -34,6 +36,31 @@ test('a handler in an endless loop is stopped after its timeout and answered 500
   expect(await new GraphQLClient(stack.urls.gql as string).request('{ items(first: 1) { id } }')).toEqual({ items: [{ id: expect.any(String) }] });
   const journal = ((await (await fetch(`${stack.admin}/journal?operation=GET%20/spin`)).json()) as { entries: JournalEntry[] }).entries;
   expect(journal).toEqual([expect.objectContaining({ rule: 'api#1', status: 500, code: 'INTERNAL' })]);
+});
+
+test("a WebSocket listener (MSW's ws.link) in an endless loop is stopped after the service's timeout: its connection closes with 1011, journaled; everything serves again", async () => {
+  const url = `${stack.urls.live?.replace(/^http/, 'ws')}/feed`;
+  const socket = new WebSocket(url);
+  await once(socket, 'open');
+  const closed = once(socket, 'close');
+  socket.send('spin');
+  const [code] = (await closed) as [number, Buffer];
+  expect(code).toBe(1011);
+  await everythingServes();
+  // Journaled once the server has seen the socket close (after the client has).
+  await eventually(async () => {
+    const entries = ((await (await fetch(`${stack.admin}/journal?service=live`)).json()) as { entries: JournalEntry[] }).entries;
+    expect(entries).toEqual([expect.objectContaining({ target: 'GET /feed (WebSocket)', status: 101 })]);
+    expect(entries[0]?.error).toMatch(/handler of rule websocket ran for more than 500 ms without returning/);
+  });
+  // The next connection is served.
+  const again = new WebSocket(url);
+  await once(again, 'open');
+  const reply = once(again, 'message');
+  again.send('hi');
+  expect(String((await reply)[0])).toBe('got hi');
+  again.close();
+  await once(again, 'close');
 });
 
 /** Every protocol answers again (a loop left running would freeze them all). */

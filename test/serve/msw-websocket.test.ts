@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { mswWebSocket, rest, scenario } from 'mockstack';
-import WebSocket from 'ws';
+import { ws } from 'msw';
+import WebSocket, { WebSocketServer } from 'ws';
 import { handlers } from '../fixtures/msw/chat-handlers.js';
 import { eventually } from '../helpers/eventually.js';
 
@@ -106,7 +107,7 @@ test('link.broadcast() reaches every client connected to the link; client.close(
   await a.closed;
 });
 
-test('a listener that throws closes its connection with 1011, journaled with the error; the service keeps serving', async () => {
+test('a listener that throws (or connects a real server there is none of) closes its connection with 1011, journaled with the error; the service keeps serving', async () => {
   const broken = await connect(wsUrl(served, 'chat.example.com', '/rooms/9'));
   await broken.next();
   broken.socket.send('boom');
@@ -115,11 +116,13 @@ test('a listener that throws closes its connection with 1011, journaled with the
   const entry = await eventuallyEntry(served, 'GET /rooms/9 (WebSocket)');
   expect(entry.error).toMatch(/the chat handler broke/);
 
-  const real = await connect(wsUrl(served, 'chat.example.com', '/rooms/9'));
-  expect(await real.next()).toBe('welcome to 9');
+  // server.connect() where there is no real server: no origin, no proxy.
+  const real = await connect(wsUrl(served, 'msw', '/echo'));
   real.socket.send('real');
   expect((await real.closed)[0]).toBe(1011);
-  expect((await eventuallyEntries(served, 'GET /rooms/9 (WebSocket)', 2))[1]?.error).toMatch(/server\.connect\(\).*mockstack is the server here/);
+  expect((await eventuallyEntries(served, 'GET /echo (WebSocket)', 2))[1]?.error).toMatch(
+    /service "msw" has no real WebSocket server to connect to: give the service a proxy/,
+  );
 
   const after = await connect(wsUrl(served, 'chat.example.com', '/rooms/9'));
   expect(await after.next()).toBe('welcome to 9');
@@ -155,6 +158,67 @@ test('in a scenario: rest({ webSocket: mswWebSocket(handlers, { origin }) }) bes
     expect(await (await fetch(`${stack.url('plain')}/health`)).json()).toEqual({ ok: true });
   } finally {
     await stack.close();
+  }
+});
+
+test("server.connect() opens the service's proxy: messages flow both ways through the handler, preventDefault() keeps one back", async () => {
+  const real = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  const receivedByReal: string[] = [];
+  real.on('connection', (socket) =>
+    socket.on('message', (data: Buffer) => {
+      receivedByReal.push(data.toString());
+      if (data.toString() === 'close-me') socket.close(4001, 'done');
+      else socket.send(`real: ${data}`);
+    }),
+  );
+  await new Promise((listening) => real.once('listening', listening));
+  const feed = ws.link('wss://live.example.com/feed');
+  const relay = feed.addEventListener('connection', ({ client, server }) => {
+    server.connect();
+    client.addEventListener('message', (event) => {
+      if (event.data !== 'mocked') return;
+      event.preventDefault();
+      client.send('from the mock');
+    });
+    server.addEventListener('message', (event) => {
+      if (event.data !== 'real: secret') return;
+      event.preventDefault();
+      client.send('[hidden]');
+    });
+  });
+  const stack = await startStack(
+    scenario('relay').services({
+      live: rest({
+        port: 0,
+        proxy: `http://127.0.0.1:${(real.address() as { port: number }).port}`,
+        webSocket: mswWebSocket([relay], { origin: 'wss://live.example.com' }),
+      }),
+    }),
+  );
+  try {
+    const { socket, next, closed } = await connect(wsUrl(stack, 'live', '/feed?since=1'));
+    socket.send('hello');
+    expect(await next()).toBe('real: hello');
+    socket.send('mocked');
+    expect(await next()).toBe('from the mock');
+    socket.send('secret');
+    expect(await next()).toBe('[hidden]');
+    socket.send('close-me');
+    expect(await closed).toEqual([4001, 'done']);
+    expect(receivedByReal).toEqual(['hello', 'secret', 'close-me']);
+    const entry = await eventuallyEntry(stack, 'GET /feed?since=1 (WebSocket)');
+    expect(entry.response?.messages?.map((m) => [m.direction, m.message])).toEqual([
+      ['in', 'hello'],
+      ['out', 'real: hello'],
+      ['in', 'mocked'],
+      ['out', 'from the mock'],
+      ['in', 'secret'],
+      ['out', '[hidden]'],
+      ['in', 'close-me'],
+    ]);
+  } finally {
+    await stack.close();
+    await new Promise((done) => real.close(done));
   }
 });
 

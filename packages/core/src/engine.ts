@@ -774,6 +774,15 @@ export class Engine {
     else this.record(request, outcome, { status: Code.Internal, code: Code.Internal, error: fault.message, startedAt: performance.now() });
   }
 
+  /**
+   * Runs scenario code other than a responder (a WebSocket listener) as `rule`'s handler for `request`:
+   * under the runner's guard, a loop in it is stopped after the handler's timeout (`request.answerLate`
+   * hears of it) and an error it leaves behind is charged to the rule. Without a guard it just runs.
+   */
+  runGuarded<T>(rule: Rule, request: CoreRequest, code: () => T): T {
+    return this.#guard ? (this.#guard.run(this, rule, request, code, request as HandlerContext) as T) : code();
+  }
+
   /** Milliseconds the handler of `rule` may take: the rule's timeout, its service's, or the engine's default. */
   handlerTimeoutOf(rule: Rule, service: string): number {
     const own = rule.timeout === undefined ? undefined : parseDuration(rule.timeout);

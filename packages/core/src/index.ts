@@ -98,4 +98,4 @@ export {
   verifyInOrder,
   verifyRequests,
 } from './verify.js';
-export type { WebSocketConnection, WebSocketData, WebSocketEndpoint } from './websocket.js';
+export type { UpstreamWebSocket, WebSocketConnection, WebSocketData, WebSocketEndpoint } from './websocket.js';

@@ -23,6 +23,29 @@ export interface WebSocketConnection {
   onClose(listener: (code: number, reason: string) => void): void;
   /** Closes the connection with 1011 and journals `error`: the code serving it failed. */
   fail(error: unknown): void;
+  /**
+   * Runs the scenario's code serving the connection (its listeners) as a handler runs: a loop in it
+   * is stopped after the service's timeout (the connection then fails), and an error it leaves
+   * behind is journaled with the connection.
+   */
+  run<T>(code: () => T): T;
+  /**
+   * Opens a connection to the real server, with the subprotocols the client offered: the service's
+   * `proxy` address (with the handshake's path and query) when it has one, else `url` (the real
+   * address the code serving the connection knows). Throws when there is neither.
+   */
+  connectUpstream(url?: string): UpstreamWebSocket;
+}
+
+/** A connection the mock opened to the real server (see `WebSocketConnection.connectUpstream`). */
+export interface UpstreamWebSocket {
+  /** Sends a message; one sent before the connection is open waits for it. */
+  send(data: WebSocketData): void;
+  close(code?: number, reason?: string): void;
+  onOpen(listener: () => void): void;
+  onMessage(listener: (data: WebSocketData) => void): void;
+  onClose(listener: (code: number, reason: string) => void): void;
+  onError(listener: (message: string) => void): void;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { WebSocketConnection, WebSocketData, WebSocketEndpoint } from '@mockstack/core';
+import type { UpstreamWebSocket, WebSocketConnection, WebSocketData, WebSocketEndpoint } from '@mockstack/core';
 
 /**
  * An MSW 2.x WebSocket handler (`ws.link(url).addEventListener('connection', …)`), as mockstack uses
@@ -37,9 +37,10 @@ export function isMswWebSocketHandler(value: unknown): value is MswWebSocketHand
  * a handshake one of them matches is taken, and each matching handler gets the connection's `client`
  * (`send`, `close`, its `message` and `close` events) as MSW gives it in the browser; `link.broadcast()`
  * reaches every client connected. Other handshakes get 404. A listener that throws closes its
- * connection with 1011, journaled and logged; the service keeps serving. There is no original server
- * behind a mock: `server.connect()` fails the connection saying so. Binary messages reach `message`
- * listeners as an ArrayBuffer.
+ * connection with 1011, journaled and logged; the service keeps serving. `server.connect()` opens the
+ * real server (the service's `proxy`, else `origin`), and messages flow both ways through the
+ * handlers as in MSW (`event.preventDefault()` keeps one from going on). Binary messages reach
+ * `message` listeners as an ArrayBuffer.
  *
  * @example
  * import { ws } from 'msw';
@@ -64,10 +65,13 @@ export function mswWebSocket(handlers: readonly unknown[], options: MswWebSocket
     if (matching.length === 0) return undefined;
     return (connection) => {
       const client = new MswClient(shown, connection);
-      const server = new MockServerConnection(shown);
+      // The real server is where the handlers' origin is; a mock at an address of its own has none (unless its service has a proxy).
+      const server = new RealServer(client, connection, origin === undefined ? undefined : shown);
       const protocols = connection.protocols.length === 0 ? undefined : [...connection.protocols];
       // Each handler that matches gets the connection, as MSW's handleWebSocketEvent runs them.
-      for (const handler of matching) handler.run({ client, server, info: { protocols } }, context).catch((error: unknown) => connection.fail(error));
+      for (const handler of matching) {
+        connection.run(() => handler.run({ client, server, info: { protocols } }, context)).catch((error: unknown) => connection.fail(error));
+      }
     };
   };
 }
@@ -88,49 +92,26 @@ type AddOptions = Parameters<EventTarget['addEventListener']>[2];
 type RemoveOptions = Parameters<EventTarget['removeEventListener']>[2];
 
 /**
- * The client side of one connection, as MSW's handlers use it (its WebSocketClientConnection): an
- * EventTarget of `message` and `close` events, `send` and `close`. Listeners run guarded: one that
- * throws (or rejects) fails this connection, not the process.
+ * An EventTarget whose listeners run guarded: one that throws (or rejects) fails the connection
+ * (closed with 1011, journaled and logged), not the process.
  */
-class MswClient extends EventTarget {
-  readonly id = `mockstack-ws-${++nextClientId}`;
-  readonly url: URL;
-  readonly #connection: WebSocketConnection;
+class GuardedTarget extends EventTarget {
+  protected readonly connection: WebSocketConnection;
   readonly #guarded = new WeakMap<object, (event: Event) => void>();
 
-  constructor(url: URL, connection: WebSocketConnection) {
+  constructor(connection: WebSocketConnection) {
     super();
-    this.url = url;
-    this.#connection = connection;
-    connection.onMessage((data) => {
-      this.dispatchEvent(new MessageEvent('message', { data: typeof data === 'string' ? data : arrayBufferOf(data), cancelable: true }));
-    });
-    connection.onClose((code, reason) => this.dispatchEvent(new WebSocketCloseEvent(code, reason)));
-  }
-
-  send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
-    if (typeof Blob !== 'undefined' && data instanceof Blob) {
-      data.arrayBuffer().then(
-        (bytes) => this.#connection.send(new Uint8Array(bytes)),
-        (error: unknown) => this.#connection.fail(error),
-      );
-      return;
-    }
-    this.#connection.send(webSocketDataOf(data as string | ArrayBufferLike | ArrayBufferView));
-  }
-
-  close(code?: number, reason?: string): void {
-    this.#connection.close(code, reason);
+    this.connection = connection;
   }
 
   override addEventListener(type: string, listener: Listener | null, options?: AddOptions): void {
     if (!listener) return;
     let guarded = this.#guarded.get(listener);
     if (!guarded) {
-      const connection = this.#connection;
+      const connection = this.connection;
       guarded = function (this: unknown, event: Event): void {
         try {
-          const result: unknown = typeof listener === 'function' ? listener.call(this, event) : listener.handleEvent(event);
+          const result: unknown = connection.run(() => (typeof listener === 'function' ? listener.call(this, event) : listener.handleEvent(event)));
           if (isThenable(result)) result.then(undefined, (error: unknown) => connection.fail(error));
         } catch (error) {
           connection.fail(error);
@@ -148,37 +129,131 @@ class MswClient extends EventTarget {
 }
 
 /**
- * The `server` of MSW's connection: the original WebSocket server a handler may connect to. A mock
- * has none, so `connect()` fails the connection saying so; the rest does nothing.
+ * The client side of one connection, as MSW's handlers use it (its WebSocketClientConnection):
+ * `message` and `close` events, `send` and `close`. Once the handler connected the real server, what
+ * the client sends goes on to it unless a `message` listener called `event.preventDefault()`.
  */
-class MockServerConnection extends EventTarget {
-  readonly #url: URL;
+class MswClient extends GuardedTarget {
+  readonly id = `mockstack-ws-${++nextClientId}`;
+  readonly url: URL;
+  /** The real server's connection, once `server.connect()` opened it. */
+  upstream: UpstreamWebSocket | undefined;
 
-  constructor(url: URL) {
-    super();
+  constructor(url: URL, connection: WebSocketConnection) {
+    super(connection);
+    this.url = url;
+    connection.onMessage((data) => {
+      const event = new WebSocketMessageEvent(data, this.url.origin);
+      this.dispatchEvent(event);
+      // As MSW's: after the listeners, a microtask later (one may prevent it from a promise it started).
+      queueMicrotask(() => {
+        if (!event.defaultPrevented) this.upstream?.send(data);
+      });
+    });
+    connection.onClose((code, reason) => this.dispatchEvent(new WebSocketCloseEvent(code, reason, false)));
+  }
+
+  send(data: SentData): void {
+    sendData(data, this.connection, (bytes) => this.connection.send(bytes));
+  }
+
+  close(code?: number, reason?: string): void {
+    this.connection.close(code, reason);
+  }
+}
+
+/**
+ * The `server` of MSW's connection: the real WebSocket server, which `connect()` opens (the service's
+ * `proxy`, else the real origin the handlers were written for). Its messages go on to the client
+ * unless a `message` listener called `event.preventDefault()`; its closing closes the client's
+ * connection unless a `close` listener prevented it.
+ */
+class RealServer extends GuardedTarget {
+  readonly #client: MswClient;
+  readonly #url: URL | undefined;
+
+  constructor(client: MswClient, connection: WebSocketConnection, url: URL | undefined) {
+    super(connection);
+    this.#client = client;
     this.#url = url;
   }
 
   connect(): void {
-    throw new Error(
-      `server.connect() in the WebSocket handler of ${this.#url.href}: mockstack is the server here and connects to no original one; answer with client.send() instead`,
-    );
+    if (this.#client.upstream) throw new Error('server.connect(): the real server is connected already');
+    const upstream = this.connection.connectUpstream(this.#url?.href);
+    this.#client.upstream = upstream;
+    upstream.onOpen(() => this.dispatchEvent(new Event('open')));
+    upstream.onMessage((data) => {
+      const event = new WebSocketMessageEvent(data, this.#url?.origin ?? '');
+      this.dispatchEvent(event);
+      if (!event.defaultPrevented) this.connection.send(data);
+    });
+    upstream.onClose((code, reason) => {
+      const event = new WebSocketCloseEvent(code, reason, true);
+      this.dispatchEvent(event);
+      // 1005 and 1006 (no code, connection lost) are a peer's to observe, not to send.
+      if (!event.defaultPrevented) this.connection.close(code === 1005 ? 1000 : code === 1006 ? 1011 : code, reason);
+    });
+    upstream.onError((message) => {
+      const event = new Event('error', { cancelable: true });
+      this.dispatchEvent(event);
+      if (!event.defaultPrevented) this.connection.fail(new Error(`the real WebSocket server failed: ${message}`));
+    });
   }
 
-  send(): void {}
+  send(data: SentData): void {
+    const upstream = this.#client.upstream;
+    if (!upstream) throw new Error('server.send(): the real server is not connected; call server.connect() first');
+    sendData(data, this.connection, (bytes) => upstream.send(bytes));
+  }
 
-  close(): void {}
+  close(): void {
+    this.#client.upstream?.close();
+  }
 }
 
-/** The `close` event of a client connection (node 20 has no global CloseEvent). */
+/** What MSW's `send` takes. */
+type SentData = string | ArrayBufferLike | Blob | ArrayBufferView;
+
+/** Sends `data` as WebSocketData (a Blob once read, in order of reading). */
+function sendData(data: SentData, connection: WebSocketConnection, send: (data: WebSocketData) => void): void {
+  if (typeof Blob !== 'undefined' && data instanceof Blob) {
+    data.arrayBuffer().then(
+      (bytes) => send(new Uint8Array(bytes)),
+      (error: unknown) => connection.fail(error),
+    );
+    return;
+  }
+  send(webSocketDataOf(data as string | ArrayBufferLike | ArrayBufferView));
+}
+
+/**
+ * A `message` event that `preventDefault()` can keep from going on (node's MessageEvent ignores
+ * `cancelable`); `data` is text, or an ArrayBuffer of the bytes.
+ */
+class WebSocketMessageEvent extends Event {
+  readonly data: string | ArrayBuffer;
+  readonly lastEventId = '';
+
+  constructor(
+    data: WebSocketData,
+    readonly origin: string,
+  ) {
+    super('message', { cancelable: true });
+    this.data = typeof data === 'string' ? data : arrayBufferOf(data);
+  }
+}
+
+/** A `close` event (node 20 has no global CloseEvent); the real server's may be prevented. */
 class WebSocketCloseEvent extends Event {
   readonly wasClean: boolean;
 
   constructor(
     readonly code: number,
     readonly reason: string,
+    cancelable: boolean,
   ) {
-    super('close');
+    super('close', { cancelable });
     this.wasClean = code === 1000 || code === 1001;
   }
 }

@@ -177,7 +177,7 @@ class RestServer implements ServiceServer {
     this.#http.answerFirst((request, response) => this.#answerDirectly(request, response));
     const webSocket = webSocketOf(service);
     if (webSocket) {
-      const webSockets = new WebSocketEndpointServer(service.name, webSocket, engine, logger);
+      const webSockets = new WebSocketEndpointServer(service.name, webSocket, this.#proxy?.upstream, engine, logger);
       this.#webSockets = webSockets;
       this.#http.onUpgrade((request, socket, head) => webSockets.upgrade(request, socket, head));
     }
@@ -201,9 +201,9 @@ class RestServer implements ServiceServer {
     if (routeKey(service) !== this.#routes || Boolean(service.config[OPENAPI_INFO]) !== Boolean(this.#contracts)) return false;
     const webSocket = webSocketOf(service);
     if (Boolean(webSocket) !== Boolean(this.#webSockets)) return false;
-    this.#webSockets?.update(service.name, webSocket);
     this.#service = service;
     this.#proxy = proxyOf(service);
+    this.#webSockets?.update(service.name, webSocket, this.#proxy?.upstream);
     this.#useContract(service);
     prepareStaticAnswers(respondersOf(service));
     return true;

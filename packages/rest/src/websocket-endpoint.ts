@@ -9,15 +9,19 @@ import {
   type Outcome,
   type Rule,
   StreamMessages,
+  type UpstreamWebSocket,
   type WebSocketConnection,
   type WebSocketData,
   type WebSocketEndpoint,
 } from '@mockstack/core';
 import { pathOf } from '@mockstack/http';
-import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
 
 /** Largest message a client may send (as graphql-ws's transport takes). */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+/** How long the close frame of a connection whose listener was stopped has to go out before its socket is cut. */
+const STOPPED_CLOSE_MS = 50;
 
 /** 1011: the server met a condition that kept it from serving the connection (RFC 6455). */
 const INTERNAL_ERROR = 1011;
@@ -33,18 +37,22 @@ export class WebSocketEndpointServer {
   readonly #logger: Logger;
   #service: string;
   #endpoint: WebSocketEndpoint | undefined;
+  /** `rest({ proxy })`: the real service, where `connectUpstream` goes. */
+  #proxy: string | undefined;
 
-  constructor(service: string, endpoint: WebSocketEndpoint | undefined, engine: Engine, logger: Logger) {
+  constructor(service: string, endpoint: WebSocketEndpoint | undefined, proxy: string | undefined, engine: Engine, logger: Logger) {
     this.#service = service;
     this.#endpoint = endpoint;
+    this.#proxy = proxy;
     this.#engine = engine;
     this.#logger = logger;
   }
 
   /** A reloaded scenario's endpoint serves the next handshakes; open connections stay with the code that took them. */
-  update(service: string, endpoint: WebSocketEndpoint | undefined): void {
+  update(service: string, endpoint: WebSocketEndpoint | undefined, proxy: string | undefined): void {
     this.#service = service;
     this.#endpoint = endpoint;
+    this.#proxy = proxy;
   }
 
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -63,7 +71,7 @@ export class WebSocketEndpointServer {
       return;
     }
     const take = serve;
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#open(ws, core, startedAt, take));
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#open(ws, socket, core, startedAt, take));
   }
 
   /** Ends every open connection (1001, going away), so that the server can close. */
@@ -72,9 +80,20 @@ export class WebSocketEndpointServer {
     for (const client of this.#wss.clients) client.terminate();
   }
 
-  #open(ws: WebSocket, core: WebSocketRequest, startedAt: number, serve: (connection: WebSocketConnection) => void): void {
+  #open(ws: WebSocket, socket: Duplex, core: WebSocketRequest, startedAt: number, serve: (connection: WebSocketConnection) => void): void {
     const messages = new StreamMessages(startedAt);
     let failure: string | undefined;
+    let closeSeen = false;
+    const rule = websocketRule(core.operation);
+    // The watchdog stopped a listener stuck in a loop: the connection fails with its message. The stop
+    // unwound the ws library's reading of this socket too, so no closing handshake can complete: the
+    // socket is cut once the close frame is out.
+    core.answerLate = (outcome) => {
+      connection.fail(outcome.kind === 'fault' ? outcome.fault.message : 'the connection was stopped');
+      // Its reading never finishes, so ws may never report the close: reported here (journal, listeners), once.
+      socket.once('close', () => setTimeout(() => closeSeen || ws.emit('close', 1006, Buffer.alloc(0)), STOPPED_CLOSE_MS).unref());
+      setTimeout(() => ws.terminate(), STOPPED_CLOSE_MS).unref();
+    };
     const connection: WebSocketConnection = {
       url: core.url,
       headers: core.headers,
@@ -104,18 +123,24 @@ export class WebSocketEndpointServer {
         this.#logger.error(`service "${this.#service}": ${core.target}: ${failure}; the connection was closed with ${INTERNAL_ERROR}`);
         if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(INTERNAL_ERROR, 'the mock failed: see its log');
       },
+      run: (code) => this.#engine.runGuarded(rule, core, code),
+      connectUpstream: (url) => {
+        const upstream = upstreamSocket(upstreamUrl(core.url, url, this.#proxy, this.#service), connection.protocols);
+        // The client gone, the real server's connection goes too.
+        ws.once('close', () => upstream.close());
+        return upstream;
+      },
     };
     ws.on('message', (data: RawData, isBinary: boolean) => messages.add('in', isBinary ? bytesOf(data) : bytesOf(data).toString()));
     ws.on('error', (error) => this.#logger.warn(`service "${this.#service}": ${core.target}: ${error.message}`));
     ws.once('close', () => {
+      closeSeen = true;
       const outcome: Outcome =
-        failure === undefined
-          ? { kind: 'body', rule: websocketRule(core.operation), body: undefined }
-          : { kind: 'fault', rule: websocketRule(core.operation), fault: makeFault(Code.Internal, failure) };
+        failure === undefined ? { kind: 'body', rule, body: undefined } : { kind: 'fault', rule, fault: makeFault(Code.Internal, failure) };
       this.#engine.record(core, outcome, { status: 101, startedAt, messages, error: failure });
     });
     try {
-      serve(connection);
+      connection.run(() => serve(connection));
     } catch (error) {
       connection.fail(error);
     }
@@ -132,6 +157,45 @@ export class WebSocketEndpointServer {
   }
 }
 
+/** Where the real server is: the proxy's address with the path and query asked, else the real URL given (ws: for http:). */
+function upstreamUrl(asked: string, real: string | undefined, proxy: string | undefined, service: string): string {
+  if (proxy === undefined && real === undefined) {
+    throw new Error(
+      `service "${service}" has no real WebSocket server to connect to: give the service a proxy (rest({ proxy: 'https://…' })) or its handlers the real origin`,
+    );
+  }
+  const target = proxy === undefined ? new URL(real as string) : new URL(`${proxy.replace(/\/$/, '')}${asked}`);
+  if (target.protocol === 'http:') target.protocol = 'ws:';
+  else if (target.protocol === 'https:') target.protocol = 'wss:';
+  return target.href;
+}
+
+/** A connection to the real server with the `ws` client; messages sent before it opens wait for it. */
+function upstreamSocket(url: string, protocols: readonly string[]): UpstreamWebSocket {
+  const socket = new WebSocket(url, [...protocols]);
+  const waiting: WebSocketData[] = [];
+  socket.on('open', () => {
+    for (const data of waiting.splice(0)) socket.send(data, { binary: typeof data !== 'string' });
+  });
+  // Errors reach onError's listeners; without one, an error event would be thrown.
+  socket.on('error', () => {});
+  return {
+    send: (data) => {
+      if (socket.readyState === WebSocket.CONNECTING) waiting.push(data);
+      else if (socket.readyState === WebSocket.OPEN) socket.send(data, { binary: typeof data !== 'string' });
+    },
+    close: (code, reason) => {
+      if (socket.readyState === WebSocket.CLOSING || socket.readyState === WebSocket.CLOSED) return;
+      if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+      else socket.close(code ?? 1000, reason);
+    },
+    onOpen: (listener) => socket.once('open', listener),
+    onMessage: (listener) => socket.on('message', (data: RawData, isBinary: boolean) => listener(isBinary ? bytesOf(data) : bytesOf(data).toString())),
+    onClose: (listener) => socket.once('close', (code: number, reason: Buffer) => listener(code, reason.toString())),
+    onError: (listener) => socket.on('error', (error: Error) => listener(`${url}: ${error.message}`)),
+  };
+}
+
 /** A WebSocket handshake as the journal and the log show it: `GET /rooms/42 (WebSocket)`. */
 class WebSocketRequest implements CoreRequest {
   readonly protocol = 'rest';
@@ -141,6 +205,11 @@ class WebSocketRequest implements CoreRequest {
   readonly headers: CoreRequest['headers'];
   readonly body = undefined;
   readonly target: string;
+  /** See CoreRequest.answerLate: set once the connection is open (its listeners are the code that may be stopped). */
+  answerLate: ((outcome: Outcome) => void) | undefined = undefined;
+  /** Set by the engine's guard (this request is the context of the code it runs). */
+  state: unknown = undefined;
+  call = 0;
 
   constructor(
     readonly service: string,
