@@ -130,8 +130,18 @@ test("scenarios: the scenario's own machines and those mappings add; set, reset 
   const scenarios = async () => ((await client.scenarios.getAllScenarios()) as unknown as { scenarios: unknown[] }).scenarios;
   expect(await scenarios()).toEqual(
     expect.arrayContaining([
-      { id: 'payment', name: 'payment', state: 'pending', possibleStates: ['pending', 'authorized', 'captured'] },
-      { id: 'Login', name: 'Login', state: 'Logged in', possibleStates: ['Started', 'Logged in'] },
+      { id: 'payment', name: 'payment', state: 'pending', possibleStates: ['pending', 'authorized', 'captured'], mappings: [] },
+      {
+        id: 'Login',
+        name: 'Login',
+        state: 'Logged in',
+        possibleStates: ['Started', 'Logged in'],
+        // WireMock 3.13 lists each scenario's mappings, oldest first.
+        mappings: [
+          expect.objectContaining({ request: { method: 'POST', url: '/login' } }),
+          expect.objectContaining({ request: { method: 'GET', url: '/me' } }),
+        ],
+      },
     ]),
   );
   await client.scenarios.resetScenario('Login');

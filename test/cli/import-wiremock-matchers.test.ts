@@ -46,3 +46,30 @@ test.each(alike)('as WireMock: %s', async (_, request) => {
 test.each(differing)('known difference: %s', async (_, request) => {
   expect(await answerTo(stack.url('wiremock'), request)).not.toEqual(request.expected);
 });
+
+test("json-unit's placeholders in equalToJson are written as wiremock.matching and matched as WireMock matches them", async () => {
+  const source = join(temp, 'placeholders', 'mappings');
+  mkdirSync(source, { recursive: true });
+  const anyString = `$\{json-unit.any-string}`;
+  writeFileSync(
+    join(source, 'person.json'),
+    JSON.stringify({
+      request: { method: 'POST', url: '/persons', bodyPatterns: [{ equalToJson: { name: anyString, id: `$\{json-unit.regex}[0-9]+` } }] },
+      response: { status: 201 },
+    }),
+  );
+  const written = await emitScenario(importSource(join(temp, 'placeholders')).draft, { out: join(temp, 'scenarios', 'placeholders.ts'), origin: 'a test' });
+  expect(written.warnings).toEqual([]);
+  expect(readFileSync(written.file, 'utf8')).toMatch(
+    /when: wiremock\.matching\(\{\s+bodyPatterns: \[\s+\{\s+equalToJson: \{ name: '\$\{json-unit\.any-string\}'/,
+  );
+  const served = await startStack(written.file);
+  try {
+    const post = (body: unknown) => fetch(`${served.url('placeholders')}/persons`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.status);
+    expect(await post({ name: 'Ada', id: '12' })).toBe(201);
+    expect(await post({ name: 1, id: '12' })).toBe(404);
+    expect(await post({ name: 'Ada', id: 'x' })).toBe(404);
+  } finally {
+    await served.close();
+  }
+});

@@ -174,6 +174,8 @@ export class Engine {
   #addedMachines = new Map<string, readonly string[]>();
   #addedSerial = 0;
   #addedVersion = 0;
+  /** The scenario's rules not served until restored, reset or reloaded (see withdrawRules). */
+  #withdrawn = new Set<string>();
 
   constructor(model: Model, options: EngineOptions = {}) {
     this.#model = model;
@@ -383,6 +385,40 @@ export class Engine {
     return removed;
   }
 
+  /**
+   * Stops serving these rules of the scenario (ids such as `orders#2`) until `restoreRules`, a reset or a
+   * reload (WireMock's admin API removing a mapping read from a root's files); returns how many of them
+   * were served. Ids that are no rule of the scenario are left out.
+   */
+  withdrawRules(ids: Iterable<string>): number {
+    const rules = new Set<string>();
+    for (const service of this.#model.services.values())
+      for (const operation of service.operations.values()) for (const rule of operation.rules) rules.add(rule.id);
+    let withdrawn = 0;
+    for (const id of ids) {
+      if (!rules.has(id) || this.#withdrawn.has(id)) continue;
+      this.#withdrawn.add(id);
+      withdrawn++;
+    }
+    if (withdrawn) this.#clearPlans();
+    return withdrawn;
+  }
+
+  /** Serves again the scenario's rules `withdrawRules` took away (those of `ids`, or all); returns how many. */
+  restoreRules(ids?: Iterable<string>): number {
+    const before = this.#withdrawn.size;
+    if (ids === undefined) this.#withdrawn.clear();
+    else for (const id of ids) this.#withdrawn.delete(id);
+    const restored = before - this.#withdrawn.size;
+    if (restored) this.#clearPlans();
+    return restored;
+  }
+
+  /** The ids of the scenario's rules not served now (see withdrawRules). */
+  get withdrawnRules(): ReadonlySet<string> {
+    return this.#withdrawn;
+  }
+
   /** Back to the seed: fresh state, rule counters and sequences from the start, empty journal, added rules gone (in every replica of a shared store). */
   reset(): MaybePromise<void> {
     this.#resetHere();
@@ -391,6 +427,7 @@ export class Engine {
 
   /** What this process keeps for itself goes back to the start. */
   #resetHere(): void {
+    this.restoreRules();
     if (this.#added.length) {
       this.#added = [];
       this.#addedVersion++;
@@ -458,6 +495,7 @@ export class Engine {
     const change: StateShapeChange = { added: [], removed: [] };
     this.#model = model;
     this.#redactor = new Redactor(model.redact, this.#redact);
+    this.#withdrawn.clear();
     this.#clearPlans();
     this.#variants = this.#variants.filter((n) => model.variants.has(n));
     this.#tellVariantListeners();
@@ -834,12 +872,30 @@ export class Engine {
       if (overlay.rateLimit !== undefined) serviceRateLimit = overlay.rateLimit;
       if (overlay.chaos !== undefined) chaos = overlay.chaos;
     }
-    if (operationId !== undefined) {
-      for (const added of this.#added) if (added.service === service.name && added.rule.operation === operationId) rules.push(added.rule);
+    const declared = operationId === undefined ? [] : (service.operations.get(operationId)?.rules ?? []);
+    const own = this.#withdrawn.size ? declared.filter((rule) => !this.#withdrawn.has(rule.id)) : declared;
+    const added: AddedRule[] = [];
+    if (operationId !== undefined) for (const rule of this.#added) if (rule.service === service.name && rule.rule.operation === operationId) added.push(rule);
+    if (operationId !== undefined)
       for (const name of this.#variants) rules.push(...(this.#model.variants.get(name)?.services.get(service.name)?.rules.get(operationId) ?? []));
+    let overlayRuleCount: number;
+    if (own[0]?.priority === undefined) {
+      // Added rules answer before the variants' and the scenario's.
+      rules.unshift(...added.map((rule) => rule.rule));
+      overlayRuleCount = rules.length;
+      rules.push(...own);
+    } else {
+      // Rules with a priority (a WireMock root's mappings) and the added ones are tried by priority, the added
+      // first of one priority, as WireMock tries its files' stubs and those sent at runtime; after the variants'.
+      overlayRuleCount = rules.length;
+      let next = 0;
+      for (const rule of own) {
+        while (next < added.length && (added[next] as AddedRule).priority <= (rule.priority ?? Number.POSITIVE_INFINITY))
+          rules.push((added[next++] as AddedRule).rule);
+        rules.push(rule);
+      }
+      for (; next < added.length; next++) rules.push((added[next] as AddedRule).rule);
     }
-    const overlayRuleCount = rules.length;
-    if (operationId !== undefined) rules.push(...(service.operations.get(operationId)?.rules ?? []));
     return {
       rules,
       overlayRuleCount,

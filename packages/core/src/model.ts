@@ -199,6 +199,13 @@ export interface RuleDefinition extends Behaviour {
   respond: Responder;
   /** Answer at most this many times, then let later rules answer. */
   times?: number | undefined;
+  /**
+   * Where the rule stands among the rules added while serving (WireMock's priority, lower first; an added
+   * rule goes first of one priority): how a WireMock root's mappings are tried with those sent at runtime.
+   * The scenario's rules have none and answer after every added rule; given, it is given to the
+   * operation's first rules, in the order of their priorities.
+   */
+  priority?: number | undefined;
   delay?: DelaySpec | undefined;
   name?: string | undefined;
   source?: SourceLocation | undefined;

@@ -140,6 +140,20 @@ export class Stack {
     return this.engine.removeAddedRules(ids);
   }
 
+  /**
+   * Stops serving rules of the scenario itself (ids such as `wiremock#3`) until `restoreRules`, a reset
+   * or a reload: WireMock's admin API removing or replacing a mapping that `up wiremock/` read from the
+   * root's files. Returns how many were served; ids that are no rule of the scenario are left out.
+   */
+  withdrawRules(ids: Iterable<string>): number {
+    return this.engine.withdrawRules(ids);
+  }
+
+  /** Serves again the rules of the scenario `withdrawRules` took away (those of `ids`, or all); returns how many. */
+  restoreRules(ids?: Iterable<string>): number {
+    return this.engine.restoreRules(ids);
+  }
+
   /** The rules added while serving, in the order they are tried. */
   get addedRules(): readonly AddedRule[] {
     return this.engine.addedRules;

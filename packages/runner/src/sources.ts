@@ -19,7 +19,7 @@ import { adaptersWith } from './adapters.js';
 import { importedFormatOf, importedServices } from './imported-source.js';
 import { type LoadedScenario, loadScenario } from './load-scenario.js';
 import { downloadContract, isContractUrl } from './remote-contract.js';
-import { filesDirBeside, type WiremockSource, wiremockFolderOf, wiremockMappings, wiremockService } from './wiremock.js';
+import { filesDirBeside, type WiremockSource, wiremockFolderOf, wiremockInputs, wiremockMappings, wiremockService } from './wiremock.js';
 
 /** The endings of a scenario module; every other file `up` takes is a contract one of the protocols serves. */
 const SCENARIO_ENDINGS: readonly string[] = ['.ts', '.mts', '.js', '.mjs'];
@@ -165,7 +165,7 @@ export async function loadSources(sources: readonly string[], options: ContractO
     const served = wiremockService(source);
     services[name] = served.service;
     machines = { ...machines, ...served.machines };
-    loaded.inputs.push(...source.files.map((f) => resolve(f.file)));
+    loaded.inputs.push(...wiremockInputs(source));
   }
   const seeded = loaded.definition.state;
   const state = Object.keys(databases).length === 0 ? seeded : () => ({ ...((seeded?.() as object | undefined) ?? {}), ...structuredClone(databases) });

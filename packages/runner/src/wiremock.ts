@@ -93,6 +93,8 @@ export interface WiremockSource {
   files: MappingsFile[];
   /** WireMock's `__files`, where `bodyFileName` is read. */
   filesDir: string;
+  /** The `mappings` folder the files were read from (a root or its `mappings` folder given), watched whole by `--watch`. */
+  folder?: string;
 }
 
 /**
@@ -100,7 +102,7 @@ export interface WiremockSource {
  * `__files/`, as `--root-dir` takes it) or its `mappings` folder; every `.json` file below it read.
  * Undefined for anything else.
  */
-export function wiremockFolderOf(path: string): Pick<WiremockSource, 'files' | 'filesDir'> | undefined {
+export function wiremockFolderOf(path: string): Pick<WiremockSource, 'files' | 'filesDir' | 'folder'> | undefined {
   if (!existsSync(path) || !statSync(path).isDirectory()) return undefined;
   const root = existsSync(join(path, 'mappings')) ? path : basename(resolve(path)) === 'mappings' ? dirname(resolve(path)) : undefined;
   if (root === undefined) return undefined;
@@ -116,7 +118,7 @@ export function wiremockFolderOf(path: string): Pick<WiremockSource, 'files' | '
       );
     return { file: displayPath(file), document };
   });
-  return { files, filesDir: join(root, '__files') };
+  return { files, filesDir: join(root, '__files'), folder };
 }
 
 /** A `.json` file's text that is WireMock's (one mapping, or `{ "mappings": [...] }`), parsed; undefined otherwise. */
@@ -131,10 +133,22 @@ export function filesDirBeside(file: string): string {
   return basename(folder) === 'mappings' ? join(dirname(folder), '__files') : resolve('__files');
 }
 
+/**
+ * What `--watch` watches for WireMock mappings given to `up`: the whole `mappings` folder (a file added
+ * or removed there reloads too) and `__files` (a body file changed), else the one file given.
+ */
+export function wiremockInputs(source: WiremockSource): string[] {
+  const watched = source.folder ? [resolve(source.folder)] : source.files.map((f) => resolve(f.file));
+  if (existsSync(source.filesDir) && statSync(source.filesDir).isDirectory()) watched.push(resolve(source.filesDir));
+  return watched;
+}
+
 /** The REST service serving WireMock mappings, or a MockstackError naming each mapping refused and why. */
 export function wiremockService(source: WiremockSource): MappingsService {
   try {
-    return mappingsService(source.files, { port: source.port ?? 0, bodyFiles: bodyFilesIn(source.filesDir) });
+    // WireMock serves the files of its __files at their paths; a root without any keeps the near misses of its routes.
+    const servesFiles = existsSync(source.filesDir) && statSync(source.filesDir).isDirectory() && readdirSync(source.filesDir).length > 0;
+    return mappingsService(source.files, { port: source.port ?? 0, bodyFiles: bodyFilesIn(source.filesDir), servesFiles });
   } catch (error) {
     if (!(error instanceof WiremockMappingInvalid)) throw error;
     throw new MockstackError(

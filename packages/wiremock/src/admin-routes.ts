@@ -63,6 +63,7 @@ const scenarios: JsonSchema = {
           name: { type: 'string' },
           state: { type: 'string' },
           possibleStates: { type: 'array', items: { type: 'string' } },
+          mappings: { type: 'array', items: { type: 'object' } },
         },
       },
     },
@@ -106,6 +107,11 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
   const serveEvent = (entry: JournalEntry) => serveEventOf(entry, baseUrlOf(entry.service), entry.rule ? mappings.ofRule(entry.rule)?.mapping : undefined);
   const idOf = (request: AdminRequest) => request.params.id ?? '';
   const wiremockPatternBody = (request: AdminRequest) => isWiremockPattern(request.body);
+  const resetScenarios = async () => {
+    await engine.refresh();
+    const possible = engine.machineDefinitions;
+    await engine.setMachines(Object.fromEntries(Object.keys(engine.machines).map((name) => [name, possible.get(name)?.[0] ?? 'Started'])));
+  };
   const clearJournal = () => {
     engine.journal.clear();
     return {};
@@ -128,7 +134,7 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
     {
       method: 'GET',
       path: '/mappings',
-      summary: 'WireMock: the mappings added at runtime, newest first',
+      summary: "WireMock: every mapping, those read from a root's files and those added at runtime, in the order they are tried (priority, then newest first)",
       query: {
         limit: { description: 'at most this many', schema: { type: 'integer', minimum: 0 } },
         offset: { description: 'skip this many', schema: { type: 'integer', minimum: 0 } },
@@ -144,7 +150,8 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
     {
       method: 'DELETE',
       path: '/mappings',
-      summary: "WireMock: removes every mapping added at runtime (the scenario's own rules stay)",
+      summary:
+        "WireMock: removes every mapping, those read from a root's files too (their files stay as they are; POST /mappings/reset serves them again); the scenario's own rules stay",
       response: empty,
       handle: async () => {
         announce(`wiremock: ${await mappings.clear()} mapping(s) removed`);
@@ -154,10 +161,14 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
     {
       method: 'POST',
       path: '/mappings/reset',
-      summary: "WireMock: back to the scenario's rules alone (every mapping added at runtime removed)",
+      summary:
+        "WireMock: back to the scenario's rules and the mappings read from a root's files (every mapping added at runtime removed); as WireMock's, the journal is emptied and every scenario (state machine) goes back to its first state",
       response: empty,
       handle: async () => {
-        announce(`wiremock: mappings reset, ${await mappings.clear()} removed`);
+        const removed = await mappings.reset();
+        engine.journal.clear();
+        await resetScenarios();
+        announce(`wiremock: mappings reset, ${removed} removed`);
         return {};
       },
     },
@@ -169,7 +180,7 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
       handle: () => {
         const folder = options.mappingsFolder;
         if (!folder) throw new WiremockSaveUnavailable("this stack has no folder to save mappings to (WireMock's mappings, beside its files folder)");
-        const all = mappings.list();
+        const all = mappings.runtime();
         for (const { id, mapping } of all) {
           const name =
             typeof mapping.name === 'string'
@@ -276,7 +287,7 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
     {
       method: 'GET',
       path: '/mappings/{id}',
-      summary: 'WireMock: one mapping added at runtime',
+      summary: "WireMock: one mapping (read from a root's files or added at runtime)",
       response: mappingSchema,
       handle: (request) => mappings.get(idOf(request)).mapping,
     },
@@ -291,7 +302,7 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
     {
       method: 'DELETE',
       path: '/mappings/{id}',
-      summary: 'WireMock: removes a mapping added at runtime',
+      summary: "WireMock: removes a mapping (one read from a root's files is no longer served; its file stays as it is)",
       response: empty,
       handle: async (request) => {
         const removed = await mappings.remove(idOf(request));
@@ -478,8 +489,19 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
       handle: async () => {
         await engine.refresh();
         const possible = engine.machineDefinitions;
+        const all = mappings.list();
         return {
-          scenarios: Object.entries(engine.machines).map(([name, state]) => ({ id: name, name, state, possibleStates: possible.get(name) ?? [state] })),
+          scenarios: Object.entries(engine.machines).map(([name, state]) => ({
+            id: name,
+            name,
+            state,
+            possibleStates: possible.get(name) ?? [state],
+            // Oldest first, as WireMock lists a scenario's mappings.
+            mappings: all
+              .filter((m) => m.mapping.scenarioName === name)
+              .reverse()
+              .map((m) => m.mapping),
+          })),
         };
       },
     },
@@ -489,10 +511,7 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
       summary: 'WireMock: every scenario (state machine) back to its first state',
       response: empty,
       handle: async () => {
-        await engine.refresh();
-        const possible = engine.machineDefinitions;
-        const starts = Object.fromEntries(Object.keys(engine.machines).map((name) => [name, possible.get(name)?.[0] ?? 'Started']));
-        await engine.setMachines(starts);
+        await resetScenarios();
         announce('wiremock: scenarios reset');
         return {};
       },

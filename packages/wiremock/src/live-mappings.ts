@@ -3,6 +3,7 @@ import type { Stack } from '@mockstack/core';
 import { isRecord } from '@mockstack/core';
 import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 import { type LiveStub, type LiveStubContext, liveStub, type RestRoute, type RouteFinder } from './live-stub.js';
+import { FILE_MAPPINGS, type FileMapping } from './mappings-service.js';
 import { DEFAULT_SETTINGS, parseSettings, type WiremockSettings } from './settings.js';
 import type { BodyFiles } from './stub.js';
 
@@ -10,9 +11,13 @@ import type { BodyFiles } from './stub.js';
 const SHARED_TOPIC = 'wiremock:mappings';
 /** The shared store's topic of WireMock's global settings (one document, `global`). */
 const SETTINGS_TOPIC = 'wiremock:settings';
+/** The shared store's topic of the mappings read from a root's files that the admin API removed (by id). */
+const FILES_TOPIC = 'wiremock:removed-file-mappings';
+/** WireMock's default priority. */
+const DEFAULT_PRIORITY = 5;
 
 /** What the WireMock endpoints steer: a running stack that takes rules while serving. */
-export type WiremockHost = Pick<Stack, 'engine' | 'addresses' | 'addRules' | 'removeRules' | 'addedRules'>;
+export type WiremockHost = Pick<Stack, 'engine' | 'addresses' | 'addRules' | 'removeRules' | 'addedRules' | 'withdrawRules' | 'restoreRules'>;
 
 /** A mapping served as live rules: the mapping as sent (with its id), where it went, and its rules. */
 export interface LiveMapping {
@@ -21,11 +26,16 @@ export interface LiveMapping {
   mapping: Record<string, unknown>;
   service: string;
   ruleIds: readonly string[];
+  /** Read from a root's files by `up wiremock/` (the service's own rules), not sent at runtime. */
+  fromFile?: boolean;
 }
 
 /**
- * The WireMock mappings added at runtime, each served as rules added to the stack. A mapping whose rules
- * are gone (`reset` removes every added rule) is forgotten the next time the mappings are read.
+ * The WireMock mappings: those added at runtime, each served as rules added to the stack, and those a
+ * service read from a root's files (`up wiremock/`), served as its own rules. A mapping added at runtime
+ * whose rules are gone (`reset` removes every added rule) is forgotten the next time the mappings are
+ * read; one read from files and removed (or replaced) is withdrawn until `reset`, a reset of the stack or
+ * a reload, as WireMock's `mappings/reset` reads the files again (the files themselves are never touched).
  */
 export class LiveMappings {
   readonly #mappings = new Map<string, LiveMapping>();
@@ -44,25 +54,51 @@ export class LiveMappings {
     // With a shared store (--store redis), every replica serves the mappings any of them was sent.
     host.engine.onDocumentShared(SHARED_TOPIC, (id, mapping) => void this.#adoptShared(id, mapping));
     host.engine.onDocumentShared(SETTINGS_TOPIC, (_, settings) => void this.#adoptSharedSettings(settings));
-    this.ready = Promise.all([host.engine.sharedDocuments(SETTINGS_TOPIC), host.engine.sharedDocuments(SHARED_TOPIC)]).then(
-      async ([settings, shared]) => {
+    host.engine.onDocumentShared(FILES_TOPIC, (id, removed) => this.#adoptSharedFileRemoval(id, removed));
+    // A reload (--watch) serves the files' mappings again; one replaced at runtime stays replaced.
+    host.engine.onVariantsChanged(() => {
+      for (const mapping of this.#mappings.values()) this.#withdrawFiles(mapping.id);
+    });
+    this.ready = Promise.all([
+      host.engine.sharedDocuments(SETTINGS_TOPIC),
+      host.engine.sharedDocuments(SHARED_TOPIC),
+      host.engine.sharedDocuments(FILES_TOPIC),
+    ]).then(
+      async ([settings, shared, removedFiles]) => {
         for (const [, sent] of settings) await this.#adoptSharedSettings(sent);
+        for (const [id, removed] of removedFiles) this.#adoptSharedFileRemoval(id, removed);
         for (const [id, mapping] of shared) await this.#adoptShared(id, mapping);
       },
       (error: unknown) => this.#warn(`the mappings the other replicas serve could not be read: ${(error as Error).message}`),
     );
   }
 
-  /** Every mapping, newest first. */
+  /**
+   * Every mapping served, in the order WireMock lists them (the order they are tried in): by priority,
+   * and of one priority the newest first, those read from files older than those added at runtime.
+   */
   list(): LiveMapping[] {
+    const runtime = this.runtime();
+    // One of an id added at runtime too (saved into the watched folder, then reloaded) is listed once.
+    const ids = new Set(runtime.map((m) => m.id));
+    const all = [...runtime, ...this.#fileMappings().filter((file) => !this.#isWithdrawn(file) && !ids.has(file.id))];
+    // A stable sort: of one priority, the order above stays.
+    return all.sort((a, b) => priorityOf(a.mapping) - priorityOf(b.mapping));
+  }
+
+  /** The mappings added at runtime, newest first. */
+  runtime(): LiveMapping[] {
     this.#sync();
     return [...this.#mappings.values()].reverse();
   }
 
   get(id: string): LiveMapping {
     this.#sync();
-    const found = this.#mappings.get(id);
-    if (!found) throw new WiremockNotFound(`no mapping has id ${id}; GET /__admin/mappings lists them (a reset removes every mapping added at runtime)`);
+    const found = this.#mappings.get(id) ?? this.#fileMappings().find((file) => file.id === id && !this.#isWithdrawn(file));
+    if (!found)
+      throw new WiremockNotFound(
+        `no mapping has id ${id}; GET /__admin/mappings lists them (a reset removes every mapping added at runtime, and serves the root's files again)`,
+      );
     return found;
   }
 
@@ -89,6 +125,8 @@ export class LiveMappings {
     });
     const replaced = this.#mappings.get(id);
     if (replaced) this.#remove(replaced);
+    // One of that id read from files is replaced too.
+    this.#withdrawFiles(id);
     const added: LiveMapping = { id, mapping: { ...sent, id, uuid: id }, service: live.service, ruleIds: rules.map((r) => r.id) };
     this.#mappings.set(id, added);
     return added;
@@ -101,25 +139,43 @@ export class LiveMappings {
     return this.add({ ...mapping, id, uuid: id });
   }
 
-  /** Removes a mapping (in every replica of a shared store). */
+  /** Removes a mapping (in every replica of a shared store); one read from files is no longer served (its file stays as it is). */
   async remove(id: string): Promise<LiveMapping> {
     const found = this.get(id);
+    if (found.fromFile) {
+      this.#withdrawFiles(id);
+      await this.#host.engine.shareDocument(FILES_TOPIC, id, true);
+      return found;
+    }
     this.#remove(found);
     await this.#host.engine.shareDocument(SHARED_TOPIC, found.id, undefined);
     return found;
   }
 
-  /** Removes every mapping added at runtime; returns how many. */
+  /** Removes every mapping, those read from files too (WireMock's `DELETE /__admin/mappings`); returns how many. */
   async clear(): Promise<number> {
     const all = this.list();
     for (const mapping of all) await this.remove(mapping.id);
     return all.length;
   }
 
-  /** The mapping whose rules include this rule id. */
+  /**
+   * Back to the mappings read from files alone (WireMock's `POST /__admin/mappings/reset`): every mapping
+   * added at runtime removed, every one read from files served again. Returns how many were removed.
+   */
+  async reset(): Promise<number> {
+    const added = this.runtime();
+    for (const mapping of added) await this.remove(mapping.id);
+    const withdrawn = this.#fileMappings().filter((file) => this.#isWithdrawn(file));
+    this.#host.restoreRules(withdrawn.flatMap((file) => file.ruleIds));
+    for (const id of new Set(withdrawn.map((file) => file.id))) await this.#host.engine.shareDocument(FILES_TOPIC, id, undefined);
+    return added.length;
+  }
+
+  /** The mapping whose rules include this rule id (one read from files even when no longer served, for the journal's older entries). */
   ofRule(ruleId: string): LiveMapping | undefined {
     for (const mapping of this.#mappings.values()) if (mapping.ruleIds.includes(ruleId)) return mapping;
-    return undefined;
+    return this.#fileMappings().find((file) => file.ruleIds.includes(ruleId));
   }
 
   /** WireMock's global settings as GET /__admin/settings answers them. */
@@ -139,7 +195,7 @@ export class LiveMappings {
   }
 
   async #applySettings(settings: WiremockSettings): Promise<void> {
-    const all = this.list().reverse();
+    const all = this.runtime().reverse();
     const problems = all.flatMap(({ id, mapping }) => {
       try {
         liveStub(mapping, { ...this.#context(), settings });
@@ -171,6 +227,35 @@ export class LiveMappings {
     } catch (error) {
       this.#warn(`mapping ${id}, added in another replica, is not served here: ${(error as Error).message}`);
     }
+  }
+
+  /** Another replica removed (true) or served again (undefined) the mapping of this id read from files. */
+  #adoptSharedFileRemoval(id: string, removed: unknown): void {
+    if (removed === undefined) this.#host.restoreRules(this.#fileMappings().flatMap((file) => (file.id === id ? file.ruleIds : [])));
+    else this.#withdrawFiles(id);
+  }
+
+  /** The mappings the services read from files (`up wiremock/`), served or not, in the order they are tried. */
+  #fileMappings(): LiveMapping[] {
+    const found: LiveMapping[] = [];
+    for (const service of this.#host.engine.model.services.values()) {
+      const listed = service.config[FILE_MAPPINGS];
+      if (!Array.isArray(listed)) continue;
+      for (const { id, mapping, rules } of listed as FileMapping[])
+        found.push({ id, mapping, service: service.name, ruleIds: rules.map((n) => `${service.name}#${n}`), fromFile: true });
+    }
+    return found;
+  }
+
+  #isWithdrawn(file: LiveMapping): boolean {
+    const withdrawn = this.#host.engine.withdrawnRules;
+    return withdrawn.size > 0 && file.ruleIds.some((id) => withdrawn.has(id));
+  }
+
+  /** Stops serving the mappings of this id read from files. */
+  #withdrawFiles(id: string): void {
+    const rules = this.#fileMappings().flatMap((file) => (file.id === id ? file.ruleIds : []));
+    if (rules.length) this.#host.withdrawRules(rules);
   }
 
   #warn(message: string): void {
@@ -209,3 +294,7 @@ export class LiveMappings {
 }
 
 export type { LiveStub };
+
+function priorityOf(mapping: Record<string, unknown>): number {
+  return typeof mapping.priority === 'number' && Number.isInteger(mapping.priority) ? mapping.priority : DEFAULT_PRIORITY;
+}

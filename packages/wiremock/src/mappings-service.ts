@@ -1,7 +1,10 @@
-import { isRecord, type RuleDefinition, type ServiceDefinition } from '@mockstack/core';
-import { rest } from '@mockstack/dsl';
+import { createHash } from 'node:crypto';
+import { extname } from 'node:path';
+import { type CoreRequest, isRecord, type RuleDefinition, type ServiceDefinition } from '@mockstack/core';
+import { respond, rest } from '@mockstack/dsl';
+import { pathOf, requestUrlOf } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
-import { type LiveStub, liveStub } from './live-stub.js';
+import { type LiveStub, liveStub, type RestRoute } from './live-stub.js';
 import type { BodyFiles } from './stub.js';
 
 /**
@@ -9,6 +12,22 @@ import type { BodyFiles } from './stub.js';
  * port does: its clients (`WireMock.configureFor(port)`, wiremock-captain) are given one address for both.
  */
 export const ADMIN_ON_PORT = 'adminOnPort';
+
+/**
+ * The config key of a service serving a root's mappings (`up wiremock/`) under which the mappings are
+ * listed (`FileMapping[]`), as WireMock's admin API lists, edits and removes them.
+ */
+export const FILE_MAPPINGS = 'wiremockFileMappings';
+
+/** A mapping read from a root's files, as the service serving it keeps it for the admin API. */
+export interface FileMapping {
+  /** Its `id` (or `uuid`) as written; else one made of its file and place there, the same on every load. */
+  id: string;
+  /** The mapping as written, with `id` and `uuid`. */
+  mapping: Record<string, unknown>;
+  /** Where it is among the service's rules: 1 for the first (the rule ids are `<service>#<n>`). */
+  rules: number[];
+}
 
 /** One file of WireMock mappings as read: `{ "mappings": [...] }` or a single mapping. */
 export interface MappingsFile {
@@ -38,27 +57,34 @@ const isMapping = (value: unknown): boolean => isRecord(value) && isRecord(value
  * `java -jar wiremock-standalone.jar --root-dir` serves them: each mapping translated as the admin
  * API translates it, tried by `priority` (lower first; 5 when not given) and, of one priority, the
  * last loaded first. `bodyFileName` is read in `bodyFiles` (the root's `__files`). The service is marked
- * `ADMIN_ON_PORT`. Throws a
+ * `ADMIN_ON_PORT`. With `servesFiles`, a GET no mapping answers is answered with the file of `bodyFiles` at its path. Throws a
  * WiremockMappingInvalid naming each file and mapping refused, and why.
  */
-export function mappingsService(files: readonly MappingsFile[], { port, bodyFiles }: { port: number; bodyFiles?: BodyFiles | undefined }): MappingsService {
+export function mappingsService(
+  files: readonly MappingsFile[],
+  { port, bodyFiles, servesFiles = false }: { port: number; bodyFiles?: BodyFiles | undefined; servesFiles?: boolean | undefined },
+): MappingsService {
   const name = 'wiremock';
   const machines = new Map<string, string[]>();
-  const stubs: { stub: LiveStub; order: number }[] = [];
+  const stubs: { stub: LiveStub; order: number; mapping: Record<string, unknown>; id: string }[] = [];
   const problems: string[] = [];
+  const translate = (mapping: unknown, routes: readonly RestRoute[]) =>
+    liveStub(withoutServiceName(mapping), {
+      services: new Map([[name, routes]]),
+      routeOf: () => undefined,
+      declaredMachines: new Map(),
+      addedMachines: machines,
+      bodyFiles: bodyFiles && { read: (name) => bodyFiles.read(name), where: bodyFiles.where, whenMissing: 'answer' },
+    });
   for (const { file, document } of files) {
     const mappings = isRecord(document) && Array.isArray(document.mappings) ? document.mappings : [document];
     mappings.forEach((mapping, i) => {
       try {
-        const stub = liveStub(withoutServiceName(mapping), {
-          services: new Map([[name, []]]),
-          routeOf: () => undefined,
-          declaredMachines: new Map(),
-          addedMachines: machines,
-          bodyFiles,
-        });
+        const stub = translate(mapping, []);
         if (stub.machine) machines.set(stub.machine.name, stub.machine.states);
-        stubs.push({ stub, order: stubs.length });
+        const written = mapping as Record<string, unknown>;
+        const id = typeof written.id === 'string' ? written.id : typeof written.uuid === 'string' ? written.uuid : fileMappingId(file, i);
+        stubs.push({ stub, order: stubs.length, mapping: { id, ...written, uuid: id }, id });
       } catch (error) {
         if (!(error instanceof WiremockMappingInvalid)) throw error;
         const where = `${file}${Array.isArray((document as { mappings?: unknown }).mappings) ? ` mappings[${i}]` : ''}`;
@@ -67,10 +93,103 @@ export function mappingsService(files: readonly MappingsFile[], { port, bodyFile
     });
   }
   if (problems.length) throw new WiremockMappingInvalid(problems, 'WireMock mappings');
-  const rules: RuleDefinition[] = stubs.sort((a, b) => a.stub.priority - b.stub.priority || b.order - a.order).flatMap(({ stub }) => stub.rules);
+  // A URL pattern (or no URL) is tried on every route of the mappings that may take a path it matches, as
+  // WireMock tries every stub: a literal `/cards/blocked` whose stub misses falls to `/cards/.*`.
+  const routes = routesOf(stubs.flatMap(({ stub }) => stub.rules));
+  for (const entry of stubs) if (!hasLiteralUrl(entry.mapping)) entry.stub = translate(entry.mapping, routes);
+  const rules: RuleDefinition[] = [];
+  const listed: FileMapping[] = [];
+  for (const { stub, mapping, id } of stubs.sort((a, b) => a.stub.priority - b.stub.priority || b.order - a.order)) {
+    listed.push({ id, mapping, rules: stub.rules.map((_, i) => rules.length + i + 1) });
+    // Tried by priority with the mappings sent at runtime (added rules), as WireMock tries them.
+    for (const rule of stub.rules) rules.push({ ...rule, priority: stub.priority });
+  }
+  if (bodyFiles && servesFiles) rules.push(...staticFileRules(rules, bodyFiles));
   const service = rest({ port }, rules as Parameters<typeof rest>[1]);
-  return { service: { ...service, config: { ...service.config, [ADMIN_ON_PORT]: true } }, machines: Object.fromEntries(machines) };
+  return {
+    service: { ...service, config: { ...service.config, [ADMIN_ON_PORT]: true, [FILE_MAPPINGS]: listed } },
+    machines: Object.fromEntries(machines),
+  };
 }
+
+/** The routes rules make (their operation, method and path). */
+function routesOf(rules: readonly RuleDefinition[]): RestRoute[] {
+  const routes = new Map<string, RestRoute>();
+  for (const { operation, meta } of rules)
+    if (typeof meta?.method === 'string' && typeof meta.path === 'string') routes.set(operation, { operation, method: meta.method, path: meta.path });
+  return [...routes.values()];
+}
+
+/** Whether a mapping's URL is literal or a template (one route takes it), not a pattern or left out. */
+function hasLiteralUrl(mapping: Record<string, unknown>): boolean {
+  const request = isRecord(mapping.request) ? mapping.request : {};
+  return ['url', 'urlPath', 'urlPathTemplate'].some((key) => typeof request[key] === 'string');
+}
+
+/** An id for a mapping written without one: a UUID made of its file and place there, so the same on every load. */
+function fileMappingId(file: string, index: number): string {
+  const hex = createHash('sha256').update(`${file}#${index}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * WireMock serves the files of `__files` at their path to a GET no mapping answers (`/static/` and
+ * `/static` a folder's `index.html`): a last rule of every GET route the mappings make, and of `/*`,
+ * answering when the file is there.
+ */
+function staticFileRules(rules: readonly RuleDefinition[], files: BodyFiles): RuleDefinition[] {
+  const fileAt = (request: CoreRequest): { name: string; bytes: Uint8Array } | undefined => {
+    const name = requestPathOf(request.target)?.replace(/^\/+/, '');
+    if (name === undefined) return undefined;
+    const index = `${name.replace(/\/+$/, '')}${name.replace(/\/+$/, '') ? '/' : ''}index.html`;
+    for (const candidate of name && !name.endsWith('/') ? [name, index] : [index]) {
+      const bytes = files.read(candidate);
+      if (bytes) return { name: candidate, bytes };
+    }
+    return undefined;
+  };
+  const paths = new Set(['/*']);
+  for (const rule of rules) if (rule.meta?.method === 'GET' && typeof rule.meta.path === 'string') paths.add(rule.meta.path);
+  // Named as a near miss reads it: `condition <where> has a file at the path returned false`.
+  const name = `${files.where} has a file at the path`;
+  const test = { [name]: (request: CoreRequest) => fileAt(request) !== undefined }[name] as (request: CoreRequest) => boolean;
+  const answer = (request: CoreRequest) => {
+    const file = fileAt(request);
+    if (!file) return respond(undefined, { status: 404 });
+    return respond(file.bytes, { headers: { 'content-type': CONTENT_TYPES[extname(file.name).toLowerCase()] ?? 'application/octet-stream' } });
+  };
+  return [...paths].map((path) => rest.get(path, { name: `a file of ${files.where}`, match: { when: test } }, answer) as RuleDefinition);
+}
+
+/** The path of a request target, decoded; undefined when it is not valid percent-encoding. */
+function requestPathOf(target: string): string | undefined {
+  try {
+    return decodeURIComponent(pathOf(requestUrlOf(target)));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The content types of the files WireMock's clients put in `__files` most (Jetty's table answers the same). */
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html',
+  '.htm': 'text/html',
+  '.json': 'application/json',
+  '.txt': 'text/plain',
+  '.xml': 'application/xml',
+  '.csv': 'text/csv',
+  '.css': 'text/css',
+  '.js': 'text/javascript',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.ico': 'image/x-icon',
+  '.pdf': 'application/pdf',
+  '.yaml': 'application/yaml',
+  '.yml': 'application/yaml',
+};
 
 /** A mapping without `metadata.service`: the mappings of a folder are one service, whatever service they were written for. */
 function withoutServiceName(mapping: unknown): unknown {

@@ -133,3 +133,24 @@ test('what is wrong in a matcher is said, with what to do', () => {
   expect(problemsOf({ and: [{ matches: '(' }] })).toEqual([expect.stringContaining('body and[0]: the regex "(" does not compile')]);
   expect(problemsOf({ equalToXml: '<a/>', namespaceAwareness: 'LEGACY' })).toEqual([expect.stringContaining('namespaceAwareness "LEGACY" is not evaluated')]);
 });
+
+test("equalToJson reads json-unit's placeholders as WireMock 3.13.2 does (each case answered the same by the jar)", () => {
+  /** `${json-unit.<name>}`, written so that no linter takes it for a template. */
+  const unit = (name: string) => `$\{json-unit.${name}}`;
+  const person = matcher({
+    equalToJson: `{"name":"${unit('any-string')}","age":"${unit('any-number')}","code":"${unit('regex')}[A-Z]{3}","x":"${unit('ignore')}","ok":"${unit('any-boolean')}"}`,
+  });
+  expect(person('{"name":"a","age":3,"code":"ABC","x":null,"ok":true}')).toBe(true);
+  expect(person('{"name":"a","age":3.5,"code":"ABC","x":{},"ok":false}')).toBe(true);
+  expect(person('{"name":1,"age":3,"code":"ABC","x":1,"ok":true}')).toBe(false);
+  expect(person('{"name":"a","age":"3","code":"ABC","x":1,"ok":true}')).toBe(false);
+  expect(person('{"name":"a","age":3,"code":"ABCD","x":1,"ok":true}')).toBe(false);
+  // ignore takes any value, not none; and no more fields than written without ignoreExtraElements.
+  expect(person('{"name":"a","age":3,"code":"ABC","ok":true}')).toBe(false);
+  expect(person('{"name":"a","age":3,"code":"ABC","x":[1],"ok":false,"extra":1}')).toBe(false);
+  expect(matcher({ equalToJson: { id: `${unit('any-string')}` }, ignoreExtraElements: true })('{"id":"1","more":2}')).toBe(true);
+  expect(problemsOf({ equalToJson: `{"a":"${unit('matches:custom')}"}` })).toEqual([
+    `body: the placeholder ${unit('matches:custom')} is not evaluated; these are: ${unit('any-string')}, ${unit('any-number')}, ${unit('any-boolean')}, ${unit('ignore')}, ${unit('regex')}…`,
+  ]);
+  expect(problemsOf({ equalToJson: `{"a":"${unit('regex')}(["}` })[0]).toMatch(/^body: the placeholder .*: its regex does not compile in JavaScript/);
+});

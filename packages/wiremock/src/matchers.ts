@@ -80,6 +80,41 @@ const NUMBER_TESTS: Readonly<Record<string, (actual: number, expected: number) =
   lessThanEqualNumber: (a, e) => a <= e,
 };
 
+/** json-unit's placeholders, as WireMock's equalToJson reads them: each a test of the value in its place. */
+const PLACEHOLDERS: Readonly<Record<string, (actual: unknown) => boolean>> = {
+  'any-string': (actual) => typeof actual === 'string',
+  'any-number': (actual) => typeof actual === 'number',
+  'any-boolean': (actual) => typeof actual === 'boolean',
+  ignore: () => true,
+};
+
+/**
+ * An equalToJson value with json-unit's placeholders (`"${json-unit.any-string}"`, `"${json-unit.regex}[0-9]+"`…)
+ * made into what firstDifference tests values with (a predicate named by the placeholder, a regex).
+ */
+function withPlaceholders(value: unknown, problem: (text: string) => void): unknown {
+  if (Array.isArray(value)) return value.map((item) => withPlaceholders(item, problem));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withPlaceholders(item, problem)]));
+  if (typeof value !== 'string' || !value.startsWith('${json-unit.')) return value;
+  const [, name = '', rest = ''] = /^\$\{json-unit\.([^}]*)\}([\s\S]*)$/.exec(value) ?? [];
+  if (name === 'regex') {
+    try {
+      return new RegExp(`^(?:${rest})$`);
+    } catch (error) {
+      problem(`the placeholder ${value}: its regex does not compile in JavaScript: ${(error as Error).message}`);
+      return value;
+    }
+  }
+  const test = PLACEHOLDERS[name];
+  if (test && rest === '') return test;
+  problem(
+    `the placeholder ${value} is not evaluated; these are: ${Object.keys(PLACEHOLDERS)
+      .map((n) => `\${json-unit.${n}}`)
+      .join(', ')}, \${json-unit.regex}…`,
+  );
+  return value;
+}
+
 /**
  * A WireMock matcher of one value as a test; undefined with `problems` (each prefixed by `where`) when
  * it is malformed or not one mockstack evaluates.
@@ -179,8 +214,9 @@ export function compileMatcher(matcher: unknown, problems: string[], where: stri
       break;
     }
     case 'equalToJson': {
-      const expected = typeof value === 'string' ? parseJsonOrUndefined(value) : value;
-      if (expected === undefined) problem(`equalToJson must be JSON; got ${JSON.stringify(value)}`);
+      const json = typeof value === 'string' ? parseJsonOrUndefined(value) : value;
+      const expected = json === undefined ? undefined : withPlaceholders(json, problem);
+      if (json === undefined) problem(`equalToJson must be JSON; got ${JSON.stringify(value)}`);
       else {
         const partial = matcher.ignoreExtraElements === true || matcher.ignoreArrayOrder === true;
         test = (v) => {

@@ -50,6 +50,8 @@ export interface StubAnswer {
   template?: boolean;
   /** The request is sent on to the real service at `baseUrl` and its answer is the answer (WireMock's `proxyBaseUrl`). */
   proxy?: StubProxy;
+  /** Its `bodyFileName` is not there (see `BodyFiles.whenMissing`): it answers 500 with this message. */
+  missingBodyFile?: string;
 }
 
 /** Where a stub proxies its requests to, and how it changes them on the way. */
@@ -132,6 +134,11 @@ export interface BodyFiles {
   read(name: string): Uint8Array | undefined;
   /** The folder, as messages name it. */
   where: string;
+  /**
+   * A `bodyFileName` that is not there: the mapping is refused (`refuse`, the default), or served
+   * answering 500 naming the file (`answer`), as WireMock serves the mappings of its root.
+   */
+  whenMissing?: 'refuse' | 'answer';
 }
 
 const REQUEST_KEYS = [
@@ -217,9 +224,11 @@ export function parseStub(stub: WiremockStub, bodyFiles?: BodyFiles, binaryBodie
     if (!isRecord(pattern)) continue;
     if (pattern.equalToJson !== undefined) {
       const json = typeof pattern.equalToJson === 'string' ? parseJsonOrUndefined(pattern.equalToJson) : pattern.equalToJson;
-      if (json === undefined || JSON.stringify(json).includes('${json-unit'))
-        untranslated.push(`body pattern ${JSON.stringify(pattern)} is not translated (placeholders)`);
-      else if (pattern.ignoreExtraElements || pattern.ignoreArrayOrder) match.body = json;
+      if (json === undefined) untranslated.push(`body pattern ${JSON.stringify(pattern)}: equalToJson must be JSON`);
+      // json-unit's placeholders: evaluated by the matcher (a rule's body match is plain data).
+      else if (JSON.stringify(json).includes('${json-unit')) {
+        if (compileMatcher(pattern, untranslated, `body pattern ${JSON.stringify(pattern)}`)) addMatcher(match, { on: 'body', matcher: pattern });
+      } else if (pattern.ignoreExtraElements || pattern.ignoreArrayOrder) match.body = json;
       else match.bodyEquals = json;
     } else {
       // `equalTo` too: on the text as sent (a JSON body's own spacing), not on the parsed value.
@@ -303,7 +312,9 @@ function stubAnswer(response: Record<string, unknown>, bodyFiles: BodyFiles | un
   const type = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
   const bodyFile = (name: string): Uint8Array | undefined => {
     const bytes = bodyFiles?.read(name);
-    if (!bytes)
+    if (!bytes && bodyFiles?.whenMissing === 'answer')
+      answer.missingBodyFile = `bodyFileName ${name}: no such file in ${bodyFiles.where}; add it there (--watch serves it once added)`;
+    else if (!bytes)
       untranslated.push(
         bodyFiles
           ? `bodyFileName ${name}: no such file in ${bodyFiles.where}; answered without a body`
