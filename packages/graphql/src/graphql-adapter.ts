@@ -11,7 +11,7 @@ import {
   type ServiceServer,
   tlsOf,
 } from '@mockstack/core';
-import { bodyLimitOf, endWithoutAnswer, HttpApp, type HttpAppOptions, headerFields, pathOf, requestErrorOf } from '@mockstack/http';
+import { bodyLimitOf, endWithoutAnswer, HttpApp, type HttpAppOptions, headerFields, pathOf, refuseUpgrade, requestErrorOf } from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { operationOf } from './documents.js';
 import {
@@ -158,11 +158,7 @@ class GraphqlServer implements ServiceServer {
     }
     const startedAt = performance.now();
     const message = `no WebSocket endpoint at ${path}; GraphQL subscriptions (graphql-ws) are served at ${this.#path}`;
-    const body = JSON.stringify(errorsBody(message, 'NOT_FOUND'));
-    socket.on('error', () => {});
-    socket.end(
-      `HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    refuseUpgrade(socket, 404, errorsBody(message, 'NOT_FOUND'));
     const core = new SubscriptionRequest(this.#service.name, INVALID, request.headers, undefined, `GET ${request.url ?? '/'} (WebSocket upgrade)`, undefined);
     this.#engine.record(core, { kind: 'fault', rule: undefined, fault: makeFault('NOT_FOUND', message) }, { status: 404, startedAt });
   }

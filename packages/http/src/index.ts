@@ -22,6 +22,7 @@ export {
   headerFields,
   pathOf,
   type RequestError,
+  refuseUpgrade,
   requestErrorOf,
 } from './reply.js';
 export { sendWireBody, type WireResult } from './wire-reply.js';

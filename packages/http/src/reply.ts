@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { faultStatusAndHeaders } from '@mockstack/core';
 import type { FastifyError, FastifyReply } from 'fastify';
@@ -28,6 +29,15 @@ export function headerFields(headers: Readonly<Record<string, string>>): Readonl
     }
   }
   return headers;
+}
+
+/** Refuses a WebSocket handshake with an HTTP answer (`body` as JSON) and closes the connection. */
+export function refuseUpgrade(socket: Duplex, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  socket.on('error', () => {});
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+  );
 }
 
 export function pathOf(url: string): string {

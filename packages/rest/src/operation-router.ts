@@ -133,8 +133,8 @@ function found<T>(match: FindMyWay.FindResult<FindMyWay.HTTPVersion.V1> | null):
   return { template, handler, params: match.params as Record<string, string>, searchParams: match.searchParams as Record<string, string | string[]> };
 }
 
-/** find-my-way's (so fastify's) query parser. */
-function queryOf(query: string): Record<string, string | string[]> {
+/** find-my-way's (so fastify's) query parser: a query string (without its `?`) as the query of a request. */
+export function queryOf(query: string): Record<string, string | string[]> {
   return query.length === 0 ? {} : (querystring.parse(query) as Record<string, string | string[]>);
 }
 

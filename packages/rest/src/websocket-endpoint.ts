@@ -14,8 +14,9 @@ import {
   type WebSocketData,
   type WebSocketEndpoint,
 } from '@mockstack/core';
-import { pathOf } from '@mockstack/http';
+import { pathOf, refuseUpgrade } from '@mockstack/http';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { queryOf } from './operation-router.js';
 
 /** Largest message a client may send (as graphql-ws's transport takes). */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -113,7 +114,7 @@ export class WebSocketEndpointServer {
         }
       },
       onMessage: (listener) => {
-        ws.on('message', (data: RawData, isBinary: boolean) => listener(isBinary ? bytesOf(data) : bytesOf(data).toString()));
+        ws.on('message', (data: RawData, isBinary: boolean) => listener(messageOf(data, isBinary)));
       },
       onClose: (listener) => {
         ws.once('close', (code: number, reason: Buffer) => listener(code, reason.toString()));
@@ -131,7 +132,7 @@ export class WebSocketEndpointServer {
         return upstream;
       },
     };
-    ws.on('message', (data: RawData, isBinary: boolean) => messages.add('in', isBinary ? bytesOf(data) : bytesOf(data).toString()));
+    ws.on('message', (data: RawData, isBinary: boolean) => messages.add('in', messageOf(data, isBinary)));
     ws.on('error', (error) => this.#logger.warn(`service "${this.#service}": ${core.target}: ${error.message}`));
     ws.once('close', () => {
       closeSeen = true;
@@ -147,11 +148,7 @@ export class WebSocketEndpointServer {
   }
 
   #refuse(socket: Duplex, core: WebSocketRequest, startedAt: number, status: 404 | 500, message: string): void {
-    const body = JSON.stringify({ error: message });
-    socket.on('error', () => {});
-    socket.end(
-      `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Internal Server Error'}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    refuseUpgrade(socket, status, { error: message });
     const fault = makeFault(status === 404 ? Code.NotFound : Code.Internal, message);
     this.#engine.record(core, { kind: 'fault', rule: undefined, fault }, { status, startedAt, error: message });
   }
@@ -190,7 +187,7 @@ function upstreamSocket(url: string, protocols: readonly string[]): UpstreamWebS
       else socket.close(code ?? 1000, reason);
     },
     onOpen: (listener) => socket.once('open', listener),
-    onMessage: (listener) => socket.on('message', (data: RawData, isBinary: boolean) => listener(isBinary ? bytesOf(data) : bytesOf(data).toString())),
+    onMessage: (listener) => socket.on('message', (data: RawData, isBinary: boolean) => listener(messageOf(data, isBinary))),
     onClose: (listener) => socket.once('close', (code: number, reason: Buffer) => listener(code, reason.toString())),
     onError: (listener) => socket.on('error', (error: Error) => listener(`${url}: ${error.message}`)),
   };
@@ -219,7 +216,8 @@ class WebSocketRequest implements CoreRequest {
     this.operation = `GET ${pathOf(url)} (WebSocket)`;
     this.headers = request.headers;
     this.target = `GET ${url} (WebSocket)`;
-    this.query = Object.fromEntries(new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''));
+    const q = url.indexOf('?');
+    this.query = q === -1 ? {} : queryOf(url.slice(q + 1));
   }
 }
 
@@ -235,9 +233,10 @@ function protocolsOf(header: string | string[] | undefined): string[] {
     .filter((p) => p !== '');
 }
 
-function bytesOf(data: RawData): Buffer {
-  if (Buffer.isBuffer(data)) return data;
-  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+/** A received message: text as a string, a binary frame as its bytes. */
+function messageOf(data: RawData, isBinary: boolean): WebSocketData {
+  const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  return isBinary ? bytes : bytes.toString();
 }
 
 /** A message as the journal keeps it: text as it is, bytes as a copy (the sender may reuse its buffer). */

@@ -138,7 +138,15 @@ function fileMappingId(file: string, index: number): string {
  * answering when the file is there.
  */
 function staticFileRules(rules: readonly RuleDefinition[], files: BodyFiles): RuleDefinition[] {
+  // The rule's condition reads the file and its answer sends it: read once per request.
+  const read = new WeakMap<CoreRequest, { name: string; bytes: Uint8Array } | undefined>();
   const fileAt = (request: CoreRequest): { name: string; bytes: Uint8Array } | undefined => {
+    if (read.has(request)) return read.get(request);
+    const file = fileAtPath(request);
+    read.set(request, file);
+    return file;
+  };
+  const fileAtPath = (request: CoreRequest): { name: string; bytes: Uint8Array } | undefined => {
     const name = requestPathOf(request.target)?.replace(/^\/+/, '');
     if (name === undefined) return undefined;
     const index = `${name.replace(/\/+$/, '')}${name.replace(/\/+$/, '') ? '/' : ''}index.html`;
