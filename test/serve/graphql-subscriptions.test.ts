@@ -14,6 +14,8 @@ import { fault, graphql, respond, rest, scenario } from 'mockstack';
 import { SubscriptionClient } from 'subscriptions-transport-ws';
 import { Agent, fetch as undiciFetch } from 'undici';
 import WebSocket from 'ws';
+import { eventually } from '../helpers/eventually.js';
+import { GOOD_KEY, rawHandshake } from '../helpers/raw-handshake.js';
 
 const schema = resolve(import.meta.dirname, '../fixtures/contracts/live-orders.graphql');
 
@@ -265,6 +267,22 @@ describe('bad input over WebSocket', () => {
   test('with a `path`, an upgrade to another path is refused with 404', async () => {
     expect(await rawSocket('/subscriptions', 'graphql-transport-ws', [])).toEqual({ status: 404 });
     expect(stack.requests({ service: 'live' }).at(-1)).toMatchObject({ status: 404, target: 'GET /subscriptions (WebSocket upgrade)' });
+    await queryStillServed();
+  });
+
+  test('a handshake ws finds malformed (bad key, old version, POST) is refused with 400 or 405 as GraphQL errors, and journaled', async () => {
+    const url = `${wsUrl.replace(/\/graphql$/, '')}/graphql`;
+    const cases: [Record<string, string>, string, number, RegExp][] = [
+      [{ 'sec-websocket-key': 'not-a-key', 'sec-websocket-version': '13', 'sec-websocket-protocol': 'graphql-transport-ws' }, 'GET', 400, /Sec-WebSocket-Key/],
+      [{ 'sec-websocket-key': GOOD_KEY, 'sec-websocket-version': '12', 'sec-websocket-protocol': 'graphql-transport-ws' }, 'GET', 400, /Sec-WebSocket-Version/],
+      [{ 'sec-websocket-key': GOOD_KEY, 'sec-websocket-version': '13', 'sec-websocket-protocol': 'graphql-transport-ws' }, 'POST', 405, /Invalid HTTP method/],
+    ];
+    for (const [headers, method, status, message] of cases) {
+      const answer = await rawHandshake(url, headers, method);
+      expect(answer.status).toBe(status);
+      expect(JSON.parse(answer.body).errors[0]).toMatchObject({ message: expect.stringMatching(message), extensions: { code: 'BAD_REQUEST' } });
+      await eventually(async () => expect(stack.requests({ service: 'live' }).at(-1)).toMatchObject({ status, target: 'GET /graphql (WebSocket upgrade)' }));
+    }
     await queryStillServed();
   });
 

@@ -128,4 +128,35 @@ describe('mockstack/msw in the browser', () => {
     expect(answers.up).toBe(200);
     expect(answers.journal).toEqual(['POST /orders', 'query Product', 'POST /orders', 'GET /health', 'GET /health', 'GET /health']);
   });
+
+  test('a REST service’s WebSocket endpoint answers the page’s WebSocket, at the service’s address and at the handlers’ origin, journaled', async () => {
+    const talks = await page.evaluate(async () => {
+      const shop = (globalThis as unknown as { mockstack: ShopPage }).mockstack;
+      /** Opens a socket, sends each message once the previous answer came, and returns what it received and how it closed. */
+      const talk = (url: string, messages: string[]) =>
+        new Promise<{ received: string[]; closed: [number, string] }>((resolve) => {
+          const socket = new WebSocket(url);
+          const received: string[] = [];
+          socket.addEventListener('message', (event) => {
+            received.push(String(event.data));
+            const message = messages.shift();
+            if (message !== undefined) socket.send(message);
+          });
+          socket.addEventListener('close', (event) => resolve({ received, closed: [event.code, event.reason] }));
+        });
+      const local = await talk('ws://localhost:8090/rooms/5', ['hi', 'bye']);
+      const real = await talk('wss://chat.example.com/rooms/6', ['boom']);
+      const after = await talk('ws://localhost:8090/rooms/7', ['bye']);
+      return { local, real, after, journal: shop.connections() };
+    });
+    expect(talks.local).toEqual({ received: ['welcome to 5', JSON.stringify({ room: '5', text: 'hi' })], closed: [4000, 'bye bye'] });
+    // A listener that throws: 1011, journaled with the error; the next connection is served.
+    expect(talks.real).toEqual({ received: ['welcome to 6'], closed: [1011, 'the mock failed: see its log'] });
+    expect(talks.after.closed).toEqual([4000, 'bye bye']);
+    expect(talks.journal).toEqual([
+      ['GET /rooms/5 (WebSocket)', 101],
+      ['GET /rooms/6 (WebSocket)', 101],
+      ['GET /rooms/7 (WebSocket)', 101],
+    ]);
+  });
 });

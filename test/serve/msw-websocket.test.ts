@@ -7,6 +7,7 @@ import { ws } from 'msw';
 import WebSocket, { WebSocketServer } from 'ws';
 import { handlers } from '../fixtures/msw/chat-handlers.js';
 import { eventually } from '../helpers/eventually.js';
+import { GOOD_KEY, rawHandshake } from '../helpers/raw-handshake.js';
 
 let served: TestStack;
 
@@ -136,6 +137,40 @@ test('a handshake no handler matches is refused with 404 and journaled; the serv
   expect(entry.status).toBe(404);
   expect(entry.error).toMatch(/no WebSocket endpoint at \/lobby/);
   const { socket, next, closed } = await connect(wsUrl(served, 'chat.example.com', '/rooms/5'));
+  expect(await next()).toBe('welcome to 5');
+  socket.close();
+  await closed;
+});
+
+test('a handshake ws finds malformed (bad key, version, subprotocol, method) is refused with 400 or 405 and journaled; the service keeps serving', async () => {
+  const url = wsUrl(served, 'chat.example.com', '/rooms/5');
+  const cases: [string, Record<string, string | undefined>, string, number, RegExp][] = [
+    ['missing key', { 'sec-websocket-version': '13' }, 'GET', 400, /Missing or invalid Sec-WebSocket-Key/],
+    ['bad key', { 'sec-websocket-key': 'not-a-key', 'sec-websocket-version': '13' }, 'GET', 400, /Missing or invalid Sec-WebSocket-Key/],
+    ['old version', { 'sec-websocket-key': GOOD_KEY, 'sec-websocket-version': '12' }, 'GET', 400, /Missing or invalid Sec-WebSocket-Version/],
+    [
+      'bad subprotocol',
+      { 'sec-websocket-key': GOOD_KEY, 'sec-websocket-version': '13', 'sec-websocket-protocol': 'chat v1' },
+      'GET',
+      400,
+      /Invalid Sec-WebSocket-Protocol/,
+    ],
+    ['POST', { 'sec-websocket-key': GOOD_KEY, 'sec-websocket-version': '13' }, 'POST', 405, /Invalid HTTP method/],
+  ];
+  for (const [name, headers, method, status, message] of cases) {
+    const before = served.requests({ service: 'chat.example.com' }).length;
+    const answer = await rawHandshake(url, headers, method);
+    expect([name, answer.status]).toEqual([name, status]);
+    expect(JSON.parse(answer.body).error).toMatch(message);
+    if (name === 'old version') expect(answer.headers['sec-websocket-version']).toBe('13, 8');
+    await eventually(async () => expect(served.requests({ service: 'chat.example.com' }).length).toBe(before + 1));
+    expect(served.requests({ service: 'chat.example.com' }).at(-1)).toMatchObject({
+      target: 'GET /rooms/5 (WebSocket)',
+      status,
+      error: expect.stringMatching(message),
+    });
+  }
+  const { socket, next, closed } = await connect(url);
   expect(await next()).toBe('welcome to 5');
   socket.close();
   await closed;

@@ -53,4 +53,10 @@ export interface UpstreamWebSocket {
  * the function that serves the connection, or undefined to refuse it (404). Handshakes on a service
  * without one are refused too.
  */
-export type WebSocketEndpoint = (url: string, headers: Headers) => ((connection: WebSocketConnection) => void) | undefined;
+export type WebSocketEndpoint = ((url: string, headers: Headers) => ((connection: WebSocketConnection) => void) | undefined) & {
+  /**
+   * The origin the endpoint's code was written for (`wss://chat.example.com`), when it says (`mswWebSocket`'s
+   * `origin`): mockstack/msw takes the handshakes an app sends there too, besides those to the service's base URL.
+   */
+  readonly origin?: string | undefined;
+};

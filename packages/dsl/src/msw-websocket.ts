@@ -1,4 +1,4 @@
-import type { UpstreamWebSocket, WebSocketConnection, WebSocketData, WebSocketEndpoint } from '@mockstack/core';
+import type { Headers, UpstreamWebSocket, WebSocketConnection, WebSocketData, WebSocketEndpoint } from '@mockstack/core';
 
 /**
  * An MSW 2.x WebSocket handler (`ws.link(url).addEventListener('connection', …)`), as mockstack uses
@@ -56,7 +56,7 @@ export function isMswWebSocketHandler(value: unknown): value is MswWebSocketHand
 export function mswWebSocket(handlers: readonly unknown[], options: MswWebSocketOptions = {}): WebSocketEndpoint {
   const webSocketHandlers = handlers.filter(isMswWebSocketHandler);
   const origin = options.origin === undefined ? undefined : webSocketOrigin(options.origin);
-  return (url, headers) => {
+  const endpoint = (url: string, headers: Headers): ((connection: WebSocketConnection) => void) | undefined => {
     const host = typeof headers.host === 'string' ? headers.host : 'localhost';
     const shown = new URL(url, origin ?? `ws://${host}`);
     // A link written relative (`ws.link('/chat')`) resolves against the address shown, as against the page in a browser.
@@ -74,6 +74,7 @@ export function mswWebSocket(handlers: readonly unknown[], options: MswWebSocket
       }
     };
   };
+  return Object.assign(endpoint, { origin });
 }
 
 /** `wss://host` for `https://host` (and `ws://` for `http://`): the origin WebSocket handlers are written for. */

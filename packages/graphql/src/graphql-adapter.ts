@@ -11,7 +11,17 @@ import {
   type ServiceServer,
   tlsOf,
 } from '@mockstack/core';
-import { bodyLimitOf, endWithoutAnswer, HttpApp, type HttpAppOptions, headerFields, pathOf, refuseUpgrade, requestErrorOf } from '@mockstack/http';
+import {
+  bodyLimitOf,
+  endWithoutAnswer,
+  HttpApp,
+  type HttpAppOptions,
+  headerFields,
+  malformedHandshake,
+  pathOf,
+  refuseUpgrade,
+  requestErrorOf,
+} from '@mockstack/http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { operationOf } from './documents.js';
 import {
@@ -152,15 +162,32 @@ class GraphqlServer implements ServiceServer {
   /** A WebSocket upgrade: graphql-ws at the GraphQL path (any path without one); anywhere else 404, journaled, and the socket closed. */
   #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = pathOf(request.url ?? '/');
+    const startedAt = performance.now();
     if (path === this.#path || this.#anyPath) {
-      this.#transports.upgrade(request, socket, head);
+      this.#transports.upgrade(request, socket, head, (refused, error) => {
+        const { status, message, headers } = malformedHandshake(request, error);
+        this.#refuseUpgrade(request, refused, startedAt, status, message, headers);
+      });
       return;
     }
-    const startedAt = performance.now();
     const message = `no WebSocket endpoint at ${path}; GraphQL subscriptions (graphql-ws) are served at ${this.#path}`;
-    refuseUpgrade(socket, 404, errorsBody(message, 'NOT_FOUND'));
+    this.#refuseUpgrade(request, socket, startedAt, 404, message);
+  }
+
+  /** A WebSocket handshake answered with an HTTP error, journaled as `GET /path (WebSocket upgrade)`. */
+  #refuseUpgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    startedAt: number,
+    status: 400 | 404 | 405,
+    message: string,
+    headers?: Record<string, string>,
+  ): void {
+    const code = status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
+    refuseUpgrade(socket, status, errorsBody(message, code), headers);
     const core = new SubscriptionRequest(this.#service.name, INVALID, request.headers, undefined, `GET ${request.url ?? '/'} (WebSocket upgrade)`, undefined);
-    this.#engine.record(core, { kind: 'fault', rule: undefined, fault: makeFault('NOT_FOUND', message) }, { status: 404, startedAt });
+    const fault = makeFault(status === 404 ? 'NOT_FOUND' : 'INVALID_ARGUMENT', message);
+    this.#engine.record(core, { kind: 'fault', rule: undefined, fault }, { status, startedAt });
   }
 
   /** A POST or GET at the GraphQL path, answered over the transport its accept header and operation ask for. */

@@ -242,13 +242,13 @@ export class SubscriptionTransports {
     });
   }
 
-  /** A WebSocket upgrade at the GraphQL path. */
-  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  /** A WebSocket upgrade at the GraphQL path; `refused` answers and journals one ws finds malformed. */
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, refused: HandshakeRefused): void {
     this.#websocket ??= import('./websocket-transport.js').then(({ WebSocketTransport }) => new WebSocketTransport(this.#schema, this.#host, this.#operations));
     this.#websocket.then(
       (websocket) => {
         if (this.#closed) socket.destroy();
-        else websocket.upgrade(request, socket, head);
+        else websocket.upgrade(request, socket, head, refused);
       },
       () => socket.destroy(),
     );
@@ -331,6 +331,9 @@ export class SubscriptionTransports {
 }
 
 /** How a transport runs an operation that `SubscriptionHost.prepare` made ready. */
+/** Answers (and journals) a WebSocket handshake the `ws` library found malformed (see `malformedHandshake`). */
+export type HandshakeRefused = (socket: Duplex, error: Error) => void;
+
 export interface TransportOperations {
   subscribe(args: ExecutionArgs): Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
   execute(args: ExecutionArgs): ExecutionResult | Promise<ExecutionResult>;

@@ -4,7 +4,7 @@ import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { SubscriptionHost, TransportOperations } from './subscriptions.js';
+import type { HandshakeRefused, SubscriptionHost, TransportOperations } from './subscriptions.js';
 import { SUBSCRIPTIONS_TRANSPORT_WS_PROTOCOL, SubscriptionsTransportWs } from './subscriptions-transport-ws.js';
 
 /**
@@ -16,6 +16,8 @@ export class WebSocketTransport {
   readonly #wss: WebSocketServer;
   readonly #ws: { dispose(): void | Promise<void> };
   readonly #legacy: SubscriptionsTransportWs;
+  /** The handshakes being taken: a malformed one is answered and journaled by its own `refused`. */
+  readonly #refused = new WeakMap<IncomingMessage, HandshakeRefused>();
 
   constructor(schema: GraphQLSchema, host: SubscriptionHost, operations: TransportOperations) {
     this.#legacy = new SubscriptionsTransportWs(host, operations);
@@ -41,12 +43,18 @@ export class WebSocketTransport {
       this.#wss,
       0,
     );
+    this.#wss.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
+      const refused = this.#refused.get(request);
+      if (refused) refused(socket, error);
+      else socket.destroy();
+    });
     // Accept the handshake whatever the client offers, so that a client of another subprotocol is told why in a close frame.
     this.#wss.options.handleProtocols = (protocols) =>
       protocols.has(GRAPHQL_TRANSPORT_WS_PROTOCOL) ? GRAPHQL_TRANSPORT_WS_PROTOCOL : ([...protocols][0] ?? false);
   }
 
-  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, refused: HandshakeRefused): void {
+    this.#refused.set(request, refused);
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
       if (ws.protocol === SUBSCRIPTIONS_TRANSPORT_WS_PROTOCOL) {
         this.#legacy.serve(ws, request);

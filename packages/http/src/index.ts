@@ -20,6 +20,7 @@ export {
   endWithoutAnswer,
   faultStatusAndHeaders,
   headerFields,
+  malformedHandshake,
   pathOf,
   type RequestError,
   refuseUpgrade,

@@ -31,13 +31,29 @@ export function headerFields(headers: Readonly<Record<string, string>>): Readonl
   return headers;
 }
 
-/** Refuses a WebSocket handshake with an HTTP answer (`body` as JSON) and closes the connection. */
-export function refuseUpgrade(socket: Duplex, status: number, body: unknown): void {
+/** Refuses a WebSocket handshake with an HTTP answer (`body` as JSON, `headers` besides its own) and closes the connection. */
+export function refuseUpgrade(socket: Duplex, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const text = JSON.stringify(body);
+  let extra = '';
+  for (const name in headers) extra += `${name}: ${headers[name]}\r\n`;
   socket.on('error', () => {});
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nconnection: close\r\n${extra}content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
   );
+}
+
+/**
+ * How to refuse a handshake the `ws` library found malformed itself (its `wsClientError`: a method other than
+ * GET, a missing or bad Sec-WebSocket-Key, Version, Protocol or Extensions header): 405 or 400, as ws would
+ * answer it, a bad version told the versions served.
+ */
+export function malformedHandshake(
+  request: { method?: string | undefined },
+  error: Error,
+): { status: 400 | 405; message: string; headers: Record<string, string> } {
+  const status = request.method !== 'GET' ? 405 : 400;
+  const headers: Record<string, string> = /Sec-WebSocket-Version/i.test(error.message) ? { 'sec-websocket-version': '13, 8' } : {};
+  return { status, message: `the WebSocket handshake was refused: ${error.message}`, headers };
 }
 
 export function pathOf(url: string): string {

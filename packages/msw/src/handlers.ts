@@ -17,14 +17,16 @@ import {
   silentLogger,
   type Verification,
   type VerificationResult,
+  type WebSocketEndpoint,
 } from '@mockstack/core';
 import { validateGraphqlService } from '@mockstack/graphql/schema';
 import { expandRest, validateRest } from '@mockstack/rest/rest-model';
 import { type ReceivedQuery, verifyReceived, verifyReceivedInOrder } from '@mockstack/testing/verification';
-import { type HttpHandler, HttpResponse, http } from 'msw';
+import { type HttpHandler, HttpResponse, http, type WebSocketHandler } from 'msw';
 import { GraphqlService } from './graphql.js';
 import { type GrpcOverFetch, GrpcService } from './grpc.js';
 import { RestService } from './rest.js';
+import { webSocketHandlerOf } from './websocket.js';
 
 export interface HandlersOptions {
   /**
@@ -70,9 +72,12 @@ interface Interception {
  * Spread it into `setupServer` (Node) or `setupWorker` (browser). The scenario compiles in the
  * background; requests wait for it, and `ready` settles when it is done.
  */
-export class ScenarioHandlers implements Iterable<HttpHandler> {
-  /** The MSW handlers: GraphQL endpoints first, then each REST service's base URL. */
-  readonly handlers: readonly HttpHandler[];
+export class ScenarioHandlers implements Iterable<HttpHandler | WebSocketHandler> {
+  /**
+   * The MSW handlers: GraphQL endpoints first, then each REST service's base URL, then the WebSocket
+   * endpoints of REST services that have one (`rest({ webSocket })`).
+   */
+  readonly handlers: readonly (HttpHandler | WebSocketHandler)[];
   /** Settles once the scenario is compiled (rejects with its compile error). */
   readonly ready: Promise<void>;
   readonly #interceptions: readonly Interception[];
@@ -85,7 +90,13 @@ export class ScenarioHandlers implements Iterable<HttpHandler> {
     this.ready = this.#start(definition, options);
     // A compile error is thrown where it is awaited: by `ready`, and by every intercepted request.
     this.ready.catch(() => {});
-    this.handlers = this.#interceptions.map((interception) =>
+    const logger = options.logger ?? silentLogger;
+    const engine = () => this.ready.then(() => this.engine);
+    const webSockets = this.#interceptions.flatMap((interception) => {
+      const endpoint = interception.protocol === 'rest' ? definition.services?.[interception.name]?.config?.webSocket : undefined;
+      return typeof endpoint === 'function' ? [webSocketHandlerOf(interception.name, endpoint as WebSocketEndpoint, interception.base, engine, logger)] : [];
+    });
+    const httpHandlers = this.#interceptions.map((interception) =>
       http.all(
         ({ request }) => intercepts(interception, request.url),
         async ({ request }) => {
@@ -99,6 +110,7 @@ export class ScenarioHandlers implements Iterable<HttpHandler> {
         },
       ),
     );
+    this.handlers = [...httpHandlers, ...webSockets];
   }
 
   /** Whether a service other than `interception`'s is intercepted at `href` too. */
@@ -106,7 +118,7 @@ export class ScenarioHandlers implements Iterable<HttpHandler> {
     return this.#interceptions.some((other) => other !== interception && intercepts(other, href));
   }
 
-  [Symbol.iterator](): Iterator<HttpHandler> {
+  [Symbol.iterator](): Iterator<HttpHandler | WebSocketHandler> {
     return this.handlers[Symbol.iterator]();
   }
 

@@ -1,5 +1,5 @@
-import querystring from 'fast-querystring';
 import FindMyWay from 'find-my-way';
+import { queryOf } from './query.js';
 
 /**
  * From this many routes, a REST service routes its operations itself instead of giving fastify one
@@ -131,11 +131,6 @@ function found<T>(match: FindMyWay.FindResult<FindMyWay.HTTPVersion.V1> | null):
   if (!match) return undefined;
   const { template, handler } = match.store as { template: string; handler: T };
   return { template, handler, params: match.params as Record<string, string>, searchParams: match.searchParams as Record<string, string | string[]> };
-}
-
-/** find-my-way's (so fastify's) query parser: a query string (without its `?`) as the query of a request. */
-export function queryOf(query: string): Record<string, string | string[]> {
-  return query.length === 0 ? {} : (querystring.parse(query) as Record<string, string | string[]>);
 }
 
 /** A template find-my-way reads as one static path: no `:param`, no `*`. */

@@ -1,22 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
-  Code,
-  type CoreRequest,
   type Engine,
   type Logger,
-  makeFault,
-  type Outcome,
-  type Rule,
   StreamMessages,
   type UpstreamWebSocket,
   type WebSocketConnection,
   type WebSocketData,
   type WebSocketEndpoint,
 } from '@mockstack/core';
-import { pathOf, refuseUpgrade } from '@mockstack/http';
+import { malformedHandshake, pathOf, refuseUpgrade } from '@mockstack/http';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { queryOf } from './operation-router.js';
+import { connectionOutcome, protocolsOf, refusalOutcome, WebSocketRequest, websocketRule } from './websocket-request.js';
 
 /** Largest message a client may send (as graphql-ws's transport takes). */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -41,12 +36,22 @@ export class WebSocketEndpointServer {
   /** `rest({ proxy })`: the real service, where `connectUpstream` goes. */
   #proxy: string | undefined;
 
+  /** The handshakes being taken, for a refusal of ws's own to be journaled as the request it refused. */
+  readonly #taking = new WeakMap<IncomingMessage, { core: WebSocketRequest; startedAt: number }>();
+
   constructor(service: string, endpoint: WebSocketEndpoint | undefined, proxy: string | undefined, engine: Engine, logger: Logger) {
     this.#service = service;
     this.#endpoint = endpoint;
     this.#proxy = proxy;
     this.#engine = engine;
     this.#logger = logger;
+    // A handshake ws finds malformed (bad Sec-WebSocket-Key or Version…): refused as ws would, and journaled.
+    this.#wss.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
+      const taking = this.#taking.get(request);
+      const { status, message, headers } = malformedHandshake(request, error);
+      if (taking) this.#refuse(socket, taking.core, taking.startedAt, status, message, headers);
+      else refuseUpgrade(socket, status, { error: message }, headers);
+    });
   }
 
   /** A reloaded scenario's endpoint serves the next handshakes; open connections stay with the code that took them. */
@@ -59,7 +64,7 @@ export class WebSocketEndpointServer {
   upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const startedAt = performance.now();
     const url = request.url ?? '/';
-    const core = new WebSocketRequest(this.#service, request, url);
+    const core = new WebSocketRequest(this.#service, request.headers, url);
     let serve: ((connection: WebSocketConnection) => void) | undefined;
     try {
       serve = this.#endpoint?.(url, request.headers);
@@ -72,6 +77,7 @@ export class WebSocketEndpointServer {
       return;
     }
     const take = serve;
+    this.#taking.set(request, { core, startedAt });
     this.#wss.handleUpgrade(request, socket, head, (ws) => this.#open(ws, socket, core, startedAt, take));
   }
 
@@ -136,9 +142,7 @@ export class WebSocketEndpointServer {
     ws.on('error', (error) => this.#logger.warn(`service "${this.#service}": ${core.target}: ${error.message}`));
     ws.once('close', () => {
       closeSeen = true;
-      const outcome: Outcome =
-        failure === undefined ? { kind: 'body', rule, body: undefined } : { kind: 'fault', rule, fault: makeFault(Code.Internal, failure) };
-      this.#engine.record(core, outcome, { status: 101, startedAt, messages, error: failure });
+      this.#engine.record(core, connectionOutcome(rule, failure), { status: 101, startedAt, messages, error: failure });
     });
     try {
       connection.run(() => serve(connection));
@@ -147,10 +151,9 @@ export class WebSocketEndpointServer {
     }
   }
 
-  #refuse(socket: Duplex, core: WebSocketRequest, startedAt: number, status: 404 | 500, message: string): void {
-    refuseUpgrade(socket, status, { error: message });
-    const fault = makeFault(status === 404 ? Code.NotFound : Code.Internal, message);
-    this.#engine.record(core, { kind: 'fault', rule: undefined, fault }, { status, startedAt, error: message });
+  #refuse(socket: Duplex, core: WebSocketRequest, startedAt: number, status: 400 | 404 | 405 | 500, message: string, headers?: Record<string, string>): void {
+    refuseUpgrade(socket, status, { error: message }, headers);
+    this.#engine.record(core, refusalOutcome(status, message), { status, startedAt, error: message });
   }
 }
 
@@ -191,46 +194,6 @@ function upstreamSocket(url: string, protocols: readonly string[]): UpstreamWebS
     onClose: (listener) => socket.once('close', (code: number, reason: Buffer) => listener(code, reason.toString())),
     onError: (listener) => socket.on('error', (error: Error) => listener(`${url}: ${error.message}`)),
   };
-}
-
-/** A WebSocket handshake as the journal and the log show it: `GET /rooms/42 (WebSocket)`. */
-class WebSocketRequest implements CoreRequest {
-  readonly protocol = 'rest';
-  readonly operation: string;
-  readonly params: Record<string, string> = {};
-  readonly query: CoreRequest['query'];
-  readonly headers: CoreRequest['headers'];
-  readonly body = undefined;
-  readonly target: string;
-  /** See CoreRequest.answerLate: set once the connection is open (its listeners are the code that may be stopped). */
-  answerLate: ((outcome: Outcome) => void) | undefined = undefined;
-  /** Set by the engine's guard (this request is the context of the code it runs). */
-  state: unknown = undefined;
-  call = 0;
-
-  constructor(
-    readonly service: string,
-    request: IncomingMessage,
-    readonly url: string,
-  ) {
-    this.operation = `GET ${pathOf(url)} (WebSocket)`;
-    this.headers = request.headers;
-    this.target = `GET ${url} (WebSocket)`;
-    const q = url.indexOf('?');
-    this.query = q === -1 ? {} : queryOf(url.slice(q + 1));
-  }
-}
-
-function websocketRule(operation: string): Rule {
-  return { id: 'websocket', operation, name: 'websocket', respond: undefined, matchers: [] };
-}
-
-function protocolsOf(header: string | string[] | undefined): string[] {
-  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
-  return value
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
 }
 
 /** A received message: text as a string, a binary frame as its bytes. */
