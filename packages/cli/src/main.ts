@@ -7,6 +7,7 @@ import {
   ErrorCode,
   isLoopbackHost,
   MockstackError,
+  messageClause,
   type Model,
   parseDuration,
   type Rule,
@@ -638,7 +639,7 @@ async function adminCall<T>(url: string, token: string | undefined, body?: unkno
         : { method: 'PUT', headers: { 'content-type': 'application/json', ...adminTokenHeaders(token) }, body: JSON.stringify(body) },
     );
   } catch (error) {
-    throw new Error(`cannot reach the admin API at ${url}: ${(error as Error).message}. Is \`mockstack up\` running? Pass --admin <url> as it printed.`);
+    throw new Error(`cannot reach the admin API at ${url}: ${messageClause(error)}. Is \`mockstack up\` running? Pass --admin <url> as it printed.`);
   }
   const answer = (await response.json()) as T & { error?: { message: string } };
   if (!response.ok) throw new Error(answer.error?.message ?? `admin API answered ${response.status}`);

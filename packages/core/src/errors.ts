@@ -119,6 +119,15 @@ export class ScenarioCompileError extends MockstackError {
 }
 
 /** `file:line:col`, the file as displayPath shows it. */
+/**
+ * An error's message as a clause of a message of ours (`cannot reach X: <clause>. Start …`): without the
+ * final period a library's message may end with (ioredis: 'Connection is closed.'), so that none is doubled.
+ */
+export function messageClause(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/([^.])\.\s*$/, '$1');
+}
+
 export function formatSource(source: SourceLocation): string {
   return `${displayPath(source.file)}:${source.line}:${source.column}`;
 }

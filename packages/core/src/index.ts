@@ -36,7 +36,7 @@ export {
   type StateShapeChange,
   type WebhookSender,
 } from './engine.js';
-export { displayPath, ErrorCode, formatSource, MockstackError, type Problem, ScenarioCompileError } from './errors.js';
+export { displayPath, ErrorCode, formatSource, MockstackError, messageClause, type Problem, ScenarioCompileError } from './errors.js';
 export { escapeRegExp } from './escape-regexp.js';
 export { answerHeadersOf, decodeBody, type ForwardedAnswer, type ForwardRequest, fetchInitOf, forwardHttp } from './forward.js';
 export { EXTENSION_HTTP_METHODS, ROUTE_METHODS } from './http-methods.js';

@@ -4,7 +4,7 @@
  * text, and the server looks the text up in the manifest the build wrote. The service's
  * `persistedDocuments` option names that manifest.
  */
-import { hashString, type Model, type Problem, type Service } from '@mockstack/core';
+import { hashString, type Model, messageClause, type Problem, type Service } from '@mockstack/core';
 import { displayPath, fileVersion, readTextFileSync, resolveContractPath } from '@mockstack/core/platform';
 
 /** The documents of a manifest by id, and the file they came from (for messages). */
@@ -58,7 +58,7 @@ export function loadPersistedDocuments(service: Service, model: Pick<Model, 'fil
   try {
     loaded = { file, byId: documentsOf(JSON.parse(given ?? readTextFileSync(file)) as unknown) };
   } catch (error) {
-    const why = error instanceof ManifestError || error instanceof SyntaxError ? error.message : ((error as NodeJS.ErrnoException).code ?? String(error));
+    const why = error instanceof ManifestError || error instanceof SyntaxError ? messageClause(error) : ((error as NodeJS.ErrnoException).code ?? String(error));
     loaded = {
       message: `GraphQL service "${service.name}": cannot read the persisted documents manifest ${displayPath(file)}: ${why}. It is JSON: { "<id>": "<document>" } (Relay, GraphQL Codegen) or Apollo's persisted query manifest`,
       source: service.source,

@@ -71,7 +71,7 @@ test('a store that is not one, or that cannot be reached, stops the start with a
   });
   await expect(startStack(shop, { store: 'redis://127.0.0.1:1/0' })).rejects.toMatchObject({
     code: 'MOCKSTACK_ERR_STORE_UNAVAILABLE',
-    message: expect.stringMatching(/cannot reach the store redis:\/\/127\.0\.0\.1:1\/0: .*Start Redis there/),
+    message: expect.stringMatching(/cannot reach the store redis:\/\/127\.0\.0\.1:1\/0: .*[^.]\. Start Redis there/),
   });
   // The stacks already running were not disturbed.
   expect((await fetch(`${a.url('api')}/door`)).status).toBe(200);

@@ -5,6 +5,7 @@ import {
   ErrorCode,
   type JournalEntry,
   MockstackError,
+  messageClause,
   type Rule,
   type Store,
   type StoreBinding,
@@ -165,7 +166,7 @@ export class RedisStore implements Store {
       for (const client of [this.#redis, this.#subscriber, this.#reader]) if (client.status !== 'end') client.disconnect();
       throw new MockstackError(
         ErrorCode.StoreUnavailable,
-        `cannot reach the store ${this.name}: ${describe(error)}. Start Redis there, or give --store another address`,
+        `cannot reach the store ${this.name}: ${messageClause(error)}. Start Redis there, or give --store another address`,
         { cause: error },
       );
     }
