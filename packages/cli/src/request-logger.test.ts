@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type JournalEntry, JsonText } from '@mockstack/core';
+import { codes, type JournalEntry, JsonText } from '@mockstack/core';
 import { BatchedOutput, FLUSH_AFTER_MS } from './batched-output.js';
 import { colorSupport, fit, formatRequestLine, timeOfDay } from './request-logger.js';
 
@@ -214,12 +214,14 @@ const entry = (fields: Partial<JournalEntry>): JournalEntry => ({
 
 test('a gRPC call by service and method, a GraphQL request by operation with its errors, a rule by its name', () => {
   const names = (id: string) => (id === 'orders#1' ? 'get order' : undefined);
-  expect(formatRequestLine(entry({}), names)).toBe(`12:00:01.250 orders       ${'GET /orders/1'.padEnd(40)} 200  ${'get order'.padEnd(18)} 1.3ms`);
+  expect(formatRequestLine(entry({}), names)).toBe(
+    `12:00:01.250 orders       ${'GET /orders/1'.padEnd(40)} ${'200'.padEnd(19)} ${'get order'.padEnd(18)} 1.3ms`,
+  );
   expect(
     formatRequestLine(
       entry({ protocol: 'grpc', service: 'payments', target: '/checkout.payments.v1.PaymentService/Authorize', status: 'OK', rule: 'payments#1' }),
     ),
-  ).toMatch(/^12:00:01\.250 payments {5}PaymentService\/Authorize {17}OK {3}payments#1 /);
+  ).toMatch(/^12:00:01\.250 payments {5}PaymentService\/Authorize {17}OK {18}payments#1 /);
   const graphqlLine = formatRequestLine(
     entry({ protocol: 'graphql', operation: 'query Home', target: 'POST /graphql', response: { status: 200, body: { data: null, errors: [{}, {}] } } }),
   );
@@ -227,19 +229,34 @@ test('a gRPC call by service and method, a GraphQL request by operation with its
   expect(graphqlLine.indexOf(' 200 ')).toBe(formatRequestLine(entry({})).indexOf(' 200 '));
 });
 
+test('every gRPC status, however long its name (FAILED_PRECONDITION, RESOURCE_EXHAUSTED, UNAUTHENTICATED), keeps the columns of HTTP lines', () => {
+  const ruleAt = (line: string) => (line.indexOf('payments#1') === -1 ? line.indexOf('orders#1') : line.indexOf('payments#1'));
+  const http = formatRequestLine(entry({}));
+  const durationAt = http.lastIndexOf(' 1.3ms');
+  for (const status of [...codes, 'OK', 'subscribed']) {
+    const line = formatRequestLine(
+      entry({ protocol: 'grpc', service: 'payments', target: '/checkout.payments.v1.PaymentService/Authorize', status, rule: 'payments#1' }),
+    );
+    expect([status, ruleAt(line), line.lastIndexOf(' 1.3ms')]).toEqual([status, ruleAt(http), durationAt]);
+    expect(line).toContain(` ${status} `);
+  }
+});
+
 test('a request line follows what changes between lines: a rule renamed by a reload, its status, a miss, a server error, a long target or duration', () => {
   let name = 'get order';
   const names = (id: string) => (id === 'orders#1' ? name : undefined);
-  expect(formatRequestLine(entry({}), names)).toContain(` 200  ${'get order'.padEnd(18)} 1.3ms`);
+  expect(formatRequestLine(entry({}), names)).toContain(` ${'200'.padEnd(19)} ${'get order'.padEnd(18)} 1.3ms`);
   name = 'order by id';
-  expect(formatRequestLine(entry({}), names)).toContain(` 200  ${'order by id'.padEnd(18)} 1.3ms`);
-  expect(formatRequestLine(entry({ status: 404 }), names)).toContain(` 404  ${'order by id'.padEnd(18)} 1.3ms`);
-  expect(formatRequestLine(entry({ rule: null, status: 404, miss: { message: '', candidates: [], hint: '' } }))).toContain(` 404  ${'unmatched'.padEnd(18)} `);
-  expect(formatRequestLine(entry({ rule: null, status: 404 }))).toContain(` 404  ${'-'.padEnd(18)} `);
-  expect(formatRequestLine(entry({ status: 500, error: 'boom' }))).toMatch(/ 500 {2}orders#1 {11}1\.3ms {2}boom$/);
+  expect(formatRequestLine(entry({}), names)).toContain(` ${'200'.padEnd(19)} ${'order by id'.padEnd(18)} 1.3ms`);
+  expect(formatRequestLine(entry({ status: 404 }), names)).toContain(` ${'404'.padEnd(19)} ${'order by id'.padEnd(18)} 1.3ms`);
+  expect(formatRequestLine(entry({ rule: null, status: 404, miss: { message: '', candidates: [], hint: '' } }))).toContain(
+    ` ${'404'.padEnd(19)} ${'unmatched'.padEnd(18)} `,
+  );
+  expect(formatRequestLine(entry({ rule: null, status: 404 }))).toContain(` ${'404'.padEnd(19)} ${'-'.padEnd(18)} `);
+  expect(formatRequestLine(entry({ status: 500, error: 'boom' }))).toMatch(/ 500 {17}orders#1 {11}1\.3ms {2}boom$/);
   expect(formatRequestLine(entry({ durationMs: 1234.56 }))).toMatch(/ 1234\.6ms$/);
   const long = `GET /orders/${'1234567890'.repeat(5)}`;
-  expect(formatRequestLine(entry({ target: long }))).toBe(`12:00:01.250 orders       ${fit(long, 40)} 200  ${'orders#1'.padEnd(18)} 1.3ms`);
+  expect(formatRequestLine(entry({ target: long }))).toBe(`12:00:01.250 orders       ${fit(long, 40)} ${'200'.padEnd(19)} ${'orders#1'.padEnd(18)} 1.3ms`);
   expect(formatRequestLine(entry({ service: 'inventory-and-stock' }))).toContain(`:01.250 ${fit('inventory-and-stock', 12)} GET /orders/1 `);
 });
 

@@ -1,4 +1,4 @@
-import { type JournalEntry, JsonText, type Logger } from '@mockstack/core';
+import { codes, type JournalEntry, JsonText, type Logger } from '@mockstack/core';
 import { pino } from 'pino';
 import { BatchedOutput, DescriptorSink } from './batched-output.js';
 
@@ -126,8 +126,12 @@ function stdoutBatch(): BatchedOutput {
   return stdoutLines;
 }
 
-/** Column widths of the request line: service, target, status, rule. A longer value is cut in its middle. */
-const WIDTH = { service: 12, target: 40, status: 4, rule: 18 } as const;
+/**
+ * Column widths of the request line: service, target, status, rule. A longer value is cut in its middle. The
+ * status column takes every gRPC status name (`FAILED_PRECONDITION`, 19), so that gRPC lines keep the columns of
+ * HTTP ones; its text is made once per rule and status (see `RequestLines`), so the width costs no request anything.
+ */
+const WIDTH = { service: 12, target: 40, status: Math.max(...codes.map((code) => code.length)), rule: 18 } as const;
 
 /**
  * One request as a line whose columns line up: `12:00:01.250 orders       GET /orders/ord_1  200  get order  1.2ms`.
@@ -215,7 +219,7 @@ class RequestLines {
     const cached = cache.get(key);
     if (cached && cached.service === e.service && cached.status === e.status && cached.rule === rule) return cached;
     const paint = this.#paint;
-    const status = paint(statusColor(e), String(e.status).padEnd(WIDTH.status));
+    const status = paint(statusColor(e), fit(String(e.status), WIDTH.status));
     const columns = {
       service: e.service,
       status: e.status,
