@@ -23,3 +23,10 @@ export const graphqlCodeOf: Readonly<Record<Code, string>> = {
   DATA_LOSS: 'DATA_LOSS',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
 };
+
+/**
+ * The failures GraphQL services answer at the HTTP level, not as a GraphQL error: the service down (503),
+ * rate limited (429), the caller not authenticated (401, as GitHub's and Shopify's APIs answer), a gateway
+ * timing out (504). An operation fault with another code is a GraphQL error in a 200 answer.
+ */
+export const httpLevelCodes: ReadonlySet<Code> = new Set<Code>(['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'UNAUTHENTICATED', 'DEADLINE_EXCEEDED']);

@@ -17,7 +17,7 @@ import {
 import { displayPath } from '@mockstack/core/platform';
 import { unsendable, unsendableFault } from '@mockstack/http/answer-check';
 import { type DocumentNode, type ExecutionResult, execute, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { graphqlCodeOf } from './codes.js';
+import { graphqlCodeOf, httpLevelCodes } from './codes.js';
 import { type CompiledDocument, DocumentCache, operationOf, withCode } from './documents.js';
 import { subgraphResolvers } from './federation.js';
 import { extensionsOf, FieldFault, NONE, type RequestContext, type SubscriptionWiring, wireAddedField, wireFieldRules } from './field-bridge.js';
@@ -265,6 +265,12 @@ export class GraphqlExecutor {
     }
   }
 
+  /** Whether `fault` is an active variant's fault of this whole service (not a rule's). */
+  #isServiceFault(fault: Fault): boolean {
+    for (const variant of this.#engine.model.variants.values()) if (variant.services.get(this.#service.name)?.fault === fault) return true;
+    return false;
+  }
+
   #execute(
     core: GraphqlRequest,
     compiled: Extract<CompiledDocument, { ok: true }>,
@@ -275,8 +281,11 @@ export class GraphqlExecutor {
   ): Executed | typeof FORWARD | Promise<Executed> {
     let rootValue: unknown;
     switch (outcome.kind) {
-      case 'fault':
-        return answered(faultAnswer(outcome.fault), outcome.fault, outcome.rule);
+      case 'fault': {
+        // A variant's fault of the whole service is the service failing (down, broken): an HTTP failure.
+        const fault = outcome.fault;
+        return answered(this.#isServiceFault(fault) ? faultAnswer(fault) : operationFaultAnswer(fault), fault, outcome.rule);
+      }
       case 'reply': {
         const { status, headers, body } = outcome.reply;
         return answered({ status: status ?? 200, headers, body }, undefined, outcome.rule);
@@ -487,6 +496,19 @@ export function firstErrorOf(answer: Answer): Pick<GraphQLFormattedError, 'messa
   if ('transport' in answer) return undefined;
   const errors = (answer.body as { errors?: GraphQLFormattedError[] } | undefined)?.errors;
   return errors?.[0];
+}
+
+/**
+ * A fault answering a whole operation (its rule's, or the service's), as real GraphQL services answer it: a
+ * failure they answer at the HTTP level (`httpLevelCodes`: 503, 429, 401, 504), or one whose rule gives a
+ * status, a body or a transport fault (`fault.http(500)`), keeps its HTTP answer; any other code (NOT_FOUND,
+ * FORBIDDEN, BAD_USER_INPUT…) is a GraphQL error with its `extensions.code` in a 200 answer with `data: null`,
+ * as Apollo Server and graphql-yoga answer an error thrown by a root resolver (GraphQL over HTTP: a response
+ * with `data` is 2xx), so that Apollo Client, urql and graphql-request see a GraphQL error, not a failed request.
+ */
+export function operationFaultAnswer(fault: Fault): Answer {
+  if (fault.transport || fault.httpStatus !== undefined || fault.body !== undefined || httpLevelCodes.has(fault.code)) return faultAnswer(fault);
+  return { status: 200, headers: fault.headers, body: { data: null, errors: [{ message: fault.message, extensions: extensionsOf(fault) }] } };
 }
 
 export function faultAnswer(fault: Fault): Answer {

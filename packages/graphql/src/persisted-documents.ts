@@ -58,7 +58,8 @@ export function loadPersistedDocuments(service: Service, model: Pick<Model, 'fil
   try {
     loaded = { file, byId: documentsOf(JSON.parse(given ?? readTextFileSync(file)) as unknown) };
   } catch (error) {
-    const why = error instanceof ManifestError || error instanceof SyntaxError ? messageClause(error) : ((error as NodeJS.ErrnoException).code ?? String(error));
+    const why =
+      error instanceof ManifestError || error instanceof SyntaxError ? messageClause(error) : ((error as NodeJS.ErrnoException).code ?? String(error));
     loaded = {
       message: `GraphQL service "${service.name}": cannot read the persisted documents manifest ${displayPath(file)}: ${why}. It is JSON: { "<id>": "<document>" } (Relay, GraphQL Codegen) or Apollo's persisted query manifest`,
       source: service.source,
