@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writ
 import { join, resolve } from 'node:path';
 import { loadScenario } from '@mockstack/runner';
 import { startStack } from '@mockstack/testing';
-import { scratchDir } from './cli-process.js';
+import { scratchDir, startCli } from './cli-process.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const project = scratchDir();
@@ -146,4 +146,28 @@ test('scenarios loaded at once all import with source maps on, and they are as b
   } finally {
     delete global[seen];
   }
+});
+
+test("a project whose node_modules is a symlink to a folder elsewhere (a CI cache, a shared install): each rule's file:line is the scenario's", async () => {
+  // deps/node_modules holds the install; app/node_modules points there, as a restored CI cache does.
+  const app = join(project.dir, 'app');
+  const deps = join(project.dir, 'deps', 'node_modules');
+  mkdirSync(join(app, 'scenarios'), { recursive: true });
+  mkdirSync(deps, { recursive: true });
+  symlinkSync(join(root, 'node_modules', 'mockstack'), join(deps, 'mockstack'), 'dir');
+  symlinkSync(deps, join(app, 'node_modules'), 'dir');
+  const file = join(app, 'scenarios', 'linked.ts');
+  writeFileSync(file, `import { rest, scenario } from 'mockstack';\n\nexport default scenario('linked').services({\n  api: rest({ port: 0 }, [rest.get('/here', { ok: true })]),\n});\n`);
+  const up = await startCli(file);
+  try {
+    expect(await (await fetch(`${up.urls.api}/here`)).json()).toEqual({ ok: true });
+    const rules = (await (await fetch(`${up.admin}/rules`)).json()) as { id: string; source: string }[];
+    const [, shown, line] = /^(.*):(\d+):\d+$/.exec(rules[0]?.source ?? '') ?? [];
+    // Shown relative to where mockstack runs (here the repository); before, it named deps/scenarios/linked.ts, a file that does not exist.
+    expect([resolve(root, shown ?? ''), line]).toEqual([file, '4']);
+  } finally {
+    await up.stop();
+  }
+  // The bundle went to the real node_modules, and was removed.
+  expect(readdirSync(join(deps, '.cache', 'mockstack', 'scenarios')).filter((name) => name.startsWith('.linked.ts.'))).toEqual([]);
 });

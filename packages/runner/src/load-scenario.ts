@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -300,7 +300,9 @@ function importError(file: string, error: unknown): MockstackError {
  */
 function bundleDir(file: string): string {
   for (let dir = dirname(file); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'mockstack', 'scenarios');
+    // Its real path: node imports the bundle by it (a node_modules that is a symlink, as CI caches and some installs
+    // make, is left behind), and the source map's paths, relative to the bundle's folder, resolve from there.
+    if (existsSync(join(dir, 'node_modules'))) return join(realpathSync(join(dir, 'node_modules')), '.cache', 'mockstack', 'scenarios');
     if (dir === dirname(dir)) return dirname(file);
   }
 }
