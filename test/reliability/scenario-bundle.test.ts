@@ -157,7 +157,10 @@ test("a project whose node_modules is a symlink to a folder elsewhere (a CI cach
   symlinkSync(join(root, 'node_modules', 'mockstack'), join(deps, 'mockstack'), 'dir');
   symlinkSync(deps, join(app, 'node_modules'), 'dir');
   const file = join(app, 'scenarios', 'linked.ts');
-  writeFileSync(file, `import { rest, scenario } from 'mockstack';\n\nexport default scenario('linked').services({\n  api: rest({ port: 0 }, [rest.get('/here', { ok: true })]),\n});\n`);
+  writeFileSync(
+    file,
+    `import { rest, scenario } from 'mockstack';\n\nexport default scenario('linked').services({\n  api: rest({ port: 0 }, [rest.get('/here', { ok: true })]),\n});\n`,
+  );
   const up = await startCli(file);
   try {
     expect(await (await fetch(`${up.urls.api}/here`)).json()).toEqual({ ok: true });
