@@ -27,6 +27,7 @@ import type { FSWatcher } from 'chokidar';
 import { adaptersWith } from './adapters.js';
 import { containmentStarted, containScenarioCode, contextGuard, prestartContainment } from './containment.js';
 import { contractFiles } from './contract-files.js';
+import { type CorsSetting, withCorsSetting } from './cors-setting.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { isContractUrl } from './remote-contract.js';
 import { isOwnWrite, lenientDefinition, loadSources, wiremockFilesOf } from './sources.js';
@@ -51,6 +52,12 @@ export interface RunOptions {
    * A service with `tls: false` stays plain.
    */
   tls?: boolean | undefined;
+  /**
+   * CORS of every REST and GraphQL service (and gRPC `web` port) that sets no `cors` of its own (`--cors`):
+   * the origins whose pages may read the answers (`'*'`: any; see `parseCorsOrigins`), or false for no CORS
+   * headers at all. Default: pages on this machine.
+   */
+  cors?: CorsSetting | undefined;
   /** Admin API port: a number, 0 for a free one, or false for no admin API. Default 0. */
   adminPort?: number | false | undefined;
   adminHost?: string | undefined;
@@ -132,7 +139,7 @@ export type ScenarioSource = string | readonly string[] | object;
 /** Loads and compiles a scenario into a Model (no servers started). */
 export async function loadModel(
   source: ScenarioSource,
-  options: Pick<RunOptions, 'host' | 'randomPorts' | 'includeDirs' | 'lenient' | 'protocols' | 'tls' | 'writeBack' | 'proxy'> = {},
+  options: Pick<RunOptions, 'host' | 'randomPorts' | 'includeDirs' | 'lenient' | 'protocols' | 'tls' | 'cors' | 'writeBack' | 'proxy'> = {},
   tlsCache: TlsCache = new TlsCache(),
 ): Promise<{ model: Model; inputs: string[] }> {
   const loaded =
@@ -142,7 +149,7 @@ export async function loadModel(
         ? await loadSources(source, options)
         : inlineScenario(source, options.lenient);
   const compiled = await compile(loaded.definition, { file: loaded.file, adapters: adaptersWith(options.protocols), host: options.host });
-  const model = await withTls(compiled, options.tls, tlsCache);
+  const model = withCorsSetting(await withTls(compiled, options.tls, tlsCache), options.cors);
   return { model: options.randomPorts ? withRandomPorts(model) : model, inputs: loaded.inputs };
 }
 

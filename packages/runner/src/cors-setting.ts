@@ -1,0 +1,34 @@
+import type { CorsOptions, Model, Service } from '@mockstack/core';
+
+/** The environment variable `mockstack up` reads `--cors` from when it is not given. */
+export const CORS_ENV = 'MOCKSTACK_CORS';
+
+/** `--cors`: the origins allowed (`'*'`: any), or false for no CORS headers at all. */
+export type CorsSetting = false | readonly (string | RegExp)[];
+
+/**
+ * The model with `--cors` applied to every REST and GraphQL service, and every gRPC service's `web`
+ * port, that sets no `cors` of its own: a service's own setting wins, as its own `host` wins over `--host`.
+ */
+export function withCorsSetting(model: Model, setting: CorsSetting | undefined): Model {
+  if (setting === undefined) return model;
+  const cors: false | CorsOptions = setting === false ? false : { origins: setting };
+  let services: Map<string, Service> | undefined;
+  for (const service of model.services.values()) {
+    const config = configWithCors(service, cors);
+    if (config === undefined) continue;
+    services ??= new Map(model.services);
+    services.set(service.name, { ...service, config });
+  }
+  return services ? { ...model, services } : model;
+}
+
+function configWithCors(service: Service, cors: false | CorsOptions): Service['config'] | undefined {
+  const config = service.config;
+  if (service.protocol === 'rest' || service.protocol === 'graphql') return config.cors === undefined ? { ...config, cors } : undefined;
+  if (service.protocol !== 'grpc') return undefined;
+  const web = config.web;
+  if (web === true) return { ...config, web: { cors } };
+  if (typeof web === 'object' && web !== null && (web as { cors?: unknown }).cors === undefined) return { ...config, web: { ...web, cors } };
+  return undefined;
+}
