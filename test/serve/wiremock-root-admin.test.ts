@@ -286,6 +286,14 @@ describe('--watch', () => {
         .on('error', fail)
         .end();
     });
+  /** Until no reload has come for 300 ms (ten times the watcher's wait for a write to finish). */
+  async function settled(): Promise<void> {
+    for (let count = -1; count !== reloads.length; ) {
+      count = reloads.length;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
   async function change(what: () => void): Promise<ReloadResult> {
     const count = reloads.length;
     what();
@@ -312,6 +320,9 @@ describe('--watch', () => {
     writeFileSync(join(watchRoot, 'mappings/c.json'), JSON.stringify({ id: 'c', request: { method: 'GET', url: '/c' }, response: { body: 'c' } }));
     writeFileSync(join(watchRoot, 'mappings/d.json'), JSON.stringify({ id: 'd', request: { method: 'GET', url: '/d' }, response: { body: 'd' } }));
     await change(() => writeFileSync(join(watchRoot, 'mappings/e.json'), JSON.stringify({ request: { method: 'GET', url: '/e' }, response: { body: 'e' } })));
+    // The three files' events may come apart (each waits for its write to finish) and make two reloads: a second one
+    // after the DELETE below would serve d again, as its file says. Wait until the reloads are over.
+    await settled();
     // The replacement takes only requests with a header: the file's mapping, if served again, would answer one without.
     const replacement = { request: { method: 'GET', url: '/c', headers: { 'x-v': { equalTo: '2' } } }, response: { body: 'c, replaced' } };
     expect((await send(`${admin}/c`, 'PUT', replacement)).status).toBe(200);
