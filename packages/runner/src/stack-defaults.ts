@@ -1,4 +1,5 @@
-import type { CorsOptions, Model, Service } from '@mockstack/core';
+// What `up`'s flags set for every service that does not set it itself: a service's own setting wins, as its own `host` wins over `--host`.
+import type { CorsOptions, DelaySpec, Model, Service } from '@mockstack/core';
 
 /** The environment variable `mockstack up` reads `--cors` from when it is not given. */
 export const CORS_ENV = 'MOCKSTACK_CORS';
@@ -6,19 +7,30 @@ export const CORS_ENV = 'MOCKSTACK_CORS';
 /** `--cors`: the origins allowed (`'*'`: any), or false for no CORS headers at all. */
 export type CorsSetting = false | readonly (string | RegExp)[];
 
-/**
- * The model with `--cors` applied to every REST and GraphQL service, and every gRPC service's `web`
- * port, that sets no `cors` of its own: a service's own setting wins, as its own `host` wins over `--host`.
- */
+/** The model with `--cors` applied to every REST and GraphQL service, and every gRPC service's `web` port, that sets no `cors` of its own. */
 export function withCorsSetting(model: Model, setting: CorsSetting | undefined): Model {
   if (setting === undefined) return model;
   const cors: false | CorsOptions = setting === false ? false : { origins: setting };
+  return withServices(model, (service) => {
+    const config = configWithCors(service, cors);
+    return config === undefined ? undefined : { ...service, config };
+  });
+}
+
+/** The model with `--delay` applied to every service that sets no `delay` of its own (its variants' delays still win while on). */
+export function withDelaySetting(model: Model, delay: DelaySpec | undefined): Model {
+  if (delay === undefined) return model;
+  return withServices(model, (service) => (service.delay === undefined ? { ...service, delay } : undefined));
+}
+
+/** The model with the services `change` gives anew (undefined: unchanged). */
+function withServices(model: Model, change: (service: Service) => Service | undefined): Model {
   let services: Map<string, Service> | undefined;
   for (const service of model.services.values()) {
-    const config = configWithCors(service, cors);
-    if (config === undefined) continue;
+    const changed = change(service);
+    if (changed === undefined) continue;
     services ??= new Map(model.services);
-    services.set(service.name, { ...service, config });
+    services.set(service.name, changed);
   }
   return services ? { ...model, services } : model;
 }
