@@ -103,3 +103,15 @@ test('--delay holds every answer of a contract served zero-config (the admin API
     await run.exited;
   }
 });
+
+test('--dynamic: an OpenAPI document served zero-config generates each answer anew', async () => {
+  const run = mockstack(['up', 'schemas/petstore.json', '--random-ports', '--no-admin', '--dynamic']);
+  try {
+    const url = (await waitFor(run, /petstore\s+rest\s+(http:\/\/\S+)/))[1] as string;
+    const [one, another] = [await (await fetch(`${url}/api/pets/1`)).json(), await (await fetch(`${url}/api/pets/1`)).json()];
+    expect(another).not.toEqual(one);
+  } finally {
+    run.child.kill('SIGTERM');
+    await run.exited;
+  }
+});

@@ -163,3 +163,26 @@ describe('--delay 60s', () => {
     expect((await fetch(`${urlOfService('quick')}/rates`)).status).toBe(200);
   });
 });
+
+describe('--dynamic', () => {
+  const answersOf = async (running: RunningStack, prefer?: string) => {
+    const url = `${urlOf(running, 'rest')}/api/pets/1`;
+    const headers: Record<string, string> = prefer ? { prefer } : {};
+    return [(await (await fetch(url, { headers })).json()) as object, (await (await fetch(url, { headers })).json()) as object];
+  };
+
+  test('an OpenAPI document answers each request with a value generated anew; Prefer: dynamic=false gets the usual answer', async () => {
+    const usual = await runScenario([PETSTORE], { randomPorts: true, adminPort: false, logger: capturingLogger().logger });
+    const dynamic = await runScenario([PETSTORE], { randomPorts: true, adminPort: false, logger: capturingLogger().logger, dynamic: true });
+    try {
+      const [first, second] = await answersOf(usual);
+      expect(second).toEqual(first);
+      const [one, another] = await answersOf(dynamic);
+      expect(another).not.toEqual(one);
+      expect(Object.keys(another).sort()).toEqual(Object.keys(one).sort());
+      expect(await answersOf(dynamic, 'dynamic=false')).toEqual([first, first]);
+    } finally {
+      await Promise.all([usual.close(), dynamic.close()]);
+    }
+  });
+});

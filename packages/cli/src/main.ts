@@ -69,6 +69,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       corsOrigins,
     )
     .option('--no-cors', 'no CORS headers on services that set no `cors` themselves (answer OPTIONS with rules of your own)')
+    .option('--dynamic', 'OpenAPI services (that set no `dynamic`) generate each answer anew from the schema, examples left aside, as prism mock -d')
     .option(
       '--delay <duration>',
       "every service that sets no `delay` itself holds each answer this long: '300ms', or a range drawn from per call, '200ms-1s' (to see a UI's loading states)",
@@ -324,6 +325,7 @@ interface UpOptions {
   /** The origins of --cors, false with --no-cors; undefined (or true) when neither is given. */
   cors?: (string | RegExp)[] | boolean;
   delay?: DelaySpec;
+  dynamic?: boolean;
   adminPort: number;
   adminHost: string;
   adminToken?: string;
@@ -389,6 +391,7 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       tls: options.tls,
       cors: options.cors === undefined || options.cors === true ? corsFromEnvironment() : options.cors,
       delay: options.delay,
+      dynamic: options.dynamic,
       adminPort: options.admin ? options.adminPort : false,
       adminHost: options.adminHost,
       adminToken: options.adminToken ?? process.env[ADMIN_TOKEN_ENV],

@@ -1,5 +1,5 @@
 // What `up`'s flags set for every service that does not set it itself: a service's own setting wins, as its own `host` wins over `--host`.
-import type { CorsOptions, DelaySpec, Model, Service } from '@mockstack/core';
+import type { CorsOptions, DelaySpec, Model, ScenarioDefinition, Service, ServiceDefinition } from '@mockstack/core';
 
 /** The environment variable `mockstack up` reads `--cors` from when it is not given. */
 export const CORS_ENV = 'MOCKSTACK_CORS';
@@ -21,6 +21,22 @@ export function withCorsSetting(model: Model, setting: CorsSetting | undefined):
 export function withDelaySetting(model: Model, delay: DelaySpec | undefined): Model {
   if (delay === undefined) return model;
   return withServices(model, (service) => (service.delay === undefined ? { ...service, delay } : undefined));
+}
+
+/**
+ * The scenario with `--dynamic` applied to every REST service with an OpenAPI document that sets no
+ * `dynamic` of its own. Before compiling: the document's answers are made when its service is expanded.
+ */
+export function withDynamicSetting(definition: ScenarioDefinition, dynamic: boolean | undefined): ScenarioDefinition {
+  if (!dynamic) return definition;
+  let services: Record<string, ServiceDefinition> | undefined;
+  for (const [name, service] of Object.entries(definition.services)) {
+    const config = service.config ?? {};
+    if (service.protocol !== 'rest' || config.openapi === undefined || config.dynamic !== undefined) continue;
+    services ??= { ...definition.services };
+    services[name] = { ...service, config: { ...config, dynamic: true } };
+  }
+  return services ? { ...definition, services } : definition;
 }
 
 /** The model with the services `change` gives anew (undefined: unchanged). */
