@@ -165,7 +165,7 @@ describe('--delay 60s', () => {
 });
 
 describe('--dynamic', () => {
-  const answersOf = async (running: RunningStack, prefer?: string) => {
+  const answersOf = async (running: RunningStack, prefer?: string): Promise<[object, object]> => {
     const url = `${urlOf(running, 'rest')}/api/pets/1`;
     const headers: Record<string, string> = prefer ? { prefer } : {};
     return [(await (await fetch(url, { headers })).json()) as object, (await (await fetch(url, { headers })).json()) as object];
