@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import {
+  checkDelay,
   DEFAULT_HANDLER_TIMEOUT_MS,
+  type DelaySpec,
   defaultLimits,
   ErrorCode,
   isLoopbackHost,
@@ -68,6 +70,12 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       corsOrigins,
     )
     .option('--no-cors', 'no CORS headers on services that set no `cors` themselves (answer OPTIONS with rules of your own)')
+    .option('--dynamic', 'OpenAPI services (that set no `dynamic`) generate each answer anew from the schema, examples left aside, as prism mock -d')
+    .option(
+      '--delay <duration>',
+      "every service that sets no `delay` itself holds each answer this long: '300ms', or a range drawn from per call, '200ms-1s' (to see a UI's loading states)",
+      delaySpec,
+    )
     .option('--random-ports', 'serve every service on a free port')
     .option('--tls', 'serve every service over TLS (HTTP/2 for REST and GraphQL) with a generated certificate; its CA is written to .mockstack/tls/ca.pem')
     .option('--admin-port <port>', 'admin API port (0 = free port)', integer, 9900)
@@ -139,6 +147,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
           "mockstack up openapi.yaml --host 0.0.0.0 --cors 'http://192.168.1.5:*'",
           'let browser pages from another machine (here a phone on the LAN) call the mocks',
         ],
+        ['mockstack up schema.graphql --delay 200ms-1s', 'every answer after 200 ms to 1 s, to see loading states'],
         ['mockstack up protos/lightning.proto:10009 protos/router.proto:10009', 'protos given one port: one gRPC server answering all their services'],
         ['mockstack up src/mocks/handlers.ts', "an app's MSW handlers (a module exporting `handlers`), served: a REST service per origin they name"],
         ['mockstack up scenarios/checkout.ts --random-ports --ready-file .mockstack/ready.json', 'in CI: free ports, addresses as JSON'],
@@ -316,6 +325,8 @@ interface UpOptions {
   tls?: boolean;
   /** The origins of --cors, false with --no-cors; undefined (or true) when neither is given. */
   cors?: (string | RegExp)[] | boolean;
+  delay?: DelaySpec;
+  dynamic?: boolean;
   adminPort: number;
   adminHost: string;
   adminToken?: string;
@@ -380,6 +391,8 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       randomPorts: options.randomPorts,
       tls: options.tls,
       cors: options.cors === undefined || options.cors === true ? corsFromEnvironment() : options.cors,
+      delay: options.delay,
+      dynamic: options.dynamic,
       adminPort: options.admin ? options.adminPort : false,
       adminHost: options.adminHost,
       adminToken: options.adminToken ?? process.env[ADMIN_TOKEN_ENV],
@@ -704,6 +717,15 @@ function positiveDuration(value: string): number {
   const ms = duration(value);
   if (ms <= 0) throw new InvalidArgumentError("expected a duration above 0: milliseconds, or e.g. '500ms', '30s'");
   return ms;
+}
+
+/** `300ms`, `2s`, `500` (milliseconds), or a range `200ms-1s`. */
+function delaySpec(value: string): DelaySpec {
+  const range = /^(.+?)\s*-\s*(.+)$/.exec(value.trim());
+  const spec: DelaySpec = range ? { min: duration(range[1] as string), max: duration(range[2] as string) } : duration(value);
+  const problem = checkDelay(spec);
+  if (problem) throw new InvalidArgumentError(problem);
+  return spec;
 }
 
 function corsOrigins(value: string): (string | RegExp)[] {

@@ -1,6 +1,7 @@
 /**
  * `mockstack up --cors` / `--no-cors` / $MOCKSTACK_CORS: which browser pages may call services that set
- * no `cors` themselves, contracts served zero-config included. Needs the built CLI (see CONTRIBUTING.md).
+ * no `cors` themselves, contracts served zero-config included; `--delay`: how long they hold each answer.
+ * Needs the built CLI (see CONTRIBUTING.md).
  */
 import { mockstack, waitFor } from '../reliability/cli-process.js';
 
@@ -68,4 +69,49 @@ test('a $MOCKSTACK_CORS that is no origin stops `up` with MOCKSTACK_ERR_OPTION_I
   expect(code).not.toBe(0);
   expect(run.output()).toMatch(/MOCKSTACK_ERR_OPTION_INVALID/);
   expect(run.output()).toContain('$MOCKSTACK_CORS: "app.example.com" is not an origin. It lacks its scheme (http://app.example.com?)');
+});
+
+test('--delay holds every answer of a contract served zero-config (the admin API answers meanwhile); a value that is no delay is refused', async () => {
+  for (const [given, message] of [
+    ['soon', "expected a duration: milliseconds, or e.g. '500ms', '10s'"],
+    ['1s-200ms', 'delay range has min 1000ms above max 200ms'],
+  ] as const) {
+    const refused = mockstack(['up', CATALOG, '--random-ports', '--no-admin', '--delay', given]);
+    expect((await refused.exited).code).not.toBe(0);
+    expect(refused.output()).toContain(`error: option '--delay <duration>' argument '${given}' is invalid. ${message}`);
+  }
+  const run = mockstack(['up', CATALOG, '--random-ports', '--admin-port', '0', '--delay', '50s-60s']);
+  try {
+    const url = (await waitFor(run, /catalog\s+graphql\s+(http:\/\/\S+)/))[1] as string;
+    const admin = (await waitFor(run, /admin\s+http\s+(http:\/\/\S+?)\/__admin/))[1] as string;
+    const client = new AbortController();
+    let settled = false;
+    const held = fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+      signal: client.signal,
+    }).finally(() => {
+      settled = true;
+    });
+    expect((await fetch(`${admin}/__admin/health`)).status).toBe(200);
+    expect(settled).toBe(false);
+    client.abort();
+    await expect(held).rejects.toThrow(/aborted/);
+  } finally {
+    run.child.kill('SIGTERM');
+    await run.exited;
+  }
+});
+
+test('--dynamic: an OpenAPI document served zero-config generates each answer anew', async () => {
+  const run = mockstack(['up', 'schemas/petstore.json', '--random-ports', '--no-admin', '--dynamic']);
+  try {
+    const url = (await waitFor(run, /petstore\s+rest\s+(http:\/\/\S+)/))[1] as string;
+    const [one, another] = [await (await fetch(`${url}/api/pets/1`)).json(), await (await fetch(`${url}/api/pets/1`)).json()];
+    expect(another).not.toEqual(one);
+  } finally {
+    run.child.kill('SIGTERM');
+    await run.exited;
+  }
 });

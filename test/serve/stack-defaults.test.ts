@@ -1,6 +1,7 @@
 /**
- * `--cors` (RunOptions.cors): the origins whose pages may call services that set no `cors` of their own,
- * for contracts served zero-config too; a refused origin is told once in the log, with what to change.
+ * What `up`'s flags set for every service that does not set it itself. `--cors` (RunOptions.cors): the
+ * origins whose pages may call the services, contracts served zero-config too; a refused origin is told
+ * once in the log, with what to change. `--delay` (RunOptions.delay): how long each answer is held.
  */
 import { resolve } from 'node:path';
 import type { Logger } from '@mockstack/core';
@@ -133,4 +134,55 @@ test('--no-cors (cors: false) leaves a preflight to the contract, with no CORS h
   } finally {
     await running.close();
   }
+});
+
+describe('--delay 60s', () => {
+  let running: RunningStack;
+  const shop = scenario('delay-flag', { seed: 1 }).services({
+    slow: rest({ port: 0 }, [rest.get('/rates', { rates: [] })]),
+    // Its own delay (none) wins over the flag.
+    quick: rest({ port: 0, delay: 0 }, [rest.get('/rates', { rates: [] })]),
+  });
+  beforeAll(async () => {
+    running = await runScenario(shop, { adminPort: false, logger: capturingLogger().logger, delay: '60s' });
+  });
+  afterAll(() => running.close());
+
+  test('holds the answers of a service that sets no delay while one with its own is answered; a client that leaves is let go', async () => {
+    const urlOfService = (name: string) => running.services.find((s) => s.name === name)?.url as string;
+    const client = new AbortController();
+    let settled = false;
+    const held = fetch(`${urlOfService('slow')}/rates`, { signal: client.signal }).finally(() => {
+      settled = true;
+    });
+    const quick = await fetch(`${urlOfService('quick')}/rates`);
+    expect(await quick.json()).toEqual({ rates: [] });
+    expect(settled).toBe(false);
+    client.abort();
+    await expect(held).rejects.toThrow(/aborted/);
+    expect((await fetch(`${urlOfService('quick')}/rates`)).status).toBe(200);
+  });
+});
+
+describe('--dynamic', () => {
+  const answersOf = async (running: RunningStack, prefer?: string): Promise<[object, object]> => {
+    const url = `${urlOf(running, 'rest')}/api/pets/1`;
+    const headers: Record<string, string> = prefer ? { prefer } : {};
+    return [(await (await fetch(url, { headers })).json()) as object, (await (await fetch(url, { headers })).json()) as object];
+  };
+
+  test('an OpenAPI document answers each request with a value generated anew; Prefer: dynamic=false gets the usual answer', async () => {
+    const usual = await runScenario([PETSTORE], { randomPorts: true, adminPort: false, logger: capturingLogger().logger });
+    const dynamic = await runScenario([PETSTORE], { randomPorts: true, adminPort: false, logger: capturingLogger().logger, dynamic: true });
+    try {
+      const [first, second] = await answersOf(usual);
+      expect(second).toEqual(first);
+      const [one, another] = await answersOf(dynamic);
+      expect(another).not.toEqual(one);
+      expect(Object.keys(another).sort()).toEqual(Object.keys(one).sort());
+      expect(await answersOf(dynamic, 'dynamic=false')).toEqual([first, first]);
+    } finally {
+      await Promise.all([usual.close(), dynamic.close()]);
+    }
+  });
 });
