@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { AdminRoute } from '@mockstack/admin';
-import { displayPath, ErrorCode, MockstackError, parseJsonOrUndefined, type Service, type Stack } from '@mockstack/core';
+import { displayPath, ErrorCode, type Logger, MockstackError, type Model, parseJsonOrUndefined, type Service, type Stack } from '@mockstack/core';
 import { OperationRouter } from '@mockstack/rest/operation-router';
 import {
   type BodyFiles,
@@ -10,6 +10,8 @@ import {
   type MappingsFolder,
   type MappingsService,
   mappingsService,
+  REFUSED_MAPPINGS,
+  type RefusedMapping,
   type RouteFinder,
   WiremockMappingInvalid,
   wiremockAdminRoutes,
@@ -40,6 +42,13 @@ export function mappingsBeside(filesDir: string): MappingsFolder {
         );
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, name), text);
+    },
+    read(name) {
+      try {
+        return readFileSync(join(dir, name), 'utf8');
+      } catch {
+        return undefined;
+      }
     },
   };
 }
@@ -116,7 +125,7 @@ export function wiremockFolderOf(path: string): Pick<WiremockSource, 'files' | '
         ErrorCode.ContractLoad,
         `${displayPath(file)} is not JSON; a file of WireMock's mappings folder holds one mapping or { "mappings": [...] }`,
       );
-    return { file: displayPath(file), document };
+    return { file: displayPath(file), name, document };
   });
   return { files, filesDir: join(root, '__files'), folder };
 }
@@ -143,7 +152,11 @@ export function wiremockInputs(source: WiremockSource): string[] {
   return watched;
 }
 
-/** The REST service serving WireMock mappings, or a MockstackError naming each mapping refused and why. */
+/**
+ * The REST service serving WireMock mappings, or a MockstackError naming each malformed mapping (WireMock
+ * refuses to start on one). A mapping mockstack cannot serve is left out (listed in the service's config,
+ * see `REFUSED_MAPPINGS`; `warnRefusedMappings` prints each) and the rest served, as WireMock serves them.
+ */
 export function wiremockService(source: WiremockSource): MappingsService {
   try {
     // WireMock serves the files of its __files at their paths; a root without any keeps the near misses of its routes.
@@ -153,8 +166,20 @@ export function wiremockService(source: WiremockSource): MappingsService {
     if (!(error instanceof WiremockMappingInvalid)) throw error;
     throw new MockstackError(
       ErrorCode.ContractLoad,
-      `${source.path}: WireMock mappings mockstack cannot serve:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`,
+      `${source.path}: malformed WireMock mappings (WireMock refuses them too):\n${error.problems.map((p) => `  - ${p}`).join('\n')}`,
       { cause: error },
     );
+  }
+}
+
+/** One warning per WireMock mapping a model's services do not serve: its file, the error's code and why. */
+export function warnRefusedMappings(model: Model, logger: Logger): void {
+  for (const service of model.services.values()) {
+    const refused = service.config[REFUSED_MAPPINGS];
+    if (!Array.isArray(refused)) continue;
+    for (const { where, problems } of refused as RefusedMapping[])
+      logger.warn(
+        `${where}: this WireMock mapping is not served [${ErrorCode.WiremockMappingInvalid}]: ${problems.join('; ')} (service "${service.name}" serves the others; a request to its URL is answered 500 with this)`,
+      );
   }
 }

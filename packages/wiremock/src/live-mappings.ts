@@ -3,7 +3,7 @@ import type { Stack } from '@mockstack/core';
 import { isRecord } from '@mockstack/core';
 import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 import { type LiveStub, type LiveStubContext, liveStub, type RestRoute, type RouteFinder } from './live-stub.js';
-import { FILE_MAPPINGS, type FileMapping } from './mappings-service.js';
+import { FILE_MAPPINGS, type FileMapping, type MappingSource, REFUSED_MAPPINGS, type RefusedMapping } from './mappings-service.js';
 import { DEFAULT_SETTINGS, parseSettings, type WiremockSettings } from './settings.js';
 import type { BodyFiles } from './stub.js';
 
@@ -28,6 +28,8 @@ export interface LiveMapping {
   ruleIds: readonly string[];
   /** Read from a root's files by `up wiremock/` (the service's own rules), not sent at runtime. */
   fromFile?: boolean;
+  /** For one read from files: its file in the `mappings` folder, and its place in a file of several. */
+  source?: MappingSource;
 }
 
 /**
@@ -95,11 +97,12 @@ export class LiveMappings {
   get(id: string): LiveMapping {
     this.#sync();
     const found = this.#mappings.get(id) ?? this.#fileMappings().find((file) => file.id === id && !this.#isWithdrawn(file));
-    if (!found)
-      throw new WiremockNotFound(
-        `no mapping has id ${id}; GET /__admin/mappings lists them (a reset removes every mapping added at runtime, and serves the root's files again)`,
-      );
-    return found;
+    if (found) return found;
+    const refused = this.#refusedMappings().find((mapping) => mapping.id === id);
+    if (refused) throw new WiremockNotFound(`the mapping ${id} of ${refused.where} is not served: ${refused.problems.join('; ')}`);
+    throw new WiremockNotFound(
+      `no mapping has id ${id}; GET /__admin/mappings lists them (a reset removes every mapping added at runtime, and serves the root's files again)`,
+    );
   }
 
   /** Checks a mapping as `add` would, without adding it; throws WiremockMappingInvalid. */
@@ -116,9 +119,12 @@ export class LiveMappings {
 
   async #add(mapping: unknown): Promise<LiveMapping> {
     this.#sync();
-    const live = liveStub(mapping, this.#context());
-    const sent = mapping as Record<string, unknown>;
+    if (!isRecord(mapping))
+      throw new WiremockMappingInvalid([`a mapping is a JSON object with "request" and "response"; got ${JSON.stringify(mapping)?.slice(0, 80)}`]);
+    const sent = mapping;
     const id = typeof sent.id === 'string' ? sent.id : typeof sent.uuid === 'string' ? sent.uuid : randomUUID();
+    // With its id, which its answers carry (Matched-Stub-Id).
+    const live = liveStub(sent.id === undefined || typeof sent.id === 'string' ? { ...sent, id } : sent, this.#context());
     const rules = await this.#host.addRules(live.service, live.rules, {
       priority: live.priority,
       ...(live.machine && { machines: { [live.machine.name]: live.machine.states } }),
@@ -235,16 +241,29 @@ export class LiveMappings {
     else this.#withdrawFiles(id);
   }
 
+  /** The file a mapping of this id was read from (its name in the `mappings` folder, its place in a file of several), if any. */
+  sourceOf(id: string): MappingSource | undefined {
+    return this.#fileMappings().find((file) => file.id === id)?.source;
+  }
+
   /** The mappings the services read from files (`up wiremock/`), served or not, in the order they are tried. */
   #fileMappings(): LiveMapping[] {
     const found: LiveMapping[] = [];
     for (const service of this.#host.engine.model.services.values()) {
       const listed = service.config[FILE_MAPPINGS];
       if (!Array.isArray(listed)) continue;
-      for (const { id, mapping, rules } of listed as FileMapping[])
-        found.push({ id, mapping, service: service.name, ruleIds: rules.map((n) => `${service.name}#${n}`), fromFile: true });
+      for (const { id, mapping, rules, source } of listed as FileMapping[])
+        found.push({ id, mapping, service: service.name, ruleIds: rules.map((n) => `${service.name}#${n}`), fromFile: true, ...(source && { source }) });
     }
     return found;
+  }
+
+  /** The mappings of a root's files that the services do not serve (see `REFUSED_MAPPINGS`). */
+  #refusedMappings(): RefusedMapping[] {
+    return [...this.#host.engine.model.services.values()].flatMap((service) => {
+      const refused = service.config[REFUSED_MAPPINGS];
+      return Array.isArray(refused) ? (refused as RefusedMapping[]) : [];
+    });
   }
 
   #isWithdrawn(file: LiveMapping): boolean {

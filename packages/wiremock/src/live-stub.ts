@@ -2,7 +2,7 @@ import type { CoreRequest, MatchSpec, RuleDefinition, ValueMatcher } from '@mock
 import { FRAMING_HEADERS, isRecord } from '@mockstack/core';
 import { fault, type ProxyOptions, type RouteOptions, respond, rest, template, webhook } from '@mockstack/dsl';
 import { bodyMeets, pathOf, requestUrlOf, urlTest, valueMatcher } from './conditions.js';
-import { WiremockMappingInvalid } from './errors.js';
+import { WiremockMappingInvalid, WiremockMappingMalformed } from './errors.js';
 import { conditionsTest } from './matchers.js';
 import { DEFAULT_SETTINGS, delayUnder, type WiremockSettings } from './settings.js';
 import { type BodyFiles, type ParsedStub, parseStub, regexProblems, type StubAnswer, type StubProxy, type StubWebhook, type WiremockStub } from './stub.js';
@@ -89,12 +89,14 @@ export function liveStub(mapping: unknown, context: LiveStubContext): LiveStub {
   if (!isRecord(mapping))
     throw new WiremockMappingInvalid([`a mapping is a JSON object with "request" and "response"; got ${JSON.stringify(mapping)?.slice(0, 80)}`]);
   const problems = malformed(mapping);
-  if (problems.length) throw new WiremockMappingInvalid(problems);
+  if (problems.length) throw new WiremockMappingMalformed(problems);
   const stub = mapping as WiremockStub;
   const parsed = parseStub(stub, context.bodyFiles, true);
   problems.push(...parsed.untranslated);
   for (const key of Object.keys(mapping)) if (!MAPPING_KEYS.includes(key)) problems.push(`${key} is not translated`);
   problems.push(...regexProblems(parsed));
+  const id = typeof stub.id === 'string' ? stub.id : typeof stub.uuid === 'string' ? stub.uuid : undefined;
+  if (id !== undefined) parsed.answer.headers = { ...parsed.answer.headers, ...matchedStubHeaders(id, parsed.name) };
   if (isRecord(mapping.response)) {
     const delay = delayUnder(context.settings ?? DEFAULT_SETTINGS, mapping.response, problems);
     if (delay === undefined) delete parsed.answer.delay;
@@ -126,6 +128,16 @@ export function liveStub(mapping: unknown, context: LiveStubContext): LiveStub {
     }
   }
   return { service, rules, priority: parsed.priority, ...(machine && { machine }) };
+}
+
+/**
+ * The headers WireMock puts on every answer of a stub: `Matched-Stub-Id`, and `Matched-Stub-Name` when
+ * it has a name a header can carry.
+ */
+function matchedStubHeaders(id: string, name: string | undefined): Record<string, string> {
+  const sendable = (value: string) => /^[\x20-\x7e]*$/.test(value);
+  if (!sendable(id)) return {};
+  return { 'Matched-Stub-Id': id, ...(name !== undefined && sendable(name) && { 'Matched-Stub-Name': name }) };
 }
 
 /** What is malformed in a mapping (wrong types, two URLs, a bad priority), in words. */
