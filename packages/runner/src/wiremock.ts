@@ -27,8 +27,8 @@ export function wiremockRoutesOf(stack: Stack, filesDir: string): Promise<AdminR
 
 /**
  * WireMock's `mappings` folder beside its files folder (both in WireMock's root), where `POST
- * /__admin/mappings/save` writes; made when first written, and only when the files folder exists
- * (else the working directory is not a WireMock root and nothing is written).
+ * /__admin/mappings/save` writes; made when first written, and only when the files folder or the mappings
+ * folder exists (else the working directory is not a WireMock root and nothing is written).
  */
 export function mappingsBeside(filesDir: string): MappingsFolder {
   const files = resolve(filesDir);
@@ -36,7 +36,7 @@ export function mappingsBeside(filesDir: string): MappingsFolder {
   return {
     where: displayPath(dir),
     write(name, text) {
-      if (!existsSync(files) || !statSync(files).isDirectory())
+      if (!isDirectory(files) && !isDirectory(dir))
         throw new Error(
           `mappings are saved beside WireMock's files folder ${displayPath(files)}, which does not exist: create it (or start with --wiremock-files <dir>)`,
         );
@@ -95,6 +95,8 @@ function scenarioRouteOf(stack: Stack): RouteFinder {
   };
 }
 
+const isDirectory = (path: string): boolean => existsSync(path) && statSync(path).isDirectory();
+
 /** WireMock mappings given to `up`: a root folder, its `mappings` folder, or one file of them. */
 export interface WiremockSource {
   path: string;
@@ -112,7 +114,7 @@ export interface WiremockSource {
  * Undefined for anything else.
  */
 export function wiremockFolderOf(path: string): Pick<WiremockSource, 'files' | 'filesDir' | 'folder'> | undefined {
-  if (!existsSync(path) || !statSync(path).isDirectory()) return undefined;
+  if (!isDirectory(path)) return undefined;
   const root = existsSync(join(path, 'mappings')) ? path : basename(resolve(path)) === 'mappings' ? dirname(resolve(path)) : undefined;
   if (root === undefined) return undefined;
   const folder = join(root, 'mappings');
@@ -148,7 +150,7 @@ export function filesDirBeside(file: string): string {
  */
 export function wiremockInputs(source: WiremockSource): string[] {
   const watched = source.folder ? [resolve(source.folder)] : source.files.map((f) => resolve(f.file));
-  if (existsSync(source.filesDir) && statSync(source.filesDir).isDirectory()) watched.push(resolve(source.filesDir));
+  if (isDirectory(source.filesDir)) watched.push(resolve(source.filesDir));
   return watched;
 }
 
@@ -160,7 +162,7 @@ export function wiremockInputs(source: WiremockSource): string[] {
 export function wiremockService(source: WiremockSource): MappingsService {
   try {
     // WireMock serves the files of its __files at their paths; a root without any keeps the near misses of its routes.
-    const servesFiles = existsSync(source.filesDir) && statSync(source.filesDir).isDirectory() && readdirSync(source.filesDir).length > 0;
+    const servesFiles = isDirectory(source.filesDir) && readdirSync(source.filesDir).length > 0;
     return mappingsService(source.files, { port: source.port ?? 0, bodyFiles: bodyFilesIn(source.filesDir), servesFiles });
   } catch (error) {
     if (!(error instanceof WiremockMappingInvalid)) throw error;

@@ -97,7 +97,7 @@ export function mappingsService(
   const name = 'wiremock';
   const machines = new Map<string, string[]>();
   const stubs: { stub: LiveStub; order: number; mapping: Record<string, unknown>; id: string; source?: MappingSource }[] = [];
-  const refused: RefusedMapping[] = [];
+  const refusedMappings: (RefusedMapping & { mapping: unknown })[] = [];
   const malformed: string[] = [];
   const translate = (mapping: unknown, routes: readonly RestRoute[]) =>
     liveStub(withoutServiceName(mapping), {
@@ -124,12 +124,13 @@ export function mappingsService(
         if (!(error instanceof WiremockMappingInvalid)) throw error;
         const where = `${file}${several ? ` mappings[${i}]` : ''}`;
         if (error instanceof WiremockMappingMalformed) malformed.push(...error.problems.map((problem) => `${where}: ${problem}`));
-        else refused.push({ where, ...(id !== undefined && { id }), problems: error.problems });
+        else refusedMappings.push({ where, ...(id !== undefined && { id }), problems: error.problems, mapping });
       }
     });
   }
   // WireMock refuses to start on a malformed mapping: so does the root.
   if (malformed.length) throw new WiremockMappingInvalid(malformed, 'WireMock mappings');
+  const refused = refusedMappings.map(({ mapping: _, ...rest }): RefusedMapping => rest);
   // A URL pattern (or no URL) is tried on every route of the mappings that may take a path it matches, as
   // WireMock tries every stub: a literal `/cards/blocked` whose stub misses falls to `/cards/.*`.
   const routes = routesOf(stubs.flatMap(({ stub }) => stub.rules));
@@ -141,7 +142,7 @@ export function mappingsService(
     // Tried by priority with the mappings sent at runtime (added rules), as WireMock tries them.
     for (const rule of stub.rules) rules.push({ ...rule, priority: stub.priority });
   }
-  rules.push(...refusedRules(files, refused, (mapping) => translate(mapping, routes).rules));
+  rules.push(...refusedRules(refusedMappings, (mapping) => translate(mapping, routes).rules));
   if (bodyFiles && servesFiles) rules.push(...staticFileRules(rules, bodyFiles));
   const service = rest({ port }, rules as Parameters<typeof rest>[1]);
   return {
@@ -160,14 +161,8 @@ const REFUSED_PRIORITY = Number.MAX_SAFE_INTEGER;
  * not served instead of getting a near miss naming another mapping. None for a mapping whose method and
  * URL cannot be served either.
  */
-function refusedRules(files: readonly MappingsFile[], refused: readonly RefusedMapping[], translate: (mapping: unknown) => RuleDefinition[]): RuleDefinition[] {
-  const mappingAt = new Map<string, unknown>();
-  for (const { file, document } of files) {
-    if (isRecord(document) && Array.isArray(document.mappings)) document.mappings.forEach((mapping, i) => mappingAt.set(`${file} mappings[${i}]`, mapping));
-    else mappingAt.set(file, document);
-  }
-  return refused.flatMap(({ where, id, problems }) => {
-    const mapping = mappingAt.get(where);
+function refusedRules(refused: readonly (RefusedMapping & { mapping: unknown })[], translate: (mapping: unknown) => RuleDefinition[]): RuleDefinition[] {
+  return refused.flatMap(({ mapping, where, id, problems }) => {
     const request = isRecord(mapping) && isRecord(mapping.request) ? mapping.request : undefined;
     if (!request) return [];
     const url = Object.fromEntries(['method', 'url', 'urlPath', 'urlPattern', 'urlPathPattern', 'urlPathTemplate'].map((key) => [key, request[key]]));
