@@ -161,3 +161,32 @@ test('mappings/save writes a replaced mapping of the root into its own file (its
     expect(await (await fetch(`${url}/s2`)).text()).toBe('s2, replaced');
   });
 });
+
+test("POST /__admin/settings delays the root's mappings too, as WireMock's global delay does (a mapping's own delay replaces the global one)", async () => {
+  const root = rootOf('settings', {
+    'plain.json': { request: { method: 'GET', url: '/plain' }, response: { body: 'plain' } },
+    'own.json': { request: { method: 'GET', url: '/own' }, response: { body: 'own', fixedDelayMilliseconds: 0 } },
+    'template.json': { request: { method: 'GET', urlPath: '/hi' }, response: { body: 'hi {{request.query.name}}', transformers: ['response-template'] } },
+  });
+  await serving(root, async (url) => {
+    const timed = async (path: string): Promise<[string, number]> => {
+      const started = performance.now();
+      const text = await (await fetch(`${url}${path}`)).text();
+      return [text, performance.now() - started];
+    };
+    expect((await timed('/plain'))[1]).toBeLessThan(250);
+    // A malformed setting is refused; nothing changes.
+    const bad = await send(`${url}/__admin/settings`, 'POST', { fixedDelay: -1 });
+    expect([bad.status, await bad.text()]).toEqual([400, expect.stringMatching(/fixedDelay must be a whole number/)]);
+    expect((await timed('/plain'))[1]).toBeLessThan(250);
+    expect((await send(`${url}/__admin/settings`, 'POST', { fixedDelay: 300 })).status).toBe(200);
+    const [plain, plainMs] = await timed('/plain');
+    expect([plain, plainMs >= 290]).toEqual(['plain', true]);
+    const [hi, hiMs] = await timed('/hi?name=ann');
+    expect([hi, hiMs >= 290]).toEqual(['hi ann', true]);
+    const [own, ownMs] = await timed('/own');
+    expect([own, ownMs < 250]).toEqual(['own', true]);
+    expect((await send(`${url}/__admin/settings`, 'POST', {})).status).toBe(200);
+    expect((await timed('/plain'))[1]).toBeLessThan(250);
+  });
+});

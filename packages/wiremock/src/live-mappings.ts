@@ -3,7 +3,15 @@ import type { Stack } from '@mockstack/core';
 import { isRecord } from '@mockstack/core';
 import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 import { type LiveStub, type LiveStubContext, liveStub, type RestRoute, type RouteFinder } from './live-stub.js';
-import { FILE_MAPPINGS, type FileMapping, type MappingSource, REFUSED_MAPPINGS, type RefusedMapping } from './mappings-service.js';
+import {
+  FILE_MAPPINGS,
+  type FileMapping,
+  type MappingSource,
+  REFUSED_MAPPINGS,
+  type RefusedMapping,
+  type SettingsHolder,
+  WIREMOCK_SETTINGS,
+} from './mappings-service.js';
 import { DEFAULT_SETTINGS, parseSettings, type WiremockSettings } from './settings.js';
 import type { BodyFiles } from './stub.js';
 
@@ -60,6 +68,7 @@ export class LiveMappings {
     // A reload (--watch) serves the files' mappings again; one replaced at runtime stays replaced.
     host.engine.onVariantsChanged(() => {
       for (const mapping of this.#mappings.values()) this.#withdrawFiles(mapping.id);
+      this.#settleFileSettings();
     });
     this.ready = Promise.all([
       host.engine.sharedDocuments(SETTINGS_TOPIC),
@@ -212,7 +221,16 @@ export class LiveMappings {
     });
     if (problems.length) throw new WiremockMappingInvalid(problems, 'the settings');
     this.#settings = settings;
+    this.#settleFileSettings();
     for (const { mapping } of all) await this.#add(mapping);
+  }
+
+  /** The mappings of a root's files served under the settings (see `WIREMOCK_SETTINGS`). */
+  #settleFileSettings(): void {
+    for (const service of this.#host.engine.model.services.values()) {
+      const holder = service.config[WIREMOCK_SETTINGS] as SettingsHolder | undefined;
+      if (holder) holder.current = this.#settings;
+    }
   }
 
   async #adoptSharedSettings(sent: unknown): Promise<void> {

@@ -1,11 +1,23 @@
 import { createHash } from 'node:crypto';
 import { extname } from 'node:path';
-import { type CoreRequest, ErrorCode, isRecord, type RuleDefinition, type ServiceDefinition } from '@mockstack/core';
+import {
+  type CoreRequest,
+  ErrorCode,
+  type HandlerContext,
+  isRecord,
+  type Responder,
+  type RuleDefinition,
+  resolveDelay,
+  SeededRandom,
+  type ServiceDefinition,
+  sleep,
+} from '@mockstack/core';
 import { respond, rest } from '@mockstack/dsl';
 import { pathOf, requestUrlOf } from './conditions.js';
 import { WiremockMappingInvalid, WiremockMappingMalformed } from './errors.js';
 import { type LiveStub, liveStub, type RestRoute } from './live-stub.js';
-import type { BodyFiles } from './stub.js';
+import { DEFAULT_SETTINGS, type WiremockSettings } from './settings.js';
+import { type BodyFiles, wiremockDelay } from './stub.js';
 
 /**
  * The config key marking a service whose port also serves the admin API at `/__admin`, as WireMock's own
@@ -35,6 +47,17 @@ export interface FileMapping {
 export interface MappingSource {
   name: string;
   index?: number;
+}
+
+/**
+ * The config key of a service serving a root's mappings under which WireMock's global settings it serves
+ * them under are kept (a `SettingsHolder`, which `POST /__admin/settings` sets).
+ */
+export const WIREMOCK_SETTINGS = 'wiremockSettings';
+
+/** The global settings a root's mappings are served under, read on every request. */
+export interface SettingsHolder {
+  current: WiremockSettings;
 }
 
 /**
@@ -137,18 +160,41 @@ export function mappingsService(
   for (const entry of stubs) if (!hasLiteralUrl(entry.mapping)) entry.stub = translate(entry.mapping, routes);
   const rules: RuleDefinition[] = [];
   const listed: FileMapping[] = [];
+  const settings: SettingsHolder = { current: DEFAULT_SETTINGS };
+  const random = new SeededRandom(1);
   for (const { stub, mapping, id, source } of stubs.sort((a, b) => a.stub.priority - b.stub.priority || b.order - a.order)) {
     listed.push({ id, mapping, rules: stub.rules.map((_, i) => rules.length + i + 1), ...(source && { source }) });
     // Tried by priority with the mappings sent at runtime (added rules), as WireMock tries them.
-    for (const rule of stub.rules) rules.push({ ...rule, priority: stub.priority });
+    for (const rule of stub.rules) rules.push({ ...rule, priority: stub.priority, respond: underSettings(rule.respond, mapping.response, settings, random) });
   }
   rules.push(...refusedRules(refusedMappings, (mapping) => translate(mapping, routes).rules));
   if (bodyFiles && servesFiles) rules.push(...staticFileRules(rules, bodyFiles));
   const service = rest({ port }, rules as Parameters<typeof rest>[1]);
   return {
-    service: { ...service, config: { ...service.config, [ADMIN_ON_PORT]: true, [FILE_MAPPINGS]: listed, [REFUSED_MAPPINGS]: refused } },
+    service: {
+      ...service,
+      config: { ...service.config, [ADMIN_ON_PORT]: true, [FILE_MAPPINGS]: listed, [REFUSED_MAPPINGS]: refused, [WIREMOCK_SETTINGS]: settings },
+    },
     refused,
     machines: Object.fromEntries(machines),
+  };
+}
+
+/**
+ * A mapping's answer waiting what WireMock's global settings add to it (see `delayUnder`): the global
+ * fixed delay unless it has its own, plus the global distribution unless it has its own (its own delay is
+ * its rule's). Read on every request, so `POST /__admin/settings` reaches the mappings of a root.
+ */
+function underSettings(respond: Responder, response: unknown, settings: SettingsHolder, random: SeededRandom): Responder {
+  const own = isRecord(response) ? response : {};
+  const ownFixed = typeof own.fixedDelayMilliseconds === 'number';
+  const ownDistribution = wiremockDelay(own.delayDistribution) !== undefined;
+  if (ownFixed && ownDistribution) return respond;
+  return (context: HandlerContext) => {
+    const { fixedDelay, delayDistribution } = settings.current;
+    const ms = (ownFixed ? 0 : (fixedDelay ?? 0)) + (ownDistribution ? 0 : resolveDelay(delayDistribution, random));
+    const answer = () => (typeof respond === 'function' ? (respond as (context: HandlerContext) => unknown)(context) : respond);
+    return ms > 0 ? sleep(ms, context.signal).then(answer) : answer();
   };
 }
 
