@@ -190,3 +190,21 @@ test("POST /__admin/settings delays the root's mappings too, as WireMock's globa
     expect((await timed('/plain'))[1]).toBeLessThan(250);
   });
 });
+
+test('a request no mapping answers gets 404 in plain text, as WireMock answers it, with the near miss', async () => {
+  const root = rootOf('unmatched', { 'a.json': { request: { method: 'GET', url: '/orders' }, response: { body: 'orders' } } });
+  await serving(root, async (url, stack) => {
+    for (const [method, path] of [
+      ['GET', '/nothing'],
+      ['POST', '/orders'],
+      ['PATCH', '/orders/1'],
+    ] as const) {
+      const missed = await fetch(`${url}${path}`, { method });
+      expect([missed.status, missed.headers.get('content-type'), missed.headers.get('x-mockstack-unmatched')]).toEqual([404, 'text/plain; charset=utf-8', '1']);
+      expect(await missed.text()).toMatch(/^Request was not matched\n\n.+/);
+    }
+    expect(await (await fetch(`${url}/orders`)).text()).toBe('orders');
+    // mockstack's journal keeps the near miss as JSON.
+    expect(stack.requests({ matched: false }).map((entry) => entry.status)).toEqual([404, 404, 404]);
+  });
+});

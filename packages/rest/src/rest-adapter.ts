@@ -585,7 +585,7 @@ function finish(
   sendingFault = undefined;
   let status: number | string;
   try {
-    status = send(outcome, reply);
+    status = send(outcome, reply, unmatchedAsText(engine, core));
   } catch (error) {
     // JSON.stringify of a body that is no plain object (a class instance with a throwing toJSON…).
     sendingFault = unsendableFault(rule, `its body is not JSON: ${describeError(error)}`);
@@ -639,7 +639,7 @@ function finishDirectly(engine: Engine, core: RestRequest, outcome: Outcome, res
   const rule = 'rule' in outcome ? outcome.rule : undefined;
   const problem = problemOf(outcome);
   if (problem) return answerUnsendable(engine, core, rule, problem, response);
-  const { status, headers, body } = answerOf(outcome);
+  const { status, headers, body } = answerOf(outcome, unmatchedAsText(engine, core));
   const wire = outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(body, core) : undefined;
   if (wire) return { core, outcome, wire };
   let written: boolean;
@@ -663,8 +663,19 @@ function answerUnsendable(engine: Engine, core: RestRequest, rule: Rule | undefi
   return undefined;
 }
 
-/** The status, headers and body an outcome other than a cut connection is answered with. */
-function answerOf(outcome: Exclude<Outcome, { kind: 'fallback' | 'aborted' }>): {
+/**
+ * Whether the service answers a request no rule matched in plain text (`config.unmatchedAsText`), as
+ * WireMock does, for the WireMock roots `up` serves; else as JSON.
+ */
+function unmatchedAsText(engine: Engine, core: RestRequest): boolean {
+  return engine.model.services.get(core.service)?.config.unmatchedAsText === true;
+}
+
+/** The status, headers and body an outcome other than a cut connection is answered with (an unmatched one in plain text with `text`). */
+function answerOf(
+  outcome: Exclude<Outcome, { kind: 'fallback' | 'aborted' }>,
+  text = false,
+): {
   status: number;
   headers: Record<string, string> | undefined;
   body: unknown;
@@ -681,7 +692,7 @@ function answerOf(outcome: Exclude<Outcome, { kind: 'fallback' | 'aborted' }>): 
       return { status, headers, body: faultBody(outcome.fault) };
     }
     case 'unmatched':
-      return unmatchedAnswer(outcome.miss);
+      return unmatchedAnswer(outcome.miss, text);
   }
 }
 
@@ -819,10 +830,10 @@ class RestRequest implements CoreRequest {
 }
 
 /** Writes the outcome as HTTP and returns the status written (499 when the client left first). */
-function send(outcome: Exclude<Outcome, { kind: 'fallback' }>, reply: FastifyReply): number | string {
+function send(outcome: Exclude<Outcome, { kind: 'fallback' }>, reply: FastifyReply, unmatchedText = false): number | string {
   if (outcome.kind === 'aborted') return endWithoutAnswer(reply, 'aborted');
   if (outcome.kind === 'fault' && outcome.fault.transport) return endWithoutAnswer(reply, outcome.fault.transport);
-  const { status, headers, body } = answerOf(outcome);
+  const { status, headers, body } = answerOf(outcome, unmatchedText);
   return sendBody(reply, status, headers, body);
 }
 

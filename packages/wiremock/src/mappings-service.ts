@@ -173,7 +173,15 @@ export function mappingsService(
   return {
     service: {
       ...service,
-      config: { ...service.config, [ADMIN_ON_PORT]: true, [FILE_MAPPINGS]: listed, [REFUSED_MAPPINGS]: refused, [WIREMOCK_SETTINGS]: settings },
+      config: {
+        ...service.config,
+        [ADMIN_ON_PORT]: true,
+        [FILE_MAPPINGS]: listed,
+        [REFUSED_MAPPINGS]: refused,
+        [WIREMOCK_SETTINGS]: settings,
+        // A request no mapping answers is answered 404 in plain text, as WireMock answers it.
+        unmatchedAsText: true,
+      },
     },
     refused,
     machines: Object.fromEntries(machines),
