@@ -208,3 +208,23 @@ test('a request no mapping answers gets 404 in plain text, as WireMock answers i
     expect(stack.requests({ matched: false }).map((entry) => entry.status)).toEqual([404, 404, 404]);
   });
 });
+
+test('a JSON body that is a string or null is sent as written; requests/unmatched lists the newest first, as WireMock does', async () => {
+  const json = { 'Content-Type': 'application/json' };
+  const root = rootOf('bodies', {
+    'quoted.json': { request: { method: 'POST', url: '/card' }, response: { headers: json, body: '"c-1"' } },
+    'null.json': { request: { method: 'GET', url: '/nothing' }, response: { headers: json, body: 'null' } },
+    'object.json': { request: { method: 'GET', url: '/object' }, response: { headers: json, body: '{"a": 1}' } },
+  });
+  await serving(root, async (url) => {
+    const card = await fetch(`${url}/card`, { method: 'POST' });
+    expect([card.status, await card.text()]).toEqual([200, '"c-1"']);
+    expect(await (await fetch(`${url}/card`, { method: 'POST' })).json()).toBe('c-1');
+    const none = await fetch(`${url}/nothing`);
+    expect([none.status, await none.text()]).toEqual([200, 'null']);
+    expect(await (await fetch(`${url}/object`)).json()).toEqual({ a: 1 });
+    for (const path of ['/first', '/second']) expect((await fetch(`${url}${path}`)).status).toBe(404);
+    const unmatched = (await (await fetch(`${url}/__admin/requests/unmatched`)).json()) as { requests: { url: string }[] };
+    expect(unmatched.requests.map((request) => request.url)).toEqual(['/second', '/first']);
+  });
+});

@@ -353,7 +353,8 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
     {
       method: 'GET',
       path: '/requests/unmatched',
-      summary: "requests no rule answered: mockstack's entries (each with its near miss) and, for WireMock's clients, the same as logged requests",
+      summary:
+        "requests no rule answered: mockstack's entries (each with its near miss) and, for WireMock's clients, the same as logged requests (newest first)",
       accepts: () => true,
       response: {
         type: 'object',
@@ -363,7 +364,11 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
         const entries = engine.journal.list({ matched: false });
         return {
           entries,
-          requests: entries.filter((entry) => entry.protocol === 'rest').map((entry) => loggedRequestOf(entry, baseUrlOf(entry.service))),
+          // Newest first, as WireMock lists them.
+          requests: entries
+            .filter((entry) => entry.protocol === 'rest')
+            .reverse()
+            .map((entry) => loggedRequestOf(entry, baseUrlOf(entry.service))),
           requestJournalDisabled: false,
         };
       },
