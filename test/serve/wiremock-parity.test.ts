@@ -228,3 +228,37 @@ test('a JSON body that is a string or null is sent as written; requests/unmatche
     expect(unmatched.requests.map((request) => request.url)).toEqual(['/second', '/first']);
   });
 });
+
+test.each([
+  ['a few', 0],
+  // Past OWN_ROUTING_MIN_ROUTES routes: the REST adapter routes every request itself.
+  ['many', 120],
+])('HEAD is answered by HEAD and ANY mappings alone, as WireMock answers it: not by a GET mapping or a file of __files (%s routes)', async (label, more) => {
+  const many = Object.fromEntries(
+    Array.from({ length: more }, (_, i) => [`more-${i}.json`, { request: { method: 'GET', url: `/more/${i}` }, response: { body: String(i) } }]),
+  );
+  const root = rootOf(`head-${label}`, {
+    ...many,
+    'any.json': { request: { method: 'ANY', url: '/any' }, response: { body: 'any' } },
+    'head.json': { request: { method: 'HEAD', url: '/head' }, response: { status: 204, headers: { 'x-h': '1' } } },
+    'get.json': { request: { method: 'GET', url: '/get' }, response: { body: 'get' } },
+  });
+  mkdirSync(join(root, '__files'));
+  writeFileSync(join(root, '__files/data.json'), '{"a":1}');
+  await serving(root, async (url) => {
+    const head = (path: string) => fetch(`${url}${path}`, { method: 'HEAD' });
+    expect((await head('/any')).status).toBe(200);
+    const own = await head('/head');
+    expect([own.status, own.headers.get('x-h')]).toEqual([204, '1']);
+    for (const path of ['/get', '/data.json', '/nothing']) {
+      const missed = await head(path);
+      expect([path, missed.status, missed.headers.get('x-mockstack-unmatched')]).toEqual([path, 404, '1']);
+    }
+    expect(await (await fetch(`${url}/get`)).text()).toBe('get');
+    expect(await (await fetch(`${url}/data.json`)).json()).toEqual({ a: 1 });
+    // A mapping of method ANY sent at runtime takes HEAD there too.
+    await send(`${url}/__admin/mappings`, 'POST', { request: { method: 'ANY', url: '/later' }, response: { body: 'later' } });
+    expect((await head('/later')).status).toBe(200);
+    expect(await (await fetch(`${url}/later`, { method: 'DELETE' })).text()).toBe('later');
+  });
+});

@@ -103,7 +103,7 @@ class RestServer implements ServiceServer {
    * The service's routes to operation ids: what routes requests answered without fastify (see
    * #answerDirectly), and every request of a large service (see OWN_ROUTING_MIN_ROUTES).
    */
-  readonly #router = new OperationRouter<string>();
+  readonly #router: OperationRouter<string>;
   /** Routes of rules added while serving whose paths the scenario lacks (see #addedRoute), and the engine's added-rules version they were built at. */
   #added: { version: number; router: OperationRouter<string> | undefined } = { version: 0, router: undefined };
   /** Whether fastify has one catch-all route and #router routes every request. */
@@ -113,6 +113,7 @@ class RestServer implements ServiceServer {
 
   constructor(service: Service, { engine, logger, limits }: AdapterContext) {
     this.#service = service;
+    this.#router = new OperationRouter<string>({ headAsGet: headAsGetOf(service) });
     this.#proxy = proxyOf(service);
     this.#engine = engine;
     this.#logger = logger;
@@ -134,7 +135,7 @@ class RestServer implements ServiceServer {
       if (!this.#app.supportedMethods.includes(method)) this.#app.addHttpMethod(method, { hasBody: true });
     }
 
-    // fastify answers HEAD for every GET route unless the service declares its own HEAD (OpenAPI documents often do).
+    // fastify answers HEAD for every GET route unless the service declares its own HEAD (OpenAPI documents often do) or says not to.
     const heads = new Set([...service.operations.values()].filter((o) => o.meta.method === 'HEAD').map((o) => String(o.meta.path)));
     // HEAD of a GET route is looked up as GET (see find), as fastify's exposeHeadRoute answers it.
     const router = this.#router;
@@ -165,7 +166,7 @@ class RestServer implements ServiceServer {
         this.#app.route({
           method: String(operation.meta.method) as HTTPMethods,
           url,
-          exposeHeadRoute: !heads.has(url),
+          exposeHeadRoute: headAsGetOf(service) && !heads.has(url),
           handler: openapi
             ? (request, reply) => this.#answer(id, this.#contracts?.get(id), request, reply)
             : (request, reply) => this.#answer(id, undefined, request, reply),
@@ -198,7 +199,12 @@ class RestServer implements ServiceServer {
 
   /** Rules and handlers are read from the engine per request, so only a new route set needs a restart. */
   update(service: Service): boolean {
-    if (routeKey(service) !== this.#routes || Boolean(service.config[OPENAPI_INFO]) !== Boolean(this.#contracts)) return false;
+    if (
+      routeKey(service) !== this.#routes ||
+      Boolean(service.config[OPENAPI_INFO]) !== Boolean(this.#contracts) ||
+      headAsGetOf(service) !== headAsGetOf(this.#service)
+    )
+      return false;
     const webSocket = webSocketOf(service);
     if (Boolean(webSocket) !== Boolean(this.#webSockets)) return false;
     this.#service = service;
@@ -366,7 +372,7 @@ class RestServer implements ServiceServer {
     for (const { service, rule } of engine.addedRules) {
       if (service !== this.#service.name || this.#service.operations.has(rule.operation) || seen.has(rule.operation)) continue;
       seen.add(rule.operation);
-      router ??= new OperationRouter<string>();
+      router ??= new OperationRouter<string>({ headAsGet: headAsGetOf(this.#service) });
       router.add(String(rule.meta?.method), String(rule.meta?.path), rule.operation);
     }
     if (router) for (const operation of this.#service.operations.values()) router.add(String(operation.meta.method), String(operation.meta.path), operation.id);
@@ -534,6 +540,14 @@ function* respondersOf(service: Service): Iterable<Rule['respond']> {
 function webSocketOf(service: Service): WebSocketEndpoint | undefined {
   const endpoint = service.config.webSocket;
   return typeof endpoint === 'function' ? (endpoint as WebSocketEndpoint) : undefined;
+}
+
+/**
+ * Whether HEAD of a GET route is answered as GET (fastify's exposeHeadRoute), as by default; a service
+ * with `config.headAsGet: false` answers HEAD only with HEAD routes, as WireMock does for the roots `up` serves.
+ */
+function headAsGetOf(service: Service): boolean {
+  return service.config.headAsGet !== false;
 }
 
 function routeKey(service: Service): string {

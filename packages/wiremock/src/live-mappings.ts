@@ -326,7 +326,16 @@ export class LiveMappings {
     }
     const { engine } = this.#host;
     const added = new Map([...engine.machineDefinitions].filter(([name]) => !model.machines.has(name)));
-    return { services, routeOf: this.#routeOf, declaredMachines: model.machines, addedMachines: added, bodyFiles: this.#bodyFiles, settings: this.#settings };
+    const headRoutes = new Set([...model.services.values()].filter((service) => service.config.headAsGet === false).map((service) => service.name));
+    return {
+      services,
+      routeOf: this.#routeOf,
+      declaredMachines: model.machines,
+      addedMachines: added,
+      bodyFiles: this.#bodyFiles,
+      settings: this.#settings,
+      headRoutes,
+    };
   }
 }
 

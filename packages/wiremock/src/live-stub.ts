@@ -33,6 +33,8 @@ export interface LiveStubContext {
   bodyFiles?: BodyFiles | undefined;
   /** WireMock's global settings (`POST /__admin/settings`): the delays every stub adds. */
   settings?: WiremockSettings | undefined;
+  /** The services that answer HEAD only with HEAD routes (`config.headAsGet: false`): a stub of method ANY takes HEAD there too, as in WireMock. */
+  headRoutes?: ReadonlySet<string> | undefined;
 }
 
 /** A mapping as live rules of one service. */
@@ -45,7 +47,7 @@ export interface LiveStub {
   machine?: { name: string; states: string[] };
 }
 
-/** The methods a stub of method ANY is served for (HEAD takes GET's; OPTIONS is CORS's). */
+/** The methods a stub of method ANY is served for (HEAD takes GET's, unless the service says not to; OPTIONS is CORS's). */
 const ANY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 type RouteFactory = (path: string, options: RouteOptions, responder: unknown) => RuleDefinition;
 const ROUTE_FACTORIES: Readonly<Record<string, RouteFactory>> = {
@@ -102,12 +104,13 @@ export function liveStub(mapping: unknown, context: LiveStubContext): LiveStub {
     if (delay === undefined) delete parsed.answer.delay;
     else parsed.answer.delay = delay;
   }
-  const methods = parsed.method === 'ANY' ? ANY_METHODS : [parsed.method];
+  let methods = parsed.method === 'ANY' ? ANY_METHODS : [parsed.method];
   if (!ROUTE_FACTORIES[parsed.method] && parsed.method !== 'ANY')
     problems.push(`method ${parsed.method} is not served by REST services (${Object.keys(ROUTE_FACTORIES).join(', ')} and ANY are)`);
   const service = serviceOf(stub, parsed, methods, context, problems);
   const machine = machineOf(parsed, context, problems);
   if (problems.length || service === undefined) throw new WiremockMappingInvalid(problems);
+  if (parsed.method === 'ANY' && context.headRoutes?.has(service)) methods = [...ANY_METHODS, 'HEAD'];
 
   const options = ruleOptions(parsed);
   const responder = withWebhooks(answerOf(parsed.answer), parsed.webhooks ?? []);

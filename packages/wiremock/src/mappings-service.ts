@@ -128,6 +128,7 @@ export function mappingsService(
       routeOf: () => undefined,
       declaredMachines: new Map(),
       addedMachines: machines,
+      headRoutes: new Set([name]),
       bodyFiles: bodyFiles && { read: (name) => bodyFiles.read(name), where: bodyFiles.where, whenMissing: 'answer' },
     });
   for (const { file, name: fileName, document } of files) {
@@ -181,6 +182,8 @@ export function mappingsService(
         [WIREMOCK_SETTINGS]: settings,
         // A request no mapping answers is answered 404 in plain text, as WireMock answers it.
         unmatchedAsText: true,
+        // HEAD is answered by HEAD (and ANY) mappings alone, as WireMock answers it.
+        headAsGet: false,
       },
     },
     refused,
