@@ -287,7 +287,8 @@ describe('--watch', () => {
   async function change(what: () => void): Promise<ReloadResult> {
     const count = reloads.length;
     what();
-    for (let i = 0; i < 250 && reloads.length === count; i++) await new Promise((r) => setTimeout(r, 20));
+    // Up to 12 s: under the whole suite's load on two cores a reload once took over the 5 s this waited.
+    for (let i = 0; i < 600 && reloads.length === count; i++) await new Promise((r) => setTimeout(r, 20));
     const result = reloads.at(-1);
     if (!result || reloads.length === count) throw new Error('no reload');
     return result;
