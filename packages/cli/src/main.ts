@@ -2,18 +2,21 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import {
+  checkDelay,
   DEFAULT_HANDLER_TIMEOUT_MS,
+  type DelaySpec,
   defaultLimits,
   ErrorCode,
   isLoopbackHost,
   MockstackError,
   type Model,
+  parseCorsOrigins,
   parseDuration,
   type Rule,
   rulesById,
 } from '@mockstack/core';
 import { writeTextFileAtomic } from '@mockstack/core/platform';
-import { ADMIN_TOKEN_ENV, adminTokenHeaders, runScenario, STORE_ENV } from '@mockstack/runner';
+import { ADMIN_TOKEN_ENV, adminTokenHeaders, CORS_ENV, runScenario, STORE_ENV } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
 import { growYoungGenerationAtOnce, releaseMemoryWhenIdle } from './idle-memory.js';
 import type { ImportCommandOptions, RecordCommandOptions } from './record.js';
@@ -60,6 +63,18 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       `where state, counters, rate limits, variants and the journal live: memory (default) or redis://host:6379/0, shared by every replica (default $${STORE_ENV}, else the scenario's store)`,
     )
     .option('--host <host>', 'host every service binds to', '127.0.0.1')
+    .option(
+      '--cors <origins>',
+      `origins whose browser pages may call the REST and GraphQL services (and gRPC web ports) that set no \`cors\` themselves, comma-separated: http://192.168.1.5:3000, https://*.app.github.dev, or * for any (default $${CORS_ENV}, else pages on this machine)`,
+      corsOrigins,
+    )
+    .option('--no-cors', 'no CORS headers on services that set no `cors` themselves (answer OPTIONS with rules of your own)')
+    .option('--dynamic', 'OpenAPI services (that set no `dynamic`) generate each answer anew from the schema, examples left aside, as prism mock -d')
+    .option(
+      '--delay <duration>',
+      "every service that sets no `delay` itself holds each answer this long: '300ms', or a range drawn from per call, '200ms-1s' (to see a UI's loading states)",
+      delaySpec,
+    )
     .option('--random-ports', 'serve every service on a free port')
     .option('--tls', 'serve every service over TLS (HTTP/2 for REST and GraphQL) with a generated certificate; its CA is written to .mockstack/tls/ca.pem')
     .option('--admin-port <port>', 'admin API port (0 = free port)', integer, 9900)
@@ -127,6 +142,11 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
         ['mockstack up imposters.json', 'Mountebank imposters (mb save, --configfile JSON): each http/https imposter on its port'],
         ['mockstack up wiremock/:8080', 'a WireMock root (mappings/, __files/) as WireMock serves it, /__admin on the same port'],
         ['mockstack up contracts/', 'every .proto, SDL and OpenAPI document below a folder, each auto-mocked'],
+        [
+          "mockstack up openapi.yaml --host 0.0.0.0 --cors 'http://192.168.1.5:*'",
+          'let browser pages from another machine (here a phone on the LAN) call the mocks',
+        ],
+        ['mockstack up schema.graphql --delay 200ms-1s', 'every answer after 200 ms to 1 s, to see loading states'],
         ['mockstack up protos/lightning.proto:10009 protos/router.proto:10009', 'protos given one port: one gRPC server answering all their services'],
         ['mockstack up src/mocks/handlers.ts', "an app's MSW handlers (a module exporting `handlers`), served: a REST service per origin they name"],
         ['mockstack up scenarios/checkout.ts --random-ports --ready-file .mockstack/ready.json', 'in CI: free ports, addresses as JSON'],
@@ -302,6 +322,10 @@ interface UpOptions {
   host: string;
   randomPorts?: boolean;
   tls?: boolean;
+  /** The origins of --cors, false with --no-cors; undefined (or true) when neither is given. */
+  cors?: (string | RegExp)[] | boolean;
+  delay?: DelaySpec;
+  dynamic?: boolean;
   adminPort: number;
   adminHost: string;
   adminToken?: string;
@@ -365,6 +389,9 @@ async function up(files: string[], options: UpOptions): Promise<number> {
       host: options.host,
       randomPorts: options.randomPorts,
       tls: options.tls,
+      cors: options.cors === undefined || options.cors === true ? corsFromEnvironment() : options.cors,
+      delay: options.delay,
+      dynamic: options.dynamic,
       adminPort: options.admin ? options.adminPort : false,
       adminHost: options.adminHost,
       adminToken: options.adminToken ?? process.env[ADMIN_TOKEN_ENV],
@@ -689,6 +716,28 @@ function positiveDuration(value: string): number {
   const ms = duration(value);
   if (ms <= 0) throw new InvalidArgumentError("expected a duration above 0: milliseconds, or e.g. '500ms', '30s'");
   return ms;
+}
+
+/** `300ms`, `2s`, `500` (milliseconds), or a range `200ms-1s`. */
+function delaySpec(value: string): DelaySpec {
+  const range = /^(.+?)\s*-\s*(.+)$/.exec(value.trim());
+  const spec: DelaySpec = range ? { min: duration(range[1] as string), max: duration(range[2] as string) } : duration(value);
+  const problem = checkDelay(spec);
+  if (problem) throw new InvalidArgumentError(problem);
+  return spec;
+}
+
+function corsOrigins(value: string): (string | RegExp)[] {
+  try {
+    return parseCorsOrigins(value);
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function corsFromEnvironment(): (string | RegExp)[] | undefined {
+  const given = process.env[CORS_ENV];
+  return given === undefined || given.trim() === '' ? undefined : parseCorsOrigins(given, `$${CORS_ENV}`);
 }
 
 function logFormat(value: string): LogFormat {

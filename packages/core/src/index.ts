@@ -24,6 +24,7 @@ export { bodyText, sentBodyText, withBodyText } from './body-text.js';
 export { boundedCopy, deeperThan, MAX_DEPTH, preview, TRUNCATED } from './bounded.js';
 export { Code, codes, isCode } from './code.js';
 export { type CompileOptions, compile, compileAddedRules, isMachineStates, isRuleDefinition, scenarioDefinitionOf } from './compile.js';
+export { CorsOriginPolicy, parseCorsOrigins } from './cors-origins.js';
 export { checkDelay, parseDuration, resolveDelay, sleep } from './delay.js';
 export {
   type Completion,

@@ -129,6 +129,13 @@ export interface RestOptions<Document extends OpenApiDocumentName = OpenApiDocum
    */
   lenient?: boolean;
   /**
+   * With `openapi`: the contract answers each request with a value generated anew from the response
+   * schema, examples left aside, as `prism mock -d` does (a request's `Prefer: dynamic=false` still
+   * gets the documented example). Default false: the documented example, else one generated value per
+   * status, the same every time (`Prefer: dynamic=true` asks for a new one). `mockstack up --dynamic` sets it.
+   */
+  dynamic?: boolean;
+  /**
    * With `openapi`: what handlers answer is checked against the documented responses at serve
    * time, and an undocumented status or a body breaking its schema becomes a 500 naming the rule
    * and the field. `false` lets a scenario answer off-contract on purpose (negative tests). Default true.
@@ -331,6 +338,7 @@ const REST_OPTIONS = {
   openapi: true,
   validateRequests: true,
   lenient: true,
+  dynamic: true,
   validateResponses: true,
   webhooks: true,
   proxy: true,
@@ -353,6 +361,7 @@ export function rest<State, const Document extends OpenApiDocumentName = string>
       ...(options.openapi !== undefined && { openapi: options.openapi }),
       ...(options.validateRequests !== undefined && { validateRequests: options.validateRequests }),
       ...(options.lenient !== undefined && { lenient: options.lenient }),
+      ...(options.dynamic !== undefined && { dynamic: options.dynamic }),
       ...(options.validateResponses !== undefined && { validateResponses: options.validateResponses }),
       ...(options.webhooks !== undefined && { webhooks: options.webhooks }),
       ...(options.proxy !== undefined && { proxy: options.proxy }),

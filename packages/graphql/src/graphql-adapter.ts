@@ -83,6 +83,7 @@ class GraphqlServer implements ServiceServer {
     this.#http = new HttpApp({
       bodyLimit,
       cors: config.cors as HttpAppOptions['cors'],
+      warn: (message) => logger.warn(`service "${service.name}": ${message}`),
       limits: serverLimits,
       tls: tlsOf(config, service.name),
       http2: config.http2 as HttpAppOptions['http2'],

@@ -34,7 +34,9 @@ export class GrpcWebServer {
     this.#config = config;
     this.#tls = tlsOf(service.config, service.name);
     const calls = new ConnectCalls(service.name, engine, protos, answers);
-    const handler = withCors(config.cors, connectNodeHandler(calls, descriptorRegistry(protos), maxMessageBytes, new HttpTranscoding(protos)));
+    const handler = withCors(config.cors, connectNodeHandler(calls, descriptorRegistry(protos), maxMessageBytes, new HttpTranscoding(protos)), (message) =>
+      engine.logger.warn(`service "${service.name}" (Connect and gRPC-Web): ${message}`),
+    );
     const track = (socket: Socket): void => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));

@@ -6,9 +6,9 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   type CorsOptions,
+  CorsOriginPolicy,
   type Http2Setting,
   type HttpHandler,
-  isLoopbackOrigin,
   type ServerLimits,
   type Service,
   type ServiceAddress,
@@ -28,6 +28,8 @@ export interface HttpAppOptions {
   bodyLimit: number;
   /** The service's `cors` setting: undefined or true for the defaults, false for none. */
   cors: boolean | CorsOptions | undefined;
+  /** Told the first time each origin is refused CORS (see CorsOriginPolicy), with what to change. */
+  warn?: ((message: string) => void) | undefined;
   /** The stack's timeouts and connection cap. */
   limits: ServerLimits;
   /** Serve HTTPS with this certificate (see `tlsOf`). */
@@ -62,7 +64,7 @@ export class HttpApp {
   #idle: IdleConnections | undefined;
 
   constructor(options: HttpAppOptions) {
-    const corsHandler = corsHandlerOf(options.cors);
+    const corsHandler = corsHandlerOf(options.cors, options.warn);
     this.#scheme = options.tls ? 'https' : 'http';
     this.#tlsCaFile = options.tls?.caFile;
     this.fastify = withOnePreReadyListener(() =>
@@ -324,26 +326,21 @@ export const HTTP2_CODES = { internalError: h2.NGHTTP2_INTERNAL_ERROR, protocolE
 
 type CorsHandler = ReturnType<typeof cors>;
 
-function corsHandlerOf(setting: boolean | CorsOptions | undefined): CorsHandler | undefined {
+function corsHandlerOf(setting: boolean | CorsOptions | undefined, warn: ((message: string) => void) | undefined): CorsHandler | undefined {
   if (setting === false) return undefined;
   const options: CorsOptions = setting === true || setting === undefined ? {} : setting;
-  return cors({
-    origin: allowedOrigins(options.origins),
+  // Pages on this machine by default, so that a page on the internet cannot read the mocks (with cookies) through a developer's browser.
+  const policy = new CorsOriginPolicy(options.origins, warn);
+  const fixed = {
     credentials: options.credentials ?? true,
     exposedHeaders: [...(options.exposeHeaders ?? EXPOSED_HEADERS)],
     maxAge: options.maxAge ?? 600,
+  };
+  // The options per request: whether its origin is allowed depends on its Host too (a same-origin page is not told of).
+  return cors((request, callback) => {
+    const { origin, host } = request.headers;
+    callback(null, { ...fixed, origin: origin !== undefined && policy.allows(origin, host) });
   });
-}
-
-/**
- * Which origins get CORS headers: by default only pages served from this machine (localhost,
- * 127.0.0.1, [::1], any port), so that a page on the internet cannot read the mocks (with cookies)
- * through a developer's browser; `'*'` in the list allows any origin.
- */
-function allowedOrigins(origins: CorsOptions['origins']): cors.CorsOptions['origin'] {
-  if (!origins) return (origin, callback) => callback(null, origin !== undefined && isLoopbackOrigin(origin));
-  if (origins.includes('*')) return true;
-  return [...origins];
 }
 
 /** Only requests from a browser on another origin carry `Origin`; the others skip CORS entirely. */

@@ -153,10 +153,11 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
     if (validator && refuseInvalid) rules.push(validationRule(operation, id, meta, validator, api, service));
     else if (validator && config.checkProxied !== false) requestChecks.set(id, requestCheckOf(operation, validator));
     rules.push(...(overrides.get(operation) ?? []));
-    const answers = contractAnswers(operation, api, seed);
+    const answers = contractAnswers(operation, api, seed, config.dynamic === true);
     // Request examples paired by name with response examples (Microcks' convention): after the scenario's own rules.
     // Not with a proxy: the real service answers what the scenario's rules do not, not the document's examples.
-    const dispatch = proxied ? undefined : exampleDispatchOf(api, operation, (message) => pairingWarnings.push(message));
+    // Nor when every answer is generated (`dynamic`): examples are left aside.
+    const dispatch = proxied || config.dynamic === true ? undefined : exampleDispatchOf(api, operation, (message) => pairingWarnings.push(message));
     if (dispatch) rules.push(...exampleRules(dispatch, operation, id, meta, answers, service));
     // What no rule answers, the contract does (the engine's `fallback` outcome).
     contract.set(id, answers.responder);
@@ -388,7 +389,8 @@ interface ContractAnswers {
   example: (request: CoreRequest, url: URL, example: ResponseExample) => Reply | Fault;
 }
 
-function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: number }): ContractAnswers {
+/** `dynamic`: the service's `dynamic` setting, what a request whose Prefer does not say gets. */
+function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: number }, dynamic: boolean): ContractAnswers {
   const pointedBack = new WeakMap<object, Map<string, { headers: Record<string, string>; body: string | undefined }>>();
   const maker = new ResponseMaker(api, operation, () => seed.value);
   const cursors = cursorParametersOf(operation);
@@ -400,6 +402,7 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
   const forwardOf = () => (forward ??= forwardCursor(operation, api.resolve));
   const preferenceOf = (request: CoreRequest) => {
     const preference = parsePrefer(request.headers.prefer);
+    if (dynamic && preference.dynamic === undefined) preference.dynamic = true;
     if (watchable && isTrue(request.query.watch)) preference.watch = true;
     const body = request.body;
     if (bodyCursors.length && typeof body === 'object' && body !== null && bodyCursors.some((name) => isGivenInBody((body as Record<string, unknown>)[name]))) {

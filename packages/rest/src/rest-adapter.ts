@@ -123,6 +123,7 @@ class RestServer implements ServiceServer {
     this.#http = new HttpApp({
       bodyLimit,
       cors: service.config.cors as HttpAppOptions['cors'],
+      warn: (message) => this.#logger.warn(`service "${this.#service.name}": ${message}`),
       limits,
       tls: tlsOf(service.config, service.name),
       http2: service.config.http2 as HttpAppOptions['http2'],

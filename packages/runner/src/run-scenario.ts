@@ -4,6 +4,7 @@ import {
   type Adapter,
   compile,
   createStack,
+  type DelaySpec,
   type Duration,
   ErrorCode,
   type GivenLimits,
@@ -30,6 +31,7 @@ import { contractFiles } from './contract-files.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { isContractUrl } from './remote-contract.js';
 import { isOwnWrite, lenientDefinition, loadSources, wiremockFilesOf } from './sources.js';
+import { type CorsSetting, withCorsSetting, withDelaySetting, withDynamicSetting } from './stack-defaults.js';
 import { storeOf } from './store.js';
 import { keepNextTickFast } from './tick-map.js';
 import { caOf, TlsCache, withTls } from './tls.js';
@@ -51,6 +53,16 @@ export interface RunOptions {
    * A service with `tls: false` stays plain.
    */
   tls?: boolean | undefined;
+  /**
+   * CORS of every REST and GraphQL service (and gRPC `web` port) that sets no `cors` of its own (`--cors`):
+   * the origins whose pages may read the answers (`'*'`: any; see `parseCorsOrigins`), or false for no CORS
+   * headers at all. Default: pages on this machine.
+   */
+  cors?: CorsSetting | undefined;
+  /** How long every service that sets no `delay` of its own holds each answer (`--delay`): a duration or a `{ min, max }` range. */
+  delay?: DelaySpec | undefined;
+  /** Every OpenAPI service that sets no `dynamic` of its own generates each answer anew, examples left aside (`--dynamic`, as `prism mock -d`). */
+  dynamic?: boolean | undefined;
   /** Admin API port: a number, 0 for a free one, or false for no admin API. Default 0. */
   adminPort?: number | false | undefined;
   adminHost?: string | undefined;
@@ -132,7 +144,10 @@ export type ScenarioSource = string | readonly string[] | object;
 /** Loads and compiles a scenario into a Model (no servers started). */
 export async function loadModel(
   source: ScenarioSource,
-  options: Pick<RunOptions, 'host' | 'randomPorts' | 'includeDirs' | 'lenient' | 'protocols' | 'tls' | 'writeBack' | 'proxy'> = {},
+  options: Pick<
+    RunOptions,
+    'host' | 'randomPorts' | 'includeDirs' | 'lenient' | 'protocols' | 'tls' | 'cors' | 'delay' | 'dynamic' | 'writeBack' | 'proxy'
+  > = {},
   tlsCache: TlsCache = new TlsCache(),
 ): Promise<{ model: Model; inputs: string[] }> {
   const loaded =
@@ -141,8 +156,9 @@ export async function loadModel(
       : Array.isArray(source)
         ? await loadSources(source, options)
         : inlineScenario(source, options.lenient);
-  const compiled = await compile(loaded.definition, { file: loaded.file, adapters: adaptersWith(options.protocols), host: options.host });
-  const model = await withTls(compiled, options.tls, tlsCache);
+  const definition = withDynamicSetting(loaded.definition, options.dynamic);
+  const compiled = await compile(definition, { file: loaded.file, adapters: adaptersWith(options.protocols), host: options.host });
+  const model = withDelaySetting(withCorsSetting(await withTls(compiled, options.tls, tlsCache), options.cors), options.delay);
   return { model: options.randomPorts ? withRandomPorts(model) : model, inputs: loaded.inputs };
 }
 
