@@ -18,9 +18,12 @@ test('listens on loopback under /__admin', () => {
   expect(served.admin).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/__admin$/);
 });
 
-test('health names the scenario, seed and active variants', async () => {
+test("health names the scenario, seed and active variants, with the fields of WireMock's health", async () => {
   expect(await json(fetch(`${served.admin}/health`))).toEqual({
     status: 'ok',
+    message: 'mockstack is ok',
+    uptimeInSeconds: expect.any(Number),
+    timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     scenario: 'admin-api',
     file: expect.stringContaining('admin-api.test.ts'),
     seed: 1,

@@ -131,5 +131,5 @@ test('a mapping mockstack cannot serve is refused naming its file and what is wr
     (thrown: MockstackError) => thrown,
   );
   expect(refused?.code).toBe(ErrorCode.ContractLoad);
-  expect(refused?.message).toMatch(/WireMock mappings mockstack cannot serve:\n {2}- .*a\.json: request has url and urlPath: give one of/);
+  expect(refused?.message).toMatch(/malformed WireMock mappings \(WireMock refuses them too\):\n {2}- .*a\.json: request has url and urlPath: give one of/);
 });

@@ -122,6 +122,7 @@ const stateView: JsonSchema = { description: 'the state as JSON; Maps as {"$map"
 /** Every admin endpoint. The admin server registers these (and only these) under `/__admin`. */
 export function adminRoutes(target: AdminTarget): AdminRoute[] {
   const { engine } = target;
+  const started = Date.now();
   const variantsView = () => ({ active: engine.variants, available: [...engine.model.variants.keys()] });
   const machinesView = () => ({ current: engine.machines, available: Object.fromEntries(engine.model.machines) });
   // What the admin API changes is logged as an event (the CLI prints those even with --quiet).
@@ -138,10 +139,23 @@ export function adminRoutes(target: AdminTarget): AdminRoute[] {
     {
       method: 'GET',
       path: '/health',
-      summary: 'the scenario, its file, seed and active variants',
-      response: { type: 'object', properties: { status: { type: 'string' }, scenario: { type: 'string' }, seed: { type: 'integer' } } },
+      summary: "the scenario, its file, seed and active variants; message, uptimeInSeconds and timestamp as WireMock's health has them",
+      response: {
+        type: 'object',
+        properties: {
+          status: { type: 'string' },
+          message: { type: 'string' },
+          uptimeInSeconds: { type: 'integer' },
+          timestamp: { type: 'string', format: 'date-time' },
+          scenario: { type: 'string' },
+          seed: { type: 'integer' },
+        },
+      },
       handle: () => ({
         status: 'ok',
+        message: 'mockstack is ok',
+        uptimeInSeconds: Math.floor((Date.now() - started) / 1000),
+        timestamp: new Date().toISOString(),
         scenario: engine.model.name,
         file: engine.model.file && displayPath(engine.model.file),
         seed: engine.seed,

@@ -47,6 +47,12 @@ export class OperationRouter<T> {
    * path and its first segment, two map lookups: ~1k instructions a request).
    */
   #few = true;
+  /** HEAD without a HEAD route of its own takes the GET route (false: as WireMock, it takes none). */
+  readonly #headAsGet: boolean;
+
+  constructor({ headAsGet = true }: { headAsGet?: boolean } = {}) {
+    this.#headAsGet = headAsGet;
+  }
 
   add(method: string, template: string, handler: T): void {
     const route: Route<T> = [method, template, handler];
@@ -70,10 +76,11 @@ export class OperationRouter<T> {
 
   /**
    * The operation for a request line (`url` may carry a query string), or undefined when no route
-   * matches. HEAD without a HEAD route of its own takes the GET route (the server sends no body).
+   * matches. HEAD without a HEAD route of its own takes the GET route (the server sends no body), unless
+   * made with `headAsGet: false`.
    */
   find(method: string, url: string): RoutedOperation<T> | undefined {
-    return this.#find(method, url) ?? (method === 'HEAD' ? this.#find('GET', url) : undefined);
+    return this.#find(method, url) ?? (method === 'HEAD' && this.#headAsGet ? this.#find('GET', url) : undefined);
   }
 
   #find(method: string, url: string): RoutedOperation<T> | undefined {

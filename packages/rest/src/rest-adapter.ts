@@ -103,7 +103,7 @@ class RestServer implements ServiceServer {
    * The service's routes to operation ids: what routes requests answered without fastify (see
    * #answerDirectly), and every request of a large service (see OWN_ROUTING_MIN_ROUTES).
    */
-  readonly #router = new OperationRouter<string>();
+  readonly #router: OperationRouter<string>;
   /** Routes of rules added while serving whose paths the scenario lacks (see #addedRoute), and the engine's added-rules version they were built at. */
   #added: { version: number; router: OperationRouter<string> | undefined } = { version: 0, router: undefined };
   /** Whether fastify has one catch-all route and #router routes every request. */
@@ -113,6 +113,7 @@ class RestServer implements ServiceServer {
 
   constructor(service: Service, { engine, logger, limits }: AdapterContext) {
     this.#service = service;
+    this.#router = new OperationRouter<string>({ headAsGet: headAsGetOf(service) });
     this.#proxy = proxyOf(service);
     this.#engine = engine;
     this.#logger = logger;
@@ -135,7 +136,7 @@ class RestServer implements ServiceServer {
       if (!this.#app.supportedMethods.includes(method)) this.#app.addHttpMethod(method, { hasBody: true });
     }
 
-    // fastify answers HEAD for every GET route unless the service declares its own HEAD (OpenAPI documents often do).
+    // fastify answers HEAD for every GET route unless the service declares its own HEAD (OpenAPI documents often do) or says not to.
     const heads = new Set([...service.operations.values()].filter((o) => o.meta.method === 'HEAD').map((o) => String(o.meta.path)));
     // HEAD of a GET route is looked up as GET (see find), as fastify's exposeHeadRoute answers it.
     const router = this.#router;
@@ -166,7 +167,7 @@ class RestServer implements ServiceServer {
         this.#app.route({
           method: String(operation.meta.method) as HTTPMethods,
           url,
-          exposeHeadRoute: !heads.has(url),
+          exposeHeadRoute: headAsGetOf(service) && !heads.has(url),
           handler: openapi
             ? (request, reply) => this.#answer(id, this.#contracts?.get(id), request, reply)
             : (request, reply) => this.#answer(id, undefined, request, reply),
@@ -199,7 +200,12 @@ class RestServer implements ServiceServer {
 
   /** Rules and handlers are read from the engine per request, so only a new route set needs a restart. */
   update(service: Service): boolean {
-    if (routeKey(service) !== this.#routes || Boolean(service.config[OPENAPI_INFO]) !== Boolean(this.#contracts)) return false;
+    if (
+      routeKey(service) !== this.#routes ||
+      Boolean(service.config[OPENAPI_INFO]) !== Boolean(this.#contracts) ||
+      headAsGetOf(service) !== headAsGetOf(this.#service)
+    )
+      return false;
     const webSocket = webSocketOf(service);
     if (Boolean(webSocket) !== Boolean(this.#webSockets)) return false;
     this.#service = service;
@@ -367,7 +373,7 @@ class RestServer implements ServiceServer {
     for (const { service, rule } of engine.addedRules) {
       if (service !== this.#service.name || this.#service.operations.has(rule.operation) || seen.has(rule.operation)) continue;
       seen.add(rule.operation);
-      router ??= new OperationRouter<string>();
+      router ??= new OperationRouter<string>({ headAsGet: headAsGetOf(this.#service) });
       router.add(String(rule.meta?.method), String(rule.meta?.path), rule.operation);
     }
     if (router) for (const operation of this.#service.operations.values()) router.add(String(operation.meta.method), String(operation.meta.path), operation.id);
@@ -537,6 +543,14 @@ function webSocketOf(service: Service): WebSocketEndpoint | undefined {
   return typeof endpoint === 'function' ? (endpoint as WebSocketEndpoint) : undefined;
 }
 
+/**
+ * Whether HEAD of a GET route is answered as GET (fastify's exposeHeadRoute), as by default; a service
+ * with `config.headAsGet: false` answers HEAD only with HEAD routes, as WireMock does for the roots `up` serves.
+ */
+function headAsGetOf(service: Service): boolean {
+  return service.config.headAsGet !== false;
+}
+
 function routeKey(service: Service): string {
   return [...service.operations.keys()].sort().join('\n');
 }
@@ -586,7 +600,7 @@ function finish(
   sendingFault = undefined;
   let status: number | string;
   try {
-    status = send(outcome, reply);
+    status = send(outcome, reply, unmatchedAsText(engine, core));
   } catch (error) {
     // JSON.stringify of a body that is no plain object (a class instance with a throwing toJSON…).
     sendingFault = unsendableFault(rule, `its body is not JSON: ${describeError(error)}`);
@@ -640,7 +654,7 @@ function finishDirectly(engine: Engine, core: RestRequest, outcome: Outcome, res
   const rule = 'rule' in outcome ? outcome.rule : undefined;
   const problem = problemOf(outcome);
   if (problem) return answerUnsendable(engine, core, rule, problem, response);
-  const { status, headers, body } = answerOf(outcome);
+  const { status, headers, body } = answerOf(outcome, unmatchedAsText(engine, core));
   const wire = outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(body, core) : undefined;
   if (wire) return { core, outcome, wire };
   let written: boolean;
@@ -664,8 +678,19 @@ function answerUnsendable(engine: Engine, core: RestRequest, rule: Rule | undefi
   return undefined;
 }
 
-/** The status, headers and body an outcome other than a cut connection is answered with. */
-function answerOf(outcome: Exclude<Outcome, { kind: 'fallback' | 'aborted' }>): {
+/**
+ * Whether the service answers a request no rule matched in plain text (`config.unmatchedAsText`), as
+ * WireMock does, for the WireMock roots `up` serves; else as JSON.
+ */
+function unmatchedAsText(engine: Engine, core: RestRequest): boolean {
+  return engine.model.services.get(core.service)?.config.unmatchedAsText === true;
+}
+
+/** The status, headers and body an outcome other than a cut connection is answered with (an unmatched one in plain text with `text`). */
+function answerOf(
+  outcome: Exclude<Outcome, { kind: 'fallback' | 'aborted' }>,
+  text = false,
+): {
   status: number;
   headers: Record<string, string> | undefined;
   body: unknown;
@@ -682,7 +707,7 @@ function answerOf(outcome: Exclude<Outcome, { kind: 'fallback' | 'aborted' }>): 
       return { status, headers, body: faultBody(outcome.fault) };
     }
     case 'unmatched':
-      return unmatchedAnswer(outcome.miss);
+      return unmatchedAnswer(outcome.miss, text);
   }
 }
 
@@ -820,10 +845,10 @@ class RestRequest implements CoreRequest {
 }
 
 /** Writes the outcome as HTTP and returns the status written (499 when the client left first). */
-function send(outcome: Exclude<Outcome, { kind: 'fallback' }>, reply: FastifyReply): number | string {
+function send(outcome: Exclude<Outcome, { kind: 'fallback' }>, reply: FastifyReply, unmatchedText = false): number | string {
   if (outcome.kind === 'aborted') return endWithoutAnswer(reply, 'aborted');
   if (outcome.kind === 'fault' && outcome.fault.transport) return endWithoutAnswer(reply, outcome.fault.transport);
-  const { status, headers, body } = answerOf(outcome);
+  const { status, headers, body } = answerOf(outcome, unmatchedText);
   return sendBody(reply, status, headers, body);
 }
 

@@ -72,9 +72,26 @@ export function faultBody(fault: Fault): unknown {
     : { error: { code: fault.code, message: fault.message, ...(fault.details !== undefined && { details: fault.details }) } };
 }
 
-/** What an unmatched request is answered with: 404, the near-miss report, and a header that says so. */
-export function unmatchedAnswer(miss: MissReport): { status: 404; headers: Record<string, string>; body: unknown } {
-  return { status: 404, headers: { 'x-mockstack-unmatched': '1' }, body: { error: { code: 'UNMATCHED', ...miss } } };
+/**
+ * What an unmatched request is answered with: 404, the near-miss report, and a header that says so; the
+ * report as JSON, or with `text` in plain text (as WireMock answers one).
+ */
+export function unmatchedAnswer(miss: MissReport, text = false): { status: 404; headers: Record<string, string>; body: unknown } {
+  if (!text) return { status: 404, headers: { 'x-mockstack-unmatched': '1' }, body: { error: { code: 'UNMATCHED', ...miss } } };
+  return { status: 404, headers: { 'x-mockstack-unmatched': '1', 'content-type': 'text/plain; charset=utf-8' }, body: missText(miss) };
+}
+
+/** A near-miss report as text: what missed, the nearest rule with what it wanted and what missed, the rules tried, the hint. */
+function missText({ message, nearest, candidates, hint }: MissReport): string {
+  const lines = ['Request was not matched', '', message];
+  if (nearest) {
+    lines.push('', `Nearest: ${nearest.rule}${nearest.source ? ` (${nearest.source})` : ''}`);
+    for (const wanted of nearest.wanted) lines.push(`  wants  ${wanted}`);
+    for (const missed of nearest.missed) lines.push(`  missed ${missed}`);
+  }
+  if (candidates.length) lines.push('', 'Tried:', ...candidates.map((candidate) => `  ${candidate}`));
+  lines.push('', hint, '');
+  return lines.join('\n');
 }
 
 /** Why a documented path does not take a method: the 405 problem body, and the message the journal keeps. */

@@ -36,7 +36,7 @@ import { storeOf } from './store.js';
 import { keepNextTickFast } from './tick-map.js';
 import { caOf, TlsCache, withTls } from './tls.js';
 import { WebhookDispatcher } from './webhooks.js';
-import { wiremockRoutesOf } from './wiremock.js';
+import { warnRefusedMappings, wiremockRoutesOf } from './wiremock.js';
 
 export interface RunOptions {
   /** Variants to activate at start, in priority order. */
@@ -214,6 +214,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
       redact: options.redact,
     });
     webhooks.attach(stack.engine);
+    warnRefusedMappings(model, logger);
     releaseContainment = containScenarioCode(stack.engine);
   } finally {
     // Stops the thread only when the stack did not adopt it.
@@ -260,6 +261,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
     try {
       const next = await loadModel(source, options, tlsCache);
       const state = await stack.reload(next.model);
+      warnRefusedMappings(next.model, logger);
       watcher?.add([...next.inputs, ...contractFiles(next.model)]);
       options.onReload?.({ ok: true, ms: performance.now() - started, changed, state });
     } catch (error) {

@@ -137,7 +137,8 @@ export async function loadSources(sources: readonly string[], options: ContractO
       wiremockSources.push({
         path: contract.path,
         port: contract.port,
-        files: [{ file: displayPath(file), document: mappings }],
+        // Named in its mappings folder (where saving writes it back) when it is in one.
+        files: [{ file: displayPath(file), ...(basename(dirname(file)) === 'mappings' && { name: basename(file) }), document: mappings }],
         filesDir: filesDirBeside(file),
       });
       continue;

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { AdminRoute } from '@mockstack/admin';
-import { displayPath, ErrorCode, MockstackError, parseJsonOrUndefined, type Service, type Stack } from '@mockstack/core';
+import { displayPath, ErrorCode, type Logger, MockstackError, type Model, parseJsonOrUndefined, type Service, type Stack } from '@mockstack/core';
 import { OperationRouter } from '@mockstack/rest/operation-router';
 import {
   type BodyFiles,
@@ -10,6 +10,8 @@ import {
   type MappingsFolder,
   type MappingsService,
   mappingsService,
+  REFUSED_MAPPINGS,
+  type RefusedMapping,
   type RouteFinder,
   WiremockMappingInvalid,
   wiremockAdminRoutes,
@@ -25,8 +27,8 @@ export function wiremockRoutesOf(stack: Stack, filesDir: string): Promise<AdminR
 
 /**
  * WireMock's `mappings` folder beside its files folder (both in WireMock's root), where `POST
- * /__admin/mappings/save` writes; made when first written, and only when the files folder exists
- * (else the working directory is not a WireMock root and nothing is written).
+ * /__admin/mappings/save` writes; made when first written, and only when the files folder or the mappings
+ * folder exists (else the working directory is not a WireMock root and nothing is written).
  */
 export function mappingsBeside(filesDir: string): MappingsFolder {
   const files = resolve(filesDir);
@@ -34,12 +36,19 @@ export function mappingsBeside(filesDir: string): MappingsFolder {
   return {
     where: displayPath(dir),
     write(name, text) {
-      if (!existsSync(files) || !statSync(files).isDirectory())
+      if (!isDirectory(files) && !isDirectory(dir))
         throw new Error(
           `mappings are saved beside WireMock's files folder ${displayPath(files)}, which does not exist: create it (or start with --wiremock-files <dir>)`,
         );
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, name), text);
+    },
+    read(name) {
+      try {
+        return readFileSync(join(dir, name), 'utf8');
+      } catch {
+        return undefined;
+      }
     },
   };
 }
@@ -86,6 +95,8 @@ function scenarioRouteOf(stack: Stack): RouteFinder {
   };
 }
 
+const isDirectory = (path: string): boolean => existsSync(path) && statSync(path).isDirectory();
+
 /** WireMock mappings given to `up`: a root folder, its `mappings` folder, or one file of them. */
 export interface WiremockSource {
   path: string;
@@ -103,7 +114,7 @@ export interface WiremockSource {
  * Undefined for anything else.
  */
 export function wiremockFolderOf(path: string): Pick<WiremockSource, 'files' | 'filesDir' | 'folder'> | undefined {
-  if (!existsSync(path) || !statSync(path).isDirectory()) return undefined;
+  if (!isDirectory(path)) return undefined;
   const root = existsSync(join(path, 'mappings')) ? path : basename(resolve(path)) === 'mappings' ? dirname(resolve(path)) : undefined;
   if (root === undefined) return undefined;
   const folder = join(root, 'mappings');
@@ -116,7 +127,7 @@ export function wiremockFolderOf(path: string): Pick<WiremockSource, 'files' | '
         ErrorCode.ContractLoad,
         `${displayPath(file)} is not JSON; a file of WireMock's mappings folder holds one mapping or { "mappings": [...] }`,
       );
-    return { file: displayPath(file), document };
+    return { file: displayPath(file), name, document };
   });
   return { files, filesDir: join(root, '__files'), folder };
 }
@@ -139,22 +150,38 @@ export function filesDirBeside(file: string): string {
  */
 export function wiremockInputs(source: WiremockSource): string[] {
   const watched = source.folder ? [resolve(source.folder)] : source.files.map((f) => resolve(f.file));
-  if (existsSync(source.filesDir) && statSync(source.filesDir).isDirectory()) watched.push(resolve(source.filesDir));
+  if (isDirectory(source.filesDir)) watched.push(resolve(source.filesDir));
   return watched;
 }
 
-/** The REST service serving WireMock mappings, or a MockstackError naming each mapping refused and why. */
+/**
+ * The REST service serving WireMock mappings, or a MockstackError naming each malformed mapping (WireMock
+ * refuses to start on one). A mapping mockstack cannot serve is left out (listed in the service's config,
+ * see `REFUSED_MAPPINGS`; `warnRefusedMappings` prints each) and the rest served, as WireMock serves them.
+ */
 export function wiremockService(source: WiremockSource): MappingsService {
   try {
     // WireMock serves the files of its __files at their paths; a root without any keeps the near misses of its routes.
-    const servesFiles = existsSync(source.filesDir) && statSync(source.filesDir).isDirectory() && readdirSync(source.filesDir).length > 0;
+    const servesFiles = isDirectory(source.filesDir) && readdirSync(source.filesDir).length > 0;
     return mappingsService(source.files, { port: source.port ?? 0, bodyFiles: bodyFilesIn(source.filesDir), servesFiles });
   } catch (error) {
     if (!(error instanceof WiremockMappingInvalid)) throw error;
     throw new MockstackError(
       ErrorCode.ContractLoad,
-      `${source.path}: WireMock mappings mockstack cannot serve:\n${error.problems.map((p) => `  - ${p}`).join('\n')}`,
+      `${source.path}: malformed WireMock mappings (WireMock refuses them too):\n${error.problems.map((p) => `  - ${p}`).join('\n')}`,
       { cause: error },
     );
+  }
+}
+
+/** One warning per WireMock mapping a model's services do not serve: its file, the error's code and why. */
+export function warnRefusedMappings(model: Model, logger: Logger): void {
+  for (const service of model.services.values()) {
+    const refused = service.config[REFUSED_MAPPINGS];
+    if (!Array.isArray(refused)) continue;
+    for (const { where, problems } of refused as RefusedMapping[])
+      logger.warn(
+        `${where}: this WireMock mapping is not served [${ErrorCode.WiremockMappingInvalid}]: ${problems.join('; ')} (service "${service.name}" serves the others; a request to its URL is answered 500 with this)`,
+      );
   }
 }

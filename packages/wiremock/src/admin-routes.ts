@@ -1,9 +1,10 @@
 import type { AdminRequest, AdminRoute, JsonSchema } from '@mockstack/admin';
 import type { JournalEntry } from '@mockstack/core';
-import { isRecord } from '@mockstack/core';
+import { isRecord, parseJsonOrUndefined } from '@mockstack/core';
 import { WiremockMappingInvalid, WiremockNotFound, WiremockSaveUnavailable } from './errors.js';
 import { LiveMappings, type WiremockHost } from './live-mappings.js';
 import type { RouteFinder } from './live-stub.js';
+import type { MappingSource } from './mappings-service.js';
 import { nearMissesOfMappings, nearMissesOfPattern, probedOfEntry, probedOfLoggedRequest } from './near-misses.js';
 import { Recordings } from './recordings.js';
 import { isWiremockPattern, loggedRequestOf, metadataTest, serveEventOf, wiremockRequestTest } from './requests.js';
@@ -22,9 +23,14 @@ export interface WiremockRoutesOptions {
 export interface MappingsFolder {
   /** The folder, as messages name it. */
   where: string;
-  /** Writes one file of the folder (the name has no path in it); throws when it cannot. */
+  /** Writes one file of the folder (the name is a path inside it); throws when it cannot. */
   write(name: string, text: string): void;
+  /** The text of one file of the folder; undefined when there is none. */
+  read(name: string): string | undefined;
 }
+
+/** The WireMock release whose admin API these endpoints follow (its answers were compared with this jar's). */
+const WIREMOCK_VERSION = '3.13.2';
 
 const settingsSchema: JsonSchema = {
   type: 'object',
@@ -119,6 +125,13 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
 
   return [
     {
+      method: 'GET',
+      path: '/version',
+      summary: `WireMock: the WireMock release whose admin API mockstack answers as (${WIREMOCK_VERSION})`,
+      response: { type: 'object', properties: { version: { type: 'string' } } },
+      handle: () => ({ version: WIREMOCK_VERSION }),
+    },
+    {
       method: 'POST',
       path: '/mappings',
       summary: "WireMock: serves a stub mapping as live rules of a REST service (answered before the scenario's); 400 naming what cannot be honoured",
@@ -181,7 +194,20 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
         const folder = options.mappingsFolder;
         if (!folder) throw new WiremockSaveUnavailable("this stack has no folder to save mappings to (WireMock's mappings, beside its files folder)");
         const all = mappings.runtime();
+        const write = (name: string, text: string, id: string) => {
+          try {
+            folder.write(name, text);
+          } catch (error) {
+            throw new WiremockSaveUnavailable(`the mapping ${id} was not saved to ${folder.where}: ${(error as Error).message}`);
+          }
+        };
         for (const { id, mapping } of all) {
+          // One that replaced a mapping of the root's files is written in its place, as WireMock writes it.
+          const source = mappings.sourceOf(id);
+          if (source) {
+            write(source.name, `${JSON.stringify(inPlaceOf(source, mapping, folder.read(source.name)), null, 2)}\n`, id);
+            continue;
+          }
           const name =
             typeof mapping.name === 'string'
               ? mapping.name
@@ -189,11 +215,7 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
                   .replace(/[^a-z0-9]+/g, '-')
                   .replace(/^-|-$/g, '')
               : '';
-          try {
-            folder.write(`${name ? `${name.slice(0, 60)}-` : ''}${id}.json`, `${JSON.stringify(mapping, null, 2)}\n`);
-          } catch (error) {
-            throw new WiremockSaveUnavailable(`the mapping ${id} was not saved to ${folder.where}: ${(error as Error).message}`);
-          }
+          write(`${name ? `${name.slice(0, 60)}-` : ''}${id}.json`, `${JSON.stringify(mapping, null, 2)}\n`, id);
         }
         announce(`wiremock: ${all.length} mapping(s) saved to ${folder.where}`);
         return {};
@@ -331,7 +353,8 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
     {
       method: 'GET',
       path: '/requests/unmatched',
-      summary: "requests no rule answered: mockstack's entries (each with its near miss) and, for WireMock's clients, the same as logged requests",
+      summary:
+        "requests no rule answered: mockstack's entries (each with its near miss) and, for WireMock's clients, the same as logged requests (newest first)",
       accepts: () => true,
       response: {
         type: 'object',
@@ -341,7 +364,11 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
         const entries = engine.journal.list({ matched: false });
         return {
           entries,
-          requests: entries.filter((entry) => entry.protocol === 'rest').map((entry) => loggedRequestOf(entry, baseUrlOf(entry.service))),
+          // Newest first, as WireMock lists them.
+          requests: entries
+            .filter((entry) => entry.protocol === 'rest')
+            .reverse()
+            .map((entry) => loggedRequestOf(entry, baseUrlOf(entry.service))),
           requestJournalDisabled: false,
         };
       },
@@ -537,6 +564,20 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
       },
     },
   ];
+}
+
+/**
+ * A file of the root's mappings with one mapping put in place of the one read from it: the mapping alone
+ * for a file of one, else the file's `mappings` with the one at its place replaced (the others as the file
+ * has them now).
+ */
+function inPlaceOf(source: MappingSource, mapping: Record<string, unknown>, text: string | undefined): unknown {
+  if (source.index === undefined) return mapping;
+  const document = parseJsonOrUndefined(text ?? '');
+  if (!isRecord(document) || !Array.isArray(document.mappings)) return { mappings: [mapping] };
+  const mappings = [...document.mappings];
+  mappings[Math.min(source.index, mappings.length)] = mapping;
+  return { ...document, mappings };
 }
 
 function wholeNumber(value: string | undefined, name: string): number | undefined {

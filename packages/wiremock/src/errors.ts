@@ -14,6 +14,17 @@ export class WiremockMappingInvalid extends AdminRequestError {
   }
 }
 
+/**
+ * A mapping malformed (wrong types, two URLs, a bad priority): WireMock refuses it too, and a root holding
+ * one is refused whole, as WireMock refuses to start on it.
+ */
+export class WiremockMappingMalformed extends WiremockMappingInvalid {
+  constructor(problems: readonly string[]) {
+    super(problems);
+    this.name = 'WiremockMappingMalformed';
+  }
+}
+
 /** A mapping id or scenario name that names none (404). */
 export class WiremockNotFound extends AdminRequestError {
   constructor(message: string) {

@@ -3,7 +3,15 @@ import type { Stack } from '@mockstack/core';
 import { isRecord } from '@mockstack/core';
 import { WiremockMappingInvalid, WiremockNotFound } from './errors.js';
 import { type LiveStub, type LiveStubContext, liveStub, type RestRoute, type RouteFinder } from './live-stub.js';
-import { FILE_MAPPINGS, type FileMapping } from './mappings-service.js';
+import {
+  FILE_MAPPINGS,
+  type FileMapping,
+  type MappingSource,
+  REFUSED_MAPPINGS,
+  type RefusedMapping,
+  type SettingsHolder,
+  WIREMOCK_SETTINGS,
+} from './mappings-service.js';
 import { DEFAULT_SETTINGS, parseSettings, type WiremockSettings } from './settings.js';
 import type { BodyFiles } from './stub.js';
 
@@ -28,6 +36,8 @@ export interface LiveMapping {
   ruleIds: readonly string[];
   /** Read from a root's files by `up wiremock/` (the service's own rules), not sent at runtime. */
   fromFile?: boolean;
+  /** For one read from files: its file in the `mappings` folder, and its place in a file of several. */
+  source?: MappingSource;
 }
 
 /**
@@ -58,6 +68,7 @@ export class LiveMappings {
     // A reload (--watch) serves the files' mappings again; one replaced at runtime stays replaced.
     host.engine.onVariantsChanged(() => {
       for (const mapping of this.#mappings.values()) this.#withdrawFiles(mapping.id);
+      this.#settleFileSettings();
     });
     this.ready = Promise.all([
       host.engine.sharedDocuments(SETTINGS_TOPIC),
@@ -95,11 +106,12 @@ export class LiveMappings {
   get(id: string): LiveMapping {
     this.#sync();
     const found = this.#mappings.get(id) ?? this.#fileMappings().find((file) => file.id === id && !this.#isWithdrawn(file));
-    if (!found)
-      throw new WiremockNotFound(
-        `no mapping has id ${id}; GET /__admin/mappings lists them (a reset removes every mapping added at runtime, and serves the root's files again)`,
-      );
-    return found;
+    if (found) return found;
+    const refused = this.#refusedMappings().find((mapping) => mapping.id === id);
+    if (refused) throw new WiremockNotFound(`the mapping ${id} of ${refused.where} is not served: ${refused.problems.join('; ')}`);
+    throw new WiremockNotFound(
+      `no mapping has id ${id}; GET /__admin/mappings lists them (a reset removes every mapping added at runtime, and serves the root's files again)`,
+    );
   }
 
   /** Checks a mapping as `add` would, without adding it; throws WiremockMappingInvalid. */
@@ -116,9 +128,12 @@ export class LiveMappings {
 
   async #add(mapping: unknown): Promise<LiveMapping> {
     this.#sync();
-    const live = liveStub(mapping, this.#context());
-    const sent = mapping as Record<string, unknown>;
+    if (!isRecord(mapping))
+      throw new WiremockMappingInvalid([`a mapping is a JSON object with "request" and "response"; got ${JSON.stringify(mapping)?.slice(0, 80)}`]);
+    const sent = mapping;
     const id = typeof sent.id === 'string' ? sent.id : typeof sent.uuid === 'string' ? sent.uuid : randomUUID();
+    // With its id, which its answers carry (Matched-Stub-Id).
+    const live = liveStub(sent.id === undefined || typeof sent.id === 'string' ? { ...sent, id } : sent, this.#context());
     const rules = await this.#host.addRules(live.service, live.rules, {
       priority: live.priority,
       ...(live.machine && { machines: { [live.machine.name]: live.machine.states } }),
@@ -206,7 +221,16 @@ export class LiveMappings {
     });
     if (problems.length) throw new WiremockMappingInvalid(problems, 'the settings');
     this.#settings = settings;
+    this.#settleFileSettings();
     for (const { mapping } of all) await this.#add(mapping);
+  }
+
+  /** The mappings of a root's files served under the settings (see `WIREMOCK_SETTINGS`). */
+  #settleFileSettings(): void {
+    for (const service of this.#host.engine.model.services.values()) {
+      const holder = service.config[WIREMOCK_SETTINGS] as SettingsHolder | undefined;
+      if (holder) holder.current = this.#settings;
+    }
   }
 
   async #adoptSharedSettings(sent: unknown): Promise<void> {
@@ -235,16 +259,29 @@ export class LiveMappings {
     else this.#withdrawFiles(id);
   }
 
+  /** The file a mapping of this id was read from (its name in the `mappings` folder, its place in a file of several), if any. */
+  sourceOf(id: string): MappingSource | undefined {
+    return this.#fileMappings().find((file) => file.id === id)?.source;
+  }
+
   /** The mappings the services read from files (`up wiremock/`), served or not, in the order they are tried. */
   #fileMappings(): LiveMapping[] {
     const found: LiveMapping[] = [];
     for (const service of this.#host.engine.model.services.values()) {
       const listed = service.config[FILE_MAPPINGS];
       if (!Array.isArray(listed)) continue;
-      for (const { id, mapping, rules } of listed as FileMapping[])
-        found.push({ id, mapping, service: service.name, ruleIds: rules.map((n) => `${service.name}#${n}`), fromFile: true });
+      for (const { id, mapping, rules, source } of listed as FileMapping[])
+        found.push({ id, mapping, service: service.name, ruleIds: rules.map((n) => `${service.name}#${n}`), fromFile: true, ...(source && { source }) });
     }
     return found;
+  }
+
+  /** The mappings of a root's files that the services do not serve (see `REFUSED_MAPPINGS`). */
+  #refusedMappings(): RefusedMapping[] {
+    return [...this.#host.engine.model.services.values()].flatMap((service) => {
+      const refused = service.config[REFUSED_MAPPINGS];
+      return Array.isArray(refused) ? (refused as RefusedMapping[]) : [];
+    });
   }
 
   #isWithdrawn(file: LiveMapping): boolean {
@@ -289,7 +326,16 @@ export class LiveMappings {
     }
     const { engine } = this.#host;
     const added = new Map([...engine.machineDefinitions].filter(([name]) => !model.machines.has(name)));
-    return { services, routeOf: this.#routeOf, declaredMachines: model.machines, addedMachines: added, bodyFiles: this.#bodyFiles, settings: this.#settings };
+    const headRoutes = new Set([...model.services.values()].filter((service) => service.config.headAsGet === false).map((service) => service.name));
+    return {
+      services,
+      routeOf: this.#routeOf,
+      declaredMachines: model.machines,
+      addedMachines: added,
+      bodyFiles: this.#bodyFiles,
+      settings: this.#settings,
+      headRoutes,
+    };
   }
 }
 

@@ -2,7 +2,7 @@ import type { CoreRequest, MatchSpec, RuleDefinition, ValueMatcher } from '@mock
 import { FRAMING_HEADERS, isRecord } from '@mockstack/core';
 import { fault, type ProxyOptions, type RouteOptions, respond, rest, template, webhook } from '@mockstack/dsl';
 import { bodyMeets, pathOf, requestUrlOf, urlTest, valueMatcher } from './conditions.js';
-import { WiremockMappingInvalid } from './errors.js';
+import { WiremockMappingInvalid, WiremockMappingMalformed } from './errors.js';
 import { conditionsTest } from './matchers.js';
 import { DEFAULT_SETTINGS, delayUnder, type WiremockSettings } from './settings.js';
 import { type BodyFiles, type ParsedStub, parseStub, regexProblems, type StubAnswer, type StubProxy, type StubWebhook, type WiremockStub } from './stub.js';
@@ -33,6 +33,8 @@ export interface LiveStubContext {
   bodyFiles?: BodyFiles | undefined;
   /** WireMock's global settings (`POST /__admin/settings`): the delays every stub adds. */
   settings?: WiremockSettings | undefined;
+  /** The services that answer HEAD only with HEAD routes (`config.headAsGet: false`): a stub of method ANY takes HEAD there too, as in WireMock. */
+  headRoutes?: ReadonlySet<string> | undefined;
 }
 
 /** A mapping as live rules of one service. */
@@ -45,7 +47,7 @@ export interface LiveStub {
   machine?: { name: string; states: string[] };
 }
 
-/** The methods a stub of method ANY is served for (HEAD takes GET's; OPTIONS is CORS's). */
+/** The methods a stub of method ANY is served for (HEAD takes GET's, unless the service says not to; OPTIONS is CORS's). */
 const ANY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 type RouteFactory = (path: string, options: RouteOptions, responder: unknown) => RuleDefinition;
 const ROUTE_FACTORIES: Readonly<Record<string, RouteFactory>> = {
@@ -89,23 +91,26 @@ export function liveStub(mapping: unknown, context: LiveStubContext): LiveStub {
   if (!isRecord(mapping))
     throw new WiremockMappingInvalid([`a mapping is a JSON object with "request" and "response"; got ${JSON.stringify(mapping)?.slice(0, 80)}`]);
   const problems = malformed(mapping);
-  if (problems.length) throw new WiremockMappingInvalid(problems);
+  if (problems.length) throw new WiremockMappingMalformed(problems);
   const stub = mapping as WiremockStub;
   const parsed = parseStub(stub, context.bodyFiles, true);
   problems.push(...parsed.untranslated);
   for (const key of Object.keys(mapping)) if (!MAPPING_KEYS.includes(key)) problems.push(`${key} is not translated`);
   problems.push(...regexProblems(parsed));
+  const id = typeof stub.id === 'string' ? stub.id : typeof stub.uuid === 'string' ? stub.uuid : undefined;
+  if (id !== undefined) parsed.answer.headers = { ...parsed.answer.headers, ...matchedStubHeaders(id, parsed.name) };
   if (isRecord(mapping.response)) {
     const delay = delayUnder(context.settings ?? DEFAULT_SETTINGS, mapping.response, problems);
     if (delay === undefined) delete parsed.answer.delay;
     else parsed.answer.delay = delay;
   }
-  const methods = parsed.method === 'ANY' ? ANY_METHODS : [parsed.method];
+  let methods = parsed.method === 'ANY' ? ANY_METHODS : [parsed.method];
   if (!ROUTE_FACTORIES[parsed.method] && parsed.method !== 'ANY')
     problems.push(`method ${parsed.method} is not served by REST services (${Object.keys(ROUTE_FACTORIES).join(', ')} and ANY are)`);
   const service = serviceOf(stub, parsed, methods, context, problems);
   const machine = machineOf(parsed, context, problems);
   if (problems.length || service === undefined) throw new WiremockMappingInvalid(problems);
+  if (parsed.method === 'ANY' && context.headRoutes?.has(service)) methods = [...ANY_METHODS, 'HEAD'];
 
   const options = ruleOptions(parsed);
   const responder = withWebhooks(answerOf(parsed.answer), parsed.webhooks ?? []);
@@ -126,6 +131,16 @@ export function liveStub(mapping: unknown, context: LiveStubContext): LiveStub {
     }
   }
   return { service, rules, priority: parsed.priority, ...(machine && { machine }) };
+}
+
+/**
+ * The headers WireMock puts on every answer of a stub: `Matched-Stub-Id`, and `Matched-Stub-Name` when
+ * it has a name a header can carry.
+ */
+function matchedStubHeaders(id: string, name: string | undefined): Record<string, string> {
+  const sendable = (value: string) => /^[\x20-\x7e]*$/.test(value);
+  if (!sendable(id)) return {};
+  return { 'Matched-Stub-Id': id, ...(name !== undefined && sendable(name) && { 'Matched-Stub-Name': name }) };
 }
 
 /** What is malformed in a mapping (wrong types, two URLs, a bad priority), in words. */

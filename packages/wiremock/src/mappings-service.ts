@@ -1,11 +1,23 @@
 import { createHash } from 'node:crypto';
 import { extname } from 'node:path';
-import { type CoreRequest, isRecord, type RuleDefinition, type ServiceDefinition } from '@mockstack/core';
+import {
+  type CoreRequest,
+  ErrorCode,
+  type HandlerContext,
+  isRecord,
+  type Responder,
+  type RuleDefinition,
+  resolveDelay,
+  SeededRandom,
+  type ServiceDefinition,
+  sleep,
+} from '@mockstack/core';
 import { respond, rest } from '@mockstack/dsl';
 import { pathOf, requestUrlOf } from './conditions.js';
-import { WiremockMappingInvalid } from './errors.js';
+import { WiremockMappingInvalid, WiremockMappingMalformed } from './errors.js';
 import { type LiveStub, liveStub, type RestRoute } from './live-stub.js';
-import type { BodyFiles } from './stub.js';
+import { DEFAULT_SETTINGS, type WiremockSettings } from './settings.js';
+import { type BodyFiles, wiremockDelay } from './stub.js';
 
 /**
  * The config key marking a service whose port also serves the admin API at `/__admin`, as WireMock's own
@@ -27,18 +39,56 @@ export interface FileMapping {
   mapping: Record<string, unknown>;
   /** Where it is among the service's rules: 1 for the first (the rule ids are `<service>#<n>`). */
   rules: number[];
+  /** Its file in the root's `mappings` folder (where `POST /__admin/mappings/save` writes it back), and its place in a file of several. */
+  source?: MappingSource;
+}
+
+/** Where a mapping of a root's files was read: its file's name in the `mappings` folder, and its place in a file of several. */
+export interface MappingSource {
+  name: string;
+  index?: number;
+}
+
+/**
+ * The config key of a service serving a root's mappings under which WireMock's global settings it serves
+ * them under are kept (a `SettingsHolder`, which `POST /__admin/settings` sets).
+ */
+export const WIREMOCK_SETTINGS = 'wiremockSettings';
+
+/** The global settings a root's mappings are served under, read on every request. */
+export interface SettingsHolder {
+  current: WiremockSettings;
+}
+
+/**
+ * The config key of a service serving a root's mappings under which the mappings it could not serve are
+ * listed (`RefusedMapping[]`): `up` warns about each, and a request to one is answered with why.
+ */
+export const REFUSED_MAPPINGS = 'wiremockRefusedMappings';
+
+/** A mapping of a root's files that mockstack cannot serve (WireMock would), and why. */
+export interface RefusedMapping {
+  /** Its file, and its place there for a file of several (`mappings/orders.json mappings[2]`). */
+  where: string;
+  /** Its `id` (or `uuid`) when written. */
+  id?: string;
+  problems: readonly string[];
 }
 
 /** One file of WireMock mappings as read: `{ "mappings": [...] }` or a single mapping. */
 export interface MappingsFile {
   /** The file's path as shown in errors. */
   file: string;
+  /** Its name in the root's `mappings` folder, when it is there. */
+  name?: string;
   document: unknown;
 }
 
 /** WireMock's mappings as one REST service, and the state machines (WireMock scenarios) they use. */
 export interface MappingsService {
   service: ServiceDefinition;
+  /** The mappings not served, each with why (the service answers a request to one with that). */
+  refused: RefusedMapping[];
   /** Each WireMock scenario's states, `Started` first (as liveStub gathers them), for the scenario definition's `machines`. */
   machines: Record<string, string[]>;
 }
@@ -57,8 +107,11 @@ const isMapping = (value: unknown): boolean => isRecord(value) && isRecord(value
  * `java -jar wiremock-standalone.jar --root-dir` serves them: each mapping translated as the admin
  * API translates it, tried by `priority` (lower first; 5 when not given) and, of one priority, the
  * last loaded first. `bodyFileName` is read in `bodyFiles` (the root's `__files`). The service is marked
- * `ADMIN_ON_PORT`. With `servesFiles`, a GET no mapping answers is answered with the file of `bodyFiles` at its path. Throws a
- * WiremockMappingInvalid naming each file and mapping refused, and why.
+ * `ADMIN_ON_PORT`. With `servesFiles`, a GET no mapping answers is answered with the file of `bodyFiles` at its path.
+ * Throws a WiremockMappingInvalid naming each malformed mapping (WireMock refuses to start on one). A
+ * mapping that cannot be served (a matcher mockstack does not evaluate) is left out, as `refused`, and the
+ * rest served, as WireMock serves what it can: a request to its method and URL that no other mapping answers
+ * is answered 500 with why (MOCKSTACK_ERR_WIREMOCK_MAPPING_INVALID).
  */
 export function mappingsService(
   files: readonly MappingsFile[],
@@ -66,50 +119,122 @@ export function mappingsService(
 ): MappingsService {
   const name = 'wiremock';
   const machines = new Map<string, string[]>();
-  const stubs: { stub: LiveStub; order: number; mapping: Record<string, unknown>; id: string }[] = [];
-  const problems: string[] = [];
+  const stubs: { stub: LiveStub; order: number; mapping: Record<string, unknown>; id: string; source?: MappingSource }[] = [];
+  const refusedMappings: (RefusedMapping & { mapping: unknown })[] = [];
+  const malformed: string[] = [];
   const translate = (mapping: unknown, routes: readonly RestRoute[]) =>
     liveStub(withoutServiceName(mapping), {
       services: new Map([[name, routes]]),
       routeOf: () => undefined,
       declaredMachines: new Map(),
       addedMachines: machines,
+      headRoutes: new Set([name]),
       bodyFiles: bodyFiles && { read: (name) => bodyFiles.read(name), where: bodyFiles.where, whenMissing: 'answer' },
     });
-  for (const { file, document } of files) {
+  for (const { file, name: fileName, document } of files) {
+    const several = isRecord(document) && Array.isArray(document.mappings);
     const mappings = isRecord(document) && Array.isArray(document.mappings) ? document.mappings : [document];
     mappings.forEach((mapping, i) => {
+      const written = isRecord(mapping) ? mapping : {};
+      const id = typeof written.id === 'string' ? written.id : typeof written.uuid === 'string' ? written.uuid : undefined;
       try {
-        const stub = translate(mapping, []);
+        // With its id, which its answers carry (Matched-Stub-Id).
+        const given = { ...written, id: id ?? fileMappingId(file, i) };
+        const stub = translate(isRecord(mapping) && (written.id === undefined || id !== undefined) ? given : mapping, []);
         if (stub.machine) machines.set(stub.machine.name, stub.machine.states);
-        const written = mapping as Record<string, unknown>;
-        const id = typeof written.id === 'string' ? written.id : typeof written.uuid === 'string' ? written.uuid : fileMappingId(file, i);
-        stubs.push({ stub, order: stubs.length, mapping: { id, ...written, uuid: id }, id });
+        const source = fileName === undefined ? undefined : { name: fileName, ...(several && { index: i }) };
+        stubs.push({ stub, order: stubs.length, mapping: { id: given.id, ...written, uuid: given.id }, id: given.id, ...(source && { source }) });
       } catch (error) {
         if (!(error instanceof WiremockMappingInvalid)) throw error;
-        const where = `${file}${Array.isArray((document as { mappings?: unknown }).mappings) ? ` mappings[${i}]` : ''}`;
-        problems.push(...error.problems.map((problem) => `${where}: ${problem}`));
+        const where = `${file}${several ? ` mappings[${i}]` : ''}`;
+        if (error instanceof WiremockMappingMalformed) malformed.push(...error.problems.map((problem) => `${where}: ${problem}`));
+        else refusedMappings.push({ where, ...(id !== undefined && { id }), problems: error.problems, mapping });
       }
     });
   }
-  if (problems.length) throw new WiremockMappingInvalid(problems, 'WireMock mappings');
+  // WireMock refuses to start on a malformed mapping: so does the root.
+  if (malformed.length) throw new WiremockMappingInvalid(malformed, 'WireMock mappings');
+  const refused = refusedMappings.map(({ mapping: _, ...rest }): RefusedMapping => rest);
   // A URL pattern (or no URL) is tried on every route of the mappings that may take a path it matches, as
   // WireMock tries every stub: a literal `/cards/blocked` whose stub misses falls to `/cards/.*`.
   const routes = routesOf(stubs.flatMap(({ stub }) => stub.rules));
   for (const entry of stubs) if (!hasLiteralUrl(entry.mapping)) entry.stub = translate(entry.mapping, routes);
   const rules: RuleDefinition[] = [];
   const listed: FileMapping[] = [];
-  for (const { stub, mapping, id } of stubs.sort((a, b) => a.stub.priority - b.stub.priority || b.order - a.order)) {
-    listed.push({ id, mapping, rules: stub.rules.map((_, i) => rules.length + i + 1) });
+  const settings: SettingsHolder = { current: DEFAULT_SETTINGS };
+  const random = new SeededRandom(1);
+  for (const { stub, mapping, id, source } of stubs.sort((a, b) => a.stub.priority - b.stub.priority || b.order - a.order)) {
+    listed.push({ id, mapping, rules: stub.rules.map((_, i) => rules.length + i + 1), ...(source && { source }) });
     // Tried by priority with the mappings sent at runtime (added rules), as WireMock tries them.
-    for (const rule of stub.rules) rules.push({ ...rule, priority: stub.priority });
+    for (const rule of stub.rules) rules.push({ ...rule, priority: stub.priority, respond: underSettings(rule.respond, mapping.response, settings, random) });
   }
+  rules.push(...refusedRules(refusedMappings, (mapping) => translate(mapping, routes).rules));
   if (bodyFiles && servesFiles) rules.push(...staticFileRules(rules, bodyFiles));
   const service = rest({ port }, rules as Parameters<typeof rest>[1]);
   return {
-    service: { ...service, config: { ...service.config, [ADMIN_ON_PORT]: true, [FILE_MAPPINGS]: listed } },
+    service: {
+      ...service,
+      config: {
+        ...service.config,
+        [ADMIN_ON_PORT]: true,
+        [FILE_MAPPINGS]: listed,
+        [REFUSED_MAPPINGS]: refused,
+        [WIREMOCK_SETTINGS]: settings,
+        // A request no mapping answers is answered 404 in plain text, as WireMock answers it.
+        unmatchedAsText: true,
+        // HEAD is answered by HEAD (and ANY) mappings alone, as WireMock answers it.
+        headAsGet: false,
+      },
+    },
+    refused,
     machines: Object.fromEntries(machines),
   };
+}
+
+/**
+ * A mapping's answer waiting what WireMock's global settings add to it (see `delayUnder`): the global
+ * fixed delay unless it has its own, plus the global distribution unless it has its own (its own delay is
+ * its rule's). Read on every request, so `POST /__admin/settings` reaches the mappings of a root.
+ */
+function underSettings(respond: Responder, response: unknown, settings: SettingsHolder, random: SeededRandom): Responder {
+  const own = isRecord(response) ? response : {};
+  const ownFixed = typeof own.fixedDelayMilliseconds === 'number';
+  const ownDistribution = wiremockDelay(own.delayDistribution) !== undefined;
+  if (ownFixed && ownDistribution) return respond;
+  return (context: HandlerContext) => {
+    const { fixedDelay, delayDistribution } = settings.current;
+    const ms = (ownFixed ? 0 : (fixedDelay ?? 0)) + (ownDistribution ? 0 : resolveDelay(delayDistribution, random));
+    const answer = () => (typeof respond === 'function' ? (respond as (context: HandlerContext) => unknown)(context) : respond);
+    return ms > 0 ? sleep(ms, context.signal).then(answer) : answer();
+  };
+}
+
+/** After every mapping served: WireMock's lowest priority is 1 and its default 5. */
+const REFUSED_PRIORITY = Number.MAX_SAFE_INTEGER;
+
+/**
+ * For each mapping refused, rules on its method and URL (its other matchers left out) answering 500 with
+ * why, tried after every mapping served: a client sending what it was meant to answer learns why it is
+ * not served instead of getting a near miss naming another mapping. None for a mapping whose method and
+ * URL cannot be served either.
+ */
+function refusedRules(refused: readonly (RefusedMapping & { mapping: unknown })[], translate: (mapping: unknown) => RuleDefinition[]): RuleDefinition[] {
+  return refused.flatMap(({ mapping, where, id, problems }) => {
+    const request = isRecord(mapping) && isRecord(mapping.request) ? mapping.request : undefined;
+    if (!request) return [];
+    const url = Object.fromEntries(['method', 'url', 'urlPath', 'urlPattern', 'urlPathPattern', 'urlPathTemplate'].map((key) => [key, request[key]]));
+    const message = `the WireMock mapping ${id ?? ''}${id ? ' ' : ''}of ${where} is not served: ${problems.join('; ')}. Change it to what mockstack serves (see the warning mockstack up printed), or answer this request from another mapping`;
+    try {
+      const rules = translate({
+        name: `${where} (not served)`,
+        request: url,
+        response: { status: 500, jsonBody: { error: { code: ErrorCode.WiremockMappingInvalid, message } } },
+      });
+      return rules.map((rule) => ({ ...rule, priority: REFUSED_PRIORITY }));
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** The routes rules make (their operation, method and path). */

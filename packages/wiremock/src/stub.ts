@@ -294,6 +294,15 @@ export function regexProblems(parsed: ParsedStub): string[] {
   });
 }
 
+/**
+ * A body as its content type reads it (JSON parsed), sent again as written: JSON text that is a string or
+ * `null` stays text (parsed, `"abc"` would be sent as `abc`, and `null` as no body).
+ */
+function bodyOfText(bytes: Uint8Array, type: string): unknown {
+  const body = decodeBody(bytes, type);
+  return typeof body === 'string' || body === null ? new TextDecoder().decode(bytes) : body;
+}
+
 function stubUrl(request: Record<string, unknown>): StubUrl {
   if (typeof request.url === 'string') return { kind: 'url', url: request.url };
   if (typeof request.urlPath === 'string') return { kind: 'urlPath', path: request.urlPath };
@@ -334,10 +343,10 @@ function stubAnswer(response: Record<string, unknown>, bodyFiles: BodyFiles | un
     }
     for (const other of transformers) if (other !== 'response-template') untranslated.push(`transformer ${JSON.stringify(other)} is not translated`);
   } else if (response.jsonBody !== undefined) answer.body = response.jsonBody;
-  else if (typeof response.body === 'string') answer.body = decodeBody(new TextEncoder().encode(response.body), type ?? 'text/plain');
+  else if (typeof response.body === 'string') answer.body = bodyOfText(new TextEncoder().encode(response.body), type ?? 'text/plain');
   else if (typeof response.bodyFileName === 'string') {
     const bytes = bodyFile(response.bodyFileName);
-    if (bytes) answer.body = decodeBody(bytes, type ?? (response.bodyFileName.endsWith('.json') ? 'application/json' : 'text/plain'));
+    if (bytes) answer.body = bodyOfText(bytes, type ?? (response.bodyFileName.endsWith('.json') ? 'application/json' : 'text/plain'));
   } else if (binaryBodies && typeof response.base64Body === 'string') {
     const bytes = base64Bytes(response.base64Body);
     if (bytes) answer.body = bytes;
