@@ -69,6 +69,8 @@ test('request lines line up, name GraphQL operations with their errors and rules
     // The status column starts at the same place on every line
     const statusAt = (line: string) => line.search(/ (200|500) /);
     expect(new Set([named, cut, failed, item, boom].map(statusAt)).size).toBe(1);
+    // A stack that serves no gRPC keeps the status column as wide as an HTTP status (gRPC's names need 19)
+    expect(named).toMatch(/ 200 {2}get order /);
     expect(cut).not.toContain(long);
 
     // A variant switch (through the admin API) is an event line

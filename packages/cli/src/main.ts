@@ -21,7 +21,7 @@ import { ADMIN_TOKEN_ENV, adminTokenHeaders, CORS_ENV, runScenario, STORE_ENV } 
 import { Command, InvalidArgumentError } from 'commander';
 import { growYoungGenerationAtOnce, releaseMemoryWhenIdle } from './idle-memory.js';
 import type { ImportCommandOptions, RecordCommandOptions } from './record.js';
-import { createLogger, type LogFormat } from './request-logger.js';
+import { createLogger, GRPC_STATUS_WIDTH, HTTP_STATUS_WIDTH, type LogFormat } from './request-logger.js';
 import { printServiceTable } from './service-table.js';
 
 export interface MainOptions {
@@ -363,6 +363,11 @@ async function up(files: string[], options: UpOptions): Promise<number> {
   const logger = createLogger({
     format: options.logFormat,
     quiet: Boolean(options.quiet),
+    // gRPC status names (`FAILED_PRECONDITION`) need a wider status column than HTTP's `200`: only a stack serving gRPC pays for it.
+    statusWidth: () => {
+      const services = running?.stack.engine.model.services.values();
+      return services && [...services].some((service) => service.protocol === 'grpc') ? GRPC_STATUS_WIDTH : HTTP_STATUS_WIDTH;
+    },
     ruleName: (id) => {
       const model = running?.stack.engine.model;
       if (!model) return undefined;

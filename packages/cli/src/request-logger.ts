@@ -12,6 +12,12 @@ export interface LoggerOptions {
   color?: { stdout: boolean; stderr: boolean } | undefined;
   /** The name of a rule by id (the scenario's `name:` option), shown instead of the id. */
   ruleName?: ((id: string) => string | undefined) | undefined;
+  /**
+   * Width of the status column: `HTTP_STATUS_WIDTH` for a stack of HTTP statuses, `GRPC_STATUS_WIDTH` (the
+   * default) when gRPC status names (`FAILED_PRECONDITION`) may come. Asked when a rule's columns are made,
+   * not per request; a change (a reload adding a gRPC service) is taken at the next columns made.
+   */
+  statusWidth?: (() => number) | undefined;
 }
 
 /**
@@ -83,7 +89,7 @@ export function createLogger(options: LoggerOptions): Logger {
     out.flush();
     stderr().write(`${line}\n`);
   };
-  const lines = requestLinesFor(paintOut);
+  const lines = options.statusWidth ? new RequestLines(paintOut, options.statusWidth) : requestLinesFor(paintOut);
   return {
     request: (e) => {
       if (options.quiet) return;
@@ -126,12 +132,17 @@ function stdoutBatch(): BatchedOutput {
   return stdoutLines;
 }
 
+/** Column widths of the request line: service, target, rule. A longer value is cut in its middle. */
+const WIDTH = { service: 12, target: 40, rule: 18 } as const;
+
+/** A status column of HTTP statuses: `200`, `404`. */
+export const HTTP_STATUS_WIDTH = 4;
+
 /**
- * Column widths of the request line: service, target, status, rule. A longer value is cut in its middle. The
- * status column takes every gRPC status name (`FAILED_PRECONDITION`, 19), so that gRPC lines keep the columns of
- * HTTP ones; its text is made once per rule and status (see `RequestLines`), so the width costs no request anything.
+ * A status column that takes every gRPC status name (`FAILED_PRECONDITION`, 19), so that gRPC lines keep the
+ * columns of HTTP ones. Its text is made once per rule and status (see `RequestLines`): no request pays for it.
  */
-const WIDTH = { service: 12, target: 40, status: Math.max(...codes.map((code) => code.length)), rule: 18 } as const;
+export const GRPC_STATUS_WIDTH = Math.max(...codes.map((code) => code.length));
 
 /**
  * One request as a line whose columns line up: `12:00:01.250 orders       GET /orders/ord_1  200  get order  1.2ms`.
@@ -190,8 +201,13 @@ class RequestLines {
   readonly #milliseconds: readonly string[];
   readonly #paintedFrom: string;
 
-  constructor(paint: Paint) {
+  readonly #statusWidthNow: () => number;
+  #statusWidth: number;
+
+  constructor(paint: Paint, statusWidth: () => number = () => GRPC_STATUS_WIDTH) {
     this.#paint = paint;
+    this.#statusWidthNow = statusWidth;
+    this.#statusWidth = statusWidth();
     const [from = '', to = ''] = paint('dim', '\0').split('\0');
     this.#paintedFrom = from;
     this.#milliseconds = MILLISECONDS.map((ms) => `${ms}${to} `);
@@ -218,8 +234,15 @@ class RequestLines {
     const key = e.rule ?? e.service;
     const cached = cache.get(key);
     if (cached && cached.service === e.service && cached.status === e.status && cached.rule === rule) return cached;
+    const width = this.#statusWidthNow();
+    if (width !== this.#statusWidth) {
+      // Every line made from now on has the new width: columns made with the old one are made again.
+      this.#statusWidth = width;
+      this.#rules.clear();
+      this.#misses.clear();
+    }
     const paint = this.#paint;
-    const status = paint(statusColor(e), fit(String(e.status), WIDTH.status));
+    const status = paint(statusColor(e), fit(String(e.status), width));
     const columns = {
       service: e.service,
       status: e.status,

@@ -600,7 +600,7 @@ function finish(
   sendingFault = undefined;
   let status: number | string;
   try {
-    status = send(outcome, reply, unmatchedAsText(engine, core));
+    status = send(outcome, reply, outcome.kind === 'unmatched' && unmatchedAsText(engine, core));
   } catch (error) {
     // JSON.stringify of a body that is no plain object (a class instance with a throwing toJSON…).
     sendingFault = unsendableFault(rule, `its body is not JSON: ${describeError(error)}`);
@@ -654,7 +654,8 @@ function finishDirectly(engine: Engine, core: RestRequest, outcome: Outcome, res
   const rule = 'rule' in outcome ? outcome.rule : undefined;
   const problem = problemOf(outcome);
   if (problem) return answerUnsendable(engine, core, rule, problem, response);
-  const { status, headers, body } = answerOf(outcome, unmatchedAsText(engine, core));
+  // Looked up for a miss only: a matched request (every one on the hot path) pays nothing for it.
+  const { status, headers, body } = answerOf(outcome, outcome.kind === 'unmatched' && unmatchedAsText(engine, core));
   const wire = outcome.kind === 'body' || outcome.kind === 'reply' ? wireBodyOf(body, core) : undefined;
   if (wire) return { core, outcome, wire };
   let written: boolean;
