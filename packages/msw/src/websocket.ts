@@ -1,5 +1,6 @@
 import {
   type Engine,
+  escapeRegExp,
   type Headers,
   type Logger,
   StreamMessages,
@@ -8,7 +9,7 @@ import {
   type WebSocketData,
   type WebSocketEndpoint,
 } from '@mockstack/core';
-import { connectionOutcome, refusalOutcome, WebSocketRequest, websocketRule } from '@mockstack/rest/websocket-request';
+import { connectionOutcome, protocolsOf, refusalOutcome, WebSocketRequest, websocketRule } from '@mockstack/rest/websocket-request';
 import { type WebSocketHandler, type WebSocketHandlerConnection, ws } from 'msw';
 
 /** 1011: the server met a condition that kept it from serving the connection (RFC 6455). */
@@ -43,9 +44,8 @@ export function webSocketHandlerOf(service: string, endpoint: WebSocketEndpoint,
 
 /** A RegExp for the URLs a service's handler takes: below its base URL (in ws: or wss:), or at `origin`. */
 function linkPattern(own: string, basePath: string, origin: string | undefined): RegExp {
-  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const below = `${literal(own)}${literal(basePath)}(?:/.*)?`;
-  return new RegExp(`^(?:${below}${origin === undefined ? '' : `|${literal(origin)}(?:/.*)?`})$`);
+  const below = `${escapeRegExp(own)}${escapeRegExp(basePath)}(?:/.*)?`;
+  return new RegExp(`^(?:${below}${origin === undefined ? '' : `|${escapeRegExp(origin)}(?:/.*)?`})$`);
 }
 
 /** One connection MSW intercepted, served as a core WebSocketConnection. */
@@ -56,6 +56,8 @@ class MswWebSocketSession {
   readonly #msw: WebSocketHandlerConnection;
   readonly #logger: Logger;
   readonly #headers: Headers;
+  /** The subprotocols the client offered. */
+  readonly #protocols: string[];
   readonly #startedAt = performance.now();
   /** Messages the client sent before the endpoint's code listened, in order. */
   #early: WebSocketData[] | undefined = [];
@@ -72,6 +74,7 @@ class MswWebSocketSession {
     this.#msw = msw;
     this.#logger = logger;
     const protocols = protocolsOf(msw.info.protocols);
+    this.#protocols = protocols;
     // A browser's handshake carries no headers the page can see but these.
     this.#headers = { host: asked.host, ...(protocols.length > 0 && { 'sec-websocket-protocol': protocols.join(', ') }) };
     msw.client.addEventListener('message', (event) => {
@@ -130,7 +133,7 @@ class MswWebSocketSession {
     const connection: WebSocketConnection = {
       url: this.#url,
       headers: this.#headers,
-      protocols: protocolsOf(this.#msw.info.protocols),
+      protocols: this.#protocols,
       send: (data) => {
         if (this.#closed) return;
         messages.add('out', typeof data === 'string' ? data : data.slice());
@@ -211,10 +214,6 @@ class MswWebSocketSession {
         ),
     };
   }
-}
-
-function protocolsOf(protocols: string | string[] | undefined): string[] {
-  return protocols === undefined ? [] : typeof protocols === 'string' ? [protocols] : [...protocols];
 }
 
 /** A message as the endpoint's code takes it: text, or the bytes of an ArrayBuffer, a view or a Blob. */
