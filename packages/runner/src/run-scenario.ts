@@ -254,6 +254,17 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
   let reloading = Promise.resolve();
   /** Files changed since the last reload started; one reload takes all that came in meanwhile. */
   const pending = new Set<string>();
+  /**
+   * What the watcher was given. A reload gives it only paths it lacks (a new import): chokidar rescans a
+   * path given again as if at start, and with ignoreInitial a file added to a watched folder during that
+   * scan (just after a reload) was taken as already there, its change never reported.
+   */
+  const watched = new Set<string>();
+  const watchAlso = (paths: readonly string[]): void => {
+    const fresh = paths.filter((path) => !watched.has(path));
+    for (const path of fresh) watched.add(path);
+    if (fresh.length > 0) watcher?.add(fresh);
+  };
   const reload = async (): Promise<void> => {
     const started = performance.now();
     const changed = [...pending];
@@ -262,7 +273,7 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
       const next = await loadModel(source, options, tlsCache);
       const state = await stack.reload(next.model);
       warnRefusedMappings(next.model, logger);
-      watcher?.add([...next.inputs, ...contractFiles(next.model)]);
+      watchAlso([...next.inputs, ...contractFiles(next.model)]);
       options.onReload?.({ ok: true, ms: performance.now() - started, changed, state });
     } catch (error) {
       options.onReload?.({ ok: false, error, ms: performance.now() - started, changed });
@@ -273,8 +284,12 @@ export async function runScenario(source: ScenarioSource, options: RunOptions = 
     // Loaded only here: ~7 ms of every start without --watch.
     const { watch } = await import('chokidar');
     // The scenario, its local imports, and every contract its services read (a contract edit reloads too).
-    watcher = watch([...inputs, ...contractFiles(model)], { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 30, pollInterval: 10 } });
-    watcher.on('all', (_event, path) => {
+    const paths = [...inputs, ...contractFiles(model)];
+    for (const path of paths) watched.add(path);
+    watcher = watch(paths, { ignoreInitial: true, awaitWriteFinish: { stabilityThreshold: 30, pollInterval: 10 } });
+    watcher.on('all', (event, path) => {
+      // Gone, chokidar stops watching it: given again by the next reload that finds it back.
+      if (event === 'unlink' || event === 'unlinkDir') watched.delete(path);
       if (isOwnWrite(resolve(path))) return; // a json-server database written back: the state has it already
       const first = pending.size === 0;
       pending.add(resolve(path));
