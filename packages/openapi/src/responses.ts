@@ -1,6 +1,6 @@
 import type { ApiOperation, OpenApi } from './document.js';
 import { isGeneratedText, isJsonMediaType } from './document.js';
-import { generateValue, seedFor, valueFits } from './generate.js';
+import { flattenAllOf, generateValue, seedFor, valueFits } from './generate.js';
 import { asLastPage, bodyCursorsOf, cursorParametersOf, withListNamed, withNextPage } from './last-page.js';
 import { isObject, type JsonObject } from './pointer.js';
 import { type SequenceItems, type SequenceWriter, sequenceItemsOf, sequenceWriter } from './sequences.js';
@@ -44,6 +44,18 @@ export interface ContractResponse {
   headers: Record<string, string>;
   /** The body as sent (JSON already serialized, text and XML as documented), or undefined for none. */
   body: string | undefined;
+  /** A generated JSON object with fields that name what the path asks for: made again for a request whose path names another. */
+  echo?: PathEcho | undefined;
+}
+
+/**
+ * The fields of a generated answer that name the resource its path asks for: the path parameter's own name
+ * (`userId` in `GET /users/{userId}/orders/{orderId}`), and `id` for the parameter that ends the path
+ * (`GET /pets/{petId}`, Stripe's `GET /v1/customers/{customer}`), each with the schema a value must fit.
+ */
+interface PathEcho {
+  value: JsonObject;
+  fields: ReadonlyArray<{ field: string; parameter: string; schema: unknown }>;
 }
 
 /**
@@ -104,14 +116,54 @@ export class ResponseMaker {
     return this.#streamedType;
   }
 
-  /** The response for one request, from its `Prefer` and `Accept` headers. */
-  respond(preference: Preference, accept?: string | undefined): ContractResponse | PreferenceProblem {
-    return this.#cached(
+  /**
+   * The response for one request, from its `Prefer` and `Accept` headers. A generated object names the
+   * resource the request's path names (`GET /pets/42` answers `id: 42`) where the value fits its field.
+   */
+  respond(preference: Preference, accept?: string | undefined, pathParameters?: Readonly<Record<string, string>>): ContractResponse | PreferenceProblem {
+    const made = this.#cached(
       `${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}|${preference.lastPage === true}|${preference.firstPage === true}|${preference.watch === true}`,
       preference,
       accept,
       undefined,
     );
+    return pathParameters === undefined || isPreferenceProblem(made) || made.echo === undefined ? made : this.#echoed(made, made.echo, pathParameters);
+  }
+
+  #echoed(made: ContractResponse, echo: PathEcho, pathParameters: Readonly<Record<string, string>>): ContractResponse {
+    let changed: JsonObject | undefined;
+    for (const { field, parameter, schema } of echo.fields) {
+      const given = pathParameters[parameter];
+      const current = echo.value[field];
+      if (given === undefined) continue;
+      const value = typeof current === 'number' ? (/^-?\d+(\.\d+)?$/.test(given) ? Number(given) : undefined) : typeof current === 'string' ? given : undefined;
+      if (value === undefined || value === current || !valueFits(schema, value, this.#api.resolve)) continue;
+      changed ??= { ...echo.value };
+      changed[field] = value;
+    }
+    return changed ? { status: made.status, headers: made.headers, body: JSON.stringify(changed) } : made;
+  }
+
+  /** See PathEcho: undefined when no field of `value` names a path parameter. */
+  #echoOf(value: unknown, schema: unknown): PathEcho | undefined {
+    const parameters = this.#operation.parameters.filter((p) => p.in === 'path');
+    if (parameters.length === 0 || !isObject(value) || Array.isArray(value)) return undefined;
+    // The field's schema, where the object's own (allOf merged) has it; a value from a oneOf option is held to its type only.
+    const resolve = (node: unknown): JsonObject | undefined => {
+      const resolved = this.#api.resolve(node);
+      return isObject(resolved) ? resolved : undefined;
+    };
+    const own = resolve(schema);
+    const merged = own && Array.isArray(own.allOf) ? flattenAllOf(own, resolve) : own;
+    const properties = merged && isObject(merged.properties) ? merged.properties : {};
+    const fields: Array<{ field: string; parameter: string; schema: unknown }> = [];
+    for (const parameter of parameters) {
+      const field = parameter.name in value ? parameter.name : this.#operation.path.endsWith(`{${parameter.name}}`) && 'id' in value ? 'id' : undefined;
+      // Only a string or a number can be a path's value (GitHub's `owner` is an object).
+      if (field === undefined || !['string', 'number'].includes(typeof value[field]) || fields.some((f) => f.field === field)) continue;
+      fields.push({ field, parameter: this.#operation.routeParams[parameter.name] ?? parameter.name, schema: properties[field] ?? {} });
+    }
+    return fields.length ? { value, fields } : undefined;
   }
 
   /**
@@ -199,6 +251,8 @@ export class ResponseMaker {
     const generationSeed = () =>
       preference.dynamic ? seedFor(this.#seed, label, String(++this.#dynamicCalls)) : seedFor(this.#seed, label, String(status), mediaType);
     let value: unknown;
+    /** The value, when generated from the schema (not an example). */
+    let generated: unknown;
     if (preference.example) {
       const example = named ? this.#api.resolve(named[preference.example]) : undefined;
       if (!isObject(example)) {
@@ -217,7 +271,7 @@ export class ResponseMaker {
       return { status, headers, body: this.#sequence(writer, items, generationSeed()) };
     } else if (isObject(media) && media.schema !== undefined) {
       if (json || xml || isGeneratedText(mediaType, media.schema, this.#api.resolve))
-        value = withListNamed(
+        generated = value = withListNamed(
           generateValue(media.schema, { seed: generationSeed(), resolve: this.#api.resolve, direction: 'response', drawOptions: preference.dynamic }),
         );
     }
@@ -229,7 +283,8 @@ export class ResponseMaker {
     if (typeof value === 'string' && !json) return { status, headers, body: value };
     if (xml) return { status, headers, body: toXml(value, isObject(media) ? media.schema : undefined, this.#api.resolve) };
     if (isWatchStream(mediaType)) return { status, headers, body: watchEvents(value) };
-    return { status, headers, body: JSON.stringify(value) };
+    const echo = value === generated && status < 300 && isObject(media) ? this.#echoOf(value, media.schema) : undefined;
+    return { status, headers, body: JSON.stringify(value), echo };
   }
 
   /**
