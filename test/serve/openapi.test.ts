@@ -78,7 +78,7 @@ describe('responses from the contract', () => {
   test('a value generated from the schema: realistic, within bounds, the same for the same seed', async () => {
     const { status, body } = await json(await fetch(`${shipping}/v2/rates/rate_42`));
     expect(status).toBe(200);
-    // The rate asked for (see openapi-path-echo.test.ts).
+    // The rate asked for (see openapi-request-echo.test.ts).
     expect(body.id).toBe('rate_42');
     expect(['DHL', 'UPS', 'FedEx', 'DPD']).toContain(body.carrier);
     expect(['standard', 'express', 'international']).toContain(body.service);

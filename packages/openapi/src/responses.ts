@@ -44,18 +44,30 @@ export interface ContractResponse {
   headers: Record<string, string>;
   /** The body as sent (JSON already serialized, text and XML as documented), or undefined for none. */
   body: string | undefined;
-  /** A generated JSON object with fields that name what the path asks for: made again for a request whose path names another. */
-  echo?: PathEcho | undefined;
+  /** A generated JSON object that repeats what its request names: made again for a request naming other values. */
+  echo?: RequestEcho | undefined;
+}
+
+/** What of a request a generated answer repeats: the values of its path parameters, its body. */
+export interface AskedFor {
+  /** By the router's names (see ApiOperation.routeParams). */
+  params: Readonly<Record<string, string>>;
+  body: unknown;
 }
 
 /**
- * The fields of a generated answer that name the resource its path asks for: the path parameter's own name
- * (`userId` in `GET /users/{userId}/orders/{orderId}`), and `id` for the parameter that ends the path
- * (`GET /pets/{petId}`, Stripe's `GET /v1/customers/{customer}`), each with the schema a value must fit.
+ * The fields of a generated answer that repeat its request, as the real API's answer would:
+ * - the fields naming what the path asks for: the path parameter's own name (`userId` in
+ *   `GET /users/{userId}/orders/{orderId}`), and `id` for the parameter that ends the path (`GET /pets/{petId}`,
+ *   Stripe's `GET /v1/customers/{customer}`), each with the schema a value must fit;
+ * - for a write (POST, PUT, PATCH), the fields the request's body gives (`POST /pets { name: 'Rex' }` answers the
+ *   pet named Rex), where the answer has the field and the value fits its schema.
  */
-interface PathEcho {
+interface RequestEcho {
   value: JsonObject;
-  fields: ReadonlyArray<{ field: string; parameter: string; schema: unknown }>;
+  pathFields: ReadonlyArray<{ field: string; parameter: string; schema: unknown }>;
+  /** The answer's properties, for a write; undefined for a read. */
+  bodyFields: JsonObject | undefined;
 }
 
 /**
@@ -117,53 +129,75 @@ export class ResponseMaker {
   }
 
   /**
-   * The response for one request, from its `Prefer` and `Accept` headers. A generated object names the
-   * resource the request's path names (`GET /pets/42` answers `id: 42`) where the value fits its field.
+   * The response for one request, from its `Prefer` and `Accept` headers. A generated object repeats what the
+   * request names (see RequestEcho): `GET /pets/42` answers `id: 42`.
    */
-  respond(preference: Preference, accept?: string | undefined, pathParameters?: Readonly<Record<string, string>>): ContractResponse | PreferenceProblem {
+  respond(preference: Preference, accept?: string | undefined, asked?: AskedFor): ContractResponse | PreferenceProblem {
     const made = this.#cached(
       `${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}|${preference.lastPage === true}|${preference.firstPage === true}|${preference.watch === true}`,
       preference,
       accept,
       undefined,
     );
-    return pathParameters === undefined || isPreferenceProblem(made) || made.echo === undefined ? made : this.#echoed(made, made.echo, pathParameters);
+    return asked === undefined || isPreferenceProblem(made) || made.echo === undefined ? made : this.#echoed(made, made.echo, asked);
   }
 
-  #echoed(made: ContractResponse, echo: PathEcho, pathParameters: Readonly<Record<string, string>>): ContractResponse {
+  #echoed(made: ContractResponse, echo: RequestEcho, asked: AskedFor): ContractResponse {
+    const resolve = this.#api.resolve;
     let changed: JsonObject | undefined;
-    for (const { field, parameter, schema } of echo.fields) {
-      const given = pathParameters[parameter];
+    const body = asked.body;
+    if (echo.bodyFields && isObject(body) && !Array.isArray(body)) {
+      for (const field of Object.keys(body)) {
+        const given = body[field];
+        const schema = echo.bodyFields[field];
+        if (schema === undefined || !(field in echo.value) || !sameKind(given, echo.value[field]) || !valueFits(schema, given, resolve)) continue;
+        changed ??= { ...echo.value };
+        changed[field] = given;
+      }
+    }
+    for (const { field, parameter, schema } of echo.pathFields) {
+      const given = asked.params[parameter];
       const current = echo.value[field];
       if (given === undefined) continue;
       const value = typeof current === 'number' ? (/^-?\d+(\.\d+)?$/.test(given) ? Number(given) : undefined) : typeof current === 'string' ? given : undefined;
-      if (value === undefined || value === current || !valueFits(schema, value, this.#api.resolve)) continue;
+      if (value === undefined || value === current || !valueFits(schema, value, resolve)) continue;
       changed ??= { ...echo.value };
       changed[field] = value;
     }
     return changed ? { status: made.status, headers: made.headers, body: JSON.stringify(changed) } : made;
   }
 
-  /** See PathEcho: undefined when no field of `value` names a path parameter. */
-  #echoOf(value: unknown, schema: unknown): PathEcho | undefined {
-    const parameters = this.#operation.parameters.filter((p) => p.in === 'path');
-    if (parameters.length === 0 || !isObject(value) || Array.isArray(value)) return undefined;
-    // The field's schema, where the object's own (allOf merged) has it; a value from a oneOf option is held to its type only.
+  /** See RequestEcho: undefined when the answer can repeat nothing of a request. */
+  #echoOf(value: unknown, schema: unknown): RequestEcho | undefined {
+    if (!isObject(value) || Array.isArray(value)) return undefined;
+    const properties = this.#propertiesOf(schema, 0);
+    const pathFields: Array<{ field: string; parameter: string; schema: unknown }> = [];
+    for (const parameter of this.#operation.parameters) {
+      if (parameter.in !== 'path') continue;
+      const field = parameter.name in value ? parameter.name : this.#operation.path.endsWith(`{${parameter.name}}`) && 'id' in value ? 'id' : undefined;
+      // Only a string or a number can be a path's value (GitHub's `owner` is an object).
+      if (field === undefined || !['string', 'number'].includes(typeof value[field]) || pathFields.some((f) => f.field === field)) continue;
+      // A value from a option the object's schema does not name is held to its type only.
+      pathFields.push({ field, parameter: this.#operation.routeParams[parameter.name] ?? parameter.name, schema: properties[field] ?? {} });
+    }
+    const write = ['POST', 'PUT', 'PATCH'].includes(this.#operation.method.toUpperCase());
+    const bodyFields = write && Object.keys(properties).length > 0 ? properties : undefined;
+    return pathFields.length || bodyFields ? { value, pathFields, bodyFields } : undefined;
+  }
+
+  /** The properties of an object schema: its allOf parts merged; for a oneOf/anyOf, those of the option generated (the first not null). */
+  #propertiesOf(schema: unknown, depth: number): JsonObject {
     const resolve = (node: unknown): JsonObject | undefined => {
       const resolved = this.#api.resolve(node);
       return isObject(resolved) ? resolved : undefined;
     };
     const own = resolve(schema);
-    const merged = own && Array.isArray(own.allOf) ? flattenAllOf(own, resolve) : own;
-    const properties = merged && isObject(merged.properties) ? merged.properties : {};
-    const fields: Array<{ field: string; parameter: string; schema: unknown }> = [];
-    for (const parameter of parameters) {
-      const field = parameter.name in value ? parameter.name : this.#operation.path.endsWith(`{${parameter.name}}`) && 'id' in value ? 'id' : undefined;
-      // Only a string or a number can be a path's value (GitHub's `owner` is an object).
-      if (field === undefined || !['string', 'number'].includes(typeof value[field]) || fields.some((f) => f.field === field)) continue;
-      fields.push({ field, parameter: this.#operation.routeParams[parameter.name] ?? parameter.name, schema: properties[field] ?? {} });
-    }
-    return fields.length ? { value, fields } : undefined;
+    if (own === undefined || depth > 4) return {};
+    const merged = Array.isArray(own.allOf) ? flattenAllOf(own, resolve) : own;
+    if (isObject(merged.properties)) return merged.properties;
+    const options = Array.isArray(merged.oneOf) ? merged.oneOf : Array.isArray(merged.anyOf) ? merged.anyOf : [];
+    const first = options.find((option) => resolve(option)?.type !== 'null');
+    return first === undefined ? {} : this.#propertiesOf(first, depth + 1);
   }
 
   /**
@@ -467,3 +501,8 @@ function matchesAccept(type: string, want: string): boolean {
 }
 
 export type { JsonObject };
+
+/** Values of one JSON kind: both strings, numbers, booleans, arrays or objects. */
+function sameKind(a: unknown, b: unknown): boolean {
+  return typeof a === typeof b && a !== null && b !== null && Array.isArray(a) === Array.isArray(b);
+}
