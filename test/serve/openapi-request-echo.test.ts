@@ -77,6 +77,62 @@ const document = {
         responses: { '200': { description: 'an order', content: { 'application/json': { schema: order } } } },
       },
     },
+    '/users/{userId}/orders': {
+      get: {
+        parameters: [
+          { name: 'userId', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'status', in: 'query', schema: { type: 'string', enum: ['open', 'paid'] } },
+          { name: 'limit', in: 'query', schema: { type: 'integer' } },
+        ],
+        responses: {
+          '200': {
+            description: 'orders of a user',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['data', 'has_more'],
+                  properties: {
+                    data: {
+                      type: 'array',
+                      minItems: 2,
+                      items: {
+                        ...order,
+                        required: [...order.required, 'status'],
+                        properties: { ...order.properties, status: { type: 'string', enum: ['open', 'paid'] } },
+                      },
+                    },
+                    has_more: { type: 'boolean' },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    '/weather': {
+      get: {
+        parameters: [
+          { name: 'city', in: 'query', required: true, schema: { type: 'string' } },
+          { name: 'metric', in: 'query', schema: { type: 'boolean' } },
+        ],
+        responses: {
+          '200': {
+            description: 'the weather',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['city', 'metric', 'temperature'],
+                  properties: { city: { type: 'string' }, metric: { type: 'boolean' }, temperature: { type: 'number' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
     '/owners/{ownerId}/pets/{petId}': {
       get: {
         parameters: [
@@ -121,6 +177,20 @@ describe('a generated answer repeats what its request names', () => {
     expect(other.body.id).toMatch(/^ord_/);
     expect(other.body.id).not.toBe('x9');
     expect(other.body.userId).toBe('u_18');
+  });
+
+  test('a query parameter sets its field; a list answers items of the path’s parent and of the query’s values', async () => {
+    const oslo = (await get('/weather?city=Oslo&metric=false')).body;
+    expect(oslo).toMatchObject({ city: 'Oslo', metric: false });
+    expect((await get('/weather?city=Bergen&metric=true')).body).toEqual({ ...oslo, city: 'Bergen', metric: true });
+    const { body } = await get('/users/u_3/orders?status=paid&limit=10');
+    const items = body.data as Array<Record<string, unknown>>;
+    expect(items.length).toBeGreaterThanOrEqual(2);
+    for (const item of items) expect(item).toMatchObject({ userId: 'u_3', status: 'paid' });
+    // Each item keeps its own id (the path ends with no id of theirs).
+    expect(new Set(items.map((item) => item.id)).size).toBe(items.length);
+    // A value the item's field does not allow is refused by the request's validation before; without the parameter, items as generated.
+    expect(((await get('/users/u_3/orders')).body.data as Array<Record<string, unknown>>).every((item) => item.userId === 'u_3')).toBe(true);
   });
 
   test('a write answers what its body gives, where the answer has the field and the value fits it', async () => {

@@ -434,7 +434,15 @@ class Generator {
     const pattern = typeof schema.pattern === 'string' ? patternOf(schema.pattern) : undefined;
     // Loket's ids are `format: uuid` with an upper-case-only hex pattern: the format's value in the pattern's case fits both.
     if (pattern && value !== undefined && !pattern.test(value)) value = [value.toUpperCase(), value.toLowerCase()].find((v) => pattern.test(v)) ?? value;
-    if (pattern && (value === undefined || !pattern.test(value))) value = this.#matchingBoth(pattern, format, value, minLength, maxLength) ?? value;
+    if (pattern && (value === undefined || !pattern.test(value))) {
+      value = this.#matchingBoth(pattern, format, value, minLength, maxLength) ?? value;
+      // A pattern that fixes only a prefix (Stripe's `^cus_`, `^sk-`, `^urn:`) names ids after it: not the bare prefix.
+      if (value !== undefined && /[_\-:/.]$/.test(value) && !/\$\)*$/.test(pattern.source)) {
+        const room = maxLength === undefined ? 14 : Math.min(14, maxLength - value.length);
+        const id = room > 0 ? value + f.string.alphanumeric({ length: room }) : value;
+        if (pattern.test(id)) value = id;
+      }
+    }
     value ??= fake.string(name, parent) ?? fake.words();
     while (value.length < minLength) value += f.string.alpha({ length: minLength - value.length, casing: 'lower' });
     if (maxLength !== undefined && value.length > maxLength) value = value.slice(0, maxLength);

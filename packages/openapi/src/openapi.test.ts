@@ -404,6 +404,10 @@ describe('generateValue', () => {
     }
     // Same seed, same string.
     expect(generate({ type: 'string', pattern: '^\\d+\\.\\d+$' }, 7)).toBe(generate({ type: 'string', pattern: '^\\d+\\.\\d+$' }, 7));
+    // A pattern fixing only a prefix names ids after it (Stripe's `^cus_`), within maxLength; an anchored end is kept to.
+    expect(generate({ type: 'string', pattern: '^cus_' })).toMatch(/^cus_[A-Za-z0-9]{14}$/);
+    expect(generate({ type: 'string', pattern: '^sk-', maxLength: 8 })).toMatch(/^sk-[A-Za-z0-9]{5}$/);
+    expect(generate({ type: 'string', pattern: '^ord_$' })).toBe('ord_');
   });
 
   test('3.1 forms: type lists with null, examples arrays, numeric exclusive bounds', () => {

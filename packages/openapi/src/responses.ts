@@ -48,26 +48,41 @@ export interface ContractResponse {
   echo?: RequestEcho | undefined;
 }
 
-/** What of a request a generated answer repeats: the values of its path parameters, its body. */
+/** What of a request a generated answer repeats: the values of its path and query parameters, its body. */
 export interface AskedFor {
   /** By the router's names (see ApiOperation.routeParams). */
   params: Readonly<Record<string, string>>;
+  query: Readonly<Record<string, string | string[] | undefined>>;
   body: unknown;
+}
+
+/** A field of an answer, or of each item of its list, that a request parameter names, with the schema a value must fit. */
+interface EchoedParameter {
+  field: string;
+  /** The parameter's name in AskedFor's `params` (path) or `query`. */
+  parameter: string;
+  in: 'path' | 'query';
+  schema: unknown;
 }
 
 /**
  * The fields of a generated answer that repeat its request, as the real API's answer would:
  * - the fields naming what the path asks for: the path parameter's own name (`userId` in
  *   `GET /users/{userId}/orders/{orderId}`), and `id` for the parameter that ends the path (`GET /pets/{petId}`,
- *   Stripe's `GET /v1/customers/{customer}`), each with the schema a value must fit;
+ *   Stripe's `GET /v1/customers/{customer}`);
+ * - the fields named as a query parameter the operation declares (`GET /weather?city=Oslo` answers `city: "Oslo"`);
+ * - in each item of a list answer (the answer, or its one array), the fields named as a path or query parameter
+ *   (`GET /users/{userId}/orders?status=paid` answers orders of that user, all paid);
  * - for a write (POST, PUT, PATCH), the fields the request's body gives (`POST /pets { name: 'Rex' }` answers the
  *   pet named Rex), where the answer has the field and the value fits its schema.
  */
 interface RequestEcho {
-  value: JsonObject;
-  pathFields: ReadonlyArray<{ field: string; parameter: string; schema: unknown }>;
+  value: unknown;
+  fields: readonly EchoedParameter[];
   /** The answer's properties, for a write; undefined for a read. */
   bodyFields: JsonObject | undefined;
+  /** The answer's one list: its field (undefined: the answer is the list), and the fields of each item to set. */
+  list: { key: string | undefined; fields: readonly EchoedParameter[] } | undefined;
 }
 
 /**
@@ -143,46 +158,101 @@ export class ResponseMaker {
   }
 
   #echoed(made: ContractResponse, echo: RequestEcho, asked: AskedFor): ContractResponse {
-    const resolve = this.#api.resolve;
-    let changed: JsonObject | undefined;
+    const original = echo.value;
+    let answer = isObject(original) && !Array.isArray(original) ? this.#withFields(original, echo.fields, asked) : original;
     const body = asked.body;
-    if (echo.bodyFields && isObject(body) && !Array.isArray(body)) {
+    if (echo.bodyFields && isObject(answer) && isObject(body) && !Array.isArray(body)) {
+      let object: JsonObject = answer;
       for (const field of Object.keys(body)) {
         const given = body[field];
         const schema = echo.bodyFields[field];
-        if (schema === undefined || !(field in echo.value) || !sameKind(given, echo.value[field]) || !valueFits(schema, given, resolve)) continue;
-        changed ??= { ...echo.value };
-        changed[field] = given;
+        if (schema === undefined || !(field in object) || !sameKind(given, object[field]) || !valueFits(schema, given, this.#api.resolve)) continue;
+        if (object === original) object = { ...object };
+        object[field] = given;
+      }
+      answer = object;
+    }
+    if (echo.list) {
+      const { key, fields } = echo.list;
+      const items = key === undefined ? answer : isObject(answer) ? answer[key] : undefined;
+      if (Array.isArray(items)) {
+        const changed = items.map((item) => (isObject(item) && !Array.isArray(item) ? this.#withFields(item, fields, asked) : item));
+        if (changed.some((item, index) => item !== items[index])) answer = key === undefined ? changed : { ...(answer as JsonObject), [key]: changed };
       }
     }
-    for (const { field, parameter, schema } of echo.pathFields) {
-      const given = asked.params[parameter];
-      const current = echo.value[field];
+    return answer === original ? made : { status: made.status, headers: made.headers, body: JSON.stringify(answer) };
+  }
+
+  /** `object`, or a copy with the fields `fields` name set to the request's values that fit them. */
+  #withFields(object: JsonObject, fields: readonly EchoedParameter[], asked: AskedFor): JsonObject {
+    let changed: JsonObject | undefined;
+    for (const { field, parameter, in: place, schema } of fields) {
+      const raw = place === 'path' ? asked.params[parameter] : asked.query[parameter];
+      const given = Array.isArray(raw) ? (raw.length === 1 ? raw[0] : undefined) : raw;
+      const current = object[field];
       if (given === undefined) continue;
-      const value = typeof current === 'number' ? (/^-?\d+(\.\d+)?$/.test(given) ? Number(given) : undefined) : typeof current === 'string' ? given : undefined;
-      if (value === undefined || value === current || !valueFits(schema, value, resolve)) continue;
-      changed ??= { ...echo.value };
+      const value =
+        typeof current === 'number'
+          ? /^-?\d+(\.\d+)?$/.test(given)
+            ? Number(given)
+            : undefined
+          : typeof current === 'boolean'
+            ? given === 'true' || given === 'false'
+              ? given === 'true'
+              : undefined
+            : typeof current === 'string'
+              ? given
+              : undefined;
+      if (value === undefined || value === current || !valueFits(schema, value, this.#api.resolve)) continue;
+      changed ??= { ...object };
       changed[field] = value;
     }
-    return changed ? { status: made.status, headers: made.headers, body: JSON.stringify(changed) } : made;
+    return changed ?? object;
   }
 
   /** See RequestEcho: undefined when the answer can repeat nothing of a request. */
   #echoOf(value: unknown, schema: unknown): RequestEcho | undefined {
-    if (!isObject(value) || Array.isArray(value)) return undefined;
-    const properties = this.#propertiesOf(schema, 0);
-    const pathFields: Array<{ field: string; parameter: string; schema: unknown }> = [];
-    for (const parameter of this.#operation.parameters) {
-      if (parameter.in !== 'path') continue;
-      const field = parameter.name in value ? parameter.name : this.#operation.path.endsWith(`{${parameter.name}}`) && 'id' in value ? 'id' : undefined;
-      // Only a string or a number can be a path's value (GitHub's `owner` is an object).
-      if (field === undefined || !['string', 'number'].includes(typeof value[field]) || pathFields.some((f) => f.field === field)) continue;
-      // A value from a option the object's schema does not name is held to its type only.
-      pathFields.push({ field, parameter: this.#operation.routeParams[parameter.name] ?? parameter.name, schema: properties[field] ?? {} });
+    if (!isObject(value)) return undefined;
+    const list = Array.isArray(value) ? { key: undefined, items: value } : this.#listOf(value);
+    const fields = Array.isArray(value) ? [] : this.#parameterFields(value, this.#propertiesOf(schema, 0), true);
+    let listFields: EchoedParameter[] = [];
+    if (list) {
+      const listSchema = list.key === undefined ? this.#api.resolve(schema) : this.#propertiesOf(schema, 0)[list.key];
+      const resolvedList = this.#api.resolve(listSchema);
+      const itemProperties = this.#propertiesOf(isObject(resolvedList) ? resolvedList.items : undefined, 0);
+      const first = list.items.find((item) => isObject(item) && !Array.isArray(item));
+      if (isObject(first)) listFields = this.#parameterFields(first, itemProperties, false);
     }
     const write = ['POST', 'PUT', 'PATCH'].includes(this.#operation.method.toUpperCase());
-    const bodyFields = write && Object.keys(properties).length > 0 ? properties : undefined;
-    return pathFields.length || bodyFields ? { value, pathFields, bodyFields } : undefined;
+    const properties = write && !Array.isArray(value) ? this.#propertiesOf(schema, 0) : {};
+    const bodyFields = Object.keys(properties).length > 0 ? properties : undefined;
+    if (fields.length === 0 && bodyFields === undefined && listFields.length === 0) return undefined;
+    return { value, fields, bodyFields, list: listFields.length && list ? { key: list.key, fields: listFields } : undefined };
+  }
+
+  /** The answer's one array of objects, if it has exactly one (a list wrapper: `{ data: [...], has_more }`). */
+  #listOf(value: JsonObject): { key: string; items: unknown[] } | undefined {
+    const keys = Object.keys(value).filter((key) => Array.isArray(value[key]));
+    const key = keys.length === 1 ? keys[0] : undefined;
+    return key === undefined ? undefined : { key, items: value[key] as unknown[] };
+  }
+
+  /**
+   * The fields of `object` that a path or declared query parameter names (`id` too for the parameter ending the
+   * path, when `resource`: the object is what the path asks for, not an item of a list). Only strings, numbers and
+   * booleans (GitHub's `owner` is an object); a field from an option its schema does not name is held to its type only.
+   */
+  #parameterFields(object: JsonObject, properties: JsonObject, resource: boolean): EchoedParameter[] {
+    const fields: EchoedParameter[] = [];
+    for (const parameter of this.#operation.parameters) {
+      if (parameter.in !== 'path' && parameter.in !== 'query') continue;
+      const ends = resource && parameter.in === 'path' && this.#operation.path.endsWith(`{${parameter.name}}`);
+      const field = parameter.name in object ? parameter.name : ends && 'id' in object ? 'id' : undefined;
+      if (field === undefined || !['string', 'number', 'boolean'].includes(typeof object[field]) || fields.some((f) => f.field === field)) continue;
+      const name = parameter.in === 'path' ? (this.#operation.routeParams[parameter.name] ?? parameter.name) : parameter.name;
+      fields.push({ field, parameter: name, in: parameter.in, schema: properties[field] ?? {} });
+    }
+    return fields;
   }
 
   /** The properties of an object schema: its allOf parts merged; for a oneOf/anyOf, those of the option generated (the first not null). */
@@ -317,7 +387,8 @@ export class ResponseMaker {
     if (typeof value === 'string' && !json) return { status, headers, body: value };
     if (xml) return { status, headers, body: toXml(value, isObject(media) ? media.schema : undefined, this.#api.resolve) };
     if (isWatchStream(mediaType)) return { status, headers, body: watchEvents(value) };
-    const echo = value === generated && status < 300 && isObject(media) ? this.#echoOf(value, media.schema) : undefined;
+    // Of a generated value only (a page marked first or last still is one): an example is answered as written.
+    const echo = generated !== undefined && json && status < 300 && isObject(media) ? this.#echoOf(value, media.schema) : undefined;
     return { status, headers, body: JSON.stringify(value), echo };
   }
 
