@@ -219,7 +219,7 @@ async function buildReflection(protos: LoadedProtos, withHealth: boolean): Promi
   const definition: PackageDefinition = {
     mockstack: { format: 'Protocol Buffer 3 EnumDescriptorProto', type: {}, fileDescriptorProtos: files },
   };
-  const service = new ReflectionService(definition);
+  const service = await oneIndexForBothVersions(ReflectionService, definition);
   servedAsBuilt(service, files, descriptors.descriptorName);
   indexedAsClientsAsk(service);
   const methods = new Map<string, ReflectionMethod>();
@@ -231,6 +231,20 @@ async function buildReflection(protos: LoadedProtos, withHealth: boolean): Promi
     },
   });
   return methods;
+}
+
+/**
+ * A ReflectionService whose v1alpha serves from v1's index: @grpc/reflection 1.0.4 builds the same index
+ * (every file decoded, every symbol visited, every file encoded again) once per version, which was a third
+ * of building reflection for compute.proto. Its v1alpha implementation only extends v1's with the other
+ * package's service; the two keep their state in the same fields, shared here.
+ */
+async function oneIndexForBothVersions(Service: typeof ReflectionService, definition: PackageDefinition): Promise<ReflectionService> {
+  const { ReflectionV1Implementation } = await import('@grpc/reflection/build/src/implementations/reflection-v1.js');
+  const { ReflectionV1AlphaImplementation } = await import('@grpc/reflection/build/src/implementations/reflection-v1alpha.js');
+  const v1 = new ReflectionV1Implementation(definition);
+  const v1Alpha: unknown = Object.assign(Object.create(ReflectionV1AlphaImplementation.prototype), v1);
+  return Object.assign(Object.create(Service.prototype), { v1, v1Alpha }) as ReflectionService;
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
