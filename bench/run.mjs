@@ -10,7 +10,7 @@ printRest(await benchRest());
 printScale(await benchScale());
 printColdStart(await benchColdStart());
 
-for (const name of ['graphql', 'grpc', 'openapi', 'openapi-github', 'contracts', 'tls', 'store', 'checkout-memory']) {
+for (const name of ['graphql', 'grpc', 'openapi', 'openapi-github', 'big-contracts', 'contracts', 'tls', 'store', 'checkout-memory']) {
   const script = new URL(`./suites/${name}.mjs`, import.meta.url);
   if (!existsSync(script)) continue;
   const mod = await import(script.href);

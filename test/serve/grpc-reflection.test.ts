@@ -1,7 +1,14 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
-import { type DescMessage, fromBinary, getExtension, type Message } from '@bufbuild/protobuf';
-import { Edition, FeatureSet_FieldPresence, FeatureSet_MessageEncoding, FieldDescriptorProto_Label, FieldDescriptorProto_Type } from '@bufbuild/protobuf/wkt';
+import { createFileRegistry, type DescMessage, fromBinary, getExtension, type Message } from '@bufbuild/protobuf';
+import {
+  Edition,
+  FeatureSet_FieldPresence,
+  FeatureSet_MessageEncoding,
+  FieldDescriptorProto_Label,
+  FieldDescriptorProto_Type,
+  FileDescriptorProtoSchema,
+} from '@bufbuild/protobuf/wkt';
 import * as grpc from '@grpc/grpc-js';
 import { serveGrpc, unaryBytes } from '../helpers/grpc-stack.js';
 import { reflect } from '../helpers/reflection-client.js';
@@ -218,6 +225,71 @@ test('extensions are found by the type they extend, named as clients name it (gr
   }
 });
 
+test("google's compute.proto (124 services, a 1 MB descriptor): the list answered before reflection is built is the built one's, and a method is described on the same stream", async () => {
+  const { stack, address } = await serveGrpc({ proto: resolve(googleapis, 'google/cloud/compute/v1/compute.proto'), includeDirs: [googleapis] });
+  try {
+    // The list first (answered from the loaded services' names), then a symbol (answered once reflection is built), on one stream.
+    const [listed, described] = await askReflectionInTurn(address, [{ listServices: '*' }, { fileContainingSymbol: 'google.cloud.compute.v1.Instances.Get' }]);
+    const names = (listed?.listServicesResponse?.service ?? []).map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(['google.cloud.compute.v1.Instances', 'google.cloud.compute.v1.Networks', 'grpc.health.v1.Health']));
+    expect(names.filter((name) => name.startsWith('google.cloud.compute.v1.'))).toHaveLength(123);
+    const files = new Map(
+      (described?.fileDescriptorResponse?.fileDescriptorProto ?? []).map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes)).map((f) => [f.name, f]),
+    );
+    // Its imports, as a client asks for them.
+    for (let missing = missingImports(files); missing.length > 0; missing = missingImports(files)) {
+      for (const answer of await askReflectionInTurn(
+        address,
+        missing.map((name) => ({ fileByFilename: name })),
+      )) {
+        for (const bytes of answer.fileDescriptorResponse?.fileDescriptorProto ?? []) {
+          const file = fromBinary(FileDescriptorProtoSchema, bytes);
+          if (!files.has(file.name)) files.set(file.name, file);
+        }
+      }
+    }
+    const compute = files.get('google/cloud/compute/v1/compute.proto');
+    if (!compute) throw new Error(`no compute.proto among ${[...files.keys()].join(', ')}`);
+    const registry = createFileRegistry(compute, (name) => files.get(name));
+    const get = registry.getService('google.cloud.compute.v1.Instances')?.methods.find((m) => m.name === 'Get');
+    expect(get?.input.typeName).toBe('google.cloud.compute.v1.GetInstanceRequest');
+    expect(get?.output.typeName).toBe('google.cloud.compute.v1.Instance');
+    // Built now: a list answered by the built reflection names the same services.
+    const [again] = await askReflectionInTurn(address, [{ listServices: '*' }]);
+    expect((again?.listServicesResponse?.service ?? []).map((s) => s.name).sort()).toEqual([...names].sort());
+  } finally {
+    await stack.close();
+  }
+}, 60_000);
+
+test('a list answered before reflection is built, then a request that is not a reflection message: INVALID_ARGUMENT, and reflection keeps serving', async () => {
+  const { stack, address } = await serveGrpc({ proto: resolve(root, 'protos/payments.proto'), includeDirs: [resolve(root, 'protos')] });
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  try {
+    const bytes = (value: Buffer): Buffer => value;
+    const call = client.makeBidiStreamRequest('/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo', bytes, bytes);
+    const status = new Promise<grpc.StatusObject>((done) => call.on('status', done));
+    const answers: Buffer[] = [];
+    call.on('data', (answer: Buffer) => answers.push(answer));
+    call.on('error', () => {});
+    // list_services = "*" (field 7), then a key of field 1 with wire type 7, which does not exist.
+    call.write(Buffer.from([0x3a, 0x01, 0x2a]));
+    call.write(Buffer.from([0x0f]));
+    expect(await status).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringMatching(/not a server reflection request message/) });
+    expect(answers).toHaveLength(1);
+    expect(answers[0]?.toString('latin1')).toContain('checkout.payments.v1.PaymentService');
+    const { services } = await reflect(address, 'v1alpha');
+    expect(services).toContain('checkout.payments.v1.PaymentService');
+  } finally {
+    client.close();
+    await stack.close();
+  }
+});
+
+function missingImports(files: ReadonlyMap<string, { dependency: string[] }>): string[] {
+  return [...new Set([...files.values()].flatMap((f) => f.dependency).filter((d) => !files.has(d)))];
+}
+
 async function reflectSymbol(address: string, symbol: string): Promise<void> {
   const response = await askReflection(address, { fileContainingSymbol: symbol });
   if (response.errorResponse) throw new Error(response.errorResponse.errorMessage);
@@ -225,12 +297,20 @@ async function reflectSymbol(address: string, symbol: string): Promise<void> {
 
 interface ReflectionAnswer {
   errorResponse?: { errorMessage: string };
+  listServicesResponse?: { service: { name: string }[] };
   allExtensionNumbersResponse?: { baseTypeName: string; extensionNumber: number[] };
   fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
 }
 
 /** One server reflection request (v1) and its answer, as grpc-js gives it. */
 async function askReflection(address: string, request: object): Promise<ReflectionAnswer> {
+  const [answer] = await askReflectionInTurn(address, [request]);
+  if (!answer) throw new Error('no answer');
+  return answer;
+}
+
+/** Server reflection requests (v1) written on one stream at once, and their answers in order. */
+async function askReflectionInTurn(address: string, requests: readonly object[]): Promise<ReflectionAnswer[]> {
   const { loadSync } = await import('@grpc/proto-loader');
   const dir = resolve(dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')), 'build/proto');
   const loaded = grpc.loadPackageDefinition(loadSync(resolve(dir, 'grpc/reflection/v1/reflection.proto'))) as unknown as {
@@ -239,10 +319,14 @@ async function askReflection(address: string, request: object): Promise<Reflecti
   const client = new loaded.grpc.reflection.v1.ServerReflection(address, grpc.credentials.createInsecure());
   const call = (client as unknown as { ServerReflectionInfo(): grpc.ClientDuplexStream<object, ReflectionAnswer> }).ServerReflectionInfo();
   try {
-    return await new Promise<ReflectionAnswer>((done, fail) => {
-      call.once('data', done);
+    return await new Promise<ReflectionAnswer[]>((done, fail) => {
+      const answers: ReflectionAnswer[] = [];
+      call.on('data', (answer: ReflectionAnswer) => {
+        answers.push(answer);
+        if (answers.length === requests.length) done(answers);
+      });
       call.once('error', fail);
-      call.write(request);
+      for (const request of requests) call.write(request);
     });
   } finally {
     call.end();

@@ -43,3 +43,29 @@ test('every operation is a route; contract responses, validation and overrides w
   expect(await (await fetch(`${base}/v1/resources500`)).json()).toEqual({ total: 1 });
   expect((await fetch(`${base}/v1/resources600`)).status).toBe(404);
 });
+
+test("an operation's contract answers are made on its first request (not at start) and answer as they will later: a Prefer it cannot meet, then its example, then the same Prefer", async () => {
+  // resources7's operations have not been asked by any test before this one.
+  const asked = () => fetch(`${base}/v1/resources7?limit=2`, { headers: { prefer: 'code=418' } });
+  const refused = await asked();
+  expect(refused.status).toBe(400);
+  expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const problem = (await refused.json()) as { detail: string; available: string[] };
+  expect(problem.detail).toMatch(/418/);
+  expect(problem.available.length).toBeGreaterThan(0);
+  const answered = await fetch(`${base}/v1/resources7?limit=2`);
+  expect(answered.status).toBe(200);
+  const body = await answered.json();
+  expect(await (await fetch(`${base}/v1/resources7?limit=2`)).json()).toEqual(body);
+  const again = await asked();
+  expect(again.status).toBe(400);
+  expect(await again.json()).toEqual(problem);
+});
+
+test("a method a path does not document is a 405 naming the documented ones (the paths' templates are compiled on the first such request), then the server keeps serving", async () => {
+  const refused = await fetch(`${base}/v1/resources8/abc`, { method: 'DELETE' });
+  expect(refused.status).toBe(405);
+  expect(refused.headers.get('allow')).toBe('PUT');
+  expect((await fetch(`${base}/v1/resources9/abc`, { method: 'DELETE' })).headers.get('allow')).toBe('PUT');
+  expect((await fetch(`${base}/v1/resources8?limit=1`)).status).toBe(200);
+});

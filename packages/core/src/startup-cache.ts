@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 
 /**
  * Where mockstack keeps start-up work it can reuse while its inputs are unchanged (the CLI's V8 code
- * cache, a parsed OpenAPI document, a passed spec check): MOCKSTACK_CACHE_DIR; else
+ * cache, a parsed OpenAPI document, a passed spec check, a proto file set parsed and its descriptors): MOCKSTACK_CACHE_DIR; else
  * node_modules/.cache/mockstack in the nearest folder up from the working directory that has a
  * node_modules, so the cache belongs to that install (`npm install` fills it, deleting
  * node_modules clears it); else the OS temp dir. The bin imports this module alone

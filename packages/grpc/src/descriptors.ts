@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readStartupCache, writeStartupCache } from '@mockstack/core/startup-cache';
 import protobuf from 'protobufjs';
 import * as descriptor from 'protobufjs/ext/descriptor/index.js';
 import { type LoadedProtos, ownProtoAsWritten } from './protos.js';
@@ -65,10 +66,32 @@ const described = new WeakMap<LoadedProtos, Buffer[]>();
 export function fileDescriptorProtosOf(protos: LoadedProtos): Buffer[] {
   let files = described.get(protos);
   if (files === undefined) {
-    files = fileDescriptorProtos(protos.asWritten());
+    files = cachedDescriptors(protos);
     described.set(protos, files);
   }
   return files;
+}
+
+/**
+ * The descriptors as built for the same files before (kept in the start-up cache), else built and kept:
+ * parsing the files again with their names as written and describing them took 1.6 s of the first
+ * reflection answer on google/cloud/compute/v1/compute.proto (a 1 MB descriptor). v1: change it with what
+ * fileDescriptorProtos writes (run from the sources, entries carry no build).
+ */
+function cachedDescriptors(protos: LoadedProtos): Buffer[] {
+  const name = `grpc-descriptors-v1-${protos.descriptorKey}`;
+  const cached = readStartupCache(name, isBase64List);
+  if (cached) return cached.map((file) => Buffer.from(file, 'base64'));
+  const files = fileDescriptorProtos(protos.asWritten());
+  writeStartupCache(
+    name,
+    files.map((file) => file.toString('base64')),
+  );
+  return files;
+}
+
+function isBase64List(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((file) => typeof file === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(file));
 }
 
 /** Serialized FileDescriptorProtos of one of mockstack's own protos (for a built-in service reflection lists) and what it imports. */

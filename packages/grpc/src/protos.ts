@@ -61,6 +61,11 @@ export interface LoadedProtos {
   statusType: protobuf.Type;
   /** Every proto file read, imports included (a change to any of them reloads). */
   files: string[];
+  /**
+   * Names what the files' descriptors are made of: the content of every file read and the import name
+   * each has (descriptors.ts keeps the descriptors built for it in the start-up cache).
+   */
+  descriptorKey: string;
 }
 
 /** A proto that cannot be loaded, with the file and line to fix. */
@@ -121,6 +126,8 @@ export interface ParsedRoot {
   files: Map<string, ProtoFile>;
   /** Paths looked at for an import before the one read: a file appearing at one of them would be read instead. */
   passed: string[];
+  /** The content hash of each file read from disk (the start-up cache's parsed roots keep them). */
+  hashes?: Record<string, string>;
 }
 
 function parseRoot(files: readonly string[], dirs: readonly string[], keepCase: boolean): ParsedRoot {
@@ -231,7 +238,7 @@ function nameIn(file: string, dirs: readonly string[]): string {
 }
 
 function load(files: readonly string[], dirs: readonly string[]): LoadedProtos {
-  const { root, files: parsed } = cachedRoot(files, dirs) ?? parseAndCacheRoot(files, dirs);
+  const { root, files: parsed, hashes } = cachedRoot(files, dirs) ?? parseAndCacheRoot(files, dirs);
   const services = new Map<string, MethodInfo[]>();
   const methods = new Map<string, MethodInfo>();
   for (const service of allServices(root)) {
@@ -268,6 +275,7 @@ function load(files: readonly string[], dirs: readonly string[]): LoadedProtos {
     },
     statusType: root.lookupType('google.rpc.Status'),
     files: [...parsed.keys()].filter(isAbsolute),
+    descriptorKey: contentHash(JSON.stringify([hashes ?? fileHashes([...parsed.keys()].filter(isAbsolute)), [...parsed.values()]])),
   };
 }
 
@@ -293,7 +301,7 @@ function cachedRoot(files: readonly string[], dirs: readonly string[]): ParsedRo
     return undefined;
   }
   root.files = [...cached.rootFiles];
-  return { root, files: new Map(cached.files.map((file) => [file.path, file])), passed: cached.passed };
+  return { root, files: new Map(cached.files.map((file) => [file.path, file])), passed: cached.passed, hashes: cached.hashes };
 }
 
 /** Parses the file set (see parseRoot) and saves the result for the next start (see cachedRoot). */
@@ -307,15 +315,16 @@ function parseAndCacheRoot(files: readonly string[], dirs: readonly string[]): P
     if (filename === null && !parsedOptions && !valuesOptions) continue;
     details[detailKey(object)] = { ...(filename !== null && { filename }), ...(parsedOptions && { parsedOptions }), ...(valuesOptions && { valuesOptions }) };
   }
+  const hashes = fileHashes([...parsed.files.keys()].filter(isAbsolute));
   writeStartupCache(protosCacheName(files, dirs), {
-    hashes: fileHashes([...parsed.files.keys()].filter(isAbsolute)),
+    hashes,
     passed: parsed.passed,
     files: [...parsed.files.values()],
     root: root.toJSON({ keepComments: true }),
     rootFiles: root.files,
     details,
   } satisfies CachedProtos);
-  return parsed;
+  return { ...parsed, hashes };
 }
 
 /** v3: types resolved as protoc does (type-scopes.ts); v2: details keyed by kind (detailKey). Run from the sources, entries carry no build: a change to the format (or to what parseRoot makes) needs a new version. */

@@ -55,6 +55,8 @@ export function exampleDispatchOf(api: OpenApi, operation: ApiOperation, warn: (
   const where = `${operation.method} ${api.basePath}${operation.path}`;
   const say = (message: string) => warn(`${where}: ${message}`);
   const extension = api.resolve(operation.node['x-microcks-operation']);
+  // Known at load to have no request examples (most operations): nothing to pair, nothing to read.
+  if (extension === undefined && operation.requestExamples === false) return undefined;
   const requests = requestExamplesOf(api, operation);
   if (requests.size === 0 && extension === undefined) return undefined;
   const settings = isObject(extension) ? extension : undefined;

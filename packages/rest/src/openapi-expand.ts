@@ -146,6 +146,7 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
   // sends them on, naming what they break ('warn'), or unchecked (false), as Prism's proxy does without --errors.
   const refuseInvalid = !proxied || config.checkProxied === 'fail';
   const pairingWarnings: string[] = [];
+  const pointBack = pointBackAt(api);
   for (const operation of api.operations) {
     const id = operationKey(operation);
     const meta = metaOf(operation);
@@ -153,7 +154,7 @@ export async function expandOpenApi(service: ServiceDefinition, context: ExpandC
     if (validator && refuseInvalid) rules.push(validationRule(operation, id, meta, validator, api, service));
     else if (validator && config.checkProxied !== false) requestChecks.set(id, requestCheckOf(operation, validator));
     rules.push(...(overrides.get(operation) ?? []));
-    const answers = contractAnswers(operation, api, seed, config.dynamic === true);
+    const answers = contractAnswers(operation, api, seed, config.dynamic === true, pointBack);
     // Request examples paired by name with response examples (Microcks' convention): after the scenario's own rules.
     // Not with a proxy: the real service answers what the scenario's rules do not, not the document's examples.
     // Nor when every answer is generated (`dynamic`): examples are left aside.
@@ -389,8 +390,29 @@ interface ContractAnswers {
   example: (request: CoreRequest, url: URL, example: ResponseExample) => Reply | Fault;
 }
 
-/** `dynamic`: the service's `dynamic` setting, what a request whose Prefer does not say gets. */
-function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: number }, dynamic: boolean): ContractAnswers {
+/**
+ * `dynamic`: the service's `dynamic` setting, what a request whose Prefer does not say gets. Made on the
+ * operation's first answer from the contract, not at start: reading an operation's responses and request
+ * body (its cursors, its streamed type) parses the schemas they name, and Microsoft Graph's 11,400
+ * operations spent a quarter of a warm start (and ~40 MB) on answers few of them are ever asked for.
+ * Nothing here reports a problem: the document's problems are found when it loads.
+ */
+function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: number }, dynamic: boolean, pointBack: PointBack | undefined): ContractAnswers {
+  let made: ContractAnswers | undefined;
+  const answers = (): ContractAnswers => (made ??= makeContractAnswers(operation, api, seed, dynamic, pointBack));
+  return {
+    responder: (request, url) => answers().responder(request, url),
+    example: (request, url, example) => answers().example(request, url, example),
+  };
+}
+
+function makeContractAnswers(
+  operation: ApiOperation,
+  api: OpenApi,
+  seed: { value: number },
+  dynamic: boolean,
+  pointBack: PointBack | undefined,
+): ContractAnswers {
   const pointedBack = new WeakMap<object, Map<string, { headers: Record<string, string>; body: string | undefined }>>();
   const maker = new ResponseMaker(api, operation, () => seed.value);
   const cursors = cursorParametersOf(operation);
@@ -419,7 +441,6 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
     const cursor = cursors.length === 0 ? undefined : forwardOf();
     return body === undefined || cursor === undefined ? body : linkToNextPage(body, url, cursor);
   };
-  const pointBack = pointBackAt(api);
   const acceptOf = (request: CoreRequest): string | undefined => {
     const streamed = maker.streamedType;
     if (streamed !== undefined && asksForStream(request.body)) return streamed;
@@ -572,7 +593,9 @@ function withPaginationLinks(headers: Record<string, string>, url: URL): Record<
  * the mock's, so a client following pagination links or a created resource's location stays on
  * the mock; undefined when the document names no absolute server.
  */
-function pointBackAt(api: OpenApi): ((text: string, mock: string) => string) | undefined {
+type PointBack = (text: string, mock: string) => string;
+
+function pointBackAt(api: OpenApi): PointBack | undefined {
   const servers = serverUrlsOf(api.document);
   if (servers.length === 0) return undefined;
   const pattern = new RegExp(servers.map(escapeRegExp).join('|'), 'gi');

@@ -47,6 +47,17 @@ export function contractAnswer(core: CoreRequest, url: URL, rule: Rule, contract
  * others. Matched only for requests no route took, so a scan of the templates is fine.
  */
 export function documentedMethods(service: Service): (path: string) => string[] {
+  // Compiled on the first request no route answers: Microsoft Graph's 7,400 paths took ~0.1 s of each start.
+  let compiled: Map<string, { template: CompiledTemplate; methods: Set<string> }> | undefined;
+  return (path) => {
+    compiled ??= methodTemplates(service);
+    const methods = new Set<string>();
+    for (const { template, methods: own } of compiled.values()) if (matchTemplate(template, path)) for (const m of own) methods.add(m);
+    return [...methods].sort();
+  };
+}
+
+function methodTemplates(service: Service): Map<string, { template: CompiledTemplate; methods: Set<string> }> {
   const templates = new Map<string, { template: CompiledTemplate; methods: Set<string> }>();
   for (const operation of service.operations.values()) {
     const route = String(operation.meta.path);
@@ -58,11 +69,7 @@ export function documentedMethods(service: Service): (path: string) => string[] 
     entry.methods.add(String(operation.meta.method));
     if (operation.meta.method === 'GET') entry.methods.add('HEAD');
   }
-  return (path) => {
-    const methods = new Set<string>();
-    for (const { template, methods: own } of templates.values()) if (matchTemplate(template, path)) for (const m of own) methods.add(m);
-    return [...methods].sort();
-  };
+  return templates;
 }
 
 /** The body of a fault answered over HTTP: its own, or `{ error: { code, message, details } }`. */
