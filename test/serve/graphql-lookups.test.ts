@@ -158,7 +158,33 @@ test("a connection agrees with itself: nodes are the edges' nodes, pageInfo's cu
     expect(next?.edges.map((e) => e.cursor).slice(0, 3)).toEqual(page.edges.map((e) => e.cursor));
     expect(next?.edges).toHaveLength(6);
     expect(next?.pageInfo.endCursor).toBe(next?.edges[5]?.cursor);
+    // The page after a cursor is the last: a client paging on ends.
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    expect(next?.pageInfo.hasNextPage).toBe(false);
   } finally {
     apollo.stop();
   }
+});
+
+test('a client paging through a connection while hasNextPage ends after the page its cursor asks for; paging back ends too', async () => {
+  const client = new GraphQLClient(url);
+  type Connection = {
+    edges: { cursor: string }[];
+    pageInfo: { endCursor: string | null; startCursor: string | null; hasNextPage: boolean; hasPreviousPage: boolean };
+  };
+  const forward = `query ($after: String) { viewer { repositories(first: 5, after: $after) { edges { cursor } pageInfo { endCursor hasNextPage } } } }`;
+  let after: string | null = null;
+  let pages = 0;
+  for (;;) {
+    const data: { viewer: { repositories: Connection } } = await client.request(forward, { after });
+    pages++;
+    const { pageInfo } = data.viewer.repositories;
+    if (!pageInfo.hasNextPage || pages > 10) break;
+    after = pageInfo.endCursor;
+  }
+  expect(pages).toBe(2);
+  // Backwards (last/before), as Relay's loadPrevious asks: the page before a cursor is the first.
+  const back = `query ($before: String) { viewer { repositories(last: 5, before: $before) { pageInfo { startCursor hasPreviousPage } } } }`;
+  const earlier: { viewer: { repositories: Connection } } = await client.request(back, { before: 'Y3Vyc29yOjEw' });
+  expect(earlier.viewer.repositories.pageInfo.hasPreviousPage).toBe(false);
 });

@@ -83,6 +83,8 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
   const [minList, maxList] = typeof options.listLength === 'number' ? [options.listLength, options.listLength] : (options.listLength ?? [2, 4]);
   /** Lengths asked by `first`/`limit` on a connection field, for the lists inside the object it returned. */
   const listHints = new Map<string, number>();
+  /** The page each connection (by `type:key`) of a paged field was asked for: see markPage. */
+  const pages = new Map<string, Page>();
   /**
    * The key of each object served, by a unique field's value (`Product|handle|red-shoes`): a lookup by
    * that field (`product(handle: "red-shoes")`, a storefront's product page after its list) gives the
@@ -230,11 +232,14 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     // An interface no type implements (or an empty union): nothing can be its value; null (or an empty list), not the store's error.
     const nothing = hasNoValue(base, named) ? (isListType(getNullableType(field.type)) ? [] : null) : undefined;
     const hint = (value: unknown, args: Record<string, unknown>): unknown => {
+      if (!isRef(value)) return value;
       const size = pageSize(args);
-      if (size !== undefined && isRef(value)) {
+      if (size !== undefined) {
         if (listHints.size > 10_000) listHints.clear();
         listHints.set(`${value.$ref.typeName}:${value.$ref.key}`, size);
       }
+      if (pages.size > 10_000) pages.clear();
+      pages.set(`${value.$ref.typeName}:${value.$ref.key}`, pageOf(args));
       return value;
     };
     if (rootTypes.has(typeName)) {
@@ -273,7 +278,11 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
         const value = edgeNodes
           ? listOf(fieldOf(source, 'edges')).map((edge) => (isRef(edge) ? fieldOf(edge, 'node') : null))
           : store.get({ typeName: refType, key, fieldName, fieldArgs: args, defaultValue: echo?.(args) });
-        if (pageInfo && isRef(value)) alignCursors(listOf(fieldOf(source, 'edges')), value, pageInfo);
+        if (pageInfo && isRef(value)) {
+          alignCursors(listOf(fieldOf(source, 'edges')), value, pageInfo);
+          const page = pages.get(`${refType}:${key}`);
+          if (page !== undefined) markPage(value, pageInfo, page);
+        }
         known?.set(source, value);
         if (identifies && (typeof value === 'string' || typeof value === 'number')) {
           if (identities.size > 10_000) identities.clear();
@@ -298,6 +307,18 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
     const { typeName, key } = ref.$ref;
     cursor.set(typeName, fieldName, String(key), {});
     return store.get({ typeName, key, fieldName, fieldArgs: {} });
+  }
+
+  /**
+   * A connection's pageInfo says where its page is: a first page has a next one and no previous one, the page
+   * after a cursor is the last (and has a previous one), the page before a cursor the first. A client paging
+   * through it (Apollo's relayStylePagination, Relay's loadNext, a `while (pageInfo.hasNextPage)` loop) sees a
+   * "more" and ends after two pages.
+   */
+  function markPage(pageInfo: Ref, fields: Record<string, unknown>, page: Page): void {
+    const { typeName, key } = pageInfo.$ref;
+    if ('hasNextPage' in fields) store.set(typeName, key, 'hasNextPage', page !== 'after');
+    if ('hasPreviousPage' in fields) store.set(typeName, key, 'hasPreviousPage', page === 'after');
   }
 
   /** A connection's pageInfo says the cursors of its first and last edge (a client pages on from endCursor). */
@@ -496,6 +517,18 @@ function sameLeaf(arg: GraphQLType, field: GraphQLType): boolean {
 function sameScalar(arg: GraphQLType, field: GraphQLType): boolean {
   if (!isScalarType(arg) || !isScalarType(field)) return false;
   return arg.name === field.name || (TEXT_SCALARS.has(arg.name) && TEXT_SCALARS.has(field.name));
+}
+
+/** A page of a paged field: the first, one after a cursor, one before a cursor. */
+type Page = 'first' | 'after' | 'before';
+
+/** The page arguments ask for: `after` a cursor (`after`, `cursor`, an `offset` or `skip` past 0, a `page` past 1), `before` one, else the first. */
+function pageOf(args: Record<string, unknown>): Page {
+  const given = (value: unknown) => (typeof value === 'string' && value !== '') || typeof value === 'number';
+  if (given(args.before)) return 'before';
+  if (given(args.after) || given(args.cursor)) return 'after';
+  const past = (name: string, first: number) => typeof args[name] === 'number' && (args[name] as number) > first;
+  return past('offset', 0) || past('skip', 0) || past('page', 1) ? 'after' : 'first';
 }
 
 function pageSize(args: Record<string, unknown> | undefined): number | undefined {
