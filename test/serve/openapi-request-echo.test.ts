@@ -179,16 +179,20 @@ describe('a generated answer repeats what its request names', () => {
     expect(other.body.userId).toBe('u_18');
   });
 
-  test('a query parameter sets its field; a list answers items of the path’s parent and of the query’s values', async () => {
+  test('a query parameter sets its field; a list answers as many items as its page size asks, of the path’s parent and of the query’s values', async () => {
     const oslo = (await get('/weather?city=Oslo&metric=false')).body;
     expect(oslo).toMatchObject({ city: 'Oslo', metric: false });
     expect((await get('/weather?city=Bergen&metric=true')).body).toEqual({ ...oslo, city: 'Bergen', metric: true });
     const { body } = await get('/users/u_3/orders?status=paid&limit=10');
     const items = body.data as Array<Record<string, unknown>>;
-    expect(items.length).toBeGreaterThanOrEqual(2);
+    // As many as the page size asked for, each of that user and paid, each with its own id (the path ends with no id of theirs).
+    expect(items).toHaveLength(10);
     for (const item of items) expect(item).toMatchObject({ userId: 'u_3', status: 'paid' });
-    // Each item keeps its own id (the path ends with no id of theirs).
-    expect(new Set(items.map((item) => item.id)).size).toBe(items.length);
+    expect(new Set(items.map((item) => item.id)).size).toBe(10);
+    const three = (await get('/users/u_3/orders?status=paid&limit=3')).body.data as Array<Record<string, unknown>>;
+    expect(three).toEqual(items.slice(0, 3));
+    // Not below the list's minItems (2).
+    expect((await get('/users/u_3/orders?limit=1')).body.data).toHaveLength(2);
     // A value the item's field does not allow is refused by the request's validation before; without the parameter, items as generated.
     expect(((await get('/users/u_3/orders')).body.data as Array<Record<string, unknown>>).every((item) => item.userId === 'u_3')).toBe(true);
   });

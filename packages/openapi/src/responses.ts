@@ -82,8 +82,24 @@ interface RequestEcho {
   /** The answer's properties, for a write; undefined for a read. */
   bodyFields: JsonObject | undefined;
   /** The answer's one list: its field (undefined: the answer is the list), and the fields of each item to set. */
-  list: { key: string | undefined; fields: readonly EchoedParameter[] } | undefined;
+  list: { key: string | undefined; fields: readonly EchoedParameter[]; size: PageSize | undefined } | undefined;
 }
+
+/**
+ * The query parameter a list's length follows (`?limit=20` answers 20 items, within the list's minItems and
+ * maxItems, at most 100), and the items generated beyond the list's own, kept for later requests.
+ */
+interface PageSize {
+  parameter: string;
+  items: unknown;
+  min: number;
+  max: number;
+  extra: unknown[];
+}
+
+/** Names of a page's size: `limit`, `per_page`, `pageSize`, `$top`, `maxResults`, `first`… */
+const PAGE_SIZE = /^(\$?top|first|last|limit|take|count|size|per_?page|page_?size|max_?results|max_?items|max_?page_?size)$/i;
+const MAX_PAGE = 100;
 
 /**
  * The client asked for a status or example the operation does not document (400), or only for
@@ -173,14 +189,30 @@ export class ResponseMaker {
       answer = object;
     }
     if (echo.list) {
-      const { key, fields } = echo.list;
+      const { key, fields, size } = echo.list;
       const items = key === undefined ? answer : isObject(answer) ? answer[key] : undefined;
       if (Array.isArray(items)) {
-        const changed = items.map((item) => (isObject(item) && !Array.isArray(item) ? this.#withFields(item, fields, asked) : item));
-        if (changed.some((item, index) => item !== items[index])) answer = key === undefined ? changed : { ...(answer as JsonObject), [key]: changed };
+        const sized = size ? this.#sized(items, size, asked.query[size.parameter]) : items;
+        const changed = sized.map((item) => (isObject(item) && !Array.isArray(item) ? this.#withFields(item, fields, asked) : item));
+        if (changed.length !== items.length || changed.some((item, index) => item !== items[index]))
+          answer = key === undefined ? changed : { ...(answer as JsonObject), [key]: changed };
       }
     }
     return answer === original ? made : { status: made.status, headers: made.headers, body: JSON.stringify(answer) };
+  }
+
+  /** `items` as long as the page size asked for (see PageSize), or as they are when none is asked. */
+  #sized(items: readonly unknown[], size: PageSize, asked: string | string[] | undefined): readonly unknown[] {
+    const text = Array.isArray(asked) ? asked[0] : asked;
+    if (text === undefined || !/^\d+$/.test(text)) return items;
+    const length = Math.max(size.min, Math.min(size.max, Number(text)));
+    if (length <= items.length) return length === items.length ? items : items.slice(0, length);
+    const label = `${this.#operation.method} ${this.#operation.route}`;
+    while (items.length + size.extra.length < length) {
+      const seed = seedFor(this.#seed, label, 'item', String(items.length + size.extra.length));
+      size.extra.push(generateValue(size.items, { seed, resolve: this.#api.resolve, direction: 'response' }));
+    }
+    return [...items, ...size.extra.slice(0, length - items.length)];
   }
 
   /** `object`, or a copy with the fields `fields` name set to the request's values that fit them. */
@@ -216,18 +248,31 @@ export class ResponseMaker {
     const list = Array.isArray(value) ? { key: undefined, items: value } : this.#listOf(value);
     const fields = Array.isArray(value) ? [] : this.#parameterFields(value, this.#propertiesOf(schema, 0), true);
     let listFields: EchoedParameter[] = [];
+    let size: PageSize | undefined;
     if (list) {
       const listSchema = list.key === undefined ? this.#api.resolve(schema) : this.#propertiesOf(schema, 0)[list.key];
       const resolvedList = this.#api.resolve(listSchema);
-      const itemProperties = this.#propertiesOf(isObject(resolvedList) ? resolvedList.items : undefined, 0);
+      const itemSchema = isObject(resolvedList) ? resolvedList.items : undefined;
       const first = list.items.find((item) => isObject(item) && !Array.isArray(item));
-      if (isObject(first)) listFields = this.#parameterFields(first, itemProperties, false);
+      if (isObject(first)) listFields = this.#parameterFields(first, this.#propertiesOf(itemSchema, 0), false);
+      const parameter = this.#operation.parameters.find((p) => p.in === 'query' && PAGE_SIZE.test(p.name));
+      if (parameter && isObject(resolvedList) && isObject(this.#api.resolve(itemSchema))) {
+        const { minItems, maxItems } = resolvedList;
+        const min = typeof minItems === 'number' ? minItems : 0;
+        size = {
+          parameter: parameter.name,
+          items: itemSchema,
+          min,
+          max: Math.max(min, Math.min(MAX_PAGE, typeof maxItems === 'number' ? maxItems : MAX_PAGE)),
+          extra: [],
+        };
+      }
     }
     const write = ['POST', 'PUT', 'PATCH'].includes(this.#operation.method.toUpperCase());
     const properties = write && !Array.isArray(value) ? this.#propertiesOf(schema, 0) : {};
     const bodyFields = Object.keys(properties).length > 0 ? properties : undefined;
-    if (fields.length === 0 && bodyFields === undefined && listFields.length === 0) return undefined;
-    return { value, fields, bodyFields, list: listFields.length && list ? { key: list.key, fields: listFields } : undefined };
+    if (fields.length === 0 && bodyFields === undefined && listFields.length === 0 && size === undefined) return undefined;
+    return { value, fields, bodyFields, list: list && (listFields.length || size) ? { key: list.key, fields: listFields, size } : undefined };
   }
 
   /** The answer's one array of objects, if it has exactly one (a list wrapper: `{ data: [...], has_more }`). */
