@@ -209,6 +209,38 @@ test('a request no mapping answers gets 404 in plain text, as WireMock answers i
   });
 });
 
+test('a serve event of a request no mapping answered names the stub WireMock names for it (ANY, 404, one id), so a client reading stubMapping.id of every event gets one', async () => {
+  const root = rootOf('serve-events', { 'a.json': { id: 'a-1', request: { method: 'GET', url: '/orders' }, response: { body: 'orders' } } });
+  await serving(root, async (url) => {
+    await fetch(`${url}/nothing`);
+    await fetch(`${url}/orders`);
+    await fetch(`${url}/else`, { method: 'POST', body: 'x' });
+    type Event = {
+      request: { url: string };
+      wasMatched: boolean;
+      stubMapping: { id: string; uuid: string; request: unknown; response: unknown };
+      responseDefinition: unknown;
+    };
+    const events = (await new WireMock(url).getAllRequests()) as Event[];
+    // As the WireMock 3.13.2 jar gives them: newest first; a miss's stub is StubMapping.NOT_CONFIGURED, of one id in a process.
+    expect(events.map((event) => [event.request.url, event.wasMatched, event.stubMapping.id === 'a-1'])).toEqual([
+      ['/else', false, false],
+      ['/orders', true, true],
+      ['/nothing', false, false],
+    ]);
+    const [miss, , other] = events as [Event, Event, Event];
+    expect(miss.stubMapping).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      request: { method: 'ANY' },
+      response: { status: 404, fromConfiguredStub: false },
+      uuid: miss.stubMapping.id,
+    });
+    expect(other.stubMapping.id).toBe(miss.stubMapping.id);
+    expect(miss.responseDefinition).toEqual({ status: 404, fromConfiguredStub: false });
+    expect((await fetch(`${url}/orders`)).status).toBe(200);
+  });
+});
+
 test('a JSON body that is a string or null is sent as written; requests/unmatched lists the newest first, as WireMock does', async () => {
   const json = { 'Content-Type': 'application/json' };
   const root = rootOf('bodies', {
