@@ -209,6 +209,43 @@ test('a request no mapping answers gets 404 in plain text, as WireMock answers i
   });
 });
 
+test('an edited mapping (PUT /__admin/mappings/{id}) keeps its place among those of its priority, in the listing and in what answers, as WireMock keeps its insertion index', async () => {
+  // WireMock's ids are UUIDs (the jar refuses a root with others): the one of each name ends in its place here.
+  const names = ['f1', 'f2', 'p3', 'r1', 'r2'];
+  const uuid = (name: string) => `00000000-0000-0000-0000-00000000000${names.indexOf(name)}`;
+  const same = (name: string, body: string, extra: Record<string, unknown> = {}) => ({
+    id: uuid(name),
+    ...extra,
+    request: { method: 'GET', url: '/same' },
+    response: { body },
+  });
+  const root = rootOf('edits', {
+    'a.json': { mappings: [same('f1', 'first'), same('f2', 'second')] },
+    'b.json': { id: uuid('p3'), priority: 3, request: { method: 'GET', url: '/other' }, response: { body: 'other' } },
+  });
+  await serving(root, async (url) => {
+    const answer = async () => (await fetch(`${url}/same`)).text();
+    const listed = async () =>
+      ((await (await fetch(`${url}/__admin/mappings`)).json()) as { mappings: { id: string }[] }).mappings.map((m) => names[Number(m.id.slice(-1))]);
+    // Each step checked against the WireMock 3.13.2 jar serving the same root.
+    expect([await answer(), await listed()]).toEqual(['second', ['p3', 'f2', 'f1']]);
+    expect((await send(`${url}/__admin/mappings/${uuid('f1')}`, 'PUT', same('f1', 'first, edited'))).status).toBe(200);
+    expect([await answer(), await listed()]).toEqual(['second', ['p3', 'f2', 'f1']]);
+    await send(`${url}/__admin/mappings`, 'POST', same('r1', 'third'));
+    await send(`${url}/__admin/mappings`, 'POST', same('r2', 'fourth'));
+    expect((await send(`${url}/__admin/mappings/${uuid('r1')}`, 'PUT', same('r1', 'third, edited'))).status).toBe(200);
+    expect([await answer(), await listed()]).toEqual(['fourth', ['p3', 'r2', 'r1', 'f2', 'f1']]);
+    // A new priority places it by that priority.
+    expect((await send(`${url}/__admin/mappings/${uuid('f1')}`, 'PUT', same('f1', 'first, now first', { priority: 1 }))).status).toBe(200);
+    expect([await answer(), await listed()]).toEqual(['first, now first', ['f1', 'p3', 'r2', 'r1', 'f2']]);
+    // Removed, and the files served again: as they were.
+    expect((await send(`${url}/__admin/mappings/${uuid('r2')}`, 'DELETE')).status).toBe(200);
+    expect(await answer()).toBe('first, now first');
+    expect((await send(`${url}/__admin/mappings/reset`, 'POST')).status).toBe(200);
+    expect([await answer(), await listed()]).toEqual(['second', ['p3', 'f2', 'f1']]);
+  });
+});
+
 test('a serve event of a request no mapping answered names the stub WireMock names for it (ANY, 404, one id), so a client reading stubMapping.id of every event gets one', async () => {
   const root = rootOf('serve-events', { 'a.json': { id: 'a-1', request: { method: 'GET', url: '/orders' }, response: { body: 'orders' } } });
   await serving(root, async (url) => {
