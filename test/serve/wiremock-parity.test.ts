@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, type Logger } from '@mockstack/core';
 import { startStack, type TestStack } from '@mockstack/testing';
+import { request } from 'undici';
 import { WireMock } from 'wiremock-captain';
 
 const M2 = '7a9df1b0-52ef-4d99-adf3-f5040b5f1489';
@@ -243,6 +244,47 @@ test('an edited mapping (PUT /__admin/mappings/{id}) keeps its place among those
     expect(await answer()).toBe('first, now first');
     expect((await send(`${url}/__admin/mappings/reset`, 'POST')).status).toBe(200);
     expect([await answer(), await listed()]).toEqual(['second', ['p3', 'f2', 'f1']]);
+  });
+});
+
+test("a mapping sent as WireMock's docs send it (curl --data, a form content type) is taken as the jar takes it; a browser page sending one is still refused", async () => {
+  const root = rootOf('curl', { 'a.json': { request: { method: 'GET', url: '/kept' }, response: { body: 'kept' } } });
+  await serving(root, async (url, stack) => {
+    const mapping = (path: string) => JSON.stringify({ request: { method: 'GET', url: path }, response: { status: 200, body: `from ${path}` } });
+    for (const admin of [url, stack.adminUrl?.replace(/\/__admin$/, '') as string]) {
+      // curl --data's content type, and a text one: the 3.13.2 jar answers 201 to both.
+      for (const [type, path] of [
+        ['application/x-www-form-urlencoded', '/form'],
+        ['text/plain;charset=UTF-8', '/text'],
+      ] as const) {
+        // As curl sends it: undici's request, not fetch (whose Sec-Fetch-Mode names a browser's request).
+        const sent = await request(`${admin}/__admin/mappings`, { method: 'POST', headers: { 'content-type': type }, body: mapping(path) });
+        expect([type, sent.statusCode]).toEqual([type, 201]);
+        await sent.body.dump();
+        expect(await (await fetch(`${url}${path}`)).text()).toBe(`from ${path}`);
+      }
+      const fromPage = await fetch(`${admin}/__admin/mappings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' },
+        body: mapping('/page'),
+      });
+      expect([fromPage.status, ((await fromPage.json()) as { error: { code: string } }).error.code]).toEqual([415, 'ADMIN_UNSUPPORTED_MEDIA_TYPE']);
+      const fromOtherSite = await fetch(`${admin}/__admin/mappings`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', origin: 'https://evil.example' },
+        body: mapping('/evil'),
+      });
+      expect(fromOtherSite.status).toBe(403);
+      const notJson = await request(`${admin}/__admin/mappings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'url=/x',
+      });
+      expect(notJson.statusCode).toBe(400);
+      await notJson.body.dump();
+    }
+    expect((await fetch(`${url}/page`)).status).toBe(404);
+    expect(await (await fetch(`${url}/kept`)).text()).toBe('kept');
   });
 });
 
