@@ -3,6 +3,8 @@
 // documents before 3.2 describe a stream (an object `schema` under text/event-stream or JSON Lines)
 // with a body that asks for one (`"stream": true`) whatever its Accept says.
 import { resolve } from 'node:path';
+import { createOpenAI } from '@ai-sdk/openai';
+import { embed, generateText } from 'ai';
 import OpenAI from 'openai';
 import { servedDocuments } from '../helpers/served-documents.js';
 
@@ -27,6 +29,19 @@ describe("OpenAI's SDK against OpenAI's document (test/fixtures/openai)", () => 
     const listed: string[] = [];
     for await (const each of client.models.list()) listed.push(each.id);
     expect(listed.length).toBeGreaterThan(0);
+  });
+
+  test("Vercel's AI SDK, which checks each answer against its own schema, reads a text answer and an embedding", async () => {
+    // It takes only function tool calls (the first option of the document's tool-call oneOf; custom ones came
+    // later) and reads the text from `content`, which the document makes `anyOf: [string, null]`.
+    const openai = createOpenAI({ baseURL: `${base}/v1`, apiKey: 'sk-test' });
+    for (const prompt of ['hi', 'tell me more']) {
+      const { text } = await generateText({ model: openai.chat('gpt-4o'), prompt, maxRetries: 0 });
+      expect(typeof text).toBe('string');
+      expect(text.length).toBeGreaterThan(0);
+    }
+    const { embedding } = await embed({ model: openai.embedding('text-embedding-3-small'), value: 'a', maxRetries: 0 });
+    expect(embedding.every((value) => typeof value === 'number')).toBe(true);
   });
 
   test('`stream: true` gets an event stream of chunks, though the SDK sends Accept: application/json', async () => {

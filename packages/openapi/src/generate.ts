@@ -21,9 +21,21 @@ export interface GenerateOptions {
   resolve: (node: unknown) => unknown;
   /** Leave out `readOnly` (request) or `writeOnly` (response) properties. */
   direction?: 'request' | 'response' | undefined;
+  /**
+   * Draw one of a `oneOf`/`anyOf`'s options by the seed (a dynamic answer, the items of a stream) instead of
+   * taking the first.
+   */
+  drawOptions?: boolean | undefined;
 }
 
 const MAX_DEPTH = 8;
+
+/**
+ * Names of nullable fields that a usual answer has null: what went wrong or ended early (OpenAI's `error`,
+ * `refusal`, `incomplete_details`; Stripe's `last_payment_error`, `canceled_at`, `failure_code`). Other
+ * nullable fields get a value.
+ */
+const ENDED_OR_FAILED = /error|fail|refus|incomplete|cancel|delet|revoked|expired_at|dispute|declin|terminat/i;
 
 /**
  * A value that fits `schema`, realistic by field name and format (`email`, `uri`, `date-time`,
@@ -82,6 +94,7 @@ class Generator {
     if (schema.const !== undefined) return schema.const;
     const example = ownExample(schema, this.#asSchema);
     if (example !== undefined) return example;
+    if (ENDED_OR_FAILED.test(name) && this.#nullable(schema)) return null;
     const values = typedEnum(schema);
     if (values?.length) {
       // Values the rest of the schema allows (Twitter's reply_settings enum has one longer than its own `{1,12}` pattern).
@@ -94,9 +107,15 @@ class Generator {
     // A document's default may break its own schema (`type: string, default: null`): such a default is not sent.
     if (schema.default !== undefined && defaultFits(schema, this.#asSchema) && this.#fake.random.next() < 0.5) return schema.default;
     if (Array.isArray(schema.allOf)) return this.#allOf(schema, componentName(raw), name, parent, depth);
-    const options = Array.isArray(schema.oneOf) ? schema.oneOf : Array.isArray(schema.anyOf) ? schema.anyOf : undefined;
+    const all = Array.isArray(schema.oneOf) ? schema.oneOf : Array.isArray(schema.anyOf) ? schema.anyOf : undefined;
+    // `anyOf: [X, { type: 'null' }]` is OpenAPI 3.1's nullable (FastAPI writes every optional field so): a value,
+    // as for `type: [X, 'null']` and `nullable: true`, not null every other time.
+    const options = all && all.length > 1 ? all.filter((option) => !this.#onlyNull(option)) : all;
     if (options?.length) {
-      const picked = options[this.#fake.random.int(0, options.length - 1)];
+      // The first option: the one an API answers by default (Stripe's id before the expanded object), and the one
+      // clients know (options are added at the end: a client older than OpenAI's custom tool calls rejects them).
+      // A dynamic answer and the items of a stream draw one (`drawOptions`).
+      const picked = options[this.#options.drawOptions ? this.#fake.random.int(0, options.length - 1) : 0];
       const { oneOf: _o, anyOf: _a, discriminator, ...rest } = schema;
       const value = this.value(Object.keys(rest).length ? { allOf: [rest, picked] } : picked, name, parent, depth);
       return this.#tagged(value, discriminatorTag(discriminator, isObject(picked) ? picked.$ref : undefined), picked);
@@ -150,6 +169,22 @@ class Generator {
       if (named === undefined) return value;
     }
     return { ...value, [tag.property]: named };
+  }
+
+  /** Whether a schema allows null: `nullable`, a type list with `null`, a null option, a null in its enum. */
+  #nullable(schema: JsonObject): boolean {
+    if (schema.nullable === true || (Array.isArray(schema.type) && schema.type.includes('null'))) return true;
+    if (Array.isArray(schema.enum) && schema.enum.includes(null)) return true;
+    const options = Array.isArray(schema.oneOf) ? schema.oneOf : Array.isArray(schema.anyOf) ? schema.anyOf : [];
+    return options.some((option) => this.#onlyNull(option));
+  }
+
+  /** Whether a schema allows null and nothing else (`{ type: 'null' }`, `const: null`, `enum: [null]`). */
+  #onlyNull(raw: unknown): boolean {
+    const schema = this.#schema(raw);
+    if (schema === undefined) return false;
+    if (schema.type === 'null' || (Array.isArray(schema.type) && schema.type.length > 0 && schema.type.every((t) => t === 'null'))) return true;
+    return schema.const === null || (Array.isArray(schema.enum) && schema.enum.length > 0 && schema.enum.every((v) => v === null));
   }
 
   #schema(raw: unknown): JsonObject | undefined {

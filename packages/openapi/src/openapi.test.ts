@@ -409,6 +409,29 @@ describe('generateValue', () => {
   test('3.1 forms: type lists with null, examples arrays, numeric exclusive bounds', () => {
     expect(generate({ type: ['integer', 'null'], minimum: 5, maximum: 5 })).toBe(5);
     expect(generate({ type: 'string', examples: ['first', 'second'] })).toBe('first');
+    // The anyOf form of nullable (OpenAI's and FastAPI's documents) gets a value, as the type list does, whatever the seed.
+    for (let seed = 1; seed <= 20; seed++) {
+      expect(typeof generate({ anyOf: [{ type: 'string' }, { type: 'null' }] }, seed)).toBe('string');
+      expect(typeof generate({ oneOf: [{ const: null }, { type: 'integer' }] }, seed)).toBe('number');
+    }
+    // Null alone stays null.
+    expect(generate({ anyOf: [{ type: 'null' }] })).toBeNull();
+    // A nullable field named for what went wrong or ended is null, as a usual answer has it, in each form of nullable.
+    const answer = generate({
+      type: 'object',
+      required: ['content', 'error', 'refusal', 'canceled_at', 'last_payment_error', 'failure_code'],
+      properties: {
+        content: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+        error: { anyOf: [{ type: 'object', properties: { message: { type: 'string' } } }, { type: 'null' }] },
+        refusal: { type: ['string', 'null'] },
+        canceled_at: { type: 'integer', nullable: true },
+        last_payment_error: { oneOf: [{ $ref: '#/nothing' }, { type: 'null' }] },
+        failure_code: { type: 'string', enum: ['card_declined', null] },
+      },
+    });
+    expect(answer).toEqual({ content: expect.any(String), error: null, refusal: null, canceled_at: null, last_payment_error: null, failure_code: null });
+    // Not nullable: a value, whatever the name.
+    expect(generate({ type: 'object', required: ['error'], properties: { error: { type: 'string' } } })).toEqual({ error: expect.any(String) });
     const value = generate({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5 }) as number;
     expect(value > 0 && value < 0.5).toBe(true);
   });
@@ -440,6 +463,12 @@ describe('generateValue', () => {
       ],
     }) as object;
     expect(Object.keys(one)).toHaveLength(1);
+    // The first option, the one an API answers by default and clients know, whatever the seed; drawn when asked.
+    const options = { oneOf: [{ type: 'string' }, { type: 'integer' }, { type: 'boolean' }] };
+    const seeds = Array.from({ length: 20 }, (_, n) => n + 1);
+    expect(new Set(seeds.map((seed) => typeof generate(options, seed)))).toEqual(new Set(['string']));
+    const drawn = seeds.map((seed) => typeof generateValue(options, { seed, resolve: resolveNothing, drawOptions: true }));
+    expect(new Set(drawn)).toEqual(new Set(['string', 'number', 'boolean']));
   });
 });
 

@@ -217,7 +217,9 @@ export class ResponseMaker {
       return { status, headers, body: this.#sequence(writer, items, generationSeed()) };
     } else if (isObject(media) && media.schema !== undefined) {
       if (json || xml || isGeneratedText(mediaType, media.schema, this.#api.resolve))
-        value = withListNamed(generateValue(media.schema, { seed: generationSeed(), resolve: this.#api.resolve, direction: 'response' }));
+        value = withListNamed(
+          generateValue(media.schema, { seed: generationSeed(), resolve: this.#api.resolve, direction: 'response', drawOptions: preference.dynamic }),
+        );
     }
     if (value === undefined) return { status, headers, body: undefined };
     if (json && typeof value === 'string' && isObject(media)) value = exampleAsJson(value, media.schema, this.#api.resolve);
@@ -241,7 +243,8 @@ export class ResponseMaker {
     const data = !eventData && isObject(item) && isObject(item.properties) ? resolve(item.properties.data) : undefined;
     const carried = isObject(data) && data.contentSchema !== undefined ? data.contentSchema : undefined;
     const items = Array.from({ length: SEQUENCE_ITEMS }, (_, n) => {
-      const value = generateValue(schema, { seed: seed + n, resolve, direction: 'response' });
+      // Items of a stream differ in kind (a oneOf of event types): each draws its option.
+      const value = generateValue(schema, { seed: seed + n, resolve, direction: 'response', drawOptions: true });
       // Named by its type, as such streams name their events (`event: message_start`, `event: response.created`).
       if (eventData) return { event: isObject(value) && typeof value.type === 'string' ? value.type : undefined, data: value };
       if (carried === undefined || !isObject(value)) return value;
