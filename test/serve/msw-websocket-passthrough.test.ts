@@ -12,6 +12,7 @@ import { handlersFor } from 'mockstack/msw';
 import { setupServer } from 'msw/node';
 import { WebSocket as UndiciWebSocket } from 'undici';
 import { WebSocketServer } from 'ws';
+import { eventually } from '../helpers/eventually.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const globals = globalThis as { WebSocket?: unknown };
@@ -24,6 +25,8 @@ const echo = (name: string) => () => (connection: { onMessage(l: (d: unknown) =>
 const chat = scenario('msw-ws-passthrough').services({
   chat: rest({ port: 8190, webSocket: echo('chat') }),
   alerts: rest({ baseUrl: 'https://alerts.example.test/v1', webSocket: echo('alerts') }),
+  // Below another service's base URL: the longer base URL is the one a socket below it goes to.
+  alertsV2: rest({ baseUrl: 'https://alerts.example.test/v1/v2', webSocket: echo('alerts v2') }),
 });
 const mocks = handlersFor(chat);
 const server = setupServer(...mocks);
@@ -66,10 +69,17 @@ test('a socket to a host no service owns reaches its real server, while the serv
   expect(await exchange('wss://alerts.example.test/v1/stream', 'hi')).toBe('alerts: hi');
   // Another port of the same host, and a path beside a service's base path, are not the services' either.
   expect(await exchange(`${realUrl.replace('127.0.0.1', 'localhost')}/rooms/1`, 'hello')).toBe('real /rooms/1: hello');
+  expect(await exchange('wss://alerts.example.test/v1/v2/stream', 'hi')).toBe('alerts v2: hi');
+  expect(await exchange('wss://alerts.example.test/v1/v2x', 'hi')).toBe('alerts: hi');
+  await eventually(async () => expect(mocks.requests()).toHaveLength(4));
   expect(mocks.requests().map((entry) => `${entry.service} ${entry.operation}`)).toEqual(
-    expect.arrayContaining(['chat GET /rooms/1 (WebSocket)', 'alerts GET /stream (WebSocket)']),
+    expect.arrayContaining([
+      'chat GET /rooms/1 (WebSocket)',
+      'alerts GET /stream (WebSocket)',
+      'alertsV2 GET /stream (WebSocket)',
+      'alerts GET /v2x (WebSocket)',
+    ]),
   );
-  expect(mocks.requests()).toHaveLength(2);
 });
 
 test('twelve services with WebSocket endpoints, their handlers set up three times in one process: no MaxListenersExceededWarning, and each still answers', async () => {

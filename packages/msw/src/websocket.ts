@@ -36,7 +36,8 @@ const links = new Map<string, ReturnType<typeof ws.link>>();
  * The WebSocket endpoints of a scenario's REST services as one MSW WebSocket handler: it takes the
  * connections an app opens to a service's base URL (`ws://localhost:8090/…` for `http://localhost:8090`,
  * `wss://` for `https://`) and, for an endpoint written for an origin (`mswWebSocket(handlers, { origin })`),
- * to that origin; each is served by the first such service's endpoint as `mockstack up` serves it (guarded,
+ * to that origin; each is served by one service's endpoint (the one whose base URL is the longest below which
+ * it is, else the one written for its origin) as `mockstack up` serves it (guarded,
  * journaled on close as `GET /path (WebSocket)`), over MSW's client and, for `server.connect()`, MSW's real
  * server. A connection to any other URL is not this handler's: MSW passes it to the real server (as its
  * `onUnhandledRequest` says for requests).
@@ -47,9 +48,16 @@ export function webSocketHandlerOf(services: readonly WebSocketService[], engine
     own.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
     const basePath = own.pathname.replace(/\/$/, '');
     const origin = endpoint.origin === undefined ? undefined : new URL(endpoint.origin).origin;
-    return { service, endpoint, basePath, origin, pattern: new RegExp(linkPattern(own.origin, basePath, origin)) };
+    return {
+      service,
+      endpoint,
+      basePath,
+      origin,
+      below: new RegExp(`^${escapeRegExp(own.origin)}${escapeRegExp(basePath)}(?:/.*)?$`),
+      atOrigin: origin === undefined ? undefined : new RegExp(`^${escapeRegExp(origin)}(?:/.*)?$`),
+    };
   });
-  const pattern = new RegExp(routes.map((route) => `(?:${route.pattern.source})`).join('|'));
+  const pattern = new RegExp(routes.flatMap((route) => [route.below.source, ...(route.atOrigin ? [route.atOrigin.source] : [])]).join('|'));
   let link = links.get(pattern.source);
   if (!link) {
     link = ws.link(pattern);
@@ -57,21 +65,20 @@ export function webSocketHandlerOf(services: readonly WebSocketService[], engine
   }
   return link.addEventListener('connection', (connection) => {
     const asked = new URL(connection.client.url);
-    const route = routes.find((candidate) => candidate.pattern.test(asked.href)) ?? (routes[0] as (typeof routes)[number]);
+    // The service whose base URL is the longest below which the URL is, else the one written for its origin.
+    let route: (typeof routes)[number] | undefined;
+    for (const candidate of routes)
+      if (candidate.below.test(asked.href) && (route === undefined || candidate.basePath.length > route.basePath.length)) route = candidate;
+    route ??= routes.find((candidate) => candidate.atOrigin?.test(asked.href)) ?? (routes[0] as (typeof routes)[number]);
     // At the origin the code was written for, the whole path; at the service's base URL, the path below it.
-    const path = asked.origin === route.origin ? asked.pathname : asked.pathname.slice(route.basePath.length) || '/';
+    const path = route.below.test(asked.href) ? asked.pathname.slice(route.basePath.length) || '/' : asked.pathname;
     const session = new MswWebSocketSession(route.service, `${path}${asked.search}`, asked, connection, logger);
+    const served = route.endpoint;
     engine().then(
-      (ready) => session.serve(route.endpoint, ready),
+      (ready) => session.serve(served, ready),
       (error: unknown) => session.refuse(undefined, 500, `the scenario did not compile: ${describeError(error)}`),
     );
   });
-}
-
-/** The source of a RegExp for the URLs a service's handler takes: below its base URL (in ws: or wss:), or at `origin`. */
-function linkPattern(own: string, basePath: string, origin: string | undefined): string {
-  const below = `${escapeRegExp(own)}${escapeRegExp(basePath)}(?:/.*)?`;
-  return `^(?:${below}${origin === undefined ? '' : `|${escapeRegExp(origin)}(?:/.*)?`})$`;
 }
 
 /** One connection MSW intercepted, served as a core WebSocketConnection. */
