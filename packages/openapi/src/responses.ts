@@ -1,6 +1,6 @@
 import type { ApiOperation, OpenApi } from './document.js';
 import { isGeneratedText, isJsonMediaType } from './document.js';
-import { generateValue, seedFor, valueFits } from './generate.js';
+import { flattenAllOf, generateValue, seedFor, valueFits } from './generate.js';
 import { asLastPage, bodyCursorsOf, cursorParametersOf, withListNamed, withNextPage } from './last-page.js';
 import { isObject, type JsonObject } from './pointer.js';
 import { type SequenceItems, type SequenceWriter, sequenceItemsOf, sequenceWriter } from './sequences.js';
@@ -44,6 +44,30 @@ export interface ContractResponse {
   headers: Record<string, string>;
   /** The body as sent (JSON already serialized, text and XML as documented), or undefined for none. */
   body: string | undefined;
+  /** A generated JSON object that repeats what its request names: made again for a request naming other values. */
+  echo?: RequestEcho | undefined;
+}
+
+/** What of a request a generated answer repeats: the values of its path parameters, its body. */
+export interface AskedFor {
+  /** By the router's names (see ApiOperation.routeParams). */
+  params: Readonly<Record<string, string>>;
+  body: unknown;
+}
+
+/**
+ * The fields of a generated answer that repeat its request, as the real API's answer would:
+ * - the fields naming what the path asks for: the path parameter's own name (`userId` in
+ *   `GET /users/{userId}/orders/{orderId}`), and `id` for the parameter that ends the path (`GET /pets/{petId}`,
+ *   Stripe's `GET /v1/customers/{customer}`), each with the schema a value must fit;
+ * - for a write (POST, PUT, PATCH), the fields the request's body gives (`POST /pets { name: 'Rex' }` answers the
+ *   pet named Rex), where the answer has the field and the value fits its schema.
+ */
+interface RequestEcho {
+  value: JsonObject;
+  pathFields: ReadonlyArray<{ field: string; parameter: string; schema: unknown }>;
+  /** The answer's properties, for a write; undefined for a read. */
+  bodyFields: JsonObject | undefined;
 }
 
 /**
@@ -104,14 +128,76 @@ export class ResponseMaker {
     return this.#streamedType;
   }
 
-  /** The response for one request, from its `Prefer` and `Accept` headers. */
-  respond(preference: Preference, accept?: string | undefined): ContractResponse | PreferenceProblem {
-    return this.#cached(
+  /**
+   * The response for one request, from its `Prefer` and `Accept` headers. A generated object repeats what the
+   * request names (see RequestEcho): `GET /pets/42` answers `id: 42`.
+   */
+  respond(preference: Preference, accept?: string | undefined, asked?: AskedFor): ContractResponse | PreferenceProblem {
+    const made = this.#cached(
       `${preference.code ?? ''}|${preference.example ?? ''}|${accept ?? ''}|${preference.lastPage === true}|${preference.firstPage === true}|${preference.watch === true}`,
       preference,
       accept,
       undefined,
     );
+    return asked === undefined || isPreferenceProblem(made) || made.echo === undefined ? made : this.#echoed(made, made.echo, asked);
+  }
+
+  #echoed(made: ContractResponse, echo: RequestEcho, asked: AskedFor): ContractResponse {
+    const resolve = this.#api.resolve;
+    let changed: JsonObject | undefined;
+    const body = asked.body;
+    if (echo.bodyFields && isObject(body) && !Array.isArray(body)) {
+      for (const field of Object.keys(body)) {
+        const given = body[field];
+        const schema = echo.bodyFields[field];
+        if (schema === undefined || !(field in echo.value) || !sameKind(given, echo.value[field]) || !valueFits(schema, given, resolve)) continue;
+        changed ??= { ...echo.value };
+        changed[field] = given;
+      }
+    }
+    for (const { field, parameter, schema } of echo.pathFields) {
+      const given = asked.params[parameter];
+      const current = echo.value[field];
+      if (given === undefined) continue;
+      const value = typeof current === 'number' ? (/^-?\d+(\.\d+)?$/.test(given) ? Number(given) : undefined) : typeof current === 'string' ? given : undefined;
+      if (value === undefined || value === current || !valueFits(schema, value, resolve)) continue;
+      changed ??= { ...echo.value };
+      changed[field] = value;
+    }
+    return changed ? { status: made.status, headers: made.headers, body: JSON.stringify(changed) } : made;
+  }
+
+  /** See RequestEcho: undefined when the answer can repeat nothing of a request. */
+  #echoOf(value: unknown, schema: unknown): RequestEcho | undefined {
+    if (!isObject(value) || Array.isArray(value)) return undefined;
+    const properties = this.#propertiesOf(schema, 0);
+    const pathFields: Array<{ field: string; parameter: string; schema: unknown }> = [];
+    for (const parameter of this.#operation.parameters) {
+      if (parameter.in !== 'path') continue;
+      const field = parameter.name in value ? parameter.name : this.#operation.path.endsWith(`{${parameter.name}}`) && 'id' in value ? 'id' : undefined;
+      // Only a string or a number can be a path's value (GitHub's `owner` is an object).
+      if (field === undefined || !['string', 'number'].includes(typeof value[field]) || pathFields.some((f) => f.field === field)) continue;
+      // A value from a option the object's schema does not name is held to its type only.
+      pathFields.push({ field, parameter: this.#operation.routeParams[parameter.name] ?? parameter.name, schema: properties[field] ?? {} });
+    }
+    const write = ['POST', 'PUT', 'PATCH'].includes(this.#operation.method.toUpperCase());
+    const bodyFields = write && Object.keys(properties).length > 0 ? properties : undefined;
+    return pathFields.length || bodyFields ? { value, pathFields, bodyFields } : undefined;
+  }
+
+  /** The properties of an object schema: its allOf parts merged; for a oneOf/anyOf, those of the option generated (the first not null). */
+  #propertiesOf(schema: unknown, depth: number): JsonObject {
+    const resolve = (node: unknown): JsonObject | undefined => {
+      const resolved = this.#api.resolve(node);
+      return isObject(resolved) ? resolved : undefined;
+    };
+    const own = resolve(schema);
+    if (own === undefined || depth > 4) return {};
+    const merged = Array.isArray(own.allOf) ? flattenAllOf(own, resolve) : own;
+    if (isObject(merged.properties)) return merged.properties;
+    const options = Array.isArray(merged.oneOf) ? merged.oneOf : Array.isArray(merged.anyOf) ? merged.anyOf : [];
+    const first = options.find((option) => resolve(option)?.type !== 'null');
+    return first === undefined ? {} : this.#propertiesOf(first, depth + 1);
   }
 
   /**
@@ -199,6 +285,8 @@ export class ResponseMaker {
     const generationSeed = () =>
       preference.dynamic ? seedFor(this.#seed, label, String(++this.#dynamicCalls)) : seedFor(this.#seed, label, String(status), mediaType);
     let value: unknown;
+    /** The value, when generated from the schema (not an example). */
+    let generated: unknown;
     if (preference.example) {
       const example = named ? this.#api.resolve(named[preference.example]) : undefined;
       if (!isObject(example)) {
@@ -217,7 +305,7 @@ export class ResponseMaker {
       return { status, headers, body: this.#sequence(writer, items, generationSeed()) };
     } else if (isObject(media) && media.schema !== undefined) {
       if (json || xml || isGeneratedText(mediaType, media.schema, this.#api.resolve))
-        value = withListNamed(
+        generated = value = withListNamed(
           generateValue(media.schema, { seed: generationSeed(), resolve: this.#api.resolve, direction: 'response', drawOptions: preference.dynamic }),
         );
     }
@@ -229,7 +317,8 @@ export class ResponseMaker {
     if (typeof value === 'string' && !json) return { status, headers, body: value };
     if (xml) return { status, headers, body: toXml(value, isObject(media) ? media.schema : undefined, this.#api.resolve) };
     if (isWatchStream(mediaType)) return { status, headers, body: watchEvents(value) };
-    return { status, headers, body: JSON.stringify(value) };
+    const echo = value === generated && status < 300 && isObject(media) ? this.#echoOf(value, media.schema) : undefined;
+    return { status, headers, body: JSON.stringify(value), echo };
   }
 
   /**
@@ -412,3 +501,8 @@ function matchesAccept(type: string, want: string): boolean {
 }
 
 export type { JsonObject };
+
+/** Values of one JSON kind: both strings, numbers, booleans, arrays or objects. */
+function sameKind(a: unknown, b: unknown): boolean {
+  return typeof a === typeof b && a !== null && b !== null && Array.isArray(a) === Array.isArray(b);
+}

@@ -457,7 +457,7 @@ function contractAnswers(operation: ApiOperation, api: OpenApi, seed: { value: n
     return makeReply({ status: made.status, headers: withPaginationLinks({ ...rewritten.headers }, url), body: paged(rewritten.body, url) });
   };
   return {
-    responder: (request, url) => answer(maker.respond(preferenceOf(request), acceptOf(request)), url),
+    responder: (request, url) => answer(maker.respond(preferenceOf(request), acceptOf(request), request), url),
     example: (request, url, example) => answer(maker.respondExample(example.status, example.mediaType && example.name, acceptOf(request)), url),
   };
 }
