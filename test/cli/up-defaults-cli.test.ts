@@ -73,7 +73,7 @@ test('a $MOCKSTACK_CORS that is no origin stops `up` with MOCKSTACK_ERR_OPTION_I
 
 test('--delay holds every answer of a contract served zero-config (the admin API answers meanwhile); a value that is no delay is refused', async () => {
   for (const [given, message] of [
-    ['soon', "expected a duration: milliseconds, or e.g. '500ms', '10s'"],
+    ['soon', `delay "soon" is not a duration; write 250, '250ms' or '2s', or a range: '200ms-1s'`],
     ['1s-200ms', 'delay range has min 1000ms above max 200ms'],
   ] as const) {
     const refused = mockstack(['up', CATALOG, '--random-ports', '--no-admin', '--delay', given]);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, type Logger } from '@mockstack/core';
 import { startStack, type TestStack } from '@mockstack/testing';
+import { request } from 'undici';
 import { WireMock } from 'wiremock-captain';
 
 const M2 = '7a9df1b0-52ef-4d99-adf3-f5040b5f1489';
@@ -206,6 +207,116 @@ test('a request no mapping answers gets 404 in plain text, as WireMock answers i
     expect(await (await fetch(`${url}/orders`)).text()).toBe('orders');
     // mockstack's journal keeps the near miss as JSON.
     expect(stack.requests({ matched: false }).map((entry) => entry.status)).toEqual([404, 404, 404]);
+  });
+});
+
+test('an edited mapping (PUT /__admin/mappings/{id}) keeps its place among those of its priority, in the listing and in what answers, as WireMock keeps its insertion index', async () => {
+  // WireMock's ids are UUIDs (the jar refuses a root with others): the one of each name ends in its place here.
+  const names = ['f1', 'f2', 'p3', 'r1', 'r2'];
+  const uuid = (name: string) => `00000000-0000-0000-0000-00000000000${names.indexOf(name)}`;
+  const same = (name: string, body: string, extra: Record<string, unknown> = {}) => ({
+    id: uuid(name),
+    ...extra,
+    request: { method: 'GET', url: '/same' },
+    response: { body },
+  });
+  const root = rootOf('edits', {
+    'a.json': { mappings: [same('f1', 'first'), same('f2', 'second')] },
+    'b.json': { id: uuid('p3'), priority: 3, request: { method: 'GET', url: '/other' }, response: { body: 'other' } },
+  });
+  await serving(root, async (url) => {
+    const answer = async () => (await fetch(`${url}/same`)).text();
+    const listed = async () =>
+      ((await (await fetch(`${url}/__admin/mappings`)).json()) as { mappings: { id: string }[] }).mappings.map((m) => names[Number(m.id.slice(-1))]);
+    // Each step checked against the WireMock 3.13.2 jar serving the same root.
+    expect([await answer(), await listed()]).toEqual(['second', ['p3', 'f2', 'f1']]);
+    expect((await send(`${url}/__admin/mappings/${uuid('f1')}`, 'PUT', same('f1', 'first, edited'))).status).toBe(200);
+    expect([await answer(), await listed()]).toEqual(['second', ['p3', 'f2', 'f1']]);
+    await send(`${url}/__admin/mappings`, 'POST', same('r1', 'third'));
+    await send(`${url}/__admin/mappings`, 'POST', same('r2', 'fourth'));
+    expect((await send(`${url}/__admin/mappings/${uuid('r1')}`, 'PUT', same('r1', 'third, edited'))).status).toBe(200);
+    expect([await answer(), await listed()]).toEqual(['fourth', ['p3', 'r2', 'r1', 'f2', 'f1']]);
+    // A new priority places it by that priority.
+    expect((await send(`${url}/__admin/mappings/${uuid('f1')}`, 'PUT', same('f1', 'first, now first', { priority: 1 }))).status).toBe(200);
+    expect([await answer(), await listed()]).toEqual(['first, now first', ['f1', 'p3', 'r2', 'r1', 'f2']]);
+    // Removed, and the files served again: as they were.
+    expect((await send(`${url}/__admin/mappings/${uuid('r2')}`, 'DELETE')).status).toBe(200);
+    expect(await answer()).toBe('first, now first');
+    expect((await send(`${url}/__admin/mappings/reset`, 'POST')).status).toBe(200);
+    expect([await answer(), await listed()]).toEqual(['second', ['p3', 'f2', 'f1']]);
+  });
+});
+
+test("a mapping sent as WireMock's docs send it (curl --data, a form content type) is taken as the jar takes it; a browser page sending one is still refused", async () => {
+  const root = rootOf('curl', { 'a.json': { request: { method: 'GET', url: '/kept' }, response: { body: 'kept' } } });
+  await serving(root, async (url, stack) => {
+    const mapping = (path: string) => JSON.stringify({ request: { method: 'GET', url: path }, response: { status: 200, body: `from ${path}` } });
+    for (const admin of [url, stack.adminUrl?.replace(/\/__admin$/, '') as string]) {
+      // curl --data's content type, and a text one: the 3.13.2 jar answers 201 to both.
+      for (const [type, path] of [
+        ['application/x-www-form-urlencoded', '/form'],
+        ['text/plain;charset=UTF-8', '/text'],
+      ] as const) {
+        // As curl sends it: undici's request, not fetch (whose Sec-Fetch-Mode names a browser's request).
+        const sent = await request(`${admin}/__admin/mappings`, { method: 'POST', headers: { 'content-type': type }, body: mapping(path) });
+        expect([type, sent.statusCode]).toEqual([type, 201]);
+        await sent.body.dump();
+        expect(await (await fetch(`${url}${path}`)).text()).toBe(`from ${path}`);
+      }
+      const fromPage = await fetch(`${admin}/__admin/mappings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' },
+        body: mapping('/page'),
+      });
+      expect([fromPage.status, ((await fromPage.json()) as { error: { code: string } }).error.code]).toEqual([415, 'ADMIN_UNSUPPORTED_MEDIA_TYPE']);
+      const fromOtherSite = await fetch(`${admin}/__admin/mappings`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', origin: 'https://evil.example' },
+        body: mapping('/evil'),
+      });
+      expect(fromOtherSite.status).toBe(403);
+      const notJson = await request(`${admin}/__admin/mappings`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'url=/x',
+      });
+      expect(notJson.statusCode).toBe(400);
+      await notJson.body.dump();
+    }
+    expect((await fetch(`${url}/page`)).status).toBe(404);
+    expect(await (await fetch(`${url}/kept`)).text()).toBe('kept');
+  });
+});
+
+test('a serve event of a request no mapping answered names the stub WireMock names for it (ANY, 404, one id), so a client reading stubMapping.id of every event gets one', async () => {
+  const root = rootOf('serve-events', { 'a.json': { id: 'a-1', request: { method: 'GET', url: '/orders' }, response: { body: 'orders' } } });
+  await serving(root, async (url) => {
+    await fetch(`${url}/nothing`);
+    await fetch(`${url}/orders`);
+    await fetch(`${url}/else`, { method: 'POST', body: 'x' });
+    type Event = {
+      request: { url: string };
+      wasMatched: boolean;
+      stubMapping: { id: string; uuid: string; request: unknown; response: unknown };
+      responseDefinition: unknown;
+    };
+    const events = (await new WireMock(url).getAllRequests()) as Event[];
+    // As the WireMock 3.13.2 jar gives them: newest first; a miss's stub is StubMapping.NOT_CONFIGURED, of one id in a process.
+    expect(events.map((event) => [event.request.url, event.wasMatched, event.stubMapping.id === 'a-1'])).toEqual([
+      ['/else', false, false],
+      ['/orders', true, true],
+      ['/nothing', false, false],
+    ]);
+    const [miss, , other] = events as [Event, Event, Event];
+    expect(miss.stubMapping).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      request: { method: 'ANY' },
+      response: { status: 404, fromConfiguredStub: false },
+      uuid: miss.stubMapping.id,
+    });
+    expect(other.stubMapping.id).toBe(miss.stubMapping.id);
+    expect(miss.responseDefinition).toEqual({ status: 404, fromConfiguredStub: false });
+    expect((await fetch(`${url}/orders`)).status).toBe(200);
   });
 });
 

@@ -51,7 +51,9 @@ export function createAdminApp(
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
     body === '' ? done(null, undefined) : parseJson(request, body as string, done),
   );
-  // …and axios (wiremock-captain) names a form on a POST without data: no body either. A body of another type is refused.
+  // …and axios (wiremock-captain) names a form on a POST without data: no body either. A body of another type
+  // (text/plain too: fastify's own parser would give the route a string) is JSON from a tool, or refused.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
     if (takesJsonFromTools(request)) return parseJson(request, body as string, done);

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import {
-  checkDelay,
   DEFAULT_HANDLER_TIMEOUT_MS,
   type DelaySpec,
   defaultLimits,
@@ -17,7 +16,7 @@ import {
   rulesById,
 } from '@mockstack/core';
 import { writeTextFileAtomic } from '@mockstack/core/platform';
-import { ADMIN_TOKEN_ENV, adminTokenHeaders, CORS_ENV, runScenario, STORE_ENV } from '@mockstack/runner';
+import { ADMIN_TOKEN_ENV, adminTokenHeaders, CORS_ENV, delaySettingOf, runScenario, STORE_ENV } from '@mockstack/runner';
 import { Command, InvalidArgumentError } from 'commander';
 import { growYoungGenerationAtOnce, releaseMemoryWhenIdle } from './idle-memory.js';
 import type { ImportCommandOptions, RecordCommandOptions } from './record.js';
@@ -726,11 +725,11 @@ function positiveDuration(value: string): number {
 
 /** `300ms`, `2s`, `500` (milliseconds), or a range `200ms-1s`. */
 function delaySpec(value: string): DelaySpec {
-  const range = /^(.+?)\s*-\s*(.+)$/.exec(value.trim());
-  const spec: DelaySpec = range ? { min: duration(range[1] as string), max: duration(range[2] as string) } : duration(value);
-  const problem = checkDelay(spec);
-  if (problem) throw new InvalidArgumentError(problem);
-  return spec;
+  try {
+    return delaySettingOf(value) as DelaySpec;
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function corsOrigins(value: string): (string | RegExp)[] {

@@ -337,9 +337,23 @@ export class Engine {
    * of one priority, the newest call's rules, in the order given. `machines`: state machines they
    * use that the scenario lacks; a new one starts in its first state, one added before takes the states given.
    */
-  addRules(service: string, rules: readonly Rule[], priority: number, machines?: ReadonlyMap<string, readonly string[]>): MaybePromise<void> {
-    const at = this.#added.findIndex((added) => added.priority >= priority);
-    this.#added.splice(at < 0 ? this.#added.length : at, 0, ...rules.map((rule) => ({ service, rule, priority })));
+  addRules(
+    service: string,
+    rules: readonly Rule[],
+    priority: number,
+    machines?: ReadonlyMap<string, readonly string[]>,
+    inPlaceOf?: readonly string[],
+  ): MaybePromise<void> {
+    // In place of rules of the same priority: where an added one is, or right before one of the service's own (withdrawn, or about to be).
+    const replaced = new Set(inPlaceOf);
+    const at = replaced.size ? this.#added.findIndex((added) => replaced.has(added.rule.id) && added.priority === priority) : -1;
+    const anchor = at < 0 ? inPlaceOf?.find((id) => !this.#added.some((added) => added.rule.id === id)) : this.#added[at]?.anchor;
+    const place = at >= 0 ? at : this.#added.findIndex((added) => added.priority >= priority);
+    this.#added.splice(
+      place < 0 ? this.#added.length : place,
+      0,
+      ...rules.map((rule) => ({ service, rule, priority, ...(anchor !== undefined && { anchor }) })),
+    );
     this.#addedVersion++;
     this.#clearPlans();
     const started = new Map<string, string>();
@@ -887,14 +901,18 @@ export class Engine {
     } else {
       // Rules with a priority (a WireMock root's mappings) and the added ones are tried by priority, the added
       // first of one priority, as WireMock tries its files' stubs and those sent at runtime; after the variants'.
+      // One in place of a withdrawn rule (an edited stub of the root) is tried where that one was.
       overlayRuleCount = rules.length;
+      const anchored = added.filter((rule) => rule.anchor !== undefined && rule.priority === declared.find((d) => d.id === rule.anchor)?.priority);
+      const byPriority = anchored.length ? added.filter((rule) => !anchored.includes(rule)) : added;
       let next = 0;
-      for (const rule of own) {
-        while (next < added.length && (added[next] as AddedRule).priority <= (rule.priority ?? Number.POSITIVE_INFINITY))
-          rules.push((added[next++] as AddedRule).rule);
-        rules.push(rule);
+      for (const rule of declared) {
+        while (next < byPriority.length && (byPriority[next] as AddedRule).priority <= (rule.priority ?? Number.POSITIVE_INFINITY))
+          rules.push((byPriority[next++] as AddedRule).rule);
+        for (const inPlace of anchored) if (inPlace.anchor === rule.id) rules.push(inPlace.rule);
+        if (!this.#withdrawn.has(rule.id)) rules.push(rule);
       }
-      for (; next < added.length; next++) rules.push((added[next] as AddedRule).rule);
+      for (; next < byPriority.length; next++) rules.push((byPriority[next] as AddedRule).rule);
     }
     return {
       rules,

@@ -308,6 +308,8 @@ export interface AddedRule {
   rule: Rule;
   /** Lower answers first among added rules (WireMock's priority; default 5). */
   priority: number;
+  /** A withdrawn rule of the service (of one priority with it) it is tried in place of (see AddRulesOptions.inPlaceOf). */
+  anchor?: string;
 }
 
 export interface Operation {

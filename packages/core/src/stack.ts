@@ -19,6 +19,11 @@ export interface AddRulesOptions {
   priority?: number | undefined;
   /** State machines the rules use that the scenario does not declare: name → states, the first is where it starts (WireMock scenarios). */
   machines?: Readonly<Record<string, readonly string[]>> | undefined;
+  /**
+   * Ids of rules these replace (added ones, or the scenario's that were withdrawn): of the same priority, the
+   * new rules are tried where those were, not first, as WireMock tries an edited stub where it was.
+   */
+  inPlaceOf?: readonly string[] | undefined;
 }
 
 /** WireMock's default stub priority. */
@@ -131,7 +136,7 @@ export class Stack {
         },
       );
     }
-    await engine.addRules(service, compiled, priority, machines);
+    await engine.addRules(service, compiled, priority, machines, options.inPlaceOf);
     return compiled;
   }
 

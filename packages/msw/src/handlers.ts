@@ -74,8 +74,8 @@ interface Interception {
  */
 export class ScenarioHandlers implements Iterable<HttpHandler | WebSocketHandler> {
   /**
-   * The MSW handlers: GraphQL endpoints first, then each REST service's base URL, then the WebSocket
-   * endpoints of REST services that have one (`rest({ webSocket })`).
+   * The MSW handlers: GraphQL endpoints first, then each REST service's base URL, then one for the
+   * WebSocket endpoints of REST services that have one (`rest({ webSocket })`).
    */
   readonly handlers: readonly (HttpHandler | WebSocketHandler)[];
   /** Settles once the scenario is compiled (rejects with its compile error). */
@@ -92,10 +92,11 @@ export class ScenarioHandlers implements Iterable<HttpHandler | WebSocketHandler
     this.ready.catch(() => {});
     const logger = options.logger ?? silentLogger;
     const engine = () => this.ready.then(() => this.engine);
-    const webSockets = this.#interceptions.flatMap((interception) => {
+    const webSocketServices = this.#interceptions.flatMap((interception) => {
       const endpoint = interception.protocol === 'rest' ? definition.services?.[interception.name]?.config?.webSocket : undefined;
-      return typeof endpoint === 'function' ? [webSocketHandlerOf(interception.name, endpoint as WebSocketEndpoint, interception.base, engine, logger)] : [];
+      return typeof endpoint === 'function' ? [{ service: interception.name, endpoint: endpoint as WebSocketEndpoint, base: interception.base }] : [];
     });
+    const webSockets = webSocketServices.length > 0 ? [webSocketHandlerOf(webSocketServices, engine, logger)] : [];
     const httpHandlers = this.#interceptions.map((interception) =>
       http.all(
         ({ request }) => intercepts(interception, request.url),

@@ -17,35 +17,68 @@ const INTERNAL_ERROR = 1011;
 /** 1006: what a browser's WebSocket reports for a handshake the server refused. */
 const REFUSED = 1006;
 
+/** A REST service's WebSocket endpoint (`rest({ webSocket })`) and where MSW takes its connections. */
+export interface WebSocketService {
+  service: string;
+  endpoint: WebSocketEndpoint;
+  /** The service's base URL (http: or https:). */
+  base: URL;
+}
+
 /**
- * A REST service's WebSocket endpoint (`rest({ webSocket })`) as an MSW WebSocket handler: it takes the
- * connections an app opens to the service's base URL (`ws://localhost:8090/…` for `http://localhost:8090`,
- * `wss://` for `https://`) and, for an endpoint written for an origin (`mswWebSocket(handlers, { origin })`),
- * to that origin; each is served by the endpoint's code as `mockstack up` serves it (guarded, journaled on
- * close as `GET /path (WebSocket)`), over MSW's client and, for `server.connect()`, MSW's real server.
+ * MSW's links by the URLs they take. Each `ws.link` adds a listener to msw's one BroadcastChannel that is
+ * never taken away: a link per service, made anew by each `handlersFor`, passed node's 10 and printed a
+ * MaxListenersExceededWarning. Handlers for the same URLs (the same scenario set up again) share one link.
  */
-export function webSocketHandlerOf(service: string, endpoint: WebSocketEndpoint, base: URL, engine: () => Promise<Engine>, logger: Logger): WebSocketHandler {
-  const own = new URL(base.href);
-  own.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
-  const basePath = own.pathname.replace(/\/$/, '');
-  const origin = endpoint.origin === undefined ? undefined : new URL(endpoint.origin).origin;
-  const link = ws.link(linkPattern(own.origin, basePath, origin));
+const links = new Map<string, ReturnType<typeof ws.link>>();
+
+/**
+ * The WebSocket endpoints of a scenario's REST services as one MSW WebSocket handler: it takes the
+ * connections an app opens to a service's base URL (`ws://localhost:8090/…` for `http://localhost:8090`,
+ * `wss://` for `https://`) and, for an endpoint written for an origin (`mswWebSocket(handlers, { origin })`),
+ * to that origin; each is served by one service's endpoint (the one whose base URL is the longest below which
+ * it is, else the one written for its origin) as `mockstack up` serves it (guarded,
+ * journaled on close as `GET /path (WebSocket)`), over MSW's client and, for `server.connect()`, MSW's real
+ * server. A connection to any other URL is not this handler's: MSW passes it to the real server (as its
+ * `onUnhandledRequest` says for requests).
+ */
+export function webSocketHandlerOf(services: readonly WebSocketService[], engine: () => Promise<Engine>, logger: Logger): WebSocketHandler {
+  const routes = services.map(({ service, endpoint, base }) => {
+    const own = new URL(base.href);
+    own.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
+    const basePath = own.pathname.replace(/\/$/, '');
+    const origin = endpoint.origin === undefined ? undefined : new URL(endpoint.origin).origin;
+    return {
+      service,
+      endpoint,
+      basePath,
+      origin,
+      below: new RegExp(`^${escapeRegExp(own.origin)}${escapeRegExp(basePath)}(?:/.*)?$`),
+      atOrigin: origin === undefined ? undefined : new RegExp(`^${escapeRegExp(origin)}(?:/.*)?$`),
+    };
+  });
+  const pattern = new RegExp(routes.flatMap((route) => [route.below.source, ...(route.atOrigin ? [route.atOrigin.source] : [])]).join('|'));
+  let link = links.get(pattern.source);
+  if (!link) {
+    link = ws.link(pattern);
+    links.set(pattern.source, link);
+  }
   return link.addEventListener('connection', (connection) => {
     const asked = new URL(connection.client.url);
+    // The service whose base URL is the longest below which the URL is, else the one written for its origin.
+    let route: (typeof routes)[number] | undefined;
+    for (const candidate of routes)
+      if (candidate.below.test(asked.href) && (route === undefined || candidate.basePath.length > route.basePath.length)) route = candidate;
+    route ??= routes.find((candidate) => candidate.atOrigin?.test(asked.href)) ?? (routes[0] as (typeof routes)[number]);
     // At the origin the code was written for, the whole path; at the service's base URL, the path below it.
-    const path = asked.origin === origin ? asked.pathname : asked.pathname.slice(basePath.length) || '/';
-    const session = new MswWebSocketSession(service, `${path}${asked.search}`, asked, connection, logger);
+    const path = route.below.test(asked.href) ? asked.pathname.slice(route.basePath.length) || '/' : asked.pathname;
+    const session = new MswWebSocketSession(route.service, `${path}${asked.search}`, asked, connection, logger);
+    const served = route.endpoint;
     engine().then(
-      (ready) => session.serve(endpoint, ready),
+      (ready) => session.serve(served, ready),
       (error: unknown) => session.refuse(undefined, 500, `the scenario did not compile: ${describeError(error)}`),
     );
   });
-}
-
-/** A RegExp for the URLs a service's handler takes: below its base URL (in ws: or wss:), or at `origin`. */
-function linkPattern(own: string, basePath: string, origin: string | undefined): RegExp {
-  const below = `${escapeRegExp(own)}${escapeRegExp(basePath)}(?:/.*)?`;
-  return new RegExp(`^(?:${below}${origin === undefined ? '' : `|${escapeRegExp(origin)}(?:/.*)?`})$`);
 }
 
 /** One connection MSW intercepted, served as a core WebSocketConnection. */

@@ -4,6 +4,6 @@ export { contractFiles } from './contract-files.js';
 export { type LoadedScenario, loadScenario } from './load-scenario.js';
 export { loadModel, type ReloadResult, type RunningStack, type RunOptions, runScenario, type ScenarioSource } from './run-scenario.js';
 export { type ContractOptions, lenientDefinition, loadSources } from './sources.js';
-export { CORS_ENV, type CorsSetting } from './stack-defaults.js';
+export { CORS_ENV, type CorsOption, type CorsSetting, corsSettingOf, delaySettingOf } from './stack-defaults.js';
 export { STORE_ENV, storeOf } from './store.js';
 export { TLS_DIR, TlsCache } from './tls.js';

@@ -31,7 +31,7 @@ import { contractFiles } from './contract-files.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { isContractUrl } from './remote-contract.js';
 import { isOwnWrite, lenientDefinition, loadSources, wiremockFilesOf } from './sources.js';
-import { type CorsSetting, withCorsSetting, withDelaySetting, withDynamicSetting } from './stack-defaults.js';
+import { type CorsSetting, corsSettingOf, delaySettingOf, withCorsSetting, withDelaySetting, withDynamicSetting } from './stack-defaults.js';
 import { storeOf } from './store.js';
 import { keepNextTickFast } from './tick-map.js';
 import { caOf, TlsCache, withTls } from './tls.js';
@@ -158,7 +158,7 @@ export async function loadModel(
         : inlineScenario(source, options.lenient);
   const definition = withDynamicSetting(loaded.definition, options.dynamic);
   const compiled = await compile(definition, { file: loaded.file, adapters: adaptersWith(options.protocols), host: options.host });
-  const model = withDelaySetting(withCorsSetting(await withTls(compiled, options.tls, tlsCache), options.cors), options.delay);
+  const model = withDelaySetting(withCorsSetting(await withTls(compiled, options.tls, tlsCache), corsSettingOf(options.cors)), delaySettingOf(options.delay));
   return { model: options.randomPorts ? withRandomPorts(model) : model, inputs: loaded.inputs };
 }
 

@@ -1,4 +1,5 @@
 import type {
+  DelaySpec,
   Engine,
   JournalEntry,
   JournalFilter,
@@ -10,7 +11,7 @@ import type {
   Verification,
   VerificationResult,
 } from '@mockstack/core';
-import { adminTokenHeaders, type RunOptions, runScenario, type ScenarioSource } from '@mockstack/runner';
+import { adminTokenHeaders, type CorsOption, corsSettingOf, delaySettingOf, type RunOptions, runScenario, type ScenarioSource } from '@mockstack/runner';
 import { type ReceivedQuery, verifyReceived, verifyReceivedInOrder } from './verification.js';
 
 export interface StartOptions {
@@ -35,6 +36,33 @@ export interface StartOptions {
   redact?: RunOptions['redact'];
   /** Load OpenAPI documents and GraphQL SDL with small validity problems with a warning instead of failing. */
   lenient?: boolean | undefined;
+  /**
+   * CORS of every REST and GraphQL service (and gRPC `web` port) that sets no `cors` of its own, as
+   * `mockstack up --cors`: `'*'` for any origin, origins as browsers send them (comma-separated or a list,
+   * `*` standing for any part of a host: `'https://*.app.github.dev'`; RegExps too), or false for no CORS
+   * headers at all (`--no-cors`). Default: pages on this machine (localhost, 127.0.0.1, [::1]).
+   *
+   * @example
+   * const stack = await startStack('openapi.yaml', { cors: ['http://192.168.1.5:3000', 'https://*.app.github.dev'] });
+   */
+  cors?: CorsOption | undefined;
+  /**
+   * How long every service that sets no `delay` of its own holds each answer, as `mockstack up --delay`:
+   * milliseconds, `'300ms'`, `'2s'`, a range drawn from per call (`'200ms-1s'` or `{ min, max }`, from the seed),
+   * or `{ median, sigma }`. Default none.
+   *
+   * @example
+   * const stack = await startStack('schema.graphql', { delay: '200ms-1s' }); // to see a UI's loading states
+   */
+  delay?: DelaySpec | string | undefined;
+  /**
+   * Every OpenAPI service that sets no `dynamic` of its own generates each answer anew from its schema,
+   * examples left aside, as `mockstack up --dynamic` (`prism mock -d`). Default false.
+   *
+   * @example
+   * const stack = await startStack('openapi.yaml', { dynamic: true, seed: 7 });
+   */
+  dynamic?: boolean | undefined;
   /** How long a handler may take when neither its rule nor its service sets `timeout`: milliseconds or `'30s'` (default 10 s). */
   handlerTimeout?: RunOptions['handlerTimeout'];
   /** Requests the journal keeps (default 1,000, and at most 64 MB, bodies cut at 64 KB). */
@@ -122,6 +150,9 @@ export async function startStack(scenario: ScenarioSource, options: StartOptions
     redact: options.redact,
     logger: options.logger,
     lenient: options.lenient,
+    cors: corsSettingOf(options.cors),
+    delay: delaySettingOf(options.delay),
+    dynamic: options.dynamic,
     handlerTimeout: options.handlerTimeout,
     journalSize: options.journal === false ? 0 : options.journalSize,
     journal: typeof options.journal === 'object' ? options.journal : undefined,

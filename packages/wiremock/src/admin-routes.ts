@@ -123,7 +123,9 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
     return {};
   };
 
-  return [
+  // WireMock takes a JSON body under any content type (its docs' `curl --data '{…}'` sends a form): from a tool, so
+  // does mockstack; a page in a browser still has to send JSON (the admin guard's CSRF rule).
+  const routes: AdminRoute[] = [
     {
       method: 'GET',
       path: '/version',
@@ -564,6 +566,7 @@ export async function wiremockAdminRoutes(host: WiremockHost, options: WiremockR
       },
     },
   ];
+  return routes.map((route) => ({ ...route, jsonFromTools: true }));
 }
 
 /**

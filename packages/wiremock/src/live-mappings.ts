@@ -38,6 +38,8 @@ export interface LiveMapping {
   fromFile?: boolean;
   /** For one read from files: its file in the `mappings` folder, and its place in a file of several. */
   source?: MappingSource;
+  /** Added at runtime in place of one of a root's files of its id (an edit): listed and tried where that one was. */
+  inPlaceOfFile?: boolean;
 }
 
 /**
@@ -91,8 +93,17 @@ export class LiveMappings {
   list(): LiveMapping[] {
     const runtime = this.runtime();
     // One of an id added at runtime too (saved into the watched folder, then reloaded) is listed once.
-    const ids = new Set(runtime.map((m) => m.id));
-    const all = [...runtime, ...this.#fileMappings().filter((file) => !this.#isWithdrawn(file) && !ids.has(file.id))];
+    const ids = new Map(runtime.map((m) => [m.id, m]));
+    // An edit of one of the files' is listed where that one was (of one priority, the file's place).
+    const placed = new Set<string>();
+    const files = this.#fileMappings().flatMap((file) => {
+      const edit = ids.get(file.id);
+      if (!edit?.inPlaceOfFile) return this.#isWithdrawn(file) || edit ? [] : [file];
+      if (placed.has(edit.id)) return [];
+      placed.add(edit.id);
+      return [edit];
+    });
+    const all = [...runtime.filter((m) => !placed.has(m.id)), ...files];
     // A stable sort: of one priority, the order above stays.
     return all.sort((a, b) => priorityOf(a.mapping) - priorityOf(b.mapping));
   }
@@ -134,15 +145,27 @@ export class LiveMappings {
     const id = typeof sent.id === 'string' ? sent.id : typeof sent.uuid === 'string' ? sent.uuid : randomUUID();
     // With its id, which its answers carry (Matched-Stub-Id).
     const live = liveStub(sent.id === undefined || typeof sent.id === 'string' ? { ...sent, id } : sent, this.#context());
+    const replaced = this.#mappings.get(id);
+    // An edited mapping keeps its place among those of its priority, as WireMock's keeps its insertion index:
+    // one added at runtime where it was, one of a root's files where its file put it.
+    const file = replaced ? undefined : this.#fileMappings().find((mapping) => mapping.id === id && !this.#isWithdrawn(mapping));
+    const inPlaceOfFile = replaced ? replaced.inPlaceOfFile : file !== undefined;
     const rules = await this.#host.addRules(live.service, live.rules, {
       priority: live.priority,
       ...(live.machine && { machines: { [live.machine.name]: live.machine.states } }),
+      inPlaceOf: replaced?.ruleIds ?? file?.ruleIds,
     });
-    const replaced = this.#mappings.get(id);
-    if (replaced) this.#remove(replaced);
+    if (replaced) this.#host.removeRules(replaced.ruleIds);
     // One of that id read from files is replaced too.
     this.#withdrawFiles(id);
-    const added: LiveMapping = { id, mapping: { ...sent, id, uuid: id }, service: live.service, ruleIds: rules.map((r) => r.id) };
+    const added: LiveMapping = {
+      id,
+      mapping: { ...sent, id, uuid: id },
+      service: live.service,
+      ruleIds: rules.map((r) => r.id),
+      ...(inPlaceOfFile && { inPlaceOfFile }),
+    };
+    // Map.set of a key it has keeps the key's place: listed where it was.
     this.#mappings.set(id, added);
     return added;
   }

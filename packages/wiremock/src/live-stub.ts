@@ -335,8 +335,8 @@ function answerOf(answer: StubAnswer): unknown {
   for (const [name, value] of Object.entries(answer.headers ?? {})) if (!FRAMING_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
   const init = { ...(answer.status !== 200 && { status: answer.status }), ...(Object.keys(headers).length && { headers }) };
   if (answer.proxy) return rest.proxy(answer.proxy.baseUrl, proxyOptionsOf(answer.proxy));
-  // As WireMock answers a stub of its root whose body file is not there.
-  if (answer.missingBodyFile !== undefined) return respond({ error: answer.missingBodyFile }, { status: 500 });
+  // As WireMock answers a stub of its root whose body file is not there: 500, its message in text (its is Jetty's HTML error page).
+  if (answer.missingBodyFile !== undefined) return respond(answer.missingBodyFile, { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   if (answer.fault === 'drop') return fault.drop();
   if (answer.fault === 'empty') return fault.empty();
   if (answer.fault === 'malformedChunk') return fault.malformedChunk(answer.body, init);

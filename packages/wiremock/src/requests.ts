@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type CoreRequest, compileMatchers, isRecord, type JournalEntry } from '@mockstack/core';
 import { requestUrlOf } from './conditions.js';
 import { WiremockMappingInvalid } from './errors.js';
@@ -91,17 +92,28 @@ export function loggedRequestOf(entry: JournalEntry, baseUrl: string | undefined
   };
 }
 
+/**
+ * What WireMock's serve event of a request no stub answered names as its stub (its `StubMapping.NOT_CONFIGURED`):
+ * method ANY answering 404, with one id for the life of the process. Clients read `stubMapping.id` of every event.
+ */
+const NOT_CONFIGURED_ID = randomUUID();
+const NOT_CONFIGURED_RESPONSE = { status: 404, fromConfiguredStub: false };
+const NOT_CONFIGURED = { id: NOT_CONFIGURED_ID, request: { method: 'ANY' }, response: NOT_CONFIGURED_RESPONSE, uuid: NOT_CONFIGURED_ID };
+
 /** A journal entry as WireMock's serve event: the request, what answered it, whether a stub matched. */
 export function serveEventOf(entry: JournalEntry, baseUrl: string | undefined, mapping: Record<string, unknown> | undefined): Record<string, unknown> {
   const response = { status: entry.response?.status ?? entry.status, headers: entry.response?.headers ?? {}, body: entry.response?.body };
+  const matched = entry.rule !== null;
+  const stubMapping = mapping ?? (matched ? undefined : NOT_CONFIGURED);
   return {
     id: String(entry.id),
     request: loggedRequestOf(entry, baseUrl),
-    responseDefinition: response,
+    // A miss: as WireMock's, no stub's definition (the answer itself is in `response`).
+    responseDefinition: matched ? response : { ...NOT_CONFIGURED_RESPONSE, status: response.status },
     response,
-    wasMatched: entry.rule !== null,
+    wasMatched: matched,
     timing: { totalTime: entry.durationMs },
-    ...(mapping && { stubMapping: mapping }),
+    ...(stubMapping && { stubMapping }),
     // Which mockstack service and rule answered (not WireMock's).
     service: entry.service,
     rule: entry.rule,

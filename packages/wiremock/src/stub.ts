@@ -322,7 +322,7 @@ function stubAnswer(response: Record<string, unknown>, bodyFiles: BodyFiles | un
   const bodyFile = (name: string): Uint8Array | undefined => {
     const bytes = bodyFiles?.read(name);
     if (!bytes && bodyFiles?.whenMissing === 'answer')
-      answer.missingBodyFile = `bodyFileName ${name}: no such file in ${bodyFiles.where}; add it there (--watch serves it once added)`;
+      answer.missingBodyFile = `Not found in blob store: ${name}. bodyFileName ${name}: no such file in ${bodyFiles.where}; add it there (--watch serves it once added)`;
     else if (!bytes)
       untranslated.push(
         bodyFiles
