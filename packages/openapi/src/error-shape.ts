@@ -41,6 +41,7 @@ export function documentedError(api: OpenApi, operation: ApiOperation, status: n
       seed: seedFor(1, 'error', operation.method, operation.path, key),
       resolve: api.resolve,
       direction: 'response',
+      failure: true,
     });
     const body =
       typeof value === 'string' ? (valueFits(media.schema, message, api.resolve) ? message : value) : place(value, media.schema, api, message, answered);

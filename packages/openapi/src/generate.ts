@@ -26,6 +26,8 @@ export interface GenerateOptions {
    * taking the first.
    */
   drawOptions?: boolean | undefined;
+  /** The value is an error's (a 4xx or 5xx answer): nullable fields named for what failed get values too. */
+  failure?: boolean | undefined;
 }
 
 const MAX_DEPTH = 8;
@@ -94,7 +96,7 @@ class Generator {
     if (schema.const !== undefined) return schema.const;
     const example = ownExample(schema, this.#asSchema);
     if (example !== undefined) return example;
-    if (ENDED_OR_FAILED.test(name) && this.#nullable(schema)) return null;
+    if (!this.#options.failure && ENDED_OR_FAILED.test(name) && this.#nullable(schema)) return null;
     const values = typedEnum(schema);
     if (values?.length) {
       // Values the rest of the schema allows (Twitter's reply_settings enum has one longer than its own `{1,12}` pattern).

@@ -434,6 +434,12 @@ describe('generateValue', () => {
       },
     });
     expect(answer).toEqual({ content: expect.any(String), error: null, refusal: null, canceled_at: null, last_payment_error: null, failure_code: null });
+    // In an error's answer, what failed is said.
+    const failed = generateValue(
+      { type: 'object', required: ['error_message'], properties: { error_message: { type: ['string', 'null'] } } },
+      { seed: 1, resolve: resolveNothing, failure: true },
+    );
+    expect(failed).toEqual({ error_message: expect.any(String) });
     // Not nullable: a value, whatever the name.
     expect(generate({ type: 'object', required: ['error'], properties: { error: { type: 'string' } } })).toEqual({ error: expect.any(String) });
     const value = generate({ type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5 }) as number;

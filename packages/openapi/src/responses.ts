@@ -421,7 +421,13 @@ export class ResponseMaker {
     } else if (isObject(media) && media.schema !== undefined) {
       if (json || xml || isGeneratedText(mediaType, media.schema, this.#api.resolve))
         generated = value = withListNamed(
-          generateValue(media.schema, { seed: generationSeed(), resolve: this.#api.resolve, direction: 'response', drawOptions: preference.dynamic }),
+          generateValue(media.schema, {
+            seed: generationSeed(),
+            resolve: this.#api.resolve,
+            direction: 'response',
+            drawOptions: preference.dynamic,
+            failure: status >= 400,
+          }),
         );
     }
     if (value === undefined) return { status, headers, body: undefined };
