@@ -1,4 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { type DescMessage, type FileRegistry, fromBinary, toJson } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
@@ -262,6 +264,41 @@ test('a client paging through a list method (AIP-158 page_token, next_page_token
   } finally {
     client.close();
     await stack.close();
+  }
+});
+
+test('a list answers as many items as its page_size asks, each with the values of the fields it shares with the request', async () => {
+  const dir = mkdtempSync(resolve(tmpdir(), 'mockstack-list-'));
+  const proto = resolve(dir, 'catalog.proto');
+  writeFileSync(
+    proto,
+    `syntax = "proto3";
+package shop.v1;
+service Catalog { rpc ListProducts(ListProductsRequest) returns (ListProductsResponse); }
+enum Kind { KIND_UNSPECIFIED = 0; BOOK = 1; GAME = 2; }
+message Product { string id = 1; string title = 2; string store = 3; Kind kind = 4; bool in_stock = 5; }
+message ListProductsRequest { int32 page_size = 1; string page_token = 2; string store = 3; Kind kind = 4; string order_by = 5; }
+message ListProductsResponse { repeated Product products = 1; string next_page_token = 2; }
+`,
+  );
+  const { stack, address } = await serveGrpc({ proto });
+  type CatalogClient = grpc.Client & { ListProducts: Unary };
+  const client = clientOf<CatalogClient>(proto, [], 'shop.v1.Catalog', address);
+  try {
+    const page = (await call(client.ListProducts.bind(client), { pageSize: 7, store: 'oslo', kind: 'GAME', orderBy: 'title' })) as {
+      products: { id: string; store: string; kind: string }[];
+    };
+    expect(page.products).toHaveLength(7);
+    for (const product of page.products) expect(product).toMatchObject({ store: 'oslo', kind: 'GAME' });
+    expect(new Set(page.products.map((product) => product.id)).size).toBe(7);
+    // The same request, the same answer; a smaller page is its start.
+    expect(await call(client.ListProducts.bind(client), { pageSize: 7, store: 'oslo', kind: 'GAME', orderBy: 'title' })).toEqual(page);
+    const three = (await call(client.ListProducts.bind(client), { pageSize: 3 })) as { products: unknown[] };
+    expect(three.products).toHaveLength(3);
+  } finally {
+    client.close();
+    await stack.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -5,6 +5,11 @@ import { anyOf } from './codec.js';
 import { nameOf, ResourceNames } from './resource-names.js';
 
 const MAX_DEPTH = 4;
+/** A list request's page size (AIP-158 `page_size`, and older APIs' names for it), as protobufjs names fields. */
+const PAGE_SIZE_FIELDS = ['pageSize', 'maxResults', 'maxPageSize', 'limit'];
+/** Request fields about paging, never an item's value even when an item has a field of that name. */
+const PAGING_FIELDS = new Set(['pageSize', 'pageToken', 'maxResults', 'maxPageSize', 'limit', 'orderBy', 'filter', 'skip', 'offset', 'view', 'readMask']);
+const MAX_PAGE = 100;
 
 /**
  * Builds messages from their proto types, deterministically: the same seed, method and request
@@ -43,6 +48,7 @@ export class AutoMocker {
     this.#method = method;
     const message = this.#message(type, 0, resourceSent(type, method, echo) ?? echo, new Set());
     endPaging(type, echo, message);
+    this.#listAsAsked(type, echo, message);
     if (this.#cache.size > 1000) this.#cache.clear();
     this.#cache.set(key, message);
     return message;
@@ -164,6 +170,32 @@ export class AutoMocker {
     }
     fake.enterObject(outer);
     return out;
+  }
+
+  /**
+   * A list answer (its one repeated message field: AIP-132's `books`) as its request asks: as many items as its
+   * page size (`page_size`, `max_results`; at most 100), each with the request's values of the fields they share
+   * (`ListBooks { shelf: "fiction" }` lists fiction), as the other protocols' list answers are.
+   */
+  #listAsAsked(type: protobuf.Type, request: Record<string, unknown>, message: Record<string, unknown>): void {
+    const lists = type.fieldsArray.filter((field) => field.repeated && !field.map && field.resolvedType instanceof protobuf.Type);
+    const field = lists.length === 1 ? lists[0] : undefined;
+    const items = field && message[field.name];
+    // A list the request sent (a batch) is answered as sent.
+    if (!field || !Array.isArray(items) || Array.isArray(request[field.name])) return;
+    const size = PAGE_SIZE_FIELDS.map((name) => Number(request[name])).find((n) => Number.isInteger(n) && n > 0);
+    if (size !== undefined) {
+      const wanted = Math.min(MAX_PAGE, size);
+      if (wanted < items.length) items.length = wanted;
+      const above = new Set([type]);
+      while (items.length < wanted) items.push(this.#single(field, 0, type.name, above));
+    }
+    const item = field.resolvedType as protobuf.Type;
+    for (const [name, value] of Object.entries(request)) {
+      const shared = item.fields[name];
+      if (!shared || shared.repeated || shared.map || PAGING_FIELDS.has(name) || !echoFits(shared, value) || isDefault(shared, value)) continue;
+      for (const each of items) if (isObject(each)) each[name] = value;
+    }
   }
 
   #resourceNames(root: protobuf.Root): ResourceNames {
