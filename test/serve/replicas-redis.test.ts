@@ -187,6 +187,10 @@ test('a WireMock mapping sent to one replica is served by all, and by one starte
     await eventually(async () => JSON.stringify(await promo(replica(0))) === '{"code":"SHARED"}', 'replica 1 serves the new one');
     expect((await admin(replica(2), 'POST', '/reset')).status).toBe(200);
     for (const r of [...replicas, late]) await eventually(async () => (await promo(r)) === 404, 'reset removed it');
+    // Also on a replica the mapping has not reached yet: a reset removes every replica's.
+    expect((await admin(late, 'POST', '/mappings', mapping)).status).toBe(201);
+    expect((await admin(replica(1), 'POST', '/reset')).status).toBe(200);
+    for (const r of [...replicas, late]) await eventually(async () => (await promo(r)) === 404, 'a reset before the mapping arrived removed it');
   } finally {
     late.payments.close();
     late.process.child.kill('SIGTERM');

@@ -55,6 +55,8 @@ export class LiveMappings {
   readonly #routeOf: RouteFinder;
   readonly #bodyFiles: BodyFiles | undefined;
   #settings: WiremockSettings = DEFAULT_SETTINGS;
+  /** The mappings other replicas sent, being served here (see the constructor). */
+  #adopting: Promise<void> = Promise.resolve();
 
   /** Settles once the mappings other replicas of a shared store serve are served here too. */
   readonly ready: Promise<void>;
@@ -64,7 +66,11 @@ export class LiveMappings {
     this.#routeOf = routeOf;
     this.#bodyFiles = bodyFiles;
     // With a shared store (--store redis), every replica serves the mappings any of them was sent.
-    host.engine.onDocumentShared(SHARED_TOPIC, (id, mapping) => void this.#adoptShared(id, mapping));
+    // One after another, in the order sent: a removal that came while its mapping was still being added would find
+    // nothing to remove, and the mapping would then be served for good.
+    host.engine.onDocumentShared(SHARED_TOPIC, (id, mapping) => {
+      this.#adopting = this.#adopting.then(() => this.#adoptShared(id, mapping));
+    });
     host.engine.onDocumentShared(SETTINGS_TOPIC, (_, settings) => void this.#adoptSharedSettings(settings));
     host.engine.onDocumentShared(FILES_TOPIC, (id, removed) => this.#adoptSharedFileRemoval(id, removed));
     // A reload (--watch) serves the files' mappings again; one replaced at runtime stays replaced.
@@ -202,8 +208,14 @@ export class LiveMappings {
    * added at runtime removed, every one read from files served again. Returns how many were removed.
    */
   async reset(): Promise<number> {
+    // Those other replicas sent are served first, so that they are removed too.
+    await this.#adopting;
     const added = this.runtime();
     for (const mapping of added) await this.remove(mapping.id);
+    // So is one another replica was sent that has not reached this one yet: removed everywhere.
+    const removed = new Set(added.map((mapping) => mapping.id));
+    for (const [id, mapping] of await this.#host.engine.sharedDocuments(SHARED_TOPIC))
+      if (mapping !== undefined && !removed.has(id)) await this.#host.engine.shareDocument(SHARED_TOPIC, id, undefined);
     const withdrawn = this.#fileMappings().filter((file) => this.#isWithdrawn(file));
     this.#host.restoreRules(withdrawn.flatMap((file) => file.ruleIds));
     for (const id of new Set(withdrawn.map((file) => file.id))) await this.#host.engine.shareDocument(FILES_TOPIC, id, undefined);
