@@ -193,8 +193,8 @@ export class ResponseMaker {
       const items = key === undefined ? answer : isObject(answer) ? answer[key] : undefined;
       if (Array.isArray(items)) {
         const sized = size ? this.#sized(items, size, asked.query[size.parameter]) : items;
-        const changed = sized.map((item) => (isObject(item) && !Array.isArray(item) ? this.#withFields(item, fields, asked) : item));
-        if (changed.length !== items.length || changed.some((item, index) => item !== items[index]))
+        const changed = fields.length ? sized.map((item) => (isObject(item) && !Array.isArray(item) ? this.#withFields(item, fields, asked) : item)) : sized;
+        if (changed !== items && (changed.length !== items.length || changed.some((item, index) => item !== items[index])))
           answer = key === undefined ? changed : { ...(answer as JsonObject), [key]: changed };
       }
     }
@@ -222,19 +222,7 @@ export class ResponseMaker {
       const raw = place === 'path' ? asked.params[parameter] : asked.query[parameter];
       const given = Array.isArray(raw) ? (raw.length === 1 ? raw[0] : undefined) : raw;
       const current = object[field];
-      if (given === undefined) continue;
-      const value =
-        typeof current === 'number'
-          ? /^-?\d+(\.\d+)?$/.test(given)
-            ? Number(given)
-            : undefined
-          : typeof current === 'boolean'
-            ? given === 'true' || given === 'false'
-              ? given === 'true'
-              : undefined
-            : typeof current === 'string'
-              ? given
-              : undefined;
+      const value = given === undefined ? undefined : parameterValueLike(current, given);
       if (value === undefined || value === current || !valueFits(schema, value, this.#api.resolve)) continue;
       changed ??= { ...object };
       changed[field] = value;
@@ -246,11 +234,12 @@ export class ResponseMaker {
   #echoOf(value: unknown, schema: unknown): RequestEcho | undefined {
     if (!isObject(value)) return undefined;
     const list = Array.isArray(value) ? { key: undefined, items: value } : this.#listOf(value);
-    const fields = Array.isArray(value) ? [] : this.#parameterFields(value, this.#propertiesOf(schema, 0), true);
+    const properties = Array.isArray(value) ? {} : this.#propertiesOf(schema, 0);
+    const fields = Array.isArray(value) ? [] : this.#parameterFields(value, properties, true);
     let listFields: EchoedParameter[] = [];
     let size: PageSize | undefined;
     if (list) {
-      const listSchema = list.key === undefined ? this.#api.resolve(schema) : this.#propertiesOf(schema, 0)[list.key];
+      const listSchema = list.key === undefined ? this.#api.resolve(schema) : properties[list.key];
       const resolvedList = this.#api.resolve(listSchema);
       const itemSchema = isObject(resolvedList) ? resolvedList.items : undefined;
       const first = list.items.find((item) => isObject(item) && !Array.isArray(item));
@@ -269,8 +258,7 @@ export class ResponseMaker {
       }
     }
     const write = ['POST', 'PUT', 'PATCH'].includes(this.#operation.method.toUpperCase());
-    const properties = write && !Array.isArray(value) ? this.#propertiesOf(schema, 0) : {};
-    const bodyFields = Object.keys(properties).length > 0 ? properties : undefined;
+    const bodyFields = write && Object.keys(properties).length > 0 ? properties : undefined;
     if (fields.length === 0 && bodyFields === undefined && listFields.length === 0 && size === undefined) return undefined;
     return { value, fields, bodyFields, list: list && (listFields.length || size) ? { key: list.key, fields: listFields, size } : undefined };
   }
@@ -623,6 +611,20 @@ function matchesAccept(type: string, want: string): boolean {
 }
 
 export type { JsonObject };
+
+/** A path or query parameter's text as a value of the kind `current` is (a number, a boolean, a string), or undefined when it is none. */
+function parameterValueLike(current: unknown, given: string): string | number | boolean | undefined {
+  switch (typeof current) {
+    case 'number':
+      return /^-?\d+(\.\d+)?$/.test(given) ? Number(given) : undefined;
+    case 'boolean':
+      return given === 'true' || given === 'false' ? given === 'true' : undefined;
+    case 'string':
+      return given;
+    default:
+      return undefined;
+  }
+}
 
 /** Values of one JSON kind: both strings, numbers, booleans, arrays or objects. */
 function sameKind(a: unknown, b: unknown): boolean {
